@@ -1,0 +1,6 @@
+package org.shmconform.backends;
+
+/** QSharedMemory::AccessMode. */
+public enum AccessMode {
+    ReadOnly, ReadWrite
+}

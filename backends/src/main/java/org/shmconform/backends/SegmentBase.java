@@ -1,0 +1,129 @@
+package org.shmconform.backends;
+
+import com.sun.jna.Pointer;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * What every backend's segment shares: the key, Qt's error bookkeeping, and bounds-checked
+ * reads and writes through the current mapping. Subclasses own how the mapping is made and torn
+ * down, and call {@link #mapped} / {@link #unmapped} when it changes.
+ */
+public abstract class SegmentBase implements SharedSegment {
+    private final String key;
+    private SegmentError error = SegmentError.NoError;
+    private String errorString = "";
+    private Pointer mapping;
+    private long size;
+    private boolean readOnly;
+
+    protected SegmentBase(String key) {
+        this.key = key == null ? "" : key;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public boolean isAttached() {
+        return mapping != null;
+    }
+
+    @Override
+    public long size() {
+        return mapping == null ? 0 : size;
+    }
+
+    @Override
+    public SegmentError error() {
+        return error;
+    }
+
+    @Override
+    public String errorString() {
+        return errorString;
+    }
+
+    /** Resets the error, as Qt's initKey does at the start of create() and attach(). */
+    protected void clearError() {
+        error = SegmentError.NoError;
+        errorString = "";
+    }
+
+    /** Sets the error and returns false, so failing paths read {@code return fail(...)}. */
+    protected boolean fail(SegmentError newError, String message) {
+        error = newError;
+        errorString = message;
+        return false;
+    }
+
+    /** Maps errno with Qt's table and names the function and errno in the message. */
+    protected boolean failErrno(String function, int errno) {
+        return fail(SegmentError.fromErrno(errno), function + ": " + Errno.describe(errno));
+    }
+
+    protected void mapped(Pointer address, long segmentSize, AccessMode mode) {
+        this.mapping = address;
+        this.size = segmentSize;
+        this.readOnly = mode == AccessMode.ReadOnly;
+    }
+
+    protected void unmapped() {
+        this.mapping = null;
+        this.size = 0;
+    }
+
+    protected Pointer mapping() {
+        return mapping;
+    }
+
+    @Override
+    public byte[] read(long offset, int length) {
+        if (!checkRange("read", offset, length)) {
+            return null;
+        }
+        return mapping.getByteArray(offset, length);
+    }
+
+    @Override
+    public boolean write(long offset, byte[] data) {
+        if (!checkRange("write", offset, data.length)) {
+            return false;
+        }
+        if (readOnly) {
+            return fail(SegmentError.PermissionDenied, "write: segment is attached read-only");
+        }
+        mapping.write(offset, data, 0, data.length);
+        return true;
+    }
+
+    @Override
+    public void rawWrite(long offset, byte[] data) {
+        if (mapping == null) {
+            throw new IllegalStateException("rawWrite: not attached");
+        }
+        mapping.write(offset, data, 0, data.length);
+    }
+
+    @Override
+    public boolean truncateBacking(long length) {
+        return fail(SegmentError.UnknownError, "truncateBacking: this backend's objects cannot be resized");
+    }
+
+    private boolean checkRange(String function, long offset, int length) {
+        if (mapping == null) {
+            return fail(SegmentError.NotFound, function + ": not attached");
+        }
+        if (offset < 0 || length < 0 || offset + length > size) {
+            return fail(SegmentError.InvalidSize,
+                    function + ": range [" + offset + ", " + (offset + length) + ") is outside the segment of " + size + " bytes");
+        }
+        return true;
+    }
+
+    /** Process id, for messages and ownership. */
+    protected static int pid() {
+        return LibC.INSTANCE.getpid();
+    }
+}

@@ -1,0 +1,39 @@
+package org.shmconform.backends;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A shared-memory backend: the service a user's own jar provides through
+ * {@code META-INF/services/org.shmconform.backends.SharedMemoryBackend} to be tested the same way
+ * as the built-in ones.
+ *
+ * <p>Implementations must have a public no-argument constructor, must make real kernel objects,
+ * and must be usable from several processes at once (the harness runs one per worker process).
+ */
+public interface SharedMemoryBackend {
+
+    /** Short unique name used on the command line and in reports, e.g. {@code sysv}. */
+    String name();
+
+    /** One line: the kernel mechanism for the segment, the lock and clean-up. */
+    String mechanism();
+
+    /** Probed at run time on this machine (never assumed from the OS name). */
+    Availability availability();
+
+    /**
+     * Like {@code new QSharedMemory(key)}: an object bound to a key that is neither created nor
+     * attached yet. Never null; an unusable key is reported by create/attach as KeyError.
+     */
+    SharedSegment open(String key);
+
+    /**
+     * Removes every kernel object and file this backend may have left for keys that start with
+     * {@code keyPrefix} (letters only, so that it survives Qt's key mangling), made by processes
+     * whose TMPDIR was {@code tempDir}. Used by the harness's reaper after a killed run.
+     *
+     * @return a human-readable line per object removed (empty when nothing was left)
+     */
+    List<String> removeLeftovers(String keyPrefix, Path tempDir);
+}
