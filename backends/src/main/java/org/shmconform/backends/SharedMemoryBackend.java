@@ -19,6 +19,16 @@ public interface SharedMemoryBackend {
     /** One line: the kernel mechanism for the segment, the lock and clean-up. */
     String mechanism();
 
+    /**
+     * What this backend promises where the documentation is silent or where it knowingly differs.
+     * A user's backend that says nothing is held to the documentation, with a lock that the kernel
+     * releases when its holder dies and objects on /dev/shm.
+     */
+    default BackendSemantics semantics() {
+        return new BackendSemantics(name(), true, true, BackendSemantics.LockOnHolderDeath.RELEASED,
+                BackendSemantics.Resize.SHRINKABLE, BackendSemantics.Visibility.DEV_SHM_MOUNT);
+    }
+
     /** Probed at run time on this machine (never assumed from the OS name). */
     Availability availability();
 
