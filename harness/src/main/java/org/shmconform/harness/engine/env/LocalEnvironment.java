@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.Map;
 import org.shmconform.backends.Availability;
 import org.shmconform.harness.engine.WorkerCommand;
+import org.shmconform.harness.engine.ProcessWorkerHandle;
 import org.shmconform.harness.engine.WorkerHandle;
 
 /** Workers as plain child processes of the harness, in the host's namespaces. */
