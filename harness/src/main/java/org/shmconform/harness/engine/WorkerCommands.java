@@ -1,0 +1,55 @@
+package org.shmconform.harness.engine;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.backends.Availability;
+import org.shmconform.backends.Backends;
+import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.harness.worker.WorkerMain;
+
+/**
+ * Turns a worker implementation name into the command that starts it: a backend name gives the
+ * Java worker on this JVM's class path; {@value QtReferenceWorker#IMPL} gives the Qt 6.4 worker.
+ */
+public final class WorkerCommands {
+    /** Fast start for short-lived workers: C1 only and the serial GC (see physical-limits.md). */
+    private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData");
+
+    private final RunContext run;
+
+    public WorkerCommands(RunContext run) {
+        this.run = run;
+    }
+
+    public Availability availability(String impl) {
+        if (QtReferenceWorker.IMPL.equals(impl)) {
+            return QtReferenceWorker.availability();
+        }
+        return Backends.named(impl).map(SharedMemoryBackend::availability)
+                .orElse(Availability.no("no backend named '" + impl + "' on the class path"));
+    }
+
+    public WorkerCommand command(String impl, String user) {
+        Map<String, String> env = Map.of("TMPDIR", run.workerTmp().toString());
+        if (QtReferenceWorker.IMPL.equals(impl)) {
+            return new WorkerCommand(QtReferenceWorker.binary(), List.of(), List.of(), env, user);
+        }
+        List<Path> classPath = classPath(user);
+        List<String> args = new ArrayList<>(JVM_OPTIONS);
+        args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
+                WorkerMain.class.getName(), impl));
+        return new WorkerCommand(Path.of(System.getProperty("java.home"), "bin", "java"), args, classPath, env, user);
+    }
+
+    /** This JVM's class path; for another user, a world-readable copy in the run directory. */
+    private List<Path> classPath(String user) {
+        List<Path> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).toList();
+        return user == null ? entries : ClassPathCopy.readableBy(entries, run.runDir().resolve("cp"));
+    }
+}

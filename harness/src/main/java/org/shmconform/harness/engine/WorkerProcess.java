@@ -1,0 +1,141 @@
+package org.shmconform.harness.engine;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.harness.protocol.WorkerProtocol;
+import org.shmconform.harness.protocol.WorkerProtocol.Reply;
+import org.shmconform.harness.protocol.WorkerProtocol.Request;
+
+/**
+ * The engine's side of one worker: sends requests, collects replies on a reader thread (stamped
+ * with the time they arrived), copies stderr to a log file, and notices the worker's death.
+ */
+public final class WorkerProcess {
+    /** What the reader thread saw: a reply, or the end of stdout (the worker died or exited). */
+    public record Received(Reply reply, long nanos, String unparsable) {
+        boolean isEnd() {
+            return reply == null && unparsable == null;
+        }
+    }
+
+    private final String id;
+    private final WorkerHandle handle;
+    private final OutputStream toWorker;
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private volatile boolean ended;
+    private Reply hello;
+    private Integer exitStatus;
+
+    public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
+        this.id = id;
+        this.handle = handle;
+        this.toWorker = handle.stdin();
+        Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        Thread logger = new Thread(() -> copyStderr(stderrLog), "worker-" + id + "-stderr");
+        logger.setDaemon(true);
+        logger.start();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Waits for the hello line; null if the worker died or said nothing in time. */
+    public Reply awaitHello(Duration timeout) throws InterruptedException {
+        Received first = poll(timeout);
+        hello = first == null ? null : first.reply();
+        return hello;
+    }
+
+    public Reply hello() {
+        return hello;
+    }
+
+    public void send(Request request) throws IOException {
+        toWorker.write((WorkerProtocol.encode(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        toWorker.flush();
+    }
+
+    /** The next thing the worker said, or null if nothing within the timeout. */
+    public Received poll(Duration timeout) throws InterruptedException {
+        return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    public boolean isAlive() {
+        return !ended || handle.isAlive();
+    }
+
+    /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
+    public Integer killAndReap(Duration timeout) throws InterruptedException {
+        handle.kill();
+        return reap(timeout);
+    }
+
+    /** Waits for the process to be gone (it died or exited by itself). */
+    public Integer reap(Duration timeout) throws InterruptedException {
+        if (exitStatus == null) {
+            exitStatus = handle.awaitExit(timeout);
+        }
+        return exitStatus;
+    }
+
+    public Integer exitStatus() {
+        return exitStatus;
+    }
+
+    /** Asks the worker to exit the way a program ends (destructors run); kills it if it does not. */
+    public void shutdown(Duration grace) throws InterruptedException {
+        if (handle.isAlive()) {
+            try {
+                send(new Request(Long.MAX_VALUE, WorkerProtocol.Op.exit, null, null, null, null, null, null, null));
+            } catch (IOException e) {
+                // already gone: reaped below
+            }
+            if (handle.awaitExit(grace) == null) {
+                handle.kill();
+            }
+        }
+        reap(grace);
+        handle.release();
+    }
+
+    private void readReplies() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(handle.stdout(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                long now = System.nanoTime();
+                try {
+                    received.add(new Received(WorkerProtocol.decodeReply(line), now, null));
+                } catch (IOException e) {
+                    received.add(new Received(null, now, line));
+                }
+            }
+        } catch (IOException e) {
+            // the pipe broke: the worker is gone
+        } finally {
+            ended = true;
+            received.add(new Received(null, System.nanoTime(), null));
+        }
+    }
+
+    private void copyStderr(Path log) {
+        try (var in = handle.stderr();
+             var out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // log lost, nothing else
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package org.shmconform.harness.model;
+
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The model's state: immutable, compared by value (the checker memoises on it).
+ *
+ * @param segments     existing segments by space|key
+ * @param lockHolders  space|key → the process holding that key's lock (a dead process can hold it)
+ * @param workers      per process: its object's key, attachment and lock flag
+ * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
+ */
+public record ModelState(Map<String, Segment> segments, Map<String, String> lockHolders, Map<String, Worker> workers,
+                         SortedSet<String> observations) {
+
+    /** A segment: its size, its bytes (hex), who is attached (process → read-only?), who made it. */
+    public record Segment(long size, String contentHex, Map<String, Boolean> attached, long truncatedTo, String creatorUser) {
+        Segment withAttached(Map<String, Boolean> a) {
+            return new Segment(size, contentHex, a, truncatedTo, creatorUser);
+        }
+
+        Segment withContent(String hex) {
+            return new Segment(size, hex, attached, truncatedTo, creatorUser);
+        }
+    }
+
+    /** A worker's one segment object. {@code key} is space|key once it has had a key, else null. */
+    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead) {
+        static final Worker FRESH = new Worker(null, false, false, false, false);
+    }
+
+    public static ModelState initial() {
+        return new ModelState(Map.of(), Map.of(), Map.of(), new TreeSet<>());
+    }
+
+    Worker worker(String p) {
+        return workers.getOrDefault(p, Worker.FRESH);
+    }
+
+    ModelState with(String p, Worker w) {
+        TreeMap<String, Worker> m = new TreeMap<>(workers);
+        m.put(p, w);
+        return new ModelState(segments, lockHolders, m, observations);
+    }
+
+    ModelState withSegment(String key, Segment s) {
+        TreeMap<String, Segment> m = new TreeMap<>(segments);
+        if (s == null) {
+            m.remove(key);
+        } else {
+            m.put(key, s);
+        }
+        return new ModelState(m, lockHolders, workers, observations);
+    }
+
+    ModelState withLock(String key, String holder) {
+        TreeMap<String, String> m = new TreeMap<>(lockHolders);
+        if (holder == null) {
+            m.remove(key);
+        } else {
+            m.put(key, holder);
+        }
+        return new ModelState(segments, m, workers, observations);
+    }
+
+    ModelState observe(String observation) {
+        TreeSet<String> o = new TreeSet<>(observations);
+        o.add(observation);
+        return new ModelState(segments, lockHolders, workers, o);
+    }
+}

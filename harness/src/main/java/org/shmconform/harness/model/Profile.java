@@ -1,0 +1,23 @@
+package org.shmconform.harness.model;
+
+import org.shmconform.backends.BackendSemantics;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+
+/**
+ * The semantics the model checks against. A null field means "the documentation is silent": the
+ * model accepts every branch and records which one happened.
+ *
+ * @param name "documented" or "declared"
+ */
+public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
+                      Resize resize) {
+
+    /** What the two seed documents say, for Unix. */
+    public static final Profile DOCUMENTED = new Profile("documented", true, true, null, null);
+
+    /** What a backend declares of itself. */
+    public static Profile declared(BackendSemantics s) {
+        return new Profile("declared", s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize());
+    }
+}

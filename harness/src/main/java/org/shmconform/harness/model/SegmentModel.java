@@ -1,0 +1,372 @@
+package org.shmconform.harness.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+import org.shmconform.harness.model.ModelOp.Outcome;
+import org.shmconform.harness.model.ModelState.Segment;
+import org.shmconform.harness.model.ModelState.Worker;
+
+/**
+ * The executable model of the documented semantics: a pure step function. Given a state and one
+ * completed operation it returns every state the operation may lead to (several where the profile
+ * leaves a choice open), or the property the operation contradicts.
+ */
+public final class SegmentModel {
+    /** Keys longer than this may be refused by a backend (file name limits); below it they must work. */
+    public static final int SAFE_KEY_LENGTH = 100;
+    private static final int PAGE = 4096;
+
+    private SegmentModel() {
+    }
+
+    /** The result of one step: next states, or the contradiction. */
+    public record Step(List<ModelState> next, Property violated, String why) {
+        static Step to(ModelState... states) {
+            return new Step(List.of(states), null, null);
+        }
+
+        static Step to(List<ModelState> states) {
+            return new Step(states, null, null);
+        }
+
+        static Step violates(Property p, String why) {
+            return new Step(List.of(), p, why);
+        }
+
+        public boolean legal() {
+            return !next.isEmpty();
+        }
+    }
+
+    public static Step step(Profile profile, ModelState s, ModelOp op) {
+        Worker w = s.worker(op.process());
+        if (w.dead()) {
+            return Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
+        }
+        return switch (op.f()) {
+            case "create" -> create(s, op, w);
+            case "attach" -> attach(s, op, w);
+            case "detach" -> detach(profile, s, op, w);
+            case "lock" -> lock(s, op, w);
+            case "unlock" -> unlock(s, op, w);
+            case "read", "write", "rawWrite" -> access(s, op, w);
+            case "truncate" -> truncate(profile, s, op, w);
+            case "size" -> expectValue(s, op, w.attached() ? Long.toString(s.segments().get(w.key()).size()) : "0", Property.CREATE_SIZE);
+            case "isAttached" -> expectValue(s, op, Boolean.toString(w.attached()), Property.API_CONTRACT);
+            case "kill" -> death(profile, s, op.process());
+            default -> op.outcome() == Outcome.CRASH ? crashed(s, op) : Step.to(s); // sleep, error, nativeKey
+        };
+    }
+
+    private static Step create(ModelState s, ModelOp op, Worker w) {
+        if (op.key().isEmpty()) {
+            return expectFail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
+        }
+        ModelState base = rekey(s, op, w);
+        w = base.worker(op.process());
+        String key = w.key();
+        if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || longKeyRefused(op))) {
+            return Step.to(base.observe(op.outcome() == Outcome.FAIL && longKeyRefused(op)
+                    ? "key of " + op.realKeyLength() + " characters refused: " + op.error() : "create: OutOfResources"));
+        }
+        if (op.size() == null || op.size() <= 0) {
+            return expectFail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
+        }
+        if (base.segments().containsKey(key)) {
+            return expectFail(base, op, "AlreadyExists", Property.CREATE_EXISTS_FALLBACK, "create on an existing key");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.CREATE_SIZE, "create(" + op.size() + ") of a new key returned " + describe(op));
+        }
+        Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
+        Segment seg = new Segment(op.size(), "00".repeat((int) Math.min(op.size(), 1 << 20)), attached, -1, op.user());
+        return Step.to(base.withSegment(key, seg).with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
+    }
+
+    private static Step attach(ModelState s, ModelOp op, Worker w) {
+        if (op.key().isEmpty()) {
+            return expectFail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
+        }
+        ModelState base = rekey(s, op, w);
+        w = base.worker(op.process());
+        if (op.outcome() == Outcome.FAIL && longKeyRefused(op)) {
+            return Step.to(base.observe("key of " + op.realKeyLength() + " characters refused: " + op.error()));
+        }
+        if (w.attached()) {
+            return expectFail(base, op, null, Property.API_CONTRACT, "attach while already attached");
+        }
+        Segment seg = base.segments().get(w.key());
+        if (seg == null) {
+            Property p = existsInOtherSpace(base, op) ? Property.BACKENDS_SEPARATE : Property.ATTACH_EXISTING;
+            return expectFail(base, op, "NotFound", p, "attach to a key that does not exist in this key space");
+        }
+        if (!sameUser(seg.creatorUser(), op.user())) {
+            return expectFail(base, op, null, Property.NOT_WORLD_ACCESSIBLE,
+                    "attach by " + user(op.user()) + " to a segment made by " + user(seg.creatorUser()));
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.ATTACH_EXISTING, "attach to an existing segment returned " + describe(op));
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.put(op.process(), op.readOnly());
+        return Step.to(base.withSegment(w.key(), seg.withAttached(attached))
+                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false)));
+    }
+
+    private static Step detach(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (!w.attached()) {
+            return expectFail(s, op, null, Property.API_CONTRACT, "detach when not attached");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + describe(op));
+        }
+        List<ModelState> next = new ArrayList<>();
+        for (ModelState after : leave(profile.lastDetachDestroys(), s, op.process(), w.key(), "last detach")) {
+            Worker now = new Worker(w.key(), false, false, w.locked(), false);
+            if (w.locked()) {
+                // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.
+                next.add(after.with(op.process(), now).observe("detach while holding the lock: lock kept"));
+                next.add(after.withLock(w.key(), null).with(op.process(), new Worker(w.key(), false, false, false, false))
+                        .observe("detach while holding the lock: lock released"));
+            } else {
+                next.add(after.with(op.process(), now));
+            }
+        }
+        return Step.to(next);
+    }
+
+    private static Step lock(ModelState s, ModelOp op, Worker w) {
+        if (w.key() == null) {
+            return expectFail(s, op, "LockError", Property.API_CONTRACT, "lock before any create/attach");
+        }
+        String holder = s.lockHolders().get(w.key());
+        boolean heldByOther = holder != null && !holder.equals(op.process());
+        if (op.outcome() == Outcome.BLOCKED) {
+            return heldByOther ? Step.to(s) : Step.violates(holder == null ? Property.LOCK_HOLDER_DEATH : Property.LOCK_EXCLUSIVE,
+                    "lock() never returned although nobody held the lock");
+        }
+        if (op.outcome() == Outcome.FAIL && "LockError".equals(op.error()) && !w.attached()) {
+            return Step.to(s.observe("lock() needs an attached segment"));
+        }
+        if (w.locked()) {
+            return expectOk(s, op, Property.API_CONTRACT, "lock() twice on one object returns true");
+        }
+        if (heldByOther) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, op.process() + " acquired the lock while " + holder + " held it");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, "lock() of a free lock returned " + describe(op));
+        }
+        return Step.to(s.withLock(w.key(), op.process()).with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), true, false)));
+    }
+
+    private static Step unlock(ModelState s, ModelOp op, Worker w) {
+        if (!w.locked()) {
+            return expectFail(s, op, null, Property.API_CONTRACT, "unlock() without holding the lock returns false");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, "unlock() by the holder returned " + describe(op));
+        }
+        return Step.to(s.withLock(w.key(), null).with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), false, false)));
+    }
+
+    /** read, write and rawWrite: the bytes, the read-only rule and truncation. */
+    private static Step access(ModelState s, ModelOp op, Worker w) {
+        boolean raw = op.f().equals("rawWrite");
+        if (!w.attached()) {
+            return expectFail(s, op, null, Property.API_CONTRACT, op.f() + " when not attached");
+        }
+        Segment seg = s.segments().get(w.key());
+        long offset = op.offset() == null ? 0 : op.offset();
+        long len = op.f().equals("read") ? (op.length() == null ? 0 : op.length()) : op.dataHex().length() / 2;
+        if (offset < 0 || offset + len > seg.size()) {
+            return raw ? Step.to(s) : expectFail(s, op, "InvalidSize", Property.API_CONTRACT, op.f() + " outside the segment");
+        }
+        boolean writes = !op.f().equals("read");
+        if (writes && w.readOnly()) {
+            if (raw) {
+                return op.outcome() == Outcome.CRASH ? crashed(s, op)
+                        : Step.violates(Property.READ_ONLY, "a raw store into a read-only mapping did not crash the writer ("
+                        + describe(op) + ")");
+            }
+            return expectFail(s, op, "PermissionDenied", Property.READ_ONLY, "write through a read-only attach");
+        }
+        if (seg.truncatedTo() >= 0 && offset + len > seg.truncatedTo()) {
+            long firstPageBeyond = (seg.truncatedTo() + PAGE - 1) / PAGE * PAGE;
+            boolean mustCrash = offset + len > firstPageBeyond;
+            if (op.outcome() == Outcome.CRASH) {
+                return crashed(s.observe("access past a truncated end: SIGBUS"), op);
+            }
+            if (mustCrash) {
+                return Step.violates(Property.TRUNCATION_CRASHES,
+                        op.f() + " of whole pages past the truncated end (" + seg.truncatedTo() + ") did not crash: " + describe(op));
+            }
+        }
+        if (op.outcome() == Outcome.CRASH) {
+            return Step.violates(Property.DATA_SHARED, op.f() + " crashed the worker (exit " + op.value() + ")");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.DATA_SHARED, op.f() + " within the segment returned " + describe(op));
+        }
+        int from = (int) offset * 2;
+        int to = (int) (offset + len) * 2;
+        if (writes) {
+            String content = seg.contentHex().substring(0, from) + op.dataHex() + seg.contentHex().substring(to);
+            return Step.to(s.withSegment(w.key(), seg.withContent(content)));
+        }
+        String expected = seg.contentHex().substring(from, to);
+        if (!expected.equals(op.dataHex())) {
+            return Step.violates(Property.DATA_SHARED, "read " + text(op.dataHex()) + " where the last write left " + text(expected));
+        }
+        return Step.to(s);
+    }
+
+    private static Step truncate(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (!w.attached() || w.readOnly()) {
+            return expectFail(s, op, null, Property.API_CONTRACT, "truncate without a writable attach");
+        }
+        Segment seg = s.segments().get(w.key());
+        List<ModelState> next = new ArrayList<>();
+        Resize r = profile.resize();
+        if (op.outcome() == Outcome.OK && (r == null || r == Resize.SHRINKABLE)) {
+            long to = Math.min(op.length(), seg.truncatedTo() < 0 ? seg.size() : seg.truncatedTo());
+            String zeroed = seg.contentHex().substring(0, (int) Math.min(to * 2, seg.contentHex().length()))
+                    + "00".repeat((int) Math.max(0, seg.size() - to));
+            Segment shrunk = new Segment(seg.size(), zeroed, seg.attached(), to, seg.creatorUser());
+            next.add(s.withSegment(w.key(), shrunk).observe("truncate: the object was shrunk"));
+        }
+        if (op.outcome() == Outcome.FAIL && (r == null || r != Resize.SHRINKABLE)) {
+            next.add(s.observe(r == Resize.SEALED || r == null ? "truncate: refused (" + op.error() + ")" : "truncate: not resizable"));
+        }
+        if (next.isEmpty()) {
+            Property p = r == Resize.SEALED ? Property.MEMFD_SEALED : Property.TRUNCATION_CRASHES;
+            return Step.violates(p, "truncate returned " + describe(op) + " where the backend promises " + r);
+        }
+        return Step.to(next);
+    }
+
+    /** The worker died (SIGKILL or a crash): the kernel detaches it and undoes or keeps its lock. */
+    private static Step death(Profile profile, ModelState s, String p) {
+        Worker w = s.worker(p);
+        List<ModelState> afterDetach = w.attached()
+                ? leave(profile.survivesCrash() == null ? null : !profile.survivesCrash(), s, p, w.key(), "crash of the last holder")
+                : List.of(s);
+        List<ModelState> next = new ArrayList<>();
+        for (ModelState after : afterDetach) {
+            ModelState dead = after.with(p, new Worker(w.key(), false, false, false, true));
+            if (w.locked()) {
+                LockOnHolderDeath rule = profile.lockOnHolderDeath();
+                if (rule == null || rule == LockOnHolderDeath.RELEASED) {
+                    next.add(dead.withLock(w.key(), null).observe("lock after its holder died: released"));
+                }
+                if (rule == null || rule == LockOnHolderDeath.STAYS_HELD) {
+                    next.add(dead.observe("lock after its holder died: stays held"));
+                }
+            } else {
+                next.add(dead);
+            }
+        }
+        return Step.to(next);
+    }
+
+    private static Step crashed(ModelState s, ModelOp op) {
+        return Step.to(s.observe(op.f() + " crashed the worker as expected"));
+    }
+
+    /**
+     * Removes p from the segment's attachers; if it was the last one, the segment is destroyed
+     * when {@code destroys} is true, kept when false, and either (recorded) when null.
+     */
+    private static List<ModelState> leave(Boolean destroys, ModelState s, String p, String key, String what) {
+        Segment seg = s.segments().get(key);
+        if (seg == null) {
+            return List.of(s);
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.remove(p);
+        if (!attached.isEmpty()) {
+            return List.of(s.withSegment(key, seg.withAttached(attached)));
+        }
+        List<ModelState> next = new ArrayList<>();
+        if (destroys == null || destroys) {
+            next.add(s.withSegment(key, null).observe(what + ": segment destroyed"));
+        }
+        if (destroys == null || !destroys) {
+            next.add(s.withSegment(key, seg.withAttached(attached)).observe(what + ": segment survives"));
+        }
+        return next;
+    }
+
+    /** Like Qt's setKey: a different key detaches the object first. */
+    private static ModelState rekey(ModelState s, ModelOp op, Worker w) {
+        String key = op.space() + "|" + op.key();
+        if (key.equals(w.key())) {
+            return s;
+        }
+        ModelState base = s;
+        if (w.attached()) {
+            base = leave(true, s, op.process(), w.key(), "re-key").get(0);
+        }
+        if (w.locked()) {
+            base = base.withLock(w.key(), null);
+        }
+        return base.with(op.process(), new Worker(key, false, false, false, false));
+    }
+
+    private static boolean existsInOtherSpace(ModelState s, ModelOp op) {
+        String suffix = "|" + op.key();
+        return s.segments().keySet().stream().anyMatch(k -> k.endsWith(suffix) && !k.equals(op.space() + suffix));
+    }
+
+    private static boolean longKeyRefused(ModelOp op) {
+        return op.realKeyLength() > SAFE_KEY_LENGTH && op.error() != null && !"NoError".equals(op.error());
+    }
+
+    private static boolean sameUser(String a, String b) {
+        return a == null ? b == null : a.equals(b);
+    }
+
+    private static String user(String u) {
+        return u == null ? "the harness's user" : u;
+    }
+
+    private static Step expectFail(ModelState s, ModelOp op, String error, Property p, String what) {
+        if (op.outcome() == Outcome.FAIL && (error == null || error.equals(op.error()))) {
+            return Step.to(s);
+        }
+        return Step.violates(p, what + ": expected false" + (error == null ? "" : " with " + error) + ", got " + describe(op));
+    }
+
+    private static Step expectOk(ModelState s, ModelOp op, Property p, String what) {
+        return op.outcome() == Outcome.OK ? Step.to(s) : Step.violates(p, what + ": got " + describe(op));
+    }
+
+    private static Step expectValue(ModelState s, ModelOp op, String expected, Property p) {
+        return op.outcome() != Outcome.OK || expected.equals(op.value()) ? Step.to(s)
+                : Step.violates(p, op.f() + "() returned " + op.value() + ", expected " + expected);
+    }
+
+    static String describe(ModelOp op) {
+        return switch (op.outcome()) {
+            case OK -> "true";
+            case FAIL -> "false (" + op.error() + ")";
+            case CRASH -> "a crash (exit status " + op.value() + ")";
+            case BLOCKED -> "no reply (blocked)";
+            case DEATH -> "death";
+        };
+    }
+
+    /** Hex shown as text where printable, for messages. */
+    public static String text(String hex) {
+        StringBuilder b = new StringBuilder("\"");
+        for (int i = 0; i + 1 < hex.length(); i += 2) {
+            int c = Integer.parseInt(hex.substring(i, i + 2), 16);
+            b.append(c >= 32 && c < 127 ? String.valueOf((char) c) : c == 0 ? "\\0" : String.format("\\x%02x", c));
+        }
+        return b.append('"').toString();
+    }
+}

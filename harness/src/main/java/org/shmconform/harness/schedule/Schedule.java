@@ -1,0 +1,33 @@
+package org.shmconform.harness.schedule;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.shmconform.harness.protocol.WorkerProtocol;
+
+/**
+ * A multi-process schedule as plain data: the workers and the steps, in issue order. Named
+ * scenarios and generated schedules are both schedules, and both replay from their JSON file.
+ */
+public record Schedule(String name, Long seed, List<WorkerSpec> workers, List<Step> steps) {
+
+    public Schedule withSteps(List<Step> newSteps) {
+        return new Schedule(name, seed, workers, newSteps);
+    }
+
+    public Schedule withWorkers(List<WorkerSpec> newWorkers, List<Step> newSteps) {
+        return new Schedule(name, seed, newWorkers, newSteps);
+    }
+
+    public void save(Path file) throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.writeString(file, WorkerProtocol.json().copy().enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(this) + "\n");
+    }
+
+    public static Schedule load(Path file) throws IOException {
+        return WorkerProtocol.json().readValue(file.toFile(), Schedule.class);
+    }
+}

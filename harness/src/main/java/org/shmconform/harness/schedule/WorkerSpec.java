@@ -1,0 +1,20 @@
+package org.shmconform.harness.schedule;
+
+/**
+ * One worker of a schedule.
+ *
+ * @param id    e.g. "A"; steps name it
+ * @param impl  a backend name ("sysv", "posix", ...) for a Java worker, or "qt" for the Qt 6.4 reference worker
+ * @param env   the environment it runs in ("local", "ipcns", ...)
+ * @param group workers of one environment with the same group share its namespaces
+ * @param user  run as this user ("nobody"), or null for the harness's own user
+ */
+public record WorkerSpec(String id, String impl, String env, String group, String user) {
+    public static WorkerSpec local(String id, String impl) {
+        return new WorkerSpec(id, impl, "local", "g", null);
+    }
+
+    public WorkerSpec withImpl(String newImpl) {
+        return new WorkerSpec(id, newImpl, env, group, user);
+    }
+}
