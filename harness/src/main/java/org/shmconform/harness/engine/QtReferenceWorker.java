@@ -20,7 +20,7 @@ import org.shmconform.backends.Availability;
 public final class QtReferenceWorker {
     public static final String IMPL = "qt";
     private static final Path CACHE = Path.of(System.getProperty("shmconform.cache",
-            System.getProperty("user.home") + "/.cache/shmconform"));
+            "/tmp/shmconform-cache"));
     private static Availability availability;
     private static Path binary;
 

@@ -1,0 +1,192 @@
+package org.shmconform.scenarios;
+
+import static org.shmconform.harness.schedule.Steps.attach;
+import static org.shmconform.harness.schedule.Steps.attachReadOnly;
+import static org.shmconform.harness.schedule.Steps.create;
+import static org.shmconform.harness.schedule.Steps.detach;
+import static org.shmconform.harness.schedule.Steps.kill;
+import static org.shmconform.harness.schedule.Steps.lock;
+import static org.shmconform.harness.schedule.Steps.rawWrite;
+import static org.shmconform.harness.schedule.Steps.read;
+import static org.shmconform.harness.schedule.Steps.size;
+import static org.shmconform.harness.schedule.Steps.truncate;
+import static org.shmconform.harness.schedule.Steps.unlock;
+import static org.shmconform.harness.schedule.Steps.write;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import org.shmconform.backends.Availability;
+import org.shmconform.backends.Backends;
+import org.shmconform.harness.model.Property;
+import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.harness.schedule.Step;
+import org.shmconform.harness.schedule.WorkerSpec;
+
+/**
+ * The named conformance suite. Each scenario reads as the sentence it checks; the steps are the
+ * multi-process story that puts the sentence to the test on the column's implementation.
+ */
+public final class NamedSuite {
+    /** Rounds of the producer/consumer exchange Qt's own suite skips as unstable (QTBUG-25655). */
+    public static final int PRODUCER_CONSUMER_ROUNDS = 100;
+
+    private NamedSuite() {
+    }
+
+    public static List<Scenario> all() {
+        return List.of(
+                scenario("data-shared", "Data written by one process is read by another", List.of(Property.DATA_SHARED),
+                        c -> of("data-shared", c, "A", "B",
+                                create("A", "k", 64), write("A", 0, "hello-from-A"), attach("B", "k"), read("B", 0, 12),
+                                write("B", 16, "reply-from-B"), read("A", 16, 12), detach("B"), detach("A"))),
+                scenario("attach-missing", "Attach to a key nobody created gives NotFound", List.of(Property.ATTACH_EXISTING),
+                        c -> of("attach-missing", c, "A", attach("A", "nobody-made-this"), size("A"))),
+                scenario("create-existing-fallback", "create() on an existing key gives AlreadyExists, and attach() is the fallback",
+                        List.of(Property.CREATE_EXISTS_FALLBACK),
+                        c -> of("create-existing-fallback", c, "A", "B",
+                                create("A", "k", 64), write("A", 0, "first"), create("B", "k", 64), attach("B", "k"),
+                                read("B", 0, 5), detach("B"), detach("A"))),
+                scenario("last-detach-creator-last", "The last detach destroys the segment (creator detaches last)",
+                        List.of(Property.LAST_DETACH_DESTROYS),
+                        c -> of("last-detach-creator-last", c, "A", "B", "C",
+                                create("A", "k", 64), attach("B", "k"), detach("B"), attach("C", "k"), detach("C"),
+                                detach("A"), attach("C", "k"))),
+                scenario("last-detach-attacher-last", "The last detach destroys the segment (attacher detaches last)",
+                        List.of(Property.LAST_DETACH_DESTROYS),
+                        c -> of("last-detach-attacher-last", c, "A", "B", "C",
+                                create("A", "k", 64), write("A", 0, "kept"), attach("B", "k"), detach("A"), read("B", 0, 4),
+                                detach("B"), attach("C", "k"))),
+                scenario("crash-survives", "A segment survives the crash of its last holder; create then fails, attach reads the old data",
+                        List.of(Property.CRASH_SURVIVES, Property.CREATE_EXISTS_FALLBACK),
+                        c -> of("crash-survives", c, "A", "B", "C",
+                                create("A", "k", 64), write("A", 0, "survivor"), kill("A"), create("B", "k", 64),
+                                attach("B", "k"), read("B", 0, 8), detach("B"), attach("C", "k"))),
+                scenario("lock-excludes", "lock() excludes across processes: the second locker blocks until unlock()",
+                        List.of(Property.LOCK_EXCLUSIVE),
+                        c -> of("lock-excludes", c, "A", "B",
+                                create("A", "k", 64), attach("B", "k"), lock("A"), lock("B"), write("A", 0, "under-lock"),
+                                unlock("A"), read("B", 0, 10), unlock("B"), detach("B"), detach("A"))),
+                scenario("lock-holder-killed", "What a lock does when its holder is killed (the documentation is silent)",
+                        List.of(Property.LOCK_HOLDER_DEATH),
+                        c -> of("lock-holder-killed", c, "A", "B",
+                                create("A", "k", 64), attach("B", "k"), lock("A"), kill("A"), lock("B"), unlock("B"),
+                                detach("B"))),
+                scenario("backends-separate", "System V and POSIX do not interoperate, even with the same key",
+                        List.of(Property.BACKENDS_SEPARATE),
+                        NamedSuite::backendsSeparate, c -> partnerMissing(partnerOf(c))),
+                scenario("key-length", "Key lengths: up to " + 100 + " characters work; longer ones may be refused; over 30 is not portable",
+                        List.of(Property.KEY_LENGTH_30, Property.API_CONTRACT), NamedSuite::keyLengths),
+                scenario("read-only", "A read-only attach cannot write: the checked write is refused, a raw store crashes the writer",
+                        List.of(Property.READ_ONLY),
+                        c -> of("read-only", c, "A", "B",
+                                create("A", "k", 64), write("A", 0, "original"), attachReadOnly("B", "k"), read("B", 0, 8),
+                                write("B", 0, "changed!"), rawWrite("B", 0, "changed!"), read("A", 0, 8), detach("A"))),
+                scenario("create-size", "create(0) gives InvalidSize; size() is exactly what create() asked for",
+                        List.of(Property.CREATE_SIZE),
+                        c -> of("create-size", c, "A", "B",
+                                create("A", "k", 0), create("A", "k", -5), create("A", "k", 4097), size("A"), attach("B", "k"),
+                                size("B"), read("B", 4096, 1), detach("B"), detach("A"))),
+                scenario("producer-consumer", "A producer and a consumer exchange " + PRODUCER_CONSUMER_ROUNDS
+                        + " items under lock (the test Qt's own suite skips as unstable)", List.of(Property.LOCK_EXCLUSIVE, Property.DATA_SHARED),
+                        NamedSuite::producerConsumer),
+                scenario("truncate-under-reader", "Shrinking a file-backed segment under a reader kills the reader with SIGBUS; a sealed memfd refuses",
+                        List.of(Property.TRUNCATION_CRASHES, Property.MEMFD_SEALED),
+                        c -> of("truncate-under-reader", c, "A", "B",
+                                create("A", "k", 16384), write("A", 8192, "far-page"), attach("B", "k"), truncate("A", 4096),
+                                read("B", 8192, 8), detach("A"))),
+                scenario("other-user", "Objects are not accessible to another user (a worker running as nobody)",
+                        List.of(Property.NOT_WORLD_ACCESSIBLE), NamedSuite::otherUser, c -> nobodyMissing()));
+    }
+
+    public static Optional<Scenario> named(String id) {
+        return all().stream().filter(s -> s.id().equals(id)).findFirst();
+    }
+
+    private static Schedule backendsSeparate(String column) {
+        String partner = partnerOf(column);
+        List<WorkerSpec> workers = List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", partner));
+        return new Schedule("backends-separate", null, workers, List.of(
+                create("A", "k", 64), attach("B", "k"), create("B", "k", 64), write("B", 0, "other"), read("A", 0, 5),
+                detach("B"), detach("A")));
+    }
+
+    /** System V's counterpart is POSIX; every other backend is compared with System V. */
+    static String partnerOf(String column) {
+        return column.equals("sysv") || column.equals("qt") ? "posix" : "sysv";
+    }
+
+    private static String partnerMissing(String partner) {
+        Availability a = Backends.named(partner).map(b -> b.availability()).orElse(Availability.no("no backend " + partner));
+        return a.available() ? null : "partner backend " + partner + ": " + a.reason();
+    }
+
+    /** Real key length = run prefix (about 13 letters) + the logical key; lengths chosen around the limits. */
+    private static Schedule keyLengths(String column) {
+        int[] logical = {1, 17, 18, 60, 180, 240, 300};
+        List<WorkerSpec> workers = new ArrayList<>();
+        List<Step> steps = new ArrayList<>();
+        for (int i = 0; i < logical.length; i++) {
+            String w = "K" + i;
+            workers.add(WorkerSpec.local(w, column));
+            String key = "x".repeat(logical[i]);
+            steps.addAll(List.of(create(w, key, 64), detach(w)));
+        }
+        return new Schedule("key-length", null, workers, steps);
+    }
+
+    private static Schedule producerConsumer(String column) {
+        List<Step> steps = new ArrayList<>(List.of(create("P", "k", 64), attach("C", "k")));
+        for (int i = 0; i < PRODUCER_CONSUMER_ROUNDS; i++) {
+            String item = String.format("item-%03d", i);
+            String ack = String.format("ack--%03d", i);
+            steps.addAll(List.of(lock("P"), lock("C").async(), write("P", 0, item), unlock("P"), read("C", 0, 8),
+                    write("C", 0, ack), unlock("C"), lock("P"), read("P", 0, 8), unlock("P")));
+        }
+        steps.addAll(List.of(detach("C"), detach("P")));
+        return new Schedule("producer-consumer", null, List.of(WorkerSpec.local("P", column), WorkerSpec.local("C", column)), steps);
+    }
+
+    private static Schedule otherUser(String column) {
+        WorkerSpec nobody = new WorkerSpec("N", column, "local", "g", "nobody");
+        return new Schedule("other-user", null, List.of(WorkerSpec.local("A", column), nobody), List.of(
+                create("A", "k", 64), write("A", 0, "secret"), attach("N", "k"), read("N", 0, 6), detach("A")));
+    }
+
+    private static String nobodyMissing() {
+        if (!"root".equals(System.getProperty("user.name"))) {
+            return "starting a worker as nobody needs root";
+        }
+        try {
+            Process p = new ProcessBuilder("id", "-u", "nobody").redirectErrorStream(true).start();
+            return p.waitFor() == 0 ? null : "there is no user nobody on this machine";
+        } catch (Exception e) {
+            return "cannot run id: " + e.getMessage();
+        }
+    }
+
+    private static Schedule of(String name, String column, String w1, Step... steps) {
+        return new Schedule(name, null, List.of(WorkerSpec.local(w1, column)), Arrays.asList(steps));
+    }
+
+    private static Schedule of(String name, String column, String w1, String w2, Step... steps) {
+        return new Schedule(name, null, List.of(WorkerSpec.local(w1, column), WorkerSpec.local(w2, column)), Arrays.asList(steps));
+    }
+
+    private static Schedule of(String name, String column, String w1, String w2, String w3, Step... steps) {
+        return new Schedule(name, null, List.of(WorkerSpec.local(w1, column), WorkerSpec.local(w2, column),
+                WorkerSpec.local(w3, column)), Arrays.asList(steps));
+    }
+
+    private static Scenario scenario(String id, String title, List<Property> properties,
+                                     java.util.function.Function<String, Schedule> build) {
+        return new Scenario(id, title, properties, build, c -> null);
+    }
+
+    private static Scenario scenario(String id, String title, List<Property> properties,
+                                     java.util.function.Function<String, Schedule> build,
+                                     java.util.function.Function<String, String> requires) {
+        return new Scenario(id, title, properties, build, requires);
+    }
+}
