@@ -65,8 +65,9 @@ class SysVBackendTest extends SharedSegmentContract {
     }
 
     @Override
-    protected void overlongKeyError(SegmentError error) {
-        assertEquals(SegmentError.KeyError, error, "P5: the key file name is over NAME_MAX");
+    protected void overlongKeyError(SharedSegment segment) {
+        assertEquals(SegmentError.KeyError, segment.error(), "P5: the key file name is over NAME_MAX");
+        assertTrue(segment.errorString().contains("ENAMETOOLONG"), segment.errorString());
     }
 
     @Test

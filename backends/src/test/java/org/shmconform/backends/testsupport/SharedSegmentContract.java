@@ -335,11 +335,11 @@ public abstract class SharedSegmentContract {
         assertNotEquals(SegmentError.NoError, segment.error());
         assertFalse(segment.attach(AccessMode.ReadWrite));
         assertNotEquals(SegmentError.NoError, segment.error());
-        overlongKeyError(segment.error());
+        overlongKeyError(segment);
         segment.close();
         assertNothingLeft();
     }
 
     /** Backend-specific check of the error an overlong key gives. */
-    protected abstract void overlongKeyError(SegmentError error);
+    protected abstract void overlongKeyError(SharedSegment segment);
 }
