@@ -2,6 +2,7 @@ package org.shmconform.backends.posix;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -62,7 +63,7 @@ class PosixBackendTest extends SharedSegmentContract {
     @Override
     protected void overlongKeyError(SharedSegment segment) {
         // sem_open refuses the > NAME_MAX name first, and glibc reports every bad sem_open name as
-        // EINVAL, which Qt's semaphore table maps to UnknownError (ENAMETOOLONG would be KeyError).
+        // EINVAL, which Qt 6.4's semaphore table maps to UnknownError (so would ENAMETOOLONG).
         assertEquals(SegmentError.UnknownError, segment.error(), segment.errorString());
         assertTrue(segment.errorString().contains("(sem_open): EINVAL"), segment.errorString());
     }
@@ -112,6 +113,20 @@ class PosixBackendTest extends SharedSegmentContract {
         assertEquals(4096, late.size(), "F_SEAL_SHRINK is refused on shm_open objects, so nothing stops it");
         late.close();
         creator.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void shrinkingTheObjectKillsAReaderWithSigbus() throws Exception {
+        SharedSegment owner = open("sigbus");
+        assertTrue(owner.create(8192, AccessMode.ReadWrite), owner.errorString());
+        PeerProcess reader = peer("sigbus");
+        assertEquals("OK", reader.send("attach ro"));
+        assertEquals("OK", reader.send("size").substring(0, 2));
+        assertTrue(owner.truncateBacking(0), owner.errorString());
+        reader.sendNoWait("read 4096 4");
+        assertNotEquals(0, reader.awaitExit(), "touching a page past the new end raises SIGBUS");
+        owner.close();
         assertNothingLeft();
     }
 

@@ -270,6 +270,9 @@ public abstract class SharedSegmentContract {
                 "one unlock after two locks releases the lock");
         assertTrue(other.unlock());
 
+        assertTrue(segment.detach());
+        assertTrue(segment.lock(), "P21: the semaphore stays keyed after detach");
+        assertTrue(segment.unlock());
         other.close();
         segment.close();
         assertNothingLeft();
