@@ -13,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,15 +45,20 @@ class SysVBackendTest extends SharedSegmentContract {
         return tmp;
     }
 
-    /** Asks the kernel directly: is there a segment for ftok(key file, 'Q')? */
+    /** ftok keys seen while their key files existed, so a gone file does not hide a leaked segment. */
+    private final Map<String, Integer> ipcKeys = new HashMap<>();
+
+    /** Asks the kernel directly: is there a segment for ftok(key file, 'Q')? The key file must exist with it. */
     @Override
     protected boolean segmentExists(String key) {
         Path keyFile = Path.of(backend().open(key).nativeKey());
-        if (!Files.exists(keyFile)) {
-            return false;
+        if (Files.exists(keyFile)) {
+            ipcKeys.put(key, LibC.INSTANCE.ftok(keyFile.toString(), 'Q'));
         }
-        int ipcKey = LibC.INSTANCE.ftok(keyFile.toString(), 'Q');
-        return LibC.INSTANCE.shmget(ipcKey, 0, 0) != -1;
+        Integer ipcKey = ipcKeys.get(key);
+        boolean segment = ipcKey != null && LibC.INSTANCE.shmget(ipcKey, 0, 0) != -1;
+        assertEquals(segment, Files.exists(keyFile), "segment and key file live and die together");
+        return segment;
     }
 
     @Override
