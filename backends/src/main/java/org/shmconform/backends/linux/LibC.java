@@ -70,6 +70,11 @@ public interface LibC extends Library {
     /** x86_64 {@code struct ipc_perm} at offset 0 of shmid_ds: uid at 4, mode at 20 (unsigned short). */
     int IPC_PERM_UID = 4;
     int IPC_PERM_MODE = 20;
+    /** x86_64 {@code struct stat}: 144 bytes; st_ino at 8, st_nlink at 16 (8 bytes), st_size at 48. */
+    int STAT_SIZE = 144;
+    int STAT_INO = 8;
+    int STAT_NLINK = 16;
+    int STAT_ST_SIZE = 48;
 
     // --- files and mappings
     int open(String path, int flags, Object... mode);
@@ -77,6 +82,9 @@ public interface LibC extends Library {
     int close(int fd);
 
     int ftruncate(int fd, long length);
+
+    /** glibc 2.33+ exports fstat itself; {@code buf} is a {@link #STAT_SIZE}-byte struct stat. */
+    int fstat(int fd, Pointer buf);
 
     /** Returns the error number (not -1/errno) like every posix_* function. */
     int posix_fallocate(int fd, long offset, long length);

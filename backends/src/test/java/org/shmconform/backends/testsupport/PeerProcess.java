@@ -33,7 +33,19 @@ public final class PeerProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                // Peers are crashed on purpose (rawwrite): no core files, and hs_err logs not in the cwd.
+                "-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + (tmpDir != null ? tmpDir : Path.of(System.getProperty("java.io.tmpdir")))
+                        .resolve("shmconform-peer-hs_err_%p.log"),
                 "-cp", System.getProperty("java.class.path"), Peer.class.getName(), backend));
+        return start(command, tmpDir);
+    }
+
+    /**
+     * Starts any program that speaks {@link Peer}'s line protocol (e.g. a real Qt worker), with
+     * {@code tmpDir} as its TMPDIR (null keeps the parent's).
+     */
+    public static PeerProcess start(List<String> command, Path tmpDir) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         if (tmpDir != null) {
             builder.environment().put("TMPDIR", tmpDir.toString());

@@ -1,0 +1,158 @@
+package org.shmconform.backends.posix;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.shmconform.backends.AccessMode;
+import org.shmconform.backends.Backends;
+import org.shmconform.backends.SegmentError;
+import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.backends.SharedSegment;
+import org.shmconform.backends.testsupport.PeerProcess;
+import org.shmconform.backends.testsupport.SharedSegmentContract;
+
+/** The POSIX backend against the contract, plus its attach count and its lock's lack of undo. */
+class PosixBackendTest extends SharedSegmentContract {
+    @TempDir
+    static Path tmp;
+
+    private final PosixBackend backend = new PosixBackend();
+
+    @Override
+    protected SharedMemoryBackend backend() {
+        return backend;
+    }
+
+    @Override
+    protected Path tempDir() {
+        return tmp;
+    }
+
+    @Override
+    protected boolean segmentExists(String key) {
+        return Files.exists(devShm(backend.open(key).nativeKey()));
+    }
+
+    private static Path devShm(String posixName) {
+        return PosixBackend.DEV_SHM.resolve(posixName.substring(1));
+    }
+
+    @Override
+    protected void assertNothingLeft() {
+        try (Stream<Path> entries = Files.list(PosixBackend.DEV_SHM)) {
+            List<String> left = entries.map(p -> p.getFileName().toString()).filter(n -> n.contains(prefix)).toList();
+            assertEquals(List.of(), left, "names left in /dev/shm");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected void overlongKeyError(SharedSegment segment) {
+        // sem_open refuses the > NAME_MAX name first, and glibc reports every bad sem_open name as
+        // EINVAL, which Qt 6.4's semaphore table maps to UnknownError (so would ENAMETOOLONG).
+        assertEquals(SegmentError.UnknownError, segment.error(), segment.errorString());
+        assertTrue(segment.errorString().contains("(sem_open): EINVAL"), segment.errorString());
+    }
+
+    @Test
+    void isFoundByServiceLoaderAndAvailable() {
+        SharedMemoryBackend found = Backends.named("posix").orElseThrow();
+        assertTrue(found.availability().available(), found.availability().reason());
+    }
+
+    @Test
+    void namesAreQtsPosixNames() throws Exception {
+        String key = prefix + "Nël/1234_x9";
+        String sha1 = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-1").digest(key.getBytes(StandardCharsets.UTF_8)));
+        SharedSegment segment = backend.open(key);
+        assertEquals("/qipc_sharedmemory_" + prefix + "Nlx" + sha1, segment.nativeKey());
+        assertTrue(segment.create(4097, AccessMode.ReadWrite), segment.errorString());
+        assertEquals(4097, Files.size(devShm(segment.nativeKey())));
+        assertTrue(Files.exists(PosixBackend.DEV_SHM.resolve("sem.qipc_systemsem_" + prefix + "Nlx" + sha1)));
+        segment.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void readOnlyAttacherCanBeTheLastDetacher() {
+        SharedSegment creator = open("rolast");
+        SharedSegment reader = open("rolast");
+        assertTrue(creator.create(16, AccessMode.ReadWrite), creator.errorString());
+        assertTrue(reader.attach(AccessMode.ReadOnly), reader.errorString());
+        assertTrue(creator.detach());
+        assertTrue(segmentExists(key("rolast")));
+        assertTrue(reader.detach());
+        assertFalse(segmentExists(key("rolast")));
+        reader.close();
+        creator.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void truncateBackingShrinksTheObject() {
+        SharedSegment creator = open("trunc");
+        assertTrue(creator.create(8192, AccessMode.ReadWrite), creator.errorString());
+        assertTrue(creator.truncateBacking(4096), creator.errorString());
+        SharedSegment late = open("trunc");
+        assertTrue(late.attach(AccessMode.ReadWrite), late.errorString());
+        assertEquals(4096, late.size(), "F_SEAL_SHRINK is refused on shm_open objects, so nothing stops it");
+        late.close();
+        creator.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void shrinkingTheObjectKillsAReaderWithSigbus() throws Exception {
+        SharedSegment owner = open("sigbus");
+        assertTrue(owner.create(8192, AccessMode.ReadWrite), owner.errorString());
+        PeerProcess reader = peer("sigbus");
+        assertEquals("OK", reader.send("attach ro"));
+        assertEquals("OK", reader.send("size").substring(0, 2));
+        assertTrue(owner.truncateBacking(0), owner.errorString());
+        reader.sendNoWait("read 4096 4");
+        assertNotEquals(0, reader.awaitExit(), "touching a page past the new end raises SIGBUS");
+        owner.close();
+        assertNothingLeft();
+    }
+
+    /**
+     * Named semaphores have no undo (P20): a holder killed while locked leaves the lock taken, and
+     * every later attach (which takes the lock) blocks. Only removing the name frees new users.
+     */
+    @Test
+    void lockOfAKilledHolderStaysTakenUntilRemoved() throws Exception {
+        PeerProcess holder = peer("stuck");
+        assertEquals("OK", holder.send("create 16"));
+        assertEquals("OK", holder.send("lock"));
+        holder.kill();
+
+        PeerProcess next = peer("stuck");
+        next.sendNoWait("attach rw");
+        assertBlocked(next);
+        next.kill();
+
+        List<String> removed = backend.removeLeftovers(prefix, tmp);
+        assertEquals(2, removed.size(), removed.toString()); // the segment and the stuck semaphore
+        assertNothingLeft();
+
+        SharedSegment fresh = open("stuck");
+        assertTrue(fresh.create(16, AccessMode.ReadWrite), "after removal the key is usable again");
+        fresh.close();
+        assertNothingLeft();
+    }
+}

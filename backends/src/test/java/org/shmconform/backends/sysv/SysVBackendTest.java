@@ -1,0 +1,165 @@
+package org.shmconform.backends.sysv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.shmconform.backends.AccessMode;
+import org.shmconform.backends.Backends;
+import org.shmconform.backends.Errno;
+import org.shmconform.backends.SegmentError;
+import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.backends.SharedSegment;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.testsupport.PeerProcess;
+import org.shmconform.backends.testsupport.SharedSegmentContract;
+
+/** The System V backend against the contract, plus what only Qt's SysV build does. */
+class SysVBackendTest extends SharedSegmentContract {
+    @TempDir
+    static Path tmp;
+
+    @Override
+    protected SharedMemoryBackend backend() {
+        return new SysVBackend(tmp);
+    }
+
+    @Override
+    protected Path tempDir() {
+        return tmp;
+    }
+
+    /** ftok keys seen while their key files existed, so a gone file does not hide a leaked segment. */
+    private final Map<String, Integer> ipcKeys = new HashMap<>();
+
+    /** Asks the kernel directly: is there a segment for ftok(key file, 'Q')? The key file must exist with it. */
+    @Override
+    protected boolean segmentExists(String key) {
+        Path keyFile = Path.of(backend().open(key).nativeKey());
+        if (Files.exists(keyFile)) {
+            ipcKeys.put(key, LibC.INSTANCE.ftok(keyFile.toString(), 'Q'));
+        }
+        Integer ipcKey = ipcKeys.get(key);
+        boolean segment = ipcKey != null && LibC.INSTANCE.shmget(ipcKey, 0, 0) != -1;
+        assertEquals(segment, Files.exists(keyFile), "segment and key file live and die together");
+        return segment;
+    }
+
+    @Override
+    protected void assertNothingLeft() {
+        try (Stream<Path> files = Files.list(tmp)) {
+            List<String> left = files.map(p -> p.getFileName().toString()).filter(n -> n.contains(prefix)).toList();
+            assertEquals(List.of(), left, "key files left in TMPDIR");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected void overlongKeyError(SharedSegment segment) {
+        assertEquals(SegmentError.KeyError, segment.error(), "P5: the key file name is over NAME_MAX");
+        assertTrue(segment.errorString().contains("ENAMETOOLONG"), segment.errorString());
+    }
+
+    @Test
+    void isFoundByServiceLoaderAndAvailable() {
+        SharedMemoryBackend found = Backends.named("sysv").orElseThrow();
+        assertTrue(found.availability().available(), found.availability().reason());
+    }
+
+    @Test
+    void nativeKeyIsQtsKeyFile() throws Exception {
+        String key = prefix + "Nël/1234_x9";
+        String sha1 = HexFormat.of().formatHex(
+                MessageDigest.getInstance("SHA-1").digest(key.getBytes(StandardCharsets.UTF_8)));
+        SharedSegment segment = backend().open(key);
+        assertEquals(tmp + "/qipc_sharedmemory_" + prefix + "Nlx" + sha1, segment.nativeKey());
+
+        assertTrue(segment.create(10, AccessMode.ReadWrite), segment.errorString());
+        Path keyFile = Path.of(segment.nativeKey());
+        assertTrue(Files.exists(keyFile));
+        assertTrue(Files.exists(tmp.resolve("qipc_systemsem_" + prefix + "Nlx" + sha1)), "the lock's key file");
+        int ipcKey = LibC.INSTANCE.ftok(keyFile.toString(), 'Q');
+        assertEquals(0x51, ipcKey >>> 24, "proj id 'Q'");
+        int id = LibC.INSTANCE.shmget(ipcKey, 0, 0);
+        assertNotEquals(-1, id, "the segment is keyed by ftok(key file, 'Q')");
+        assertEquals(10, SysVCalls.shmStat(id).getLong(LibC.SHMID_DS_SEGSZ));
+        segment.close();
+        assertFalse(Files.exists(keyFile));
+        assertNothingLeft();
+    }
+
+    @Test
+    void attachWithoutKeyFileSaysSo() {
+        SharedSegment segment = open("nofile");
+        assertFalse(segment.attach(AccessMode.ReadWrite));
+        assertEquals(SegmentError.NotFound, segment.error());
+        assertTrue(segment.errorString().contains("UNIX key file doesn't exist"), segment.errorString());
+        segment.close();
+    }
+
+    @Test
+    void lastDetachRemovesSegmentAndKeyFileFromTheKernel() {
+        SharedSegment segment = open("gone");
+        assertTrue(segment.create(128, AccessMode.ReadWrite), segment.errorString());
+        Path keyFile = Path.of(segment.nativeKey());
+        int ipcKey = LibC.INSTANCE.ftok(keyFile.toString(), 'Q');
+        assertTrue(segment.detach());
+        assertEquals(-1, LibC.INSTANCE.shmget(ipcKey, 0, 0));
+        assertEquals(Errno.ENOENT, LibC.errno());
+        assertFalse(Files.exists(keyFile));
+        segment.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void lockIsReleasedWhenItsHolderIsKilled() throws Exception {
+        SharedSegment segment = open("undo");
+        assertTrue(segment.create(16, AccessMode.ReadWrite), segment.errorString());
+        PeerProcess holder = peer("undo");
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        holder.kill();
+        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertTrue(segment.lock()), "SEM_UNDO");
+        assertTrue(segment.unlock());
+        assertTrue(segment.detach(), "the killed holder's attachment is gone too");
+        segment.close();
+        assertNothingLeft();
+    }
+
+    @Test
+    void truncateBackingIsRefused() {
+        SharedSegment segment = open("trunc");
+        assertTrue(segment.create(16, AccessMode.ReadWrite), segment.errorString());
+        assertFalse(segment.truncateBacking(0));
+        assertEquals(SegmentError.UnknownError, segment.error());
+        segment.close();
+    }
+
+    @Test
+    void removeLeftoversRemovesWhatACrashLeft() throws Exception {
+        PeerProcess crasher = peer("reap");
+        assertEquals("OK", crasher.send("create 16"));
+        crasher.kill();
+        List<String> removed = backend().removeLeftovers(prefix, tmp);
+        assertEquals(4, removed.size(), removed.toString()); // shm, sem and their key files
+        assertFalse(segmentExists(key("reap")));
+        assertNothingLeft();
+    }
+}
