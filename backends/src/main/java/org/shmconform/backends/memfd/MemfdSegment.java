@@ -120,9 +120,13 @@ final class MemfdSegment extends DescriptorSegment {
         if (!checkName("attach")) {
             return false;
         }
+        if (ProcFdScan.holders(name).isEmpty()) {
+            // Without the claim: attachers that retry until the segment exists never hold up its creator.
+            return fail(SegmentError.NotFound, "attach: no process holds " + nativeKey());
+        }
         int fd;
         try (AbstractSocketClaim claim = AbstractSocketClaim.acquire(name, CLAIM_PATIENCE)) {
-            fd = openHolder();
+            fd = openHolder(); // scans again: under the claim a creator has finished sizing and sealing
         } catch (IOException e) {
             return fail(SegmentError.LockError, "attach: " + e.getMessage());
         }
@@ -193,7 +197,7 @@ final class MemfdSegment extends DescriptorSegment {
             if (!other.sameInodeAs(first)) {
                 LOG.log(System.Logger.Level.WARNING, "memfd " + name + " exists as two inodes (pid " + first.pid()
                         + " fd " + first.fd() + " vs pid " + other.pid() + " fd " + other.fd()
-                        + "); attaching to pid " + first.pid() + "'s");
+                        + "); attaching to the first, pid " + first.pid() + " fd " + first.fd());
                 return;
             }
         }

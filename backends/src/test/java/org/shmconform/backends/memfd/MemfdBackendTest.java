@@ -162,6 +162,8 @@ class MemfdBackendTest {
         assertFalse(reader.write(0, "nope".getBytes(UTF_8)));
         assertEquals(SegmentError.PermissionDenied, reader.error());
         assertEquals("data", new String(reader.read(0, 4), UTF_8));
+        assertTrue(reader.lock(), "a read-only attach can still lock");
+        assertTrue(reader.unlock());
     }
 
     @Test
@@ -237,6 +239,30 @@ class MemfdBackendTest {
         } finally {
             LibC.INSTANCE.close(foreign);
         }
+    }
+
+    @Test
+    void twoInodesWithOneNameAttachTheFirstHolders() throws Exception {
+        String key = newKey();
+        String name = QtKeys.platformSafeName(key, "qipc_memfd_");
+        int a = sealedMemfd(name, 16);
+        int b = sealedMemfd(name, 32);
+        try {
+            SharedSegment s = segment(key);
+            assertTrue(s.attach(AccessMode.ReadOnly), s.errorString());
+            assertEquals(a < b ? 16 : 32, s.size(), "the lowest descriptor of the lowest pid wins");
+        } finally {
+            LibC.INSTANCE.close(a);
+            LibC.INSTANCE.close(b);
+        }
+    }
+
+    private static int sealedMemfd(String name, long size) {
+        int fd = LibC.INSTANCE.memfd_create(name, LibC.MFD_CLOEXEC | LibC.MFD_ALLOW_SEALING);
+        assertTrue(fd >= 0);
+        assertEquals(0, LibC.INSTANCE.ftruncate(fd, size));
+        assertEquals(0, LibC.INSTANCE.fcntl(fd, LibC.F_ADD_SEALS, MemfdSegment.SEALS));
+        return fd;
     }
 
     @Test

@@ -178,6 +178,8 @@ class MmapFileBackendTest {
         assertFalse(reader.write(0, "nope".getBytes(UTF_8)));
         assertEquals(SegmentError.PermissionDenied, reader.error());
         assertEquals("data", new String(reader.read(0, 4), UTF_8));
+        assertTrue(reader.lock(), "a read-only attach can still lock");
+        assertTrue(reader.unlock());
     }
 
     @Test

@@ -94,6 +94,24 @@ class MmapFileTwoProcessTest {
     }
 
     @Test
+    void concurrentCreatesFromTwoProcessesMakeExactlyOneSegment() throws Exception {
+        PeerProcess first = peer(made.newKey());
+        PeerProcess second = peer(made.newKey());
+        for (int round = 0; round < 5; round++) {
+            String key = made.newKey();
+            assertEquals("OK", first.send("open " + key));
+            assertEquals("OK", second.send("open " + key));
+            first.sendNoWait("create 4096");
+            second.sendNoWait("create 4096");
+            List<String> replies = List.of(first.awaitReply(), second.awaitReply());
+            assertEquals(1, replies.stream().filter("OK"::equals).count(), replies.toString());
+            assertEquals(1, replies.stream().filter(r -> r.startsWith("FAIL AlreadyExists")).count(), replies.toString());
+            PeerProcess winner = replies.get(0).equals("OK") ? first : second;
+            assertEquals("OK", winner.send("detach"));
+        }
+    }
+
+    @Test
     void lockExcludesAcrossProcesses() throws Exception {
         String key = made.newKey();
         SharedSegment mine = segment(key);
