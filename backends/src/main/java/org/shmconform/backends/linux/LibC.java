@@ -161,4 +161,19 @@ public interface LibC extends Library {
     static int errno() {
         return Native.getLastError();
     }
+
+    // --- mmapfile and memfd backends (h-filememfd): kept together so parallel additions merge cleanly
+
+    /** {@code O_TMPFILE} (incl. O_DIRECTORY): an unnamed file in a directory, named later by linkat. */
+    int O_TMPFILE = 020200000;
+    int AT_FDCWD = -100;
+    int AT_SYMLINK_FOLLOW = 0x400;
+    /** {@code statfs.f_type} of tmpfs. */
+    long TMPFS_MAGIC = 0x01021994L;
+    /** x86_64 {@code struct statfs}: 120 bytes, f_type (long) at offset 0. */
+    int STATFS_SIZE = 120;
+
+    int statfs(String path, Pointer buf);
+
+    int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
 }

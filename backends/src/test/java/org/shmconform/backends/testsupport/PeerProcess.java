@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -30,6 +31,11 @@ public final class PeerProcess implements AutoCloseable {
 
     /** Starts a peer for {@code backend}; {@code tmpDir} becomes its TMPDIR (null keeps the parent's). */
     public static PeerProcess start(String backend, Path tmpDir) throws Exception {
+        return start(backend, tmpDir, Map.of());
+    }
+
+    /** As {@link #start(String, Path)}, with extra environment variables (e.g. SHMCONFORM_MMAP_DIR). */
+    public static PeerProcess start(String backend, Path tmpDir, Map<String, String> extraEnv) throws Exception {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
@@ -50,6 +56,7 @@ public final class PeerProcess implements AutoCloseable {
         if (tmpDir != null) {
             builder.environment().put("TMPDIR", tmpDir.toString());
         }
+        builder.environment().putAll(extraEnv);
         PeerProcess peer = new PeerProcess(builder.start());
         String ready = peer.awaitReply();
         if (!ready.startsWith("OK ready")) {

@@ -1,0 +1,120 @@
+package org.shmconform.backends.mmapfile;
+
+import com.sun.jna.Memory;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.shmconform.backends.Availability;
+import org.shmconform.backends.Errno;
+import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.backends.SharedSegment;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * The "memory-mapped file" alternative of Qt's documentation: one file per key on a RAM-backed
+ * filesystem, mapped MAP_SHARED by every process. The directory is $SHMCONFORM_MMAP_DIR, else
+ * /dev/shm (which Linux requires to be tmpfs), and must be tmpfs: on a disk filesystem the kernel
+ * would write the segment back to storage. See {@link MmapFileSegment} for the semantics.
+ */
+public final class MmapFileBackend implements SharedMemoryBackend {
+    public static final String DIR_VARIABLE = "SHMCONFORM_MMAP_DIR";
+    public static final String SUFFIX = ".mmap";
+
+    private final Path dir;
+
+    public MmapFileBackend() {
+        this(defaultDir());
+    }
+
+    /** A backend whose files live in {@code dir} (tests use a private tmpfs directory). */
+    public MmapFileBackend(Path dir) {
+        this.dir = dir;
+    }
+
+    static Path defaultDir() {
+        String fromEnv = System.getenv(DIR_VARIABLE);
+        return Path.of(fromEnv == null || fromEnv.isEmpty() ? "/dev/shm" : fromEnv);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public String name() {
+        return "mmapfile";
+    }
+
+    @Override
+    public String mechanism() {
+        return "file on tmpfs (" + dir + "), mmap MAP_SHARED; lock: OFD write lock on a byte past EOF;"
+                + " last detach unlinks (attachers hold OFD read locks)";
+    }
+
+    @Override
+    public Availability availability() {
+        if (!Files.isDirectory(dir)) {
+            return Availability.no(dir + " is not a directory");
+        }
+        if (!Files.isWritable(dir)) {
+            return Availability.no(dir + " is not writable");
+        }
+        Memory buf = new Memory(LibC.STATFS_SIZE);
+        buf.clear();
+        if (LibC.INSTANCE.statfs(dir.toString(), buf) != 0) {
+            return Availability.no("statfs " + dir + ": " + Errno.describe(LibC.errno()));
+        }
+        long type = buf.getLong(0);
+        if (type != LibC.TMPFS_MAGIC) {
+            return Availability.no(dir + " is not tmpfs (f_type 0x" + Long.toHexString(type)
+                    + "): the segment would be written back to storage");
+        }
+        int probe = LibC.INSTANCE.open(dir.toString(), LibC.O_TMPFILE | LibC.O_RDWR | LibC.O_CLOEXEC, 0600);
+        if (probe < 0) {
+            return Availability.no("open(" + dir + ", O_TMPFILE): " + Errno.describe(LibC.errno()));
+        }
+        LibC.INSTANCE.close(probe);
+        return Availability.yes();
+    }
+
+    @Override
+    public SharedSegment open(String key) {
+        return new MmapFileSegment(key, dir);
+    }
+
+    /** The file of a key: {@code <dir>/qipc_sharedmemory_<letters><sha1>.mmap}; null for an empty key. */
+    public static Path fileFor(Path dir, String key) {
+        String name = QtKeys.platformSafeName(key, QtKeys.SHARED_MEMORY_PREFIX);
+        return name.isEmpty() ? null : dir.resolve(name + SUFFIX);
+    }
+
+    /**
+     * Deletes {@code qipc_sharedmemory_<keyPrefix>*.mmap} in this backend's directory. The files
+     * live there, not in {@code tempDir}, which is therefore ignored.
+     */
+    @Override
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+        String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
+        List<String> removed = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return removed;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                if (name.startsWith(start) && name.endsWith(SUFFIX)
+                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
+                    removed.add("mmapfile: removed " + file);
+                }
+            }
+        } catch (IOException e) {
+            // an unreadable directory holds nothing we could remove: report what was removed
+        }
+        return removed;
+    }
+}

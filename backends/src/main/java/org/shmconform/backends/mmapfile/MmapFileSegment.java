@@ -1,0 +1,189 @@
+package org.shmconform.backends.mmapfile;
+
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import org.shmconform.backends.AccessMode;
+import org.shmconform.backends.SegmentError;
+import org.shmconform.backends.linux.DescriptorSegment;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.linux.OfdLock;
+
+/**
+ * One QSharedMemory-like object on a tmpfs file.
+ *
+ * <p><b>Lock.</b> Qt's documentation suggests an atomic at a fixed offset in the segment. This
+ * backend uses an OFD write lock on a byte past EOF instead ({@link DescriptorSegment}), because a
+ * spin-lock in the segment would (a) take bytes out of the user's segment, (b) stay held forever
+ * when its holder is SIGKILLed, since nothing releases memory words for the dead, and (c) spin on
+ * a 2-core machine while the holder is descheduled. The kernel releases an OFD lock of a dead
+ * holder, as SysV's SEM_UNDO does for Qt's semaphore.
+ *
+ * <p><b>Last detach destroys.</b> Every attached object holds an OFD read lock on the byte after
+ * the lock byte. detach() unmaps, then tries to convert its read lock into a write lock: that
+ * succeeds only when no other open file description holds a read lock, i.e. nobody else is
+ * attached, and then it unlinks the file. A killed holder's read lock dies with it, so after a
+ * crash the file survives (create gives AlreadyExists, attach sees the old bytes) and the next
+ * attach+detach removes it, as with Qt's SysV backend (P14).
+ *
+ * <p><b>Races.</b> create, attach and detach run under the segment lock, like Qt's
+ * QSharedMemoryLocker. create builds the file unnamed (O_TMPFILE), sized, allocated, locked and
+ * mapped, and only then names it with linkat, which fails with EEXIST if the name is taken: an
+ * attacher never sees a half-made (size 0) file, and a creator that dies midway leaves nothing.
+ * An attacher may open the file just before the last detacher unlinks it; after taking its locks
+ * it checks that its descriptor still is the file at the path and otherwise tries again, ending
+ * in NotFound once the path is gone.
+ *
+ * <p><b>Differences from Qt.</b> The descriptor is O_RDWR even for ReadOnly (the OFD write lock
+ * needs it; PROT_READ enforces ReadOnly). lock() needs an attached object (LockError otherwise),
+ * whereas Qt's semaphore stays usable after detach. A file name over NAME_MAX (a very long key)
+ * gives KeyError, which is what Qt users see for such keys (P5: the semaphore fails first).
+ */
+final class MmapFileSegment extends DescriptorSegment {
+    /** The byte every attached object read-locks: the attach count, read by detach. */
+    static final long ATTACHED_START = LOCK_START + 1;
+    private static final int NAME_MAX = 255;
+    /** Attempts when the file at the path is replaced while we attach. */
+    private static final int ATTACH_ATTEMPTS = 3;
+
+    private final Path dir;
+    private final Path file;
+
+    MmapFileSegment(String key, Path dir) {
+        super(key);
+        this.dir = dir;
+        this.file = MmapFileBackend.fileFor(dir, key);
+    }
+
+    @Override
+    public String nativeKey() {
+        return file == null ? "" : file.toString();
+    }
+
+    @Override
+    public boolean create(long size, AccessMode mode) {
+        clearError();
+        if (!checkKey("create")) {
+            return false;
+        }
+        if (size <= 0) {
+            return fail(SegmentError.InvalidSize, "create: size " + size + " is not positive");
+        }
+        if (isAttached() || Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return fail(SegmentError.AlreadyExists, "create: " + file + " already exists");
+        }
+        int fd = LibC.INSTANCE.open(dir.toString(), LibC.O_TMPFILE | LibC.O_RDWR | LibC.O_CLOEXEC, 0600);
+        if (fd < 0) {
+            return failErrno("create (open O_TMPFILE in " + dir + ")", LibC.errno());
+        }
+        // Nobody can reach the unnamed file yet, so these locks are granted at once; they are in
+        // place when linkat makes the file visible, so attachers wait until it is complete.
+        OfdLock.exclusive(fd, LOCK_START, 1);
+        OfdLock.shared(fd, ATTACHED_START, 1);
+        if (LibC.INSTANCE.ftruncate(fd, size) != 0) {
+            return closeAndFail(fd, null, 0, "create (ftruncate)", LibC.errno());
+        }
+        int rc = LibC.INSTANCE.posix_fallocate(fd, 0, size); // a full tmpfs fails here, not with SIGBUS later
+        if (rc != 0) {
+            return closeAndFail(fd, null, 0, "create (posix_fallocate)", rc);
+        }
+        Pointer address = mapShared(fd, size, mode);
+        if (address == null) {
+            return closeAndFail(fd, null, 0, "create (mmap)", LibC.errno());
+        }
+        if (LibC.INSTANCE.linkat(LibC.AT_FDCWD, fdPath(fd).toString(), LibC.AT_FDCWD, file.toString(),
+                LibC.AT_SYMLINK_FOLLOW) != 0) {
+            return closeAndFail(fd, address, size, "create (linkat " + file + ")", LibC.errno());
+        }
+        attached(fd, address, size, mode);
+        unlockStep(fd, true);
+        return true;
+    }
+
+    @Override
+    public boolean attach(AccessMode mode) {
+        if (isAttached()) {
+            return false; // Qt: false, error untouched (P10)
+        }
+        clearError();
+        if (!checkKey("attach")) {
+            return false;
+        }
+        for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
+            int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+            if (fd < 0) {
+                return failErrno("attach (open " + file + ")", LibC.errno());
+            }
+            boolean stepLocked = lockStep(fd, false);
+            OfdLock.shared(fd, ATTACHED_START, 1);
+            if (!isFileAtPath(fd)) {
+                LibC.INSTANCE.close(fd); // unlinked (or replaced) by a last detacher since our open
+                continue;
+            }
+            long size;
+            try {
+                size = sizeOf(fd);
+            } catch (IOException e) {
+                LibC.INSTANCE.close(fd);
+                return fail(SegmentError.UnknownError, "attach (stat " + file + "): " + e.getMessage());
+            }
+            Pointer address = mapShared(fd, size, mode);
+            if (address == null) {
+                return closeAndFail(fd, null, 0, "attach (mmap " + size + " bytes)", LibC.errno());
+            }
+            attached(fd, address, size, mode);
+            unlockStep(fd, stepLocked);
+            return true;
+        }
+        return fail(SegmentError.NotFound, "attach: " + file + " was removed while attaching");
+    }
+
+    @Override
+    public boolean detach() {
+        if (!isAttached()) {
+            return false; // Qt: false, error untouched (P11)
+        }
+        int fd = fd();
+        lockStep(fd, lockedByMe()); // released with the descriptor below, as Qt's detach releases its locker
+        LibC.INSTANCE.munmap(mapping(), size());
+        unmapped();
+        boolean last = OfdLock.tryExclusive(fd, ATTACHED_START, 1) == 0;
+        if (last && isFileAtPath(fd)) {
+            LibC.INSTANCE.unlink(file.toString());
+        }
+        unmapAndClose();
+        return true;
+    }
+
+    private boolean checkKey(String function) {
+        if (file == null) {
+            return fail(SegmentError.KeyError, function + ": key is empty");
+        }
+        int length = file.getFileName().toString().getBytes(StandardCharsets.UTF_8).length;
+        if (length > NAME_MAX) {
+            return fail(SegmentError.KeyError, function + ": file name of " + length
+                    + " bytes is longer than NAME_MAX " + NAME_MAX + " (ENAMETOOLONG)");
+        }
+        return true;
+    }
+
+    /** Whether {@code fd} still is the file named by the path (same device and inode). */
+    private boolean isFileAtPath(int fd) {
+        try {
+            return Files.isSameFile(fdPath(fd), file);
+        } catch (IOException gone) {
+            return false;
+        }
+    }
+
+    private boolean closeAndFail(int fd, Pointer address, long size, String function, int errno) {
+        if (address != null) {
+            LibC.INSTANCE.munmap(address, size);
+        }
+        LibC.INSTANCE.close(fd);
+        return failErrno(function, errno);
+    }
+}
