@@ -1,5 +1,9 @@
 package org.shmconform.backends.memfd;
 
+import org.shmconform.backends.BackendSemantics;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+import org.shmconform.backends.BackendSemantics.Visibility;
 import java.nio.file.Path;
 import java.util.List;
 import org.shmconform.backends.Availability;
@@ -19,6 +23,12 @@ public final class MemfdBackend implements SharedMemoryBackend {
     @Override
     public String name() {
         return "memfd";
+    }
+
+    /** A memfd dies with its last holder, so it does NOT survive the crash of its last holder: a declared difference. */
+    @Override
+    public BackendSemantics semantics() {
+        return new BackendSemantics("memfd", true, false, LockOnHolderDeath.RELEASED, Resize.SEALED, Visibility.PID_NAMESPACE);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package org.shmconform.backends.mmapfile;
 
+import org.shmconform.backends.BackendSemantics;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+import org.shmconform.backends.BackendSemantics.Visibility;
 import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -48,6 +52,12 @@ public final class MmapFileBackend implements SharedMemoryBackend {
     @Override
     public String name() {
         return "mmapfile";
+    }
+
+    /** A tmpfs file outlives a crash like System V; OFD locks die with their holder; a peer can shrink the file. */
+    @Override
+    public BackendSemantics semantics() {
+        return new BackendSemantics("mmapfile", true, true, LockOnHolderDeath.RELEASED, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT);
     }
 
     @Override

@@ -1,5 +1,9 @@
 package org.shmconform.backends.posix;
 
+import org.shmconform.backends.BackendSemantics;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+import org.shmconform.backends.BackendSemantics.Visibility;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -26,6 +30,12 @@ public final class PosixBackend implements SharedMemoryBackend {
     @Override
     public String name() {
         return "posix";
+    }
+
+    /** A named POSIX semaphore has no undo: a holder that dies leaves the lock taken (as in Qt's POSIX build). */
+    @Override
+    public BackendSemantics semantics() {
+        return new BackendSemantics("qt-posix", true, true, LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT);
     }
 
     @Override

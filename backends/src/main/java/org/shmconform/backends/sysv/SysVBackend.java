@@ -1,5 +1,9 @@
 package org.shmconform.backends.sysv;
 
+import org.shmconform.backends.BackendSemantics;
+import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.backends.BackendSemantics.Resize;
+import org.shmconform.backends.BackendSemantics.Visibility;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -33,6 +37,12 @@ public final class SysVBackend implements SharedMemoryBackend {
     @Override
     public String name() {
         return "sysv";
+    }
+
+    /** Qt 6.4's System V backend: same key space as a real Qt process; SEM_UNDO releases a dead holder's lock. */
+    @Override
+    public BackendSemantics semantics() {
+        return new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED, Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE);
     }
 
     @Override

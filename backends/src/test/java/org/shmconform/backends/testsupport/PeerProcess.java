@@ -44,7 +44,7 @@ public final class PeerProcess implements AutoCloseable {
                 "-XX:ErrorFile=" + (tmpDir != null ? tmpDir : Path.of(System.getProperty("java.io.tmpdir")))
                         .resolve("shmconform-peer-hs_err_%p.log"),
                 "-cp", System.getProperty("java.class.path"), Peer.class.getName(), backend));
-        return start(command, tmpDir);
+        return start(command, tmpDir, extraEnv);
     }
 
     /**
@@ -52,6 +52,10 @@ public final class PeerProcess implements AutoCloseable {
      * {@code tmpDir} as its TMPDIR (null keeps the parent's).
      */
     public static PeerProcess start(List<String> command, Path tmpDir) throws Exception {
+        return start(command, tmpDir, Map.of());
+    }
+
+    private static PeerProcess start(List<String> command, Path tmpDir, Map<String, String> extraEnv) throws Exception {
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT);
         if (tmpDir != null) {
             builder.environment().put("TMPDIR", tmpDir.toString());

@@ -50,7 +50,8 @@ public final class HistoryOps {
                         : "timeout".equals(e.note()) && "lock".equals(invoke.f()) ? Outcome.BLOCKED : Outcome.OK;
             };
             boolean optional = e.type() == EventType.info && outcome == Outcome.OK;
-            String value = outcome == Outcome.CRASH ? String.valueOf(e.exitStatus()) : e.value();
+            String value = outcome == Outcome.CRASH
+                    ? (e.value() != null ? e.value() + ", " : "") + "exit status " + e.exitStatus() : e.value();
             ModelOp op = modelOp(invoke, e, outcome, value, execution, semantics);
             ops.add(new CheckedOp(ops.size(), op, invoke.time(), e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {

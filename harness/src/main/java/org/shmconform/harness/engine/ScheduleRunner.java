@@ -88,6 +88,8 @@ public final class ScheduleRunner {
         private final Map<String, HistoryEvent> inFlight = new LinkedHashMap<>();
         private final Map<String, Long> inFlightSeq = new LinkedHashMap<>();
         private final List<String> notes = new ArrayList<>();
+        /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
+        private final Map<String, String> dying = new LinkedHashMap<>();
         private long seq;
 
         Attempt(Schedule schedule, String prefix) {
@@ -195,12 +197,11 @@ public final class ScheduleRunner {
                 }
                 if (r.reply() == null && r.unparsable() == null) {
                     Integer status = wp.reap(Duration.ofSeconds(10));
-                    died(worker, status, "crashed");
+                    died(worker, status, dying.getOrDefault(worker, "crashed"));
                     return;
                 }
                 if (r.unparsable() != null) {
-                    notes.add("worker " + worker + " wrote a line that is not protocol: " + r.unparsable());
-                    continue;
+                    continue; // e.g. the JVM's crash banner: WorkerProcess copies it to the worker's log
                 }
                 if (r.reply().seq() == inFlightSeq.get(worker)) {
                     complete(worker, r);
@@ -235,6 +236,7 @@ public final class ScheduleRunner {
                 return;
             }
             history.append(event("nemesis", EventType.invoke, "kill").value(worker).note(why).build());
+            dying.put(worker, why);
             Integer status = wp.killAndReap(Duration.ofSeconds(30));
             // A reply that raced the kill still counts: drain what was already read.
             collect(worker, Duration.ofMillis(50));
@@ -249,7 +251,9 @@ public final class ScheduleRunner {
             HistoryEvent invoke = inFlight.remove(worker);
             inFlightSeq.remove(worker);
             if (invoke != null) {
-                history.append(event(worker, EventType.info, invoke.f()).exitStatus(status).note(why).build());
+                String signal = workers.get(worker).crashSignal();
+                history.append(event(worker, EventType.info, invoke.f()).exitStatus(status)
+                        .note(why.equals("crashed") && signal != null ? "crashed" : why).value(signal).build());
             }
         }
 

@@ -41,6 +41,10 @@ public final class WorkerCommands {
         }
         List<Path> classPath = classPath(user);
         List<String> args = new ArrayList<>(JVM_OPTIONS);
+        // A worker that crashes on purpose (SIGSEGV, SIGBUS) must not print its banner on the protocol's stdout,
+        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence.
+        args.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + run.logs().resolve("hs_err_pid%p.log")));
         args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 WorkerMain.class.getName(), impl));
         return new WorkerCommand(Path.of(System.getProperty("java.home"), "bin", "java"), args, classPath, env, user);

@@ -34,12 +34,15 @@ public final class WorkerProcess {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private volatile boolean ended;
     private Reply hello;
+    private volatile String crashSignal;
+    private final Path stderrLog;
     private Integer exitStatus;
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
         this.id = id;
         this.handle = handle;
         this.toWorker = handle.stdin();
+        this.stderrLog = stderrLog;
         Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
         reader.setDaemon(true);
         reader.start();
@@ -116,10 +119,14 @@ public final class WorkerProcess {
             String line;
             while ((line = in.readLine()) != null) {
                 long now = System.nanoTime();
+                if (!line.startsWith("{")) {
+                    notProtocol(line);
+                    continue;
+                }
                 try {
                     received.add(new Received(WorkerProtocol.decodeReply(line), now, null));
                 } catch (IOException e) {
-                    received.add(new Received(null, now, line));
+                    notProtocol(line);
                 }
             }
         } catch (IOException e) {
@@ -127,6 +134,27 @@ public final class WorkerProcess {
         } finally {
             ended = true;
             received.add(new Received(null, System.nanoTime(), null));
+        }
+    }
+
+    /** The signal named in a JVM crash banner ("#  SIGSEGV (0xb) at pc=..."), if the worker printed one. */
+    public String crashSignal() {
+        return crashSignal;
+    }
+
+    /**
+     * A JVM that crashes prints its fatal-error banner on stdout whatever the flags say: keep it as
+     * evidence in the worker's log, remember the signal it names, and never mistake it for a reply.
+     */
+    private void notProtocol(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#\\s+(SIG[A-Z]+) \\(0x").matcher(line);
+        if (m.find()) {
+            crashSignal = m.group(1);
+        }
+        try {
+            Files.writeString(stderrLog, "[stdout] " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // evidence lost, the run goes on
         }
     }
 

@@ -27,6 +27,7 @@ public record HistoryEvent(int index, long time, String process, EventType type,
                            String mode, Long offset, Integer length, String data, String value, String error,
                            String errorString, Integer exitStatus, String note) {
 
+    @com.fasterxml.jackson.annotation.JsonIgnore
     public boolean isCompletion() {
         return type != EventType.invoke;
     }

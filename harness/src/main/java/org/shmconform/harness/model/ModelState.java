@@ -11,10 +11,12 @@ import java.util.TreeSet;
  * @param segments     existing segments by space|key
  * @param lockHolders  space|key → the process holding that key's lock (a dead process can hold it)
  * @param workers      per process: its object's key, attachment and lock flag
+ * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
+ *                     survived a crash): a later contradiction is blamed on that property
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  */
 public record ModelState(Map<String, Segment> segments, Map<String, String> lockHolders, Map<String, Worker> workers,
-                         SortedSet<String> observations) {
+                         Map<String, Property> cause, SortedSet<String> observations) {
 
     /** A segment: its size, its bytes (hex), who is attached (process → read-only?), who made it. */
     public record Segment(long size, String contentHex, Map<String, Boolean> attached, long truncatedTo, String creatorUser) {
@@ -33,7 +35,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
     }
 
     public static ModelState initial() {
-        return new ModelState(Map.of(), Map.of(), Map.of(), new TreeSet<>());
+        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), new TreeSet<>());
     }
 
     Worker worker(String p) {
@@ -43,7 +45,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, lockHolders, m, observations);
+        return new ModelState(segments, lockHolders, m, cause, observations);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -53,7 +55,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, lockHolders, workers, observations);
+        return new ModelState(m, lockHolders, workers, cause, observations);
     }
 
     ModelState withLock(String key, String holder) {
@@ -63,12 +65,27 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
         } else {
             m.put(key, holder);
         }
-        return new ModelState(segments, m, workers, observations);
+        return new ModelState(segments, m, workers, cause, observations);
+    }
+
+    ModelState because(String key, Property p) {
+        TreeMap<String, Property> m = new TreeMap<>(cause);
+        if (p == null) {
+            m.remove(key);
+        } else {
+            m.put(key, p);
+        }
+        return new ModelState(segments, lockHolders, workers, m, observations);
+    }
+
+    /** The property to blame when the key's existence turns out other than the model says. */
+    Property blame(String key, Property otherwise) {
+        return cause.getOrDefault(key, otherwise);
     }
 
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, lockHolders, workers, o);
+        return new ModelState(segments, lockHolders, workers, cause, o);
     }
 }

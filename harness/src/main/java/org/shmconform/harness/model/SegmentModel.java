@@ -77,14 +77,15 @@ public final class SegmentModel {
             return expectFail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
         }
         if (base.segments().containsKey(key)) {
-            return expectFail(base, op, "AlreadyExists", Property.CREATE_EXISTS_FALLBACK, "create on an existing key");
+            return expectFail(base, op, "AlreadyExists", base.blame(key, Property.CREATE_EXISTS_FALLBACK), "create on an existing key");
         }
         if (op.outcome() != Outcome.OK) {
-            return Step.violates(Property.CREATE_SIZE, "create(" + op.size() + ") of a new key returned " + describe(op));
+            return Step.violates(base.blame(key, Property.CREATE_SIZE), "create(" + op.size() + ") of a new key returned " + describe(op));
         }
         Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
         Segment seg = new Segment(op.size(), "00".repeat((int) Math.min(op.size(), 1 << 20)), attached, -1, op.user());
-        return Step.to(base.withSegment(key, seg).with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
+        return Step.to(base.withSegment(key, seg).because(key, null)
+                .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
     }
 
     private static Step attach(ModelState s, ModelOp op, Worker w) {
@@ -101,7 +102,7 @@ public final class SegmentModel {
         }
         Segment seg = base.segments().get(w.key());
         if (seg == null) {
-            Property p = existsInOtherSpace(base, op) ? Property.BACKENDS_SEPARATE : Property.ATTACH_EXISTING;
+            Property p = existsInOtherSpace(base, op) ? Property.BACKENDS_SEPARATE : base.blame(w.key(), Property.ATTACH_EXISTING);
             return expectFail(base, op, "NotFound", p, "attach to a key that does not exist in this key space");
         }
         if (!sameUser(seg.creatorUser(), op.user())) {
@@ -109,11 +110,11 @@ public final class SegmentModel {
                     "attach by " + user(op.user()) + " to a segment made by " + user(seg.creatorUser()));
         }
         if (op.outcome() != Outcome.OK) {
-            return Step.violates(Property.ATTACH_EXISTING, "attach to an existing segment returned " + describe(op));
+            return Step.violates(base.blame(w.key(), Property.ATTACH_EXISTING), "attach to an existing segment returned " + describe(op));
         }
         Map<String, Boolean> attached = new TreeMap<>(seg.attached());
         attached.put(op.process(), op.readOnly());
-        return Step.to(base.withSegment(w.key(), seg.withAttached(attached))
+        return Step.to(base.withSegment(w.key(), seg.withAttached(attached)).because(w.key(), null)
                 .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false)));
     }
 
@@ -291,12 +292,13 @@ public final class SegmentModel {
         if (!attached.isEmpty()) {
             return List.of(s.withSegment(key, seg.withAttached(attached)));
         }
+        Property decided = what.startsWith("crash") ? Property.CRASH_SURVIVES : Property.LAST_DETACH_DESTROYS;
         List<ModelState> next = new ArrayList<>();
         if (destroys == null || destroys) {
-            next.add(s.withSegment(key, null).observe(what + ": segment destroyed"));
+            next.add(s.withSegment(key, null).because(key, decided).observe(what + ": segment destroyed"));
         }
         if (destroys == null || !destroys) {
-            next.add(s.withSegment(key, seg.withAttached(attached)).observe(what + ": segment survives"));
+            next.add(s.withSegment(key, seg.withAttached(attached)).because(key, decided).observe(what + ": segment survives"));
         }
         return next;
     }
@@ -354,7 +356,7 @@ public final class SegmentModel {
         return switch (op.outcome()) {
             case OK -> "true";
             case FAIL -> "false (" + op.error() + ")";
-            case CRASH -> "a crash (exit status " + op.value() + ")";
+            case CRASH -> "a crash (" + op.value() + ")";
             case BLOCKED -> "no reply (blocked)";
             case DEATH -> "death";
         };

@@ -1,0 +1,99 @@
+package org.shmconform.scenarios;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.harness.checker.PropertyResult;
+import org.shmconform.harness.checker.ScenarioResult;
+import org.shmconform.harness.checker.ScheduleChecker;
+import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.engine.Execution;
+import org.shmconform.harness.engine.RunContext;
+import org.shmconform.harness.engine.ScheduleRunner;
+import org.shmconform.harness.engine.env.Environment;
+import org.shmconform.harness.model.Property;
+import org.shmconform.harness.schedule.Schedule;
+
+/**
+ * Runs scenarios on columns: executes each schedule on real workers, checks its history, and
+ * writes the evidence (schedule and history files) into the report folder.
+ */
+public final class SuiteRunner {
+    /** Told about each scenario as it starts and ends, for progress output. */
+    public interface Progress {
+        void started(Scenario scenario, String column, int index, int total);
+
+        void finished(ScenarioResult result, int index, int total);
+    }
+
+    private final ScheduleRunner runner;
+    private final Path reportDir;
+    private final Progress progress;
+
+    public SuiteRunner(RunContext run, Map<String, Environment> environments, ScheduleRunner.Timing timing, Path reportDir,
+                       Progress progress) {
+        this.runner = new ScheduleRunner(run, environments, timing);
+        this.reportDir = reportDir;
+        this.progress = progress;
+    }
+
+    public ScheduleRunner scheduleRunner() {
+        return runner;
+    }
+
+    public List<ScenarioResult> run(List<Scenario> scenarios, List<String> columns) throws InterruptedException {
+        List<ScenarioResult> results = new ArrayList<>();
+        int total = scenarios.size() * columns.size();
+        int index = 0;
+        for (String column : columns) {
+            for (Scenario scenario : scenarios) {
+                index++;
+                progress.started(scenario, column, index, total);
+                ScenarioResult result = run(scenario, column);
+                results.add(result);
+                progress.finished(result, index, total);
+            }
+        }
+        return results;
+    }
+
+    public ScenarioResult run(Scenario scenario, String column) throws InterruptedException {
+        long start = System.nanoTime();
+        Schedule schedule = scenario.scheduleFor(column);
+        String missing = scenario.requires().apply(column);
+        if (missing == null) {
+            missing = runner.unavailableReason(schedule);
+        }
+        if (missing != null) {
+            return notAvailable(scenario, column, missing);
+        }
+        String base = "evidence/" + scenario.id() + "--" + column;
+        Execution x = runner.run(schedule);
+        ScheduleChecker.Outcome outcome = ScheduleChecker.check(x, column, scenario.properties());
+        write(base + ".schedule.json", schedule);
+        x.history().write(reportDir.resolve(base + ".history.jsonl"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        return new ScenarioResult(scenario.id(), scenario.title(), column, "local", outcome.results(),
+                base + ".history.jsonl", base + ".schedule.json", millis, x.broken(), x.notes());
+    }
+
+    private ScenarioResult notAvailable(Scenario scenario, String column, String reason) {
+        List<PropertyResult> results = new ArrayList<>();
+        for (Property p : scenario.properties()) {
+            results.add(new PropertyResult(p.id(), Verdict.NOT_AVAILABLE, reason, null, List.of()));
+        }
+        return new ScenarioResult(scenario.id(), scenario.title(), column, "local", results, null, null, 0, reason, List.of());
+    }
+
+    private void write(String relative, Schedule schedule) {
+        try {
+            schedule.save(reportDir.resolve(relative));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
