@@ -25,6 +25,17 @@ import org.shmconform.harness.schedule.Schedule;
 public final class SuiteRunner {
     /** Told about each scenario as it starts and ends, for progress output. */
     public interface Progress {
+        /** Says nothing. */
+        Progress NONE = new Progress() {
+            @Override
+            public void started(Scenario scenario, String column, int index, int total) {
+            }
+
+            @Override
+            public void finished(ScenarioResult result, int index, int total) {
+            }
+        };
+
         void started(Scenario scenario, String column, int index, int total);
 
         void finished(ScenarioResult result, int index, int total);

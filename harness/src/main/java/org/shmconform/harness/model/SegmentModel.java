@@ -82,6 +82,9 @@ public final class SegmentModel {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(base.blame(key, Property.CREATE_SIZE), "create(" + op.size() + ") of a new key returned " + describe(op));
         }
+        if (op.realKeyLength() > 30) {
+            base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
+        }
         Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
         Segment seg = new Segment(op.size(), "00".repeat((int) Math.min(op.size(), 1 << 20)), attached, -1, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)

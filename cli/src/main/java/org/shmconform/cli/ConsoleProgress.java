@@ -1,0 +1,42 @@
+package org.shmconform.cli;
+
+import org.shmconform.harness.checker.PropertyResult;
+import org.shmconform.harness.checker.ScenarioResult;
+import org.shmconform.harness.checker.Verdict;
+import org.shmconform.scenarios.Scenario;
+import org.shmconform.scenarios.SuiteRunner;
+
+/** One line per scenario as it finishes: "[ 3/75] sysv      crash-survives              PASS     1.4 s". */
+final class ConsoleProgress implements SuiteRunner.Progress {
+    private final boolean quiet;
+
+    ConsoleProgress(boolean quiet) {
+        this.quiet = quiet;
+    }
+
+    @Override
+    public void started(Scenario scenario, String column, int index, int total) {
+    }
+
+    @Override
+    public void finished(ScenarioResult r, int index, int total) {
+        if (quiet && r.verdict() != Verdict.FAIL && r.verdict() != Verdict.UNKNOWN) {
+            return;
+        }
+        String width = Integer.toString(String.valueOf(total).length());
+        System.out.printf("[%" + width + "d/%d] %-9s %-27s %-13s %5.1f s%s%n", index, total, r.column(), r.scenario(),
+                r.verdict(), r.millis() / 1000.0, detail(r));
+    }
+
+    private static String detail(ScenarioResult r) {
+        if (r.verdict() == Verdict.NOT_AVAILABLE) {
+            return "  " + r.reason();
+        }
+        for (PropertyResult p : r.properties()) {
+            if (p.verdict() != Verdict.PASS && p.why() != null) {
+                return "  " + p.property() + ": " + p.why();
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,32 @@
+package org.shmconform.cli;
+
+import java.util.concurrent.Callable;
+import org.shmconform.harness.model.Property;
+import org.shmconform.reports.RunSummary;
+import org.shmconform.scenarios.NamedSuite;
+import org.shmconform.scenarios.Scenario;
+import picocli.CommandLine.Command;
+
+/** {@code shmconform list}: the backends (available here or why not), the scenarios, the properties. */
+@Command(name = "list", mixinStandardHelpOptions = true, description = "List backends (with availability), scenarios and properties.")
+final class ListCommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+        System.out.println("Backends (columns):");
+        for (String name : Columns.allNames()) {
+            RunSummary.Column c = Columns.describe(name);
+            System.out.printf("  %-10s %s%n             %s%n             declares: %s%n", c.name(),
+                    c.available() ? "available" : "NOT-AVAILABLE-HERE: " + c.reason(), c.mechanism(), c.declared());
+        }
+        System.out.println("\nScenarios:");
+        for (Scenario s : NamedSuite.all()) {
+            System.out.printf("  %-26s %s%n  %-26s checks %s%n", s.id(), s.title(), "",
+                    s.properties().stream().map(Property::id).toList());
+        }
+        System.out.println("\nProperties (sentence ids):");
+        for (Property p : Property.values()) {
+            System.out.printf("  %-24s [%s] %s%n", p.id(), p.source(), p.sentence());
+        }
+        return Shmconform.OK;
+    }
+}

@@ -1,0 +1,151 @@
+package org.shmconform.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.shmconform.harness.checker.ScenarioResult;
+import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.engine.Reaper;
+import org.shmconform.harness.engine.RunContext;
+import org.shmconform.harness.engine.ScheduleRunner;
+import org.shmconform.harness.engine.env.Environment;
+import org.shmconform.harness.engine.env.LocalEnvironment;
+import org.shmconform.reports.Baseline;
+import org.shmconform.reports.ReportWriter;
+import org.shmconform.reports.RunSummary;
+import org.shmconform.scenarios.NamedSuite;
+import org.shmconform.scenarios.Scenario;
+import org.shmconform.scenarios.SuiteRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code shmconform run}: the named suite on every column, a report folder, an exit code for CI. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {"Run the named conformance suite on real worker processes and write a report folder.",
+                "With no options: every backend on the class path plus the Qt 6.4 reference worker, local workers;"
+                        + " columns that cannot run here are reported NOT-AVAILABLE-HERE with the reason.",
+                "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result or a baseline regression, 2 bad usage."})
+final class RunCommand implements Callable<Integer> {
+    @Option(names = {"-b", "--backend"}, split = ",", paramLabel = "NAME",
+            description = "Columns to test (backend names or 'qt'); default: all. See 'shmconform list'.")
+    List<String> backends;
+
+    @Option(names = {"-s", "--scenario"}, split = ",", paramLabel = "ID", description = "Scenarios to run; default: all.")
+    List<String> scenarios;
+
+    @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "shmconform-report",
+            description = "Report root; each run writes DIR/<time>-<run id>/ and points DIR/latest at it (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--baseline", paramLabel = "RESULTS_JSON",
+            description = "Compare with an earlier results.json; a regression (PASS->FAIL, newly not available) exits 1.")
+    Path baseline;
+
+    @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        List<String> columns = backends == null ? Columns.allNames() : backends;
+        List<RunSummary.Column> described = columns.stream().map(Columns::describe).toList();
+        List<Scenario> chosen = chooseScenarios();
+        RunSummary base = baseline == null ? null : readBaseline();
+        Instant started = Instant.now();
+        RunContext run = RunContext.create();
+        Thread reapOnInterrupt = new Thread(run::close, "shmconform-reaper");
+        Runtime.getRuntime().addShutdownHook(reapOnInterrupt);
+        Path dir = out.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started)
+                + "-" + run.runId());
+        System.out.printf("shmconform run %s: %d scenarios x %d columns, report in %s%n", run.runId(), chosen.size(),
+                columns.size(), dir);
+        Map<String, Environment> environments = Map.of(LocalEnvironment.NAME, new LocalEnvironment());
+        List<ScenarioResult> results;
+        try {
+            SuiteRunner suite = new SuiteRunner(run, environments, ScheduleRunner.Timing.defaults(), dir, new ConsoleProgress(quiet));
+            results = suite.run(chosen, columns);
+            copyLogs(run.logs(), dir.resolve("logs"));
+        } finally {
+            List<String> reaped = Reaper.reapRun(run.runId(), run.runDir());
+            Runtime.getRuntime().removeShutdownHook(reapOnInterrupt);
+            if (!reaped.isEmpty()) {
+                System.out.println("Reaped at the end of the run (left by crashed or killed workers, as the scenarios intend):");
+                reaped.forEach(r -> System.out.println("  " + r));
+            }
+        }
+        Instant finished = Instant.now();
+        RunSummary summary = new RunSummary(RunSummary.SCHEMA, run.runId(), started.toString(), finished.toString(),
+                finished.toEpochMilli() - started.toEpochMilli(), MachineFacts.collect(environments), described, results,
+                new LinkedHashMap<>());
+        ReportWriter.write(dir, summary);
+        pointLatest(dir);
+        return summarize(summary, base, dir);
+    }
+
+    private List<Scenario> chooseScenarios() {
+        if (scenarios == null) {
+            return NamedSuite.all();
+        }
+        List<Scenario> chosen = new ArrayList<>();
+        for (String id : scenarios) {
+            chosen.add(NamedSuite.named(id).orElseThrow(() -> new Shmconform.UsageException("no scenario named '" + id
+                    + "'; see 'shmconform list'")));
+        }
+        return chosen;
+    }
+
+    private RunSummary readBaseline() {
+        try {
+            return Baseline.read(baseline);
+        } catch (IOException e) {
+            throw new Shmconform.UsageException("cannot read baseline " + baseline + ": " + e.getMessage());
+        }
+    }
+
+    private int summarize(RunSummary summary, RunSummary base, Path dir) {
+        Map<Verdict, Integer> counts = new LinkedHashMap<>();
+        for (ScenarioResult r : summary.results()) {
+            counts.merge(r.verdict(), 1, Integer::sum);
+        }
+        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
+                summary.millis() / 1000.0, counts, dir.resolve("matrix.md"));
+        boolean failed = summary.results().stream().anyMatch(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.UNKNOWN);
+        if (base != null) {
+            List<Baseline.Regression> regressions = Baseline.compare(base, summary);
+            System.out.println(regressions.isEmpty() ? "No regression against " + baseline
+                    : regressions.size() + " regression(s) against " + baseline + ":");
+            regressions.forEach(r -> System.out.println("  " + r));
+            failed |= !regressions.isEmpty();
+        }
+        return failed ? Shmconform.FAILED : Shmconform.OK;
+    }
+
+    private static void copyLogs(Path from, Path to) throws IOException {
+        if (!Files.isDirectory(from)) {
+            return;
+        }
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from)) {
+            for (Path f : files.toList()) {
+                if (Files.size(f) > 0) {
+                    Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    private void pointLatest(Path dir) throws IOException {
+        Path latest = out.resolve("latest");
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, dir.getFileName());
+    }
+}

@@ -1,0 +1,141 @@
+package org.shmconform.reports;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.shmconform.harness.checker.PropertyResult;
+import org.shmconform.harness.checker.ScenarioResult;
+import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.model.Property;
+
+/** matrix.md: property × column, each cell linked to the history that decided it, then the differences. */
+final class MatrixMarkdown {
+    private MatrixMarkdown() {
+    }
+
+    static String render(RunSummary run) {
+        List<String> columns = run.columns().stream().map(RunSummary.Column::name).toList();
+        StringBuilder md = new StringBuilder();
+        md.append("# shmconform compatibility matrix\n\n");
+        md.append("Run `").append(run.runId()).append("`, ").append(run.started()).append(", ")
+                .append(run.millis() / 1000).append(" s. Kernel ").append(run.environment().get("kernel"))
+                .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, N/A (not available here).\n\n");
+        for (String env : environments(run)) {
+            md.append("## Environment `").append(env).append("`\n\n");
+            md.append("| property |");
+            columns.forEach(c -> md.append(' ').append(c).append(" |"));
+            md.append("\n|---|");
+            columns.forEach(c -> md.append("---|"));
+            md.append('\n');
+            List<ScenarioResult> inEnv = run.results().stream().filter(r -> r.env().equals(env)).toList();
+            for (String property : properties(inEnv)) {
+                md.append("| ").append(property).append(" |");
+                for (String column : columns) {
+                    Cell cell = Cell.of(property, column, inEnv);
+                    md.append(' ').append(cell == null ? "–" : link(cell)).append(" |");
+                }
+                md.append('\n');
+            }
+            md.append('\n');
+        }
+        md.append(unavailable(run));
+        md.append(differences(run));
+        md.append(observations(run, columns));
+        md.append(sentences(run));
+        return md.toString();
+    }
+
+    private static String link(Cell cell) {
+        String target = cell.decidedBy().historyFile();
+        String text = cell.label();
+        if (cell.verdict() == Verdict.NOT_AVAILABLE || target == null) {
+            return text;
+        }
+        String anchor = cell.result().eventIndex() == null ? "" : " @" + cell.result().eventIndex();
+        return "[" + text + "](" + target + ")" + (cell.verdict() == Verdict.PASS ? "" : anchor);
+    }
+
+    private static String unavailable(RunSummary run) {
+        StringBuilder md = new StringBuilder();
+        for (RunSummary.Column c : run.columns()) {
+            if (!c.available()) {
+                md.append("- **").append(c.name()).append("** NOT-AVAILABLE-HERE: ").append(c.reason()).append('\n');
+            }
+        }
+        Set<String> seen = new LinkedHashSet<>();
+        for (ScenarioResult r : run.results()) {
+            if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + r.reason())) {
+                md.append("- ").append(r.column()).append(" / ").append(r.scenario()).append(" NOT-AVAILABLE-HERE: ")
+                        .append(r.reason()).append('\n');
+            }
+        }
+        return md.length() == 0 ? "" : "## Not available here\n\n" + md + "\n";
+    }
+
+    private static String differences(RunSummary run) {
+        StringBuilder md = new StringBuilder();
+        for (ScenarioResult r : run.results()) {
+            for (PropertyResult p : r.properties()) {
+                if (p.verdict() == Verdict.PASS || p.verdict() == Verdict.NOT_AVAILABLE) {
+                    continue;
+                }
+                md.append("- **").append(p.verdict()).append("** ").append(r.column()).append(" / ").append(r.env())
+                        .append(" / ").append(p.property()).append(" in `").append(r.scenario()).append("`: ")
+                        .append(p.why() == null ? "" : p.why().replace("|", "\\|"));
+                if (r.historyFile() != null) {
+                    md.append(" — [history](").append(r.historyFile()).append(")");
+                    if (p.eventIndex() != null) {
+                        md.append(" line ").append(p.eventIndex());
+                    }
+                    md.append(", [schedule](").append(r.scheduleFile()).append(")");
+                }
+                md.append('\n');
+            }
+        }
+        return md.length() == 0 ? "## Differences from the documentation\n\nNone found.\n\n"
+                : "## Differences from the documentation\n\n" + md + "\n";
+    }
+
+    private static String observations(RunSummary run, List<String> columns) {
+        StringBuilder md = new StringBuilder("## Where the documentation is silent: what happened\n\n");
+        for (String column : columns) {
+            Set<String> seen = new LinkedHashSet<>();
+            for (ScenarioResult r : run.results()) {
+                if (r.column().equals(column)) {
+                    r.properties().forEach(p -> p.observations().stream()
+                            .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("truncate")
+                                    || o.startsWith("crash") || o.startsWith("detach while"))
+                            .forEach(seen::add));
+                }
+            }
+            if (!seen.isEmpty()) {
+                md.append("- **").append(column).append("**: ").append(String.join("; ", seen)).append('\n');
+            }
+        }
+        return md.append('\n').toString();
+    }
+
+    private static String sentences(RunSummary run) {
+        StringBuilder md = new StringBuilder("## The sentences checked\n\n| id | source | sentence |\n|---|---|---|\n");
+        for (Property p : Property.values()) {
+            md.append("| ").append(p.id()).append(" | ").append(p.source()).append(" | ")
+                    .append(p.sentence().replace("|", "\\|")).append(" |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    static List<String> environments(RunSummary run) {
+        return new ArrayList<>(new LinkedHashSet<>(run.results().stream().map(ScenarioResult::env).toList()));
+    }
+
+    static List<String> properties(List<ScenarioResult> results) {
+        Set<String> ids = new LinkedHashSet<>();
+        for (Property p : Property.values()) {
+            if (results.stream().anyMatch(r -> r.properties().stream().anyMatch(x -> x.property().equals(p.id())))) {
+                ids.add(p.id());
+            }
+        }
+        return new ArrayList<>(ids);
+    }
+}
