@@ -40,10 +40,12 @@ public final class PeerProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 // Peers are crashed on purpose (rawwrite): no core files, and hs_err logs not in the cwd.
-                "-XX:-CreateCoredumpOnCrash",
-                "-XX:ErrorFile=" + (tmpDir != null ? tmpDir : Path.of(System.getProperty("java.io.tmpdir")))
-                        .resolve("shmconform-peer-hs_err_%p.log"),
-                "-cp", System.getProperty("java.class.path"), Peer.class.getName(), backend));
+                "-XX:-CreateCoredumpOnCrash"));
+        if (!extraEnv.getOrDefault("JAVA_TOOL_OPTIONS", "").contains("ErrorFile")) {
+            command.add("-XX:ErrorFile=" + (tmpDir != null ? tmpDir : Path.of(System.getProperty("java.io.tmpdir")))
+                    .resolve("shmconform-peer-hs_err_%p.log"));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Peer.class.getName(), backend));
         return start(command, tmpDir, extraEnv);
     }
 

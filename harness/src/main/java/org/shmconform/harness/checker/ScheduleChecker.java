@@ -12,8 +12,9 @@ import org.shmconform.harness.model.Property;
 
 /**
  * Turns an execution into verdicts: the history is checked against the documented profile and
- * against the declared profile of the subject implementation; the property a failing history
- * breaks gets FAIL or DEVIATES, the others PASS, UNKNOWN when nothing can be concluded.
+ * against the declared profile of the subject implementation. Illegal as declared: FAIL for the
+ * property broken (whatever the documentation says). Legal as declared but illegal as documented:
+ * DEVIATES. Legal under both: PASS. UNKNOWN when the checker or the harness could not conclude.
  */
 public final class ScheduleChecker {
     private ScheduleChecker() {
@@ -38,8 +39,8 @@ public final class ScheduleChecker {
         Map<String, BackendSemantics> semantics = ImplSemantics.forSchedule(x.schedule());
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
         CheckResult documented = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
-        CheckResult declared = documented.status() == CheckResult.Status.LINEARIZABLE ? documented
-                : LinearizabilityChecker.check(Profile.declared(semantics.get(subjectImpl)), ops);
+        // Both, always: where the documentation is silent the backend's own promise must still hold.
+        CheckResult declared = LinearizabilityChecker.check(Profile.declared(semantics.get(subjectImpl)), ops);
         return new Outcome(documented, declared, verdicts(properties, documented, declared));
     }
 
@@ -59,7 +60,7 @@ public final class ScheduleChecker {
     }
 
     private static PropertyResult verdict(Property p, CheckResult documented, CheckResult declared, List<String> observed) {
-        if (documented.status() == CheckResult.Status.LINEARIZABLE) {
+        if (documented.status() == CheckResult.Status.LINEARIZABLE && declared.status() == CheckResult.Status.LINEARIZABLE) {
             return new PropertyResult(p.id(), Verdict.PASS, null, null, observed);
         }
         if (declared.status() == CheckResult.Status.UNKNOWN || documented.status() == CheckResult.Status.UNKNOWN
