@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
-import org.testcontainers.containers.BindMode;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import java.util.ArrayList;
+import java.util.List;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.utility.DockerImageName;
 
@@ -41,6 +45,7 @@ final class GroupContainer implements AutoCloseable {
                 .withStartupTimeout(Duration.ofSeconds(60))
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.getHostConfig().withIpcMode(ipcMode);
+                    cmd.getHostConfig().withBinds(binds(readOnlyBinds, readWriteBind));
                     if (pidMode != null) {
                         cmd.getHostConfig().withPidMode(pidMode);
                     }
@@ -49,14 +54,25 @@ final class GroupContainer implements AutoCloseable {
         if (shmBytes != null) {
             c.withSharedMemorySize(shmBytes);
         }
-        for (Path p : readOnlyBinds) {
-            c.withFileSystemBind(p.toString(), p.toString(), BindMode.READ_ONLY);
-        }
-        if (readWriteBind != null) {
-            c.withFileSystemBind(readWriteBind.toString(), readWriteBind.toString(), BindMode.READ_WRITE);
-        }
         c.start();
         return new GroupContainer(c, Set.copyOf(readOnlyBinds));
+    }
+
+    /**
+     * The mounts, set on the create command directly: Testcontainers' own withFileSystemBind makes it
+     * first check "is file mounting supported?" by running an alpine container, which it pulls from
+     * Docker Hub, and without a registry that hangs for minutes (checks.disable would skip it, but
+     * only as an environment variable or in ~/.testcontainers.properties).
+     */
+    private static List<Bind> binds(Set<Path> readOnly, Path readWrite) {
+        List<Bind> binds = new ArrayList<>();
+        for (Path p : readOnly) {
+            binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.ro));
+        }
+        if (readWrite != null) {
+            binds.add(new Bind(readWrite.toString(), new Volume(readWrite.toString()), AccessMode.rw));
+        }
+        return binds;
     }
 
     String id() {
