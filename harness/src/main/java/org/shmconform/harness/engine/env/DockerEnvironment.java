@@ -111,7 +111,7 @@ public final class DockerEnvironment implements Environment {
             return Availability.no(e.getMessage());
         }
         try (GroupContainer probe = GroupContainer.start(image, probeIpcMode(), null,
-                mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), null, Duration.ofMinutes(5))) {
+                mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), Set.of(), Duration.ofMinutes(5))) {
             ToolRun exec = DockerCli.run("exec", probe.id(), "/bin/sh", "-c", ":");
             return exec.ok() ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + exec.lastLine());
         } catch (RuntimeException e) {
@@ -167,13 +167,14 @@ public final class DockerEnvironment implements Environment {
         }
         Set<Path> jars = classPathBinds(command);
         Path tmp = tmpDir(command);
+        Set<Path> writable = writableBinds(command, tmp);
         GroupContainer target;
         Runnable release = () -> { };
         try {
-            GroupContainer groupContainer = groupContainer(group, jars, tmp);
+            GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
                 String donor = "container:" + groupContainer.id();
-                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, tmp, lifetime);
+                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, writable, lifetime);
                 synchronized (this) {
                     workerContainers.add(own);
                 }
@@ -181,9 +182,10 @@ public final class DockerEnvironment implements Environment {
                 release = () -> closeWorkerContainer(own);
             } else {
                 target = groupContainer;
-                if (!groupContainer.readOnlyBinds().containsAll(jars)) {
-                    throw new IOException("class path entries not mounted in group " + group + "'s container: "
-                            + jars.stream().filter(j -> !groupContainer.readOnlyBinds().contains(j)).toList());
+                List<Path> missing = groupContainer.missing(jars, writable);
+                if (!missing.isEmpty()) {
+                    throw new IOException("paths not mounted in group " + group + "'s container, which an earlier "
+                            + "worker's command made: " + missing);
                 }
             }
         } catch (RuntimeException e) {
@@ -194,13 +196,13 @@ public final class DockerEnvironment implements Environment {
         return new DockerWorkerHandle(client, target.id(), workerId, release);
     }
 
-    private synchronized GroupContainer groupContainer(String group, Set<Path> jars, Path tmp) {
+    private synchronized GroupContainer groupContainer(String group, Set<Path> jars, Set<Path> writable) {
         GroupContainer c = groups.get(group);
         if (c == null) {
             c = switch (mode) {
-                case PRIVATE -> GroupContainer.start(image, "private", null, shmBytes, labels(), jars, tmp, lifetime);
-                case SHAREABLE -> GroupContainer.start(image, "shareable", null, shmBytes, labels(), Set.of(), null, lifetime);
-                case HOST -> GroupContainer.start(image, "host", null, null, labels(), jars, tmp, lifetime);
+                case PRIVATE -> GroupContainer.start(image, "private", null, shmBytes, labels(), jars, writable, lifetime);
+                case SHAREABLE -> GroupContainer.start(image, "shareable", null, shmBytes, labels(), Set.of(), Set.of(), lifetime);
+                case HOST -> GroupContainer.start(image, "host", null, null, labels(), jars, writable, lifetime);
             };
             groups.put(group, c);
         }
@@ -234,6 +236,26 @@ public final class DockerEnvironment implements Environment {
             binds.add(p.toAbsolutePath().normalize());
         }
         return binds;
+    }
+
+    /**
+     * Host directories the worker writes to, mounted read-write at the same path: its TMPDIR (key
+     * files) and the directory of a -XX:ErrorFile= argument (hs_err files of crashed workers).
+     */
+    private static Set<Path> writableBinds(WorkerCommand command, Path tmp) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (tmp != null) {
+            dirs.add(tmp);
+        }
+        for (String arg : command.arguments()) {
+            if (arg.startsWith("-XX:ErrorFile=")) {
+                Path parent = Path.of(arg.substring("-XX:ErrorFile=".length())).toAbsolutePath().normalize().getParent();
+                if (parent != null) {
+                    dirs.add(parent);
+                }
+            }
+        }
+        return dirs;
     }
 
     private static Path tmpDir(WorkerCommand command) {

@@ -22,10 +22,12 @@ import org.testcontainers.utility.DockerImageName;
 final class GroupContainer implements AutoCloseable {
     private final GenericContainer<?> container;
     private final Set<Path> readOnlyBinds;
+    private final Set<Path> readWriteBinds;
 
-    private GroupContainer(GenericContainer<?> container, Set<Path> readOnlyBinds) {
+    private GroupContainer(GenericContainer<?> container, Set<Path> readOnlyBinds, Set<Path> readWriteBinds) {
         this.container = container;
         this.readOnlyBinds = readOnlyBinds;
+        this.readWriteBinds = readWriteBinds;
     }
 
     /**
@@ -33,10 +35,10 @@ final class GroupContainer implements AutoCloseable {
      * @param pidMode        Docker's PidMode, or null for a private pid namespace
      * @param shmBytes       the size of the container's own /dev/shm, or null (host, container:)
      * @param readOnlyBinds  host paths mounted read-only at the same path (the worker's jars)
-     * @param readWriteBind  a host path mounted read-write at the same path (the workers' TMPDIR), or null
+     * @param readWriteBinds host directories mounted read-write at the same path (the workers' TMPDIR, hs_err directory)
      */
     static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
-                                Set<Path> readOnlyBinds, Path readWriteBind, Duration lifetime) {
+                                Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime) {
         @SuppressWarnings("resource") // closed through GroupContainer.close()
         GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
                 .withImagePullPolicy(name -> false) // the image is local; a pull would hang without a registry
@@ -45,7 +47,7 @@ final class GroupContainer implements AutoCloseable {
                 .withStartupTimeout(Duration.ofSeconds(60))
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.getHostConfig().withIpcMode(ipcMode);
-                    cmd.getHostConfig().withBinds(binds(readOnlyBinds, readWriteBind));
+                    cmd.getHostConfig().withBinds(binds(readOnlyBinds, readWriteBinds));
                     if (pidMode != null) {
                         cmd.getHostConfig().withPidMode(pidMode);
                     }
@@ -55,7 +57,7 @@ final class GroupContainer implements AutoCloseable {
             c.withSharedMemorySize(shmBytes);
         }
         c.start();
-        return new GroupContainer(c, Set.copyOf(readOnlyBinds));
+        return new GroupContainer(c, Set.copyOf(readOnlyBinds), Set.copyOf(readWriteBinds));
     }
 
     /**
@@ -64,13 +66,13 @@ final class GroupContainer implements AutoCloseable {
      * Docker Hub, and without a registry that hangs for minutes (checks.disable would skip it, but
      * only as an environment variable or in ~/.testcontainers.properties).
      */
-    private static List<Bind> binds(Set<Path> readOnly, Path readWrite) {
+    private static List<Bind> binds(Set<Path> readOnly, Set<Path> readWrite) {
         List<Bind> binds = new ArrayList<>();
         for (Path p : readOnly) {
             binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.ro));
         }
-        if (readWrite != null) {
-            binds.add(new Bind(readWrite.toString(), new Volume(readWrite.toString()), AccessMode.rw));
+        for (Path p : readWrite) {
+            binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.rw));
         }
         return binds;
     }
@@ -79,8 +81,11 @@ final class GroupContainer implements AutoCloseable {
         return container.getContainerId();
     }
 
-    Set<Path> readOnlyBinds() {
-        return readOnlyBinds;
+    /** The paths of these mounts that this container lacks (mounts are fixed when a container is made). */
+    List<Path> missing(Set<Path> readOnly, Set<Path> readWrite) {
+        List<Path> missing = new ArrayList<>(readOnly.stream().filter(p -> !readOnlyBinds.contains(p)).toList());
+        missing.addAll(readWrite.stream().filter(p -> !readWriteBinds.contains(p)).toList());
+        return missing;
     }
 
     /** The host pid of the container's main process, whose /proc/<pid>/ns/* are the container's namespaces. */

@@ -64,11 +64,14 @@ final class JavaWorkerCheck {
             first.release();
         }
 
+        long secondStarted = System.nanoTime();
         WorkerHandle second = env.start(command, "a");
         try {
             CompletableFuture<byte[]> errors = EnvProbe.readAll(second.stderr());
             BufferedReader out = new BufferedReader(new InputStreamReader(second.stdout(), StandardCharsets.UTF_8));
             helloOf(out.readLine(), errors);
+            System.out.println(env.name() + ": second Java worker of the group, hello after "
+                    + (System.nanoTime() - secondStarted) / 1_000_000 + " ms");
             second.stdin().close();
             assertEquals(0, second.awaitExit(Duration.ofSeconds(20)), "a worker ends by itself when its stdin closes");
         } finally {
@@ -105,7 +108,11 @@ final class JavaWorkerCheck {
         classPath.add(services);
         String cp = String.join(java.io.File.pathSeparator, classPath.stream().map(Path::toString).toList());
         Path java = Path.of(ProcessHandle.current().info().command().orElse("java"));
-        return new WorkerCommand(java, List.of("-cp", cp, WorkerMain.class.getName(), EnvTestBackend.NAME), classPath,
-                Map.of("TMPDIR", tmp.toString()), null);
+        Path logs = Files.createDirectories(tmp.resolve("logs"));
+        // The options the engine gives its workers, among them an hs_err path the container must be able to write.
+        List<String> args = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+                "-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash", "-XX:ErrorFile=" + logs.resolve("hs_err_pid%p.log"),
+                "-cp", cp, WorkerMain.class.getName(), EnvTestBackend.NAME);
+        return new WorkerCommand(java, args, classPath, Map.of("TMPDIR", tmp.toString()), null);
     }
 }
