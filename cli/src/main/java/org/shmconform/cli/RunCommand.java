@@ -19,7 +19,8 @@ import org.shmconform.harness.engine.Reaper;
 import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.engine.ScheduleRunner;
 import org.shmconform.harness.engine.env.Environment;
-import org.shmconform.harness.engine.env.LocalEnvironment;
+import org.shmconform.harness.engine.env.ContainerSweeper;
+import org.shmconform.harness.engine.env.Environments;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.ReportWriter;
 import org.shmconform.reports.RunSummary;
@@ -42,6 +43,16 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-s", "--scenario"}, split = ",", paramLabel = "ID", description = "Scenarios to run; default: all.")
     List<String> scenarios;
+
+    @Option(names = {"-e", "--env"}, split = ",", paramLabel = "ENV",
+            description = "Environments: local, ipcns, ipcns+shm, docker-private, docker-shareable, docker-host; default: all"
+                    + " (those that cannot run here are reported NOT-AVAILABLE-HERE). The whole suite runs locally; the"
+                    + " namespace-sensitive scenarios run again in every other environment, and cross-environment ones once.")
+    List<String> envs;
+
+    @Option(names = "--shm-size-mib", paramLabel = "MIB", defaultValue = "64",
+            description = "Size of the private /dev/shm of ipcns+shm and of containers (default: ${DEFAULT-VALUE}).")
+    long shmSizeMib;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "shmconform-report",
             description = "Report root; each run writes DIR/<time>-<run id>/ and points DIR/latest at it (default: ${DEFAULT-VALUE}).")
@@ -68,13 +79,22 @@ final class RunCommand implements Callable<Integer> {
                 + "-" + run.runId());
         System.out.printf("shmconform run %s: %d scenarios x %d columns, report in %s%n", run.runId(), chosen.size(),
                 columns.size(), dir);
-        Map<String, Environment> environments = Map.of(LocalEnvironment.NAME, new LocalEnvironment());
+        List<String> envNames = envs == null ? Environments.names() : envs;
+        Map<String, Environment> environments = new LinkedHashMap<>();
+        for (String name : envNames) {
+            environments.put(name, Environments.create(name, run.runId(), shmSizeMib << 20).orElseThrow(() ->
+                    new Shmconform.UsageException("no environment named '" + name + "'; known: " + Environments.names())));
+        }
+        List<SuiteRunner.Job> jobs = SuiteRunner.plan(chosen, columns, envNames);
+        System.out.printf("%d scenario runs in %s%n", jobs.size(), envNames);
         List<ScenarioResult> results;
         try {
             SuiteRunner suite = new SuiteRunner(run, environments, ScheduleRunner.Timing.defaults(), dir, new ConsoleProgress(quiet));
-            results = suite.run(chosen, columns);
+            results = suite.run(jobs);
             copyLogs(run.logs(), dir.resolve("logs"));
         } finally {
+            environments.values().forEach(Environment::close);
+            ContainerSweeper.removeRun(run.runId());
             List<String> reaped = Reaper.reapRun(run.runId(), run.runDir());
             Runtime.getRuntime().removeShutdownHook(reapOnInterrupt);
             if (!reaped.isEmpty()) {

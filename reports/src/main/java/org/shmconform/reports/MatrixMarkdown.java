@@ -104,7 +104,7 @@ final class MatrixMarkdown {
             for (ScenarioResult r : run.results()) {
                 if (r.column().equals(column)) {
                     r.properties().forEach(p -> p.observations().stream()
-                            .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("truncate")
+                            .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("create(")|| o.startsWith("truncate")
                                     || o.startsWith("crash") || o.startsWith("detach while"))
                             .forEach(seen::add));
                 }

@@ -40,7 +40,7 @@ public final class NamedSuite {
                 scenario("data-shared", "Data written by one process is read by another", List.of(Property.DATA_SHARED),
                         c -> of("data-shared", c, "A", "B",
                                 create("A", "k", 64), write("A", 0, "hello-from-A"), attach("B", "k"), read("B", 0, 12),
-                                write("B", 16, "reply-from-B"), read("A", 16, 12), detach("B"), detach("A"))),
+                                write("B", 16, "reply-from-B"), read("A", 16, 12), detach("B"), detach("A"))).placed(Scenario.Placement.EVERY_ENVIRONMENT),
                 scenario("attach-missing", "Attach to a key nobody created gives NotFound", List.of(Property.ATTACH_EXISTING),
                         c -> of("attach-missing", c, "A", attach("A", "nobody-made-this"), size("A"))),
                 scenario("create-existing-fallback", "create() on an existing key gives AlreadyExists, and attach() is the fallback",
@@ -62,7 +62,7 @@ public final class NamedSuite {
                         List.of(Property.CRASH_SURVIVES, Property.CREATE_EXISTS_FALLBACK),
                         c -> of("crash-survives", c, "A", "B", "C",
                                 create("A", "k", 64), write("A", 0, "survivor"), kill("A"), create("B", "k", 64),
-                                attach("B", "k"), read("B", 0, 8), detach("B"), attach("C", "k"))),
+                                attach("B", "k"), read("B", 0, 8), detach("B"), attach("C", "k"))).placed(Scenario.Placement.EVERY_ENVIRONMENT),
                 scenario("lock-excludes", "lock() excludes across processes: the second locker blocks until unlock()",
                         List.of(Property.LOCK_EXCLUSIVE),
                         c -> of("lock-excludes", c, "A", "B",
@@ -71,7 +71,7 @@ public final class NamedSuite {
                 scenario("lock-holder-killed", "What a lock does when its holder is killed (the documentation is silent)",
                         List.of(Property.LOCK_HOLDER_DEATH),
                         c -> of("lock-holder-killed", c, "A", "B",
-                                create("A", "k", 64), attach("B", "k"), lock("A"), kill("A"), lock("B"))),
+                                create("A", "k", 64), attach("B", "k"), lock("A"), kill("A"), lock("B"))).placed(Scenario.Placement.EVERY_ENVIRONMENT),
                 scenario("backends-separate", "System V and POSIX do not interoperate, even with the same key",
                         List.of(Property.BACKENDS_SEPARATE),
                         NamedSuite::backendsSeparate, c -> partnerMissing(partnerOf(c))),
@@ -96,7 +96,37 @@ public final class NamedSuite {
                                 create("A", "k", 16384), write("A", 8192, "far-page"), attach("B", "k"), truncate("A", 4096),
                                 read("B", 8192, 8), detach("A"))),
                 scenario("other-user", "Objects are not accessible to another user (a worker running as nobody)",
-                        List.of(Property.NOT_WORLD_ACCESSIBLE), NamedSuite::otherUser, c -> nobodyMissing()));
+                        List.of(Property.NOT_WORLD_ACCESSIBLE), NamedSuite::otherUser, c -> nobodyMissing()),
+                scenario("shm-size-exhausted", "A segment larger than the environment's /dev/shm: create fails with OutOfResources"
+                        + " (or succeeds where the object does not live on /dev/shm), never a hang",
+                        List.of(Property.OUT_OF_RESOURCES, Property.DATA_SHARED),
+                        c -> of("shm-size-exhausted", c, "A", create("A", "k", 96L << 20), write("A", 90L << 20, "last-page"),
+                                read("A", 90L << 20, 9), detach("A")), c -> null)
+                        .placed(Scenario.Placement.EVERY_ENVIRONMENT),
+                crossEnvironment("local", "ipcns"),
+                crossEnvironment("ipcns", "ipcns+shm"),
+                crossEnvironment("local", "docker-host"),
+                crossEnvironment("docker-private", "docker-host"),
+                crossEnvironment("docker-private", "local"),
+                crossEnvironment("docker-shareable", "docker-shareable"));
+    }
+
+    /**
+     * A creator in one environment, a reader in another: whether the reader reaches the segment is
+     * derived by the model from the two workers' namespace identities, never written per cell. Two
+     * workers in docker-shareable share one group: separate containers, the second joined with
+     * --ipc=container:&lt;holder&gt;.
+     */
+    private static Scenario crossEnvironment(String from, String to) {
+        String id = "visible-" + from + "-to-" + to;
+        boolean sameGroup = from.equals(to);
+        return new Scenario(id, "A segment created in " + from + " is or is not reached from " + to + ", as the namespaces decide",
+                List.of(Property.NAMESPACE_VISIBILITY, Property.ATTACH_EXISTING),
+                c -> new Schedule(id, null, List.of(new WorkerSpec("A", c, from, "g1", null),
+                        new WorkerSpec("B", c, to, sameGroup ? "g1" : "g2", null)), List.of(
+                        create("A", "k", 64), write("A", 0, "from-" + from), attach("B", "k"), read("B", 0, 5), detach("B"),
+                        detach("A"))),
+                c -> null, Scenario.Placement.FIXED);
     }
 
     public static Optional<Scenario> named(String id) {
@@ -180,12 +210,12 @@ public final class NamedSuite {
 
     private static Scenario scenario(String id, String title, List<Property> properties,
                                      java.util.function.Function<String, Schedule> build) {
-        return new Scenario(id, title, properties, build, c -> null);
+        return new Scenario(id, title, properties, build, c -> null, Scenario.Placement.LOCAL);
     }
 
     private static Scenario scenario(String id, String title, List<Property> properties,
                                      java.util.function.Function<String, Schedule> build,
                                      java.util.function.Function<String, String> requires) {
-        return new Scenario(id, title, properties, build, requires);
+        return new Scenario(id, title, properties, build, requires, Scenario.Placement.LOCAL);
     }
 }

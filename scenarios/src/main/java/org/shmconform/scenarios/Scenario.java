@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Function;
 import org.shmconform.harness.model.Property;
 import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.harness.schedule.WorkerSpec;
 
 /**
  * A named conformance scenario: a schedule written by hand for a column (the implementation under
@@ -14,9 +15,32 @@ import org.shmconform.harness.schedule.Schedule;
  * @param requires why the scenario cannot run for a column here (e.g. a partner backend is missing), or null
  */
 public record Scenario(String id, String title, List<Property> properties, Function<String, Schedule> build,
-                       Function<String, String> requires) {
+                       Function<String, String> requires, Placement placement) {
+
+    /** Where a scenario's workers run. */
+    public enum Placement {
+        /** Local only: the property does not depend on namespaces. */
+        LOCAL,
+        /** Moved as a whole into each environment under test (all workers in one group). */
+        EVERY_ENVIRONMENT,
+        /** Its workers name their own environments (cross-environment visibility). */
+        FIXED
+    }
 
     public Schedule scheduleFor(String column) {
         return build.apply(column);
+    }
+
+    /** The schedule with every worker in {@code env}, all in one group (they share its namespaces). */
+    public Schedule scheduleFor(String column, String env) {
+        Schedule s = build.apply(column);
+        if (placement == Placement.FIXED) {
+            return s;
+        }
+        return s.withWorkers(s.workers().stream().map(w -> new WorkerSpec(w.id(), w.impl(), env, "g", w.user())).toList(), s.steps());
+    }
+
+    public Scenario placed(Placement p) {
+        return new Scenario(id, title, properties, build, requires, p);
     }
 }

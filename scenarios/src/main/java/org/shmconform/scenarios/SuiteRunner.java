@@ -56,48 +56,82 @@ public final class SuiteRunner {
         return runner;
     }
 
-    public List<ScenarioResult> run(List<Scenario> scenarios, List<String> columns) throws InterruptedException {
-        List<ScenarioResult> results = new ArrayList<>();
-        int total = scenarios.size() * columns.size();
-        int index = 0;
-        for (String column : columns) {
-            for (Scenario scenario : scenarios) {
-                index++;
-                progress.started(scenario, column, index, total);
-                ScenarioResult result = run(scenario, column);
-                results.add(result);
-                progress.finished(result, index, total);
+    /** One scenario on one column in one environment ("cross" for scenarios whose workers name their own). */
+    public record Job(Scenario scenario, String column, String env) {
+    }
+
+    /**
+     * The jobs for a run: every scenario on every column locally; the environment-sensitive ones
+     * again inside every other environment chosen; the cross-environment ones once per column when
+     * all the environments they use were chosen.
+     */
+    public static List<Job> plan(List<Scenario> scenarios, List<String> columns, List<String> envs) {
+        List<Job> jobs = new ArrayList<>();
+        for (String env : envs) {
+            for (String column : columns) {
+                for (Scenario s : scenarios) {
+                    boolean here = s.placement() == Scenario.Placement.LOCAL ? env.equals("local")
+                            : s.placement() == Scenario.Placement.EVERY_ENVIRONMENT;
+                    if (here) {
+                        jobs.add(new Job(s, column, env));
+                    }
+                }
             }
+        }
+        for (String column : columns) {
+            for (Scenario s : scenarios) {
+                if (s.placement() == Scenario.Placement.FIXED
+                        && s.scheduleFor(column).workers().stream().allMatch(w -> envs.contains(w.env()))) {
+                    jobs.add(new Job(s, column, "cross"));
+                }
+            }
+        }
+        return jobs;
+    }
+
+    public List<ScenarioResult> run(List<Job> jobs) throws InterruptedException {
+        List<ScenarioResult> results = new ArrayList<>();
+        int index = 0;
+        for (Job job : jobs) {
+            index++;
+            progress.started(job.scenario(), job.column(), index, jobs.size());
+            ScenarioResult result = run(job.scenario(), job.column(), job.env());
+            results.add(result);
+            progress.finished(result, index, jobs.size());
         }
         return results;
     }
 
     public ScenarioResult run(Scenario scenario, String column) throws InterruptedException {
+        return run(scenario, column, "local");
+    }
+
+    public ScenarioResult run(Scenario scenario, String column, String env) throws InterruptedException {
         long start = System.nanoTime();
-        Schedule schedule = scenario.scheduleFor(column);
+        Schedule schedule = scenario.scheduleFor(column, env);
         String missing = scenario.requires().apply(column);
         if (missing == null) {
             missing = runner.unavailableReason(schedule);
         }
         if (missing != null) {
-            return notAvailable(scenario, column, missing);
+            return notAvailable(scenario, column, env, missing);
         }
-        String base = "evidence/" + scenario.id() + "--" + column;
+        String base = "evidence/" + scenario.id() + "--" + column + (env.equals("local") ? "" : "--" + env);
         Execution x = runner.run(schedule);
         ScheduleChecker.Outcome outcome = ScheduleChecker.check(x, column, scenario.properties());
         write(base + ".schedule.json", schedule);
         x.history().write(reportDir.resolve(base + ".history.jsonl"));
         long millis = (System.nanoTime() - start) / 1_000_000;
-        return new ScenarioResult(scenario.id(), scenario.title(), column, "local", outcome.results(),
+        return new ScenarioResult(scenario.id(), scenario.title(), column, env, outcome.results(),
                 base + ".history.jsonl", base + ".schedule.json", millis, x.broken(), x.notes());
     }
 
-    private ScenarioResult notAvailable(Scenario scenario, String column, String reason) {
+    private ScenarioResult notAvailable(Scenario scenario, String column, String env, String reason) {
         List<PropertyResult> results = new ArrayList<>();
         for (Property p : scenario.properties()) {
             results.add(new PropertyResult(p.id(), Verdict.NOT_AVAILABLE, reason, null, List.of()));
         }
-        return new ScenarioResult(scenario.id(), scenario.title(), column, "local", results, null, null, 0, reason, List.of());
+        return new ScenarioResult(scenario.id(), scenario.title(), column, env, results, null, null, 0, reason, List.of());
     }
 
     private void write(String relative, Schedule schedule) {

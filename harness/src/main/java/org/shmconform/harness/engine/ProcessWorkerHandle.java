@@ -42,6 +42,11 @@ public final class ProcessWorkerHandle implements WorkerHandle {
     }
 
     @Override
+    public java.util.OptionalLong hostPid() {
+        return java.util.OptionalLong.of(process.pid());
+    }
+
+    @Override
     public OutputStream stdin() {
         return process.getOutputStream();
     }

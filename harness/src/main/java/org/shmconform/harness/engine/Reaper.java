@@ -53,6 +53,49 @@ public final class Reaper {
         }
     }
 
+    /**
+     * Removes System V objects that this execution's workers made or touched last and that outlived
+     * them. The key files are the usual way back to them, but Qt's semaphore ownership rules can
+     * unlink a key file while its semaphore lives on (an object that made the file but found the
+     * semaphore already there removes only the file): those are found here by pid.
+     */
+    static void removeSysVTouchedBy(java.util.Set<Long> pids, List<String> notes) {
+        if (pids.isEmpty()) {
+            return;
+        }
+        for (String line : readLines("/proc/sysvipc/sem")) {
+            String[] f = line.trim().split("\\s+");
+            int id = Integer.parseInt(f[1]);
+            int lastPid = org.shmconform.backends.linux.LibC.INSTANCE.semctl(id, 0, 11 /* GETPID */);
+            if (pids.contains((long) lastPid) && org.shmconform.backends.linux.LibC.INSTANCE.semctl(id, 0,
+                    org.shmconform.backends.linux.LibC.IPC_RMID) == 0) {
+                notes.add("reaped after the schedule: orphaned semaphore key 0x" + Integer.toHexString(Integer.parseInt(f[0]))
+                        + " id " + id + " (its key file was already gone; last used by pid " + lastPid + ")");
+            }
+        }
+        for (String line : readLines("/proc/sysvipc/shm")) {
+            String[] f = line.trim().split("\\s+");
+            int id = Integer.parseInt(f[1]);
+            long cpid = Long.parseLong(f[4]);
+            long lpid = Long.parseLong(f[5]);
+            long nattch = Long.parseLong(f[6]);
+            if (nattch == 0 && (pids.contains(cpid) || pids.contains(lpid))
+                    && org.shmconform.backends.linux.LibC.INSTANCE.shmctl(id, org.shmconform.backends.linux.LibC.IPC_RMID, null) == 0) {
+                notes.add("reaped after the schedule: orphaned segment key 0x" + Integer.toHexString(Integer.parseInt(f[0]))
+                        + " id " + id + " (made by pid " + cpid + ")");
+            }
+        }
+    }
+
+    private static List<String> readLines(String file) {
+        try {
+            List<String> lines = Files.readAllLines(Path.of(file));
+            return lines.isEmpty() ? lines : lines.subList(1, lines.size());
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
     /** Reaps every run under the runs root whose owner process is gone. */
     public static List<String> reapDeadRuns() {
         List<String> removed = new ArrayList<>();

@@ -66,6 +66,10 @@ public final class ScheduleRunner {
             if (!env.availability().available()) {
                 return "environment " + w.env() + ": " + env.availability().reason();
             }
+            String cannot = env.cannotRun(commands.command(w.impl(), w.user()));
+            if (cannot != null) {
+                return "environment " + w.env() + ": " + cannot;
+            }
             if (w.user() != null && !isRoot()) {
                 return "running a worker as " + w.user() + " needs root";
             }
@@ -90,6 +94,8 @@ public final class ScheduleRunner {
         private final List<String> notes = new ArrayList<>();
         /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
         private final Map<String, String> dying = new LinkedHashMap<>();
+        /** Host pids of this execution's workers: kernel objects they last touched are this execution's. */
+        private final java.util.Set<Long> hostPids = new java.util.HashSet<>();
         private long seq;
 
         Attempt(Schedule schedule, String prefix) {
@@ -112,6 +118,7 @@ public final class ScheduleRunner {
             } finally {
                 shutdownAll();
                 Reaper.removeLeftovers(prefix, run.workerTmp(), notes);
+                Reaper.removeSysVTouchedBy(hostPids, notes);
             }
             return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, broken);
         }
@@ -135,6 +142,7 @@ public final class ScheduleRunner {
                             continue;
                         }
                         long pid = hello.value().path("pid").asLong(-1);
+                        wp.hostPid().ifPresent(hostPids::add);
                         infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
                                 environments.get(spec.env()).namespaces(spec.group()), hello.value().path("impl").asText(), null));
                     } catch (java.util.concurrent.ExecutionException e) {

@@ -24,6 +24,11 @@ public interface WorkerHandle {
 
     boolean isAlive();
 
+    /** The worker's pid as the harness's pid namespace sees it, if known (for attributing kernel objects). */
+    default java.util.OptionalLong hostPid() {
+        return java.util.OptionalLong.empty();
+    }
+
     /** Removes whatever the environment made for this worker alone (e.g. its container). */
     default void release() {
     }

@@ -62,6 +62,11 @@ public final class WorkerProcess {
         return hello;
     }
 
+    /** The worker's pid in the harness's pid namespace, looked up once it said hello. */
+    public java.util.OptionalLong hostPid() {
+        return handle.hostPid();
+    }
+
     public Reply hello() {
         return hello;
     }

@@ -1,6 +1,7 @@
 package org.shmconform.harness.model;
 
 import java.util.Map;
+import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -18,14 +19,37 @@ import java.util.TreeSet;
 public record ModelState(Map<String, Segment> segments, Map<String, String> lockHolders, Map<String, Worker> workers,
                          Map<String, Property> cause, SortedSet<String> observations) {
 
-    /** A segment: its size, its bytes (hex), who is attached (process → read-only?), who made it. */
-    public record Segment(long size, String contentHex, Map<String, Boolean> attached, long truncatedTo, String creatorUser) {
+    /**
+     * A segment: its size, the bytes written into it (offset → byte; every other byte is zero, as a
+     * new segment is, so a 96 MiB segment costs nothing), who is attached (process → read-only?), who made it.
+     */
+    public record Segment(long size, SortedMap<Long, Byte> written, Map<String, Boolean> attached, long truncatedTo,
+                          String creatorUser) {
         Segment withAttached(Map<String, Boolean> a) {
-            return new Segment(size, contentHex, a, truncatedTo, creatorUser);
+            return new Segment(size, written, a, truncatedTo, creatorUser);
         }
 
-        Segment withContent(String hex) {
-            return new Segment(size, hex, attached, truncatedTo, creatorUser);
+        Segment write(long offset, byte[] data) {
+            TreeMap<Long, Byte> w = new TreeMap<>(written);
+            for (int i = 0; i < data.length; i++) {
+                if (data[i] == 0) {
+                    w.remove(offset + i);
+                } else {
+                    w.put(offset + i, data[i]);
+                }
+            }
+            return new Segment(size, w, attached, truncatedTo, creatorUser);
+        }
+
+        byte[] read(long offset, int length) {
+            byte[] out = new byte[length];
+            written.subMap(offset, offset + length).forEach((at, b) -> out[(int) (at - offset)] = b);
+            return out;
+        }
+
+        /** Shrunk by a peer: bytes past the new end read as zero from then on. */
+        Segment truncate(long to) {
+            return new Segment(size, new TreeMap<>(written.headMap(to)), attached, to, creatorUser);
         }
     }
 

@@ -27,6 +27,11 @@ public enum Property {
             + "with processes with a different privilege level."),
     NOT_WORLD_ACCESSIBLE("NOTES", "Do note that it is world-readable and writable (like /tmp and /var/tmp), so one must be "
             + "careful of the contents revealed there."),
+    NAMESPACE_VISIBILITY("NOTES", "Shared memory segments are identified by a key ... (on Linux the kernel decides where a key "
+            + "reaches: System V objects follow the IPC namespace, POSIX names and tmpfs files the /dev/shm mount, a memfd the "
+            + "processes that can see its holder)."),
+    OUT_OF_RESOURCES("API", "QSharedMemory::OutOfResources: A create() operation failed because there was not enough memory "
+            + "available to fill the request."),
     READ_ONLY("API", "QSharedMemory::ReadOnly: The shared memory segment is read-only. Writing to the shared memory segment "
             + "is not allowed."),
     LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "

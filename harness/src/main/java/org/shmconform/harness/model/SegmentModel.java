@@ -19,6 +19,7 @@ public final class SegmentModel {
     /** Keys longer than this may be refused by a backend (file name limits); below it they must work. */
     public static final int SAFE_KEY_LENGTH = 100;
     private static final int PAGE = 4096;
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
 
     private SegmentModel() {
     }
@@ -71,13 +72,15 @@ public final class SegmentModel {
         String key = w.key();
         if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || longKeyRefused(op))) {
             return Step.to(base.observe(op.outcome() == Outcome.FAIL && longKeyRefused(op)
-                    ? "key of " + op.realKeyLength() + " characters refused: " + op.error() : "create: OutOfResources"));
+                    ? "key of " + op.realKeyLength() + " characters refused: " + op.error()
+                    : "create(" + op.size() + "): OutOfResources"));
         }
         if (op.size() == null || op.size() <= 0) {
             return expectFail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
         }
-        if (base.segments().containsKey(key)) {
-            return expectFail(base, op, "AlreadyExists", base.blame(key, Property.CREATE_EXISTS_FALLBACK), "create on an existing key");
+        String visible = visibleKey(base, key);
+        if (base.segments().containsKey(visible)) {
+            return expectFail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK), "create on an existing key");
         }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(base.blame(key, Property.CREATE_SIZE), "create(" + op.size() + ") of a new key returned " + describe(op));
@@ -86,7 +89,7 @@ public final class SegmentModel {
             base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
         }
         Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
-        Segment seg = new Segment(op.size(), "00".repeat((int) Math.min(op.size(), 1 << 20)), attached, -1, op.user());
+        Segment seg = new Segment(op.size(), new java.util.TreeMap<>(), attached, -1, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
     }
@@ -103,9 +106,14 @@ public final class SegmentModel {
         if (w.attached()) {
             return expectFail(base, op, null, Property.API_CONTRACT, "attach while already attached");
         }
+        String visible = visibleKey(base, w.key());
+        if (!visible.equals(w.key())) {
+            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false));
+            w = base.worker(op.process());
+        }
         Segment seg = base.segments().get(w.key());
         if (seg == null) {
-            Property p = existsInOtherSpace(base, op) ? Property.BACKENDS_SEPARATE : base.blame(w.key(), Property.ATTACH_EXISTING);
+            Property p = otherSpace(base, op);
             return expectFail(base, op, "NotFound", p, "attach to a key that does not exist in this key space");
         }
         if (!sameUser(seg.creatorUser(), op.user())) {
@@ -216,13 +224,10 @@ public final class SegmentModel {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.DATA_SHARED, op.f() + " within the segment returned " + describe(op));
         }
-        int from = (int) offset * 2;
-        int to = (int) (offset + len) * 2;
         if (writes) {
-            String content = seg.contentHex().substring(0, from) + op.dataHex() + seg.contentHex().substring(to);
-            return Step.to(s.withSegment(w.key(), seg.withContent(content)));
+            return Step.to(s.withSegment(w.key(), seg.write(offset, HEX.parseHex(op.dataHex()))));
         }
-        String expected = seg.contentHex().substring(from, to);
+        String expected = HEX.formatHex(seg.read(offset, (int) len));
         if (!expected.equals(op.dataHex())) {
             return Step.violates(Property.DATA_SHARED, "read " + text(op.dataHex()) + " where the last write left " + text(expected));
         }
@@ -238,9 +243,7 @@ public final class SegmentModel {
         Resize r = profile.resize();
         if (op.outcome() == Outcome.OK && (r == null || r == Resize.SHRINKABLE)) {
             long to = Math.min(op.length(), seg.truncatedTo() < 0 ? seg.size() : seg.truncatedTo());
-            String zeroed = seg.contentHex().substring(0, (int) Math.min(to * 2, seg.contentHex().length()))
-                    + "00".repeat((int) Math.max(0, seg.size() - to));
-            Segment shrunk = new Segment(seg.size(), zeroed, seg.attached(), to, seg.creatorUser());
+            Segment shrunk = seg.truncate(to);
             next.add(s.withSegment(w.key(), shrunk).observe("truncate: the object was shrunk"));
         }
         if (op.outcome() == Outcome.FAIL && (r == null || r != Resize.SHRINKABLE)) {
@@ -322,9 +325,33 @@ public final class SegmentModel {
         return base.with(op.process(), new Worker(key, false, false, false, false));
     }
 
-    private static boolean existsInOtherSpace(ModelState s, ModelOp op) {
+    /**
+     * Which segment a worker in {@code space} reaches for a key: its own space's, or, where namespaces
+     * nest (a pid namespace sees its children's processes), a descendant's. Spaces are
+     * "keySpace@namespace" and a child namespace is written "parent/child".
+     */
+    private static String visibleKey(ModelState s, String modelKey) {
+        if (s.segments().containsKey(modelKey)) {
+            return modelKey;
+        }
+        int bar = modelKey.lastIndexOf('|');
+        String space = modelKey.substring(0, bar);
+        String key = modelKey.substring(bar);
+        return s.segments().keySet().stream()
+                .filter(k -> k.endsWith(key) && k.substring(0, k.length() - key.length()).startsWith(space + "/"))
+                .findFirst().orElse(modelKey);
+    }
+
+    /** Why a key is missing here: made by another backend family, or in a namespace this worker cannot see. */
+    private static Property otherSpace(ModelState s, ModelOp op) {
         String suffix = "|" + op.key();
-        return s.segments().keySet().stream().anyMatch(k -> k.endsWith(suffix) && !k.equals(op.space() + suffix));
+        String keySpace = op.space().substring(0, op.space().indexOf('@'));
+        for (String k : s.segments().keySet()) {
+            if (k.endsWith(suffix) && !k.equals(op.space() + suffix)) {
+                return k.startsWith(keySpace + "@") ? Property.NAMESPACE_VISIBILITY : Property.BACKENDS_SEPARATE;
+            }
+        }
+        return s.blame(op.space() + suffix, Property.ATTACH_EXISTING);
     }
 
     private static boolean longKeyRefused(ModelOp op) {

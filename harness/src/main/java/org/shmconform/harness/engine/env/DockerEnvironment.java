@@ -128,13 +128,21 @@ public final class DockerEnvironment implements Environment {
     }
 
     @Override
+    public String cannotRun(WorkerCommand command) {
+        return command.classPath().isEmpty()
+                ? "the worker image carries only a Java runtime; " + command.program().getFileName() + " is not in it" : null;
+    }
+
+    @Override
     public Map<String, String> namespaces(String group) {
         Map<String, String> host = HostNamespaces.of(ProcessHandle.current().pid());
         String here = "container:" + instanceId + "/" + group;
         Map<String, String> ns = new LinkedHashMap<>();
         ns.put("ipc", mode == Mode.HOST ? host.get("ipc") : name() + ":" + here);
         ns.put("shm", mode == Mode.HOST ? host.get("shm") : name() + ":" + here + "/dev/shm");
-        ns.put("pid", name() + ":" + here + "/pid"); // shareable shares the holder's pid namespace too
+        // A container's pid namespace is a child of the host's: the host sees its processes (and so a
+        // memfd they hold), the container does not see the host's. "parent/child" says exactly that.
+        ns.put("pid", host.get("pid") + "/" + name() + ":" + here + "/pid"); // shareable shares the holder's pid ns too
         return ns;
     }
 

@@ -48,6 +48,7 @@ public final class DockerWorkerHandle implements WorkerHandle {
      * The worker's pid in the host's pid namespace, once it runs (the hello line carries the pid
      * inside the container's namespace).
      */
+    @Override
     public synchronized OptionalLong hostPid() {
         if (hostPid < 0) {
             hostPid = findHostPid(MARKER + "=" + workerId);

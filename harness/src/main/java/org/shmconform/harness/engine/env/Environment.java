@@ -26,6 +26,11 @@ public interface Environment extends AutoCloseable {
     /** Facts for the report: kernel, namespace ids, engine version. */
     Map<String, String> describe();
 
+    /** Why this environment cannot run that worker (e.g. a native program that is not in its image), or null. */
+    default String cannotRun(WorkerCommand command) {
+        return null;
+    }
+
     /**
      * Starts a worker. Workers started with the same {@code group} share this environment's
      * namespaces (e.g. one container, or one unshared namespace pair); different groups do not.

@@ -20,6 +20,11 @@ public final class Environments {
      * @param runId labels the docker environments' containers, for {@link ContainerSweeper}
      */
     public static Optional<Environment> create(String name, String runId) {
+        return create(name, runId, DockerEnvironment.DEFAULT_SHM_BYTES);
+    }
+
+    /** As {@link #create(String, String)}, with the size of the private /dev/shm of ipcns+shm and containers. */
+    public static Optional<Environment> create(String name, String runId, long shmBytes) {
         if (name.equals(LocalEnvironment.NAME)) {
             return Optional.of(new LocalEnvironment());
         }
@@ -27,11 +32,11 @@ public final class Environments {
             return Optional.of(new IpcNamespaceEnvironment());
         }
         if (name.equals(IpcShmNamespaceEnvironment.NAME)) {
-            return Optional.of(new IpcShmNamespaceEnvironment());
+            return Optional.of(new IpcShmNamespaceEnvironment((shmBytes >> 20) + "m"));
         }
         for (DockerEnvironment.Mode mode : DockerEnvironment.Mode.values()) {
             if (name.equals(mode.environmentName)) {
-                return Optional.of(new DockerEnvironment(mode, runId));
+                return Optional.of(new DockerEnvironment(mode, runId, shmBytes, DockerEnvironment.DEFAULT_LIFETIME));
             }
         }
         return Optional.empty();
