@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import org.shmconform.backends.Availability;
 import org.shmconform.backends.Backends;
+import org.shmconform.harness.engine.QtReferenceWorker;
 import org.shmconform.harness.model.Property;
 import org.shmconform.harness.schedule.Schedule;
 import org.shmconform.harness.schedule.Step;
@@ -108,7 +109,33 @@ public final class NamedSuite {
                 crossEnvironment("local", "docker-host"),
                 crossEnvironment("docker-private", "docker-host"),
                 crossEnvironment("docker-private", "local"),
-                crossEnvironment("docker-shareable", "docker-shareable"));
+                crossEnvironment("docker-shareable", "docker-shareable"),
+                interop("interop-java-creates-qt-attaches", "A Java sysv worker creates, Qt attaches and reads; the last detach"
+                        + " (Java's) removes the segment", List.of(Property.DATA_SHARED, Property.LAST_DETACH_DESTROYS), "sysv", "qt",
+                        (a, b) -> List.of(create("A", "k", 64), write("A", 0, "from-java"), attach("B", "k"), read("B", 0, 9),
+                                write("B", 16, "from-qt"), read("A", 16, 7), detach("B"), detach("A"), attach("B", "k"))),
+                interop("interop-qt-creates-java-attaches", "Qt creates, a Java sysv worker attaches and reads; the last detach"
+                        + " (Qt's) removes the segment", List.of(Property.DATA_SHARED, Property.LAST_DETACH_DESTROYS), "qt", "sysv",
+                        (a, b) -> List.of(create("A", "k", 64), write("A", 0, "from-qt"), attach("B", "k"), read("B", 0, 7),
+                                detach("B"), detach("A"), attach("B", "k"))),
+                interop("interop-lock", "Qt's lock and the Java sysv lock are one lock: each blocks the other",
+                        List.of(Property.LOCK_EXCLUSIVE), "qt", "sysv",
+                        (a, b) -> List.of(create("A", "k", 64), attach("B", "k"), lock("A"), lock("B"), write("A", 0, "qt-held"),
+                                unlock("A"), read("B", 0, 7), lock("A"), unlock("B"), read("A", 0, 7), unlock("A"), detach("B"),
+                                detach("A"))),
+                interop("interop-qt-creator-crashes", "A crashed Qt creator's segment is reattached by Java, whose detach removes it",
+                        List.of(Property.CRASH_SURVIVES), "qt", "sysv",
+                        (a, b) -> List.of(create("A", "k", 64), write("A", 0, "qt-was-here"), kill("A"), create("B", "k", 64),
+                                attach("B", "k"), read("B", 0, 11), detach("B"), attach("B", "k"))),
+                interop("interop-java-creator-crashes", "A crashed Java creator's segment is reattached by Qt, whose detach removes it",
+                        List.of(Property.CRASH_SURVIVES), "sysv", "qt",
+                        (a, b) -> List.of(create("A", "k", 64), write("A", 0, "java-was-here"), kill("A"), create("B", "k", 64),
+                                attach("B", "k"), read("B", 0, 13), detach("B"), attach("B", "k"))),
+                new Scenario("interop-different-tmpdir", "Java and Qt with different TMPDIRs never meet on a key (the key file is"
+                        + " the identity)", List.of(Property.KEY_FILE_IN_TMPDIR), c -> new Schedule("interop-different-tmpdir", null,
+                        List.of(WorkerSpec.local("A", "sysv"), WorkerSpec.local("B", "qt").withTmpdir("other")), List.of(
+                                create("A", "k", 64), attach("B", "k"), create("B", "k", 64), detach("B"), detach("A"))),
+                        c -> partnerMissing("sysv"), Scenario.Placement.LOCAL, QtReferenceWorker.IMPL::equals));
     }
 
     /**
@@ -126,7 +153,15 @@ public final class NamedSuite {
                         new WorkerSpec("B", c, to, sameGroup ? "g1" : "g2", null)), List.of(
                         create("A", "k", 64), write("A", 0, "from-" + from), attach("B", "k"), read("B", 0, 5), detach("B"),
                         detach("A"))),
-                c -> null, Scenario.Placement.FIXED);
+                c -> null, Scenario.Placement.FIXED, c -> true);
+    }
+
+    /** A Java sysv worker and a Qt worker on one key: shown in the qt column. */
+    private static Scenario interop(String id, String title, List<Property> properties, String implA, String implB,
+                                    java.util.function.BiFunction<String, String, List<Step>> steps) {
+        return new Scenario(id, title, properties,
+                c -> new Schedule(id, null, List.of(WorkerSpec.local("A", implA), WorkerSpec.local("B", implB)), steps.apply(implA, implB)),
+                c -> partnerMissing("sysv"), Scenario.Placement.LOCAL, QtReferenceWorker.IMPL::equals);
     }
 
     public static Optional<Scenario> named(String id) {
@@ -210,12 +245,12 @@ public final class NamedSuite {
 
     private static Scenario scenario(String id, String title, List<Property> properties,
                                      java.util.function.Function<String, Schedule> build) {
-        return new Scenario(id, title, properties, build, c -> null, Scenario.Placement.LOCAL);
+        return new Scenario(id, title, properties, build, c -> null, Scenario.Placement.LOCAL, c -> true);
     }
 
     private static Scenario scenario(String id, String title, List<Property> properties,
                                      java.util.function.Function<String, Schedule> build,
                                      java.util.function.Function<String, String> requires) {
-        return new Scenario(id, title, properties, build, requires, Scenario.Placement.LOCAL);
+        return new Scenario(id, title, properties, build, requires, Scenario.Placement.LOCAL, c -> true);
     }
 }

@@ -2,9 +2,9 @@ package org.shmconform.scenarios;
 
 import java.util.List;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.shmconform.harness.model.Property;
 import org.shmconform.harness.schedule.Schedule;
-import org.shmconform.harness.schedule.WorkerSpec;
 
 /**
  * A named conformance scenario: a schedule written by hand for a column (the implementation under
@@ -12,10 +12,11 @@ import org.shmconform.harness.schedule.WorkerSpec;
  * checker computes that from the history.
  *
  * @param build    the schedule for a column
- * @param requires why the scenario cannot run for a column here (e.g. a partner backend is missing), or null
+ * @param requires  why the scenario cannot run for a column here (e.g. a partner backend is missing), or null
+ * @param appliesTo the columns the scenario is about (the Java-Qt interop scenarios are about the qt column)
  */
 public record Scenario(String id, String title, List<Property> properties, Function<String, Schedule> build,
-                       Function<String, String> requires, Placement placement) {
+                       Function<String, String> requires, Placement placement, Predicate<String> appliesTo) {
 
     /** Where a scenario's workers run. */
     public enum Placement {
@@ -37,10 +38,14 @@ public record Scenario(String id, String title, List<Property> properties, Funct
         if (placement == Placement.FIXED) {
             return s;
         }
-        return s.withWorkers(s.workers().stream().map(w -> new WorkerSpec(w.id(), w.impl(), env, "g", w.user())).toList(), s.steps());
+        return s.withWorkers(s.workers().stream().map(w -> w.in(env, "g")).toList(), s.steps());
     }
 
     public Scenario placed(Placement p) {
-        return new Scenario(id, title, properties, build, requires, p);
+        return new Scenario(id, title, properties, build, requires, p, appliesTo);
+    }
+
+    public Scenario onlyFor(Predicate<String> columns) {
+        return new Scenario(id, title, properties, build, requires, placement, columns);
     }
 }

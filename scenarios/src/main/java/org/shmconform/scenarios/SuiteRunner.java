@@ -70,6 +70,9 @@ public final class SuiteRunner {
         for (String env : envs) {
             for (String column : columns) {
                 for (Scenario s : scenarios) {
+                    if (!s.appliesTo().test(column)) {
+                        continue;
+                    }
                     boolean here = s.placement() == Scenario.Placement.LOCAL ? env.equals("local")
                             : s.placement() == Scenario.Placement.EVERY_ENVIRONMENT;
                     if (here) {
@@ -80,7 +83,7 @@ public final class SuiteRunner {
         }
         for (String column : columns) {
             for (Scenario s : scenarios) {
-                if (s.placement() == Scenario.Placement.FIXED
+                if (s.placement() == Scenario.Placement.FIXED && s.appliesTo().test(column)
                         && s.scheduleFor(column).workers().stream().allMatch(w -> envs.contains(w.env()))) {
                     jobs.add(new Job(s, column, "cross"));
                 }

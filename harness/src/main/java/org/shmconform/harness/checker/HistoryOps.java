@@ -82,7 +82,8 @@ public final class HistoryOps {
         Execution.WorkerInfo info = x.workers().get(worker);
         BackendSemantics s = semantics.get(info.impl());
         String ns = switch (s.visibility()) {
-            case IPC_NAMESPACE -> info.namespaces().get("ipc");
+            // A System V key is ftok() of a key file in TMPDIR: different TMPDIRs never meet (P2).
+            case IPC_NAMESPACE -> info.namespaces().get("ipc") + "#" + info.namespaces().getOrDefault("tmpdir", "run");
             case DEV_SHM_MOUNT -> info.namespaces().get("shm");
             case PID_NAMESPACE -> info.namespaces().get("pid");
         };

@@ -28,7 +28,9 @@ public final class Reaper {
                 continue;
             }
             try {
-                removed.addAll(backend.removeLeftovers(RunContext.KEY_PREFIX + runId, runDir.resolve("tmp")));
+                for (Path tmp : tmpDirs(runDir)) {
+                    removed.addAll(backend.removeLeftovers(RunContext.KEY_PREFIX + runId, tmp));
+                }
             } catch (RuntimeException e) {
                 removed.add(backend.name() + ": reaping failed: " + e);
             }
@@ -37,15 +39,26 @@ public final class Reaper {
         return removed;
     }
 
+    /** The run's TMPDIRs ("tmp", "tmp-<name>"): key files may be in any of them. */
+    private static List<Path> tmpDirs(Path runDir) {
+        try (Stream<Path> children = Files.list(runDir)) {
+            return children.filter(p -> p.getFileName().toString().startsWith("tmp")).toList();
+        } catch (IOException e) {
+            return List.of(runDir.resolve("tmp"));
+        }
+    }
+
     /** Removes one execution's objects right after it ran, so the next schedule starts clean. */
-    static void removeLeftovers(String executionPrefix, Path tempDir, List<String> notes) {
+    static void removeLeftovers(String executionPrefix, List<Path> tempDirs, List<String> notes) {
         for (SharedMemoryBackend backend : Backends.all()) {
             if (!backend.availability().available()) {
                 continue;
             }
             try {
-                for (String line : backend.removeLeftovers(executionPrefix, tempDir)) {
-                    notes.add("reaped after the schedule: " + line);
+                for (Path tempDir : tempDirs) {
+                    for (String line : backend.removeLeftovers(executionPrefix, tempDir)) {
+                        notes.add("reaped after the schedule: " + line);
+                    }
                 }
             } catch (RuntimeException e) {
                 notes.add(backend.name() + ": reaping failed: " + e);

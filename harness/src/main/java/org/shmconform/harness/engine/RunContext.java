@@ -61,6 +61,30 @@ public final class RunContext implements AutoCloseable {
         return runDir.resolve("tmp");
     }
 
+    /** A further TMPDIR, for workers that must not share key files with the others; made on first use. */
+    public Path workerTmp(String name) {
+        if (name == null) {
+            return workerTmp();
+        }
+        Path dir = runDir.resolve("tmp-" + name.replaceAll("[^A-Za-z0-9_-]", "_"));
+        try {
+            Files.createDirectories(dir);
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + dir, e);
+        }
+        return dir;
+    }
+
+    /** Every TMPDIR this run handed out. */
+    public java.util.List<Path> workerTmps() {
+        try (java.util.stream.Stream<Path> children = Files.list(runDir)) {
+            return children.filter(p -> p.getFileName().toString().startsWith("tmp")).toList();
+        } catch (IOException e) {
+            return java.util.List.of(workerTmp());
+        }
+    }
+
     public Path logs() {
         return runDir.resolve("logs");
     }

@@ -66,7 +66,7 @@ public final class ScheduleRunner {
             if (!env.availability().available()) {
                 return "environment " + w.env() + ": " + env.availability().reason();
             }
-            String cannot = env.cannotRun(commands.command(w.impl(), w.user()));
+            String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
             if (cannot != null) {
                 return "environment " + w.env() + ": " + cannot;
             }
@@ -117,7 +117,7 @@ public final class ScheduleRunner {
                 broken = "harness I/O error: " + e.getMessage();
             } finally {
                 shutdownAll();
-                Reaper.removeLeftovers(prefix, run.workerTmp(), notes);
+                Reaper.removeLeftovers(prefix, run.workerTmps(), notes);
                 Reaper.removeSysVTouchedBy(hostPids, notes);
             }
             return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, broken);
@@ -143,8 +143,10 @@ public final class ScheduleRunner {
                         }
                         long pid = hello.value().path("pid").asLong(-1);
                         wp.hostPid().ifPresent(hostPids::add);
+                        Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
+                        namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
                         infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
-                                environments.get(spec.env()).namespaces(spec.group()), hello.value().path("impl").asText(), null));
+                                namespaces, hello.value().path("impl").asText(), null));
                     } catch (java.util.concurrent.ExecutionException e) {
                         broken = "worker " + spec.id() + " could not start: " + e.getCause();
                     }
@@ -156,7 +158,7 @@ public final class ScheduleRunner {
         }
 
         private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
-            WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user()), spec.group());
+            WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
             WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
             wp.awaitHello(timing.startDeadline());
             return wp;

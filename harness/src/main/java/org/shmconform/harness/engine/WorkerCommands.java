@@ -34,8 +34,9 @@ public final class WorkerCommands {
                 .orElse(Availability.no("no backend named '" + impl + "' on the class path"));
     }
 
-    public WorkerCommand command(String impl, String user) {
-        Map<String, String> env = Map.of("TMPDIR", run.workerTmp().toString());
+    /** @param tmpdir null for the run's shared TMPDIR, or the name of a separate one */
+    public WorkerCommand command(String impl, String user, String tmpdir) {
+        Map<String, String> env = Map.of("TMPDIR", run.workerTmp(tmpdir).toString());
         if (QtReferenceWorker.IMPL.equals(impl)) {
             return new WorkerCommand(QtReferenceWorker.binary(), List.of(), List.of(), env, user);
         }

@@ -32,6 +32,8 @@ public enum Property {
             + "processes that can see its holder)."),
     OUT_OF_RESOURCES("API", "QSharedMemory::OutOfResources: A create() operation failed because there was not enough memory "
             + "available to fill the request."),
+    KEY_FILE_IN_TMPDIR("P2", "System V native key: a file path in QDir::tempPath(), which honours TMPDIR; two processes with "
+            + "different TMPDIRs can never meet on a key (qt-semantics P2, P4)."),
     READ_ONLY("API", "QSharedMemory::ReadOnly: The shared memory segment is read-only. Writing to the shared memory segment "
             + "is not allowed."),
     LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "

@@ -346,9 +346,13 @@ public final class SegmentModel {
     private static Property otherSpace(ModelState s, ModelOp op) {
         String suffix = "|" + op.key();
         String keySpace = op.space().substring(0, op.space().indexOf('@'));
+        String withoutTmpdir = op.space().replaceFirst("#[^|]*$", "");
         for (String k : s.segments().keySet()) {
             if (k.endsWith(suffix) && !k.equals(op.space() + suffix)) {
-                return k.startsWith(keySpace + "@") ? Property.NAMESPACE_VISIBILITY : Property.BACKENDS_SEPARATE;
+                if (!k.startsWith(keySpace + "@")) {
+                    return Property.BACKENDS_SEPARATE;
+                }
+                return k.startsWith(withoutTmpdir + "#") ? Property.KEY_FILE_IN_TMPDIR : Property.NAMESPACE_VISIBILITY;
             }
         }
         return s.blame(op.space() + suffix, Property.ATTACH_EXISTING);
