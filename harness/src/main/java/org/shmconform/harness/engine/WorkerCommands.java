@@ -41,14 +41,18 @@ public final class WorkerCommands {
             return new WorkerCommand(QtReferenceWorker.binary(), List.of(), List.of(), env, user);
         }
         List<Path> classPath = classPath(user);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> args = new ArrayList<>(JVM_OPTIONS);
+        if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
+            args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), impl));
+        }
         // A worker that crashes on purpose (SIGSEGV, SIGBUS) must not print its banner on the protocol's stdout,
         // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence.
         args.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash",
                 "-XX:ErrorFile=" + run.logs().resolve("hs_err_pid%p.log")));
         args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 WorkerMain.class.getName(), impl));
-        return new WorkerCommand(Path.of(System.getProperty("java.home"), "bin", "java"), args, classPath, env, user);
+        return new WorkerCommand(java, args, classPath, env, user);
     }
 
     /** This JVM's class path; for another user, a world-readable copy in the run directory. */

@@ -233,7 +233,8 @@ public final class DockerEnvironment implements Environment {
             argv.add(JAVA);
             argv.addAll(JVM_FLAGS);
         }
-        argv.addAll(command.arguments());
+        // The host JDK's class-data archive does not fit the image's jlink'ed runtime (it has its own).
+        command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=")).forEach(argv::add);
         return argv;
     }
 
