@@ -12,9 +12,17 @@ package org.shmconform.backends;
  * @param lockOnHolderDeath  the documentation is silent; each backend says what its lock does
  * @param resize             what ftruncate by a peer does to the object under the segment
  * @param visibility         which kernel namespace decides who can reach an object by its key
+ * @param keyingResetsLock   Qt 6.4's quirk: create(), and attach() by an object that once called create(),
+ *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
-                               LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
+                               LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                               boolean keyingResetsLock) {
+
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false);
+    }
 
     public enum LockOnHolderDeath {
         /** The kernel undoes the holder's lock (SEM_UNDO, OFD locks). */

@@ -35,7 +35,8 @@ public final class PosixBackend implements SharedMemoryBackend {
     /** A named POSIX semaphore has no undo: a holder that dies leaves the lock taken (as in Qt's POSIX build). */
     @Override
     public BackendSemantics semantics() {
-        return new BackendSemantics("qt-posix", true, true, LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT);
+        return new BackendSemantics("qt-posix", true, true, LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT,
+                true /* mirrors Qt 6.4 call for call, including its lock re-initialisation */);
     }
 
     @Override

@@ -42,7 +42,8 @@ public final class SysVBackend implements SharedMemoryBackend {
     /** Qt 6.4's System V backend: same key space as a real Qt process; SEM_UNDO releases a dead holder's lock. */
     @Override
     public BackendSemantics semantics() {
-        return new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED, Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE);
+        return new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED, Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE,
+                true /* mirrors Qt 6.4 call for call, including its lock re-initialisation */);
     }
 
     @Override

@@ -40,8 +40,13 @@ public final class ScheduleChecker {
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
         CheckResult documented = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
         // Both, always: where the documentation is silent the backend's own promise must still hold.
-        CheckResult declared = LinearizabilityChecker.check(Profile.declared(semantics.get(subjectImpl)), ops);
+        CheckResult declared = LinearizabilityChecker.check(Profile.declared(profileName(subjectImpl), semantics.get(subjectImpl)), ops);
         return new Outcome(documented, declared, verdicts(properties, documented, declared));
+    }
+
+    /** The declared profile's name in reports: "qt-6.4" for the Qt reference worker. */
+    public static String profileName(String impl) {
+        return org.shmconform.harness.engine.QtReferenceWorker.IMPL.equals(impl) ? "qt-6.4" : "declared:" + impl;
     }
 
     private static List<PropertyResult> verdicts(List<Property> properties, CheckResult documented, CheckResult declared) {

@@ -11,13 +11,13 @@ import org.shmconform.backends.BackendSemantics.Resize;
  * @param name "documented" or "declared"
  */
 public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
-                      Resize resize) {
+                      Resize resize, boolean keyingResetsLock) {
 
-    /** What the two seed documents say, for Unix. */
-    public static final Profile DOCUMENTED = new Profile("documented", true, true, null, null);
+    /** What the two seed documents say, for Unix: a lock excludes, whoever else calls create(). */
+    public static final Profile DOCUMENTED = new Profile("documented", true, true, null, null, false);
 
-    /** What a backend declares of itself. */
-    public static Profile declared(BackendSemantics s) {
-        return new Profile("declared", s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize());
+    /** What a backend declares of itself ("qt-6.4" for the Qt reference worker). */
+    public static Profile declared(String name, BackendSemantics s) {
+        return new Profile(name, s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize(), s.keyingResetsLock());
     }
 }

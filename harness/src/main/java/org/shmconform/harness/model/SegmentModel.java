@@ -49,8 +49,8 @@ public final class SegmentModel {
             return Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
         }
         return switch (op.f()) {
-            case "create" -> create(s, op, w);
-            case "attach" -> attach(s, op, w);
+            case "create" -> create(profile, s, op, w);
+            case "attach" -> attach(profile, s, op, w);
             case "detach" -> detach(profile, s, op, w);
             case "lock" -> lock(s, op, w);
             case "unlock" -> unlock(s, op, w);
@@ -63,11 +63,15 @@ public final class SegmentModel {
         };
     }
 
-    private static Step create(ModelState s, ModelOp op, Worker w) {
+    private static Step create(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
         }
         ModelState base = rekey(s, op, w);
+        if (profile.keyingResetsLock()) {
+            base = resetLock(base, base.worker(op.process()).key(), op.process(), "create()");
+            base = base.because(CREATED_BY + op.process() + "|" + base.worker(op.process()).key(), Property.LOCK_EXCLUSIVE);
+        }
         w = base.worker(op.process());
         String key = w.key();
         if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || longKeyRefused(op))) {
@@ -94,11 +98,15 @@ public final class SegmentModel {
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
     }
 
-    private static Step attach(ModelState s, ModelOp op, Worker w) {
+    private static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
         }
         ModelState base = rekey(s, op, w);
+        String mine = base.worker(op.process()).key();
+        if (profile.keyingResetsLock() && base.cause().containsKey(CREATED_BY + op.process() + "|" + mine)) {
+            base = resetLock(base, mine, op.process(), "attach() by an object that once called create()");
+        }
         w = base.worker(op.process());
         if (op.outcome() == Outcome.FAIL && longKeyRefused(op)) {
             return Step.to(base.observe("key of " + op.realKeyLength() + " characters refused: " + op.error()));
@@ -142,7 +150,7 @@ public final class SegmentModel {
             if (w.locked()) {
                 // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.
                 next.add(after.with(op.process(), now).observe("detach while holding the lock: lock kept"));
-                next.add(after.withLock(w.key(), null).with(op.process(), new Worker(w.key(), false, false, false, false))
+                next.add(release(after, w.key()).with(op.process(), new Worker(w.key(), false, false, false, false))
                         .observe("detach while holding the lock: lock released"));
             } else {
                 next.add(after.with(op.process(), now));
@@ -156,6 +164,10 @@ public final class SegmentModel {
             return expectFail(s, op, "LockError", Property.API_CONTRACT, "lock before any create/attach");
         }
         String holder = s.lockHolders().get(w.key());
+        if (RESET.equals(holder)) {
+            // The semaphore was re-initialised under a holder: no outcome of lock() can be ruled out any more.
+            return Step.to(op.outcome() == Outcome.OK ? s.with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), true, false)) : s);
+        }
         boolean heldByOther = holder != null && !holder.equals(op.process());
         if (op.outcome() == Outcome.BLOCKED) {
             return heldByOther ? Step.to(s) : Step.violates(holder == null ? Property.LOCK_HOLDER_DEATH : Property.LOCK_EXCLUSIVE,
@@ -182,6 +194,9 @@ public final class SegmentModel {
         }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.LOCK_EXCLUSIVE, "unlock() by the holder returned " + describe(op));
+        }
+        if (RESET.equals(s.lockHolders().get(w.key()))) {
+            return Step.to(s.with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), false, false)));
         }
         return Step.to(s.withLock(w.key(), null).with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), false, false)));
     }
@@ -268,7 +283,7 @@ public final class SegmentModel {
             if (w.locked()) {
                 LockOnHolderDeath rule = profile.lockOnHolderDeath();
                 if (rule == null || rule == LockOnHolderDeath.RELEASED) {
-                    next.add(dead.withLock(w.key(), null).observe("lock after its holder died: released"));
+                    next.add(release(dead, w.key()).observe("lock after its holder died: released"));
                 }
                 if (rule == null || rule == LockOnHolderDeath.STAYS_HELD) {
                     next.add(dead.observe("lock after its holder died: stays held"));
@@ -309,6 +324,25 @@ public final class SegmentModel {
         return next;
     }
 
+    /** Marks a lock whose semaphore a profile lets create()/attach() re-initialise while it is held. */
+    private static final String RESET = "*re-initialised*";
+    /** cause() entries "created-by|process|key": which objects once called create() on a key. */
+    private static final String CREATED_BY = "created-by|";
+
+    /** The holder lets go; a re-initialised lock stays unknowable. */
+    private static ModelState release(ModelState s, String key) {
+        return RESET.equals(s.lockHolders().get(key)) ? s : s.withLock(key, null);
+    }
+
+    private static ModelState resetLock(ModelState s, String key, String by, String what) {
+        String holder = s.lockHolders().get(key);
+        if (holder == null || RESET.equals(holder)) {
+            return s;
+        }
+        return s.withLock(key, RESET).observe(what + " by " + by + " re-initialised the lock " + holder
+                + " held: it no longer excludes (Qt 6.4)");
+    }
+
     /** Like Qt's setKey: a different key detaches the object first. */
     private static ModelState rekey(ModelState s, ModelOp op, Worker w) {
         String key = op.space() + "|" + op.key();
@@ -320,7 +354,7 @@ public final class SegmentModel {
             base = leave(true, s, op.process(), w.key(), "re-key").get(0);
         }
         if (w.locked()) {
-            base = base.withLock(w.key(), null);
+            base = release(base, w.key());
         }
         return base.with(op.process(), new Worker(key, false, false, false, false));
     }
