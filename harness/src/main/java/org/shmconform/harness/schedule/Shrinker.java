@@ -1,0 +1,236 @@
+package org.shmconform.harness.schedule;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.UnaryOperator;
+
+/**
+ * Delta debugging of a failing schedule by re-execution: every candidate is run on real workers
+ * again and kept only if it still fails with the same property. Tactics, repeated until none
+ * helps or the budget is spent: drop whole workers, drop chunks of steps (halves, quarters, ...,
+ * single steps, ddmin-style), drop kills, make async steps synchronous, shrink create sizes,
+ * shorten payloads.
+ *
+ * <p><b>Flakiness first.</b> Before shrinking, the original is re-run {@code k} times. If it fails
+ * every time, a candidate is accepted when it fails once. If it fails only sometimes, it is reported
+ * FLAKY with its rate, and a candidate is accepted when it fails at least once in up to {@code k}
+ * runs (stopping at the first failure): shrinking a flaky failure with a single run would mostly
+ * throw away steps that matter, and with "k of k" it would never move. If it never fails again,
+ * nothing is shrunk. A candidate must fail with the <em>same</em> property, so shrinking never
+ * wanders from the bug found into another one, nor into noise.
+ *
+ * <p>The shrinker never returns a schedule whose last run did not fail.
+ */
+public final class Shrinker<E> {
+    /** One run of a schedule: did the checker find it illegal, and which property did it break. */
+    public record Trial<E>(boolean failed, String property, E evidence) {
+    }
+
+    /** Runs a schedule on real workers and checks it. */
+    @FunctionalInterface
+    public interface Oracle<E> {
+        Trial<E> run(Schedule schedule) throws InterruptedException;
+    }
+
+    /** @param maxRuns re-executions, the flakiness check included */
+    public record Budget(int maxRuns, Duration maxTime, int k) {
+        public static Budget defaults() {
+            return new Budget(80, Duration.ofSeconds(120), 3);
+        }
+    }
+
+    /**
+     * @param shrunk       the smallest schedule that failed, null when the failure did not reproduce
+     * @param lastTrial    the last (failing) run of {@code shrunk}: its evidence
+     * @param rerunFails   failures in the k re-runs of the original
+     * @param flaky        0 &lt; rerunFails &lt; k
+     * @param runs         executions spent (the k re-runs included)
+     * @param budgetSpent  stopped by the budget rather than by finding no smaller failing candidate
+     */
+    public record Result<E>(Schedule shrunk, Trial<E> lastTrial, int rerunFails, int k, boolean flaky, int runs,
+                            boolean budgetSpent) {
+        public String rate() {
+            return rerunFails + "/" + k;
+        }
+    }
+
+    private final Oracle<E> oracle;
+    private final Budget budget;
+    private final String property;
+    private long deadline;
+    private int runs;
+    private int attemptsPerCandidate = 1;
+    private boolean budgetSpent;
+    private Schedule best;
+    private Trial<E> bestTrial;
+
+    private Shrinker(Oracle<E> oracle, Budget budget, String property) {
+        this.oracle = oracle;
+        this.budget = budget;
+        this.property = property;
+    }
+
+    /** Shrinks {@code original}, which failed with {@code property}. */
+    public static <E> Result<E> shrink(Schedule original, String property, Oracle<E> oracle, Budget budget)
+            throws InterruptedException {
+        return new Shrinker<>(oracle, budget, property).run(original);
+    }
+
+    private Result<E> run(Schedule original) throws InterruptedException {
+        deadline = System.nanoTime() + budget.maxTime().toNanos();
+        int fails = 0;
+        boolean lastFailed = false;
+        for (int i = 0; i < budget.k(); i++) {
+            Trial<E> t = once(original);
+            lastFailed = accepted(t);
+            if (lastFailed) {
+                fails++;
+                bestTrial = t;
+            }
+        }
+        if (fails == 0) {
+            return new Result<>(null, null, 0, budget.k(), false, runs, false);
+        }
+        boolean flaky = fails < budget.k();
+        attemptsPerCandidate = flaky ? budget.k() : 1;
+        best = original;
+        if (!lastFailed) {
+            // The last re-run passed: make the original's last run a failing one before it may be returned.
+            Trial<E> t = attempt(original);
+            if (t == null) {
+                return new Result<>(null, null, fails, budget.k(), flaky, runs, budgetSpent);
+            }
+            bestTrial = t;
+        }
+        boolean changed = true;
+        while (changed && !spent()) {
+            changed = dropWorkers() | dropChunks() | dropKills() | perStep(Shrinker::synchronous)
+                    | perStep(Shrinker::smallerSize) | perStep(Shrinker::shorterPayload);
+        }
+        if (!bestTrial.failed() || !property.equals(bestTrial.property())) {
+            throw new AssertionError("shrinker would return a schedule whose last run did not fail with " + property);
+        }
+        return new Result<>(best, bestTrial, fails, budget.k(), flaky, runs, budgetSpent);
+    }
+
+    private boolean dropWorkers() throws InterruptedException {
+        boolean changed = false;
+        for (WorkerSpec w : List.copyOf(best.workers())) {
+            if (best.workers().size() > 1) {
+                List<WorkerSpec> ws = new ArrayList<>(best.workers());
+                ws.remove(w);
+                List<Step> steps = best.steps().stream().filter(s -> !s.worker().equals(w.id())).toList();
+                changed |= offer(best.withWorkers(ws, steps));
+            }
+        }
+        return changed;
+    }
+
+    /** ddmin's complement step: remove one of n chunks; on success stay at that granularity, else double it. */
+    private boolean dropChunks() throws InterruptedException {
+        boolean changed = false;
+        int n = 2;
+        while (!spent() && best.steps().size() > 1 && n <= best.steps().size() * 2) {
+            List<Step> steps = best.steps();
+            int chunk = Math.max(1, (steps.size() + n - 1) / n);
+            boolean removed = false;
+            for (int from = 0; from < steps.size() && !removed; from += chunk) {
+                List<Step> rest = new ArrayList<>(steps.subList(0, from));
+                rest.addAll(steps.subList(Math.min(steps.size(), from + chunk), steps.size()));
+                removed = !rest.isEmpty() && offer(best.withSteps(rest));
+            }
+            changed |= removed;
+            if (removed) {
+                n = Math.max(2, n - 1);
+            } else if (chunk == 1) {
+                break;
+            } else {
+                n *= 2;
+            }
+        }
+        return changed;
+    }
+
+    private boolean dropKills() throws InterruptedException {
+        boolean changed = false;
+        for (int i = best.steps().size() - 1; i >= 0; i--) {
+            if (i < best.steps().size() && "kill".equals(best.steps().get(i).op())) {
+                List<Step> rest = new ArrayList<>(best.steps());
+                rest.remove(i);
+                changed |= offer(best.withSteps(rest));
+            }
+        }
+        return changed;
+    }
+
+    /** Tries {@code change} on each step where it makes a difference. */
+    private boolean perStep(UnaryOperator<Step> change) throws InterruptedException {
+        boolean changed = false;
+        for (int i = 0; i < best.steps().size(); i++) {
+            Step s = best.steps().get(i);
+            Step smaller = change.apply(s);
+            if (!smaller.equals(s)) {
+                List<Step> steps = new ArrayList<>(best.steps());
+                steps.set(i, smaller);
+                changed |= offer(best.withSteps(steps));
+            }
+        }
+        return changed;
+    }
+
+    private static Step synchronous(Step s) {
+        return s.noWait() ? new Step(s.worker(), s.op(), s.key(), s.size(), s.mode(), s.offset(), s.length(), s.data(),
+                s.ms(), false) : s;
+    }
+
+    private static Step smallerSize(Step s) {
+        return "create".equals(s.op()) && s.size() != null && s.size() > 8 ? s.size(Math.max(8, s.size() / 2)) : s;
+    }
+
+    private static Step shorterPayload(Step s) {
+        return s.data() != null && s.data().length() > 1 ? s.data(s.data().substring(0, (s.data().length() + 1) / 2)) : s;
+    }
+
+    /** Runs a candidate; keeps it as the new best if it fails with the property. */
+    private boolean offer(Schedule candidate) throws InterruptedException {
+        if (spent() || candidate.steps().isEmpty() || Objects.equals(candidate, best)) {
+            return false;
+        }
+        Trial<E> t = attempt(candidate);
+        if (t == null) {
+            return false;
+        }
+        best = candidate;
+        bestTrial = t;
+        return true;
+    }
+
+    /** Up to {@code attemptsPerCandidate} runs, stopping at the first accepted failure; null if none. */
+    private Trial<E> attempt(Schedule s) throws InterruptedException {
+        for (int i = 0; i < attemptsPerCandidate && !spent(); i++) {
+            Trial<E> t = once(s);
+            if (accepted(t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private Trial<E> once(Schedule s) throws InterruptedException {
+        runs++;
+        return oracle.run(s);
+    }
+
+    private boolean accepted(Trial<E> t) {
+        return t.failed() && property.equals(t.property());
+    }
+
+    private boolean spent() {
+        if (runs >= budget.maxRuns() || System.nanoTime() > deadline) {
+            budgetSpent = true;
+        }
+        return budgetSpent;
+    }
+}
