@@ -38,8 +38,9 @@ public final class ScheduleChecker {
         Map<String, BackendSemantics> semantics = ImplSemantics.forSchedule(x.schedule());
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
         CheckResult documented = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
-        CheckResult declared = documented.status() == CheckResult.Status.LINEARIZABLE ? documented
-                : LinearizabilityChecker.check(Profile.declared(semantics.get(subjectImpl)), ops);
+        // The declared profile is always checked: where the documentation is silent (a lock whose holder
+        // died), a backend that breaks its own promise is still a FAIL.
+        CheckResult declared = LinearizabilityChecker.check(Profile.declared(semantics.get(subjectImpl)), ops);
         return new Outcome(documented, declared, verdicts(properties, documented, declared));
     }
 
@@ -59,6 +60,13 @@ public final class ScheduleChecker {
     }
 
     private static PropertyResult verdict(Property p, CheckResult documented, CheckResult declared, List<String> observed) {
+        if (documented.status() == CheckResult.Status.LINEARIZABLE && declared.status() == CheckResult.Status.VIOLATION) {
+            // Legal as documented, illegal as the backend declared itself: it broke its own promise.
+            return declared.violated() == p
+                    ? new PropertyResult(p.id(), Verdict.FAIL, "breaks the backend's declared semantics: " + declared.why(),
+                    declared.eventIndex(), observed)
+                    : new PropertyResult(p.id(), Verdict.PASS, null, null, observed);
+        }
         if (documented.status() == CheckResult.Status.LINEARIZABLE) {
             return new PropertyResult(p.id(), Verdict.PASS, null, null, observed);
         }

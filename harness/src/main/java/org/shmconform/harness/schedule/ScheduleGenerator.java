@@ -63,8 +63,13 @@ public final class ScheduleGenerator {
             if (able.isEmpty()) {
                 break;
             }
-            String w = able.get(random.nextInt(able.size()));
-            Step step = new Choices(random, shadow, w, steps.size(), able.size()).pick();
+            int alive = (int) specs.stream().map(WorkerSpec::id)
+                    .filter(id -> !shadow.dead.contains(id) && !shadow.stuck.contains(id)).count();
+            // One menu for all workers that can act, so a worker with only pointless steps (not attached
+            // while the lock is busy) is rarely picked.
+            Choices menu = new Choices(random, shadow, steps.size(), alive);
+            able.forEach(menu::offer);
+            Step step = menu.choose();
             shadow.apply(step);
             steps.add(step);
         }
@@ -78,31 +83,32 @@ public final class ScheduleGenerator {
         return new Schedule("fuzz-" + impl + "-" + seed, seed, specs, steps);
     }
 
-    /** The weighted menu of steps for one worker in the current shadow state. */
+    /** The weighted menu of steps for the workers that can act, in the current shadow state. */
     private static final class Choices {
         private final SplittableRandom random;
         private final ShadowState s;
-        private final String w;
+        private String w;
         private final int index;
-        private final int able;
+        private final int alive;
         private final List<Step> menu = new ArrayList<>();
         private final List<Integer> weights = new ArrayList<>();
 
-        Choices(SplittableRandom random, ShadowState s, String w, int index, int able) {
+        Choices(SplittableRandom random, ShadowState s, int index, int alive) {
             this.random = random;
             this.s = s;
-            this.w = w;
             this.index = index;
-            this.able = able;
+            this.alive = alive;
         }
 
-        Step pick() {
+        /** Adds the worker's steps to the menu. */
+        void offer(String worker) {
+            w = worker;
             String key = s.key(w);
             ShadowState.Segment seg = s.segment(w);
             boolean free = !s.lockBusy(w);
             if (!s.attached(w)) {
                 if (free) {
-                    add(8, seg == null ? Steps.create(w, key, SIZES[random.nextInt(SIZES.length)]) : attach(key));
+                    add(12, seg == null ? Steps.create(w, key, SIZES[random.nextInt(SIZES.length)]) : attach(key));
                     add(1, seg == null ? attach(key) : Steps.create(w, key, 64)); // wrong: missing key / second create
                     add(1, Steps.create(w, key, 0)); // wrong: InvalidSize
                 }
@@ -119,10 +125,10 @@ public final class ScheduleGenerator {
                 }
                 add(1, Steps.size(w));
             }
-            if (index >= 2 && able >= 2 && s.attached(w)) {
-                add(s.holds(w) ? 3 : 1, Steps.kill(w)); // holders die more often: that is where the lock rules bite
+            if (index >= 2 && alive >= 2 && s.attached(w)) {
+                // Holders die more often, above all with a waiter: that is where the lock rules bite.
+                add(s.holds(w) ? (s.waiter.containsKey(s.key(w)) ? 6 : 3) : 1, Steps.kill(w));
             }
-            return choose();
         }
 
         private Step attach(String key) {
@@ -132,12 +138,12 @@ public final class ScheduleGenerator {
         private void accessSteps(ShadowState.Segment seg) {
             String tag = "w" + w + "s" + index;
             long off = random.nextLong(seg.size - tag.length() + 1);
-            add(s.readOnly.contains(w) ? 1 : 5, Steps.write(w, off, tag)); // on a read-only attach: wrong, PermissionDenied
+            add(s.readOnly.contains(w) ? 1 : 4, Steps.write(w, off, tag)); // on a read-only attach: wrong, PermissionDenied
             if (seg.lastWriteOffset >= 0 && random.nextBoolean()) {
-                add(5, Steps.read(w, seg.lastWriteOffset, seg.lastWriteLength)); // read back the last write: stale reads show
+                add(4, Steps.read(w, seg.lastWriteOffset, seg.lastWriteLength)); // read back the last write: stale reads show
             } else {
                 long at = random.nextLong(seg.size);
-                add(4, Steps.read(w, at, 1 + random.nextInt((int) Math.min(16, seg.size - at))));
+                add(3, Steps.read(w, at, 1 + random.nextInt((int) Math.min(16, seg.size - at))));
             }
             add(1, Steps.read(w, seg.size - 2, 4)); // wrong: past the end
         }
@@ -147,10 +153,10 @@ public final class ScheduleGenerator {
                 add(6, Steps.unlock(w));
                 add(1, Steps.lock(w)); // a second lock() on one object returns true
             } else if (free) {
-                add(4, Steps.lock(w));
+                add(6, Steps.lock(w));
                 add(1, Steps.unlock(w)); // wrong: not holding
             } else if (s.holder.containsKey(key) && !s.waiter.containsKey(key)) {
-                add(5, Steps.lock(w).async()); // blocks until the holder unlocks or dies
+                add(8, Steps.lock(w).async()); // blocks until the holder unlocks or dies
             }
         }
 
@@ -159,7 +165,7 @@ public final class ScheduleGenerator {
             weights.add(weight);
         }
 
-        private Step choose() {
+        Step choose() {
             int total = weights.stream().mapToInt(Integer::intValue).sum();
             int r = random.nextInt(total);
             for (int i = 0; i < menu.size(); i++) {
