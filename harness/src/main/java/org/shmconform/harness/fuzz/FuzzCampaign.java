@@ -105,9 +105,20 @@ public final class FuzzCampaign {
     }
 
     public static FuzzResult run(Options o, RunContext run, Consumer<String> progress) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing());
+        return run(o, run, progress, c -> { });
+    }
+
+    /** @param executions told of every execution, the shrinker's re-runs included (for evidence and clean-up checks) */
+    public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Checked> executions)
+            throws InterruptedException {
+        ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing());
+        Runner runner = s -> {
+            Checked c = check(plain, s, o.backend());
+            executions.accept(c);
+            return c;
+        };
         ScheduleGenerator generator = new ScheduleGenerator(o.backend(), ImplSemantics.of(o.backend()), o.workers(), o.length());
-        String missing = runner.unavailableReason(generator.generate(o.seed()));
+        String missing = plain.unavailableReason(generator.generate(o.seed()));
         if (missing != null) {
             throw new IllegalStateException("cannot fuzz " + o.backend() + " here: " + missing);
         }
@@ -122,7 +133,7 @@ public final class FuzzCampaign {
             long seed = o.seed() + i;
             Schedule schedule = generator.generate(seed);
             long t0 = System.nanoTime();
-            Checked c = check(runner, schedule, o.backend());
+            Checked c = runner.run(schedule);
             fuzzNanos += System.nanoTime() - t0;
             schedules++;
             operations += c.operations();
@@ -151,14 +162,19 @@ public final class FuzzCampaign {
         return new Checked(x, ScheduleChecker.check(x, subjectImpl, List.of()));
     }
 
-    private static FuzzResult.Failure shrinkAndSave(Options o, ScheduleRunner runner, long seed, Checked original)
+    /** Runs and checks one schedule. */
+    private interface Runner {
+        Checked run(Schedule s) throws InterruptedException;
+    }
+
+    private static FuzzResult.Failure shrinkAndSave(Options o, Runner runner, long seed, Checked original)
             throws InterruptedException {
         String property = original.failingProperty();
         Path dir = o.outDir().resolve("seed-" + seed);
         Schedule schedule = original.execution().schedule();
         save(schedule, original, dir.resolve("original.schedule.json"), dir.resolve("original.history.jsonl"));
         Shrinker.Result<Checked> r = Shrinker.shrink(schedule, property, s -> {
-            Checked c = check(runner, s, o.backend());
+            Checked c = runner.run(s);
             return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
         }, o.shrink());
         Schedule shrunk = r.shrunk();

@@ -2,16 +2,18 @@ package org.shmconform.harness.schedule;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * Delta debugging of a failing schedule by re-execution: every candidate is run on real workers
- * again and kept only if it still fails with the same property. Tactics, repeated until none
- * helps or the budget is spent: drop whole workers, drop chunks of steps (halves, quarters, ...,
- * single steps, ddmin-style), drop kills, make async steps synchronous, shrink create sizes,
- * shorten payloads.
+ * again and kept only if it still fails with the same property. Tactics: cut the tail (binary search
+ * for the shortest failing prefix); then drop whole workers, drop chunks of steps (halves, quarters, ..., single steps, ddmin-style) and drop kills, repeated until
+ * none helps; then make async steps synchronous, shrink create sizes to 8 and payloads to their
+ * worker tag, one step at a time. Everything stops when the budget (runs, time) is spent.
  *
  * <p><b>Flakiness first.</b> Before shrinking, the original is re-run {@code k} times. If it fails
  * every time, a candidate is accepted when it fails once. If it fails only sometimes, it is reported
@@ -64,6 +66,8 @@ public final class Shrinker<E> {
     private int attemptsPerCandidate = 1;
     private boolean budgetSpent;
     private Schedule best;
+    /** Candidates that did not fail: not run again when a later round offers them once more. */
+    private final Set<Schedule> rejected = new HashSet<>();
     private Trial<E> bestTrial;
 
     private Shrinker(Oracle<E> oracle, Budget budget, String property) {
@@ -104,11 +108,16 @@ public final class Shrinker<E> {
             }
             bestTrial = t;
         }
+        // Structure first, to a fixpoint; then one pass each over the steps' arguments, which seldom
+        // make another step removable and cost one run per step.
+        dropTail();
         boolean changed = true;
         while (changed && !spent()) {
-            changed = dropWorkers() | dropChunks() | dropKills() | perStep(Shrinker::synchronous)
-                    | perStep(Shrinker::smallerSize) | perStep(Shrinker::shorterPayload);
+            changed = dropWorkers() | dropChunks() | dropKills();
         }
+        perStep(Shrinker::synchronous);
+        perStep(Shrinker::smallerSize);
+        perStep(Shrinker::shorterPayload);
         if (!bestTrial.failed() || !property.equals(bestTrial.property())) {
             throw new AssertionError("shrinker would return a schedule whose last run did not fail with " + property);
         }
@@ -128,26 +137,36 @@ public final class Shrinker<E> {
         return changed;
     }
 
-    /** ddmin's complement step: remove one of n chunks; on success stay at that granularity, else double it. */
+    /**
+     * Binary search for the shortest failing prefix: in a generated schedule most steps after the
+     * failing one are noise, and this cuts them in about log2(n) runs. A guess, each result verified.
+     */
+    private void dropTail() throws InterruptedException {
+        int lo = 1;
+        int hi = best.steps().size();
+        while (lo < hi && !spent()) {
+            int mid = (lo + hi) / 2;
+            if (offer(best.withSteps(List.copyOf(best.steps().subList(0, mid))))) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+    }
+
+    /**
+     * ddmin-style removal of chunks: halves, quarters, ..., single steps, each size swept once from
+     * the end (later steps depend on earlier ones more than the other way round).
+     */
     private boolean dropChunks() throws InterruptedException {
         boolean changed = false;
-        int n = 2;
-        while (!spent() && best.steps().size() > 1 && n <= best.steps().size() * 2) {
-            List<Step> steps = best.steps();
-            int chunk = Math.max(1, (steps.size() + n - 1) / n);
-            boolean removed = false;
-            for (int from = 0; from < steps.size() && !removed; from += chunk) {
+        for (int chunk = Math.max(1, best.steps().size() / 2); chunk >= 1 && !spent(); chunk /= 2) {
+            for (int to = best.steps().size(); to > 0 && !spent(); to -= chunk) {
+                List<Step> steps = best.steps();
+                int from = Math.max(0, to - chunk);
                 List<Step> rest = new ArrayList<>(steps.subList(0, from));
-                rest.addAll(steps.subList(Math.min(steps.size(), from + chunk), steps.size()));
-                removed = !rest.isEmpty() && offer(best.withSteps(rest));
-            }
-            changed |= removed;
-            if (removed) {
-                n = Math.max(2, n - 1);
-            } else if (chunk == 1) {
-                break;
-            } else {
-                n *= 2;
+                rest.addAll(steps.subList(Math.min(to, steps.size()), steps.size()));
+                changed |= offer(best.withSteps(rest));
             }
         }
         return changed;
@@ -186,22 +205,24 @@ public final class Shrinker<E> {
     }
 
     private static Step smallerSize(Step s) {
-        return "create".equals(s.op()) && s.size() != null && s.size() > 8 ? s.size(Math.max(8, s.size() / 2)) : s;
+        return "create".equals(s.op()) && s.size() != null && s.size() > 8 ? s.size(8) : s;
     }
 
+    /** Keeps the tag's worker part ("wB" of "wBs17"): still says who wrote it. */
     private static Step shorterPayload(Step s) {
-        return s.data() != null && s.data().length() > 1 ? s.data(s.data().substring(0, (s.data().length() + 1) / 2)) : s;
+        return s.data() != null && s.data().length() > 2 ? s.data(s.data().substring(0, 2)) : s;
     }
 
     /** Runs a candidate; keeps it as the new best if it fails with the property. */
     private boolean offer(Schedule candidate) throws InterruptedException {
-        if (spent() || candidate.steps().isEmpty() || Objects.equals(candidate, best)) {
+        if (spent() || candidate.steps().isEmpty() || Objects.equals(candidate, best) || !rejected.add(candidate)) {
             return false;
         }
         Trial<E> t = attempt(candidate);
         if (t == null) {
             return false;
         }
+        rejected.remove(candidate);
         best = candidate;
         bestTrial = t;
         return true;
