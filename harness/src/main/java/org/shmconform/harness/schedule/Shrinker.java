@@ -21,7 +21,8 @@ import java.util.function.UnaryOperator;
  * runs (stopping at the first failure): shrinking a flaky failure with a single run would mostly
  * throw away steps that matter, and with "k of k" it would never move. If it never fails again,
  * nothing is shrunk. A candidate must fail with the <em>same</em> property, so shrinking never
- * wanders from the bug found into another one, nor into noise.
+ * wanders from the bug found into another one, nor into noise. A flaky failure that shrinks into a
+ * candidate failing k of k times is shrunk on from there with one run per candidate.
  *
  * <p>The shrinker never returns a schedule whose last run did not fail.
  */
@@ -50,9 +51,10 @@ public final class Shrinker<E> {
      * @param flaky        0 &lt; rerunFails &lt; k
      * @param runs         executions spent (the k re-runs included)
      * @param budgetSpent  stopped by the budget rather than by finding no smaller failing candidate
+     * @param becameDeterministic a flaky original shrank into a candidate that failed k of k times
      */
     public record Result<E>(Schedule shrunk, Trial<E> lastTrial, int rerunFails, int k, boolean flaky, int runs,
-                            boolean budgetSpent) {
+                            boolean budgetSpent, boolean becameDeterministic) {
         public String rate() {
             return rerunFails + "/" + k;
         }
@@ -69,6 +71,13 @@ public final class Shrinker<E> {
     /** Candidates that did not fail: not run again when a later round offers them once more. */
     private final Set<Schedule> rejected = new HashSet<>();
     private Trial<E> bestTrial;
+    /** Whether the latest run of {@code best} failed: only such a schedule may be returned. */
+    private boolean bestLastFailed;
+    /** The latest best whose latest run failed: returned if the current best's last run passed and never fails again. */
+    private Schedule safe;
+    private Trial<E> safeTrial;
+    /** A flaky original whose shrunk candidate fails k of k times: from then on one run per candidate. */
+    private boolean becameDeterministic;
 
     private Shrinker(Oracle<E> oracle, Budget budget, String property) {
         this.oracle = oracle;
@@ -95,18 +104,15 @@ public final class Shrinker<E> {
             }
         }
         if (fails == 0) {
-            return new Result<>(null, null, 0, budget.k(), false, runs, false);
+            return new Result<>(null, null, 0, budget.k(), false, runs, false, false);
         }
         boolean flaky = fails < budget.k();
         attemptsPerCandidate = flaky ? budget.k() : 1;
         best = original;
-        if (!lastFailed) {
-            // The last re-run passed: make the original's last run a failing one before it may be returned.
-            Trial<E> t = attempt(original);
-            if (t == null) {
-                return new Result<>(null, null, fails, budget.k(), flaky, runs, budgetSpent);
-            }
-            bestTrial = t;
+        bestLastFailed = lastFailed;
+        if (lastFailed) {
+            safe = best;
+            safeTrial = bestTrial;
         }
         // Structure first, to a fixpoint; then one pass each over the steps' arguments, which seldom
         // make another step removable and cost one run per step.
@@ -118,10 +124,24 @@ public final class Shrinker<E> {
         perStep(Shrinker::synchronous);
         perStep(Shrinker::smallerSize);
         perStep(Shrinker::shorterPayload);
-        if (!bestTrial.failed() || !property.equals(bestTrial.property())) {
+        if (!bestLastFailed) {
+            // Its last run passed (flaky): it may be returned only once it has failed again.
+            Trial<E> t = attempt(best, budget.k());
+            if (t != null) {
+                keep(best, t);
+            } else {
+                best = safe;
+                bestTrial = safeTrial;
+                bestLastFailed = safe != null;
+            }
+        }
+        if (best == null) {
+            return new Result<>(null, null, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
+        }
+        if (!bestLastFailed || !accepted(bestTrial)) {
             throw new AssertionError("shrinker would return a schedule whose last run did not fail with " + property);
         }
-        return new Result<>(best, bestTrial, fails, budget.k(), flaky, runs, budgetSpent);
+        return new Result<>(best, bestTrial, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
     }
 
     private boolean dropWorkers() throws InterruptedException {
@@ -218,19 +238,51 @@ public final class Shrinker<E> {
         if (spent() || candidate.steps().isEmpty() || Objects.equals(candidate, best) || !rejected.add(candidate)) {
             return false;
         }
-        Trial<E> t = attempt(candidate);
+        int before = runs;
+        Trial<E> t = attempt(candidate, attemptsPerCandidate);
         if (t == null) {
             return false;
         }
         rejected.remove(candidate);
-        best = candidate;
-        bestTrial = t;
+        keep(candidate, t);
+        if (attemptsPerCandidate > 1 && runs == before + 1) {
+            remeasure();
+        }
         return true;
     }
 
-    /** Up to {@code attemptsPerCandidate} runs, stopping at the first accepted failure; null if none. */
-    private Trial<E> attempt(Schedule s) throws InterruptedException {
-        for (int i = 0; i < attemptsPerCandidate && !spent(); i++) {
+    private void keep(Schedule s, Trial<E> t) {
+        best = s;
+        bestTrial = t;
+        bestLastFailed = true;
+        safe = s;
+        safeTrial = t;
+    }
+
+    /**
+     * A flaky failure often shrinks into a deterministic one (the race goes with the steps around
+     * it). A candidate that failed at once is run k-1 more times; if it fails every time, the rest
+     * of the shrinking costs one run per candidate instead of up to k.
+     */
+    private void remeasure() throws InterruptedException {
+        for (int i = 1; i < budget.k() && !spent(); i++) {
+            Trial<E> t = once(best);
+            if (!accepted(t)) {
+                bestLastFailed = false;
+                return;
+            }
+            bestTrial = t;
+            safeTrial = t;
+        }
+        if (!spent()) {
+            attemptsPerCandidate = 1;
+            becameDeterministic = true;
+        }
+    }
+
+    /** Up to {@code attempts} runs, stopping at the first accepted failure; null if none. */
+    private Trial<E> attempt(Schedule s, int attempts) throws InterruptedException {
+        for (int i = 0; i < attempts && !spent(); i++) {
             Trial<E> t = once(s);
             if (accepted(t)) {
                 return t;

@@ -37,7 +37,7 @@ import org.shmconform.harness.schedule.Shrinker;
 class FaultFuzzTest {
     private static final long SEED = 1;
     private static final int SCHEDULES = 10;
-    private static final Shrinker.Budget SHRINK = new Shrinker.Budget(40, Duration.ofSeconds(90), 3);
+    private static final Shrinker.Budget SHRINK = new Shrinker.Budget(30, Duration.ofSeconds(60), 3);
     private static RunContext run;
     private static Path out;
     private static final Set<Long> workerPids = ConcurrentHashMap.newKeySet();

@@ -83,6 +83,20 @@ class ShrinkerTest {
     }
 
     @Test
+    void flakyFailureThatShrinksIntoADeterministicOneIsShrunkWithSingleRuns() throws InterruptedException {
+        // Flaky while the kill of C is in the schedule (a race with it), deterministic without it.
+        SplittableRandom random = new SplittableRandom(3);
+        Shrinker.Result<String> r = Shrinker.shrink(big(), "P", s -> {
+            boolean race = s.steps().stream().anyMatch(st -> st.op().equals("kill"));
+            return new Shrinker.Trial<>(bug(s) && (!race || random.nextInt(3) == 0), "P", "e");
+        }, new Shrinker.Budget(500, Duration.ofSeconds(30), 3));
+        assertTrue(r.flaky(), r.rate());
+        assertTrue(r.becameDeterministic());
+        assertEquals(List.of(Steps.create("A", "k", 8), Steps.lock("B")), r.shrunk().steps());
+        assertTrue(r.lastTrial().failed());
+    }
+
+    @Test
     void neverReproducedIsNotShrunk() throws InterruptedException {
         Shrinker.Result<String> r = Shrinker.shrink(big(), "P", s -> new Shrinker.Trial<>(false, null, "e"), BUDGET);
         assertNull(r.shrunk());
