@@ -53,6 +53,39 @@ public final class Reaper {
         }
     }
 
+    private static final int SEM_GETPID = 11;
+
+    /**
+     * Removes System V semaphore sets whose last operation was by one of these (dead) workers. The
+     * key-file sweep cannot find them: Qt's QSystemSemaphore leaves its set behind when its creator
+     * is killed, and another object that re-keys may already have unlinked the key file. Only sets
+     * of this user, in this IPC namespace, last touched by a pid of this execution, are removed.
+     */
+    static void removeSemaphoresOf(java.util.Collection<Long> workerPids, List<String> notes) {
+        Path table = Path.of("/proc/sysvipc/sem");
+        if (workerPids.isEmpty() || !Files.isReadable(table)) {
+            return;
+        }
+        try {
+            List<String> lines = Files.readAllLines(table);
+            String uid = Files.readAllLines(Path.of("/proc/self/status")).stream().filter(l -> l.startsWith("Uid:"))
+                    .map(l -> l.split("\\s+")[1]).findFirst().orElse("");
+            for (String line : lines.subList(1, lines.size())) {
+                String[] f = line.trim().split("\\s+"); // key semid perms nsems uid gid cuid cgid otime ctime
+                int id = Integer.parseInt(f[1]);
+                if (!f[4].equals(uid)) {
+                    continue;
+                }
+                long last = org.shmconform.backends.linux.LibC.INSTANCE.semctl(id, 0, SEM_GETPID);
+                if (workerPids.contains(last) && org.shmconform.backends.linux.LibC.INSTANCE.semctl(id, 0, 0 /* IPC_RMID */) == 0) {
+                    notes.add("reaped after the schedule: sem id " + id + " (key " + f[0] + ") last used by worker pid " + last);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            notes.add("semaphore sweep failed: " + e);
+        }
+    }
+
     /** Reaps every run under the runs root whose owner process is gone. */
     public static List<String> reapDeadRuns() {
         List<String> removed = new ArrayList<>();

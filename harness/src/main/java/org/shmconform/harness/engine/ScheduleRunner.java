@@ -112,8 +112,15 @@ public final class ScheduleRunner {
             } finally {
                 shutdownAll();
                 Reaper.removeLeftovers(prefix, run.workerTmp(), notes);
+                Reaper.removeSemaphoresOf(localPids(), notes);
             }
             return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, broken);
+        }
+
+        /** Pids of the workers that ran in the harness's own IPC namespace (others' semaphores are out of sight). */
+        private List<Long> localPids() {
+            return infos.values().stream().filter(i -> "local".equals(i.env()) && i.pid() > 0)
+                    .map(Execution.WorkerInfo::pid).toList();
         }
 
         private String startWorkers() throws InterruptedException {

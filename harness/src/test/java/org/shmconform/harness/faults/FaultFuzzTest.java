@@ -20,6 +20,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.shmconform.backends.linux.LibC;
 import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.fuzz.Checked;
 import org.shmconform.harness.fuzz.FuzzCampaign;
@@ -41,7 +42,7 @@ class FaultFuzzTest {
     private static RunContext run;
     private static Path out;
     private static final Set<Long> workerPids = ConcurrentHashMap.newKeySet();
-    private static Set<String> sysvBefore;
+    private static Set<String> sysvBefore; // ids that existed before: never ours
 
     @BeforeAll
     static void start() throws IOException {
@@ -109,7 +110,10 @@ class FaultFuzzTest {
         c.execution().workers().values().forEach(w -> workerPids.add(w.pid()));
     }
 
-    /** Nothing of ours is left: no run directory, no /dev/shm names with our prefix, no SysV segment our workers made. */
+    /**
+     * Nothing of ours is left: no run directory (key and lock files), no /dev/shm names with our
+     * prefix, no System V segment our workers created, no semaphore set they used last.
+     */
     @AfterAll
     static void cleanedUp() throws IOException {
         String prefix = run.keyPrefix();
@@ -129,6 +133,16 @@ class FaultFuzzTest {
             }
         }
         assertEquals(List.of(), ours, "System V segments made by our workers are left");
+        List<String> sems = new ArrayList<>();
+        List<String> semLines = Files.readAllLines(Path.of("/proc/sysvipc/sem"));
+        for (String line : semLines.subList(1, semLines.size())) {
+            int id = Integer.parseInt(line.trim().split("\\s+")[1]);
+            long last = LibC.INSTANCE.semctl(id, 0, 11 /* GETPID: the last process that operated on it */);
+            if (workerPids.contains(last)) {
+                sems.add(line);
+            }
+        }
+        assertEquals(List.of(), sems, "System V semaphores last used by our workers are left");
         assertFalse(workerPids.isEmpty());
     }
 
