@@ -33,7 +33,7 @@ public final class FuzzCampaign {
      * @param time               and at most this long for generating and running them (shrinking is budgeted apart)
      * @param workers            2 to 4 worker processes per schedule
      * @param length             steps per schedule
-     * @param stopAtFirstFailure stop fuzzing after the first failure has been shrunk
+     * @param stopAtFirstFailure stop fuzzing after the first failure that reproduced has been shrunk
      */
     public record Options(String backend, long seed, int count, Duration time, int workers, int length, Path outDir,
                           Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure) {
@@ -149,7 +149,8 @@ public final class FuzzCampaign {
                         + " steps, " + f.shrunkWorkers() + " workers, " + f.shrunkKills() + " kills in " + f.shrinkRuns()
                         + " runs: " + f.shrunkFile());
                 failures.add(f);
-                if (o.stopAtFirstFailure()) {
+                // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign.
+                if (o.stopAtFirstFailure() && f.rerunFails() > 0) {
                     break;
                 }
             }
