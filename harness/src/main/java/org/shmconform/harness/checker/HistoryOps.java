@@ -53,7 +53,11 @@ public final class HistoryOps {
             String value = outcome == Outcome.CRASH
                     ? (e.value() != null ? e.value() + ", " : "") + "exit status " + e.exitStatus() : e.value();
             ModelOp op = modelOp(invoke, e, outcome, value, execution, semantics);
-            ops.add(new CheckedOp(ops.size(), op, invoke.time(), e.time(), optional, invoke.index()));
+            // A lock that never returned was still blocked when the engine gave up on it: it is placed at
+            // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
+            // since died or unlocked, and a lock that is never released would go unnoticed.
+            long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();
+            ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {
                 ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), execution, semantics));
             }

@@ -11,7 +11,10 @@ public enum Verdict {
     DEVIATES,
     /** Could not decide: the harness broke, or the checker gave up. Never counted as a pass. */
     UNKNOWN,
-    /** Illegal under both the documentation and the backend's own declaration. */
+    /**
+     * Illegal under both the documentation and the backend's own declaration, or legal where the
+     * documentation is silent but illegal under what the backend declares (it broke its own promise).
+     */
     FAIL,
     /** The capability is missing on this machine; the reason says which. */
     NOT_AVAILABLE;

@@ -9,9 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * the text written. A step with {@code noWait} is issued without waiting for its reply, so the
  * next steps run while it is in flight (or blocked).
  */
-@JsonInclude(JsonInclude.Include.NON_DEFAULT)
+@JsonInclude(JsonInclude.Include.NON_NULL) // not NON_DEFAULT: that drops an offset or size of 0
 public record Step(String worker, String op, String key, Long size, String mode, Long offset, Integer length,
-                   String data, Long ms, boolean noWait) {
+                   String data, Long ms, @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean noWait) {
 
     public static Step of(String worker, String op) {
         return new Step(worker, op, null, null, null, null, null, null, null, false);
