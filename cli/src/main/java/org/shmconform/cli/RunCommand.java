@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -15,6 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.shmconform.harness.checker.ScenarioResult;
 import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.fuzz.FuzzCampaign;
+import org.shmconform.harness.fuzz.FuzzResult;
 import org.shmconform.harness.engine.Reaper;
 import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.engine.ScheduleRunner;
@@ -62,6 +65,18 @@ final class RunCommand implements Callable<Integer> {
             description = "Compare with an earlier results.json; a regression (PASS->FAIL, newly not available) exits 1.")
     Path baseline;
 
+    @Option(names = "--fuzz-schedules", defaultValue = "3", paramLabel = "N",
+            description = "Generated schedules per column after the named suite (default: ${DEFAULT-VALUE}; 0: none).")
+    int fuzzSchedules;
+
+    @Option(names = "--fuzz-seed", defaultValue = "1", paramLabel = "N",
+            description = "First seed of those schedules (default: ${DEFAULT-VALUE}, so runs compare).")
+    long fuzzSeed;
+
+    @Option(names = "--soak-minutes", paramLabel = "M",
+            description = "A long soak instead: fuzz each column for M minutes (no schedule limit).")
+    Long soakMinutes;
+
     @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")
     boolean quiet;
 
@@ -88,9 +103,11 @@ final class RunCommand implements Callable<Integer> {
         List<SuiteRunner.Job> jobs = SuiteRunner.plan(chosen, columns, envNames);
         System.out.printf("%d scenario runs in %s%n", jobs.size(), envNames);
         List<ScenarioResult> results;
+        List<FuzzResult> fuzz;
         try {
             SuiteRunner suite = new SuiteRunner(run, environments, ScheduleRunner.Timing.defaults(), dir, new ConsoleProgress(quiet));
             results = suite.run(jobs);
+            fuzz = fuzzColumns(columns, run, dir);
             copyLogs(run.logs(), dir.resolve("logs"));
         } finally {
             environments.values().forEach(Environment::close);
@@ -104,11 +121,30 @@ final class RunCommand implements Callable<Integer> {
         }
         Instant finished = Instant.now();
         RunSummary summary = new RunSummary(RunSummary.SCHEMA, run.runId(), started.toString(), finished.toString(),
-                finished.toEpochMilli() - started.toEpochMilli(), MachineFacts.collect(environments), described, results,
-                new LinkedHashMap<>());
+                finished.toEpochMilli() - started.toEpochMilli(), MachineFacts.collect(environments), described, results, fuzz);
         ReportWriter.write(dir, summary);
         pointLatest(dir);
         return summarize(summary, base, dir);
+    }
+
+    /** A short campaign of generated schedules per available column (or a soak), failures shrunk into the report. */
+    private List<FuzzResult> fuzzColumns(List<String> columns, RunContext run, Path dir) throws InterruptedException {
+        List<FuzzResult> results = new ArrayList<>();
+        int count = soakMinutes != null ? Integer.MAX_VALUE : fuzzSchedules;
+        Duration time = soakMinutes != null ? Duration.ofMinutes(soakMinutes) : Duration.ofMinutes(5);
+        if (count == 0) {
+            return results;
+        }
+        for (String column : columns) {
+            if (!Columns.describe(column).available()) {
+                continue; // already reported NOT-AVAILABLE-HERE in the matrix
+            }
+            FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(fuzzSeed).count(count).time(time)
+                    .outDir(dir.resolve("fuzz").resolve(column)), run, quiet ? line -> { } : line -> System.out.println("  [fuzz " + column + "] " + line));
+            FuzzCommand.print(r);
+            results.add(r);
+        }
+        return results;
     }
 
     private List<Scenario> chooseScenarios() {
@@ -138,7 +174,8 @@ final class RunCommand implements Callable<Integer> {
         }
         System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
                 summary.millis() / 1000.0, counts, dir.resolve("matrix.md"));
-        boolean failed = summary.results().stream().anyMatch(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.UNKNOWN);
+        boolean failed = summary.results().stream().anyMatch(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.UNKNOWN)
+                || summary.fuzz().stream().anyMatch(f -> f.failures().stream().anyMatch(x -> x.rerunFails() > 0));
         if (base != null) {
             List<Baseline.Regression> regressions = Baseline.compare(base, summary);
             System.out.println(regressions.isEmpty() ? "No regression against " + baseline

@@ -7,6 +7,7 @@ import java.util.Set;
 import org.shmconform.harness.checker.PropertyResult;
 import org.shmconform.harness.checker.ScenarioResult;
 import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.fuzz.FuzzResult;
 import org.shmconform.harness.model.Property;
 
 /** matrix.md: property × column, each cell linked to the history that decided it, then the differences. */
@@ -39,6 +40,7 @@ final class MatrixMarkdown {
             }
             md.append('\n');
         }
+        md.append(fuzz(run));
         md.append(unavailable(run));
         md.append(differences(run));
         md.append(observations(run, columns));
@@ -54,6 +56,28 @@ final class MatrixMarkdown {
         }
         String anchor = cell.result().eventIndex() == null ? "" : " @" + cell.result().eventIndex();
         return "[" + text + "](" + target + ")" + (cell.verdict() == Verdict.PASS ? "" : anchor);
+    }
+
+    private static String fuzz(RunSummary run) {
+        if (run.fuzz() == null || run.fuzz().isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Generated schedules (fuzz)\n\n| column | schedules | operations | ops/s | found |\n|---|---|---|---|---|\n");
+        for (FuzzResult f : run.fuzz()) {
+            md.append("| ").append(f.backend()).append(" | ").append(f.schedulesRun()).append(" | ").append(f.operationsRun())
+                    .append(String.format(" | %.1f | ", f.operationsPerSecond()));
+            if (f.failures().isEmpty()) {
+                md.append("nothing (not falsified; first seed ").append(f.firstSeed()).append(")");
+            }
+            for (FuzzResult.Failure x : f.failures()) {
+                md.append("**FAIL** ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
+                        .append("), shrunk to ").append(x.shrunkSteps()).append(" steps / ").append(x.shrunkWorkers())
+                        .append(" workers / ").append(x.shrunkKills()).append(" kills: `")
+                        .append(x.shrunkFile() != null ? x.shrunkFile() : x.originalFile()).append("` ");
+            }
+            md.append(" |\n");
+        }
+        return md.append('\n').toString();
     }
 
     private static String unavailable(RunSummary run) {

@@ -1,0 +1,78 @@
+package org.shmconform.cli;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.shmconform.harness.fuzz.FuzzCampaign;
+import org.shmconform.harness.fuzz.FuzzResult;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code shmconform fuzz}: generated multi-process schedules against one column, failures shrunk and saved. */
+@Command(name = "fuzz", mixinStandardHelpOptions = true,
+        description = {"Run generated multi-process schedules (create/attach/read/write/lock/unlock/detach/kill) on one"
+                + " column, check each against the model, shrink a failure to the smallest schedule that still fails and"
+                + " save it for 'shmconform replay'.",
+                "Exit status: 0 nothing reproducible found, 1 a failure that reproduces, 2 bad usage."})
+final class FuzzCommand implements Callable<Integer> {
+    @Option(names = {"-b", "--backend"}, required = true, paramLabel = "NAME", description = "The column: a backend name or 'qt'.")
+    String backend;
+
+    @Option(names = "--seed", paramLabel = "N", description = "First seed (schedule i uses seed+i); default: random, printed.")
+    Long seed;
+
+    @Option(names = "--count", defaultValue = "50", paramLabel = "N", description = "At most this many schedules (default: ${DEFAULT-VALUE}).")
+    int count;
+
+    @Option(names = "--seconds", defaultValue = "120", paramLabel = "S", description = "At most this long (default: ${DEFAULT-VALUE}).")
+    long seconds;
+
+    @Option(names = "--workers", defaultValue = "3", paramLabel = "N", description = "Worker processes per schedule, 2-4 (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--length", defaultValue = "16", paramLabel = "N", description = "Steps per schedule (default: ${DEFAULT-VALUE}).")
+    int length;
+
+    @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
+            description = "Where failing schedules and their histories go (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = {"-q", "--quiet"}, description = "No line per schedule.")
+    boolean quiet;
+
+    @Override
+    public Integer call() throws Exception {
+        if (workers < 2 || workers > 4) {
+            throw new Shmconform.UsageException("--workers must be 2, 3 or 4");
+        }
+        Columns.describe(backend); // unknown names are a usage error
+        long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
+        System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps%n", backend, first, count,
+                seconds, workers, length);
+        FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
+                .workers(workers).length(length).outDir(out);
+        FuzzResult result;
+        try {
+            result = FuzzCampaign.run(options, quiet ? line -> { } : line -> System.out.println("  " + line));
+        } catch (IllegalStateException e) {
+            System.out.println("NOT-AVAILABLE-HERE: " + e.getMessage());
+            return Shmconform.OK;
+        }
+        print(result);
+        return result.failures().stream().anyMatch(f -> f.rerunFails() > 0) ? Shmconform.FAILED : Shmconform.OK;
+    }
+
+    static void print(FuzzResult r) {
+        System.out.printf("%s: %d schedules, %d operations in %.1f s (%.1f ops/s, %.2f schedules/s)%n", r.backend(),
+                r.schedulesRun(), r.operationsRun(), r.seconds(), r.operationsPerSecond(), r.schedulesPerSecond());
+        for (FuzzResult.Failure f : r.failures()) {
+            System.out.printf("  FAIL %s at seed %d (%s): %s%n    shrunk %d -> %d steps, %d workers, %d kills: %s%n    replay: shmconform replay %s%n",
+                    f.property(), f.seed(), f.rate(), f.why(), f.originalSteps(), f.shrunkSteps(), f.shrunkWorkers(), f.shrunkKills(),
+                    f.shrunkFile(), f.shrunkFile() != null ? f.shrunkFile() : f.originalFile());
+        }
+        r.unknown().forEach(u -> System.out.println("  UNKNOWN " + u));
+        if (r.failures().isEmpty()) {
+            System.out.println("  nothing found (not falsified in " + r.schedulesRun() + " schedules)");
+        }
+    }
+}
