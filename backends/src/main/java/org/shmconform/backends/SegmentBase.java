@@ -10,8 +10,7 @@ import org.shmconform.backends.linux.LibC;
  */
 public abstract class SegmentBase implements SharedSegment {
     private final String key;
-    private SegmentError error = SegmentError.NoError;
-    private String errorString = "";
+    private final ErrorState errors = new ErrorState();
     private Pointer mapping;
     private long size;
     private boolean readOnly;
@@ -37,25 +36,22 @@ public abstract class SegmentBase implements SharedSegment {
 
     @Override
     public SegmentError error() {
-        return error;
+        return errors.error();
     }
 
     @Override
     public String errorString() {
-        return errorString;
+        return errors.message();
     }
 
     /** Resets the error, as Qt's initKey does at the start of create() and attach(). */
     protected void clearError() {
-        error = SegmentError.NoError;
-        errorString = "";
+        errors.clear();
     }
 
     /** Sets the error and returns false, so failing paths read {@code return fail(...)}. */
     protected boolean fail(SegmentError newError, String message) {
-        error = newError;
-        errorString = message;
-        return false;
+        return errors.fail(newError, message);
     }
 
     /** Maps errno with Qt's table and names the function and errno in the message. */
