@@ -7,21 +7,12 @@ package org.shmconform.backends;
  * error pair with the semaphore's own errno table ({@link SemaphoreErrors}). Subclasses make the
  * kernel calls.
  */
-public abstract class QtSystemSemaphore {
+public abstract class QtSystemSemaphore extends QtErrorState {
     /** {@code QSystemSemaphore::AccessMode}: Create takes ownership and resets the value. */
     public enum Mode { Open, Create }
 
-    private final ErrorState errors = new ErrorState();
     private String key = "";
     private int initialValue;
-
-    public SegmentError error() {
-        return errors.error();
-    }
-
-    public String errorString() {
-        return errors.message();
-    }
 
     /** {@code QSystemSemaphore::setKey}. */
     public final void setKey(String newKey, int newInitialValue, Mode mode) {
@@ -78,15 +69,6 @@ public abstract class QtSystemSemaphore {
 
     protected int initialValue() {
         return initialValue;
-    }
-
-    protected void clearError() {
-        errors.clear();
-    }
-
-    /** Sets the error and returns false. */
-    protected boolean fail(SegmentError newError, String message) {
-        return errors.fail(newError, message);
     }
 
     /** Maps errno with the semaphore's table and names the function and errno in the message. */
