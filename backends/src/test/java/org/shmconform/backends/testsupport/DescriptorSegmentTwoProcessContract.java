@@ -1,0 +1,68 @@
+package org.shmconform.backends.testsupport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.AccessMode;
+import org.shmconform.backends.SharedSegment;
+
+/**
+ * Rules of the OFD-locked backends (memfd, mmapfile) that need a second real process: one
+ * winner among racing creators, and a lock that excludes across processes and dies with its holder.
+ */
+public abstract class DescriptorSegmentTwoProcessContract extends UsesSegmentFixture {
+
+    @Test
+    void concurrentCreatesFromTwoProcessesMakeExactlyOneSegment() throws Exception {
+        PeerProcess first = peer(newKey());
+        PeerProcess second = peer(newKey());
+        for (int round = 0; round < 5; round++) {
+            String key = newKey();
+            assertEquals("OK", first.send("open " + key));
+            assertEquals("OK", second.send("open " + key));
+            first.sendNoWait("create 4096");
+            second.sendNoWait("create 4096");
+            List<String> replies = List.of(first.awaitReply(), second.awaitReply());
+            assertEquals(1, replies.stream().filter("OK"::equals).count(), replies.toString());
+            assertEquals(1, replies.stream().filter(r -> r.startsWith("FAIL AlreadyExists")).count(), replies.toString());
+            PeerProcess winner = replies.get(0).equals("OK") ? first : second;
+            assertEquals("OK", winner.send("detach"));
+        }
+    }
+
+    @Test
+    void lockExcludesAcrossProcesses() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        PeerProcess other = peer(key);
+        assertEquals("OK", other.send("attach rw"));
+        assertTrue(mine.lock());
+        other.sendNoWait("lock");
+        assertThrows(TimeoutException.class, () -> other.awaitReply(500, TimeUnit.MILLISECONDS));
+        assertTrue(mine.unlock());
+        assertEquals("OK", other.awaitReply(5, TimeUnit.SECONDS));
+        assertEquals("OK", other.send("unlock"));
+    }
+
+    @Test
+    void lockIsReleasedWhenItsHolderIsKilled() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        PeerProcess holder = peer(key);
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(mine::lock);
+        assertThrows(TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
+        holder.kill();
+        assertTrue(waiting.get(5, TimeUnit.SECONDS), "the kernel released the dead holder's OFD lock");
+        assertTrue(mine.unlock());
+    }
+}
