@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.shmconform.backends.AccessMode;
@@ -19,17 +18,11 @@ import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.testsupport.DescriptorSegmentContract;
-import org.shmconform.backends.testsupport.SegmentFixture;
 
 /** The memfd backend within one process: the descriptor contract, plus its errors, sizes, seals and what /proc shows. */
-class MemfdBackendTest extends DescriptorSegmentContract {
-    @RegisterExtension
-    static final MemfdFixture fixture = new MemfdFixture();
-    private final MemfdBackend backend = fixture.backend();
-
-    @Override
-    protected SegmentFixture fixture() {
-        return fixture;
+class MemfdBackendTest extends DescriptorSegmentContract<MemfdFixture> {
+    MemfdBackendTest() {
+        super(new MemfdFixture());
     }
 
     private static String nativeKeyOf(String key) {
@@ -39,7 +32,7 @@ class MemfdBackendTest extends DescriptorSegmentContract {
     @Test
     void isRegisteredAndAvailable() {
         assertTrue(Backends.named("memfd").isPresent());
-        assertTrue(backend.availability().available(), backend.availability().reason());
+        assertTrue(fixture.backend().availability().available(), fixture.backend().availability().reason());
     }
 
     @Test
@@ -174,7 +167,7 @@ class MemfdBackendTest extends DescriptorSegmentContract {
     void removeLeftoversHasNothingToRemove() {
         SharedSegment s = segment(newKey());
         assertTrue(s.create(16, AccessMode.ReadWrite));
-        assertEquals(List.of(), backend.removeLeftovers(fixture.keyPrefix(), Path.of("/tmp")));
+        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), Path.of("/tmp")));
         assertEquals(16, s.size(), "a live segment is untouched");
     }
 }

@@ -25,7 +25,7 @@ final class MemfdFixture extends SegmentFixture {
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) throws Exception {
         super.beforeEach(context);
         nativeKeys.clear();
     }

@@ -7,22 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
 import org.shmconform.backends.testsupport.DescriptorSegmentTwoProcessContract;
 import org.shmconform.backends.testsupport.PeerProcess;
-import org.shmconform.backends.testsupport.SegmentFixture;
 
 /** The memfd properties that need a second real process (a Peer JVM in the same pid namespace). */
-class MemfdTwoProcessTest extends DescriptorSegmentTwoProcessContract {
-    @RegisterExtension
-    static final MemfdFixture fixture = new MemfdFixture();
-
-    @Override
-    protected SegmentFixture fixture() {
-        return fixture;
+class MemfdTwoProcessTest extends DescriptorSegmentTwoProcessContract<MemfdFixture> {
+    MemfdTwoProcessTest() {
+        super(new MemfdFixture());
     }
 
     @Test

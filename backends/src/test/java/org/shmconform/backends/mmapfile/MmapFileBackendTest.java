@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.shmconform.backends.AccessMode;
@@ -21,16 +20,11 @@ import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
 import org.shmconform.backends.testsupport.DescriptorSegmentContract;
-import org.shmconform.backends.testsupport.SegmentFixture;
 
 /** The mmapfile backend within one process: the descriptor contract, plus its errors, sizes and files on disk. */
-class MmapFileBackendTest extends DescriptorSegmentContract {
-    @RegisterExtension
-    static final MmapFileFixture fixture = new MmapFileFixture();
-
-    @Override
-    protected SegmentFixture fixture() {
-        return fixture;
+class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
+    MmapFileBackendTest() {
+        super(new MmapFileFixture());
     }
 
     @Test

@@ -6,17 +6,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.SegmentFixture;
 
 /**
- * The mmapfile backend on a private tmpfs directory of the test class (register it as a static
- * field so the directory lives as long as the class); peers are pointed at the same directory.
+ * The mmapfile backend on a private tmpfs directory of each test, removed after the test even
+ * when it failed; peers are pointed at the same directory.
  */
-final class MmapFileFixture extends SegmentFixture implements BeforeAllCallback, AfterAllCallback {
+final class MmapFileFixture extends SegmentFixture {
     private Path dir;
     private MmapFileBackend backend;
 
@@ -30,14 +28,19 @@ final class MmapFileFixture extends SegmentFixture implements BeforeAllCallback,
     }
 
     @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
+    public void beforeEach(ExtensionContext context) throws Exception {
         dir = PrivateTmpfsDir.create();
         backend = new MmapFileBackend(dir);
+        super.beforeEach(context);
     }
 
     @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-        PrivateTmpfsDir.delete(dir);
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            super.afterEach(context);
+        } finally {
+            PrivateTmpfsDir.delete(dir);
+        }
     }
 
     @Override

@@ -11,23 +11,17 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
 import org.shmconform.backends.testsupport.DescriptorSegmentTwoProcessContract;
 import org.shmconform.backends.testsupport.PeerProcess;
-import org.shmconform.backends.testsupport.SegmentFixture;
 
 /** The mmapfile properties that need a second real process (a Peer JVM on the same directory). */
-class MmapFileTwoProcessTest extends DescriptorSegmentTwoProcessContract {
-    @RegisterExtension
-    static final MmapFileFixture fixture = new MmapFileFixture();
-
-    @Override
-    protected SegmentFixture fixture() {
-        return fixture;
+class MmapFileTwoProcessTest extends DescriptorSegmentTwoProcessContract<MmapFileFixture> {
+    MmapFileTwoProcessTest() {
+        super(new MmapFileFixture());
     }
 
     @Test

@@ -19,7 +19,10 @@ import org.shmconform.backends.SharedSegment;
  * mmapfile; see DescriptorSegment). Not {@link SharedSegmentContract}: without a Qt semaphore,
  * lock() needs an attached object (LockError after detach, where Qt's P21 says true).
  */
-public abstract class DescriptorSegmentContract extends UsesSegmentFixture {
+public abstract class DescriptorSegmentContract<F extends SegmentFixture> extends UsesSegmentFixture<F> {
+    protected DescriptorSegmentContract(F fixture) {
+        super(fixture);
+    }
 
     @Test
     void emptyKeyIsKeyError() {

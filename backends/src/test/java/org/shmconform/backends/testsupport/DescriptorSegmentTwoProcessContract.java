@@ -16,7 +16,10 @@ import org.shmconform.backends.SharedSegment;
  * Rules of the OFD-locked backends (memfd, mmapfile) that need a second real process: one
  * winner among racing creators, and a lock that excludes across processes and dies with its holder.
  */
-public abstract class DescriptorSegmentTwoProcessContract extends UsesSegmentFixture {
+public abstract class DescriptorSegmentTwoProcessContract<F extends SegmentFixture> extends UsesSegmentFixture<F> {
+    protected DescriptorSegmentTwoProcessContract(F fixture) {
+        super(fixture);
+    }
 
     @Test
     void concurrentCreatesFromTwoProcessesMakeExactlyOneSegment() throws Exception {

@@ -10,7 +10,7 @@ import org.shmconform.backends.SharedMemoryBackend;
 import org.shmconform.backends.SharedSegment;
 
 /**
- * One backend's test fixture, registered with {@code @RegisterExtension}: each test gets fresh
+ * One backend's test fixture, registered per test by {@link UsesSegmentFixture}: each test gets fresh
  * {@link TrackedResources}, opens segments and peers through it, and after the test everything it
  * made is closed (peers killed first) and {@link #assertNothingLeft} checks the kernel's view.
  * A fixture rather than a base class, so test classes stay free to extend a contract.
@@ -31,7 +31,7 @@ public abstract class SegmentFixture implements BeforeEachCallback, AfterEachCal
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
+    public void beforeEach(ExtensionContext context) throws Exception {
         made = new TrackedResources();
     }
 
