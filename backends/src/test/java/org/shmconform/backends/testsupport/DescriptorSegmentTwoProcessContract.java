@@ -1,5 +1,6 @@
 package org.shmconform.backends.testsupport;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,12 +14,38 @@ import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.SharedSegment;
 
 /**
- * Rules of the OFD-locked backends (memfd, mmapfile) that need a second real process: one
- * winner among racing creators, and a lock that excludes across processes and dies with its holder.
+ * Rules of the OFD-locked backends (memfd, mmapfile) that need a second real process: data and
+ * read-only access across processes, one winner among racing creators, and a lock that excludes
+ * across processes and dies with its holder.
  */
 public abstract class DescriptorSegmentTwoProcessContract<F extends SegmentFixture> extends UsesSegmentFixture<F> {
     protected DescriptorSegmentTwoProcessContract(F fixture) {
         super(fixture);
+    }
+
+    @Test
+    void dataWrittenByOneProcessIsReadByTheOther() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(4096, AccessMode.ReadWrite));
+        assertTrue(mine.write(0, "from test".getBytes(UTF_8)));
+        PeerProcess writer = peer(key);
+        assertTrue(writer.send("create 4096").startsWith("FAIL AlreadyExists"));
+        assertEquals("OK", writer.send("attach rw"));
+        assertEquals("OK 4096", writer.send("size"));
+        assertEquals("OK from test", writer.send("read 0 9"));
+        assertEquals("OK", writer.send("write 100 from peer"));
+        assertEquals("from peer", new String(mine.read(100, 9), UTF_8));
+
+        PeerProcess reader = peer(key);
+        assertEquals("OK", reader.send("attach ro"));
+        assertTrue(reader.send("write 0 refused").startsWith("FAIL PermissionDenied"));
+        assertEquals("OK from test", reader.send("read 0 9"), "the read-only peer survives the refused write");
+        assertReadOnlyPeer(reader);
+    }
+
+    /** Backend-specific checks on a peer attached read-only to a segment of at least one page. */
+    protected void assertReadOnlyPeer(PeerProcess reader) throws Exception {
     }
 
     @Test
