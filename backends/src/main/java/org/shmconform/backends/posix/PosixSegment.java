@@ -62,11 +62,6 @@ final class PosixSegment extends QtStyleSegment {
         return attachObject(mode);
     }
 
-    @Override
-    protected boolean detachLocked() {
-        return detachObject();
-    }
-
     /** Shrinks the object through our descriptor, as an untrusted peer could (SIGBUS provocation). */
     @Override
     public boolean truncateBacking(long length) {
@@ -171,7 +166,8 @@ final class PosixSegment extends QtStyleSegment {
     }
 
     /** munmap, then unlink the name if this was the last attached descriptor, then close it. */
-    private boolean detachObject() {
+    @Override
+    protected boolean detachLocked() {
         if (LibC.INSTANCE.munmap(mapping(), size()) == -1) {
             return failErrno("QSharedMemory::detach (munmap)", LibC.errno());
         }

@@ -44,11 +44,6 @@ final class SysVSegment extends QtStyleSegment {
         return handle() != 0 && attachSegment(mode);
     }
 
-    @Override
-    protected boolean detachLocked() {
-        return detachSegment();
-    }
-
     /** {@code initKey} forgets the ftok key. */
     @Override
     protected void forgetHandleForNewKey() {
@@ -133,7 +128,8 @@ final class SysVSegment extends QtStyleSegment {
     }
 
     /** shmdt, then IPC_STAT: the detacher that leaves shm_nattch at 0 removes segment and key file. */
-    private boolean detachSegment() {
+    @Override
+    protected boolean detachLocked() {
         if (LibC.INSTANCE.shmdt(mapping()) == -1) {
             int errno = LibC.errno();
             if (errno == Errno.EINVAL) {
