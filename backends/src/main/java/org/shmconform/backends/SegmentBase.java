@@ -4,14 +4,12 @@ import com.sun.jna.Pointer;
 import org.shmconform.backends.linux.LibC;
 
 /**
- * What every backend's segment shares: the key, Qt's error bookkeeping, and bounds-checked
- * reads and writes through the current mapping. Subclasses own how the mapping is made and torn
+ * What every backend's segment shares: the key, Qt's error bookkeeping ({@link QtErrorState}),
+ * and bounds-checked reads and writes through the current mapping. Subclasses own how the mapping is made and torn
  * down, and call {@link #mapped} / {@link #unmapped} when it changes.
  */
-public abstract class SegmentBase implements SharedSegment {
+public abstract class SegmentBase extends QtErrorState implements SharedSegment {
     private final String key;
-    private SegmentError error = SegmentError.NoError;
-    private String errorString = "";
     private Pointer mapping;
     private long size;
     private boolean readOnly;
@@ -33,29 +31,6 @@ public abstract class SegmentBase implements SharedSegment {
     @Override
     public long size() {
         return mapping == null ? 0 : size;
-    }
-
-    @Override
-    public SegmentError error() {
-        return error;
-    }
-
-    @Override
-    public String errorString() {
-        return errorString;
-    }
-
-    /** Resets the error, as Qt's initKey does at the start of create() and attach(). */
-    protected void clearError() {
-        error = SegmentError.NoError;
-        errorString = "";
-    }
-
-    /** Sets the error and returns false, so failing paths read {@code return fail(...)}. */
-    protected boolean fail(SegmentError newError, String message) {
-        error = newError;
-        errorString = message;
-        return false;
     }
 
     /** Maps errno with Qt's table and names the function and errno in the message. */

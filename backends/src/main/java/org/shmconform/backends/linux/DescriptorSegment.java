@@ -48,6 +48,69 @@ public abstract class DescriptorSegment extends SegmentBase {
         mapped(address, size, mode);
     }
 
+    /**
+     * The checks create makes before any kernel call, in this order: reset the error, the key
+     * ({@link #checkKey}), then the size.
+     */
+    protected boolean readyToCreate(long size) {
+        clearError();
+        if (!checkKey("create")) {
+            return false;
+        }
+        if (size <= 0) {
+            return fail(SegmentError.InvalidSize, "create: size " + size + " is not positive");
+        }
+        return true;
+    }
+
+    /** The checks attach makes first; an attached object returns false with the error untouched (Qt, P10). */
+    protected boolean readyToAttach() {
+        if (isAttached()) {
+            return false;
+        }
+        clearError();
+        return checkKey("attach");
+    }
+
+    /** KeyError when the key is empty or its kernel name too long; {@code function} names the caller. */
+    protected abstract boolean checkKey(String function);
+
+    /**
+     * attach's last step once {@code descriptor} is the segment's: maps the whole file, records the
+     * attachment and drops the step lock. On failure closes the descriptor; {@code statFunction}
+     * names the size lookup in the message.
+     */
+    protected boolean mapAndAttach(int descriptor, boolean stepLocked, AccessMode mode, String statFunction) {
+        long size;
+        try {
+            size = sizeOf(descriptor);
+        } catch (IOException e) {
+            LibC.INSTANCE.close(descriptor);
+            return fail(SegmentError.UnknownError, statFunction + ": " + e.getMessage());
+        }
+        Pointer address = mapShared(descriptor, size, mode);
+        if (address == null) {
+            return closeAndFail(descriptor, "attach (mmap " + size + " bytes)", LibC.errno());
+        }
+        attached(descriptor, address, size, mode);
+        unlockStep(descriptor, stepLocked);
+        return true;
+    }
+
+    /** Closes a descriptor that create/attach will not keep, and fails with errno. */
+    protected boolean closeAndFail(int descriptor, String function, int errno) {
+        return closeAndFail(descriptor, null, 0, function, errno);
+    }
+
+    /** Like {@link #closeAndFail(int, String, int)}, unmapping {@code address} first if not null. */
+    protected boolean closeAndFail(int descriptor, Pointer address, long length, String function, int errno) {
+        if (address != null) {
+            LibC.INSTANCE.munmap(address, length);
+        }
+        LibC.INSTANCE.close(descriptor);
+        return failErrno(function, errno);
+    }
+
     /** Unmaps and closes; closing drops every OFD lock this object held, the segment lock too. */
     protected void unmapAndClose() {
         if (mapping() != null) {

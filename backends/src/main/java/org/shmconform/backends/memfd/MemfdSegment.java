@@ -66,12 +66,8 @@ final class MemfdSegment extends DescriptorSegment {
 
     @Override
     public boolean create(long size, AccessMode mode) {
-        clearError();
-        if (!checkName("create")) {
+        if (!readyToCreate(size)) {
             return false;
-        }
-        if (size <= 0) {
-            return fail(SegmentError.InvalidSize, "create: size " + size + " is not positive");
         }
         if (isAttached()) {
             return fail(SegmentError.AlreadyExists, "create: " + nativeKey() + " already exists (attached)");
@@ -113,11 +109,7 @@ final class MemfdSegment extends DescriptorSegment {
 
     @Override
     public boolean attach(AccessMode mode) {
-        if (isAttached()) {
-            return false; // Qt: false, error untouched (P10)
-        }
-        clearError();
-        if (!checkName("attach")) {
+        if (!readyToAttach()) {
             return false;
         }
         if (ProcFdScan.holders(name).isEmpty()) {
@@ -134,20 +126,7 @@ final class MemfdSegment extends DescriptorSegment {
             return false;
         }
         boolean stepLocked = lockStep(fd, false);
-        long size;
-        try {
-            size = sizeOf(fd);
-        } catch (IOException e) {
-            LibC.INSTANCE.close(fd);
-            return fail(SegmentError.UnknownError, "attach (stat): " + e.getMessage());
-        }
-        Pointer address = mapShared(fd, size, mode);
-        if (address == null) {
-            return closeAndFail(fd, "attach (mmap " + size + " bytes)", LibC.errno());
-        }
-        attached(fd, address, size, mode);
-        unlockStep(fd, stepLocked);
-        return true;
+        return mapAndAttach(fd, stepLocked, mode, "attach (stat)");
     }
 
     /** Reopens the memfd through the first holder that lets us; -1 with the error set if none. */
@@ -213,7 +192,8 @@ final class MemfdSegment extends DescriptorSegment {
         return true;
     }
 
-    private boolean checkName(String function) {
+    @Override
+    protected boolean checkKey(String function) {
         if (name.isEmpty()) {
             return fail(SegmentError.KeyError, function + ": key is empty");
         }
@@ -223,10 +203,5 @@ final class MemfdSegment extends DescriptorSegment {
                     + " bytes is longer than memfd_create's limit of " + NAME_MAX + " (EINVAL)");
         }
         return true;
-    }
-
-    private boolean closeAndFail(int fd, String function, int errno) {
-        LibC.INSTANCE.close(fd);
-        return failErrno(function, errno);
     }
 }

@@ -65,12 +65,8 @@ final class MmapFileSegment extends DescriptorSegment {
 
     @Override
     public boolean create(long size, AccessMode mode) {
-        clearError();
-        if (!checkKey("create")) {
+        if (!readyToCreate(size)) {
             return false;
-        }
-        if (size <= 0) {
-            return fail(SegmentError.InvalidSize, "create: size " + size + " is not positive");
         }
         if (isAttached() || Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
             return fail(SegmentError.AlreadyExists, "create: " + file + " already exists");
@@ -84,15 +80,15 @@ final class MmapFileSegment extends DescriptorSegment {
         OfdLock.exclusive(fd, LOCK_START, 1);
         OfdLock.shared(fd, ATTACHED_START, 1);
         if (LibC.INSTANCE.ftruncate(fd, size) != 0) {
-            return closeAndFail(fd, null, 0, "create (ftruncate)", LibC.errno());
+            return closeAndFail(fd, "create (ftruncate)", LibC.errno());
         }
         int rc = LibC.INSTANCE.posix_fallocate(fd, 0, size); // a full tmpfs fails here, not with SIGBUS later
         if (rc != 0) {
-            return closeAndFail(fd, null, 0, "create (posix_fallocate)", rc);
+            return closeAndFail(fd, "create (posix_fallocate)", rc);
         }
         Pointer address = mapShared(fd, size, mode);
         if (address == null) {
-            return closeAndFail(fd, null, 0, "create (mmap)", LibC.errno());
+            return closeAndFail(fd, "create (mmap)", LibC.errno());
         }
         if (LibC.INSTANCE.linkat(LibC.AT_FDCWD, fdPath(fd).toString(), LibC.AT_FDCWD, file.toString(),
                 LibC.AT_SYMLINK_FOLLOW) != 0) {
@@ -105,11 +101,7 @@ final class MmapFileSegment extends DescriptorSegment {
 
     @Override
     public boolean attach(AccessMode mode) {
-        if (isAttached()) {
-            return false; // Qt: false, error untouched (P10)
-        }
-        clearError();
-        if (!checkKey("attach")) {
+        if (!readyToAttach()) {
             return false;
         }
         for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
@@ -123,20 +115,7 @@ final class MmapFileSegment extends DescriptorSegment {
                 LibC.INSTANCE.close(fd); // unlinked (or replaced) by a last detacher since our open
                 continue;
             }
-            long size;
-            try {
-                size = sizeOf(fd);
-            } catch (IOException e) {
-                LibC.INSTANCE.close(fd);
-                return fail(SegmentError.UnknownError, "attach (stat " + file + "): " + e.getMessage());
-            }
-            Pointer address = mapShared(fd, size, mode);
-            if (address == null) {
-                return closeAndFail(fd, null, 0, "attach (mmap " + size + " bytes)", LibC.errno());
-            }
-            attached(fd, address, size, mode);
-            unlockStep(fd, stepLocked);
-            return true;
+            return mapAndAttach(fd, stepLocked, mode, "attach (stat " + file + ")");
         }
         return fail(SegmentError.NotFound, "attach: " + file + " was removed while attaching");
     }
@@ -158,7 +137,8 @@ final class MmapFileSegment extends DescriptorSegment {
         return true;
     }
 
-    private boolean checkKey(String function) {
+    @Override
+    protected boolean checkKey(String function) {
         if (file == null) {
             return fail(SegmentError.KeyError, function + ": key is empty");
         }
@@ -177,13 +157,5 @@ final class MmapFileSegment extends DescriptorSegment {
         } catch (IOException gone) {
             return false;
         }
-    }
-
-    private boolean closeAndFail(int fd, Pointer address, long size, String function, int errno) {
-        if (address != null) {
-            LibC.INSTANCE.munmap(address, size);
-        }
-        LibC.INSTANCE.close(fd);
-        return failErrno(function, errno);
     }
 }

@@ -5,7 +5,7 @@ import com.sun.jna.Pointer;
 import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SegmentBase;
+import org.shmconform.backends.QtStyleSegment;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.linux.LibC;
 
@@ -29,15 +29,13 @@ import org.shmconform.backends.linux.LibC;
  * unlinks what it made.</li>
  * </ul>
  */
-final class PosixSegment extends SegmentBase {
+final class PosixSegment extends QtStyleSegment {
     private final String shmName;
-    private final PosixSemaphore semaphore = new PosixSemaphore();
     /** Qt's {@code hand}: the descriptor of the attached object, carrying the attach-count lock. */
     private int fd = -1;
-    private boolean lockedByMe;
 
     PosixSegment(String key) {
-        super(key);
+        super(key, new PosixSemaphore());
         this.shmName = QtKeys.posixName(key(), QtKeys.SHARED_MEMORY_PREFIX);
     }
 
@@ -46,83 +44,22 @@ final class PosixSegment extends SegmentBase {
         return shmName;
     }
 
+    /** Keeps the descriptor made by create open until attachObject has joined the attach count. */
     @Override
-    public boolean create(long size, AccessMode mode) {
-        if (!initKey()) {
-            return false;
-        }
-        // Qt: take ownership, a semaphore left by a crash is unlinked and made afresh.
-        semaphore.setKey(key(), 1, PosixSemaphore.Mode.Create);
-        if (!lockFor("QSharedMemory::create")) {
-            return false;
-        }
-        int creation = -1;
+    protected boolean createAndAttachLocked(long size, AccessMode mode) {
+        int creation = createObject(size);
         try {
-            if (size <= 0) {
-                return fail(SegmentError.InvalidSize, "QSharedMemory::create: create size is less then 0");
-            }
-            creation = createObject(size);
             return creation != -1 && attachObject(mode);
         } finally {
             if (creation != -1) {
                 LibC.INSTANCE.close(creation); // only now: it counted as attached until attachObject joined
             }
-            unlock();
         }
     }
 
     @Override
-    public boolean attach(AccessMode mode) {
-        if (isAttached() || !initKey()) {
-            return false;
-        }
-        if (!lockFor("QSharedMemory::attach")) {
-            return false;
-        }
-        try {
-            return !isAttached() && attachObject(mode);
-        } finally {
-            unlock();
-        }
-    }
-
-    @Override
-    public boolean detach() {
-        if (!isAttached()) {
-            return false;
-        }
-        if (!lockFor("QSharedMemory::detach")) {
-            return false;
-        }
-        try {
-            return detachObject();
-        } finally {
-            unlock();
-        }
-    }
-
-    @Override
-    public boolean lock() {
-        if (lockedByMe) {
-            return true; // Qt warns "already locked" and does not acquire again
-        }
-        if (semaphore.acquire()) {
-            lockedByMe = true;
-            return true;
-        }
-        return fail(SegmentError.LockError, "QSharedMemory::lock: unable to lock (" + semaphore.errorString() + ")");
-    }
-
-    @Override
-    public boolean unlock() {
-        if (!lockedByMe) {
-            return false;
-        }
-        lockedByMe = false;
-        if (semaphore.release()) {
-            return true;
-        }
-        return fail(SegmentError.LockError, "QSharedMemory::unlock: unable to unlock (" + semaphore.errorString() + ")");
+    protected boolean attachLocked(AccessMode mode) {
+        return attachObject(mode);
     }
 
     /** Shrinks the object through our descriptor, as an untrusted peer could (SIGBUS provocation). */
@@ -137,38 +74,20 @@ final class PosixSegment extends SegmentBase {
         return true;
     }
 
-    @Override
-    public void close() {
-        if (isAttached()) {
-            detach();
-        }
-        closeHandle();
-        semaphore.cleanHandle();
-    }
-
-    private boolean lockFor(String function) {
-        if (lock()) {
-            return true;
-        }
-        return fail(SegmentError.LockError, function + ": unable to lock (" + semaphore.errorString() + ")");
-    }
-
     /**
-     * {@code initKey}: re-keys the semaphore (Open). Qt's cleanHandle would also close the
-     * descriptor; we keep it while attached because it carries our attach-count lock.
+     * Qt's cleanHandle in {@code initKey} would also close the descriptor; we keep it while
+     * attached because it carries our attach-count lock.
      */
-    private boolean initKey() {
+    @Override
+    protected void forgetHandleForNewKey() {
         if (!isAttached()) {
             closeHandle();
         }
-        semaphore.setKey("", 1, PosixSemaphore.Mode.Open);
-        semaphore.setKey(key(), 1, PosixSemaphore.Mode.Open);
-        if (semaphore.error() != SegmentError.NoError) {
-            return fail(semaphore.error(),
-                    "QSharedMemoryPrivate::initKey: unable to set key on lock (" + semaphore.errorString() + ")");
-        }
-        clearError();
-        return true;
+    }
+
+    @Override
+    protected void releaseHandle() {
+        closeHandle();
     }
 
     /**
@@ -247,7 +166,8 @@ final class PosixSegment extends SegmentBase {
     }
 
     /** munmap, then unlink the name if this was the last attached descriptor, then close it. */
-    private boolean detachObject() {
+    @Override
+    protected boolean detachLocked() {
         if (LibC.INSTANCE.munmap(mapping(), size()) == -1) {
             return failErrno("QSharedMemory::detach (munmap)", LibC.errno());
         }

@@ -3,8 +3,8 @@ package org.shmconform.backends.posix;
 import com.sun.jna.Pointer;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.QtSystemSemaphore;
 import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SemaphoreErrors;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -14,46 +14,21 @@ import org.shmconform.backends.linux.LibC;
  * {@link #cleanHandle()}; {@link Mode#Create} unlinks an existing one and makes a fresh one.
  * Named semaphores have no undo: a holder that dies leaves it at 0 (P20).
  */
-final class PosixSemaphore {
-    enum Mode { Open, Create }
-
+final class PosixSemaphore extends QtSystemSemaphore {
     private static final int MAX_REOPEN_RETRIES = 8;
 
-    private String key = "";
     private String name = "";
-    private int initialValue;
     private Pointer semaphore;
     private boolean createdSemaphore;
-    private SegmentError error = SegmentError.NoError;
-    private String errorString = "";
 
-    SegmentError error() {
-        return error;
+    @Override
+    protected void keyChanged(String newKey) {
+        name = QtKeys.posixName(newKey, QtKeys.SYSTEM_SEMAPHORE_PREFIX);
     }
 
-    String errorString() {
-        return errorString;
-    }
-
-    /** {@code QSystemSemaphore::setKey}; the POSIX build has no "same key" shortcut. */
-    void setKey(String newKey, int newInitialValue, Mode mode) {
-        if (newKey.equals(key) && mode == Mode.Open) {
-            return;
-        }
-        clearError();
-        cleanHandle();
-        key = newKey;
-        initialValue = newInitialValue;
-        name = QtKeys.posixName(key, QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+    @Override
+    protected void open(Mode mode) {
         handle(mode);
-    }
-
-    boolean acquire() {
-        return modifySemaphore(-1, 0);
-    }
-
-    boolean release() {
-        return modifySemaphore(1, 0);
     }
 
     private boolean handle(Mode mode) {
@@ -61,19 +36,19 @@ final class PosixSemaphore {
             return true;
         }
         if (name.isEmpty()) {
-            return setError(SegmentError.KeyError, "QSystemSemaphore::handle: key is empty");
+            return fail(SegmentError.KeyError, "QSystemSemaphore::handle: key is empty");
         }
         int oflag = LibC.O_CREAT | LibC.O_EXCL;
         int errno = 0;
         for (int tryNum = 0, maxTries = 1; tryNum < maxTries; ++tryNum) {
             do {
-                semaphore = LibC.INSTANCE.sem_open(name, oflag, 0600, initialValue);
+                semaphore = LibC.INSTANCE.sem_open(name, oflag, 0600, initialValue());
                 errno = semaphore == null ? LibC.errno() : 0;
             } while (semaphore == null && errno == Errno.EINTR);
             if (semaphore == null && errno == Errno.EEXIST) {
                 if (mode == Mode.Create) {
                     if (LibC.INSTANCE.sem_unlink(name) == -1 && LibC.errno() != Errno.ENOENT) {
-                        return setErrnoError("QSystemSemaphore::handle (sem_unlink)", LibC.errno());
+                        return failErrno("QSystemSemaphore::handle (sem_unlink)", LibC.errno());
                     }
                     maxTries = 3; // it may be re-created before our next sem_open
                 } else {
@@ -85,29 +60,31 @@ final class PosixSemaphore {
             }
         }
         if (semaphore == null) {
-            return setErrnoError("QSystemSemaphore::handle (sem_open)", errno);
+            return failErrno("QSystemSemaphore::handle (sem_open)", errno);
         }
         createdSemaphore = (oflag & LibC.O_EXCL) != 0;
         return true;
     }
 
     /** sem_close, and sem_unlink when this object created the semaphore. */
-    void cleanHandle() {
+    @Override
+    public void cleanHandle() {
         if (semaphore != null) {
             if (LibC.INSTANCE.sem_close(semaphore) == -1) {
-                setErrnoError("QSystemSemaphore::cleanHandle (sem_close)", LibC.errno());
+                failErrno("QSystemSemaphore::cleanHandle (sem_close)", LibC.errno());
             }
             semaphore = null;
         }
         if (createdSemaphore) {
             if (LibC.INSTANCE.sem_unlink(name) == -1 && LibC.errno() != Errno.ENOENT) {
-                setErrnoError("QSystemSemaphore::cleanHandle (sem_unlink)", LibC.errno());
+                failErrno("QSystemSemaphore::cleanHandle (sem_unlink)", LibC.errno());
             }
             createdSemaphore = false;
         }
     }
 
-    private boolean modifySemaphore(int count, int retries) {
+    @Override
+    protected boolean modifySemaphore(int count, int retries) {
         if (!handle(Mode.Open)) {
             return false;
         }
@@ -118,7 +95,7 @@ final class PosixSemaphore {
                     for (int undo = 0; undo < i; undo++) {
                         semWait();
                     }
-                    return setErrnoError("QSystemSemaphore::modifySemaphore (sem_post)", errno);
+                    return failErrno("QSystemSemaphore::modifySemaphore (sem_post)", errno);
                 }
             }
         } else {
@@ -128,7 +105,7 @@ final class PosixSemaphore {
                     semaphore = null; // Qt: re-open it and try again
                     return modifySemaphore(count, retries + 1);
                 }
-                return setErrnoError("QSystemSemaphore::modifySemaphore (sem_wait)", errno);
+                return failErrno("QSystemSemaphore::modifySemaphore (sem_wait)", errno);
             }
         }
         clearError();
@@ -146,20 +123,5 @@ final class PosixSemaphore {
                 return errno;
             }
         }
-    }
-
-    private void clearError() {
-        error = SegmentError.NoError;
-        errorString = "";
-    }
-
-    private boolean setError(SegmentError newError, String message) {
-        error = newError;
-        errorString = message;
-        return false;
-    }
-
-    private boolean setErrnoError(String function, int errno) {
-        return setError(SemaphoreErrors.fromErrno(errno), function + ": " + Errno.describe(errno));
     }
 }

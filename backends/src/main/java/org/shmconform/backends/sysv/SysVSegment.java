@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SegmentBase;
+import org.shmconform.backends.QtStyleSegment;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.linux.LibC;
 
@@ -19,17 +19,14 @@ import org.shmconform.backends.linux.LibC;
  * runs IPC_RMID and unlinks the key file. create/attach/detach hold the lock as
  * {@code QSharedMemoryLocker} does, including its quirk of releasing a lock the caller already held.
  */
-final class SysVSegment extends SegmentBase {
+final class SysVSegment extends QtStyleSegment {
     private final Path keyFile;
-    private final SysVSemaphore semaphore;
     /** Qt's {@code unix_key}: 0 until handle() ftoks the key file; reset by every initKey/detach. */
     private int unixKey;
-    private boolean lockedByMe;
 
     SysVSegment(String key, Path tempDir) {
-        super(key);
+        super(key, new SysVSemaphore(tempDir));
         this.keyFile = key().isEmpty() ? null : QtKeys.systemVKeyFile(tempDir, key(), QtKeys.SHARED_MEMORY_PREFIX);
-        this.semaphore = new SysVSemaphore(tempDir);
     }
 
     @Override
@@ -38,112 +35,24 @@ final class SysVSegment extends SegmentBase {
     }
 
     @Override
-    public boolean create(long size, AccessMode mode) {
-        if (!initKey()) {
-            return false;
-        }
-        // Qt: take ownership and force the initial value, the semaphore may be left from a crash.
-        semaphore.setKey(key(), 1, SysVSemaphore.Mode.Create);
-        if (!lockFor("QSharedMemory::create")) {
-            return false;
-        }
-        try {
-            if (size <= 0) {
-                // Qt's own wording, typo included.
-                return fail(SegmentError.InvalidSize, "QSharedMemory::create: create size is less then 0");
-            }
-            return createSegment(size) && attachSegment(mode);
-        } finally {
-            unlock();
-        }
+    protected boolean createAndAttachLocked(long size, AccessMode mode) {
+        return createSegment(size) && attachSegment(mode);
     }
 
     @Override
-    public boolean attach(AccessMode mode) {
-        if (isAttached() || !initKey()) {
-            return false;
-        }
-        if (!lockFor("QSharedMemory::attach")) {
-            return false;
-        }
-        try {
-            if (isAttached() || handle() == 0) {
-                return false;
-            }
-            return attachSegment(mode);
-        } finally {
-            unlock();
-        }
+    protected boolean attachLocked(AccessMode mode) {
+        return handle() != 0 && attachSegment(mode);
     }
 
+    /** {@code initKey} forgets the ftok key. */
     @Override
-    public boolean detach() {
-        if (!isAttached()) {
-            return false;
-        }
-        if (!lockFor("QSharedMemory::detach")) {
-            return false;
-        }
-        try {
-            return detachSegment();
-        } finally {
-            unlock();
-        }
-    }
-
-    @Override
-    public boolean lock() {
-        if (lockedByMe) {
-            return true; // Qt warns "already locked" and does not acquire again
-        }
-        if (semaphore.acquire()) {
-            lockedByMe = true;
-            return true;
-        }
-        return fail(SegmentError.LockError, "QSharedMemory::lock: unable to lock (" + semaphore.errorString() + ")");
-    }
-
-    @Override
-    public boolean unlock() {
-        if (!lockedByMe) {
-            return false;
-        }
-        lockedByMe = false;
-        if (semaphore.release()) {
-            return true;
-        }
-        return fail(SegmentError.LockError, "QSharedMemory::unlock: unable to unlock (" + semaphore.errorString() + ")");
-    }
-
-    /** The destructor: {@code setKey(QString())} detaches, then ~QSystemSemaphore cleans its handle. */
-    @Override
-    public void close() {
-        if (isAttached()) {
-            detach();
-        }
+    protected void forgetHandleForNewKey() {
         unixKey = 0;
-        semaphore.cleanHandle();
     }
 
-    /** {@code QSharedMemoryLocker} + {@code tryLocker}: on failure the error is LockError. */
-    private boolean lockFor(String function) {
-        if (lock()) {
-            return true;
-        }
-        return fail(SegmentError.LockError, function + ": unable to lock (" + semaphore.errorString() + ")");
-    }
-
-    /** {@code initKey}: forget the ftok key and re-key the semaphore (Open), which resets errors. */
-    private boolean initKey() {
+    @Override
+    protected void releaseHandle() {
         unixKey = 0;
-        semaphore.setKey("", 1, SysVSemaphore.Mode.Open);
-        semaphore.setKey(key(), 1, SysVSemaphore.Mode.Open);
-        if (semaphore.error() != SegmentError.NoError) {
-            return fail(semaphore.error(),
-                    "QSharedMemoryPrivate::initKey: unable to set key on lock (" + semaphore.errorString() + ")");
-        }
-        clearError();
-        return true;
     }
 
     /** {@code QSharedMemoryPrivate::handle}: ftok of the key file, which must already exist. */
@@ -219,7 +128,8 @@ final class SysVSegment extends SegmentBase {
     }
 
     /** shmdt, then IPC_STAT: the detacher that leaves shm_nattch at 0 removes segment and key file. */
-    private boolean detachSegment() {
+    @Override
+    protected boolean detachLocked() {
         if (LibC.INSTANCE.shmdt(mapping()) == -1) {
             int errno = LibC.errno();
             if (errno == Errno.EINVAL) {

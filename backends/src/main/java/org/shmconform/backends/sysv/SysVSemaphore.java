@@ -3,8 +3,8 @@ package org.shmconform.backends.sysv;
 import java.nio.file.Path;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.QtSystemSemaphore;
 import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SemaphoreErrors;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -17,81 +17,58 @@ import org.shmconform.backends.linux.LibC;
  * {@link Mode#Create}, which {@code QSharedMemory::create} does) sets its value and later removes
  * it and its key file in {@link #cleanHandle()} — on every re-key as well as on destruction.
  */
-final class SysVSemaphore {
-    enum Mode { Open, Create }
-
+final class SysVSemaphore extends QtSystemSemaphore {
     /** Bound on Qt's "semaphore was removed, re-create it and retry" recursion. */
     private static final int MAX_RECREATE_RETRIES = 8;
 
     private final Path tempDir;
-    private String key = "";
     private Path fileName;
-    private int initialValue;
     private int unixKey = -1;
     private int semaphore = -1;
     private boolean createdFile;
     private boolean createdSemaphore;
-    private SegmentError error = SegmentError.NoError;
-    private String errorString = "";
 
     /** Like {@code QSystemSemaphore(QString())}: no key, so acquire() fails with KeyError. */
     SysVSemaphore(Path tempDir) {
         this.tempDir = tempDir;
     }
 
-    SegmentError error() {
-        return error;
+    @Override
+    protected void keyChanged(String newKey) {
+        fileName = newKey.isEmpty() ? null : QtKeys.systemVKeyFile(tempDir, newKey, QtKeys.SYSTEM_SEMAPHORE_PREFIX);
     }
 
-    String errorString() {
-        return errorString;
+    /** Qt's "same key, Create" shortcut: a set and key file this object made are kept. */
+    @Override
+    protected boolean keepsOwnedHandleOnCreate() {
+        return createdSemaphore && createdFile;
     }
 
-    /** {@code QSystemSemaphore::setKey}, including Qt's "same key, Create" shortcut. */
-    void setKey(String newKey, int newInitialValue, Mode mode) {
-        if (newKey.equals(key) && mode == Mode.Open) {
-            return;
-        }
-        clearError();
-        if (newKey.equals(key) && mode == Mode.Create && createdSemaphore && createdFile) {
-            initialValue = newInitialValue;
-            unixKey = -1;
-            handle(mode);
-            return;
-        }
-        cleanHandle();
-        key = newKey;
-        initialValue = newInitialValue;
-        fileName = key.isEmpty() ? null : QtKeys.systemVKeyFile(tempDir, key, QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+    /** Forgets the ftok key first, so the shortcut above really runs handle() again. */
+    @Override
+    protected void open(Mode mode) {
+        unixKey = -1;
         handle(mode);
-    }
-
-    boolean acquire() {
-        return modifySemaphore((short) -1, 0);
-    }
-
-    boolean release() {
-        return modifySemaphore((short) 1, 0);
     }
 
     /** {@code QSystemSemaphorePrivate::handle}: the ftok key, or -1 with the error set. */
     private int handle(Mode mode) {
-        if (key.isEmpty()) {
-            return setError(SegmentError.KeyError, "QSystemSemaphore::handle:: key is empty");
+        if (key().isEmpty()) {
+            return failKey("QSystemSemaphore::handle:: key is empty");
         }
         if (unixKey != -1) {
             return unixKey;
         }
         int built = SysVCalls.createKeyFile(fileName);
         if (built < 0) {
-            return setError(SegmentError.KeyError,
+            return failKey(
                     "QSystemSemaphore::handle:: unable to make key (open " + fileName + ": " + Errno.describe(-built) + ")");
         }
         createdFile = built == 1;
 
         unixKey = SysVCalls.ftok(fileName);
         if (unixKey == -1) {
-            return setError(SegmentError.KeyError, "QSystemSemaphore::handle:: ftok failed: " + Errno.describe(LibC.errno()));
+            return failKey("QSystemSemaphore::handle:: ftok failed: " + Errno.describe(LibC.errno()));
         }
 
         semaphore = LibC.INSTANCE.semget(unixKey, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
@@ -102,7 +79,7 @@ final class SysVSemaphore {
                 errno = LibC.errno();
             }
             if (semaphore == -1) {
-                setErrnoError("QSystemSemaphore::handle (semget)", errno);
+                failErrno("QSystemSemaphore::handle (semget)", errno);
                 cleanHandle();
                 return -1;
             }
@@ -117,9 +94,9 @@ final class SysVSemaphore {
             createdFile = true;
         }
 
-        if (createdSemaphore && initialValue >= 0
-                && LibC.INSTANCE.semctl(semaphore, 0, LibC.SETVAL, initialValue) == -1) {
-            setErrnoError("QSystemSemaphore::handle (semctl SETVAL)", LibC.errno());
+        if (createdSemaphore && initialValue() >= 0
+                && LibC.INSTANCE.semctl(semaphore, 0, LibC.SETVAL, initialValue()) == -1) {
+            failErrno("QSystemSemaphore::handle (semctl SETVAL)", LibC.errno());
             cleanHandle();
             return -1;
         }
@@ -127,7 +104,8 @@ final class SysVSemaphore {
     }
 
     /** {@code QSystemSemaphorePrivate::cleanHandle}: forgets the key, removes what this object owns. */
-    void cleanHandle() {
+    @Override
+    public void cleanHandle() {
         unixKey = -1;
         if (createdFile) {
             LibC.INSTANCE.unlink(fileName.toString());
@@ -136,7 +114,7 @@ final class SysVSemaphore {
         if (createdSemaphore) {
             if (semaphore != -1) {
                 if (LibC.INSTANCE.semctl(semaphore, 0, LibC.IPC_RMID) == -1) {
-                    setErrnoError("QSystemSemaphore::cleanHandle (semctl IPC_RMID)", LibC.errno());
+                    failErrno("QSystemSemaphore::cleanHandle (semctl IPC_RMID)", LibC.errno());
                 }
                 semaphore = -1;
             }
@@ -144,11 +122,12 @@ final class SysVSemaphore {
         }
     }
 
-    private boolean modifySemaphore(short count, int retries) {
+    @Override
+    protected boolean modifySemaphore(int count, int retries) {
         if (handle(Mode.Open) == -1) {
             return false;
         }
-        int errno = SysVCalls.semop(semaphore, count);
+        int errno = SysVCalls.semop(semaphore, (short) count);
         if (errno != 0) {
             // Qt: if the semaphore was removed, be nice: create it again and retry.
             if ((errno == Errno.EINVAL || errno == Errno.EIDRM) && retries < MAX_RECREATE_RETRIES) {
@@ -157,25 +136,16 @@ final class SysVSemaphore {
                 handle(Mode.Open);
                 return modifySemaphore(count, retries + 1);
             }
-            setErrnoError("QSystemSemaphore::modifySemaphore (semop)", errno);
+            failErrno("QSystemSemaphore::modifySemaphore (semop)", errno);
             return false;
         }
         clearError();
         return true;
     }
 
-    private void clearError() {
-        error = SegmentError.NoError;
-        errorString = "";
-    }
-
-    private int setError(SegmentError newError, String message) {
-        error = newError;
-        errorString = message;
+    /** handle()'s failures that are KeyError; -1 is its "no key" result. */
+    private int failKey(String message) {
+        fail(SegmentError.KeyError, message);
         return -1;
-    }
-
-    private void setErrnoError(String function, int errno) {
-        setError(SemaphoreErrors.fromErrno(errno), function + ": " + Errno.describe(errno));
     }
 }

@@ -4,17 +4,10 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,46 +17,22 @@ import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
 import org.shmconform.backends.linux.LibC;
-import org.shmconform.backends.testsupport.TrackedResources;
+import org.shmconform.backends.testsupport.DescriptorSegmentContract;
 
-/** The memfd backend within one process: API rules, errors, sizes, seals and what /proc shows. */
-class MemfdBackendTest {
-    private final MemfdBackend backend = new MemfdBackend();
-    private TrackedResources made;
-    private final List<String> keys = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        made = new TrackedResources();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        made.close();
-        assertEquals(List.of(), backend.removeLeftovers(made.keyPrefix(), Path.of("/tmp")));
-        for (String key : keys) {
-            assertEquals(List.of(), MemfdKernelView.references(nativeKeyOf(key)), "memfd left behind");
-        }
-    }
-
-    private String newKey() {
-        String key = made.newKey();
-        keys.add(key);
-        return key;
+/** The memfd backend within one process: the descriptor contract, plus its errors, sizes, seals and what /proc shows. */
+class MemfdBackendTest extends DescriptorSegmentContract<MemfdFixture> {
+    MemfdBackendTest() {
+        super(new MemfdFixture());
     }
 
     private static String nativeKeyOf(String key) {
         return "memfd:" + QtKeys.platformSafeName(key, "qipc_memfd_");
     }
 
-    private SharedSegment segment(String key) {
-        return made.track(backend.open(key));
-    }
-
     @Test
     void isRegisteredAndAvailable() {
         assertTrue(Backends.named("memfd").isPresent());
-        assertTrue(backend.availability().available(), backend.availability().reason());
+        assertTrue(fixture.backend().availability().available(), fixture.backend().availability().reason());
     }
 
     @Test
@@ -71,15 +40,6 @@ class MemfdBackendTest {
         String key = newKey();
         assertEquals(nativeKeyOf(key), segment(key).nativeKey());
         assertEquals("", segment("").nativeKey());
-    }
-
-    @Test
-    void emptyKeyIsKeyError() {
-        SharedSegment s = segment("");
-        assertFalse(s.create(10, AccessMode.ReadWrite));
-        assertEquals(SegmentError.KeyError, s.error());
-        assertFalse(s.attach(AccessMode.ReadWrite));
-        assertEquals(SegmentError.KeyError, s.error());
     }
 
     @Test
@@ -105,21 +65,6 @@ class MemfdBackendTest {
         assertFalse(attacher.attach(AccessMode.ReadWrite));
         assertEquals(SegmentError.NotFound, attacher.error());
         assertTrue(creator.create(16, AccessMode.ReadWrite), "the key is free again");
-    }
-
-    @Test
-    void createOfAnExistingSegmentIsAlreadyExistsAndKeepsTheAttachment() {
-        String key = newKey();
-        SharedSegment first = segment(key);
-        assertTrue(first.create(100, AccessMode.ReadWrite));
-        SharedSegment second = segment(key);
-        assertFalse(second.create(100, AccessMode.ReadWrite));
-        assertEquals(SegmentError.AlreadyExists, second.error());
-        assertFalse(second.isAttached());
-        assertFalse(first.create(100, AccessMode.ReadWrite));
-        assertEquals(SegmentError.AlreadyExists, first.error());
-        assertTrue(first.isAttached());
-        assertEquals(100, first.size());
     }
 
     @Test
@@ -152,53 +97,6 @@ class MemfdBackendTest {
     }
 
     @Test
-    void readOnlyAttachRefusesWrites() {
-        String key = newKey();
-        SharedSegment creator = segment(key);
-        assertTrue(creator.create(64, AccessMode.ReadWrite));
-        assertTrue(creator.write(0, "data".getBytes(UTF_8)));
-        SharedSegment reader = segment(key);
-        assertTrue(reader.attach(AccessMode.ReadOnly));
-        assertFalse(reader.write(0, "nope".getBytes(UTF_8)));
-        assertEquals(SegmentError.PermissionDenied, reader.error());
-        assertEquals("data", new String(reader.read(0, 4), UTF_8));
-        assertTrue(reader.lock(), "a read-only attach can still lock");
-        assertTrue(reader.unlock());
-    }
-
-    @Test
-    void lockFollowsQtsApiRules() {
-        SharedSegment s = segment(newKey());
-        assertFalse(s.lock(), "no descriptor before create/attach");
-        assertEquals(SegmentError.LockError, s.error());
-        assertTrue(s.create(8, AccessMode.ReadWrite));
-        assertTrue(s.lock());
-        assertTrue(s.lock(), "second lock on one object: true without acquiring again");
-        assertTrue(s.unlock());
-        assertFalse(s.create(8, AccessMode.ReadWrite)); // leaves AlreadyExists behind
-        assertFalse(s.unlock(), "unlock when not locked");
-        assertEquals(SegmentError.AlreadyExists, s.error(), "unlock when not locked keeps the error");
-        assertTrue(s.detach());
-        assertFalse(s.lock());
-        assertEquals(SegmentError.LockError, s.error());
-    }
-
-    @Test
-    void lockExcludesASecondObjectInTheSameProcess() throws Exception {
-        String key = newKey();
-        SharedSegment holder = segment(key);
-        SharedSegment waiter = segment(key);
-        assertTrue(holder.create(8, AccessMode.ReadWrite));
-        assertTrue(waiter.attach(AccessMode.ReadWrite));
-        assertTrue(holder.lock());
-        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(waiter::lock);
-        assertThrows(TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
-        assertTrue(holder.unlock());
-        assertTrue(waiting.get(5, TimeUnit.SECONDS));
-        assertTrue(waiter.unlock());
-    }
-
-    @Test
     void sealsRefuseShrinkingAndGrowing() throws Exception {
         SharedSegment s = segment(newKey());
         assertTrue(s.create(8192, AccessMode.ReadWrite));
@@ -213,7 +111,7 @@ class MemfdBackendTest {
 
     @Test
     void keyLongerThanMemfdNamesAllowIsKeyError() throws Exception {
-        String key = made.keyPrefix() + "k".repeat(300);
+        String key = fixture.keyPrefix() + "k".repeat(300);
         SharedSegment s = segment(key);
         assertFalse(s.create(16, AccessMode.ReadWrite));
         assertEquals(SegmentError.KeyError, s.error());
@@ -269,7 +167,7 @@ class MemfdBackendTest {
     void removeLeftoversHasNothingToRemove() {
         SharedSegment s = segment(newKey());
         assertTrue(s.create(16, AccessMode.ReadWrite));
-        assertEquals(List.of(), backend.removeLeftovers(made.keyPrefix(), Path.of("/tmp")));
+        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), Path.of("/tmp")));
         assertEquals(16, s.size(), "a live segment is untouched");
     }
 }

@@ -3,57 +3,25 @@ package org.shmconform.backends.memfd;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.AccessMode;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedSegment;
+import org.shmconform.backends.testsupport.DescriptorSegmentTwoProcessContract;
 import org.shmconform.backends.testsupport.PeerProcess;
-import org.shmconform.backends.testsupport.TrackedResources;
 
 /** The memfd properties that need a second real process (a Peer JVM in the same pid namespace). */
-class MemfdTwoProcessTest {
-    private final MemfdBackend backend = new MemfdBackend();
-    private TrackedResources made;
-    private final List<String> nativeKeys = new ArrayList<>();
-
-    @BeforeEach
-    void setUp() {
-        made = new TrackedResources();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        made.close();
-        for (String nativeKey : nativeKeys) {
-            assertEquals(List.of(), MemfdKernelView.references(nativeKey), "memfd left behind");
-        }
-    }
-
-    private SharedSegment segment(String key) {
-        SharedSegment s = made.track(backend.open(key));
-        nativeKeys.add(s.nativeKey());
-        return s;
-    }
-
-    private PeerProcess peer(String key) throws Exception {
-        PeerProcess peer = made.track(PeerProcess.start("memfd", null));
-        assertEquals("OK", peer.send("open " + key));
-        return peer;
+class MemfdTwoProcessTest extends DescriptorSegmentTwoProcessContract<MemfdFixture> {
+    MemfdTwoProcessTest() {
+        super(new MemfdFixture());
     }
 
     @Test
     void createIsAlreadyExistsInTheOtherProcessWhileOneHoldsIt() throws Exception {
-        String key = made.newKey();
+        String key = newKey();
         SharedSegment mine = segment(key);
         assertTrue(mine.create(64, AccessMode.ReadWrite));
         PeerProcess other = peer(key);
@@ -64,77 +32,15 @@ class MemfdTwoProcessTest {
         assertEquals(SegmentError.AlreadyExists, mine.error());
     }
 
-    @Test
-    void dataWrittenByOneProcessIsReadByTheOther() throws Exception {
-        String key = made.newKey();
-        SharedSegment mine = segment(key);
-        assertTrue(mine.create(4096, AccessMode.ReadWrite));
-        assertTrue(mine.write(0, "from test".getBytes(UTF_8)));
-        PeerProcess writer = peer(key);
-        assertEquals("OK", writer.send("attach rw"));
-        assertEquals("OK 4096", writer.send("size"));
-        assertEquals("OK from test", writer.send("read 0 9"));
-        assertEquals("OK", writer.send("write 100 from peer"));
-        assertEquals("from peer", new String(mine.read(100, 9), UTF_8));
-
-        PeerProcess reader = peer(key);
-        assertEquals("OK", reader.send("attach ro"));
-        assertTrue(reader.send("write 0 refused").startsWith("FAIL PermissionDenied"));
-        assertEquals("OK from test", reader.send("read 0 9"), "the read-only peer survives the refused write");
+    /** The seals hold for every opener, not only the creator. */
+    @Override
+    protected void assertReadOnlyPeer(PeerProcess reader) throws Exception {
         assertTrue(reader.send("truncate 0").contains("EPERM"), "sealed for the peer too");
     }
 
     @Test
-    void concurrentCreatesFromTwoProcessesMakeExactlyOneSegment() throws Exception {
-        PeerProcess first = peer(made.newKey());
-        PeerProcess second = peer(made.newKey());
-        for (int round = 0; round < 5; round++) {
-            String key = made.newKey();
-            assertEquals("OK", first.send("open " + key));
-            assertEquals("OK", second.send("open " + key));
-            first.sendNoWait("create 4096");
-            second.sendNoWait("create 4096");
-            List<String> replies = List.of(first.awaitReply(), second.awaitReply());
-            assertEquals(1, replies.stream().filter("OK"::equals).count(), replies.toString());
-            assertEquals(1, replies.stream().filter(r -> r.startsWith("FAIL AlreadyExists")).count(), replies.toString());
-            PeerProcess winner = replies.get(0).equals("OK") ? first : second;
-            assertEquals("OK", winner.send("detach"));
-        }
-    }
-
-    @Test
-    void lockExcludesAcrossProcesses() throws Exception {
-        String key = made.newKey();
-        SharedSegment mine = segment(key);
-        assertTrue(mine.create(64, AccessMode.ReadWrite));
-        PeerProcess other = peer(key);
-        assertEquals("OK", other.send("attach rw"));
-        assertTrue(mine.lock());
-        other.sendNoWait("lock");
-        assertThrows(TimeoutException.class, () -> other.awaitReply(500, TimeUnit.MILLISECONDS));
-        assertTrue(mine.unlock());
-        assertEquals("OK", other.awaitReply(5, TimeUnit.SECONDS));
-        assertEquals("OK", other.send("unlock"));
-    }
-
-    @Test
-    void lockIsReleasedWhenItsHolderIsKilled() throws Exception {
-        String key = made.newKey();
-        SharedSegment mine = segment(key);
-        assertTrue(mine.create(64, AccessMode.ReadWrite));
-        PeerProcess holder = peer(key);
-        assertEquals("OK", holder.send("attach rw"));
-        assertEquals("OK", holder.send("lock"));
-        CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(mine::lock);
-        assertThrows(TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
-        holder.kill();
-        assertTrue(waiting.get(5, TimeUnit.SECONDS), "the kernel released the dead holder's OFD lock");
-        assertTrue(mine.unlock());
-    }
-
-    @Test
     void lastDetachFreesTheMemfdWhenTheCreatorIsLast() throws Exception {
-        String key = made.newKey();
+        String key = newKey();
         SharedSegment creator = segment(key);
         assertTrue(creator.create(64, AccessMode.ReadWrite));
         PeerProcess attacher = peer(key);
@@ -148,7 +54,7 @@ class MemfdTwoProcessTest {
 
     @Test
     void lastDetachFreesTheMemfdWhenTheAttacherIsLast() throws Exception {
-        String key = made.newKey();
+        String key = newKey();
         SharedSegment creator = segment(key);
         assertTrue(creator.create(64, AccessMode.ReadWrite));
         assertTrue(creator.write(0, "kept".getBytes(UTF_8)));
@@ -166,7 +72,7 @@ class MemfdTwoProcessTest {
 
     @Test
     void aCrashedOnlyHolderTakesTheSegmentWithIt() throws Exception {
-        String key = made.newKey();
+        String key = newKey();
         PeerProcess creator = peer(key);
         assertEquals("OK", creator.send("create 128"));
         assertEquals("OK", creator.send("write 0 before the crash"));
@@ -182,7 +88,7 @@ class MemfdTwoProcessTest {
 
     @Test
     void aCrashedCreatorLeavesTheSegmentToTheOtherHolders() throws Exception {
-        String key = made.newKey();
+        String key = newKey();
         PeerProcess creator = peer(key);
         assertEquals("OK", creator.send("create 128"));
         assertEquals("OK", creator.send("write 0 survives"));
