@@ -58,7 +58,7 @@ public final class WorkerCommands {
     /** This JVM's class path; for another user, a world-readable copy in the run directory. */
     private List<Path> classPath(String user) {
         List<Path> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).toList();
+                .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).map(ClassDirectoryJar::of).toList();
         return user == null ? entries : ClassPathCopy.readableBy(entries, run.runDir().resolve("cp"));
     }
 }
