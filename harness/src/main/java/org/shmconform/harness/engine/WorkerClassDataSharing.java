@@ -68,12 +68,15 @@ final class WorkerClassDataSharing {
         return ok;
     }
 
-    /** Archives of earlier builds (7 MB each) go after a day; a run still using one keeps its mapping. */
+    /**
+     * Archives (7 MB each) and class jars of earlier builds go after an hour: a run still using one
+     * keeps its mapping, and a jar still needed is packed again on the next worker start.
+     */
     private static void forgetOldArchives() throws IOException {
-        long dayAgo = System.currentTimeMillis() - TimeUnit.DAYS.toMillis(1);
-        try (var old = Files.newDirectoryStream(CACHE, "worker-*.jsa")) {
+        long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+        try (var old = Files.newDirectoryStream(CACHE, "{worker-*.jsa,classes-*.jar}")) {
             for (Path p : old) {
-                if (Files.getLastModifiedTime(p).toMillis() < dayAgo) {
+                if (Files.getLastModifiedTime(p).toMillis() < hourAgo) {
                     Files.deleteIfExists(p);
                 }
             }
