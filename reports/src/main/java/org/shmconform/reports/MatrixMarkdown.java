@@ -89,8 +89,8 @@ final class MatrixMarkdown {
         }
         Set<String> seen = new LinkedHashSet<>();
         for (ScenarioResult r : run.results()) {
-            if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + r.reason())) {
-                md.append("- ").append(r.column()).append(" / ").append(r.scenario()).append(" NOT-AVAILABLE-HERE: ")
+            if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + "|" + r.env() + "|" + r.reason())) {
+                md.append("- ").append(r.column()).append(" in ").append(r.env()).append(" NOT-AVAILABLE-HERE: ")
                         .append(r.reason()).append('\n');
             }
         }
