@@ -102,6 +102,11 @@ final class RunCommand implements Callable<Integer> {
         }
         List<SuiteRunner.Job> jobs = SuiteRunner.plan(chosen, columns, envNames);
         System.out.printf("%d scenario runs in %s%n", jobs.size(), envNames);
+        long unplanned = chosen.stream().filter(s -> s.placement() == Scenario.Placement.FIXED).count() * columns.size()
+                - jobs.stream().filter(j -> j.env().equals("cross")).count();
+        if (unplanned > 0) {
+            System.out.printf("(%d cross-environment runs left out: they need environments not chosen with --env)%n", unplanned);
+        }
         List<ScenarioResult> results;
         List<FuzzResult> fuzz;
         try {
