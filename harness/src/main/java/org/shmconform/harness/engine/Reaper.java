@@ -17,16 +17,23 @@ import org.shmconform.backends.SharedMemoryBackend;
  * is dead (a harness killed with SIGKILL), at the start of the next one.
  */
 public final class Reaper {
+    /** Loaded and probed once: the reaper runs after every schedule, and a probe makes kernel objects of its own. */
+    private static List<SharedMemoryBackend> available;
+
     private Reaper() {
+    }
+
+    private static synchronized List<SharedMemoryBackend> availableBackends() {
+        if (available == null) {
+            available = Backends.all().stream().filter(b -> b.availability().available()).toList();
+        }
+        return available;
     }
 
     /** @return one line per object removed */
     public static List<String> reapRun(String runId, Path runDir) {
         List<String> removed = new ArrayList<>();
-        for (SharedMemoryBackend backend : Backends.all()) {
-            if (!backend.availability().available()) {
-                continue;
-            }
+        for (SharedMemoryBackend backend : availableBackends()) {
             try {
                 for (Path tmp : tmpDirs(runDir)) {
                     removed.addAll(backend.removeLeftovers(RunContext.KEY_PREFIX + runId, tmp));
@@ -50,10 +57,7 @@ public final class Reaper {
 
     /** Removes one execution's objects right after it ran, so the next schedule starts clean. */
     static void removeLeftovers(String executionPrefix, List<Path> tempDirs, List<String> notes) {
-        for (SharedMemoryBackend backend : Backends.all()) {
-            if (!backend.availability().available()) {
-                continue;
-            }
+        for (SharedMemoryBackend backend : availableBackends()) {
             try {
                 for (Path tempDir : tempDirs) {
                     for (String line : backend.removeLeftovers(executionPrefix, tempDir)) {
