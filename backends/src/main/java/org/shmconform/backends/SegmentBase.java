@@ -1,7 +1,6 @@
 package org.shmconform.backends;
 
 import com.sun.jna.Pointer;
-import org.shmconform.backends.linux.LibC;
 
 /**
  * What every backend's segment shares: the key, Qt's error bookkeeping ({@link QtErrorState}),
@@ -95,10 +94,5 @@ public abstract class SegmentBase extends QtErrorState implements SharedSegment 
                     function + ": range [" + offset + ", " + (offset + length) + ") is outside the segment of " + size + " bytes");
         }
         return true;
-    }
-
-    /** Process id, for messages and ownership. */
-    protected static int pid() {
-        return LibC.INSTANCE.getpid();
     }
 }

@@ -21,7 +21,7 @@ final class ConsoleProgress implements SuiteRunner.Progress {
 
     @Override
     public void finished(ScenarioResult r, int index, int total) {
-        if (quiet && r.verdict() != Verdict.FAIL && r.verdict() != Verdict.UNKNOWN) {
+        if (quiet && r.verdict().expected()) {
             return;
         }
         String width = Integer.toString(String.valueOf(total).length());

@@ -179,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
         }
         System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
                 summary.millis() / 1000.0, counts, dir.resolve("matrix.md"));
-        boolean failed = summary.results().stream().anyMatch(r -> r.verdict() == Verdict.FAIL || r.verdict() == Verdict.UNKNOWN)
+        boolean failed = summary.results().stream().anyMatch(r -> !r.verdict().expected())
                 || summary.fuzz().stream().anyMatch(f -> f.failures().stream().anyMatch(x -> x.rerunFails() > 0));
         if (base != null) {
             List<Baseline.Regression> regressions = Baseline.compare(base, summary);

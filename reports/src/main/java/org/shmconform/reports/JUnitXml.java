@@ -18,7 +18,7 @@ final class JUnitXml {
                 .collect(Collectors.groupingBy(r -> r.column() + "." + r.env())));
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"shmconform\">\n");
         byColumn.forEach((suite, results) -> {
-            long failures = results.stream().filter(r -> !r.verdict().expected() || r.verdict() == Verdict.UNKNOWN).count();
+            long failures = results.stream().filter(r -> !r.verdict().expected()).count();
             long skipped = results.stream().filter(r -> r.verdict() == Verdict.NOT_AVAILABLE).count();
             xml.append("  <testsuite name=\"").append(esc(suite)).append("\" tests=\"").append(results.size())
                     .append("\" failures=\"").append(failures).append("\" skipped=\"").append(skipped).append("\">\n");
@@ -27,7 +27,7 @@ final class JUnitXml {
                         .append("\" time=\"").append(r.millis() / 1000.0).append("\">");
                 if (r.verdict() == Verdict.NOT_AVAILABLE) {
                     xml.append("<skipped message=\"NOT-AVAILABLE-HERE: ").append(esc(r.reason())).append("\"/>");
-                } else if (!r.verdict().expected() || r.verdict() == Verdict.UNKNOWN) {
+                } else if (!r.verdict().expected()) {
                     xml.append("<failure message=\"").append(r.verdict()).append("\">").append(esc(details(r))).append("</failure>");
                 }
                 xml.append("</testcase>\n");

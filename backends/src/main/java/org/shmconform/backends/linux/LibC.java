@@ -64,12 +64,7 @@ public interface LibC extends Library {
     /** x86_64 {@code struct shmid_ds}: 112 bytes; shm_segsz at 48, shm_cpid at 80, shm_nattch at 88. */
     int SHMID_DS_SIZE = 112;
     int SHMID_DS_SEGSZ = 48;
-    int SHMID_DS_CPID = 80;
-    int SHMID_DS_LPID = 84;
     int SHMID_DS_NATTCH = 88;
-    /** x86_64 {@code struct ipc_perm} at offset 0 of shmid_ds: uid at 4, mode at 20 (unsigned short). */
-    int IPC_PERM_UID = 4;
-    int IPC_PERM_MODE = 20;
     /** x86_64 {@code struct stat}: 144 bytes; st_ino at 8, st_nlink at 16 (8 bytes), st_size at 48. */
     int STAT_SIZE = 144;
     int STAT_INO = 8;

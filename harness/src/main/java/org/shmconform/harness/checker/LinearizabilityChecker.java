@@ -20,6 +20,8 @@ public final class LinearizabilityChecker {
 
     private final Profile profile;
     private final List<CheckedOp> ops;
+    /** For each op, the id of the previous op of the same process (-1 for the first): program order. */
+    private final int[] previousOfProcess;
     private final Set<Object> seen = new HashSet<>();
     private int expansions;
     private int deepest = -1;
@@ -29,6 +31,12 @@ public final class LinearizabilityChecker {
     private LinearizabilityChecker(Profile profile, List<CheckedOp> ops) {
         this.profile = profile;
         this.ops = ops;
+        this.previousOfProcess = new int[ops.size()];
+        java.util.Map<String, Integer> last = new java.util.HashMap<>();
+        for (CheckedOp op : ops) {
+            previousOfProcess[op.id()] = last.getOrDefault(op.op().process(), -1);
+            last.put(op.op().process(), op.id());
+        }
     }
 
     public static CheckResult check(Profile profile, List<CheckedOp> ops) {
@@ -119,12 +127,9 @@ public final class LinearizabilityChecker {
         return min;
     }
 
+    /** Ops of a process are placed in program order, and every op is placed (or dropped) in turn. */
     private boolean previousOfProcessDone(CheckedOp op, BitSet done) {
-        for (CheckedOp other : ops) {
-            if (other.id() < op.id() && other.op().process().equals(op.op().process()) && !done.get(other.id())) {
-                return false;
-            }
-        }
-        return true;
+        int previous = previousOfProcess[op.id()];
+        return previous < 0 || done.get(previous);
     }
 }

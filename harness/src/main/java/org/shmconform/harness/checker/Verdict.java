@@ -33,8 +33,8 @@ public enum Verdict {
         };
     }
 
-    /** Whether a run with this verdict is as expected (exit code 0). */
+    /** Whether a run with this verdict is as expected (exit 0, a passing test): neither FAIL nor undecided. */
     public boolean expected() {
-        return this != FAIL;
+        return this != FAIL && this != UNKNOWN;
     }
 }

@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * starts from an archive starts in half the time.
  */
 final class ClassDirectoryJar {
-    private static final Path CACHE = Path.of(System.getProperty("shmconform.cache", "/tmp/shmconform-cache"));
+    private static final Path CACHE = RunContext.CACHE;
 
     private ClassDirectoryJar() {
     }

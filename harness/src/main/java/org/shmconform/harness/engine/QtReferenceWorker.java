@@ -19,8 +19,7 @@ import org.shmconform.backends.Availability;
  */
 public final class QtReferenceWorker {
     public static final String IMPL = "qt";
-    private static final Path CACHE = Path.of(System.getProperty("shmconform.cache",
-            "/tmp/shmconform-cache"));
+    private static final Path CACHE = RunContext.CACHE;
     private static Availability availability;
     private static Path binary;
 

@@ -47,7 +47,7 @@ public final class Reaper {
     }
 
     /** The run's TMPDIRs ("tmp", "tmp-<name>"): key files may be in any of them. */
-    private static List<Path> tmpDirs(Path runDir) {
+    static List<Path> tmpDirs(Path runDir) {
         try (Stream<Path> children = Files.list(runDir)) {
             return children.filter(p -> p.getFileName().toString().startsWith("tmp")).toList();
         } catch (IOException e) {

@@ -17,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RunContext implements AutoCloseable {
     public static final String KEY_PREFIX = "shmcf";
     public static final Path RUNS_ROOT = Path.of(System.getProperty("shmconform.runs.root", "/tmp/shmconform"));
+    /** What outlives runs on purpose (the compiled Qt worker, class-data archives, class jars); world-readable. */
+    public static final Path CACHE = Path.of(System.getProperty("shmconform.cache", "/tmp/shmconform-cache"));
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final String runId;
@@ -78,11 +80,7 @@ public final class RunContext implements AutoCloseable {
 
     /** Every TMPDIR this run handed out. */
     public java.util.List<Path> workerTmps() {
-        try (java.util.stream.Stream<Path> children = Files.list(runDir)) {
-            return children.filter(p -> p.getFileName().toString().startsWith("tmp")).toList();
-        } catch (IOException e) {
-            return java.util.List.of(workerTmp());
-        }
+        return Reaper.tmpDirs(runDir);
     }
 
     public Path logs() {

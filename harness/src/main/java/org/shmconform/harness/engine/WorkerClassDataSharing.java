@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * directories (a Maven reactor) cannot be archived and simply runs without.
  */
 final class WorkerClassDataSharing {
-    private static final Path CACHE = Path.of(System.getProperty("shmconform.cache", "/tmp/shmconform-cache"));
+    private static final Path CACHE = RunContext.CACHE;
     private static final Object LOCK = new Object();
 
     private WorkerClassDataSharing() {

@@ -32,7 +32,6 @@ public final class WorkerProcess {
     private final WorkerHandle handle;
     private final OutputStream toWorker;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private volatile boolean ended;
     private Reply hello;
     private volatile String crashSignal;
     private final Path stderrLog;
@@ -81,10 +80,6 @@ public final class WorkerProcess {
         return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    public boolean isAlive() {
-        return !ended || handle.isAlive();
-    }
-
     /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
     public Integer killAndReap(Duration timeout) throws InterruptedException {
         handle.kill();
@@ -96,10 +91,6 @@ public final class WorkerProcess {
         if (exitStatus == null) {
             exitStatus = handle.awaitExit(timeout);
         }
-        return exitStatus;
-    }
-
-    public Integer exitStatus() {
         return exitStatus;
     }
 
@@ -137,7 +128,6 @@ public final class WorkerProcess {
         } catch (IOException e) {
             // the pipe broke: the worker is gone
         } finally {
-            ended = true;
             received.add(new Received(null, System.nanoTime(), null));
         }
     }

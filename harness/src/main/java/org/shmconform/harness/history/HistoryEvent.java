@@ -26,9 +26,4 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 public record HistoryEvent(int index, long time, String process, EventType type, String f, String key, Long size,
                            String mode, Long offset, Integer length, String data, String value, String error,
                            String errorString, Integer exitStatus, String note) {
-
-    @com.fasterxml.jackson.annotation.JsonIgnore
-    public boolean isCompletion() {
-        return type != EventType.invoke;
-    }
 }

@@ -64,14 +64,6 @@ public final class WorkerProtocol {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Request(long seq, Op op, String key, Long size, String mode, Long offset, Integer length,
                           String hex, Long ms) {
-
-        public static Request of(long seq, Op op) {
-            return new Request(seq, op, null, null, null, null, null, null, null);
-        }
-
-        public Request withSeq(long newSeq) {
-            return new Request(newSeq, op, key, size, mode, offset, length, hex, ms);
-        }
     }
 
     /** One reply line. {@code value} is whatever JSON the op returns (null for none). */

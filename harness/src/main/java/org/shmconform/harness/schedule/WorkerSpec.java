@@ -21,10 +21,6 @@ public record WorkerSpec(String id, String impl, String env, String group, Strin
         return new WorkerSpec(id, impl, "local", "g", null, null);
     }
 
-    public WorkerSpec withImpl(String newImpl) {
-        return new WorkerSpec(id, newImpl, env, group, user, tmpdir);
-    }
-
     public WorkerSpec in(String newEnv, String newGroup) {
         return new WorkerSpec(id, impl, newEnv, newGroup, user, tmpdir);
     }
