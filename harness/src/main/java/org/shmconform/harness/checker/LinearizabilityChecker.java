@@ -20,7 +20,11 @@ public final class LinearizabilityChecker {
 
     private final Profile profile;
     private final List<CheckedOp> ops;
-    /** For each op, the id of the previous op of the same process (-1 for the first): program order. */
+    /**
+     * For each op, the id of the previous op of the same process (-1 for the first): program order,
+     * which is the order of the invokes. (Not the list order: ops are listed as they complete, and an op
+     * in flight when its worker was killed may complete, as info, after the kill that ended it.)
+     */
     private final int[] previousOfProcess;
     private final Set<Object> seen = new HashSet<>();
     private int expansions;
@@ -33,7 +37,9 @@ public final class LinearizabilityChecker {
         this.ops = ops;
         this.previousOfProcess = new int[ops.size()];
         java.util.Map<String, Integer> last = new java.util.HashMap<>();
-        for (CheckedOp op : ops) {
+        List<CheckedOp> byInvoke = new java.util.ArrayList<>(ops);
+        byInvoke.sort(java.util.Comparator.comparingInt(CheckedOp::invokeIndex).thenComparingInt(CheckedOp::id));
+        for (CheckedOp op : byInvoke) {
             previousOfProcess[op.id()] = last.getOrDefault(op.op().process(), -1);
             last.put(op.op().process(), op.id());
         }

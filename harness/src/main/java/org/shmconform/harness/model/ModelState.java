@@ -20,13 +20,14 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
                          Map<String, Property> cause, SortedSet<String> observations) {
 
     /**
-     * A segment: its size, the bytes written into it (offset → byte; every other byte is zero, as a
-     * new segment is, so a 96 MiB segment costs nothing), who is attached (process → read-only?), who made it.
+     * A segment: the object's current length ({@code size}: what create made it, until a peer's
+     * ftruncate changes it; each attacher keeps the length it mapped, see {@link Worker#mapped}), the
+     * bytes written into it (offset → byte; every other byte is zero, as a new segment is, so a 96 MiB
+     * segment costs nothing), who is attached (process → read-only?), who made it.
      */
-    public record Segment(long size, SortedMap<Long, Byte> written, Map<String, Boolean> attached, long truncatedTo,
-                          String creatorUser) {
+    public record Segment(long size, SortedMap<Long, Byte> written, Map<String, Boolean> attached, String creatorUser) {
         Segment withAttached(Map<String, Boolean> a) {
-            return new Segment(size, written, a, truncatedTo, creatorUser);
+            return new Segment(size, written, a, creatorUser);
         }
 
         Segment write(long offset, byte[] data) {
@@ -38,7 +39,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
                     w.put(offset + i, data[i]);
                 }
             }
-            return new Segment(size, w, attached, truncatedTo, creatorUser);
+            return new Segment(size, w, attached, creatorUser);
         }
 
         byte[] read(long offset, int length) {
@@ -47,22 +48,40 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
             return out;
         }
 
-        /** Shrunk by a peer: bytes past the new end read as zero from then on. */
+        /** ftruncate by a peer: the new length; bytes past it read as zero from then on (the kernel zeroes the partial page). */
         Segment truncate(long to) {
-            return new Segment(size, new TreeMap<>(written.headMap(to)), attached, to, creatorUser);
+            return new Segment(to, new TreeMap<>(written.headMap(Math.max(0, to))), attached, creatorUser);
+        }
+
+        /** Grown past {@code from}: the bytes a mapping left past the old end in its last page are dropped. */
+        Segment dropTail(long from) {
+            return new Segment(size, new TreeMap<>(written.headMap(from)), attached, creatorUser);
         }
     }
 
-    /** A worker's one segment object. {@code key} is space|key once it has had a key, else null. */
-    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead) {
-        static final Worker FRESH = new Worker(null, false, false, false, false);
+    /**
+     * A worker's one segment object. {@code key} is space|key once it has had a key, else null;
+     * {@code mapped} is the length it mapped when it attached (0 when not attached): what size()
+     * returns and where read/write bounds lie, whatever a peer's ftruncate did to the object since.
+     */
+    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped) {
+        static final Worker FRESH = new Worker(null, false, false, false, false, 0);
+
+        Worker locked(boolean nowLocked) {
+            return new Worker(key, attached, readOnly, nowLocked, dead, mapped);
+        }
+
+        /** Not attached any more (detach, re-key, death): nothing mapped. */
+        Worker detached() {
+            return new Worker(key, false, false, locked, dead, 0);
+        }
     }
 
     public static ModelState initial() {
         return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), new TreeSet<>());
     }
 
-    Worker worker(String p) {
+    public Worker worker(String p) {
         return workers.getOrDefault(p, Worker.FRESH);
     }
 

@@ -46,7 +46,8 @@ public final class SegmentModel {
     public static Step step(Profile profile, ModelState s, ModelOp op) {
         Worker w = s.worker(op.process());
         if (w.dead()) {
-            return Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
+            // A kill of a worker that already died (of a crash) changes nothing; anything else is a contradiction.
+            return op.f().equals("kill") ? Step.to(s) : Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
         }
         return switch (op.f()) {
             case "create" -> create(profile, s, op, w);
@@ -56,7 +57,8 @@ public final class SegmentModel {
             case "unlock" -> unlock(s, op, w);
             case "read", "write", "rawWrite" -> access(s, op, w);
             case "truncate" -> truncate(profile, s, op, w);
-            case "size" -> expectValue(s, op, w.attached() ? Long.toString(s.segments().get(w.key()).size()) : "0", Property.CREATE_SIZE);
+            // The length this object mapped: a peer's later ftruncate does not change it, an attach after one maps the new length.
+            case "size" -> expectValue(s, op, Long.toString(w.attached() ? w.mapped() : 0), Property.CREATE_SIZE);
             case "isAttached" -> expectValue(s, op, Boolean.toString(w.attached()), Property.API_CONTRACT);
             case "kill" -> death(profile, s, op.process());
             default -> op.outcome() == Outcome.CRASH ? crashed(s, op) : Step.to(s); // sleep, error, nativeKey
@@ -67,12 +69,21 @@ public final class SegmentModel {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
         }
-        ModelState base = rekey(s, op, w);
-        if (profile.keyingResetsLock()) {
-            base = resetLock(base, base.worker(op.process()).key(), op.process(), "create()");
-            base = base.because(CREATED_BY + op.process() + "|" + base.worker(op.process()).key(), Property.LOCK_EXCLUSIVE);
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState keyed : rekey(profile, s, op, w)) {
+            ModelState base = keyed;
+            if (profile.keyingResetsLock()) {
+                String key = base.worker(op.process()).key();
+                // create() opens the semaphore in Create mode: it re-initialises it and this object owns it from now on.
+                base = ownSemaphore(resetLock(base, key, op.process(), "create()"), op.process(), key);
+            }
+            bases.addAll(lockerMayRelease(base, op.process(), "create"));
         }
-        w = base.worker(op.process());
+        return each(bases, base -> createOn(base, op));
+    }
+
+    private static Step createOn(ModelState base, ModelOp op) {
+        Worker w = base.worker(op.process());
         String key = w.key();
         if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || longKeyRefused(op))) {
             return Step.to(base.observe(op.outcome() == Outcome.FAIL && longKeyRefused(op)
@@ -93,21 +104,36 @@ public final class SegmentModel {
             base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
         }
         Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
-        Segment seg = new Segment(op.size(), new java.util.TreeMap<>(), attached, -1, op.user());
+        Segment seg = new Segment(op.size(), new java.util.TreeMap<>(), attached, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
-                .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false)));
+                .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
     }
 
     private static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
         }
-        ModelState base = rekey(s, op, w);
-        String mine = base.worker(op.process()).key();
-        if (profile.keyingResetsLock() && base.cause().containsKey(CREATED_BY + op.process() + "|" + mine)) {
-            base = resetLock(base, mine, op.process(), "attach() by an object that once called create()");
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState keyed : rekey(profile, s, op, w)) {
+            ModelState base = keyed;
+            String mine = base.worker(op.process()).key();
+            if (profile.keyingResetsLock()) {
+                // initKey: an object that owns the semaphore removes it and makes a fresh one (value 1); one that
+                // finds none makes it and owns it from now on.
+                if (base.cause().containsKey(SEM_OWNER + op.process() + "|" + mine)) {
+                    base = resetLock(base, mine, op.process(), "attach() by the object that owns the lock's semaphore");
+                }
+                if (!base.cause().containsKey(SEM_PRESENT + mine)) {
+                    base = ownSemaphore(base, op.process(), mine);
+                }
+            }
+            bases.addAll(lockerMayRelease(base, op.process(), "attach"));
         }
-        w = base.worker(op.process());
+        return each(bases, base -> attachOn(base, op));
+    }
+
+    private static Step attachOn(ModelState base, ModelOp op) {
+        Worker w = base.worker(op.process());
         if (op.outcome() == Outcome.FAIL && longKeyRefused(op)) {
             return Step.to(base.observe("key of " + op.realKeyLength() + " characters refused: " + op.error()));
         }
@@ -116,7 +142,7 @@ public final class SegmentModel {
         }
         String visible = visibleKey(base, w.key());
         if (!visible.equals(w.key())) {
-            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false));
+            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0));
             w = base.worker(op.process());
         }
         Segment seg = base.segments().get(w.key());
@@ -128,13 +154,19 @@ public final class SegmentModel {
             return expectFail(base, op, null, Property.NOT_WORLD_ACCESSIBLE,
                     "attach by " + user(op.user()) + " to a segment made by " + user(seg.creatorUser()));
         }
+        if (seg.size() == 0) {
+            // A peer truncated the object to nothing: attach's fstat finds 0 bytes and mmap of 0 bytes is EINVAL.
+            return expectFail(base.observe("attach to an object truncated to 0 bytes: refused"), op, null, Property.TRUNCATION_CRASHES,
+                    "attach to an object a peer truncated to 0 bytes");
+        }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(base.blame(w.key(), Property.ATTACH_EXISTING), "attach to an existing segment returned " + describe(op));
         }
         Map<String, Boolean> attached = new TreeMap<>(seg.attached());
         attached.put(op.process(), op.readOnly());
+        // attach maps the object's length now (fstat), which a peer's ftruncate may have changed since create.
         return Step.to(base.withSegment(w.key(), seg.withAttached(attached)).because(w.key(), null)
-                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false)));
+                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size())));
     }
 
     private static Step detach(Profile profile, ModelState s, ModelOp op, Worker w) {
@@ -146,11 +178,11 @@ public final class SegmentModel {
         }
         List<ModelState> next = new ArrayList<>();
         for (ModelState after : leave(profile.lastDetachDestroys(), s, op.process(), w.key(), "last detach")) {
-            Worker now = new Worker(w.key(), false, false, w.locked(), false);
+            Worker now = w.detached();
             if (w.locked()) {
                 // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.
                 next.add(after.with(op.process(), now).observe("detach while holding the lock: lock kept"));
-                next.add(release(after, w.key()).with(op.process(), new Worker(w.key(), false, false, false, false))
+                next.add(release(after, w.key()).with(op.process(), now.locked(false))
                         .observe("detach while holding the lock: lock released"));
             } else {
                 next.add(after.with(op.process(), now));
@@ -166,9 +198,10 @@ public final class SegmentModel {
         String holder = s.lockHolders().get(w.key());
         if (RESET.equals(holder)) {
             // The semaphore was re-initialised under a holder: no outcome of lock() can be ruled out any more.
-            return Step.to(op.outcome() == Outcome.OK ? s.with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), true, false)) : s);
+            return Step.to(op.outcome() == Outcome.OK ? s.with(op.process(), w.locked(true)) : s);
         }
-        boolean heldByOther = holder != null && !holder.equals(op.process());
+        // Held by another process, or by this process through an object it has since dropped (a re-key): this object waits.
+        boolean heldByOther = holder != null && (!holder.equals(op.process()) || !w.locked());
         if (op.outcome() == Outcome.BLOCKED) {
             return heldByOther ? Step.to(s) : Step.violates(holder == null ? Property.LOCK_HOLDER_DEATH : Property.LOCK_EXCLUSIVE,
                     "lock() never returned although nobody held the lock");
@@ -185,7 +218,7 @@ public final class SegmentModel {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.LOCK_EXCLUSIVE, "lock() of a free lock returned " + describe(op));
         }
-        return Step.to(s.withLock(w.key(), op.process()).with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), true, false)));
+        return Step.to(s.withLock(w.key(), op.process()).with(op.process(), w.locked(true)));
     }
 
     private static Step unlock(ModelState s, ModelOp op, Worker w) {
@@ -196,12 +229,16 @@ public final class SegmentModel {
             return Step.violates(Property.LOCK_EXCLUSIVE, "unlock() by the holder returned " + describe(op));
         }
         if (RESET.equals(s.lockHolders().get(w.key()))) {
-            return Step.to(s.with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), false, false)));
+            return Step.to(s.with(op.process(), w.locked(false)));
         }
-        return Step.to(s.withLock(w.key(), null).with(op.process(), new Worker(w.key(), w.attached(), w.readOnly(), false, false)));
+        return Step.to(s.withLock(w.key(), null).with(op.process(), w.locked(false)));
     }
 
-    /** read, write and rawWrite: the bytes, the read-only rule and truncation. */
+    /**
+     * read, write and rawWrite: the bytes, the read-only rule and truncation. Bounds are the length this
+     * object mapped; a peer's ftruncate since then moves the object's end, and a touch of a whole page
+     * past that end is SIGBUS.
+     */
     private static Step access(ModelState s, ModelOp op, Worker w) {
         boolean raw = op.f().equals("rawWrite");
         if (!w.attached()) {
@@ -210,10 +247,14 @@ public final class SegmentModel {
         Segment seg = s.segments().get(w.key());
         long offset = op.offset() == null ? 0 : op.offset();
         long len = op.f().equals("read") ? (op.length() == null ? 0 : op.length()) : op.dataHex().length() / 2;
-        if (offset < 0 || offset + len > seg.size()) {
-            return raw ? Step.to(s) : expectFail(s, op, "InvalidSize", Property.API_CONTRACT, op.f() + " outside the segment");
-        }
         boolean writes = !op.f().equals("read");
+        if (offset < 0 || offset + len > w.mapped()) {
+            if (raw) {
+                // A raw store past the mapping: unchecked memory. It may fault, or land in the mapping's last page.
+                return Step.to(s, s.withSegment(w.key(), seg.write(offset, HEX.parseHex(op.dataHex()))));
+            }
+            return expectFail(s, op, "InvalidSize", Property.API_CONTRACT, op.f() + " outside the segment");
+        }
         if (writes && w.readOnly()) {
             if (raw) {
                 return op.outcome() == Outcome.CRASH ? crashed(s, op)
@@ -222,15 +263,23 @@ public final class SegmentModel {
             }
             return expectFail(s, op, "PermissionDenied", Property.READ_ONLY, "write through a read-only attach");
         }
-        if (seg.truncatedTo() >= 0 && offset + len > seg.truncatedTo()) {
-            long firstPageBeyond = (seg.truncatedTo() + PAGE - 1) / PAGE * PAGE;
+        if (len > 0 && offset + len > seg.size()) {
+            long firstPageBeyond = (seg.size() + PAGE - 1) / PAGE * PAGE;
             boolean mustCrash = offset + len > firstPageBeyond;
             if (op.outcome() == Outcome.CRASH) {
-                return crashed(s.observe("access past a truncated end: SIGBUS"), op);
+                ModelState crashed = s.observe("access past a truncated end: SIGBUS");
+                if (writes && offset < firstPageBeyond) {
+                    // The copy stored what lay before the first missing page, or (copied backwards) nothing.
+                    byte[] data = HEX.parseHex(op.dataHex());
+                    byte[] stored = java.util.Arrays.copyOf(data, (int) (firstPageBeyond - offset));
+                    return Step.to(crashed.observe(op.f() + " crashed the worker as expected"),
+                            crashed.withSegment(w.key(), seg.write(offset, stored)).observe(op.f() + " crashed the worker as expected"));
+                }
+                return crashed(crashed, op);
             }
             if (mustCrash) {
                 return Step.violates(Property.TRUNCATION_CRASHES,
-                        op.f() + " of whole pages past the truncated end (" + seg.truncatedTo() + ") did not crash: " + describe(op));
+                        op.f() + " of whole pages past the truncated end (" + seg.size() + ") did not crash: " + describe(op));
             }
         }
         if (op.outcome() == Outcome.CRASH) {
@@ -242,6 +291,9 @@ public final class SegmentModel {
         if (writes) {
             return Step.to(s.withSegment(w.key(), seg.write(offset, HEX.parseHex(op.dataHex()))));
         }
+        if (op.dataHex() == null) {
+            return Step.to(s); // a read that never replied (its worker was killed): it saw nothing and changed nothing
+        }
         String expected = HEX.formatHex(seg.read(offset, (int) len));
         if (!expected.equals(op.dataHex())) {
             return Step.violates(Property.DATA_SHARED, "read " + text(op.dataHex()) + " where the last write left " + text(expected));
@@ -249,29 +301,41 @@ public final class SegmentModel {
         return Step.to(s);
     }
 
+    /**
+     * ftruncate by a peer, as an untrusted process could do: shrinks or grows the object; the
+     * mappings keep their length. Through a ReadOnly attach it depends on the descriptor (the Java
+     * backends open it read-write, Qt's POSIX build read-only), so both outcomes are legal there.
+     */
     private static Step truncate(Profile profile, ModelState s, ModelOp op, Worker w) {
-        if (!w.attached() || w.readOnly()) {
-            return expectFail(s, op, null, Property.API_CONTRACT, "truncate without a writable attach");
+        if (!w.attached()) {
+            return expectFail(s, op, null, Property.API_CONTRACT, "truncate when not attached");
         }
         Segment seg = s.segments().get(w.key());
         List<ModelState> next = new ArrayList<>();
         Resize r = profile.resize();
-        if (op.outcome() == Outcome.OK && (r == null || r == Resize.SHRINKABLE)) {
-            long to = Math.min(op.length(), seg.truncatedTo() < 0 ? seg.size() : seg.truncatedTo());
-            Segment shrunk = seg.truncate(to);
-            next.add(s.withSegment(w.key(), shrunk).observe("truncate: the object was shrunk"));
+        long to = op.length() == null ? -1 : op.length();
+        boolean resizable = (r == null || r == Resize.SHRINKABLE) && to >= 0;
+        if (op.outcome() == Outcome.OK && resizable) {
+            next.add(s.withSegment(w.key(), seg.truncate(to)).observe("truncate: the object was resized"));
+            if (to > seg.size() && !seg.written().subMap(seg.size(), to).isEmpty()) {
+                // Bytes a mapping stored past the old end (in its last page) may be zeroed by the growth or kept.
+                next.add(s.withSegment(w.key(), seg.dropTail(seg.size()).truncate(to)).observe("truncate: the object was resized"));
+            }
         }
-        if (op.outcome() == Outcome.FAIL && (r == null || r != Resize.SHRINKABLE)) {
+        if (op.outcome() == Outcome.FAIL && (!resizable || r != Resize.SHRINKABLE || w.readOnly())) {
             next.add(s.observe(r == Resize.SEALED || r == null ? "truncate: refused (" + op.error() + ")" : "truncate: not resizable"));
         }
         if (next.isEmpty()) {
             Property p = r == Resize.SEALED ? Property.MEMFD_SEALED : Property.TRUNCATION_CRASHES;
-            return Step.violates(p, "truncate returned " + describe(op) + " where the backend promises " + r);
+            return Step.violates(p, "truncate(" + to + ") returned " + describe(op) + " where the backend promises " + r);
         }
         return Step.to(next);
     }
 
-    /** The worker died (SIGKILL or a crash): the kernel detaches it and undoes or keeps its lock. */
+    /**
+     * The worker died (SIGKILL or a crash): the kernel detaches it and undoes or keeps every lock it
+     * held (also one held through an object it has dropped since).
+     */
     private static Step death(Profile profile, ModelState s, String p) {
         Worker w = s.worker(p);
         List<ModelState> afterDetach = w.attached()
@@ -279,18 +343,23 @@ public final class SegmentModel {
                 : List.of(s);
         List<ModelState> next = new ArrayList<>();
         for (ModelState after : afterDetach) {
-            ModelState dead = after.with(p, new Worker(w.key(), false, false, false, true));
-            if (w.locked()) {
-                LockOnHolderDeath rule = profile.lockOnHolderDeath();
+            next.add(after.with(p, new Worker(w.key(), false, false, false, true, 0)));
+        }
+        LockOnHolderDeath rule = profile.lockOnHolderDeath();
+        for (Map.Entry<String, String> held : s.lockHolders().entrySet()) {
+            if (!held.getValue().equals(p)) {
+                continue;
+            }
+            List<ModelState> expanded = new ArrayList<>();
+            for (ModelState dead : next) {
                 if (rule == null || rule == LockOnHolderDeath.RELEASED) {
-                    next.add(release(dead, w.key()).observe("lock after its holder died: released"));
+                    expanded.add(release(dead, held.getKey()).observe("lock after its holder died: released"));
                 }
                 if (rule == null || rule == LockOnHolderDeath.STAYS_HELD) {
-                    next.add(dead.observe("lock after its holder died: stays held"));
+                    expanded.add(dead.observe("lock after its holder died: stays held"));
                 }
-            } else {
-                next.add(dead);
             }
+            next = expanded;
         }
         return Step.to(next);
     }
@@ -326,8 +395,12 @@ public final class SegmentModel {
 
     /** Marks a lock whose semaphore a profile lets create()/attach() re-initialise while it is held. */
     private static final String RESET = "*re-initialised*";
-    /** cause() entries "created-by|process|key": which objects once called create() on a key. */
-    private static final String CREATED_BY = "created-by|";
+    /**
+     * cause() entries "sem-owner|process|key": whose object owns (and so removes at its next
+     * create/attach or re-key) the key's semaphore; "sem-present|key": a semaphore surely exists.
+     */
+    private static final String SEM_OWNER = "sem-owner|";
+    private static final String SEM_PRESENT = "sem-present|";
 
     /** The holder lets go; a re-initialised lock stays unknowable. */
     private static ModelState release(ModelState s, String key) {
@@ -343,20 +416,72 @@ public final class SegmentModel {
                 + " held: it no longer excludes (Qt 6.4)");
     }
 
-    /** Like Qt's setKey: a different key detaches the object first. */
-    private static ModelState rekey(ModelState s, ModelOp op, Worker w) {
+    /**
+     * Like the worker's re-key (a new object for a different key): the old object's destructor
+     * detaches it (a Qt-style detach lets go of a held lock on the way out; an OFD lock goes with the
+     * descriptor) and cleans its semaphore handle. A lock held without an attachment stays held by
+     * the dropped object, unless its semaphore goes with it.
+     */
+    private static List<ModelState> rekey(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = op.space() + "|" + op.key();
         if (key.equals(w.key())) {
-            return s;
+            return List.of(s);
         }
+        String p = op.process();
         ModelState base = s;
+        if (w.key() != null && profile.keyingResetsLock() && base.cause().containsKey(SEM_OWNER + p + "|" + w.key())) {
+            // cleanHandle removes the semaphore this object owns: the next opener makes a fresh one.
+            base = resetLock(base, w.key(), p, "re-key of the object that owned the lock's semaphore")
+                    .because(SEM_OWNER + p + "|" + w.key(), null).because(SEM_PRESENT + w.key(), null);
+        }
+        List<ModelState> out = new ArrayList<>();
         if (w.attached()) {
-            base = leave(true, s, op.process(), w.key(), "re-key").get(0);
+            for (ModelState after : leave(profile.lastDetachDestroys(), base, p, w.key(), "re-key")) {
+                out.add(w.locked() ? release(after, w.key()) : after);
+            }
+        } else if (w.locked()) {
+            out.add(release(base, w.key()).observe("re-key while holding the lock: released"));
+            out.add(base.observe("re-key while holding the lock: stays held by the dropped object"));
+        } else {
+            out.add(base);
         }
-        if (w.locked()) {
-            base = release(base, w.key());
+        List<ModelState> keyed = new ArrayList<>();
+        for (ModelState o : out) {
+            keyed.add(o.with(p, new Worker(key, false, false, false, false, 0)));
         }
-        return base.with(op.process(), new Worker(key, false, false, false, false));
+        return keyed;
+    }
+
+    /**
+     * Qt-style create/attach run under QSharedMemoryLocker, which lets go of the lock when the step
+     * ends even if the caller held it before; a backend without that locker keeps it. Both are legal.
+     */
+    private static List<ModelState> lockerMayRelease(ModelState s, String p, String what) {
+        Worker w = s.worker(p);
+        if (!w.locked()) {
+            return List.of(s);
+        }
+        return List.of(s, release(s, w.key()).with(p, w.locked(false)).observe(what + " while holding the lock: lock released"));
+    }
+
+    /** This process's object owns the key's semaphore (made it, or opened it in Create mode). */
+    private static ModelState ownSemaphore(ModelState s, String p, String key) {
+        return s.because(SEM_OWNER + p + "|" + key, Property.LOCK_EXCLUSIVE).because(SEM_PRESENT + key, Property.LOCK_EXCLUSIVE);
+    }
+
+    /** Every state any base leads to, or the first base's contradiction when none leads anywhere. */
+    private static Step each(List<ModelState> bases, java.util.function.Function<ModelState, Step> f) {
+        java.util.LinkedHashSet<ModelState> next = new java.util.LinkedHashSet<>();
+        Step first = null;
+        for (ModelState b : bases) {
+            Step st = f.apply(b);
+            if (st.legal()) {
+                next.addAll(st.next());
+            } else if (first == null) {
+                first = st;
+            }
+        }
+        return next.isEmpty() ? first : Step.to(new ArrayList<>(next));
     }
 
     /**
