@@ -233,7 +233,7 @@ final class HistoryGenerator {
     }
 
     /** As HistoryOps shows an op whose worker was killed before it replied: OK, no error, no value, no read data. */
-    private static ModelOp indeterminate(ModelOp c) {
+    static ModelOp indeterminate(ModelOp c) {
         return new ModelOp(c.process(), c.f(), c.key(), c.realKeyLength(), c.size(), c.mode(), c.offset(), c.length(),
                 c.f().equals("read") ? null : c.dataHex(), Outcome.OK, null, null, c.space(), c.user());
     }
