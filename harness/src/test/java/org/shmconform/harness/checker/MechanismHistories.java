@@ -36,12 +36,19 @@ final class MechanismHistories {
 
     /** The backend flavour simulated and the profiles its histories must be legal under. */
     enum Flavour {
-        MMAPFILE(true), POSIX(false);
+        /** A tmpfs file, OFD locks. */
+        MMAPFILE(true, false),
+        /** shm_open, no lock steps (see above). */
+        POSIX(false, false),
+        /** A sealed memfd: ftruncate refused (EPERM), gone with its last descriptor, a crash included. */
+        MEMFD(true, true);
 
         final boolean locks;
+        final boolean sealedAndUncounted;
 
-        Flavour(boolean locks) {
+        Flavour(boolean locks, boolean sealedAndUncounted) {
             this.locks = locks;
+            this.sealedAndUncounted = sealedAndUncounted;
         }
     }
 
@@ -284,8 +291,8 @@ final class MechanismHistories {
                 if (!me.attached) {
                     yield fail(c, "NotFound");
                 }
-                if (c.length() < 0) {
-                    yield fail(c, "UnknownError"); // ftruncate: EINVAL
+                if (c.length() < 0 || flavour.sealedAndUncounted) {
+                    yield fail(c, "UnknownError"); // ftruncate: EINVAL, or EPERM from F_SEAL_SHRINK/F_SEAL_GROW
                 }
                 fileSize = c.length();
                 bytes = new TreeMap<>(bytes.headMap((long) c.length()));
@@ -344,13 +351,17 @@ final class MechanismHistories {
         me.mapped = fileSize; // fstat: the length now, whatever create asked for
     }
 
-    /** SIGKILL: the kernel closes its descriptors (attach count and OFD lock go); the object survives. */
+    /** SIGKILL: the kernel closes its descriptors (attach count and OFD lock go); a file survives, a memfd may not. */
     private void die(String p) {
         Proc me = procs.get(p);
         me.dead = true;
         me.attached = false;
         if (p.equals(lockHolder)) {
             lockHolder = null;
+        }
+        if (flavour.sealedAndUncounted && procs.values().stream().noneMatch(x -> x.attached)) {
+            exists = false; // the kernel frees a memfd with its last descriptor
+            bytes = new TreeMap<>();
         }
     }
 
