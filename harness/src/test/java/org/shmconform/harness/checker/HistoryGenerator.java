@@ -69,7 +69,7 @@ final class HistoryGenerator {
             if (blocked.contains(p)) {
                 // A worker blocked in lock() does nothing more; at most it is killed.
                 if (random.nextInt(3) == 0) {
-                    s = apply(s, kill(p), run, false);
+                    s = apply(s, kill(p), run);
                     blocked.remove(p);
                 }
                 continue;
@@ -88,9 +88,9 @@ final class HistoryGenerator {
                 continue;
             }
             ModelOp op = pick(legal);
-            s = apply(s, op, run, false);
+            s = apply(s, op, run);
             if (op.outcome() == Outcome.CRASH) {
-                s = apply(s, kill(p), run, false);
+                s = apply(s, kill(p), run);
             } else if (op.outcome() == Outcome.BLOCKED) {
                 blocked.add(p);
             }
@@ -109,15 +109,15 @@ final class HistoryGenerator {
             s = step.next().get(random.nextInt(step.next().size()));
         }
         run.add(new Placed(inFlight, takesEffect, true, false));
-        return apply(s, kill(p), run, false);
+        return apply(s, kill(p), run);
     }
 
-    private ModelState apply(ModelState s, ModelOp op, List<Placed> run, boolean optional) {
+    private ModelState apply(ModelState s, ModelOp op, List<Placed> run) {
         SegmentModel.Step step = SegmentModel.step(profile, s, op);
         if (!step.legal()) {
             throw new IllegalStateException("generator applied an illegal op " + op + ": " + step.why());
         }
-        run.add(new Placed(op, true, optional, op.outcome() == Outcome.BLOCKED));
+        run.add(new Placed(op, true, false, op.outcome() == Outcome.BLOCKED));
         return step.next().get(random.nextInt(step.next().size()));
     }
 
