@@ -116,6 +116,37 @@ class CheckerSoundnessTest {
         assertTrue(unknown <= Math.max(2, COUNT / 200), unknown + " of " + COUNT + " histories UNKNOWN (search bound): too many");
     }
 
+    /** The same for Qt 6.4's System V mechanism, which the sysv backend mirrors: the keyingResetsLock rules against it. */
+    @Test
+    void historiesOfQtsSystemVMechanismAreNeverViolations() {
+        List<Profile> profiles = List.of(declared("sysv"), Profile.declared("qt-6.4", ImplSemantics.QT_6_4));
+        int unknown = 0;
+        int ops = 0;
+        List<String> failures = new ArrayList<>();
+        for (long seed = FIRST_SEED; seed < FIRST_SEED + COUNT; seed++) {
+            QtSysVMechanism mechanism = new QtSysVMechanism(seed, profiles);
+            Generated g = mechanism.generate(MAX_OPS);
+            ops += g.ops().size();
+            CheckResult r = LinearizabilityChecker.check(g.profile(), g.ops());
+            if (r.status() == CheckResult.Status.UNKNOWN) {
+                unknown++;
+            } else if (r.status() == CheckResult.Status.VIOLATION && failures.size() < 3) {
+                List<CheckedOp> shrunk = mechanism.shrink(h -> LinearizabilityChecker.check(h.profile(), h.ops()).status()
+                        == CheckResult.Status.VIOLATION);
+                CheckResult last = LinearizabilityChecker.check(g.profile(), shrunk);
+                failures.add("seed " + seed + " (" + g.profile().name() + "): " + last.violated() + " — " + last.why()
+                        + "\n  shrunk to " + shrunk.size() + " of " + g.ops().size() + " ops:\n" + showOps(shrunk));
+            } else if (r.status() == CheckResult.Status.VIOLATION) {
+                failures.add("seed " + seed);
+            }
+        }
+        System.out.printf("checker vs Qt's System V mechanism: %d histories (%d ops), judged VIOLATION=%d, UNKNOWN=%d%n", COUNT, ops,
+                failures.size(), unknown);
+        assertTrue(failures.isEmpty(), failures.size() + " histories of Qt's System V mechanism judged VIOLATION:\n"
+                + String.join("\n", failures));
+        assertTrue(unknown <= Math.max(2, COUNT / 200), unknown + " of " + COUNT + " histories UNKNOWN (search bound): too many");
+    }
+
     private static Profile declared(String backend) {
         return Profile.declared(ScheduleChecker.profileName(backend), ImplSemantics.of(backend));
     }
