@@ -316,10 +316,11 @@ public final class SegmentModel {
         long to = op.length() == null ? -1 : op.length();
         boolean resizable = (r == null || r == Resize.SHRINKABLE) && to >= 0;
         if (op.outcome() == Outcome.OK && resizable) {
-            next.add(s.withSegment(w.key(), seg.truncate(to)).observe("truncate: the object was resized"));
+            String what = "truncate: the object was " + (to < seg.size() ? "shrunk" : to > seg.size() ? "grown" : "left at its length");
+            next.add(s.withSegment(w.key(), seg.truncate(to)).observe(what));
             if (to > seg.size() && !seg.written().subMap(seg.size(), to).isEmpty()) {
                 // Bytes a mapping stored past the old end (in its last page) may be zeroed by the growth or kept.
-                next.add(s.withSegment(w.key(), seg.dropTail(seg.size()).truncate(to)).observe("truncate: the object was resized"));
+                next.add(s.withSegment(w.key(), seg.dropTail(seg.size()).truncate(to)).observe(what));
             }
         }
         if (op.outcome() == Outcome.FAIL && (!resizable || r != Resize.SHRINKABLE || w.readOnly())) {
