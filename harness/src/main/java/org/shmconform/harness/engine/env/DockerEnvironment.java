@@ -200,7 +200,8 @@ public final class DockerEnvironment implements Environment {
             throw new IOException("starting a container for group " + group + " failed: " + e, e);
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
-        Process client = new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)).start();
+        // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
+        Process client = org.shmconform.harness.engine.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
         return new DockerWorkerHandle(client, target.id(), workerId, release);
     }
 
