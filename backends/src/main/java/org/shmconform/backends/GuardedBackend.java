@@ -86,7 +86,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
         try {
             Availability a = call("availability()", plugin::availability);
             if (a == null) {
-                return Availability.no(name + ": availability() returned null");
+                return Availability.no("availability() returned null");
             }
             if (a.available()) {
                 semantics(); // the checker needs it: a column it cannot judge is not available
@@ -111,7 +111,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
         requireLoaded("semantics()");
         BackendSemantics s = call("semantics()", plugin::semantics);
         if (s == null) {
-            throw new BackendFailure(name, "semantics()", new NullPointerException("returned null"));
+            throw new BackendFailure("semantics()", new NullPointerException("returned null"));
         }
         return s;
     }
@@ -121,7 +121,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
         requireLoaded("open()");
         SharedSegment s = call("open()", () -> plugin.open(key));
         if (s == null) {
-            throw new BackendFailure(name, "open()", new NullPointerException("returned null"));
+            throw new BackendFailure("open()", new NullPointerException("returned null"));
         }
         return s;
     }
@@ -142,7 +142,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
 
     private void requireLoaded(String call) {
         if (loadFailure != null) {
-            throw new BackendFailure(name, call, new IllegalStateException(loadFailure));
+            throw new BackendFailure(call, new IllegalStateException(loadFailure));
         }
     }
 
@@ -151,7 +151,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
             return body.get();
         } catch (Throwable t) {
             rethrowIfFatal(t);
-            throw new BackendFailure(name, what, t);
+            throw new BackendFailure(what, t);
         }
     }
 

@@ -54,17 +54,17 @@ class GuardedBackendTest {
 
         Availability avail = all.get("throwing-availability").availability();
         assertFalse(avail.available());
-        assertEquals("throwing-availability: availability() threw IllegalStateException: boom", avail.reason());
+        assertEquals("availability() threw IllegalStateException: boom", avail.reason());
 
         Availability sem = all.get("throwing-semantics").availability();
         assertFalse(sem.available(), "a column whose declaration cannot be read cannot be judged");
-        assertEquals("throwing-semantics: semantics() threw UnsupportedOperationException: no declaration today", sem.reason());
+        assertEquals("semantics() threw UnsupportedOperationException: no declaration today", sem.reason());
         assertTrue(all.get("throwing-semantics").declaration().isEmpty());
 
         assertTrue(all.get("throwing-leftovers").availability().available());
         BackendFailure leftovers = assertThrows(BackendFailure.class,
                 () -> all.get("throwing-leftovers").removeLeftovers("shmcfnone", services));
-        assertEquals("throwing-leftovers: removeLeftovers() threw NoClassDefFoundError: org/example/MissingCleanupHelper",
+        assertEquals("removeLeftovers() threw NoClassDefFoundError: org/example/MissingCleanupHelper",
                 leftovers.toString());
 
         GuardedBackend missing = all.values().stream().filter(b -> b.name().equals("unloadable:NoSuchBackend")).findFirst()
@@ -76,7 +76,7 @@ class GuardedBackendTest {
     void anErrorFromOpenBecomesABackendFailureAndMechanismNeverThrows() {
         GuardedBackend b = GuardedBackend.of(new ThrowingBackends.ThrowingLeftovers());
         BackendFailure open = assertThrows(BackendFailure.class, () -> b.open("k"));
-        assertEquals("throwing-leftovers: open() threw NoClassDefFoundError: org/example/MissingNativeBinding", open.getMessage());
+        assertEquals("open() threw NoClassDefFoundError: org/example/MissingNativeBinding", open.getMessage());
         assertEquals("a test plug-in that throws on purpose", b.mechanism());
         GuardedBackend unloadable = GuardedBackend.unloadable("unloadable:X", "X: constructor threw IllegalStateException: boom");
         assertEquals("provider failed to load", unloadable.mechanism());
