@@ -51,6 +51,18 @@ class WorkerDiesWithHarnessTest {
         assertDiesWithHarness("ipcns+shm", "nobody");
     }
 
+    /**
+     * A container's worker is no child of the harness: the container's main process reads a FIFO only
+     * the harness holds open, so the container stops, and its workers die, when the harness does.
+     */
+    @Test
+    void workerInAContainerDiesWithTheHarness() throws Exception {
+        String why = new org.shmconform.harness.engine.env.DockerEnvironment(
+                org.shmconform.harness.engine.env.DockerEnvironment.Mode.PRIVATE, "probe").availability().reason();
+        assumeTrue(why.isEmpty(), "docker-private is not available here: " + why);
+        assertDiesWithHarness("docker-private", null);
+    }
+
     private void assertDiesWithHarness(String env, String user) throws Exception {
         assertTrue(WorkerLauncher.supported(), "setpriv --pdeathsig is needed (util-linux 2.33+)");
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -104,6 +116,9 @@ class WorkerDiesWithHarnessTest {
                 ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly); // the test failed: leave nothing
             }
             if (runId != null) {
+                if (env.startsWith("docker")) {
+                    org.shmconform.harness.engine.env.ContainerSweeper.removeRun(runId); // the next run's sweep, now
+                }
                 Reaper.reapRun(runId, runDir); // the killed harness's segment and semaphore
             }
             Files.deleteIfExists(stderr);
