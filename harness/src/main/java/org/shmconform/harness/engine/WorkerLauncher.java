@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class WorkerLauncher {
     private static final BlockingQueue<FutureTask<Process>> STARTS = new LinkedBlockingQueue<>();
+    /** Started with the class, never ended: see the class comment. */
     private static final Thread LAUNCHER = launcherThread();
     private static volatile Boolean supported;
 
@@ -138,10 +139,5 @@ public final class WorkerLauncher {
         t.setDaemon(true);
         t.start();
         return t;
-    }
-
-    /** For tests: the launcher thread is alive (it must be, for as long as workers run). */
-    static boolean launcherAlive() {
-        return LAUNCHER.isAlive();
     }
 }
