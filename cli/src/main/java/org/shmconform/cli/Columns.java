@@ -7,6 +7,7 @@ import java.util.Map;
 import org.shmconform.backends.Availability;
 import org.shmconform.backends.BackendSemantics;
 import org.shmconform.backends.Backends;
+import org.shmconform.backends.GuardedBackend;
 import org.shmconform.backends.SharedMemoryBackend;
 import org.shmconform.harness.checker.ImplSemantics;
 import org.shmconform.harness.engine.QtReferenceWorker;
@@ -29,10 +30,12 @@ final class Columns {
             return new RunSummary.Column(name, "Qt 6.4's own QSharedMemory (System V build), qt-worker/qt_shm_worker.cpp",
                     a.available(), a.reason(), declared(ImplSemantics.QT_6_4));
         }
-        SharedMemoryBackend b = Backends.named(name).orElseThrow(() -> new Shmconform.UsageException(
+        // Guarded: a plug-in that throws is a NOT-AVAILABLE-HERE column with the reason, never a crash.
+        GuardedBackend b = Backends.named(name).orElseThrow(() -> new Shmconform.UsageException(
                 "no backend named '" + name + "'; known: " + String.join(", ", allNames())));
         Availability a = b.availability();
-        return new RunSummary.Column(name, b.mechanism(), a.available(), a.reason(), declared(b.semantics()));
+        return new RunSummary.Column(name, b.mechanism(), a.available(), a.reason(),
+                b.declaration().map(Columns::declared).orElse(Map.of()));
     }
 
     private static Map<String, Object> declared(BackendSemantics s) {

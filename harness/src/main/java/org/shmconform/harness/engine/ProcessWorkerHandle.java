@@ -21,20 +21,21 @@ public final class ProcessWorkerHandle implements WorkerHandle {
     }
 
     /**
-     * Starts {@code prefix + program + arguments}; the prefix (e.g. {@code setpriv ...}) must exec
-     * the program in place. A non-null {@link WorkerCommand#user()} is honoured with setpriv.
+     * Starts {@code prefix + program + arguments}; the prefix (e.g. {@code nsenter ...}) must exec
+     * the program in place. A non-null {@link WorkerCommand#user()} is honoured with setpriv. The
+     * worker is started by {@link WorkerLauncher}: it is SIGKILLed by the kernel if the harness dies,
+     * also when it runs as another user or in unshared namespaces.
      */
     public static ProcessWorkerHandle start(WorkerCommand command, String program, String... prefix) throws IOException {
         List<String> argv = new ArrayList<>(List.of(prefix));
         if (command.user() != null) {
-            argv.addAll(List.of("setpriv", "--reuid=" + command.user(), "--regid=" + command.user().replace("nobody", "nogroup"),
-                    "--clear-groups", "--"));
+            argv.addAll(WorkerLauncher.userSwitch(command.user()));
         }
         argv.add(program);
         argv.addAll(command.arguments());
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().putAll(command.environment());
-        return new ProcessWorkerHandle(builder.start());
+        return new ProcessWorkerHandle(WorkerLauncher.start(builder));
     }
 
     public long pid() {

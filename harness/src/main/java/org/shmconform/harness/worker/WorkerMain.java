@@ -44,7 +44,17 @@ public final class WorkerMain {
                 replies.println(WorkerProtocol.encode(SegmentCommands.protocolError(0, "unparsable request: " + e.getMessage())));
                 continue;
             }
-            Reply reply = commands.execute(request);
+            Reply reply;
+            try {
+                reply = commands.execute(request);
+            } catch (Throwable t) {
+                // A backend that throws an Error (NoClassDefFoundError, AssertionError...) from an operation
+                // costs that operation an error reply, not the worker: the harness records it and goes on.
+                if (t instanceof VirtualMachineError && !(t instanceof StackOverflowError)) {
+                    throw t;
+                }
+                reply = SegmentCommands.protocolError(request.seq(), request.op() + ": " + t);
+            }
             replies.println(WorkerProtocol.encode(reply));
             if (request.op() == WorkerProtocol.Op.exit) {
                 System.exit(0);

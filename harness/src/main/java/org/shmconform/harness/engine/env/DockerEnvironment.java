@@ -61,6 +61,7 @@ public final class DockerEnvironment implements Environment {
     private final List<GroupContainer> workerContainers = new ArrayList<>();
     private Availability availability;
     private String image;
+    private ContainerLifeline lifeline;
 
     public DockerEnvironment(Mode mode, String runId) {
         this(mode, runId, DEFAULT_SHM_BYTES, DEFAULT_LIFETIME);
@@ -182,7 +183,7 @@ public final class DockerEnvironment implements Environment {
             GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
                 String donor = "container:" + groupContainer.id();
-                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, writable, lifetime);
+                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, writable, lifetime, lifeline());
                 synchronized (this) {
                     workerContainers.add(own);
                 }
@@ -200,7 +201,8 @@ public final class DockerEnvironment implements Environment {
             throw new IOException("starting a container for group " + group + " failed: " + e, e);
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
-        Process client = new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)).start();
+        // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
+        Process client = org.shmconform.harness.engine.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
         return new DockerWorkerHandle(client, target.id(), workerId, release);
     }
 
@@ -208,13 +210,31 @@ public final class DockerEnvironment implements Environment {
         GroupContainer c = groups.get(group);
         if (c == null) {
             c = switch (mode) {
-                case PRIVATE -> GroupContainer.start(image, "private", null, shmBytes, labels(), jars, writable, lifetime);
-                case SHAREABLE -> GroupContainer.start(image, "shareable", null, shmBytes, labels(), Set.of(), Set.of(), lifetime);
-                case HOST -> GroupContainer.start(image, "host", null, null, labels(), jars, writable, lifetime);
+                case PRIVATE -> GroupContainer.start(image, "private", null, shmBytes, labels(), jars, writable, lifetime, lifeline());
+                case SHAREABLE -> GroupContainer.start(image, "shareable", null, shmBytes, labels(), Set.of(), Set.of(), lifetime,
+                        lifeline());
+                case HOST -> GroupContainer.start(image, "host", null, null, labels(), jars, writable, lifetime, lifeline());
             };
             groups.put(group, c);
         }
         return c;
+    }
+
+    /**
+     * Made before the first container: the FIFO whose end-of-file (this JVM's death) stops every
+     * container of this environment. In the run's directory when there is one, so the reaper removes it.
+     */
+    private synchronized ContainerLifeline lifeline() {
+        if (lifeline == null) {
+            Path runDir = org.shmconform.harness.engine.RunContext.RUNS_ROOT.resolve(runId);
+            try {
+                lifeline = ContainerLifeline.create(java.nio.file.Files.isDirectory(runDir) ? runDir
+                        : Path.of(System.getProperty("java.io.tmpdir")));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot make the containers' lifeline: " + e.getMessage(), e);
+            }
+        }
+        return lifeline;
     }
 
     private List<String> execArgv(WorkerCommand command, String containerId, String workerId, Path tmp) {
@@ -305,6 +325,12 @@ public final class DockerEnvironment implements Environment {
         }
         if (image != null) {
             ContainerSweeper.removeEnvironment(instanceId);
+        }
+        synchronized (this) {
+            if (lifeline != null) {
+                lifeline.close();
+                lifeline = null;
+            }
         }
     }
 }

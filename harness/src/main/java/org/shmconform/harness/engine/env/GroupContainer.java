@@ -16,7 +16,9 @@ import org.testcontainers.utility.DockerImageName;
  * One container of the worker image whose main process only sleeps: the place workers are exec'd
  * into, or the IPC donor other containers join. Lifecycle through Testcontainers.
  *
- * <p>The sleep is finite (a container leaked by a killed harness ends by itself), and the network
+ * <p>With a {@link ContainerLifeline} the main process ends when the harness's JVM does (so a killed
+ * harness leaves no running container, nor a worker blocked in one); either way it is finite (a
+ * container leaked by a killed harness ends by itself), and the network
  * is "none": workers need none, and it keeps Docker's bridge and iptables out of the picture.
  */
 final class GroupContainer implements AutoCloseable {
@@ -39,15 +41,27 @@ final class GroupContainer implements AutoCloseable {
      */
     static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
                                 Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime) {
+        return start(image, ipcMode, pidMode, shmBytes, labels, readOnlyBinds, readWriteBinds, lifetime, null);
+    }
+
+    /** @param lifeline ends the container with the harness; null for a container that only sleeps (a probe) */
+    static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
+                                Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime, ContainerLifeline lifeline) {
+        List<String> main = lifeline == null ? List.of("/bin/sleep", Long.toString(lifetime.toSeconds()))
+                : lifeline.mainCommand(lifetime);
+        Set<Path> mounts = new java.util.LinkedHashSet<>(readOnlyBinds);
+        if (lifeline != null) {
+            mounts.add(lifeline.dir());
+        }
         @SuppressWarnings("resource") // closed through GroupContainer.close()
         GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
                 .withImagePullPolicy(name -> false) // the image is local; a pull would hang without a registry
                 .withNetworkMode("none")
-                .withCommand("/bin/sleep", Long.toString(lifetime.toSeconds()))
+                .withCommand(main.toArray(String[]::new))
                 .withStartupTimeout(Duration.ofSeconds(60))
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.getHostConfig().withIpcMode(ipcMode);
-                    cmd.getHostConfig().withBinds(binds(readOnlyBinds, readWriteBinds));
+                    cmd.getHostConfig().withBinds(binds(mounts, readWriteBinds));
                     if (pidMode != null) {
                         cmd.getHostConfig().withPidMode(pidMode);
                     }

@@ -40,7 +40,8 @@ final class NamespaceHolder implements AutoCloseable {
             body = "mount -t tmpfs -o size=" + shmSize + ",mode=1777 shmconform-shm /dev/shm && " + body;
         }
         argv.addAll(List.of("--", "sh", "-c", body));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        // Through the launcher: the holder also dies with the harness's JVM, not only when its stdin closes.
+        Process p = org.shmconform.harness.engine.WorkerLauncher.start(new ProcessBuilder(argv).redirectErrorStream(true));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         if (!"ready".equals(first)) {
