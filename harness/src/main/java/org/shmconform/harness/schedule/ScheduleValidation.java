@@ -250,7 +250,7 @@ public final class ScheduleValidation {
 
     /** Jackson's message without its source dump and stack position noise: what, and where in the file. */
     private static String describe(JsonProcessingException e) {
-        String where = e instanceof JsonMappingException m && !m.getPath().isEmpty() ? " at " + path(m) : "";
+        String where = e instanceof JsonMappingException m && !path(m).isEmpty() ? " at " + path(m) : "";
         String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
         if (e instanceof UnrecognizedPropertyException u) {
             List<String> known = u.getKnownPropertyIds() == null ? List.of()
@@ -290,7 +290,11 @@ public final class ScheduleValidation {
 
     private static String path(JsonMappingException e) {
         StringBuilder b = new StringBuilder();
-        for (JsonMappingException.Reference r : e.getPath()) {
+        List<JsonMappingException.Reference> refs = e.getPath();
+        if (e instanceof UnrecognizedPropertyException && !refs.isEmpty()) {
+            refs = refs.subList(0, refs.size() - 1); // the last one is the unknown field itself, named apart
+        }
+        for (JsonMappingException.Reference r : refs) {
             if (r.getFieldName() != null) {
                 b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
             } else if (r.getIndex() >= 0) {
