@@ -156,9 +156,9 @@ final class RunCommand implements Callable<Integer> {
         RunVerdict verdict = RunVerdict.of(summary);
         printSummary(summary, verdict, dir);
         if (interrupted) {
-            System.out.println("shmconform: interrupted by " + stop.signalName() + " after " + summary.results().size() + " of "
+            System.out.println("shmconform: INTERRUPTED by " + stop.signalName() + " after " + summary.results().size() + " of "
                     + jobs.size() + " scenario runs" + (progress.dropped() > 0 ? " (the one in progress left out)" : "")
-                    + "; workers killed, run directory reaped — " + verdict.text() + " — report: " + dir);
+                    + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
             return Shmconform.FAILED; // the JVM exits with 128 + the signal's number whatever this says
         }
         System.out.println(verdict.line(dir));

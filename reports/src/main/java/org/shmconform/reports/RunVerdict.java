@@ -41,9 +41,12 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         return fail + unknown + fuzzFailures + fuzzUnknown + regressions > 0;
     }
 
-    /** FAIL, PASS, or INTERRUPTED (a run cut short proves nothing about what did not run). */
+    /**
+     * INTERRUPTED (a run cut short by SIGINT/SIGTERM: exit 130/143, whatever the runs that finished gave),
+     * else FAIL (exit 1) or PASS (exit 0).
+     */
     public String word() {
-        return failed() ? "FAIL" : interrupted ? "INTERRUPTED" : "PASS";
+        return interrupted ? "INTERRUPTED" : failed() ? "FAIL" : "PASS";
     }
 
     public Map<String, Integer> counts() {
@@ -61,7 +64,12 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
 
     /** "FAIL — 1 failure, 0 unknown, 12 deviates, 190 pass, 16 not available; fuzz: 1 reproducible failure; baseline: 2 regressions". */
     public String text() {
-        StringBuilder b = new StringBuilder(word()).append(" — ")
+        return word() + " — " + tally();
+    }
+
+    /** The counts alone: "1 failure, 0 unknown, 12 deviates, 190 pass, 16 not available; fuzz: ...; baseline: ...". */
+    public String tally() {
+        StringBuilder b = new StringBuilder()
                 .append(plural(fail, "failure")).append(", ").append(unknown).append(" unknown, ")
                 .append(deviates).append(" deviates, ").append(pass).append(" pass, ").append(notAvailable).append(" not available");
         if (fuzzFailures > 0 || fuzzUnknown > 0) {
@@ -76,9 +84,6 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         }
         if (baselineCompared) {
             b.append("; baseline: ").append(plural(regressions, "regression"));
-        }
-        if (interrupted) {
-            b.append("; interrupted: only the runs that finished");
         }
         return b.toString();
     }
