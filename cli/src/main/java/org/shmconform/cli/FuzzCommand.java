@@ -3,6 +3,7 @@ package org.shmconform.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.fuzz.FuzzCampaign;
 import org.shmconform.harness.fuzz.FuzzResult;
 import org.shmconform.harness.schedule.ScheduleValidation;
@@ -53,12 +54,34 @@ final class FuzzCommand implements Callable<Integer> {
                 seconds, workers, length);
         FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
                 .workers(workers).length(length).outDir(out);
-        FuzzResult result;
+        FuzzResult result = null;
+        RunContext run = RunContext.create();
+        Interruption stop = Interruption.install(run::close);
+        int[] lines = {0};
         try {
-            result = FuzzCampaign.run(options, quiet ? line -> { } : line -> System.out.println("  " + line));
-        } catch (IllegalStateException e) {
-            // This column cannot run on this machine: nothing was tried, which is not a pass.
-            throw new Shmconform.UsageException("NOT-AVAILABLE-HERE: " + e.getMessage());
+            try {
+                result = FuzzCampaign.run(options, run, line -> {
+                    stop.check(); // between two schedules: a SIGINT/SIGTERM stops here, and the run is reaped below
+                    lines[0]++;
+                    if (!quiet) {
+                        System.out.println("  " + line);
+                    }
+                });
+            } catch (Interruption.Stop e) {
+                // reported below, after the clean-up
+            } catch (IllegalStateException e) {
+                // This column cannot run on this machine: nothing was tried, which is not a pass.
+                throw new Shmconform.UsageException("NOT-AVAILABLE-HERE: " + e.getMessage());
+            } finally {
+                run.close();
+            }
+            if (result == null) {
+                System.out.println("shmconform: INTERRUPTED by " + stop.signalName() + " — fuzz " + backend + ": stopped after "
+                        + lines[0] + " schedule lines; workers killed, run directory reaped; failures found so far are in " + out);
+                return Shmconform.FAILED; // the JVM exits with 128 + the signal's number
+            }
+        } finally {
+            stop.finished();
         }
         print(result);
         System.out.println(summaryLine(result));
