@@ -3,8 +3,11 @@ package org.shmconform.cli;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.fuzz.FuzzCampaign;
 import org.shmconform.harness.fuzz.FuzzResult;
+import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.reports.RunVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -13,7 +16,9 @@ import picocli.CommandLine.Option;
         description = {"Run generated multi-process schedules (create/attach/read/write/lock/unlock/detach/kill) on one"
                 + " column, check each against the model, shrink a failure to the smallest schedule that still fails and"
                 + " save it for 'shmconform replay'.",
-                "Exit status: 0 nothing reproducible found, 1 a failure that reproduces, 2 bad usage."})
+                "The last line is one summary: 'shmconform: PASS|FAIL — fuzz COLUMN: ...'.",
+                "Exit status: 0 nothing found, 1 a failure that reproduces (FLAKY included) or a schedule that could not be"
+                        + " judged, 2 bad usage or a column that cannot run here."})
 final class FuzzCommand implements Callable<Integer> {
     @Option(names = {"-b", "--backend"}, required = true, paramLabel = "NAME", description = "The column: a backend name or 'qt'.")
     String backend;
@@ -42,24 +47,78 @@ final class FuzzCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (workers < 2 || workers > 4) {
-            throw new Shmconform.UsageException("--workers must be 2, 3 or 4");
-        }
+        validateOptions();
         Columns.describe(backend); // unknown names are a usage error
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps%n", backend, first, count,
                 seconds, workers, length);
         FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
                 .workers(workers).length(length).outDir(out);
-        FuzzResult result;
+        FuzzResult result = null;
+        RunContext run = RunContext.create();
+        Interruption stop = Interruption.install(run::close);
+        int[] lines = {0};
         try {
-            result = FuzzCampaign.run(options, quiet ? line -> { } : line -> System.out.println("  " + line));
-        } catch (IllegalStateException e) {
-            System.out.println("NOT-AVAILABLE-HERE: " + e.getMessage());
-            return Shmconform.OK;
+            try {
+                result = FuzzCampaign.run(options, run, line -> {
+                    stop.check(); // between two schedules: a SIGINT/SIGTERM stops here, and the run is reaped below
+                    lines[0]++;
+                    if (!quiet) {
+                        System.out.println("  " + line);
+                    }
+                });
+            } catch (Interruption.Stop e) {
+                // reported below, after the clean-up
+            } catch (IllegalStateException e) {
+                // This column cannot run on this machine: nothing was tried, which is not a pass.
+                throw new Shmconform.UsageException("NOT-AVAILABLE-HERE: " + e.getMessage());
+            } finally {
+                run.close();
+            }
+            if (result == null) {
+                System.out.println("shmconform: INTERRUPTED by " + stop.signalName() + " — fuzz " + backend + ": stopped after "
+                        + lines[0] + " schedule lines; workers killed, run directory reaped; failures found so far are in " + out);
+                return Shmconform.FAILED; // the JVM exits with 128 + the signal's number
+            }
+        } finally {
+            stop.finished();
         }
         print(result);
-        return result.failures().stream().anyMatch(f -> f.rerunFails() > 0) ? Shmconform.FAILED : Shmconform.OK;
+        System.out.println(summaryLine(result));
+        return failed(result) ? Shmconform.FAILED : Shmconform.OK;
+    }
+
+    private void validateOptions() {
+        if (workers < 2 || workers > 4) {
+            throw new Shmconform.UsageException("--workers must be 2, 3 or 4, not " + workers);
+        }
+        if (count < 1) {
+            throw new Shmconform.UsageException("--count must be 1 or more, not " + count);
+        }
+        if (seconds < 1) {
+            throw new Shmconform.UsageException("--seconds must be 1 or more, not " + seconds);
+        }
+        if (length < 1 || length > ScheduleValidation.MAX_STEPS) {
+            throw new Shmconform.UsageException("--length must be between 1 and " + ScheduleValidation.MAX_STEPS + ", not " + length);
+        }
+        if (seed != null && seed < 0) {
+            throw new Shmconform.UsageException("--seed must be 0 or more, not " + seed);
+        }
+    }
+
+    /** As in 'run': a failure that reproduced (FLAKY included) or a schedule that could not be judged fails. */
+    static boolean failed(FuzzResult r) {
+        return r.failures().stream().anyMatch(RunVerdict::reproduced) || !r.unknown().isEmpty();
+    }
+
+    /** The last line: "shmconform: FAIL — fuzz sysv: 1 reproducible failure, 0 unknown in 50 schedules — replay: ...". */
+    static String summaryLine(FuzzResult r) {
+        long reproduced = r.failures().stream().filter(RunVerdict::reproduced).count();
+        String replay = r.failures().stream().filter(RunVerdict::reproduced).findFirst()
+                .map(f -> " — replay: shmconform replay " + (f.shrunkFile() != null ? f.shrunkFile() : f.originalFile())).orElse("");
+        return "shmconform: " + (failed(r) ? "FAIL" : "PASS") + " — fuzz " + r.backend() + ": " + reproduced + " reproducible failure"
+                + (reproduced == 1 ? "" : "s") + ", " + r.unknown().size() + " unknown in " + r.schedulesRun() + " schedules (first seed "
+                + r.firstSeed() + ")" + replay;
     }
 
     static void print(FuzzResult r) {

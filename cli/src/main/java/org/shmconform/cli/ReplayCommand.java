@@ -1,11 +1,11 @@
 package org.shmconform.cli;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.shmconform.harness.fuzz.Checked;
 import org.shmconform.harness.fuzz.Replay;
+import org.shmconform.harness.schedule.ScheduleValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
 /** {@code shmconform replay FILE}: runs one saved schedule again on real workers and prints its history and verdict. */
 @Command(name = "replay", mixinStandardHelpOptions = true,
         description = {"Run a saved schedule (a fuzzer's shrunk.schedule.json, or a report's evidence/*.schedule.json) on real"
-                + " workers and print its history and verdict.", "Exit status: 0 passes, 1 fails or undecided, 2 bad usage."})
+                + " workers and print its history and verdict. The file is checked first (known fields, workers, operations,"
+                + " modes, arguments in range) and every worker's backend and environment must be available here.",
+                "The last line is one summary: 'shmconform: PASS|FAIL — replay FILE: ...'.",
+                "Exit status: 0 passes, 1 fails or undecided, 2 bad usage, an invalid schedule or one that cannot run here."})
 final class ReplayCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The schedule file.")
     Path file;
@@ -24,16 +27,25 @@ final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!Files.isReadable(file)) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new Shmconform.UsageException("cannot read " + file);
         }
-        Checked checked;
-        try {
-            checked = Replay.run(file, backend, org.shmconform.harness.engine.ScheduleRunner.Timing.defaults());
-        } catch (IOException e) {
-            throw new Shmconform.UsageException(file + " is not a schedule: " + e.getMessage());
+        if (backend != null && !ScheduleValidation.knownImpls().contains(backend)) {
+            throw new Shmconform.UsageException("no backend named '" + backend + "'; known: "
+                    + String.join(", ", ScheduleValidation.knownImpls()));
         }
+        // An invalid file (InvalidSchedule) or one that cannot run here (NotRunnableHere) is exit 2 with its one line.
+        Checked checked = Replay.run(file, backend, org.shmconform.harness.engine.ScheduleRunner.Timing.defaults());
         Replay.print(checked, System.out);
-        return checked.fails() || checked.unknown() != null ? Shmconform.FAILED : Shmconform.OK;
+        boolean failed = checked.fails() || checked.unknown() != null;
+        System.out.println(summaryLine(file, checked));
+        return failed ? Shmconform.FAILED : Shmconform.OK;
+    }
+
+    /** "shmconform: FAIL — replay F: FAIL LOCK-EXCLUSIVE: why", "... UNKNOWN: why", or "shmconform: PASS — replay F: no failure". */
+    static String summaryLine(Path file, Checked c) {
+        String what = c.fails() ? "FAIL " + c.failingProperty() + c.failure().map(p -> p.why() == null ? "" : ": " + p.why()).orElse("")
+                : c.unknown() != null ? "UNKNOWN: " + c.unknown() : "no failure";
+        return "shmconform: " + (c.fails() || c.unknown() != null ? "FAIL" : "PASS") + " — replay " + file + ": " + what;
     }
 }

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
 import org.shmconform.harness.fuzz.FuzzCampaign;
 import org.shmconform.harness.fuzz.FuzzResult;
 import org.shmconform.harness.engine.Reaper;
@@ -27,6 +25,7 @@ import org.shmconform.harness.engine.env.Environments;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.ReportWriter;
 import org.shmconform.reports.RunSummary;
+import org.shmconform.reports.RunVerdict;
 import org.shmconform.scenarios.NamedSuite;
 import org.shmconform.scenarios.Scenario;
 import org.shmconform.scenarios.SuiteRunner;
@@ -38,7 +37,10 @@ import picocli.CommandLine.Option;
         description = {"Run the named conformance suite on real worker processes and write a report folder.",
                 "With no options: every backend on the class path plus the Qt 6.4 reference worker, local workers;"
                         + " columns that cannot run here are reported NOT-AVAILABLE-HERE with the reason.",
-                "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result or a baseline regression, 2 bad usage."})
+                "The last line is one summary: 'shmconform: PASS|FAIL — counts — report: DIR'.",
+                "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a reproducible fuzz failure, a fuzz schedule"
+                        + " that could not be judged or a baseline regression, 2 bad usage or input, 130/143 interrupted by"
+                        + " SIGINT/SIGTERM (the report then holds what finished and says \"interrupted\")."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-b", "--backend"}, split = ",", paramLabel = "NAME",
             description = "Columns to test (backend names or 'qt'); default: all. See 'shmconform list'.")
@@ -82,24 +84,35 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        validateOptions();
         List<String> columns = backends == null ? Columns.allNames() : backends;
         List<RunSummary.Column> described = columns.stream().map(Columns::describe).toList();
         List<Scenario> chosen = chooseScenarios();
-        RunSummary base = baseline == null ? null : readBaseline();
+        List<String> envNames = envs == null ? Environments.names() : envs;
+        for (String name : envNames) {
+            if (!Environments.names().contains(name)) {
+                throw new Shmconform.UsageException("no environment named '" + name + "'; known: " + String.join(", ", Environments.names()));
+            }
+        }
+        RunSummary base = baseline == null ? null : Baseline.read(baseline);
         Instant started = Instant.now();
         RunContext run = RunContext.create();
-        Thread reapOnInterrupt = new Thread(run::close, "shmconform-reaper");
-        Runtime.getRuntime().addShutdownHook(reapOnInterrupt);
+        Interruption stop = Interruption.install(run::close);
+        try {
+            return runAndReport(run, stop, started, columns, described, chosen, envNames, base);
+        } finally {
+            stop.finished();
+        }
+    }
+
+    private int runAndReport(RunContext run, Interruption stop, Instant started, List<String> columns,
+                             List<RunSummary.Column> described, List<Scenario> chosen, List<String> envNames, RunSummary base)
+            throws Exception {
         Path dir = out.resolve(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(started)
                 + "-" + run.runId());
         System.out.printf("shmconform run %s: %d scenarios x %d columns, report in %s%n", run.runId(), chosen.size(),
                 columns.size(), dir);
-        List<String> envNames = envs == null ? Environments.names() : envs;
         Map<String, Environment> environments = new LinkedHashMap<>();
-        for (String name : envNames) {
-            environments.put(name, Environments.create(name, run.runId(), shmSizeMib << 20).orElseThrow(() ->
-                    new Shmconform.UsageException("no environment named '" + name + "'; known: " + Environments.names())));
-        }
         List<SuiteRunner.Job> jobs = SuiteRunner.plan(chosen, columns, envNames);
         System.out.printf("%d scenario runs in %s%n", jobs.size(), envNames);
         long unplanned = chosen.stream().filter(s -> s.placement() == Scenario.Placement.FIXED).count() * columns.size()
@@ -107,49 +120,106 @@ final class RunCommand implements Callable<Integer> {
         if (unplanned > 0) {
             System.out.printf("(%d cross-environment runs left out: they need environments not chosen with --env)%n", unplanned);
         }
-        List<ScenarioResult> results;
-        List<FuzzResult> fuzz;
+        ConsoleProgress progress = new ConsoleProgress(quiet, stop);
+        List<FuzzResult> fuzz = new ArrayList<>();
+        Map<String, Object> facts;
         try {
-            SuiteRunner suite = new SuiteRunner(run, environments, ScheduleRunner.Timing.defaults(), dir, new ConsoleProgress(quiet));
-            results = suite.run(jobs);
-            fuzz = fuzzColumns(columns, run, dir);
-            copyLogs(run.logs(), dir.resolve("logs"));
+            for (String name : envNames) {
+                environments.put(name, Environments.create(name, run.runId(), shmSizeMib << 20).orElseThrow());
+            }
+            SuiteRunner suite = new SuiteRunner(run, environments, ScheduleRunner.Timing.defaults(), dir, progress);
+            suite.run(jobs);
+            fuzzColumns(columns, run, dir, stop, fuzz);
+        } catch (Interruption.Stop e) {
+            // the report below holds what finished before the signal
         } finally {
+            // Before the environments close: each one's facts (namespace ids) are those its workers had.
+            facts = MachineFacts.collect(environments);
             environments.values().forEach(Environment::close);
             ContainerSweeper.removeRun(run.runId());
+            copyLogs(run.logs(), dir.resolve("logs"));
             List<String> reaped = Reaper.reapRun(run.runId(), run.runDir());
-            Runtime.getRuntime().removeShutdownHook(reapOnInterrupt);
             if (!reaped.isEmpty()) {
                 System.out.println("Reaped at the end of the run (left by crashed or killed workers, as the scenarios intend):");
                 reaped.forEach(r -> System.out.println("  " + r));
             }
         }
         Instant finished = Instant.now();
+        boolean interrupted = stop.requested();
         RunSummary summary = new RunSummary(RunSummary.SCHEMA, run.runId(), started.toString(), finished.toString(),
-                finished.toEpochMilli() - started.toEpochMilli(), MachineFacts.collect(environments), described, results, fuzz);
+                finished.toEpochMilli() - started.toEpochMilli(), interrupted, facts, described, progress.finished(), fuzz, null);
+        if (base != null) {
+            summary = withBaseline(summary, new Baseline.Outcome(baseline.toString(), Baseline.compare(base, summary)));
+        }
         ReportWriter.write(dir, summary);
         pointLatest(dir);
-        return summarize(summary, base, dir);
+        RunVerdict verdict = RunVerdict.of(summary);
+        printSummary(summary, verdict, dir);
+        if (interrupted) {
+            System.out.println("shmconform: INTERRUPTED by " + stop.signalName() + " after " + summary.results().size() + " of "
+                    + jobs.size() + " scenario runs" + (progress.dropped() > 0 ? " (the one in progress left out)" : "")
+                    + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
+            return Shmconform.FAILED; // the JVM exits with 128 + the signal's number whatever this says
+        }
+        System.out.println(verdict.line(dir));
+        return verdict.failed() ? Shmconform.FAILED : Shmconform.OK;
+    }
+
+    private static RunSummary withBaseline(RunSummary s, Baseline.Outcome outcome) {
+        return new RunSummary(s.schema(), s.runId(), s.started(), s.finished(), s.millis(), s.interrupted(), s.environment(),
+                s.columns(), s.results(), s.fuzz(), outcome);
+    }
+
+    /** Every option checked before anything runs: one line and exit 2 for a bad one. */
+    private void validateOptions() {
+        if (fuzzSchedules < 0) {
+            throw new Shmconform.UsageException("--fuzz-schedules must be 0 or more, not " + fuzzSchedules);
+        }
+        if (shmSizeMib < 1 || shmSizeMib > (1L << 20)) {
+            throw new Shmconform.UsageException("--shm-size-mib must be between 1 and 1048576 (1 TiB), not " + shmSizeMib);
+        }
+        if (soakMinutes != null && soakMinutes < 1) {
+            throw new Shmconform.UsageException("--soak-minutes must be 1 or more, not " + soakMinutes);
+        }
+        if (baseline != null && !Files.isRegularFile(baseline)) {
+            throw new Shmconform.UsageException("--baseline " + baseline + ": no such file");
+        }
+    }
+
+    private void printSummary(RunSummary summary, RunVerdict verdict, Path dir) {
+        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
+                summary.millis() / 1000.0, verdict.counts(), dir.resolve("matrix.md"));
+        if (summary.baseline() != null) {
+            List<Baseline.Regression> regressions = summary.baseline().regressions();
+            System.out.println(regressions.isEmpty() ? "No regression against " + baseline
+                    : regressions.size() + " regression(s) against " + baseline + ":");
+            regressions.forEach(r -> System.out.println("  " + r));
+        }
     }
 
     /** A short campaign of generated schedules per available column (or a soak), failures shrunk into the report. */
-    private List<FuzzResult> fuzzColumns(List<String> columns, RunContext run, Path dir) throws InterruptedException {
-        List<FuzzResult> results = new ArrayList<>();
+    private void fuzzColumns(List<String> columns, RunContext run, Path dir, Interruption stop, List<FuzzResult> results)
+            throws InterruptedException {
         int count = soakMinutes != null ? Integer.MAX_VALUE : fuzzSchedules;
         Duration time = soakMinutes != null ? Duration.ofMinutes(soakMinutes) : Duration.ofMinutes(5);
         if (count == 0) {
-            return results;
+            return;
         }
         for (String column : columns) {
+            stop.check();
             if (!Columns.describe(column).available()) {
                 continue; // already reported NOT-AVAILABLE-HERE in the matrix
             }
             FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(fuzzSeed).count(count).time(time)
-                    .outDir(dir.resolve("fuzz").resolve(column)), run, quiet ? line -> { } : line -> System.out.println("  [fuzz " + column + "] " + line));
+                    .outDir(dir.resolve("fuzz").resolve(column)), run, line -> {
+                        stop.check(); // between two generated schedules
+                        if (!quiet) {
+                            System.out.println("  [fuzz " + column + "] " + line);
+                        }
+                    });
             FuzzCommand.print(r);
             results.add(r);
         }
-        return results;
     }
 
     private List<Scenario> chooseScenarios() {
@@ -162,33 +232,6 @@ final class RunCommand implements Callable<Integer> {
                     + "'; see 'shmconform list'")));
         }
         return chosen;
-    }
-
-    private RunSummary readBaseline() {
-        try {
-            return Baseline.read(baseline);
-        } catch (IOException e) {
-            throw new Shmconform.UsageException("cannot read baseline " + baseline + ": " + e.getMessage());
-        }
-    }
-
-    private int summarize(RunSummary summary, RunSummary base, Path dir) {
-        Map<Verdict, Integer> counts = new LinkedHashMap<>();
-        for (ScenarioResult r : summary.results()) {
-            counts.merge(r.verdict(), 1, Integer::sum);
-        }
-        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
-                summary.millis() / 1000.0, counts, dir.resolve("matrix.md"));
-        boolean failed = summary.results().stream().anyMatch(r -> !r.verdict().expected())
-                || summary.fuzz().stream().anyMatch(f -> f.failures().stream().anyMatch(x -> x.rerunFails() > 0));
-        if (base != null) {
-            List<Baseline.Regression> regressions = Baseline.compare(base, summary);
-            System.out.println(regressions.isEmpty() ? "No regression against " + baseline
-                    : regressions.size() + " regression(s) against " + baseline + ":");
-            regressions.forEach(r -> System.out.println("  " + r));
-            failed |= !regressions.isEmpty();
-        }
-        return failed ? Shmconform.FAILED : Shmconform.OK;
     }
 
     private static void copyLogs(Path from, Path to) throws IOException {

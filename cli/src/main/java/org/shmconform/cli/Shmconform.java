@@ -1,20 +1,40 @@
 package org.shmconform.cli;
 
+import java.nio.file.Path;
+import org.shmconform.harness.fuzz.Replay;
+import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.reports.Baseline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The {@code shmconform} command: run the suite, list what exists, fuzz, replay. */
 @Command(name = "shmconform", mixinStandardHelpOptions = true, version = "shmconform 0.1.0",
         description = "Multi-process conformance harness for shared-memory segments with QSharedMemory's documented semantics.",
-        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class})
+        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, CommandLine.HelpCommand.class})
 public final class Shmconform implements Runnable {
     /** Exit codes: results as expected, a failure (or undecided result), bad usage or input. */
     public static final int OK = 0;
     public static final int FAILED = 1;
     public static final int USAGE = 2;
+    /** The system property the engine reads for where its private state lives. */
+    static final String STATE_DIR_PROPERTY = "shmconform.state.dir";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Set while the command line is parsed, so it is in place before any class that reads it is loaded. */
+    @Option(names = "--state-dir", paramLabel = "DIR", scope = ScopeType.INHERIT,
+            description = "Where shmconform keeps its private state (run directories, worker TMPDIRs, the cache): a directory"
+                    + " it creates 0700 and owns. Default: $XDG_RUNTIME_DIR/shmconform, or /run/shmconform for root."
+                    + " Sets the system property " + STATE_DIR_PROPERTY + ".")
+    void stateDir(String dir) {
+        if (dir == null || dir.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--state-dir needs a directory");
+        }
+        System.setProperty(STATE_DIR_PROPERTY, Path.of(dir).toAbsolutePath().normalize().toString());
+    }
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -28,10 +48,31 @@ public final class Shmconform implements Runnable {
             return USAGE;
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
-            c.getErr().println("shmconform: " + (ex instanceof UsageException ? ex.getMessage() : ex.toString()));
-            return ex instanceof UsageException ? USAGE : FAILED;
+            boolean usage = isUsage(ex);
+            c.getErr().println("shmconform: " + (usage ? ex.getMessage() : "internal error: " + describe(ex)));
+            return usage ? USAGE : FAILED;
         });
         return cl;
+    }
+
+    /** Bad input (options, schedule files, baselines) or a request this machine cannot honour: exit 2. */
+    static boolean isUsage(Throwable ex) {
+        return ex instanceof UsageException || ex instanceof ScheduleValidation.InvalidSchedule
+                || ex instanceof Baseline.InvalidBaseline || ex instanceof Replay.NotRunnableHere;
+    }
+
+    /** One line without a Java class name: the innermost message there is. */
+    static String describe(Throwable ex) {
+        String message = null;
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && !t.getMessage().isBlank()) {
+                message = t.getMessage();
+            }
+        }
+        String text = message != null ? message
+                : ex.getClass().getSimpleName().replaceAll("(Exception|Error)$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+        text = text.lines().findFirst().orElse(text);
+        return text.replaceAll("^(\\w+\\.)+\\w*(Exception|Error): ", "");
     }
 
     @Override

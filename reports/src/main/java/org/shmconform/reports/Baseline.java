@@ -1,8 +1,12 @@
 package org.shmconform.reports;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +18,8 @@ import org.shmconform.harness.protocol.WorkerProtocol;
 /**
  * Compares a run with a baseline results.json, cell by cell (column, environment, scenario,
  * property). A regression is PASS or DEVIATES becoming FAIL, or an available cell becoming
- * NOT_AVAILABLE with a new reason. UNKNOWN alone is never a regression (it proves nothing).
+ * NOT_AVAILABLE with a new reason. UNKNOWN alone is never a regression (it proves nothing, and it
+ * fails the run by itself anyway).
  */
 public final class Baseline {
     private Baseline() {
@@ -27,8 +32,80 @@ public final class Baseline {
         }
     }
 
-    public static RunSummary read(Path resultsJson) throws IOException {
-        return WorkerProtocol.json().readValue(resultsJson.toFile(), RunSummary.class);
+    /** What the comparison found, as results.json records it. @param file the baseline as given on the command line */
+    public record Outcome(String file, List<Regression> regressions) {
+    }
+
+    /** A baseline that cannot be used: the message is one line for the user. */
+    public static final class InvalidBaseline extends Exception {
+        public InvalidBaseline(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Reads and checks a baseline before anything runs: a JSON object of schema {@value RunSummary#SCHEMA}
+     * with a results list whose entries name their scenario, column, environment and properties with verdicts.
+     */
+    public static RunSummary read(Path resultsJson) throws InvalidBaseline {
+        String where = "baseline " + resultsJson;
+        JsonNode root;
+        try {
+            root = WorkerProtocol.json().readTree(Files.readString(resultsJson));
+        } catch (JsonProcessingException e) {
+            throw new InvalidBaseline(where + " is not JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidBaseline("cannot read " + where + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new InvalidBaseline(where + " is not a results.json object");
+        }
+        JsonNode schema = root.get("schema");
+        if (schema == null || !schema.isTextual()) {
+            throw new InvalidBaseline(where + " has no \"schema\"; expected \"" + RunSummary.SCHEMA + "\"");
+        }
+        if (!schema.asText().equals(RunSummary.SCHEMA)) {
+            throw new InvalidBaseline(where + " has schema \"" + schema.asText() + "\"; this shmconform reads \""
+                    + RunSummary.SCHEMA + "\"" + (schema.asText().startsWith("shmconform-results/") ? " (another version)" : ""));
+        }
+        JsonNode results = root.get("results");
+        if (results == null || !results.isArray()) {
+            throw new InvalidBaseline(where + " has no \"results\" list");
+        }
+        for (int i = 0; i < results.size(); i++) {
+            checkResult(where + ": results[" + i + "]", results.get(i));
+        }
+        try {
+            return WorkerProtocol.json().treeToValue(root, RunSummary.class);
+        } catch (JsonProcessingException e) {
+            throw new InvalidBaseline(where + " does not match " + RunSummary.SCHEMA + ": " + e.getOriginalMessage());
+        }
+    }
+
+    private static void checkResult(String where, JsonNode r) throws InvalidBaseline {
+        if (!r.isObject()) {
+            throw new InvalidBaseline(where + " is not an object");
+        }
+        for (String field : List.of("scenario", "column", "env")) {
+            if (!r.path(field).isTextual()) {
+                throw new InvalidBaseline(where + " has no \"" + field + "\"");
+            }
+        }
+        JsonNode properties = r.get("properties");
+        if (properties == null || !properties.isArray()) {
+            throw new InvalidBaseline(where + " has no \"properties\" list");
+        }
+        for (int j = 0; j < properties.size(); j++) {
+            JsonNode p = properties.get(j);
+            String at = where + ".properties[" + j + "]";
+            if (!p.path("property").isTextual()) {
+                throw new InvalidBaseline(at + " has no \"property\"");
+            }
+            String verdict = p.path("verdict").asText(null);
+            if (verdict == null || Arrays.stream(Verdict.values()).noneMatch(v -> v.name().equals(verdict))) {
+                throw new InvalidBaseline(at + " has no valid \"verdict\" (one of " + Arrays.toString(Verdict.values()) + ")");
+            }
+        }
     }
 
     public static List<Regression> compare(RunSummary baseline, RunSummary current) {
@@ -46,6 +123,7 @@ public final class Baseline {
                 regressions.add(new Regression(cell, was.verdict(), now.verdict(), now.why()));
             }
         });
+        regressions.sort(java.util.Comparator.comparing(Regression::cell));
         return regressions;
     }
 

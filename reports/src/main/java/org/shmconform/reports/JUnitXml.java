@@ -1,51 +1,153 @@
 package org.shmconform.reports;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.shmconform.harness.checker.PropertyResult;
 import org.shmconform.harness.checker.ScenarioResult;
 import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.fuzz.FuzzResult;
 
-/** junit.xml for CI systems: a testsuite per column, a testcase per scenario; FAIL and UNKNOWN fail, N/A is skipped. */
+/**
+ * junit.xml for CI systems: a testsuite per column and environment with a testcase per scenario, then
+ * a "fuzz" suite and, with a baseline, a "baseline" suite, so that everything that sets the exit
+ * status is a failing testcase with its reason. FAIL is a {@code <failure>}, UNKNOWN an
+ * {@code <error>} (nothing could be concluded), NOT_AVAILABLE is {@code <skipped>} with the reason,
+ * DEVIATES passes with the difference in {@code <system-out>}. Every suite and the root carry totals.
+ */
 final class JUnitXml {
     private JUnitXml() {
     }
 
+    /** One testcase: its outcome element (null when it passed) and what it printed. */
+    private record Case(String classname, String name, double seconds, String outcome, String systemOut) {
+    }
+
+    private record Suite(String name, List<Case> cases) {
+        long count(String element) {
+            return cases.stream().filter(c -> c.outcome() != null && c.outcome().startsWith("<" + element)).count();
+        }
+
+        double seconds() {
+            return cases.stream().mapToDouble(Case::seconds).sum();
+        }
+    }
+
     static String render(RunSummary run) {
+        List<Suite> suites = new ArrayList<>();
         Map<String, List<ScenarioResult>> byColumn = new TreeMap<>(run.results().stream()
                 .collect(Collectors.groupingBy(r -> r.column() + "." + r.env())));
-        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"shmconform\">\n");
-        byColumn.forEach((suite, results) -> {
-            long failures = results.stream().filter(r -> !r.verdict().expected()).count();
-            long skipped = results.stream().filter(r -> r.verdict() == Verdict.NOT_AVAILABLE).count();
-            xml.append("  <testsuite name=\"").append(esc(suite)).append("\" tests=\"").append(results.size())
-                    .append("\" failures=\"").append(failures).append("\" skipped=\"").append(skipped).append("\">\n");
-            for (ScenarioResult r : results) {
-                xml.append("    <testcase classname=\"").append(esc(suite)).append("\" name=\"").append(esc(r.scenario()))
-                        .append("\" time=\"").append(r.millis() / 1000.0).append("\">");
-                if (r.verdict() == Verdict.NOT_AVAILABLE) {
-                    xml.append("<skipped message=\"NOT-AVAILABLE-HERE: ").append(esc(r.reason())).append("\"/>");
-                } else if (!r.verdict().expected()) {
-                    xml.append("<failure message=\"").append(r.verdict()).append("\">").append(esc(details(r))).append("</failure>");
+        byColumn.forEach((suite, results) -> suites.add(new Suite(suite, results.stream().map(r -> scenarioCase(suite, r)).toList())));
+        if (run.fuzz() != null && !run.fuzz().isEmpty()) {
+            suites.add(new Suite("fuzz", run.fuzz().stream().flatMap(f -> fuzzCases(f).stream()).toList()));
+        }
+        if (run.baseline() != null) {
+            suites.add(new Suite("baseline", baselineCases(run.baseline())));
+        }
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"shmconform\"");
+        totals(xml, suites.stream().mapToLong(s -> s.cases().size()).sum(), suites.stream().mapToLong(s -> s.count("failure")).sum(),
+                suites.stream().mapToLong(s -> s.count("error")).sum(), suites.stream().mapToLong(s -> s.count("skipped")).sum(),
+                run.millis() / 1000.0);
+        xml.append(">\n");
+        for (Suite s : suites) {
+            xml.append("  <testsuite name=\"").append(esc(s.name())).append('"');
+            totals(xml, s.cases().size(), s.count("failure"), s.count("error"), s.count("skipped"), s.seconds());
+            xml.append(">\n");
+            for (Case c : s.cases()) {
+                xml.append("    <testcase classname=\"").append(esc(c.classname())).append("\" name=\"").append(esc(c.name()))
+                        .append("\" time=\"").append(seconds(c.seconds())).append("\">");
+                if (c.outcome() != null) {
+                    xml.append(c.outcome());
+                }
+                if (c.systemOut() != null && !c.systemOut().isEmpty()) {
+                    xml.append("<system-out>").append(esc(c.systemOut())).append("</system-out>");
                 }
                 xml.append("</testcase>\n");
             }
             xml.append("  </testsuite>\n");
-        });
+        }
         return xml.append("</testsuites>\n").toString();
+    }
+
+    private static void totals(StringBuilder xml, long tests, long failures, long errors, long skipped, double seconds) {
+        xml.append(" tests=\"").append(tests).append("\" failures=\"").append(failures).append("\" errors=\"").append(errors)
+                .append("\" skipped=\"").append(skipped).append("\" time=\"").append(seconds(seconds)).append('"');
+    }
+
+    private static Case scenarioCase(String suite, ScenarioResult r) {
+        String reason = RunVerdict.reason(r);
+        String outcome = switch (r.verdict()) {
+            case NOT_AVAILABLE -> "<skipped message=\"NOT_AVAILABLE: " + esc(reason) + "\"/>";
+            case UNKNOWN -> element("error", "UNKNOWN", reason, details(r));
+            case FAIL -> element("failure", "FAIL", reason, details(r));
+            case PASS, DEVIATES -> null;
+        };
+        String out = r.verdict() == Verdict.DEVIATES || r.verdict() == Verdict.PASS && r.notes() != null && !r.notes().isEmpty()
+                ? details(r) : null;
+        return new Case(suite, r.scenario(), r.millis() / 1000.0, outcome, out);
+    }
+
+    private static List<Case> fuzzCases(FuzzResult f) {
+        String classname = "fuzz." + f.backend();
+        List<Case> cases = new ArrayList<>();
+        for (FuzzResult.Failure x : f.failures()) {
+            String name = "seed " + x.seed() + " " + x.property();
+            String message = x.property() + " at seed " + x.seed() + " (" + x.rate() + "): " + x.why();
+            String body = message + "\nshrunk " + x.originalSteps() + " -> " + x.shrunkSteps() + " steps, " + x.shrunkWorkers()
+                    + " workers, " + x.shrunkKills() + " kills" + (x.shrunkWhy() == null ? "" : ": " + x.shrunkWhy())
+                    + "\nreplay: shmconform replay " + (x.shrunkFile() != null ? x.shrunkFile() : x.originalFile());
+            cases.add(RunVerdict.reproduced(x) ? new Case(classname, name, 0, element("failure", "FUZZ-FAIL", message, body), null)
+                    : new Case(classname, name, 0, null, "not reproduced, not counted: " + body));
+        }
+        for (String u : f.unknown()) {
+            cases.add(new Case(classname, u.contains(":") ? u.substring(0, u.indexOf(':')) : u, 0,
+                    element("error", "UNKNOWN", u, u), null));
+        }
+        cases.add(new Case(classname, "campaign", f.seconds(), null, String.format(Locale.ROOT,
+                "%d schedules, %d operations from seed %d in %.1f s", f.schedulesRun(), f.operationsRun(), f.firstSeed(), f.seconds())));
+        return cases;
+    }
+
+    private static List<Case> baselineCases(Baseline.Outcome b) {
+        if (b.regressions().isEmpty()) {
+            return List.of(new Case("baseline", "no regression against " + b.file(), 0, null, null));
+        }
+        return b.regressions().stream().map(r -> new Case("baseline", r.cell(), 0,
+                element("failure", "REGRESSION", r.toString(), "regression against " + b.file() + ": " + r), null)).toList();
+    }
+
+    private static String element(String name, String type, String message, String body) {
+        return "<" + name + " type=\"" + type + "\" message=\"" + esc(message) + "\">" + esc(body) + "</" + name + ">";
     }
 
     private static String details(ScenarioResult r) {
         StringBuilder b = new StringBuilder();
         for (PropertyResult p : r.properties()) {
-            b.append(p.property()).append(' ').append(p.verdict()).append(p.why() == null ? "" : ": " + p.why()).append('\n');
+            b.append(p.property()).append(' ').append(p.verdict()).append(p.why() == null ? "" : ": " + p.why());
+            if (p.eventIndex() != null) {
+                b.append(" (history line ").append(p.eventIndex()).append(')');
+            }
+            b.append('\n');
+        }
+        if (r.reason() != null) {
+            b.append("reason: ").append(r.reason()).append('\n');
+        }
+        if (r.notes() != null) {
+            r.notes().forEach(n -> b.append("note: ").append(n).append('\n'));
         }
         return b.append("history: ").append(r.historyFile()).toString();
     }
 
+    private static String seconds(double s) {
+        return String.format(Locale.ROOT, "%.3f", s);
+    }
+
+    /** Text for XML and HTML, attribute or content: also drops the characters XML 1.0 cannot carry. */
     static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;")
+                .replaceAll("[\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F]", "?");
     }
 }

@@ -22,6 +22,11 @@ final class MatrixMarkdown {
         md.append("Run `").append(run.runId()).append("`, ").append(run.started()).append(", ")
                 .append(run.millis() / 1000).append(" s. Kernel ").append(run.environment().get("kernel"))
                 .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, N/A (not available here).\n\n");
+        md.append("**").append(RunVerdict.of(run).line(null)).append("**\n\n");
+        if (run.interrupted()) {
+            md.append("> Interrupted (SIGINT or SIGTERM): this report holds only the scenario runs that finished.\n\n");
+        }
+        md.append(attention(run));
         for (String env : environments(run)) {
             md.append("## Environment `").append(env).append("`\n\n");
             md.append("| property |");
@@ -41,6 +46,7 @@ final class MatrixMarkdown {
             md.append('\n');
         }
         md.append(fuzz(run));
+        md.append(baseline(run));
         md.append(unavailable(run));
         md.append(differences(run));
         md.append(observations(run, columns));
@@ -70,14 +76,72 @@ final class MatrixMarkdown {
                 md.append("nothing (not falsified; first seed ").append(f.firstSeed()).append(")");
             }
             for (FuzzResult.Failure x : f.failures()) {
-                md.append("**FAIL** ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
+                md.append(RunVerdict.reproduced(x) ? "**FAIL** " : "not counted: ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
                         .append("), shrunk to ").append(x.shrunkSteps()).append(" steps / ").append(x.shrunkWorkers())
                         .append(" workers / ").append(x.shrunkKills()).append(" kills: `")
                         .append(x.shrunkFile() != null ? x.shrunkFile() : x.originalFile()).append("` ");
             }
+            f.unknown().forEach(u -> md.append(" UNKNOWN ").append(cellText(u)).append(';'));
             md.append(" |\n");
         }
         return md.append('\n').toString();
+    }
+
+    /**
+     * What sets the exit status, first and in words: every FAIL and UNKNOWN scenario run with its reason,
+     * every fuzz failure that reproduced or schedule that could not be judged, every baseline regression.
+     */
+    static List<String> attentionItems(RunSummary run) {
+        List<String> items = new ArrayList<>();
+        for (ScenarioResult r : run.results()) {
+            if (!r.verdict().expected()) {
+                items.add(r.verdict() + " " + r.column() + " / " + r.env() + " / `" + r.scenario() + "`: " + RunVerdict.reason(r)
+                        + (r.historyFile() == null ? "" : " — " + r.historyFile()));
+            }
+        }
+        if (run.fuzz() != null) {
+            for (FuzzResult f : run.fuzz()) {
+                for (FuzzResult.Failure x : f.failures()) {
+                    if (RunVerdict.reproduced(x)) {
+                        items.add("FAIL fuzz " + f.backend() + ": " + x.property() + " at seed " + x.seed() + " (" + x.rate() + "): "
+                                + x.why() + " — replay: `shmconform replay " + (x.shrunkFile() != null ? x.shrunkFile() : x.originalFile()) + "`");
+                    }
+                }
+                f.unknown().forEach(u -> items.add("UNKNOWN fuzz " + f.backend() + ": " + u));
+            }
+        }
+        if (run.baseline() != null) {
+            run.baseline().regressions().forEach(r -> items.add("REGRESSION against " + run.baseline().file() + ": " + r));
+        }
+        return items;
+    }
+
+    private static String attention(RunSummary run) {
+        List<String> items = attentionItems(run);
+        if (items.isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Failures, unknowns and regressions\n\n");
+        items.forEach(i -> md.append("- ").append(i.startsWith("FAIL") || i.startsWith("REGRESSION") ? "**" + i.substring(0, i.indexOf(' ')) + "**"
+                + i.substring(i.indexOf(' ')) : i).append('\n'));
+        return md.append('\n').toString();
+    }
+
+    private static String baseline(RunSummary run) {
+        if (run.baseline() == null) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Baseline\n\nCompared with `").append(run.baseline().file()).append("`: ");
+        if (run.baseline().regressions().isEmpty()) {
+            return md.append("no regression.\n\n").toString();
+        }
+        md.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".\n\n");
+        run.baseline().regressions().forEach(r -> md.append("- **REGRESSION** ").append(cellText(r.toString())).append('\n'));
+        return md.append('\n').toString();
+    }
+
+    static String cellText(String s) {
+        return s == null ? "" : s.replace("|", "\\|").replace("\n", " ");
     }
 
     private static String unavailable(RunSummary run) {
@@ -106,7 +170,7 @@ final class MatrixMarkdown {
                 }
                 md.append("- **").append(p.verdict()).append("** ").append(r.column()).append(" / ").append(r.env())
                         .append(" / ").append(p.property()).append(" in `").append(r.scenario()).append("`: ")
-                        .append(p.why() == null ? "" : p.why().replace("|", "\\|"));
+                        .append(cellText(p.why() != null ? p.why() : RunVerdict.reason(r)));
                 if (r.historyFile() != null) {
                     md.append(" — [history](").append(r.historyFile()).append(")");
                     if (p.eventIndex() != null) {

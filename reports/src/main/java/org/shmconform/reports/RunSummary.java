@@ -1,5 +1,7 @@
 package org.shmconform.reports;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
 import org.shmconform.harness.checker.ScenarioResult;
@@ -9,17 +11,32 @@ import org.shmconform.harness.fuzz.FuzzResult;
  * Everything a report is made from: what ran where, and what came out. This is results.json.
  *
  * @param schema      "shmconform-results/1"
+ * @param interrupted the run was stopped by SIGINT or SIGTERM: the results are those of the runs that finished
  * @param environment facts of the machine and of each environment (kernel, namespace ids, engine versions)
  * @param columns     each column (worker implementation) with its availability and declared semantics
  * @param results     one entry per scenario × column (× environment)
  * @param fuzz        the short fuzzing campaign per column (generated schedules, failures shrunk)
+ * @param baseline    the comparison with {@code --baseline}, or null when there was none
  */
-public record RunSummary(String schema, String runId, String started, String finished, long millis,
+@JsonPropertyOrder({"schema", "runId", "verdict", "counts", "interrupted", "started", "finished", "millis"})
+public record RunSummary(String schema, String runId, String started, String finished, long millis, boolean interrupted,
                          Map<String, Object> environment, List<Column> columns, List<ScenarioResult> results,
-                         List<FuzzResult> fuzz) {
+                         List<FuzzResult> fuzz, Baseline.Outcome baseline) {
     public static final String SCHEMA = "shmconform-results/1";
 
     /** A column of the matrix: a backend (or the Qt worker), whether it runs here, and what it declares. */
     public record Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared) {
+    }
+
+    /** The run's verdict, the one the exit status gives: FAIL, PASS or INTERRUPTED. Written to results.json only. */
+    @JsonProperty(value = "verdict", access = JsonProperty.Access.READ_ONLY)
+    public String verdict() {
+        return RunVerdict.of(this).word();
+    }
+
+    /** Scenario runs per verdict, and what the fuzzer and the baseline found. Written to results.json only. */
+    @JsonProperty(value = "counts", access = JsonProperty.Access.READ_ONLY)
+    public Map<String, Integer> counts() {
+        return RunVerdict.of(this).counts();
     }
 }

@@ -49,6 +49,12 @@ final class TimelineHtml {
                             .append(JUnitXml.esc(p.why())).append("</p>");
                 }
             }
+            if (r.reason() != null && !r.reason().isBlank()) {
+                h.append("<p><b>reason</b>: ").append(JUnitXml.esc(r.reason())).append("</p>");
+            }
+            if (r.notes() != null && !r.notes().isEmpty()) {
+                h.append("<p><b>notes</b>: ").append(JUnitXml.esc(String.join("; ", r.notes()))).append("</p>");
+            }
             try {
                 h.append(svg(History.read(dir.resolve(r.historyFile())).events(), blamed(r)));
             } catch (IOException e) {

@@ -3,14 +3,20 @@ package org.shmconform.harness.fuzz;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import org.shmconform.harness.engine.RunContext;
 import org.shmconform.harness.engine.ScheduleRunner;
+import org.shmconform.harness.engine.env.ContainerSweeper;
+import org.shmconform.harness.engine.env.Environment;
+import org.shmconform.harness.engine.env.Environments;
 import org.shmconform.harness.engine.env.LocalEnvironment;
 import org.shmconform.harness.checker.PropertyResult;
 import org.shmconform.harness.history.HistoryEvent;
 import org.shmconform.harness.model.SegmentModel;
 import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.harness.schedule.WorkerSpec;
 
 /** Runs a saved schedule again on real workers and checks it: {@code shmconform replay FILE}. */
 public final class Replay {
@@ -22,24 +28,50 @@ public final class Replay {
         return run(scheduleFile, null, ScheduleRunner.Timing.defaults());
     }
 
+    /** The schedule cannot run on this machine (a backend, the Qt worker or an environment is missing): why. */
+    public static final class NotRunnableHere extends IllegalStateException {
+        public NotRunnableHere(String message) {
+            super(message);
+        }
+    }
+
     /**
+     * Loads the file (strictly: see {@link org.shmconform.harness.schedule.ScheduleValidation}), makes
+     * the environments its workers name, runs it and checks it.
+     *
      * @param subjectImpl whose declared semantics judge the history; null: the first worker's impl
-     * @throws IllegalStateException when a worker's implementation or environment is not available here
+     * @throws org.shmconform.harness.schedule.ScheduleValidation.InvalidSchedule when the file is not a valid schedule
+     * @throws NotRunnableHere when a worker's implementation or environment is not available here
      */
     public static Checked run(Path scheduleFile, String subjectImpl, ScheduleRunner.Timing timing)
             throws IOException, InterruptedException {
         Schedule schedule = Schedule.load(scheduleFile);
         try (RunContext run = RunContext.create()) {
-            return run(schedule, subjectImpl, run, timing);
+            Map<String, Environment> environments = new LinkedHashMap<>();
+            try {
+                for (String name : new LinkedHashSet<>(schedule.workers().stream().map(WorkerSpec::env).toList())) {
+                    environments.put(name, Environments.create(name, run.runId()).orElseThrow());
+                }
+                return run(schedule, subjectImpl, run, environments, timing);
+            } finally {
+                environments.values().forEach(Environment::close);
+                ContainerSweeper.removeRun(run.runId());
+            }
         }
     }
 
+    /** Runs a schedule whose workers are all local. */
     public static Checked run(Schedule schedule, String subjectImpl, RunContext run, ScheduleRunner.Timing timing)
             throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), timing);
+        return run(schedule, subjectImpl, run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), timing);
+    }
+
+    public static Checked run(Schedule schedule, String subjectImpl, RunContext run, Map<String, Environment> environments,
+                              ScheduleRunner.Timing timing) throws InterruptedException {
+        ScheduleRunner runner = new ScheduleRunner(run, environments, timing);
         String missing = runner.unavailableReason(schedule);
         if (missing != null) {
-            throw new IllegalStateException("cannot replay " + schedule.name() + " here: " + missing);
+            throw new NotRunnableHere("cannot replay " + schedule.name() + " here: " + missing);
         }
         String subject = subjectImpl != null ? subjectImpl : schedule.workers().get(0).impl();
         return FuzzCampaign.check(runner, schedule, subject);

@@ -27,7 +27,12 @@ public record Schedule(String name, Long seed, List<WorkerSpec> workers, List<St
                 .writeValueAsString(this) + "\n");
     }
 
+    /**
+     * Reads a schedule file strictly and checks it with {@link ScheduleValidation}: an unknown field,
+     * operation or worker, a bad mode or an argument out of range is a {@link ScheduleValidation.InvalidSchedule}
+     * with a one-line message, before any worker starts.
+     */
     public static Schedule load(Path file) throws IOException {
-        return WorkerProtocol.json().readValue(file.toFile(), Schedule.class);
+        return ScheduleValidation.parse(Files.readString(file), file.toString());
     }
 }

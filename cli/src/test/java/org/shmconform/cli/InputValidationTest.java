@@ -1,0 +1,155 @@
+package org.shmconform.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.shmconform.harness.checker.PropertyResult;
+import org.shmconform.harness.checker.ScenarioResult;
+import org.shmconform.harness.checker.Verdict;
+import org.shmconform.harness.engine.env.Environments;
+import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.scenarios.NamedSuite;
+import org.shmconform.scenarios.Scenario;
+
+/** Bad options, schedule files and baselines: one line on stderr and exit 2, before anything runs. */
+class InputValidationTest {
+
+    private record Outcome(int status, String err) {
+    }
+
+    private static Outcome execute(String... args) {
+        StringWriter err = new StringWriter();
+        var cl = Shmconform.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        int status = cl.execute(args);
+        return new Outcome(status, err.toString());
+    }
+
+    private static void refused(String expected, String... args) {
+        Outcome o = execute(args);
+        assertEquals(Shmconform.USAGE, o.status(), String.join(" ", args) + ": " + o.err());
+        assertEquals(1, o.err().lines().count(), "one line: " + o.err());
+        assertTrue(o.err().startsWith("shmconform: "), o.err());
+        assertTrue(o.err().contains(expected), String.join(" ", args) + ": " + o.err());
+        assertFalse(o.err().matches("(?s).*(Exception|\tat ).*"), "a raw exception: " + o.err());
+    }
+
+    @ParameterizedTest(name = "{1}")
+    @CsvSource(delimiter = '|', value = {
+        "--fuzz-schedules must be 0 or more, not -1 | run --fuzz-schedules -1",
+        "--shm-size-mib must be between 1 and 1048576 (1 TiB), not -5 | run --shm-size-mib -5",
+        "--soak-minutes must be 1 or more, not 0 | run --soak-minutes 0",
+        "no backend named 'nosuch'; known: sysv | run -b nosuch",
+        "no scenario named 'nosuch' | run -s nosuch",
+        "no environment named 'moon'; known: local | run -e moon",
+        "--baseline /nonexistent/results.json: no such file | run --baseline /nonexistent/results.json",
+        "--workers must be 2, 3 or 4, not 9 | fuzz -b sysv --workers 9",
+        "--count must be 1 or more, not -1 | fuzz -b sysv --count -1",
+        "--seconds must be 1 or more, not 0 | fuzz -b sysv --seconds 0",
+        "no backend named 'nosuch' | fuzz -b nosuch",
+        "cannot read /nonexistent.json | replay /nonexistent.json",
+        "Unknown option: '--frobnicate' | run --frobnicate",
+        "Invalid value for option '--fuzz-schedules' | run --fuzz-schedules many",
+    })
+    void aBadOptionIsOneLineAndExit2(String expected, String args) {
+        refused(expected, args.split(" "));
+    }
+
+    @Test
+    void aBadBaselineStopsBeforeTheSuiteRuns(@TempDir Path dir) throws Exception {
+        Path baseline = Files.writeString(dir.resolve("b.json"), "{\"schema\":\"nope\"}");
+        refused("baseline " + baseline + " has schema \"nope\"; this shmconform reads \"shmconform-results/1\"",
+                "run", "-b", "posix", "-e", "local", "-o", dir.resolve("out").toString(), "--baseline", baseline.toString());
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
+    }
+
+    @Test
+    void aBadScheduleFileIsOneLineAndExit2(@TempDir Path dir) throws Exception {
+        String workers = "\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}]";
+        String[][] cases = {
+            {"{\"worker\":\"A\",\"op\":\"explode\"}", "steps[0] (A explode): unknown operation 'explode'"},
+            {"{\"worker\":\"Z\",\"op\":\"lock\"}", "steps[0] (Z lock): worker Z is not declared"},
+            {"{\"worker\":\"A\",\"op\":\"attach\",\"key\":\"k\",\"mode\":\"rw\"}", "steps[0] (A attach): bad mode 'rw'; only ReadWrite or ReadOnly"},
+            {"{\"worker\":\"A\",\"op\":\"lock\",\"when\":1}", "unknown field 'when' at steps[0] (line 1); known: data, key, length, mode, ms, noWait, offset, op, size, worker"},
+            {"{\"worker\":\"A\",\"op\":\"read\",\"offset\":0,\"length\":-1}", "steps[0] (A read): length -1 out of range [0, 1048576]"},
+        };
+        for (String[] c : cases) {
+            Path f = Files.writeString(dir.resolve("s.json"), "{\"name\":\"t\"," + workers + ",\"steps\":[" + c[0] + "]}");
+            refused(f + ": " + c[1], "replay", f.toString());
+        }
+        refused("no backend named 'nosuch'", "replay", "-b", "nosuch", Files.writeString(dir.resolve("t.json"), "{}").toString());
+    }
+
+    @Test
+    void helpWorks() {
+        Outcome o = execute("help");
+        assertEquals(Shmconform.OK, o.status(), o.err());
+        assertEquals(Shmconform.OK, execute("help", "run").status());
+    }
+
+    @Test
+    void stateDirIsSetBeforeTheCommandRunsWhereverItIsGiven(@TempDir Path dir) {
+        String before = System.getProperty(Shmconform.STATE_DIR_PROPERTY);
+        try {
+            for (List<String> args : List.of(List.of("--state-dir", dir.resolve("a").toString(), "run", "--fuzz-schedules", "-1"),
+                    List.of("run", "--state-dir", dir.resolve("b").toString(), "--fuzz-schedules", "-1"),
+                    List.of("fuzz", "--state-dir", dir.resolve("c").toString(), "-b", "sysv", "--count", "0"),
+                    List.of("replay", "--state-dir", dir.resolve("d").toString(), "/nonexistent"))) {
+                assertEquals(Shmconform.USAGE, execute(args.toArray(String[]::new)).status());
+                String expected = args.get(args.indexOf("--state-dir") + 1);
+                assertEquals(expected, System.getProperty(Shmconform.STATE_DIR_PROPERTY), args.toString());
+            }
+            assertTrue(new picocli.CommandLine(new Shmconform()).getSubcommands().get("list").getCommandSpec()
+                    .findOption("--state-dir") != null, "list takes it too");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Shmconform.STATE_DIR_PROPERTY);
+            } else {
+                System.setProperty(Shmconform.STATE_DIR_PROPERTY, before);
+            }
+        }
+    }
+
+    /** The rules must not refuse what the project itself writes: every named scenario's schedule, everywhere. */
+    @Test
+    void everyNamedScheduleIsValid() {
+        List<String> columns = new ArrayList<>(ScheduleValidation.knownImpls());
+        int checked = 0;
+        for (Scenario s : NamedSuite.all()) {
+            for (String column : columns) {
+                if (!s.appliesTo().test(column)) {
+                    continue;
+                }
+                List<Schedule> schedules = s.placement() == Scenario.Placement.FIXED ? List.of(s.scheduleFor(column))
+                        : Environments.names().stream().map(env -> s.scheduleFor(column, env)).toList();
+                for (Schedule schedule : schedules) {
+                    assertEquals(List.of(), ScheduleValidation.problems(schedule, columns, Environments.names()), s.id() + " on " + column);
+                    checked++;
+                }
+            }
+        }
+        assertTrue(checked > 100, "checked " + checked);
+    }
+
+    @Test
+    void theProgressLineShowsWhyAResultIsUnknown() {
+        ScenarioResult unknown = new ScenarioResult("lock-excludes", "t", "posix", "local",
+                List.of(new PropertyResult("LOCK-EXCLUSIVE", Verdict.UNKNOWN, null, null, List.of())), null, null, 900,
+                "step lock for dead worker B could not be performed", List.of());
+        String line = new ConsoleProgress(false, null).line(unknown, 3, 12);
+        assertTrue(line.matches("\\[ 3/12\\] posix +local +lock-excludes +UNKNOWN +0\\.9 s  step lock for dead worker B could not be performed"),
+                line);
+    }
+}
