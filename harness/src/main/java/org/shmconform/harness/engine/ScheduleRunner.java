@@ -25,19 +25,29 @@ import org.shmconform.harness.schedule.Step;
 import org.shmconform.harness.schedule.WorkerSpec;
 
 /**
- * Runs a schedule on real worker processes and records the history. Each step is issued in order;
- * the engine then waits up to {@link Timing#blockBound} for its reply. An op that has not replied by
- * then is in flight (typically blocked on the lock): later steps go on, and the worker's next step
- * first waits for it, up to {@link Timing#opDeadline}. A worker that still has not replied is
- * killed and its op closed as {@code info} ("timeout"), so a hung worker never hangs the run.
+ * Runs a schedule on real worker processes and records the history. Each step is issued in order
+ * and waited for: no silence is ever taken for a blocked operation. Only a step the schedule marks
+ * {@code async} (a lock that may have to wait) is left in flight, and only once the kernel confirms
+ * that the worker's op thread sleeps in a lock wait ({@link KernelWait}); the worker's next step
+ * first waits for it. An op that is merely slow is waited for up to {@link Timing#replyDeadline};
+ * past it, an op the kernel sees blocked stays in flight as blocked (the model judges it), and any
+ * other is killed and makes the execution a problem (UNKNOWN, never PASS). At the end every op
+ * still in flight is answered, or confirmed blocked and closed as {@code info} "blocked", or closed
+ * as "timeout" with a problem. A step that cannot be performed is a problem, never a silent skip.
  */
 public final class ScheduleRunner {
-    /** Every bound is far above the 1-5 ms stalls this kind of machine has (physical-limits.md). */
-    public record Timing(Duration blockBound, Duration opDeadline, Duration settle, Duration startDeadline) {
+    /**
+     * Deadlines after which the engine stops waiting. Neither decides what a history means: a reply
+     * deadline passed without kernel-confirmed blocking makes the execution UNKNOWN.
+     */
+    public record Timing(Duration replyDeadline, Duration startDeadline) {
         public static Timing defaults() {
-            return new Timing(Duration.ofMillis(400), Duration.ofSeconds(10), Duration.ofMillis(1500), Duration.ofSeconds(60));
+            return new Timing(Duration.ofSeconds(60), Duration.ofSeconds(120));
         }
     }
+
+    /** How often the engine alternates between the reply queue and the kernel: a cadence, never a verdict. */
+    private static final Duration LOOK = Duration.ofMillis(5);
 
     private static final HexFormat HEX = HexFormat.of();
     private final RunContext run;
@@ -50,6 +60,15 @@ public final class ScheduleRunner {
         this.commands = new WorkerCommands(run);
         this.environments = environments;
         this.timing = timing;
+    }
+
+    /**
+     * How many workers may be starting at once: a JVM start is CPU-bound, so more starts than cores
+     * only make each slower. {@code -Dshmconform.maxParallelStarts=N} overrides it.
+     */
+    public static int maxParallelStarts() {
+        int n = Integer.getInteger("shmconform.maxParallelStarts", Runtime.getRuntime().availableProcessors());
+        return Math.max(1, n);
     }
 
     /** Why this schedule cannot run here (a backend, the Qt worker or an environment is missing), or null. */
@@ -87,11 +106,15 @@ public final class ScheduleRunner {
         private final String prefix;
         private final History history = new History();
         private final long start = System.nanoTime();
+        private final KernelWait kernel = KernelWait.forThisMachine();
         private final Map<String, WorkerProcess> workers = new LinkedHashMap<>();
         private final Map<String, Execution.WorkerInfo> infos = new LinkedHashMap<>();
+        /** Host pid and host tid of each worker's op thread, as the kernel probe needs them. */
+        private final Map<String, long[]> opThreads = new LinkedHashMap<>();
         private final Map<String, HistoryEvent> inFlight = new LinkedHashMap<>();
         private final Map<String, Long> inFlightSeq = new LinkedHashMap<>();
         private final List<String> notes = new ArrayList<>();
+        private final List<String> problems = new ArrayList<>();
         /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
         private final Map<String, String> dying = new LinkedHashMap<>();
         /** Host pids of this execution's workers: kernel objects they last touched are this execution's. */
@@ -104,57 +127,68 @@ public final class ScheduleRunner {
         }
 
         Execution execute() throws InterruptedException {
-            String broken = null;
             try {
-                broken = startWorkers();
-                if (broken == null) {
+                if (startWorkers()) {
+                    int index = 0;
                     for (Step step : schedule.steps()) {
-                        perform(step);
+                        perform(++index, step);
                     }
                     settle();
                 }
             } catch (IOException e) {
-                broken = "harness I/O error: " + e.getMessage();
+                problems.add("harness I/O error: " + e.getMessage());
             } finally {
                 shutdownAll();
                 Reaper.removeLeftovers(prefix, run.workerTmps(), notes);
                 Reaper.removeSysVTouchedBy(hostPids, notes);
             }
-            return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, broken);
+            return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, problems);
         }
 
-        private String startWorkers() throws InterruptedException {
-            ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, schedule.workers().size()));
+        /** Starts every worker, at most {@link #maxParallelStarts()} at a time; false (with problems) if one did not. */
+        private boolean startWorkers() throws InterruptedException {
+            int parallel = Math.min(maxParallelStarts(), Math.max(1, schedule.workers().size()));
+            ExecutorService pool = Executors.newFixedThreadPool(parallel);
             try {
                 Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
                 for (WorkerSpec spec : schedule.workers()) {
                     starting.put(spec.id(), pool.submit(() -> startWorker(spec)));
                 }
-                String broken = null;
                 for (WorkerSpec spec : schedule.workers()) {
                     try {
                         WorkerProcess wp = starting.get(spec.id()).get();
                         workers.put(spec.id(), wp);
                         Reply hello = wp.hello();
                         if (hello == null) {
-                            broken = "worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
-                                    + run.logs().resolve(logName(spec));
+                            problems.add("worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
+                                    + run.logs().resolve(logName(spec)));
                             continue;
                         }
                         long pid = hello.value().path("pid").asLong(-1);
                         wp.hostPid().ifPresent(hostPids::add);
+                        watchOpThread(spec.id(), wp, hello);
                         Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
                         namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
                         infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
                                 namespaces, hello.value().path("impl").asText(), null));
                     } catch (java.util.concurrent.ExecutionException e) {
-                        broken = "worker " + spec.id() + " could not start: " + e.getCause();
+                        problems.add("worker " + spec.id() + " could not start: " + e.getCause());
                     }
                 }
-                return broken;
+                return problems.isEmpty();
             } finally {
                 pool.shutdownNow();
             }
+        }
+
+        /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
+        private void watchOpThread(String worker, WorkerProcess wp, Reply hello) {
+            long nsTid = hello.value().path("tid").asLong(-1);
+            if (kernel == null || nsTid < 0 || wp.hostPid().isEmpty()) {
+                return;
+            }
+            long hostPid = wp.hostPid().getAsLong();
+            kernel.hostTid(hostPid, nsTid).ifPresent(tid -> opThreads.put(worker, new long[] {hostPid, tid}));
         }
 
         private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
@@ -168,19 +202,23 @@ public final class ScheduleRunner {
             return prefix + "-" + spec.id() + ".stderr.log";
         }
 
-        private void perform(Step step) throws InterruptedException, IOException {
+        private void perform(int index, Step step) throws InterruptedException, IOException {
+            String what = "step " + index + " (" + step.op() + " by " + step.worker() + ")";
             WorkerProcess wp = workers.get(step.worker());
             if (wp == null) {
-                notes.add("step for unknown worker " + step.worker() + " skipped");
+                problems.add(what + " not performed: the schedule has no worker " + step.worker());
+                return;
+            }
+            if (!"kill".equals(step.op())) {
+                awaitInFlight(step.worker()); // a kill does not wait: it may be what ends a blocked op
+            }
+            Integer exit = infos.get(step.worker()).exitStatus();
+            if (exit != null) {
+                problems.add(what + " not performed: " + step.worker() + " was already gone (" + gone(step.worker(), exit) + ")");
                 return;
             }
             if ("kill".equals(step.op())) {
                 kill(step.worker(), "killed");
-                return;
-            }
-            awaitInFlight(step.worker(), timing.opDeadline());
-            if (infos.get(step.worker()).exitStatus() != null) {
-                notes.add("step " + step.op() + " for dead worker " + step.worker() + " skipped");
                 return;
             }
             Request request = toRequest(step, ++seq);
@@ -192,21 +230,64 @@ public final class ScheduleRunner {
             } catch (IOException e) {
                 // The worker is gone: its death is picked up below as an info completion.
             }
-            collect(step.worker(), step.noWait() ? Duration.ZERO : timing.blockBound());
+            Wait end = await(step.worker(), step.noWait());
+            if (end == Wait.BLOCKED && !step.noWait()) {
+                notes.add(what + " still blocked in a lock wait at the reply deadline: recorded as blocked");
+            } else if (end == Wait.DEADLINE) {
+                problems.add(Execution.deadlinePassed(step.worker(), step.op()) + " (" + what + ", " + whyUnconfirmed(step.worker()) + ")");
+                kill(step.worker(), "timeout");
+            }
         }
 
-        /** Reads what the worker said until its in-flight op completes or the timeout passes. */
+        /** How a wait for an in-flight op ended. */
+        private enum Wait { DONE, BLOCKED, DEADLINE }
+
+        /**
+         * Waits for the worker's in-flight op. With {@code early} the wait also ends as soon as the
+         * kernel sees the op thread asleep in a lock wait; without, only the reply, the worker's death
+         * or the deadline end it, and at the deadline the kernel decides between blocked and not.
+         */
+        private Wait await(String worker, boolean early) throws InterruptedException {
+            long deadline = System.nanoTime() + timing.replyDeadline().toNanos();
+            while (inFlight.containsKey(worker)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return blocked(worker) ? Wait.BLOCKED : Wait.DEADLINE;
+                }
+                collect(worker, early ? LOOK : Duration.ofNanos(left));
+                if (early && inFlight.containsKey(worker) && blocked(worker)) {
+                    return Wait.BLOCKED;
+                }
+            }
+            return Wait.DONE;
+        }
+
+        /** Whether the kernel sees the worker's op thread asleep in a lock wait right now. */
+        private boolean blocked(String worker) {
+            long[] t = opThreads.get(worker);
+            return t != null && kernel.probe(t[0], t[1]).blockedInLockWait();
+        }
+
+        private String whyUnconfirmed(String worker) {
+            long[] t = opThreads.get(worker);
+            if (kernel == null) {
+                return KernelWait.unsupportedReason();
+            }
+            return t == null ? "its op thread is unknown, so the kernel could not be asked"
+                    : "kernel: " + kernel.probe(t[0], t[1]).description();
+        }
+
+        /** Reads what the worker said, for up to {@code timeout}, until its in-flight op completes or it dies. */
         private void collect(String worker, Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             WorkerProcess wp = workers.get(worker);
             while (inFlight.containsKey(worker)) {
-                long left = deadline - System.nanoTime();
-                Received r = wp.poll(Duration.ofNanos(Math.max(0, left)));
+                Received r = wp.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
                 if (r == null) {
                     return;
                 }
                 if (r.reply() == null && r.unparsable() == null) {
-                    Integer status = wp.reap(Duration.ofSeconds(10));
+                    Integer status = wp.reap(timing.replyDeadline());
                     died(worker, status, dying.getOrDefault(worker, "crashed"));
                     return;
                 }
@@ -219,50 +300,71 @@ public final class ScheduleRunner {
             }
         }
 
-        private void awaitInFlight(String worker, Duration deadline) throws InterruptedException {
+        /** Before a worker's next step: its previous op must be answered; one still blocked ends with the worker. */
+        private void awaitInFlight(String worker) throws InterruptedException {
             if (!inFlight.containsKey(worker)) {
                 return;
             }
-            collect(worker, deadline);
-            if (inFlight.containsKey(worker)) {
-                kill(worker, "timeout");
+            String op = inFlight.get(worker).f();
+            switch (await(worker, false)) {
+                case DONE -> { }
+                case BLOCKED -> kill(worker, "blocked");
+                case DEADLINE -> {
+                    problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
+                    kill(worker, "timeout");
+                }
             }
         }
 
+        /** The end of the schedule: every op still in flight is answered, or kernel-confirmed blocked, or a problem. */
         private void settle() throws InterruptedException {
-            long deadline = System.nanoTime() + timing.settle().toNanos();
             for (String worker : new ArrayList<>(inFlight.keySet())) {
-                collect(worker, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-            for (String worker : new ArrayList<>(inFlight.keySet())) {
-                kill(worker, "timeout");
+                if (!inFlight.containsKey(worker)) {
+                    continue; // answered while another was settled
+                }
+                String op = inFlight.get(worker).f();
+                switch (await(worker, true)) {
+                    case DONE -> { }
+                    case BLOCKED -> kill(worker, "blocked");
+                    case DEADLINE -> {
+                        problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
+                        kill(worker, "timeout");
+                    }
+                }
             }
         }
 
-        /** A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info. */
+        private String gone(String worker, int exit) {
+            String why = dying.get(worker);
+            return why != null ? why + " by the engine" : exit > 128 ? "died by signal " + (exit - 128) : "exited with status " + exit;
+        }
+
+        /** A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info with {@code why}. */
         private void kill(String worker, String why) throws InterruptedException {
             WorkerProcess wp = workers.get(worker);
             if (infos.get(worker).exitStatus() != null) {
                 return;
             }
-            history.append(event("nemesis", EventType.invoke, "kill").value(worker).note(why).build());
+            history.append(new EventBuilder(start, "nemesis", EventType.invoke, "kill").value(worker).note(why).build());
             dying.put(worker, why);
-            Integer status = wp.killAndReap(Duration.ofSeconds(30));
-            // A reply that raced the kill still counts: drain what was already read.
-            collect(worker, Duration.ofMillis(50));
+            Integer status = wp.killAndReap(timing.replyDeadline());
+            // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
+            collect(worker, timing.replyDeadline());
             died(worker, status, why);
-            history.append(event("nemesis", EventType.ok, "kill").value(worker).exitStatus(status).note(why).build());
+            history.append(new EventBuilder(start, "nemesis", EventType.ok, "kill").value(worker).exitStatus(status).note(why).build());
         }
 
         private void died(String worker, Integer status, String why) {
             Execution.WorkerInfo info = infos.get(worker);
-            infos.put(worker, new Execution.WorkerInfo(info.id(), info.impl(), info.env(), info.pid(), info.user(),
-                    info.namespaces(), info.helloImpl(), status == null ? -1 : status));
+            if (info.exitStatus() == null) {
+                infos.put(worker, new Execution.WorkerInfo(info.id(), info.impl(), info.env(), info.pid(), info.user(),
+                        info.namespaces(), info.helloImpl(), status == null ? -1 : status));
+            }
             HistoryEvent invoke = inFlight.remove(worker);
             inFlightSeq.remove(worker);
             if (invoke != null) {
                 String signal = workers.get(worker).crashSignal();
-                history.append(event(worker, EventType.info, invoke.f()).exitStatus(status)
+                history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
                         .note(why.equals("crashed") && signal != null ? "crashed" : why).value(signal).build());
             }
         }
@@ -271,7 +373,7 @@ public final class ScheduleRunner {
             HistoryEvent invoke = inFlight.remove(worker);
             inFlightSeq.remove(worker);
             Reply reply = r.reply();
-            EventBuilder b = event(worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
+            EventBuilder b = new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
                     .error(reply.error(), reply.errorString());
             if (reply.value() != null) {
                 if (reply.value().has("hex")) {
@@ -301,79 +403,14 @@ public final class ScheduleRunner {
         }
 
         private HistoryEvent invokeEvent(Step step, Request request) {
-            EventBuilder b = event(step.worker(), EventType.invoke, step.op());
+            EventBuilder b = new EventBuilder(start, step.worker(), EventType.invoke, step.op());
             b.key = step.key();
             b.size = step.size();
             b.mode = step.mode();
             b.offset = step.offset();
             b.length = step.length();
-            b.data = request.hex();
+            b.data(request.hex());
             return b.build();
-        }
-
-        private EventBuilder event(String process, EventType type, String f) {
-            return new EventBuilder(process, type, f, System.nanoTime() - start);
-        }
-
-        private final class EventBuilder {
-            private final String process;
-            private final EventType type;
-            private final String f;
-            private long time;
-            private String key;
-            private Long size;
-            private String mode;
-            private Long offset;
-            private Integer length;
-            private String data;
-            private String value;
-            private String error;
-            private String errorString;
-            private Integer exitStatus;
-            private String note;
-
-            EventBuilder(String process, EventType type, String f, long time) {
-                this.process = process;
-                this.type = type;
-                this.f = f;
-                this.time = time;
-            }
-
-            EventBuilder at(long nanos) {
-                this.time = nanos - start;
-                return this;
-            }
-
-            EventBuilder value(String v) {
-                this.value = v;
-                return this;
-            }
-
-            EventBuilder data(String hex) {
-                this.data = hex;
-                return this;
-            }
-
-            EventBuilder error(String e, String s) {
-                this.error = e;
-                this.errorString = s;
-                return this;
-            }
-
-            EventBuilder exitStatus(Integer s) {
-                this.exitStatus = s;
-                return this;
-            }
-
-            EventBuilder note(String n) {
-                this.note = n;
-                return this;
-            }
-
-            HistoryEvent build() {
-                return new HistoryEvent(0, time, process, type, f, key, size, mode, offset, length, data, value, error,
-                        errorString, exitStatus, note);
-            }
         }
     }
 
