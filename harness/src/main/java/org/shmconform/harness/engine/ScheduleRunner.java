@@ -232,6 +232,8 @@ public final class ScheduleRunner {
             }
             Wait end = await(step.worker(), step.noWait());
             if (end == Wait.BLOCKED && !step.noWait()) {
+                notes.add(what + " blocked in a lock wait that nothing running could release: recorded as blocked");
+            } else if (end == Wait.BLOCKED_AT_DEADLINE) {
                 notes.add(what + " still blocked in a lock wait at the reply deadline: recorded as blocked");
             } else if (end == Wait.DEADLINE) {
                 problems.add(Execution.deadlinePassed(step.worker(), step.op()) + " (" + what + ", " + whyUnconfirmed(step.worker()) + ")");
@@ -240,24 +242,35 @@ public final class ScheduleRunner {
         }
 
         /** How a wait for an in-flight op ended. */
-        private enum Wait { DONE, BLOCKED, DEADLINE }
+        private enum Wait { DONE, BLOCKED, BLOCKED_AT_DEADLINE, DEADLINE }
 
         /**
-         * Waits for the worker's in-flight op. With {@code early} the wait also ends as soon as the
-         * kernel sees the op thread asleep in a lock wait; without, only the reply, the worker's death
-         * or the deadline end it, and at the deadline the kernel decides between blocked and not.
+         * Waits for the worker's in-flight op. With {@code early} (an async step, the end of the
+         * schedule) the wait ends as soon as the kernel sees the op thread asleep in a lock wait.
+         * Without, it ends blocked only when nothing could still release it: every op in flight is
+         * asleep in a lock wait, twice in a row, and every other worker is idle (only a running op
+         * can wake a waiter, and a finished one has woken it before its reply was read). Otherwise
+         * the reply, the worker's death or the deadline ends it; at the deadline the kernel decides.
          */
         private Wait await(String worker, boolean early) throws InterruptedException {
             long deadline = System.nanoTime() + timing.replyDeadline().toNanos();
+            boolean stuckBefore = false;
             while (inFlight.containsKey(worker)) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return blocked(worker) ? Wait.BLOCKED : Wait.DEADLINE;
+                if (System.nanoTime() - deadline >= 0) {
+                    return blocked(worker) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
                 }
-                collect(worker, early ? LOOK : Duration.ofNanos(left));
-                if (early && inFlight.containsKey(worker) && blocked(worker)) {
+                collect(worker, LOOK);
+                if (!inFlight.containsKey(worker)) {
+                    break;
+                }
+                if (early && blocked(worker)) {
                     return Wait.BLOCKED;
                 }
+                boolean stuck = !early && inFlight.keySet().stream().allMatch(this::blocked);
+                if (stuck && stuckBefore) {
+                    return Wait.BLOCKED;
+                }
+                stuckBefore = stuck;
             }
             return Wait.DONE;
         }
@@ -308,7 +321,7 @@ public final class ScheduleRunner {
             String op = inFlight.get(worker).f();
             switch (await(worker, false)) {
                 case DONE -> { }
-                case BLOCKED -> kill(worker, "blocked");
+                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
                 case DEADLINE -> {
                     problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
                     kill(worker, "timeout");
@@ -325,7 +338,7 @@ public final class ScheduleRunner {
                 String op = inFlight.get(worker).f();
                 switch (await(worker, true)) {
                     case DONE -> { }
-                    case BLOCKED -> kill(worker, "blocked");
+                    case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
                     case DEADLINE -> {
                         problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
                         kill(worker, "timeout");

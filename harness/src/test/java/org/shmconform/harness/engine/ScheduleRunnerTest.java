@@ -126,13 +126,25 @@ class ScheduleRunnerTest {
     }
 
     @Test
-    void syncLockBlockedAtTheDeadlineIsRecordedAsBlockedAndJudgedByTheModel() throws InterruptedException {
-        // B's lock is not async: the engine waits the whole (short) deadline, then the kernel says it is blocked.
-        Execution x = execute(new ScheduleRunner.Timing(Duration.ofSeconds(2), Duration.ofSeconds(120)),
-                create("A", "k", 64), attach("B", "k"), lock("A"), lock("B"), unlock("A"), unlock("B"), detach("B"), detach("A"));
+    void syncLockBlockedWhileNothingRunsIsRecordedAsBlockedAndJudgedByTheModel() throws InterruptedException {
+        // B's lock is not async; with A idle nothing could release it, and the kernel shows it in semop:
+        // blocked, without waiting for the deadline (the note says which way it was decided).
+        Execution x = execute(create("A", "k", 64), attach("B", "k"), lock("A"), lock("B"), unlock("A"), unlock("B"),
+                detach("B"), detach("A"));
         assertEquals(List.of(), x.problems());
-        assertTrue(x.notes().stream().anyMatch(n -> n.contains("recorded as blocked")), x.notes().toString());
+        assertTrue(x.notes().stream().anyMatch(n -> n.contains("nothing running could release")), x.notes().toString());
         assertTrue(at(x, "A", "unlock", EventType.invoke) < at(x, "B", "lock", EventType.ok), x.history().toJsonLines());
         verdicts(x, Property.LOCK_EXCLUSIVE).forEach(r -> assertEquals(Verdict.PASS, r.verdict(), r.toString()));
+    }
+
+    @Test
+    void aWorkersNextStepAfterItsLockNeverReturnsEndsItAsBlocked() throws InterruptedException {
+        // B waits on A's lock and then has another step: A never unlocks, so B's lock is closed as blocked
+        // (a legal wait: A holds the lock), and the step that could not run makes the scenario UNKNOWN.
+        Execution x = execute(create("A", "k", 64), attach("B", "k"), lock("A"), lock("B").async(), read("B", 0, 4));
+        assertEquals("blocked", x.history().events().get(at(x, "B", "lock", EventType.info)).note());
+        assertEquals(1, x.problems().size(), x.problems().toString());
+        assertTrue(x.problems().get(0).startsWith("step 5 (read by B) not performed"), x.problems().toString());
+        verdicts(x, Property.LOCK_EXCLUSIVE).forEach(r -> assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString()));
     }
 }
