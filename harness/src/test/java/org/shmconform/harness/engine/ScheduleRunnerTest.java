@@ -147,4 +147,23 @@ class ScheduleRunnerTest {
         assertTrue(x.problems().get(0).startsWith("step 5 (read by B) not performed"), x.problems().toString());
         verdicts(x, Property.LOCK_EXCLUSIVE).forEach(r -> assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString()));
     }
+
+    @Test
+    void workerStartsAreLimitedByTheCoresOrTheProperty() {
+        String before = System.getProperty("shmconform.maxParallelStarts");
+        try {
+            System.clearProperty("shmconform.maxParallelStarts");
+            assertEquals(Runtime.getRuntime().availableProcessors(), ScheduleRunner.maxParallelStarts());
+            System.setProperty("shmconform.maxParallelStarts", "3");
+            assertEquals(3, ScheduleRunner.maxParallelStarts());
+            System.setProperty("shmconform.maxParallelStarts", "0");
+            assertEquals(1, ScheduleRunner.maxParallelStarts());
+        } finally {
+            if (before == null) {
+                System.clearProperty("shmconform.maxParallelStarts");
+            } else {
+                System.setProperty("shmconform.maxParallelStarts", before);
+            }
+        }
+    }
 }
