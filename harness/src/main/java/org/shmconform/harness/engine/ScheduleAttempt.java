@@ -122,11 +122,18 @@ final class ScheduleAttempt {
     /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
     private void watchOpThread(String worker, WorkerProcess wp, Reply hello) {
         long nsTid = hello.value().path("tid").asLong(-1);
-        if (kernel == null || nsTid < 0 || wp.hostPid().isEmpty()) {
-            return;
+        String unknown = kernel == null ? KernelWait.unsupportedReason()
+                : nsTid < 0 ? "its hello has no tid"
+                : wp.hostPid().isEmpty() ? "its host pid is unknown" : null;
+        if (unknown == null) {
+            long hostPid = wp.hostPid().getAsLong();
+            kernel.hostTid(hostPid, nsTid).ifPresent(tid -> opThreads.put(worker, new long[] {hostPid, tid}));
+            unknown = opThreads.containsKey(worker) ? null : "no thread of pid " + hostPid + " has tid " + nsTid + " in its namespace";
         }
-        long hostPid = wp.hostPid().getAsLong();
-        kernel.hostTid(hostPid, nsTid).ifPresent(tid -> opThreads.put(worker, new long[] {hostPid, tid}));
+        if (unknown != null) {
+            // Not a problem yet: only a wait that needs the kernel's word ends UNKNOWN, with this reason.
+            notes.add("the kernel cannot be asked about worker " + worker + ": " + unknown);
+        }
     }
 
     private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
