@@ -17,6 +17,11 @@ import org.shmconform.harness.model.ModelOp.Outcome;
  * kernel's exit effects happen at a point in time like everything else.
  */
 public final class HistoryOps {
+    /** Note of an op the kernel confirmed blocked in a lock wait when the engine ended it. */
+    public static final String BLOCKED = "blocked";
+    /** Note of an op that passed the reply deadline without the kernel seeing it blocked. */
+    public static final String TIMEOUT = "timeout";
+
     private HistoryOps() {
     }
 
@@ -43,17 +48,20 @@ public final class HistoryOps {
             if (invoke == null) {
                 continue;
             }
+            // info: "crashed" the worker died in the op; "blocked" the kernel saw the op asleep in a lock
+            // wait when the engine gave up on it; anything else ("killed", "timeout": the reply deadline
+            // passed unconfirmed, which also makes the execution UNKNOWN) leaves the op indeterminate.
             Outcome outcome = switch (e.type()) {
                 case ok -> Outcome.OK;
                 case fail -> Outcome.FAIL;
                 default -> "crashed".equals(e.note()) ? Outcome.CRASH
-                        : "timeout".equals(e.note()) && "lock".equals(invoke.f()) ? Outcome.BLOCKED : Outcome.OK;
+                        : BLOCKED.equals(e.note()) ? Outcome.BLOCKED : Outcome.OK;
             };
             boolean optional = e.type() == EventType.info && outcome == Outcome.OK;
             String value = outcome == Outcome.CRASH
                     ? (e.value() != null ? e.value() + ", " : "") + "exit status " + e.exitStatus() : e.value();
             ModelOp op = modelOp(invoke, e, outcome, value, execution, semantics);
-            // A lock that never returned was still blocked when the engine gave up on it: it is placed at
+            // An op that never returned was still blocked when the engine gave up on it: it is placed at
             // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
             // since died or unlocked, and a lock that is never released would go unnoticed.
             long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import org.shmconform.backends.BackendSemantics;
 import org.shmconform.harness.engine.Execution;
+import org.shmconform.harness.history.EventType;
+import org.shmconform.harness.history.HistoryEvent;
 import org.shmconform.harness.model.Profile;
 import org.shmconform.harness.model.Property;
 
@@ -29,10 +31,11 @@ public final class ScheduleChecker {
     }
 
     public static Outcome check(Execution x, String subjectImpl, List<Property> properties) {
-        if (x.broken() != null) {
+        List<String> problems = problems(x);
+        if (!problems.isEmpty() && x.history().events().isEmpty()) {
             List<PropertyResult> results = new ArrayList<>();
             for (Property p : properties) {
-                results.add(new PropertyResult(p.id(), Verdict.UNKNOWN, "harness: " + x.broken(), null, List.of()));
+                results.add(new PropertyResult(p.id(), Verdict.UNKNOWN, harness(problems), null, List.of()));
             }
             return new Outcome(null, null, results);
         }
@@ -41,7 +44,43 @@ public final class ScheduleChecker {
         CheckResult documented = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
         // Both, always: where the documentation is silent the backend's own promise must still hold.
         CheckResult declared = LinearizabilityChecker.check(Profile.declared(profileName(subjectImpl), semantics.get(subjectImpl)), ops);
-        return new Outcome(documented, declared, verdicts(properties, documented, declared));
+        List<PropertyResult> results = verdicts(properties, documented, declared);
+        return new Outcome(documented, declared, problems.isEmpty() ? results : unknownUnlessFailed(results, problems));
+    }
+
+    /**
+     * What the engine could not do as written, and every op that passed the reply deadline without
+     * the kernel seeing it blocked (also when the engine's own list does not say so).
+     */
+    static List<String> problems(Execution x) {
+        Set<String> all = new LinkedHashSet<>(x.problems());
+        for (HistoryEvent e : x.history().events()) {
+            if (e.type() == EventType.info && HistoryOps.TIMEOUT.equals(e.note())) {
+                String problem = Execution.deadlinePassed(e.process(), e.f());
+                if (all.stream().noneMatch(p -> p.startsWith(problem))) {
+                    all.add(problem);
+                }
+            }
+        }
+        return List.copyOf(all);
+    }
+
+    /**
+     * A history of a run that skipped or lost steps proves nothing about what did not run: PASS and
+     * DEVIATES become UNKNOWN with the reasons. A FAIL stays: the history proves it whatever did not run.
+     */
+    private static List<PropertyResult> unknownUnlessFailed(List<PropertyResult> results, List<String> problems) {
+        List<PropertyResult> out = new ArrayList<>();
+        for (PropertyResult r : results) {
+            out.add(r.verdict() == Verdict.PASS || r.verdict() == Verdict.DEVIATES
+                    ? new PropertyResult(r.property(), Verdict.UNKNOWN, harness(problems), r.eventIndex(), r.observations())
+                    : r);
+        }
+        return out;
+    }
+
+    private static String harness(List<String> problems) {
+        return "harness: " + String.join("; ", problems);
     }
 
     /** The declared profile's name in reports: "qt-6.4" for the Qt reference worker. */

@@ -49,6 +49,9 @@ public final class SegmentModel {
             // A kill of a worker that already died (of a crash) changes nothing; anything else is a contradiction.
             return op.f().equals("kill") ? Step.to(s) : Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
         }
+        if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
+            return blockedInternally(s, op, w);
+        }
         return switch (op.f()) {
             case "create" -> create(profile, s, op, w);
             case "attach" -> attach(profile, s, op, w);
@@ -63,6 +66,22 @@ public final class SegmentModel {
             case "kill" -> death(profile, s, op.process());
             default -> op.outcome() == Outcome.CRASH ? crashed(s, op) : Step.to(s); // sleep, error, nativeKey
         };
+    }
+
+    /**
+     * A non-lock op the kernel saw blocked in a lock wait. Qt 6.4's create, attach and detach take the
+     * segment's lock internally, so they may wait while another process holds that key's lock; blocked
+     * while nobody else holds it (or an op that takes no lock) is a hang, not a wait.
+     */
+    private static Step blockedInternally(ModelState s, ModelOp op, Worker w) {
+        String key = op.key() == null ? w.key() : op.space() + "|" + op.key();
+        String holder = key == null ? null : s.lockHolders().get(key);
+        boolean takesLock = op.f().equals("create") || op.f().equals("attach") || op.f().equals("detach");
+        if (takesLock && (RESET.equals(holder) || holder != null && !holder.equals(op.process()))) {
+            return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
+        }
+        return Step.violates(takesLock ? Property.LOCK_EXCLUSIVE : Property.API_CONTRACT,
+                op.f() + "() never returned although no other process held the lock");
     }
 
     private static Step create(Profile profile, ModelState s, ModelOp op, Worker w) {

@@ -21,9 +21,13 @@ import java.io.UncheckedIOException;
  *
  * <h2>Start-up</h2>
  * Before reading anything the worker writes a hello reply:
- * {@code {"seq":0,"ok":true,"value":{"protocol":1,"pid":1234,"impl":"java","backend":"sysv"}}}.
+ * {@code {"seq":0,"ok":true,"value":{"protocol":1,"pid":1234,"tid":1234,"impl":"java","backend":"sysv"}}}.
  * {@code pid} is the worker's own process id as the worker sees it (in a container: the
- * container's pid namespace). The TMPDIR of the environment is the directory Qt-style key files live in.
+ * container's pid namespace). {@code tid} is the kernel thread id ({@code gettid()}, same pid
+ * namespace) of the thread that executes every request: the engine reads that thread's
+ * {@code /proc/<pid>/task/<tid>/stat} and {@code syscall} to confirm that an op is blocked in a lock
+ * wait rather than merely slow. A worker must therefore run all ops on the thread that wrote the
+ * hello. The TMPDIR of the environment is the directory Qt-style key files live in.
  *
  * <h2>Requests</h2>
  * {@code {"seq":7,"op":"write","offset":0,"hex":"68656c6c6f"}}: {@code seq} is a positive number

@@ -24,13 +24,20 @@ final class SegmentCommands implements AutoCloseable {
         this.backend = backend;
     }
 
+    /** Called on the thread that then executes every request: its tid is the one the engine watches. */
     Reply hello() {
         ObjectNode value = NODES.objectNode()
                 .put("protocol", WorkerProtocol.VERSION)
                 .put("pid", ProcessHandle.current().pid())
+                .put("tid", gettid())
                 .put("impl", "java")
                 .put("backend", backend.name());
         return new Reply(0, true, value, SegmentError.NoError.name(), 0, "", null);
+    }
+
+    /** The kernel's id of the calling thread (glibc 2.30+), as this worker's pid namespace numbers it. */
+    private static long gettid() {
+        return com.sun.jna.Function.getFunction("c", "gettid").invokeInt(new Object[0]);
     }
 
     static Reply protocolError(long seq, String why) {

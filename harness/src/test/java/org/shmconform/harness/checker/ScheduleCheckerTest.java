@@ -66,11 +66,11 @@ class ScheduleCheckerTest {
     void aLockThatStaysHeldAfterItsHolderDiedMatchesOnlyTheBackendThatSaysSo() {
         Histories posix = new Histories("posix", "A", "B")
                 .invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
-                .invoke("A", "lock").ok("A", "lock").kill("A").invoke("B", "lock").info("B", "lock", "timeout");
+                .invoke("A", "lock").ok("A", "lock").kill("A").invoke("B", "lock").info("B", "lock", "blocked");
         assertEquals(Verdict.PASS, verdictOf(posix, "posix", Property.LOCK_HOLDER_DEATH));
         Histories sysv = new Histories("sysv", "A", "B")
                 .invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
-                .invoke("A", "lock").ok("A", "lock").kill("A").invoke("B", "lock").info("B", "lock", "timeout");
+                .invoke("A", "lock").ok("A", "lock").kill("A").invoke("B", "lock").info("B", "lock", "blocked");
         assertEquals(Verdict.FAIL, verdictOf(sysv, "sysv", Property.LOCK_HOLDER_DEATH));
     }
 
