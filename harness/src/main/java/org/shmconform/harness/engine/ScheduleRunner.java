@@ -117,8 +117,7 @@ public final class ScheduleRunner {
                 broken = "harness I/O error: " + e.getMessage();
             } finally {
                 shutdownAll();
-                Reaper.removeLeftovers(prefix, run.workerTmps(), notes);
-                Reaper.removeSysVTouchedBy(hostPids, notes);
+                Reaper.afterExecution(run, prefix, notes);
             }
             return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, broken);
         }
