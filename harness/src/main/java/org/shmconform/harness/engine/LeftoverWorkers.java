@@ -48,13 +48,14 @@ final class LeftoverWorkers {
                 if (pid == ProcessHandle.current().pid()) {
                     continue;
                 }
-                int pidfd = (int) Sys.INSTANCE.syscall(SYS_PIDFD_OPEN, (int) pid, 0);
+                // syscall(2) reads every argument as a long: pass longs.
+                int pidfd = (int) Sys.INSTANCE.syscall(SYS_PIDFD_OPEN, pid, 0L);
                 if (pidfd < 0) {
                     continue;
                 }
                 try {
                     if (isWorkerOf(proc, runId, runTmps)
-                            && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, pidfd, SIGKILL, null, 0) == 0) {
+                            && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) SIGKILL, null, 0L) == 0) {
                         ended.add("leftover worker pid " + pid + " of run " + runId + " killed");
                     }
                 } finally {
