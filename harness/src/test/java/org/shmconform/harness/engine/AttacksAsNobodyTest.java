@@ -144,11 +144,20 @@ class AttacksAsNobodyTest {
             String prefix = live.nextExecutionPrefix();
             Path object = Path.of("/dev/shm", QtKeys.platformSafeName(prefix + "p", QtKeys.SHARED_MEMORY_PREFIX));
             Files.write(object, "live".getBytes(StandardCharsets.UTF_8));
+            // What the old reaper took for dead runs: a/tmp ... z/tmp, and a run-like name without a lock.
+            // Only root can make them here now; even so they are not runs this reaper can prove dead.
+            Path runs = state.resolve("runs");
+            for (char c = 'a'; c <= 'z'; c++) {
+                Files.createDirectories(runs.resolve(c + "/tmp"));
+            }
+            Files.createDirectories(runs.resolve("abcdef/tmp"));
             try {
                 try (RunContext other = RunContext.create()) {
                     assertNotEquals(live.runId(), other.runId());
                 }
                 assertEquals("live", Files.readString(object));
+                assertTrue(Files.isDirectory(runs.resolve("a/tmp")) && Files.isDirectory(runs.resolve("abcdef/tmp")),
+                        "directories that are not provably dead runs are left as they are");
             } finally {
                 Files.deleteIfExists(object);
             }
