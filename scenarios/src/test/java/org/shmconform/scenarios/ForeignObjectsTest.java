@@ -128,6 +128,7 @@ class ForeignObjectsTest {
             }
             List<String> verdicts = result.stream().filter(l -> l.startsWith("verdict ")).toList();
             assertEquals(ForeignObjectsRun.SCENARIOS.size() * ForeignObjectsRun.COLUMNS.size(), verdicts.size(), result.toString());
+            assertTrue(verdicts.stream().allMatch(v -> v.endsWith(" PASS")), "the run itself still works: " + verdicts);
             Set<String> workerPids = new HashSet<>(Arrays.asList(result.get(result.size() - 1).replace("workerpids ", "").split(" ")));
             Set<String> plantedInNs = plantedPidsInNamespace();
             assertTrue(workerPids.stream().anyMatch(plantedInNs::contains),

@@ -215,6 +215,23 @@ public final class RunContext implements AutoCloseable {
         return dir;
     }
 
+    /**
+     * A directory of the worker's own user, 0700, for what its JVM writes for itself (java.io.tmpdir,
+     * where JNA unpacks its library when the user has no home; hs_err files): never /tmp, and not
+     * the TMPDIR it may share read-only with this user's workers.
+     */
+    public synchronized Path userScratch(String user) {
+        Path dir = tmpDirs.get("\0scratch-" + user);
+        if (dir == null) {
+            dir = shareDir().resolve("tmp-" + letters(16));
+            ledger.write("tmpdir " + dir);
+            PrivateDirectory.createFresh(dir, "rwx------");
+            chown(dir, user);
+            tmpDirs.put("\0scratch-" + user, dir);
+        }
+        return dir;
+    }
+
     private static void chown(Path dir, String user) {
         try {
             UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);

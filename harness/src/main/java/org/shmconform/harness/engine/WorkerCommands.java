@@ -50,10 +50,15 @@ public final class WorkerCommands {
         if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
             args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), impl));
         }
+        // The JVM's own temporary files (JNA's native library when it cannot use the user's cache) go to the
+        // worker's private TMPDIR too, never to /tmp.
+        Path scratch = user == null ? tmp : run.userScratch(user);
+        args.add("-Djava.io.tmpdir=" + scratch);
         // A worker that crashes on purpose (SIGSEGV, SIGBUS) must not print its banner on the protocol's stdout,
-        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence.
+        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence
+        // (a worker of another user, which cannot enter the logs, writes them to its own directory).
         args.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash",
-                "-XX:ErrorFile=" + (user == null ? run.logs() : tmp).resolve("hs_err_pid%p.log")));
+                "-XX:ErrorFile=" + (user == null ? run.logs() : scratch).resolve("hs_err_pid%p.log")));
         args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 WorkerMain.class.getName(), impl));
         return new WorkerCommand(java, args, classPath, env, user);
