@@ -211,6 +211,9 @@ public final class RunContext implements AutoCloseable {
             tmpDirs.put(slot, dir);
         } else if (user != null && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
             PrivateDirectory.setMode(dir, "rwx--x--x");
+        } else if (user == null && PrivateDirectory.uidOf(dir) != PrivateDirectory.myUid()) {
+            // Our worker would ftok() (follow) names another user can plant there.
+            throw new IllegalStateException("TMPDIR '" + name + "' belongs to another user's worker: a worker of ours will not use it");
         }
         return dir;
     }
