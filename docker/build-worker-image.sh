@@ -3,7 +3,7 @@
 # JDK, the shared libraries it and a few tools need (found with ldd), JNA's native library, packed
 # FROM scratch as a tar and imported with `docker import`.
 #
-#   build-worker-image.sh --jna-jar PATH [--print-tag] [--force]
+#   build-worker-image.sh --jna-jar PATH [--lock FILE] [--print-tag] [--force]
 #
 # The last line on stdout is the image tag, shmconform-worker:<hash>. The hash covers the JDK's
 # version, this script and the JNA native library, so the same inputs give the same tag and the
@@ -26,10 +26,11 @@ TOOLS="bash dash sleep kill ls cat rm mkdir touch stat readlink ipcs ipcmk ipcrm
 log() { echo "build-worker-image: $*" >&2; }
 die() { log "$*"; exit 1; }
 
-JNA_JAR="" PRINT_TAG=false FORCE=false
+JNA_JAR="" LOCK="" PRINT_TAG=false FORCE=false
 while [ $# -gt 0 ]; do
     case "$1" in
         --jna-jar) JNA_JAR=$2; shift 2 ;;
+        --lock) LOCK=$2; shift 2 ;;
         --print-tag) PRINT_TAG=true; shift ;;
         --force) FORCE=true; shift ;;
         *) die "unknown argument $1" ;;
@@ -54,7 +55,10 @@ if $PRINT_TAG; then echo "$TAG"; exit 0; fi
 "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "no docker engine answers (run docker/start-engine.sh)"
 
 # Two harness JVMs may ask for the image at once: one builds, the other waits and then finds it.
-exec 9>/tmp/shmconform-worker-image.lock
+# The lock file is in the caller's private state directory (--lock), never in a shared directory such
+# as /tmp, where another user could plant a link that root would then truncate; without one, the
+# script locks itself (read-only), which serialises runs of this very copy only.
+if [ -n "$LOCK" ]; then exec 9>>"$LOCK"; else exec 9<"$0"; fi
 flock -w 300 9 || die "timed out waiting for another build of the worker image"
 
 if ! $FORCE && "$DOCKER" image inspect "$TAG" >/dev/null 2>&1; then

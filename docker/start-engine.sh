@@ -21,8 +21,8 @@ fi
 if ! command -v dockerd >/dev/null 2>&1 || [ ! -x "$DOCKER" ]; then
     echo "start-engine: installing docker.io" >&2
     export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq docker.io; } >/tmp/shmconform-apt.log 2>&1 \
-        || fail "apt-get install docker.io failed (see /tmp/shmconform-apt.log)"
+    { apt-get update -qq && apt-get install -y -qq docker.io; } >"${LOG%.log}-apt.log" 2>&1 \
+        || fail "apt-get install docker.io failed (see ${LOG%.log}-apt.log)"
 fi
 
 # A dockerd may already be starting (another caller, or the last one still coming up): only start

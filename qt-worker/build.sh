@@ -2,6 +2,8 @@
 # Builds the Qt reference worker: build.sh OUTPUT_PATH
 # Called by the harness at run time with a cache path; prints only errors (to stderr).
 set -euo pipefail
+# The output goes to the harness's private cache (0700): nothing here is for other users.
+umask 077
 
 if [ $# -ne 1 ] || [ -z "$1" ]; then
     echo "usage: $0 OUTPUT_PATH" >&2

@@ -43,6 +43,11 @@ public interface SharedMemoryBackend {
      * {@code keyPrefix} (letters only, so that it survives Qt's key mangling), made by processes
      * whose TMPDIR was {@code tempDir}. Used by the harness's reaper after a killed run.
      *
+     * <p>The harness runs as root beside other programs: remove only what the prefix (which carries
+     * the run's id) proves is ours, never follow a link (lstat, unlink the name itself), and never
+     * match by pid. An object keyed indirectly (System V through a key file) must also be shown to be
+     * the file's: same creator, made after it.
+     *
      * @return a human-readable line per object removed (empty when nothing was left)
      */
     List<String> removeLeftovers(String keyPrefix, Path tempDir);

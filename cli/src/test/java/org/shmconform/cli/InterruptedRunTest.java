@@ -21,7 +21,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.shmconform.harness.engine.RunContext;
 
 /**
  * A real signal to a real {@code shmconform run}: the command is started as a child JVM, gets SIGINT or
@@ -97,7 +96,7 @@ class InterruptedRunTest {
             List<Path> left = shm.filter(f -> f.getFileName().toString().contains(runId)).toList();
             assertEquals(List.of(), left, "left in /dev/shm");
         }
-        for (Path root : List.of(RunContext.RUNS_ROOT, stateDir)) {
+        for (Path root : List.of(stateDir)) {
             if (Files.isDirectory(root)) {
                 try (Stream<Path> all = Files.walk(root)) {
                     List<Path> left = all.filter(f -> f.getFileName().toString().equals(runId)).toList();

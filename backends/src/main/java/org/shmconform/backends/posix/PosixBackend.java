@@ -75,8 +75,9 @@ public final class PosixBackend implements SharedMemoryBackend {
 
     /**
      * shm_unlinks {@code qipc_sharedmemory_<prefix>*} and sem_unlinks
-     * {@code sem.qipc_systemsem_<prefix>*} in /dev/shm. POSIX names do not depend on TMPDIR, so
-     * {@code tempDir} is not used.
+     * {@code sem.qipc_systemsem_<prefix>*} in /dev/shm: the name itself carries the run's id, and
+     * shm_unlink/sem_unlink remove the name (a link planted there included), never a link's target.
+     * POSIX names do not depend on TMPDIR, so {@code tempDir} is not used.
      */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {

@@ -7,7 +7,10 @@ import org.shmconform.backends.BackendSemantics.Visibility;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.backends.Availability;
@@ -74,8 +77,11 @@ public final class SysVBackend implements SharedMemoryBackend {
     }
 
     /**
-     * For each key file of the prefix in {@code tempDir}: ftok it, IPC_RMID the segment (for
-     * qipc_sharedmemory_ files) or semaphore set (qipc_systemsem_) with that key, delete the file.
+     * For each key file of the prefix in {@code tempDir} (lstat: a regular file, never a link): the
+     * segment (qipc_sharedmemory_ files) or semaphore set (qipc_systemsem_) whose key is the file's
+     * ftok value computed from lstat (ftok itself would follow a link), made by the file's owner no
+     * earlier than the file itself, gets IPC_RMID; then the file is unlinked. An object another
+     * program made under a colliding key (other creator, or older than our file) is left alone.
      */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
@@ -85,14 +91,14 @@ public final class SysVBackend implements SharedMemoryBackend {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(shmFiles)) {
-                    removeSegment(file, removed);
-                } else if (name.startsWith(semFiles)) {
-                    removeSemaphore(file, removed);
-                } else {
+                String kind = name.startsWith(shmFiles) ? "shm" : name.startsWith(semFiles) ? "sem" : null;
+                if (kind == null) {
                     continue;
                 }
-                if (LibC.INSTANCE.unlink(file.toString()) == 0) {
+                if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    removeObjectOf(file, kind, removed);
+                }
+                if (LibC.INSTANCE.unlink(file.toString()) == 0) { // unlink(2) removes a link itself, never its target
                     removed.add("key file " + file);
                 }
             }
@@ -102,19 +108,17 @@ public final class SysVBackend implements SharedMemoryBackend {
         return removed;
     }
 
-    private static void removeSegment(Path keyFile, List<String> removed) {
-        int key = SysVCalls.ftok(keyFile);
-        int id = key == -1 ? -1 : LibC.INSTANCE.shmget(key, 0, 0);
-        if (id != -1 && LibC.INSTANCE.shmctl(id, LibC.IPC_RMID, null) == 0) {
-            removed.add(String.format("shm key 0x%08x id %d", key, id));
-        }
-    }
-
-    private static void removeSemaphore(Path keyFile, List<String> removed) {
-        int key = SysVCalls.ftok(keyFile);
-        int id = key == -1 ? -1 : LibC.INSTANCE.semget(key, 0, 0);
-        if (id != -1 && LibC.INSTANCE.semctl(id, 0, LibC.IPC_RMID) == 0) {
-            removed.add(String.format("sem key 0x%08x id %d", key, id));
+    private static void removeObjectOf(Path keyFile, String kind, List<String> removed) throws IOException {
+        long dev = (Long) Files.getAttribute(keyFile, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        long ino = (Long) Files.getAttribute(keyFile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        int uid = (Integer) Files.getAttribute(keyFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        FileTime ctime = (FileTime) Files.getAttribute(keyFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
+        long fileSecond = ctime.to(TimeUnit.SECONDS);
+        int key = (int) ((ino & 0xffff) | ((dev & 0xff) << 16) | ((long) (SysVCalls.QT_PROJECT_ID & 0xff) << 24));
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            if (o.kind().equals(kind) && o.key() == key && o.cuid() == uid && o.ctime() >= fileSecond && SysVObjects.remove(o)) {
+                removed.add(String.format("%s key 0x%08x id %d", kind, key, o.id()));
+            }
         }
     }
 }

@@ -26,6 +26,7 @@ import org.shmconform.backends.Errno;
 import org.shmconform.backends.SegmentError;
 import org.shmconform.backends.SharedMemoryBackend;
 import org.shmconform.backends.SharedSegment;
+import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.SharedSegmentContract;
@@ -161,5 +162,34 @@ class SysVBackendTest extends SharedSegmentContract {
         assertEquals(4, removed.size(), removed.toString()); // shm, sem and their key files
         assertFalse(segmentExists(key("reap")));
         assertNothingLeft();
+    }
+
+    /**
+     * A key file of our prefix that is a link, or that another user owns, leads to nothing: the
+     * object keyed by the link's target, or made by someone other than the file's owner, is not ours.
+     */
+    @Test
+    void removeLeftoversFollowsNoLinkAndTakesNoObjectOfAnotherCreator() throws Exception {
+        LibC c = LibC.INSTANCE;
+        Path victimFile = Files.createTempFile(tmp, "victim", "");
+        int victim = c.shmget(c.ftok(victimFile.toString(), 'Q'), 64, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        Path chowned = tmp.resolve(QtKeys.platformSafeName(prefix + "chowned", QtKeys.SHARED_MEMORY_PREFIX));
+        Files.createFile(chowned);
+        int mine = c.shmget(c.ftok(chowned.toString(), 'Q'), 64, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        try {
+            assertTrue(victim >= 0 && mine >= 0, "shmget errno " + LibC.errno());
+            Files.createSymbolicLink(tmp.resolve(QtKeys.platformSafeName(prefix + "link", QtKeys.SHARED_MEMORY_PREFIX)), victimFile);
+            // The segment was made by root; a file nobody owns under the same key does not prove it ours.
+            Files.setOwner(chowned, chowned.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+            List<String> removed = backend().removeLeftovers(prefix, tmp);
+            assertTrue(c.shmctl(victim, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0, "the link's target's segment stays: " + removed);
+            assertTrue(c.shmctl(mine, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0, "another creator's segment stays: " + removed);
+            assertTrue(Files.exists(victimFile), "the link's target stays");
+            assertEquals(2, removed.size(), "only the two key-file names go: " + removed);
+        } finally {
+            c.shmctl(victim, LibC.IPC_RMID, null);
+            c.shmctl(mine, LibC.IPC_RMID, null);
+            Files.deleteIfExists(victimFile);
+        }
     }
 }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -19,7 +20,6 @@ import java.util.stream.Stream;
  * starts from an archive starts in half the time.
  */
 final class ClassDirectoryJar {
-    private static final Path CACHE = RunContext.CACHE;
 
     private ClassDirectoryJar() {
     }
@@ -37,10 +37,10 @@ final class ClassDirectoryJar {
                 sha.update((entry.relativize(f) + ":" + Files.size(f) + ":" + Files.getLastModifiedTime(f).toMillis())
                         .getBytes(StandardCharsets.UTF_8));
             }
-            Path jar = CACHE.resolve("classes-" + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + ".jar");
-            if (!Files.exists(jar)) {
-                Files.createDirectories(CACHE);
-                Path partial = Files.createTempFile(CACHE, "classes-", ".jar.part");
+            Path cache = RunContext.cacheDir(); // lstat-checked, ours, 0700
+            Path jar = cache.resolve("classes-" + HexFormat.of().formatHex(sha.digest()).substring(0, 16) + ".jar");
+            if (!Files.isRegularFile(jar, LinkOption.NOFOLLOW_LINKS)) {
+                Path partial = Files.createTempFile(cache, "classes-", ".jar.part");
                 try (OutputStream out = Files.newOutputStream(partial); JarOutputStream jarOut = new JarOutputStream(out)) {
                     for (Path f : files) {
                         jarOut.putNextEntry(new JarEntry(entry.relativize(f).toString().replace('\\', '/')));
@@ -48,7 +48,6 @@ final class ClassDirectoryJar {
                         jarOut.closeEntry();
                     }
                 }
-                partial.toFile().setReadable(true, false);
                 Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }
             return jar;

@@ -50,8 +50,6 @@ final class ScheduleAttempt {
     private final List<String> problems = new ArrayList<>();
     /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
     private final Map<String, String> dying = new LinkedHashMap<>();
-    /** Host pids of this execution's workers: kernel objects they last touched are this execution's. */
-    private final java.util.Set<Long> hostPids = new java.util.HashSet<>();
     private long seq;
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
@@ -77,8 +75,7 @@ final class ScheduleAttempt {
             problems.add("harness I/O error: " + e.getMessage());
         } finally {
             shutdownAll();
-            Reaper.removeLeftovers(prefix, run.workerTmps(), notes);
-            Reaper.removeSysVTouchedBy(hostPids, notes);
+            Reaper.afterExecution(run, prefix, notes);
         }
         return new Execution(schedule, prefix, history, Map.copyOf(infos), notes, problems);
     }
@@ -103,7 +100,6 @@ final class ScheduleAttempt {
                         continue;
                     }
                     long pid = hello.value().path("pid").asLong(-1);
-                    wp.hostPid().ifPresent(hostPids::add);
                     watchOpThread(spec.id(), wp, hello);
                     Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
                     namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
@@ -170,6 +166,8 @@ final class ScheduleAttempt {
         HistoryEvent invoke = history.append(invokeEvent(step, request));
         inFlight.put(step.worker(), invoke);
         inFlightSeq.put(step.worker(), request.seq());
+        // Written before the worker can make anything under this key, so a kill of the harness cannot lose it.
+        run.ledger().intend(request.key(), run.workerTmps());
         try {
             wp.send(request);
         } catch (IOException e) {

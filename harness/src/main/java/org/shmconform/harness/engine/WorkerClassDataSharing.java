@@ -3,6 +3,7 @@ package org.shmconform.harness.engine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
@@ -18,7 +19,6 @@ import java.util.concurrent.TimeUnit;
  * directories (a Maven reactor) cannot be archived and simply runs without.
  */
 final class WorkerClassDataSharing {
-    private static final Path CACHE = RunContext.CACHE;
     private static final Object LOCK = new Object();
 
     private WorkerClassDataSharing() {
@@ -31,8 +31,10 @@ final class WorkerClassDataSharing {
         }
         synchronized (LOCK) {
             try {
-                Path archive = CACHE.resolve("worker-" + fingerprint(java, classPath) + ".jsa");
-                if (!Files.isReadable(archive) && !dump(java, jvmOptions, classPath, mainClass, backend, archive)) {
+                Path cache = RunContext.cacheDir(); // lstat-checked, ours, 0700: nothing another user can plant
+                Path archive = cache.resolve("worker-" + fingerprint(java, classPath) + ".jsa");
+                if (!Files.isRegularFile(archive, LinkOption.NOFOLLOW_LINKS)
+                        && !dump(java, jvmOptions, classPath, mainClass, backend, cache, archive)) {
                     return List.of();
                 }
                 return List.of("-XX:SharedArchiveFile=" + archive);
@@ -46,9 +48,8 @@ final class WorkerClassDataSharing {
     }
 
     private static boolean dump(Path java, List<String> jvmOptions, List<Path> classPath, String mainClass, String backend,
-                                Path archive) throws IOException, InterruptedException {
-        Files.createDirectories(CACHE);
-        Path partial = Files.createTempFile(CACHE, "worker-", ".jsa.part");
+                                Path cache, Path archive) throws IOException, InterruptedException {
+        Path partial = Files.createTempFile(cache, "worker-", ".jsa.part");
         List<String> argv = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + partial));
         argv.addAll(jvmOptions);
         argv.addAll(List.of("-cp", String.join(":", classPath.stream().map(Path::toString).toList()), mainClass, backend));
@@ -57,9 +58,7 @@ final class WorkerClassDataSharing {
         p.getOutputStream().close();
         boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(partial) > 0;
         if (ok) {
-            forgetOldArchives();
-            archive.toFile().setReadable(true, false);
-            partial.toFile().setReadable(true, false);
+            forgetOldArchives(cache);
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } else {
             p.destroyForcibly();
@@ -72,11 +71,11 @@ final class WorkerClassDataSharing {
      * Archives (7 MB each) and class jars of earlier builds go after an hour: a run still using one
      * keeps its mapping, and a jar still needed is packed again on the next worker start.
      */
-    private static void forgetOldArchives() throws IOException {
+    private static void forgetOldArchives(Path cache) throws IOException {
         long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
-        try (var old = Files.newDirectoryStream(CACHE, "{worker-*.jsa,classes-*.jar}")) {
+        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar}")) {
             for (Path p : old) {
-                if (Files.getLastModifiedTime(p).toMillis() < hourAgo) {
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < hourAgo) {
                     Files.deleteIfExists(p);
                 }
             }

@@ -36,9 +36,13 @@ public final class WorkerCommands {
 
     /** @param tmpdir null for the run's shared TMPDIR, or the name of a separate one */
     public WorkerCommand command(String impl, String user, String tmpdir) {
-        Map<String, String> env = Map.of("TMPDIR", run.workerTmp(tmpdir).toString());
+        // TMPDIR: per run, unguessable, 0700 and owned by the worker's user (RunContext). SHMCONFORM_RUN
+        // lets the next run's reaper prove a leftover worker is this run's (LeftoverWorkers).
+        Path tmp = run.workerTmp(tmpdir, user);
+        Map<String, String> env = Map.of("TMPDIR", tmp.toString(), LeftoverWorkers.RUN_VARIABLE, run.runId());
         if (QtReferenceWorker.IMPL.equals(impl)) {
-            return new WorkerCommand(QtReferenceWorker.binary(), List.of(), List.of(), env, user);
+            Path binary = user == null ? QtReferenceWorker.binary() : QtReferenceWorker.copyFor(run.shareDir().resolve("bin"));
+            return new WorkerCommand(binary, List.of(), List.of(), env, user);
         }
         List<Path> classPath = classPath(user);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -46,19 +50,24 @@ public final class WorkerCommands {
         if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
             args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), impl));
         }
+        // The JVM's own temporary files (JNA's native library when it cannot use the user's cache) go to the
+        // worker's private TMPDIR too, never to /tmp.
+        Path scratch = user == null ? tmp : run.userScratch(user);
+        args.add("-Djava.io.tmpdir=" + scratch);
         // A worker that crashes on purpose (SIGSEGV, SIGBUS) must not print its banner on the protocol's stdout,
-        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence.
+        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence
+        // (a worker of another user, which cannot enter the logs, writes them to its own directory).
         args.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash",
-                "-XX:ErrorFile=" + run.logs().resolve("hs_err_pid%p.log")));
+                "-XX:ErrorFile=" + (user == null ? run.logs() : scratch).resolve("hs_err_pid%p.log")));
         args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 WorkerMain.class.getName(), impl));
         return new WorkerCommand(java, args, classPath, env, user);
     }
 
-    /** This JVM's class path; for another user, a world-readable copy in the run directory. */
+    /** This JVM's class path; for another user, a readable (never writable) copy in the run's share directory. */
     private List<Path> classPath(String user) {
         List<Path> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
                 .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).map(ClassDirectoryJar::of).toList();
-        return user == null ? entries : ClassPathCopy.readableBy(entries, run.runDir().resolve("cp"));
+        return user == null ? entries : ClassPathCopy.readableBy(entries, run.shareDir().resolve("cp"));
     }
 }

@@ -222,14 +222,15 @@ public final class DockerEnvironment implements Environment {
 
     /**
      * Made before the first container: the FIFO whose end-of-file (this JVM's death) stops every
-     * container of this environment. In the run's directory when there is one, so the reaper removes it.
+     * container of this environment. In the run's private directory (so the reaper removes it), else in the private state directory.
      */
     private synchronized ContainerLifeline lifeline() {
         if (lifeline == null) {
-            Path runDir = org.shmconform.harness.engine.RunContext.RUNS_ROOT.resolve(runId);
+            Path runDir = org.shmconform.harness.engine.RunContext.runsRoot().resolve(runId);
             try {
-                lifeline = ContainerLifeline.create(java.nio.file.Files.isDirectory(runDir) ? runDir
-                        : Path.of(System.getProperty("java.io.tmpdir")));
+                // Never a shared directory such as /tmp: the private state directory when the run has none.
+                lifeline = ContainerLifeline.create(java.nio.file.Files.isDirectory(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? runDir : org.shmconform.harness.engine.RunContext.stateDir());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot make the containers' lifeline: " + e.getMessage(), e);
             }

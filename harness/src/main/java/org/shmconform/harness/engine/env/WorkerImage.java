@@ -30,7 +30,8 @@ final class WorkerImage {
             long start = System.nanoTime();
             Path script = extractScript();
             try {
-                ToolRun build = ToolRun.of(Duration.ofMinutes(5), "bash", script.toString(), "--jna-jar", jnaJar().toString());
+                ToolRun build = ToolRun.of(Duration.ofMinutes(5), "bash", script.toString(), "--jna-jar", jnaJar().toString(),
+                        "--lock", org.shmconform.harness.engine.RunContext.cacheDir().resolve("worker-image.lock").toString());
                 if (build.ok()) {
                     tag = build.lastLine();
                     buildMillis = (System.nanoTime() - start) / 1_000_000;
@@ -62,7 +63,8 @@ final class WorkerImage {
     }
 
     private static Path extractScript() throws IOException {
-        Path file = Files.createTempFile("shmconform-" , "-" + SCRIPT,
+        // In the private cache, never in a directory another user can write: it is executed as root.
+        Path file = Files.createTempFile(org.shmconform.harness.engine.RunContext.cacheDir(), "shmconform-", "-" + SCRIPT,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try (InputStream in = WorkerImage.class.getResourceAsStream(SCRIPT)) {
             if (in == null) {

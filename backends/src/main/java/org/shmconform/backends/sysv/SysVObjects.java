@@ -1,0 +1,51 @@
+package org.shmconform.backends.sysv;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * The System V segments and semaphore sets of this IPC namespace, as /proc/sysvipc lists them: key,
+ * id, creator uid and change time, which reapers compare with what they recorded before removing.
+ */
+public final class SysVObjects {
+    /** kind "shm" or "sem"; ctime in epoch seconds; cuid the creator's uid. */
+    public record Obj(String kind, int id, int key, int cuid, long ctime) {
+    }
+
+    private SysVObjects() {
+    }
+
+    public static List<Obj> list() {
+        List<Obj> all = new ArrayList<>();
+        for (String[] f : rows("/proc/sysvipc/shm")) {
+            all.add(new Obj("shm", Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[9]), Long.parseLong(f[13])));
+        }
+        for (String[] f : rows("/proc/sysvipc/sem")) {
+            all.add(new Obj("sem", Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[6]), Long.parseLong(f[9])));
+        }
+        return all;
+    }
+
+    /** IPC_RMID by id: the id names one object for its whole life (the kernel never reuses it while it lives). */
+    public static boolean remove(Obj o) {
+        return "shm".equals(o.kind()) ? LibC.INSTANCE.shmctl(o.id(), LibC.IPC_RMID, null) == 0
+                : LibC.INSTANCE.semctl(o.id(), 0, LibC.IPC_RMID) == 0;
+    }
+
+    private static List<String[]> rows(String file) {
+        List<String[]> rows = new ArrayList<>();
+        try {
+            List<String> lines = Files.readAllLines(Path.of(file));
+            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+                rows.add(line.trim().split("\\s+"));
+            }
+        } catch (IOException e) {
+            // no System V IPC here: nothing to list
+        }
+        return rows;
+    }
+}
