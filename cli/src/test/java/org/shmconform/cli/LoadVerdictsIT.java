@@ -131,8 +131,11 @@ class LoadVerdictsIT {
         }
         command.addAll(cli);
         System.out.println("[" + label + "] " + String.join(" ", command));
+        // Into a file, then through System.out: the forked test JVM's own stdout is Failsafe's channel.
+        Files.createDirectories(reports);
+        Path console = reports.resolve("console.txt");
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(console.toFile()).start();
         int exit;
         try {
             exit = p.waitFor();
@@ -140,6 +143,7 @@ class LoadVerdictsIT {
             p.destroyForcibly();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        Files.readAllLines(console).forEach(line -> System.out.println("[" + label + "] " + line));
         // 0: all as expected, 1: a FAIL or UNKNOWN (compared below); anything else means the run itself broke.
         assertTrue(exit == 0 || exit == 1, "[" + label + "] shmconform run exited " + exit);
         Path latest = reports.resolve("latest");
@@ -196,11 +200,15 @@ class LoadVerdictsIT {
                 String missing = missingSteps(dir.resolve(r.scheduleFile()), dir.resolve(r.historyFile()));
                 if (!missing.isEmpty()) {
                     problems.add(r.column() + "/" + r.env() + " " + r.scenario() + ": in the " + run + " run " + missing
-                            + " (verdict " + r.verdict() + ", notes " + r.notes() + ")");
+                            + " (verdict " + r.verdict() + ", notes " + shortened(r.notes()) + ")");
                 }
             }
             return problems;
         }
+    }
+
+    private static String shortened(List<String> notes) {
+        return notes.size() <= 3 ? notes.toString() : notes.subList(0, 3) + " and " + (notes.size() - 3) + " more";
     }
 
     /**
