@@ -39,7 +39,8 @@ import org.shmconform.scenarios.Scenario;
  * every schedule must appear in its history (a skipped step cannot hide behind a PASS).
  *
  * <p>By default the scenarios whose outcome depends on timing (every one with a lock, a truncation, a
- * crash or a kill); {@code -Dshmconform.load.full=true} runs the whole suite. No elapsed time is
+ * crash or a kill); {@code -Dshmconform.load.full=true} runs the whole suite, and -Dshmconform.scenario
+ * and -Dshmconform.column (comma lists, as for the named suite) choose instead. No elapsed time is
  * asserted: the wall times are printed.
  */
 class LoadVerdictsIT {
@@ -55,17 +56,19 @@ class LoadVerdictsIT {
                 + CpuQuota.unavailableReason().orElseThrow());
         assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is missing: run through 'mvn verify' (package comes first)");
         Path out = Files.createTempDirectory("shmconform-load");
-        List<String> scenarios = Boolean.getBoolean(FULL) ? List.of() : timingSensitiveScenarios();
-        System.out.println("load test on " + (scenarios.isEmpty() ? "the whole suite" : scenarios) + "; reports in " + out);
+        List<String> scenarios = chosen("shmconform.scenario", Boolean.getBoolean(FULL) ? List.of() : timingSensitiveScenarios());
+        List<String> columns = chosen("shmconform.column", List.of());
+        System.out.println("load test on " + (scenarios.isEmpty() ? "the whole suite" : scenarios) + ", "
+                + (columns.isEmpty() ? "every column" : columns) + "; reports in " + out);
 
         Map<String, Run> runs = new LinkedHashMap<>();
-        runs.put("idle", run("idle", scenarios, out, null));
+        runs.put("idle", run("idle", scenarios, columns, out, null));
         try (BusyLoops busy = BusyLoops.start(Runtime.getRuntime().availableProcessors() + 1)) {
-            runs.put("saturated", run("saturated (" + busy.count() + " busy loops)", scenarios, out, null));
+            runs.put("saturated", run("saturated (" + busy.count() + " busy loops)", scenarios, columns, out, null));
         }
         try (CpuQuota quota = CpuQuota.create("shmconform-load-" + ProcessHandle.current().pid(), 50_000, 100_000)) {
             System.out.println("cgroup: " + quota.describe());
-            runs.put("quota", run("cpu quota 50%", scenarios, out, quota));
+            runs.put("quota", run("cpu quota 50%", scenarios, columns, out, quota));
             long throttled = quota.throttledPeriods();
             System.out.println("cgroup throttled the run in " + throttled + " periods");
             assertTrue(throttled > 0, "the quota never throttled the run: it did not run under load");
@@ -100,6 +103,13 @@ class LoadVerdictsIT {
         return out;
     }
 
+    /** A comma list from the same -D property the named suite reads (the CLI rejects unknown names: exit 2). */
+    private static List<String> chosen(String property, List<String> otherwise) {
+        List<String> names = Stream.of(System.getProperty(property, "").split(",")).map(String::trim)
+                .filter(n -> !n.isEmpty()).toList();
+        return names.isEmpty() ? otherwise : names;
+    }
+
     /** Scenarios (on any column) with a lock, a truncation, a SIGKILL or a store that crashes its process. */
     static List<String> timingSensitiveScenarios() {
         List<String> columns = new ArrayList<>(Backends.all().stream().map(SharedMemoryBackend::name).toList());
@@ -116,13 +126,17 @@ class LoadVerdictsIT {
     }
 
     /** One CLI run: every column, environment local, no fuzzing; inside {@code quota} when given. */
-    private static Run run(String label, List<String> scenarios, Path out, CpuQuota quota) throws Exception {
+    private static Run run(String label, List<String> scenarios, List<String> columns, Path out, CpuQuota quota)
+            throws Exception {
         Path reports = out.resolve(label.replaceAll("[^a-z0-9]+", "-"));
         List<String> cli = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toAbsolutePath().toString(), "run", "-e", "local", "--fuzz-schedules", "0", "-q", "-o",
                 reports.toString()));
         if (!scenarios.isEmpty()) {
             cli.addAll(List.of("-s", String.join(",", scenarios)));
+        }
+        if (!columns.isEmpty()) {
+            cli.addAll(List.of("-b", String.join(",", columns)));
         }
         List<String> command = new ArrayList<>();
         if (quota != null) {
