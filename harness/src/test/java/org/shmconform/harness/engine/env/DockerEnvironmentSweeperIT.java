@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * The start-up sweep removes containers of runs whose harness is dead (as after a kill -9 of the
  * harness) and keeps those of a harness that still runs, even if its run is another one.
  */
-class DockerEnvironmentSweeperTest {
+class DockerEnvironmentSweeperIT {
     private final String tag = UUID.randomUUID().toString().substring(0, 8);
 
     @Test

@@ -35,7 +35,7 @@ import org.shmconform.harness.schedule.Shrinker;
  * find the fault, shrink it to a handful of steps that still fail when replayed from the saved file,
  * with the property the fault breaks; the same budget on the real backend must find nothing.
  */
-class FaultFuzzTest {
+class FaultFuzzIT {
     private static final long SEED = 1;
     private static final int SCHEDULES = 10;
     private static final Shrinker.Budget SHRINK = new Shrinker.Budget(30, Duration.ofSeconds(60), 3);
@@ -108,7 +108,7 @@ class FaultFuzzTest {
     private static FuzzResult fuzz(String backend) throws InterruptedException {
         return FuzzCampaign.run(FuzzCampaign.Options.of(backend).seed(SEED).count(SCHEDULES).time(Duration.ofSeconds(120))
                         .workers(2).length(12).outDir(out.resolve(backend)).shrink(SHRINK), run, System.out::println,
-                FaultFuzzTest::record);
+                FaultFuzzIT::record);
     }
 
     private static void record(Checked c) {

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The three Docker IPC set-ups against the kernel. Without an engine every test reports the reason
  * as a skipped assumption; CI starts one with docker/start-engine.sh, so there they run.
  */
-class DockerEnvironmentTest {
+class DockerEnvironmentIT {
     private static final String RUN = "envtest-" + UUID.randomUUID().toString().substring(0, 8);
 
     @TempDir

@@ -12,8 +12,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.DynamicContainer;
-import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.shmconform.backends.Backends;
@@ -29,12 +28,14 @@ import org.shmconform.harness.engine.env.Environment;
 import org.shmconform.harness.engine.env.Environments;
 
 /**
- * The named suite through JUnit 5: one dynamic test per environment, column (every backend on the
- * class path plus the Qt 6.4 reference worker) and scenario, so it shows in an IDE and in Surefire reports.
- * A test fails on FAIL or UNKNOWN; a column missing here is aborted with the reason (reported, not
- * silently skipped); DEVIATES (a difference the backend declares) passes.
+ * The named suite through JUnit 5 (an integration test: {@code mvn verify}): one test per
+ * environment, column (every backend on the class path plus the Qt 6.4 reference worker) and
+ * scenario, named {@code [column/environment] scenario-id} so it reads the same in an IDE, on the
+ * console and in target/failsafe-reports. A test fails on FAIL or UNKNOWN; a column missing here is
+ * aborted with the reason (reported, not silently skipped); DEVIATES (a difference the backend
+ * declares) passes. {@link SuiteSelection} narrows it with -Dshmconform.scenario/column/env.
  */
-class NamedSuiteTest {
+class NamedSuiteIT {
     private static RunContext run;
     private static SuiteRunner suite;
 
@@ -43,7 +44,7 @@ class NamedSuiteTest {
     @BeforeAll
     static void startRun() {
         run = RunContext.create();
-        for (String name : Environments.names()) {
+        for (String name : SuiteSelection.fromSystemProperties().environments(Environments.names())) {
             ENVIRONMENTS.put(name, Environments.create(name, run.runId()).orElseThrow());
         }
         suite = new SuiteRunner(run, ENVIRONMENTS, ScheduleRunner.Timing.defaults(), Path.of("target", "shmconform-report"),
@@ -57,18 +58,25 @@ class NamedSuiteTest {
         run.close();
     }
 
-    /** The same plan as {@code shmconform run}: every column, every environment; grouped by environment, then column. */
+    /**
+     * The same plan as {@code shmconform run} (every column, every environment, ordered by environment
+     * then column), narrowed by the shmconform.* properties.
+     *
+     * <p>How the names reach the reports: Surefire/Failsafe (3.x, with the phrased-name reporters in the
+     * parent pom) prefix a test's display name with its factory's or parameterized method's display name
+     * ("namedSuite()[posix/local] ..."), unless the test's own source is neither a method nor a class; then
+     * the test's display name is the test case name and its parent's display name the class name. So each
+     * test's source is where its scenario is written (NamedSuite.java, at the scenario's line; an IDE opens
+     * it from the test), and the factory is displayed under this class's name.
+     */
     @TestFactory
-    Stream<DynamicNode> namedSuite() {
+    @DisplayName("org.shmconform.scenarios.NamedSuiteIT")
+    Stream<DynamicTest> namedSuite() {
         List<String> columns = new ArrayList<>(Backends.all().stream().map(SharedMemoryBackend::name).toList());
         columns.add(QtReferenceWorker.IMPL);
-        List<SuiteRunner.Job> jobs = SuiteRunner.plan(NamedSuite.all(), columns, Environments.names());
-        Map<String, Map<String, List<SuiteRunner.Job>>> grouped = jobs.stream().collect(Collectors.groupingBy(SuiteRunner.Job::env,
-                LinkedHashMap::new, Collectors.groupingBy(SuiteRunner.Job::column, LinkedHashMap::new, Collectors.toList())));
-        return grouped.entrySet().stream().map(env -> DynamicContainer.dynamicContainer(env.getKey(),
-                env.getValue().entrySet().stream().map(col -> DynamicContainer.dynamicContainer(col.getKey(),
-                        col.getValue().stream().map(job -> DynamicTest.dynamicTest(job.scenario().id() + ": " + job.scenario().title(),
-                                () -> check(job)))))));
+        List<SuiteRunner.Job> jobs = SuiteSelection.fromSystemProperties().plan(NamedSuite.all(), columns, Environments.names());
+        return jobs.stream().map(job -> DynamicTest.dynamicTest(SuiteSelection.displayName(job),
+                SuiteSelection.definition(job.scenario()), () -> check(job)));
     }
 
     private static void check(SuiteRunner.Job job) throws InterruptedException {
@@ -76,7 +84,7 @@ class NamedSuiteTest {
         if (result.verdict() == Verdict.NOT_AVAILABLE) {
             Assumptions.abort("NOT-AVAILABLE-HERE: " + result.reason());
         }
-        String evidence = result.properties().stream().map(NamedSuiteTest::describe).collect(Collectors.joining("\n"))
+        String evidence = job.scenario().title() + "\n" + result.properties().stream().map(NamedSuiteIT::describe).collect(Collectors.joining("\n"))
                 + "\nhistory: target/shmconform-report/" + result.historyFile() + "\nnotes: " + result.notes();
         assertTrue(result.verdict().expected(), evidence);
     }
