@@ -263,7 +263,7 @@ class LoadVerdictsIT {
     /** What a finished run left: its run directory, /dev/shm names with its key prefix (Qt's mangling keeps the letters). */
     private static List<String> leftovers(String runId) throws IOException {
         List<String> left = new ArrayList<>();
-        Path runDir = RunContext.RUNS_ROOT.resolve(runId);
+        Path runDir = RunContext.runsRoot().resolve(runId);
         if (Files.exists(runDir)) {
             left.add(runDir.toString());
         }

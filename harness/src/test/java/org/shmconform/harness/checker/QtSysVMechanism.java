@@ -23,7 +23,7 @@ import org.shmconform.harness.model.Profile;
  * the model's keyingResetsLock rules are checked against it. A step that would block (anything
  * but lock() while the value is 0) is left out; a lock() that would block is BLOCKED and killed.
  * (Not simulated: a key file unlinked by its owner and re-made with a new inode, which splits the
- * lock in two; see FaultFuzzTest.)
+ * lock in two; see FaultFuzzIT.)
  */
 final class QtSysVMechanism {
     private static final long[] SIZES = {0, 64, 4096};
