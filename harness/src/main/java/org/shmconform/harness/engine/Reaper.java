@@ -167,6 +167,8 @@ public final class Reaper {
                 try {
                     if (isRun) {
                         removed.addAll(reapRun(name, run));
+                        // Its containers too, now that its death is proven (a no-op where no engine answers).
+                        removed.addAll(org.shmconform.harness.engine.env.ContainerSweeper.removeRun(name));
                     } else {
                         PrivateDirectory.deleteTree(run); // died before it was named: made no objects
                     }

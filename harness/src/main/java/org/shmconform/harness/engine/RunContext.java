@@ -283,6 +283,25 @@ public final class RunContext implements AutoCloseable {
         return LIVE.containsKey(runId);
     }
 
+    /**
+     * Whether a run provably lives: it is this JVM's, or its directory's lock is held by some process
+     * (in any pid namespace). For sweepers of things that carry a run id but no lock of their own
+     * (containers), which must never take a live run elsewhere for a dead one.
+     */
+    public static boolean provablyLive(String runId) {
+        if (!runId.matches("[a-z]{" + ID_LENGTH + "}")) {
+            return false;
+        }
+        if (isLiveHere(runId)) {
+            return true;
+        }
+        int fd = lockIfDead(runsRoot().resolve(runId));
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+        }
+        return fd == -1;
+    }
+
     static String letters(int n) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {

@@ -42,7 +42,9 @@ public final class ContainerSweeper {
         }
         for (String line : ps.output().strip().split("\n")) {
             String[] f = line.split("\t", -1);
-            if (f.length == 3 && !f[1].equals(currentRunId) && !ownerAlive(f[2])) {
+            // The owner label's pid means nothing from another pid namespace: a run whose lock is held lives.
+            if (f.length == 3 && !f[1].equals(currentRunId) && !ownerAlive(f[2])
+                    && !org.shmconform.harness.engine.RunContext.provablyLive(f[1])) {
                 stale.add(f[0]);
             }
         }
