@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.cli.broken.ThrowingBackends;
+import org.shmconform.backends.broken.ThrowingBackends;
 
 /**
  * A plug-in cannot take the run down: the CLI, in its own JVM, with four broken plug-ins on the class
