@@ -49,7 +49,7 @@ public final class Shmconform implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, c, parsed) -> {
             boolean usage = isUsage(ex);
-            c.getErr().println("shmconform: " + (usage ? ex.getMessage() : "internal error: " + describe(ex)));
+            c.getErr().println("shmconform: " + (usage ? describe(ex) : "internal error: " + describe(ex)));
             return usage ? USAGE : FAILED;
         });
         return cl;
@@ -57,8 +57,14 @@ public final class Shmconform implements Runnable {
 
     /** Bad input (options, schedule files, baselines) or a request this machine cannot honour: exit 2. */
     static boolean isUsage(Throwable ex) {
-        return ex instanceof UsageException || ex instanceof ScheduleValidation.InvalidSchedule
-                || ex instanceof Baseline.InvalidBaseline || ex instanceof Replay.NotRunnableHere;
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            // An unsafe state directory (a link, another user's, group/world-writable) is the user's to fix.
+            if (t instanceof UsageException || t instanceof ScheduleValidation.InvalidSchedule || t instanceof Baseline.InvalidBaseline
+                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.harness.engine.PrivateDirectory.UnsafeDirectoryException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** One line without a Java class name: the innermost message there is. */

@@ -122,6 +122,27 @@ class InputValidationTest {
         }
     }
 
+    /** A state directory another user could swap or plant in stops the run with one line and exit 2, before anything runs. */
+    @Test
+    void anUnsafeStateDirectoryIsOneLineAndExit2(@TempDir Path dir) throws Exception {
+        Path link = Files.createSymbolicLink(dir.resolve("state-link"), Files.createDirectory(dir.resolve("elsewhere")));
+        String before = System.getProperty(Shmconform.STATE_DIR_PROPERTY);
+        try {
+            refused("refusing unsafe path " + link, "--state-dir", link.toString(), "run", "-b", "posix", "-e", "local",
+                    "-s", "data-shared", "--fuzz-schedules", "0", "-o", dir.resolve("out").toString());
+            assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
+            try (var inside = Files.list(dir.resolve("elsewhere"))) {
+                assertEquals(0, inside.count(), "nothing was made through the link");
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty(Shmconform.STATE_DIR_PROPERTY);
+            } else {
+                System.setProperty(Shmconform.STATE_DIR_PROPERTY, before);
+            }
+        }
+    }
+
     /** The rules must not refuse what the project itself writes: every named scenario's schedule, everywhere. */
     @Test
     void everyNamedScheduleIsValid() {
