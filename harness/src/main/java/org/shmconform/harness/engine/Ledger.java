@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.sysv.SysVObjects;
 
@@ -43,11 +44,21 @@ public final class Ledger {
     private final FileChannel out;
     private final long startSecond;
     private final Set<String> keyFilesSeen = new HashSet<>();
-    /** ftok value of each key file seen, with the uid that owned the file: "key:uid". */
-    private final Set<String> ftokKeys = new HashSet<>();
     private final Set<String> objectsSeen = new HashSet<>();
-    /** Key files seen alive, path → "ftok:uid", so their objects can be recorded when the file goes. */
-    private final Map<Path, String> liveKeyFiles = new HashMap<>();
+    /** Key files seen alive, so their objects can be recorded when the file goes. */
+    private final Map<Path, KeyFile> liveKeyFiles = new HashMap<>();
+
+    /**
+     * A key file of ours: its ftok value, its owner and when it was made. Only an object with that key,
+     * made by that owner no earlier than the file, can be the one Qt made through it. Never the ftok
+     * values of files long gone: on one tmpfs, inode numbers repeat in their low 16 bits, so another
+     * program's (or another run's) later object could carry the same key.
+     */
+    private record KeyFile(int key, int uid, long madeSecond) {
+        boolean made(SysVObjects.Obj o) {
+            return o.key() == key && o.cuid() == uid && o.ctime() >= madeSecond;
+        }
+    }
     private String runLetters = "";
     private KeyFileWatch watch;
 
@@ -79,13 +90,18 @@ public final class Ledger {
             @Override
             public void deleted(Path file) {
                 synchronized (Ledger.this) {
-                    String keyAndUid = liveKeyFiles.remove(file);
-                    if (keyAndUid != null) {
-                        recordObjects(Set.of(keyAndUid));
+                    KeyFile gone = liveKeyFiles.remove(file);
+                    if (gone != null) {
+                        recordObjects(List.of(gone)); // Qt may unlink a key file while its semaphore lives on
                     }
                 }
             }
         }, "shmconform-ledger-" + runPrefix);
+    }
+
+    /** Whether a key file is still taken for alive (its deletion not yet seen). */
+    synchronized boolean watches(Path keyFile) {
+        return liveKeyFiles.containsKey(keyFile);
     }
 
     /** Adds a TMPDIR to the watch (a no-op where inotify is missing). */
@@ -181,47 +197,55 @@ public final class Ledger {
     /**
      * After a step (or an execution): records every key file of {@code keyPrefix} now in the TMPDIRs
      * (lstat: regular files only, never through a link) with its ftok value, then every System V
-     * object made since the run started whose key is one of the run's recorded ftok values.
+     * object keyed by one of those files that exist now (see {@link KeyFile}).
      */
     public synchronized void observe(String keyPrefix, List<Path> tmpDirs) {
         String letters = QtKeys.lettersOf(keyPrefix);
+        List<KeyFile> present = new ArrayList<>();
         for (Path tmp : tmpDirs) {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
                 for (Path file : files) {
                     if (isKeyFileOf(file, letters)) {
-                        recordKeyFile(file);
+                        KeyFile k = recordKeyFile(file);
+                        if (k != null) {
+                            present.add(k);
+                        }
                     }
                 }
             } catch (IOException | UncheckedIOException e) {
                 // a TMPDIR that is gone holds nothing to record
             }
         }
-        recordObjects(ftokKeys);
+        recordObjects(present);
     }
 
-    /** Same key as one of our key files, made by that file's owner, after the run started. */
-    private void recordObjects(Set<String> keysAndUids) {
+    /** Objects keyed by one of these key files of ours, made by its owner, after the file and the run started. */
+    private void recordObjects(List<KeyFile> keyFiles) {
         for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (keysAndUids.contains(o.key() + ":" + o.cuid()) && o.ctime() >= startSecond && objectsSeen.add(o.kind() + o.id())) {
+            if (o.ctime() >= startSecond && keyFiles.stream().anyMatch(k -> k.made(o)) && objectsSeen.add(o.kind() + o.id())) {
                 write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
             }
         }
     }
 
-    private void recordKeyFile(Path file) throws IOException {
+    /** @return the key file, or null for anything that is not a regular file (a link is never a key file of ours) */
+    private KeyFile recordKeyFile(Path file) throws IOException {
         PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         if (!a.isRegularFile()) {
-            return; // a link or anything else is not a key file we made
+            return null;
         }
         long dev = (Long) Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
         long ino = (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
         int key = ftok(dev, ino);
         int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        liveKeyFiles.put(file, key + ":" + uid);
+        // When the file was made: Qt never writes a key file, so its modification time is its birth
+        // (whole seconds, like an IPC object's ctime).
+        KeyFile k = new KeyFile(key, uid, a.lastModifiedTime().to(TimeUnit.SECONDS));
+        liveKeyFiles.put(file, k);
         if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
-            ftokKeys.add(key + ":" + uid);
             write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);
         }
+        return k;
     }
 
     /** glibc's ftok, from lstat's results (ftok itself stats through links). */

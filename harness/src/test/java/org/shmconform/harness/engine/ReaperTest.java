@@ -70,6 +70,33 @@ class ReaperTest {
         assertTrue(notes.stream().anyMatch(n -> n.contains("id " + ours) && n.contains("ledger")), notes.toString());
     }
 
+    /**
+     * On one tmpfs, inode numbers repeat in their low 16 bits, so a later object of another program (or
+     * of another run beside this one) can carry the ftok value of a key file of ours that is long gone,
+     * and even be made by the same uid after the run started. Only objects keyed by a key file that
+     * exists when the ledger looks (or that it saw go) are ours.
+     */
+    @Test
+    void aLaterObjectWithTheKeyOfAKeyFileLongGoneIsNotOurs() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path keyFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "g", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createFile(keyFile);
+        int key = C.ftok(keyFile.toString(), 'Q');
+        run.ledger().observe(prefix, run.workerTmps());
+        Files.delete(keyFile);
+        // The watch records a key file's objects when it sees the file go: let it see that first.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !run.ledger().watches(keyFile));
+        int foreign = semaphore(key); // same key, same uid, after the run started: another program's all the same
+        String later = run.nextExecutionPrefix();
+        run.ledger().observe(later, run.workerTmps());
+        List<String> notes = new ArrayList<>();
+        Reaper.afterExecution(run, later, notes);
+        Reaper.afterExecution(run, prefix, notes);
+        assertTrue(exists(foreign), "an object keyed like a key file of ours that is gone was removed: " + notes);
+        assertFalse(String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE))).contains("sem " + foreign + " "),
+                "the ledger recorded another program's object");
+    }
+
     @Test
     void theKeyFileWatchRecordsAnOrphanBeforeAnyObservation() throws Exception {
         String prefix = run.nextExecutionPrefix();
