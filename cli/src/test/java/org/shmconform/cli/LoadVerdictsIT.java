@@ -55,7 +55,7 @@ class LoadVerdictsIT {
         Assumptions.assumeTrue(CpuQuota.unavailableReason().isEmpty(), () -> "NOT-AVAILABLE-HERE: the CPU-quota run: "
                 + CpuQuota.unavailableReason().orElseThrow());
         assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is missing: run through 'mvn verify' (package comes first)");
-        Path out = Files.createTempDirectory("shmconform-load");
+        Path out = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "load-").toAbsolutePath(); // reports kept with the build, never in /tmp
         List<String> scenarios = chosen("shmconform.scenario", Boolean.getBoolean(FULL) ? List.of() : timingSensitiveScenarios());
         List<String> columns = chosen("shmconform.column", List.of());
         System.out.println("load test on " + (scenarios.isEmpty() ? "the whole suite" : scenarios) + ", "

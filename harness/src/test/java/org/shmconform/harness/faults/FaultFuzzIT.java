@@ -54,7 +54,7 @@ class FaultFuzzIT {
     static void start() throws IOException {
         sysvBefore = sysvIds();
         run = RunContext.create();
-        out = Files.createTempDirectory("shmconform-fuzz-test");
+        out = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "fault-fuzz-").toAbsolutePath(); // evidence kept with the build, never in /tmp
     }
 
     static Stream<Arguments> faults() {
