@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -25,6 +27,22 @@ import org.shmconform.scenarios.Scenario;
 
 /** Bad options, schedule files and baselines: one line on stderr and exit 2, before anything runs. */
 class InputValidationTest {
+    /** --state-dir sets a JVM-wide property: each test leaves it as it found it. */
+    private String stateDirBefore;
+
+    @BeforeEach
+    void rememberStateDir() {
+        stateDirBefore = System.getProperty(Shmconform.STATE_DIR_PROPERTY);
+    }
+
+    @AfterEach
+    void restoreStateDir() {
+        if (stateDirBefore == null) {
+            System.clearProperty(Shmconform.STATE_DIR_PROPERTY);
+        } else {
+            System.setProperty(Shmconform.STATE_DIR_PROPERTY, stateDirBefore);
+        }
+    }
 
     private record Outcome(int status, String err) {
     }
@@ -101,45 +119,27 @@ class InputValidationTest {
 
     @Test
     void stateDirIsSetBeforeTheCommandRunsWhereverItIsGiven(@TempDir Path dir) {
-        String before = System.getProperty(Shmconform.STATE_DIR_PROPERTY);
-        try {
-            for (List<String> args : List.of(List.of("--state-dir", dir.resolve("a").toString(), "run", "--fuzz-schedules", "-1"),
-                    List.of("run", "--state-dir", dir.resolve("b").toString(), "--fuzz-schedules", "-1"),
-                    List.of("fuzz", "--state-dir", dir.resolve("c").toString(), "-b", "sysv", "--count", "0"),
-                    List.of("replay", "--state-dir", dir.resolve("d").toString(), "/nonexistent"))) {
-                assertEquals(Shmconform.USAGE, execute(args.toArray(String[]::new)).status());
-                String expected = args.get(args.indexOf("--state-dir") + 1);
-                assertEquals(expected, System.getProperty(Shmconform.STATE_DIR_PROPERTY), args.toString());
-            }
-            assertTrue(new picocli.CommandLine(new Shmconform()).getSubcommands().get("list").getCommandSpec()
-                    .findOption("--state-dir") != null, "list takes it too");
-        } finally {
-            if (before == null) {
-                System.clearProperty(Shmconform.STATE_DIR_PROPERTY);
-            } else {
-                System.setProperty(Shmconform.STATE_DIR_PROPERTY, before);
-            }
+        for (List<String> args : List.of(List.of("--state-dir", dir.resolve("a").toString(), "run", "--fuzz-schedules", "-1"),
+                List.of("run", "--state-dir", dir.resolve("b").toString(), "--fuzz-schedules", "-1"),
+                List.of("fuzz", "--state-dir", dir.resolve("c").toString(), "-b", "sysv", "--count", "0"),
+                List.of("replay", "--state-dir", dir.resolve("d").toString(), "/nonexistent"))) {
+            assertEquals(Shmconform.USAGE, execute(args.toArray(String[]::new)).status());
+            String expected = args.get(args.indexOf("--state-dir") + 1);
+            assertEquals(expected, System.getProperty(Shmconform.STATE_DIR_PROPERTY), args.toString());
         }
+        assertTrue(new picocli.CommandLine(new Shmconform()).getSubcommands().get("list").getCommandSpec()
+                .findOption("--state-dir") != null, "list takes it too");
     }
 
     /** A state directory another user could swap or plant in stops the run with one line and exit 2, before anything runs. */
     @Test
     void anUnsafeStateDirectoryIsOneLineAndExit2(@TempDir Path dir) throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("state-link"), Files.createDirectory(dir.resolve("elsewhere")));
-        String before = System.getProperty(Shmconform.STATE_DIR_PROPERTY);
-        try {
-            refused("refusing unsafe path " + link, "--state-dir", link.toString(), "run", "-b", "posix", "-e", "local",
-                    "-s", "data-shared", "--fuzz-schedules", "0", "-o", dir.resolve("out").toString());
-            assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
-            try (var inside = Files.list(dir.resolve("elsewhere"))) {
-                assertEquals(0, inside.count(), "nothing was made through the link");
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty(Shmconform.STATE_DIR_PROPERTY);
-            } else {
-                System.setProperty(Shmconform.STATE_DIR_PROPERTY, before);
-            }
+        refused("refusing unsafe path " + link, "--state-dir", link.toString(), "run", "-b", "posix", "-e", "local",
+                "-s", "data-shared", "--fuzz-schedules", "0", "-o", dir.resolve("out").toString());
+        assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
+        try (var inside = Files.list(dir.resolve("elsewhere"))) {
+            assertEquals(0, inside.count(), "nothing was made through the link");
         }
     }
 
