@@ -45,6 +45,7 @@ public final class Ledger {
     private final long startSecond;
     private final Set<String> keyFilesSeen = new HashSet<>();
     private final Set<String> objectsSeen = new HashSet<>();
+    private final Set<Path> intended = new HashSet<>();
     /** Key files seen alive, so their objects can be recorded when the file goes. */
     private final Map<Path, KeyFile> liveKeyFiles = new HashMap<>();
 
@@ -184,13 +185,17 @@ public final class Ledger {
      * Before a step that names {@code nativeKey} (the prefixed key the worker will get) is sent: the
      * key files Qt would make for it in each TMPDIR.
      */
-    public void intend(String nativeKey, List<Path> tmpDirs) {
+    public synchronized void intend(String nativeKey, List<Path> tmpDirs) {
         if (nativeKey == null || nativeKey.isEmpty()) {
             return;
         }
         for (Path tmp : tmpDirs) {
-            write("intent " + QtKeys.systemVKeyFile(tmp, nativeKey, QtKeys.SHARED_MEMORY_PREFIX));
-            write("intent " + QtKeys.systemVKeyFile(tmp, nativeKey, QtKeys.SYSTEM_SEMAPHORE_PREFIX));
+            for (String prefix : List.of(QtKeys.SHARED_MEMORY_PREFIX, QtKeys.SYSTEM_SEMAPHORE_PREFIX)) {
+                Path keyFile = QtKeys.systemVKeyFile(tmp, nativeKey, prefix);
+                if (intended.add(keyFile)) { // every step names its key: write each intent once
+                    write("intent " + keyFile);
+                }
+            }
         }
     }
 
