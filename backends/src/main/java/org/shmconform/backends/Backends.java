@@ -1,5 +1,7 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.SharedMemoryBackend;
+
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

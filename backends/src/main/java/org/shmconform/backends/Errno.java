@@ -1,5 +1,7 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.SegmentError;
+
 /** The Linux errno values the backends map or test for, and their names for messages. */
 public final class Errno {
     public static final int EPERM = 1;
@@ -22,6 +24,21 @@ public final class Errno {
     public static final int EADDRINUSE = 98;
 
     private Errno() {
+    }
+
+    /**
+     * Qt 6.4's {@code QSharedMemoryPrivate::setUnixErrorString} mapping of an errno. EINVAL is not
+     * mapped here because Qt maps it per call (InvalidSize on create, NotFound on shmdt, KeyError on
+     * a bad POSIX name): callers handle it before falling back to this.
+     */
+    public static SegmentError segmentError(int errno) {
+        return switch (errno) {
+            case EACCES -> SegmentError.PermissionDenied;
+            case EEXIST -> SegmentError.AlreadyExists;
+            case ENOENT -> SegmentError.NotFound;
+            case EMFILE, ENOMEM, ENOSPC -> SegmentError.OutOfResources;
+            default -> SegmentError.UnknownError;
+        };
     }
 
     /** "ENOENT (No such file or directory)"-style text; falls back to the number. */

@@ -1,5 +1,11 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.SharedSegment;
+
+import org.shmconform.spi.Availability;
+import org.shmconform.spi.SharedMemoryBackend;
+
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

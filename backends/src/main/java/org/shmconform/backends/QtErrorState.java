@@ -1,5 +1,7 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.SegmentError;
+
 /**
  * Qt's error pair ({@code error()} + {@code errorString()}) as QSharedMemory and QSystemSemaphore
  * keep it: set together by a failing call, reset together by a call that starts afresh. Each

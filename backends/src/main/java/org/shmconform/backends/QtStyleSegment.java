@@ -1,5 +1,9 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.SegmentError;
+
+import org.shmconform.spi.AccessMode;
+
 /**
  * The part of Qt 6.4's qsharedmemory.cpp that its System V and POSIX builds share, kept in one
  * place so both backends run it in the same order: {@code initKey} (re-key the semaphore, reset

@@ -1,5 +1,7 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.AccessMode;
+
 /**
  * What Qt 6.4's {@code QSystemSemaphore} does the same in its System V and POSIX builds: the
  * {@code setKey} sequence (same key in Open mode is a no-op; otherwise reset the error, release

@@ -1,5 +1,9 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
+
 import com.sun.jna.Pointer;
 
 /**
@@ -34,7 +38,7 @@ public abstract class SegmentBase extends QtErrorState implements SharedSegment 
 
     /** Maps errno with Qt's table and names the function and errno in the message. */
     protected boolean failErrno(String function, int errno) {
-        return fail(SegmentError.fromErrno(errno), function + ": " + Errno.describe(errno));
+        return fail(Errno.segmentError(errno), function + ": " + Errno.describe(errno));
     }
 
     protected void mapped(Pointer address, long segmentSize, AccessMode mode) {

@@ -1,5 +1,7 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.SegmentError;
+
 /**
  * Qt 6.4's {@code QSystemSemaphorePrivate::setErrorString} mapping, which differs from the
  * shared-memory one: EPERM is PermissionDenied and ERANGE is OutOfResources, while EMFILE and

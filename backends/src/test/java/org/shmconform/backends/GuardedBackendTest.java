@@ -1,5 +1,9 @@
 package org.shmconform.backends;
 
+import org.shmconform.spi.Availability;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,12 +1,14 @@
 package org.shmconform.cli;
 
+import org.shmconform.schedule.Steps;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.shmconform.harness.engine.RunContext;
-import org.shmconform.harness.fuzz.FuzzCampaign;
-import org.shmconform.harness.fuzz.FuzzResult;
-import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.engine.RunContext;
+import org.shmconform.fuzz.FuzzCampaign;
+import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.reports.RunVerdict;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

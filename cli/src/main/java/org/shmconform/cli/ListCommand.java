@@ -1,7 +1,7 @@
 package org.shmconform.cli;
 
 import java.util.concurrent.Callable;
-import org.shmconform.harness.model.Property;
+import org.shmconform.model.Property;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.scenarios.NamedSuite;
 import org.shmconform.scenarios.Scenario;

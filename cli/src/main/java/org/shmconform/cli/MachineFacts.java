@@ -6,8 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.shmconform.harness.engine.env.Environment;
-import org.shmconform.harness.engine.env.HostNamespaces;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.HostNamespaces;
 
 /**
  * The environment fingerprint every report carries, because shared-memory behaviour depends on it:

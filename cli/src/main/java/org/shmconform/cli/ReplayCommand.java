@@ -1,11 +1,13 @@
 package org.shmconform.cli;
 
+import org.shmconform.engine.Subjects;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.shmconform.harness.fuzz.Checked;
-import org.shmconform.harness.fuzz.Replay;
-import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.fuzz.Checked;
+import org.shmconform.fuzz.Replay;
+import org.shmconform.schedule.ScheduleValidation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,12 +32,12 @@ final class ReplayCommand implements Callable<Integer> {
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             throw new Shmconform.UsageException("cannot read " + file);
         }
-        if (backend != null && !ScheduleValidation.knownImpls().contains(backend)) {
+        if (backend != null && !Subjects.here().names().contains(backend)) {
             throw new Shmconform.UsageException("no backend named '" + backend + "'; known: "
-                    + String.join(", ", ScheduleValidation.knownImpls()));
+                    + String.join(", ", Subjects.here().names()));
         }
         // An invalid file (InvalidSchedule) or one that cannot run here (NotRunnableHere) is exit 2 with its one line.
-        Checked checked = Replay.run(file, backend, org.shmconform.harness.engine.ScheduleRunner.Timing.defaults());
+        Checked checked = Replay.run(file, backend, org.shmconform.engine.ScheduleRunner.Timing.defaults());
         Replay.print(checked, System.out);
         boolean failed = checked.fails() || checked.unknown() != null;
         System.out.println(summaryLine(file, checked));

@@ -1,8 +1,8 @@
 package org.shmconform.cli;
 
 import java.nio.file.Path;
-import org.shmconform.harness.fuzz.Replay;
-import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.fuzz.Replay;
+import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.reports.Baseline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,7 +60,7 @@ public final class Shmconform implements Runnable {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             // An unsafe state directory (a link, another user's, group/world-writable) is the user's to fix.
             if (t instanceof UsageException || t instanceof ScheduleValidation.InvalidSchedule || t instanceof Baseline.InvalidBaseline
-                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.harness.engine.PrivateDirectory.UnsafeDirectoryException) {
+                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.engine.PrivateDirectory.UnsafeDirectoryException) {
                 return true;
             }
         }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.broken.ThrowingBackends;
 
 /**

@@ -1,5 +1,7 @@
 package org.shmconform.cli;
 
+import org.shmconform.engine.Subjects;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,12 +18,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.engine.env.Environments;
-import org.shmconform.harness.schedule.Schedule;
-import org.shmconform.harness.schedule.ScheduleValidation;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.engine.env.Environments;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.scenarios.NamedSuite;
 import org.shmconform.scenarios.Scenario;
 
@@ -146,7 +148,7 @@ class InputValidationTest {
     /** The rules must not refuse what the project itself writes: every named scenario's schedule, everywhere. */
     @Test
     void everyNamedScheduleIsValid() {
-        List<String> columns = new ArrayList<>(ScheduleValidation.knownImpls());
+        List<String> columns = new ArrayList<>(Subjects.here().names());
         int checked = 0;
         for (Scenario s : NamedSuite.all()) {
             for (String column : columns) {

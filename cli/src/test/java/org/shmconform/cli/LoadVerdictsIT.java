@@ -20,12 +20,12 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.Backends;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.engine.QtReferenceWorker;
-import org.shmconform.harness.engine.RunContext;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.RunContext;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.scenarios.NamedSuite;
@@ -112,8 +112,7 @@ class LoadVerdictsIT {
 
     /** Scenarios (on any column) with a lock, a truncation, a SIGKILL or a store that crashes its process. */
     static List<String> timingSensitiveScenarios() {
-        List<String> columns = new ArrayList<>(Backends.all().stream().map(SharedMemoryBackend::name).toList());
-        columns.add(QtReferenceWorker.IMPL);
+        List<String> columns = new ArrayList<>(Subjects.here().names());
         List<String> ids = new ArrayList<>();
         for (Scenario s : NamedSuite.all()) {
             boolean sensitive = columns.stream().filter(c -> s.appliesTo().test(c)).anyMatch(c -> s.scheduleFor(c, "local")

@@ -10,10 +10,9 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.protocol.WorkerProtocol;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
 
 /**
  * Compares a run with a baseline results.json, cell by cell (column, environment, scenario,
@@ -51,7 +50,7 @@ public final class Baseline {
         String where = "baseline " + resultsJson;
         JsonNode root;
         try {
-            root = WorkerProtocol.json().readTree(Files.readString(resultsJson));
+            root = ReportJson.MAPPER.readTree(Files.readString(resultsJson));
         } catch (JsonProcessingException e) {
             throw new InvalidBaseline(where + " is not JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -76,7 +75,7 @@ public final class Baseline {
             checkResult(where + ": results[" + i + "]", results.get(i));
         }
         try {
-            return WorkerProtocol.json().treeToValue(root, RunSummary.class);
+            return ReportJson.MAPPER.treeToValue(root, RunSummary.class);
         } catch (JsonProcessingException e) {
             throw new InvalidBaseline(where + " does not match " + RunSummary.SCHEMA + ": " + e.getOriginalMessage());
         }

@@ -2,9 +2,9 @@ package org.shmconform.reports;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
 
 /** One matrix cell: the merged verdict of a property on a column, and the scenario that decided it. */
 record Cell(Verdict verdict, ScenarioResult decidedBy, PropertyResult result, List<String> observations) {

@@ -6,10 +6,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.fuzz.FuzzResult;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.fuzz.FuzzResult;
 
 /**
  * junit.xml for CI systems: a testsuite per column and environment with a testcase per scenario, then

@@ -2,10 +2,10 @@ package org.shmconform.reports;
 
 import java.util.List;
 import java.util.Locale;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.fuzz.FuzzResult;
-import org.shmconform.harness.model.Property;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.model.Property;
 
 /**
  * matrix.html: the run's verdict and everything that set it first (failures, unknowns, fuzz failures,

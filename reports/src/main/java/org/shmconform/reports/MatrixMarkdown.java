@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.fuzz.FuzzResult;
-import org.shmconform.harness.model.Property;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.model.Property;
 
 /** matrix.md: property × column, each cell linked to the history that decided it, then the differences. */
 final class MatrixMarkdown {

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.fuzz.FuzzResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.fuzz.FuzzResult;
 
 /**
  * Everything a report is made from: what ran where, and what came out. This is results.json.

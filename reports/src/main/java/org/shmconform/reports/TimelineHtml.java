@@ -7,12 +7,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.history.EventType;
-import org.shmconform.harness.history.History;
-import org.shmconform.harness.history.HistoryEvent;
-import org.shmconform.harness.model.SegmentModel;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.history.EventType;
+import org.shmconform.history.History;
+import org.shmconform.history.HistoryEvent;
+import org.shmconform.model.SegmentModel;
 
 /**
  * timeline.html: one self-contained page, a section per scenario run, one lane per worker, one box

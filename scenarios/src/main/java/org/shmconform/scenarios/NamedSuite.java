@@ -1,29 +1,32 @@
 package org.shmconform.scenarios;
 
-import static org.shmconform.harness.schedule.Steps.attach;
-import static org.shmconform.harness.schedule.Steps.attachReadOnly;
-import static org.shmconform.harness.schedule.Steps.create;
-import static org.shmconform.harness.schedule.Steps.detach;
-import static org.shmconform.harness.schedule.Steps.kill;
-import static org.shmconform.harness.schedule.Steps.lock;
-import static org.shmconform.harness.schedule.Steps.rawWrite;
-import static org.shmconform.harness.schedule.Steps.read;
-import static org.shmconform.harness.schedule.Steps.size;
-import static org.shmconform.harness.schedule.Steps.truncate;
-import static org.shmconform.harness.schedule.Steps.unlock;
-import static org.shmconform.harness.schedule.Steps.write;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.attachReadOnly;
+import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.detach;
+import static org.shmconform.schedule.Steps.kill;
+import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.rawWrite;
+import static org.shmconform.schedule.Steps.read;
+import static org.shmconform.schedule.Steps.size;
+import static org.shmconform.schedule.Steps.truncate;
+import static org.shmconform.schedule.Steps.unlock;
+import static org.shmconform.schedule.Steps.write;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import org.shmconform.backends.Availability;
+import org.shmconform.spi.Availability;
 import org.shmconform.backends.Backends;
-import org.shmconform.harness.engine.QtReferenceWorker;
-import org.shmconform.harness.model.Property;
-import org.shmconform.harness.schedule.Schedule;
-import org.shmconform.harness.schedule.Step;
-import org.shmconform.harness.schedule.WorkerSpec;
+import org.shmconform.engine.QtReferenceWorker;
+import org.shmconform.engine.Subject;
+import org.shmconform.engine.Subjects;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.model.Property;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
 
 /**
  * The named conformance suite. Each scenario reads as the sentence it checks; the steps are the
@@ -181,13 +184,17 @@ public final class NamedSuite {
                 detach("B"), detach("A")));
     }
 
-    /** System V's counterpart is POSIX; every other backend is compared with System V. */
+    /** System V's key space (the sysv backend, Qt's System V build) is compared with POSIX; every other with System V. */
     static String partnerOf(String column) {
-        return column.equals("sysv") || column.equals("qt") ? "posix" : "sysv";
+        return keySpace(column).equals(keySpace("sysv")) ? "posix" : "sysv";
+    }
+
+    private static String keySpace(String column) {
+        return Subjects.here().named(column).map(Subject::declared).map(BackendSemantics::keySpace).orElse("");
     }
 
     private static String partnerMissing(String partner) {
-        Availability a = Backends.named(partner).map(b -> b.availability()).orElse(Availability.no("no backend " + partner));
+        Availability a = Subjects.here().availability(partner);
         return a.available() ? null : "partner backend " + partner + ": " + a.reason();
     }
 

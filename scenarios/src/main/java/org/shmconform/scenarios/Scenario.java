@@ -3,8 +3,8 @@ package org.shmconform.scenarios;
 import java.util.List;
 import java.util.function.Function;
 import java.util.function.Predicate;
-import org.shmconform.harness.model.Property;
-import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.model.Property;
+import org.shmconform.schedule.Schedule;
 
 /**
  * A named conformance scenario: a schedule written by hand for a column (the implementation under

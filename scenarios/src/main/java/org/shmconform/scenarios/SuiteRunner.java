@@ -1,5 +1,7 @@
 package org.shmconform.scenarios;
 
+import org.shmconform.engine.Subjects;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -7,16 +9,16 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.ScheduleChecker;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.engine.Execution;
-import org.shmconform.harness.engine.RunContext;
-import org.shmconform.harness.engine.ScheduleRunner;
-import org.shmconform.harness.engine.env.Environment;
-import org.shmconform.harness.model.Property;
-import org.shmconform.harness.schedule.Schedule;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.ScheduleChecker;
+import org.shmconform.checker.Verdict;
+import org.shmconform.history.Execution;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.model.Property;
+import org.shmconform.schedule.Schedule;
 
 /**
  * Runs scenarios on columns: executes each schedule on real workers, checks its history, and
@@ -121,7 +123,7 @@ public final class SuiteRunner {
         }
         String base = "evidence/" + scenario.id() + "--" + column + (env.equals("local") ? "" : "--" + env);
         Execution x = runner.run(schedule);
-        ScheduleChecker.Outcome outcome = ScheduleChecker.check(x, column, scenario.properties());
+        ScheduleChecker.Outcome outcome = ScheduleChecker.check(x, column, scenario.properties(), Subjects.here());
         write(base + ".schedule.json", schedule);
         x.history().write(reportDir.resolve(base + ".history.jsonl"));
         long millis = (System.nanoTime() - start) / 1_000_000;

@@ -8,12 +8,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.engine.RunContext;
-import org.shmconform.harness.engine.ScheduleRunner;
-import org.shmconform.harness.engine.env.Environment;
-import org.shmconform.harness.engine.env.Environments;
-import org.shmconform.harness.fuzz.FuzzCampaign;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
+import org.shmconform.fuzz.FuzzCampaign;
 
 /**
  * The harness side of ForeignObjectsTest, started in a private pid namespace where foreign

@@ -16,16 +16,16 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.shmconform.backends.Backends;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.harness.checker.PropertyResult;
-import org.shmconform.harness.checker.ScenarioResult;
-import org.shmconform.harness.checker.Verdict;
-import org.shmconform.harness.engine.QtReferenceWorker;
-import org.shmconform.harness.engine.RunContext;
-import org.shmconform.harness.engine.ScheduleRunner;
-import org.shmconform.harness.engine.env.ContainerSweeper;
-import org.shmconform.harness.engine.env.Environment;
-import org.shmconform.harness.engine.env.Environments;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.env.ContainerSweeper;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
 
 /**
  * The named suite through JUnit 5 (an integration test: {@code mvn verify}): one test per
@@ -72,8 +72,7 @@ class NamedSuiteIT {
     @TestFactory
     @DisplayName("org.shmconform.scenarios.NamedSuiteIT")
     Stream<DynamicTest> namedSuite() {
-        List<String> columns = new ArrayList<>(Backends.all().stream().map(SharedMemoryBackend::name).toList());
-        columns.add(QtReferenceWorker.IMPL);
+        List<String> columns = new ArrayList<>(Subjects.here().names());
         List<SuiteRunner.Job> jobs = SuiteSelection.fromSystemProperties().plan(NamedSuite.all(), columns, Environments.names());
         return jobs.stream().map(job -> DynamicTest.dynamicTest(SuiteSelection.displayName(job),
                 SuiteSelection.definition(job.scenario()), () -> check(job)));

@@ -4,10 +4,10 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.SegmentBase;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.SegmentError;
 
 /**
  * A segment reached through one file descriptor (a tmpfs file or a memfd), mapped MAP_SHARED,

@@ -1,15 +1,15 @@
 package org.shmconform.backends.memfd;
 
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.BackendSemantics.Resize;
-import org.shmconform.backends.BackendSemantics.Visibility;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
 import java.nio.file.Path;
 import java.util.List;
-import org.shmconform.backends.Availability;
+import org.shmconform.spi.Availability;
 import org.shmconform.backends.Errno;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 

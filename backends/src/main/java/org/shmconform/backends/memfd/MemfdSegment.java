@@ -6,10 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.linux.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 

@@ -1,9 +1,9 @@
 package org.shmconform.backends.posix;
 
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.BackendSemantics.Resize;
-import org.shmconform.backends.BackendSemantics.Visibility;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -11,11 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.shmconform.backends.Availability;
+import org.shmconform.spi.Availability;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.OfdLock;
 

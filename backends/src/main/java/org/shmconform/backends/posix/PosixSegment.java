@@ -2,11 +2,11 @@ package org.shmconform.backends.posix;
 
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtStyleSegment;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.linux.LibC;
 
 /**

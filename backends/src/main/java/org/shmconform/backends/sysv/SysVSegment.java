@@ -4,11 +4,11 @@ import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtStyleSegment;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.linux.LibC;
 
 /**

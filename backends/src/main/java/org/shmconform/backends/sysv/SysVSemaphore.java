@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtSystemSemaphore;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.linux.LibC;
 
 /**

@@ -2,10 +2,10 @@ package org.shmconform.backends.broken;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.shmconform.backends.Availability;
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.Availability;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * Test-only plug-ins that each break one call into a backend, the way a user's jar can: a

@@ -14,11 +14,11 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Backends;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.DescriptorSegmentContract;
 
 /** The mmapfile backend within one process: the descriptor contract, plus its errors, sizes and files on disk. */

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.DescriptorSegmentTwoProcessContract;
 import org.shmconform.backends.testsupport.PeerProcess;
 

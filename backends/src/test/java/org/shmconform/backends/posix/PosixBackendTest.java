@@ -16,11 +16,11 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Backends;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.SharedSegmentContract;
 

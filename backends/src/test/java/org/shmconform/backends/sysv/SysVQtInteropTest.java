@@ -23,9 +23,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.testsupport.PeerProcess;
 

@@ -10,9 +10,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * In-process rules of the backends whose lock is an OFD lock on the segment's descriptor (memfd,

@@ -10,8 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * Rules of the OFD-locked backends (memfd, mmapfile) that need a second real process: data and

@@ -6,8 +6,8 @@ import java.util.Map;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * One backend's test fixture, registered per test by {@link UsesSegmentFixture}: each test gets fresh

@@ -3,7 +3,7 @@ package org.shmconform.backends.testsupport;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * What one test made, so its @AfterEach can undo it even when the test failed: peers are killed

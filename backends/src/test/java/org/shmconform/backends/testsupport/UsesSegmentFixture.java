@@ -1,7 +1,7 @@
 package org.shmconform.backends.testsupport;
 
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * A test class whose segments and peers come from a {@link SegmentFixture}, one per test; the

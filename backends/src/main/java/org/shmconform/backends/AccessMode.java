@@ -1,6 +1,0 @@
-package org.shmconform.backends;
-
-/** QSharedMemory::AccessMode. */
-public enum AccessMode {
-    ReadOnly, ReadWrite
-}

@@ -1,0 +1,271 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.sysv.SysVObjects;
+
+/**
+ * The run's own record of what its workers may have made, in the run's private directory
+ * ({@code ledger}, 0600, opened with O_NOFOLLOW, append only). Lines are written BEFORE the thing
+ * they announce is made (a TMPDIR, a step's key files), so a harness killed at any point leaves a
+ * ledger that names everything it could have left; after a step, what appeared is added with the
+ * identities that prove it ours: a key file's device, inode and ftok value, and each System V
+ * object's id, key and change time. The reaper removes a System V object only when its id, key and
+ * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
+ * its semaphore lives on: the entry made while the file existed is the way back to it).
+ *
+ * <p>Line format, one record per line, space separated: {@code start <epoch s>}, {@code share <dir>},
+ * {@code tmpdir <dir>}, {@code intent <key file>},
+ * {@code keyfile <path> <dev> <ino> <ftok> <uid>}, {@code shm <id> <key> <ctime> <cuid>},
+ * {@code sem <id> <key> <ctime> <cuid>}.
+ */
+public final class Ledger {
+    static final String FILE = "ledger";
+    private static final int QT_PROJECT_ID = 'Q';
+
+    private final FileChannel out;
+    private final long startSecond;
+    private final Set<String> keyFilesSeen = new HashSet<>();
+    private final Set<String> objectsSeen = new HashSet<>();
+    private final Set<Path> intended = new HashSet<>();
+    /** Key files seen alive, so their objects can be recorded when the file goes. */
+    private final Map<Path, KeyFile> liveKeyFiles = new HashMap<>();
+
+    /**
+     * A key file of ours: its ftok value, its owner and when it was made. Only an object with that key,
+     * made by that owner no earlier than the file, can be the one Qt made through it. Never the ftok
+     * values of files long gone: on one tmpfs, inode numbers repeat in their low 16 bits, so another
+     * program's (or another run's) later object could carry the same key.
+     */
+    private record KeyFile(int key, int uid, long madeSecond) {
+        boolean made(SysVObjects.Obj o) {
+            return o.key() == key && o.cuid() == uid && o.ctime() >= madeSecond;
+        }
+    }
+    private String runLetters = "";
+    private KeyFileWatch watch;
+
+    private Ledger(FileChannel out, long startSecond) {
+        this.out = out;
+        this.startSecond = startSecond;
+    }
+
+    /**
+     * Starts watching the run's TMPDIRs for key files of {@code runPrefix} as they come and go (see
+     * {@link KeyFileWatch}); without inotify, observe() after each step or execution still records them.
+     */
+    synchronized void watchKeyFiles(String runPrefix) {
+        runLetters = QtKeys.lettersOf(runPrefix);
+        watch = KeyFileWatch.start(new KeyFileWatch.Listener() {
+            @Override
+            public void created(Path file) {
+                if (isKeyFileOf(file, runLetters)) {
+                    synchronized (Ledger.this) {
+                        try {
+                            recordKeyFile(file);
+                        } catch (IOException e) {
+                            // already gone: it made nothing we could not find through its sibling events
+                        }
+                    }
+                }
+            }
+
+            @Override
+            public void deleted(Path file) {
+                synchronized (Ledger.this) {
+                    KeyFile gone = liveKeyFiles.remove(file);
+                    if (gone != null) {
+                        recordObjects(List.of(gone)); // Qt may unlink a key file while its semaphore lives on
+                    }
+                }
+            }
+        }, "shmconform-ledger-" + runPrefix);
+    }
+
+    /** Whether a key file is still taken for alive (its deletion not yet seen). */
+    synchronized boolean watches(Path keyFile) {
+        return liveKeyFiles.containsKey(keyFile);
+    }
+
+    /** Adds a TMPDIR to the watch (a no-op where inotify is missing). */
+    synchronized void watch(Path tmpDir) {
+        if (watch != null) {
+            watch.watch(tmpDir);
+        }
+    }
+
+    private static boolean isKeyFileOf(Path file, String letters) {
+        String name = file.getFileName().toString();
+        return name.startsWith(QtKeys.SHARED_MEMORY_PREFIX + letters) || name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters);
+    }
+
+    /** A new ledger in {@code runDir} (which must not hold one yet); records the run's start. */
+    static Ledger create(Path runDir, long startSecond) {
+        try {
+            FileChannel ch = FileChannel.open(runDir.resolve(FILE), Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------")));
+            Ledger ledger = new Ledger(ch, startSecond);
+            ledger.write("start " + startSecond);
+            return ledger;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make the ledger in " + runDir, e);
+        }
+    }
+
+    /** One parsed record. */
+    public record Entry(String kind, List<String> fields) {
+        String field(int i) {
+            return fields.get(i);
+        }
+    }
+
+    /** Reads a ledger without following a link; a missing or unreadable ledger reads as empty. */
+    public static List<Entry> read(Path runDir) {
+        List<Entry> entries = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(runDir.resolve(FILE), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ch.size(), 64L << 20));
+            while (buf.hasRemaining() && ch.read(buf) > 0) {
+                // read it all
+            }
+            for (String line : new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).split("\n")) {
+                String[] f = line.trim().split(" ");
+                if (f.length >= 2) {
+                    entries.add(new Entry(f[0], List.of(f).subList(1, f.length)));
+                }
+            }
+        } catch (IOException e) {
+            // nothing recorded: nothing can be proven ours
+        }
+        return entries;
+    }
+
+    static long startOf(List<Entry> entries) {
+        return entries.stream().filter(e -> e.kind().equals("start")).mapToLong(e -> Long.parseLong(e.field(0)))
+                .findFirst().orElse(Long.MAX_VALUE); // no start: no System V object can be proven ours
+    }
+
+    long startSecond() {
+        return startSecond;
+    }
+
+    synchronized void write(String line) {
+        if (line.contains("\n")) {
+            throw new IllegalArgumentException("one record per line: " + line);
+        }
+        try {
+            ByteBuffer b = ByteBuffer.wrap((line + "\n").getBytes(StandardCharsets.UTF_8));
+            while (b.hasRemaining()) {
+                out.write(b);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the run's ledger", e);
+        }
+    }
+
+    /**
+     * Before a step that names {@code nativeKey} (the prefixed key the worker will get) is sent: the
+     * key files Qt would make for it in each TMPDIR.
+     */
+    public synchronized void intend(String nativeKey, List<Path> tmpDirs) {
+        if (nativeKey == null || nativeKey.isEmpty()) {
+            return;
+        }
+        for (Path tmp : tmpDirs) {
+            for (String prefix : List.of(QtKeys.SHARED_MEMORY_PREFIX, QtKeys.SYSTEM_SEMAPHORE_PREFIX)) {
+                Path keyFile = QtKeys.systemVKeyFile(tmp, nativeKey, prefix);
+                if (intended.add(keyFile)) { // every step names its key: write each intent once
+                    write("intent " + keyFile);
+                }
+            }
+        }
+    }
+
+    /**
+     * After a step (or an execution): records every key file of {@code keyPrefix} now in the TMPDIRs
+     * (lstat: regular files only, never through a link) with its ftok value, then every System V
+     * object keyed by one of those files that exist now (see {@link KeyFile}).
+     */
+    public synchronized void observe(String keyPrefix, List<Path> tmpDirs) {
+        String letters = QtKeys.lettersOf(keyPrefix);
+        List<KeyFile> present = new ArrayList<>();
+        for (Path tmp : tmpDirs) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+                for (Path file : files) {
+                    if (isKeyFileOf(file, letters)) {
+                        KeyFile k = recordKeyFile(file);
+                        if (k != null) {
+                            present.add(k);
+                        }
+                    }
+                }
+            } catch (IOException | UncheckedIOException e) {
+                // a TMPDIR that is gone holds nothing to record
+            }
+        }
+        recordObjects(present);
+    }
+
+    /** Objects keyed by one of these key files of ours, made by its owner, after the file and the run started. */
+    private void recordObjects(List<KeyFile> keyFiles) {
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            if (o.ctime() >= startSecond && keyFiles.stream().anyMatch(k -> k.made(o)) && objectsSeen.add(o.kind() + o.id())) {
+                write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
+            }
+        }
+    }
+
+    /** @return the key file, or null for anything that is not a regular file (a link is never a key file of ours) */
+    private KeyFile recordKeyFile(Path file) throws IOException {
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        if (!a.isRegularFile()) {
+            return null;
+        }
+        long dev = (Long) Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        long ino = (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        int key = ftok(dev, ino);
+        int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        // When the file was made: Qt never writes a key file, so its modification time is its birth
+        // (whole seconds, like an IPC object's ctime).
+        KeyFile k = new KeyFile(key, uid, a.lastModifiedTime().to(TimeUnit.SECONDS));
+        liveKeyFiles.put(file, k);
+        if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
+            write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);
+        }
+        return k;
+    }
+
+    /** glibc's ftok, from lstat's results (ftok itself stats through links). */
+    static int ftok(long dev, long ino) {
+        return (int) ((ino & 0xffff) | ((dev & 0xff) << 16) | ((long) (QT_PROJECT_ID & 0xff) << 24));
+    }
+
+    synchronized void close() {
+        if (watch != null) {
+            watch.close();
+        }
+        try {
+            out.close();
+        } catch (IOException e) {
+            // nothing more to write
+        }
+    }
+}

@@ -1,0 +1,175 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.spi.Availability;
+
+/**
+ * The Qt 6.4 reference worker (qt-worker/qt_shm_worker.cpp): Qt's own QSharedMemory speaking the
+ * worker protocol. Its source travels in the harness jar; it is compiled once per source version
+ * with qt-worker/build.sh into the private cache ({@link RunContext#cacheDir()}, 0700). The
+ * binary's SHA-256 is written beside it when it is built and checked, with lstat (a regular file of
+ * ours, written by nobody else), before every use: nothing is executed that does not match. Where
+ * Qt6Core or g++ is missing, the column is NOT-AVAILABLE-HERE with build.sh's one-line reason.
+ */
+public final class QtReferenceWorker {
+    public static final String IMPL = "qt";
+    static final String BINARY_NAME = "qt_shm_worker";
+    /** The Qt column's worker program as {@link Subjects} hands it out. */
+    public static final Subject.NativeProgram PROGRAM = new Subject.NativeProgram() {
+        @Override
+        public Path binary() {
+            return QtReferenceWorker.binary();
+        }
+
+        @Override
+        public Path copyFor(Path dir) {
+            return QtReferenceWorker.copyFor(dir);
+        }
+    };
+    private static Availability availability;
+    private static Path binary;
+    private static String binaryHash;
+
+    private QtReferenceWorker() {
+    }
+
+    public static synchronized Availability availability() {
+        if (availability == null) {
+            availability = build();
+        }
+        return availability;
+    }
+
+    /** The verified binary in the private cache (for workers running as this user). */
+    public static synchronized Path binary() {
+        if (!availability().available()) {
+            throw new IllegalStateException("Qt reference worker not available: " + availability.reason());
+        }
+        verify(binary, binaryHash);
+        return binary;
+    }
+
+    /**
+     * A verified copy in {@code dir} (made 0755, ours) for a worker running as another user, who
+     * cannot enter the private cache: readable and executable by it, writable by nobody but us.
+     */
+    static synchronized Path copyFor(Path dir) {
+        Path source = binary();
+        try {
+            if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateDirectory.createFresh(dir, "rwxr-xr-x");
+            }
+            PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwxr-xr-x");
+            Path copy = dir.resolve(BINARY_NAME);
+            if (!Files.exists(copy, LinkOption.NOFOLLOW_LINKS)) {
+                Files.copy(source, copy, LinkOption.NOFOLLOW_LINKS);
+                PrivateDirectory.setMode(copy, "rwxr-xr-x");
+            }
+            verify(copy, binaryHash);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the Qt worker to " + dir, e);
+        }
+    }
+
+    private static Availability build() {
+        try {
+            byte[] source = resource("qt_shm_worker.cpp");
+            byte[] script = resource("build.sh");
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(source);
+            sha.update(script);
+            String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
+            Path dir = PrivateDirectory.ensure(RunContext.cacheDir().resolve("qt-worker-" + hash), "rwx------");
+            Path exe = dir.resolve(BINARY_NAME);
+            Path hashFile = dir.resolve(BINARY_NAME + ".sha256");
+            if (!Files.exists(hashFile, LinkOption.NOFOLLOW_LINKS)) {
+                // Nothing trusted here yet (an interrupted build, or a file planted before the cache was private): start over.
+                for (String name : new String[] {BINARY_NAME, "qt_shm_worker.cpp", "build.sh"}) {
+                    Files.deleteIfExists(dir.resolve(name));
+                }
+                writeNew(dir.resolve("qt_shm_worker.cpp"), source);
+                writeNew(dir.resolve("build.sh"), script);
+                Process p = new ProcessBuilder("bash", "build.sh", exe.toString()).directory(dir.toFile())
+                        .redirectErrorStream(true).start();
+                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS)) {
+                    return Availability.no("cannot build the Qt worker: " + lastLine(out));
+                }
+                writeNew(hashFile, sha256(exe).getBytes(StandardCharsets.US_ASCII));
+            }
+            String expected = Files.readString(hashFile).trim();
+            verify(exe, expected);
+            binary = exe;
+            binaryHash = expected;
+            return Availability.yes();
+        } catch (IOException | java.security.NoSuchAlgorithmException | IllegalStateException e) {
+            return Availability.no("cannot build the Qt worker: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Availability.no("interrupted while building the Qt worker");
+        }
+    }
+
+    /** lstat: a regular file owned by us, writable by nobody else; then its SHA-256 must be the recorded one. */
+    static void verify(Path exe, String expectedSha256) {
+        PosixFileAttributes a = PrivateDirectory.lstat(exe);
+        if (!a.isRegularFile() || PrivateDirectory.uidOf(exe) != PrivateDirectory.myUid()
+                || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker is not a regular file of ours, writable by us alone");
+        }
+        try {
+            String actual = sha256(exe);
+            if (!actual.equals(expectedSha256)) {
+                throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker's SHA-256 " + actual
+                        + " is not the one recorded when it was built (" + expectedSha256 + "): not executed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + exe, e);
+        }
+    }
+
+    private static String sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void writeNew(Path file, byte[] content) throws IOException {
+        Files.write(file, content, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+        PrivateDirectory.setMode(file, "rw-------");
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = QtReferenceWorker.class.getResourceAsStream("/qt-worker/" + name)) {
+            if (in == null) {
+                throw new IOException("qt-worker/" + name + " is not in the harness jar");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static String lastLine(String text) {
+        String[] lines = text.split("\n");
+        return lines.length == 0 ? "(no output)" : lines[lines.length - 1];
+    }
+}

@@ -1,0 +1,184 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.backends.Backends;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.sysv.SysVObjects;
+
+/**
+ * Removes what a run made, and only what it can prove is its own: never by pid (pids are reused),
+ * never by a name another program could carry, never through a link.
+ * <ul>
+ * <li>names that carry the run's id ({@code shmcf<run id>...}, fixed length, letters only): the
+ * backends' {@code removeLeftovers} for /dev/shm names, mapped files and System V key files in the
+ * run's own TMPDIRs;</li>
+ * <li>System V objects recorded in the run's {@link Ledger}: removed only if the object with that
+ * id still has the recorded key and creator and changed after the run started (this finds Qt's
+ * orphaned semaphores, whose key file is gone);</li>
+ * <li>the run's directories, deleted without following links ({@link PrivateDirectory#deleteTree});</li>
+ * <li>at start-up, runs whose lock can be taken (their harness is dead, in whatever pid namespace),
+ * including their leftover workers ({@link LeftoverWorkers}).</li>
+ * </ul>
+ */
+public final class Reaper {
+    /** Loaded and probed once: the reaper runs after every schedule, and a probe makes kernel objects of its own. */
+    private static List<SharedMemoryBackend> available;
+
+    private Reaper() {
+    }
+
+    private static synchronized List<SharedMemoryBackend> availableBackends() {
+        if (available == null) {
+            List<SharedMemoryBackend> ok = new ArrayList<>();
+            for (SharedMemoryBackend b : Backends.all()) {
+                try {
+                    if (b.availability().available()) {
+                        ok.add(b);
+                    }
+                } catch (RuntimeException | LinkageError e) {
+                    // a plug-in that cannot say whether it works has nothing the reaper could remove
+                }
+            }
+            available = ok;
+        }
+        return available;
+    }
+
+    /**
+     * After one execution (ScheduleRunner's finally): records what its workers left in the ledger,
+     * then removes it by name and by ledger entry.
+     */
+    static void afterExecution(RunContext run, String executionPrefix, List<String> notes) {
+        List<Path> tmps = run.workerTmps();
+        try {
+            run.ledger().observe(executionPrefix, tmps);
+        } catch (RuntimeException e) {
+            notes.add("ledger: " + e.getMessage());
+        }
+        for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
+            notes.add("reaped after the schedule: " + line);
+        }
+        for (String line : removeRecorded(Ledger.read(run.runDir()))) {
+            notes.add("reaped after the schedule: " + line);
+        }
+    }
+
+    /** Every backend's objects whose native name starts with {@code prefix} (which carries a run id). */
+    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir) {
+        List<String> removed = new ArrayList<>();
+        if (tmps.isEmpty()) {
+            tmps = List.of(runDir); // /dev/shm names and mapped files do not depend on a TMPDIR; the run's directory holds no key file
+        }
+        for (SharedMemoryBackend backend : availableBackends()) {
+            try {
+                for (Path tmp : tmps) {
+                    if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
+                        removed.addAll(backend.removeLeftovers(prefix, tmp));
+                    }
+                }
+            } catch (RuntimeException | LinkageError e) {
+                removed.add(backend.name() + ": reaping failed: " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * System V objects the ledger recorded: removed only while the object with that id has the
+     * recorded key and creator and a change time after the run started.
+     */
+    static List<String> removeRecorded(List<Ledger.Entry> ledger) {
+        List<String> removed = new ArrayList<>();
+        long start = Ledger.startOf(ledger);
+        Map<String, Ledger.Entry> recorded = new HashMap<>();
+        for (Ledger.Entry e : ledger) {
+            if ((e.kind().equals("shm") || e.kind().equals("sem")) && e.fields().size() >= 4) {
+                recorded.put(e.kind() + ":" + e.field(0), e);
+            }
+        }
+        if (recorded.isEmpty()) {
+            return removed;
+        }
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            Ledger.Entry e = recorded.get(o.kind() + ":" + o.id());
+            if (e != null && Integer.parseInt(e.field(1)) == o.key() && Integer.parseInt(e.field(3)) == o.cuid()
+                    && o.ctime() >= start && SysVObjects.remove(o)) {
+                removed.add(String.format("%s key 0x%08x id %d (recorded in the run's ledger)", o.kind(), o.key(), o.id()));
+            }
+        }
+        return removed;
+    }
+
+    /** @return one line per object removed */
+    public static List<String> reapRun(String runId, Path runDir) {
+        List<String> removed = new ArrayList<>();
+        List<Ledger.Entry> ledger = Ledger.read(runDir);
+        List<Path> tmps = new ArrayList<>();
+        List<Path> shares = new ArrayList<>();
+        Path shareRoot = RunContext.shareRoot();
+        for (Ledger.Entry e : ledger) {
+            Path p = e.fields().isEmpty() ? null : Path.of(String.join(" ", e.fields()));
+            // Only directories of this run in the share area: a ledger line is trusted no further than that.
+            if (p == null || p.getParent() == null) {
+                continue;
+            }
+            if (e.kind().equals("share") && p.getParent().equals(shareRoot) && p.getFileName().toString().startsWith(runId + "-")) {
+                shares.add(p);
+            } else if (e.kind().equals("tmpdir") && shares.contains(p.getParent())) {
+                tmps.add(p);
+            }
+        }
+        removed.addAll(LeftoverWorkers.kill(runId, tmps));
+        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
+        removed.addAll(removeRecorded(ledger));
+        for (Path share : shares) {
+            PrivateDirectory.deleteTree(share);
+        }
+        PrivateDirectory.deleteTree(runDir);
+        RunContext.released(runId);
+        return removed;
+    }
+
+    /** Reaps every run under the runs root whose lock can be taken: its harness is gone. */
+    public static List<String> reapDeadRuns() {
+        List<String> removed = new ArrayList<>();
+        Path root = RunContext.runsRoot();
+        try (DirectoryStream<Path> runs = Files.newDirectoryStream(root)) {
+            for (Path run : runs) {
+                String name = run.getFileName().toString();
+                boolean isRun = name.matches("[a-z]{" + RunContext.ID_LENGTH + "}");
+                boolean beingMade = name.startsWith(".new-");
+                if ((!isRun && !beingMade) || RunContext.isLiveHere(name) || !Files.isDirectory(run, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                int fd = RunContext.lockIfDead(run);
+                if (fd < 0) {
+                    continue; // alive (or not provably a run of ours)
+                }
+                try {
+                    if (isRun) {
+                        removed.addAll(reapRun(name, run));
+                        // Its containers too, now that its death is proven (a no-op where no engine answers).
+                        removed.addAll(org.shmconform.engine.env.ContainerSweeper.removeRun(name));
+                    } else {
+                        PrivateDirectory.deleteTree(run); // died before it was named: made no objects
+                    }
+                } finally {
+                    LibC.INSTANCE.close(fd);
+                }
+            }
+        } catch (IOException e) {
+            removed.add("cannot list " + root + ": " + e.getMessage());
+        }
+        return removed;
+    }
+}

@@ -1,0 +1,375 @@
+package org.shmconform.engine;
+
+import org.shmconform.history.Execution;
+
+import org.shmconform.spi.Op;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.shmconform.engine.WorkerProcess.Received;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.history.EventType;
+import org.shmconform.history.History;
+import org.shmconform.history.HistoryEvent;
+import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * One execution of a schedule ({@link ScheduleRunner} says how steps are waited for): its workers,
+ * its clock, its history and the problems of the steps it could not perform.
+ */
+final class ScheduleAttempt {
+    private static final HexFormat HEX = HexFormat.of();
+    /** How often the engine alternates between the reply queue and the kernel: a cadence, never a verdict. */
+    private static final Duration LOOK = Duration.ofMillis(5);
+    private final RunContext run;
+    private final WorkerCommands commands;
+    private final Map<String, Environment> environments;
+    private final ScheduleRunner.Timing timing;
+    private final Schedule schedule;
+    private final String prefix;
+    private final History history = new History();
+    private final long start = System.nanoTime();
+    private final KernelWait kernel = KernelWait.forThisMachine();
+    private final Map<String, WorkerProcess> workers = new LinkedHashMap<>();
+    private final Map<String, Execution.WorkerInfo> infos = new LinkedHashMap<>();
+    /** Host pid and host tid of each worker's op thread, as the kernel probe needs them. */
+    private final Map<String, long[]> opThreads = new LinkedHashMap<>();
+    private final Map<String, HistoryEvent> inFlight = new LinkedHashMap<>();
+    private final Map<String, Long> inFlightSeq = new LinkedHashMap<>();
+    private final List<String> notes = new ArrayList<>();
+    private final List<String> problems = new ArrayList<>();
+    /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
+    private final Map<String, String> dying = new LinkedHashMap<>();
+    private long seq;
+
+    ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
+                    Schedule schedule, String prefix) {
+        this.run = run;
+        this.commands = commands;
+        this.environments = environments;
+        this.timing = timing;
+        this.schedule = schedule;
+        this.prefix = prefix;
+    }
+
+    Execution execute() throws InterruptedException {
+        try {
+            if (startWorkers()) {
+                int index = 0;
+                for (Step step : schedule.steps()) {
+                    perform(++index, step);
+                }
+                settle();
+            }
+        } catch (IOException e) {
+            problems.add("harness I/O error: " + e.getMessage());
+        } finally {
+            shutdownAll();
+            Reaper.afterExecution(run, prefix, notes);
+        }
+        return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);
+    }
+
+    /** Starts every worker, at most {@link ScheduleRunner#maxParallelStarts()} at a time; false (with problems) if one did not. */
+    private boolean startWorkers() throws InterruptedException {
+        int parallel = Math.min(ScheduleRunner.maxParallelStarts(), Math.max(1, schedule.workers().size()));
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        try {
+            Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
+            for (WorkerSpec spec : schedule.workers()) {
+                starting.put(spec.id(), pool.submit(() -> startWorker(spec)));
+            }
+            for (WorkerSpec spec : schedule.workers()) {
+                try {
+                    WorkerProcess wp = starting.get(spec.id()).get();
+                    workers.put(spec.id(), wp);
+                    Reply hello = wp.hello();
+                    if (hello == null) {
+                        problems.add("worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
+                                + run.logs().resolve(logName(spec)));
+                        continue;
+                    }
+                    long pid = hello.value().path("pid").asLong(-1);
+                    watchOpThread(spec.id(), wp, hello);
+                    Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
+                    namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
+                    infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
+                            namespaces, hello.value().path("impl").asText(), null));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    problems.add("worker " + spec.id() + " could not start: " + e.getCause());
+                }
+            }
+            return problems.isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
+    private void watchOpThread(String worker, WorkerProcess wp, Reply hello) {
+        long nsTid = hello.value().path("tid").asLong(-1);
+        String unknown = kernel == null ? KernelWait.unsupportedReason()
+                : nsTid < 0 ? "its hello has no tid"
+                : wp.hostPid().isEmpty() ? "its host pid is unknown" : null;
+        if (unknown == null) {
+            long hostPid = wp.hostPid().getAsLong();
+            kernel.hostTid(hostPid, nsTid).ifPresent(tid -> opThreads.put(worker, new long[] {hostPid, tid}));
+            unknown = opThreads.containsKey(worker) ? null : "no thread of pid " + hostPid + " has tid " + nsTid + " in its namespace";
+        }
+        if (unknown != null) {
+            // Not a problem yet: only a wait that needs the kernel's word ends UNKNOWN, with this reason.
+            notes.add("the kernel cannot be asked about worker " + worker + ": " + unknown);
+        }
+    }
+
+    private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
+        WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
+        WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
+        wp.awaitHello(timing.startDeadline());
+        return wp;
+    }
+
+    private String logName(WorkerSpec spec) {
+        return prefix + "-" + spec.id() + ".stderr.log";
+    }
+
+    private void perform(int index, Step step) throws InterruptedException, IOException {
+        String what = "step " + index + " (" + step.op() + " by " + step.worker() + ")";
+        WorkerProcess wp = workers.get(step.worker());
+        if (wp == null) {
+            problems.add(what + " not performed: the schedule has no worker " + step.worker());
+            return;
+        }
+        if (!"kill".equals(step.op())) {
+            awaitInFlight(step.worker()); // a kill does not wait: it may be what ends a blocked op
+        }
+        Integer exit = infos.get(step.worker()).exitStatus();
+        if (exit != null) {
+            problems.add(what + " not performed: " + step.worker() + " was already gone (" + gone(step.worker(), exit) + ")");
+            return;
+        }
+        if ("kill".equals(step.op())) {
+            kill(step.worker(), "killed");
+            return;
+        }
+        Request request = toRequest(step, ++seq);
+        HistoryEvent invoke = history.append(invokeEvent(step, request));
+        inFlight.put(step.worker(), invoke);
+        inFlightSeq.put(step.worker(), request.seq());
+        // Written before the worker can make anything under this key, so a kill of the harness cannot lose it.
+        run.ledger().intend(request.key(), run.workerTmps());
+        try {
+            wp.send(request);
+        } catch (IOException e) {
+            // The worker is gone: its death is picked up below as an info completion.
+        }
+        Wait end = await(step.worker(), step.noWait());
+        if (end == Wait.BLOCKED && !step.noWait()) {
+            notes.add(what + " blocked in a lock wait that nothing running could release: recorded as blocked");
+        } else if (end == Wait.BLOCKED_AT_DEADLINE) {
+            notes.add(what + " still blocked in a lock wait at the reply deadline: recorded as blocked");
+        } else if (end == Wait.DEADLINE) {
+            problems.add(Execution.deadlinePassed(step.worker(), step.op()) + " (" + what + ", " + whyUnconfirmed(step.worker()) + ")");
+            kill(step.worker(), "timeout");
+        }
+    }
+
+    /** How a wait for an in-flight op ended. */
+    private enum Wait { DONE, BLOCKED, BLOCKED_AT_DEADLINE, DEADLINE }
+
+    /**
+     * Waits for the worker's in-flight op. With {@code early} (an async step, the end of the
+     * schedule) the wait ends as soon as the kernel sees the op thread asleep in a lock wait.
+     * Without, it ends blocked only when nothing could still release it: every op in flight is
+     * asleep in a lock wait, twice in a row, and every other worker is idle (only a running op
+     * can wake a waiter, and a finished one has woken it before its reply was read). Otherwise
+     * the reply, the worker's death or the deadline ends it; at the deadline the kernel decides.
+     */
+    private Wait await(String worker, boolean early) throws InterruptedException {
+        long deadline = System.nanoTime() + timing.replyDeadline().toNanos();
+        boolean stuckBefore = false;
+        while (inFlight.containsKey(worker)) {
+            if (System.nanoTime() - deadline >= 0) {
+                return blocked(worker) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
+            }
+            collect(worker, LOOK);
+            if (!inFlight.containsKey(worker)) {
+                break;
+            }
+            if (early && blocked(worker)) {
+                return Wait.BLOCKED;
+            }
+            boolean stuck = !early && inFlight.keySet().stream().allMatch(this::blocked);
+            if (stuck && stuckBefore) {
+                return Wait.BLOCKED;
+            }
+            stuckBefore = stuck;
+        }
+        return Wait.DONE;
+    }
+
+    /** Whether the kernel sees the worker's op thread asleep in a lock wait right now. */
+    private boolean blocked(String worker) {
+        long[] t = opThreads.get(worker);
+        return t != null && kernel.probe(t[0], t[1]).blockedInLockWait();
+    }
+
+    private String whyUnconfirmed(String worker) {
+        long[] t = opThreads.get(worker);
+        if (kernel == null) {
+            return KernelWait.unsupportedReason();
+        }
+        return t == null ? "its op thread is unknown, so the kernel could not be asked"
+                : "kernel: " + kernel.probe(t[0], t[1]).description();
+    }
+
+    /** Reads what the worker said, for up to {@code timeout}, until its in-flight op completes or it dies. */
+    private void collect(String worker, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        WorkerProcess wp = workers.get(worker);
+        while (inFlight.containsKey(worker)) {
+            Received r = wp.poll(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (r == null) {
+                return;
+            }
+            if (r.reply() == null && r.unparsable() == null) {
+                Integer status = wp.reap(timing.replyDeadline());
+                died(worker, status, dying.getOrDefault(worker, "crashed"));
+                return;
+            }
+            if (r.unparsable() != null) {
+                continue; // e.g. the JVM's crash banner: WorkerProcess copies it to the worker's log
+            }
+            if (r.reply().seq() == inFlightSeq.get(worker)) {
+                complete(worker, r);
+            }
+        }
+    }
+
+    /** Before a worker's next step: its previous op must be answered; one still blocked ends with the worker. */
+    private void awaitInFlight(String worker) throws InterruptedException {
+        if (!inFlight.containsKey(worker)) {
+            return;
+        }
+        String op = inFlight.get(worker).f();
+        switch (await(worker, false)) {
+            case DONE -> { }
+            case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+            case DEADLINE -> {
+                problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
+                kill(worker, "timeout");
+            }
+        }
+    }
+
+    /** The end of the schedule: every op still in flight is answered, or kernel-confirmed blocked, or a problem. */
+    private void settle() throws InterruptedException {
+        for (String worker : new ArrayList<>(inFlight.keySet())) {
+            if (!inFlight.containsKey(worker)) {
+                continue; // answered while another was settled
+            }
+            String op = inFlight.get(worker).f();
+            switch (await(worker, true)) {
+                case DONE -> { }
+                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+                case DEADLINE -> {
+                    problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
+                    kill(worker, "timeout");
+                }
+            }
+        }
+    }
+
+    private String gone(String worker, int exit) {
+        String why = dying.get(worker);
+        return why != null ? why + " by the engine" : exit > 128 ? "died by signal " + (exit - 128) : "exited with status " + exit;
+    }
+
+    /** A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info with {@code why}. */
+    private void kill(String worker, String why) throws InterruptedException {
+        WorkerProcess wp = workers.get(worker);
+        if (infos.get(worker).exitStatus() != null) {
+            return;
+        }
+        history.append(new EventBuilder(start, "nemesis", EventType.invoke, "kill").value(worker).note(why).build());
+        dying.put(worker, why);
+        Integer status = wp.killAndReap(timing.replyDeadline());
+        // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
+        collect(worker, timing.replyDeadline());
+        died(worker, status, why);
+        history.append(new EventBuilder(start, "nemesis", EventType.ok, "kill").value(worker).exitStatus(status).note(why).build());
+    }
+
+    private void died(String worker, Integer status, String why) {
+        Execution.WorkerInfo info = infos.get(worker);
+        if (info.exitStatus() == null) {
+            infos.put(worker, new Execution.WorkerInfo(info.id(), info.impl(), info.env(), info.pid(), info.user(),
+                    info.namespaces(), info.helloImpl(), status == null ? -1 : status));
+        }
+        HistoryEvent invoke = inFlight.remove(worker);
+        inFlightSeq.remove(worker);
+        if (invoke != null) {
+            String signal = workers.get(worker).crashSignal();
+            history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
+                    .note(why.equals("crashed") && signal != null ? "crashed" : why).value(signal).build());
+        }
+    }
+
+    private void complete(String worker, Received r) {
+        HistoryEvent invoke = inFlight.remove(worker);
+        inFlightSeq.remove(worker);
+        Reply reply = r.reply();
+        EventBuilder b = new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
+                .error(reply.error(), reply.errorString());
+        if (reply.value() != null) {
+            if (reply.value().has("hex")) {
+                b.data(reply.value().get("hex").asText());
+            } else if (reply.value().isValueNode()) {
+                b.value(reply.value().asText());
+            }
+        }
+        if (reply.protocolError() != null) {
+            b.note("protocol error: " + reply.protocolError());
+        }
+        history.append(b.build());
+    }
+
+    private void shutdownAll() throws InterruptedException {
+        for (WorkerProcess wp : workers.values()) {
+            wp.shutdown(Duration.ofSeconds(5));
+        }
+    }
+
+    private Request toRequest(Step step, long seqNo) {
+        Op op = Op.valueOf(step.op());
+        String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
+        String hex = step.data() == null ? null : HEX.formatHex(step.data().getBytes(StandardCharsets.UTF_8));
+        Integer length = step.length();
+        return new Request(seqNo, op, key, step.size(), step.mode(), step.offset(), length, hex, step.ms());
+    }
+
+    private HistoryEvent invokeEvent(Step step, Request request) {
+        EventBuilder b = new EventBuilder(start, step.worker(), EventType.invoke, step.op());
+        b.key = step.key();
+        b.size = step.size();
+        b.mode = step.mode();
+        b.offset = step.offset();
+        b.length = step.length();
+        b.data(request.hex());
+        return b.build();
+    }
+}

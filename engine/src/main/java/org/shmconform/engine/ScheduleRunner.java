@@ -1,0 +1,89 @@
+package org.shmconform.engine;
+
+import org.shmconform.history.Execution;
+
+import java.time.Duration;
+import java.util.Map;
+import org.shmconform.spi.Availability;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * Runs a schedule on real worker processes and records the history. Each step is issued in order
+ * and waited for: no silence is ever taken for a blocked operation. Only a step the schedule marks
+ * {@code async} (a lock that may have to wait) is left in flight, and only once the kernel confirms
+ * that the worker's op thread sleeps in a lock wait ({@link KernelWait}); the worker's next step
+ * first waits for it. Any other step waits for its reply, or until the kernel shows it asleep in a
+ * lock wait while every other op in flight is too (nothing running could release it), then it stays
+ * in flight as blocked and the model judges it. An op that is merely slow is waited for up to
+ * {@link Timing#replyDeadline}; past it an op the kernel does not see blocked is killed and makes the
+ * execution a problem (UNKNOWN, never PASS). At the end every op
+ * still in flight is answered, or confirmed blocked and closed as {@code info} "blocked", or closed
+ * as "timeout" with a problem. A step that cannot be performed is a problem, never a silent skip.
+ */
+public final class ScheduleRunner {
+    /**
+     * Deadlines after which the engine stops waiting. Neither decides what a history means: a reply
+     * deadline passed without kernel-confirmed blocking makes the execution UNKNOWN.
+     */
+    public record Timing(Duration replyDeadline, Duration startDeadline) {
+        public static Timing defaults() {
+            return new Timing(Duration.ofSeconds(60), Duration.ofSeconds(120));
+        }
+    }
+
+    private final RunContext run;
+    private final WorkerCommands commands;
+    private final Map<String, Environment> environments;
+    private final Timing timing;
+
+    public ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing) {
+        this.run = run;
+        this.commands = new WorkerCommands(run);
+        this.environments = environments;
+        this.timing = timing;
+    }
+
+    /**
+     * How many workers may be starting at once: a JVM start is CPU-bound, so more starts than cores
+     * only make each slower. {@code -Dshmconform.maxParallelStarts=N} overrides it.
+     */
+    public static int maxParallelStarts() {
+        int n = Integer.getInteger("shmconform.maxParallelStarts", Runtime.getRuntime().availableProcessors());
+        return Math.max(1, n);
+    }
+
+    /** Why this schedule cannot run here (a backend, the Qt worker or an environment is missing), or null. */
+    public String unavailableReason(Schedule schedule) {
+        for (WorkerSpec w : schedule.workers()) {
+            Availability impl = Subjects.here().availability(w.impl());
+            if (!impl.available()) {
+                return w.impl() + ": " + impl.reason();
+            }
+            Environment env = environments.get(w.env());
+            if (env == null) {
+                return "environment '" + w.env() + "' is not configured";
+            }
+            if (!env.availability().available()) {
+                return "environment " + w.env() + ": " + env.availability().reason();
+            }
+            String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
+            if (cannot != null) {
+                return "environment " + w.env() + ": " + cannot;
+            }
+            if (w.user() != null && !isRoot()) {
+                return "running a worker as " + w.user() + " needs root";
+            }
+        }
+        return null;
+    }
+
+    public Execution run(Schedule schedule) throws InterruptedException {
+        return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix()).execute();
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+}

@@ -1,0 +1,20 @@
+package org.shmconform.engine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What to run as a worker, before an environment decides how: a Java worker on a class path, or
+ * a native program (the Qt reference worker).
+ *
+ * @param program     the executable: the java launcher, or the native worker's path
+ * @param arguments   its arguments
+ * @param classPath   the jars a Java worker needs (empty for native workers); environments that
+ *                    cannot see the host's files (containers) mount or copy them
+ * @param environment variables to set (always TMPDIR: the run's private key-file directory)
+ * @param user        run as this user (e.g. "nobody"); null for the harness's own user
+ */
+public record WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
+                            String user) {
+}

@@ -1,0 +1,67 @@
+package org.shmconform.engine;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.spi.Availability;
+import org.shmconform.backends.Backends;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.worker.WorkerMain;
+
+/**
+ * Turns a column's name into the command that starts its worker, as its {@link Subject} says: the
+ * Java worker on the worker class path for a backend, the verified native program for a reference worker.
+ */
+public final class WorkerCommands {
+    /** Fast start for short-lived workers: C1 only and the serial GC (see physical-limits.md). */
+    private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData");
+
+    private final RunContext run;
+
+    public WorkerCommands(RunContext run) {
+        this.run = run;
+    }
+
+    /** @param tmpdir null for the run's shared TMPDIR, or the name of a separate one */
+    public WorkerCommand command(String impl, String user, String tmpdir) {
+        // TMPDIR: per run, unguessable, 0700 and owned by the worker's user (RunContext). SHMCONFORM_RUN
+        // lets the next run's reaper prove a leftover worker is this run's (LeftoverWorkers).
+        Path tmp = run.workerTmp(tmpdir, user);
+        Map<String, String> env = Map.of("TMPDIR", tmp.toString(), LeftoverWorkers.RUN_VARIABLE, run.runId());
+        Subject subject = Subjects.here().named(impl).orElseThrow(() -> new IllegalArgumentException("no column named " + impl));
+        if (subject.start() instanceof Subject.NativeWorker n) {
+            Path binary = user == null ? n.program().binary() : n.program().copyFor(run.shareDir().resolve("bin"));
+            return new WorkerCommand(binary, List.of(), List.of(), env, user);
+        }
+        String backend = ((Subject.JavaWorker) subject.start()).backend();
+        List<Path> classPath = classPath(user);
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> args = new ArrayList<>(JVM_OPTIONS);
+        if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
+            args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), backend));
+        }
+        // The JVM's own temporary files (JNA's native library when it cannot use the user's cache) go to the
+        // worker's private TMPDIR too, never to /tmp.
+        Path scratch = user == null ? tmp : run.userScratch(user);
+        args.add("-Djava.io.tmpdir=" + scratch);
+        // A worker that crashes on purpose (SIGSEGV, SIGBUS) must not print its banner on the protocol's stdout,
+        // nor drop hs_err files or cores in the working directory: they go to the run's logs as evidence
+        // (a worker of another user, which cannot enter the logs, writes them to its own directory).
+        args.addAll(List.of("-XX:+DisplayVMOutputToStderr", "-XX:-CreateCoredumpOnCrash",
+                "-XX:ErrorFile=" + (user == null ? run.logs() : scratch).resolve("hs_err_pid%p.log")));
+        args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
+                WorkerMain.class.getName(), backend));
+        return new WorkerCommand(java, args, classPath, env, user);
+    }
+
+    /** This JVM's class path; for another user, a readable (never writable) copy in the run's share directory. */
+    private List<Path> classPath(String user) {
+        List<Path> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).map(ClassDirectoryJar::of).toList();
+        return user == null ? entries : ClassPathCopy.readableBy(entries, run.shareDir().resolve("cp"));
+    }
+}

@@ -1,0 +1,166 @@
+package org.shmconform.engine;
+
+import org.shmconform.spi.Op;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
+
+/**
+ * The engine's side of one worker: sends requests, collects replies on a reader thread (stamped
+ * with the time they arrived), copies stderr to a log file, and notices the worker's death.
+ */
+public final class WorkerProcess {
+    /** What the reader thread saw: a reply, or the end of stdout (the worker died or exited). */
+    public record Received(Reply reply, long nanos, String unparsable) {
+        boolean isEnd() {
+            return reply == null && unparsable == null;
+        }
+    }
+
+    private final String id;
+    private final WorkerHandle handle;
+    private final OutputStream toWorker;
+    private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    private Reply hello;
+    private volatile String crashSignal;
+    private final Path stderrLog;
+    private Integer exitStatus;
+
+    public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
+        this.id = id;
+        this.handle = handle;
+        this.toWorker = handle.stdin();
+        this.stderrLog = stderrLog;
+        Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
+        reader.setDaemon(true);
+        reader.start();
+        Thread logger = new Thread(() -> copyStderr(stderrLog), "worker-" + id + "-stderr");
+        logger.setDaemon(true);
+        logger.start();
+    }
+
+    public String id() {
+        return id;
+    }
+
+    /** Waits for the hello line; null if the worker died or said nothing in time. */
+    public Reply awaitHello(Duration timeout) throws InterruptedException {
+        Received first = poll(timeout);
+        hello = first == null ? null : first.reply();
+        return hello;
+    }
+
+    /** The worker's pid in the harness's pid namespace, looked up once it said hello. */
+    public java.util.OptionalLong hostPid() {
+        return handle.hostPid();
+    }
+
+    public Reply hello() {
+        return hello;
+    }
+
+    public void send(Request request) throws IOException {
+        toWorker.write((WorkerProtocol.encode(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        toWorker.flush();
+    }
+
+    /** The next thing the worker said, or null if nothing within the timeout. */
+    public Received poll(Duration timeout) throws InterruptedException {
+        return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
+    public Integer killAndReap(Duration timeout) throws InterruptedException {
+        handle.kill();
+        return reap(timeout);
+    }
+
+    /** Waits for the process to be gone (it died or exited by itself). */
+    public Integer reap(Duration timeout) throws InterruptedException {
+        if (exitStatus == null) {
+            exitStatus = handle.awaitExit(timeout);
+        }
+        return exitStatus;
+    }
+
+    /** Asks the worker to exit the way a program ends (destructors run); kills it if it does not. */
+    public void shutdown(Duration grace) throws InterruptedException {
+        if (handle.isAlive()) {
+            try {
+                send(new Request(Long.MAX_VALUE, Op.exit, null, null, null, null, null, null, null));
+            } catch (IOException e) {
+                // already gone: reaped below
+            }
+            if (handle.awaitExit(grace) == null) {
+                handle.kill();
+            }
+        }
+        reap(grace);
+        handle.release();
+    }
+
+    private void readReplies() {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(handle.stdout(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                long now = System.nanoTime();
+                if (!line.startsWith("{")) {
+                    notProtocol(line);
+                    continue;
+                }
+                try {
+                    received.add(new Received(WorkerProtocol.decodeReply(line), now, null));
+                } catch (IOException e) {
+                    notProtocol(line);
+                }
+            }
+        } catch (IOException e) {
+            // the pipe broke: the worker is gone
+        } finally {
+            received.add(new Received(null, System.nanoTime(), null));
+        }
+    }
+
+    /** The signal named in a JVM crash banner ("#  SIGSEGV (0xb) at pc=..."), if the worker printed one. */
+    public String crashSignal() {
+        return crashSignal;
+    }
+
+    /**
+     * A JVM that crashes prints its fatal-error banner on stdout whatever the flags say: keep it as
+     * evidence in the worker's log, remember the signal it names, and never mistake it for a reply.
+     */
+    private void notProtocol(String line) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#\\s+(SIG[A-Z]+) \\(0x").matcher(line);
+        if (m.find()) {
+            crashSignal = m.group(1);
+        }
+        try {
+            Files.writeString(stderrLog, "[stdout] " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // evidence lost, the run goes on
+        }
+    }
+
+    private void copyStderr(Path log) {
+        try (var in = handle.stderr();
+             var out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+            in.transferTo(out);
+        } catch (IOException e) {
+            // log lost, nothing else
+        }
+    }
+}

@@ -1,0 +1,337 @@
+package org.shmconform.engine.env;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.shmconform.spi.Availability;
+import org.shmconform.engine.WorkerCommand;
+import org.shmconform.engine.WorkerHandle;
+
+/**
+ * Workers in Docker containers of the offline-built worker image, in one of three IPC set-ups:
+ * <ul>
+ * <li>{@code docker-private}: one container per group ({@code --ipc private}, its own /dev/shm of
+ *     the configured size); the group's workers are exec'd into it. Groups are isolated from each
+ *     other and from the host.</li>
+ * <li>{@code docker-shareable}: one holder container per group ({@code --ipc shareable}, owning the
+ *     IPC namespace and /dev/shm) and one container per worker joining it with
+ *     {@code --ipc container:<holder>} and {@code --pid container:<holder>}: separate containers
+ *     that share System V, /dev/shm and pids (like a pod with a shared process namespace).</li>
+ * <li>{@code docker-host}: one container per group with {@code --ipc host}: the host's System V
+ *     namespace and the host's /dev/shm, so objects outlive the containers (the harness's IPC
+ *     reaper removes them). --shm-size does not apply.</li>
+ * </ul>
+ * Every worker is started with {@code docker exec -i} (see {@link DockerWorkerHandle}). Its jars
+ * are bind-mounted read-only at their host paths and its TMPDIR read-write at its host path, so
+ * the same key gives the same key file (and ftok key) everywhere: only the namespaces decide what
+ * is visible. Java workers only: {@link WorkerCommand#program()} is replaced by the image's java;
+ * a command without class path runs the named program from the image (bash, ipcs, ipcmk, ...).
+ */
+public final class DockerEnvironment implements Environment {
+    public enum Mode {
+        PRIVATE("docker-private"), SHAREABLE("docker-shareable"), HOST("docker-host");
+
+        public final String environmentName;
+
+        Mode(String environmentName) {
+            this.environmentName = environmentName;
+        }
+    }
+
+    public static final long DEFAULT_SHM_BYTES = 64L << 20;
+    public static final Duration DEFAULT_LIFETIME = Duration.ofHours(6);
+    private static final String JAVA = "/opt/jre/bin/java";
+    private static final List<String> JVM_FLAGS = List.of("-Djna.boot.library.path=/opt/jna", "-Djna.nounpack=true");
+
+    private final Mode mode;
+    private final String runId;
+    private final long shmBytes;
+    private final Duration lifetime;
+    private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
+    private final AtomicInteger workerCount = new AtomicInteger();
+    private final Map<String, GroupContainer> groups = new LinkedHashMap<>();
+    private final List<GroupContainer> workerContainers = new ArrayList<>();
+    private Availability availability;
+    private String image;
+    private ContainerLifeline lifeline;
+
+    public DockerEnvironment(Mode mode, String runId) {
+        this(mode, runId, DEFAULT_SHM_BYTES, DEFAULT_LIFETIME);
+    }
+
+    /**
+     * @param runId    labels every container (shmconform.run), for {@link ContainerSweeper}
+     * @param shmBytes the size of each group's /dev/shm (--shm-size); ignored by docker-host
+     * @param lifetime how long an idle container lives if nobody removes it (its finite main command)
+     */
+    public DockerEnvironment(Mode mode, String runId, long shmBytes, Duration lifetime) {
+        this.mode = mode;
+        this.runId = runId;
+        this.shmBytes = shmBytes;
+        this.lifetime = lifetime;
+    }
+
+    @Override
+    public String name() {
+        return mode.environmentName;
+    }
+
+    /**
+     * Probes in order: an engine answers, Testcontainers is configured, the image exists or builds,
+     * and a container of this mode really starts. Also removes containers of dead earlier runs.
+     */
+    @Override
+    public synchronized Availability availability() {
+        if (availability == null) {
+            availability = probe();
+        }
+        return availability;
+    }
+
+    private Availability probe() {
+        if (DockerCli.serverVersion() == null) {
+            return Availability.no(DockerCli.whyNoEngine());
+        }
+        String tcProblem = TestcontainersSetup.problem();
+        if (tcProblem != null) {
+            return Availability.no(tcProblem);
+        }
+        TestcontainersSetup.pinApiVersion(DockerCli.serverApiVersion());
+        ContainerSweeper.removeStale(runId);
+        try {
+            image = WorkerImage.tag();
+        } catch (IOException e) {
+            return Availability.no(e.getMessage());
+        }
+        try (GroupContainer probe = GroupContainer.start(image, probeIpcMode(), null,
+                mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), Set.of(), Duration.ofMinutes(5))) {
+            ToolRun exec = DockerCli.run("exec", probe.id(), "/bin/sh", "-c", ":");
+            return exec.ok() ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + exec.lastLine());
+        } catch (RuntimeException e) {
+            return Availability.no("starting a " + name() + " container failed: " + e);
+        }
+    }
+
+    private String probeIpcMode() {
+        return switch (mode) {
+            case PRIVATE -> "private";
+            case SHAREABLE -> "shareable";
+            case HOST -> "host";
+        };
+    }
+
+    @Override
+    public String cannotRun(WorkerCommand command) {
+        return command.classPath().isEmpty()
+                ? "the worker image carries only a Java runtime; " + command.program().getFileName() + " is not in it" : null;
+    }
+
+    @Override
+    public Map<String, String> namespaces(String group) {
+        Map<String, String> host = HostNamespaces.of(ProcessHandle.current().pid());
+        String here = "container:" + instanceId + "/" + group;
+        Map<String, String> ns = new LinkedHashMap<>();
+        ns.put("ipc", mode == Mode.HOST ? host.get("ipc") : name() + ":" + here);
+        ns.put("shm", mode == Mode.HOST ? host.get("shm") : name() + ":" + here + "/dev/shm");
+        // A container's pid namespace is a child of the host's: the host sees its processes (and so a
+        // memfd they hold), the container does not see the host's. "parent/child" says exactly that.
+        ns.put("pid", host.get("pid") + "/" + name() + ":" + here + "/pid"); // shareable shares the holder's pid ns too
+        return ns;
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("kernel", HostNamespaces.kernel());
+        facts.put("environment", name());
+        facts.put("engine", String.valueOf(DockerCli.serverVersion()));
+        facts.put("engineApi", String.valueOf(DockerCli.serverApiVersion()));
+        facts.put("image", String.valueOf(image));
+        facts.put("shmSize", mode == Mode.HOST ? "host" : Long.toString(shmBytes));
+        HostNamespaces.of(ProcessHandle.current().pid()).forEach((k, v) -> facts.put("host." + k, v));
+        synchronized (this) {
+            groups.forEach((group, c) -> {
+                facts.put("group." + group + ".container", c.id());
+                long pid = c.hostPid();
+                if (pid > 0) {
+                    HostNamespaces.of(pid).forEach((k, v) -> facts.put("group." + group + "." + k, v));
+                }
+            });
+        }
+        return facts;
+    }
+
+    @Override
+    public WorkerHandle start(WorkerCommand command, String group) throws IOException {
+        if (!availability().available()) {
+            throw new IOException(name() + " not available: " + availability().reason());
+        }
+        Set<Path> jars = classPathBinds(command);
+        Path tmp = tmpDir(command);
+        Set<Path> writable = writableBinds(command, tmp);
+        GroupContainer target;
+        Runnable release = () -> { };
+        try {
+            GroupContainer groupContainer = groupContainer(group, jars, writable);
+            if (mode == Mode.SHAREABLE) {
+                String donor = "container:" + groupContainer.id();
+                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, writable, lifetime, lifeline());
+                synchronized (this) {
+                    workerContainers.add(own);
+                }
+                target = own;
+                release = () -> closeWorkerContainer(own);
+            } else {
+                target = groupContainer;
+                List<Path> missing = groupContainer.missing(jars, writable);
+                if (!missing.isEmpty()) {
+                    throw new IOException("paths not mounted in group " + group + "'s container, which an earlier "
+                            + "worker's command made: " + missing);
+                }
+            }
+        } catch (RuntimeException e) {
+            throw new IOException("starting a container for group " + group + " failed: " + e, e);
+        }
+        String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
+        // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
+        Process client = org.shmconform.engine.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
+        return new DockerWorkerHandle(client, target.id(), workerId, release);
+    }
+
+    private synchronized GroupContainer groupContainer(String group, Set<Path> jars, Set<Path> writable) {
+        GroupContainer c = groups.get(group);
+        if (c == null) {
+            c = switch (mode) {
+                case PRIVATE -> GroupContainer.start(image, "private", null, shmBytes, labels(), jars, writable, lifetime, lifeline());
+                case SHAREABLE -> GroupContainer.start(image, "shareable", null, shmBytes, labels(), Set.of(), Set.of(), lifetime,
+                        lifeline());
+                case HOST -> GroupContainer.start(image, "host", null, null, labels(), jars, writable, lifetime, lifeline());
+            };
+            groups.put(group, c);
+        }
+        return c;
+    }
+
+    /**
+     * Made before the first container: the FIFO whose end-of-file (this JVM's death) stops every
+     * container of this environment. In the run's private directory (so the reaper removes it), else in the private state directory.
+     */
+    private synchronized ContainerLifeline lifeline() {
+        if (lifeline == null) {
+            Path runDir = org.shmconform.engine.RunContext.runsRoot().resolve(runId);
+            try {
+                // Never a shared directory such as /tmp: the private state directory when the run has none.
+                lifeline = ContainerLifeline.create(java.nio.file.Files.isDirectory(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                        ? runDir : org.shmconform.engine.RunContext.stateDir());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("cannot make the containers' lifeline: " + e.getMessage(), e);
+            }
+        }
+        return lifeline;
+    }
+
+    private List<String> execArgv(WorkerCommand command, String containerId, String workerId, Path tmp) {
+        List<String> argv = new ArrayList<>(List.of(DockerCli.PATH, "exec", "-i"));
+        if (command.user() != null) {
+            argv.addAll(List.of("-u", command.user()));
+        }
+        argv.addAll(List.of("-e", DockerWorkerHandle.MARKER + "=" + workerId));
+        Map<String, String> env = new LinkedHashMap<>(command.environment());
+        env.putIfAbsent("TMPDIR", tmp == null ? "/tmp" : tmp.toString());
+        env.forEach((k, v) -> argv.addAll(List.of("-e", k + "=" + v)));
+        argv.add(containerId);
+        if (command.classPath().isEmpty()) {
+            argv.add(command.program().toString());
+        } else {
+            argv.add(JAVA);
+            argv.addAll(JVM_FLAGS);
+        }
+        // The host JDK's class-data archive does not fit the image's jlink'ed runtime (it has its own).
+        command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=")).forEach(argv::add);
+        return argv;
+    }
+
+    /** The jars (or class directories) to mount: their paths are the same inside, so -cp needs no rewriting. */
+    private static Set<Path> classPathBinds(WorkerCommand command) {
+        Set<Path> binds = new LinkedHashSet<>();
+        for (Path p : command.classPath()) {
+            binds.add(p.toAbsolutePath().normalize());
+        }
+        return binds;
+    }
+
+    /**
+     * Host directories the worker writes to, mounted read-write at the same path: its TMPDIR (key
+     * files) and the directory of a -XX:ErrorFile= argument (hs_err files of crashed workers).
+     */
+    private static Set<Path> writableBinds(WorkerCommand command, Path tmp) {
+        Set<Path> dirs = new LinkedHashSet<>();
+        if (tmp != null) {
+            dirs.add(tmp);
+        }
+        for (String arg : command.arguments()) {
+            if (arg.startsWith("-XX:ErrorFile=")) {
+                Path parent = Path.of(arg.substring("-XX:ErrorFile=".length())).toAbsolutePath().normalize().getParent();
+                if (parent != null) {
+                    dirs.add(parent);
+                }
+            }
+        }
+        return dirs;
+    }
+
+    private static Path tmpDir(WorkerCommand command) {
+        String tmp = command.environment().get("TMPDIR");
+        return tmp == null ? null : Path.of(tmp).toAbsolutePath().normalize();
+    }
+
+    private Map<String, String> labels() {
+        return Map.of(ContainerSweeper.RUN, runId, ContainerSweeper.ENV, instanceId,
+                ContainerSweeper.OWNER, ContainerSweeper.currentOwner());
+    }
+
+    private void closeWorkerContainer(GroupContainer c) {
+        synchronized (this) {
+            if (!workerContainers.remove(c)) {
+                return;
+            }
+        }
+        c.close();
+    }
+
+    /** Removes every container of this environment: workers' first (they joined the holders), then groups'. */
+    @Override
+    public void close() {
+        List<GroupContainer> all;
+        synchronized (this) {
+            all = new ArrayList<>(workerContainers);
+            all.addAll(groups.values());
+            workerContainers.clear();
+            groups.clear();
+        }
+        for (GroupContainer c : all) {
+            try {
+                c.close();
+            } catch (RuntimeException e) {
+                // the sweep below removes what Testcontainers could not
+            }
+        }
+        if (image != null) {
+            ContainerSweeper.removeEnvironment(instanceId);
+        }
+        synchronized (this) {
+            if (lifeline != null) {
+                lifeline.close();
+                lifeline = null;
+            }
+        }
+    }
+}

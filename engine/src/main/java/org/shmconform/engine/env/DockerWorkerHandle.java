@@ -1,0 +1,146 @@
+package org.shmconform.engine.env;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalLong;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.shmconform.engine.WorkerHandle;
+
+/**
+ * A worker running inside a container, started with {@code docker exec -i <container> ...}: the
+ * docker client's stdin/stdout/stderr are the worker's, and the client exits when the worker has
+ * died and been reaped in the container, with its status (137 after SIGKILL). So {@link #awaitExit}
+ * waits on the client and reports the worker's real death.
+ *
+ * <p>{@link #kill()} sends SIGKILL to the worker process itself, never to the client: the worker is
+ * found among the host's processes by the marker variable {@code SHMCONFORM_WORKER=<id>} in its
+ * environment (a container's processes are host processes too). If the engine runs elsewhere (the
+ * host cannot see the process), the kill is done inside the container by a bash loop over /proc.
+ */
+public final class DockerWorkerHandle implements WorkerHandle {
+    static final String MARKER = "SHMCONFORM_WORKER";
+    private final Process client;
+    private final String containerId;
+    private final String workerId;
+    private final Runnable release;
+    private long hostPid = -1;
+
+    DockerWorkerHandle(Process client, String containerId, String workerId, Runnable release) {
+        this.client = client;
+        this.containerId = containerId;
+        this.workerId = workerId;
+        this.release = release;
+    }
+
+    /** The container the worker runs in. */
+    public String containerId() {
+        return containerId;
+    }
+
+    /**
+     * The worker's pid in the host's pid namespace, once it runs (the hello line carries the pid
+     * inside the container's namespace).
+     */
+    @Override
+    public synchronized OptionalLong hostPid() {
+        if (hostPid < 0) {
+            hostPid = findHostPid(MARKER + "=" + workerId);
+        }
+        return hostPid < 0 ? OptionalLong.empty() : OptionalLong.of(hostPid);
+    }
+
+    @Override
+    public OutputStream stdin() {
+        return client.getOutputStream();
+    }
+
+    @Override
+    public InputStream stdout() {
+        return client.getInputStream();
+    }
+
+    @Override
+    public InputStream stderr() {
+        return client.getErrorStream();
+    }
+
+    @Override
+    public void kill() {
+        OptionalLong pid = hostPid();
+        if (pid.isPresent()) {
+            ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
+            return;
+        }
+        String killer = "for e in /proc/[0-9]*/environ; do "
+                + "while IFS= read -r -d '' v; do [[ $v == " + MARKER + "=" + workerId + " ]] && kill -9 ${e//[^0-9]/}; "
+                + "done < $e; done 2>/dev/null; true";
+        ToolRun inside = DockerCli.run("exec", containerId, "/bin/bash", "-c", killer);
+        if (!inside.ok() && client.isAlive()) {
+            // The container is gone or unreachable: ending the client is all that is left (the
+            // daemon then closes the worker's stdin, on which it exits).
+            client.destroyForcibly();
+        }
+    }
+
+    @Override
+    public Integer awaitExit(Duration timeout) throws InterruptedException {
+        return client.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? client.exitValue() : null;
+    }
+
+    @Override
+    public boolean isAlive() {
+        return client.isAlive();
+    }
+
+    /** Removes the worker's own container, if it has one (docker-shareable). */
+    @Override
+    public void release() {
+        release.run();
+    }
+
+    /** Scans /proc/<pid>/environ of every host process for the worker's marker (root may read all). */
+    private static long findHostPid(String marker) {
+        byte[] needle = (marker + "\0").getBytes(StandardCharsets.UTF_8);
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            List<Path> candidates = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
+            for (Path proc : candidates) {
+                byte[] env;
+                try {
+                    env = Files.readAllBytes(proc.resolve("environ"));
+                } catch (IOException | SecurityException e) {
+                    continue; // exited meanwhile, or not ours to read
+                }
+                if (startsVariable(env, needle)) {
+                    return Long.parseLong(proc.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** True if needle occurs in env at the start of a NUL-separated variable. */
+    private static boolean startsVariable(byte[] env, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= env.length; i++) {
+            if (i > 0 && env[i - 1] != 0) {
+                continue;
+            }
+            for (int j = 0; j < needle.length; j++) {
+                if (env[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

@@ -1,0 +1,43 @@
+package org.shmconform.engine.env;
+
+import java.io.IOException;
+import java.util.Map;
+import org.shmconform.spi.Availability;
+import org.shmconform.engine.WorkerCommand;
+import org.shmconform.engine.WorkerHandle;
+
+/**
+ * Where a worker runs: the host, a fresh IPC namespace, a container... Each reports whether it can
+ * run here and why not, so a missing capability becomes NOT-AVAILABLE-HERE instead of a skip.
+ */
+public interface Environment extends AutoCloseable {
+    String name();
+
+    Availability availability();
+
+    /**
+     * Which kernel objects workers placed in {@code group} share with workers placed elsewhere, as
+     * namespace identities: {@code ipc} (System V), {@code shm} (what is mounted at /dev/shm), {@code pid}
+     * (who can see a memfd holder). Two workers reach the same object only if the identity the
+     * backend's visibility depends on is equal. Known before any worker starts.
+     */
+    Map<String, String> namespaces(String group);
+
+    /** Facts for the report: kernel, namespace ids, engine version. */
+    Map<String, String> describe();
+
+    /** Why this environment cannot run that worker (e.g. a native program that is not in its image), or null. */
+    default String cannotRun(WorkerCommand command) {
+        return null;
+    }
+
+    /**
+     * Starts a worker. Workers started with the same {@code group} share this environment's
+     * namespaces (e.g. one container, or one unshared namespace pair); different groups do not.
+     */
+    WorkerHandle start(WorkerCommand command, String group) throws IOException;
+
+    /** Removes everything this environment made: namespaces' holders, containers, copies. */
+    @Override
+    void close();
+}

@@ -1,0 +1,116 @@
+package org.shmconform.engine.env;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import com.github.dockerjava.api.model.AccessMode;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.Volume;
+import java.util.ArrayList;
+import java.util.List;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * One container of the worker image whose main process only sleeps: the place workers are exec'd
+ * into, or the IPC donor other containers join. Lifecycle through Testcontainers.
+ *
+ * <p>With a {@link ContainerLifeline} the main process ends when the harness's JVM does (so a killed
+ * harness leaves no running container, nor a worker blocked in one); either way it is finite (a
+ * container leaked by a killed harness ends by itself), and the network
+ * is "none": workers need none, and it keeps Docker's bridge and iptables out of the picture.
+ */
+final class GroupContainer implements AutoCloseable {
+    private final GenericContainer<?> container;
+    private final Set<Path> readOnlyBinds;
+    private final Set<Path> readWriteBinds;
+
+    private GroupContainer(GenericContainer<?> container, Set<Path> readOnlyBinds, Set<Path> readWriteBinds) {
+        this.container = container;
+        this.readOnlyBinds = readOnlyBinds;
+        this.readWriteBinds = readWriteBinds;
+    }
+
+    /**
+     * @param ipcMode        Docker's IpcMode: private, shareable, host or container:&lt;id&gt;
+     * @param pidMode        Docker's PidMode, or null for a private pid namespace
+     * @param shmBytes       the size of the container's own /dev/shm, or null (host, container:)
+     * @param readOnlyBinds  host paths mounted read-only at the same path (the worker's jars)
+     * @param readWriteBinds host directories mounted read-write at the same path (the workers' TMPDIR, hs_err directory)
+     */
+    static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
+                                Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime) {
+        return start(image, ipcMode, pidMode, shmBytes, labels, readOnlyBinds, readWriteBinds, lifetime, null);
+    }
+
+    /** @param lifeline ends the container with the harness; null for a container that only sleeps (a probe) */
+    static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
+                                Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime, ContainerLifeline lifeline) {
+        List<String> main = lifeline == null ? List.of("/bin/sleep", Long.toString(lifetime.toSeconds()))
+                : lifeline.mainCommand(lifetime);
+        Set<Path> mounts = new java.util.LinkedHashSet<>(readOnlyBinds);
+        if (lifeline != null) {
+            mounts.add(lifeline.dir());
+        }
+        @SuppressWarnings("resource") // closed through GroupContainer.close()
+        GenericContainer<?> c = new GenericContainer<>(DockerImageName.parse(image))
+                .withImagePullPolicy(name -> false) // the image is local; a pull would hang without a registry
+                .withNetworkMode("none")
+                .withCommand(main.toArray(String[]::new))
+                .withStartupTimeout(Duration.ofSeconds(60))
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.getHostConfig().withIpcMode(ipcMode);
+                    cmd.getHostConfig().withBinds(binds(mounts, readWriteBinds));
+                    if (pidMode != null) {
+                        cmd.getHostConfig().withPidMode(pidMode);
+                    }
+                });
+        labels.forEach(c::withLabel);
+        if (shmBytes != null) {
+            c.withSharedMemorySize(shmBytes);
+        }
+        c.start();
+        return new GroupContainer(c, Set.copyOf(readOnlyBinds), Set.copyOf(readWriteBinds));
+    }
+
+    /**
+     * The mounts, set on the create command directly: Testcontainers' own withFileSystemBind makes it
+     * first check "is file mounting supported?" by running an alpine container, which it pulls from
+     * Docker Hub, and without a registry that hangs for minutes (checks.disable would skip it, but
+     * only as an environment variable or in ~/.testcontainers.properties).
+     */
+    private static List<Bind> binds(Set<Path> readOnly, Set<Path> readWrite) {
+        List<Bind> binds = new ArrayList<>();
+        for (Path p : readOnly) {
+            binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.ro));
+        }
+        for (Path p : readWrite) {
+            binds.add(new Bind(p.toString(), new Volume(p.toString()), AccessMode.rw));
+        }
+        return binds;
+    }
+
+    String id() {
+        return container.getContainerId();
+    }
+
+    /** The paths of these mounts that this container lacks (mounts are fixed when a container is made). */
+    List<Path> missing(Set<Path> readOnly, Set<Path> readWrite) {
+        List<Path> missing = new ArrayList<>(readOnly.stream().filter(p -> !readOnlyBinds.contains(p)).toList());
+        missing.addAll(readWrite.stream().filter(p -> !readWriteBinds.contains(p)).toList());
+        return missing;
+    }
+
+    /** The host pid of the container's main process, whose /proc/<pid>/ns/* are the container's namespaces. */
+    long hostPid() {
+        Long pid = container.getContainerInfo().getState().getPidLong();
+        return pid == null ? -1 : pid;
+    }
+
+    /** Kills and removes the container (Testcontainers' stop sends SIGKILL, then removes it with its volumes). */
+    @Override
+    public void close() {
+        container.stop();
+    }
+}

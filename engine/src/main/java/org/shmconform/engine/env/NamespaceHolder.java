@@ -1,0 +1,82 @@
+package org.shmconform.engine.env;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A tiny process that owns a group's unshared namespaces, so that workers can join them with
+ * nsenter and a scenario may kill any worker without taking the namespace down with it.
+ *
+ * <p>The holder is {@code unshare ... sh -c '[mount tmpfs] && echo ready && exec cat'}: it prints
+ * "ready" once the namespaces (and the private /dev/shm) exist, then blocks reading its stdin, a
+ * pipe from the harness. It ends when {@link #close()} kills it, and also by itself when the
+ * harness dies (the pipe closes), so a killed harness leaves no holder behind. When the last
+ * process in a namespace is gone the kernel frees every IPC object and the tmpfs in it.
+ */
+final class NamespaceHolder implements AutoCloseable {
+    private final Process process;
+    private final boolean privateShm;
+
+    private NamespaceHolder(Process process, boolean privateShm) {
+        this.process = process;
+        this.privateShm = privateShm;
+    }
+
+    /**
+     * @param privateShm also a new mount namespace with its own tmpfs on /dev/shm
+     * @param shmSize    the tmpfs size option, e.g. "64m" (used only with privateShm)
+     */
+    static NamespaceHolder start(boolean privateShm, String shmSize) throws IOException {
+        List<String> argv = new ArrayList<>(List.of("unshare", "--ipc"));
+        String body = "echo ready && exec cat >/dev/null";
+        if (privateShm) {
+            // private propagation: our tmpfs must not leak back into the host's /dev/shm mount.
+            argv.addAll(List.of("--mount", "--propagation", "private"));
+            body = "mount -t tmpfs -o size=" + shmSize + ",mode=1777 shmconform-shm /dev/shm && " + body;
+        }
+        argv.addAll(List.of("--", "sh", "-c", body));
+        // Through the launcher: the holder also dies with the harness's JVM, not only when its stdin closes.
+        Process p = org.shmconform.engine.WorkerLauncher.start(new ProcessBuilder(argv).redirectErrorStream(true));
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        if (!"ready".equals(first)) {
+            p.destroyForcibly();
+            throw new IOException("namespace holder failed: " + String.join(" ", argv) + ": " + first);
+        }
+        return new NamespaceHolder(p, privateShm);
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The wrapper that runs a program in this holder's namespaces; nsenter execs it in place. */
+    List<String> enterPrefix() {
+        List<String> prefix = new ArrayList<>(List.of("nsenter", "--target", Long.toString(pid()), "--ipc"));
+        if (privateShm) {
+            // Entering a mount namespace resets the working directory to its root: keep ours.
+            prefix.addAll(List.of("--mount", "--wd=" + System.getProperty("user.dir")));
+        }
+        prefix.add("--");
+        return prefix;
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

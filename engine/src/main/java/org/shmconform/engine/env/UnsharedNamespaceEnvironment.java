@@ -1,0 +1,114 @@
+package org.shmconform.engine.env;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.shmconform.spi.Availability;
+import org.shmconform.engine.ProcessWorkerHandle;
+import org.shmconform.engine.WorkerCommand;
+import org.shmconform.engine.WorkerHandle;
+
+/**
+ * Workers as host processes in namespaces made with unshare: one {@link NamespaceHolder} per group,
+ * every worker of the group entered into the holder's namespaces with nsenter (which execs the
+ * worker in place, so the child's pid is the worker's and SIGKILL reaches it).
+ */
+abstract class UnsharedNamespaceEnvironment implements Environment {
+    /** Distinguishes this instance's namespaces from another instance's in {@link #namespaces}. */
+    protected final String instanceId = UUID.randomUUID().toString().substring(0, 8);
+    private final boolean privateShm;
+    private final String shmSize;
+    private final Map<String, NamespaceHolder> holders = new LinkedHashMap<>();
+    private final List<ProcessWorkerHandle> workers = new ArrayList<>();
+    private Availability availability;
+
+    UnsharedNamespaceEnvironment(boolean privateShm, String shmSize) {
+        this.privateShm = privateShm;
+        this.shmSize = shmSize;
+    }
+
+    @Override
+    public synchronized Availability availability() {
+        if (availability == null) {
+            availability = probe();
+        }
+        return availability;
+    }
+
+    /** Really makes and enters a holder: unshare needs CAP_SYS_ADMIN, mount needs it in the new ns. */
+    private Availability probe() {
+        try (NamespaceHolder holder = NamespaceHolder.start(privateShm, "1m")) {
+            List<String> argv = new ArrayList<>(holder.enterPrefix());
+            argv.add("true");
+            ToolRun entered = ToolRun.of(Duration.ofSeconds(10), argv);
+            return entered.ok() ? Availability.yes()
+                    : Availability.no("nsenter into a holder failed: " + entered.lastLine());
+        } catch (IOException e) {
+            String who = ProcessHandle.current().info().user().orElse("?");
+            return Availability.no(e.getMessage() + " (running as " + who + "; unshare needs root or CAP_SYS_ADMIN)");
+        }
+    }
+
+    @Override
+    public Map<String, String> describe() {
+        Map<String, String> facts = HostNamespaces.describe(ProcessHandle.current().pid());
+        facts.put("environment", name());
+        synchronized (this) {
+            holders.forEach((group, holder) -> HostNamespaces.of(holder.pid())
+                    .forEach((ns, id) -> facts.put("group." + group + "." + ns, id)));
+        }
+        return facts;
+    }
+
+    @Override
+    public WorkerHandle start(WorkerCommand command, String group) throws IOException {
+        NamespaceHolder holder = holderOf(group);
+        ProcessWorkerHandle worker = ProcessWorkerHandle.start(command, command.program().toString(),
+                holder.enterPrefix().toArray(String[]::new));
+        synchronized (this) {
+            workers.add(worker);
+        }
+        return worker;
+    }
+
+    private synchronized NamespaceHolder holderOf(String group) throws IOException {
+        NamespaceHolder holder = holders.get(group);
+        if (holder != null && !holder.isAlive()) {
+            // Somebody killed the holder: its namespaces may still live on in workers, but no new
+            // worker can join them; a silently fresh namespace would break the group's promise.
+            throw new IOException("namespace holder of group " + group + " (pid " + holder.pid() + ") died");
+        }
+        if (holder == null) {
+            holder = NamespaceHolder.start(privateShm, shmSize);
+            holders.put(group, holder);
+        }
+        return holder;
+    }
+
+    /** Host identity of what is NOT unshared, for the namespaces() rules of subclasses. */
+    protected static Map<String, String> host() {
+        return HostNamespaces.of(ProcessHandle.current().pid());
+    }
+
+    /** Kills workers still running (they would keep the namespaces alive), then the holders. */
+    @Override
+    public synchronized void close() {
+        for (ProcessWorkerHandle worker : workers) {
+            if (worker.isAlive()) {
+                worker.kill();
+                try {
+                    worker.awaitExit(Duration.ofSeconds(5));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        workers.clear();
+        holders.values().forEach(NamespaceHolder::close);
+        holders.clear();
+    }
+}

@@ -1,0 +1,77 @@
+package org.shmconform.engine.env;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+/**
+ * The container worker image, built offline by docker/build-worker-image.sh (shipped inside the
+ * harness jar as a resource). The image holds a jlink'ed copy of this JDK and JNA's native library
+ * but no project jars (those are bind-mounted), so it is built once per JDK and JNA version.
+ */
+final class WorkerImage {
+    private static final String SCRIPT = "build-worker-image.sh";
+    private static String tag;
+    private static String failure;
+    private static long buildMillis = -1;
+
+    private WorkerImage() {
+    }
+
+    /** The image tag, building it if needed (about 7 s the first time); throws with the reason otherwise. */
+    static synchronized String tag() throws IOException {
+        if (tag == null && failure == null) {
+            long start = System.nanoTime();
+            Path script = extractScript();
+            try {
+                ToolRun build = ToolRun.of(Duration.ofMinutes(5), "bash", script.toString(), "--jna-jar", jnaJar().toString(),
+                        "--lock", org.shmconform.engine.RunContext.cacheDir().resolve("worker-image.lock").toString());
+                if (build.ok()) {
+                    tag = build.lastLine();
+                    buildMillis = (System.nanoTime() - start) / 1_000_000;
+                } else {
+                    failure = "worker image build failed: " + build.output().strip().replace('\n', ' ');
+                }
+            } finally {
+                Files.deleteIfExists(script);
+            }
+        }
+        if (failure != null) {
+            throw new IOException(failure);
+        }
+        return tag;
+    }
+
+    /** How long {@link #tag()} took when it ran the script (a few ms when the image existed); -1 before. */
+    static synchronized long buildMillis() {
+        return buildMillis;
+    }
+
+    /** The JNA jar this harness runs with: the image's libjnidispatch.so must match it exactly. */
+    static Path jnaJar() {
+        try {
+            return Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path extractScript() throws IOException {
+        // In the private cache, never in a directory another user can write: it is executed as root.
+        Path file = Files.createTempFile(org.shmconform.engine.RunContext.cacheDir(), "shmconform-", "-" + SCRIPT,
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try (InputStream in = WorkerImage.class.getResourceAsStream(SCRIPT)) {
+            if (in == null) {
+                throw new UncheckedIOException(new IOException(SCRIPT + " is missing from the harness jar"));
+            }
+            Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return file;
+    }
+}

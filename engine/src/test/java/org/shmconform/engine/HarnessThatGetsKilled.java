@@ -1,0 +1,85 @@
+package org.shmconform.engine;
+
+import org.shmconform.spi.Op;
+
+import org.shmconform.spi.Op;
+
+import java.time.Duration;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
+import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
+
+/**
+ * A harness for {@link WorkerDiesWithHarnessTest} to SIGKILL: it starts two posix workers in the
+ * named environment (optionally as another user) through the engine's own start path; A creates a
+ * segment, B attaches, A takes the lock and is SIGKILLed (a posix lock has no undo: it stays held), and B
+ * asks for the lock and blocks for good. It prints {@code run <id> <dir>}, {@code worker <pid>} and
+ * {@code blocked}, then waits to be killed.
+ *
+ * <p>Usage: {@code HarnessThatGetsKilled <environment> [user]}
+ */
+public final class HarnessThatGetsKilled {
+    private HarnessThatGetsKilled() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String user = args.length > 1 ? args[1] : null;
+        RunContext run = RunContext.create();
+        System.out.println("run " + run.runId() + " " + run.runDir());
+        Environment env = Environments.create(args[0], run.runId(), 1L << 20).orElseThrow();
+        if (!env.availability().available()) {
+            System.out.println("unavailable " + env.availability().reason());
+            return;
+        }
+        WorkerCommands commands = new WorkerCommands(run);
+        WorkerProcess a = start(env, commands, "A", user, run);
+        WorkerProcess b = start(env, commands, "B", user, run);
+        String key = run.keyPrefix() + "pdeath";
+        expectOk(a, new Request(1, Op.create, key, 64L, null, null, null, null, null));
+        // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
+        expectOk(b, new Request(2, Op.attach, key, null, null, null, null, null, null));
+        expectOk(a, new Request(3, Op.lock, null, null, null, null, null, null, null));
+        a.killAndReap(Duration.ofSeconds(30));
+        b.send(new Request(4, Op.lock, null, null, null, null, null, null, null));
+        // The pid as this (the host's) pid namespace sees it: a container's worker has another inside.
+        System.out.println("worker " + b.hostPid().orElse(b.hello().value().path("pid").asLong()));
+        // Not a verdict, a precondition the test reports: B has not got the lock its dead holder kept.
+        WorkerProcess.Received early = b.poll(Duration.ofSeconds(2));
+        System.out.println(early == null ? "blocked" : "not-blocked " + early);
+        Thread.sleep(Long.MAX_VALUE); // until the test's SIGKILL
+    }
+
+    private static WorkerProcess start(Environment env, WorkerCommands commands, String id, String user, RunContext run)
+            throws Exception {
+        // From a thread that ends at once, as the engine's start pool does: the worker must survive that.
+        WorkerProcess[] started = new WorkerProcess[1];
+        Exception[] failed = new Exception[1];
+        Thread starter = new Thread(() -> {
+            try {
+                started[0] = new WorkerProcess(id, env.start(commands.command("posix", user, null), "g"),
+                        run.logs().resolve(id + ".stderr.log"));
+            } catch (Exception e) {
+                failed[0] = e;
+            }
+        });
+        starter.start();
+        starter.join();
+        if (failed[0] != null) {
+            throw failed[0];
+        }
+        if (started[0].awaitHello(Duration.ofSeconds(60)) == null) {
+            throw new IllegalStateException("worker " + id + " did not say hello; see " + run.logs());
+        }
+        return started[0];
+    }
+
+    private static void expectOk(WorkerProcess w, Request r) throws Exception {
+        w.send(r);
+        WorkerProcess.Received got = w.poll(Duration.ofSeconds(30));
+        Reply reply = got == null ? null : got.reply();
+        if (reply == null || !reply.ok()) {
+            throw new IllegalStateException(w.id() + " " + r.op() + " failed: " + (got == null ? "no reply" : reply));
+        }
+    }
+}

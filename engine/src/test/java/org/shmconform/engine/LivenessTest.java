@@ -1,0 +1,131 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.QtKeys;
+
+/**
+ * Liveness is a lock, not a pid: a harness in a private pid namespace (which cannot see this one's
+ * pid) leaves this live run untouched; a harness killed with SIGKILL is reaped by the next run,
+ * objects and leftover workers included, and only workers the dead run's id and TMPDIR prove its own.
+ */
+class LivenessTest {
+    private Path state;
+    private final List<Process> started = new ArrayList<>();
+
+    @BeforeEach
+    void privateState() {
+        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
+        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        started.forEach(Process::destroyForcibly);
+        Reaper.reapDeadRuns();
+        PrivateDirectory.deleteTree(state);
+        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
+        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+    }
+
+    private Process otherHarness(boolean privatePidNamespace, String mode) throws Exception {
+        List<String> argv = new ArrayList<>();
+        if (privatePidNamespace) {
+            argv.addAll(List.of("unshare", "--pid", "--fork", "--kill-child", "--mount-proc"));
+        }
+        argv.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), "-XX:-UsePerfData", "-D" + RunContext.STATE_DIR_PROPERTY + "=" + state,
+                OtherHarness.class.getName(), mode));
+        Process p = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        started.add(p);
+        return p;
+    }
+
+    @Test
+    void aRunInAPrivatePidNamespaceLeavesALiveRunUntouched() throws Exception {
+        try (RunContext live = RunContext.create()) {
+            String prefix = live.nextExecutionPrefix();
+            Path object = Path.of("/dev/shm", QtKeys.platformSafeName(prefix + "live", QtKeys.SHARED_MEMORY_PREFIX));
+            Files.writeString(object, "live");
+            Path keyFile = Files.createFile(QtKeys.systemVKeyFile(live.workerTmp(), prefix + "live", QtKeys.SHARED_MEMORY_PREFIX));
+            try {
+                Process other = otherHarness(true, "start-up");
+                String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                assertTrue(other.waitFor(120, TimeUnit.SECONDS));
+                assertEquals(0, other.exitValue(), out);
+                assertTrue(out.contains("done "), out);
+                assertEquals("live", Files.readString(object), "the live run's /dev/shm object is untouched");
+                assertTrue(Files.exists(keyFile), "its key file too");
+                assertTrue(Files.isDirectory(live.runDir()), "and its directory");
+                assertEquals(-1, RunContext.lockIfDead(live.runDir()), "its lock is still held");
+            } finally {
+                Files.deleteIfExists(object);
+            }
+        }
+    }
+
+    @Test
+    void aKilledRunIsReapedWithItsLeftoverWorkerAndNothingElse() throws Exception {
+        Process other = otherHarness(true, "hold");
+        String[] ready = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8)).readLine().split(" ");
+        assertEquals("ready", ready[0]);
+        String deadId = ready[1];
+        Path object = Path.of(ready[2]);
+        Path tmp = Path.of(ready[3]);
+        assertTrue(Files.exists(object));
+        String worker = "org.shmconform.worker.WorkerMain";
+        // A leftover "worker" of the dead run (blocked forever), a process with its marks but not a worker,
+        // and a worker-looking process of no run: only the first is the dead run's.
+        Process leftover = bash("exec -a " + worker + " sleep 600", deadId, tmp);
+        Process notAWorker = bash("exec sleep 600", deadId, tmp);
+        Process otherRuns = bash("exec -a " + worker + " sleep 600", "abcdef", tmp);
+        other.destroyForcibly().waitFor(); // SIGKILL to unshare, which SIGKILLs the harness (--kill-child): it dies holding its lock
+        awaitDead(state.resolve("runs").resolve(deadId));
+        try (RunContext next = RunContext.create()) {
+            assertFalse(Files.exists(object, LinkOption.NOFOLLOW_LINKS), "the dead run's /dev/shm object is reaped");
+            assertFalse(Files.exists(state.resolve("runs").resolve(deadId), LinkOption.NOFOLLOW_LINKS), "and its directory");
+            assertTrue(leftover.waitFor(30, TimeUnit.SECONDS), "its leftover worker is killed");
+            assertEquals(137, leftover.exitValue());
+            assertTrue(notAWorker.isAlive(), "a process that is not a worker is not");
+            assertTrue(otherRuns.isAlive(), "nor a worker of another run");
+        }
+    }
+
+    /** The kernel releases a killed process's lock once its files are closed: wait for that (bounded, never decides the outcome). */
+    private static void awaitDead(Path runDir) throws InterruptedException {
+        for (int i = 0; i < 6000; i++) {
+            int fd = RunContext.lockIfDead(runDir);
+            if (fd != -1) {
+                if (fd >= 0) {
+                    org.shmconform.backends.linux.LibC.INSTANCE.close(fd);
+                }
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError(runDir + " stayed locked after its harness was killed");
+    }
+
+    private Process bash(String script, String runId, Path tmp) throws Exception {
+        ProcessBuilder b = new ProcessBuilder("bash", "-c", script);
+        b.environment().put(LeftoverWorkers.RUN_VARIABLE, runId);
+        b.environment().put("TMPDIR", tmp.toString());
+        Process p = b.start();
+        started.add(p);
+        return p;
+    }
+}

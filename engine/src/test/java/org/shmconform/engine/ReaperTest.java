@@ -1,0 +1,151 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * The reaper removes a System V object only when the run's ledger recorded it (id, key, creator,
+ * made after the run started), finds Qt's orphaned semaphore (key file gone) that way, and leaves a
+ * foreign object alone even when it is the newest and nobody attaches to it.
+ */
+class ReaperTest {
+    private static final LibC C = LibC.INSTANCE;
+    private Path state;
+    private RunContext run;
+    private final List<Integer> made = new ArrayList<>();
+
+    @BeforeEach
+    void privateState() {
+        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
+        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+        run = RunContext.create();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        made.forEach(id -> C.semctl(id, 0, LibC.IPC_RMID));
+        run.close();
+        PrivateDirectory.deleteTree(state);
+        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
+        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+    }
+
+    private int semaphore(int key) {
+        int id = C.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        assertTrue(id >= 0, "semget errno " + LibC.errno());
+        made.add(id);
+        return id;
+    }
+
+    private static boolean exists(int semid) {
+        return C.semctl(semid, 0, LibC.GETVAL) >= 0;
+    }
+
+    @Test
+    void anOrphanedSemaphoreRecordedInTheLedgerIsRemovedAndAForeignOneIsKept() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path tmp = run.workerTmp();
+        Path keyFile = QtKeys.systemVKeyFile(tmp, prefix + "k", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createFile(keyFile);
+        int ours = semaphore(C.ftok(keyFile.toString(), 'Q'));
+        int foreign = semaphore(0 /* IPC_PRIVATE: made now, by us, unattached: everything the old pid sweep looked at */);
+        run.ledger().observe(prefix, run.workerTmps());
+        Files.delete(keyFile); // what Qt 6.4 does to a semaphore's key file it did not create
+        List<String> notes = new ArrayList<>();
+        Reaper.afterExecution(run, prefix, notes);
+        assertFalse(exists(ours), "the orphan recorded in the ledger is removed: " + notes);
+        assertTrue(exists(foreign), "an object the ledger does not name is left alone");
+        assertTrue(notes.stream().anyMatch(n -> n.contains("id " + ours) && n.contains("ledger")), notes.toString());
+    }
+
+    /**
+     * On one tmpfs, inode numbers repeat in their low 16 bits, so a later object of another program (or
+     * of another run beside this one) can carry the ftok value of a key file of ours that is long gone,
+     * and even be made by the same uid after the run started. Only objects keyed by a key file that
+     * exists when the ledger looks (or that it saw go) are ours.
+     */
+    @Test
+    void aLaterObjectWithTheKeyOfAKeyFileLongGoneIsNotOurs() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path keyFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "g", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createFile(keyFile);
+        int key = C.ftok(keyFile.toString(), 'Q');
+        run.ledger().observe(prefix, run.workerTmps());
+        Files.delete(keyFile);
+        // The watch records a key file's objects when it sees the file go: let it see that first.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !run.ledger().watches(keyFile));
+        int foreign = semaphore(key); // same key, same uid, after the run started: another program's all the same
+        String later = run.nextExecutionPrefix();
+        run.ledger().observe(later, run.workerTmps());
+        List<String> notes = new ArrayList<>();
+        Reaper.afterExecution(run, later, notes);
+        Reaper.afterExecution(run, prefix, notes);
+        assertTrue(exists(foreign), "an object keyed like a key file of ours that is gone was removed: " + notes);
+        assertFalse(String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE))).contains("sem " + foreign + " "),
+                "the ledger recorded another program's object");
+    }
+
+    @Test
+    void theKeyFileWatchRecordsAnOrphanBeforeAnyObservation() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path keyFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "w", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createFile(keyFile);
+        Thread.onSpinWait();
+        int key = C.ftok(keyFile.toString(), 'Q');
+        awaitLedger("keyfile " + keyFile);
+        int ours = semaphore(key);
+        Files.delete(keyFile);
+        awaitLedger("sem " + ours + " ");
+        assertEquals(List.of(String.format("sem key 0x%08x id %d (recorded in the run's ledger)", key, ours)),
+                Reaper.removeRecorded(Ledger.read(run.runDir())));
+        assertFalse(exists(ours));
+    }
+
+    /** Waits (bounded) for the watch thread to write a line: the outcome is the line, not the time. */
+    private void awaitLedger(String start) throws InterruptedException {
+        for (int i = 0; i < 1000; i++) {
+            if (Ledger.read(run.runDir()).stream().anyMatch(e -> (e.kind() + " " + String.join(" ", e.fields()) + " ").startsWith(start))) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the ledger never recorded " + start + ": " + Ledger.read(run.runDir()));
+    }
+
+    @Test
+    void aPlantedKeyFileSymlinkIsNeverFollowed() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path target = Files.createTempFile(run.runDir(), "victim", "");
+        int victim = semaphore(C.ftok(target.toString(), 'Q'));
+        Path link = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "s", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createSymbolicLink(link, target);
+        List<String> notes = new ArrayList<>();
+        Reaper.afterExecution(run, prefix, notes);
+        assertTrue(exists(victim), "the object keyed by the link's target is not ours: " + notes);
+        assertFalse(Files.exists(link, LinkOption.NOFOLLOW_LINKS), "the link itself is removed");
+        assertTrue(Files.exists(target), "its target is not");
+    }
+
+    @Test
+    void aDeadRunIsReapedOnlyOnceItsLockIsFree() {
+        Path dir = run.runDir();
+        int fd = RunContext.lockIfDead(dir);
+        assertEquals(-1, fd, "a live run's lock cannot be taken, even from this process");
+        assertTrue(Files.isDirectory(dir));
+        run.close();
+        assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
+        run = RunContext.create(); // for cleanUp
+    }
+}

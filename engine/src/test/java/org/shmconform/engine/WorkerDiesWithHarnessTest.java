@@ -1,0 +1,153 @@
+package org.shmconform.engine;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * No worker outlives the harness: a child JVM acting as the harness ({@link HarnessThatGetsKilled})
+ * leaves a posix worker blocked for good in lock() (its holder was SIGKILLed and posix locks have
+ * no undo), then the child JVM itself is SIGKILLed. The worker must be gone (no /proc entry, or a
+ * zombie waiting for init) within a generous bound, polled, never a fixed sleep. Without the
+ * parent-death signal it stays in futex wait indefinitely (seen for more than 8 minutes).
+ */
+class WorkerDiesWithHarnessTest {
+    private static final Duration BOUND = Duration.ofSeconds(60);
+
+    @Test
+    void localWorkerDiesWithTheHarness() throws Exception {
+        assertDiesWithHarness("local", null);
+    }
+
+    @Test
+    void workerInAnUnsharedIpcNamespaceDiesWithTheHarness() throws Exception {
+        assumeTrue(isRoot(), "unshare --ipc needs root (CAP_SYS_ADMIN): run the tests as root");
+        assertDiesWithHarness("ipcns", null);
+    }
+
+    @Test
+    void workerRunningAsNobodyDiesWithTheHarness() throws Exception {
+        assumeTrue(isRoot(), "a worker as nobody needs root: run the tests as root");
+        assertDiesWithHarness("local", "nobody");
+    }
+
+    @Test
+    void workerAsNobodyInAPrivateShmNamespaceDiesWithTheHarness() throws Exception {
+        assumeTrue(isRoot(), "unshare needs root (CAP_SYS_ADMIN): run the tests as root");
+        assertDiesWithHarness("ipcns+shm", "nobody");
+    }
+
+    /**
+     * A container's worker is no child of the harness: the container's main process reads a FIFO only
+     * the harness holds open, so the container stops, and its workers die, when the harness does.
+     */
+    @Test
+    void workerInAContainerDiesWithTheHarness() throws Exception {
+        String why = new org.shmconform.engine.env.DockerEnvironment(
+                org.shmconform.engine.env.DockerEnvironment.Mode.PRIVATE, "probe").availability().reason();
+        assumeTrue(why.isEmpty(), "docker-private is not available here: " + why);
+        assertDiesWithHarness("docker-private", null);
+    }
+
+    private void assertDiesWithHarness(String env, String user) throws Exception {
+        assertTrue(WorkerLauncher.supported(), "setpriv --pdeathsig is needed (util-linux 2.33+)");
+        List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), HarnessThatGetsKilled.class.getName(), env));
+        if (user != null) {
+            argv.add(user);
+        }
+        Path stderr = Files.createTempFile("harness-that-gets-killed", ".stderr");
+        Process harness = new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
+        String runId = null;
+        Path runDir = null;
+        long worker = -1;
+        String startTime = null;
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = out.readLine()) != null && !line.startsWith("blocked") && !line.startsWith("not-blocked")) {
+                String[] f = line.split(" ", 3);
+                switch (f[0]) {
+                    case "run" -> {
+                        runId = f[1];
+                        runDir = Path.of(f[2]);
+                    }
+                    case "worker" -> {
+                        worker = Long.parseLong(f[1]);
+                        startTime = startTime(worker);
+                    }
+                    case "unavailable" -> throw new AssertionError(env + " is not available here: " + line);
+                    default -> { }
+                }
+            }
+            String said = Files.readString(stderr);
+            assertEquals("blocked", line, () -> "the worker must be blocked in lock() before the harness dies; harness stderr: " + said);
+            assertTrue(worker > 0 && startTime != null, "worker pid " + worker + " must be running");
+            if (user != null) {
+                assertEquals(user, Files.getOwner(Path.of("/proc/" + worker)).getName(), "the worker runs as " + user);
+            }
+
+            harness.destroyForcibly(); // SIGKILL: no shutdown hook, no close(), nothing but the kernel
+            assertTrue(harness.waitFor(30, TimeUnit.SECONDS));
+            assertEquals(137, harness.exitValue());
+
+            long pid = worker;
+            String started = startTime;
+            await("worker " + pid + " in " + env + (user == null ? "" : " as " + user) + " gone after its harness was killed")
+                    .atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> goneOrZombie(pid, started));
+        } finally {
+            harness.destroyForcibly();
+            harness.waitFor(30, TimeUnit.SECONDS);
+            if (worker > 0 && !goneOrZombie(worker, startTime)) {
+                ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly); // the test failed: leave nothing
+            }
+            if (runId != null) {
+                if (env.startsWith("docker")) {
+                    org.shmconform.engine.env.ContainerSweeper.removeRun(runId); // the next run's sweep, now
+                }
+                Reaper.reapRun(runId, runDir); // the killed harness's segment and semaphore
+            }
+            Files.deleteIfExists(stderr);
+        }
+    }
+
+    /** The worker's /proc entry is gone, is another process (pid reused), or is a zombie. */
+    private static boolean goneOrZombie(long pid, String startTime) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return f[0].equals("Z") || !f[19].equals(startTime);
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Field 22 of /proc/<pid>/stat: the start time, which tells this process from a later one with its pid. */
+    private static String startTime(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).split(" ")[19];
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static boolean isRoot() {
+        return "root".equals(System.getProperty("user.name")) || new File("/proc/self").exists()
+                && ProcessHandle.current().info().user().map("root"::equals).orElse(false);
+    }
+}

@@ -1,0 +1,103 @@
+package org.shmconform.engine.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Path;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The three Docker IPC set-ups against the kernel. Without an engine every test reports the reason
+ * as a skipped assumption; CI starts one with docker/start-engine.sh, so there they run.
+ */
+class DockerEnvironmentIT {
+    private static final String RUN = "envtest-" + UUID.randomUUID().toString().substring(0, 8);
+
+    @TempDir
+    Path tmp;
+
+    private static DockerEnvironment available(DockerEnvironment.Mode mode, long shmBytes) {
+        DockerEnvironment env = new DockerEnvironment(mode, RUN, shmBytes, java.time.Duration.ofMinutes(30));
+        if (!env.availability().available()) {
+            env.close();
+        }
+        assumeTrue(env.availability().available(), env.availability().reason());
+        return env;
+    }
+
+    private static DockerEnvironment available(DockerEnvironment.Mode mode) {
+        return available(mode, DockerEnvironment.DEFAULT_SHM_BYTES);
+    }
+
+    @Test
+    void privateContainersIsolateGroupsFromEachOtherAndTheHost() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.PRIVATE)) {
+            VisibilityCheck.check(env, tmp, new VisibilityCheck.Expected(false, false, false, false));
+        }
+    }
+
+    @Test
+    void shareableHolderIsSharedByTheGroupsContainersOnly() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.SHAREABLE)) {
+            VisibilityCheck.check(env, tmp, new VisibilityCheck.Expected(false, false, false, false));
+            EnvProbe probe = new EnvProbe(env, tmp);
+            // Group a's workers run in separate containers that joined one holder: same IPC namespace.
+            assertEquals(probe.sh("a", "readlink /proc/self/ns/ipc"), probe.sh("a", "readlink /proc/self/ns/ipc"));
+        }
+    }
+
+    @Test
+    void hostIpcSharesSystemVAndDevShmWithTheHost() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.HOST)) {
+            VisibilityCheck.check(env, tmp, new VisibilityCheck.Expected(true, true, true, true));
+        }
+    }
+
+    @Test
+    void shmSizeBoundsThePrivateDevShm() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.PRIVATE, 8L << 20)) {
+            String df = new EnvProbe(env, tmp).sh("a", "df -k /dev/shm");
+            assertTrue(df.contains(" 8192 "), df);
+        }
+    }
+
+    @Test
+    void javaWorkerInAContainerDiesBySigkillOfItsJvm() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.PRIVATE)) {
+            JavaWorkerCheck.check(env, tmp);
+        }
+    }
+
+    @Test
+    void javaWorkerInItsOwnShareableContainer() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.SHAREABLE)) {
+            JavaWorkerCheck.check(env, tmp);
+        }
+    }
+
+    @Test
+    void describeNamesEngineAndGroupNamespaces() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.PRIVATE)) {
+            new EnvProbe(env, tmp).sh("a", ":");
+            var facts = env.describe();
+            assertTrue(facts.get("engine").matches("\\d+\\..*"), facts.toString());
+            assertTrue(facts.get("group.a.ipc").startsWith("ipc:["), facts.toString());
+            assertTrue(!facts.get("group.a.ipc").equals(facts.get("host.ipc")), facts.toString());
+        }
+    }
+
+    /** Everything this test class made is gone: close() of each environment removed its containers. */
+    @AfterAll
+    static void noContainerOfThisRunIsLeft() {
+        ToolRun ps = DockerCli.run("ps", "-aq", "--filter", "label=" + ContainerSweeper.RUN + "=" + RUN);
+        if (ps.ok()) {
+            String left = ps.output().strip();
+            ContainerSweeper.removeRun(RUN);
+            assertEquals("", left, "containers left by run " + RUN);
+        }
+    }
+}

@@ -1,0 +1,314 @@
+package org.shmconform.fuzz;
+
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+import org.shmconform.schedule.Schedule;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+
+/**
+ * Delta debugging of a failing schedule by re-execution: every candidate is run on real workers
+ * again and kept only if it still fails with the same property. Tactics: cut the tail (binary search
+ * for the shortest failing prefix); then drop whole workers, drop chunks of steps (halves, quarters, ..., single steps, ddmin-style) and drop kills, repeated until
+ * none helps; then make async steps synchronous, shrink create sizes to 8 and payloads to their
+ * worker tag, one step at a time. Everything stops when the budget (runs, time) is spent.
+ *
+ * <p><b>Flakiness first.</b> Before shrinking, the original is re-run {@code k} times. If it fails
+ * every time, a candidate is accepted when it fails once. If it fails only sometimes, it is reported
+ * FLAKY with its rate, and a candidate is accepted when it fails at least once in up to {@code k}
+ * runs (stopping at the first failure): shrinking a flaky failure with a single run would mostly
+ * throw away steps that matter, and with "k of k" it would never move. If it never fails again,
+ * nothing is shrunk. A candidate must fail with the <em>same</em> property, so shrinking never
+ * wanders from the bug found into another one, nor into noise. A flaky failure that shrinks into a
+ * candidate failing k of k times is shrunk on from there with one run per candidate.
+ *
+ * <p>The shrinker never returns a schedule whose last run did not fail.
+ */
+public final class Shrinker<E> {
+    /** One run of a schedule: did the checker find it illegal, and which property did it break. */
+    public record Trial<E>(boolean failed, String property, E evidence) {
+    }
+
+    /** Runs a schedule on real workers and checks it. */
+    @FunctionalInterface
+    public interface Oracle<E> {
+        Trial<E> run(Schedule schedule) throws InterruptedException;
+    }
+
+    /** @param maxRuns re-executions, the flakiness check included */
+    public record Budget(int maxRuns, Duration maxTime, int k) {
+        public static Budget defaults() {
+            return new Budget(80, Duration.ofSeconds(120), 3);
+        }
+    }
+
+    /**
+     * @param shrunk       the smallest schedule that failed, null when the failure did not reproduce
+     * @param lastTrial    the last (failing) run of {@code shrunk}: its evidence
+     * @param rerunFails   failures in the k re-runs of the original
+     * @param flaky        0 &lt; rerunFails &lt; k
+     * @param runs         executions spent (the k re-runs included)
+     * @param budgetSpent  stopped by the budget rather than by finding no smaller failing candidate
+     * @param becameDeterministic a flaky original shrank into a candidate that failed k of k times
+     */
+    public record Result<E>(Schedule shrunk, Trial<E> lastTrial, int rerunFails, int k, boolean flaky, int runs,
+                            boolean budgetSpent, boolean becameDeterministic) {
+        public String rate() {
+            return rerunFails + "/" + k;
+        }
+    }
+
+    private final Oracle<E> oracle;
+    private final Budget budget;
+    private final String property;
+    private long deadline;
+    private int runs;
+    private int attemptsPerCandidate = 1;
+    private boolean budgetSpent;
+    private Schedule best;
+    /** Candidates that did not fail: not run again when a later round offers them once more. */
+    private final Set<Schedule> rejected = new HashSet<>();
+    private Trial<E> bestTrial;
+    /** Whether the latest run of {@code best} failed: only such a schedule may be returned. */
+    private boolean bestLastFailed;
+    /** The latest best whose latest run failed: returned if the current best's last run passed and never fails again. */
+    private Schedule safe;
+    private Trial<E> safeTrial;
+    /** A flaky original whose shrunk candidate fails k of k times: from then on one run per candidate. */
+    private boolean becameDeterministic;
+
+    private Shrinker(Oracle<E> oracle, Budget budget, String property) {
+        this.oracle = oracle;
+        this.budget = budget;
+        this.property = property;
+    }
+
+    /** Shrinks {@code original}, which failed with {@code property}. */
+    public static <E> Result<E> shrink(Schedule original, String property, Oracle<E> oracle, Budget budget)
+            throws InterruptedException {
+        return new Shrinker<>(oracle, budget, property).run(original);
+    }
+
+    private Result<E> run(Schedule original) throws InterruptedException {
+        deadline = System.nanoTime() + budget.maxTime().toNanos();
+        int fails = 0;
+        boolean lastFailed = false;
+        for (int i = 0; i < budget.k(); i++) {
+            Trial<E> t = once(original);
+            lastFailed = accepted(t);
+            if (lastFailed) {
+                fails++;
+                bestTrial = t;
+            }
+        }
+        if (fails == 0) {
+            return new Result<>(null, null, 0, budget.k(), false, runs, false, false);
+        }
+        boolean flaky = fails < budget.k();
+        attemptsPerCandidate = flaky ? budget.k() : 1;
+        best = original;
+        bestLastFailed = lastFailed;
+        if (lastFailed) {
+            safe = best;
+            safeTrial = bestTrial;
+        }
+        // Structure first, to a fixpoint; then one pass each over the steps' arguments, which seldom
+        // make another step removable and cost one run per step.
+        dropTail();
+        boolean changed = true;
+        while (changed && !spent()) {
+            changed = dropWorkers() | dropChunks() | dropKills();
+        }
+        perStep(Shrinker::synchronous);
+        perStep(Shrinker::smallerSize);
+        perStep(Shrinker::shorterPayload);
+        if (!bestLastFailed) {
+            // Its last run passed (flaky): it may be returned only once it has failed again.
+            Trial<E> t = attempt(best, budget.k());
+            if (t != null) {
+                keep(best, t);
+            } else {
+                best = safe;
+                bestTrial = safeTrial;
+                bestLastFailed = safe != null;
+            }
+        }
+        if (best == null) {
+            return new Result<>(null, null, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
+        }
+        if (!bestLastFailed || !accepted(bestTrial)) {
+            throw new AssertionError("shrinker would return a schedule whose last run did not fail with " + property);
+        }
+        return new Result<>(best, bestTrial, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
+    }
+
+    private boolean dropWorkers() throws InterruptedException {
+        boolean changed = false;
+        for (WorkerSpec w : List.copyOf(best.workers())) {
+            if (best.workers().size() > 1) {
+                List<WorkerSpec> ws = new ArrayList<>(best.workers());
+                ws.remove(w);
+                List<Step> steps = best.steps().stream().filter(s -> !s.worker().equals(w.id())).toList();
+                changed |= offer(best.withWorkers(ws, steps));
+            }
+        }
+        return changed;
+    }
+
+    /**
+     * Binary search for the shortest failing prefix: in a generated schedule most steps after the
+     * failing one are noise, and this cuts them in about log2(n) runs. A guess, each result verified.
+     */
+    private void dropTail() throws InterruptedException {
+        int lo = 1;
+        int hi = best.steps().size();
+        while (lo < hi && !spent()) {
+            int mid = (lo + hi) / 2;
+            if (offer(best.withSteps(List.copyOf(best.steps().subList(0, mid))))) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+    }
+
+    /**
+     * ddmin-style removal of chunks: halves, quarters, ..., single steps, each size swept once from
+     * the end (later steps depend on earlier ones more than the other way round).
+     */
+    private boolean dropChunks() throws InterruptedException {
+        boolean changed = false;
+        for (int chunk = Math.max(1, best.steps().size() / 2); chunk >= 1 && !spent(); chunk /= 2) {
+            for (int to = best.steps().size(); to > 0 && !spent(); to -= chunk) {
+                List<Step> steps = best.steps();
+                int from = Math.max(0, to - chunk);
+                List<Step> rest = new ArrayList<>(steps.subList(0, from));
+                rest.addAll(steps.subList(Math.min(to, steps.size()), steps.size()));
+                changed |= offer(best.withSteps(rest));
+            }
+        }
+        return changed;
+    }
+
+    private boolean dropKills() throws InterruptedException {
+        boolean changed = false;
+        for (int i = best.steps().size() - 1; i >= 0; i--) {
+            if (i < best.steps().size() && "kill".equals(best.steps().get(i).op())) {
+                List<Step> rest = new ArrayList<>(best.steps());
+                rest.remove(i);
+                changed |= offer(best.withSteps(rest));
+            }
+        }
+        return changed;
+    }
+
+    /** Tries {@code change} on each step where it makes a difference. */
+    private boolean perStep(UnaryOperator<Step> change) throws InterruptedException {
+        boolean changed = false;
+        for (int i = 0; i < best.steps().size(); i++) {
+            Step s = best.steps().get(i);
+            Step smaller = change.apply(s);
+            if (!smaller.equals(s)) {
+                List<Step> steps = new ArrayList<>(best.steps());
+                steps.set(i, smaller);
+                changed |= offer(best.withSteps(steps));
+            }
+        }
+        return changed;
+    }
+
+    private static Step synchronous(Step s) {
+        return s.noWait() ? new Step(s.worker(), s.op(), s.key(), s.size(), s.mode(), s.offset(), s.length(), s.data(),
+                s.ms(), false) : s;
+    }
+
+    private static Step smallerSize(Step s) {
+        return "create".equals(s.op()) && s.size() != null && s.size() > 8 ? s.size(8) : s;
+    }
+
+    /** Keeps the tag's worker part ("wB" of "wBs17"): still says who wrote it. */
+    private static Step shorterPayload(Step s) {
+        return s.data() != null && s.data().length() > 2 ? s.data(s.data().substring(0, 2)) : s;
+    }
+
+    /** Runs a candidate; keeps it as the new best if it fails with the property. */
+    private boolean offer(Schedule candidate) throws InterruptedException {
+        if (spent() || candidate.steps().isEmpty() || Objects.equals(candidate, best) || !rejected.add(candidate)) {
+            return false;
+        }
+        int before = runs;
+        Trial<E> t = attempt(candidate, attemptsPerCandidate);
+        if (t == null) {
+            return false;
+        }
+        rejected.remove(candidate);
+        keep(candidate, t);
+        if (attemptsPerCandidate > 1 && runs == before + 1) {
+            remeasure();
+        }
+        return true;
+    }
+
+    private void keep(Schedule s, Trial<E> t) {
+        best = s;
+        bestTrial = t;
+        bestLastFailed = true;
+        safe = s;
+        safeTrial = t;
+    }
+
+    /**
+     * A flaky failure often shrinks into a deterministic one (the race goes with the steps around
+     * it). A candidate that failed at once is run k-1 more times; if it fails every time, the rest
+     * of the shrinking costs one run per candidate instead of up to k.
+     */
+    private void remeasure() throws InterruptedException {
+        for (int i = 1; i < budget.k() && !spent(); i++) {
+            Trial<E> t = once(best);
+            if (!accepted(t)) {
+                bestLastFailed = false;
+                return;
+            }
+            bestTrial = t;
+            safeTrial = t;
+        }
+        if (!spent()) {
+            attemptsPerCandidate = 1;
+            becameDeterministic = true;
+        }
+    }
+
+    /** Up to {@code attempts} runs, stopping at the first accepted failure; null if none. */
+    private Trial<E> attempt(Schedule s, int attempts) throws InterruptedException {
+        for (int i = 0; i < attempts && !spent(); i++) {
+            Trial<E> t = once(s);
+            if (accepted(t)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    private Trial<E> once(Schedule s) throws InterruptedException {
+        runs++;
+        return oracle.run(s);
+    }
+
+    private boolean accepted(Trial<E> t) {
+        return t.failed() && property.equals(t.property());
+    }
+
+    private boolean spent() {
+        if (runs >= budget.maxRuns() || System.nanoTime() > deadline) {
+            budgetSpent = true;
+        }
+        return budgetSpent;
+    }
+}

@@ -1,0 +1,104 @@
+package org.shmconform.checker;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.history.Execution;
+import org.shmconform.history.EventType;
+import org.shmconform.history.HistoryEvent;
+import org.shmconform.model.ModelOp;
+import org.shmconform.model.ModelOp.Outcome;
+
+/**
+ * Pairs a history's invokes with their completions and turns them into the model's operations.
+ * A worker's death (a nemesis kill, or a crash during an op) becomes an op of its own, so the
+ * kernel's exit effects happen at a point in time like everything else.
+ */
+public final class HistoryOps {
+    /** Note of an op the kernel confirmed blocked in a lock wait when the engine ended it. */
+    public static final String BLOCKED = "blocked";
+    /** Note of an op that passed the reply deadline without the kernel seeing it blocked. */
+    public static final String TIMEOUT = "timeout";
+
+    private HistoryOps() {
+    }
+
+    /** @param semantics the declared semantics of each worker's implementation (for key spaces and visibility) */
+    public static List<CheckedOp> of(Execution execution, Map<String, BackendSemantics> semantics) {
+        List<CheckedOp> ops = new ArrayList<>();
+        Map<String, HistoryEvent> open = new HashMap<>();
+        HistoryEvent killInvoke = null;
+        for (HistoryEvent e : execution.history().events()) {
+            if (e.process().equals("nemesis")) {
+                if (e.type() == EventType.invoke) {
+                    killInvoke = e;
+                } else if (killInvoke != null) {
+                    ops.add(death(ops.size(), e.value(), killInvoke.time(), e.time(), killInvoke.index(), execution, semantics));
+                    killInvoke = null;
+                }
+                continue;
+            }
+            if (e.type() == EventType.invoke) {
+                open.put(e.process(), e);
+                continue;
+            }
+            HistoryEvent invoke = open.remove(e.process());
+            if (invoke == null) {
+                continue;
+            }
+            // info: "crashed" the worker died in the op; "blocked" the kernel saw the op asleep in a lock
+            // wait when the engine gave up on it; anything else ("killed", "timeout": the reply deadline
+            // passed unconfirmed, which also makes the execution UNKNOWN) leaves the op indeterminate.
+            Outcome outcome = switch (e.type()) {
+                case ok -> Outcome.OK;
+                case fail -> Outcome.FAIL;
+                default -> "crashed".equals(e.note()) ? Outcome.CRASH
+                        : BLOCKED.equals(e.note()) ? Outcome.BLOCKED : Outcome.OK;
+            };
+            boolean optional = e.type() == EventType.info && outcome == Outcome.OK;
+            String value = outcome == Outcome.CRASH
+                    ? (e.value() != null ? e.value() + ", " : "") + "exit status " + e.exitStatus() : e.value();
+            ModelOp op = modelOp(invoke, e, outcome, value, execution, semantics);
+            // An op that never returned was still blocked when the engine gave up on it: it is placed at
+            // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
+            // since died or unlocked, and a lock that is never released would go unnoticed.
+            long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();
+            ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
+            if (outcome == Outcome.CRASH) {
+                ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), execution, semantics));
+            }
+        }
+        return ops;
+    }
+
+    private static ModelOp modelOp(HistoryEvent invoke, HistoryEvent done, Outcome outcome, String value, Execution x,
+                                   Map<String, BackendSemantics> semantics) {
+        String key = invoke.key();
+        int realLength = key == null || key.isEmpty() ? 0 : x.keyPrefix().length() + key.length();
+        return new ModelOp(invoke.process(), invoke.f(), key, realLength, invoke.size(), invoke.mode(), invoke.offset(),
+                invoke.length(), invoke.f().equals("read") ? done.data() : invoke.data(), outcome, done.error(), value,
+                space(invoke.process(), x, semantics), x.workers().get(invoke.process()).user());
+    }
+
+    private static CheckedOp death(int id, String worker, long call, long ret, int index, Execution x,
+                                   Map<String, BackendSemantics> semantics) {
+        ModelOp op = new ModelOp(worker, "kill", null, 0, null, null, null, null, null, Outcome.DEATH, null, null,
+                space(worker, x, semantics), x.workers().get(worker).user());
+        return new CheckedOp(id, op, call, ret, false, index);
+    }
+
+    /** Key space of the backend plus the namespace identity its visibility follows. */
+    static String space(String worker, Execution x, Map<String, BackendSemantics> semantics) {
+        Execution.WorkerInfo info = x.workers().get(worker);
+        BackendSemantics s = semantics.get(info.impl());
+        String ns = switch (s.visibility()) {
+            // A System V key is ftok() of a key file in TMPDIR: different TMPDIRs never meet (P2).
+            case IPC_NAMESPACE -> info.namespaces().get("ipc") + "#" + info.namespaces().getOrDefault("tmpdir", "run");
+            case DEV_SHM_MOUNT -> info.namespaces().get("shm");
+            case PID_NAMESPACE -> info.namespaces().get("pid");
+        };
+        return s.keySpace() + "@" + ns;
+    }
+}

@@ -1,0 +1,37 @@
+package org.shmconform.history;
+
+import java.util.List;
+import java.util.Map;
+import org.shmconform.history.History;
+
+/**
+ * What running a schedule produced: the history, and what the checker needs to know of each
+ * worker (its backend's semantics are looked up by impl; its namespaces decide what it can see).
+ *
+ * @param problems every step the engine could not perform as written (a worker that did not start or
+ *                 had died, an unknown worker, a missing environment, a harness I/O error, a reply
+ *                 deadline passed): a history with problems cannot PASS, it is UNKNOWN with these reasons
+ *                 unless it already proves a violation
+ */
+public record Execution(String scheduleName, String keyPrefix, History history, Map<String, WorkerInfo> workers,
+                        List<String> notes, List<String> problems) {
+
+    public Execution {
+        problems = problems == null ? List.of() : List.copyOf(problems);
+    }
+
+    /** The problems in one line, or null when the schedule ran as written. */
+    public String broken() {
+        return problems.isEmpty() ? null : String.join("; ", problems);
+    }
+
+    /** The problem an op that passed the reply deadline without the kernel seeing it blocked makes. */
+    public static String deadlinePassed(String worker, String op) {
+        return op + " by " + worker + " passed the reply deadline without being blocked in a lock wait";
+    }
+
+    /** A worker as it really ran. */
+    public record WorkerInfo(String id, String impl, String env, long pid, String user, Map<String, String> namespaces,
+                             String helloImpl, Integer exitStatus) {
+    }
+}

@@ -1,0 +1,134 @@
+package org.shmconform.model;
+
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * The model's state: immutable, compared by value (the checker memoises on it).
+ *
+ * @param segments     existing segments by space|key
+ * @param lockHolders  space|key → the process holding that key's lock (a dead process can hold it)
+ * @param workers      per process: its object's key, attachment and lock flag
+ * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
+ *                     survived a crash): a later contradiction is blamed on that property
+ * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
+ */
+public record ModelState(Map<String, Segment> segments, Map<String, String> lockHolders, Map<String, Worker> workers,
+                         Map<String, Property> cause, SortedSet<String> observations) {
+
+    /**
+     * A segment: the object's current length ({@code size}: what create made it, until a peer's
+     * ftruncate changes it; each attacher keeps the length it mapped, see {@link Worker#mapped}), the
+     * bytes written into it (offset → byte; every other byte is zero, as a new segment is, so a 96 MiB
+     * segment costs nothing), who is attached (process → read-only?), who made it.
+     */
+    public record Segment(long size, SortedMap<Long, Byte> written, Map<String, Boolean> attached, String creatorUser) {
+        Segment withAttached(Map<String, Boolean> a) {
+            return new Segment(size, written, a, creatorUser);
+        }
+
+        Segment write(long offset, byte[] data) {
+            TreeMap<Long, Byte> w = new TreeMap<>(written);
+            for (int i = 0; i < data.length; i++) {
+                if (data[i] == 0) {
+                    w.remove(offset + i);
+                } else {
+                    w.put(offset + i, data[i]);
+                }
+            }
+            return new Segment(size, w, attached, creatorUser);
+        }
+
+        byte[] read(long offset, int length) {
+            byte[] out = new byte[length];
+            written.subMap(offset, offset + length).forEach((at, b) -> out[(int) (at - offset)] = b);
+            return out;
+        }
+
+        /** ftruncate by a peer: the new length; bytes past it read as zero from then on (the kernel zeroes the partial page). */
+        Segment truncate(long to) {
+            return new Segment(to, new TreeMap<>(written.headMap(Math.max(0, to))), attached, creatorUser);
+        }
+
+        /** Grown past {@code from}: the bytes a mapping left past the old end in its last page are dropped. */
+        Segment dropTail(long from) {
+            return new Segment(size, new TreeMap<>(written.headMap(from)), attached, creatorUser);
+        }
+    }
+
+    /**
+     * A worker's one segment object. {@code key} is space|key once it has had a key, else null;
+     * {@code mapped} is the length it mapped when it attached (0 when not attached): what size()
+     * returns and where read/write bounds lie, whatever a peer's ftruncate did to the object since.
+     */
+    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped) {
+        static final Worker FRESH = new Worker(null, false, false, false, false, 0);
+
+        Worker locked(boolean nowLocked) {
+            return new Worker(key, attached, readOnly, nowLocked, dead, mapped);
+        }
+
+        /** Not attached any more (detach, re-key, death): nothing mapped. */
+        Worker detached() {
+            return new Worker(key, false, false, locked, dead, 0);
+        }
+    }
+
+    public static ModelState initial() {
+        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), new TreeSet<>());
+    }
+
+    public Worker worker(String p) {
+        return workers.getOrDefault(p, Worker.FRESH);
+    }
+
+    ModelState with(String p, Worker w) {
+        TreeMap<String, Worker> m = new TreeMap<>(workers);
+        m.put(p, w);
+        return new ModelState(segments, lockHolders, m, cause, observations);
+    }
+
+    ModelState withSegment(String key, Segment s) {
+        TreeMap<String, Segment> m = new TreeMap<>(segments);
+        if (s == null) {
+            m.remove(key);
+        } else {
+            m.put(key, s);
+        }
+        return new ModelState(m, lockHolders, workers, cause, observations);
+    }
+
+    ModelState withLock(String key, String holder) {
+        TreeMap<String, String> m = new TreeMap<>(lockHolders);
+        if (holder == null) {
+            m.remove(key);
+        } else {
+            m.put(key, holder);
+        }
+        return new ModelState(segments, m, workers, cause, observations);
+    }
+
+    ModelState because(String key, Property p) {
+        TreeMap<String, Property> m = new TreeMap<>(cause);
+        if (p == null) {
+            m.remove(key);
+        } else {
+            m.put(key, p);
+        }
+        return new ModelState(segments, lockHolders, workers, m, observations);
+    }
+
+    /** The property to blame when the key's existence turns out other than the model says. */
+    Property blame(String key, Property otherwise) {
+        return cause.getOrDefault(key, otherwise);
+    }
+
+    ModelState observe(String observation) {
+        TreeSet<String> o = new TreeSet<>(observations);
+        o.add(observation);
+        return new ModelState(segments, lockHolders, workers, cause, o);
+    }
+}

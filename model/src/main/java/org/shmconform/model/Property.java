@@ -1,0 +1,67 @@
+package org.shmconform.model;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * The checked properties, each tied to the sentence it comes from. BRIEF = qt-docs/qsharedmemory-brief.rst,
+ * NOTES = qt-docs/qsharedmemory-platform-notes.rst, API = Qt's QSharedMemory reference (as catalogued in
+ * anchors/qt-semantics.md).
+ */
+public enum Property {
+    CREATE_SIZE("BRIEF", "One QSharedMemory object must create the segment and this call specifies the size of the segment."),
+    ATTACH_EXISTING("BRIEF", "All other processes simply attach to the segment that must already exist."),
+    DATA_SHARED("BRIEF", "After either operation is successful, the application may call data() to obtain a pointer to the data."),
+    LOCK_EXCLUSIVE("NOTES", "It also provides a way for a single thread or process to lock the memory for exclusive access."),
+    LAST_DETACH_DESTROYS("BRIEF", "QSharedMemory automatically destroys the shared memory segment when the last instance of "
+            + "QSharedMemory is detach from the segment, and no references to the segment remain."),
+    CRASH_SURVIVES("NOTES", "But if that last thread or process crashes without running the QSharedMemory destructor, "
+            + "the shared memory segment survives the crash."),
+    CREATE_EXISTS_FALLBACK("NOTES", "if (!shm.create(42) && shm.error() == QSharedMemory::AlreadyExists) shm.attach();"),
+    BACKENDS_SEPARATE("NOTES", "These two backends do not interoperate, so two applications must ensure they use the same one, "
+            + "even if the native key (see setNativeKey) is the same."),
+    KEY_LENGTH_30("NOTES", "The key length is limited to 30 characters."),
+    TRUNCATION_CRASHES("NOTES", "The files may be truncated/shrunk and cause applications accessing memory beyond the file's "
+            + "size to crash."),
+    MEMFD_SEALED("NOTES", "\"memfds\" can also be sealed against being shrunk, so they are safe to be used when communicating "
+            + "with processes with a different privilege level."),
+    NOT_WORLD_ACCESSIBLE("NOTES", "Do note that it is world-readable and writable (like /tmp and /var/tmp), so one must be "
+            + "careful of the contents revealed there."),
+    NAMESPACE_VISIBILITY("NOTES", "Shared memory segments are identified by a key ... (on Linux the kernel decides where a key "
+            + "reaches: System V objects follow the IPC namespace, POSIX names and tmpfs files the /dev/shm mount, a memfd the "
+            + "processes that can see its holder)."),
+    OUT_OF_RESOURCES("API", "QSharedMemory::OutOfResources: A create() operation failed because there was not enough memory "
+            + "available to fill the request."),
+    KEY_FILE_IN_TMPDIR("P2", "System V native key: a file path in QDir::tempPath(), which honours TMPDIR; two processes with "
+            + "different TMPDIRs can never meet on a key (qt-semantics P2, P4)."),
+    READ_ONLY("API", "QSharedMemory::ReadOnly: The shared memory segment is read-only. Writing to the shared memory segment "
+            + "is not allowed."),
+    LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "
+            + "unlock() after you are done. (Silent on a holder that dies: each backend says, the harness reports.)"),
+    API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping).");
+
+    private final String source;
+    private final String sentence;
+
+    Property(String source, String sentence) {
+        this.source = source;
+        this.sentence = sentence;
+    }
+
+    /** The id used in reports, e.g. "LAST-DETACH-DESTROYS". */
+    public String id() {
+        return name().replace('_', '-');
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String sentence() {
+        return sentence;
+    }
+
+    public static Optional<Property> byId(String id) {
+        return Arrays.stream(values()).filter(p -> p.id().equals(id)).findFirst();
+    }
+}

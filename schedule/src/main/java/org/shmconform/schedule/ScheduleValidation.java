@@ -1,0 +1,301 @@
+package org.shmconform.schedule;
+
+import org.shmconform.spi.Op;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * What a schedule must be before a worker is started for it, in one place, so that a schedule file
+ * given to {@code replay} and a generated one are held to the same rules: strict JSON (an unknown
+ * field is an error, not ignored), declared and unique workers with known implementations and
+ * environments, known operations with exactly the arguments they take, modes Qt has, and sizes,
+ * offsets, lengths and counts in range. Each problem is one line that says where and what.
+ */
+public final class ScheduleValidation {
+    /** The engine's own pseudo-process in a history (kills): no worker may take its name. */
+    static final String NEMESIS = "nemesis";
+    public static final int MAX_WORKERS = 64;
+    public static final int MAX_STEPS = 100_000;
+    /** Far beyond any tmpfs or shmmax here, and still exact as a JSON number for the Qt worker (doubles). */
+    public static final long MAX_SIZE = 1L << 40;
+    /** A read's bytes come back hex-encoded on one reply line; a write's go out the same way. */
+    public static final int MAX_TRANSFER = 1 << 20;
+    public static final long MAX_SLEEP_MS = 60_000;
+    public static final int MAX_KEY_CHARS = 1024;
+    public static final List<String> MODES = List.of("ReadWrite", "ReadOnly");
+    /** Names that end up in paths and container names: letters, digits, '_' and '-'. */
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern USER = Pattern.compile("[a-z_][a-z0-9_-]{0,31}");
+
+    /** The arguments each operation takes; {@code kill} is the engine's SIGKILL, the others are protocol ops. */
+    private static final Map<String, Set<String>> ARGUMENTS = arguments();
+
+    private ScheduleValidation() {
+    }
+
+    /** A schedule that must not run: the message is one line for the user. */
+    public static final class InvalidSchedule extends IOException {
+        public InvalidSchedule(String message) {
+            super(message);
+        }
+    }
+
+    private static Map<String, Set<String>> arguments() {
+        Map<String, Set<String>> m = new java.util.LinkedHashMap<>();
+        for (Op op : Op.values()) {
+            m.put(op.name(), switch (op) {
+                case create -> Set.of("key", "size", "mode");
+                case attach -> Set.of("key", "mode");
+                case read -> Set.of("offset", "length");
+                case write, rawWrite -> Set.of("offset", "data");
+                case truncate -> Set.of("length");
+                case sleep -> Set.of("ms");
+                default -> Set.of();
+            });
+        }
+        m.put("kill", Set.of());
+        return Map.copyOf(m);
+    }
+
+    /** Arguments an operation cannot do without ({@code mode} defaults to ReadWrite, as in Qt). */
+    private static Set<String> required(String op) {
+        Set<String> r = new HashSet<>(ARGUMENTS.get(op));
+        r.remove("mode");
+        return r;
+    }
+
+    /** Reads a schedule strictly (unknown fields are errors) and checks it; every failure is one line. */
+    public static Schedule parse(String json, String source, Vocabulary known) throws InvalidSchedule {
+        ObjectReader reader = Schedule.JSON.readerFor(Schedule.class)
+                .with(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        Schedule schedule;
+        try {
+            schedule = reader.readValue(json.getBytes(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new InvalidSchedule(source + ": " + describe(e));
+        } catch (IOException e) {
+            throw new InvalidSchedule(source + ": " + e.getMessage());
+        }
+        if (schedule == null) {
+            throw new InvalidSchedule(source + ": empty (expected a schedule object)");
+        }
+        check(schedule, source, known);
+        return schedule;
+    }
+
+    /**
+     * The names a schedule may use: the columns that exist (a backend name or a reference worker) and
+     * the environments. The caller knows them (the engine's column registry); a schedule does not.
+     */
+    public record Vocabulary(Set<String> impls, Set<String> envs) {
+        public Vocabulary {
+            impls = Collections.unmodifiableSet(new LinkedHashSet<>(impls));
+            envs = Collections.unmodifiableSet(new LinkedHashSet<>(envs));
+        }
+    }
+
+    /** Checks against the known implementations and environments. */
+    public static void check(Schedule schedule, String source, Vocabulary known) throws InvalidSchedule {
+        List<String> problems = problems(schedule, known.impls(), known.envs());
+        if (!problems.isEmpty()) {
+            throw new InvalidSchedule(source + ": " + problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : ""));
+        }
+    }
+
+    /** Every problem of the schedule, in order, one line each; empty when it may run. */
+    public static List<String> problems(Schedule s, Collection<String> impls, Collection<String> envs) {
+        List<String> p = new ArrayList<>();
+        if (s.name() == null || s.name().isBlank()) {
+            p.add("the schedule has no \"name\"");
+        }
+        if (s.workers() == null || s.workers().isEmpty()) {
+            p.add("the schedule declares no \"workers\"");
+            return p;
+        }
+        if (s.workers().size() > MAX_WORKERS) {
+            p.add(s.workers().size() + " workers; at most " + MAX_WORKERS);
+        }
+        Set<String> declared = new HashSet<>();
+        for (int i = 0; i < s.workers().size(); i++) {
+            WorkerSpec w = s.workers().get(i);
+            String at = "workers[" + i + "]";
+            if (w == null) {
+                p.add(at + " is null");
+                continue;
+            }
+            if (w.id() == null || !NAME.matcher(w.id()).matches() || w.id().equals(NEMESIS)) {
+                p.add(at + ": bad worker id " + quote(w.id()) + " (1-32 letters, digits, '_' or '-'; not 'nemesis')");
+            } else if (!declared.add(w.id())) {
+                p.add(at + ": duplicate worker " + w.id());
+            }
+            if (w.impl() == null || !impls.contains(w.impl())) {
+                p.add(at + ": unknown implementation " + quote(w.impl()) + "; known: " + String.join(", ", impls));
+            }
+            if (w.env() == null || !envs.contains(w.env())) {
+                p.add(at + ": unknown environment " + quote(w.env()) + "; known: " + String.join(", ", envs));
+            }
+            if (w.group() == null || !NAME.matcher(w.group()).matches()) {
+                p.add(at + ": bad group " + quote(w.group()) + " (1-32 letters, digits, '_' or '-')");
+            }
+            if (w.user() != null && !USER.matcher(w.user()).matches()) {
+                p.add(at + ": bad user name " + quote(w.user()));
+            }
+            if (w.tmpdir() != null && !NAME.matcher(w.tmpdir()).matches()) {
+                p.add(at + ": bad tmpdir " + quote(w.tmpdir()) + " (a name, not a path: 1-32 letters, digits, '_' or '-')");
+            }
+        }
+        if (s.steps() == null) {
+            p.add("the schedule has no \"steps\"");
+            return p;
+        }
+        if (s.steps().size() > MAX_STEPS) {
+            p.add(s.steps().size() + " steps; at most " + MAX_STEPS);
+        }
+        for (int i = 0; i < s.steps().size(); i++) {
+            Step step = s.steps().get(i);
+            if (step == null) {
+                p.add("steps[" + i + "] is null");
+                continue;
+            }
+            step(p, "steps[" + i + "] (" + step.worker() + " " + step.op() + ")", step, declared);
+        }
+        return p;
+    }
+
+    private static void step(List<String> p, String at, Step s, Set<String> declared) {
+        if (s.worker() == null) {
+            p.add(at + ": no \"worker\"");
+        } else if (!declared.contains(s.worker())) {
+            p.add(at + ": worker " + s.worker() + " is not declared in \"workers\"");
+        }
+        if (s.op() == null || !ARGUMENTS.containsKey(s.op())) {
+            p.add(at + ": unknown operation " + quote(s.op()) + "; known: " + String.join(", ", new java.util.TreeSet<>(ARGUMENTS.keySet())));
+            return;
+        }
+        Map<String, Object> given = new java.util.LinkedHashMap<>();
+        given.put("key", s.key());
+        given.put("size", s.size());
+        given.put("mode", s.mode());
+        given.put("offset", s.offset());
+        given.put("length", s.length());
+        given.put("data", s.data());
+        given.put("ms", s.ms());
+        Set<String> takes = ARGUMENTS.get(s.op());
+        given.forEach((name, value) -> {
+            if (value != null && !takes.contains(name)) {
+                p.add(at + ": " + s.op() + " takes no " + name + (takes.isEmpty() ? "" : " (it takes " + sorted(takes) + ")"));
+            }
+        });
+        for (String name : required(s.op())) {
+            if (given.get(name) == null) {
+                p.add(at + ": " + s.op() + " needs " + name);
+            }
+        }
+        if (s.mode() != null && !MODES.contains(s.mode())) {
+            p.add(at + ": bad mode " + quote(s.mode()) + "; only ReadWrite or ReadOnly");
+        }
+        if (s.key() != null && s.key().length() > MAX_KEY_CHARS) {
+            p.add(at + ": key of " + s.key().length() + " characters; at most " + MAX_KEY_CHARS);
+        }
+        // Negative sizes are legal input: create(-5) must give InvalidSize, and the suite checks it does.
+        range(p, at, "size", s.size(), Integer.MIN_VALUE, MAX_SIZE);
+        range(p, at, "offset", s.offset(), 0, MAX_SIZE);
+        if (s.length() != null) {
+            range(p, at, "length", s.length().longValue(), 0, s.op().equals("read") ? MAX_TRANSFER : Integer.MAX_VALUE);
+        }
+        if (s.data() != null && s.data().getBytes(StandardCharsets.UTF_8).length > MAX_TRANSFER) {
+            p.add(at + ": data of " + s.data().getBytes(StandardCharsets.UTF_8).length + " bytes; at most " + MAX_TRANSFER);
+        }
+        range(p, at, "ms", s.ms(), 0, MAX_SLEEP_MS);
+    }
+
+    private static void range(List<String> p, String at, String name, Long value, long min, long max) {
+        if (value != null && (value < min || value > max)) {
+            p.add(at + ": " + name + " " + value + " out of range [" + min + ", " + max + "]");
+        }
+    }
+
+    private static String sorted(Set<String> names) {
+        return names.stream().sorted().collect(Collectors.joining(", "));
+    }
+
+    private static String quote(String s) {
+        return s == null ? "(none)" : "'" + s + "'";
+    }
+
+    /** Jackson's message without its source dump and stack position noise: what, and where in the file. */
+    private static String describe(JsonProcessingException e) {
+        String where = e instanceof JsonMappingException m && !path(m).isEmpty() ? " at " + path(m) : "";
+        String line = e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+        if (e instanceof UnrecognizedPropertyException u) {
+            List<String> known = u.getKnownPropertyIds() == null ? List.of()
+                    : u.getKnownPropertyIds().stream().map(String::valueOf).sorted().toList();
+            return "unknown field '" + u.getPropertyName() + "'" + where + line + "; known: " + String.join(", ", known);
+        }
+        if (e instanceof InvalidFormatException f) {
+            return "bad value " + quote(String.valueOf(f.getValue())) + where + line + " (expected " + simple(f.getTargetType()) + ")";
+        }
+        if (e instanceof MismatchedInputException m) {
+            return "wrong type" + where + line + (m.getTargetType() == null ? "" : " (expected " + simple(m.getTargetType()) + ")");
+        }
+        if (e instanceof JsonMappingException) {
+            return "not a schedule" + where + line + ": " + e.getOriginalMessage().lines().findFirst().orElse("");
+        }
+        return "not JSON" + line + ": " + e.getOriginalMessage().lines().findFirst().orElse("");
+    }
+
+    private static String simple(Class<?> type) {
+        if (type == null) {
+            return "?";
+        }
+        if (type == Long.class || type == long.class || type == Integer.class || type == int.class) {
+            return "an integer";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
+        if (type == String.class) {
+            return "a string";
+        }
+        if (type.isArray() || Collection.class.isAssignableFrom(type)) {
+            return "a list";
+        }
+        return "an object";
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder b = new StringBuilder();
+        List<JsonMappingException.Reference> refs = e.getPath();
+        if (e instanceof UnrecognizedPropertyException && !refs.isEmpty()) {
+            refs = refs.subList(0, refs.size() - 1); // the last one is the unknown field itself, named apart
+        }
+        for (JsonMappingException.Reference r : refs) {
+            if (r.getFieldName() != null) {
+                b.append(b.length() == 0 ? "" : ".").append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                b.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return b.toString();
+    }
+}

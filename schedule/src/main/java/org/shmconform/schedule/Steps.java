@@ -1,0 +1,60 @@
+package org.shmconform.schedule;
+
+/** Readable step constructors for scenarios: {@code create("A", "k", 64)}, {@code lock("B").async()}. */
+public final class Steps {
+    private Steps() {
+    }
+
+    public static Step create(String w, String key, long size) {
+        return Step.of(w, "create").key(key).size(size).mode("ReadWrite");
+    }
+
+    public static Step attach(String w, String key) {
+        return Step.of(w, "attach").key(key).mode("ReadWrite");
+    }
+
+    public static Step attachReadOnly(String w, String key) {
+        return Step.of(w, "attach").key(key).mode("ReadOnly");
+    }
+
+    public static Step detach(String w) {
+        return Step.of(w, "detach");
+    }
+
+    public static Step lock(String w) {
+        return Step.of(w, "lock");
+    }
+
+    public static Step unlock(String w) {
+        return Step.of(w, "unlock");
+    }
+
+    public static Step write(String w, long offset, String text) {
+        return Step.of(w, "write").at(offset).data(text);
+    }
+
+    public static Step rawWrite(String w, long offset, String text) {
+        return Step.of(w, "rawWrite").at(offset).data(text);
+    }
+
+    public static Step read(String w, long offset, int length) {
+        return Step.of(w, "read").at(offset).length(length);
+    }
+
+    public static Step truncate(String w, int length) {
+        return Step.of(w, "truncate").length(length);
+    }
+
+    public static Step size(String w) {
+        return Step.of(w, "size");
+    }
+
+    public static Step isAttached(String w) {
+        return Step.of(w, "isAttached");
+    }
+
+    /** A real SIGKILL of the worker by the engine. */
+    public static Step kill(String w) {
+        return Step.of(w, "kill");
+    }
+}

@@ -1,0 +1,102 @@
+package org.shmconform.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.shmconform.spi.BackendSemantics;
+
+/** Each bad schedule file is refused before anything runs, with one line that says where and what. */
+class ScheduleValidationTest {
+    private static final String WORKERS = "\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},"
+            + "{\"id\":\"B\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}]";
+
+    private static final ScheduleValidation.Vocabulary KNOWN = new ScheduleValidation.Vocabulary(
+            Set.of("sysv", "posix", "qt"), Set.of("local", "ipcns"));
+
+    private static String schedule(String steps) {
+        return "{\"name\":\"t\"," + WORKERS + ",\"steps\":[" + steps + "]}";
+    }
+
+    private static String refused(String json) {
+        ScheduleValidation.InvalidSchedule e = assertThrows(ScheduleValidation.InvalidSchedule.class,
+                () -> ScheduleValidation.parse(json, "f.json", KNOWN));
+        assertFalse(e.getMessage().contains("\n"), "one line: " + e.getMessage());
+        assertFalse(e.getMessage().matches(".*(Exception|com\\.fasterxml|\\[Source:).*"), "no raw exception: " + e.getMessage());
+        assertTrue(e.getMessage().startsWith("f.json: "), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void aGoodScheduleLoads() throws Exception {
+        Schedule s = ScheduleValidation.parse(schedule("{\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":64,\"mode\":\"ReadWrite\"},"
+                + "{\"worker\":\"B\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":-5},"
+                + "{\"worker\":\"B\",\"op\":\"read\",\"offset\":0,\"length\":4},{\"worker\":\"A\",\"op\":\"kill\"}"), "f.json", KNOWN);
+        assertEquals(5, s.steps().size());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "unknown operation | {\"worker\":\"A\",\"op\":\"explode\"} | steps[0] (A explode): unknown operation 'explode'",
+        "undeclared worker | {\"worker\":\"C\",\"op\":\"lock\"} | steps[0] (C lock): worker C is not declared",
+        "bad mode | {\"worker\":\"A\",\"op\":\"attach\",\"key\":\"k\",\"mode\":\"WriteOnly\"} | bad mode 'WriteOnly'; only ReadWrite or ReadOnly",
+        "missing argument | {\"worker\":\"A\",\"op\":\"read\",\"offset\":0} | steps[0] (A read): read needs length",
+        "argument the op does not take | {\"worker\":\"A\",\"op\":\"lock\",\"size\":3} | steps[0] (A lock): lock takes no size",
+        "negative offset | {\"worker\":\"A\",\"op\":\"write\",\"offset\":-1,\"data\":\"x\"} | offset -1 out of range [0, 1099511627776]",
+        "huge size | {\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":2000000000000} | size 2000000000000 out of range",
+        "read too long | {\"worker\":\"A\",\"op\":\"read\",\"offset\":0,\"length\":2000000} | length 2000000 out of range [0, 1048576]",
+        "negative truncate | {\"worker\":\"A\",\"op\":\"truncate\",\"length\":-3} | length -3 out of range",
+        "sleep too long | {\"worker\":\"A\",\"op\":\"sleep\",\"ms\":3600000} | ms 3600000 out of range",
+        "unknown step field | {\"worker\":\"A\",\"op\":\"lock\",\"colour\":\"red\"} | unknown field 'colour' at steps[0]",
+        "wrong type | {\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":\"big\"} | bad value 'big' at steps[0].size",
+    })
+    void aBadStepIsRefused(String what, String step, String expected) {
+        String message = refused(schedule(step));
+        assertTrue(message.contains(expected), what + ": " + message);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "duplicate worker | {\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},{\"id\":\"A\",\"impl\":\"posix\",\"env\":\"local\",\"group\":\"g\"}],\"steps\":[]} | workers[1]: duplicate worker A",
+        "unknown impl | {\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"nosuch\",\"env\":\"local\",\"group\":\"g\"}],\"steps\":[]} | workers[0]: unknown implementation 'nosuch'; known: ",
+        "unknown env | {\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"moon\",\"group\":\"g\"}],\"steps\":[]} | workers[0]: unknown environment 'moon'",
+        "path as tmpdir | {\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"tmpdir\":\"../../etc\"}],\"steps\":[]} | bad tmpdir '../../etc'",
+        "nemesis | {\"name\":\"t\",\"workers\":[{\"id\":\"nemesis\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}],\"steps\":[]} | bad worker id 'nemesis'",
+        "unknown worker field | {\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"pid\":1}],\"steps\":[]} | unknown field 'pid' at workers[0]",
+        "unknown top field | {\"name\":\"t\",\"workers\":[],\"steps\":[],\"extra\":1} | unknown field 'extra'",
+        "no workers | {\"name\":\"t\",\"workers\":[],\"steps\":[]} | declares no \"workers\"",
+        "not json | {\"name\": | not JSON",
+        "a list | [1,2] | wrong type",
+    })
+    void aBadScheduleIsRefused(String what, String json, String expected) {
+        String message = refused(json);
+        assertTrue(message.contains(expected), what + ": " + message);
+    }
+
+    @Test
+    void tooManyWorkersAndTheRestCounted() {
+        StringBuilder w = new StringBuilder();
+        for (int i = 0; i <= ScheduleValidation.MAX_WORKERS; i++) {
+            w.append(i == 0 ? "" : ",").append("{\"id\":\"W").append(i).append("\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}");
+        }
+        String message = refused("{\"name\":\"t\",\"workers\":[" + w + "],\"steps\":[{\"worker\":\"X\",\"op\":\"lock\"}]}");
+        assertTrue(message.contains("65 workers; at most 64 (and 1 more)"), message);
+    }
+
+    @Test
+    void loadIsStrictToo(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("s.json");
+        Files.writeString(f, schedule("{\"worker\":\"A\",\"op\":\"lock\",\"mode\":\"ReadWrite\"}"));
+        ScheduleValidation.InvalidSchedule e = assertThrows(ScheduleValidation.InvalidSchedule.class, () -> Schedule.load(f, KNOWN));
+        assertEquals(f + ": steps[0] (A lock): lock takes no mode", e.getMessage());
+    }
+}

@@ -1,0 +1,6 @@
+package org.shmconform.spi;
+
+/** QSharedMemory::AccessMode. */
+public enum AccessMode {
+    ReadOnly, ReadWrite
+}

@@ -1,0 +1,51 @@
+package org.shmconform.spi;
+
+/**
+ * What a backend promises where Qt's documentation is silent or where the backend knowingly
+ * differs from it. The harness's model is parameterised by this, so a backend is checked against
+ * its own promise, and the report shows every place where the promise is not the documentation's.
+ *
+ * @param keySpace           backends with the same key space reach the same objects for one key
+ *                           (System V and POSIX must differ: "these two backends do not interoperate")
+ * @param lastDetachDestroys the documentation says yes
+ * @param survivesCrash      "if that last thread or process crashes ... the segment survives": Unix says yes
+ * @param lockOnHolderDeath  the documentation is silent; each backend says what its lock does
+ * @param resize             what ftruncate by a peer does to the object under the segment
+ * @param visibility         which kernel namespace decides who can reach an object by its key
+ * @param keyingResetsLock   Qt 6.4's quirk: create(), and attach() by an object that once called create(),
+ *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes
+ */
+public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                               LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                               boolean keyingResetsLock) {
+
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false);
+    }
+
+    public enum LockOnHolderDeath {
+        /** The kernel undoes the holder's lock (SEM_UNDO, OFD locks). */
+        RELEASED,
+        /** Nothing undoes it: every later lock() blocks forever (POSIX named semaphores). */
+        STAYS_HELD
+    }
+
+    public enum Resize {
+        /** The object cannot be resized at all (System V). */
+        NOT_RESIZABLE,
+        /** A peer can shrink it; touching past the new end kills the reader with SIGBUS. */
+        SHRINKABLE,
+        /** Seals refuse shrinking (memfd with F_SEAL_SHRINK). */
+        SEALED
+    }
+
+    public enum Visibility {
+        /** System V objects belong to the IPC namespace. */
+        IPC_NAMESPACE,
+        /** shm_open names and tmpfs files belong to whatever tmpfs is mounted at /dev/shm. */
+        DEV_SHM_MOUNT,
+        /** A memfd is reached through a process that holds it: the pid namespace decides. */
+        PID_NAMESPACE
+    }
+}

@@ -1,0 +1,22 @@
+package org.shmconform.spi;
+
+/**
+ * Every operation a worker performs on its one segment object: the vocabulary shared by schedule
+ * steps, protocol requests, history events and model operations. Each is the {@link SharedSegment}
+ * call of the same name, plus the test-only {@code rawWrite}, {@code truncate}, {@code sleep} and
+ * {@code exit} (the worker's end, as the QSharedMemory destructor). The engine's own {@code kill} is
+ * not among them: it is done to a worker, not by it.
+ */
+public enum Op {
+    create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit;
+
+    /** The op named {@code name}, or null. */
+    public static Op named(String name) {
+        for (Op op : values()) {
+            if (op.name().equals(name)) {
+                return op;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,54 @@
+package org.shmconform.spi;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A shared-memory backend: the service a user's own jar provides through
+ * {@code META-INF/services/org.shmconform.spi.SharedMemoryBackend} to be tested the same way
+ * as the built-in ones.
+ *
+ * <p>Implementations must have a public no-argument constructor, must make real kernel objects,
+ * and must be usable from several processes at once (the harness runs one per worker process).
+ */
+public interface SharedMemoryBackend {
+
+    /** Short unique name used on the command line and in reports, e.g. {@code sysv}. */
+    String name();
+
+    /** One line: the kernel mechanism for the segment, the lock and clean-up. */
+    String mechanism();
+
+    /**
+     * What this backend promises where the documentation is silent or where it knowingly differs.
+     * A user's backend that says nothing is held to the documentation, with a lock that the kernel
+     * releases when its holder dies and objects on /dev/shm.
+     */
+    default BackendSemantics semantics() {
+        return new BackendSemantics(name(), true, true, BackendSemantics.LockOnHolderDeath.RELEASED,
+                BackendSemantics.Resize.SHRINKABLE, BackendSemantics.Visibility.DEV_SHM_MOUNT);
+    }
+
+    /** Probed at run time on this machine (never assumed from the OS name). */
+    Availability availability();
+
+    /**
+     * Like {@code new QSharedMemory(key)}: an object bound to a key that is neither created nor
+     * attached yet. Never null; an unusable key is reported by create/attach as KeyError.
+     */
+    SharedSegment open(String key);
+
+    /**
+     * Removes every kernel object and file this backend may have left for keys that start with
+     * {@code keyPrefix} (letters only, so that it survives Qt's key mangling), made by processes
+     * whose TMPDIR was {@code tempDir}. Used by the harness's reaper after a killed run.
+     *
+     * <p>The harness runs as root beside other programs: remove only what the prefix (which carries
+     * the run's id) proves is ours, never follow a link (lstat, unlink the name itself), and never
+     * match by pid. An object keyed indirectly (System V through a key file) must also be shown to be
+     * the file's: same creator, made after it.
+     *
+     * @return a human-readable line per object removed (empty when nothing was left)
+     */
+    List<String> removeLeftovers(String keyPrefix, Path tempDir);
+}

@@ -1,0 +1,139 @@
+package org.shmconform.worker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.HexFormat;
+import java.util.Objects;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
+import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
+
+/** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
+final class SegmentCommands implements AutoCloseable {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final HexFormat HEX = HexFormat.of();
+    private final SharedMemoryBackend backend;
+    private SharedSegment segment;
+
+    SegmentCommands(SharedMemoryBackend backend) {
+        this.backend = backend;
+    }
+
+    /** Called on the thread that then executes every request: its tid is the one the engine watches. */
+    Reply hello() {
+        ObjectNode value = NODES.objectNode()
+                .put("protocol", WorkerProtocol.VERSION)
+                .put("pid", ProcessHandle.current().pid())
+                .put("tid", gettid())
+                .put("impl", "java")
+                .put("backend", backend.name());
+        return new Reply(0, true, value, SegmentError.NoError.name(), 0, "", null);
+    }
+
+    /** The kernel's id of the calling thread (glibc 2.30+), as this worker's pid namespace numbers it. */
+    private static long gettid() {
+        return com.sun.jna.Function.getFunction("c", "gettid").invokeInt(new Object[0]);
+    }
+
+    static Reply protocolError(long seq, String why) {
+        return new Reply(seq, false, null, SegmentError.UnknownError.name(), SegmentError.UnknownError.qtValue(), "", why);
+    }
+
+    Reply execute(Request r) {
+        try {
+            return switch (r.op()) {
+                case create -> done(r, keyed(r.key()).create(r.size(), mode(r.mode())), null);
+                case attach -> done(r, keyed(r.key()).attach(mode(r.mode())), null);
+                case detach -> segment == null ? done(r, false, null) : done(r, segment.detach(), null);
+                case lock -> segment == null
+                        ? convention(r, SegmentError.LockError, "QSharedMemory::lock: unable to lock (no key)")
+                        : done(r, segment.lock(), null);
+                case unlock -> segment == null ? done(r, false, null) : done(r, segment.unlock(), null);
+                case read -> read(r);
+                case write -> segment == null
+                        ? convention(r, SegmentError.NotFound, "write: not attached")
+                        : done(r, segment.write(r.offset(), HEX.parseHex(r.hex())), null);
+                case rawWrite -> {
+                    Objects.requireNonNull(segment, "rawWrite before any create/attach").rawWrite(r.offset(), HEX.parseHex(r.hex()));
+                    yield done(r, true, null);
+                }
+                case truncate -> segment == null
+                        ? convention(r, SegmentError.NotFound, "truncate: not attached")
+                        : done(r, segment.truncateBacking(r.length()), null);
+                case size -> done(r, true, NODES.numberNode(segment == null ? 0 : segment.size()));
+                case isAttached -> done(r, true, NODES.booleanNode(segment != null && segment.isAttached()));
+                case nativeKey -> done(r, true, NODES.textNode(segment == null ? "" : segment.nativeKey()));
+                case error -> done(r, true, NODES.objectNode().put("error", error().name()).put("errorString", errorString()));
+                case sleep -> {
+                    Thread.sleep(r.ms());
+                    yield done(r, true, null);
+                }
+                case exit -> {
+                    close();
+                    yield done(r, true, null);
+                }
+            };
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return protocolError(r.seq(), "interrupted");
+        } catch (RuntimeException e) {
+            return protocolError(r.seq(), r.op() + ": " + e);
+        }
+    }
+
+    private Reply read(Request r) {
+        if (segment == null) {
+            return convention(r, SegmentError.NotFound, "read: not attached");
+        }
+        byte[] data = segment.read(r.offset(), r.length());
+        return data == null ? done(r, false, null) : done(r, true, NODES.objectNode().put("hex", HEX.formatHex(data)));
+    }
+
+    /** Like QSharedMemory::setKey: a different key detaches and rebinds the object. */
+    private SharedSegment keyed(String key) {
+        String wanted = key == null ? "" : key;
+        if (segment == null || !segment.key().equals(wanted)) {
+            if (segment != null) {
+                segment.close();
+            }
+            segment = backend.open(wanted);
+        }
+        return segment;
+    }
+
+    /** The call's boolean and the object's error state after it. */
+    private Reply done(Request r, boolean ok, JsonNode value) {
+        SegmentError e = error();
+        return new Reply(r.seq(), ok, value, e.name(), e.qtValue(), errorString(), null);
+    }
+
+    /** A failure the harness defines (no Qt call behind it): reported without touching the object's error. */
+    private Reply convention(Request r, SegmentError e, String message) {
+        return new Reply(r.seq(), false, null, e.name(), e.qtValue(), message, null);
+    }
+
+    private SegmentError error() {
+        return segment == null ? SegmentError.NoError : segment.error();
+    }
+
+    private String errorString() {
+        return segment == null ? "" : segment.errorString();
+    }
+
+    private static AccessMode mode(String mode) {
+        return "ReadOnly".equals(mode) ? AccessMode.ReadOnly : AccessMode.ReadWrite;
+    }
+
+    @Override
+    public void close() {
+        if (segment != null) {
+            segment.close();
+            segment = null;
+        }
+    }
+}
