@@ -1,7 +1,5 @@
 package org.shmconform.engine;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -10,7 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.host.Pidfd;
 import org.shmconform.worker.WorkerMain;
 
 /**
@@ -23,15 +21,6 @@ import org.shmconform.worker.WorkerMain;
  */
 final class LeftoverWorkers {
     static final String RUN_VARIABLE = "SHMCONFORM_RUN";
-    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
-    private static final long SYS_PIDFD_OPEN = 434;
-    private static final int SIGKILL = 9;
-
-    private interface Sys extends Library {
-        Sys INSTANCE = Native.load("c", Sys.class);
-
-        long syscall(long number, Object... args);
-    }
 
     private LeftoverWorkers() {
     }
@@ -48,18 +37,10 @@ final class LeftoverWorkers {
                 if (pid == ProcessHandle.current().pid()) {
                     continue;
                 }
-                // syscall(2) reads every argument as a long: pass longs.
-                int pidfd = (int) Sys.INSTANCE.syscall(SYS_PIDFD_OPEN, pid, 0L);
-                if (pidfd < 0) {
-                    continue;
-                }
-                try {
-                    if (isWorkerOf(proc, runId, runTmps)
-                            && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) pidfd, (long) SIGKILL, null, 0L) == 0) {
+                try (Pidfd pinned = Pidfd.open(pid)) {
+                    if (pinned != null && isWorkerOf(proc, runId, runTmps) && pinned.kill()) {
                         ended.add("leftover worker pid " + pid + " of run " + runId + " killed");
                     }
-                } finally {
-                    LibC.INSTANCE.close(pidfd);
                 }
             }
         } catch (IOException e) {

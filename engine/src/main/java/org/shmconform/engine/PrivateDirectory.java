@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
-import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.host.HostIds;
 
 /**
  * Directories the harness (root, usually) can trust: every component is checked with lstat (no
@@ -36,7 +36,7 @@ public final class PrivateDirectory {
     }
 
     public static int myUid() {
-        return LibC.INSTANCE.getuid();
+        return HostIds.uid();
     }
 
     /**

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.shmconform.backends.Backends;
 import org.shmconform.spi.SharedMemoryBackend;
-import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
 
 /**
@@ -160,8 +160,8 @@ public final class Reaper {
                 if ((!isRun && !beingMade) || RunContext.isLiveHere(name) || !Files.isDirectory(run, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                int fd = RunContext.lockIfDead(run);
-                if (fd < 0) {
+                OfdLockFile.Attempt attempt = RunContext.lockIfDead(run);
+                if (attempt.outcome() != OfdLockFile.Outcome.TAKEN) {
                     continue; // alive (or not provably a run of ours)
                 }
                 try {
@@ -173,7 +173,7 @@ public final class Reaper {
                         PrivateDirectory.deleteTree(run); // died before it was named: made no objects
                     }
                 } finally {
-                    LibC.INSTANCE.close(fd);
+                    attempt.lock().close();
                 }
             }
         } catch (IOException e) {

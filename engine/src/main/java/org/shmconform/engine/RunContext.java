@@ -14,8 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.shmconform.backends.linux.LibC;
-import org.shmconform.backends.linux.OfdLock;
+import org.shmconform.backends.host.OfdLockFile;
 
 /**
  * One run of the harness: its id, which every key it makes carries (so a reaper can find what a
@@ -39,24 +38,23 @@ public final class RunContext implements AutoCloseable {
     static final int ID_LENGTH = 6;
     static final String LOCK = "lock";
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int O_NOFOLLOW = 0400000;
     /** Runs of this JVM, so the reaper can release a run's lock when it removes the run. */
     private static final Map<String, RunContext> LIVE = new ConcurrentHashMap<>();
 
     private final String runId;
     private final Path runDir;
     private final long startSecond;
-    private final int lockFd;
+    private final OfdLockFile lock;
     private final Ledger ledger;
     private final AtomicInteger executions = new AtomicInteger();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
     private Path shareDir;
 
-    private RunContext(String runId, Path runDir, long startSecond, int lockFd, Ledger ledger) {
+    private RunContext(String runId, Path runDir, long startSecond, OfdLockFile lock, Ledger ledger) {
         this.runId = runId;
         this.runDir = runDir;
         this.startSecond = startSecond;
-        this.lockFd = lockFd;
+        this.lock = lock;
         this.ledger = ledger;
     }
 
@@ -109,50 +107,33 @@ public final class RunContext implements AutoCloseable {
             }
             // Made under a name the reaper ignores, locked, then renamed: a reaper never sees it unlocked.
             Path making = PrivateDirectory.createFresh(runs.resolve(".new-" + letters(16)), "rwx------");
-            int fd = lockNew(making.resolve(LOCK));
+            OfdLockFile lock = OfdLockFile.createHeld(making.resolve(LOCK)); // never through a link, held until the run ends or the process dies
             Ledger ledger = Ledger.create(making, start);
             PrivateDirectory.createFresh(making.resolve("logs"), "rwx------");
             Path dir = runs.resolve(id);
             try {
                 Files.move(making, dir); // rename(2): fails if a run took the id meanwhile
             } catch (IOException e) {
-                LibC.INSTANCE.close(fd);
+                lock.close();
                 ledger.close();
                 PrivateDirectory.deleteTree(making);
                 continue;
             }
             ledger.watchKeyFiles(KEY_PREFIX + id);
-            RunContext run = new RunContext(id, dir, start, fd, ledger);
+            RunContext run = new RunContext(id, dir, start, lock, ledger);
             LIVE.put(id, run);
             return run;
         }
         throw new IllegalStateException("cannot find a free run id in " + runs);
     }
 
-    /** Creates the lock file (never through a link) and takes its OFD lock, held until the run ends or the process dies. */
-    private static int lockNew(Path file) {
-        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
-        if (fd < 0 || OfdLock.tryExclusive(fd, 0, 1) != 0) {
-            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
-        }
-        return fd;
-    }
-
     /**
      * Whether the run whose directory is {@code runDir} is alive: its lock is held. The lock is the
-     * kernel's, so this holds whatever pid namespace the other harness runs in. Returns the fd of
-     * the lock, taken, when the run is dead (the caller reaps, then closes it), or -1 when alive.
+     * kernel's, so this holds whatever pid namespace the other harness runs in. When the run is
+     * dead the attempt holds its lock, taken (the caller reaps, then closes it).
      */
-    static int lockIfDead(Path runDir) {
-        int fd = LibC.INSTANCE.open(runDir.resolve(LOCK).toString(), LibC.O_RDWR | O_NOFOLLOW | LibC.O_CLOEXEC);
-        if (fd < 0) {
-            return -2; // no lock file (or a link): not a run this reaper can prove dead
-        }
-        if (OfdLock.tryExclusive(fd, 0, 1) != 0) {
-            LibC.INSTANCE.close(fd);
-            return -1;
-        }
-        return fd;
+    static OfdLockFile.Attempt lockIfDead(Path runDir) {
+        return OfdLockFile.tryTake(runDir.resolve(LOCK));
     }
 
     public String runId() {
@@ -275,7 +256,7 @@ public final class RunContext implements AutoCloseable {
         RunContext run = LIVE.remove(runId);
         if (run != null) {
             run.ledger.close();
-            LibC.INSTANCE.close(run.lockFd);
+            run.lock.close();
         }
     }
 
@@ -295,11 +276,11 @@ public final class RunContext implements AutoCloseable {
         if (isLiveHere(runId)) {
             return true;
         }
-        int fd = lockIfDead(runsRoot().resolve(runId));
-        if (fd >= 0) {
-            LibC.INSTANCE.close(fd);
+        OfdLockFile.Attempt attempt = lockIfDead(runsRoot().resolve(runId));
+        if (attempt.lock() != null) {
+            attempt.lock().close();
         }
-        return fd == -1;
+        return attempt.outcome() == OfdLockFile.Outcome.HELD;
     }
 
     static String letters(int n) {

@@ -71,7 +71,7 @@ class LivenessTest {
                 assertEquals("live", Files.readString(object), "the live run's /dev/shm object is untouched");
                 assertTrue(Files.exists(keyFile), "its key file too");
                 assertTrue(Files.isDirectory(live.runDir()), "and its directory");
-                assertEquals(-1, RunContext.lockIfDead(live.runDir()), "its lock is still held");
+                assertEquals(org.shmconform.backends.host.OfdLockFile.Outcome.HELD, RunContext.lockIfDead(live.runDir()).outcome(), "its lock is still held");
             } finally {
                 Files.deleteIfExists(object);
             }
@@ -108,10 +108,10 @@ class LivenessTest {
     /** The kernel releases a killed process's lock once its files are closed: wait for that (bounded, never decides the outcome). */
     private static void awaitDead(Path runDir) throws InterruptedException {
         for (int i = 0; i < 6000; i++) {
-            int fd = RunContext.lockIfDead(runDir);
-            if (fd != -1) {
-                if (fd >= 0) {
-                    org.shmconform.backends.linux.LibC.INSTANCE.close(fd);
+            var attempt = RunContext.lockIfDead(runDir);
+            if (attempt.outcome() != org.shmconform.backends.host.OfdLockFile.Outcome.HELD) {
+                if (attempt.lock() != null) {
+                    attempt.lock().close();
                 }
                 return;
             }

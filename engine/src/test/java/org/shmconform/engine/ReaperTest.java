@@ -141,8 +141,9 @@ class ReaperTest {
     @Test
     void aDeadRunIsReapedOnlyOnceItsLockIsFree() {
         Path dir = run.runDir();
-        int fd = RunContext.lockIfDead(dir);
-        assertEquals(-1, fd, "a live run's lock cannot be taken, even from this process");
+        var attempt = RunContext.lockIfDead(dir);
+        assertEquals(org.shmconform.backends.host.OfdLockFile.Outcome.HELD, attempt.outcome(),
+                "a live run's lock cannot be taken, even from this process");
         assertTrue(Files.isDirectory(dir));
         run.close();
         assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));

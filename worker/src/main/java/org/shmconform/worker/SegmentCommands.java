@@ -37,7 +37,7 @@ final class SegmentCommands implements AutoCloseable {
 
     /** The kernel's id of the calling thread (glibc 2.30+), as this worker's pid namespace numbers it. */
     private static long gettid() {
-        return com.sun.jna.Function.getFunction("c", "gettid").invokeInt(new Object[0]);
+        return org.shmconform.backends.host.HostIds.threadId();
     }
 
     static Reply protocolError(long seq, String why) {

@@ -3,12 +3,12 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import org.shmconform.backends.host.NativeAccess;
 
 /**
  * The container worker image, built offline by docker/build-worker-image.sh (shipped inside the
@@ -55,11 +55,7 @@ final class WorkerImage {
 
     /** The JNA jar this harness runs with: the image's libjnidispatch.so must match it exactly. */
     static Path jnaJar() {
-        try {
-            return Path.of(com.sun.jna.Native.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        } catch (URISyntaxException e) {
-            throw new IllegalStateException(e);
-        }
+        return NativeAccess.libraryJar();
     }
 
     private static Path extractScript() throws IOException {

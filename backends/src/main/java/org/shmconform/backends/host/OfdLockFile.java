@@ -1,0 +1,84 @@
+package org.shmconform.backends.host;
+
+import java.nio.file.Path;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.linux.OfdLock;
+
+/**
+ * A file whose first byte this process holds with an exclusive open-file-description lock: the
+ * lock belongs to the open file description, so it excludes every other opener (in any process or
+ * pid namespace, and another descriptor of this very process), and the kernel drops it when the
+ * holder closes it or dies. The file is never reached through a symbolic link (O_NOFOLLOW) and the
+ * descriptor is not inherited by children (O_CLOEXEC).
+ */
+public final class OfdLockFile implements AutoCloseable {
+    /** Linux x86_64 {@code O_NOFOLLOW}: fail with ELOOP when the last component is a symbolic link. */
+    static final int O_NOFOLLOW = 0400000;
+
+    private final Path file;
+    private int fd;
+
+    private OfdLockFile(Path file, int fd) {
+        this.file = file;
+        this.fd = fd;
+    }
+
+    /** What {@link #tryTake} found. */
+    public enum Outcome {
+        /** The lock was free and is now ours: {@link Attempt#lock()} holds it. */
+        TAKEN,
+        /** Somebody (maybe this process, through another open) holds it. */
+        HELD,
+        /** No such file, a symbolic link, or not openable: nothing to decide from. */
+        NOT_OPENABLE
+    }
+
+    /** The outcome, and the held lock when it is {@link Outcome#TAKEN} (null otherwise). */
+    public record Attempt(Outcome outcome, OfdLockFile lock) {
+    }
+
+    /**
+     * Creates {@code file}, which must not exist (O_CREAT|O_EXCL: nothing planted there is opened,
+     * and a symbolic link there fails), mode 0600, and takes its lock.
+     *
+     * @throws IllegalStateException naming the file and the errno when either step fails
+     */
+    public static OfdLockFile createHeld(Path file) {
+        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
+        if (fd < 0) {
+            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
+        }
+        int rc = OfdLock.tryExclusive(fd, 0, 1);
+        if (rc != 0) {
+            LibC.INSTANCE.close(fd);
+            throw new IllegalStateException("cannot lock " + file + ": errno " + rc);
+        }
+        return new OfdLockFile(file, fd);
+    }
+
+    /** Opens an existing {@code file} (never through a link) and takes its lock if nobody holds it. */
+    public static Attempt tryTake(Path file) {
+        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | O_NOFOLLOW | LibC.O_CLOEXEC);
+        if (fd < 0) {
+            return new Attempt(Outcome.NOT_OPENABLE, null);
+        }
+        if (OfdLock.tryExclusive(fd, 0, 1) != 0) {
+            LibC.INSTANCE.close(fd);
+            return new Attempt(Outcome.HELD, null);
+        }
+        return new Attempt(Outcome.TAKEN, new OfdLockFile(file, fd));
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Releases the lock (closes the descriptor); a second call does nothing. */
+    @Override
+    public synchronized void close() {
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+            fd = -1;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package org.shmconform.backends.host;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * A process pinned by a pidfd (Linux 5.3+): once open, it names that very process even if it
+ * exits and its pid is reused, so a check made after {@link #open} and a signal sent through
+ * {@link #kill} reach the same process or nobody.
+ */
+public final class Pidfd implements AutoCloseable {
+    private static final long SYS_PIDFD_SEND_SIGNAL = 424;
+    private static final long SYS_PIDFD_OPEN = 434;
+    private static final int SIGKILL = 9;
+
+    private interface Sys extends Library {
+        Sys INSTANCE = Native.load("c", Sys.class);
+
+        long syscall(long number, Object... args);
+    }
+
+    private final long pid;
+    private int fd;
+
+    private Pidfd(long pid, int fd) {
+        this.pid = pid;
+        this.fd = fd;
+    }
+
+    /** Pins process {@code pid}; null if it does not exist (or this kernel has no pidfd_open). */
+    public static Pidfd open(long pid) {
+        // syscall(2) reads every argument as a long: pass longs.
+        int fd = (int) Sys.INSTANCE.syscall(SYS_PIDFD_OPEN, pid, 0L);
+        return fd < 0 ? null : new Pidfd(pid, fd);
+    }
+
+    public long pid() {
+        return pid;
+    }
+
+    /** Sends SIGKILL to the pinned process; true if the kernel delivered it (false once it is gone). */
+    public boolean kill() {
+        return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGKILL, null, 0L) == 0;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd);
+            fd = -1;
+        }
+    }
+}
