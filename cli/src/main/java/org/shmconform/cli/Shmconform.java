@@ -60,7 +60,7 @@ public final class Shmconform implements Runnable {
         for (Throwable t = ex; t != null; t = t.getCause()) {
             // An unsafe state directory (a link, another user's, group/world-writable) is the user's to fix.
             if (t instanceof UsageException || t instanceof ScheduleValidation.InvalidSchedule || t instanceof Baseline.InvalidBaseline
-                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.engine.PrivateDirectory.UnsafeDirectoryException) {
+                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.engine.state.PrivateDirectory.UnsafeDirectoryException) {
                 return true;
             }
         }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * A copy of the class path that another user can read: the jars usually live under /root/.m2 or in

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.spi.Availability;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The Qt 6.4 reference worker (qt-worker/qt_shm_worker.cpp): Qt's own QSharedMemory speaking the

@@ -13,6 +13,7 @@ import org.shmconform.backends.Backends;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * Removes what a run made, and only what it can prove is its own: never by pid (pids are reused),

@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.engine.state.RunLock;
+import org.shmconform.engine.state.StateDirectory;
 
 /**
  * One run of the harness: its id, which every key it makes carries (so a reaper can find what a
@@ -33,10 +36,9 @@ import org.shmconform.backends.host.OfdLockFile;
  */
 public final class RunContext implements AutoCloseable {
     public static final String KEY_PREFIX = "shmcf";
-    public static final String STATE_DIR_PROPERTY = "shmconform.state.dir";
+    public static final String STATE_DIR_PROPERTY = StateDirectory.PROPERTY;
     /** A run id: exactly this many lowercase letters, so no run's prefix is a prefix of another's. */
-    static final int ID_LENGTH = 6;
-    static final String LOCK = "lock";
+    static final int ID_LENGTH = StateDirectory.RUN_ID_LENGTH;
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Runs of this JVM, so the reaper can release a run's lock when it removes the run. */
     private static final Map<String, RunContext> LIVE = new ConcurrentHashMap<>();
@@ -58,41 +60,23 @@ public final class RunContext implements AutoCloseable {
         this.ledger = ledger;
     }
 
-    /** The state directory (checked and made 0700 if missing). */
+    /** The state directory (checked and made 0700 if missing): see {@link StateDirectory}. */
     public static Path stateDir() {
-        String set = System.getProperty(STATE_DIR_PROPERTY);
-        Path dir;
-        if (set != null && !set.isBlank()) {
-            dir = Path.of(set);
-        } else if (PrivateDirectory.myUid() == 0) {
-            dir = Path.of("/run/shmconform");
-        } else {
-            String xdg = System.getenv("XDG_RUNTIME_DIR");
-            if (xdg == null || xdg.isBlank()) {
-                throw new PrivateDirectory.UnsafeDirectoryException(Path.of("$XDG_RUNTIME_DIR"),
-                        "not set; give a private state directory with -D" + STATE_DIR_PROPERTY + "=<dir> (or --state-dir)");
-            }
-            dir = Path.of(xdg, "shmconform");
-        }
-        if (!dir.isAbsolute() || dir.toString().matches(".*\\s.*")) {
-            throw new PrivateDirectory.UnsafeDirectoryException(dir, "the state directory must be an absolute path without blanks");
-        }
-        return PrivateDirectory.ensure(dir, "rwx------");
+        return StateDirectory.root();
     }
 
     public static Path runsRoot() {
-        return PrivateDirectory.ensure(stateDir().resolve("runs"), "rwx------");
+        return StateDirectory.runs();
     }
 
     /** What outlives runs on purpose (the compiled Qt worker, class-data archives, class jars): root only. */
     public static Path cacheDir() {
-        return PrivateDirectory.ensure(stateDir().resolve("cache"), "rwx------");
+        return StateDirectory.cache();
     }
 
     /** Where other users' workers find their TMPDIR and class path: traversable, not listable, not writable. */
     static Path shareRoot() {
-        Path state = stateDir();
-        return PrivateDirectory.ensure(state.resolveSibling(state.getFileName() + "-share"), "rwx--x--x");
+        return StateDirectory.shareRoot();
     }
 
     /** Reaps what dead runs left, then makes this run's directory, locked before anyone can see it. */
@@ -107,7 +91,7 @@ public final class RunContext implements AutoCloseable {
             }
             // Made under a name the reaper ignores, locked, then renamed: a reaper never sees it unlocked.
             Path making = PrivateDirectory.createFresh(runs.resolve(".new-" + letters(16)), "rwx------");
-            OfdLockFile lock = OfdLockFile.createHeld(making.resolve(LOCK)); // never through a link, held until the run ends or the process dies
+            OfdLockFile lock = RunLock.createIn(making); // never through a link, held until the run ends or the process dies
             Ledger ledger = Ledger.create(making, start);
             PrivateDirectory.createFresh(making.resolve("logs"), "rwx------");
             Path dir = runs.resolve(id);
@@ -122,6 +106,7 @@ public final class RunContext implements AutoCloseable {
             ledger.watchKeyFiles(KEY_PREFIX + id);
             RunContext run = new RunContext(id, dir, start, lock, ledger);
             LIVE.put(id, run);
+            RunLock.heldHere(id);
             return run;
         }
         throw new IllegalStateException("cannot find a free run id in " + runs);
@@ -133,7 +118,7 @@ public final class RunContext implements AutoCloseable {
      * dead the attempt holds its lock, taken (the caller reaps, then closes it).
      */
     static OfdLockFile.Attempt lockIfDead(Path runDir) {
-        return OfdLockFile.tryTake(runDir.resolve(LOCK));
+        return RunLock.takeIfDead(runDir);
     }
 
     public String runId() {
@@ -254,6 +239,7 @@ public final class RunContext implements AutoCloseable {
     /** Called by the reaper once the run's objects and directories are gone. */
     static void released(String runId) {
         RunContext run = LIVE.remove(runId);
+        RunLock.releasedHere(runId);
         if (run != null) {
             run.ledger.close();
             run.lock.close();
@@ -270,17 +256,7 @@ public final class RunContext implements AutoCloseable {
      * (containers), which must never take a live run elsewhere for a dead one.
      */
     public static boolean provablyLive(String runId) {
-        if (!runId.matches("[a-z]{" + ID_LENGTH + "}")) {
-            return false;
-        }
-        if (isLiveHere(runId)) {
-            return true;
-        }
-        OfdLockFile.Attempt attempt = lockIfDead(runsRoot().resolve(runId));
-        if (attempt.lock() != null) {
-            attempt.lock().close();
-        }
-        return attempt.outcome() == OfdLockFile.Outcome.HELD;
+        return RunLock.provablyLive(runId);
     }
 
     static String letters(int n) {

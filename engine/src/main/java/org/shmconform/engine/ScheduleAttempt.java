@@ -26,6 +26,7 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * One execution of a schedule ({@link ScheduleRunner} says how steps are waited for): its workers,

@@ -10,6 +10,7 @@ import org.shmconform.spi.Availability;
 import org.shmconform.backends.Backends;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.worker.WorkerMain;
+import org.shmconform.engine.launch.WorkerCommand;
 
 /**
  * Turns a column's name into the command that starts its worker, as its {@link Subject} says: the

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * The engine's side of one worker: sends requests, collects replies on a reader thread (stamped

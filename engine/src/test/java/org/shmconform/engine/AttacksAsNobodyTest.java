@@ -20,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The attacks of issue 16, each done by the unprivileged user {@code nobody} (setpriv), against a

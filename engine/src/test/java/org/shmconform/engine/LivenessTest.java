@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * Liveness is a lock, not a pid: a harness in a private pid namespace (which cannot see this one's

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /** lstat on every component: links, foreign owners and writable modes are refused with one line. */
 class PrivateDirectoryTest {

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The reaper removes a System V object only when the run's ledger recorded it (id, key, creator,

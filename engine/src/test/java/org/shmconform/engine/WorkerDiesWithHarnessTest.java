@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.shmconform.engine.launch.WorkerLauncher;
 
 /**
  * No worker outlives the harness: a child JVM acting as the harness ({@link HarnessThatGetsKilled})

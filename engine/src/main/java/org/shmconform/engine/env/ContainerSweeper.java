@@ -44,7 +44,7 @@ public final class ContainerSweeper {
             String[] f = line.split("\t", -1);
             // The owner label's pid means nothing from another pid namespace: a run whose lock is held lives.
             if (f.length == 3 && !f[1].equals(currentRunId) && !ownerAlive(f[2])
-                    && !org.shmconform.engine.RunContext.provablyLive(f[1])) {
+                    && !org.shmconform.engine.state.RunLock.provablyLive(f[1])) {
                 stale.add(f[0]);
             }
         }

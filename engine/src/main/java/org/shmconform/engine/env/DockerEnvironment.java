@@ -12,8 +12,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.shmconform.spi.Availability;
-import org.shmconform.engine.WorkerCommand;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * Workers in Docker containers of the offline-built worker image, in one of three IPC set-ups:
@@ -202,7 +202,7 @@ public final class DockerEnvironment implements Environment {
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
         // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
-        Process client = org.shmconform.engine.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
+        Process client = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
         return new DockerWorkerHandle(client, target.id(), workerId, release);
     }
 
@@ -226,11 +226,11 @@ public final class DockerEnvironment implements Environment {
      */
     private synchronized ContainerLifeline lifeline() {
         if (lifeline == null) {
-            Path runDir = org.shmconform.engine.RunContext.runsRoot().resolve(runId);
+            Path runDir = org.shmconform.engine.state.StateDirectory.runs().resolve(runId);
             try {
                 // Never a shared directory such as /tmp: the private state directory when the run has none.
                 lifeline = ContainerLifeline.create(java.nio.file.Files.isDirectory(runDir, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-                        ? runDir : org.shmconform.engine.RunContext.stateDir());
+                        ? runDir : org.shmconform.engine.state.StateDirectory.root());
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException("cannot make the containers' lifeline: " + e.getMessage(), e);
             }

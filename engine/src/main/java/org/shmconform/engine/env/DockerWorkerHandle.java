@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * A worker running inside a container, started with {@code docker exec -i <container> ...}: the

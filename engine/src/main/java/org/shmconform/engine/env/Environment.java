@@ -3,8 +3,8 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.util.Map;
 import org.shmconform.spi.Availability;
-import org.shmconform.engine.WorkerCommand;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * Where a worker runs: the host, a fresh IPC namespace, a container... Each reports whether it can

@@ -3,9 +3,9 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.util.Map;
 import org.shmconform.spi.Availability;
-import org.shmconform.engine.WorkerCommand;
-import org.shmconform.engine.ProcessWorkerHandle;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.ProcessWorkerHandle;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /** Workers as plain child processes of the harness, in the host's namespaces. */
 public final class LocalEnvironment implements Environment {

@@ -41,7 +41,7 @@ final class NamespaceHolder implements AutoCloseable {
         }
         argv.addAll(List.of("--", "sh", "-c", body));
         // Through the launcher: the holder also dies with the harness's JVM, not only when its stdin closes.
-        Process p = org.shmconform.engine.WorkerLauncher.start(new ProcessBuilder(argv).redirectErrorStream(true));
+        Process p = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(argv).redirectErrorStream(true));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
         if (!"ready".equals(first)) {

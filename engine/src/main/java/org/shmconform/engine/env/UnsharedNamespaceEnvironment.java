@@ -8,9 +8,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.shmconform.spi.Availability;
-import org.shmconform.engine.ProcessWorkerHandle;
-import org.shmconform.engine.WorkerCommand;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.ProcessWorkerHandle;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * Workers as host processes in namespaces made with unshare: one {@link NamespaceHolder} per group,

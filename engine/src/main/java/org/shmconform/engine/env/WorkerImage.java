@@ -31,7 +31,7 @@ final class WorkerImage {
             Path script = extractScript();
             try {
                 ToolRun build = ToolRun.of(Duration.ofMinutes(5), "bash", script.toString(), "--jna-jar", jnaJar().toString(),
-                        "--lock", org.shmconform.engine.RunContext.cacheDir().resolve("worker-image.lock").toString());
+                        "--lock", org.shmconform.engine.state.StateDirectory.cache().resolve("worker-image.lock").toString());
                 if (build.ok()) {
                     tag = build.lastLine();
                     buildMillis = (System.nanoTime() - start) / 1_000_000;
@@ -60,7 +60,7 @@ final class WorkerImage {
 
     private static Path extractScript() throws IOException {
         // In the private cache, never in a directory another user can write: it is executed as root.
-        Path file = Files.createTempFile(org.shmconform.engine.RunContext.cacheDir(), "shmconform-", "-" + SCRIPT,
+        Path file = Files.createTempFile(org.shmconform.engine.state.StateDirectory.cache(), "shmconform-", "-" + SCRIPT,
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try (InputStream in = WorkerImage.class.getResourceAsStream(SCRIPT)) {
             if (in == null) {

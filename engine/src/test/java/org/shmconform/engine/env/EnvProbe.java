@@ -11,8 +11,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.shmconform.engine.WorkerCommand;
-import org.shmconform.engine.WorkerHandle;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * Asks the kernel what a process placed in an environment's group sees: runs small tools (ipcmk,

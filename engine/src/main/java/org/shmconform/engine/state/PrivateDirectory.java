@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.engine.state;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -146,7 +146,7 @@ public final class PrivateDirectory {
         }
     }
 
-    static boolean isSticky(Path p) {
+    public static boolean isSticky(Path p) {
         try {
             return ((Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW) & 01000) != 0;
         } catch (IOException e) {
@@ -154,7 +154,7 @@ public final class PrivateDirectory {
         }
     }
 
-    static void setMode(Path p, String mode) {
+    public static void setMode(Path p, String mode) {
         try {
             Files.getFileAttributeView(p, PosixFileAttributeView.class, NOFOLLOW)
                     .setPermissions(PosixFilePermissions.fromString(mode));

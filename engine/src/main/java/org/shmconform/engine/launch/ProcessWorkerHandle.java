@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.engine.launch;
 
 import java.io.IOException;
 import java.io.InputStream;
