@@ -11,12 +11,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * An AppCDS archive of the worker's classes, dumped once per class path and JDK: a worker then
  * starts in about half the time (0.18 s instead of 0.38 s here), which is most of a scenario's cost
- * on two cores. Only for class paths made of jars (the shaded CLI jar); a class path with
- * directories (a Maven reactor) cannot be archived and simply runs without.
+ * on two cores. Only for class paths made of jars ({@link WorkerClassPath} packs a reactor's class
+ * directories into jars for this); a class path with directories simply runs without.
  */
 final class WorkerClassDataSharing {
     private static final Object LOCK = new Object();
@@ -58,7 +59,7 @@ final class WorkerClassDataSharing {
         p.getOutputStream().close();
         boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(partial) > 0;
         if (ok) {
-            forgetOldArchives(cache);
+            forgetOldArchives(cache, classPath);
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } else {
             p.destroyForcibly();
@@ -68,14 +69,21 @@ final class WorkerClassDataSharing {
     }
 
     /**
-     * Archives (7 MB each) and class jars of earlier builds go after an hour: a run still using one
-     * keeps its mapping, and a jar still needed is packed again on the next worker start.
+     * Archives (7 MB each), class jars and extracted worker jars of earlier builds go after an hour,
+     * except what {@code inUse} names: a run still using one keeps its mapping, and a jar still
+     * needed is written again on the next worker start ({@link WorkerClassPath#entries()}).
      */
-    private static void forgetOldArchives(Path cache) throws IOException {
+    private static void forgetOldArchives(Path cache, List<Path> inUse) throws IOException {
         long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
-        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar}")) {
+        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*}")) {
             for (Path p : old) {
-                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < hourAgo) {
+                if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo
+                        || inUse.stream().anyMatch(u -> u.startsWith(p))) {
+                    continue;
+                }
+                if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    PrivateDirectory.deleteTree(p); // never follows a link
+                } else {
                     Files.deleteIfExists(p);
                 }
             }

@@ -3,7 +3,6 @@ package org.shmconform.engine;
 import java.io.File;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.shmconform.spi.Availability;
@@ -59,10 +58,9 @@ public final class WorkerCommands {
         return new WorkerCommand(java, args, classPath, env, user);
     }
 
-    /** This JVM's class path; for another user, a readable (never writable) copy in the run's share directory. */
+    /** The worker class path ({@link WorkerClassPath}); for another user, a readable (never writable) copy in the run's share directory. */
     private List<Path> classPath(String user) {
-        List<Path> entries = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(s -> !s.isEmpty()).map(Path::of).map(Path::toAbsolutePath).map(ClassDirectoryJar::of).toList();
+        List<Path> entries = WorkerClassPath.entries();
         return user == null ? entries : ClassPathCopy.readableBy(entries, run.shareDir().resolve("cp"));
     }
 }
