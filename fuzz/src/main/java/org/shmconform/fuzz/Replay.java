@@ -16,7 +16,7 @@ import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.history.HistoryEvent;
-import org.shmconform.model.SegmentModel;
+import org.shmconform.history.HexText;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.WorkerSpec;
 
@@ -107,7 +107,7 @@ public final class Replay {
         append(b, "mode", e.mode());
         append(b, "offset", e.offset());
         append(b, "length", e.length());
-        append(b, "data", e.data() == null ? null : SegmentModel.text(e.data()));
+        append(b, "data", e.data() == null ? null : HexText.quoted(e.data()));
         append(b, "value", e.value());
         append(b, "error", e.error());
         append(b, "exit", e.exitStatus());

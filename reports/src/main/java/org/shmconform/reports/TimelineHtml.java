@@ -12,7 +12,7 @@ import org.shmconform.checker.ScenarioResult;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
-import org.shmconform.model.SegmentModel;
+import org.shmconform.history.HexText;
 
 /**
  * timeline.html: one self-contained page, a section per scenario run, one lane per worker, one box
@@ -132,11 +132,11 @@ final class TimelineHtml {
             t.append(" @").append(inv.offset());
         }
         if (inv.data() != null) {
-            t.append(' ').append(SegmentModel.text(inv.data()));
+            t.append(' ').append(HexText.quoted(inv.data()));
         }
         t.append("\n→ ").append(done.type());
         if (done.data() != null) {
-            t.append(' ').append(SegmentModel.text(done.data()));
+            t.append(' ').append(HexText.quoted(done.data()));
         }
         if (done.value() != null) {
             t.append(' ').append(done.value());

@@ -10,7 +10,7 @@ import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SegmentError;
-import org.shmconform.backends.linux.DescriptorSegment;
+import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 
 /**

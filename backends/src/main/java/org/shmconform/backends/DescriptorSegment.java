@@ -1,12 +1,12 @@
-package org.shmconform.backends.linux;
+package org.shmconform.backends;
 
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.linux.OfdLock;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
-import org.shmconform.backends.SegmentBase;
 import org.shmconform.spi.SegmentError;
 
 /**
