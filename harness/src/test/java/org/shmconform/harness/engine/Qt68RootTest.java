@@ -163,6 +163,47 @@ class Qt68RootTest {
     }
 
     @Test
+    void javaObjectsAreMetThroughSetNativeKey() throws Exception {
+        // Issue 11 point 4, the other way round from the documentation's example: a non-Qt process
+        // makes the object, a Qt 6.8 application meets it by its native name.
+        for (SharedMemoryBackend java : List.of(new SysVBackend(tmp), new PosixBackend())) {
+            SharedSegment segment = java.open(key);
+            segments.add(segment);
+            assertTrue(segment.create(4096, AccessMode.ReadWrite), segment.errorString());
+            assertTrue(segment.write(0, bytes("made by java")));
+            WorkerProcess qt = qt68(java instanceof PosixBackend ? KeyMode.NATIVE_POSIX : KeyMode.NATIVE_SYSV);
+            assertTrue(call(qt, Op.attach, segment.nativeKey(), null, null, null, null).ok(), java.name());
+            assertEquals(hex("made by java"), call(qt, Op.read, null, 0L, 12, null).value().get("hex").asText());
+            ok(qt, Op.detach, null, null, null, null);
+            assertTrue(segment.detach(), segment.errorString());
+            exitAll();
+            assertNothingLeft();
+        }
+    }
+
+    @Test
+    void nativePosixKeysLockAndQt68LeavesThePosixNameAfterTheLastDetach() throws Exception {
+        // "When using native keys, shared memory is not protected against multiple accesses (for
+        // example, unable to lock)": put to the test with two Qt 6.8 objects on one native POSIX key.
+        String name = "/" + key;
+        WorkerProcess a = qt68(KeyMode.NATIVE_POSIX);
+        WorkerProcess b = qt68(KeyMode.NATIVE_POSIX);
+        assertTrue(call(a, Op.create, name, 4096L, null, null, null).ok());
+        assertTrue(call(b, Op.attach, name, null, null, null, null).ok());
+        lockExcludes(a, b); // measured: Qt 6.8 gives a native key a semaphore of the same name (sem.<key>)
+        ok(b, Op.detach, null, null, null, null);
+        ok(a, Op.detach, null, null, null, null);
+        exitAll();
+        // Qt 6.8's POSIX detach unlinks the name only on QNX; on Linux the name stays after the last
+        // detach and exit. The semaphore goes with the object that made it.
+        Path left = Path.of("/dev/shm", key);
+        boolean stayed = Files.exists(left);
+        assertEquals(0, org.shmconform.backends.linux.LibC.INSTANCE.shm_unlink(name), "we made it: we remove it");
+        assertTrue(stayed, "Qt 6.8 removed its POSIX name after the last detach");
+        assertNothingLeft();
+    }
+
+    @Test
     void qt64RefusesTheKeyModesThatNeedQNativeIpcKey() throws Exception {
         Availability qt = QtReferenceWorker.availability();
         assumeTrue(qt.available(), () -> "Qt 6.4 worker NOT-AVAILABLE-HERE: " + qt.reason());
@@ -297,7 +338,12 @@ class Qt68RootTest {
     }
 
     private Reply call(WorkerProcess w, Op op, Long size, Long offset, Integer length, String hex) throws Exception {
-        long sent = send(w, op, size, offset, length, hex);
+        return call(w, op, op == Op.create || op == Op.attach ? key : null, size, offset, length, hex);
+    }
+
+    /** With the key sent as given (a native key), not this test's key. */
+    private Reply call(WorkerProcess w, Op op, String wireKey, Long size, Long offset, Integer length, String hex) throws Exception {
+        long sent = send(w, op, wireKey, size, offset, length, hex);
         WorkerProcess.Received r = w.poll(REPLY);
         assertNotNull(r, () -> w.id() + " did not answer " + op);
         assertNotNull(r.reply(), () -> w.id() + " ended instead of answering " + op);
@@ -306,8 +352,12 @@ class Qt68RootTest {
     }
 
     private long send(WorkerProcess w, Op op, Long size, Long offset, Integer length, String hex) throws IOException {
+        return send(w, op, op == Op.create || op == Op.attach ? key : null, size, offset, length, hex);
+    }
+
+    private long send(WorkerProcess w, Op op, String wireKey, Long size, Long offset, Integer length, String hex) throws IOException {
         boolean keyed = op == Op.create || op == Op.attach;
-        w.send(new Request(++seq, op, keyed ? key : null, size, keyed ? "ReadWrite" : null, offset, length, hex, null));
+        w.send(new Request(++seq, op, wireKey, size, keyed ? "ReadWrite" : null, offset, length, hex, null));
         return seq;
     }
 
