@@ -1,10 +1,8 @@
 package org.shmconform.reports;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.shmconform.harness.protocol.WorkerProtocol;
 
 /**
  * Writes the report folder: results.json (the data), matrix.md and matrix.html (for people, every
@@ -16,8 +14,7 @@ public final class ReportWriter {
 
     public static void write(Path dir, RunSummary run) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("results.json"),
-                WorkerProtocol.json().copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");
+        Files.writeString(dir.resolve("results.json"), ResultsJson.render(dir, run));
         Files.writeString(dir.resolve("matrix.md"), MatrixMarkdown.render(run));
         Files.writeString(dir.resolve("matrix.html"), MatrixHtml.render(run));
         Files.writeString(dir.resolve("timeline.html"), TimelineHtml.render(dir, run));

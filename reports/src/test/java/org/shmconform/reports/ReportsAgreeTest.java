@@ -216,13 +216,13 @@ class ReportsAgreeTest {
     @Test
     void aBadBaselineIsOneLine(@TempDir Path dir) throws Exception {
         Map<String, String> cases = Map.of(
-                "{\"schema\":\"nope\"}", "has schema \"nope\"; this shmconform reads \"shmconform-results/1\"",
-                "{\"schema\":\"shmconform-results/2\",\"results\":[]}", "(another version)",
+                "{\"schema\":\"nope\"}", "has schema \"nope\"; this shmconform reads \"shmconform-results/2\"",
+                "{\"schema\":\"shmconform-results/1\",\"results\":[]}", "(another version)",
                 "{\"results\":[]}", "has no \"schema\"",
-                "{\"schema\":\"shmconform-results/1\"}", "has no \"results\" list",
-                "{\"schema\":\"shmconform-results/1\",\"results\":[{\"scenario\":\"s\",\"column\":\"c\",\"env\":\"local\"}]}",
+                "{\"schema\":\"shmconform-results/2\"}", "has no \"results\" list",
+                "{\"schema\":\"shmconform-results/2\",\"results\":[{\"scenario\":\"s\",\"column\":\"c\",\"env\":\"local\"}]}",
                 "results[0] has no \"properties\" list",
-                "{\"schema\":\"shmconform-results/1\",\"results\":[{\"scenario\":\"s\",\"column\":\"c\",\"env\":\"local\","
+                "{\"schema\":\"shmconform-results/2\",\"results\":[{\"scenario\":\"s\",\"column\":\"c\",\"env\":\"local\","
                         + "\"properties\":[{\"property\":\"P\",\"verdict\":\"MAYBE\"}]}]}", "results[0].properties[0] has no valid \"verdict\"",
                 "[1", "is not JSON");
         for (Map.Entry<String, String> c : cases.entrySet()) {
