@@ -18,6 +18,6 @@ public final class ReportWriter {
         Files.writeString(dir.resolve("matrix.md"), MatrixMarkdown.render(run));
         Files.writeString(dir.resolve("matrix.html"), MatrixHtml.render(run));
         Files.writeString(dir.resolve("timeline.html"), TimelineHtml.render(dir, run));
-        Files.writeString(dir.resolve("junit.xml"), JUnitXml.render(run));
+        Files.writeString(dir.resolve("junit.xml"), JUnitXml.render(dir, run));
     }
 }

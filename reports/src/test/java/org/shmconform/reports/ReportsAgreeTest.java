@@ -93,7 +93,7 @@ class ReportsAgreeTest {
         assertEquals("8", root.getAttribute("tests")); // 5 scenarios + fuzz failure + fuzz campaign + 1 regression
         assertEquals("3", root.getAttribute("failures")); // FAIL, fuzz failure, regression
         assertEquals("1", root.getAttribute("errors")); // UNKNOWN
-        assertEquals("1", root.getAttribute("skipped"));
+        assertFalse(root.hasAttribute("skipped"), "junit-10.xsd allows no skipped total on the root");
         assertEquals("60.000", root.getAttribute("time"));
         NodeList suites = d.getElementsByTagName("testsuite");
         int tests = 0;
