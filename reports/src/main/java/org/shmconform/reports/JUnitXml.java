@@ -173,7 +173,15 @@ final class JUnitXml {
             return List.of(new Case("baseline", "no regression against " + b.file(), 0, null, null));
         }
         return b.regressions().stream().map(r -> new Case("baseline", r.cell(), 0,
-                element("failure", "REGRESSION", r.toString(), "regression against " + b.file() + ": " + r), null)).toList();
+                element("failure", "REGRESSION", r.toString(), "regression against " + b.file() + ": " + r + evidence(b, r.cell())), null))
+                .toList();
+    }
+
+    /** Both sides of a regressed cell, as 'shmconform diff' prints them. */
+    private static String evidence(Baseline.Outcome b, String cell) {
+        return b.changes().stream().filter(c -> c.cell().equals(cell)).findFirst()
+                .map(c -> "\nold: " + (c.before() == null ? "not in the run" : c.before().text(null))
+                        + "\nnew: " + (c.after() == null ? "not in the run" : c.after().text(null))).orElse("");
     }
 
     private static String element(String name, String type, String message, String body) {
