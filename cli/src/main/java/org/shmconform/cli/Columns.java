@@ -30,7 +30,7 @@ final class Columns {
             return new RunSummary.Column(name, "Qt 6.4's own QSharedMemory (System V build), qt-worker/qt_shm_worker.cpp",
                     a.available(), a.reason(), declared(ImplSemantics.QT_6_4));
         }
-        // Guarded: a plug-in that throws is a NOT-AVAILABLE-HERE column with the reason, never a crash.
+        // Guarded: a plug-in that throws is a NOT_AVAILABLE column with the reason, never a crash.
         GuardedBackend b = Backends.named(name).orElseThrow(() -> new Shmconform.UsageException(
                 "no backend named '" + name + "'; known: " + String.join(", ", allNames())));
         Availability a = b.availability();

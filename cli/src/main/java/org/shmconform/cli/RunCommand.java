@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the named conformance suite on real worker processes and write a report folder.",
                 "With no options: every backend on the class path plus the Qt 6.4 reference worker, local workers;"
-                        + " columns that cannot run here are reported NOT-AVAILABLE-HERE with the reason.",
+                        + " columns that cannot run here are reported NOT_AVAILABLE with the reason.",
                 "The last line is one summary: 'shmconform: PASS|FAIL — counts — report: DIR'.",
                 "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a reproducible fuzz failure, a fuzz schedule"
                         + " that could not be judged or a baseline regression, 2 bad usage or input, 130/143 interrupted by"
@@ -52,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-e", "--env"}, split = ",", paramLabel = "ENV",
             description = "Environments: local, ipcns, ipcns+shm, docker-private, docker-shareable, docker-host; default: all"
-                    + " (those that cannot run here are reported NOT-AVAILABLE-HERE). The whole suite runs locally; the"
+                    + " (those that cannot run here are reported NOT_AVAILABLE). The whole suite runs locally; the"
                     + " namespace-sensitive scenarios run again in every other environment, and cross-environment ones once.")
     List<String> envs;
 
@@ -211,7 +211,7 @@ final class RunCommand implements Callable<Integer> {
         for (String column : columns) {
             stop.check();
             if (!Columns.describe(column).available()) {
-                continue; // already reported NOT-AVAILABLE-HERE in the matrix
+                continue; // already reported NOT_AVAILABLE in the matrix
             }
             FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(fuzzSeed).count(count).time(time)
                     .outDir(dir.resolve("fuzz").resolve(column)), run, line -> {

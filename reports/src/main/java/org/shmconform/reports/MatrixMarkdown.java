@@ -21,7 +21,7 @@ final class MatrixMarkdown {
         md.append("# shmconform compatibility matrix\n\n");
         md.append("Run `").append(run.runId()).append("`, ").append(run.started()).append(", ")
                 .append(run.millis() / 1000).append(" s. Kernel ").append(run.environment().get("kernel"))
-                .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, N/A (not available here).\n\n");
+                .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, NOT_AVAILABLE (the capability is missing on this machine; the reason says which).\n\n");
         md.append("**").append(RunVerdict.of(run).line(null)).append("**\n\n");
         if (run.interrupted()) {
             md.append("> Interrupted (SIGINT or SIGTERM): this report holds only the scenario runs that finished.\n\n");
@@ -148,13 +148,13 @@ final class MatrixMarkdown {
         StringBuilder md = new StringBuilder();
         for (RunSummary.Column c : run.columns()) {
             if (!c.available()) {
-                md.append("- **").append(c.name()).append("** NOT-AVAILABLE-HERE: ").append(c.reason()).append('\n');
+                md.append("- **").append(c.name()).append("** NOT_AVAILABLE: ").append(c.reason()).append('\n');
             }
         }
         Set<String> seen = new LinkedHashSet<>();
         for (ScenarioResult r : run.results()) {
             if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + "|" + r.env() + "|" + r.reason())) {
-                md.append("- ").append(r.column()).append(" in ").append(r.env()).append(" NOT-AVAILABLE-HERE: ")
+                md.append("- ").append(r.column()).append(" in ").append(r.env()).append(" NOT_AVAILABLE: ")
                         .append(r.reason()).append('\n');
             }
         }

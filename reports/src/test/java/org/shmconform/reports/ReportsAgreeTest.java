@@ -51,7 +51,7 @@ class ReportsAgreeTest {
                 new RunSummary.Column("posix", "POSIX", true, null, Map.of())), results, fuzz, baseline);
     }
 
-    /** A run with one of each: PASS, DEVIATES, UNKNOWN (reason only on the scenario), FAIL, N/A, a fuzz failure, a regression. */
+    /** A run with one of each: PASS, DEVIATES, UNKNOWN (reason only on the scenario), FAIL, NOT_AVAILABLE, a fuzz failure, a regression. */
     private static RunSummary everything() {
         List<ScenarioResult> results = List.of(
                 result("data-shared", "sysv", Verdict.PASS, null, null),
