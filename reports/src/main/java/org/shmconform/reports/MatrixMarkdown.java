@@ -133,10 +133,27 @@ final class MatrixMarkdown {
         }
         StringBuilder md = new StringBuilder("## Baseline\n\nCompared with `").append(run.baseline().file()).append("`: ");
         if (run.baseline().regressions().isEmpty()) {
-            return md.append("no regression.\n\n").toString();
+            md.append("no regression.\n\n");
+        } else {
+            md.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".\n\n");
+            run.baseline().regressions().forEach(r -> md.append("- **REGRESSION** ").append(cellText(r.toString())).append('\n'));
+            md.append('\n');
         }
-        md.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".\n\n");
-        run.baseline().regressions().forEach(r -> md.append("- **REGRESSION** ").append(cellText(r.toString())).append('\n'));
+        return md.append(changes(run.baseline())).toString();
+    }
+
+    /** Every changed cell with both sides, as 'shmconform diff' prints them (the baseline's histories under its own folder). */
+    private static String changes(Baseline.Outcome b) {
+        if (b.changes().isEmpty()) {
+            return "";
+        }
+        java.nio.file.Path old = java.nio.file.Path.of(b.file()).getParent();
+        StringBuilder md = new StringBuilder("Every changed cell (").append(new RunDiff(b.changes()).tally()).append("):\n\n");
+        for (RunDiff.Change c : b.changes()) {
+            md.append("- **").append(c.kind()).append("** ").append(cellText(c.headline()))
+                    .append("\n  - old: ").append(c.before() == null ? "not in the run" : cellText(c.before().text(old)))
+                    .append("\n  - new: ").append(c.after() == null ? "not in the run" : cellText(c.after().text(null))).append('\n');
+        }
         return md.append('\n').toString();
     }
 

@@ -151,4 +151,25 @@ class RunDiffTest {
         assertFalse(same.regressed());
         assertEquals("0 regressions, 0 improvements, 0 new, 0 removed, 0 other changes", same.tally());
     }
+
+    /** results.json, matrix.md, matrix.html and junit.xml say the same about the baseline: the regressions, with both sides. */
+    @Test
+    void everyReportShowsTheRegressionsWithBothSides() {
+        RunSummary[] runs = twoRuns();
+        RunSummary withOutcome = new RunSummary(RunSummary.SCHEMA, "r", "s", "f", 1, false, Map.of("kernel", "6.x"), List.of(),
+                runs[1].results(), List.of(), Baseline.Outcome.of("../old/results.json", RunDiff.compare(runs[0], runs[1])));
+        String old = "old: DEVIATES: old DEVIATES reason (event 3) — ../old/evidence/sysv-DEVIATES-to-FAIL.history.jsonl";
+        String now = "new: FAIL: new FAIL reason (event 7) — evidence/sysv-DEVIATES-to-FAIL.history.jsonl";
+        String md = MatrixMarkdown.render(withOutcome);
+        String html = MatrixHtml.render(withOutcome);
+        for (String page : List.of(md, html)) {
+            assertTrue(page.contains("REGRESSION sysv/local/DEVIATES-to-FAIL/LOCK-EXCLUSIVE: DEVIATES -&gt; FAIL")
+                    || page.contains("**REGRESSION** sysv/local/DEVIATES-to-FAIL/LOCK-EXCLUSIVE: DEVIATES -> FAIL"), page);
+            assertTrue(page.contains(old) && page.contains(now), page);
+            assertTrue(page.contains("13 regressions, 7 improvements, 5 new, 1 removed, 4 other changes"), page);
+        }
+        String xml = JUnitXml.render(withOutcome);
+        String old2 = "old: DEVIATES: old DEVIATES reason (event 3) — evidence/sysv-DEVIATES-to-FAIL.history.jsonl";
+        assertTrue(xml.contains(old2) && xml.contains(now), xml);
+    }
 }
