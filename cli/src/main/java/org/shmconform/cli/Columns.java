@@ -15,7 +15,7 @@ final class Columns {
     }
 
     static RunSummary.Column describe(String name) {
-        // A plug-in that throws is a NOT-AVAILABLE-HERE column with the reason, never a crash (Subjects probes it guarded).
+        // A plug-in that throws is a NOT_AVAILABLE column with the reason, never a crash (Subjects probes it guarded).
         Subject s = Subjects.here().named(name).orElseThrow(() -> new Shmconform.UsageException(
                 "no backend named '" + name + "'; known: " + String.join(", ", allNames())));
         return new RunSummary.Column(s.name(), s.mechanism(), s.availability().available(), s.availability().reason(),

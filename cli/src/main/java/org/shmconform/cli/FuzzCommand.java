@@ -73,7 +73,7 @@ final class FuzzCommand implements Callable<Integer> {
                 // reported below, after the clean-up
             } catch (IllegalStateException e) {
                 // This column cannot run on this machine: nothing was tried, which is not a pass.
-                throw new Shmconform.UsageException("NOT-AVAILABLE-HERE: " + e.getMessage());
+                throw new Shmconform.UsageException("NOT_AVAILABLE: " + e.getMessage());
             } finally {
                 run.close();
             }

@@ -1,6 +1,8 @@
 package org.shmconform.cli;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,9 +25,7 @@ final class MachineFacts {
         facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         facts.put("user", System.getProperty("user.name"));
         facts.put("cpus", Runtime.getRuntime().availableProcessors());
-        for (String limit : new String[] {"shmmax", "shmall", "shmmni", "sem"}) {
-            facts.put("kernel." + limit, read("/proc/sys/kernel/" + limit));
-        }
+        facts.putAll(ipcLimits());
         try {
             FileStore shm = Files.getFileStore(Path.of("/dev/shm"));
             facts.put("devShm", shm.type() + " size=" + shm.getTotalSpace() + " free=" + shm.getUsableSpace());
@@ -38,11 +38,29 @@ final class MachineFacts {
         return facts;
     }
 
-    private static String read(String file) {
-        try {
-            return Files.readString(Path.of(file)).trim().replaceAll("\\s+", " ");
+    /** The System V IPC limits, named as sysctl names them, each as {@code sysctl -n} prints it (whitespace as one space). */
+    static Map<String, String> ipcLimits() {
+        Map<String, String> limits = new LinkedHashMap<>();
+        for (String limit : new String[] {"shmmax", "shmall", "shmmni", "sem"}) {
+            limits.put("kernel." + limit, readSysctl(Path.of("/proc/sys/kernel", limit)));
+        }
+        return limits;
+    }
+
+    /**
+     * One read from offset 0. The kernel's numeric sysctl handlers answer a read at a non-zero offset
+     * with end-of-file, and Files.readString on a file whose size is 0 (as every /proc file's is) reads
+     * one byte first and then the rest from offset 1: it returned "1" for an shmmax of 18446744073692774399.
+     * A sysctl value is far shorter than the buffer, so the first read has all of it.
+     */
+    static String readSysctl(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[8192];
+            int n = in.read(buffer);
+            String text = n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII).trim().replaceAll("\\s+", " ");
+            return text.isEmpty() ? "unreadable: " + file + " is empty" : text;
         } catch (IOException e) {
-            return "unreadable";
+            return "unreadable: " + e.getMessage();
         }
     }
 }

@@ -24,6 +24,7 @@ import org.shmconform.engine.env.ContainerSweeper;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.ReportWriter;
+import org.shmconform.reports.RunDiff;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.reports.RunVerdict;
 import org.shmconform.scenarios.NamedSuite;
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"Run the named conformance suite on real worker processes and write a report folder.",
                 "With no options: every backend on the class path plus the Qt 6.4 reference worker, local workers;"
-                        + " columns that cannot run here are reported NOT-AVAILABLE-HERE with the reason.",
+                        + " columns that cannot run here are reported NOT_AVAILABLE with the reason.",
                 "The last line is one summary: 'shmconform: PASS|FAIL — counts — report: DIR'.",
                 "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a reproducible fuzz failure, a fuzz schedule"
                         + " that could not be judged or a baseline regression, 2 bad usage or input, 130/143 interrupted by"
@@ -51,7 +52,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = {"-e", "--env"}, split = ",", paramLabel = "ENV",
             description = "Environments: local, ipcns, ipcns+shm, docker-private, docker-shareable, docker-host; default: all"
-                    + " (those that cannot run here are reported NOT-AVAILABLE-HERE). The whole suite runs locally; the"
+                    + " (those that cannot run here are reported NOT_AVAILABLE). The whole suite runs locally; the"
                     + " namespace-sensitive scenarios run again in every other environment, and cross-environment ones once.")
     List<String> envs;
 
@@ -64,7 +65,8 @@ final class RunCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--baseline", paramLabel = "RESULTS_JSON",
-            description = "Compare with an earlier results.json; a regression (PASS->FAIL, newly not available) exits 1.")
+            description = "Compare with an earlier results.json as 'shmconform diff RESULTS_JSON NEW' does; a regression"
+                    + " (PASS or DEVIATES -> FAIL or UNKNOWN, PASS -> DEVIATES, a tried cell now NOT_AVAILABLE or missing) exits 1.")
     Path baseline;
 
     @Option(names = "--fuzz-schedules", defaultValue = "3", paramLabel = "N",
@@ -149,7 +151,9 @@ final class RunCommand implements Callable<Integer> {
         RunSummary summary = new RunSummary(RunSummary.SCHEMA, run.runId(), started.toString(), finished.toString(),
                 finished.toEpochMilli() - started.toEpochMilli(), interrupted, facts, described, progress.finished(), fuzz, null);
         if (base != null) {
-            summary = withBaseline(summary, new Baseline.Outcome(baseline.toString(), Baseline.compare(base, summary)));
+            // The same comparison as 'shmconform diff'; results.json keeps paths relative to the report folder.
+            Path relative = dir.toAbsolutePath().normalize().relativize(baseline.toAbsolutePath().normalize());
+            summary = withBaseline(summary, Baseline.Outcome.of(relative.toString(), RunDiff.compare(base, summary)));
         }
         ReportWriter.write(dir, summary);
         pointLatest(dir);
@@ -190,10 +194,9 @@ final class RunCommand implements Callable<Integer> {
         System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
                 summary.millis() / 1000.0, verdict.counts(), dir.resolve("matrix.md"));
         if (summary.baseline() != null) {
-            List<Baseline.Regression> regressions = summary.baseline().regressions();
-            System.out.println(regressions.isEmpty() ? "No regression against " + baseline
-                    : regressions.size() + " regression(s) against " + baseline + ":");
-            regressions.forEach(r -> System.out.println("  " + r));
+            RunDiff diff = new RunDiff(summary.baseline().changes());
+            System.out.println("Against the baseline " + baseline + ": " + diff.tally() + (diff.changes().isEmpty() ? "" : ":"));
+            diff.lines(baseline.getParent(), dir).forEach(l -> System.out.println("  " + l));
         }
     }
 
@@ -208,7 +211,7 @@ final class RunCommand implements Callable<Integer> {
         for (String column : columns) {
             stop.check();
             if (!Columns.describe(column).available()) {
-                continue; // already reported NOT-AVAILABLE-HERE in the matrix
+                continue; // already reported NOT_AVAILABLE in the matrix
             }
             FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(fuzzSeed).count(count).time(time)
                     .outDir(dir.resolve("fuzz").resolve(column)), run, line -> {

@@ -90,7 +90,7 @@ class InputValidationTest {
     @Test
     void aBadBaselineStopsBeforeTheSuiteRuns(@TempDir Path dir) throws Exception {
         Path baseline = Files.writeString(dir.resolve("b.json"), "{\"schema\":\"nope\"}");
-        refused("baseline " + baseline + " has schema \"nope\"; this shmconform reads \"shmconform-results/1\"",
+        refused("baseline " + baseline + " has schema \"nope\"; this shmconform reads \"shmconform-results/2\"",
                 "run", "-b", "posix", "-e", "local", "-o", dir.resolve("out").toString(), "--baseline", baseline.toString());
         assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
     }

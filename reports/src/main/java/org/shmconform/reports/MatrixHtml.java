@@ -114,10 +114,27 @@ final class MatrixHtml {
         h.append("<h2>Baseline</h2><p>Compared with <code>").append(JUnitXml.esc(run.baseline().file())).append("</code>: ");
         if (run.baseline().regressions().isEmpty()) {
             h.append("no regression.</p>");
+        } else {
+            h.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".</p><ul id=\"regressions\">");
+            run.baseline().regressions().forEach(r -> h.append("<li class=\"FAIL\">REGRESSION ").append(JUnitXml.esc(r.toString())).append("</li>"));
+            h.append("</ul>");
+        }
+        changes(h, run.baseline());
+    }
+
+    /** Every changed cell with both sides, as 'shmconform diff' prints them. */
+    private static void changes(StringBuilder h, Baseline.Outcome b) {
+        if (b.changes().isEmpty()) {
             return;
         }
-        h.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".</p><ul id=\"regressions\">");
-        run.baseline().regressions().forEach(r -> h.append("<li class=\"FAIL\">REGRESSION ").append(JUnitXml.esc(r.toString())).append("</li>"));
+        java.nio.file.Path old = java.nio.file.Path.of(b.file()).getParent();
+        h.append("<p>Every changed cell (").append(JUnitXml.esc(new RunDiff(b.changes()).tally())).append("):</p><ul id=\"changes\">");
+        for (RunDiff.Change c : b.changes()) {
+            h.append("<li class=\"").append(c.kind() == RunDiff.Kind.REGRESSION ? "FAIL" : c.kind() == RunDiff.Kind.IMPROVEMENT ? "PASS" : "")
+                    .append("\">").append(c.kind()).append(' ').append(JUnitXml.esc(c.headline()))
+                    .append("<br>old: ").append(JUnitXml.esc(c.before() == null ? "not in the run" : c.before().text(old)))
+                    .append("<br>new: ").append(JUnitXml.esc(c.after() == null ? "not in the run" : c.after().text(null))).append("</li>");
+        }
         h.append("</ul>");
     }
 }

@@ -1,6 +1,5 @@
 package org.shmconform.reports;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,11 +14,10 @@ public final class ReportWriter {
 
     public static void write(Path dir, RunSummary run) throws IOException {
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("results.json"),
-                ReportJson.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");
+        Files.writeString(dir.resolve("results.json"), ResultsJson.render(dir, run));
         Files.writeString(dir.resolve("matrix.md"), MatrixMarkdown.render(run));
         Files.writeString(dir.resolve("matrix.html"), MatrixHtml.render(run));
         Files.writeString(dir.resolve("timeline.html"), TimelineHtml.render(dir, run));
-        Files.writeString(dir.resolve("junit.xml"), JUnitXml.render(run));
+        Files.writeString(dir.resolve("junit.xml"), JUnitXml.render(dir, run));
     }
 }
