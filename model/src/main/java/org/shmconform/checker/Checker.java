@@ -24,7 +24,7 @@ public interface Checker {
      */
     record Judgement(Verdict verdict, String reason, CheckResult evidence, Map<String, Judgement> parts) {
         public Judgement {
-            parts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
+            parts = parts == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(parts));
         }
 
         public static Judgement pass() {
