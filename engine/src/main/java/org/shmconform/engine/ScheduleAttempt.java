@@ -17,9 +17,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.shmconform.engine.WorkerProcess.Received;
 import org.shmconform.engine.env.Environment;
+import org.shmconform.history.Ending;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
+import org.shmconform.history.Nemesis;
 import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
@@ -163,7 +165,7 @@ final class ScheduleAttempt {
             return;
         }
         if ("kill".equals(step.op())) {
-            kill(step.worker(), "killed");
+            kill(step.worker(), Ending.KILLED.note());
             return;
         }
         Request request = toRequest(step, ++seq);
@@ -184,7 +186,7 @@ final class ScheduleAttempt {
             notes.add(what + " still blocked in a lock wait at the reply deadline: recorded as blocked");
         } else if (end == Wait.DEADLINE) {
             problems.add(Execution.deadlinePassed(step.worker(), step.op()) + " (" + what + ", " + whyUnconfirmed(step.worker()) + ")");
-            kill(step.worker(), "timeout");
+            kill(step.worker(), Ending.TIMEOUT.note());
         }
     }
 
@@ -248,7 +250,7 @@ final class ScheduleAttempt {
             }
             if (r.reply() == null && r.unparsable() == null) {
                 Integer status = wp.reap(timing.replyDeadline());
-                died(worker, status, dying.getOrDefault(worker, "crashed"));
+                died(worker, status, dying.getOrDefault(worker, Ending.CRASHED.note()));
                 return;
             }
             if (r.unparsable() != null) {
@@ -268,10 +270,10 @@ final class ScheduleAttempt {
         String op = inFlight.get(worker).f();
         switch (await(worker, false)) {
             case DONE -> { }
-            case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+            case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, Ending.BLOCKED.note());
             case DEADLINE -> {
                 problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
-                kill(worker, "timeout");
+                kill(worker, Ending.TIMEOUT.note());
             }
         }
     }
@@ -285,10 +287,10 @@ final class ScheduleAttempt {
             String op = inFlight.get(worker).f();
             switch (await(worker, true)) {
                 case DONE -> { }
-                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, Ending.BLOCKED.note());
                 case DEADLINE -> {
                     problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
-                    kill(worker, "timeout");
+                    kill(worker, Ending.TIMEOUT.note());
                 }
             }
         }
@@ -305,13 +307,13 @@ final class ScheduleAttempt {
         if (infos.get(worker).exitStatus() != null) {
             return;
         }
-        history.append(new EventBuilder(start, "nemesis", EventType.invoke, "kill").value(worker).note(why).build());
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(worker).note(why).build());
         dying.put(worker, why);
         Integer status = wp.killAndReap(timing.replyDeadline());
         // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
         collect(worker, timing.replyDeadline());
         died(worker, status, why);
-        history.append(new EventBuilder(start, "nemesis", EventType.ok, "kill").value(worker).exitStatus(status).note(why).build());
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status).note(why).build());
     }
 
     private void died(String worker, Integer status, String why) {
@@ -325,7 +327,7 @@ final class ScheduleAttempt {
         if (invoke != null) {
             String signal = workers.get(worker).crashSignal();
             history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
-                    .note(why.equals("crashed") && signal != null ? "crashed" : why).value(signal).build());
+                    .note(Ending.CRASHED.is(why) && signal != null ? Ending.CRASHED.note() : why).value(signal).build());
         }
     }
 
