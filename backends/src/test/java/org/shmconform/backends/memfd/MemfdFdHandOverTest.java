@@ -113,6 +113,14 @@ class MemfdFdHandOverTest extends UsesSegmentFixture<MemfdFdFixture> {
         Map<String, String> found = findings(output);
         assertEquals(Integer.toString(OTHER_USER), found.get("uid"), output);
         assertTrue(found.get("attach").startsWith("PermissionDenied") && found.get("attach").contains("EACCES"), output);
+
+        // Past the file mode (opened up here on purpose), the server still asks the kernel who connected.
+        Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
+        Process again = new ProcessBuilder(root.peerCommand(OTHER_USER, List.of("receive", socket.toString(), key, Long.toString(SIZE))))
+                .redirectErrorStream(true).start();
+        String second = outputOf(again.toHandle(), () -> new String(again.getInputStream().readAllBytes(), UTF_8));
+        again.waitFor();
+        assertTrue(findings(second).get("attach").contains("without sending a descriptor"), "SO_PEERCRED refused uid 1: " + second);
     }
 
     private static void assertUntrustedPeerFindings(String output, int exit) {
