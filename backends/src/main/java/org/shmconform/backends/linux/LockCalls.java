@@ -19,8 +19,8 @@ public interface LockCalls extends Library {
     int PTHREAD_MUTEX_ERRORCHECK = 2;
     int PTHREAD_PROCESS_SHARED = 1;
     int PTHREAD_MUTEX_ROBUST = 1;
-    /** glibc's sizeof(pthread_mutex_t) on x86_64 and aarch64. */
-    int PTHREAD_MUTEX_SIZE = 40;
+    /** glibc's sizeof(pthread_mutex_t): 40 on x86_64, 48 on aarch64; the segment header reserves 64 bytes for it. */
+    int PTHREAD_MUTEX_SIZE = 48;
     /** sizeof(pthread_mutexattr_t) is 4 (x86_64) or 8 (aarch64): room for both. */
     int PTHREAD_MUTEXATTR_SIZE = 16;
     int EOWNERDEAD = 130;
