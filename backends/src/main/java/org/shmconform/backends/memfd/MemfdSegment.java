@@ -44,7 +44,7 @@ import org.shmconform.backends.linux.LibC;
  * ReadOnly. lock() needs an attached object (LockError otherwise).</li>
  * </ul>
  */
-final class MemfdSegment extends DescriptorSegment {
+class MemfdSegment extends DescriptorSegment {
     static final String PREFIX = "qipc_memfd_";
     /** memfd_create: "memfd:" + name must fit NAME_MAX (255), so 249 bytes; longer is EINVAL. */
     static final int NAME_MAX = 249;
