@@ -2,18 +2,18 @@ package org.shmconform.backends.memfd;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.shmconform.backends.Availability;
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.BackendSemantics.Resize;
-import org.shmconform.backends.BackendSemantics.Visibility;
-import org.shmconform.backends.SharedMemoryBackend;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.Availability;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
 
 /**
  * Seeds L5/L6: the sealed memfd of {@code memfd}, whose segments can also be handed over as a
  * descriptor (SCM_RIGHTS over a Unix socket, or inheritance by a child): see {@link MemfdFdSegment}
- * and {@link org.shmconform.backends.DescriptorHandOver}. Same kernel objects and names as
+ * and {@link org.shmconform.spi.DescriptorHandOver}. Same kernel objects and names as
  * {@code memfd} (one key space); attach by key alone still goes through /proc, which only the
  * holder's own user (or root) can use: a peer of another user must be handed the descriptor.
  */

@@ -1,11 +1,13 @@
 package org.shmconform.backends.memfd;
 
+import org.shmconform.backends.Errno;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.DescriptorHandOver;
-import org.shmconform.backends.SegmentError;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.DescriptorHandOver;
+import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.linux.DescriptorServer;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.UnixSockets;
@@ -118,7 +120,7 @@ final class MemfdFdSegment extends MemfdSegment implements DescriptorHandOver {
 
     private static SegmentError errorOf(IOException e) {
         if (e instanceof UnixSockets.ErrnoException errno) {
-            return errno.errno() == ECONNREFUSED ? SegmentError.NotFound : SegmentError.fromErrno(errno.errno());
+            return errno.errno() == ECONNREFUSED ? SegmentError.NotFound : Errno.segmentError(errno.errno());
         }
         return SegmentError.UnknownError;
     }

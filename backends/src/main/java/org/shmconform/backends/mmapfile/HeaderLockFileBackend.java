@@ -7,9 +7,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.shmconform.backends.Availability;
+import org.shmconform.spi.Availability;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.SharedMemoryBackend;
+import org.shmconform.spi.SharedMemoryBackend;
 
 /**
  * What mmapfile-atomic and mmapfile-robust share: mmapfile's directory (tmpfs, $SHMCONFORM_MMAP_DIR

@@ -3,12 +3,12 @@ package org.shmconform.backends.mmapfile;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.file.Path;
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.BackendSemantics.Resize;
-import org.shmconform.backends.BackendSemantics.Visibility;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
 import org.shmconform.backends.Errno;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.LockCalls;
 

@@ -2,19 +2,19 @@ package org.shmconform.backends.mmapfile;
 
 import com.sun.jna.Memory;
 import java.nio.file.Path;
-import org.shmconform.backends.BackendSemantics;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.BackendSemantics.Resize;
-import org.shmconform.backends.BackendSemantics.Visibility;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
 import org.shmconform.backends.Errno;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LockCalls;
 
 /**
  * Seed M5: the mapped file of mmapfile, locked by a process-shared, robust pthread mutex living in
  * the segment ({@link RobustMutexLock}). When a holder dies the kernel hands the mutex to the next
  * locker with EOWNERDEAD, which makes it consistent: the lock is released (declared RELEASED), and
- * the segment reports the death ({@link org.shmconform.backends.OwnerDeathNotice}).
+ * the segment reports the death ({@link org.shmconform.spi.OwnerDeathNotice}).
  */
 public final class MmapFileRobustBackend extends HeaderLockFileBackend {
     static final String TAG = "shmconform mmapfile-robust 1";

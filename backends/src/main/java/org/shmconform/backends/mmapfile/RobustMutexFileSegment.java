@@ -1,7 +1,7 @@
 package org.shmconform.backends.mmapfile;
 
 import java.nio.file.Path;
-import org.shmconform.backends.OwnerDeathNotice;
+import org.shmconform.spi.OwnerDeathNotice;
 
 /** The mmapfile-robust segment: a {@link HeaderLockFileSegment} whose lock reports a dead previous holder. */
 final class RobustMutexFileSegment extends HeaderLockFileSegment implements OwnerDeathNotice {

@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.SegmentFixture;
 

@@ -20,10 +20,10 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.AccessMode;
+import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Backends;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.UsesSegmentFixture;
 

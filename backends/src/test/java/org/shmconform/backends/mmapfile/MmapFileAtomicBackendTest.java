@@ -9,10 +9,10 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.OwnerDeathNotice;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.OwnerDeathNotice;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.PeerProcess;
 
 /** mmapfile-atomic (seed M4): the shared contract, and a flag that outlives a holder killed with SIGKILL. */

@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.AccessMode;
-import org.shmconform.backends.BackendSemantics.LockOnHolderDeath;
-import org.shmconform.backends.OwnerDeathNotice;
-import org.shmconform.backends.SegmentError;
-import org.shmconform.backends.SharedSegment;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.OwnerDeathNotice;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.testsupport.PeerProcess;
 
 /** mmapfile-robust (seed M5): the shared contract, and EOWNERDEAD after a holder killed with SIGKILL. */

@@ -1,4 +1,4 @@
-package org.shmconform.backends;
+package org.shmconform.spi;
 
 /**
  * Optional capability of a segment whose lock tells its next locker that the previous holder died

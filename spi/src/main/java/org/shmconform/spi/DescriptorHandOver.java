@@ -1,4 +1,4 @@
-package org.shmconform.backends;
+package org.shmconform.spi;
 
 import java.nio.file.Path;
 
