@@ -1,8 +1,5 @@
 package org.shmconform.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
@@ -10,12 +7,18 @@ import org.shmconform.spi.SegmentError;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Attached;
+import org.shmconform.worker.protocol.WorkerProtocol.ErrorState;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
+import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
+import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.worker.protocol.WorkerProtocol.Size;
+import org.shmconform.worker.protocol.WorkerProtocol.Value;
 
 /** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
 final class SegmentCommands implements AutoCloseable {
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final HexFormat HEX = HexFormat.of();
     private final SharedMemoryBackend backend;
     private SharedSegment segment;
@@ -26,12 +29,7 @@ final class SegmentCommands implements AutoCloseable {
 
     /** Called on the thread that then executes every request: its tid is the one the engine watches. */
     Reply hello() {
-        ObjectNode value = NODES.objectNode()
-                .put("protocol", WorkerProtocol.VERSION)
-                .put("pid", ProcessHandle.current().pid())
-                .put("tid", gettid())
-                .put("impl", "java")
-                .put("backend", backend.name());
+        Hello value = new Hello(WorkerProtocol.VERSION, ProcessHandle.current().pid(), gettid(), "java", backend.name());
         return new Reply(0, true, value, SegmentError.NoError.name(), 0, "", null);
     }
 
@@ -65,10 +63,10 @@ final class SegmentCommands implements AutoCloseable {
                 case truncate -> segment == null
                         ? convention(r, SegmentError.NotFound, "truncate: not attached")
                         : done(r, segment.truncateBacking(r.length()), null);
-                case size -> done(r, true, NODES.numberNode(segment == null ? 0 : segment.size()));
-                case isAttached -> done(r, true, NODES.booleanNode(segment != null && segment.isAttached()));
-                case nativeKey -> done(r, true, NODES.textNode(segment == null ? "" : segment.nativeKey()));
-                case error -> done(r, true, NODES.objectNode().put("error", error().name()).put("errorString", errorString()));
+                case size -> done(r, true, new Size(segment == null ? 0 : segment.size()));
+                case isAttached -> done(r, true, new Attached(segment != null && segment.isAttached()));
+                case nativeKey -> done(r, true, new NativeKey(segment == null ? "" : segment.nativeKey()));
+                case error -> done(r, true, new ErrorState(error().name(), errorString()));
                 case sleep -> {
                     Thread.sleep(r.ms());
                     yield done(r, true, null);
@@ -91,7 +89,7 @@ final class SegmentCommands implements AutoCloseable {
             return convention(r, SegmentError.NotFound, "read: not attached");
         }
         byte[] data = segment.read(r.offset(), r.length());
-        return data == null ? done(r, false, null) : done(r, true, NODES.objectNode().put("hex", HEX.formatHex(data)));
+        return data == null ? done(r, false, null) : done(r, true, new ReadData(HEX.formatHex(data)));
     }
 
     /** Like QSharedMemory::setKey: a different key detaches and rebinds the object. */
@@ -107,7 +105,7 @@ final class SegmentCommands implements AutoCloseable {
     }
 
     /** The call's boolean and the object's error state after it. */
-    private Reply done(Request r, boolean ok, JsonNode value) {
+    private Reply done(Request r, boolean ok, Value value) {
         SegmentError e = error();
         return new Reply(r.seq(), ok, value, e.name(), e.qtValue(), errorString(), null);
     }
