@@ -22,6 +22,8 @@ final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     private final SharedMemoryBackend backend;
     private SharedSegment segment;
+    /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
+    private AccessMode attachedMode = AccessMode.ReadWrite;
 
     SegmentCommands(SharedMemoryBackend backend) {
         this.backend = backend;
@@ -45,17 +47,15 @@ final class SegmentCommands implements AutoCloseable {
     Reply execute(Request r) {
         try {
             return switch (r.op()) {
-                case create -> done(r, keyed(r.key()).create(r.size(), mode(r.mode())), null);
-                case attach -> done(r, keyed(r.key()).attach(mode(r.mode())), null);
+                case create -> attached(r, keyed(r.key()).create(r.size(), mode(r.mode())));
+                case attach -> attached(r, keyed(r.key()).attach(mode(r.mode())));
                 case detach -> segment == null ? done(r, false, null) : done(r, segment.detach(), null);
                 case lock -> segment == null
                         ? convention(r, SegmentError.LockError, "QSharedMemory::lock: unable to lock (no key)")
                         : done(r, segment.lock(), null);
                 case unlock -> segment == null ? done(r, false, null) : done(r, segment.unlock(), null);
                 case read -> read(r);
-                case write -> segment == null
-                        ? convention(r, SegmentError.NotFound, "write: not attached")
-                        : done(r, segment.write(r.offset(), HEX.parseHex(r.hex())), null);
+                case write -> write(r);
                 case rawWrite -> {
                     Objects.requireNonNull(segment, "rawWrite before any create/attach").rawWrite(r.offset(), HEX.parseHex(r.hex()));
                     yield done(r, true, null);
@@ -84,12 +84,50 @@ final class SegmentCommands implements AutoCloseable {
         }
     }
 
-    private Reply read(Request r) {
-        if (segment == null) {
-            return convention(r, SegmentError.NotFound, "read: not attached");
+    private Reply attached(Request r, boolean ok) {
+        if (ok) {
+            attachedMode = mode(r.mode()); // a successful create is create + attach(mode)
         }
-        byte[] data = segment.read(r.offset(), r.length());
+        return done(r, ok, null);
+    }
+
+    private Reply read(Request r) {
+        int length = r.length();
+        Reply refused = refusal(r, "read", r.offset(), length);
+        if (refused != null) {
+            return refused;
+        }
+        byte[] data = segment.read(r.offset(), length);
         return data == null ? done(r, false, null) : done(r, true, new ReadData(HEX.formatHex(data)));
+    }
+
+    private Reply write(Request r) {
+        byte[] data = HEX.parseHex(r.hex());
+        Reply refused = refusal(r, "write", r.offset(), data.length);
+        if (refused != null) {
+            return refused;
+        }
+        if (attachedMode == AccessMode.ReadOnly) {
+            return convention(r, SegmentError.PermissionDenied, "write: segment is attached read-only");
+        }
+        return done(r, segment.write(r.offset(), data), null);
+    }
+
+    /**
+     * The harness's own refusals of read and write (Qt has no such calls), made here as the Qt worker
+     * makes them: in the reply only, leaving the object's error() as it was, in the same words as
+     * the backends' own checks.
+     */
+    private Reply refusal(Request r, String function, long offset, long length) {
+        if (segment == null || !segment.isAttached()) {
+            return convention(r, SegmentError.NotFound, function + ": not attached");
+        }
+        long size = segment.size();
+        if (offset < 0 || length < 0 || offset + length > size) {
+            return convention(r, SegmentError.InvalidSize,
+                    function + ": range [" + offset + ", " + (offset + length) + ") is outside the segment of " + size + " bytes");
+        }
+        return null;
     }
 
     /** Like QSharedMemory::setKey: a different key detaches and rebinds the object. */

@@ -52,6 +52,10 @@ import org.shmconform.spi.Op;
  * <li>{@code detach}, {@code lock}, {@code unlock} — the QSharedMemory calls of the same name</li>
  * <li>{@code read} offset, length — copies bytes out of {@code data()}; value {@code {"hex":"..."}}</li>
  * <li>{@code write} offset, hex — copies bytes into {@code data()}, refused on a read-only attach</li>
+ * <li>read and write are the harness's calls, not Qt's: when not attached (NotFound, {@code "read: not attached"}),
+ *     outside the segment (InvalidSize, {@code "read: range [60, 68) is outside the segment of 64 bytes"}) or
+ *     (write) read-only (PermissionDenied, {@code "write: segment is attached read-only"}) they are refused in
+ *     the reply only: the object's {@code error()} is left as it was</li>
  * <li>{@code rawWrite} offset, hex — stores into the mapping without any check (a read-only
  *     mapping kills the worker with SIGSEGV: that is the point)</li>
  * <li>{@code truncate} length — shrinks the object under the segment, as an untrusted peer could</li>
@@ -72,8 +76,11 @@ import org.shmconform.spi.Op;
  * value, NoError=0 ... UnknownError=8) and {@code errorString()} after the call. A request the
  * worker cannot parse or does not know gets {@code ok:false}, {@code error:"UnknownError"} and
  * {@code "protocolError":"<why>"}, with the request's {@code seq} when the line is a JSON object that
- * has one (0 otherwise); the worker keeps running. src/test/resources/protocol-conformance.jsonl is
- * this protocol as a script of requests and expected replies, which every worker must pass.
+ * has one (0 otherwise); the worker keeps running.
+ *
+ * <h2>Conformance</h2>
+ * {@code protocol-conformance.jsonl}, beside this class, is this protocol as a script of requests
+ * and expected replies; every worker must pass it (the engine's ProtocolConformanceTest runs it).
  */
 public final class WorkerProtocol {
     public static final int VERSION = 1;
