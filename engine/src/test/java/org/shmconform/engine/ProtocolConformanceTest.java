@@ -134,8 +134,11 @@ class ProtocolConformanceTest {
             if (!JSON.readTree(WorkerProtocol.encode(typed)).equals(reply)) {
                 problems.add(where + ": the typed reply loses fields: " + replyLine + " became " + WorkerProtocol.encode(typed));
             }
-            if (step.path("hello").asBoolean() && typed.value(Hello.class) == null) {
-                problems.add(where + ": the hello's value is no Hello: " + replyLine);
+            if (step.path("hello").asBoolean()) {
+                if (typed.value(Hello.class) == null) {
+                    problems.add(where + ": the hello's value is no Hello: " + replyLine);
+                }
+                System.out.println(where + ": " + replyLine); // which worker answered, as evidence in the test's output
             }
         } catch (IOException e) {
             problems.add(where + ": the typed records cannot read " + replyLine + ": " + e.getMessage().lines().findFirst().orElse(""));
@@ -182,6 +185,7 @@ class ProtocolConformanceTest {
 
     /** One worker process driven line by line: raw reply lines, stderr copied to its log. */
     private static final class ScriptedWorker {
+        /** Compared by identity: no line the worker prints can be this object. */
         private static final String END = new String("end of stdout");
         private final WorkerHandle handle;
         private final Path log;

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import org.shmconform.spi.Args;
 
 /**
- * One line of a history.
+ * One line of a history. The history file spells the arguments flat ({@code key}, {@code size},
+ * {@code mode}, {@code offset}, {@code length}, {@code data} in hex) between {@code f} and
+ * {@code value}: {@link #fromJson} and the {@code @JsonProperty} accessors are that format.
  *
  * @param index       position in the history
  * @param time        nanoseconds since the schedule started (monotonic clock)
@@ -22,10 +24,6 @@ import org.shmconform.spi.Args;
  * @param errorString Qt errorString after the call
  * @param exitStatus  for info completions and kills: how the worker ended (128+signal)
  * @param note        why an info is indeterminate ("killed", "crashed", "timeout"), or other context
- *
- * <p>The history file spells the arguments flat ({@code key}, {@code size}, {@code mode},
- * {@code offset}, {@code length}, {@code data} in hex) between {@code f} and {@code value}:
- * {@link #fromJson} and the {@code @JsonProperty} accessors are that format.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonPropertyOrder({"index", "time", "process", "type", "f", "key", "size", "mode", "offset", "length", "data", "value",
