@@ -5,10 +5,8 @@ import org.shmconform.history.Execution;
 import org.shmconform.spi.Op;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +21,7 @@ import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
 import org.shmconform.history.Nemesis;
 import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.schedule.Schedule;
@@ -34,7 +33,6 @@ import org.shmconform.schedule.WorkerSpec;
  * its clock, its history and the problems of the steps it could not perform.
  */
 final class ScheduleAttempt {
-    private static final HexFormat HEX = HexFormat.of();
     /** How often the engine alternates between the reply queue and the kernel: a cadence, never a verdict. */
     private static final Duration LOOK = Duration.ofMillis(5);
     private final RunContext run;
@@ -99,18 +97,18 @@ final class ScheduleAttempt {
                 try {
                     WorkerProcess wp = starting.get(spec.id()).get();
                     workers.put(spec.id(), wp);
-                    Reply hello = wp.hello();
+                    Hello hello = wp.hello();
                     if (hello == null) {
                         problems.add("worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
                                 + run.logs().resolve(logName(spec)));
                         continue;
                     }
-                    long pid = hello.value().path("pid").asLong(-1);
+                    long pid = hello.pid();
                     watchOpThread(spec.id(), wp, hello);
                     Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
                     namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
                     infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
-                            namespaces, hello.value().path("impl").asText(), null));
+                            namespaces, hello.impl(), null));
                 } catch (java.util.concurrent.ExecutionException e) {
                     problems.add("worker " + spec.id() + " could not start: " + e.getCause());
                 }
@@ -122,8 +120,8 @@ final class ScheduleAttempt {
     }
 
     /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
-    private void watchOpThread(String worker, WorkerProcess wp, Reply hello) {
-        long nsTid = hello.value().path("tid").asLong(-1);
+    private void watchOpThread(String worker, WorkerProcess wp, Hello hello) {
+        long nsTid = hello.tid() > 0 ? hello.tid() : -1;
         String unknown = kernel == null ? KernelWait.unsupportedReason()
                 : nsTid < 0 ? "its hello has no tid"
                 : wp.hostPid().isEmpty() ? "its host pid is unknown" : null;
@@ -169,7 +167,7 @@ final class ScheduleAttempt {
             return;
         }
         Request request = toRequest(step, ++seq);
-        HistoryEvent invoke = history.append(invokeEvent(step, request));
+        HistoryEvent invoke = history.append(invokeEvent(step));
         inFlight.put(step.worker(), invoke);
         inFlightSeq.put(step.worker(), request.seq());
         // Written before the worker can make anything under this key, so a kill of the harness cannot lose it.
@@ -335,19 +333,8 @@ final class ScheduleAttempt {
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
         Reply reply = r.reply();
-        EventBuilder b = new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
-                .error(reply.error(), reply.errorString());
-        if (reply.value() != null) {
-            if (reply.value().has("hex")) {
-                b.data(reply.value().get("hex").asText());
-            } else if (reply.value().isValueNode()) {
-                b.value(reply.value().asText());
-            }
-        }
-        if (reply.protocolError() != null) {
-            b.note("protocol error: " + reply.protocolError());
-        }
-        history.append(b.build());
+        history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
+                .reply(reply).build());
     }
 
     private void shutdownAll() throws InterruptedException {
@@ -359,19 +346,11 @@ final class ScheduleAttempt {
     private Request toRequest(Step step, long seqNo) {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
-        String hex = step.data() == null ? null : HEX.formatHex(step.data().getBytes(StandardCharsets.UTF_8));
-        Integer length = step.length();
-        return new Request(seqNo, op, key, step.size(), step.mode(), step.offset(), length, hex, step.ms());
+        return new Request(seqNo, op, step.args().withKey(key));
     }
 
-    private HistoryEvent invokeEvent(Step step, Request request) {
-        EventBuilder b = new EventBuilder(start, step.worker(), EventType.invoke, step.op());
-        b.key = step.key();
-        b.size = step.size();
-        b.mode = step.mode();
-        b.offset = step.offset();
-        b.length = step.length();
-        b.data(request.hex());
-        return b.build();
+    /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */
+    private HistoryEvent invokeEvent(Step step) {
+        return new EventBuilder(start, step.worker(), EventType.invoke, step.op()).args(step.args()).build();
     }
 }

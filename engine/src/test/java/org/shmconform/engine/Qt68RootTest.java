@@ -1,6 +1,8 @@
 package org.shmconform.engine;
 
+import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
+import org.shmconform.worker.protocol.WorkerProtocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -93,16 +95,16 @@ class Qt68RootTest {
     @Test
     void helloSaysQt68AndTheWorkerIsTheHarnessChildLinkingTheRootsQt() throws Exception {
         WorkerProcess sysv = qt68(KeyMode.LEGACY_SYSV);
-        assertTrue(sysv.hello().value().get("impl").asText().startsWith("qt-6.8."), sysv.hello().toString());
-        assertEquals("qt-sysv", sysv.hello().value().get("backend").asText());
-        assertEquals("legacy-sysv", sysv.hello().value().get("keyMode").asText());
+        assertTrue(sysv.hello().impl().startsWith("qt-6.8."), sysv.hello().toString());
+        assertEquals("qt-sysv", sysv.hello().backend());
+        assertEquals("legacy-sysv", sysv.hello().keyMode());
         // Every step of the launcher is an exec: the pid the harness started is the worker's.
         long pid = sysv.hostPid().orElseThrow();
-        assertEquals(pid, sysv.hello().value().get("pid").asLong());
+        assertEquals(pid, sysv.hello().pid());
         String maps = Files.readString(Path.of("/proc/" + pid + "/maps"), StandardCharsets.US_ASCII);
         assertTrue(maps.contains("libQt6Core.so.6.8"), "the worker maps the root's Qt 6.8, not the host's");
         assertFalse(maps.contains("libQt6Core.so.6.4"));
-        assertEquals("qt-posix", qt68(KeyMode.LEGACY_POSIX).hello().value().get("backend").asText());
+        assertEquals("qt-posix", qt68(KeyMode.LEGACY_POSIX).hello().backend());
     }
 
     @Test
@@ -137,9 +139,9 @@ class Qt68RootTest {
         ok(old, Op.create, 4096L, null, null, null);
         ok(old, Op.write, null, 0L, null, hex("from 6.4"));
         ok(current, Op.attach, null, null, null, null);
-        assertEquals(hex("from 6.4"), call(current, Op.read, null, 0L, 8, null).value().get("hex").asText());
+        assertEquals(hex("from 6.4"), call(current, Op.read, null, 0L, 8, null).value(WorkerProtocol.ReadData.class).hex());
         ok(current, Op.write, null, 8L, null, hex("from 6.8"));
-        assertEquals(hex("from 6.8"), call(old, Op.read, null, 8L, 8, null).value().get("hex").asText());
+        assertEquals(hex("from 6.8"), call(old, Op.read, null, 8L, 8, null).value(WorkerProtocol.ReadData.class).hex());
         // The lock, both ways: the waiter must be seen blocked by the kernel, and be answered only after the unlock.
         lockExcludes(old, current);
         lockExcludes(current, old);
@@ -155,7 +157,7 @@ class Qt68RootTest {
         ok(creator, Op.create, 4096L, null, null, null);
         ok(creator, Op.write, null, 0L, null, hex("6.8 made"));
         ok(attacher, Op.attach, null, null, null, null);
-        assertEquals(hex("6.8 made"), call(attacher, Op.read, null, 0L, 8, null).value().get("hex").asText());
+        assertEquals(hex("6.8 made"), call(attacher, Op.read, null, 0L, 8, null).value(WorkerProtocol.ReadData.class).hex());
         lockExcludes(attacher, creator);
         ok(attacher, Op.detach, null, null, null, null);
         ok(creator, Op.detach, null, null, null, null);
@@ -174,7 +176,7 @@ class Qt68RootTest {
             assertTrue(segment.write(0, bytes("made by java")));
             WorkerProcess qt = qt68(java instanceof PosixBackend ? KeyMode.NATIVE_POSIX : KeyMode.NATIVE_SYSV);
             assertTrue(call(qt, Op.attach, segment.nativeKey(), null, null, null, null).ok(), java.name());
-            assertEquals(hex("made by java"), call(qt, Op.read, null, 0L, 12, null).value().get("hex").asText());
+            assertEquals(hex("made by java"), call(qt, Op.read, null, 0L, 12, null).value(WorkerProtocol.ReadData.class).hex());
             ok(qt, Op.detach, null, null, null, null);
             assertTrue(segment.detach(), segment.errorString());
             exitAll();
@@ -223,8 +225,8 @@ class Qt68RootTest {
         assertTrue(segment.create(4096, AccessMode.ReadWrite), segment.errorString());
         assertTrue(segment.write(0, bytes("java wrote")));
         ok(qt, Op.attach, null, null, null, null);
-        assertEquals(4096, call(qt, Op.size, null, null, null, null).value().asLong());
-        assertEquals(hex("java wrote"), call(qt, Op.read, null, 0L, 10, null).value().get("hex").asText());
+        assertEquals(4096, call(qt, Op.size, null, null, null, null).value(WorkerProtocol.Size.class).bytes());
+        assertEquals(hex("java wrote"), call(qt, Op.read, null, 0L, 10, null).value(WorkerProtocol.ReadData.class).hex());
         ok(qt, Op.write, null, 16L, null, hex("qt 6.8 wrote"));
         assertEquals("qt 6.8 wrote", new String(segment.read(16, 12), StandardCharsets.US_ASCII));
         ok(qt, Op.detach, null, null, null, null);
@@ -241,7 +243,7 @@ class Qt68RootTest {
         assertTrue(segment.attach(AccessMode.ReadWrite), segment.errorString());
         assertEquals("qt 6.8 made it", new String(segment.read(0, 14), StandardCharsets.US_ASCII));
         assertTrue(segment.write(32, bytes("java answered")));
-        assertEquals(hex("java answered"), call(qt, Op.read, null, 32L, 13, null).value().get("hex").asText());
+        assertEquals(hex("java answered"), call(qt, Op.read, null, 32L, 13, null).value(WorkerProtocol.ReadData.class).hex());
         assertTrue(segment.detach(), segment.errorString());
         ok(qt, Op.detach, null, null, null, null);
         exitAll();
@@ -252,8 +254,8 @@ class Qt68RootTest {
     private void lockExcludes(WorkerProcess holder, WorkerProcess waiter) throws Exception {
         ok(holder, Op.lock, null, null, null, null);
         long lockSeq = send(waiter, Op.lock, null, null, null, null);
-        long pid = waiter.hello().value().get("pid").asLong();
-        long tid = waiter.hello().value().get("tid").asLong();
+        long pid = waiter.hello().pid();
+        long tid = waiter.hello().tid();
         KernelWait kernel = KernelWait.forThisMachine();
         long deadline = System.nanoTime() + REPLY.toNanos();
         while (true) {
@@ -295,7 +297,7 @@ class Qt68RootTest {
         Path log = scratch.resolve(id + ".stderr");
         WorkerProcess w = new WorkerProcess(id, ProcessWorkerHandle.start(command, command.program().toString()), log);
         workers.add(w);
-        Reply hello = w.awaitHello(REPLY);
+        WorkerProtocol.Hello hello = w.awaitHello(REPLY);
         assertNotNull(hello, () -> id + " said no hello; stderr: " + readQuietly(log));
         return w;
     }
@@ -304,7 +306,7 @@ class Qt68RootTest {
         WorkerProcess w = qt68(mode);
         Reply attach = call(w, Op.attach, null, null, null, null);
         assertFalse(attach.ok(), "nothing was created under " + key);
-        String nativeKey = call(w, Op.nativeKey, null, null, null, null).value().asText();
+        String nativeKey = call(w, Op.nativeKey, null, null, null, null).value(WorkerProtocol.NativeKey.class).nativeKey();
         exitAll();
         return nativeKey;
     }
@@ -358,7 +360,7 @@ class Qt68RootTest {
 
     private long send(WorkerProcess w, Op op, String wireKey, Long size, Long offset, Integer length, String hex) throws IOException {
         boolean keyed = op == Op.create || op == Op.attach;
-        w.send(new Request(++seq, op, wireKey, size, keyed ? "ReadWrite" : null, offset, length, hex, null));
+        w.send(new Request(++seq, op, new Args(wireKey, size, keyed ? "ReadWrite" : null, offset, length, hex, null)));
         return seq;
     }
 

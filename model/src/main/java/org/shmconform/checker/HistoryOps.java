@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.shmconform.spi.Args;
 import org.shmconform.spi.BackendSemantics;
 import org.shmconform.history.Execution;
 import org.shmconform.history.Ending;
@@ -74,14 +75,14 @@ public final class HistoryOps {
                                    Map<String, BackendSemantics> semantics) {
         String key = invoke.key();
         int realLength = key == null || key.isEmpty() ? 0 : x.keyPrefix().length() + key.length();
-        return new ModelOp(invoke.process(), invoke.f(), key, realLength, invoke.size(), invoke.mode(), invoke.offset(),
-                invoke.length(), invoke.f().equals("read") ? done.data() : invoke.data(), outcome, done.error(), value,
+        Args args = invoke.f().equals("read") ? invoke.args().withDataHex(done.data()) : invoke.args();
+        return new ModelOp(invoke.process(), invoke.f(), args, realLength, outcome, done.error(), value,
                 space(invoke.process(), x, semantics), x.workers().get(invoke.process()).user());
     }
 
     private static CheckedOp death(int id, String worker, long call, long ret, int index, Execution x,
                                    Map<String, BackendSemantics> semantics) {
-        ModelOp op = new ModelOp(worker, Nemesis.KILL, null, 0, null, null, null, null, null, Outcome.DEATH, null, null,
+        ModelOp op = new ModelOp(worker, Nemesis.KILL, Args.NONE, 0, Outcome.DEATH, null, null,
                 space(worker, x, semantics), x.workers().get(worker).user());
         return new CheckedOp(id, op, call, ret, false, index);
     }
