@@ -1,5 +1,6 @@
 package org.shmconform.cli;
 
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -7,6 +8,8 @@ import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 import org.shmconform.conformance.ConformanceRun;
 import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.reports.Baseline;
+import org.shmconform.reports.RunSummary;
 import org.shmconform.reports.RunVerdict;
 import org.shmconform.scenarios.Scenario;
 import org.shmconform.scenarios.SuiteRunner;
@@ -14,8 +17,8 @@ import org.shmconform.scenarios.SuiteRunner;
 /**
  * What {@code shmconform run} prints as its {@link ConformanceRun} goes: the plan, one line per scenario
  * as it finishes, "[ 3/75] sysv      local   crash-survives   PASS   1.4 s", with the reason of anything
- * that is not PASS (UNKNOWN included: nothing is skipped in silence), the fuzz campaigns, and what the
- * reaper removed at the end. What goes into the report, and stopping on a signal, are the run's.
+ * that is not PASS (UNKNOWN included: nothing is skipped in silence), the fuzz campaigns, what the
+ * reaper removed, and the summary. What goes into the report, and stopping on a signal, are the run's.
  */
 final class ConsoleProgress implements ConformanceRun.Listener {
     private final boolean quiet;
@@ -64,6 +67,30 @@ final class ConsoleProgress implements ConformanceRun.Listener {
         if (!removed.isEmpty()) {
             System.out.println("Reaped at the end of the run (left by crashed or killed workers, as the scenarios intend):");
             removed.forEach(r -> System.out.println("  " + r));
+        }
+    }
+
+    /** The end: counts, where the report is, the baseline's regressions, and the one summary line. */
+    @Override
+    public void reported(ConformanceRun.Outcome outcome) {
+        RunSummary summary = outcome.summary();
+        RunVerdict verdict = RunVerdict.of(summary);
+        Path dir = outcome.report().dir();
+        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
+                summary.millis() / 1000.0, verdict.counts(), outcome.report().matrixMarkdown());
+        if (summary.baseline() != null) {
+            List<Baseline.Regression> regressions = summary.baseline().regressions();
+            String against = summary.baseline().file();
+            System.out.println(regressions.isEmpty() ? "No regression against " + against
+                    : regressions.size() + " regression(s) against " + against + ":");
+            regressions.forEach(r -> System.out.println("  " + r));
+        }
+        if (outcome.interrupted()) {
+            System.out.println("shmconform: INTERRUPTED by " + outcome.interruptedBy() + " after " + summary.results().size() + " of "
+                    + outcome.planned() + " scenario runs" + (outcome.dropped() > 0 ? " (the one in progress left out)" : "")
+                    + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
+        } else {
+            System.out.println(verdict.line(dir));
         }
     }
 

@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.shmconform.conformance.ConformanceRun;
-import org.shmconform.engine.ReportLayout;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.RunSummary;
@@ -88,18 +87,10 @@ final class RunCommand implements Callable<Integer> {
                         : ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed))
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base));
         ConformanceRun.Outcome outcome = ConformanceRun.execute(plan, out, new ConsoleProgress(quiet));
-        RunSummary summary = outcome.summary();
-        Path dir = outcome.report().dir();
-        RunVerdict verdict = RunVerdict.of(summary);
-        printSummary(summary, verdict, outcome.report());
         if (outcome.interrupted()) {
-            System.out.println("shmconform: INTERRUPTED by " + outcome.interruptedBy() + " after " + summary.results().size() + " of "
-                    + outcome.planned() + " scenario runs" + (outcome.dropped() > 0 ? " (the one in progress left out)" : "")
-                    + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
             return Shmconform.FAILED; // the JVM exits with 128 + the signal's number whatever this says
         }
-        System.out.println(verdict.line(dir));
-        return verdict.failed() ? Shmconform.FAILED : Shmconform.OK;
+        return RunVerdict.of(outcome.summary()).failed() ? Shmconform.FAILED : Shmconform.OK;
     }
 
     /** Every option checked before anything runs: one line and exit 2 for a bad one. */
@@ -115,17 +106,6 @@ final class RunCommand implements Callable<Integer> {
         }
         if (baseline != null && !Files.isRegularFile(baseline)) {
             throw new Shmconform.UsageException("--baseline " + baseline + ": no such file");
-        }
-    }
-
-    private void printSummary(RunSummary summary, RunVerdict verdict, ReportLayout report) {
-        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
-                summary.millis() / 1000.0, verdict.counts(), report.matrixMarkdown());
-        if (summary.baseline() != null) {
-            List<Baseline.Regression> regressions = summary.baseline().regressions();
-            System.out.println(regressions.isEmpty() ? "No regression against " + baseline
-                    : regressions.size() + " regression(s) against " + baseline + ":");
-            regressions.forEach(r -> System.out.println("  " + r));
         }
     }
 

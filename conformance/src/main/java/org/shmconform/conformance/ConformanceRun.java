@@ -127,6 +127,13 @@ public final class ConformanceRun implements AutoCloseable {
         /** What the reaper removed at the end of the run (left by crashed or killed workers, as scenarios intend). */
         default void reaped(List<String> removed) {
         }
+
+        /**
+         * The report is written. Told before a JVM that had SIGINT or SIGTERM is let go: what this prints
+         * is still printed.
+         */
+        default void reported(Outcome outcome) {
+        }
     }
 
     /**
@@ -249,7 +256,9 @@ public final class ConformanceRun implements AutoCloseable {
         }
         ReportWriter.write(report, summary);
         pointLatest(reportRoot);
-        return new Outcome(summary, report, jobs.size(), progress.dropped(), interrupted ? stop.signalName() : null);
+        Outcome outcome = new Outcome(summary, report, jobs.size(), progress.dropped(), interrupted ? stop.signalName() : null);
+        listener.reported(outcome);
+        return outcome;
     }
 
     /** A column as the report shows it: its {@link Subject}, asked, never special-cased. */
