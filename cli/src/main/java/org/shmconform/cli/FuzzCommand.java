@@ -5,6 +5,7 @@ import org.shmconform.schedule.Steps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.shmconform.conformance.Interruption;
 import org.shmconform.engine.RunContext;
 import org.shmconform.fuzz.FuzzCampaign;
 import org.shmconform.fuzz.FuzzResult;

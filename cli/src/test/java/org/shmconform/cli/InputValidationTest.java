@@ -171,7 +171,7 @@ class InputValidationTest {
         ScenarioResult unknown = new ScenarioResult("lock-excludes", "t", "posix", "local",
                 List.of(new PropertyResult("LOCK-EXCLUSIVE", Verdict.UNKNOWN, null, null, List.of())), null, null, 900,
                 "step lock for dead worker B could not be performed", List.of());
-        String line = new ConsoleProgress(false, null).line(unknown, 3, 12);
+        String line = new ConsoleProgress(false).line(unknown, 3, 12);
         assertTrue(line.matches("\\[ 3/12\\] posix +local +lock-excludes +UNKNOWN +0\\.9 s  step lock for dead worker B could not be performed"),
                 line);
     }

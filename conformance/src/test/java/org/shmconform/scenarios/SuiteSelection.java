@@ -31,15 +31,16 @@ record SuiteSelection(Set<String> scenarios, Set<String> columns, Set<String> en
         return "[" + job.column() + "/" + job.env() + "] " + job.scenario().id();
     }
 
-    /** Where the suite is written, relative to this module (the directory Maven runs tests in). */
-    static final Path NAMED_SUITE_SOURCE = Path.of("src", "main", "java", "org", "shmconform", "scenarios", "NamedSuite.java");
+    /** Where the suite is written, relative to this module (the directory Maven runs tests in): in the scenarios module. */
+    static final Path NAMED_SUITE_SOURCE = Path.of("..", "scenarios", "src", "main", "java", "org", "shmconform", "scenarios",
+            "NamedSuite.java");
 
     /**
      * The line of NamedSuite.java that names the scenario, as a file URI with a position (JUnit's test
      * source for a dynamic test); the file alone when the source is not at hand.
      */
     static URI definition(Scenario scenario) {
-        URI file = NAMED_SUITE_SOURCE.toAbsolutePath().toUri();
+        URI file = NAMED_SUITE_SOURCE.toAbsolutePath().normalize().toUri();
         String quoted = "\"" + scenario.id() + "\"";
         try {
             List<String> lines = Files.readAllLines(NAMED_SUITE_SOURCE);

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -63,5 +66,16 @@ class SuiteSelectionTest {
         // The interop scenarios are shown in the qt column only.
         assertThrows(IllegalArgumentException.class, () -> new SuiteSelection(Set.of("interop-lock"), Set.of("posix"), Set.of())
                 .plan(NamedSuite.all(), COLUMNS, ENVS));
+    }
+
+    @Test
+    void eachTestsSourceIsTheLineOfNamedSuiteJavaThatNamesItsScenario() throws Exception {
+        // The named suite is written in the scenarios module; its JUnit entry runs from this one.
+        URI source = SuiteSelection.definition(NamedSuite.named("lock-excludes").orElseThrow());
+        String text = source.toString();
+        assertTrue(text.matches("file:.*/scenarios/src/main/java/org/shmconform/scenarios/NamedSuite\\.java\\?line=\\d+"), text);
+        int line = Integer.parseInt(text.substring(text.indexOf("?line=") + 6));
+        List<String> lines = Files.readAllLines(Path.of(URI.create(text.substring(0, text.indexOf('?')))));
+        assertTrue(lines.get(line - 1).contains("\"lock-excludes\""), lines.get(line - 1));
     }
 }

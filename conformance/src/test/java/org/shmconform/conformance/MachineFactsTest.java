@@ -1,4 +1,4 @@
-package org.shmconform.cli;
+package org.shmconform.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package org.shmconform.cli;
+package org.shmconform.conformance;
 
 import java.io.IOException;
 import java.io.InputStream;

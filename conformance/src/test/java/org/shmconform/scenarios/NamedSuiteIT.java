@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -15,16 +13,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
-import org.shmconform.backends.Backends;
-import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
+import org.shmconform.conformance.ConformanceRun;
 import org.shmconform.engine.Subjects;
-import org.shmconform.engine.RunContext;
-import org.shmconform.engine.ScheduleRunner;
-import org.shmconform.engine.env.ContainerSweeper;
-import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
 
 /**
@@ -34,28 +27,26 @@ import org.shmconform.engine.env.Environments;
  * console and in target/failsafe-reports. A test fails on FAIL or UNKNOWN; a column missing here is
  * aborted with the reason (reported, not silently skipped); DEVIATES (a difference the backend
  * declares) passes. {@link SuiteSelection} narrows it with -Dshmconform.scenario/column/env.
+ *
+ * <p>The run's lifecycle is {@code shmconform run}'s ({@link ConformanceRun}): opened before the first
+ * test, each test one scenario run, closed (environments, containers, the run reaped) after the last.
+ * It lives in the conformance module for that reason, in the scenarios' package so its name stays.
  */
 class NamedSuiteIT {
-    private static RunContext run;
-    private static SuiteRunner suite;
-
-    private static final Map<String, Environment> ENVIRONMENTS = new LinkedHashMap<>();
+    private static final Path REPORT = Path.of("target", "shmconform-report");
+    private static ConformanceRun run;
 
     @BeforeAll
     static void startRun() {
-        run = RunContext.create();
-        for (String name : SuiteSelection.fromSystemProperties().environments(Environments.names())) {
-            ENVIRONMENTS.put(name, Environments.create(name, run.runId()).orElseThrow());
-        }
-        suite = new SuiteRunner(run, ENVIRONMENTS, ScheduleRunner.Timing.defaults(), Path.of("target", "shmconform-report"),
-                SuiteRunner.Progress.NONE);
+        run = ConformanceRun.open(ConformanceRun.Plan.of(List.copyOf(Subjects.here().names()), NamedSuite.all(),
+                SuiteSelection.fromSystemProperties().environments(Environments.names())), REPORT);
     }
 
     @AfterAll
     static void endRun() {
-        ENVIRONMENTS.values().forEach(Environment::close);
-        ContainerSweeper.removeRun(run.runId());
-        run.close();
+        if (run != null) {
+            run.close();
+        }
     }
 
     /**
@@ -79,12 +70,12 @@ class NamedSuiteIT {
     }
 
     private static void check(SuiteRunner.Job job) throws InterruptedException {
-        ScenarioResult result = suite.run(job.scenario(), job.column(), job.env());
+        ScenarioResult result = run.run(job);
         if (result.verdict() == Verdict.NOT_AVAILABLE) {
             Assumptions.abort("NOT-AVAILABLE-HERE: " + result.reason());
         }
         String evidence = job.scenario().title() + "\n" + result.properties().stream().map(NamedSuiteIT::describe).collect(Collectors.joining("\n"))
-                + "\nhistory: target/shmconform-report/" + result.historyFile() + "\nnotes: " + result.notes();
+                + "\nhistory: " + REPORT.resolve(result.historyFile()) + "\nnotes: " + result.notes();
         assertTrue(result.verdict().expected(), evidence);
     }
 

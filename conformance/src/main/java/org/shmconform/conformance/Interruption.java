@@ -1,4 +1,4 @@
-package org.shmconform.cli;
+package org.shmconform.conformance;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -12,13 +12,14 @@ import sun.misc.Signal;
  * up (workers killed, environments closed, the run directory reaped) and writes the report of what
  * finished. Only if the main flow does not finish in time does the hook reap the run itself. The
  * JVM then exits with 128 + the signal's number (130, 143), as a shell expects of a killed command.
+ * {@link ConformanceRun} installs it for {@code shmconform run}; {@code shmconform fuzz} installs its own.
  */
-final class Interruption {
+public final class Interruption {
     /** Long enough for the scenario run in progress to end by its own deadlines, and the report to be written. */
-    static final Duration BOUND = Duration.ofSeconds(Long.getLong("shmconform.interrupt.seconds", 90));
+    public static final Duration BOUND = Duration.ofSeconds(Long.getLong("shmconform.interrupt.seconds", 90));
 
     /** Thrown out of a progress callback to leave the suite or the fuzzer when a stop was asked for. */
-    static final class Stop extends RuntimeException {
+    public static final class Stop extends RuntimeException {
         Stop() {
             super("interrupted", null, false, false);
         }
@@ -35,7 +36,7 @@ final class Interruption {
     }
 
     /** From now on a SIGINT or SIGTERM asks the run to stop; {@code fallbackCleanUp} reaps if it does not stop in time. */
-    static Interruption install(Runnable fallbackCleanUp) {
+    public static Interruption install(Runnable fallbackCleanUp) {
         Interruption i = new Interruption(fallbackCleanUp);
         for (String name : new String[] {"INT", "TERM"}) {
             i.recordSignal(name);
@@ -59,25 +60,25 @@ final class Interruption {
         }
     }
 
-    boolean requested() {
+    public boolean requested() {
         return requested;
     }
 
     /** Leaves the current loop when a stop was asked for. */
-    void check() {
+    public void check() {
         if (requested) {
             throw new Stop();
         }
     }
 
     /** "SIGINT", "SIGTERM", or "a signal" when it could not be told. */
-    String signalName() {
+    public String signalName() {
         String s = signal.get();
         return s != null ? s : "a signal";
     }
 
     /** The main flow has cleaned up and written (or given up writing) its report: the hook may let the JVM go. */
-    void finished() {
+    public void finished() {
         done.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
