@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.engine.Reaper;
-import org.shmconform.engine.ReportLayout;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subject;
@@ -293,7 +293,7 @@ public final class ConformanceRun implements AutoCloseable {
         for (String column : plan.columns()) {
             stop.check();
             if (!describe(column).available()) {
-                continue; // already reported NOT-AVAILABLE-HERE in the matrix
+                continue; // already reported NOT_AVAILABLE in the matrix
             }
             FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(f.firstSeed()).count(f.schedules()).time(f.time())
                     .outDir(report.fuzzCampaign(column).dir()), context, line -> {

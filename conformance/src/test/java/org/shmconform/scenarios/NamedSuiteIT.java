@@ -72,7 +72,7 @@ class NamedSuiteIT {
     private static void check(SuiteRunner.Job job) throws InterruptedException {
         ScenarioResult result = run.run(job);
         if (result.verdict() == Verdict.NOT_AVAILABLE) {
-            Assumptions.abort("NOT-AVAILABLE-HERE: " + result.reason());
+            Assumptions.abort("NOT_AVAILABLE: " + result.reason());
         }
         String evidence = job.scenario().title() + "\n" + result.properties().stream().map(NamedSuiteIT::describe).collect(Collectors.joining("\n"))
                 + "\nhistory: " + REPORT.resolve(result.historyFile()) + "\nnotes: " + result.notes();

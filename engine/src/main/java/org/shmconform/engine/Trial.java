@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.history.ReportLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;

@@ -61,7 +61,7 @@ class Qt68RootTest {
     @BeforeAll
     static void rootBuilt() {
         Availability root = Qt68Root.availability();
-        assumeTrue(root.available(), () -> "Qt 6.8 root NOT-AVAILABLE-HERE: " + root.reason());
+        assumeTrue(root.available(), () -> "Qt 6.8 root NOT_AVAILABLE: " + root.reason());
         // TMPDIR and XDG_RUNTIME_DIR of these workers: private, under /run (the launcher binds them into the root).
         scratch = PrivateDirectory.ensure(Path.of("/run/shmconform-q68test-" + RunContext.letters(8)), "rwx------");
         tmp = PrivateDirectory.ensure(scratch.resolve("tmp"), "rwx------");
@@ -209,7 +209,7 @@ class Qt68RootTest {
     @Test
     void qt64RefusesTheKeyModesThatNeedQNativeIpcKey() throws Exception {
         Availability qt = QtReferenceWorker.availability();
-        assumeTrue(qt.available(), () -> "Qt 6.4 worker NOT-AVAILABLE-HERE: " + qt.reason());
+        assumeTrue(qt.available(), () -> "Qt 6.4 worker NOT_AVAILABLE: " + qt.reason());
         Process p = new ProcessBuilder(QtReferenceWorker.binary().toString(), KeyMode.SAFE_POSIX.argument())
                 .redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -287,7 +287,7 @@ class Qt68RootTest {
 
     private WorkerProcess qt64() throws Exception {
         Availability qt = QtReferenceWorker.availability();
-        assumeTrue(qt.available(), () -> "Qt 6.4 worker NOT-AVAILABLE-HERE: " + qt.reason());
+        assumeTrue(qt.available(), () -> "Qt 6.4 worker NOT_AVAILABLE: " + qt.reason());
         return started("qt64", new WorkerCommand(QtReferenceWorker.binary(), List.of(), List.of(),
                 Map.of("TMPDIR", tmp.toString()), null));
     }

@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
-import org.shmconform.engine.ReportLayout;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.model.Property;
 

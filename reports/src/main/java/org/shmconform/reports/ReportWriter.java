@@ -3,7 +3,7 @@ package org.shmconform.reports;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.shmconform.engine.ReportLayout;
+import org.shmconform.history.ReportLayout;
 
 /**
  * Writes the report folder: results.json (the data), matrix.md and matrix.html (for people, every

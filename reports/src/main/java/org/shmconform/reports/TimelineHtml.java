@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
-import org.shmconform.engine.ReportLayout;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;

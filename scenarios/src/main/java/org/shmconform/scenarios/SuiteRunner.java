@@ -7,7 +7,7 @@ import java.util.Map;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
-import org.shmconform.engine.ReportLayout;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Trial;

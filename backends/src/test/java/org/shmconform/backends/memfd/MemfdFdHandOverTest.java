@@ -48,8 +48,8 @@ class MemfdFdHandOverTest extends UsesSegmentFixture<MemfdFdFixture> {
 
     @BeforeEach
     void needRootAndSetpriv() throws Exception {
-        assumeTrue(LibC.INSTANCE.getuid() == 0, "NOT-AVAILABLE-HERE: starting a peer as nobody needs root (sudo)");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "NOT-AVAILABLE-HERE: setpriv missing (apt-get install util-linux)");
+        assumeTrue(LibC.INSTANCE.getuid() == 0, "NOT_AVAILABLE: starting a peer as nobody needs root (sudo)");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "NOT_AVAILABLE: setpriv missing (apt-get install util-linux)");
         root = new HandOverRoot();
     }
 

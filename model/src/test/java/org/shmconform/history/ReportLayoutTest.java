@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.history;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.history;
 
 import java.nio.file.Path;
 import java.time.Instant;
