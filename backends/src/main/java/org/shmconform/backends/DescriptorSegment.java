@@ -1,5 +1,6 @@
 package org.shmconform.backends;
 
+import org.shmconform.backends.linux.Errno;
 import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -42,7 +42,7 @@ class ArchitectureTest {
                 .importPackages("org.shmconform");
         // Guards the guard: an import that found nothing would make every rule below pass.
         for (String module : new String[] {"spi", "backends", "worker", "history", "model", "checker", "schedule",
-                "engine", "fuzz", "scenarios", "reports", "cli"}) {
+                "engine", "fuzz", "scenarios", "reports", "conformance", "cli"}) {
             assertTrue(main.stream().anyMatch(c -> c.getPackageName().startsWith("org.shmconform." + module)),
                     "no class of org.shmconform." + module + " was imported");
         }

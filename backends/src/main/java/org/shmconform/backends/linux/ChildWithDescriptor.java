@@ -6,7 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 
 /**
  * Starts a child process that inherits one descriptor at a fixed number, the other way seed L5

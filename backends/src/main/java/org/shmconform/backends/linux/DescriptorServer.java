@@ -90,7 +90,7 @@ public final class DescriptorServer implements AutoCloseable {
         while (!closed) {
             int connection = LibC.INSTANCE.accept(listener, null, null);
             if (connection < 0) {
-                if (LibC.errno() == org.shmconform.backends.Errno.EINTR) {
+                if (LibC.errno() == Errno.EINTR) {
                     continue;
                 }
                 return; // shut down by close(), or the listener failed: nobody more is served

@@ -6,7 +6,7 @@ import com.sun.jna.Pointer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 
 /**
  * Unix stream sockets on a filesystem path, and one descriptor per message with SCM_RIGHTS. The

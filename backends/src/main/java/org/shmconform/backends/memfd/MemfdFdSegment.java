@@ -1,6 +1,6 @@
 package org.shmconform.backends.memfd;
 
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.DescriptorSegment;

@@ -5,7 +5,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.LockCalls;
 

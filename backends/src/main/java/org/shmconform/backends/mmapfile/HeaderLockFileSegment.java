@@ -7,7 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;

@@ -7,7 +7,7 @@ import org.shmconform.spi.BackendSemantics;
 import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 import org.shmconform.spi.BackendSemantics.Resize;
 import org.shmconform.spi.BackendSemantics.Visibility;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.LockCalls;

@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Backends;
 import org.shmconform.spi.DescriptorHandOver;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.HandOverCalls;

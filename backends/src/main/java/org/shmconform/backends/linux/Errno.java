@@ -1,4 +1,4 @@
-package org.shmconform.backends;
+package org.shmconform.backends.linux;
 
 import org.shmconform.spi.SegmentError;
 
