@@ -8,16 +8,29 @@
 // Everything that touches shared memory goes through Qt's own class: this worker is the oracle
 // the Java backends are compared with, so it must never re-implement any of it.
 //
-// Build: qt-worker/build.sh OUTPUT_PATH
+// Build: qt-worker/build.sh OUTPUT_PATH (host Qt), or inside the Debian 13 root with Qt 6.8:
+// qt-worker/build-qt68-root.sh. Version differences are behind QT_VERSION checks.
+//
+// Usage: qt_shm_worker [--key-mode=MODE]   (see qt-worker/README.md, "Key modes")
+// MODE says what the protocol's "key" is handed to Qt as. A mode this Qt lacks is refused
+// before the hello: one line on stderr, exit status 2.
 
 #include <QtCore/QByteArray>
+#include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QJsonValue>
 #include <QtCore/QSharedMemory>
 #include <QtCore/QString>
 #include <QtCore/QtGlobal>
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+#include <QtCore/QNativeIpcKey>
+#endif
 
+#include <fcntl.h>
+#include <sys/mman.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cctype>
 #include <cstdio>
@@ -48,6 +61,79 @@ QString errorName(int code) {
 QSharedMemory *shm = nullptr;
 // Qt does not expose the mode of the current attach; write must refuse a ReadOnly one.
 QSharedMemory::AccessMode attachedMode = QSharedMemory::ReadWrite;
+
+// ---- key modes: how the protocol's "key" reaches Qt ----
+// legacy          setKey(key): the only key Qt 6.4 has (Qt 6.6+: legacyNativeKey(key) of the default type)
+// native          setNativeKey(key): key is the native key itself (default type)
+// legacy-sysv, legacy-posix   (Qt >= 6.6) setNativeKey(QSharedMemory::legacyNativeKey(key, type))
+// safe-sysv, safe-posix       (Qt >= 6.6) setNativeKey(QSharedMemory::platformSafeKey(key, type))
+// native-sysv, native-posix   (Qt >= 6.6) setNativeKey(QNativeIpcKey(key, type))
+enum class KeyKind { SetKey, Legacy, PlatformSafe, Native };
+struct KeyMode {
+    QString name = QStringLiteral("legacy");
+    KeyKind kind = KeyKind::SetKey;
+    bool typed = false;   // a -sysv / -posix mode: needs QNativeIpcKey (Qt >= 6.6)
+    bool posix = false;   // the type of a typed mode
+};
+KeyMode keyMode;
+// The last key the protocol gave (a fresh object's key is empty): for the modes other than legacy,
+// where key() does not return the protocol's key, this tells whether a request changes the key.
+QString requestedKey;
+
+bool parseKeyMode(const QString &text, KeyMode &mode) {
+    static const struct { const char *name; KeyKind kind; bool typed; bool posix; } kModes[] = {
+        {"legacy", KeyKind::SetKey, false, false},          {"native", KeyKind::Native, false, false},
+        {"legacy-sysv", KeyKind::Legacy, true, false},      {"legacy-posix", KeyKind::Legacy, true, true},
+        {"safe-sysv", KeyKind::PlatformSafe, true, false},  {"safe-posix", KeyKind::PlatformSafe, true, true},
+        {"native-sysv", KeyKind::Native, true, false},      {"native-posix", KeyKind::Native, true, true}};
+    for (const auto &m : kModes) {
+        if (text == QLatin1String(m.name)) {
+            mode = KeyMode{text, m.kind, m.typed, m.posix};
+            return true;
+        }
+    }
+    return false;
+}
+
+[[noreturn]] void refuse(const QString &why) {
+    std::fprintf(stderr, "qt_shm_worker: %s\n", why.toLocal8Bit().constData());
+    std::exit(2);
+}
+
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+// The type of the keys this worker makes. Untyped modes take the type of the call they stand for:
+// setKey() makes a legacy key of legacyDefaultTypeForOs() (System V on Debian, which builds Qt
+// without QT_POSIX_IPC); setNativeKey(QString) defaults to DefaultTypeForOs (PosixRealtime on
+// Linux since 6.6, where Qt 6.4's setNativeKey was System V).
+QNativeIpcKey::Type keyType() {
+    if (keyMode.typed)
+        return keyMode.posix ? QNativeIpcKey::Type::PosixRealtime : QNativeIpcKey::Type::SystemV;
+    return keyMode.kind == KeyKind::SetKey ? QNativeIpcKey::legacyDefaultTypeForOs() : QNativeIpcKey::DefaultTypeForOs;
+}
+#endif
+
+// "qt-sysv" or "qt-posix": which kernel objects this worker's QSharedMemory uses.
+QString backendName() {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    return keyType() == QNativeIpcKey::Type::PosixRealtime ? QStringLiteral("qt-posix") : QStringLiteral("qt-sysv");
+#else
+    return QStringLiteral("qt-sysv");  // Debian's Qt 6.4 is built without QT_POSIX_IPC
+#endif
+}
+
+// Refuses (exit 2, before the hello) a mode this Qt cannot do.
+void checkKeyModeSupported() {
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    if (!QSharedMemory::isKeyTypeSupported(keyType()))
+        refuse(QStringLiteral("key mode %1: QSharedMemory::isKeyTypeSupported is false for this key type in Qt %2")
+                   .arg(keyMode.name, QLatin1String(qVersion())));
+#else
+    if (keyMode.typed)
+        refuse(QStringLiteral("key mode %1 needs Qt 6.6 or later (QNativeIpcKey); this worker is built against Qt %2: "
+                              "use --key-mode=legacy or --key-mode=native")
+                   .arg(keyMode.name, QLatin1String(QT_VERSION_STR)));
+#endif
+}
 
 // A malformed request: reported in the reply, the worker keeps running.
 struct ProtocolError {
@@ -122,14 +208,32 @@ QByteArray hexArg(const QJsonObject &req) {
 // first, and the protocol wants re-sending the same key to be harmless. An empty string is a
 // real key and reaches Qt as such (a fresh object already has key "", so nothing to set; Qt
 // then answers create/attach with KeyError). An absent key leaves the current key alone.
+// In the other modes the same holds for the last key the protocol gave (see KeyMode).
 void applyKey(const QJsonObject &req) {
     const QJsonValue v = req.value("key");
     if (v.isUndefined() || v.isNull())
         return;
     if (!v.isString())
         throw ProtocolError{QStringLiteral("non-string \"key\"")};
-    if (v.toString() != shm->key())
-        shm->setKey(v.toString());
+    const QString key = v.toString();
+    if (keyMode.kind == KeyKind::SetKey) {
+        if (key != shm->key())
+            shm->setKey(key);
+        return;
+    }
+    if (key == requestedKey)
+        return;
+    requestedKey = key;
+#if QT_VERSION >= QT_VERSION_CHECK(6, 6, 0)
+    switch (keyMode.kind) {
+    case KeyKind::Legacy:       shm->setNativeKey(QSharedMemory::legacyNativeKey(key, keyType())); break;
+    case KeyKind::PlatformSafe: shm->setNativeKey(QSharedMemory::platformSafeKey(key, keyType())); break;
+    case KeyKind::Native:       shm->setNativeKey(QNativeIpcKey(key, keyType())); break;
+    case KeyKind::SetKey:       break;  // handled above
+    }
+#else
+    shm->setNativeKey(key);  // only "native" gets here: typed modes were refused at start-up
+#endif
 }
 
 // Range check shared by read and write, with the same messages as the Java backends
@@ -204,11 +308,26 @@ QJsonObject opRawWrite(qint64 seq, const QJsonObject &req) {
     return qtReply(seq, true);
 }
 
-// Debian's Qt 6.4 is built with System V IPC only; a SysV segment has no file to ftruncate.
+// A System V segment has no file to ftruncate. A POSIX one (Qt >= 6.6 at run time) has: the
+// worker opens the name Qt uses and shrinks it, as an untrusted peer could (Qt has no such call).
 QJsonObject opTruncate(qint64 seq, const QJsonObject &req) {
-    intArg(req, "length");
-    return conventionFailure(seq, QSharedMemory::UnknownError,
-                             QStringLiteral("truncate: System V segments cannot be resized"));
+    const qint64 length = intArg(req, "length");
+    if (backendName() != QLatin1String("qt-posix"))
+        return conventionFailure(seq, QSharedMemory::UnknownError,
+                                 QStringLiteral("truncate: System V segments cannot be resized"));
+    if (!shm->isAttached())
+        return conventionFailure(seq, QSharedMemory::NotFound, QStringLiteral("truncate: not attached"));
+    const QByteArray name = QFile::encodeName(shm->nativeKey());
+    const int fd = ::shm_open(name.constData(), O_RDWR, 0);
+    if (fd < 0 || ::ftruncate(fd, off_t(length)) != 0) {
+        const int err = errno;
+        if (fd >= 0)
+            ::close(fd);
+        return conventionFailure(seq, QSharedMemory::UnknownError,
+                                 QStringLiteral("truncate (ftruncate): %1").arg(QString::fromLocal8Bit(std::strerror(err))));
+    }
+    ::close(fd);
+    return qtReply(seq, true);
 }
 
 QJsonObject opSleep(qint64 seq, const QJsonObject &req) {
@@ -269,9 +388,16 @@ QJsonObject handleLine(const std::string &line) {
 
 }  // namespace
 
-int main() {
+int main(int argc, char **argv) {
     // No QCoreApplication: QSharedMemory does not need one, and start-up stays at a few ms.
     std::ios::sync_with_stdio(false);
+    for (int i = 1; i < argc; ++i) {
+        const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (!arg.startsWith(QLatin1String("--key-mode=")) || !parseKeyMode(arg.mid(11), keyMode))
+            refuse(QStringLiteral("unknown argument \"%1\"; usage: qt_shm_worker [--key-mode=legacy|native|"
+                                  "legacy-sysv|legacy-posix|safe-sysv|safe-posix|native-sysv|native-posix]").arg(arg));
+    }
+    checkKeyModeSupported();
     shm = new QSharedMemory();
 
     sendReply(QJsonObject{{"seq", 0},
@@ -282,7 +408,8 @@ int main() {
                                            // kernel state to tell a blocked lock from a slow one.
                                            {"tid", qint64(::syscall(SYS_gettid))},
                                            {"impl", QStringLiteral("qt-") + QLatin1String(qVersion())},
-                                           {"backend", "qt-sysv"}}},
+                                           {"backend", backendName()},
+                                           {"keyMode", keyMode.name}}},
                      {"error", "NoError"},
                      {"errorCode", 0},
                      {"errorString", ""}});

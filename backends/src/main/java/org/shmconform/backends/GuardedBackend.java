@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * erroring: NoClassDefFoundError, LinkageError) plug-in costs its own column and nothing else.
  * <ul>
  * <li>{@link #name()} is asked once, at load; a throwing one gives {@code broken:<class>}.</li>
- * <li>{@link #availability()} is NOT-AVAILABLE-HERE with the one-line reason when the provider did
+ * <li>{@link #availability()} is NOT_AVAILABLE with the one-line reason when the provider did
  *     not load, when availability() throws, or when semantics() throws (a column whose declaration
  *     cannot be read cannot be judged).</li>
  * <li>{@link #mechanism()} gives the one-line reason instead of throwing.</li>
@@ -57,7 +57,7 @@ public final class GuardedBackend implements SharedMemoryBackend {
         return new GuardedBackend(plugin, name, null);
     }
 
-    /** Stands for a provider that could not be made: always NOT-AVAILABLE-HERE with {@code why}. */
+    /** Stands for a provider that could not be made: always NOT_AVAILABLE with {@code why}. */
     static GuardedBackend unloadable(String name, String why) {
         return new GuardedBackend(null, name, why);
     }

@@ -1,5 +1,6 @@
 package org.shmconform.backends;
 
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SegmentError;
 
 /**

@@ -1,6 +1,7 @@
 package org.shmconform.cli;
 
 import java.util.List;
+import org.shmconform.conformance.ConformanceRun;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.reports.RunSummary;
@@ -15,10 +16,9 @@ final class Columns {
     }
 
     static RunSummary.Column describe(String name) {
-        // A plug-in that throws is a NOT-AVAILABLE-HERE column with the reason, never a crash (Subjects probes it guarded).
+        // A plug-in that throws is a NOT_AVAILABLE column with the reason, never a crash (Subjects probes it guarded).
         Subject s = Subjects.here().named(name).orElseThrow(() -> new Shmconform.UsageException(
                 "no backend named '" + name + "'; known: " + String.join(", ", allNames())));
-        return new RunSummary.Column(s.name(), s.mechanism(), s.availability().available(), s.availability().reason(),
-                s.declaredFields());
+        return ConformanceRun.describe(s);
     }
 }

@@ -5,6 +5,7 @@ import org.shmconform.schedule.Steps;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.shmconform.conformance.Interruption;
 import org.shmconform.engine.RunContext;
 import org.shmconform.fuzz.FuzzCampaign;
 import org.shmconform.fuzz.FuzzResult;
@@ -73,7 +74,7 @@ final class FuzzCommand implements Callable<Integer> {
                 // reported below, after the clean-up
             } catch (IllegalStateException e) {
                 // This column cannot run on this machine: nothing was tried, which is not a pass.
-                throw new Shmconform.UsageException("NOT-AVAILABLE-HERE: " + e.getMessage());
+                throw new Shmconform.UsageException("NOT_AVAILABLE: " + e.getMessage());
             } finally {
                 run.close();
             }

@@ -16,7 +16,7 @@ final class ListCommand implements Callable<Integer> {
         for (String name : Columns.allNames()) {
             RunSummary.Column c = Columns.describe(name);
             System.out.printf("  %-10s %s%n             %s%n             declares: %s%n", c.name(),
-                    c.available() ? "available" : "NOT-AVAILABLE-HERE: " + c.reason(), c.mechanism(),
+                    c.available() ? "available" : "NOT_AVAILABLE: " + c.reason(), c.mechanism(),
                     c.declared().isEmpty() ? "nothing readable (see the reason)" : c.declared());
         }
         System.out.println("\nScenarios:");

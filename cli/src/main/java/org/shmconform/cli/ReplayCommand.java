@@ -5,7 +5,7 @@ import org.shmconform.engine.Subjects;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.shmconform.fuzz.Checked;
+import org.shmconform.engine.Trial;
 import org.shmconform.fuzz.Replay;
 import org.shmconform.schedule.ScheduleValidation;
 import picocli.CommandLine.Command;
@@ -37,7 +37,7 @@ final class ReplayCommand implements Callable<Integer> {
                     + String.join(", ", Subjects.here().names()));
         }
         // An invalid file (InvalidSchedule) or one that cannot run here (NotRunnableHere) is exit 2 with its one line.
-        Checked checked = Replay.run(file, backend, org.shmconform.engine.ScheduleRunner.Timing.defaults());
+        Trial checked = Replay.run(file, backend, org.shmconform.engine.ScheduleRunner.Timing.defaults());
         Replay.print(checked, System.out);
         boolean failed = checked.fails() || checked.unknown() != null;
         System.out.println(summaryLine(file, checked));
@@ -45,7 +45,7 @@ final class ReplayCommand implements Callable<Integer> {
     }
 
     /** "shmconform: FAIL — replay F: FAIL LOCK-EXCLUSIVE: why", "... UNKNOWN: why", or "shmconform: PASS — replay F: no failure". */
-    static String summaryLine(Path file, Checked c) {
+    static String summaryLine(Path file, Trial c) {
         String what = c.fails() ? "FAIL " + c.failingProperty() + c.failure().map(p -> p.why() == null ? "" : ": " + p.why()).orElse("")
                 : c.unknown() != null ? "UNKNOWN: " + c.unknown() : "no failure";
         return "shmconform: " + (c.fails() || c.unknown() != null ? "FAIL" : "PASS") + " — replay " + file + ": " + what;

@@ -62,12 +62,12 @@ class BrokenPluginCliTest {
         for (String builtIn : List.of("sysv", "posix", "mmapfile", "memfd", "qt")) {
             assertTrue(list.out().contains("\n  " + builtIn + " "), builtIn + " listed:\n" + list.out());
         }
-        assertTrue(list.out().contains("unloadable:ThrowingConstructor NOT-AVAILABLE-HERE: "
+        assertTrue(list.out().contains("unloadable:ThrowingConstructor NOT_AVAILABLE: "
                 + ThrowingBackends.ThrowingConstructor.class.getName() + ": constructor threw IllegalStateException: boom in the constructor"),
                 list.out());
-        assertTrue(list.out().contains("throwing-availability NOT-AVAILABLE-HERE: "
+        assertTrue(list.out().contains("throwing-availability NOT_AVAILABLE: "
                 + "availability() threw IllegalStateException: boom"), list.out());
-        assertTrue(list.out().contains("throwing-semantics NOT-AVAILABLE-HERE: "
+        assertTrue(list.out().contains("throwing-semantics NOT_AVAILABLE: "
                 + "semantics() threw UnsupportedOperationException: no declaration today"), list.out());
         assertTrue(list.out().contains("throwing-leftovers available"), list.out());
         assertTrue(list.out().contains("Scenarios:") && list.out().contains("Properties (sentence ids):"), "list goes on to the end");

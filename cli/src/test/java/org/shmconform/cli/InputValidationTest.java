@@ -90,7 +90,7 @@ class InputValidationTest {
     @Test
     void aBadBaselineStopsBeforeTheSuiteRuns(@TempDir Path dir) throws Exception {
         Path baseline = Files.writeString(dir.resolve("b.json"), "{\"schema\":\"nope\"}");
-        refused("baseline " + baseline + " has schema \"nope\"; this shmconform reads \"shmconform-results/1\"",
+        refused("baseline " + baseline + " has schema \"nope\"; this shmconform reads \"shmconform-results/2\"",
                 "run", "-b", "posix", "-e", "local", "-o", dir.resolve("out").toString(), "--baseline", baseline.toString());
         assertFalse(Files.exists(dir.resolve("out")), "nothing ran");
     }
@@ -171,7 +171,7 @@ class InputValidationTest {
         ScenarioResult unknown = new ScenarioResult("lock-excludes", "t", "posix", "local",
                 List.of(new PropertyResult("LOCK-EXCLUSIVE", Verdict.UNKNOWN, null, null, List.of())), null, null, 900,
                 "step lock for dead worker B could not be performed", List.of());
-        String line = new ConsoleProgress(false, null).line(unknown, 3, 12);
+        String line = new ConsoleProgress(false).line(unknown, 3, 12);
         assertTrue(line.matches("\\[ 3/12\\] posix +local +lock-excludes +UNKNOWN +0\\.9 s  step lock for dead worker B could not be performed"),
                 line);
     }

@@ -52,7 +52,7 @@ class LoadVerdictsIT {
 
     @Test
     void theSameVerdictsIdleSaturatedAndUnderACpuQuota() throws Exception {
-        Assumptions.assumeTrue(CpuQuota.unavailableReason().isEmpty(), () -> "NOT-AVAILABLE-HERE: the CPU-quota run: "
+        Assumptions.assumeTrue(CpuQuota.unavailableReason().isEmpty(), () -> "NOT_AVAILABLE: the CPU-quota run: "
                 + CpuQuota.unavailableReason().orElseThrow());
         assertTrue(Files.isRegularFile(JAR), JAR.toAbsolutePath() + " is missing: run through 'mvn verify' (package comes first)");
         Path out = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "load-").toAbsolutePath(); // reports kept with the build, never in /tmp

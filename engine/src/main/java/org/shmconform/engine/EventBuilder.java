@@ -2,6 +2,12 @@ package org.shmconform.engine;
 
 import org.shmconform.history.EventType;
 import org.shmconform.history.HistoryEvent;
+import org.shmconform.spi.Args;
+import org.shmconform.worker.protocol.WorkerProtocol.Attached;
+import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
+import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
+import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Size;
 
 /** One history event under construction; times are nanoseconds since the execution's start. */
 final class EventBuilder {
@@ -10,12 +16,7 @@ final class EventBuilder {
     private final EventType type;
     private final String f;
     private long time;
-    String key;
-    Long size;
-    String mode;
-    Long offset;
-    Integer length;
-    private String data;
+    private Args args = Args.NONE;
     private String value;
     private String error;
     private String errorString;
@@ -35,19 +36,47 @@ final class EventBuilder {
         return this;
     }
 
+    /** The op's arguments (an invoke). */
+    EventBuilder args(Args a) {
+        this.args = a;
+        return this;
+    }
+
     EventBuilder value(String v) {
         this.value = v;
         return this;
     }
 
     EventBuilder data(String hex) {
-        this.data = hex;
+        this.args = args.withDataHex(hex);
         return this;
     }
 
     EventBuilder error(String e, String s) {
         this.error = e;
         this.errorString = s;
+        return this;
+    }
+
+    /**
+     * A completion from the worker's reply: its error state, a read's bytes as data, size(),
+     * isAttached() and nativeKey() as the value (the history has no place for the hello or the
+     * error op's value), and a protocol error as the note.
+     */
+    EventBuilder reply(Reply reply) {
+        error(reply.error(), reply.errorString());
+        if (reply.value() instanceof ReadData d) {
+            data(d.hex());
+        } else if (reply.value() instanceof Size s) {
+            value(Long.toString(s.bytes()));
+        } else if (reply.value() instanceof Attached a) {
+            value(Boolean.toString(a.attached()));
+        } else if (reply.value() instanceof NativeKey k) {
+            value(k.nativeKey());
+        }
+        if (reply.protocolError() != null) {
+            note("protocol error: " + reply.protocolError());
+        }
         return this;
     }
 
@@ -62,7 +91,6 @@ final class EventBuilder {
     }
 
     HistoryEvent build() {
-        return new HistoryEvent(0, time, process, type, f, key, size, mode, offset, length, data, value, error,
-                errorString, exitStatus, note);
+        return new HistoryEvent(0, time, process, type, f, args, value, error, errorString, exitStatus, note);
     }
 }

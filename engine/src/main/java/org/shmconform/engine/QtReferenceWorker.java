@@ -22,7 +22,7 @@ import org.shmconform.engine.state.PrivateDirectory;
  * with qt-worker/build.sh into the private cache ({@link RunContext#cacheDir()}, 0700). The
  * binary's SHA-256 is written beside it when it is built and checked, with lstat (a regular file of
  * ours, written by nobody else), before every use: nothing is executed that does not match. Where
- * Qt6Core or g++ is missing, the column is NOT-AVAILABLE-HERE with build.sh's one-line reason.
+ * Qt6Core or g++ is missing, the column is NOT_AVAILABLE with build.sh's one-line reason.
  */
 public final class QtReferenceWorker {
     public static final String IMPL = "qt";

@@ -5,10 +5,8 @@ import org.shmconform.history.Execution;
 import org.shmconform.spi.Op;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,10 +15,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.shmconform.engine.WorkerProcess.Received;
 import org.shmconform.engine.env.Environment;
+import org.shmconform.history.Ending;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
+import org.shmconform.history.Nemesis;
 import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.schedule.Schedule;
@@ -33,7 +34,6 @@ import org.shmconform.engine.launch.WorkerHandle;
  * its clock, its history and the problems of the steps it could not perform.
  */
 final class ScheduleAttempt {
-    private static final HexFormat HEX = HexFormat.of();
     /** How often the engine alternates between the reply queue and the kernel: a cadence, never a verdict. */
     private static final Duration LOOK = Duration.ofMillis(5);
     private final RunContext run;
@@ -98,18 +98,18 @@ final class ScheduleAttempt {
                 try {
                     WorkerProcess wp = starting.get(spec.id()).get();
                     workers.put(spec.id(), wp);
-                    Reply hello = wp.hello();
+                    Hello hello = wp.hello();
                     if (hello == null) {
                         problems.add("worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
                                 + run.logs().resolve(logName(spec)));
                         continue;
                     }
-                    long pid = hello.value().path("pid").asLong(-1);
+                    long pid = hello.pid();
                     watchOpThread(spec.id(), wp, hello);
                     Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
                     namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir()); // System V key files live there
                     infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), pid, spec.user(),
-                            namespaces, hello.value().path("impl").asText(), null));
+                            namespaces, hello.impl(), null));
                 } catch (java.util.concurrent.ExecutionException e) {
                     problems.add("worker " + spec.id() + " could not start: " + e.getCause());
                 }
@@ -121,8 +121,8 @@ final class ScheduleAttempt {
     }
 
     /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
-    private void watchOpThread(String worker, WorkerProcess wp, Reply hello) {
-        long nsTid = hello.value().path("tid").asLong(-1);
+    private void watchOpThread(String worker, WorkerProcess wp, Hello hello) {
+        long nsTid = hello.tid() > 0 ? hello.tid() : -1;
         String unknown = kernel == null ? KernelWait.unsupportedReason()
                 : nsTid < 0 ? "its hello has no tid"
                 : wp.hostPid().isEmpty() ? "its host pid is unknown" : null;
@@ -164,11 +164,11 @@ final class ScheduleAttempt {
             return;
         }
         if ("kill".equals(step.op())) {
-            kill(step.worker(), "killed");
+            kill(step.worker(), Ending.KILLED.note());
             return;
         }
         Request request = toRequest(step, ++seq);
-        HistoryEvent invoke = history.append(invokeEvent(step, request));
+        HistoryEvent invoke = history.append(invokeEvent(step));
         inFlight.put(step.worker(), invoke);
         inFlightSeq.put(step.worker(), request.seq());
         // Written before the worker can make anything under this key, so a kill of the harness cannot lose it.
@@ -185,7 +185,7 @@ final class ScheduleAttempt {
             notes.add(what + " still blocked in a lock wait at the reply deadline: recorded as blocked");
         } else if (end == Wait.DEADLINE) {
             problems.add(Execution.deadlinePassed(step.worker(), step.op()) + " (" + what + ", " + whyUnconfirmed(step.worker()) + ")");
-            kill(step.worker(), "timeout");
+            kill(step.worker(), Ending.TIMEOUT.note());
         }
     }
 
@@ -249,7 +249,7 @@ final class ScheduleAttempt {
             }
             if (r.reply() == null && r.unparsable() == null) {
                 Integer status = wp.reap(timing.replyDeadline());
-                died(worker, status, dying.getOrDefault(worker, "crashed"));
+                died(worker, status, dying.getOrDefault(worker, Ending.CRASHED.note()));
                 return;
             }
             if (r.unparsable() != null) {
@@ -269,10 +269,10 @@ final class ScheduleAttempt {
         String op = inFlight.get(worker).f();
         switch (await(worker, false)) {
             case DONE -> { }
-            case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+            case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, Ending.BLOCKED.note());
             case DEADLINE -> {
                 problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
-                kill(worker, "timeout");
+                kill(worker, Ending.TIMEOUT.note());
             }
         }
     }
@@ -286,10 +286,10 @@ final class ScheduleAttempt {
             String op = inFlight.get(worker).f();
             switch (await(worker, true)) {
                 case DONE -> { }
-                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, "blocked");
+                case BLOCKED, BLOCKED_AT_DEADLINE -> kill(worker, Ending.BLOCKED.note());
                 case DEADLINE -> {
                     problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
-                    kill(worker, "timeout");
+                    kill(worker, Ending.TIMEOUT.note());
                 }
             }
         }
@@ -306,13 +306,13 @@ final class ScheduleAttempt {
         if (infos.get(worker).exitStatus() != null) {
             return;
         }
-        history.append(new EventBuilder(start, "nemesis", EventType.invoke, "kill").value(worker).note(why).build());
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(worker).note(why).build());
         dying.put(worker, why);
         Integer status = wp.killAndReap(timing.replyDeadline());
         // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
         collect(worker, timing.replyDeadline());
         died(worker, status, why);
-        history.append(new EventBuilder(start, "nemesis", EventType.ok, "kill").value(worker).exitStatus(status).note(why).build());
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status).note(why).build());
     }
 
     private void died(String worker, Integer status, String why) {
@@ -326,7 +326,7 @@ final class ScheduleAttempt {
         if (invoke != null) {
             String signal = workers.get(worker).crashSignal();
             history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
-                    .note(why.equals("crashed") && signal != null ? "crashed" : why).value(signal).build());
+                    .note(Ending.CRASHED.is(why) && signal != null ? Ending.CRASHED.note() : why).value(signal).build());
         }
     }
 
@@ -334,19 +334,8 @@ final class ScheduleAttempt {
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
         Reply reply = r.reply();
-        EventBuilder b = new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
-                .error(reply.error(), reply.errorString());
-        if (reply.value() != null) {
-            if (reply.value().has("hex")) {
-                b.data(reply.value().get("hex").asText());
-            } else if (reply.value().isValueNode()) {
-                b.value(reply.value().asText());
-            }
-        }
-        if (reply.protocolError() != null) {
-            b.note("protocol error: " + reply.protocolError());
-        }
-        history.append(b.build());
+        history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
+                .reply(reply).build());
     }
 
     private void shutdownAll() throws InterruptedException {
@@ -358,19 +347,11 @@ final class ScheduleAttempt {
     private Request toRequest(Step step, long seqNo) {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
-        String hex = step.data() == null ? null : HEX.formatHex(step.data().getBytes(StandardCharsets.UTF_8));
-        Integer length = step.length();
-        return new Request(seqNo, op, key, step.size(), step.mode(), step.offset(), length, hex, step.ms());
+        return new Request(seqNo, op, step.args().withKey(key));
     }
 
-    private HistoryEvent invokeEvent(Step step, Request request) {
-        EventBuilder b = new EventBuilder(start, step.worker(), EventType.invoke, step.op());
-        b.key = step.key();
-        b.size = step.size();
-        b.mode = step.mode();
-        b.offset = step.offset();
-        b.length = step.length();
-        b.data(request.hex());
-        return b.build();
+    /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */
+    private HistoryEvent invokeEvent(Step step) {
+        return new EventBuilder(start, step.worker(), EventType.invoke, step.op()).args(step.args()).build();
     }
 }

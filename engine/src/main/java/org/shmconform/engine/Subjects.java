@@ -19,7 +19,7 @@ import org.shmconform.spi.BackendSemantics;
 
 /**
  * The columns here, each probed once: every backend on the class path (guarded, so a broken
- * plug-in is a NOT-AVAILABLE-HERE column with its reason), then the real-Qt reference workers. A
+ * plug-in is a NOT_AVAILABLE column with its reason), then the real-Qt reference workers. A
  * backend's {@code availability()} makes kernel objects to find out; it is asked once per process,
  * not once per worker or schedule.
  */

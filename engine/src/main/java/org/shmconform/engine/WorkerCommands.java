@@ -16,7 +16,7 @@ import org.shmconform.engine.launch.WorkerCommand;
  * Java worker on the worker class path for a backend, the verified native program for a reference worker.
  */
 public final class WorkerCommands {
-    /** Fast start for short-lived workers: C1 only and the serial GC (see physical-limits.md). */
+    /** Fast start for short-lived workers: C1 only and the serial GC (see docs/anchors/physical-limits.md). */
     private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData");
 

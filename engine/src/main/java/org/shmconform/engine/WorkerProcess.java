@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
 import java.io.BufferedReader;
@@ -15,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -35,7 +37,7 @@ public final class WorkerProcess {
     private final WorkerHandle handle;
     private final OutputStream toWorker;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-    private Reply hello;
+    private Hello hello;
     private volatile String crashSignal;
     private final Path stderrLog;
     private Integer exitStatus;
@@ -57,10 +59,10 @@ public final class WorkerProcess {
         return id;
     }
 
-    /** Waits for the hello line; null if the worker died or said nothing in time. */
-    public Reply awaitHello(Duration timeout) throws InterruptedException {
+    /** Waits for the hello line; null if the worker died, said nothing in time, or its first line was no hello. */
+    public Hello awaitHello(Duration timeout) throws InterruptedException {
         Received first = poll(timeout);
-        hello = first == null ? null : first.reply();
+        hello = first == null || first.reply() == null ? null : first.reply().value(Hello.class);
         return hello;
     }
 
@@ -69,7 +71,7 @@ public final class WorkerProcess {
         return handle.hostPid();
     }
 
-    public Reply hello() {
+    public Hello hello() {
         return hello;
     }
 
@@ -101,7 +103,7 @@ public final class WorkerProcess {
     public void shutdown(Duration grace) throws InterruptedException {
         if (handle.isAlive()) {
             try {
-                send(new Request(Long.MAX_VALUE, Op.exit, null, null, null, null, null, null, null));
+                send(new Request(Long.MAX_VALUE, Op.exit, Args.NONE));
             } catch (IOException e) {
                 // already gone: reaped below
             }

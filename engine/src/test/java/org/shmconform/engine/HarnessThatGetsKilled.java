@@ -1,7 +1,6 @@
 package org.shmconform.engine;
 
-import org.shmconform.spi.Op;
-
+import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
 import java.time.Duration;
@@ -36,14 +35,14 @@ public final class HarnessThatGetsKilled {
         WorkerProcess a = start(env, commands, "A", user, run);
         WorkerProcess b = start(env, commands, "B", user, run);
         String key = run.keyPrefix() + "pdeath";
-        expectOk(a, new Request(1, Op.create, key, 64L, null, null, null, null, null));
+        expectOk(a, new Request(1, Op.create, Args.NONE.withKey(key).withSize(64L)));
         // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
-        expectOk(b, new Request(2, Op.attach, key, null, null, null, null, null, null));
-        expectOk(a, new Request(3, Op.lock, null, null, null, null, null, null, null));
+        expectOk(b, new Request(2, Op.attach, Args.NONE.withKey(key)));
+        expectOk(a, new Request(3, Op.lock, Args.NONE));
         a.killAndReap(Duration.ofSeconds(30));
-        b.send(new Request(4, Op.lock, null, null, null, null, null, null, null));
+        b.send(new Request(4, Op.lock, Args.NONE));
         // The pid as this (the host's) pid namespace sees it: a container's worker has another inside.
-        System.out.println("worker " + b.hostPid().orElse(b.hello().value().path("pid").asLong()));
+        System.out.println("worker " + b.hostPid().orElse(b.hello().pid()));
         // Not a verdict, a precondition the test reports: B has not got the lock its dead holder kept.
         WorkerProcess.Received early = b.poll(Duration.ofSeconds(2));
         System.out.println(early == null ? "blocked" : "not-blocked " + early);

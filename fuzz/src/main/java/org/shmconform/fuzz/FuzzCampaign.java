@@ -1,29 +1,25 @@
 package org.shmconform.fuzz;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.shmconform.engine.Subjects;
-import org.shmconform.checker.ScheduleChecker;
-import org.shmconform.history.Execution;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.schedule.Schedule;
-import org.shmconform.fuzz.ScheduleGenerator;
-import org.shmconform.fuzz.Shrinker;
 
 /**
  * Property-based fuzzing of one backend: runs the generated schedules of seeds seed, seed+1, ...
  * on real workers until the count or the time budget is spent, checks each against the backend's
  * declared semantics, and shrinks the first failure (or every failure, if asked) by re-execution.
- * The original and the shrunk schedule are saved with their histories under
- * {@code outDir/seed-N/}, so {@code shmconform replay} can run them again without the seed.
+ * The original and the shrunk schedule are saved with their histories in the campaign folder
+ * {@code outDir} as {@link ReportLayout} lays it out ({@code seed-N/}), so {@code shmconform replay} can run them again without the seed.
  */
 public final class FuzzCampaign {
 
@@ -107,11 +103,11 @@ public final class FuzzCampaign {
     }
 
     /** @param executions told of every execution, the shrinker's re-runs included (for evidence and clean-up checks) */
-    public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Checked> executions)
+    public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
             throws InterruptedException {
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing());
         Runner runner = s -> {
-            Checked c = check(plain, s, o.backend());
+            Trial c = Trial.run(plain, s, o.backend(), List.of());
             executions.accept(c);
             return c;
         };
@@ -131,7 +127,7 @@ public final class FuzzCampaign {
             long seed = o.seed() + i;
             Schedule schedule = generator.generate(seed);
             long t0 = System.nanoTime();
-            Checked c = runner.run(schedule);
+            Trial c = runner.run(schedule);
             fuzzNanos += System.nanoTime() - t0;
             schedules++;
             operations += c.operations();
@@ -156,54 +152,41 @@ public final class FuzzCampaign {
                 fuzzNanos / 1e9, failures, unknown, o.outDir());
     }
 
-    static Checked check(ScheduleRunner runner, Schedule schedule, String subjectImpl) throws InterruptedException {
-        Execution x = runner.run(schedule);
-        return new Checked(schedule, x, ScheduleChecker.check(x, subjectImpl, List.of(), Subjects.here()));
-    }
-
     /** Runs and checks one schedule. */
     private interface Runner {
-        Checked run(Schedule s) throws InterruptedException;
+        Trial run(Schedule s) throws InterruptedException;
     }
 
-    private static FuzzResult.Failure shrinkAndSave(Options o, Runner runner, long seed, Checked original)
+    private static FuzzResult.Failure shrinkAndSave(Options o, Runner runner, long seed, Trial original)
             throws InterruptedException {
         String property = original.failingProperty();
-        Path dir = o.outDir().resolve("seed-" + seed);
+        ReportLayout campaign = ReportLayout.at(o.outDir());
+        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
         Schedule schedule = original.schedule();
-        save(schedule, original, dir.resolve("original.schedule.json"), dir.resolve("original.history.jsonl"));
-        Shrinker.Result<Checked> r = Shrinker.shrink(schedule, property, s -> {
-            Checked c = runner.run(s);
+        original.keep(originalFiles);
+        Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
+            Trial c = runner.run(s);
             return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
         }, o.shrink());
-        Schedule shrunk = r.shrunk();
-        Path shrunkFile = null;
-        Path shrunkHistory = null;
+        Schedule shrunk = null;
+        ReportLayout.Evidence shrunkFiles = null;
         String shrunkWhy = null;
-        if (shrunk != null) {
-            shrunk = new Schedule(schedule.name() + "-shrunk", seed, shrunk.workers(), shrunk.steps());
-            shrunkFile = dir.resolve("shrunk.schedule.json");
-            shrunkHistory = dir.resolve("shrunk.history.jsonl");
-            save(shrunk, r.lastTrial().evidence(), shrunkFile, shrunkHistory);
-            shrunkWhy = r.lastTrial().evidence().failure().map(p -> p.why()).orElse(null);
+        if (r.shrunk() != null) {
+            Trial last = r.lastTrial().evidence().renamed(schedule.name() + "-shrunk", seed);
+            shrunk = last.schedule();
+            shrunkFiles = campaign.fuzzShrunk(seed);
+            last.keep(shrunkFiles);
+            shrunkWhy = last.failure().map(p -> p.why()).orElse(null);
         }
         return new FuzzResult.Failure(seed, property, original.failure().map(p -> p.why()).orElse(null), r.rerunFails(),
                 r.k(), schedule.steps().size(), schedule.workers().size(), kills(schedule),
                 shrunk == null ? -1 : shrunk.steps().size(), shrunk == null ? -1 : shrunk.workers().size(),
                 shrunk == null ? -1 : kills(shrunk), shrunkWhy, r.runs(), r.budgetSpent(),
-                dir.resolve("original.schedule.json"), dir.resolve("original.history.jsonl"), shrunkFile, shrunkHistory);
+                originalFiles.scheduleFile(), originalFiles.historyFile(),
+                shrunkFiles == null ? null : shrunkFiles.scheduleFile(), shrunkFiles == null ? null : shrunkFiles.historyFile());
     }
 
     static int kills(Schedule s) {
         return (int) s.steps().stream().filter(st -> "kill".equals(st.op())).count();
-    }
-
-    private static void save(Schedule s, Checked c, Path scheduleFile, Path historyFile) {
-        try {
-            s.save(scheduleFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        c.execution().history().write(historyFile);
     }
 }

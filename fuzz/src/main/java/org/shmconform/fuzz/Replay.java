@@ -1,22 +1,23 @@
 package org.shmconform.fuzz;
 
-import org.shmconform.engine.Subjects;
-
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.ContainerSweeper;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.history.HistoryEvent;
-import org.shmconform.model.SegmentModel;
+import org.shmconform.history.HexText;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.WorkerSpec;
 
@@ -26,7 +27,7 @@ public final class Replay {
     }
 
     /** Replays with the engine's default timing, judged as the first worker's implementation. */
-    public static Checked run(Path scheduleFile) throws IOException, InterruptedException {
+    public static Trial run(Path scheduleFile) throws IOException, InterruptedException {
         return run(scheduleFile, null, ScheduleRunner.Timing.defaults());
     }
 
@@ -45,7 +46,7 @@ public final class Replay {
      * @throws org.shmconform.schedule.ScheduleValidation.InvalidSchedule when the file is not a valid schedule
      * @throws NotRunnableHere when a worker's implementation or environment is not available here
      */
-    public static Checked run(Path scheduleFile, String subjectImpl, ScheduleRunner.Timing timing)
+    public static Trial run(Path scheduleFile, String subjectImpl, ScheduleRunner.Timing timing)
             throws IOException, InterruptedException {
         Schedule schedule = Schedule.load(scheduleFile, Subjects.here().vocabulary());
         try (RunContext run = RunContext.create()) {
@@ -63,12 +64,12 @@ public final class Replay {
     }
 
     /** Runs a schedule whose workers are all local. */
-    public static Checked run(Schedule schedule, String subjectImpl, RunContext run, ScheduleRunner.Timing timing)
+    public static Trial run(Schedule schedule, String subjectImpl, RunContext run, ScheduleRunner.Timing timing)
             throws InterruptedException {
         return run(schedule, subjectImpl, run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), timing);
     }
 
-    public static Checked run(Schedule schedule, String subjectImpl, RunContext run, Map<String, Environment> environments,
+    public static Trial run(Schedule schedule, String subjectImpl, RunContext run, Map<String, Environment> environments,
                               ScheduleRunner.Timing timing) throws InterruptedException {
         ScheduleRunner runner = new ScheduleRunner(run, environments, timing);
         String missing = runner.unavailableReason(schedule);
@@ -76,11 +77,11 @@ public final class Replay {
             throw new NotRunnableHere("cannot replay " + schedule.name() + " here: " + missing);
         }
         String subject = subjectImpl != null ? subjectImpl : schedule.workers().get(0).impl();
-        return FuzzCampaign.check(runner, schedule, subject);
+        return Trial.run(runner, schedule, subject, List.of());
     }
 
     /** The history, one readable line per event, then each property's verdict. */
-    public static void print(Checked c, PrintStream out) {
+    public static void print(Trial c, PrintStream out) {
         out.println("schedule " + c.schedule().name() + " (seed " + c.schedule().seed() + "), keys "
                 + c.execution().keyPrefix() + "*");
         for (HistoryEvent e : c.execution().history().events()) {
@@ -107,7 +108,7 @@ public final class Replay {
         append(b, "mode", e.mode());
         append(b, "offset", e.offset());
         append(b, "length", e.length());
-        append(b, "data", e.data() == null ? null : SegmentModel.text(e.data()));
+        append(b, "data", e.data() == null ? null : HexText.quoted(e.data()));
         append(b, "value", e.value());
         append(b, "error", e.error());
         append(b, "exit", e.exitStatus());

@@ -225,8 +225,7 @@ public final class Shrinker<E> {
     }
 
     private static Step synchronous(Step s) {
-        return s.noWait() ? new Step(s.worker(), s.op(), s.key(), s.size(), s.mode(), s.offset(), s.length(), s.data(),
-                s.ms(), false) : s;
+        return s.noWait() ? new Step(s.worker(), s.op(), s.args(), false) : s;
     }
 
     private static Step smallerSize(Step s) {

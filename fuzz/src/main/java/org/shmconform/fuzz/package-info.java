@@ -9,7 +9,7 @@
  *   // exit 1 when r.failures() has one with rerunFails() &gt; 0
  *
  *   // shmconform replay FILE
- *   Checked c = Replay.run(file);          // or Replay.run(file, subjectImpl, timing)
+ *   Trial c = Replay.run(file);            // or Replay.run(file, subjectImpl, timing)
  *   Replay.print(c, System.out);           // history lines, notes, verdicts
  *   // exit 1 when c.fails()
  * </pre>
@@ -19,7 +19,8 @@
  * FLAKY when it fails only sometimes), shrinks it by re-execution ({@link org.shmconform.fuzz.Shrinker}:
  * a candidate is kept only if it fails with the same property, in one run, or for a flaky failure in at least one
  * of up to k runs) and saves {@code seed-N/original.schedule.json}, {@code original.history.jsonl},
- * {@code shrunk.schedule.json} and {@code shrunk.history.jsonl} under the output directory. Every execution goes
+ * {@code shrunk.schedule.json} and {@code shrunk.history.jsonl} under the output directory (laid out by
+ * {@link org.shmconform.engine.ReportLayout}), each run checked and kept as a {@link org.shmconform.engine.Trial}. Every execution goes
  * through a {@link org.shmconform.engine.RunContext}: run-unique keys, leftovers reaped after each schedule.
  */
 package org.shmconform.fuzz;

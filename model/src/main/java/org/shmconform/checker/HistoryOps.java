@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.shmconform.spi.Args;
 import org.shmconform.spi.BackendSemantics;
 import org.shmconform.history.Execution;
+import org.shmconform.history.Ending;
 import org.shmconform.history.EventType;
 import org.shmconform.history.HistoryEvent;
+import org.shmconform.history.Nemesis;
 import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelOp.Outcome;
 
@@ -17,11 +20,6 @@ import org.shmconform.model.ModelOp.Outcome;
  * kernel's exit effects happen at a point in time like everything else.
  */
 public final class HistoryOps {
-    /** Note of an op the kernel confirmed blocked in a lock wait when the engine ended it. */
-    public static final String BLOCKED = "blocked";
-    /** Note of an op that passed the reply deadline without the kernel seeing it blocked. */
-    public static final String TIMEOUT = "timeout";
-
     private HistoryOps() {
     }
 
@@ -31,7 +29,7 @@ public final class HistoryOps {
         Map<String, HistoryEvent> open = new HashMap<>();
         HistoryEvent killInvoke = null;
         for (HistoryEvent e : execution.history().events()) {
-            if (e.process().equals("nemesis")) {
+            if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
                     killInvoke = e;
                 } else if (killInvoke != null) {
@@ -48,14 +46,14 @@ public final class HistoryOps {
             if (invoke == null) {
                 continue;
             }
-            // info: "crashed" the worker died in the op; "blocked" the kernel saw the op asleep in a lock
-            // wait when the engine gave up on it; anything else ("killed", "timeout": the reply deadline
+            // info: CRASHED the worker died in the op; BLOCKED the kernel saw the op asleep in a lock
+            // wait when the engine gave up on it; anything else (KILLED, TIMEOUT: the reply deadline
             // passed unconfirmed, which also makes the execution UNKNOWN) leaves the op indeterminate.
             Outcome outcome = switch (e.type()) {
                 case ok -> Outcome.OK;
                 case fail -> Outcome.FAIL;
-                default -> "crashed".equals(e.note()) ? Outcome.CRASH
-                        : BLOCKED.equals(e.note()) ? Outcome.BLOCKED : Outcome.OK;
+                default -> Ending.CRASHED.is(e.note()) ? Outcome.CRASH
+                        : Ending.BLOCKED.is(e.note()) ? Outcome.BLOCKED : Outcome.OK;
             };
             boolean optional = e.type() == EventType.info && outcome == Outcome.OK;
             String value = outcome == Outcome.CRASH
@@ -77,14 +75,14 @@ public final class HistoryOps {
                                    Map<String, BackendSemantics> semantics) {
         String key = invoke.key();
         int realLength = key == null || key.isEmpty() ? 0 : x.keyPrefix().length() + key.length();
-        return new ModelOp(invoke.process(), invoke.f(), key, realLength, invoke.size(), invoke.mode(), invoke.offset(),
-                invoke.length(), invoke.f().equals("read") ? done.data() : invoke.data(), outcome, done.error(), value,
+        Args args = invoke.f().equals("read") ? invoke.args().withDataHex(done.data()) : invoke.args();
+        return new ModelOp(invoke.process(), invoke.f(), args, realLength, outcome, done.error(), value,
                 space(invoke.process(), x, semantics), x.workers().get(invoke.process()).user());
     }
 
     private static CheckedOp death(int id, String worker, long call, long ret, int index, Execution x,
                                    Map<String, BackendSemantics> semantics) {
-        ModelOp op = new ModelOp(worker, "kill", null, 0, null, null, null, null, null, Outcome.DEATH, null, null,
+        ModelOp op = new ModelOp(worker, Nemesis.KILL, Args.NONE, 0, Outcome.DEATH, null, null,
                 space(worker, x, semantics), x.workers().get(worker).user());
         return new CheckedOp(id, op, call, ret, false, index);
     }

@@ -1,121 +1,163 @@
 package org.shmconform.checker;
 
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
-import org.shmconform.model.ModelState;
+import org.shmconform.model.ModelOp;
 import org.shmconform.model.Profile;
-import org.shmconform.model.SegmentModel;
 
 /**
  * Wing–Gong-style search (as Knossos and Porcupine do it): looks for an order of the operations,
  * each placed within its real-time interval and each process's operations in program order, that
  * the model accepts. Indeterminate operations may be placed or left out. The state space is
  * memoised on (placed operations, model state); the search is bounded, and gives UNKNOWN past the bound.
+ * Generic over the {@link Model}; the segment model under a profile is {@link SegmentSpec}.
  */
-public final class LinearizabilityChecker {
-    private static final int MAX_EXPANSIONS = 200_000;
+public final class LinearizabilityChecker<S, O> {
+    /** States the search may expand per partition before it gives up (UNKNOWN). */
+    public static final int MAX_EXPANSIONS = 200_000;
 
-    private final Profile profile;
-    private final List<CheckedOp> ops;
+    private final Model<S, O> model;
+    private final List<Operation<O>> ops;
+    private final int maxExpansions;
     /**
-     * For each op, the id of the previous op of the same process (-1 for the first): program order,
-     * which is the order of the invokes. (Not the list order: ops are listed as they complete, and an op
-     * in flight when its worker was killed may complete, as info, after the kill that ended it.)
+     * For each op (by position), the position of the previous op of the same process (-1 for the first):
+     * program order, which is the order of the invokes. (Not the list order: ops are listed as they
+     * complete, and an op in flight when its worker was killed may complete, as info, after the kill that ended it.)
      */
     private final int[] previousOfProcess;
-    private final Set<Object> seen = new HashSet<>();
+    private final Set<Visit<S>> seen = new HashSet<>();
     private int expansions;
     private int deepest = -1;
     private CheckResult deepestFailure;
-    private ModelState success;
+    private S success;
 
-    private LinearizabilityChecker(Profile profile, List<CheckedOp> ops) {
-        this.profile = profile;
+    private LinearizabilityChecker(Model<S, O> model, List<Operation<O>> ops, int maxExpansions) {
+        this.model = model;
         this.ops = ops;
+        this.maxExpansions = maxExpansions;
         this.previousOfProcess = new int[ops.size()];
-        java.util.Map<String, Integer> last = new java.util.HashMap<>();
-        List<CheckedOp> byInvoke = new java.util.ArrayList<>(ops);
-        byInvoke.sort(java.util.Comparator.comparingInt(CheckedOp::invokeIndex).thenComparingInt(CheckedOp::id));
-        for (CheckedOp op : byInvoke) {
-            previousOfProcess[op.id()] = last.getOrDefault(op.op().process(), -1);
-            last.put(op.op().process(), op.id());
+        Map<String, Integer> last = new HashMap<>();
+        List<Integer> byInvoke = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            byInvoke.add(i);
+        }
+        byInvoke.sort(Comparator.<Integer>comparingInt(i -> ops.get(i).invokeIndex()).thenComparingInt(i -> ops.get(i).id()));
+        for (int i : byInvoke) {
+            previousOfProcess[i] = last.getOrDefault(ops.get(i).process(), -1);
+            last.put(ops.get(i).process(), i);
         }
     }
 
+    /** The history of segment ops under one profile. */
     public static CheckResult check(Profile profile, List<CheckedOp> ops) {
-        LinearizabilityChecker c = new LinearizabilityChecker(profile, ops);
+        return check(new SegmentSpec(profile), ops.stream().map(SegmentSpec::operation).toList());
+    }
+
+    public static <S, O> CheckResult check(Model<S, O> model, List<Operation<O>> ops) {
+        return check(model, ops, MAX_EXPANSIONS);
+    }
+
+    /**
+     * Each partition the model gives is searched on its own: VIOLATION if one is, else UNKNOWN if one
+     * is, else LINEARIZABLE with every part's observations.
+     */
+    public static <S, O> CheckResult check(Model<S, O> model, List<Operation<O>> ops, int maxExpansions) {
         try {
-            boolean found = c.search(ModelState.initial(), new BitSet());
-            if (found) {
-                return new CheckResult(CheckResult.Status.LINEARIZABLE, null, null, null, c.success.observations());
+            CheckResult unknown = null;
+            SortedSet<String> observed = new TreeSet<>();
+            for (List<Operation<O>> part : model.partition(ops)) {
+                CheckResult r = new LinearizabilityChecker<>(model, part, maxExpansions).run();
+                switch (r.status()) {
+                    case VIOLATION -> {
+                        return r;
+                    }
+                    case UNKNOWN -> unknown = unknown == null ? r : unknown;
+                    case LINEARIZABLE -> observed.addAll(r.observations());
+                }
             }
-            if (c.expansions >= MAX_EXPANSIONS) {
-                return new CheckResult(CheckResult.Status.UNKNOWN, null,
-                        "search bound of " + MAX_EXPANSIONS + " states reached", null, new TreeSet<>());
-            }
-            return c.deepestFailure != null ? c.deepestFailure
-                    : new CheckResult(CheckResult.Status.UNKNOWN, null, "no legal order and no single culprit", null, new TreeSet<>());
+            return unknown != null ? unknown : new CheckResult(CheckResult.Status.LINEARIZABLE, null, null, null, observed);
         } catch (RuntimeException e) {
             // A checker that throws proves nothing: UNKNOWN, never PASS.
             return new CheckResult(CheckResult.Status.UNKNOWN, null, "checker error: " + e, null, new TreeSet<>());
         }
     }
 
-    private boolean search(ModelState state, BitSet done) {
-        if (++expansions > MAX_EXPANSIONS) {
+    private CheckResult run() {
+        if (search(model.init(), new BitSet())) {
+            return new CheckResult(CheckResult.Status.LINEARIZABLE, null, null, null, model.observations(success));
+        }
+        if (expansions >= maxExpansions) {
+            return new CheckResult(CheckResult.Status.UNKNOWN, null,
+                    "search bound of " + maxExpansions + " states reached", null, new TreeSet<>());
+        }
+        return deepestFailure != null ? deepestFailure
+                : new CheckResult(CheckResult.Status.UNKNOWN, null, "no legal order and no single culprit", null, new TreeSet<>());
+    }
+
+    private boolean search(S state, BitSet done) {
+        if (++expansions > maxExpansions) {
             return false;
         }
         if (allMandatoryDone(done)) {
             success = state;
             return true;
         }
-        if (!seen.add(List.of(done.clone(), state))) {
+        if (!seen.add(new Visit<>((BitSet) done.clone(), state, model))) {
             return false;
         }
         long bound = earliestPendingReturn(done);
-        CheckedOp firstBlocked = null;
-        SegmentModel.Step firstBlockedStep = null;
-        for (CheckedOp op : ops) {
-            if (done.get(op.id()) || op.call() > bound || !previousOfProcessDone(op, done)) {
+        int firstBlocked = -1;
+        Model.Transition<S> firstBlockedStep = null;
+        for (int i = 0; i < ops.size(); i++) {
+            Operation<O> op = ops.get(i);
+            if (done.get(i) || op.call() > bound || !previousOfProcessDone(i, done)) {
                 continue;
             }
-            SegmentModel.Step step = SegmentModel.step(profile, state, op.op());
-            for (ModelState next : step.next()) {
-                done.set(op.id());
+            Model.Transition<S> step = model.step(state, op.input());
+            for (S next : step.next()) {
+                done.set(i);
                 boolean ok = search(next, done);
-                done.clear(op.id());
+                done.clear(i);
                 if (ok) {
                     return true;
                 }
             }
             if (op.optional()) {
-                done.set(op.id());
+                done.set(i);
                 boolean ok = search(state, done);
-                done.clear(op.id());
+                done.clear(i);
                 if (ok) {
                     return true;
                 }
             }
-            if (!step.legal() && !op.optional() && (firstBlocked == null || op.ret() < firstBlocked.ret())) {
-                firstBlocked = op;
+            if (!step.legal() && !op.optional() && (firstBlocked < 0 || op.ret() < ops.get(firstBlocked).ret())) {
+                firstBlocked = i;
                 firstBlockedStep = step;
             }
         }
         int depth = done.cardinality();
-        if (firstBlocked != null && depth > deepest) {
+        if (firstBlocked >= 0 && depth > deepest) {
             deepest = depth;
-            deepestFailure = new CheckResult(CheckResult.Status.VIOLATION, firstBlockedStep.violated(), firstBlockedStep.why(),
-                    firstBlocked.invokeIndex(), state.observations());
+            Operation<O> culprit = ops.get(firstBlocked);
+            String why = firstBlockedStep.why() != null ? firstBlockedStep.why()
+                    : model.describeOperation(culprit.input()) + ": no legal place for it";
+            deepestFailure = new CheckResult(CheckResult.Status.VIOLATION, firstBlockedStep.violated(), why,
+                    culprit.invokeIndex(), model.observations(state));
         }
         return false;
     }
 
     private boolean allMandatoryDone(BitSet done) {
-        for (CheckedOp op : ops) {
-            if (!op.optional() && !done.get(op.id())) {
+        for (int i = 0; i < ops.size(); i++) {
+            if (!ops.get(i).optional() && !done.get(i)) {
                 return false;
             }
         }
@@ -125,17 +167,35 @@ public final class LinearizabilityChecker {
     /** An op can go next only if it was invoked before every pending mandatory op returned. */
     private long earliestPendingReturn(BitSet done) {
         long min = Long.MAX_VALUE;
-        for (CheckedOp op : ops) {
-            if (!done.get(op.id()) && !op.optional()) {
-                min = Math.min(min, op.ret());
+        for (int i = 0; i < ops.size(); i++) {
+            if (!done.get(i) && !ops.get(i).optional()) {
+                min = Math.min(min, ops.get(i).ret());
             }
         }
         return min;
     }
 
     /** Ops of a process are placed in program order, and every op is placed (or dropped) in turn. */
-    private boolean previousOfProcessDone(CheckedOp op, BitSet done) {
-        int previous = previousOfProcess[op.id()];
+    private boolean previousOfProcessDone(int i, BitSet done) {
+        int previous = previousOfProcess[i];
         return previous < 0 || done.get(previous);
+    }
+
+    /** A memo entry: the placed ops and the model's state, compared as the model compares states. */
+    private record Visit<S>(BitSet done, S state, Model<S, ?> model) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Visit<?> v && done.equals(v.done) && model.equal(state, castState(v.state));
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * done.hashCode() + model.hash(state);
+        }
+
+        @SuppressWarnings("unchecked")
+        private S castState(Object other) {
+            return (S) other;
+        }
     }
 }

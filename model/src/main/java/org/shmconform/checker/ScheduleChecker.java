@@ -1,91 +1,108 @@
 package org.shmconform.checker;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import org.shmconform.spi.BackendSemantics;
 import org.shmconform.history.Execution;
-import org.shmconform.history.EventType;
-import org.shmconform.history.HistoryEvent;
-import org.shmconform.model.Profile;
 import org.shmconform.model.Property;
 
 /**
- * Turns an execution into verdicts: the history is checked against the documented profile and
- * against the declared profile of the subject implementation. Illegal as declared: FAIL for the
- * property broken (whatever the documentation says). Legal as declared but illegal as documented:
- * DEVIATES. Legal under both: PASS. UNKNOWN when the checker or the harness could not conclude.
+ * Turns an execution into verdicts, as a composition of checkers: the history is checked against the
+ * documented profile and against the declared profile of the subject implementation. Illegal as
+ * declared: FAIL for the property broken (whatever the documentation says). Legal as declared but
+ * illegal as documented: DEVIATES. Legal under both: PASS. UNKNOWN when the checker or the harness
+ * could not conclude ({@link HarnessHealth}); an object left behind is a FAIL of its own
+ * ({@link NothingLeftBehind}).
  */
 public final class ScheduleChecker {
+    /** The composition's parts by name. */
+    public static final String DOCUMENTED = "linearizable-as-documented";
+    public static final String DECLARED = "linearizable-as-declared";
+    public static final String LEFT_BEHIND = "nothing-left-behind";
+    public static final String HARNESS = "harness-health";
+
     private ScheduleChecker() {
     }
 
-    /** The two checks of one execution. */
-    public record Outcome(CheckResult documented, CheckResult declared, List<PropertyResult> results) {
+    /**
+     * The checks of one execution.
+     *
+     * @param documented the search under the documented profile (null when nothing ran to check)
+     * @param declared   the search under the declared profile (null likewise)
+     * @param results    the per-property verdicts
+     * @param checks     every checker's judgement, by name ({@link #DOCUMENTED}, ...)
+     */
+    public record Outcome(CheckResult documented, CheckResult declared, List<PropertyResult> results, Checker.Judgement checks) {
         /** Whether the declared profile found the history illegal: what the fuzzer hunts for. */
         public boolean fails() {
             return results.stream().anyMatch(r -> r.verdict() == Verdict.FAIL);
         }
     }
 
+    /** The checkers of one execution, in the order they run. */
+    public static Map<String, Checker> checkers(Execution x, String subjectImpl, Declarations declarations) {
+        Map<String, Checker> checkers = new LinkedHashMap<>();
+        // A run whose problems left no history has nothing to search (and maybe no worker to look up).
+        if (HarnessHealth.problems(x).isEmpty() || !x.history().events().isEmpty()) {
+            checkers.put(DOCUMENTED, Linearizable.asDocumented(declarations, subjectImpl));
+            // Both, always: where the documentation is silent the backend's own promise must still hold.
+            checkers.put(DECLARED, Linearizable.asDeclared(declarations, subjectImpl));
+        }
+        checkers.put(LEFT_BEHIND, new NothingLeftBehind());
+        checkers.put(HARNESS, new HarnessHealth());
+        return checkers;
+    }
+
     public static Outcome check(Execution x, String subjectImpl, List<Property> properties, Declarations declarations) {
-        List<String> problems = problems(x);
-        if (!problems.isEmpty() && x.history().events().isEmpty()) {
-            List<PropertyResult> results = new ArrayList<>();
+        Checker.Judgement all = Checker.compose(checkers(x, subjectImpl, declarations)).check(x);
+        return new Outcome(evidence(all, DOCUMENTED), evidence(all, DECLARED), results(properties, all), all);
+    }
+
+    private static CheckResult evidence(Checker.Judgement all, String name) {
+        Checker.Judgement j = all.part(name);
+        return j == null ? null : j.evidence();
+    }
+
+    /**
+     * The per-property results of a composition: the documented and declared searches give
+     * PASS/DEVIATES/FAIL per property; a history of a run that skipped or lost steps proves nothing
+     * about what did not run, so a part that is UNKNOWN (the harness) makes PASS and DEVIATES
+     * UNKNOWN with its reason, while a FAIL stays (the history proves it whatever did not run); an
+     * object left behind adds a FAIL of its own.
+     */
+    static List<PropertyResult> results(List<Property> properties, Checker.Judgement all) {
+        CheckResult documented = evidence(all, DOCUMENTED);
+        CheckResult declared = evidence(all, DECLARED);
+        List<PropertyResult> results = new ArrayList<>();
+        if (documented != null && declared != null) {
+            results.addAll(verdicts(properties, documented, declared));
+        } else {
             for (Property p : properties) {
-                results.add(new PropertyResult(p.id(), Verdict.UNKNOWN, harness(problems), null, List.of()));
-            }
-            return new Outcome(null, null, results);
-        }
-        Map<String, BackendSemantics> semantics = new TreeMap<>();
-        for (Execution.WorkerInfo w : x.workers().values()) {
-            semantics.computeIfAbsent(w.impl(), declarations::semantics);
-        }
-        semantics.computeIfAbsent(subjectImpl, declarations::semantics);
-        List<CheckedOp> ops = HistoryOps.of(x, semantics);
-        CheckResult documented = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
-        // Both, always: where the documentation is silent the backend's own promise must still hold.
-        CheckResult declared = LinearizabilityChecker.check(Profile.declared(declarations.profileName(subjectImpl), semantics.get(subjectImpl)), ops);
-        List<PropertyResult> results = verdicts(properties, documented, declared);
-        return new Outcome(documented, declared, problems.isEmpty() ? results : unknownUnlessFailed(results, problems));
-    }
-
-    /**
-     * What the engine could not do as written, and every op that passed the reply deadline without
-     * the kernel seeing it blocked (also when the engine's own list does not say so).
-     */
-    static List<String> problems(Execution x) {
-        Set<String> all = new LinkedHashSet<>(x.problems());
-        for (HistoryEvent e : x.history().events()) {
-            if (e.type() == EventType.info && HistoryOps.TIMEOUT.equals(e.note())) {
-                String problem = Execution.deadlinePassed(e.process(), e.f());
-                if (all.stream().noneMatch(p -> p.startsWith(problem))) {
-                    all.add(problem);
-                }
+                results.add(new PropertyResult(p.id(), Verdict.PASS, null, null, List.of()));
             }
         }
-        return List.copyOf(all);
+        Checker.Judgement harness = all.part(HARNESS);
+        if (harness != null && harness.verdict() != Verdict.PASS) {
+            results = unknownUnlessFailed(results, harness.reason());
+        }
+        Checker.Judgement leftBehind = all.part(LEFT_BEHIND);
+        if (leftBehind != null && leftBehind.verdict() != Verdict.PASS) {
+            results.add(new PropertyResult(NothingLeftBehind.ID, leftBehind.verdict(), leftBehind.reason(), null, List.of()));
+        }
+        return results;
     }
 
-    /**
-     * A history of a run that skipped or lost steps proves nothing about what did not run: PASS and
-     * DEVIATES become UNKNOWN with the reasons. A FAIL stays: the history proves it whatever did not run.
-     */
-    private static List<PropertyResult> unknownUnlessFailed(List<PropertyResult> results, List<String> problems) {
+    private static List<PropertyResult> unknownUnlessFailed(List<PropertyResult> results, String reason) {
         List<PropertyResult> out = new ArrayList<>();
         for (PropertyResult r : results) {
             out.add(r.verdict() == Verdict.PASS || r.verdict() == Verdict.DEVIATES
-                    ? new PropertyResult(r.property(), Verdict.UNKNOWN, harness(problems), r.eventIndex(), r.observations())
+                    ? new PropertyResult(r.property(), Verdict.UNKNOWN, reason, r.eventIndex(), r.observations())
                     : r);
         }
         return out;
-    }
-
-    private static String harness(List<String> problems) {
-        return "harness: " + String.join("; ", problems);
     }
 
     private static List<PropertyResult> verdicts(List<Property> properties, CheckResult documented, CheckResult declared) {

@@ -2,7 +2,6 @@ package org.shmconform.history;
 
 import java.util.List;
 import java.util.Map;
-import org.shmconform.history.History;
 
 /**
  * What running a schedule produced: the history, and what the checker needs to know of each
@@ -12,12 +11,22 @@ import org.shmconform.history.History;
  *                 had died, an unknown worker, a missing environment, a harness I/O error, a reply
  *                 deadline passed): a history with problems cannot PASS, it is UNKNOWN with these reasons
  *                 unless it already proves a violation
+ * @param leftovers every object of this execution the run's ledger still found after it (native name or
+ *                 id, with what it is): "nothing of ours left behind" fails when there is one. The engine
+ *                 does not fill it yet: empty
  */
 public record Execution(String scheduleName, String keyPrefix, History history, Map<String, WorkerInfo> workers,
-                        List<String> notes, List<String> problems) {
+                        List<String> notes, List<String> problems, List<String> leftovers) {
 
     public Execution {
         problems = problems == null ? List.of() : List.copyOf(problems);
+        leftovers = leftovers == null ? List.of() : List.copyOf(leftovers);
+    }
+
+    /** An execution whose leftovers were not looked for. */
+    public Execution(String scheduleName, String keyPrefix, History history, Map<String, WorkerInfo> workers,
+                     List<String> notes, List<String> problems) {
+        this(scheduleName, keyPrefix, history, workers, notes, problems, List.of());
     }
 
     /** The problems in one line, or null when the schedule ran as written. */

@@ -28,8 +28,7 @@ public final class History {
 
     /** Appends an event, numbering it; returns it with its index. */
     public synchronized HistoryEvent append(HistoryEvent e) {
-        HistoryEvent numbered = new HistoryEvent(events.size(), e.time(), e.process(), e.type(), e.f(), e.key(), e.size(),
-                e.mode(), e.offset(), e.length(), e.data(), e.value(), e.error(), e.errorString(), e.exitStatus(), e.note());
+        HistoryEvent numbered = e.withIndex(events.size());
         events.add(numbered);
         return numbered;
     }

@@ -10,14 +10,15 @@ import java.util.TreeSet;
  * The model's state: immutable, compared by value (the checker memoises on it).
  *
  * @param segments     existing segments by space|key
- * @param lockHolders  space|key → the process holding that key's lock (a dead process can hold it)
+ * @param locks        space|key → who holds that key's lock (a dead process can hold it); no entry: free
  * @param workers      per process: its object's key, attachment and lock flag
  * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
  *                     survived a crash): a later contradiction is blamed on that property
+ * @param semaphores   Qt 6.4's semaphore ownership, for profiles whose keying resets the lock
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  */
-public record ModelState(Map<String, Segment> segments, Map<String, String> lockHolders, Map<String, Worker> workers,
-                         Map<String, Property> cause, SortedSet<String> observations) {
+public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
+                         Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations) {
 
     /**
      * A segment: the object's current length ({@code size}: what create made it, until a peer's
@@ -78,7 +79,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
     }
 
     public static ModelState initial() {
-        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), new TreeSet<>());
+        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), Semaphores.NONE, new TreeSet<>());
     }
 
     public Worker worker(String p) {
@@ -88,7 +89,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, lockHolders, m, cause, observations);
+        return new ModelState(segments, locks, m, cause, semaphores, observations);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -98,17 +99,26 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, lockHolders, workers, cause, observations);
+        return new ModelState(m, locks, workers, cause, semaphores, observations);
     }
 
-    ModelState withLock(String key, String holder) {
-        TreeMap<String, String> m = new TreeMap<>(lockHolders);
-        if (holder == null) {
+    /** The key's lock, or null when nobody holds it. */
+    public Lock lock(String key) {
+        return locks.get(key);
+    }
+
+    ModelState withLock(String key, Lock lock) {
+        TreeMap<String, Lock> m = new TreeMap<>(locks);
+        if (lock == null) {
             m.remove(key);
         } else {
-            m.put(key, holder);
+            m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, observations);
+        return new ModelState(segments, m, workers, cause, semaphores, observations);
+    }
+
+    ModelState with(Semaphores now) {
+        return new ModelState(segments, locks, workers, cause, now, observations);
     }
 
     ModelState because(String key, Property p) {
@@ -118,7 +128,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, lockHolders, workers, m, observations);
+        return new ModelState(segments, locks, workers, m, semaphores, observations);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -129,6 +139,6 @@ public record ModelState(Map<String, Segment> segments, Map<String, String> lock
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, lockHolders, workers, cause, o);
+        return new ModelState(segments, locks, workers, cause, semaphores, o);
     }
 }

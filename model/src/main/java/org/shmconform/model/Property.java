@@ -4,9 +4,9 @@ import java.util.Arrays;
 import java.util.Optional;
 
 /**
- * The checked properties, each tied to the sentence it comes from. BRIEF = qt-docs/qsharedmemory-brief.rst,
- * NOTES = qt-docs/qsharedmemory-platform-notes.rst, API = Qt's QSharedMemory reference (as catalogued in
- * anchors/qt-semantics.md).
+ * The checked properties, each tied to the sentence it comes from. BRIEF = docs/qt-docs/qsharedmemory-brief.rst,
+ * NOTES = docs/qt-docs/qsharedmemory-platform-notes.rst, API = Qt's QSharedMemory reference (as catalogued in
+ * docs/anchors/qt-semantics.md; P<n> ids are that catalogue's).
  */
 public enum Property {
     CREATE_SIZE("BRIEF", "One QSharedMemory object must create the segment and this call specifies the size of the segment."),
@@ -27,7 +27,7 @@ public enum Property {
             + "with processes with a different privilege level."),
     NOT_WORLD_ACCESSIBLE("NOTES", "Do note that it is world-readable and writable (like /tmp and /var/tmp), so one must be "
             + "careful of the contents revealed there."),
-    NAMESPACE_VISIBILITY("NOTES", "Shared memory segments are identified by a key ... (on Linux the kernel decides where a key "
+    NAMESPACE_VISIBILITY("BRIEF", "Shared memory segments are identified by a key ... (on Linux the kernel decides where a key "
             + "reaches: System V objects follow the IPC namespace, POSIX names and tmpfs files the /dev/shm mount, a memfd the "
             + "processes that can see its holder)."),
     OUT_OF_RESOURCES("API", "QSharedMemory::OutOfResources: A create() operation failed because there was not enough memory "

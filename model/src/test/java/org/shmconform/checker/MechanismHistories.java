@@ -1,6 +1,7 @@
 package org.shmconform.checker;
 
 
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;

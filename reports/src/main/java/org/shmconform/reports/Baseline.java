@@ -4,35 +4,48 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import org.shmconform.checker.PropertyResult;
-import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 
 /**
- * Compares a run with a baseline results.json, cell by cell (column, environment, scenario,
- * property). A regression is PASS or DEVIATES becoming FAIL, or an available cell becoming
- * NOT_AVAILABLE with a new reason. UNKNOWN alone is never a regression (it proves nothing, and it
- * fails the run by itself anyway).
+ * Reads a results.json (a baseline, or either side of {@code shmconform diff}) and compares a run with
+ * a baseline, cell by cell (column, environment, scenario, property), with {@link RunDiff}: the same
+ * comparison as {@code shmconform diff BASELINE THIS}, so both call the same cells regressions.
  */
 public final class Baseline {
     private Baseline() {
     }
 
+    /** A regressed cell; {@code now} is null when the cell is no longer in the run. */
     public record Regression(String cell, Verdict was, Verdict now, String why) {
         @Override
         public String toString() {
-            return cell + ": " + was + " -> " + now + (why == null ? "" : " (" + why + ")");
+            return cell + ": " + was + " -> " + (now == null ? "missing" : now) + (why == null ? "" : " (" + why + ")");
         }
     }
 
-    /** What the comparison found, as results.json records it. @param file the baseline as given on the command line */
-    public record Outcome(String file, List<Regression> regressions) {
+    /**
+     * What the comparison found, as results.json records it.
+     *
+     * @param file        the baseline, relative to the report folder
+     * @param regressions the regressed cells, as every report lists them
+     * @param changes     every changed cell with the evidence of both sides (the regressions included)
+     */
+    public record Outcome(String file, List<Regression> regressions, List<RunDiff.Change> changes) {
+        public Outcome {
+            changes = changes == null ? List.of() : changes;
+        }
+
+        public Outcome(String file, List<Regression> regressions) {
+            this(file, regressions, List.of());
+        }
+
+        public static Outcome of(String file, RunDiff diff) {
+            return new Outcome(file, diff.regressions(), diff.changes());
+        }
     }
 
     /** A baseline that cannot be used: the message is one line for the user. */
@@ -47,12 +60,19 @@ public final class Baseline {
      * with a results list whose entries name their scenario, column, environment and properties with verdicts.
      */
     public static RunSummary read(Path resultsJson) throws InvalidBaseline {
-        String where = "baseline " + resultsJson;
+        return read(resultsJson, "baseline");
+    }
+
+    /** As {@link #read(Path)}; {@code role} names the file in messages ("baseline", "OLD", "NEW"). */
+    public static RunSummary read(Path resultsJson, String role) throws InvalidBaseline {
+        String where = role + " " + resultsJson;
         JsonNode root;
         try {
             root = ReportJson.MAPPER.readTree(Files.readString(resultsJson));
         } catch (JsonProcessingException e) {
-            throw new InvalidBaseline(where + " is not JSON: " + e.getOriginalMessage());
+            throw new InvalidBaseline(where + " is not JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        } catch (NoSuchFileException e) {
+            throw new InvalidBaseline("cannot read " + where + ": no such file");
         } catch (IOException e) {
             throw new InvalidBaseline("cannot read " + where + ": " + e.getMessage());
         }
@@ -107,32 +127,8 @@ public final class Baseline {
         }
     }
 
+    /** The regressions of {@code current} against {@code baseline}: {@link RunDiff#compare}'s, in cell order. */
     public static List<Regression> compare(RunSummary baseline, RunSummary current) {
-        Map<String, PropertyResult> before = index(baseline.results());
-        List<Regression> regressions = new ArrayList<>();
-        index(current.results()).forEach((cell, now) -> {
-            PropertyResult was = before.get(cell);
-            if (was == null) {
-                return;
-            }
-            boolean wasGood = was.verdict() == Verdict.PASS || was.verdict() == Verdict.DEVIATES;
-            if (wasGood && now.verdict() == Verdict.FAIL
-                    || was.verdict() != Verdict.NOT_AVAILABLE && now.verdict() == Verdict.NOT_AVAILABLE
-                    && !String.valueOf(now.why()).equals(String.valueOf(was.why()))) {
-                regressions.add(new Regression(cell, was.verdict(), now.verdict(), now.why()));
-            }
-        });
-        regressions.sort(java.util.Comparator.comparing(Regression::cell));
-        return regressions;
-    }
-
-    private static Map<String, PropertyResult> index(List<ScenarioResult> results) {
-        Map<String, PropertyResult> m = new HashMap<>();
-        for (ScenarioResult r : results) {
-            for (PropertyResult p : r.properties()) {
-                m.put(r.column() + "/" + r.env() + "/" + r.scenario() + "/" + p.property(), p);
-            }
-        }
-        return m;
+        return RunDiff.compare(baseline, current).regressions();
     }
 }

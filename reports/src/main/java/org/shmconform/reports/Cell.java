@@ -39,7 +39,7 @@ record Cell(Verdict verdict, ScenarioResult decidedBy, PropertyResult result, Li
             case DEVIATES -> "DEVIATES";
             case FAIL -> "**FAIL**";
             case UNKNOWN -> "UNKNOWN";
-            case NOT_AVAILABLE -> "N/A";
+            case NOT_AVAILABLE -> "NOT_AVAILABLE"; // one spelling in every report, as in results.json
         };
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Locale;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.model.Property;
 
@@ -27,8 +28,9 @@ final class MatrixHtml {
                 .append(".bar{padding:8px 12px;font-weight:bold}.bar.PASS{background:#d7f5d7}.bar.FAIL{background:#f8c8c8}.bar.INTERRUPTED{background:#ffe0b0}")
                 .append("</style></head><body><h1>shmconform compatibility matrix</h1><p>Run <code>").append(JUnitXml.esc(run.runId()))
                 .append("</code>, ").append(JUnitXml.esc(run.started())).append(", kernel ")
-                .append(JUnitXml.esc(String.valueOf(run.environment().get("kernel")))).append(". <a href=\"matrix.md\">matrix.md</a> · ")
-                .append("<a href=\"timeline.html\">timelines</a> · <a href=\"results.json\">results.json</a></p>");
+                .append(JUnitXml.esc(String.valueOf(run.environment().get("kernel")))).append(". <a href=\"").append(ReportLayout.MATRIX_MD).append("\">").append(ReportLayout.MATRIX_MD).append("</a> · ")
+                .append("<a href=\"").append(ReportLayout.TIMELINE_HTML).append("\">timelines</a> · <a href=\"").append(ReportLayout.RESULTS_JSON)
+                .append("\">").append(ReportLayout.RESULTS_JSON).append("</a></p>");
         h.append("<p class=\"bar ").append(verdict.word()).append("\" id=\"verdict\">").append(JUnitXml.esc(verdict.line(null))).append("</p>");
         if (run.interrupted()) {
             h.append("<p><b>Interrupted</b> (SIGINT or SIGTERM): this report holds only the scenario runs that finished.</p>");
@@ -69,7 +71,7 @@ final class MatrixHtml {
         String tip = why != null ? why : String.join("; ", cell.observations());
         h.append("<td class=\"").append(cell.verdict()).append("\" title=\"").append(JUnitXml.esc(tip)).append("\">");
         if (cell.decidedBy().historyFile() != null) {
-            h.append("<a href=\"timeline.html#").append(TimelineHtml.anchor(cell.decidedBy())).append("\">")
+            h.append("<a href=\"").append(ReportLayout.TIMELINE_HTML).append("#").append(TimelineHtml.anchor(cell.decidedBy())).append("\">")
                     .append(cell.verdict()).append("</a>");
         } else {
             h.append(cell.verdict());
@@ -114,10 +116,27 @@ final class MatrixHtml {
         h.append("<h2>Baseline</h2><p>Compared with <code>").append(JUnitXml.esc(run.baseline().file())).append("</code>: ");
         if (run.baseline().regressions().isEmpty()) {
             h.append("no regression.</p>");
+        } else {
+            h.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".</p><ul id=\"regressions\">");
+            run.baseline().regressions().forEach(r -> h.append("<li class=\"FAIL\">REGRESSION ").append(JUnitXml.esc(r.toString())).append("</li>"));
+            h.append("</ul>");
+        }
+        changes(h, run.baseline());
+    }
+
+    /** Every changed cell with both sides, as 'shmconform diff' prints them. */
+    private static void changes(StringBuilder h, Baseline.Outcome b) {
+        if (b.changes().isEmpty()) {
             return;
         }
-        h.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".</p><ul id=\"regressions\">");
-        run.baseline().regressions().forEach(r -> h.append("<li class=\"FAIL\">REGRESSION ").append(JUnitXml.esc(r.toString())).append("</li>"));
+        java.nio.file.Path old = java.nio.file.Path.of(b.file()).getParent();
+        h.append("<p>Every changed cell (").append(JUnitXml.esc(new RunDiff(b.changes()).tally())).append("):</p><ul id=\"changes\">");
+        for (RunDiff.Change c : b.changes()) {
+            h.append("<li class=\"").append(c.kind() == RunDiff.Kind.REGRESSION ? "FAIL" : c.kind() == RunDiff.Kind.IMPROVEMENT ? "PASS" : "")
+                    .append("\">").append(c.kind()).append(' ').append(JUnitXml.esc(c.headline()))
+                    .append("<br>old: ").append(JUnitXml.esc(c.before() == null ? "not in the run" : c.before().text(old)))
+                    .append("<br>new: ").append(JUnitXml.esc(c.after() == null ? "not in the run" : c.after().text(null))).append("</li>");
+        }
         h.append("</ul>");
     }
 }

@@ -21,7 +21,7 @@ final class MatrixMarkdown {
         md.append("# shmconform compatibility matrix\n\n");
         md.append("Run `").append(run.runId()).append("`, ").append(run.started()).append(", ")
                 .append(run.millis() / 1000).append(" s. Kernel ").append(run.environment().get("kernel"))
-                .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, N/A (not available here).\n\n");
+                .append(". Verdicts: PASS, DEVIATES (differs from the documentation as the backend declares), FAIL, UNKNOWN, NOT_AVAILABLE (the capability is missing on this machine; the reason says which).\n\n");
         md.append("**").append(RunVerdict.of(run).line(null)).append("**\n\n");
         if (run.interrupted()) {
             md.append("> Interrupted (SIGINT or SIGTERM): this report holds only the scenario runs that finished.\n\n");
@@ -133,10 +133,27 @@ final class MatrixMarkdown {
         }
         StringBuilder md = new StringBuilder("## Baseline\n\nCompared with `").append(run.baseline().file()).append("`: ");
         if (run.baseline().regressions().isEmpty()) {
-            return md.append("no regression.\n\n").toString();
+            md.append("no regression.\n\n");
+        } else {
+            md.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".\n\n");
+            run.baseline().regressions().forEach(r -> md.append("- **REGRESSION** ").append(cellText(r.toString())).append('\n'));
+            md.append('\n');
         }
-        md.append(RunVerdict.plural(run.baseline().regressions().size(), "regression")).append(".\n\n");
-        run.baseline().regressions().forEach(r -> md.append("- **REGRESSION** ").append(cellText(r.toString())).append('\n'));
+        return md.append(changes(run.baseline())).toString();
+    }
+
+    /** Every changed cell with both sides, as 'shmconform diff' prints them (the baseline's histories under its own folder). */
+    private static String changes(Baseline.Outcome b) {
+        if (b.changes().isEmpty()) {
+            return "";
+        }
+        java.nio.file.Path old = java.nio.file.Path.of(b.file()).getParent();
+        StringBuilder md = new StringBuilder("Every changed cell (").append(new RunDiff(b.changes()).tally()).append("):\n\n");
+        for (RunDiff.Change c : b.changes()) {
+            md.append("- **").append(c.kind()).append("** ").append(cellText(c.headline()))
+                    .append("\n  - old: ").append(c.before() == null ? "not in the run" : cellText(c.before().text(old)))
+                    .append("\n  - new: ").append(c.after() == null ? "not in the run" : cellText(c.after().text(null))).append('\n');
+        }
         return md.append('\n').toString();
     }
 
@@ -148,13 +165,13 @@ final class MatrixMarkdown {
         StringBuilder md = new StringBuilder();
         for (RunSummary.Column c : run.columns()) {
             if (!c.available()) {
-                md.append("- **").append(c.name()).append("** NOT-AVAILABLE-HERE: ").append(c.reason()).append('\n');
+                md.append("- **").append(c.name()).append("** NOT_AVAILABLE: ").append(c.reason()).append('\n');
             }
         }
         Set<String> seen = new LinkedHashSet<>();
         for (ScenarioResult r : run.results()) {
             if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + "|" + r.env() + "|" + r.reason())) {
-                md.append("- ").append(r.column()).append(" in ").append(r.env()).append(" NOT-AVAILABLE-HERE: ")
+                md.append("- ").append(r.column()).append(" in ").append(r.env()).append(" NOT_AVAILABLE: ")
                         .append(r.reason()).append('\n');
             }
         }

@@ -1,25 +1,29 @@
 package org.shmconform.reports;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.shmconform.history.ReportLayout;
 
 /**
  * Writes the report folder: results.json (the data), matrix.md and matrix.html (for people, every
  * cell linked to its evidence), timeline.html (every history as lanes, Porcupine-style), junit.xml (for CI).
+ * Where each goes is {@link ReportLayout}'s to say.
  */
 public final class ReportWriter {
     private ReportWriter() {
     }
 
     public static void write(Path dir, RunSummary run) throws IOException {
-        Files.createDirectories(dir);
-        Files.writeString(dir.resolve("results.json"),
-                ReportJson.MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run) + "\n");
-        Files.writeString(dir.resolve("matrix.md"), MatrixMarkdown.render(run));
-        Files.writeString(dir.resolve("matrix.html"), MatrixHtml.render(run));
-        Files.writeString(dir.resolve("timeline.html"), TimelineHtml.render(dir, run));
-        Files.writeString(dir.resolve("junit.xml"), JUnitXml.render(run));
+        write(ReportLayout.at(dir), run);
+    }
+
+    public static void write(ReportLayout report, RunSummary run) throws IOException {
+        Files.createDirectories(report.dir());
+        Files.writeString(report.resultsJson(), ResultsJson.render(report.dir(), run));
+        Files.writeString(report.matrixMarkdown(), MatrixMarkdown.render(run));
+        Files.writeString(report.matrixHtml(), MatrixHtml.render(run));
+        Files.writeString(report.timelineHtml(), TimelineHtml.render(report, run));
+        Files.writeString(report.junitXml(), JUnitXml.render(report.dir(), run));
     }
 }

@@ -8,9 +8,10 @@ import org.shmconform.checker.ScenarioResult;
 import org.shmconform.fuzz.FuzzResult;
 
 /**
- * Everything a report is made from: what ran where, and what came out. This is results.json.
+ * Everything a report is made from: what ran where, and what came out. This is results.json, written by
+ * {@link ResultsJson} in the format the published JSON Schema {@value ResultsJson#SCHEMA_RESOURCE} describes.
  *
- * @param schema      "shmconform-results/1"
+ * @param schema      {@value #SCHEMA}
  * @param interrupted the run was stopped by SIGINT or SIGTERM: the results are those of the runs that finished
  * @param environment facts of the machine and of each environment (kernel, namespace ids, engine versions)
  * @param columns     each column (worker implementation) with its availability and declared semantics
@@ -22,10 +23,15 @@ import org.shmconform.fuzz.FuzzResult;
 public record RunSummary(String schema, String runId, String started, String finished, long millis, boolean interrupted,
                          Map<String, Object> environment, List<Column> columns, List<ScenarioResult> results,
                          List<FuzzResult> fuzz, Baseline.Outcome baseline) {
-    public static final String SCHEMA = "shmconform-results/1";
+    /** Version 2: a verdict and reason per scenario run, counts, the baseline's changes, relative paths, null for no reason. */
+    public static final String SCHEMA = "shmconform-results/2";
 
     /** A column of the matrix: a backend (or the Qt worker), whether it runs here, and what it declares. */
     public record Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared) {
+        /** No reason is null, never "": an available backend's Availability says "". */
+        public Column {
+            reason = reason == null || reason.isBlank() ? null : reason;
+        }
     }
 
     /** The run's verdict, the one the exit status gives: FAIL, PASS or INTERRUPTED. Written to results.json only. */

@@ -1,7 +1,6 @@
 package org.shmconform.reports;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -9,10 +8,11 @@ import java.util.List;
 import java.util.Map;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
-import org.shmconform.model.SegmentModel;
+import org.shmconform.history.HexText;
 
 /**
  * timeline.html: one self-contained page, a section per scenario run, one lane per worker, one box
@@ -31,7 +31,7 @@ final class TimelineHtml {
         return (r.scenario() + "--" + r.column() + "--" + r.env()).replaceAll("[^A-Za-z0-9_-]", "_");
     }
 
-    static String render(Path dir, RunSummary run) {
+    static String render(ReportLayout report, RunSummary run) {
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>shmconform timelines</title><style>")
                 .append("body{font-family:sans-serif;margin:1.5em}section{margin-bottom:2em}svg text{font:11px monospace}")
                 .append(".ok{fill:#6fa8ff}.fail{fill:#ffadc6}.info{fill:#ffb65c}.blame{stroke:#c00;stroke-width:3}")
@@ -56,7 +56,7 @@ final class TimelineHtml {
                 h.append("<p><b>notes</b>: ").append(JUnitXml.esc(String.join("; ", r.notes()))).append("</p>");
             }
             try {
-                h.append(svg(History.read(dir.resolve(r.historyFile())).events(), blamed(r)));
+                h.append(svg(History.read(report.resolve(r.historyFile())).events(), blamed(r)));
             } catch (IOException e) {
                 h.append("<p>history unreadable: ").append(JUnitXml.esc(e.getMessage())).append("</p>");
             }
@@ -132,11 +132,11 @@ final class TimelineHtml {
             t.append(" @").append(inv.offset());
         }
         if (inv.data() != null) {
-            t.append(' ').append(SegmentModel.text(inv.data()));
+            t.append(' ').append(HexText.quoted(inv.data()));
         }
         t.append("\n→ ").append(done.type());
         if (done.data() != null) {
-            t.append(' ').append(SegmentModel.text(done.data()));
+            t.append(' ').append(HexText.quoted(done.data()));
         }
         if (done.value() != null) {
             t.append(' ').append(done.value());

@@ -1,28 +1,23 @@
 package org.shmconform.scenarios;
 
-import org.shmconform.engine.Subjects;
-
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
-import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.checker.Verdict;
-import org.shmconform.history.Execution;
+import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.model.Property;
 import org.shmconform.schedule.Schedule;
 
 /**
- * Runs scenarios on columns: executes each schedule on real workers, checks its history, and
- * writes the evidence (schedule and history files) into the report folder.
+ * Runs scenarios on columns: each scenario's schedule for the column is a {@link Trial} (run on real
+ * workers, checked, its schedule and history kept where the report folder's {@link ReportLayout} puts them).
  */
 public final class SuiteRunner {
     /** Told about each scenario as it starts and ends, for progress output. */
@@ -44,13 +39,18 @@ public final class SuiteRunner {
     }
 
     private final ScheduleRunner runner;
-    private final Path reportDir;
+    private final ReportLayout report;
     private final Progress progress;
 
     public SuiteRunner(RunContext run, Map<String, Environment> environments, ScheduleRunner.Timing timing, Path reportDir,
                        Progress progress) {
+        this(run, environments, timing, ReportLayout.at(reportDir), progress);
+    }
+
+    public SuiteRunner(RunContext run, Map<String, Environment> environments, ScheduleRunner.Timing timing, ReportLayout report,
+                       Progress progress) {
         this.runner = new ScheduleRunner(run, environments, timing);
-        this.reportDir = reportDir;
+        this.report = report;
         this.progress = progress;
     }
 
@@ -121,14 +121,11 @@ public final class SuiteRunner {
         if (missing != null) {
             return notAvailable(scenario, column, env, missing);
         }
-        String base = "evidence/" + scenario.id() + "--" + column + (env.equals("local") ? "" : "--" + env);
-        Execution x = runner.run(schedule);
-        ScheduleChecker.Outcome outcome = ScheduleChecker.check(x, column, scenario.properties(), Subjects.here());
-        write(base + ".schedule.json", schedule);
-        x.history().write(reportDir.resolve(base + ".history.jsonl"));
+        ReportLayout.Evidence evidence = report.scenarioEvidence(scenario.id(), column, env);
+        Trial trial = Trial.run(runner, schedule, column, scenario.properties()).keep(evidence);
         long millis = (System.nanoTime() - start) / 1_000_000;
-        return new ScenarioResult(scenario.id(), scenario.title(), column, env, outcome.results(),
-                base + ".history.jsonl", base + ".schedule.json", millis, x.broken(), x.notes());
+        return new ScenarioResult(scenario.id(), scenario.title(), column, env, trial.outcome().results(),
+                evidence.historyName(), evidence.scheduleName(), millis, trial.execution().broken(), trial.execution().notes());
     }
 
     private ScenarioResult notAvailable(Scenario scenario, String column, String env, String reason) {
@@ -137,13 +134,5 @@ public final class SuiteRunner {
             results.add(new PropertyResult(p.id(), Verdict.NOT_AVAILABLE, reason, null, List.of()));
         }
         return new ScenarioResult(scenario.id(), scenario.title(), column, env, results, null, null, 0, reason, List.of());
-    }
-
-    private void write(String relative, Schedule schedule) {
-        try {
-            schedule.save(reportDir.resolve(relative));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }

@@ -1,55 +1,116 @@
 package org.shmconform.schedule;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import org.shmconform.spi.Args;
 
 /**
- * One step of a schedule: which worker does which operation with which arguments. {@code op} is a
+ * One step of a schedule: which worker does which operation with which {@link Args}. {@code op} is a
  * protocol op ({@code create}, {@code lock}, ...) or {@code kill} (a SIGKILL of the worker by the
- * engine). {@code key} is the logical key; the engine prefixes it with the run's id. {@code data} is
- * the text written. A step with {@code noWait} is issued without waiting for its reply, so the
- * next steps run while it is in flight (or blocked).
+ * engine). {@code key} is the logical key; the engine prefixes it with the run's id. A step with
+ * {@code noWait} is issued without waiting for its reply, so the next steps run while it is in
+ * flight (or blocked).
+ *
+ * <p>The schedule file spells the arguments flat beside {@code worker} and {@code op}, and the data
+ * written as text ({@code "data":"hello"}); {@link #fromJson} and the {@code @JsonProperty}
+ * accessors below are that format. They are written out rather than {@code @JsonUnwrapped}
+ * because an unwrapped record swallows unknown fields, and {@link ScheduleValidation} must name them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL) // not NON_DEFAULT: that drops an offset or size of 0
-public record Step(String worker, String op, String key, Long size, String mode, Long offset, Integer length,
-                   String data, Long ms, @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean noWait) {
+@JsonPropertyOrder({"worker", "op", "key", "size", "mode", "offset", "length", "data", "ms", "noWait"})
+public record Step(String worker, String op, @JsonIgnore Args args,
+                   @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean noWait) {
+
+    public Step {
+        args = args == null ? Args.NONE : args;
+    }
+
+    /** The schedule file's flat form. */
+    @JsonCreator
+    public static Step fromJson(@JsonProperty("worker") String worker, @JsonProperty("op") String op,
+                                @JsonProperty("key") String key, @JsonProperty("size") Long size,
+                                @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
+                                @JsonProperty("length") Integer length, @JsonProperty("data") String data,
+                                @JsonProperty("ms") Long ms, @JsonProperty("noWait") boolean noWait) {
+        return new Step(worker, op, new Args(key, size, mode, offset, length, Args.hexOf(data), ms), noWait);
+    }
 
     public static Step of(String worker, String op) {
-        return new Step(worker, op, null, null, null, null, null, null, null, false);
+        return new Step(worker, op, Args.NONE, false);
+    }
+
+    @JsonProperty("key")
+    public String key() {
+        return args.key();
+    }
+
+    @JsonProperty("size")
+    public Long size() {
+        return args.size();
+    }
+
+    @JsonProperty("mode")
+    public String mode() {
+        return args.mode();
+    }
+
+    @JsonProperty("offset")
+    public Long offset() {
+        return args.offset();
+    }
+
+    @JsonProperty("length")
+    public Integer length() {
+        return args.length();
+    }
+
+    /** The text written (its UTF-8 bytes are what the worker writes). */
+    @JsonProperty("data")
+    public String data() {
+        return args.dataText();
+    }
+
+    @JsonProperty("ms")
+    public Long ms() {
+        return args.ms();
     }
 
     public Step key(String k) {
-        return new Step(worker, op, k, size, mode, offset, length, data, ms, noWait);
+        return new Step(worker, op, args.withKey(k), noWait);
     }
 
     public Step size(long s) {
-        return new Step(worker, op, key, s, mode, offset, length, data, ms, noWait);
+        return new Step(worker, op, args.withSize(s), noWait);
     }
 
     public Step mode(String m) {
-        return new Step(worker, op, key, size, m, offset, length, data, ms, noWait);
+        return new Step(worker, op, args.withMode(m), noWait);
     }
 
     public Step at(long off) {
-        return new Step(worker, op, key, size, mode, off, length, data, ms, noWait);
+        return new Step(worker, op, args.withOffset(off), noWait);
     }
 
     public Step length(int len) {
-        return new Step(worker, op, key, size, mode, offset, len, data, ms, noWait);
+        return new Step(worker, op, args.withLength(len), noWait);
     }
 
     public Step data(String text) {
-        return new Step(worker, op, key, size, mode, offset, length, text, ms, noWait);
+        return new Step(worker, op, args.withText(text), noWait);
     }
 
     public Step ms(long m) {
-        return new Step(worker, op, key, size, mode, offset, length, data, m, noWait);
+        return new Step(worker, op, args.withMs(m), noWait);
     }
 
     public Step async() {
-        return new Step(worker, op, key, size, mode, offset, length, data, ms, true);
+        return new Step(worker, op, args, true);
     }
 
     public Step worker(String w) {
-        return new Step(w, op, key, size, mode, offset, length, data, ms, noWait);
+        return new Step(w, op, args, noWait);
     }
 }

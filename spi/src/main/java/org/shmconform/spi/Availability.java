@@ -2,7 +2,7 @@ package org.shmconform.spi;
 
 /**
  * Whether a backend can run on this machine, and if not, why: the reason is shown to the user as
- * NOT-AVAILABLE-HERE, so it names the missing capability (e.g. "memfd_create: ENOSYS").
+ * NOT_AVAILABLE, so it names the missing capability (e.g. "memfd_create: ENOSYS").
  */
 public record Availability(boolean available, String reason) {
     public static Availability yes() {

@@ -1,7 +1,7 @@
 package org.shmconform.spi;
 
 /**
- * QSharedMemory::SharedMemoryError, with Qt's numeric values (P25 of the semantics catalogue).
+ * QSharedMemory::SharedMemoryError, with Qt's numeric values (P25 in docs/anchors/qt-semantics.md).
  */
 public enum SegmentError {
     NoError, PermissionDenied, InvalidSize, KeyError, AlreadyExists, NotFound, LockError, OutOfResources, UnknownError;

@@ -1,8 +1,5 @@
 package org.shmconform.worker;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
@@ -10,15 +7,23 @@ import org.shmconform.spi.SegmentError;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Attached;
+import org.shmconform.worker.protocol.WorkerProtocol.ErrorState;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
+import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
+import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.worker.protocol.WorkerProtocol.Size;
+import org.shmconform.worker.protocol.WorkerProtocol.Value;
 
 /** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
 final class SegmentCommands implements AutoCloseable {
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final HexFormat HEX = HexFormat.of();
     private final SharedMemoryBackend backend;
     private SharedSegment segment;
+    /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
+    private AccessMode attachedMode = AccessMode.ReadWrite;
 
     SegmentCommands(SharedMemoryBackend backend) {
         this.backend = backend;
@@ -26,12 +31,7 @@ final class SegmentCommands implements AutoCloseable {
 
     /** Called on the thread that then executes every request: its tid is the one the engine watches. */
     Reply hello() {
-        ObjectNode value = NODES.objectNode()
-                .put("protocol", WorkerProtocol.VERSION)
-                .put("pid", ProcessHandle.current().pid())
-                .put("tid", gettid())
-                .put("impl", "java")
-                .put("backend", backend.name());
+        Hello value = new Hello(WorkerProtocol.VERSION, ProcessHandle.current().pid(), gettid(), "java", backend.name());
         return new Reply(0, true, value, SegmentError.NoError.name(), 0, "", null);
     }
 
@@ -47,17 +47,15 @@ final class SegmentCommands implements AutoCloseable {
     Reply execute(Request r) {
         try {
             return switch (r.op()) {
-                case create -> done(r, keyed(r.key()).create(r.size(), mode(r.mode())), null);
-                case attach -> done(r, keyed(r.key()).attach(mode(r.mode())), null);
+                case create -> attached(r, keyed(r.key()).create(r.size(), mode(r.mode())));
+                case attach -> attached(r, keyed(r.key()).attach(mode(r.mode())));
                 case detach -> segment == null ? done(r, false, null) : done(r, segment.detach(), null);
                 case lock -> segment == null
                         ? convention(r, SegmentError.LockError, "QSharedMemory::lock: unable to lock (no key)")
                         : done(r, segment.lock(), null);
                 case unlock -> segment == null ? done(r, false, null) : done(r, segment.unlock(), null);
                 case read -> read(r);
-                case write -> segment == null
-                        ? convention(r, SegmentError.NotFound, "write: not attached")
-                        : done(r, segment.write(r.offset(), HEX.parseHex(r.hex())), null);
+                case write -> write(r);
                 case rawWrite -> {
                     Objects.requireNonNull(segment, "rawWrite before any create/attach").rawWrite(r.offset(), HEX.parseHex(r.hex()));
                     yield done(r, true, null);
@@ -65,10 +63,10 @@ final class SegmentCommands implements AutoCloseable {
                 case truncate -> segment == null
                         ? convention(r, SegmentError.NotFound, "truncate: not attached")
                         : done(r, segment.truncateBacking(r.length()), null);
-                case size -> done(r, true, NODES.numberNode(segment == null ? 0 : segment.size()));
-                case isAttached -> done(r, true, NODES.booleanNode(segment != null && segment.isAttached()));
-                case nativeKey -> done(r, true, NODES.textNode(segment == null ? "" : segment.nativeKey()));
-                case error -> done(r, true, NODES.objectNode().put("error", error().name()).put("errorString", errorString()));
+                case size -> done(r, true, new Size(segment == null ? 0 : segment.size()));
+                case isAttached -> done(r, true, new Attached(segment != null && segment.isAttached()));
+                case nativeKey -> done(r, true, new NativeKey(segment == null ? "" : segment.nativeKey()));
+                case error -> done(r, true, new ErrorState(error().name(), errorString()));
                 case sleep -> {
                     Thread.sleep(r.ms());
                     yield done(r, true, null);
@@ -86,12 +84,50 @@ final class SegmentCommands implements AutoCloseable {
         }
     }
 
-    private Reply read(Request r) {
-        if (segment == null) {
-            return convention(r, SegmentError.NotFound, "read: not attached");
+    private Reply attached(Request r, boolean ok) {
+        if (ok) {
+            attachedMode = mode(r.mode()); // a successful create is create + attach(mode)
         }
-        byte[] data = segment.read(r.offset(), r.length());
-        return data == null ? done(r, false, null) : done(r, true, NODES.objectNode().put("hex", HEX.formatHex(data)));
+        return done(r, ok, null);
+    }
+
+    private Reply read(Request r) {
+        int length = r.length();
+        Reply refused = refusal(r, "read", r.offset(), length);
+        if (refused != null) {
+            return refused;
+        }
+        byte[] data = segment.read(r.offset(), length);
+        return data == null ? done(r, false, null) : done(r, true, new ReadData(HEX.formatHex(data)));
+    }
+
+    private Reply write(Request r) {
+        byte[] data = HEX.parseHex(r.hex());
+        Reply refused = refusal(r, "write", r.offset(), data.length);
+        if (refused != null) {
+            return refused;
+        }
+        if (attachedMode == AccessMode.ReadOnly) {
+            return convention(r, SegmentError.PermissionDenied, "write: segment is attached read-only");
+        }
+        return done(r, segment.write(r.offset(), data), null);
+    }
+
+    /**
+     * The harness's own refusals of read and write (Qt has no such calls), made here as the Qt worker
+     * makes them: in the reply only, leaving the object's error() as it was, in the same words as
+     * the backends' own checks.
+     */
+    private Reply refusal(Request r, String function, long offset, long length) {
+        if (segment == null || !segment.isAttached()) {
+            return convention(r, SegmentError.NotFound, function + ": not attached");
+        }
+        long size = segment.size();
+        if (offset < 0 || length < 0 || offset + length > size) {
+            return convention(r, SegmentError.InvalidSize,
+                    function + ": range [" + offset + ", " + (offset + length) + ") is outside the segment of " + size + " bytes");
+        }
+        return null;
     }
 
     /** Like QSharedMemory::setKey: a different key detaches and rebinds the object. */
@@ -107,7 +143,7 @@ final class SegmentCommands implements AutoCloseable {
     }
 
     /** The call's boolean and the object's error state after it. */
-    private Reply done(Request r, boolean ok, JsonNode value) {
+    private Reply done(Request r, boolean ok, Value value) {
         SegmentError e = error();
         return new Reply(r.seq(), ok, value, e.name(), e.qtValue(), errorString(), null);
     }

@@ -42,8 +42,8 @@ public final class WorkerMain {
             Request request;
             try {
                 request = WorkerProtocol.decodeRequest(line);
-            } catch (Exception e) {
-                replies.println(WorkerProtocol.encode(SegmentCommands.protocolError(0, "unparsable request: " + e.getMessage())));
+            } catch (WorkerProtocol.BadRequest e) {
+                replies.println(WorkerProtocol.encode(SegmentCommands.protocolError(e.seq(), e.getMessage())));
                 continue;
             }
             Reply reply;

@@ -7,10 +7,10 @@ import org.shmconform.spi.BackendSemantics.Visibility;
 import java.nio.file.Path;
 import java.util.List;
 import org.shmconform.spi.Availability;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
-import org.shmconform.backends.linux.DescriptorSegment;
+import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 
 /**

@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SegmentError;
-import org.shmconform.backends.linux.DescriptorSegment;
+import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -44,7 +44,7 @@ import org.shmconform.backends.linux.LibC;
  * ReadOnly. lock() needs an attached object (LockError otherwise).</li>
  * </ul>
  */
-final class MemfdSegment extends DescriptorSegment {
+class MemfdSegment extends DescriptorSegment {
     static final String PREFIX = "qipc_memfd_";
     /** memfd_create: "memfd:" + name must fit NAME_MAX (255), so 249 bytes; longer is EINVAL. */
     static final int NAME_MAX = 249;

@@ -8,7 +8,7 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.SegmentError;
-import org.shmconform.backends.linux.DescriptorSegment;
+import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.OfdLock;
 

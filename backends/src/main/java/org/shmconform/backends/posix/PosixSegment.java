@@ -3,7 +3,7 @@ package org.shmconform.backends.posix;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtStyleSegment;
 import org.shmconform.spi.SegmentError;

@@ -1,7 +1,7 @@
 package org.shmconform.backends.posix;
 
 import com.sun.jna.Pointer;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtSystemSemaphore;
 import org.shmconform.spi.SegmentError;

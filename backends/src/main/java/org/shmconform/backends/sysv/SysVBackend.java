@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.spi.Availability;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;

@@ -3,7 +3,7 @@ package org.shmconform.backends.sysv;
 import com.sun.jna.Memory;
 import com.sun.jna.Pointer;
 import java.nio.file.Path;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.linux.LibC;
 
 /** The few System V and file steps both the segment and its semaphore need, with errno kept. */

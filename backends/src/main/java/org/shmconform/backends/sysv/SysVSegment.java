@@ -5,7 +5,7 @@ import com.sun.jna.Pointer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.shmconform.spi.AccessMode;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtStyleSegment;
 import org.shmconform.spi.SegmentError;

@@ -1,7 +1,7 @@
 package org.shmconform.backends.sysv;
 
 import java.nio.file.Path;
-import org.shmconform.backends.Errno;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.QtSystemSemaphore;
 import org.shmconform.spi.SegmentError;

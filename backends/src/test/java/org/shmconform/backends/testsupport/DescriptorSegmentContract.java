@@ -1,5 +1,7 @@
 package org.shmconform.backends.testsupport;
 
+import org.shmconform.backends.DescriptorSegment;
+
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -8,7 +8,7 @@ import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * Where a worker runs: the host, a fresh IPC namespace, a container... Each reports whether it can
- * run here and why not, so a missing capability becomes NOT-AVAILABLE-HERE instead of a skip.
+ * run here and why not, so a missing capability becomes NOT_AVAILABLE instead of a skip.
  */
 public interface Environment extends AutoCloseable {
     String name();

@@ -22,7 +22,7 @@ import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.worker.protocol.WorkerProtocol;
-import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.WorkerMain;
 
 /**
@@ -41,11 +41,11 @@ final class JavaWorkerCheck {
         try {
             CompletableFuture<byte[]> errors = EnvProbe.readAll(first.stderr());
             BufferedReader out = new BufferedReader(new InputStreamReader(first.stdout(), StandardCharsets.UTF_8));
-            Reply hello = helloOf(out.readLine(), errors);
+            Hello hello = helloOf(out.readLine(), errors);
             long helloMillis = (System.nanoTime() - started) / 1_000_000;
-            System.out.println(env.name() + ": Java worker hello after " + helloMillis + " ms, pid " + hello.value().get("pid"));
-            assertEquals(EnvTestBackend.NAME, hello.value().get("backend").asText());
-            assertTrue(hello.value().get("pid").asLong() > 0);
+            System.out.println(env.name() + ": Java worker hello after " + helloMillis + " ms, pid " + hello.pid());
+            assertEquals(EnvTestBackend.NAME, hello.backend());
+            assertTrue(hello.pid() > 0);
 
             send(first.stdin(), "{\"seq\":1,\"op\":\"sleep\",\"ms\":1}");
             assertTrue(WorkerProtocol.decodeReply(out.readLine()).ok(), "sleep answered");
@@ -81,12 +81,12 @@ final class JavaWorkerCheck {
         return (System.nanoTime() - started) / 1_000_000;
     }
 
-    private static Reply helloOf(String line, CompletableFuture<byte[]> errors) throws IOException {
+    private static Hello helloOf(String line, CompletableFuture<byte[]> errors) throws IOException {
         if (line == null) {
             throw new AssertionError("no hello; stderr: " + new String(errors.join(), StandardCharsets.UTF_8));
         }
-        Reply hello = WorkerProtocol.decodeReply(line);
-        assertNotNull(hello.value(), line);
+        Hello hello = WorkerProtocol.decodeReply(line).value(Hello.class);
+        assertNotNull(hello, line);
         return hello;
     }
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.engine.RunContext;
-import org.shmconform.fuzz.Checked;
+import org.shmconform.engine.Trial;
 import org.shmconform.fuzz.FuzzCampaign;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.fuzz.Replay;
@@ -87,7 +87,7 @@ class FaultFuzzIT {
         assertTrue(Files.exists(f.originalFile()) && Files.exists(f.originalHistory()) && Files.exists(f.shrunkHistory()));
         assertEquals(f.shrunkSteps(), Schedule.load(f.shrunkFile(), Subjects.here().vocabulary()).steps().size());
 
-        Checked replay = Replay.run(Schedule.load(f.shrunkFile(), Subjects.here().vocabulary()), null, run, FuzzCampaign.fuzzTiming());
+        Trial replay = Replay.run(Schedule.load(f.shrunkFile(), Subjects.here().vocabulary()), null, run, FuzzCampaign.fuzzTiming());
         record(replay);
         Replay.print(replay, System.out);
         assertTrue(replay.fails(), "the shrunk schedule passed when replayed");
@@ -119,7 +119,7 @@ class FaultFuzzIT {
                 FaultFuzzIT::record);
     }
 
-    private static void record(Checked c) {
+    private static void record(Trial c) {
         c.execution().workers().values().forEach(w -> workerPids.add(w.pid()));
     }
 

@@ -1,11 +1,22 @@
 package org.shmconform.worker.protocol;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.deser.std.StdDeserializer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
 /**
@@ -33,13 +44,18 @@ import org.shmconform.spi.Op;
  * <h2>Requests</h2>
  * {@code {"seq":7,"op":"write","offset":0,"hex":"68656c6c6f"}}: {@code seq} is a positive number
  * the worker copies into the reply; {@code op} is one of {@link Op}; the other fields are the
- * op's arguments, absent when unused:
+ * op's arguments ({@link Args}, written flat; its {@code dataHex} is the field {@code hex}), absent
+ * when unused ({@link Request}):
  * <ul>
  * <li>{@code create} key, size, mode — {@code setKey(key)} if the key differs, then {@code create(size, mode)}</li>
  * <li>{@code attach} key, mode ({@code "ReadOnly"} or {@code "ReadWrite"}) — setKey as above, then {@code attach(mode)}</li>
  * <li>{@code detach}, {@code lock}, {@code unlock} — the QSharedMemory calls of the same name</li>
  * <li>{@code read} offset, length — copies bytes out of {@code data()}; value {@code {"hex":"..."}}</li>
  * <li>{@code write} offset, hex — copies bytes into {@code data()}, refused on a read-only attach</li>
+ * <li>read and write are the harness's calls, not Qt's: when not attached (NotFound, {@code "read: not attached"}),
+ *     outside the segment (InvalidSize, {@code "read: range [60, 68) is outside the segment of 64 bytes"}) or
+ *     (write) read-only (PermissionDenied, {@code "write: segment is attached read-only"}) they are refused in
+ *     the reply only: the object's {@code error()} is left as it was</li>
  * <li>{@code rawWrite} offset, hex — stores into the mapping without any check (a read-only
  *     mapping kills the worker with SIGSEGV: that is the point)</li>
  * <li>{@code truncate} length — shrinks the object under the segment, as an untrusted peer could</li>
@@ -50,26 +66,172 @@ import org.shmconform.spi.Op;
  * </ul>
  *
  * <h2>Replies</h2>
- * {@code {"seq":7,"ok":true,"value":...,"error":"NoError","errorCode":0,"errorString":""}}.
+ * {@code {"seq":7,"ok":true,"value":...,"error":"NoError","errorCode":0,"errorString":""}} ({@link Reply}).
+ * {@code value} is one of the {@link Value} records, told apart by its JSON shape alone: the hello's
+ * object ({@link Hello}), a read's {@code {"hex":...}} ({@link ReadData}), a number ({@link Size}), a
+ * boolean ({@link Attached}), a string ({@link NativeKey}) or {@code {"error":...,"errorString":...}}
+ * ({@link ErrorState}); absent for every other op and for a failed call.
  * {@code ok} is the boolean the call returned (true for ops that return no boolean); {@code error},
  * {@code errorCode} and {@code errorString} are the object's {@code error()} (Qt's enum name and
  * value, NoError=0 ... UnknownError=8) and {@code errorString()} after the call. A request the
  * worker cannot parse or does not know gets {@code ok:false}, {@code error:"UnknownError"} and
- * {@code "protocolError":"<why>"}; the worker keeps running.
+ * {@code "protocolError":"<why>"}, with the request's {@code seq} when the line is a JSON object that
+ * has one (0 otherwise); the worker keeps running.
+ *
+ * <h2>Conformance</h2>
+ * {@code protocol-conformance.jsonl}, beside this class, is this protocol as a script of requests
+ * and expected replies; every worker must pass it (the engine's ProtocolConformanceTest runs it).
  */
 public final class WorkerProtocol {
     public static final int VERSION = 1;
 
-    /** One request line. Unused fields are null and left out of the JSON. */
+    /** One request line: {@code seq}, {@code op}, then the op's {@link Args} flat, unused ones left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Request(long seq, Op op, String key, Long size, String mode, Long offset, Integer length,
-                          String hex, Long ms) {
+    @JsonPropertyOrder({"seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms"})
+    public record Request(long seq, Op op, @JsonIgnore Args args) {
+        public Request {
+            args = args == null ? Args.NONE : args;
+        }
+
+        @JsonCreator
+        public static Request fromJson(@JsonProperty("seq") long seq, @JsonProperty("op") Op op,
+                                       @JsonProperty("key") String key, @JsonProperty("size") Long size,
+                                       @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
+                                       @JsonProperty("length") Integer length, @JsonProperty("hex") String hex,
+                                       @JsonProperty("ms") Long ms) {
+            return new Request(seq, op, new Args(key, size, mode, offset, length, hex, ms));
+        }
+
+        @JsonProperty("key")
+        public String key() {
+            return args.key();
+        }
+
+        @JsonProperty("size")
+        public Long size() {
+            return args.size();
+        }
+
+        @JsonProperty("mode")
+        public String mode() {
+            return args.mode();
+        }
+
+        @JsonProperty("offset")
+        public Long offset() {
+            return args.offset();
+        }
+
+        @JsonProperty("length")
+        public Integer length() {
+            return args.length();
+        }
+
+        /** The bytes to write, in hex ({@link Args#dataHex()}). */
+        @JsonProperty("hex")
+        public String hex() {
+            return args.dataHex();
+        }
+
+        @JsonProperty("ms")
+        public Long ms() {
+            return args.ms();
+        }
     }
 
-    /** One reply line. {@code value} is whatever JSON the op returns (null for none). */
+    /** One reply line. {@code value} is the op's result ({@link Value}), null for none. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Reply(long seq, boolean ok, JsonNode value, String error, Integer errorCode, String errorString,
+    public record Reply(long seq, boolean ok, Value value, String error, Integer errorCode, String errorString,
                         String protocolError) {
+        /** The value if it is a {@code type}, else null. */
+        public <T extends Value> T value(Class<T> type) {
+            return type.isInstance(value) ? type.cast(value) : null;
+        }
+    }
+
+    /** What an op returns in a reply's {@code value}; each kind has a JSON shape of its own. */
+    @JsonDeserialize(using = ValueShape.class)
+    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState {
+    }
+
+    /**
+     * The hello's value: the protocol version, the worker's pid and op-thread tid (in its own pid
+     * namespace), what it is ({@code "java"}, {@code "qt-6.4.2"}), its backend, and for a Qt 6.8 worker
+     * the key mode it was started in ({@code "legacy-sysv"}, ...; absent otherwise).
+     */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Hello(int protocol, long pid, long tid, String impl, String backend, String keyMode) implements Value {
+        public Hello(int protocol, long pid, long tid, String impl, String backend) {
+            this(protocol, pid, tid, impl, backend, null);
+        }
+    }
+
+    /** read: the bytes, in hex. */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    public record ReadData(String hex) implements Value {
+    }
+
+    /** size(): a bare number. */
+    public record Size(@JsonValue long bytes) implements Value {
+    }
+
+    /** isAttached(): a bare boolean. */
+    public record Attached(@JsonValue boolean attached) implements Value {
+    }
+
+    /** nativeKey(): a bare string. */
+    public record NativeKey(@JsonValue String nativeKey) implements Value {
+    }
+
+    /** error: the object's error() name and errorString(). */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    public record ErrorState(String error, String errorString) implements Value {
+    }
+
+    /** Tells a {@link Value} by its shape; any other shape is not this protocol. */
+    static final class ValueShape extends StdDeserializer<Value> {
+        ValueShape() {
+            super(Value.class);
+        }
+
+        @Override
+        public Value deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
+            JsonNode v = p.readValueAsTree();
+            if (v.isIntegralNumber()) {
+                return new Size(v.asLong());
+            }
+            if (v.isBoolean()) {
+                return new Attached(v.asBoolean());
+            }
+            if (v.isTextual()) {
+                return new NativeKey(v.asText());
+            }
+            if (v.isObject() && v.has("protocol")) {
+                return ctxt.readTreeAsValue(v, Hello.class);
+            }
+            if (v.isObject() && v.has("hex")) {
+                return ctxt.readTreeAsValue(v, ReadData.class);
+            }
+            if (v.isObject() && v.has("error")) {
+                return ctxt.readTreeAsValue(v, ErrorState.class);
+            }
+            return (Value) ctxt.handleUnexpectedToken(Value.class, v.asToken(), p, "not a value of the worker protocol: %s", v);
+        }
+    }
+
+    /** A request line that could not be read; {@code seq} is the line's own when it had one, else 0. */
+    public static final class BadRequest extends IOException {
+        private final long seq;
+
+        BadRequest(long seq, String why) {
+            super(why);
+            this.seq = seq;
+        }
+
+        public long seq() {
+            return seq;
+        }
     }
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -90,11 +252,38 @@ public final class WorkerProtocol {
         }
     }
 
-    public static Request decodeRequest(String line) throws IOException {
-        return JSON.readValue(line, Request.class);
+    /** Reads one request line; what cannot be read is a {@link BadRequest} carrying the line's seq if it has one. */
+    public static Request decodeRequest(String line) throws BadRequest {
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(line);
+        } catch (IOException e) {
+            throw new BadRequest(0, "unparsable request: " + firstLine(e));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new BadRequest(0, "the request is not a JSON object");
+        }
+        long seq = tree.path("seq").canConvertToLong() ? tree.path("seq").asLong() : 0;
+        JsonNode op = tree.get("op");
+        if (op == null || !op.isTextual()) {
+            throw new BadRequest(seq, "missing or non-string \"op\"");
+        }
+        if (Op.named(op.asText()) == null) {
+            throw new BadRequest(seq, "unknown op \"" + op.asText() + "\"");
+        }
+        try {
+            return JSON.treeToValue(tree, Request.class);
+        } catch (IOException e) {
+            throw new BadRequest(seq, "bad request: " + firstLine(e));
+        }
     }
 
     public static Reply decodeReply(String line) throws IOException {
         return JSON.readValue(line, Reply.class);
+    }
+
+    private static String firstLine(IOException e) {
+        String m = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage() : e.getMessage();
+        return m == null ? e.toString() : m.lines().findFirst().orElse(m);
     }
 }

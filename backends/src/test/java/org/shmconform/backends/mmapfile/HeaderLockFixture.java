@@ -1,0 +1,66 @@
+package org.shmconform.backends.mmapfile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.shmconform.backends.testsupport.PeerProcess;
+import org.shmconform.backends.testsupport.SegmentFixture;
+
+/**
+ * mmapfile-atomic or mmapfile-robust on a private tmpfs directory of each test, removed after the
+ * test even when it failed; peers (real JVMs) are pointed at the same directory.
+ */
+final class HeaderLockFixture extends SegmentFixture {
+    private final String name;
+    private final Function<Path, HeaderLockFileBackend> factory;
+    private Path dir;
+    private HeaderLockFileBackend backend;
+
+    HeaderLockFixture(String name, Function<Path, HeaderLockFileBackend> factory) {
+        this.name = name;
+        this.factory = factory;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    @Override
+    public HeaderLockFileBackend backend() {
+        return backend;
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) throws Exception {
+        dir = PrivateTmpfsDir.create();
+        backend = factory.apply(dir);
+        super.beforeEach(context);
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) throws Exception {
+        try {
+            super.afterEach(context);
+        } finally {
+            PrivateTmpfsDir.delete(dir);
+        }
+    }
+
+    @Override
+    protected PeerProcess startPeer(Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(extraEnv);
+        env.put(MmapFileBackend.DIR_VARIABLE, dir.toString());
+        return PeerProcess.start(name, null, env);
+    }
+
+    @Override
+    protected void assertNothingLeft() throws Exception {
+        backend.removeLeftovers(keyPrefix(), dir);
+        assertEquals(List.of(), PrivateTmpfsDir.names(dir), "files left behind");
+    }
+}

@@ -1,0 +1,89 @@
+package org.shmconform.backends.mmapfile;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.OwnerDeathNotice;
+import org.shmconform.spi.SegmentError;
+import org.shmconform.spi.SharedSegment;
+import org.shmconform.backends.testsupport.PeerProcess;
+
+/** mmapfile-robust (seed M5): the shared contract, and EOWNERDEAD after a holder killed with SIGKILL. */
+class MmapFileRobustBackendTest extends HeaderLockContract {
+    MmapFileRobustBackendTest() {
+        super(new HeaderLockFixture("mmapfile-robust", MmapFileRobustBackend::new));
+    }
+
+    @Test
+    void declaresThatALockOfADeadHolderIsReleased() {
+        assertEquals(LockOnHolderDeath.RELEASED, fixture.backend().semantics().lockOnHolderDeath());
+        assertTrue(segment(newKey()) instanceof OwnerDeathNotice);
+    }
+
+    @Test
+    void theNextLockerAfterAKilledHolderGetsTheLockWithOwnerDeadAndTheMutexKeepsWorking() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        OwnerDeathNotice notice = (OwnerDeathNotice) mine;
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        PeerProcess holder = peer(key);
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        assertNotEquals(0, holder.kill());
+
+        onLockThread(() -> {
+            assertTrue(mine.lock(), mine.errorString());
+            assertTrue(notice.lockTookOverFromDeadOwner(), "EOWNERDEAD, made consistent");
+            assertEquals(SegmentError.NoError, mine.error(), "a successful lock sets no error");
+            assertTrue(mine.unlock());
+            assertTrue(mine.lock(), "consistent: the mutex is usable again");
+            assertFalse(notice.lockTookOverFromDeadOwner(), "an ordinary acquisition");
+            assertTrue(mine.unlock());
+            return null;
+        });
+        PeerProcess next = peer(key);
+        assertEquals("OK", next.send("attach rw"));
+        assertEquals("OK", next.send("lock"), "another process takes it as usual");
+        assertTrue(onLockThread(() -> !((HeaderLockFileSegment) mine).tryLock()), "and it excludes again");
+        assertEquals("OK", next.send("unlock"));
+    }
+
+    @Test
+    void aWaiterAsleepInTheKernelIsWokenWhenTheHolderIsKilled() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        Path file = fileOf(mine);
+        PeerProcess holder = peer(key);
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        Future<Boolean> waiting = startOnLockThread(mine::lock);
+        FutexWaiters.awaitBlockedOnLockWord(ProcessHandle.current().pid(), file);
+        holder.kill();
+        assertTrue(waiting.get(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS), "the kernel woke the waiter");
+        assertTrue(onLockThread(((OwnerDeathNotice) mine)::lockTookOverFromDeadOwner));
+        assertTrue(onLockThread(mine::unlock));
+    }
+
+    @Test
+    void onlyTheThreadThatLockedCanUnlock() throws Exception {
+        SharedSegment mine = segment(newKey());
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        assertTrue(onLockThread(mine::lock));
+        assertFalse(mine.unlock(), "another thread: EPERM from an error-checking robust mutex");
+        assertTrue(mine.errorString().contains("EPERM"), mine.errorString());
+        assertEquals(SegmentError.LockError, mine.error());
+        HeaderLockFileSegment other = (HeaderLockFileSegment) segment(mine.key());
+        assertTrue(other.attach(AccessMode.ReadWrite));
+        assertFalse(other.tryLock(), "still held by the thread that took it (EBUSY)");
+        assertTrue(onLockThread(mine::unlock), "the owning thread can");
+    }
+}

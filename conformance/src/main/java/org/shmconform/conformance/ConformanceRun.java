@@ -1,0 +1,401 @@
+package org.shmconform.conformance;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.engine.Reaper;
+import org.shmconform.history.ReportLayout;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subject;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.env.ContainerSweeper;
+import org.shmconform.engine.env.DockerEnvironment;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
+import org.shmconform.fuzz.FuzzCampaign;
+import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.reports.Baseline;
+import org.shmconform.reports.RunDiff;
+import org.shmconform.reports.ReportWriter;
+import org.shmconform.reports.RunSummary;
+import org.shmconform.scenarios.Scenario;
+import org.shmconform.scenarios.SuiteRunner;
+
+/**
+ * One conformance run, from start to report, the same for {@code shmconform run} and for the named
+ * suite's JUnit entry: open a {@link RunContext} (which first reaps what dead runs left), create the
+ * environments (a docker one first sweeps the stale containers of dead runs), run the suite, fuzz
+ * each available column, then close the environments, remove the run's containers, keep the workers'
+ * logs, reap the run, and write the report folder ({@link ReportLayout}).
+ *
+ * <p>{@link #execute} is the whole of it for the command line, with SIGINT/SIGTERM handled
+ * ({@link Interruption}: the run leaves between two scenario runs or two generated schedules, cleans
+ * up and reports what finished). {@link #open}, {@link #run(SuiteRunner.Job)} and {@link #close} are
+ * the pieces a test framework drives one test at a time.
+ */
+public final class ConformanceRun implements AutoCloseable {
+
+    /**
+     * What a run covers.
+     *
+     * @param columns      backend names or "qt", as {@link Subjects} knows them
+     * @param environments environment names ({@link Environments#names()}), in the suite's order
+     * @param shmBytes     the size of the private /dev/shm of ipcns+shm and of containers
+     * @param baseline     an earlier run to compare with, or null
+     */
+    public record Plan(List<String> columns, List<Scenario> scenarios, List<String> environments, long shmBytes,
+                       Fuzzing fuzzing, Earlier baseline) {
+        /** Every scenario of {@code scenarios} on every column, in every environment that applies; default /dev/shm size, no fuzzing. */
+        public static Plan of(List<String> columns, List<Scenario> scenarios, List<String> environments) {
+            return new Plan(List.copyOf(columns), List.copyOf(scenarios), List.copyOf(environments),
+                    DockerEnvironment.DEFAULT_SHM_BYTES, Fuzzing.NONE, null);
+        }
+
+        public Plan shmBytes(long bytes) {
+            return new Plan(columns, scenarios, environments, bytes, fuzzing, baseline);
+        }
+
+        public Plan fuzzing(Fuzzing f) {
+            return new Plan(columns, scenarios, environments, shmBytes, f, baseline);
+        }
+
+        public Plan baseline(Earlier b) {
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, b);
+        }
+
+        /** The scenario runs: {@link SuiteRunner#plan}. */
+        public List<SuiteRunner.Job> jobs() {
+            return SuiteRunner.plan(scenarios, columns, environments);
+        }
+    }
+
+    /**
+     * The generated schedules after the named suite, per available column.
+     *
+     * @param schedules at most this many per column (0: no fuzzing)
+     * @param time      and at most this long per column
+     */
+    public record Fuzzing(int schedules, long firstSeed, Duration time) {
+        public static final Fuzzing NONE = new Fuzzing(0, 1, Duration.ZERO);
+
+        /** A short campaign: {@code schedules} per column, up to five minutes each. */
+        public static Fuzzing schedules(int schedules, long firstSeed) {
+            return new Fuzzing(schedules, firstSeed, Duration.ofMinutes(5));
+        }
+
+        /** A soak: as many schedules as fit in {@code time} per column. */
+        public static Fuzzing soak(Duration time, long firstSeed) {
+            return new Fuzzing(Integer.MAX_VALUE, firstSeed, time);
+        }
+    }
+
+    /** An earlier run's results.json, read, and the name it is reported under. */
+    public record Earlier(String file, RunSummary summary) {
+    }
+
+    /** Told what the run does as it goes, for progress output; the report is written whatever it prints. */
+    public interface Listener extends SuiteRunner.Progress {
+        /** The run context exists and the report folder is chosen; nothing ran yet. */
+        default void opened(ConformanceRun run) {
+        }
+
+        @Override
+        default void started(Scenario scenario, String column, int index, int total) {
+        }
+
+        @Override
+        default void finished(ScenarioResult result, int index, int total) {
+        }
+
+        /** One line of a column's fuzz campaign (a schedule's verdict, a shrinking result). */
+        default void fuzzLine(String column, String line) {
+        }
+
+        default void fuzzFinished(FuzzResult result) {
+        }
+
+        /** What the reaper removed at the end of the run (left by crashed or killed workers, as scenarios intend). */
+        default void reaped(List<String> removed) {
+        }
+
+        /**
+         * The report is written. Told before a JVM that had SIGINT or SIGTERM is let go: what this prints
+         * is still printed.
+         */
+        default void reported(Outcome outcome) {
+        }
+    }
+
+    /**
+     * What a run came to.
+     *
+     * @param planned       scenario runs planned
+     * @param dropped       scenario runs that ended after a stop was asked for, left out of the report
+     * @param interruptedBy "SIGINT", "SIGTERM" or "a signal" when the run was stopped; null when it ran to the end
+     */
+    public record Outcome(RunSummary summary, ReportLayout report, int planned, int dropped, String interruptedBy) {
+        public boolean interrupted() {
+            return interruptedBy != null;
+        }
+    }
+
+    private final Plan plan;
+    private final RunContext context;
+    private final ReportLayout report;
+    private final Map<String, Environment> environments = new LinkedHashMap<>();
+    private SuiteRunner suite;
+    private boolean ended;
+
+    private ConformanceRun(Plan plan, RunContext context, ReportLayout report) {
+        this.plan = plan;
+        this.context = context;
+        this.report = report;
+    }
+
+    /**
+     * Opens a run whose evidence goes straight into {@code reportDir} (the JUnit entry's
+     * target/shmconform-report), with its environments created. {@link #close} ends it.
+     */
+    public static ConformanceRun open(Plan plan, Path reportDir) {
+        ConformanceRun run = new ConformanceRun(plan, RunContext.create(), ReportLayout.at(reportDir));
+        try {
+            run.createEnvironments();
+        } catch (RuntimeException | Error e) {
+            run.close();
+            throw e;
+        }
+        return run;
+    }
+
+    /**
+     * The whole run for the command line: a report folder {@code <reportRoot>/<time>-<run id>/}
+     * ({@link ReportLayout#forRun}) and {@code <reportRoot>/latest} pointing at it. A SIGINT or SIGTERM
+     * stops it between two scenario runs or two generated schedules; it then cleans up and reports what
+     * finished, marked interrupted.
+     */
+    public static Outcome execute(Plan plan, Path reportRoot, Listener listener) throws IOException, InterruptedException {
+        Instant started = Instant.now();
+        RunContext context = RunContext.create();
+        Interruption stop = Interruption.install(context::close);
+        try {
+            ConformanceRun run = new ConformanceRun(plan, context, ReportLayout.forRun(reportRoot, started, context.runId()));
+            return run.executeAndReport(started, reportRoot, stop, listener);
+        } finally {
+            stop.finished();
+        }
+    }
+
+    public String runId() {
+        return context.runId();
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    public ReportLayout report() {
+        return report;
+    }
+
+    /** The scenario runs of the plan. */
+    public List<SuiteRunner.Job> jobs() {
+        return plan.jobs();
+    }
+
+    /** One scenario run (in an environment of the plan), its evidence kept in the report folder. */
+    public ScenarioResult run(SuiteRunner.Job job) throws InterruptedException {
+        if (suite == null) {
+            suite = newSuite(SuiteRunner.Progress.NONE);
+        }
+        return suite.run(job.scenario(), job.column(), job.env());
+    }
+
+    /** Ends the run without a report: environments closed, the run's containers removed, the run reaped. */
+    @Override
+    public void close() {
+        end(false);
+    }
+
+    private Outcome executeAndReport(Instant started, Path reportRoot, Interruption stop, Listener listener)
+            throws IOException, InterruptedException {
+        List<SuiteRunner.Job> jobs = jobs();
+        listener.opened(this);
+        StoppableProgress progress = new StoppableProgress(stop, listener);
+        List<FuzzResult> fuzz = new ArrayList<>();
+        Map<String, Object> facts;
+        try {
+            createEnvironments();
+            newSuite(progress).run(jobs);
+            fuzzColumns(stop, listener, fuzz);
+        } catch (Interruption.Stop e) {
+            // the report below holds what finished before the signal
+        } finally {
+            // Before the environments close: each one's facts (namespace ids) are those its workers had.
+            facts = MachineFacts.collect(environments);
+            List<String> reaped = end(true);
+            listener.reaped(reaped);
+        }
+        Instant finished = Instant.now();
+        boolean interrupted = stop.requested();
+        RunSummary summary = new RunSummary(RunSummary.SCHEMA, context.runId(), started.toString(), finished.toString(),
+                finished.toEpochMilli() - started.toEpochMilli(), interrupted, facts,
+                plan.columns().stream().map(ConformanceRun::describe).toList(), progress.finished(), fuzz, null);
+        if (plan.baseline() != null) {
+            // The same comparison as 'shmconform diff'; results.json keeps paths relative to the report folder.
+            Path relative = report.dir().toAbsolutePath().normalize().relativize(Path.of(plan.baseline().file()).toAbsolutePath().normalize());
+            summary = withBaseline(summary, Baseline.Outcome.of(relative.toString(), RunDiff.compare(plan.baseline().summary(), summary)));
+        }
+        ReportWriter.write(report, summary);
+        pointLatest(reportRoot);
+        Outcome outcome = new Outcome(summary, report, jobs.size(), progress.dropped(), interrupted ? stop.signalName() : null);
+        listener.reported(outcome);
+        return outcome;
+    }
+
+    /** A column as the report shows it: its {@link Subject}, asked, never special-cased. */
+    public static RunSummary.Column describe(Subject s) {
+        return new RunSummary.Column(s.name(), s.mechanism(), s.availability().available(), s.availability().reason(),
+                s.declaredFields());
+    }
+
+    private static RunSummary.Column describe(String column) {
+        return describe(Subjects.here().named(column).orElseThrow(() -> new IllegalArgumentException("no column named " + column)));
+    }
+
+    private void createEnvironments() {
+        for (String name : plan.environments()) {
+            environments.put(name, Environments.create(name, context.runId(), plan.shmBytes()).orElseThrow(
+                    () -> new IllegalArgumentException("no environment named '" + name + "'")));
+        }
+    }
+
+    private SuiteRunner newSuite(SuiteRunner.Progress progress) {
+        return new SuiteRunner(context, environments, ScheduleRunner.Timing.defaults(), report, progress);
+    }
+
+    /** A short campaign of generated schedules per available column (or a soak), failures shrunk into the report. */
+    private void fuzzColumns(Interruption stop, Listener listener, List<FuzzResult> results) throws InterruptedException {
+        Fuzzing f = plan.fuzzing();
+        if (f.schedules() == 0) {
+            return;
+        }
+        for (String column : plan.columns()) {
+            stop.check();
+            if (!describe(column).available()) {
+                continue; // already reported NOT_AVAILABLE in the matrix
+            }
+            FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(f.firstSeed()).count(f.schedules()).time(f.time())
+                    .outDir(report.fuzzCampaign(column).dir()), context, line -> {
+                        stop.check(); // between two generated schedules
+                        listener.fuzzLine(column, line);
+                    });
+            listener.fuzzFinished(r);
+            results.add(r);
+        }
+    }
+
+    /**
+     * Closes the environments, removes the run's containers, keeps the workers' logs in the report
+     * (when asked) and reaps the run: once, whatever came before.
+     *
+     * @return what the reaper removed
+     */
+    private List<String> end(boolean keepLogs) {
+        if (ended) {
+            return List.of();
+        }
+        ended = true;
+        List<String> reaped;
+        try {
+            environments.values().forEach(Environment::close);
+            ContainerSweeper.removeRun(context.runId());
+            if (keepLogs) {
+                copyLogs(context.logs(), report.logs());
+            }
+        } finally {
+            // Last: the reaper removes the run directory, logs included.
+            reaped = Reaper.reapRun(context.runId(), context.runDir());
+        }
+        return reaped;
+    }
+
+    private static RunSummary withBaseline(RunSummary s, Baseline.Outcome outcome) {
+        return new RunSummary(s.schema(), s.runId(), s.started(), s.finished(), s.millis(), s.interrupted(), s.environment(),
+                s.columns(), s.results(), s.fuzz(), outcome);
+    }
+
+    private static void copyLogs(Path from, Path to) {
+        try {
+            if (!Files.isDirectory(from)) {
+                return;
+            }
+            Files.createDirectories(to);
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    if (Files.size(f) > 0) {
+                        Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void pointLatest(Path reportRoot) throws IOException {
+        Path latest = ReportLayout.latestLink(reportRoot);
+        Files.deleteIfExists(latest);
+        Files.createSymbolicLink(latest, report.dir().getFileName());
+    }
+
+    /**
+     * Between two scenario runs, leaves the suite when a stop was asked for; keeps the results that
+     * finished before it (one that ended after the stop is dropped: its workers may have had the signal too).
+     */
+    private static final class StoppableProgress implements SuiteRunner.Progress {
+        private final Interruption stop;
+        private final Listener listener;
+        private final List<ScenarioResult> finished = new ArrayList<>();
+        private int dropped;
+
+        StoppableProgress(Interruption stop, Listener listener) {
+            this.stop = stop;
+            this.listener = listener;
+        }
+
+        @Override
+        public void started(Scenario scenario, String column, int index, int total) {
+            stop.check();
+            listener.started(scenario, column, index, total);
+        }
+
+        @Override
+        public void finished(ScenarioResult result, int index, int total) {
+            if (stop.requested()) {
+                dropped++;
+                stop.check();
+            }
+            finished.add(result);
+            listener.finished(result, index, total);
+        }
+
+        List<ScenarioResult> finished() {
+            return List.copyOf(finished);
+        }
+
+        int dropped() {
+            return dropped;
+        }
+    }
+}

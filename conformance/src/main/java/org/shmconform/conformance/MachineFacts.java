@@ -1,0 +1,66 @@
+package org.shmconform.conformance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.HostNamespaces;
+
+/**
+ * The environment fingerprint every report carries, because shared-memory behaviour depends on it:
+ * kernel, IPC limits, /dev/shm size and free space, the user, and each environment's own facts.
+ */
+final class MachineFacts {
+    private MachineFacts() {
+    }
+
+    static Map<String, Object> collect(Map<String, Environment> environments) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("kernel", HostNamespaces.kernel());
+        facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        facts.put("user", System.getProperty("user.name"));
+        facts.put("cpus", Runtime.getRuntime().availableProcessors());
+        facts.putAll(ipcLimits());
+        try {
+            FileStore shm = Files.getFileStore(Path.of("/dev/shm"));
+            facts.put("devShm", shm.type() + " size=" + shm.getTotalSpace() + " free=" + shm.getUsableSpace());
+        } catch (IOException e) {
+            facts.put("devShm", "unreadable: " + e.getMessage());
+        }
+        Map<String, Object> envs = new LinkedHashMap<>();
+        environments.forEach((name, env) -> envs.put(name, env.describe()));
+        facts.put("environments", envs);
+        return facts;
+    }
+
+    /** The System V IPC limits, named as sysctl names them, each as {@code sysctl -n} prints it (whitespace as one space). */
+    static Map<String, String> ipcLimits() {
+        Map<String, String> limits = new LinkedHashMap<>();
+        for (String limit : new String[] {"shmmax", "shmall", "shmmni", "sem"}) {
+            limits.put("kernel." + limit, readSysctl(Path.of("/proc/sys/kernel", limit)));
+        }
+        return limits;
+    }
+
+    /**
+     * One read from offset 0. The kernel's numeric sysctl handlers answer a read at a non-zero offset
+     * with end-of-file, and Files.readString on a file whose size is 0 (as every /proc file's is) reads
+     * one byte first and then the rest from offset 1: it returned "1" for an shmmax of 18446744073692774399.
+     * A sysctl value is far shorter than the buffer, so the first read has all of it.
+     */
+    static String readSysctl(Path file) {
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[8192];
+            int n = in.read(buffer);
+            String text = n <= 0 ? "" : new String(buffer, 0, n, StandardCharsets.US_ASCII).trim().replaceAll("\\s+", " ");
+            return text.isEmpty() ? "unreadable: " + file + " is empty" : text;
+        } catch (IOException e) {
+            return "unreadable: " + e.getMessage();
+        }
+    }
+}

@@ -1,0 +1,99 @@
+package org.shmconform.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.shmconform.model.ModelState.Worker;
+import org.shmconform.model.Promises.Departure;
+
+/**
+ * Keys and what reaches them: a worker's object takes a key (a re-key drops the old object), a key
+ * is "space|key" where the space is the backend's key space plus the namespace identity its
+ * visibility follows, nested namespaces see their descendants' keys, and a key over the safe length
+ * may be refused.
+ */
+final class KeySpaceRules {
+    private KeySpaceRules() {
+    }
+
+    /** The model's key for the op's key: "space|key". */
+    static String modelKey(ModelOp op) {
+        return op.space() + "|" + op.key();
+    }
+
+    /**
+     * Like the worker's re-key (a new object for a different key): the old object's destructor
+     * detaches it (a Qt-style detach lets go of a held lock on the way out; an OFD lock goes with the
+     * descriptor) and cleans its semaphore handle. A lock held without an attachment stays held by
+     * the dropped object, unless its semaphore goes with it.
+     */
+    static List<ModelState> rekey(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = modelKey(op);
+        if (key.equals(w.key())) {
+            return List.of(s);
+        }
+        String p = op.process();
+        ModelState base = LockRules.droppedByRekey(profile, s, p, w.key());
+        List<ModelState> out = new ArrayList<>();
+        if (w.attached()) {
+            for (ModelState after : LifecycleRules.leave(profile, Departure.RE_KEY, base, p, w.key())) {
+                out.add(w.locked() ? LockRules.release(after, w.key()) : after);
+            }
+        } else if (w.locked()) {
+            out.add(LockRules.release(base, w.key()).observe("re-key while holding the lock: released"));
+            out.add(base.observe("re-key while holding the lock: stays held by the dropped object"));
+        } else {
+            out.add(base);
+        }
+        List<ModelState> keyed = new ArrayList<>();
+        for (ModelState o : out) {
+            keyed.add(o.with(p, new Worker(key, false, false, false, false, 0)));
+        }
+        return keyed;
+    }
+
+    /**
+     * Which segment a worker in {@code space} reaches for a key: its own space's, or, where namespaces
+     * nest (a pid namespace sees its children's processes), a descendant's. Spaces are
+     * "keySpace@namespace" and a child namespace is written "parent/child".
+     */
+    static String visibleKey(ModelState s, String modelKey) {
+        if (s.segments().containsKey(modelKey)) {
+            return modelKey;
+        }
+        int bar = modelKey.lastIndexOf('|');
+        String space = modelKey.substring(0, bar);
+        String key = modelKey.substring(bar);
+        return s.segments().keySet().stream()
+                .filter(k -> k.endsWith(key) && k.substring(0, k.length() - key.length()).startsWith(space + "/"))
+                .findFirst().orElse(modelKey);
+    }
+
+    /** Why a key is missing here: made by another backend family, or in a namespace this worker cannot see. */
+    static Property otherSpace(ModelState s, ModelOp op) {
+        String suffix = "|" + op.key();
+        String keySpace = op.space().substring(0, op.space().indexOf('@'));
+        String withoutTmpdir = op.space().replaceFirst("#[^|]*$", "");
+        for (String k : s.segments().keySet()) {
+            if (k.endsWith(suffix) && !k.equals(op.space() + suffix)) {
+                if (!k.startsWith(keySpace + "@")) {
+                    return Property.BACKENDS_SEPARATE;
+                }
+                return k.startsWith(withoutTmpdir + "#") ? Property.KEY_FILE_IN_TMPDIR : Property.NAMESPACE_VISIBILITY;
+            }
+        }
+        return s.blame(op.space() + suffix, Property.ATTACH_EXISTING);
+    }
+
+    /** A key over the safe length that the backend refused (file name limits): legal. */
+    static boolean longKeyRefused(ModelOp op) {
+        return op.realKeyLength() > SegmentModel.SAFE_KEY_LENGTH && op.error() != null && !"NoError".equals(op.error());
+    }
+
+    static boolean sameUser(String a, String b) {
+        return a == null ? b == null : a.equals(b);
+    }
+
+    static String user(String u) {
+        return u == null ? "the harness's user" : u;
+    }
+}

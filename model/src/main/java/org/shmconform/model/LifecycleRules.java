@@ -1,0 +1,170 @@
+package org.shmconform.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.shmconform.model.ModelOp.Outcome;
+import org.shmconform.model.ModelState.Segment;
+import org.shmconform.model.ModelState.Worker;
+import org.shmconform.model.Promises.Departure;
+import org.shmconform.model.Promises.Fate;
+import org.shmconform.model.SegmentModel.Step;
+
+/**
+ * A segment's life: create, attach, detach, what the last detach does, and a worker's death (a
+ * SIGKILL or a crash: the kernel detaches it, and its locks go as the profile says).
+ */
+final class LifecycleRules {
+    private LifecycleRules() {
+    }
+
+    static Step create(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (op.key().isEmpty()) {
+            return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
+        }
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
+            ModelState base = LockRules.keyedByCreate(profile, keyed, op.process());
+            bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
+        }
+        return Step.anyOf(bases, base -> createOn(base, op));
+    }
+
+    private static Step createOn(ModelState base, ModelOp op) {
+        Worker w = base.worker(op.process());
+        String key = w.key();
+        if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || KeySpaceRules.longKeyRefused(op))) {
+            return Step.to(base.observe(KeySpaceRules.longKeyRefused(op)
+                    ? "key of " + op.realKeyLength() + " characters refused: " + op.error()
+                    : "create(" + op.size() + "): OutOfResources"));
+        }
+        if (op.size() == null || op.size() <= 0) {
+            return Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
+        }
+        String visible = KeySpaceRules.visibleKey(base, key);
+        if (base.segments().containsKey(visible)) {
+            return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
+                    "create on an existing key");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(base.blame(key, Property.CREATE_SIZE),
+                    "create(" + op.size() + ") of a new key returned " + Expect.describe(op));
+        }
+        if (op.realKeyLength() > 30) {
+            base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
+        }
+        Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
+        Segment seg = new Segment(op.size(), new TreeMap<>(), attached, op.user());
+        return Step.to(base.withSegment(key, seg).because(key, null)
+                .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
+    }
+
+    static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (op.key().isEmpty()) {
+            return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
+        }
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
+            ModelState base = LockRules.keyedByAttach(profile, keyed, op.process());
+            bases.addAll(LockRules.lockerMayRelease(base, op.process(), "attach"));
+        }
+        return Step.anyOf(bases, base -> attachOn(base, op));
+    }
+
+    private static Step attachOn(ModelState base, ModelOp op) {
+        Worker w = base.worker(op.process());
+        if (op.outcome() == Outcome.FAIL && KeySpaceRules.longKeyRefused(op)) {
+            return Step.to(base.observe("key of " + op.realKeyLength() + " characters refused: " + op.error()));
+        }
+        if (w.attached()) {
+            return Expect.fail(base, op, null, Property.API_CONTRACT, "attach while already attached");
+        }
+        String visible = KeySpaceRules.visibleKey(base, w.key());
+        if (!visible.equals(w.key())) {
+            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0));
+            w = base.worker(op.process());
+        }
+        Segment seg = base.segments().get(w.key());
+        if (seg == null) {
+            Property p = KeySpaceRules.otherSpace(base, op);
+            return Expect.fail(base, op, "NotFound", p, "attach to a key that does not exist in this key space");
+        }
+        if (!KeySpaceRules.sameUser(seg.creatorUser(), op.user())) {
+            return Expect.fail(base, op, null, Property.NOT_WORLD_ACCESSIBLE,
+                    "attach by " + KeySpaceRules.user(op.user()) + " to a segment made by " + KeySpaceRules.user(seg.creatorUser()));
+        }
+        if (seg.size() == 0) {
+            // A peer truncated the object to nothing: attach's fstat finds 0 bytes and mmap of 0 bytes is EINVAL.
+            return Expect.fail(base.observe("attach to an object truncated to 0 bytes: refused"), op, null,
+                    Property.TRUNCATION_CRASHES, "attach to an object a peer truncated to 0 bytes");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(base.blame(w.key(), Property.ATTACH_EXISTING),
+                    "attach to an existing segment returned " + Expect.describe(op));
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.put(op.process(), op.readOnly());
+        // attach maps the object's length now (fstat), which a peer's ftruncate may have changed since create.
+        return Step.to(base.withSegment(w.key(), seg.withAttached(attached)).because(w.key(), null)
+                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size())));
+    }
+
+    static Step detach(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (!w.attached()) {
+            return Expect.fail(s, op, null, Property.API_CONTRACT, "detach when not attached");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
+        }
+        List<ModelState> next = new ArrayList<>();
+        for (ModelState after : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
+            Worker now = w.detached();
+            if (w.locked()) {
+                // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.
+                next.add(after.with(op.process(), now).observe("detach while holding the lock: lock kept"));
+                next.add(LockRules.release(after, w.key()).with(op.process(), now.locked(false))
+                        .observe("detach while holding the lock: lock released"));
+            } else {
+                next.add(after.with(op.process(), now));
+            }
+        }
+        return Step.to(next);
+    }
+
+    /**
+     * The worker died (SIGKILL or a crash): the kernel detaches it and undoes or keeps every lock it
+     * held (also one held through an object it has dropped since).
+     */
+    static Step death(Profile profile, ModelState s, String p) {
+        Worker w = s.worker(p);
+        List<ModelState> afterDetach = w.attached() ? leave(profile, Departure.CRASH, s, p, w.key()) : List.of(s);
+        List<ModelState> next = new ArrayList<>();
+        for (ModelState after : afterDetach) {
+            next.add(after.with(p, new Worker(w.key(), false, false, false, true, 0)));
+        }
+        return Step.to(LockRules.afterHolderDeath(profile, s, p, next));
+    }
+
+    /**
+     * Removes p from the segment's attachers; if it was the last one, the segment meets each fate the
+     * profile allows for {@code how} (recorded, and remembered as the property a later surprise breaks).
+     */
+    static List<ModelState> leave(Profile profile, Departure how, ModelState s, String p, String key) {
+        Segment seg = s.segments().get(key);
+        if (seg == null) {
+            return List.of(s);
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.remove(p);
+        if (!attached.isEmpty()) {
+            return List.of(s.withSegment(key, seg.withAttached(attached)));
+        }
+        List<ModelState> next = new ArrayList<>();
+        for (Fate fate : Promises.lastLeaves(profile, how)) {
+            Segment left = fate == Fate.DESTROYED ? null : seg.withAttached(attached);
+            next.add(s.withSegment(key, left).because(key, how.decides).observe(how.what + ": " + fate.observed));
+        }
+        return next;
+    }
+}

@@ -1,0 +1,159 @@
+package org.shmconform.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.model.ModelOp.Outcome;
+import org.shmconform.model.ModelState.Worker;
+import org.shmconform.model.SegmentModel.Step;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+
+/**
+ * The lock: lock() and unlock(), who holds it, ops that wait on it, what a holder's death does to
+ * it (per the profile's LockOnHolderDeath), and Qt 6.4's re-initialisation of its semaphore by
+ * create() and by attach() of the object that owns the semaphore.
+ */
+final class LockRules {
+    private LockRules() {
+    }
+
+    static Step lock(ModelState s, ModelOp op, Worker w) {
+        if (w.key() == null) {
+            return Expect.fail(s, op, "LockError", Property.API_CONTRACT, "lock before any create/attach");
+        }
+        Lock lock = s.lock(w.key());
+        if (lock instanceof Lock.Reinitialised) {
+            // The semaphore was re-initialised under a holder: no outcome of lock() can be ruled out any more.
+            return Step.to(op.outcome() == Outcome.OK ? s.with(op.process(), w.locked(true)) : s);
+        }
+        String holder = lock instanceof Lock.HeldBy h ? h.process() : null;
+        // Held by another process, or by this process through an object it has since dropped (a re-key): this object waits.
+        boolean heldByOther = holder != null && (!holder.equals(op.process()) || !w.locked());
+        if (op.outcome() == Outcome.BLOCKED) {
+            return heldByOther ? Step.to(s) : Step.violates(holder == null ? Property.LOCK_HOLDER_DEATH : Property.LOCK_EXCLUSIVE,
+                    "lock() never returned although nobody held the lock");
+        }
+        if (op.outcome() == Outcome.FAIL && "LockError".equals(op.error()) && !w.attached()) {
+            return Step.to(s.observe("lock() needs an attached segment"));
+        }
+        if (w.locked()) {
+            return Expect.ok(s, op, Property.API_CONTRACT, "lock() twice on one object returns true");
+        }
+        if (heldByOther) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, op.process() + " acquired the lock while " + holder + " held it");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, "lock() of a free lock returned " + Expect.describe(op));
+        }
+        return Step.to(s.withLock(w.key(), Lock.heldBy(op.process())).with(op.process(), w.locked(true)));
+    }
+
+    static Step unlock(ModelState s, ModelOp op, Worker w) {
+        if (!w.locked()) {
+            return Expect.fail(s, op, null, Property.API_CONTRACT, "unlock() without holding the lock returns false");
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.LOCK_EXCLUSIVE, "unlock() by the holder returned " + Expect.describe(op));
+        }
+        return Step.to(release(s, w.key()).with(op.process(), w.locked(false)));
+    }
+
+    /**
+     * A non-lock op the kernel saw blocked in a lock wait. Qt 6.4's create, attach and detach take the
+     * segment's lock internally, so they may wait while another process holds that key's lock; blocked
+     * while nobody else holds it (or an op that takes no lock) is a hang, not a wait.
+     */
+    static Step blockedInternally(ModelState s, ModelOp op, Worker w) {
+        String key = op.key() == null ? w.key() : KeySpaceRules.modelKey(op);
+        Lock lock = key == null ? null : s.lock(key);
+        boolean takesLock = op.f().equals("create") || op.f().equals("attach") || op.f().equals("detach");
+        if (takesLock && lock != null && !lock.isHeldBy(op.process())) {
+            return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
+        }
+        return Step.violates(takesLock ? Property.LOCK_EXCLUSIVE : Property.API_CONTRACT,
+                op.f() + "() never returned although no other process held the lock");
+    }
+
+    /** Every way the locks process {@code p} held may go when it dies, applied to each of {@code states}. */
+    static List<ModelState> afterHolderDeath(Profile profile, ModelState before, String p, List<ModelState> states) {
+        List<ModelState> next = states;
+        for (Map.Entry<String, Lock> held : before.locks().entrySet()) {
+            if (!held.getValue().isHeldBy(p)) {
+                continue;
+            }
+            List<ModelState> expanded = new ArrayList<>();
+            for (ModelState dead : next) {
+                for (LockOnHolderDeath rule : Promises.lockAfterHolderDeath(profile)) {
+                    expanded.add(rule == LockOnHolderDeath.RELEASED
+                            ? release(dead, held.getKey()).observe("lock after its holder died: released")
+                            : dead.observe("lock after its holder died: stays held"));
+                }
+            }
+            next = expanded;
+        }
+        return next;
+    }
+
+    /**
+     * Qt-style create/attach run under QSharedMemoryLocker, which lets go of the lock when the step
+     * ends even if the caller held it before; a backend without that locker keeps it. Both are legal.
+     */
+    static List<ModelState> lockerMayRelease(ModelState s, String p, String what) {
+        Worker w = s.worker(p);
+        if (!w.locked()) {
+            return List.of(s);
+        }
+        return List.of(s, release(s, w.key()).with(p, w.locked(false)).observe(what + " while holding the lock: lock released"));
+    }
+
+    /** create() opens the semaphore in Create mode: it re-initialises it and this object owns it from now on. */
+    static ModelState keyedByCreate(Profile profile, ModelState s, String p) {
+        if (!profile.keyingResetsLock()) {
+            return s;
+        }
+        String key = s.worker(p).key();
+        return own(resetLock(s, key, p, "create()"), p, key);
+    }
+
+    /**
+     * initKey at attach(): an object that owns the semaphore removes it and makes a fresh one (value 1);
+     * one that finds none makes it and owns it from now on.
+     */
+    static ModelState keyedByAttach(Profile profile, ModelState s, String p) {
+        if (!profile.keyingResetsLock()) {
+            return s;
+        }
+        String key = s.worker(p).key();
+        ModelState base = s;
+        if (base.semaphores().owns(p, key)) {
+            base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
+        }
+        return base.semaphores().present(key) ? base : own(base, p, key);
+    }
+
+    /** A re-key drops the object: cleanHandle removes the semaphore it owns, so the next opener makes a fresh one. */
+    static ModelState droppedByRekey(Profile profile, ModelState s, String p, String oldKey) {
+        if (oldKey == null || !profile.keyingResetsLock() || !s.semaphores().owns(p, oldKey)) {
+            return s;
+        }
+        return resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore")
+                .with(s.semaphores().removedBy(p, oldKey));
+    }
+
+    /** The holder lets go; a re-initialised lock stays unknowable. */
+    static ModelState release(ModelState s, String key) {
+        return s.lock(key) instanceof Lock.Reinitialised ? s : s.withLock(key, null);
+    }
+
+    private static ModelState resetLock(ModelState s, String key, String by, String what) {
+        if (!(s.lock(key) instanceof Lock.HeldBy held)) {
+            return s;
+        }
+        return s.withLock(key, Lock.REINITIALISED).observe(what + " by " + by + " re-initialised the lock " + held.process()
+                + " held: it no longer excludes (Qt 6.4)");
+    }
+
+    private static ModelState own(ModelState s, String p, String key) {
+        return s.with(s.semaphores().own(p, key));
+    }
+}

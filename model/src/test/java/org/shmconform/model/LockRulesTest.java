@@ -1,0 +1,104 @@
+package org.shmconform.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shmconform.model.Ops.attach;
+import static org.shmconform.model.Ops.blocked;
+import static org.shmconform.model.Ops.call;
+import static org.shmconform.model.Ops.create;
+import static org.shmconform.model.Ops.failed;
+import static org.shmconform.model.Ops.kill;
+import static org.shmconform.model.Ops.legal;
+import static org.shmconform.model.Ops.profile;
+import static org.shmconform.model.Ops.reachable;
+import static org.shmconform.model.Ops.violated;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+
+/** lock(), unlock(), waits, a holder's death and Qt 6.4's re-initialisation, as {@link LockRules} states them. */
+class LockRulesTest {
+    private static final String KEY = Ops.SPACE + "|k";
+    private static final Profile RELEASED = profile(true, true, LockOnHolderDeath.RELEASED, null, false);
+    private static final Profile STAYS_HELD = profile(true, true, LockOnHolderDeath.STAYS_HELD, null, false);
+    private static final Profile QT = Profile.declared("qt-6.4", ReferenceSemantics.QT_6_4);
+    private static final List<ModelOp> HELD_BY_A = List.of(create("A", "k", 64), attach("B", "k"), call("A", "lock"));
+
+    @Test
+    void theHolderIsTypedAndOnlyOneProcessHoldsIt() {
+        ModelState s = reachable(Profile.DOCUMENTED, HELD_BY_A).iterator().next();
+        assertEquals(Lock.heldBy("A"), s.lock(KEY));
+        assertTrue(s.lock(KEY).isHeldBy("A"));
+        assertFalse(s.lock(KEY).isHeldBy("B"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, HELD_BY_A, call("B", "lock")));
+        assertTrue(legal(Profile.DOCUMENTED, HELD_BY_A, blocked(call("B", "lock"))));
+    }
+
+    @Test
+    void unlockFreesTheLockForTheNext() {
+        List<ModelOp> unlocked = new ArrayList<>(HELD_BY_A);
+        unlocked.add(call("A", "unlock"));
+        assertTrue(reachable(Profile.DOCUMENTED, unlocked).stream().allMatch(s -> s.lock(KEY) == null));
+        assertTrue(legal(Profile.DOCUMENTED, unlocked, call("B", "lock")));
+        // A free lock that does not let a waiter in: blamed on the holder-death rule (only a dead holder could keep it).
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(Profile.DOCUMENTED, unlocked, blocked(call("B", "lock"))));
+    }
+
+    @Test
+    void unlockWithoutHoldingMustFail() {
+        assertEquals(Property.API_CONTRACT, violated(Profile.DOCUMENTED, HELD_BY_A, call("B", "unlock")));
+        assertTrue(legal(Profile.DOCUMENTED, HELD_BY_A, failed(call("B", "unlock"), "LockError")));
+    }
+
+    @Test
+    void aHolderDeathReleasesOrKeepsTheLockAsTheProfileSays() {
+        List<ModelOp> died = new ArrayList<>(HELD_BY_A);
+        died.add(kill("A"));
+        assertTrue(legal(RELEASED, died, call("B", "lock")));
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(RELEASED, died, blocked(call("B", "lock"))));
+        assertTrue(legal(STAYS_HELD, died, blocked(call("B", "lock"))));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(STAYS_HELD, died, call("B", "lock")));
+        Set<String> silent = reachable(Profile.DOCUMENTED, died).stream().flatMap(s -> s.observations().stream())
+                .filter(o -> o.startsWith("lock after")).collect(Collectors.toSet());
+        assertEquals(Set.of("lock after its holder died: released", "lock after its holder died: stays held"), silent);
+    }
+
+    @Test
+    void anOpThatTakesTheLockInternallyMayWaitOnlyWhileAnotherHoldsIt() {
+        assertTrue(legal(QT, HELD_BY_A, blocked(call("B", "detach"))));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, HELD_BY_A, blocked(call("A", "detach"))));
+        assertEquals(Property.API_CONTRACT, violated(QT, HELD_BY_A, blocked(call("B", "isAttached"))));
+    }
+
+    @Test
+    void qt64sCreateReinitialisesAHeldLockAndThenNoLockOutcomeIsRuledOut() {
+        List<ModelOp> recreated = new ArrayList<>(HELD_BY_A);
+        recreated.add(failed(create("C", "k", 64), "AlreadyExists"));
+        Set<ModelState> states = reachable(QT, recreated);
+        assertTrue(states.stream().allMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY))), states.toString());
+        assertTrue(states.stream().allMatch(s -> s.semaphores().owns("C", KEY) && s.semaphores().present(KEY)));
+        assertTrue(legal(QT, recreated, call("B", "lock")));
+        assertTrue(legal(QT, recreated, blocked(call("B", "lock"))));
+        // As documented, a failed create leaves the lock alone.
+        assertFalse(legal(Profile.DOCUMENTED, recreated, call("B", "lock")));
+    }
+
+    @Test
+    void aReKeyByTheSemaphoresOwnerRemovesItsOwnership() {
+        List<ModelOp> ops = List.of(create("A", "k", 64), failed(attach("A", "j"), "NotFound"));
+        Set<ModelState> states = reachable(QT, ops);
+        assertTrue(states.stream().noneMatch(s -> s.semaphores().owns("A", KEY) || s.semaphores().present(KEY)));
+        assertTrue(states.stream().allMatch(s -> s.semaphores().owns("A", Ops.SPACE + "|j")));
+    }
+
+    @Test
+    void lockBeforeAnyKeyFailsWithLockError() {
+        assertTrue(legal(Profile.DOCUMENTED, List.of(), failed(call("A", "lock"), "LockError")));
+        assertEquals(Property.API_CONTRACT, violated(Profile.DOCUMENTED, List.of(), call("A", "lock")));
+    }
+}

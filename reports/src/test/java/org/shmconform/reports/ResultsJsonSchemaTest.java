@@ -1,0 +1,207 @@
+package org.shmconform.reports;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.checker.Verdict;
+import org.shmconform.fuzz.FuzzResult;
+
+/**
+ * results.json as written validates against the published schema, and the schema is strict enough that
+ * the faults results.json used to have (an empty reason, an absolute file:// path, no verdict per run,
+ * the old schema string) and others each make a written file invalid.
+ */
+class ResultsJsonSchemaTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static Schema schema;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void loadTheSchema() throws Exception {
+        try (InputStream in = ResultsJson.class.getResourceAsStream(ResultsJson.SCHEMA_RESOURCE)) {
+            JsonNode text = JSON.readTree(in);
+            SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12);
+            // The schema is itself a valid draft 2020-12 schema (the meta-schema ships inside the validator).
+            List<Error> metaErrors = registry.getSchema(SchemaLocation.of(SpecificationVersion.DRAFT_2020_12.getDialectId()))
+                    .validate(text);
+            assertEquals(List.of(), metaErrors, "the schema against the 2020-12 meta-schema");
+            schema = registry.getSchema(text);
+        }
+    }
+
+    private static ScenarioResult result(String scenario, String column, String env, Verdict v, String why, String reason) {
+        return new ScenarioResult(scenario, "title of " + scenario, column, env, List.of(new PropertyResult("LOCK-EXCLUSIVE", v, why,
+                v == Verdict.FAIL || v == Verdict.DEVIATES ? 8 : null, List.of("lock after its holder died: stays held"))),
+                v == Verdict.NOT_AVAILABLE ? null : "evidence/" + column + "-" + env + "-" + scenario + ".history.jsonl",
+                v == Verdict.NOT_AVAILABLE ? null : "evidence/" + column + "-" + env + "-" + scenario + ".schedule.json", 1500, reason,
+                List.of());
+    }
+
+    private static Map<String, Object> machine() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kernel", "6.18.44");
+        m.put("java", "OpenJDK 64-Bit Server VM 17.0.15");
+        m.put("user", "root");
+        m.put("cpus", 2);
+        m.put("kernel.shmmax", "18446744073692774399");
+        m.put("kernel.shmall", "18446744073692774399");
+        m.put("kernel.shmmni", "4096");
+        m.put("kernel.sem", "32000 1024000000 500 32000");
+        m.put("devShm", "tmpfs size=67108864 free=67100000");
+        m.put("environments", Map.of("local", Map.of("ipc", "ipc:[4026531839]", "mnt", "mnt:[4026531841]")));
+        return m;
+    }
+
+    /** A run with every verdict, engine reasons given as "" (as Availability gives them), fuzz paths absolute, and a baseline. */
+    private RunSummary everything() {
+        List<ScenarioResult> results = List.of(
+                result("data-shared", "sysv", "local", Verdict.PASS, null, ""),
+                result("lock-survives-failed-create", "qt", "local", Verdict.DEVIATES, "C acquired the lock while A held it", null),
+                result("lock-excludes", "posix", "ipcns", Verdict.UNKNOWN, null, "step lock for dead worker B could not be performed"),
+                result("lock-holder-killed", "sysv", "local", Verdict.FAIL, "lock not released by the kernel", ""),
+                result("other-user", "posix", "docker-host", Verdict.NOT_AVAILABLE, "no Docker engine: start it with docker/start-engine.sh",
+                        "no Docker engine: start it with docker/start-engine.sh"));
+        Path fuzzDir = dir.toAbsolutePath().resolve("fuzz").resolve("sysv");
+        FuzzResult.Failure failure = new FuzzResult.Failure(10, "CREATE-SIZE", "create(100) returned false", 3, 3, 16, 3, 1, 2, 1, 0,
+                "", 40, false, fuzzDir.resolve("seed-10/original.schedule.json"), fuzzDir.resolve("seed-10/original.history.jsonl"),
+                fuzzDir.resolve("seed-10/shrunk.schedule.json"), null);
+        FuzzResult fuzz = new FuzzResult("sysv", 1, 3, 50, 12.5, 10.0, List.of(failure), List.of("seed 2: worker A hung"), fuzzDir);
+        RunSummary base = run(List.of(result("data-shared", "sysv", "local", Verdict.PASS, null, null),
+                result("lock-holder-killed", "sysv", "local", Verdict.PASS, null, null),
+                result("gone", "sysv", "local", Verdict.PASS, null, null)), null);
+        RunSummary now = run(results, null);
+        Baseline.Outcome outcome = Baseline.Outcome.of(dir.toAbsolutePath().getParent().resolve("old/results.json").toString(),
+                RunDiff.compare(base, now));
+        return new RunSummary(RunSummary.SCHEMA, "abcdef", "2026-12-02T00:00:00Z", "2026-12-02T00:01:00Z", 60_000, false, machine(),
+                now.columns(), results, List.of(fuzz), outcome);
+    }
+
+    private static RunSummary run(List<ScenarioResult> results, Baseline.Outcome baseline) {
+        return new RunSummary(RunSummary.SCHEMA, "abcdef", "2026-12-02T00:00:00Z", "2026-12-02T00:01:00Z", 60_000, false, machine(),
+                List.of(new RunSummary.Column("sysv", "System V", true, "", Map.of("survivesCrash", true)),
+                        new RunSummary.Column("qt", "Qt 6.4", false, "Qt6Core not found: apt-get install qt6-base-dev", Map.of())),
+                results, List.of(), baseline);
+    }
+
+    private JsonNode written() throws Exception {
+        ReportWriter.write(dir, everything());
+        return JSON.readTree(Files.readString(dir.resolve("results.json")));
+    }
+
+    private static List<Error> errors(JsonNode results) {
+        return schema.validate(results);
+    }
+
+    @Test
+    void aWrittenResultsJsonValidates() throws Exception {
+        JsonNode results = written();
+        assertEquals(List.of(), errors(results), results.toPrettyString());
+    }
+
+    @Test
+    void itSaysWhatIssue14AskedFor() throws Exception {
+        JsonNode r = written();
+        assertEquals(RunSummary.SCHEMA, r.get("schema").asText());
+        assertEquals("FAIL", r.get("verdict").asText());
+        // A verdict and a one-line reason per scenario run, and counts that agree with them.
+        Map<String, Integer> tally = new LinkedHashMap<>();
+        for (JsonNode x : r.get("results")) {
+            tally.merge(x.get("verdict").asText(), 1, Integer::sum);
+        }
+        for (Verdict v : Verdict.values()) {
+            assertEquals(tally.getOrDefault(v.name(), 0), r.get("counts").get(v.name()).asInt(), v.name());
+        }
+        JsonNode unknown = r.get("results").get(2);
+        assertEquals("UNKNOWN", unknown.get("verdict").asText());
+        assertEquals("step lock for dead worker B could not be performed", unknown.get("why").asText());
+        assertTrue(r.get("results").get(0).get("why").isNull(), "PASS has no reason");
+        assertTrue(r.get("results").get(0).get("reason").isNull(), "\"\" is written as null");
+        assertTrue(r.get("columns").get(0).get("reason").isNull(), "an available column's \"\" reason is null");
+        assertTrue(r.get("fuzz").get(0).get("failures").get(0).get("shrunkWhy").isNull());
+        // Relative paths only, from absolute ones.
+        assertEquals("fuzz/sysv", r.get("fuzz").get(0).get("outDir").asText());
+        assertEquals("fuzz/sysv/seed-10/shrunk.schedule.json", r.get("fuzz").get(0).get("failures").get(0).get("shrunkFile").asText());
+        assertEquals("../old/results.json", r.get("baseline").get("file").asText());
+        assertFalse(r.toString().contains("file:") || r.toString().contains(dir.toAbsolutePath().toString()), r.toString());
+        // The baseline outcome: every changed cell with both sides.
+        assertEquals(2, r.get("counts").get("regressions").asInt());
+        JsonNode changes = r.get("baseline").get("changes");
+        assertEquals("REGRESSION", changes.get(0).get("kind").asText());
+        assertEquals("sysv/local/gone/LOCK-EXCLUSIVE", changes.get(0).get("cell").asText());
+        assertTrue(changes.get(0).get("after").isNull());
+        assertEquals("lock not released by the kernel", changes.get(1).get("after").get("why").asText());
+        assertEquals("PASS", changes.get(1).get("before").get("verdict").asText());
+    }
+
+    @Test
+    void itReadsBackAsABaselineWithTheSameResults() throws Exception {
+        RunSummary run = everything();
+        ReportWriter.write(dir, run);
+        RunSummary back = Baseline.read(dir.resolve("results.json"));
+        assertEquals(run.results().get(1), back.results().get(1));
+        assertEquals(Path.of("fuzz/sysv"), back.fuzz().get(0).outDir());
+        assertEquals(run.baseline().changes(), back.baseline().changes());
+        assertNull(back.columns().get(0).reason());
+        assertEquals(List.of(), RunDiff.compare(run, back).changes(), "a run compared with itself as read back");
+    }
+
+    /** Each fault makes the written file invalid: the schema test cannot pass on a file with one of them. */
+    @Test
+    void eachFaultIsRejected() throws Exception {
+        Map<String, Consumer<ObjectNode>> faults = new LinkedHashMap<>();
+        faults.put("the old schema string", r -> r.put("schema", "shmconform-results/1"));
+        faults.put("no run verdict", r -> r.remove("verdict"));
+        faults.put("a run verdict that is no verdict", r -> r.put("verdict", "MOSTLY"));
+        faults.put("no counts", r -> r.remove("counts"));
+        faults.put("a negative count", r -> ((ObjectNode) r.get("counts")).put("FAIL", -1));
+        faults.put("no verdict on a scenario run", r -> ((ObjectNode) r.get("results").get(0)).remove("verdict"));
+        faults.put("the verdict spelled N/A", r -> ((ObjectNode) r.get("results").get(4)).put("verdict", "N/A"));
+        faults.put("NOT-AVAILABLE-HERE in data", r -> ((ObjectNode) r.get("results").get(4).get("properties").get(0))
+                .put("verdict", "NOT-AVAILABLE-HERE"));
+        faults.put("an empty reason", r -> ((ObjectNode) r.get("results").get(0)).put("reason", ""));
+        faults.put("an empty why", r -> ((ObjectNode) r.get("results").get(3).get("properties").get(0)).put("why", ""));
+        faults.put("a FAIL without a reason", r -> ((ObjectNode) r.get("results").get(3)).putNull("why"));
+        faults.put("a PASS with a reason", r -> ((ObjectNode) r.get("results").get(0)).put("why", "because"));
+        faults.put("an unavailable column without a reason", r -> ((ObjectNode) r.get("columns").get(1)).putNull("reason"));
+        faults.put("an absolute file:// outDir", r -> ((ObjectNode) r.get("fuzz").get(0)).put("outDir", "file:///run/x/fuzz/sysv/"));
+        faults.put("an absolute history path", r -> ((ObjectNode) r.get("results").get(0)).put("historyFile", "/root/evidence/a.jsonl"));
+        faults.put("an absolute baseline", r -> ((ObjectNode) r.get("baseline")).put("file", "/home/ci/old/results.json"));
+        faults.put("kernel.shmmax that is not a number", r -> ((ObjectNode) r.get("environment")).put("kernel.shmmax", "1 GiB"));
+        faults.put("no kernel.sem", r -> ((ObjectNode) r.get("environment")).remove("kernel.sem"));
+        faults.put("a scenario run without properties", r -> ((ObjectNode) r.get("results").get(0)).putArray("properties"));
+        faults.put("an unknown field", r -> r.put("colour", "green"));
+        faults.put("a change of an unknown kind", r -> ((ObjectNode) r.get("baseline").get("changes").get(0)).put("kind", "WORSE"));
+        faults.put("no baseline field at all", r -> r.remove("baseline"));
+        JsonNode valid = written();
+        assertEquals(List.of(), errors(valid));
+        for (Map.Entry<String, Consumer<ObjectNode>> fault : faults.entrySet()) {
+            ObjectNode broken = valid.deepCopy();
+            fault.getValue().accept(broken);
+            assertFalse(errors(broken).isEmpty(), "accepted: " + fault.getKey());
+        }
+    }
+}
