@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.spi.Availability;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The Qt 6.8 worker: the same qt-worker/qt_shm_worker.cpp, compiled inside a Debian 13 (trixie)

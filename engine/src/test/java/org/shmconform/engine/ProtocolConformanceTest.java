@@ -31,6 +31,7 @@ import org.shmconform.spi.Availability;
 import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
+import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * The worker protocol's conformance script (protocol-conformance.jsonl, beside WorkerProtocol)

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * build-qt68-root.sh refuses, with one line naming the fixing command and a distinct exit status,

@@ -36,6 +36,9 @@ import org.shmconform.backends.sysv.SysVBackend;
 import org.shmconform.engine.Qt68Root.KeyMode;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.ProcessWorkerHandle;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The Qt 6.8 worker in its Debian 13 root (issue 11), started through run-in-qt68-root.sh and spoken
