@@ -88,6 +88,7 @@ public final class SegmentModel {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
         }
+        s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : rekey(profile, s, op, w)) {
             ModelState base = keyed;
@@ -98,7 +99,47 @@ public final class SegmentModel {
             }
             bases.addAll(lockerMayRelease(base, op.process(), "create"));
         }
-        return each(bases, base -> createOn(base, op));
+        return each(bases, base -> createOn(markOrphanHandle(profile, base, op), op));
+    }
+
+    /** cause() entries "orphan-handle|process|key": the object's failed create() kept a handle to an unattached segment. */
+    private static final String ORPHAN_HANDLE = "orphan-handle|";
+
+    /**
+     * {@link Profile#retryRemovesOrphan()}: create() failed with AlreadyExists on a segment nobody is
+     * attached to (its last holder crashed); the object keeps its handle to it.
+     */
+    private static ModelState markOrphanHandle(Profile profile, ModelState s, ModelOp op) {
+        if (!profile.retryRemovesOrphan() || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
+            return s;
+        }
+        String key = visibleKey(s, s.worker(op.process()).key());
+        Segment seg = s.segments().get(key);
+        return seg != null && seg.attached().isEmpty() ? s.because(ORPHAN_HANDLE + op.process() + "|" + key, Property.CRASH_SURVIVES) : s;
+    }
+
+    /**
+     * The next create() or attach() of that object cleans its handle first, and Qt 6.8's System V
+     * cleanHandle removes a segment with no attachment (and its key file): the crashed holder's segment is gone.
+     */
+    private static ModelState cleanOrphanHandle(Profile profile, ModelState s, String p) {
+        if (!profile.retryRemovesOrphan()) {
+            return s;
+        }
+        String mark = ORPHAN_HANDLE + p + "|";
+        for (String c : s.cause().keySet()) {
+            if (c.startsWith(mark)) {
+                String key = c.substring(mark.length());
+                ModelState next = s.because(c, null);
+                Segment seg = next.segments().get(key);
+                if (seg != null && seg.attached().isEmpty()) {
+                    next = next.withSegment(key, null).because(key, Property.CRASH_SURVIVES).observe("crashed holder's segment:"
+                            + " removed by the next create/attach of the object whose create() failed on it (cleanHandle)");
+                }
+                return next;
+            }
+        }
+        return s;
     }
 
     private static Step createOn(ModelState base, ModelOp op) {
@@ -132,6 +173,7 @@ public final class SegmentModel {
         if (op.key().isEmpty()) {
             return expectFail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
         }
+        s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : rekey(profile, s, op, w)) {
             ModelState base = keyed;
