@@ -8,7 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.sysv.SysVObjects;
 
 /**
  * What Qt 6.8's platform-safe keys leave that no Java backend's reaper knows by name: the POSIX
@@ -16,7 +19,8 @@ import org.shmconform.backends.linux.LibC;
  * shared memory name on Linux, and a killed worker leaves the semaphore too), and the System V key
  * file {@code <XDG_RUNTIME_DIR>/<key>}. Qt's legacy names ({@code qipc_sharedmemory_...}) are the Java
  * backends' own and are reaped by them; the System V segments and semaphores behind a key file are
- * reaped through the run's {@link Ledger}, which records them while the file exists.
+ * reaped through the run's {@link Ledger}, which records them while the file exists, and here from the key file
+ * itself when it is still there (a harness killed before its ledger could record them).
  *
  * <p>Only names that start with a prefix carrying a run id are touched ({@code shmcf<run id>...},
  * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link.
@@ -54,7 +58,11 @@ public final class Qt68Leftovers {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, f -> f.getFileName().toString().startsWith(prefix))) {
                 for (Path file : files) {
                     PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-                    if (a.isRegularFile() && Files.deleteIfExists(file)) { // a link is no key file of ours: left alone
+                    if (!a.isRegularFile()) {
+                        continue; // a link is no key file of ours: left alone
+                    }
+                    removeObjectsOf(file, removed);
+                    if (Files.deleteIfExists(file)) {
                         removed.add("key file " + file + " (Qt 6.8 platformSafeKey, System V)");
                     }
                 }
@@ -63,5 +71,23 @@ public final class Qt68Leftovers {
             }
         }
         return removed;
+    }
+
+    /**
+     * The segment and the semaphore Qt 6.8 keyed by this file (both ftok(file, 'Q')): only objects with that key,
+     * made by the file's owner no earlier than the file, as for Qt's legacy key files. This is what a harness
+     * killed before its ledger recorded the objects leaves for the next run's reaper.
+     */
+    private static void removeObjectsOf(Path keyFile, List<String> removed) throws IOException {
+        long dev = (Long) Files.getAttribute(keyFile, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        long ino = (Long) Files.getAttribute(keyFile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        int uid = (Integer) Files.getAttribute(keyFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        long fileSecond = ((FileTime) Files.getAttribute(keyFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).to(TimeUnit.SECONDS);
+        int key = Ledger.ftok(dev, ino);
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            if (o.key() == key && o.cuid() == uid && o.ctime() >= fileSecond && SysVObjects.remove(o)) {
+                removed.add(String.format("%s key 0x%08x id %d (Qt 6.8 platformSafeKey file %s)", o.kind(), key, o.id(), keyFile));
+            }
+        }
     }
 }

@@ -223,6 +223,26 @@ class Qt68RootTest {
     }
 
     @Test
+    void killedWorkersPlatformSafeObjectsAreReapedFromTheirNamesAndKeyFile() throws Exception {
+        // What a harness killed before its ledger recorded anything leaves of the platformSafeKey columns:
+        // the next run's reaper finds all of it by the run's prefix (Qt68Leftovers), nothing else.
+        WorkerProcess sysv = qt68(KeyMode.SAFE_SYSV);
+        WorkerProcess posix = qt68(KeyMode.SAFE_POSIX);
+        ok(sysv, Op.create, 4096L, null, null, null);
+        ok(posix, Op.create, 4096L, null, null, null);
+        sysv.killAndReap(REPLY);
+        posix.killAndReap(REPLY);
+        assertTrue(Files.isRegularFile(xdg.resolve(key)), "the System V key file outlives its killed creator");
+        assertTrue(Files.exists(Path.of("/dev/shm", key)), "the POSIX name outlives its killed creator");
+        List<String> removed = Qt68Leftovers.remove(key, List.of(tmp, xdg));
+        for (String kind : List.of("shm key 0x", "sem key 0x", "shm /" + key, "sem /" + key, "key file " + xdg.resolve(key))) {
+            assertTrue(removed.stream().anyMatch(r -> r.startsWith(kind)), kind + " not reaped: " + removed);
+        }
+        assertEquals(5, removed.size(), removed.toString());
+        assertNothingLeft();
+    }
+
+    @Test
     void nativePosixKeysLockAndQt68LeavesThePosixNameAfterTheLastDetach() throws Exception {
         // "When using native keys, shared memory is not protected against multiple accesses (for
         // example, unable to lock)": put to the test with two Qt 6.8 objects on one native POSIX key.
