@@ -1,6 +1,7 @@
 package org.shmconform.cli;
 
 import java.util.concurrent.Callable;
+import org.shmconform.engine.Subjects;
 import org.shmconform.model.Property;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.scenarios.NamedSuite;
@@ -18,6 +19,11 @@ final class ListCommand implements Callable<Integer> {
             System.out.printf("  %-10s %s%n             %s%n             declares: %s%n", c.name(),
                     c.available() ? "available" : "NOT_AVAILABLE: " + c.reason(), c.mechanism(),
                     c.declared().isEmpty() ? "nothing readable (see the reason)" : c.declared());
+            // The Qt columns: how their worker was built and where its root lives.
+            String built = Subjects.here().named(name).map(s -> s.start().provenance()).orElse("");
+            if (!built.isEmpty()) {
+                System.out.printf("             built: %s%n", built);
+            }
         }
         System.out.println("\nScenarios:");
         for (Scenario s : NamedSuite.all()) {

@@ -32,6 +32,9 @@ import org.shmconform.backends.sysv.SysVObjects;
  * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
  * its semaphore lives on: the entry made while the file existed is the way back to it).
  *
+ * <p>Key files are Qt's legacy ones in the TMPDIRs and, for Qt 6.8's platform-safe System V keys, the
+ * key itself in a worker's XDG_RUNTIME_DIR ({@link RunContext#workerRuntimeDir}, announced as a tmpdir).
+ *
  * <p>Line format, one record per line, space separated: {@code start <epoch s>}, {@code share <dir>},
  * {@code tmpdir <dir>}, {@code intent <key file>},
  * {@code keyfile <path> <dev> <ino> <ftok> <uid>}, {@code shm <id> <key> <ctime> <cuid>},
@@ -112,9 +115,15 @@ public final class Ledger {
         }
     }
 
+    /**
+     * Qt's legacy key files ({@code qipc_sharedmemory_<letters>...}, {@code qipc_systemsem_<letters>...}), and
+     * the key file Qt 6.8's {@code platformSafeKey(key, SystemV)} makes: the key itself, in XDG_RUNTIME_DIR.
+     * Every key of the run starts with its letters, and the directories searched are the run's own.
+     */
     private static boolean isKeyFileOf(Path file, String letters) {
         String name = file.getFileName().toString();
-        return name.startsWith(QtKeys.SHARED_MEMORY_PREFIX + letters) || name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters);
+        return name.startsWith(QtKeys.SHARED_MEMORY_PREFIX + letters) || name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters)
+                || (!letters.isEmpty() && name.startsWith(letters));
     }
 
     /** A new ledger in {@code runDir} (which must not hold one yet); records the run's start. */
@@ -194,6 +203,14 @@ public final class Ledger {
                 Path keyFile = QtKeys.systemVKeyFile(tmp, nativeKey, prefix);
                 if (intended.add(keyFile)) { // every step names its key: write each intent once
                     write("intent " + keyFile);
+                }
+            }
+            // platformSafeKey(key, SystemV) of Qt 6.8: the key itself, as a file in the worker's XDG_RUNTIME_DIR
+            // (one of these directories); a key with a '/' is no file name of ours.
+            if (!nativeKey.contains("/")) {
+                Path safeKeyFile = tmp.resolve(nativeKey);
+                if (intended.add(safeKeyFile)) {
+                    write("intent " + safeKeyFile);
                 }
             }
         }

@@ -38,6 +38,17 @@ public final class QtReferenceWorker {
         public Path copyFor(Path dir) {
             return QtReferenceWorker.copyFor(dir);
         }
+
+        @Override
+        public String provenance() {
+            Path at;
+            synchronized (QtReferenceWorker.class) {
+                at = binary;
+            }
+            return "built by qt-worker/build.sh (the host's g++ against the host's Qt6Core, pkg-config) into "
+                    + (at == null ? RunContext.cacheDir() + "/qt-worker-<source hash>/ (not built)" : at.toString())
+                    + "; runs on the host's root file system";
+        }
     };
     private static Availability availability;
     private static Path binary;

@@ -21,7 +21,7 @@ import org.shmconform.engine.state.PrivateDirectory;
  * <ul>
  * <li>names that carry the run's id ({@code shmcf<run id>...}, fixed length, letters only): the
  * backends' {@code removeLeftovers} for /dev/shm names, mapped files and System V key files in the
- * run's own TMPDIRs;</li>
+ * run's own TMPDIRs; Qt 6.8's platform-safe names ({@link Qt68Leftovers});</li>
  * <li>System V objects recorded in the run's {@link Ledger}: removed only if the object with that
  * id still has the recorded key and creator and changed after the run started (this finds Qt's
  * orphaned semaphores, whose key file is gone);</li>
@@ -89,6 +89,11 @@ public final class Reaper {
             } catch (RuntimeException | LinkageError e) {
                 removed.add(backend.name() + ": reaping failed: " + e.getMessage());
             }
+        }
+        try {
+            removed.addAll(Qt68Leftovers.remove(prefix, tmps)); // Qt 6.8's platform-safe names, which no backend knows
+        } catch (RuntimeException | LinkageError e) {
+            removed.add("qt68: reaping failed: " + e.getMessage());
         }
         return removed;
     }

@@ -210,7 +210,32 @@ public final class RunContext implements AutoCloseable {
         }
     }
 
-    /** Every TMPDIR this run handed out. */
+    /**
+     * The XDG_RUNTIME_DIR of a worker (Qt 6.8's {@code platformSafeKey(key, SystemV)} makes its key file
+     * there): one per TMPDIR slot ({@code name}, null for the shared one) and user (null: this user), made
+     * on first use in the run's share directory, 0700 and owned by that user, because Qt's QStandardPaths
+     * refuses a runtime directory of another owner or mode and falls back to one outside the run. Announced
+     * in the ledger (as a {@code tmpdir}, so the reaper deletes it with the run) and watched for key files
+     * before any worker can use it. Workers of different users never share one: as in a real session, each
+     * user's platform-safe System V keys are its own.
+     */
+    public synchronized Path workerRuntimeDir(String name, String user) {
+        String slot = "\0xdg-" + (name == null ? "" : name) + "\0" + (user == null ? "" : user);
+        Path dir = tmpDirs.get(slot);
+        if (dir == null) {
+            dir = shareDir().resolve("xdg-" + letters(16));
+            ledger.write("tmpdir " + dir);
+            PrivateDirectory.createFresh(dir, "rwx------");
+            ledger.watch(dir);
+            if (user != null) {
+                chown(dir, user);
+            }
+            tmpDirs.put(slot, dir);
+        }
+        return dir;
+    }
+
+    /** Every TMPDIR (and worker runtime directory) this run handed out. */
     public synchronized List<Path> workerTmps() {
         return new ArrayList<>(tmpDirs.values());
     }

@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.engine.launch.WorkerCommand;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -23,7 +24,11 @@ public record Subject(String name, String mechanism, Availability availability, 
                       String profileName, Start start) {
 
     /** How a column's worker process is started. */
-    public sealed interface Start permits JavaWorker, NativeWorker {
+    public sealed interface Start permits JavaWorker, NativeWorker, LaunchedWorker {
+        /** How the column's worker was built and where it lives, for {@code shmconform list}; empty if nothing to say. */
+        default String provenance() {
+            return "";
+        }
     }
 
     /** The Java worker main on the worker class path, given the backend's name. */
@@ -32,6 +37,36 @@ public record Subject(String name, String mechanism, Availability availability, 
 
     /** A native worker program (the Qt reference worker), built and verified by its owner. */
     public record NativeWorker(NativeProgram program) implements Start {
+        @Override
+        public String provenance() {
+            return program.provenance();
+        }
+    }
+
+    /**
+     * A worker its owner starts through a launcher of its own, with directories of the run (the Qt 6.8
+     * worker in its Debian 13 root: a launcher that needs root, TMPDIR and XDG_RUNTIME_DIR bound in).
+     */
+    public record LaunchedWorker(Launch launch) implements Start {
+        @Override
+        public String provenance() {
+            return launch.provenance();
+        }
+    }
+
+    /** Builds a launched worker's command for one worker of a run. */
+    public interface Launch {
+        /**
+         * @param run         the run (its per-user directories)
+         * @param environment what every worker gets (TMPDIR, the run's id)
+         * @param tmpdirSlot  null for the run's shared TMPDIR, or the name of a separate one
+         * @param user        the worker's user, null for the harness's own; the launcher switches to it
+         *                    itself, so the command's {@link WorkerCommand#user()} is null
+         */
+        WorkerCommand command(RunContext run, java.util.Map<String, String> environment, String tmpdirSlot, String user);
+
+        /** How it was built and where it lives. */
+        String provenance();
     }
 
     /** A native worker program's owner: it builds, verifies and hands out the binary. */
@@ -41,6 +76,11 @@ public record Subject(String name, String mechanism, Availability availability, 
 
         /** A verified copy readable by another user, in {@code dir} (made by the owner, 0755, ours). */
         java.nio.file.Path copyFor(java.nio.file.Path dir);
+
+        /** How it was built and where it lives. */
+        default String provenance() {
+            return "";
+        }
     }
 
     /**

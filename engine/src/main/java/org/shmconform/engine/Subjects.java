@@ -49,6 +49,7 @@ public final class Subjects implements Declarations {
             list.add(javaBackend(b));
         }
         list.add(qt64());
+        list.addAll(Qt68Columns.all());
         return new Subjects(list);
     }
 

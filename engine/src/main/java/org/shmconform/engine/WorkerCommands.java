@@ -33,6 +33,9 @@ public final class WorkerCommands {
         Path tmp = run.workerTmp(tmpdir, user);
         Map<String, String> env = Map.of("TMPDIR", tmp.toString(), LeftoverWorkers.RUN_VARIABLE, run.runId());
         Subject subject = Subjects.here().named(impl).orElseThrow(() -> new IllegalArgumentException("no column named " + impl));
+        if (subject.start() instanceof Subject.LaunchedWorker l) {
+            return l.launch().command(run, env, tmpdir, user);
+        }
         if (subject.start() instanceof Subject.NativeWorker n) {
             Path binary = user == null ? n.program().binary() : n.program().copyFor(run.shareDir().resolve("bin"));
             return new WorkerCommand(binary, List.of(), List.of(), env, user);

@@ -23,12 +23,44 @@ final class LifecycleRules {
         if (op.key().isEmpty()) {
             return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
         }
+        s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
             ModelState base = LockRules.keyedByCreate(profile, keyed, op.process());
             bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
         }
-        return Step.anyOf(bases, base -> createOn(base, op));
+        return Step.anyOf(bases, base -> createOn(markOrphanHandle(profile, base, op), op));
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()}: create() failed with AlreadyExists on a segment nobody is
+     * attached to (its last holder crashed); the object keeps its handle to it.
+     */
+    private static ModelState markOrphanHandle(Profile profile, ModelState s, ModelOp op) {
+        if (!profile.retryRemovesOrphan() || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
+            return s;
+        }
+        String key = KeySpaceRules.visibleKey(s, s.worker(op.process()).key());
+        Segment seg = s.segments().get(key);
+        return seg != null && seg.attached().isEmpty() ? s.withOrphan(op.process(), key) : s;
+    }
+
+    /**
+     * The next create() or attach() of that object cleans its handle first, and Qt 6.8's System V
+     * cleanHandle removes a segment with no attachment (and its key file): the crashed holder's segment is gone.
+     */
+    private static ModelState cleanOrphanHandle(Profile profile, ModelState s, String p) {
+        String key = s.orphan(p);
+        if (!profile.retryRemovesOrphan() || key == null) {
+            return s;
+        }
+        ModelState next = s.withOrphan(p, null);
+        Segment seg = next.segments().get(key);
+        if (seg != null && seg.attached().isEmpty()) {
+            next = next.withSegment(key, null).because(key, Property.CRASH_SURVIVES).observe("crashed holder's segment:"
+                    + " removed by the next create/attach of the object whose create() failed on it (cleanHandle)");
+        }
+        return next;
     }
 
     private static Step createOn(ModelState base, ModelOp op) {
@@ -64,6 +96,7 @@ final class LifecycleRules {
         if (op.key().isEmpty()) {
             return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
         }
+        s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
             ModelState base = LockRules.keyedByAttach(profile, keyed, op.process());

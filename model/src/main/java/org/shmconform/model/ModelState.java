@@ -15,10 +15,13 @@ import java.util.TreeSet;
  * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
  *                     survived a crash): a later contradiction is blamed on that property
  * @param semaphores   Qt 6.4's semaphore ownership, for profiles whose keying resets the lock
+ * @param orphans      process → space|key of a crashed holder's segment its object's failed create() kept a
+ *                     handle to (profiles whose retry removes the orphan: Qt 6.8's System V cleanHandle)
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
-                         Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations) {
+                         Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
+                         SortedSet<String> observations) {
 
     /**
      * A segment: the object's current length ({@code size}: what create made it, until a peer's
@@ -79,7 +82,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     }
 
     public static ModelState initial() {
-        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), Semaphores.NONE, new TreeSet<>());
+        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), Semaphores.NONE, Map.of(), new TreeSet<>());
     }
 
     public Worker worker(String p) {
@@ -89,7 +92,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, observations);
+        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -99,7 +102,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, observations);
+        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -114,11 +117,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, observations);
+        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, observations);
+        return new ModelState(segments, locks, workers, cause, now, orphans, observations);
     }
 
     ModelState because(String key, Property p) {
@@ -128,7 +131,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, observations);
+        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -139,6 +142,21 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, o);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o);
+    }
+
+    /** The orphaned segment (space|key) the process's object keeps a handle to, or null. */
+    String orphan(String p) {
+        return orphans.get(p);
+    }
+
+    ModelState withOrphan(String p, String key) {
+        TreeMap<String, String> m = new TreeMap<>(orphans);
+        if (key == null) {
+            m.remove(p);
+        } else {
+            m.put(p, key);
+        }
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations);
     }
 }

@@ -19,6 +19,65 @@ public final class ReferenceSemantics {
     public static final BackendSemantics QT_6_4 = new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED,
             Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true);
 
+    /**
+     * Qt 6.8.2 (Debian 13), System V, legacy keys ({@code legacyNativeKey(key, SystemV)}, column qt68-sysv). Measured
+     * with the named suite on this column (run of 2026-12-02, report matrix.md):
+     * <ul>
+     * <li>keyingResetsLock: kept from Qt 6.4. {@code lock-survives-failed-create}: B's create() on the existing key
+     * re-initialises the semaphore A holds, and C acquires the lock while A holds it (history line 8).</li>
+     * <li>retryRemovesOrphan: new in 6.8. {@code crash-survives}: after the creator's SIGKILL the segment survives
+     * (nattch 0), B's create() gives AlreadyExists as documented, but B's fallback attach() then gives NotFound
+     * "QSharedMemory::handle: doesn't exist": its initKey() ran cleanHandle(), which removes a segment with no
+     * attachment and unlinks its key file (history lines 7-9; by hand: the segment and key file are still there
+     * after the failed create and gone after the attach, and a second create() instead of the attach succeeds).</li>
+     * <li>Otherwise as Qt 6.4: shares the key space of the Java sysv backend and Qt 6.4 (Qt68RootTest, interop
+     * scenarios), last detach destroys, crash survives, SEM_UNDO releases a dead holder's lock
+     * ({@code lock-holder-killed}).</li>
+     * </ul>
+     */
+    public static final BackendSemantics QT_6_8_SYSV = new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED,
+            Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true, true);
+
+    /**
+     * Qt 6.8.2, System V, {@code platformSafeKey(key, SystemV)} (column qt68-sysv-safe): the key file is
+     * {@code $XDG_RUNTIME_DIR/<key>}, and segment and semaphore share its ftok key. Its own key space (no
+     * legacy name meets it). The same two quirks as qt68-sysv, from the same scenarios on this column
+     * ({@code lock-survives-failed-create} line 8; {@code crash-survives} lines 7-9).
+     */
+    public static final BackendSemantics QT_6_8_SYSV_SAFE = new BackendSemantics("qt68-sysv-safe", true, true, LockOnHolderDeath.RELEASED,
+            Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true, true);
+
+    /**
+     * Qt 6.8.2, POSIX, legacy names ({@code legacyNativeKey(key, PosixRealtime)} = {@code /qipc_sharedmemory_...}, the
+     * Java posix backend's name; column qt68-posix).
+     * <ul>
+     * <li>lastDetachDestroys false: {@code last-detach-creator-last} and {@code last-detach-attacher-last}: after the
+     * last detach, C's attach succeeds (history line 12). Qt 6.8 shm_unlinks only on QNX (on Linux st_nlink does not
+     * count attachments), so the name stays until someone unlinks it (the run's reaper does).</li>
+     * <li>lockOnHolderDeath STAYS_HELD: {@code lock-holder-killed}: a named POSIX semaphore has no undo.</li>
+     * <li>keyingResetsLock false: {@code lock-survives-failed-create} passes (the semaphore is opened, not re-initialised).</li>
+     * <li>resize SHRINKABLE: {@code truncate-under-reader}: ftruncate by a peer shrinks it and the reader dies of SIGBUS.</li>
+     * </ul>
+     */
+    public static final BackendSemantics QT_6_8_POSIX = new BackendSemantics("qt-posix", false, true, LockOnHolderDeath.STAYS_HELD,
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+
+    /**
+     * Qt 6.8.2, POSIX, {@code platformSafeKey(key, PosixRealtime)} = {@code /<key>} (column qt68-posix-safe), its
+     * semaphore {@code /<key>} too (sem.&lt;key&gt; in /dev/shm). Its own key space. Same evidence as qt68-posix, on this
+     * column: the last detach leaves the name ({@code last-detach-*} line 12), the lock stays held after its holder's death.
+     */
+    public static final BackendSemantics QT_6_8_POSIX_SAFE = new BackendSemantics("qt68-posix-safe", false, true, LockOnHolderDeath.STAYS_HELD,
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+
+    /**
+     * Qt 6.8.2, POSIX, native keys ({@code setNativeKey(QNativeIpcKey(key, PosixRealtime))}, column qt68-posix-native):
+     * glibc's shm_open adds the leading slash, so it names the objects of qt68-posix-safe (same key space:
+     * {@code native-key-meets-platform-safe-key}). Qt makes a semaphore for the native key too.
+     */
+    public static final BackendSemantics QT_6_8_POSIX_NATIVE = new BackendSemantics("qt68-posix-safe", false, true, LockOnHolderDeath.STAYS_HELD,
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+
     private ReferenceSemantics() {
     }
 }

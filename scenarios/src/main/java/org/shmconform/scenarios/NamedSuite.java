@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Optional;
 import org.shmconform.spi.Availability;
 import org.shmconform.backends.Backends;
+import org.shmconform.engine.Qt68Columns;
 import org.shmconform.engine.QtReferenceWorker;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
@@ -143,7 +144,53 @@ public final class NamedSuite {
                         + " the identity)", List.of(Property.KEY_FILE_IN_TMPDIR), c -> new Schedule("interop-different-tmpdir", null,
                         List.of(WorkerSpec.local("A", "sysv"), WorkerSpec.local("B", "qt").withTmpdir("other")), List.of(
                                 create("A", "k", 64), attach("B", "k"), create("B", "k", 64), detach("B"), detach("A"))),
-                        c -> partnerMissing("sysv"), Scenario.Placement.LOCAL, QtReferenceWorker.IMPL::equals));
+                        c -> partnerMissing("sysv"), Scenario.Placement.LOCAL, QtReferenceWorker.IMPL::equals),
+                // Qt 6.8 (issue 11): does an application built against 6.8 meet the Java backends and one built
+                // against 6.4 on the same legacy key, both ways, and does the lock exclude across them?
+                interop68("interop68-java-posix-creates", "A Java posix worker creates, Qt 6.8 (POSIX, legacy name) attaches:"
+                        + " data both ways, and one lock", Qt68Columns.POSIX, "posix", Qt68Columns.POSIX),
+                interop68("interop68-qt68-posix-creates", "Qt 6.8 (POSIX, legacy name) creates, a Java posix worker attaches:"
+                        + " data both ways, and one lock", Qt68Columns.POSIX, Qt68Columns.POSIX, "posix"),
+                interop68("interop68-java-sysv-creates", "A Java sysv worker creates, Qt 6.8 (System V, legacy key) attaches:"
+                        + " data both ways, and one lock", Qt68Columns.SYSV, "sysv", Qt68Columns.SYSV),
+                interop68("interop68-qt68-sysv-creates", "Qt 6.8 (System V, legacy key) creates, a Java sysv worker attaches:"
+                        + " data both ways, and one lock", Qt68Columns.SYSV, Qt68Columns.SYSV, "sysv"),
+                interop68("upgrade-qt64-creates-qt68-attaches", "The upgrade question: an application built against Qt 6.4 creates,"
+                        + " one built against Qt 6.8 attaches on the same legacy key: data both ways, and the lock excludes across them",
+                        Qt68Columns.SYSV, QtReferenceWorker.IMPL, Qt68Columns.SYSV),
+                interop68("upgrade-qt68-creates-qt64-attaches", "The upgrade question, the other way: Qt 6.8 creates, Qt 6.4 attaches on"
+                        + " the same legacy key: data both ways, and the lock excludes across them",
+                        Qt68Columns.SYSV, Qt68Columns.SYSV, QtReferenceWorker.IMPL),
+                // The platform notes' native keys: "when using native keys, shared memory is not protected against
+                // multiple accesses (for example, unable to lock)". A Qt 6.8 application creates with platformSafeKey; another
+                // meets it only through the native key ("/<key>", setNativeKey); whether the lock excludes is what happens.
+                interop68("native-key-meets-platform-safe-key", "An application creates with platformSafeKey (POSIX); another meets it"
+                        + " through setNativeKey(\"/<key>\"): data both ways, and whether native keys can lock",
+                        Qt68Columns.POSIX_NATIVE, Qt68Columns.POSIX_SAFE, Qt68Columns.POSIX_NATIVE));
+    }
+
+    /**
+     * Two implementations on one key, shown in a Qt 6.8 column: A creates, B attaches; bytes each way; then
+     * A locks, B's lock is issued and must wait until A unlocks, and the same the other way round. No step
+     * after the last detach: which side's detach removes the object is each column's own declaration.
+     */
+    private static Scenario interop68(String id, String title, String column, String implA, String implB) {
+        return new Scenario(id, title, List.of(Property.DATA_SHARED, Property.LOCK_EXCLUSIVE),
+                c -> new Schedule(id, null, List.of(WorkerSpec.local("A", implA), WorkerSpec.local("B", implB)), List.of(
+                        create("A", "k", 64), write("A", 0, "from-A"), attach("B", "k"), read("B", 0, 6), write("B", 16, "from-B"),
+                        read("A", 16, 6), lock("A"), lock("B").async(), write("A", 0, "A-held"), unlock("A"), read("B", 0, 6),
+                        lock("A").async(), write("B", 0, "B-held"), unlock("B"), read("A", 0, 6), unlock("A"), detach("B"), detach("A"))),
+                c -> firstMissing(implA, implB), Scenario.Placement.LOCAL, column::equals);
+    }
+
+    private static String firstMissing(String... impls) {
+        for (String impl : impls) {
+            Availability a = Subjects.here().availability(impl);
+            if (!a.available()) {
+                return impl + ": " + a.reason();
+            }
+        }
+        return null;
     }
 
     /**

@@ -14,14 +14,24 @@ package org.shmconform.spi;
  * @param visibility         which kernel namespace decides who can reach an object by its key
  * @param keyingResetsLock   Qt 6.4's quirk: create(), and attach() by an object that once called create(),
  *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes
+ * @param retryRemovesOrphan Qt 6.8's System V quirk: an object whose create() failed with AlreadyExists on a
+ *                           segment nobody is attached to (its last holder crashed) destroys that segment and its
+ *                           key file at its own next create() or attach() (cleanHandle: nattch 0, IPC_RMID): the
+ *                           attach fallback then gives NotFound, a second create() succeeds afresh
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                                LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
-                               boolean keyingResetsLock) {
+                               boolean keyingResetsLock, boolean retryRemovesOrphan) {
+
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                            boolean keyingResetsLock) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock, false);
+    }
 
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                             LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
-        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false);
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false, false);
     }
 
     public enum LockOnHolderDeath {

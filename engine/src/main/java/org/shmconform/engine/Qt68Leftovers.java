@@ -1,0 +1,93 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.sysv.SysVObjects;
+
+/**
+ * What Qt 6.8's platform-safe keys leave that no Java backend's reaper knows by name: the POSIX
+ * object {@code /dev/shm/<key>} and its semaphore {@code /dev/shm/sem.<key>} (Qt 6.8 never unlinks the
+ * shared memory name on Linux, and a killed worker leaves the semaphore too), and the System V key
+ * file {@code <XDG_RUNTIME_DIR>/<key>}. Qt's legacy names ({@code qipc_sharedmemory_...}) are the Java
+ * backends' own and are reaped by them; the System V segments and semaphores behind a key file are
+ * reaped through the run's {@link Ledger}, which records them while the file exists, and here from the key file
+ * itself when it is still there (a harness killed before its ledger could record them).
+ *
+ * <p>Only names that start with a prefix carrying a run id are touched ({@code shmcf<run id>...},
+ * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link.
+ */
+public final class Qt68Leftovers {
+    static final Path DEV_SHM = Path.of("/dev/shm");
+    private static final String SEMAPHORE = "sem.";
+
+    private Qt68Leftovers() {
+    }
+
+    /** @return one line per object removed */
+    public static List<String> remove(String prefix, List<Path> runDirectories) {
+        if (!prefix.startsWith(RunContext.KEY_PREFIX) || prefix.length() < RunContext.KEY_PREFIX.length() + RunContext.ID_LENGTH
+                || !prefix.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
+            throw new IllegalArgumentException("not a run's key prefix: " + prefix);
+        }
+        List<String> removed = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (name.startsWith(prefix) && LibC.INSTANCE.shm_unlink("/" + name) == 0) {
+                    removed.add("shm /" + name + " (Qt 6.8 platformSafeKey)");
+                } else if (name.startsWith(SEMAPHORE + prefix) && LibC.INSTANCE.sem_unlink("/" + name.substring(SEMAPHORE.length())) == 0) {
+                    removed.add("sem /" + name.substring(SEMAPHORE.length()) + " (Qt 6.8 platformSafeKey)");
+                }
+            }
+        } catch (IOException e) {
+            removed.add("could not list " + DEV_SHM + ": " + e.getMessage());
+        }
+        for (Path dir : runDirectories) {
+            if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                continue;
+            }
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, f -> f.getFileName().toString().startsWith(prefix))) {
+                for (Path file : files) {
+                    PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                    if (!a.isRegularFile()) {
+                        continue; // a link is no key file of ours: left alone
+                    }
+                    removeObjectsOf(file, removed);
+                    if (Files.deleteIfExists(file)) {
+                        removed.add("key file " + file + " (Qt 6.8 platformSafeKey, System V)");
+                    }
+                }
+            } catch (IOException e) {
+                removed.add("could not list " + dir + ": " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * The segment and the semaphore Qt 6.8 keyed by this file (both ftok(file, 'Q')): only objects with that key,
+     * made by the file's owner no earlier than the file, as for Qt's legacy key files. This is what a harness
+     * killed before its ledger recorded the objects leaves for the next run's reaper.
+     */
+    private static void removeObjectsOf(Path keyFile, List<String> removed) throws IOException {
+        long dev = (Long) Files.getAttribute(keyFile, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+        long ino = (Long) Files.getAttribute(keyFile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+        int uid = (Integer) Files.getAttribute(keyFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        long fileSecond = ((FileTime) Files.getAttribute(keyFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).to(TimeUnit.SECONDS);
+        int key = Ledger.ftok(dev, ino);
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            if (o.key() == key && o.cuid() == uid && o.ctime() >= fileSecond && SysVObjects.remove(o)) {
+                removed.add(String.format("%s key 0x%08x id %d (Qt 6.8 platformSafeKey file %s)", o.kind(), key, o.id(), keyFile));
+            }
+        }
+    }
+}
