@@ -65,8 +65,9 @@ public final class MergedReport {
     /** "shmconform: FAIL — merge of 2 platforms: 3 cells differ across platforms; FAIL on 1 platform — report: DIR". */
     public String summaryLine(Path dir) {
         long failing = inputs.stream().filter(i -> RunVerdict.of(i.run()).failed()).count();
+        int differing = (int) rows().stream().filter(Row::differs).count();
         return "shmconform: " + (failed() ? "FAIL" : "PASS") + " — merge of " + RunVerdict.plural(inputs.size(), "platform") + ": "
-                + RunVerdict.plural((int) rows().stream().filter(Row::differs).count(), "cell") + " differ across platforms; FAIL on "
+                + RunVerdict.plural(differing, "cell") + (differing == 1 ? " differs" : " differ") + " across platforms; FAIL on "
                 + RunVerdict.plural((int) failing, "platform") + (dir == null ? "" : " — report: " + dir);
     }
 
@@ -210,14 +211,9 @@ public final class MergedReport {
         }
         Set<String> seen = new LinkedHashSet<>();
         for (Object e : envs.values()) {
-            if (e instanceof Map<?, ?> facts) {
-                for (Map.Entry<?, ?> f : facts.entrySet()) {
-                    String k = String.valueOf(f.getKey()).toLowerCase(java.util.Locale.ROOT);
-                    if ((k.contains("engine") || k.contains("runtime") || k.contains("docker")) && f.getValue() != null
-                            && !String.valueOf(f.getValue()).isBlank()) {
-                        seen.add(String.valueOf(f.getValue()));
-                    }
-                }
+            // A docker environment's describe() records the engine's server version as "engine".
+            if (e instanceof Map<?, ?> facts && facts.get("engine") != null && !"null".equals(String.valueOf(facts.get("engine")))) {
+                seen.add("docker " + facts.get("engine"));
             }
         }
         return seen.isEmpty() ? null : String.join(", ", seen);
