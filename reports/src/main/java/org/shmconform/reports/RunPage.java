@@ -28,6 +28,9 @@ final class RunPage {
     private static final int LANE = 50;
     private static final int BOX = 16;
     private static final int MIN_BOX = 5;
+    /** Room above the first lane for a kill's label, and right of the last box for its label. */
+    private static final int TOP = 14;
+    private static final int RIGHT = 170;
     private static final double CHAR = 6.2;
 
     private RunPage() {
@@ -135,11 +138,11 @@ final class RunPage {
         List<OpSpan> spans = OpSpan.of(events);
         int width = (int) Math.max(1000, Math.min(8000, spans.size() * 45L));
         double span = Math.max(1, end - t0);
-        double scale = (width - LEFT - 40) / span;
-        int height = lanes.size() * LANE + 30;
+        double scale = (width - LEFT - RIGHT) / span;
+        int height = TOP + lanes.size() * LANE + 30;
         StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + width + "\" height=\"" + height + "\">");
-        axis(s, t0, span, scale, width, lanes.size() * LANE);
-        lanes.forEach((p, i) -> s.append("<text class=\"lane\" x=\"2\" y=\"").append(i * LANE + 18).append("\">").append(JUnitXml.esc(p)).append("</text>"));
+        axis(s, t0, span, scale, width, TOP + lanes.size() * LANE);
+        lanes.forEach((p, i) -> s.append("<text class=\"lane\" x=\"2\" y=\"").append(TOP + i * LANE + 18).append("\">").append(JUnitXml.esc(p)).append("</text>"));
         Map<String, double[]> labelEnds = new LinkedHashMap<>();
         for (OpSpan o : spans) {
             HistoryEvent inv = o.invoke();
@@ -147,7 +150,7 @@ final class RunPage {
             double x = LEFT + (inv.time() - t0) * scale;
             long stop = o.done() == null ? end : o.done().time();
             double w = Math.max(MIN_BOX, (stop - inv.time()) * scale);
-            int y = lane * LANE + 6;
+            int y = TOP + lane * LANE + 6;
             String cls = (o.done() == null ? "open" : o.done().type().name()) + (blamed != null && blamed == inv.index() ? " blame" : "");
             String line = "#L" + (inv.index() + 1);
             s.append("<a href=\"").append(line).append("\"><rect class=\"").append(cls).append("\" x=\"").append(fmt(x)).append("\" y=\"")
@@ -173,7 +176,7 @@ final class RunPage {
         for (HistoryEvent e : events) {
             if (e.process().equals("nemesis") && e.type() == EventType.invoke && lanes.containsKey(e.value())) {
                 double x = LEFT + (e.time() - t0) * scale;
-                int y = lanes.get(e.value()) * LANE;
+                int y = TOP + lanes.get(e.value()) * LANE;
                 s.append("<line x1=\"").append(fmt(x)).append("\" x2=\"").append(fmt(x)).append("\" y1=\"").append(y).append("\" y2=\"")
                         .append(y + LANE - 4).append("\" stroke=\"#d00\" stroke-width=\"2\"/><text x=\"").append(fmt(x + 2)).append("\" y=\"")
                         .append(y + 4).append("\" style=\"fill:#d00;font-weight:bold\">SIGKILL ").append(JUnitXml.esc(e.value())).append("<title>")
@@ -194,7 +197,7 @@ final class RunPage {
                 break;
             }
         }
-        s.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(width - 20).append("\" y1=\"").append(bottom + 4)
+        s.append("<line class=\"axis\" x1=\"").append(LEFT).append("\" x2=\"").append(width - RIGHT).append("\" y1=\"").append(bottom + 4)
                 .append("\" y2=\"").append(bottom + 4).append("\"/>");
         for (double m = 0; m <= ms + 1e-9; m += step) {
             double x = LEFT + m * 1e6 * scale;
