@@ -107,7 +107,7 @@ final class Latency {
             int plot = 300;
             int height = rows.size() * 18 + 36;
             StringBuilder s = new StringBuilder("<figure><figcaption><b>").append(JUnitXml.esc(c.getKey())).append("</b></figcaption><svg xmlns=\"http://www.w3.org/2000/svg\" width=\"")
-                    .append(left + plot + 200).append("\" height=\"").append(height).append("\" style=\"font:10px monospace\">");
+                    .append(left + plot + 300).append("\" height=\"").append(height).append("\" style=\"font:10px monospace\">");
             for (int d = 0; d <= decades; d++) {
                 double x = left + plot * d / decades;
                 s.append("<line x1=\"").append(f(x)).append("\" x2=\"").append(f(x)).append("\" y1=\"0\" y2=\"").append(height - 20)
