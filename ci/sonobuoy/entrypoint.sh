@@ -10,7 +10,7 @@ work="${SHMCONFORM_WORK:-/run/shmconform-plugin}/run-$$"
 umask 077
 mkdir -p "$work" "$RESULTS_DIR" || exit 1
 # shellcheck disable=SC2086  # SHMCONFORM_ARGS is a list of options
-java -jar "$JAR" --state-dir "$work/state" run ${SHMCONFORM_ARGS:-} -o "$work/shmconform-report" > "$work/console.txt" 2>&1
+java -Dsun.stdout.encoding=UTF-8 -Dsun.stderr.encoding=UTF-8 -jar "$JAR" --state-dir "$work/state" run ${SHMCONFORM_ARGS:-} -o "$work/shmconform-report" > "$work/console.txt" 2>&1
 status=$?
 echo "exit $status" >> "$work/console.txt"
 run="$(readlink -f "$work/shmconform-report/latest" 2>/dev/null || true)"
