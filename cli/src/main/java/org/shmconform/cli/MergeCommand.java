@@ -2,7 +2,6 @@ package org.shmconform.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +58,12 @@ final class MergeCommand implements Callable<Integer> {
             return run;
         }
         for (Path candidate : List.of(ReportLayout.at(run).resultsJson(), ReportLayout.at(ReportLayout.latestLink(run)).resultsJson())) {
-            if (Files.isRegularFile(candidate, LinkOption.NOFOLLOW_LINKS) || Files.isRegularFile(candidate)) {
-                return candidate;
+            if (Files.isRegularFile(candidate)) {
+                try {
+                    return candidate.toRealPath(); // the run's own folder, not 'latest', which moves with the next run
+                } catch (java.io.IOException e) {
+                    return candidate;
+                }
             }
         }
         throw new Shmconform.UsageException(run + ": no results.json there (give a results.json, a run's report folder or a report root)");

@@ -73,8 +73,9 @@ public final class MergedReport {
 
     /** A cell of the merged matrix: its key and, per input (same order), the verdict there, or null where it was not run. */
     public record Row(String column, String env, String property, List<Entry> entries) {
+        /** Two platforms that ran the cell disagree (a platform that did not run it disagrees with nobody). */
         public boolean differs() {
-            return entries.stream().map(e -> e == null ? null : e.verdict()).distinct().count() > 1;
+            return entries.stream().filter(Objects::nonNull).map(Entry::verdict).distinct().count() > 1;
         }
     }
 

@@ -55,6 +55,9 @@ class MergedReportTest {
         assertEquals("LOCK-EXCLUSIVE", rows.get(0).property(), "the cell that differs comes first");
         assertTrue(rows.get(0).differs());
         assertFalse(rows.get(1).differs());
+        assertFalse(new MergedReport.Row("sysv", "ipcns", "DATA-SHARED", java.util.Arrays.asList(
+                new MergedReport.Entry(Verdict.PASS, null, "data-shared", "runs/x.html"), null)).differs(),
+                "a cell one platform did not run is no difference");
         assertTrue(merged.failed());
         assertEquals("shmconform: FAIL — merge of 2 platforms: 1 cell differs across platforms; FAIL on 1 platform", merged.summaryLine(null));
 
