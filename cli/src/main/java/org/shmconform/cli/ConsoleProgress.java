@@ -76,7 +76,7 @@ final class ConsoleProgress implements ConformanceRun.Listener {
         RunSummary summary = outcome.summary();
         RunVerdict verdict = RunVerdict.of(summary);
         Path dir = outcome.report().dir();
-        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html, results.json, junit.xml)%n",
+        System.out.printf("%nDone in %.1f s: %s%nReport: %s (matrix.md, matrix.html, timeline.html and runs/, results.json, junit.xml)%n",
                 summary.millis() / 1000.0, verdict.counts(), outcome.report().matrixMarkdown());
         if (summary.baseline() != null) {
             Path against = dir.resolve(summary.baseline().file()).normalize();
@@ -89,14 +89,14 @@ final class ConsoleProgress implements ConformanceRun.Listener {
                     + outcome.planned() + " scenario runs" + (outcome.dropped() > 0 ? " (the one in progress left out)" : "")
                     + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
         } else {
-            System.out.println(verdict.line(dir));
+            System.out.println(Ansi.summary(verdict.line(dir)));
         }
     }
 
     String line(ScenarioResult r, int index, int total) {
         String width = Integer.toString(String.valueOf(total).length());
-        return String.format("[%" + width + "d/%d] %-9s %-16s %-36s %-13s %5.1f s%s", index, total, r.column(), r.env(),
-                r.scenario(), r.verdict(), r.millis() / 1000.0, detail(r));
+        return String.format("[%" + width + "d/%d] %-9s %-16s %-36s %s %5.1f s%s", index, total, r.column(), r.env(),
+                r.scenario(), Ansi.verdict(r.verdict().name(), 13), r.millis() / 1000.0, detail(r));
     }
 
     private String detail(ScenarioResult r) {

@@ -11,8 +11,15 @@ import picocli.CommandLine.Command;
 /** {@code shmconform list}: the backends (available here or why not), the scenarios, the properties. */
 @Command(name = "list", mixinStandardHelpOptions = true, description = "List backends (with availability), scenarios and properties.")
 final class ListCommand implements Callable<Integer> {
+    @picocli.CommandLine.Option(names = "--json", description = "Machine output: one JSON object with the columns, scenarios and properties.")
+    boolean json;
+
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
+        if (json) {
+            JsonOutput.print(JsonOutput.list());
+            return Shmconform.OK;
+        }
         System.out.println("Backends (columns):");
         for (String name : Columns.allNames()) {
             RunSummary.Column c = Columns.describe(name);

@@ -70,6 +70,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")
     boolean quiet;
 
+    @Option(names = "--json", description = "Machine output: stdout is one JSON object (verdict, counts, summary line, report"
+            + " folder, results.json); the progress lines go to stderr.")
+    boolean json;
+
     @Override
     public Integer call() throws Exception {
         validateOptions();
@@ -87,7 +91,10 @@ final class RunCommand implements Callable<Integer> {
                 .fuzzing(soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
                         : ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed))
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base));
-        ConformanceRun.Outcome outcome = ConformanceRun.execute(plan, out, new ConsoleProgress(quiet));
+        ConformanceRun.Outcome outcome = JsonOutput.humanToStderr(json, () -> ConformanceRun.execute(plan, out, new ConsoleProgress(quiet)));
+        if (json) {
+            JsonOutput.print(JsonOutput.run(outcome));
+        }
         if (outcome.interrupted()) {
             return Shmconform.FAILED; // the JVM exits with 128 + the signal's number whatever this says
         }

@@ -9,10 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
-/** The {@code shmconform} command: run the suite, list what exists, fuzz, replay, compare two runs. */
+/** The {@code shmconform} command: run the suite, list what exists, fuzz, replay, compare two runs, merge many machines' runs. */
 @Command(name = "shmconform", mixinStandardHelpOptions = true, version = "shmconform 0.1.0",
         description = "Multi-process conformance harness for shared-memory segments with QSharedMemory's documented semantics.",
-        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, DiffCommand.class,
+        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, DiffCommand.class, MergeCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Shmconform implements Runnable {
     /** Exit codes: results as expected, a failure (or undecided result), bad usage or input. */

@@ -22,6 +22,10 @@ final class MachineFacts {
     static Map<String, Object> collect(Map<String, Environment> environments) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("kernel", HostNamespaces.kernel());
+        String distribution = distribution(Path.of("/etc/os-release"));
+        if (distribution != null) {
+            facts.put("distribution", distribution); // the platform axis of 'shmconform merge'
+        }
         facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
         facts.put("user", System.getProperty("user.name"));
         facts.put("cpus", Runtime.getRuntime().availableProcessors());
@@ -36,6 +40,21 @@ final class MachineFacts {
         environments.forEach((name, env) -> envs.put(name, env.describe()));
         facts.put("environments", envs);
         return facts;
+    }
+
+    /** PRETTY_NAME of os-release(5) ("Debian GNU/Linux 12 (bookworm)"), or null when there is none. */
+    static String distribution(Path osRelease) {
+        try {
+            for (String line : Files.readAllLines(osRelease)) {
+                if (line.startsWith("PRETTY_NAME=")) {
+                    String v = line.substring("PRETTY_NAME=".length()).trim();
+                    return v.replaceAll("^[\"']|[\"']$", "");
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+        return null;
     }
 
     /** The System V IPC limits, named as sysctl names them, each as {@code sysctl -n} prints it (whitespace as one space). */

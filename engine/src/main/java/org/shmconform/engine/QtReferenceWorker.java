@@ -114,9 +114,14 @@ public final class QtReferenceWorker {
                 }
                 writeNew(dir.resolve("qt_shm_worker.cpp"), source);
                 writeNew(dir.resolve("build.sh"), script);
+                // Up to a minute of g++ the first time: say so, on stderr, so the console is not silent meanwhile.
+                long started = System.nanoTime();
+                System.err.println("shmconform: building the Qt reference worker (g++ against Qt, once per worker source; up to a minute)...");
                 Process p = new ProcessBuilder("bash", "build.sh", exe.toString()).directory(dir.toFile())
                         .redirectErrorStream(true).start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+                System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0
+                        ? "done" : "failed", (System.nanoTime() - started) / 1e9);
                 if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS)) {
                     return Availability.no("cannot build the Qt worker: " + lastLine(out));
                 }

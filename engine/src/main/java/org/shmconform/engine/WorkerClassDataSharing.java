@@ -54,6 +54,8 @@ final class WorkerClassDataSharing {
         List<String> argv = new ArrayList<>(List.of(java.toString(), "-XX:ArchiveClassesAtExit=" + partial));
         argv.addAll(jvmOptions);
         argv.addAll(List.of("-cp", String.join(":", classPath.stream().map(Path::toString).toList()), mainClass, backend));
+        // Several seconds once per build of the harness: say so, on stderr, so the console is not silent meanwhile.
+        System.err.println("shmconform: preparing the Java worker's class-data archive (once per build of the harness)...");
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         p.getOutputStream().write("{\"seq\":1,\"op\":\"exit\"}\n".getBytes(StandardCharsets.UTF_8));
         p.getOutputStream().close();

@@ -16,7 +16,9 @@ import java.time.format.DateTimeFormatter;
  *   results.json matrix.md matrix.html timeline.html junit.xml
  *   evidence/&lt;scenario&gt;--&lt;column&gt;[--&lt;env&gt;].schedule.json | .history.jsonl
  *   fuzz/&lt;column&gt;/                    a fuzz campaign folder ({@link #fuzzCampaign}), laid out as below
+ *   runs/&lt;scenario&gt;--&lt;column&gt;[--&lt;env&gt;].html   one page per scenario run: its timeline and its history as a table
  *   logs/                              the workers' stderr
+ * &lt;merge folder&gt;/merged.md merged.html      {@code shmconform merge}: many runs' results.json on a platform axis
  * &lt;campaign&gt;/seed-&lt;N&gt;/original.schedule.json | original.history.jsonl | shrunk.schedule.json | shrunk.history.jsonl
  * </pre>
  *
@@ -30,6 +32,10 @@ public final class ReportLayout {
     public static final String MATRIX_HTML = "matrix.html";
     public static final String TIMELINE_HTML = "timeline.html";
     public static final String JUNIT_XML = "junit.xml";
+    /** The folder of the pages of each scenario run, and the merged report's files. */
+    public static final String RUNS_DIR = "runs";
+    public static final String MERGED_MD = "merged.md";
+    public static final String MERGED_HTML = "merged.html";
 
     private static final DateTimeFormatter RUN_FOLDER_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
 
@@ -76,6 +82,29 @@ public final class ReportLayout {
 
     public Path junitXml() {
         return dir.resolve(JUNIT_XML);
+    }
+
+    /**
+     * The page of one scenario run, relative to this folder (the link the matrix writes):
+     * {@code runs/<scenario>--<column>}, then {@code --<env>} unless local; characters other than
+     * letters, digits, '-', '_' and '.' become '_' (an environment is spelled "ipcns+shm").
+     */
+    public String runPageName(String scenarioId, String column, String env) {
+        String base = scenarioId + "--" + column + (env.equals("local") ? "" : "--" + env);
+        return RUNS_DIR + "/" + base.replaceAll("[^A-Za-z0-9._-]", "_") + ".html";
+    }
+
+    public Path runPage(String scenarioId, String column, String env) {
+        return dir.resolve(runPageName(scenarioId, column, env));
+    }
+
+    /** {@code shmconform merge}'s report, for people: every run's cells on a platform axis. */
+    public Path mergedMarkdown() {
+        return dir.resolve(MERGED_MD);
+    }
+
+    public Path mergedHtml() {
+        return dir.resolve(MERGED_HTML);
     }
 
     /** Where the workers' logs of the run are copied. */

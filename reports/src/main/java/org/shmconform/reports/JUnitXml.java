@@ -126,7 +126,7 @@ final class JUnitXml {
                 .mapToInt(PropertyResult::eventIndex).findFirst().orElse(events.size() - 1);
         int to = Math.min(events.size() - 1, last + 2);
         int from = Math.max(0, to - 11);
-        StringBuilder b = new StringBuilder("\nhistory events ").append(from).append("..").append(to).append(" of ").append(events.size())
+        StringBuilder b = new StringBuilder("\nhistory lines ").append(from + 1).append("..").append(to + 1).append(" of ").append(events.size())
                 .append(':');
         for (HistoryEvent e : events.subList(from, to + 1)) {
             b.append('\n').append(e.index() == last ? "=> " : "   ").append(event(e));
@@ -193,7 +193,7 @@ final class JUnitXml {
         for (PropertyResult p : r.properties()) {
             b.append(p.property()).append(' ').append(p.verdict()).append(p.why() == null ? "" : ": " + p.why());
             if (p.eventIndex() != null) {
-                b.append(" (history line ").append(p.eventIndex()).append(')');
+                b.append(" (history line ").append(p.eventIndex() + 1).append(')'); // 1-based, as an editor numbers it
             }
             b.append('\n');
         }

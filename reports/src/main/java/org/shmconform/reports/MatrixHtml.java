@@ -9,38 +9,38 @@ import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.model.Property;
 
 /**
- * matrix.html: the run's verdict and everything that set it first (failures, unknowns, fuzz failures,
- * regressions, each with its reason), then the same matrix as matrix.md, coloured, each cell linked to
- * its timeline in timeline.html and the reason of every cell that is not PASS written in the cell.
+ * matrix.html: everything matrix.md says, for a browser. The run's verdict, the counts and a legend; everything
+ * that set the verdict first (failures, unknowns, fuzz failures, regressions, each with its reason); the matrix,
+ * coloured, each cell linked to the page of the scenario run that decided it ({@link RunPage}) and the reason of
+ * every cell that is not PASS written in the cell; then fuzz, baseline, not-available reasons, differences from
+ * the documentation, observations, latency charts, and the sentences with their coverage.
  */
 final class MatrixHtml {
     private MatrixHtml() {
     }
 
     static String render(RunSummary run) {
+        return render(run, Latency.none());
+    }
+
+    static String render(RunSummary run, Latency latency) {
+        ReportLayout here = ReportLayout.at(java.nio.file.Path.of("."));
         List<String> columns = run.columns().stream().map(RunSummary.Column::name).toList();
         RunVerdict verdict = RunVerdict.of(run);
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>shmconform matrix</title><style>")
-                .append("body{font-family:sans-serif;margin:1.5em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}")
-                .append(".PASS{background:#d7f5d7}.DEVIATES{background:#fff1c2}.FAIL{background:#f8c8c8;font-weight:bold}")
-                .append(".UNKNOWN{background:#e4e4e4}.NOT_AVAILABLE{background:#f4f4f4;color:#888}td.p{font-family:monospace}")
-                .append(".why{display:block;font-weight:normal;font-size:80%;max-width:22em}")
-                .append(".bar{padding:8px 12px;font-weight:bold}.bar.PASS{background:#d7f5d7}.bar.FAIL{background:#f8c8c8}.bar.INTERRUPTED{background:#ffe0b0}")
-                .append("</style></head><body><h1>shmconform compatibility matrix</h1><p>Run <code>").append(JUnitXml.esc(run.runId()))
-                .append("</code>, ").append(JUnitXml.esc(run.started())).append(", kernel ")
+                .append(Style.CSS).append("</style></head><body><h1>shmconform compatibility matrix</h1><p>Run <code>").append(JUnitXml.esc(run.runId()))
+                .append("</code>, ").append(JUnitXml.esc(run.started())).append(", ").append(run.millis() / 1000).append(" s, kernel ")
                 .append(JUnitXml.esc(String.valueOf(run.environment().get("kernel")))).append(". <a href=\"").append(ReportLayout.MATRIX_MD).append("\">").append(ReportLayout.MATRIX_MD).append("</a> · ")
-                .append("<a href=\"").append(ReportLayout.TIMELINE_HTML).append("\">timelines</a> · <a href=\"").append(ReportLayout.RESULTS_JSON)
-                .append("\">").append(ReportLayout.RESULTS_JSON).append("</a></p>");
+                .append("<a href=\"").append(ReportLayout.TIMELINE_HTML).append("\">every scenario run</a> · <a href=\"").append(ReportLayout.RESULTS_JSON)
+                .append("\">").append(ReportLayout.RESULTS_JSON).append("</a> · <a href=\"").append(ReportLayout.JUNIT_XML).append("\">")
+                .append(ReportLayout.JUNIT_XML).append("</a></p>");
         h.append("<p class=\"bar ").append(verdict.word()).append("\" id=\"verdict\">").append(JUnitXml.esc(verdict.line(null))).append("</p>");
+        summary(h, verdict);
+        legend(h);
         if (run.interrupted()) {
             h.append("<p><b>Interrupted</b> (SIGINT or SIGTERM): this report holds only the scenario runs that finished.</p>");
         }
-        List<String> attention = MatrixMarkdown.attentionItems(run);
-        if (!attention.isEmpty()) {
-            h.append("<h2>Failures, unknowns and regressions</h2><ul id=\"attention\">");
-            attention.forEach(i -> h.append("<li>").append(JUnitXml.esc(i.replace("`", ""))).append("</li>"));
-            h.append("</ul>");
-        }
+        attention(h, run, here);
         for (String env : MatrixMarkdown.environments(run)) {
             List<ScenarioResult> inEnv = run.results().stream().filter(r -> r.env().equals(env)).toList();
             h.append("<h2>Environment ").append(JUnitXml.esc(env)).append("</h2><table><tr><th>property</th>");
@@ -50,7 +50,7 @@ final class MatrixHtml {
                 String sentence = Property.byId(property).map(Property::sentence).orElse("");
                 h.append("<tr><td class=\"p\" title=\"").append(JUnitXml.esc(sentence)).append("\">").append(property).append("</td>");
                 for (String column : columns) {
-                    cell(h, Cell.of(property, column, inEnv));
+                    cell(h, Cell.of(property, column, inEnv), here);
                 }
                 h.append("</tr>");
             }
@@ -58,10 +58,61 @@ final class MatrixHtml {
         }
         fuzz(h, run);
         baseline(h, run);
+        unavailable(h, run);
+        differences(h, run, here);
+        observations(h, run, columns);
+        h.append(latency.html());
+        sentences(h, run, columns);
         return h.append("</body></html>\n").toString();
     }
 
-    private static void cell(StringBuilder h, Cell cell) {
+    /** The counts as coloured boxes: what the summary line says, one box per verdict. */
+    private static void summary(StringBuilder h, RunVerdict verdict) {
+        h.append("<p class=\"counts\" id=\"counts\">");
+        verdict.counts().forEach((k, n) -> {
+            String cls = k.equals("fuzzFailures") || k.equals("regressions") ? (n > 0 ? "FAIL" : "PASS")
+                    : k.equals("fuzzUnknown") ? (n > 0 ? "UNKNOWN" : "PASS") : k;
+            String name = switch (k) {
+                case "fuzzFailures" -> "fuzz failures";
+                case "fuzzUnknown" -> "fuzz unknown";
+                default -> k;
+            };
+            h.append("<span class=\"").append(cls).append("\"><b>").append(n).append("</b> ").append(name).append("</span>");
+        });
+        h.append("</p>");
+    }
+
+    private static void legend(StringBuilder h) {
+        h.append("<table id=\"legend\"><tr><th colspan=\"2\">Legend (one cell: a property on a column, the most severe verdict of the")
+                .append(" scenario runs that checked it; click it for that run's timeline and history)</th></tr>")
+                .append("<tr><td class=\"FAIL\">FAIL</td><td>the history contradicts the documentation and the backend declares no difference</td></tr>")
+                .append("<tr><td class=\"UNKNOWN\">UNKNOWN</td><td>the history could not be judged (a step could not run, the checker gave up); the reason says why</td></tr>")
+                .append("<tr><td class=\"DEVIATES\">DEVIATES</td><td>differs from the documentation as the backend declares it does</td></tr>")
+                .append("<tr><td class=\"PASS\">PASS</td><td>the checker found an order of the operations the documentation allows</td></tr>")
+                .append("<tr><td class=\"NOT_AVAILABLE\">NOT_AVAILABLE</td><td>the capability is missing on this machine; the reason says which and how to get it</td></tr>")
+                .append("<tr><td>–</td><td>no scenario checked this property on this column</td></tr></table>");
+    }
+
+    /** Every FAIL and UNKNOWN scenario run first, linked to its page, then the fuzz failures and regressions. */
+    private static void attention(StringBuilder h, RunSummary run, ReportLayout here) {
+        List<String> items = MatrixMarkdown.attentionItems(run);
+        if (items.isEmpty()) {
+            return;
+        }
+        h.append("<h2>Failures, unknowns and regressions</h2><ul id=\"attention\">");
+        List<ScenarioResult> bad = run.results().stream().filter(r -> !r.verdict().expected())
+                .sorted(java.util.Comparator.comparingInt(r -> Style.severity(r.verdict()))).toList();
+        for (ScenarioResult r : bad) {
+            h.append("<li><span class=\"badge ").append(r.verdict()).append("\">").append(r.verdict()).append("</span> ")
+                    .append(JUnitXml.esc(r.column() + " / " + r.env() + " / " + r.scenario())).append(": ")
+                    .append(JUnitXml.esc(RunVerdict.reason(r))).append(" — <a href=\"").append(here.runPageName(r.scenario(), r.column(), r.env()))
+                    .append("\">timeline and history</a></li>");
+        }
+        items.stream().skip(bad.size()).forEach(i -> h.append("<li>").append(JUnitXml.esc(i.replace("`", ""))).append("</li>"));
+        h.append("</ul>");
+    }
+
+    private static void cell(StringBuilder h, Cell cell, ReportLayout here) {
         if (cell == null) {
             h.append("<td>–</td>");
             return;
@@ -69,17 +120,84 @@ final class MatrixHtml {
         String why = cell.result().why() != null ? cell.result().why()
                 : cell.verdict() == Verdict.PASS ? null : RunVerdict.reason(cell.decidedBy());
         String tip = why != null ? why : String.join("; ", cell.observations());
-        h.append("<td class=\"").append(cell.verdict()).append("\" title=\"").append(JUnitXml.esc(tip)).append("\">");
-        if (cell.decidedBy().historyFile() != null) {
-            h.append("<a href=\"").append(ReportLayout.TIMELINE_HTML).append("#").append(TimelineHtml.anchor(cell.decidedBy())).append("\">")
-                    .append(cell.verdict()).append("</a>");
-        } else {
-            h.append(cell.verdict());
-        }
+        ScenarioResult by = cell.decidedBy();
+        h.append("<td class=\"").append(cell.verdict()).append("\" title=\"").append(JUnitXml.esc(tip)).append("\">")
+                .append("<a href=\"").append(here.runPageName(by.scenario(), by.column(), by.env()))
+                .append(cell.result().eventIndex() == null ? "" : "#L" + (cell.result().eventIndex() + 1)).append("\">")
+                .append(cell.verdict()).append("</a>");
         if (cell.verdict() != Verdict.PASS && why != null) {
             h.append("<span class=\"why\">").append(JUnitXml.esc(why)).append("</span>");
         }
         h.append("</td>");
+    }
+
+    private static void unavailable(StringBuilder h, RunSummary run) {
+        StringBuilder l = new StringBuilder();
+        for (RunSummary.Column c : run.columns()) {
+            if (!c.available()) {
+                l.append("<li><b>").append(JUnitXml.esc(c.name())).append("</b> NOT_AVAILABLE: ").append(JUnitXml.esc(c.reason())).append("</li>");
+            }
+        }
+        java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+        for (ScenarioResult r : run.results()) {
+            if (r.verdict() == Verdict.NOT_AVAILABLE && seen.add(r.column() + "|" + r.env() + "|" + r.reason())) {
+                l.append("<li>").append(JUnitXml.esc(r.column())).append(" in ").append(JUnitXml.esc(r.env())).append(" NOT_AVAILABLE: ")
+                        .append(JUnitXml.esc(r.reason())).append("</li>");
+            }
+        }
+        if (l.length() > 0) {
+            h.append("<h2>Not available here</h2><ul id=\"unavailable\">").append(l).append("</ul>");
+        }
+    }
+
+    private static void differences(StringBuilder h, RunSummary run, ReportLayout here) {
+        StringBuilder l = new StringBuilder();
+        for (ScenarioResult r : run.results()) {
+            for (org.shmconform.checker.PropertyResult p : r.properties()) {
+                if (p.verdict() == Verdict.PASS || p.verdict() == Verdict.NOT_AVAILABLE) {
+                    continue;
+                }
+                String page = here.runPageName(r.scenario(), r.column(), r.env());
+                l.append("<li><span class=\"badge ").append(p.verdict()).append("\">").append(p.verdict()).append("</span> ")
+                        .append(JUnitXml.esc(r.column() + " / " + r.env() + " / " + p.property())).append(" in <code>").append(JUnitXml.esc(r.scenario()))
+                        .append("</code>: ").append(JUnitXml.esc(p.why() != null ? p.why() : RunVerdict.reason(r))).append(" — <a href=\"").append(page)
+                        .append("\">timeline</a>");
+                if (p.eventIndex() != null) {
+                    l.append(", <a href=\"").append(page).append("#L").append(p.eventIndex() + 1).append("\">history line ").append(p.eventIndex() + 1).append("</a>");
+                }
+                l.append("</li>");
+            }
+        }
+        h.append("<h2>Differences from the documentation</h2>").append(l.length() == 0 ? "<p>None found.</p>" : "<ul id=\"differences\">" + l + "</ul>");
+    }
+
+    private static void observations(StringBuilder h, RunSummary run, List<String> columns) {
+        h.append("<h2>Where the documentation is silent: what happened</h2><ul id=\"observations\">");
+        for (String column : columns) {
+            List<String> seen = MatrixMarkdown.silentObservations(run, column);
+            if (!seen.isEmpty()) {
+                h.append("<li><b>").append(JUnitXml.esc(column)).append("</b>: ").append(JUnitXml.esc(String.join("; ", seen))).append("</li>");
+            }
+        }
+        h.append("</ul>");
+    }
+
+    /** The seed statements and their coverage: per column, the merged verdict of every run that checked the sentence. */
+    private static void sentences(StringBuilder h, RunSummary run, List<String> columns) {
+        h.append("<h2>The sentences checked</h2><table id=\"sentences\"><tr><th>id</th><th>source</th><th>sentence</th><th>runs</th>");
+        columns.forEach(c -> h.append("<th>").append(JUnitXml.esc(c)).append("</th>"));
+        h.append("</tr>");
+        for (Property p : Property.values()) {
+            long runs = run.results().stream().filter(r -> r.properties().stream().anyMatch(x -> x.property().equals(p.id()))).count();
+            h.append("<tr><td class=\"p\">").append(p.id()).append("</td><td>").append(JUnitXml.esc(p.source())).append("</td><td>")
+                    .append(JUnitXml.esc(p.sentence())).append("</td><td>").append(runs).append("</td>");
+            for (String c : columns) {
+                Cell cell = Cell.of(p.id(), c, run.results());
+                h.append(cell == null ? "<td>not checked</td>" : "<td class=\"" + cell.verdict() + "\">" + cell.verdict() + "</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
     }
 
     private static void fuzz(StringBuilder h, RunSummary run) {

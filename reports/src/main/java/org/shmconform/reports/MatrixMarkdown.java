@@ -16,6 +16,10 @@ final class MatrixMarkdown {
     }
 
     static String render(RunSummary run) {
+        return render(run, Latency.none());
+    }
+
+    static String render(RunSummary run, Latency latency) {
         List<String> columns = run.columns().stream().map(RunSummary.Column::name).toList();
         StringBuilder md = new StringBuilder();
         md.append("# shmconform compatibility matrix\n\n");
@@ -50,6 +54,7 @@ final class MatrixMarkdown {
         md.append(unavailable(run));
         md.append(differences(run));
         md.append(observations(run, columns));
+        md.append(latency.markdown());
         md.append(sentences(run));
         return md.toString();
     }
@@ -60,7 +65,7 @@ final class MatrixMarkdown {
         if (cell.verdict() == Verdict.NOT_AVAILABLE || target == null) {
             return text;
         }
-        String anchor = cell.result().eventIndex() == null ? "" : " @" + cell.result().eventIndex();
+        String anchor = cell.result().eventIndex() == null ? "" : " @line " + (cell.result().eventIndex() + 1);
         return "[" + text + "](" + target + ")" + (cell.verdict() == Verdict.PASS ? "" : anchor);
     }
 
@@ -191,7 +196,7 @@ final class MatrixMarkdown {
                 if (r.historyFile() != null) {
                     md.append(" — [history](").append(r.historyFile()).append(")");
                     if (p.eventIndex() != null) {
-                        md.append(" line ").append(p.eventIndex());
+                        md.append(" line ").append(p.eventIndex() + 1); // as an editor numbers the file's lines
                     }
                     md.append(", [schedule](").append(r.scheduleFile()).append(")");
                 }
@@ -205,20 +210,26 @@ final class MatrixMarkdown {
     private static String observations(RunSummary run, List<String> columns) {
         StringBuilder md = new StringBuilder("## Where the documentation is silent: what happened\n\n");
         for (String column : columns) {
-            Set<String> seen = new LinkedHashSet<>();
-            for (ScenarioResult r : run.results()) {
-                if (r.column().equals(column)) {
-                    r.properties().forEach(p -> p.observations().stream()
-                            .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("create(")|| o.startsWith("truncate")
-                                    || o.startsWith("crash") || o.startsWith("detach while"))
-                            .forEach(seen::add));
-                }
-            }
+            List<String> seen = silentObservations(run, column);
             if (!seen.isEmpty()) {
                 md.append("- **").append(column).append("**: ").append(String.join("; ", seen)).append('\n');
             }
         }
         return md.append('\n').toString();
+    }
+
+    /** What a column did where the documentation leaves the branch open (lock after death, key of, create(), truncate, crash, detach while). */
+    static List<String> silentObservations(RunSummary run, String column) {
+        Set<String> seen = new LinkedHashSet<>();
+        for (ScenarioResult r : run.results()) {
+            if (r.column().equals(column)) {
+                r.properties().forEach(p -> p.observations().stream()
+                        .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("create(") || o.startsWith("truncate")
+                                || o.startsWith("crash") || o.startsWith("detach while"))
+                        .forEach(seen::add));
+            }
+        }
+        return new ArrayList<>(seen);
     }
 
     private static String sentences(RunSummary run) {

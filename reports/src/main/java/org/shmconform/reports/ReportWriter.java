@@ -7,7 +7,8 @@ import org.shmconform.history.ReportLayout;
 
 /**
  * Writes the report folder: results.json (the data), matrix.md and matrix.html (for people, every
- * cell linked to its evidence), timeline.html (every history as lanes, Porcupine-style), junit.xml (for CI).
+ * cell linked to its evidence), a page per scenario run with its timeline and history (runs/, indexed by
+ * timeline.html), junit.xml (for CI).
  * Where each goes is {@link ReportLayout}'s to say.
  */
 public final class ReportWriter {
@@ -21,8 +22,10 @@ public final class ReportWriter {
     public static void write(ReportLayout report, RunSummary run) throws IOException {
         Files.createDirectories(report.dir());
         Files.writeString(report.resultsJson(), ResultsJson.render(report.dir(), run));
-        Files.writeString(report.matrixMarkdown(), MatrixMarkdown.render(run));
-        Files.writeString(report.matrixHtml(), MatrixHtml.render(run));
+        Latency latency = Latency.of(report, run);
+        Files.writeString(report.matrixMarkdown(), MatrixMarkdown.render(run, latency));
+        Files.writeString(report.matrixHtml(), MatrixHtml.render(run, latency));
+        RunPage.writeAll(report, run);
         Files.writeString(report.timelineHtml(), TimelineHtml.render(report, run));
         Files.writeString(report.junitXml(), JUnitXml.render(report.dir(), run));
     }

@@ -157,7 +157,7 @@ class JUnitXmlSchemaTest {
         Element fail = child(testcase(d, "lock-holder-killed"), "failure");
         assertEquals("FAIL", fail.getAttribute("type"));
         assertEquals("LOCK-EXCLUSIVE: " + FAIL_WHY, fail.getAttribute("message"));
-        assertTrue(fail.getTextContent().contains("history events 0..10 of 12:"), fail.getTextContent());
+        assertTrue(fail.getTextContent().contains("history lines 1..11 of 12:"), fail.getTextContent());
         assertTrue(fail.getTextContent().contains("\n=> 8 A invoke lock value=true"), fail.getTextContent());
 
         Element unknown = testcase(d, "lock-excludes");

@@ -114,7 +114,7 @@ class ReportsAgreeTest {
         Element fail = only(testcase(d, "lock-holder-killed"), "failure");
         assertEquals("FAIL", fail.getAttribute("type"));
         assertEquals("LOCK-EXCLUSIVE: " + FAIL_WHY, fail.getAttribute("message"));
-        assertTrue(fail.getTextContent().contains("history line 8"), fail.getTextContent());
+        assertTrue(fail.getTextContent().contains("history line 9"), fail.getTextContent());
 
         assertTrue(only(testcase(d, "other-user"), "skipped").getAttribute("message").contains("needs root"));
         assertNull(only(testcase(d, "lock-survives-failed-create"), "failure"));

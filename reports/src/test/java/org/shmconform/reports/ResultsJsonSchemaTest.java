@@ -64,6 +64,7 @@ class ResultsJsonSchemaTest {
     private static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kernel", "6.18.44");
+        m.put("distribution", "Debian GNU/Linux 12 (bookworm)");
         m.put("java", "OpenJDK 64-Bit Server VM 17.0.15");
         m.put("user", "root");
         m.put("cpus", 2);
@@ -190,6 +191,8 @@ class ResultsJsonSchemaTest {
         faults.put("an absolute file:// outDir", r -> ((ObjectNode) r.get("fuzz").get(0)).put("outDir", "file:///run/x/fuzz/sysv/"));
         faults.put("an absolute history path", r -> ((ObjectNode) r.get("results").get(0)).put("historyFile", "/root/evidence/a.jsonl"));
         faults.put("an absolute baseline", r -> ((ObjectNode) r.get("baseline")).put("file", "/home/ci/old/results.json"));
+        faults.put("an empty distribution", r -> ((ObjectNode) r.get("environment")).put("distribution", ""));
+        faults.put("a distribution that is no text", r -> ((ObjectNode) r.get("environment")).put("distribution", 12));
         faults.put("kernel.shmmax that is not a number", r -> ((ObjectNode) r.get("environment")).put("kernel.shmmax", "1 GiB"));
         faults.put("no kernel.sem", r -> ((ObjectNode) r.get("environment")).remove("kernel.sem"));
         faults.put("a scenario run without properties", r -> ((ObjectNode) r.get("results").get(0)).putArray("properties"));
