@@ -16,9 +16,29 @@ import java.util.TreeSet;
  *                     survived a crash): a later contradiction is blamed on that property
  * @param semaphores   Qt 6.4's semaphore ownership, for profiles whose keying resets the lock
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
+ * @param servers      hand-over socket name → who serves which segment there (serveFd, until it detaches or dies)
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
-                         Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations) {
+                         Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations,
+                         Map<String, Server> servers) {
+
+    /** Without hand-over servers. */
+    public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
+                      Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations) {
+        this(segments, locks, workers, cause, semaphores, observations, Map.of());
+    }
+
+    /**
+     * A segment served as a descriptor (serveFd): by {@code process}, whose object is attached to
+     * {@code key}; {@code user} is the server's user, {@code peer} the one other user it hands the
+     * descriptor to (null: none).
+     */
+    public record Server(String process, String key, String user, String peer) {
+        /** Whether a process of {@code receiver} gets the descriptor. */
+        boolean serves(String receiver) {
+            return KeySpaceRules.sameUser(user, receiver) || (peer != null && peer.equals(receiver));
+        }
+    }
 
     /**
      * A segment: the object's current length ({@code size}: what create made it, until a peer's
@@ -89,7 +109,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, observations);
+        return new ModelState(segments, locks, m, cause, semaphores, observations, servers);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -99,7 +119,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, observations);
+        return new ModelState(m, locks, workers, cause, semaphores, observations, servers);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -114,11 +134,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, observations);
+        return new ModelState(segments, m, workers, cause, semaphores, observations, servers);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, observations);
+        return new ModelState(segments, locks, workers, cause, now, observations, servers);
     }
 
     ModelState because(String key, Property p) {
@@ -128,7 +148,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, observations);
+        return new ModelState(segments, locks, workers, m, semaphores, observations, servers);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -136,9 +156,29 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         return cause.getOrDefault(key, otherwise);
     }
 
+    ModelState withServer(String name, Server server) {
+        TreeMap<String, Server> m = new TreeMap<>(servers);
+        if (server == null) {
+            m.remove(name);
+        } else {
+            m.put(name, server);
+        }
+        return new ModelState(segments, locks, workers, cause, semaphores, observations, m);
+    }
+
+    /** Every server of {@code process} stopped (it detached, re-keyed or died). */
+    ModelState withoutServersOf(String process) {
+        if (servers.values().stream().noneMatch(v -> v.process().equals(process))) {
+            return this;
+        }
+        TreeMap<String, Server> m = new TreeMap<>(servers);
+        m.values().removeIf(v -> v.process().equals(process));
+        return new ModelState(segments, locks, workers, cause, semaphores, observations, m);
+    }
+
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, o);
+        return new ModelState(segments, locks, workers, cause, semaphores, o, servers);
     }
 }

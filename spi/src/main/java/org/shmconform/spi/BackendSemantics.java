@@ -14,21 +14,56 @@ package org.shmconform.spi;
  * @param visibility         which kernel namespace decides who can reach an object by its key
  * @param keyingResetsLock   Qt 6.4's quirk: create(), and attach() by an object that once called create(),
  *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes
+ * @param lockLivesInSegment the lock is bytes of the segment itself (seeds M4/M5: an atomic flag or a pthread
+ *                           mutex at a fixed offset), not a kernel object of its own: when the segment is
+ *                           destroyed its lock goes with it, whoever held it, and a new segment brings a free one
+ * @param handsOverDescriptor an attached segment can be served as a descriptor and attached through one
+ *                           ({@link DescriptorHandOver}, ops serveFd and attachFd, seed L5); false: both ops fail
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                                LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
-                               boolean keyingResetsLock) {
+                               boolean keyingResetsLock, boolean lockLivesInSegment, boolean handsOverDescriptor) {
 
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                             LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
         this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false);
     }
 
+    /** A lock that is a kernel object of its own and no descriptor hand-over (every backend before seeds M4/M5, L5). */
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                            boolean keyingResetsLock) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock, false, false);
+    }
+
+    /** The same declaration with the lock living in the segment (or not). */
+    public BackendSemantics withLockInSegment(boolean inSegment) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, inSegment, handsOverDescriptor);
+    }
+
+    /** The same declaration with descriptor hand-over (or without). */
+    public BackendSemantics withDescriptorHandOver(boolean handsOver) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, lockLivesInSegment, handsOver);
+    }
+
     public enum LockOnHolderDeath {
         /** The kernel undoes the holder's lock (SEM_UNDO, OFD locks). */
         RELEASED,
         /** Nothing undoes it: every later lock() blocks forever (POSIX named semaphores). */
-        STAYS_HELD
+        STAYS_HELD,
+        /**
+         * The next lock() takes it over and is told that the holder died (a robust pthread mutex:
+         * EOWNERDEAD), which the worker reports as {@code ownerDied} ({@link OwnerDeathNotice}); every
+         * other lock() reports no such death.
+         */
+        RELEASED_OWNER_DEAD;
+
+        /** Whether a lock() after the holder's death can succeed at all. */
+        public boolean releases() {
+            return this != STAYS_HELD;
+        }
     }
 
     public enum Resize {
