@@ -85,7 +85,7 @@ public final class NamedSuite {
                         c -> of("lock-holder-death-recreate", c, "A", "B", "C",
                                 create("A", "k", 64), attach("B", "k"), attach("C", "k"), lock("A"), write("A", 0, "half-done"),
                                 kill("A"), lock("B").async(), kill("B"), read("C", 0, 9), detach("C"), create("C", "k", 64),
-                                lock("C").async())),
+                                lock("C").async())).onlyFor(NamedSuite::lastDetachCanPassADeadHoldersLock),
                 scenario("lock-survives-failed-create", "A failed create() by another process leaves a held lock held",
                         List.of(Property.LOCK_EXCLUSIVE),
                         c -> of("lock-survives-failed-create", c, "A", "B", "C",
@@ -255,6 +255,16 @@ public final class NamedSuite {
                 create("A", "k", 4096), write("A", 0, "from-root"), serveFd("A", "handover", "nobody"), attach("N", "k"),
                 attachFd("N", "k", "handover"), read("N", 0, 9), write("N", 16, "from-nobody"), read("A", 16, 11),
                 truncate("N", 0), truncate("N", 8192), size("N"), read("N", 4088, 8), detach("N"), detach("A")));
+    }
+
+    /**
+     * Whether the last detach can run after a holder died with the lock: not where the lock is a
+     * kernel object of its own that stays held (posix: Qt's detach takes that semaphore and waits
+     * forever, which {@code lock-holder-killed} already shows), so no segment could be made again.
+     */
+    private static boolean lastDetachCanPassADeadHoldersLock(String column) {
+        return Subjects.here().named(column).map(Subject::declared)
+                .map(d -> d.lockLivesInSegment() || d.lockOnHolderDeath().releases()).orElse(false);
     }
 
     /** Why {@code column} cannot run the hand-over scenario here, or null. */
