@@ -2,8 +2,10 @@ package org.shmconform.engine;
 
 import org.shmconform.history.EventType;
 import org.shmconform.history.HistoryEvent;
+import org.shmconform.history.OwnerDied;
 import org.shmconform.spi.Args;
 import org.shmconform.worker.protocol.WorkerProtocol.Attached;
+import org.shmconform.worker.protocol.WorkerProtocol.LockTaken;
 import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
 import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
@@ -60,7 +62,7 @@ final class EventBuilder {
 
     /**
      * A completion from the worker's reply: its error state, a read's bytes as data, size(),
-     * isAttached() and nativeKey() as the value (the history has no place for the hello or the
+     * isAttached(), nativeKey() and a lock's ownerDied ({@link OwnerDied}) as the value (the history has no place for the hello or the
      * error op's value), and a protocol error as the note.
      */
     EventBuilder reply(Reply reply) {
@@ -73,6 +75,8 @@ final class EventBuilder {
             value(Boolean.toString(a.attached()));
         } else if (reply.value() instanceof NativeKey k) {
             value(k.nativeKey());
+        } else if (reply.value() instanceof LockTaken l) {
+            value(OwnerDied.value(l.ownerDied()));
         }
         if (reply.protocolError() != null) {
             note("protocol error: " + reply.protocolError());

@@ -51,6 +51,7 @@ public final class RunContext implements AutoCloseable {
     private final AtomicInteger executions = new AtomicInteger();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
     private Path shareDir;
+    private final java.util.Map<String, Path> handOverSockets = new java.util.HashMap<>();
 
     private RunContext(String runId, Path runDir, long startSecond, OfdLockFile lock, Ledger ledger) {
         this.runId = runId;
@@ -145,6 +146,15 @@ public final class RunContext implements AutoCloseable {
             shareDir = PrivateDirectory.createFresh(dir, "rwx--x--x");
         }
         return shareDir;
+    }
+
+    /**
+     * Where the hand-over socket {@code name} of the execution {@code prefix} lives (serveFd, attachFd):
+     * in this run's share directory (ours, 0711: a peer of another user can reach a socket there but
+     * not list or plant one), removed with the run. The same name in one execution is one path.
+     */
+    synchronized Path handOverSocket(String prefix, String name) {
+        return handOverSockets.computeIfAbsent(prefix + "/" + name, k -> shareDir().resolve("fd-" + letters(12)));
     }
 
     /** The TMPDIR every worker of this run gets. */

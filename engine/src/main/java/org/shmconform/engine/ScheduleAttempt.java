@@ -2,6 +2,7 @@ package org.shmconform.engine;
 
 import org.shmconform.history.Execution;
 
+import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
 import java.io.IOException;
@@ -344,10 +345,21 @@ final class ScheduleAttempt {
         }
     }
 
-    private Request toRequest(Step step, long seqNo) {
+    private Request toRequest(Step step, long seqNo) throws IOException {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
-        return new Request(seqNo, op, step.args().withKey(key));
+        Args args = step.args().withKey(key);
+        if (step.args().path() == null) {
+            return new Request(seqNo, op, args);
+        }
+        // A schedule names a hand-over socket; the worker gets the path of ours it stands for, and a peer's uid.
+        args = args.withPath(run.handOverSocket(prefix, step.args().path()).toString()).withPeer(null);
+        Integer peerUid = op == Op.serveFd ? Users.uid(step.args().peer() != null ? step.args().peer() : userOf(step.worker())) : null;
+        return new Request(seqNo, op, args, peerUid);
+    }
+
+    private String userOf(String worker) {
+        return schedule.workers().stream().filter(w -> w.id().equals(worker)).map(WorkerSpec::user).findFirst().orElse(null);
     }
 
     /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */

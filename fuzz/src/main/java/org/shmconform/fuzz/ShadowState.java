@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import org.shmconform.spi.BackendSemantics;
-import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 
 /**
  * The generator's tiny guess of what the backend's state will be after each step, under the
@@ -142,7 +141,7 @@ final class ShadowState {
         dead.add(w);
         waiter.remove(key, w);
         if (held) {
-            if (semantics.lockOnHolderDeath() == LockOnHolderDeath.RELEASED) {
+            if (semantics.lockOnHolderDeath().releases()) { // RELEASED, or RELEASED_OWNER_DEAD (the next locker is told)
                 release(key);
             } else {
                 String blocked = waiter.remove(key);

@@ -196,7 +196,8 @@ final class LifecycleRules {
         List<ModelState> next = new ArrayList<>();
         for (Fate fate : Promises.lastLeaves(profile, how)) {
             Segment left = fate == Fate.DESTROYED ? null : seg.withAttached(attached);
-            next.add(s.withSegment(key, left).because(key, how.decides).observe(how.what + ": " + fate.observed));
+            ModelState after = s.withSegment(key, left).because(key, how.decides).observe(how.what + ": " + fate.observed);
+            next.addAll(fate == Fate.DESTROYED ? LockRules.segmentDestroyed(profile, after, key) : List.of(after));
         }
         return next;
     }

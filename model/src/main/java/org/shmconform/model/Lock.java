@@ -3,7 +3,7 @@ package org.shmconform.model;
 /**
  * Who holds a key's lock, as far as the model can tell (a key nobody holds has no entry).
  */
-public sealed interface Lock permits Lock.HeldBy, Lock.Reinitialised {
+public sealed interface Lock permits Lock.HeldBy, Lock.Reinitialised, Lock.OwnerDead {
     /** The lock's one state once Qt 6.4 has re-initialised its semaphore under a holder. */
     Reinitialised REINITIALISED = new Reinitialised();
 
@@ -18,6 +18,13 @@ public sealed interface Lock permits Lock.HeldBy, Lock.Reinitialised {
 
     /** Held by one process, through the object it has now or through one it has dropped since. */
     record HeldBy(String process) implements Lock {
+    }
+
+    /**
+     * Free, but marked by the death of {@code deadHolder} while it held the lock (a robust mutex):
+     * the next lock() takes it and must be told so (ownerDied), which clears the mark.
+     */
+    record OwnerDead(String deadHolder) implements Lock {
     }
 
     /**

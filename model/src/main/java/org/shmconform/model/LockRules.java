@@ -3,6 +3,7 @@ package org.shmconform.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.shmconform.history.OwnerDied;
 import org.shmconform.model.ModelOp.Outcome;
 import org.shmconform.model.ModelState.Worker;
 import org.shmconform.model.SegmentModel.Step;
@@ -36,8 +37,12 @@ final class LockRules {
         if (op.outcome() == Outcome.FAIL && "LockError".equals(op.error()) && !w.attached()) {
             return Step.to(s.observe("lock() needs an attached segment"));
         }
+        Boolean told = OwnerDied.of(op.value());
         if (w.locked()) {
-            return Expect.ok(s, op, Property.API_CONTRACT, "lock() twice on one object returns true");
+            Step again = Expect.ok(s, op, Property.API_CONTRACT, "lock() twice on one object returns true");
+            return again.legal() && Boolean.TRUE.equals(told)
+                    ? Step.violates(Property.LOCK_HOLDER_DEATH, "lock() by the holder itself reported that the previous holder died")
+                    : again;
         }
         if (heldByOther) {
             return Step.violates(Property.LOCK_EXCLUSIVE, op.process() + " acquired the lock while " + holder + " held it");
@@ -45,7 +50,15 @@ final class LockRules {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.LOCK_EXCLUSIVE, "lock() of a free lock returned " + Expect.describe(op));
         }
-        return Step.to(s.withLock(w.key(), Lock.heldBy(op.process())).with(op.process(), w.locked(true)));
+        if (lock instanceof Lock.OwnerDead dead && Boolean.FALSE.equals(told)) {
+            return Step.violates(Property.LOCK_HOLDER_DEATH, "the first lock() after its holder " + dead.deadHolder()
+                    + " died did not report ownerDied");
+        }
+        if (lock == null && Boolean.TRUE.equals(told)) {
+            return Step.violates(Property.LOCK_HOLDER_DEATH, "lock() reported ownerDied although no holder of the lock had died");
+        }
+        ModelState taken = lock instanceof Lock.OwnerDead ? s.observe("lock after its holder died: next locker told ownerDied") : s;
+        return Step.to(taken.withLock(w.key(), Lock.heldBy(op.process())).with(op.process(), w.locked(true)));
     }
 
     static Step unlock(ModelState s, ModelOp op, Worker w) {
@@ -84,9 +97,13 @@ final class LockRules {
             List<ModelState> expanded = new ArrayList<>();
             for (ModelState dead : next) {
                 for (LockOnHolderDeath rule : Promises.lockAfterHolderDeath(profile)) {
-                    expanded.add(rule == LockOnHolderDeath.RELEASED
-                            ? release(dead, held.getKey()).observe("lock after its holder died: released")
-                            : dead.observe("lock after its holder died: stays held"));
+                    expanded.add(switch (rule) {
+                        case RELEASED -> release(dead, held.getKey()).observe("lock after its holder died: released");
+                        case STAYS_HELD -> dead.observe("lock after its holder died: stays held");
+                        // Unless the segment, and the mutex in it, went with the holder's death.
+                        case RELEASED_OWNER_DEAD -> dead.lock(held.getKey()) instanceof Lock.HeldBy
+                                ? dead.withLock(held.getKey(), new Lock.OwnerDead(p)) : dead;
+                    });
                 }
             }
             next = expanded;
@@ -138,6 +155,20 @@ final class LockRules {
         }
         return resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore")
                 .with(s.semaphores().removedBy(p, oldKey));
+    }
+
+    /**
+     * The segment of {@code key} was destroyed: where the lock lives in the segment (seeds M4/M5) it
+     * goes with it, a dead holder's claim included, and the next segment of that key brings a free
+     * one. Where the profile is silent both are legal.
+     */
+    static List<ModelState> segmentDestroyed(Profile profile, ModelState s, String key) {
+        Lock lock = s.lock(key);
+        if (lock == null || lock instanceof Lock.Reinitialised || Boolean.FALSE.equals(profile.lockLivesInSegment())) {
+            return List.of(s);
+        }
+        ModelState gone = s.withLock(key, null).observe("segment destroyed: the lock in it went with it");
+        return Boolean.TRUE.equals(profile.lockLivesInSegment()) ? List.of(gone) : List.of(s, gone);
     }
 
     /** The holder lets go; a re-initialised lock stays unknowable. */

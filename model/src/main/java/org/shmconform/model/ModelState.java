@@ -18,10 +18,29 @@ import java.util.TreeSet;
  * @param orphans      process → space|key of a crashed holder's segment its object's failed create() kept a
  *                     handle to (profiles whose retry removes the orphan: Qt 6.8's System V cleanHandle)
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
+ * @param servers      hand-over socket name → who serves which segment there (serveFd, until it detaches or dies)
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
                          Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
-                         SortedSet<String> observations) {
+                         SortedSet<String> observations, Map<String, Server> servers) {
+
+    /** Without hand-over servers. */
+    public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
+                      Map<String, Property> cause, Semaphores semaphores, SortedSet<String> observations) {
+        this(segments, locks, workers, cause, semaphores, Map.of(), observations, Map.of());
+    }
+
+    /**
+     * A segment served as a descriptor (serveFd): by {@code process}, whose object is attached to
+     * {@code key}; {@code user} is the server's user, {@code peer} the one other user it hands the
+     * descriptor to (null: none).
+     */
+    public record Server(String process, String key, String user, String peer) {
+        /** Whether a process of {@code receiver} gets the descriptor. */
+        boolean serves(String receiver) {
+            return KeySpaceRules.sameUser(user, receiver) || (peer != null && peer.equals(receiver));
+        }
+    }
 
     /**
      * A segment: the object's current length ({@code size}: what create made it, until a peer's
@@ -82,7 +101,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     }
 
     public static ModelState initial() {
-        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), Semaphores.NONE, Map.of(), new TreeSet<>());
+        return new ModelState(Map.of(), Map.of(), Map.of(), Map.of(), Semaphores.NONE, Map.of(), new TreeSet<>(), Map.of());
     }
 
     public Worker worker(String p) {
@@ -92,7 +111,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations);
+        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -102,7 +121,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations);
+        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -117,11 +136,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations);
+        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, orphans, observations);
+        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers);
     }
 
     ModelState because(String key, Property p) {
@@ -131,7 +150,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations);
+        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -139,10 +158,30 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         return cause.getOrDefault(key, otherwise);
     }
 
+    ModelState withServer(String name, Server server) {
+        TreeMap<String, Server> m = new TreeMap<>(servers);
+        if (server == null) {
+            m.remove(name);
+        } else {
+            m.put(name, server);
+        }
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m);
+    }
+
+    /** Every server of {@code process} stopped (it detached, re-keyed or died). */
+    ModelState withoutServersOf(String process) {
+        if (servers.values().stream().noneMatch(v -> v.process().equals(process))) {
+            return this;
+        }
+        TreeMap<String, Server> m = new TreeMap<>(servers);
+        m.values().removeIf(v -> v.process().equals(process));
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m);
+    }
+
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers);
     }
 
     /** The orphaned segment (space|key) the process's object keeps a handle to, or null. */
@@ -157,6 +196,6 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(p, key);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers);
     }
 }

@@ -8,22 +8,32 @@ import org.shmconform.spi.BackendSemantics.Resize;
  * The semantics the model checks against. A null field means "the documentation is silent": the
  * model accepts every branch and records which one happened.
  *
- * @param name "documented" or "declared"
+ * @param name               "documented" or "declared"
+ * @param lockLivesInSegment whether a destroyed segment takes its lock (and a dead holder's claim on it) along
+ * @param handsOverDescriptor whether serveFd/attachFd work (seed L5); null: either
  */
 public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
-                      Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan) {
+                      Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
+                      Boolean handsOverDescriptor) {
 
+    /** A Qt-style profile: a lock of its own kernel object, no hand-over. */
     public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
-                   Resize resize, boolean keyingResetsLock) {
-        this(name, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, keyingResetsLock, false);
+                   Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan) {
+        this(name, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, keyingResetsLock, retryRemovesOrphan, false, false);
     }
 
-    /** What the two seed documents say, for Unix: a lock excludes, whoever else calls create(). */
-    public static final Profile DOCUMENTED = new Profile("documented", true, true, null, null, false);
+    /** What the two seed documents say, for Unix: a lock excludes, whoever else calls create(); silent on where the lock lives. */
+    public static final Profile DOCUMENTED = new Profile("documented", true, true, null, null, false, false, null, null);
+
+    /** A lock of its own kernel object, no hand-over: as every profile before seeds M4/M5 and L5. */
+    public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
+                   Resize resize, boolean keyingResetsLock) {
+        this(name, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, keyingResetsLock, false, false, false);
+    }
 
     /** What a backend declares of itself ("qt-6.4" for the Qt reference worker). */
     public static Profile declared(String name, BackendSemantics s) {
         return new Profile(name, s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize(), s.keyingResetsLock(),
-                s.retryRemovesOrphan());
+                s.retryRemovesOrphan(), s.lockLivesInSegment(), s.handsOverDescriptor());
     }
 }

@@ -47,10 +47,10 @@ final class Promises {
         return destroys == null ? List.of(Fate.DESTROYED, Fate.SURVIVES) : List.of(destroys ? Fate.DESTROYED : Fate.SURVIVES);
     }
 
-    /** What the lock a dead process held may do: released (SEM_UNDO, OFD locks) or stay held. */
+    /** What the lock a dead process held may do: released (SEM_UNDO, OFD locks), stay held, or go to the next locker with a notice. */
     static List<LockOnHolderDeath> lockAfterHolderDeath(Profile profile) {
         LockOnHolderDeath rule = profile.lockOnHolderDeath();
-        return rule == null ? List.of(LockOnHolderDeath.RELEASED, LockOnHolderDeath.STAYS_HELD) : List.of(rule);
+        return rule == null ? List.of(LockOnHolderDeath.values()) : List.of(rule);
     }
 
     /** Whether a truncate to {@code to} may succeed: the object is shrinkable, or the profile is silent. */

@@ -64,7 +64,9 @@ public final class SegmentModel {
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
             return LockRules.blockedInternally(s, op, w);
         }
-        return switch (op.f()) {
+        return HandOverRules.stopServers(op, switch (op.f()) {
+            case "serveFd" -> HandOverRules.serve(profile, s, op, w);
+            case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "create" -> LifecycleRules.create(profile, s, op, w);
             case "attach" -> LifecycleRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);
@@ -76,7 +78,7 @@ public final class SegmentModel {
             case "size" -> DataRules.size(s, op, w);
             case "isAttached" -> Expect.value(s, op, Boolean.toString(w.attached()), Property.API_CONTRACT);
             default -> op.outcome() == Outcome.CRASH ? Expect.crashed(s, op) : Step.to(s); // sleep, error, nativeKey
-        };
+        });
     }
 
     /** What the op returned, in the words the model's reasons use ("true", "false (NotFound)", ...). */

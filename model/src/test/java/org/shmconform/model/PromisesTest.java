@@ -29,7 +29,8 @@ class PromisesTest {
     @Test
     void aSilentProfileAllowsEveryBranchInAFixedOrder() {
         assertEquals(List.of(Fate.DESTROYED, Fate.SURVIVES), Promises.lastLeaves(SILENT, Departure.CRASH));
-        assertEquals(List.of(LockOnHolderDeath.RELEASED, LockOnHolderDeath.STAYS_HELD), Promises.lockAfterHolderDeath(SILENT));
+        assertEquals(List.of(LockOnHolderDeath.RELEASED, LockOnHolderDeath.STAYS_HELD, LockOnHolderDeath.RELEASED_OWNER_DEAD),
+                Promises.lockAfterHolderDeath(SILENT));
         assertTrue(Promises.truncateMaySucceed(SILENT, 10));
         assertTrue(Promises.truncateMayBeRefused(SILENT, 10, false));
     }

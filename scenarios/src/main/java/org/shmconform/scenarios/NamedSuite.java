@@ -1,6 +1,7 @@
 package org.shmconform.scenarios;
 
 import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.attachFd;
 import static org.shmconform.schedule.Steps.attachReadOnly;
 import static org.shmconform.schedule.Steps.create;
 import static org.shmconform.schedule.Steps.detach;
@@ -8,6 +9,7 @@ import static org.shmconform.schedule.Steps.kill;
 import static org.shmconform.schedule.Steps.lock;
 import static org.shmconform.schedule.Steps.rawWrite;
 import static org.shmconform.schedule.Steps.read;
+import static org.shmconform.schedule.Steps.serveFd;
 import static org.shmconform.schedule.Steps.size;
 import static org.shmconform.schedule.Steps.truncate;
 import static org.shmconform.schedule.Steps.unlock;
@@ -77,6 +79,14 @@ public final class NamedSuite {
                         List.of(Property.LOCK_HOLDER_DEATH),
                         c -> of("lock-holder-killed", c, "A", "B",
                                 create("A", "k", 64), attach("B", "k"), lock("A"), kill("A"), lock("B").async())).placed(Scenario.Placement.EVERY_ENVIRONMENT),
+                scenario("lock-holder-death-recreate", "A lock whose holder died: a flag in the segment stays taken (the next"
+                        + " locker sleeps in the kernel), a robust mutex goes to the next locker with ownerDied, a kernel lock is"
+                        + " released; once every holder is gone and the last detach destroyed the segment, a new one brings a free lock",
+                        List.of(Property.LOCK_HOLDER_DEATH, Property.LOCK_EXCLUSIVE),
+                        c -> of("lock-holder-death-recreate", c, "A", "B", "C",
+                                create("A", "k", 64), attach("B", "k"), attach("C", "k"), lock("A"), write("A", 0, "half-done"),
+                                kill("A"), lock("B").async(), kill("B"), read("C", 0, 9), detach("C"), create("C", "k", 64),
+                                lock("C").async())).onlyFor(NamedSuite::lastDetachCanPassADeadHoldersLock),
                 scenario("lock-survives-failed-create", "A failed create() by another process leaves a held lock held",
                         List.of(Property.LOCK_EXCLUSIVE),
                         c -> of("lock-survives-failed-create", c, "A", "B", "C",
@@ -107,6 +117,10 @@ public final class NamedSuite {
                                 read("B", 8192, 8), detach("A"))),
                 scenario("other-user", "Objects are not accessible to another user (a worker running as nobody)",
                         List.of(Property.NOT_WORLD_ACCESSIBLE), NamedSuite::otherUser, c -> nobodyMissing()),
+                scenario("sealed-memfd-lower-privileged-peer", "A sealed memfd handed over (SCM_RIGHTS) to a worker running as"
+                        + " nobody: it can read and write it, and can neither shrink nor grow it (L5, L6)",
+                        List.of(Property.MEMFD_SEALED, Property.DATA_SHARED, Property.NOT_WORLD_ACCESSIBLE),
+                        NamedSuite::lowerPrivilegedPeer, NamedSuite::handOverMissing),
                 scenario("shm-size-exhausted", "A segment larger than the environment's /dev/shm: create fails with OutOfResources"
                         + " (or succeeds where the object does not live on /dev/shm), never a hang",
                         List.of(Property.OUT_OF_RESOURCES, Property.DATA_SHARED),
@@ -275,6 +289,40 @@ public final class NamedSuite {
         WorkerSpec nobody = new WorkerSpec("N", column, "local", "g", "nobody");
         return new Schedule("other-user", null, List.of(WorkerSpec.local("A", column), nobody), List.of(
                 create("A", "k", 64), write("A", 0, "secret"), attach("N", "k"), read("N", 0, 6), detach("A")));
+    }
+
+    /**
+     * Seed L6: the holder serves its sealed memfd to nobody, who cannot reach it by key (another user's
+     * /proc/&lt;pid&gt;/fd), attaches through the descriptor, reads and writes, and whose truncate to 0
+     * and to twice the size the seals refuse (EPERM).
+     */
+    private static Schedule lowerPrivilegedPeer(String column) {
+        WorkerSpec nobody = new WorkerSpec("N", column, "local", "g", "nobody");
+        return new Schedule("sealed-memfd-lower-privileged-peer", null, List.of(WorkerSpec.local("A", column), nobody), List.of(
+                create("A", "k", 4096), write("A", 0, "from-root"), serveFd("A", "handover", "nobody"), attach("N", "k"),
+                attachFd("N", "k", "handover"), read("N", 0, 9), write("N", 16, "from-nobody"), read("A", 16, 11),
+                truncate("N", 0), truncate("N", 8192), size("N"), read("N", 4088, 8), detach("N"), detach("A")));
+    }
+
+    /**
+     * Whether the last detach can run after a holder died with the lock: not where the lock is a
+     * kernel object of its own that stays held (posix: Qt's detach takes that semaphore and waits
+     * forever, which {@code lock-holder-killed} already shows), so no segment could be made again.
+     */
+    private static boolean lastDetachCanPassADeadHoldersLock(String column) {
+        return Subjects.here().named(column).map(Subject::declared)
+                .map(d -> d.lockLivesInSegment() || d.lockOnHolderDeath().releases()).orElse(false);
+    }
+
+    /** Why {@code column} cannot run the hand-over scenario here, or null. */
+    private static String handOverMissing(String column) {
+        boolean handsOver = Subjects.here().named(column).map(Subject::declared).map(BackendSemantics::handsOverDescriptor)
+                .orElse(false);
+        if (!handsOver) {
+            return "the " + column + " column cannot hand a segment over as a descriptor (serveFd/attachFd, seed L5): only"
+                    + " memfd-fd declares it";
+        }
+        return nobodyMissing();
     }
 
     private static String nobodyMissing() {

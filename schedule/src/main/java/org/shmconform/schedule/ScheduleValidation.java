@@ -68,6 +68,8 @@ public final class ScheduleValidation {
                 case write, rawWrite -> Set.of("offset", "data");
                 case truncate -> Set.of("length");
                 case sleep -> Set.of("ms");
+                case serveFd -> Set.of("path", "peer");
+                case attachFd -> Set.of("key", "path", "mode");
                 default -> Set.of();
             });
         }
@@ -79,6 +81,7 @@ public final class ScheduleValidation {
     private static Set<String> required(String op) {
         Set<String> r = new HashSet<>(ARGUMENTS.get(op));
         r.remove("mode");
+        r.remove("peer"); // serveFd without a peer serves its own user only
         return r;
     }
 
@@ -200,6 +203,8 @@ public final class ScheduleValidation {
         given.put("length", s.length());
         given.put("data", s.data());
         given.put("ms", s.ms());
+        given.put("path", s.path());
+        given.put("peer", s.peer());
         Set<String> takes = ARGUMENTS.get(s.op());
         given.forEach((name, value) -> {
             if (value != null && !takes.contains(name)) {
@@ -227,6 +232,12 @@ public final class ScheduleValidation {
             p.add(at + ": data of " + s.data().getBytes(StandardCharsets.UTF_8).length + " bytes; at most " + MAX_TRANSFER);
         }
         range(p, at, "ms", s.ms(), 0, MAX_SLEEP_MS);
+        if (s.path() != null && !NAME.matcher(s.path()).matches()) {
+            p.add(at + ": bad path " + quote(s.path()) + " (a socket name, not a path: 1-32 letters, digits, '_' or '-')");
+        }
+        if (s.peer() != null && !USER.matcher(s.peer()).matches()) {
+            p.add(at + ": bad peer user name " + quote(s.peer()));
+        }
     }
 
     private static void range(List<String> p, String at, String name, Long value, long min, long max) {

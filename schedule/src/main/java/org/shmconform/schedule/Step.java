@@ -20,7 +20,7 @@ import org.shmconform.spi.Args;
  * because an unwrapped record swallows unknown fields, and {@link ScheduleValidation} must name them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL) // not NON_DEFAULT: that drops an offset or size of 0
-@JsonPropertyOrder({"worker", "op", "key", "size", "mode", "offset", "length", "data", "ms", "noWait"})
+@JsonPropertyOrder({"worker", "op", "key", "size", "mode", "offset", "length", "data", "ms", "path", "peer", "noWait"})
 public record Step(String worker, String op, @JsonIgnore Args args,
                    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean noWait) {
 
@@ -34,8 +34,9 @@ public record Step(String worker, String op, @JsonIgnore Args args,
                                 @JsonProperty("key") String key, @JsonProperty("size") Long size,
                                 @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
                                 @JsonProperty("length") Integer length, @JsonProperty("data") String data,
-                                @JsonProperty("ms") Long ms, @JsonProperty("noWait") boolean noWait) {
-        return new Step(worker, op, new Args(key, size, mode, offset, length, Args.hexOf(data), ms), noWait);
+                                @JsonProperty("ms") Long ms, @JsonProperty("path") String path,
+                                @JsonProperty("peer") String peer, @JsonProperty("noWait") boolean noWait) {
+        return new Step(worker, op, new Args(key, size, mode, offset, length, Args.hexOf(data), ms, path, peer), noWait);
     }
 
     public static Step of(String worker, String op) {
@@ -76,6 +77,26 @@ public record Step(String worker, String op, @JsonIgnore Args args,
     @JsonProperty("ms")
     public Long ms() {
         return args.ms();
+    }
+
+    /** serveFd, attachFd: the hand-over socket's name (the engine picks its path). */
+    @JsonProperty("path")
+    public String path() {
+        return args.path();
+    }
+
+    /** serveFd: the one other user whose processes may receive the descriptor. */
+    @JsonProperty("peer")
+    public String peer() {
+        return args.peer();
+    }
+
+    public Step path(String name) {
+        return new Step(worker, op, args.withPath(name), noWait);
+    }
+
+    public Step peer(String user) {
+        return new Step(worker, op, args.withPeer(user), noWait);
     }
 
     public Step key(String k) {

@@ -53,6 +53,17 @@ public final class Steps {
         return Step.of(w, "isAttached");
     }
 
+    /** The worker serves its attached segment's descriptor on the hand-over socket {@code name}, to its own user and {@code peer} (may be null). */
+    public static Step serveFd(String w, String name, String peer) {
+        Step s = Step.of(w, "serveFd").path(name);
+        return peer == null ? s : s.peer(peer);
+    }
+
+    /** The worker's object takes {@code key} and attaches through the descriptor served on {@code name}. */
+    public static Step attachFd(String w, String key, String name) {
+        return Step.of(w, "attachFd").key(key).path(name).mode("ReadWrite");
+    }
+
     /** A real SIGKILL of the worker by the engine. */
     public static Step kill(String w) {
         return Step.of(w, "kill");

@@ -42,6 +42,9 @@ class ScheduleValidationTest {
                 + "{\"worker\":\"B\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":-5},"
                 + "{\"worker\":\"B\",\"op\":\"read\",\"offset\":0,\"length\":4},{\"worker\":\"A\",\"op\":\"kill\"}"), "f.json", KNOWN);
         assertEquals(5, s.steps().size());
+        Schedule handOver = ScheduleValidation.parse(schedule("{\"worker\":\"A\",\"op\":\"serveFd\",\"path\":\"h\",\"peer\":\"nobody\"},"
+                + "{\"worker\":\"B\",\"op\":\"attachFd\",\"key\":\"k\",\"path\":\"h\",\"mode\":\"ReadWrite\"}"), "f.json", KNOWN);
+        assertEquals(List.of(Steps.serveFd("A", "h", "nobody"), Steps.attachFd("B", "k", "h")), handOver.steps());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -57,6 +60,11 @@ class ScheduleValidationTest {
         "negative truncate | {\"worker\":\"A\",\"op\":\"truncate\",\"length\":-3} | length -3 out of range",
         "sleep too long | {\"worker\":\"A\",\"op\":\"sleep\",\"ms\":3600000} | ms 3600000 out of range",
         "unknown step field | {\"worker\":\"A\",\"op\":\"lock\",\"colour\":\"red\"} | unknown field 'colour' at steps[0]",
+        "hand-over path is a name | {\"worker\":\"A\",\"op\":\"serveFd\",\"path\":\"/etc/x\"} | bad path '/etc/x' (a socket name",
+        "serveFd needs a path | {\"worker\":\"A\",\"op\":\"serveFd\",\"peer\":\"nobody\"} | steps[0] (A serveFd): serveFd needs path",
+        "attachFd needs a key | {\"worker\":\"A\",\"op\":\"attachFd\",\"path\":\"h\"} | steps[0] (A attachFd): attachFd needs key",
+        "peer only on serveFd | {\"worker\":\"A\",\"op\":\"attachFd\",\"key\":\"k\",\"path\":\"h\",\"peer\":\"nobody\"} | attachFd takes no peer",
+        "bad peer | {\"worker\":\"A\",\"op\":\"serveFd\",\"path\":\"h\",\"peer\":\"No Body\"} | bad peer user name 'No Body'",
         "wrong type | {\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":\"big\"} | bad value 'big' at steps[0].size",
     })
     void aBadStepIsRefused(String what, String step, String expected) {

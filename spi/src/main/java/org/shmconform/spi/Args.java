@@ -17,38 +17,56 @@ import java.util.HexFormat;
  * @param dataHex the bytes written (write, rawWrite) or read (a read's result), as hex: a read can
  *                return any bytes, which text could not carry
  * @param ms      sleep's duration
+ * @param path    serveFd/attachFd: the hand-over socket. A schedule and a history name it (a plain name);
+ *                the engine sends the worker the path it chose for that name in the run's share directory
+ * @param peer    serveFd: the one other user (a name, e.g. "nobody") whose processes may receive the
+ *                descriptor; the engine sends the worker that user's uid ({@code peerUid} on the wire)
  */
-public record Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms) {
+public record Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms,
+                   String path, String peer) {
     /** No arguments (detach, lock, size, ...). */
     public static final Args NONE = new Args(null, null, null, null, null, null, null);
     private static final HexFormat HEX = HexFormat.of();
 
+    /** The arguments of every op but the hand-over ones. */
+    public Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms) {
+        this(key, size, mode, offset, length, dataHex, ms, null, null);
+    }
+
     public Args withKey(String k) {
-        return new Args(k, size, mode, offset, length, dataHex, ms);
+        return new Args(k, size, mode, offset, length, dataHex, ms, path, peer);
     }
 
     public Args withSize(Long s) {
-        return new Args(key, s, mode, offset, length, dataHex, ms);
+        return new Args(key, s, mode, offset, length, dataHex, ms, path, peer);
     }
 
     public Args withMode(String m) {
-        return new Args(key, size, m, offset, length, dataHex, ms);
+        return new Args(key, size, m, offset, length, dataHex, ms, path, peer);
     }
 
     public Args withOffset(Long o) {
-        return new Args(key, size, mode, o, length, dataHex, ms);
+        return new Args(key, size, mode, o, length, dataHex, ms, path, peer);
     }
 
     public Args withLength(Integer l) {
-        return new Args(key, size, mode, offset, l, dataHex, ms);
+        return new Args(key, size, mode, offset, l, dataHex, ms, path, peer);
     }
 
     public Args withDataHex(String hex) {
-        return new Args(key, size, mode, offset, length, hex, ms);
+        return new Args(key, size, mode, offset, length, hex, ms, path, peer);
     }
 
     public Args withMs(Long m) {
-        return new Args(key, size, mode, offset, length, dataHex, m);
+        return new Args(key, size, mode, offset, length, dataHex, m, path, peer);
+    }
+
+    public Args withPath(String p) {
+        return new Args(key, size, mode, offset, length, dataHex, ms, p, peer);
+    }
+
+    public Args withPeer(String user) {
+        return new Args(key, size, mode, offset, length, dataHex, ms, path, user);
     }
 
     /** {@code text}'s UTF-8 bytes as the data (null stays null). */

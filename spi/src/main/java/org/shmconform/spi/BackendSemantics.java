@@ -18,27 +18,65 @@ package org.shmconform.spi;
  *                           segment nobody is attached to (its last holder crashed) destroys that segment and its
  *                           key file at its own next create() or attach() (cleanHandle: nattch 0, IPC_RMID): the
  *                           attach fallback then gives NotFound, a second create() succeeds afresh
+ * @param lockLivesInSegment the lock is bytes of the segment itself (seeds M4/M5: an atomic flag or a pthread
+ *                           mutex at a fixed offset), not a kernel object of its own: when the segment is
+ *                           destroyed its lock goes with it, whoever held it, and a new segment brings a free one
+ * @param handsOverDescriptor an attached segment can be served as a descriptor and attached through one
+ *                           ({@link DescriptorHandOver}, ops serveFd and attachFd, seed L5); false: both ops fail
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                                LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
-                               boolean keyingResetsLock, boolean retryRemovesOrphan) {
+                               boolean keyingResetsLock, boolean retryRemovesOrphan, boolean lockLivesInSegment,
+                               boolean handsOverDescriptor) {
 
+    /** A Qt-style declaration: a lock of its own kernel object, no hand-over. */
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                             LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
-                            boolean keyingResetsLock) {
-        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock, false);
+                            boolean keyingResetsLock, boolean retryRemovesOrphan) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock,
+                retryRemovesOrphan, false, false);
     }
 
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                             LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility) {
-        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false, false);
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, false, false, false, false);
+    }
+
+    /** A lock that is a kernel object of its own and no descriptor hand-over (every backend before seeds M4/M5, L5). */
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                            boolean keyingResetsLock) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock, false, false, false);
+    }
+
+    /** The same declaration with the lock living in the segment (or not). */
+    public BackendSemantics withLockInSegment(boolean inSegment) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, retryRemovesOrphan, inSegment, handsOverDescriptor);
+    }
+
+    /** The same declaration with descriptor hand-over (or without). */
+    public BackendSemantics withDescriptorHandOver(boolean handsOver) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOver);
     }
 
     public enum LockOnHolderDeath {
         /** The kernel undoes the holder's lock (SEM_UNDO, OFD locks). */
         RELEASED,
         /** Nothing undoes it: every later lock() blocks forever (POSIX named semaphores). */
-        STAYS_HELD
+        STAYS_HELD,
+        /**
+         * The next lock() takes it over and is told that the holder died (a robust pthread mutex:
+         * EOWNERDEAD), which the worker reports as {@code ownerDied} ({@link OwnerDeathNotice}); every
+         * other lock() reports no such death.
+         */
+        RELEASED_OWNER_DEAD;
+
+        /** Whether a lock() after the holder's death can succeed at all. */
+        public boolean releases() {
+            return this != STAYS_HELD;
+        }
     }
 
     public enum Resize {

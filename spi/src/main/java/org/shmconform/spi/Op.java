@@ -6,9 +6,15 @@ package org.shmconform.spi;
  * call of the same name, plus the test-only {@code rawWrite}, {@code truncate}, {@code sleep} and
  * {@code exit} (the worker's end, as the QSharedMemory destructor). The engine's own {@code kill} is
  * not among them: it is done to a worker, not by it.
+ *
+ * <p>{@code serveFd} and {@code attachFd} hand a segment over as a descriptor (seed L5, {@link DescriptorHandOver}):
+ * the holder serves its attached segment's descriptor on a Unix socket ({@link Args#path()}, to the user
+ * {@link Args#peer()}), a receiver whose object has the same key attaches through it. A worker whose
+ * segment cannot do that answers them false (UnknownError).
  */
 public enum Op {
-    create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit;
+    create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit,
+    serveFd, attachFd;
 
     /** The op named {@code name}, or null. */
     public static Op named(String name) {

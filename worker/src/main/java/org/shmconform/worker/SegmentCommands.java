@@ -1,8 +1,11 @@
 package org.shmconform.worker;
 
+import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.DescriptorHandOver;
+import org.shmconform.spi.OwnerDeathNotice;
 import org.shmconform.spi.SegmentError;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
@@ -10,6 +13,7 @@ import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Attached;
 import org.shmconform.worker.protocol.WorkerProtocol.ErrorState;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
+import org.shmconform.worker.protocol.WorkerProtocol.LockTaken;
 import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
 import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
@@ -52,7 +56,7 @@ final class SegmentCommands implements AutoCloseable {
                 case detach -> segment == null ? done(r, false, null) : done(r, segment.detach(), null);
                 case lock -> segment == null
                         ? convention(r, SegmentError.LockError, "QSharedMemory::lock: unable to lock (no key)")
-                        : done(r, segment.lock(), null);
+                        : locked(r, segment.lock());
                 case unlock -> segment == null ? done(r, false, null) : done(r, segment.unlock(), null);
                 case read -> read(r);
                 case write -> write(r);
@@ -71,6 +75,8 @@ final class SegmentCommands implements AutoCloseable {
                     Thread.sleep(r.ms());
                     yield done(r, true, null);
                 }
+                case serveFd -> serveFd(r);
+                case attachFd -> attachFd(r);
                 case exit -> {
                     close();
                     yield done(r, true, null);
@@ -82,6 +88,29 @@ final class SegmentCommands implements AutoCloseable {
         } catch (RuntimeException e) {
             return protocolError(r.seq(), r.op() + ": " + e);
         }
+    }
+
+    /** A lock's reply says whether it took the lock over from a dead holder (false where the lock cannot tell). */
+    private Reply locked(Request r, boolean ok) {
+        boolean ownerDied = ok && segment instanceof OwnerDeathNotice n && n.lockTookOverFromDeadOwner();
+        return done(r, ok, ok ? new LockTaken(ownerDied) : null);
+    }
+
+    private Reply serveFd(Request r) {
+        if (!(segment instanceof DescriptorHandOver h)) {
+            return convention(r, SegmentError.UnknownError, segment == null ? "serveFd: no key"
+                    : "serveFd: the " + backend.name() + " segment cannot hand its descriptor over");
+        }
+        return done(r, h.serve(Path.of(Objects.requireNonNull(r.path(), "serveFd needs a path")),
+                Objects.requireNonNull(r.peerUid(), "serveFd needs a peerUid")), null);
+    }
+
+    private Reply attachFd(Request r) {
+        SharedSegment keyed = keyed(r.key());
+        if (!(keyed instanceof DescriptorHandOver h)) {
+            return convention(r, SegmentError.UnknownError, "attachFd: the " + backend.name() + " segment cannot receive a descriptor");
+        }
+        return attached(r, h.attachReceived(Path.of(Objects.requireNonNull(r.path(), "attachFd needs a path")), mode(r.mode())));
     }
 
     private Reply attached(Request r, boolean ok) {

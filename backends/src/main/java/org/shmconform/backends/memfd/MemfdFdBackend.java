@@ -28,7 +28,8 @@ public final class MemfdFdBackend implements SharedMemoryBackend {
     /** As memfd: freed with its last holder (declared: does not survive a crash), sealed, reached through a holder. */
     @Override
     public BackendSemantics semantics() {
-        return new BackendSemantics("memfd", true, false, LockOnHolderDeath.RELEASED, Resize.SEALED, Visibility.PID_NAMESPACE);
+        return new BackendSemantics("memfd", true, false, LockOnHolderDeath.RELEASED, Resize.SEALED, Visibility.PID_NAMESPACE)
+                .withDescriptorHandOver(true);
     }
 
     @Override

@@ -201,6 +201,7 @@ class HeaderLockFileSegment extends DescriptorSegment {
     @Override
     public boolean lock() {
         if (userLocked) {
+            ownerDied = false; // this lock() took nothing over: it already held the lock
             return true; // Qt: "already locked", true without acquiring again (P21)
         }
         if (header == null) {

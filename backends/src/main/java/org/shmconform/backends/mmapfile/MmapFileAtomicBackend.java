@@ -37,11 +37,14 @@ public final class MmapFileAtomicBackend extends HeaderLockFileBackend {
         return ".mmap-atomic";
     }
 
-    /** A file on tmpfs outlives a crash; a flag in memory outlives its holder: every later lock() waits forever. */
+    /**
+     * A file on tmpfs outlives a crash; a flag in memory outlives its holder: every later lock() waits
+     * forever, until the segment (and the flag in it) is destroyed: a new segment brings a free flag.
+     */
     @Override
     public BackendSemantics semantics() {
         return new BackendSemantics("mmapfile-atomic", true, true, LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE,
-                Visibility.DEV_SHM_MOUNT);
+                Visibility.DEV_SHM_MOUNT).withLockInSegment(true);
     }
 
     @Override

@@ -37,11 +37,14 @@ public final class MmapFileRobustBackend extends HeaderLockFileBackend {
         return ".mmap-robust";
     }
 
-    /** The kernel marks a dead holder's robust mutex and the next locker takes it: released, with a notice. */
+    /**
+     * The kernel marks a dead holder's robust mutex and the next locker takes it: released, with a
+     * notice (EOWNERDEAD, reported as ownerDied). The mutex is bytes of the segment: it goes with it.
+     */
     @Override
     public BackendSemantics semantics() {
-        return new BackendSemantics("mmapfile-robust", true, true, LockOnHolderDeath.RELEASED, Resize.SHRINKABLE,
-                Visibility.DEV_SHM_MOUNT);
+        return new BackendSemantics("mmapfile-robust", true, true, LockOnHolderDeath.RELEASED_OWNER_DEAD, Resize.SHRINKABLE,
+                Visibility.DEV_SHM_MOUNT).withLockInSegment(true);
     }
 
     @Override

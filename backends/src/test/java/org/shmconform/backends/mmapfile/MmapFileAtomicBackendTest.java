@@ -24,6 +24,7 @@ class MmapFileAtomicBackendTest extends HeaderLockContract {
     @Test
     void declaresThatALockOfADeadHolderStaysHeld() {
         assertEquals(LockOnHolderDeath.STAYS_HELD, fixture.backend().semantics().lockOnHolderDeath());
+        assertTrue(fixture.backend().semantics().lockLivesInSegment());
         assertFalse(segment(newKey()) instanceof OwnerDeathNotice, "a plain flag cannot tell that its holder died");
     }
 

@@ -24,7 +24,8 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
 
     @Test
     void declaresThatALockOfADeadHolderIsReleased() {
-        assertEquals(LockOnHolderDeath.RELEASED, fixture.backend().semantics().lockOnHolderDeath());
+        assertEquals(LockOnHolderDeath.RELEASED_OWNER_DEAD, fixture.backend().semantics().lockOnHolderDeath());
+        assertTrue(fixture.backend().semantics().lockLivesInSegment());
         assertTrue(segment(newKey()) instanceof OwnerDeathNotice);
     }
 

@@ -63,12 +63,20 @@ import org.shmconform.spi.Op;
  *     {@code error} (value: {@code {"error":"NotFound","errorString":"..."}})</li>
  * <li>{@code sleep} ms — replies after sleeping</li>
  * <li>{@code exit} — destroys the segment object (as the QSharedMemory destructor does), replies, exits 0</li>
+ * <li>{@code serveFd} path, peerUid — the attached segment's descriptor is served (SCM_RIGHTS) on a Unix
+ *     socket made at {@code path} (a directory the engine owns) to processes of uid {@code peerUid} or of the
+ *     worker's own uid, until detach; {@code attachFd} key, path, mode — setKey as above, then attach through
+ *     the descriptor received from {@code path} (seed L5). A worker whose segment cannot hand descriptors over
+ *     answers both false with UnknownError; one that does not know them (the Qt worker) with a protocolError</li>
+ * <li>{@code lock}'s value (optional): {@code {"ownerDied":true}} when the lock was taken over from a holder
+ *     that died holding it (a robust mutex's EOWNERDEAD), {@code {"ownerDied":false}} otherwise; a worker that
+ *     cannot tell sends no value</li>
  * </ul>
  *
  * <h2>Replies</h2>
  * {@code {"seq":7,"ok":true,"value":...,"error":"NoError","errorCode":0,"errorString":""}} ({@link Reply}).
  * {@code value} is one of the {@link Value} records, told apart by its JSON shape alone: the hello's
- * object ({@link Hello}), a read's {@code {"hex":...}} ({@link ReadData}), a number ({@link Size}), a
+ * object ({@link Hello}), a read's {@code {"hex":...}} ({@link ReadData}), a lock's {@code {"ownerDied":...}} ({@link LockTaken}), a number ({@link Size}), a
  * boolean ({@link Attached}), a string ({@link NativeKey}) or {@code {"error":...,"errorString":...}}
  * ({@link ErrorState}); absent for every other op and for a failed call.
  * {@code ok} is the boolean the call returned (true for ops that return no boolean); {@code error},
@@ -87,10 +95,15 @@ public final class WorkerProtocol {
 
     /** One request line: {@code seq}, {@code op}, then the op's {@link Args} flat, unused ones left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms"})
-    public record Request(long seq, Op op, @JsonIgnore Args args) {
+    @JsonPropertyOrder({"seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid"})
+    public record Request(long seq, Op op, @JsonIgnore Args args, Integer peerUid) {
         public Request {
             args = args == null ? Args.NONE : args;
+        }
+
+        /** A request of every op but serveFd (no peer uid). */
+        public Request(long seq, Op op, Args args) {
+            this(seq, op, args, null);
         }
 
         @JsonCreator
@@ -98,8 +111,9 @@ public final class WorkerProtocol {
                                        @JsonProperty("key") String key, @JsonProperty("size") Long size,
                                        @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
                                        @JsonProperty("length") Integer length, @JsonProperty("hex") String hex,
-                                       @JsonProperty("ms") Long ms) {
-            return new Request(seq, op, new Args(key, size, mode, offset, length, hex, ms));
+                                       @JsonProperty("ms") Long ms, @JsonProperty("path") String path,
+                                       @JsonProperty("peerUid") Integer peerUid) {
+            return new Request(seq, op, new Args(key, size, mode, offset, length, hex, ms, path, null), peerUid);
         }
 
         @JsonProperty("key")
@@ -137,6 +151,12 @@ public final class WorkerProtocol {
         public Long ms() {
             return args.ms();
         }
+
+        /** serveFd, attachFd: the socket's absolute path. */
+        @JsonProperty("path")
+        public String path() {
+            return args.path();
+        }
     }
 
     /** One reply line. {@code value} is the op's result ({@link Value}), null for none. */
@@ -151,7 +171,7 @@ public final class WorkerProtocol {
 
     /** What an op returns in a reply's {@code value}; each kind has a JSON shape of its own. */
     @JsonDeserialize(using = ValueShape.class)
-    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState {
+    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState, LockTaken {
     }
 
     /**
@@ -189,6 +209,11 @@ public final class WorkerProtocol {
     public record ErrorState(String error, String errorString) implements Value {
     }
 
+    /** lock(): whether it took the lock over from a holder that had died ({@code {"ownerDied":true}}). */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    public record LockTaken(boolean ownerDied) implements Value {
+    }
+
     /** Tells a {@link Value} by its shape; any other shape is not this protocol. */
     static final class ValueShape extends StdDeserializer<Value> {
         ValueShape() {
@@ -212,6 +237,9 @@ public final class WorkerProtocol {
             }
             if (v.isObject() && v.has("hex")) {
                 return ctxt.readTreeAsValue(v, ReadData.class);
+            }
+            if (v.isObject() && v.has("ownerDied")) {
+                return ctxt.readTreeAsValue(v, LockTaken.class);
             }
             if (v.isObject() && v.has("error")) {
                 return ctxt.readTreeAsValue(v, ErrorState.class);

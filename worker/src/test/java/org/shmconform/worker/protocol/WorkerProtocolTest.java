@@ -68,6 +68,21 @@ class WorkerProtocolTest {
     }
 
     @Test
+    void handOverRequestsAndALocksOwnerDeathHaveAWireShape() throws IOException {
+        Request serve = new Request(6, Op.serveFd, Args.NONE.withPath("/run/x/fd-abc"), 65534);
+        String line = "{\"seq\":6,\"op\":\"serveFd\",\"path\":\"/run/x/fd-abc\",\"peerUid\":65534}";
+        assertEquals(line, WorkerProtocol.encode(serve));
+        assertEquals(serve, WorkerProtocol.decodeRequest(line));
+        Request receive = new Request(7, Op.attachFd, Args.NONE.withKey("k").withPath("/run/x/fd-abc").withMode("ReadWrite"));
+        assertEquals(receive, WorkerProtocol.decodeRequest(WorkerProtocol.encode(receive)));
+        Reply died = WorkerProtocol.decodeReply("{\"seq\":8,\"ok\":true,\"value\":{\"ownerDied\":true},\"error\":\"NoError\"}");
+        assertEquals(new WorkerProtocol.LockTaken(true), died.value());
+        assertEquals("{\"seq\":8,\"ok\":true,\"value\":{\"ownerDied\":true},\"error\":\"NoError\"}", WorkerProtocol.encode(died));
+        // A lock reply without a value (the Qt worker's) still reads: the worker did not say.
+        assertNull(WorkerProtocol.decodeReply("{\"seq\":9,\"ok\":true,\"error\":\"NoError\"}").value());
+    }
+
+    @Test
     void aValueOfNoKnownShapeIsNotThisProtocol() {
         assertThrows(IOException.class, () -> WorkerProtocol.decodeReply("{\"seq\":1,\"ok\":true,\"value\":[1]}"));
         assertThrows(IOException.class, () -> WorkerProtocol.decodeReply("{\"seq\":1,\"ok\":true,\"value\":{\"x\":1}}"));
