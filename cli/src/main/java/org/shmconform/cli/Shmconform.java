@@ -12,7 +12,7 @@ import picocli.CommandLine.ScopeType;
 /** The {@code shmconform} command: run the suite, list what exists, fuzz, replay, compare two runs. */
 @Command(name = "shmconform", mixinStandardHelpOptions = true, version = "shmconform 0.1.0",
         description = "Multi-process conformance harness for shared-memory segments with QSharedMemory's documented semantics.",
-        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, DiffCommand.class,
+        subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, DiffCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Shmconform implements Runnable {
     /** Exit codes: results as expected, a failure (or undecided result), bad usage or input. */

@@ -164,7 +164,9 @@ public final class FuzzCampaign {
             }
             String deviates = deviation(c);
             if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
+                long shrinkStart = System.nanoTime();
                 FuzzResult.Difference d = shrinkDifference(o, runner, seed, c, deviates, fuzzNanos / 1e9, schedules);
+                deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
                 progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
                         + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
                         + " schedules; shrunk to " + d.shrunkSteps() + " steps: " + d.shrunkFile());

@@ -180,6 +180,8 @@ public final class ScheduleGenerator {
                     add(1, Steps.lock(w)); // wrong: lock before any key
                 } else if (!busy && !s.maybeHolders.contains(w)) {
                     add(2, Steps.lock(w)); // a detached object's lock: refused, or taken through the key alone
+                } else if (busy && !s.maybeHolders.contains(w) && !s.waiter.containsKey(key) && !s.stuckKeys.contains(key)) {
+                    add(3, Steps.lock(w)); // a detached object's lock while another holds it (issued async)
                 } else if (s.maybeHolders.contains(w)) {
                     add(4, Steps.unlock(w));
                 }

@@ -119,13 +119,8 @@ final class ShadowState {
                     pending.put(w, step);
                     return;
                 }
-                if (keyingResetsLock() && lockBusy(step.key())) {
-                    // The lock was re-initialised under its holder: whoever locks it now may get it.
-                    keyOf.put(w, step.key());
-                    keyed.add(w);
-                    maybeHolders.addAll(keyOf.entrySet().stream().filter(e -> e.getValue().equals(step.key()))
-                            .map(Map.Entry::getKey).filter(x -> !dead.contains(x)).toList());
-                }
+                // Qt 6.4 re-initialises the lock instead of waiting: the shadow goes on as if it still excluded
+                // (a lock() that then returns at once is issued async all the same, and its worker waits for the holder).
                 keyOrAttach(step);
             }
             case "detach" -> {
@@ -140,7 +135,7 @@ final class ShadowState {
                 if (!keyed.contains(w) || holds(w)) {
                     return; // refused, or a no-op second lock
                 }
-                if (!attached(w)) {
+                if (!attached(w) && !lockBusy(key)) {
                     maybeHolders.add(w); // a detached object's lock: refused or taken, the shadow cannot tell
                     return;
                 }
