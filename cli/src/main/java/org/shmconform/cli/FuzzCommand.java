@@ -124,6 +124,21 @@ final class FuzzCommand implements Callable<Integer> {
                 + r.firstSeed() + ")" + replay;
     }
 
+    /** The transition coverage and the differences from the documentation (legal as declared, not as documented). */
+    static void printCoverage(FuzzResult r) {
+        FuzzResult.Coverage c = r.coverage();
+        if (c == null) {
+            return;
+        }
+        System.out.printf("  coverage %s: %d model transitions (state, operation, outcome); corpus %d schedules, %d mutants%n",
+                r.backend(), c.transitions(), c.corpus(), c.mutants());
+        for (FuzzResult.Difference d : c.differences()) {
+            System.out.printf(java.util.Locale.ROOT, "  DIFFERS from the documentation: %s at seed %d after %.1f s, %d schedules: %s%n"
+                            + "    shrunk %d -> %d steps: %s%n", d.property(), d.seed(), d.secondsToFind(), d.schedulesToFind(), d.why(),
+                    d.originalSteps(), d.shrunkSteps(), d.shrunkFile() != null ? d.shrunkFile() : d.originalFile());
+        }
+    }
+
     static void print(FuzzResult r) {
         System.out.printf("%s: %d schedules, %d operations in %.1f s (%.1f ops/s, %.2f schedules/s)%n", r.backend(),
                 r.schedulesRun(), r.operationsRun(), r.seconds(), r.operationsPerSecond(), r.schedulesPerSecond());
@@ -133,6 +148,7 @@ final class FuzzCommand implements Callable<Integer> {
                     f.shrunkFile(), f.shrunkFile() != null ? f.shrunkFile() : f.originalFile());
         }
         r.unknown().forEach(u -> System.out.println("  UNKNOWN " + u));
+        printCoverage(r);
         if (r.failures().isEmpty()) {
             System.out.println("  nothing found (not falsified in " + r.schedulesRun() + " schedules)");
         }

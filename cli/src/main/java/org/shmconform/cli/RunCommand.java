@@ -55,9 +55,13 @@ final class RunCommand implements Callable<Integer> {
                     + " (PASS or DEVIATES -> FAIL or UNKNOWN, PASS -> DEVIATES, a tried cell now NOT_AVAILABLE or missing) exits 1.")
     Path baseline;
 
-    @Option(names = "--fuzz-schedules", defaultValue = "3", paramLabel = "N",
-            description = "Generated schedules per column after the named suite (default: ${DEFAULT-VALUE}; 0: none).")
-    int fuzzSchedules;
+    @Option(names = "--fuzz-schedules", paramLabel = "N",
+            description = "A fixed number of generated schedules per column instead of --fuzz-seconds (0: no fuzzing).")
+    Integer fuzzSchedules;
+
+    @Option(names = "--fuzz-seconds", defaultValue = "20", paramLabel = "S",
+            description = "Coverage-guided fuzzing of each column for S seconds after the named suite (default: ${DEFAULT-VALUE}).")
+    int fuzzSeconds;
 
     @Option(names = "--fuzz-seed", defaultValue = "1", paramLabel = "N",
             description = "First seed of those schedules (default: ${DEFAULT-VALUE}, so runs compare).")
@@ -89,8 +93,13 @@ final class RunCommand implements Callable<Integer> {
         RunSummary base = baseline == null ? null : Baseline.read(baseline);
         ConformanceRun.Plan plan = ConformanceRun.Plan.of(columns, chosen, envNames).shmBytes(shmSizeMib << 20)
                 .fuzzing(soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
-                        : ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed))
+                        : fuzzSchedules != null ? ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed)
+                        : ConformanceRun.Fuzzing.soak(Duration.ofSeconds(fuzzSeconds), fuzzSeed))
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base));
+        if (soakMinutes == null && fuzzSchedules == null) {
+            (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
+                    + fuzzSeconds + " s");
+        }
         ConformanceRun.Outcome outcome = JsonOutput.humanToStderr(json, () -> ConformanceRun.execute(plan, out, new ConsoleProgress(quiet)));
         if (json) {
             JsonOutput.print(JsonOutput.run(outcome));
@@ -103,7 +112,10 @@ final class RunCommand implements Callable<Integer> {
 
     /** Every option checked before anything runs: one line and exit 2 for a bad one. */
     private void validateOptions() {
-        if (fuzzSchedules < 0) {
+        if (fuzzSeconds < 1) {
+            throw new Shmconform.UsageException("--fuzz-seconds must be 1 or more, not " + fuzzSeconds);
+        }
+        if (fuzzSchedules != null && fuzzSchedules < 0) {
             throw new Shmconform.UsageException("--fuzz-schedules must be 0 or more, not " + fuzzSchedules);
         }
         if (shmSizeMib < 1 || shmSizeMib > (1L << 20)) {

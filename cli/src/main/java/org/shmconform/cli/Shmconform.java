@@ -13,6 +13,7 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "shmconform", mixinStandardHelpOptions = true, version = "shmconform 0.1.0",
         description = "Multi-process conformance harness for shared-memory segments with QSharedMemory's documented semantics.",
         subcommands = {RunCommand.class, ListCommand.class, FuzzCommand.class, ReplayCommand.class, DiffCommand.class, MergeCommand.class,
+                BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Shmconform implements Runnable {
     /** Exit codes: results as expected, a failure (or undecided result), bad usage or input. */

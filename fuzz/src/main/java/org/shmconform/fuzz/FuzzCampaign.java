@@ -4,7 +4,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
@@ -121,24 +125,57 @@ public final class FuzzCampaign {
         int schedules = 0;
         long operations = 0;
         List<FuzzResult.Failure> failures = new ArrayList<>();
+        List<FuzzResult.Difference> differences = new ArrayList<>();
         List<String> unknown = new ArrayList<>();
+        Set<String> covered = new TreeSet<>();
+        List<Tape> corpus = new ArrayList<>();
+        int mutants = 0;
+        // The mutation stream is the campaign's own, from its first seed: a campaign's choices repeat
+        // as far as its coverage feedback does (which depends on what the backends did).
+        SplittableRandom mutation = new SplittableRandom(o.seed() ^ 0x5DEECE66DL);
+        TapeMutator mutator = new TapeMutator(mutation, Math.max(2 * o.length(), 24));
         long deadline = start + o.time().toNanos();
         for (int i = 0; i < o.count() && System.nanoTime() < deadline; i++) {
             long seed = o.seed() + i;
-            Schedule schedule = generator.generate(seed);
+            // Fresh schedules from their seed first and now and then; otherwise a mutant of the corpus.
+            boolean mutate = !corpus.isEmpty() && i >= WARM_UP && mutation.nextInt(4) != 0;
+            Tape tape = mutate ? mutator.mutate(corpus.get(mutation.nextInt(corpus.size())),
+                    corpus.get(mutation.nextInt(corpus.size()))) : null;
+            ScheduleGenerator.Generated g = generator.generate(seed, tape);
+            Schedule schedule = mutate ? new Schedule(g.schedule().name() + "-m", seed, g.schedule().workers(), g.schedule().steps())
+                    : g.schedule();
+            mutants += mutate ? 1 : 0;
             long t0 = System.nanoTime();
             Trial c = runner.run(schedule);
             fuzzNanos += System.nanoTime() - t0;
             schedules++;
             operations += c.operations();
-            progress.accept("seed " + seed + ": " + (c.fails() ? "FAIL " + c.failingProperty()
-                    : c.unknown() != null ? "UNKNOWN" : "ok") + " (" + c.operations() + " ops)");
+            Set<String> reached = TransitionCoverage.of(c.execution(), o.backend(), Subjects.here());
+            int before = covered.size();
+            covered.addAll(reached);
+            if (covered.size() > before) {
+                corpus.add(g.tape());
+            }
+            progress.accept("seed " + seed + (mutate ? " (mutant)" : "") + ": " + (c.fails() ? "FAIL " + c.failingProperty()
+                    : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
+                    + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
             if (c.unknown() != null) {
                 unknown.add("seed " + seed + ": " + c.unknown());
             }
+            String deviates = deviation(c);
+            if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
+                long shrinkStart = System.nanoTime();
+                FuzzResult.Difference d = shrinkDifference(o, runner, seed, c, deviates, fuzzNanos / 1e9, schedules);
+                deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
+                progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
+                        + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
+                        + " schedules; shrunk to " + d.shrunkSteps() + " steps: " + d.shrunkFile());
+                differences.add(d);
+            }
             if (c.fails()) {
                 FuzzResult.Failure f = shrinkAndSave(o, runner, seed, c);
-                progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + ", shrunk to " + f.shrunkSteps()
+                progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
+                        + String.format(java.util.Locale.ROOT, "%.1f", fuzzNanos / 1e9) + " s fuzzing, shrunk to " + f.shrunkSteps()
                         + " steps, " + f.shrunkWorkers() + " workers, " + f.shrunkKills() + " kills in " + f.shrinkRuns()
                         + " runs: " + f.shrunkFile());
                 failures.add(f);
@@ -148,8 +185,52 @@ public final class FuzzCampaign {
                 }
             }
         }
+        FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, differences,
+                Collections.unmodifiableSet(covered));
         return new FuzzResult(o.backend(), o.seed(), schedules, operations, (System.nanoTime() - start) / 1e9,
-                fuzzNanos / 1e9, failures, unknown, o.outDir());
+                fuzzNanos / 1e9, failures, unknown, o.outDir(), coverage);
+    }
+
+    /** Schedules generated from their seed before the campaign starts mutating its corpus. */
+    private static final int WARM_UP = 4;
+
+    /**
+     * The property the documentation forbids but the column's declaration allows (DEVIATES), or null:
+     * a difference from the documentation, which the fuzzer reports without calling it a failure.
+     */
+    static String deviation(Trial c) {
+        var documented = c.outcome().documented();
+        var declared = c.outcome().declared();
+        if (c.fails() || documented == null || declared == null
+                || documented.status() != org.shmconform.checker.CheckResult.Status.VIOLATION
+                || declared.status() != org.shmconform.checker.CheckResult.Status.LINEARIZABLE) {
+            return null;
+        }
+        return documented.violated() == null ? "UNNAMED" : documented.violated().id();
+    }
+
+    /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
+    private static FuzzResult.Difference shrinkDifference(Options o, Runner runner, long seed, Trial original, String property,
+                                                          double secondsToFind, int schedulesToFind) throws InterruptedException {
+        ReportLayout campaign = ReportLayout.at(o.outDir());
+        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
+        original.keep(originalFiles);
+        Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
+            Trial c = runner.run(s);
+            String d = deviation(c);
+            return new Shrinker.Trial<>(d != null, d, c);
+        }, o.shrink());
+        Path shrunkFile = null;
+        int shrunkSteps = -1;
+        if (r.shrunk() != null) {
+            Trial last = r.lastTrial().evidence().renamed(original.schedule().name() + "-shrunk", seed);
+            ReportLayout.Evidence files = campaign.fuzzShrunk(seed);
+            last.keep(files);
+            shrunkFile = files.scheduleFile();
+            shrunkSteps = last.schedule().steps().size();
+        }
+        return new FuzzResult.Difference(seed, property, original.outcome().documented().why(), secondsToFind, schedulesToFind,
+                original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
     }
 
     /** Runs and checks one schedule. */

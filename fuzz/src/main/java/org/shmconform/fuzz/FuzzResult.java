@@ -1,7 +1,10 @@
 package org.shmconform.fuzz;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 
 /**
  * What a fuzz campaign did and found.
@@ -12,9 +15,41 @@ import java.util.List;
  * @param fuzzSeconds     wall time spent running generated schedules (throughput is over this)
  * @param unknown         seeds whose verdict was UNKNOWN (the harness broke, the checker gave up), with why
  * @param outDir          where the schedules and histories were saved
+ * @param coverage        the model transitions the campaign exercised and the differences from the
+ *                        documentation it found (null: not measured)
  */
 public record FuzzResult(String backend, long firstSeed, int schedulesRun, long operationsRun, double seconds,
-                         double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir) {
+                         double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Coverage coverage) {
+
+    /** A result without coverage (as campaigns before coverage-guided search gave). */
+    public FuzzResult(String backend, long firstSeed, int schedulesRun, long operationsRun, double seconds,
+                      double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir) {
+        this(backend, firstSeed, schedulesRun, operationsRun, seconds, fuzzSeconds, failures, unknown, outDir, null);
+    }
+
+    /**
+     * What the coverage-guided search reached.
+     *
+     * @param transitions  distinct (abstract model state, operation, outcome) transitions exercised
+     * @param corpus       schedules kept because they reached a transition no earlier one had
+     * @param mutants      schedules made by mutating the corpus (the rest were generated from their seed)
+     * @param differences  histories legal as the column declares but not as documented, first one per property
+     * @param seen         the transitions themselves (not in results.json: {@code fuzz} prints them on request)
+     */
+    public record Coverage(int transitions, int corpus, int mutants, List<Difference> differences,
+                           @JsonIgnore Set<String> seen) {
+    }
+
+    /**
+     * A schedule whose history the column's declaration allows but the documentation does not (DEVIATES).
+     *
+     * @param secondsToFind fuzzing time from the start of the campaign until this schedule had run
+     * @param shrunkSteps   -1 when it did not shrink (it did not deviate again)
+     */
+    public record Difference(long seed, String property, String why, double secondsToFind, int schedulesToFind,
+                             int originalSteps, int shrunkSteps, Path originalFile, Path shrunkFile) {
+    }
 
     public double operationsPerSecond() {
         return fuzzSeconds <= 0 ? 0 : operationsRun / fuzzSeconds;

@@ -13,35 +13,47 @@ import org.shmconform.spi.BackendSemantics;
 
 /**
  * Generates a random multi-process schedule from a seed: the same (impl, semantics, workers,
- * length, seed) always gives the same schedule, so a seed is a complete bug report.
+ * length, seed) always gives the same schedule, so a seed is a complete bug report. A schedule can
+ * also be re-derived from a {@link Tape} of decisions, which is what the coverage-guided campaign
+ * mutates.
  *
- * <p>Each step is drawn for a random worker from the steps that make sense in the {@link ShadowState}
- * (create then attach, lock then unlock by the holder, reads and writes inside the segment), plus a
- * few deliberately wrong calls whose failure the model also checks (a second create, create(0),
- * attach to a missing key, detach when not attached, unlock without holding, lock before any key,
- * a read past the end, a write through a read-only attach). It also makes the interesting
- * interleavings: a lock while another worker holds it (issued {@code async} so the holder can go
- * on and unlock), kills of holders and attachers, and reads of what another worker wrote.
+ * <p>Each step is drawn for a random worker from a menu of what the {@link ShadowState} says makes
+ * sense (create then attach, lock then unlock by the holder, reads and writes inside the segment),
+ * plus deliberately wrong calls whose failure the model also checks (a second create, create(0),
+ * attach to a missing key, detach when not attached, unlock by a non-holder, lock before any key or
+ * by a detached object, a read past the end, a write through a read-only attach). Every operation
+ * is offered in every state the shadow tracks, including the states lock bugs live in: create,
+ * attach (read-only too) and detach while another worker holds the lock or waits for it, a lock
+ * while another holds it, a re-key to another of several keys (some that Qt mangles to similar
+ * names), and kills at any moment, of holders, waiters and workers blocked behind a lock.
  *
- * <p>Rules that keep every generated schedule runnable without the shadow guessing: a worker uses
- * one logical key for the whole schedule; nobody creates, attaches or detaches a key while its lock
- * is held or awaited (Qt's QSharedMemoryLocker would block them, and a holder's own create/detach
- * releases its lock, which the model cannot see); at most one worker waits per lock; a killed
- * worker takes no further steps; the schedule ends with the holders unlocking. Writes carry unique tags ("wBs7" = worker B, step 7) so a read of
- * stale or foreign bytes is provable.
+ * <p>What keeps every schedule runnable: a step that may wait on a lock is issued {@code async}
+ * (the engine then waits until it returns or the kernel confirms it asleep in a lock wait), and its
+ * worker gets no step until the shadow thinks the lock was let go; at most one worker waits in
+ * lock() per key; a killed worker takes no further steps; the schedule ends with every holder (and
+ * every worker that may hold) unlocking. A lock nobody can release any more ends with the schedule:
+ * the engine kills a worker still blocked at the end. Writes carry unique tags ("wBs7" = worker B,
+ * step 7) so a read of stale or foreign bytes is provable. A holder does not create, attach or
+ * detach (its own locker would release the lock, which the model cannot see).
  */
 public final class ScheduleGenerator {
     private static final long[] SIZES = {16, 24, 40, 64, 100, 200};
+    /** The keys a worker may use: two distinct ones, and two that Qt mangles to the same readable prefix. */
+    static final List<String> KEYS = List.of("k", "j", "k-1", "k_1");
 
     private final String impl;
     private final BackendSemantics semantics;
     private final int workers;
     private final int length;
 
+    /** A schedule and the decisions it was made of (to be mutated). */
+    public record Generated(Schedule schedule, Tape tape) {
+    }
+
     /**
      * @param semantics the backend's declared semantics: what the shadow expects after a kill or last detach
      * @param workers   2 to 4
-     * @param length    number of steps (kills included)
+     * @param length    number of steps (kills included) of a schedule made from a seed alone
      */
     public ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length) {
         if (workers < 2 || workers > 4) {
@@ -54,52 +66,81 @@ public final class ScheduleGenerator {
     }
 
     public Schedule generate(long seed) {
-        SplittableRandom random = new SplittableRandom(seed);
+        return generate(seed, null).schedule();
+    }
+
+    /**
+     * The schedule the tape's decisions make; where the tape runs out (or is null), the decisions
+     * are drawn from the seed. A tape gives as many steps as it has genes (less the first).
+     */
+    public Generated generate(long seed, Tape tape) {
+        Tape.Reader random = new Tape.Reader(tape, new SplittableRandom(seed));
+        int steps0 = tape == null ? length : Math.max(1, tape.genes().size() - 1);
         ShadowState shadow = new ShadowState(semantics);
         List<WorkerSpec> specs = new ArrayList<>();
+        random.begin(0);
         for (int i = 0; i < workers; i++) {
             String id = String.valueOf((char) ('A' + i));
             specs.add(WorkerSpec.local(id, impl));
-            // Most workers share "k"; now and then the last one lives on its own key "j".
-            shadow.keyOf.put(id, i == workers - 1 && i > 1 && random.nextInt(4) == 0 ? "j" : "k");
+            // Most workers start on "k"; now and then the last one lives on another key.
+            shadow.keyOf.put(id, i == workers - 1 && i > 1 && random.nextInt(4) == 0 ? KEYS.get(1 + random.nextInt(3)) : "k");
         }
         List<Step> steps = new ArrayList<>();
-        while (steps.size() < length) {
-            List<String> able = specs.stream().map(WorkerSpec::id).filter(shadow::canAct).toList();
-            if (able.isEmpty()) {
+        while (steps.size() < steps0) {
+            random.begin(steps.size() + 1);
+            List<String> all = specs.stream().map(WorkerSpec::id).toList();
+            int alive = (int) all.stream().filter(id -> !shadow.dead.contains(id)).count();
+            Choices menu = new Choices(random, shadow, steps.size(), alive);
+            all.forEach(menu::offer);
+            if (menu.isEmpty()) {
                 break;
             }
-            int alive = (int) specs.stream().map(WorkerSpec::id)
-                    .filter(id -> !shadow.dead.contains(id) && !shadow.stuck.contains(id)).count();
-            // One menu for all workers that can act, so a worker with only pointless steps (not attached
-            // while the lock is busy) is rarely picked.
-            Choices menu = new Choices(random, shadow, steps.size(), alive);
-            able.forEach(menu::offer);
             Step step = menu.choose();
+            if (shadow.mayBlock(step)) {
+                step = step.async();
+            }
             shadow.apply(step);
             steps.add(step);
         }
-        // Epilogue: holders let go, so waiters get their turn and no worker's exit (whose detach takes
-        // the lock, as Qt's destructor does) waits on a lock nobody will release.
-        while (!shadow.holder.isEmpty()) {
-            Step unlock = Steps.unlock(shadow.holder.values().iterator().next());
+        epilogue(shadow, steps);
+        Tape used = random.tape();
+        return new Generated(new Schedule("fuzz-" + impl + "-" + seed, seed, specs, steps), used);
+    }
+
+    /**
+     * Holders let go, so waiters get their turn and no worker's exit (whose detach takes the lock, as
+     * Qt's destructor does) waits on a lock nobody will release; a worker that may hold unlocks too.
+     */
+    private static void epilogue(ShadowState shadow, List<Step> steps) {
+        for (int guard = 0; guard < 16; guard++) {
+            String w = !shadow.holder.isEmpty() ? shadow.holder.values().iterator().next()
+                    : shadow.maybeHolders.stream().filter(shadow::canAct).sorted().findFirst().orElse(null);
+            if (w == null) {
+                return;
+            }
+            Step unlock = Steps.unlock(w);
+            if (!shadow.canAct(w)) {
+                shadow.maybeHolders.remove(w);
+                continue;
+            }
             shadow.apply(unlock);
+            shadow.maybeHolders.remove(w);
             steps.add(unlock);
         }
-        return new Schedule("fuzz-" + impl + "-" + seed, seed, specs, steps);
     }
 
     /** The weighted menu of steps for the workers that can act, in the current shadow state. */
     private static final class Choices {
-        private final SplittableRandom random;
+        private final Tape.Reader random;
         private final ShadowState s;
         private String w;
         private final int index;
         private final int alive;
         private final List<Step> menu = new ArrayList<>();
         private final List<Integer> weights = new ArrayList<>();
+        private final List<Step> kills = new ArrayList<>();
 
-        Choices(SplittableRandom random, ShadowState s, int index, int alive) {
+        Choices(Tape.Reader random, ShadowState s, int index, int alive) {
             this.random = random;
             this.s = s;
             this.index = index;
@@ -109,31 +150,50 @@ public final class ScheduleGenerator {
         /** Adds the worker's steps to the menu. */
         void offer(String worker) {
             w = worker;
+            if (s.dead.contains(w)) {
+                return;
+            }
+            if (index >= 1 && alive >= 2) {
+                // Holders and waiters die more often: that is where the lock rules bite.
+                int weight = s.holds(w) ? (s.waiter.containsKey(s.key(w)) ? 6 : 3) : s.waiting(w) ? 3 : s.attached(w) ? 1 : 0;
+                if (weight > 0) {
+                    add(weight, Steps.kill(w));
+                    kills.add(Steps.kill(w));
+                }
+            }
+            if (!s.canAct(w)) {
+                return;
+            }
             String key = s.key(w);
             ShadowState.Segment seg = s.segment(w);
-            boolean free = !s.lockBusy(w);
+            boolean busy = s.lockBusy(key);
             if (!s.attached(w)) {
-                if (free) {
-                    add(12, seg == null ? Steps.create(w, key, SIZES[random.nextInt(SIZES.length)]) : attach(key));
-                    add(1, seg == null ? attach(key) : Steps.create(w, key, 64)); // wrong: missing key / second create
-                    add(1, Steps.create(w, key, 0)); // wrong: InvalidSize
+                if (!s.holds(w) && !s.maybeHolders.contains(w)) {
+                    // Busy or not: create and attach while another holds the lock is where lock bugs live.
+                    String k = random.nextInt(6) == 0 ? KEYS.get(random.nextInt(KEYS.size())) : key;
+                    ShadowState.Segment target = s.segments.get(k);
+                    add(busy ? 6 : 12, target == null ? Steps.create(w, k, SIZES[random.nextInt(SIZES.length)]) : attach(k));
+                    add(2, target == null ? attach(k) : Steps.create(w, k, 64)); // wrong: missing key / second create
+                    add(1, Steps.create(w, k, 0)); // wrong: InvalidSize
                 }
                 if (!s.keyed.contains(w)) {
                     add(1, Steps.lock(w)); // wrong: lock before any key
+                } else if (!busy && !s.maybeHolders.contains(w)) {
+                    add(2, Steps.lock(w)); // a detached object's lock: refused, or taken through the key alone
+                } else if (busy && !s.maybeHolders.contains(w) && !s.waiter.containsKey(key) && !s.stuckKeys.contains(key)) {
+                    add(3, Steps.lock(w)); // a detached object's lock while another holds it (issued async)
+                } else if (s.maybeHolders.contains(w)) {
+                    add(4, Steps.unlock(w));
                 }
                 add(1, Steps.detach(w)); // wrong: not attached
                 add(1, random.nextBoolean() ? Steps.size(w) : Steps.isAttached(w));
             } else {
                 accessSteps(seg);
-                lockSteps(key, free);
-                if (free && !s.holds(w)) {
-                    add(3, Steps.detach(w));
+                lockSteps(key, busy);
+                if (!s.holds(w) && !s.maybeHolders.contains(w)) {
+                    add(busy ? 4 : 3, Steps.detach(w));
                 }
                 add(1, Steps.size(w));
-            }
-            if (index >= 2 && alive >= 2 && s.attached(w)) {
-                // Holders die more often, above all with a waiter: that is where the lock rules bite.
-                add(s.holds(w) ? (s.waiter.containsKey(s.key(w)) ? 6 : 3) : 1, Steps.kill(w));
             }
         }
 
@@ -154,15 +214,20 @@ public final class ScheduleGenerator {
             add(1, Steps.read(w, seg.size - 2, 4)); // wrong: past the end
         }
 
-        private void lockSteps(String key, boolean free) {
+        private void lockSteps(String key, boolean busy) {
             if (s.holds(w)) {
                 add(6, Steps.unlock(w));
                 add(1, Steps.lock(w)); // a second lock() on one object returns true
-            } else if (free) {
+            } else if (s.maybeHolders.contains(w)) {
+                add(6, Steps.unlock(w));
+            } else if (!busy) {
                 add(6, Steps.lock(w));
                 add(1, Steps.unlock(w)); // wrong: not holding
-            } else if (s.holder.containsKey(key) && !s.waiter.containsKey(key)) {
-                add(8, Steps.lock(w).async()); // blocks until the holder unlocks or dies
+            } else {
+                add(1, Steps.unlock(w)); // wrong: unlock by a non-holder while another holds it
+                if (!s.waiter.containsKey(key) && !s.stuckKeys.contains(key)) {
+                    add(8, Steps.lock(w)); // blocks until the holder unlocks or dies (issued async)
+                }
             }
         }
 
@@ -171,7 +236,14 @@ public final class ScheduleGenerator {
             weights.add(weight);
         }
 
+        boolean isEmpty() {
+            return menu.isEmpty();
+        }
+
         Step choose() {
+            if (random.forcedKill() && !kills.isEmpty()) {
+                return kills.get(random.nextInt(kills.size()));
+            }
             int total = weights.stream().mapToInt(Integer::intValue).sum();
             int r = random.nextInt(total);
             for (int i = 0; i < menu.size(); i++) {

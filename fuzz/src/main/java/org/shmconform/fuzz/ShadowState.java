@@ -13,9 +13,12 @@ import org.shmconform.spi.BackendSemantics;
 /**
  * The generator's tiny guess of what the backend's state will be after each step, under the
  * backend's declared semantics. It only steers the generator toward meaningful steps (attach after
- * a create, unlock by the holder, reads within the size) and away from steps whose effect the
- * shadow cannot know (two waiters on one lock: who gets it first?). It never judges anything: the
- * checker's model does, on the real history.
+ * a create, unlock by the holder, reads within the size) and keeps every schedule runnable: it
+ * knows which steps may block on a key's lock (they are issued {@code async}, and their worker gets
+ * no further step until the shadow thinks the lock was let go), and which locks might be held by
+ * someone it cannot name (they are let go at the end). It never judges anything: the checker's
+ * model does, on the real history. A wrong guess costs a less interesting step, never a hang: the
+ * engine confirms from the kernel whether an op is blocked.
  */
 final class ShadowState {
     /** A segment that should exist: its size, who is attached, the last write (to read it back). */
@@ -31,13 +34,17 @@ final class ShadowState {
     }
 
     private final BackendSemantics semantics;
-    /** Each worker's one logical key, fixed for the whole schedule. */
+    /** Each worker's object's key now (a create or attach with another key re-keys it). */
     final Map<String, String> keyOf = new LinkedHashMap<>();
     final Map<String, Segment> segments = new HashMap<>();
     /** key → the worker holding its lock (alive). */
     final Map<String, String> holder = new HashMap<>();
     /** key → the one worker blocked in lock() on it. At most one, so the shadow knows who gets it next. */
     final Map<String, String> waiter = new HashMap<>();
+    /** Workers whose create/attach/detach waits on a busy lock (Qt's locker): it completes when the lock is let go. */
+    final Map<String, Step> pending = new LinkedHashMap<>();
+    /** Workers that may hold their key's lock without the shadow knowing (lock by a detached object, a re-initialised lock). */
+    final Set<String> maybeHolders = new HashSet<>();
     /** Workers that have issued a create or attach (their object has a key). */
     final Set<String> keyed = new HashSet<>();
     final Set<String> readOnly = new HashSet<>();
@@ -68,60 +75,86 @@ final class ShadowState {
         return w.equals(holder.get(key(w)));
     }
 
-    /** Someone holds or waits for the worker's key's lock: create/attach/detach would block on it (Qt's locker). */
-    boolean lockBusy(String w) {
-        return holder.containsKey(key(w)) || waiter.containsKey(key(w)) || stuckKeys.contains(key(w));
+    /** Whether create()/attach() re-initialise the lock instead of waiting for it (Qt 6.4). */
+    boolean keyingResetsLock() {
+        return semantics.keyingResetsLock();
     }
 
-    /** Can be given a step now: alive, and not blocked in lock(). */
+    /** Someone holds, waits for or may hold the key's lock: create/attach/detach may block on it (Qt's locker). */
+    boolean lockBusy(String key) {
+        return holder.containsKey(key) || waiter.containsKey(key) || stuckKeys.contains(key)
+                || pending.values().stream().anyMatch(p -> key.equals(p.key() != null ? p.key() : key(p.worker())))
+                || maybeHolders.stream().anyMatch(m -> key.equals(key(m)));
+    }
+
+    /** Can be given a step now: alive, and not waiting in lock() or behind a lock. */
     boolean canAct(String w) {
-        return !dead.contains(w) && !stuck.contains(w) && !waiter.containsValue(w);
+        return !dead.contains(w) && !stuck.contains(w) && !waiter.containsValue(w) && !pending.containsKey(w);
+    }
+
+    /** Alive and waiting (in lock() or behind a lock): a kill may end the wait. */
+    boolean waiting(String w) {
+        return !dead.contains(w) && (waiter.containsValue(w) || pending.containsKey(w) || stuck.contains(w));
+    }
+
+    /** Whether this step may wait on a lock, so the generator issues it {@code async}. */
+    boolean mayBlock(Step step) {
+        String w = step.worker();
+        return switch (step.op()) {
+            case "create", "attach" -> !keyingResetsLock() && lockBusy(step.key());
+            case "detach" -> keyed.contains(w) && lockBusy(key(w));
+            case "lock" -> keyed.contains(w) && lockBusy(key(w)) && !holds(w);
+            default -> false;
+        };
     }
 
     /** Applies the effect the step should have on a conforming backend. */
     void apply(Step step) {
         String w = step.worker();
-        String key = key(w);
         switch (step.op()) {
-            case "create" -> {
-                keyed.add(w);
-                if (step.size() != null && step.size() > 0 && !segments.containsKey(key)) {
-                    Segment s = new Segment(step.size());
-                    s.attached.add(w);
-                    segments.put(key, s);
-                    readOnly.remove(w);
+            case "create", "attach" -> {
+                if (!keyingResetsLock() && lockBusy(step.key())) {
+                    keyOf.put(w, step.key());
+                    pending.put(w, step);
+                    return;
                 }
+                // Qt 6.4 re-initialises the lock instead of waiting: the shadow goes on as if it still excluded
+                // (a lock() that then returns at once is issued async all the same, and its worker waits for the holder).
+                keyOrAttach(step);
             }
-            case "attach" -> {
-                keyed.add(w);
-                Segment s = segments.get(key);
-                if (s != null && !s.attached.contains(w)) {
-                    s.attached.add(w);
-                    if ("ReadOnly".equals(step.mode())) {
-                        readOnly.add(w);
-                    } else {
-                        readOnly.remove(w);
-                    }
+            case "detach" -> {
+                if (keyed.contains(w) && lockBusy(key(w)) && !holds(w)) {
+                    pending.put(w, step);
+                    return;
                 }
+                leave(w, semantics.lastDetachDestroys());
             }
-            case "detach" -> leave(w, semantics.lastDetachDestroys());
             case "lock" -> {
-                if (!attached(w) || holds(w)) {
+                String key = key(w);
+                if (!keyed.contains(w) || holds(w)) {
                     return; // refused, or a no-op second lock
                 }
-                if (holder.containsKey(key)) {
-                    waiter.put(key, w);
+                if (!attached(w) && !lockBusy(key)) {
+                    maybeHolders.add(w); // a detached object's lock: refused or taken, the shadow cannot tell
+                    return;
+                }
+                if (stuckKeys.contains(key)) {
+                    stuck.add(w);
+                } else if (lockBusy(key)) {
+                    waiter.put(key, w); // the generator offers it only when nobody else waits in lock()
                 } else {
                     holder.put(key, w);
                 }
             }
             case "unlock" -> {
                 if (holds(w)) {
-                    release(key);
+                    release(key(w));
+                } else if (maybeHolders.remove(w) && !holder.containsKey(key(w))) {
+                    release(key(w));
                 }
             }
             case "write" -> {
-                Segment s = segments.get(key);
+                Segment s = segment(w);
                 if (s != null && attached(w) && !readOnly.contains(w) && step.offset() + step.data().length() <= s.size) {
                     s.lastWriteOffset = step.offset();
                     s.lastWriteLength = step.data().length();
@@ -134,32 +167,91 @@ final class ShadowState {
         }
     }
 
+    private void keyOrAttach(Step step) {
+        String w = step.worker();
+        keyOf.put(w, step.key());
+        keyed.add(w);
+        if (attached(w)) {
+            return; // a second create/attach on an attached object is refused
+        }
+        Segment s = segments.get(step.key());
+        if ("create".equals(step.op())) {
+            if (step.size() != null && step.size() > 0 && s == null) {
+                s = new Segment(step.size());
+                s.attached.add(w);
+                segments.put(step.key(), s);
+                readOnly.remove(w);
+            }
+        } else if (s != null) {
+            s.attached.add(w);
+            if ("ReadOnly".equals(step.mode())) {
+                readOnly.add(w);
+            } else {
+                readOnly.remove(w);
+            }
+        }
+    }
+
     private void die(String w) {
         String key = key(w);
-        boolean held = holds(w);
+        boolean held = key != null && holds(w);
+        boolean maybe = maybeHolders.remove(w);
+        pending.remove(w);
+        if (key != null) {
+            waiter.remove(key, w);
+        }
         leave(w, !semantics.survivesCrash());
         dead.add(w);
-        waiter.remove(key, w);
-        if (held) {
-            if (semantics.lockOnHolderDeath().releases()) { // RELEASED, or RELEASED_OWNER_DEAD (the next locker is told)
-                release(key);
+        if (held || maybe) {
+            if (semantics.lockOnHolderDeath().releases()) {
+                if (held || !holder.containsKey(key)) {
+                    release(key);
+                }
             } else {
                 String blocked = waiter.remove(key);
                 if (blocked != null) {
                     stuck.add(blocked);
                 }
-                holder.remove(key); // nobody alive holds it, but nobody can take it: the key's lock is lost
+                if (held) {
+                    holder.remove(key); // nobody alive holds it, but nobody can take it: the key's lock is lost
+                }
                 stuckKeys.add(key);
+                for (String p : new java.util.ArrayList<>(pending.keySet())) {
+                    if (key.equals(key(p))) {
+                        pending.remove(p);
+                        stuck.add(p);
+                    }
+                }
             }
         }
     }
 
     private void release(String key) {
+        holder.remove(key);
+        completePending(key);
         String next = waiter.remove(key);
-        if (next == null) {
-            holder.remove(key);
-        } else {
+        if (next != null && !lockBusy(key)) {
             holder.put(key, next);
+        } else if (next != null) {
+            maybeHolders.add(next);
+        }
+    }
+
+    /** The lock was let go: the creates, attaches and detaches waiting on it get their turn (in issue order, a guess). */
+    private void completePending(String key) {
+        if (holder.containsKey(key) || stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(key(m)))) {
+            return;
+        }
+        for (Map.Entry<String, Step> p : new java.util.ArrayList<>(pending.entrySet())) {
+            if (key.equals(key(p.getKey()))) {
+                pending.remove(p.getKey());
+                Step step = p.getValue();
+                if ("detach".equals(step.op())) {
+                    leave(step.worker(), semantics.lastDetachDestroys());
+                } else {
+                    keyOrAttach(step);
+                }
+            }
         }
     }
 

@@ -1,0 +1,280 @@
+package org.shmconform.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.Backends;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.WorkerCommand;
+import org.shmconform.engine.WorkerCommands;
+import org.shmconform.engine.WorkerProcess;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.fuzz.FuzzCampaign;
+import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.history.EventType;
+import org.shmconform.history.Execution;
+import org.shmconform.history.HistoryEvent;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.Steps;
+import org.shmconform.schedule.WorkerSpec;
+import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.SharedMemoryBackend;
+import org.shmconform.spi.SharedSegment;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code shmconform bench}: what the harness costs on this machine, measured in one run next to the
+ * floors it cannot go under: a checked operation's round trip (harness → worker → backend →
+ * harness) next to a JVM pipe round trip, a worker's start next to a bare {@code java -version},
+ * a lock/unlock pair through each Java backend, and the fuzzer's checked operations and schedules
+ * per second per column. It prints figures and ratios; nothing here decides a verdict.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the harness on this machine: round trips, worker start, lock pairs, fuzz throughput per column.")
+public final class BenchCommand implements Callable<Integer> {
+
+    @Option(names = "--seconds", defaultValue = "10", paramLabel = "S",
+            description = "Fuzzing time per column (default: ${DEFAULT-VALUE}).")
+    int seconds;
+
+    @Option(names = "--columns", split = ",", paramLabel = "C",
+            description = "Columns to measure (default: every column available here).")
+    List<String> columns;
+
+    @Option(names = "--round-trips", defaultValue = "300", paramLabel = "N",
+            description = "Round trips per measurement (default: ${DEFAULT-VALUE}).")
+    int roundTrips;
+
+    @Option(names = "--pairs", defaultValue = "20000", paramLabel = "N",
+            description = "Lock/unlock pairs per backend (default: ${DEFAULT-VALUE}).")
+    int pairs;
+
+    private static final int STARTS = 3;
+
+    @Override
+    public Integer call() throws Exception {
+        if (seconds < 1 || roundTrips < 10 || pairs < 100) {
+            throw new Shmconform.UsageException("--seconds must be 1 or more, --round-trips 10 or more, --pairs 100 or more");
+        }
+        List<String> cols = columns != null ? columns : Subjects.here().names().stream()
+                .filter(c -> Subjects.here().availability(c).available()).sorted().toList();
+        for (String c : cols) {
+            Columns.describe(c); // unknown names are a usage error
+        }
+        System.out.printf("shmconform bench: columns %s, %d s of fuzzing each, %d round trips, %d lock pairs%n",
+                String.join(",", cols), seconds, roundTrips, pairs);
+        try (RunContext run = RunContext.create()) {
+            double javaVersionMs = median(STARTS, BenchCommand::javaVersionMs);
+            double pipeUs = pipeRoundTripUs(roundTrips);
+            System.out.printf(Locale.ROOT, "floor: java -version %.1f ms; JVM pipe round trip %.1f us%n", javaVersionMs, pipeUs);
+            for (String c : cols) {
+                if (!Subjects.here().availability(c).available()) {
+                    System.out.println(c + ": NOT_AVAILABLE " + Subjects.here().availability(c).reason());
+                    continue;
+                }
+                double startMs = median(STARTS, () -> workerStartMs(run, c));
+                double tripUs = harnessRoundTripUs(run, c, roundTrips);
+                System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version); round trip harness->worker->backend->harness"
+                        + " %.1f us (%.2fx the JVM pipe)%n", c, startMs, startMs / javaVersionMs, tripUs, tripUs / pipeUs);
+                if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
+                    double pairUs = lockPairUs(run, c, pairs);
+                    System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (round trip is %.0fx a pair)%n",
+                            c, pairUs, tripUs / pairUs);
+                }
+                FuzzResult f = FuzzCampaign.run(FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
+                        .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true),
+                        run, line -> { }, t -> { });
+                System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s)%n",
+                        c, f.operationsPerSecond(), f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds());
+            }
+        }
+        return Shmconform.OK;
+    }
+
+    @FunctionalInterface
+    private interface Measure {
+        double ms() throws Exception;
+    }
+
+    private static double median(int n, Measure m) throws Exception {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = m.ms();
+        }
+        Arrays.sort(v);
+        return v[n / 2];
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> v = new ArrayList<>(values);
+        v.sort(Double::compare);
+        return v.get(v.size() / 2);
+    }
+
+    /** This JVM's own java binary: nothing from a place another user could write. */
+    private static String java() {
+        return ProcessHandle.current().info().command().orElseThrow(() -> new IllegalStateException("cannot tell this JVM's java binary"));
+    }
+
+    private static double javaVersionMs() throws Exception {
+        long t0 = System.nanoTime();
+        Process p = new ProcessBuilder(java(), "-version").redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(60, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new IllegalStateException("java -version did not end in 60 s");
+        }
+        return (System.nanoTime() - t0) / 1e6;
+    }
+
+    /** Median of N line round trips to a child JVM that echoes its stdin. */
+    private static double pipeRoundTripUs(int n) throws Exception {
+        Process p = child("echo").start();
+        try (PrintStream out = new PrintStream(p.getOutputStream(), false, StandardCharsets.UTF_8);
+             BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            List<Double> us = new ArrayList<>();
+            for (int i = 0; i < n + 50; i++) { // the first 50 warm the JIT up on both sides
+                long t0 = System.nanoTime();
+                out.println("{\"seq\":" + i + ",\"op\":\"size\"}");
+                out.flush();
+                if (in.readLine() == null) {
+                    throw new IllegalStateException("the echo JVM ended early");
+                }
+                if (i >= 50) {
+                    us.add((System.nanoTime() - t0) / 1e3);
+                }
+            }
+            return median(us);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static ProcessBuilder child(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), Child.class.getName()));
+        cmd.addAll(List.of(args));
+        return new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD);
+    }
+
+    /** From start to the worker's hello, then a clean shutdown (not timed). */
+    private static double workerStartMs(RunContext run, String column) throws Exception {
+        WorkerCommand command = new WorkerCommands(run).command(column, null, null);
+        long t0 = System.nanoTime();
+        WorkerProcess wp = new WorkerProcess("bench", new LocalEnvironment().start(command, null), run.logs().resolve("bench-start.log"));
+        try {
+            if (wp.awaitHello(Duration.ofSeconds(60)) == null) {
+                throw new IllegalStateException(column + " worker did not say hello in 60 s; see " + run.logs());
+            }
+            return (System.nanoTime() - t0) / 1e6;
+        } finally {
+            wp.shutdown(Duration.ofSeconds(5));
+            wp.killAndReap(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Median invoke-to-reply time of N size() calls in one schedule, as the engine records them. */
+    private static double harnessRoundTripUs(RunContext run, String column, int n) throws Exception {
+        List<Step> steps = new ArrayList<>();
+        steps.add(Steps.create("A", "k", 64));
+        for (int i = 0; i < n + 20; i++) {
+            steps.add(Steps.size("A"));
+        }
+        steps.add(Steps.detach("A"));
+        Schedule s = new Schedule("bench-round-trip", null, List.of(WorkerSpec.local("A", column)), steps);
+        Execution x = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), FuzzCampaign.fuzzTiming()).run(s);
+        List<Double> us = new ArrayList<>();
+        HistoryEvent invoke = null;
+        int sizes = 0;
+        for (HistoryEvent e : x.history().events()) {
+            if (e.type() == EventType.invoke) {
+                invoke = e;
+            } else if (invoke != null && "size".equals(e.f()) && e.process().equals(invoke.process())) {
+                if (++sizes > 20) { // the first 20 warm up
+                    us.add((e.time() - invoke.time()) / 1e3);
+                }
+                invoke = null;
+            }
+        }
+        if (us.isEmpty()) {
+            throw new IllegalStateException(column + ": no size() round trip completed: " + x.problems());
+        }
+        return median(us);
+    }
+
+    /** A lock/unlock pair inside the backend, in a child JVM whose TMPDIR is the run's (reaped with it). */
+    private static double lockPairUs(RunContext run, String column, int n) throws Exception {
+        String key = run.nextExecutionPrefix() + "benchlock";
+        ProcessBuilder pb = child("lockpairs", column, key, Integer.toString(n));
+        pb.environment().put("TMPDIR", run.workerTmp().toString());
+        Process p = pb.start();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+            String line = in.readLine();
+            if (!p.waitFor(120, TimeUnit.SECONDS) || line == null) {
+                throw new IllegalStateException(column + ": the lock-pair JVM gave no figure");
+            }
+            return Double.parseDouble(line.trim());
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** The child JVMs: an echo (the pipe floor) and a lock/unlock loop through one backend. */
+    public static final class Child {
+        private Child() {
+        }
+
+        public static void main(String[] args) throws IOException {
+            if (args.length == 1 && args[0].equals("echo")) {
+                BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+                OutputStream out = System.out;
+                for (String line; (line = in.readLine()) != null; ) {
+                    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                }
+                return;
+            }
+            if (args.length == 4 && args[0].equals("lockpairs")) {
+                SharedMemoryBackend backend = Backends.all().stream().filter(b -> b.name().equals(args[1])).findFirst()
+                        .orElseThrow(() -> new IllegalArgumentException("no backend " + args[1]));
+                int n = Integer.parseInt(args[3]);
+                try (SharedSegment s = backend.open(args[2])) {
+                    if (!s.create(64, AccessMode.ReadWrite)) {
+                        throw new IllegalStateException("create failed: " + s.errorString());
+                    }
+                    try {
+                        for (int i = 0; i < n / 10; i++) { // warm-up
+                            s.lock();
+                            s.unlock();
+                        }
+                        long t0 = System.nanoTime();
+                        for (int i = 0; i < n; i++) {
+                            s.lock();
+                            s.unlock();
+                        }
+                        System.out.println((System.nanoTime() - t0) / 1e3 / n);
+                    } finally {
+                        s.detach(); // the last detach destroys it
+                    }
+                }
+                return;
+            }
+            System.err.println("usage: echo | lockpairs BACKEND KEY N");
+            System.exit(2);
+        }
+    }
+}

@@ -1,0 +1,45 @@
+package org.shmconform.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** {@code bench} runs and prints each figure with its ratio; the figures themselves are this machine's, never asserted. */
+class BenchCommandTest {
+    @Test
+    void printsEveryMeasurementForAColumn() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PrintStream old = System.out;
+        int status;
+        System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
+        try {
+            status = Shmconform.commandLine().execute("bench", "--columns", "sysv", "--seconds", "1", "--round-trips", "10",
+                    "--pairs", "100");
+        } finally {
+            System.setOut(old);
+        }
+        String out = bytes.toString(StandardCharsets.UTF_8);
+        assertEquals(Shmconform.OK, status, out);
+        assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip [0-9.]+ us.*"), out);
+        assertTrue(out.matches("(?s).*sysv: worker start [0-9.]+ ms \\([0-9.]+x java -version\\); round trip "
+                + "harness->worker->backend->harness [0-9.]+ us \\([0-9.]+x the JVM pipe\\).*"), out);
+        assertTrue(out.matches("(?s).*sysv: lock/unlock pair [0-9.]+ us in the backend.*"), out);
+        assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"), out);
+    }
+
+    @Test
+    void badInputIsOneLineAndExit2() {
+        StringWriter err = new StringWriter();
+        var cl = Shmconform.commandLine();
+        cl.setErr(new PrintWriter(err, true));
+        assertEquals(Shmconform.USAGE, cl.execute("bench", "--seconds", "0"), err.toString());
+        assertEquals(1, err.toString().lines().count(), err.toString());
+        assertEquals(Shmconform.USAGE, cl.execute("bench", "--columns", "no-such-column"));
+    }
+}
