@@ -19,7 +19,7 @@ import org.shmconform.backends.Backends;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
-import org.shmconform.engine.WorkerCommand;
+import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.WorkerCommands;
 import org.shmconform.engine.WorkerProcess;
 import org.shmconform.engine.env.LocalEnvironment;

@@ -63,8 +63,10 @@ class InterruptedRunTest {
             reader.join(10_000);
             assertEquals(status, p.exitValue(), String.join("\n", lines));
 
-            Matcher m = RUN_ID.matcher(lines.get(0));
-            assertTrue(m.matches(), lines.get(0));
+            // Progress lines (a build of the Qt worker, the fuzz budget) may come first; the run's own first line names it.
+            String first = lines.stream().filter(l -> RUN_ID.matcher(l).matches()).findFirst().orElse(String.join("\n", lines));
+            Matcher m = RUN_ID.matcher(first);
+            assertTrue(m.matches(), first);
             String runId = m.group(1);
             Path dir = Path.of(m.group(2));
             String last = lines.get(lines.size() - 1);

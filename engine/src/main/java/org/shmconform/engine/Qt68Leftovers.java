@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
-import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.host.PosixNames;
 import org.shmconform.backends.sysv.SysVObjects;
 
 /**
@@ -42,9 +42,9 @@ public final class Qt68Leftovers {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(prefix) && LibC.INSTANCE.shm_unlink("/" + name) == 0) {
+                if (name.startsWith(prefix) && PosixNames.unlinkSharedMemory("/" + name)) {
                     removed.add("shm /" + name + " (Qt 6.8 platformSafeKey)");
-                } else if (name.startsWith(SEMAPHORE + prefix) && LibC.INSTANCE.sem_unlink("/" + name.substring(SEMAPHORE.length())) == 0) {
+                } else if (name.startsWith(SEMAPHORE + prefix) && PosixNames.unlinkSemaphore("/" + name.substring(SEMAPHORE.length()))) {
                     removed.add("sem /" + name.substring(SEMAPHORE.length()) + " (Qt 6.8 platformSafeKey)");
                 }
             }
