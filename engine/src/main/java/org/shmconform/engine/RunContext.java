@@ -177,14 +177,7 @@ public final class RunContext implements AutoCloseable {
         String slot = name == null ? "" : name;
         Path dir = tmpDirs.get(slot);
         if (dir == null) {
-            dir = shareDir().resolve("tmp-" + letters(16));
-            ledger.write("tmpdir " + dir);
-            PrivateDirectory.createFresh(dir, "rwx------");
-            ledger.watch(dir);
-            if (user != null) {
-                chown(dir, user);
-            }
-            tmpDirs.put(slot, dir);
+            dir = freshDirectory(slot, "tmp-", user, true);
         } else if (user != null && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
             PrivateDirectory.setMode(dir, "rwx--x--x");
         } else if (user == null && PrivateDirectory.uidOf(dir) != PrivateDirectory.myUid()) {
@@ -201,13 +194,25 @@ public final class RunContext implements AutoCloseable {
      */
     public synchronized Path userScratch(String user) {
         Path dir = tmpDirs.get("\0scratch-" + user);
-        if (dir == null) {
-            dir = shareDir().resolve("tmp-" + letters(16));
-            ledger.write("tmpdir " + dir);
-            PrivateDirectory.createFresh(dir, "rwx------");
-            chown(dir, user);
-            tmpDirs.put("\0scratch-" + user, dir);
+        return dir != null ? dir : freshDirectory("\0scratch-" + user, "tmp-", user, false);
+    }
+
+    /**
+     * A new unguessable directory in the run's share directory, announced in the ledger before it is
+     * made (so the reaper deletes it with the run), 0700, given to {@code user} (null: ours), watched
+     * for key files when {@code watched}, and remembered under {@code slot}.
+     */
+    private Path freshDirectory(String slot, String prefix, String user, boolean watched) {
+        Path dir = shareDir().resolve(prefix + letters(16));
+        ledger.write("tmpdir " + dir);
+        PrivateDirectory.createFresh(dir, "rwx------");
+        if (watched) {
+            ledger.watch(dir);
         }
+        if (user != null) {
+            chown(dir, user);
+        }
+        tmpDirs.put(slot, dir);
         return dir;
     }
 
@@ -232,17 +237,7 @@ public final class RunContext implements AutoCloseable {
     public synchronized Path workerRuntimeDir(String name, String user) {
         String slot = "\0xdg-" + (name == null ? "" : name) + "\0" + (user == null ? "" : user);
         Path dir = tmpDirs.get(slot);
-        if (dir == null) {
-            dir = shareDir().resolve("xdg-" + letters(16));
-            ledger.write("tmpdir " + dir);
-            PrivateDirectory.createFresh(dir, "rwx------");
-            ledger.watch(dir);
-            if (user != null) {
-                chown(dir, user);
-            }
-            tmpDirs.put(slot, dir);
-        }
-        return dir;
+        return dir != null ? dir : freshDirectory(slot, "xdg-", user, true);
     }
 
     /** Every TMPDIR (and worker runtime directory) this run handed out. */

@@ -33,7 +33,9 @@ final class HandOverRoot implements AutoCloseable {
         int n = 0;
         for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
             Path from = Path.of(entry);
-            if (Files.isDirectory(from) || from.getFileName().toString().startsWith("jna-")) {
+            String name = from.getFileName().toString();
+            // Class directories (mvn test) or the modules' jars (mvn verify: the reactor hands out packaged jars), and JNA.
+            if (Files.isDirectory(from) || name.startsWith("jna-") || name.startsWith("shmconform-")) {
                 Path to = cp.resolve((n++) + "-" + from.getFileName());
                 copyReadable(from, to);
                 classPath.add(to);
