@@ -295,11 +295,20 @@ public final class ConformanceRun implements AutoCloseable {
             if (!describe(column).available()) {
                 continue; // already reported NOT_AVAILABLE in the matrix
             }
-            FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(f.firstSeed()).count(f.schedules()).time(f.time())
-                    .outDir(report.fuzzCampaign(column).dir()), context, line -> {
-                        stop.check(); // between two generated schedules
-                        listener.fuzzLine(column, line);
-                    });
+            FuzzResult r;
+            try {
+                r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(f.firstSeed()).count(f.schedules()).time(f.time())
+                        .outDir(report.fuzzCampaign(column).dir()), context, line -> {
+                            stop.check(); // between two generated schedules
+                            listener.fuzzLine(column, line);
+                        });
+            } catch (Interruption.Stop e) {
+                throw e;
+            } catch (RuntimeException e) {
+                // A campaign that broke is a result that could not be judged (exit 1), never a lost report.
+                r = new FuzzResult(column, f.firstSeed(), 0, 0, 0, 0, List.of(),
+                        List.of("harness: the fuzz campaign broke: " + e), report.fuzzCampaign(column).dir());
+            }
             listener.fuzzFinished(r);
             results.add(r);
         }

@@ -73,10 +73,14 @@ public final class TransitionCoverage {
         ModelState.Segment seg = key == null ? null : s.segments().get(key);
         int attached = seg == null ? 0 : seg.attached().size();
         Lock lock = key == null ? null : s.lock(key);
-        String holder = lock == null ? "free"
-                : lock instanceof Lock.Reinitialised ? "reinit"
-                : lock.isHeldBy(op.process()) ? "me"
-                : s.worker(((Lock.HeldBy) lock).process()).dead() ? "dead" : "other";
+        String holder;
+        if (lock instanceof Lock.HeldBy h) {
+            holder = h.process().equals(op.process()) ? "me" : s.worker(h.process()).dead() ? "dead" : "other";
+        } else if (lock instanceof Lock.OwnerDead) {
+            holder = "owner-dead"; // a robust lock whose holder died: the next locker is told
+        } else {
+            holder = lock == null ? "free" : "reinit";
+        }
         String self = me.attached() ? (me.readOnly() ? "attached-ro" : "attached") : me.key() != null ? "keyed" : "fresh";
         boolean rekey = op.key() != null && me.key() != null && !op.key().isEmpty() && !key.equals(me.key());
         return "seg=" + (seg == null ? "no" : "yes") + " att=" + (attached >= 2 ? "2+" : attached) + " lock=" + holder
