@@ -1,14 +1,8 @@
 package org.shmconform.backends.mmapfile;
 
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.spi.Availability;
-import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 
 /**
@@ -45,28 +39,11 @@ abstract class HeaderLockFileBackend implements SharedMemoryBackend {
 
     /** {@code <dir>/qipc_sharedmemory_<letters><sha1><suffix>}; null for an empty key. */
     Path fileFor(String key) {
-        String name = QtKeys.platformSafeName(key, QtKeys.SHARED_MEMORY_PREFIX);
-        return name.isEmpty() ? null : dir.resolve(name + suffix());
+        return RunFiles.fileFor(dir, key, suffix());
     }
 
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
-        List<String> removed = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return removed;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.startsWith(start) && name.endsWith(suffix())
-                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
-                    removed.add(name() + ": removed " + file);
-                }
-            }
-        } catch (IOException e) {
-            // an unreadable directory holds nothing we could remove: report what was removed
-        }
-        return removed;
+        return RunFiles.removeLeftovers(name(), dir, keyPrefix, suffix());
     }
 }

@@ -5,16 +5,11 @@ import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 import org.shmconform.spi.BackendSemantics.Resize;
 import org.shmconform.spi.BackendSemantics.Visibility;
 import com.sun.jna.Memory;
-import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.spi.Availability;
 import org.shmconform.backends.linux.Errno;
-import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
@@ -99,8 +94,7 @@ public final class MmapFileBackend implements SharedMemoryBackend {
 
     /** The file of a key: {@code <dir>/qipc_sharedmemory_<letters><sha1>.mmap}; null for an empty key. */
     public static Path fileFor(Path dir, String key) {
-        String name = QtKeys.platformSafeName(key, QtKeys.SHARED_MEMORY_PREFIX);
-        return name.isEmpty() ? null : dir.resolve(name + SUFFIX);
+        return RunFiles.fileFor(dir, key, SUFFIX);
     }
 
     /**
@@ -109,22 +103,6 @@ public final class MmapFileBackend implements SharedMemoryBackend {
      */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
-        List<String> removed = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
-            return removed;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-            for (Path file : files) {
-                String name = file.getFileName().toString();
-                if (name.startsWith(start) && name.endsWith(SUFFIX)
-                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
-                    removed.add("mmapfile: removed " + file);
-                }
-            }
-        } catch (IOException e) {
-            // an unreadable directory holds nothing we could remove: report what was removed
-        }
-        return removed;
+        return RunFiles.removeLeftovers("mmapfile", dir, keyPrefix, SUFFIX);
     }
 }
