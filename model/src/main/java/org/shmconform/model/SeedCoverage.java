@@ -52,10 +52,10 @@ public final class SeedCoverage {
     /** Why a statement cannot be tested on Linux, grouped for the closing figures. */
     public enum Elsewhere {
         WINDOWS("Windows"),
-        APPLE("Apple (sandbox, macOS, iOS)"),
+        APPLE("Apple sandbox/macOS/iOS"),
         ANDROID("Android"),
         FREEBSD("FreeBSD"),
-        BUILD_TIME("Qt's build-time configuration");
+        BUILD_TIME("Qt build configuration");
 
         private final String label;
 
@@ -102,7 +102,7 @@ public final class SeedCoverage {
                 case TESTED -> String.join(", ", propertyIds())
                         + (scenarios.isEmpty() ? "" : " in " + String.join(", ", scenarios))
                         + (columns.isEmpty() ? "" : " on " + String.join(", ", columns))
-                        + (note == null ? "" : " (" + note + ")");
+                        + (note == null ? "" : " — " + note);
                 case NOT_TESTABLE_ON_LINUX -> "not testable on Linux (" + elsewhere.label() + "): " + reason;
                 case NOT_YET_TESTED -> "not yet tested: " + reason;
             };
@@ -114,9 +114,9 @@ public final class SeedCoverage {
     }
 
     private static final List<Row> MAPPING = List.of(
-            tested("B1", List.of(DATA_SHARED), "by processes; threads of one process are not exercised (a thread never stands in for a process here)"),
+            tested("B1", List.of(DATA_SHARED), "by processes; threads of one process are not exercised, since a thread never stands in for a process here"),
             tested("B2", List.of(NAMESPACE_VISIBILITY, KEY_FILE_IN_TMPDIR), "a key reaches the segment made under it, and only where the kernel"
-                    + " lets it (namespaces, TMPDIR of the key file); the QNativeIpcKey type is used by the Qt 6.8 columns"),
+                    + " lets it: namespaces, the TMPDIR of the key file; the Qt 6.8 columns make their keys as QNativeIpcKey"),
             tested("B3", List.of(DATA_SHARED, ATTACH_EXISTING), List.of(), SAFE_KEY_COLUMNS, "the whole suite runs on keys Qt 6.8's"
                     + " platformSafeKey() made, on Linux; that the same call is portable to other systems cannot be seen here"),
             tested("B4", List.of(CREATE_SIZE), null),
@@ -126,7 +126,7 @@ public final class SeedCoverage {
             tested("B8", List.of(LAST_DETACH_DESTROYS), null),
             tested("B9", List.of(DATA_SHARED, LOCK_EXCLUSIVE, LAST_DETACH_DESTROYS, CRASH_SURVIVES), INTEROP_SCENARIOS, List.of(),
                     "interoperability with an older Qt (6.4 and 6.8 on one legacy key) and with non-Qt programs (the Java backends);"
-                    + " key types and their limits are rows N10, N11, N16 to N18"),
+                    + " the key types and their limits are rows N10, N11 and N16 to N18"),
             tested("N1", List.of(LOCK_EXCLUSIVE), null),
             elsewhere("N2", Elsewhere.WINDOWS, "how the Windows kernel releases a segment; no Windows kernel runs here"),
             tested("N3", List.of(LAST_DETACH_DESTROYS), null),
@@ -141,9 +141,9 @@ public final class SeedCoverage {
             elsewhere("N9", Elsewhere.APPLE, "how Qt for iOS and for macOS are built; neither runs here"),
             elsewhere("N10", Elsewhere.APPLE, "the key form an Apple sandbox with application groups requires"),
             elsewhere("N11", Elsewhere.APPLE, "the 30-character limit is the Apple sandbox's; on Linux KEY-LENGTH-30 only records which"
-                    + " lengths each column accepts (an observation, not this limit)"),
-            tested("N12", List.of(CREATE_EXISTS_FALLBACK), "the sandbox's left-over entries are Apple's; the recipe (create() fails with"
-                    + " AlreadyExists, attach() succeeds) is put to the test on Linux where an entry outlives its creator"),
+                    + " lengths each column accepts, an observation that says nothing of this limit"),
+            tested("N12", List.of(CREATE_EXISTS_FALLBACK), "the sandbox's left-over entries are Apple's; the recipe, create() failing with"
+                    + " AlreadyExists and attach() succeeding, is put to the test on Linux where an entry outlives its creator"),
             elsewhere("N13", Elsewhere.ANDROID, "a statement about Android; no Android runs here"),
             tested("N14", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), null),
             tested("N15", List.of(LAST_DETACH_DESTROYS), null),
@@ -157,25 +157,25 @@ public final class SeedCoverage {
                     + " as QFile::map without MapPrivateOption does; no Qt worker uses QFile::map"),
             notYet("M2", "needs a Qt worker that maps the file with QFile::map next to a Java mmapfile worker on the same file;"
                     + " \"simpler\" itself is a judgement, not something a run observes"),
-            notYet("M3", "temporary-file clean-up and unique names (QTemporaryFile): the scenarios and the property"
-                    + " (TEMP-FILE-CLEANUP) are being added for issue 12"),
+            notYet("M3", "scenarios for temporary-file clean-up and unique names and their property (TEMP-FILE-CLEANUP)"
+                    + " are being added for issue 12"),
             tested("M4", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), List.of(), List.of("mmapfile-atomic"), "the atomic flag at offset 0"
                     + " of the segment's header page, waiters in FUTEX_WAIT on the shared mapping"),
             tested("M5", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), List.of(), List.of("mmapfile-robust"), "a process-shared, robust"
                     + " pthread mutex in the segment's header page"),
-            notYet("M6", "placement: reporting the filesystem type of every directory a backend puts objects in, and a file-backed"
-                    + " segment on a disk-backed directory (property PLACEMENT), is being added for issue 12"),
+            notYet("M6", "the placement property (PLACEMENT), being added for issue 12, reports the filesystem type of every directory a"
+                    + " backend puts objects in and a file-backed segment on a disk-backed directory as such"),
             tested("M7", List.of(TRUNCATION_CRASHES), null),
-            notYet("L1", "whether /tmp is tmpfs here: the placement property (PLACEMENT) being added for issue 12 reports it"),
-            notYet("L2", "that /dev/shm is tmpfs: the placement property (PLACEMENT) being added for issue 12 checks it"),
-            tested("L3", List.of(NOT_WORLD_ACCESSIBLE), List.of("other-user"), List.of(), "another user (nobody) tries to attach to what"
-                    + " each backend leaves in /dev/shm, /tmp or the kernel"),
-            notYet("L4", "the XDG runtime directory as a user-specific tmpfs: the placement property (PLACEMENT) being added for issue"
-                    + " 12 reports it"),
+            notYet("L1", "the placement property (PLACEMENT), being added for issue 12, reports whether /tmp is a tmpfs here"),
+            notYet("L2", "the placement property (PLACEMENT), being added for issue 12, checks that /dev/shm is a tmpfs"),
+            tested("L3", List.of(NOT_WORLD_ACCESSIBLE), List.of("other-user"), List.of(), "a worker running as nobody tries to attach to"
+                    + " what each backend made in /dev/shm, the temporary directory or the kernel"),
+            notYet("L4", "the placement property (PLACEMENT), being added for issue 12, reports whether the XDG runtime directory is a"
+                    + " user-specific tmpfs"),
             tested("L5", List.of(DATA_SHARED, NOT_WORLD_ACCESSIBLE), List.of("sealed-memfd-lower-privileged-peer"), List.of(),
                     "the descriptor passed over a Unix socket (SCM_RIGHTS) to a peer that cannot reach it by key; inheritance by a"
-                    + " child process is not exercised (no step starts a worker as another's child)"),
-            tested("L6", List.of(MEMFD_SEALED), "a shrink (and a grow) of a sealed memfd is refused, by the creator's peer and by a"
+                    + " child process is not exercised: no step starts a worker as another's child"),
+            tested("L6", List.of(MEMFD_SEALED), "a shrink or a grow of a sealed memfd is refused, to the creator's peer and to a"
                     + " peer running as nobody"),
             elsewhere("F1", Elsewhere.FREEBSD, "a statement about FreeBSD's memfd_create and descriptor passing; no FreeBSD kernel runs here"),
             elsewhere("F2", Elsewhere.FREEBSD, "a statement about FreeBSD's default mounts"),
@@ -209,6 +209,20 @@ public final class SeedCoverage {
             f.put(e.label(), (int) ROWS.stream().filter(r -> r.elsewhere() == e).count());
         }
         return f;
+    }
+
+    /**
+     * The closing figures in words: "44 seed statements: 23 tested here, 12 not testable on Linux (Windows 3, ...), 9 not yet
+     * tested."
+     */
+    public static String summary() {
+        Map<String, Integer> f = figures();
+        StringBuilder where = new StringBuilder();
+        for (Elsewhere e : Elsewhere.values()) {
+            where.append(where.length() == 0 ? "" : ", ").append(e.label()).append(' ').append(f.get(e.label()));
+        }
+        return ROWS.size() + " seed statements: " + f.get(Status.TESTED.name()) + " tested here, " + f.get(Status.NOT_TESTABLE_ON_LINUX.name())
+                + " not testable on Linux (" + where + "), " + f.get(Status.NOT_YET_TESTED.name()) + " not yet tested.";
     }
 
     /**

@@ -63,6 +63,7 @@ final class MatrixHtml {
         observations(h, run, columns);
         h.append(latency.html());
         sentences(h, run, columns);
+        seedStatements(h, run, columns);
         return h.append("</body></html>\n").toString();
     }
 
@@ -256,5 +257,46 @@ final class MatrixHtml {
                     .append("<br>new: ").append(JUnitXml.esc(c.after() == null ? "not in the run" : c.after().text(null))).append("</li>");
         }
         h.append("</ul>");
+    }
+
+    /**
+     * Every seed statement (docs/seed-sentences.md): its properties and, per column, the count of their verdicts, coloured by
+     * the most severe; a statement that is not tested has its reason across the row.
+     */
+    private static void seedStatements(StringBuilder h, RunSummary run, List<String> columns) {
+        List<CoverageTable.Row> rows = CoverageTable.of(run);
+        h.append("<h2 id=\"seed\">Seed statements</h2><style>#seed-statements td.elsewhere{background:#f4f4f4;color:#555}")
+                .append("#seed-statements td.untested{background:#ffe0b0}</style><p>").append(JUnitXml.esc(CoverageTable.LEGEND))
+                .append("</p><p id=\"seed-figures\">").append(JUnitXml.esc(CoverageTable.figures(rows, true)))
+                .append("</p><table id=\"seed-statements\"><tr><th>id</th><th>statement</th><th>section</th><th>properties</th>");
+        columns.forEach(c -> h.append("<th>").append(JUnitXml.esc(c)).append("</th>"));
+        h.append("</tr>");
+        for (CoverageTable.Row r : rows) {
+            h.append("<tr id=\"seed-").append(JUnitXml.esc(r.id())).append("\"><td class=\"p\">").append(JUnitXml.esc(r.id()))
+                    .append("</td><td>").append(JUnitXml.esc(r.statement())).append("</td><td>").append(JUnitXml.esc(r.section())).append("</td>");
+            if (!r.status().equals("TESTED")) {
+                boolean elsewhere = r.notTestableOn() != null;
+                h.append("<td colspan=\"").append(columns.size() + 1).append("\" class=\"").append(elsewhere ? "elsewhere" : "untested")
+                        .append("\">").append(JUnitXml.esc(CoverageTable.coverageText(r))).append("</td></tr>");
+                continue;
+            }
+            h.append("<td class=\"p\">").append(JUnitXml.esc(String.join(", ", r.properties())));
+            if (!r.scenarios().isEmpty()) {
+                h.append("<span class=\"obs\"> in ").append(JUnitXml.esc(String.join(", ", r.scenarios()))).append("</span>");
+            }
+            if (!r.columns().isEmpty()) {
+                h.append("<span class=\"obs\"> on ").append(JUnitXml.esc(String.join(", ", r.columns()))).append("</span>");
+            }
+            if (r.note() != null) {
+                h.append("<span class=\"why\">").append(JUnitXml.esc(r.note())).append("</span>");
+            }
+            h.append("</td>");
+            for (String c : columns) {
+                CoverageTable.Tally t = r.verdicts().get(c);
+                h.append(t == null ? "<td>–</td>" : "<td class=\"" + t.worst() + "\">" + JUnitXml.esc(t.text()) + "</td>");
+            }
+            h.append("</tr>");
+        }
+        h.append("</table>");
     }
 }

@@ -56,6 +56,7 @@ final class MatrixMarkdown {
         md.append(observations(run, columns));
         md.append(latency.markdown());
         md.append(sentences(run));
+        md.append(seedStatements(run, columns));
         return md.toString();
     }
 
@@ -237,6 +238,28 @@ final class MatrixMarkdown {
         for (Property p : Property.values()) {
             md.append("| ").append(p.id()).append(" | ").append(p.source()).append(" | ")
                     .append(p.sentence().replace("|", "\\|")).append(" |\n");
+        }
+        return md.append('\n').toString();
+    }
+
+    /** Every seed statement: the properties that test it and their verdicts per column, or why it is not tested. */
+    private static String seedStatements(RunSummary run, List<String> columns) {
+        List<CoverageTable.Row> rows = CoverageTable.of(run);
+        StringBuilder md = new StringBuilder("## Seed statements\n\n").append(CoverageTable.LEGEND).append("\n\n")
+                .append(CoverageTable.figures(rows, true)).append("\n\n| id | statement | coverage |");
+        columns.forEach(c -> md.append(' ').append(c).append(" |"));
+        md.append("\n|---|---|---|");
+        columns.forEach(c -> md.append("---|"));
+        md.append('\n');
+        for (CoverageTable.Row r : rows) {
+            md.append("| ").append(r.id()).append(" | ").append(cellText(r.statement())).append(" | ")
+                    .append(cellText(CoverageTable.coverageText(r))).append(" |");
+            for (String c : columns) {
+                CoverageTable.Tally t = r.verdicts().get(c);
+                md.append(' ').append(!r.status().equals("TESTED") ? "" : t == null ? "–"
+                        : t.worst() == Verdict.FAIL ? "**" + t.text() + "**" : t.text()).append(" |");
+            }
+            md.append('\n');
         }
         return md.append('\n').toString();
     }

@@ -21,8 +21,9 @@ import org.shmconform.checker.ScenarioResult;
 /**
  * results.json, in the format of the JSON Schema published at {@value #SCHEMA_RESOURCE} (a test validates
  * what this writes against it). On top of the records as they are: each scenario run's verdict and
- * one-line reason ({@code why}), no reason written as null (never ""), and every path relative to the
- * report folder (Jackson alone writes a Path as an absolute file:// address).
+ * one-line reason ({@code why}), no reason written as null (never ""), every path relative to the
+ * report folder (Jackson alone writes a Path as an absolute file:// address), and the seed statements'
+ * coverage with this run's verdicts ({@code coverage}, {@link CoverageTable}).
  */
 public final class ResultsJson {
     /** The schema on the class path (reports/src/main/resources/schema/ in the repository). */
@@ -47,6 +48,7 @@ public final class ResultsJson {
         if (baseline != null && baseline.hasNonNull("file")) {
             ((ObjectNode) baseline).put("file", relative(folder, Path.of(baseline.get("file").asText())));
         }
+        root.set("coverage", json.valueToTree(CoverageTable.of(run)));
         noEmptyReasons(root);
         try {
             return json.writeValueAsString(root) + "\n";

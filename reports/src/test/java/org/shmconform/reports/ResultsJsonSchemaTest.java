@@ -27,6 +27,7 @@ import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.model.SeedCoverage;
 
 /**
  * results.json as written validates against the published schema, and the schema is strict enough that
@@ -147,7 +148,7 @@ class ResultsJsonSchemaTest {
         assertEquals("fuzz/sysv", r.get("fuzz").get(0).get("outDir").asText());
         assertEquals("fuzz/sysv/seed-10/shrunk.schedule.json", r.get("fuzz").get(0).get("failures").get(0).get("shrunkFile").asText());
         assertEquals("../old/results.json", r.get("baseline").get("file").asText());
-        assertFalse(r.toString().contains("file:") || r.toString().contains(dir.toAbsolutePath().toString()), r.toString());
+        assertFalse(r.toString().contains("file:/") || r.toString().contains(dir.toAbsolutePath().toString()), r.toString());
         // The baseline outcome: every changed cell with both sides.
         assertEquals(2, r.get("counts").get("regressions").asInt());
         JsonNode changes = r.get("baseline").get("changes");
@@ -168,6 +169,40 @@ class ResultsJsonSchemaTest {
         assertEquals(run.baseline().changes(), back.baseline().changes());
         assertNull(back.columns().get(0).reason());
         assertEquals(List.of(), RunDiff.compare(run, back).changes(), "a run compared with itself as read back");
+    }
+
+    private static JsonNode coverage(JsonNode results, String id) {
+        for (JsonNode row : results.get("coverage")) {
+            if (row.get("id").asText().equals(id)) {
+                return row;
+            }
+        }
+        throw new AssertionError("no coverage row " + id);
+    }
+
+    /**
+     * The seed statements' coverage: every id of docs/seed-sentences.md, in its order, with this run's verdicts of the row's
+     * properties per column, counted only in the scenarios and columns the row names.
+     */
+    @Test
+    void itCarriesTheSeedStatementsCoverage() throws Exception {
+        JsonNode r = written();
+        assertEquals(SeedCoverage.rows().stream().map(SeedCoverage.Row::id).toList(), r.get("coverage").findValuesAsText("id"));
+        JsonNode n1 = coverage(r, "N1");
+        assertEquals("TESTED", n1.get("status").asText());
+        assertEquals("[\"LOCK-EXCLUSIVE\"]", n1.get("properties").toString());
+        // sysv: data-shared PASS and lock-holder-killed FAIL; qt: one DEVIATES; posix is no column of this run.
+        assertEquals("{\"worst\":\"FAIL\",\"counts\":{\"FAIL\":1,\"PASS\":1}}", n1.get("verdicts").get("sysv").toString());
+        assertEquals("{\"worst\":\"DEVIATES\",\"counts\":{\"DEVIATES\":1}}", n1.get("verdicts").get("qt").toString());
+        assertEquals(2, n1.get("verdicts").size());
+        // B9 counts LOCK-EXCLUSIVE only in the interop scenarios, none of which ran.
+        assertTrue(coverage(r, "B9").get("properties").toString().contains("LOCK-EXCLUSIVE"));
+        assertEquals(0, coverage(r, "B9").get("verdicts").size());
+        JsonNode n2 = coverage(r, "N2");
+        assertEquals("NOT_TESTABLE_ON_LINUX", n2.get("status").asText());
+        assertEquals("WINDOWS", n2.get("notTestableOn").asText());
+        assertFalse(n2.get("reason").asText().isBlank());
+        assertEquals("NOT_YET_TESTED", coverage(r, "M3").get("status").asText());
     }
 
     /** Each fault makes the written file invalid: the schema test cannot pass on a file with one of them. */
@@ -199,6 +234,14 @@ class ResultsJsonSchemaTest {
         faults.put("an unknown field", r -> r.put("colour", "green"));
         faults.put("a change of an unknown kind", r -> ((ObjectNode) r.get("baseline").get("changes").get(0)).put("kind", "WORSE"));
         faults.put("no baseline field at all", r -> r.remove("baseline"));
+        faults.put("no coverage", r -> r.remove("coverage"));
+        faults.put("a tested statement without a property", r -> ((ObjectNode) coverage(r, "N1")).putArray("properties"));
+        faults.put("a statement not tested without a reason", r -> ((ObjectNode) coverage(r, "N2")).putNull("reason"));
+        faults.put("a statement not testable on Linux without its platform", r -> ((ObjectNode) coverage(r, "N2")).putNull("notTestableOn"));
+        faults.put("a statement not tested with verdicts", r -> ((ObjectNode) coverage(r, "N2")).set("verdicts", coverage(r, "N1").get("verdicts")));
+        faults.put("a coverage count of 0", r -> ((ObjectNode) coverage(r, "N1").get("verdicts").get("sysv").get("counts")).put("PASS", 0));
+        faults.put("a coverage count of no verdict", r -> ((ObjectNode) coverage(r, "N1").get("verdicts").get("sysv").get("counts")).put("MAYBE", 1));
+        faults.put("a coverage id that is no id", r -> ((ObjectNode) coverage(r, "N1")).put("id", "lock"));
         JsonNode valid = written();
         assertEquals(List.of(), errors(valid));
         for (Map.Entry<String, Consumer<ObjectNode>> fault : faults.entrySet()) {
