@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.shmconform.conformance.ConformanceRun;
 import org.shmconform.model.Property;
+import org.shmconform.model.SeedCoverage;
+import org.shmconform.reports.CoverageTable;
 import org.shmconform.reports.RunVerdict;
 import org.shmconform.scenarios.NamedSuite;
 import org.shmconform.scenarios.Scenario;
@@ -55,7 +57,10 @@ final class JsonOutput {
         return m;
     }
 
-    /** What 'list' prints, as data: each column as results.json describes it, each scenario, each property. */
+    /**
+     * What 'list' prints, as data: each column as results.json describes it, each scenario, each property, each seed
+     * statement's coverage and the figures of that coverage.
+     */
     static Map<String, Object> list() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("columns", Columns.allNames().stream().map(Columns::describe).toList());
@@ -77,6 +82,9 @@ final class JsonOutput {
             properties.add(e);
         }
         m.put("properties", properties);
+        // The seed statements as results.json's "coverage" has them, with no verdicts: nothing ran.
+        m.put("coverage", CoverageTable.withoutRun());
+        m.put("coverageFigures", SeedCoverage.figures());
         return m;
     }
 }

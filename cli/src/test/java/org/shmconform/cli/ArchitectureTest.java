@@ -124,14 +124,16 @@ class ArchitectureTest {
         check(noClasses().that().resideInAPackage(REPORTS).should().dependOnClassesThat()
                 .resideInAnyPackage(ENGINE, SCENARIOS, CLI, CONFORMANCE, BACKENDS, WORKER)
                 .orShould().dependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
-                        "model internals (anything of org.shmconform.model but Property, anything of the checker "
-                                + "but its verdict types)", ArchitectureTest::isModelInternal)));
+                        "model internals (anything of org.shmconform.model but Property and the seed statements' coverage,"
+                                + " anything of the checker but its verdict types)", ArchitectureTest::isModelInternal)));
     }
 
     private static boolean isModelInternal(com.tngtech.archunit.core.domain.JavaClass c) {
         String name = c.getName();
         if (name.startsWith("org.shmconform.model.")) {
-            return !name.startsWith("org.shmconform.model.Property");
+            // The documentation's catalogue, not the model's rules: the properties, and which seed statements they test.
+            return !(name.startsWith("org.shmconform.model.Property") || name.startsWith("org.shmconform.model.SeedCoverage")
+                    || name.startsWith("org.shmconform.model.SeedStatements"));
         }
         if (name.startsWith("org.shmconform.checker.")) {
             return !(name.startsWith("org.shmconform.checker.Verdict") || name.startsWith("org.shmconform.checker.PropertyResult")
