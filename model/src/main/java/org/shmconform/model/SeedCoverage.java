@@ -175,8 +175,8 @@ public final class SeedCoverage {
             tested("L5", List.of(DATA_SHARED, NOT_WORLD_ACCESSIBLE), List.of("sealed-memfd-lower-privileged-peer"), List.of(),
                     "the descriptor passed over a Unix socket (SCM_RIGHTS) to a peer that cannot reach it by key; inheritance by a"
                     + " child process is not exercised: no step starts a worker as another's child"),
-            tested("L6", List.of(MEMFD_SEALED), "a shrink or a grow of a sealed memfd is refused, to the creator's peer and to a"
-                    + " peer running as nobody"),
+            tested("L6", List.of(MEMFD_SEALED), "a shrink of a sealed memfd is refused to its creator under a reader"
+                    + " (truncate-under-reader), a shrink or a grow to a peer running as nobody (sealed-memfd-lower-privileged-peer)"),
             elsewhere("F1", Elsewhere.FREEBSD, "a statement about FreeBSD's memfd_create and descriptor passing; no FreeBSD kernel runs here"),
             elsewhere("F2", Elsewhere.FREEBSD, "a statement about FreeBSD's default mounts"),
             elsewhere("W1", Elsewhere.WINDOWS, "Win32 and C runtime flags (FILE_ATTRIBUTE_TEMPORARY, _O_SHORT_LIVED, \"T\")"),
