@@ -151,6 +151,7 @@ public final class LinearizabilityChecker<S, O> {
             return false;
         }
         long bound = earliestPendingReturn(done);
+        int depth = done.cardinality();
         int firstBlocked = -1;
         List<Blocked<S>> blocked = null;
         for (int i = 0; i < ops.size(); i++) {
@@ -180,14 +181,16 @@ public final class LinearizabilityChecker<S, O> {
                 }
             }
             if (!step.legal() && !op.optional()) {
-                blocked = blocked == null ? new ArrayList<>() : blocked;
-                blocked.add(new Blocked<>(i, step));
+                // Kept only while this node could still be the deepest (deepest only grows): no list for most nodes.
+                if (depth > deepest) {
+                    blocked = blocked == null ? new ArrayList<>() : blocked;
+                    blocked.add(new Blocked<>(i, step));
+                }
                 if (firstBlocked < 0 || op.ret() < ops.get(firstBlocked).ret()) {
                     firstBlocked = i;
                 }
             }
         }
-        int depth = done.cardinality();
         if (firstBlocked >= 0 && depth > deepest) {
             deepest = depth;
             // The blamed op (the rejected one that had to return first) leads, the others follow in list order.

@@ -9,7 +9,7 @@ import org.shmconform.fuzz.FuzzResult;
  * Per fuzz campaign (one per column), operations/s and schedules/s over the campaign's wall time, as two small
  * SVG line charts in the latency charts' plain style. A point's rate is over the fuzzing time of a sliding window
  * (at least a second, or a twentieth of the campaign): time spent shrinking a failure is not fuzzing, so a shrink
- * shows as a stretch without points rather than as a dip. A dashed line marks the campaign's mean.
+ * shows as a break in the line rather than as a dip. A dashed line marks the campaign's mean.
  */
 final class FuzzThroughput {
     private static final int LEFT = 60;
@@ -20,8 +20,11 @@ final class FuzzThroughput {
     private FuzzThroughput() {
     }
 
-    /** One rate at one moment: x in seconds of wall time, y per second of fuzzing. */
-    record Point(double seconds, double rate) {
+    /** Time not spent fuzzing between two samples beyond which the chart's line is broken (a shrink, not a slow schedule). */
+    private static final long PAUSE_MILLIS = 1000;
+
+    /** One rate at one moment: x in seconds of wall time, y per second of fuzzing; {@code afterPause}: the campaign paused before it. */
+    record Point(double seconds, double rate, boolean afterPause) {
     }
 
     /** The charts of every campaign that recorded a series, or "" when none did. */
@@ -61,7 +64,9 @@ final class FuzzThroughput {
                 continue;
             }
             double done = operations ? now.operations() - then.operations() : now.schedules() - then.schedules();
-            points.add(new Point(now.millis() / 1000.0, done * 1000.0 / ms));
+            FuzzResult.Sample previous = series.get(i - 1);
+            boolean pause = (now.millis() - previous.millis()) - (now.fuzzMillis() - previous.fuzzMillis()) > PAUSE_MILLIS;
+            points.add(new Point(now.millis() / 1000.0, done * 1000.0 / ms, pause));
         }
         return points;
     }
@@ -70,7 +75,7 @@ final class FuzzThroughput {
         double xMax = Math.max(seconds, points.stream().mapToDouble(Point::seconds).max().orElse(1));
         xMax = xMax <= 0 ? 1 : xMax;
         double yMax = niceCeiling(Math.max(mean, points.stream().mapToDouble(Point::rate).max().orElse(1)));
-        int width = LEFT + PLOT_W + 12;
+        int width = LEFT + PLOT_W + 40;
         int height = TOP + PLOT_H + 30;
         int bottom = TOP + PLOT_H;
         StringBuilder s = new StringBuilder("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"rate\" width=\"").append(width).append("\" height=\"")
@@ -91,16 +96,22 @@ final class FuzzThroughput {
         double meanY = bottom - PLOT_H * mean / yMax;
         s.append("<line class=\"mean\" x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + PLOT_W).append("\" y1=\"").append(f(meanY))
                 .append("\" y2=\"").append(f(meanY)).append("\" stroke=\"#c00\" stroke-dasharray=\"4 3\"/>");
-        StringBuilder line = new StringBuilder();
+        List<StringBuilder> lines = new ArrayList<>();
         StringBuilder dots = new StringBuilder();
         for (Point p : points) {
             double x = LEFT + PLOT_W * p.seconds() / xMax;
             double y = bottom - PLOT_H * p.rate() / yMax;
+            if (lines.isEmpty() || p.afterPause()) {
+                lines.add(new StringBuilder());
+            }
+            StringBuilder line = lines.get(lines.size() - 1);
             line.append(line.length() == 0 ? "" : " ").append(f(x)).append(',').append(f(y));
             dots.append("<circle cx=\"").append(f(x)).append("\" cy=\"").append(f(y)).append("\" r=\"1.5\" fill=\"#1a4f9c\"><title>")
                     .append(String.format(Locale.ROOT, "%.1f s: %.1f %s", p.seconds(), p.rate(), what)).append("</title></circle>");
         }
-        s.append("<polyline fill=\"none\" stroke=\"#1a4f9c\" stroke-width=\"1.5\" points=\"").append(line).append("\"/>").append(dots);
+        // A pause (a failure being shrunk) breaks the line: no fuzzing happened there to draw.
+        lines.forEach(line -> s.append("<polyline fill=\"none\" stroke=\"#1a4f9c\" stroke-width=\"1.5\" points=\"").append(line).append("\"/>"));
+        s.append(dots);
         return s.append("</svg>").toString();
     }
 

@@ -35,6 +35,8 @@ class FuzzThroughputTest {
         assertEquals(10, ops.size());
         ops.forEach(p -> assertEquals(40.0, p.rate(), 1e-9, "20 ops per 500 ms of fuzzing, shrink or not: " + p));
         assertEquals(8.0, ops.get(9).seconds(), 1e-9, "x is wall time: the shrink's 3 s included");
+        assertEquals(List.of(5), java.util.stream.IntStream.range(0, 10).filter(i -> ops.get(i).afterPause()).boxed().toList(),
+                "the pause is before the sixth schedule's point");
         FuzzThroughput.rates(series(), false).forEach(p -> assertEquals(2.0, p.rate(), 1e-9));
         // A slowing campaign shows as a falling line: the last second ran one schedule, not two.
         List<FuzzResult.Sample> slowing = new ArrayList<>(series());
@@ -62,8 +64,11 @@ class FuzzThroughputTest {
         assertEquals(2, svgs.size(), "operations/s and schedules/s");
         for (String s : svgs) {
             Matcher line = Pattern.compile("<polyline fill=\"none\" stroke=\"#1a4f9c\" stroke-width=\"1.5\" points=\"([^\"]+)\"").matcher(s);
-            assertTrue(line.find(), s);
-            assertEquals(10, line.group(1).split(" ").length, "one point per sample after the start");
+            List<Integer> lengths = new ArrayList<>();
+            while (line.find()) {
+                lengths.add(line.group(1).split(" ").length);
+            }
+            assertEquals(List.of(5, 5), lengths, "one point per sample after the start, the line broken by the shrink");
             assertEquals(10, s.split("<circle ").length - 1);
             assertTrue(s.contains("class=\"mean\""), "the mean");
         }
