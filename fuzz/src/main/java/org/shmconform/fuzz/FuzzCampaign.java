@@ -135,6 +135,8 @@ public final class FuzzCampaign {
         SplittableRandom mutation = new SplittableRandom(o.seed() ^ 0x5DEECE66DL);
         TapeMutator mutator = new TapeMutator(mutation, Math.max(2 * o.length(), 24));
         long deadline = start + o.time().toNanos();
+        ThroughputSeries throughput = new ThroughputSeries();
+        throughput.add(new FuzzResult.Sample(0, 0, 0, 0));
         for (int i = 0; i < o.count() && System.nanoTime() < deadline; i++) {
             long seed = o.seed() + i;
             // Fresh schedules from their seed first and now and then; otherwise a mutant of the corpus.
@@ -150,6 +152,7 @@ public final class FuzzCampaign {
             fuzzNanos += System.nanoTime() - t0;
             schedules++;
             operations += c.operations();
+            throughput.add(new FuzzResult.Sample((System.nanoTime() - start) / 1_000_000, fuzzNanos / 1_000_000, schedules, operations));
             Set<String> reached = TransitionCoverage.of(c.execution(), o.backend(), Subjects.here());
             int before = covered.size();
             covered.addAll(reached);
@@ -188,7 +191,7 @@ public final class FuzzCampaign {
         FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, differences,
                 Collections.unmodifiableSet(covered));
         return new FuzzResult(o.backend(), o.seed(), schedules, operations, (System.nanoTime() - start) / 1e9,
-                fuzzNanos / 1e9, failures, unknown, o.outDir(), coverage);
+                fuzzNanos / 1e9, failures, unknown, o.outDir(), coverage, throughput.samples());
     }
 
     /** Schedules generated from their seed before the campaign starts mutating its corpus. */

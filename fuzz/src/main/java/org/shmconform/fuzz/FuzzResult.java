@@ -17,15 +17,36 @@ import java.util.Set;
  * @param outDir          where the schedules and histories were saved
  * @param coverage        the model transitions the campaign exercised and the differences from the
  *                        documentation it found (null: not measured)
+ * @param throughput      the campaign's progress over time, for the operations/s and schedules/s charts: a
+ *                        sample at its start and after each schedule, thinned evenly to at most
+ *                        {@value ThroughputSeries#MAX_POINTS} (null: not recorded)
  */
 public record FuzzResult(String backend, long firstSeed, int schedulesRun, long operationsRun, double seconds,
                          double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir,
-                         @JsonInclude(JsonInclude.Include.NON_NULL) Coverage coverage) {
+                         @JsonInclude(JsonInclude.Include.NON_NULL) Coverage coverage,
+                         @JsonInclude(JsonInclude.Include.NON_NULL) List<Sample> throughput) {
 
     /** A result without coverage (as campaigns before coverage-guided search gave). */
     public FuzzResult(String backend, long firstSeed, int schedulesRun, long operationsRun, double seconds,
                       double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir) {
-        this(backend, firstSeed, schedulesRun, operationsRun, seconds, fuzzSeconds, failures, unknown, outDir, null);
+        this(backend, firstSeed, schedulesRun, operationsRun, seconds, fuzzSeconds, failures, unknown, outDir, null, null);
+    }
+
+    /** A result without a throughput series. */
+    public FuzzResult(String backend, long firstSeed, int schedulesRun, long operationsRun, double seconds,
+                      double fuzzSeconds, List<Failure> failures, List<String> unknown, Path outDir, Coverage coverage) {
+        this(backend, firstSeed, schedulesRun, operationsRun, seconds, fuzzSeconds, failures, unknown, outDir, coverage, null);
+    }
+
+    /**
+     * Where the campaign stood at one moment: all counts cumulative from its start.
+     *
+     * @param millis     wall time since the campaign started (shrinking included)
+     * @param fuzzMillis time spent running generated schedules so far (the rates are over this)
+     * @param schedules  generated schedules run so far
+     * @param operations worker operations and kills run in them so far
+     */
+    public record Sample(long millis, long fuzzMillis, int schedules, long operations) {
     }
 
     /**

@@ -33,5 +33,16 @@ class CoverageGuidedCampaignTest {
                 c.seen().toString());
         assertTrue(c.corpus() >= 1 && c.corpus() <= r.schedulesRun(), c.toString());
         assertTrue(c.mutants() >= 1, "no schedule was a mutant of the corpus: " + c);
+        // The throughput series: the start, then one sample per schedule, cumulative, ending at the campaign's totals.
+        java.util.List<FuzzResult.Sample> t = r.throughput();
+        assertEquals(r.schedulesRun() + 1, t.size(), t.toString());
+        assertEquals(new FuzzResult.Sample(0, 0, 0, 0), t.get(0));
+        assertEquals(r.schedulesRun(), t.get(t.size() - 1).schedules());
+        assertEquals(r.operationsRun(), t.get(t.size() - 1).operations());
+        for (int i = 1; i < t.size(); i++) {
+            assertEquals(i, t.get(i).schedules());
+            assertTrue(t.get(i).millis() >= t.get(i - 1).millis() && t.get(i).fuzzMillis() >= t.get(i - 1).fuzzMillis()
+                    && t.get(i).operations() > t.get(i - 1).operations() && t.get(i).fuzzMillis() <= t.get(i).millis(), t.toString());
+        }
     }
 }

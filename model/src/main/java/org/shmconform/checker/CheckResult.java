@@ -12,8 +12,16 @@ import org.shmconform.model.Property;
  * @param why          the model's reason, or why the checker gave up
  * @param eventIndex   the history index of the operation that could not be placed
  * @param observations the open branches a legal order took (e.g. "lock after its holder died: released")
+ * @param linearization VIOLATION: the longest linearized prefix the search reached and the op(s) it could
+ *                      not place next (null otherwise)
  */
-public record CheckResult(Status status, Property violated, String why, Integer eventIndex, SortedSet<String> observations) {
+public record CheckResult(Status status, Property violated, String why, Integer eventIndex, SortedSet<String> observations,
+                          Linearization linearization) {
+    /** Without a linearization. */
+    public CheckResult(Status status, Property violated, String why, Integer eventIndex, SortedSet<String> observations) {
+        this(status, violated, why, eventIndex, observations, null);
+    }
+
     public enum Status {
         LINEARIZABLE, VIOLATION, UNKNOWN
     }

@@ -18,6 +18,8 @@ import org.shmconform.model.Profile;
  * each placed within its real-time interval and each process's operations in program order, that
  * the model accepts. Indeterminate operations may be placed or left out. The state space is
  * memoised on (placed operations, model state); the search is bounded, and gives UNKNOWN past the bound.
+ * A violation comes with the longest linearization the search reached ({@link Linearization}: the ops it
+ * placed with the state after each, and the ops it could not place next), as Porcupine shows it.
  * Generic over the {@link Model}; the segment model under a profile is {@link SegmentSpec}.
  */
 public final class LinearizabilityChecker<S, O> {
@@ -36,7 +38,14 @@ public final class LinearizabilityChecker<S, O> {
     private final Set<Visit<S>> seen = new HashSet<>();
     private int expansions;
     private int deepest = -1;
-    private CheckResult deepestFailure;
+    /** The ops placed so far on the search's current path, in order, and the model's state after each. */
+    private final List<Integer> pathOps = new ArrayList<>();
+    private final List<S> pathStates = new ArrayList<>();
+    /** Where the furthest-reaching failure stood: its path, its state and the ops it could not place (blamed first). */
+    private List<Integer> deepestOps;
+    private List<S> deepestStates;
+    private S deepestState;
+    private List<Blocked<S>> deepestBlocked;
     private S success;
 
     private LinearizabilityChecker(Model<S, O> model, List<Operation<O>> ops, int maxExpansions) {
@@ -98,8 +107,36 @@ public final class LinearizabilityChecker<S, O> {
             return new CheckResult(CheckResult.Status.UNKNOWN, null,
                     "search bound of " + maxExpansions + " states reached", null, new TreeSet<>());
         }
-        return deepestFailure != null ? deepestFailure
+        return deepestBlocked != null ? deepestFailure()
                 : new CheckResult(CheckResult.Status.UNKNOWN, null, "no legal order and no single culprit", null, new TreeSet<>());
+    }
+
+    /** The furthest-reaching failure: the property and reason of the op blamed, and the linearization up to it. */
+    private CheckResult deepestFailure() {
+        Blocked<S> blamed = deepestBlocked.get(0);
+        String why = reason(blamed);
+        List<Linearization.Step> steps = new ArrayList<>();
+        for (int k = 0; k < deepestOps.size(); k++) {
+            Operation<O> op = ops.get(deepestOps.get(k));
+            steps.add(new Linearization.Step(op.invokeIndex(), op.process(), model.describeOperation(op.input()),
+                    model.describeState(deepestStates.get(k))));
+        }
+        List<Linearization.Unplaced> unplaced = new ArrayList<>();
+        for (Blocked<S> b : deepestBlocked) {
+            Operation<O> op = ops.get(b.op());
+            unplaced.add(new Linearization.Unplaced(op.invokeIndex(), op.process(), model.describeOperation(op.input()), reason(b)));
+        }
+        Linearization linearization = new Linearization(model.describeState(model.init()), steps, unplaced);
+        return new CheckResult(CheckResult.Status.VIOLATION, blamed.step().violated(), why, ops.get(blamed.op()).invokeIndex(),
+                model.observations(deepestState), linearization);
+    }
+
+    private String reason(Blocked<S> b) {
+        return b.step().why() != null ? b.step().why() : model.describeOperation(ops.get(b.op()).input()) + ": no legal place for it";
+    }
+
+    /** An op the model rejected where the search tried to place it next. */
+    private record Blocked<S>(int op, Model.Transition<S> step) {
     }
 
     private boolean search(S state, BitSet done) {
@@ -114,8 +151,9 @@ public final class LinearizabilityChecker<S, O> {
             return false;
         }
         long bound = earliestPendingReturn(done);
+        int depth = done.cardinality();
         int firstBlocked = -1;
-        Model.Transition<S> firstBlockedStep = null;
+        List<Blocked<S>> blocked = null;
         for (int i = 0; i < ops.size(); i++) {
             Operation<O> op = ops.get(i);
             if (done.get(i) || op.call() > bound || !previousOfProcessDone(i, done)) {
@@ -124,7 +162,11 @@ public final class LinearizabilityChecker<S, O> {
             Model.Transition<S> step = model.step(state, op.input());
             for (S next : step.next()) {
                 done.set(i);
+                pathOps.add(i);
+                pathStates.add(next);
                 boolean ok = search(next, done);
+                pathOps.remove(pathOps.size() - 1);
+                pathStates.remove(pathStates.size() - 1);
                 done.clear(i);
                 if (ok) {
                     return true;
@@ -138,19 +180,26 @@ public final class LinearizabilityChecker<S, O> {
                     return true;
                 }
             }
-            if (!step.legal() && !op.optional() && (firstBlocked < 0 || op.ret() < ops.get(firstBlocked).ret())) {
-                firstBlocked = i;
-                firstBlockedStep = step;
+            if (!step.legal() && !op.optional()) {
+                // Kept only while this node could still be the deepest (deepest only grows): no list for most nodes.
+                if (depth > deepest) {
+                    blocked = blocked == null ? new ArrayList<>() : blocked;
+                    blocked.add(new Blocked<>(i, step));
+                }
+                if (firstBlocked < 0 || op.ret() < ops.get(firstBlocked).ret()) {
+                    firstBlocked = i;
+                }
             }
         }
-        int depth = done.cardinality();
         if (firstBlocked >= 0 && depth > deepest) {
             deepest = depth;
-            Operation<O> culprit = ops.get(firstBlocked);
-            String why = firstBlockedStep.why() != null ? firstBlockedStep.why()
-                    : model.describeOperation(culprit.input()) + ": no legal place for it";
-            deepestFailure = new CheckResult(CheckResult.Status.VIOLATION, firstBlockedStep.violated(), why,
-                    culprit.invokeIndex(), model.observations(state));
+            // The blamed op (the rejected one that had to return first) leads, the others follow in list order.
+            int blamed = firstBlocked;
+            blocked.sort(Comparator.comparingInt(b -> b.op() == blamed ? 0 : 1));
+            deepestBlocked = blocked;
+            deepestOps = List.copyOf(pathOps);
+            deepestStates = new ArrayList<>(pathStates);
+            deepestState = state;
         }
         return false;
     }

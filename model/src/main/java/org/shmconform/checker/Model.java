@@ -8,7 +8,7 @@ import org.shmconform.model.Property;
 
 /**
  * What the linearizability search needs of a model (Porcupine's model contract): an initial state,
- * a step, state equality for memoisation, words for an op, and optionally a partition into
+ * a step, state equality for memoisation, words for an op and a state, and optionally a partition into
  * independent sub-histories. The step may be nondeterministic (several next states where the
  * specification leaves a choice open); no next state means the op is illegal there, with why.
  *
@@ -32,6 +32,11 @@ public interface Model<S, O> {
 
     /** The op in a few words, for a reason when the model gives none. */
     String describeOperation(O op);
+
+    /** The state in a few words, shown after each step of a linearization (Porcupine's DescribeState). */
+    default String describeState(S state) {
+        return String.valueOf(state);
+    }
 
     /** The open choices a state records having taken, reported with a legal order. */
     default SortedSet<String> observations(S state) {

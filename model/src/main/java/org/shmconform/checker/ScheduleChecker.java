@@ -99,7 +99,7 @@ public final class ScheduleChecker {
         List<PropertyResult> out = new ArrayList<>();
         for (PropertyResult r : results) {
             out.add(r.verdict() == Verdict.PASS || r.verdict() == Verdict.DEVIATES
-                    ? new PropertyResult(r.property(), Verdict.UNKNOWN, reason, r.eventIndex(), r.observations())
+                    ? new PropertyResult(r.property(), Verdict.UNKNOWN, reason, r.eventIndex(), r.observations(), r.linearization())
                     : r);
         }
         return out;
@@ -131,13 +131,14 @@ public final class ScheduleChecker {
         }
         if (declared.status() == CheckResult.Status.VIOLATION) {
             return declared.violated() == p
-                    ? new PropertyResult(p.id(), Verdict.FAIL, declared.why(), declared.eventIndex(), observed)
+                    ? new PropertyResult(p.id(), Verdict.FAIL, declared.why(), declared.eventIndex(), observed, declared.linearization())
                     : new PropertyResult(p.id(), Verdict.UNKNOWN, "the history broke " + declared.violated().id() + " first",
                     declared.eventIndex(), observed);
         }
         // Legal as declared, illegal as documented.
         return documented.violated() == p
-                ? new PropertyResult(p.id(), Verdict.DEVIATES, documented.why(), documented.eventIndex(), observed)
+                ? new PropertyResult(p.id(), Verdict.DEVIATES, documented.why(), documented.eventIndex(), observed,
+                documented.linearization())
                 : new PropertyResult(p.id(), Verdict.PASS, null, null, observed);
     }
 }

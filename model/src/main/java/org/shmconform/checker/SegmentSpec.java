@@ -30,6 +30,11 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
     }
 
     @Override
+    public String describeState(ModelState state) {
+        return StateText.of(state);
+    }
+
+    @Override
     public SortedSet<String> observations(ModelState state) {
         return state.observations();
     }

@@ -225,7 +225,7 @@ final class MatrixHtml {
             f.unknown().forEach(u -> h.append("<div>UNKNOWN <span class=\"why\">").append(JUnitXml.esc(u)).append("</span></div>"));
             h.append("</td></tr>");
         }
-        h.append("</table>");
+        h.append("</table>").append(FuzzThroughput.html(run.fuzz()));
     }
 
     private static void baseline(StringBuilder h, RunSummary run) {

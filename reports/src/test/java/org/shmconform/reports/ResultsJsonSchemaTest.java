@@ -23,6 +23,7 @@ import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.shmconform.checker.Linearization;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
@@ -62,6 +63,18 @@ class ResultsJsonSchemaTest {
                 List.of());
     }
 
+    /** The run's blamed property with the checker's longest linearization (Porcupine's view). */
+    private static ScenarioResult withLinearization(ScenarioResult r) {
+        PropertyResult p = r.properties().get(0);
+        Linearization lin = new Linearization("nothing exists", List.of(
+                new Linearization.Step(0, "A", "A create returned true", "segment k 64 B, attached A; A: key k, attached"),
+                new Linearization.Step(4, "A", "A lock returned true", "segment k 64 B, attached A; lock k held by A; A: key k, attached, locked")),
+                List.of(new Linearization.Unplaced(8, "C", "C lock returned true", p.why())));
+        return new ScenarioResult(r.scenario(), r.title(), r.column(), r.env(),
+                List.of(new PropertyResult(p.property(), p.verdict(), p.why(), p.eventIndex(), p.observations(), lin)),
+                r.historyFile(), r.scheduleFile(), r.millis(), r.reason(), r.notes());
+    }
+
     private static Map<String, Object> machine() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("kernel", "6.18.44");
@@ -82,7 +95,7 @@ class ResultsJsonSchemaTest {
     private RunSummary everything() {
         List<ScenarioResult> results = List.of(
                 result("data-shared", "sysv", "local", Verdict.PASS, null, ""),
-                result("lock-survives-failed-create", "qt", "local", Verdict.DEVIATES, "C acquired the lock while A held it", null),
+                withLinearization(result("lock-survives-failed-create", "qt", "local", Verdict.DEVIATES, "C acquired the lock while A held it", null)),
                 result("lock-excludes", "posix", "ipcns", Verdict.UNKNOWN, null, "step lock for dead worker B could not be performed"),
                 result("lock-holder-killed", "sysv", "local", Verdict.FAIL, "lock not released by the kernel", ""),
                 result("other-user", "posix", "docker-host", Verdict.NOT_AVAILABLE, "no Docker engine: start it with docker/start-engine.sh",
@@ -91,7 +104,8 @@ class ResultsJsonSchemaTest {
         FuzzResult.Failure failure = new FuzzResult.Failure(10, "CREATE-SIZE", "create(100) returned false", 3, 3, 16, 3, 1, 2, 1, 0,
                 "", 40, false, fuzzDir.resolve("seed-10/original.schedule.json"), fuzzDir.resolve("seed-10/original.history.jsonl"),
                 fuzzDir.resolve("seed-10/shrunk.schedule.json"), null);
-        FuzzResult fuzz = new FuzzResult("sysv", 1, 3, 50, 12.5, 10.0, List.of(failure), List.of("seed 2: worker A hung"), fuzzDir);
+        FuzzResult fuzz = new FuzzResult("sysv", 1, 3, 50, 12.5, 10.0, List.of(failure), List.of("seed 2: worker A hung"), fuzzDir, null,
+                List.of(new FuzzResult.Sample(0, 0, 0, 0), new FuzzResult.Sample(4000, 3500, 1, 17), new FuzzResult.Sample(12500, 10000, 3, 50)));
         RunSummary base = run(List.of(result("data-shared", "sysv", "local", Verdict.PASS, null, null),
                 result("lock-holder-killed", "sysv", "local", Verdict.PASS, null, null),
                 result("gone", "sysv", "local", Verdict.PASS, null, null)), null);
@@ -160,12 +174,26 @@ class ResultsJsonSchemaTest {
     }
 
     @Test
+    void theLinearizationAndTheThroughputAreWrittenOnlyWhereThereAreSome() throws Exception {
+        JsonNode r = written();
+        JsonNode lin = r.get("results").get(1).get("properties").get(0).get("linearization");
+        assertEquals(2, lin.get("steps").size());
+        assertEquals(4, lin.get("steps").get(1).get("eventIndex").asInt());
+        assertEquals(8, lin.get("unplaced").get(0).get("eventIndex").asInt());
+        assertFalse(r.get("results").get(0).get("properties").get(0).has("linearization"), "a PASS carries none");
+        assertEquals(3, r.get("fuzz").get(0).get("throughput").size());
+        assertEquals(50, r.get("fuzz").get(0).get("throughput").get(2).get("operations").asInt());
+    }
+
+    @Test
     void itReadsBackAsABaselineWithTheSameResults() throws Exception {
         RunSummary run = everything();
         ReportWriter.write(dir, run);
         RunSummary back = Baseline.read(dir.resolve("results.json"));
         assertEquals(run.results().get(1), back.results().get(1));
         assertEquals(Path.of("fuzz/sysv"), back.fuzz().get(0).outDir());
+        assertEquals(run.fuzz().get(0).throughput(), back.fuzz().get(0).throughput());
+        assertEquals(run.results().get(1).properties().get(0).linearization(), back.results().get(1).properties().get(0).linearization());
         assertEquals(run.baseline().changes(), back.baseline().changes());
         assertNull(back.columns().get(0).reason());
         assertEquals(List.of(), RunDiff.compare(run, back).changes(), "a run compared with itself as read back");
@@ -242,6 +270,13 @@ class ResultsJsonSchemaTest {
         faults.put("a coverage count of 0", r -> ((ObjectNode) coverage(r, "N1").get("verdicts").get("sysv").get("counts")).put("PASS", 0));
         faults.put("a coverage count of no verdict", r -> ((ObjectNode) coverage(r, "N1").get("verdicts").get("sysv").get("counts")).put("MAYBE", 1));
         faults.put("a coverage id that is no id", r -> ((ObjectNode) coverage(r, "N1")).put("id", "lock"));
+        faults.put("a linearization step without its state", r -> ((ObjectNode) r.get("results").get(1).get("properties").get(0)
+                .get("linearization").get("steps").get(0)).remove("state"));
+        faults.put("a linearization without the ops it could not place", r -> ((ObjectNode) r.get("results").get(1).get("properties").get(0)
+                .get("linearization")).remove("unplaced"));
+        faults.put("a throughput sample with a negative count", r -> ((ObjectNode) r.get("fuzz").get(0).get("throughput").get(1))
+                .put("operations", -5));
+        faults.put("a throughput sample without its time", r -> ((ObjectNode) r.get("fuzz").get(0).get("throughput").get(1)).remove("millis"));
         JsonNode valid = written();
         assertEquals(List.of(), errors(valid));
         for (Map.Entry<String, Consumer<ObjectNode>> fault : faults.entrySet()) {
