@@ -3,6 +3,7 @@ package org.shmconform.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.shmconform.model.ModelOp.Outcome;
 import org.shmconform.model.ModelState.Worker;
 import org.shmconform.model.SegmentModel.Step;
@@ -87,6 +88,48 @@ final class NativeKeyRules {
         }
         Worker own = rekeyed(w, ownLock(op, w));
         return onOwnLock(op, w, LockRules.unlock(s.with(op.process(), own), op, own));
+    }
+
+    /**
+     * nativeKey() (seed N16: "QSharedMemory changes the key in a Qt-specific way, unless otherwise specified").
+     * An object given a native name was told otherwise: Qt must keep that name, a Qt-legacy
+     * {@code qipc_sharedmemory_<letters><sha1>} name, and not change it again (under every profile: the
+     * meeting depends on it). An object given a plain key: as documented its native key is not the key
+     * itself (the run's letters-only prefix and the key); what each column makes of it is recorded, since
+     * no declaration says how a column names its objects.
+     */
+    static Step nativeKey(Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (op.outcome() == Outcome.CRASH) {
+            return Expect.crashed(s, op);
+        }
+        if (op.outcome() != Outcome.OK || w.key() == null || op.value() == null) {
+            return Step.to(s);
+        }
+        String logical = w.key().substring(w.key().lastIndexOf('|') + 1);
+        String name = op.value().substring(op.value().lastIndexOf('/') + 1);
+        if (tookNativeName(op, w)) {
+            boolean kept = name.matches("qipc_sharedmemory_[A-Za-z]*[0-9a-f]{40}") && !name.contains("qipcsharedmemory");
+            return kept ? Step.to(s.observe("nativeKey() of an object given a native name: the name as given"))
+                    : Step.violates(Property.KEY_CHANGED_BY_QT, "nativeKey() returned " + op.value()
+                    + ": not the native name the object was given (" + NativeName.of(keySpaceOf(w.key()), logical) + ")");
+        }
+        boolean unchanged = op.value().matches("[A-Za-z]*" + Pattern.quote(logical));
+        if (unchanged && documented(profile)) {
+            return Step.violates(Property.KEY_CHANGED_BY_QT, "nativeKey() returned " + op.value()
+                    + ": the key itself, not changed in a Qt-specific way");
+        }
+        return Step.to(s.observe("nativeKey() of a plain key: " + (unchanged ? "the key itself" : "changed (" + shape(op.value(), logical) + ")")));
+    }
+
+    /** The form of a native key without the run's letters and the hash: the same for every run, as the matrix shows it. */
+    static String shape(String value, String logical) {
+        String name = value.substring(value.lastIndexOf('/') + 1);
+        String where = value.equals(name) ? "" : value.lastIndexOf('/') == 0 ? "/" : "<dir>/";
+        String letters = logical.replaceAll("[^A-Za-z]", "");
+        String n = name.replaceAll("[0-9a-f]{40}", "<sha1>")
+                .replaceFirst("[a-z]*" + Pattern.quote(letters) + "(?=<sha1>)", "<letters>")
+                .replaceFirst("[a-z]*" + Pattern.quote(logical) + "$", "<key>");
+        return where + n;
     }
 
     private static boolean documented(Profile profile) {

@@ -76,8 +76,9 @@ public final class SegmentModel {
             case "read", "write", "rawWrite" -> DataRules.access(s, op, w);
             case "truncate" -> DataRules.truncate(profile, s, op, w);
             case "size" -> DataRules.size(s, op, w);
+            case "nativeKey" -> NativeKeyRules.nativeKey(profile, s, op, w);
             case "isAttached" -> Expect.value(s, op, Boolean.toString(w.attached()), Property.API_CONTRACT);
-            default -> op.outcome() == Outcome.CRASH ? Expect.crashed(s, op) : Step.to(s); // sleep, error, nativeKey
+            default -> op.outcome() == Outcome.CRASH ? Expect.crashed(s, op) : Step.to(s); // sleep, error
         });
     }
 

@@ -71,6 +71,36 @@ class NativeKeyRulesTest {
         assertTrue(Ops.legal(Profile.DOCUMENTED, MET, op("B", "lock", null, null, null, null, JAVA)));
     }
 
+    @Test
+    void documentedQtChangesAPlainKeyUnlessToldOtherwise() {
+        String sha1 = "0123456789abcdef0123456789abcdef01234567";
+        List<ModelOp> made = List.of(op("A", "create", "k", 64L, null, null, JAVA));
+        assertTrue(Ops.legal(Profile.DOCUMENTED, made, nativeKey("A", "/qipc_sharedmemory_shmcfabck" + sha1, JAVA)));
+        assertEquals(Property.KEY_CHANGED_BY_QT, Ops.violated(Profile.DOCUMENTED, made, nativeKey("A", "shmcfabck", JAVA)));
+        // No column declares how it names its objects: as declared, the key itself is recorded, not judged.
+        assertTrue(Ops.legal(QT68_NATIVE, made, nativeKey("A", "shmcfabck", JAVA)));
+        // Told otherwise (a native name): the name as given, never changed a second time.
+        List<ModelOp> named = List.of(op("A", "create", NATIVE, 64L, null, null, QT));
+        assertTrue(Ops.legal(QT68_NATIVE, named, nativeKey("A", "/qipc_sharedmemory_shmcfabck" + sha1, QT)));
+        assertEquals(Property.KEY_CHANGED_BY_QT,
+                Ops.violated(QT68_NATIVE, named, nativeKey("A", "/qipc_sharedmemory_qipcsharedmemoryshmcfabck" + sha1, QT)));
+        assertEquals(Property.KEY_CHANGED_BY_QT, Ops.violated(Profile.DOCUMENTED, named, nativeKey("A", "/shmcfabck", QT)));
+    }
+
+    @Test
+    void aNativeKeysShapeLeavesOutTheRunsLettersAndTheHash() {
+        String sha1 = "0123456789abcdef0123456789abcdef01234567";
+        assertEquals("/qipc_sharedmemory_<letters><sha1>", NativeKeyRules.shape("/qipc_sharedmemory_shmcfabck" + sha1, "k"));
+        assertEquals("<dir>/qipc_sharedmemory_<letters><sha1>", NativeKeyRules.shape("/run/x/tmp-q/qipc_sharedmemory_shmcfabck" + sha1, "k"));
+        assertEquals("/<key>", NativeKeyRules.shape("/shmcfabck", "k"));
+        assertEquals("<dir>/<key>", NativeKeyRules.shape("/run/x/xdg-q/shmcfabck", "k"));
+        assertEquals("<key>", NativeKeyRules.shape("shmcfabck", "k"));
+    }
+
+    private static ModelOp nativeKey(String p, String value, String space) {
+        return Ops.op(p, "nativeKey", null, null, null, null, null, null, Outcome.OK, "NoError", value, space, null);
+    }
+
     private static List<ModelOp> plus(List<ModelOp> prefix, ModelOp... more) {
         List<ModelOp> all = new ArrayList<>(prefix);
         all.addAll(List.of(more));
