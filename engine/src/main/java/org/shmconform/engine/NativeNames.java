@@ -34,14 +34,30 @@ final class NativeNames {
     }
 
     /**
+     * The key a worker of column {@code impl} is sent for a plain {@code prefixedKey}: the key itself, but for
+     * the System V native-key column ({@link Qt68Columns#SYSV_NATIVE}) the key file path in the worker's
+     * TMPDIR, since Qt takes a System V native key as the ftok file (an empty key stays empty: Qt's KeyError).
+     */
+    static String plainKey(String impl, String prefixedKey, Path tmpdir) {
+        if (prefixedKey == null || prefixedKey.isEmpty() || modeOf(impl) != KeyMode.NATIVE_SYSV) {
+            return prefixedKey;
+        }
+        return tmpdir.resolve(prefixedKey).toString();
+    }
+
+    private static KeyMode modeOf(String impl) {
+        return Subjects.here().named(impl)
+                .filter(s -> s.start() instanceof Subject.LaunchedWorker l && l.launch() instanceof Qt68Worker)
+                .map(s -> ((Qt68Worker) ((Subject.LaunchedWorker) s.start()).launch()).mode()).orElse(null);
+    }
+
+    /**
      * Why a worker of column {@code impl} cannot be handed a native name of {@code keySpace}, or null: only
      * a worker that hands its key to Qt as the native key itself (a Qt 6.8 column in native key mode) of
      * the same low-level API does; any other would derive a name from the name.
      */
     static String refusal(String impl, String keySpace) {
-        KeyMode mode = Subjects.here().named(impl)
-                .filter(s -> s.start() instanceof Subject.LaunchedWorker l && l.launch() instanceof Qt68Worker)
-                .map(s -> ((Qt68Worker) ((Subject.LaunchedWorker) s.start()).launch()).mode()).orElse(null);
+        KeyMode mode = modeOf(impl);
         KeyMode needed = switch (keySpace) {
             case POSIX -> KeyMode.NATIVE_POSIX;
             case SYSV -> KeyMode.NATIVE_SYSV;

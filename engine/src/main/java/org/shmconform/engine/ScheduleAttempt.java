@@ -182,7 +182,8 @@ final class ScheduleAttempt {
         inFlightSeq.put(step.worker(), request.seq());
         // Written before the worker can make anything under this key, so a kill of the harness cannot lose it
         // (a native name's object is the one the named key space makes for the prefixed key).
-        run.ledger().intend(nativeName.map(n -> prefix + n.key()).orElse(request.key()), run.workerTmps());
+        run.ledger().intend(step.key() == null || step.key().isEmpty() ? step.key()
+                : prefix + nativeName.map(NativeName::key).orElse(step.key()), run.workerTmps());
         try {
             wp.send(request);
         } catch (IOException e) {
@@ -358,11 +359,13 @@ final class ScheduleAttempt {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
         Optional<NativeName> nativeName = NativeName.in(step.key());
+        WorkerSpec spec = specOf(step.worker());
         if (nativeName.isPresent()) {
             // setNativeKey with the name a program of that key space uses for the run's key (seed N17).
-            WorkerSpec spec = specOf(step.worker());
             key = NativeNames.resolve(nativeName.get().keySpace(), prefix + nativeName.get().key(),
                     run.workerTmp(spec.tmpdir(), spec.user()));
+        } else if (key != null && !key.isEmpty()) {
+            key = NativeNames.plainKey(spec.impl(), key, run.workerTmp(spec.tmpdir(), spec.user()));
         }
         Args args = step.args().withKey(key);
         if (step.args().path() == null) {

@@ -199,7 +199,8 @@ public final class NamedSuite {
      * low-level API) whose names it can be given ({@link NativeName}: the key space is that backend's naming).
      */
     static final java.util.Map<String, NonQtPartner> NON_QT_PARTNER = java.util.Map.of(
-            Qt68Columns.POSIX_NATIVE, new NonQtPartner("posix", "qt-posix"));
+            Qt68Columns.POSIX_NATIVE, new NonQtPartner("posix", "qt-posix"),
+            Qt68Columns.SYSV_NATIVE, new NonQtPartner("sysv", "qt-sysv"));
 
     /** A non-Qt program: a Java backend, and the key space (naming scheme) it declares, whose names a Qt column is given. */
     record NonQtPartner(String backend, String keySpace) {
