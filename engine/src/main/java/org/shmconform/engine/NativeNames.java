@@ -1,6 +1,7 @@
 package org.shmconform.engine;
 
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.engine.Qt68Root.KeyMode;
 import org.shmconform.spi.NativeName;
@@ -38,11 +39,11 @@ final class NativeNames {
      * the System V native-key column ({@link Qt68Columns#SYSV_NATIVE}) the key file path in the worker's
      * TMPDIR, since Qt takes a System V native key as the ftok file (an empty key stays empty: Qt's KeyError).
      */
-    static String plainKey(String impl, String prefixedKey, Path tmpdir) {
+    static String plainKey(String impl, String prefixedKey, Supplier<Path> tmpdir) {
         if (prefixedKey == null || prefixedKey.isEmpty() || modeOf(impl) != KeyMode.NATIVE_SYSV) {
             return prefixedKey;
         }
-        return tmpdir.resolve(prefixedKey).toString();
+        return tmpdir.get().resolve(prefixedKey).toString();
     }
 
     private static KeyMode modeOf(String impl) {

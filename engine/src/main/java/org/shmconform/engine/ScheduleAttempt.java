@@ -365,7 +365,7 @@ final class ScheduleAttempt {
             key = NativeNames.resolve(nativeName.get().keySpace(), prefix + nativeName.get().key(),
                     run.workerTmp(spec.tmpdir(), spec.user()));
         } else if (key != null && !key.isEmpty()) {
-            key = NativeNames.plainKey(spec.impl(), key, run.workerTmp(spec.tmpdir(), spec.user()));
+            key = NativeNames.plainKey(spec.impl(), key, () -> run.workerTmp(spec.tmpdir(), spec.user()));
         }
         Args args = step.args().withKey(key);
         if (step.args().path() == null) {

@@ -29,6 +29,18 @@ class NativeNamesTest {
     }
 
     @Test
+    void onlyTheSystemVNativeKeyColumnGetsAPlainKeyAsAKeyFileInItsTmpdir() {
+        Path tmp = Path.of("/run/shmconform-share/x/tmp-abc");
+        assertEquals(tmp.resolve(KEY).toString(), NativeNames.plainKey(Qt68Columns.SYSV_NATIVE, KEY, () -> tmp));
+        assertEquals("", NativeNames.plainKey(Qt68Columns.SYSV_NATIVE, "", () -> tmp));
+        for (String other : new String[] {Qt68Columns.POSIX_NATIVE, Qt68Columns.SYSV_SAFE, "sysv", "qt"}) {
+            assertEquals(KEY, NativeNames.plainKey(other, KEY, () -> {
+                throw new AssertionError("no TMPDIR is needed for " + other);
+            }));
+        }
+    }
+
+    @Test
     void onlyAQtWorkerInTheMatchingNativeKeyModeIsGivenANativeName() {
         assertNull(NativeNames.refusal(Qt68Columns.POSIX_NATIVE, NativeNames.POSIX));
         String other = NativeNames.refusal(Qt68Columns.POSIX_NATIVE, NativeNames.SYSV);
