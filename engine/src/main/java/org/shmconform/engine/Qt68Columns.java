@@ -22,8 +22,20 @@ public final class Qt68Columns {
      * itself; the column that puts "when using native keys ... (for example, unable to lock)" to the test.
      */
     public static final String POSIX_NATIVE = "qt68-posix-native";
+    /**
+     * System V with native keys: {@code setNativeKey(QNativeIpcKey(<TMPDIR>/<key>, SystemV))}, the ftok file named
+     * by the harness in the run's TMPDIR (a bare key would make Qt create its key file in the worker's working
+     * directory); the column a non-Qt System V program (the Java sysv backend) meets by its native name (seed N17).
+     */
+    public static final String SYSV_NATIVE = "qt68-sysv-native";
     /** Every Qt 6.8 column's name, in matrix order. */
-    public static final List<String> NAMES = List.of(SYSV, SYSV_SAFE, POSIX, POSIX_SAFE, POSIX_NATIVE);
+    public static final List<String> NAMES = List.of(SYSV, SYSV_SAFE, POSIX, POSIX_SAFE, POSIX_NATIVE, SYSV_NATIVE);
+    /**
+     * qt68-sysv-native's declaration: Qt 6.8's System V code path with a native key, as qt68-sysv-safe's (whose
+     * platformSafeKey is such a native key, a key file named by the key) in its own key space (key files in the
+     * TMPDIR, where no other column's names are). Measured with the named suite on this column (see the README).
+     */
+    static final BackendSemantics QT_6_8_SYSV_NATIVE = withKeySpace(ReferenceSemantics.QT_6_8_SYSV_SAFE, SYSV_NATIVE);
     private static final String FIX = "build the root as root with: bash qt-worker/build-qt68-root.sh " + Qt68Root.DEFAULT_CACHE
             + " (about 5 minutes and 1.5 GB the first time; .ci/run does it)";
 
@@ -44,7 +56,14 @@ public final class Qt68Columns {
                         + " shm_open(\"/<key>\") and sem_open(\"/<key>\")", qt, a, ReferenceSemantics.QT_6_8_POSIX_SAFE),
                 column(POSIX_NATIVE, KeyMode.NATIVE_POSIX, "POSIX, native keys: setNativeKey(QNativeIpcKey(key, PosixRealtime)),"
                         + " the key is the shm_open name itself (the platformSafeKey column's objects)", qt, a,
-                        ReferenceSemantics.QT_6_8_POSIX_NATIVE));
+                        ReferenceSemantics.QT_6_8_POSIX_NATIVE),
+                column(SYSV_NATIVE, KeyMode.NATIVE_SYSV, "System V, native keys: setNativeKey(QNativeIpcKey($TMPDIR/<key>, SystemV)),"
+                        + " the key file named by the harness in the run's TMPDIR", qt, a, QT_6_8_SYSV_NATIVE));
+    }
+
+    private static BackendSemantics withKeySpace(BackendSemantics d, String keySpace) {
+        return new BackendSemantics(keySpace, d.lastDetachDestroys(), d.survivesCrash(), d.lockOnHolderDeath(), d.resize(),
+                d.visibility(), d.keyingResetsLock(), d.retryRemovesOrphan(), d.lockLivesInSegment(), d.handsOverDescriptor());
     }
 
     /** Whether the root is built here; when not, the reason and how to build it. */

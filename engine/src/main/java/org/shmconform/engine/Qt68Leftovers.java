@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.nio.file.attribute.FileTime;
 import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.host.PosixNames;
 import org.shmconform.backends.sysv.SysVObjects;
 
@@ -28,6 +29,11 @@ import org.shmconform.backends.sysv.SysVObjects;
 public final class Qt68Leftovers {
     static final Path DEV_SHM = Path.of("/dev/shm");
     private static final String SEMAPHORE = "sem.";
+    /**
+     * A Qt 6.8 object given a Java posix backend's name as its native key (NativeNames) names its semaphore
+     * after that name: {@code sem.qipc_sharedmemory_<prefix>...}, which the posix backend does not make.
+     */
+    private static final String NATIVE_NAMED = QtKeys.SHARED_MEMORY_PREFIX;
 
     private Qt68Leftovers() {
     }
@@ -46,6 +52,9 @@ public final class Qt68Leftovers {
                     removed.add("shm /" + name + " (Qt 6.8 platformSafeKey)");
                 } else if (name.startsWith(SEMAPHORE + prefix) && PosixNames.unlinkSemaphore("/" + name.substring(SEMAPHORE.length()))) {
                     removed.add("sem /" + name.substring(SEMAPHORE.length()) + " (Qt 6.8 platformSafeKey)");
+                } else if (name.startsWith(SEMAPHORE + NATIVE_NAMED + prefix)
+                        && PosixNames.unlinkSemaphore("/" + name.substring(SEMAPHORE.length()))) {
+                    removed.add("sem /" + name.substring(SEMAPHORE.length()) + " (Qt 6.8 native key given a Java backend's name)");
                 }
             }
         } catch (IOException e) {

@@ -3,6 +3,7 @@ package org.shmconform.engine;
 import org.shmconform.history.Execution;
 
 import org.shmconform.spi.Args;
+import org.shmconform.spi.NativeName;
 import org.shmconform.spi.Op;
 
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -168,12 +170,20 @@ final class ScheduleAttempt {
             kill(step.worker(), Ending.KILLED.note());
             return;
         }
+        Optional<NativeName> nativeName = NativeName.in(step.key());
+        String refused = nativeName.map(n -> NativeNames.refusal(implOf(step.worker()), n.keySpace())).orElse(null);
+        if (refused != null) {
+            problems.add(what + " not performed: " + refused);
+            return;
+        }
         Request request = toRequest(step, ++seq);
         HistoryEvent invoke = history.append(invokeEvent(step));
         inFlight.put(step.worker(), invoke);
         inFlightSeq.put(step.worker(), request.seq());
-        // Written before the worker can make anything under this key, so a kill of the harness cannot lose it.
-        run.ledger().intend(request.key(), run.workerTmps());
+        // Written before the worker can make anything under this key, so a kill of the harness cannot lose it
+        // (a native name's object is the one the named key space makes for the prefixed key).
+        run.ledger().intend(step.key() == null || step.key().isEmpty() ? step.key()
+                : prefix + nativeName.map(NativeName::key).orElse(step.key()), run.workerTmps());
         try {
             wp.send(request);
         } catch (IOException e) {
@@ -348,6 +358,15 @@ final class ScheduleAttempt {
     private Request toRequest(Step step, long seqNo) throws IOException {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
+        Optional<NativeName> nativeName = NativeName.in(step.key());
+        WorkerSpec spec = specOf(step.worker());
+        if (nativeName.isPresent()) {
+            // setNativeKey with the name a program of that key space uses for the run's key (seed N17).
+            key = NativeNames.resolve(nativeName.get().keySpace(), prefix + nativeName.get().key(),
+                    run.workerTmp(spec.tmpdir(), spec.user()));
+        } else if (key != null && !key.isEmpty()) {
+            key = NativeNames.plainKey(spec.impl(), key, () -> run.workerTmp(spec.tmpdir(), spec.user()));
+        }
         Args args = step.args().withKey(key);
         if (step.args().path() == null) {
             return new Request(seqNo, op, args);
@@ -359,7 +378,15 @@ final class ScheduleAttempt {
     }
 
     private String userOf(String worker) {
-        return schedule.workers().stream().filter(w -> w.id().equals(worker)).map(WorkerSpec::user).findFirst().orElse(null);
+        return specOf(worker).user();
+    }
+
+    private String implOf(String worker) {
+        return specOf(worker).impl();
+    }
+
+    private WorkerSpec specOf(String worker) {
+        return schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst().orElseThrow();
     }
 
     /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */

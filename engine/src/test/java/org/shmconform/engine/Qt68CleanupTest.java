@@ -92,6 +92,32 @@ class Qt68CleanupTest {
         assertNothingInDevShm(run.keyPrefix(), "after the run");
     }
 
+    /**
+     * A Qt 6.8 object given a Java posix backend's name (a native-name step) and killed while it holds its lock:
+     * its POSIX object and its semaphore, named after the Java name ({@code sem.qipc_sharedmemory_<prefix>...}),
+     * are both the run's and both reaped.
+     */
+    @Test
+    void nothingIsLeftOfANativeNamedQtObjectKilledWithItsLock() throws Exception {
+        Availability root = Qt68Columns.availability();
+        assumeTrue(root.available(), () -> "Qt 6.8 root NOT-AVAILABLE-HERE: " + root.reason());
+        RunContext run = RunContext.create();
+        try {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            Schedule s = new Schedule("native-name-cleanup", null, List.of(WorkerSpec.local("A", Qt68Columns.POSIX_NATIVE)),
+                    List.of(create("A", org.shmconform.spi.NativeName.of("qt-posix", "k"), 4096), lock("A"), kill("A")));
+            Execution x = runner.run(s);
+            assertEquals(2, x.history().events().stream().filter(e -> e.type() == EventType.ok && !e.process().equals(org.shmconform.history.Nemesis.PROCESS)
+                    && (e.f().equals("create") || e.f().equals("lock"))).count(), x.history().toJsonLines());
+            assertTrue(x.notes().stream().anyMatch(n -> n.contains("sem /qipc_sharedmemory_" + run.keyPrefix())), x.notes().toString());
+            assertNothingInDevShm(run.keyPrefix(), "after the native-named object's death");
+        } finally {
+            run.close();
+        }
+        assertNothingInDevShm(run.keyPrefix(), "after the run");
+    }
+
     private static void assertNothingInDevShm(String prefix, String when) throws IOException {
         try (Stream<Path> names = Files.list(Path.of("/dev/shm"))) {
             assertEquals(List.of(), names.map(p -> p.getFileName().toString()).filter(n -> n.contains(prefix)).toList(),

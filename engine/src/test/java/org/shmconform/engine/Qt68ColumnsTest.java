@@ -20,7 +20,7 @@ class Qt68ColumnsTest {
 
     @Test
     void everyQt68ColumnSaysItsQtVersionAndKeyModeAndIsLaunchedInTheRoot() {
-        List<String> modes = List.of("legacy-sysv", "safe-sysv", "legacy-posix", "safe-posix", "native-posix");
+        List<String> modes = List.of("legacy-sysv", "safe-sysv", "legacy-posix", "safe-posix", "native-posix", "native-sysv");
         for (int i = 0; i < Qt68Columns.NAMES.size(); i++) {
             Subject s = Subjects.here().named(Qt68Columns.NAMES.get(i)).orElseThrow();
             assertTrue(s.mechanism().startsWith("Qt 6.8"), s.mechanism());

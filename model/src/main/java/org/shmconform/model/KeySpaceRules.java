@@ -15,9 +15,12 @@ final class KeySpaceRules {
     private KeySpaceRules() {
     }
 
-    /** The model's key for the op's key: "space|key". */
+    /**
+     * The model's key for the op's key: "space|key"; for a native name ({@code native-name:<keySpace>:<key>},
+     * seed N17) the named key space's key, which is the object a non-Qt program of that scheme uses.
+     */
     static String modelKey(ModelOp op) {
-        return op.space() + "|" + op.key();
+        return NativeKeyRules.reached(op).orElse(op.space() + "|" + op.key());
     }
 
     /**
@@ -70,6 +73,10 @@ final class KeySpaceRules {
 
     /** Why a key is missing here: made by another backend family, or in a namespace this worker cannot see. */
     static Property otherSpace(ModelState s, ModelOp op) {
+        if (NativeKeyRules.reached(op).isPresent()) {
+            // A native name that finds nothing: the meeting the platform notes promise did not happen.
+            return s.blame(modelKey(op), Property.NATIVE_KEY_INTEROP);
+        }
         String suffix = "|" + op.key();
         String keySpace = op.space().substring(0, op.space().indexOf('@'));
         String withoutTmpdir = op.space().replaceFirst("#[^|]*$", "");

@@ -38,7 +38,14 @@ public enum Property {
             + "is not allowed."),
     LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "
             + "unlock() after you are done. (Silent on a holder that dies: each backend says, the harness reports.)"),
-    API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping).");
+    API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping)."),
+    // Seeds N16-N18, the platform notes' warning on native keys.
+    KEY_CHANGED_BY_QT("NOTES", "QSharedMemory changes the key in a Qt-specific way, unless otherwise specified."),
+    NATIVE_KEY_INTEROP("NOTES", "Interoperation with non-Qt applications is achieved by first creating a default shared memory with "
+            + "QSharedMemory and then setting a native key with setNativeKey, after ensuring they use the same low-level API "
+            + "(System V or POSIX)."),
+    NATIVE_KEY_UNPROTECTED("NOTES", "When using native keys, shared memory is not protected against multiple accesses on it "
+            + "(for example, unable to lock) and a user-defined mechanism should be used to achieve such protection.");
 
     private final String source;
     private final String sentence;

@@ -11,7 +11,7 @@ import org.shmconform.model.ModelState.Worker;
  * The executable model of the documented semantics: a pure step function. Given a state and one
  * completed operation it returns every state the operation may lead to (several where the profile
  * leaves a choice open), or the property the operation contradicts. The rules live by subject:
- * {@link LifecycleRules}, {@link LockRules}, {@link DataRules}, {@link KeySpaceRules}, and what
+ * {@link LifecycleRules}, {@link LockRules}, {@link DataRules}, {@link KeySpaceRules}, {@link NativeKeyRules}, and what
  * each profile promises where they branch, {@link Promises}.
  */
 public final class SegmentModel {
@@ -67,17 +67,18 @@ public final class SegmentModel {
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
-            case "create" -> LifecycleRules.create(profile, s, op, w);
+            case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> LifecycleRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);
             case "kill" -> LifecycleRules.death(profile, s, op.process());
-            case "lock" -> LockRules.lock(s, op, w);
-            case "unlock" -> LockRules.unlock(s, op, w);
+            case "lock" -> NativeKeyRules.lock(profile, s, op, w);
+            case "unlock" -> NativeKeyRules.unlock(profile, s, op, w);
             case "read", "write", "rawWrite" -> DataRules.access(s, op, w);
             case "truncate" -> DataRules.truncate(profile, s, op, w);
             case "size" -> DataRules.size(s, op, w);
+            case "nativeKey" -> NativeKeyRules.nativeKey(profile, s, op, w);
             case "isAttached" -> Expect.value(s, op, Boolean.toString(w.attached()), Property.API_CONTRACT);
-            default -> op.outcome() == Outcome.CRASH ? Expect.crashed(s, op) : Step.to(s); // sleep, error, nativeKey
+            default -> op.outcome() == Outcome.CRASH ? Expect.crashed(s, op) : Step.to(s); // sleep, error
         });
     }
 

@@ -26,6 +26,7 @@ import org.shmconform.engine.QtReferenceWorker;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.NativeName;
 import org.shmconform.model.Property;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
@@ -180,7 +181,45 @@ public final class NamedSuite {
                 // meets it only through the native key ("/<key>", setNativeKey); whether the lock excludes is what happens.
                 interop68("native-key-meets-platform-safe-key", "An application creates with platformSafeKey (POSIX); another meets it"
                         + " through setNativeKey(\"/<key>\"): data both ways, and whether native keys can lock",
-                        Qt68Columns.POSIX_NATIVE, Qt68Columns.POSIX_SAFE, Qt68Columns.POSIX_NATIVE));
+                        Qt68Columns.POSIX_NATIVE, Qt68Columns.POSIX_SAFE, Qt68Columns.POSIX_NATIVE),
+                // ---- Seeds N16-N18 (issue 12), the platform notes' warning on native keys: one block ----
+                new Scenario("non-qt-meets-native-key", "A Qt 6.8 application creates with setNativeKey set to the name a non-Qt"
+                        + " program uses (a Java backend, same low-level API), which attaches by its own key: data both ways; both lock",
+                        List.of(Property.NATIVE_KEY_INTEROP, Property.NATIVE_KEY_UNPROTECTED, Property.DATA_SHARED, Property.KEY_CHANGED_BY_QT),
+                        NamedSuite::nonQtMeetsNativeKey, c -> firstMissing(c, NON_QT_PARTNER.get(c).backend()), Scenario.Placement.LOCAL,
+                        NON_QT_PARTNER::containsKey),
+                new Scenario("key-changed-by-qt", "The kernel name each column makes of a plain key: changed in a Qt-specific way"
+                        + " (the native-key column is told otherwise)", List.of(Property.KEY_CHANGED_BY_QT),
+                        c -> of("key-changed-by-qt", c, "A", create("A", "k", 64), Step.of("A", "nativeKey"), detach("A")),
+                        c -> null, Scenario.Placement.LOCAL, c -> !NON_QT_PARTNER.containsKey(c)));
+    }
+
+    /**
+     * The Qt 6.8 columns that take native keys, each with the non-Qt program (a Java backend of the same
+     * low-level API) whose names it can be given ({@link NativeName}: the key space is that backend's naming).
+     */
+    static final java.util.Map<String, NonQtPartner> NON_QT_PARTNER = java.util.Map.of(
+            Qt68Columns.POSIX_NATIVE, new NonQtPartner("posix", "qt-posix"),
+            Qt68Columns.SYSV_NATIVE, new NonQtPartner("sysv", "qt-sysv"));
+
+    /** A non-Qt program: a Java backend, and the key space (naming scheme) it declares, whose names a Qt column is given. */
+    record NonQtPartner(String backend, String keySpace) {
+    }
+
+    /**
+     * Seeds N17/N18 as the platform notes tell it: Qt creates with setNativeKey(the non-Qt program's name), the
+     * non-Qt program attaches by its own key; bytes each way; then Qt locks and the non-Qt program locks too and
+     * writes while Qt holds its lock (the model says whether it may: the documentation says a native key cannot
+     * lock, Qt 6.8 gives it a semaphore of its own name, the non-Qt program has its own). nativeKey() of both
+     * is the evidence of one kernel name (N16: told otherwise, Qt keeps the name). No step after the last detach.
+     */
+    private static Schedule nonQtMeetsNativeKey(String column) {
+        NonQtPartner partner = NON_QT_PARTNER.get(column);
+        return new Schedule("non-qt-meets-native-key", null, List.of(WorkerSpec.local("A", column),
+                WorkerSpec.local("B", partner.backend())), List.of(create("A", NativeName.of(partner.keySpace(), "k"), 64), Step.of("A", "nativeKey"), write("A", 0, "from-qt"),
+                        attach("B", "k"), Step.of("B", "nativeKey"), read("B", 0, 7), write("B", 16, "from-non-qt"), read("A", 16, 11),
+                        lock("A"), lock("B"), write("B", 0, "B-also"), read("A", 0, 6), unlock("B"), unlock("A"),
+                        detach("B"), detach("A")));
     }
 
     /**
