@@ -7,11 +7,14 @@ import static org.shmconform.model.Property.CREATE_EXISTS_FALLBACK;
 import static org.shmconform.model.Property.CREATE_SIZE;
 import static org.shmconform.model.Property.DATA_SHARED;
 import static org.shmconform.model.Property.KEY_FILE_IN_TMPDIR;
+import static org.shmconform.model.Property.KEY_CHANGED_BY_QT;
 import static org.shmconform.model.Property.LAST_DETACH_DESTROYS;
 import static org.shmconform.model.Property.LOCK_EXCLUSIVE;
 import static org.shmconform.model.Property.LOCK_HOLDER_DEATH;
 import static org.shmconform.model.Property.MEMFD_SEALED;
 import static org.shmconform.model.Property.NAMESPACE_VISIBILITY;
+import static org.shmconform.model.Property.NATIVE_KEY_INTEROP;
+import static org.shmconform.model.Property.NATIVE_KEY_UNPROTECTED;
 import static org.shmconform.model.Property.NOT_WORLD_ACCESSIBLE;
 import static org.shmconform.model.Property.TRUNCATION_CRASHES;
 
@@ -147,12 +150,14 @@ public final class SeedCoverage {
             elsewhere("N13", Elsewhere.ANDROID, "a statement about Android; no Android runs here"),
             tested("N14", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), null),
             tested("N15", List.of(LAST_DETACH_DESTROYS), null),
-            notYet("N16", "the Qt 6.8 columns use legacy and platformSafeKey keys, but no property compares the name Qt derives from"
-                    + " a key with the key itself; a native-key property and scenario are being added (issue 12)"),
-            notYet("N17", "no property judges the recipe (create with QSharedMemory, then setNativeKey, a non-Qt program on the same"
-                    + " low-level API); the native-key scenarios being added for issue 12 will"),
-            notYet("N18", "native-key-meets-platform-safe-key runs the lock on a native key but judges it under LOCK-EXCLUSIVE, not"
-                    + " under this warning; a native-key property of its own is being added (issue 12)"),
+            tested("N16", List.of(KEY_CHANGED_BY_QT), List.of("key-changed-by-qt"), List.of(), "each column's nativeKey() of a"
+                    + " plain key is recorded and judged: Qt derives /qipc_sharedmemory_<letters><sha1> or a key file of that name"
+                    + " unless the key is native (the native columns, where the scenario does not apply)"),
+            tested("N17", List.of(NATIVE_KEY_INTEROP, DATA_SHARED), List.of("non-qt-meets-native-key"), List.of(), "a Qt 6.8 object"
+                    + " given a native key creates; a Java (non-Qt) worker on the same low-level API, System V or POSIX, meets the"
+                    + " same kernel object by that name; bytes both ways"),
+            tested("N18", List.of(NATIVE_KEY_UNPROTECTED), List.of("non-qt-meets-native-key"), List.of(), "the documentation says a"
+                    + " native key's memory cannot be locked; judged only for objects given a native name in that scenario"),
             tested("M1", List.of(DATA_SHARED), List.of(), MAPPED_FILE_COLUMNS, "the Java backends map the same file with MAP_SHARED,"
                     + " as QFile::map without MapPrivateOption does; no Qt worker uses QFile::map"),
             notYet("M2", "needs a Qt worker that maps the file with QFile::map next to a Java mmapfile worker on the same file;"
