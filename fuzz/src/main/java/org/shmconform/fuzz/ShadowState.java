@@ -53,6 +53,14 @@ final class ShadowState {
     final Set<String> stuck = new HashSet<>();
     /** Keys whose lock stays held by a dead worker: every lock, create, attach or detach on them would block forever. */
     final Set<String> stuckKeys = new HashSet<>();
+    /**
+     * worker → key: its pending create/attach/detach was let through when the lock was let go, but it may
+     * still be asleep in the kernel (the engine does not wait for it before the next worker's step): a lock
+     * taken now may barge ahead of it (a futex or a semaphore promises no order), and then it waits for that.
+     */
+    final Map<String, String> settling = new HashMap<>();
+    /** worker → key: an op counted as done that may wait behind the lock someone took meanwhile, until it is let go. */
+    final Map<String, String> behind = new HashMap<>();
 
     ShadowState(BackendSemantics semantics) {
         this.semantics = semantics;
@@ -89,19 +97,34 @@ final class ShadowState {
 
     /** Can be given a step now: alive, and not waiting in lock() or behind a lock. */
     boolean canAct(String w) {
-        return !dead.contains(w) && !stuck.contains(w) && !waiter.containsValue(w) && !pending.containsKey(w);
+        return !dead.contains(w) && !stuck.contains(w) && !waiter.containsValue(w) && !pending.containsKey(w)
+                && !behind.containsKey(w);
     }
 
     /** Alive and waiting (in lock() or behind a lock): a kill may end the wait. */
     boolean waiting(String w) {
-        return !dead.contains(w) && (waiter.containsValue(w) || pending.containsKey(w) || stuck.contains(w));
+        return !dead.contains(w) && (waiter.containsValue(w) || pending.containsKey(w) || stuck.contains(w)
+                || behind.containsKey(w));
     }
 
-    /** Whether this step may wait on a lock, so the generator issues it {@code async}. */
+    /**
+     * Whether this step may wait on a lock, so the generator issues it {@code async} (and its worker
+     * gets no step until the lock is let go: a step for a worker still blocked in the kernel makes the
+     * engine kill it, and every later step of that worker is UNKNOWN).
+     * <ul>
+     * <li>create where keying re-initialises the lock (Qt 6.4's System V, semctl SETVAL 1): the value it
+     * sets wakes a worker blocked in lock(), which takes the lock, and the create's own locker then waits
+     * for it. Without a waiter the create goes straight through.</li>
+     * <li>attach: its locker waits whenever the lock is busy, keying or not. (Qt 6.4 opens the semaphore
+     * in Open mode; an owner that re-makes it wakes the waiters with EIDRM, they retry on the new one and
+     * take it first.)</li>
+     * </ul>
+     */
     boolean mayBlock(Step step) {
         String w = step.worker();
         return switch (step.op()) {
-            case "create", "attach" -> !keyingResetsLock() && lockBusy(step.key());
+            case "create" -> keyingResetsLock() ? waiter.containsKey(step.key()) : lockBusy(step.key());
+            case "attach" -> lockBusy(step.key());
             case "detach" -> keyed.contains(w) && lockBusy(key(w));
             case "lock" -> keyed.contains(w) && lockBusy(key(w)) && !holds(w);
             default -> false;
@@ -111,14 +134,16 @@ final class ShadowState {
     /** Applies the effect the step should have on a conforming backend. */
     void apply(Step step) {
         String w = step.worker();
+        // The engine waits for the worker's op in flight before its next step: whatever it was, it is over now.
+        settling.remove(w);
         switch (step.op()) {
             case "create", "attach" -> {
-                if (!keyingResetsLock() && lockBusy(step.key())) {
+                if (mayBlock(step)) {
                     keyOf.put(w, step.key());
                     pending.put(w, step);
                     return;
                 }
-                // Qt 6.4 re-initialises the lock instead of waiting: the shadow goes on as if it still excluded
+                // Qt 6.4's create re-initialises the lock instead of waiting: the shadow goes on as if it still excluded
                 // (a lock() that then returns at once is issued async all the same, and its worker waits for the holder).
                 keyOrAttach(step);
             }
@@ -136,6 +161,7 @@ final class ShadowState {
                 }
                 if (!attached(w) && !lockBusy(key)) {
                     maybeHolders.add(w); // a detached object's lock: refused or taken, the shadow cannot tell
+                    settleBehind(key);
                     return;
                 }
                 if (stuckKeys.contains(key)) {
@@ -144,6 +170,7 @@ final class ShadowState {
                     waiter.put(key, w); // the generator offers it only when nobody else waits in lock()
                 } else {
                     holder.put(key, w);
+                    settleBehind(key);
                 }
             }
             case "unlock" -> {
@@ -197,6 +224,8 @@ final class ShadowState {
         boolean held = key != null && holds(w);
         boolean maybe = maybeHolders.remove(w);
         pending.remove(w);
+        settling.remove(w);
+        behind.remove(w);
         if (key != null) {
             waiter.remove(key, w);
         }
@@ -222,19 +251,45 @@ final class ShadowState {
                         stuck.add(p);
                     }
                 }
+                for (String p : new java.util.ArrayList<>(behind.keySet())) {
+                    if (key.equals(behind.get(p))) {
+                        behind.remove(p);
+                        stuck.add(p);
+                    }
+                }
             }
         }
     }
 
+    /**
+     * The lock was let go. Without a worker blocked in lock(), the creates, attaches and detaches
+     * waiting on it all complete (each one's locker lets go again at its end). With one, the kernel
+     * picks who gets it first: the waiter may take it and keep it, and then every pending op waits
+     * for its unlock. So the waiter holds it from now on and the pending ops stay pending; if someone
+     * else may hold the lock, the waiter may still be asleep, and stays a waiter.
+     */
     private void release(String key) {
         holder.remove(key);
-        completePending(key);
         String next = waiter.remove(key);
-        if (next != null && !lockBusy(key)) {
+        if (next == null) {
+            completePending(key);
+        } else if (stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(key(m)))) {
+            waiter.put(key, next);
+        } else {
             holder.put(key, next);
-        } else if (next != null) {
-            maybeHolders.add(next);
+            settleBehind(key);
         }
+    }
+
+    /** Someone (may have) taken the key's lock: every op still settling on it may be asleep behind them now. */
+    private void settleBehind(String key) {
+        settling.entrySet().removeIf(e -> {
+            if (key.equals(e.getValue())) {
+                behind.put(e.getKey(), key);
+                return true;
+            }
+            return false;
+        });
     }
 
     /** The lock was let go: the creates, attaches and detaches waiting on it get their turn (in issue order, a guess). */
@@ -242,9 +297,17 @@ final class ShadowState {
         if (holder.containsKey(key) || stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(key(m)))) {
             return;
         }
+        behind.entrySet().removeIf(e -> {
+            if (key.equals(e.getValue())) {
+                settling.put(e.getKey(), key);
+                return true;
+            }
+            return false;
+        });
         for (Map.Entry<String, Step> p : new java.util.ArrayList<>(pending.entrySet())) {
             if (key.equals(key(p.getKey()))) {
                 pending.remove(p.getKey());
+                settling.put(p.getKey(), key);
                 Step step = p.getValue();
                 if ("detach".equals(step.op())) {
                     leave(step.worker(), semantics.lastDetachDestroys());

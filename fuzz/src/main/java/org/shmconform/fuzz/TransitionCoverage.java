@@ -72,7 +72,7 @@ public final class TransitionCoverage {
         String key = op.key() != null ? op.space() + "|" + op.key() : me.key();
         ModelState.Segment seg = key == null ? null : s.segments().get(key);
         int attached = seg == null ? 0 : seg.attached().size();
-        Lock lock = key == null ? null : s.lock(key);
+        Lock lock = key == null ? null : s.lockSeenBy(op.process(), key); // the generation it has open, where keying splits the lock
         String holder;
         if (lock instanceof Lock.HeldBy h) {
             holder = h.process().equals(op.process()) ? "me" : s.worker(h.process()).dead() ? "dead" : "other";

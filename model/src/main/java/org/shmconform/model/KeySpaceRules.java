@@ -39,10 +39,10 @@ final class KeySpaceRules {
         List<ModelState> out = new ArrayList<>();
         if (w.attached()) {
             for (ModelState after : LifecycleRules.leave(profile, Departure.RE_KEY, base, p, w.key())) {
-                out.add(w.locked() ? LockRules.release(after, w.key()) : after);
+                out.add(w.locked() ? LockRules.release(after, LockRules.lockId(after, p)) : after);
             }
         } else if (w.locked()) {
-            out.add(LockRules.release(base, w.key()).observe("re-key while holding the lock: released"));
+            out.add(LockRules.release(base, LockRules.lockId(base, p)).observe("re-key while holding the lock: released"));
             out.add(base.observe("re-key while holding the lock: stays held by the dropped object"));
         } else {
             out.add(base);

@@ -26,7 +26,7 @@ final class LifecycleRules {
         s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            ModelState base = LockRules.keyedByCreate(profile, keyed, op.process());
+            ModelState base = LockRules.keyedByCreate(profile, keyed, op, w.locked());
             bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
         }
         return Step.anyOf(bases, base -> createOn(markOrphanHandle(profile, base, op), op));
@@ -99,8 +99,9 @@ final class LifecycleRules {
         s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            ModelState base = LockRules.keyedByAttach(profile, keyed, op.process());
-            bases.addAll(LockRules.lockerMayRelease(base, op.process(), "attach"));
+            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked())) {
+                bases.addAll(LockRules.lockerMayRelease(base, op.process(), "attach"));
+            }
         }
         return Step.anyOf(bases, base -> attachOn(base, op));
     }
@@ -156,7 +157,7 @@ final class LifecycleRules {
             if (w.locked()) {
                 // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.
                 next.add(after.with(op.process(), now).observe("detach while holding the lock: lock kept"));
-                next.add(LockRules.release(after, w.key()).with(op.process(), now.locked(false))
+                next.add(LockRules.release(after, LockRules.lockId(after, op.process())).with(op.process(), now.locked(false))
                         .observe("detach while holding the lock: lock released"));
             } else {
                 next.add(after.with(op.process(), now));

@@ -11,8 +11,9 @@ import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 
 /**
  * The lock: lock() and unlock(), who holds it, ops that wait on it, what a holder's death does to
- * it (per the profile's LockOnHolderDeath), and Qt 6.4's re-initialisation of its semaphore by
- * create() and by attach() of the object that owns the semaphore.
+ * it (per the profile's LockOnHolderDeath), Qt 6.4's re-initialisation of its semaphore by
+ * create() and by attach() of the object that owns the semaphore (System V), and the split of Qt's
+ * POSIX named semaphore by create() into generations that no longer exclude each other.
  */
 final class LockRules {
     private LockRules() {
@@ -22,7 +23,8 @@ final class LockRules {
         if (w.key() == null) {
             return Expect.fail(s, op, "LockError", Property.API_CONTRACT, "lock before any create/attach");
         }
-        Lock lock = s.lock(w.key());
+        String id = lockId(s, op.process());
+        Lock lock = s.lock(id);
         if (lock instanceof Lock.Reinitialised) {
             // The semaphore was re-initialised under a holder: no outcome of lock() can be ruled out any more.
             return Step.to(op.outcome() == Outcome.OK ? s.with(op.process(), w.locked(true)) : s);
@@ -58,7 +60,7 @@ final class LockRules {
             return Step.violates(Property.LOCK_HOLDER_DEATH, "lock() reported ownerDied although no holder of the lock had died");
         }
         ModelState taken = lock instanceof Lock.OwnerDead ? s.observe("lock after its holder died: next locker told ownerDied") : s;
-        return Step.to(taken.withLock(w.key(), Lock.heldBy(op.process())).with(op.process(), w.locked(true)));
+        return Step.to(taken.withLock(id, Lock.heldBy(op.process())).with(op.process(), w.locked(true)));
     }
 
     static Step unlock(ModelState s, ModelOp op, Worker w) {
@@ -68,7 +70,7 @@ final class LockRules {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.LOCK_EXCLUSIVE, "unlock() by the holder returned " + Expect.describe(op));
         }
-        return Step.to(release(s, w.key()).with(op.process(), w.locked(false)));
+        return Step.to(release(s, lockId(s, op.process())).with(op.process(), w.locked(false)));
     }
 
     /**
@@ -78,9 +80,11 @@ final class LockRules {
      */
     static Step blockedInternally(ModelState s, ModelOp op, Worker w) {
         String key = op.key() == null ? w.key() : KeySpaceRules.modelKey(op);
-        Lock lock = key == null ? null : s.lock(key);
         boolean takesLock = op.f().equals("create") || op.f().equals("attach") || op.f().equals("detach");
-        if (takesLock && lock != null && !lock.isHeldBy(op.process())) {
+        // Any generation of the key's semaphore (where keying splits it) may be the one the op waits on.
+        boolean heldByOther = key != null && s.locks().entrySet().stream()
+                .anyMatch(e -> isLockOf(e.getKey(), key) && !e.getValue().isHeldBy(op.process()));
+        if (takesLock && heldByOther) {
             return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
         }
         return Step.violates(takesLock ? Property.LOCK_EXCLUSIVE : Property.API_CONTRACT,
@@ -120,11 +124,36 @@ final class LockRules {
         if (!w.locked()) {
             return List.of(s);
         }
-        return List.of(s, release(s, w.key()).with(p, w.locked(false)).observe(what + " while holding the lock: lock released"));
+        return List.of(s, release(s, lockId(s, p)).with(p, w.locked(false)).observe(what + " while holding the lock: lock released"));
     }
 
-    /** create() opens the semaphore in Create mode: it re-initialises it and this object owns it from now on. */
-    static ModelState keyedByCreate(Profile profile, ModelState s, String p) {
+    /**
+     * The lock id process {@code p}'s lock()/unlock() act on: the generation of the semaphore its
+     * object has open where keying splits the lock, else its key.
+     */
+    static String lockId(ModelState s, String p) {
+        String handle = s.semaphores().handle(p);
+        return handle != null ? handle : s.worker(p).key();
+    }
+
+    /** Whether {@code id} is the lock of {@code key}: the key itself or one of its semaphore's generations. */
+    static boolean isLockOf(String id, String key) {
+        if (id.equals(key)) {
+            return true;
+        }
+        String gen = id.startsWith(key + "#") ? id.substring(key.length() + 1) : "";
+        return !gen.isEmpty() && gen.chars().allMatch(Character::isDigit);
+    }
+
+    /**
+     * create() opens the semaphore in Create mode. System V (keyingResetsLock): it re-initialises it
+     * and this object owns it from now on. POSIX (keyingSplitsLock): see {@link #splitByCreate}.
+     */
+    static ModelState keyedByCreate(Profile profile, ModelState s, ModelOp op, boolean wasLocked) {
+        String p = op.process();
+        if (profile.keyingSplitsLock()) {
+            return splitByCreate(s, op, wasLocked);
+        }
         if (!profile.keyingResetsLock()) {
             return s;
         }
@@ -136,16 +165,86 @@ final class LockRules {
      * initKey at attach(): an object that owns the semaphore removes it and makes a fresh one (value 1);
      * one that finds none makes it and owns it from now on.
      */
-    static ModelState keyedByAttach(Profile profile, ModelState s, String p) {
+    static List<ModelState> keyedByAttach(Profile profile, ModelState s, ModelOp op, boolean wasLocked) {
+        String p = op.process();
+        if (profile.keyingSplitsLock()) {
+            return openedByAttach(s, op, wasLocked);
+        }
         if (!profile.keyingResetsLock()) {
-            return s;
+            return List.of(s);
         }
         String key = s.worker(p).key();
         ModelState base = s;
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
         }
-        return base.semaphores().present(key) ? base : own(base, p, key);
+        return List.of(base.semaphores().present(key) ? base : own(base, p, key));
+    }
+
+    /**
+     * Qt's POSIX create(): initKey in Create mode closes the object's semaphore (sem_unlink of its
+     * name if the object made it), then sem_unlinks whatever is under the name and sem_opens a fresh
+     * one, which only this object has open. Every process that opened the old one keeps it (a
+     * separate lock from now on); later openers get the fresh one. Whether create() then fails
+     * (AlreadyExists) or not. (Replays /work/notes/posix/*.json: B create, A create fails, A lock,
+     * B lock: both hold, on the Java posix column and on real Qt 6.8.)
+     */
+    private static ModelState splitByCreate(ModelState s, ModelOp op, boolean wasLocked) {
+        String p = op.process();
+        String key = s.worker(p).key();
+        Semaphores closed = s.semaphores().closedBy(p);
+        if (op.outcome() == Outcome.FAIL && KeySpaceRules.longKeyRefused(op)) {
+            return s.with(closed); // sem_open refused the name too: nothing open
+        }
+        String old = s.semaphores().named(key);
+        String before = s.semaphores().handle(p);
+        ModelState next = s.with(closed.openedBy(p, key, true));
+        if (old != null) {
+            next = next.observe("create() made a fresh semaphore under the lock's name: whoever opened the old one keeps it"
+                    + " (the lock no longer excludes across the two)");
+        }
+        return lockerPosts(next, p, wasLocked, before);
+    }
+
+    /**
+     * Qt's POSIX attach(): initKey in Open mode. Qt 6.4 (and the Java posix backend, which mirrors it)
+     * first sets an empty key, so the object closes its semaphore (sem_unlink if it made it) and opens
+     * the name again: whatever is under it now, or a fresh one of its own if nothing is. Qt 6.8 keeps
+     * the semaphore it has when the key is the same. Both are legal; attach() by an attached object
+     * returns before initKey.
+     */
+    private static List<ModelState> openedByAttach(ModelState s, ModelOp op, boolean wasLocked) {
+        String p = op.process();
+        Worker w = s.worker(p);
+        if (w.attached()) {
+            return List.of(s);
+        }
+        Semaphores closed = s.semaphores().closedBy(p);
+        if (op.outcome() == Outcome.FAIL && KeySpaceRules.longKeyRefused(op)) {
+            return List.of(s.with(closed));
+        }
+        String before = s.semaphores().handle(p);
+        List<ModelState> out = new ArrayList<>();
+        out.add(lockerPosts(s.with(closed.openedBy(p, w.key(), false)), p, wasLocked, before));
+        if (before != null && Semaphores.keyOf(before).equals(w.key())) {
+            out.add(s);
+        }
+        return out;
+    }
+
+    /**
+     * The step's QSharedMemoryLocker found lockedByMe set (the caller held the lock before it, through
+     * the semaphore it had open then) and did not acquire, yet its unlock posts the semaphore the object
+     * has now: where that is another generation, its value may go to 2 (no outcome of lock() can be ruled
+     * out there any more), the old one stays held, and the object no longer holds a lock.
+     */
+    private static ModelState lockerPosts(ModelState s, String p, boolean wasLocked, String before) {
+        String now = s.semaphores().handle(p);
+        if (!wasLocked || now == null || now.equals(before)) {
+            return s;
+        }
+        return s.withLock(now, Lock.REINITIALISED).with(p, s.worker(p).locked(false))
+                .observe("create/attach while holding the lock: its locker posted a semaphore it never took");
     }
 
     /** A re-key drops the object: cleanHandle removes the semaphore it owns, so the next opener makes a fresh one. */

@@ -129,6 +129,20 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         return locks.get(key);
     }
 
+    /**
+     * The lock {@code process} would act on for {@code key}: where keying splits the lock (Qt's POSIX
+     * semaphore), the generation its object has open for that key, else the one the name leads to;
+     * otherwise the key's one lock. Null when nobody holds it.
+     */
+    public Lock lockSeenBy(String process, String key) {
+        String handle = semaphores.handle(process);
+        if (handle != null && Semaphores.keyOf(handle).equals(key)) {
+            return locks.get(handle);
+        }
+        String named = semaphores.named(key);
+        return locks.get(named != null ? named : key);
+    }
+
     ModelState withLock(String key, Lock lock) {
         TreeMap<String, Lock> m = new TreeMap<>(locks);
         if (lock == null) {

@@ -11,10 +11,20 @@ import org.shmconform.spi.BackendSemantics.Resize;
  * @param name               "documented" or "declared"
  * @param lockLivesInSegment whether a destroyed segment takes its lock (and a dead holder's claim on it) along
  * @param handsOverDescriptor whether serveFd/attachFd work (seed L5); null: either
+ * @param keyingSplitsLock   whether create() gives its object a fresh semaphore under the lock's name while those who
+ *                           opened the old one keep it (Qt's POSIX build); the documentation promises one lock per key
  */
 public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
                       Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
-                      Boolean handsOverDescriptor) {
+                      Boolean handsOverDescriptor, boolean keyingSplitsLock) {
+
+    /** A lock that keying does not split. */
+    public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
+                   Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
+                   Boolean handsOverDescriptor) {
+        this(name, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, keyingResetsLock, retryRemovesOrphan,
+                lockLivesInSegment, handsOverDescriptor, false);
+    }
 
     /** A Qt-style profile: a lock of its own kernel object, no hand-over. */
     public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
@@ -34,6 +44,6 @@ public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesC
     /** What a backend declares of itself ("qt-6.4" for the Qt reference worker). */
     public static Profile declared(String name, BackendSemantics s) {
         return new Profile(name, s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize(), s.keyingResetsLock(),
-                s.retryRemovesOrphan(), s.lockLivesInSegment(), s.handsOverDescriptor());
+                s.retryRemovesOrphan(), s.lockLivesInSegment(), s.handsOverDescriptor(), s.keyingSplitsLock());
     }
 }

@@ -56,27 +56,34 @@ public final class ReferenceSemantics {
      * count attachments), so the name stays until someone unlinks it (the run's reaper does).</li>
      * <li>lockOnHolderDeath STAYS_HELD: {@code lock-holder-killed}: a named POSIX semaphore has no undo.</li>
      * <li>keyingResetsLock false: {@code lock-survives-failed-create} passes (the semaphore is opened, not re-initialised).</li>
+     * <li>keyingSplitsLock: a failed create() splits the lock. Replay {@code /work/notes/posix/qt68-posix.json} (3 of 3
+     * times, as the fuzzer's shrunk schedule): B create k; A create k → AlreadyExists; A lock → true; B lock → true while
+     * A holds it. qsharedmemory.cpp's create() runs initKey(QSystemSemaphore::Create) before anything else, and the POSIX
+     * QSystemSemaphore in Create mode sem_unlinks the existing name and sem_opens a fresh semaphore (O_CREAT|O_EXCL):
+     * A's object locks the fresh one, B keeps the old one. The Java posix backend does the same call for call.</li>
      * <li>resize SHRINKABLE: {@code truncate-under-reader}: ftruncate by a peer shrinks it and the reader dies of SIGBUS.</li>
      * </ul>
      */
     public static final BackendSemantics QT_6_8_POSIX = new BackendSemantics("qt-posix", false, true, LockOnHolderDeath.STAYS_HELD,
-            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false).withKeyingSplitsLock(true);
 
     /**
      * Qt 6.8.2, POSIX, {@code platformSafeKey(key, PosixRealtime)} = {@code /<key>} (column qt68-posix-safe), its
      * semaphore {@code /<key>} too (sem.&lt;key&gt; in /dev/shm). Its own key space. Same evidence as qt68-posix, on this
-     * column: the last detach leaves the name ({@code last-detach-*} line 12), the lock stays held after its holder's death.
+     * column: the last detach leaves the name ({@code last-detach-*} line 12), the lock stays held after its holder's death,
+     * and a failed create() splits the lock's semaphore (same code path as qt68-posix).
      */
     public static final BackendSemantics QT_6_8_POSIX_SAFE = new BackendSemantics("qt68-posix-safe", false, true, LockOnHolderDeath.STAYS_HELD,
-            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false).withKeyingSplitsLock(true);
 
     /**
      * Qt 6.8.2, POSIX, native keys ({@code setNativeKey(QNativeIpcKey(key, PosixRealtime))}, column qt68-posix-native):
      * glibc's shm_open adds the leading slash, so it names the objects of qt68-posix-safe (same key space:
-     * {@code native-key-meets-platform-safe-key}). Qt makes a semaphore for the native key too.
+     * {@code native-key-meets-platform-safe-key}). Qt makes a semaphore for the native key too, split by create() as on
+     * qt68-posix.
      */
     public static final BackendSemantics QT_6_8_POSIX_NATIVE = new BackendSemantics("qt68-posix-safe", false, true, LockOnHolderDeath.STAYS_HELD,
-            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false);
+            Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT, false).withKeyingSplitsLock(true);
 
     private ReferenceSemantics() {
     }

@@ -1,22 +1,43 @@
 package org.shmconform.model;
 
 import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Qt 6.4's lock semaphores, tracked only where a profile's keying resets the lock: whose object owns
- * each key's semaphore (made it, or opened it in Create mode: it removes it at its next
- * create/attach or re-key), and for which keys a semaphore surely exists.
+ * The lock semaphores of Qt-style backends, tracked only where a profile's keying changes them.
+ * <ul>
+ * <li>Keying resets the lock (Qt 6.4's System V): whose object owns each key's semaphore (made it, or
+ * opened it in Create mode: it removes it at its next create/attach or re-key), and for which keys a
+ * semaphore surely exists.</li>
+ * <li>Keying splits the lock (Qt's POSIX named semaphores): each generation of a key's semaphore is a
+ * lock of its own, named {@code space|key#n}. {@code names} says which generation the name
+ * {@code /qipc_systemsem_...} leads to now (none: nothing under the name, the next opener makes one),
+ * {@code handles} which generation each process's object has open; {@code owned} marks the objects
+ * that made theirs (Qt's createdSemaphore: they sem_unlink the name when they let go of it).</li>
+ * </ul>
  *
  * @param owned   (process, space|key) pairs
- * @param present space|key of every key whose semaphore surely exists
+ * @param present space|key of every key whose semaphore surely exists (keying resets the lock)
+ * @param names   space|key → the generation its name leads to (keying splits the lock)
+ * @param handles process → the lock id ({@code space|key#n}) of the generation its object has open
+ * @param made    generations made so far (the next one is numbered {@code made})
  */
-public record Semaphores(Set<Owner> owned, Set<String> present) {
+public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
+                         int made) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
         owned = Set.copyOf(owned);
         present = Set.copyOf(present);
+        names = Map.copyOf(names);
+        handles = Map.copyOf(handles);
+    }
+
+    /** Ownership only (keying resets the lock), as before semaphores could split. */
+    public Semaphores(Set<Owner> owned, Set<String> present) {
+        this(owned, present, Map.of(), Map.of(), 0);
     }
 
     /** This process's object owns the key's semaphore. */
@@ -31,13 +52,34 @@ public record Semaphores(Set<Owner> owned, Set<String> present) {
         return present.contains(key);
     }
 
+    /** The lock id of the generation the process's object has open, or null (keying does not split, or none open). */
+    public String handle(String process) {
+        return handles.get(process);
+    }
+
+    /** The lock id an opener of {@code key} gets now, or null when nothing is under the name. */
+    public String named(String key) {
+        Integer gen = names.get(key);
+        return gen == null ? null : lockId(key, gen);
+    }
+
+    /** The key (space|key) a lock id belongs to. */
+    static String keyOf(String lockId) {
+        int hash = lockId.lastIndexOf('#');
+        return hash < 0 ? lockId : lockId.substring(0, hash);
+    }
+
+    private static String lockId(String key, int gen) {
+        return key + "#" + gen;
+    }
+
     /** The process's object made the key's semaphore, or opened it in Create mode. */
     Semaphores own(String process, String key) {
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p);
+        return new Semaphores(o, p, names, handles, made);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -46,6 +88,52 @@ public record Semaphores(Set<Owner> owned, Set<String> present) {
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p);
+        return new Semaphores(o, p, names, handles, made);
+    }
+
+    /**
+     * QSystemSemaphore::cleanHandle: the object closes the generation it has open, and sem_unlinks the
+     * name of its key if it made its semaphore (whichever generation the name leads to by now).
+     */
+    Semaphores closedBy(String process) {
+        String held = handles.get(process);
+        if (held == null) {
+            return this;
+        }
+        String key = keyOf(held);
+        Map<String, Integer> n = new TreeMap<>(names);
+        Set<Owner> o = new HashSet<>(owned);
+        if (o.remove(new Owner(process, key))) {
+            n.remove(key);
+        }
+        Map<String, String> h = new TreeMap<>(handles);
+        h.remove(process);
+        return new Semaphores(o, present, n, h, made);
+    }
+
+    /**
+     * sem_open(O_CREAT|O_EXCL), then, if the name exists: in Create mode sem_unlink it and make a fresh
+     * generation; in Open mode open the one the name leads to. A fresh generation is the object's own.
+     */
+    Semaphores openedBy(String process, String key, boolean createMode) {
+        Map<String, String> h = new TreeMap<>(handles);
+        Integer existing = names.get(key);
+        if (existing != null && !createMode) {
+            h.put(process, lockId(key, existing));
+            return new Semaphores(owned, present, names, h, made);
+        }
+        Map<String, Integer> n = new TreeMap<>(names);
+        n.put(key, made);
+        h.put(process, lockId(key, made));
+        Set<Owner> o = new HashSet<>(owned);
+        o.add(new Owner(process, key));
+        return new Semaphores(o, present, n, h, made + 1);
+    }
+
+    /** The process's object has its key's semaphore closed and no other open (its key was refused). */
+    Semaphores withoutHandle(String process) {
+        Map<String, String> h = new TreeMap<>(handles);
+        h.remove(process);
+        return new Semaphores(owned, present, names, h, made);
     }
 }

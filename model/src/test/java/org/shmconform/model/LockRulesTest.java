@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 
-/** lock(), unlock(), waits, a holder's death and Qt 6.4's re-initialisation, as {@link LockRules} states them. */
+/** lock(), unlock(), waits, a holder's death, Qt 6.4's re-initialisation and the POSIX split, as {@link LockRules} states them. */
 class LockRulesTest {
     private static final String KEY = Ops.SPACE + "|k";
     private static final Profile RELEASED = profile(true, true, LockOnHolderDeath.RELEASED, null, false);
@@ -94,6 +94,86 @@ class LockRulesTest {
         Set<ModelState> states = reachable(QT, ops);
         assertTrue(states.stream().noneMatch(s -> s.semaphores().owns("A", KEY) || s.semaphores().present(KEY)));
         assertTrue(states.stream().allMatch(s -> s.semaphores().owns("A", Ops.SPACE + "|j")));
+    }
+
+    // Qt's POSIX named semaphore (keyingSplitsLock): the replays in /work/notes/posix, Java posix and real Qt 6.8 alike.
+    private static final Profile QT68_POSIX = Profile.declared("qt-6.8-posix", ReferenceSemantics.QT_6_8_POSIX);
+    private static final Profile JAVA_POSIX = Profile.declared("declared:posix",
+            org.shmconform.backends.Backends.named("posix").orElseThrow().semantics());
+    private static final List<ModelOp> SPLIT = List.of(create("B", "k", 64), failed(create("A", "k", 64), "AlreadyExists"),
+            call("A", "lock"));
+
+    @Test
+    void thePosixColumnsDeclareTheSplitAndTheDocumentationDoesNot() {
+        assertTrue(QT68_POSIX.keyingSplitsLock());
+        assertTrue(JAVA_POSIX.keyingSplitsLock());
+        assertFalse(JAVA_POSIX.keyingResetsLock(), "the split is not System V's re-initialisation");
+        assertTrue(Profile.declared("s", ReferenceSemantics.QT_6_8_POSIX_SAFE).keyingSplitsLock());
+        assertTrue(Profile.declared("n", ReferenceSemantics.QT_6_8_POSIX_NATIVE).keyingSplitsLock());
+        assertFalse(Profile.DOCUMENTED.keyingSplitsLock());
+        assertFalse(QT.keyingSplitsLock());
+    }
+
+    @Test
+    void aFailedCreateGivesItsObjectAFreshSemaphoreWhileTheOldOnesOpenersKeepTheirs() {
+        for (Profile posix : List.of(QT68_POSIX, JAVA_POSIX)) {
+            // B's semaphore is the old one, free: B's lock returns at once and cannot wait.
+            assertTrue(legal(posix, SPLIT, call("B", "lock")), posix.name());
+            assertEquals(Property.LOCK_HOLDER_DEATH, violated(posix, SPLIT, blocked(call("B", "lock"))), posix.name());
+            Set<ModelState> states = reachable(posix, SPLIT);
+            assertTrue(states.stream().allMatch(st -> st.semaphores().handle("A").equals(st.semaphores().named(KEY))
+                    && !st.semaphores().handle("A").equals(st.semaphores().handle("B"))), states.toString());
+        }
+        // The documentation promises one lock per key: B acquiring it while A holds it breaks LOCK-EXCLUSIVE (DEVIATES).
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, SPLIT, call("B", "lock")));
+    }
+
+    @Test
+    void laterOpenersGetTheFreshSemaphoreAndExcludeItsHolder() {
+        List<ModelOp> opened = new ArrayList<>(SPLIT);
+        opened.add(attach("C", "k"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT68_POSIX, opened, call("C", "lock")));
+        assertTrue(legal(QT68_POSIX, opened, blocked(call("C", "lock"))));
+        // ...while B, on the old one, still excludes nobody of theirs and nobody excludes B.
+        opened.add(blocked(call("C", "lock")));
+        assertTrue(legal(QT68_POSIX, opened, call("B", "lock")));
+    }
+
+    @Test
+    void withoutACreateOnAnExistingSemaphoreTheLockStillExcludes() {
+        List<ModelOp> shared = List.of(create("A", "k", 64), attach("B", "k"), call("A", "lock"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT68_POSIX, shared, call("B", "lock")));
+        assertTrue(legal(QT68_POSIX, shared, blocked(call("B", "lock"))));
+        // Once the split holder lets go, the fresh semaphore is free again for the next opener.
+        List<ModelOp> released = new ArrayList<>(SPLIT);
+        released.add(call("A", "unlock"));
+        released.add(attach("C", "k"));
+        assertTrue(legal(QT68_POSIX, released, call("C", "lock")));
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(QT68_POSIX, released, blocked(call("C", "lock"))));
+    }
+
+    // Qt 6.4's attach (the Java posix backend) re-opens the name, and the object that made the semaphore sem_unlinks it
+    // first, so it splits too; Qt 6.8's attach on the same key keeps what it has. Both are declared legal.
+    @Test
+    void anAttachByTheSemaphoresMakerMayAlsoSplitIt() {
+        List<ModelOp> reattached = List.of(create("B", "k", 64), attach("A", "k"), call("B", "detach"), attach("B", "k"),
+                call("A", "lock"));
+        assertTrue(legal(JAVA_POSIX, reattached, call("B", "lock")));
+        assertTrue(legal(JAVA_POSIX, reattached, blocked(call("B", "lock"))));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, reattached, call("B", "lock")));
+    }
+
+    // A create() by the holder: its locker skips the acquire (lockedByMe) but posts the fresh semaphore, which may then
+    // let two in; the old one stays held by the holder's dropped handle.
+    @Test
+    void aCreateByTheHolderLeavesTheFreshSemaphoreUnknowable() {
+        List<ModelOp> posted = List.of(create("A", "k", 64), call("A", "lock"), failed(create("A", "k", 64), "AlreadyExists"),
+                attach("B", "k"));
+        Set<ModelState> states = reachable(QT68_POSIX, posted);
+        assertTrue(states.stream().allMatch(st -> Lock.REINITIALISED.equals(st.lock(st.semaphores().named(KEY)))
+                && !st.worker("A").locked()), states.toString());
+        assertTrue(legal(QT68_POSIX, posted, call("B", "lock")));
+        assertTrue(legal(QT68_POSIX, posted, blocked(call("B", "lock"))));
     }
 
     @Test

@@ -23,11 +23,26 @@ package org.shmconform.spi;
  *                           destroyed its lock goes with it, whoever held it, and a new segment brings a free one
  * @param handsOverDescriptor an attached segment can be served as a descriptor and attached through one
  *                           ({@link DescriptorHandOver}, ops serveFd and attachFd, seed L5); false: both ops fail
+ * @param keyingSplitsLock   Qt's POSIX build: the lock is a named semaphore, and create() (whether it succeeds or fails
+ *                           with AlreadyExists) opens it in Create mode: sem_unlink the name and sem_open a fresh one.
+ *                           The creating object locks the fresh semaphore, every process that opened the old one keeps
+ *                           it, and later openers get the fresh one: the two groups no longer exclude each other. Not
+ *                           the same as keyingResetsLock, which re-initialises the one semaphore everybody shares
+ *                           (System V): there, once the lock is free again, it excludes everybody again
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                                LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
                                boolean keyingResetsLock, boolean retryRemovesOrphan, boolean lockLivesInSegment,
-                               boolean handsOverDescriptor) {
+                               boolean handsOverDescriptor, boolean keyingSplitsLock) {
+
+    /** A lock that is not split by keying (every declaration before the POSIX split was modelled). */
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                            boolean keyingResetsLock, boolean retryRemovesOrphan, boolean lockLivesInSegment,
+                            boolean handsOverDescriptor) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock,
+                retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, false);
+    }
 
     /** A Qt-style declaration: a lock of its own kernel object, no hand-over. */
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
@@ -52,13 +67,19 @@ public record BackendSemantics(String keySpace, boolean lastDetachDestroys, bool
     /** The same declaration with the lock living in the segment (or not). */
     public BackendSemantics withLockInSegment(boolean inSegment) {
         return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
-                keyingResetsLock, retryRemovesOrphan, inSegment, handsOverDescriptor);
+                keyingResetsLock, retryRemovesOrphan, inSegment, handsOverDescriptor, keyingSplitsLock);
     }
 
     /** The same declaration with descriptor hand-over (or without). */
     public BackendSemantics withDescriptorHandOver(boolean handsOver) {
         return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
-                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOver);
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOver, keyingSplitsLock);
+    }
+
+    /** The same declaration with the lock split by create() (Qt's POSIX named semaphore), or not. */
+    public BackendSemantics withKeyingSplitsLock(boolean splits) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, splits);
     }
 
     public enum LockOnHolderDeath {

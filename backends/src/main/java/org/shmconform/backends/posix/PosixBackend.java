@@ -32,11 +32,16 @@ public final class PosixBackend implements SharedMemoryBackend {
         return "posix";
     }
 
-    /** A named POSIX semaphore has no undo: a holder that dies leaves the lock taken (as in Qt's POSIX build). */
+    /**
+     * A named POSIX semaphore has no undo: a holder that dies leaves the lock taken (as in Qt's POSIX build).
+     * The lock is not re-initialised in place (keyingResetsLock, System V's quirk) but split: create() opens
+     * the semaphore in Create mode, which sem_unlinks the name and makes a fresh one for this object, while
+     * whoever opened the old one keeps it (replay /work/notes/posix/posix.json; real Qt 6.8 does the same).
+     */
     @Override
     public BackendSemantics semantics() {
         return new BackendSemantics("qt-posix", true, true, LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT,
-                true /* mirrors Qt 6.4 call for call, including its lock re-initialisation */);
+                false).withKeyingSplitsLock(true);
     }
 
     @Override

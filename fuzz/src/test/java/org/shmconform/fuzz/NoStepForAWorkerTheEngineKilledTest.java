@@ -1,0 +1,215 @@
+package org.shmconform.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.shmconform.model.ReferenceSemantics;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.Steps;
+import org.shmconform.spi.BackendSemantics;
+import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
+import org.shmconform.spi.BackendSemantics.Resize;
+import org.shmconform.spi.BackendSemantics.Visibility;
+
+/**
+ * The engine kills a worker whose previous op is still asleep in a lock wait when its next step
+ * comes (ScheduleAttempt.awaitInFlight), and every later step of that worker is then "not performed":
+ * the schedule is UNKNOWN. A run of the default budget had one (qt, a mutant: "step 6 (size by B) not
+ * performed: B was already gone (blocked by the engine)"). Generated schedules must never get there.
+ *
+ * <p>Checked without running anything, by a scan that does not use the generator's shadow: it keeps,
+ * per key, every worker that may hold the lock (it issued lock() with a key and has not unlocked or
+ * died since: a lock that is refused, taken at once or waited for all count), and every worker whose
+ * async step may still be waiting. A step that may wait on a lock somebody else may hold must be async,
+ * and a worker whose async step may still wait gets no step while somebody else may hold that lock.
+ */
+class NoStepForAWorkerTheEngineKilledTest {
+    private static final BackendSemantics SYSV = new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED,
+            Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE);
+    private static final BackendSemantics MMAPFILE_STAYS_HELD = new BackendSemantics("mmapfile-atomic", true, true,
+            LockOnHolderDeath.STAYS_HELD, Resize.SHRINKABLE, Visibility.DEV_SHM_MOUNT);
+
+    /** Columns whose declarations steer the shadow differently: plain, re-initialising (Qt 6.4, 6.8 sysv), split (POSIX). */
+    private static final Map<String, BackendSemantics> COLUMNS = Map.of(
+            "sysv", SYSV,
+            "qt", ReferenceSemantics.QT_6_4,
+            "qt68-sysv", ReferenceSemantics.QT_6_8_SYSV,
+            "qt68-posix", ReferenceSemantics.QT_6_8_POSIX,
+            "mmapfile-atomic", MMAPFILE_STAYS_HELD);
+
+    @Test
+    void twoThousandSchedulesAndTheirMutantsNeverAddressAWorkerTheEngineMayHaveKilled() {
+        List<String> faults = new ArrayList<>();
+        Map<String, Integer> faulty = new java.util.TreeMap<>();
+        int schedules = 0;
+        int asyncSteps = 0;
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(11), 32);
+        for (Map.Entry<String, BackendSemantics> column : new java.util.TreeMap<>(COLUMNS).entrySet()) {
+            for (long seed = 1; seed <= 200; seed++) {
+                ScheduleGenerator g = new ScheduleGenerator(column.getKey(), column.getValue(), 2 + (int) (seed % 3), 20);
+                ScheduleGenerator.Generated a = g.generate(seed, null);
+                Tape mutant = mutator.mutate(a.tape(), g.generate(seed + 5000, null).tape());
+                for (Schedule s : List.of(a.schedule(), g.generate(seed, mutant).schedule())) {
+                    schedules++;
+                    asyncSteps += (int) s.steps().stream().filter(Step::noWait).count();
+                    String fault = scan(s, column.getValue());
+                    if (fault != null) {
+                        faulty.merge(column.getKey(), 1, Integer::sum);
+                    }
+                    if (fault != null && faults.size() < 5) {
+                        faults.add(column.getKey() + " seed " + seed + ": " + fault + "\n  " + brief(s));
+                    }
+                }
+            }
+        }
+        assertEquals(2000, schedules);
+        assertTrue(asyncSteps > 500, "too few steps that wait: " + asyncSteps);
+        assertEquals(List.of(), faults, "schedules with a step the engine may not perform, per column: " + faulty);
+    }
+
+    /** The scan really catches what it is meant to: a step for a worker still waiting behind another's lock. */
+    @Test
+    void theScanCatchesAStepForAWorkerStillWaitingAndASyncAttachUnderAHeldLock() {
+        Step createA = Steps.create("A", "k", 64);
+        Step lockA = Steps.lock("A");
+        Step attachB = Steps.attach("B", "k");
+        Schedule syncAttach = schedule(createA, lockA, attachB);
+        assertTrue(scan(syncAttach, ReferenceSemantics.QT_6_4).contains("not async"), scan(syncAttach, ReferenceSemantics.QT_6_4));
+        Schedule stepWhileWaiting = schedule(createA, lockA, attachB.async(), Steps.size("B"));
+        assertTrue(scan(stepWhileWaiting, SYSV).contains("may still be waiting"), scan(stepWhileWaiting, SYSV));
+        Schedule afterUnlock = schedule(createA, lockA, attachB.async(), Steps.unlock("A"), Steps.size("B"));
+        assertEquals(null, scan(afterUnlock, SYSV));
+        Schedule afterKill = schedule(createA, Steps.kill("A"), Steps.size("A"));
+        assertTrue(scan(afterKill, SYSV).contains("killed"), scan(afterKill, SYSV));
+    }
+
+    /** The two causes, on the shadow itself. */
+    @Test
+    void theShadowWaitsForAnAttachUnderAHeldLockAndForAnOpALockMayHaveBargedAhead() {
+        // Qt 6.4 (the run's UNKNOWN): an attach while another holds the lock waits in its locker, re-initialising keying or not.
+        ShadowState qt = new ShadowState(ReferenceSemantics.QT_6_4);
+        qt.apply(Steps.create("A", "k", 64));
+        qt.apply(Steps.lock("A"));
+        Step attach = Steps.attach("B", "k");
+        assertTrue(qt.mayBlock(attach));
+        qt.apply(attach.async());
+        assertTrue(!qt.canAct("B") && qt.waiting("B"));
+        qt.apply(Steps.unlock("A"));
+        assertTrue(qt.canAct("B") && qt.attached("B"));
+        // A pending op let through by an unlock may still be asleep when another worker locks: it may be behind that lock.
+        ShadowState sysv = new ShadowState(SYSV);
+        sysv.apply(Steps.create("A", "k", 64));
+        sysv.apply(Steps.lock("A"));
+        sysv.apply(Steps.attach("B", "k").async());
+        sysv.apply(Steps.unlock("A"));
+        sysv.apply(Steps.attach("C", "k"));
+        sysv.apply(Steps.lock("C"));
+        assertTrue(!sysv.canAct("B"), "B's attach may wait behind C's lock");
+        sysv.apply(Steps.unlock("C"));
+        assertTrue(sysv.canAct("B"));
+    }
+
+    private static String brief(Schedule s) {
+        return s.steps().stream().map(st -> st.worker() + ":" + st.op() + (st.key() != null ? "(" + st.key() + ")" : "")
+                + (st.noWait() ? "~" : "")).collect(java.util.stream.Collectors.joining(" "));
+    }
+
+    private static Schedule schedule(Step... steps) {
+        return new Schedule("scan", 0L, List.of(org.shmconform.schedule.WorkerSpec.local("A", "sysv"),
+                org.shmconform.schedule.WorkerSpec.local("B", "sysv")), List.of(steps));
+    }
+
+    /** The first step the engine may not be able to perform, or null. */
+    static String scan(Schedule s, BackendSemantics semantics) {
+        Map<String, String> keyOf = new HashMap<>();
+        Map<String, Set<String>> mayHold = new HashMap<>(); // key -> workers that may hold its lock now
+        Map<String, Set<String>> queued = new HashMap<>(); // key -> workers whose lock() waits behind those
+        Set<String> heldForever = new HashSet<>();
+        Map<String, String> waitsOn = new HashMap<>(); // worker -> key its async step may still wait on
+        Set<String> killed = new HashSet<>();
+        int i = 0;
+        for (Step step : s.steps()) {
+            i++;
+            String w = step.worker();
+            String at = "step " + i + " (" + step.op() + " by " + w + ")";
+            if (killed.contains(w)) {
+                return at + " addresses a worker killed earlier";
+            }
+            if ("kill".equals(step.op())) {
+                killed.add(w);
+                waitsOn.remove(w);
+                String key = keyOf.get(w);
+                if (key != null) {
+                    queued.getOrDefault(key, new HashSet<>()).remove(w);
+                    if (mayHold.getOrDefault(key, new HashSet<>()).remove(w)) {
+                        if (semantics.lockOnHolderDeath().releases()) {
+                            promote(key, mayHold, queued);
+                        } else {
+                            heldForever.add(key);
+                        }
+                    }
+                }
+                continue;
+            }
+            String waited = waitsOn.remove(w);
+            if (waited != null && (busyForOthers(waited, w, mayHold, heldForever)
+                    || queued.getOrDefault(waited, Set.of()).contains(w))) {
+                return at + " addresses a worker that may still be waiting on the lock of " + waited + ": the engine kills it";
+            }
+            String key = step.key() != null ? step.key() : keyOf.get(w);
+            boolean others = key != null && busyForOthers(key, w, mayHold, heldForever);
+            // Another worker's lock() still asleep: Qt 6.4's create (semctl SETVAL 1) wakes it, and it takes the lock first.
+            boolean waiterElsewhere = key != null && queued.getOrDefault(key, Set.of()).stream().anyMatch(o -> !o.equals(w));
+            boolean mayWait = switch (step.op()) {
+                case "attach", "detach" -> others;
+                case "lock" -> others && keyOf.containsKey(w);
+                case "create" -> semantics.keyingResetsLock() ? waiterElsewhere : others;
+                default -> false;
+            };
+            if (mayWait && !step.noWait()) {
+                return at + " may wait on a lock another worker may hold, and is not async";
+            }
+            if (step.noWait()) {
+                waitsOn.put(w, key);
+            }
+            switch (step.op()) {
+                case "create", "attach" -> keyOf.put(w, step.key());
+                case "lock" -> {
+                    if (keyOf.containsKey(w)) {
+                        (others ? queued : mayHold).computeIfAbsent(keyOf.get(w), k -> new HashSet<>()).add(w);
+                    }
+                }
+                case "unlock" -> {
+                    if (keyOf.containsKey(w) && mayHold.getOrDefault(keyOf.get(w), new HashSet<>()).remove(w)) {
+                        promote(keyOf.get(w), mayHold, queued);
+                    }
+                }
+                default -> { }
+            }
+        }
+        return null;
+    }
+
+    /** Once nobody may hold the lock, every lock() queued behind it may have it. */
+    private static void promote(String key, Map<String, Set<String>> mayHold, Map<String, Set<String>> queued) {
+        if (mayHold.getOrDefault(key, Set.of()).isEmpty()) {
+            Set<String> next = queued.remove(key);
+            if (next != null) {
+                mayHold.computeIfAbsent(key, k -> new HashSet<>()).addAll(next);
+            }
+        }
+    }
+
+    private static boolean busyForOthers(String key, String w, Map<String, Set<String>> mayHold, Set<String> heldForever) {
+        return heldForever.contains(key) || mayHold.getOrDefault(key, Set.of()).stream().anyMatch(o -> !o.equals(w));
+    }
+}

@@ -1,0 +1,123 @@
+package org.shmconform.checker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SortedSet;
+import org.junit.jupiter.api.Test;
+import org.shmconform.model.ModelOp;
+import org.shmconform.model.ModelState;
+import org.shmconform.model.Profile;
+import org.shmconform.model.Property;
+
+/** The segment model's partition (Porcupine's): by groups of processes that name related keys. */
+class SegmentPartitionTest {
+    private static final SegmentSpec DOCUMENTED = new SegmentSpec(Profile.DOCUMENTED);
+
+    @Test
+    void workersOnDisjointKeysArePartsAndARekeyOrASharedKeyJoinsThem() {
+        List<Operation<ModelOp>> ops = new ArrayList<>(List.of(
+                at(0, call("A", "create", "k")), at(1, call("B", "attach", "k")), at(2, call("C", "create", "j")),
+                at(3, call("D", "attach", "j")), at(4, HistoryGenerator.call("B", "lock", null, null, null, null, null, null)),
+                at(5, HistoryGenerator.kill("D"))));
+        assertEquals(List.of(List.of("A", "B", "B"), List.of("C", "D", "D")), processes(DOCUMENTED.partition(ops)));
+        // C re-keys to k: its ops before and after are one program, so both groups are one part now.
+        ops.add(at(6, call("C", "attach", "k")));
+        assertEquals(1, DOCUMENTED.partition(ops).size());
+        // The same key name in another key space or namespace is related too (the rules blame the space that has it).
+        List<Operation<ModelOp>> spaces = List.of(at(0, call("A", "create", "k")),
+                at(1, inSpace(call("B", "attach", "k"), "other@ns:[2]")));
+        assertEquals(1, DOCUMENTED.partition(spaces).size());
+    }
+
+    /**
+     * The point of it: a violation among many independent, overlapping workers. One search over the
+     * whole history must try the interleavings of every other pair before it can give up, and passes
+     * its bound (UNKNOWN); searched part by part, the violating pair is decided at once.
+     */
+    @Test
+    void aViolationAmongManyIndependentWorkersIsDecidedInsteadOfUnknown() {
+        List<Operation<ModelOp>> ops = new ArrayList<>();
+        int index = 0;
+        for (int pair = 0; pair < 9; pair++) {
+            String x = "X" + pair;
+            String y = "Y" + pair;
+            String key = "k" + pair;
+            ops.add(concurrent(index++, call(x, "create", key)));
+            ops.add(concurrent(index++, call(y, "attach", key)));
+            ops.add(concurrent(index++, HistoryGenerator.call(x, "detach", null, null, null, null, null, null)));
+            ops.add(concurrent(index++, HistoryGenerator.call(y, "detach", null, null, null, null, null, null)));
+        }
+        // Two holders of one lock at once, whatever the order.
+        ops.add(concurrent(index++, call("P", "create", "lockkey")));
+        ops.add(concurrent(index++, call("Q", "attach", "lockkey")));
+        ops.add(concurrent(index++, HistoryGenerator.call("P", "lock", null, null, null, null, null, null)));
+        ops.add(concurrent(index, HistoryGenerator.call("Q", "lock", null, null, null, null, null, null)));
+        int bound = 20_000;
+        CheckResult whole = LinearizabilityChecker.check(new Unpartitioned(DOCUMENTED), ops, bound);
+        CheckResult parts = LinearizabilityChecker.check(DOCUMENTED, ops, bound);
+        assertEquals(CheckResult.Status.UNKNOWN, whole.status(), whole.toString());
+        assertEquals(CheckResult.Status.VIOLATION, parts.status(), parts.toString());
+        assertEquals(Property.LOCK_EXCLUSIVE, parts.violated());
+    }
+
+    /** Partitioned or not, the verdict of every generated history (legal ones and their mutants' kind) is the same. */
+    @Test
+    void theVerdictIsTheUnpartitionedSearchsOnGeneratedHistories() {
+        List<Profile> profiles = CheckerSoundnessTest.profiles();
+        int split = 0;
+        for (long seed = 1; seed <= 300; seed++) {
+            HistoryGenerator.Generated g = new HistoryGenerator(seed, profiles).generate(14);
+            List<Operation<ModelOp>> ops = g.ops().stream().map(SegmentSpec::operation).toList();
+            SegmentSpec spec = new SegmentSpec(g.profile());
+            split += spec.partition(ops).size() > 1 ? 1 : 0;
+            assertEquals(LinearizabilityChecker.check(new Unpartitioned(spec), ops).status(),
+                    LinearizabilityChecker.check(spec, ops).status(), "seed " + seed);
+        }
+        System.out.printf("partition: %d of 300 generated histories split into several parts%n", split);
+    }
+
+    /** The segment model with the contract's default partition: one part. */
+    private record Unpartitioned(SegmentSpec spec) implements Model<ModelState, ModelOp> {
+        @Override
+        public ModelState init() {
+            return spec.init();
+        }
+
+        @Override
+        public Transition<ModelState> step(ModelState state, ModelOp op) {
+            return spec.step(state, op);
+        }
+
+        @Override
+        public String describeOperation(ModelOp op) {
+            return spec.describeOperation(op);
+        }
+
+        @Override
+        public SortedSet<String> observations(ModelState state) {
+            return spec.observations(state);
+        }
+    }
+
+    private static ModelOp call(String p, String f, String key) {
+        return HistoryGenerator.call(p, f, key, "create".equals(f) ? 64L : null, "ReadWrite", null, null, null);
+    }
+
+    private static ModelOp inSpace(ModelOp op, String space) {
+        return new ModelOp(op.process(), op.f(), op.args(), op.realKeyLength(), op.outcome(), op.error(), op.value(), space, op.user());
+    }
+
+    private static Operation<ModelOp> at(int i, ModelOp op) {
+        return new Operation<>(i, op.process(), op, i * 10L, i * 10L + 5, false, i);
+    }
+
+    private static Operation<ModelOp> concurrent(int i, ModelOp op) {
+        return new Operation<>(i, op.process(), op, 0, 1_000_000, false, i);
+    }
+
+    private static List<List<String>> processes(List<List<Operation<ModelOp>>> parts) {
+        return parts.stream().map(p -> p.stream().map(Operation::process).toList()).toList();
+    }
+}
