@@ -60,12 +60,39 @@ final class NativeKeyRules {
     static Step create(Profile profile, ModelState s, ModelOp op, Worker w) {
         Step made = LifecycleRules.create(profile, s, op, w);
         Optional<String> key = reached(op);
+        if (key.isPresent() && profile.keyingSplitsLock()) {
+            made = ownSemaphore(s, op, made, true);
+        }
         if (key.isEmpty() || !made.legal() || op.outcome() != Outcome.OK) {
             return made;
         }
         List<ModelState> next = new ArrayList<>();
         for (ModelState n : made.next()) {
             next.add(n.segments().containsKey(key.get()) ? n.because(key.get(), Property.NATIVE_KEY_INTEROP) : n);
+        }
+        return Step.to(next);
+    }
+
+    /** attach(): as any; a native-named object opens its own key space's semaphore of that name (see {@link #ownSemaphore}). */
+    static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
+        Step met = LifecycleRules.attach(profile, s, op, w);
+        return reached(op).isPresent() && profile.keyingSplitsLock() ? ownSemaphore(s, op, met, false) : met;
+    }
+
+    /**
+     * Where semaphores are tracked by generation (keying splits the lock), the one a native-named object
+     * opens at create()/attach() is named after the native key, not after the segment's legacy key the
+     * lifecycle rules opened: redo the open on the object's own lock, from the semaphores before the step.
+     */
+    private static Step ownSemaphore(ModelState before, ModelOp op, Step st, boolean createMode) {
+        if (!st.legal()) {
+            return st;
+        }
+        List<ModelState> next = new ArrayList<>();
+        for (ModelState n : st.next()) {
+            Worker now = n.worker(op.process());
+            next.add(now == null || now.key() == null ? n
+                    : n.with(before.semaphores().closedBy(op.process()).openedBy(op.process(), ownLock(op, now), createMode)));
         }
         return Step.to(next);
     }

@@ -68,7 +68,7 @@ public final class SegmentModel {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
-            case "attach" -> LifecycleRules.attach(profile, s, op, w);
+            case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);
             case "kill" -> LifecycleRules.death(profile, s, op.process());
             case "lock" -> NativeKeyRules.lock(profile, s, op, w);
