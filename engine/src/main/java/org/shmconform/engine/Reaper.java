@@ -130,6 +130,7 @@ public final class Reaper {
         List<Ledger.Entry> ledger = Ledger.read(runDir);
         List<Path> tmps = new ArrayList<>();
         List<Path> shares = new ArrayList<>();
+        List<Path> outside = new ArrayList<>();
         Path shareRoot = RunContext.shareRoot();
         for (Ledger.Entry e : ledger) {
             Path p = e.fields().isEmpty() ? null : Path.of(String.join(" ", e.fields()));
@@ -141,6 +142,9 @@ public final class Reaper {
                 shares.add(p);
             } else if (e.kind().equals("tmpdir") && shares.contains(p.getParent())) {
                 tmps.add(p);
+            } else if (e.kind().equals("tmpdir") && isPlacementOutside(p, runId)) {
+                tmps.add(p);
+                outside.add(p);
             }
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
@@ -149,9 +153,25 @@ public final class Reaper {
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }
+        for (Path dir : outside) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
+                PrivateDirectory.deleteTree(dir);
+            }
+        }
         PrivateDirectory.deleteTree(runDir);
         RunContext.released(runId);
         return removed;
+    }
+
+    /**
+     * A run's placement directory outside its share area ({@link RunContext#placementDirectory}): in /var/tmp or
+     * /run/user/&lt;uid&gt;, named {@code shmconform-<run id>-<16 letters>}; a ledger line is trusted no further.
+     */
+    static boolean isPlacementOutside(Path p, String runId) {
+        Path parent = p.getParent();
+        boolean knownParent = parent != null && (parent.equals(Path.of("/var/tmp"))
+                || parent.getParent() != null && parent.getParent().equals(Path.of("/run/user")) && parent.getFileName().toString().matches("[0-9]+"));
+        return knownParent && p.getFileName().toString().matches(PlacementDirectories.OUTSIDE_PREFIX + runId + "-[a-z]{16}");
     }
 
     /** Reaps every run under the runs root whose lock can be taken: its harness is gone. */

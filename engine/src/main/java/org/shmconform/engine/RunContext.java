@@ -240,6 +240,38 @@ public final class RunContext implements AutoCloseable {
         return dir != null ? dir : freshDirectory(slot, "xdg-", user, true);
     }
 
+    /**
+     * The directory a schedule's {@code placement} or {@code placeIn} step names ({@link PlacementDirectories}):
+     * /dev/shm and /tmp as they are; {@code disk} and {@code xdg-runtime} as private 0700 directories of this
+     * run, made on first use, announced in the ledger first, scanned for leftovers after every schedule and
+     * removed with the run. An IllegalStateException says why the name cannot be used here.
+     */
+    public synchronized Path placementDirectory(String name) {
+        String missing = PlacementDirectories.missing(name);
+        if (missing != null) {
+            throw new IllegalStateException(missing);
+        }
+        if (name.equals(PlacementDirectories.DEV_SHM) || name.equals(PlacementDirectories.TMP)) {
+            return PlacementDirectories.fixed(name);
+        }
+        String slot = "\0place-" + name;
+        Path made = tmpDirs.get(slot);
+        if (made != null) {
+            return made;
+        }
+        Path parent = name.equals(PlacementDirectories.DISK) ? PlacementDirectories.diskParent() : PlacementDirectories.xdgRuntimeDir();
+        if (parent.equals(shareRoot())) {
+            return freshDirectory(slot, "place-", null, false);
+        }
+        // Outside the share area (/var/tmp, /run/user/<uid>): named so the reaper can prove it is this run's.
+        PrivateDirectory.checkAncestors(parent);
+        Path dir = parent.resolve(PlacementDirectories.OUTSIDE_PREFIX + runId + "-" + letters(16));
+        ledger.write("tmpdir " + dir);
+        PrivateDirectory.createFresh(dir, "rwx------");
+        tmpDirs.put(slot, dir);
+        return dir;
+    }
+
     /** Every TMPDIR (and worker runtime directory) this run handed out. */
     public synchronized List<Path> workerTmps() {
         return new ArrayList<>(tmpDirs.values());

@@ -38,6 +38,12 @@ public enum Property {
             + "is not allowed."),
     LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "
             + "unlock() after you are done. (Silent on a holder that dies: each backend says, the harness reports.)"),
+    PLACEMENT("NOTES", "A major drawback of using file-backed shared memory is that the operating system will attempt to write "
+            + "the data to permanent storage, possibly causing noticeable performance penalties. To avoid this, applications "
+            + "should locate a RAM-backed filesystem, such as tmpfs on Linux (see fileSystemType) ... while the /tmp directory is "
+            + "often a tmpfs mount point, that is not a requirement. However, the /dev/shm directory is required to be a tmpfs and "
+            + "exists for this very purpose. ... Another alternative is to use the XDG Runtime Directory (see writableLocation and "
+            + "RuntimeLocation), which on Linux systems using systemd is a user-specific tmpfs."),
     API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping).");
 
     private final String source;

@@ -2,6 +2,9 @@ package org.shmconform.worker;
 
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
+import org.shmconform.backends.host.FileSystems;
+import org.shmconform.spi.Placement;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.DescriptorHandOver;
@@ -24,7 +27,7 @@ import org.shmconform.worker.protocol.WorkerProtocol.Value;
 /** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
 final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
-    private final SharedMemoryBackend backend;
+    private SharedMemoryBackend backend;
     private SharedSegment segment;
     /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
     private AccessMode attachedMode = AccessMode.ReadWrite;
@@ -77,6 +80,8 @@ final class SegmentCommands implements AutoCloseable {
                 }
                 case serveFd -> serveFd(r);
                 case attachFd -> attachFd(r);
+                case placement -> placement(r);
+                case placeIn -> placeIn(r);
                 case exit -> {
                     close();
                     yield done(r, true, null);
@@ -111,6 +116,29 @@ final class SegmentCommands implements AutoCloseable {
             return convention(r, SegmentError.UnknownError, "attachFd: the " + backend.name() + " segment cannot receive a descriptor");
         }
         return attached(r, h.attachReceived(Path.of(Objects.requireNonNull(r.path(), "attachFd needs a path")), mode(r.mode())));
+    }
+
+    /**
+     * Seeds M6, L1, L2, L4: every directory the backend puts named objects in (or the one the request names),
+     * with statfs's filesystem type here, in this worker's mount namespace; the value is {@link Placement.Measured#encode}'s.
+     */
+    private Reply placement(Request r) {
+        List<Placement> where = r.path() == null ? backend.placements()
+                : List.of(new Placement(r.path(), Path.of(r.path())));
+        List<Placement.Measured> measured = where.stream().map(FileSystems::measure).toList();
+        return new Reply(r.seq(), true, new NativeKey(Placement.Measured.encode(measured)), error().name(), error().qtValue(),
+                errorString(), null);
+    }
+
+    /** The backend with its files in the directory the request names; the object is dropped first, as by a new key. */
+    private Reply placeIn(Request r) {
+        SharedMemoryBackend placed = backend.placedIn(Path.of(Objects.requireNonNull(r.path(), "placeIn needs a path")));
+        if (placed == null) {
+            return convention(r, SegmentError.UnknownError, "placeIn: the " + backend.name() + " backend cannot be told where its objects go");
+        }
+        close();
+        backend = placed;
+        return done(r, true, null);
     }
 
     private Reply attached(Request r, boolean ok) {
