@@ -44,6 +44,8 @@ public enum Property {
             + "often a tmpfs mount point, that is not a requirement. However, the /dev/shm directory is required to be a tmpfs and "
             + "exists for this very purpose. ... Another alternative is to use the XDG Runtime Directory (see writableLocation and "
             + "RuntimeLocation), which on Linux systems using systemd is a user-specific tmpfs."),
+    TEMP_FILE_CLEANUP("NOTES", "And since QTemporaryFile is a QFile, applications can use that class to achieve clean-up "
+            + "semantics and to create unique shared memory segments too."),
     API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping).");
 
     private final String source;

@@ -67,6 +67,8 @@ public final class SegmentModel {
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "placement" -> PlacementRules.placement(s, op);
             case "placeIn" -> PlacementRules.placeIn(s, op, w);
+            case "createTemp" -> TemporaryFileRules.create(s, op, w);
+            case "tempFiles" -> TemporaryFileRules.list(s, op);
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "create" -> LifecycleRules.create(profile, s, op, w);

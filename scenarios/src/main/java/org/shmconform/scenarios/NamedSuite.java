@@ -4,6 +4,8 @@ import static org.shmconform.schedule.Steps.attach;
 import static org.shmconform.schedule.Steps.attachFd;
 import static org.shmconform.schedule.Steps.attachReadOnly;
 import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.createTemp;
+import static org.shmconform.schedule.Steps.tempFiles;
 import static org.shmconform.schedule.Steps.detach;
 import static org.shmconform.schedule.Steps.kill;
 import static org.shmconform.schedule.Steps.lock;
@@ -144,6 +146,16 @@ public final class NamedSuite {
                         + " under systemd (L4)", PlacementDirectories.XDG_RUNTIME),
                 placedFiles("placement-disk-backed", "A file-backed segment on a disk-backed directory works, and the report says"
                         + " it is written back to storage (M6)", PlacementDirectories.DISK),
+                // Seed M3: QTemporaryFile as a segment's file: unique names, removed by its creator's detach, and
+                // what a SIGKILLed creator leaves (the reaper removes it after the schedule).
+                scenario("temp-file-cleanup", "Temporary-file segments (QTemporaryFile): two creators of one template get"
+                        + " distinct files, the creator's detach removes its file, a killed creator's file is left behind",
+                        List.of(Property.TEMP_FILE_CLEANUP, Property.DATA_SHARED),
+                        c -> of("temp-file-cleanup", c, "A", "B", "C",
+                                createTemp("A", "k", 4096), createTemp("B", "k", 4096), write("A", 0, "from-A"), write("B", 0, "from-B"),
+                                read("A", 0, 6), tempFiles("C", "k"), attach("C", "k"), detach("A"), tempFiles("C", "k"),
+                                kill("B"), tempFiles("C", "k")),
+                        NamedSuite::temporaryFilesMissing),
                 crossEnvironment("local", "ipcns"),
                 crossEnvironment("ipcns", "ipcns+shm"),
                 crossEnvironment("local", "docker-host"),
@@ -376,6 +388,23 @@ public final class NamedSuite {
                     }
                     return PlacementDirectories.missing(dir);
                 });
+    }
+
+    /** Why {@code column} cannot make temporary-file segments (seed M3), or null. */
+    private static String temporaryFilesMissing(String column) {
+        String notJava = placementNotReported(column);
+        if (notJava != null) {
+            return notJava.replace("report where its objects live (placement", "make temporary-file segments (createTemp");
+        }
+        boolean can = Backends.named(column).map(b -> {
+            try (org.shmconform.spi.SharedSegment probe = b.open("probe")) {
+                return probe instanceof org.shmconform.spi.TemporaryFiles;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }).orElse(false);
+        return can ? null : "the " + column + " segment is not a file that can be a QTemporaryFile (createTemp: only the"
+                + " mmapfile backend's)";
     }
 
     /** Only a Java worker answers the placement op (the Qt workers do not know it). */

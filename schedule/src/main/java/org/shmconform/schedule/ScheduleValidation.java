@@ -71,6 +71,8 @@ public final class ScheduleValidation {
                 case serveFd -> Set.of("path", "peer");
                 case attachFd -> Set.of("key", "path", "mode");
                 case placement, placeIn -> Set.of("path"); // a directory's name: the engine resolves it
+                case createTemp -> Set.of("key", "size", "mode");
+                case tempFiles -> Set.of("key");
 
                 default -> Set.of();
             });

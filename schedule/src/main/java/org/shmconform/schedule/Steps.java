@@ -54,6 +54,16 @@ public final class Steps {
     }
 
     /** The worker serves its attached segment's descriptor on the hand-over socket {@code name}, to its own user and {@code peer} (may be null). */
+    /** Seed M3: a segment on a uniquely named temporary file made from the key as template (QTemporaryFile). */
+    public static Step createTemp(String w, String key, long size) {
+        return Step.of(w, "createTemp").key(key).size(size).mode("ReadWrite");
+    }
+
+    /** Seed M3: the temporary files of the key's template now in the directory. */
+    public static Step tempFiles(String w, String key) {
+        return Step.of(w, "tempFiles").key(key);
+    }
+
     /** Where the worker's backend puts its objects, each directory with its filesystem type (seeds M6, L2). */
     public static Step placement(String w) {
         return Step.of(w, "placement");

@@ -17,10 +17,14 @@ package org.shmconform.spi;
  * names) with its filesystem type, measured by statfs in the worker's mount namespace; placeIn tells a backend
  * that can be told ({@link SharedMemoryBackend#placedIn}) to put its files in the directory {@link Args#path()}
  * names. A schedule names those directories (a plain name); the engine sends the path it stands for.
+ *
+ * <p>{@code createTemp} (key, size, mode) and {@code tempFiles} (key) are seed M3's QTemporaryFile ({@link TemporaryFiles}):
+ * createTemp makes a uniquely named temporary file from the key as template and attaches to it (value: the file's
+ * name); tempFiles lists the temporary files of the key now in the directory (value: names, space-separated).
  */
 public enum Op {
     create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit,
-    serveFd, attachFd, placement, placeIn;
+    serveFd, attachFd, placement, placeIn, createTemp, tempFiles;
 
     /** The op named {@code name}, or null. */
     public static Op named(String name) {

@@ -5,6 +5,7 @@ import java.util.HexFormat;
 import java.util.List;
 import org.shmconform.backends.host.FileSystems;
 import org.shmconform.spi.Placement;
+import org.shmconform.spi.TemporaryFiles;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.DescriptorHandOver;
@@ -82,6 +83,8 @@ final class SegmentCommands implements AutoCloseable {
                 case attachFd -> attachFd(r);
                 case placement -> placement(r);
                 case placeIn -> placeIn(r);
+                case createTemp -> createTemp(r);
+                case tempFiles -> tempFiles(r);
                 case exit -> {
                     close();
                     yield done(r, true, null);
@@ -139,6 +142,34 @@ final class SegmentCommands implements AutoCloseable {
         close();
         backend = placed;
         return done(r, true, null);
+    }
+
+    /** Seed M3: a segment on a QTemporaryFile-style file of the key's template; the value is the file's unique name. */
+    private Reply createTemp(Request r) {
+        SharedSegment keyed = keyed(r.key());
+        if (!(keyed instanceof TemporaryFiles t)) {
+            return convention(r, SegmentError.UnknownError, "createTemp: the " + backend.name() + " segment cannot be a temporary file");
+        }
+        boolean ok = t.createTemporary(r.size(), mode(r.mode()));
+        if (ok) {
+            attachedMode = mode(r.mode());
+        }
+        return done(r, ok, ok ? new NativeKey(t.temporaryName()) : null);
+    }
+
+    /** Seed M3: the temporary files of the key's template now in the directory, by name, space-separated. */
+    private Reply tempFiles(Request r) {
+        SharedSegment keyed = segment != null && segment.key().equals(r.key()) ? segment : backend.open(r.key() == null ? "" : r.key());
+        try {
+            if (!(keyed instanceof TemporaryFiles t)) {
+                return convention(r, SegmentError.UnknownError, "tempFiles: the " + backend.name() + " segment has no temporary files");
+            }
+            return done(r, true, new NativeKey(String.join(" ", t.temporaryFiles())));
+        } finally {
+            if (keyed != segment) {
+                keyed.close(); // a look with an object of its own: this worker's object stays as it was
+            }
+        }
     }
 
     private Reply attached(Request r, boolean ok) {
