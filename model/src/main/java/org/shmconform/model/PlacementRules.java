@@ -9,12 +9,16 @@ import org.shmconform.spi.Placement;
 
 /**
  * Where a backend's named objects live (seeds M6, L1, L2, L4), judged from what the worker measured with
- * statfs ({@code placement}'s value, {@link Placement.Measured}): /dev/shm must be a tmpfs (L2: anything else
- * is a broken environment, a violation); every other directory is legal wherever it is, and what it is gets
- * recorded: RAM-backed, or disk-backed and so written back to storage (M6), /tmp either way (L1).
+ * statfs ({@code placement}'s value, {@link Placement.Measured}): /dev/shm must be a tmpfs (L2: its f_type must be
+ * TMPFS_MAGIC, ramfs is not enough; anything else is a broken environment, a violation of DEV-SHM-TMPFS), and so
+ * must a directory in the XDG runtime directory /run/user/&lt;uid&gt; (L4); every other directory is legal wherever
+ * it is, and what it is gets recorded: RAM-backed, or disk-backed and so written back to storage (M6), /tmp either
+ * way (L1).
  */
 public final class PlacementRules {
     static final Path DEV_SHM = Path.of("/dev/shm");
+    /** Where systemd makes each user's XDG runtime directory, /run/user/&lt;uid&gt;. */
+    static final Path XDG_RUNTIME_ROOT = Path.of("/run/user");
     /** Every observation of this rule starts so ("placement of segment files: RAM-backed (tmpfs)"): the reports list them. */
     public static final String PREFIX = "placement of ";
 
@@ -44,9 +48,14 @@ public final class PlacementRules {
                 next = next.observe(PREFIX + what + ": filesystem not measured (" + m.why() + ")");
                 continue;
             }
-            if (m.placement().directory().equals(DEV_SHM) && !(Boolean.TRUE.equals(m.ramBacked()) && "tmpfs".equals(m.fileSystem()))) {
-                return Step.violates(Property.PLACEMENT, DEV_SHM + " is " + m.fileSystem() + ", not a tmpfs: Linux requires it"
+            boolean tmpfs = Boolean.TRUE.equals(m.ramBacked()) && "tmpfs".equals(m.fileSystem());
+            if (m.placement().directory().equals(DEV_SHM) && !tmpfs) {
+                return Step.violates(Property.DEV_SHM_TMPFS, DEV_SHM + " is " + m.fileSystem() + ", not a tmpfs: Linux requires it"
                         + " to be one (the environment is broken)");
+            }
+            if (m.placement().directory().startsWith(XDG_RUNTIME_ROOT) && !tmpfs) {
+                return Step.violates(Property.XDG_RUNTIME_TMPFS, m.placement().directory() + " is " + m.fileSystem()
+                        + ", but an XDG runtime directory is a user-specific tmpfs");
             }
             next = next.observe(Boolean.TRUE.equals(m.ramBacked())
                     ? PREFIX + what + ": RAM-backed (" + m.fileSystem() + ")"

@@ -21,9 +21,12 @@ class PlacementRulesTest {
 
     @Test
     void aDevShmThatIsNotATmpfsIsAViolationOfTheEnvironment() {
-        assertEquals(Property.PLACEMENT, violated(DOC, List.of(),
+        assertEquals(Property.DEV_SHM_TMPFS, violated(DOC, List.of(),
                 value("A", "placement", "shm_open and sem_open names: /dev/shm is ext4 (disk-backed)")));
-        assertEquals(Property.PLACEMENT, violated(DOC, List.of(), value("A", "placement", "/dev/shm: /dev/shm is ramfs (RAM-backed)")));
+        assertEquals(Property.DEV_SHM_TMPFS, violated(DOC, List.of(), value("A", "placement", "/dev/shm: /dev/shm is ramfs (RAM-backed)")));
+        assertEquals(Property.XDG_RUNTIME_TMPFS, violated(DOC, List.of(),
+                value("A", "placement", "segment files: /run/user/0/shmconform-abcdef-x is ext4 (disk-backed)")));
+        assertTrue(legal(DOC, List.of(), value("A", "placement", "segment files: /run/user/0/shmconform-abcdef-x is tmpfs (RAM-backed)")));
         assertTrue(legal(DOC, List.of(), value("A", "placement", "shm_open and sem_open names: /dev/shm is tmpfs (RAM-backed)")));
     }
 

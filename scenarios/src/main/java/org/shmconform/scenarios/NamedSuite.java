@@ -134,18 +134,18 @@ public final class NamedSuite {
                         .placed(Scenario.Placement.EVERY_ENVIRONMENT),
                 // Seeds M6, L1, L2, L4: where each backend's named objects live, and what that filesystem is.
                 scenario("placement-dev-shm", "Where each backend puts its named objects, with each directory's filesystem type;"
-                        + " /dev/shm must be a tmpfs (L2)", List.of(Property.PLACEMENT, Property.DATA_SHARED),
+                        + " /dev/shm must be a tmpfs (L2)", List.of(Property.DEV_SHM_TMPFS, Property.PLACEMENT, Property.DATA_SHARED),
                         c -> of("placement-dev-shm", c, "A", "B",
                                 placement("A", PlacementDirectories.DEV_SHM), create("A", "k", 4096), write("A", 0, "placed"),
                                 placement("A"), attach("B", "k"), read("B", 0, 6), detach("B"), detach("A")),
                         NamedSuite::placementNotReported).placed(Scenario.Placement.EVERY_ENVIRONMENT),
                 scenario("placement-tmp", "What /tmp is here: often a tmpfs, but it need not be (L1, recorded)",
-                        List.of(Property.PLACEMENT), c -> of("placement-tmp", c, "A", placement("A", PlacementDirectories.TMP)),
+                        List.of(Property.TMP_NEED_NOT_BE_TMPFS), c -> of("placement-tmp", c, "A", placement("A", PlacementDirectories.TMP)),
                         NamedSuite::placementNotReported),
                 placedFiles("placement-xdg-runtime", "A file-backed segment in the XDG runtime directory, a user-specific tmpfs"
-                        + " under systemd (L4)", PlacementDirectories.XDG_RUNTIME),
+                        + " under systemd (L4)", PlacementDirectories.XDG_RUNTIME, Property.XDG_RUNTIME_TMPFS),
                 placedFiles("placement-disk-backed", "A file-backed segment on a disk-backed directory works, and the report says"
-                        + " it is written back to storage (M6)", PlacementDirectories.DISK),
+                        + " it is written back to storage (M6)", PlacementDirectories.DISK, Property.PLACEMENT),
                 // Seed M3: QTemporaryFile as a segment's file: unique names, removed by its creator's detach, and
                 // what a SIGKILLed creator leaves (the reaper removes it after the schedule).
                 scenario("temp-file-cleanup", "Temporary-file segments (QTemporaryFile): two creators of one template get"
@@ -371,8 +371,8 @@ public final class NamedSuite {
      * ({@link PlacementDirectories}: a private directory of the run there); the segment must work as
      * anywhere else, and the placement step records what the directory is.
      */
-    private static Scenario placedFiles(String id, String title, String dir) {
-        return scenario(id, title, List.of(Property.PLACEMENT, Property.DATA_SHARED, Property.LAST_DETACH_DESTROYS),
+    private static Scenario placedFiles(String id, String title, String dir, Property statement) {
+        return scenario(id, title, List.of(statement, Property.DATA_SHARED, Property.LAST_DETACH_DESTROYS),
                 c -> of(id, c, "A", "B",
                         placeIn("A", dir), placeIn("B", dir), create("A", "k", 4096), write("A", 0, "placed"), placement("A"),
                         attach("B", "k"), read("B", 0, 6), write("B", 8, "back"), read("A", 8, 4), detach("A"), detach("B"),
