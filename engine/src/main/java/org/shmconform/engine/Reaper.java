@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.shmconform.backends.Backends;
+import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
@@ -66,6 +67,9 @@ public final class Reaper {
             notes.add("ledger: " + e.getMessage());
         }
         for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
+            notes.add("reaped after the schedule: " + line);
+        }
+        for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removeRecorded(Ledger.read(run.runDir()))) {
@@ -142,9 +146,8 @@ public final class Reaper {
                 shares.add(p);
             } else if (e.kind().equals("tmpdir") && shares.contains(p.getParent())) {
                 tmps.add(p);
-            } else if (e.kind().equals("tmpdir") && isPlacementOutside(p, runId)) {
-                tmps.add(p);
-                outside.add(p);
+            } else if (e.kind().equals("placedir") && isPlacementOutside(p, runId)) {
+                outside.add(p); // one in the share area goes with it
             }
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
@@ -160,6 +163,29 @@ public final class Reaper {
         }
         PrivateDirectory.deleteTree(runDir);
         RunContext.released(runId);
+        return removed;
+    }
+
+    /**
+     * The files of an execution in the run's placement directories ({@link RunContext#placementDirectory}): regular
+     * files whose name carries its key prefix, unlinked (never followed). Only files: no backend keys a System V
+     * object by a file there, so nothing is removed through an ftok value.
+     */
+    static List<String> removePlacedFiles(String prefix, List<Path> dirs) {
+        List<String> removed = new ArrayList<>();
+        String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(prefix);
+        for (Path dir : dirs) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    if (f.getFileName().toString().startsWith(start) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                            && Files.deleteIfExists(f)) {
+                        removed.add("placed file " + f);
+                    }
+                }
+            } catch (IOException e) {
+                removed.add("could not list " + dir + ": " + e.getMessage());
+            }
+        }
         return removed;
     }
 

@@ -48,7 +48,8 @@ class PlacementDirectoriesTest {
         long type = FileSystems.fType(dir);
         assertTrue(type >= 0 && !FileSystems.ramBacked(type), dir + " is " + FileSystems.name(type));
         PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx------");
-        assertTrue(run.workerTmps().contains(dir), "scanned for leftovers after every schedule");
+        assertTrue(run.placementDirectories().contains(dir));
+        assertFalse(run.workerTmps().contains(dir), "not a TMPDIR: no key file is looked for there");
         run.close();
         assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
     }
@@ -61,6 +62,22 @@ class PlacementDirectoriesTest {
             assertTrue(missing.contains("does not exist") && missing.contains("loginctl enable-linger"), missing);
         } else if (missing == null) {
             assertTrue(FileSystems.ramBacked(FileSystems.fType(run.placementDirectory(PlacementDirectories.XDG_RUNTIME))));
+        }
+    }
+
+    @Test
+    void aSchedulesFilesThereAreRemovedByPrefixAndNothingElse() throws Exception {
+        Path dir = Path.of("/var/tmp", PlacementDirectories.OUTSIDE_PREFIX + run.runId() + "-" + RunContext.letters(16));
+        PrivateDirectory.createFresh(dir, "rwx------");
+        try {
+            String prefix = run.nextExecutionPrefix();
+            Path ours = Files.writeString(dir.resolve("qipc_sharedmemory_" + prefix + "abc.mmap"), "x");
+            Path other = Files.writeString(dir.resolve("qipc_sharedmemory_shmcfzzzzzzb.mmap"), "x");
+            Path link = Files.createSymbolicLink(dir.resolve("qipc_sharedmemory_" + prefix + "link"), other);
+            assertEquals(java.util.List.of("placed file " + ours), Reaper.removePlacedFiles(prefix, java.util.List.of(dir)));
+            assertTrue(Files.exists(other) && Files.exists(link, LinkOption.NOFOLLOW_LINKS));
+        } finally {
+            PrivateDirectory.deleteTree(dir);
         }
     }
 
@@ -82,7 +99,7 @@ class PlacementDirectoriesTest {
         assertFalse(Reaper.isPlacementOutside(Path.of("/tmp", mine.getFileName().toString()), run.runId()));
         assertTrue(Reaper.isPlacementOutside(Path.of("/run/user/1000", mine.getFileName().toString()), run.runId()));
         assertFalse(Reaper.isPlacementOutside(Path.of("/run/user/x", mine.getFileName().toString()), run.runId()));
-        run.ledger().write("tmpdir " + mine);
+        run.ledger().write("placedir " + mine);
         PrivateDirectory.createFresh(mine, "rwx------");
         Files.writeString(mine.resolve("left"), "x");
         try {

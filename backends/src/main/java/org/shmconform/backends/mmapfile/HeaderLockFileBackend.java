@@ -45,7 +45,7 @@ abstract class HeaderLockFileBackend implements SharedMemoryBackend {
 
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return RunFiles.removeLeftovers(name(), dir, tempDir, keyPrefix, suffix());
+        return RunFiles.removeLeftovers(name(), dir, keyPrefix, suffix());
     }
 
     @Override

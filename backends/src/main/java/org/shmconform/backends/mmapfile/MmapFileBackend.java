@@ -110,12 +110,12 @@ public final class MmapFileBackend implements SharedMemoryBackend {
     }
 
     /**
-     * Deletes {@code qipc_sharedmemory_<keyPrefix>*.mmap} (and its temporary files, {@code .mmap.tmp-*}) in this
-     * backend's directory and in {@code tempDir}: a run's own directory, where a worker told to put its files
-     * elsewhere ({@link #placedIn}) left them.
+     * Deletes {@code qipc_sharedmemory_<keyPrefix>*.mmap} and its temporary files ({@code .mmap.tmp-*}) in this
+     * backend's directory. The files live there, not in {@code tempDir}, which is therefore ignored (the harness
+     * clears the directories it told a worker to use, {@link #placedIn}, itself).
      */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return RunFiles.removeLeftovers("mmapfile", dir, tempDir, keyPrefix, SUFFIX);
+        return RunFiles.removeLeftovers("mmapfile", dir, keyPrefix, SUFFIX);
     }
 }

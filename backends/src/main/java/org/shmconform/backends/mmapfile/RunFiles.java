@@ -27,19 +27,6 @@ final class RunFiles {
     /** The temporary files of a key (createTemp): {@code <file of the key>.tmp-<6 random letters>}. */
     static final String TEMP_MARK = ".tmp-";
 
-    /**
-     * Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} and its temporary files ({@code <suffix>.tmp-*})
-     * in {@code dir} and in {@code runDir} (a directory of the run a worker was told to use; null: none);
-     * one line per file removed.
-     */
-    static List<String> removeLeftovers(String backend, Path dir, Path runDir, String keyPrefix, String suffix) {
-        List<String> removed = removeLeftovers(backend, dir, keyPrefix, suffix);
-        if (runDir != null && !runDir.equals(dir)) {
-            removed.addAll(removeLeftovers(backend, runDir, keyPrefix, suffix));
-        }
-        return removed;
-    }
-
     /** Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} (and {@code *<suffix>.tmp-*}) in {@code dir}; one line per file removed. */
     static List<String> removeLeftovers(String backend, Path dir, String keyPrefix, String suffix) {
         String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
