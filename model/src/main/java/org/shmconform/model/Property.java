@@ -40,7 +40,8 @@ public enum Property {
             + "unlock() after you are done. (Silent on a holder that dies: each backend says, the harness reports.)"),
     PLACEMENT("NOTES", "A major drawback of using file-backed shared memory is that the operating system will attempt to write "
             + "the data to permanent storage, possibly causing noticeable performance penalties. To avoid this, applications "
-            + "should locate a RAM-backed filesystem, such as tmpfs on Linux (see fileSystemType)"),
+            + "should locate a RAM-backed filesystem, such as tmpfs on Linux (see fileSystemType), or pass a flag to the native "
+            + "file-opening function to inform the OS to avoid committing the contents to storage."),
     TMP_NEED_NOT_BE_TMPFS("NOTES", "On modern Linux systems, while the /tmp directory is often a tmpfs mount point, that is not a "
             + "requirement."),
     DEV_SHM_TMPFS("NOTES", "However, the /dev/shm directory is required to be a tmpfs and exists for this very purpose."),
