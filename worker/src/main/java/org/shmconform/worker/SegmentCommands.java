@@ -129,8 +129,7 @@ final class SegmentCommands implements AutoCloseable {
         List<Placement> where = r.path() == null ? backend.placements()
                 : List.of(new Placement(r.path(), Path.of(r.path())));
         List<Placement.Measured> measured = where.stream().map(FileSystems::measure).toList();
-        return new Reply(r.seq(), true, new NativeKey(Placement.Measured.encode(measured)), error().name(), error().qtValue(),
-                errorString(), null);
+        return done(r, true, new NativeKey(Placement.Measured.encode(measured)));
     }
 
     /** The backend with its files in the directory the request names; the object is dropped first, as by a new key. */
