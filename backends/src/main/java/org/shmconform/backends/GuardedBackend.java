@@ -133,6 +133,21 @@ public final class GuardedBackend implements SharedMemoryBackend {
     }
 
     @Override
+    public List<org.shmconform.spi.Placement> placements() {
+        requireLoaded("placements()");
+        List<org.shmconform.spi.Placement> p = call("placements()", plugin::placements);
+        return p == null ? List.of() : p;
+    }
+
+    /** The plug-in placed in {@code directory}, guarded in turn; null when it cannot be told where its objects go. */
+    @Override
+    public SharedMemoryBackend placedIn(Path directory) {
+        requireLoaded("placedIn()");
+        SharedMemoryBackend placed = call("placedIn()", () -> plugin.placedIn(directory));
+        return placed == null ? null : of(placed);
+    }
+
+    @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
         if (loadFailure != null) {
             return List.of(); // never loaded, so it never made anything

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.shmconform.backends.Backends;
+import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
@@ -66,6 +67,9 @@ public final class Reaper {
             notes.add("ledger: " + e.getMessage());
         }
         for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
+            notes.add("reaped after the schedule: " + line);
+        }
+        for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removeRecorded(Ledger.read(run.runDir()))) {
@@ -130,6 +134,7 @@ public final class Reaper {
         List<Ledger.Entry> ledger = Ledger.read(runDir);
         List<Path> tmps = new ArrayList<>();
         List<Path> shares = new ArrayList<>();
+        List<Path> outside = new ArrayList<>();
         Path shareRoot = RunContext.shareRoot();
         for (Ledger.Entry e : ledger) {
             Path p = e.fields().isEmpty() ? null : Path.of(String.join(" ", e.fields()));
@@ -141,6 +146,8 @@ public final class Reaper {
                 shares.add(p);
             } else if (e.kind().equals("tmpdir") && shares.contains(p.getParent())) {
                 tmps.add(p);
+            } else if (e.kind().equals("placedir") && isPlacementOutside(p, runId)) {
+                outside.add(p); // one in the share area goes with it
             }
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
@@ -149,9 +156,48 @@ public final class Reaper {
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }
+        for (Path dir : outside) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
+                PrivateDirectory.deleteTree(dir);
+            }
+        }
         PrivateDirectory.deleteTree(runDir);
         RunContext.released(runId);
         return removed;
+    }
+
+    /**
+     * The files of an execution in the run's placement directories ({@link RunContext#placementDirectory}): regular
+     * files whose name carries its key prefix, unlinked (never followed). Only files: no backend keys a System V
+     * object by a file there, so nothing is removed through an ftok value.
+     */
+    static List<String> removePlacedFiles(String prefix, List<Path> dirs) {
+        List<String> removed = new ArrayList<>();
+        String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(prefix);
+        for (Path dir : dirs) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+                for (Path f : files) {
+                    if (f.getFileName().toString().startsWith(start) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+                            && Files.deleteIfExists(f)) {
+                        removed.add("placed file " + f);
+                    }
+                }
+            } catch (IOException e) {
+                removed.add("could not list " + dir + ": " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * A run's placement directory outside its share area ({@link RunContext#placementDirectory}): in /var/tmp or
+     * /run/user/&lt;uid&gt;, named {@code shmconform-<run id>-<16 letters>}; a ledger line is trusted no further.
+     */
+    static boolean isPlacementOutside(Path p, String runId) {
+        Path parent = p.getParent();
+        boolean knownParent = parent != null && (parent.equals(Path.of("/var/tmp"))
+                || parent.getParent() != null && parent.getParent().equals(Path.of("/run/user")) && parent.getFileName().toString().matches("[0-9]+"));
+        return knownParent && p.getFileName().toString().matches(PlacementDirectories.OUTSIDE_PREFIX + runId + "-[a-z]{16}");
     }
 
     /** Reaps every run under the runs root whose lock can be taken: its harness is gone. */

@@ -50,6 +50,8 @@ public final class RunContext implements AutoCloseable {
     private final Ledger ledger;
     private final AtomicInteger executions = new AtomicInteger();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
+    /** Placement directories by name ({@link PlacementDirectories}). */
+    private final Map<String, Path> placed = new LinkedHashMap<>();
     private Path shareDir;
     private final java.util.Map<String, Path> handOverSockets = new java.util.HashMap<>();
 
@@ -238,6 +240,41 @@ public final class RunContext implements AutoCloseable {
         String slot = "\0xdg-" + (name == null ? "" : name) + "\0" + (user == null ? "" : user);
         Path dir = tmpDirs.get(slot);
         return dir != null ? dir : freshDirectory(slot, "xdg-", user, true);
+    }
+
+    /**
+     * The directory a schedule's {@code placement} or {@code placeIn} step names ({@link PlacementDirectories}):
+     * /dev/shm and /tmp as they are; {@code disk} and {@code xdg-runtime} as private 0700 directories of this
+     * run, made on first use, announced in the ledger first ({@code placedir}), cleared of the run's files after
+     * every schedule and removed with the run. An IllegalStateException says why the name cannot be used here.
+     */
+    public synchronized Path placementDirectory(String name) {
+        String missing = PlacementDirectories.missing(name);
+        if (missing != null) {
+            throw new IllegalStateException(missing);
+        }
+        if (name.equals(PlacementDirectories.DEV_SHM) || name.equals(PlacementDirectories.TMP)) {
+            return PlacementDirectories.fixed(name);
+        }
+        Path made = placed.get(name);
+        if (made != null) {
+            return made;
+        }
+        Path parent = name.equals(PlacementDirectories.DISK) ? PlacementDirectories.diskParent() : PlacementDirectories.xdgRuntimeDir();
+        // In the share area, or outside it (/var/tmp, /run/user/<uid>) named so the reaper can prove it is this run's.
+        Path dir = parent.equals(shareRoot()) ? shareDir().resolve("place-" + letters(16))
+                : parent.resolve(PlacementDirectories.OUTSIDE_PREFIX + runId + "-" + letters(16));
+        PrivateDirectory.checkAncestors(parent);
+        // Not a TMPDIR: no key file lives there, so neither the ledger's key-file watch nor System V reaping looks in it.
+        ledger.write("placedir " + dir);
+        PrivateDirectory.createFresh(dir, "rwx------");
+        placed.put(name, dir);
+        return dir;
+    }
+
+    /** The placement directories this run made ({@link #placementDirectory}): the reaper removes the run's files there. */
+    public synchronized List<Path> placementDirectories() {
+        return new ArrayList<>(placed.values());
     }
 
     /** Every TMPDIR (and worker runtime directory) this run handed out. */

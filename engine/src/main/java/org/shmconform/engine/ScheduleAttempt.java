@@ -371,6 +371,18 @@ final class ScheduleAttempt {
         if (step.args().path() == null) {
             return new Request(seqNo, op, args);
         }
+        if (op == Op.placement || op == Op.placeIn) {
+            // A schedule names a directory (seeds M6, L1, L2, L4); the worker gets the path it stands for here.
+            if (op == Op.placeIn && !PlacementDirectories.WRITABLE.contains(step.args().path())) {
+                throw new IOException("placeIn " + step.args().path() + ": the run puts files only in "
+                        + PlacementDirectories.WRITABLE);
+            }
+            try {
+                return new Request(seqNo, op, args.withPath(run.placementDirectory(step.args().path()).toString()));
+            } catch (IllegalStateException | java.io.UncheckedIOException e) {
+                throw new IOException("placement directory " + step.args().path() + ": " + e.getMessage(), e);
+            }
+        }
         // A schedule names a hand-over socket; the worker gets the path of ours it stands for, and a peer's uid.
         args = args.withPath(run.handOverSocket(prefix, step.args().path()).toString()).withPeer(null);
         Integer peerUid = op == Op.serveFd ? Users.uid(step.args().peer() != null ? step.args().peer() : userOf(step.worker())) : null;

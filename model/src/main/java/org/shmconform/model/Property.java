@@ -38,6 +38,17 @@ public enum Property {
             + "is not allowed."),
     LOCK_HOLDER_DEATH("NOTES", "Remember to lock the shared memory with lock() ... and remember to release the lock with "
             + "unlock() after you are done. (Silent on a holder that dies: each backend says, the harness reports.)"),
+    PLACEMENT("NOTES", "A major drawback of using file-backed shared memory is that the operating system will attempt to write "
+            + "the data to permanent storage, possibly causing noticeable performance penalties. To avoid this, applications "
+            + "should locate a RAM-backed filesystem, such as tmpfs on Linux (see fileSystemType), or pass a flag to the native "
+            + "file-opening function to inform the OS to avoid committing the contents to storage."),
+    TMP_NEED_NOT_BE_TMPFS("NOTES", "On modern Linux systems, while the /tmp directory is often a tmpfs mount point, that is not a "
+            + "requirement."),
+    DEV_SHM_TMPFS("NOTES", "However, the /dev/shm directory is required to be a tmpfs and exists for this very purpose."),
+    XDG_RUNTIME_TMPFS("NOTES", "Another alternative is to use the XDG Runtime Directory (see writableLocation and RuntimeLocation), "
+            + "which on Linux systems using systemd is a user-specific tmpfs."),
+    TEMP_FILE_CLEANUP("NOTES", "And since QTemporaryFile is a QFile, applications can use that class to achieve clean-up "
+            + "semantics and to create unique shared memory segments too."),
     API_CONTRACT("API", "Boolean results and error values of create/attach/detach/lock/unlock (Qt's error enum and errno mapping)."),
     // Seeds N16-N18, the platform notes' warning on native keys.
     KEY_CHANGED_BY_QT("NOTES", "QSharedMemory changes the key in a Qt-specific way, unless otherwise specified."),

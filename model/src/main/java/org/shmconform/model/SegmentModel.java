@@ -65,6 +65,10 @@ public final class SegmentModel {
             return LockRules.blockedInternally(s, op, w);
         }
         return HandOverRules.stopServers(op, switch (op.f()) {
+            case "placement" -> PlacementRules.placement(s, op);
+            case "placeIn" -> PlacementRules.placeIn(s, op, w);
+            case "createTemp" -> TemporaryFileRules.create(s, op, w);
+            case "tempFiles" -> TemporaryFileRules.list(s, op);
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "create" -> NativeKeyRules.create(profile, s, op, w);

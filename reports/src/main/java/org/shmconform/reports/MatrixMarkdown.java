@@ -219,14 +219,19 @@ final class MatrixMarkdown {
         return md.append('\n').toString();
     }
 
-    /** What a column did where the documentation leaves the branch open (lock after death, key of, create(), truncate, crash, detach while). */
+    /**
+     * What a column did where the documentation leaves the branch open (lock after death, key of, create(), truncate, crash,
+     * detach while), where its objects live (placement of ...: seeds M6, L1, L2, L4) and what its temporary files did (M3).
+     */
     static List<String> silentObservations(RunSummary run, String column) {
         Set<String> seen = new LinkedHashSet<>();
         for (ScenarioResult r : run.results()) {
             if (r.column().equals(column)) {
                 r.properties().forEach(p -> p.observations().stream()
                         .filter(o -> o.startsWith("lock") || o.startsWith("key of") || o.startsWith("create(") || o.startsWith("truncate")
-                                || o.startsWith("crash") || o.startsWith("detach while"))
+                                || o.startsWith("crash") || o.startsWith("detach while")
+                                || o.startsWith(org.shmconform.model.PlacementRules.PREFIX)
+                                || o.startsWith(org.shmconform.model.TemporaryFileRules.PREFIX))
                         .forEach(seen::add));
             }
         }

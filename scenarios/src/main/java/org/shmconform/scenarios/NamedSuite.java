@@ -4,9 +4,13 @@ import static org.shmconform.schedule.Steps.attach;
 import static org.shmconform.schedule.Steps.attachFd;
 import static org.shmconform.schedule.Steps.attachReadOnly;
 import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.createTemp;
+import static org.shmconform.schedule.Steps.tempFiles;
 import static org.shmconform.schedule.Steps.detach;
 import static org.shmconform.schedule.Steps.kill;
 import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.placeIn;
+import static org.shmconform.schedule.Steps.placement;
 import static org.shmconform.schedule.Steps.rawWrite;
 import static org.shmconform.schedule.Steps.read;
 import static org.shmconform.schedule.Steps.serveFd;
@@ -21,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import org.shmconform.spi.Availability;
 import org.shmconform.backends.Backends;
+import org.shmconform.engine.PlacementDirectories;
 import org.shmconform.engine.Qt68Columns;
 import org.shmconform.engine.QtReferenceWorker;
 import org.shmconform.engine.Subject;
@@ -128,6 +133,30 @@ public final class NamedSuite {
                         c -> of("shm-size-exhausted", c, "A", create("A", "k", 96L << 20), write("A", 90L << 20, "last-page"),
                                 read("A", 90L << 20, 9), detach("A")), c -> null)
                         .placed(Scenario.Placement.EVERY_ENVIRONMENT),
+                // Seeds M6, L1, L2, L4: where each backend's named objects live, and what that filesystem is.
+                scenario("placement-dev-shm", "Where each backend puts its named objects, with each directory's filesystem type;"
+                        + " /dev/shm must be a tmpfs (L2)", List.of(Property.DEV_SHM_TMPFS, Property.PLACEMENT, Property.DATA_SHARED),
+                        c -> of("placement-dev-shm", c, "A", "B",
+                                placement("A", PlacementDirectories.DEV_SHM), create("A", "k", 4096), write("A", 0, "placed"),
+                                placement("A"), attach("B", "k"), read("B", 0, 6), detach("B"), detach("A")),
+                        NamedSuite::placementNotReported).placed(Scenario.Placement.EVERY_ENVIRONMENT),
+                scenario("placement-tmp", "What /tmp is here: often a tmpfs, but it need not be (L1, recorded)",
+                        List.of(Property.TMP_NEED_NOT_BE_TMPFS), c -> of("placement-tmp", c, "A", placement("A", PlacementDirectories.TMP)),
+                        NamedSuite::placementNotReported),
+                placedFiles("placement-xdg-runtime", "A file-backed segment in the XDG runtime directory, a user-specific tmpfs"
+                        + " under systemd (L4)", PlacementDirectories.XDG_RUNTIME, Property.XDG_RUNTIME_TMPFS),
+                placedFiles("placement-disk-backed", "A file-backed segment on a disk-backed directory works, and the report says"
+                        + " it is written back to storage (M6)", PlacementDirectories.DISK, Property.PLACEMENT),
+                // Seed M3: QTemporaryFile as a segment's file: unique names, removed by its creator's detach, and
+                // what a SIGKILLed creator leaves (the reaper removes it after the schedule).
+                scenario("temp-file-cleanup", "Temporary-file segments (QTemporaryFile): two creators of one template get"
+                        + " distinct files, the creator's detach removes its file, a killed creator's file is left behind",
+                        List.of(Property.TEMP_FILE_CLEANUP, Property.DATA_SHARED),
+                        c -> of("temp-file-cleanup", c, "A", "B", "C",
+                                createTemp("A", "k", 4096), createTemp("B", "k", 4096), write("A", 0, "from-A"), write("B", 0, "from-B"),
+                                read("A", 0, 6), tempFiles("C", "k"), attach("C", "k"), detach("A"), tempFiles("C", "k"),
+                                kill("B"), tempFiles("C", "k")),
+                        NamedSuite::temporaryFilesMissing),
                 crossEnvironment("local", "ipcns"),
                 crossEnvironment("ipcns", "ipcns+shm"),
                 crossEnvironment("local", "docker-host"),
@@ -374,6 +403,64 @@ public final class NamedSuite {
         } catch (Exception e) {
             return "cannot run id: " + e.getMessage();
         }
+    }
+
+    /**
+     * Seeds M6 and L4: creator and reader both told to put their files in the directory {@code dir}
+     * ({@link PlacementDirectories}: a private directory of the run there); the segment must work as
+     * anywhere else, and the placement step records what the directory is.
+     */
+    private static Scenario placedFiles(String id, String title, String dir, Property statement) {
+        return scenario(id, title, List.of(statement, Property.DATA_SHARED, Property.LAST_DETACH_DESTROYS),
+                c -> of(id, c, "A", "B",
+                        placeIn("A", dir), placeIn("B", dir), create("A", "k", 4096), write("A", 0, "placed"), placement("A"),
+                        attach("B", "k"), read("B", 0, 6), write("B", 8, "back"), read("A", 8, 4), detach("A"), detach("B"),
+                        attach("B", "k")),
+                c -> {
+                    String notReported = placementNotReported(c);
+                    if (notReported != null) {
+                        return notReported;
+                    }
+                    if (!canBePlaced(c)) {
+                        return "the " + c + " backend cannot be told where its objects go (only the mmapfile backends put"
+                                + " files in a directory of the caller's choosing)";
+                    }
+                    return PlacementDirectories.missing(dir);
+                });
+    }
+
+    /** Why {@code column} cannot make temporary-file segments (seed M3), or null. */
+    private static String temporaryFilesMissing(String column) {
+        String notJava = placementNotReported(column);
+        if (notJava != null) {
+            return notJava.replace("report where its objects live (placement", "make temporary-file segments (createTemp");
+        }
+        boolean can = Backends.named(column).map(b -> {
+            try (org.shmconform.spi.SharedSegment probe = b.open("probe")) {
+                return probe instanceof org.shmconform.spi.TemporaryFiles;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }).orElse(false);
+        return can ? null : "the " + column + " segment is not a file that can be a QTemporaryFile (createTemp: only the"
+                + " mmapfile backend's)";
+    }
+
+    /** Only a Java worker answers the placement op (the Qt workers do not know it). */
+    private static String placementNotReported(String column) {
+        boolean java = Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(false);
+        return java ? null : "the " + column + " worker does not report where its objects live (placement is an op of the"
+                + " Java worker; Qt's own directory choice is QDir::tempPath, which the sysv column mirrors)";
+    }
+
+    private static boolean canBePlaced(String column) {
+        return Backends.named(column).map(b -> {
+            try {
+                return b.placedIn(java.nio.file.Path.of("/")) != null;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        }).orElse(false);
     }
 
     private static Schedule of(String name, String column, String w1, Step... steps) {

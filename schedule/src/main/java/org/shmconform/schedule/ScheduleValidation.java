@@ -70,6 +70,10 @@ public final class ScheduleValidation {
                 case sleep -> Set.of("ms");
                 case serveFd -> Set.of("path", "peer");
                 case attachFd -> Set.of("key", "path", "mode");
+                case placement, placeIn -> Set.of("path"); // a directory's name: the engine resolves it
+                case createTemp -> Set.of("key", "size", "mode");
+                case tempFiles -> Set.of("key");
+
                 default -> Set.of();
             });
         }
@@ -82,6 +86,9 @@ public final class ScheduleValidation {
         Set<String> r = new HashSet<>(ARGUMENTS.get(op));
         r.remove("mode");
         r.remove("peer"); // serveFd without a peer serves its own user only
+        if (op.equals("placement")) {
+            r.remove("path"); // without one: the backend's own directories
+        }
         return r;
     }
 

@@ -54,6 +54,31 @@ public final class Steps {
     }
 
     /** The worker serves its attached segment's descriptor on the hand-over socket {@code name}, to its own user and {@code peer} (may be null). */
+    /** Seed M3: a segment on a uniquely named temporary file made from the key as template (QTemporaryFile). */
+    public static Step createTemp(String w, String key, long size) {
+        return Step.of(w, "createTemp").key(key).size(size).mode("ReadWrite");
+    }
+
+    /** Seed M3: the temporary files of the key's template now in the directory. */
+    public static Step tempFiles(String w, String key) {
+        return Step.of(w, "tempFiles").key(key);
+    }
+
+    /** Where the worker's backend puts its objects, each directory with its filesystem type (seeds M6, L2). */
+    public static Step placement(String w) {
+        return Step.of(w, "placement");
+    }
+
+    /** The filesystem type of the directory the run calls {@code name} ("tmp": /tmp, seed L1). */
+    public static Step placement(String w, String name) {
+        return Step.of(w, "placement").path(name);
+    }
+
+    /** The worker's backend puts its files in the directory the run calls {@code name} ("disk", "xdg-runtime"). */
+    public static Step placeIn(String w, String name) {
+        return Step.of(w, "placeIn").path(name);
+    }
+
     public static Step serveFd(String w, String name, String peer) {
         Step s = Step.of(w, "serveFd").path(name);
         return peer == null ? s : s.peer(peer);

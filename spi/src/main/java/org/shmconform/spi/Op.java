@@ -11,10 +11,20 @@ package org.shmconform.spi;
  * the holder serves its attached segment's descriptor on a Unix socket ({@link Args#path()}, to the user
  * {@link Args#peer()}), a receiver whose object has the same key attaches through it. A worker whose
  * segment cannot do that answers them false (UnknownError).
+ *
+ * <p>{@code placement} and {@code placeIn} are the harness's (seeds M6, L1, L2, L4, {@link Placement}): placement
+ * reports every directory the worker's backend puts named objects in (or the one directory {@link Args#path()}
+ * names) with its filesystem type, measured by statfs in the worker's mount namespace; placeIn tells a backend
+ * that can be told ({@link SharedMemoryBackend#placedIn}) to put its files in the directory {@link Args#path()}
+ * names. A schedule names those directories (a plain name); the engine sends the path it stands for.
+ *
+ * <p>{@code createTemp} (key, size, mode) and {@code tempFiles} (key) are seed M3's QTemporaryFile ({@link TemporaryFiles}):
+ * createTemp makes a uniquely named temporary file from the key as template and attaches to it (value: the file's
+ * name); tempFiles lists the temporary files of the key now in the directory (value: names, space-separated).
  */
 public enum Op {
     create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit,
-    serveFd, attachFd;
+    serveFd, attachFd, placement, placeIn, createTemp, tempFiles;
 
     /** The op named {@code name}, or null. */
     public static Op named(String name) {

@@ -29,6 +29,24 @@ public interface SharedMemoryBackend {
                 BackendSemantics.Resize.SHRINKABLE, BackendSemantics.Visibility.DEV_SHM_MOUNT);
     }
 
+    /**
+     * The directories this backend puts named objects in, as this process's environment chooses them
+     * (seeds M6, L1, L2, L4: the harness measures each one's filesystem type). Empty: it names none
+     * (anonymous objects, such as a memfd). A backend that says nothing names none.
+     */
+    default List<Placement> placements() {
+        return List.of();
+    }
+
+    /**
+     * This backend with its files in {@code directory} instead of its default one, or null when it cannot
+     * be told where its objects go (the harness then reports the placement test NOT_AVAILABLE for it).
+     * The directory is a private one the harness made; it may be on a disk-backed filesystem.
+     */
+    default SharedMemoryBackend placedIn(Path directory) {
+        return null;
+    }
+
     /** Probed at run time on this machine (never assumed from the OS name). */
     Availability availability();
 

@@ -2,6 +2,10 @@ package org.shmconform.worker;
 
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
+import org.shmconform.backends.host.FileSystems;
+import org.shmconform.spi.Placement;
+import org.shmconform.spi.TemporaryFiles;
 import java.util.Objects;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.DescriptorHandOver;
@@ -24,7 +28,7 @@ import org.shmconform.worker.protocol.WorkerProtocol.Value;
 /** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
 final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
-    private final SharedMemoryBackend backend;
+    private SharedMemoryBackend backend;
     private SharedSegment segment;
     /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
     private AccessMode attachedMode = AccessMode.ReadWrite;
@@ -77,6 +81,10 @@ final class SegmentCommands implements AutoCloseable {
                 }
                 case serveFd -> serveFd(r);
                 case attachFd -> attachFd(r);
+                case placement -> placement(r);
+                case placeIn -> placeIn(r);
+                case createTemp -> createTemp(r);
+                case tempFiles -> tempFiles(r);
                 case exit -> {
                     close();
                     yield done(r, true, null);
@@ -111,6 +119,56 @@ final class SegmentCommands implements AutoCloseable {
             return convention(r, SegmentError.UnknownError, "attachFd: the " + backend.name() + " segment cannot receive a descriptor");
         }
         return attached(r, h.attachReceived(Path.of(Objects.requireNonNull(r.path(), "attachFd needs a path")), mode(r.mode())));
+    }
+
+    /**
+     * Seeds M6, L1, L2, L4: every directory the backend puts named objects in (or the one the request names),
+     * with statfs's filesystem type here, in this worker's mount namespace; the value is {@link Placement.Measured#encode}'s.
+     */
+    private Reply placement(Request r) {
+        List<Placement> where = r.path() == null ? backend.placements()
+                : List.of(new Placement(r.path(), Path.of(r.path())));
+        List<Placement.Measured> measured = where.stream().map(FileSystems::measure).toList();
+        return done(r, true, new NativeKey(Placement.Measured.encode(measured)));
+    }
+
+    /** The backend with its files in the directory the request names; the object is dropped first, as by a new key. */
+    private Reply placeIn(Request r) {
+        SharedMemoryBackend placed = backend.placedIn(Path.of(Objects.requireNonNull(r.path(), "placeIn needs a path")));
+        if (placed == null) {
+            return convention(r, SegmentError.UnknownError, "placeIn: the " + backend.name() + " backend cannot be told where its objects go");
+        }
+        close();
+        backend = placed;
+        return done(r, true, null);
+    }
+
+    /** Seed M3: a segment on a QTemporaryFile-style file of the key's template; the value is the file's unique name. */
+    private Reply createTemp(Request r) {
+        SharedSegment keyed = keyed(r.key());
+        if (!(keyed instanceof TemporaryFiles t)) {
+            return convention(r, SegmentError.UnknownError, "createTemp: the " + backend.name() + " segment cannot be a temporary file");
+        }
+        boolean ok = t.createTemporary(r.size(), mode(r.mode()));
+        if (ok) {
+            attachedMode = mode(r.mode());
+        }
+        return done(r, ok, ok ? new NativeKey(t.temporaryName()) : null);
+    }
+
+    /** Seed M3: the temporary files of the key's template now in the directory, by name, space-separated. */
+    private Reply tempFiles(Request r) {
+        SharedSegment keyed = segment != null && segment.key().equals(r.key()) ? segment : backend.open(r.key() == null ? "" : r.key());
+        try {
+            if (!(keyed instanceof TemporaryFiles t)) {
+                return convention(r, SegmentError.UnknownError, "tempFiles: the " + backend.name() + " segment has no temporary files");
+            }
+            return done(r, true, new NativeKey(String.join(" ", t.temporaryFiles())));
+        } finally {
+            if (keyed != segment) {
+                keyed.close(); // a look with an object of its own: this worker's object stays as it was
+            }
+        }
     }
 
     private Reply attached(Request r, boolean ok) {

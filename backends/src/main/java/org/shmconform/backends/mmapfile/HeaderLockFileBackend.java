@@ -3,6 +3,7 @@ package org.shmconform.backends.mmapfile;
 import java.nio.file.Path;
 import java.util.List;
 import org.shmconform.spi.Availability;
+import org.shmconform.spi.Placement;
 import org.shmconform.spi.SharedMemoryBackend;
 
 /**
@@ -45,5 +46,18 @@ abstract class HeaderLockFileBackend implements SharedMemoryBackend {
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
         return RunFiles.removeLeftovers(name(), dir, keyPrefix, suffix());
+    }
+
+    @Override
+    public List<Placement> placements() {
+        return List.of(new Placement("segment files", dir));
+    }
+
+    /** The same backend in another directory (a run's private one, maybe disk-backed: seed M6). */
+    abstract HeaderLockFileBackend in(Path directory);
+
+    @Override
+    public SharedMemoryBackend placedIn(Path directory) {
+        return in(directory);
     }
 }

@@ -33,6 +33,11 @@ public final class MmapFileAtomicBackend extends HeaderLockFileBackend {
     }
 
     @Override
+    HeaderLockFileBackend in(Path directory) {
+        return new MmapFileAtomicBackend(directory);
+    }
+
+    @Override
     String suffix() {
         return ".mmap-atomic";
     }

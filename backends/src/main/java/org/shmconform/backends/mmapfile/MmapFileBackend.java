@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.shmconform.spi.Availability;
+import org.shmconform.spi.Placement;
 import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
@@ -56,6 +57,17 @@ public final class MmapFileBackend implements SharedMemoryBackend {
     }
 
     @Override
+    public List<Placement> placements() {
+        return List.of(new Placement("segment files", dir));
+    }
+
+    /** The same backend with its files in {@code directory} (which need not be tmpfs: seed M6's disk-backed case). */
+    @Override
+    public SharedMemoryBackend placedIn(Path directory) {
+        return new MmapFileBackend(directory);
+    }
+
+    @Override
     public String mechanism() {
         return "file on tmpfs (" + dir + "), mmap MAP_SHARED; lock: OFD write lock on a byte past EOF;"
                 + " last detach unlinks (attachers hold OFD read locks)";
@@ -98,8 +110,9 @@ public final class MmapFileBackend implements SharedMemoryBackend {
     }
 
     /**
-     * Deletes {@code qipc_sharedmemory_<keyPrefix>*.mmap} in this backend's directory. The files
-     * live there, not in {@code tempDir}, which is therefore ignored.
+     * Deletes {@code qipc_sharedmemory_<keyPrefix>*.mmap} and its temporary files ({@code .mmap.tmp-*}) in this
+     * backend's directory. The files live there, not in {@code tempDir}, which is therefore ignored (the harness
+     * clears the directories it told a worker to use, {@link #placedIn}, itself).
      */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {

@@ -33,6 +33,11 @@ public final class MmapFileRobustBackend extends HeaderLockFileBackend {
     }
 
     @Override
+    HeaderLockFileBackend in(Path directory) {
+        return new MmapFileRobustBackend(directory);
+    }
+
+    @Override
     String suffix() {
         return ".mmap-robust";
     }

@@ -6,6 +6,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.DirectoryStream;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import org.shmconform.spi.TemporaryFiles;
+import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.SegmentError;
 import org.shmconform.backends.DescriptorSegment;
@@ -42,20 +48,30 @@ import org.shmconform.backends.linux.OfdLock;
  * whereas Qt's semaphore stays usable after detach. A file name over NAME_MAX (a very long key)
  * gives KeyError, which is what Qt users see for such keys (P5: the semaphore fails first).
  */
-final class MmapFileSegment extends DescriptorSegment {
+final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles {
     /** The byte every attached object read-locks: the attach count, read by detach. */
     static final long ATTACHED_START = LOCK_START + 1;
     private static final int NAME_MAX = 255;
     /** Attempts when the file at the path is replaced while we attach. */
     private static final int ATTACH_ATTEMPTS = 3;
 
+    /** Attempts at a fresh random name for a temporary file before giving up (each O_EXCL). */
+    private static final int TEMP_ATTEMPTS = 100;
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final Path dir;
-    private final Path file;
+    /** The key's file: {@code <dir>/qipc_sharedmemory_<letters><sha1>.mmap}. */
+    private final Path keyFile;
+    /** The file this object is on: the key's, or while attached through createTemporary its temporary file. */
+    private Path file;
+    /** Whether {@link #file} is a temporary file this object made (its detach removes it, as QTemporaryFile's destructor). */
+    private boolean temporary;
 
     MmapFileSegment(String key, Path dir) {
         super(key);
         this.dir = dir;
-        this.file = MmapFileBackend.fileFor(dir, key);
+        this.keyFile = MmapFileBackend.fileFor(dir, key);
+        this.file = keyFile;
     }
 
     @Override
@@ -130,11 +146,95 @@ final class MmapFileSegment extends DescriptorSegment {
         LibC.INSTANCE.munmap(mapping(), size());
         unmapped();
         boolean last = OfdLock.tryExclusive(fd, ATTACHED_START, 1) == 0;
-        if (last && isFileAtPath(fd)) {
+        // A temporary file goes with its creator's object whoever else maps it (QTemporaryFile's autoRemove).
+        if ((last || temporary) && isFileAtPath(fd)) {
             LibC.INSTANCE.unlink(file.toString());
         }
         unmapAndClose();
+        file = keyFile;
+        temporary = false;
         return true;
+    }
+
+    /**
+     * Seed M3: {@code <key's file>.tmp-<6 random letters>}, made O_CREAT|O_EXCL 0600 (another name on EEXIST, as
+     * QTemporaryFile does; O_EXCL also refuses a planted link, dangling or not), sized, allocated and mapped like
+     * {@link #create}'s file, with the attach count's read lock.
+     */
+    @Override
+    public boolean createTemporary(long size, AccessMode mode) {
+        if (!readyToCreate(size)) {
+            return false;
+        }
+        if (isAttached()) {
+            return fail(SegmentError.AlreadyExists, "createTemp: already attached");
+        }
+        for (int attempt = 0; attempt < TEMP_ATTEMPTS; attempt++) {
+            Path candidate = keyFile.resolveSibling(keyFile.getFileName() + RunFiles.TEMP_MARK + randomLetters(6));
+            int fd = LibC.INSTANCE.open(candidate.toString(),
+                    LibC.O_CREAT | LibC.O_EXCL | LibC.O_RDWR | LibC.O_CLOEXEC, 0600);
+            if (fd < 0 && LibC.errno() == Errno.EEXIST) {
+                continue;
+            }
+            if (fd < 0) {
+                return failErrno("createTemp (open " + candidate + ")", LibC.errno());
+            }
+            OfdLock.shared(fd, ATTACHED_START, 1);
+            if (LibC.INSTANCE.ftruncate(fd, size) != 0 || LibC.INSTANCE.posix_fallocate(fd, 0, size) != 0) {
+                int errno = LibC.errno();
+                LibC.INSTANCE.unlink(candidate.toString());
+                return closeAndFail(fd, "createTemp (size " + candidate + ")", errno);
+            }
+            Pointer address = mapShared(fd, size, mode);
+            if (address == null) {
+                int errno = LibC.errno();
+                LibC.INSTANCE.unlink(candidate.toString());
+                return closeAndFail(fd, "createTemp (mmap)", errno);
+            }
+            file = candidate;
+            temporary = true;
+            attached(fd, address, size, mode);
+            return true;
+        }
+        return fail(SegmentError.UnknownError, "createTemp: " + TEMP_ATTEMPTS + " random names were all taken");
+    }
+
+    @Override
+    public String temporaryName() {
+        return temporary ? file.getFileName().toString() : null;
+    }
+
+    /** Regular files named {@code <key's file>.tmp-<6 letters>} in the directory, never following a link. */
+    @Override
+    public List<String> temporaryFiles() {
+        List<String> names = new ArrayList<>();
+        if (keyFile == null) {
+            return names;
+        }
+        String start = keyFile.getFileName().toString();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String name = f.getFileName().toString();
+                if (name.startsWith(start) && RunFiles.isTempOf(name, MmapFileBackend.SUFFIX)
+                        && name.length() == start.length() + RunFiles.TEMP_MARK.length() + 6
+                        && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)) {
+                    names.add(name);
+                }
+            }
+        } catch (IOException e) {
+            fail(SegmentError.UnknownError, "tempFiles: " + e.getMessage());
+        }
+        names.sort(null);
+        return names;
+    }
+
+    private static String randomLetters(int n) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            int c = RANDOM.nextInt(52);
+            b.append((char) (c < 26 ? 'a' + c : 'A' + c - 26));
+        }
+        return b.toString();
     }
 
     @Override

@@ -24,18 +24,21 @@ final class RunFiles {
         return name.isEmpty() ? null : dir.resolve(name + suffix);
     }
 
-    /** Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} in {@code dir}; one line per file removed. */
+    /** The temporary files of a key (createTemp): {@code <file of the key>.tmp-<6 random letters>}. */
+    static final String TEMP_MARK = ".tmp-";
+
+    /** Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} (and {@code *<suffix>.tmp-*}) in {@code dir}; one line per file removed. */
     static List<String> removeLeftovers(String backend, Path dir, String keyPrefix, String suffix) {
         String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
         List<String> removed = new ArrayList<>();
-        if (!Files.isDirectory(dir)) {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             return removed;
         }
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                if (name.startsWith(start) && name.endsWith(suffix)
-                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
+                boolean ours = name.startsWith(start) && (name.endsWith(suffix) || isTempOf(name, suffix));
+                if (ours && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
                     removed.add(backend + ": removed " + file);
                 }
             }
@@ -43,5 +46,11 @@ final class RunFiles {
             // an unreadable directory holds nothing we could remove: report what was removed
         }
         return removed;
+    }
+
+    /** Whether {@code name} is a temporary file of a {@code suffix} file: {@code ...<suffix>.tmp-<letters>}. */
+    static boolean isTempOf(String name, String suffix) {
+        int at = name.lastIndexOf(suffix + TEMP_MARK);
+        return at > 0 && name.substring(at + suffix.length() + TEMP_MARK.length()).matches("[A-Za-z]{6}");
     }
 }

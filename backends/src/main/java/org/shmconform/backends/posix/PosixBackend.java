@@ -44,6 +44,12 @@ public final class PosixBackend implements SharedMemoryBackend {
                 false).withKeyingSplitsLock(true);
     }
 
+    /** shm_open and sem_open names are files of the tmpfs at /dev/shm. */
+    @Override
+    public java.util.List<org.shmconform.spi.Placement> placements() {
+        return java.util.List.of(new org.shmconform.spi.Placement("shm_open and sem_open names", java.nio.file.Path.of("/dev/shm")));
+    }
+
     @Override
     public String mechanism() {
         return "shm_open(/qipc_sharedmemory_*) + mmap; lock: named semaphore /qipc_systemsem_* (no undo);"

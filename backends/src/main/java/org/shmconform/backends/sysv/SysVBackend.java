@@ -49,6 +49,13 @@ public final class SysVBackend implements SharedMemoryBackend {
                 true /* mirrors Qt 6.4 call for call, including its lock re-initialisation */);
     }
 
+    /** Qt's key files (ftok'd) and its semaphores' key files: in Qt's temp directory, $TMPDIR or /tmp. */
+    @Override
+    public java.util.List<org.shmconform.spi.Placement> placements() {
+        return java.util.List.of(new org.shmconform.spi.Placement("key files ($TMPDIR)",
+                tempDir != null ? tempDir : org.shmconform.backends.QtKeys.qtTempDir()));
+    }
+
     @Override
     public String mechanism() {
         return "System V shmget/shmat keyed by ftok(<tmp>/qipc_sharedmemory_*,'Q'); lock: SysV semaphore with SEM_UNDO;"

@@ -38,6 +38,63 @@ class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
         assertTrue(reason.contains("not tmpfs"), reason);
     }
 
+    /** Seeds M6, L2: it names its directory, and can be told another one, where it works as anywhere. */
+    @Test
+    void namesItsDirectoryAndCanBePlacedInAnother() throws Exception {
+        assertEquals(List.of(new org.shmconform.spi.Placement("segment files", fixture.dir())), fixture.backend().placements());
+        Path other = PrivateTmpfsDir.create();
+        try {
+            org.shmconform.spi.SharedMemoryBackend placed = fixture.backend().placedIn(other);
+            assertEquals(other, ((MmapFileBackend) placed).dir());
+            SharedSegment s = placed.open(newKey());
+            assertTrue(s.create(64, AccessMode.ReadWrite), s.errorString());
+            assertTrue(Path.of(s.nativeKey()).startsWith(other));
+            assertTrue(s.detach());
+            assertEquals(List.of(), PrivateTmpfsDir.names(other), "the last detach removed the file in the other directory");
+        } finally {
+            PrivateTmpfsDir.delete(other);
+        }
+    }
+
+    /** Seed M3: temporary files of one template are distinct, the creator's detach removes its own, a listing sees each. */
+    @Test
+    void temporaryFilesAreUniqueAndGoWithTheirCreatorsDetach() throws Exception {
+        String key = newKey();
+        MmapFileSegment a = (MmapFileSegment) segment(key);
+        MmapFileSegment b = (MmapFileSegment) segment(key);
+        assertTrue(a.createTemporary(4096, AccessMode.ReadWrite), a.errorString());
+        assertTrue(b.createTemporary(4096, AccessMode.ReadWrite), b.errorString());
+        assertNotEquals(a.temporaryName(), b.temporaryName());
+        assertTrue(a.write(0, "from-a".getBytes(UTF_8)));
+        assertArrayEquals(new byte[6], b.read(0, 6), "two temporary files are two segments");
+        assertEquals(List.of(a.temporaryName(), b.temporaryName()).stream().sorted().toList(), a.temporaryFiles());
+        assertFalse(segment(key).attach(AccessMode.ReadWrite), "the key does not reach a temporary file");
+        String bName = b.temporaryName();
+        assertTrue(a.detach());
+        assertEquals(List.of(bName), b.temporaryFiles());
+        assertFalse(a.createTemporary(0, AccessMode.ReadWrite));
+        assertEquals(SegmentError.InvalidSize, a.error());
+        assertTrue(b.detach());
+        assertEquals(List.of(), PrivateTmpfsDir.names(fixture.dir()));
+    }
+
+    /** A run's leftovers include the temporary files of its keys; another's temporary files stay. */
+    @Test
+    void leftoverTemporaryFilesAreRemovedByPrefix() throws Exception {
+        String key = newKey();
+        MmapFileSegment a = (MmapFileSegment) segment(key);
+        assertTrue(a.createTemporary(64, AccessMode.ReadWrite), a.errorString());
+        Path file = fixture.dir().resolve(a.temporaryName());
+        Path notOurs = Files.createFile(fixture.dir().resolve("qipc_sharedmemory_someoneelse.mmap.tmp-abcdef"));
+        try {
+            assertEquals(List.of("mmapfile: removed " + file), fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir()));
+            assertTrue(Files.exists(notOurs));
+        } finally {
+            Files.deleteIfExists(notOurs);
+            a.detach();
+        }
+    }
+
     @Test
     void nativeKeyIsTheFileInTheDirectory() {
         String key = newKey();

@@ -68,6 +68,12 @@ import org.shmconform.spi.Op;
  *     worker's own uid, until detach; {@code attachFd} key, path, mode — setKey as above, then attach through
  *     the descriptor received from {@code path} (seed L5). A worker whose segment cannot hand descriptors over
  *     answers both false with UnknownError; one that does not know them (the Qt worker) with a protocolError</li>
+ * <li>{@code placement} [path] — every directory the backend puts named objects in (or the directory {@code path}),
+ *     with statfs's filesystem type (value: a string, {@code spi.Placement.Measured#encode}); {@code placeIn} path —
+ *     the backend puts its files in that directory from now on (false with UnknownError when it cannot be told);
+ *     {@code createTemp} key, size, mode — a segment on a QTemporaryFile-style file of the key's template (value: the
+ *     file's name); {@code tempFiles} key — the template's temporary files now there (value: names, space-separated).
+ *     Seeds M6, L1, L2, L4 and M3; the Qt workers do not know them (protocolError)</li>
  * <li>{@code lock}'s value (optional): {@code {"ownerDied":true}} when the lock was taken over from a holder
  *     that died holding it (a robust mutex's EOWNERDEAD), {@code {"ownerDied":false}} otherwise; a worker that
  *     cannot tell sends no value</li>
