@@ -11,10 +11,16 @@ package org.shmconform.spi;
  * the holder serves its attached segment's descriptor on a Unix socket ({@link Args#path()}, to the user
  * {@link Args#peer()}), a receiver whose object has the same key attaches through it. A worker whose
  * segment cannot do that answers them false (UnknownError).
+ *
+ * <p>{@code spawnChild} is the other way seed L5 names ("let a child process inherit it"): the worker
+ * itself starts a child worker process ({@link Args#child()} names it in the schedule) that inherits the
+ * attached segment's descriptor and attaches through it ({@link DescriptorHandOver#attachInherited}); a
+ * worker that is not attached, or whose segment cannot hand its descriptor over, starts the child without one
+ * and answers false.
  */
 public enum Op {
     create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit,
-    serveFd, attachFd;
+    serveFd, attachFd, spawnChild;
 
     /** The op named {@code name}, or null. */
     public static Op named(String name) {
