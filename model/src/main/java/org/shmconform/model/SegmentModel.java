@@ -67,6 +67,7 @@ public final class SegmentModel {
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
+            case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
             case "create" -> LifecycleRules.create(profile, s, op, w);
             case "attach" -> LifecycleRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);
