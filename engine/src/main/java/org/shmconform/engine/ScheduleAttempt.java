@@ -189,7 +189,8 @@ final class ScheduleAttempt {
             return;
         }
         if ("spawnChild".equals(step.op())) {
-            String refused = SpawnedChildren.cannotSpawn(spec(step.worker()), wp.hostPid());
+            String refused = schedule.workers().stream().noneMatch(w -> w.id().equals(step.child()))
+                    ? "its child " + step.child() + " is not declared" : SpawnedChildren.cannotSpawn(spec(step.worker()), wp.hostPid());
             if (refused != null) {
                 problems.add(what + " not performed: " + refused);
                 return;

@@ -88,6 +88,18 @@ final class HandOverRules {
                 .observe("attachFd: the descriptor reached " + KeySpaceRules.user(op.user())));
     }
 
+    /**
+     * attachFd takes the segment lock around its attach, as attach does (Qt's locker): it may wait while
+     * another process holds the key's lock, and only then.
+     */
+    static Step blockedAttach(ModelState s, ModelOp op) {
+        Lock lock = op.key() == null || op.key().isEmpty() ? null : s.lock(KeySpaceRules.modelKey(op));
+        if (lock != null && !lock.isHeldBy(op.process())) {
+            return Step.to(s.observe("attachFd() waited on the lock held by another process"));
+        }
+        return Step.violates(Property.LOCK_EXCLUSIVE, "attachFd() never returned although no other process held the lock");
+    }
+
     static Step spawnChild(Profile profile, ModelState s, ModelOp op, Worker w) {
         String child = op.args().child();
         if (child == null || child.equals(op.process())) {

@@ -61,6 +61,9 @@ public final class SegmentModel {
             // A kill of a worker that already died (of a crash) changes nothing; anything else is a contradiction.
             return op.f().equals("kill") ? Step.to(s) : Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
         }
+        if (op.outcome() == Outcome.BLOCKED && op.f().equals("attachFd")) {
+            return HandOverRules.blockedAttach(s, op);
+        }
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
             return LockRules.blockedInternally(s, op, w);
         }

@@ -65,4 +65,14 @@ class InheritedDescriptorTest {
         assertTrue(legal(Profile.DOCUMENTED, List.of(create("A", "k", 64)), spawn("A", "C")));
         assertTrue(legal(Profile.DOCUMENTED, List.of(create("A", "k", 64)), failed(spawn("A", "C"), "UnknownError")));
     }
+
+    @Test
+    void anAttachFdWaitsOnlyOnALockAnotherHolds() {
+        ModelOp attachFd = new ModelOp("B", "attachFd", Args.NONE.withKey("k").withPath("h").withMode("ReadWrite"), 13,
+                Outcome.BLOCKED, null, null, Ops.SPACE, null);
+        ModelOp serve = new ModelOp("A", "serveFd", Args.NONE.withPath("h"), 0, Outcome.OK, "NoError", null, Ops.SPACE, null);
+        List<ModelOp> held = List.of(create("A", "k", 64), serve, Ops.value("A", "lock", null));
+        assertTrue(legal(HAND_OVER, held, attachFd));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(HAND_OVER, List.of(create("A", "k", 64), serve), attachFd));
+    }
 }
