@@ -426,7 +426,8 @@ final class ScheduleAttempt {
     }
 
     private String userOf(String worker) {
-        return schedule.workers().stream().filter(w -> w.id().equals(worker)).map(WorkerSpec::user).findFirst().orElse(null);
+        // Not map(user).findFirst(): a worker of the harness's own user has a null user, which findFirst cannot carry.
+        return schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst().map(WorkerSpec::user).orElse(null);
     }
 
     /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */
