@@ -83,7 +83,7 @@ class SpawnChildTest {
             try {
                 return execute(List.of("A", "C"), create("A", "k", 4096), write("A", 0, "from-parent"), spawnChild("A", "C"),
                         read("C", 0, 11), write("C", 16, "from-child"), read("A", 16, 10), Step.of("C", "sleep").ms(3000),
-                        kill("A"), read("C", 0, 11), isAttached("C"), detach("C"));
+                        kill("A"), read("C", 0, 11), isAttached("C"), kill("C"));
             } catch (InterruptedException e) {
                 throw new IllegalStateException(e);
             }
@@ -103,6 +103,8 @@ class SpawnChildTest {
         assertEquals("from-child", text(completion(x, "A", "read", 0).data()));
         assertEquals("from-parent", text(completion(x, "C", "read", 1).data()), "the child keeps the segment after its parent's death");
         assertEquals("true", completion(x, "C", "isAttached", 0).value());
+        // The orphan (its parent was killed) is killed through its pidfd and waited for like any worker.
+        assertEquals(137, x.workers().get("C").exitStatus(), x.history().toJsonLines());
         assertGone(x.workers().get("C").pid());
         List<PropertyResult> verdicts = ScheduleChecker.check(x, COLUMN, List.of(Property.DATA_SHARED), Subjects.here()).results();
         assertEquals(Verdict.PASS, verdicts.get(0).verdict(), verdicts.toString());
