@@ -102,7 +102,7 @@ class InputValidationTest {
             {"{\"worker\":\"A\",\"op\":\"explode\"}", "steps[0] (A explode): unknown operation 'explode'"},
             {"{\"worker\":\"Z\",\"op\":\"lock\"}", "steps[0] (Z lock): worker Z is not declared"},
             {"{\"worker\":\"A\",\"op\":\"attach\",\"key\":\"k\",\"mode\":\"rw\"}", "steps[0] (A attach): bad mode 'rw'; only ReadWrite or ReadOnly"},
-            {"{\"worker\":\"A\",\"op\":\"lock\",\"when\":1}", "unknown field 'when' at steps[0] (line 1); known: data, key, length, mode, ms, noWait, offset, op, path, peer, size, worker"},
+            {"{\"worker\":\"A\",\"op\":\"lock\",\"when\":1}", "unknown field 'when' at steps[0] (line 1); known: child, data, key, length, mode, ms, noWait, offset, op, path, peer, size, worker"},
             {"{\"worker\":\"A\",\"op\":\"read\",\"offset\":0,\"length\":-1}", "steps[0] (A read): length -1 out of range [0, 1048576]"},
         };
         for (String[] c : cases) {

@@ -7,6 +7,7 @@ import org.shmconform.spi.NativeName;
 import org.shmconform.spi.Op;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -58,6 +59,8 @@ final class ScheduleAttempt {
     private final List<String> problems = new ArrayList<>();
     /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
     private final Map<String, String> dying = new LinkedHashMap<>();
+    /** Workers started by a spawnChild step (seed L5), not with the schedule. */
+    private final SpawnedChildren children;
     private long seq;
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
@@ -68,6 +71,7 @@ final class ScheduleAttempt {
         this.timing = timing;
         this.schedule = schedule;
         this.prefix = prefix;
+        this.children = new SpawnedChildren(schedule);
     }
 
     Execution execute() throws InterruptedException {
@@ -94,10 +98,11 @@ final class ScheduleAttempt {
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
         try {
             Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
-            for (WorkerSpec spec : schedule.workers()) {
+            List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
+            for (WorkerSpec spec : started) {
                 starting.put(spec.id(), pool.submit(() -> startWorker(spec)));
             }
-            for (WorkerSpec spec : schedule.workers()) {
+            for (WorkerSpec spec : started) {
                 try {
                     WorkerProcess wp = starting.get(spec.id()).get();
                     workers.put(spec.id(), wp);
@@ -121,6 +126,20 @@ final class ScheduleAttempt {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /** A worker its parent started (spawnChild): from its hello on, a worker of the schedule like the others. */
+    private void registerChild(WorkerSpec spec, WorkerProcess wp, Hello hello) {
+        workers.put(spec.id(), wp);
+        watchOpThread(spec.id(), wp, hello);
+        Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
+        namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir());
+        infos.put(spec.id(), new Execution.WorkerInfo(spec.id(), spec.impl(), spec.env(), hello.pid(), spec.user(),
+                namespaces, hello.impl(), null));
+    }
+
+    private WorkerSpec spec(String worker) {
+        return schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst().orElseThrow();
     }
 
     /** Maps the hello's tid (in the worker's pid namespace) to the host tid the kernel probe reads. */
@@ -155,7 +174,8 @@ final class ScheduleAttempt {
         String what = "step " + index + " (" + step.op() + " by " + step.worker() + ")";
         WorkerProcess wp = workers.get(step.worker());
         if (wp == null) {
-            problems.add(what + " not performed: the schedule has no worker " + step.worker());
+            problems.add(what + " not performed: " + (children.isChild(step.worker())
+                    ? step.worker() + " was never started (its spawnChild did not start it)" : "the schedule has no worker " + step.worker()));
             return;
         }
         if (!"kill".equals(step.op())) {
@@ -175,6 +195,14 @@ final class ScheduleAttempt {
         if (refused != null) {
             problems.add(what + " not performed: " + refused);
             return;
+        }
+        if ("spawnChild".equals(step.op())) {
+            String cannot = schedule.workers().stream().noneMatch(w -> w.id().equals(step.child()))
+                    ? "its child " + step.child() + " is not declared" : SpawnedChildren.cannotSpawn(spec(step.worker()), wp.hostPid());
+            if (cannot != null) {
+                problems.add(what + " not performed: " + cannot);
+                return;
+            }
         }
         Request request = toRequest(step, ++seq);
         HistoryEvent invoke = history.append(invokeEvent(step));
@@ -341,17 +369,50 @@ final class ScheduleAttempt {
         }
     }
 
-    private void complete(String worker, Received r) {
+    private void complete(String worker, Received r) throws InterruptedException {
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
         Reply reply = r.reply();
+        if ("spawnChild".equals(invoke.f())) {
+            completeSpawn(worker, invoke, r);
+            return;
+        }
         history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
                 .reply(reply).build());
     }
 
+    /** A spawnChild ends with the child's hello (whether it attached through the inherited descriptor), not the parent's reply. */
+    private void completeSpawn(String worker, HistoryEvent invoke, Received r) throws InterruptedException {
+        SpawnedChildren.Outcome o = children.finish(invoke.child(), r.reply(), r.nanos(), workers.get(worker).hostPid(),
+                timing.startDeadline());
+        if (o.started()) {
+            registerChild(spec(invoke.child()), o.child(), o.hello());
+        }
+        if (o.problem() != null) {
+            problems.add("spawnChild by " + worker + ": " + o.problem());
+            history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).at(o.nanos()).note(Ending.TIMEOUT.note()).build());
+            return;
+        }
+        Reply reply = o.reply();
+        EventBuilder done = new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(o.nanos()).reply(reply);
+        if (o.note() != null && reply.protocolError() == null) {
+            done.note(o.note());
+        }
+        history.append(done.build());
+    }
+
     private void shutdownAll() throws InterruptedException {
-        for (WorkerProcess wp : workers.values()) {
-            wp.shutdown(Duration.ofSeconds(5));
+        children.releaseUnfinished();
+        // Children first: each is pinned by its pidfd, whoever its parent is by then.
+        for (Map.Entry<String, WorkerProcess> w : workers.entrySet()) {
+            if (children.isChild(w.getKey())) {
+                w.getValue().shutdown(Duration.ofSeconds(5));
+            }
+        }
+        for (Map.Entry<String, WorkerProcess> w : workers.entrySet()) {
+            if (!children.isChild(w.getKey())) {
+                w.getValue().shutdown(Duration.ofSeconds(5));
+            }
         }
     }
 
@@ -359,7 +420,7 @@ final class ScheduleAttempt {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
         Optional<NativeName> nativeName = NativeName.in(step.key());
-        WorkerSpec spec = specOf(step.worker());
+        WorkerSpec spec = spec(step.worker());
         if (nativeName.isPresent()) {
             // setNativeKey with the name a program of that key space uses for the run's key (seed N17).
             key = NativeNames.resolve(nativeName.get().keySpace(), prefix + nativeName.get().key(),
@@ -368,6 +429,12 @@ final class ScheduleAttempt {
             key = NativeNames.plainKey(spec.impl(), key, () -> run.workerTmp(spec.tmpdir(), spec.user()));
         }
         Args args = step.args().withKey(key);
+        if (op == Op.spawnChild) {
+            // The child's id stays with the engine; the parent gets where the child's stdin, stdout and stderr are.
+            WorkerSpec child = spec(step.child());
+            Path base = children.prepare(run, prefix, child, run.logs().resolve(logName(child)));
+            return new Request(seqNo, op, args.withChild(null).withPath(base.toString()));
+        }
         if (step.args().path() == null) {
             return new Request(seqNo, op, args);
         }
@@ -390,15 +457,12 @@ final class ScheduleAttempt {
     }
 
     private String userOf(String worker) {
-        return specOf(worker).user();
+        // Not map(user).findFirst(): a worker of the harness's own user has a null user, which findFirst cannot carry.
+        return schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst().map(WorkerSpec::user).orElse(null);
     }
 
     private String implOf(String worker) {
-        return specOf(worker).impl();
-    }
-
-    private WorkerSpec specOf(String worker) {
-        return schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst().orElseThrow();
+        return spec(worker).impl();
     }
 
     /** The invoke as the schedule wrote it: the logical key, not the run's prefixed one. */

@@ -109,6 +109,9 @@ public final class Replay {
         append(b, "offset", e.offset());
         append(b, "length", e.length());
         append(b, "data", e.data() == null ? null : HexText.quoted(e.data()));
+        append(b, "path", e.path());
+        append(b, "peer", e.peer());
+        append(b, "child", e.child());
         append(b, "value", e.value());
         append(b, "error", e.error());
         append(b, "exit", e.exitStatus());

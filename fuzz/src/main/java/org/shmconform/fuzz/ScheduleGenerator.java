@@ -35,6 +35,13 @@ import org.shmconform.spi.BackendSemantics;
  * the engine kills a worker still blocked at the end. Writes carry unique tags ("wBs7" = worker B,
  * step 7) so a read of stale or foreign bytes is provable. A holder does not create, attach or
  * detach (its own locker would release the lock, which the model cannot see).
+ *
+ * <p>Where the column declares {@code handsOverDescriptor} (seed L5), the menu also hands segments
+ * over: an attached worker serves its descriptor (serveFd) or starts a child worker that inherits it
+ * (spawnChild; the child is one more worker, declared only if the schedule spawns it, and acts only
+ * after); a detached one attaches through a served descriptor (attachFd), also deliberately wrong
+ * (nobody serves at that name, a descriptor of another key, a spawn with nothing to inherit). An
+ * attachFd is offered only while its key's lock is free: it takes the lock around its attach.
  */
 public final class ScheduleGenerator {
     private static final long[] SIZES = {16, 24, 40, 64, 100, 200};
@@ -85,10 +92,18 @@ public final class ScheduleGenerator {
             // Most workers start on "k"; now and then the last one lives on another key.
             shadow.keyOf.put(id, i == workers - 1 && i > 1 && random.nextInt(4) == 0 ? KEYS.get(1 + random.nextInt(3)) : "k");
         }
+        String child = shadow.handsOver() ? String.valueOf((char) ('A' + workers)) : null;
+        if (child != null) {
+            shadow.unborn.add(child);
+            shadow.keyOf.put(child, "k");
+        }
         List<Step> steps = new ArrayList<>();
         while (steps.size() < steps0) {
             random.begin(steps.size() + 1);
-            List<String> all = specs.stream().map(WorkerSpec::id).toList();
+            List<String> all = new ArrayList<>(specs.stream().map(WorkerSpec::id).toList());
+            if (child != null && !shadow.unborn.contains(child)) {
+                all.add(child); // spawned: a worker like the others from now on
+            }
             int alive = (int) all.stream().filter(id -> !shadow.dead.contains(id)).count();
             Choices menu = new Choices(random, shadow, steps.size(), alive);
             all.forEach(menu::offer);
@@ -103,6 +118,9 @@ public final class ScheduleGenerator {
             steps.add(step);
         }
         epilogue(shadow, steps);
+        if (child != null && !shadow.unborn.contains(child)) {
+            specs.add(WorkerSpec.local(child, impl)); // declared where its parent runs: local, the same column
+        }
         Tape used = random.tape();
         return new Generated(new Schedule("fuzz-" + impl + "-" + seed, seed, specs, steps), used);
     }
@@ -167,6 +185,9 @@ public final class ScheduleGenerator {
             String key = s.key(w);
             ShadowState.Segment seg = s.segment(w);
             boolean busy = s.lockBusy(key);
+            if (s.handsOver()) {
+                handOverSteps();
+            }
             if (!s.attached(w)) {
                 if (!s.holds(w) && !s.maybeHolders.contains(w)) {
                     // Busy or not: create and attach while another holds the lock is where lock bugs live.
@@ -194,6 +215,37 @@ public final class ScheduleGenerator {
                     add(busy ? 4 : 3, Steps.detach(w));
                 }
                 add(1, Steps.size(w));
+            }
+        }
+
+        /** serveFd, attachFd and spawnChild for a column that hands descriptors over (seed L5), right and wrong. */
+        private void handOverSteps() {
+            String child = s.unborn.isEmpty() ? null : s.unborn.iterator().next();
+            if (s.attached(w)) {
+                if (!s.serving(w) && !s.servers.containsKey("h" + w)) {
+                    add(2, Steps.serveFd(w, "h" + w, null));
+                }
+                if (child != null) {
+                    add(3, Steps.spawnChild(w, child)); // the child inherits the descriptor, whoever holds the lock
+                }
+                return;
+            }
+            if (s.holds(w) || s.maybeHolders.contains(w)) {
+                return; // a holder's attach would go through its own locker
+            }
+            for (java.util.Map.Entry<String, String> served : new java.util.TreeMap<>(s.servers).entrySet()) {
+                String k = s.key(served.getValue());
+                if (!s.lockBusy(k)) {
+                    add(4, Steps.attachFd(w, k, served.getKey()));
+                }
+            }
+            String other = KEYS.get(random.nextInt(KEYS.size()));
+            String name = "h" + (char) ('A' + random.nextInt(4));
+            if (!s.lockBusy(other) && !(s.servers.containsKey(name) && other.equals(s.key(s.servers.get(name))))) {
+                add(1, Steps.attachFd(w, other, name)); // wrong: nobody serves there, or a descriptor of another key
+            }
+            if (child != null) {
+                add(1, Steps.spawnChild(w, child)); // wrong: nothing to inherit, the child starts fresh
             }
         }
 

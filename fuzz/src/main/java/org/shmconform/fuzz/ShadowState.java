@@ -62,8 +62,22 @@ final class ShadowState {
     /** worker → key: an op counted as done that may wait behind the lock someone took meanwhile, until it is let go. */
     final Map<String, String> behind = new HashMap<>();
 
+    /** Hand-over socket name → the worker serving its segment's descriptor there (serveFd), while it stays attached and alive. */
+    final Map<String, String> servers = new HashMap<>();
+    /** Declared workers a spawnChild step has not started yet (they take no step before it). */
+    final Set<String> unborn = new TreeSet<>();
+
     ShadowState(BackendSemantics semantics) {
         this.semantics = semantics;
+    }
+
+    /** Whether the column hands a segment over as a descriptor (serveFd, attachFd, spawnChild work). */
+    boolean handsOver() {
+        return semantics.handsOverDescriptor();
+    }
+
+    boolean serving(String w) {
+        return servers.containsValue(w);
     }
 
     String key(String w) {
@@ -133,10 +147,23 @@ final class ShadowState {
 
     /** Applies the effect the step should have on a conforming backend. */
     void apply(Step step) {
+        applyStep(step);
+        // A server stops when its holder detaches, re-keys, exits or dies.
+        servers.values().removeIf(v -> dead.contains(v) || !attached(v));
+    }
+
+    private void applyStep(Step step) {
         String w = step.worker();
         // The engine waits for the worker's op in flight before its next step: whatever it was, it is over now.
         settling.remove(w);
         switch (step.op()) {
+            case "serveFd" -> {
+                if (handsOver() && attached(w) && !serving(w) && !servers.containsKey(step.path())) {
+                    servers.put(step.path(), w);
+                }
+            }
+            case "attachFd" -> attachFd(step);
+            case "spawnChild" -> spawnChild(w, step.child());
             case "create", "attach" -> {
                 if (mayBlock(step)) {
                     keyOf.put(w, step.key());
@@ -191,6 +218,38 @@ final class ShadowState {
             default -> {
                 // read, size, isAttached: no effect
             }
+        }
+    }
+
+    /** attachFd: the object takes the key; it attaches if someone serves that key's segment at the path. */
+    private void attachFd(Step step) {
+        String w = step.worker();
+        boolean wasAttached = attached(w);
+        if (!step.key().equals(key(w)) && wasAttached) {
+            leave(w, semantics.lastDetachDestroys()); // a re-key detaches first, as setKey does
+            wasAttached = false;
+        }
+        keyOf.put(w, step.key());
+        keyed.add(w);
+        String server = servers.get(step.path());
+        if (!handsOver() || wasAttached || server == null || !step.key().equals(key(server)) || segment(server) == null) {
+            return;
+        }
+        segment(server).attached.add(w);
+        readOnly.remove(w);
+    }
+
+    /** spawnChild: the child exists from now on; attached to the parent's segment if the parent could hand it over. */
+    private void spawnChild(String parent, String child) {
+        unborn.remove(child);
+        if (!handsOver() || !attached(parent)) {
+            return; // started without the descriptor: a fresh object
+        }
+        keyOf.put(child, key(parent));
+        keyed.add(child);
+        segment(parent).attached.add(child);
+        if (readOnly.contains(parent)) {
+            readOnly.add(child);
         }
     }
 

@@ -155,7 +155,8 @@ public final class Shrinker<E> {
             if (best.workers().size() > 1) {
                 List<WorkerSpec> ws = new ArrayList<>(best.workers());
                 ws.remove(w);
-                List<Step> steps = best.steps().stream().filter(s -> !s.worker().equals(w.id())).toList();
+                // A dropped worker's spawn goes with it: its parent's spawnChild would name an undeclared child.
+                List<Step> steps = best.steps().stream().filter(s -> !s.worker().equals(w.id()) && !w.id().equals(s.child())).toList();
                 changed |= offer(best.withWorkers(ws, steps));
             }
         }

@@ -25,7 +25,10 @@ import org.shmconform.spi.BackendSemantics;
  * outcome: "seg=yes att=1 lock=other me=attached | lock -> BLOCKED". The abstraction is what the
  * operation's own worker sees of its key: does the segment exist, how many are attached (0, 1,
  * 2+), who holds the lock (free, me, another, a dead one, nobody knows after Qt 6.4 re-initialised
- * it), and its own object (fresh, keyed but detached, attached read-write or read-only, holding).
+ * it), and its own object (fresh, keyed but detached, attached read-write or read-only, holding);
+ * with descriptor hand-over (seed L5), whether someone serves at the op's socket name (nobody, the op's
+ * own worker, another) and whether its own worker serves: so serveFd, attachFd and spawnChild in each
+ * of those states are transitions of their own.
  *
  * <p>The walk takes the first next state where the model leaves a choice open and skips an
  * operation the model does not accept in that order (a concurrent op placed elsewhere by the
@@ -84,6 +87,19 @@ public final class TransitionCoverage {
         String self = me.attached() ? (me.readOnly() ? "attached-ro" : "attached") : me.key() != null ? "keyed" : "fresh";
         boolean rekey = op.key() != null && me.key() != null && !op.key().isEmpty() && !key.equals(me.key());
         return "seg=" + (seg == null ? "no" : "yes") + " att=" + (attached >= 2 ? "2+" : attached) + " lock=" + holder
-                + " me=" + self + (me.locked() ? "+locked" : "") + (rekey ? " rekey" : "");
+                + " me=" + self + (me.locked() ? "+locked" : "") + (rekey ? " rekey" : "") + handOver(s, op);
+    }
+
+    /** The hand-over part of the abstraction: empty unless the op hands over or its worker serves. */
+    static String handOver(ModelState s, ModelOp op) {
+        String h = "";
+        if (op.args().path() != null && (op.f().equals("serveFd") || op.f().equals("attachFd"))) {
+            ModelState.Server at = s.servers().get(op.args().path());
+            h = " srv=" + (at == null ? "none" : at.process().equals(op.process()) ? "me" : "other");
+        }
+        if (s.servers().values().stream().anyMatch(v -> v.process().equals(op.process()))) {
+            h += " serving";
+        }
+        return h;
     }
 }

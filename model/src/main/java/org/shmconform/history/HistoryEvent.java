@@ -26,7 +26,8 @@ import org.shmconform.spi.Args;
  * @param note        why an info is indeterminate ("killed", "crashed", "timeout"), or other context
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"index", "time", "process", "type", "f", "key", "size", "mode", "offset", "length", "data", "value",
+@JsonPropertyOrder({"index", "time", "process", "type", "f", "key", "size", "mode", "offset", "length", "data", "path", "peer",
+        "child", "value",
         "error", "errorString", "exitStatus", "note"})
 public record HistoryEvent(int index, long time, String process, EventType type, String f, @JsonIgnore Args args,
                            String value, String error, String errorString, Integer exitStatus, String note) {
@@ -55,11 +56,13 @@ public record HistoryEvent(int index, long time, String process, EventType type,
                                         @JsonProperty("f") String f, @JsonProperty("key") String key,
                                         @JsonProperty("size") Long size, @JsonProperty("mode") String mode,
                                         @JsonProperty("offset") Long offset, @JsonProperty("length") Integer length,
-                                        @JsonProperty("data") String data, @JsonProperty("value") String value,
+                                        @JsonProperty("data") String data, @JsonProperty("path") String path,
+                                        @JsonProperty("peer") String peer, @JsonProperty("child") String child,
+                                        @JsonProperty("value") String value,
                                         @JsonProperty("error") String error, @JsonProperty("errorString") String errorString,
                                         @JsonProperty("exitStatus") Integer exitStatus, @JsonProperty("note") String note) {
-        return new HistoryEvent(index, time, process, type, f, new Args(key, size, mode, offset, length, data, null), value,
-                error, errorString, exitStatus, note);
+        return new HistoryEvent(index, time, process, type, f, new Args(key, size, mode, offset, length, data, null, path, peer, child),
+                value, error, errorString, exitStatus, note);
     }
 
     /** The same event at position {@code i}. */
@@ -90,6 +93,24 @@ public record HistoryEvent(int index, long time, String process, EventType type,
     @JsonProperty("length")
     public Integer length() {
         return args.length();
+    }
+
+    /** serveFd, attachFd: the hand-over socket's name, as the schedule gave it. */
+    @JsonProperty("path")
+    public String path() {
+        return args.path();
+    }
+
+    /** serveFd: the other user the descriptor is handed to. */
+    @JsonProperty("peer")
+    public String peer() {
+        return args.peer();
+    }
+
+    /** spawnChild: the worker started as a child of this one (the relationship, as the history keeps it). */
+    @JsonProperty("child")
+    public String child() {
+        return args.child();
     }
 
     /** The bytes written (invoke) or read (ok of a read), in hex. */

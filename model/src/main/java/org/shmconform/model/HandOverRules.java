@@ -16,6 +16,13 @@ import org.shmconform.model.SegmentModel.Step;
  * (the same object, counted among its attachers); one that finds nobody serving at the path, or a
  * descriptor of another key, is refused as NotFound; a receiver of a user the server does not hand
  * over to is refused. A server stops when its holder detaches, re-keys, exits or dies.
+ *
+ * <p>The other way seed L5 names, inheritance: spawnChild by an attached worker starts the child
+ * worker the op names, which inherits the segment's descriptor and attaches through it (the same
+ * object, with the parent's mode, mapping its current length, not holding the lock whoever does). A
+ * worker that is not attached, or whose backend cannot hand a descriptor over, starts its child
+ * without the descriptor and returns false: the child is a fresh object. The child is a process of
+ * its own from then on: its parent's death does not end it, nor its attachment.
  */
 final class HandOverRules {
     private HandOverRules() {
@@ -79,6 +86,46 @@ final class HandOverRules {
         return Step.to(base.withSegment(server.key(), seg.withAttached(attached)).because(server.key(), null)
                 .with(op.process(), new Worker(server.key(), true, op.readOnly(), w.locked(), false, seg.size()))
                 .observe("attachFd: the descriptor reached " + KeySpaceRules.user(op.user())));
+    }
+
+    /**
+     * attachFd takes the segment lock around its attach, as attach does (Qt's locker): it may wait while
+     * another process holds the key's lock, and only then.
+     */
+    static Step blockedAttach(ModelState s, ModelOp op) {
+        Lock lock = op.key() == null || op.key().isEmpty() ? null : s.lock(KeySpaceRules.modelKey(op));
+        if (lock != null && !lock.isHeldBy(op.process())) {
+            return Step.to(s.observe("attachFd() waited on the lock held by another process"));
+        }
+        return Step.violates(Property.LOCK_EXCLUSIVE, "attachFd() never returned although no other process held the lock");
+    }
+
+    static Step spawnChild(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String child = op.args().child();
+        if (child == null || child.equals(op.process())) {
+            return Step.violates(Property.API_CONTRACT, "spawnChild names no child of its own");
+        }
+        if (Boolean.FALSE.equals(profile.handsOverDescriptor())) {
+            return Expect.fail(s, op, null, Property.API_CONTRACT, "spawnChild by a backend that cannot hand a descriptor over");
+        }
+        if (!w.attached()) {
+            return Expect.fail(s, op, null, Property.API_CONTRACT, "spawnChild when not attached: there is no descriptor to inherit");
+        }
+        if (op.outcome() == Outcome.FAIL && profile.handsOverDescriptor() == null) {
+            return Step.to(s.observe("spawnChild: no descriptor hand-over"));
+        }
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.ATTACH_EXISTING, "spawnChild by a worker attached to its segment returned " + Expect.describe(op));
+        }
+        Segment seg = s.segments().get(w.key());
+        if (seg == null) {
+            return Step.violates(Property.API_CONTRACT, "spawnChild: the model has no segment " + w.key() + " its parent is attached to");
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.put(child, w.readOnly());
+        return Step.to(s.withSegment(w.key(), seg.withAttached(attached))
+                .with(child, new Worker(w.key(), true, w.readOnly(), false, false, seg.size()))
+                .observe("spawnChild: the child inherited the descriptor"));
     }
 
     /**

@@ -61,6 +61,9 @@ public final class SegmentModel {
             // A kill of a worker that already died (of a crash) changes nothing; anything else is a contradiction.
             return op.f().equals("kill") ? Step.to(s) : Step.violates(Property.API_CONTRACT, op.process() + " acted after it died");
         }
+        if (op.outcome() == Outcome.BLOCKED && op.f().equals("attachFd")) {
+            return HandOverRules.blockedAttach(s, op);
+        }
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
             return LockRules.blockedInternally(s, op, w);
         }
@@ -71,6 +74,7 @@ public final class SegmentModel {
             case "tempFiles" -> TemporaryFileRules.list(s, op);
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
+            case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);

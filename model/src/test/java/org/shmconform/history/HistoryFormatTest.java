@@ -52,4 +52,16 @@ class HistoryFormatTest {
         assertNull(e.args().ms());
         assertEquals("{\"index\":0,\"time\":1,\"process\":\"A\",\"type\":\"invoke\",\"f\":\"sleep\"}\n", h.toJsonLines());
     }
+
+    @Test
+    void handOverArgumentsAndAChildSurviveTheFile(@TempDir Path dir) throws Exception {
+        History h = new History();
+        h.append(new HistoryEvent(0, 1, "A", EventType.invoke, "serveFd", Args.NONE.withPath("h").withPeer("nobody"), null, null,
+                null, null, null));
+        h.append(new HistoryEvent(0, 2, "A", EventType.invoke, "spawnChild", Args.NONE.withChild("C"), null, null, null, null, null));
+        Path file = dir.resolve("h.jsonl");
+        h.write(file);
+        assertEquals(h.events(), History.read(file).events());
+        assertEquals("C", History.read(file).events().get(1).child());
+    }
 }

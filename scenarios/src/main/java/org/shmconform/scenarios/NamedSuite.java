@@ -15,6 +15,7 @@ import static org.shmconform.schedule.Steps.rawWrite;
 import static org.shmconform.schedule.Steps.read;
 import static org.shmconform.schedule.Steps.serveFd;
 import static org.shmconform.schedule.Steps.size;
+import static org.shmconform.schedule.Steps.spawnChild;
 import static org.shmconform.schedule.Steps.truncate;
 import static org.shmconform.schedule.Steps.unlock;
 import static org.shmconform.schedule.Steps.write;
@@ -127,6 +128,10 @@ public final class NamedSuite {
                         + " nobody: it can read and write it, and can neither shrink nor grow it (L5, L6)",
                         List.of(Property.MEMFD_SEALED, Property.DATA_SHARED, Property.NOT_WORLD_ACCESSIBLE),
                         NamedSuite::lowerPrivilegedPeer, NamedSuite::handOverMissing),
+                scenario("memfd-inherited-by-child", "A memfd inherited by a child process the holder starts (L5: \"let a"
+                        + " child process inherit it\"): the child reads and writes it, cannot shrink it, and keeps it after its"
+                        + " parent is killed; its detach is the last", List.of(Property.DATA_SHARED, Property.MEMFD_SEALED),
+                        NamedSuite::inheritedByChild, NamedSuite::inheritanceMissing),
                 scenario("shm-size-exhausted", "A segment larger than the environment's /dev/shm: create fails with OutOfResources"
                         + " (or succeeds where the object does not live on /dev/shm), never a hang",
                         List.of(Property.OUT_OF_RESOURCES, Property.DATA_SHARED),
@@ -370,6 +375,28 @@ public final class NamedSuite {
                 create("A", "k", 4096), write("A", 0, "from-root"), serveFd("A", "handover", "nobody"), attach("N", "k"),
                 attachFd("N", "k", "handover"), read("N", 0, 9), write("N", 16, "from-nobody"), read("A", 16, 11),
                 truncate("N", 0), truncate("N", 8192), size("N"), read("N", 4088, 8), detach("N"), detach("A")));
+    }
+
+    /**
+     * Seed L5, the other way: A's own process starts C as its child, C inherits the memfd's descriptor
+     * (not through /proc, not through a socket) and attaches through it; C sees A's bytes and A sees C's,
+     * the seals refuse C's truncate, C keeps the segment after A is killed, and once C detached nobody can
+     * attach the key any more.
+     */
+    private static Schedule inheritedByChild(String column) {
+        WorkerSpec child = WorkerSpec.local("C", column);
+        return new Schedule("memfd-inherited-by-child", null, List.of(WorkerSpec.local("A", column), child, WorkerSpec.local("B", column)),
+                List.of(create("A", "k", 4096), write("A", 0, "from-parent"), spawnChild("A", "C"), read("C", 0, 11),
+                        write("C", 16, "from-child"), read("A", 16, 10), truncate("C", 0), size("C"), kill("A"), read("C", 0, 11),
+                        detach("C"), attach("B", "k")));
+    }
+
+    /** Why {@code column} cannot hand its segment to a child by inheritance here, or null. */
+    private static String inheritanceMissing(String column) {
+        boolean handsOver = Subjects.here().named(column).map(Subject::declared).map(BackendSemantics::handsOverDescriptor)
+                .orElse(false);
+        return handsOver ? null : "the " + column + " column cannot hand a segment over as a descriptor (spawnChild, seed L5:"
+                + " its declaration says handsOverDescriptor=false): only memfd-fd declares it";
     }
 
     /**

@@ -70,6 +70,7 @@ public final class ScheduleValidation {
                 case sleep -> Set.of("ms");
                 case serveFd -> Set.of("path", "peer");
                 case attachFd -> Set.of("key", "path", "mode");
+                case spawnChild -> Set.of("child");
                 case placement, placeIn -> Set.of("path"); // a directory's name: the engine resolves it
                 case createTemp -> Set.of("key", "size", "mode");
                 case tempFiles -> Set.of("key");
@@ -189,6 +190,7 @@ public final class ScheduleValidation {
             }
             step(p, "steps[" + i + "] (" + step.worker() + " " + step.op() + ")", step, declared);
         }
+        children(p, s);
         return p;
     }
 
@@ -212,6 +214,7 @@ public final class ScheduleValidation {
         given.put("ms", s.ms());
         given.put("path", s.path());
         given.put("peer", s.peer());
+        given.put("child", s.child());
         Set<String> takes = ARGUMENTS.get(s.op());
         given.forEach((name, value) -> {
             if (value != null && !takes.contains(name)) {
@@ -245,6 +248,68 @@ public final class ScheduleValidation {
         if (s.peer() != null && !USER.matcher(s.peer()).matches()) {
             p.add(at + ": bad peer user name " + quote(s.peer()));
         }
+        if ("spawnChild".equals(s.op()) && s.noWait()) {
+            p.add(at + ": spawnChild cannot be noWait (the child must have said hello before the next step)");
+        }
+    }
+
+    /**
+     * Each worker a spawnChild step starts, and the worker that starts it (child → parent): the engine
+     * starts these when their step comes, not with the others.
+     */
+    public static Map<String, String> parents(Schedule s) {
+        Map<String, String> parents = new java.util.LinkedHashMap<>();
+        if (s.steps() != null) {
+            for (Step step : s.steps()) {
+                if (step != null && "spawnChild".equals(step.op()) && step.child() != null) {
+                    parents.putIfAbsent(step.child(), step.worker());
+                }
+            }
+        }
+        return parents;
+    }
+
+    /**
+     * The child-of relationship: a spawned worker is declared, is not its own parent, is spawned once,
+     * acts only after its spawn (so a parent runs before it spawns), and is declared in its parent's column,
+     * environment, group, user and TMPDIR, since it is the parent's own process that starts it there.
+     */
+    private static void children(List<String> p, Schedule s) {
+        Map<String, WorkerSpec> specs = new java.util.HashMap<>();
+        s.workers().stream().filter(java.util.Objects::nonNull).forEach(w -> specs.putIfAbsent(w.id(), w));
+        Map<String, Integer> spawnedAt = new java.util.HashMap<>();
+        for (int i = 0; i < s.steps().size(); i++) {
+            Step step = s.steps().get(i);
+            if (step == null || !"spawnChild".equals(step.op()) || step.child() == null) {
+                continue;
+            }
+            String at = "steps[" + i + "] (" + step.worker() + " spawnChild " + step.child() + ")";
+            WorkerSpec child = specs.get(step.child());
+            WorkerSpec parent = specs.get(step.worker());
+            if (child == null) {
+                p.add(at + ": child " + step.child() + " is not declared in \"workers\"");
+            } else if (step.child().equals(step.worker())) {
+                p.add(at + ": a worker cannot spawn itself");
+            } else if (spawnedAt.putIfAbsent(step.child(), i) != null) {
+                p.add(at + ": " + step.child() + " is already spawned by steps[" + spawnedAt.get(step.child()) + "]");
+            } else if (parent != null && !sameHome(parent, child)) {
+                p.add(at + ": child " + step.child() + " must be declared with its parent's impl, env, group, user and tmpdir");
+            }
+        }
+        for (int i = 0; i < s.steps().size(); i++) {
+            Step step = s.steps().get(i);
+            Integer spawn = step == null ? null : spawnedAt.get(step.worker());
+            if (spawn != null && i < spawn) {
+                p.add("steps[" + i + "] (" + step.worker() + " " + step.op() + "): " + step.worker()
+                        + " acts before steps[" + spawn + "] spawns it");
+            }
+        }
+    }
+
+    private static boolean sameHome(WorkerSpec a, WorkerSpec b) {
+        return java.util.Objects.equals(a.impl(), b.impl()) && java.util.Objects.equals(a.env(), b.env())
+                && java.util.Objects.equals(a.group(), b.group()) && java.util.Objects.equals(a.user(), b.user())
+                && java.util.Objects.equals(a.tmpdir(), b.tmpdir());
     }
 
     private static void range(List<String> p, String at, String name, Long value, long min, long max) {

@@ -20,7 +20,7 @@ import org.shmconform.spi.Args;
  * because an unwrapped record swallows unknown fields, and {@link ScheduleValidation} must name them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL) // not NON_DEFAULT: that drops an offset or size of 0
-@JsonPropertyOrder({"worker", "op", "key", "size", "mode", "offset", "length", "data", "ms", "path", "peer", "noWait"})
+@JsonPropertyOrder({"worker", "op", "key", "size", "mode", "offset", "length", "data", "ms", "path", "peer", "child", "noWait"})
 public record Step(String worker, String op, @JsonIgnore Args args,
                    @JsonInclude(JsonInclude.Include.NON_DEFAULT) boolean noWait) {
 
@@ -35,8 +35,9 @@ public record Step(String worker, String op, @JsonIgnore Args args,
                                 @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
                                 @JsonProperty("length") Integer length, @JsonProperty("data") String data,
                                 @JsonProperty("ms") Long ms, @JsonProperty("path") String path,
-                                @JsonProperty("peer") String peer, @JsonProperty("noWait") boolean noWait) {
-        return new Step(worker, op, new Args(key, size, mode, offset, length, Args.hexOf(data), ms, path, peer), noWait);
+                                @JsonProperty("peer") String peer, @JsonProperty("child") String child,
+                                @JsonProperty("noWait") boolean noWait) {
+        return new Step(worker, op, new Args(key, size, mode, offset, length, Args.hexOf(data), ms, path, peer, child), noWait);
     }
 
     public static Step of(String worker, String op) {
@@ -89,6 +90,16 @@ public record Step(String worker, String op, @JsonIgnore Args args,
     @JsonProperty("peer")
     public String peer() {
         return args.peer();
+    }
+
+    /** spawnChild: the worker this step starts as a child of its own worker (the child inherits the segment's descriptor). */
+    @JsonProperty("child")
+    public String child() {
+        return args.child();
+    }
+
+    public Step child(String id) {
+        return new Step(worker, op, args.withChild(id), noWait);
     }
 
     public Step path(String name) {

@@ -89,6 +89,16 @@ public final class Steps {
         return Step.of(w, "attachFd").key(key).path(name).mode("ReadWrite");
     }
 
+    /**
+     * The worker {@code parent} starts the worker {@code child} as a child process of its own, which inherits
+     * the attached segment's descriptor and attaches through it (seed L5). {@code child} is declared among the
+     * schedule's workers like any other (same column, environment, group, user and TMPDIR as its parent) but
+     * the engine does not start it: this step does.
+     */
+    public static Step spawnChild(String parent, String child) {
+        return Step.of(parent, "spawnChild").child(child);
+    }
+
     /** A real SIGKILL of the worker by the engine. */
     public static Step kill(String w) {
         return Step.of(w, "kill");

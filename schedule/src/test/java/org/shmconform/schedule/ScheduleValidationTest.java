@@ -45,6 +45,18 @@ class ScheduleValidationTest {
         Schedule handOver = ScheduleValidation.parse(schedule("{\"worker\":\"A\",\"op\":\"serveFd\",\"path\":\"h\",\"peer\":\"nobody\"},"
                 + "{\"worker\":\"B\",\"op\":\"attachFd\",\"key\":\"k\",\"path\":\"h\",\"mode\":\"ReadWrite\"}"), "f.json", KNOWN);
         assertEquals(List.of(Steps.serveFd("A", "h", "nobody"), Steps.attachFd("B", "k", "h")), handOver.steps());
+        Schedule inherited = ScheduleValidation.parse(schedule("{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"},"
+                + "{\"worker\":\"B\",\"op\":\"read\",\"offset\":0,\"length\":4}"), "f.json", KNOWN);
+        assertEquals(Steps.spawnChild("A", "B"), inherited.steps().get(0));
+        assertEquals(java.util.Map.of("B", "A"), ScheduleValidation.parents(inherited));
+    }
+
+    @Test
+    void aChildIsDeclaredWhereItsParentRuns() {
+        String json = "{\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},"
+                + "{\"id\":\"B\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"user\":\"nobody\"}],"
+                + "\"steps\":[{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"}]}";
+        assertTrue(refused(json).contains("child B must be declared with its parent's impl, env, group, user and tmpdir"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -66,6 +78,12 @@ class ScheduleValidationTest {
         "peer only on serveFd | {\"worker\":\"A\",\"op\":\"attachFd\",\"key\":\"k\",\"path\":\"h\",\"peer\":\"nobody\"} | attachFd takes no peer",
         "bad peer | {\"worker\":\"A\",\"op\":\"serveFd\",\"path\":\"h\",\"peer\":\"No Body\"} | bad peer user name 'No Body'",
         "wrong type | {\"worker\":\"A\",\"op\":\"create\",\"key\":\"k\",\"size\":\"big\"} | bad value 'big' at steps[0].size",
+        "spawnChild needs a child | {\"worker\":\"A\",\"op\":\"spawnChild\"} | steps[0] (A spawnChild): spawnChild needs child",
+        "undeclared child | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"Z\"} | child Z is not declared",
+        "self spawn | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"A\"} | a worker cannot spawn itself",
+        "child acts first | {\"worker\":\"B\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"} | steps[0] (B lock): B acts before steps[1] spawns it",
+        "spawned twice | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"},{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"} | B is already spawned by steps[0]",
+        "async spawn | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\",\"noWait\":true} | spawnChild cannot be noWait",
     })
     void aBadStepIsRefused(String what, String step, String expected) {
         String message = refused(schedule(step));

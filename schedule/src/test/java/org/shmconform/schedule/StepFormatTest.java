@@ -52,7 +52,7 @@ class StepFormatTest {
                 () -> ScheduleValidation.parse("{\"name\":\"t\",\"workers\":[],\"steps\":[{\"worker\":\"A\",\"op\":\"lock\",\"hex\":\"00\"}]}",
                         "f.json", KNOWN));
         assertTrue(e.getMessage().startsWith("f.json: unknown field 'hex' at steps[0]"), e.getMessage());
-        assertTrue(e.getMessage().endsWith("known: data, key, length, mode, ms, noWait, offset, op, path, peer, size, worker"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("known: child, data, key, length, mode, ms, noWait, offset, op, path, peer, size, worker"), e.getMessage());
     }
 
     @Test

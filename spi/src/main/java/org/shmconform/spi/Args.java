@@ -21,52 +21,64 @@ import java.util.HexFormat;
  *                the engine sends the worker the path it chose for that name in the run's share directory
  * @param peer    serveFd: the one other user (a name, e.g. "nobody") whose processes may receive the
  *                descriptor; the engine sends the worker that user's uid ({@code peerUid} on the wire)
+ * @param child   spawnChild: the schedule's id of the worker the step starts as a child of its own worker (the
+ *                engine sends the worker where the child's stdin, stdout and stderr are instead)
  */
 public record Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms,
-                   String path, String peer) {
+                   String path, String peer, String child) {
     /** No arguments (detach, lock, size, ...). */
     public static final Args NONE = new Args(null, null, null, null, null, null, null);
     private static final HexFormat HEX = HexFormat.of();
 
     /** The arguments of every op but the hand-over ones. */
     public Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms) {
-        this(key, size, mode, offset, length, dataHex, ms, null, null);
+        this(key, size, mode, offset, length, dataHex, ms, null, null, null);
+    }
+
+    /** The arguments of every op but spawnChild. */
+    public Args(String key, Long size, String mode, Long offset, Integer length, String dataHex, Long ms,
+                String path, String peer) {
+        this(key, size, mode, offset, length, dataHex, ms, path, peer, null);
     }
 
     public Args withKey(String k) {
-        return new Args(k, size, mode, offset, length, dataHex, ms, path, peer);
+        return new Args(k, size, mode, offset, length, dataHex, ms, path, peer, child);
     }
 
     public Args withSize(Long s) {
-        return new Args(key, s, mode, offset, length, dataHex, ms, path, peer);
+        return new Args(key, s, mode, offset, length, dataHex, ms, path, peer, child);
     }
 
     public Args withMode(String m) {
-        return new Args(key, size, m, offset, length, dataHex, ms, path, peer);
+        return new Args(key, size, m, offset, length, dataHex, ms, path, peer, child);
     }
 
     public Args withOffset(Long o) {
-        return new Args(key, size, mode, o, length, dataHex, ms, path, peer);
+        return new Args(key, size, mode, o, length, dataHex, ms, path, peer, child);
     }
 
     public Args withLength(Integer l) {
-        return new Args(key, size, mode, offset, l, dataHex, ms, path, peer);
+        return new Args(key, size, mode, offset, l, dataHex, ms, path, peer, child);
     }
 
     public Args withDataHex(String hex) {
-        return new Args(key, size, mode, offset, length, hex, ms, path, peer);
+        return new Args(key, size, mode, offset, length, hex, ms, path, peer, child);
     }
 
     public Args withMs(Long m) {
-        return new Args(key, size, mode, offset, length, dataHex, m, path, peer);
+        return new Args(key, size, mode, offset, length, dataHex, m, path, peer, child);
     }
 
     public Args withPath(String p) {
-        return new Args(key, size, mode, offset, length, dataHex, ms, p, peer);
+        return new Args(key, size, mode, offset, length, dataHex, ms, p, peer, child);
     }
 
     public Args withPeer(String user) {
-        return new Args(key, size, mode, offset, length, dataHex, ms, path, user);
+        return new Args(key, size, mode, offset, length, dataHex, ms, path, user, child);
+    }
+
+    public Args withChild(String worker) {
+        return new Args(key, size, mode, offset, length, dataHex, ms, path, peer, worker);
     }
 
     /** {@code text}'s UTF-8 bytes as the data (null stays null). */

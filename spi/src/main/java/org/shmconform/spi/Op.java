@@ -21,10 +21,16 @@ package org.shmconform.spi;
  * <p>{@code createTemp} (key, size, mode) and {@code tempFiles} (key) are seed M3's QTemporaryFile ({@link TemporaryFiles}):
  * createTemp makes a uniquely named temporary file from the key as template and attaches to it (value: the file's
  * name); tempFiles lists the temporary files of the key now in the directory (value: names, space-separated).
+ *
+ * <p>{@code spawnChild} is the other way seed L5 names ("let a child process inherit it"): the worker
+ * itself starts a child worker process ({@link Args#child()} names it in the schedule) that inherits the
+ * attached segment's descriptor and attaches through it ({@link DescriptorHandOver#attachInherited}); a
+ * worker that is not attached, or whose segment cannot hand its descriptor over, starts the child without one
+ * and answers false.
  */
 public enum Op {
     create, attach, detach, lock, unlock, read, write, rawWrite, truncate, size, isAttached, nativeKey, error, sleep, exit,
-    serveFd, attachFd, placement, placeIn, createTemp, tempFiles;
+    serveFd, attachFd, placement, placeIn, createTemp, tempFiles, spawnChild;
 
     /** The op named {@code name}, or null. */
     public static Op named(String name) {

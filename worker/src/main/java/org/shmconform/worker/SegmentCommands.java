@@ -1,6 +1,13 @@
 package org.shmconform.worker;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.shmconform.backends.host.InheritingChild;
 import java.util.HexFormat;
 import java.util.List;
 import org.shmconform.backends.host.FileSystems;
@@ -17,6 +24,8 @@ import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Attached;
 import org.shmconform.worker.protocol.WorkerProtocol.ErrorState;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
+import org.shmconform.worker.protocol.WorkerProtocol.Inherited;
+import org.shmconform.worker.protocol.WorkerProtocol.Spawned;
 import org.shmconform.worker.protocol.WorkerProtocol.LockTaken;
 import org.shmconform.worker.protocol.WorkerProtocol.NativeKey;
 import org.shmconform.worker.protocol.WorkerProtocol.ReadData;
@@ -28,6 +37,8 @@ import org.shmconform.worker.protocol.WorkerProtocol.Value;
 /** Executes protocol requests on the worker's one segment object, the way a Qt program would. */
 final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
+    /** Where a spawned child finds the inherited descriptor: the first number after stdin, stdout and stderr. */
+    static final int INHERITED_NUMBER = 3;
     private SharedMemoryBackend backend;
     private SharedSegment segment;
     /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
@@ -39,8 +50,35 @@ final class SegmentCommands implements AutoCloseable {
 
     /** Called on the thread that then executes every request: its tid is the one the engine watches. */
     Reply hello() {
-        Hello value = new Hello(WorkerProtocol.VERSION, ProcessHandle.current().pid(), gettid(), "java", backend.name());
+        return hello(null);
+    }
+
+    /** The hello of a worker that attached through an inherited descriptor first ({@code inherited}; null: none). */
+    Reply hello(Inherited inherited) {
+        Hello value = new Hello(WorkerProtocol.VERSION, ProcessHandle.current().pid(), gettid(), "java", backend.name(), null,
+                inherited);
         return new Reply(0, true, value, SegmentError.NoError.name(), 0, "", null);
+    }
+
+    /**
+     * A child started by spawnChild: the object takes {@code key} and attaches through the descriptor
+     * the parent left at {@code descriptor}, before the hello that reports it.
+     */
+    Inherited inherit(int descriptor, String key, String mode) {
+        SharedSegment keyed = keyed(key);
+        if (!(keyed instanceof DescriptorHandOver h)) {
+            return new Inherited(false, SegmentError.UnknownError.name(), "the " + backend.name() + " segment cannot inherit a descriptor");
+        }
+        boolean ok;
+        try {
+            ok = h.attachInherited(descriptor, mode(mode));
+        } catch (RuntimeException e) {
+            return new Inherited(false, SegmentError.UnknownError.name(), "attachInherited: " + e);
+        }
+        if (ok) {
+            attachedMode = mode(mode);
+        }
+        return new Inherited(ok, error().name(), errorString());
     }
 
     /** The kernel's id of the calling thread (glibc 2.30+), as this worker's pid namespace numbers it. */
@@ -85,6 +123,7 @@ final class SegmentCommands implements AutoCloseable {
                 case placeIn -> placeIn(r);
                 case createTemp -> createTemp(r);
                 case tempFiles -> tempFiles(r);
+                case spawnChild -> spawnChild(r);
                 case exit -> {
                     close();
                     yield done(r, true, null);
@@ -169,6 +208,57 @@ final class SegmentCommands implements AutoCloseable {
                 keyed.close(); // a look with an object of its own: this worker's object stays as it was
             }
         }
+    }
+
+    /**
+     * Starts a child worker (this program, these arguments) that inherits the attached segment's descriptor
+     * at number 3, with the engine's FIFOs as its stdin, stdout and stderr ({@link WorkerProtocol}, spawnChild).
+     */
+    private Reply spawnChild(Request r) {
+        String base = Objects.requireNonNull(r.path(), "spawnChild needs a path");
+        int descriptor = -1;
+        SegmentError refused = null;
+        String why = null;
+        if (segment == null || !segment.isAttached()) {
+            refused = SegmentError.NotFound;
+            why = "spawnChild: not attached, so there is no descriptor to inherit (the child starts without one)";
+        } else if (!(segment instanceof DescriptorHandOver h)) {
+            refused = SegmentError.UnknownError;
+            why = "spawnChild: the " + backend.name() + " segment cannot hand its descriptor over (the child starts without one)";
+        } else {
+            descriptor = h.descriptorForChild();
+        }
+        List<String> argv = new ArrayList<>(ownCommand());
+        if (descriptor >= 0) {
+            argv.addAll(List.of(WorkerMain.INHERITED, Integer.toString(INHERITED_NUMBER), segment.key(), attachedMode.name()));
+        }
+        long pid;
+        try {
+            pid = InheritingChild.start(argv, System.getenv(), descriptor, INHERITED_NUMBER, Path.of(base + ".stdin"),
+                    Path.of(base + ".stdout"), Path.of(base + ".stderr"));
+        } catch (IOException e) {
+            return convention(r, SegmentError.UnknownError, "spawnChild: " + e.getMessage());
+        }
+        Spawned value = new Spawned(pid);
+        if (refused != null) {
+            return new Reply(r.seq(), false, value, refused.name(), refused.qtValue(), why, null);
+        }
+        return done(r, true, value);
+    }
+
+    /** This worker's own command line, up to its backend argument (without a parent's --inherited): what a child runs. */
+    private static List<String> ownCommand() {
+        List<String> cmd;
+        try {
+            cmd = List.of(new String(Files.readAllBytes(Path.of("/proc/self/cmdline")), StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/cmdline", e);
+        }
+        int main = cmd.indexOf(WorkerMain.class.getName());
+        if (main < 0 || main + 1 >= cmd.size()) {
+            throw new IllegalStateException("this worker's command line does not name " + WorkerMain.class.getName() + ": " + cmd);
+        }
+        return cmd.subList(0, main + 2);
     }
 
     private Reply attached(Request r, boolean ok) {

@@ -14,9 +14,14 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
 
 /**
  * The Java worker: a process holding one segment object of one backend, driven over
- * {@link WorkerProtocol}. Started by the engine with {@code java ... WorkerMain <backend>}.
+ * {@link WorkerProtocol}. Started by the engine with {@code java ... WorkerMain <backend>}, or by
+ * another worker (spawnChild) with {@code ... WorkerMain <backend> --inherited <fd> <key> <mode>}: its
+ * object then attaches through the inherited descriptor before the hello, which says how that went.
  */
 public final class WorkerMain {
+    /** The option a worker started by spawnChild gets: {@code --inherited <fd> <key> <mode>}. */
+    static final String INHERITED = "--inherited";
+
     private WorkerMain() {
     }
 
@@ -25,8 +30,9 @@ public final class WorkerMain {
         PrintStream replies = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
         System.setOut(System.err);
-        if (args.length != 1) {
-            System.err.println("usage: WorkerMain <backend>");
+        boolean inherits = args.length == 5 && args[1].equals(INHERITED) && args[2].matches("[0-9]{1,4}");
+        if (args.length != 1 && !inherits) {
+            System.err.println("usage: WorkerMain <backend> [" + INHERITED + " <fd> <key> <mode>]");
             System.exit(2);
         }
         SharedMemoryBackend backend = Backends.named(args[0]).orElse(null);
@@ -35,7 +41,8 @@ public final class WorkerMain {
             System.exit(2);
         }
         SegmentCommands commands = new SegmentCommands(backend);
-        replies.println(WorkerProtocol.encode(commands.hello()));
+        replies.println(WorkerProtocol.encode(inherits
+                ? commands.hello(commands.inherit(Integer.parseInt(args[2]), args[3], args[4])) : commands.hello()));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         String line;
         while ((line = in.readLine()) != null) {

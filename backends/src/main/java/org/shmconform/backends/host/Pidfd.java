@@ -18,7 +18,11 @@ public final class Pidfd implements AutoCloseable {
         Sys INSTANCE = Native.load("c", Sys.class);
 
         long syscall(long number, Object... args);
+
+        int poll(int[] fds, long count, int timeoutMillis);
     }
+
+    private static final int POLLIN = 1;
 
     private final long pid;
     private int fd;
@@ -42,6 +46,37 @@ public final class Pidfd implements AutoCloseable {
     /** Sends SIGKILL to the pinned process; true if the kernel delivered it (false once it is gone). */
     public boolean kill() {
         return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGKILL, null, 0L) == 0;
+    }
+
+    /**
+     * Waits until the pinned process has exited (its pidfd turns readable: the kernel has closed its
+     * descriptors and dropped its mappings, whether or not its parent has reaped it yet), for at most
+     * {@code timeout}; true once it has. This works for a process that is not our child.
+     */
+    public boolean awaitExit(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
+            // struct pollfd {int fd; short events; short revents;}: events in the low half of the second int (little-endian).
+            int[] pollfd = {fd, POLLIN};
+            // A slice at a time, so the calling thread can be interrupted.
+            int n = Sys.INSTANCE.poll(pollfd, 1, (int) Math.min(left, 100));
+            if (n > 0) {
+                return true;
+            }
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            if (left == 0) {
+                return false;
+            }
+        }
+    }
+
+    /** Whether the pinned process has exited (without waiting). */
+    public boolean exited() {
+        int[] pollfd = {fd, POLLIN};
+        return Sys.INSTANCE.poll(pollfd, 1, 0) > 0;
     }
 
     @Override

@@ -71,15 +71,20 @@ final class MemfdFdSegment extends MemfdSegment implements DescriptorHandOver {
         } catch (IOException e) {
             return fail(errorOf(e), "attachReceived: " + e.getMessage());
         }
-        return attachThrough(received, mode, "attachReceived");
+        return attachThrough(received, mode, "attachReceived", true);
     }
 
+    /**
+     * Unlike attachReceived, without the step lock: the inherited descriptor already keeps the segment
+     * alive, so there is nothing for the lock to guard, and the parent that started this process may
+     * well be holding the lock while it does (it would wait for its own child).
+     */
     @Override
     public boolean attachInherited(int descriptor, AccessMode mode) {
         if (!readyToAttach()) {
             return false;
         }
-        return attachThrough(descriptor, mode, "attachInherited");
+        return attachThrough(descriptor, mode, "attachInherited", false);
     }
 
     @Override
@@ -88,7 +93,7 @@ final class MemfdFdSegment extends MemfdSegment implements DescriptorHandOver {
     }
 
     /** Checks a handed-over descriptor, reopens it into an open file description of our own, and attaches. */
-    private boolean attachThrough(int handedOver, AccessMode mode, String function) {
+    private boolean attachThrough(int handedOver, AccessMode mode, String function, boolean underStepLock) {
         String expected = "/" + nativeKey() + " (deleted)";
         String actual;
         try {
@@ -108,7 +113,7 @@ final class MemfdFdSegment extends MemfdSegment implements DescriptorHandOver {
         if (own < 0) {
             return failErrno(function + " (reopen through /proc/self/fd)", errno);
         }
-        boolean stepLocked = lockStep(own, false);
+        boolean stepLocked = underStepLock && lockStep(own, false);
         return mapAndAttach(own, stepLocked, mode, function + " (stat)");
     }
 

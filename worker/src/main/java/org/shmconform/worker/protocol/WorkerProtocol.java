@@ -33,7 +33,8 @@ import org.shmconform.spi.Op;
  *
  * <h2>Start-up</h2>
  * Before reading anything the worker writes a hello reply:
- * {@code {"seq":0,"ok":true,"value":{"protocol":1,"pid":1234,"tid":1234,"impl":"java","backend":"sysv"}}}.
+ * {@code {"seq":0,"ok":true,"value":{"protocol":1,"pid":1234,"tid":1234,"impl":"java","backend":"sysv"}}}
+ * (a child started by spawnChild adds {@code "inherited":{"ok":true,"error":"NoError","errorString":""}}).
  * {@code pid} is the worker's own process id as the worker sees it (in a container: the
  * container's pid namespace). {@code tid} is the kernel thread id ({@code gettid()}, same pid
  * namespace) of the thread that executes every request: the engine reads that thread's
@@ -74,6 +75,18 @@ import org.shmconform.spi.Op;
  *     {@code createTemp} key, size, mode — a segment on a QTemporaryFile-style file of the key's template (value: the
  *     file's name); {@code tempFiles} key — the template's temporary files now there (value: names, space-separated).
  *     Seeds M6, L1, L2, L4 and M3; the Qt workers do not know them (protocolError)</li>
+ * <li>{@code spawnChild} path — the worker itself starts a child process (seed L5, "let a child process inherit
+ *     it"): the same worker program with the same arguments, plus {@code --inherited 3 <key> <mode>} (the object's
+ *     key and the mode it attached with), whose stdin, stdout and stderr are the FIFOs {@code <path>.stdin},
+ *     {@code <path>.stdout} and {@code <path>.stderr} the engine made (opened in the child before exec), and which
+ *     inherits the attached segment's descriptor at number 3 (posix_spawn, no other descriptor). The worker reaps
+ *     the child when it exits, and never signals it. Value {@code {"child":<pid>}} ({@link Spawned}) once a child
+ *     was started; ok true when it got the descriptor, false when it was started without one: NotFound when the
+ *     object is not attached, UnknownError when its segment cannot hand a descriptor over (the child then takes
+ *     no {@code --inherited}). A child that could not be started: false, no value. The child is a worker like
+ *     any other: it says hello on its stdout and takes requests on its stdin, from the engine; a child started
+ *     with {@code --inherited} first attaches through that descriptor (without the segment lock: the descriptor
+ *     keeps the segment alive) and says in its hello's {@code inherited} how that went ({@link Inherited})</li>
  * <li>{@code lock}'s value (optional): {@code {"ownerDied":true}} when the lock was taken over from a holder
  *     that died holding it (a robust mutex's EOWNERDEAD), {@code {"ownerDied":false}} otherwise; a worker that
  *     cannot tell sends no value</li>
@@ -177,7 +190,7 @@ public final class WorkerProtocol {
 
     /** What an op returns in a reply's {@code value}; each kind has a JSON shape of its own. */
     @JsonDeserialize(using = ValueShape.class)
-    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState, LockTaken {
+    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState, LockTaken, Spawned {
     }
 
     /**
@@ -187,10 +200,27 @@ public final class WorkerProtocol {
      */
     @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record Hello(int protocol, long pid, long tid, String impl, String backend, String keyMode) implements Value {
+    public record Hello(int protocol, long pid, long tid, String impl, String backend, String keyMode, Inherited inherited)
+            implements Value {
         public Hello(int protocol, long pid, long tid, String impl, String backend) {
-            this(protocol, pid, tid, impl, backend, null);
+            this(protocol, pid, tid, impl, backend, null, null);
         }
+
+        public Hello(int protocol, long pid, long tid, String impl, String backend, String keyMode) {
+            this(protocol, pid, tid, impl, backend, keyMode, null);
+        }
+    }
+
+    /**
+     * In the hello of a worker started by spawnChild with a descriptor: whether its object attached through
+     * the inherited descriptor, and its error() and errorString() after that.
+     */
+    public record Inherited(boolean ok, String error, String errorString) {
+    }
+
+    /** spawnChild: the pid of the child the worker started (in the worker's pid namespace). */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    public record Spawned(long child) implements Value {
     }
 
     /** read: the bytes, in hex. */
@@ -243,6 +273,9 @@ public final class WorkerProtocol {
             }
             if (v.isObject() && v.has("hex")) {
                 return ctxt.readTreeAsValue(v, ReadData.class);
+            }
+            if (v.isObject() && v.has("child")) {
+                return ctxt.readTreeAsValue(v, Spawned.class);
             }
             if (v.isObject() && v.has("ownerDied")) {
                 return ctxt.readTreeAsValue(v, LockTaken.class);

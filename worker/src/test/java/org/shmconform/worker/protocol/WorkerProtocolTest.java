@@ -83,6 +83,22 @@ class WorkerProtocolTest {
     }
 
     @Test
+    void aSpawnedChildAndItsInheritedAttachHaveAWireShape() throws IOException {
+        Request spawn = new Request(10, Op.spawnChild, Args.NONE.withPath("/run/x/tmp-abc/child-C").withChild("C"));
+        String line = "{\"seq\":10,\"op\":\"spawnChild\",\"path\":\"/run/x/tmp-abc/child-C\"}";
+        assertEquals(line, WorkerProtocol.encode(spawn), "the schedule's child id stays with the engine");
+        assertEquals(Op.spawnChild, WorkerProtocol.decodeRequest(line).op());
+        String spawned = "{\"seq\":10,\"ok\":false,\"value\":{\"child\":4321},\"error\":\"NotFound\"}";
+        assertEquals(new WorkerProtocol.Spawned(4321), WorkerProtocol.decodeReply(spawned).value());
+        assertEquals(spawned, WorkerProtocol.encode(WorkerProtocol.decodeReply(spawned)));
+        String hello = "{\"seq\":0,\"ok\":true,\"value\":{\"protocol\":1,\"pid\":5,\"tid\":5,\"impl\":\"java\","
+                + "\"backend\":\"memfd-fd\",\"inherited\":{\"ok\":true,\"error\":\"NoError\",\"errorString\":\"\"}}}";
+        Hello h = WorkerProtocol.decodeReply(hello).value(Hello.class);
+        assertEquals(new WorkerProtocol.Inherited(true, "NoError", ""), h.inherited());
+        assertEquals(hello, WorkerProtocol.encode(WorkerProtocol.decodeReply(hello)));
+    }
+
+    @Test
     void aValueOfNoKnownShapeIsNotThisProtocol() {
         assertThrows(IOException.class, () -> WorkerProtocol.decodeReply("{\"seq\":1,\"ok\":true,\"value\":[1]}"));
         assertThrows(IOException.class, () -> WorkerProtocol.decodeReply("{\"seq\":1,\"ok\":true,\"value\":{\"x\":1}}"));
