@@ -1,6 +1,11 @@
 package org.shmconform.model;
 
 import static org.shmconform.model.Property.ATTACH_EXISTING;
+import static org.shmconform.model.Property.XDG_RUNTIME_TMPFS;
+import static org.shmconform.model.Property.DEV_SHM_TMPFS;
+import static org.shmconform.model.Property.TMP_NEED_NOT_BE_TMPFS;
+import static org.shmconform.model.Property.PLACEMENT;
+import static org.shmconform.model.Property.TEMP_FILE_CLEANUP;
 import static org.shmconform.model.Property.BACKENDS_SEPARATE;
 import static org.shmconform.model.Property.CRASH_SURVIVES;
 import static org.shmconform.model.Property.CREATE_EXISTS_FALLBACK;
@@ -162,24 +167,30 @@ public final class SeedCoverage {
                     + " as QFile::map without MapPrivateOption does; no Qt worker uses QFile::map"),
             notYet("M2", "needs a Qt worker that maps the file with QFile::map next to a Java mmapfile worker on the same file;"
                     + " \"simpler\" itself is a judgement, not something a run observes"),
-            notYet("M3", "scenarios for temporary-file clean-up and unique names and their property (TEMP-FILE-CLEANUP)"
-                    + " are being added for issue 12"),
+            tested("M3", List.of(TEMP_FILE_CLEANUP), List.of("temp-file-cleanup"), List.of(), "QTemporaryFile-style files"
+                    + " (O_CREAT|O_EXCL, 0600, the key's name as template): two creators get distinct files, the creator's detach"
+                    + " removes its file, a SIGKILLed creator's file is left behind (recorded; the harness removes it); plain"
+                    + " mmapfile only"),
             tested("M4", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), List.of(), List.of("mmapfile-atomic"), "the atomic flag at offset 0"
                     + " of the segment's header page, waiters in FUTEX_WAIT on the shared mapping"),
             tested("M5", List.of(LOCK_EXCLUSIVE, LOCK_HOLDER_DEATH), List.of(), List.of("mmapfile-robust"), "a process-shared, robust"
                     + " pthread mutex in the segment's header page"),
-            notYet("M6", "the placement property (PLACEMENT), being added for issue 12, reports the filesystem type of every directory a"
-                    + " backend puts objects in and a file-backed segment on a disk-backed directory as such"),
+            tested("M6", List.of(PLACEMENT), List.of("placement-dev-shm", "placement-disk-backed"), List.of(), "statfs's"
+                    + " filesystem type of every directory a backend puts named objects in, and a file-backed segment on a"
+                    + " disk-backed directory reported as written back to storage"),
             tested("M7", List.of(TRUNCATION_CRASHES), null),
-            notYet("L1", "the placement property (PLACEMENT), being added for issue 12, reports whether /tmp is a tmpfs here"),
-            notYet("L2", "the placement property (PLACEMENT), being added for issue 12, checks that /dev/shm is a tmpfs"),
+            tested("L1", List.of(TMP_NEED_NOT_BE_TMPFS), List.of("placement-tmp"), List.of(), "/tmp's filesystem type,"
+                    + " recorded: either is legal"),
+            tested("L2", List.of(DEV_SHM_TMPFS), List.of("placement-dev-shm"), List.of(), "statfs f_type of /dev/shm in each"
+                    + " worker's mount namespace must be tmpfs's (ramfs is not enough)"),
             tested("L3", List.of(NOT_WORLD_ACCESSIBLE), List.of("other-user"), List.of(), "a worker running as nobody tries to attach to"
                     + " what each backend made in /dev/shm, the temporary directory or the kernel"),
-            notYet("L4", "the placement property (PLACEMENT), being added for issue 12, reports whether the XDG runtime directory is a"
-                    + " user-specific tmpfs"),
-            tested("L5", List.of(DATA_SHARED, NOT_WORLD_ACCESSIBLE), List.of("sealed-memfd-lower-privileged-peer"), List.of(),
-                    "the descriptor passed over a Unix socket (SCM_RIGHTS) to a peer that cannot reach it by key; inheritance by a"
-                    + " child process is not exercised: no step starts a worker as another's child"),
+            tested("L4", List.of(XDG_RUNTIME_TMPFS), List.of("placement-xdg-runtime"), List.of(), "a file-backed segment in"
+                    + " /run/user/<uid>; NOT_AVAILABLE with the reason where that directory does not exist (no systemd login"
+                    + " session)"),
+            tested("L5", List.of(DATA_SHARED, NOT_WORLD_ACCESSIBLE), List.of("sealed-memfd-lower-privileged-peer",
+                    "memfd-inherited-by-child"), List.of(), "the descriptor passed over a Unix socket (SCM_RIGHTS) to a peer that"
+                    + " cannot reach it by key, and inherited by a child worker the holder itself starts (spawnChild)"),
             tested("L6", List.of(MEMFD_SEALED), "a shrink of a sealed memfd is refused to its creator under a reader"
                     + " (truncate-under-reader), a shrink or a grow to a peer running as nobody (sealed-memfd-lower-privileged-peer)"),
             elsewhere("F1", Elsewhere.FREEBSD, "a statement about FreeBSD's memfd_create and descriptor passing; no FreeBSD kernel runs here"),
