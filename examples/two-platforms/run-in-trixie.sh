@@ -20,7 +20,9 @@
 # /dev/shm), /proc and /sys bound from the host (same IPC and pid namespaces: the kernel objects the
 # run makes are the host's, and `ipcs`, /dev/shm and the host's clean-up checks see them); a fresh
 # tmpfs over the root's /run and /tmp; the harness's state directory CACHE_DIR/trixie-jdk/state bound
-# at /run/shmconform (kept between runs, so its ledger can reap what a killed run left); OUT_DIR bound
+# at /run/shmconform (kept between runs, so its ledger can reap what a killed run left); the host's
+# /run/shmconform-trixie-share at /run/shmconform-share (the workers' TMPDIRs, on the host's /run file
+# system like the host harness's own, because System V keys depend on it); OUT_DIR bound
 # at /run/shmconform-out; the CLI jar bound read-only. Then `chroot ROOT java -jar ...` with the root's
 # java. Every mount dies with the namespace, also after a SIGKILL: nothing stays mounted.
 # On refusal: one line "run-in-trixie: <reason>: <fix>" on stderr, exit 2 (usage), 3 (not root),
@@ -151,14 +153,20 @@ fi
 if $prepare; then echo "$root"; exit 0; fi
 [ -e "$state" ] || mkdir -m 700 -- "$state"
 private_dir "$state" || fail 6 "$state is not a root-owned 0700 directory" "rm -rf $state"
+# The workers' TMPDIRs (System V key files) on the same file system as the host harness's, /run:
+# ftok keys come from inode numbers, and a tmpfs numbers inodes differently from, say, ext4.
+share=/run/shmconform-trixie-share
+[ -e "$share" ] || mkdir -m 711 -- "$share"
+[ ! -L "$share" ] && [ -d "$share" ] && [ "$(stat -c '%u %a' -- "$share")" = "0 711" ] \
+    || fail 6 "$share is not a root-owned 0711 directory" "rm -rf $share (it is remade)"
 
 say "running shmconform ${command[*]} $* in $root (java $(chroot "$root" dpkg-query -W -f '${Version}' "${JDK_PACKAGES%% *}"))"
 # Inside a private mount namespace; the harness is the last exec, so its exit status is ours.
 set +e
 unshare --mount --propagation private -- bash -c '
     set -e
-    r=$1 jar=$2 state=$3 out=$4 java=$5 n=$6
-    shift 6
+    r=$1 jar=$2 state=$3 share=$4 out=$5 java=$6 n=$7
+    shift 7
     command=("${@:1:n}")
     shift "$n"
     mount --rbind /dev "$r/dev"     # /dev/shm: POSIX objects are the host'"'"'s
@@ -167,8 +175,10 @@ unshare --mount --propagation private -- bash -c '
     mount -t tmpfs -o mode=755,size=64m shmconform-trixie "$r/run"
     mount -t tmpfs -o mode=1777,size=64m shmconform-trixie "$r/tmp"
     mkdir -m 700 "$r/run/shmconform" "$r/run/shmconform-out"
+    mkdir -m 711 "$r/run/shmconform-share"
     mkdir -m 755 "$r/run/shmconform-jar"
     mount --bind "$state" "$r/run/shmconform"
+    mount --bind "$share" "$r/run/shmconform-share"
     mount --bind "$out" "$r/run/shmconform-out"
     : >"$r/run/shmconform-jar/shmconform.jar"
     mount --bind "$jar" "$r/run/shmconform-jar/shmconform.jar"
@@ -176,7 +186,7 @@ unshare --mount --propagation private -- bash -c '
     exec chroot "$r" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 \
         TESTCONTAINERS_RYUK_DISABLED=true TESTCONTAINERS_HOST_OVERRIDE=localhost \
         "$java" -Dapi.version=1.41 -jar /run/shmconform-jar/shmconform.jar "${command[@]}" --state-dir=/run/shmconform "$@"
-' run-in-trixie "$root" "$jar" "$state" "$out" "$JAVA_IN_ROOT" "${#command[@]}" "${command[@]}" "$@" >&2
+' run-in-trixie "$root" "$jar" "$state" "$share" "$out" "$JAVA_IN_ROOT" "${#command[@]}" "${command[@]}" "$@" >&2
 status=$?
 set -e
 if [ "${command[0]}" = run ] && [ -L "$out/latest" ]; then echo "$out/$(readlink "$out/latest")"; fi

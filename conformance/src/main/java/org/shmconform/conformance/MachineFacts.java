@@ -42,6 +42,7 @@ final class MachineFacts {
         } catch (IOException e) {
             facts.put("devShm", "unreadable: " + e.getMessage());
         }
+        facts.put("tmpdirFs", tmpdirFileSystem());
         Map<String, Object> envs = new LinkedHashMap<>();
         environments.forEach((name, env) -> envs.put(name, env.describe()));
         facts.put("environments", envs);
@@ -63,6 +64,19 @@ final class MachineFacts {
             return "glibc " + com.sun.jna.Native.load("c", GnuLibc.class).gnu_get_libc_version();
         } catch (UnsatisfiedLinkError e) {
             return null;
+        }
+    }
+
+    /**
+     * The file system of the workers' TMPDIRs (the share root), where System V key files live: ftok(3) keys
+     * are made from inode numbers, and a tmpfs numbers them otherwise than ext4 does (a key file removed and
+     * made again gets a new key on tmpfs, often the old one on ext4), so results can differ with it.
+     */
+    static String tmpdirFileSystem() {
+        try {
+            return Files.getFileStore(org.shmconform.engine.state.StateDirectory.shareRoot()).type();
+        } catch (IOException | RuntimeException e) {
+            return "unreadable: " + e.getMessage();
         }
     }
 

@@ -49,6 +49,15 @@ class MachineFactsTest {
     }
 
     @Test
+    void theWorkersTmpdirFileSystemIsWhatFindmntSays() throws Exception {
+        java.nio.file.Path share = org.shmconform.engine.state.StateDirectory.shareRoot();
+        Process p = new ProcessBuilder(List.of("findmnt", "-n", "-o", "FSTYPE", "-T", share.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "findmnt did not finish");
+        assertEquals(out, MachineFacts.collect(Map.of()).get("tmpdirFs"), share.toString());
+    }
+
+    @Test
     void theJvmIsNamedWithItsBuild() {
         String java = (String) MachineFacts.collect(Map.of()).get("java");
         assertTrue(java.endsWith(" " + System.getProperty("java.runtime.version")) && java.contains(System.getProperty("java.version")), java);
