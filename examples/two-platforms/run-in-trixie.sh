@@ -14,7 +14,8 @@
 # is never written to here: it is copied to CACHE_DIR/trixie-jdk/root (0700 directory), where trixie's
 # apt-get installs $JDK_PACKAGES. Like the Qt 6.8 root, the copy is remade only when what defines it
 # changes (the Qt 6.8 root's inputs, the packages, the steps below), under a flock, built as root.new
-# and renamed, so an interrupted build never looks finished.
+# and renamed, so an interrupted build never looks finished. The flock (trixie-jdk/lock) is held until
+# the harness exits: one run in the root at a time; --prepare waits for a running one.
 #
 # The run: `unshare --mount --propagation private`, then inside that namespace only: /dev (with
 # /dev/shm), /proc and /sys bound from the host (same IPC and pid namespaces: the kernel objects the
