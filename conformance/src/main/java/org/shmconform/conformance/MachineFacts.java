@@ -13,7 +13,8 @@ import org.shmconform.engine.env.HostNamespaces;
 
 /**
  * The environment fingerprint every report carries, because shared-memory behaviour depends on it:
- * kernel, IPC limits, /dev/shm size and free space, the user, and each environment's own facts.
+ * kernel, distribution, C library, JVM, IPC limits, /dev/shm size and free space, the user, and each
+ * environment's own facts.
  */
 final class MachineFacts {
     private MachineFacts() {
@@ -26,7 +27,12 @@ final class MachineFacts {
         if (distribution != null) {
             facts.put("distribution", distribution); // the platform axis of 'shmconform merge'
         }
-        facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        // java.runtime.version names the build ("17.0.15+6-Debian-1deb12u1"): whose JDK it is, not only its version.
+        facts.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
+        String libc = libc();
+        if (libc != null) {
+            facts.put("libc", libc); // the C library every backend calls: part of the platform, as the kernel is
+        }
         facts.put("user", System.getProperty("user.name"));
         facts.put("cpus", Runtime.getRuntime().availableProcessors());
         facts.putAll(ipcLimits());
@@ -36,10 +42,42 @@ final class MachineFacts {
         } catch (IOException e) {
             facts.put("devShm", "unreadable: " + e.getMessage());
         }
+        facts.put("tmpdirFs", tmpdirFileSystem());
         Map<String, Object> envs = new LinkedHashMap<>();
         environments.forEach((name, env) -> envs.put(name, env.describe()));
         facts.put("environments", envs);
         return facts;
+    }
+
+    /** The C library this JVM runs on. JNA's own libc: no Library interface is registered for one call. */
+    private interface GnuLibc extends com.sun.jna.Library {
+        String gnu_get_libc_version();
+    }
+
+    /**
+     * "glibc 2.36", as {@code getconf GNU_LIBC_VERSION} prints it, from the C library loaded in this
+     * process (gnu_get_libc_version(3)), not from a file or a package name; null on a C library without
+     * that function (musl).
+     */
+    static String libc() {
+        try {
+            return "glibc " + com.sun.jna.Native.load("c", GnuLibc.class).gnu_get_libc_version();
+        } catch (UnsatisfiedLinkError e) {
+            return null;
+        }
+    }
+
+    /**
+     * The file system of the workers' TMPDIRs (the share root), where System V key files live: ftok(3) keys
+     * are made from inode numbers, and a tmpfs numbers them otherwise than ext4 does (a key file removed and
+     * made again gets a new key on tmpfs, often the old one on ext4), so results can differ with it.
+     */
+    static String tmpdirFileSystem() {
+        try {
+            return Files.getFileStore(org.shmconform.engine.state.StateDirectory.shareRoot()).type();
+        } catch (IOException | RuntimeException e) {
+            return "unreadable: " + e.getMessage();
+        }
     }
 
     /** PRETTY_NAME of os-release(5) ("Debian GNU/Linux 12 (bookworm)"), or null when there is none. */

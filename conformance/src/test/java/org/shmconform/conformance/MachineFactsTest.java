@@ -37,6 +37,32 @@ class MachineFactsTest {
         assertEquals(4, ((String) facts.get("kernel.sem")).split(" ").length, facts.toString());
     }
 
+    /** The C library is the one getconf(1) names (both answer from the glibc loaded in their process). */
+    @Test
+    void theCLibraryIsWhatGetconfPrints() throws Exception {
+        Process p = new ProcessBuilder(List.of("getconf", "GNU_LIBC_VERSION")).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "getconf did not finish");
+        assertEquals(0, p.exitValue(), "getconf GNU_LIBC_VERSION: " + out);
+        assertTrue(out.matches("glibc \\d+\\.\\d+.*"), out);
+        assertEquals(out, MachineFacts.collect(Map.of()).get("libc"));
+    }
+
+    @Test
+    void theWorkersTmpdirFileSystemIsWhatFindmntSays() throws Exception {
+        java.nio.file.Path share = org.shmconform.engine.state.StateDirectory.shareRoot();
+        Process p = new ProcessBuilder(List.of("findmnt", "-n", "-o", "FSTYPE", "-T", share.toString())).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "findmnt did not finish");
+        assertEquals(out, MachineFacts.collect(Map.of()).get("tmpdirFs"), share.toString());
+    }
+
+    @Test
+    void theJvmIsNamedWithItsBuild() {
+        String java = (String) MachineFacts.collect(Map.of()).get("java");
+        assertTrue(java.endsWith(" " + System.getProperty("java.runtime.version")) && java.contains(System.getProperty("java.version")), java);
+    }
+
     @Test
     void aMissingSysctlSaysSoInsteadOfAValue() {
         String v = MachineFacts.readSysctl(java.nio.file.Path.of("/proc/sys/kernel/no-such-limit"));

@@ -12,24 +12,32 @@ import java.util.Set;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
+import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.history.ReportLayout;
 
 /**
  * {@code shmconform merge}: the results.json of runs on different machines as one matrix with a platform
- * axis. A platform is what its results.json says about the machine: kernel, distribution, container runtime
- * and Qt version. A row is a cell of the runs (column / environment / property); each platform's entry is the
+ * axis. A platform is what its results.json says about the machine: distribution, C library, JVM, kernel,
+ * container runtime and Qt version; the report shows every recorded fact side by side, marking those that
+ * differ. A row is a cell of the runs (column / environment / property); each platform's entry is the
  * most severe verdict of the scenario runs that checked it there, with the reason, linked to that run's page.
- * The rows whose verdict differs across platforms come first: they are what the merge is for.
+ * The rows whose verdict differs across platforms come first: they are what the merge is for. Each column's
+ * fuzz campaign is compared too.
  */
 public final class MergedReport {
     /** One input: where its results.json is, and what it says. */
     public record Input(Path resultsJson, RunSummary run) {
-        /** "6.1.0-18-amd64 · Debian GNU/Linux 12 · docker 20.10.24 · Qt 6.4.2", the facts the run recorded. */
+        /**
+         * "Debian GNU/Linux 12 (bookworm) · glibc 2.36 · OpenJDK 64-Bit Server VM 17.0.15+6-Debian-1deb12u1 · kernel 6.1.0-18-amd64
+         * · docker 20.10.24 · qt: Qt 6.4.2", the facts the run recorded ("not recorded" for those an older run lacks).
+         */
         public String platform() {
             List<String> parts = new ArrayList<>();
-            parts.add("kernel " + fact(run.environment(), "kernel"));
             String distro = fact(run.environment(), "distribution");
             parts.add(distro == null ? "distribution not recorded" : distro);
+            parts.add(Objects.requireNonNullElse(fact(run.environment(), "libc"), "C library not recorded"));
+            parts.add(Objects.requireNonNullElse(fact(run.environment(), "java"), "JVM not recorded"));
+            parts.add("kernel " + fact(run.environment(), "kernel"));
             String runtime = containerRuntime(run.environment());
             parts.add(runtime == null ? "no container runtime" : runtime);
             String qt = qt(run);
@@ -81,6 +89,96 @@ public final class MergedReport {
 
     /** One platform's verdict of a cell, why, and the page of the scenario run that decided it (relative to its report folder). */
     public record Entry(Verdict verdict, String why, String scenario, String page) {
+    }
+
+    /** A fact of the machines ("kernel", "local: ipc") and its value on each platform (same order; null: that run did not record it). */
+    public record Fact(String name, List<String> values) {
+        /** Two platforms that recorded it disagree. */
+        public boolean differs() {
+            return values.stream().filter(Objects::nonNull).distinct().count() > 1;
+        }
+    }
+
+    /** The platform axis first, then every other fact any run recorded, then each environment's facts (its namespace ids). */
+    public List<Fact> facts() {
+        Set<String> names = new LinkedHashSet<>(List.of("distribution", "libc", "java", "kernel", "container runtime", "Qt"));
+        Set<String> envFacts = new LinkedHashSet<>();
+        for (Input in : inputs) {
+            Map<String, Object> env = in.run().environment();
+            if (env == null) {
+                continue;
+            }
+            env.forEach((k, v) -> {
+                if (!(v instanceof Map<?, ?>)) {
+                    names.add(k);
+                }
+            });
+            if (env.get("environments") instanceof Map<?, ?> envs) {
+                envs.forEach((e, f) -> {
+                    if (f instanceof Map<?, ?> m) {
+                        m.keySet().forEach(k -> envFacts.add(e + ": " + k));
+                    }
+                });
+            }
+        }
+        List<Fact> facts = new ArrayList<>();
+        for (String name : names) {
+            facts.add(new Fact(name, inputs.stream().map(in -> switch (name) {
+                // Recorded as absent: none ran here, which differs from a platform where one did.
+                case "container runtime" -> Objects.requireNonNullElse(containerRuntime(in.run().environment()), "none");
+                case "Qt" -> Objects.requireNonNullElse(qt(in.run()), "none");
+                default -> fact(in.run().environment(), name);
+            }).toList()));
+        }
+        for (String name : envFacts) {
+            String env = name.substring(0, name.indexOf(": "));
+            String key = name.substring(name.indexOf(": ") + 2);
+            facts.add(new Fact(name, inputs.stream().map(in -> in.run().environment() != null
+                    && in.run().environment().get("environments") instanceof Map<?, ?> envs && envs.get(env) instanceof Map<?, ?> m
+                    && m.get(key) != null ? String.valueOf(m.get(key)) : null).toList()));
+        }
+        return facts;
+    }
+
+    /** A column's fuzz campaign on each platform (same order; null where it did not fuzz that column). */
+    public record FuzzRow(String column, List<FuzzResult> campaigns) {
+        /** Two platforms that fuzzed it disagree on what they found: the broken properties, or whether a schedule could not be judged. */
+        public boolean differs() {
+            return campaigns.stream().filter(Objects::nonNull)
+                    .map(f -> f.failures().stream().map(FuzzResult.Failure::property).sorted().toList() + " " + f.unknown().isEmpty())
+                    .distinct().count() > 1;
+        }
+    }
+
+    public List<FuzzRow> fuzz() {
+        Set<String> columns = new LinkedHashSet<>();
+        inputs.forEach(in -> fuzzOf(in).forEach(f -> columns.add(f.backend())));
+        List<FuzzRow> rows = new ArrayList<>();
+        for (String column : columns) {
+            rows.add(new FuzzRow(column, inputs.stream()
+                    .map(in -> fuzzOf(in).stream().filter(f -> f.backend().equals(column)).findFirst().orElse(null)).toList()));
+        }
+        return rows;
+    }
+
+    private static List<FuzzResult> fuzzOf(Input in) {
+        return in.run().fuzz() == null ? List.of() : in.run().fuzz();
+    }
+
+    /** "20 schedules, 412 operations, 0 failures, 2 differences from the documentation" (and the unknown, if any). */
+    static String fuzzText(FuzzResult f) {
+        StringBuilder t = new StringBuilder(RunVerdict.plural(f.schedulesRun(), "schedule")).append(", ")
+                .append(RunVerdict.plural((int) Math.min(Integer.MAX_VALUE, f.operationsRun()), "operation")).append(", ")
+                .append(RunVerdict.plural(f.failures().size(), "failure"));
+        f.failures().forEach(x -> t.append(" (").append(x.property()).append(" seed ").append(x.seed()).append(')'));
+        if (!f.unknown().isEmpty()) {
+            t.append(", ").append(f.unknown().size()).append(" UNKNOWN: ").append(String.join("; ", f.unknown()));
+        }
+        if (f.coverage() != null) {
+            t.append(", ").append(f.coverage().transitions()).append(" model transitions, ")
+                    .append(RunVerdict.plural(f.coverage().differences().size(), "difference")).append(" from the documentation");
+        }
+        return t.toString();
     }
 
     public List<Row> rows() {
@@ -137,6 +235,16 @@ public final class MergedReport {
                     .append("](").append(link(out, i, ReportLayout.MATRIX_MD)).append(") | ").append(RunVerdict.of(in.run()).word()).append(" | ")
                     .append(RunVerdict.of(in.run()).tally()).append(" |\n");
         }
+        md.append("\n## Platform facts\n\nWhat each run recorded about its machine; **yes** where the platforms differ.\n\n| fact | differs |");
+        for (int i = 0; i < inputs.size(); i++) {
+            md.append(" P").append(i + 1).append(" |");
+        }
+        md.append("\n|---|---|").append("---|".repeat(inputs.size())).append('\n');
+        for (Fact f : facts()) {
+            md.append("| ").append(MatrixMarkdown.cellText(f.name())).append(" | ").append(f.differs() ? "**yes**" : "").append(" |");
+            f.values().forEach(v -> md.append(' ').append(v == null ? "–" : MatrixMarkdown.cellText(v)).append(" |"));
+            md.append('\n');
+        }
         md.append("\n## Cells (those that differ across platforms first)\n\n| column | env | property | differs |");
         for (int i = 0; i < inputs.size(); i++) {
             md.append(" P").append(i + 1).append(" |");
@@ -152,6 +260,19 @@ public final class MergedReport {
             }
             md.append('\n');
         }
+        List<FuzzRow> fuzz = fuzz();
+        if (!fuzz.isEmpty()) {
+            md.append("\n## Fuzz (generated schedules per column)\n\n| column | differs |");
+            for (int i = 0; i < inputs.size(); i++) {
+                md.append(" P").append(i + 1).append(" |");
+            }
+            md.append("\n|---|---|").append("---|".repeat(inputs.size())).append('\n');
+            for (FuzzRow r : fuzz) {
+                md.append("| ").append(r.column()).append(" | ").append(r.differs() ? "**yes**" : "").append(" |");
+                r.campaigns().forEach(f -> md.append(' ').append(f == null ? "–" : MatrixMarkdown.cellText(fuzzText(f))).append(" |"));
+                md.append('\n');
+            }
+        }
         return md.append('\n').toString();
     }
 
@@ -159,18 +280,33 @@ public final class MergedReport {
         StringBuilder h = new StringBuilder("<!doctype html><html><head><meta charset=\"utf-8\"><title>shmconform merged matrix</title><style>")
                 .append(Style.CSS).append("</style></head><body><h1>shmconform: many machines, one matrix</h1><p class=\"bar ")
                 .append(failed() ? "FAIL" : "PASS").append("\">").append(JUnitXml.esc(summaryLine(null))).append("</p>");
-        h.append("<h2>Platforms</h2><table id=\"platforms\"><tr><th>#</th><th>kernel</th><th>distribution</th><th>container runtime</th>")
-                .append("<th>Qt</th><th>run</th><th>verdict</th><th>counts</th></tr>");
+        h.append("<h2>Platforms</h2><table id=\"platforms\"><tr><th>#</th><th>distribution</th><th>C library</th><th>JVM</th><th>kernel</th>")
+                .append("<th>container runtime</th><th>Qt</th><th>run</th><th>verdict</th><th>counts</th></tr>");
         for (int i = 0; i < inputs.size(); i++) {
             Input in = inputs.get(i);
             Map<String, Object> env = in.run().environment();
             RunVerdict v = RunVerdict.of(in.run());
-            h.append("<tr><td>P").append(i + 1).append("</td><td>").append(JUnitXml.esc(fact(env, "kernel"))).append("</td><td>")
+            h.append("<tr><td>P").append(i + 1).append("</td><td>")
                     .append(JUnitXml.esc(Objects.requireNonNullElse(fact(env, "distribution"), "not recorded"))).append("</td><td>")
+                    .append(JUnitXml.esc(Objects.requireNonNullElse(fact(env, "libc"), "not recorded"))).append("</td><td>")
+                    .append(JUnitXml.esc(Objects.requireNonNullElse(fact(env, "java"), "not recorded"))).append("</td><td>")
+                    .append(JUnitXml.esc(fact(env, "kernel"))).append("</td><td>")
                     .append(JUnitXml.esc(Objects.requireNonNullElse(containerRuntime(env), "none"))).append("</td><td>")
                     .append(JUnitXml.esc(Objects.requireNonNullElse(qt(in.run()), "none"))).append("</td><td><a href=\"")
                     .append(link(out, i, ReportLayout.MATRIX_HTML)).append("\">").append(JUnitXml.esc(in.run().runId())).append("</a></td><td class=\"")
                     .append(v.word()).append("\">").append(v.word()).append("</td><td>").append(JUnitXml.esc(v.tally())).append("</td></tr>");
+        }
+        h.append("</table><h2>Platform facts</h2><p>What each run recorded about its machine; outlined where the platforms differ.</p>")
+                .append("<table id=\"facts\"><tr><th>fact</th>");
+        for (int i = 0; i < inputs.size(); i++) {
+            h.append("<th>P").append(i + 1).append("</th>");
+        }
+        h.append("</tr>");
+        for (Fact f : facts()) {
+            h.append("<tr").append(f.differs() ? " class=\"differs\" style=\"outline:2px solid #c60\"" : "").append("><td>")
+                    .append(JUnitXml.esc(f.name())).append("</td>");
+            f.values().forEach(v -> h.append("<td>").append(v == null ? "–" : JUnitXml.esc(v)).append("</td>"));
+            h.append("</tr>");
         }
         h.append("</table><h2>Cells</h2><p>Those whose verdict differs across platforms first. Each entry links to the page of the")
                 .append(" scenario run that decided it, on that platform.</p><table id=\"cells\"><tr><th>column</th><th>env</th><th>property</th>");
@@ -197,7 +333,25 @@ public final class MergedReport {
             }
             h.append("</tr>");
         }
-        return h.append("</table></body></html>\n").toString();
+        h.append("</table>");
+        List<FuzzRow> fuzz = fuzz();
+        if (!fuzz.isEmpty()) {
+            h.append("<h2>Fuzz</h2><p>Generated schedules per column; outlined where the platforms found different things.</p>")
+                    .append("<table id=\"fuzz\"><tr><th>column</th>");
+            for (int i = 0; i < inputs.size(); i++) {
+                h.append("<th>P").append(i + 1).append("</th>");
+            }
+            h.append("</tr>");
+            for (FuzzRow r : fuzz) {
+                h.append("<tr").append(r.differs() ? " class=\"differs\" style=\"outline:2px solid #c60\"" : "").append("><td>")
+                        .append(JUnitXml.esc(r.column())).append("</td>");
+                r.campaigns().forEach(f -> h.append(f == null ? "<td>–</td>" : "<td class=\"" + (f.found() ? "FAIL" : f.unknown().isEmpty() ? "PASS" : "UNKNOWN")
+                        + "\">" + JUnitXml.esc(fuzzText(f)) + "</td>"));
+                h.append("</tr>");
+            }
+            h.append("</table>");
+        }
+        return h.append("</body></html>\n").toString();
     }
 
     static String fact(Map<String, Object> env, String name) {
