@@ -57,9 +57,14 @@ final class ScheduleAttempt {
     /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
     private final Map<String, String> dying = new LinkedHashMap<>();
     private long seq;
+    /** The run's pool, when local workers are reused; null: every worker starts fresh and exits at the end. */
+    private final WorkerPool pool;
+    /** The pooled process behind each worker name that came from the pool. */
+    private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
-                    Schedule schedule, String prefix) {
+                    Schedule schedule, String prefix, WorkerPool pool) {
+        this.pool = pool;
         this.run = run;
         this.commands = commands;
         this.environments = environments;
@@ -80,8 +85,11 @@ final class ScheduleAttempt {
         } catch (IOException e) {
             problems.add("harness I/O error: " + e.getMessage());
         } finally {
-            shutdownAll();
+            Map<String, WorkerPool.Pooled> proven = releaseAll();
             Reaper.afterExecution(run, prefix, notes);
+            if (!proven.isEmpty()) {
+                pool.readmit(proven, lockers(), notes);
+            }
         }
         return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);
     }
@@ -139,6 +147,11 @@ final class ScheduleAttempt {
     }
 
     private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
+        if (pool != null && WorkerPool.serves(environments.get(spec.env()))) {
+            WorkerPool.Pooled p = pool.borrow(spec, run.logs().resolve(logName(spec)), timing.startDeadline());
+            borrowed.put(spec.id(), p);
+            return p.process();
+        }
         WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
         wp.awaitHello(timing.startDeadline());
@@ -339,10 +352,60 @@ final class ScheduleAttempt {
                 .reply(reply).build());
     }
 
-    private void shutdownAll() throws InterruptedException {
-        for (WorkerProcess wp : workers.values()) {
-            wp.shutdown(Duration.ofSeconds(5));
+    /**
+     * The end of the schedule: a fresh worker is asked to exit; a pooled one is given back, and is reused
+     * only if it proves clean ({@link WorkerPool#giveBack}). A borrowed worker the start-up left out of
+     * {@code workers} (another failed to start) is given back too.
+     *
+     * @return the pooled workers that proved clean so far, by name
+     */
+    private Map<String, WorkerPool.Pooled> releaseAll() throws InterruptedException {
+        Map<String, WorkerPool.Pooled> proven = new LinkedHashMap<>();
+        for (Map.Entry<String, WorkerProcess> e : workers.entrySet()) {
+            if (!borrowed.containsKey(e.getKey())) {
+                e.getValue().shutdown(Duration.ofSeconds(5));
+            }
         }
+        for (Map.Entry<String, WorkerPool.Pooled> e : borrowed.entrySet()) {
+            String name = e.getKey();
+            WorkerPool.Pooled p = pool.giveBack(e.getValue(), name, notReusable(name, e.getValue().process()), notes);
+            if (p != null) {
+                proven.put(name, p);
+            }
+        }
+        return proven;
+    }
+
+    /** Why the schedule itself rules a worker out of reuse, or null. */
+    private String notReusable(String name, WorkerProcess wp) {
+        Execution.WorkerInfo info = infos.get(name);
+        if (info == null || wp.hello() == null) {
+            return "it did not start properly";
+        }
+        if (dying.containsKey(name)) {
+            return "the engine killed it (" + dying.get(name) + ")";
+        }
+        if (info.exitStatus() != null || wp.gone()) {
+            return "it died during the schedule";
+        }
+        if (inFlight.containsKey(name)) {
+            return "an operation of it was still in flight";
+        }
+        if (wp.strayOutput() || wp.crashSignal() != null) {
+            return "it wrote on stdout something that is not the protocol";
+        }
+        return problems.isEmpty() ? null : "the schedule had problems (" + problems.get(0) + ")";
+    }
+
+    /** Workers that issued a lock or an unlock: they may hold a System V semaphore adjustment. */
+    private java.util.Set<String> lockers() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Step step : schedule.steps()) {
+            if ("lock".equals(step.op()) || "unlock".equals(step.op())) {
+                names.add(step.worker());
+            }
+        }
+        return names;
     }
 
     private Request toRequest(Step step, long seqNo) throws IOException {

@@ -90,6 +90,22 @@ final class SegmentCommands implements AutoCloseable {
         }
     }
 
+    /**
+     * The harness's reset between schedules: drops the segment object as the destructor does (detach,
+     * release the lock, the last one out removes the segment), so the next request starts from a fresh
+     * object, and says how many objects remain (none: the engine checks the rest from outside).
+     */
+    Reply reset(long seq) {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            return protocolError(seq, "reset: " + e);
+        }
+        attachedMode = AccessMode.ReadWrite;
+        WorkerProtocol.Released value = new WorkerProtocol.Released(segment == null ? 0 : 1, ProcessHandle.current().pid());
+        return new Reply(seq, true, value, SegmentError.NoError.name(), 0, "", null);
+    }
+
     /** A lock's reply says whether it took the lock over from a dead holder (false where the lock cannot tell). */
     private Reply locked(Request r, boolean ok) {
         boolean ownerDied = ok && segment instanceof OwnerDeathNotice n && n.lockTookOverFromDeadOwner();
