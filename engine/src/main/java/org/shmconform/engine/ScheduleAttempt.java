@@ -228,6 +228,13 @@ final class ScheduleAttempt {
             if (early && blocked(worker)) {
                 return Wait.BLOCKED;
             }
+            // An op left in flight (an async lock) may have been granted meanwhile: its reply is read now, or
+            // its idle worker would count as running and keep this wait from ever being confirmed stuck.
+            for (String other : new ArrayList<>(inFlight.keySet())) {
+                if (!other.equals(worker)) {
+                    collect(other, Duration.ZERO);
+                }
+            }
             boolean stuck = !early && inFlight.keySet().stream().allMatch(this::blocked);
             if (stuck && stuckBefore) {
                 return Wait.BLOCKED;
