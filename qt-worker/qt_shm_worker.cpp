@@ -344,6 +344,19 @@ QJsonObject opSleep(qint64 seq, const QJsonObject &req) {
     std::exit(0);
 }
 
+// The harness's reset between schedules (WorkerProtocol, "Between schedules: reset"): the same
+// destructor as exit (detach, the last one out removes the segment, drop the owned semaphore), then
+// a fresh object as at start-up. The engine checks from outside that nothing is left mapped or open.
+QJsonObject opReset(qint64 seq) {
+    delete shm;
+    shm = new QSharedMemory();
+    attachedMode = QSharedMemory::ReadWrite;
+    requestedKey.clear();
+    return QJsonObject{{"seq", seq}, {"ok", true},
+                       {"value", QJsonObject{{"objects", 0}, {"pid", qint64(::getpid())}}},
+                       {"error", "NoError"}, {"errorCode", 0}, {"errorString", ""}};
+}
+
 QJsonObject dispatch(qint64 seq, const QString &op, const QJsonObject &req) {
     if (op == "create")     return opCreate(seq, req);
     if (op == "attach")     return opAttach(seq, req);
@@ -362,6 +375,7 @@ QJsonObject dispatch(qint64 seq, const QString &op, const QJsonObject &req) {
                                               {"errorString", shm->errorString()}});
     if (op == "sleep")      return opSleep(seq, req);
     if (op == "exit")       shutdown(&seq);
+    if (op == "reset")      return opReset(seq);
     throw ProtocolError{QStringLiteral("unknown op \"%1\"").arg(op)};
 }
 

@@ -21,6 +21,7 @@ import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.WorkerCommands;
+import org.shmconform.engine.WorkerPool;
 import org.shmconform.engine.WorkerProcess;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.fuzz.FuzzCampaign;
@@ -42,8 +43,10 @@ import picocli.CommandLine.Option;
  * {@code shmconform bench}: what the harness costs on this machine, measured in one run next to the
  * floors it cannot go under: a checked operation's round trip (harness → worker → backend →
  * harness) next to a JVM pipe round trip, a worker's start next to a bare {@code java -version},
- * a lock/unlock pair through each Java backend, and the fuzzer's checked operations and schedules
- * per second per column. It prints figures and ratios; nothing here decides a verdict.
+ * a lock/unlock pair through each Java backend, the same two floors in C (a pipe round trip between
+ * two C processes, a System V semaphore pair: {@link CFloors}), and the fuzzer's checked operations and
+ * schedules per second per column (on pooled workers, {@code WorkerPool}, with how often a process was
+ * reused). It prints figures and ratios; nothing here decides a verdict.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure the harness on this machine: round trips, worker start, lock pairs, fuzz throughput per column.")
@@ -83,6 +86,17 @@ public final class BenchCommand implements Callable<Integer> {
             double javaVersionMs = median(STARTS, BenchCommand::javaVersionMs);
             double pipeUs = pipeRoundTripUs(roundTrips);
             System.out.printf(Locale.ROOT, "floor: java -version %.1f ms; JVM pipe round trip %.1f us%n", javaVersionMs, pipeUs);
+            CFloors floors = CFloors.prepare();
+            double cPipeUs = Double.NaN;
+            double cPairUs = Double.NaN;
+            if (floors.unavailable() != null) {
+                System.out.println("floor in C: NOT_AVAILABLE " + floors.unavailable());
+            } else {
+                cPipeUs = floors.pipeRoundTripUs(roundTrips);
+                cPairUs = floors.semaphorePairUs(pairs);
+                System.out.printf(Locale.ROOT, "floor in C: pipe round trip %.1f us (the JVM pipe is %.1fx); System V lock/unlock pair"
+                        + " (SEM_UNDO) %.3f us%n", cPipeUs, pipeUs / cPipeUs, cPairUs);
+            }
             for (String c : cols) {
                 if (!Subjects.here().availability(c).available()) {
                     System.out.println(c + ": NOT_AVAILABLE " + Subjects.here().availability(c).reason());
@@ -91,17 +105,24 @@ public final class BenchCommand implements Callable<Integer> {
                 double startMs = median(STARTS, () -> workerStartMs(run, c));
                 double tripUs = harnessRoundTripUs(run, c, roundTrips);
                 System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version); round trip harness->worker->backend->harness"
-                        + " %.1f us (%.2fx the JVM pipe)%n", c, startMs, startMs / javaVersionMs, tripUs, tripUs / pipeUs);
+                        + " %.1f us (%.2fx the JVM pipe%s)%n", c, startMs, startMs / javaVersionMs, tripUs, tripUs / pipeUs,
+                        Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, ", %.1fx the C pipe", tripUs / cPipeUs));
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
-                    System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (round trip is %.0fx a pair)%n",
-                            c, pairUs, tripUs / pairUs);
+                    System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (round trip is %.0fx a pair%s)%n",
+                            c, pairUs, tripUs / pairUs,
+                            Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
+                WorkerPool.Stats before = run.workerPool().stats();
                 FuzzResult f = FuzzCampaign.run(FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
                         .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true),
                         run, line -> { }, t -> { });
-                System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s)%n",
-                        c, f.operationsPerSecond(), f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds());
+                WorkerPool.Stats after = run.workerPool().stats();
+                System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s);"
+                        + " workers: %d borrows served by a reused process, %d started, %d replaced after a kill, a death or a failed"
+                        + " clean check%n", c, f.operationsPerSecond(), f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(),
+                        f.fuzzSeconds(), after.reused() - before.reused(), after.started() - before.started(),
+                        after.replaced() - before.replaced());
             }
         }
         return Shmconform.OK;

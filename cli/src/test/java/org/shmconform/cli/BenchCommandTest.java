@@ -28,9 +28,13 @@ class BenchCommandTest {
         assertEquals(Shmconform.OK, status, out);
         assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip [0-9.]+ us.*"), out);
         assertTrue(out.matches("(?s).*sysv: worker start [0-9.]+ ms \\([0-9.]+x java -version\\); round trip "
-                + "harness->worker->backend->harness [0-9.]+ us \\([0-9.]+x the JVM pipe\\).*"), out);
+                + "harness->worker->backend->harness [0-9.]+ us \\([0-9.]+x the JVM pipe(, [0-9.]+x the C pipe)?\\).*"), out);
+        // The C floors: measured with the host's compiler, or NOT_AVAILABLE with the reason; never left out.
+        assertTrue(out.matches("(?s).*floor in C: (pipe round trip [0-9.]+ us \\(the JVM pipe is [0-9.]+x\\); System V lock/unlock pair"
+                + " \\(SEM_UNDO\\) [0-9.]+ us|NOT_AVAILABLE .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: lock/unlock pair [0-9.]+ us in the backend.*"), out);
-        assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"), out);
+        assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"
+                + "workers: [0-9]+ borrows served by a reused process, [1-9][0-9]* started.*"), out);
     }
 
     @Test

@@ -48,6 +48,7 @@ public final class RunContext implements AutoCloseable {
     private final long startSecond;
     private final OfdLockFile lock;
     private final Ledger ledger;
+    private WorkerPool workerPool;
     private final AtomicInteger executions = new AtomicInteger();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
     /** Placement directories by name ({@link PlacementDirectories}). */
@@ -298,9 +299,30 @@ public final class RunContext implements AutoCloseable {
         return prefix;
     }
 
+    /**
+     * The run's pool of reusable local workers ({@link WorkerPool}), made on first use; {@link #close}
+     * ends every worker in it before the run is reaped.
+     */
+    public synchronized WorkerPool workerPool() {
+        if (workerPool == null) {
+            workerPool = new WorkerPool(this);
+        }
+        return workerPool;
+    }
+
     @Override
     public void close() {
-        Reaper.reapRun(runId, runDir);
+        WorkerPool pool;
+        synchronized (this) {
+            pool = workerPool;
+        }
+        try {
+            if (pool != null) {
+                pool.close();
+            }
+        } finally {
+            Reaper.reapRun(runId, runDir);
+        }
     }
 
     /** Called by the reaper once the run's objects and directories are gone. */

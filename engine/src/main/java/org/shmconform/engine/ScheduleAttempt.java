@@ -62,9 +62,14 @@ final class ScheduleAttempt {
     /** Workers started by a spawnChild step (seed L5), not with the schedule. */
     private final SpawnedChildren children;
     private long seq;
+    /** The run's pool, when local workers are reused; null: every worker starts fresh and exits at the end. */
+    private final WorkerPool pool;
+    /** The pooled process behind each worker name that came from the pool. */
+    private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
-                    Schedule schedule, String prefix) {
+                    Schedule schedule, String prefix, WorkerPool pool) {
+        this.pool = pool;
         this.run = run;
         this.commands = commands;
         this.environments = environments;
@@ -86,8 +91,11 @@ final class ScheduleAttempt {
         } catch (IOException e) {
             problems.add("harness I/O error: " + e.getMessage());
         } finally {
-            shutdownAll();
+            Map<String, WorkerPool.Pooled> proven = releaseAll();
             Reaper.afterExecution(run, prefix, notes);
+            if (!proven.isEmpty()) {
+                pool.readmit(proven, lockers(), notes);
+            }
         }
         return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);
     }
@@ -160,6 +168,11 @@ final class ScheduleAttempt {
     }
 
     private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
+        if (pool != null && WorkerPool.serves(environments.get(spec.env()))) {
+            WorkerPool.Pooled p = pool.borrow(spec, run.logs().resolve(logName(spec)), timing.startDeadline());
+            borrowed.put(spec.id(), p);
+            return p.process();
+        }
         WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
         wp.awaitHello(timing.startDeadline());
@@ -252,6 +265,13 @@ final class ScheduleAttempt {
             }
             if (early && blocked(worker)) {
                 return Wait.BLOCKED;
+            }
+            // An op left in flight (an async lock) may have been granted meanwhile: its reply is read now, or
+            // its idle worker would count as running and keep this wait from ever being confirmed stuck.
+            for (String other : new ArrayList<>(inFlight.keySet())) {
+                if (!other.equals(worker)) {
+                    collect(other, Duration.ZERO);
+                }
             }
             boolean stuck = !early && inFlight.keySet().stream().allMatch(this::blocked);
             if (stuck && stuckBefore) {
@@ -401,19 +421,67 @@ final class ScheduleAttempt {
         history.append(done.build());
     }
 
-    private void shutdownAll() throws InterruptedException {
+    /**
+     * The end of the schedule: a fresh worker is asked to exit; a pooled one is given back, and is reused
+     * only if it proves clean ({@link WorkerPool#giveBack}). A borrowed worker the start-up left out of
+     * {@code workers} (another failed to start) is given back too. Spawned children go first: each is
+     * pinned by its pidfd, whoever its parent is by then.
+     *
+     * @return the pooled workers that proved clean so far, by name
+     */
+    private Map<String, WorkerPool.Pooled> releaseAll() throws InterruptedException {
+        Map<String, WorkerPool.Pooled> proven = new LinkedHashMap<>();
         children.releaseUnfinished();
-        // Children first: each is pinned by its pidfd, whoever its parent is by then.
         for (Map.Entry<String, WorkerProcess> w : workers.entrySet()) {
             if (children.isChild(w.getKey())) {
                 w.getValue().shutdown(Duration.ofSeconds(5));
             }
         }
-        for (Map.Entry<String, WorkerProcess> w : workers.entrySet()) {
-            if (!children.isChild(w.getKey())) {
-                w.getValue().shutdown(Duration.ofSeconds(5));
+        for (Map.Entry<String, WorkerProcess> e : workers.entrySet()) {
+            if (!children.isChild(e.getKey()) && !borrowed.containsKey(e.getKey())) {
+                e.getValue().shutdown(Duration.ofSeconds(5));
             }
         }
+        for (Map.Entry<String, WorkerPool.Pooled> e : borrowed.entrySet()) {
+            String name = e.getKey();
+            WorkerPool.Pooled p = pool.giveBack(e.getValue(), name, notReusable(name, e.getValue().process()), notes);
+            if (p != null) {
+                proven.put(name, p);
+            }
+        }
+        return proven;
+    }
+
+    /** Why the schedule itself rules a worker out of reuse, or null. */
+    private String notReusable(String name, WorkerProcess wp) {
+        Execution.WorkerInfo info = infos.get(name);
+        if (info == null || wp.hello() == null) {
+            return "it did not start properly";
+        }
+        if (dying.containsKey(name)) {
+            return "the engine killed it (" + dying.get(name) + ")";
+        }
+        if (info.exitStatus() != null || wp.gone()) {
+            return "it died during the schedule";
+        }
+        if (inFlight.containsKey(name)) {
+            return "an operation of it was still in flight";
+        }
+        if (wp.strayOutput() || wp.crashSignal() != null) {
+            return "it wrote on stdout something that is not the protocol";
+        }
+        return null; // a step not performed because another worker was gone says nothing about this one: the proof decides
+    }
+
+    /** Workers that issued a lock or an unlock: they may hold a System V semaphore adjustment. */
+    private java.util.Set<String> lockers() {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (Step step : schedule.steps()) {
+            if ("lock".equals(step.op()) || "unlock".equals(step.op())) {
+                names.add(step.worker());
+            }
+        }
+        return names;
     }
 
     private Request toRequest(Step step, long seqNo) throws IOException {

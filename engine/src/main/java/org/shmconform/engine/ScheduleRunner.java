@@ -37,12 +37,31 @@ public final class ScheduleRunner {
     private final WorkerCommands commands;
     private final Map<String, Environment> environments;
     private final Timing timing;
+    private final boolean reuseWorkers;
 
     public ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing) {
+        this(run, environments, timing, false);
+    }
+
+    private ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing, boolean reuseWorkers) {
         this.run = run;
         this.commands = new WorkerCommands(run);
         this.environments = environments;
         this.timing = timing;
+        this.reuseWorkers = reuseWorkers;
+    }
+
+    /**
+     * The same runner, but its local workers come from the run's {@link WorkerPool} and go back to it
+     * when they prove clean after a schedule (workers in other environments still start fresh).
+     */
+    public ScheduleRunner reusingWorkers() {
+        return new ScheduleRunner(run, environments, timing, true);
+    }
+
+    /** Whether this runner borrows local workers from the run's pool. */
+    public boolean reusesWorkers() {
+        return reuseWorkers;
     }
 
     /**
@@ -80,7 +99,8 @@ public final class ScheduleRunner {
     }
 
     public Execution run(Schedule schedule) throws InterruptedException {
-        return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix()).execute();
+        return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix(),
+                reuseWorkers ? run.workerPool() : null).execute();
     }
 
     private static boolean isRoot() {

@@ -39,7 +39,10 @@ public final class WorkerProcess {
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
     private Hello hello;
     private volatile String crashSignal;
-    private final Path stderrLog;
+    /** Where its stderr goes now: a pooled worker's log follows it from schedule to schedule ({@link #logTo}). */
+    private volatile Path stderrLog;
+    /** It wrote something on stdout that is not a protocol line (a crash banner, stray output). */
+    private volatile boolean strayOutput;
     private Integer exitStatus;
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
@@ -47,10 +50,11 @@ public final class WorkerProcess {
         this.handle = handle;
         this.toWorker = handle.stdin();
         this.stderrLog = stderrLog;
+        touch(stderrLog);
         Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
         reader.setDaemon(true);
         reader.start();
-        Thread logger = new Thread(() -> copyStderr(stderrLog), "worker-" + id + "-stderr");
+        Thread logger = new Thread(this::copyStderr, "worker-" + id + "-stderr");
         logger.setDaemon(true);
         logger.start();
     }
@@ -83,6 +87,65 @@ public final class WorkerProcess {
     /** The next thing the worker said, or null if nothing within the timeout. */
     public Received poll(Duration timeout) throws InterruptedException {
         return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** From now on its stderr (and stray stdout) goes to {@code log}: a pooled worker's log per schedule. */
+    public void logTo(Path log) {
+        stderrLog = log;
+        touch(log);
+    }
+
+    /** Every worker of a schedule has its log file, empty if it said nothing (as before pooling). */
+    private static void touch(Path log) {
+        try {
+            Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            // log lost, nothing else
+        }
+    }
+
+    /** Whether it ever wrote on stdout something that is not a protocol line. */
+    public boolean strayOutput() {
+        return strayOutput;
+    }
+
+    /** Whether it is dead or reaped. */
+    public boolean gone() {
+        return exitStatus != null || !handle.isAlive();
+    }
+
+    /**
+     * Sends the harness's {@code reset} between schedules and waits for its reply.
+     *
+     * @return why the worker did not answer it cleanly (no reply, another reply, objects left), or null
+     */
+    public String reset(long seq, Duration timeout) throws InterruptedException {
+        Received stale = received.poll();
+        if (stale != null) {
+            return stale.isEnd() ? "it is gone" : "it said something nobody asked for";
+        }
+        try {
+            toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(seq)) + "\n").getBytes(StandardCharsets.UTF_8));
+            toWorker.flush();
+        } catch (IOException e) {
+            return "it cannot be written to: " + e.getMessage();
+        }
+        Received r = poll(timeout);
+        if (r == null) {
+            return "no reply to reset within " + timeout.toMillis() + " ms";
+        }
+        if (r.reply() == null || r.reply().seq() != seq) {
+            return r.isEnd() ? "it ended instead of resetting" : "it answered reset with another line";
+        }
+        WorkerProtocol.Released released = r.reply().value(WorkerProtocol.Released.class);
+        if (!r.reply().ok() || released == null) {
+            String why = r.reply().protocolError();
+            return "reset refused" + (why == null ? "" : ": " + why);
+        }
+        if (released.objects() != 0) {
+            return "it still holds " + released.objects() + " segment object(s)";
+        }
+        return received.isEmpty() ? null : "it said more than its reset reply";
     }
 
     /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
@@ -147,6 +210,7 @@ public final class WorkerProcess {
      * evidence in the worker's log, remember the signal it names, and never mistake it for a reply.
      */
     private void notProtocol(String line) {
+        strayOutput = true;
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#\\s+(SIG[A-Z]+) \\(0x").matcher(line);
         if (m.find()) {
             crashSignal = m.group(1);
@@ -158,12 +222,19 @@ public final class WorkerProcess {
         }
     }
 
-    private void copyStderr(Path log) {
-        try (var in = handle.stderr();
-             var out = Files.newOutputStream(log, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
-            in.transferTo(out);
+    /** Copies stderr, chunk by chunk, to wherever its log is now. */
+    private void copyStderr() {
+        byte[] buf = new byte[8192];
+        try (var in = handle.stderr()) {
+            for (int n; (n = in.read(buf)) > 0; ) {
+                try {
+                    Files.write(stderrLog, java.util.Arrays.copyOf(buf, n), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    // log lost, nothing else
+                }
+            }
         } catch (IOException e) {
-            // log lost, nothing else
+            // the pipe broke: the worker is gone
         }
     }
 }

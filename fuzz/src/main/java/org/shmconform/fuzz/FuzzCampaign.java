@@ -109,7 +109,18 @@ public final class FuzzCampaign {
     /** @param executions told of every execution, the shrinker's re-runs included (for evidence and clean-up checks) */
     public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
             throws InterruptedException {
-        ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing());
+        try {
+            return campaign(o, run, progress, executions);
+        } finally {
+            run.workerPool().retireIdle(o.backend()); // the next column's campaign needs the memory, not these JVMs
+        }
+    }
+
+    private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
+            throws InterruptedException {
+        // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
+        ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
+                .reusingWorkers();
         Runner runner = s -> {
             Trial c = Trial.run(plain, s, o.backend(), List.of());
             executions.accept(c);

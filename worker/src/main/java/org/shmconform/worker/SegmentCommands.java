@@ -39,12 +39,15 @@ final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     /** Where a spawned child finds the inherited descriptor: the first number after stdin, stdout and stderr. */
     static final int INHERITED_NUMBER = 3;
+    /** The backend the worker was started with: a reset goes back to it (a placeIn may have moved it). */
+    private final SharedMemoryBackend started;
     private SharedMemoryBackend backend;
     private SharedSegment segment;
     /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
     private AccessMode attachedMode = AccessMode.ReadWrite;
 
     SegmentCommands(SharedMemoryBackend backend) {
+        this.started = backend;
         this.backend = backend;
     }
 
@@ -135,6 +138,23 @@ final class SegmentCommands implements AutoCloseable {
         } catch (RuntimeException e) {
             return protocolError(r.seq(), r.op() + ": " + e);
         }
+    }
+
+    /**
+     * The harness's reset between schedules: drops the segment object as the destructor does (detach,
+     * release the lock, the last one out removes the segment), so the next request starts from a fresh
+     * object, and says how many objects remain (none: the engine checks the rest from outside).
+     */
+    Reply reset(long seq) {
+        try {
+            close();
+        } catch (RuntimeException e) {
+            return protocolError(seq, "reset: " + e);
+        }
+        attachedMode = AccessMode.ReadWrite;
+        backend = started; // a placeIn of the last schedule does not carry into the next
+        WorkerProtocol.Released value = new WorkerProtocol.Released(segment == null ? 0 : 1, ProcessHandle.current().pid());
+        return new Reply(seq, true, value, SegmentError.NoError.name(), 0, "", null);
     }
 
     /** A lock's reply says whether it took the lock over from a dead holder (false where the lock cannot tell). */

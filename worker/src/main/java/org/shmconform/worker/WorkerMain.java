@@ -48,7 +48,12 @@ public final class WorkerMain {
         while ((line = in.readLine()) != null) {
             Request request;
             try {
-                request = WorkerProtocol.decodeRequest(line);
+                Record read = WorkerProtocol.decodeLine(line);
+                if (read instanceof WorkerProtocol.Reset reset) {
+                    replies.println(WorkerProtocol.encode(commands.reset(reset.seq())));
+                    continue;
+                }
+                request = (Request) read;
             } catch (WorkerProtocol.BadRequest e) {
                 replies.println(WorkerProtocol.encode(SegmentCommands.protocolError(e.seq(), e.getMessage())));
                 continue;

@@ -105,6 +105,16 @@ import org.shmconform.spi.Op;
  * {@code "protocolError":"<why>"}, with the request's {@code seq} when the line is a JSON object that
  * has one (0 otherwise); the worker keeps running.
  *
+ * <h2>Between schedules: reset</h2>
+ * {@code {"seq":9,"op":"reset"}} is the harness's own request, never a schedule step (so not an {@link Op}):
+ * a worker the engine wants to reuse for another schedule must first drop its segment object exactly as
+ * {@code exit} does (the QSharedMemory destructor: detach, the last one out removes the segment, release
+ * the lock it holds), start over with a fresh object (no key, ReadWrite) and reply
+ * {@code {"seq":9,"ok":true,"value":{"objects":0,"pid":1234}}} ({@link Released}): how many segment objects
+ * it still holds (0, or the engine replaces it) and its pid. The reply is only the worker's word: the engine
+ * checks the rest from outside ({@code /proc/<pid>/maps}, {@code fd}, {@code /proc/locks}) before it reuses
+ * the process. A worker that does not know it answers with a protocolError and is simply never reused.
+ *
  * <h2>Conformance</h2>
  * {@code protocol-conformance.jsonl}, beside this class, is this protocol as a script of requests
  * and expected replies; every worker must pass it (the engine's ProtocolConformanceTest runs it).
@@ -190,7 +200,7 @@ public final class WorkerProtocol {
 
     /** What an op returns in a reply's {@code value}; each kind has a JSON shape of its own. */
     @JsonDeserialize(using = ValueShape.class)
-    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState, LockTaken, Spawned {
+    public sealed interface Value permits Hello, ReadData, Size, Attached, NativeKey, ErrorState, LockTaken, Spawned, Released {
     }
 
     /**
@@ -250,6 +260,22 @@ public final class WorkerProtocol {
     public record LockTaken(boolean ownerDied) implements Value {
     }
 
+    /** reset: the segment objects the worker still holds after dropping them (0 when clean) and its pid. */
+    @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
+    public record Released(int objects, long pid) implements Value {
+    }
+
+    /** The harness's request between schedules ("Between schedules: reset"): not an {@link Op}, never in a schedule. */
+    @JsonPropertyOrder({"seq", "op"})
+    public record Reset(long seq) {
+        public static final String OP = "reset";
+
+        @JsonProperty("op")
+        public String op() {
+            return OP;
+        }
+    }
+
     /** Tells a {@link Value} by its shape; any other shape is not this protocol. */
     static final class ValueShape extends StdDeserializer<Value> {
         ValueShape() {
@@ -279,6 +305,9 @@ public final class WorkerProtocol {
             }
             if (v.isObject() && v.has("ownerDied")) {
                 return ctxt.readTreeAsValue(v, LockTaken.class);
+            }
+            if (v.isObject() && v.has("objects")) {
+                return ctxt.readTreeAsValue(v, Released.class);
             }
             if (v.isObject() && v.has("error")) {
                 return ctxt.readTreeAsValue(v, ErrorState.class);
@@ -343,6 +372,24 @@ public final class WorkerProtocol {
         } catch (IOException e) {
             throw new BadRequest(seq, "bad request: " + firstLine(e));
         }
+    }
+
+    /**
+     * Reads one line as the worker does: a {@link Reset} for the harness's reset between schedules, else
+     * the segment {@link Request} ({@link #decodeRequest}).
+     */
+    public static Record decodeLine(String line) throws BadRequest {
+        if (line.contains(Reset.OP)) { // cheap test first: only then is the line parsed twice
+            try {
+                JsonNode tree = JSON.readTree(line);
+                if (tree != null && tree.isObject() && Reset.OP.equals(tree.path("op").asText(null))) {
+                    return new Reset(tree.path("seq").canConvertToLong() ? tree.path("seq").asLong() : 0);
+                }
+            } catch (IOException e) {
+                // not even JSON: decodeRequest says why
+            }
+        }
+        return decodeRequest(line);
     }
 
     public static Reply decodeReply(String line) throws IOException {

@@ -1,0 +1,172 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The harness's own evidence, read from outside through /proc, that a worker process holds nothing of
+ * the schedule it served: what a reused worker must prove before the pool gives it to the next schedule
+ * ({@link WorkerPool}). The worker's reply to {@code reset} is only its word; this is the kernel's.
+ * <ul>
+ * <li>{@code /proc/<pid>/maps}: no mapping of a segment (System V {@code /SYSV...}, a /dev/shm file, a
+ *     {@code memfd:}, anything in the share area where TMPDIRs live) and no shared mapping of anything
+ *     but the read-only files of the system ({@code /usr}: the JDK's {@code lib/modules}, gconv's cache);</li>
+ * <li>{@code /proc/<pid>/fd}: descriptors 0, 1 and 2 are still the pipes the worker started with (the
+ *     protocol and its log), and every other one is a read-only file of its code (the JDK under /usr, the
+ *     class-path jars, {@code /dev/random}): no socket, no pipe, no memfd, no segment, no key file;</li>
+ * <li>{@code /proc/locks}: no POSIX or flock lock of that pid (an OFD lock shows pid -1, but it lives on
+ *     an open file description, and no descriptor of a file that could be locked is left, see above);</li>
+ * <li>no child process (a worker that spawned one is not reused while it lives);</li>
+ * <li>{@code /proc/<pid>/environ}: still this run's {@code SHMCONFORM_RUN} and the TMPDIR the pool keyed it by.</li>
+ * </ul>
+ * What /proc cannot show, a System V semaphore adjustment (SEM_UNDO), is argued in {@link WorkerPool}.
+ */
+final class WorkerCleanCheck {
+    private static final Path PROC = Path.of("/proc");
+    private static final Set<String> DEVICES = Set.of("/dev/random", "/dev/urandom", "/dev/null");
+
+    /**
+     * What the worker was when it joined the pool: its standard descriptors, the TMPDIR and run it was
+     * started for, and the files of its code it may keep open.
+     */
+    record Baseline(long pid, Map<Integer, String> standard, String tmpdir, String runId, Set<String> codeFiles) {
+    }
+
+    private WorkerCleanCheck() {
+    }
+
+    /** Taken right after the hello, before the worker has done anything. */
+    static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath) {
+        Map<Integer, String> standard = new LinkedHashMap<>();
+        for (int fd = 0; fd <= 2; fd++) {
+            standard.put(fd, link(PROC.resolve(pid + "/fd/" + fd)));
+        }
+        return new Baseline(pid, standard, tmpdir.toString(), runId,
+                classPath.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.toSet()));
+    }
+
+    /** Why the worker is not clean, one line each; empty when every check passed. */
+    static List<String> failures(Baseline b, Path shareRoot) {
+        List<String> why = new ArrayList<>();
+        Path proc = PROC.resolve(Long.toString(b.pid()));
+        if (!Files.isDirectory(proc)) {
+            why.add("pid " + b.pid() + " is gone");
+            return why;
+        }
+        maps(proc, shareRoot, why);
+        descriptors(proc, b, why);
+        locks(b.pid(), why);
+        children(proc, why);
+        environment(proc, b, why);
+        return why;
+    }
+
+    private static void maps(Path proc, Path shareRoot, List<String> why) {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(proc.resolve("maps"), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            why.add("cannot read its maps: " + e.getMessage());
+            return;
+        }
+        for (String line : lines) {
+            String[] f = line.trim().split("\\s+", 6);
+            String perms = f.length > 1 ? f[1] : "";
+            String path = f.length > 5 ? f[5] : "";
+            boolean segment = path.startsWith("/SYSV") || path.startsWith("/dev/shm/") || path.startsWith("/memfd:")
+                    || path.startsWith(shareRoot.toString() + "/");
+            boolean sharedOfUnknown = perms.length() == 4 && perms.charAt(3) == 's' && !path.startsWith("/usr/");
+            if (segment || sharedOfUnknown) {
+                why.add("still maps " + (path.isEmpty() ? "anonymous shared memory" : path) + " (" + perms + ")");
+            }
+        }
+    }
+
+    private static void descriptors(Path proc, Baseline b, List<String> why) {
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
+            for (Path fd : fds) {
+                int n = Integer.parseInt(fd.getFileName().toString());
+                String target = link(fd);
+                if (target == null) {
+                    continue; // closed while we looked
+                }
+                if (n <= 2) {
+                    if (!target.equals(b.standard().get(n))) {
+                        why.add("descriptor " + n + " is " + target + ", not " + b.standard().get(n) + " as at its start");
+                    }
+                } else if (!isCodeFile(target, b)) {
+                    why.add("descriptor " + n + " is still open: " + target);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            why.add("cannot list its descriptors: " + e.getMessage());
+        }
+    }
+
+    /** A read-only file of the worker's code: the JDK (under /usr), a class-path jar, a random device. */
+    private static boolean isCodeFile(String target, Baseline b) {
+        return (target.startsWith("/usr/") && !target.contains(" (deleted)")) || b.codeFiles().contains(target)
+                || DEVICES.contains(target);
+    }
+
+    private static void locks(long pid, List<String> why) {
+        try {
+            for (String line : Files.readAllLines(PROC.resolve("locks"), StandardCharsets.UTF_8)) {
+                List<String> f = new ArrayList<>(Arrays.asList(line.trim().split("\\s+")));
+                f.remove("->"); // a waiter's line
+                if (f.size() > 4 && f.get(4).equals(Long.toString(pid))) {
+                    why.add("holds or waits for a lock: " + line.trim());
+                }
+            }
+        } catch (IOException e) {
+            why.add("cannot read /proc/locks: " + e.getMessage());
+        }
+    }
+
+    private static void children(Path proc, List<String> why) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve("task"))) {
+            for (Path task : tasks) {
+                String kids = Files.readString(task.resolve("children"), StandardCharsets.UTF_8).trim();
+                if (!kids.isEmpty()) {
+                    why.add("has child processes " + kids);
+                }
+            }
+        } catch (IOException e) {
+            // a thread that ended while we looked has no children
+        }
+    }
+
+    private static void environment(Path proc, Baseline b, List<String> why) {
+        List<String> env;
+        try {
+            env = Arrays.asList(new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
+        } catch (IOException e) {
+            why.add("cannot read its environment: " + e.getMessage());
+            return;
+        }
+        if (!env.contains("TMPDIR=" + b.tmpdir())) {
+            why.add("its TMPDIR is not " + b.tmpdir());
+        }
+        if (!env.contains(LeftoverWorkers.RUN_VARIABLE + "=" + b.runId())) {
+            why.add("it is not a worker of run " + b.runId());
+        }
+    }
+
+    private static String link(Path p) {
+        try {
+            return Files.readSymbolicLink(p).toString();
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+}

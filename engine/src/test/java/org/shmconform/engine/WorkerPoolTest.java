@@ -1,0 +1,120 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.detach;
+import static org.shmconform.schedule.Steps.kill;
+import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.read;
+import static org.shmconform.schedule.Steps.unlock;
+import static org.shmconform.schedule.Steps.write;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.shmconform.checker.ScheduleChecker;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * Workers reused across schedules (WorkerPool) on real processes: a clean worker serves the next
+ * schedule under its real pid; one that cannot prove itself clean (its segment still mapped), or that
+ * the schedule killed, is replaced; closing the run ends every pooled worker.
+ */
+class WorkerPoolTest {
+
+    private static Execution execute(RunContext run, String column, Step... steps) throws InterruptedException {
+        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults()).reusingWorkers();
+        Schedule s = new Schedule("pool-test", null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
+                Arrays.asList(steps));
+        assertNull(runner.unavailableReason(s), column + " workers cannot run here");
+        Execution x = runner.run(s);
+        assertEquals(List.of(), x.problems(), "the schedule ran every step");
+        return x;
+    }
+
+    private static Set<Long> pids(Execution x) {
+        return x.workers().values().stream().map(Execution.WorkerInfo::pid).collect(Collectors.toSet());
+    }
+
+    private static boolean alive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    /** Every kind of segment and lock: a worker that used it properly proves itself clean (no false alarm). */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sysv", "posix", "mmapfile", "memfd", "mmapfile-atomic", "mmapfile-robust", QtReferenceWorker.IMPL})
+    void cleanWorkersServeTheNextScheduleUnderTheirRealPids(String column) throws InterruptedException {
+        var here = Subjects.here().availability(column);
+        Assumptions.assumeTrue(here.available(), () -> column + ": NOT_AVAILABLE " + here.reason());
+        Set<Long> first;
+        try (RunContext run = RunContext.create()) {
+            // The last step leaves B attached: the reset, not the schedule, must drop that segment.
+            Step[] story = {create("A", "k", 64), lock("A"), attach("B", "k"), write("A", 0, "hello"), unlock("A"),
+                    read("B", 0, 5), detach("A")};
+            first = pids(execute(run, column, story));
+            Execution second = execute(run, column, story);
+            assertEquals(first, pids(second), "both workers were reused; notes: " + second.notes());
+            assertTrue(second.notes().stream().noneMatch(n -> n.contains("not reused")), second.notes().toString());
+            assertFalse(ScheduleChecker.check(second, column, List.of(), Subjects.here()).fails(),
+                    "a schedule on reused workers is judged like any other");
+            assertEquals(2, run.workerPool().stats().reused());
+            assertTrue(first.stream().allMatch(WorkerPoolTest::alive), "idle workers live in the pool");
+        }
+        assertTrue(first.stream().noneMatch(WorkerPoolTest::alive), "closing the run ended every pooled worker");
+    }
+
+    @Test
+    void aWorkerThatCannotProveItselfCleanIsReplaced() throws InterruptedException, IOException {
+        try (RunContext run = RunContext.create()) {
+            // A's segment object is dropped by the reset, but the test backend leaves its mapping in the process.
+            Execution leaky = execute(run, LeakOnCloseBackend.NAME, create("A", "k", 64), write("A", 0, "left"));
+            long a = leaky.workers().get("A").pid();
+            String note = leaky.notes().stream().filter(n -> n.startsWith("worker A (pid " + a + ") not reused"))
+                    .findFirst().orElseThrow(() -> new AssertionError("no replacement note in " + leaky.notes()));
+            assertTrue(note.contains("did not prove clean") && note.contains("still maps /dev/shm/"), note);
+            assertFalse(alive(a), "the unclean worker was killed");
+            // B did nothing: it proved clean and was kept.
+            assertTrue(leaky.notes().stream().noneMatch(n -> n.startsWith("worker B")), leaky.notes().toString());
+
+            Execution next = execute(run, LeakOnCloseBackend.NAME, create("A", "k", 64), detach("A"));
+            assertFalse(pids(next).contains(a), "the next schedule never meets the unclean process");
+            assertEquals(1, run.workerPool().stats().replaced());
+            try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {
+                assertTrue(shm.noneMatch(p -> p.getFileName().toString().contains(run.keyPrefix())), "the run left a file in /dev/shm");
+            }
+        }
+    }
+
+    @Test
+    void aKilledWorkerIsNeverReturned() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = execute(run, "sysv", create("A", "k", 64), attach("B", "k"), kill("B"), detach("A"));
+            long b = x.workers().get("B").pid();
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker B (pid " + b + ") not reused: the engine killed it")),
+                    x.notes().toString());
+            Execution next = execute(run, "sysv", create("A", "k", 64), attach("B", "k"), detach("B"), detach("A"));
+            assertFalse(pids(next).contains(b));
+            assertTrue(pids(next).contains(x.workers().get("A").pid()), "the clean survivor was reused: " + next.notes());
+        }
+    }
+}
