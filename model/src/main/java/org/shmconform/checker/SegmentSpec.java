@@ -10,6 +10,7 @@ import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.SegmentModel;
+import org.shmconform.spi.NativeName;
 
 /**
  * The segment model under one profile, as the linearizability search sees it.
@@ -68,6 +69,11 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
                     union(parent, p, other);
                 }
             }
+            String child = op.input().args().child();
+            if (child != null) { // spawnChild: the child starts attached to its parent's segment without naming its key
+                parent.putIfAbsent(child, child);
+                union(parent, p, child);
+            }
         }
         // Key names one of which ends in "|" + the other: KeySpaceRules compares them that way.
         List<String> keys = firstUser.keySet().stream().filter(r -> r.startsWith("key:")).map(r -> r.substring(4)).toList();
@@ -90,6 +96,8 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
         List<String> r = new ArrayList<>(2);
         if (op.key() != null && !op.key().isEmpty()) {
             r.add("key:" + op.key());
+            // A native name (native-name:<space>:<key>) reaches the segment another key space makes for that key.
+            NativeName.in(op.key()).ifPresent(n -> r.add("key:" + n.key()));
         }
         if (op.args().path() != null) {
             r.add("path:" + op.args().path());

@@ -31,6 +31,19 @@ class SegmentPartitionTest {
         assertEquals(1, DOCUMENTED.partition(spaces).size());
     }
 
+    /** A spawned child names no key (it starts attached to its parent's segment); a native name reaches the plain key's segment. */
+    @Test
+    void aSpawnedChildAndANativeNameJoinTheirPartners() {
+        ModelOp spawn = HistoryGenerator.call("A", "spawnChild", null, null, null, null, null, null);
+        spawn = new ModelOp(spawn.process(), spawn.f(), spawn.args().withChild("C"), spawn.realKeyLength(), spawn.outcome(), spawn.error(),
+                spawn.value(), spawn.space(), spawn.user());
+        List<Operation<ModelOp>> family = List.of(at(0, call("A", "create", "k")), at(1, spawn),
+                at(2, HistoryGenerator.call("C", "read", null, null, null, 0L, 4, null)), at(3, call("B", "create", "j")));
+        assertEquals(List.of(List.of("A", "A", "C"), List.of("B")), processes(DOCUMENTED.partition(family)));
+        List<Operation<ModelOp>> nativeName = List.of(at(0, call("A", "create", "native-name:qt-posix:k")), at(1, call("B", "attach", "k")));
+        assertEquals(1, DOCUMENTED.partition(nativeName).size());
+    }
+
     /**
      * The point of it: a violation among many independent, overlapping workers. One search over the
      * whole history must try the interleavings of every other pair before it can give up, and passes
