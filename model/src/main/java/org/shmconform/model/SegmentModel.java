@@ -65,7 +65,7 @@ public final class SegmentModel {
             return HandOverRules.blockedAttach(s, op);
         }
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
-            return LockRules.blockedInternally(s, op, w);
+            return LockRules.blockedInternally(profile, s, op, w);
         }
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "placement" -> PlacementRules.placement(s, op);

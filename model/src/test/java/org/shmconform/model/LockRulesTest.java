@@ -88,6 +88,17 @@ class LockRulesTest {
         assertFalse(legal(Profile.DOCUMENTED, recreated, call("B", "lock")));
     }
 
+    /** Fuzz qt seed 251 (3 of 3 on real Qt 6.4): a create that blocks in its locker re-initialised the lock first. */
+    @Test
+    void qt64sBlockedCreateReinitialisedTheLockBeforeItsLockerWaited() {
+        List<ModelOp> waiting = new ArrayList<>(HELD_BY_A);
+        waiting.add(blocked(create("C", "k", 0)));
+        assertTrue(legal(QT, waiting, call("B", "lock")), "the reset lets a waiter in while A still thinks it holds");
+        assertTrue(legal(QT, waiting, blocked(call("B", "lock"))));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, waiting, call("B", "lock")));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, HELD_BY_A, call("B", "lock")), "without that create, no reset");
+    }
+
     @Test
     void aReKeyByTheSemaphoresOwnerRemovesItsOwnership() {
         List<ModelOp> ops = List.of(create("A", "k", 64), failed(attach("A", "j"), "NotFound"));
