@@ -10,6 +10,7 @@ import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.Property;
+import org.shmconform.spi.NativeName;
 
 /** The segment model's partition (Porcupine's): by groups of processes that name related keys. */
 class SegmentPartitionTest {
@@ -29,6 +30,14 @@ class SegmentPartitionTest {
         List<Operation<ModelOp>> spaces = List.of(at(0, call("A", "create", "k")),
                 at(1, inSpace(call("B", "attach", "k"), "other@ns:[2]")));
         assertEquals(1, DOCUMENTED.partition(spaces).size());
+    }
+
+    /** A native name reaches the named key space's segment of its key (seeds N17, M2): one part with the key's own users. */
+    @Test
+    void aNativeNameJoinsTheProcessesOfItsKey() {
+        List<Operation<ModelOp>> ops = List.of(at(0, call("A", "create", NativeName.of("mmapfile", "k"))),
+                at(1, inSpace(call("B", "attach", "k"), "mmapfile@ns:[2]")), at(2, call("C", "create", "j")));
+        assertEquals(List.of(List.of("A", "B"), List.of("C")), processes(DOCUMENTED.partition(ops)));
     }
 
     /**
