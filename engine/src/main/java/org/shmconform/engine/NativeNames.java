@@ -44,12 +44,13 @@ final class NativeNames {
     /**
      * The key a worker of column {@code impl} is sent for a plain {@code prefixedKey}: the key itself, but for
      * the System V native-key column ({@link Qt68Columns#SYSV_NATIVE}) the key file path in the worker's
-     * TMPDIR, since Qt takes a System V native key as the ftok file (an empty key stays empty: Qt's KeyError).
+     * TMPDIR, since Qt takes a System V native key as the ftok file (an empty key stays empty: Qt's KeyError),
+     * and for the Qt file-map worker ({@link QtReferenceWorker#FILE_MAP_IMPL}) a file of that name in its TMPDIR.
      */
     static String plainKey(String impl, String prefixedKey, Supplier<Path> tmpdir) {
-        // the file-map worker takes its key as a path: a plain key names a file in its TMPDIR, never in its working directory
-        boolean inTmpdir = QtReferenceWorker.FILE_MAP_IMPL.equals(impl) || modeOf(impl) == KeyMode.NATIVE_SYSV;
-        if (prefixedKey == null || prefixedKey.isEmpty() || !inTmpdir) {
+        // the file-map worker takes its key as a path too: a plain key names a file in its TMPDIR, never in its working directory
+        if (prefixedKey == null || prefixedKey.isEmpty()
+                || !QtReferenceWorker.FILE_MAP_IMPL.equals(impl) && modeOf(impl) != KeyMode.NATIVE_SYSV) {
             return prefixedKey;
         }
         return tmpdir.get().resolve(prefixedKey).toString();
