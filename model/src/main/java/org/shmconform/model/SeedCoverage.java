@@ -164,7 +164,8 @@ public final class SeedCoverage {
             tested("N18", List.of(NATIVE_KEY_UNPROTECTED), List.of("non-qt-meets-native-key"), List.of(), "the documentation says a"
                     + " native key's memory cannot be locked; judged only for objects given a native name in that scenario"),
             tested("M1", List.of(DATA_SHARED), List.of(), MAPPED_FILE_COLUMNS, "the Java backends map the same file with MAP_SHARED,"
-                    + " as QFile::map without MapPrivateOption does; no Qt worker uses QFile::map"),
+                    + " as QFile::map without MapPrivateOption does; a Qt worker that does map with QFile::map is seed M2's"
+                    + " (qt-file-map-meets-mmapfile)"),
             tested("M2", List.of(DATA_SHARED), List.of("qt-file-map-meets-mmapfile"), List.of("mmapfile"), "a Qt 6.4 worker"
                     + " opens the Java mmapfile backend's file with QFile and maps it with QFile::map (no MapPrivateOption), the"
                     + " Java (non-Qt) worker maps it MAP_SHARED: bytes both ways, no QSharedMemory on either side (the Qt column"
