@@ -14,6 +14,9 @@
 // Usage: qt_shm_worker [--key-mode=MODE]   (see qt-worker/README.md, "Key modes")
 // MODE says what the protocol's "key" is handed to Qt as. A mode this Qt lacks is refused
 // before the hello: one line on stderr, exit status 2.
+// --key-mode=file-map is not QSharedMemory at all: the platform notes' alternative (seeds M1/M2), a file
+// opened with QFile and mapped with QFile::map (no MapPrivateOption); the key is the file's path. See
+// "File-map mode" below and qt-worker/README.md.
 
 #include <QtCore/QByteArray>
 #include <QtCore/QFile>
@@ -251,6 +254,180 @@ QJsonObject checkRange(qint64 seq, const char *function, qint64 offset, qint64 l
     return {};
 }
 
+
+// ---- File-map mode (seeds M1/M2): "opening the same file using QFile and mapping it into memory using
+// QFile::map() (without specifying the MapPrivateOption option)". No QSharedMemory is involved, so the
+// meeting with a non-Qt program does not depend on the backend Qt was built with. The key is the file's path.
+//   create = QFile::open(ReadWrite | NewOnly) (O_CREAT|O_EXCL: AlreadyExists if the file is there) + resize + map
+//   attach = QFile::open(ReadWrite or ReadOnly | ExistingOnly) + map of the whole file (NotFound if absent)
+//   detach = unmap + close; the file is NEVER removed (QFile has no last-detach rule: whoever else maps it, or
+//            the harness's clean-up, removes it). lock/unlock: QFile::map has no lock (LockError).
+// Errors use QSharedMemory's names so that the protocol and the model read them the same way.
+bool fileMapMode = false;
+struct FileMapSegment {
+    QFile file;
+    uchar *data = nullptr;
+    qint64 size = 0;
+    QSharedMemory::AccessMode mode = QSharedMemory::ReadWrite;
+    QSharedMemory::SharedMemoryError error = QSharedMemory::NoError;
+    QString errorString;
+    QString key;  // the file's path, as the protocol gave it
+};
+FileMapSegment *fm = nullptr;
+
+QJsonObject fmReply(qint64 seq, bool ok, const QJsonValue &value = QJsonValue::Undefined) {
+    QJsonObject r{{"seq", seq}, {"ok", ok}};
+    if (!value.isUndefined())
+        r.insert("value", value);
+    r.insert("error", errorName(fm->error));
+    r.insert("errorCode", int(fm->error));
+    r.insert("errorString", fm->errorString);
+    return r;
+}
+
+QJsonObject fmFail(qint64 seq, QSharedMemory::SharedMemoryError error, const QString &why) {
+    fm->error = error;
+    fm->errorString = why;
+    return fmReply(seq, false);
+}
+
+QJsonObject fmOk(qint64 seq, const QJsonValue &value = QJsonValue::Undefined) {
+    fm->error = QSharedMemory::NoError;
+    fm->errorString.clear();
+    return fmReply(seq, true, value);
+}
+
+// QFile's error after a failed open, in QSharedMemory's words.
+QSharedMemory::SharedMemoryError fmOpenError(bool creating) {
+    const QString path = fm->file.fileName();
+    if (creating && QFile::exists(path))
+        return QSharedMemory::AlreadyExists;
+    if (!creating && !QFile::exists(path))
+        return QSharedMemory::NotFound;
+    return fm->file.error() == QFileDevice::PermissionsError ? QSharedMemory::PermissionDenied : QSharedMemory::UnknownError;
+}
+
+// The key of a create/attach: absent keeps the last one. A create/attach while attached is refused before the key is used.
+void fmApplyKey(const QJsonObject &req) {
+    const QJsonValue v = req.value("key");
+    if (v.isUndefined() || v.isNull())
+        return;
+    if (!v.isString())
+        throw ProtocolError{QStringLiteral("non-string \"key\"")};
+    fm->key = v.toString();
+}
+
+QJsonObject fmMap(qint64 seq, const char *function, bool creating) {
+    const qint64 size = fm->file.size();
+    uchar *p = size > 0 ? fm->file.map(0, size) : nullptr;  // flags: none, i.e. shared: no MapPrivateOption
+    if (p == nullptr) {
+        const QString why = QStringLiteral("%1 (QFile::map %2): %3").arg(QLatin1String(function), fm->key, fm->file.errorString());
+        if (creating)
+            fm->file.remove();  // our own half-made file (NewOnly made it): nobody has it mapped
+        fm->file.close();
+        return fmFail(seq, size > 0 ? QSharedMemory::UnknownError : QSharedMemory::InvalidSize, why);
+    }
+    fm->data = p;
+    fm->size = size;
+    return fmOk(seq);
+}
+
+QJsonObject fmCreate(qint64 seq, const QJsonObject &req) {
+    const qint64 size = intArg(req, "size");
+    const QSharedMemory::AccessMode mode = modeArg(req);
+    fmApplyKey(req);
+    if (fm->data)
+        return fmFail(seq, QSharedMemory::AlreadyExists, QStringLiteral("create: already attached"));
+    if (fm->key.isEmpty())
+        return fmFail(seq, QSharedMemory::KeyError, QStringLiteral("create: key (file path) is empty"));
+    if (size <= 0)
+        return fmFail(seq, QSharedMemory::InvalidSize, QStringLiteral("create: size %1 is not positive").arg(size));
+    fm->file.setFileName(fm->key);
+    // 0600, as the Java mmapfile backend's files: a segment is nobody else's business (seed L3)
+    if (!fm->file.open(QIODevice::ReadWrite | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return fmFail(seq, fmOpenError(true), QStringLiteral("create (QFile::open NewOnly %1): %2").arg(fm->key, fm->file.errorString()));
+    if (!fm->file.resize(size)) {
+        const QString why = QStringLiteral("create (QFile::resize %1): %2").arg(fm->key, fm->file.errorString());
+        fm->file.remove();
+        return fmFail(seq, QSharedMemory::OutOfResources, why);
+    }
+    fm->mode = mode;  // the mapping is read-write (the file is): a ReadOnly create is enforced by write's check
+    return fmMap(seq, "create", true);
+}
+
+QJsonObject fmAttach(qint64 seq, const QJsonObject &req) {
+    const QSharedMemory::AccessMode mode = modeArg(req);
+    fmApplyKey(req);
+    if (fm->data)
+        return fmFail(seq, QSharedMemory::AlreadyExists, QStringLiteral("attach: already attached"));
+    if (fm->key.isEmpty())
+        return fmFail(seq, QSharedMemory::KeyError, QStringLiteral("attach: key (file path) is empty"));
+    fm->file.setFileName(fm->key);
+    const QIODevice::OpenMode open = (mode == QSharedMemory::ReadOnly ? QIODevice::ReadOnly : QIODevice::ReadWrite)
+                                     | QIODevice::ExistingOnly;
+    if (!fm->file.open(open))
+        return fmFail(seq, fmOpenError(false), QStringLiteral("attach (QFile::open %1): %2").arg(fm->key, fm->file.errorString()));
+    fm->mode = mode;  // QFile::map of a ReadOnly file maps PROT_READ: a raw store faults, as with SHM_RDONLY
+    return fmMap(seq, "attach", false);
+}
+
+QJsonObject fmDetach(qint64 seq) {
+    if (!fm->data)
+        return fmReply(seq, false);  // as Qt's detach: false, error untouched
+    fm->file.unmap(fm->data);
+    fm->file.close();
+    fm->data = nullptr;
+    fm->size = 0;
+    return fmOk(seq);
+}
+
+QJsonObject fmRange(qint64 seq, const char *function, qint64 offset, qint64 length) {
+    if (!fm->data)
+        return conventionFailure(seq, QSharedMemory::NotFound, QStringLiteral("%1: not attached").arg(QLatin1String(function)));
+    if (offset < 0 || length < 0 || offset + length > fm->size)
+        return conventionFailure(seq, QSharedMemory::InvalidSize,
+                                 QStringLiteral("%1: range [%2, %3) is outside the segment of %4 bytes")
+                                     .arg(QLatin1String(function)).arg(offset).arg(offset + length).arg(fm->size));
+    return {};
+}
+
+QJsonObject fmDispatch(qint64 seq, const QString &op, const QJsonObject &req) {
+    if (op == "create") return fmCreate(seq, req);
+    if (op == "attach") return fmAttach(seq, req);
+    if (op == "detach") return fmDetach(seq);
+    if (op == "lock" || op == "unlock")
+        return fmFail(seq, QSharedMemory::LockError, QStringLiteral("%1: QFile::map has no lock").arg(op));
+    if (op == "read") {
+        const qint64 offset = intArg(req, "offset"), length = intArg(req, "length");
+        const QJsonObject refused = fmRange(seq, "read", offset, length);
+        if (!refused.isEmpty())
+            return refused;
+        const QByteArray bytes(reinterpret_cast<const char *>(fm->data) + offset, qsizetype(length));
+        return fmOk(seq, QJsonObject{{"hex", QString::fromLatin1(bytes.toHex())}});
+    }
+    if (op == "write") {
+        const qint64 offset = intArg(req, "offset");
+        const QByteArray bytes = hexArg(req);
+        const QJsonObject refused = fmRange(seq, "write", offset, bytes.size());
+        if (!refused.isEmpty())
+            return refused;
+        if (fm->mode == QSharedMemory::ReadOnly)
+            return conventionFailure(seq, QSharedMemory::PermissionDenied, QStringLiteral("write: segment is attached read-only"));
+        std::memcpy(fm->data + offset, bytes.constData(), size_t(bytes.size()));
+        return fmOk(seq);
+    }
+    if (op == "size")       return fmOk(seq, fm->size);
+    if (op == "isAttached") return fmOk(seq, fm->data != nullptr);
+    if (op == "nativeKey")  return fmOk(seq, fm->key);
+    if (op == "error")
+        return fmReply(seq, true, QJsonObject{{"error", errorName(fm->error)}, {"errorString", fm->errorString}});
+    if (op == "sleep") {
+        std::this_thread::sleep_for(std::chrono::milliseconds(intArg(req, "ms")));
+        return fmOk(seq);
+    }
+    throw ProtocolError{QStringLiteral("op \"%1\" is not available in file-map mode").arg(op)};
+}
+
 // ---- one function per op ----
 
 QJsonObject opCreate(qint64 seq, const QJsonObject &req) {
@@ -338,6 +515,10 @@ QJsonObject opSleep(qint64 seq, const QJsonObject &req) {
 [[noreturn]] void shutdown(const qint64 *replySeq) {
     delete shm;  // ~QSharedMemory: detach (last one out removes the segment), drop owned semaphore
     shm = nullptr;
+    if (fm != nullptr && fm->data != nullptr)
+        fm->file.unmap(fm->data);  // file-map mode: unmap and close; the file stays (see File-map mode)
+    delete fm;
+    fm = nullptr;
     if (replySeq)
         sendReply(QJsonObject{{"seq", *replySeq}, {"ok", true}, {"error", "NoError"},
                          {"errorCode", 0}, {"errorString", ""}});
@@ -358,6 +539,10 @@ QJsonObject opReset(qint64 seq) {
 }
 
 QJsonObject dispatch(qint64 seq, const QString &op, const QJsonObject &req) {
+    if (op == "exit")       shutdown(&seq);
+    // A file-map worker's reset leaves its mapping: the pool's outside check then finds it and replaces the worker.
+    if (op == "reset")      return opReset(seq);
+    if (fileMapMode)        return fmDispatch(seq, op, req);
     if (op == "create")     return opCreate(seq, req);
     if (op == "attach")     return opAttach(seq, req);
     if (op == "detach")     { const bool ok = shm->detach(); return qtReply(seq, ok); }
@@ -374,8 +559,6 @@ QJsonObject dispatch(qint64 seq, const QString &op, const QJsonObject &req) {
         return qtReply(seq, true, QJsonObject{{"error", errorName(shm->error())},
                                               {"errorString", shm->errorString()}});
     if (op == "sleep")      return opSleep(seq, req);
-    if (op == "exit")       shutdown(&seq);
-    if (op == "reset")      return opReset(seq);
     throw ProtocolError{QStringLiteral("unknown op \"%1\"").arg(op)};
 }
 
@@ -407,12 +590,21 @@ int main(int argc, char **argv) {
     std::ios::sync_with_stdio(false);
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--key-mode=file-map")) {
+            fileMapMode = true;
+            continue;
+        }
         if (!arg.startsWith(QLatin1String("--key-mode=")) || !parseKeyMode(arg.mid(11), keyMode))
             refuse(QStringLiteral("unknown argument \"%1\"; usage: qt_shm_worker [--key-mode=legacy|native|"
-                                  "legacy-sysv|legacy-posix|safe-sysv|safe-posix|native-sysv|native-posix]").arg(arg));
+                                  "legacy-sysv|legacy-posix|safe-sysv|safe-posix|native-sysv|native-posix|file-map]").arg(arg));
     }
-    checkKeyModeSupported();
-    shm = new QSharedMemory();
+    if (!fileMapMode)
+        checkKeyModeSupported();
+    shm = new QSharedMemory();  // unused in file-map mode, but the shared reply helpers may read it
+    if (fileMapMode) {
+        fm = new FileMapSegment();
+        keyMode.name = QStringLiteral("file-map");
+    }
 
     sendReply(QJsonObject{{"seq", 0},
                      {"ok", true},
@@ -422,7 +614,7 @@ int main(int argc, char **argv) {
                                            // kernel state to tell a blocked lock from a slow one.
                                            {"tid", qint64(::syscall(SYS_gettid))},
                                            {"impl", QStringLiteral("qt-") + QLatin1String(qVersion())},
-                                           {"backend", backendName()},
+                                           {"backend", fileMapMode ? QStringLiteral("qt-filemap") : backendName()},
                                            {"keyMode", keyMode.name}}},
                      {"error", "NoError"},
                      {"errorCode", 0},

@@ -17,8 +17,11 @@ final class Columns {
 
     static RunSummary.Column describe(String name) {
         // A plug-in that throws is a NOT_AVAILABLE column with the reason, never a crash (Subjects probes it guarded).
-        Subject s = Subjects.here().named(name).orElseThrow(() -> new Shmconform.UsageException(
-                "no backend named '" + name + "'; known: " + String.join(", ", allNames())));
+        // A partner-only worker (Subjects.partners()) is started next to a column by its scenarios; no suite runs on it.
+        Subject s = Subjects.here().named(name).filter(x -> Subjects.here().names().contains(name))
+                .orElseThrow(() -> new Shmconform.UsageException("no backend named '" + name + "'"
+                        + (Subjects.here().named(name).isPresent() ? " (it is a partner-only worker, not a column)" : "")
+                        + "; known: " + String.join(", ", allNames())));
         return ConformanceRun.describe(s);
     }
 }

@@ -149,6 +149,8 @@ class InputValidationTest {
     @Test
     void everyNamedScheduleIsValid() {
         List<String> columns = new ArrayList<>(Subjects.here().names());
+        // a schedule may also name a partner-only worker (the Qt file-map worker of seed M2), as the harness's vocabulary does
+        List<String> impls = new ArrayList<>(Subjects.here().vocabulary().impls());
         int checked = 0;
         for (Scenario s : NamedSuite.all()) {
             for (String column : columns) {
@@ -158,7 +160,7 @@ class InputValidationTest {
                 List<Schedule> schedules = s.placement() == Scenario.Placement.FIXED ? List.of(s.scheduleFor(column))
                         : Environments.names().stream().map(env -> s.scheduleFor(column, env)).toList();
                 for (Schedule schedule : schedules) {
-                    assertEquals(List.of(), ScheduleValidation.problems(schedule, columns, Environments.names()), s.id() + " on " + column);
+                    assertEquals(List.of(), ScheduleValidation.problems(schedule, impls, Environments.names()), s.id() + " on " + column);
                     checked++;
                 }
             }

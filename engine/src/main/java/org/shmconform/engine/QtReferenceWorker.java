@@ -50,6 +50,34 @@ public final class QtReferenceWorker {
                     + "; runs on the host's root file system";
         }
     };
+    /**
+     * The same program in file-map mode ({@code --key-mode=file-map}): no QSharedMemory, a file opened with QFile and
+     * mapped with QFile::map without MapPrivateOption (seeds M1/M2); the key is the file's path. A partner-only worker
+     * ({@link Subjects#partners()}), not a column: it has no lock and keeps its file at detach.
+     */
+    public static final String FILE_MAP_IMPL = "qt-filemap";
+    /** The file-map worker's program: the verified Qt 6.4 binary, started with {@code --key-mode=file-map}. */
+    public static final Subject.NativeProgram FILE_MAP_PROGRAM = new Subject.NativeProgram() {
+        @Override
+        public Path binary() {
+            return PROGRAM.binary();
+        }
+
+        @Override
+        public Path copyFor(Path dir) {
+            return PROGRAM.copyFor(dir);
+        }
+
+        @Override
+        public String provenance() {
+            return PROGRAM.provenance() + "; started with --key-mode=file-map";
+        }
+
+        @Override
+        public java.util.List<String> arguments() {
+            return java.util.List.of("--key-mode=file-map");
+        }
+    };
     private static Availability availability;
     private static Path binary;
     private static String binaryHash;

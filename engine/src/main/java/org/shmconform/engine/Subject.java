@@ -81,6 +81,11 @@ public record Subject(String name, String mechanism, Availability availability, 
         default String provenance() {
             return "";
         }
+
+        /** The arguments every worker of this program is started with (none by default). */
+        default java.util.List<String> arguments() {
+            return java.util.List.of();
+        }
     }
 
     /**

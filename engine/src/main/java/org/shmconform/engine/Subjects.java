@@ -26,13 +26,22 @@ import org.shmconform.spi.BackendSemantics;
 public final class Subjects implements Declarations {
     private static Subjects here;
     private final Map<String, Subject> byName;
+    /** Workers a scenario may start next to a column, which are not columns themselves (no suite runs on them). */
+    private final Map<String, Subject> partners;
 
-    private Subjects(List<Subject> subjects) {
+    private Subjects(List<Subject> subjects, List<Subject> partnerOnly) {
         Map<String, Subject> m = new LinkedHashMap<>();
         for (Subject s : subjects) {
             m.putIfAbsent(s.name(), s);
         }
         this.byName = Collections.unmodifiableMap(m);
+        Map<String, Subject> p = new LinkedHashMap<>();
+        for (Subject s : partnerOnly) {
+            if (!m.containsKey(s.name())) {
+                p.putIfAbsent(s.name(), s);
+            }
+        }
+        this.partners = Collections.unmodifiableMap(p);
     }
 
     /** The columns of this machine, probed on first use. */
@@ -50,7 +59,7 @@ public final class Subjects implements Declarations {
         }
         list.add(qt64());
         list.addAll(Qt68Columns.all());
-        return new Subjects(list);
+        return new Subjects(list, List.of(qtFileMap()));
     }
 
     private static Subject javaBackend(GuardedBackend b) {
@@ -64,6 +73,29 @@ public final class Subjects implements Declarations {
                 QtReferenceWorker.availability(), ReferenceSemantics.QT_6_4, "qt-6.4", new Subject.NativeWorker(QtReferenceWorker.PROGRAM));
     }
 
+    /**
+     * The Qt 6.4 worker in file-map mode (seed M2): a partner of the mmapfile column in scenario
+     * qt-file-map-meets-mmapfile, reached by native name ({@code native-name:mmapfile:<key>}, the Java backend's file).
+     * Its key space is its own (a plain key would name a file in its TMPDIR), its files are in /dev/shm like
+     * mmapfile's. Only the key space and the visibility of a partner's declaration are read (the schedule is judged
+     * under its column's profile); the rest says what it does: detach never removes the file (lastDetachDestroys
+     * false), the file outlives a crash, a peer can shrink it; it has no lock (lock() gives LockError), so
+     * lockOnHolderDeath is moot.
+     */
+    private static Subject qtFileMap() {
+        return new Subject(QtReferenceWorker.FILE_MAP_IMPL, "Qt 6.4's QFile::map (no MapPrivateOption) on a file named by"
+                + " path, qt-worker/qt_shm_worker.cpp --key-mode=file-map; partner-only worker",
+                QtReferenceWorker.availability(),
+                new BackendSemantics(QtReferenceWorker.FILE_MAP_IMPL, false, true, BackendSemantics.LockOnHolderDeath.RELEASED,
+                        BackendSemantics.Resize.SHRINKABLE, BackendSemantics.Visibility.DEV_SHM_MOUNT),
+                "qt-6.4-file-map", new Subject.NativeWorker(QtReferenceWorker.FILE_MAP_PROGRAM));
+    }
+
+    /** The partner-only workers (not columns): named, started and judged like a column's, never run as a column. */
+    public List<Subject> partners() {
+        return List.copyOf(partners.values());
+    }
+
     public List<Subject> all() {
         return List.copyOf(byName.values());
     }
@@ -72,8 +104,9 @@ public final class Subjects implements Declarations {
         return new LinkedHashSet<>(byName.keySet());
     }
 
+    /** A column, or a partner-only worker, by name. */
     public Optional<Subject> named(String name) {
-        return Optional.ofNullable(byName.get(name));
+        return Optional.ofNullable(byName.getOrDefault(name, partners.get(name)));
     }
 
     /** Whether the column runs here; an unknown name is not available, with the names that are. */
@@ -82,9 +115,11 @@ public final class Subjects implements Declarations {
                 .orElse(Availability.no("no column named '" + name + "'; known: " + String.join(", ", names())));
     }
 
-    /** The names a schedule may use here: these columns and the environments. */
+    /** The names a schedule may use here: these columns, the partner-only workers and the environments. */
     public ScheduleValidation.Vocabulary vocabulary() {
-        return new ScheduleValidation.Vocabulary(names(), new LinkedHashSet<>(Environments.names()));
+        Set<String> impls = names();
+        impls.addAll(partners.keySet());
+        return new ScheduleValidation.Vocabulary(impls, new LinkedHashSet<>(Environments.names()));
     }
 
     @Override

@@ -38,7 +38,7 @@ public final class WorkerCommands {
         }
         if (subject.start() instanceof Subject.NativeWorker n) {
             Path binary = user == null ? n.program().binary() : n.program().copyFor(run.shareDir().resolve("bin"));
-            return new WorkerCommand(binary, List.of(), List.of(), env, user);
+            return new WorkerCommand(binary, n.program().arguments(), List.of(), env, user);
         }
         String backend = ((Subject.JavaWorker) subject.start()).backend();
         List<Path> classPath = classPath(user);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.mmapfile.MmapFileBackend;
 import org.shmconform.backends.posix.PosixBackend;
 import org.shmconform.backends.sysv.SysVBackend;
 
@@ -25,6 +26,8 @@ class NativeNamesTest {
         assertEquals(new SysVBackend(tmp).open(KEY).nativeKey(), NativeNames.resolve(NativeNames.SYSV, KEY, tmp));
         assertEquals(NativeNames.POSIX, new PosixBackend().semantics().keySpace());
         assertEquals(NativeNames.SYSV, new SysVBackend(tmp).semantics().keySpace());
+        assertEquals(new MmapFileBackend().open(KEY).nativeKey(), NativeNames.resolve(NativeNames.MMAPFILE, KEY, tmp));
+        assertEquals(NativeNames.MMAPFILE, new MmapFileBackend().semantics().keySpace());
         assertThrows(IllegalArgumentException.class, () -> NativeNames.resolve("memfd", KEY, tmp));
     }
 
@@ -33,6 +36,8 @@ class NativeNamesTest {
         Path tmp = Path.of("/run/shmconform-share/x/tmp-abc");
         assertEquals(tmp.resolve(KEY).toString(), NativeNames.plainKey(Qt68Columns.SYSV_NATIVE, KEY, () -> tmp));
         assertEquals("", NativeNames.plainKey(Qt68Columns.SYSV_NATIVE, "", () -> tmp));
+        // The Qt file-map worker takes a path: a plain key is a file in its TMPDIR, not in its working directory.
+        assertEquals(tmp.resolve(KEY).toString(), NativeNames.plainKey(QtReferenceWorker.FILE_MAP_IMPL, KEY, () -> tmp));
         for (String other : new String[] {Qt68Columns.POSIX_NATIVE, Qt68Columns.SYSV_SAFE, "sysv", "qt"}) {
             assertEquals(KEY, NativeNames.plainKey(other, KEY, () -> {
                 throw new AssertionError("no TMPDIR is needed for " + other);
@@ -50,5 +55,9 @@ class NativeNamesTest {
         String java = NativeNames.refusal("posix", NativeNames.POSIX);
         assertTrue(java.contains("not posix"), java);
         assertTrue(NativeNames.refusal(Qt68Columns.POSIX_NATIVE, "memfd").startsWith("no native name is known"));
+        // The mmapfile backend's file is for the Qt file-map worker alone, which takes no other native name.
+        assertNull(NativeNames.refusal(QtReferenceWorker.FILE_MAP_IMPL, NativeNames.MMAPFILE));
+        assertTrue(NativeNames.refusal(Qt68Columns.POSIX_NATIVE, NativeNames.MMAPFILE).contains("file-map"));
+        assertTrue(NativeNames.refusal(QtReferenceWorker.FILE_MAP_IMPL, NativeNames.POSIX).contains("file-map"));
     }
 }

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.shmconform.spi.NativeName;
 import java.util.SortedSet;
 import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
@@ -96,7 +97,8 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
         List<String> r = new ArrayList<>(2);
         if (op.key() != null && !op.key().isEmpty()) {
             r.add("key:" + op.key());
-            // A native name (native-name:<space>:<key>) reaches the segment another key space makes for that key.
+            // A native name (native-name:<keySpace>:<key>) reaches the named key space's segment of <key> (NativeKeyRules):
+            // its ops must be searched with those of the processes that use <key> itself.
             NativeName.in(op.key()).ifPresent(n -> r.add("key:" + n.key()));
         }
         if (op.args().path() != null) {

@@ -164,9 +164,12 @@ public final class SeedCoverage {
             tested("N18", List.of(NATIVE_KEY_UNPROTECTED), List.of("non-qt-meets-native-key"), List.of(), "the documentation says a"
                     + " native key's memory cannot be locked; judged only for objects given a native name in that scenario"),
             tested("M1", List.of(DATA_SHARED), List.of(), MAPPED_FILE_COLUMNS, "the Java backends map the same file with MAP_SHARED,"
-                    + " as QFile::map without MapPrivateOption does; no Qt worker uses QFile::map"),
-            notYet("M2", "needs a Qt worker that maps the file with QFile::map next to a Java mmapfile worker on the same file;"
-                    + " \"simpler\" itself is a judgement, not something a run observes"),
+                    + " as QFile::map without MapPrivateOption does; a Qt worker that does map with QFile::map is seed M2's"
+                    + " (qt-file-map-meets-mmapfile)"),
+            tested("M2", List.of(DATA_SHARED), List.of("qt-file-map-meets-mmapfile"), List.of("mmapfile"), "a Qt 6.4 worker"
+                    + " opens the Java mmapfile backend's file with QFile and maps it with QFile::map (no MapPrivateOption), the"
+                    + " Java (non-Qt) worker maps it MAP_SHARED: bytes both ways, no QSharedMemory on either side (the Qt column"
+                    + " is System V, which the meeting never touches); \"simpler\" itself is a judgement, not something a run observes"),
             tested("M3", List.of(TEMP_FILE_CLEANUP), List.of("temp-file-cleanup"), List.of(), "QTemporaryFile-style files"
                     + " (O_CREAT|O_EXCL, 0600, the key's name as template): two creators get distinct files, the creator's detach"
                     + " removes its file, a SIGKILLed creator's file is left behind (recorded; the harness removes it); plain"

@@ -10,6 +10,7 @@ import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.Property;
+import org.shmconform.spi.NativeName;
 
 /** The segment model's partition (Porcupine's): by groups of processes that name related keys. */
 class SegmentPartitionTest {
@@ -31,17 +32,23 @@ class SegmentPartitionTest {
         assertEquals(1, DOCUMENTED.partition(spaces).size());
     }
 
-    /** A spawned child names no key (it starts attached to its parent's segment); a native name reaches the plain key's segment. */
+    /** A spawned child names no key: it starts attached to its parent's segment, so it is in its parent's part. */
     @Test
-    void aSpawnedChildAndANativeNameJoinTheirPartners() {
+    void aSpawnedChildJoinsItsParentsPart() {
         ModelOp spawn = HistoryGenerator.call("A", "spawnChild", null, null, null, null, null, null);
         spawn = new ModelOp(spawn.process(), spawn.f(), spawn.args().withChild("C"), spawn.realKeyLength(), spawn.outcome(), spawn.error(),
                 spawn.value(), spawn.space(), spawn.user());
         List<Operation<ModelOp>> family = List.of(at(0, call("A", "create", "k")), at(1, spawn),
                 at(2, HistoryGenerator.call("C", "read", null, null, null, 0L, 4, null)), at(3, call("B", "create", "j")));
         assertEquals(List.of(List.of("A", "A", "C"), List.of("B")), processes(DOCUMENTED.partition(family)));
-        List<Operation<ModelOp>> nativeName = List.of(at(0, call("A", "create", "native-name:qt-posix:k")), at(1, call("B", "attach", "k")));
-        assertEquals(1, DOCUMENTED.partition(nativeName).size());
+    }
+
+    /** A native name reaches the named key space's segment of its key (seeds N17, M2): one part with the key's own users. */
+    @Test
+    void aNativeNameJoinsTheProcessesOfItsKey() {
+        List<Operation<ModelOp>> ops = List.of(at(0, call("A", "create", NativeName.of("mmapfile", "k"))),
+                at(1, inSpace(call("B", "attach", "k"), "mmapfile@ns:[2]")), at(2, call("C", "create", "j")));
+        assertEquals(List.of(List.of("A", "B"), List.of("C")), processes(DOCUMENTED.partition(ops)));
     }
 
     /**

@@ -230,7 +230,10 @@ class ResultsJsonSchemaTest {
         assertEquals("NOT_TESTABLE_ON_LINUX", n2.get("status").asText());
         assertEquals("WINDOWS", n2.get("notTestableOn").asText());
         assertFalse(n2.get("reason").asText().isBlank());
-        assertEquals("NOT_YET_TESTED", coverage(r, "M3").get("status").asText());
+        JsonNode m2 = coverage(r, "M2");
+        assertEquals("TESTED", m2.get("status").asText());
+        assertEquals("[\"qt-file-map-meets-mmapfile\"]", m2.get("scenarios").toString());
+        assertEquals("[\"mmapfile\"]", m2.get("columns").toString());
     }
 
     /** Each fault makes the written file invalid: the schema test cannot pass on a file with one of them. */

@@ -225,7 +225,33 @@ public final class NamedSuite {
                 new Scenario("key-changed-by-qt", "The kernel name each column makes of a plain key: changed in a Qt-specific way"
                         + " (the native-key column is told otherwise)", List.of(Property.KEY_CHANGED_BY_QT),
                         c -> of("key-changed-by-qt", c, "A", create("A", "k", 64), Step.of("A", "nativeKey"), detach("A")),
-                        c -> null, Scenario.Placement.LOCAL, c -> !NON_QT_PARTNER.containsKey(c)));
+                        c -> null, Scenario.Placement.LOCAL, c -> !NON_QT_PARTNER.containsKey(c)),
+                // ---- Seed M2 (issue 12): the memory-mapped file as the way to share with non-Qt programs ----
+                new Scenario("qt-file-map-meets-mmapfile", "A Qt application maps a file with QFile::map (no MapPrivateOption);"
+                        + " a non-Qt program (the Java mmapfile backend) maps the same file MAP_SHARED: data both ways,"
+                        + " whatever backend QSharedMemory was built with", List.of(Property.DATA_SHARED),
+                        NamedSuite::qtFileMapMeetsMmapfile, c -> partnerMissing(QtReferenceWorker.FILE_MAP_IMPL), Scenario.Placement.LOCAL,
+                        FILE_MAP_COLUMN::equals));
+    }
+
+    /** The column whose files the Qt file-map worker meets: the Java backend of the platform notes' mapped file. */
+    static final String FILE_MAP_COLUMN = "mmapfile";
+
+    /**
+     * Seed M2: the Qt file-map worker (A, {@link QtReferenceWorker#FILE_MAP_IMPL}) creates the very file the Java
+     * mmapfile worker (B) uses for its key, by native name: QFile::open(NewOnly), resize, QFile::map. B attaches by
+     * its own key and maps it MAP_SHARED; bytes each way, and B sees the size Qt gave the file. Qt detaches first (unmap
+     * and close: the file stays, QFile has no last-detach rule), then B, whose last detach unlinks the file (Qt holds
+     * none of the mmapfile backend's OFD locks, so B's detach is the last as that backend counts); Qt's attach after it
+     * finds no file. No QSharedMemory is involved on either side: which IPC backend Qt was built with cannot matter.
+     */
+    private static Schedule qtFileMapMeetsMmapfile(String column) {
+        String sameFile = NativeName.of(column, "k");
+        // The column's worker first: a replay of the saved schedule is judged by its first worker's declaration.
+        return new Schedule("qt-file-map-meets-mmapfile", null, List.of(WorkerSpec.local("B", column),
+                WorkerSpec.local("A", QtReferenceWorker.FILE_MAP_IMPL)), List.of(create("A", sameFile, 64), write("A", 0, "from-qt"),
+                        attach("B", "k"), size("B"), read("B", 0, 7), write("B", 16, "from-non-qt"), read("A", 16, 11),
+                        detach("A"), read("B", 16, 11), detach("B"), attach("A", sameFile)));
     }
 
     /**
