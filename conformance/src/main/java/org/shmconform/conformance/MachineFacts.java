@@ -49,22 +49,9 @@ final class MachineFacts {
         return facts;
     }
 
-    /** The C library this JVM runs on. JNA's own libc: no Library interface is registered for one call. */
-    private interface GnuLibc extends com.sun.jna.Library {
-        String gnu_get_libc_version();
-    }
-
-    /**
-     * "glibc 2.36", as {@code getconf GNU_LIBC_VERSION} prints it, from the C library loaded in this
-     * process (gnu_get_libc_version(3)), not from a file or a package name; null on a C library without
-     * that function (musl).
-     */
+    /** The C library this JVM runs on (the backends' host facade asks it: native calls live there). */
     static String libc() {
-        try {
-            return "glibc " + com.sun.jna.Native.load("c", GnuLibc.class).gnu_get_libc_version();
-        } catch (UnsatisfiedLinkError e) {
-            return null;
-        }
+        return org.shmconform.backends.host.HostIds.libcVersion();
     }
 
     /**

@@ -11,7 +11,6 @@ import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.SegmentModel;
-import org.shmconform.spi.NativeName;
 
 /**
  * The segment model under one profile, as the linearizability search sees it.
