@@ -112,6 +112,22 @@ class LockRulesTest {
     }
 
     @Test
+    void aSecondCreateByTheSemaphoresOwnerMaySplitTheLockToo() {
+        List<ModelOp> twice = List.of(create("B", "k", 8), failed(create("A", "k", 8), "AlreadyExists"),
+                failed(create("A", "k", 8), "AlreadyExists"), call("B", "lock"));
+        Profile qt68 = Profile.declared("qt-6.8-sysv", ReferenceSemantics.QT_6_8_SYSV);
+        for (Profile sysv : List.of(QT, qt68)) {
+            assertTrue(legal(sysv, twice, call("A", "lock")), sysv.name());
+            assertTrue(legal(sysv, twice, blocked(call("A", "lock"))), sysv.name());
+        }
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, twice, call("A", "lock")));
+        // The first create() of an object owns nothing yet: it re-initialises (value 1), it does not remove.
+        List<ModelOp> once = List.of(create("B", "k", 8), failed(create("A", "k", 8), "AlreadyExists"));
+        Set<ModelState> states = reachable(QT, once);
+        assertTrue(states.stream().noneMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY))), states.toString());
+    }
+
+    @Test
     void anAttachThatDoesNotOwnTheSemaphoreLeavesTheLockExcluding() {
         List<ModelOp> shared = List.of(create("B", "k", 8), attach("A", "k"), call("B", "lock"));
         assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, shared, call("A", "lock")));
