@@ -165,7 +165,12 @@ final class LockRules {
             return s;
         }
         String key = s.worker(p).key();
-        return own(resetLock(s, key, p, "create()"), p, key);
+        ModelState base = resetLock(s, key, p, "create()");
+        if (s.semaphores().owns(p, key)) {
+            // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
+            base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
+        }
+        return own(base, p, key);
     }
 
     /**
@@ -184,6 +189,9 @@ final class LockRules {
         ModelState base = s;
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
+            // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
+            // object's attach() returns before initKey).
+            base = s.worker(p).attached() ? base : mayBeSplitByKeyFile(base, key, p, 1, "attach() by the object that owns the lock's semaphore");
         }
         return List.of(base.semaphores().present(key) ? base : own(base, p, key));
     }
@@ -259,8 +267,35 @@ final class LockRules {
         if (oldKey == null || !profile.keyingResetsLock() || !s.semaphores().owns(p, oldKey)) {
             return s;
         }
-        return resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore")
+        // The owner leaves: two other openers must each re-make it for two semaphore sets.
+        ModelState reset = resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore");
+        return mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(s.semaphores().removedBy(p, oldKey));
+    }
+
+    /**
+     * System V (keyingResetsLock): the owner's cleanHandle removes the semaphore set and its key file
+     * ({@code qipc_systemsem_*}). Every other object that had the set open gets EIDRM at its next
+     * lock/unlock, and Qt's modifySemaphore then runs cleanHandle (an object that made the key file, or
+     * opened the semaphore in Create mode, unlinks whatever file is under the name by now) and handle()
+     * again, which re-creates the key file and ftoks it. Whether the re-created file gets the inode of the
+     * removed one decides whether the openers meet on one set or each make their own: ext4 tends to reuse
+     * the inode, tmpfs does not. Nothing in the API says which, so both are legal: once {@code openers}
+     * other objects (besides the owner) had the set open, no outcome of lock() can be ruled out any more.
+     * (Replays of the sysv fuzz seed 20: B create, A create fails, A attach, B lock, A lock: A acquires
+     * while B holds with TMPDIR on a tmpfs, and waits on ext4; the same on the Java sysv column, real Qt
+     * 6.4 and real Qt 6.8.)
+     */
+    private static ModelState mayBeSplitByKeyFile(ModelState s, String key, String owner, int openers, String what) {
+        long others = s.workers().entrySet().stream()
+                .filter(e -> !e.getKey().equals(owner) && key.equals(e.getValue().key()) && !e.getValue().dead())
+                .count();
+        if (others < openers || s.lock(key) instanceof Lock.Reinitialised) {
+            return s;
+        }
+        return s.withLock(key, Lock.REINITIALISED).observe(what + " by " + owner + " removed the semaphore set and its"
+                + " key file under " + others + " other opener(s): a re-created key file may ftok to a new key (a new"
+                + " inode), so they may end up on separate sets (the lock no longer excludes across them)");
     }
 
     /**

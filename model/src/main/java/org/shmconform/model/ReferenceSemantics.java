@@ -15,6 +15,10 @@ public final class ReferenceSemantics {
      * files, same ftok), last detacher removes, SEM_UNDO releases a dead holder's lock; and create() (or a
      * re-attach by an object that once called create()) re-initialises the lock's semaphore to 1, which
      * lets a second holder in while the first still holds it (found by the lock-survives-failed-create scenario).
+     * An attach() or create() by the object that owns the semaphore removes the set and its key file; another opener
+     * re-makes the key file after EIDRM and, if the file gets a new inode (tmpfs), a set of its own: replay of fuzz
+     * sysv seed 20 (B create, A create fails, A attach, B lock, A lock) on this column: A acquires while B holds with
+     * TMPDIR on a tmpfs, A waits on ext4 (LockRules.mayBeSplitByKeyFile).
      */
     public static final BackendSemantics QT_6_4 = new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED,
             Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true);
@@ -30,6 +34,11 @@ public final class ReferenceSemantics {
      * "QSharedMemory::handle: doesn't exist": its initKey() ran cleanHandle(), which removes a segment with no
      * attachment and unlinks its key file (history lines 7-9; by hand: the segment and key file are still there
      * after the failed create and gone after the attach, and a second create() instead of the attach succeeds).</li>
+     * <li>The split of keyingResetsLock by the owner's removal of the set and key file: Qt 6.8's attach() keeps the
+     * semaphore when the key is the same ({@code QSystemSemaphore::setNativeKey} returns early in Open mode), so sysv seed
+     * 20 waits here on tmpfs and ext4 alike, but a second create() by the owner (B create, A create fails twice, B lock,
+     * A lock) lets A acquire while B holds with TMPDIR on a tmpfs. The model also allows the split at attach() here
+     * (looser than Qt 6.8 needs).</li>
      * <li>Otherwise as Qt 6.4: shares the key space of the Java sysv backend and Qt 6.4 (Qt68RootTest, interop
      * scenarios), last detach destroys, crash survives, SEM_UNDO releases a dead holder's lock
      * ({@code lock-holder-killed}).</li>

@@ -107,6 +107,55 @@ class LockRulesTest {
         assertTrue(states.stream().allMatch(s -> s.semaphores().owns("A", Ops.SPACE + "|j")));
     }
 
+    // System V: the owner's attach removes the semaphore set and its key file; the other opener re-makes the file after
+    // EIDRM, and a new inode (tmpfs) ftoks to a new key, a new set. Fuzz sysv seed 20, replayed on sysv, qt and qt68-sysv.
+    private static final List<ModelOp> SEED_20 = List.of(create("B", "k", 8), failed(create("A", "k", 8), "AlreadyExists"),
+            attach("A", "k"), call("B", "lock"));
+
+    @Test
+    void anAttachByTheSemaphoresOwnerMaySplitTheLockOfTheOtherOpenersOnEveryQtSysVDeclaration() {
+        Profile javaSysV = Profile.declared("declared:sysv", org.shmconform.backends.Backends.named("sysv").orElseThrow().semantics());
+        for (Profile sysv : List.of(QT, javaSysV, Profile.declared("qt-6.8-sysv", ReferenceSemantics.QT_6_8_SYSV))) {
+            assertTrue(legal(sysv, SEED_20, call("A", "lock")), sysv.name() + ": tmpfs, a new set for B");
+            assertTrue(legal(sysv, SEED_20, blocked(call("A", "lock"))), sysv.name() + ": ext4, the inode came back");
+        }
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, SEED_20, call("A", "lock")));
+    }
+
+    @Test
+    void aSecondCreateByTheSemaphoresOwnerMaySplitTheLockToo() {
+        List<ModelOp> twice = List.of(create("B", "k", 8), failed(create("A", "k", 8), "AlreadyExists"),
+                failed(create("A", "k", 8), "AlreadyExists"), call("B", "lock"));
+        Profile qt68 = Profile.declared("qt-6.8-sysv", ReferenceSemantics.QT_6_8_SYSV);
+        for (Profile sysv : List.of(QT, qt68)) {
+            assertTrue(legal(sysv, twice, call("A", "lock")), sysv.name());
+            assertTrue(legal(sysv, twice, blocked(call("A", "lock"))), sysv.name());
+        }
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, twice, call("A", "lock")));
+        // The first create() of an object owns nothing yet: it re-initialises (value 1), it does not remove.
+        List<ModelOp> once = List.of(create("B", "k", 8), failed(create("A", "k", 8), "AlreadyExists"));
+        Set<ModelState> states = reachable(QT, once);
+        assertTrue(states.stream().noneMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY))), states.toString());
+    }
+
+    @Test
+    void anAttachThatDoesNotOwnTheSemaphoreLeavesTheLockExcluding() {
+        List<ModelOp> shared = List.of(create("B", "k", 8), attach("A", "k"), call("B", "lock"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, shared, call("A", "lock")));
+    }
+
+    @Test
+    void aReKeyByTheOwnerSplitsOnlyWhenTwoOtherObjectsMustEachReMakeTheSet() {
+        List<ModelOp> oneOther = List.of(create("A", "k", 8), attach("B", "k"), failed(attach("A", "j"), "NotFound"),
+                attach("A", "k"), call("B", "lock"));
+        Set<ModelState> one = reachable(QT, oneOther.subList(0, 3));
+        assertTrue(one.stream().noneMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY))), one.toString());
+        List<ModelOp> twoOthers = List.of(create("A", "k", 8), attach("B", "k"), attach("C", "k"),
+                failed(attach("A", "j"), "NotFound"));
+        Set<ModelState> two = reachable(QT, twoOthers);
+        assertTrue(two.stream().allMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY))), two.toString());
+    }
+
     // Qt's POSIX named semaphore (keyingSplitsLock): the replays in /work/notes/posix, Java posix and real Qt 6.8 alike.
     private static final Profile QT68_POSIX = Profile.declared("qt-6.8-posix", ReferenceSemantics.QT_6_8_POSIX);
     private static final Profile JAVA_POSIX = Profile.declared("declared:posix",

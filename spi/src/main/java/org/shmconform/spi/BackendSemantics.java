@@ -13,7 +13,12 @@ package org.shmconform.spi;
  * @param resize             what ftruncate by a peer does to the object under the segment
  * @param visibility         which kernel namespace decides who can reach an object by its key
  * @param keyingResetsLock   Qt 6.4's quirk: create(), and attach() by an object that once called create(),
- *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes
+ *                           re-initialise the lock's semaphore, so a lock held at that moment no longer excludes;
+ *                           and where the object owns the semaphore (it made it, or opened it in Create mode), its
+ *                           cleanHandle removes the set and its ftok key file first: the other openers get EIDRM,
+ *                           re-make the key file, and a new inode (tmpfs) ftoks to a new key, a set of their own,
+ *                           while the same inode (often on ext4) brings them back to one set. Both are legal: the
+ *                           lock may split (Qt 6.4 attach and create by the owner; Qt 6.8 create by the owner)
  * @param retryRemovesOrphan Qt 6.8's System V quirk: an object whose create() failed with AlreadyExists on a
  *                           segment nobody is attached to (its last holder crashed) destroys that segment and its
  *                           key file at its own next create() or attach() (cleanHandle: nattch 0, IPC_RMID): the

@@ -42,7 +42,12 @@ public final class SysVBackend implements SharedMemoryBackend {
         return "sysv";
     }
 
-    /** Qt 6.4's System V backend: same key space as a real Qt process; SEM_UNDO releases a dead holder's lock. */
+    /**
+     * Qt 6.4's System V backend: same key space as a real Qt process; SEM_UNDO releases a dead holder's lock;
+     * keyingResetsLock includes the split of the lock when the semaphore's owner removes it and its key file under
+     * other openers (fuzz sysv seed 20: with TMPDIR on a tmpfs A acquires while B holds, on ext4 A waits; real
+     * Qt 6.4 the same).
+     */
     @Override
     public BackendSemantics semantics() {
         return new BackendSemantics("qt-sysv", true, true, LockOnHolderDeath.RELEASED, Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE,
