@@ -12,6 +12,7 @@ import org.shmconform.history.EventType;
 import org.shmconform.history.HistoryEvent;
 import org.shmconform.history.Nemesis;
 import org.shmconform.model.ModelOp;
+import org.shmconform.model.SegmentModel;
 import org.shmconform.model.ModelOp.Outcome;
 
 /**
@@ -63,6 +64,13 @@ public final class HistoryOps {
             // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
             // since died or unlocked, and a lock that is never released would go unnoticed.
             long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();
+            if (outcome == Outcome.BLOCKED && invoke.f().equals("create")) {
+                // create() keys its semaphore (Qt 6.4: in Create mode, which re-initialises it) before its locker
+                // waits: that part took effect somewhere in the op's interval, not at the give-up moment.
+                ModelOp keyed = new ModelOp(op.process(), SegmentModel.CREATE_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
+                        null, null, op.space(), op.user());
+                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), false, invoke.index()));
+            }
             ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {
                 ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), execution, semantics));

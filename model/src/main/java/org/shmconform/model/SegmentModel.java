@@ -17,6 +17,8 @@ import org.shmconform.model.ModelState.Worker;
 public final class SegmentModel {
     /** Keys longer than this may be refused by a backend (file name limits); below it they must work. */
     public static final int SAFE_KEY_LENGTH = 100;
+    /** The keying part of a create() that then blocked in its locker: a checker-made op (HistoryOps), never a request. */
+    public static final String CREATE_KEYED = "createKeyed";
 
     private SegmentModel() {
     }
@@ -75,6 +77,7 @@ public final class SegmentModel {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
+            case CREATE_KEYED -> LockRules.keyedByBlockedCreate(profile, s, op);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);

@@ -62,6 +62,26 @@ class HistoryOpsTest {
         }
     }
 
+    /**
+     * Fuzz qt seeds 251 and 128 (3 of 3 on real Qt 6.4): A holds, B waits in lock(), C's create() re-keys the
+     * semaphore in Create mode and then blocks in its locker, B gets the lock. The keying is placed in the
+     * create's interval, the wait at the give-up moment: legal as sysv/Qt 6.4 declare, not as documented.
+     */
+    @Test
+    void aCreateThatBlockedKeyedItsSemaphoreWithinItsInterval() {
+        Execution x = new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
+                .invoke("A", "lock").ok("A", "lock").invoke("B", "lock").invokeCreate("C", 64).ok("B", "lock")
+                .info("C", "create", Ending.BLOCKED.note()).execution();
+        List<CheckedOp> ops = ops(x);
+        assertEquals(org.shmconform.model.SegmentModel.CREATE_KEYED, ops.get(4).op().f());
+        assertEquals(Outcome.BLOCKED, ops.get(5).op().outcome());
+        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(declared, ops).status());
+        CheckResult documented = LinearizabilityChecker.check(org.shmconform.model.Profile.DOCUMENTED, ops);
+        assertEquals(CheckResult.Status.VIOLATION, documented.status());
+        assertEquals(org.shmconform.model.Property.LOCK_EXCLUSIVE, documented.violated());
+    }
+
     @Test
     void aNemesisKillIsTheDeathOfTheWorkerItNames() {
         List<CheckedOp> ops = ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").kill("A").execution());
