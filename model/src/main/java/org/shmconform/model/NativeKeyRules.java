@@ -47,7 +47,8 @@ final class NativeKeyRules {
 
     /** Whether the worker's object met another key space's segment through a native name. */
     static boolean tookNativeName(ModelOp op, Worker w) {
-        return w.key() != null && !keySpaceOf(w.key()).equals(keySpaceOf(op.space()));
+        // A key of the worker's own space ("<space>|<key>") is never a native name's, whatever the space's spelling.
+        return w.key() != null && !w.key().startsWith(op.space() + "|") && !keySpaceOf(w.key()).equals(keySpaceOf(op.space()));
     }
 
     /** The lock a native-named object takes: its own key space's semaphore of that native name. */
