@@ -24,6 +24,8 @@ import org.shmconform.schedule.Schedule;
  * declared semantics, and shrinks the first failure (or every failure, if asked) by re-execution.
  * The original and the shrunk schedule are saved with their histories in the campaign folder
  * {@code outDir} as {@link ReportLayout} lays it out ({@code seed-N/}), so {@code shmconform replay} can run them again without the seed.
+ * Schedule i is fresh (generated from seed + i) or a mutant of the coverage corpus by a plan drawn from the first seed
+ * alone ({@link #freshSeeds}): what the fresh schedules reach is the same on every machine, what the mutants add is not.
  */
 public final class FuzzCampaign {
 
@@ -145,13 +147,15 @@ public final class FuzzCampaign {
         // as far as its coverage feedback does (which depends on what the backends did).
         SplittableRandom mutation = new SplittableRandom(o.seed() ^ 0x5DEECE66DL);
         TapeMutator mutator = new TapeMutator(mutation, Math.max(2 * o.length(), 24));
+        // Which schedules are fresh does not depend on the feedback: every machine runs the same fresh seeds.
+        SplittableRandom freshPlan = freshPlan(o.seed());
         long deadline = start + o.time().toNanos();
         ThroughputSeries throughput = new ThroughputSeries();
         throughput.add(new FuzzResult.Sample(0, 0, 0, 0));
         for (int i = 0; i < o.count() && System.nanoTime() < deadline; i++) {
             long seed = o.seed() + i;
             // Fresh schedules from their seed first and now and then; otherwise a mutant of the corpus.
-            boolean mutate = !corpus.isEmpty() && i >= WARM_UP && mutation.nextInt(4) != 0;
+            boolean mutate = !isFresh(freshPlan, i) && !corpus.isEmpty();
             Tape tape = mutate ? mutator.mutate(corpus.get(mutation.nextInt(corpus.size())),
                     corpus.get(mutation.nextInt(corpus.size()))) : null;
             ScheduleGenerator.Generated g = generator.generate(seed, tape);
@@ -207,6 +211,35 @@ public final class FuzzCampaign {
 
     /** Schedules generated from their seed before the campaign starts mutating its corpus. */
     private static final int WARM_UP = 4;
+
+    /**
+     * The seeds the campaign generates fresh (not mutated) among its first {@code count} schedules: the same on every
+     * machine (a mutant is also run fresh while the corpus is still empty, which adds to these).
+     */
+    public static List<Long> freshSeeds(Options o) {
+        SplittableRandom plan = freshPlan(o.seed());
+        List<Long> seeds = new ArrayList<>();
+        for (int i = 0; i < o.count(); i++) {
+            if (isFresh(plan, i)) {
+                seeds.add(o.seed() + i);
+            }
+        }
+        return seeds;
+    }
+
+    /** The stream that decides which schedules of a campaign are fresh ({@link #isFresh}), from its first seed alone. */
+    static SplittableRandom freshPlan(long firstSeed) {
+        return new SplittableRandom(firstSeed ^ 0xF2E5L);
+    }
+
+    /**
+     * Whether schedule {@code i} (asked in order 0, 1, 2, ...) is generated from its seed rather than mutated from the
+     * corpus: the first {@link #WARM_UP}, then one in four. The plan is the same on every machine, so the fresh seeds a
+     * campaign runs, and what they reach, do not depend on what the backends did; the mutants add to them.
+     */
+    static boolean isFresh(SplittableRandom plan, int i) {
+        return i < WARM_UP || plan.nextInt(4) == 0;
+    }
 
     /**
      * The property the documentation forbids but the column's declaration allows (DEVIATES), or null:

@@ -33,15 +33,16 @@ import org.shmconform.fuzz.Shrinker;
 
 /**
  * The fuzzer finds real faults: each test-only backend wraps a real one, injects one fault and
- * declares the real one's semantics. A small fixed budget (seeds 1..10, two workers, 12 steps) must
+ * declares the real one's semantics. A small fixed budget (24 schedules from seed 1, two workers, 12 steps; its
+ * fresh seeds reach every fault, {@link FaultBudgetReachTest}) must
  * find the fault, shrink it to a handful of steps that still fail when replayed from the saved file,
  * with the property the fault breaks; the same budget on the real backend must find nothing.
  */
 class FaultFuzzIT {
     private static final long SEED = 1;
-    private static final int SCHEDULES = 10;
+    private static final int SCHEDULES = 24;
     /**
-     * The budgets are counts (10 schedules, 30 shrink runs): the time bounds are only a backstop far
+     * The budgets are counts (24 schedules, 30 shrink runs): the time bounds are only a backstop far
      * beyond what the counts take on a loaded 2-core machine, so what is found and how far it shrinks
      * never depends on how busy the machine is.
      */
@@ -114,9 +115,12 @@ class FaultFuzzIT {
     }
 
     private static FuzzResult fuzz(String backend) throws InterruptedException {
-        return FuzzCampaign.run(FuzzCampaign.Options.of(backend).seed(SEED).count(SCHEDULES).time(BACKSTOP)
-                        .workers(2).length(12).outDir(out.resolve(backend)).shrink(SHRINK), run, System.out::println,
-                FaultFuzzIT::record);
+        return FuzzCampaign.run(budget(backend).outDir(out.resolve(backend)), run, System.out::println, FaultFuzzIT::record);
+    }
+
+    /** The campaign each fault gets; {@code FaultBudgetReachTest} checks that its fresh seeds reach every fault. */
+    static FuzzCampaign.Options budget(String backend) {
+        return FuzzCampaign.Options.of(backend).seed(SEED).count(SCHEDULES).time(BACKSTOP).workers(2).length(12).shrink(SHRINK);
     }
 
     private static void record(Trial c) {

@@ -1,0 +1,52 @@
+package org.shmconform.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.shmconform.engine.Subjects;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.Steps;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * The state Qt 6.4's lock bug lives in ({@code lock-survives-failed-create}) is one the default campaign's fresh
+ * schedules reach on every machine: a worker's create() fails on a segment whose lock another worker holds, and the
+ * same worker then calls lock() while that holder still holds it. Which schedules are fresh does not depend on
+ * coverage feedback ({@link FuzzCampaign#freshSeeds}), so this, checked without running anything, is what makes
+ * {@code QtDifferenceFuzzIT} find the difference within the default budget on a fast machine and on a loaded one
+ * (CI, which ran 100 schedules in less than the budget, once found it in none: then only mutants could reach it).
+ */
+class FailedCreateUnderHeldLockTest {
+
+    @Test
+    void theDefaultCampaignsEarlyFreshSchedulesReachAFailedCreateUnderAHeldLockThenALock() {
+        FuzzCampaign.Options o = FuzzCampaign.Options.of("qt").count(40);
+        ScheduleGenerator generator = new ScheduleGenerator("qt", Subjects.here().semantics("qt"), o.workers(), o.length());
+        List<Long> fresh = FuzzCampaign.freshSeeds(o);
+        List<Long> reaching = fresh.stream()
+                .filter(seed -> ScheduleFacts.of(generator.generate(seed)).lockAfterAFailedCreateUnderAHeldLock).toList();
+        System.out.println("fresh seeds of the first 40 schedules: " + fresh + "; reaching: " + reaching);
+        // One early (found within seconds even on a loaded machine, well inside the 60 s budget) and one more.
+        assertTrue(reaching.size() >= 2 && reaching.get(0) <= o.seed() + 10, "fresh " + fresh + ", reaching " + reaching);
+    }
+
+    @Test
+    void theFactIsThePatternAndNothingElse() {
+        assertTrue(reaches(Steps.create("A", "k", 64), Steps.lock("A"), Steps.create("B", "k", 64), Steps.lock("B")));
+        assertFalse(reaches(Steps.create("A", "k", 64), Steps.lock("A"), Steps.create("B", "k", 64), Steps.unlock("A"),
+                Steps.lock("B")));
+        assertFalse(reaches(Steps.create("A", "k", 64), Steps.lock("A"), Steps.attach("B", "k"), Steps.lock("B")));
+        assertFalse(reaches(Steps.create("A", "k", 64), Steps.lock("A"), Steps.kill("A"), Steps.create("B", "k", 64),
+                Steps.lock("B")));
+    }
+
+    private static boolean reaches(Step... steps) {
+        Schedule s = new Schedule("t", 1L, List.of(WorkerSpec.local("A", "qt"), WorkerSpec.local("B", "qt")),
+                new ArrayList<>(List.of(steps)));
+        return ScheduleFacts.of(s).lockAfterAFailedCreateUnderAHeldLock;
+    }
+}
