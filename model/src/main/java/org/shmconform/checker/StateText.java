@@ -66,7 +66,7 @@ final class StateText {
             }
         });
         s.servers().forEach((name, server) -> parts.add("serving " + name + ": " + server.process()));
-        s.orphans().forEach((p, key) -> parts.add(p + " keeps orphan " + key(key, spaceList)));
+        s.orphans().forEach((p, key) -> parts.add(p + " keeps a failed create's handle to " + key(key, spaceList)));
         return parts.isEmpty() ? "nothing exists" : String.join("; ", parts);
     }
 

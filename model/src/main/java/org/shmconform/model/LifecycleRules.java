@@ -23,6 +23,9 @@ final class LifecycleRules {
         if (op.key().isEmpty()) {
             return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "create with an empty key");
         }
+        if (keptHandleIsStale(profile, s, op, w)) {
+            return staleHandleFails(s, op);
+        }
         s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
@@ -33,21 +36,52 @@ final class LifecycleRules {
     }
 
     /**
-     * {@link Profile#retryRemovesOrphan()}: create() failed with AlreadyExists on a segment nobody is
-     * attached to (its last holder crashed); the object keeps its handle to it.
+     * {@link Profile#retryRemovesOrphan()}: create() failed with AlreadyExists, and the object keeps its handle
+     * to the segment whoever is attached to it now. Qt 6.8's QSharedMemorySystemV::create() (qsharedmemory_systemv.cpp)
+     * sets unix_key through handle() before its shmget(IPC_CREAT | IPC_EXCL) fails with EEXIST and never clears it;
+     * only the object's next cleanHandle() does (its next create/attach, through QSharedMemoryPrivate::initKey, or a
+     * successful detach). What that cleanHandle does is decided by the segment's nattch at that later moment, not at the
+     * failed create: fuzz qt68-sysv seed 19 (A create k; C create k → AlreadyExists; kill A; C create k → true, 3/3 on
+     * qt68-sysv, -safe and -native), and with a peer still attached at the failed create that later dies too.
      */
     private static ModelState markOrphanHandle(Profile profile, ModelState s, ModelOp op) {
         if (!profile.retryRemovesOrphan() || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
             return s;
         }
         String key = KeySpaceRules.visibleKey(s, s.worker(op.process()).key());
-        Segment seg = s.segments().get(key);
-        return seg != null && seg.attached().isEmpty() ? s.withOrphan(op.process(), key) : s;
+        return s.segments().containsKey(key) ? s.withOrphan(op.process(), key) : s;
+    }
+
+    /**
+     * The kept handle's segment is gone (its last attacher detached, whose own cleanHandle removed it) and the object
+     * is asked again for the same key: Qt 6.8's cleanHandle() finds no segment (shmget fails, shmctl(-1, IPC_STAT)
+     * gives EINVAL) and returns false, so initKey() and with it create()/attach() return false at once, error() still
+     * the failed create's AlreadyExists; the handle is cleared, the semaphore not touched, and the call after it works.
+     * Measured 3 times on qt68-sysv, -safe and -native: A create k; C create k → AlreadyExists; A detach;
+     * C create k → AlreadyExists (C attach k → AlreadyExists); C create k → true. A different key goes through
+     * setNativeKey, which ignores cleanHandle's answer: no failure then. (Not modelled, not measured: a segment
+     * re-made under the key by someone else meanwhile, whose ftok key could differ if the key file got a new inode;
+     * measured here it reached the new segment.)
+     */
+    private static boolean keptHandleIsStale(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = s.orphan(op.process());
+        return profile.retryRemovesOrphan() && key != null && KeySpaceRules.modelKey(op).equals(w.key())
+                && !s.segments().containsKey(key);
+    }
+
+    private static Step staleHandleFails(ModelState s, ModelOp op) {
+        String key = s.orphan(op.process());
+        ModelState next = s.withOrphan(op.process(), null).observe(op.f() + " by the object whose failed create's segment"
+                + " was destroyed since: false, error() still AlreadyExists (cleanHandle finds nothing)");
+        return Expect.fail(next, op, "AlreadyExists", s.blame(key, Property.LAST_DETACH_DESTROYS),
+                op.f() + " by an object whose failed create's segment was destroyed since (Qt 6.8 System V cleanHandle)");
     }
 
     /**
      * The next create() or attach() of that object cleans its handle first, and Qt 6.8's System V
-     * cleanHandle removes a segment with no attachment (and its key file): the crashed holder's segment is gone.
+     * cleanHandle (QSharedMemorySystemV::cleanHandle: shmctl IPC_STAT, nattch 0, IPC_RMID, unlink of the key file)
+     * removes a segment with no attachment at that moment: the crashed holder's segment is gone, even when it was
+     * still held when the create failed.
      */
     private static ModelState cleanOrphanHandle(Profile profile, ModelState s, String p) {
         String key = s.orphan(p);
@@ -95,6 +129,9 @@ final class LifecycleRules {
     static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (op.key().isEmpty()) {
             return Expect.fail(s, op, "KeyError", Property.API_CONTRACT, "attach with an empty key");
+        }
+        if (keptHandleIsStale(profile, s, op, w)) {
+            return staleHandleFails(s, op);
         }
         s = cleanOrphanHandle(profile, s, op.process());
         List<ModelState> bases = new ArrayList<>();
@@ -152,6 +189,8 @@ final class LifecycleRules {
             return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
         }
         List<ModelState> next = new ArrayList<>();
+        // Qt 6.8's System V detach ends in cleanHandle() too: a handle kept by an earlier failed create goes with it.
+        s = s.withOrphan(op.process(), null);
         for (ModelState after : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
             Worker now = w.detached();
             if (w.locked()) {

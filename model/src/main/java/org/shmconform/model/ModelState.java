@@ -15,8 +15,9 @@ import java.util.TreeSet;
  * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
  *                     survived a crash): a later contradiction is blamed on that property
  * @param semaphores   Qt 6.4's semaphore ownership, for profiles whose keying resets the lock
- * @param orphans      process → space|key of a crashed holder's segment its object's failed create() kept a
- *                     handle to (profiles whose retry removes the orphan: Qt 6.8's System V cleanHandle)
+ * @param orphans      process → space|key of the segment its object's failed create() kept a handle to, until its
+ *                     next create/attach/detach cleans it (profiles whose retry removes the orphan: Qt 6.8's System V
+ *                     cleanHandle, which removes the segment if nobody is attached by then)
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  * @param servers      hand-over socket name → who serves which segment there (serveFd, until it detaches or dies)
  */

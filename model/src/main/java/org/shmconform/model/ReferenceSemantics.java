@@ -33,7 +33,12 @@ public final class ReferenceSemantics {
      * (nattch 0), B's create() gives AlreadyExists as documented, but B's fallback attach() then gives NotFound
      * "QSharedMemory::handle: doesn't exist": its initKey() ran cleanHandle(), which removes a segment with no
      * attachment and unlinks its key file (history lines 7-9; by hand: the segment and key file are still there
-     * after the failed create and gone after the attach, and a second create() instead of the attach succeeds).</li>
+     * after the failed create and gone after the attach, and a second create() instead of the attach succeeds).
+     * The crash may also come after the failed create: fuzz qt68-sysv seed 19 (A create k; C create k → AlreadyExists;
+     * kill A; C create k → true, 3/3 on qt68-sysv, -safe, -native; Qt 6.4 and qt68-posix: AlreadyExists), since the
+     * failed create keeps unix_key and the next initKey()'s cleanHandle() reads nattch then. If the segment was
+     * destroyed meanwhile (A detach instead of the kill) that cleanHandle() fails and C's next create()/attach() returns
+     * false with the stale AlreadyExists, once (LifecycleRules.keptHandleIsStale; replays in Qt68ProfilesTest).</li>
      * <li>The split of keyingResetsLock by the owner's removal of the set and key file: Qt 6.8's attach() keeps the
      * semaphore when the key is the same ({@code QSystemSemaphore::setNativeKey} returns early in Open mode), so sysv seed
      * 20 waits here on tmpfs and ext4 alike, but a second create() by the owner (B create, A create fails twice, B lock,

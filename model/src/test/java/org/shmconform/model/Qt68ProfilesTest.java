@@ -44,6 +44,76 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(QT68_SYSV, held, fail(attach("B", "k"), "NotFound")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 19 (3/3 on qt68-sysv, -safe, -native): the create failed while its holder was alive, and
+     * the crash came after it. The failed create's handle is cleaned at the next create/attach, by the nattch of then.
+     */
+    private static final List<ModelOp> FAILED_CREATE_THEN_CRASH = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"),
+            kill("A"));
+
+    @Test
+    void qt68SystemVRetryRemovesASegmentOrphanedAfterTheFailedCreate() {
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, create("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, fail(create("C", "k"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, fail(attach("C", "k"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, attach("C", "k")));
+        // Another object never failed a create: the crashed holder's segment survives for it.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, fail(create("B", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, FAILED_CREATE_THEN_CRASH, create("B", "k")));
+        // Qt 6.4 and the documentation: the segment survives the crash for everybody.
+        assertFalse(SegmentModelTest.legal(QT64, FAILED_CREATE_THEN_CRASH, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT64, FAILED_CREATE_THEN_CRASH, fail(create("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, FAILED_CREATE_THEN_CRASH, create("C", "k")));
+    }
+
+    @Test
+    void qt68SystemVWithoutAFailedCreateTheCrashedHoldersSegmentSurvives() {
+        // Measured: A create; kill A; C create → AlreadyExists, and so after C attach; C detach (detach cleans the handle).
+        List<ModelOp> crashed = List.of(create("A", "k"), kill("A"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, crashed, create("C", "k")));
+        List<ModelOp> attachedThenDetached = List.of(create("A", "k"), attach("C", "k"), op("C", "detach"), kill("A"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, attachedThenDetached, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, attachedThenDetached, fail(create("C", "k"), "AlreadyExists")));
+    }
+
+    @Test
+    void qt68SystemVRetryKeepsASegmentStillAttachedAndRemovesItOnceNobodyIs() {
+        // Measured: B attached at the retry, C's create fails again; after B's death too, C's create succeeds.
+        List<ModelOp> peerHolds = List.of(create("A", "k"), attach("B", "k"), fail(create("C", "k"), "AlreadyExists"), kill("A"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, peerHolds, create("C", "k")));
+        List<ModelOp> peerDiesAfterRetry = List.of(create("A", "k"), attach("B", "k"), fail(create("C", "k"), "AlreadyExists"),
+                kill("A"), fail(create("C", "k"), "AlreadyExists"), kill("B"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, peerDiesAfterRetry, create("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, peerDiesAfterRetry, fail(create("C", "k"), "AlreadyExists")));
+    }
+
+    @Test
+    void qt68SystemVRetryAfterTheSegmentWasDestroyedFailsOnceWithTheStaleError() {
+        // Measured: A's clean last detach destroyed the segment; C's cleanHandle finds nothing and initKey gives up.
+        List<ModelOp> destroyed = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, destroyed, fail(create("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, destroyed, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, destroyed, fail(attach("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, destroyed, fail(attach("C", "k"), "NotFound")));
+        List<ModelOp> afterTheStaleFailure = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), op("A", "detach"),
+                fail(create("C", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, afterTheStaleFailure, create("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, afterTheStaleFailure, fail(create("C", "k"), "AlreadyExists")));
+        // Another object, and Qt 6.4: a destroyed segment's key is free.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, destroyed, create("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT64, destroyed, create("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT64, destroyed, fail(create("C", "k"), "AlreadyExists")));
+    }
+
+    @Test
+    void qt68SystemVDetachCleansTheKeptHandle() {
+        // C's create on the segment it is attached to fails and keeps a handle; its detach cleans it (destroying the
+        // segment as the last detach): the next create starts afresh, no stale failure.
+        List<ModelOp> createdTwiceThenDetached = List.of(create("C", "k"), fail(create("C", "k"), "AlreadyExists"), op("C", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, createdTwiceThenDetached, create("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, createdTwiceThenDetached, fail(create("C", "k"), "AlreadyExists")));
+    }
+
     @Test
     void qt68PosixKeepsTheNameAfterTheLastDetach() {
         List<ModelOp> detached = List.of(create("A", "k"), op("A", "detach"));

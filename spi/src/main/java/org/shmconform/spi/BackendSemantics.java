@@ -19,10 +19,12 @@ package org.shmconform.spi;
  *                           re-make the key file, and a new inode (tmpfs) ftoks to a new key, a set of their own,
  *                           while the same inode (often on ext4) brings them back to one set. Both are legal: the
  *                           lock may split (Qt 6.4 attach and create by the owner; Qt 6.8 create by the owner)
- * @param retryRemovesOrphan Qt 6.8's System V quirk: an object whose create() failed with AlreadyExists on a
- *                           segment nobody is attached to (its last holder crashed) destroys that segment and its
- *                           key file at its own next create() or attach() (cleanHandle: nattch 0, IPC_RMID): the
- *                           attach fallback then gives NotFound, a second create() succeeds afresh
+ * @param retryRemovesOrphan Qt 6.8's System V quirk: an object whose create() failed with AlreadyExists keeps its
+ *                           handle to the segment, and its own next create() or attach() cleans it first (cleanHandle):
+ *                           if nobody is attached then (the last holder crashed, before or after the failed create) it
+ *                           destroys the segment and its key file (nattch 0, IPC_RMID): the attach fallback gives
+ *                           NotFound, a second create() succeeds afresh; if the segment is gone by then, that one call
+ *                           returns false with the stale AlreadyExists. A detach cleans the handle too
  * @param lockLivesInSegment the lock is bytes of the segment itself (seeds M4/M5: an atomic flag or a pthread
  *                           mutex at a fixed offset), not a kernel object of its own: when the segment is
  *                           destroyed its lock goes with it, whoever held it, and a new segment brings a free one
