@@ -37,23 +37,8 @@ fail() { # fail CODE REASON FIX
 }
 say() { echo "qt68-root: $*" >&2; }
 
-# Runs CMD chrooted in DIR, in a private mount namespace with /proc, /dev and the host's
-# resolv.conf: whatever it mounts dies with it, so nothing stays mounted in the cache if it is killed.
-in_root() { # in_root DIR CMD...
-    local target=$1
-    shift
-    unshare --mount --propagation private -- bash -c '
-        set -e
-        t=$1; shift
-        mount -t proc proc "$t/proc"
-        mount --rbind /dev "$t/dev"
-        if [ -f /etc/resolv.conf ]; then
-            [ -e "$t/etc/resolv.conf" ] || : >"$t/etc/resolv.conf"
-            mount --bind /etc/resolv.conf "$t/etc/resolv.conf"
-        fi
-        exec chroot "$t" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
-    ' in_root "$target" "$@"
-}
+# in_root DIR CMD...: chrooted, in a private mount namespace (one copy, shared with run-in-trixie.sh).
+. "$here/in-root.sh"
 
 # debootstrap + packages into DIR. umask 022 inside: the root's files must be readable by a worker
 # running as another user (the root itself stays private: it is inside the 0700 cache).

@@ -48,23 +48,8 @@ private_dir() { # private_dir DIR: a real directory (never through a symlink), r
     [ ! -L "$1" ] && [ -d "$1" ] && [ "$(stat -c '%u %a' -- "$1")" = "0 700" ]
 }
 
-# Runs CMD chrooted in DIR with /proc, /dev and the host's resolv.conf (for apt-get), in a private
-# mount namespace: whatever it mounts dies with it.
-in_root() { # in_root DIR CMD...
-    local target=$1
-    shift
-    unshare --mount --propagation private -- bash -c '
-        set -e
-        t=$1; shift
-        mount -t proc proc "$t/proc"
-        mount --rbind /dev "$t/dev"
-        if [ -f /etc/resolv.conf ]; then
-            [ -e "$t/etc/resolv.conf" ] || : >"$t/etc/resolv.conf"
-            mount --bind /etc/resolv.conf "$t/etc/resolv.conf"
-        fi
-        exec chroot "$t" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 "$@"
-    ' in_root "$target" "$@"
-}
+# in_root DIR CMD...: chrooted, in a private mount namespace (one copy, shared with build-qt68-root.sh).
+. "$repo/qt-worker/in-root.sh"
 
 # Copies the Qt 6.8 root to DIR (holding a shared lock on qt68/lock, so never a root being rebuilt)
 # and installs the JDK there with trixie's apt from Debian's registry. umask 022: the JDK must be

@@ -40,6 +40,8 @@ public final class Qt68Root {
     static final Path DEFAULT_CACHE = Path.of("/var/cache/shmconform");
     static final String BUILD_SCRIPT = "build-qt68-root.sh";
     static final String LAUNCHER = "run-in-qt68-root.sh";
+    /** Sourced by the build script: the one function that enters the root. */
+    static final String IN_ROOT = "in-root.sh";
     static final String SOURCE = "qt_shm_worker.cpp";
     /** Exit status of {@code build-qt68-root.sh --check} when the root is not built (or stale). */
     static final int NOT_BUILT = 10;
@@ -196,11 +198,11 @@ public final class Qt68Root {
     }
 
     /**
-     * Copies the three files from the jar into {@code <cache>/qt68-scripts-<hash>/} (0700), once per
+     * Copies the four files from the jar into {@code <cache>/qt68-scripts-<hash>/} (0700), once per
      * version of them; a directory whose files do not match the jar's is rewritten.
      */
     private static Path extractScripts(Path cache) throws IOException {
-        String[] names = {BUILD_SCRIPT, LAUNCHER, SOURCE};
+        String[] names = {BUILD_SCRIPT, IN_ROOT, LAUNCHER, SOURCE};
         byte[][] contents = new byte[names.length][];
         MessageDigest sha;
         try {
