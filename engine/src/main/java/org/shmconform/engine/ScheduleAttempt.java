@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.backends.host.KernelWait;
 import org.shmconform.history.Execution;
 
 import org.shmconform.spi.Args;

@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.backends.host.KernelWait;
 import org.shmconform.history.Execution;
 
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.backends.host.KernelWait;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 import org.shmconform.worker.protocol.WorkerProtocol;

@@ -15,7 +15,7 @@ import org.shmconform.backends.linux.LockCalls;
  * compare-and-set through the JDK's atomic access to the mapping (a VarHandle over the direct
  * buffer JNA gives for the mapped page), slept on with FUTEX_WAIT on the shared file mapping
  * (no FUTEX_PRIVATE_FLAG: the kernel keys the wait on the file's page, so a wake from another
- * process reaches it, and the harness's KernelWait sees a futex wait inside a shared file mapping).
+ * process reaches it, and the harness's {@link org.shmconform.backends.host.KernelWait} sees a futex wait inside a shared file mapping).
  *
  * <p>Nothing records who holds it in a way the kernel knows: a holder that dies leaves the word
  * taken forever (declared STAYS_HELD). The holder's pid is written beside the word only as

@@ -12,7 +12,7 @@ import java.nio.file.Path;
  * Asks the kernel, not a clock, whether a process is blocked on a segment's in-segment lock: some
  * thread of it sleeps in futex WAIT/WAIT_BITSET on the first word of its shared mapping of the
  * file at file offset 0 (the lock word), read from /proc/&lt;pid&gt;/maps and
- * /proc/&lt;pid&gt;/task/&lt;tid&gt;/{stat,syscall}, as the engine's KernelWait does.
+ * /proc/&lt;pid&gt;/task/&lt;tid&gt;/{stat,syscall}, as {@link org.shmconform.backends.host.KernelWait} does for any lock wait.
  */
 final class FutexWaiters {
     private static final long FUTEX = switch (System.getProperty("os.arch")) {

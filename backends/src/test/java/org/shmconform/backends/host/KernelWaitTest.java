@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.backends.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.backends.host;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -121,6 +121,24 @@ public final class KernelWait {
             return State.not("thread state " + state);
         }
         return inLockWait(syscall, pid);
+    }
+
+    /**
+     * The first thread of process {@code pid} that sleeps in a lock wait right now, or a "not" state that says so:
+     * for a test that must see a peer (or itself) blocked before it goes on, where the blocked thread's id is not known.
+     */
+    public State anyThread(long pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                State s = probe(pid, Long.parseLong(task.getFileName().toString()));
+                if (s.blockedInLockWait()) {
+                    return new State(true, "thread " + task.getFileName() + ": " + s.description());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return State.not("cannot list the threads of " + pid + ": " + e.getMessage());
+        }
+        return State.not("no thread of " + pid + " sleeps in a lock wait");
     }
 
     /** Decodes a {@code syscall} line: "nr arg1 ... arg6 sp pc", or "running", or "-1 sp pc" outside a call. */

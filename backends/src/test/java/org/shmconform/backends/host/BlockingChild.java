@@ -1,4 +1,4 @@
-package org.shmconform.engine;
+package org.shmconform.backends.host;
 
 import com.sun.jna.Function;
 import com.sun.jna.Memory;
