@@ -105,6 +105,6 @@ public final class HistoryOps {
             case DEV_SHM_MOUNT -> info.namespaces().get("shm");
             case PID_NAMESPACE -> info.namespaces().get("pid");
         };
-        return s.keySpace() + "@" + ns;
+        return org.shmconform.model.ModelKey.space(s.keySpace(), ns);
     }
 }

@@ -8,6 +8,7 @@ import java.util.TreeSet;
 import org.shmconform.model.Lock;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.SegmentModel;
+import org.shmconform.model.ModelKey;
 
 /**
  * The segment model's state in a line, for the steps of a linearization: each segment (size, who is
@@ -112,13 +113,11 @@ final class StateText {
     }
 
     private static String space(String spaceKey) {
-        int bar = spaceKey.indexOf('|');
-        return bar < 0 ? "" : spaceKey.substring(0, bar);
+        return spaceKey.indexOf('|') < 0 ? "" : ModelKey.parse(spaceKey).space();
     }
 
     private static String key(String spaceKey, List<String> spaces) {
-        int bar = spaceKey.indexOf('|');
-        String key = bar < 0 ? spaceKey : spaceKey.substring(bar + 1);
+        String key = spaceKey.indexOf('|') < 0 ? spaceKey : ModelKey.parse(spaceKey).key();
         return spaces.size() > 1 ? key + "#" + (spaces.indexOf(space(spaceKey)) + 1) : key;
     }
 }

@@ -151,6 +151,6 @@ final class HandOverRules {
     }
 
     private static String logicalKey(String modelKey) {
-        return modelKey.substring(modelKey.indexOf('|') + 1);
+        return ModelKey.parse(modelKey).key();
     }
 }

@@ -20,7 +20,7 @@ final class KeySpaceRules {
      * seed N17) the named key space's key, which is the object a non-Qt program of that scheme uses.
      */
     static String modelKey(ModelOp op) {
-        return NativeKeyRules.reached(op).orElse(op.space() + "|" + op.key());
+        return NativeKeyRules.reached(op).orElse(ModelKey.of(op.space(), op.key()).toString());
     }
 
     /**
@@ -63,11 +63,9 @@ final class KeySpaceRules {
         if (s.segments().containsKey(modelKey)) {
             return modelKey;
         }
-        int bar = modelKey.lastIndexOf('|');
-        String space = modelKey.substring(0, bar);
-        String key = modelKey.substring(bar);
+        ModelKey wanted = ModelKey.parse(modelKey);
         return s.segments().keySet().stream()
-                .filter(k -> k.endsWith(key) && k.substring(0, k.length() - key.length()).startsWith(space + "/"))
+                .filter(k -> ModelKey.parse(k).key().equals(wanted.key()) && ModelKey.parse(k).space().startsWith(wanted.space() + "/"))
                 .findFirst().orElse(modelKey);
     }
 
@@ -77,18 +75,18 @@ final class KeySpaceRules {
             // A native name that finds nothing: the meeting the platform notes promise did not happen.
             return s.blame(modelKey(op), Property.NATIVE_KEY_INTEROP);
         }
-        String suffix = "|" + op.key();
-        String keySpace = op.space().substring(0, op.space().indexOf('@'));
+        String keySpace = ModelKey.keySpaceOf(op.space());
         String withoutTmpdir = op.space().replaceFirst("#[^|]*$", "");
         for (String k : s.segments().keySet()) {
-            if (k.endsWith(suffix) && !k.equals(op.space() + suffix)) {
-                if (!k.startsWith(keySpace + "@")) {
+            ModelKey other = ModelKey.parse(k);
+            if (other.key().equals(op.key()) && !other.space().equals(op.space())) {
+                if (!other.keySpace().equals(keySpace)) {
                     return Property.BACKENDS_SEPARATE;
                 }
-                return k.startsWith(withoutTmpdir + "#") ? Property.KEY_FILE_IN_TMPDIR : Property.NAMESPACE_VISIBILITY;
+                return other.space().startsWith(withoutTmpdir + "#") ? Property.KEY_FILE_IN_TMPDIR : Property.NAMESPACE_VISIBILITY;
             }
         }
-        return s.blame(op.space() + suffix, Property.ATTACH_EXISTING);
+        return s.blame(ModelKey.of(op.space(), op.key()).toString(), Property.ATTACH_EXISTING);
     }
 
     /** A key over the safe length that the backend refused (file name limits): legal. */

@@ -31,30 +31,25 @@ final class NativeKeyRules {
     private NativeKeyRules() {
     }
 
-    /** The key space of a model key or of a space ("qt-posix@ns|k", "qt-posix@ns"): the part before '@'. */
-    static String keySpaceOf(String keyOrSpace) {
-        int at = keyOrSpace.indexOf('@');
-        return at < 0 ? keyOrSpace : keyOrSpace.substring(0, at);
-    }
-
     /**
      * The model key a native name reaches from the worker's space: the named key space's key, in the
      * namespace the worker's visibility gives it ("qt-posix@&lt;shm ns&gt;|k" for a POSIX worker).
      */
     static Optional<String> reached(ModelOp op) {
-        return NativeName.in(op.key()).map(n -> n.keySpace() + op.space().substring(op.space().indexOf('@')) + "|" + n.key());
+        return NativeName.in(op.key()).map(n -> ModelKey.of(op.space(), n.key()).inKeySpace(n.keySpace()).toString());
     }
 
     /** Whether the worker's object met another key space's segment through a native name. */
     static boolean tookNativeName(ModelOp op, Worker w) {
-        // A key of the worker's own space ("<space>|<key>") is never a native name's, whatever the space's spelling.
-        return w.key() != null && !w.key().startsWith(op.space() + "|") && !keySpaceOf(w.key()).equals(keySpaceOf(op.space()));
+        // A key of the worker's own space is never a native name's, whatever the space's spelling.
+        return w.key() != null && !ModelKey.parse(w.key()).space().equals(op.space())
+                && !ModelKey.keySpaceOf(w.key()).equals(ModelKey.keySpaceOf(op.space()));
     }
 
     /** The lock a native-named object takes: its own key space's semaphore of that native name. */
     static String ownLock(ModelOp op, Worker w) {
-        String logical = w.key().substring(w.key().lastIndexOf('|') + 1);
-        return op.space() + "|" + NativeName.of(keySpaceOf(w.key()), logical);
+        ModelKey taken = ModelKey.parse(w.key());
+        return ModelKey.of(op.space(), NativeName.of(taken.keySpace(), taken.key())).toString();
     }
 
     /** create(): as any; a segment made through a native name is what a non-Qt program's attach must find (N17). */
@@ -133,13 +128,13 @@ final class NativeKeyRules {
         if (op.outcome() != Outcome.OK || w.key() == null || op.value() == null) {
             return Step.to(s);
         }
-        String logical = w.key().substring(w.key().lastIndexOf('|') + 1);
+        String logical = ModelKey.parse(w.key()).key();
         String name = op.value().substring(op.value().lastIndexOf('/') + 1);
         if (tookNativeName(op, w)) {
             boolean kept = name.matches("qipc_sharedmemory_[A-Za-z]*[0-9a-f]{40}") && !name.contains("qipcsharedmemory");
             return kept ? Step.to(s.observe("nativeKey() of an object given a native name: the name as given"))
                     : Step.violates(Property.KEY_CHANGED_BY_QT, "nativeKey() returned " + op.value()
-                    + ": not the native name the object was given (" + NativeName.of(keySpaceOf(w.key()), logical) + ")");
+                    + ": not the native name the object was given (" + NativeName.of(ModelKey.keySpaceOf(w.key()), logical) + ")");
         }
         boolean unchanged = op.value().matches("[A-Za-z]*" + Pattern.quote(logical));
         if (unchanged && documented(profile)) {
