@@ -5,12 +5,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.shmconform.spi.NativeName;
 import java.util.SortedSet;
 import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.SegmentModel;
+import org.shmconform.model.Ties;
 
 /**
  * The segment model under one profile, as the linearizability search sees it.
@@ -18,10 +18,8 @@ import org.shmconform.model.SegmentModel;
  * <p>Partition (Porcupine's, P-compositionality): by groups of processes, not by key alone. A
  * process's lock, unlock, read, write, detach and kill act on whatever key its object has at that
  * moment, which only the search knows, so every op of a process stays in one part, and two processes
- * are in one part when they ever name related keys: the same key name in any key space or namespace
- * (the rules compare spaces and blame the space that has a key, and nested namespaces see each
- * other's), or one name ending in "|" plus the other (what those comparisons match on), or the same
- * hand-over socket path (serveFd/attachFd). The model's state is then a product over the parts:
+ * are in one part when their ops are tied: what ties them is the model's to say ({@link Ties}: the same
+ * key name in any space, a native name, a hand-over socket path, a spawned child). The model's state is then a product over the parts:
  * workers, orphans and semaphore handles by process, segments, locks, causes and semaphore names by
  * key, servers by path, and observations a union; so the history is linearizable iff every part is,
  * and each part is searched with a bound of its own. A schedule on one shared key is one part, as
@@ -59,28 +57,27 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
     @Override
     public List<List<Operation<ModelOp>>> partition(List<Operation<ModelOp>> ops) {
         Map<String, String> parent = new HashMap<>();
-        Map<String, String> firstUser = new LinkedHashMap<>(); // resource -> a process that names it
+        Map<String, String> firstUser = new LinkedHashMap<>(); // name -> a process that names it
         for (Operation<ModelOp> op : ops) {
             String p = op.process();
             parent.putIfAbsent(p, p);
-            for (String resource : resources(op.input())) {
-                String other = firstUser.putIfAbsent(resource, p);
+            Ties ties = Ties.of(op.input());
+            for (String name : ties.names()) {
+                String other = firstUser.putIfAbsent(name, p);
                 if (other != null) {
                     union(parent, p, other);
                 }
             }
-            String child = op.input().args().child();
-            if (child != null) { // spawnChild: the child starts attached to its parent's segment without naming its key
-                parent.putIfAbsent(child, child);
-                union(parent, p, child);
+            for (String brought : ties.processes()) {
+                parent.putIfAbsent(brought, brought);
+                union(parent, p, brought);
             }
         }
-        // Key names one of which ends in "|" + the other: KeySpaceRules compares them that way.
-        List<String> keys = firstUser.keySet().stream().filter(r -> r.startsWith("key:")).map(r -> r.substring(4)).toList();
+        List<String> keys = firstUser.keySet().stream().filter(r -> r.startsWith(Ties.key(""))).toList();
         for (String a : keys) {
             for (String b : keys) {
-                if (!a.equals(b) && a.endsWith("|" + b)) {
-                    union(parent, firstUser.get("key:" + a), firstUser.get("key:" + b));
+                if (!a.equals(b) && Ties.sameKey(a.substring(Ties.key("").length()), b.substring(Ties.key("").length()))) {
+                    union(parent, firstUser.get(a), firstUser.get(b));
                 }
             }
         }
@@ -89,21 +86,6 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
             parts.computeIfAbsent(find(parent, op.process()), r -> new ArrayList<>()).add(op);
         }
         return parts.values().stream().map(List::copyOf).toList();
-    }
-
-    /** What an op names that another process's op may reach too: its key (by name, whatever the space) and socket path. */
-    private static List<String> resources(ModelOp op) {
-        List<String> r = new ArrayList<>(2);
-        if (op.key() != null && !op.key().isEmpty()) {
-            r.add("key:" + op.key());
-            // A native name (native-name:<keySpace>:<key>) reaches the named key space's segment of <key> (NativeKeyRules):
-            // its ops must be searched with those of the processes that use <key> itself.
-            NativeName.in(op.key()).ifPresent(n -> r.add("key:" + n.key()));
-        }
-        if (op.args().path() != null) {
-            r.add("path:" + op.args().path());
-        }
-        return r;
     }
 
     private static String find(Map<String, String> parent, String p) {
