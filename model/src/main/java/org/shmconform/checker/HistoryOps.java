@@ -65,8 +65,9 @@ public final class HistoryOps {
             // since died or unlocked, and a lock that is never released would go unnoticed.
             long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();
             if (outcome == Outcome.BLOCKED && invoke.f().equals("create")) {
-                // create() keys its semaphore (Qt 6.4: in Create mode, which re-initialises it) before its locker
-                // waits: that part took effect somewhere in the op's interval, not at the give-up moment.
+                // A blocked create() has two parts: it keys its object before its locker waits (somewhere in the op's
+                // interval), and waits (at the give-up moment). The checker only places the first; what keying does is
+                // the model's to say (LockRules.keyedByBlockedCreate: a lock reset where the profile keys in Create mode).
                 ModelOp keyed = new ModelOp(op.process(), SegmentModel.CREATE_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
                         null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), false, invoke.index()));
