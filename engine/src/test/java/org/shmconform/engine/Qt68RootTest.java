@@ -87,6 +87,9 @@ class Qt68RootTest {
         // A safety net for a failed test only: each test asserts itself that nothing was left.
         new SysVBackend(tmp).removeLeftovers(prefix, tmp);
         new PosixBackend().removeLeftovers(prefix, tmp);
+        // platformSafeKey and native keys name /dev/shm/<key> itself, which no Java backend's pattern covers
+        // (a test that failed half-way left /dev/shm/shmcfqe... once).
+        Qt68Leftovers.remove(prefix, List.of(xdg, tmp));
     }
 
     @AfterAll
