@@ -107,6 +107,9 @@ final class ScheduleAttempt {
         try {
             Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
             List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
+            if (this.pool != null) {
+                this.pool.expect(started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).toList());
+            }
             for (WorkerSpec spec : started) {
                 starting.put(spec.id(), pool.submit(() -> startWorker(spec)));
             }
