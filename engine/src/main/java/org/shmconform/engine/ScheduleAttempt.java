@@ -378,6 +378,10 @@ final class ScheduleAttempt {
     }
 
     private void died(String worker, Integer status, String why) {
+        WorkerPool.Pooled pooled = borrowed.get(worker);
+        if (pooled != null) {
+            pool.lost(pooled); // its spare starts while the schedule goes on
+        }
         Execution.WorkerInfo info = infos.get(worker);
         if (info.exitStatus() == null) {
             infos.put(worker, new Execution.WorkerInfo(info.id(), info.impl(), info.env(), info.pid(), info.user(),

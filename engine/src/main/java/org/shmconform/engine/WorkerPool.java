@@ -86,6 +86,8 @@ public final class WorkerPool implements AutoCloseable {
         private volatile WorkerCleanCheck.Baseline baseline;
         /** Started in the background to replace a lost worker, and not borrowed yet. */
         private volatile boolean spare;
+        /** Killed or dead: it no longer counts among the workers a spare would add to. */
+        private volatile boolean lost;
         private int schedules;
 
         private Pooled(Key key, WorkerProcess process, Path idleLog) {
@@ -326,9 +328,21 @@ public final class WorkerPool implements AutoCloseable {
         return true;
     }
 
+    /**
+     * During a schedule: the engine killed this borrowed worker, or saw it die. It will not come back, so its
+     * spare starts now, while the rest of the schedule runs, rather than when the schedule gives it back.
+     */
+    void lost(Pooled p) {
+        if (!p.lost) {
+            p.lost = true;
+            startSpareIfWanted(p.key);
+        }
+    }
+
     /** A worker lost to the schedule or to its proof: killed and reaped, and a spare started in its place if wanted. */
-    private void replace(Pooled p) throws InterruptedException {
+    private void replace(Pooled p) {
         replaced.incrementAndGet();
+        p.lost = true;
         kill(p);
         startSpareIfWanted(p.key);
     }
@@ -370,7 +384,7 @@ public final class WorkerPool implements AutoCloseable {
 
     /** Starts a spare of the key in the background if the pool holds fewer workers of it than the last schedule used. */
     private synchronized void startSpareIfWanted(Key key) {
-        long ownedOfKey = owned.stream().filter(o -> o.key.equals(key)).count();
+        long ownedOfKey = owned.stream().filter(o -> o.key.equals(key) && !o.lost).count();
         if (closed || !spares.wanted(key, ownedOfKey)) {
             return;
         }
