@@ -374,7 +374,7 @@ public final class WorkerPool implements AutoCloseable {
         try {
             wp.killAndReap(REAP);
         } catch (InterruptedException e) {
-            interrupted = true; // cannot happen: the flag was cleared, and nobody else interrupts a reaping
+            interrupted = true; // interrupted again meanwhile (the pool closes): close() reaps what is left in owned
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
