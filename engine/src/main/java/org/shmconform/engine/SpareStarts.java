@@ -18,8 +18,11 @@ import java.util.function.Predicate;
  * worker is replaced by a spare started in the background"), and how many it may start.
  *
  * <p>A spare is started only while the pool holds fewer workers of its key (idle, borrowed or starting)
- * than the last schedule that used the key had: each is a JVM, and memory on a small machine is what a
- * spare costs. It is the same command as any pooled worker; proving it clean is the pool's business.
+ * than the last schedule that used the key had, plus {@link #RESERVE}: each is a JVM, and memory on a
+ * small machine is what a spare costs. The reserve is there because a worker is often lost late in a
+ * schedule (a kill near its end): a spare started then is still starting when the next schedule asks,
+ * and the reserve, started after an earlier loss, is ready instead. It is the same command as any
+ * pooled worker; proving it clean is the pool's business.
  *
  * <p>Not thread-safe by itself: every method except {@link Spare#await} is called holding the pool's
  * monitor, which is what makes "claimed by a borrow" and "finished, hence parked" exclusive.
@@ -56,6 +59,9 @@ final class SpareStarts {
         }
     }
 
+    /** Ready workers kept beyond what the last schedule used (see the class comment). */
+    static final int RESERVE = 1;
+
     private final Map<WorkerPool.Key, Integer> demand = new HashMap<>();
     private final List<Spare> inFlight = new ArrayList<>();
     private final ExecutorService threads;
@@ -81,7 +87,8 @@ final class SpareStarts {
     /** Whether one more spare of the key is wanted, {@code owned} being the pool's live workers of the key. */
     boolean wanted(WorkerPool.Key key, long owned) {
         long starting = inFlight.stream().filter(s -> s.key.equals(key) && !s.registered).count();
-        return owned + starting < demand.getOrDefault(key, 0);
+        int used = demand.getOrDefault(key, 0);
+        return used > 0 && owned + starting < used + RESERVE;
     }
 
     /** Starts {@code work} on a spare thread (a JVM start is CPU-bound: as many threads as parallel starts). */

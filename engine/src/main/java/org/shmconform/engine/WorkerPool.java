@@ -46,8 +46,8 @@ import org.shmconform.schedule.WorkerSpec;
  * this way is replaced at once by a process of the same command started on a background thread
  * ({@link SpareStarts}), so that the next schedule's borrow takes a ready process instead of waiting for a
  * JVM to start; a borrow that finds the spare still starting waits for that start rather than making a
- * second one. The pool keeps at most as many workers of a key as the last schedule of that key used (a
- * spare is a JVM's memory). A spare is like any fresh worker: it said hello and its baseline was taken
+ * second one. The pool keeps at most as many workers of a key as the last schedule of that key used, plus
+ * one in reserve (a spare is a JVM's memory; {@link SpareStarts} says why the reserve). A spare is like any fresh worker: it said hello and its baseline was taken
  * after it; like an idle worker, it is handed out only after it answered {@code reset}, so one that died
  * meanwhile is reaped and never given to a schedule. {@link #retireIdle} (a column's campaign is over)
  * ends that column's spares too.
@@ -382,14 +382,16 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Starts a spare of the key in the background if the pool holds fewer workers of it than the last schedule used. */
+    /**
+     * Starts spares of the key in the background while the pool holds fewer workers of it than the last
+     * schedule used plus the reserve ({@link SpareStarts#wanted}).
+     */
     private synchronized void startSpareIfWanted(Key key) {
         long ownedOfKey = owned.stream().filter(o -> o.key.equals(key) && !o.lost).count();
-        if (closed || !spares.wanted(key, ownedOfKey)) {
-            return;
+        while (!closed && spares.wanted(key, ownedOfKey)) {
+            long number = spareStarts.incrementAndGet();
+            spares.begin(key, spare -> startSpare(spare, number));
         }
-        long number = spareStarts.incrementAndGet();
-        spares.begin(key, spare -> startSpare(spare, number));
     }
 
     /** On a spare thread: starts the worker and hands it to the borrow that claimed it, or parks it, or ends it. */

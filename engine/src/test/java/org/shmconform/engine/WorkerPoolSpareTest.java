@@ -2,7 +2,6 @@ package org.shmconform.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shmconform.schedule.Steps.attach;
@@ -62,11 +61,14 @@ class WorkerPoolSpareTest {
         return Files.exists(Path.of("/proc/" + pid));
     }
 
-    /** The spare: the idle worker that is not the survivor {@code a}. */
-    private static long spareBesides(long a, List<Long> idle) {
-        assertEquals(2, idle.size(), "the survivor and one spare are idle: " + idle);
+    /**
+     * The spares: the idle workers besides the survivor {@code a}. The schedule used two workers, so the
+     * pool keeps two plus the reserve: B's replacement and one more.
+     */
+    private static List<Long> sparesBesides(long a, List<Long> idle) {
+        assertEquals(2 + SpareStarts.RESERVE, idle.size(), "the survivor and the spares are idle: " + idle);
         assertTrue(idle.contains(a), "the survivor " + a + " is idle: " + idle);
-        return idle.stream().filter(p -> p != a).findFirst().orElseThrow();
+        return idle.stream().filter(p -> p != a).toList();
     }
 
     @Test
@@ -75,16 +77,18 @@ class WorkerPoolSpareTest {
             Execution x = killingB(run);
             long a = x.workers().get("A").pid();
             long b = x.workers().get("B").pid();
-            long spare = spareBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
-            assertNotEquals(b, spare);
-            assertTrue(inProc(spare), "the spare process exists before the next schedule asks for a worker");
+            List<Long> idle = run.workerPool().idlePidsOnceSparesStarted(COLUMN);
+            List<Long> spares = sparesBesides(a, idle);
+            assertFalse(spares.contains(b));
+            assertTrue(spares.stream().allMatch(WorkerPoolSpareTest::inProc), "the spares exist before the next schedule asks");
             WorkerPool.Stats before = run.workerPool().stats();
 
             Execution next = killingNone(run);
-            assertEquals(Set.of(a, spare), pids(next), "the survivor and the spare served it; notes: " + next.notes());
+            assertTrue(idle.containsAll(pids(next)), "processes that existed before it asked served it: " + pids(next)
+                    + " of " + idle + "; notes: " + next.notes());
             WorkerPool.Stats after = run.workerPool().stats();
             assertEquals(before.started(), after.started(), "no process was started for the next schedule");
-            assertEquals(before.fromSpares() + 1, after.fromSpares());
+            assertTrue(after.fromSpares() > before.fromSpares(), "at least one borrow took a spare: " + after);
         }
     }
 
@@ -97,9 +101,9 @@ class WorkerPoolSpareTest {
             WorkerPool.Stats s = run.workerPool().stats();
             assertFalse(pids(next).contains(x.workers().get("B").pid()));
             assertTrue(pids(next).contains(x.workers().get("A").pid()), next.notes().toString());
-            assertEquals(3, s.started(), "two workers, then one spare: " + s);
-            assertEquals(1, s.spares(), s.toString());
-            assertEquals(1, s.fromSpares(), s.toString());
+            assertEquals(1 + SpareStarts.RESERVE, s.spares(), "B's replacement and the reserve: " + s);
+            assertEquals(2 + s.spares(), s.started(), "two workers, then only spares: " + s);
+            assertTrue(s.fromSpares() >= 1, s.toString());
         }
     }
 
@@ -108,9 +112,9 @@ class WorkerPoolSpareTest {
         try (RunContext run = RunContext.create()) {
             Execution x = killingB(run);
             long a = x.workers().get("A").pid();
-            long spare = spareBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
+            List<Long> spares = sparesBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
             run.workerPool().close(); // the pool itself, before the run's reaper could end anything
-            assertFalse(inProc(spare), "the spare " + spare + " was killed and reaped");
+            assertTrue(spares.stream().noneMatch(WorkerPoolSpareTest::inProc), "the spares " + spares + " were killed and reaped");
             assertFalse(inProc(a), "the survivor " + a + " was killed and reaped");
         }
     }
@@ -120,7 +124,7 @@ class WorkerPoolSpareTest {
         Set<Long> childrenBefore = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
         try (RunContext run = RunContext.create()) {
             killingB(run);
-            assertEquals(1, run.workerPool().stats().spares(), "a spare was started for B");
+            assertEquals(1 + SpareStarts.RESERVE, run.workerPool().stats().spares(), "spares were started for B");
             run.workerPool().close(); // whether the spare's JVM was still starting or had said hello
             Set<Long> left = ProcessHandle.current().children().map(ProcessHandle::pid)
                     .filter(p -> !childrenBefore.contains(p)).collect(Collectors.toSet());
@@ -133,17 +137,20 @@ class WorkerPoolSpareTest {
         try (RunContext run = RunContext.create()) {
             Execution x = killingB(run);
             long a = x.workers().get("A").pid();
-            long spare = spareBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
-            assertTrue(ProcessHandle.of(spare).orElseThrow().destroyForcibly(), "SIGKILL sent to the idle spare " + spare);
+            List<Long> spares = sparesBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
+            for (long spare : spares) {
+                assertTrue(ProcessHandle.of(spare).orElseThrow().destroyForcibly(), "SIGKILL sent to the idle spare " + spare);
+            }
             WorkerPool.Stats before = run.workerPool().stats();
 
+            // Two borrows, one live idle worker (A): the other borrow meets every dead spare before it may start one.
             Execution next = killingNone(run);
-            assertFalse(pids(next).contains(spare), "the dead spare was not handed out: " + pids(next));
+            assertTrue(spares.stream().noneMatch(pids(next)::contains), "no dead spare was handed out: " + pids(next));
             assertTrue(pids(next).contains(a), next.notes().toString());
-            assertFalse(inProc(spare), "the dead spare was reaped");
+            assertTrue(spares.stream().noneMatch(WorkerPoolSpareTest::inProc), "the dead spares were reaped");
             WorkerPool.Stats after = run.workerPool().stats();
-            assertEquals(before.replaced() + 1, after.replaced(), "the dead spare counts as replaced: " + after);
-            assertEquals(before.started() + 1, after.started(), "a worker was started in its place: " + after);
+            assertEquals(before.replaced() + spares.size(), after.replaced(), "each dead spare counts as replaced: " + after);
+            assertEquals(before.started() + 1, after.started(), "one worker was started in their place: " + after);
         }
     }
 }
