@@ -119,10 +119,11 @@ public final class BenchCommand implements Callable<Integer> {
                         run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s);"
-                        + " workers: %d borrows served by a reused process, %d started, %d replaced after a kill, a death or a failed"
-                        + " clean check%n", c, f.operationsPerSecond(), f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(),
-                        f.fuzzSeconds(), after.reused() - before.reused(), after.started() - before.started(),
-                        after.replaced() - before.replaced());
+                        + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
+                        + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
+                        f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(), after.reused() - before.reused(),
+                        after.fromSpares() - before.fromSpares(), after.started() - before.started(),
+                        after.spares() - before.spares(), after.replaced() - before.replaced());
             }
         }
         return Shmconform.OK;

@@ -108,6 +108,9 @@ final class ScheduleAttempt {
         try {
             Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
             List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
+            if (this.pool != null) {
+                this.pool.expect(started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).toList());
+            }
             for (WorkerSpec spec : started) {
                 starting.put(spec.id(), pool.submit(() -> startWorker(spec)));
             }
@@ -376,6 +379,10 @@ final class ScheduleAttempt {
     }
 
     private void died(String worker, Integer status, String why) {
+        WorkerPool.Pooled pooled = borrowed.get(worker);
+        if (pooled != null) {
+            pool.lost(pooled); // its spare starts while the schedule goes on
+        }
         Execution.WorkerInfo info = infos.get(worker);
         if (info.exitStatus() == null) {
             infos.put(worker, new Execution.WorkerInfo(info.id(), info.impl(), info.env(), info.pid(), info.user(),

@@ -11,8 +11,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.shmconform.backends.sysv.SysVObjects;
@@ -20,7 +18,6 @@ import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.schedule.WorkerSpec;
-import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 
 /**
  * Worker processes reused across schedules, per run ({@link RunContext#workerPool}), for the
@@ -45,10 +42,24 @@ import org.shmconform.worker.protocol.WorkerProtocol.Hello;
  *     process's adjustment of it (ipc/sem.c, freeary). So such a worker goes back only when, after the
  *     reaper's pass, no semaphore set the run's ledger recorded still exists; otherwise it is replaced.</li>
  * </ol>
- * The pool never decides a verdict: a schedule on pooled workers is judged exactly as on fresh ones. At
- * the run's end (also after a failure) every pooled worker is ended; a harness killed with SIGKILL takes
- * them with it (pdeathsig), and the next run's reaper ends what is left ({@link LeftoverWorkers}: they
- * carry the run's id and TMPDIR like any worker).
+ * <p>Spares (issue 13: "a killed worker is replaced by a spare started in the background"): a worker lost
+ * this way is replaced at once by a process of the same command started on a background thread
+ * ({@link SpareStarts}), so that the next schedule's borrow takes a ready process instead of waiting for a
+ * JVM to start; a borrow that finds the spare still starting waits for that start rather than making a
+ * second one. The pool keeps at most as many workers of a key as the last schedule of that key used, plus
+ * one in reserve (a spare is a JVM's memory; {@link SpareStarts} says why the reserve). A spare is like any fresh worker: it said hello and its baseline was taken
+ * after it; like an idle worker, it is handed out only after it answered {@code reset}, so one that died
+ * meanwhile is reaped and never given to a schedule. {@link #retireIdle} (a column's campaign is over)
+ * ends that column's spares too.
+ *
+ * <p>The pool never decides a verdict: a schedule on pooled workers is judged exactly as on fresh ones. At
+ * the run's end (also after a failure or an interruption) every pooled worker, spares included, is
+ * SIGKILLed and reaped; a harness killed with SIGKILL takes them with it (pdeathsig), and the next run's
+ * reaper ends what is left ({@link LeftoverWorkers}: they carry the run's id and TMPDIR like any worker).
+ *
+ * <p>Thread-safety: the schedule's start threads borrow concurrently, spare threads park, the engine's
+ * thread gives back; the idle set, the owned set and {@link SpareStarts} are guarded by this object's
+ * monitor, and no process is started, waited for or killed while holding it.
  */
 public final class WorkerPool implements AutoCloseable {
     /** Idle workers kept per key; more than a schedule's workers would only hold memory. */
@@ -56,6 +67,8 @@ public final class WorkerPool implements AutoCloseable {
     /** A worker that does not answer reset in time is replaced: this decides reuse, never a verdict. */
     private static final Duration RESET_DEADLINE = Duration.ofSeconds(10);
     private static final long RESET_SEQ = Long.MAX_VALUE - 1;
+    /** How long a kill waits for the reaping; a SIGKILLed process is reaped in far less. */
+    private static final Duration REAP = Duration.ofSeconds(10);
 
     /** What makes two workers interchangeable: the column, the user and the TMPDIR (null: the run's). */
     record Key(String impl, String user, String tmpdir) {
@@ -68,14 +81,18 @@ public final class WorkerPool implements AutoCloseable {
     public static final class Pooled {
         private final Key key;
         private final WorkerProcess process;
-        private final WorkerCleanCheck.Baseline baseline;
         private final Path idleLog;
+        /** Taken right after its hello; null while it has said none (or never did). */
+        private volatile WorkerCleanCheck.Baseline baseline;
+        /** Started in the background to replace a lost worker, and not borrowed yet. */
+        private volatile boolean spare;
+        /** Killed or dead: it no longer counts among the workers a spare would add to. */
+        private volatile boolean lost;
         private int schedules;
 
-        private Pooled(Key key, WorkerProcess process, WorkerCleanCheck.Baseline baseline, Path idleLog) {
+        private Pooled(Key key, WorkerProcess process, Path idleLog) {
             this.key = key;
             this.process = process;
-            this.baseline = baseline;
             this.idleLog = idleLog;
         }
 
@@ -89,30 +106,32 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** Counts for the bench and the tests: processes started, borrows served by a reused one, workers replaced. */
-    public record Stats(long started, long reused, long replaced) {
+    /**
+     * Counts for the bench and the tests: processes started (spares included), borrows served by a process
+     * that served before, workers replaced (killed, dead, or not proven clean), spares started in the
+     * background, and borrows served by a spare (parked or still starting when the borrow came).
+     */
+    public record Stats(long started, long reused, long replaced, long spares, long fromSpares) {
     }
 
     private final RunContext run;
     private final WorkerCommands commands;
     private final LocalEnvironment local = new LocalEnvironment();
     private final Map<Key, Deque<Pooled>> idle = new HashMap<>();
+    /** Every live process of the pool, idle, borrowed or just started: close() ends them all. */
     private final Set<Pooled> owned = new HashSet<>();
-    private final ExecutorService spares;
+    private final SpareStarts spares = new SpareStarts(ScheduleRunner.maxParallelStarts());
     private final AtomicInteger serial = new AtomicInteger();
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong reused = new AtomicLong();
     private final AtomicLong replaced = new AtomicLong();
+    private final AtomicLong spareStarts = new AtomicLong();
+    private final AtomicLong fromSpares = new AtomicLong();
     private boolean closed;
 
     WorkerPool(RunContext run) {
         this.run = run;
         this.commands = new WorkerCommands(run);
-        this.spares = Executors.newFixedThreadPool(ScheduleRunner.maxParallelStarts(), r -> {
-            Thread t = new Thread(r, "shmconform-pool-spare");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Whether a worker of this spec in this environment is pooled: local workers only. */
@@ -121,61 +140,120 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(started.get(), reused.get(), replaced.get());
+        return new Stats(started.get(), reused.get(), replaced.get(), spareStarts.get(), fromSpares.get());
     }
 
     /**
-     * An idle worker for the spec, its log pointed at {@code log}, or a new one started now (with its
-     * hello awaited; a worker that said none is returned too, and the schedule reports it).
+     * Before a schedule borrows: the pooled workers it uses, per key. That many is what the pool keeps
+     * of each key by starting spares (never more, for memory), until the next schedule says otherwise.
+     */
+    synchronized void expect(List<WorkerSpec> pooledSpecs) {
+        Map<Key, Integer> workers = new HashMap<>();
+        for (WorkerSpec s : pooledSpecs) {
+            workers.merge(Key.of(s), 1, Integer::sum);
+        }
+        workers.forEach(spares::expect);
+    }
+
+    /**
+     * A worker for the spec, its log pointed at {@code log}: an idle one, else a spare that was started in
+     * the background (waited for if it is still starting), else one started now. An idle worker or a spare
+     * is handed out only after it answered {@code reset} (a process that died meanwhile cannot); one that
+     * does not is killed, reaped and replaced. A worker started now is returned with its hello awaited,
+     * also when it said none: the schedule reports it.
      */
     Pooled borrow(WorkerSpec spec, Path log, Duration startDeadline) throws IOException, InterruptedException {
         Key key = Key.of(spec);
-        synchronized (this) {
-            if (closed) {
-                throw new IOException("the worker pool of run " + run.runId() + " is closed");
+        while (true) {
+            Pooled p;
+            SpareStarts.Spare spare = null;
+            synchronized (this) {
+                if (closed) {
+                    throw new IOException("the worker pool of run " + run.runId() + " is closed");
+                }
+                Deque<Pooled> free = idle.get(key);
+                p = free == null ? null : free.poll();
+                if (p == null) {
+                    spare = spares.claim(key);
+                }
             }
-            Deque<Pooled> free = idle.get(key);
-            Pooled p = free == null ? null : free.poll();
-            if (p != null) {
+            if (p == null && spare == null) {
+                Pooled fresh = start(key, log, startDeadline, null);
+                if (fresh == null) {
+                    throw new IOException("the worker pool of run " + run.runId() + " is closed");
+                }
+                return fresh;
+            }
+            if (p == null && (p = awaitClaimed(spare)) == null) {
+                continue; // its start failed: the next idle worker, spare or a start now
+            }
+            String why = p.baseline == null ? "it said no hello" : p.process.reset(RESET_SEQ, RESET_DEADLINE);
+            if (why == null) {
                 p.process.logTo(log);
-                reused.incrementAndGet();
+                (p.spare ? fromSpares : reused).incrementAndGet();
+                p.spare = false;
                 return p;
             }
+            replaced.incrementAndGet(); // e.g. it died while idle: reaped, never handed out
+            kill(p);
         }
-        return start(key, log, startDeadline);
     }
 
-    private Pooled start(Key key, Path log, Duration startDeadline) throws IOException, InterruptedException {
+    /** Waits for a claimed spare; interrupted, it gives the spare back (parked when it is ready) and rethrows. */
+    private Pooled awaitClaimed(SpareStarts.Spare spare) throws InterruptedException {
+        try {
+            return spare.await();
+        } catch (InterruptedException e) {
+            Pooled ready;
+            synchronized (this) {
+                spare.claimed = false; // a start still under way parks it itself
+                ready = spare.resultNow();
+            }
+            if (ready != null) {
+                keepOrEnd(ready);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Starts a worker of the key and waits for its hello; its baseline is taken after the hello.
+     *
+     * @param spare the background start it serves, or null for a start a borrow waits for
+     * @return the worker (with no baseline if it said no hello); null if the pool closed meanwhile
+     */
+    private Pooled start(Key key, Path log, Duration startDeadline, SpareStarts.Spare spare)
+            throws IOException, InterruptedException {
         WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
         WorkerProcess wp = new WorkerProcess("pool-" + n, local.start(command, null), log);
-        Pooled p;
+        Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
+        boolean refused;
         synchronized (this) {
             started.incrementAndGet();
-            p = new Pooled(key, wp, null, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
-            owned.add(p);
-        }
-        Hello hello;
-        try {
-            hello = wp.awaitHello(startDeadline);
-        } catch (InterruptedException e) {
-            synchronized (this) {
-                owned.remove(p);
+            refused = closed;
+            if (!refused) {
+                owned.add(p);
+                if (spare != null) {
+                    spare.registered = true;
+                }
             }
-            wp.killAndReap(Duration.ZERO); // the SIGKILL goes first; the JDK reaps it if this wait is cut short
+        }
+        if (refused) {
+            killAndReapNow(wp); // close() took its list already: this process is ours to end
+            return null;
+        }
+        try {
+            if (wp.awaitHello(startDeadline) == null || wp.hostPid().isEmpty()) {
+                return p; // a borrow's schedule reports the missing hello; a spare's is ended
+            }
+        } catch (InterruptedException e) {
+            kill(p); // the SIGKILL goes first, then the reaping, whatever interrupts it
             throw e;
         }
-        if (hello == null || wp.hostPid().isEmpty()) {
-            return p; // the schedule reports the missing hello; the worker is then retired
-        }
-        WorkerCleanCheck.Baseline baseline = WorkerCleanCheck.baseline(wp.hostPid().getAsLong(),
-                run.workerTmp(key.tmpdir(), key.user()), run.runId(), command.classPath());
-        Pooled ready = new Pooled(key, wp, baseline, p.idleLog);
-        synchronized (this) {
-            owned.remove(p);
-            owned.add(ready);
-        }
-        return ready;
+        p.baseline = WorkerCleanCheck.baseline(wp.hostPid().getAsLong(), run.workerTmp(key.tmpdir(), key.user()),
+                run.runId(), command.classPath());
+        return p;
     }
 
     /**
@@ -199,7 +277,7 @@ public final class WorkerPool implements AutoCloseable {
         if (why != null) {
             notes.add("worker " + workerName + (p.baseline == null ? "" : " (pid " + p.baseline.pid() + ")")
                     + " not reused: " + why + "; a fresh worker takes its place");
-            retire(p, true);
+            replace(p);
             return null;
         }
         return p;
@@ -220,67 +298,124 @@ public final class WorkerPool implements AutoCloseable {
                 notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it locked, and System V semaphore(s) "
                         + String.join(", ", semaphores) + " of this run survive the reaper (a SEM_UNDO adjustment could apply)"
                         + "; a fresh worker takes its place");
-                retire(p, true);
+                replace(p);
                 continue;
             }
             p.schedules++;
-            park(p);
+            keepOrEnd(p);
         }
     }
 
-    private void park(Pooled p) throws InterruptedException {
-        boolean keep;
+    /** Into the idle set if the pool is open and has room for it, else asked to exit (it is known clean). */
+    private void keepOrEnd(Pooled p) throws InterruptedException {
+        boolean kept;
         synchronized (this) {
-            Deque<Pooled> free = idle.computeIfAbsent(p.key, k -> new ArrayDeque<>());
-            keep = !closed && free.size() < MAX_IDLE_PER_KEY;
-            if (keep) {
-                p.process.logTo(p.idleLog);
-                free.add(p);
-            }
+            kept = park(p);
         }
-        if (!keep) {
-            retire(p, false);
+        if (!kept) {
+            endGently(p);
         }
     }
 
-    /** Ends the worker (SIGKILL unless it is known clean) and, when it was replaced, starts a spare. */
-    private void retire(Pooled p, boolean replace) throws InterruptedException {
-        if (replace) {
-            replaced.incrementAndGet();
+    /** Holding the monitor: parks a worker that said hello, if the pool is open and the key has room. */
+    private boolean park(Pooled p) {
+        Deque<Pooled> free = idle.computeIfAbsent(p.key, k -> new ArrayDeque<>());
+        if (closed || p.baseline == null || free.size() >= MAX_IDLE_PER_KEY) {
+            return false;
         }
+        p.process.logTo(p.idleLog);
+        free.add(p);
+        return true;
+    }
+
+    /**
+     * During a schedule: the engine killed this borrowed worker, or saw it die. It will not come back, so its
+     * spare starts now, while the rest of the schedule runs, rather than when the schedule gives it back.
+     */
+    void lost(Pooled p) {
+        if (!p.lost) {
+            p.lost = true;
+            startSpareIfWanted(p.key);
+        }
+    }
+
+    /** A worker lost to the schedule or to its proof: killed and reaped, and a spare started in its place if wanted. */
+    private void replace(Pooled p) {
+        replaced.incrementAndGet();
+        p.lost = true;
+        kill(p);
+        startSpareIfWanted(p.key);
+    }
+
+    /** SIGKILL and reaping; it leaves the owned set once reaped (one whose reaping was cut short is ended by close()). */
+    private void kill(Pooled p) {
+        killAndReapNow(p.process);
+        forgetIfGone(p);
+    }
+
+    /** Asks a worker known clean to exit (killed if it does not); it leaves the owned set once reaped. */
+    private void endGently(Pooled p) throws InterruptedException {
         try {
-            if (replace) {
-                p.process.killAndReap(Duration.ofSeconds(10));
-            } else {
-                p.process.shutdown(Duration.ofSeconds(2));
-            }
+            p.process.shutdown(Duration.ofSeconds(2));
         } finally {
-            synchronized (this) {
-                if (p.process.gone()) {
-                    owned.remove(p); // one still alive (the wait was cut short) is ended by close()
-                }
-            }
-        }
-        if (replace) {
-            startSpare(p.key);
+            forgetIfGone(p);
         }
     }
 
-    private void startSpare(Key key) {
-        synchronized (this) {
-            if (closed) {
-                return;
+    private synchronized void forgetIfGone(Pooled p) {
+        if (p.process.gone()) {
+            owned.remove(p);
+        }
+    }
+
+    /** SIGKILL, then the reaping even if this thread is interrupted (its flag is kept for the caller). */
+    private static void killAndReapNow(WorkerProcess wp) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            wp.killAndReap(REAP);
+        } catch (InterruptedException e) {
+            interrupted = true; // interrupted again meanwhile (the pool closes): close() reaps what is left in owned
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
-            spares.submit(() -> {
-                Path log = run.logs().resolve("pool-spare-" + key.impl() + "-" + serial.get() + ".stderr.log");
-                Pooled spare = start(key, log, ScheduleRunner.Timing.defaults().startDeadline());
-                if (spare.baseline == null) {
-                    retire(spare, false);
-                } else {
-                    park(spare);
-                }
-                return null;
-            });
+        }
+    }
+
+    /**
+     * Starts spares of the key in the background while the pool holds fewer workers of it than the last
+     * schedule used plus the reserve ({@link SpareStarts#wanted}).
+     */
+    private synchronized void startSpareIfWanted(Key key) {
+        long ownedOfKey = owned.stream().filter(o -> o.key.equals(key) && !o.lost).count();
+        while (!closed && spares.wanted(key, ownedOfKey)) {
+            long number = spareStarts.incrementAndGet();
+            spares.begin(key, spare -> startSpare(spare, number));
+        }
+    }
+
+    /** On a spare thread: starts the worker and hands it to the borrow that claimed it, or parks it, or ends it. */
+    private void startSpare(SpareStarts.Spare spare, long number) {
+        Pooled p = null;
+        try {
+            Path log = run.logs().resolve("pool-spare-" + spare.key.impl() + "-" + number + ".stderr.log");
+            p = start(spare.key, log, ScheduleRunner.Timing.defaults().startDeadline(), spare);
+            if (p != null) {
+                p.spare = true;
+            }
+        } catch (IOException | RuntimeException e) {
+            // not started: the next borrow starts a worker itself
+        } catch (InterruptedException e) {
+            // the pool is closing; start() ended the process
+        } finally {
+            boolean handedOver;
+            synchronized (this) {
+                handedOver = spare.claimed || (p != null && park(p));
+                spares.finished(spare, p);
+            }
+            if (!handedOver && p != null) {
+                kill(p); // no hello, no room, or the pool closed
+            }
         }
     }
 
@@ -307,9 +442,14 @@ public final class WorkerPool implements AutoCloseable {
         return alive;
     }
 
-    /** Ends the idle workers of one column (each asked to exit: it is known clean), e.g. when its campaign is over. */
+    /**
+     * Ends the idle workers of one column and its spares (each asked to exit: it is known clean, a spare
+     * still starting is waited for first), e.g. when its campaign is over; no spare of it is started again
+     * until a schedule of it says how many it uses.
+     */
     public void retireIdle(String impl) {
         List<Pooled> leaving = new ArrayList<>();
+        List<SpareStarts.Spare> starting;
         synchronized (this) {
             for (Map.Entry<Key, Deque<Pooled>> e : idle.entrySet()) {
                 if (e.getKey().impl().equals(impl)) {
@@ -317,59 +457,79 @@ public final class WorkerPool implements AutoCloseable {
                     e.getValue().clear();
                 }
             }
+            spares.forget(impl);
+            starting = spares.claimAll(k -> k.impl().equals(impl));
         }
-        for (Pooled p : leaving) {
-            try {
-                retire(p, false);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return; // the rest are ended by close()
+        try {
+            for (SpareStarts.Spare s : starting) {
+                Pooled p = s.await();
+                if (p != null) {
+                    leaving.add(p);
+                }
             }
+            for (Pooled p : leaving) {
+                endGently(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the rest are ended by close()
         }
     }
 
-    /** Ends every worker the pool owns, idle or borrowed, and any spare still starting. */
+    /**
+     * For tests: waits until no spare of the column is starting, then gives the pids of its idle workers
+     * (the survivors of the last schedule and the spares started in the background).
+     */
+    List<Long> idlePidsOnceSparesStarted(String impl) throws InterruptedException {
+        List<SpareStarts.Spare> starting;
+        synchronized (this) {
+            starting = spares.starting(impl);
+        }
+        for (SpareStarts.Spare s : starting) {
+            s.await();
+        }
+        synchronized (this) {
+            return idle.entrySet().stream().filter(e -> e.getKey().impl().equals(impl)).flatMap(e -> e.getValue().stream())
+                    .map(p -> p.baseline.pid()).toList();
+        }
+    }
+
+    /**
+     * Ends every worker the pool owns, idle, borrowed or spare, each SIGKILLed and reaped; a spare still
+     * starting is interrupted, and the process it made (if any) is ended by its own thread or below.
+     */
     @Override
     public void close() {
-        List<Pooled> all;
         synchronized (this) {
             closed = true;
-            all = new ArrayList<>(owned);
-            owned.clear();
-            idle.clear();
         }
-        spares.shutdownNow();
         boolean interrupted = Thread.interrupted();
         try {
-            for (Pooled p : all) {
-                try {
-                    p.process.killAndReap(Duration.ofSeconds(10)); // idle ones hold nothing; borrowed ones may be blocked
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            endAllOwned(); // idle ones hold nothing; borrowed ones may be blocked
             try {
-                spares.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS);
+                spares.stop(Duration.ofSeconds(30));
             } catch (InterruptedException e) {
                 interrupted = true;
             }
-            // A spare whose start raced the close: it was added to owned before close took the list, or it is
-            // retired by park/start below, seeing closed.
             synchronized (this) {
-                all = new ArrayList<>(owned);
-                owned.clear();
+                spares.abandonUnstarted();
             }
-            for (Pooled p : all) {
-                try {
-                    p.process.killAndReap(Duration.ofSeconds(10));
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
+            endAllOwned(); // a spare that registered while the first pass ran
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
+        }
+    }
+
+    private void endAllOwned() {
+        List<Pooled> all;
+        synchronized (this) {
+            all = new ArrayList<>(owned);
+            owned.clear();
+            idle.clear();
+        }
+        for (Pooled p : all) {
+            killAndReapNow(p.process);
         }
     }
 }

@@ -1,0 +1,156 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.detach;
+import static org.shmconform.schedule.Steps.kill;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * Spares (issue 13, "a killed worker is replaced by a spare started in the background") on real
+ * processes: the worker a schedule SIGKILLs is replaced by a process started before the next schedule
+ * asks; closing the pool kills and reaps every spare; a spare that died before use is never handed out.
+ * Every assertion is on a fact (a pid, a /proc entry, a count), none on a duration.
+ */
+class WorkerPoolSpareTest {
+    private static final String COLUMN = "sysv";
+
+    private static Execution execute(RunContext run, Step... steps) throws InterruptedException {
+        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults()).reusingWorkers();
+        Schedule s = new Schedule("spare-test", null, List.of(WorkerSpec.local("A", COLUMN), WorkerSpec.local("B", COLUMN)),
+                Arrays.asList(steps));
+        assertNull(runner.unavailableReason(s), COLUMN + " workers cannot run here");
+        Execution x = runner.run(s);
+        assertEquals(List.of(), x.problems(), "the schedule ran every step");
+        return x;
+    }
+
+    /** B is SIGKILLed by the schedule: the pool loses it. */
+    private static Execution killingB(RunContext run) throws InterruptedException {
+        return execute(run, create("A", "k", 64), attach("B", "k"), kill("B"), detach("A"));
+    }
+
+    private static Execution killingNone(RunContext run) throws InterruptedException {
+        return execute(run, create("A", "k", 64), attach("B", "k"), detach("B"), detach("A"));
+    }
+
+    private static Set<Long> pids(Execution x) {
+        return x.workers().values().stream().map(Execution.WorkerInfo::pid).collect(Collectors.toSet());
+    }
+
+    /** Reaped, not merely dead: a zombie still has its /proc entry. */
+    private static boolean inProc(long pid) {
+        return Files.exists(Path.of("/proc/" + pid));
+    }
+
+    /**
+     * The spares: the idle workers besides the survivor {@code a}. The schedule used two workers, so the
+     * pool keeps two plus the reserve: B's replacement and one more.
+     */
+    private static List<Long> sparesBesides(long a, List<Long> idle) {
+        assertEquals(2 + SpareStarts.RESERVE, idle.size(), "the survivor and the spares are idle: " + idle);
+        assertTrue(idle.contains(a), "the survivor " + a + " is idle: " + idle);
+        return idle.stream().filter(p -> p != a).toList();
+    }
+
+    @Test
+    void theNextScheduleGetsASpareThatWasStartedBeforeItAsked() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = killingB(run);
+            long a = x.workers().get("A").pid();
+            long b = x.workers().get("B").pid();
+            List<Long> idle = run.workerPool().idlePidsOnceSparesStarted(COLUMN);
+            List<Long> spares = sparesBesides(a, idle);
+            assertFalse(spares.contains(b));
+            assertTrue(spares.stream().allMatch(WorkerPoolSpareTest::inProc), "the spares exist before the next schedule asks");
+            WorkerPool.Stats before = run.workerPool().stats();
+
+            Execution next = killingNone(run);
+            assertTrue(idle.containsAll(pids(next)), "processes that existed before it asked served it: " + pids(next)
+                    + " of " + idle + "; notes: " + next.notes());
+            WorkerPool.Stats after = run.workerPool().stats();
+            assertEquals(before.started(), after.started(), "no process was started for the next schedule");
+            assertTrue(after.fromSpares() > before.fromSpares(), "at least one borrow took a spare: " + after);
+        }
+    }
+
+    @Test
+    void aBorrowRightAfterTheLossTakesTheSpareInsteadOfStartingAnother() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = killingB(run);
+            // No wait: the spare may still be starting; the borrow then waits for it rather than start a second one.
+            Execution next = killingNone(run);
+            WorkerPool.Stats s = run.workerPool().stats();
+            assertFalse(pids(next).contains(x.workers().get("B").pid()));
+            assertTrue(pids(next).contains(x.workers().get("A").pid()), next.notes().toString());
+            assertEquals(1 + SpareStarts.RESERVE, s.spares(), "B's replacement and the reserve: " + s);
+            assertEquals(2 + s.spares(), s.started(), "two workers, then only spares: " + s);
+            assertTrue(s.fromSpares() >= 1, s.toString());
+        }
+    }
+
+    @Test
+    void closeKillsAndReapsAnIdleSpare() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = killingB(run);
+            long a = x.workers().get("A").pid();
+            List<Long> spares = sparesBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
+            run.workerPool().close(); // the pool itself, before the run's reaper could end anything
+            assertTrue(spares.stream().noneMatch(WorkerPoolSpareTest::inProc), "the spares " + spares + " were killed and reaped");
+            assertFalse(inProc(a), "the survivor " + a + " was killed and reaped");
+        }
+    }
+
+    @Test
+    void closeRightAfterTheLossLeavesNoProcessEvenOfASpareStillStarting() throws InterruptedException {
+        Set<Long> childrenBefore = ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
+        try (RunContext run = RunContext.create()) {
+            killingB(run);
+            assertEquals(1 + SpareStarts.RESERVE, run.workerPool().stats().spares(), "spares were started for B");
+            run.workerPool().close(); // whether the spare's JVM was still starting or had said hello
+            Set<Long> left = ProcessHandle.current().children().map(ProcessHandle::pid)
+                    .filter(p -> !childrenBefore.contains(p)).collect(Collectors.toSet());
+            assertEquals(Set.of(), left, "every process the pool started is reaped (a zombie would be listed)");
+        }
+    }
+
+    @Test
+    void aSpareThatDiedBeforeUseIsReapedAndNotHandedOut() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = killingB(run);
+            long a = x.workers().get("A").pid();
+            List<Long> spares = sparesBesides(a, run.workerPool().idlePidsOnceSparesStarted(COLUMN));
+            for (long spare : spares) {
+                assertTrue(ProcessHandle.of(spare).orElseThrow().destroyForcibly(), "SIGKILL sent to the idle spare " + spare);
+            }
+            WorkerPool.Stats before = run.workerPool().stats();
+
+            // Two borrows, one live idle worker (A): the other borrow meets every dead spare before it may start one.
+            Execution next = killingNone(run);
+            assertTrue(spares.stream().noneMatch(pids(next)::contains), "no dead spare was handed out: " + pids(next));
+            assertTrue(pids(next).contains(a), next.notes().toString());
+            assertTrue(spares.stream().noneMatch(WorkerPoolSpareTest::inProc), "the dead spares were reaped");
+            WorkerPool.Stats after = run.workerPool().stats();
+            assertEquals(before.replaced() + spares.size(), after.replaced(), "each dead spare counts as replaced: " + after);
+            assertEquals(before.started() + 1, after.started(), "one worker was started in their place: " + after);
+        }
+    }
+}
