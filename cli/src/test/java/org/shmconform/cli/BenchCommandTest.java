@@ -34,7 +34,8 @@ class BenchCommandTest {
                 + " \\(SEM_UNDO\\) [0-9.]+ us|NOT_AVAILABLE .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: lock/unlock pair [0-9.]+ us in the backend.*"), out);
         assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"
-                + "workers: [0-9]+ borrows served by a reused process, [1-9][0-9]* started.*"), out);
+                + "workers: [0-9]+ borrows served by a reused process, [0-9]+ by a spare started in the background, "
+                + "[1-9][0-9]* started \\([0-9]+ of them spares\\).*"), out);
     }
 
     @Test
