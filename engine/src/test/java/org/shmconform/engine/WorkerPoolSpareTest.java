@@ -33,14 +33,7 @@ class WorkerPoolSpareTest {
     private static final String COLUMN = "sysv";
 
     private static Execution execute(RunContext run, Step... steps) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
-                ScheduleRunner.Timing.defaults()).reusingWorkers();
-        Schedule s = new Schedule("spare-test", null, List.of(WorkerSpec.local("A", COLUMN), WorkerSpec.local("B", COLUMN)),
-                Arrays.asList(steps));
-        assertNull(runner.unavailableReason(s), COLUMN + " workers cannot run here");
-        Execution x = runner.run(s);
-        assertEquals(List.of(), x.problems(), "the schedule ran every step");
-        return x;
+        return WorkerPoolTest.execute(run, COLUMN, steps);
     }
 
     /** B is SIGKILLed by the schedule: the pool loses it. */

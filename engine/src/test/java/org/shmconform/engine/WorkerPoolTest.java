@@ -41,7 +41,8 @@ import org.shmconform.schedule.WorkerSpec;
  */
 class WorkerPoolTest {
 
-    private static Execution execute(RunContext run, String column, Step... steps) throws InterruptedException {
+    /** Two pooled workers A and B of the column run the steps; every step must have run. */
+    static Execution execute(RunContext run, String column, Step... steps) throws InterruptedException {
         ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 ScheduleRunner.Timing.defaults()).reusingWorkers();
         Schedule s = new Schedule("pool-test", null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
