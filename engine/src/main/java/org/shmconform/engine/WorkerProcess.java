@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import org.shmconform.backends.host.KernelWait;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
@@ -114,6 +115,37 @@ public final class WorkerProcess {
         return exitStatus != null || !handle.isAlive();
     }
 
+    /** How often a reset's wait asks the kernel whether the worker went to sleep in a lock wait. */
+    private static final Duration RESET_LOOK = Duration.ofMillis(20);
+    private static final KernelWait KERNEL = KernelWait.forThisMachine();
+
+    /**
+     * The reset's reply, or null: at the timeout, or as soon as the kernel shows a thread of the worker asleep in a
+     * lock wait (its object's destructor detaches under the lock, as Qt's does, and a lock whose holder died without
+     * undo, or that a worker of the ended schedule still holds, is never given to it). Ending the wait early only
+     * replaces the worker sooner: reuse is decided here, never a verdict.
+     */
+    private Received awaitReset(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Received r = poll(Duration.ofNanos(Math.max(0, Math.min(left, RESET_LOOK.toNanos()))));
+            if (r != null || left <= 0 || lockWaitOf() != null) {
+                return r;
+            }
+        }
+    }
+
+    /** What the kernel says a thread of this worker sleeps in, if one sleeps in a lock wait; else null. */
+    private String lockWaitOf() {
+        java.util.OptionalLong pid = hostPid();
+        if (KERNEL == null || pid.isEmpty()) {
+            return null;
+        }
+        KernelWait.State s = KERNEL.anyThread(pid.getAsLong());
+        return s.blockedInLockWait() ? s.description() : null;
+    }
+
     /**
      * Sends the harness's {@code reset} between schedules and waits for its reply.
      *
@@ -130,9 +162,11 @@ public final class WorkerProcess {
         } catch (IOException e) {
             return "it cannot be written to: " + e.getMessage();
         }
-        Received r = poll(timeout);
+        Received r = awaitReset(timeout);
         if (r == null) {
-            return "no reply to reset within " + timeout.toMillis() + " ms";
+            String asleep = lockWaitOf();
+            return asleep != null ? "its reset sleeps in a lock wait (" + asleep + ": the destructor's detach waits for a lock"
+                    + " nobody will release)" : "no reply to reset within " + timeout.toMillis() + " ms";
         }
         if (r.reply() == null || r.reply().seq() != seq) {
             return r.isEnd() ? "it ended instead of resetting" : "it answered reset with another line";

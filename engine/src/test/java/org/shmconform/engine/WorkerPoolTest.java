@@ -118,4 +118,20 @@ class WorkerPoolTest {
             assertTrue(pids(next).contains(x.workers().get("A").pid()), "the clean survivor was reused: " + next.notes());
         }
     }
+
+    /**
+     * POSIX's lock stays held when its holder dies (no undo): the survivor's reset (its object's destructor detaches
+     * under the lock, as Qt's does) sleeps in sem_wait for ever. The pool learns that from the kernel and replaces
+     * the worker, instead of waiting out the reset deadline (which cost 10 s per such worker in every posix fuzz run).
+     */
+    @Test
+    void aResetAsleepInALockWaitIsSeenByTheKernelAndTheWorkerReplaced() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = execute(run, "posix", create("A", "k", 64), attach("B", "k"), lock("A"), kill("A"));
+            long b = x.workers().get("B").pid();
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker B (pid " + b + ") not reused: its reset sleeps in a lock wait")),
+                    x.notes().toString());
+            assertFalse(ProcessHandle.of(b).isPresent(), "the replaced worker " + b + " was killed and reaped");
+        }
+    }
 }
