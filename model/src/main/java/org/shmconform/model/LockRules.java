@@ -176,8 +176,22 @@ final class LockRules {
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
+            base = removedUnderOthers(profile, base, p, key);
         }
-        return own(base, p, key);
+        return own(base.with(base.semaphores().rekeyedBy(p)), p, key);
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the owner's cleanHandle removed the set (IPC_RMID) that
+     * every other object that opened it in Create mode owns too (QSystemSemaphoreSystemV::handle sets createdSemaphore in
+     * Create mode even for a set it found), so their own next cleanHandle's IPC_RMID fails with EINVAL (see
+     * {@link LifecycleRules#semaphoreRemovedUnder}). Nothing is removed by an owner whose set is gone already.
+     */
+    static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key) {
+        if (!profile.retryRemovesOrphan() || s.semaphores().removedUnder(p, key)) {
+            return s;
+        }
+        return s.with(s.semaphores().removedUnderOthers(p, key));
     }
 
     /**
@@ -193,7 +207,8 @@ final class LockRules {
             return List.of(s);
         }
         String key = s.worker(p).key();
-        ModelState base = s;
+        // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
+        ModelState base = s.with(s.semaphores().rekeyedBy(p));
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
             // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
@@ -276,8 +291,29 @@ final class LockRules {
         }
         // The owner leaves: two other openers must each re-make it for two semaphore sets.
         ModelState reset = resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore");
-        return mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
+        ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(s.semaphores().removedBy(p, oldKey));
+        return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey), oldKey);
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the re-keyed owner's QSystemSemaphoreSystemV::cleanHandle
+     * unlinks the key file it made or opened in Create mode (createdFile). With a platformSafeKey or a native key that
+     * file is the segment's key file too (QSharedMemoryPrivate::semaphoreNativeKey returns the segment's native key), so
+     * a segment still attached loses its name: a key file made since may get the freed inode (ext4 reuses it, tmpfs does
+     * not) and ftok to the segment's key, and the segment's own key, re-made, may ftok elsewhere. Measured 3/3 on
+     * qt68-sysv-safe and -native (fuzz seed 3): C create k; A create k → AlreadyExists; A create k_1 (or j, or k-1) →
+     * AlreadyExists; A attach j instead → true, attached to C's segment; after A create j, B attach k → NotFound while C
+     * holds it. Legacy keys (qt68-sysv) name a semaphore file of their own and kept every lookup as documented in the same
+     * replays: the mark only allows those outcomes, it never rules the documented ones out (LifecycleRules.createOn,
+     * attachOn).
+     */
+    static ModelState keyFileUnlinked(Profile profile, ModelState s, String key) {
+        if (!profile.retryRemovesOrphan() || !s.segments().containsKey(key)) {
+            return s;
+        }
+        return s.withUnnamed(key, true).observe("the key file of a live segment unlinked by its semaphore's owner: a key"
+                + " file made since may reach it, and its own key may not");
     }
 
     /**
