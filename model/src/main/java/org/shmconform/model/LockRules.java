@@ -1,8 +1,10 @@
 package org.shmconform.model;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.shmconform.history.OwnerDied;
 import org.shmconform.model.ModelOp.Outcome;
 import org.shmconform.model.ModelState.Worker;
@@ -191,7 +193,26 @@ final class LockRules {
         if (!profile.retryRemovesOrphan() || s.semaphores().removedUnder(p, key)) {
             return s;
         }
-        return s.with(s.semaphores().removedUnderOthers(p, key));
+        return s.with(s.semaphores().removedUnderOthers(p, key, keyFileMayBeGone(s, key)));
+    }
+
+    /**
+     * Keys of the same space whose set may be the one removed too: their key file is gone while their set lives on
+     * (the last detach's QSharedMemorySystemV::cleanHandle unlinks the key file after IPC_RMID, and with platformSafe or
+     * native keys that file is the set's too; or keyFileUnlinked), so the key file of {@code key} may have been made on
+     * its freed inode and ftok'd to that set. Fuzz qt68-sysv-safe and -native seed 4 (3/3): B create k; B detach;
+     * A create k-1 (opens B's set in Create mode); A create j (removes it); B attach k_1 → UnknownError.
+     */
+    private static Set<String> keyFileMayBeGone(ModelState s, String key) {
+        String space = key.substring(0, key.lastIndexOf('|') + 1);
+        Set<String> keys = new HashSet<>();
+        for (Semaphores.Owner o : s.semaphores().owned()) {
+            String k = o.key();
+            if (!k.equals(key) && k.startsWith(space) && (!s.segments().containsKey(k) || s.isUnnamed(k))) {
+                keys.add(k);
+            }
+        }
+        return keys;
     }
 
     /**

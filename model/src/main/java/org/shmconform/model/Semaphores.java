@@ -62,10 +62,11 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         return removed.contains(new Owner(process, key));
     }
 
-    /** Every other owner of the key now owns a removed set. */
-    Semaphores removedUnderOthers(String process, String key) {
+    /** Every other owner of the key, or of one of {@code mayBeTheSameSet}, now owns a (possibly) removed set. */
+    Semaphores removedUnderOthers(String process, String key, Set<String> mayBeTheSameSet) {
         Set<Owner> r = new HashSet<>(removed);
-        owned.stream().filter(o -> o.key().equals(key) && !o.process().equals(process)).forEach(r::add);
+        owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
+                .forEach(r::add);
         return new Semaphores(owned, present, names, handles, made, r);
     }
 

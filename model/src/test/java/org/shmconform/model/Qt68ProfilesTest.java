@@ -219,6 +219,19 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVSetOfAKeyWhoseFileWasUnlinkedMayBeRemovedThroughAnotherKey() {
+        // Fuzz qt68-sysv-safe and -native seed 4 (3/3): k-1's key file took the inode of k's, unlinked by B's last detach,
+        // so A's Create-mode open found B's set; A's re-key removed it, and B's re-key fails on it.
+        List<ModelOp> removedThroughKMinus1 = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"), create("A", "j"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        // Nobody removed a set yet: no UnknownError.
+        List<ModelOp> notYet = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notYet, fail(attach("B", "k_1"), "UnknownError")));
+    }
+
+    @Test
     void qt68PosixKeepsTheNameAfterTheLastDetach() {
         List<ModelOp> detached = List.of(create("A", "k"), op("A", "detach"));
         assertTrue(SegmentModelTest.legal(QT68_POSIX, detached, attach("C", "k")));
