@@ -261,7 +261,8 @@ final class LifecycleRules {
         List<ModelState> next = new ArrayList<>();
         // Qt 6.8's System V detach ends in cleanHandle() too: a handle kept by an earlier failed create goes with it.
         s = s.withOrphan(op.process(), null);
-        for (ModelState after : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
+        for (ModelState left : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
+            ModelState after = LockRules.keyFileGoneWithTheSegment(profile, left, w.key());
             Worker now = w.detached();
             if (w.locked()) {
                 // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.

@@ -174,7 +174,7 @@ final class LockRules {
             return s;
         }
         String key = s.worker(p).key();
-        ModelState base = resetLock(s, key, p, "create()");
+        ModelState base = resetLock(keyedBy(s, key, p, "create()"), key, p, "create()");
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
@@ -229,7 +229,7 @@ final class LockRules {
         }
         String key = s.worker(p).key();
         // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
-        ModelState base = s.with(s.semaphores().rekeyedBy(p));
+        ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()");
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
             // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
@@ -315,6 +315,29 @@ final class LockRules {
         ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(s.semaphores().removedBy(p, oldKey));
         return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey), oldKey);
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the last detach's cleanHandle removed the segment and
+     * unlinked its key file, which with a platformSafeKey or native key is the semaphore set's too, while objects keep
+     * the set open. The next object to key the lock re-makes the file, and a new inode ftoks to a set of its own: the
+     * lock may no longer exclude across them (see {@link #keyedBy}). Fuzz qt68-sysv-safe and -native seed 6 (3/3):
+     * B create k; B detach; C create k; C lock; B lock → true while C holds it (also with A create k-1 before C's create,
+     * whose new key file took the freed inode and B's set). Legacy keys unlink only the segment's file.
+     */
+    static ModelState keyFileGoneWithTheSegment(Profile profile, ModelState s, String key) {
+        if (!profile.retryRemovesOrphan() || s.segments().containsKey(key)) {
+            return s;
+        }
+        return s.withUnnamed(key, true);
+    }
+
+    /** A create/attach keys the lock of a key whose file went with its segment: the file is re-made (a new inode may split). */
+    private static ModelState keyedBy(ModelState s, String key, String p, String what) {
+        if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
+            return s;
+        }
+        return mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment").withUnnamed(key, false);
     }
 
     /**

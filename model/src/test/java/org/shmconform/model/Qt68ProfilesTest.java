@@ -232,6 +232,18 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVLastDetachTakesTheSharedKeyFileAndMaySplitTheLock() {
+        // Fuzz qt68-sysv-safe and -native seed 6 (3/3): B keeps its set open, C's create re-makes the key file on a new
+        // inode and a set of its own: B acquires while C holds.
+        List<ModelOp> split = List.of(create("B", "k"), op("B", "detach"), create("C", "k"), op("C", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, split, op("B", "lock")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, split, op("B", "lock")));
+        // Nobody else keyed the lock since the file went: it still excludes.
+        List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
+    }
+
+    @Test
     void qt68PosixKeepsTheNameAfterTheLastDetach() {
         List<ModelOp> detached = List.of(create("A", "k"), op("A", "detach"));
         assertTrue(SegmentModelTest.legal(QT68_POSIX, detached, attach("C", "k")));
