@@ -174,7 +174,7 @@ final class LockRules {
             return s;
         }
         String key = s.worker(p).key();
-        ModelState base = resetLock(keyedBy(s, key, p, "create()"), key, p, "create()");
+        ModelState base = resetLock(keyedBy(s, key, p, "create()", true), key, p, "create()");
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
@@ -229,7 +229,7 @@ final class LockRules {
         }
         String key = s.worker(p).key();
         // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
-        ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()");
+        ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()", false);
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
             // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
@@ -332,12 +332,18 @@ final class LockRules {
         return s.withUnnamed(key, true);
     }
 
-    /** A create/attach keys the lock of a key whose file went with its segment: the file is re-made (a new inode may split). */
-    private static ModelState keyedBy(ModelState s, String key, String p, String what) {
+    /**
+     * A create/attach keys the lock of a key whose file went with its segment: the file is re-made (a new inode may
+     * split). A create re-makes it for sure (Create mode); an attach only when its key changed (Qt 6.8's setNativeKey
+     * returns early in Open mode for the same key: fuzz seed 6's B attach k → NotFound left the file gone), so the
+     * mark stays after an attach.
+     */
+    private static ModelState keyedBy(ModelState s, String key, String p, String what, boolean remade) {
         if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
             return s;
         }
-        return mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment").withUnnamed(key, false);
+        ModelState split = mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment");
+        return remade ? split.withUnnamed(key, false) : split;
     }
 
     /**

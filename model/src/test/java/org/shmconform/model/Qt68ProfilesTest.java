@@ -238,6 +238,10 @@ class Qt68ProfilesTest {
         List<ModelOp> split = List.of(create("B", "k"), op("B", "detach"), create("C", "k"), op("C", "lock"));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, split, op("B", "lock")));
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, split, op("B", "lock")));
+        // Fuzz seed 6 again: B's own attach in between (same key: NotFound, no key file re-made) leaves the split possible.
+        List<ModelOp> afterOwnAttach = List.of(create("B", "k"), op("B", "detach"), fail(attach("B", "k"), "NotFound"), create("C", "k"),
+                op("C", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterOwnAttach, op("B", "lock")));
         // Nobody else keyed the lock since the file went: it still excludes.
         List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
