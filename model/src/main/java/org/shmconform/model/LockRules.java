@@ -339,11 +339,37 @@ final class LockRules {
      * mark stays after an attach.
      */
     private static ModelState keyedBy(ModelState s, String key, String p, String what, boolean remade) {
+        s = mayShareAnotherKeysSet(s, key, p);
         if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
             return s;
         }
         ModelState split = mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment");
         return remade ? split.withUnnamed(key, false) : split;
+    }
+
+    /**
+     * The key file made for {@code key} may take the freed inode of another key's file that went while that key's set
+     * lives on (marked in {@code unnamed}), so both keys' objects may lock one set: where another live object has that
+     * key, neither lock can be ruled on any more. Fuzz qt68-sysv-safe and -native seed 8 (3/3): C create k; C detach;
+     * B create j; B lock; C lock → blocks while nobody holds k's lock.
+     */
+    private static ModelState mayShareAnotherKeysSet(ModelState s, String key, String p) {
+        String space = key.substring(0, key.lastIndexOf('|') + 1);
+        for (String other : s.unnamed()) {
+            boolean opened = s.workers().entrySet().stream()
+                    .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
+            if (!other.equals(key) && other.startsWith(space) && opened) {
+                if (!(s.lock(other) instanceof Lock.Reinitialised)) {
+                    s = s.withLock(other, Lock.REINITIALISED);
+                }
+                if (!(s.lock(key) instanceof Lock.Reinitialised)) {
+                    s = s.withLock(key, Lock.REINITIALISED);
+                }
+                s = s.observe("a new key file may ftok to the set of a key whose file is gone: the two keys' locks may be"
+                        + " one (the lock no longer excludes, or excludes across keys)");
+            }
+        }
+        return s;
     }
 
     /**

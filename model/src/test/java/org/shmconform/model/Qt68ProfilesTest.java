@@ -242,6 +242,10 @@ class Qt68ProfilesTest {
         List<ModelOp> afterOwnAttach = List.of(create("B", "k"), op("B", "detach"), fail(attach("B", "k"), "NotFound"), create("C", "k"),
                 op("C", "lock"));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterOwnAttach, op("B", "lock")));
+        // Fuzz seed 8 (3/3): j's new key file took k's freed inode, so B's lock of j is C's set: C's lock blocks.
+        List<ModelOp> acrossKeys = List.of(create("C", "k"), op("C", "detach"), create("B", "j"), op("B", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, acrossKeys, blocked(op("C", "lock"))));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, acrossKeys, blocked(op("C", "lock"))));
         // Nobody else keyed the lock since the file went: it still excludes.
         List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
@@ -269,6 +273,11 @@ class Qt68ProfilesTest {
 
     private static ModelOp kill(String p) {
         return new ModelOp(p, "kill", null, 0, null, null, null, null, null, Outcome.DEATH, null, null, SPACE, null);
+    }
+
+    private static ModelOp blocked(ModelOp o) {
+        return new ModelOp(o.process(), o.f(), o.key(), o.realKeyLength(), o.size(), o.mode(), o.offset(), o.length(), o.dataHex(),
+                Outcome.BLOCKED, null, null, o.space(), o.user());
     }
 
     private static ModelOp fail(ModelOp o, String error) {
