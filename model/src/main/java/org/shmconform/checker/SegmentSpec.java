@@ -56,6 +56,11 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
 
     @Override
     public List<List<Operation<ModelOp>>> partition(List<Operation<ModelOp>> ops) {
+        if (profile.retryRemovesOrphan()) {
+            // Qt 6.8's System V: a key file made for one key may ftok to the segment of another whose key file was
+            // unlinked (LockRules.keyFileUnlinked), so no two keys are independent: one part.
+            return List.of(List.copyOf(ops));
+        }
         Map<String, String> parent = new HashMap<>();
         Map<String, String> firstUser = new LinkedHashMap<>(); // name -> a process that names it
         for (Operation<ModelOp> op : ops) {

@@ -27,12 +27,49 @@ final class LifecycleRules {
             return staleHandleFails(s, op);
         }
         s = cleanOrphanHandle(profile, s, op.process());
+        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w);
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
             ModelState base = LockRules.keyedByCreate(profile, keyed, op, w.locked());
-            bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
+            if (semaphoreGone) {
+                bases.add(base);  // initKey gave up before the locker: nothing to release
+            } else {
+                bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
+            }
+        }
+        if (semaphoreGone) {
+            return Step.to(semaphoreCleanHandleFailed(bases, op));
         }
         return Step.anyOf(bases, base -> createOn(markOrphanHandle(profile, base, op), op));
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()}: the object owns a semaphore set that another owner's object removed since
+     * (LockRules.removedUnderOthers), and this create() (or an attach() to another key) re-keys its QSystemSemaphore in
+     * Create mode (or to a new key). QSystemSemaphore::setNativeKey (qsystemsemaphore.cpp) clears the error, then runs
+     * cleanHandle, whose IPC_RMID of the removed set fails with EINVAL (QSystemSemaphoreSystemV::cleanHandle:
+     * setUnixErrorString, "unknown error: Invalid argument"), then handle() makes or opens the key's set without clearing
+     * that error; QSharedMemoryPrivate::initKey sees it and returns false with UnknownError ("unable to set key on lock").
+     * Measured 3/3 on qt68-sysv, -safe and -native (fuzz qt68-sysv seed 90: A create k; C create k → AlreadyExists;
+     * A create k → AlreadyExists; C create k → UnknownError; also with A's create first, with no failed create at all:
+     * A create, A detach, C create, A create → AlreadyExists, C create → UnknownError; and C attach j / create j). Qt 6.4
+     * re-keys through an empty key first, which clears the error (AlreadyExists there). Only "may": after a re-made key
+     * file (a new inode) two owners of one key need not own one set, which the model does not follow, and one of them
+     * then meets no removed set (the replays where A re-made the segment gave AlreadyExists as well).
+     */
+    static boolean semaphoreRemovedUnder(Profile profile, ModelState s, ModelOp op, Worker w) {
+        return profile.retryRemovesOrphan() && op.outcome() == Outcome.FAIL && "UnknownError".equals(op.error())
+                && w.key() != null && s.semaphores().removedUnder(op.process(), w.key())
+                && ("create".equals(op.f()) || !KeySpaceRules.modelKey(op).equals(w.key()));
+    }
+
+    private static List<ModelState> semaphoreCleanHandleFailed(List<ModelState> bases, ModelOp op) {
+        List<ModelState> out = new ArrayList<>();
+        for (ModelState base : bases) {
+            out.add(base.observe(op.f() + " by an object whose semaphore set another owner removed: false, UnknownError"
+                    + " (Qt 6.8 System V QSystemSemaphore::cleanHandle: IPC_RMID fails with EINVAL)"));
+        }
+        return out;
     }
 
     /**
@@ -113,10 +150,17 @@ final class LifecycleRules {
             return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
                     "create on an existing key");
         }
+        String lost = reachedUnnamed(base, key);
+        if (lost != null && op.outcome() == Outcome.FAIL && "AlreadyExists".equals(op.error())) {
+            // Its key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked); its handle stays on it.
+            return Step.to(base.withOrphan(op.process(), lost).observe("create of a new key: AlreadyExists, its new key file"
+                    + " ftoks to a segment whose key file was unlinked"));
+        }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(base.blame(key, Property.CREATE_SIZE),
                     "create(" + op.size() + ") of a new key returned " + Expect.describe(op));
         }
+        base = base.withUnnamed(key, false);
         if (op.realKeyLength() > 30) {
             base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
         }
@@ -124,6 +168,19 @@ final class LifecycleRules {
         Segment seg = new Segment(op.size(), new TreeMap<>(), attached, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
+    }
+
+    /**
+     * A segment of another key whose key file was unlinked under it (LockRules.keyFileUnlinked) that a lookup of
+     * {@code key}, which has no segment, may reach instead; null when none.
+     */
+    private static String reachedUnnamed(ModelState s, String key) {
+        if (s.segments().containsKey(key)) {
+            return null;
+        }
+        String space = key.substring(0, key.lastIndexOf('|') + 1);
+        return s.unnamed().stream().filter(u -> !u.equals(key) && u.startsWith(space) && s.isUnnamed(u)).sorted()
+                .findFirst().orElse(null);
     }
 
     static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
@@ -134,11 +191,15 @@ final class LifecycleRules {
             return staleHandleFails(s, op);
         }
         s = cleanOrphanHandle(profile, s, op.process());
+        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w);
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
             for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked())) {
-                bases.addAll(LockRules.lockerMayRelease(base, op.process(), "attach"));
+                bases.addAll(semaphoreGone ? List.of(base) : LockRules.lockerMayRelease(base, op.process(), "attach"));
             }
+        }
+        if (semaphoreGone) {
+            return Step.to(semaphoreCleanHandleFailed(bases, op));
         }
         return Step.anyOf(bases, base -> attachOn(base, op));
     }
@@ -152,6 +213,15 @@ final class LifecycleRules {
             return Expect.fail(base, op, null, Property.API_CONTRACT, "attach while already attached");
         }
         String visible = KeySpaceRules.visibleKey(base, w.key());
+        if (base.isUnnamed(visible) && op.outcome() == Outcome.FAIL && "NotFound".equals(op.error())) {
+            return Step.to(base.observe("attach to a segment whose key file was unlinked: NotFound (its re-made key file"
+                    + " ftoks elsewhere)"));
+        }
+        String lost = reachedUnnamed(base, visible);
+        if (lost != null && op.outcome() == Outcome.OK) {
+            visible = lost; // its new key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked)
+            base = base.observe("attach of a new key reached a segment whose key file was unlinked");
+        }
         if (!visible.equals(w.key())) {
             base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0));
             w = base.worker(op.process());
@@ -191,7 +261,8 @@ final class LifecycleRules {
         List<ModelState> next = new ArrayList<>();
         // Qt 6.8's System V detach ends in cleanHandle() too: a handle kept by an earlier failed create goes with it.
         s = s.withOrphan(op.process(), null);
-        for (ModelState after : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
+        for (ModelState left : leave(profile, Departure.LAST_DETACH, s, op.process(), w.key())) {
+            ModelState after = LockRules.keyFileGoneWithTheSegment(profile, left, w.key());
             Worker now = w.detached();
             if (w.locked()) {
                 // Qt's detach() takes the lock itself and its locker unlocks on return: the documentation is silent.

@@ -1,8 +1,10 @@
 package org.shmconform.model;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.shmconform.history.OwnerDied;
 import org.shmconform.model.ModelOp.Outcome;
 import org.shmconform.model.ModelState.Worker;
@@ -172,12 +174,45 @@ final class LockRules {
             return s;
         }
         String key = s.worker(p).key();
-        ModelState base = resetLock(s, key, p, "create()");
+        ModelState base = resetLock(keyedBy(s, key, p, "create()", true), key, p, "create()");
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
+            base = removedUnderOthers(profile, base, p, key);
         }
-        return own(base, p, key);
+        return own(base.with(base.semaphores().rekeyedBy(p)), p, key);
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the owner's cleanHandle removed the set (IPC_RMID) that
+     * every other object that opened it in Create mode owns too (QSystemSemaphoreSystemV::handle sets createdSemaphore in
+     * Create mode even for a set it found), so their own next cleanHandle's IPC_RMID fails with EINVAL (see
+     * {@link LifecycleRules#semaphoreRemovedUnder}). Nothing is removed by an owner whose set is gone already.
+     */
+    static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key) {
+        if (!profile.retryRemovesOrphan() || s.semaphores().removedUnder(p, key)) {
+            return s;
+        }
+        return s.with(s.semaphores().removedUnderOthers(p, key, keyFileMayBeGone(s, key)));
+    }
+
+    /**
+     * Keys of the same space whose set may be the one removed too: their key file is gone while their set lives on
+     * (the last detach's QSharedMemorySystemV::cleanHandle unlinks the key file after IPC_RMID, and with platformSafe or
+     * native keys that file is the set's too; or keyFileUnlinked), so the key file of {@code key} may have been made on
+     * its freed inode and ftok'd to that set. Fuzz qt68-sysv-safe and -native seed 4 (3/3): B create k; B detach;
+     * A create k-1 (opens B's set in Create mode); A create j (removes it); B attach k_1 → UnknownError.
+     */
+    private static Set<String> keyFileMayBeGone(ModelState s, String key) {
+        String space = key.substring(0, key.lastIndexOf('|') + 1);
+        Set<String> keys = new HashSet<>();
+        for (Semaphores.Owner o : s.semaphores().owned()) {
+            String k = o.key();
+            if (!k.equals(key) && k.startsWith(space) && (!s.segments().containsKey(k) || s.isUnnamed(k))) {
+                keys.add(k);
+            }
+        }
+        return keys;
     }
 
     /**
@@ -193,7 +228,8 @@ final class LockRules {
             return List.of(s);
         }
         String key = s.worker(p).key();
-        ModelState base = s;
+        // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
+        ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()", false);
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
             // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
@@ -276,8 +312,84 @@ final class LockRules {
         }
         // The owner leaves: two other openers must each re-make it for two semaphore sets.
         ModelState reset = resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore");
-        return mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
+        ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(s.semaphores().removedBy(p, oldKey));
+        return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey), oldKey);
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the last detach's cleanHandle removed the segment and
+     * unlinked its key file, which with a platformSafeKey or native key is the semaphore set's too, while objects keep
+     * the set open. The next object to key the lock re-makes the file, and a new inode ftoks to a set of its own: the
+     * lock may no longer exclude across them (see {@link #keyedBy}). Fuzz qt68-sysv-safe and -native seed 6 (3/3):
+     * B create k; B detach; C create k; C lock; B lock → true while C holds it (also with A create k-1 before C's create,
+     * whose new key file took the freed inode and B's set). Legacy keys unlink only the segment's file.
+     */
+    static ModelState keyFileGoneWithTheSegment(Profile profile, ModelState s, String key) {
+        if (!profile.retryRemovesOrphan() || s.segments().containsKey(key)) {
+            return s;
+        }
+        return s.withUnnamed(key, true);
+    }
+
+    /**
+     * A create/attach keys the lock of a key whose file went with its segment: the file is re-made (a new inode may
+     * split). A create re-makes it for sure (Create mode); an attach only when its key changed (Qt 6.8's setNativeKey
+     * returns early in Open mode for the same key: fuzz seed 6's B attach k → NotFound left the file gone), so the
+     * mark stays after an attach.
+     */
+    private static ModelState keyedBy(ModelState s, String key, String p, String what, boolean remade) {
+        s = mayShareAnotherKeysSet(s, key, p);
+        if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
+            return s;
+        }
+        ModelState split = mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment");
+        return remade ? split.withUnnamed(key, false) : split;
+    }
+
+    /**
+     * The key file made for {@code key} may take the freed inode of another key's file that went while that key's set
+     * lives on (marked in {@code unnamed}), so both keys' objects may lock one set: where another live object has that
+     * key, neither lock can be ruled on any more. Fuzz qt68-sysv-safe and -native seed 8 (3/3): C create k; C detach;
+     * B create j; B lock; C lock → blocks while nobody holds k's lock.
+     */
+    private static ModelState mayShareAnotherKeysSet(ModelState s, String key, String p) {
+        String space = key.substring(0, key.lastIndexOf('|') + 1);
+        for (String other : s.unnamed()) {
+            boolean opened = s.workers().entrySet().stream()
+                    .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
+            if (!other.equals(key) && other.startsWith(space) && opened) {
+                if (!(s.lock(other) instanceof Lock.Reinitialised)) {
+                    s = s.withLock(other, Lock.REINITIALISED);
+                }
+                if (!(s.lock(key) instanceof Lock.Reinitialised)) {
+                    s = s.withLock(key, Lock.REINITIALISED);
+                }
+                s = s.observe("a new key file may ftok to the set of a key whose file is gone: the two keys' locks may be"
+                        + " one (the lock no longer excludes, or excludes across keys)");
+            }
+        }
+        return s;
+    }
+
+    /**
+     * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the re-keyed owner's QSystemSemaphoreSystemV::cleanHandle
+     * unlinks the key file it made or opened in Create mode (createdFile). With a platformSafeKey or a native key that
+     * file is the segment's key file too (QSharedMemoryPrivate::semaphoreNativeKey returns the segment's native key), so
+     * a segment still attached loses its name: a key file made since may get the freed inode (ext4 reuses it, tmpfs does
+     * not) and ftok to the segment's key, and the segment's own key, re-made, may ftok elsewhere. Measured 3/3 on
+     * qt68-sysv-safe and -native (fuzz seed 3): C create k; A create k → AlreadyExists; A create k_1 (or j, or k-1) →
+     * AlreadyExists; A attach j instead → true, attached to C's segment; after A create j, B attach k → NotFound while C
+     * holds it. Legacy keys (qt68-sysv) name a semaphore file of their own and kept every lookup as documented in the same
+     * replays: the mark only allows those outcomes, it never rules the documented ones out (LifecycleRules.createOn,
+     * attachOn).
+     */
+    static ModelState keyFileUnlinked(Profile profile, ModelState s, String key) {
+        if (!profile.retryRemovesOrphan() || !s.segments().containsKey(key)) {
+            return s;
+        }
+        return s.withUnnamed(key, true).observe("the key file of a live segment unlinked by its semaphore's owner: a key"
+                + " file made since may reach it, and its own key may not");
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.shmconform.model;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.SortedSet;
 import java.util.TreeMap;
@@ -20,10 +21,25 @@ import java.util.TreeSet;
  *                     cleanHandle, which removes the segment if nobody is attached by then)
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  * @param servers      hand-over socket name → who serves which segment there (serveFd, until it detaches or dies)
+ * @param unnamed      space|key of live segments whose key file an owner of the key's semaphore unlinked (profiles
+ *                     whose retry removes the orphan: Qt 6.8's System V, where a platformSafeKey or native key names
+ *                     one file for segment and semaphore), so that a key file made since may ftok to theirs; see
+ *                     {@link LockRules#keyFileUnlinked}
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
                          Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
-                         SortedSet<String> observations, Map<String, Server> servers) {
+                         SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed) {
+
+    public ModelState {
+        unnamed = Set.copyOf(unnamed);
+    }
+
+    /** No segment lost its key file. */
+    public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
+                      Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
+                      SortedSet<String> observations, Map<String, Server> servers) {
+        this(segments, locks, workers, cause, semaphores, orphans, observations, servers, Set.of());
+    }
 
     /** Without hand-over servers. */
     public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
@@ -112,17 +128,36 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers);
+        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers, unnamed);
     }
 
     ModelState withSegment(String key, Segment s) {
         TreeMap<String, Segment> m = new TreeMap<>(segments);
+        Set<String> u = unnamed;
         if (s == null) {
             m.remove(key);
+            u = new TreeSet<>(unnamed);
+            u.remove(key);
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers);
+        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers, u);
+    }
+
+    /** Whether the key's segment lost its key file (and with it its name) under a live attachment. */
+    boolean isUnnamed(String key) {
+        return unnamed.contains(key) && segments.containsKey(key);
+    }
+
+    /** The key's segment lost its key file (true), or a new segment was made under the key (false). */
+    ModelState withUnnamed(String key, boolean lost) {
+        TreeSet<String> u = new TreeSet<>(unnamed);
+        if (lost) {
+            u.add(key);
+        } else {
+            u.remove(key);
+        }
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, u);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -151,11 +186,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers);
+        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers, unnamed);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers);
+        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers, unnamed);
     }
 
     ModelState because(String key, Property p) {
@@ -165,7 +200,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers);
+        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers, unnamed);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -180,7 +215,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(name, server);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed);
     }
 
     /** Every server of {@code process} stopped (it detached, re-keyed or died). */
@@ -190,13 +225,13 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeMap<String, Server> m = new TreeMap<>(servers);
         m.values().removeIf(v -> v.process().equals(process));
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed);
     }
 
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed);
     }
 
     /** The orphaned segment (space|key) the process's object keeps a handle to, or null. */
@@ -211,6 +246,6 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(p, key);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed);
     }
 }

@@ -38,7 +38,16 @@ public final class ReferenceSemantics {
      * kill A; C create k → true, 3/3 on qt68-sysv, -safe, -native; Qt 6.4 and qt68-posix: AlreadyExists), since the
      * failed create keeps unix_key and the next initKey()'s cleanHandle() reads nattch then. If the segment was
      * destroyed meanwhile (A detach instead of the kill) that cleanHandle() fails and C's next create()/attach() returns
-     * false with the stale AlreadyExists, once (LifecycleRules.keptHandleIsStale; replays in Qt68ProfilesTest).</li>
+     * false with the stale AlreadyExists, once (LifecycleRules.keptHandleIsStale; replays in Qt68ProfilesTest).
+     * (Qt 6.8.2's cleanHandle ends in {@code return unlink(keyfile) == 0}: read in the disassembly of libQt6Core.so.6.8.2,
+     * {@code test eax,eax; sete} after the call to unlink; the inverted {@code if (!unlink(keyfile)) return false} is not
+     * in this build.)</li>
+     * <li>Under the same flag, the semaphore's error leaks into create(): every object that keyed the lock in Create mode
+     * owns the System V set, the next create() of one owner removes it, and another owner's next create() (or attach()
+     * to another key) fails in initKey with UnknownError "unable to set key on lock (QSystemSemaphore::cleanHandle:
+     * unknown error: Invalid argument)" where the documentation promises AlreadyExists (fuzz qt68-sysv seed 90, 3/3 on
+     * qt68-sysv, -safe and -native; Qt 6.4 and qt68-posix: AlreadyExists). A Qt bug against the documentation: legal
+     * under this declaration, a DEVIATES under the documented profile (LifecycleRules.semaphoreRemovedUnder).</li>
      * <li>The split of keyingResetsLock by the owner's removal of the set and key file: Qt 6.8's attach() keeps the
      * semaphore when the key is the same ({@code QSystemSemaphore::setNativeKey} returns early in Open mode), so sysv seed
      * 20 waits here on tmpfs and ext4 alike, but a second create() by the owner (B create, A create fails twice, B lock,
@@ -56,7 +65,12 @@ public final class ReferenceSemantics {
      * Qt 6.8.2, System V, {@code platformSafeKey(key, SystemV)} (column qt68-sysv-safe): the key file is
      * {@code $XDG_RUNTIME_DIR/<key>}, and segment and semaphore share its ftok key. Its own key space (no
      * legacy name meets it). The same two quirks as qt68-sysv, from the same scenarios on this column
-     * ({@code lock-survives-failed-create} line 8; {@code crash-survives} lines 7-9).
+     * ({@code lock-survives-failed-create} line 8; {@code crash-survives} lines 7-9), and the leaked UnknownError.
+     * Because segment and semaphore share the key file, the semaphore owner's re-key unlinks the key file of a segment
+     * others still hold: a key file made since may ftok to that segment (its inode reused, on ext4) and its own re-made
+     * key file may not (fuzz qt68-sysv-safe and -native seed 3: C create k; A create k → AlreadyExists; A create k_1 →
+     * AlreadyExists, 3/3; A attach j → true on C's segment; B attach k → NotFound while C holds it). Not on qt68-sysv,
+     * whose semaphore has a file of its own (the same replays pass there as documented). LockRules.keyFileUnlinked.
      */
     public static final BackendSemantics QT_6_8_SYSV_SAFE = new BackendSemantics("qt68-sysv-safe", true, true, LockOnHolderDeath.RELEASED,
             Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true, true);

@@ -23,9 +23,12 @@ import java.util.TreeMap;
  * @param names   space|key → the generation its name leads to (keying splits the lock)
  * @param handles process → the lock id ({@code space|key#n}) of the generation its object has open
  * @param made    generations made so far (the next one is numbered {@code made})
+ * @param removed owners whose semaphore set another owner's object has removed since they took it (keying resets
+ *                the lock, profiles with {@link Profile#retryRemovesOrphan()}: Qt 6.8's System V reports the failed
+ *                IPC_RMID of their next cleanHandle, see {@link LockRules#removedUnderOthers})
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made) {
+                         int made, Set<Owner> removed) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -33,6 +36,12 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         present = Set.copyOf(present);
         names = Map.copyOf(names);
         handles = Map.copyOf(handles);
+        removed = Set.copyOf(removed);
+    }
+
+    /** Without owners whose set was removed under them. */
+    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles, int made) {
+        this(owned, present, names, handles, made, Set.of());
     }
 
     /** Ownership only (keying resets the lock), as before semaphores could split. */
@@ -46,6 +55,26 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
 
     public boolean owns(String process, String key) {
         return owned.contains(new Owner(process, key));
+    }
+
+    /** Another owner's object removed the set this process's object owns for the key (its own IPC_RMID will fail). */
+    public boolean removedUnder(String process, String key) {
+        return removed.contains(new Owner(process, key));
+    }
+
+    /** Every other owner of the key, or of one of {@code mayBeTheSameSet}, now owns a (possibly) removed set. */
+    Semaphores removedUnderOthers(String process, String key, Set<String> mayBeTheSameSet) {
+        Set<Owner> r = new HashSet<>(removed);
+        owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
+                .forEach(r::add);
+        return new Semaphores(owned, present, names, handles, made, r);
+    }
+
+    /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
+    Semaphores rekeyedBy(String process) {
+        Set<Owner> r = new HashSet<>(removed);
+        r.removeIf(o -> o.process().equals(process));
+        return new Semaphores(owned, present, names, handles, made, r);
     }
 
     public boolean present(String key) {
@@ -79,7 +108,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made);
+        return new Semaphores(o, p, names, handles, made, removed);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -88,7 +117,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made);
+        return new Semaphores(o, p, names, handles, made, removed);
     }
 
     /**
@@ -108,7 +137,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made);
+        return new Semaphores(o, present, n, h, made, removed);
     }
 
     /**
@@ -120,20 +149,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made);
+            return new Semaphores(owned, present, names, h, made, removed);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1);
+        return new Semaphores(o, present, n, h, made + 1, removed);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made);
+        return new Semaphores(owned, present, names, h, made, removed);
     }
 }

@@ -16,6 +16,7 @@ class Qt68ProfilesTest {
     private static final Profile QT68_SYSV = Profile.declared("qt-6.8-legacy-sysv", ReferenceSemantics.QT_6_8_SYSV);
     private static final Profile QT64 = Profile.declared("qt-6.4", ReferenceSemantics.QT_6_4);
     private static final Profile QT68_POSIX = Profile.declared("qt-6.8-legacy-posix", ReferenceSemantics.QT_6_8_POSIX);
+    private static final Profile QT68_SYSV_SAFE = Profile.declared("qt-6.8-safe-sysv", ReferenceSemantics.QT_6_8_SYSV_SAFE);
 
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
@@ -114,6 +115,142 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(QT68_SYSV, createdTwiceThenDetached, fail(create("C", "k"), "AlreadyExists")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 90 (3/3 on qt68-sysv, -safe, -native): A's second create removed the semaphore set C's failed
+     * create had taken in Create mode, so C's next create fails in initKey with the semaphore's UnknownError.
+     */
+    private static final List<ModelOp> SEMAPHORE_REMOVED_UNDER_C = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"),
+            fail(create("A", "k"), "AlreadyExists"));
+
+    @Test
+    void qt68SystemVCreateByAnOwnerWhoseSemaphoreAnotherRemovedFailsWithUnknownError() {
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, fail(create("C", "k"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, SEMAPHORE_REMOVED_UNDER_C, fail(create("C", "k"), "UnknownError")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, create("C", "k")));
+        // A different key re-keys the semaphore too (measured: C create j, C attach j → UnknownError).
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, fail(create("C", "j"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, fail(attach("C", "j"), "UnknownError")));
+        // An attach to the same key keeps the semaphore (setNativeKey returns early in Open mode): measured true.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, attach("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, fail(attach("C", "k"), "UnknownError")));
+        // Qt 6.4 clears the error on its way (AlreadyExists there), and the documentation promises AlreadyExists.
+        assertFalse(SegmentModelTest.legal(QT64, SEMAPHORE_REMOVED_UNDER_C, fail(create("C", "k"), "UnknownError")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, SEMAPHORE_REMOVED_UNDER_C, fail(create("C", "k"), "UnknownError")));
+    }
+
+    @Test
+    void qt68SystemVUnknownErrorNeedsASemaphoreRemovedUnderTheObject() {
+        // Nobody removed C's set: its retry fails as documented.
+        List<ModelOp> notRemoved = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, notRemoved, fail(create("C", "k"), "UnknownError")));
+        // The remover itself: A's own set was fresh.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, SEMAPHORE_REMOVED_UNDER_C, fail(create("A", "k"), "UnknownError")));
+        // An object that only attached never owned the set (Open mode on an existing one).
+        List<ModelOp> attacherOnly = List.of(create("A", "k"), attach("B", "k"), fail(create("C", "k"), "AlreadyExists"),
+                fail(create("A", "k"), "AlreadyExists"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, attacherOnly, fail(attach("B", "j"), "UnknownError")));
+    }
+
+    @Test
+    void qt68SystemVUnknownErrorWithoutAFailedCreateAndOnceOnly() {
+        // Measured: A create, A detach, C create, A create → AlreadyExists, C create → UnknownError.
+        List<ModelOp> noFailedCreate = List.of(create("A", "k"), op("A", "detach"), create("C", "k"), fail(create("A", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, noFailedCreate, fail(create("C", "k"), "UnknownError")));
+        // Measured: the create after the UnknownError owns a fresh set again and fails as documented.
+        List<ModelOp> afterIt = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("C", "k"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, afterIt, fail(create("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, afterIt, fail(create("C", "k"), "UnknownError")));
+        // The other order: C's second create removes the set A owns; A's next create fails.
+        List<ModelOp> otherOrder = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), fail(create("C", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, otherOrder, fail(create("A", "k"), "UnknownError")));
+    }
+
+    @Test
+    void qt68SystemVUnknownErrorAfterTheKeptHandleRemovedACrashedHoldersSegment() {
+        // Measured: kill A, then C's create: its cleanHandle removes the segment (nattch 0), its semaphore step fails.
+        List<ModelOp> crashed = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), fail(create("A", "k"), "AlreadyExists"),
+                kill("A"), fail(create("C", "k"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, crashed, fail(attach("B", "k"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, crashed, attach("B", "k")));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe and -native seed 3 (3/3): A's failed create took k's semaphore in Create mode; its re-key to
+     * k_1 unlinks the one key file of k's segment and semaphore, and k_1's new key file ftoks to C's segment.
+     */
+    private static final List<ModelOp> OWNER_OF_A_LIVE_KEY = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"));
+
+    @Test
+    void qt68SystemVReKeyedOwnerMayReachALiveSegmentThroughItsNewKeyFile() {
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, OWNER_OF_A_LIVE_KEY, fail(create("A", "k_1"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, OWNER_OF_A_LIVE_KEY, create("A", "k_1")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, OWNER_OF_A_LIVE_KEY, attach("A", "j")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, OWNER_OF_A_LIVE_KEY, fail(attach("A", "j"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, OWNER_OF_A_LIVE_KEY, fail(create("A", "k_1"), "UnknownError")));
+        // The documentation and Qt 6.4: a new key is free.
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, OWNER_OF_A_LIVE_KEY, fail(create("A", "k_1"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT64, OWNER_OF_A_LIVE_KEY, fail(create("A", "k_1"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT64, OWNER_OF_A_LIVE_KEY, attach("A", "j")));
+    }
+
+    @Test
+    void qt68SystemVSegmentWhoseKeyFileWasUnlinkedMayLoseItsName() {
+        // Measured: after A create j (AlreadyExists), B attach k → NotFound while C is still attached.
+        List<ModelOp> unlinked = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"), fail(create("A", "j"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, unlinked, fail(attach("B", "k"), "NotFound")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, unlinked, attach("B", "k")));
+        // Measured: A attached through j detaches from C's segment, and C's detach then destroys it.
+        List<ModelOp> reachedThenLeft = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"), attach("A", "j"),
+                op("A", "detach"), op("C", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reachedThenLeft, fail(attach("B", "k"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, reachedThenLeft, attach("B", "k")));
+    }
+
+    @Test
+    void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
+        // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
+        List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, attacher, fail(create("A", "j"), "AlreadyExists")));
+        // C's detach destroyed the segment first: nothing to reach (measured: A create j → true).
+        List<ModelOp> destroyed = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"), op("C", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, destroyed, fail(create("A", "j"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, destroyed, attach("A", "j")));
+    }
+
+    @Test
+    void qt68SystemVSetOfAKeyWhoseFileWasUnlinkedMayBeRemovedThroughAnotherKey() {
+        // Fuzz qt68-sysv-safe and -native seed 4 (3/3): k-1's key file took the inode of k's, unlinked by B's last detach,
+        // so A's Create-mode open found B's set; A's re-key removed it, and B's re-key fails on it.
+        List<ModelOp> removedThroughKMinus1 = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"), create("A", "j"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        // Nobody removed a set yet: no UnknownError.
+        List<ModelOp> notYet = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notYet, fail(attach("B", "k_1"), "UnknownError")));
+    }
+
+    @Test
+    void qt68SystemVLastDetachTakesTheSharedKeyFileAndMaySplitTheLock() {
+        // Fuzz qt68-sysv-safe and -native seed 6 (3/3): B keeps its set open, C's create re-makes the key file on a new
+        // inode and a set of its own: B acquires while C holds.
+        List<ModelOp> split = List.of(create("B", "k"), op("B", "detach"), create("C", "k"), op("C", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, split, op("B", "lock")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, split, op("B", "lock")));
+        // Fuzz seed 6 again: B's own attach in between (same key: NotFound, no key file re-made) leaves the split possible.
+        List<ModelOp> afterOwnAttach = List.of(create("B", "k"), op("B", "detach"), fail(attach("B", "k"), "NotFound"), create("C", "k"),
+                op("C", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterOwnAttach, op("B", "lock")));
+        // Fuzz seed 8 (3/3): j's new key file took k's freed inode, so B's lock of j is C's set: C's lock blocks.
+        List<ModelOp> acrossKeys = List.of(create("C", "k"), op("C", "detach"), create("B", "j"), op("B", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, acrossKeys, blocked(op("C", "lock"))));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, acrossKeys, blocked(op("C", "lock"))));
+        // Nobody else keyed the lock since the file went: it still excludes.
+        List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
+    }
+
     @Test
     void qt68PosixKeepsTheNameAfterTheLastDetach() {
         List<ModelOp> detached = List.of(create("A", "k"), op("A", "detach"));
@@ -136,6 +273,11 @@ class Qt68ProfilesTest {
 
     private static ModelOp kill(String p) {
         return new ModelOp(p, "kill", null, 0, null, null, null, null, null, Outcome.DEATH, null, null, SPACE, null);
+    }
+
+    private static ModelOp blocked(ModelOp o) {
+        return new ModelOp(o.process(), o.f(), o.key(), o.realKeyLength(), o.size(), o.mode(), o.offset(), o.length(), o.dataHex(),
+                Outcome.BLOCKED, null, null, o.space(), o.user());
     }
 
     private static ModelOp fail(ModelOp o, String error) {

@@ -24,7 +24,11 @@ package org.shmconform.spi;
  *                           if nobody is attached then (the last holder crashed, before or after the failed create) it
  *                           destroys the segment and its key file (nattch 0, IPC_RMID): the attach fallback gives
  *                           NotFound, a second create() succeeds afresh; if the segment is gone by then, that one call
- *                           returns false with the stale AlreadyExists. A detach cleans the handle too
+ *                           returns false with the stale AlreadyExists. A detach cleans the handle too. The same
+ *                           Qt build's System V semaphore: a create() (or attach() to another key) by an object whose
+ *                           Create-mode set another owner removed fails with UnknownError; and where segment and
+ *                           semaphore share one key file (platformSafeKey, native keys) the owner's re-key unlinks the
+ *                           key file of a live segment, which a key file made since may then reach
  * @param lockLivesInSegment the lock is bytes of the segment itself (seeds M4/M5: an atomic flag or a pthread
  *                           mutex at a fixed offset), not a kernel object of its own: when the segment is
  *                           destroyed its lock goes with it, whoever held it, and a new segment brings a free one
