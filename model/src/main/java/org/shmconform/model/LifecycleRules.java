@@ -178,8 +178,7 @@ final class LifecycleRules {
         if (s.segments().containsKey(key)) {
             return null;
         }
-        String space = key.substring(0, key.lastIndexOf('|') + 1);
-        return s.unnamed().stream().filter(u -> !u.equals(key) && u.startsWith(space) && s.isUnnamed(u)).sorted()
+        return s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)).sorted()
                 .findFirst().orElse(null);
     }
 

@@ -204,11 +204,10 @@ final class LockRules {
      * A create k-1 (opens B's set in Create mode); A create j (removes it); B attach k_1 → UnknownError.
      */
     private static Set<String> keyFileMayBeGone(ModelState s, String key) {
-        String space = key.substring(0, key.lastIndexOf('|') + 1);
         Set<String> keys = new HashSet<>();
         for (Semaphores.Owner o : s.semaphores().owned()) {
             String k = o.key();
-            if (!k.equals(key) && k.startsWith(space) && (!s.segments().containsKey(k) || s.isUnnamed(k))) {
+            if (!k.equals(key) && ModelKey.sameSpace(k, key) && (!s.segments().containsKey(k) || s.isUnnamed(k))) {
                 keys.add(k);
             }
         }
@@ -354,11 +353,10 @@ final class LockRules {
      * B create j; B lock; C lock → blocks while nobody holds k's lock.
      */
     private static ModelState mayShareAnotherKeysSet(ModelState s, String key, String p) {
-        String space = key.substring(0, key.lastIndexOf('|') + 1);
         for (String other : s.unnamed()) {
             boolean opened = s.workers().entrySet().stream()
                     .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
-            if (!other.equals(key) && other.startsWith(space) && opened) {
+            if (!other.equals(key) && ModelKey.sameSpace(other, key) && opened) {
                 if (!(s.lock(other) instanceof Lock.Reinitialised)) {
                     s = s.withLock(other, Lock.REINITIALISED);
                 }

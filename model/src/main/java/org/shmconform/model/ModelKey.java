@@ -41,6 +41,11 @@ public record ModelKey(String space, String key) {
         return at < 0 ? "" : space.substring(at + 1);
     }
 
+    /** Whether two model keys (or a key and a lock id "key#generation") are in one space. */
+    public static boolean sameSpace(String a, String b) {
+        return parse(a).space().equals(parse(b).space());
+    }
+
     public String keySpace() {
         return keySpaceOf(space);
     }
