@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
-import org.shmconform.backends.testsupport.TrackedResources;
 
 /** A test's own 0700 directory under /run (never /tmp), removed with everything in it. */
 final class HostDir {
@@ -14,7 +13,8 @@ final class HostDir {
     }
 
     static Path create(String what) throws IOException {
-        return Files.createDirectory(Path.of("/run", "shmconform-" + what + "-" + TrackedResources.randomLetters(8)),
+        // The JDK makes the unique name (O_EXCL semantics), so this test package needs nothing of testsupport.
+        return Files.createTempDirectory(Path.of("/run"), "shmconform-" + what + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
