@@ -71,6 +71,11 @@ final class RunCommand implements Callable<Integer> {
             description = "A long soak instead: fuzz each column for M minutes (no schedule limit).")
     Long soakMinutes;
 
+    @Option(names = "--fresh-workers", description = "Start a new worker process for every scenario run (default: the"
+            + " named suite's local workers are reused across scenarios when each proves it holds no mapping, descriptor,"
+            + " lock or child of the last one; a worker that cannot prove it is replaced).")
+    boolean freshWorkers;
+
     @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")
     boolean quiet;
 
@@ -95,7 +100,8 @@ final class RunCommand implements Callable<Integer> {
                 .fuzzing(soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
                         : fuzzSchedules != null ? ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed)
                         : ConformanceRun.Fuzzing.soak(Duration.ofSeconds(fuzzSeconds), fuzzSeed))
-                .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base));
+                .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base))
+                .freshWorkers(freshWorkers);
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
                     + fuzzSeconds + " s");

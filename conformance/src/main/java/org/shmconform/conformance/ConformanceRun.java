@@ -53,25 +53,31 @@ public final class ConformanceRun implements AutoCloseable {
      * @param environments environment names ({@link Environments#names()}), in the suite's order
      * @param shmBytes     the size of the private /dev/shm of ipcns+shm and of containers
      * @param baseline     an earlier run to compare with, or null
+     * @param freshWorkers every worker of the named suite a new process (false: local workers come from the
+     *                     run's pool and are reused when they prove clean, see {@link org.shmconform.engine.WorkerPool})
      */
     public record Plan(List<String> columns, List<Scenario> scenarios, List<String> environments, long shmBytes,
-                       Fuzzing fuzzing, Earlier baseline) {
+                       Fuzzing fuzzing, Earlier baseline, boolean freshWorkers) {
         /** Every scenario of {@code scenarios} on every column, in every environment that applies; default /dev/shm size, no fuzzing. */
         public static Plan of(List<String> columns, List<Scenario> scenarios, List<String> environments) {
             return new Plan(List.copyOf(columns), List.copyOf(scenarios), List.copyOf(environments),
-                    DockerEnvironment.DEFAULT_SHM_BYTES, Fuzzing.NONE, null);
+                    DockerEnvironment.DEFAULT_SHM_BYTES, Fuzzing.NONE, null, false);
         }
 
         public Plan shmBytes(long bytes) {
-            return new Plan(columns, scenarios, environments, bytes, fuzzing, baseline);
+            return new Plan(columns, scenarios, environments, bytes, fuzzing, baseline, freshWorkers);
         }
 
         public Plan fuzzing(Fuzzing f) {
-            return new Plan(columns, scenarios, environments, shmBytes, f, baseline);
+            return new Plan(columns, scenarios, environments, shmBytes, f, baseline, freshWorkers);
         }
 
         public Plan baseline(Earlier b) {
-            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, b);
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, b, freshWorkers);
+        }
+
+        public Plan freshWorkers(boolean fresh) {
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, baseline, fresh);
         }
 
         /** The scenario runs: {@link SuiteRunner#plan}. */
@@ -281,7 +287,8 @@ public final class ConformanceRun implements AutoCloseable {
     }
 
     private SuiteRunner newSuite(SuiteRunner.Progress progress) {
-        return new SuiteRunner(context, environments, ScheduleRunner.Timing.defaults(), report, progress);
+        ScheduleRunner runner = new ScheduleRunner(context, environments, ScheduleRunner.Timing.defaults());
+        return new SuiteRunner(plan.freshWorkers() ? runner : runner.reusingWorkers(), report, progress);
     }
 
     /** A short campaign of generated schedules per available column (or a soak), failures shrunk into the report. */
@@ -327,6 +334,7 @@ public final class ConformanceRun implements AutoCloseable {
         ended = true;
         List<String> reaped;
         try {
+            context.endPooledWorkers(); // reused workers are the run's own, not leftovers for the reaper to report
             environments.values().forEach(Environment::close);
             ContainerSweeper.removeRun(context.runId());
             if (keepLogs) {

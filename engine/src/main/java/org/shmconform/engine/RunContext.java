@@ -312,16 +312,24 @@ public final class RunContext implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            endPooledWorkers();
+        } finally {
+            Reaper.reapRun(runId, runDir);
+        }
+    }
+
+    /**
+     * Ends every worker of the run's pool (idle, borrowed or spare), so that the reaper after it finds only
+     * what crashed or killed workers left; the pool is not used again. Nothing when no pool was made.
+     */
+    public void endPooledWorkers() {
         WorkerPool pool;
         synchronized (this) {
             pool = workerPool;
         }
-        try {
-            if (pool != null) {
-                pool.close();
-            }
-        } finally {
-            Reaper.reapRun(runId, runDir);
+        if (pool != null) {
+            pool.close();
         }
     }
 

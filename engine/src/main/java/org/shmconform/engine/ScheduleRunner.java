@@ -74,6 +74,13 @@ public final class ScheduleRunner {
         return Math.max(1, n);
     }
 
+    /** Ends the pooled idle workers (and spares) of a column whose schedules are over; nothing if none are pooled. */
+    public void retireIdle(String column) {
+        if (reuseWorkers) {
+            run.workerPool().retireIdle(column);
+        }
+    }
+
     /** Why this schedule cannot run here (a backend, the Qt worker or an environment is missing), or null. */
     public String unavailableReason(Schedule schedule) {
         for (WorkerSpec w : schedule.workers()) {

@@ -41,6 +41,8 @@ public final class SuiteRunner {
     private final ScheduleRunner runner;
     private final ReportLayout report;
     private final Progress progress;
+    /** The column whose local workers the pool may hold idle now (a runner that reuses workers), or null. */
+    private String pooledColumn;
 
     public SuiteRunner(RunContext run, Map<String, Environment> environments, ScheduleRunner.Timing timing, Path reportDir,
                        Progress progress) {
@@ -49,7 +51,16 @@ public final class SuiteRunner {
 
     public SuiteRunner(RunContext run, Map<String, Environment> environments, ScheduleRunner.Timing timing, ReportLayout report,
                        Progress progress) {
-        this.runner = new ScheduleRunner(run, environments, timing);
+        this(new ScheduleRunner(run, environments, timing), report, progress);
+    }
+
+    /**
+     * Scenarios run by {@code runner}: one that {@linkplain ScheduleRunner#reusingWorkers reuses workers}
+     * runs each scenario on the run's pooled local workers (a worker goes back only when it proves clean),
+     * and keeps idle only the workers of the column being run.
+     */
+    public SuiteRunner(ScheduleRunner runner, ReportLayout report, Progress progress) {
+        this.runner = runner;
         this.report = report;
         this.progress = progress;
     }
@@ -121,11 +132,26 @@ public final class SuiteRunner {
         if (missing != null) {
             return notAvailable(scenario, column, env, missing);
         }
+        retireIdleWorkersBefore(column);
         ReportLayout.Evidence evidence = report.scenarioEvidence(scenario.id(), column, env);
         Trial trial = Trial.run(runner, schedule, column, scenario.properties()).keep(evidence);
         long millis = (System.nanoTime() - start) / 1_000_000;
         return new ScenarioResult(scenario.id(), scenario.title(), column, env, trial.outcome().results(),
                 evidence.historyName(), evidence.scheduleName(), millis, trial.execution().broken(), trial.execution().notes());
+    }
+
+    /**
+     * The suite runs one column's scenarios after another: the idle workers of the column before are ended
+     * when another column's scenario starts, so that the pool never holds a JVM per worker of every column.
+     */
+    private void retireIdleWorkersBefore(String column) {
+        if (!runner.reusesWorkers() || column.equals(pooledColumn)) {
+            return;
+        }
+        if (pooledColumn != null) {
+            runner.retireIdle(pooledColumn);
+        }
+        pooledColumn = column;
     }
 
     private ScenarioResult notAvailable(Scenario scenario, String column, String env, String reason) {

@@ -1,0 +1,97 @@
+package org.shmconform.scenarios;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.shmconform.checker.PropertyResult;
+import org.shmconform.checker.ScenarioResult;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.ReportLayout;
+
+/**
+ * The named suite on pooled workers (the default of {@code run}; {@code --fresh-workers} turns it off): a
+ * column's scenarios are served by the processes that served its previous scenarios, each is judged exactly as
+ * on fresh processes, and the column's idle workers are ended once the next column's scenarios start.
+ */
+class PooledSuiteTest {
+    private static final List<String> SCENARIOS = List.of("data-shared", "lock-excludes", "lock-holder-killed", "last-detach-creator-last");
+    private Path reports;
+
+    @BeforeEach
+    void reportFolder() throws Exception {
+        reports = Files.createTempDirectory(Path.of("target"), "pooled-suite-").toAbsolutePath();
+    }
+
+    @AfterEach
+    void removeReports() throws Exception {
+        new ProcessBuilder("rm", "-rf", "--one-file-system", reports.toString()).start().waitFor();
+    }
+
+    @Test
+    void aColumnsScenariosReuseItsWorkersAndAreJudgedAsOnFreshOnes() throws Exception {
+        for (String column : List.of("sysv", "posix")) {
+            var here = Subjects.here().availability(column);
+            Assumptions.assumeTrue(here.available(), () -> column + ": NOT_AVAILABLE " + here.reason());
+        }
+        List<String> fresh;
+        try (RunContext run = RunContext.create()) {
+            fresh = verdicts(suite(run, false, "fresh"), "sysv");
+        }
+        try (RunContext run = RunContext.create()) {
+            SuiteRunner pooled = suite(run, true, "pooled");
+            assertEquals(fresh, verdicts(pooled, "sysv"), "the same scenarios on reused workers get the same verdicts");
+            assertTrue(run.workerPool().stats().reused() >= 3,
+                    "later scenarios were served by earlier ones' processes: " + run.workerPool().stats());
+            assertFalse(workersOf("sysv").isEmpty(), "the column's clean workers wait in the pool for its next scenario");
+
+            pooled.run(NamedSuite.named("data-shared").orElseThrow(), "posix");
+            assertEquals(Set.of(), workersOf("sysv"), "the next column's first scenario ended the sysv column's idle workers");
+            assertFalse(workersOf("posix").isEmpty());
+        }
+        assertEquals(Set.of(), workersOf("posix"), "closing the run ended every pooled worker");
+    }
+
+    private SuiteRunner suite(RunContext run, boolean reuse, String folder) {
+        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults());
+        return new SuiteRunner(reuse ? runner.reusingWorkers() : runner, ReportLayout.at(reports.resolve(folder)),
+                SuiteRunner.Progress.NONE);
+    }
+
+    private static List<String> verdicts(SuiteRunner suite, String column) throws InterruptedException {
+        StringBuilder broken = new StringBuilder();
+        List<String> verdicts = new java.util.ArrayList<>();
+        for (String id : SCENARIOS) {
+            ScenarioResult r = suite.run(NamedSuite.named(id).orElseThrow(), column);
+            if (r.reason() != null) {
+                broken.append(id).append(": ").append(r.reason()).append('\n');
+            }
+            for (PropertyResult p : r.properties()) {
+                verdicts.add(id + " " + p.property() + " " + p.verdict());
+            }
+        }
+        assertEquals("", broken.toString(), "every scenario ran");
+        return verdicts;
+    }
+
+    /** This JVM's live worker processes of a Java column (the column is the worker command's last argument). */
+    private static Set<Long> workersOf(String column) {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals(column)).orElse(false))
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+}
