@@ -187,6 +187,9 @@ public final class WorkerPool implements AutoCloseable {
             if (p == null && (p = awaitClaimed(spare)) == null) {
                 continue; // its start failed: the next idle worker, spare or a start now
             }
+            // A second reset after giveBack's, on purpose: only an answer proves the process lives now. A worker
+            // SIGKILLed a moment ago can still look alive (Process.isAlive, /proc) until the kernel has torn it
+            // down, which is what WorkerPoolSpareTest does to idle spares before it borrows; an answer cannot lie.
             String why = p.baseline == null ? "it said no hello" : p.process.reset(RESET_SEQ, RESET_DEADLINE);
             if (why == null) {
                 p.process.logTo(log);
