@@ -19,7 +19,8 @@ import org.shmconform.model.Ties;
  * process's lock, unlock, read, write, detach and kill act on whatever key its object has at that
  * moment, which only the search knows, so every op of a process stays in one part, and two processes
  * are in one part when their ops are tied: what ties them is the model's to say ({@link Ties}: the same
- * key name in any space, a native name, a hand-over socket path, a spawned child). The model's state is then a product over the parts:
+ * key name in any space, a native name, a hand-over socket path, a spawned child, a key file that may reach
+ * another key's objects). The model's state is then a product over the parts:
  * workers, orphans and semaphore handles by process, segments, locks, causes and semaphore names by
  * key, servers by path, and observations a union; so the history is linearizable iff every part is,
  * and each part is searched with a bound of its own. A schedule on one shared key is one part, as
@@ -56,17 +57,12 @@ public record SegmentSpec(Profile profile) implements Model<ModelState, ModelOp>
 
     @Override
     public List<List<Operation<ModelOp>>> partition(List<Operation<ModelOp>> ops) {
-        if (profile.retryRemovesOrphan()) {
-            // Qt 6.8's System V: a key file made for one key may ftok to the segment of another whose key file was
-            // unlinked (LockRules.keyFileUnlinked), so no two keys are independent: one part.
-            return List.of(List.copyOf(ops));
-        }
         Map<String, String> parent = new HashMap<>();
         Map<String, String> firstUser = new LinkedHashMap<>(); // name -> a process that names it
         for (Operation<ModelOp> op : ops) {
             String p = op.process();
             parent.putIfAbsent(p, p);
-            Ties ties = Ties.of(op.input());
+            Ties ties = Ties.of(profile, op.input());
             for (String name : ties.names()) {
                 String other = firstUser.putIfAbsent(name, p);
                 if (other != null) {

@@ -14,7 +14,11 @@ import org.shmconform.spi.NativeName;
  *     blame the space that has a key; nested namespaces see each other's);</li>
  * <li>{@link NativeKeyRules}: a native name {@code native-name:<keySpace>:<key>} reaches that space's {@code <key>};</li>
  * <li>{@link HandOverRules}: a hand-over socket path (serveFd/attachFd), and the child a spawnChild starts already
- *     attached to its parent's segment without naming its key.</li>
+ *     attached to its parent's segment without naming its key;</li>
+ * <li>{@link LockRules}' key-file rules, under a profile that declares {@link Profile#retryRemovesOrphan()} (Qt 6.8's
+ *     System V): a key file made for one key may take the inode of another key's unlinked file, and ftok then
+ *     reaches that key's live segment and semaphore set; so every keyed op names {@link #KEY_FILES} and no two keys
+ *     are independent.</li>
  * </ul>
  *
  * @param names     {@code key:<name>} and {@code path:<socket>} names
@@ -22,12 +26,19 @@ import org.shmconform.spi.NativeName;
  */
 public record Ties(List<String> names, List<String> processes) {
 
-    public static Ties of(ModelOp op) {
-        List<String> names = new ArrayList<>(2);
+    /** The name every keyed op shares under a profile whose key files may reach another key's objects. */
+    public static final String KEY_FILES = "key-files";
+
+    /** @param profile the profile the search runs under: what may tie two keys is the profile's */
+    public static Ties of(Profile profile, ModelOp op) {
+        List<String> names = new ArrayList<>(3);
         List<String> processes = new ArrayList<>(1);
         if (op.key() != null && !op.key().isEmpty()) {
             names.add(key(op.key()));
             NativeName.in(op.key()).ifPresent(n -> names.add(key(n.key())));
+            if (profile.retryRemovesOrphan()) {
+                names.add(KEY_FILES);
+            }
         }
         if (op.args().path() != null) {
             names.add("path:" + op.args().path());

@@ -10,6 +10,7 @@ import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.Property;
+import org.shmconform.spi.BackendSemantics;
 import org.shmconform.spi.NativeName;
 
 /** The segment model's partition (Porcupine's): by groups of processes that name related keys. */
@@ -30,6 +31,21 @@ class SegmentPartitionTest {
         List<Operation<ModelOp>> spaces = List.of(at(0, call("A", "create", "k")),
                 at(1, inSpace(call("B", "attach", "k"), "other@ns:[2]")));
         assertEquals(1, DOCUMENTED.partition(spaces).size());
+    }
+
+    /**
+     * Under a profile whose key files may reach another key's objects (retryRemovesOrphan: Qt 6.8's System V, where an
+     * unlinked key file's inode goes to the next one made), workers on different keys are one part; a worker that
+     * names no key is still its own.
+     */
+    @Test
+    void keyFilesThatMayReachAnotherKeyTieEveryKeyedWorker() {
+        SegmentSpec keyFiles = new SegmentSpec(new Profile("key-files", true, false, BackendSemantics.LockOnHolderDeath.RELEASED,
+                BackendSemantics.Resize.NOT_RESIZABLE, true, true));
+        List<Operation<ModelOp>> ops = List.of(at(0, call("A", "create", "k")), at(1, call("B", "create", "k_1")),
+                at(2, HistoryGenerator.call("C", "lock", null, null, null, null, null, null)));
+        assertEquals(List.of(List.of("A", "B"), List.of("C")), processes(keyFiles.partition(ops)));
+        assertEquals(List.of(List.of("A"), List.of("B"), List.of("C")), processes(DOCUMENTED.partition(ops)));
     }
 
     /** A spawned child names no key: it starts attached to its parent's segment, so it is in its parent's part. */
