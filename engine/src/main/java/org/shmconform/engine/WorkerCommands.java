@@ -16,9 +16,14 @@ import org.shmconform.engine.launch.WorkerCommand;
  * Java worker on the worker class path for a backend, the verified native program for a reference worker.
  */
 public final class WorkerCommands {
-    /** Fast start for short-lived workers: C1 only and the serial GC (see docs/anchors/physical-limits.md). */
+    /**
+     * Fast start for short-lived workers: C1 only and the serial GC (see docs/anchors/physical-limits.md). An empty
+     * {@code jna.platform.library.path}: JNA otherwise fills it at class initialisation by running
+     * {@code /sbin/ldconfig -p}, a fork and exec in every worker's start; the workers bind libc by its file name
+     * ({@code LibC}), which the dynamic loader finds without it.
+     */
     private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData");
+            "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData", "-Djna.platform.library.path=");
 
     private final RunContext run;
 

@@ -2,6 +2,7 @@ package org.shmconform.backends.host;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -12,7 +13,7 @@ import java.nio.file.Path;
  */
 public final class Fifo {
     private interface Calls extends Library {
-        Calls INSTANCE = Native.load("c", Calls.class);
+        Calls INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Calls.class);
 
         int mkfifo(String path, int mode);
 

@@ -3,6 +3,7 @@ package org.shmconform.backends.host;
 import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -26,7 +27,7 @@ public final class InotifyWatch implements AutoCloseable {
     private static final short POLLIN = 1;
 
     private interface Inotify extends Library {
-        Inotify INSTANCE = Native.load("c", Inotify.class);
+        Inotify INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Inotify.class);
 
         int inotify_init1(int flags);
 

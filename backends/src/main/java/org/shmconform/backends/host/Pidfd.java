@@ -2,6 +2,7 @@ package org.shmconform.backends.host;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -15,7 +16,7 @@ public final class Pidfd implements AutoCloseable {
     private static final int SIGKILL = 9;
 
     private interface Sys extends Library {
-        Sys INSTANCE = Native.load("c", Sys.class);
+        Sys INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Sys.class);
 
         long syscall(long number, Object... args);
 

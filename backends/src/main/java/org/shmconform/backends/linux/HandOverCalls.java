@@ -2,6 +2,7 @@ package org.shmconform.backends.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
@@ -11,7 +12,7 @@ import com.sun.jna.Pointer;
  * a child that inherits a descriptor (exec, never fork). Kept apart from {@link LibC}.
  */
 public interface HandOverCalls extends Library {
-    HandOverCalls INSTANCE = Native.load("c", HandOverCalls.class);
+    HandOverCalls INSTANCE = Native.load(Platform.C_LIBRARY_NAME, HandOverCalls.class);
 
     int SOL_SOCKET = 1;
     int SCM_RIGHTS = 1;

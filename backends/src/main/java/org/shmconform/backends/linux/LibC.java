@@ -2,6 +2,7 @@ package org.shmconform.backends.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
@@ -12,9 +13,14 @@ import com.sun.jna.Pointer;
  *
  * <p>Variadic C functions (fcntl, semctl, sem_open, open) are declared with {@code Object...}
  * so JNA passes their trailing arguments the C way.
+ *
+ * <p>Loaded by its file name ({@code libc.so.6}), here and in every other binding of libc: given {@code "c"}, JNA
+ * tries {@code libc.so} (absent, or a linker script dlopen refuses) and then searches the library directories that
+ * {@code /sbin/ldconfig -p} lists; by its file name the dynamic loader finds it, so a worker, started with an empty
+ * {@code jna.platform.library.path} (engine's WorkerCommands), runs no ldconfig while it starts.
  */
 public interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    LibC INSTANCE = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
 
     int O_RDONLY = 0;
     int O_RDWR = 2;

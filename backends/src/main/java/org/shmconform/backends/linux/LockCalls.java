@@ -2,6 +2,7 @@ package org.shmconform.backends.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 
 /**
@@ -10,7 +11,7 @@ import com.sun.jna.Pointer;
  * from {@link LibC} so that its declarations stay as they are.
  */
 public interface LockCalls extends Library {
-    LockCalls INSTANCE = Native.load("c", LockCalls.class);
+    LockCalls INSTANCE = Native.load(Platform.C_LIBRARY_NAME, LockCalls.class);
 
     /** Without FUTEX_PRIVATE_FLAG (128): the kernel keys the wait on the file's inode and offset, so it crosses processes. */
     int FUTEX_WAIT = 0;
