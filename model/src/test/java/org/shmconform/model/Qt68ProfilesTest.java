@@ -226,6 +226,8 @@ class Qt68ProfilesTest {
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "NotFound")));
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        // Legacy keys: k's set keeps its own key file, so k-1's cannot take its inode.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
         // Nobody removed a set yet: no UnknownError.
         List<ModelOp> notYet = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notYet, fail(attach("B", "k_1"), "UnknownError")));
@@ -246,9 +248,49 @@ class Qt68ProfilesTest {
         List<ModelOp> acrossKeys = List.of(create("C", "k"), op("C", "detach"), create("B", "j"), op("B", "lock"));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, acrossKeys, blocked(op("C", "lock"))));
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, acrossKeys, blocked(op("C", "lock"))));
+        // Legacy keys: the last detach leaves the semaphore's own key file, so neither rule applies.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, acrossKeys, blocked(op("C", "lock"))));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, split, op("B", "lock")));
         // Nobody else keyed the lock since the file went: it still excludes.
         List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe and -native seed 23 (3/3, shrunk history: A create k; A detach; A lock; C attach k_1 → never
+     * returned, killed as blocked): A's last detach took k's key file, A's object keeps k's set and locks it; C's initKey
+     * makes k_1's key file, which may take k's freed inode and ftok to that set, and its locker waits on A's lock.
+     */
+    private static final List<ModelOp> HELD_AFTER_THE_KEY_FILE_WENT = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"));
+
+    @Test
+    void qt68SystemVKeyingANewKeyMayWaitOnTheHeldSetOfAKeyWhoseFileWentWithItsSegment() {
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(create("C", "k_1"))));
+        // The same key file may also get a fresh inode: the attach goes through as documented.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, fail(attach("C", "k_1"), "NotFound")));
+        // The documentation and Qt 6.4: another key's lock never stops an attach.
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        assertFalse(SegmentModelTest.legal(QT64, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+    }
+
+    @Test
+    void qt68SystemVKeyingANewKeyWaitsOnAnotherKeysSetOnlyWhereItsKeyFileCouldHaveTakenTheFreedInode() {
+        // Legacy keys (qt68-sysv): the set has a file of its own (qipc_systemsem_...), which the last detach leaves.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        // k's segment, and so its key file, is still there: no inode was freed.
+        List<ModelOp> fileStays = List.of(create("A", "k"), op("A", "lock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileStays, blocked(attach("C", "k_1"))));
+        // Freed, but nobody holds k's set.
+        List<ModelOp> notHeld = List.of(create("A", "k"), op("A", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notHeld, blocked(attach("C", "k_1"))));
+        List<ModelOp> letGo = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"), op("A", "unlock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, letGo, blocked(attach("C", "k_1"))));
+        // The holder died: SEM_UNDO released its hold, and its set went with its object.
+        List<ModelOp> holderDied = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"), kill("A"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, holderDied, blocked(attach("C", "k_1"))));
+        // An op that keys nothing new (a read) never waits.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(op("C", "size"))));
     }
 
     @Test
