@@ -217,12 +217,14 @@ final class LifecycleRules {
                     + " ftoks elsewhere)"));
         }
         String lost = reachedUnnamed(base, visible);
+        String through = null;
         if (lost != null && op.outcome() == Outcome.OK) {
             visible = lost; // its new key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked)
+            through = w.key(); // the object keeps its key: a create/attach of it later is no re-key (fuzz qt68-sysv-safe seed 24)
             base = base.observe("attach of a new key reached a segment whose key file was unlinked");
         }
         if (!visible.equals(w.key())) {
-            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0));
+            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0, through));
             w = base.worker(op.process());
         }
         Segment seg = base.segments().get(w.key());
@@ -247,7 +249,7 @@ final class LifecycleRules {
         attached.put(op.process(), op.readOnly());
         // attach maps the object's length now (fstat), which a peer's ftruncate may have changed since create.
         return Step.to(base.withSegment(w.key(), seg.withAttached(attached)).because(w.key(), null)
-                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size())));
+                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size(), w.reachedThrough())));
     }
 
     static Step detach(Profile profile, ModelState s, ModelOp op, Worker w) {

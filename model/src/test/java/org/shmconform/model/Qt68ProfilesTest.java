@@ -208,6 +208,23 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVObjectThatReachedAnotherKeysSegmentKeepsItsOwnKey() {
+        // Fuzz qt68-sysv-safe seed 24 (3/3): A's attach j reached the segment of k (B attached) through j's new key file;
+        // A create j is no re-key (setNativeKey returns early): AlreadyExists, and A is still attached (A read → true).
+        List<ModelOp> reached = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"), fail(create("A", "j"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, op("A", "detach")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, fail(op("A", "detach"), "NoError")));
+        // A second attach of j by the attached object is refused, as on the segment's own key.
+        List<ModelOp> attachedThroughJ = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, attachedThroughJ, attach("A", "j")));
+        // After its detach, j's key file still ftoks to k's segment, which B keeps: a create of j fails.
+        List<ModelOp> leftK = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"), op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, leftK, fail(create("A", "j"), "AlreadyExists")));
+        // Legacy keys: A's re-key leaves k's segment its key file, so j's new file cannot reach it.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, attachedThroughJ.subList(0, 2), attach("A", "j")));
+    }
+
+    @Test
     void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
         // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
         List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
