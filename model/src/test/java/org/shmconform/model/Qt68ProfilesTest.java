@@ -225,6 +225,23 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVCreateOfAKeyWhoseSegmentLostItsKeyFileMakesAFreshOne() {
+        // Fuzz qt68-sysv-safe and -native seed 95 (3/3): A's re-key unlinked k's key file, k_1's took its inode; once C
+        // died nobody is attached to k's segment, and B's create of k re-makes k's file on a new inode: a fresh segment.
+        List<ModelOp> namelessAfterCrash = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), kill("C"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, namelessAfterCrash, create("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, namelessAfterCrash, fail(create("B", "k"), "AlreadyExists")));
+        // Legacy keys: A's re-key unlinks the semaphore's own file, k's segment keeps its name and k_1 is free.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, namelessAfterCrash.subList(0, 2), fail(create("A", "k_1"), "AlreadyExists")));
+        // C still attached: the model holds the create to AlreadyExists (one segment per key).
+        List<ModelOp> stillAttached = namelessAfterCrash.subList(0, 3);
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, stillAttached, create("B", "k")));
+        // The key file was never unlinked: the segment keeps its name.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, List.of(create("C", "k"), kill("C")), create("B", "k")));
+    }
+
+    @Test
     void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
         // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
         List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
