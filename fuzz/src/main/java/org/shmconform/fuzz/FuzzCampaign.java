@@ -178,7 +178,7 @@ public final class FuzzCampaign {
                     : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
                     + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
             if (c.unknown() != null) {
-                unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o, seed, c) + ")");
+                unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o.outDir(), seed, c) + ")");
             }
             String deviates = deviation(c);
             if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
@@ -216,8 +216,8 @@ public final class FuzzCampaign {
      *
      * @return "replay: shmconform replay FILE", for the UNKNOWN's line
      */
-    private static String keepUnknown(Options o, long seed, Trial c) {
-        ReportLayout.Evidence files = ReportLayout.at(o.outDir()).fuzzOriginal(seed);
+    static String keepUnknown(Path outDir, long seed, Trial c) {
+        ReportLayout.Evidence files = ReportLayout.at(outDir).fuzzOriginal(seed);
         c.keep(files);
         return "replay: shmconform replay " + files.scheduleFile();
     }
