@@ -234,9 +234,17 @@ class Qt68ProfilesTest {
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, namelessAfterCrash, fail(create("B", "k"), "AlreadyExists")));
         // Legacy keys: A's re-key unlinks the semaphore's own file, k's segment keeps its name and k_1 is free.
         assertFalse(SegmentModelTest.legal(QT68_SYSV, namelessAfterCrash.subList(0, 2), fail(create("A", "k_1"), "AlreadyExists")));
-        // C still attached: the model holds the create to AlreadyExists (one segment per key).
+        // Fuzz qt68-sysv-safe seed 1059 (3/3): C still attached, the same; C's segment is nameless and C stays on it.
         List<ModelOp> stillAttached = namelessAfterCrash.subList(0, 3);
-        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, stillAttached, create("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, stillAttached, create("B", "k")));
+        List<ModelOp> twoSegments = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), create("B", "k"));
+        // C's object is still keyed k and attached: its create/attach of k is refused, its detach goes through.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, fail(create("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, op("C", "detach")));
+        // B's fresh segment is k's now: D attaches to it.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, attach("D", "k")));
         // The key file was never unlinked: the segment keeps its name.
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, List.of(create("C", "k"), kill("C")), create("B", "k")));
     }
