@@ -62,8 +62,7 @@ public final class Qt68Columns {
     }
 
     private static BackendSemantics withKeySpace(BackendSemantics d, String keySpace) {
-        return new BackendSemantics(keySpace, d.lastDetachDestroys(), d.survivesCrash(), d.lockOnHolderDeath(), d.resize(),
-                d.visibility(), d.keyingResetsLock(), d.retryRemovesOrphan(), d.lockLivesInSegment(), d.handsOverDescriptor());
+        return d.inKeySpace(keySpace);
     }
 
     /** Whether the root is built here; when not, the reason and how to build it. */

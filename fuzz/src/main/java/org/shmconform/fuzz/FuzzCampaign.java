@@ -178,7 +178,7 @@ public final class FuzzCampaign {
                     : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
                     + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
             if (c.unknown() != null) {
-                unknown.add("seed " + seed + ": " + c.unknown());
+                unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o.outDir(), seed, c) + ")");
             }
             String deviates = deviation(c);
             if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
@@ -207,6 +207,19 @@ public final class FuzzCampaign {
                 Collections.unmodifiableSet(covered));
         return new FuzzResult(o.backend(), o.seed(), schedules, operations, (System.nanoTime() - start) / 1e9,
                 fuzzNanos / 1e9, failures, unknown, o.outDir(), coverage, throughput.samples());
+    }
+
+    /**
+     * Saves a schedule that could not be judged where a failing one's original goes, so that it can be replayed without
+     * the campaign (a mutant's steps come from the corpus, not from its seed alone). Not shrunk: what broke is the
+     * harness, and the shrinker only keeps candidates that fail a property.
+     *
+     * @return "replay: shmconform replay FILE", for the UNKNOWN's line
+     */
+    static String keepUnknown(Path outDir, long seed, Trial c) {
+        ReportLayout.Evidence files = ReportLayout.at(outDir).fuzzOriginal(seed);
+        c.keep(files);
+        return "replay: shmconform replay " + files.scheduleFile();
     }
 
     /** Schedules generated from their seed before the campaign starts mutating its corpus. */

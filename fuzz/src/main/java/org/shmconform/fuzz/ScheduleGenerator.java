@@ -173,7 +173,7 @@ public final class ScheduleGenerator {
             }
             if (index >= 1 && alive >= 2) {
                 // Holders and waiters die more often: that is where the lock rules bite (FaultBudgetReachTest).
-                int weight = s.holds(w) ? (s.waiter.containsKey(s.key(w)) ? 8 : 5) : s.waiting(w) ? 3 : s.attached(w) ? 1 : 0;
+                int weight = s.holds(w) ? (s.hasWaiter(s.key(w)) ? 8 : 5) : s.waiting(w) ? 3 : s.attached(w) ? 1 : 0;
                 if (weight > 0) {
                     add(weight, Steps.kill(w));
                     kills.add(Steps.kill(w));
@@ -203,7 +203,7 @@ public final class ScheduleGenerator {
                     add(1, Steps.lock(w)); // wrong: lock before any key
                 } else if (!busy && !s.maybeHolders.contains(w)) {
                     add(2, Steps.lock(w)); // a detached object's lock: refused, or taken through the key alone
-                } else if (busy && !s.maybeHolders.contains(w) && !s.waiter.containsKey(key) && !s.stuckKeys.contains(key)) {
+                } else if (busy && !s.maybeHolders.contains(w) && !s.hasWaiter(key) && !s.lockLost(key)) {
                     // A detached object's lock while another holds it (issued async): after a failed create, where
                     // Qt 6.4 lets it in (lock-survives-failed-create); FailedCreateUnderHeldLockTest counts the seeds.
                     add(12, Steps.lock(w));
@@ -281,7 +281,7 @@ public final class ScheduleGenerator {
                 add(1, Steps.unlock(w)); // wrong: not holding
             } else {
                 add(1, Steps.unlock(w)); // wrong: unlock by a non-holder while another holds it
-                if (!s.waiter.containsKey(key) && !s.stuckKeys.contains(key)) {
+                if (!s.hasWaiter(key) && !s.lockLost(key)) {
                     add(8, Steps.lock(w)); // blocks until the holder unlocks or dies (issued async)
                 }
             }

@@ -37,9 +37,11 @@ final class ShadowState {
     /** Each worker's object's key now (a create or attach with another key re-keys it). */
     final Map<String, String> keyOf = new LinkedHashMap<>();
     final Map<String, Segment> segments = new HashMap<>();
-    /** key → the worker holding its lock (alive). */
+    /** lock ({@link #lockOf}) → the worker holding it (alive). */
     final Map<String, String> holder = new HashMap<>();
-    /** key → the one worker blocked in lock() on it. At most one, so the shadow knows who gets it next. */
+    /** worker → the key its object had when it took the lock it holds (a re-keyed holder no longer holds it through its object). */
+    private final Map<String, String> heldThrough = new HashMap<>();
+    /** lock → the one worker blocked in lock() on it. At most one, so the shadow knows who gets it next. */
     final Map<String, String> waiter = new HashMap<>();
     /** Workers whose create/attach/detach waits on a busy lock (Qt's locker): it completes when the lock is let go. */
     final Map<String, Step> pending = new LinkedHashMap<>();
@@ -51,7 +53,7 @@ final class ShadowState {
     final Set<String> dead = new HashSet<>();
     /** Blocked forever (their lock's holder died and the backend keeps the lock): they take no more steps. */
     final Set<String> stuck = new HashSet<>();
-    /** Keys whose lock stays held by a dead worker: every lock, create, attach or detach on them would block forever. */
+    /** Locks that stay held by a dead worker: every lock, create, attach or detach on them would block forever. */
     final Set<String> stuckKeys = new HashSet<>();
     /**
      * worker → key: its pending create/attach/detach was let through when the lock was let go, but it may
@@ -84,6 +86,27 @@ final class ShadowState {
         return keyOf.get(w);
     }
 
+    /**
+     * The lock a key's objects meet: the key's own, or, where the declaration says the semaphore set is ftok'd from the
+     * segment's key file ({@link BackendSemantics#lockSharesKeyFile()}, Qt 6.8's System V with platformSafe or native
+     * keys), one lock for every key: a key file made on the freed inode of another key's file leads to that key's set,
+     * so a lock of j may be the lock k's objects wait on (fuzz qt68-sysv-safe seed 8: B create j, B lock, C lock on k
+     * blocked, and the engine killed C at its next step). Treating them as one only makes more steps wait.
+     */
+    String lockOf(String key) {
+        return key != null && semantics.lockSharesKeyFile() ? "*" : key;
+    }
+
+    /** Someone waits in lock() on the key's lock. */
+    boolean hasWaiter(String key) {
+        return waiter.containsKey(lockOf(key));
+    }
+
+    /** The key's lock stays held by a dead worker. */
+    boolean lockLost(String key) {
+        return stuckKeys.contains(lockOf(key));
+    }
+
     Segment segment(String w) {
         return segments.get(key(w));
     }
@@ -94,7 +117,7 @@ final class ShadowState {
     }
 
     boolean holds(String w) {
-        return w.equals(holder.get(key(w)));
+        return w.equals(holder.get(lockOf(key(w)))) && java.util.Objects.equals(key(w), heldThrough.get(w));
     }
 
     /** Whether create()/attach() re-initialise the lock instead of waiting for it (Qt 6.4). */
@@ -104,9 +127,10 @@ final class ShadowState {
 
     /** Someone holds, waits for or may hold the key's lock: create/attach/detach may block on it (Qt's locker). */
     boolean lockBusy(String key) {
-        return holder.containsKey(key) || waiter.containsKey(key) || stuckKeys.contains(key)
-                || pending.values().stream().anyMatch(p -> key.equals(p.key() != null ? p.key() : key(p.worker())))
-                || maybeHolders.stream().anyMatch(m -> key.equals(key(m)));
+        String lock = lockOf(key);
+        return holder.containsKey(lock) || waiter.containsKey(lock) || stuckKeys.contains(lock)
+                || pending.values().stream().anyMatch(p -> lock.equals(lockOf(p.key() != null ? p.key() : key(p.worker()))))
+                || maybeHolders.stream().anyMatch(m -> lock.equals(lockOf(key(m))));
     }
 
     /** Can be given a step now: alive, and not waiting in lock() or behind a lock. */
@@ -137,7 +161,7 @@ final class ShadowState {
     boolean mayBlock(Step step) {
         String w = step.worker();
         return switch (step.op()) {
-            case "create" -> keyingResetsLock() ? waiter.containsKey(step.key()) : lockBusy(step.key());
+            case "create" -> keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key());
             case "attach" -> lockBusy(step.key());
             case "detach" -> keyed.contains(w) && lockBusy(key(w));
             case "lock" -> keyed.contains(w) && lockBusy(key(w)) && !holds(w);
@@ -183,28 +207,29 @@ final class ShadowState {
             }
             case "lock" -> {
                 String key = key(w);
+                String lock = lockOf(key);
                 if (!keyed.contains(w) || holds(w)) {
                     return; // refused, or a no-op second lock
                 }
                 if (!attached(w) && !lockBusy(key)) {
                     maybeHolders.add(w); // a detached object's lock: refused or taken, the shadow cannot tell
-                    settleBehind(key);
+                    settleBehind(lock);
                     return;
                 }
-                if (stuckKeys.contains(key)) {
+                if (stuckKeys.contains(lock)) {
                     stuck.add(w);
                 } else if (lockBusy(key)) {
-                    waiter.put(key, w); // the generator offers it only when nobody else waits in lock()
+                    waiter.put(lock, w); // the generator offers it only when nobody else waits in lock()
                 } else {
-                    holder.put(key, w);
-                    settleBehind(key);
+                    take(lock, w);
+                    settleBehind(lock);
                 }
             }
             case "unlock" -> {
                 if (holds(w)) {
-                    release(key(w));
-                } else if (maybeHolders.remove(w) && !holder.containsKey(key(w))) {
-                    release(key(w));
+                    release(lockOf(key(w)));
+                } else if (maybeHolders.remove(w) && !holder.containsKey(lockOf(key(w)))) {
+                    release(lockOf(key(w)));
                 }
             }
             case "write" -> {
@@ -279,8 +304,8 @@ final class ShadowState {
     }
 
     private void die(String w) {
-        String key = key(w);
-        boolean held = key != null && holds(w);
+        String key = lockOf(key(w));
+        boolean held = key != null && w.equals(holder.get(key));
         boolean maybe = maybeHolders.remove(w);
         pending.remove(w);
         settling.remove(w);
@@ -305,7 +330,7 @@ final class ShadowState {
                 }
                 stuckKeys.add(key);
                 for (String p : new java.util.ArrayList<>(pending.keySet())) {
-                    if (key.equals(key(p))) {
+                    if (key.equals(lockOf(key(p)))) {
                         pending.remove(p);
                         stuck.add(p);
                     }
@@ -332,12 +357,18 @@ final class ShadowState {
         String next = waiter.remove(key);
         if (next == null) {
             completePending(key);
-        } else if (stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(key(m)))) {
+        } else if (stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(lockOf(key(m))))) {
             waiter.put(key, next);
         } else {
-            holder.put(key, next);
+            take(key, next);
             settleBehind(key);
         }
+    }
+
+    /** {@code w} holds the lock, through the key its object has now. */
+    private void take(String lock, String w) {
+        holder.put(lock, w);
+        heldThrough.put(w, key(w));
     }
 
     /** Someone (may have) taken the key's lock: every op still settling on it may be asleep behind them now. */
@@ -353,7 +384,7 @@ final class ShadowState {
 
     /** The lock was let go: the creates, attaches and detaches waiting on it get their turn (in issue order, a guess). */
     private void completePending(String key) {
-        if (holder.containsKey(key) || stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(key(m)))) {
+        if (holder.containsKey(key) || stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(lockOf(key(m))))) {
             return;
         }
         behind.entrySet().removeIf(e -> {
@@ -364,7 +395,7 @@ final class ShadowState {
             return false;
         });
         for (Map.Entry<String, Step> p : new java.util.ArrayList<>(pending.entrySet())) {
-            if (key.equals(key(p.getKey()))) {
+            if (key.equals(lockOf(key(p.getKey())))) {
                 pending.remove(p.getKey());
                 settling.put(p.getKey(), key);
                 Step step = p.getValue();

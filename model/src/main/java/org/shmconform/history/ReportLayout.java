@@ -127,7 +127,7 @@ public final class ReportLayout {
         return new ReportLayout(dir.resolve("fuzz").resolve(column));
     }
 
-    /** In a fuzz campaign folder: the generated schedule of a failing seed, as first run. */
+    /** In a fuzz campaign folder: the generated schedule of a failing (or unjudged: UNKNOWN) seed, as first run. */
     public Evidence fuzzOriginal(long seed) {
         return new Evidence(dir, "seed-" + seed + "/original");
     }

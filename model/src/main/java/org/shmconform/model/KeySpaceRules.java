@@ -31,7 +31,8 @@ final class KeySpaceRules {
      */
     static List<ModelState> rekey(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = modelKey(op);
-        if (key.equals(w.key())) {
+        if (w.keyedAs(key)) {
+            // Qt's setNativeKey returns early for the key the object has (also one it reached another segment through).
             return List.of(s);
         }
         String p = op.process();

@@ -146,6 +146,9 @@ final class LifecycleRules {
             return Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
         }
         String visible = KeySpaceRules.visibleKey(base, key);
+        if (base.segments().containsKey(visible) && op.outcome() == Outcome.OK && base.isUnnamed(visible)) {
+            base = leftNameless(base, visible);
+        }
         if (base.segments().containsKey(visible)) {
             return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
                     "create on an existing key");
@@ -168,6 +171,39 @@ final class LifecycleRules {
         Segment seg = new Segment(op.size(), new TreeMap<>(), attached, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
+    }
+
+    /**
+     * The key's segment lost its key file (LockRules.keyFileUnlinked): a create() of the key re-makes the key file, whose
+     * new inode (the old one may be another key's file by now) ftoks to another key, so the create makes a fresh segment
+     * and the old one stays in the kernel without a name. Fuzz qt68-sysv-safe and -native seed 95 (3/3): C create k;
+     * A create k → AlreadyExists; A create k_1 → AlreadyExists (its re-key unlinked k's file, k_1's took the inode);
+     * kill C; B create k → true. With nobody attached the old one is out of reach (a kernel leftover, not the model's).
+     * Seed 1059 (3/3, qt68-sysv-safe): the same with B, its creator, still attached. The model keeps one segment per key:
+     * the old one moves to a name of its own ({@code <key> (nameless)}), and its attachers with it, their objects still
+     * keyed {@code key} (Worker.reachedThrough: a create/attach of it is no re-key for them). Their lock is the old set,
+     * the creator's a fresh one: both locks are marked re-initialised (nothing about either can be ruled out).
+     */
+    private static ModelState leftNameless(ModelState s, String key) {
+        Segment old = s.segments().get(key);
+        ModelState next = s.withSegment(key, null);
+        if (old.attached().isEmpty()) {
+            return next.observe("create of a key whose key file was unlinked under its segment (nobody attached): its"
+                    + " re-made key file ftoks elsewhere, a fresh segment; the old one is left nameless");
+        }
+        String away = key + " (nameless)";
+        for (int n = 2; next.segments().containsKey(away); n++) {
+            away = key + " (nameless " + n + ")";
+        }
+        next = next.withSegment(away, old).withLock(key, Lock.REINITIALISED).withLock(away, Lock.REINITIALISED);
+        for (String p : old.attached().keySet()) {
+            Worker w = next.worker(p);
+            next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
+                    w.reachedThrough() != null ? w.reachedThrough() : key));
+        }
+        return next.observe("create of a key whose key file was unlinked under its segment: its re-made key file ftoks"
+                + " elsewhere, a fresh segment; the old one, still attached, is left nameless (the lock no longer excludes"
+                + " across the two)");
     }
 
     /**
@@ -217,12 +253,14 @@ final class LifecycleRules {
                     + " ftoks elsewhere)"));
         }
         String lost = reachedUnnamed(base, visible);
+        String through = null;
         if (lost != null && op.outcome() == Outcome.OK) {
             visible = lost; // its new key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked)
+            through = w.key(); // the object keeps its key: a create/attach of it later is no re-key (fuzz qt68-sysv-safe seed 24)
             base = base.observe("attach of a new key reached a segment whose key file was unlinked");
         }
         if (!visible.equals(w.key())) {
-            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0));
+            base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0, through));
             w = base.worker(op.process());
         }
         Segment seg = base.segments().get(w.key());
@@ -247,7 +285,7 @@ final class LifecycleRules {
         attached.put(op.process(), op.readOnly());
         // attach maps the object's length now (fstat), which a peer's ftruncate may have changed since create.
         return Step.to(base.withSegment(w.key(), seg.withAttached(attached)).because(w.key(), null)
-                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size())));
+                .with(op.process(), new Worker(w.key(), true, op.readOnly(), w.locked(), false, seg.size(), w.reachedThrough())));
     }
 
     static Step detach(Profile profile, ModelState s, ModelOp op, Worker w) {

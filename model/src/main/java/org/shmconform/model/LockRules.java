@@ -89,8 +89,38 @@ final class LockRules {
         if (takesLock && heldByOther) {
             return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
         }
+        String across = key != null && op.key() != null ? keyWhoseSetTheKeyingMayMeet(profile, s, key, op.process()) : null;
+        if (takesLock && across != null) {
+            return Step.to(s.observe(op.f() + "() keyed a new key file that may have taken the freed inode of " + across
+                    + "'s, and waited on " + across + "'s lock held by another process"));
+        }
         return Step.violates(takesLock ? Property.LOCK_EXCLUSIVE : Property.API_CONTRACT,
                 op.f() + "() never returned although no other process held the lock");
+    }
+
+    /**
+     * {@link Profile#lockSharesKeyFile()}: a create/attach of {@code key} that blocked in its locker before the model
+     * saw it key anything ({@link #mayShareAnotherKeysSet} applies once it returns). Its initKey made {@code key}'s key
+     * file (QSystemSemaphoreSystemV::handle), which may have taken the inode of another key's file that went while
+     * that key's set lives on (marked in {@code unnamed}); ftok then gave that set, and the locker's acquire waits while
+     * another process holds it. Fuzz qt68-sysv-safe and -native seed 23 (3/3): A create k; A detach (k's key file goes
+     * with the segment, A's object keeps the set); A lock; C attach k_1 → blocks. The other key whose set it may be,
+     * or null: none of the same space is unnamed with its lock held by a live other process that has that key.
+     */
+    private static String keyWhoseSetTheKeyingMayMeet(Profile profile, ModelState s, String key, String p) {
+        if (!profile.lockSharesKeyFile()) {
+            return null;
+        }
+        for (String other : new java.util.TreeSet<>(s.unnamed())) {
+            Lock lock = s.lock(other);
+            boolean heldByAnother = lock != null && !(lock instanceof Lock.OwnerDead) && !lock.isHeldBy(p);
+            boolean setLivesOn = s.workers().entrySet().stream()
+                    .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
+            if (!other.equals(key) && ModelKey.sameSpace(other, key) && heldByAnother && setLivesOn) {
+                return other;
+            }
+        }
+        return null;
     }
 
     /** Every way the locks process {@code p} held may go when it dies, applied to each of {@code states}. */
@@ -193,7 +223,7 @@ final class LockRules {
         if (!profile.retryRemovesOrphan() || s.semaphores().removedUnder(p, key)) {
             return s;
         }
-        return s.with(s.semaphores().removedUnderOthers(p, key, keyFileMayBeGone(s, key)));
+        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? keyFileMayBeGone(s, key) : Set.of()));
     }
 
     /**
@@ -325,7 +355,7 @@ final class LockRules {
      * whose new key file took the freed inode and B's set). Legacy keys unlink only the segment's file.
      */
     static ModelState keyFileGoneWithTheSegment(Profile profile, ModelState s, String key) {
-        if (!profile.retryRemovesOrphan() || s.segments().containsKey(key)) {
+        if (!profile.lockSharesKeyFile() || s.segments().containsKey(key)) {
             return s;
         }
         return s.withUnnamed(key, true);
@@ -379,11 +409,11 @@ final class LockRules {
      * qt68-sysv-safe and -native (fuzz seed 3): C create k; A create k → AlreadyExists; A create k_1 (or j, or k-1) →
      * AlreadyExists; A attach j instead → true, attached to C's segment; after A create j, B attach k → NotFound while C
      * holds it. Legacy keys (qt68-sysv) name a semaphore file of their own and kept every lookup as documented in the same
-     * replays: the mark only allows those outcomes, it never rules the documented ones out (LifecycleRules.createOn,
-     * attachOn).
+     * replays: only {@link Profile#lockSharesKeyFile()} marks (the mark only allows those outcomes, it never rules the
+     * documented ones out: LifecycleRules.createOn, attachOn).
      */
     static ModelState keyFileUnlinked(Profile profile, ModelState s, String key) {
-        if (!profile.retryRemovesOrphan() || !s.segments().containsKey(key)) {
+        if (!profile.lockSharesKeyFile() || !s.segments().containsKey(key)) {
             return s;
         }
         return s.withUnnamed(key, true).observe("the key file of a live segment unlinked by its semaphore's owner: a key"

@@ -104,11 +104,26 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
      * {@code mapped} is the length it mapped when it attached (0 when not attached): what size()
      * returns and where read/write bounds lie, whatever a peer's ftruncate did to the object since.
      */
-    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped) {
+    public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped,
+                         String reachedThrough) {
         static final Worker FRESH = new Worker(null, false, false, false, false, 0);
 
+        /** An object whose key is the segment's. */
+        public Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped) {
+            this(key, attached, readOnly, locked, dead, mapped, null);
+        }
+
         Worker locked(boolean nowLocked) {
-            return new Worker(key, attached, readOnly, nowLocked, dead, mapped);
+            return new Worker(key, attached, readOnly, nowLocked, dead, mapped, reachedThrough);
+        }
+
+        /**
+         * Whether the object has the key {@code k}: the segment's key, or the key it reached that segment through
+         * ({@code reachedThrough}: its new key file ftok'd to a segment whose key file was unlinked, see
+         * LifecycleRules.attachOn). The object keeps that key until it detaches or is keyed anew.
+         */
+        boolean keyedAs(String k) {
+            return k.equals(key) || k.equals(reachedThrough);
         }
 
         /** Not attached any more (detach, re-key, death): nothing mapped. */

@@ -13,10 +13,21 @@ import org.shmconform.spi.BackendSemantics.Resize;
  * @param handsOverDescriptor whether serveFd/attachFd work (seed L5); null: either
  * @param keyingSplitsLock   whether create() gives its object a fresh semaphore under the lock's name while those who
  *                           opened the old one keep it (Qt's POSIX build); the documentation promises one lock per key
+ * @param lockSharesKeyFile  whether the lock's semaphore is ftok'd from the segment's own key file, so that a key file
+ *                           made on the freed inode of another key's may lead to that key's set (Qt 6.8's System V with
+ *                           platformSafe or native keys: {@link BackendSemantics#lockSharesKeyFile()})
  */
 public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
                       Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
-                      Boolean handsOverDescriptor, boolean keyingSplitsLock) {
+                      Boolean handsOverDescriptor, boolean keyingSplitsLock, boolean lockSharesKeyFile) {
+
+    /** A lock keyed by a file of its own. */
+    public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
+                   Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
+                   Boolean handsOverDescriptor, boolean keyingSplitsLock) {
+        this(name, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, keyingResetsLock, retryRemovesOrphan,
+                lockLivesInSegment, handsOverDescriptor, keyingSplitsLock, false);
+    }
 
     /** A lock that keying does not split. */
     public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
@@ -44,6 +55,6 @@ public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesC
     /** What a backend declares of itself ("qt-6.4" for the Qt reference worker). */
     public static Profile declared(String name, BackendSemantics s) {
         return new Profile(name, s.lastDetachDestroys(), s.survivesCrash(), s.lockOnHolderDeath(), s.resize(), s.keyingResetsLock(),
-                s.retryRemovesOrphan(), s.lockLivesInSegment(), s.handsOverDescriptor(), s.keyingSplitsLock());
+                s.retryRemovesOrphan(), s.lockLivesInSegment(), s.handsOverDescriptor(), s.keyingSplitsLock(), s.lockSharesKeyFile());
     }
 }

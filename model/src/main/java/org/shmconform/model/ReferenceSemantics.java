@@ -71,9 +71,10 @@ public final class ReferenceSemantics {
      * key file may not (fuzz qt68-sysv-safe and -native seed 3: C create k; A create k → AlreadyExists; A create k_1 →
      * AlreadyExists, 3/3; A attach j → true on C's segment; B attach k → NotFound while C holds it). Not on qt68-sysv,
      * whose semaphore has a file of its own (the same replays pass there as documented). LockRules.keyFileUnlinked.
+     * Declared {@code lockSharesKeyFile}: the rules of a key file unlinked under a live set apply to these keys only.
      */
     public static final BackendSemantics QT_6_8_SYSV_SAFE = new BackendSemantics("qt68-sysv-safe", true, true, LockOnHolderDeath.RELEASED,
-            Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true, true);
+            Resize.NOT_RESIZABLE, Visibility.IPC_NAMESPACE, true, true).withLockSharingKeyFile(true);
 
     /**
      * Qt 6.8.2, POSIX, legacy names ({@code legacyNativeKey(key, PosixRealtime)} = {@code /qipc_sharedmemory_...}, the

@@ -208,6 +208,48 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVObjectThatReachedAnotherKeysSegmentKeepsItsOwnKey() {
+        // Fuzz qt68-sysv-safe seed 24 (3/3): A's attach j reached the segment of k (B attached) through j's new key file;
+        // A create j is no re-key (setNativeKey returns early): AlreadyExists, and A is still attached (A read → true).
+        List<ModelOp> reached = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"), fail(create("A", "j"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, op("A", "detach")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, fail(op("A", "detach"), "NoError")));
+        // A second attach of j by the attached object is refused, as on the segment's own key.
+        List<ModelOp> attachedThroughJ = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, attachedThroughJ, attach("A", "j")));
+        // After its detach, j's key file still ftoks to k's segment, which B keeps: a create of j fails.
+        List<ModelOp> leftK = List.of(create("A", "k"), attach("B", "k"), attach("A", "j"), op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, leftK, fail(create("A", "j"), "AlreadyExists")));
+        // Legacy keys: A's re-key leaves k's segment its key file, so j's new file cannot reach it.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, attachedThroughJ.subList(0, 2), attach("A", "j")));
+    }
+
+    @Test
+    void qt68SystemVCreateOfAKeyWhoseSegmentLostItsKeyFileMakesAFreshOne() {
+        // Fuzz qt68-sysv-safe and -native seed 95 (3/3): A's re-key unlinked k's key file, k_1's took its inode; once C
+        // died nobody is attached to k's segment, and B's create of k re-makes k's file on a new inode: a fresh segment.
+        List<ModelOp> namelessAfterCrash = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), kill("C"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, namelessAfterCrash, create("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, namelessAfterCrash, fail(create("B", "k"), "AlreadyExists")));
+        // Legacy keys: A's re-key unlinks the semaphore's own file, k's segment keeps its name and k_1 is free.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, namelessAfterCrash.subList(0, 2), fail(create("A", "k_1"), "AlreadyExists")));
+        // Fuzz qt68-sysv-safe seed 1059 (3/3): C still attached, the same; C's segment is nameless and C stays on it.
+        List<ModelOp> stillAttached = namelessAfterCrash.subList(0, 3);
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, stillAttached, create("B", "k")));
+        List<ModelOp> twoSegments = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), create("B", "k"));
+        // C's object is still keyed k and attached: its create/attach of k is refused, its detach goes through.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, fail(create("C", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, op("C", "detach")));
+        // B's fresh segment is k's now: D attaches to it.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, attach("D", "k")));
+        // The key file was never unlinked: the segment keeps its name.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, List.of(create("C", "k"), kill("C")), create("B", "k")));
+    }
+
+    @Test
     void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
         // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
         List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
@@ -226,6 +268,8 @@ class Qt68ProfilesTest {
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, removedThroughKMinus1, fail(attach("B", "k_1"), "NotFound")));
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
+        // Legacy keys: k's set keeps its own key file, so k-1's cannot take its inode.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, removedThroughKMinus1, fail(attach("B", "k_1"), "UnknownError")));
         // Nobody removed a set yet: no UnknownError.
         List<ModelOp> notYet = List.of(create("B", "k"), op("B", "detach"), create("A", "k-1"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notYet, fail(attach("B", "k_1"), "UnknownError")));
@@ -246,9 +290,49 @@ class Qt68ProfilesTest {
         List<ModelOp> acrossKeys = List.of(create("C", "k"), op("C", "detach"), create("B", "j"), op("B", "lock"));
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, acrossKeys, blocked(op("C", "lock"))));
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, acrossKeys, blocked(op("C", "lock"))));
+        // Legacy keys: the last detach leaves the semaphore's own key file, so neither rule applies.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, acrossKeys, blocked(op("C", "lock"))));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, split, op("B", "lock")));
         // Nobody else keyed the lock since the file went: it still excludes.
         List<ModelOp> sameObjects = List.of(create("B", "k"), attach("C", "k"), op("C", "detach"), op("C", "lock"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, sameObjects, op("B", "lock")));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe and -native seed 23 (3/3, shrunk history: A create k; A detach; A lock; C attach k_1 → never
+     * returned, killed as blocked): A's last detach took k's key file, A's object keeps k's set and locks it; C's initKey
+     * makes k_1's key file, which may take k's freed inode and ftok to that set, and its locker waits on A's lock.
+     */
+    private static final List<ModelOp> HELD_AFTER_THE_KEY_FILE_WENT = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"));
+
+    @Test
+    void qt68SystemVKeyingANewKeyMayWaitOnTheHeldSetOfAKeyWhoseFileWentWithItsSegment() {
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(create("C", "k_1"))));
+        // The same key file may also get a fresh inode: the attach goes through as documented.
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, fail(attach("C", "k_1"), "NotFound")));
+        // The documentation and Qt 6.4: another key's lock never stops an attach.
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        assertFalse(SegmentModelTest.legal(QT64, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+    }
+
+    @Test
+    void qt68SystemVKeyingANewKeyWaitsOnAnotherKeysSetOnlyWhereItsKeyFileCouldHaveTakenTheFreedInode() {
+        // Legacy keys (qt68-sysv): the set has a file of its own (qipc_systemsem_...), which the last detach leaves.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, HELD_AFTER_THE_KEY_FILE_WENT, blocked(attach("C", "k_1"))));
+        // k's segment, and so its key file, is still there: no inode was freed.
+        List<ModelOp> fileStays = List.of(create("A", "k"), op("A", "lock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileStays, blocked(attach("C", "k_1"))));
+        // Freed, but nobody holds k's set.
+        List<ModelOp> notHeld = List.of(create("A", "k"), op("A", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notHeld, blocked(attach("C", "k_1"))));
+        List<ModelOp> letGo = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"), op("A", "unlock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, letGo, blocked(attach("C", "k_1"))));
+        // The holder died: SEM_UNDO released its hold, and its set went with its object.
+        List<ModelOp> holderDied = List.of(create("A", "k"), op("A", "detach"), op("A", "lock"), kill("A"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, holderDied, blocked(attach("C", "k_1"))));
+        // An op that keys nothing new (a read) never waits.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, HELD_AFTER_THE_KEY_FILE_WENT, blocked(op("C", "size"))));
     }
 
     @Test

@@ -40,11 +40,26 @@ package org.shmconform.spi;
  *                           it, and later openers get the fresh one: the two groups no longer exclude each other. Not
  *                           the same as keyingResetsLock, which re-initialises the one semaphore everybody shares
  *                           (System V): there, once the lock is free again, it excludes everybody again
+ * @param lockSharesKeyFile  Qt 6.8's System V with a platformSafeKey or a native key: the lock's semaphore set is
+ *                           ftok'd from the segment's own key file, which the last detach (and the semaphore owner's
+ *                           re-key) unlinks while objects keep the set open. A key file made since, for any key of the
+ *                           same directory, may get the freed inode (ext4 reuses it) and so the same ftok key: that
+ *                           key's create/attach/lock may then meet the other key's set. Legacy keys give the
+ *                           semaphore a file of its own ({@code qipc_systemsem_...}), which no segment's detach unlinks
  */
 public record BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
                                LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
                                boolean keyingResetsLock, boolean retryRemovesOrphan, boolean lockLivesInSegment,
-                               boolean handsOverDescriptor, boolean keyingSplitsLock) {
+                               boolean handsOverDescriptor, boolean keyingSplitsLock, boolean lockSharesKeyFile) {
+
+    /** A lock keyed by a file of its own (every declaration but Qt 6.8's System V with platformSafe or native keys). */
+    public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
+                            LockOnHolderDeath lockOnHolderDeath, Resize resize, Visibility visibility,
+                            boolean keyingResetsLock, boolean retryRemovesOrphan, boolean lockLivesInSegment,
+                            boolean handsOverDescriptor, boolean keyingSplitsLock) {
+        this(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility, keyingResetsLock,
+                retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, keyingSplitsLock, false);
+    }
 
     /** A lock that is not split by keying (every declaration before the POSIX split was modelled). */
     public BackendSemantics(String keySpace, boolean lastDetachDestroys, boolean survivesCrash,
@@ -78,19 +93,31 @@ public record BackendSemantics(String keySpace, boolean lastDetachDestroys, bool
     /** The same declaration with the lock living in the segment (or not). */
     public BackendSemantics withLockInSegment(boolean inSegment) {
         return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
-                keyingResetsLock, retryRemovesOrphan, inSegment, handsOverDescriptor, keyingSplitsLock);
+                keyingResetsLock, retryRemovesOrphan, inSegment, handsOverDescriptor, keyingSplitsLock, lockSharesKeyFile);
     }
 
     /** The same declaration with descriptor hand-over (or without). */
     public BackendSemantics withDescriptorHandOver(boolean handsOver) {
         return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
-                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOver, keyingSplitsLock);
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOver, keyingSplitsLock, lockSharesKeyFile);
     }
 
     /** The same declaration with the lock split by create() (Qt's POSIX named semaphore), or not. */
     public BackendSemantics withKeyingSplitsLock(boolean splits) {
         return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
-                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, splits);
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, splits, lockSharesKeyFile);
+    }
+
+    /** The same declaration with the lock's semaphore keyed by the segment's own key file (or not). */
+    public BackendSemantics withLockSharingKeyFile(boolean shares) {
+        return new BackendSemantics(keySpace, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, keyingSplitsLock, shares);
+    }
+
+    /** The same declaration in another key space. */
+    public BackendSemantics inKeySpace(String space) {
+        return new BackendSemantics(space, lastDetachDestroys, survivesCrash, lockOnHolderDeath, resize, visibility,
+                keyingResetsLock, retryRemovesOrphan, lockLivesInSegment, handsOverDescriptor, keyingSplitsLock, lockSharesKeyFile);
     }
 
     public enum LockOnHolderDeath {
