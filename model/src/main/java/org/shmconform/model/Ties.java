@@ -15,10 +15,10 @@ import org.shmconform.spi.NativeName;
  * <li>{@link NativeKeyRules}: a native name {@code native-name:<keySpace>:<key>} reaches that space's {@code <key>};</li>
  * <li>{@link HandOverRules}: a hand-over socket path (serveFd/attachFd), and the child a spawnChild starts already
  *     attached to its parent's segment without naming its key;</li>
- * <li>{@link LockRules}' key-file rules, under a profile that declares {@link Profile#retryRemovesOrphan()} (Qt 6.8's
- *     System V): a key file made for one key may take the inode of another key's unlinked file, and ftok then
- *     reaches that key's live segment and semaphore set; so every keyed op names {@link #KEY_FILES} and no two keys
- *     are independent.</li>
+ * <li>{@link LockRules}' and {@link LifecycleRules}' key-file rules, under a profile that declares
+ *     {@link Profile#lockSharesKeyFile()} (Qt 6.8's System V with platformSafe or native keys): a key file made for
+ *     one key may take the inode of another key's unlinked file, and ftok then reaches that key's live segment and
+ *     semaphore set; so every keyed op names {@link #KEY_FILES} and no two keys are independent.</li>
  * </ul>
  *
  * @param names     {@code key:<name>} and {@code path:<socket>} names
@@ -36,7 +36,7 @@ public record Ties(List<String> names, List<String> processes) {
         if (op.key() != null && !op.key().isEmpty()) {
             names.add(key(op.key()));
             NativeName.in(op.key()).ifPresent(n -> names.add(key(n.key())));
-            if (profile.retryRemovesOrphan()) {
+            if (profile.lockSharesKeyFile()) {
                 names.add(KEY_FILES);
             }
         }

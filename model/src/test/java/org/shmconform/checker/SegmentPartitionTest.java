@@ -34,18 +34,24 @@ class SegmentPartitionTest {
     }
 
     /**
-     * Under a profile whose key files may reach another key's objects (retryRemovesOrphan: Qt 6.8's System V, where an
-     * unlinked key file's inode goes to the next one made), workers on different keys are one part; a worker that
-     * names no key is still its own.
+     * Under a profile whose key files may reach another key's objects (lockSharesKeyFile: Qt 6.8's System V with
+     * platformSafe or native keys, where an unlinked key file's inode goes to the next one made), workers on different
+     * keys are one part; a worker that names no key is still its own. Legacy keys (a semaphore file of its own) do not.
      */
     @Test
     void keyFilesThatMayReachAnotherKeyTieEveryKeyedWorker() {
-        SegmentSpec keyFiles = new SegmentSpec(new Profile("key-files", true, false, BackendSemantics.LockOnHolderDeath.RELEASED,
-                BackendSemantics.Resize.NOT_RESIZABLE, true, true));
+        SegmentSpec keyFiles = new SegmentSpec(qt68SystemV(true));
         List<Operation<ModelOp>> ops = List.of(at(0, call("A", "create", "k")), at(1, call("B", "create", "k_1")),
                 at(2, HistoryGenerator.call("C", "lock", null, null, null, null, null, null)));
         assertEquals(List.of(List.of("A", "B"), List.of("C")), processes(keyFiles.partition(ops)));
-        assertEquals(List.of(List.of("A"), List.of("B"), List.of("C")), processes(DOCUMENTED.partition(ops)));
+        List<List<String>> apart = List.of(List.of("A"), List.of("B"), List.of("C"));
+        assertEquals(apart, processes(new SegmentSpec(qt68SystemV(false)).partition(ops)));
+        assertEquals(apart, processes(DOCUMENTED.partition(ops)));
+    }
+
+    private static Profile qt68SystemV(boolean lockSharesKeyFile) {
+        return new Profile("qt68-sysv", true, false, BackendSemantics.LockOnHolderDeath.RELEASED, BackendSemantics.Resize.NOT_RESIZABLE,
+                true, true, false, false, false, lockSharesKeyFile);
     }
 
     /** A spawned child names no key: it starts attached to its parent's segment, so it is in its parent's part. */
