@@ -118,7 +118,7 @@ final class FuzzCommand implements Callable<Integer> {
     static String summaryLine(FuzzResult r) {
         long reproduced = r.failures().stream().filter(RunVerdict::reproduced).count();
         String replay = r.failures().stream().filter(RunVerdict::reproduced).findFirst()
-                .map(f -> " — replay: shmconform replay " + (f.shrunkFile() != null ? f.shrunkFile() : f.originalFile())).orElse("");
+                .map(f -> " — replay: shmconform replay " + f.replayFile()).orElse("");
         return "shmconform: " + (failed(r) ? "FAIL" : "PASS") + " — fuzz " + r.backend() + ": " + reproduced + " reproducible failure"
                 + (reproduced == 1 ? "" : "s") + ", " + r.unknown().size() + " unknown in " + r.schedulesRun() + " schedules (first seed "
                 + r.firstSeed() + ")" + replay;
@@ -143,9 +143,8 @@ final class FuzzCommand implements Callable<Integer> {
         System.out.printf("%s: %d schedules, %d operations in %.1f s (%.1f ops/s, %.2f schedules/s)%n", r.backend(),
                 r.schedulesRun(), r.operationsRun(), r.seconds(), r.operationsPerSecond(), r.schedulesPerSecond());
         for (FuzzResult.Failure f : r.failures()) {
-            System.out.printf("  FAIL %s at seed %d (%s): %s%n    shrunk %d -> %d steps, %d workers, %d kills: %s%n    replay: shmconform replay %s%n",
-                    f.property(), f.seed(), f.rate(), f.why(), f.originalSteps(), f.shrunkSteps(), f.shrunkWorkers(), f.shrunkKills(),
-                    f.shrunkFile(), f.shrunkFile() != null ? f.shrunkFile() : f.originalFile());
+            System.out.printf("  FAIL %s at seed %d (%s): %s%n    %s: %s%n    replay: shmconform replay %s%n",
+                    f.property(), f.seed(), f.rate(), f.why(), f.shrinkSummary(), f.replayFile(), f.replayFile());
         }
         r.unknown().forEach(u -> System.out.println("  UNKNOWN " + u));
         printCoverage(r);

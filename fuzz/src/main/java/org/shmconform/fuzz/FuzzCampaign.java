@@ -193,9 +193,8 @@ public final class FuzzCampaign {
             if (c.fails()) {
                 FuzzResult.Failure f = shrinkAndSave(o, runner, seed, c);
                 progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
-                        + String.format(java.util.Locale.ROOT, "%.1f", fuzzNanos / 1e9) + " s fuzzing, shrunk to " + f.shrunkSteps()
-                        + " steps, " + f.shrunkWorkers() + " workers, " + f.shrunkKills() + " kills in " + f.shrinkRuns()
-                        + " runs: " + f.shrunkFile());
+                        + String.format(java.util.Locale.ROOT, "%.1f", fuzzNanos / 1e9) + " s fuzzing, " + f.shrinkSummary() + " in "
+                        + f.shrinkRuns() + " runs: " + f.replayFile());
                 failures.add(f);
                 // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign.
                 if (o.stopAtFirstFailure() && f.rerunFails() > 0) {

@@ -108,5 +108,25 @@ public record FuzzResult(String backend, long firstSeed, int schedulesRun, long 
             String r = rerunFails + "/" + k;
             return rerunFails == 0 ? "not reproduced " + r : flaky() ? "FLAKY " + r : r;
         }
+
+        /** Whether the shrinker made a smaller schedule (a failure that never came back is kept as it ran). */
+        public boolean shrunk() {
+            return shrunkFile != null && shrunkSteps >= 0;
+        }
+
+        /**
+         * "shrunk 18 -> 4 steps, 2 workers, 0 kills", or, for a failure the shrinker could not work on because it did
+         * not fail again, "not shrunk (it did not fail again): 25 steps, 3 workers, 1 kills as it ran".
+         */
+        public String shrinkSummary() {
+            return shrunk() ? "shrunk " + originalSteps + " -> " + shrunkSteps + " steps, " + shrunkWorkers + " workers, " + shrunkKills + " kills"
+                    : "not shrunk (it did not fail again): " + originalSteps + " steps, " + originalWorkers + " workers, " + originalKills
+                    + " kills as it ran";
+        }
+
+        /** The schedule to replay: the shrunk one, else the original. */
+        public Path replayFile() {
+            return shrunk() ? shrunkFile : originalFile;
+        }
     }
 }

@@ -153,9 +153,8 @@ final class JUnitXml {
         for (FuzzResult.Failure x : f.failures()) {
             String name = "seed " + x.seed() + " " + x.property();
             String message = x.property() + " at seed " + x.seed() + " (" + x.rate() + "): " + x.why();
-            String body = message + "\nshrunk " + x.originalSteps() + " -> " + x.shrunkSteps() + " steps, " + x.shrunkWorkers()
-                    + " workers, " + x.shrunkKills() + " kills" + (x.shrunkWhy() == null ? "" : ": " + x.shrunkWhy())
-                    + "\nreplay: shmconform replay " + (x.shrunkFile() != null ? x.shrunkFile() : x.originalFile());
+            String body = message + "\n" + x.shrinkSummary() + (x.shrunkWhy() == null ? "" : ": " + x.shrunkWhy())
+                    + "\nreplay: shmconform replay " + x.replayFile();
             cases.add(RunVerdict.reproduced(x) ? new Case(classname, name, 0, element("failure", "FUZZ-FAIL", message, body), null)
                     : new Case(classname, name, 0, null, "not reproduced, not counted: " + body));
         }

@@ -218,8 +218,8 @@ final class MatrixHtml {
             for (FuzzResult.Failure x : f.failures()) {
                 h.append("<div>").append(RunVerdict.reproduced(x) ? "FAIL " : "not counted: ").append(JUnitXml.esc(x.property()))
                         .append(" at seed ").append(x.seed()).append(" (").append(JUnitXml.esc(x.rate())).append("): ")
-                        .append("<span class=\"why\">").append(JUnitXml.esc(x.why())).append("</span> shrunk to ").append(x.shrunkSteps())
-                        .append(" steps: <code>").append(JUnitXml.esc(String.valueOf(x.shrunkFile() != null ? x.shrunkFile() : x.originalFile())))
+                        .append("<span class=\"why\">").append(JUnitXml.esc(x.why())).append("</span> ").append(JUnitXml.esc(x.shrinkSummary()))
+                        .append(": <code>").append(JUnitXml.esc(String.valueOf(x.replayFile())))
                         .append("</code></div>");
             }
             f.unknown().forEach(u -> h.append("<div>UNKNOWN <span class=\"why\">").append(JUnitXml.esc(u)).append("</span></div>"));

@@ -83,9 +83,7 @@ final class MatrixMarkdown {
             }
             for (FuzzResult.Failure x : f.failures()) {
                 md.append(RunVerdict.reproduced(x) ? "**FAIL** " : "not counted: ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
-                        .append("), shrunk to ").append(x.shrunkSteps()).append(" steps / ").append(x.shrunkWorkers())
-                        .append(" workers / ").append(x.shrunkKills()).append(" kills: `")
-                        .append(x.shrunkFile() != null ? x.shrunkFile() : x.originalFile()).append("` ");
+                        .append("), ").append(x.shrinkSummary()).append(": `").append(x.replayFile()).append("` ");
             }
             f.unknown().forEach(u -> md.append(" UNKNOWN ").append(cellText(u)).append(';'));
             md.append(" |\n");
@@ -110,7 +108,7 @@ final class MatrixMarkdown {
                 for (FuzzResult.Failure x : f.failures()) {
                     if (RunVerdict.reproduced(x)) {
                         items.add("FAIL fuzz " + f.backend() + ": " + x.property() + " at seed " + x.seed() + " (" + x.rate() + "): "
-                                + x.why() + " — replay: `shmconform replay " + (x.shrunkFile() != null ? x.shrunkFile() : x.originalFile()) + "`");
+                                + x.why() + " — replay: `shmconform replay " + x.replayFile() + "`");
                     }
                 }
                 f.unknown().forEach(u -> items.add("UNKNOWN fuzz " + f.backend() + ": " + u));
