@@ -23,7 +23,11 @@ import java.util.stream.Collectors;
  *     but the read-only files of the system ({@code /usr}: the JDK's {@code lib/modules}, gconv's cache);</li>
  * <li>{@code /proc/<pid>/fd}: descriptors 0, 1 and 2 are still the pipes the worker started with (the
  *     protocol and its log), and every other one is a read-only file of its code (the JDK under /usr, the
- *     class-path jars, {@code /dev/random}): no socket, no pipe, no memfd, no segment, no key file;</li>
+ *     class-path jars, {@code /dev/random}) or a file the JVM reads about itself now and then (its container
+ *     support opens {@code /sys/fs/cgroup/.../memory.limit_in_bytes} and {@code /proc/self/...}, which its
+ *     descriptor shows as {@code /proc/<its pid>/...}, and closes them
+ *     again: a look can catch one open, as WorkerPoolTest did on a loaded machine): no socket, no pipe, no memfd,
+ *     no segment, no key file;</li>
  * <li>{@code /proc/locks}: no POSIX or flock lock of that pid (an OFD lock shows pid -1, but it lives on
  *     an open file description, and no descriptor of a file that could be locked is left, see above);</li>
  * <li>no child process (a worker that spawned one is not reused while it lives);</li>
@@ -34,6 +38,8 @@ import java.util.stream.Collectors;
 final class WorkerCleanCheck {
     private static final Path PROC = Path.of("/proc");
     private static final Set<String> DEVICES = Set.of("/dev/random", "/dev/urandom", "/dev/null");
+    /** Where the JVM's container support reads its limits (cgroup v1 and v2); its mounts it reads from /proc/self. */
+    private static final String CGROUP_FILES = "/sys/fs/cgroup/";
 
     /**
      * What the worker was when it joined the pool: its standard descriptors, the TMPDIR and run it was
@@ -113,10 +119,13 @@ final class WorkerCleanCheck {
         }
     }
 
-    /** A read-only file of the worker's code: the JDK (under /usr), a class-path jar, a random device. */
-    private static boolean isCodeFile(String target, Baseline b) {
+    /**
+     * A read-only file of the worker's code (the JDK under /usr, a class-path jar, a random device) or a kernel
+     * pseudo-file the JVM reads about itself (cgroup limits, /proc): none can hold a segment, a lock or a key.
+     */
+    static boolean isCodeFile(String target, Baseline b) {
         return (target.startsWith("/usr/") && !target.contains(" (deleted)")) || b.codeFiles().contains(target)
-                || DEVICES.contains(target);
+                || DEVICES.contains(target) || target.startsWith(CGROUP_FILES) || target.startsWith("/proc/" + b.pid() + "/");
     }
 
     private static void locks(long pid, List<String> why) {
