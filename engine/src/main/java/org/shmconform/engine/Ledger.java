@@ -30,7 +30,9 @@ import org.shmconform.backends.sysv.SysVObjects;
  * identities that prove it ours: a key file's device, inode and ftok value, and each System V
  * object's id, key and change time. The reaper removes a System V object only when its id, key and
  * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
- * its semaphore lives on: the entry made while the file existed is the way back to it).
+ * its semaphore lives on: the entry made while the file existed is the way back to it). A file made and unlinked
+ * between two looks leaves no entry; its set is recorded by {@link #recordSets} instead, proven the run's by the
+ * live worker that operated it last ({@link SetsOfLiveWorker}), before that worker ends and after every execution.
  *
  * <p>Key files are Qt's legacy ones in the TMPDIRs and, for Qt 6.8's platform-safe System V keys, the
  * key itself in a worker's XDG_RUNTIME_DIR ({@link RunContext#workerRuntimeDir}, announced as a tmpdir).
@@ -246,6 +248,18 @@ public final class Ledger {
         for (SysVObjects.Obj o : SysVObjects.list()) {
             if (o.ctime() >= startSecond && keyFiles.stream().anyMatch(k -> k.made(o)) && objectsSeen.add(o.kind() + o.id())) {
                 write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
+            }
+        }
+    }
+
+    /**
+     * Semaphore sets a live worker of the run was proven to operate last ({@link SetsOfLiveWorker}), recorded by id
+     * like those found through a key file: the way back to a set whose key file Qt unlinked before it was seen.
+     */
+    synchronized void recordSets(List<SysVObjects.SemSet> sets) {
+        for (SysVObjects.SemSet s : sets) {
+            if (s.ctime() >= startSecond && objectsSeen.add("sem" + s.id())) {
+                write("sem " + s.id() + " " + s.key() + " " + s.ctime() + " " + s.cuid());
             }
         }
     }

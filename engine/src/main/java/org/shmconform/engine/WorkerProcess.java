@@ -1,6 +1,7 @@
 package org.shmconform.engine;
 
 import org.shmconform.backends.host.KernelWait;
+import org.shmconform.backends.host.Pidfd;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
@@ -20,6 +21,7 @@ import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
@@ -45,6 +47,13 @@ public final class WorkerProcess {
     /** It wrote something on stdout that is not a protocol line (a crash banner, stray output). */
     private volatile boolean strayOutput;
     private Integer exitStatus;
+    /**
+     * Read after its handle started: the kernel gave the started process its pid before this (a local process's pid is
+     * the worker's; the Qt 6.8 launcher execs into it).
+     */
+    private final long startedMillis = System.currentTimeMillis();
+    /** Where the semaphore sets it operated last are recorded before it ends; null: not proven so (see recordSetsIn). */
+    private volatile Ledger setsLedger;
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
         this.id = id;
@@ -62,6 +71,34 @@ public final class WorkerProcess {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Before it ends (killed, shut down) and whenever the engine asks ({@link #recordSetsItOperatedLast}), the semaphore
+     * sets it was the last to operate go into {@code ledger}. Only for a process started here whose pid is the worker's
+     * ({@link ProcessWorkerHandle}): elsewhere the worker may get its pid after this object is made.
+     */
+    void recordSetsIn(Ledger ledger) {
+        if (handle instanceof ProcessWorkerHandle) {
+            setsLedger = ledger;
+        }
+    }
+
+    /** Records, while it lives, the semaphore sets it operated last ({@link SetsOfLiveWorker}); a no-op once it is reaped. */
+    void recordSetsItOperatedLast() {
+        Ledger ledger = setsLedger;
+        java.util.OptionalLong pid = hostPid();
+        if (ledger == null || pid.isEmpty()) {
+            return;
+        }
+        try (Pidfd pinned = Pidfd.open(pid.getAsLong())) {
+            // Pinned, then asked whether it was reaped: not reaped yet means the pidfd holds this worker, not a reuse.
+            if (pinned != null && handle.isAlive()) {
+                ledger.recordSets(SetsOfLiveWorker.lastOperatedBy(pinned, startedMillis, ledger.startSecond()));
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no proof, nothing recorded: the key-file ledger and the reaper's other ways remain
+        }
     }
 
     /** Waits for the hello line; null if the worker died, said nothing in time, or its first line was no hello. */
@@ -184,6 +221,7 @@ public final class WorkerProcess {
 
     /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
     public Integer killAndReap(Duration timeout) throws InterruptedException {
+        recordSetsItOperatedLast();
         handle.kill();
         return reap(timeout);
     }
@@ -199,6 +237,7 @@ public final class WorkerProcess {
     /** Asks the worker to exit the way a program ends (destructors run); kills it if it does not. */
     public void shutdown(Duration grace) throws InterruptedException {
         if (handle.isAlive()) {
+            recordSetsItOperatedLast();
             try {
                 send(new Request(Long.MAX_VALUE, Op.exit, Args.NONE));
             } catch (IOException e) {

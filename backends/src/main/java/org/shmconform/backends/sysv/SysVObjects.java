@@ -16,7 +16,36 @@ public final class SysVObjects {
     public record Obj(String kind, int id, int key, int cuid, long ctime) {
     }
 
+    /**
+     * A semaphore set as /proc/sysvipc/sem lists it: its number of semaphores, and the time of its last semop on any
+     * of them ({@code otime}, epoch seconds, 0 if none yet) besides its change time.
+     */
+    public record SemSet(int id, int key, int nsems, int cuid, long otime, long ctime) {
+        public Obj obj() {
+            return new Obj("sem", id, key, cuid, ctime);
+        }
+    }
+
     private SysVObjects() {
+    }
+
+    /** Every semaphore set of this IPC namespace. */
+    public static List<SemSet> semaphoreSets() {
+        List<SemSet> all = new ArrayList<>();
+        for (String[] f : rows("/proc/sysvipc/sem")) {
+            all.add(new SemSet(Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[3]), Integer.parseInt(f[6]), Long.parseLong(f[8]),
+                    Long.parseLong(f[9])));
+        }
+        return all;
+    }
+
+    /**
+     * semctl(GETPID) of the set's first semaphore: the pid, in this pid namespace, of the last process that changed it
+     * (semop, or SETVAL); -1 if the set is gone or unreadable. The number only: that process may be gone and the
+     * number given to another since.
+     */
+    public static int lastOperator(int id) {
+        return LibC.INSTANCE.semctl(id, 0, LibC.GETPID);
     }
 
     public static List<Obj> list() {
