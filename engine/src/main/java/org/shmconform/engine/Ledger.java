@@ -31,8 +31,9 @@ import org.shmconform.backends.sysv.SysVObjects;
  * object's id, key and change time. The reaper removes a System V object only when its id, key and
  * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
  * its semaphore lives on: the entry made while the file existed is the way back to it). A file made and unlinked
- * between two looks leaves no entry; its set is recorded by {@link #recordSets} instead, proven the run's by the
- * live worker that operated it last ({@link SetsOfLiveWorker}), before that worker ends and after every execution.
+ * between two looks leaves no entry; its set or segment is recorded by {@link #recordProvenOfLiveWorker} instead, proven
+ * the run's by the live worker that operated it last or created it ({@link SetsOfLiveWorker},
+ * {@link SegmentsOfLiveWorker}), before that worker ends and after every execution.
  *
  * <p>Key files are Qt's legacy ones in the TMPDIRs and, for Qt 6.8's platform-safe System V keys, the
  * key itself in a worker's XDG_RUNTIME_DIR ({@link RunContext#workerRuntimeDir}, announced as a tmpdir).
@@ -253,13 +254,14 @@ public final class Ledger {
     }
 
     /**
-     * Semaphore sets a live worker of the run was proven to operate last ({@link SetsOfLiveWorker}), recorded by id
-     * like those found through a key file: the way back to a set whose key file Qt unlinked before it was seen.
+     * Semaphore sets a live worker of the run was proven to operate last ({@link SetsOfLiveWorker}) and segments one was
+     * proven to create or attach or detach last ({@link SegmentsOfLiveWorker}), recorded by id like those found through
+     * a key file: the way back to an object whose key file Qt unlinked before it was seen.
      */
-    synchronized void recordSets(List<SysVObjects.SemSet> sets) {
-        for (SysVObjects.SemSet s : sets) {
-            if (s.ctime() >= startSecond && objectsSeen.add("sem" + s.id())) {
-                write("sem " + s.id() + " " + s.key() + " " + s.ctime() + " " + s.cuid());
+    synchronized void recordProvenOfLiveWorker(List<SysVObjects.Obj> objects) {
+        for (SysVObjects.Obj o : objects) {
+            if (o.ctime() >= startSecond && objectsSeen.add(o.kind() + o.id())) {
+                write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
             }
         }
     }

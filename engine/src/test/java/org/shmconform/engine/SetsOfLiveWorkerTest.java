@@ -84,7 +84,7 @@ class SetsOfLiveWorkerTest {
         WorkerCommand command = new WorkerCommand(java(), makerCommand(name, keys), List.of(), Map.of(), null);
         ProcessWorkerHandle handle = ProcessWorkerHandle.start(command, command.program().toString());
         WorkerProcess w = new WorkerProcess(name, handle, run.logs().resolve(name + ".log"));
-        w.recordSetsIn(run.ledger());
+        w.recordOrphansIn(run.ledger());
         workers.add(w);
         handles.put(w, handle);
         return w;
