@@ -60,6 +60,8 @@ public final class WorkerProcess {
     private volatile Ledger orphansLedger;
     /** The segments that existed once it had its pid (read in recordOrphansIn): none of them is its creation. */
     private volatile Set<Integer> segmentsBeforeIt = Set.of();
+    /** The semaphore sets that existed once it had its pid (read in recordOrphansIn). */
+    private volatile Set<Integer> setsBeforeIt = Set.of();
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
         this.id = id;
@@ -90,6 +92,7 @@ public final class WorkerProcess {
         if (handle instanceof ProcessWorkerHandle) {
             try {
                 segmentsBeforeIt = SegmentsOfLiveWorker.existingIds();
+                setsBeforeIt = SetsOfLiveWorker.existingIds();
             } catch (RuntimeException e) {
                 return; // no listing, no proof of creation: nothing is recorded for it
             }
@@ -111,7 +114,7 @@ public final class WorkerProcess {
             // Pinned, then asked whether it was reaped: not reaped yet means the pidfd holds this worker, not a reuse.
             if (pinned != null && handle.isAlive()) {
                 List<SysVObjects.Obj> proven = new ArrayList<>();
-                SetsOfLiveWorker.lastOperatedBy(pinned, startedMillis, ledger.startSecond()).forEach(set -> proven.add(set.obj()));
+                SetsOfLiveWorker.lastOperatedBy(pinned, startedMillis, setsBeforeIt, ledger.startSecond()).forEach(set -> proven.add(set.obj()));
                 SegmentsOfLiveWorker.madeOrUsedLastBy(pinned, startedMillis, segmentsBeforeIt, ledger.startSecond())
                         .forEach(segment -> proven.add(segment.obj()));
                 ledger.recordProvenOfLiveWorker(proven);
