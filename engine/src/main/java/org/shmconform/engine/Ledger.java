@@ -30,7 +30,10 @@ import org.shmconform.backends.sysv.SysVObjects;
  * identities that prove it ours: a key file's device, inode and ftok value, and each System V
  * object's id, key and change time. The reaper removes a System V object only when its id, key and
  * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
- * its semaphore lives on: the entry made while the file existed is the way back to it).
+ * its semaphore lives on: the entry made while the file existed is the way back to it). A file made and unlinked
+ * between two looks leaves no entry; its set or segment is recorded by {@link #recordProvenOfLiveWorker} instead, proven
+ * the run's by the live worker that operated it last or created it ({@link SetsOfLiveWorker},
+ * {@link SegmentsOfLiveWorker}), before that worker ends and after every execution.
  *
  * <p>Key files are Qt's legacy ones in the TMPDIRs and, for Qt 6.8's platform-safe System V keys, the
  * key itself in a worker's XDG_RUNTIME_DIR ({@link RunContext#workerRuntimeDir}, announced as a tmpdir).
@@ -245,6 +248,19 @@ public final class Ledger {
     private void recordObjects(List<KeyFile> keyFiles) {
         for (SysVObjects.Obj o : SysVObjects.list()) {
             if (o.ctime() >= startSecond && keyFiles.stream().anyMatch(k -> k.made(o)) && objectsSeen.add(o.kind() + o.id())) {
+                write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
+            }
+        }
+    }
+
+    /**
+     * Semaphore sets a live worker of the run was proven to operate last ({@link SetsOfLiveWorker}) and segments one was
+     * proven to create or attach or detach last ({@link SegmentsOfLiveWorker}), recorded by id like those found through
+     * a key file: the way back to an object whose key file Qt unlinked before it was seen.
+     */
+    synchronized void recordProvenOfLiveWorker(List<SysVObjects.Obj> objects) {
+        for (SysVObjects.Obj o : objects) {
+            if (o.ctime() >= startSecond && objectsSeen.add(o.kind() + o.id())) {
                 write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
             }
         }

@@ -25,7 +25,9 @@ import org.shmconform.engine.state.PrivateDirectory;
  * run's own TMPDIRs; Qt 6.8's platform-safe names ({@link Qt68Leftovers});</li>
  * <li>System V objects recorded in the run's {@link Ledger}: removed only if the object with that
  * id still has the recorded key and creator and changed after the run started (this finds Qt's
- * orphaned semaphores, whose key file is gone);</li>
+ * orphaned semaphores, whose key file is gone); a set or segment whose key file went before the ledger saw it
+ * is recorded there from kernel facts while the worker that operated it last, or made it, lives
+ * ({@link SetsOfLiveWorker}, {@link SegmentsOfLiveWorker});</li>
  * <li>the run's directories, deleted without following links ({@link PrivateDirectory#deleteTree});</li>
  * <li>at start-up, runs whose lock can be taken (their harness is dead, in whatever pid namespace),
  * including their leftover workers ({@link LeftoverWorkers}).</li>

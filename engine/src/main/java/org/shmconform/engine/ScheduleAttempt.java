@@ -93,6 +93,8 @@ final class ScheduleAttempt {
             problems.add("harness I/O error: " + e.getMessage());
         } finally {
             Map<String, WorkerPool.Pooled> proven = releaseAll();
+            // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
+            proven.values().forEach(p -> p.process().recordOrphansItLeft());
             Reaper.afterExecution(run, prefix, notes);
             if (!proven.isEmpty()) {
                 pool.readmit(proven, lockers(), notes);
@@ -179,6 +181,7 @@ final class ScheduleAttempt {
         }
         WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
+        wp.recordOrphansIn(run.ledger());
         wp.awaitHello(timing.startDeadline());
         return wp;
     }

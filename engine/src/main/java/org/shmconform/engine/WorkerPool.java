@@ -230,6 +230,7 @@ public final class WorkerPool implements AutoCloseable {
         WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
         WorkerProcess wp = new WorkerProcess("pool-" + n, local.start(command, null), log);
+        wp.recordOrphansIn(run.ledger());
         Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
         boolean refused;
         synchronized (this) {

@@ -1,6 +1,8 @@
 package org.shmconform.engine;
 
 import org.shmconform.backends.host.KernelWait;
+import org.shmconform.backends.host.Pidfd;
+import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
@@ -13,6 +15,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +25,7 @@ import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
+import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
@@ -45,6 +51,17 @@ public final class WorkerProcess {
     /** It wrote something on stdout that is not a protocol line (a crash banner, stray output). */
     private volatile boolean strayOutput;
     private Integer exitStatus;
+    /**
+     * Read after its handle started: the kernel gave the started process its pid before this (a local process's pid is
+     * the worker's; the Qt 6.8 launcher execs into it).
+     */
+    private final long startedMillis = System.currentTimeMillis();
+    /** Where what it operated last or made is recorded before it ends; null: not proven so (see recordOrphansIn). */
+    private volatile Ledger orphansLedger;
+    /** The segments that existed once it had its pid (read in recordOrphansIn): none of them is its creation. */
+    private volatile Set<Integer> segmentsBeforeIt = Set.of();
+    /** The semaphore sets that existed once it had its pid (read in recordOrphansIn). */
+    private volatile Set<Integer> setsBeforeIt = Set.of();
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
         this.id = id;
@@ -62,6 +79,49 @@ public final class WorkerProcess {
 
     public String id() {
         return id;
+    }
+
+    /**
+     * Before it ends (killed, shut down) and whenever the engine asks ({@link #recordOrphansItLeft}), the semaphore
+     * sets it was the last to operate and the segments it made or attached or detached last go into {@code ledger}.
+     * Only for a process started here whose pid is the worker's ({@link ProcessWorkerHandle}): elsewhere the worker may
+     * get its pid after this object is made. Call it before the worker is asked anything: the segments listed now
+     * are not its own.
+     */
+    void recordOrphansIn(Ledger ledger) {
+        if (handle instanceof ProcessWorkerHandle) {
+            try {
+                segmentsBeforeIt = SegmentsOfLiveWorker.existingIds();
+                setsBeforeIt = SetsOfLiveWorker.existingIds();
+            } catch (RuntimeException e) {
+                return; // no listing, no proof of creation: nothing is recorded for it
+            }
+            orphansLedger = ledger;
+        }
+    }
+
+    /**
+     * Records, while it lives, the semaphore sets it operated last ({@link SetsOfLiveWorker}) and the segments it made
+     * or used last ({@link SegmentsOfLiveWorker}); a no-op once it is reaped.
+     */
+    void recordOrphansItLeft() {
+        Ledger ledger = orphansLedger;
+        java.util.OptionalLong pid = hostPid();
+        if (ledger == null || pid.isEmpty()) {
+            return;
+        }
+        try (Pidfd pinned = Pidfd.open(pid.getAsLong())) {
+            // Pinned, then asked whether it was reaped: not reaped yet means the pidfd holds this worker, not a reuse.
+            if (pinned != null && handle.isAlive()) {
+                List<SysVObjects.Obj> proven = new ArrayList<>();
+                SetsOfLiveWorker.lastOperatedBy(pinned, startedMillis, setsBeforeIt, ledger.startSecond()).forEach(set -> proven.add(set.obj()));
+                SegmentsOfLiveWorker.madeOrUsedLastBy(pinned, startedMillis, segmentsBeforeIt, ledger.startSecond())
+                        .forEach(segment -> proven.add(segment.obj()));
+                ledger.recordProvenOfLiveWorker(proven);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no proof, nothing recorded: the key-file ledger and the reaper's other ways remain
+        }
     }
 
     /** Waits for the hello line; null if the worker died, said nothing in time, or its first line was no hello. */
@@ -184,6 +244,7 @@ public final class WorkerProcess {
 
     /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
     public Integer killAndReap(Duration timeout) throws InterruptedException {
+        recordOrphansItLeft();
         handle.kill();
         return reap(timeout);
     }
@@ -199,6 +260,7 @@ public final class WorkerProcess {
     /** Asks the worker to exit the way a program ends (destructors run); kills it if it does not. */
     public void shutdown(Duration grace) throws InterruptedException {
         if (handle.isAlive()) {
+            recordOrphansItLeft();
             try {
                 send(new Request(Long.MAX_VALUE, Op.exit, Args.NONE));
             } catch (IOException e) {

@@ -42,6 +42,8 @@ public interface LibC extends Library {
     int IPC_STAT = 2;
     int SHM_RDONLY = 010000;
     int GETVAL = 12;
+    /** semctl: the pid of the last process that changed the semaphore (semop or SETVAL). */
+    int GETPID = 11;
     int SETVAL = 16;
     short SEM_UNDO = 0x1000;
 

@@ -16,7 +16,65 @@ public final class SysVObjects {
     public record Obj(String kind, int id, int key, int cuid, long ctime) {
     }
 
+    /**
+     * A semaphore set as /proc/sysvipc/sem lists it: its number of semaphores, and the time of its last semop on any
+     * of them ({@code otime}, epoch seconds, 0 if none yet) besides its change time.
+     */
+    public record SemSet(int id, int key, int nsems, int cuid, long otime, long ctime) {
+        public Obj obj() {
+            return new Obj("sem", id, key, cuid, ctime);
+        }
+    }
+
+    /**
+     * A segment as /proc/sysvipc/shm lists it (one row is read with the segment locked: its fields agree): its creator
+     * ({@code cpid}) and the process of its last attach or detach ({@code lpid}, 0 if none yet), as pids in the reader's
+     * pid namespace (0 for a process that namespace cannot see), its attach count, and the times (epoch seconds, rounded
+     * down) of its last attach ({@code atime}), last detach ({@code dtime}) and last change ({@code ctime}: its creation,
+     * then each IPC_SET or IPC_RMID). The kernel sets lpid and atime together on every attach (a fork's copy of an
+     * attachment too), lpid and dtime together on every detach (an exit's too).
+     */
+    public record Segment(int id, int key, int cpid, int lpid, long nattch, int cuid, long atime, long dtime, long ctime) {
+        public Obj obj() {
+            return new Obj("shm", id, key, cuid, ctime);
+        }
+
+        /** The time of its last attach or detach, the one that set lpid; 0 if it never had one. */
+        public long lastAttachOrDetach() {
+            return Math.max(atime, dtime);
+        }
+    }
+
     private SysVObjects() {
+    }
+
+    /** Every segment of this IPC namespace. */
+    public static List<Segment> segments() {
+        List<Segment> all = new ArrayList<>();
+        for (String[] f : rows("/proc/sysvipc/shm")) {
+            all.add(new Segment(Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[4]), Integer.parseInt(f[5]),
+                    Long.parseLong(f[6]), Integer.parseInt(f[9]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13])));
+        }
+        return all;
+    }
+
+    /** Every semaphore set of this IPC namespace. */
+    public static List<SemSet> semaphoreSets() {
+        List<SemSet> all = new ArrayList<>();
+        for (String[] f : rows("/proc/sysvipc/sem")) {
+            all.add(new SemSet(Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[3]), Integer.parseInt(f[6]), Long.parseLong(f[8]),
+                    Long.parseLong(f[9])));
+        }
+        return all;
+    }
+
+    /**
+     * semctl(GETPID) of the set's first semaphore: the pid, in this pid namespace, of the last process that changed it
+     * (semop, or SETVAL); -1 if the set is gone or unreadable. The number only: that process may be gone and the
+     * number given to another since.
+     */
+    public static int lastOperator(int id) {
+        return LibC.INSTANCE.semctl(id, 0, LibC.GETPID);
     }
 
     public static List<Obj> list() {

@@ -1,0 +1,53 @@
+package org.shmconform.engine;
+
+import com.sun.jna.Memory;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * A real process that does to a System V semaphore set what Qt 6.8 does with a platform-safe key, then leaves it:
+ * on the line {@code go} it makes the key file, keys a new set by ftok(file, 'Q'), sets it to 1 (SETVAL), locks and
+ * unlocks it (two semops), unlinks the key file (as Qt's last detach does) and writes {@code <id> <key>} to the result
+ * file (made whole, by a rename); then it waits for its stdin to end and exits without removing the set.
+ * Arguments: the key file's path, the result file's path.
+ */
+public final class OrphanSemaphoreMaker {
+    private OrphanSemaphoreMaker() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        if (!"go".equals(in.readLine())) {
+            return;
+        }
+        Path keyFile = Path.of(args[0]);
+        Files.createFile(keyFile);
+        LibC c = LibC.INSTANCE;
+        int key = c.ftok(keyFile.toString(), 'Q');
+        int id = c.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        if (key == -1 || id == -1 || c.semctl(id, 0, LibC.SETVAL, 1) != 0 || !op(id, -1) || !op(id, 1)) {
+            Files.writeString(Path.of(args[1]), "failed key " + key + " id " + id + " errno " + LibC.errno());
+            return;
+        }
+        Files.delete(keyFile);
+        Path partial = Path.of(args[1] + ".partial");
+        Files.writeString(partial, id + " " + key);
+        Files.move(partial, Path.of(args[1]), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        while (in.readLine() != null) {
+            // held until the test ends it
+        }
+    }
+
+    /** One semop on semaphore 0 (struct sembuf: unsigned short num, short op, short flags). */
+    private static boolean op(int id, int delta) {
+        Memory sembuf = new Memory(6);
+        sembuf.setShort(0, (short) 0);
+        sembuf.setShort(2, (short) delta);
+        sembuf.setShort(4, (short) 0);
+        return LibC.INSTANCE.semop(id, sembuf, 1) == 0;
+    }
+}
