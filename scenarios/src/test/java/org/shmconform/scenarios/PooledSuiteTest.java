@@ -20,6 +20,7 @@ import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.history.ReportLayout;
 
 /**
@@ -37,8 +38,8 @@ class PooledSuiteTest {
     }
 
     @AfterEach
-    void removeReports() throws Exception {
-        new ProcessBuilder("rm", "-rf", "--one-file-system", reports.toString()).start().waitFor();
+    void removeReports() {
+        PrivateDirectory.deleteTree(reports); // no link followed, nothing outside the folder
     }
 
     @Test
