@@ -67,7 +67,8 @@ final class StateText {
             }
         });
         s.servers().forEach((name, server) -> parts.add("serving " + name + ": " + server.process()));
-        s.orphans().forEach((p, key) -> parts.add(p + " keeps a failed create's handle to " + key(key, spaceList)));
+        s.orphans().forEach((p, kept) -> parts.add(p + " keeps a failed create's handle to " + key(kept.key(), spaceList)
+                + (kept.destroyed() ? " (destroyed since)" : "")));
         s.unnamed().stream().filter(k -> s.segments().containsKey(k))
                 .forEach(k -> parts.add(key(k, spaceList) + " lost its key file"));
         return parts.isEmpty() ? "nothing exists" : String.join("; ", parts);

@@ -16,8 +16,8 @@ import java.util.TreeSet;
  * @param cause        space|key → the property that decided the key's last fate (destroyed by a last detach,
  *                     survived a crash): a later contradiction is blamed on that property
  * @param semaphores   Qt 6.4's semaphore ownership, for profiles whose keying resets the lock
- * @param orphans      process → space|key of the segment its object's failed create() kept a handle to, until its
- *                     next create/attach/detach cleans it (profiles whose retry removes the orphan: Qt 6.8's System V
+ * @param orphans      process → the handle its object's failed create() kept (to the segment of a space|key, or to
+ *                     one destroyed since), until its next create/attach/detach cleans it (profiles whose retry removes the orphan: Qt 6.8's System V
  *                     cleanHandle, which removes the segment if nobody is attached by then)
  * @param observations which branch the documentation left open was taken (e.g. "lock after holder death: released")
  * @param servers      hand-over socket name → who serves which segment there (serveFd, until it detaches or dies)
@@ -27,7 +27,7 @@ import java.util.TreeSet;
  *                     {@link LockRules#keyFileUnlinked}
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
-                         Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
+                         Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
                          SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed) {
 
     public ModelState {
@@ -36,7 +36,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
 
     /** No segment lost its key file. */
     public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
-                      Map<String, Property> cause, Semaphores semaphores, Map<String, String> orphans,
+                      Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
                       SortedSet<String> observations, Map<String, Server> servers) {
         this(segments, locks, workers, cause, semaphores, orphans, observations, servers, Set.of());
     }
@@ -249,17 +249,42 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed);
     }
 
+    /**
+     * A failed create's handle (Qt 6.8's System V unix_key) that an object keeps: to the segment of {@code key}, or,
+     * {@code destroyed}, to one destroyed since. A segment made under that key later is another kernel object, which
+     * the kept ftok key may or may not reach (a re-made key file may take another inode): LifecycleRules.keptHandleIsStale.
+     */
+    public record Orphan(String key, boolean destroyed) {
+    }
+
     /** The orphaned segment (space|key) the process's object keeps a handle to, or null. */
     String orphan(String p) {
-        return orphans.get(p);
+        Orphan kept = orphans.get(p);
+        return kept == null ? null : kept.key();
+    }
+
+    /** Whether the segment the process's object keeps a failed create's handle to was destroyed since. */
+    boolean orphanDestroyed(String p) {
+        Orphan kept = orphans.get(p);
+        return kept != null && kept.destroyed();
+    }
+
+    /** The segment of {@code key} was destroyed: every failed create's handle kept to it is stale from now on. */
+    ModelState withOrphanedSegmentDestroyed(String key) {
+        if (!orphans.containsValue(new Orphan(key, false))) {
+            return this;
+        }
+        TreeMap<String, Orphan> m = new TreeMap<>(orphans);
+        m.replaceAll((p, kept) -> kept.key().equals(key) ? new Orphan(key, true) : kept);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed);
     }
 
     ModelState withOrphan(String p, String key) {
-        TreeMap<String, String> m = new TreeMap<>(orphans);
+        TreeMap<String, Orphan> m = new TreeMap<>(orphans);
         if (key == null) {
             m.remove(p);
         } else {
-            m.put(p, key);
+            m.put(p, new Orphan(key, false));
         }
         return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed);
     }

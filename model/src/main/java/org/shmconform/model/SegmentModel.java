@@ -38,10 +38,10 @@ public final class SegmentModel {
         }
 
         /** Every state any base leads to, or the first base's contradiction when none leads anywhere. */
-        static Step anyOf(List<ModelState> bases, Function<ModelState, Step> f) {
+        static <T> Step anyOf(List<T> bases, Function<T, Step> f) {
             LinkedHashSet<ModelState> next = new LinkedHashSet<>();
             Step first = null;
-            for (ModelState b : bases) {
+            for (T b : bases) {
                 Step st = f.apply(b);
                 if (st.legal()) {
                     next.addAll(st.next());
@@ -50,6 +50,11 @@ public final class SegmentModel {
                 }
             }
             return next.isEmpty() ? first : to(new ArrayList<>(next));
+        }
+
+        /** Where either of two readings may hold: the states of both, or {@code first}'s contradiction when neither holds. */
+        static Step either(Step first, Step second) {
+            return anyOf(List.of(first, second), Function.identity());
         }
 
         public boolean legal() {

@@ -3,6 +3,7 @@ package org.shmconform.model;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.shmconform.model.ModelOp.Outcome;
@@ -247,6 +248,32 @@ class Qt68ProfilesTest {
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, twoSegments, attach("D", "k")));
         // The key file was never unlinked: the segment keeps its name.
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, List.of(create("C", "k"), kill("C")), create("B", "k")));
+    }
+
+    @Test
+    void qt68SystemVKeptHandleToADestroyedSegmentMayBeStaleAfterTheKeyWasMadeAgain() {
+        // Fuzz qt68-sysv-native seed 76 (3/3 on qt68-sysv-native and -safe): A's failed create of k_1 reached k's segment
+        // through the inode k's unlinked file left (A keeps that handle); C's detach destroyed it; C's create of k made a
+        // new file on a new inode. A's next create of k_1 fails once with the stale AlreadyExists, the one after works.
+        List<ModelOp> remadeElsewhere = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), op("C", "detach"), create("C", "k"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, remadeElsewhere, fail(create("A", "k_1"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, remadeElsewhere, fail(attach("A", "k_1"), "AlreadyExists")));
+        List<ModelOp> afterTheStaleFailure = new ArrayList<>(remadeElsewhere);
+        afterTheStaleFailure.add(fail(create("A", "k_1"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterTheStaleFailure, create("A", "k_1")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, afterTheStaleFailure, fail(create("A", "k_1"), "AlreadyExists")));
+        // The segment was never destroyed: k_1 has no segment, a create by someone whose handle is not stale works.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, remadeElsewhere, fail(create("B", "k_1"), "AlreadyExists")));
+        // Legacy keys, measured (replay: C create k; A create k → AlreadyExists; C detach; B create k; A attach k → true):
+        // B's re-made key file took the freed inode and A's kept handle reached B's segment; a new inode would leave it
+        // stale. Both are legal; NotFound is not (B's segment exists).
+        List<ModelOp> remade = List.of(create("C", "k"), fail(create("A", "k"), "AlreadyExists"), op("C", "detach"), create("B", "k"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, remade, attach("A", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, remade, fail(attach("A", "k"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, remade, fail(attach("A", "k"), "NotFound")));
+        // Qt 6.4 keeps no handle: only the documented attach.
+        assertFalse(SegmentModelTest.legal(QT64, remade, fail(attach("A", "k"), "AlreadyExists")));
     }
 
     @Test
