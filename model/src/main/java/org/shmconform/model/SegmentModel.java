@@ -74,6 +74,9 @@ public final class SegmentModel {
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
             return LockRules.blockedInternally(profile, s, op, w);
         }
+        if (op.f().equals("lock") || op.f().equals("unlock")) {
+            s = LifecycleRules.semaphoreErrorCleared(s, op.process()); // modifySemaphore clears the object's error
+        }
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "placement" -> PlacementRules.placement(s, op);
             case "placeIn" -> PlacementRules.placeIn(s, op, w);

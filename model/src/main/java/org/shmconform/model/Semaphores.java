@@ -26,9 +26,12 @@ import java.util.TreeMap;
  * @param removed owners whose semaphore set another owner's object has removed since they took it (keying resets
  *                the lock, profiles with {@link Profile#retryRemovesOrphan()}: Qt 6.8's System V reports the failed
  *                IPC_RMID of their next cleanHandle, see {@link LockRules#removedUnderOthers})
+ * @param erred   processes whose object's QSystemSemaphore still carries the error of that failed IPC_RMID (Qt 6.8's
+ *                System V: an attach of the same key returns early from setNativeKey in Open mode and fails on it
+ *                again; LifecycleRules.semaphoreErrorKept)
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made, Set<Owner> removed) {
+                         int made, Set<Owner> removed, Set<String> erred) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -37,6 +40,13 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         names = Map.copyOf(names);
         handles = Map.copyOf(handles);
         removed = Set.copyOf(removed);
+        erred = Set.copyOf(erred);
+    }
+
+    /** With no object carrying a semaphore error. */
+    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
+                      int made, Set<Owner> removed) {
+        this(owned, present, names, handles, made, removed, Set.of());
     }
 
     /** Without owners whose set was removed under them. */
@@ -67,14 +77,33 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Set<Owner> r = new HashSet<>(removed);
         owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
                 .forEach(r::add);
-        return new Semaphores(owned, present, names, handles, made, r);
+        return new Semaphores(owned, present, names, handles, made, r, erred);
+    }
+
+    /** Whether the process's object's QSystemSemaphore still carries the error of a failed cleanHandle. */
+    public boolean erred(String process) {
+        return erred.contains(process);
+    }
+
+    /** The process's object's QSystemSemaphore carries an error ({@code kept}), or an error was cleared. */
+    Semaphores withError(String process, boolean kept) {
+        if (erred.contains(process) == kept) {
+            return this;
+        }
+        Set<String> e = new HashSet<>(erred);
+        if (kept) {
+            e.add(process);
+        } else {
+            e.remove(process);
+        }
+        return new Semaphores(owned, present, names, handles, made, removed, e);
     }
 
     /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
     Semaphores rekeyedBy(String process) {
         Set<Owner> r = new HashSet<>(removed);
         r.removeIf(o -> o.process().equals(process));
-        return new Semaphores(owned, present, names, handles, made, r);
+        return new Semaphores(owned, present, names, handles, made, r, erred);
     }
 
     public boolean present(String key) {
@@ -108,7 +137,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made, removed);
+        return new Semaphores(o, p, names, handles, made, removed, erred);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -117,7 +146,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made, removed);
+        return new Semaphores(o, p, names, handles, made, removed, erred);
     }
 
     /**
@@ -137,7 +166,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made, removed);
+        return new Semaphores(o, present, n, h, made, removed, erred);
     }
 
     /**
@@ -149,20 +178,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made, removed);
+            return new Semaphores(owned, present, names, h, made, removed, erred);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1, removed);
+        return new Semaphores(o, present, n, h, made + 1, removed, erred);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made, removed);
+        return new Semaphores(owned, present, names, h, made, removed, erred);
     }
 }

@@ -168,6 +168,37 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVAttachOfTheSameKeyKeepsTheSemaphoresErrorUntilSomethingClearsIt() {
+        // Measured (replays of seed 90's history on qt68-sysv and -native): C attach k → UnknownError, twice; a create
+        // clears it (AlreadyExists as documented), and so does a lock (the attach after it: true).
+        List<ModelOp> failed = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("C", "k"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, failed, fail(attach("C", "k"), "UnknownError")));
+        List<ModelOp> twice = new ArrayList<>(failed);
+        twice.add(fail(attach("C", "k"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, twice, fail(attach("C", "k"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, twice, fail(create("C", "k"), "AlreadyExists")));
+        List<ModelOp> cleared = new ArrayList<>(twice);
+        cleared.add(fail(create("C", "k"), "AlreadyExists"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, cleared, fail(attach("C", "k"), "UnknownError")));
+        List<ModelOp> locked = new ArrayList<>(twice);
+        locked.add(op("C", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, locked, attach("C", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, locked, fail(attach("C", "k"), "UnknownError")));
+        // Another key clears it too (measured on seed 5041's history: B attach x → NotFound, B attach j → NotFound).
+        List<ModelOp> otherKey = new ArrayList<>(failed);
+        otherKey.add(fail(attach("C", "x"), "NotFound"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, otherKey, fail(attach("C", "k"), "UnknownError")));
+        // Fuzz qt68-sysv-native seed 5041 (3/3): A's create of k took the freed inode of j's file and with it B's set;
+        // A's re-key removed that set under B.
+        List<ModelOp> seed5041 = List.of(create("B", "j"), op("B", "detach"), create("A", "k"), fail(attach("A", "k_1"), "NotFound"),
+                fail(create("B", "j"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5041, fail(attach("B", "j"), "UnknownError")));
+        // No failed cleanHandle before: the documented NotFound only.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5041.subList(0, 4), fail(attach("B", "j"), "UnknownError")));
+    }
+
+    @Test
     void qt68SystemVUnknownErrorAfterTheKeptHandleRemovedACrashedHoldersSegment() {
         // Measured: kill A, then C's create: its cleanHandle removes the segment (nattch 0), its semaphore step fails.
         List<ModelOp> crashed = List.of(create("A", "k"), fail(create("C", "k"), "AlreadyExists"), fail(create("A", "k"), "AlreadyExists"),
