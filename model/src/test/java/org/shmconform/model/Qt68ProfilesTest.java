@@ -308,6 +308,29 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVLastDetachWhoseKeyFileAnotherUnlinkedReturnsFalseWithNoError() {
+        // Fuzz qt68-sysv-safe seed 200 (3/3): A's segment lost its name to B's fresh one; A's last detach unlinks k's
+        // key file, which is B's by then, and B's last detach (IPC_RMID, then unlink) returns false with NoError.
+        List<ModelOp> seed200 = List.of(create("C", "k"), attach("A", "k"), fail(create("C", "k-1"), "AlreadyExists"),
+                create("B", "k"), op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed200, fail(op("B", "detach"), "NoError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed200, op("B", "detach")));
+        // The segment is gone and B detached all the same: D's attach finds nothing, B's next detach has nothing to do.
+        List<ModelOp> afterIt = new ArrayList<>(seed200);
+        afterIt.add(fail(op("B", "detach"), "NoError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, fail(attach("D", "k"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, attach("D", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, op("B", "detach")));
+        // Before A's detach nobody unlinked B's key file; with D still attached B's detach is no last one.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, seed200.subList(0, 4), fail(op("B", "detach"), "NoError")));
+        List<ModelOp> notLast = new ArrayList<>(seed200);
+        notLast.add(attach("D", "k"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notLast, fail(op("B", "detach"), "NoError")));
+        // Legacy keys keep the segment's file apart from the semaphore's: no such failure.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, List.of(create("B", "k")), fail(op("B", "detach"), "NoError")));
+    }
+
+    @Test
     void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
         // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
         List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
