@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.shmconform.checker.ScenarioResult;
-import org.shmconform.engine.Reaper;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
@@ -332,19 +331,13 @@ public final class ConformanceRun implements AutoCloseable {
             return List.of();
         }
         ended = true;
-        List<String> reaped;
-        try {
-            context.endPooledWorkers(); // reused workers are the run's own, not leftovers for the reaper to report
+        return context.end(() -> {
             environments.values().forEach(Environment::close);
             ContainerSweeper.removeRun(context.runId());
             if (keepLogs) {
-                copyLogs(context.logs(), report.logs());
+                copyLogs(context.logs(), report.logs()); // before the reaper removes the run directory, logs included
             }
-        } finally {
-            // Last: the reaper removes the run directory, logs included.
-            reaped = Reaper.reapRun(context.runId(), context.runDir());
-        }
-        return reaped;
+        });
     }
 
     private static RunSummary withBaseline(RunSummary s, Baseline.Outcome outcome) {

@@ -312,18 +312,35 @@ public final class RunContext implements AutoCloseable {
 
     @Override
     public void close() {
+        end(() -> { });
+    }
+
+    /**
+     * Ends the run, in the one order that leaves nothing: every worker of its pool (reused workers are the run's own,
+     * not leftovers for the reaper to report), then {@code beforeReaping} (what the caller owns: environments,
+     * containers, logs to keep), then the reaper, which removes the run directory last, whatever came before.
+     *
+     * @return what the reaper removed
+     */
+    public List<String> end(Runnable beforeReaping) {
+        List<String> reaped;
         try {
-            endPooledWorkers();
+            try {
+                endPooledWorkers();
+            } finally {
+                beforeReaping.run();
+            }
         } finally {
-            Reaper.reapRun(runId, runDir);
+            reaped = Reaper.reapRun(runId, runDir);
         }
+        return reaped;
     }
 
     /**
      * Ends every worker of the run's pool (idle, borrowed or spare), so that the reaper after it finds only
      * what crashed or killed workers left; the pool is not used again. Nothing when no pool was made.
      */
-    public void endPooledWorkers() {
+    private void endPooledWorkers() {
         WorkerPool pool;
         synchronized (this) {
             pool = workerPool;

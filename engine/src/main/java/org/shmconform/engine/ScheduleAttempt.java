@@ -94,7 +94,7 @@ final class ScheduleAttempt {
         } finally {
             Map<String, WorkerPool.Pooled> proven = releaseAll();
             // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
-            proven.values().forEach(p -> p.process().recordOrphansItLeft());
+            WorkerProcess.recordOrphansLeftBy(proven.values().stream().map(WorkerPool.Pooled::process).toList());
             Reaper.afterExecution(run, prefix, notes);
             if (!proven.isEmpty()) {
                 pool.readmit(proven, lockers(), notes);

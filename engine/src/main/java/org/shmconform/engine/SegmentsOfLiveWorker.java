@@ -1,11 +1,9 @@
 package org.shmconform.engine;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.shmconform.backends.host.Pidfd;
-import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.backends.sysv.SysVObjects.Segment;
 
 /**
@@ -45,25 +43,17 @@ final class SegmentsOfLiveWorker {
     private SegmentsOfLiveWorker() {
     }
 
-    /** The ids of every segment now: read once the worker has its pid, what it cannot have created. */
-    static Set<Integer> existingIds() {
-        Set<Integer> ids = new HashSet<>();
-        for (Segment s : SysVObjects.segments()) {
-            ids.add(s.id());
-        }
-        return ids;
-    }
-
     /**
      * @param pinned the worker, pinned while it was known not reaped (so the pidfd is that worker's)
      * @param heldPidSinceMillis a wall-clock time (ms) at which the worker already had its pid (read after it started)
-     * @param existedWhileItHadItsPid {@link #existingIds} read at a moment the worker already had its pid
+     * @param now a reading of the kernel's objects taken once the worker had its pid
+     * @param existedWhileItHadItsPid the segments' ids in a reading taken at a moment the worker already had its pid
      * @param runStartSecond the run's start: older segments are never the run's
      * @return the segments, or none if the worker exited before the readings were over
      */
-    static List<Segment> madeOrUsedLastBy(Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
+    static List<Segment> madeOrUsedLastBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
         List<Segment> found = new ArrayList<>();
-        for (Segment s : SysVObjects.segments()) {
+        for (Segment s : now.segments()) {
             boolean created = s.cpid() == pinned.pid() && !existedWhileItHadItsPid.contains(s.id());
             boolean usedLast = s.lpid() == pinned.pid() && s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis;
             if (s.ctime() >= runStartSecond && (created || usedLast)) {

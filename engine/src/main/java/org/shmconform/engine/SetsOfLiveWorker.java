@@ -1,11 +1,9 @@
 package org.shmconform.engine;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.shmconform.backends.host.Pidfd;
-import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.backends.sysv.SysVObjects.SemSet;
 
 /**
@@ -31,25 +29,17 @@ final class SetsOfLiveWorker {
     private SetsOfLiveWorker() {
     }
 
-    /** The ids of every set now: read once the worker has its pid, sets it did not make. */
-    static Set<Integer> existingIds() {
-        Set<Integer> ids = new HashSet<>();
-        for (SemSet s : SysVObjects.semaphoreSets()) {
-            ids.add(s.id());
-        }
-        return ids;
-    }
-
     /**
      * @param pinned the worker, pinned while it was known not reaped (so the pidfd is that worker's)
      * @param heldPidSinceMillis a wall-clock time (ms) at which the worker already had its pid (read after it started)
-     * @param existedWhileItHadItsPid {@link #existingIds} read at a moment the worker already had its pid
+     * @param now a reading of the kernel's objects taken once the worker had its pid
+     * @param existedWhileItHadItsPid the sets' ids in a reading taken at a moment the worker already had its pid
      * @param runStartSecond the run's start: older sets are never the run's
      * @return the sets, or none if the worker exited before the readings were over
      */
-    static List<SemSet> lastOperatedBy(Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
+    static List<SemSet> lastOperatedBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
         List<SemSet> found = new ArrayList<>();
-        for (SemSet s : SysVObjects.semaphoreSets()) {
+        for (SemSet s : now.sets()) {
             // otime is whole seconds, rounded down: otime*1000 >= heldPidSince puts the semop at or after it. One
             // semaphore only (Qt's shape): a set's otime is its latest semop on ANY semaphore, GETPID that of one.
             // Or the set did not exist yet when the worker had its pid (its id, which names one set for its whole life,
@@ -57,7 +47,7 @@ final class SetsOfLiveWorker {
             // finds the sets made and used in the second the worker started, which otime (whole seconds) cannot date.
             boolean operatedSince = (s.otime() > 0 && s.otime() * 1000 >= heldPidSinceMillis) || !existedWhileItHadItsPid.contains(s.id());
             if (s.nsems() == 1 && s.ctime() >= runStartSecond && operatedSince
-                    && SysVObjects.lastOperator(s.id()) == pinned.pid()) {
+                    && now.lastOperator(s.id()) == pinned.pid()) {
                 found.add(s);
             }
         }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -91,8 +92,9 @@ public final class WorkerProcess {
     void recordOrphansIn(Ledger ledger) {
         if (handle instanceof ProcessWorkerHandle) {
             try {
-                segmentsBeforeIt = SegmentsOfLiveWorker.existingIds();
-                setsBeforeIt = SetsOfLiveWorker.existingIds();
+                SysVReading now = SysVReading.now();
+                segmentsBeforeIt = now.segmentIds();
+                setsBeforeIt = now.setIds();
             } catch (RuntimeException e) {
                 return; // no listing, no proof of creation: nothing is recorded for it
             }
@@ -101,10 +103,31 @@ public final class WorkerProcess {
     }
 
     /**
+     * Records, while they live, what each of {@code workers} left (see {@link #recordOrphansItLeft()}), from one
+     * reading of the kernel's objects for all of them.
+     */
+    static void recordOrphansLeftBy(Collection<WorkerProcess> workers) {
+        if (workers.stream().noneMatch(w -> w.orphansLedger != null)) {
+            return;
+        }
+        SysVReading now;
+        try {
+            now = SysVReading.now();
+        } catch (RuntimeException | LinkageError e) {
+            return; // no listing, no proof: the key-file ledger and the reaper's other ways remain
+        }
+        workers.forEach(w -> w.recordOrphansItLeft(now));
+    }
+
+    /**
      * Records, while it lives, the semaphore sets it operated last ({@link SetsOfLiveWorker}) and the segments it made
      * or used last ({@link SegmentsOfLiveWorker}); a no-op once it is reaped.
      */
     void recordOrphansItLeft() {
+        recordOrphansLeftBy(List.of(this));
+    }
+
+    private void recordOrphansItLeft(SysVReading now) {
         Ledger ledger = orphansLedger;
         java.util.OptionalLong pid = hostPid();
         if (ledger == null || pid.isEmpty()) {
@@ -114,8 +137,9 @@ public final class WorkerProcess {
             // Pinned, then asked whether it was reaped: not reaped yet means the pidfd holds this worker, not a reuse.
             if (pinned != null && handle.isAlive()) {
                 List<SysVObjects.Obj> proven = new ArrayList<>();
-                SetsOfLiveWorker.lastOperatedBy(pinned, startedMillis, setsBeforeIt, ledger.startSecond()).forEach(set -> proven.add(set.obj()));
-                SegmentsOfLiveWorker.madeOrUsedLastBy(pinned, startedMillis, segmentsBeforeIt, ledger.startSecond())
+                SetsOfLiveWorker.lastOperatedBy(now, pinned, startedMillis, setsBeforeIt, ledger.startSecond())
+                        .forEach(set -> proven.add(set.obj()));
+                SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, startedMillis, segmentsBeforeIt, ledger.startSecond())
                         .forEach(segment -> proven.add(segment.obj()));
                 ledger.recordProvenOfLiveWorker(proven);
             }
