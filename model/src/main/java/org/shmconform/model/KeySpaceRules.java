@@ -31,8 +31,8 @@ final class KeySpaceRules {
      */
     static List<ModelState> rekey(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = modelKey(op);
-        if (w.keyedAs(key)) {
-            // Qt's setNativeKey returns early for the key the object has (also one it reached another segment through).
+        if (key.equals(w.qtKey())) {
+            // Qt's setNativeKey returns early for the key the object has (the one it reached another segment through).
             return List.of(s);
         }
         String p = op.process();

@@ -30,6 +30,9 @@ final class LifecycleRules {
         if (keptHandleMayBeStale(profile, s, op, w)) {
             return Step.either(createWithKeptHandle(profile, s, op, w), staleHandleFails(s, op));
         }
+        if (keptHandleMayMissItsKeyFile(profile, s, op, w)) {
+            return Step.either(createWithKeptHandle(profile, s, op, w), keptHandleMissedItsKeyFile(s, op));
+        }
         return createWithKeptHandle(profile, s, op, w);
     }
 
@@ -137,6 +140,32 @@ final class LifecycleRules {
     }
 
     /**
+     * The kept handle's segment has nobody attached, so the object's next create/attach of the same key removes it in
+     * cleanHandle ({@link #cleanOrphanHandle}), whose last step is {@code unlink(key file) == 0}; where another object
+     * unlinked that key file ({@link LockRules#keyFileUnlinked}) cleanHandle returns false, and initKey with it: the
+     * call fails with the failed create's AlreadyExists still in error(), the segment removed all the same. Fuzz
+     * qt68-sysv-native seed 5237 (3/3): C create k; B create k → AlreadyExists; A create k → AlreadyExists; A create k_1
+     * → AlreadyExists (A's re-key unlinked k's file); kill C; B create k → AlreadyExists. "May": the unlink succeeds
+     * where the file was made again meanwhile.
+     */
+    private static boolean keptHandleMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = s.orphan(op.process());
+        Segment seg = key == null ? null : s.segments().get(key);
+        return profile.lockSharesKeyFile() && seg != null && seg.attached().isEmpty() && s.isUnnamed(key)
+                && !s.orphanDestroyed(op.process()) && KeySpaceRules.modelKey(op).equals(w.key());
+    }
+
+    private static Step keptHandleMissedItsKeyFile(ModelState s, ModelOp op) {
+        String key = s.orphan(op.process());
+        ModelState next = s.withOrphan(op.process(), null).withSegment(key, null).withOrphanedSegmentDestroyed(key)
+                .because(key, Property.CRASH_SURVIVES).observe(op.f() + " by the object whose failed create kept a handle to"
+                        + " a segment nobody is attached to, whose key file another object unlinked: the segment removed,"
+                        + " false, error() still AlreadyExists (cleanHandle's unlink fails)");
+        return Expect.fail(next, op, "AlreadyExists", Property.CRASH_SURVIVES,
+                op.f() + " by an object whose kept handle's key file was unlinked (Qt 6.8 System V cleanHandle)");
+    }
+
+    /**
      * The next create() or attach() of that object cleans its handle first, and Qt 6.8's System V
      * cleanHandle (QSharedMemorySystemV::cleanHandle: shmctl IPC_STAT, nattch 0, IPC_RMID, unlink of the key file)
      * removes a segment with no attachment at that moment: the crashed holder's segment is gone, even when it was
@@ -168,7 +197,8 @@ final class LifecycleRules {
             return Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
         }
         String visible = KeySpaceRules.visibleKey(base, key);
-        if (base.segments().containsKey(visible) && op.outcome() == Outcome.OK && base.isUnnamed(visible)) {
+        // An object that reached its segment through another key's file creates through that file: its own segment.
+        if (base.segments().containsKey(visible) && op.outcome() == Outcome.OK && base.isUnnamed(visible) && w.reachedThrough() == null) {
             base = leftNameless(base, visible);
         }
         if (base.segments().containsKey(visible)) {
@@ -200,24 +230,23 @@ final class LifecycleRules {
      * new inode (the old one may be another key's file by now) ftoks to another key, so the create makes a fresh segment
      * and the old one stays in the kernel without a name. Fuzz qt68-sysv-safe and -native seed 95 (3/3): C create k;
      * A create k → AlreadyExists; A create k_1 → AlreadyExists (its re-key unlinked k's file, k_1's took the inode);
-     * kill C; B create k → true. With nobody attached the old one is out of reach (a kernel leftover, not the model's).
-     * Seed 1059 (3/3, qt68-sysv-safe): the same with B, its creator, still attached. The model keeps one segment per key:
-     * the old one moves to a name of its own ({@code <key> (nameless)}), and its attachers with it, their objects still
-     * keyed {@code key} (Worker.reachedThrough: a create/attach of it is no re-key for them). Their lock is the old set,
+     * kill C; B create k → true. Seed 1059 (3/3, qt68-sysv-safe): the same with B, its creator, still attached. The
+     * model keeps one segment per key: the old one moves to a name of its own ({@code <key> (nameless)}), and its
+     * attachers with it, their objects still keyed {@code key} (Worker.reachedThrough: a create/attach of it is no
+     * re-key for them). Nobody attached or not, a key file that took its old inode still reaches it (fuzz
+     * qt68-sysv-safe seed 5049, 3/3: A's re-key to j unlinked k's file and j's took its inode; k's creator B was
+     * killed; C create k → true; C create j → AlreadyExists). Their lock is the old set,
      * the creator's a fresh one: both locks are marked re-initialised (nothing about either can be ruled out).
      */
     private static ModelState leftNameless(ModelState s, String key) {
         Segment old = s.segments().get(key);
         ModelState next = s.withSegment(key, null);
-        if (old.attached().isEmpty()) {
-            return next.observe("create of a key whose key file was unlinked under its segment (nobody attached): its"
-                    + " re-made key file ftoks elsewhere, a fresh segment; the old one is left nameless");
-        }
         String away = key + " (nameless)";
         for (int n = 2; next.segments().containsKey(away); n++) {
             away = key + " (nameless " + n + ")";
         }
-        next = next.withSegment(away, old).withLock(key, Lock.REINITIALISED).withLock(away, Lock.REINITIALISED);
+        // It has no key file of its own: a key file made since may have taken its old inode (fuzz qt68-sysv-safe seed 5049).
+        next = next.withSegment(away, old).withUnnamed(away, true).withLock(key, Lock.REINITIALISED).withLock(away, Lock.REINITIALISED);
         for (String p : old.attached().keySet()) {
             Worker w = next.worker(p);
             next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
@@ -249,6 +278,9 @@ final class LifecycleRules {
         }
         if (keptHandleMayBeStale(profile, s, op, w)) {
             return Step.either(attachWithKeptHandle(profile, s, op, w), staleHandleFails(s, op));
+        }
+        if (keptHandleMayMissItsKeyFile(profile, s, op, w)) {
+            return Step.either(attachWithKeptHandle(profile, s, op, w), keptHandleMissedItsKeyFile(s, op));
         }
         if (semaphoreErrorKept(s, op, w)) {
             return Step.either(attachWithKeptHandle(profile, s, op, w), keptSemaphoreErrorFails(s, op));

@@ -118,12 +118,14 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
 
         /**
-         * Whether the object has the key {@code k}: the segment's key, or the key it reached that segment through
-         * ({@code reachedThrough}: its new key file ftok'd to a segment whose key file was unlinked, see
-         * LifecycleRules.attachOn). The object keeps that key until it detaches or is keyed anew.
+         * The key the object was given, which Qt's setNativeKey compares a new key with: the key it reached its segment
+         * through ({@code reachedThrough}: its new key file ftok'd to a segment whose key file was unlinked, see
+         * LifecycleRules.attachOn, or its segment was left nameless, LifecycleRules.leftNameless), else its segment's.
+         * The object keeps that key until it is keyed anew. Fuzz qt68-sysv-native seed 9164 (3/3): B, attached to k's
+         * segment through k-1, attaches k: a re-key (Qt detaches, keys k and attaches), not an attach while attached.
          */
-        boolean keyedAs(String k) {
-            return k.equals(key) || k.equals(reachedThrough);
+        String qtKey() {
+            return reachedThrough != null ? reachedThrough : key;
         }
 
         /** Not attached any more (detach, re-key, death): nothing mapped. */

@@ -331,6 +331,53 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVAttachOfTheSegmentsKeyByAnObjectThatReachedItThroughAnotherIsARekey() {
+        // Fuzz qt68-sysv-native seed 9164 (3/3): B's failed create (size 0) made k's file and set in Create mode; its
+        // attach of k-1 unlinked them, k-1's file took the inode and reached C's segment; B attach k keys k anew
+        // (its own k-1 file goes, k's file is re-made on that inode): true, no "already attached".
+        List<ModelOp> reached = List.of(fail(sized(create("B", "k"), 0), "InvalidSize"), create("C", "k"), attach("B", "k-1"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, attach("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, fail(attach("B", "k"), "NotFound")));
+        // Its own key is no re-key: attached already.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, attach("B", "k-1")));
+    }
+
+    @Test
+    void qt68SystemVKeptHandleWhoseKeyFileAnotherUnlinkedFailsOnceAndRemovesTheSegment() {
+        // Fuzz qt68-sysv-native seed 5237 (3/3): B keeps a handle to k's segment; A's re-key unlinked k's file; once C
+        // died nobody is attached, and B's cleanHandle removes the segment but cannot unlink the file: AlreadyExists.
+        List<ModelOp> seed5237 = List.of(create("C", "k"), fail(create("B", "k"), "AlreadyExists"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k_1"), "AlreadyExists"), kill("C"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5237, fail(create("B", "k"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5237, create("B", "k")));
+        List<ModelOp> afterIt = new ArrayList<>(seed5237);
+        afterIt.add(fail(create("B", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, create("B", "k")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, fail(attach("D", "k"), "UnknownError")));
+        // Nobody unlinked the key file (no re-key by an owner): the crashed holder's segment goes and the create works.
+        List<ModelOp> fileKept = List.of(create("C", "k"), fail(create("B", "k"), "AlreadyExists"), kill("C"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileKept, fail(create("B", "k"), "AlreadyExists")));
+    }
+
+    @Test
+    void qt68SystemVNamelessSegmentMayBeReachedThroughAnotherKeysNewFile() {
+        // Fuzz qt68-sysv-safe seed 5049 (3/3): A's attach of k made k's file and set (NotFound); B created k's segment on
+        // them; A's create of j (size 0) unlinked k's file and j's took its inode; C create k makes a fresh segment and
+        // leaves B's nameless; C create j reaches B's through j's file: AlreadyExists.
+        List<ModelOp> seed5049 = List.of(fail(attach("A", "k"), "NotFound"), create("B", "k"), fail(sized(create("A", "j"), 0), "InvalidSize"),
+                create("C", "k"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5049, fail(create("C", "j"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed5049, create("C", "j")));
+        // Its creator dead, nobody attached: the old segment still answers to j's file (the original seed 5049 history).
+        List<ModelOp> creatorKilled = List.of(fail(attach("A", "k"), "NotFound"), create("B", "k"), kill("B"),
+                fail(sized(create("A", "j"), 0), "InvalidSize"), create("C", "k"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, creatorKilled, fail(create("C", "j"), "AlreadyExists")));
+        // Without A's re-key k's file stays and nothing can take its inode: j is free.
+        List<ModelOp> noRekey = List.of(fail(attach("A", "k"), "NotFound"), create("B", "k"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, noRekey, fail(create("C", "j"), "AlreadyExists")));
+    }
+
+    @Test
     void qt68SystemVOnlyAnOwnersReKeyUnderALiveSegmentUnlinksItsKeyFile() {
         // A only attached (Open mode on C's set): no key file unlinked, a new key is free (measured: A create j → true).
         List<ModelOp> attacher = List.of(create("C", "k"), attach("A", "k"));
@@ -438,6 +485,11 @@ class Qt68ProfilesTest {
 
     private static ModelOp kill(String p) {
         return new ModelOp(p, "kill", null, 0, null, null, null, null, null, Outcome.DEATH, null, null, SPACE, null);
+    }
+
+    private static ModelOp sized(ModelOp o, long size) {
+        return new ModelOp(o.process(), o.f(), o.key(), o.realKeyLength(), size, o.mode(), o.offset(), o.length(), o.dataHex(),
+                o.outcome(), o.error(), null, o.space(), o.user());
     }
 
     private static ModelOp blocked(ModelOp o) {
