@@ -109,18 +109,22 @@ final class LifecycleRules {
      * the failed create's AlreadyExists; the handle is cleared, the semaphore not touched, and the call after it works.
      * Measured 3 times on qt68-sysv, -safe and -native: A create k; C create k → AlreadyExists; A detach;
      * C create k → AlreadyExists (C attach k → AlreadyExists); C create k → true. A different key goes through
-     * setNativeKey, which ignores cleanHandle's answer: no failure then.
+     * setNativeKey, which ignores cleanHandle's answer: no failure then. Certain only while no segment lives in the
+     * key space: a segment made since on the old key file's inode has the kept ftok key, and cleanHandle then finds
+     * it attached and lets go (fuzz qt68-sysv-native seed 13202, 3/3: B create k; C create k → AlreadyExists; kill B;
+     * A attach k; A create k-1 (its re-key removed k's segment and file, k-1's file took the inode); C create k →
+     * true): {@link #keptHandleMayBeStale} then allows both.
      */
     private static boolean keptHandleIsStale(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = s.orphan(op.process());
         return profile.retryRemovesOrphan() && key != null && KeySpaceRules.modelKey(op).equals(w.key())
-                && !s.segments().containsKey(key);
+                && s.segments().keySet().stream().noneMatch(k -> ModelKey.sameSpace(k, key));
     }
 
     /**
-     * The kept handle's segment was destroyed and another segment was made under its key since
-     * (ModelState.orphanDestroyed): the kept ftok key reaches the new one only if its re-made key file took the old
-     * inode, so both the stale failure and the documented outcome are legal. Fuzz qt68-sysv-native seed 76 (3/3 on
+     * The kept handle's segment was destroyed (ModelState.orphanDestroyed) and another segment lives in its key space
+     * (under its key or another): the kept ftok key reaches it only if its key file took the old inode, so both the
+     * stale failure and the documented outcome are legal. Fuzz qt68-sysv-native seed 76 (3/3 on
      * qt68-sysv-native and -safe): C create k; A create k → AlreadyExists; A create k_1 → AlreadyExists (its new key
      * file took the inode of k's, which A's re-key unlinked: A keeps a handle to k's segment); C detach (destroyed);
      * C create k → true (a new inode: k_1's file still holds the old one); A create k_1 → AlreadyExists (or A attach
@@ -128,7 +132,9 @@ final class LifecycleRules {
      * (the kept handle finds it attached and lets go).
      */
     private static boolean keptHandleMayBeStale(Profile profile, ModelState s, ModelOp op, Worker w) {
-        return profile.retryRemovesOrphan() && s.orphanDestroyed(op.process()) && KeySpaceRules.modelKey(op).equals(w.key());
+        String key = s.orphan(op.process());
+        return profile.retryRemovesOrphan() && key != null && KeySpaceRules.modelKey(op).equals(w.key())
+                && (s.orphanDestroyed(op.process()) || !s.segments().containsKey(key));
     }
 
     private static Step staleHandleFails(ModelState s, ModelOp op) {

@@ -331,6 +331,21 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVKeptHandleMayReachASegmentOfAnotherKeyMadeOnTheOldInode() {
+        // Fuzz qt68-sysv-native seed 13202 (3/3): A's re-key removed k's segment (its last attacher) and its file;
+        // k-1's file took the inode and A made k-1's segment on it: C's kept handle finds that one attached, no failure.
+        List<ModelOp> seed13202 = List.of(create("B", "k"), fail(create("C", "k"), "AlreadyExists"), kill("B"), attach("A", "k"),
+                create("A", "k-1"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, seed13202, create("C", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, seed13202, fail(create("C", "k"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed13202, create("C", "k")));
+        // Nothing lives in the key space: the stale failure is certain.
+        List<ModelOp> nothingLives = List.of(create("B", "k"), fail(create("C", "k"), "AlreadyExists"), kill("B"), attach("A", "k"),
+                op("A", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, nothingLives, create("C", "k")));
+    }
+
+    @Test
     void qt68SystemVAttachOfTheSegmentsKeyByAnObjectThatReachedItThroughAnotherIsARekey() {
         // Fuzz qt68-sysv-native seed 9164 (3/3): B's failed create (size 0) made k's file and set in Create mode; its
         // attach of k-1 unlinked them, k-1's file took the inode and reached C's segment; B attach k keys k anew
