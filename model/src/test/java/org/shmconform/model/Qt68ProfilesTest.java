@@ -326,6 +326,11 @@ class Qt68ProfilesTest {
         List<ModelOp> notLast = new ArrayList<>(seed200);
         notLast.add(attach("D", "k"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, notLast, fail(op("B", "detach"), "NoError")));
+        // Seed 13036 (3/3): error() keeps what B's last call left, AlreadyExists; C's re-key unlinked B's key file.
+        List<ModelOp> seed13036 = List.of(create("C", "k"), op("C", "detach"), create("B", "k"), fail(create("B", "k"), "AlreadyExists"),
+                fail(create("C", "j"), "UnknownError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed13036, fail(op("B", "detach"), "AlreadyExists")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, seed13036.subList(0, 4), fail(op("B", "detach"), "AlreadyExists")));
         // Legacy keys keep the segment's file apart from the semaphore's: no such failure.
         assertFalse(SegmentModelTest.legal(QT68_SYSV, List.of(create("B", "k")), fail(op("B", "detach"), "NoError")));
     }
