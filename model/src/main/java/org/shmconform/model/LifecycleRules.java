@@ -157,7 +157,7 @@ final class LifecycleRules {
     private static boolean keptHandleMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = s.orphan(op.process());
         Segment seg = key == null ? null : s.segments().get(key);
-        return profile.lockSharesKeyFile() && seg != null && seg.attached().isEmpty() && s.isUnnamed(key)
+        return profile.lockSharesKeyFile() && seg != null && seg.attached().isEmpty() && s.keyFileMissing(key)
                 && !s.orphanDestroyed(op.process()) && KeySpaceRules.modelKey(op).equals(w.key());
     }
 
@@ -436,7 +436,7 @@ final class LifecycleRules {
     private static boolean lastDetachMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         Segment seg = s.segments().get(w.key());
         return profile.lockSharesKeyFile() && op.outcome() == Outcome.FAIL
-                && s.isUnnamed(w.key()) && seg != null && seg.attached().keySet().equals(Set.of(op.process()));
+                && s.keyFileMissing(w.key()) && seg != null && seg.attached().keySet().equals(Set.of(op.process()));
     }
 
     /**

@@ -209,6 +209,10 @@ final class LockRules {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
             base = removedUnderOthers(profile, base, p, key);
+            // Where that file is the segment's too, the re-made one may be on another inode: the segment may lose its
+            // name and another key's new file may take its inode (fuzz qt68-sysv-native and -safe seed 25182, 3/3:
+            // C create k-1; B create k; A create k → AlreadyExists, twice; C detach; B lock; C create j → AlreadyExists).
+            base = keyFileRemade(profile, base, key);
         }
         return own(base.with(base.semaphores().rekeyedBy(p)), p, key);
     }
@@ -418,6 +422,19 @@ final class LockRules {
         }
         return s.withUnnamed(key, true).observe("the key file of a live segment unlinked by its semaphore's owner: a key"
                 + " file made since may reach it, and its own key may not");
+    }
+
+    /**
+     * As {@link #keyFileUnlinked}, where the unlinker makes the file again at once (an owner's create in Create mode):
+     * the re-made file may be on another inode, so the segment may lose its name and its old inode may go to another
+     * key's file, but a file is there (a later unlink of it works).
+     */
+    static ModelState keyFileRemade(Profile profile, ModelState s, String key) {
+        if (!profile.lockSharesKeyFile() || !s.segments().containsKey(key)) {
+            return s;
+        }
+        return s.withKeyFileRemade(key).observe("the key file of a live segment unlinked and made again by its semaphore's"
+                + " owner: it may be on another inode now");
     }
 
     /**

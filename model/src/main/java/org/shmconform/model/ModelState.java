@@ -25,20 +25,24 @@ import java.util.TreeSet;
  *                     whose retry removes the orphan: Qt 6.8's System V, where a platformSafeKey or native key names
  *                     one file for segment and semaphore), so that a key file made since may ftok to theirs; see
  *                     {@link LockRules#keyFileUnlinked}
+ * @param remade       those of {@code unnamed} whose key file its unlinker made again at once (an owner's create in
+ *                     Create mode, LockRules.keyedByCreate): a file is there, maybe on another inode
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
                          Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
-                         SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed) {
+                         SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed,
+                         Set<String> remade) {
 
     public ModelState {
         unnamed = Set.copyOf(unnamed);
+        remade = Set.copyOf(remade);
     }
 
     /** No segment lost its key file. */
     public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
                       Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
                       SortedSet<String> observations, Map<String, Server> servers) {
-        this(segments, locks, workers, cause, semaphores, orphans, observations, servers, Set.of());
+        this(segments, locks, workers, cause, semaphores, orphans, observations, servers, Set.of(), Set.of());
     }
 
     /** Without hand-over servers. */
@@ -145,20 +149,23 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers, unnamed);
+        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers, unnamed, remade);
     }
 
     ModelState withSegment(String key, Segment s) {
         TreeMap<String, Segment> m = new TreeMap<>(segments);
         Set<String> u = unnamed;
+        Set<String> r = remade;
         if (s == null) {
             m.remove(key);
             u = new TreeSet<>(unnamed);
             u.remove(key);
+            r = new TreeSet<>(remade);
+            r.remove(key);
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers, u);
+        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers, u, r);
     }
 
     /** Whether the key's segment lost its key file (and with it its name) under a live attachment. */
@@ -174,7 +181,22 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             u.remove(key);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, u);
+        TreeSet<String> r = new TreeSet<>(remade);
+        r.remove(key);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, u, r);
+    }
+
+    /** The key's segment lost its key file, which its unlinker made again at once (maybe on another inode). */
+    ModelState withKeyFileRemade(String key) {
+        ModelState lost = withUnnamed(key, true);
+        TreeSet<String> r = new TreeSet<>(remade);
+        r.add(key);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, lost.unnamed, r);
+    }
+
+    /** Whether the key's live segment lost its key file and no file is under that name now (its unlink would fail). */
+    boolean keyFileMissing(String key) {
+        return isUnnamed(key) && !remade.contains(key);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -203,11 +225,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers, unnamed);
+        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers, unnamed, remade);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers, unnamed);
+        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers, unnamed, remade);
     }
 
     ModelState because(String key, Property p) {
@@ -217,7 +239,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers, unnamed);
+        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers, unnamed, remade);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -232,7 +254,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(name, server);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade);
     }
 
     /** Every server of {@code process} stopped (it detached, re-keyed or died). */
@@ -242,13 +264,13 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeMap<String, Server> m = new TreeMap<>(servers);
         m.values().removeIf(v -> v.process().equals(process));
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade);
     }
 
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed, remade);
     }
 
     /**
@@ -278,7 +300,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeMap<String, Orphan> m = new TreeMap<>(orphans);
         m.replaceAll((p, kept) -> kept.key().equals(key) ? new Orphan(key, true) : kept);
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade);
     }
 
     ModelState withOrphan(String p, String key) {
@@ -288,6 +310,6 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(p, new Orphan(key, false));
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade);
     }
 }

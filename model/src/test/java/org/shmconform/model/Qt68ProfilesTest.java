@@ -351,6 +351,21 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVOwnersSecondCreateReMakesTheSharedKeyFileWhichMayMoveToAnotherInode() {
+        // Fuzz qt68-sysv-native and -safe seed 25182 (3/3): A's second create of k (it owns k's set since its first)
+        // unlinks and re-makes k's file; B's lock, meeting its removed set, does it again; j's new file then reached
+        // B's segment: C create j → AlreadyExists.
+        List<ModelOp> seed25182 = List.of(create("C", "k-1"), create("B", "k"), fail(create("A", "k"), "AlreadyExists"),
+                fail(create("A", "k"), "AlreadyExists"), op("C", "detach"), op("B", "lock"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed25182, fail(create("C", "j"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed25182, create("C", "j")));
+        // One failed create only: A never re-made the file, j is free.
+        List<ModelOp> once = List.of(create("C", "k-1"), create("B", "k"), fail(create("A", "k"), "AlreadyExists"),
+                op("C", "detach"), op("B", "lock"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, once, fail(create("C", "j"), "AlreadyExists")));
+    }
+
+    @Test
     void qt68SystemVAttachOfTheSegmentsKeyByAnObjectThatReachedItThroughAnotherIsARekey() {
         // Fuzz qt68-sysv-native seed 9164 (3/3): B's failed create (size 0) made k's file and set in Create mode; its
         // attach of k-1 unlinked them, k-1's file took the inode and reached C's segment; B attach k keys k anew
