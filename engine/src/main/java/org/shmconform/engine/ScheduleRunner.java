@@ -107,8 +107,11 @@ public final class ScheduleRunner {
     }
 
     public Execution run(Schedule schedule) throws InterruptedException {
-        return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix(),
-                reuseWorkers ? run.workerPool() : null).execute();
+        // Its turn covers the workers' start, the steps and the reaper's pass after them (KeyFileTurns).
+        try (KeyFileTurns.Turn turn = KeyFileTurns.take(schedule)) {
+            return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix(),
+                    reuseWorkers ? run.workerPool() : null).execute();
+        }
     }
 
     private static boolean isRoot() {

@@ -366,6 +366,22 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVCreateByAnObjectThatReachedAnotherKeysSegmentMayMakeAFreshOne() {
+        // Fuzz qt68-sysv-safe seed 24 (FLAKY 1/3 beside another run): A's attach of j reached k's segment; its create
+        // of j re-makes j's file in Create mode, mostly on the old inode (AlreadyExists), once on another (true).
+        List<ModelOp> reached = List.of(fail(attach("C", "k"), "NotFound"), create("C", "k"), fail(create("A", "k"), "AlreadyExists"),
+                kill("C"), attach("B", "k"), attach("A", "j"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, fail(create("A", "j"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, reached, create("A", "j")));
+        // B stays on k's segment, which keeps its size; A is on the fresh one.
+        List<ModelOp> fresh = new ArrayList<>(reached);
+        fresh.add(create("A", "j"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, fresh, attach("D", "j")));
+        // Legacy keys: j's attach never reached k's segment.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, reached.subList(0, 5), attach("A", "j")));
+    }
+
+    @Test
     void qt68SystemVAttachOfTheSegmentsKeyByAnObjectThatReachedItThroughAnotherIsARekey() {
         // Fuzz qt68-sysv-native seed 9164 (3/3): B's failed create (size 0) made k's file and set in Create mode; its
         // attach of k-1 unlinked them, k-1's file took the inode and reached C's segment; B attach k keys k anew

@@ -69,6 +69,27 @@ public final class OfdLockFile implements AutoCloseable {
         return new Attempt(Outcome.TAKEN, new OfdLockFile(file, fd));
     }
 
+    /**
+     * Opens {@code file}, making it (mode 0600) if missing, never through a link, and waits until this open holds its
+     * lock: for a file that lives on in a private directory and takes turns among processes (and threads: each call
+     * is an open of its own). The wait polls, so an interrupt ends it.
+     */
+    public static OfdLockFile await(Path file, long pollMillis) throws InterruptedException {
+        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
+        if (fd < 0) {
+            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
+        }
+        try {
+            while (OfdLock.tryExclusive(fd, 0, 1) != 0) {
+                Thread.sleep(pollMillis);
+            }
+        } catch (InterruptedException | RuntimeException e) {
+            LibC.INSTANCE.close(fd);
+            throw e;
+        }
+        return new OfdLockFile(file, fd);
+    }
+
     public Path file() {
         return file;
     }
