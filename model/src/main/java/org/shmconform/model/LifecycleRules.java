@@ -27,13 +27,23 @@ final class LifecycleRules {
         if (keptHandleIsStale(profile, s, op, w)) {
             return staleHandleFails(s, op);
         }
+        Step documented = createWithKeptHandle(profile, s, op, w);
+        Step instead = whatAKeptHandleMayMakeOfIt(profile, s, op, w);
+        return instead == null ? documented : Step.either(documented, instead);
+    }
+
+    /**
+     * What a failed create's kept handle may make of this create/attach instead of its documented outcome
+     * ({@link #keptHandleMayBeStale}, {@link #keptHandleMayMissItsKeyFile}); null when nothing.
+     */
+    private static Step whatAKeptHandleMayMakeOfIt(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (keptHandleMayBeStale(profile, s, op, w)) {
-            return Step.either(createWithKeptHandle(profile, s, op, w), staleHandleFails(s, op));
+            return staleHandleFails(s, op);
         }
         if (keptHandleMayMissItsKeyFile(profile, s, op, w)) {
-            return Step.either(createWithKeptHandle(profile, s, op, w), keptHandleMissedItsKeyFile(s, op));
+            return keptHandleMissedItsKeyFile(s, op);
         }
-        return createWithKeptHandle(profile, s, op, w);
+        return null;
     }
 
     private static Step createWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w) {
@@ -185,8 +195,9 @@ final class LifecycleRules {
         ModelState next = s.withOrphan(p, null);
         Segment seg = next.segments().get(key);
         if (seg != null && seg.attached().isEmpty()) {
-            next = next.withSegment(key, null).withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES).observe("crashed holder's segment:"
-                    + " removed by the next create/attach of the object whose create() failed on it (cleanHandle)");
+            next = next.withSegment(key, null).withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES)
+                    .observe("crashed holder's segment: removed by the next create/attach of the object whose create()"
+                            + " failed on it (cleanHandle)");
         }
         return next;
     }
@@ -214,7 +225,8 @@ final class LifecycleRules {
         }
         String visible = KeySpaceRules.visibleKey(base, key);
         // An object that reached its segment through another key's file creates through that file: its own segment.
-        if (base.segments().containsKey(visible) && op.outcome() == Outcome.OK && base.isUnnamed(visible) && w.reachedThrough() == null) {
+        if (base.segments().containsKey(visible) && op.outcome() == Outcome.OK && base.isUnnamed(visible)
+                && w.reachedThrough() == null) {
             base = leftNameless(base, visible);
         }
         if (base.segments().containsKey(visible)) {
@@ -262,7 +274,8 @@ final class LifecycleRules {
             away = key + " (nameless " + n + ")";
         }
         // It has no key file of its own: a key file made since may have taken its old inode (fuzz qt68-sysv-safe seed 5049).
-        next = next.withSegment(away, old).withUnnamed(away, true).withLock(key, Lock.REINITIALISED).withLock(away, Lock.REINITIALISED);
+        next = next.withSegment(away, old).withUnnamed(away, true).withLock(key, Lock.REINITIALISED)
+                .withLock(away, Lock.REINITIALISED);
         for (String p : old.attached().keySet()) {
             Worker w = next.worker(p);
             next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
@@ -292,16 +305,12 @@ final class LifecycleRules {
         if (keptHandleIsStale(profile, s, op, w)) {
             return staleHandleFails(s, op);
         }
-        if (keptHandleMayBeStale(profile, s, op, w)) {
-            return Step.either(attachWithKeptHandle(profile, s, op, w), staleHandleFails(s, op));
+        Step documented = attachWithKeptHandle(profile, s, op, w);
+        Step instead = whatAKeptHandleMayMakeOfIt(profile, s, op, w);
+        if (instead == null && semaphoreErrorKept(s, op, w)) {
+            instead = keptSemaphoreErrorFails(s, op);
         }
-        if (keptHandleMayMissItsKeyFile(profile, s, op, w)) {
-            return Step.either(attachWithKeptHandle(profile, s, op, w), keptHandleMissedItsKeyFile(s, op));
-        }
-        if (semaphoreErrorKept(s, op, w)) {
-            return Step.either(attachWithKeptHandle(profile, s, op, w), keptSemaphoreErrorFails(s, op));
-        }
-        return attachWithKeptHandle(profile, s, op, w);
+        return instead == null ? documented : Step.either(documented, instead);
     }
 
     /**
