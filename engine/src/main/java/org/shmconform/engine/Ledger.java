@@ -54,6 +54,12 @@ public final class Ledger {
     private final Set<Path> intended = new HashSet<>();
     /** Key files seen alive, so their objects can be recorded when the file goes. */
     private final Map<Path, KeyFile> liveKeyFiles = new HashMap<>();
+    /**
+     * Every System V object written so far, by kind and id: what the reaper after each schedule needs, kept here so it
+     * does not read the whole file again (the file grows with every schedule's intents: a campaign's reaper passes
+     * went quadratic, and Ledger.read was an eighth of the harness's CPU samples in a qt fuzz).
+     */
+    private final Map<String, Entry> systemV = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A key file of ours: its ftok value, its owner and when it was made. Only an object with that key,
@@ -150,24 +156,40 @@ public final class Ledger {
         }
     }
 
-    /** Reads a ledger without following a link; a missing or unreadable ledger reads as empty. */
+    /** Reads a ledger without following a link, however long a soak made it; a missing or unreadable ledger reads as empty. */
     public static List<Entry> read(Path runDir) {
         List<Entry> entries = new ArrayList<>();
-        try (FileChannel ch = FileChannel.open(runDir.resolve(FILE), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
-            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(ch.size(), 64L << 20));
-            while (buf.hasRemaining() && ch.read(buf) > 0) {
-                // read it all
-            }
-            for (String line : new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).split("\n")) {
-                String[] f = line.trim().split(" ");
-                if (f.length >= 2) {
-                    entries.add(new Entry(f[0], List.of(f).subList(1, f.length)));
+        try (FileChannel ch = FileChannel.open(runDir.resolve(FILE), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+             java.io.BufferedReader in = new java.io.BufferedReader(java.nio.channels.Channels.newReader(ch, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                Entry e = parse(line);
+                if (e != null) {
+                    entries.add(e);
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             // nothing recorded: nothing can be proven ours
         }
         return entries;
+    }
+
+    private static Entry parse(String line) {
+        String[] f = line.trim().split(" ");
+        return f.length >= 2 ? new Entry(f[0], List.of(f).subList(1, f.length)) : null;
+    }
+
+    /**
+     * The System V objects this ledger has written, by {@link #systemVId}, as {@link #read} would find them in its file:
+     * a live read-only view (no copy per schedule), safe to look up while the key-file watch records more.
+     */
+    Map<String, Entry> systemVRecords() {
+        return java.util.Collections.unmodifiableMap(systemV);
+    }
+
+    /** A System V record's kind and id ({@code shm:<id>}, {@code sem:<id>}), or null for any other entry. */
+    static String systemVId(Entry e) {
+        return (e.kind().equals("shm") || e.kind().equals("sem")) && e.fields().size() >= 4 ? e.kind() + ":" + e.field(0) : null;
     }
 
     static long startOf(List<Entry> entries) {
@@ -190,6 +212,11 @@ public final class Ledger {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run's ledger", e);
+        }
+        Entry e = parse(line);
+        String id = e == null ? null : systemVId(e);
+        if (id != null) {
+            systemV.put(id, e); // the latest record of an id, as the reaper's map of the file keeps it
         }
     }
 

@@ -74,7 +74,7 @@ public final class Reaper {
         for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
             notes.add("reaped after the schedule: " + line);
         }
-        for (String line : removeRecorded(Ledger.read(run.runDir()))) {
+        for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
             notes.add("reaped after the schedule: " + line);
         }
     }
@@ -109,14 +109,19 @@ public final class Reaper {
      * recorded key and creator and a change time after the run started.
      */
     static List<String> removeRecorded(List<Ledger.Entry> ledger) {
-        List<String> removed = new ArrayList<>();
-        long start = Ledger.startOf(ledger);
         Map<String, Ledger.Entry> recorded = new HashMap<>();
         for (Ledger.Entry e : ledger) {
-            if ((e.kind().equals("shm") || e.kind().equals("sem")) && e.fields().size() >= 4) {
-                recorded.put(e.kind() + ":" + e.field(0), e);
+            String id = Ledger.systemVId(e);
+            if (id != null) {
+                recorded.put(id, e);
             }
         }
+        return removeRecorded(Ledger.startOf(ledger), recorded);
+    }
+
+    /** As above, from the run's start second and its records by {@link Ledger#systemVId} (the live ledger's own map). */
+    static List<String> removeRecorded(long start, Map<String, Ledger.Entry> recorded) {
+        List<String> removed = new ArrayList<>();
         if (recorded.isEmpty()) {
             return removed;
         }
