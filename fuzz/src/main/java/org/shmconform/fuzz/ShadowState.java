@@ -68,6 +68,14 @@ final class ShadowState {
     final Map<String, String> servers = new HashMap<>();
     /** Declared workers a spawnChild step has not started yet (they take no step before it). */
     final Set<String> unborn = new TreeSet<>();
+    /** key → workers whose object keyed it in Create mode (any create, whatever it returned): Qt's owners of its semaphore. */
+    private final Map<String, Set<String>> ownersOf = new HashMap<>();
+    /**
+     * An owner re-keyed away from a key others still had while another owner may have re-made its set: the set may live
+     * on with its key file unlinked, and another key's new file may reach it (LockRules.droppedByRekey; fuzz qt seed 3241,
+     * sysv seed 60). From then on a lock or a keying may wait on a lock held under another key: the shadow cannot tell.
+     */
+    private boolean namelessSetPossible;
 
     ShadowState(BackendSemantics semantics) {
         this.semantics = semantics;
@@ -161,12 +169,39 @@ final class ShadowState {
     boolean mayBlock(Step step) {
         String w = step.worker();
         return switch (step.op()) {
-            case "create" -> keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key());
-            case "attach" -> lockBusy(step.key());
+            case "create" -> (keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key())) || mayMeetANamelessSet(step);
+            case "attach" -> lockBusy(step.key()) || mayMeetANamelessSet(step);
             case "detach" -> keyed.contains(w) && lockBusy(key(w));
-            case "lock" -> keyed.contains(w) && lockBusy(key(w)) && !holds(w);
+            case "lock" -> keyed.contains(w) && (lockBusy(key(w)) || mayMeetANamelessSet(step)) && !holds(w);
             default -> false;
         };
+    }
+
+    /**
+     * Whether the step may wait on a lock held under another key through a nameless set ({@link #namelessSetPossible},
+     * or a create/attach that is itself such a re-key): only where the lock has a key file of its own that an owner
+     * unlinks, and only while another live worker holds a lock. Such a step is issued async and its worker takes no
+     * further step (the shadow cannot know when it is let through).
+     */
+    private boolean mayMeetANamelessSet(Step step) {
+        String w = step.worker();
+        boolean risk = namelessSetPossible || (!"lock".equals(step.op()) && rekeyMayLeaveSetNameless(w, step.key()));
+        return risk && holder.values().stream().anyMatch(h -> !h.equals(w) && !dead.contains(h));
+    }
+
+    private boolean lockKeyFileMayBeReused() {
+        return semantics.keyingResetsLock() && !semantics.keyingSplitsLock() && !semantics.lockSharesKeyFile();
+    }
+
+    /** Whether w's object, an owner of its key's semaphore, re-keys away while others have the key and another owner exists. */
+    private boolean rekeyMayLeaveSetNameless(String w, String newKey) {
+        String old = keyOf.get(w);
+        if (!lockKeyFileMayBeReused() || old == null || old.equals(newKey)) {
+            return false;
+        }
+        Set<String> owners = ownersOf.getOrDefault(old, Set.of());
+        return owners.contains(w) && owners.stream().anyMatch(o -> !o.equals(w))
+                && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w) && old.equals(e.getValue()) && !dead.contains(e.getKey()));
     }
 
     /** Applies the effect the step should have on a conforming backend. */
@@ -189,6 +224,19 @@ final class ShadowState {
             case "attachFd" -> attachFd(step);
             case "spawnChild" -> spawnChild(w, step.child());
             case "create", "attach" -> {
+                boolean nameless = mayMeetANamelessSet(step);
+                if (rekeyMayLeaveSetNameless(w, step.key())) {
+                    namelessSetPossible = true;
+                    ownersOf.getOrDefault(keyOf.get(w), new HashSet<>()).remove(w);
+                }
+                if ("create".equals(step.op())) {
+                    ownersOf.computeIfAbsent(step.key(), k -> new HashSet<>()).add(w);
+                }
+                if (nameless) {
+                    keyOrAttach(step);
+                    stuck.add(w); // keyed or still waiting: it takes no further step
+                    return;
+                }
                 if (mayBlock(step)) {
                     keyOf.put(w, step.key());
                     pending.put(w, step);
@@ -210,6 +258,11 @@ final class ShadowState {
                 String lock = lockOf(key);
                 if (!keyed.contains(w) || holds(w)) {
                     return; // refused, or a no-op second lock
+                }
+                if (!lockBusy(key) && mayMeetANamelessSet(step)) {
+                    maybeHolders.add(w); // taken, or waiting on another key's holder: it takes no further step
+                    stuck.add(w);
+                    return;
                 }
                 if (!attached(w) && !lockBusy(key)) {
                     maybeHolders.add(w); // a detached object's lock: refused or taken, the shadow cannot tell

@@ -149,6 +149,44 @@ class NoStepForAWorkerTheEngineKilledTest {
         assertEquals(null, scan(seed8, ReferenceSemantics.QT_6_8_SYSV));
     }
 
+    /**
+     * Fuzz qt seed 3241 and sysv seed 60 (UNKNOWN once the model allowed the wait: the engine killed the blocked worker
+     * and the generator still gave it steps): after an owner of k re-keys away while another owner exists and others
+     * still have k, k's set may live on nameless and another key's file may reach it. A lock, or a keying, while
+     * another live worker holds a lock is then issued async and its worker takes no further step. Before that pattern,
+     * and where it cannot happen (a sole owner), nothing changes.
+     */
+    @Test
+    void aLockThatMayMeetANamelessSetEndsItsWorkersSteps() {
+        ShadowState qt = new ShadowState(ReferenceSemantics.QT_6_4);
+        for (Step step : List.of(Steps.create("C", "k", 64), Steps.create("B", "k", 64), Steps.create("C", "k", 64),
+                Steps.attach("A", "k"), Steps.create("B", "j", 64), Steps.lock("A"))) {
+            qt.apply(step);
+        }
+        assertTrue(qt.mayBlock(Steps.lock("B")), "B's lock of j may meet A's lock of k");
+        qt.apply(Steps.lock("B").async());
+        assertTrue(!qt.canAct("B") && qt.waiting("B"));
+        ShadowState sysv = new ShadowState(org.shmconform.backends.Backends.named("sysv").orElseThrow().semantics());
+        for (Step step : List.of(Steps.create("B", "k", 64), Steps.create("C", "k", 0), Steps.create("B", "k", 0), Steps.lock("B"))) {
+            sysv.apply(step);
+        }
+        Step attach = Steps.attach("C", "k-1");
+        assertTrue(sysv.mayBlock(attach), "C's re-key to k-1 may unlink k's file and meet B's lock through it");
+        sysv.apply(attach.async());
+        assertTrue(!sysv.canAct("C"));
+        ShadowState sole = new ShadowState(ReferenceSemantics.QT_6_4);
+        for (Step step : List.of(Steps.create("B", "k", 64), Steps.attach("A", "k"), Steps.create("B", "j", 64), Steps.lock("A"))) {
+            sole.apply(step);
+        }
+        assertTrue(!sole.mayBlock(Steps.lock("B")), "a sole owner's re-key removes the set: nothing nameless");
+        ShadowState posix = new ShadowState(ReferenceSemantics.QT_6_8_POSIX);
+        for (Step step : List.of(Steps.create("C", "k", 64), Steps.create("B", "k", 64), Steps.create("C", "k", 64),
+                Steps.attach("A", "k"), Steps.create("B", "j", 64), Steps.lock("A"))) {
+            posix.apply(step);
+        }
+        assertTrue(!posix.mayBlock(Steps.lock("B")), "named POSIX semaphores have no key file");
+    }
+
     private static String brief(Schedule s) {
         return s.steps().stream().map(st -> st.worker() + ":" + st.op() + (st.key() != null ? "(" + st.key() + ")" : "")
                 + (st.noWait() ? "~" : "")).collect(java.util.stream.Collectors.joining(" "));

@@ -89,7 +89,12 @@ final class LockRules {
         if (takesLock && heldByOther) {
             return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
         }
-        String across = key != null && op.key() != null ? keyWhoseSetTheKeyingMayMeet(profile, s, key, op.process()) : null;
+        // A re-key drops the old key first (cleanHandle), which may itself leave that key's set nameless (fuzz sysv
+        // seed 60: B create k; C create k → InvalidSize, after keying in Create mode; B create k again re-makes the set;
+        // B lock; C attach k-1 unlinks k's file and blocks on B's lock through k-1's file on its inode).
+        ModelState keying = w.key() != null && !w.key().equals(key) && mayLeaveSetNameless(profile, s, op.process(), w.key())
+                ? s.with(s.semaphores().withFileGone(w.key())) : s;
+        String across = key != null && op.key() != null ? keyWhoseSetTheKeyingMayMeet(profile, keying, key, op.process()) : null;
         if (takesLock && across != null) {
             return Step.to(s.observe(op.f() + "() keyed a new key file that may have taken the freed inode of " + across
                     + "'s, and waited on " + across + "'s lock held by another process"));
@@ -108,10 +113,10 @@ final class LockRules {
      * or null: none of the same space is unnamed with its lock held by a live other process that has that key.
      */
     private static String keyWhoseSetTheKeyingMayMeet(Profile profile, ModelState s, String key, String p) {
-        if (!profile.lockSharesKeyFile()) {
+        if (!profile.lockSharesKeyFile() && !profile.lockKeyFileMayBeReused()) {
             return null;
         }
-        for (String other : new java.util.TreeSet<>(s.unnamed())) {
+        for (String other : namelessSets(s)) {
             Lock lock = s.lock(other);
             boolean heldByAnother = lock != null && !(lock instanceof Lock.OwnerDead) && !lock.isHeldBy(p);
             boolean setLivesOn = s.workers().entrySet().stream()
@@ -345,8 +350,18 @@ final class LockRules {
         }
         // The owner leaves: two other openers must each re-make it for two semaphore sets.
         ModelState reset = resetLock(s, oldKey, p, "re-key of the object that owned the lock's semaphore");
+        Semaphores removed = s.semaphores().removedBy(p, oldKey);
+        if (mayLeaveSetNameless(profile, s, p, oldKey)) {
+            // Its cleanHandle unlinks the key's semaphore file whoever made the file there now, and removes only the set
+            // it has open, which another owner may have removed and made again since (the model does not follow set
+            // generations here): that set lives on, nameless, for the objects that have it open. Fuzz qt seed 3241 (3/3
+            // on real Qt 6.4 with TMPDIR on ext4, 0/3 on a tmpfs): C create k; B create k, C create k → AlreadyExists;
+            // A attach k; B create j (B's cleanHandle unlinks C's file of k); A lock; B lock → blocks on A's lock
+            // through j's file on k's freed inode. A sole owner removes the set the others have open: no nameless set.
+            removed = removed.withFileGone(oldKey);
+        }
         ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
-                .with(s.semaphores().removedBy(p, oldKey));
+                .with(removed);
         return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey), oldKey);
     }
 
@@ -381,13 +396,44 @@ final class LockRules {
     }
 
     /**
+     * Keys whose set may live on while its key file is gone: a segment's file that was the set's too ({@code unnamed},
+     * Qt 6.8 with platformSafe or native keys) or the set's own file ({@link Semaphores#fileGone()}, Qt 6.4 and legacy
+     * keys). Each is filled only under the profile it belongs to.
+     */
+    private static java.util.SortedSet<String> namelessSets(ModelState s) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>(s.unnamed());
+        keys.addAll(s.semaphores().fileGone());
+        return keys;
+    }
+
+    /**
+     * Whether owner {@code p}'s cleanHandle of {@code oldKey} may unlink the key's semaphore file under a set that lives
+     * on ({@link #droppedByRekey}): the lock has a key file of its own, other live objects have the key, and another
+     * owner may have made the set they have open after {@code p} took its own.
+     */
+    private static boolean mayLeaveSetNameless(Profile profile, ModelState s, String p, String oldKey) {
+        return profile.lockKeyFileMayBeReused() && s.semaphores().owns(p, oldKey) && othersHaveTheKey(s, oldKey, p)
+                && anotherOwner(s, oldKey, p);
+    }
+
+    /** Whether an object other than {@code p}'s owns {@code key}'s semaphore too (made it, or opened it in Create mode). */
+    private static boolean anotherOwner(ModelState s, String key, String p) {
+        return s.semaphores().owned().stream().anyMatch(o -> o.key().equals(key) && !o.process().equals(p));
+    }
+
+    /** Whether a live object other than {@code p}'s has {@code key}. */
+    private static boolean othersHaveTheKey(ModelState s, String key, String p) {
+        return s.workers().entrySet().stream().anyMatch(e -> !e.getKey().equals(p) && key.equals(e.getValue().key()) && !e.getValue().dead());
+    }
+
+    /**
      * The key file made for {@code key} may take the freed inode of another key's file that went while that key's set
      * lives on (marked in {@code unnamed}), so both keys' objects may lock one set: where another live object has that
      * key, neither lock can be ruled on any more. Fuzz qt68-sysv-safe and -native seed 8 (3/3): C create k; C detach;
      * B create j; B lock; C lock → blocks while nobody holds k's lock.
      */
     private static ModelState mayShareAnotherKeysSet(ModelState s, String key, String p) {
-        for (String other : s.unnamed()) {
+        for (String other : namelessSets(s)) {
             boolean opened = s.workers().entrySet().stream()
                     .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
             if (!other.equals(key) && ModelKey.sameSpace(other, key) && opened) {

@@ -21,6 +21,15 @@ public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesC
                       Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,
                       Boolean handsOverDescriptor, boolean keyingSplitsLock, boolean lockSharesKeyFile) {
 
+    /**
+     * Whether the lock is a System V set ftok'd from a key file of its own ({@code qipc_systemsem_*}) that an owner's
+     * cleanHandle unlinks (Qt 6.4, Qt 6.8's legacy keys): another key's file made after it may take its inode and
+     * reach a set that lives on without a name ({@link Semaphores#fileGone()}).
+     */
+    public boolean lockKeyFileMayBeReused() {
+        return keyingResetsLock && !keyingSplitsLock && !lockSharesKeyFile;
+    }
+
     /** A lock keyed by a file of its own. */
     public Profile(String name, Boolean lastDetachDestroys, Boolean survivesCrash, LockOnHolderDeath lockOnHolderDeath,
                    Resize resize, boolean keyingResetsLock, boolean retryRemovesOrphan, Boolean lockLivesInSegment,

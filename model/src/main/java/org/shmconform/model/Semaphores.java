@@ -29,9 +29,12 @@ import java.util.TreeMap;
  * @param erred   processes whose object's QSystemSemaphore still carries the error of that failed IPC_RMID (Qt 6.8's
  *                System V: an attach of the same key returns early from setNativeKey in Open mode and fails on it
  *                again; LifecycleRules.semaphoreErrorKept)
+ * @param fileGone space|key whose semaphore key file ({@code qipc_systemsem_*}, a file of its own) an owner's cleanHandle
+ *                unlinked while other objects still had the key: the set they have open may live on without a name, and
+ *                a key file made since may take its inode (Qt 6.4 and legacy keys; {@link LockRules#droppedByRekey})
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made, Set<Owner> removed, Set<String> erred) {
+                         int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -41,6 +44,13 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         handles = Map.copyOf(handles);
         removed = Set.copyOf(removed);
         erred = Set.copyOf(erred);
+        fileGone = Set.copyOf(fileGone);
+    }
+
+    /** No key's semaphore file gone under its set. */
+    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
+                      int made, Set<Owner> removed, Set<String> erred) {
+        this(owned, present, names, handles, made, removed, erred, Set.of());
     }
 
     /** With no object carrying a semaphore error. */
@@ -77,7 +87,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Set<Owner> r = new HashSet<>(removed);
         owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
                 .forEach(r::add);
-        return new Semaphores(owned, present, names, handles, made, r, erred);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone);
     }
 
     /** Whether the process's object's QSystemSemaphore still carries the error of a failed cleanHandle. */
@@ -96,14 +106,24 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         } else {
             e.remove(process);
         }
-        return new Semaphores(owned, present, names, handles, made, removed, e);
+        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone);
     }
 
     /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
     Semaphores rekeyedBy(String process) {
         Set<Owner> r = new HashSet<>(removed);
         r.removeIf(o -> o.process().equals(process));
-        return new Semaphores(owned, present, names, handles, made, r, erred);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone);
+    }
+
+    /** The key's semaphore file was unlinked while objects still had the key ({@code fileGone}). */
+    Semaphores withFileGone(String key) {
+        if (fileGone.contains(key)) {
+            return this;
+        }
+        Set<String> g = new HashSet<>(fileGone);
+        g.add(key);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, g);
     }
 
     public boolean present(String key) {
@@ -137,7 +157,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -146,7 +166,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone);
     }
 
     /**
@@ -166,7 +186,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made, removed, erred);
+        return new Semaphores(o, present, n, h, made, removed, erred, fileGone);
     }
 
     /**
@@ -178,20 +198,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made, removed, erred);
+            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1, removed, erred);
+        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made, removed, erred);
+        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone);
     }
 }

@@ -18,7 +18,9 @@ import org.shmconform.spi.NativeName;
  * <li>{@link LockRules}' and {@link LifecycleRules}' key-file rules, under a profile that declares
  *     {@link Profile#lockSharesKeyFile()} (Qt 6.8's System V with platformSafe or native keys): a key file made for
  *     one key may take the inode of another key's unlinked file, and ftok then reaches that key's live segment and
- *     semaphore set; so every keyed op names {@link #KEY_FILES} and no two keys are independent.</li>
+ *     semaphore set; so every keyed op names {@link #KEY_FILES} and no two keys are independent;</li>
+ * <li>the same for the lock's own key file ({@link Profile#lockKeyFileMayBeReused()}: Qt 6.4, Qt 6.8's legacy keys),
+ *     which an owner's cleanHandle may unlink while others still have its set open (LockRules.droppedByRekey).</li>
  * </ul>
  *
  * @param names     {@code key:<name>} and {@code path:<socket>} names
@@ -36,7 +38,7 @@ public record Ties(List<String> names, List<String> processes) {
         if (op.key() != null && !op.key().isEmpty()) {
             names.add(key(op.key()));
             NativeName.in(op.key()).ifPresent(n -> names.add(key(n.key())));
-            if (profile.lockSharesKeyFile()) {
+            if (profile.lockSharesKeyFile() || profile.lockKeyFileMayBeReused()) {
                 names.add(KEY_FILES);
             }
         }

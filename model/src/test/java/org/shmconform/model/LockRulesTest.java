@@ -147,6 +147,34 @@ class LockRulesTest {
         assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, shared, call("A", "lock")));
     }
 
+    /**
+     * Fuzz qt seed 3241, shrunk (3/3 on real Qt 6.4 with TMPDIR on ext4, 0/3 on a tmpfs): B's failed create makes it an
+     * owner of k's semaphore, C's second create removes that set and makes another, and B's re-key to j unlinks k's
+     * semaphore file while A and C still have the new set open; j's file takes the freed inode, so B's lock of j waits
+     * on A's lock of k. Legal where the lock has a key file of its own; not where B owned k's set alone (its
+     * cleanHandle removed the set the others had), and never as documented.
+     */
+    @Test
+    void aReKeyByOneOfTwoOwnersMayLeaveTheSetNamelessForAnotherKeysFile() {
+        List<ModelOp> seed3241 = List.of(create("C", "k", 8), failed(create("B", "k", 8), "AlreadyExists"),
+                failed(create("C", "k", 8), "AlreadyExists"), attach("A", "k"), create("B", "j", 8), call("A", "lock"));
+        assertTrue(legal(QT, seed3241, blocked(call("B", "lock"))));
+        assertTrue(legal(QT, seed3241, call("B", "lock")));
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(Profile.DOCUMENTED, seed3241, blocked(call("B", "lock"))));
+        List<ModelOp> soleOwner = List.of(create("B", "k", 8), attach("A", "k"), attach("C", "k"), create("B", "j", 8),
+                call("A", "lock"));
+        assertFalse(legal(QT, soleOwner, blocked(call("B", "lock"))));
+        // Fuzz sysv seed 60, shrunk (3/3 on the Java sysv column, which keys as Qt 6.4 does): the re-key that unlinks the
+        // file is the blocked op itself. C's attach of k-1 drops k (C owns k's semaphore since its failed create keyed it
+        // in Create mode, B re-made the set since) and waits on B's lock through k-1's file on k's freed inode.
+        List<ModelOp> seed60 = List.of(create("B", "k", 8), failed(create("C", "k", 0), "InvalidSize"),
+                failed(create("B", "k", 0), "InvalidSize"), call("B", "lock"));
+        assertTrue(legal(QT, seed60, blocked(attach("C", "k-1"))));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, seed60, blocked(attach("C", "k-1"))));
+        List<ModelOp> bAlone = List.of(create("B", "k", 8), attach("C", "k"), call("B", "lock"));
+        assertFalse(legal(QT, bAlone, blocked(attach("C", "k-1"))), "C owns nothing of k: its re-key unlinks no file");
+    }
+
     @Test
     void aReKeyByTheOwnerSplitsOnlyWhenTwoOtherObjectsMustEachReMakeTheSet() {
         List<ModelOp> oneOther = List.of(create("A", "k", 8), attach("B", "k"), failed(attach("A", "j"), "NotFound"),
