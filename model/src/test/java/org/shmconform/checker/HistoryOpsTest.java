@@ -69,10 +69,7 @@ class HistoryOpsTest {
      */
     @Test
     void aCreateThatBlockedKeyedItsSemaphoreWithinItsInterval() {
-        Execution x = new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
-                .invoke("A", "lock").ok("A", "lock").invoke("B", "lock").invokeCreate("C", 64).ok("B", "lock")
-                .info("C", "create", Ending.BLOCKED.note()).execution();
-        List<CheckedOp> ops = ops(x);
+        List<CheckedOp> ops = ops(createEndedWhileBWaited(Ending.BLOCKED));
         assertEquals(org.shmconform.model.SegmentModel.CREATE_KEYED, ops.get(4).op().f());
         assertEquals(Outcome.BLOCKED, ops.get(5).op().outcome());
         org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
@@ -90,10 +87,7 @@ class HistoryOpsTest {
      */
     @Test
     void aCreateKilledBeforeItReturnedMayHaveKeyedItsSemaphore() {
-        Execution x = new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
-                .invoke("A", "lock").ok("A", "lock").invoke("B", "lock").invokeCreate("C", 64).ok("B", "lock")
-                .info("C", "create", Ending.KILLED.note()).execution();
-        List<CheckedOp> ops = ops(x);
+        List<CheckedOp> ops = ops(createEndedWhileBWaited(Ending.KILLED));
         assertEquals(org.shmconform.model.SegmentModel.CREATE_KEYED, ops.get(4).op().f());
         assertTrue(ops.get(4).optional());
         org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
@@ -104,6 +98,13 @@ class HistoryOpsTest {
                 .mapToObj(i -> new CheckedOp(i, kept.get(i).op(), kept.get(i).call(), kept.get(i).ret(), kept.get(i).optional(),
                         kept.get(i).invokeIndex())).toList();
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(declared, withoutKeying).status());
+    }
+
+    /** A holds, B waits in lock(), C's create() never returns and ends as {@code ending} says, B gets the lock. */
+    private static Execution createEndedWhileBWaited(Ending ending) {
+        return new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")
+                .invoke("A", "lock").ok("A", "lock").invoke("B", "lock").invokeCreate("C", 64).ok("B", "lock")
+                .info("C", "create", ending.note()).execution();
     }
 
     @Test
