@@ -62,7 +62,7 @@ final class LifecycleRules {
         if (semaphoreGone) {
             return Step.to(semaphoreCleanHandleFailed(bases, op));
         }
-        return Step.anyOf(bases, base -> createOn(markOrphanHandle(profile, base, op), op));
+        return Step.anyOf(bases, base -> createOn(profile, markOrphanHandle(profile, base, op), op));
     }
 
     /**
@@ -202,7 +202,7 @@ final class LifecycleRules {
         return next;
     }
 
-    private static Step createOn(ModelState base, ModelOp op) {
+    private static Step createOn(Profile profile, ModelState base, ModelOp op) {
         Worker w = base.worker(op.process());
         String key = w.key();
         if (op.outcome() == Outcome.FAIL && ("OutOfResources".equals(op.error()) || KeySpaceRules.longKeyRefused(op))) {
@@ -210,8 +210,20 @@ final class LifecycleRules {
                     ? "key of " + op.realKeyLength() + " characters refused: " + op.error()
                     : "create(" + op.size() + "): OutOfResources"));
         }
+        boolean systemV = profile.keyingResetsLock() && !profile.keyingSplitsLock();
         if (op.size() == null || op.size() <= 0) {
-            return Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
+            Step refused = Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
+            if (refused.violated() != null || !w.attached() || !systemV) {
+                return refused;
+            }
+            // Fuzz qt68-sysv seed 13065, 3/3 on every System V Qt column and the Java sysv (B create k; B create k size 0
+            // → InvalidSize; B detach → true; B attach k → true: the segment outlived its last detach).
+            return Step.to(base.with(op.process(), w.withHandleDropped(true)).observe("create(" + op.size() + ") by an"
+                    + " attached object: InvalidSize after initKey dropped its handle (cleanHandle)"));
+        }
+        if (w.handleDropped()) {
+            base = base.with(op.process(), w.withHandleDropped(false)); // handle() derives it again before anything fails
+            w = base.worker(op.process());
         }
         if (w.reachedThrough() != null && op.outcome() == Outcome.OK && base.isUnnamed(key)
                 && !base.segments().containsKey(w.reachedThrough())) {
@@ -410,6 +422,9 @@ final class LifecycleRules {
         if (op.outcome() != Outcome.OK && !keyFileMissed) {
             return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
         }
+        if (w.handleDropped()) {
+            return detachWithoutHandle(s, op, w);
+        }
         List<ModelState> next = new ArrayList<>();
         // Qt 6.8's System V detach ends in cleanHandle() too: a handle kept by an earlier failed create goes with it.
         s = s.withOrphan(op.process(), null);
@@ -437,6 +452,32 @@ final class LifecycleRules {
             }
         }
         return Step.to(next);
+    }
+
+    /**
+     * The detach of an object whose handle a refused create dropped ({@link Worker#withHandleDropped}): shmdt unmaps it,
+     * then shmget of key 0 finds nothing and detach() returns true without removing the segment, however many are left
+     * attached to it (none: it outlives its last detach). Its lock, if it holds it, is kept or released as any detach's.
+     */
+    private static Step detachWithoutHandle(ModelState s, ModelOp op, Worker w) {
+        if (op.outcome() != Outcome.OK) {
+            return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
+        }
+        Segment seg = s.segments().get(w.key());
+        ModelState after = s;
+        if (seg != null) {
+            Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+            attached.remove(op.process());
+            after = s.withSegment(w.key(), seg.withAttached(attached));
+        }
+        after = after.observe("detach after a create refused for its size dropped the handle: true, the segment stays");
+        Worker now = w.detached();
+        if (!w.locked()) {
+            return Step.to(after.with(op.process(), now));
+        }
+        return Step.to(List.of(after.with(op.process(), now).observe("detach while holding the lock: lock kept"),
+                LockRules.release(after, LockRules.lockId(after, op.process())).with(op.process(), now.locked(false))
+                        .observe("detach while holding the lock: lock released")));
     }
 
     /**

@@ -109,7 +109,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
      * returns and where read/write bounds lie, whatever a peer's ftruncate did to the object since.
      */
     public record Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped,
-                         String reachedThrough) {
+                         String reachedThrough, boolean handleDropped) {
         static final Worker FRESH = new Worker(null, false, false, false, false, 0);
 
         /** An object whose key is the segment's. */
@@ -117,8 +117,23 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
             this(key, attached, readOnly, locked, dead, mapped, null);
         }
 
+        /** An object with its handle (any keying but a create refused for its size re-derives it). */
+        public Worker(String key, boolean attached, boolean readOnly, boolean locked, boolean dead, long mapped,
+                      String reachedThrough) {
+            this(key, attached, readOnly, locked, dead, mapped, reachedThrough, false);
+        }
+
         Worker locked(boolean nowLocked) {
-            return new Worker(key, attached, readOnly, nowLocked, dead, mapped, reachedThrough);
+            return new Worker(key, attached, readOnly, nowLocked, dead, mapped, reachedThrough, handleDropped);
+        }
+
+        /**
+         * Its handle to the segment dropped, or re-derived: a System V create() by an attached object runs initKey's
+         * cleanHandle (unix_key = 0) before it refuses a size &lt;= 0, so its later detach() finds no segment (shmget of
+         * key 0) and returns true without removing it (LifecycleRules.detach).
+         */
+        Worker withHandleDropped(boolean dropped) {
+            return new Worker(key, attached, readOnly, locked, dead, mapped, reachedThrough, dropped);
         }
 
         /**

@@ -39,10 +39,13 @@ final class QtSysVMechanism {
         boolean dead;
         long mapped;
         int undo;
+        /** initKey's cleanHandle set unix_key to 0 and nothing derived it again (a create refused for its size). */
+        boolean handleDropped;
 
         Proc copy() {
             Proc c = new Proc();
             c.hasObject = hasObject;
+            c.handleDropped = handleDropped;
             c.attached = attached;
             c.readOnly = readOnly;
             c.lockedByMe = lockedByMe;
@@ -190,6 +193,7 @@ final class QtSysVMechanism {
                     return null;
                 }
                 ModelOp result;
+                me.handleDropped = c.size() <= 0; // the size check comes before handle() derives unix_key again
                 if (c.size() <= 0) {
                     result = fail(c, "InvalidSize");
                 } else if (w.segment) {
@@ -210,6 +214,7 @@ final class QtSysVMechanism {
                 }
                 me.hasObject = true;
                 initKey(w, me);
+                me.handleDropped = false;
                 if (!lockFor(w, p, me)) {
                     return null;
                 }
@@ -229,10 +234,12 @@ final class QtSysVMechanism {
                 }
                 me.attached = false;
                 me.mapped = 0;
-                if (w.procs.values().stream().noneMatch(x -> x.attached)) {
+                // shmget(unix_key) after shmdt: with a dropped handle (key 0) it finds nothing and nothing is removed.
+                if (!me.handleDropped && w.procs.values().stream().noneMatch(x -> x.attached)) {
                     w.segment = false; // shm_nattch 0: IPC_RMID
                     w.bytes = new TreeMap<>();
                 }
+                me.handleDropped = false;
                 unlock(w, p, me);
                 return ok(c, null, null);
             }

@@ -101,4 +101,26 @@ class LifecycleRulesTest {
         assertEquals(Property.API_CONTRACT, violated(Profile.DOCUMENTED, List.of(), call("A", "detach")));
         assertNull(violated(Profile.DOCUMENTED, List.of(create("A", "k", 64)), call("A", "detach")));
     }
+    /**
+     * Fuzz qt68-sysv seed 13065, 3/3 on every System V Qt column (qt, qt68-sysv, -safe, -native) and on the Java sysv:
+     * a create() by an attached object runs initKey's cleanHandle (unix_key = 0) before it refuses the size, so its
+     * detach() finds no segment to remove: the segment outlives its last detach, and a later attach finds it. Only a
+     * create refused for its size drops the handle (one of size &gt; 0 derives it again), and only where the lock is a
+     * System V set (the POSIX columns: NotFound, as documented).
+     */
+    @Test
+    void aCreateRefusedForItsSizeDropsAnAttachedObjectsHandle() {
+        Profile qt = Profile.declared("qt-6.4", ReferenceSemantics.QT_6_4);
+        List<ModelOp> dropped = List.of(create("B", "k", 8), failed(create("B", "k", 0), "InvalidSize"), call("B", "detach"));
+        assertTrue(legal(qt, dropped, attach("B", "k")));
+        assertFalse(legal(qt, dropped, failed(attach("B", "k"), "NotFound")), "the segment was not removed");
+        assertEquals(Property.LAST_DETACH_DESTROYS, violated(Profile.DOCUMENTED, dropped, attach("B", "k")));
+        List<ModelOp> derivedAgain = List.of(create("B", "k", 8), failed(create("B", "k", 0), "InvalidSize"),
+                failed(create("B", "k", 8), "AlreadyExists"), call("B", "detach"));
+        assertTrue(legal(qt, derivedAgain, failed(attach("B", "k"), "NotFound")));
+        assertFalse(legal(qt, derivedAgain, attach("B", "k")), "its last detach removed the segment");
+        Profile posix = Profile.declared("qt-6.8-posix", ReferenceSemantics.QT_6_8_POSIX);
+        assertTrue(reachable(qt, dropped.subList(0, 2)).stream().allMatch(st -> st.worker("B").handleDropped()));
+        assertTrue(reachable(posix, dropped.subList(0, 2)).stream().noneMatch(st -> st.worker("B").handleDropped()));
+    }
 }
