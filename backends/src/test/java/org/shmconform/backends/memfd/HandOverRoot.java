@@ -68,7 +68,8 @@ final class HandOverRoot implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("setpriv", "--reuid", Integer.toString(uid), "--regid",
                 Integer.toString(uid), "--clear-groups", "--",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-XX:-CreateCoredumpOnCrash",
+                // -UsePerfData: else the JVM makes /tmp/hsperfdata_<that user>, which outlives the test.
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-XX:-CreateCoredumpOnCrash", "-XX:-UsePerfData",
                 "-XX:ErrorFile=" + scratch.resolve("hs_err_%p.log"), "-Djava.io.tmpdir=" + scratch, "-Djna.tmpdir=" + scratch,
                 "-Duser.home=" + scratch, "-cp", classPath(), HandOverPeer.class.getName()));
         command.addAll(args);
