@@ -355,7 +355,7 @@ final class LifecycleRules {
         boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w);
         List<ModelState> bases = new ArrayList<>();
         for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked())) {
+            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
                 bases.addAll(semaphoreGone ? List.of(base) : LockRules.lockerMayRelease(base, op.process(), "attach"));
             }
         }

@@ -257,7 +257,7 @@ final class LockRules {
      * initKey at attach(): an object that owns the semaphore removes it and makes a fresh one (value 1);
      * one that finds none makes it and owns it from now on.
      */
-    static List<ModelState> keyedByAttach(Profile profile, ModelState s, ModelOp op, boolean wasLocked) {
+    static List<ModelState> keyedByAttach(Profile profile, ModelState s, ModelOp op, boolean wasLocked, String keyBefore) {
         String p = op.process();
         if (profile.keyingSplitsLock()) {
             return openedByAttach(s, op, wasLocked);
@@ -266,6 +266,12 @@ final class LockRules {
             return List.of(s);
         }
         String key = s.worker(p).key();
+        // A new key whose file went with its segment: this attach's handle() makes the file again, which makes the object
+        // its maker (QSystemSemaphoreSystemV createdFile), so its next re-key unlinks whatever file is under the name by
+        // then, as an owner's does (fuzz qt68-sysv-safe seed 40119, 3/3: B create k; B detach; A attach k → NotFound;
+        // B create k; A create j → AlreadyExists, j's file on the inode of B's unlinked one).
+        boolean makesTheFile = profile.lockSharesKeyFile() && !key.equals(keyBefore) && s.unnamed().contains(key)
+                && !s.segments().containsKey(key);
         // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
         ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()", false);
         if (base.semaphores().owns(p, key)) {
@@ -274,7 +280,7 @@ final class LockRules {
             // object's attach() returns before initKey).
             base = s.worker(p).attached() ? base : mayBeSplitByKeyFile(base, key, p, 1, "attach() by the object that owns the lock's semaphore");
         }
-        return List.of(base.semaphores().present(key) ? base : own(base, p, key));
+        return List.of(base.semaphores().present(key) && !makesTheFile ? base : own(base, p, key));
     }
 
     /**

@@ -526,6 +526,23 @@ class Qt68ProfilesTest {
         return new ModelOp(p, f, null, 0, null, null, null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 40119 (shrunk, 3/3 on real Qt 6.8.2): B's last detach unlinks k's key file with the
+     * segment; A's attach of k makes the file again (its QSystemSemaphore's createdFile) and fails NotFound; B's create
+     * makes a segment on a file it re-makes; A's re-key to j unlinks whatever file is under k's name (B's), and j's file
+     * takes its inode: A's create of j meets B's segment (AlreadyExists).
+     */
+    @Test
+    void anAttachThatMadeTheMissingKeyFileUnlinksItAtItsReKey() {
+        List<ModelOp> history = List.of(create("B", "k"), op("B", "detach"), fail(attach("A", "k"), "NotFound"), create("B", "k"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, fail(create("A", "j"), "AlreadyExists")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, create("A", "j")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, history, fail(create("A", "j"), "AlreadyExists")));
+        // B's file was still there when A attached: A made nothing, its re-key unlinks nothing.
+        List<ModelOp> fileThere = List.of(create("B", "k"), attach("A", "k"), op("A", "detach"), create("C", "m"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileThere, fail(create("A", "j"), "AlreadyExists")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }

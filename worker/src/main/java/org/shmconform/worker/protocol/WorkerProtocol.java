@@ -340,7 +340,7 @@ public final class WorkerProtocol {
      * and decodes one request took 0.46 s with databind, 0.19 s with the streaming API) and its records cost a young
      * worker 100-150 µs per line under C1, more than the pipe round trip itself. The harness, warm and long-lived,
      * still reads replies with databind ({@link #decodeReply}), so every line a worker writes is read by the other codec:
-     * WorkerProtocolTest checks both agree on every shape.
+     * StreamingWireTest checks both agree on every shape.
      */
     private static final JsonFactory LINES = new JsonFactory();
 
