@@ -186,7 +186,10 @@ final class ShadowState {
     private boolean mayMeetANamelessSet(Step step) {
         String w = step.worker();
         boolean risk = namelessSetPossible || (!"lock".equals(step.op()) && rekeyMayLeaveSetNameless(w, step.key()));
-        return risk && holder.values().stream().anyMatch(h -> !h.equals(w) && !dead.contains(h));
+        // A worker that may hold a lock counts too (a detached object's lock: fuzz qt seed 211 in a run beside a verify,
+        // C detach; C lock; A lock of j waited on it, and the engine killed A with steps left).
+        return risk && java.util.stream.Stream.concat(holder.values().stream(), maybeHolders.stream())
+                .anyMatch(h -> !h.equals(w) && !dead.contains(h));
     }
 
     private boolean lockKeyFileMayBeReused() {
