@@ -213,7 +213,7 @@ public final class Ledger {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the run's ledger", e);
         }
-        Entry e = parse(line);
+        Entry e = line.startsWith("shm ") || line.startsWith("sem ") ? parse(line) : null; // not every intent
         String id = e == null ? null : systemVId(e);
         if (id != null) {
             systemV.put(id, e); // the latest record of an id, as the reaper's map of the file keeps it

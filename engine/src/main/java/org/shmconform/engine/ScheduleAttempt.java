@@ -274,7 +274,8 @@ final class ScheduleAttempt {
                 return blocked(worker) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
             }
             collect(worker, look);
-            look = look.multipliedBy(2).compareTo(LOOK) > 0 ? LOOK : look.multipliedBy(2);
+            Duration doubled = look.multipliedBy(2);
+            look = doubled.compareTo(LOOK) > 0 ? LOOK : doubled;
             if (!inFlight.containsKey(worker)) {
                 break;
             }

@@ -76,9 +76,12 @@ final class ShadowState {
      * sysv seed 60). From then on a lock or a keying may wait on a lock held under another key: the shadow cannot tell.
      */
     private boolean namelessSetPossible;
+    /** The model's word on whether the lock has a key file of its own that an owner unlinks (Profile). */
+    private final boolean lockKeyFileMayBeReused;
 
     ShadowState(BackendSemantics semantics) {
         this.semantics = semantics;
+        this.lockKeyFileMayBeReused = org.shmconform.model.Profile.declared(semantics.keySpace(), semantics).lockKeyFileMayBeReused();
     }
 
     /** Whether the column hands a segment over as a descriptor (serveFd, attachFd, spawnChild work). */
@@ -192,14 +195,10 @@ final class ShadowState {
                 .anyMatch(h -> !h.equals(w) && !dead.contains(h));
     }
 
-    private boolean lockKeyFileMayBeReused() {
-        return semantics.keyingResetsLock() && !semantics.keyingSplitsLock() && !semantics.lockSharesKeyFile();
-    }
-
     /** Whether w's object, an owner of its key's semaphore, re-keys away while others have the key and another owner exists. */
     private boolean rekeyMayLeaveSetNameless(String w, String newKey) {
         String old = keyOf.get(w);
-        if (!lockKeyFileMayBeReused() || old == null || old.equals(newKey)) {
+        if (!lockKeyFileMayBeReused || old == null || old.equals(newKey)) {
             return false;
         }
         Set<String> owners = ownersOf.getOrDefault(old, Set.of());
@@ -230,7 +229,7 @@ final class ShadowState {
                 boolean nameless = mayMeetANamelessSet(step);
                 if (rekeyMayLeaveSetNameless(w, step.key())) {
                     namelessSetPossible = true;
-                    ownersOf.getOrDefault(keyOf.get(w), new HashSet<>()).remove(w);
+                    ownersOf.get(keyOf.get(w)).remove(w); // there: rekeyMayLeaveSetNameless saw w among its owners
                 }
                 if ("create".equals(step.op())) {
                     ownersOf.computeIfAbsent(step.key(), k -> new HashSet<>()).add(w);

@@ -210,10 +210,9 @@ final class LifecycleRules {
                     ? "key of " + op.realKeyLength() + " characters refused: " + op.error()
                     : "create(" + op.size() + "): OutOfResources"));
         }
-        boolean systemV = profile.keyingResetsLock() && !profile.keyingSplitsLock();
         if (op.size() == null || op.size() <= 0) {
             Step refused = Expect.fail(base, op, "InvalidSize", Property.CREATE_SIZE, "create(" + op.size() + ")");
-            if (refused.violated() != null || !w.attached() || !systemV) {
+            if (refused.violated() != null || !w.attached() || !profile.lockIsASystemVSet()) {
                 return refused;
             }
             // Fuzz qt68-sysv seed 13065, 3/3 on every System V Qt column and the Java sysv (B create k; B create k size 0

@@ -27,7 +27,12 @@ public record Profile(String name, Boolean lastDetachDestroys, Boolean survivesC
      * reach a set that lives on without a name ({@link Semaphores#fileGone()}).
      */
     public boolean lockKeyFileMayBeReused() {
-        return keyingResetsLock && !keyingSplitsLock && !lockSharesKeyFile;
+        return lockIsASystemVSet() && !lockSharesKeyFile;
+    }
+
+    /** Whether the lock is a System V semaphore set ftok'd from a key file (keying resets it, never splits it). */
+    public boolean lockIsASystemVSet() {
+        return keyingResetsLock && !keyingSplitsLock;
     }
 
     /** A lock keyed by a file of its own. */
