@@ -5,10 +5,10 @@ import org.shmconform.backends.host.InotifyWatch;
 
 /**
  * Tells the ledger about key files the moment they appear and disappear in the run's TMPDIRs
- * (inotify), without waiting for the end of a step: Qt 6.4 can make a key file, make a semaphore
- * keyed by it and unlink the file within one step, leaving the semaphore alive. The file's ftok
- * value is recorded when it is created and the objects keyed by it when it is deleted, so the
- * orphan is in the ledger by id before anything else can happen to it.
+ * (inotify), without waiting for the end of a step: a key file a harness killed mid-step leaves is
+ * then in the ledger with its ftok value. A deletion only ends the file's life there: the objects of
+ * a file Qt unlinked while they live on are recorded from kernel facts ({@link SetsOfLiveWorker},
+ * {@link SegmentsOfLiveWorker}), never by the gone file's ftok value, which a file made after it may share.
  */
 final class KeyFileWatch implements AutoCloseable {
     /** What the watch reports to. */

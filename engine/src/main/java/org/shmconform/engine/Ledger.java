@@ -30,8 +30,9 @@ import org.shmconform.backends.sysv.SysVObjects;
  * identities that prove it ours: a key file's device, inode and ftok value, and each System V
  * object's id, key and change time. The reaper removes a System V object only when its id, key and
  * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
- * its semaphore lives on: the entry made while the file existed is the way back to it). A file made and unlinked
- * between two looks leaves no entry; its set or segment is recorded by {@link #recordProvenOfLiveWorker} instead, proven
+ * its semaphore lives on: the entry made while the file existed is the way back to it). Objects are recorded through a
+ * key file only while the file is there: a file made and unlinked between two looks leaves no entry (its inode may
+ * already be another's); its set or segment is recorded by {@link #recordProvenOfLiveWorker} instead, proven
  * the run's by the live worker that operated it last or created it ({@link SetsOfLiveWorker},
  * {@link SegmentsOfLiveWorker}), before that worker ends and after every execution.
  *
@@ -100,13 +101,20 @@ public final class Ledger {
                 }
             }
 
+            /**
+             * Forgets the file, and records nothing through it: once it is gone, its inode (so its ftok value) may be
+             * another file's, and an object made through that one is another run's or program's. Measured: a
+             * {@code shmconform run} beside {@code ./mvnw -B verify} failed sysv / docker-host /
+             * {@code lock-holder-killed} with {@code B attach k → NotFound} right after {@code A create k → true}: the
+             * other run's reaper unlinked a semaphore key file, this run's key file took the freed inode, and the
+             * other run's watch, seeing the deletion late, recorded this run's new segment and reaped it. What Qt
+             * keeps alive after unlinking its key file is recorded from kernel facts instead
+             * ({@link #recordProvenOfLiveWorker}).
+             */
             @Override
             public void deleted(Path file) {
                 synchronized (Ledger.this) {
-                    KeyFile gone = liveKeyFiles.remove(file);
-                    if (gone != null) {
-                        recordObjects(List.of(gone)); // Qt may unlink a key file while its semaphore lives on
-                    }
+                    liveKeyFiles.remove(file);
                 }
             }
         }, "shmconform-ledger-" + runPrefix);

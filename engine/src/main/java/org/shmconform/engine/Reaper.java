@@ -68,13 +68,15 @@ public final class Reaper {
         } catch (RuntimeException e) {
             notes.add("ledger: " + e.getMessage());
         }
+        // The objects before their key files: once a key file is unlinked, the next file made on that file system may
+        // take its inode, hence its ftok value, and another run's semget(IPC_CREAT) would join a set still here.
+        for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
+            notes.add("reaped after the schedule: " + line);
+        }
         for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
-            notes.add("reaped after the schedule: " + line);
-        }
-        for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
             notes.add("reaped after the schedule: " + line);
         }
     }
@@ -158,8 +160,8 @@ public final class Reaper {
             }
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
+        removed.addAll(removeRecorded(ledger)); // before the key files, as after each schedule
         removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
-        removed.addAll(removeRecorded(ledger));
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }

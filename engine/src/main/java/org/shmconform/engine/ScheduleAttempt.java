@@ -187,8 +187,9 @@ final class ScheduleAttempt {
         }
         WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
-        wp.recordOrphansIn(run.ledger());
+        wp.recordOrphansIn(run.ledger()); // a process started here: from before it can act
         wp.awaitHello(timing.startDeadline());
+        wp.recordOrphansIn(run.ledger()); // a worker in a container: once it has its pid and before it is asked anything
         return wp;
     }
 

@@ -26,7 +26,6 @@ import org.shmconform.worker.protocol.WorkerProtocol;
 import org.shmconform.worker.protocol.WorkerProtocol.Hello;
 import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
-import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
@@ -57,6 +56,8 @@ public final class WorkerProcess {
      * the worker's; the Qt 6.8 launcher execs into it).
      */
     private final long startedMillis = System.currentTimeMillis();
+    /** A moment at which the worker already had its pid (see recordOrphansIn). */
+    private volatile long heldPidSinceMillis;
     /** Where what it operated last or made is recorded before it ends; null: not proven so (see recordOrphansIn). */
     private volatile Ledger orphansLedger;
     /** The segments that existed once it had its pid (read in recordOrphansIn): none of them is its creation. */
@@ -85,21 +86,25 @@ public final class WorkerProcess {
     /**
      * Before it ends (killed, shut down) and whenever the engine asks ({@link #recordOrphansItLeft}), the semaphore
      * sets it was the last to operate and the segments it made or attached or detached last go into {@code ledger}.
-     * Only for a process started here whose pid is the worker's ({@link ProcessWorkerHandle}): elsewhere the worker may
-     * get its pid after this object is made. Call it before the worker is asked anything: the segments listed now
-     * are not its own.
+     * Call it before the worker is asked anything (the segments listed now are not its own), and once more after its
+     * hello: a process started here has the worker's pid from the start ({@link WorkerHandle#hasItsPidFromTheStart}),
+     * and is dated from then; a worker elsewhere (in a container) may get its pid after this object is made, so it is
+     * dated from its hello, when it has its pid and has done nothing yet. A no-op once it took.
      */
     void recordOrphansIn(Ledger ledger) {
-        if (handle instanceof ProcessWorkerHandle) {
-            try {
-                SysVReading now = SysVReading.now();
-                segmentsBeforeIt = now.segmentIds();
-                setsBeforeIt = now.setIds();
-            } catch (RuntimeException e) {
-                return; // no listing, no proof of creation: nothing is recorded for it
-            }
-            orphansLedger = ledger;
+        if (orphansLedger != null || !handle.hasItsPidFromTheStart() && hello == null) {
+            return;
         }
+        long since = handle.hasItsPidFromTheStart() ? startedMillis : System.currentTimeMillis();
+        try {
+            SysVReading now = SysVReading.now();
+            segmentsBeforeIt = now.segmentIds();
+            setsBeforeIt = now.setIds();
+        } catch (RuntimeException e) {
+            return; // no listing, no proof of creation: nothing is recorded for it
+        }
+        heldPidSinceMillis = since;
+        orphansLedger = ledger;
     }
 
     /**
@@ -134,12 +139,12 @@ public final class WorkerProcess {
             return;
         }
         try (Pidfd pinned = Pidfd.open(pid.getAsLong())) {
-            // Pinned, then asked whether it was reaped: not reaped yet means the pidfd holds this worker, not a reuse.
-            if (pinned != null && handle.isAlive()) {
+            // Pinned, then asked whether the pidfd holds this worker and not a later holder of its number (WorkerHandle#pins).
+            if (pinned != null && handle.pins(pinned)) {
                 List<SysVObjects.Obj> proven = new ArrayList<>();
-                SetsOfLiveWorker.lastOperatedBy(now, pinned, startedMillis, setsBeforeIt, ledger.startSecond())
+                SetsOfLiveWorker.lastOperatedBy(now, pinned, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
                         .forEach(set -> proven.add(set.obj()));
-                SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, startedMillis, segmentsBeforeIt, ledger.startSecond())
+                SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
                         .forEach(segment -> proven.add(segment.obj()));
                 ledger.recordProvenOfLiveWorker(proven);
             }

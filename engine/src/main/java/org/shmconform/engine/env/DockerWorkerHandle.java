@@ -99,6 +99,31 @@ public final class DockerWorkerHandle implements WorkerHandle {
         return client.isAlive();
     }
 
+    /**
+     * The harness does not reap a worker in a container (the container's init does), so whether the pid is still its
+     * own is read from the process that has it now: its environment carries this worker's marker. The pidfd was opened
+     * before, so if it pinned an earlier holder of the number, that holder has been reaped meanwhile, and the caller's
+     * check that the pinned process has not exited fails.
+     */
+    @Override
+    public boolean pins(org.shmconform.backends.host.Pidfd pinned) {
+        OptionalLong pid = hostPid();
+        return pid.isPresent() && pinned.pid() == pid.getAsLong() && carries(pid.getAsLong(), needle(MARKER + "=" + workerId));
+    }
+
+    private static byte[] needle(String marker) {
+        return (marker + "\0").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether process {@code pid}'s environment holds the variable {@code needle} (NUL-terminated). */
+    private static boolean carries(long pid, byte[] needle) {
+        try {
+            return startsVariable(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "environ")), needle);
+        } catch (IOException | SecurityException e) {
+            return false; // gone: nothing is proven
+        }
+    }
+
     /** Removes the worker's own container, if it has one (docker-shareable). */
     @Override
     public void release() {
@@ -107,18 +132,13 @@ public final class DockerWorkerHandle implements WorkerHandle {
 
     /** Scans /proc/<pid>/environ of every host process for the worker's marker (root may read all). */
     private static long findHostPid(String marker) {
-        byte[] needle = (marker + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] needle = needle(marker);
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             List<Path> candidates = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
             for (Path proc : candidates) {
-                byte[] env;
-                try {
-                    env = Files.readAllBytes(proc.resolve("environ"));
-                } catch (IOException | SecurityException e) {
-                    continue; // exited meanwhile, or not ours to read
-                }
-                if (startsVariable(env, needle)) {
-                    return Long.parseLong(proc.getFileName().toString());
+                long pid = Long.parseLong(proc.getFileName().toString());
+                if (carries(pid, needle)) { // false for one that exited meanwhile, or is not ours to read
+                    return pid;
                 }
             }
         } catch (IOException e) {

@@ -42,6 +42,12 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         return process.pid();
     }
 
+    /** The started process is the worker (wrappers exec it in place). */
+    @Override
+    public boolean hasItsPidFromTheStart() {
+        return true;
+    }
+
     @Override
     public java.util.OptionalLong hostPid() {
         return java.util.OptionalLong.of(process.pid());

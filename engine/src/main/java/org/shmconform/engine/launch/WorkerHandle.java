@@ -29,6 +29,24 @@ public interface WorkerHandle {
         return java.util.OptionalLong.empty();
     }
 
+    /**
+     * Whether {@code pinned}, a pidfd opened on {@link #hostPid()} before this call, holds this worker rather than a
+     * later holder of its number. Here: a process the harness started is not reaped yet, so it still has its pid
+     * (Process.isAlive turns false only once Java's reaper has waited for it). The caller still checks, after its
+     * readings, that the pinned process has not exited.
+     */
+    default boolean pins(org.shmconform.backends.host.Pidfd pinned) {
+        return isAlive();
+    }
+
+    /**
+     * Whether its pid is the worker's from the moment this handle exists (a process started here), so that kernel
+     * facts may be dated from then; otherwise only from its hello on.
+     */
+    default boolean hasItsPidFromTheStart() {
+        return false;
+    }
+
     /** Removes whatever the environment made for this worker alone (e.g. its container). */
     default void release() {
     }

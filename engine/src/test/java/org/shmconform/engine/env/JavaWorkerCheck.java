@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
+import org.shmconform.backends.host.Pidfd;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -51,11 +52,24 @@ final class JavaWorkerCheck {
             assertTrue(WorkerProtocol.decodeReply(out.readLine()).ok(), "sleep answered");
 
             OptionalLong hostPid = first instanceof DockerWorkerHandle d ? d.hostPid() : OptionalLong.empty();
+            Pidfd pinned = null;
             if (first instanceof DockerWorkerHandle) {
                 assertTrue(hostPid.isPresent(), "the container worker is found among the host's processes");
+                pinned = Pidfd.open(hostPid.getAsLong());
+                assertTrue(pinned != null && first.pins(pinned), "a pidfd on the worker's host pid pins the worker");
+                try (Pidfd parent = Pidfd.open(ProcessHandle.current().pid())) {
+                    assertFalse(first.pins(parent), "a pidfd on another process does not pin the worker");
+                }
             }
             first.kill();
             assertEquals(137, first.awaitExit(Duration.ofSeconds(20)), "exit status after SIGKILL");
+            if (pinned != null) {
+                // Dead: its pid no longer carries the worker's marker (a zombie's environment reads empty).
+                Pidfd dead = pinned;
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(dead::exited);
+                assertFalse(first.pins(dead), "a dead worker is still taken for pinned");
+                dead.close();
+            }
             assertFalse(first.isAlive());
             hostPid.ifPresent(pid -> assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false),
                     "the worker JVM itself is dead, not only the docker client"));
