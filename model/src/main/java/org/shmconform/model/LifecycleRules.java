@@ -321,7 +321,26 @@ final class LifecycleRules {
         if (instead == null && semaphoreErrorKept(s, op, w)) {
             instead = keptSemaphoreErrorFails(s, op);
         }
+        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op))) {
+            instead = keyFileWentUnderKeying(profile, s, op, w);
+        }
         return instead == null ? documented : Step.either(documented, instead);
+    }
+
+    /**
+     * The attach's initKey failed with KeyError because another owner of the lock's semaphore unlinked the key file its
+     * handle() had just made ({@link LockRules#keyFileMayGoUnderKeying}): not attached, the key set, the lock as after the
+     * owner's keying, and then some ({@link LockRules#keyFileTakenUnderKeying}).
+     */
+    private static Step keyFileWentUnderKeying(Profile profile, ModelState s, ModelOp op, Worker w) {
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
+            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
+                bases.add(LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key()));
+            }
+        }
+        return Step.anyOf(bases, base -> Expect.fail(base, op, "KeyError", Property.ATTACH_EXISTING,
+                "attach by an owner of the lock's semaphore while another owner may re-key it"));
     }
 
     /**

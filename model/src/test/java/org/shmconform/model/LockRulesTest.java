@@ -175,6 +175,29 @@ class LockRulesTest {
         assertFalse(legal(QT, bAlone, blocked(attach("C", "k-1"))), "C owns nothing of k: its re-key unlinks no file");
     }
 
+    /**
+     * Fuzz qt seed 211, schedule 258 (FLAKY 1 of 3 on real Qt 6.4, "QSharedMemoryPrivate::initKey: unable to set key on
+     * lock"): B owns k's semaphore since its failed create keyed it in Create mode, C since it made it; C's detach waits
+     * behind A's lock when B's attach removes the set, and C's EIDRM retry unlinks the key file B's handle() just made.
+     */
+    @Test
+    void anOwnersAttachMayFailWithKeyErrorWhileAnotherOwnerReOpensTheSet() {
+        List<ModelOp> seed258 = List.of(create("C", "k", 100), failed(create("B", "k", 64), "AlreadyExists"),
+                attach("A", "k"), call("A", "detach"), call("A", "lock"));
+        assertTrue(legal(QT, seed258, failed(attach("B", "k"), "KeyError")));
+        assertEquals(Property.ATTACH_EXISTING, violated(Profile.DOCUMENTED, seed258, failed(attach("B", "k"), "KeyError")));
+        Set<ModelState> after = reachable(QT, List.of(create("C", "k", 100), failed(create("B", "k", 64), "AlreadyExists"),
+                failed(attach("B", "k"), "KeyError")));
+        assertFalse(after.isEmpty());
+        assertTrue(after.stream().allMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY)) && !s.worker("B").attached()), after.toString());
+        // Only an owner's keying removes the set, and only another owner's retry unlinks the file.
+        List<ModelOp> bOpened = List.of(create("C", "k", 100), attach("B", "k"), call("B", "detach"), attach("A", "k"),
+                call("A", "detach"), call("A", "lock"));
+        assertFalse(legal(QT, bOpened, failed(attach("B", "k"), "KeyError")), "B owns nothing of k");
+        List<ModelOp> cGone = List.of(create("C", "k", 100), failed(create("B", "k", 64), "AlreadyExists"), kill("C"));
+        assertFalse(legal(QT, cGone, failed(attach("B", "k"), "KeyError")), "no other live owner");
+    }
+
     @Test
     void aReKeyByTheOwnerSplitsOnlyWhenTwoOtherObjectsMustEachReMakeTheSet() {
         List<ModelOp> oneOther = List.of(create("A", "k", 8), attach("B", "k"), failed(attach("A", "j"), "NotFound"),
