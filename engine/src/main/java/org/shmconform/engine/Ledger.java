@@ -68,10 +68,23 @@ public final class Ledger {
      * values of files long gone: on one tmpfs, inode numbers repeat in their low 16 bits, so another
      * program's (or another run's) later object could carry the same key.
      */
-    private record KeyFile(int key, int uid, long madeSecond) {
+    private record KeyFile(int key, int uid, long madeSecond, Set<String> kinds) {
         boolean made(SysVObjects.Obj o) {
-            return o.key() == key && o.cuid() == uid && o.ctime() >= madeSecond;
+            return o.key() == key && o.cuid() == uid && o.ctime() >= madeSecond && kinds.contains(o.kind());
         }
+    }
+
+    /**
+     * What Qt keys by a key file of this name: a segment by {@code qipc_sharedmemory_*}, a semaphore set by
+     * {@code qipc_systemsem_*}, both by Qt 6.8's platform-safe System V key (the semaphore's native key is the
+     * segment's). Another kind of object with the same ftok value is never made through it.
+     */
+    private static Set<String> kindsKeyedBy(Path file) {
+        String name = file.getFileName().toString();
+        if (name.startsWith(QtKeys.SHARED_MEMORY_PREFIX)) {
+            return Set.of("shm");
+        }
+        return name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX) ? Set.of("sem") : Set.of("shm", "sem");
     }
     private String runLetters = "";
     private KeyFileWatch watch;
@@ -103,13 +116,13 @@ public final class Ledger {
 
             /**
              * Forgets the file, and records nothing through it: once it is gone, its inode (so its ftok value) may be
-             * another file's, and an object made through that one is another run's or program's. Measured: a
+             * another file's, and an object made through that one is another run's or program's (ReaperTest shows
+             * it: an object made after the file went, with its ftok value, was recorded and reaped). Seen once: a
              * {@code shmconform run} beside {@code ./mvnw -B verify} failed sysv / docker-host /
-             * {@code lock-holder-killed} with {@code B attach k → NotFound} right after {@code A create k → true}: the
-             * other run's reaper unlinked a semaphore key file, this run's key file took the freed inode, and the
-             * other run's watch, seeing the deletion late, recorded this run's new segment and reaped it. What Qt
-             * keeps alive after unlinking its key file is recorded from kernel facts instead
-             * ({@link #recordProvenOfLiveWorker}).
+             * {@code lock-holder-killed} with {@code B attach k → NotFound} right after {@code A create k → true}, the
+             * kernel's answer, as if the other run had reaped the new segment: its reaper unlinks killed holders'
+             * semaphore key files, and ext4 gives the freed inode to the next file made. What Qt keeps alive after
+             * unlinking its key file is recorded from kernel facts instead ({@link #recordProvenOfLiveWorker}).
              */
             @Override
             public void deleted(Path file) {
@@ -313,7 +326,7 @@ public final class Ledger {
         int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         // When the file was made: Qt never writes a key file, so its modification time is its birth
         // (whole seconds, like an IPC object's ctime).
-        KeyFile k = new KeyFile(key, uid, a.lastModifiedTime().to(TimeUnit.SECONDS));
+        KeyFile k = new KeyFile(key, uid, a.lastModifiedTime().to(TimeUnit.SECONDS), kindsKeyedBy(file));
         liveKeyFiles.put(file, k);
         if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
             write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);

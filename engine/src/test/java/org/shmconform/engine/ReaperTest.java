@@ -126,6 +126,26 @@ class ReaperTest {
                 "the ledger recorded an object through a key file that was gone");
     }
 
+    /** A semaphore's key file keys sets only: a segment with its ftok value is another program's (or another run's). */
+    @Test
+    void aSegmentIsNeverRecordedThroughASemaphoresKeyFile() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path keyFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "s", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Files.createFile(keyFile);
+        int key = C.ftok(keyFile.toString(), 'Q');
+        int set = semaphore(key);
+        int segment = C.shmget(key, 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        assertTrue(segment >= 0, "shmget errno " + LibC.errno());
+        try {
+            run.ledger().observe(prefix, run.workerTmps());
+            String ledger = String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE)));
+            assertTrue(ledger.contains("sem " + set + " "), ledger);
+            assertFalse(ledger.contains("shm " + segment + " "), "a segment recorded through a semaphore's key file: " + ledger);
+        } finally {
+            C.shmctl(segment, LibC.IPC_RMID, null);
+        }
+    }
+
     /** Waits (bounded) for the watch thread to write a line: the outcome is the line, not the time. */
     private void awaitLedger(String start) throws InterruptedException {
         for (int i = 0; i < 1000; i++) {
