@@ -85,7 +85,7 @@ class ReaperTest {
         int key = C.ftok(keyFile.toString(), 'Q');
         run.ledger().observe(prefix, run.workerTmps());
         Files.delete(keyFile);
-        // The watch records a key file's objects when it sees the file go: let it see that first.
+        // Let the watch see the file go first (it then forgets it).
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !run.ledger().watches(keyFile));
         int foreign = semaphore(key); // same key, same uid, after the run started: another program's all the same
         String later = run.nextExecutionPrefix();
@@ -94,17 +94,16 @@ class ReaperTest {
         Reaper.afterExecution(run, later, notes);
         Reaper.afterExecution(run, prefix, notes);
         assertTrue(exists(foreign), "an object keyed like a key file of ours that is gone was removed: " + notes);
-        assertFalse(String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE))).contains("sem " + foreign + " "),
-                "the ledger recorded another program's object");
+        assertFalse(ledgerText().contains("sem " + foreign + " "), "the ledger recorded another program's object");
     }
 
     /**
      * A key file's deletion proves nothing about the objects its ftok value keys afterwards: on one file system the
      * freed inode goes to the next file made, so another run's (or program's) new file carries the same ftok value,
-     * and its object is not ours. Measured beside {@code ./mvnw -B verify}: a run's {@code B attach k → NotFound}
-     * right after {@code A create k → true} on sysv / docker-host, the segment reaped by the other run, whose watch
-     * had recorded it by the deleted file's ftok value. The ledger's monitor is held here so the watch sees the
-     * deletion only after the other object exists, as a late watch does under load.
+     * and its object is not ours (a run beside {@code ./mvnw -B verify} once saw {@code B attach k → NotFound} right
+     * after {@code A create k → true} on sysv / docker-host, as if the other run had reaped the new segment). The
+     * ledger's monitor is held here so the watch sees the deletion only after the other object exists, as a late
+     * watch does under load.
      */
     @Test
     void anObjectMadeAfterAKeyFileWentIsNotRecordedThroughIt() throws Exception {
@@ -122,8 +121,7 @@ class ReaperTest {
         List<String> notes = new ArrayList<>();
         Reaper.afterExecution(run, prefix, notes);
         assertTrue(exists(another), "an object made after our key file went was reaped: " + notes);
-        assertFalse(String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE))).contains("sem " + another + " "),
-                "the ledger recorded an object through a key file that was gone");
+        assertFalse(ledgerText().contains("sem " + another + " "), "the ledger recorded an object through a key file that was gone");
     }
 
     /** A semaphore's key file keys sets only: a segment with its ftok value is another program's (or another run's). */
@@ -138,12 +136,16 @@ class ReaperTest {
         assertTrue(segment >= 0, "shmget errno " + LibC.errno());
         try {
             run.ledger().observe(prefix, run.workerTmps());
-            String ledger = String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE)));
+            String ledger = ledgerText();
             assertTrue(ledger.contains("sem " + set + " "), ledger);
             assertFalse(ledger.contains("shm " + segment + " "), "a segment recorded through a semaphore's key file: " + ledger);
         } finally {
             C.shmctl(segment, LibC.IPC_RMID, null);
         }
+    }
+
+    private String ledgerText() throws java.io.IOException {
+        return String.join("\n", Files.readAllLines(run.runDir().resolve(Ledger.FILE)));
     }
 
     /** Waits (bounded) for the watch thread to write a line: the outcome is the line, not the time. */
