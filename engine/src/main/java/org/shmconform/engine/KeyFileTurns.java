@@ -2,23 +2,27 @@ package org.shmconform.engine;
 
 import java.nio.file.Path;
 import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.state.StateDirectory;
+import org.shmconform.model.Profile;
 import org.shmconform.schedule.Schedule;
 
 /**
- * Schedules with a Qt 6.8 System V worker take turns across every run that shares this state directory. Those columns
- * key segments and semaphore sets by {@code ftok} of key files that Qt unlinks while the sets live on, and on a file
+ * Schedules whose System V objects are keyed by {@code ftok} of key files, in the host's IPC namespace, take turns across
+ * every run that shares this state directory. Qt unlinks such key files while their sets live on (Qt 6.8 at every last
+ * detach; Qt 6.4 when an owner's re-key removes a file under other openers: the model's nameless sets), and on a file
  * system that gives a freed inode to the next file made (ext4: the state directory's own), a key file of another run
  * takes such an inode and its ftok key reaches this run's set. Measured: {@code ./mvnw -B verify} beside a second
  * {@code shmconform run} failed NamedSuiteIT's producer-consumer on qt68-sysv-native (C acquired the lock P held: C's
  * lock met a removed set and made another), a verdict that depended on what the other run did. A turn is an
  * open-file-description lock on {@value #FILE} in the state directory (0700, the user's own; the kernel drops it when
  * its holder dies), held from before the schedule's workers start until the reaper has removed its objects. Columns
- * whose keys are not such files do not wait. Other programs on the machine that use ftok of files they unlink are not
- * covered: nothing can make them take turns.
+ * whose lock is no System V set, and workers in an IPC namespace of their own (where another run's key cannot reach
+ * their objects), do not wait. Other programs on the machine that use ftok of files they unlink are not covered:
+ * nothing can make them take turns.
  */
 final class KeyFileTurns {
-    static final String FILE = "qt68-sysv.turn";
+    static final String FILE = "system-v-key-files.turn";
     private static final long POLL_MILLIS = 5;
 
     private KeyFileTurns() {
@@ -44,11 +48,14 @@ final class KeyFileTurns {
         return StateDirectory.root().resolve(FILE);
     }
 
-    /** Qt 6.8's System V columns: a failed create's object keeps its handle, and the sets outlive their key files. */
+    /** A worker of a column whose lock is a System V set keyed by a file, in the host's IPC namespace. */
     static boolean needsTurn(Schedule schedule) {
         return schedule.workers().stream().anyMatch(w -> {
+            if (!Environments.sharesTheHostsIpcNamespace(w.env())) {
+                return false;
+            }
             try {
-                return Subjects.here().semantics(w.impl()).retryRemovesOrphan();
+                return Profile.declared(w.impl(), Subjects.here().semantics(w.impl())).lockIsASystemVSet();
             } catch (IllegalArgumentException e) {
                 return false; // a partner program or a column without a readable declaration: not such a column
             }

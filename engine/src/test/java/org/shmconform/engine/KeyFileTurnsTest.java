@@ -12,7 +12,7 @@ import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
 
-/** Schedules with a Qt 6.8 System V worker take turns; others do not wait. */
+/** Schedules with a worker whose lock is a System V set, in the host's IPC namespace, take turns; others do not wait. */
 class KeyFileTurnsTest {
 
     @Test
@@ -39,15 +39,20 @@ class KeyFileTurnsTest {
     }
 
     @Test
-    void onlyColumnsWhoseSetsOutliveTheirKeyFilesTakeTurns() {
-        assertTrue(KeyFileTurns.needsTurn(schedule("qt68-sysv-native")));
-        assertTrue(KeyFileTurns.needsTurn(schedule("qt68-sysv")));
-        assertFalse(KeyFileTurns.needsTurn(schedule("sysv")));
-        assertFalse(KeyFileTurns.needsTurn(schedule("qt68-posix")));
-        assertFalse(KeyFileTurns.needsTurn(schedule("qt")));
+    void onlyColumnsWhoseLockIsASystemVSetTakeTurnsInTheHostsIpcNamespace() {
+        for (String impl : List.of("qt68-sysv-native", "qt68-sysv", "sysv", "qt")) {
+            assertTrue(KeyFileTurns.needsTurn(schedule(impl, "local")), impl);
+            assertTrue(KeyFileTurns.needsTurn(schedule(impl, "docker-host")), impl);
+            for (String privateIpc : List.of("ipcns", "ipcns+shm", "docker-private", "docker-shareable")) {
+                assertFalse(KeyFileTurns.needsTurn(schedule(impl, privateIpc)), impl + " in " + privateIpc);
+            }
+        }
+        for (String impl : List.of("posix", "qt68-posix", "mmapfile", "memfd")) {
+            assertFalse(KeyFileTurns.needsTurn(schedule(impl, "local")), impl);
+        }
     }
 
-    private static Schedule schedule(String impl) {
-        return new Schedule("turn-" + impl, 1L, List.of(new WorkerSpec("A", impl, "local", "g", null, null)), List.<Step>of());
+    private static Schedule schedule(String impl, String env) {
+        return new Schedule("turn-" + impl, 1L, List.of(new WorkerSpec("A", impl, env, "g", null, null)), List.<Step>of());
     }
 }

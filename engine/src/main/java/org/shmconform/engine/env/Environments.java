@@ -15,6 +15,14 @@ public final class Environments {
     }
 
     /**
+     * Whether a worker of this environment makes its System V objects in the harness's own IPC namespace, where other
+     * runs and programs on the machine make theirs: local workers and {@code docker --ipc host} containers.
+     */
+    public static boolean sharesTheHostsIpcNamespace(String name) {
+        return name.equals(LocalEnvironment.NAME) || name.equals(DockerEnvironment.Mode.HOST.environmentName);
+    }
+
+    /**
      * A new environment with default settings (64m /dev/shm), or empty for an unknown name.
      *
      * @param runId labels the docker environments' containers, for {@link ContainerSweeper}
