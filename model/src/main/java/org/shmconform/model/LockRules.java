@@ -432,8 +432,8 @@ final class LockRules {
      * create k; B create k → AlreadyExists (B owns since, Create mode); A attach k; A detach; A lock; C detach (waits
      * behind A); B attach k → KeyError, C's detach returning 0.05 ms later; the same at schedule 499 in an earlier
      * campaign. The model cannot see that the other owner is waiting at that moment, so it is a "may" whenever one has
-     * the key. Qt 6.8 keeps a failed setNativeKey's error for the next attach of the same key (retryRemovesOrphan
-     * profiles): not modelled there.
+     * the key. Not Qt 6.8's (retryRemovesOrphan profiles): its setNativeKey returns early for the key the object has in
+     * Open mode (qsystemsemaphore.cpp), so such an attach removes no set.
      */
     static boolean keyFileMayGoUnderKeying(Profile profile, ModelState s, String p, String key) {
         return profile.lockIsASystemVSet() && !profile.retryRemovesOrphan() && key != null && s.semaphores().owns(p, key)
