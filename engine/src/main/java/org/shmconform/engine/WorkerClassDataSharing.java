@@ -71,12 +71,34 @@ final class WorkerClassDataSharing {
     }
 
     /**
-     * Archives (7 MB each), class jars and extracted worker jars of earlier builds go after an hour,
-     * except what {@code inUse} names: a run still using one keeps its mapping, and a jar still
-     * needed is written again on the next worker start ({@link WorkerClassPath#entries()}).
+     * Archives (3 MB each), class jars and extracted worker jars of earlier builds go after an hour,
+     * except what {@code inUse} names, and only while no other run of this state directory lives: its
+     * workers start from them. Measured: a {@code shmconform run} of one build beside {@code ./mvnw -B
+     * verify} of another ended UNKNOWN on mmapfile / ipcns / {@code placement-dev-shm}, both workers
+     * "Could not find or load main class org.shmconform.worker.WorkerMain", the verify's new archive having
+     * removed the run's worker jars, made more than an hour before.
      */
     private static void forgetOldArchives(Path cache, List<Path> inUse) throws IOException {
-        long hourAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(1);
+        if (!anotherRunLives()) {
+            forgetOldArchives(cache, inUse, System.currentTimeMillis());
+        }
+    }
+
+    /** Whether a run of this state directory that is not this JVM's holds its lock. */
+    static boolean anotherRunLives() throws IOException {
+        try (var runs = Files.newDirectoryStream(RunContext.runsRoot())) {
+            for (Path run : runs) {
+                String id = run.getFileName().toString();
+                if (org.shmconform.engine.state.StateDirectory.isRunId(id) && !RunContext.isLiveHere(id) && RunContext.provablyLive(id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
+        long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
         try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*}")) {
             for (Path p : old) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo

@@ -79,6 +79,29 @@ class LivenessTest {
         }
     }
 
+    /**
+     * Old class-data archives and worker jars are pruned only while no other run lives: a run beside a verify of
+     * another build lost its worker jars (UNKNOWN: "Could not find or load main class").
+     */
+    @Test
+    void theCacheIsPrunedOnlyWhileNoOtherRunLives() throws Exception {
+        Path cache = RunContext.cacheDir();
+        Path oldJar = Files.createDirectories(cache.resolve("worker-jar-0000000000000000"));
+        Files.setLastModifiedTime(oldJar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - TimeUnit.HOURS.toMillis(2)));
+        try (RunContext mine = RunContext.create()) {
+            assertFalse(WorkerClassDataSharing.anotherRunLives(), "this JVM's own run is no other run");
+            Process other = otherHarness(false, "hold");
+            String[] ready = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8)).readLine().split(" ");
+            assertEquals("ready", ready[0]);
+            assertTrue(WorkerClassDataSharing.anotherRunLives(), "a run held by another process lives");
+            other.destroyForcibly();
+            assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+            assertFalse(WorkerClassDataSharing.anotherRunLives(), "a killed run's lock is free");
+        }
+        WorkerClassDataSharing.forgetOldArchives(cache, List.of(), System.currentTimeMillis());
+        assertFalse(Files.exists(oldJar), "an old worker jar is pruned when nobody else lives");
+    }
+
     @Test
     void aKilledRunIsReapedWithItsLeftoverWorkerAndNothingElse() throws Exception {
         Process other = otherHarness(true, "hold");
