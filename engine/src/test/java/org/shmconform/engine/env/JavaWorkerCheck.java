@@ -57,8 +57,8 @@ final class JavaWorkerCheck {
                 assertTrue(hostPid.isPresent(), "the container worker is found among the host's processes");
                 pinned = Pidfd.open(hostPid.getAsLong());
                 assertTrue(pinned != null && first.pins(pinned), "a pidfd on the worker's host pid pins the worker");
-                try (Pidfd parent = Pidfd.open(ProcessHandle.current().pid())) {
-                    assertFalse(first.pins(parent), "a pidfd on another process does not pin the worker");
+                try (Pidfd harness = Pidfd.open(ProcessHandle.current().pid())) {
+                    assertFalse(first.pins(harness), "a pidfd on another process does not pin the worker");
                 }
             }
             first.kill();
