@@ -199,6 +199,25 @@ class LockRulesTest {
     }
 
     @Test
+    void anOwnersCreateMayFailWithKeyErrorTooForItsInitKeyIsAnAttachs() {
+        // fuzz qt seed 100, schedule 319: Qt 6.4's create() runs initKey (Open mode) before its Create-mode setKey.
+        List<ModelOp> seed319 = List.of(create("C", "k", 16), failed(create("A", "k", 64), "AlreadyExists"),
+                attach("B", "k"), call("B", "lock"));
+        assertTrue(legal(QT, seed319, failed(create("A", "k", 64), "KeyError")));
+        assertEquals(Property.CREATE_EXISTS_FALLBACK, violated(Profile.DOCUMENTED, seed319, failed(create("A", "k", 64), "KeyError")));
+        Set<ModelState> after = reachable(QT, List.of(create("C", "k", 16), failed(create("A", "k", 64), "AlreadyExists"),
+                failed(create("A", "k", 64), "KeyError")));
+        assertFalse(after.isEmpty());
+        assertTrue(after.stream().allMatch(s -> Lock.REINITIALISED.equals(s.lock(KEY)) && !s.worker("A").attached()
+                && s.segments().get(KEY).size() == 16), after.toString());
+        List<ModelOp> aOpened = List.of(create("C", "k", 16), attach("A", "k"), call("A", "detach"), attach("B", "k"),
+                call("B", "lock"));
+        assertFalse(legal(QT, aOpened, failed(create("A", "k", 64), "KeyError")), "A owns nothing of k");
+        List<ModelOp> cGone = List.of(create("C", "k", 16), failed(create("A", "k", 64), "AlreadyExists"), kill("C"));
+        assertFalse(legal(QT, cGone, failed(create("A", "k", 64), "KeyError")), "no other live owner");
+    }
+
+    @Test
     void aReKeyByTheOwnerSplitsOnlyWhenTwoOtherObjectsMustEachReMakeTheSet() {
         List<ModelOp> oneOther = List.of(create("A", "k", 8), attach("B", "k"), failed(attach("A", "j"), "NotFound"),
                 attach("A", "k"), call("B", "lock"));
