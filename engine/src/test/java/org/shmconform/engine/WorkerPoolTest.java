@@ -134,4 +134,34 @@ class WorkerPoolTest {
             assertFalse(ProcessHandle.of(b).isPresent(), "the replaced worker " + b + " was killed and reaped");
         }
     }
+    /**
+     * A SEM_UNDO adjustment is not in /proc: a worker that locked goes back to the pool only when no semaphore set the
+     * run's ledger recorded survives the reaper. Here one does: a set this test makes, recorded with another creator
+     * uid, so the reaper (which also matches the creator) leaves it and the pool's check (id and key) finds it.
+     */
+    @Test
+    void aWorkerThatLockedIsReplacedWhileASetTheLedgerRecordedSurvives() throws Exception {
+        org.shmconform.backends.sysv.SysVObjects.Obj set = null;
+        try (RunContext run = RunContext.create()) {
+            Process mk = new ProcessBuilder("ipcmk", "-S", "1", "-p", "0600").redirectErrorStream(true).start();
+            String out = new String(mk.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertEquals(0, mk.waitFor(), out);
+            int id = Integer.parseInt(out.replaceAll("[^0-9]", ""));
+            set = org.shmconform.backends.sysv.SysVObjects.list().stream().filter(o -> o.kind().equals("sem") && o.id() == id)
+                    .findFirst().orElseThrow();
+            run.ledger().write("sem " + set.id() + " " + set.key() + " " + set.ctime() + " " + (set.cuid() + 4242));
+            Execution x = execute(run, "sysv", create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), detach("B"),
+                    detach("A"));
+            long a = x.workers().get("A").pid();
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + a + ") not reused: it locked")
+                    && n.contains("id " + id + " ")), x.notes().toString());
+            assertTrue(x.notes().stream().noneMatch(n -> n.startsWith("worker B")), "B never locked: " + x.notes());
+            Execution next = execute(run, "sysv", create("A", "k", 64), detach("A"));
+            assertFalse(pids(next).contains(a), "the next schedule never meets the worker that locked");
+        } finally {
+            if (set != null) {
+                org.shmconform.backends.sysv.SysVObjects.remove(set);
+            }
+        }
+    }
 }
