@@ -42,6 +42,8 @@
 #include <iostream>
 #include <string>
 #include <thread>
+#include <csignal>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -586,6 +588,13 @@ QJsonObject handleLine(const std::string &line) {
 }  // namespace
 
 int main(int argc, char **argv) {
+    // Started by the harness without setpriv (WorkerLauncher.startSelfArming): ask for SIGKILL when the parent (the
+    // harness's launcher thread) dies, before anything else, as setpriv --pdeathsig would have; a parent already gone
+    // by now (getppid() is not the one named) would leave this worker to nobody, so it ends at once.
+    if (const char *parent = std::getenv("SHMCONFORM_PARENT_PID")) {
+        if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != static_cast<pid_t>(std::strtoll(parent, nullptr, 10)))
+            _exit(3);
+    }
     // No QCoreApplication: QSharedMemory does not need one, and start-up stays at a few ms.
     std::ios::sync_with_stdio(false);
     for (int i = 1; i < argc; ++i) {

@@ -43,7 +43,9 @@ public final class WorkerCommands {
         }
         if (subject.start() instanceof Subject.NativeWorker n) {
             Path binary = user == null ? n.program().binary() : n.program().copyFor(run.shareDir().resolve("bin"));
-            return new WorkerCommand(binary, n.program().arguments(), List.of(), env, user);
+            // qt_shm_worker arms its own parent-death signal (prctl), which saves a setpriv exec per start (a tenth of the
+            // machine's CPU in a qt fuzz, with perf); one of another user still goes through setpriv's user switch.
+            return new WorkerCommand(binary, n.program().arguments(), List.of(), env, user, true);
         }
         String backend = ((Subject.JavaWorker) subject.start()).backend();
         List<Path> classPath = classPath(user);

@@ -16,14 +16,20 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
  * asks for the lock and blocks for good. It prints {@code run <id> <dir>}, {@code worker <pid>} and
  * {@code blocked}, then waits to be killed.
  *
- * <p>Usage: {@code HarnessThatGetsKilled <environment> [user]}
+ * <p>With the column {@code qt} (the Qt 6.4 worker, which arms its parent-death signal itself instead of going through
+ * setpriv), A is not killed, for its System V lock would be undone at its death: A is stopped (SIGSTOP) holding it, so
+ * neither its stdin's end nor anything but the kernel's parent-death signal ends it or B, blocked behind it. It
+ * prints {@code holder <pid>} for the test to clean up after a failure.
+ *
+ * <p>Usage: {@code HarnessThatGetsKilled <environment> [user|-] [column]}
  */
 public final class HarnessThatGetsKilled {
     private HarnessThatGetsKilled() {
     }
 
     public static void main(String[] args) throws Exception {
-        String user = args.length > 1 ? args[1] : null;
+        String user = args.length > 1 && !args[1].equals("-") ? args[1] : null;
+        String column = args.length > 2 ? args[2] : "posix";
         RunContext run = RunContext.create();
         System.out.println("run " + run.runId() + " " + run.runDir());
         Environment env = Environments.create(args[0], run.runId(), 1L << 20).orElseThrow();
@@ -32,14 +38,22 @@ public final class HarnessThatGetsKilled {
             return;
         }
         WorkerCommands commands = new WorkerCommands(run);
-        WorkerProcess a = start(env, commands, "A", user, run);
-        WorkerProcess b = start(env, commands, "B", user, run);
+        WorkerProcess a = start(env, commands, "A", user, run, column);
+        WorkerProcess b = start(env, commands, "B", user, run, column);
         String key = run.keyPrefix() + "pdeath";
         expectOk(a, new Request(1, Op.create, Args.NONE.withKey(key).withSize(64L)));
         // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
         expectOk(b, new Request(2, Op.attach, Args.NONE.withKey(key)));
         expectOk(a, new Request(3, Op.lock, Args.NONE));
-        a.killAndReap(Duration.ofSeconds(30));
+        if (column.equals("posix")) {
+            a.killAndReap(Duration.ofSeconds(30));
+        } else {
+            long holder = a.hostPid().orElse(a.hello().pid());
+            if (new ProcessBuilder("kill", "-STOP", Long.toString(holder)).inheritIO().start().waitFor() != 0) {
+                throw new IllegalStateException("cannot stop " + holder);
+            }
+            System.out.println("holder " + holder);
+        }
         b.send(new Request(4, Op.lock, Args.NONE));
         // The pid as this (the host's) pid namespace sees it: a container's worker has another inside.
         System.out.println("worker " + b.hostPid().orElse(b.hello().pid()));
@@ -49,14 +63,14 @@ public final class HarnessThatGetsKilled {
         Thread.sleep(Long.MAX_VALUE); // until the test's SIGKILL
     }
 
-    private static WorkerProcess start(Environment env, WorkerCommands commands, String id, String user, RunContext run)
-            throws Exception {
+    private static WorkerProcess start(Environment env, WorkerCommands commands, String id, String user, RunContext run,
+                                       String column) throws Exception {
         // From a thread that ends at once, as the engine's start pool does: the worker must survive that.
         WorkerProcess[] started = new WorkerProcess[1];
         Exception[] failed = new Exception[1];
         Thread starter = new Thread(() -> {
             try {
-                started[0] = new WorkerProcess(id, env.start(commands.command("posix", user, null), "g"),
+                started[0] = new WorkerProcess(id, env.start(commands.command(column, user, null), "g"),
                         run.logs().resolve(id + ".stderr.log"));
             } catch (Exception e) {
                 failed[0] = e;

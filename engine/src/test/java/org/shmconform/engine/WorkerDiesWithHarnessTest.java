@@ -53,6 +53,18 @@ class WorkerDiesWithHarnessTest {
     }
 
     /**
+     * The Qt 6.4 worker is started without setpriv: it arms the parent-death signal itself (prctl, then a check that
+     * its parent is the harness), so the kernel still ends it with the harness. Fails without that prctl: the worker
+     * blocked behind the stopped holder of the lock outlives the harness.
+     */
+    @Test
+    void qtWorkerThatArmsItsOwnParentDeathSignalDiesWithTheHarness() throws Exception {
+        String why = QtReferenceWorker.availability().reason();
+        assumeTrue(why.isEmpty(), "the Qt 6.4 worker is not available here: " + why);
+        assertDiesWithHarness("local", null, "qt");
+    }
+
+    /**
      * A container's worker is no child of the harness: the container's main process reads a FIFO only
      * the harness holds open, so the container stops, and its workers die, when the harness does.
      */
@@ -65,18 +77,21 @@ class WorkerDiesWithHarnessTest {
     }
 
     private void assertDiesWithHarness(String env, String user) throws Exception {
+        assertDiesWithHarness(env, user, "posix");
+    }
+
+    private void assertDiesWithHarness(String env, String user, String column) throws Exception {
         assertTrue(WorkerLauncher.supported(), "setpriv --pdeathsig is needed (util-linux 2.33+)");
         List<String> argv = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), HarnessThatGetsKilled.class.getName(), env));
-        if (user != null) {
-            argv.add(user);
-        }
+                "-cp", System.getProperty("java.class.path"), HarnessThatGetsKilled.class.getName(), env,
+                user == null ? "-" : user, column));
         Path stderr = Files.createTempFile("harness-that-gets-killed", ".stderr");
         Process harness = new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
         String runId = null;
         Path runDir = null;
         long worker = -1;
         String startTime = null;
+        long holder = -1;
         try {
             BufferedReader out = new BufferedReader(new InputStreamReader(harness.getInputStream(), StandardCharsets.UTF_8));
             String line;
@@ -91,6 +106,7 @@ class WorkerDiesWithHarnessTest {
                         worker = Long.parseLong(f[1]);
                         startTime = startTime(worker);
                     }
+                    case "holder" -> holder = Long.parseLong(f[1]);
                     case "unavailable" -> throw new AssertionError(env + " is not available here: " + line);
                     default -> { }
                 }
@@ -100,6 +116,10 @@ class WorkerDiesWithHarnessTest {
             assertTrue(worker > 0 && startTime != null, "worker pid " + worker + " must be running");
             if (user != null) {
                 assertEquals(user, Files.getOwner(Path.of("/proc/" + worker)).getName(), "the worker runs as " + user);
+            }
+            if (column.equals("qt")) {
+                assertTrue(new String(Files.readAllBytes(Path.of("/proc/" + worker + "/environ")), StandardCharsets.UTF_8)
+                        .contains(WorkerLauncher.PARENT_PID + "="), "the Qt worker was started without setpriv");
             }
 
             harness.destroyForcibly(); // SIGKILL: no shutdown hook, no close(), nothing but the kernel
@@ -115,6 +135,9 @@ class WorkerDiesWithHarnessTest {
             harness.waitFor(30, TimeUnit.SECONDS);
             if (worker > 0 && !goneOrZombie(worker, startTime)) {
                 ProcessHandle.of(worker).ifPresent(ProcessHandle::destroyForcibly); // the test failed: leave nothing
+            }
+            if (holder > 0) {
+                ProcessHandle.of(holder).ifPresent(ProcessHandle::destroyForcibly); // a stopped holder, after a failure
             }
             if (runId != null) {
                 if (env.startsWith("docker")) {

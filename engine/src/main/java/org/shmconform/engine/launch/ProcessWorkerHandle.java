@@ -35,6 +35,9 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         argv.addAll(command.arguments());
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().putAll(command.environment());
+        if (prefix.length == 0 && command.user() == null && command.armsItsParentDeathSignal()) {
+            return new ProcessWorkerHandle(WorkerLauncher.startSelfArming(builder)); // the worker itself is exec'd
+        }
         return new ProcessWorkerHandle(WorkerLauncher.start(builder));
     }
 

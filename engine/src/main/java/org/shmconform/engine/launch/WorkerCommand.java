@@ -14,7 +14,13 @@ import java.util.Map;
  *                    cannot see the host's files (containers) mount or copy them
  * @param environment variables to set (always TMPDIR: the run's private key-file directory)
  * @param user        run as this user (e.g. "nobody"); null for the harness's own user
+ * @param armsItsParentDeathSignal the program asks the kernel itself for SIGKILL at its parent's death, before it does
+ *                    anything, when {@link WorkerLauncher#PARENT_PID} names its parent (the Qt worker: prctl), so
+ *                    {@link WorkerLauncher} need not exec setpriv before it
  */
 public record WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
-                            String user) {
+                            String user, boolean armsItsParentDeathSignal) {
+    public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment, String user) {
+        this(program, arguments, classPath, environment, user, false);
+    }
 }

@@ -45,7 +45,27 @@ public final class WorkerLauncher {
     public static Process start(ProcessBuilder builder) throws IOException {
         List<String> argv = new java.util.ArrayList<>(diesWithParentPrefix());
         argv.addAll(builder.command());
-        ProcessBuilder wrapped = builder.command(argv);
+        return startOnTheLauncherThread(builder.command(argv));
+    }
+
+    /**
+     * The variable that tells a program which arms its own parent-death signal (qt_shm_worker) the pid its parent must
+     * have: it calls {@code prctl(PR_SET_PDEATHSIG, SIGKILL)} first and then exits at once if {@code getppid()} is not
+     * that pid (the harness died before the signal was armed), as setpriv would have left it.
+     */
+    public static final String PARENT_PID = "SHMCONFORM_PARENT_PID";
+
+    /**
+     * Starts {@code builder}'s program directly (no setpriv exec before it) on the launcher thread, with
+     * {@link #PARENT_PID} set: for a program that arms the parent-death signal itself.
+     */
+    public static Process startSelfArming(ProcessBuilder builder) throws IOException {
+        builder.environment().put(PARENT_PID, Long.toString(ProcessHandle.current().pid()));
+        return startOnTheLauncherThread(builder);
+    }
+
+    private static Process startOnTheLauncherThread(ProcessBuilder wrapped) throws IOException {
+        List<String> argv = wrapped.command();
         FutureTask<Process> start = new FutureTask<>(wrapped::start);
         STARTS.add(start);
         boolean interrupted = false;
