@@ -205,21 +205,25 @@ final class WorkerClassPath {
         }
     }
 
-    /** lstat: a regular file owned by us, writable by nobody else; then its SHA-256 must be {@code expected}. */
-    static void verify(Path jar, String expected) throws IOException {
-        PosixFileAttributes a = PrivateDirectory.lstat(jar);
-        if (!a.isRegularFile() || PrivateDirectory.uidOf(jar) != PrivateDirectory.myUid()
+    /**
+     * lstat: a regular file owned by us, writable by nobody else; then its SHA-256 must be {@code expected} (the worker
+     * jar, and JNA's library for the workers, {@link WorkerNativeDispatch}).
+     */
+    static void verify(Path file, String expected) throws IOException {
+        PosixFileAttributes a = PrivateDirectory.lstat(file);
+        String what = "the cached " + file.getFileName();
+        if (!a.isRegularFile() || PrivateDirectory.uidOf(file) != PrivateDirectory.myUid()
                 || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new PrivateDirectory.UnsafeDirectoryException(jar, "the worker jar is not a regular file of ours, writable by us alone");
+            throw new PrivateDirectory.UnsafeDirectoryException(file, what + " is not a regular file of ours, writable by us alone");
         }
-        String actual = sha256(Files.readAllBytes(jar));
+        String actual = sha256(Files.readAllBytes(file));
         if (!actual.equals(expected)) {
-            throw new PrivateDirectory.UnsafeDirectoryException(jar, "the worker jar's SHA-256 " + actual
+            throw new PrivateDirectory.UnsafeDirectoryException(file, what + "'s SHA-256 " + actual
                     + " is not the one carried in the harness jar (" + expected + "): not used");
         }
     }
 
-    private static String sha256(byte[] bytes) {
+    static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (java.security.NoSuchAlgorithmException e) {

@@ -53,6 +53,7 @@ public final class WorkerCommands {
         List<String> args = new ArrayList<>(JVM_OPTIONS);
         if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
             args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), backend));
+            args.addAll(WorkerNativeDispatch.options()); // another user cannot read the private cache: its JNA unpacks its own
         }
         // The JVM's own temporary files (JNA's native library when it cannot use the user's cache) go to the
         // worker's private TMPDIR too, never to /tmp.

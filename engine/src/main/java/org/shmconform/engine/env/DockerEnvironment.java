@@ -254,8 +254,10 @@ public final class DockerEnvironment implements Environment {
             argv.add(JAVA);
             argv.addAll(JVM_FLAGS);
         }
-        // The host JDK's class-data archive does not fit the image's jlink'ed runtime (it has its own).
-        command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=")).forEach(argv::add);
+        // The host JDK's class-data archive does not fit the image's jlink'ed runtime (it has its own), and the host's
+        // cached JNA library is not mounted: the image's /opt/jna is (JVM_FLAGS).
+        command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=") && !a.startsWith("-Djna.boot.library.path=")
+                && !a.startsWith("-Djna.nounpack=")).forEach(argv::add);
         return argv;
     }
 
