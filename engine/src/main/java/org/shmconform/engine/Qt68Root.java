@@ -126,7 +126,8 @@ public final class Qt68Root {
     }
 
     /**
-     * The command that starts a Qt 6.8 worker in {@code mode}: the launcher (run as root: it needs
+     * The command that starts a Qt 6.8 worker in {@code mode}: the launcher ({@link Qt68Launcher}'s compiled one, else
+     * the script; run as root: it needs
      * unshare and chroot), the root, optionally {@code --userspec=UID:GID} (the worker then runs as
      * that user inside the root; never use {@link WorkerCommand#user()} here, which would drop root
      * before the launcher runs), and the key mode. {@code environment} must hold TMPDIR and should
@@ -145,7 +146,10 @@ public final class Qt68Root {
             args.add("--userspec=" + userspec);
         }
         args.add(mode.argument());
-        return new WorkerCommand(at.launcher(), List.copyOf(args), List.of(), Map.copyOf(environment), null);
+        // The compiled launcher does what the script does in one process, and arms the parent-death signal itself.
+        Path compiled = Qt68Launcher.compiled();
+        return compiled != null ? new WorkerCommand(compiled, List.copyOf(args), List.of(), Map.copyOf(environment), null, true)
+                : new WorkerCommand(at.launcher(), List.copyOf(args), List.of(), Map.copyOf(environment), null);
     }
 
     private static Availability run(boolean checkOnly) {

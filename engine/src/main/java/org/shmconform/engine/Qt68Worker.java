@@ -48,7 +48,9 @@ public final class Qt68Worker implements Subject.Launch {
                 + " apt-get install qt6-base-dev g++ pkg-config in it; qt_shm_worker.cpp compiled there against "
                 + qtLibrary(at.root()) + "); root " + at.root() + ", worker /opt/shmconform/qt_shm_worker (sha256 "
                 + at.workerSha256().substring(0, Math.min(12, at.workerSha256().length())) + "...), started by "
-                + at.launcher() + " (unshare --mount, binds, chroot), key mode " + mode.label();
+                + (Qt68Launcher.compiled() != null ? Qt68Launcher.compiled() + " (qt-worker/qt68_launch.c compiled with cc: "
+                        : at.launcher() + " (" + (Qt68Launcher.whyNot() == null ? "" : Qt68Launcher.whyNot() + "; "))
+                + "unshare --mount, binds, chroot), key mode " + mode.label();
     }
 
     /** The root's Qt Core library file name ("libQt6Core.so.6.8.2"), the version the worker links. */

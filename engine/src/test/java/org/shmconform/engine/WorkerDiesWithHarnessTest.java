@@ -64,6 +64,15 @@ class WorkerDiesWithHarnessTest {
         assertDiesWithHarness("local", null, "qt");
     }
 
+    /** The Qt 6.8 worker, started by the compiled launcher (no setpriv either): both arm the signal themselves. */
+    @Test
+    void qt68WorkerStartedByTheCompiledLauncherDiesWithTheHarness() throws Exception {
+        String why = Qt68Root.availability().reason();
+        assumeTrue(why.isEmpty(), "the Qt 6.8 root is not available here: " + why);
+        assumeTrue(Qt68Launcher.compiled() != null, () -> "no compiled Qt 6.8 launcher here: " + Qt68Launcher.whyNot());
+        assertDiesWithHarness("local", null, "qt68-sysv");
+    }
+
     /**
      * A container's worker is no child of the harness: the container's main process reads a FIFO only
      * the harness holds open, so the container stops, and its workers die, when the harness does.
@@ -117,7 +126,7 @@ class WorkerDiesWithHarnessTest {
             if (user != null) {
                 assertEquals(user, Files.getOwner(Path.of("/proc/" + worker)).getName(), "the worker runs as " + user);
             }
-            if (column.equals("qt")) {
+            if (column.startsWith("qt")) {
                 assertTrue(new String(Files.readAllBytes(Path.of("/proc/" + worker + "/environ")), StandardCharsets.UTF_8)
                         .contains(WorkerLauncher.PARENT_PID + "="), "the Qt worker was started without setpriv");
             }
