@@ -43,6 +43,7 @@ public final class WorkerLauncher {
      * launcher thread, with the builder's environment, directory and redirects.
      */
     public static Process start(ProcessBuilder builder) throws IOException {
+        builder.environment().remove(PARENT_PID); // one inherited from elsewhere would name a parent this child does not have
         List<String> argv = new java.util.ArrayList<>(diesWithParentPrefix());
         argv.addAll(builder.command());
         return startOnTheLauncherThread(builder.command(argv));
