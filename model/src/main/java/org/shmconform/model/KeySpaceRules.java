@@ -36,7 +36,7 @@ final class KeySpaceRules {
             return List.of(s);
         }
         String p = op.process();
-        ModelState base = LockRules.droppedByRekey(profile, s, p, w.key());
+        ModelState base = LockRules.droppedByRekey(profile, s, p, w.key(), LockRules.failedOnARemovedSet(op));
         List<ModelState> out = new ArrayList<>();
         if (w.attached()) {
             for (ModelState after : LifecycleRules.leave(profile, Departure.RE_KEY, base, p, w.key())) {

@@ -213,7 +213,7 @@ final class LockRules {
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
-            base = removedUnderOthers(profile, base, p, key);
+            base = removedUnderOthers(profile, base, p, key, failedOnARemovedSet(op));
             // Where that file is the segment's too, the re-made one may be on another inode: the segment may lose its
             // name and another key's new file may take its inode (fuzz qt68-sysv-native and -safe seed 25182, 3/3:
             // C create k-1; B create k; A create k → AlreadyExists, twice; C detach; B lock; C create j → AlreadyExists).
@@ -226,10 +226,15 @@ final class LockRules {
      * {@link Profile#retryRemovesOrphan()} (Qt 6.8's System V): the owner's cleanHandle removed the set (IPC_RMID) that
      * every other object that opened it in Create mode owns too (QSystemSemaphoreSystemV::handle sets createdSemaphore in
      * Create mode even for a set it found), so their own next cleanHandle's IPC_RMID fails with EINVAL (see
-     * {@link LifecycleRules#semaphoreRemovedUnder}). Nothing is removed by an owner whose set is gone already.
+     * {@link LifecycleRules#semaphoreRemovedUnder}). Nothing is removed by an owner whose own IPC_RMID failed because its
+     * set was gone already: the step says so ({@code itsRemovalFailed}: it failed with UnknownError). The mark
+     * {@link Semaphores#removedUnder} alone says only that the set may be gone; a step that did not fail on it removed it.
+     * Fuzz qt68-sysv-safe seed 61280 (3/3): A create k; A detach; C attach k → NotFound; B create k; C create k-1 →
+     * AlreadyExists (marks B's set as maybe removed; it was not: C's file of k had taken the inode of A's and C had only
+     * opened A's set); A attach k → NotFound; B create k (its IPC_RMID removes the set A made); A create k → UnknownError.
      */
-    static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key) {
-        if (!profile.retryRemovesOrphan() || s.semaphores().removedUnder(p, key)) {
+    static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key, boolean itsRemovalFailed) {
+        if (!profile.retryRemovesOrphan() || (itsRemovalFailed && s.semaphores().removedUnder(p, key))) {
             return s;
         }
         return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? keyFileMayBeGone(s, key) : Set.of()));
@@ -350,7 +355,12 @@ final class LockRules {
     }
 
     /** A re-key drops the object: cleanHandle removes the semaphore it owns, so the next opener makes a fresh one. */
-    static ModelState droppedByRekey(Profile profile, ModelState s, String p, String oldKey) {
+    /** The step failed as a cleanHandle whose IPC_RMID met a removed set makes it fail (UnknownError). */
+    static boolean failedOnARemovedSet(ModelOp op) {
+        return op.outcome() == Outcome.FAIL && "UnknownError".equals(op.error());
+    }
+
+    static ModelState droppedByRekey(Profile profile, ModelState s, String p, String oldKey, boolean itsRemovalFailed) {
         if (oldKey == null || !profile.keyingResetsLock() || !s.semaphores().owns(p, oldKey)) {
             return s;
         }
@@ -368,7 +378,7 @@ final class LockRules {
         }
         ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(removed);
-        return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey), oldKey);
+        return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey, itsRemovalFailed), oldKey);
     }
 
     /**

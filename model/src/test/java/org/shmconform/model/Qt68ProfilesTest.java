@@ -543,6 +543,25 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileThere, fail(create("A", "j"), "AlreadyExists")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 61280 (3/3 on real Qt 6.8.2): C's create of k-1 marked B's set as maybe removed (C might
+     * have made the set it opened for k); it had not (C's file of k took the inode of A's and C had only opened A's set,
+     * which B opened in Create mode too), so B's next create removed that set, and A's next create meets its own IPC_RMID
+     * failing. A mark of "maybe removed" must not stop a step that did not fail on it from removing the set under others.
+     */
+    @Test
+    void anOwnerWhoseSetWasOnlyMaybeRemovedStillRemovesItUnderTheOthers() {
+        // As the fuzzer gave them: keys with the run's prefix (their real lengths), these sizes, A's attach read-only.
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"), Ops.failed(Ops.attach("C", "k"), "NotFound"),
+                Ops.create("B", "k", 64), Ops.failed(Ops.create("C", "k-1", 8), "AlreadyExists"),
+                Ops.failed(Ops.attachReadOnly("A", "k"), "NotFound"), Ops.create("B", "k", 8));
+        ModelOp aCreates = Ops.create("A", "k", 8);
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(aCreates, "UnknownError")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(aCreates, "AlreadyExists")));
+        // Without B's second create nobody removed A's set: A's create cannot fail on it.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 6), Ops.failed(aCreates, "UnknownError")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
