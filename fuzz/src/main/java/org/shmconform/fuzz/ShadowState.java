@@ -78,10 +78,23 @@ final class ShadowState {
     private boolean namelessSetPossible;
     /** The model's word on whether the lock has a key file of its own that an owner unlinks (Profile). */
     private final boolean lockKeyFileMayBeReused;
+    /** The model's word on whether create() gives its object a fresh semaphore under the lock's name (Qt's POSIX build). */
+    private final boolean keyingSplitsLock;
+    /**
+     * Locks split by a create ({@link #keyingSplitsLock}): a create (failed or not) of a key another live object had
+     * open gave its object a fresh semaphore, and those who open the name after it share that one, while the earlier
+     * openers keep the old. From then on a lock() while the shadow sees the lock busy may be granted at once (another
+     * semaphore) or wait: the shadow cannot tell, so that worker takes no further step (fuzz qt68-posix seed 61632 and
+     * qt68-posix-safe seed 61433: B create k → AlreadyExists or InvalidSize; C attach k; A lock; B lock → true at once;
+     * B killed holding it; C's detach or lock then waited for ever, and the engine could not run C's later steps: UNKNOWN).
+     */
+    private final Set<String> splitLocks = new HashSet<>();
 
     ShadowState(BackendSemantics semantics) {
         this.semantics = semantics;
-        this.lockKeyFileMayBeReused = org.shmconform.model.Profile.declared(semantics.keySpace(), semantics).lockKeyFileMayBeReused();
+        org.shmconform.model.Profile profile = org.shmconform.model.Profile.declared(semantics.keySpace(), semantics);
+        this.lockKeyFileMayBeReused = profile.lockKeyFileMayBeReused();
+        this.keyingSplitsLock = profile.keyingSplitsLock();
     }
 
     /** Whether the column hands a segment over as a descriptor (serveFd, attachFd, spawnChild work). */
@@ -233,6 +246,10 @@ final class ShadowState {
                 }
                 if ("create".equals(step.op())) {
                     ownersOf.computeIfAbsent(step.key(), k -> new HashSet<>()).add(w);
+                    if (keyingSplitsLock && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w)
+                            && step.key().equals(e.getValue()) && !dead.contains(e.getKey()))) {
+                        splitLocks.add(lockOf(step.key()));
+                    }
                 }
                 if (nameless) {
                     keyOrAttach(step);
@@ -272,6 +289,9 @@ final class ShadowState {
                     return;
                 }
                 if (stuckKeys.contains(lock)) {
+                    stuck.add(w);
+                } else if (lockBusy(key) && splitLocks.contains(lock)) {
+                    maybeHolders.add(w); // granted at once through a split semaphore, or waiting: the shadow cannot tell
                     stuck.add(w);
                 } else if (lockBusy(key)) {
                     waiter.put(lock, w); // the generator offers it only when nobody else waits in lock()

@@ -120,6 +120,38 @@ class NoStepForAWorkerTheEngineKilledTest {
     }
 
     /**
+     * Fuzz qt68-posix seed 61632 (UNKNOWN: "step 13 (attach by C) not performed: C was already gone (blocked by the
+     * engine)"): B's failed create gave B a fresh semaphore under k's name, C opened that one, B's lock was granted at once
+     * while A held the old one, and B died holding it (POSIX: it stays held), so C's detach waited for ever. After such a
+     * split, a lock() while the lock looks busy may hold or wait: its worker takes no further step, and what waits on the
+     * key after its death waits for good. Without a split the shadow goes on as before.
+     */
+    @Test
+    void afterAPosixCreateSplitTheLockALockThatLooksBusyMayBeHeld() {
+        ShadowState split = new ShadowState(ReferenceSemantics.QT_6_8_POSIX);
+        split.apply(Steps.create("A", "k", 24));
+        split.apply(Steps.create("B", "k", 64)); // AlreadyExists: its object has a fresh semaphore all the same
+        split.apply(Steps.attach("C", "k"));
+        split.apply(Steps.lock("A"));
+        Step bLocks = Steps.lock("B");
+        assertTrue(split.mayBlock(bLocks));
+        split.apply(bLocks.async());
+        assertTrue(!split.canAct("B") && split.waiting("B"), "B may hold or wait: no further step");
+        split.apply(Steps.detach("C").async());
+        split.apply(Steps.kill("B"));
+        split.apply(Steps.unlock("A"));
+        assertTrue(!split.canAct("C"), "C's detach may wait for ever on the semaphore B died holding");
+        // No split (nobody else had k open at B's create): B waits for A's lock and gets it at A's unlock.
+        ShadowState plain = new ShadowState(ReferenceSemantics.QT_6_8_POSIX);
+        plain.apply(Steps.create("B", "k", 64));
+        plain.apply(Steps.attach("A", "k"));
+        plain.apply(Steps.lock("A"));
+        plain.apply(Steps.lock("B").async());
+        plain.apply(Steps.unlock("A"));
+        assertTrue(plain.canAct("B") && plain.holds("B"));
+    }
+
+    /**
      * Fuzz qt68-sysv-safe seed 8 (a mutant, UNKNOWN: "step 23 (unlock by C) not performed: C was already gone (blocked by
      * the engine)"): C's lock of k met B's set of j, whose new key file took the inode k's last detach freed. Where the
      * declaration says the set shares the segment's key file, a lock of another key makes the lock busy; legacy keys not.
