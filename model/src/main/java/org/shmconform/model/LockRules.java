@@ -237,7 +237,27 @@ final class LockRules {
         if (!profile.retryRemovesOrphan() || (itsRemovalFailed && s.semaphores().removedUnder(p, key))) {
             return s;
         }
-        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? keyFileMayBeGone(s, key) : Set.of()));
+        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? mayBeTheSameSet(s, key) : Set.of()));
+    }
+
+    /**
+     * Keys whose objects may have the set {@code key}'s owner removes: those whose key file may be gone under a live set
+     * ({@link #keyFileMayBeGone}, so {@code key}'s file may be on its inode), and, when {@code key}'s own file went while
+     * its set lives on (a nameless set), every other owned key of the space, whose file may have been made on that inode
+     * since. Fuzz qt68-sysv-safe seed 71252 (3/3): C create k-1; C detach (k-1's file goes, C keeps the set); B create k
+     * (k's file on that inode: B opens C's set); A create k → AlreadyExists (A opens it too); C create k → AlreadyExists
+     * (C's re-key removes its set); A create k-1 → UnknownError.
+     */
+    private static Set<String> mayBeTheSameSet(ModelState s, String key) {
+        Set<String> keys = keyFileMayBeGone(s, key);
+        if (namelessSets(s).contains(key) && !s.segments().containsKey(key)) {
+            for (Semaphores.Owner o : s.semaphores().owned()) {
+                if (!o.key().equals(key) && ModelKey.sameSpace(o.key(), key)) {
+                    keys.add(o.key());
+                }
+            }
+        }
+        return keys;
     }
 
     /**

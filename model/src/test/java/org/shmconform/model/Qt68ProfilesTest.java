@@ -562,6 +562,20 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 6), Ops.failed(aCreates, "UnknownError")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 71252 (3/3 on real Qt 6.8.2): k's key file was made on the inode k-1's last detach freed,
+     * so B and A opened the set C kept for k-1; C's re-key removed it, and A's next re-key meets its IPC_RMID failing.
+     */
+    @Test
+    void aNamelessSetsOwnerRemovesTheSetAnotherKeysNewFileReached() {
+        List<ModelOp> history = List.of(Ops.create("C", "k-1", 8), Ops.call("C", "detach"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"));
+        ModelOp aReKeys = Ops.failed(Ops.create("A", "k-1", 8), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aReKeys));
+        // C never re-keyed away from its nameless set: nobody removed the set A opened.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), aReKeys));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
