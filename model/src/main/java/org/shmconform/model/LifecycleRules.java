@@ -52,15 +52,16 @@ final class LifecycleRules {
 
     private static Step createWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w) {
         s = semaphoreErrorCleared(s, op.process()); // Create mode: setNativeKey clears the error first
-        s = cleanOrphanHandle(profile, s, op.process());
-        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w);
+        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w); // the orphan's cleanHandle touches no semaphore
         List<ModelState> bases = new ArrayList<>();
-        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            ModelState base = LockRules.keyedByCreate(profile, keyed, op, w.locked());
-            if (semaphoreGone) {
-                bases.add(base);  // initKey gave up before the locker: nothing to release
-            } else {
-                bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
+        for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
+            for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
+                ModelState base = LockRules.keyedByCreate(profile, keyed, op, w.locked());
+                if (semaphoreGone) {
+                    bases.add(base);  // initKey gave up before the locker: nothing to release
+                } else {
+                    bases.addAll(LockRules.lockerMayRelease(base, op.process(), "create"));
+                }
             }
         }
         if (semaphoreGone) {
@@ -191,10 +192,10 @@ final class LifecycleRules {
      * removes a segment with no attachment at that moment: the crashed holder's segment is gone, even when it was
      * still held when the create failed.
      */
-    private static ModelState cleanOrphanHandle(Profile profile, ModelState s, String p) {
+    private static List<ModelState> cleanOrphanHandle(Profile profile, ModelState s, String p) {
         String key = s.orphan(p);
         if (!profile.retryRemovesOrphan() || key == null) {
-            return s;
+            return List.of(s);
         }
         ModelState next = s.withOrphan(p, null);
         Segment seg = next.segments().get(key);
@@ -203,7 +204,23 @@ final class LifecycleRules {
                     .observe("crashed holder's segment: removed by the next create/attach of the object whose create()"
                             + " failed on it (cleanHandle)");
         }
-        return next;
+        List<ModelState> out = new ArrayList<>(List.of(next));
+        if (seg == null) {
+            // The kept handle is an ftok value: with its own segment gone, another key's segment whose key file was made
+            // on the freed inode has that value, and with nobody attached cleanHandle removes it. Fuzz qt68-sysv-safe
+            // seed 81698 (3/3): B create k; C create k → AlreadyExists (C keeps the handle); B create j (k's segment and
+            // file go, j's file takes the inode); kill B; C attach j → UnknownError (its cleanHandle removed j's
+            // segment); C create j → true.
+            for (Map.Entry<String, Segment> other : next.segments().entrySet()) {
+                String j = other.getKey();
+                if (!j.equals(key) && other.getValue().attached().isEmpty() && ModelKey.sameSpace(j, key)) {
+                    out.add(next.withSegment(j, null).withOrphanedSegmentDestroyed(j).because(j, Property.CRASH_SURVIVES)
+                            .observe("a segment nobody is attached to, removed by the cleanHandle of a failed create's kept"
+                                    + " handle, whose key file's inode its key file may have taken"));
+                }
+            }
+        }
+        return out;
     }
 
     private static Step createOn(Profile profile, ModelState base, ModelOp op) {
@@ -379,12 +396,13 @@ final class LifecycleRules {
 
     private static Step attachWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w) {
         s = semaphoreErrorCleared(s, op.process());
-        s = cleanOrphanHandle(profile, s, op.process());
-        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w);
+        boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w); // the orphan's cleanHandle touches no semaphore
         List<ModelState> bases = new ArrayList<>();
-        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
-                bases.addAll(semaphoreGone ? List.of(base) : LockRules.lockerMayRelease(base, op.process(), "attach"));
+        for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
+            for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
+                for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
+                    bases.addAll(semaphoreGone ? List.of(base) : LockRules.lockerMayRelease(base, op.process(), "attach"));
+                }
             }
         }
         if (semaphoreGone) {

@@ -576,6 +576,23 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), aReKeys));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 81698 (3/3 on real Qt 6.8.2): C's failed create kept a handle (an ftok value) to k's
+     * segment; k went with B's re-key and j's new file took its inode; with B dead and nobody attached, C's next
+     * cleanHandle removed j's segment, so C's create of j made a fresh one.
+     */
+    @Test
+    void aKeptHandleMayRemoveAnotherKeysSegmentOnItsOldInode() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("B", "j", 8), Ops.kill("B"), Ops.failed(Ops.attachReadOnly("C", "j"), "UnknownError"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("C", "j", 8)));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("C", "j", 8), "AlreadyExists")));
+        // Someone attached to j: nattch is not 0, cleanHandle leaves it.
+        List<ModelOp> attached = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("B", "j", 8), Ops.failed(Ops.attachReadOnly("C", "j"), "UnknownError"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, attached, Ops.create("C", "j", 8)));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
