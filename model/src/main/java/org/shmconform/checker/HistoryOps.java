@@ -64,14 +64,16 @@ public final class HistoryOps {
             // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
             // since died or unlocked, and a lock that is never released would go unnoticed.
             long call = outcome == Outcome.BLOCKED ? e.time() : invoke.time();
-            if ((outcome == Outcome.BLOCKED || optional) && invoke.f().equals("create")) {
+            if ((outcome == Outcome.BLOCKED || optional) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // A blocked create() has two parts: it keys its object before its locker waits (somewhere in the op's
                 // interval), and waits (at the give-up moment). The checker only places the first; what keying does is
                 // the model's to say (LockRules.keyedByBlockedCreate: a lock reset where the profile keys in Create mode).
                 // A create() that never returned for another reason (killed by the schedule, a deadline) may have
                 // done the same before it ended, or not: there the keying is optional too (fuzz qt seed 145, 3 of 3
                 // on real Qt 6.4: A holds, B waits, C's create releases B and waits behind it until C is killed).
-                ModelOp keyed = new ModelOp(op.process(), SegmentModel.CREATE_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
+                // An attach() keys too, and both clean a failed create's kept handle first (SegmentModel.ATTACH_KEYED).
+                ModelOp keyed = new ModelOp(op.process(), invoke.f().equals("create") ? SegmentModel.CREATE_KEYED
+                        : SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
                         null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), optional, invoke.index()));
             }

@@ -192,7 +192,7 @@ final class LifecycleRules {
      * removes a segment with no attachment at that moment: the crashed holder's segment is gone, even when it was
      * still held when the create failed.
      */
-    private static List<ModelState> cleanOrphanHandle(Profile profile, ModelState s, String p) {
+    static List<ModelState> cleanOrphanHandle(Profile profile, ModelState s, String p) {
         String key = s.orphan(p);
         if (!profile.retryRemovesOrphan() || key == null) {
             return List.of(s);

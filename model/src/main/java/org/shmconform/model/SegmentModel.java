@@ -19,6 +19,13 @@ public final class SegmentModel {
     public static final int SAFE_KEY_LENGTH = 100;
     /** The keying part of a create() that then blocked in its locker: a checker-made op (HistoryOps), never a request. */
     public static final String CREATE_KEYED = "createKeyed";
+    /**
+     * The initKey part of an attach() that then blocked in its locker (or never returned): a checker-made op (HistoryOps).
+     * Its cleanHandle of a failed create's kept handle runs before the locker waits (fuzz qt68-sysv seed 91357, 3/3: C's
+     * attach removed the unattached segment its kept handle named, then waited behind A's lock; A's attach then found
+     * its own kept handle stale: AlreadyExists).
+     */
+    public static final String ATTACH_KEYED = "attachKeyed";
 
     private SegmentModel() {
     }
@@ -85,7 +92,8 @@ public final class SegmentModel {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
-            case CREATE_KEYED -> LockRules.keyedByBlockedCreate(profile, s, op);
+            case CREATE_KEYED -> keyedBeforeTheLocker(profile, s, op, true);
+            case ATTACH_KEYED -> keyedBeforeTheLocker(profile, s, op, false);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);
@@ -114,5 +122,13 @@ public final class SegmentModel {
             b.append(c >= 32 && c < 127 ? String.valueOf((char) c) : c == 0 ? "\\0" : String.format("\\x%02x", c));
         }
         return b.append('"').toString();
+    }
+    /** What a create's or attach's initKey does before its locker waits: the kept handle cleaned, a create's keying. */
+    private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, boolean create) {
+        List<ModelState> out = new java.util.ArrayList<>();
+        for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
+            out.addAll(create ? LockRules.keyedByBlockedCreate(profile, cleaned, op).next() : List.of(cleaned));
+        }
+        return Step.to(out);
     }
 }

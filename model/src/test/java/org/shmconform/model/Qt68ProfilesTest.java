@@ -593,6 +593,27 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, attached, Ops.create("C", "j", 8)));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 91357 (3/3 on real Qt 6.8.2): C's attach, blocked behind A's lock, had first cleaned its failed
+     * create's kept handle (initKey runs before the locker), removing the segment nobody was attached to; A's attach
+     * then found its own kept handle stale (AlreadyExists). The checker places that part of the blocked attach in its
+     * interval (SegmentModel.ATTACH_KEYED).
+     */
+    @Test
+    void aBlockedAttachCleanedItsKeptHandleBeforeItsLockerWaited() {
+        ModelOp cAttaches = Ops.attach("C", "k");
+        ModelOp cKeyed = new ModelOp(cAttaches.process(), SegmentModel.ATTACH_KEYED, cAttaches.args(), cAttaches.realKeyLength(),
+                Outcome.OK, null, null, cAttaches.space(), null);
+        List<ModelOp> before = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k"), Ops.call("A", "detach"), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.call("A", "lock"), Ops.kill("B"));
+        List<ModelOp> keyed = new ArrayList<>(before);
+        keyed.add(cKeyed);
+        ModelOp aAttaches = Ops.failed(Ops.attach("A", "k"), "AlreadyExists");
+        assertTrue(Ops.legal(QT68_SYSV, keyed, aAttaches));
+        assertFalse(Ops.legal(QT68_SYSV, before, aAttaches), "without C's cleanHandle A's own removes the segment first");
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
