@@ -1,15 +1,13 @@
 package org.shmconform.engine;
 
-import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import org.shmconform.backends.host.NativeAccess;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.engine.state.StateDirectory;
 
@@ -24,7 +22,7 @@ import org.shmconform.engine.state.StateDirectory;
  * harness's own JNA, so the worker's JNA classes (the same JNA, shaded into the worker jar) find their own version.
  */
 final class WorkerNativeDispatch {
-    private static final String LIBRARY = "libjnidispatch.so";
+    private static final String LIBRARY = NativeAccess.dispatchLibraryName();
     private static Path extracted;
 
     private WorkerNativeDispatch() {
@@ -51,13 +49,13 @@ final class WorkerNativeDispatch {
 
     private static Path extract() {
         byte[] library;
-        try (InputStream in = Native.class.getResourceAsStream("/com/sun/jna/" + Platform.RESOURCE_PREFIX + "/" + LIBRARY)) {
-            if (in == null) {
-                return null; // the worker unpacks its own, as before
-            }
-            library = in.readAllBytes();
+        try {
+            library = NativeAccess.dispatchLibrary();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read JNA's " + LIBRARY + " from the harness's class path", e);
+        }
+        if (library == null) {
+            return null; // the worker unpacks its own, as before
         }
         String hash = WorkerClassPath.sha256(library);
         Path dir = PrivateDirectory.ensure(StateDirectory.cache().resolve("jna-" + hash.substring(0, 16)), "rwx------");
