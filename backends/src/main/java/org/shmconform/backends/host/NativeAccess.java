@@ -23,6 +23,7 @@ public final class NativeAccess {
             throw new IllegalStateException(e);
         }
     }
+
     /** The file name of JNA's native part (libjnidispatch.so on Linux), as JNA looks for it on jna.boot.library.path. */
     public static String dispatchLibraryName() {
         return System.mapLibraryName("jnidispatch");
