@@ -44,11 +44,12 @@ public final class Qt68Worker implements Subject.Launch {
             return "not built: " + Qt68Root.availability().reason();
         }
         Qt68Root.Located at = Qt68Root.located();
+        Path compiled = Qt68Launcher.compiled();
         return "built by qt-worker/build-qt68-root.sh (debootstrap --variant=minbase trixie from deb.debian.org, then"
                 + " apt-get install qt6-base-dev g++ pkg-config in it; qt_shm_worker.cpp compiled there against "
                 + qtLibrary(at.root()) + "); root " + at.root() + ", worker /opt/shmconform/qt_shm_worker (sha256 "
                 + at.workerSha256().substring(0, Math.min(12, at.workerSha256().length())) + "...), started by "
-                + (Qt68Launcher.compiled() != null ? Qt68Launcher.compiled() + " (qt-worker/qt68_launch.c compiled with cc: "
+                + (compiled != null ? compiled + " (qt-worker/qt68_launch.c compiled with cc: "
                         : at.launcher() + " (" + (Qt68Launcher.whyNot() == null ? "" : Qt68Launcher.whyNot() + "; "))
                 + "unshare --mount, binds, chroot), key mode " + mode.label();
     }

@@ -33,18 +33,23 @@ final class WorkerNativeDispatch {
      * Written again when the copy is gone (another state directory, a cache removed by hand): a worker told not to
      * unpack would otherwise find no library at all.
      */
-    static synchronized List<String> options() {
-        if (extracted == null || !extracted.startsWith(StateDirectory.cache())
-                || !Files.isRegularFile(extracted.resolve(LIBRARY), LinkOption.NOFOLLOW_LINKS)) {
-            extracted = extract();
-        }
-        return extracted == null ? List.of() : List.of("-Djna.boot.library.path=" + extracted, "-Djna.nounpack=true");
+    static List<String> options() {
+        Path dir = directory();
+        return dir == null ? List.of() : List.of("-Djna.boot.library.path=" + dir, "-Djna.nounpack=true");
     }
 
     /** The file the workers load, or null when the harness's JNA has none for this platform. */
     static Path library() {
-        List<String> o = options();
-        return o.isEmpty() ? null : Path.of(o.get(0).substring("-Djna.boot.library.path=".length()), LIBRARY);
+        Path dir = directory();
+        return dir == null ? null : dir.resolve(LIBRARY);
+    }
+
+    private static synchronized Path directory() {
+        if (extracted == null || !extracted.startsWith(StateDirectory.cache())
+                || !Files.isRegularFile(extracted.resolve(LIBRARY), LinkOption.NOFOLLOW_LINKS)) {
+            extracted = extract();
+        }
+        return extracted;
     }
 
     private static Path extract() {

@@ -374,12 +374,12 @@ final class LockRules {
                 .observe("create/attach while holding the lock: its locker posted a semaphore it never took");
     }
 
-    /** A re-key drops the object: cleanHandle removes the semaphore it owns, so the next opener makes a fresh one. */
     /** The step failed as a cleanHandle whose IPC_RMID met a removed set makes it fail (UnknownError). */
     static boolean failedOnARemovedSet(ModelOp op) {
         return op.outcome() == Outcome.FAIL && "UnknownError".equals(op.error());
     }
 
+    /** A re-key drops the object: cleanHandle removes the semaphore it owns, so the next opener makes a fresh one. */
     static ModelState droppedByRekey(Profile profile, ModelState s, String p, String oldKey, boolean itsRemovalFailed) {
         if (oldKey == null || !profile.keyingResetsLock() || !s.semaphores().owns(p, oldKey)) {
             return s;

@@ -123,9 +123,10 @@ public final class SegmentModel {
         }
         return b.append('"').toString();
     }
+
     /** What a create's or attach's initKey does before its locker waits: the kept handle cleaned, a create's keying. */
     private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, boolean create) {
-        List<ModelState> out = new java.util.ArrayList<>();
+        List<ModelState> out = new ArrayList<>();
         for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
             out.addAll(create ? LockRules.keyedByBlockedCreate(profile, cleaned, op).next() : List.of(cleaned));
         }

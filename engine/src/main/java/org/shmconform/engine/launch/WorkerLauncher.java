@@ -28,6 +28,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * Where setpriv lacks --pdeathsig (util-linux before 2.33), children start without it and the
  * harness says so once on stderr; they still end when their stdin closes unless they are blocked.
+ * A program that asks for the signal itself (the Qt workers and the Qt 6.8 launcher: {@link #startSelfArming})
+ * is started directly, still from the launcher thread, and learns its parent's pid from {@link #PARENT_PID}.
  */
 public final class WorkerLauncher {
     private static final BlockingQueue<FutureTask<Process>> STARTS = new LinkedBlockingQueue<>();
