@@ -2,8 +2,10 @@ package org.shmconform.checker;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.BackendSemantics;
 import org.shmconform.history.Execution;
@@ -28,6 +30,7 @@ public final class HistoryOps {
     public static List<CheckedOp> of(Execution execution, Map<String, BackendSemantics> semantics) {
         List<CheckedOp> ops = new ArrayList<>();
         Map<String, HistoryEvent> open = new HashMap<>();
+        Set<String> keepingAHandle = new HashSet<>();
         HistoryEvent killInvoke = null;
         for (HistoryEvent e : execution.history().events()) {
             if (Nemesis.is(e.process())) {
@@ -76,6 +79,16 @@ public final class HistoryOps {
                         : SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
                         null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), optional, invoke.index()));
+            } else if (keepingAHandle.contains(op.process()) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
+                // A call that returned ran its cleanHandle of a failed create's kept handle first, which may have been
+                // before a peer's last detach that the rest of the call follows (SegmentModel.HANDLE_CLEANED): optional,
+                // as the call taken whole is one reading too.
+                ModelOp cleaned = new ModelOp(op.process(), SegmentModel.HANDLE_CLEANED, op.args(), op.realKeyLength(),
+                        Outcome.OK, null, null, op.space(), op.user());
+                ops.add(new CheckedOp(ops.size(), cleaned, invoke.time(), e.time(), true, invoke.index()));
+            }
+            if (invoke.f().equals("create") && outcome == Outcome.FAIL && "AlreadyExists".equals(e.error())) {
+                keepingAHandle.add(op.process()); // Qt 6.8's System V create keeps it (LifecycleRules.markOrphanHandle)
             }
             ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {

@@ -187,6 +187,26 @@ final class LifecycleRules {
     }
 
     /**
+     * {@link SegmentModel#HANDLE_CLEANED}: the cleanHandle that a create() or attach() runs first, taken apart from the rest
+     * of the call. Fuzz qt68-sysv seed 189 (FLAKY 1/3 beside a verify): A create k; B create k → AlreadyExists (B keeps
+     * the handle); B's next create k overlapped A's last detach and returned true: its cleanHandle found A still attached
+     * and let go, A's detach then removed the segment, and B's shmget made a fresh one. Taken as one step the call is
+     * either before A's detach (AlreadyExists) or after it (the stale handle: AlreadyExists). Only where the kept handle
+     * still reaches its segment at that moment: where cleanHandle may fail, the call may fail
+     * ({@link #keptHandleMayBeStale}, {@link #keptHandleMayMissItsKeyFile}), and the call taken whole says what it may do. Nothing to place for an object that keeps no handle.
+     */
+    static Step keptHandleCleanedFirst(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = s.orphan(op.process());
+        if (!profile.retryRemovesOrphan() || key == null) {
+            return Step.violates(Property.API_CONTRACT, op.process() + " keeps no handle to clean");
+        }
+        if (keptHandleMayBeStale(profile, s, op, w) || keptHandleMayMissItsKeyFile(profile, s, op, w)) {
+            return Step.violates(Property.API_CONTRACT, op.process() + "'s cleanHandle may fail: the call answers for it whole");
+        }
+        return Step.to(cleanOrphanHandle(profile, s, op.process()));
+    }
+
+    /**
      * The next create() or attach() of that object cleans its handle first, and Qt 6.8's System V
      * cleanHandle (QSharedMemorySystemV::cleanHandle: shmctl IPC_STAT, nattch 0, IPC_RMID, unlink of the key file)
      * removes a segment with no attachment at that moment: the crashed holder's segment is gone, even when it was

@@ -26,6 +26,13 @@ public final class SegmentModel {
      * its own kept handle stale: AlreadyExists).
      */
     public static final String ATTACH_KEYED = "attachKeyed";
+    /**
+     * The cleanHandle of a failed create's kept handle, the first thing a later create() or attach() of that object does
+     * (QSharedMemoryPrivate::initKey): a checker-made optional op placed in the interval of such a call that returned
+     * (HistoryOps), so it may happen before a peer's last detach that the rest of the call follows (fuzz qt68-sysv seed
+     * 189, {@link LifecycleRules#keptHandleCleanedFirst}).
+     */
+    public static final String HANDLE_CLEANED = "handleCleaned";
 
     private SegmentModel() {
     }
@@ -94,6 +101,7 @@ public final class SegmentModel {
             case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
             case CREATE_KEYED -> keyedBeforeTheLocker(profile, s, op, true);
             case ATTACH_KEYED -> keyedBeforeTheLocker(profile, s, op, false);
+            case HANDLE_CLEANED -> LifecycleRules.keptHandleCleanedFirst(profile, s, op, w);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);

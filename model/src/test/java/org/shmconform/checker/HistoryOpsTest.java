@@ -100,6 +100,35 @@ class HistoryOpsTest {
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(declared, withoutKeying).status());
     }
 
+    /**
+     * Fuzz qt68-sysv seed 189 (FLAKY 1/3): B's create after its own failed one overlaps A's last detach and returns true.
+     * Its cleanHandle of the kept handle is placed apart, optional, in its interval: the history is legal as Qt 6.8's
+     * System V profile says, and would not be with the create taken whole.
+     */
+    @Test
+    void aCallAfterAFailedCreateMayCleanItsKeptHandleBeforeAPeersLastDetach() {
+        Execution x = new Histories("qt68-sysv", "A", "B").invokeCreate("A", 64).ok("A", "create")
+                .invokeCreate("B", 64).fail("B", "create", "AlreadyExists").invokeCreate("B", 64).invoke("A", "detach")
+                .ok("A", "detach").ok("B", "create").execution();
+        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        List<CheckedOp> ops = HistoryOps.of(x, semantics);
+        CheckedOp cleaned = ops.get(3);
+        assertEquals(org.shmconform.model.SegmentModel.HANDLE_CLEANED, cleaned.op().f());
+        assertTrue(cleaned.optional());
+        assertEquals("B", cleaned.op().process());
+        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
+        List<CheckedOp> whole = ops.stream().filter(o -> o != cleaned).toList();
+        List<CheckedOp> renumbered = java.util.stream.IntStream.range(0, whole.size())
+                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), whole.get(i).optional(),
+                        whole.get(i).invokeIndex())).toList();
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, renumbered).status());
+        assertEquals(3, ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").invokeCreate("B", 64)
+                .ok("B", "create").invokeCreate("B", 64).ok("B", "create").execution()).size(), "no failed create: no part");
+    }
+
     /** A holds, B waits in lock(), C's create() never returns and ends as {@code ending} says, B gets the lock. */
     private static Execution createEndedWhileBWaited(Ending ending) {
         return new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")

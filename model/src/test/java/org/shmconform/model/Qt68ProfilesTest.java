@@ -614,6 +614,30 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, before, aAttaches), "without C's cleanHandle A's own removes the segment first");
     }
 
+    /**
+     * Fuzz qt68-sysv seed 189 (FLAKY 1/3 beside a verify): B's failed create kept a handle to k's segment; B's next create
+     * overlapped A's last detach and returned true. Its cleanHandle ran while A was still attached (it let go), A's
+     * detach removed the segment, and B's shmget made a fresh one: the checker may place that cleanHandle apart
+     * (SegmentModel.HANDLE_CLEANED), but only where the kept handle still reaches a segment.
+     */
+    @Test
+    void aKeptHandleCleanedBeforeAPeersLastDetachLetsTheCreateAfterItMakeAFreshSegment() {
+        ModelOp bCreates = Ops.create("B", "k", 8);
+        ModelOp bCleans = new ModelOp("B", SegmentModel.HANDLE_CLEANED, bCreates.args(), bCreates.realKeyLength(), Outcome.OK,
+                null, null, bCreates.space(), null);
+        List<ModelOp> failed = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"));
+        List<ModelOp> cleanedFirst = new ArrayList<>(failed);
+        cleanedFirst.add(bCleans);
+        cleanedFirst.add(Ops.call("A", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV, cleanedFirst, bCreates));
+        List<ModelOp> detachedFirst = new ArrayList<>(failed);
+        detachedFirst.add(Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV, detachedFirst, bCreates), "taken whole, the create meets its stale handle");
+        assertFalse(Ops.legal(QT68_SYSV, detachedFirst, bCleans), "a cleanHandle that finds nothing fails the call: no part");
+        assertFalse(Ops.legal(QT68_SYSV, List.of(Ops.create("A", "k", 8)), bCleans), "B keeps no handle");
+        assertFalse(Ops.legal(Profile.DOCUMENTED, failed, bCleans), "only Qt 6.8's System V create keeps one");
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
