@@ -2,7 +2,7 @@ package org.shmconform.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.shmconform.backends.host.Pidfd;
 import org.shmconform.backends.sysv.SysVObjects.Segment;
 
@@ -18,13 +18,15 @@ import org.shmconform.backends.sysv.SysVObjects.Segment;
  * once every reading is over:
  * <ul>
  * <li>its creator ({@code cpid}) is the worker's pid and its id was not in a listing read when the worker already had
- * that pid ({@link #existingIds}): the id names one segment for its whole life, so this segment did not exist yet, and
+ * that pid (the reading before it): the id names one segment for its whole life, so this segment did not exist yet, and
  * was made later, by the process that then had the pid. Not its change time: {@code ctime} is the creation only until
  * an IPC_SET (by anyone with the right) moves it on, so an old segment of a former holder of the pid could show a late
  * one;</li>
  * <li>its last attach or detach ({@code lpid}) is the worker's, at or after a moment it already had its pid: the kernel
  * sets lpid with atime on an attach and with dtime on a detach, so the later of the two (whole seconds, rounded down:
- * {@code max(atime, dtime)*1000 >= heldPidSince} puts it at or after that moment) dates the operation that set lpid.</li>
+ * {@code max(atime, dtime)*1000 >= heldPidSince} puts it at or after that moment) dates the operation that set lpid;
+ * or, where whole seconds cannot date it, the segment was not listed at that moment, or was listed with another
+ * lpid: the attach or detach that set the worker's pid came later.</li>
  * </ul>
  * Why a reused pid cannot pass: a pid is given to a new process only after its former holder was reaped, and while
  * the worker lives (pinned, and not exited after the readings) no other process has it. A former holder of the same
@@ -47,15 +49,19 @@ final class SegmentsOfLiveWorker {
      * @param pinned the worker, pinned while it was known not reaped (so the pidfd is that worker's)
      * @param heldPidSinceMillis a wall-clock time (ms) at which the worker already had its pid (read after it started)
      * @param now a reading of the kernel's objects taken once the worker had its pid
-     * @param existedWhileItHadItsPid the segments' ids in a reading taken at a moment the worker already had its pid
+     * @param lastUsersWhileItHadItsPid the segments' ids in a reading taken at a moment the worker already had its pid,
+     *                                  with their lpid then
      * @param runStartSecond the run's start: older segments are never the run's
      * @return the segments, or none if the worker exited before the readings were over
      */
-    static List<Segment> madeOrUsedLastBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
+    static List<Segment> madeOrUsedLastBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis,
+                                          Map<Integer, Integer> lastUsersWhileItHadItsPid, long runStartSecond) {
         List<Segment> found = new ArrayList<>();
         for (Segment s : now.segments()) {
-            boolean created = s.cpid() == pinned.pid() && !existedWhileItHadItsPid.contains(s.id());
-            boolean usedLast = s.lpid() == pinned.pid() && s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis;
+            Integer usedThen = lastUsersWhileItHadItsPid.get(s.id());
+            boolean created = s.cpid() == pinned.pid() && usedThen == null;
+            boolean usedLast = s.lpid() == pinned.pid() && (s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis
+                    || usedThen == null || usedThen != pinned.pid());
             if (s.ctime() >= runStartSecond && (created || usedLast)) {
                 found.add(s);
             }

@@ -2,7 +2,7 @@ package org.shmconform.engine;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.shmconform.backends.host.Pidfd;
 import org.shmconform.backends.sysv.SysVObjects.SemSet;
 
@@ -14,13 +14,20 @@ import org.shmconform.backends.sysv.SysVObjects.SemSet;
  * set's key proves nothing; its last operator does.
  *
  * <p>The proof, for a worker pinned by a pidfd and a set of one semaphore (Qt's): its {@code GETPID} is the worker's
- * pid, its last semop ({@code otime}) is no earlier than a moment when the worker already held that pid, and the
- * worker has not exited when the reading is over (or, instead of the otime, the set's id was not listed at a moment the
- * worker already had its pid: it was made later, and every change of it too). A pid is reused only after its process
- * is reaped, so while the worker lives no other process has that pid; an earlier holder of the same number died before the worker got it, hence before that
- * moment, and a semop at or after it (which sets both otime and the last pid) was the worker's own. The pidfd,
- * checked after every reading, excludes a reuse during the readings. A set whose last operator was another process
- * (another program's set of the same shape and key, ftok collision or not) is never among them.
+ * pid, the worker has not exited when the reading is over, and the change that set that pid came after a moment when
+ * the worker already held it, which one of these shows:
+ * <ul>
+ * <li>its last semop ({@code otime}) is no earlier than that moment;</li>
+ * <li>the set's id was not listed at that moment: it was made later, and every change of it too;</li>
+ * <li>it was listed then with another last operator: its last operator changed to the worker's pid since. This dates
+ * what otime (whole seconds) cannot: a pooled spare started in the second a set made before it was last operated, by
+ * that spare (the set 0x51005639 left by a qt fuzz, created and last operated in one second by a worker since killed).</li>
+ * </ul>
+ * A pid is reused only after its process is reaped, so while the worker lives no other process has that pid; an
+ * earlier holder of the same number died before the worker got it, hence before that moment, and a change at or after
+ * it (a semop or SETVAL, which set the last pid) was the worker's own. The pidfd, checked after every reading, excludes
+ * a reuse during the readings. A set whose last operator was another process (another program's set of the same shape
+ * and key, ftok collision or not) is never among them.
  *
  * <p>What it proves is that a worker of the run used the set last, after the run started: the same standard as the
  * ledger's key files (an object with the key of a key file of ours, made after it), for sets the ledger missed.
@@ -33,19 +40,24 @@ final class SetsOfLiveWorker {
      * @param pinned the worker, pinned while it was known not reaped (so the pidfd is that worker's)
      * @param heldPidSinceMillis a wall-clock time (ms) at which the worker already had its pid (read after it started)
      * @param now a reading of the kernel's objects taken once the worker had its pid
-     * @param existedWhileItHadItsPid the sets' ids in a reading taken at a moment the worker already had its pid
+     * @param lastOperatorsWhileItHadItsPid the sets' ids in a reading taken at a moment the worker already had its pid,
+     *                                      with their last operator then (-1: not read)
      * @param runStartSecond the run's start: older sets are never the run's
      * @return the sets, or none if the worker exited before the readings were over
      */
-    static List<SemSet> lastOperatedBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis, Set<Integer> existedWhileItHadItsPid, long runStartSecond) {
+    static List<SemSet> lastOperatedBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis,
+                                       Map<Integer, Integer> lastOperatorsWhileItHadItsPid, long runStartSecond) {
         List<SemSet> found = new ArrayList<>();
         for (SemSet s : now.sets()) {
             // otime is whole seconds, rounded down: otime*1000 >= heldPidSince puts the semop at or after it. One
             // semaphore only (Qt's shape): a set's otime is its latest semop on ANY semaphore, GETPID that of one.
             // Or the set did not exist yet when the worker had its pid (its id, which names one set for its whole life,
-            // was not listed then): every change of it came later, the last one from the holder of the pid then. This
-            // finds the sets made and used in the second the worker started, which otime (whole seconds) cannot date.
-            boolean operatedSince = (s.otime() > 0 && s.otime() * 1000 >= heldPidSinceMillis) || !existedWhileItHadItsPid.contains(s.id());
+            // was not listed then): every change of it came later, the last one from the holder of the pid then. Or its
+            // last operator then was another pid: the change to this one came later. These find the sets made or used in
+            // the second the worker started, which otime (whole seconds) cannot date.
+            Integer then = lastOperatorsWhileItHadItsPid.get(s.id());
+            boolean operatedSince = (s.otime() > 0 && s.otime() * 1000 >= heldPidSinceMillis) || then == null
+                    || then >= 0 && then != pinned.pid();
             if (s.nsems() == 1 && s.ctime() >= runStartSecond && operatedSince
                     && now.lastOperator(s.id()) == pinned.pid()) {
                 found.add(s);

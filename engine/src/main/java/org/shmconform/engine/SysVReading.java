@@ -1,10 +1,8 @@
 package org.shmconform.engine;
 
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.backends.sysv.SysVObjects.Segment;
 import org.shmconform.backends.sysv.SysVObjects.SemSet;
@@ -44,15 +42,24 @@ final class SysVReading {
         return lastOperators.computeIfAbsent(setId, SysVObjects::lastOperator);
     }
 
-    Set<Integer> setIds() {
-        Set<Integer> ids = new HashSet<>();
-        sets.forEach(s -> ids.add(s.id()));
+    /** Each set's id with its last operator in this reading ({@link #lastOperator}; -1 where it could not be read). */
+    Map<Integer, Integer> setLastOperators() {
+        Map<Integer, Integer> ids = new HashMap<>();
+        sets.forEach(s -> ids.put(s.id(), lastOperator(s.id())));
         return ids;
     }
 
-    Set<Integer> segmentIds() {
-        Set<Integer> ids = new HashSet<>();
-        segments.forEach(s -> ids.add(s.id()));
+    /** Each segment's id with the pid of its last attach or detach ({@code lpid}) in this reading. */
+    Map<Integer, Integer> segmentLastUsers() {
+        Map<Integer, Integer> ids = new HashMap<>();
+        segments.forEach(s -> ids.put(s.id(), s.lpid()));
         return ids;
+    }
+
+    /** A reading of given objects, for the proofs' tests. */
+    static SysVReading of(List<SemSet> sets, List<Segment> segments, Map<Integer, Integer> lastOperators) {
+        SysVReading r = new SysVReading(sets, segments);
+        r.lastOperators.putAll(lastOperators);
+        return r;
     }
 }

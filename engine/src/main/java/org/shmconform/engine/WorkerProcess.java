@@ -18,7 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -60,10 +60,13 @@ public final class WorkerProcess {
     private volatile long heldPidSinceMillis;
     /** Where what it operated last or made is recorded before it ends; null: not proven so (see recordOrphansIn). */
     private volatile Ledger orphansLedger;
-    /** The segments that existed once it had its pid (read in recordOrphansIn): none of them is its creation. */
-    private volatile Set<Integer> segmentsBeforeIt = Set.of();
-    /** The semaphore sets that existed once it had its pid (read in recordOrphansIn). */
-    private volatile Set<Integer> setsBeforeIt = Set.of();
+    /**
+     * The segments that existed once it had its pid, with their last attacher or detacher then (read in recordOrphansIn):
+     * none of them is its creation.
+     */
+    private volatile Map<Integer, Integer> segmentsBeforeIt = Map.of();
+    /** The semaphore sets that existed once it had its pid, with their last operator then (read in recordOrphansIn). */
+    private volatile Map<Integer, Integer> setsBeforeIt = Map.of();
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
         this.id = id;
@@ -98,8 +101,8 @@ public final class WorkerProcess {
         long since = handle.hasItsPidFromTheStart() ? startedMillis : System.currentTimeMillis();
         try {
             SysVReading now = SysVReading.now();
-            segmentsBeforeIt = now.segmentIds();
-            setsBeforeIt = now.setIds();
+            segmentsBeforeIt = now.segmentLastUsers();
+            setsBeforeIt = now.setLastOperators();
         } catch (RuntimeException e) {
             return; // no listing, no proof of creation: nothing is recorded for it
         }
