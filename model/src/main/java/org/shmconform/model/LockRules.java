@@ -305,7 +305,24 @@ final class LockRules {
             // object's attach() returns before initKey).
             base = s.worker(p).attached() ? base : mayBeSplitByKeyFile(base, key, p, 1, "attach() by the object that owns the lock's semaphore");
         }
-        return List.of(base.semaphores().present(key) && !makesTheFile ? base : own(base, p, key));
+        if (!base.semaphores().present(key) || makesTheFile) {
+            return List.of(own(base, p, key));
+        }
+        return setMayBeGoneUnderItsOwners(profile, s, key) ? List.of(base, own(base, p, key)) : List.of(base);
+    }
+
+    /**
+     * Qt 6.8's System V: every owner of the key's set may have had it removed under it (another owner's re-key removed
+     * the set, perhaps one another key's file had reached: {@link #removedUnderOthers}), so an attach's handle() may find
+     * no set, make one (semget IPC_EXCL succeeds) and own it, its file included (QSystemSemaphoreSystemV::handle sets
+     * createdFile with createdSemaphore): its next re-key unlinks the key file. Fuzz qt68-sysv-safe seed 131395 (3/3):
+     * A create k; A detach; C create j (j's file on k's freed inode: C opened A's set); A create k_1 (A's re-key removed
+     * it); B attach j (a fresh set, B's); B create k-1 → AlreadyExists (B's re-key unlinked j's file, k-1's took the inode).
+     */
+    private static boolean setMayBeGoneUnderItsOwners(Profile profile, ModelState s, String key) {
+        List<Semaphores.Owner> owners = s.semaphores().owned().stream().filter(o -> o.key().equals(key)).toList();
+        return profile.retryRemovesOrphan() && !owners.isEmpty()
+                && owners.stream().allMatch(o -> s.semaphores().removedUnder(o.process(), key));
     }
 
     /**

@@ -638,6 +638,24 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(Profile.DOCUMENTED, failed, bCleans), "only Qt 6.8's System V create keeps one");
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 131395 (3/3 on real Qt 6.8.2): j's file took k's freed inode, so C's create of j opened
+     * A's set, and A's re-key removed it; B's attach of j found no set, made one and owns it with its file; B's re-key
+     * then unlinked j's file, and k-1's new file took the inode: its create met j's segment.
+     */
+    @Test
+    void anAttachThatFindsItsKeysSetRemovedOwnsTheFreshOneAndItsFile() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"), Ops.create("C", "j", 8),
+                Ops.create("A", "k_1", 8), Ops.attach("B", "j"));
+        ModelOp bCreates = Ops.failed(Ops.create("B", "k-1", 8), "AlreadyExists");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, bCreates));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("B", "k-1", 8)), "or k-1's file is on another inode");
+        // A never re-keyed away: the set B's attach opened was C's, which B does not own; its re-key unlinks nothing.
+        List<ModelOp> setKept = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"), Ops.create("C", "j", 8),
+                Ops.attach("B", "j"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, setKept, bCreates));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
