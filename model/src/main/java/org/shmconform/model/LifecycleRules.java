@@ -94,6 +94,15 @@ final class LifecycleRules {
         List<ModelState> out = new ArrayList<>();
         for (ModelState base : bases) {
             base = base.with(base.semaphores().withError(op.process(), true)); // semaphoreErrorKept
+            Worker w = base.worker(op.process());
+            if ("create".equals(op.f()) && w.attached()) {
+                // An attached object's create() runs initKey all the same, whose first step, the segment's cleanHandle,
+                // cleared its handle: nothing derives it again before initKey fails, so its detach finds no segment to
+                // remove (as after create(0): createOn). Fuzz qt68-sysv-safe seed 152001 (3/3): A create k; B create k →
+                // AlreadyExists twice (B's Create mode removed A's set); A create k → UnknownError; A detach → true;
+                // A attach k → true, the segment outlived its last detach.
+                base = base.with(op.process(), w.withHandleDropped(true));
+            }
             out.add(base.observe(op.f() + " by an object whose semaphore set another owner removed: false, UnknownError"
                     + " (Qt 6.8 System V QSystemSemaphore::cleanHandle: IPC_RMID fails with EINVAL)"));
         }

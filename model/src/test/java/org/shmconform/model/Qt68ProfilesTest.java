@@ -656,6 +656,23 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, setKept, bCreates));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 152001 (3/3 on real Qt 6.8.2): A's create while attached failed in initKey (its set removed
+     * under it) after initKey's cleanHandle had cleared its handle, so its detach removed nothing and the segment was
+     * still there for its attach.
+     */
+    @Test
+    void anAttachedObjectsCreateThatFailedOnItsRemovedSetLeftItsDetachWithoutAHandle() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"), Ops.failed(Ops.create("A", "k", 8), "UnknownError"),
+                Ops.call("A", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("A", "k")));
+        // Without the failed create A's detach is its last: the segment is gone.
+        List<ModelOp> plain = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"), Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, plain, Ops.attach("A", "k")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
