@@ -374,7 +374,35 @@ final class LifecycleRules {
         if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op))) {
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
+        if (instead == null && lockerMayRemakeTheKeyFile(profile, s, op, w)) {
+            instead = keyFileRemadeByTheLocker(profile, s, op);
+        }
         return instead == null ? documented : Step.either(documented, instead);
+    }
+
+    /**
+     * Qt 6.8's System V with a key file shared by segment and semaphore ({@link Profile#lockSharesKeyFile()}): the object
+     * owns the key's set, another owner removed it since ({@link Semaphores#removedUnder}), and it attaches the same key.
+     * setNativeKey returns early in Open mode, so its locker's acquire meets the removed set (EINVAL), and
+     * modifySemaphore's cleanHandle unlinks the key file the object made (createdFile) before handle() makes it again:
+     * on another inode the segment's ftok key is not the file's any more and shmget finds nothing (NotFound), and the
+     * segment has lost its name for everyone. Fuzz qt68-sysv-native seed 61544 (FLAKY 1/3 in a campaign, 0/3 in replays:
+     * mostly the inode comes back): A create k; A detach; B create k (size 0: InvalidSize; Create mode, B opened A's set
+     * through the re-made file); B create k → true (B's re-key removed A's set); A attach k → NotFound.
+     */
+    private static boolean lockerMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = w.key();
+        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null
+                && KeySpaceRules.modelKey(op).equals(key) && s.semaphores().owns(op.process(), key)
+                && s.semaphores().removedUnder(op.process(), key) && s.segments().containsKey(key)
+                && op.outcome() == Outcome.FAIL && "NotFound".equals(op.error());
+    }
+
+    private static Step keyFileRemadeByTheLocker(Profile profile, ModelState s, ModelOp op) {
+        String key = s.worker(op.process()).key();
+        ModelState next = LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(op.process())), key);
+        return Step.to(next.observe("attach by the owner of a set removed under it: its locker re-made the key file, on"
+                + " another inode: NotFound, the segment left without its name"));
     }
 
     /**

@@ -673,6 +673,25 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, plain, Ops.attach("A", "k")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 61544 (FLAKY 1/3): B's create in Create mode removed the set A owned; A's attach of the
+     * same key re-made the shared key file in its locker (modifySemaphore's cleanHandle and handle), on another inode:
+     * NotFound while B's segment lives, which then has no name.
+     */
+    @Test
+    void anOwnersAttachWhoseSetWasRemovedMayRemakeTheKeyFileElsewhere() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.create("B", "k", 8));
+        ModelOp aAttaches = Ops.failed(Ops.attach("A", "k"), "NotFound");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aAttaches));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("A", "k")), "or the file came back on its inode");
+        assertFalse(Ops.legal(QT68_SYSV, history, aAttaches), "legacy keys: the semaphore's file is not the segment's");
+        // C never owned k's set: its attach meets no removed set of its own.
+        List<ModelOp> notAnOwner = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.create("B", "k", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notAnOwner, Ops.failed(Ops.attach("C", "k"), "NotFound")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
