@@ -60,8 +60,8 @@ final class SegmentsOfLiveWorker {
         for (Segment s : now.segments()) {
             Integer usedThen = lastUsersWhileItHadItsPid.get(s.id());
             boolean created = s.cpid() == pinned.pid() && usedThen == null;
-            boolean usedLast = s.lpid() == pinned.pid() && (s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis
-                    || usedThen == null || usedThen != pinned.pid());
+            boolean datedSince = s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis;
+            boolean usedLast = s.lpid() == pinned.pid() && (datedSince || usedThen == null || usedThen != pinned.pid());
             if (s.ctime() >= runStartSecond && (created || usedLast)) {
                 found.add(s);
             }

@@ -202,7 +202,8 @@ final class LifecycleRules {
      * and let go, A's detach then removed the segment, and B's shmget made a fresh one. Taken as one step the call is
      * either before A's detach (AlreadyExists) or after it (the stale handle: AlreadyExists). Only where the kept handle
      * still reaches its segment at that moment: where cleanHandle may fail, the call may fail
-     * ({@link #keptHandleMayBeStale}, {@link #keptHandleMayMissItsKeyFile}), and the call taken whole says what it may do. Nothing to place for an object that keeps no handle.
+     * ({@link #keptHandleMayBeStale}, {@link #keptHandleMayMissItsKeyFile}), and the call taken whole says what it may
+     * do. Nothing to place for an object that keeps no handle.
      */
     static Step keptHandleCleanedFirst(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = s.orphan(op.process());
