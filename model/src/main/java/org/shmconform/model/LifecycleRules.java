@@ -85,9 +85,14 @@ final class LifecycleRules {
      * then meets no removed set (the replays where A re-made the segment gave AlreadyExists as well).
      */
     static boolean semaphoreRemovedUnder(Profile profile, ModelState s, ModelOp op, Worker w) {
+        // The object's QSystemSemaphore is keyed by the key Qt was given (Worker.qtKey), which is not its segment's
+        // where it reached that segment through another key's file: fuzz qt68-sysv-safe seed 206292 (3/3): C, attached
+        // to A's segment of k through k_1's file, owned k_1's set, which B's Create mode removed; C create(0) k_1 →
+        // UnknownError.
+        String key = w.qtKey();
         return profile.retryRemovesOrphan() && op.outcome() == Outcome.FAIL && "UnknownError".equals(op.error())
-                && w.key() != null && s.semaphores().removedUnder(op.process(), w.key())
-                && ("create".equals(op.f()) || !KeySpaceRules.modelKey(op).equals(w.key()));
+                && key != null && s.semaphores().removedUnder(op.process(), key)
+                && ("create".equals(op.f()) || !KeySpaceRules.modelKey(op).equals(key));
     }
 
     private static List<ModelState> semaphoreCleanHandleFailed(List<ModelState> bases, ModelOp op) {
@@ -227,24 +232,32 @@ final class LifecycleRules {
         if (!profile.retryRemovesOrphan() || key == null) {
             return List.of(s);
         }
-        ModelState next = s.withOrphan(p, null);
-        Segment seg = next.segments().get(key);
+        boolean ownGone = s.orphanDestroyed(p);
+        ModelState cleared = s.withOrphan(p, null);
+        Segment seg = cleared.segments().get(key);
+        List<ModelState> out = new ArrayList<>();
         if (seg != null && seg.attached().isEmpty()) {
-            next = next.withSegment(key, null).withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES)
+            out.add(cleared.withSegment(key, null).withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES)
                     .observe("crashed holder's segment: removed by the next create/attach of the object whose create()"
-                            + " failed on it (cleanHandle)");
+                            + " failed on it (cleanHandle)"));
         }
-        List<ModelState> out = new ArrayList<>(List.of(next));
-        if (seg == null) {
+        // Where its own segment is gone, the key's segment now is one made since: on a new inode the kept ftok value is
+        // not its key, and cleanHandle leaves it (or reaches another key's segment, below). Fuzz qt68-sysv-native seed
+        // 202668 (3/3): B create k; C create k → AlreadyExists; B create j (k's segment and file go); A create k (a
+        // fresh segment, on a new inode); kill A; C attach k → true.
+        if (seg == null || !seg.attached().isEmpty() || ownGone) {
+            out.add(cleared);
+        }
+        if (seg == null || ownGone) {
             // The kept handle is an ftok value: with its own segment gone, another key's segment whose key file was made
             // on the freed inode has that value, and with nobody attached cleanHandle removes it. Fuzz qt68-sysv-safe
             // seed 81698 (3/3): B create k; C create k → AlreadyExists (C keeps the handle); B create j (k's segment and
             // file go, j's file takes the inode); kill B; C attach j → UnknownError (its cleanHandle removed j's
             // segment); C create j → true.
-            for (Map.Entry<String, Segment> other : next.segments().entrySet()) {
+            for (Map.Entry<String, Segment> other : cleared.segments().entrySet()) {
                 String j = other.getKey();
                 if (!j.equals(key) && other.getValue().attached().isEmpty() && ModelKey.sameSpace(j, key)) {
-                    out.add(next.withSegment(j, null).withOrphanedSegmentDestroyed(j).because(j, Property.CRASH_SURVIVES)
+                    out.add(cleared.withSegment(j, null).withOrphanedSegmentDestroyed(j).because(j, Property.CRASH_SURVIVES)
                             .observe("a segment nobody is attached to, removed by the cleanHandle of a failed create's kept"
                                     + " handle, whose key file's inode its key file may have taken"));
                 }

@@ -692,6 +692,38 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, notAnOwner, Ops.failed(Ops.attach("C", "k"), "NotFound")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 202668 (3/3 on real Qt 6.8.2): C's kept handle is the ftok value of k's first key file;
+     * that segment went with B's re-key, and A's create made k's segment anew on another inode, so C's cleanHandle did
+     * not reach it: after A's death C attached to it.
+     */
+    @Test
+    void aKeptHandleWhoseSegmentWentDoesNotReachTheKeysNewSegment() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("B", "j", 8), Ops.create("A", "k", 8), Ops.kill("A"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("C", "k")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.attach("C", "k"), "NotFound")),
+                "or A's file took the old inode and the kept handle removed A's segment");
+        // Its own segment still there (nobody re-made k): the kept handle reaches it and removes it.
+        List<ModelOp> own = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.kill("B"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, own, Ops.attach("C", "k")));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe seed 206292 (3/3 on real Qt 6.8.2): C reached A's segment of k through k_1's file, so its
+     * semaphore is k_1's; B's Create mode removed that set, and C's create(0) k_1 met the removal: UnknownError.
+     */
+    @Test
+    void anObjectThatReachedItsSegmentThroughAnotherKeyMeetsItsRemovedSetByThatKey() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.create("C", "k", 0), "InvalidSize"), Ops.create("A", "k", 8),
+                Ops.attach("C", "k_1"), Ops.failed(Ops.create("B", "k_1", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("B", "k_1", 8), "AlreadyExists"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("C", "k_1", 0), "UnknownError")));
+        // B never re-made k_1's set: C's is whole.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), Ops.failed(Ops.create("C", "k_1", 0), "UnknownError")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
