@@ -237,7 +237,27 @@ final class LockRules {
         if (!profile.retryRemovesOrphan() || (itsRemovalFailed && s.semaphores().removedUnder(p, key))) {
             return s;
         }
-        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? mayBeTheSameSet(s, key) : Set.of()));
+        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? mayBeTheSameSet(s, key)
+                : mayShareASemaphoreFile(s, key)));
+    }
+
+    /**
+     * Legacy keys (the semaphore has a key file of its own): keys whose semaphore file went while their set lives on
+     * ({@link Semaphores#fileGone()}), whose inode {@code key}'s file may have taken, and, when {@code key}'s own file
+     * went, every other owned key of the space. Fuzz qt68-sysv seed 204095 (3/3): A's Create mode re-made k's set and
+     * file; C's failed re-key to j unlinked that file (its IPC_RMID of the old set failed) and j's file took its inode,
+     * so C opened A's set as j's; C create(0) j removed it; A create k → UnknownError.
+     */
+    private static Set<String> mayShareASemaphoreFile(ModelState s, String key) {
+        Set<String> gone = s.semaphores().fileGone();
+        Set<String> keys = new HashSet<>();
+        for (Semaphores.Owner o : s.semaphores().owned()) {
+            String k = o.key();
+            if (!k.equals(key) && ModelKey.sameSpace(k, key) && (gone.contains(k) || gone.contains(key))) {
+                keys.add(k);
+            }
+        }
+        return keys;
     }
 
     /**

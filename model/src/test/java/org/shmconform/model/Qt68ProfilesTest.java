@@ -724,6 +724,23 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), Ops.failed(Ops.create("C", "k_1", 0), "UnknownError")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 204095 (3/3 on real Qt 6.8.2, legacy keys): C's re-key to j failed (its IPC_RMID of the set B's
+     * death left removed) after unlinking k's semaphore file, which A had re-made for its own set; j's file took that
+     * inode, so C's create(0) of j, in Create mode, removed A's set.
+     */
+    @Test
+    void aLegacySemaphoreFileMadeOnAnotherKeysFreedInodeSharesItsSet() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.call("A", "detach"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.kill("B"), Ops.failed(Ops.create("C", "j", 8), "UnknownError"),
+                Ops.failed(Ops.attach("A", "k"), "AlreadyExists"), Ops.failed(Ops.create("C", "j", 0), "InvalidSize"));
+        ModelOp aCreates = Ops.failed(Ops.create("A", "k", 8), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV, history, aCreates));
+        // Without C's create(0) of j nobody removed the set A re-made.
+        assertFalse(Ops.legal(QT68_SYSV, history.subList(0, 8), aCreates));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
