@@ -29,8 +29,9 @@ final class LifecycleRules {
         }
         Step documented = createWithKeptHandle(profile, s, op, w);
         Step instead = whatAKeptHandleMayMakeOfIt(profile, s, op, w);
-        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op))) {
-            // Qt 6.4's create() runs initKey (Open mode) before its Create-mode setKey: the attach's race, on create.
+        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), true)) {
+            // Qt 6.4's create() runs initKey (Open mode) before its Create-mode setKey, Qt 6.8's keys in Create mode: the
+            // attach's race, on create.
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
         return instead == null ? documented : Step.either(documented, instead);
@@ -385,7 +386,7 @@ final class LifecycleRules {
         if (instead == null && semaphoreErrorKept(s, op, w)) {
             instead = keptSemaphoreErrorFails(s, op);
         }
-        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op))) {
+        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), false)) {
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
         if (instead == null && lockerMayRemakeTheKeyFile(profile, s, op, w)) {
@@ -431,9 +432,12 @@ final class LifecycleRules {
      */
     private static Step keyFileWentUnderKeying(Profile profile, ModelState s, ModelOp op, Worker w) {
         List<ModelState> bases = new ArrayList<>();
-        for (ModelState keyed : KeySpaceRules.rekey(profile, s, op, w)) {
-            for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
-                bases.add(LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key()));
+        // Qt 6.8's initKey cleans a failed create's kept handle before it keys the lock (nothing to clean on Qt 6.4).
+        for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
+            for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
+                for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
+                    bases.add(LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key()));
+                }
             }
         }
         Property blamed = "create".equals(op.f()) ? Property.CREATE_SIZE : Property.ATTACH_EXISTING;

@@ -741,6 +741,22 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, history.subList(0, 8), aCreates));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 203122 (1 of 4 runs on real Qt 6.8.2, "QSystemSemaphore::handle:: ftok failed"): C owns k's set
+     * since its failed create; its next create in Create mode removed the set while A waited on it, and A's
+     * modifySemaphore unlinked the file C had just made: KeyError. An attach (Open mode, the same key) keys nothing.
+     */
+    @Test
+    void anOwnersCreateMayFailWithKeyErrorWhileAnotherOwnerReOpensTheSet() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k"), Ops.call("B", "lock"));
+        assertTrue(Ops.legal(QT68_SYSV, history, Ops.failed(Ops.create("C", "k", 8), "KeyError")));
+        assertFalse(Ops.legal(QT68_SYSV, history, Ops.failed(Ops.attach("C", "k"), "KeyError")), "Open mode: early return");
+        // C owns nothing of k: its create keys in Create mode but removes no set from under anyone.
+        List<ModelOp> notOwner = List.of(Ops.create("A", "k", 8), Ops.attachReadOnly("B", "k"), Ops.call("B", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV, notOwner, Ops.failed(Ops.create("C", "k", 8), "KeyError")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
