@@ -29,7 +29,8 @@ final class LifecycleRules {
         }
         Step documented = createWithKeptHandle(profile, s, op, w);
         Step instead = whatAKeptHandleMayMakeOfIt(profile, s, op, w);
-        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), true)) {
+        if (instead == null
+                && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), true)) {
             // Qt 6.4's create() runs initKey (Open mode) before its Create-mode setKey, Qt 6.8's keys in Create mode: the
             // attach's race, on create.
             instead = keyFileWentUnderKeying(profile, s, op, w);
@@ -386,7 +387,8 @@ final class LifecycleRules {
         if (instead == null && semaphoreErrorKept(s, op, w)) {
             instead = keptSemaphoreErrorFails(s, op);
         }
-        if (instead == null && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), false)) {
+        if (instead == null
+                && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), false)) {
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
         if (instead == null && lockerMayRemakeTheKeyFile(profile, s, op, w)) {
