@@ -582,18 +582,27 @@ final class LifecycleRules {
      * then shmget of key 0 finds nothing and detach() returns true without removing the segment, however many are left
      * attached to it (none: it outlives its last detach). Its lock, if it holds it, is kept or released as any detach's.
      */
+    /**
+     * The object's detach when its handle was dropped ({@link ModelState.Worker#handleDropped}): shmdt, then nothing, for
+     * shmget(0) finds no segment to count: whoever was last, the segment stays. Its detach() and the detach() a re-key
+     * runs (KeySpaceRules.rekey) alike.
+     */
+    static ModelState detachedWithoutHandle(ModelState s, String p, String key) {
+        Segment seg = s.segments().get(key);
+        if (seg == null) {
+            return s;
+        }
+        Map<String, Boolean> attached = new TreeMap<>(seg.attached());
+        attached.remove(p);
+        return s.withSegment(key, seg.withAttached(attached));
+    }
+
     private static Step detachWithoutHandle(ModelState s, ModelOp op, Worker w) {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
         }
-        Segment seg = s.segments().get(w.key());
-        ModelState after = s;
-        if (seg != null) {
-            Map<String, Boolean> attached = new TreeMap<>(seg.attached());
-            attached.remove(op.process());
-            after = s.withSegment(w.key(), seg.withAttached(attached));
-        }
-        after = after.observe("detach after a create refused for its size dropped the handle: true, the segment stays");
+        ModelState after = detachedWithoutHandle(s, op.process(), w.key())
+                .observe("detach after a create refused for its size dropped the handle: true, the segment stays");
         Worker now = w.detached();
         if (!w.locked()) {
             return Step.to(after.with(op.process(), now));

@@ -757,6 +757,40 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, notOwner, Ops.failed(Ops.create("C", "k", 8), "KeyError")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 221338 and qt68-sysv-safe seed 222431 (3/3 on real Qt 6.8.2): an unlock by an object that does
+     * not hold the lock returns before QSystemSemaphore's modifySemaphore, so the failed create's error stays, and the
+     * attach of the same key fails on it again. An unlock by the holder clears it.
+     */
+    @Test
+    void anUnlockByANonHolderKeepsTheSemaphoresError() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.create("A", "k", 0), "InvalidSize"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.attach("B", "k_1"), "NotFound"), Ops.failed(Ops.create("A", "k", 8), "UnknownError"),
+                Ops.failed(Ops.call("A", "unlock"), "UnknownError"));
+        ModelOp aAttaches = Ops.failed(Ops.attach("A", "k"), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV, history, aAttaches));
+        List<ModelOp> heldAndReleased = new ArrayList<>(history.subList(0, 4));
+        heldAndReleased.add(Ops.call("A", "lock"));
+        heldAndReleased.add(Ops.call("A", "unlock"));
+        assertFalse(Ops.legal(QT68_SYSV, heldAndReleased, aAttaches), "the holder's unlock reached modifySemaphore");
+    }
+
+    /**
+     * Fuzz qt68-sysv-native seed 223709 (3/3 on real Qt 6.8.2): A's create(0) while attached dropped its handle and, in
+     * Create mode, re-made k's shared key file; A's re-key to k_1 detached without removing k's segment, and k_1's new
+     * file took the inode of k's first one: AlreadyExists.
+     */
+    @Test
+    void aReKeyAfterAHandleWasDroppedLeavesTheSegment() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists")));
+        List<ModelOp> reKeyed = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"),
+                Ops.create("A", "k_1", 8));
+        assertTrue(Ops.legal(QT68_SYSV, reKeyed, Ops.attach("B", "k")), "k's segment outlived A's re-key");
+        assertFalse(Ops.legal(QT68_SYSV, List.of(Ops.create("A", "k", 8), Ops.create("A", "k_1", 8)), Ops.attach("B", "k")),
+                "with its handle, the re-key's detach is the last: k's segment went");
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
