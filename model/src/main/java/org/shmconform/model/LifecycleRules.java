@@ -578,11 +578,6 @@ final class LifecycleRules {
     }
 
     /**
-     * The detach of an object whose handle a refused create dropped ({@link Worker#withHandleDropped}): shmdt unmaps it,
-     * then shmget of key 0 finds nothing and detach() returns true without removing the segment, however many are left
-     * attached to it (none: it outlives its last detach). Its lock, if it holds it, is kept or released as any detach's.
-     */
-    /**
      * The object's detach when its handle was dropped ({@link ModelState.Worker#handleDropped}): shmdt, then nothing, for
      * shmget(0) finds no segment to count: whoever was last, the segment stays. Its detach() and the detach() a re-key
      * runs (KeySpaceRules.rekey) alike.
@@ -597,6 +592,11 @@ final class LifecycleRules {
         return s.withSegment(key, seg.withAttached(attached));
     }
 
+    /**
+     * The detach of an object whose handle a refused create dropped ({@link Worker#withHandleDropped}): shmdt unmaps it,
+     * then shmget of key 0 finds nothing and detach() returns true without removing the segment, however many are left
+     * attached to it (none: it outlives its last detach). Its lock, if it holds it, is kept or released as any detach's.
+     */
     private static Step detachWithoutHandle(ModelState s, ModelOp op, Worker w) {
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));

@@ -91,7 +91,8 @@ public final class SegmentModel {
         if (op.f().equals("lock") && !w.locked() || op.f().equals("unlock") && w.locked()) {
             // modifySemaphore clears the object's error; a lock by the holder or an unlock by a non-holder returns
             // before it (QSharedMemory::lock, unlock: lockedByMe), and the error stays: fuzz qt68-sysv seed 221338 and
-            // qt68-sysv-safe seed 222431 (3/3): A create k → UnknownError; A unlock → false; A attach k → UnknownError.
+            // qt68-sysv-safe seed 222431 (3/3): A create k → UnknownError; A unlock → false; A attach k →
+            // UnknownError.
             s = LifecycleRules.semaphoreErrorCleared(s, op.process());
         }
         return HandOverRules.stopServers(op, switch (op.f()) {
