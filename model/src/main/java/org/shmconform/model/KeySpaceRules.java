@@ -38,14 +38,13 @@ final class KeySpaceRules {
         String p = op.process();
         ModelState base = LockRules.droppedByRekey(profile, s, p, w.key(), LockRules.failedOnARemovedSet(op));
         List<ModelState> out = new ArrayList<>();
-        if (w.attached() && w.handleDropped()) {
-            // Its handle went with a create refused for its size (or failed in initKey): the re-key's detach() removes
-            // nothing. Fuzz qt68-sysv-native seed 223709 (3/3): A create k; A create(0) k → InvalidSize (its Create
-            // mode re-made k's file); A create k_1 → AlreadyExists (k_1's file on the inode of k's first one).
-            ModelState after = LifecycleRules.detachedWithoutHandle(base, p, w.key());
-            out.add(w.locked() ? LockRules.release(after, LockRules.lockId(after, p)) : after);
-        } else if (w.attached()) {
-            for (ModelState after : LifecycleRules.leave(profile, Departure.RE_KEY, base, p, w.key())) {
+        if (w.attached()) {
+            // Where its handle went with a create refused for its size (or failed in initKey), the re-key's detach()
+            // removes nothing. Fuzz qt68-sysv-native seed 223709 (3/3): A create k; A create(0) k → InvalidSize (its
+            // Create mode re-made k's file); A create k_1 → AlreadyExists (k_1's file on the inode of k's first one).
+            List<ModelState> left = w.handleDropped() ? List.of(LifecycleRules.detachedWithoutHandle(base, p, w.key()))
+                    : LifecycleRules.leave(profile, Departure.RE_KEY, base, p, w.key());
+            for (ModelState after : left) {
                 out.add(w.locked() ? LockRules.release(after, LockRules.lockId(after, p)) : after);
             }
         } else if (w.locked()) {
