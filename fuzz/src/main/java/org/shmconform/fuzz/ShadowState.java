@@ -187,7 +187,7 @@ final class ShadowState {
         return switch (step.op()) {
             case "create" -> (keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key())) || mayMeetANamelessSet(step);
             case "attach" -> lockBusy(step.key()) || mayMeetANamelessSet(step);
-            case "detach" -> keyed.contains(w) && lockBusy(key(w));
+            case "detach" -> keyed.contains(w) && (lockBusy(key(w)) || mayMeetANamelessSet(step));
             case "lock" -> keyed.contains(w) && (lockBusy(key(w)) || mayMeetANamelessSet(step)) && !holds(w);
             default -> false;
         };
@@ -201,7 +201,8 @@ final class ShadowState {
      */
     private boolean mayMeetANamelessSet(Step step) {
         String w = step.worker();
-        boolean risk = namelessSetPossible || (!"lock".equals(step.op()) && rekeyMayLeaveSetNameless(w, step.key()));
+        boolean keys = "create".equals(step.op()) || "attach".equals(step.op());
+        boolean risk = namelessSetPossible || (keys && rekeyMayLeaveSetNameless(w, step.key()));
         // A worker that may hold a lock counts too (a detached object's lock: fuzz qt seed 211 in a run beside a verify,
         // C detach; C lock; A lock of j waited on it, and the engine killed A with steps left).
         return risk && java.util.stream.Stream.concat(holder.values().stream(), maybeHolders.stream())
@@ -268,6 +269,15 @@ final class ShadowState {
             case "detach" -> {
                 if (keyed.contains(w) && lockBusy(key(w)) && !holds(w)) {
                     pending.put(w, step);
+                    return;
+                }
+                if (keyed.contains(w) && !holds(w) && mayMeetANamelessSet(step)) {
+                    // Its locker may wait on another key's holder through a nameless set (fuzz qt68-sysv seed 233668, a
+                    // mutant, UNKNOWN: "step 28 (create by C) not performed: C was already gone (blocked by the engine)":
+                    // A's re-key to k-1 left k's set nameless, k-1's file took its inode, A locked it, and C's detach of k
+                    // waited): detached or still waiting, it takes no further step.
+                    leave(w, semantics.lastDetachDestroys());
+                    stuck.add(w);
                     return;
                 }
                 leave(w, semantics.lastDetachDestroys());

@@ -213,7 +213,11 @@ final class LockRules {
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).
             base = mayBeSplitByKeyFile(base, key, p, 1, "create() by the object that owns the lock's semaphore");
-            base = removedUnderOthers(profile, base, p, key, failedOnARemovedSet(op));
+            // Its cleanHandle ran before handle(Create) re-made the key file: the sets it may have removed are read from
+            // the marks before this create (fuzz qt68-sysv-safe seed 234929, 3/3: C create j; C detach; B create k, on
+            // j's freed inode; A create k → AlreadyExists; C create j removed the set B and A had as k's; kill B;
+            // A create k → UnknownError).
+            base = removedUnderOthers(profile, base, p, key, failedOnARemovedSet(op), s);
             // Where that file is the segment's too, the re-made one may be on another inode: the segment may lose its
             // name and another key's new file may take its inode (fuzz qt68-sysv-native and -safe seed 25182, 3/3:
             // C create k-1; B create k; A create k → AlreadyExists, twice; C detach; B lock; C create j → AlreadyExists).
@@ -234,11 +238,57 @@ final class LockRules {
      * opened A's set); A attach k → NotFound; B create k (its IPC_RMID removes the set A made); A create k → UnknownError.
      */
     static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key, boolean itsRemovalFailed) {
+        return removedUnderOthers(profile, s, p, key, itsRemovalFailed, s);
+    }
+
+    /** As above, with the key files and nameless sets read from {@code marks}, the state when the removal ran. */
+    private static ModelState removedUnderOthers(Profile profile, ModelState s, String p, String key, boolean itsRemovalFailed,
+                                                 ModelState marks) {
         if (!profile.retryRemovesOrphan() || (itsRemovalFailed && s.semaphores().removedUnder(p, key))) {
             return s;
         }
-        return s.with(s.semaphores().removedUnderOthers(p, key, profile.lockSharesKeyFile() ? mayBeTheSameSet(s, key)
-                : mayShareASemaphoreFile(s, key)));
+        Set<String> sameSet = profile.lockSharesKeyFile() ? mayBeTheSameSet(marks, key) : mayShareASemaphoreFile(marks, key);
+        Set<Semaphores.Owner> lost = new HashSet<>();
+        s.workers().forEach((q, w) -> {
+            String its = w.qtKey();
+            if (!q.equals(p) && !w.dead() && its != null && (its.equals(key) || sameSet.contains(its))
+                    && !s.semaphores().owns(q, its)) {
+                lost.add(new Semaphores.Owner(q, its));
+            }
+        });
+        return s.with(s.semaphores().removedUnderOthers(p, key, sameSet).withLost(lost));
+    }
+
+    /**
+     * {@link Semaphores#lost}: the object's set, which it opened without owning it, was removed by an owner since, and
+     * this step runs its semaphore (lock, unlock, the locker of a detach or of an attach of the same key).
+     * QSystemSemaphoreSystemV::modifySemaphore meets EIDRM or EINVAL, drops the handle and calls handle() again, whose
+     * semget(IPC_CREAT | IPC_EXCL) succeeds where nothing is under the key at that moment: the object made the set and
+     * owns it from now on (createdSemaphore), so its next cleanHandle removes it, and an owner that removes it first
+     * makes that IPC_RMID fail. Where the remover re-made the set in the same step (a create in Create mode) this is a
+     * race with that step, which the model does not order: both readings are kept. Fuzz qt68-sysv-native seed 231353
+     * (FLAKY 1/3): C create(0) k (owns k's set); B create k; A attach k; B lock; A detach, while C create k →
+     * AlreadyExists removed the set and re-made it; kill B; C attach k_1 → NotFound (its re-key removed the set);
+     * A create k → UnknownError "QSystemSemaphore::cleanHandle: unknown error: Invalid argument".
+     */
+    static List<ModelState> lockerMayMakeTheSet(ModelState s, ModelOp op, Worker w) {
+        String key = w.qtKey();
+        if (key == null || !s.semaphores().lost(op.process(), key)) {
+            return List.of(s);
+        }
+        boolean runsTheSemaphore = switch (op.f()) {
+            case "lock" -> !w.locked();
+            case "unlock" -> w.locked();
+            case "detach" -> w.attached();
+            case "attach" -> KeySpaceRules.modelKey(op).equals(key);
+            default -> false;
+        };
+        if (!runsTheSemaphore) {
+            return List.of(s);
+        }
+        ModelState reopened = s.with(s.semaphores().rekeyedBy(op.process()));
+        return List.of(reopened, own(reopened, op.process(), key)
+                .observe(op.f() + " met its set removed under it: its semaphore may have made a fresh one, which it owns"));
     }
 
     /**

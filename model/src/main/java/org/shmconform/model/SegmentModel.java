@@ -95,6 +95,12 @@ public final class SegmentModel {
             // UnknownError.
             s = LifecycleRules.semaphoreErrorCleared(s, op.process());
         }
+        List<ModelState> lockers = LockRules.lockerMayMakeTheSet(s, op, w);
+        return lockers.size() == 1 ? dispatch(profile, s, op, w)
+                : Step.anyOf(lockers, base -> dispatch(profile, base, op, base.worker(op.process())));
+    }
+
+    private static Step dispatch(Profile profile, ModelState s, ModelOp op, Worker w) {
         return HandOverRules.stopServers(op, switch (op.f()) {
             case "placement" -> PlacementRules.placement(s, op);
             case "placeIn" -> PlacementRules.placeIn(s, op, w);

@@ -32,9 +32,13 @@ import java.util.TreeMap;
  * @param fileGone space|key whose semaphore key file ({@code qipc_systemsem_*}, a file of its own) an owner's cleanHandle
  *                unlinked while other objects still had the key: the set they have open may live on without a name, and
  *                a key file made since may take its inode (Qt 6.4 and legacy keys; {@link LockRules#droppedByRekey})
+ * @param lost    objects that do not own the set they have open for the key, which an owner's cleanHandle removed since
+ *                (profiles with {@link Profile#retryRemovesOrphan()}): their next semop meets the removed set, and
+ *                modifySemaphore's handle() may find no set yet and make one, which they then own
+ *                ({@link LockRules#lockerMayMakeTheSet})
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone) {
+                         int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone, Set<Owner> lost) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -45,6 +49,13 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         removed = Set.copyOf(removed);
         erred = Set.copyOf(erred);
         fileGone = Set.copyOf(fileGone);
+        lost = Set.copyOf(lost);
+    }
+
+    /** No object that does not own its set had it removed under it. */
+    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
+                      int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone) {
+        this(owned, present, names, handles, made, removed, erred, fileGone, Set.of());
     }
 
     /** No key's semaphore file gone under its set. */
@@ -87,7 +98,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Set<Owner> r = new HashSet<>(removed);
         owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
                 .forEach(r::add);
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost);
     }
 
     /** Whether the process's object's QSystemSemaphore still carries the error of a failed cleanHandle. */
@@ -106,14 +117,31 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         } else {
             e.remove(process);
         }
-        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone);
+        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone, lost);
     }
 
     /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
     Semaphores rekeyedBy(String process) {
         Set<Owner> r = new HashSet<>(removed);
         r.removeIf(o -> o.process().equals(process));
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone);
+        Set<Owner> l = new HashSet<>(lost);
+        l.removeIf(o -> o.process().equals(process));
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, l);
+    }
+
+    /** The set the process's object has open for the key, which it does not own, was removed under it ({@code lost}). */
+    public boolean lost(String process, String key) {
+        return lost.contains(new Owner(process, key));
+    }
+
+    /** These objects, which do not own the set they have open, had it removed under them ({@code lost}). */
+    Semaphores withLost(Set<Owner> more) {
+        if (lost.containsAll(more)) {
+            return this;
+        }
+        Set<Owner> l = new HashSet<>(lost);
+        l.addAll(more);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, l);
     }
 
     /** The key's semaphore file was unlinked while objects still had the key ({@code fileGone}). */
@@ -123,7 +151,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Set<String> g = new HashSet<>(fileGone);
         g.add(key);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, g);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, g, lost);
     }
 
     public boolean present(String key) {
@@ -157,7 +185,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -166,7 +194,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost);
     }
 
     /**
@@ -186,7 +214,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made, removed, erred, fileGone);
+        return new Semaphores(o, present, n, h, made, removed, erred, fileGone, lost);
     }
 
     /**
@@ -198,20 +226,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone);
+            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone);
+        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone, lost);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone);
+        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost);
     }
 }

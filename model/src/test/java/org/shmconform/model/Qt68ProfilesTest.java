@@ -791,6 +791,44 @@ class Qt68ProfilesTest {
                 "with its handle, the re-key's detach is the last: k's segment went");
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 231353 (FLAKY 1/3 on real Qt 6.8.2): C's create in Create mode removed k's set while A's
+     * detach waited in its locker behind B; A's modifySemaphore met the removed set and its handle() made a fresh one
+     * before C's re-made it, so A owned it too; C's re-key removed it, and A's next cleanHandle failed on it.
+     */
+    @Test
+    void aLockerWhoseSetWasRemovedUnderItMayOwnTheFreshOne() {
+        List<ModelOp> removed = List.of(Ops.failed(Ops.create("C", "k", 0), "InvalidSize"), Ops.create("B", "k", 8),
+                Ops.attach("A", "k"), Ops.call("B", "lock"), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"));
+        ModelOp aCreates = Ops.failed(Ops.create("A", "k", 8), "UnknownError");
+        List<ModelOp> history = new java.util.ArrayList<>(removed);
+        history.addAll(List.of(Ops.call("A", "detach"), Ops.kill("B"), Ops.failed(Ops.attach("C", "k_1"), "NotFound")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aCreates));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("A", "k", 8)),
+                "or C's set was there first: A only opened it (and C's kept handle took k's segment with its re-key)");
+        // A never ran its semaphore after the removal: it still owns nothing, its cleanHandle removes nothing.
+        List<ModelOp> unused = new java.util.ArrayList<>(removed);
+        unused.addAll(List.of(Ops.kill("B"), Ops.failed(Ops.attach("C", "k_1"), "NotFound")));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, unused, aCreates));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe seed 234929 (3/3 on real Qt 6.8.2): k's file took the inode of j's, which went with C's detach
+     * while C kept j's set, so B and A own that set as k's; C's create of j again removed it in its cleanHandle before
+     * handle(Create) re-made j's file, and A's next create failed on it.
+     */
+    @Test
+    void aCreateOfTheSameKeyRemovesTheSetAnotherKeysFileReachedBeforeItRemakesItsFile() {
+        ModelOp aCreates = Ops.failed(Ops.create("A", "k", 8), "UnknownError");
+        List<ModelOp> history = List.of(Ops.create("C", "j", 8), Ops.call("C", "detach"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.create("C", "j", 8), Ops.kill("B"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aCreates));
+        // Without C's second create nobody removed the set.
+        List<ModelOp> notRemoved = List.of(Ops.create("C", "j", 8), Ops.call("C", "detach"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.kill("B"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notRemoved, aCreates));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
