@@ -185,8 +185,9 @@ final class ShadowState {
     boolean mayBlock(Step step) {
         String w = step.worker();
         return switch (step.op()) {
-            case "create" -> (keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key())) || mayMeetANamelessSet(step);
-            case "attach" -> lockBusy(step.key()) || mayMeetANamelessSet(step);
+            case "create" -> (keyingResetsLock() ? hasWaiter(step.key()) : lockBusy(step.key())) || mayMeetANamelessSet(step)
+                    || mayWaitOnItsOldKeysLock(step);
+            case "attach" -> lockBusy(step.key()) || mayMeetANamelessSet(step) || mayWaitOnItsOldKeysLock(step);
             case "detach" -> keyed.contains(w) && (lockBusy(key(w)) || mayMeetANamelessSet(step));
             case "lock" -> keyed.contains(w) && (lockBusy(key(w)) || mayMeetANamelessSet(step)) && !holds(w);
             default -> false;
@@ -207,6 +208,21 @@ final class ShadowState {
         // C detach; C lock; A lock of j waited on it, and the engine killed A with steps left).
         return risk && java.util.stream.Stream.concat(holder.values().stream(), maybeHolders.stream())
                 .anyMatch(h -> !h.equals(w) && !dead.contains(h));
+    }
+
+    /**
+     * Whether a create/attach re-keys an object whose old key's lock another worker holds or may hold. Qt's setKey
+     * detaches an attached object first, and that detach's locker waits on the old key's lock. The generator offers a
+     * create/attach only to an object the shadow thinks detached, but the shadow may be wrong where an async op it took
+     * for waiting went through (fuzz qt68-sysv-native seeds 243381, 243930 and 244267, mutants, UNKNOWN: C's async
+     * detach of k returned at once, so A's create k made a fresh segment instead of failing; C locked, and A's create j
+     * then waited in its detach of k, and the engine killed A at its next step). Such a step is issued async and its
+     * worker takes no further step.
+     */
+    private boolean mayWaitOnItsOldKeysLock(Step step) {
+        String w = step.worker();
+        String old = keyOf.get(w);
+        return keyed.contains(w) && old != null && !old.equals(step.key()) && lockBusy(old) && !holds(w);
     }
 
     /** Whether w's object, an owner of its key's semaphore, re-keys away while others have the key and another owner exists. */
@@ -240,7 +256,7 @@ final class ShadowState {
             case "attachFd" -> attachFd(step);
             case "spawnChild" -> spawnChild(w, step.child());
             case "create", "attach" -> {
-                boolean nameless = mayMeetANamelessSet(step);
+                boolean nameless = mayMeetANamelessSet(step) || mayWaitOnItsOldKeysLock(step);
                 if (rekeyMayLeaveSetNameless(w, step.key())) {
                     namelessSetPossible = true;
                     ownersOf.get(keyOf.get(w)).remove(w); // there: rekeyMayLeaveSetNameless saw w among its owners

@@ -207,6 +207,34 @@ class NoStepForAWorkerTheEngineKilledTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seeds 243381, 243930 and 244267 (mutants, UNKNOWN: "step 15 (detach by A) not performed: A was
+     * already gone (blocked by the engine)"): the shadow took A for detached (its create of k after C's async detach, which
+     * went through at once), and A's create j waited in the detach its re-key runs, behind C's lock of k. A re-key while
+     * the old key's lock is busy is issued async and its worker takes no further step; with the lock free it goes as before.
+     */
+    @Test
+    void aReKeyWhileTheOldKeysLockIsBusyEndsItsWorkersSteps() {
+        for (BackendSemantics column : List.of(ReferenceSemantics.QT_6_8_SYSV_SAFE, ReferenceSemantics.QT_6_8_SYSV,
+                ReferenceSemantics.QT_6_4)) {
+            ShadowState shadow = new ShadowState(column);
+            for (Step step : List.of(Steps.create("C", "k", 64), Steps.create("A", "k", 64), Steps.lock("C"))) {
+                shadow.apply(step);
+            }
+            Step reKey = Steps.create("A", "j", 16);
+            assertTrue(shadow.mayBlock(reKey), column.keySpace());
+            shadow.apply(reKey.async());
+            assertTrue(!shadow.canAct("A"), column.keySpace());
+            ShadowState free = new ShadowState(column);
+            for (Step step : List.of(Steps.create("C", "k", 64), Steps.create("A", "k", 64))) {
+                free.apply(step);
+            }
+            assertTrue(!free.mayBlock(reKey), column.keySpace());
+            free.apply(reKey);
+            assertTrue(free.canAct("A"), column.keySpace());
+        }
+    }
+
+    /**
      * Fuzz qt seed 3241 and sysv seed 60 (UNKNOWN once the model allowed the wait: the engine killed the blocked worker
      * and the generator still gave it steps): after an owner of k re-keys away while another owner exists and others
      * still have k, k's set may live on nameless and another key's file may reach it. A lock, or a keying, while
