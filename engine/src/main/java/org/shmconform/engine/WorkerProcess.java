@@ -274,11 +274,40 @@ public final class WorkerProcess {
         return received.isEmpty() ? null : "it said more than its reset reply";
     }
 
-    /** SIGKILL and reap; returns the exit status (128+9 for a kill). */
+    /**
+     * SIGKILL and reap; returns the exit status (128+9 for a kill). Where what it operated is recorded, it is stopped
+     * first, so that reading is its last word ({@link StoppedForTheLastLook}).
+     */
     public Integer killAndReap(Duration timeout) throws InterruptedException {
-        recordOrphansItLeft();
+        try (Pidfd stopped = pinnedWhileItLives()) {
+            if (stopped != null) {
+                StoppedForTheLastLook.stop(stopped, STOP_BOUND);
+            }
+            recordOrphansItLeft();
+        }
         handle.kill();
         return reap(timeout);
+    }
+
+    /** How long a kill waits for the worker to stop before its last reading (a stop takes microseconds). */
+    private static final Duration STOP_BOUND = Duration.ofSeconds(2);
+
+    /** The worker pinned by a pidfd, if a reading is to be recorded for it and it is still this worker; else null. */
+    private Pidfd pinnedWhileItLives() {
+        java.util.OptionalLong pid = hostPid();
+        if (orphansLedger == null || pid.isEmpty()) {
+            return null;
+        }
+        try {
+            Pidfd pinned = Pidfd.open(pid.getAsLong());
+            if (pinned != null && !handle.pins(pinned)) {
+                pinned.close();
+                return null;
+            }
+            return pinned;
+        } catch (RuntimeException | LinkageError e) {
+            return null; // no pidfd: the reading is taken without the stop, as before
+        }
     }
 
     /** Waits for the process to be gone (it died or exited by itself). */

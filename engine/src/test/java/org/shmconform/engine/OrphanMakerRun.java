@@ -93,6 +93,17 @@ final class OrphanMakerRun implements AutoCloseable {
         return object;
     }
 
+    /** An object a maker made that the test found by itself: removed at the end like the others. */
+    void adopt(int[] object) {
+        made.add(object);
+    }
+
+    /** The lines a maker has written to its result file so far. */
+    List<String> results(String name) throws IOException {
+        Path result = keys.resolve(name + ".result");
+        return Files.exists(result, LinkOption.NOFOLLOW_LINKS) ? Files.readAllLines(result) : List.of();
+    }
+
     boolean recorded(int[] object) {
         return Ledger.read(run.runDir()).stream()
                 .anyMatch(e -> e.kind().equals(kind.ledgerKind()) && e.fields().get(0).equals(Integer.toString(object[0])));

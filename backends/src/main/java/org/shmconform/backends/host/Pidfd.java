@@ -14,6 +14,7 @@ public final class Pidfd implements AutoCloseable {
     private static final long SYS_PIDFD_SEND_SIGNAL = 424;
     private static final long SYS_PIDFD_OPEN = 434;
     private static final int SIGKILL = 9;
+    private static final int SIGSTOP = 19;
 
     private interface Sys extends Library {
         Sys INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Sys.class);
@@ -47,6 +48,11 @@ public final class Pidfd implements AutoCloseable {
     /** Sends SIGKILL to the pinned process; true if the kernel delivered it (false once it is gone). */
     public boolean kill() {
         return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGKILL, null, 0L) == 0;
+    }
+
+    /** Sends SIGSTOP to the pinned process; true if the kernel delivered it (false once it is gone). */
+    public boolean stop() {
+        return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGSTOP, null, 0L) == 0;
     }
 
     /**

@@ -1,0 +1,54 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.shmconform.backends.host.Pidfd;
+
+/**
+ * A worker about to be killed is first stopped (SIGSTOP), so that the last reading of what it operated
+ * ({@link SetsOfLiveWorker}, {@link SegmentsOfLiveWorker}) sees everything it will ever do: an op still running when
+ * the kill step comes (an async create) may otherwise make and lock a set between that reading and the SIGKILL, and
+ * the set then outlives a worker that can no longer be proven its last operator (the set 0x5100efed, created and last
+ * operated in one second during qt68-sysv fuzz campaigns, left after them). Stopped means every thread of it is in
+ * the stopped state (group stop), or it has exited; the wait has a bound, after which the reading is taken anyway.
+ */
+final class StoppedForTheLastLook {
+    private StoppedForTheLastLook() {
+    }
+
+    /** Stops the pinned process and waits (at most {@code bound}) until it makes no more system calls. */
+    static boolean stop(Pidfd pinned, Duration bound) throws InterruptedException {
+        if (!pinned.stop()) {
+            return pinned.exited();
+        }
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (pinned.exited() || allThreadsStopped(pinned.pid())) {
+                return true;
+            }
+            Thread.sleep(1);
+        }
+        return false;
+    }
+
+    /** Every thread's state in /proc/PID/task/TID/stat is stopped (T, t) or dead (Z, X). */
+    static boolean allThreadsStopped(long pid) {
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks) {
+                String stat = Files.readString(task.resolve("stat"));
+                // "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ')'.
+                int close = stat.lastIndexOf(')');
+                char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+                if ("TtZX".indexOf(state) < 0) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false; // gone meanwhile, or unreadable: the caller looks again until its bound
+        }
+    }
+}
