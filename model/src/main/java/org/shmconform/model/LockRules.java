@@ -166,11 +166,13 @@ final class LockRules {
 
     /**
      * The lock id process {@code p}'s lock()/unlock() act on: the generation of the semaphore its
-     * object has open where keying splits the lock, else its key.
+     * object has open where keying splits the lock, else the key Qt was given (Worker.qtKey), which is not its segment's
+     * where it reached that segment through another key's file: fuzz qt68-sysv-native seed 292444 (3/3): B's attach of j
+     * reached k's segment through j's file on k's freed inode, and B's lock of j and C's lock of k were two sets.
      */
     static String lockId(ModelState s, String p) {
         String handle = s.semaphores().handle(p);
-        return handle != null ? handle : s.worker(p).key();
+        return handle != null ? handle : s.worker(p).qtKey();
     }
 
     /** Whether {@code id} is the lock of {@code key}: the key itself or one of its semaphore's generations. */

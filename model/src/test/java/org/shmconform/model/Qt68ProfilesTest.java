@@ -829,6 +829,21 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, notRemoved, aCreates));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 292444 (3/3 on real Qt 6.8.2): B's re-key to j removed k's set and unlinked k's file,
+     * j's file took its inode, and B's attach of j reached k's segment (left with nobody attached by A's death). B's
+     * semaphore is j's (the key Qt was given), not the segment's: C's lock of k, through k's new file, is another set.
+     */
+    @Test
+    void anObjectThatReachedAnotherKeysSegmentLocksItsOwnKeysSet() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.attach("A", "k"), Ops.call("B", "detach"),
+                Ops.kill("A"), Ops.attach("B", "j"), Ops.failed(Ops.attach("C", "k"), "NotFound"), Ops.call("C", "lock"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.call("B", "lock")));
+        // Objects keyed alike still exclude each other.
+        List<ModelOp> sameKey = List.of(Ops.create("B", "k", 8), Ops.attach("C", "k"), Ops.call("C", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, sameKey, Ops.call("B", "lock")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
