@@ -259,13 +259,31 @@ final class LifecycleRules {
             for (Map.Entry<String, Segment> other : cleared.segments().entrySet()) {
                 String j = other.getKey();
                 if (!j.equals(key) && other.getValue().attached().isEmpty() && ModelKey.sameSpace(j, key)) {
-                    out.add(cleared.withSegment(j, null).withOrphanedSegmentDestroyed(j).because(j, Property.CRASH_SURVIVES)
-                            .observe("a segment nobody is attached to, removed by the cleanHandle of a failed create's kept"
-                                    + " handle, whose key file's inode its key file may have taken"));
+                    ModelState removed = cleared.withSegment(j, null).withOrphanedSegmentDestroyed(j)
+                            .because(j, Property.CRASH_SURVIVES).observe("a segment nobody is attached to, removed by the"
+                                    + " cleanHandle of a failed create's kept handle, whose key file's inode its key file may"
+                                    + " have taken");
+                    out.add(removed);
+                    if (removed.segments().containsKey(key)) {
+                        out.add(keyFileUnlinkedByItsPath(removed, key));
+                    }
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * cleanHandle's last step unlinks the key file by its path, the object's key's, not the removed segment's: a live
+     * segment of that key loses its key file, whatever the key space (legacy keys too: the segment's own file), so its
+     * last detach's unlink fails ({@link #lastDetachMayMissItsKeyFile}). Fuzz qt68-sysv seed 304499 (3/3): B create k;
+     * A create k → AlreadyExists; B create k-1 (k's segment and file go, k-1's file takes the inode); C create k; kill B;
+     * A create k → UnknownError (its cleanHandle removed k-1's segment and unlinked C's file of k); C detach → false.
+     * Kept beside the state without the mark, as before it ("may": the model does not follow which file is at the path).
+     */
+    private static ModelState keyFileUnlinkedByItsPath(ModelState s, String key) {
+        return s.withUnnamed(key, true).observe("the key file of a live segment unlinked by the cleanHandle of a failed"
+                + " create's kept handle that reached another key's segment");
     }
 
     private static Step createOn(Profile profile, ModelState base, ModelOp op) {
@@ -627,7 +645,7 @@ final class LifecycleRules {
      */
     private static boolean lastDetachMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         Segment seg = s.segments().get(w.key());
-        return profile.lockSharesKeyFile() && op.outcome() == Outcome.FAIL
+        return profile.retryRemovesOrphan() && op.outcome() == Outcome.FAIL
                 && s.keyFileMissing(w.key()) && seg != null && seg.attached().keySet().equals(Set.of(op.process()));
     }
 

@@ -844,6 +844,24 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, sameKey, Ops.call("B", "lock")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 304499 (3/3 on real Qt 6.8.2, legacy keys): A's kept handle (its create of k refused) is the
+     * ftok value of k's first key file; k-1's file took that inode, so after B's death A's cleanHandle removed k-1's
+     * segment, then unlinked the file at k's path, C's: C's last detach removed its segment and its unlink failed.
+     */
+    @Test
+    void aKeptHandleThatReachedAnotherKeysSegmentUnlinksItsOwnKeysFile() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.create("B", "k-1", 8), Ops.create("C", "k", 8), Ops.kill("B"),
+                Ops.failed(Ops.create("A", "k", 8), "UnknownError"));
+        assertTrue(Ops.legal(QT68_SYSV, history, Ops.failed(Ops.call("C", "detach"), "NoError")));
+        assertTrue(Ops.legal(QT68_SYSV, history, Ops.call("C", "detach")), "or the kept handle reached nothing");
+        // B alive: k-1's segment has an attacher, nothing is removed and no file unlinked.
+        List<ModelOp> bAlive = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.create("B", "k-1", 8), Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 8), "UnknownError"));
+        assertFalse(Ops.legal(QT68_SYSV, bAlive, Ops.failed(Ops.call("C", "detach"), "NoError")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
