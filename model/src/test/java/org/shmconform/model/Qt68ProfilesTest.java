@@ -862,6 +862,23 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, bAlive, Ops.failed(Ops.call("C", "detach"), "NoError")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 302282 (once in a campaign, 0/3 in replays): A's refused create kept a handle and made A
+     * an owner of k's set, which B's create removed; A's attach cleaned its kept handle, and its locker then met the
+     * removed set and re-made the key file, elsewhere: NotFound while C was attached.
+     */
+    @Test
+    void anOwnerWithAKeptHandleMayStillRemakeTheKeyFileInItsLocker() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.call("B", "detach"), Ops.create("B", "k", 8), Ops.attach("C", "k"));
+        ModelOp aAttaches = Ops.failed(Ops.attach("A", "k"), "NotFound");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aAttaches));
+        // A never owned k's set: its locker meets no removed set of its own.
+        List<ModelOp> notAnOwner = List.of(Ops.create("B", "k", 8), Ops.attach("A", "k"), Ops.call("A", "detach"),
+                Ops.call("B", "detach"), Ops.create("B", "k", 8), Ops.attach("C", "k"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notAnOwner, aAttaches));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
