@@ -89,6 +89,11 @@ final class LockRules {
         if (takesLock && heldByOther) {
             return Step.to(s.observe(op.f() + "() waited on the lock held by another process"));
         }
+        // A lock its keying may have shared with another key's nameless set (keyingMayMeetANamelessSet): re-initialised,
+        // nothing about it can be ruled out, a wait neither (as for lock()).
+        if (takesLock && profile.lockSharesKeyFile() && key != null && s.lock(key) instanceof Lock.Reinitialised) {
+            return Step.to(s.observe(op.f() + "() waited on a lock its keying may share with another key's set"));
+        }
         // A re-key drops the old key first (cleanHandle), which may itself leave that key's set nameless (fuzz sysv
         // seed 60: B create k; C create k → InvalidSize, after keying in Create mode; B create k again re-makes the set;
         // B lock; C attach k-1 unlinks k's file and blocks on B's lock through k-1's file on its inode).
@@ -126,6 +131,20 @@ final class LockRules {
             }
         }
         return null;
+    }
+
+    /**
+     * The keying part of a create/attach that then blocked in its locker (SegmentModel.CREATE_KEYED, ATTACH_KEYED): where
+     * the set shares the segment's key file, the key file it made may have taken the inode of a key's file that went
+     * while that key's set lives on ({@link #mayShareAnotherKeysSet}), and that is the set its locker waits on, whatever
+     * happens to that key's name after it (fuzz qt68-sysv-safe and -native seed 311160, 3/3: A create k_1; A detach;
+     * A lock; C attach k blocks; B create k_1 re-makes k_1's file while C waits on A's set).
+     */
+    static ModelState keyingMayMeetANamelessSet(Profile profile, ModelState s, ModelOp op) {
+        if (!profile.lockSharesKeyFile() || op.key() == null || op.key().isEmpty()) {
+            return s;
+        }
+        return mayShareAnotherKeysSet(s, KeySpaceRules.modelKey(op), op.process());
     }
 
     /** Every way the locks process {@code p} held may go when it dies, applied to each of {@code states}. */

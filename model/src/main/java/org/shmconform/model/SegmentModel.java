@@ -146,7 +146,8 @@ public final class SegmentModel {
     private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, boolean create) {
         List<ModelState> out = new ArrayList<>();
         for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
-            out.addAll(create ? LockRules.keyedByBlockedCreate(profile, cleaned, op).next() : List.of(cleaned));
+            ModelState keyed = LockRules.keyingMayMeetANamelessSet(profile, cleaned, op);
+            out.addAll(create ? LockRules.keyedByBlockedCreate(profile, keyed, op).next() : List.of(keyed));
         }
         return Step.to(out);
     }

@@ -879,6 +879,25 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, notAnOwner, aAttaches));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe and -native seed 311160 (3/3 on real Qt 6.8.2): C's attach of k_1 keyed a file on the inode of
+     * k's, which went with A's detach while A kept (and held) k's set, and waited on it; B's create of k then re-made k's
+     * file while C waited. The wait is judged where the engine gave up, after B's create: its keying, placed before it,
+     * says which set it met.
+     */
+    @Test
+    void aWaitOnANamelessSetOutlivesTheKeysNewFile() {
+        ModelOp keying = new ModelOp("C", SegmentModel.ATTACH_KEYED, "k_1", 12, null, "ReadWrite", null, null, null, Outcome.OK,
+                null, null, SPACE, null);
+        List<ModelOp> history = new java.util.ArrayList<>(HELD_AFTER_THE_KEY_FILE_WENT);
+        history.addAll(List.of(keying, create("B", "k")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, blocked(attach("C", "k_1"))));
+        // Its keying after B's create (k's file there again, on its own inode): nothing to wait on.
+        List<ModelOp> keyedAfter = new java.util.ArrayList<>(HELD_AFTER_THE_KEY_FILE_WENT);
+        keyedAfter.addAll(List.of(create("B", "k"), keying));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, keyedAfter, blocked(attach("C", "k_1"))));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
