@@ -378,7 +378,11 @@ final class LockRules {
         if (profile.keyingSplitsLock()) {
             return openedByAttach(s, op, wasLocked);
         }
-        if (!profile.keyingResetsLock()) {
+        if (!profile.keyingResetsLock() || s.worker(p).attached()) {
+            // An attached object's attach() returns false before initKey (QSharedMemory::attach tests isAttached first):
+            // nothing keyed, and a set removed under it stays removed (fuzz qt68-sysv seed 320979, 3/3: B attach k →
+            // NotFound, B owns k's set; C create k; B create k-1 removes it; C attach k → false; C create(0) k →
+            // UnknownError).
             return List.of(s);
         }
         String key = s.worker(p).key();

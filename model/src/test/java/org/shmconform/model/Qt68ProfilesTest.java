@@ -898,6 +898,21 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, keyedAfter, blocked(attach("C", "k_1"))));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 320979 (3/3 on real Qt 6.8.2): an attached object's attach() returns false before initKey, so
+     * it re-opens nothing: the set B's re-key removed under C stays removed, and C's create(0) fails on it.
+     */
+    @Test
+    void anAttachedObjectsAttachLeavesItsRemovedSetRemoved() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.attach("B", "k"), "NotFound"), Ops.create("C", "k", 8),
+                Ops.create("B", "k-1", 8), Ops.failed(Ops.attach("C", "k"), "NoError"));
+        assertTrue(Ops.legal(QT68_SYSV, history, Ops.failed(Ops.create("C", "k", 0), "UnknownError")));
+        // A lock re-opens it (modifySemaphore): the create(0) is refused for its size only.
+        List<ModelOp> locked = List.of(Ops.failed(Ops.attach("B", "k"), "NotFound"), Ops.create("C", "k", 8),
+                Ops.create("B", "k-1", 8), Ops.call("C", "lock"), Ops.call("C", "unlock"));
+        assertTrue(Ops.legal(QT68_SYSV, locked, Ops.failed(Ops.create("C", "k", 0), "InvalidSize")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
