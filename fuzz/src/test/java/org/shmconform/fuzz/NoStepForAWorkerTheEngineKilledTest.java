@@ -235,6 +235,30 @@ class NoStepForAWorkerTheEngineKilledTest {
     }
 
     /**
+     * Fuzz qt68-sysv seeds 319426 and 319963 (mutants, UNKNOWN: "step 18 (unlock by C) not performed: C was already gone
+     * (blocked by the engine)"): B's lock of k-1 may meet k's set (its re-key left it nameless), so when A unlocks k, B
+     * may take it before C, who waited on k: C then takes no further step. Without B's lock, C takes it as before.
+     */
+    @Test
+    void aWaiterMayLoseALockLetGoToAWorkerWaitingThroughANamelessSet() {
+        List<Step> before = List.of(Steps.create("B", "k", 64), Steps.detach("B"), Steps.create("C", "k", 64), Steps.detach("C"),
+                Steps.create("C", "k", 64), Steps.attach("A", "k"), Steps.create("B", "k-1", 64), Steps.lock("A"));
+        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        before.forEach(shadow::apply);
+        Step bLocks = Steps.lock("B");
+        assertTrue(shadow.mayBlock(bLocks));
+        shadow.apply(bLocks.async());
+        shadow.apply(Steps.lock("C").async());
+        shadow.apply(Steps.unlock("A"));
+        assertTrue(!shadow.canAct("C"), "B may have taken k's set first");
+        ShadowState alone = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        before.forEach(alone::apply);
+        alone.apply(Steps.lock("C").async());
+        alone.apply(Steps.unlock("A"));
+        assertTrue(alone.canAct("C") && alone.holds("C"));
+    }
+
+    /**
      * Fuzz qt seed 3241 and sysv seed 60 (UNKNOWN once the model allowed the wait: the engine killed the blocked worker
      * and the generator still gave it steps): after an owner of k re-keys away while another owner exists and others
      * still have k, k's set may live on nameless and another key's file may reach it. A lock, or a keying, while
