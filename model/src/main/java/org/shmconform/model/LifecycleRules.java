@@ -208,16 +208,20 @@ final class LifecycleRules {
      * the handle); B's next create k overlapped A's last detach and returned true: its cleanHandle found A still attached
      * and let go, A's detach then removed the segment, and B's shmget made a fresh one. Taken as one step the call is
      * either before A's detach (AlreadyExists) or after it (the stale handle: AlreadyExists). Only where the kept handle
-     * still reaches its segment at that moment: where cleanHandle may fail, the call may fail
-     * ({@link #keptHandleMayBeStale}, {@link #keptHandleMayMissItsKeyFile}), and the call taken whole says what it may
-     * do. Nothing to place for an object that keeps no handle.
+     * still reaches a segment at that moment: where cleanHandle surely fails ({@link #keptHandleIsStale}) or may fail on
+     * a missing key file ({@link #keptHandleMayMissItsKeyFile}), the call taken whole says what it may do. Where the
+     * handle may be stale ({@link #keptHandleMayBeStale}: its own segment went, another lives) the part may let go, as
+     * the call taken whole may too, only earlier: fuzz qt68-sysv seed 325164 (3/3): B create k; C, A create k →
+     * AlreadyExists; kill B; C create k (a fresh segment on the old inode); C lock; A attach k waited behind C's lock
+     * after its cleanHandle found C's segment attached; C detach; A attach k → NotFound. Nothing to place for an object
+     * that keeps no handle.
      */
     static Step keptHandleCleanedFirst(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = s.orphan(op.process());
         if (!profile.retryRemovesOrphan() || key == null) {
             return Step.violates(Property.API_CONTRACT, op.process() + " keeps no handle to clean");
         }
-        if (keptHandleMayBeStale(profile, s, op, w) || keptHandleMayMissItsKeyFile(profile, s, op, w)) {
+        if (keptHandleIsStale(profile, s, op, w) || keptHandleMayMissItsKeyFile(profile, s, op, w)) {
             return Step.violates(Property.API_CONTRACT, op.process() + "'s cleanHandle may fail: the call answers for it whole");
         }
         return Step.to(cleanOrphanHandle(profile, s, op.process()));

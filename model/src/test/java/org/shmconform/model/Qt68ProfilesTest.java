@@ -913,6 +913,27 @@ class Qt68ProfilesTest {
         assertTrue(Ops.legal(QT68_SYSV, locked, Ops.failed(Ops.create("C", "k", 0), "InvalidSize")));
     }
 
+    /**
+     * Fuzz qt68-sysv seed 325164 (3/3 on real Qt 6.8.2): A's kept handle named B's segment, gone with C's create, whose
+     * fresh segment came back on the old inode; A's attach cleaned its handle while C's segment lived (and let go), then
+     * waited behind C's lock; C's last detach removed the segment and its file: NotFound.
+     */
+    @Test
+    void aKeptHandleThatMayBeStaleMayLetGoBeforeAPeersLastDetach() {
+        ModelOp aAttaches = Ops.failed(Ops.attach("A", "k"), "NotFound");
+        ModelOp aCleans = new ModelOp("A", SegmentModel.HANDLE_CLEANED, aAttaches.args(), aAttaches.realKeyLength(), Outcome.OK,
+                null, null, aAttaches.space(), null);
+        List<ModelOp> history = new ArrayList<>(List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.kill("B"), Ops.create("C", "k", 8), Ops.call("C", "lock")));
+        List<ModelOp> cleanedFirst = new ArrayList<>(history);
+        cleanedFirst.addAll(List.of(aCleans, Ops.call("C", "detach")));
+        assertTrue(Ops.legal(QT68_SYSV, cleanedFirst, aAttaches));
+        List<ModelOp> detachedFirst = new ArrayList<>(history);
+        detachedFirst.add(Ops.call("C", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV, detachedFirst, aAttaches), "taken whole after the detach, the handle is surely stale");
+        assertFalse(Ops.legal(QT68_SYSV, detachedFirst, aCleans), "no segment left: its cleanHandle fails the call");
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
