@@ -11,9 +11,10 @@ import org.shmconform.backends.host.Pidfd;
  * A worker about to be killed is first stopped (SIGSTOP), so that the last reading of what it operated
  * ({@link SetsOfLiveWorker}, {@link SegmentsOfLiveWorker}) sees everything it will ever do: an op still running when
  * the kill step comes (an async create) may otherwise make and lock a set between that reading and the SIGKILL, and
- * the set then outlives a worker that can no longer be proven its last operator (the set 0x5100efed, created and last
- * operated in one second during qt68-sysv fuzz campaigns, left after them). Stopped means every thread of it is in
- * the stopped state (group stop), or it has exited; the wait has a bound, after which the reading is taken anyway.
+ * the set then outlives a worker that can no longer be proven its last operator: a way the set 0x5100efed, created
+ * and last operated in one second during qt68-sysv fuzz campaigns, may have been left (its test makes such sets).
+ * Stopped means every thread of it is in the stopped state (group stop), or it has exited; the wait has a bound,
+ * after which the reading is taken anyway.
  */
 final class StoppedForTheLastLook {
     private StoppedForTheLastLook() {

@@ -42,8 +42,8 @@ public final class OrphanSemaphoreMaker {
         }
     }
 
-    /** One semop on semaphore 0 (struct sembuf: unsigned short num, short op, short flags). */
-    private static boolean op(int id, int delta) {
+    /** One semop on semaphore 0 (struct sembuf: unsigned short num, short op, short flags); SetsInALoopMaker's too. */
+    static boolean op(int id, int delta) {
         Memory sembuf = new Memory(6);
         sembuf.setShort(0, (short) 0);
         sembuf.setShort(2, (short) delta);

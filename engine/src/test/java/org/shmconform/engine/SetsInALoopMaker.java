@@ -1,6 +1,5 @@
 package org.shmconform.engine;
 
-import com.sun.jna.Memory;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,7 +27,8 @@ public final class SetsInALoopMaker {
         LibC c = LibC.INSTANCE;
         for (int made = 0; made < 2000; made++) {
             int id = c.semget(0 /* IPC_PRIVATE */, 1, 0600 | LibC.IPC_CREAT);
-            if (id == -1 || c.semctl(id, 0, LibC.SETVAL, 1) != 0 || !op(id, -1) || !op(id, 1)) {
+            if (id == -1 || c.semctl(id, 0, LibC.SETVAL, 1) != 0 || !OrphanSemaphoreMaker.op(id, -1)
+                    || !OrphanSemaphoreMaker.op(id, 1)) {
                 Files.writeString(result, "failed id " + id + " errno " + LibC.errno() + "\n", StandardOpenOption.CREATE,
                         StandardOpenOption.APPEND);
                 return;
@@ -36,14 +36,5 @@ public final class SetsInALoopMaker {
             Files.writeString(result, id + " 0\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             Thread.sleep(1);
         }
-    }
-
-    /** One semop on semaphore 0 (struct sembuf: unsigned short num, short op, short flags). */
-    private static boolean op(int id, int delta) {
-        Memory sembuf = new Memory(6);
-        sembuf.setShort(0, (short) 0);
-        sembuf.setShort(2, (short) delta);
-        sembuf.setShort(4, (short) 0);
-        return LibC.INSTANCE.semop(id, sembuf, 1) == 0;
     }
 }

@@ -645,7 +645,8 @@ final class LifecycleRules {
     /**
      * Qt 6.8's System V detach returns cleanHandle's answer, and after the IPC_RMID of a segment with nobody attached
      * that is {@code unlink(key file) == 0} (qsharedmemory_systemv.cpp): where another object unlinked the key file
-     * ({@link LockRules#keyFileUnlinked}), the last detach returns false with NoError, the object detached and the
+     * ({@link LockRules#keyFileUnlinked}, or {@link #keyFileUnlinkedByItsPath} with any key space), the last detach
+     * returns false with NoError, the object detached and the
      * segment removed all the same. Fuzz qt68-sysv-safe seed 200 (3/3): C create k; A attach k; C create k-1 →
      * AlreadyExists (C's re-key unlinked k's file, k-1's took its inode); B create k (a new file, a fresh segment);
      * A detach (A's segment, now nameless, goes, and A unlinks k's file: B's); B detach → false, NoError. error() is

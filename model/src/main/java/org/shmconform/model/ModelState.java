@@ -24,7 +24,8 @@ import java.util.TreeSet;
  * @param unnamed      space|key of live segments whose key file an owner of the key's semaphore unlinked (profiles
  *                     whose retry removes the orphan: Qt 6.8's System V, where a platformSafeKey or native key names
  *                     one file for segment and semaphore), so that a key file made since may ftok to theirs; see
- *                     {@link LockRules#keyFileUnlinked}
+ *                     {@link LockRules#keyFileUnlinked}; or that a failed create's kept handle unlinked by its path,
+ *                     legacy keys too (LifecycleRules.keyFileUnlinkedByItsPath)
  * @param remade       those of {@code unnamed} whose key file its unlinker made again at once (an owner's create in
  *                     Create mode, LockRules.keyedByCreate): a file is there, maybe on another inode
  */
