@@ -380,6 +380,14 @@ final class LifecycleRules {
             next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
                     w.reachedThrough() != null ? w.reachedThrough() : key));
         }
+        // A failed create's kept handle is the ftok value of the old file: it names the old segment still (fuzz
+        // qt68-sysv-native seed 335483, 3/3: C create(0) k; A create k; B create k → AlreadyExists; kill A; C create k
+        // (a fresh segment, A's left nameless); kill C; B attach k: its cleanHandle removed A's segment, it attached C's).
+        for (String p : next.workers().keySet()) {
+            if (key.equals(next.orphan(p)) && !next.orphanDestroyed(p)) {
+                next = next.withOrphan(p, away);
+            }
+        }
         return next.observe("create of a key whose key file was unlinked under its segment: its re-made key file ftoks"
                 + " elsewhere, a fresh segment; the old one, still attached, is left nameless (the lock no longer excludes"
                 + " across the two)");

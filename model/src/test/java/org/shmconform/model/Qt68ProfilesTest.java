@@ -934,6 +934,19 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, detachedFirst, aCleans), "no segment left: its cleanHandle fails the call");
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 335483 (3/3 on real Qt 6.8.2): B's kept handle is the ftok value of k's first file; C's
+     * create re-made k's file elsewhere and left A's segment nameless, which B's handle still names: B's attach removed
+     * A's segment in its cleanHandle and attached C's.
+     */
+    @Test
+    void aKeptHandleFollowsTheSegmentItNamedWhenItIsLeftNameless() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.create("C", "k", 0), "InvalidSize"), Ops.failed(Ops.attach("B", "k"), "NotFound"),
+                Ops.create("A", "k", 40), Ops.call("A", "lock"), Ops.failed(Ops.create("B", "k", 64), "AlreadyExists"),
+                Ops.kill("A"), Ops.create("C", "k", 64), Ops.kill("C"), Ops.attach("B", "k"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.value("B", "size", "64")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
