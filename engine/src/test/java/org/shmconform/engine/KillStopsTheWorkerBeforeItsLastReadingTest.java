@@ -12,6 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.sysv.SysVObjects;
 
 /**
@@ -19,7 +20,7 @@ import org.shmconform.backends.sysv.SysVObjects;
  * last reading and the SIGKILL must be in that reading, or nobody can prove it the run's once the worker is dead (the
  * set 0x5100efed left after qt68-sysv fuzz campaigns, created and last operated in one second). A real process
  * ({@link SetsInALoopMaker}) makes sets every millisecond until the kill; every set whose last operator it is must be
- * recorded in the ledger, and is reaped with the run.
+ * recorded in the ledger, and is reaped with the run; the test removes every set of its keys, used or not.
  */
 class KillStopsTheWorkerBeforeItsLastReadingTest {
     private OrphanMakerRun makers;
@@ -51,9 +52,16 @@ class KillStopsTheWorkerBeforeItsLastReadingTest {
 
             worker.killAndReap(REAP); // while it is making the next set
 
-            List<int[]> its = SysVObjects.semaphoreSets().stream()
-                    .filter(s -> s.key() == 0 && SysVObjects.lastOperator(s.id()) == pid).map(s -> new int[] {s.id(), 0}).toList();
-            its.forEach(makers::adopt);
+            // Every set it made has one of its keys (ftok of its key file, project 1, 2, ...): all are removed at the end,
+            // also one made and never used before the kill (no last operator: nothing can prove it, nobody used it).
+            java.util.Set<Integer> keys = new java.util.HashSet<>();
+            for (int n = 1; n <= SetsInALoopMaker.MOST; n++) {
+                keys.add(LibC.INSTANCE.ftok(makers.keyFile(name).toString(), n));
+            }
+            List<int[]> made = SysVObjects.semaphoreSets().stream().filter(s -> keys.contains(s.key()))
+                    .map(s -> new int[] {s.id(), s.key()}).toList();
+            made.forEach(makers::adopt);
+            List<int[]> its = made.stream().filter(set -> SysVObjects.lastOperator(set[0]) == pid).toList();
             all.addAll(its);
             assertTrue(its.size() >= 5, "round " + round + ": its sets are there: " + its.size());
             List<Integer> unrecorded = its.stream().filter(set -> !makers.recorded(set)).map(set -> set[0]).toList();

@@ -98,6 +98,11 @@ final class OrphanMakerRun implements AutoCloseable {
         made.add(object);
     }
 
+    /** The path a maker was given for its key file. */
+    Path keyFile(String name) {
+        return keys.resolve(name);
+    }
+
     /** The lines a maker has written to its result file so far. */
     List<String> results(String name) throws IOException {
         Path result = keys.resolve(name + ".result");

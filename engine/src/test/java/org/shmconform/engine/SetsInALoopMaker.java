@@ -9,12 +9,16 @@ import java.nio.file.StandardOpenOption;
 import org.shmconform.backends.linux.LibC;
 
 /**
- * A real process that keeps making System V semaphore sets until it is killed: on the line {@code go}, every
- * millisecond a new private set of one semaphore, set to 1 (SETVAL), locked and unlocked (two semops), as Qt's create
- * does, and only then its {@code <id> <key>} appended to the result file. A kill lands between two of them, or in the
- * middle of one: the last set made may be in no file. Arguments: a key file's path (unused), the result file's path.
+ * A real process that keeps making System V semaphore sets until it is killed: on the line {@code go} it makes the key
+ * file, then every millisecond a new set of one semaphore keyed {@code ftok(file, n)} for n = 1, 2, ... (so the test
+ * knows every key it may have made, even one it made and was killed before using), sets it to 1 (SETVAL), locks and
+ * unlocks it (two semops), as Qt's create does, and only then appends {@code <id> <key>} to the result file. A kill lands
+ * between two of them, or in the middle of one. Arguments: the key file's path, the result file's path.
  */
 public final class SetsInALoopMaker {
+    /** The most sets one maker makes (one ftok project id each). */
+    static final int MOST = 250;
+
     private SetsInALoopMaker() {
     }
 
@@ -23,17 +27,20 @@ public final class SetsInALoopMaker {
         if (!"go".equals(in.readLine())) {
             return;
         }
+        Path keyFile = Path.of(args[0]);
+        Files.createFile(keyFile);
         Path result = Path.of(args[1]);
         LibC c = LibC.INSTANCE;
-        for (int made = 0; made < 2000; made++) {
-            int id = c.semget(0 /* IPC_PRIVATE */, 1, 0600 | LibC.IPC_CREAT);
-            if (id == -1 || c.semctl(id, 0, LibC.SETVAL, 1) != 0 || !OrphanSemaphoreMaker.op(id, -1)
+        for (int n = 1; n <= MOST; n++) {
+            int key = c.ftok(keyFile.toString(), n);
+            int id = c.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+            if (key == -1 || id == -1 || c.semctl(id, 0, LibC.SETVAL, 1) != 0 || !OrphanSemaphoreMaker.op(id, -1)
                     || !OrphanSemaphoreMaker.op(id, 1)) {
-                Files.writeString(result, "failed id " + id + " errno " + LibC.errno() + "\n", StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND);
+                Files.writeString(result, "failed key " + key + " id " + id + " errno " + LibC.errno() + "\n",
+                        StandardOpenOption.CREATE, StandardOpenOption.APPEND);
                 return;
             }
-            Files.writeString(result, id + " 0\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.writeString(result, id + " " + key + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             Thread.sleep(1);
         }
     }
