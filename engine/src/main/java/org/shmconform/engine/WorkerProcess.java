@@ -284,8 +284,9 @@ public final class WorkerProcess {
                 StoppedForTheLastLook.stop(stopped, STOP_BOUND);
             }
             recordOrphansItLeft();
+        } finally {
+            handle.kill(); // also when the wait was interrupted: a stopped worker must not be left behind
         }
-        handle.kill();
         return reap(timeout);
     }
 

@@ -21,11 +21,10 @@ public final class OrphanSemaphoreMaker {
 
     public static void main(String[] args) throws Exception {
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        if (!"go".equals(in.readLine())) {
+        Path keyFile = keyFileOnGo(in, args[0]);
+        if (keyFile == null) {
             return;
         }
-        Path keyFile = Path.of(args[0]);
-        Files.createFile(keyFile);
         LibC c = LibC.INSTANCE;
         int key = c.ftok(keyFile.toString(), 'Q');
         int id = c.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
@@ -40,6 +39,14 @@ public final class OrphanSemaphoreMaker {
         while (in.readLine() != null) {
             // held until the test ends it
         }
+    }
+
+    /** Waits for the line {@code go}, then makes the key file; null if stdin said anything else. SetsInALoopMaker's too. */
+    static Path keyFileOnGo(BufferedReader in, String path) throws java.io.IOException {
+        if (!"go".equals(in.readLine())) {
+            return null;
+        }
+        return Files.createFile(Path.of(path));
     }
 
     /** One semop on semaphore 0 (struct sembuf: unsigned short num, short op, short flags); SetsInALoopMaker's too. */

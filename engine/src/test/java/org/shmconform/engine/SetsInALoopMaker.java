@@ -23,12 +23,11 @@ public final class SetsInALoopMaker {
     }
 
     public static void main(String[] args) throws Exception {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        if (!"go".equals(in.readLine())) {
+        Path keyFile = OrphanSemaphoreMaker.keyFileOnGo(new BufferedReader(new InputStreamReader(System.in,
+                StandardCharsets.UTF_8)), args[0]);
+        if (keyFile == null) {
             return;
         }
-        Path keyFile = Path.of(args[0]);
-        Files.createFile(keyFile);
         Path result = Path.of(args[1]);
         LibC c = LibC.INSTANCE;
         for (int n = 1; n <= MOST; n++) {
