@@ -21,18 +21,14 @@ final class StoppedForTheLastLook {
     }
 
     /** Stops the pinned process and waits (at most {@code bound}) until it makes no more system calls. */
-    static boolean stop(Pidfd pinned, Duration bound) throws InterruptedException {
+    static void stop(Pidfd pinned, Duration bound) throws InterruptedException {
         if (!pinned.stop()) {
-            return pinned.exited();
+            return; // gone already
         }
         long deadline = System.nanoTime() + bound.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (pinned.exited() || allThreadsStopped(pinned.pid())) {
-                return true;
-            }
+        while (System.nanoTime() < deadline && !pinned.exited() && !allThreadsStopped(pinned.pid())) {
             Thread.sleep(1);
         }
-        return false;
     }
 
     /** Every thread's state in /proc/PID/task/TID/stat is stopped (T, t) or dead (Z, X). */

@@ -287,16 +287,15 @@ final class ShadowState {
                     pending.put(w, step);
                     return;
                 }
-                if (keyed.contains(w) && !holds(w) && mayMeetANamelessSet(step)) {
-                    // Its locker may wait on another key's holder through a nameless set (fuzz qt68-sysv seed 233668, a
-                    // mutant, UNKNOWN: "step 28 (create by C) not performed: C was already gone (blocked by the engine)":
-                    // A's re-key to k-1 left k's set nameless, k-1's file took its inode, A locked it, and C's detach of k
-                    // waited): detached or still waiting, it takes no further step.
-                    leave(w, semantics.lastDetachDestroys());
-                    stuck.add(w);
-                    return;
-                }
+                // Its locker may wait on another key's holder through a nameless set (fuzz qt68-sysv seed 233668, a
+                // mutant, UNKNOWN: "step 28 (create by C) not performed: C was already gone (blocked by the engine)":
+                // A's re-key to k-1 left k's set nameless, k-1's file took its inode, A locked it, and C's detach of k
+                // waited): detached or still waiting, it takes no further step.
+                boolean mayWait = keyed.contains(w) && !holds(w) && mayMeetANamelessSet(step);
                 leave(w, semantics.lastDetachDestroys());
+                if (mayWait) {
+                    stuck.add(w);
+                }
             }
             case "lock" -> {
                 String key = key(w);

@@ -281,6 +281,15 @@ final class LockRules {
     }
 
     /**
+     * A lock() by an object that does not hold the lock or an unlock() by one that does: QSystemSemaphore's
+     * modifySemaphore runs. The holder's lock and a non-holder's unlock return before it (QSharedMemory::lock, unlock:
+     * lockedByMe).
+     */
+    static boolean runsModifySemaphore(ModelOp op, Worker w) {
+        return op.f().equals("lock") && !w.locked() || op.f().equals("unlock") && w.locked();
+    }
+
+    /**
      * {@link Semaphores#lost}: the object's set, which it opened without owning it, was removed by an owner since, and
      * this step runs its semaphore (lock, unlock, the locker of a detach or of an attach of the same key).
      * QSystemSemaphoreSystemV::modifySemaphore meets EIDRM or EINVAL, drops the handle and calls handle() again, whose
@@ -297,13 +306,8 @@ final class LockRules {
         if (key == null || !s.semaphores().lost(op.process(), key)) {
             return List.of(s);
         }
-        boolean runsTheSemaphore = switch (op.f()) {
-            case "lock" -> !w.locked();
-            case "unlock" -> w.locked();
-            case "detach" -> w.attached();
-            case "attach" -> KeySpaceRules.modelKey(op).equals(key);
-            default -> false;
-        };
+        boolean runsTheSemaphore = runsModifySemaphore(op, w) || op.f().equals("detach") && w.attached()
+                || op.f().equals("attach") && KeySpaceRules.modelKey(op).equals(key);
         if (!runsTheSemaphore) {
             return List.of(s);
         }

@@ -88,16 +88,15 @@ public final class SegmentModel {
         if (op.outcome() == Outcome.BLOCKED && !op.f().equals("lock")) {
             return LockRules.blockedInternally(profile, s, op, w);
         }
-        if (op.f().equals("lock") && !w.locked() || op.f().equals("unlock") && w.locked()) {
+        if (LockRules.runsModifySemaphore(op, w)) {
             // modifySemaphore clears the object's error; a lock by the holder or an unlock by a non-holder returns
             // before it (QSharedMemory::lock, unlock: lockedByMe), and the error stays: fuzz qt68-sysv seed 221338 and
             // qt68-sysv-safe seed 222431 (3/3): A create k → UnknownError; A unlock → false; A attach k →
             // UnknownError.
             s = LifecycleRules.semaphoreErrorCleared(s, op.process());
         }
-        List<ModelState> lockers = LockRules.lockerMayMakeTheSet(s, op, w);
-        return lockers.size() == 1 ? dispatch(profile, s, op, w)
-                : Step.anyOf(lockers, base -> dispatch(profile, base, op, base.worker(op.process())));
+        return Step.anyOf(LockRules.lockerMayMakeTheSet(s, op, w),
+                base -> dispatch(profile, base, op, base.worker(op.process())));
     }
 
     private static Step dispatch(Profile profile, ModelState s, ModelOp op, Worker w) {

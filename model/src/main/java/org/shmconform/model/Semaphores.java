@@ -52,16 +52,10 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         lost = Set.copyOf(lost);
     }
 
-    /** No object that does not own its set had it removed under it. */
-    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                      int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone) {
-        this(owned, present, names, handles, made, removed, erred, fileGone, Set.of());
-    }
-
-    /** No key's semaphore file gone under its set. */
+    /** No key's semaphore file gone under its set, no object's set lost. */
     public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
                       int made, Set<Owner> removed, Set<String> erred) {
-        this(owned, present, names, handles, made, removed, erred, Set.of());
+        this(owned, present, names, handles, made, removed, erred, Set.of(), Set.of());
     }
 
     /** With no object carrying a semaphore error. */
