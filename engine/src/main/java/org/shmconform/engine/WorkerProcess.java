@@ -238,6 +238,35 @@ public final class WorkerProcess {
         return s.blockedInLockWait() ? s.description() : null;
     }
 
+    /** The seq of the reset a shutdown sends (a schedule's seqs count up from 1; exit's is Long.MAX_VALUE). */
+    private static final long SHUTDOWN_RESET_SEQ = Long.MAX_VALUE - 2;
+
+    /**
+     * Sends {@code reset} and waits for its answer, whatever it says (a worker that does not know reset runs its
+     * destructor at exit, as before), past late replies of ops still in flight.
+     *
+     * @return true once it answered or ended; false at the timeout, or as soon as a thread of it sleeps in a lock wait
+     */
+    private boolean droppedItsObjects(Duration timeout) throws InterruptedException {
+        try {
+            toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(SHUTDOWN_RESET_SEQ)) + "\n").getBytes(StandardCharsets.UTF_8));
+            toWorker.flush();
+        } catch (IOException e) {
+            return true; // gone: nothing is left to read
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long left = deadline - System.nanoTime();
+            Received r = poll(Duration.ofNanos(Math.max(0, Math.min(left, RESET_LOOK.toNanos()))));
+            if (r != null && (r.isEnd() || r.reply() != null && r.reply().seq() == SHUTDOWN_RESET_SEQ)) {
+                return true;
+            }
+            if (r == null && (left <= 0 || lockWaitOf() != null)) {
+                return false;
+            }
+        }
+    }
+
     /**
      * Sends the harness's {@code reset} between schedules and waits for its reply.
      *
@@ -319,9 +348,18 @@ public final class WorkerProcess {
         return exitStatus;
     }
 
-    /** Asks the worker to exit the way a program ends (destructors run); kills it if it does not. */
+    /**
+     * Asks the worker to exit the way a program ends (destructors run); kills it if it does not. Where what it operated
+     * is recorded, it first drops its objects by the destructor a reset runs (the same as exit's), and the last reading
+     * comes after that destructor: a detach there may open, make or operate a set whose owner is gone, and once the
+     * process has exited nobody can prove that set the run's. A worker that does not answer that reset (still in an op,
+     * or its destructor waits for a lock) is stopped, read and killed instead ({@link #killAndReap}); so is one given
+     * no grace.
+     */
     public void shutdown(Duration grace) throws InterruptedException {
-        if (handle.isAlive()) {
+        if (handle.isAlive() && (grace.isZero() || orphansLedger != null && !droppedItsObjects(grace))) {
+            killAndReap(grace);
+        } else if (handle.isAlive()) {
             recordOrphansItLeft();
             try {
                 send(new Request(Long.MAX_VALUE, Op.exit, Args.NONE));
