@@ -68,7 +68,10 @@ final class ShadowState {
     final Map<String, String> servers = new HashMap<>();
     /** Declared workers a spawnChild step has not started yet (they take no step before it). */
     final Set<String> unborn = new TreeSet<>();
-    /** key → workers whose object keyed it in Create mode (any create, whatever it returned): Qt's owners of its semaphore. */
+    /**
+     * key → workers whose object keyed it in Create mode (any create, whatever it returned), or by an attach that may
+     * have made the set ({@link #mayMakeTheSet}): Qt's owners of its semaphore.
+     */
     private final Map<String, Set<String>> ownersOf = new HashMap<>();
     /**
      * An owner re-keyed away from a key others still had while another owner may have re-made its set: the set may live
@@ -225,6 +228,16 @@ final class ShadowState {
         return keyed.contains(w) && old != null && !old.equals(step.key()) && lockBusy(old) && !holds(w);
     }
 
+    /**
+     * Whether w's attach may be the first keying of a key no other live object has: Qt's handle() then makes the set in
+     * Open mode too (semget with IPC_EXCL succeeds) and owns it and its key file (fuzz qt68-sysv seed 373004, UNKNOWN:
+     * B's attach of k found no segment but made k's set; C's create and A's attach shared it; B's create of k_1 unlinked
+     * k's re-made file, k_1's took its inode, and B's lock waited behind A's through it; the engine killed C's lock).
+     */
+    private boolean mayMakeTheSet(String w, String key) {
+        return !key.equals(keyOf.get(w)) && keyOf.entrySet().stream().noneMatch(e -> !e.getKey().equals(w) && key.equals(e.getValue()) && !dead.contains(e.getKey()));
+    }
+
     /** Whether w's object, an owner of its key's semaphore, re-keys away while others have the key and another owner exists. */
     private boolean rekeyMayLeaveSetNameless(String w, String newKey) {
         String old = keyOf.get(w);
@@ -261,8 +274,10 @@ final class ShadowState {
                     namelessSetPossible = true;
                     ownersOf.get(keyOf.get(w)).remove(w); // there: rekeyMayLeaveSetNameless saw w among its owners
                 }
-                if ("create".equals(step.op())) {
+                if ("create".equals(step.op()) || mayMakeTheSet(w, step.key())) {
                     ownersOf.computeIfAbsent(step.key(), k -> new HashSet<>()).add(w);
+                }
+                if ("create".equals(step.op())) {
                     if (keyingSplitsLock && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w)
                             && step.key().equals(e.getValue()) && !dead.contains(e.getKey()))) {
                         splitLocks.add(lockOf(step.key()));

@@ -235,6 +235,32 @@ class NoStepForAWorkerTheEngineKilledTest {
     }
 
     /**
+     * Fuzz qt68-sysv seed 373004 (UNKNOWN: "step 14 (lock by C) not performed: C was already gone (blocked by the
+     * engine)"): B's attach of k found no segment, but its handle() made k's set and owns it, as a create would; C's
+     * create and A's attach shared it. B's re-key to k_1 unlinked k's key file, k_1's took its inode, and B's lock waited
+     * behind A's through it, took it at A's death, and C's lock of k then waited on B. An attach that may make its key's
+     * set owns it like a create, so that re-key may leave a nameless set, and B's lock is async and ends its steps; after
+     * A's death C's lock may wait on B. Where C made k's set first, B's attach owns nothing and its lock goes as before.
+     */
+    @Test
+    void anAttachThatMayMakeTheSetOwnsItAndItsReKeyMayLeaveItNameless() {
+        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        List.of(Steps.attach("B", "k"), Steps.create("C", "k", 200), Steps.attach("A", "k"), Steps.create("B", "k_1", 64),
+                Steps.lock("A")).forEach(shadow::apply);
+        Step bLocks = Steps.lock("B");
+        assertTrue(shadow.mayBlock(bLocks), "B's lock may wait behind A's through k's nameless set");
+        shadow.apply(bLocks.async());
+        assertTrue(!shadow.canAct("B"));
+        shadow.apply(Steps.kill("A"));
+        assertTrue(shadow.mayBlock(Steps.lock("C")), "B may hold k's set since A's death");
+
+        ShadowState afterTheCreate = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        List.of(Steps.create("C", "k", 200), Steps.attach("B", "k"), Steps.attach("A", "k"), Steps.create("B", "k_1", 64),
+                Steps.lock("A")).forEach(afterTheCreate::apply);
+        assertTrue(!afterTheCreate.mayBlock(bLocks), "B opened C's set: it owns nothing");
+    }
+
+    /**
      * Fuzz qt68-sysv seeds 319426 and 319963 (mutants, UNKNOWN: "step 18 (unlock by C) not performed: C was already gone
      * (blocked by the engine)"): B's lock of k-1 may meet k's set (its re-key left it nameless), so when A unlocks k, B
      * may take it before C, who waited on k: C then takes no further step. Without B's lock, C takes it as before.
