@@ -443,7 +443,20 @@ final class ScheduleAttempt {
         }
         history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
                 .reply(reply).build());
+        if (LEAVE_AN_UNDO.contains(invoke.f())) {
+            workers.get(worker).recordOrphansItLeft();
+        }
     }
+
+    /**
+     * Ops after which a worker may keep a SEM_UNDO adjustment on a set: a lock, and an unlock (Qt's retry after EIDRM may
+     * land it on a set the object never took). At the worker's death, killed or ending normally, the kernel applies the
+     * adjustment and makes the worker the set's last operator after its last reading, and a peer may have operated the
+     * set since, so no reading finds it. Read at the reply, while the worker is its last operator, the set is recorded
+     * before anything else can happen to it ({@link SetsOfLiveWorker}). A locker's lock and release in create, attach and
+     * detach leave no adjustment unless that retry splits them: the reading at the worker's end remains for those.
+     */
+    private static final java.util.Set<String> LEAVE_AN_UNDO = java.util.Set.of("lock", "unlock");
 
     /** A spawnChild ends with the child's hello (whether it attached through the inherited descriptor), not the parent's reply. */
     private void completeSpawn(String worker, HistoryEvent invoke, Received r) throws InterruptedException {

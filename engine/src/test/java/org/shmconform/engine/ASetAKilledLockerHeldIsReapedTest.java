@@ -1,0 +1,58 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.detach;
+import static org.shmconform.schedule.Steps.kill;
+import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.unlock;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.sysv.SysVObjects;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * A worker that dies holding a SEM_UNDO adjustment on a set becomes its last operator at its death (the kernel's exit_sem
+ * sets the pid as it applies the adjustment), after its last reading; if a peer operated the set after the worker's op,
+ * that reading did not find the set the worker's, and the peer's reading did not either: nobody could prove it the run's.
+ * Seen in qt68-sysv-native fuzz campaigns: B held k's set, C's unlock landed on it through Qt's retry after EIDRM, B was
+ * killed, and the set outlived the schedule's reaper with the dead B as its last operator. Here A locks, B unlocks, A is
+ * killed and B ends: each death makes its worker the last operator. A lock's or unlock's reply is read at once, while its
+ * worker is the set's last operator, so the set is in the ledger before anything else happens to it. Real processes on a
+ * test column whose lock is such a set ({@link UndoLeftBackend}).
+ */
+class ASetAKilledLockerHeldIsReapedTest {
+    @Test
+    void theSetIsRecordedAtTheLockAndReapedAfterTheSchedule() throws InterruptedException {
+        Integer key = null;
+        try (RunContext run = RunContext.create()) {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            Schedule s = new Schedule("undo-left", null, List.of(WorkerSpec.local("A", UndoLeftBackend.NAME),
+                    WorkerSpec.local("B", UndoLeftBackend.NAME)),
+                    List.of(create("A", "k", 64), attach("B", "k"), lock("A"), unlock("B"), kill("A"), detach("B")));
+            assertNull(runner.unavailableReason(s));
+            Execution x = runner.run(s);
+            assertEquals(List.of(), x.problems(), "every step ran");
+            key = UndoLeftBackend.setKey(x.keyPrefix() + "k");
+            int k = key;
+            long a = x.workers().get("A").pid();
+            List<String> left = SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k)
+                    .map(set -> "set " + set.id() + ", last operator " + SysVObjects.lastOperator(set.id()) + " (A was " + a + ")")
+                    .toList();
+            assertEquals(List.of(), left, "the set A held when it was killed outlived the schedule");
+        } finally {
+            Integer k = key;
+            if (k != null) {
+                SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k).forEach(set -> SysVObjects.remove(set.obj()));
+            }
+        }
+    }
+}
