@@ -229,13 +229,15 @@ final class ShadowState {
     }
 
     /**
-     * Whether w's attach may be the first keying of a key no other live object has: Qt's handle() then makes the set in
+     * Whether w's attach may be the first keying of a key no other live object has keyed (the generator's starting keys
+     * are no keying): Qt's handle() then makes the set in
      * Open mode too (semget with IPC_EXCL succeeds) and owns it and its key file (fuzz qt68-sysv seed 373004, UNKNOWN:
      * B's attach of k found no segment but made k's set; C's create and A's attach shared it; B's create of k_1 unlinked
      * k's re-made file, k_1's took its inode, and B's lock waited behind A's through it; the engine killed C's lock).
      */
     private boolean mayMakeTheSet(String w, String key) {
-        return !key.equals(keyOf.get(w)) && keyOf.entrySet().stream().noneMatch(e -> !e.getKey().equals(w) && key.equals(e.getValue()) && !dead.contains(e.getKey()));
+        return !(keyed.contains(w) && key.equals(keyOf.get(w))) && keyOf.entrySet().stream().noneMatch(e -> !e.getKey().equals(w)
+                && key.equals(e.getValue()) && keyed.contains(e.getKey()) && !dead.contains(e.getKey()));
     }
 
     /** Whether w's object, an owner of its key's semaphore, re-keys away while others have the key and another owner exists. */

@@ -235,8 +235,8 @@ class NoStepForAWorkerTheEngineKilledTest {
     }
 
     /**
-     * Fuzz qt68-sysv seed 373004 (UNKNOWN: "step 14 (lock by C) not performed: C was already gone (blocked by the
-     * engine)"): B's attach of k found no segment, but its handle() made k's set and owns it, as a create would; C's
+     * Fuzz qt68-sysv seeds 373004 and 382134 (UNKNOWN: "step 14 (lock by C) not performed: C was already gone (blocked
+     * by the engine)"; the second while the shadow took every worker's starting key for a keying): B's attach of k found no segment, but its handle() made k's set and owns it, as a create would; C's
      * create and A's attach shared it. B's re-key to k_1 unlinked k's key file, k_1's took its inode, and B's lock waited
      * behind A's through it, took it at A's death, and C's lock of k then waited on B. An attach that may make its key's
      * set owns it like a create, so that re-key may leave a nameless set, and B's lock is async and ends its steps; after
@@ -244,7 +244,7 @@ class NoStepForAWorkerTheEngineKilledTest {
      */
     @Test
     void anAttachThatMayMakeTheSetOwnsItAndItsReKeyMayLeaveItNameless() {
-        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        ShadowState shadow = startingOnK(new ShadowState(ReferenceSemantics.QT_6_8_SYSV));
         List.of(Steps.attach("B", "k"), Steps.create("C", "k", 200), Steps.attach("A", "k"), Steps.create("B", "k_1", 64),
                 Steps.lock("A")).forEach(shadow::apply);
         Step bLocks = Steps.lock("B");
@@ -254,10 +254,16 @@ class NoStepForAWorkerTheEngineKilledTest {
         shadow.apply(Steps.kill("A"));
         assertTrue(shadow.mayBlock(Steps.lock("C")), "B may hold k's set since A's death");
 
-        ShadowState afterTheCreate = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        ShadowState afterTheCreate = startingOnK(new ShadowState(ReferenceSemantics.QT_6_8_SYSV));
         List.of(Steps.create("C", "k", 200), Steps.attach("B", "k"), Steps.attach("A", "k"), Steps.create("B", "k_1", 64),
                 Steps.lock("A")).forEach(afterTheCreate::apply);
         assertTrue(!afterTheCreate.mayBlock(bLocks), "B opened C's set: it owns nothing");
+    }
+
+    /** Every worker on "k" before any step, as the generator starts them (a starting key is no keying). */
+    private static ShadowState startingOnK(ShadowState shadow) {
+        List.of("A", "B", "C").forEach(w -> shadow.keyOf.put(w, "k"));
+        return shadow;
     }
 
     /**
