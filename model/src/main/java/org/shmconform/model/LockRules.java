@@ -229,7 +229,13 @@ final class LockRules {
         if (!profile.keyingResetsLock()) {
             return s;
         }
-        String key = s.worker(p).key();
+        // The set is the one of the key Qt was given (Worker.qtKey), not of the segment the object reached through that
+        // key's file (the two differ only there, Qt 6.8's System V): the same key in Create mode still runs cleanHandle,
+        // which removes the set it owns under its other owners. Fuzz qt68-sysv-safe seed 384255 (3/3): B create k;
+        // A create k → AlreadyExists; A attach j → true (A's re-key removed k's set and unlinked k's file, j's file took
+        // its inode: A made j's set and reached B's segment); C create j → AlreadyExists (C owns j's set too); A create
+        // j → AlreadyExists (removed it); C create j → UnknownError.
+        String key = s.worker(p).qtKey();
         ModelState base = resetLock(keyedBy(s, key, p, "create()", true), key, p, "create()");
         if (s.semaphores().owns(p, key)) {
             // Its cleanHandle removes the set and key file it owns before handle(Create) re-makes them (Qt 6.4 and 6.8).

@@ -947,6 +947,28 @@ class Qt68ProfilesTest {
         assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.value("B", "size", "64")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 384255 (3/3 on real Qt 6.8.2): A's re-key from k (which it owned since its create in Create
+     * mode) removed k's set and unlinked k's file; j's file took its inode, so A's attach of j made j's set (A owns it) and
+     * reached B's segment. C's create of j opened that set in Create mode (C owns it too). A's create of j is the key A was
+     * given, in Create mode: its cleanHandle removed the set under C, and C's next create failed on it ("unable to set key
+     * on lock (QSystemSemaphore::cleanHandle: unknown error: Invalid argument)"). The set is the one of A's key j, not of
+     * k, the segment's.
+     */
+    @Test
+    void aCreateOfTheKeyAnObjectReachedAnotherKeysSegmentThroughRemovesThatKeysSet() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("A", "j"), Ops.failed(Ops.create("C", "j", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("A", "j", 8), "AlreadyExists"));
+        ModelOp cCreates = Ops.failed(Ops.create("C", "j", 8), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, cCreates));
+        // Without A's create of j nobody removed C's set.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), cCreates));
+        // A's Create mode made a fresh set of its own (nothing removed under A), and D owns no set of j at all.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("A", "j", 8), "UnknownError")));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("D", "j", 8), "UnknownError")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
