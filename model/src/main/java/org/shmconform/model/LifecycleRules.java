@@ -375,10 +375,16 @@ final class LifecycleRules {
         // It has no key file of its own: a key file made since may have taken its old inode (fuzz qt68-sysv-safe seed 5049).
         next = next.withSegment(away, old).withUnnamed(away, true).withLock(key, Lock.REINITIALISED)
                 .withLock(away, Lock.REINITIALISED);
+        // An attacher whose handle a create refused for its size dropped keeps it dropped: its detach (or its re-key's) still
+        // removes nothing, and the nameless segment outlives it. Fuzz qt68-sysv-safe seed 395663 (3/3): C create k; B create
+        // k → AlreadyExists; B attach k_1 (its re-key unlinked k's file, k_1's took the inode: C's segment); B create(0)
+        // k_1 (handle dropped, k_1's file re-made); C detach; C create k (a fresh segment, C's old one left nameless with
+        // B attached); B create j → AlreadyExists: B's re-key detached without removing it, and j's file took the inode
+        // of k_1's, which that re-key unlinked.
         for (String p : old.attached().keySet()) {
             Worker w = next.worker(p);
             next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
-                    w.reachedThrough() != null ? w.reachedThrough() : key));
+                    w.reachedThrough() != null ? w.reachedThrough() : key, w.handleDropped()));
         }
         // A failed create's kept handle is the ftok value of the old file: it names the old segment still (fuzz
         // qt68-sysv-native seed 335483, 3/3: C create(0) k; A create k; B create k → AlreadyExists; kill A; C create k
@@ -583,6 +589,38 @@ final class LifecycleRules {
         if (op.outcome() != Outcome.OK && !keyFileMissed) {
             return Step.violates(Property.API_CONTRACT, "detach of an attached object returned " + Expect.describe(op));
         }
+        Step documented = detachAttached(profile, s, op, w, keyFileMissed);
+        if (!lockerMayRemakeTheKeyFileUnderOthers(profile, s, op, w)) {
+            return documented;
+        }
+        ModelState remade = LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(op.process())), w.key())
+                .observe("detach by the owner of a set removed under it: its locker re-made the key file, maybe on another"
+                        + " inode, under the segment the others stay attached to");
+        return Step.either(documented, detachAttached(profile, remade, op, w, keyFileMissed));
+    }
+
+    /**
+     * As {@link #lockerMayRemakeTheKeyFile}, for a detach that leaves others attached: QSharedMemory::detach's locker
+     * acquires the object's set first, and where another owner removed it (QSystemSemaphoreSystemV::modifySemaphore
+     * meets EINVAL or EIDRM) its cleanHandle unlinks the key file the object made or keyed in Create mode (createdFile)
+     * and handle() makes the file again, maybe on another inode; the segment's own cleanHandle then finds the others
+     * attached (through its kept ftok value) and keeps it, without its name from now on. Fuzz qt68-sysv-native seed
+     * 395002 (3/3): A create(0) k; B create k-1; B detach (k-1's file goes, B keeps its set); C create j (j's file on
+     * k-1's freed inode: C opens B's set in Create mode); A attach j; B attach j (B's re-key from k-1 removed that set,
+     * C's j set, and B made a fresh one); B detach; C detach → true (its locker met the removed set and re-made j's file);
+     * B attach j → NotFound while A is still attached.
+     */
+    private static boolean lockerMayRemakeTheKeyFileUnderOthers(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = w.key();
+        Segment seg = key == null ? null : s.segments().get(key);
+        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && op.outcome() == Outcome.OK && seg != null
+                && key.equals(w.qtKey()) && s.semaphores().owns(op.process(), key)
+                && s.semaphores().removedUnder(op.process(), key)
+                && seg.attached().keySet().stream().anyMatch(q -> !q.equals(op.process()));
+    }
+
+    /** The detach of an attached object, its outcome checked. */
+    private static Step detachAttached(Profile profile, ModelState s, ModelOp op, Worker w, boolean keyFileMissed) {
         if (w.handleDropped()) {
             return detachWithoutHandle(s, op, w);
         }

@@ -969,6 +969,55 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("D", "j", 8), "UnknownError")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 395002 (3/3 on real Qt 6.8.2): j's key file took the inode of k-1's, which B's last
+     * detach unlinked while B kept k-1's set, so C's create of j opened B's set in Create mode (C owns it, and j's file);
+     * B's re-key from k-1 to j removed that set. C's detach, with A still attached, met the removed set in its locker:
+     * modifySemaphore's cleanHandle unlinked j's file and handle() made it again, on another inode, so A's segment lost
+     * its name and B's attach of j found nothing.
+     */
+    @Test
+    void aDetachWhoseLockerMetItsRemovedSetMayRemakeTheKeyFileUnderTheOthers() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.create("A", "k", 0), "InvalidSize"), Ops.create("B", "k-1", 8),
+                Ops.call("B", "detach"), Ops.create("C", "j", 8), Ops.attach("A", "j"), Ops.attach("B", "j"),
+                Ops.call("B", "detach"), Ops.call("C", "detach"));
+        ModelOp bAttaches = Ops.failed(Ops.attachReadOnly("B", "j"), "NotFound");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, bAttaches));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attachReadOnly("B", "j")), "the file may be back on its inode");
+        // Before C's detach nobody re-made j's file.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 7), bAttaches));
+        // A only opened the set (no file of its own to unlink): its locker re-makes nothing.
+        List<ModelOp> aDetaches = new ArrayList<>(history.subList(0, 7));
+        aDetaches.add(Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, aDetaches, bAttaches));
+        // D never owned k-1's set: nobody removed C's, and C's detach leaves j's file alone.
+        List<ModelOp> notRemoved = List.of(Ops.failed(Ops.create("A", "k", 0), "InvalidSize"), Ops.create("B", "k-1", 8),
+                Ops.call("B", "detach"), Ops.create("C", "j", 8), Ops.attach("A", "j"), Ops.attach("D", "j"),
+                Ops.call("D", "detach"), Ops.call("C", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notRemoved, Ops.failed(Ops.attachReadOnly("D", "j"), "NotFound")));
+        // Legacy keys: the set's file is its own, the segment's stays.
+        assertFalse(Ops.legal(QT68_SYSV, history, bAttaches));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe seed 395663 (3/3 on real Qt 6.8.2): B reached C's segment of k through k_1's file (its re-key
+     * unlinked k's, k_1's took the inode), and its create(0) of k_1 dropped its handle. C's create of k made a fresh
+     * segment and left the old one nameless with B attached; B's re-key to j detached without a handle, so the old
+     * segment outlived its last detach, and j's file took the inode of k_1's, which that re-key unlinked: AlreadyExists.
+     */
+    @Test
+    void aHandleDroppedByACreateOfSizeZeroStaysDroppedWhenItsSegmentIsLeftNameless() {
+        List<ModelOp> history = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k_1"), Ops.failed(Ops.create("B", "k_1", 0), "InvalidSize"), Ops.call("C", "detach"),
+                Ops.create("C", "k", 8));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("B", "j", 8), "AlreadyExists")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("B", "j", 8)));
+        // With its handle B's re-key is the old segment's last detach, which removes it: j is free.
+        List<ModelOp> handleKept = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k_1"), Ops.call("C", "detach"), Ops.create("C", "k", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, handleKept, Ops.failed(Ops.create("B", "j", 8), "AlreadyExists")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
