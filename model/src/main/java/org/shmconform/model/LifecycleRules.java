@@ -100,7 +100,7 @@ final class LifecycleRules {
     private static List<ModelState> semaphoreCleanHandleFailed(List<ModelState> bases, ModelOp op) {
         List<ModelState> out = new ArrayList<>();
         for (ModelState base : bases) {
-            base = base.with(base.semaphores().withError(op.process(), true)); // semaphoreErrorKept
+            base = base.with(base.semaphores().withError(op.process(), "UnknownError")); // semaphoreErrorKept
             Worker w = base.worker(op.process());
             if ("create".equals(op.f()) && w.attached()) {
                 // An attached object's create() runs initKey all the same, whose first step, the segment's cleanHandle,
@@ -474,7 +474,8 @@ final class LifecycleRules {
      * ({@link LockRules#keyFileTakenUnderKeying}). The create case measured on the qt column: fuzz qt seed 100, schedule
      * 319 (a mutant): C create j; A create j → AlreadyExists (A owns since); B attach j; B lock; C detach (waits behind
      * B); A create j → KeyError "QSharedMemoryPrivate::initKey: unable to set key on lock"; C's detach returned when
-     * the schedule killed B.
+     * the schedule killed B. Qt 6.8's System V (retryRemovesOrphan) keeps the failed ftok's error in the object's
+     * QSystemSemaphore ({@link #semaphoreErrorKept}: KeyError); Qt 6.4 re-keys through an empty key first, which clears it.
      */
     private static Step keyFileWentUnderKeying(Profile profile, ModelState s, ModelOp op, Worker w) {
         List<ModelState> bases = new ArrayList<>();
@@ -482,7 +483,9 @@ final class LifecycleRules {
         for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
             for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
                 for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
-                    bases.add(LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key()));
+                    ModelState taken = LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key());
+                    bases.add(profile.retryRemovesOrphan()
+                            ? taken.with(taken.semaphores().withError(op.process(), "KeyError")) : taken);
                 }
             }
         }
@@ -499,20 +502,27 @@ final class LifecycleRules {
      * A attach k_1 → NotFound; B create j → UnknownError; B attach j → UnknownError, and again; also after seed 90's
      * C create k → UnknownError). A create (Create mode), an attach of another key, or a lock or unlock
      * (modifySemaphore) clears it: the attach after them went as documented. "May", as the failure before it.
+     * The same for the error of a failed ftok ({@link #keyFileWentUnderKeying}: QSystemSemaphore::handle sets KeyError,
+     * "QSystemSemaphore::handle:: ftok failed", and leaves unix_key at -1): the attach of the same key fails with KeyError
+     * again. Fuzz qt68-sysv-native seed 387745 (A create k → KeyError while B's detach met the removed set; A attach k →
+     * KeyError) and qt68-sysv seeds 341321 and 343860 (B create k → KeyError while C's lock re-opened the set; kill C;
+     * B attach k → KeyError; B lock → true, its modifySemaphore's handle() keyed afresh).
      */
     private static boolean semaphoreErrorKept(ModelState s, ModelOp op, Worker w) {
         return s.semaphores().erred(op.process()) && w.key() != null && KeySpaceRules.modelKey(op).equals(w.key());
     }
 
     private static Step keptSemaphoreErrorFails(ModelState s, ModelOp op) {
-        return Expect.fail(s.observe("attach of the same key by an object whose semaphore kept a failed cleanHandle's"
-                + " error: false, UnknownError again (setNativeKey returns early in Open mode)"), op, "UnknownError",
-                Property.ATTACH_EXISTING, "attach of the same key after its semaphore's cleanHandle failed");
+        String error = s.semaphores().error(op.process());
+        String what = "KeyError".equals(error) ? "a failed ftok's" : "a failed cleanHandle's";
+        return Expect.fail(s.observe("attach of the same key by an object whose semaphore kept " + what + " error: false, "
+                + error + " again (setNativeKey returns early in Open mode)"), op, error, Property.ATTACH_EXISTING,
+                "attach of the same key after its semaphore's " + ("KeyError".equals(error) ? "ftok" : "cleanHandle") + " failed");
     }
 
-    /** The object's QSystemSemaphore error is cleared (a create, an attach of another key, a lock or unlock). */
+    /** The object's QSystemSemaphore error is cleared (a create, an attach of another key, a lock or unlock, its death). */
     static ModelState semaphoreErrorCleared(ModelState s, String p) {
-        return s.semaphores().erred(p) ? s.with(s.semaphores().withError(p, false)) : s;
+        return s.semaphores().erred(p) ? s.with(s.semaphores().withError(p, null)) : s;
     }
 
     private static Step attachWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w) {
@@ -717,7 +727,7 @@ final class LifecycleRules {
         List<ModelState> afterDetach = w.attached() ? leave(profile, Departure.CRASH, s, p, w.key()) : List.of(s);
         List<ModelState> next = new ArrayList<>();
         for (ModelState after : afterDetach) {
-            next.add(after.with(p, new Worker(w.key(), false, false, false, true, 0)));
+            next.add(semaphoreErrorCleared(after, p).with(p, new Worker(w.key(), false, false, false, true, 0)));
         }
         return Step.to(LockRules.afterHolderDeath(profile, s, p, next));
     }

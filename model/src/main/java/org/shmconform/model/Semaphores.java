@@ -2,6 +2,7 @@ package org.shmconform.model;
 
 import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -26,9 +27,10 @@ import java.util.TreeMap;
  * @param removed owners whose semaphore set another owner's object has removed since they took it (keying resets
  *                the lock, profiles with {@link Profile#retryRemovesOrphan()}: Qt 6.8's System V reports the failed
  *                IPC_RMID of their next cleanHandle, see {@link LockRules#removedUnderOthers})
- * @param erred   processes whose object's QSystemSemaphore still carries the error of that failed IPC_RMID (Qt 6.8's
- *                System V: an attach of the same key returns early from setNativeKey in Open mode and fails on it
- *                again; LifecycleRules.semaphoreErrorKept)
+ * @param erred   process → the error its object's QSystemSemaphore still carries, as QSharedMemoryPrivate::initKey
+ *                reports it (Qt 6.8's System V: an attach of the same key returns early from setNativeKey in Open mode and
+ *                fails on it again; LifecycleRules.semaphoreErrorKept): UnknownError after that failed IPC_RMID, KeyError
+ *                after a failed ftok (LifecycleRules.keyFileWentUnderKeying)
  * @param fileGone space|key whose semaphore key file ({@code qipc_systemsem_*}, a file of its own) an owner's cleanHandle
  *                unlinked while other objects still had the key: the set they have open may live on without a name, and
  *                a key file made since may take its inode (Qt 6.4 and legacy keys; {@link LockRules#droppedByRekey})
@@ -38,7 +40,7 @@ import java.util.TreeMap;
  *                ({@link LockRules#lockerMayMakeTheSet})
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made, Set<Owner> removed, Set<String> erred, Set<String> fileGone, Set<Owner> lost) {
+                         int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -47,21 +49,21 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         names = Map.copyOf(names);
         handles = Map.copyOf(handles);
         removed = Set.copyOf(removed);
-        erred = Set.copyOf(erred);
+        erred = Map.copyOf(erred);
         fileGone = Set.copyOf(fileGone);
         lost = Set.copyOf(lost);
     }
 
     /** No key's semaphore file gone under its set, no object's set lost. */
     public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                      int made, Set<Owner> removed, Set<String> erred) {
+                      int made, Set<Owner> removed, Map<String, String> erred) {
         this(owned, present, names, handles, made, removed, erred, Set.of(), Set.of());
     }
 
     /** With no object carrying a semaphore error. */
     public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
                       int made, Set<Owner> removed) {
-        this(owned, present, names, handles, made, removed, Set.of());
+        this(owned, present, names, handles, made, removed, Map.of());
     }
 
     /** Without owners whose set was removed under them. */
@@ -95,19 +97,24 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost);
     }
 
-    /** Whether the process's object's QSystemSemaphore still carries the error of a failed cleanHandle. */
+    /** Whether the process's object's QSystemSemaphore still carries an error (a failed cleanHandle's, or ftok's). */
     public boolean erred(String process) {
-        return erred.contains(process);
+        return erred.containsKey(process);
     }
 
-    /** The process's object's QSystemSemaphore carries an error ({@code kept}), or an error was cleared. */
-    Semaphores withError(String process, boolean kept) {
-        if (erred.contains(process) == kept) {
+    /** The error initKey reports for the one the process's object's QSystemSemaphore still carries, or null. */
+    public String error(String process) {
+        return erred.get(process);
+    }
+
+    /** The process's object's QSystemSemaphore carries an error, which initKey reports as {@code kept}; null: cleared. */
+    Semaphores withError(String process, String kept) {
+        if (Objects.equals(erred.get(process), kept)) {
             return this;
         }
-        Set<String> e = new HashSet<>(erred);
-        if (kept) {
-            e.add(process);
+        Map<String, String> e = new TreeMap<>(erred);
+        if (kept != null) {
+            e.put(process, kept);
         } else {
             e.remove(process);
         }

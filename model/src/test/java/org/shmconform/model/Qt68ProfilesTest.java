@@ -758,6 +758,61 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 387745 and qt68-sysv seeds 341321 and 343860 (real Qt 6.8.2, "QSystemSemaphore::handle::
+     * ftok failed" in the history): after a create that failed with KeyError as in seed 203122, the same object's attach
+     * of the same key fails with KeyError again. QSystemSemaphore::handle left the error and unix_key at -1, and
+     * setNativeKey returns early for the same key in Open mode before it clears the error, so initKey fails on it again.
+     * A create (Create mode clears it), another key, or a lock (modifySemaphore's handle() keys afresh) clears it.
+     */
+    @Test
+    void theSameKeysAttachFailsWithKeyErrorAgainAfterAFailedFtok() {
+        List<ModelOp> failed = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k"), Ops.call("B", "lock"), Ops.failed(Ops.create("C", "k", 8), "KeyError"));
+        ModelOp cAttaches = Ops.failed(Ops.attach("C", "k"), "KeyError");
+        assertTrue(Ops.legal(QT68_SYSV, failed, cAttaches));
+        List<ModelOp> twice = new ArrayList<>(failed);
+        twice.add(cAttaches);
+        assertTrue(Ops.legal(QT68_SYSV, twice, cAttaches), "the error stays until something clears it");
+        // A lock runs modifySemaphore, whose handle() keys afresh and clears the error.
+        List<ModelOp> locked = new ArrayList<>(twice);
+        locked.add(Ops.call("C", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV, locked, cAttaches), "a lock clears it");
+        // A create keys in Create mode, which clears the error first.
+        List<ModelOp> created = new ArrayList<>(twice);
+        created.add(Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"));
+        assertFalse(Ops.legal(QT68_SYSV, created, cAttaches), "a create clears it");
+        // Another key goes through setNativeKey, which clears it.
+        List<ModelOp> otherKey = new ArrayList<>(failed);
+        otherKey.add(Ops.failed(Ops.attach("C", "j"), "NotFound"));
+        assertFalse(Ops.legal(QT68_SYSV, otherKey, cAttaches), "another key clears it");
+        // Another object carries no error.
+        assertFalse(Ops.legal(QT68_SYSV, failed, Ops.failed(Ops.attach("D", "k"), "KeyError")), "another object");
+        // Without the failed ftok before: the documented attach only.
+        assertFalse(Ops.legal(QT68_SYSV, failed.subList(0, 4), cAttaches), "no earlier KeyError");
+    }
+
+    /** Fuzz qt68-sysv seeds 341321 and 343860 (legacy keys) and qt68-sysv-native seed 387745, in their order. */
+    @Test
+    void theFuzzedKeyErrorsAfterAFailedFtok() {
+        // Seeds 341321 and 343860: B owns k's set since its create, C since its own; B's create in Create mode removed the
+        // set while C waited in lock(), and C's modifySemaphore unlinked the file B had just made. B's lock after the
+        // attach returned true (modifySemaphore's handle() keyed afresh).
+        List<ModelOp> legacy = List.of(Ops.create("B", "k", 16), Ops.attachReadOnly("A", "k"), Ops.call("A", "detach"),
+                Ops.call("B", "detach"), Ops.call("B", "lock"), Ops.call("B", "unlock"), Ops.create("C", "k", 200),
+                Ops.attach("A", "k"), Ops.call("A", "lock"), Ops.failed(Ops.create("B", "k", 64), "KeyError"), Ops.kill("C"));
+        assertTrue(Ops.legal(QT68_SYSV, legacy, Ops.failed(Ops.attach("B", "k"), "KeyError")));
+        List<ModelOp> thenLocked = new ArrayList<>(legacy);
+        thenLocked.add(Ops.failed(Ops.attach("B", "k"), "KeyError"));
+        assertTrue(Ops.legal(QT68_SYSV, thenLocked, Ops.call("B", "lock")));
+        // Seed 387745: B owns k's set since its failed create; A's create in Create mode removed it while B's detach
+        // waited in its locker.
+        List<ModelOp> nativeKeys = List.of(Ops.create("A", "k", 100), Ops.failed(Ops.create("B", "k", 64), "AlreadyExists"),
+                Ops.attachReadOnly("B", "k"), Ops.call("A", "detach"), Ops.attach("C", "k"), Ops.call("C", "detach"),
+                Ops.call("C", "lock"), Ops.failed(Ops.create("A", "k", 64), "KeyError"), Ops.call("B", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, nativeKeys, Ops.failed(Ops.attach("A", "k"), "KeyError")));
+    }
+
+    /**
      * Fuzz qt68-sysv seed 221338 and qt68-sysv-safe seed 222431 (3/3 on real Qt 6.8.2): an unlock by an object that does
      * not hold the lock returns before QSystemSemaphore's modifySemaphore, so the failed create's error stays, and the
      * attach of the same key fails on it again. An unlock by the holder clears it.
