@@ -238,6 +238,12 @@ public final class WorkerProcess {
         return s.blockedInLockWait() ? s.description() : null;
     }
 
+    /** The harness's own request ({@link WorkerProtocol.Reset}): the worker drops its object as its destructor does. */
+    private void sendReset(long seq) throws IOException {
+        toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(seq)) + "\n").getBytes(StandardCharsets.UTF_8));
+        toWorker.flush();
+    }
+
     /** The seq of the reset a shutdown sends (a schedule's seqs count up from 1; exit's is Long.MAX_VALUE). */
     private static final long SHUTDOWN_RESET_SEQ = Long.MAX_VALUE - 2;
 
@@ -249,8 +255,7 @@ public final class WorkerProcess {
      */
     private boolean droppedItsObjects(Duration timeout) throws InterruptedException {
         try {
-            toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(SHUTDOWN_RESET_SEQ)) + "\n").getBytes(StandardCharsets.UTF_8));
-            toWorker.flush();
+            sendReset(SHUTDOWN_RESET_SEQ);
         } catch (IOException e) {
             return true; // gone: nothing is left to read
         }
@@ -278,8 +283,7 @@ public final class WorkerProcess {
             return stale.isEnd() ? "it is gone" : "it said something nobody asked for";
         }
         try {
-            toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(seq)) + "\n").getBytes(StandardCharsets.UTF_8));
-            toWorker.flush();
+            sendReset(seq);
         } catch (IOException e) {
             return "it cannot be written to: " + e.getMessage();
         }

@@ -230,10 +230,10 @@ final class ShadowState {
 
     /**
      * Whether w's attach may be the first keying of a key no other live object has keyed (the generator's starting keys
-     * are no keying): Qt's handle() then makes the set in
-     * Open mode too (semget with IPC_EXCL succeeds) and owns it and its key file (fuzz qt68-sysv seed 373004, UNKNOWN:
-     * B's attach of k found no segment but made k's set; C's create and A's attach shared it; B's create of k_1 unlinked
-     * k's re-made file, k_1's took its inode, and B's lock waited behind A's through it; the engine killed C's lock).
+     * are no keying): Qt's handle() then makes the set in Open mode too (semget with IPC_EXCL succeeds) and owns it and
+     * its key file. Fuzz qt68-sysv seeds 373004 and 382134 (UNKNOWN): B's attach of k found no segment but made k's set;
+     * C's create and A's attach shared it; B's create of k_1 unlinked k's re-made file, k_1's took its inode, and B's
+     * lock waited behind A's through it, so C's lock waited on B and the engine killed C.
      */
     private boolean mayMakeTheSet(String w, String key) {
         return !(keyed.contains(w) && key.equals(keyOf.get(w))) && keyOf.entrySet().stream().noneMatch(e -> !e.getKey().equals(w)
