@@ -520,7 +520,34 @@ final class LockRules {
         }
         ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(removed);
-        return keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey, itsRemovalFailed), oldKey);
+        ModelState unlinked = keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey, itsRemovalFailed), oldKey);
+        return mayLeaveAFreshSetNameless(profile, s, p, oldKey)
+                ? unlinked.withUnnamed(oldKey, true).observe("re-key of an object whose set was removed under it: it unlinked"
+                        + " the key file another owner's set was made on since, which lives on without a name")
+                : unlinked;
+    }
+
+    /**
+     * {@link Profile#lockSharesKeyFile()}, where no segment of {@code oldKey} lives (with one, {@link #keyFileUnlinked}
+     * marks it): owner {@code p}'s cleanHandle unlinks the key file it made (createdFile), but its set may be gone under
+     * it already ({@link Semaphores#removedUnder}), so that it removes none of the others' (its IPC_RMID finds nothing,
+     * or its keying had made the file only and opened the set another key's file had on that inode: the key's lock then
+     * is marked as maybe another key's, {@link #mayShareAnotherKeysSet}); and another live object owns a set of
+     * {@code oldKey}, not removed under it, which its Create mode may have made on {@code p}'s file since. That set lives
+     * on without a name, and a key file made since, {@code p}'s own new one in the same call included, may take the freed
+     * inode and reach it. Fuzz qt68-sysv-native seed 442978 (3/3): B create k; B detach (k's file goes, B keeps its
+     * set); A attach k-1 → NotFound (k-1's file, A's, on k's freed inode: A opens B's set); B create(0) k-1 → InvalidSize
+     * (B's re-key removes that set, and Create mode makes a fresh one on A's file); A create j (A's re-key unlinks k-1's
+     * file, j's takes its inode and reaches B's fresh set); B lock; A detach blocks in its locker. Without the lock mark
+     * (A's keying met no other key's set: its set is its own, live, and its IPC_RMID removes it under B) nothing is left.
+     * Legacy keys: {@link #mayLeaveSetNameless} (their sets have files of their own, which a last detach leaves).
+     */
+    private static boolean mayLeaveAFreshSetNameless(Profile profile, ModelState s, String p, String oldKey) {
+        return profile.lockSharesKeyFile() && !s.segments().containsKey(oldKey) && s.semaphores().owns(p, oldKey)
+                && s.semaphores().removedUnder(p, oldKey) && s.lock(oldKey) instanceof Lock.Reinitialised
+                && s.workers().entrySet().stream().anyMatch(e -> !e.getKey().equals(p) && !e.getValue().dead()
+                && oldKey.equals(e.getValue().qtKey()) && s.semaphores().owns(e.getKey(), oldKey)
+                && !s.semaphores().removedUnder(e.getKey(), oldKey));
     }
 
     /**

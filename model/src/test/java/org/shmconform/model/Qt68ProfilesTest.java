@@ -1073,6 +1073,36 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, handleKept, Ops.failed(Ops.create("B", "j", 8), "AlreadyExists")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 442978 (3/3 on real Qt 6.8.2): B's last detach took k's key file, B's object kept k's
+     * set; A's attach of k-1 made k-1's file on k's freed inode (A made the file, opened B's set). B's create(0) of k-1
+     * re-keyed B from k, removing that set, and its Create mode made a fresh one on A's file of k-1. A's re-key to j
+     * unlinked k-1's file (A made it) and removed no set of B's (its own was gone); j's file took the freed inode and
+     * reached B's fresh set, which B then locked: A's detach waited in its locker.
+     */
+    @Test
+    void aReKeysNewKeyFileMayReachTheFreshSetAnotherMadeOnTheFileItUnlinked() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.call("B", "detach"), Ops.failed(Ops.attach("A", "k-1"), "NotFound"),
+                Ops.failed(Ops.create("B", "k-1", 0), "InvalidSize"), Ops.create("A", "j", 8), Ops.call("B", "lock"));
+        ModelOp aDetaches = Ops.blocked(Ops.call("A", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aDetaches));
+        // k's segment and file still there at A's attach: k-1's file had an inode of its own, A made its set, and A's
+        // re-key removed it under B (the set B's Create mode had opened).
+        List<ModelOp> kStillNamed = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.attach("A", "k-1"), "NotFound"),
+                Ops.failed(Ops.create("B", "k-1", 0), "InvalidSize"), Ops.create("A", "j", 8), Ops.call("B", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, kStillNamed, aDetaches));
+        // B keyed k-1 first: the file is B's, A only opened B's set, and A's re-key unlinks nothing.
+        List<ModelOp> bFirst = List.of(Ops.create("B", "k", 8), Ops.call("B", "detach"), Ops.failed(Ops.create("B", "k-1", 0), "InvalidSize"),
+                Ops.failed(Ops.attach("A", "k-1"), "NotFound"), Ops.create("A", "j", 8), Ops.call("B", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, bFirst, aDetaches));
+        // C, with no old key file to unlink, makes j's file on an inode of its own.
+        List<ModelOp> cCreates = List.of(Ops.create("B", "k", 8), Ops.call("B", "detach"), Ops.failed(Ops.attach("A", "k-1"), "NotFound"),
+                Ops.failed(Ops.create("B", "k-1", 0), "InvalidSize"), Ops.create("C", "j", 8), Ops.call("B", "lock"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, cCreates, Ops.blocked(Ops.call("C", "detach"))));
+        // The documentation: another key's lock never stops a detach.
+        assertFalse(Ops.legal(Profile.DOCUMENTED, history, aDetaches));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
