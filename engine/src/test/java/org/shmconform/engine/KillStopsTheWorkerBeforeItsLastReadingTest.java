@@ -27,10 +27,7 @@ class KillStopsTheWorkerBeforeItsLastReadingTest {
 
     @BeforeEach
     void privateRun() throws Exception {
-        makers = new OrphanMakerRun(new OrphanMakerRun.Kind(SetsInALoopMaker.class, "sem",
-                set -> SysVObjects.semaphoreSets().stream().anyMatch(s -> s.id() == set[0] && s.key() == set[1]),
-                set -> SysVObjects.semaphoreSets().stream().filter(s -> s.id() == set[0] && s.key() == set[1])
-                        .forEach(s -> SysVObjects.remove(s.obj()))));
+        makers = new OrphanMakerRun(OrphanMakerRun.Kind.semaphores(SetsInALoopMaker.class));
     }
 
     @AfterEach

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -33,6 +34,16 @@ final class OrphanMakerRun implements AutoCloseable {
 
     /** How the test finds and removes the kind of object its maker makes, and the ledger's word for it. */
     record Kind(Class<?> maker, String ledgerKind, Predicate<int[]> exists, Consumer<int[]> remove) {
+        /** Semaphore sets ({@code <id> <key>}), removed only while that id still has that key. */
+        static Kind semaphores(Class<?> maker) {
+            return new Kind(maker, "sem", Kind::setExists, set -> SysVObjects.semaphoreSets().stream()
+                    .filter(s -> s.id() == set[0] && s.key() == set[1])
+                    .forEach(s -> SysVObjects.remove(s.obj())));
+        }
+
+        static boolean setExists(int[] set) {
+            return SysVObjects.semaphoreSets().stream().anyMatch(s -> s.id() == set[0] && s.key() == set[1]);
+        }
     }
 
     private final Kind kind;

@@ -8,7 +8,6 @@ import java.io.OutputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.shmconform.backends.sysv.SysVObjects;
 
 /**
  * A semaphore set whose key file is gone before the ledger saw it (Qt 6.8 unlinks its platform-safe key file on a
@@ -21,9 +20,7 @@ class SetsOfLiveWorkerTest {
 
     @BeforeEach
     void privateRun() throws Exception {
-        makers = new OrphanMakerRun(new OrphanMakerRun.Kind(OrphanSemaphoreMaker.class, "sem", SetsOfLiveWorkerTest::exists,
-                set -> SysVObjects.semaphoreSets().stream().filter(s -> s.id() == set[0] && s.key() == set[1])
-                        .forEach(s -> SysVObjects.remove(s.obj()))));
+        makers = new OrphanMakerRun(OrphanMakerRun.Kind.semaphores(OrphanSemaphoreMaker.class));
     }
 
     @AfterEach
@@ -32,7 +29,7 @@ class SetsOfLiveWorkerTest {
     }
 
     private static boolean exists(int[] set) {
-        return SysVObjects.semaphoreSets().stream().anyMatch(s -> s.id() == set[0] && s.key() == set[1]);
+        return OrphanMakerRun.Kind.setExists(set);
     }
 
     /**

@@ -26,10 +26,7 @@ class ShutdownReadsTheWorkerAfterItsDestructorTest {
 
     @BeforeEach
     void privateRun() throws Exception {
-        makers = new OrphanMakerRun(new OrphanMakerRun.Kind(SetInItsDestructorMaker.class, "sem",
-                set -> SysVObjects.semaphoreSets().stream().anyMatch(s -> s.id() == set[0] && s.key() == set[1]),
-                set -> SysVObjects.semaphoreSets().stream().filter(s -> s.id() == set[0] && s.key() == set[1])
-                        .forEach(s -> SysVObjects.remove(s.obj()))));
+        makers = new OrphanMakerRun(OrphanMakerRun.Kind.semaphores(SetInItsDestructorMaker.class));
     }
 
     @AfterEach

@@ -1,15 +1,7 @@
 package org.shmconform.engine;
 
 import com.sun.jna.Memory;
-import java.nio.file.Path;
-import java.util.List;
 import org.shmconform.backends.linux.LibC;
-import org.shmconform.backends.mmapfile.MmapFileBackend;
-import org.shmconform.spi.AccessMode;
-import org.shmconform.spi.Availability;
-import org.shmconform.spi.BackendSemantics;
-import org.shmconform.spi.SegmentError;
-import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 
 /**
@@ -20,9 +12,12 @@ import org.shmconform.spi.SharedSegment;
  * leave the locker an undo adjustment on a set whose last operator is the peer; the locker's death then makes it the
  * last operator (the kernel's exit_sem sets the pid), after the kill's last reading.
  */
-public final class UndoLeftBackend implements SharedMemoryBackend {
+public final class UndoLeftBackend extends TmpfsFileTestBackend {
     public static final String NAME = "test-undo-left";
-    private final MmapFileBackend real = new MmapFileBackend();
+
+    public UndoLeftBackend() {
+        super(NAME, "the lock is a System V set with SEM_UNDO that nobody removes");
+    }
 
     /** The key of the set an object of {@code key} locks: not an ftok value of Qt's project id. */
     static int setKey(String key) {
@@ -30,64 +25,32 @@ public final class UndoLeftBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
+    protected SharedSegment changed(SharedSegment real, String key) {
+        return new Forwarding(real) {
+            @Override
+            public boolean lock() {
+                return operate(key, -1);
+            }
 
-    @Override
-    public String mechanism() {
-        return real.mechanism() + "; TEST ONLY: the lock is a System V set with SEM_UNDO that nobody removes";
-    }
-
-    @Override
-    public BackendSemantics semantics() {
-        return real.semantics();
-    }
-
-    @Override
-    public Availability availability() {
-        return real.availability();
-    }
-
-    @Override
-    public SharedSegment open(String key) {
-        SharedSegment s = real.open(key);
-        return new SharedSegment() {
-            public String key() { return s.key(); }
-            public String nativeKey() { return s.nativeKey(); }
-            public boolean create(long size, AccessMode mode) { return s.create(size, mode); }
-            public boolean attach(AccessMode mode) { return s.attach(mode); }
-            public boolean detach() { return s.detach(); }
-            public boolean isAttached() { return s.isAttached(); }
-            public boolean lock() { return operate(-1); }
-            public boolean unlock() { return operate(1); }
-            public long size() { return s.size(); }
-            public byte[] read(long offset, int length) { return s.read(offset, length); }
-            public boolean write(long offset, byte[] data) { return s.write(offset, data); }
-            public void rawWrite(long offset, byte[] data) { s.rawWrite(offset, data); }
-            public boolean truncateBacking(long length) { return s.truncateBacking(length); }
-            public SegmentError error() { return s.error(); }
-            public String errorString() { return s.errorString(); }
-            public void close() { s.close(); }
-
-            private boolean operate(int delta) {
-                LibC c = LibC.INSTANCE;
-                int id = c.semget(setKey(key), 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
-                if (id != -1 && c.semctl(id, 0, LibC.SETVAL, 1) != 0) {
-                    return false;
-                }
-                id = id != -1 ? id : c.semget(setKey(key), 1, 0600);
-                Memory sembuf = new Memory(6);
-                sembuf.setShort(0, (short) 0);
-                sembuf.setShort(2, (short) delta);
-                sembuf.setShort(4, LibC.SEM_UNDO);
-                return id != -1 && c.semop(id, sembuf, 1) == 0;
+            @Override
+            public boolean unlock() {
+                return operate(key, 1);
             }
         };
     }
 
-    @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return real.removeLeftovers(keyPrefix, tempDir);
+    /** One semop with SEM_UNDO on the key's set, made (and set to 1) by the first one. */
+    private static boolean operate(String key, int delta) {
+        LibC c = LibC.INSTANCE;
+        int id = c.semget(setKey(key), 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        if (id != -1 && c.semctl(id, 0, LibC.SETVAL, 1) != 0) {
+            return false;
+        }
+        id = id != -1 ? id : c.semget(setKey(key), 1, 0600);
+        Memory sembuf = new Memory(6);
+        sembuf.setShort(0, (short) 0);
+        sembuf.setShort(2, (short) delta);
+        sembuf.setShort(4, LibC.SEM_UNDO);
+        return id != -1 && c.semop(id, sembuf, 1) == 0;
     }
 }
