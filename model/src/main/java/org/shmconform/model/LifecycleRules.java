@@ -332,11 +332,15 @@ final class LifecycleRules {
             return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
                     "create on an existing key");
         }
-        String lost = reachedUnnamed(base, key);
-        if (lost != null && op.outcome() == Outcome.FAIL && "AlreadyExists".equals(op.error())) {
+        List<String> lost = reachedUnnamed(profile, base, key);
+        if (!lost.isEmpty() && op.outcome() == Outcome.FAIL && "AlreadyExists".equals(op.error())) {
             // Its key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked); its handle stays on it.
-            return Step.to(base.withOrphan(op.process(), lost).observe("create of a new key: AlreadyExists, its new key file"
-                    + " ftoks to a segment whose key file was unlinked"));
+            List<ModelState> kept = new ArrayList<>();
+            for (String reached : lost) {
+                kept.add(base.withOrphan(op.process(), reached).observe("create of a new key: AlreadyExists, its new key"
+                        + " file ftoks to a segment whose key file was unlinked"));
+            }
+            return Step.to(kept);
         }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(base.blame(key, Property.CREATE_SIZE),
@@ -400,15 +404,34 @@ final class LifecycleRules {
     }
 
     /**
-     * A segment of another key whose key file was unlinked under it (LockRules.keyFileUnlinked) that a lookup of
-     * {@code key}, which has no segment, may reach instead; null when none.
+     * The segments of other keys whose key file was unlinked under them (LockRules.keyFileUnlinked) that a lookup of
+     * {@code key}, which has no segment, may reach instead; empty when none. The first of them, whichever freed inode the
+     * key's file took (the model does not follow inodes), and, {@link Profile#lockSharesKeyFile()}, each one a failed
+     * create's kept handle shows the key's file is on: an object keyed {@code key} whose create() failed with
+     * AlreadyExists on it (createOn) keeps its ftok value, which is the ftok of {@code key}'s file, and that file, made on
+     * the segment's freed inode, is still there. Fuzz qt68-sysv-native seed 461957 (3/3 on real Qt 6.8.2): C create k;
+     * A create(0) k (A owns k's set and file); A create k_1 → AlreadyExists (A's re-key unlinked k's file, k_1's took the
+     * inode: A keeps a handle to C's segment); B create k (a new file, a fresh 64-byte segment, C's 8-byte one left
+     * nameless); B create(0) k (its Create mode unlinked k's file and made it again); B attach k_1 → true, attached to
+     * C's 8 bytes (a read at 14 fails), not to its own 64-byte segment, the first nameless one.
      */
-    private static String reachedUnnamed(ModelState s, String key) {
+    private static List<String> reachedUnnamed(Profile profile, ModelState s, String key) {
         if (s.segments().containsKey(key)) {
-            return null;
+            return List.of();
         }
-        return s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)).sorted()
-                .findFirst().orElse(null);
+        List<String> reached = new ArrayList<>();
+        s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)).sorted()
+                .findFirst().ifPresent(reached::add);
+        if (profile.lockSharesKeyFile()) {
+            for (Map.Entry<String, Worker> e : new TreeMap<>(s.workers()).entrySet()) {
+                String kept = s.orphan(e.getKey());
+                if (kept != null && !s.orphanDestroyed(e.getKey()) && key.equals(e.getValue().qtKey()) && !kept.equals(key)
+                        && ModelKey.sameSpace(kept, key) && s.isUnnamed(kept) && !reached.contains(kept)) {
+                    reached.add(kept);
+                }
+            }
+        }
+        return reached;
     }
 
     static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {
@@ -514,10 +537,10 @@ final class LifecycleRules {
 
     private static Step keptSemaphoreErrorFails(ModelState s, ModelOp op) {
         String error = s.semaphores().error(op.process());
-        String what = "KeyError".equals(error) ? "a failed ftok's" : "a failed cleanHandle's";
-        return Expect.fail(s.observe("attach of the same key by an object whose semaphore kept " + what + " error: false, "
-                + error + " again (setNativeKey returns early in Open mode)"), op, error, Property.ATTACH_EXISTING,
-                "attach of the same key after its semaphore's " + ("KeyError".equals(error) ? "ftok" : "cleanHandle") + " failed");
+        String failed = "KeyError".equals(error) ? "ftok" : "cleanHandle";
+        return Expect.fail(s.observe("attach of the same key by an object whose semaphore kept a failed " + failed + "'s error:"
+                + " false, " + error + " again (setNativeKey returns early in Open mode)"), op, error, Property.ATTACH_EXISTING,
+                "attach of the same key after its semaphore's " + failed + " failed");
     }
 
     /** The object's QSystemSemaphore error is cleared (a create, an attach of another key, a lock or unlock, its death). */
@@ -539,10 +562,10 @@ final class LifecycleRules {
         if (semaphoreGone) {
             return Step.to(semaphoreCleanHandleFailed(bases, op));
         }
-        return Step.anyOf(bases, base -> attachOn(base, op));
+        return Step.anyOf(bases, base -> attachOn(profile, base, op));
     }
 
-    private static Step attachOn(ModelState base, ModelOp op) {
+    private static Step attachOn(Profile profile, ModelState base, ModelOp op) {
         Worker w = base.worker(op.process());
         if (op.outcome() == Outcome.FAIL && KeySpaceRules.longKeyRefused(op)) {
             return Step.to(base.observe("key of " + op.realKeyLength() + " characters refused: " + op.error()));
@@ -555,13 +578,19 @@ final class LifecycleRules {
             return Step.to(base.observe("attach to a segment whose key file was unlinked: NotFound (its re-made key file"
                     + " ftoks elsewhere)"));
         }
-        String lost = reachedUnnamed(base, visible);
-        String through = null;
-        if (lost != null && op.outcome() == Outcome.OK) {
-            visible = lost; // its new key file took the inode of the segment's unlinked one (LockRules.keyFileUnlinked)
-            through = w.key(); // the object keeps its key: a create/attach of it later is no re-key (fuzz qt68-sysv-safe seed 24)
-            base = base.observe("attach of a new key reached a segment whose key file was unlinked");
+        List<String> lost = reachedUnnamed(profile, base, visible);
+        if (lost.isEmpty() || op.outcome() != Outcome.OK) {
+            return attachReaching(base, op, visible, null);
         }
+        // Its key file is on the inode of the segment's unlinked one (LockRules.keyFileUnlinked); the object keeps its key:
+        // a create/attach of it later is no re-key (fuzz qt68-sysv-safe seed 24).
+        ModelState reaching = base.observe("attach of a new key reached a segment whose key file was unlinked");
+        return Step.anyOf(lost, reached -> attachReaching(reaching, op, reached, reaching.worker(op.process()).key()));
+    }
+
+    /** The attach of the segment under {@code visible}, reached through {@code through}'s key file (null: its own). */
+    private static Step attachReaching(ModelState base, ModelOp op, String visible, String through) {
+        Worker w = base.worker(op.process());
         if (!visible.equals(w.key())) {
             base = base.with(op.process(), new Worker(visible, false, false, w.locked(), false, 0, through));
             w = base.worker(op.process());

@@ -1103,6 +1103,30 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(Profile.DOCUMENTED, history, aDetaches));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 461957 (3/3 on real Qt 6.8.2): A's create(0) of k keyed k's set in Create mode (A owns
+     * it and k's file); A's re-key to k_1 unlinked k's file and k_1's took the inode: AlreadyExists, A keeps a handle to
+     * C's segment. B's create of k made a new file and a fresh 64-byte segment (C's left nameless), B's create(0) of k
+     * dropped its handle and re-made k's file; B's attach of k_1 (its re-key removes nothing) went through A's file of
+     * k_1, which the kept handle shows is on the old inode: C's 8 bytes, so a read at 14 is outside them.
+     */
+    @Test
+    void aKeyFileAKeptHandleShowsOnANamelessSegmentsInodeReachesThatSegment() {
+        List<ModelOp> history = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"),
+                Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists"), Ops.create("B", "k", 64),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.attachReadOnly("B", "k_1"));
+        ModelOp outside = Ops.failed(Ops.read("B", 14, "abcd"), "InvalidSize");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, outside));
+        // A's failed create was of j: its kept handle shows j's file, not k_1's, on the old inode, and B's attach of k_1
+        // does not reach C's 8 bytes.
+        List<ModelOp> otherKey = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"),
+                Ops.failed(Ops.create("A", "j", 8), "AlreadyExists"), Ops.create("B", "k", 64),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.attachReadOnly("B", "k_1"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, otherKey, outside));
+        // Legacy keys: A's re-key unlinks the set's own file, k's segment keeps its name, and k_1's file is a new one.
+        assertFalse(Ops.legal(QT68_SYSV, history.subList(0, 2), Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
