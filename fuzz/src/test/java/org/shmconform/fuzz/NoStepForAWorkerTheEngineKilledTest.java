@@ -236,8 +236,9 @@ class NoStepForAWorkerTheEngineKilledTest {
 
     /**
      * Fuzz qt68-sysv seeds 373004 and 382134 (UNKNOWN: "step 14 (lock by C) not performed: C was already gone (blocked
-     * by the engine)"; the second while the shadow took every worker's starting key for a keying): B's attach of k found no segment, but its handle() made k's set and owns it, as a create would; C's
-     * create and A's attach shared it. B's re-key to k_1 unlinked k's key file, k_1's took its inode, and B's lock waited
+     * by the engine)", and the like for B; the second while the shadow took every worker's starting key for a keying):
+     * B's attach of k found no segment, but its handle() made k's set and owns it, as a create would; C's create and A's
+     * attach shared it. B's re-key to k_1 unlinked k's key file, k_1's took its inode, and B's lock waited
      * behind A's through it, took it at A's death, and C's lock of k then waited on B. An attach that may make its key's
      * set owns it like a create, so that re-key may leave a nameless set, and B's lock is async and ends its steps; after
      * A's death C's lock may wait on B. Where C made k's set first, B's attach owns nothing and its lock goes as before.
