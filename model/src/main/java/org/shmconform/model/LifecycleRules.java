@@ -470,11 +470,42 @@ final class LifecycleRules {
      * through the re-made file); B create k → true (B's re-key removed A's set); A attach k → NotFound.
      */
     private static boolean lockerMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        return lockerMeetsItsRemovedSet(profile, s, op, w) && op.outcome() == Outcome.FAIL && "NotFound".equals(op.error());
+    }
+
+    /**
+     * Where an attach's locker may meet the object's removed set (as {@link #lockerMayRemakeTheKeyFile}), whatever the
+     * attach returned: the owner attaches the same key it has, another owner removed its set since, and the key's segment
+     * lives. Its locker's modifySemaphore then unlinks the segment's key file (createdFile) and makes it again, maybe on
+     * another inode, before it acquires (or waits): the segment may lose its name.
+     */
+    private static boolean lockerMeetsItsRemovedSet(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = w.key();
         return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null
                 && KeySpaceRules.modelKey(op).equals(key) && s.semaphores().owns(op.process(), key)
-                && s.semaphores().removedUnder(op.process(), key) && s.segments().containsKey(key)
-                && op.outcome() == Outcome.FAIL && "NotFound".equals(op.error());
+                && s.semaphores().removedUnder(op.process(), key) && s.segments().containsKey(key);
+    }
+
+    /**
+     * The keying part of an attach that never returned ({@link SegmentModel#ATTACH_KEYED}: blocked in its locker, or
+     * ended by a kill), after its kept handle was cleaned: where its locker meets the object's removed set
+     * ({@link #lockerMeetsItsRemovedSet}), modifySemaphore's cleanHandle unlinks the segment's key file and handle()
+     * makes it again before the acquire that waits, and the new file may be on another inode (the freed inode of another
+     * key's file whose set lives on, whose holder it then waits behind): the segment loses its name, and a key file made
+     * since may take its freed inode and reach it. Fuzz qt68-sysv-native seed 474301 (3/3): C create k_1; A create k;
+     * B create(0) k (B owns A's set and k's file); A detach; A create k (removed that set); C detach; C lock; B attach k
+     * never returned (its locker re-made k's file on k_1's freed inode and waited on C's set) until B was killed;
+     * C create k_1 → AlreadyExists (k_1's new file took the inode of A's unlinked file: A's segment). Also the state
+     * without it (the locker has not run yet, or met the set's inode again).
+     */
+    static List<ModelState> keyedAttachMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op) {
+        if (!lockerMeetsItsRemovedSet(profile, s, op, s.worker(op.process()))) {
+            return List.of(s);
+        }
+        String key = s.worker(op.process()).key();
+        return List.of(s, LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(op.process())), key)
+                .observe("attach by the owner of a set removed under it, which never returned: its locker re-made the key"
+                        + " file, maybe on another inode, before it waited"));
     }
 
     private static Step keyFileRemadeByTheLocker(Profile profile, ModelState s, ModelOp op) {

@@ -146,7 +146,8 @@ public final class SegmentModel {
         List<ModelState> out = new ArrayList<>();
         for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
             ModelState keyed = LockRules.keyingMayMeetANamelessSet(profile, cleaned, op);
-            out.addAll(create ? LockRules.keyedByBlockedCreate(profile, keyed, op).next() : List.of(keyed));
+            out.addAll(create ? LockRules.keyedByBlockedCreate(profile, keyed, op).next()
+                    : LifecycleRules.keyedAttachMayRemakeTheKeyFile(profile, keyed, op));
         }
         return Step.to(out);
     }

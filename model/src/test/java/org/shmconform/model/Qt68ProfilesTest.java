@@ -1127,6 +1127,37 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, history.subList(0, 2), Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 474301 (3/3 on real Qt 6.8.2): B's create(0) of k made B an owner of A's set and k's
+     * file (Create mode); A's last detach unlinked k's file, A's create of k removed that set and made k's file and a
+     * segment again; C's last detach unlinked k_1's file, C kept its set and locked it. B's attach of k never returned
+     * (killed): its setNativeKey returned early (same key, Open mode), its locker met the removed set, and
+     * modifySemaphore's cleanHandle unlinked A's file of k (createdFile) before handle() made it again, on k_1's freed
+     * inode, and waited on C's set. C's create of k_1 made k_1's file on the inode of A's unlinked one: AlreadyExists.
+     */
+    @Test
+    void anAttachThatNeverReturnedMayHaveRemadeTheKeyFileInItsLocker() {
+        ModelOp bKeys = new ModelOp("B", SegmentModel.ATTACH_KEYED, "k", 12, null, "ReadWrite", null, null, null, Outcome.OK,
+                null, null, SPACE, null);
+        List<ModelOp> history = List.of(Ops.create("C", "k_1", 8), Ops.create("A", "k", 8),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.call("A", "detach"), Ops.create("A", "k", 8),
+                Ops.call("C", "detach"), Ops.call("C", "lock"), bKeys, Ops.kill("B"));
+        ModelOp cCreates = Ops.failed(Ops.create("C", "k_1", 8), "AlreadyExists");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, cCreates));
+        // Without B's attach (or before it ran its locker) nothing unlinked A's file: k_1 is a new key.
+        List<ModelOp> noAttach = List.of(Ops.create("C", "k_1", 8), Ops.create("A", "k", 8),
+                Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.call("A", "detach"), Ops.create("A", "k", 8),
+                Ops.call("C", "detach"), Ops.call("C", "lock"), Ops.kill("B"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, noAttach, cCreates));
+        // B's create(0) after A's create of k: B owns the set A made, nothing removed under B, its locker re-makes nothing.
+        List<ModelOp> bOwnsTheLiveSet = List.of(Ops.create("C", "k_1", 8), Ops.create("A", "k", 8), Ops.call("A", "detach"),
+                Ops.create("A", "k", 8), Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.call("C", "detach"),
+                Ops.call("C", "lock"), bKeys, Ops.kill("B"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, bOwnsTheLiveSet, cCreates));
+        // Legacy keys: B's locker unlinks the set's own file, and k's segment keeps its name.
+        assertFalse(Ops.legal(QT68_SYSV, history, cCreates));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
