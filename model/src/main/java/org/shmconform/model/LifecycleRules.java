@@ -44,7 +44,10 @@ final class LifecycleRules {
      */
     private static Step whatAKeptHandleMayMakeOfIt(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (keptHandleMayBeStale(profile, s, op, w)) {
-            return staleHandleFails(s, op);
+            Step stale = staleHandleFails(s, op);
+            List<String> reached = reachedOnTheFreedInodeWithoutItsKeyFile(profile, s, op);
+            return reached.isEmpty() ? stale
+                    : Step.either(stale, Step.anyOf(reached, j -> keptHandleRemovedAnotherKeysSegment(s, op, j)));
         }
         if (keptHandleMayMissItsKeyFile(profile, s, op, w)) {
             return keptHandleMissedItsKeyFile(s, op);
@@ -174,6 +177,40 @@ final class LifecycleRules {
                 + " was destroyed since: false, error() still AlreadyExists (cleanHandle finds nothing)");
         return Expect.fail(next, op, "AlreadyExists", s.blame(key, Property.LAST_DETACH_DESTROYS),
                 op.f() + " by an object whose failed create's segment was destroyed since (Qt 6.8 System V cleanHandle)");
+    }
+
+    /**
+     * Legacy keys ({@code !lockSharesKeyFile}: the segment's key file is its own, qipc_sharedmemory_*): the kept handle
+     * may be stale ({@link #keptHandleMayBeStale}) and no segment lives under its own key, so nothing made that key's
+     * file again since its segment and file went. Another key's segment nobody is attached to, whose key file took the
+     * freed inode, has the kept ftok value: cleanHandle (QSharedMemorySystemV::cleanHandle) finds it with nattch 0 and
+     * removes it (IPC_RMID), as {@link #cleanOrphanHandle} does, but its last step, {@code unlink(keyfile) == 0} on the
+     * object's own key's path, fails on the missing file: initKey returns false, and create()/attach() with it, error()
+     * still the failed create's AlreadyExists. Fuzz qt68-sysv seed 471876 (3/3 on real Qt 6.8.2): A create k; kill A;
+     * C create k → AlreadyExists (C keeps the handle); C lock; B create k → AlreadyExists; B create k-1 (B's cleanHandle
+     * removed A's segment and unlinked k's file, k-1's file took the inode); kill B; C unlock; C attach k →
+     * AlreadyExists; C attach k-1 → NotFound (C's cleanHandle had removed B's segment). The segments that may have
+     * been reached; empty where the rule does not apply.
+     */
+    private static List<String> reachedOnTheFreedInodeWithoutItsKeyFile(Profile profile, ModelState s, ModelOp op) {
+        String key = s.orphan(op.process());
+        if (profile.lockSharesKeyFile() || key == null || s.segments().containsKey(key)
+                || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
+            return List.of();
+        }
+        return s.segments().entrySet().stream()
+                .filter(e -> !e.getKey().equals(key) && e.getValue().attached().isEmpty() && ModelKey.sameSpace(e.getKey(), key))
+                .map(Map.Entry::getKey).sorted().toList();
+    }
+
+    private static Step keptHandleRemovedAnotherKeysSegment(ModelState s, ModelOp op, String reached) {
+        ModelState next = s.withOrphan(op.process(), null).withSegment(reached, null).withOrphanedSegmentDestroyed(reached)
+                .because(reached, Property.CRASH_SURVIVES).observe(op.f() + " by the object whose failed create's segment"
+                        + " was destroyed since: its cleanHandle removed another key's segment nobody is attached to (its"
+                        + " key file took the freed inode), then failed to unlink its own missing key file: false,"
+                        + " error() still AlreadyExists");
+        return Expect.fail(next, op, "AlreadyExists", Property.CRASH_SURVIVES,
+                op.f() + " by an object whose kept handle reached another key's segment (Qt 6.8 System V cleanHandle)");
     }
 
     /**

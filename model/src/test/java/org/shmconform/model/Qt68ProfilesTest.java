@@ -336,6 +336,26 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void qt68SystemVKeptHandleThatReachedAnotherKeysSegmentRemovesItAndFailsOnItsMissingKeyFile() {
+        // Fuzz qt68-sysv seed 471876 (3/3 on real Qt 6.8.2, legacy keys): C's failed create keeps a handle to A's orphan;
+        // B's re-key to k-1 removed it and unlinked k's key file, k-1's file took the inode; B died. C's attach of k: its
+        // cleanHandle removes B's segment (nattch 0), then its unlink of k's missing file fails: false, AlreadyExists
+        // still; C's attach of k-1 finds nothing.
+        List<ModelOp> seed471876 = List.of(create("A", "k"), kill("A"), fail(create("C", "k"), "AlreadyExists"), op("C", "lock"),
+                fail(create("B", "k"), "AlreadyExists"), create("B", "k-1"), kill("B"), op("C", "unlock"),
+                fail(attach("C", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, seed471876, fail(attach("C", "k-1"), "NotFound")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, seed471876, attach("C", "k-1")));
+        // B still attached: cleanHandle finds k-1's segment attached and leaves it, whatever C's attach of k returned.
+        List<ModelOp> stillAttached = List.of(create("A", "k"), kill("A"), fail(create("C", "k"), "AlreadyExists"),
+                fail(create("B", "k"), "AlreadyExists"), create("B", "k-1"), fail(attach("C", "k"), "AlreadyExists"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, stillAttached, fail(attach("C", "k-1"), "NotFound")));
+        // Without C's attach of k nobody removed B's segment: it survives B's death for D, who keeps no handle.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, seed471876.subList(0, 8), fail(attach("D", "k-1"), "NotFound")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV, seed471876.subList(0, 8), attach("D", "k-1")));
+    }
+
+    @Test
     void qt68SystemVKeptHandleMayReachASegmentOfAnotherKeyMadeOnTheOldInode() {
         // Fuzz qt68-sysv-native seed 13202 (3/3): A's re-key removed k's segment (its last attacher) and its file;
         // k-1's file took the inode and A made k-1's segment on it: C's kept handle finds that one attached, no failure.
