@@ -260,16 +260,12 @@ public final class WorkerProcess {
             return true; // gone: nothing is left to read
         }
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            long left = deadline - System.nanoTime();
-            Received r = poll(Duration.ofNanos(Math.max(0, Math.min(left, RESET_LOOK.toNanos()))));
-            if (r != null && (r.isEnd() || r.reply() != null && r.reply().seq() == SHUTDOWN_RESET_SEQ)) {
+        for (Received r; (r = awaitReset(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) != null; ) {
+            if (r.isEnd() || r.reply() != null && r.reply().seq() == SHUTDOWN_RESET_SEQ) {
                 return true;
             }
-            if (r == null && (left <= 0 || lockWaitOf() != null)) {
-                return false;
-            }
         }
+        return false;
     }
 
     /**

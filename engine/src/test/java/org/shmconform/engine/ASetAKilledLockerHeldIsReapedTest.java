@@ -32,6 +32,7 @@ class ASetAKilledLockerHeldIsReapedTest {
     @Test
     void theSetIsRecordedAtTheLockAndReapedAfterTheSchedule() throws InterruptedException {
         Integer key = null;
+        long started = System.currentTimeMillis() / 1000;
         try (RunContext run = RunContext.create()) {
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults());
@@ -50,8 +51,9 @@ class ASetAKilledLockerHeldIsReapedTest {
             assertEquals(List.of(), left, "the set A held when it was killed outlived the schedule");
         } finally {
             Integer k = key;
-            if (k != null) {
-                SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k).forEach(set -> SysVObjects.remove(set.obj()));
+            if (k != null) { // only a set of the test column's shape and key, made or set since the test began: its own
+                SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k && set.nsems() == 1 && set.ctime() >= started)
+                        .forEach(set -> SysVObjects.remove(set.obj()));
             }
         }
     }

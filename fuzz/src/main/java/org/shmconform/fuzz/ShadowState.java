@@ -276,10 +276,11 @@ final class ShadowState {
                     namelessSetPossible = true;
                     ownersOf.get(keyOf.get(w)).remove(w); // there: rekeyMayLeaveSetNameless saw w among its owners
                 }
-                if ("create".equals(step.op()) || mayMakeTheSet(w, step.key())) {
+                boolean create = "create".equals(step.op());
+                if (create || mayMakeTheSet(w, step.key())) {
                     ownersOf.computeIfAbsent(step.key(), k -> new HashSet<>()).add(w);
                 }
-                if ("create".equals(step.op())) {
+                if (create) {
                     if (keyingSplitsLock && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w)
                             && step.key().equals(e.getValue()) && !dead.contains(e.getKey()))) {
                         splitLocks.add(lockOf(step.key()));

@@ -517,10 +517,24 @@ final class LifecycleRules {
      * another inode, before it acquires (or waits): the segment may lose its name.
      */
     private static boolean lockerMeetsItsRemovedSet(Profile profile, ModelState s, ModelOp op, Worker w) {
-        String key = w.key();
-        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null
-                && KeySpaceRules.modelKey(op).equals(key) && s.semaphores().owns(op.process(), key)
-                && s.semaphores().removedUnder(op.process(), key) && s.segments().containsKey(key);
+        return KeySpaceRules.modelKey(op).equals(w.key()) && ownsASetRemovedUnderIt(profile, s, op.process(), w.key());
+    }
+
+    /**
+     * Qt 6.8's System V with a key file shared by segment and semaphore: {@code p}'s object owns {@code key}'s set,
+     * another owner removed it since, and the key's segment lives. A locker of that object meets the removed set.
+     */
+    private static boolean ownsASetRemovedUnderIt(Profile profile, ModelState s, String p, String key) {
+        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null && s.semaphores().owns(p, key)
+                && s.semaphores().removedUnder(p, key) && s.segments().containsKey(key);
+    }
+
+    /**
+     * The locker met the object's removed set: modifySemaphore's cleanHandle unlinked the key file (createdFile) and
+     * handle() made it again, maybe on another inode, with a fresh set of the object's own ({@link Semaphores#rekeyedBy}).
+     */
+    private static ModelState keyFileRemadeByItsLocker(Profile profile, ModelState s, String p, String key, String why) {
+        return LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(p)), key).observe(why);
     }
 
     /**
@@ -539,10 +553,9 @@ final class LifecycleRules {
         if (!lockerMeetsItsRemovedSet(profile, s, op, s.worker(op.process()))) {
             return List.of(s);
         }
-        String key = s.worker(op.process()).key();
-        return List.of(s, LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(op.process())), key)
-                .observe("attach by the owner of a set removed under it, which never returned: its locker re-made the key"
-                        + " file, maybe on another inode, before it waited"));
+        return List.of(s, keyFileRemadeByItsLocker(profile, s, op.process(), s.worker(op.process()).key(),
+                "attach by the owner of a set removed under it, which never returned: its locker re-made the key file, maybe"
+                        + " on another inode, before it waited"));
     }
 
     private static Step keyFileRemadeByTheLocker(Profile profile, ModelState s, ModelOp op) {
@@ -550,9 +563,8 @@ final class LifecycleRules {
         List<ModelState> next = new ArrayList<>();
         // initKey cleans a failed create's kept handle before the locker runs.
         for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
-            next.add(LockRules.keyFileRemade(profile, cleaned.with(cleaned.semaphores().rekeyedBy(op.process())), key)
-                    .observe("attach by the owner of a set removed under it: its locker re-made the key file, on another"
-                            + " inode: NotFound, the segment left without its name"));
+            next.add(keyFileRemadeByItsLocker(profile, cleaned, op.process(), key, "attach by the owner of a set removed"
+                    + " under it: its locker re-made the key file, on another inode: NotFound, the segment left without its name"));
         }
         return Step.to(next);
     }
@@ -700,9 +712,9 @@ final class LifecycleRules {
         if (!lockerMayRemakeTheKeyFileUnderOthers(profile, s, op, w)) {
             return documented;
         }
-        ModelState remade = LockRules.keyFileRemade(profile, s.with(s.semaphores().rekeyedBy(op.process())), w.key())
-                .observe("detach by the owner of a set removed under it: its locker re-made the key file, maybe on another"
-                        + " inode, under the segment the others stay attached to");
+        ModelState remade = keyFileRemadeByItsLocker(profile, s, op.process(), w.key(), "detach by the owner of a set"
+                + " removed under it: its locker re-made the key file, maybe on another inode, under the segment the others"
+                + " stay attached to");
         return Step.either(documented, detachAttached(profile, remade, op, w, keyFileMissed));
     }
 
@@ -719,11 +731,8 @@ final class LifecycleRules {
      */
     private static boolean lockerMayRemakeTheKeyFileUnderOthers(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = w.key();
-        Segment seg = key == null ? null : s.segments().get(key);
-        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && op.outcome() == Outcome.OK && seg != null
-                && key.equals(w.qtKey()) && s.semaphores().owns(op.process(), key)
-                && s.semaphores().removedUnder(op.process(), key)
-                && seg.attached().keySet().stream().anyMatch(q -> !q.equals(op.process()));
+        return op.outcome() == Outcome.OK && ownsASetRemovedUnderIt(profile, s, op.process(), key) && key.equals(w.qtKey())
+                && s.segments().get(key).attached().keySet().stream().anyMatch(q -> !q.equals(op.process()));
     }
 
     /** The detach of an attached object, its outcome checked. */
