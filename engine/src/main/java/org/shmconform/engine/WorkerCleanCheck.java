@@ -28,8 +28,12 @@ import java.util.stream.Collectors;
  *     descriptor shows as {@code /proc/<its pid>/...}, and closes them
  *     again: a look can catch one open, as WorkerPoolTest did on a loaded machine): no socket, no pipe, no memfd,
  *     no segment, no key file;</li>
- * <li>{@code /proc/locks}: no POSIX or flock lock of that pid (an OFD lock shows pid -1, but it lives on
- *     an open file description, and no descriptor of a file that could be locked is left, see above);</li>
+ * <li>{@code /proc/<pid>/fdinfo/<fd>} of each descriptor: no {@code lock:} line, so no POSIX, OFD or flock lock
+ *     (a process's POSIX lock goes with the first close of a descriptor of its file, and an OFD or flock lock lives on
+ *     an open file description: a lock of the worker lives on one of its descriptors, whichever file it is). Not
+ *     {@code /proc/locks}: reading it takes the kernel's file-lock semaphore for writing (fs/locks.c locks_start), a
+ *     wait of an RCU grace period that holds up every process's lock and unlock on the machine meanwhile, measured
+ *     here at 4.8 ms a read in a qt fuzz, the pool's costliest check;</li>
  * <li>no child process (a worker that spawned one is not reused while it lives);</li>
  * <li>{@code /proc/<pid>/environ}: still this run's {@code SHMCONFORM_RUN} and the TMPDIR the pool keyed it by.</li>
  * </ul>
@@ -71,7 +75,6 @@ final class WorkerCleanCheck {
         }
         maps(proc, shareRoot, why);
         descriptors(proc, b, why);
-        locks(b.pid(), why);
         children(proc, why);
         environment(proc, b, why);
         return why;
@@ -113,6 +116,7 @@ final class WorkerCleanCheck {
                 } else if (!isCodeFile(target, b)) {
                     why.add("descriptor " + n + " is still open: " + target);
                 }
+                locks(proc, n, target, why);
             }
         } catch (IOException | RuntimeException e) {
             why.add("cannot list its descriptors: " + e.getMessage());
@@ -128,17 +132,18 @@ final class WorkerCleanCheck {
                 || DEVICES.contains(target) || target.startsWith(CGROUP_FILES) || target.startsWith("/proc/" + b.pid() + "/");
     }
 
-    private static void locks(long pid, List<String> why) {
+    /** The {@code lock:} lines the kernel shows for one descriptor (fs/proc/fd.c, show_fd_locks). */
+    private static void locks(Path proc, int fd, String target, List<String> why) {
         try {
-            for (String line : Files.readAllLines(PROC.resolve("locks"), StandardCharsets.UTF_8)) {
-                List<String> f = new ArrayList<>(Arrays.asList(line.trim().split("\\s+")));
-                f.remove("->"); // a waiter's line
-                if (f.size() > 4 && f.get(4).equals(Long.toString(pid))) {
-                    why.add("holds or waits for a lock: " + line.trim());
+            for (String line : Files.readAllLines(proc.resolve("fdinfo/" + fd), StandardCharsets.UTF_8)) {
+                if (line.startsWith("lock:")) {
+                    why.add("holds a lock on descriptor " + fd + " (" + target + "): " + line.substring("lock:".length()).trim());
                 }
             }
         } catch (IOException e) {
-            why.add("cannot read /proc/locks: " + e.getMessage());
+            if (link(proc.resolve("fd/" + fd)) != null) { // a descriptor closed while we looked holds no lock
+                why.add("cannot read the fdinfo of its descriptor " + fd + ": " + e.getMessage());
+            }
         }
     }
 

@@ -116,7 +116,7 @@ import org.shmconform.spi.Op;
  * the lock it holds), start over with a fresh object (no key, ReadWrite) and reply
  * {@code {"seq":9,"ok":true,"value":{"objects":0,"pid":1234}}} ({@link Released}): how many segment objects
  * it still holds (0, or the engine replaces it) and its pid. The reply is only the worker's word: the engine
- * checks the rest from outside ({@code /proc/<pid>/maps}, {@code fd}, {@code /proc/locks}) before it reuses
+ * checks the rest from outside ({@code /proc/<pid>/maps}, {@code fd}, {@code fdinfo}) before it reuses
  * the process. A worker that does not know it answers with a protocolError and is simply never reused.
  *
  * <h2>Conformance</h2>
