@@ -87,6 +87,15 @@ public final class HistoryOps {
                         Outcome.OK, null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), cleaned, invoke.time(), e.time(), true, invoke.index()));
             }
+            if (outcome == Outcome.FAIL && "KeyError".equals(e.error()) && e.errorString() != null
+                    && e.errorString().contains("ftok failed") && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
+                // Its QSystemSemaphore handle() made or found the key file somewhere in the call's interval, and its ftok
+                // failed later: another object's op that unlinked the file may lie between the two (SegmentModel.
+                // KEY_FILE_MADE, fuzz qt68-sysv-native seed 484555). Optional: the call taken whole is one reading too.
+                ModelOp made = new ModelOp(op.process(), SegmentModel.KEY_FILE_MADE, op.args(), op.realKeyLength(),
+                        Outcome.OK, null, null, op.space(), op.user());
+                ops.add(new CheckedOp(ops.size(), made, invoke.time(), e.time(), true, invoke.index()));
+            }
             if (invoke.f().equals("create") && outcome == Outcome.FAIL && "AlreadyExists".equals(e.error())) {
                 keepingAHandle.add(op.process()); // Qt 6.8's System V create keeps it (LifecycleRules.markOrphanHandle)
             }

@@ -71,6 +71,8 @@ final class StateText {
                 + (kept.destroyed() ? " (destroyed since)" : "")));
         s.unnamed().stream().filter(k -> s.segments().containsKey(k))
                 .forEach(k -> parts.add(key(k, spaceList) + " lost its key file"));
+        s.ftoks().forEach((p, made) -> parts.add(p + "'s call made " + key(made.key(), spaceList) + "'s key file, not ftok'd yet"
+                + (made.unlinked() ? " (unlinked since)" : "")));
         return parts.isEmpty() ? "nothing exists" : String.join("; ", parts);
     }
 

@@ -35,6 +35,10 @@ final class LifecycleRules {
             // attach's race, on create.
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
+        if (ftokMayMissItsKeyFile(profile, s, op, w)) {
+            Step missed = ftokMissedItsKeyFile(profile, s, op, w);
+            instead = instead == null ? missed : Step.either(instead, missed);
+        }
         return instead == null ? documented : Step.either(documented, instead);
     }
 
@@ -487,6 +491,10 @@ final class LifecycleRules {
                 && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), false)) {
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
+        if (ftokMayMissItsKeyFile(profile, s, op, w)) {
+            Step missed = ftokMissedItsKeyFile(profile, s, op, w);
+            instead = instead == null ? missed : Step.either(instead, missed);
+        }
         Step either = instead == null ? documented : Step.either(documented, instead);
         // Whatever its kept handle did first (initKey's cleanHandle), its locker may still meet its removed set: fuzz
         // qt68-sysv-native seed 302282 (once in a campaign, 0/3 in replays): A create k → AlreadyExists kept a handle
@@ -595,6 +603,55 @@ final class LifecycleRules {
         Property blamed = "create".equals(op.f()) ? Property.CREATE_SIZE : Property.ATTACH_EXISTING;
         return Step.anyOf(bases, base -> Expect.fail(base, op, "KeyError", blamed,
                 op.f() + " by an owner of the lock's semaphore while another owner may re-key it"));
+    }
+
+    /**
+     * Qt 6.8's System V: the call's QSystemSemaphore handle() made or found the key file ({@link SegmentModel#KEY_FILE_MADE},
+     * placed in the call's interval) and another object unlinked that file before its ftok
+     * ({@link LockRules#unlinksTheKeyFile}, an op placed between the two, so overlapping the call in real time): ftok fails
+     * with ENOENT, and handle() sets KeyError "QSystemSemaphore::handle:: ftok failed", which QSharedMemoryPrivate::initKey
+     * returns as KeyError ("unable to set key on lock"). handle() runs in setNativeKey for a create (Create mode: its
+     * cleanHandle and handle() run for the same key too) and for an attach of a new key by an object not attached (an
+     * attached object's attach() returns before initKey; the same key in Open mode returns early in setNativeKey, whose
+     * kept error {@link #semaphoreErrorKept} answers for). Fuzz qt68-sysv-native seed 484555 (FLAKY 1/3, the message in
+     * the history): C create k; C detach; C create k; B attach k; C detach; A attach k; B detach; B lock; A detach (the
+     * last: it removed the segment and unlinked k's file, which native keys share with the set) while C create k →
+     * KeyError; C attach k → KeyError (the kept error). Without such an op in between the ftok finds the file.
+     */
+    static boolean ftokMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        ModelState.Ftok made = s.ftoks().get(op.process());
+        if (made == null || !made.unlinked() || op.outcome() != Outcome.FAIL || !"KeyError".equals(op.error())
+                || op.key() == null || op.key().isEmpty()) {
+            return false;
+        }
+        String key = KeySpaceRules.modelKey(op);
+        return made.key().equals(key) && ("create".equals(op.f()) || !w.attached() && !key.equals(w.qtKey()));
+    }
+
+    /**
+     * {@link #ftokMayMissItsKeyFile}: nothing made or attached, the key set, the lock keyed as the call keys it up to its
+     * handle() (an attach's Open mode; a create's Create mode, whose cleanHandle removed a set the object owned, or, read as
+     * the older rule reads it, Open mode), and then {@link LockRules#keyFileUnlinkedBeforeItsFtok}; the object's
+     * QSystemSemaphore keeps the KeyError ({@link #semaphoreErrorKept}).
+     */
+    private static Step ftokMissedItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
+            for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
+                List<ModelState> keyings = new ArrayList<>(LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey()));
+                if ("create".equals(op.f())) {
+                    keyings.add(LockRules.keyedByCreate(profile, semaphoreErrorCleared(keyed, op.process()), op, w.locked()));
+                }
+                for (ModelState base : keyings) {
+                    ModelState lost = LockRules.keyFileUnlinkedBeforeItsFtok(base, op.process(),
+                            keyed.worker(op.process()).key());
+                    bases.add(lost.with(lost.semaphores().withError(op.process(), "KeyError")));
+                }
+            }
+        }
+        Property blamed = "create".equals(op.f()) ? Property.CREATE_SIZE : Property.ATTACH_EXISTING;
+        return Step.anyOf(bases, base -> Expect.fail(base, op, "KeyError", blamed,
+                op.f() + " whose key file another object unlinked before its ftok"));
     }
 
     /**

@@ -635,6 +635,77 @@ final class LockRules {
                 + " removed set: ftok failed (KeyError), and the key's openers may be on separate sets");
     }
 
+    /**
+     * {@link SegmentModel#KEY_FILE_MADE}: the handle() of {@code op}'s call made or found the key file and has not ftok'd
+     * it yet. Qt 6.8's System V only ({@link Profile#retryRemovesOrphan()}: QSystemSemaphoreSystemV::handle makes the file
+     * with QtIpcCommon::createUnixKeyFile and then ftoks it, and whatever ftok fails on stays in the object's semaphore).
+     */
+    static Step keyFileMadeBeforeItsFtok(Profile profile, ModelState s, ModelOp op) {
+        if (!profile.lockIsASystemVSet() || !profile.retryRemovesOrphan() || op.key() == null || op.key().isEmpty()) {
+            return Step.violates(Property.API_CONTRACT, "no Qt 6.8 System V key file to make before an ftok");
+        }
+        return Step.to(s.withFtok(op.process(), new ModelState.Ftok(KeySpaceRules.modelKey(op), false)));
+    }
+
+    /**
+     * The marks of {@link ModelState#ftoks} after {@code op} led from {@code before} to {@code after}: its own object's is
+     * consumed by its call (the op after the mark in program order), and another object's is marked unlinked where
+     * {@code op} unlinked its key file ({@link #unlinksTheKeyFile}).
+     */
+    static ModelState ftoksAfter(Profile profile, ModelState before, ModelOp op, ModelState after) {
+        ModelState next = SegmentModel.KEY_FILE_MADE.equals(op.f()) ? after : after.withFtok(op.process(), null);
+        for (Map.Entry<String, ModelState.Ftok> e : before.ftoks().entrySet()) {
+            ModelState.Ftok made = e.getValue();
+            if (!e.getKey().equals(op.process()) && !made.unlinked() && unlinksTheKeyFile(profile, before, op, after, made.key())) {
+                next = next.withFtok(e.getKey(), new ModelState.Ftok(made.key(), true));
+            }
+        }
+        return next;
+    }
+
+    /**
+     * Whether {@code op} unlinked {@code key}'s file in Qt 6.8's System V, as it led from {@code before} to {@code after}.
+     * Only an object keyed {@code key} (its key file is that path, Worker.qtKey) unlinks it, in one of two places:
+     * QSharedMemorySystemV::cleanHandle (a detach, or the cleanHandle of initKey) removes a segment nobody is attached to
+     * and unlinks the object's key file, which with a platformSafeKey or a native key is the semaphore's too
+     * ({@link Profile#lockSharesKeyFile()}; legacy keys give the semaphore a file of its own); and
+     * QSystemSemaphoreSystemV::cleanHandle unlinks the file where the object made it or opened the set in Create mode
+     * (createdFile: an owner), run by setNativeKey in Create mode (a create) or for a new key (an attach that is not
+     * attached), and by modifySemaphore when its set was removed under it (a lock, an unlock, a detach's locker).
+     * A SIGKILL runs no cleanHandle.
+     */
+    static boolean unlinksTheKeyFile(Profile profile, ModelState before, ModelOp op, ModelState after, String key) {
+        Worker q = before.worker(op.process());
+        if (!key.equals(q.qtKey()) || Outcome.DEATH == op.outcome() || "kill".equals(op.f())) {
+            return false;
+        }
+        if (profile.lockSharesKeyFile() && before.segments().keySet().stream().anyMatch(k -> !after.segments().containsKey(k))) {
+            return true;
+        }
+        if (!before.semaphores().owns(op.process(), key)) {
+            return false;
+        }
+        return switch (op.f()) {
+            case "create", SegmentModel.CREATE_KEYED -> true;
+            case "attach", SegmentModel.ATTACH_KEYED -> !q.attached() && !KeySpaceRules.modelKey(op).equals(key);
+            case "lock", "unlock", "detach" -> before.semaphores().removedUnder(op.process(), key)
+                    && (runsModifySemaphore(op, q) || "detach".equals(op.f()) && q.attached());
+            default -> false;
+        };
+    }
+
+    /**
+     * After {@link LifecycleRules#ftokMayMissItsKeyFile}: {@code p}'s handle() made the key file it could not ftok
+     * (createdFile, so its next re-key unlinks whatever file is under the name by then), and whoever unlinked it, or
+     * keys the lock next, makes a file and a set of its own, on whatever inode: the key's openers may be on separate sets
+     * from now on (as {@link #keyFileTakenUnderKeying}).
+     */
+    static ModelState keyFileUnlinkedBeforeItsFtok(ModelState s, String p, String key) {
+        ModelState t = s.lock(key) instanceof Lock.Reinitialised ? s : s.withLock(key, Lock.REINITIALISED);
+        return own(t, p, key).observe("the key file " + p + "'s keying made or found was unlinked by another object before"
+                + " its ftok: ftok failed (KeyError), and the key's openers may be on separate sets");
+    }
+
     /** Whether an object other than {@code p}'s owns {@code key}'s semaphore too (made it, or opened it in Create mode). */
     private static boolean anotherOwner(ModelState s, String key, String p) {
         return s.semaphores().owned().stream().anyMatch(o -> o.key().equals(key) && !o.process().equals(p));

@@ -28,15 +28,27 @@ import java.util.TreeSet;
  *                     legacy keys too (LifecycleRules.keyFileUnlinkedByItsPath)
  * @param remade       those of {@code unnamed} whose key file its unlinker made again at once (an owner's create in
  *                     Create mode, LockRules.keyedByCreate): a file is there, maybe on another inode
+ * @param ftoks        process → the key whose file the QSystemSemaphore handle() of its create/attach in flight made or
+ *                     found and has not ftok'd yet ({@link SegmentModel#KEY_FILE_MADE}), and whether another object
+ *                     unlinked that file since (LockRules.unlinksTheKeyFile): consumed by the call itself
  */
 public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
                          Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
                          SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed,
-                         Set<String> remade) {
+                         Set<String> remade, Map<String, Ftok> ftoks) {
 
     public ModelState {
         unnamed = Set.copyOf(unnamed);
         remade = Set.copyOf(remade);
+        ftoks = Map.copyOf(ftoks);
+    }
+
+    /** No create/attach in flight between its key file and its ftok. */
+    public ModelState(Map<String, Segment> segments, Map<String, Lock> locks, Map<String, Worker> workers,
+                      Map<String, Property> cause, Semaphores semaphores, Map<String, Orphan> orphans,
+                      SortedSet<String> observations, Map<String, Server> servers, Set<String> unnamed,
+                      Set<String> remade) {
+        this(segments, locks, workers, cause, semaphores, orphans, observations, servers, unnamed, remade, Map.of());
     }
 
     /** No segment lost its key file. */
@@ -165,7 +177,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     ModelState with(String p, Worker w) {
         TreeMap<String, Worker> m = new TreeMap<>(workers);
         m.put(p, w);
-        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers, unnamed, remade);
+        return new ModelState(segments, locks, m, cause, semaphores, orphans, observations, servers, unnamed, remade, ftoks);
     }
 
     ModelState withSegment(String key, Segment s) {
@@ -181,7 +193,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, s);
         }
-        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers, u, r);
+        return new ModelState(m, locks, workers, cause, semaphores, orphans, observations, servers, u, r, ftoks);
     }
 
     /** Whether the key's segment lost its key file (and with it its name) under a live attachment. */
@@ -199,7 +211,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeSet<String> r = new TreeSet<>(remade);
         r.remove(key);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, u, r);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, u, r, ftoks);
     }
 
     /** The key's segment lost its key file, which its unlinker made again at once (maybe on another inode). */
@@ -207,12 +219,30 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         ModelState lost = withUnnamed(key, true);
         TreeSet<String> r = new TreeSet<>(remade);
         r.add(key);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, lost.unnamed, r);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, lost.unnamed, r, ftoks);
     }
 
     /** Whether the key's live segment lost its key file and no file is under that name now (its unlink would fail). */
     boolean keyFileMissing(String key) {
         return isUnnamed(key) && !remade.contains(key);
+    }
+
+    /**
+     * The key file of {@code key} that a create/attach in flight made or found in its QSystemSemaphore handle(), before
+     * its ftok; {@code unlinked} once another object unlinked that file (LockRules.unlinksTheKeyFile).
+     */
+    public record Ftok(String key, boolean unlinked) {
+    }
+
+    /** The process's call in flight made or found {@code ftok}'s key file and has not ftok'd it yet (null: no such call). */
+    ModelState withFtok(String p, Ftok ftok) {
+        TreeMap<String, Ftok> m = new TreeMap<>(ftoks);
+        if (ftok == null) {
+            m.remove(p);
+        } else {
+            m.put(p, ftok);
+        }
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, servers, unnamed, remade, m);
     }
 
     /** The key's lock, or null when nobody holds it. */
@@ -241,11 +271,11 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, lock);
         }
-        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers, unnamed, remade);
+        return new ModelState(segments, m, workers, cause, semaphores, orphans, observations, servers, unnamed, remade, ftoks);
     }
 
     ModelState with(Semaphores now) {
-        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, now, orphans, observations, servers, unnamed, remade, ftoks);
     }
 
     ModelState because(String key, Property p) {
@@ -255,7 +285,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(key, p);
         }
-        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers, unnamed, remade);
+        return new ModelState(segments, locks, workers, m, semaphores, orphans, observations, servers, unnamed, remade, ftoks);
     }
 
     /** The property to blame when the key's existence turns out other than the model says. */
@@ -270,7 +300,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(name, server);
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade, ftoks);
     }
 
     /** Every server of {@code process} stopped (it detached, re-keyed or died). */
@@ -280,13 +310,13 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeMap<String, Server> m = new TreeMap<>(servers);
         m.values().removeIf(v -> v.process().equals(process));
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, observations, m, unnamed, remade, ftoks);
     }
 
     ModelState observe(String observation) {
         TreeSet<String> o = new TreeSet<>(observations);
         o.add(observation);
-        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, semaphores, orphans, o, servers, unnamed, remade, ftoks);
     }
 
     /**
@@ -316,7 +346,7 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         }
         TreeMap<String, Orphan> m = new TreeMap<>(orphans);
         m.replaceAll((p, kept) -> kept.key().equals(key) ? new Orphan(key, true) : kept);
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade, ftoks);
     }
 
     ModelState withOrphan(String p, String key) {
@@ -326,6 +356,6 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
         } else {
             m.put(p, new Orphan(key, false));
         }
-        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade);
+        return new ModelState(segments, locks, workers, cause, semaphores, m, observations, servers, unnamed, remade, ftoks);
     }
 }

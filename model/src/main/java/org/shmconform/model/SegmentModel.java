@@ -33,6 +33,14 @@ public final class SegmentModel {
      * 189, {@link LifecycleRules#keptHandleCleanedFirst}).
      */
     public static final String HANDLE_CLEANED = "handleCleaned";
+    /**
+     * The point where the QSystemSemaphore handle() of a create() or attach() that failed with KeyError ("QSystemSemaphore::
+     * handle:: ftok failed") made or found its key file (QtIpcCommon::createUnixKeyFile), before its ftok: a checker-made
+     * optional op placed in the call's interval (HistoryOps), so that another object's op that unlinks that file
+     * ({@link LockRules#unlinksTheKeyFile}) may be placed between the two ({@link ModelState#ftoks}), and the ftok then
+     * finds no file (fuzz qt68-sysv-native seed 484555, {@link LifecycleRules#ftokMayMissItsKeyFile}).
+     */
+    public static final String KEY_FILE_MADE = "keyFileMade";
 
     private SegmentModel() {
     }
@@ -77,6 +85,14 @@ public final class SegmentModel {
     }
 
     public static Step step(Profile profile, ModelState s, ModelOp op) {
+        Step step = stepOf(profile, s, op);
+        if (s.ftoks().isEmpty() || !step.legal()) {
+            return step;
+        }
+        return Step.to(step.next().stream().map(next -> LockRules.ftoksAfter(profile, s, op, next)).distinct().toList());
+    }
+
+    private static Step stepOf(Profile profile, ModelState s, ModelOp op) {
         Worker w = s.worker(op.process());
         if (w.dead()) {
             // A kill of a worker that already died (of a crash) changes nothing; anything else is a contradiction.
@@ -111,6 +127,7 @@ public final class SegmentModel {
             case CREATE_KEYED -> keyedBeforeTheLocker(profile, s, op, true);
             case ATTACH_KEYED -> keyedBeforeTheLocker(profile, s, op, false);
             case HANDLE_CLEANED -> LifecycleRules.keptHandleCleanedFirst(profile, s, op, w);
+            case KEY_FILE_MADE -> LockRules.keyFileMadeBeforeItsFtok(profile, s, op);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
             case "attach" -> NativeKeyRules.attach(profile, s, op, w);
             case "detach" -> LifecycleRules.detach(profile, s, op, w);

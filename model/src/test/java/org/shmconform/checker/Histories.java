@@ -57,6 +57,13 @@ final class Histories {
         return add(w, EventType.fail, f, null, null, null, null, error);
     }
 
+    /** A call that returned false with {@code error} and Qt's {@code errorString}. */
+    Histories fail(String w, String f, String error, String errorString) {
+        history.append(new HistoryEvent(0, ++tick, w, EventType.fail, f, null, null, "ReadWrite", null, null, null, null, error,
+                errorString, null, null));
+        return this;
+    }
+
     Histories kill(String w) {
         history.append(new HistoryEvent(0, ++tick, "nemesis", EventType.invoke, "kill", null, null, null, null, null, null, w,
                 null, null, null, "killed"));

@@ -129,6 +129,38 @@ class HistoryOpsTest {
                 .ok("B", "create").invokeCreate("B", 64).ok("B", "create").execution()).size(), "no failed create: no part");
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 484555 (FLAKY 1/3): C's create fails with KeyError "QSystemSemaphore::handle:: ftok
+     * failed" while A's last detach runs. The mark of the key file C's handle() made is placed apart, optional, in the
+     * create's interval (SegmentModel.KEY_FILE_MADE): the history is legal as Qt 6.8's System V with native keys says,
+     * and is not where A's detach returned before C's create began, nor for another message (no mark).
+     */
+    @Test
+    void aCreatesFailedFtokIsMarkedSoThatAnOverlappingLastDetachMayUnlinkItsKeyFile() {
+        String ftok = "QSharedMemoryPrivate::initKey: unable to set key on lock (QSystemSemaphore::handle:: ftok failed)";
+        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv-native",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
+        org.shmconform.model.Profile nativeKeys = org.shmconform.model.Profile.declared("qt-6.8-safe-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
+        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64).ok("A", "create")
+                .invokeCreate("C", 64).invoke("A", "detach").ok("A", "detach").fail("C", "create", "KeyError", ftok)
+                .execution(), semantics);
+        CheckedOp made = ops.get(2);
+        assertEquals(org.shmconform.model.SegmentModel.KEY_FILE_MADE, made.op().f());
+        assertTrue(made.optional());
+        assertEquals("C", made.op().process());
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(nativeKeys, ops).status());
+        List<CheckedOp> sequential = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64)
+                .ok("A", "create").invoke("A", "detach").ok("A", "detach").invokeCreate("C", 64)
+                .fail("C", "create", "KeyError", ftok).execution(), semantics);
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(nativeKeys, sequential).status());
+        List<CheckedOp> otherMessage = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64)
+                .ok("A", "create").invokeCreate("C", 64).invoke("A", "detach").ok("A", "detach")
+                .fail("C", "create", "KeyError", "QSharedMemory::create: key error").execution(), semantics);
+        assertEquals(3, otherMessage.size(), "no mark");
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(nativeKeys, otherMessage).status());
+    }
+
     /** A holds, B waits in lock(), C's create() never returns and ends as {@code ending} says, B gets the lock. */
     private static Execution createEndedWhileBWaited(Ending ending) {
         return new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")

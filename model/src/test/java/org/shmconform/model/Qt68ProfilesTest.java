@@ -833,6 +833,89 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 484555 (FLAKY 1/3 on real Qt 6.8.2, "QSystemSemaphore::handle:: ftok failed" in the
+     * history): C's create of k overlapped A's detach, the last one. QSharedMemorySystemV::cleanHandle removed the segment
+     * and unlinked k's key file, which native keys share with the semaphore set, after C's QSystemSemaphoreSystemV::handle()
+     * had made or found it (createUnixKeyFile) and before its ftok: KeyError, kept in C's semaphore, so C's attach of k
+     * failed with it again. C owns k's set but no other owner has the key, so the older rule (seed 203122) does not
+     * apply: only the unlink placed between the checker's mark of the key file (SegmentModel.KEY_FILE_MADE) and the
+     * call explains it. An owner's re-key away from the key unlinks the file too (its semaphore's cleanHandle), with
+     * legacy keys as well.
+     */
+    @Test
+    void aCreateWhoseKeyFileAnOverlappingUnlinkerRemovedBeforeItsFtokFailsWithKeyError() {
+        ModelOp cCreates = Ops.failed(Ops.create("C", "k", 64), "KeyError");
+        List<ModelOp> unlinkedBetween = new ArrayList<>(SEED_484555_BEFORE_THE_CREATE);
+        unlinkedBetween.add(keyFileMade(cCreates));
+        unlinkedBetween.add(Ops.call("A", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, unlinkedBetween, cCreates));
+        // The rest of the seed's history: the kept error, then B's lock and a create of k afresh.
+        List<ModelOp> failed = new ArrayList<>(unlinkedBetween);
+        failed.add(cCreates);
+        failed.add(Ops.failed(Ops.attach("C", "k"), "KeyError"));
+        failed.add(Ops.call("B", "unlock"));
+        failed.add(Ops.value("B", "isAttached", "false"));
+        failed.add(Ops.call("B", "lock"));
+        failed.add(Ops.call("B", "unlock"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, failed, Ops.create("B", "k", 24)));
+        // An attach of a new key runs handle() too.
+        List<ModelOp> attachBetween = List.of(Ops.create("A", "k", 8), keyFileMade(Ops.attach("C", "k")), Ops.call("A", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, attachBetween, Ops.failed(Ops.attach("C", "k"), "KeyError")));
+        // An owner's re-key away from k: its semaphore's cleanHandle unlinks the file it made (createdFile), legacy keys too.
+        ModelOp bCreates = Ops.failed(Ops.create("B", "k", 8), "KeyError");
+        List<ModelOp> rekeyBetween = List.of(Ops.create("A", "k", 8), keyFileMade(bCreates), Ops.create("A", "j", 8));
+        assertTrue(Ops.legal(QT68_SYSV, rekeyBetween, bCreates));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, rekeyBetween, bCreates));
+    }
+
+    /**
+     * The negative of {@link #aCreateWhoseKeyFileAnOverlappingUnlinkerRemovedBeforeItsFtokFailsWithKeyError}: the same
+     * KeyError with no unlinker between the mark and the call is still a violation, whether nothing unlinked the file,
+     * the unlink came before the handle() made it, the detach was not the last (the segment and its file stay), the
+     * unlinker has another key, the keys are legacy ones (the segment's file is not the semaphore's), or the attach keeps
+     * the key it has (no handle() in Open mode). Only Qt 6.8's System V makes a key file before an ftok.
+     */
+    @Test
+    void aKeyErrorWithNoUnlinkerBetweenTheKeyFileAndItsFtokIsStillAViolation() {
+        ModelOp cCreates = Ops.failed(Ops.create("C", "k", 64), "KeyError");
+        List<ModelOp> whole = new ArrayList<>(SEED_484555_BEFORE_THE_CREATE);
+        whole.add(Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, whole, cCreates), "the call taken whole");
+        List<ModelOp> unlinkedFirst = new ArrayList<>(whole);
+        unlinkedFirst.add(keyFileMade(cCreates));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, unlinkedFirst, cCreates), "the detach before the key file was made");
+        List<ModelOp> nothingBetween = new ArrayList<>(SEED_484555_BEFORE_THE_CREATE);
+        nothingBetween.add(keyFileMade(cCreates));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, nothingBetween, cCreates), "no op between");
+        List<ModelOp> notTheLast = new ArrayList<>(SEED_484555_BEFORE_THE_CREATE.subList(0, 6));
+        notTheLast.add(keyFileMade(cCreates));
+        notTheLast.add(Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notTheLast, cCreates), "B still attached: nothing removed, nothing unlinked");
+        List<ModelOp> anotherKey = List.of(Ops.create("A", "j", 8), keyFileMade(cCreates), Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, anotherKey, cCreates), "A's detach unlinks j's file");
+        List<ModelOp> unlinkedBetween = new ArrayList<>(SEED_484555_BEFORE_THE_CREATE);
+        unlinkedBetween.add(keyFileMade(cCreates));
+        unlinkedBetween.add(Ops.call("A", "detach"));
+        assertFalse(Ops.legal(QT68_SYSV, unlinkedBetween, cCreates), "legacy keys: the semaphore's file is its own");
+        ModelOp bAttaches = Ops.failed(Ops.attach("B", "k"), "KeyError");
+        List<ModelOp> sameKey = List.of(Ops.create("A", "k", 8), Ops.attach("B", "k"), Ops.call("B", "detach"),
+                keyFileMade(bAttaches), Ops.create("A", "j", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, sameKey, bAttaches), "the same key in Open mode: setNativeKey returns early");
+        assertFalse(SegmentModel.step(QT64, ModelState.initial(), keyFileMade(cCreates)).legal(), "Qt 6.4: no mark");
+    }
+
+    /** Seed 484555's ops before C's create(64), in the order its history has them. */
+    private static final List<ModelOp> SEED_484555_BEFORE_THE_CREATE = List.of(Ops.create("C", "k", 24),
+            Ops.call("C", "detach"), Ops.create("C", "k", 24), Ops.attach("B", "k"), Ops.call("C", "detach"),
+            Ops.attach("A", "k"), Ops.call("B", "detach"), Ops.call("B", "lock"));
+
+    /** The checker's mark (SegmentModel.KEY_FILE_MADE) of the key file {@code call}'s handle() made, before its ftok. */
+    private static ModelOp keyFileMade(ModelOp call) {
+        return new ModelOp(call.process(), SegmentModel.KEY_FILE_MADE, call.args(), call.realKeyLength(), Outcome.OK, null,
+                null, call.space(), null);
+    }
+
+    /**
      * Fuzz qt68-sysv seed 221338 and qt68-sysv-safe seed 222431 (3/3 on real Qt 6.8.2): an unlock by an object that does
      * not hold the lock returns before QSystemSemaphore's modifySemaphore, so the failed create's error stays, and the
      * attach of the same key fails on it again. An unlock by the holder clears it.
