@@ -499,9 +499,13 @@ final class ScheduleAttempt {
                 e.getValue().shutdown(Duration.ofSeconds(5));
             }
         }
+        Map<String, String> whyNot = new LinkedHashMap<>(); // every reset is sent before any reply is read
+        for (Map.Entry<String, WorkerPool.Pooled> e : borrowed.entrySet()) {
+            whyNot.put(e.getKey(), pool.sendBack(e.getValue(), notReusable(e.getKey(), e.getValue().process())));
+        }
         for (Map.Entry<String, WorkerPool.Pooled> e : borrowed.entrySet()) {
             String name = e.getKey();
-            WorkerPool.Pooled p = pool.giveBack(e.getValue(), name, notReusable(name, e.getValue().process()), notes);
+            WorkerPool.Pooled p = pool.giveBack(e.getValue(), name, whyNot.get(name), notes);
             if (p != null) {
                 proven.put(name, p);
             }

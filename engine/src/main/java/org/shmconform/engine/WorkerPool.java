@@ -261,18 +261,30 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * After a schedule, before the reaper: a worker {@code disqualified} (the schedule's reason: killed,
-     * crashed, blocked...) is retired at once; any other answers reset and is checked from outside.
+     * After a schedule, before the reaper, the first half of giving a worker back, for every worker of the schedule
+     * before any {@link #giveBack}: a worker {@code disqualified} (the schedule's reason: killed, crashed, blocked...) is
+     * sent nothing; any other is sent its reset now, so the workers' destructors run side by side instead of one reset's
+     * round trip after another.
+     *
+     * @return why it is not reused (then no reset was sent), or null: its reset is on its way
+     */
+    String sendBack(Pooled p, String disqualified) {
+        if (disqualified != null) {
+            return disqualified;
+        }
+        return p.baseline == null ? "its pid or hello was never known" : p.process.sendResetNow(RESET_SEQ);
+    }
+
+    /**
+     * The second half: a worker {@link #sendBack} ruled out ({@code whyNot}) is retired at once; any other must answer its
+     * reset and is checked from outside.
      *
      * @return the worker if it proved clean so far (then {@link #readmit} after the reaper), else null
      */
-    Pooled giveBack(Pooled p, String workerName, String disqualified, List<String> notes) throws InterruptedException {
-        String why = disqualified;
-        if (why == null && p.baseline == null) {
-            why = "its pid or hello was never known";
-        }
+    Pooled giveBack(Pooled p, String workerName, String whyNot, List<String> notes) throws InterruptedException {
+        String why = whyNot;
         if (why == null) {
-            why = p.process.reset(RESET_SEQ, RESET_DEADLINE);
+            why = p.process.resetAnswered(RESET_SEQ, RESET_DEADLINE);
         }
         if (why == null) {
             List<String> dirty = WorkerCleanCheck.failures(p.baseline, RunContext.shareRoot());

@@ -274,6 +274,17 @@ public final class WorkerProcess {
      * @return why the worker did not answer it cleanly (no reply, another reply, objects left), or null
      */
     public String reset(long seq, Duration timeout) throws InterruptedException {
+        String unsent = sendResetNow(seq);
+        return unsent != null ? unsent : resetAnswered(seq, timeout);
+    }
+
+    /**
+     * The first half of {@link #reset}: sends it without waiting, so that several workers run their destructors side by
+     * side ({@link WorkerPool#sendBack}); {@link #resetAnswered} reads the reply.
+     *
+     * @return why it could not be sent (something unasked was said first, or the pipe is closed), or null
+     */
+    public String sendResetNow(long seq) {
         Received stale = received.poll();
         if (stale != null) {
             return stale.isEnd() ? "it is gone" : "it said something nobody asked for";
@@ -283,6 +294,11 @@ public final class WorkerProcess {
         } catch (IOException e) {
             return "it cannot be written to: " + e.getMessage();
         }
+        return null;
+    }
+
+    /** The second half of {@link #reset}: why the worker did not answer the reset sent cleanly, or null. */
+    public String resetAnswered(long seq, Duration timeout) throws InterruptedException {
         Received r = awaitReset(timeout);
         if (r == null) {
             String asleep = lockWaitOf();
