@@ -182,13 +182,17 @@ public final class WorkerProcess {
         return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
-    /** From now on its stderr (and stray stdout) goes to {@code log}: a pooled worker's log per schedule. */
+    /**
+     * From now on its stderr (and stray stdout) goes to {@code log}: a pooled worker's log per schedule, made when it
+     * first writes there. Not made empty beforehand, as a started worker's is: a pooled worker says nothing in nearly
+     * every schedule, and a file made on this machine's ext4 state directory cost 1-2 ms of the borrow (strace -T), one
+     * per worker and schedule, and the idle log's under the pool's monitor.
+     */
     public void logTo(Path log) {
         stderrLog = log;
-        touch(log);
     }
 
-    /** Every worker of a schedule has its log file, empty if it said nothing (as before pooling). */
+    /** A started worker has its log file from its start, empty if it says nothing. */
     private static void touch(Path log) {
         try {
             Files.write(log, new byte[0], StandardOpenOption.CREATE, StandardOpenOption.APPEND);
