@@ -26,10 +26,20 @@ final class StoppedForTheLastLook {
             return; // gone already
         }
         long deadline = System.nanoTime() + bound.toNanos();
+        long look = FIRST_LOOK_NANOS;
         while (System.nanoTime() < deadline && !pinned.exited() && !allThreadsStopped(pinned.pid())) {
-            Thread.sleep(1);
+            // A stop takes effect when the worker is next scheduled, microseconds away: a fixed 1 ms sleep made every
+            // kill cost over a millisecond (a fifth of a qt fuzz schedule's kill step). Looks double up to 1 ms.
+            java.util.concurrent.locks.LockSupport.parkNanos(look);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+            look = Math.min(look * 2, LAST_LOOK_NANOS);
         }
     }
+
+    private static final long FIRST_LOOK_NANOS = 20_000;
+    private static final long LAST_LOOK_NANOS = 1_000_000;
 
     /** Every thread's state in /proc/PID/task/TID/stat is stopped (T, t) or dead (Z, X). */
     static boolean allThreadsStopped(long pid) {
