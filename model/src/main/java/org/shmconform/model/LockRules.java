@@ -130,6 +130,17 @@ final class LockRules {
                 return other;
             }
         }
+        // Qt 6.4: a file unlinked by an owner of a removed set (Semaphores.unlinkedBy): the nameless set is the one the
+        // key's other objects have, held by one of them, not the one the unlinker re-opened or made.
+        for (Map.Entry<String, String> gone : s.semaphores().unlinkedBy().entrySet()) {
+            String other = gone.getKey();
+            boolean heldByAnOpener = s.workers().entrySet().stream().anyMatch(e -> !e.getKey().equals(p)
+                    && !e.getKey().equals(gone.getValue()) && other.equals(e.getValue().key()) && !e.getValue().dead()
+                    && e.getValue().locked());
+            if (!other.equals(key) && ModelKey.sameSpace(other, key) && heldByAnOpener) {
+                return other;
+            }
+        }
         return null;
     }
 
@@ -245,6 +256,12 @@ final class LockRules {
             // j's freed inode; A create k → AlreadyExists; C create j removed the set B and A had as k's; kill B;
             // A create k → UnknownError).
             base = removedUnderOthers(profile, base, p, key, failedOnARemovedSet(op), s);
+            // Qt 6.4: its IPC_RMID removed the set under the other owners, or, where another owner's remake removed its
+            // own set first, it only unlinked the file of the set that owner made (removedSetsFileUnlinked). Its Create
+            // mode makes it the owner of the set it opens now.
+            base = metARemovedSet(s, p, key) ? removedSetsFileUnlinked(profile, base, p, key, "create()")
+                    : removedByARemake(profile, base, p, key);
+            base = base.with(base.semaphores().withReopened(p, key, false));
             // Where that file is the segment's too, the re-made one may be on another inode: the segment may lose its
             // name and another key's new file may take its inode (fuzz qt68-sysv-native and -safe seed 25182, 3/3:
             // C create k-1; B create k; A create k → AlreadyExists, twice; C detach; B lock; C create j → AlreadyExists).
@@ -284,6 +301,81 @@ final class LockRules {
             }
         });
         return s.with(s.semaphores().removedUnderOthers(p, key, sameSet).withLost(lost));
+    }
+
+    /** Qt 6.4's System V lock: a key file of its own, and no Qt 6.8 retry that reports a removed set. */
+    private static boolean tracksSetsRemovedByARemake(Profile profile) {
+        return profile.lockKeyFileMayBeReused() && !profile.retryRemovesOrphan();
+    }
+
+    /**
+     * Qt 6.4's System V: owner {@code p}'s create or attach of {@code key} ran QSystemSemaphorePrivate::cleanHandle
+     * (initKey's setKey of an empty key), whose IPC_RMID removed the set {@code p} had open, and handle() made the file
+     * and a set again under the name (QSharedMemory::create's setKey in Create mode opens it, SETVAL 1). Every other
+     * owner that had the removed set open still has its id, and its file flag (createdFile): {@link Semaphores#removedUnder}.
+     */
+    private static ModelState removedByARemake(Profile profile, ModelState s, String p, String key) {
+        if (!tracksSetsRemovedByARemake(profile)) {
+            return s;
+        }
+        return s.with(s.semaphores().removedUnderOthers(p, key, Set.of()));
+    }
+
+    /**
+     * Qt 6.4's System V: owner {@code p}, whose set another owner's remake removed ({@link #removedByARemake}), runs
+     * cleanHandle on {@code key}'s name: an initKey (create, attach, re-key), or modifySemaphore meeting EIDRM/EINVAL
+     * (a lock, an unlock, a detach's locker; it sets semaphore = -1 first). It unlinks the semaphore file, which is the
+     * file of the set the other owner made (createdFile), and removes nothing (its IPC_RMID is of the removed set, or
+     * skipped); handle() then makes the file again, and where the new file is on another inode {@code p} makes a fresh set
+     * while the set the old file named lives on, nameless, for the key's other objects: another key's file made since may
+     * take that inode and ftok to it ({@link Semaphores#unlinkedBy}). And where handle() found that set again on the
+     * same inode (createdFile, not createdSemaphore), its next cleanHandle unlinks its file again, removing nothing. Fuzz
+     * qt seed 920141 (3/3 on real Qt 6.4, TMPDIR on ext4): A create k; B create(0) k → InvalidSize (B owns k's set:
+     * Create mode); B create k → AlreadyExists (B's cleanHandle removed the set A made, handle() made another); A detach
+     * (its locker's semop meets the removed set: cleanHandle unlinks B's file, handle() makes one again; the last
+     * detach frees the segment's key file too); A create(0) k → InvalidSize (its cleanHandle unlinks k's semaphore file
+     * again, handle() makes it again); B lock; C attach j → blocks: j's new file took the inode of the file of B's set.
+     */
+    static ModelState removedSetsFileUnlinked(Profile profile, ModelState s, String p, String key, String what) {
+        if (!tracksSetsRemovedByARemake(profile)) {
+            return s;
+        }
+        Semaphores reopened = s.semaphores().rekeyedBy(p);
+        if (!othersHaveTheKey(s, key, p)) {
+            return s.with(reopened);
+        }
+        return s.with(reopened.withUnlinkedBy(key, p)).observe(what + " by " + p + ", whose semaphore set another owner"
+                + " had removed and made again, unlinked the file of that set, which lives on for the key's other objects:"
+                + " another key's new file may take its inode and ftok to it");
+    }
+
+    /**
+     * A lock, unlock or detach (its locker) of an object that owns its key's set, which another owner's remake removed
+     * under it (Qt 6.4: {@link #removedSetsFileUnlinked}); else {@code s}.
+     */
+    static ModelState lockerMetARemovedSet(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = w.qtKey();
+        boolean runsTheSemaphore = runsModifySemaphore(op, w) || op.f().equals("detach") && w.attached();
+        if (!tracksSetsRemovedByARemake(profile) || key == null || !runsTheSemaphore || !s.semaphores().owns(op.process(), key)
+                || !s.semaphores().removedUnder(op.process(), key)) {
+            // A reopened object's semop works on the set it opened again: nothing more is unlinked.
+            return s;
+        }
+        return reopenedBy(profile, removedSetsFileUnlinked(profile, s, op.process(), key, op.f() + "()"), op.process(), key);
+    }
+
+    /**
+     * Qt 6.4: owner {@code p}'s set of {@code key} was removed under it by another owner's remake, or it re-opened the
+     * name since ({@link Semaphores#reopened}): its next cleanHandle unlinks the file of the set others have open and
+     * removes nothing of it.
+     */
+    private static boolean metARemovedSet(ModelState s, String p, String key) {
+        return s.semaphores().removedUnder(p, key) || s.semaphores().reopened(p, key);
+    }
+
+    /** {@code p}'s handle() opened {@code key}'s name again after it unlinked the file ({@link Semaphores#reopened}). */
+    private static ModelState reopenedBy(Profile profile, ModelState s, String p, String key) {
+        return tracksSetsRemovedByARemake(profile) ? s.with(s.semaphores().withReopened(p, key, true)) : s;
     }
 
     /**
@@ -403,9 +495,15 @@ final class LockRules {
         boolean makesTheFile = profile.lockSharesKeyFile() && !key.equals(keyBefore) && s.unnamed().contains(key)
                 && !s.segments().containsKey(key);
         // Its locker's acquire meets a removed set with EINVAL and re-opens one (modifySemaphore): nothing stale left.
+        boolean itsSetWasRemoved = metARemovedSet(s, p, key);
         ModelState base = keyedBy(s.with(s.semaphores().rekeyedBy(p)), key, p, "attach()", false);
         if (base.semaphores().owns(p, key)) {
             base = resetLock(base, key, p, "attach() by the object that owns the lock's semaphore");
+            // Qt 6.4: its initKey's cleanHandle removes its set and handle() makes a fresh one, or, where another owner's
+            // remake removed its set first, it unlinks the file of the set that owner made (removedSetsFileUnlinked) and
+            // opens the name again in Open mode.
+            base = itsSetWasRemoved ? reopenedBy(profile, removedSetsFileUnlinked(profile, base, p, key, "attach()"), p, key)
+                    : removedByARemake(profile, base, p, key);
             // The owner re-makes it itself: one other opener is enough for two semaphore sets (an attached
             // object's attach() returns before initKey).
             base = s.worker(p).attached() ? base : mayBeSplitByKeyFile(base, key, p, 1, "attach() by the object that owns the lock's semaphore");
@@ -520,6 +618,11 @@ final class LockRules {
         }
         ModelState dropped = mayBeSplitByKeyFile(reset, oldKey, p, 2, "re-key of the object that owned the lock's semaphore")
                 .with(removed);
+        if (metARemovedSet(s, p, oldKey)) {
+            // Qt 6.4: its set was removed under it by another owner's remake, whose file its cleanHandle unlinks.
+            dropped = removedSetsFileUnlinked(profile, dropped, p, oldKey, "re-key");
+            dropped = dropped.with(dropped.semaphores().withReopened(p, oldKey, false));
+        }
         ModelState unlinked = keyFileUnlinked(profile, removedUnderOthers(profile, dropped, p, oldKey, itsRemovalFailed), oldKey);
         return mayLeaveAFreshSetNameless(profile, s, p, oldKey)
                 ? unlinked.withUnnamed(oldKey, true).observe("re-key of an object whose set was removed under it: it unlinked"
@@ -723,9 +826,14 @@ final class LockRules {
      * B create j; B lock; C lock → blocks while nobody holds k's lock.
      */
     private static ModelState mayShareAnotherKeysSet(ModelState s, String key, String p) {
-        for (String other : namelessSets(s)) {
-            boolean opened = s.workers().entrySet().stream()
-                    .anyMatch(e -> !e.getKey().equals(p) && other.equals(e.getValue().key()) && !e.getValue().dead());
+        java.util.SortedSet<String> nameless = namelessSets(s);
+        nameless.addAll(s.semaphores().unlinkedBy().keySet());
+        for (String other : nameless) {
+            // Where only an owner of a removed set unlinked the file (Semaphores.unlinkedBy), the set lives on for the
+            // key's objects other than that unlinker.
+            String unlinker = namelessSets(s).contains(other) ? null : s.semaphores().unlinkedBy().get(other);
+            boolean opened = s.workers().entrySet().stream().anyMatch(e -> !e.getKey().equals(p)
+                    && !e.getKey().equals(unlinker) && other.equals(e.getValue().key()) && !e.getValue().dead());
             if (!other.equals(key) && ModelKey.sameSpace(other, key) && opened) {
                 if (!(s.lock(other) instanceof Lock.Reinitialised)) {
                     s = s.withLock(other, Lock.REINITIALISED);

@@ -111,6 +111,8 @@ public final class SegmentModel {
             // UnknownError.
             s = LifecycleRules.semaphoreErrorCleared(s, op.process());
         }
+        // Qt 6.4: an owner whose set another owner's remake removed meets it in its semop and unlinks that owner's file.
+        s = LockRules.lockerMetARemovedSet(profile, s, op, w);
         return Step.anyOf(LockRules.lockerMayMakeTheSet(s, op, w),
                 base -> dispatch(profile, base, op, base.worker(op.process())));
     }

@@ -26,7 +26,9 @@ import java.util.TreeMap;
  * @param made    generations made so far (the next one is numbered {@code made})
  * @param removed owners whose semaphore set another owner's object has removed since they took it (keying resets
  *                the lock, profiles with {@link Profile#retryRemovesOrphan()}: Qt 6.8's System V reports the failed
- *                IPC_RMID of their next cleanHandle, see {@link LockRules#removedUnderOthers})
+ *                IPC_RMID of their next cleanHandle, see {@link LockRules#removedUnderOthers}; Qt 6.4's, by another
+ *                owner's create or attach that made the set again, whose file their next cleanHandle unlinks, see
+ *                {@link LockRules#removedSetsFileUnlinked})
  * @param erred   process → the error its object's QSystemSemaphore still carries, as QSharedMemoryPrivate::initKey
  *                reports it (Qt 6.8's System V: an attach of the same key returns early from setNativeKey in Open mode and
  *                fails on it again; LifecycleRules.semaphoreErrorKept): UnknownError after that failed IPC_RMID, KeyError
@@ -38,9 +40,18 @@ import java.util.TreeMap;
  *                (profiles with {@link Profile#retryRemovesOrphan()}): their next semop meets the removed set, and
  *                modifySemaphore's handle() may find no set yet and make one, which they then own
  *                ({@link LockRules#lockerMayMakeTheSet})
+ * @param unlinkedBy space|key → the object whose cleanHandle last unlinked the key's semaphore file while it owned a set
+ *                another owner had removed under it ({@code removed}, Qt 6.4): the set that file named, which that other
+ *                owner made again, lives on for the key's other objects and may lose its name, the unlinker's own handle()
+ *                re-opening the name ({@link LockRules#removedSetsFileUnlinked})
+ * @param reopened owners whose semop met the set another owner's remake removed under them, and whose modifySemaphore
+ *                unlinked its file and opened the name again (Qt 6.4, {@link LockRules#lockerMetARemovedSet}): the set
+ *                they have open now is that owner's (createdFile only: their next cleanHandle removes nothing of it) or
+ *                one of their own, until their next keying in Create mode
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
-                         int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost) {
+                         int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost,
+                         Map<String, String> unlinkedBy, Set<Owner> reopened) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -52,6 +63,14 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         erred = Map.copyOf(erred);
         fileGone = Set.copyOf(fileGone);
         lost = Set.copyOf(lost);
+        unlinkedBy = Map.copyOf(unlinkedBy);
+        reopened = Set.copyOf(reopened);
+    }
+
+    /** No semaphore file unlinked by an owner of a removed set. */
+    public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
+                      int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost) {
+        this(owned, present, names, handles, made, removed, erred, fileGone, lost, Map.of(), Set.of());
     }
 
     /** No key's semaphore file gone under its set, no object's set lost. */
@@ -94,7 +113,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Set<Owner> r = new HashSet<>(removed);
         owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
                 .forEach(r::add);
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost, unlinkedBy, reopened);
     }
 
     /** Whether the process's object's QSystemSemaphore still carries an error (a failed cleanHandle's, or ftok's). */
@@ -118,7 +137,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         } else {
             e.remove(process);
         }
-        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone, lost);
+        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone, lost, unlinkedBy, reopened);
     }
 
     /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
@@ -127,7 +146,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         r.removeIf(o -> o.process().equals(process));
         Set<Owner> l = new HashSet<>(lost);
         l.removeIf(o -> o.process().equals(process));
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, l);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, l, unlinkedBy, reopened);
     }
 
     /** The set the process's object has open for the key, which it does not own, was removed under it ({@code lost}). */
@@ -142,7 +161,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Set<Owner> l = new HashSet<>(lost);
         l.addAll(more);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, l);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, l, unlinkedBy, reopened);
     }
 
     /** The key's semaphore file was unlinked while objects still had the key ({@code fileGone}). */
@@ -152,7 +171,37 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Set<String> g = new HashSet<>(fileGone);
         g.add(key);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, g, lost);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, g, lost, unlinkedBy, reopened);
+    }
+
+    /** {@code process}'s cleanHandle unlinked the key's semaphore file under a set others have open ({@code unlinkedBy}). */
+    Semaphores withUnlinkedBy(String key, String process) {
+        if (process.equals(unlinkedBy.get(key))) {
+            return this;
+        }
+        Map<String, String> u = new TreeMap<>(unlinkedBy);
+        u.put(key, process);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, u, reopened);
+    }
+
+    /** Whether the object re-opened the key's name after its set was removed under it ({@code reopened}). */
+    public boolean reopened(String process, String key) {
+        return reopened.contains(new Owner(process, key));
+    }
+
+    /** The object re-opened the key's name ({@code reopened}), or, with {@code now} false, keyed it since. */
+    Semaphores withReopened(String process, String key, boolean now) {
+        Owner o = new Owner(process, key);
+        if (reopened.contains(o) == now) {
+            return this;
+        }
+        Set<Owner> r = new HashSet<>(reopened);
+        if (now) {
+            r.add(o);
+        } else {
+            r.remove(o);
+        }
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, r);
     }
 
     public boolean present(String key) {
@@ -186,7 +235,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -195,7 +244,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
     }
 
     /**
@@ -215,7 +264,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made, removed, erred, fileGone, lost);
+        return new Semaphores(o, present, n, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
     }
 
     /**
@@ -227,20 +276,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost);
+            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone, lost);
+        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone, lost, unlinkedBy, reopened);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost);
+        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
     }
 }

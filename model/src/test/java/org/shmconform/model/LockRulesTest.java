@@ -176,6 +176,39 @@ class LockRulesTest {
     }
 
     /**
+     * Fuzz qt seed 920141 (3/3 on real Qt 6.4.2, TMPDIR on ext4, and again in an independent reproduction), shrunk:
+     * A create k; B create(0) k → InvalidSize (Qt 6.4's create keys the semaphore in Create mode before its size check:
+     * B owns the set A made); B create k → AlreadyExists (B's initKey cleanHandle unlinks k's semaphore file and removes
+     * that set, handle() makes the file and a set again); A detach (its locker's semop meets the removed set:
+     * modifySemaphore's cleanHandle unlinks the file of B's set, A having made the first one, and handle() makes it
+     * again; the last detach removes the segment and its key file); A create(0) k → InvalidSize (its cleanHandle unlinks
+     * that file again, removing nothing of B's set); B lock; C attach j → blocks in a semop: j's new semaphore file took
+     * the freed inode of the file of B's set, which lives on, so ftok gave C B's set. Not where no owner of a removed set
+     * ran its cleanHandle, nor where the holder is the one that unlinked the file (its set is the one it opened again).
+     */
+    @Test
+    void anOwnerOfARemovedSetMayUnlinkTheFileOfTheSetTheRemakerHoldsForAnotherKeysFile() {
+        List<ModelOp> seed920141 = List.of(create("A", "k", 8), failed(create("B", "k", 0), "InvalidSize"),
+                failed(create("B", "k", 8), "AlreadyExists"), call("A", "detach"), failed(create("A", "k", 0), "InvalidSize"),
+                call("B", "lock"));
+        assertTrue(legal(QT, seed920141, blocked(attach("C", "j"))));
+        assertTrue(legal(QT, seed920141, failed(attach("C", "j"), "NotFound")), "j's file on another inode");
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(Profile.DOCUMENTED, seed920141, blocked(attach("C", "j"))));
+        Set<ModelState> after = reachable(QT, seed920141.subList(0, 4));
+        assertTrue(after.stream().allMatch(s -> "A".equals(s.semaphores().unlinkedBy().get(KEY))), after.toString());
+        // A's set was removed, but A never ran a cleanHandle since: the file of B's set is where B made it.
+        List<ModelOp> noUnlink = List.of(create("A", "k", 8), failed(create("B", "k", 0), "InvalidSize"),
+                failed(create("B", "k", 8), "AlreadyExists"), call("B", "lock"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, noUnlink, blocked(attach("C", "j"))));
+        // No remake by B: A's create removes the set, and B's lock unlinks A's file but then holds the set it opened again.
+        List<ModelOp> holderUnlinked = List.of(create("A", "k", 8), failed(create("B", "k", 0), "InvalidSize"),
+                call("A", "detach"), failed(create("A", "k", 0), "InvalidSize"), call("B", "lock"));
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, holderUnlinked, blocked(attach("C", "j"))));
+        // Nobody holds the nameless set.
+        assertEquals(Property.LOCK_EXCLUSIVE, violated(QT, seed920141.subList(0, 5), blocked(attach("C", "j"))));
+    }
+
+    /**
      * Fuzz qt seed 211, schedule 258 (FLAKY 1 of 3 on real Qt 6.4, "QSharedMemoryPrivate::initKey: unable to set key on
      * lock"): B owns k's semaphore since its failed create keyed it in Create mode, C since it made it; C's detach waits
      * behind A's lock when B's attach removes the set, and C's EIDRM retry unlinks the key file B's handle() just made.
