@@ -284,9 +284,18 @@ final class LifecycleRules {
         Segment seg = cleared.segments().get(key);
         List<ModelState> out = new ArrayList<>();
         if (seg != null && seg.attached().isEmpty()) {
-            out.add(cleared.withSegment(key, null).withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES)
+            // Its last step unlinks the key file, as a last detach's does: with a platformSafeKey or a native key the
+            // semaphore set's too, which lives on without a file (LockRules.keyFileGoneWithTheSegment), so the next attach
+            // of the key by another object makes the file (createdFile) and its re-key unlinks whatever file is under the
+            // name by then. Fuzz qt68-sysv-native seed 943925 (3/3): C create k; B attach k; C detach; C create k →
+            // AlreadyExists (keeps the handle); kill B; C attach k → NotFound "QSharedMemory::handle: doesn't exist" (its
+            // cleanHandle removed the segment and unlinked k's file, the ftok after it failed); A attach k → NotFound (A
+            // made the file); C create k (unlinked A's file, made its own and a segment); A create k_1 → AlreadyExists (A's
+            // re-key unlinked C's file, k_1's took its inode).
+            out.add(LockRules.keyFileGoneWithTheSegment(profile, cleared.withSegment(key, null)
+                    .withOrphanedSegmentDestroyed(key).because(key, Property.CRASH_SURVIVES)
                     .observe("crashed holder's segment: removed by the next create/attach of the object whose create()"
-                            + " failed on it (cleanHandle)"));
+                            + " failed on it (cleanHandle)"), key));
         }
         // Where its own segment is gone, the key's segment now is one made since: on a new inode the kept ftok value is
         // not its key, and cleanHandle leaves it (or reaches another key's segment, below). Fuzz qt68-sysv-native seed

@@ -1261,6 +1261,38 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, history, cCreates));
     }
 
+    /**
+     * From fuzz qt68-sysv-native seed 943925 (3/3) on real Qt 6.8.2, key files on ext4: C's create of k while B was attached
+     * failed (AlreadyExists: its Create mode removed its set and re-made k's file on the freed inode) and kept the handle;
+     * after B's death C's attach ran initKey's QSharedMemorySystemV::cleanHandle, which found nattch 0, removed the
+     * segment and unlinked k's file, the set's file too (native key), while C's set lived on; the attach then failed in
+     * QSharedMemorySystemV::handle's ftok ("QSharedMemory::handle: doesn't exist"). A's attach of k made the file again
+     * (QSystemSemaphoreSystemV::handle: createdFile) and found no segment; C's create of k unlinked A's file and made a
+     * segment on a file it made again; A's re-key to k_1 unlinked whatever file was under k's name (C's), and k_1's file
+     * took its inode: A's create of k_1 met C's segment (AlreadyExists).
+     */
+    @Test
+    void aKeptHandlesRemovalUnlinksTheKeyFileAnAttachThenMakesAndItsReKeyUnlinks() {
+        List<ModelOp> history = List.of(Ops.create("C", "k", 8), Ops.attachReadOnly("B", "k"), Ops.call("C", "detach"),
+                Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"), Ops.kill("B"), Ops.failed(Ops.attach("C", "k"), "NotFound"),
+                Ops.failed(Ops.attach("A", "k"), "NotFound"), Ops.create("C", "k", 8));
+        ModelOp aCreates = Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aCreates));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("A", "k_1", 8)), "or k_1's file is on another inode");
+        // A never attached k: it made no file of k's, and its keying of k_1 unlinks nothing under C's segment.
+        List<ModelOp> noAttach = List.of(Ops.create("C", "k", 8), Ops.attachReadOnly("B", "k"), Ops.call("C", "detach"),
+                Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"), Ops.kill("B"), Ops.failed(Ops.attach("C", "k"), "NotFound"),
+                Ops.create("C", "k", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, noAttach, aCreates));
+        // A's failed attach was of another key: the file it made is m's, and its re-key unlinks that one.
+        List<ModelOp> otherKey = List.of(Ops.create("C", "k", 8), Ops.attachReadOnly("B", "k"), Ops.call("C", "detach"),
+                Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"), Ops.kill("B"), Ops.failed(Ops.attach("C", "k"), "NotFound"),
+                Ops.failed(Ops.attach("A", "m"), "NotFound"), Ops.create("C", "k", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, otherKey, aCreates));
+        // Legacy keys: the segment's key file is not the set's, and A's re-key unlinks only the set's own file.
+        assertFalse(Ops.legal(QT68_SYSV, history, aCreates));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
