@@ -9,14 +9,16 @@ import org.shmconform.schedule.Schedule;
 
 /**
  * Schedules whose System V objects are keyed by {@code ftok} of key files, in the host's IPC namespace, take turns across
- * every run that shares this state directory. Qt unlinks such key files while their sets live on (Qt 6.8 at every last
+ * every run of the user on the machine. Qt unlinks such key files while their sets live on (Qt 6.8 at every last
  * detach; Qt 6.4 when an owner's re-key removes a file under other openers: the model's nameless sets), and on a file
  * system that gives a freed inode to the next file made (ext4: the state directory's own), a key file of another run
  * takes such an inode and its ftok key reaches this run's set. Measured: {@code ./mvnw -B verify} beside a second
  * {@code shmconform run} failed NamedSuiteIT's producer-consumer on qt68-sysv-native (C acquired the lock P held: C's
  * lock met a removed set and made another), a verdict that depended on what the other run did. A turn is an
- * open-file-description lock on {@value #FILE} in the state directory (0700, the user's own; the kernel drops it when
- * its holder dies), held from before the schedule's workers start until the reaper has removed its objects. Columns
+ * open-file-description lock on {@value #FILE} in the user's default state directory (0700, the user's own; the kernel
+ * drops it when its holder dies), whatever state directory the run was given ({@link StateDirectory#machineWide}: a
+ * test run in a state directory of its own beside a {@code shmconform run} in the default one takes turns with it; only
+ * runs that shared a state directory did before, which the engine tests' makers of sets keyed by ftok did not), held from before the schedule's workers start until the reaper has removed its objects. Columns
  * whose lock is no System V set, and workers in an IPC namespace of their own (where another run's key cannot reach
  * their objects), do not wait. Other programs on the machine that use ftok of files they unlink are not covered:
  * nothing can make them take turns.
@@ -45,7 +47,7 @@ final class KeyFileTurns {
     }
 
     static Path turnFile() {
-        return StateDirectory.root().resolve(FILE);
+        return StateDirectory.machineWide().resolve(FILE);
     }
 
     /** A worker of a column whose lock is a System V set keyed by a file, in the host's IPC namespace. */

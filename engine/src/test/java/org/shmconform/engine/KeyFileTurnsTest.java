@@ -3,11 +3,13 @@ package org.shmconform.engine;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
@@ -36,6 +38,38 @@ class KeyFileTurnsTest {
         }
         assertTrue(taken.await(30, TimeUnit.SECONDS), "the second holder got its turn once the first gave it back");
         second.join();
+    }
+
+    /**
+     * A run given a state directory of its own (a test's, or {@code --state-dir}) takes turns with the runs in the
+     * default one: the turn is the user's, not the state directory's. Before, the engine tests' private runs and a
+     * {@code shmconform run} beside them never waited for each other, and a key file of one could reach the other's set.
+     */
+    @Test
+    void aRunInAStateDirectoryOfItsOwnTakesTurnsWithTheDefaultOnes() throws Exception {
+        Path own = Path.of("/run/shmconform-test-" + RunContext.letters(8));
+        CountDownLatch taken = new CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            try (KeyFileTurns.Turn t = KeyFileTurns.take()::close) {
+                taken.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try {
+            try (KeyFileTurns.Turn first = KeyFileTurns.take()::close) {
+                System.setProperty(RunContext.STATE_DIR_PROPERTY, own.toString());
+                other.start();
+                assertFalse(taken.await(300, TimeUnit.MILLISECONDS), "the run in " + own + " waits for the default one's turn");
+            } finally {
+                System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+            }
+            assertTrue(taken.await(30, TimeUnit.SECONDS), "and gets it once it is given back");
+            other.join();
+        } finally {
+            other.interrupt();
+            PrivateDirectory.deleteTree(own); // made only where the turn was the state directory's own
+        }
     }
 
     @Test

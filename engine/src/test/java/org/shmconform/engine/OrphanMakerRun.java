@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.WorkerCommand;
@@ -56,7 +57,15 @@ final class OrphanMakerRun implements AutoCloseable {
     /** id and key of each object a maker made. */
     private final List<int[]> made = new ArrayList<>();
 
-    OrphanMakerRun(Kind kind) throws IOException {
+    /**
+     * The System V key files' turn, held from before the first maker until every object is removed: the makers' sets are
+     * keyed by ftok of files on the machine's ext4, so a {@code shmconform run} beside this test (in any state directory
+     * of the user) takes turns with them as with another run's schedules ({@link KeyFileTurns}).
+     */
+    private final OfdLockFile turn;
+
+    OrphanMakerRun(Kind kind) throws IOException, InterruptedException {
+        turn = KeyFileTurns.take();
         this.kind = kind;
         state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
         System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
@@ -144,23 +153,27 @@ final class OrphanMakerRun implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        for (WorkerProcess w : workers) {
-            w.killAndReap(REAP);
-        }
-        for (Process p : foreign) {
-            p.destroyForcibly().waitFor();
-        }
-        for (int[] object : made) {
-            if (kind.exists().test(object)) {
-                kind.remove().accept(object);
+        try {
+            for (WorkerProcess w : workers) {
+                w.killAndReap(REAP);
             }
+            for (Process p : foreign) {
+                p.destroyForcibly().waitFor();
+            }
+            for (int[] object : made) {
+                if (kind.exists().test(object)) {
+                    kind.remove().accept(object);
+                }
+            }
+            if (run != null) {
+                run.close();
+            }
+            PrivateDirectory.deleteTree(keys);
+            PrivateDirectory.deleteTree(state);
+            PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
+            System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+        } finally {
+            turn.close(); // also when a kill was interrupted: the next run's schedules must get their turn
         }
-        if (run != null) {
-            run.close();
-        }
-        PrivateDirectory.deleteTree(keys);
-        PrivateDirectory.deleteTree(state);
-        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
-        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
     }
 }

@@ -20,19 +20,36 @@ public final class StateDirectory {
     /** The state directory (checked and made 0700 if missing). */
     public static Path root() {
         String set = System.getProperty(PROPERTY);
-        Path dir;
-        if (set != null && !set.isBlank()) {
-            dir = Path.of(set);
-        } else if (PrivateDirectory.myUid() == 0) {
-            dir = Path.of("/run/shmconform");
-        } else {
-            String xdg = System.getenv("XDG_RUNTIME_DIR");
-            if (xdg == null || xdg.isBlank()) {
-                throw new PrivateDirectory.UnsafeDirectoryException(Path.of("$XDG_RUNTIME_DIR"),
-                        "not set; give a private state directory with -D" + PROPERTY + "=<dir> (or --state-dir)");
-            }
-            dir = Path.of(xdg, "shmconform");
+        return checked(set != null && !set.isBlank() ? Path.of(set) : defaultRoot());
+    }
+
+    /**
+     * The state directory every run of this user shares unless given another: /run/shmconform for root, else
+     * $XDG_RUNTIME_DIR/shmconform (checked and made 0700 if missing). What must be one for every run of the user on the
+     * machine, whatever state directory each was given, lives here (the System V key files' turn); where there is no
+     * such directory (no XDG_RUNTIME_DIR, or one that fails the checks), the run's own state directory.
+     */
+    public static Path machineWide() {
+        try {
+            return checked(defaultRoot());
+        } catch (PrivateDirectory.UnsafeDirectoryException e) {
+            return root();
         }
+    }
+
+    private static Path defaultRoot() {
+        if (PrivateDirectory.myUid() == 0) {
+            return Path.of("/run/shmconform");
+        }
+        String xdg = System.getenv("XDG_RUNTIME_DIR");
+        if (xdg == null || xdg.isBlank()) {
+            throw new PrivateDirectory.UnsafeDirectoryException(Path.of("$XDG_RUNTIME_DIR"),
+                    "not set; give a private state directory with -D" + PROPERTY + "=<dir> (or --state-dir)");
+        }
+        return Path.of(xdg, "shmconform");
+    }
+
+    private static Path checked(Path dir) {
         if (!dir.isAbsolute() || dir.toString().matches(".*\\s.*")) {
             throw new PrivateDirectory.UnsafeDirectoryException(dir, "the state directory must be an absolute path without blanks");
         }
