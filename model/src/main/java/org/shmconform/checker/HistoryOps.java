@@ -32,6 +32,7 @@ public final class HistoryOps {
         Map<String, HistoryEvent> open = new HashMap<>();
         Set<String> keepingAHandle = new HashSet<>();
         HistoryEvent killInvoke = null;
+        List<CreateSpan> creates = createSpans(execution);
         for (HistoryEvent e : execution.history().events()) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
@@ -79,6 +80,16 @@ public final class HistoryOps {
                         : SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
                         null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), optional, invoke.index()));
+            } else if (invoke.f().equals("attach") && (outcome == Outcome.OK || outcome == Outcome.FAIL)
+                    && !"KeyError".equals(e.error()) && semantics.get(execution.workers().get(op.process()).impl()).keyingSplitsLock()
+                    && createOverlaps(op, invoke, e, execution, semantics, creates)) {
+                // POSIX: its initKey sem_opened the name before its locker waited, and another process's create of the key
+                // overlapping it may have sem_unlinked that semaphore and made a fresh one meanwhile: the attach keeps the
+                // one it opened (LockRules.openedBeforeItsLockerWaits, fuzz qt68-posix seed 982342, 3/3 on Qt 6.8.2).
+                // Optional: the call taken whole is one reading too. It cleans no kept handle (System V only).
+                ModelOp keyed = new ModelOp(op.process(), SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(),
+                        Outcome.OK, null, null, op.space(), op.user());
+                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), true, invoke.index()));
             } else if (keepingAHandle.contains(op.process()) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // A call that returned ran its cleanHandle of a failed create's kept handle first, which may have been
                 // before a peer's last detach that the rest of the call follows (SegmentModel.HANDLE_CLEANED): optional,
@@ -105,6 +116,38 @@ public final class HistoryOps {
             }
         }
         return ops;
+    }
+
+    /** A create's real-time interval ({@code to}: {@link Long#MAX_VALUE} when it never returned). */
+    private record CreateSpan(String process, String key, long from, long to) {
+    }
+
+    private static List<CreateSpan> createSpans(Execution execution) {
+        List<CreateSpan> spans = new ArrayList<>();
+        Map<String, HistoryEvent> open = new HashMap<>();
+        for (HistoryEvent e : execution.history().events()) {
+            if (Nemesis.is(e.process()) || !"create".equals(e.f())) {
+                continue;
+            }
+            if (e.type() == EventType.invoke) {
+                open.put(e.process(), e);
+            } else {
+                HistoryEvent invoke = open.remove(e.process());
+                if (invoke != null) {
+                    spans.add(new CreateSpan(e.process(), invoke.key(), invoke.time(), e.time()));
+                }
+            }
+        }
+        open.values().forEach(i -> spans.add(new CreateSpan(i.process(), i.key(), i.time(), Long.MAX_VALUE)));
+        return spans;
+    }
+
+    /** Whether another process's create of the attach's key, in its key space, overlaps the attach in real time. */
+    private static boolean createOverlaps(ModelOp attach, HistoryEvent invoke, HistoryEvent done, Execution execution,
+                                          Map<String, BackendSemantics> semantics, List<CreateSpan> creates) {
+        return invoke.key() != null && !invoke.key().isEmpty() && creates.stream().anyMatch(c -> !c.process().equals(attach.process())
+                && invoke.key().equals(c.key()) && c.from() < done.time() && c.to() > invoke.time()
+                && attach.space().equals(space(c.process(), execution, semantics)));
     }
 
     private static ModelOp modelOp(HistoryEvent invoke, HistoryEvent done, Outcome outcome, String value, Execution x,

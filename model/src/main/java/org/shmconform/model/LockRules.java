@@ -580,6 +580,35 @@ final class LockRules {
     }
 
     /**
+     * {@link Profile#keyingSplitsLock()}: the keying part of an attach ({@link SegmentModel#ATTACH_KEYED}, placed in the
+     * attach's interval). QSharedMemory::attach runs initKey before its QSharedMemoryLocker: the POSIX QSystemSemaphore
+     * sem_opens the name then, and where another process holds the semaphore under the name, the locker's sem_wait waits
+     * on that one. A create in Create mode placed after it sem_unlinks the name and makes a fresh semaphore, which the
+     * waiting object never sees: the attach, placed where it returns, keeps the one it opened (Qt 6.8 keeps the semaphore
+     * of the same key, {@link #openedByAttach}). Fuzz qt68-posix seed 982342 (3/3 on real Qt 6.8.2): A attach k →
+     * NotFound; A lock; B attach k waits behind A; C create k; A unlock; B attach → true; B lock; A lock → blocks (B
+     * holds the old semaphore A's object has). Only where the locker waits (the semaphore under the name held by
+     * another process) and initKey opens the name (an attached object's attach returns before it; Qt 6.8's setNativeKey
+     * keeps the semaphore the object has of the same key): elsewhere the rest of the call follows at once.
+     */
+    static ModelState openedBeforeItsLockerWaits(Profile profile, ModelState s, ModelOp op) {
+        String p = op.process();
+        if (!profile.keyingSplitsLock() || op.key() == null || op.key().isEmpty() || s.worker(p).attached()) {
+            return s;
+        }
+        String key = KeySpaceRules.modelKey(op);
+        String has = s.semaphores().handle(p);
+        String named = s.semaphores().named(key);
+        Lock lock = named == null ? null : s.lock(named);
+        if ((has != null && Semaphores.keyOf(has).equals(key)) || !(lock instanceof Lock.HeldBy) || lock.isHeldBy(p)) {
+            return s;
+        }
+        return s.with(s.semaphores().closedBy(p).openedBy(p, key, false))
+                .observe("attach() opened the lock's semaphore before its locker waited: it keeps it whatever a create"
+                        + " makes under the name meanwhile");
+    }
+
+    /**
      * The step's QSharedMemoryLocker found lockedByMe set (the caller held the lock before it, through
      * the semaphore it had open then) and did not acquire, yet its unlock posts the semaphore the object
      * has now: where that is another generation, its value may go to 2 (no outcome of lock() can be ruled

@@ -23,7 +23,10 @@ public final class SegmentModel {
      * The initKey part of an attach() that then blocked in its locker (or never returned): a checker-made op (HistoryOps).
      * Its cleanHandle of a failed create's kept handle runs before the locker waits (fuzz qt68-sysv seed 91357, 3/3: C's
      * attach removed the unattached segment its kept handle named, then waited behind A's lock; A's attach then found
-     * its own kept handle stale: AlreadyExists).
+     * its own kept handle stale: AlreadyExists). Where keying splits the lock (POSIX), also an optional part of an attach
+     * that returned while another process's create of its key overlapped it: the semaphore its initKey opened before its
+     * locker waited may be the one that create unlinked meanwhile (fuzz qt68-posix seed 982342,
+     * {@link LockRules#openedBeforeItsLockerWaits}).
      */
     public static final String ATTACH_KEYED = "attachKeyed";
     /**
@@ -160,13 +163,17 @@ public final class SegmentModel {
         return b.append('"').toString();
     }
 
-    /** What a create's or attach's initKey does before its locker waits: the kept handle cleaned, a create's keying. */
+    /**
+     * What a create's or attach's initKey does before its locker waits: the kept handle cleaned, a create's keying, the
+     * semaphore a POSIX attach opens ({@link LockRules#openedBeforeItsLockerWaits}).
+     */
     private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, boolean create) {
         List<ModelState> out = new ArrayList<>();
         for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
             ModelState keyed = LockRules.keyingMayMeetANamelessSet(profile, cleaned, op);
             out.addAll(create ? LockRules.keyedByBlockedCreate(profile, keyed, op).next()
-                    : LifecycleRules.keyedAttachMayRemakeTheKeyFile(profile, keyed, op));
+                    : LifecycleRules.keyedAttachMayRemakeTheKeyFile(profile,
+                    LockRules.openedBeforeItsLockerWaits(profile, keyed, op), op));
         }
         return Step.to(out);
     }

@@ -161,6 +161,43 @@ class HistoryOpsTest {
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(nativeKeys, otherMessage).status());
     }
 
+    /**
+     * Fuzz qt68-posix seed 982342 (3/3 on real Qt 6.8.2): B's attach waits in its locker behind A while C's create
+     * (Create mode: a fresh semaphore under the name) runs; after A's unlock B's attach returns true, B locks, and A's lock
+     * blocks: B's initKey had opened the old semaphore, A's, before its locker waited. The checker places that keying
+     * apart, optional, in the attach's interval (SegmentModel.ATTACH_KEYED) where a create of the key overlaps it: legal as
+     * Qt 6.8's POSIX profile says; where B's attach began after C's create returned, B's semaphore is the fresh one and
+     * A's blocked lock is a violation.
+     */
+    @Test
+    void aPosixAttachWhoseLockerWaitedKeptTheSemaphoreAnOverlappingCreateUnlinked() {
+        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-posix",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_POSIX);
+        org.shmconform.model.Profile posix = org.shmconform.model.Profile.declared("declared:qt68-posix",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_POSIX);
+        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-posix", "A", "B", "C").invokeAttach("A").fail("A", "attach", "NotFound")
+                .invoke("A", "lock").ok("A", "lock").invokeAttach("B").invokeCreate("C", 8).ok("C", "create")
+                .invoke("A", "unlock").ok("A", "unlock").ok("B", "attach").invoke("B", "lock").ok("B", "lock")
+                .invoke("A", "lock").info("A", "lock", Ending.BLOCKED.note()).execution(), semantics);
+        CheckedOp keyed = ops.get(4);
+        assertEquals(org.shmconform.model.SegmentModel.ATTACH_KEYED, keyed.op().f());
+        assertEquals("B", keyed.op().process());
+        assertTrue(keyed.optional());
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(posix, ops).status());
+        List<CheckedOp> afterTheCreate = HistoryOps.of(new Histories("qt68-posix", "A", "B", "C").invokeAttach("A")
+                .fail("A", "attach", "NotFound").invoke("A", "lock").ok("A", "lock").invokeCreate("C", 8).ok("C", "create")
+                .invokeAttach("B").invoke("A", "unlock").ok("A", "unlock").ok("B", "attach").invoke("B", "lock").ok("B", "lock")
+                .invoke("A", "lock").info("A", "lock", Ending.BLOCKED.note()).execution(), semantics);
+        assertTrue(afterTheCreate.stream().noneMatch(o -> o.op().f().equals(org.shmconform.model.SegmentModel.ATTACH_KEYED)),
+                "no create overlaps B's attach: no part");
+        CheckResult r = LinearizabilityChecker.check(posix, afterTheCreate);
+        assertEquals(CheckResult.Status.VIOLATION, r.status());
+        assertEquals(org.shmconform.model.Property.LOCK_HOLDER_DEATH, r.violated());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(posix, ops.stream().filter(o -> o != keyed)
+                .map(o -> new CheckedOp(o.id() > keyed.id() ? o.id() - 1 : o.id(), o.op(), o.call(), o.ret(), o.optional(),
+                        o.invokeIndex())).toList()).status(), "the attach taken whole");
+    }
+
     /** A holds, B waits in lock(), C's create() never returns and ends as {@code ending} says, B gets the lock. */
     private static Execution createEndedWhileBWaited(Ending ending) {
         return new Histories("sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create").invokeAttach("B").ok("B", "attach")

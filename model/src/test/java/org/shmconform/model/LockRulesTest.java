@@ -318,6 +318,40 @@ class LockRulesTest {
         assertEquals(Property.LOCK_HOLDER_DEATH, violated(QT68_POSIX, released, blocked(call("C", "lock"))));
     }
 
+    /**
+     * Fuzz qt68-posix seed 982342 (3/3 on real Qt 6.8.2): A attach k → NotFound (A's object sem_opened k's semaphore);
+     * A lock; B attach k waits in its locker behind A; C create k (Create mode: sem_unlink and a fresh semaphore); A unlock
+     * (posts the old one, B's locker takes and posts it); B attach → true; B lock; A lock blocks. QSharedMemory::attach
+     * runs initKey before its locker, so B's object had the old semaphore, which A's object has too: B holds A's lock.
+     * The checker places that keying in B's attach's interval (SegmentModel.ATTACH_KEYED, where a create of the key
+     * overlaps the attach: {@link LockRules#openedBeforeItsLockerWaits}); where B keyed after C's create, B's semaphore
+     * is the fresh one and nobody holds A's.
+     */
+    @Test
+    void anAttachWhoseLockerWaitedKeepsTheSemaphoreACreateUnlinkedMeanwhile() {
+        ModelOp bAttaches = attach("B", "k");
+        ModelOp bKeyed = new ModelOp("B", SegmentModel.ATTACH_KEYED, bAttaches.args(), bAttaches.realKeyLength(),
+                ModelOp.Outcome.OK, null, null, bAttaches.space(), null);
+        ModelOp aWaits = blocked(call("A", "lock"));
+        List<ModelOp> keyedWhileAHeld = List.of(failed(Ops.attachReadOnly("A", "k"), "NotFound"), call("A", "lock"), bKeyed,
+                create("C", "k", 8), call("A", "unlock"), bAttaches, call("B", "lock"));
+        assertTrue(legal(QT68_POSIX, keyedWhileAHeld, aWaits));
+        Set<ModelState> states = reachable(QT68_POSIX, keyedWhileAHeld);
+        assertTrue(states.stream().anyMatch(st -> st.semaphores().handle("B").equals(st.semaphores().handle("A"))
+                && !st.semaphores().handle("B").equals(st.semaphores().named(KEY))), states.toString());
+        // B keyed after C's create: its semaphore is C's fresh one, and nobody holds the one A waits on.
+        List<ModelOp> keyedAfterTheCreate = List.of(failed(Ops.attachReadOnly("A", "k"), "NotFound"), call("A", "lock"),
+                create("C", "k", 8), bKeyed, call("A", "unlock"), bAttaches, call("B", "lock"));
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(QT68_POSIX, keyedAfterTheCreate, aWaits));
+        // Nor does a keying while nobody held the lock keep anything: the locker took it at once.
+        List<ModelOp> keyedWhileFree = List.of(failed(Ops.attachReadOnly("A", "k"), "NotFound"), bKeyed, create("C", "k", 8),
+                bAttaches, call("B", "lock"));
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(QT68_POSIX, keyedWhileFree, aWaits));
+        // The attach taken whole, after A's unlock, opens the fresh one too.
+        assertEquals(Property.LOCK_HOLDER_DEATH, violated(QT68_POSIX, keyedAfterTheCreate.stream()
+                .filter(o -> o != bKeyed).toList(), aWaits));
+    }
+
     // Qt 6.4's attach (the Java posix backend) re-opens the name, and the object that made the semaphore sem_unlinks it
     // first, so it splits too; Qt 6.8's attach on the same key keeps what it has. Both are declared legal.
     @Test
