@@ -32,7 +32,9 @@ public final class HistoryOps {
         Map<String, HistoryEvent> open = new HashMap<>();
         Set<String> keepingAHandle = new HashSet<>();
         HistoryEvent killInvoke = null;
-        List<CreateSpan> creates = createSpans(execution);
+        // Only where a column's keying splits the lock (POSIX) may an attach keep the semaphore a create unlinked meanwhile.
+        List<CreateSpan> creates = execution.workers().values().stream()
+                .map(w -> semantics.get(w.impl())).anyMatch(b -> b != null && b.keyingSplitsLock()) ? createSpans(execution) : List.of();
         for (HistoryEvent e : execution.history().events()) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {

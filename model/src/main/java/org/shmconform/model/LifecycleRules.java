@@ -35,10 +35,7 @@ final class LifecycleRules {
             // attach's race, on create.
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
-        if (ftokMayMissItsKeyFile(profile, s, op, w)) {
-            Step missed = ftokMissedItsKeyFile(profile, s, op, w);
-            instead = instead == null ? missed : Step.either(instead, missed);
-        }
+        instead = orFtokMissedItsKeyFile(instead, profile, s, op, w);
         return instead == null ? documented : Step.either(documented, instead);
     }
 
@@ -500,10 +497,7 @@ final class LifecycleRules {
                 && LockRules.keyFileMayGoUnderKeying(profile, s, op.process(), KeySpaceRules.modelKey(op), false)) {
             instead = keyFileWentUnderKeying(profile, s, op, w);
         }
-        if (ftokMayMissItsKeyFile(profile, s, op, w)) {
-            Step missed = ftokMissedItsKeyFile(profile, s, op, w);
-            instead = instead == null ? missed : Step.either(instead, missed);
-        }
+        instead = orFtokMissedItsKeyFile(instead, profile, s, op, w);
         Step either = instead == null ? documented : Step.either(documented, instead);
         // Whatever its kept handle did first (initKey's cleanHandle), its locker may still meet its removed set: fuzz
         // qt68-sysv-native seed 302282 (once in a campaign, 0/3 in replays): A create k → AlreadyExists kept a handle
@@ -612,6 +606,15 @@ final class LifecycleRules {
         Property blamed = "create".equals(op.f()) ? Property.CREATE_SIZE : Property.ATTACH_EXISTING;
         return Step.anyOf(bases, base -> Expect.fail(base, op, "KeyError", blamed,
                 op.f() + " by an owner of the lock's semaphore while another owner may re-key it"));
+    }
+
+    /** {@code instead}, or also {@link #ftokMissedItsKeyFile} where {@link #ftokMayMissItsKeyFile} (a create's or an attach's). */
+    private static Step orFtokMissedItsKeyFile(Step instead, Profile profile, ModelState s, ModelOp op, Worker w) {
+        if (!ftokMayMissItsKeyFile(profile, s, op, w)) {
+            return instead;
+        }
+        Step missed = ftokMissedItsKeyFile(profile, s, op, w);
+        return instead == null ? missed : Step.either(instead, missed);
     }
 
     /**
