@@ -41,6 +41,10 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--length", defaultValue = "16", paramLabel = "N", description = "Steps per schedule (default: ${DEFAULT-VALUE}).")
     int length;
 
+    @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
+            + " when the column's schedules need not take turns on System V key files and the machine has 2 cores or more, else 1).")
+    Integer lanes;
+
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
             description = "Where failing schedules and their histories go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -53,10 +57,10 @@ final class FuzzCommand implements Callable<Integer> {
         validateOptions();
         Columns.describe(backend); // unknown names are a usage error
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
-        System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps%n", backend, first, count,
-                seconds, workers, length);
         FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
-                .workers(workers).length(length).outDir(out);
+                .workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes);
+        System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s)%n", backend, first,
+                count, seconds, workers, length, FuzzCampaign.lanes(options));
         FuzzResult result = null;
         RunContext run = RunContext.create();
         Interruption stop = Interruption.install(run::close);
@@ -92,6 +96,9 @@ final class FuzzCommand implements Callable<Integer> {
     }
 
     private void validateOptions() {
+        if (lanes != null && lanes < 1) {
+            throw new Shmconform.UsageException("--lanes must be 1 or more, not " + lanes);
+        }
         if (workers < 2 || workers > 4) {
             throw new Shmconform.UsageException("--workers must be 2, 3 or 4, not " + workers);
         }

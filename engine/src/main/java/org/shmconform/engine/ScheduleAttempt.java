@@ -71,12 +71,15 @@ final class ScheduleAttempt {
     private long seq;
     /** The run's pool, when local workers are reused; null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
+    /** Schedules of this runner that run side by side (a fuzz campaign's lanes): the pool keeps workers for as many. */
+    private final int lanes;
     /** The pooled process behind each worker name that came from the pool. */
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
-                    Schedule schedule, String prefix, WorkerPool pool) {
+                    Schedule schedule, String prefix, WorkerPool pool, int lanes) {
         this.pool = pool;
+        this.lanes = lanes;
         this.run = run;
         this.commands = commands;
         this.environments = environments;
@@ -130,7 +133,7 @@ final class ScheduleAttempt {
         try {
             List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
             if (this.pool != null) {
-                this.pool.expect(started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).toList());
+                this.pool.expect(started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).toList(), lanes);
             }
             for (WorkerSpec spec : started) {
                 starting.put(spec.id(), STARTS.submit(() -> {

@@ -39,17 +39,19 @@ public final class ScheduleRunner {
     private final Map<String, Environment> environments;
     private final Timing timing;
     private final boolean reuseWorkers;
+    private final int lanes;
 
     public ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing) {
-        this(run, environments, timing, false);
+        this(run, environments, timing, false, 1);
     }
 
-    private ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing, boolean reuseWorkers) {
+    private ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing, boolean reuseWorkers, int lanes) {
         this.run = run;
         this.commands = new WorkerCommands(run);
         this.environments = environments;
         this.timing = timing;
         this.reuseWorkers = reuseWorkers;
+        this.lanes = lanes;
     }
 
     /**
@@ -57,7 +59,29 @@ public final class ScheduleRunner {
      * when they prove clean after a schedule (workers in other environments still start fresh).
      */
     public ScheduleRunner reusingWorkers() {
-        return new ScheduleRunner(run, environments, timing, true);
+        return new ScheduleRunner(run, environments, timing, true, lanes);
+    }
+
+    /**
+     * The same runner, called by {@code lanes} threads at once (a fuzz campaign's lanes): its pool keeps workers for
+     * that many schedules, not one. Schedules that must take turns ({@link #mayRunSideBySide}) still do.
+     */
+    public ScheduleRunner inLanes(int lanes) {
+        if (lanes < 1) {
+            throw new IllegalArgumentException("lanes must be at least 1: " + lanes);
+        }
+        return new ScheduleRunner(run, environments, timing, reuseWorkers, lanes);
+    }
+
+    /**
+     * Whether schedules like this one run side by side with others of the run, or wait for each other's end: a schedule
+     * whose sets are keyed by files that Qt unlinks while the sets live takes a turn ({@link KeyFileTurns}), so two of
+     * them never overlap. Any other schedule's objects carry its own execution prefix (disjoint keys), its workers are
+     * its own processes, and the reaper after it removes only what its prefix names and the System V records of the
+     * run, which only schedules that take turns make.
+     */
+    public static boolean mayRunSideBySide(Schedule schedule) {
+        return !KeyFileTurns.needsTurn(schedule);
     }
 
     /** Whether this runner borrows local workers from the run's pool. */
@@ -110,7 +134,7 @@ public final class ScheduleRunner {
         // Its turn covers the workers' start, the steps and the reaper's pass after them (KeyFileTurns).
         try (KeyFileTurns.Turn turn = KeyFileTurns.take(schedule)) {
             return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix(),
-                    reuseWorkers ? run.workerPool() : null).execute();
+                    reuseWorkers ? run.workerPool() : null, lanes).execute();
         }
     }
 

@@ -144,13 +144,14 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Before a schedule borrows: the pooled workers it uses, per key. That many is what the pool keeps
-     * of each key by starting spares (never more, for memory), until the next schedule says otherwise.
+     * Before a schedule borrows: the pooled workers it uses, per key, times the {@code lanes} of schedules that run
+     * side by side like it. That many is what the pool keeps of each key by starting spares (never more, for memory),
+     * until the next schedule says otherwise.
      */
-    synchronized void expect(List<WorkerSpec> pooledSpecs) {
+    synchronized void expect(List<WorkerSpec> pooledSpecs, int lanes) {
         Map<Key, Integer> workers = new HashMap<>();
         for (WorkerSpec s : pooledSpecs) {
-            workers.merge(Key.of(s), 1, Integer::sum);
+            workers.merge(Key.of(s), lanes, Integer::sum);
         }
         workers.forEach(spares::expect);
     }

@@ -13,6 +13,7 @@ import java.util.function.Consumer;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.LocalEnvironment;
@@ -36,49 +37,58 @@ public final class FuzzCampaign {
      * @param workers            2 to 4 worker processes per schedule
      * @param length             steps per schedule
      * @param stopAtFirstFailure stop fuzzing after the first failure that reproduced has been shrunk
+     * @param lanes              schedules run side by side (each on keys of its own), or 0 for {@link #defaultLanes}
      */
     public record Options(String backend, long seed, int count, Duration time, int workers, int length, Path outDir,
-                          Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure) {
+                          Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure, int lanes) {
 
         public static Options of(String backend) {
             return new Options(backend, 1, 100, Duration.ofSeconds(60), 3, 16, Path.of("shmconform-fuzz"),
-                    Shrinker.Budget.defaults(), fuzzTiming(), true);
+                    Shrinker.Budget.defaults(), fuzzTiming(), true, 0);
         }
 
         public Options seed(long s) {
-            return new Options(backend, s, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, s, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options count(int n) {
-            return new Options(backend, seed, n, time, workers, length, outDir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, seed, n, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options time(Duration d) {
-            return new Options(backend, seed, count, d, workers, length, outDir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, seed, count, d, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options workers(int n) {
-            return new Options(backend, seed, count, time, n, length, outDir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, seed, count, time, n, length, outDir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options length(int n) {
-            return new Options(backend, seed, count, time, workers, n, outDir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, seed, count, time, workers, n, outDir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options outDir(Path dir) {
-            return new Options(backend, seed, count, time, workers, length, dir, shrink, timing, stopAtFirstFailure);
+            return new Options(backend, seed, count, time, workers, length, dir, shrink, timing, stopAtFirstFailure, lanes);
         }
 
         public Options shrink(Shrinker.Budget b) {
-            return new Options(backend, seed, count, time, workers, length, outDir, b, timing, stopAtFirstFailure);
+            return new Options(backend, seed, count, time, workers, length, outDir, b, timing, stopAtFirstFailure, lanes);
         }
 
         public Options timing(ScheduleRunner.Timing t) {
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, t, stopAtFirstFailure);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, t, stopAtFirstFailure, lanes);
         }
 
         public Options stopAtFirstFailure(boolean stop) {
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stop);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stop, lanes);
+        }
+
+        /** @param n schedules side by side, at least 1; 0 for {@link #defaultLanes} */
+        public Options lanes(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("lanes must be 0 (automatic) or more: " + n);
+            }
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, n);
         }
     }
 
@@ -120,21 +130,23 @@ public final class FuzzCampaign {
 
     private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
             throws InterruptedException {
+        ScheduleGenerator generator = new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length());
+        Schedule first = generator.generate(o.seed());
+        int lanes = lanes(o);
         // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
-                .reusingWorkers();
+                .reusingWorkers().inLanes(lanes);
         Runner runner = s -> {
             Trial c = Trial.run(plain, s, o.backend(), List.of());
             executions.accept(c);
             return c;
         };
-        ScheduleGenerator generator = new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length());
-        String missing = plain.unavailableReason(generator.generate(o.seed()));
+        String missing = plain.unavailableReason(first);
         if (missing != null) {
             throw new IllegalStateException("cannot fuzz " + o.backend() + " here: " + missing);
         }
         long start = System.nanoTime();
-        long fuzzNanos = 0;
+        BusyTime fuzzTime = new BusyTime();
         int schedules = 0;
         long operations = 0;
         List<FuzzResult.Failure> failures = new ArrayList<>();
@@ -152,60 +164,96 @@ public final class FuzzCampaign {
         long deadline = start + o.time().toNanos();
         ThroughputSeries throughput = new ThroughputSeries();
         throughput.add(new FuzzResult.Sample(0, 0, 0, 0));
-        for (int i = 0; i < o.count() && System.nanoTime() < deadline; i++) {
-            long seed = o.seed() + i;
-            // Fresh schedules from their seed first and now and then; otherwise a mutant of the corpus.
-            boolean mutate = !isFresh(freshPlan, i) && !corpus.isEmpty();
-            Tape tape = mutate ? mutator.mutate(corpus.get(mutation.nextInt(corpus.size())),
-                    corpus.get(mutation.nextInt(corpus.size()))) : null;
-            ScheduleGenerator.Generated g = generator.generate(seed, tape);
-            Schedule schedule = mutate ? new Schedule(g.schedule().name() + "-m", seed, g.schedule().workers(), g.schedule().steps())
-                    : g.schedule();
-            mutants += mutate ? 1 : 0;
-            long t0 = System.nanoTime();
-            Trial c = runner.run(schedule);
-            fuzzNanos += System.nanoTime() - t0;
-            schedules++;
-            operations += c.operations();
-            throughput.add(new FuzzResult.Sample((System.nanoTime() - start) / 1_000_000, fuzzNanos / 1_000_000, schedules, operations));
-            Set<String> reached = TransitionCoverage.of(c.execution(), o.backend(), Subjects.here());
-            int before = covered.size();
-            covered.addAll(reached);
-            if (covered.size() > before) {
-                corpus.add(g.tape());
-            }
-            progress.accept("seed " + seed + (mutate ? " (mutant)" : "") + ": " + (c.fails() ? "FAIL " + c.failingProperty()
-                    : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
-                    + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
-            if (c.unknown() != null) {
-                unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o.outDir(), seed, c) + ")");
-            }
-            String deviates = deviation(c);
-            if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
-                long shrinkStart = System.nanoTime();
-                FuzzResult.Difference d = shrinkDifference(o, runner, seed, c, deviates, fuzzNanos / 1e9, schedules);
-                deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
-                progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
-                        + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
-                        + " schedules; shrunk to " + d.shrunkSteps() + " steps: " + d.shrunkFile());
-                differences.add(d);
-            }
-            if (c.fails()) {
-                FuzzResult.Failure f = shrinkAndSave(o, runner, seed, c);
-                progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
-                        + String.format(java.util.Locale.ROOT, "%.1f", fuzzNanos / 1e9) + " s fuzzing, " + f.shrinkSummary() + " in "
-                        + f.shrinkRuns() + " runs: " + f.replayFile());
-                failures.add(f);
-                // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign.
-                if (o.stopAtFirstFailure() && f.rerunFails() > 0) {
+        boolean stopping = false;
+        int next = 0;
+        try (Lanes running = new Lanes(lanes, s -> Trial.run(plain, s, o.backend(), List.of()))) {
+            while (true) {
+                // Each lane takes the next schedule as soon as it is free; results are taken in the order the
+                // schedules were made, so progress, corpus and failures read as they would with one lane.
+                while (!stopping && running.hasRoom() && next < o.count() && System.nanoTime() < deadline) {
+                    long seed = o.seed() + next;
+                    // Fresh schedules from their seed first and now and then; otherwise a mutant of the corpus.
+                    boolean mutate = !isFresh(freshPlan, next) && !corpus.isEmpty();
+                    Tape tape = mutate ? mutator.mutate(corpus.get(mutation.nextInt(corpus.size())),
+                            corpus.get(mutation.nextInt(corpus.size()))) : null;
+                    ScheduleGenerator.Generated g = generator.generate(seed, tape);
+                    Schedule schedule = mutate ? new Schedule(g.schedule().name() + "-m", seed, g.schedule().workers(), g.schedule().steps())
+                            : g.schedule();
+                    mutants += mutate ? 1 : 0;
+                    running.submit(new Lanes.Job(seed, mutate, g.tape(), schedule));
+                    next++;
+                }
+                Lanes.Done done = running.takeOldest();
+                if (done == null) {
                     break;
+                }
+                Trial c = done.trial();
+                long seed = done.job().seed();
+                executions.accept(c);
+                fuzzTime.add(done.startNanos(), done.endNanos());
+                schedules++;
+                operations += c.operations();
+                throughput.add(new FuzzResult.Sample((System.nanoTime() - start) / 1_000_000, fuzzTime.nanos() / 1_000_000, schedules, operations));
+                Set<String> reached = TransitionCoverage.of(c.execution(), o.backend(), Subjects.here());
+                int before = covered.size();
+                covered.addAll(reached);
+                if (covered.size() > before) {
+                    corpus.add(done.job().tape());
+                }
+                progress.accept("seed " + seed + (done.job().mutant() ? " (mutant)" : "") + ": " + (c.fails() ? "FAIL " + c.failingProperty()
+                        : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
+                        + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
+                if (c.unknown() != null) {
+                    unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o.outDir(), seed, c) + ")");
+                }
+                String deviates = deviation(c);
+                if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
+                    long shrinkStart = System.nanoTime();
+                    FuzzResult.Difference d = shrinkDifference(o, runner, seed, c, deviates, fuzzTime.nanos() / 1e9, schedules);
+                    deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
+                    progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
+                            + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
+                            + " schedules; shrunk to " + d.shrunkSteps() + " steps: " + d.shrunkFile());
+                    differences.add(d);
+                }
+                if (c.fails()) {
+                    FuzzResult.Failure f = shrinkAndSave(o, runner, seed, c);
+                    progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
+                            + String.format(java.util.Locale.ROOT, "%.1f", fuzzTime.nanos() / 1e9) + " s fuzzing, " + f.shrinkSummary() + " in "
+                            + f.shrinkRuns() + " runs: " + f.replayFile());
+                    failures.add(f);
+                    // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign;
+                    // one that did ends it once the schedules already running in the other lanes are judged too.
+                    stopping |= o.stopAtFirstFailure() && f.rerunFails() > 0;
                 }
             }
         }
         FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, differences,
                 Collections.unmodifiableSet(covered));
         return new FuzzResult(o.backend(), o.seed(), schedules, operations, (System.nanoTime() - start) / 1e9,
-                fuzzNanos / 1e9, failures, unknown, o.outDir(), coverage, throughput.samples());
+                fuzzTime.nanos() / 1e9, failures, unknown, o.outDir(), coverage, throughput.samples());
+    }
+
+    /**
+     * Two lanes where they pay, measured on this 2-core machine with {@code fuzz --lanes 1} and {@code --lanes 2} run
+     * alternately (12 s each, three rounds): a column whose schedules need not take turns
+     * ({@link ScheduleRunner#mayRunSideBySide}) and whose worker is a native program checked 1.12, 1.23 and 1.62 times
+     * the operations (qt68-posix); a Java column 1.12, 0.95 and 0.70 times (mmapfile), its throughput bound by the CPU
+     * of the JVM starts that replace killed workers, which a second lane only fights for. One lane on a single core.
+     */
+    static int defaultLanes(Schedule schedule) {
+        boolean javaWorkers = schedule.workers().stream().anyMatch(w -> Subjects.here().named(w.impl())
+                .map(s -> s.start() instanceof Subject.JavaWorker).orElse(true));
+        return ScheduleRunner.mayRunSideBySide(schedule) && !javaWorkers && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
+    }
+
+    /** The lanes a campaign with these options runs: as asked, or {@link #defaultLanes} for the column. */
+    public static int lanes(Options o) {
+        if (o.lanes() > 0) {
+            return o.lanes();
+        }
+        return defaultLanes(new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length())
+                .generate(o.seed()));
     }
 
     /**
