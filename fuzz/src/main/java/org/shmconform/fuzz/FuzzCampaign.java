@@ -236,10 +236,10 @@ public final class FuzzCampaign {
 
     /**
      * Two lanes where they pay, measured on this 2-core machine with {@code fuzz --lanes 1} and {@code --lanes 2} run
-     * alternately (12 s each, three rounds): a column whose schedules need not take turns
-     * ({@link ScheduleRunner#mayRunSideBySide}) and whose worker is a native program checked 1.12, 1.23 and 1.62 times
-     * the operations (qt68-posix); a Java column 1.12, 0.95 and 0.70 times (mmapfile), its throughput bound by the CPU
-     * of the JVM starts that replace killed workers, which a second lane only fights for. One lane on a single core.
+     * alternately (12 s each, nine rounds): a column whose schedules need not take turns
+     * ({@link ScheduleRunner#mayRunSideBySide}) and whose worker is a native program checked 0.99 to 1.62 times the
+     * operations (qt68-posix, 1.15 typically); a Java column 0.70 to 1.12 times (mmapfile), its throughput bound by the
+     * CPU of the JVM starts that replace killed workers, which a second lane only fights for. One lane on a single core.
      */
     static int defaultLanes(Schedule schedule) {
         boolean javaWorkers = schedule.workers().stream().anyMatch(w -> Subjects.here().named(w.impl())
