@@ -123,14 +123,15 @@ public final class BenchCommand implements Callable<Integer> {
                             Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
                 WorkerPool.Stats before = run.workerPool().stats();
-                FuzzResult f = FuzzCampaign.run(FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
-                        .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true),
-                        run, line -> { }, t -> { });
+                FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
+                        .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
+                FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
-                System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s);"
+                System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
                         + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
-                        f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(), after.reused() - before.reused(),
+                        f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(), FuzzCampaign.lanes(options),
+                        after.reused() - before.reused(),
                         after.fromSpares() - before.fromSpares(), after.started() - before.started(),
                         after.spares() - before.spares(), after.replaced() - before.replaced());
             }
