@@ -42,7 +42,8 @@ final class FuzzCommand implements Callable<Integer> {
     int length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
-            + " when the column's schedules need not take turns on System V key files and the machine has 2 cores or more, else 1).")
+            + " on 2 cores or more for a column whose worker is a native program and whose schedules need not take turns on"
+            + " System V key files, the qt68-posix columns; else 1).")
     Integer lanes;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",

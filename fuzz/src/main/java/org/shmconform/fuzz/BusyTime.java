@@ -1,9 +1,11 @@
 package org.shmconform.fuzz;
 
 /**
- * The time during which at least one schedule was running, from intervals given in the order they started: with one
- * lane the sum of the schedules' times, as before lanes; with several, overlapping schedules count once (a campaign's
- * checked operations per second is over this time, not over the schedules' summed times).
+ * The time during which at least one schedule was running: with one lane the sum of the schedules' times, as before
+ * lanes; with several, overlapping schedules count once (a campaign's checked operations per second is over this
+ * time, not over the schedules' summed times). Intervals come in the order the schedules were handed to the lanes,
+ * each started at once, so about the order they started; one that started before the one given ahead of it only
+ * makes the sum smaller, never larger.
  */
 final class BusyTime {
     private long nanos;

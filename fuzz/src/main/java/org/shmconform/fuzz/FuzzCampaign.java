@@ -132,7 +132,7 @@ public final class FuzzCampaign {
             throws InterruptedException {
         ScheduleGenerator generator = new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length());
         Schedule first = generator.generate(o.seed());
-        int lanes = lanes(o);
+        int lanes = o.lanes() > 0 ? o.lanes() : defaultLanes(first);
         // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
                 .reusingWorkers().inLanes(lanes);
