@@ -74,11 +74,13 @@ public final class ScheduleRunner {
     }
 
     /**
-     * Whether schedules like this one run side by side with others of the run, or wait for each other's end: a schedule
-     * whose sets are keyed by files that Qt unlinks while the sets live takes a turn ({@link KeyFileTurns}), so two of
-     * them never overlap. Any other schedule's objects carry its own execution prefix (disjoint keys), its workers are
-     * its own processes, and the reaper after it removes only what its prefix names and the System V records of the
-     * run, which only schedules that take turns make.
+     * Whether schedules like this one (of the same columns: a fuzz campaign's lanes) run side by side in one run, or wait
+     * for each other's end: a schedule whose sets are keyed by files that Qt unlinks while the sets live takes a turn
+     * ({@link KeyFileTurns}), so two of them never overlap. Any other schedule's objects carry its own execution prefix
+     * (disjoint keys), its workers are its own processes, and the reaper after it removes what its prefix names and the
+     * System V objects the run's ledger recorded, which only schedules of such columns make. Not for schedules of
+     * different columns side by side: the reaper after a schedule that takes no turn would remove the recorded sets
+     * of one that holds its turn and still runs.
      */
     public static boolean mayRunSideBySide(Schedule schedule) {
         return !KeyFileTurns.needsTurn(schedule);
