@@ -452,8 +452,13 @@ final class LifecycleRules {
 
     /**
      * The segments of other keys whose key file was unlinked under them (LockRules.keyFileUnlinked) that a lookup of
-     * {@code key}, which has no segment, may reach instead; empty when none. The first of them, whichever freed inode the
-     * key's file took (the model does not follow inodes), and, {@link Profile#lockSharesKeyFile()}, each one a failed
+     * {@code key}, which has no segment, may reach instead; empty when none. Any of them: the model does not follow inodes,
+     * and ext4 gives a new file the lowest free inode of its group, which may have been any of theirs. Fuzz
+     * qt68-sysv-native seed 1014355 (3/3 on real Qt 6.8.2, strace): C create k-1; B create k (200 bytes); A create k →
+     * AlreadyExists; C detach (k-1's file gone); A create k (its kept handle's cleanHandle unlinked k's file under B's
+     * segment, the new file took k-1's inode: a fresh 8-byte segment, B's left nameless); A create k → AlreadyExists (k's
+     * file unlinked and re-made on its own inode again); C attach k-1 → true: k-1's new file took the inode of k's first
+     * file, B's 200 bytes, not the 8 of the first nameless name in order. And, {@link Profile#lockSharesKeyFile()}, each one a failed
      * create's kept handle shows the key's file is on: an object keyed {@code key} whose create() failed with
      * AlreadyExists on it (createOn) keeps its ftok value, which is the ftok of {@code key}'s file, and that file, made on
      * the segment's freed inode, is still there. Fuzz qt68-sysv-native seed 461957 (3/3 on real Qt 6.8.2): C create k;
@@ -467,8 +472,8 @@ final class LifecycleRules {
             return List.of();
         }
         List<String> reached = new ArrayList<>();
-        s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)).sorted()
-                .findFirst().ifPresent(reached::add);
+        s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)
+                && !(profile.lockSharesKeyFile() && anotherKeysFileIsOn(s, u, key))).sorted().forEach(reached::add);
         if (profile.lockSharesKeyFile()) {
             for (Map.Entry<String, Worker> e : new TreeMap<>(s.workers()).entrySet()) {
                 String kept = s.orphan(e.getKey());
@@ -479,6 +484,25 @@ final class LifecycleRules {
             }
         }
         return reached;
+    }
+
+    /**
+     * Whether an object keyed by another key than {@code key} keeps a failed create's handle to {@code segment}: that
+     * key's file is on the segment's old inode (as above), so {@code key}'s new file cannot take it. Fuzz qt68-sysv-native
+     * seed 461957 with A's failed create of j instead of k_1: j's file holds C's old inode, and B's attach of k_1 cannot
+     * reach C's 8 bytes.
+     */
+    private static boolean anotherKeysFileIsOn(ModelState s, String segment, String key) {
+        // A handle kept under the segment's own key is the ftok of that key's old file, the one whose unlink left it nameless.
+        String own = segment.replaceFirst(" \\(nameless( \\d+)?\\)$", "");
+        for (Map.Entry<String, Worker> e : s.workers().entrySet()) {
+            String qtKey = e.getValue().qtKey();
+            if (segment.equals(s.orphan(e.getKey())) && !s.orphanDestroyed(e.getKey()) && qtKey != null && !key.equals(qtKey)
+                    && !own.equals(qtKey)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Step attach(Profile profile, ModelState s, ModelOp op, Worker w) {

@@ -1231,6 +1231,31 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 1014355 (3/3 on real Qt 6.8.2; strace of the replay): C create k-1; B create k (200
+     * bytes); A create k → AlreadyExists; C detach (k-1's file unlinked); A create k → true (its kept handle's
+     * cleanHandle unlinked k's file under B's segment; the new file took k-1's freed inode: a fresh 8-byte segment, B's
+     * left nameless); A create k → AlreadyExists (k's file unlinked and made again, on its own inode); C attach k-1 →
+     * true: k-1's new file took the inode of k's first file, so C is on B's 200 bytes and a read at 62 succeeds. The
+     * model offered only the first nameless name in order (A's 8 bytes).
+     */
+    @Test
+    void aNewKeyFileMayTakeTheInodeOfAnyNamelessSegmentNotOnlyTheFirst() {
+        List<ModelOp> history = List.of(Ops.create("C", "k-1", 8), Ops.create("B", "k", 200),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.call("C", "detach"), Ops.create("A", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.attachReadOnly("C", "k-1"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.read("C", 62, "\0\0\0\0")), "B's 200 bytes");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.read("C", 62, "\0\0\0\0"), "InvalidSize")),
+                "or A's 8, had k's file taken another inode");
+        // B's segment of 8 bytes too: no nameless segment C could be on holds byte 62.
+        List<ModelOp> small = List.of(Ops.create("C", "k-1", 8), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.call("C", "detach"), Ops.create("A", "k", 8),
+                Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"), Ops.attachReadOnly("C", "k-1"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, small, Ops.read("C", 62, "\0\0\0\0")));
+        // Nothing left nameless (A never created again): C's attach of k-1 finds nothing to reach.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), Ops.attachReadOnly("C", "k-1")));
+    }
+
+    /**
      * Fuzz qt68-sysv-native seed 474301 (3/3 on real Qt 6.8.2): B's create(0) of k made B an owner of A's set and k's
      * file (Create mode); A's last detach unlinked k's file, A's create of k removed that set and made k's file and a
      * segment again; C's last detach unlinked k_1's file, C kept its set and locked it. B's attach of k never returned
