@@ -1220,12 +1220,12 @@ class Qt68ProfilesTest {
                 Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.attachReadOnly("B", "k_1"));
         ModelOp outside = Ops.failed(Ops.read("B", 14, "abcd"), "InvalidSize");
         assertTrue(Ops.legal(QT68_SYSV_SAFE, history, outside));
-        // A's failed create was of j: its kept handle shows j's file, not k_1's, on the old inode, and B's attach of k_1
-        // does not reach C's 8 bytes.
+        // A's failed create was of j: k_1's new file may still take C's old inode. The model once ruled that out (j's file
+        // held it, as A's kept handle seemed to show) and called real histories FAIL (seeds 1031869, 1033619).
         List<ModelOp> otherKey = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"),
                 Ops.failed(Ops.create("A", "j", 8), "AlreadyExists"), Ops.create("B", "k", 64),
                 Ops.failed(Ops.create("B", "k", 0), "InvalidSize"), Ops.attachReadOnly("B", "k_1"));
-        assertFalse(Ops.legal(QT68_SYSV_SAFE, otherKey, outside));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, otherKey, outside));
         // Legacy keys: A's re-key unlinks the set's own file, k's segment keeps its name, and k_1's file is a new one.
         assertFalse(Ops.legal(QT68_SYSV, history.subList(0, 2), Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists")));
     }
@@ -1253,6 +1253,20 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, small, Ops.read("C", 62, "\0\0\0\0")));
         // Nothing left nameless (A never created again): C's attach of k-1 finds nothing to reach.
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), Ops.attachReadOnly("C", "k-1")));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe seed 1033619 (3/3 on real Qt 6.8.2): B create k; A create k → AlreadyExists; A create k_1 →
+     * AlreadyExists (A's re-key unlinked k's file under B's segment, k_1's took its inode); C create k_1 → AlreadyExists;
+     * C attach k-1 → true: k-1's new file reached a segment left nameless although A's kept handle was of k_1's file.
+     */
+    @Test
+    void aKeptHandleOfAThirdKeyDoesNotKeepANewKeyFileOffANamelessSegment() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists"), Ops.failed(Ops.create("C", "k_1", 8), "AlreadyExists"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("C", "k-1")));
+        // Without A's re-key nothing is nameless: C's attach of k-1 has nothing to reach.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 2), Ops.attach("C", "k-1")));
     }
 
     /**
