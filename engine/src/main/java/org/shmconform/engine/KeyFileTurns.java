@@ -18,7 +18,8 @@ import org.shmconform.schedule.Schedule;
  * open-file-description lock on {@value #FILE} in the user's default state directory (0700, the user's own; the kernel
  * drops it when its holder dies), whatever state directory the run was given ({@link StateDirectory#machineWide}: a
  * test run in a state directory of its own beside a {@code shmconform run} in the default one takes turns with it; only
- * runs that shared a state directory did before, which the engine tests' makers of sets keyed by ftok did not), held from before the schedule's workers start until the reaper has removed its objects. Columns
+ * runs that shared a state directory did before, which the engine tests' makers of sets keyed by ftok did not), held
+ * from before the schedule's workers start until the reaper has removed its objects. Columns
  * whose lock is no System V set, and workers in an IPC namespace of their own (where another run's key cannot reach
  * their objects), do not wait. Other programs on the machine that use ftok of files they unlink are not covered:
  * nothing can make them take turns.

@@ -68,9 +68,15 @@ final class OrphanMakerRun implements AutoCloseable {
         turn = KeyFileTurns.take();
         this.kind = kind;
         state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
-        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
-        run = RunContext.create();
-        keys = PrivateDirectory.createFresh(state.resolveSibling(state.getFileName() + "-keys"), "rwx------");
+        try {
+            System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+            run = RunContext.create();
+            keys = PrivateDirectory.createFresh(state.resolveSibling(state.getFileName() + "-keys"), "rwx------");
+        } catch (RuntimeException e) {
+            System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+            turn.close(); // a run that never started must not keep every other run of the user waiting
+            throw e;
+        }
     }
 
     /** A maker started the way the engine starts a local worker, and made a worker of the run. */

@@ -136,7 +136,7 @@ public final class FuzzCampaign {
         // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
                 .reusingWorkers().inLanes(lanes);
-        Runner runner = s -> {
+        Lanes.Runner runner = s -> {
             Trial c = Trial.run(plain, s, o.backend(), List.of());
             executions.accept(c);
             return c;
@@ -317,7 +317,7 @@ public final class FuzzCampaign {
     }
 
     /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
-    private static FuzzResult.Difference shrinkDifference(Options o, Runner runner, long seed, Trial original, String property,
+    private static FuzzResult.Difference shrinkDifference(Options o, Lanes.Runner runner, long seed, Trial original, String property,
                                                           double secondsToFind, int schedulesToFind) throws InterruptedException {
         ReportLayout campaign = ReportLayout.at(o.outDir());
         ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
@@ -340,12 +340,7 @@ public final class FuzzCampaign {
                 original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
     }
 
-    /** Runs and checks one schedule. */
-    private interface Runner {
-        Trial run(Schedule s) throws InterruptedException;
-    }
-
-    private static FuzzResult.Failure shrinkAndSave(Options o, Runner runner, long seed, Trial original)
+    private static FuzzResult.Failure shrinkAndSave(Options o, Lanes.Runner runner, long seed, Trial original)
             throws InterruptedException {
         String property = original.failingProperty();
         ReportLayout campaign = ReportLayout.at(o.outDir());

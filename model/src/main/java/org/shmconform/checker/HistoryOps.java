@@ -34,7 +34,7 @@ public final class HistoryOps {
         HistoryEvent killInvoke = null;
         // Only where a column's keying splits the lock (POSIX) may an attach keep the semaphore a create unlinked meanwhile.
         List<CreateSpan> creates = execution.workers().values().stream()
-                .map(w -> semantics.get(w.impl())).anyMatch(b -> b != null && b.keyingSplitsLock()) ? createSpans(execution) : List.of();
+                .map(w -> semantics.get(w.impl())).anyMatch(HistoryOps::splitsLock) ? createSpans(execution) : List.of();
         for (HistoryEvent e : execution.history().events()) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
@@ -83,7 +83,7 @@ public final class HistoryOps {
                         null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), optional, invoke.index()));
             } else if (invoke.f().equals("attach") && (outcome == Outcome.OK || outcome == Outcome.FAIL)
-                    && !"KeyError".equals(e.error()) && semantics.get(execution.workers().get(op.process()).impl()).keyingSplitsLock()
+                    && !"KeyError".equals(e.error()) && splitsLock(semantics.get(execution.workers().get(op.process()).impl()))
                     && createOverlaps(op, invoke, e, execution, semantics, creates)) {
                 // POSIX: its initKey sem_opened the name before its locker waited, and another process's create of the key
                 // overlapping it may have sem_unlinked that semaphore and made a fresh one meanwhile: the attach keeps the
@@ -118,6 +118,11 @@ public final class HistoryOps {
             }
         }
         return ops;
+    }
+
+    /** A column (null: one without declared semantics) whose keying splits the lock. */
+    private static boolean splitsLock(BackendSemantics b) {
+        return b != null && b.keyingSplitsLock();
     }
 
     /** A create's real-time interval ({@code to}: {@link Long#MAX_VALUE} when it never returned). */
