@@ -142,8 +142,7 @@ final class FuzzCommand implements Callable<Integer> {
                 r.backend(), c.transitions(), c.corpus(), c.mutants());
         for (FuzzResult.Difference d : c.differences()) {
             System.out.printf(java.util.Locale.ROOT, "  DIFFERS from the documentation: %s at seed %d after %.1f s, %d schedules: %s%n"
-                            + "    shrunk %d -> %d steps: %s%n", d.property(), d.seed(), d.secondsToFind(), d.schedulesToFind(), d.why(),
-                    d.originalSteps(), d.shrunkSteps(), d.shrunkFile() != null ? d.shrunkFile() : d.originalFile());
+                            + "    %s%n", d.property(), d.seed(), d.secondsToFind(), d.schedulesToFind(), d.why(), d.shrinkSummary());
         }
     }
 

@@ -213,7 +213,7 @@ public final class FuzzCampaign {
                     deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
                     progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
                             + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
-                            + " schedules; shrunk to " + d.shrunkSteps() + " steps: " + d.shrunkFile());
+                            + " schedules; " + d.shrinkSummary());
                     differences.add(d);
                 }
                 if (c.fails()) {

@@ -70,6 +70,14 @@ public record FuzzResult(String backend, long firstSeed, int schedulesRun, long 
      */
     public record Difference(long seed, String property, String why, double secondsToFind, int schedulesToFind,
                              int originalSteps, int shrunkSteps, Path originalFile, Path shrunkFile) {
+        /**
+         * "shrunk 19 -> 4 steps: file", or, when the re-runs never showed it again (a difference that needs a race to
+         * go one way), that it was not shrunk and where the original is.
+         */
+        public String shrinkSummary() {
+            return shrunkFile != null ? "shrunk " + originalSteps + " -> " + shrunkSteps + " steps: " + shrunkFile
+                    : "not shrunk (it did not differ again): " + originalSteps + " steps as it ran: " + originalFile;
+        }
     }
 
     public double operationsPerSecond() {
