@@ -302,17 +302,19 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * After the reaper's pass: the workers that proved clean go back to the idle set, unless one of them
-     * did a lock or unlock and a System V semaphore set the run's ledger recorded still exists (its
+     * did an op that may leave a SEM_UNDO adjustment (a lock, an unlock, or a create, attach or detach, whose lock and
+     * release Qt's retry may split) and a System V semaphore set the run's ledger recorded still exists (its
      * SEM_UNDO adjustment could still apply, see the class comment).
      *
-     * @param lockers the names of the workers that issued lock or unlock in the schedule
+     * @param lockers the names of the workers that issued such an op in the schedule
      */
     void readmit(Map<String, Pooled> proven, Set<String> lockers, List<String> notes) throws InterruptedException {
         List<String> semaphores = proven.keySet().stream().anyMatch(lockers::contains) ? survivingSemaphores() : List.of();
         for (Map.Entry<String, Pooled> e : proven.entrySet()) {
             Pooled p = e.getValue();
             if (!semaphores.isEmpty() && lockers.contains(e.getKey())) {
-                notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it locked, and System V semaphore(s) "
+                notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
+                        + " unlocked, created, attached or detached), and System V semaphore(s) "
                         + String.join(", ", semaphores) + " of this run survive the reaper (a SEM_UNDO adjustment could apply)"
                         + "; a fresh worker takes its place");
                 replace(p);

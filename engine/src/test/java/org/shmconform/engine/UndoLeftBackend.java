@@ -40,7 +40,7 @@ public final class UndoLeftBackend extends TmpfsFileTestBackend {
     }
 
     /** One semop with SEM_UNDO on the key's set, made (and set to 1) by the first one. */
-    private static boolean operate(String key, int delta) {
+    static boolean operate(String key, int delta) {
         LibC c = LibC.INSTANCE;
         int id = c.semget(setKey(key), 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
         if (id != -1 && c.semctl(id, 0, LibC.SETVAL, 1) != 0) {
