@@ -470,9 +470,11 @@ final class LifecycleRules {
      * C's 8 bytes (a read at 14 fails), not to its own 64-byte segment, the first nameless one.
      */
     private static List<String> reachedUnnamed(Profile profile, ModelState s, String key) {
-        if (s.segments().containsKey(key)) {
-            return List.of();
-        }
+        return s.segments().containsKey(key) ? List.of() : namelessOthers(profile, s, key);
+    }
+
+    /** As {@link #reachedUnnamed}, whether or not {@code key} has a segment: the nameless segments of other keys. */
+    private static List<String> namelessOthers(Profile profile, ModelState s, String key) {
         List<String> reached = new ArrayList<>();
         s.unnamed().stream().filter(u -> !u.equals(key) && ModelKey.sameSpace(u, key) && s.isUnnamed(u)).sorted()
                 .forEach(reached::add);
@@ -735,6 +737,20 @@ final class LifecycleRules {
                     + " ftoks elsewhere)"));
         }
         List<String> lost = reachedUnnamed(profile, base, visible);
+        if (lost.isEmpty() && op.outcome() == Outcome.OK && base.isUnnamed(visible)) {
+            // Its own key's segment lost its key file too: the key file made again may take that segment's freed inode or
+            // another nameless segment's (fuzz qt68-sysv-safe seed 4102369, 3/3 on real Qt 6.8.2, strace: B create k;
+            // B detach; C create k-1 (on k's freed inode); A create k (a new inode); B create(0) k-1 (B's re-key unlinked
+            // A's file of k); B attach k → true, its re-key unlinked C's file of k-1 and k's new file took that inode:
+            // C's 8 bytes, not A's 200).
+            List<String> others = namelessOthers(profile, base, visible);
+            if (!others.isEmpty()) {
+                ModelState reaching = base.observe("attach of a key whose segment lost its key file reached another segment"
+                        + " whose key file was unlinked");
+                return Step.either(attachReaching(base, op, visible, null), Step.anyOf(others,
+                        reached -> attachReaching(reaching, op, reached, reaching.worker(op.process()).key())));
+            }
+        }
         if (lost.isEmpty() || op.outcome() != Outcome.OK) {
             return attachReaching(base, op, visible, null);
         }

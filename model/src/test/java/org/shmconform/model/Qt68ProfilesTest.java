@@ -1256,6 +1256,26 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-safe seed 4102369 (3/3 on real Qt 6.8.2, strace): B create k; B detach (k's file goes); C create k-1
+     * (its file on k's freed inode, B's set of k opened in Create mode); A create k (a new file, A's 200 bytes); B
+     * create(0) k-1 → InvalidSize (B's re-key unlinked the file at k's path, A's; B owns k-1's set now); B attach k →
+     * true: its re-key unlinked C's file of k-1, and k's new file took that inode: C's 8 bytes, so a read at 148 fails.
+     */
+    @Test
+    void anAttachOfAKeyWhoseSegmentLostItsFileMayReachAnotherNamelessSegment() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 8), Ops.call("B", "detach"), Ops.create("C", "k-1", 8),
+                Ops.create("A", "k", 200), Ops.failed(Ops.create("B", "k-1", 0), "InvalidSize"), Ops.attach("B", "k"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.read("B", 148, "\0"), "InvalidSize")), "C's 8 bytes");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.read("B", 148, "\0")), "or A's 200, had the inode come back");
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.read("B", 4, "\0"), "InvalidSize")),
+                "no segment it may be on is under 5 bytes");
+        // Without B's create(0) of k-1 nobody unlinked a file: B's attach of k finds A's 200 bytes.
+        List<ModelOp> noRekey = List.of(Ops.create("B", "k", 8), Ops.call("B", "detach"), Ops.create("C", "k-1", 8),
+                Ops.create("A", "k", 200), Ops.attach("B", "k"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, noRekey, Ops.failed(Ops.read("B", 148, "\0"), "InvalidSize")));
+    }
+
+    /**
      * Fuzz qt68-sysv-safe seed 1033619 (3/3 on real Qt 6.8.2): B create k; A create k → AlreadyExists; A create k_1 →
      * AlreadyExists (A's re-key unlinked k's file under B's segment, k_1's took its inode); C create k_1 → AlreadyExists;
      * C attach k-1 → true: k-1's new file reached a segment left nameless although A's kept handle was of k_1's file.
