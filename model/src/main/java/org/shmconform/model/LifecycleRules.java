@@ -578,6 +578,26 @@ final class LifecycleRules {
                         + " on another inode, before it waited"));
     }
 
+    /**
+     * A lock or unlock that runs QSystemSemaphore's modifySemaphore ({@link LockRules#runsModifySemaphore}) by an object
+     * that owns its key's set, which another owner removed since ({@link #ownsASetRemovedUnderIt}), as an attach's
+     * locker does ({@link #lockerMayRemakeTheKeyFile}): its semop meets EINVAL or EIDRM, cleanHandle unlinks the key file
+     * the object made or keyed in Create mode (createdFile), and handle() makes it again, maybe on another inode: the
+     * segment may lose its name, and a key file made since may take its freed inode. Fuzz qt68-sysv-native seed 4102241
+     * (once in a campaign, 0/3 in replays: the inode mostly comes back): B create k; B detach (k's file goes, B keeps its
+     * set); C create k_1 (its file on k's freed inode, B's set opened in Create mode); B create k (removed that set); B
+     * detach; C lock; C unlock; kill C; A create k → AlreadyExists: k's new file took the inode of C's first file of k_1.
+     * Also the state without it: the marks say only that the set may be gone.
+     */
+    static List<ModelState> semopMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = w.qtKey();
+        if (!LockRules.runsModifySemaphore(op, w) || !ownsASetRemovedUnderIt(profile, s, op.process(), key)) {
+            return List.of(s);
+        }
+        return List.of(s, keyFileRemadeByItsLocker(profile, s, op.process(), key, op.f() + " by the owner of a set removed"
+                + " under it: its semop re-made the key file, maybe on another inode, under the segment"));
+    }
+
     private static Step keyFileRemadeByTheLocker(Profile profile, ModelState s, ModelOp op) {
         String key = s.worker(op.process()).key();
         List<ModelState> next = new ArrayList<>();

@@ -116,8 +116,12 @@ public final class SegmentModel {
         }
         // Qt 6.4: an owner whose set another owner's remake removed meets it in its semop and unlinks that owner's file.
         s = LockRules.lockerMetARemovedSet(profile, s, op, w);
-        return Step.anyOf(LockRules.lockerMayMakeTheSet(s, op, w),
-                base -> dispatch(profile, base, op, base.worker(op.process())));
+        // Qt 6.8: an owner whose set was removed under it re-makes its key file in its semop.
+        List<ModelState> bases = new ArrayList<>();
+        for (ModelState b : LifecycleRules.semopMayRemakeTheKeyFile(profile, s, op, w)) {
+            bases.addAll(LockRules.lockerMayMakeTheSet(b, op, b.worker(op.process())));
+        }
+        return Step.anyOf(bases, base -> dispatch(profile, base, op, base.worker(op.process())));
     }
 
     private static Step dispatch(Profile profile, ModelState s, ModelOp op, Worker w) {

@@ -1276,6 +1276,28 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 4102241 (once in a campaign, 0/3 in replays): C's lock met its set removed under it (B's
+     * create of k removed the set B and C had, k_1's file being on k's freed inode), and its semop's cleanHandle unlinked
+     * k_1's file and made it again, here on B's freed inode: C's segment lost its name, and A's new file of k took its
+     * inode after C was killed.
+     */
+    @Test
+    void aLockThatMetItsRemovedSetMayRemakeTheKeyFile() {
+        List<ModelOp> history = List.of(Ops.create("B", "k", 100), Ops.call("B", "detach"), Ops.create("C", "k_1", 40),
+                Ops.failed(Ops.attach("B", "k"), "NotFound"), Ops.create("B", "k", 64), Ops.call("B", "detach"),
+                Ops.call("C", "lock"), Ops.call("C", "unlock"), Ops.kill("C"));
+        ModelOp aCreates = Ops.failed(Ops.create("A", "k", 64), "AlreadyExists");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aCreates), "k's new file on the inode of C's first file of k_1");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("A", "k", 64)), "or C's file came back on its inode");
+        // Nobody removed C's set (no create of k by B): C's lock re-makes nothing, nothing is nameless.
+        List<ModelOp> notRemoved = List.of(Ops.create("B", "k", 100), Ops.call("B", "detach"), Ops.create("C", "k_1", 40),
+                Ops.failed(Ops.attach("B", "k"), "NotFound"), Ops.call("C", "lock"), Ops.call("C", "unlock"), Ops.kill("C"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notRemoved, aCreates));
+        // No semop by C after the removal: its file of k_1 stays.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 6), aCreates));
+    }
+
+    /**
      * Fuzz qt68-sysv-safe seed 1033619 (3/3 on real Qt 6.8.2): B create k; A create k → AlreadyExists; A create k_1 →
      * AlreadyExists (A's re-key unlinked k's file under B's segment, k_1's took its inode); C create k_1 → AlreadyExists;
      * C attach k-1 → true: k-1's new file reached a segment left nameless although A's kept handle was of k_1's file.
