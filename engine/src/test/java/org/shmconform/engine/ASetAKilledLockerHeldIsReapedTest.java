@@ -16,6 +16,7 @@ import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.history.Execution;
 import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
 
 /**
@@ -31,49 +32,32 @@ import org.shmconform.schedule.WorkerSpec;
 class ASetAKilledLockerHeldIsReapedTest {
     @Test
     void theSetIsRecordedAtTheLockAndReapedAfterTheSchedule() throws InterruptedException {
-        Integer key = null;
-        long started = System.currentTimeMillis() / 1000;
-        try (RunContext run = RunContext.create()) {
-            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
-                    ScheduleRunner.Timing.defaults());
-            Schedule s = new Schedule("undo-left", null, List.of(WorkerSpec.local("A", UndoLeftBackend.NAME),
-                    WorkerSpec.local("B", UndoLeftBackend.NAME)),
-                    List.of(create("A", "k", 64), attach("B", "k"), lock("A"), unlock("B"), kill("A"), detach("B")));
-            assertNull(runner.unavailableReason(s));
-            Execution x = runner.run(s);
-            assertEquals(List.of(), x.problems(), "every step ran");
-            key = UndoLeftBackend.setKey(x.keyPrefix() + "k");
-            int k = key;
-            long a = x.workers().get("A").pid();
-            List<String> left = SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k)
-                    .map(set -> "set " + set.id() + ", last operator " + SysVObjects.lastOperator(set.id()) + " (A was " + a + ")")
-                    .toList();
-            assertEquals(List.of(), left, "the set A held when it was killed outlived the schedule");
-        } finally {
-            Integer k = key;
-            if (k != null) { // only a set of the test column's shape and key, made or set since the test began: its own
-                SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k && set.nsems() == 1 && set.ctime() >= started)
-                        .forEach(set -> SysVObjects.remove(set.obj()));
-            }
-        }
+        assertNoSetOutlives(UndoLeftBackend.NAME, "the set A held when it was killed outlived the schedule",
+                create("A", "k", 64), attach("B", "k"), lock("A"), unlock("B"), kill("A"), detach("B"));
     }
 
     /**
      * The same through a create and an attach, whose lock and release Qt's retry after EIDRM can split over two sets (the
      * path the reading at a worker's end was left for): A's create leaves A an adjustment on the set, B's attach
      * operates it after A, A is killed (its reading sees B as the last operator; its death makes A the last operator), B
-     * ends (its reading sees the dead A). Only a reading at the create's reply, while A is the last operator, proves the set the run's.
+     * ends (its reading sees the dead A). Only a reading at the create's reply, while A is the last operator, proves the
+     * set the run's.
      */
     @Test
     void aSetACreateOperatedLastIsRecordedAtItsReplyAndReaped() throws InterruptedException {
+        assertNoSetOutlives(UndoLeftByLockersBackend.NAME, "the set A's create operated last outlived the schedule",
+                create("A", "k", 64), attach("B", "k"), kill("A"), detach("B"));
+    }
+
+    /** Runs the steps with workers A and B of {@code column}, whose set is keyed by UndoLeftBackend.setKey of key k. */
+    private static void assertNoSetOutlives(String column, String why, Step... steps) throws InterruptedException {
         Integer key = null;
         long started = System.currentTimeMillis() / 1000;
         try (RunContext run = RunContext.create()) {
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults());
-            Schedule s = new Schedule("undo-left-by-lockers", null, List.of(WorkerSpec.local("A", UndoLeftByLockersBackend.NAME),
-                    WorkerSpec.local("B", UndoLeftByLockersBackend.NAME)),
-                    List.of(create("A", "k", 64), attach("B", "k"), kill("A"), detach("B")));
+            Schedule s = new Schedule(column, null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
+                    List.of(steps));
             assertNull(runner.unavailableReason(s));
             Execution x = runner.run(s);
             assertEquals(List.of(), x.problems(), "every step ran");
@@ -83,7 +67,7 @@ class ASetAKilledLockerHeldIsReapedTest {
             List<String> left = SysVObjects.semaphoreSets().stream().filter(set -> set.key() == k)
                     .map(set -> "set " + set.id() + ", last operator " + SysVObjects.lastOperator(set.id()) + " (A was " + a + ")")
                     .toList();
-            assertEquals(List.of(), left, "the set A's create operated last outlived the schedule");
+            assertEquals(List.of(), left, why);
         } finally {
             Integer k = key;
             if (k != null) { // only a set of the test column's shape and key, made or set since the test began: its own
