@@ -53,15 +53,16 @@ final class KeyFileTurns {
 
     /** A worker of a column whose lock is a System V set keyed by a file, in the host's IPC namespace. */
     static boolean needsTurn(Schedule schedule) {
-        return schedule.workers().stream().anyMatch(w -> {
-            if (!Environments.sharesTheHostsIpcNamespace(w.env())) {
-                return false;
-            }
-            try {
-                return Profile.declared(w.impl(), Subjects.here().semantics(w.impl())).lockIsASystemVSet();
-            } catch (IllegalArgumentException e) {
-                return false; // a partner program or a column without a readable declaration: not such a column
-            }
-        });
+        return schedule.workers().stream().anyMatch(w -> Environments.sharesTheHostsIpcNamespace(w.env())
+                && lockIsASystemVSet(w.impl()));
+    }
+
+    /** Whether the column declares its lock a System V semaphore set (Qt's System V columns, the Java sysv). */
+    static boolean lockIsASystemVSet(String impl) {
+        try {
+            return Profile.declared(impl, Subjects.here().semantics(impl)).lockIsASystemVSet();
+        } catch (IllegalArgumentException e) {
+            return false; // a partner program or a column without a readable declaration: not such a column
+        }
     }
 }

@@ -463,22 +463,33 @@ final class ScheduleAttempt {
         }
         history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
                 .reply(reply).build());
-        if (LEAVE_AN_UNDO.contains(invoke.f())) {
+        if (mayLeaveAnUndo(worker, invoke.f())) {
             workers.get(worker).recordOrphansItLeft();
         }
     }
 
     /**
-     * Ops after which a worker may keep a SEM_UNDO adjustment on a set: a lock, an unlock (Qt's retry after EIDRM may
-     * land it on a set the object never took), and a create, attach or detach, whose locker (Qt's QSharedMemoryLocker)
-     * leaves one when that retry splits its lock and release over two sets. At the worker's death, killed or ending
-     * normally, the kernel applies the adjustment and makes the worker the set's last operator after its last reading,
-     * and a peer may have operated the set since, so no reading finds it. Read at the reply, while the worker is its last
-     * operator, the set is recorded before anything else can happen to it ({@link SetsOfLiveWorker}). Measured for the
-     * create, attach and detach: a reading at their replies cost qt fuzz 0.89-0.98 times its checked ops/s (three
-     * alternated pairs), and without it a create's set escaped the reaper (ASetAKilledLockerHeldIsReapedTest).
+     * Whether {@code worker} may keep a SEM_UNDO adjustment on a set after {@code op}: after a lock, an unlock (Qt's
+     * retry after EIDRM may land it on a set the object never took), and, on a column whose lock is a System V set, a
+     * create, attach or detach, whose locker (Qt's QSharedMemoryLocker) leaves one when that retry splits its lock and
+     * release over two sets. At the worker's death, killed or ending normally, the kernel applies the adjustment and makes
+     * the worker the set's last operator after its last reading, and a peer may have operated the set since, so no
+     * reading finds it. Read at the reply, while the worker is its last operator, the set is recorded before anything
+     * else can happen to it ({@link SetsOfLiveWorker}). Measured for the create, attach and detach: a reading at their
+     * replies cost qt fuzz 0.89-0.98 times its checked ops/s and qt68-posix 0.88-1.06 (three alternated pairs each), so
+     * columns whose lock is no System V set are not read there; without it a create's set escaped the reaper
+     * (ASetAKilledLockerHeldIsReapedTest).
      */
-    private static final java.util.Set<String> LEAVE_AN_UNDO = java.util.Set.of("lock", "unlock", "create", "attach", "detach");
+    private boolean mayLeaveAnUndo(String worker, String op) {
+        return "lock".equals(op) || "unlock".equals(op)
+                || LOCKER_INSIDE.contains(op) && schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst()
+                .map(w -> systemVLocks.computeIfAbsent(w.impl(), KeyFileTurns::lockIsASystemVSet)).orElse(true);
+    }
+
+    /** Ops whose Qt implementation locks and releases the key's set inside the call. */
+    private static final java.util.Set<String> LOCKER_INSIDE = java.util.Set.of("create", "attach", "detach");
+    /** Per column: whether its lock is a System V set ({@link KeyFileTurns#lockIsASystemVSet}), asked once. */
+    private final Map<String, Boolean> systemVLocks = new java.util.HashMap<>();
 
     /** A spawnChild ends with the child's hello (whether it attached through the inherited descriptor), not the parent's reply. */
     private void completeSpawn(String worker, HistoryEvent invoke, Received r) throws InterruptedException {
@@ -556,11 +567,11 @@ final class ScheduleAttempt {
         return null; // a step not performed because another worker was gone says nothing about this one: the proof decides
     }
 
-    /** Workers that issued an op that may leave them a System V semaphore adjustment ({@link #LEAVE_AN_UNDO}). */
+    /** Workers that issued an op that may leave them a System V semaphore adjustment ({@link #mayLeaveAnUndo}). */
     private java.util.Set<String> lockers() {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Step step : schedule.steps()) {
-            if (LEAVE_AN_UNDO.contains(step.op())) {
+            if (mayLeaveAnUndo(step.worker(), step.op())) {
                 names.add(step.worker());
             }
         }

@@ -1,6 +1,8 @@
 package org.shmconform.engine;
 
+import org.shmconform.backends.sysv.SysVBackend;
 import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.BackendSemantics;
 import org.shmconform.spi.SharedSegment;
 
 /**
@@ -16,6 +18,15 @@ public final class UndoLeftByLockersBackend extends TmpfsFileTestBackend {
 
     public UndoLeftByLockersBackend() {
         super(NAME, "create and attach operate a System V set with SEM_UNDO that nobody removes");
+    }
+
+    /**
+     * Declared as the sysv column is: its lock a System V set, so the engine reads a create's and an attach's worker at
+     * the reply, as it does on every column whose lock may be such a set.
+     */
+    @Override
+    public BackendSemantics semantics() {
+        return new SysVBackend().semantics();
     }
 
     @Override

@@ -152,7 +152,7 @@ class WorkerPoolTest {
             set = org.shmconform.backends.sysv.SysVObjects.list().stream().filter(o -> o.kind().equals("sem") && o.id() == id)
                     .findFirst().orElseThrow();
             run.ledger().write("sem " + set.id() + " " + set.key() + " " + set.ctime() + " " + (set.cuid() + 4242));
-            // B only asks whether it is attached: no op of it operates a set (a create, attach or detach may, see LEAVE_AN_UNDO).
+            // B only asks whether it is attached: no op of it operates a set (a create, attach or detach may: ScheduleAttempt.mayLeaveAnUndo).
             Execution x = execute(run, "sysv", create("A", "k", 64), lock("A"), unlock("A"), isAttached("B"), detach("A"));
             long a = x.workers().get("A").pid();
             assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + a + ") not reused: it may keep a SEM_UNDO adjustment")
