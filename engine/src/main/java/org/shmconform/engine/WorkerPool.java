@@ -302,8 +302,9 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * After the reaper's pass: the workers that proved clean go back to the idle set, unless one of them
-     * did an op that may leave a SEM_UNDO adjustment (a lock, an unlock, or a create, attach or detach, whose lock and
-     * release Qt's retry may split) and a System V semaphore set the run's ledger recorded still exists (its
+     * did an op that may leave a SEM_UNDO adjustment (a lock, an unlock, or, on a column whose lock is a System V set, a
+     * create, attach or detach, whose lock and release Qt's retry may split: ScheduleAttempt.mayLeaveAnUndo) and a System
+     * V semaphore set the run's ledger recorded still exists (its
      * SEM_UNDO adjustment could still apply, see the class comment).
      *
      * @param lockers the names of the workers that issued such an op in the schedule
