@@ -152,11 +152,12 @@ class WorkerPoolTest {
             set = org.shmconform.backends.sysv.SysVObjects.list().stream().filter(o -> o.kind().equals("sem") && o.id() == id)
                     .findFirst().orElseThrow();
             run.ledger().write("sem " + set.id() + " " + set.key() + " " + set.ctime() + " " + (set.cuid() + 4242));
-            // B only asks whether it is attached: no op of it operates a set (a create, attach or detach may: ScheduleAttempt.mayLeaveAnUndo).
+            // B only asks whether it is attached: no op of it operates a set (a create, attach or detach may:
+            // ScheduleAttempt.mayLeaveAnUndo).
             Execution x = execute(run, "sysv", create("A", "k", 64), lock("A"), unlock("A"), isAttached("B"), detach("A"));
             long a = x.workers().get("A").pid();
-            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + a + ") not reused: it may keep a SEM_UNDO adjustment")
-                    && n.contains("id " + id + " ")), x.notes().toString());
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + a + ") not reused: it may keep a SEM_UNDO"
+                    + " adjustment") && n.contains("id " + id + " ")), x.notes().toString());
             assertTrue(x.notes().stream().noneMatch(n -> n.startsWith("worker B")), "B operated no set: " + x.notes());
             Execution next = execute(run, "sysv", create("A", "k", 64), detach("A"));
             assertFalse(pids(next).contains(a), "the next schedule never meets the worker that locked");

@@ -8,9 +8,9 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a fuzz failure or difference from the documentation says about its shrinking: a failure that never failed again cannot be shrunk (the shrinker keeps a
- * candidate only while it still fails), so it is reported with the schedule as it ran, never as "shrunk 25 -> -1 steps:
- * null" (what `run` printed for qt68-sysv-safe seed 42 before this).
+ * What a fuzz failure or difference from the documentation says about its shrinking: a failure that never failed again
+ * cannot be shrunk (the shrinker keeps a candidate only while it still fails), so it is reported with the schedule as it
+ * ran, never as "shrunk 25 -> -1 steps: null" (what `run` printed for qt68-sysv-safe seed 42 before this).
  */
 class FailureSummaryTest {
     private static final Path ORIGINAL = Path.of("fuzz/qt68-sysv-safe/seed-42/original.schedule.json");
