@@ -73,6 +73,11 @@ final class ScheduleAttempt {
     private final WorkerPool pool;
     /** Schedules of this runner that run side by side (a fuzz campaign's lanes): the pool keeps workers for as many. */
     private final int lanes;
+    /**
+     * The schedule's workers (spawned children included: the schedule names them) whose column's lock is a System V set
+     * ({@link KeyFileTurns#lockIsASystemVSet}), for {@link #mayLeaveAnUndo}.
+     */
+    private final java.util.Set<String> systemVLockers;
     /** The pooled process behind each worker name that came from the pool. */
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -87,6 +92,8 @@ final class ScheduleAttempt {
         this.schedule = schedule;
         this.prefix = prefix;
         this.children = new SpawnedChildren(schedule);
+        this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
+                .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
     }
 
     Execution execute() throws InterruptedException {
@@ -481,15 +488,11 @@ final class ScheduleAttempt {
      * (ASetAKilledLockerHeldIsReapedTest).
      */
     private boolean mayLeaveAnUndo(String worker, String op) {
-        return "lock".equals(op) || "unlock".equals(op)
-                || LOCKER_INSIDE.contains(op) && schedule.workers().stream().filter(w -> w.id().equals(worker)).findFirst()
-                .map(w -> systemVLocks.computeIfAbsent(w.impl(), KeyFileTurns::lockIsASystemVSet)).orElse(true);
+        return "lock".equals(op) || "unlock".equals(op) || LOCKER_INSIDE.contains(op) && systemVLockers.contains(worker);
     }
 
     /** Ops whose Qt implementation locks and releases the key's set inside the call. */
     private static final java.util.Set<String> LOCKER_INSIDE = java.util.Set.of("create", "attach", "detach");
-    /** Per column: whether its lock is a System V set ({@link KeyFileTurns#lockIsASystemVSet}), asked once. */
-    private final Map<String, Boolean> systemVLocks = new java.util.HashMap<>();
 
     /** A spawnChild ends with the child's hello (whether it attached through the inherited descriptor), not the parent's reply. */
     private void completeSpawn(String worker, HistoryEvent invoke, Received r) throws InterruptedException {

@@ -756,28 +756,22 @@ final class LifecycleRules {
             return Step.to(base.observe("attach to a segment whose key file was unlinked: NotFound (its re-made key file"
                     + " ftoks elsewhere)"));
         }
-        List<String> lost = reachedUnnamed(profile, base, visible);
-        if (lost.isEmpty() && op.outcome() == Outcome.OK && base.isUnnamed(visible)) {
-            // Its own key's segment lost its key file too: the key file made again may take that segment's freed inode or
-            // another nameless segment's (fuzz qt68-sysv-safe seed 4102369, 3/3 on real Qt 6.8.2, strace: B create k;
-            // B detach; C create k-1 (on k's freed inode); A create k (a new inode); B create(0) k-1 (B's re-key unlinked
-            // A's file of k); B attach k → true, its re-key unlinked C's file of k-1 and k's new file took that inode:
-            // C's 8 bytes, not A's 200).
-            List<String> others = namelessOthers(profile, base, visible);
-            if (!others.isEmpty()) {
-                ModelState reaching = base.observe("attach of a key whose segment lost its key file reached another segment"
-                        + " whose key file was unlinked");
-                return Step.either(attachReaching(base, op, visible, null), Step.anyOf(others,
-                        reached -> attachReaching(reaching, op, reached, reaching.worker(op.process()).key())));
-            }
-        }
+        // Its own key's segment may have lost its key file too: the key file made again may take that segment's freed
+        // inode or another nameless segment's (fuzz qt68-sysv-safe seed 4102369, 3/3 on real Qt 6.8.2, strace: B create
+        // k; B detach; C create k-1 (on k's freed inode); A create k (a new inode); B create(0) k-1 (B's re-key unlinked
+        // A's file of k); B attach k → true, its re-key unlinked C's file of k-1 and k's new file took that inode: C's 8
+        // bytes, not A's 200).
+        boolean ownToo = base.isUnnamed(visible);
+        List<String> lost = ownToo ? namelessOthers(profile, base, visible) : reachedUnnamed(profile, base, visible);
         if (lost.isEmpty() || op.outcome() != Outcome.OK) {
             return attachReaching(base, op, visible, null);
         }
         // Its key file is on the inode of the segment's unlinked one (LockRules.keyFileUnlinked); the object keeps its key:
         // a create/attach of it later is no re-key (fuzz qt68-sysv-safe seed 24).
-        ModelState reaching = base.observe("attach of a new key reached a segment whose key file was unlinked");
-        return Step.anyOf(lost, reached -> attachReaching(reaching, op, reached, reaching.worker(op.process()).key()));
+        ModelState reaching = base.observe(ownToo ? "attach of a key whose segment lost its key file reached another"
+                + " segment whose key file was unlinked" : "attach of a new key reached a segment whose key file was unlinked");
+        Step reached = Step.anyOf(lost, r -> attachReaching(reaching, op, r, reaching.worker(op.process()).key()));
+        return ownToo ? Step.either(attachReaching(base, op, visible, null), reached) : reached;
     }
 
     /** The attach of the segment under {@code visible}, reached through {@code through}'s key file (null: its own). */
