@@ -1,5 +1,8 @@
 package org.shmconform.backends.host;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.OfdLock;
@@ -39,21 +42,43 @@ public final class OfdLockFile implements AutoCloseable {
 
     /**
      * Creates {@code file}, which must not exist (O_CREAT|O_EXCL: nothing planted there is opened,
-     * and a symbolic link there fails), mode 0600, and takes its lock.
+     * and a symbolic link there fails), mode 0600, and takes its lock. The file is made and locked under a
+     * temporary name beside it and only then linked to {@code file} (link(2) fails if anything is there), so
+     * nobody who opens {@code file} finds it unlocked: a reaper's {@link #tryTake} in the moment between a plain
+     * open(2) and its fcntl(2) took a run being made for a dead one and removed it (RunsMadeAtOnceTest).
      *
-     * @throws IllegalStateException naming the file and the errno when either step fails
+     * @throws IllegalStateException naming the file and the errno when a step fails
      */
     public static OfdLockFile createHeld(Path file) {
-        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
+        Path making = file.resolveSibling("." + file.getFileName() + ".making");
+        int fd = LibC.INSTANCE.open(making.toString(), LibC.O_RDWR | LibC.O_CREAT | LibC.O_EXCL | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
         if (fd < 0) {
-            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
+            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno() + " making " + making);
         }
-        int rc = OfdLock.tryExclusive(fd, 0, 1);
-        if (rc != 0) {
+        try {
+            int rc = OfdLock.tryExclusive(fd, 0, 1);
+            if (rc != 0) {
+                throw new IllegalStateException("cannot lock " + file + ": errno " + rc);
+            }
+            // linkat(2) without AT_SYMLINK_FOLLOW: fails with EEXIST on anything there, a symbolic link included.
+            if (LibC.INSTANCE.linkat(LibC.AT_FDCWD, making.toString(), LibC.AT_FDCWD, file.toString(), 0) != 0) {
+                throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
+            }
+        } catch (RuntimeException e) {
             LibC.INSTANCE.close(fd);
-            throw new IllegalStateException("cannot lock " + file + ": errno " + rc);
+            unlink(making);
+            throw e;
         }
+        unlink(making);
         return new OfdLockFile(file, fd);
+    }
+
+    private static void unlink(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + p, e);
+        }
     }
 
     /** Opens an existing {@code file} (never through a link) and takes its lock if nobody holds it. */
