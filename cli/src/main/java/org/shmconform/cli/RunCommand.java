@@ -67,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
             description = "First seed of those schedules (default: ${DEFAULT-VALUE}, so runs compare).")
     long fuzzSeed;
 
+    @Option(names = "--fuzz-lines", paramLabel = "N", description = "Columns fuzzed side by side, each in a run context of its"
+            + " own; columns whose schedules take the machine-wide System V key-file turn run one at a time beside the"
+            + " others (default: " + ConformanceRun.Fuzzing.DEFAULT_LINES + "; 1: one column after another).")
+    int fuzzLines = ConformanceRun.Fuzzing.DEFAULT_LINES;
+
     @Option(names = "--soak-minutes", paramLabel = "M",
             description = "A long soak instead: fuzz each column for M minutes (no schedule limit).")
     Long soakMinutes;
@@ -97,14 +102,14 @@ final class RunCommand implements Callable<Integer> {
         }
         RunSummary base = baseline == null ? null : Baseline.read(baseline);
         ConformanceRun.Plan plan = ConformanceRun.Plan.of(columns, chosen, envNames).shmBytes(shmSizeMib << 20)
-                .fuzzing(soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
+                .fuzzing((soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
                         : fuzzSchedules != null ? ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed)
-                        : ConformanceRun.Fuzzing.soak(Duration.ofSeconds(fuzzSeconds), fuzzSeed))
+                        : ConformanceRun.Fuzzing.soak(Duration.ofSeconds(fuzzSeconds), fuzzSeed)).lines(fuzzLines))
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base))
                 .freshWorkers(freshWorkers);
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
-                    + fuzzSeconds + " s");
+                    + fuzzSeconds + " s, " + fuzzLines + (fuzzLines == 1 ? " column at a time" : " columns side by side"));
         }
         ConformanceRun.Outcome outcome = JsonOutput.humanToStderr(json, () -> ConformanceRun.execute(plan, out, new ConsoleProgress(quiet)));
         if (json) {
@@ -120,6 +125,9 @@ final class RunCommand implements Callable<Integer> {
     private void validateOptions() {
         if (fuzzSeconds < 1) {
             throw new Shmconform.UsageException("--fuzz-seconds must be 1 or more, not " + fuzzSeconds);
+        }
+        if (fuzzLines < 1) {
+            throw new Shmconform.UsageException("--fuzz-lines must be 1 or more, not " + fuzzLines);
         }
         if (fuzzSchedules != null && fuzzSchedules < 0) {
             throw new Shmconform.UsageException("--fuzz-schedules must be 0 or more, not " + fuzzSchedules);

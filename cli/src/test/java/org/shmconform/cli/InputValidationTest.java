@@ -71,6 +71,7 @@ class InputValidationTest {
         "--fuzz-schedules must be 0 or more, not -1 | run --fuzz-schedules -1",
         "--shm-size-mib must be between 1 and 1048576 (1 TiB), not -5 | run --shm-size-mib -5",
         "--soak-minutes must be 1 or more, not 0 | run --soak-minutes 0",
+        "--fuzz-lines must be 1 or more, not 0 | run --fuzz-lines 0",
         "no backend named 'nosuch'; known: sysv | run -b nosuch",
         "no scenario named 'nosuch' | run -s nosuch",
         "no environment named 'moon'; known: local | run -e moon",

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.shmconform.conformance.Interruption;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -85,6 +86,71 @@ class InterruptedRunTest {
             assertEquals(dir.getFileName(), Files.readSymbolicLink(out.resolve("latest")));
 
             assertNothingLeft(runId, tmp);
+        } finally {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    /**
+     * SIGINT while two fuzz lines run, each campaign in a run context of its own: the run stops with 130, reports
+     * itself interrupted, and leaves nothing of any of its three contexts (the run's and the two campaigns').
+     */
+    @Test
+    void aSignalDuringTheFuzzLinesEndsEveryCampaignsContextToo(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("report");
+        Path runs = tmp.resolve("state").resolve("runs");
+        List<String> command = List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Shmconform.class.getName(), "--state-dir", tmp.resolve("state").toString(),
+                "run", "-b", "posix,mmapfile", "-e", "local", "-s", "data-shared", "--fuzz-seconds", "120", "--fuzz-lines", "2",
+                "-o", out.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch bothFuzzing = new CountDownLatch(2);
+        Thread reader = new Thread(() -> {
+            boolean posix = false;
+            boolean mmapfile = false;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                    if (!posix && line.startsWith("  [fuzz posix] ")) {
+                        posix = true;
+                        bothFuzzing.countDown();
+                    }
+                    if (!mmapfile && line.startsWith("  [fuzz mmapfile] ")) {
+                        mmapfile = true;
+                        bothFuzzing.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+        });
+        reader.start();
+        try {
+            assertTrue(bothFuzzing.await(180, TimeUnit.SECONDS), "the two campaigns did not both run: " + lines);
+            List<String> runIds;
+            try (Stream<Path> dirs = Files.list(runs)) {
+                runIds = dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("[a-z]+")).toList();
+            }
+            assertEquals(3, runIds.size(), "the run's context and one per campaign: " + runIds);
+            assertEquals(0, new ProcessBuilder("kill", "-s", "INT", Long.toString(p.pid())).inheritIO().start().waitFor());
+            assertTrue(p.waitFor(Interruption.BOUND.toSeconds() + 60, TimeUnit.SECONDS), "did not stop: " + lines);
+            reader.join(10_000);
+            assertEquals(130, p.exitValue(), String.join("\n", lines));
+            String last = lines.get(lines.size() - 1);
+            assertTrue(last.startsWith("shmconform: INTERRUPTED by SIGINT after "), last);
+            Path dir = out.resolve(Files.readSymbolicLink(out.resolve("latest")));
+            assertTrue(Files.readString(dir.resolve("results.json")).contains("\"interrupted\" : true"));
+            for (String runId : runIds) {
+                assertNothingLeft(runId, tmp);
+            }
+            try (Stream<Path> left = Files.list(runs)) {
+                assertEquals(List.of(), left.toList(), "left in the runs directory");
+            }
         } finally {
             if (p.isAlive()) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);

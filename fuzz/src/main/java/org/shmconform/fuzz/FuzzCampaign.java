@@ -235,6 +235,17 @@ public final class FuzzCampaign {
     }
 
     /**
+     * Whether the column's schedules take the machine-wide key-file turn ({@link ScheduleRunner#mayRunSideBySide}): its
+     * campaign and another such column's would only wait for each other's turns, so a run fuzzes such columns one at a
+     * time, beside the others.
+     */
+    public static boolean takesTurns(String backend) {
+        Options o = Options.of(backend);
+        Schedule first = new ScheduleGenerator(backend, Subjects.here().semantics(backend), o.workers(), o.length()).generate(o.seed());
+        return !ScheduleRunner.mayRunSideBySide(first);
+    }
+
+    /**
      * Two lanes where they pay, measured on this 2-core machine with {@code fuzz --lanes 1} and {@code --lanes 2} run
      * alternately (12 s each, nine rounds): a column whose schedules need not take turns
      * ({@link ScheduleRunner#mayRunSideBySide}) and whose worker is a native program checked 0.99 to 1.62 times the
