@@ -43,9 +43,10 @@ public final class OfdLockFile implements AutoCloseable {
     /**
      * Creates {@code file}, which must not exist (O_CREAT|O_EXCL: nothing planted there is opened,
      * and a symbolic link there fails), mode 0600, and takes its lock. The file is made and locked under a
-     * temporary name beside it and only then linked to {@code file} (link(2) fails if anything is there), so
-     * nobody who opens {@code file} finds it unlocked: a reaper's {@link #tryTake} in the moment between a plain
-     * open(2) and its fcntl(2) took a run being made for a dead one and removed it (RunsMadeAtOnceTest).
+     * temporary name beside it and only then renamed to {@code file} (renameat2 with RENAME_NOREPLACE fails if
+     * anything is there; a rename, unlike a link and an unlink, leaves the descriptor showing the file's own name in
+     * /proc), so nobody who opens {@code file} finds it unlocked: a reaper's {@link #tryTake} in the moment between a
+     * plain open(2) and its fcntl(2) took a run being made for a dead one and removed it (RunsMadeAtOnceTest).
      *
      * @throws IllegalStateException naming the file and the errno when a step fails
      */
@@ -60,8 +61,8 @@ public final class OfdLockFile implements AutoCloseable {
             if (rc != 0) {
                 throw new IllegalStateException("cannot lock " + file + ": errno " + rc);
             }
-            // linkat(2) without AT_SYMLINK_FOLLOW: fails with EEXIST on anything there, a symbolic link included.
-            if (LibC.INSTANCE.linkat(LibC.AT_FDCWD, making.toString(), LibC.AT_FDCWD, file.toString(), 0) != 0) {
+            // Fails with EEXIST on anything there, a symbolic link included (which it does not follow).
+            if (LibC.INSTANCE.renameat2(LibC.AT_FDCWD, making.toString(), LibC.AT_FDCWD, file.toString(), LibC.RENAME_NOREPLACE) != 0) {
                 throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
             }
         } catch (RuntimeException e) {
@@ -69,7 +70,6 @@ public final class OfdLockFile implements AutoCloseable {
             unlink(making);
             throw e;
         }
-        unlink(making);
         return new OfdLockFile(file, fd);
     }
 

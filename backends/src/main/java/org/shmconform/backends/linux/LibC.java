@@ -179,4 +179,9 @@ public interface LibC extends Library {
     int statfs(String path, Pointer buf);
 
     int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
+
+    /** {@code renameat2(2)} flag: fail with EEXIST rather than replace what is at the new path. */
+    int RENAME_NOREPLACE = 1;
+
+    int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags);
 }
