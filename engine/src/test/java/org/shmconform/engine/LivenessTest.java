@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * Liveness is a lock, not a pid: a harness in a private pid namespace (which cannot see this one's
@@ -30,17 +29,14 @@ class LivenessTest {
 
     @BeforeEach
     void privateState() {
-        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
-        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+        state = PrivateState.use();
     }
 
     @AfterEach
     void cleanUp() {
         started.forEach(Process::destroyForcibly);
         Reaper.reapDeadRuns();
-        PrivateDirectory.deleteTree(state);
-        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
-        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+        PrivateState.remove(state);
     }
 
     private Process otherHarness(boolean privatePidNamespace, String mode) throws Exception {

@@ -22,17 +22,14 @@ class PlacementDirectoriesTest {
 
     @BeforeEach
     void privateState() {
-        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
-        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+        state = PrivateState.use();
         run = RunContext.create();
     }
 
     @AfterEach
     void cleanUp() {
         run.close();
-        PrivateDirectory.deleteTree(state);
-        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
-        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+        PrivateState.remove(state);
     }
 
     @Test

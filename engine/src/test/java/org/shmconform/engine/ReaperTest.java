@@ -14,7 +14,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
-import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The reaper removes a System V object only when the run's ledger recorded it (id, key, creator,
@@ -29,8 +28,7 @@ class ReaperTest {
 
     @BeforeEach
     void privateState() {
-        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
-        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+        state = PrivateState.use();
         run = RunContext.create();
     }
 
@@ -38,9 +36,7 @@ class ReaperTest {
     void cleanUp() {
         made.forEach(id -> C.semctl(id, 0, LibC.IPC_RMID));
         run.close();
-        PrivateDirectory.deleteTree(state);
-        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
-        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+        PrivateState.remove(state);
     }
 
     private int semaphore(int key) {

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * Runs made at the same moment (a run's fuzz lines each open a run context; two harnesses started together): each
@@ -29,16 +28,13 @@ class RunsMadeAtOnceTest {
 
     @BeforeEach
     void privateState() {
-        state = Path.of("/run/shmconform-test-" + RunContext.letters(8));
-        System.setProperty(RunContext.STATE_DIR_PROPERTY, state.toString());
+        state = PrivateState.use();
     }
 
     @AfterEach
     void cleanUp() {
         Reaper.reapDeadRuns();
-        PrivateDirectory.deleteTree(state);
-        PrivateDirectory.deleteTree(state.resolveSibling(state.getFileName() + "-share"));
-        System.clearProperty(RunContext.STATE_DIR_PROPERTY);
+        PrivateState.remove(state);
     }
 
     @Test
