@@ -50,6 +50,18 @@ class WorkerPoolSpareTest {
     }
 
     /** Reaped, not merely dead: a zombie still has its /proc entry. */
+    /** A left process as /proc shows it: its state line and command line, for a failure to name what it was. */
+    private static String described(long pid) {
+        try {
+            String status = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("State:") || l.startsWith("PPid:")).collect(Collectors.joining(", "));
+            String cmdline = new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline"))).replace('\0', ' ').trim();
+            return pid + " (" + status.replace('\t', ' ') + ") " + cmdline;
+        } catch (java.io.IOException e) {
+            return pid + " (gone since)";
+        }
+    }
+
     private static boolean inProc(long pid) {
         return Files.exists(Path.of("/proc/" + pid));
     }
@@ -121,7 +133,8 @@ class WorkerPoolSpareTest {
             run.workerPool().close(); // whether the spare's JVM was still starting or had said hello
             Set<Long> left = ProcessHandle.current().children().map(ProcessHandle::pid)
                     .filter(p -> !childrenBefore.contains(p)).collect(Collectors.toSet());
-            assertEquals(Set.of(), left, "every process the pool started is reaped (a zombie would be listed)");
+            assertEquals(Set.of(), left, () -> "every process the pool started is reaped (a zombie would be listed): "
+                    + left.stream().map(WorkerPoolSpareTest::described).toList());
         }
     }
 
