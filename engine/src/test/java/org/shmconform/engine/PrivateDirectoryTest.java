@@ -33,6 +33,19 @@ class PrivateDirectoryTest {
         assertEquals(PrivateDirectory.myUid(), PrivateDirectory.uidOf(d));
     }
 
+    /** A worker as another user must pass through every directory to the share directory (the other-user scenario). */
+    @Test
+    void namesTheFirstDirectoryOtherUsersCannotPassThrough() throws Exception {
+        Path open = PrivateDirectory.ensure(base.resolve("open"), "rwx--x--x");
+        Path inside = PrivateDirectory.ensure(open.resolve("share"), "rwx--x--x");
+        PrivateDirectory.setMode(base, "rwx--x--x");
+        assertEquals(null, PrivateDirectory.firstClosedToOthers(inside), "/, the base and both below it let others pass");
+        PrivateDirectory.setMode(open, "rwx------");
+        assertEquals(open, PrivateDirectory.firstClosedToOthers(inside));
+        PrivateDirectory.setMode(base, "rwx------");
+        assertEquals(base, PrivateDirectory.firstClosedToOthers(inside), "the first one from / is named");
+    }
+
     @Test
     void refusesASymlinkAnywhereOnThePath() throws Exception {
         Path real = Files.createDirectory(base.resolve("real"));

@@ -20,6 +20,7 @@ import static org.shmconform.schedule.Steps.truncate;
 import static org.shmconform.schedule.Steps.unlock;
 import static org.shmconform.schedule.Steps.write;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,8 @@ import org.shmconform.engine.Qt68Columns;
 import org.shmconform.engine.QtReferenceWorker;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
+import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.engine.state.StateDirectory;
 import org.shmconform.spi.BackendSemantics;
 import org.shmconform.spi.NativeName;
 import org.shmconform.model.Property;
@@ -452,10 +455,20 @@ public final class NamedSuite {
         }
         try {
             Process p = new ProcessBuilder("id", "-u", "nobody").redirectErrorStream(true).start();
-            return p.waitFor() == 0 ? null : "there is no user nobody on this machine";
+            if (p.waitFor() != 0) {
+                return "there is no user nobody on this machine";
+            }
         } catch (Exception e) {
             return "cannot run id: " + e.getMessage();
         }
+        // The worker as nobody loads its classes from a copy in the share directory: a --state-dir inside a directory
+        // closed to others (a 0700 temporary directory) gave a worker that could not start, an UNKNOWN for a cause known
+        // before it ran.
+        Path share = StateDirectory.shareRoot();
+        Path closed = PrivateDirectory.firstClosedToOthers(share);
+        return closed == null ? null : "a worker as nobody cannot reach the share directory " + share + ": " + closed
+                + " lets no other user pass (no o+x); fix: a --state-dir whose parent directories others may pass through"
+                + " (the default's, /run, do)";
     }
 
     /**

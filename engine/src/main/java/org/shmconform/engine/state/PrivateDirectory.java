@@ -130,6 +130,22 @@ public final class PrivateDirectory {
         }
     }
 
+    /**
+     * The first directory from / to {@code dir} (itself included) that another user cannot pass through (no execute bit
+     * for others), or null when another user can reach {@code dir}'s entries. Checked before a worker runs as another
+     * user: its class path is copied into the run's share directory, which it must reach ({@code ClassPathCopy}).
+     */
+    public static Path firstClosedToOthers(Path dir) {
+        Path p = dir.toAbsolutePath().getRoot();
+        for (Path name : dir.toAbsolutePath()) {
+            p = p.resolve(name);
+            if (!lstat(p).permissions().contains(PosixFilePermission.OTHERS_EXECUTE)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
     public static PosixFileAttributes lstat(Path p) {
         try {
             return Files.readAttributes(p, PosixFileAttributes.class, NOFOLLOW);
