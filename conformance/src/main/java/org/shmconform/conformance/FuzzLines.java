@@ -1,7 +1,6 @@
 package org.shmconform.conformance;
 
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,8 @@ import org.shmconform.fuzz.FuzzResult;
  * ({@code ScheduleRunner.mayRunSideBySide}); three campaigns at once in three processes is how the 300 s rounds of
  * issue 13 ran. A column whose schedules take the machine-wide key-file turn ({@code KeyFileTurns}) starts only when no
  * other such column runs: two of them would only wait for each other's turns, while a line with a column that takes no
- * turn runs beside it. A campaign's results come back in the columns' order, whichever line ran it.
+ * turn runs beside it; a free line starts the next such column before any other ({@link #next}). A campaign's results
+ * come back in the columns' order, whichever line ran it.
  */
 final class FuzzLines implements AutoCloseable {
 
@@ -148,17 +148,23 @@ final class FuzzLines implements AutoCloseable {
         }
     }
 
-    /** The first waiting column this line may start now, waiting while only turn-takers wait and one runs; null at the end. */
+    /**
+     * The column this line starts now, waiting while only turn-takers wait and one runs; null at the end. The first waiting
+     * turn-taker when none runs, else the first waiting column that takes no turn: the turn-takers run one after another
+     * whatever the lines do, so their chain is the section's shortest possible length, and a line that ends a turn-taker's
+     * campaign and starts a column that takes no turn before the next turn-taker makes the chain, and the section, longer
+     * (the default run's fuzz section: README, "Suite lanes").
+     */
     private synchronized String next() throws InterruptedException {
         while (!stopped && broke == null && !waiting.isEmpty()) {
-            for (Iterator<String> it = waiting.iterator(); it.hasNext(); ) {
-                String column = it.next();
-                boolean turns = takingTurns.contains(column);
-                if (!turns || !turnTakerRunning) {
-                    it.remove();
-                    turnTakerRunning |= turns;
-                    return column;
-                }
+            String column = turnTakerRunning ? null : waiting.stream().filter(takingTurns::contains).findFirst().orElse(null);
+            if (column == null) {
+                column = waiting.stream().filter(c -> !takingTurns.contains(c)).findFirst().orElse(null);
+            }
+            if (column != null) {
+                waiting.remove(column);
+                turnTakerRunning |= takingTurns.contains(column);
+                return column;
             }
             wait();
         }

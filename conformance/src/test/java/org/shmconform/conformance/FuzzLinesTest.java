@@ -44,6 +44,26 @@ class FuzzLinesTest {
                 "results in the columns' order, whichever finished first");
     }
 
+    /**
+     * The turn-takers run one after another whatever the lines do, so the line a turn-taker leaves starts the next one
+     * before a column that takes no turn and comes first in the columns' order.
+     */
+    @Test
+    void aLineThatEndsATurnTakerStartsTheNextTurnTakerBeforeAnyOtherColumn() throws Exception {
+        holdUntilReleased("t1");
+        holdUntilReleased("a");
+        holdUntilReleased("t2");
+        FuzzLines lines = start(List.of("t1", "a", "b", "t2"), 2);
+        await(started, "t1");
+        await(started, "a");
+        release.get("t1").countDown();
+        await(started, "t2"); // the line t1 left took t2, although b comes before it
+        assertEquals(1, started.get("b").getCount(), "b started while t2 waited for a line");
+        release.get("a").countDown();
+        release.get("t2").countDown();
+        assertEquals(List.of("t1", "a", "b", "t2"), lines.await().stream().map(FuzzResult::backend).toList());
+    }
+
     @Test
     void neverMoreColumnsAtOnceThanLinesAndEachCampaignHasAContextOfItsOwnEndedAfterIt() throws Exception {
         holdUntilReleased("a");
