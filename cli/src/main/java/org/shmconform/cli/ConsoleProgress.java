@@ -86,7 +86,8 @@ final class ConsoleProgress implements ConformanceRun.Listener {
         }
         if (outcome.interrupted()) {
             System.out.println("shmconform: INTERRUPTED by " + outcome.interruptedBy() + " after " + summary.results().size() + " of "
-                    + outcome.planned() + " scenario runs" + (outcome.dropped() > 0 ? " (the one in progress left out)" : "")
+                    + outcome.planned() + " scenario runs" + (outcome.dropped() == 1 ? " (the one in progress left out)"
+                    : outcome.dropped() > 1 ? " (the " + outcome.dropped() + " in progress left out)" : "")
                     + "; workers killed, run directory reaped — " + verdict.tally() + " — report: " + dir);
         } else {
             System.out.println(Ansi.summary(verdict.line(dir)));

@@ -72,6 +72,12 @@ final class RunCommand implements Callable<Integer> {
             + " others (default: " + ConformanceRun.Fuzzing.DEFAULT_LINES + "; 1: one column after another).")
     int fuzzLines = ConformanceRun.Fuzzing.DEFAULT_LINES;
 
+    @Option(names = "--suite-lanes", paramLabel = "N", description = "The named suite in N lanes: 2 runs the scenarios of the"
+            + " environments with an IPC namespace of their own (ipcns, ipcns+shm, docker-private, docker-shareable) in a run"
+            + " context of their own beside the others (default: " + ConformanceRun.Plan.DEFAULT_SUITE_LANES
+            + "; 1: one scenario run after another).")
+    int suiteLanes = ConformanceRun.Plan.DEFAULT_SUITE_LANES;
+
     @Option(names = "--soak-minutes", paramLabel = "M",
             description = "A long soak instead: fuzz each column for M minutes (no schedule limit).")
     Long soakMinutes;
@@ -106,7 +112,8 @@ final class RunCommand implements Callable<Integer> {
                         : fuzzSchedules != null ? ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed)
                         : ConformanceRun.Fuzzing.soak(Duration.ofSeconds(fuzzSeconds), fuzzSeed)).lines(fuzzLines))
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base))
-                .freshWorkers(freshWorkers);
+                .freshWorkers(freshWorkers)
+                .suiteLanes(suiteLanes);
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
                     + fuzzSeconds + " s, " + fuzzLines + (fuzzLines == 1 ? " column at a time" : " columns side by side"));
@@ -128,6 +135,9 @@ final class RunCommand implements Callable<Integer> {
         }
         if (fuzzLines < 1) {
             throw new Shmconform.UsageException("--fuzz-lines must be 1 or more, not " + fuzzLines);
+        }
+        if (suiteLanes < 1 || suiteLanes > 2) {
+            throw new Shmconform.UsageException("--suite-lanes must be 1 or 2, not " + suiteLanes);
         }
         if (fuzzSchedules != null && fuzzSchedules < 0) {
             throw new Shmconform.UsageException("--fuzz-schedules must be 0 or more, not " + fuzzSchedules);

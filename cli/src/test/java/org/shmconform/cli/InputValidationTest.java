@@ -72,6 +72,7 @@ class InputValidationTest {
         "--shm-size-mib must be between 1 and 1048576 (1 TiB), not -5 | run --shm-size-mib -5",
         "--soak-minutes must be 1 or more, not 0 | run --soak-minutes 0",
         "--fuzz-lines must be 1 or more, not 0 | run --fuzz-lines 0",
+        "--suite-lanes must be 1 or 2, not 3 | run --suite-lanes 3",
         "no backend named 'nosuch'; known: sysv | run -b nosuch",
         "no scenario named 'nosuch' | run -s nosuch",
         "no environment named 'moon'; known: local | run -e moon",

@@ -159,6 +159,71 @@ class InterruptedRunTest {
         }
     }
 
+    /**
+     * SIGINT while the named suite runs in two lanes, the ipcns scenario runs in a run context of their own beside the
+     * local ones: the run stops with 130, reports itself interrupted, and leaves nothing of either context.
+     */
+    @Test
+    void aSignalDuringTheSuiteLanesEndsTheSideLanesContextToo(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("report");
+        Path runs = tmp.resolve("state").resolve("runs");
+        List<String> command = List.of("env", "--default-signal=INT,TERM",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                Shmconform.class.getName(), "--state-dir", tmp.resolve("state").toString(),
+                "run", "-b", "posix,mmapfile", "-e", "local,ipcns", "--fuzz-schedules", "0", "--suite-lanes", "2",
+                "-o", out.toString());
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch bothLanes = new CountDownLatch(2);
+        Thread reader = new Thread(() -> {
+            boolean local = false;
+            boolean ipcns = false;
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    lines.add(line);
+                    if (!local && line.matches("^\\[.*] \\S+\\s+local .*")) {
+                        local = true;
+                        bothLanes.countDown();
+                    }
+                    if (!ipcns && line.matches("^\\[.*] \\S+\\s+ipcns .*")) {
+                        ipcns = true;
+                        bothLanes.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the child is gone
+            }
+        });
+        reader.start();
+        try {
+            assertTrue(bothLanes.await(180, TimeUnit.SECONDS), "the two lanes did not both run: " + lines);
+            List<String> runIds;
+            try (Stream<Path> dirs = Files.list(runs)) {
+                runIds = dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("[a-z]+")).toList();
+            }
+            assertEquals(2, runIds.size(), "the run's context and the side lane's: " + runIds + "\n" + lines);
+            assertEquals(0, new ProcessBuilder("kill", "-s", "INT", Long.toString(p.pid())).inheritIO().start().waitFor());
+            assertTrue(p.waitFor(Interruption.BOUND.toSeconds() + 60, TimeUnit.SECONDS), "did not stop: " + lines);
+            reader.join(10_000);
+            assertEquals(130, p.exitValue(), String.join("\n", lines));
+            String last = lines.get(lines.size() - 1);
+            assertTrue(last.startsWith("shmconform: INTERRUPTED by SIGINT after "), last);
+            Path dir = out.resolve(Files.readSymbolicLink(out.resolve("latest")));
+            assertTrue(Files.readString(dir.resolve("results.json")).contains("\"interrupted\" : true"));
+            for (String runId : runIds) {
+                assertNothingLeft(runId, tmp);
+            }
+            try (Stream<Path> left = Files.list(runs)) {
+                assertEquals(List.of(), left.toList(), "left in the runs directory");
+            }
+        } finally {
+            if (p.isAlive()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     /** No POSIX object, no run directory and no process that carries the run's id or its directory. */
     private static void assertNothingLeft(String runId, Path stateDir) throws IOException {
         try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.shmconform.checker.ScenarioResult;
@@ -56,29 +57,47 @@ public final class ConformanceRun implements AutoCloseable {
      * @param baseline     an earlier run to compare with, or null
      * @param freshWorkers every worker of the named suite a new process (false: local workers come from the
      *                     run's pool and are reused when they prove clean, see {@link org.shmconform.engine.WorkerPool})
+     * @param suiteLanes   1: the named suite's scenario runs one after another; 2: those in environments with an IPC
+     *                     namespace of their own run beside the others ({@link SuiteSideLane})
      */
     public record Plan(List<String> columns, List<Scenario> scenarios, List<String> environments, long shmBytes,
-                       Fuzzing fuzzing, Earlier baseline, boolean freshWorkers) {
+                       Fuzzing fuzzing, Earlier baseline, boolean freshWorkers, int suiteLanes) {
+        /**
+         * Two: on this 2-core machine the default run took 295.5 s with two lanes and 327.6 s with one, the same verdicts
+         * (README, "Suite lanes").
+         */
+        public static final int DEFAULT_SUITE_LANES = 2;
+
+        public Plan {
+            if (suiteLanes < 1 || suiteLanes > 2) {
+                throw new IllegalArgumentException("suite lanes must be 1 or 2: " + suiteLanes);
+            }
+        }
+
         /** Every scenario of {@code scenarios} on every column, in every environment that applies; default /dev/shm size, no fuzzing. */
         public static Plan of(List<String> columns, List<Scenario> scenarios, List<String> environments) {
             return new Plan(List.copyOf(columns), List.copyOf(scenarios), List.copyOf(environments),
-                    DockerEnvironment.DEFAULT_SHM_BYTES, Fuzzing.NONE, null, false);
+                    DockerEnvironment.DEFAULT_SHM_BYTES, Fuzzing.NONE, null, false, DEFAULT_SUITE_LANES);
         }
 
         public Plan shmBytes(long bytes) {
-            return new Plan(columns, scenarios, environments, bytes, fuzzing, baseline, freshWorkers);
+            return new Plan(columns, scenarios, environments, bytes, fuzzing, baseline, freshWorkers, suiteLanes);
         }
 
         public Plan fuzzing(Fuzzing f) {
-            return new Plan(columns, scenarios, environments, shmBytes, f, baseline, freshWorkers);
+            return new Plan(columns, scenarios, environments, shmBytes, f, baseline, freshWorkers, suiteLanes);
         }
 
         public Plan baseline(Earlier b) {
-            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, b, freshWorkers);
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, b, freshWorkers, suiteLanes);
         }
 
         public Plan freshWorkers(boolean fresh) {
-            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, baseline, fresh);
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, baseline, fresh, suiteLanes);
+        }
+
+        public Plan suiteLanes(int lanes) {
+            return new Plan(columns, scenarios, environments, shmBytes, fuzzing, baseline, freshWorkers, lanes);
         }
 
         /** The scenario runs: {@link SuiteRunner#plan}. */
@@ -180,15 +199,15 @@ public final class ConformanceRun implements AutoCloseable {
     private final RunContext context;
     private final ReportLayout report;
     private final Map<String, Environment> environments = new LinkedHashMap<>();
-    private final Set<RunContext> campaignContexts;
+    private final Set<RunContext> sideContexts;
     private SuiteRunner suite;
     private boolean ended;
 
-    private ConformanceRun(Plan plan, RunContext context, ReportLayout report, Set<RunContext> campaignContexts) {
+    private ConformanceRun(Plan plan, RunContext context, ReportLayout report, Set<RunContext> sideContexts) {
         this.plan = plan;
         this.context = context;
         this.report = report;
-        this.campaignContexts = campaignContexts;
+        this.sideContexts = sideContexts;
     }
 
     /**
@@ -215,15 +234,15 @@ public final class ConformanceRun implements AutoCloseable {
     public static Outcome execute(Plan plan, Path reportRoot, Listener listener) throws IOException, InterruptedException {
         Instant started = Instant.now();
         RunContext context = RunContext.create();
-        Set<RunContext> campaignContexts = ConcurrentHashMap.newKeySet();
+        Set<RunContext> sideContexts = ConcurrentHashMap.newKeySet();
         // The last resort of a run that did not stop in time ends the fuzz campaigns' contexts too.
         Interruption stop = Interruption.install(() -> {
-            campaignContexts.forEach(RunContext::close);
+            sideContexts.forEach(RunContext::close);
             context.close();
         });
         try {
             ConformanceRun run = new ConformanceRun(plan, context, ReportLayout.forRun(reportRoot, started, context.runId()),
-                    campaignContexts);
+                    sideContexts);
             return run.executeAndReport(started, reportRoot, stop, listener);
         } finally {
             stop.finished();
@@ -268,16 +287,17 @@ public final class ConformanceRun implements AutoCloseable {
         StoppableProgress progress = new StoppableProgress(stop, listener);
         List<FuzzResult> fuzz = new ArrayList<>();
         List<String> reaped = new ArrayList<>();
+        Map<String, Map<String, String>> sideLaneEnvironments = new LinkedHashMap<>();
         Map<String, Object> facts;
         try {
             createEnvironments();
-            newSuite(progress).run(jobs);
+            runSuite(jobs, progress, sideLaneEnvironments, reaped);
             fuzzColumns(stop, listener, fuzz, reaped);
         } catch (Interruption.Stop e) {
             // the report below holds what finished before the signal
         } finally {
             // Before the environments close: each one's facts (namespace ids) are those its workers had.
-            facts = MachineFacts.collect(environments);
+            facts = MachineFacts.collect(describeEnvironments(sideLaneEnvironments));
             reaped.addAll(end(true));
             listener.reaped(reaped);
         }
@@ -309,15 +329,79 @@ public final class ConformanceRun implements AutoCloseable {
     }
 
     private void createEnvironments() {
-        for (String name : plan.environments()) {
-            environments.put(name, Environments.create(name, context.runId(), plan.shmBytes()).orElseThrow(
+        environments.putAll(createEnvironments(plan.environments(), context));
+    }
+
+    private Map<String, Environment> createEnvironments(List<String> names, RunContext owner) {
+        Map<String, Environment> made = new LinkedHashMap<>();
+        for (String name : names) {
+            made.put(name, Environments.create(name, owner.runId(), plan.shmBytes()).orElseThrow(
                     () -> new IllegalArgumentException("no environment named '" + name + "'")));
         }
+        return made;
     }
 
     private SuiteRunner newSuite(SuiteRunner.Progress progress) {
-        ScheduleRunner runner = new ScheduleRunner(context, environments, ScheduleRunner.Timing.defaults());
+        return newSuite(context, environments, progress);
+    }
+
+    private SuiteRunner newSuite(RunContext owner, Map<String, Environment> envs, SuiteRunner.Progress progress) {
+        ScheduleRunner runner = new ScheduleRunner(owner, envs, ScheduleRunner.Timing.defaults());
         return new SuiteRunner(plan.freshWorkers() ? runner : runner.reusingWorkers(), report, progress);
+    }
+
+    /**
+     * The named suite: with two {@link Plan#suiteLanes}, the scenario runs in environments with an IPC namespace of their
+     * own in a {@link SuiteSideLane} beside the others, whose environments' facts and reaper's findings join the run's.
+     */
+    private void runSuite(List<SuiteRunner.Job> jobs, StoppableProgress progress,
+                          Map<String, Map<String, String>> sideLaneEnvironments, List<String> reaped) throws InterruptedException {
+        List<Integer> here = new ArrayList<>();
+        List<Integer> beside = new ArrayList<>();
+        for (int i = 0; i < jobs.size(); i++) {
+            (plan.suiteLanes() > 1 && SuiteSideLane.takes(jobs.get(i).env()) ? beside : here).add(i);
+        }
+        SuiteRunner suite = newSuite(SuiteRunner.Progress.NONE);
+        if (beside.isEmpty()) {
+            SuiteSideLane.runJobs(suite, jobs, here, progress, () -> false);
+            return;
+        }
+        SuiteSideLane lane = SuiteSideLane.start(jobs, beside, progress, new SuiteSideLane.Run() {
+            @Override
+            public Map<String, Environment> environments(List<String> names, RunContext owner) {
+                return createEnvironments(names, owner);
+            }
+
+            @Override
+            public SuiteRunner suite(RunContext owner, Map<String, Environment> envs) {
+                return newSuite(owner, envs, SuiteRunner.Progress.NONE);
+            }
+
+            @Override
+            public List<String> end(RunContext owner, Map<String, Environment> envs) {
+                return owner.end(() -> {
+                    envs.values().forEach(Environment::close);
+                    ContainerSweeper.removeRun(owner.runId());
+                    copyLogs(owner.logs(), report.logs());
+                });
+            }
+        }, sideContexts);
+        try {
+            SuiteSideLane.runJobs(suite, jobs, here, progress, () -> false);
+            lane.await();
+        } finally {
+            lane.close();
+            sideLaneEnvironments.putAll(lane.described());
+            reaped.addAll(lane.reaped());
+        }
+    }
+
+    /** Each environment of the plan described, in the plan's order: the side lane's own where it ran one, else the run's. */
+    private Map<String, Map<String, String>> describeEnvironments(Map<String, Map<String, String>> sideLaneEnvironments) {
+        Map<String, Map<String, String>> described = new LinkedHashMap<>();
+        environments.forEach((name, env) -> described.put(name,
+                sideLaneEnvironments.containsKey(name) ? sideLaneEnvironments.get(name) : env.describe()));
+        return described;
     }
 
     /**
@@ -336,7 +420,7 @@ public final class ConformanceRun implements AutoCloseable {
         try (FuzzLines lines = FuzzLines.start(available, f.lines(), FuzzCampaign::takesTurns,
                 (column, campaignContext) -> fuzz(column, campaignContext, stop, listener),
                 campaignContext -> campaignContext.end(() -> copyLogs(campaignContext.logs(), report.logs())),
-                campaignContexts)) {
+                sideContexts)) {
             results.addAll(lines.await());
             reaped.addAll(lines.reaped());
         }
@@ -419,12 +503,13 @@ public final class ConformanceRun implements AutoCloseable {
 
     /**
      * Between two scenario runs, leaves the suite when a stop was asked for; keeps the results that
-     * finished before it (one that ended after the stop is dropped: its workers may have had the signal too).
+     * finished before it (one that ended after the stop is dropped: its workers may have had the signal too), in the
+     * plan's order whichever lane ran them ({@link SuiteSideLane}).
      */
     private static final class StoppableProgress implements SuiteRunner.Progress {
         private final Interruption stop;
         private final Listener listener;
-        private final List<ScenarioResult> finished = new ArrayList<>();
+        private final Map<Integer, ScenarioResult> finished = new TreeMap<>();
         private int dropped;
 
         StoppableProgress(Interruption stop, Listener listener) {
@@ -435,28 +520,30 @@ public final class ConformanceRun implements AutoCloseable {
         @Override
         public void started(Scenario scenario, String column, int index, int total) {
             stop.check();
-            synchronized (listener) { // one whole line at a time beside the fuzz lines' (FuzzLines)
+            synchronized (listener) { // one whole line at a time beside the other lane's and the fuzz lines' (FuzzLines)
                 listener.started(scenario, column, index, total);
             }
         }
 
         @Override
         public void finished(ScenarioResult result, int index, int total) {
-            if (stop.requested()) {
-                dropped++;
-                stop.check();
+            synchronized (this) {
+                if (stop.requested()) {
+                    dropped++;
+                    stop.check();
+                }
+                finished.put(index, result);
             }
-            finished.add(result);
             synchronized (listener) {
                 listener.finished(result, index, total);
             }
         }
 
-        List<ScenarioResult> finished() {
-            return List.copyOf(finished);
+        synchronized List<ScenarioResult> finished() {
+            return List.copyOf(finished.values());
         }
 
-        int dropped() {
+        synchronized int dropped() {
             return dropped;
         }
     }

@@ -20,7 +20,8 @@ final class MachineFacts {
     private MachineFacts() {
     }
 
-    static Map<String, Object> collect(Map<String, Environment> environments) {
+    /** @param environments each environment's {@link Environment#describe()}, taken while it was open, in the run's order */
+    static Map<String, Object> collect(Map<String, Map<String, String>> environments) {
         Map<String, Object> facts = new LinkedHashMap<>();
         facts.put("kernel", HostNamespaces.kernel());
         String distribution = distribution(Path.of("/etc/os-release"));
@@ -43,9 +44,7 @@ final class MachineFacts {
             facts.put("devShm", "unreadable: " + e.getMessage());
         }
         facts.put("tmpdirFs", tmpdirFileSystem());
-        Map<String, Object> envs = new LinkedHashMap<>();
-        environments.forEach((name, env) -> envs.put(name, env.describe()));
-        facts.put("environments", envs);
+        facts.put("environments", new LinkedHashMap<>(environments));
         return facts;
     }
 
