@@ -100,63 +100,8 @@ class InterruptedRunTest {
      */
     @Test
     void aSignalDuringTheFuzzLinesEndsEveryCampaignsContextToo(@TempDir Path tmp) throws Exception {
-        Path out = tmp.resolve("report");
-        Path runs = tmp.resolve("state").resolve("runs");
-        List<String> command = List.of("env", "--default-signal=INT,TERM",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Shmconform.class.getName(), "--state-dir", tmp.resolve("state").toString(),
-                "run", "-b", "posix,mmapfile", "-e", "local", "-s", "data-shared", "--fuzz-seconds", "120", "--fuzz-lines", "2",
-                "-o", out.toString());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch bothFuzzing = new CountDownLatch(2);
-        Thread reader = new Thread(() -> {
-            boolean posix = false;
-            boolean mmapfile = false;
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                    lines.add(line);
-                    if (!posix && line.startsWith("  [fuzz posix] ")) {
-                        posix = true;
-                        bothFuzzing.countDown();
-                    }
-                    if (!mmapfile && line.startsWith("  [fuzz mmapfile] ")) {
-                        mmapfile = true;
-                        bothFuzzing.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the child is gone
-            }
-        });
-        reader.start();
-        try {
-            assertTrue(bothFuzzing.await(180, TimeUnit.SECONDS), "the two campaigns did not both run: " + lines);
-            List<String> runIds;
-            try (Stream<Path> dirs = Files.list(runs)) {
-                runIds = dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("[a-z]+")).toList();
-            }
-            assertEquals(3, runIds.size(), "the run's context and one per campaign: " + runIds);
-            assertEquals(0, new ProcessBuilder("kill", "-s", "INT", Long.toString(p.pid())).inheritIO().start().waitFor());
-            assertTrue(p.waitFor(Interruption.BOUND.toSeconds() + 60, TimeUnit.SECONDS), "did not stop: " + lines);
-            reader.join(10_000);
-            assertEquals(130, p.exitValue(), String.join("\n", lines));
-            String last = lines.get(lines.size() - 1);
-            assertTrue(last.startsWith("shmconform: INTERRUPTED by SIGINT after "), last);
-            Path dir = out.resolve(Files.readSymbolicLink(out.resolve("latest")));
-            assertTrue(Files.readString(dir.resolve("results.json")).contains("\"interrupted\" : true"));
-            for (String runId : runIds) {
-                assertNothingLeft(runId, tmp);
-            }
-            try (Stream<Path> left = Files.list(runs)) {
-                assertEquals(List.of(), left.toList(), "left in the runs directory");
-            }
-        } finally {
-            if (p.isAlive()) {
-                p.descendants().forEach(ProcessHandle::destroyForcibly);
-                p.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-            }
-        }
+        interruptOnceAllAppeared(tmp, List.of("-b", "posix,mmapfile", "-e", "local", "-s", "data-shared", "--fuzz-seconds", "120",
+                "--fuzz-lines", "2"), List.of("  [fuzz posix] ", "  [fuzz mmapfile] "), 3, "the run's context and one per campaign");
     }
 
     /**
@@ -165,29 +110,36 @@ class InterruptedRunTest {
      */
     @Test
     void aSignalDuringTheSuiteLanesEndsTheSideLanesContextToo(@TempDir Path tmp) throws Exception {
+        interruptOnceAllAppeared(tmp, List.of("-b", "posix,mmapfile", "-e", "local,ipcns", "--fuzz-schedules", "0",
+                "--suite-lanes", "2"), List.of("^\\[.*] \\S+\\s+local .*", "^\\[.*] \\S+\\s+ipcns .*"), 2,
+                "the run's context and the side lane's");
+    }
+
+    /**
+     * Starts {@code shmconform run} with {@code runArgs} as a child JVM; once a line matched each of {@code marks} (a
+     * prefix of the line, or a regular expression when it starts with ^), {@code contexts} run contexts must exist; then
+     * SIGINT: exit 130, the last line and the report say interrupted, and nothing of any of those contexts is left.
+     */
+    private static void interruptOnceAllAppeared(Path tmp, List<String> runArgs, List<String> marks, int contexts, String what)
+            throws Exception {
         Path out = tmp.resolve("report");
         Path runs = tmp.resolve("state").resolve("runs");
-        List<String> command = List.of("env", "--default-signal=INT,TERM",
+        List<String> command = new ArrayList<>(List.of("env", "--default-signal=INT,TERM",
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
-                Shmconform.class.getName(), "--state-dir", tmp.resolve("state").toString(),
-                "run", "-b", "posix,mmapfile", "-e", "local,ipcns", "--fuzz-schedules", "0", "--suite-lanes", "2",
-                "-o", out.toString());
+                Shmconform.class.getName(), "--state-dir", tmp.resolve("state").toString(), "run"));
+        command.addAll(runArgs);
+        command.addAll(List.of("-o", out.toString()));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         List<String> lines = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch bothLanes = new CountDownLatch(2);
+        CountDownLatch allAppeared = new CountDownLatch(marks.size());
         Thread reader = new Thread(() -> {
-            boolean local = false;
-            boolean ipcns = false;
+            List<String> unseen = new ArrayList<>(marks);
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     lines.add(line);
-                    if (!local && line.matches("^\\[.*] \\S+\\s+local .*")) {
-                        local = true;
-                        bothLanes.countDown();
-                    }
-                    if (!ipcns && line.matches("^\\[.*] \\S+\\s+ipcns .*")) {
-                        ipcns = true;
-                        bothLanes.countDown();
+                    String l = line;
+                    if (unseen.removeIf(m -> m.startsWith("^") ? l.matches(m) : l.startsWith(m))) {
+                        allAppeared.countDown();
                     }
                 }
             } catch (IOException e) {
@@ -196,12 +148,12 @@ class InterruptedRunTest {
         });
         reader.start();
         try {
-            assertTrue(bothLanes.await(180, TimeUnit.SECONDS), "the two lanes did not both run: " + lines);
+            assertTrue(allAppeared.await(180, TimeUnit.SECONDS), "not every mark appeared " + marks + ": " + lines);
             List<String> runIds;
             try (Stream<Path> dirs = Files.list(runs)) {
                 runIds = dirs.map(d -> d.getFileName().toString()).filter(n -> n.matches("[a-z]+")).toList();
             }
-            assertEquals(2, runIds.size(), "the run's context and the side lane's: " + runIds + "\n" + lines);
+            assertEquals(contexts, runIds.size(), what + ": " + runIds + "\n" + lines);
             assertEquals(0, new ProcessBuilder("kill", "-s", "INT", Long.toString(p.pid())).inheritIO().start().waitFor());
             assertTrue(p.waitFor(Interruption.BOUND.toSeconds() + 60, TimeUnit.SECONDS), "did not stop: " + lines);
             reader.join(10_000);

@@ -84,15 +84,7 @@ final class FuzzLines implements AutoCloseable {
             t.join();
         }
         synchronized (this) {
-            if (broke instanceof Error e) {
-                throw e;
-            }
-            if (broke instanceof RuntimeException e) {
-                throw e;
-            }
-            if (broke instanceof InterruptedException e) {
-                throw e;
-            }
+            LaneFailure.rethrow(broke);
             return columns.stream().filter(results::containsKey).map(results::get).toList();
         }
     }

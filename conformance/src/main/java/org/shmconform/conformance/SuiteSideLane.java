@@ -98,15 +98,7 @@ final class SuiteSideLane implements AutoCloseable {
     void await() throws InterruptedException {
         thread.join();
         synchronized (this) {
-            if (threw instanceof RuntimeException e) {
-                throw e;
-            }
-            if (threw instanceof Error e) {
-                throw e;
-            }
-            if (threw instanceof InterruptedException e) {
-                throw e;
-            }
+            LaneFailure.rethrow(threw);
         }
     }
 
