@@ -63,8 +63,8 @@ public final class ConformanceRun implements AutoCloseable {
     public record Plan(List<String> columns, List<Scenario> scenarios, List<String> environments, long shmBytes,
                        Fuzzing fuzzing, Earlier baseline, boolean freshWorkers, int suiteLanes) {
         /**
-         * Two: on this 2-core machine the default run took 295.5 s with two lanes and 327.6 s with one, the same verdicts
-         * (README, "Suite lanes").
+         * Two: on this 2-core machine the default run took 295.5 and 325.7 s with two lanes, 327.6 and 337.4 s with one
+         * (alternated), the same verdicts (README, "Suite lanes").
          */
         public static final int DEFAULT_SUITE_LANES = 2;
 
@@ -235,7 +235,7 @@ public final class ConformanceRun implements AutoCloseable {
         Instant started = Instant.now();
         RunContext context = RunContext.create();
         Set<RunContext> sideContexts = ConcurrentHashMap.newKeySet();
-        // The last resort of a run that did not stop in time ends the fuzz campaigns' contexts too.
+        // The last resort of a run that did not stop in time ends the suite's side lane's and the fuzz campaigns' contexts too.
         Interruption stop = Interruption.install(() -> {
             sideContexts.forEach(RunContext::close);
             context.close();
