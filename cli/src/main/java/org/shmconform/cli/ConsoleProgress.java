@@ -36,7 +36,7 @@ final class ConsoleProgress implements ConformanceRun.Listener {
                 plan.columns().size(), run.report().dir());
         System.out.printf("%d scenario runs in %s%n", jobs.size(), plan.environments());
         long unplanned = plan.scenarios().stream().filter(s -> s.placement() == Scenario.Placement.FIXED).count() * plan.columns().size()
-                - jobs.stream().filter(j -> j.env().equals("cross")).count();
+                - jobs.stream().filter(j -> j.env().equals(SuiteRunner.CROSS)).count();
         if (unplanned > 0) {
             System.out.printf("(%d cross-environment runs left out: they need environments not chosen with --env)%n", unplanned);
         }

@@ -361,12 +361,12 @@ public final class ConformanceRun implements AutoCloseable {
         for (int i = 0; i < jobs.size(); i++) {
             (plan.suiteLanes() > 1 && SuiteSideLane.takes(jobs.get(i).env()) ? beside : here).add(i);
         }
-        SuiteRunner suite = newSuite(SuiteRunner.Progress.NONE);
+        SuiteRunner suite = newSuite(context, environments, progress);
         if (beside.isEmpty()) {
-            SuiteSideLane.runJobs(suite, jobs, here, progress, () -> false);
+            suite.run(jobs, here, () -> false);
             return;
         }
-        SuiteSideLane lane = SuiteSideLane.start(jobs, beside, progress, new SuiteSideLane.Run() {
+        SuiteSideLane lane = SuiteSideLane.start(jobs, beside, new SuiteSideLane.Run() {
             @Override
             public Map<String, Environment> environments(List<String> names, RunContext owner) {
                 return createEnvironments(names, owner);
@@ -374,20 +374,16 @@ public final class ConformanceRun implements AutoCloseable {
 
             @Override
             public SuiteRunner suite(RunContext owner, Map<String, Environment> envs) {
-                return newSuite(owner, envs, SuiteRunner.Progress.NONE);
+                return newSuite(owner, envs, progress);
             }
 
             @Override
             public List<String> end(RunContext owner, Map<String, Environment> envs) {
-                return owner.end(() -> {
-                    envs.values().forEach(Environment::close);
-                    ContainerSweeper.removeRun(owner.runId());
-                    copyLogs(owner.logs(), report.logs());
-                });
+                return endContext(owner, envs, true);
             }
         }, sideContexts);
         try {
-            SuiteSideLane.runJobs(suite, jobs, here, progress, () -> false);
+            suite.run(jobs, here, () -> false);
             lane.await();
         } finally {
             lane.close();
@@ -463,11 +459,16 @@ public final class ConformanceRun implements AutoCloseable {
             return List.of();
         }
         ended = true;
-        return context.end(() -> {
-            environments.values().forEach(Environment::close);
-            ContainerSweeper.removeRun(context.runId());
+        return endContext(context, environments, keepLogs);
+    }
+
+    /** Closes {@code envs}, removes {@code owner}'s containers, keeps its workers' logs (when asked) and reaps it. */
+    private List<String> endContext(RunContext owner, Map<String, Environment> envs, boolean keepLogs) {
+        return owner.end(() -> {
+            envs.values().forEach(Environment::close);
+            ContainerSweeper.removeRun(owner.runId());
             if (keepLogs) {
-                copyLogs(context.logs(), report.logs()); // before the reaper removes the run directory, logs included
+                copyLogs(owner.logs(), report.logs()); // before the reaper removes the run directory, logs included
             }
         });
     }

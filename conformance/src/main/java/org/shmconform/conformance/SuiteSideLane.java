@@ -5,8 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
-import org.shmconform.checker.ScenarioResult;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
@@ -29,6 +27,7 @@ final class SuiteSideLane implements AutoCloseable {
         /** The environments named, made for this context (labelled with its run id). */
         Map<String, Environment> environments(List<String> names, RunContext context);
 
+        /** A suite that tells the run's progress. */
         SuiteRunner suite(RunContext context, Map<String, Environment> environments);
 
         /** Closes the environments, removes the context's containers, keeps its logs and reaps it; says what was reaped. */
@@ -37,7 +36,6 @@ final class SuiteSideLane implements AutoCloseable {
 
     private final List<SuiteRunner.Job> jobs;
     private final List<Integer> indices;
-    private final SuiteRunner.Progress progress;
     private final Run run;
     private final Set<RunContext> open;
     private final Thread thread;
@@ -46,11 +44,9 @@ final class SuiteSideLane implements AutoCloseable {
     private volatile boolean abandoned;
     private Throwable threw;
 
-    private SuiteSideLane(List<SuiteRunner.Job> jobs, List<Integer> indices, SuiteRunner.Progress progress, Run run,
-                          Set<RunContext> open) {
+    private SuiteSideLane(List<SuiteRunner.Job> jobs, List<Integer> indices, Run run, Set<RunContext> open) {
         this.jobs = jobs;
         this.indices = List.copyOf(indices);
-        this.progress = progress;
         this.run = run;
         this.open = open;
         this.thread = new Thread(this::lane, "shmconform-suite-side-lane");
@@ -58,7 +54,7 @@ final class SuiteSideLane implements AutoCloseable {
 
     /** Whether a job in this environment runs in the side lane. */
     static boolean takes(String env) {
-        return !env.equals("cross") && !Environments.sharesTheHostsIpcNamespace(env);
+        return !env.equals(SuiteRunner.CROSS) && !Environments.sharesTheHostsIpcNamespace(env);
     }
 
     /**
@@ -67,28 +63,10 @@ final class SuiteSideLane implements AutoCloseable {
      * @param open holds the lane's context while it is open, for a last resort that ends it (an interrupted run that did
      *             not stop in time)
      */
-    static SuiteSideLane start(List<SuiteRunner.Job> jobs, List<Integer> indices, SuiteRunner.Progress progress, Run run,
-                               Set<RunContext> open) {
-        SuiteSideLane lane = new SuiteSideLane(jobs, indices, progress, run, open);
+    static SuiteSideLane start(List<SuiteRunner.Job> jobs, List<Integer> indices, Run run, Set<RunContext> open) {
+        SuiteSideLane lane = new SuiteSideLane(jobs, indices, run, open);
         lane.thread.start();
         return lane;
-    }
-
-    /**
-     * Runs {@code jobs.get(i)} for each of {@code indices} on {@code suite}, telling {@code progress} with the plan's
-     * numbers (1-based), until the end or until {@code abandoned} says so.
-     */
-    static void runJobs(SuiteRunner suite, List<SuiteRunner.Job> jobs, List<Integer> indices, SuiteRunner.Progress progress,
-                        BooleanSupplier abandoned) throws InterruptedException {
-        for (int i : indices) {
-            if (abandoned.getAsBoolean()) {
-                return;
-            }
-            SuiteRunner.Job job = jobs.get(i);
-            progress.started(job.scenario(), job.column(), i + 1, jobs.size());
-            ScenarioResult result = suite.run(job.scenario(), job.column(), job.env());
-            progress.finished(result, i + 1, jobs.size());
-        }
     }
 
     /**
@@ -127,7 +105,7 @@ final class SuiteSideLane implements AutoCloseable {
             try {
                 List<String> names = indices.stream().map(i -> jobs.get(i).env()).distinct().toList();
                 environments = run.environments(names, context);
-                runJobs(run.suite(context, environments), jobs, indices, progress, () -> abandoned);
+                run.suite(context, environments).run(jobs, indices, () -> abandoned);
             } finally {
                 Map<String, Map<String, String>> facts = new LinkedHashMap<>();
                 try {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
@@ -69,7 +70,10 @@ public final class SuiteRunner {
         return runner;
     }
 
-    /** One scenario on one column in one environment ("cross" for scenarios whose workers name their own). */
+    /** The environment name of a job whose workers name their own environments (a cross-environment scenario). */
+    public static final String CROSS = "cross";
+
+    /** One scenario on one column in one environment ({@link #CROSS} for scenarios whose workers name their own). */
     public record Job(Scenario scenario, String column, String env) {
     }
 
@@ -98,22 +102,28 @@ public final class SuiteRunner {
             for (Scenario s : scenarios) {
                 if (s.placement() == Scenario.Placement.FIXED && s.appliesTo().test(column)
                         && s.scheduleFor(column).workers().stream().allMatch(w -> envs.contains(w.env()))) {
-                    jobs.add(new Job(s, column, "cross"));
+                    jobs.add(new Job(s, column, CROSS));
                 }
             }
         }
         return jobs;
     }
 
-    public List<ScenarioResult> run(List<Job> jobs) throws InterruptedException {
+    /**
+     * The jobs at {@code indices} (0-based in {@code jobs}), in that order, each told to the progress with its 1-based
+     * number in {@code jobs} (a lane of the plan keeps the plan's numbers), until the end or until {@code abandoned} says so.
+     */
+    public List<ScenarioResult> run(List<Job> jobs, List<Integer> indices, BooleanSupplier abandoned) throws InterruptedException {
         List<ScenarioResult> results = new ArrayList<>();
-        int index = 0;
-        for (Job job : jobs) {
-            index++;
-            progress.started(job.scenario(), job.column(), index, jobs.size());
+        for (int i : indices) {
+            if (abandoned.getAsBoolean()) {
+                break;
+            }
+            Job job = jobs.get(i);
+            progress.started(job.scenario(), job.column(), i + 1, jobs.size());
             ScenarioResult result = run(job.scenario(), job.column(), job.env());
             results.add(result);
-            progress.finished(result, index, jobs.size());
+            progress.finished(result, i + 1, jobs.size());
         }
         return results;
     }
