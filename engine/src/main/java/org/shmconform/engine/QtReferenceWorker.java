@@ -21,7 +21,8 @@ import org.shmconform.engine.state.PrivateDirectory;
  * worker protocol. Its source travels in the harness jar; it is compiled once per source version
  * with qt-worker/build.sh into the private cache ({@link RunContext#cacheDir()}, 0700). The
  * binary's SHA-256 is written beside it when it is built and checked, with lstat (a regular file of
- * ours, written by nobody else), before every use: nothing is executed that does not match. Where
+ * ours, written by nobody else), before every use: nothing is executed that does not match (hashed again only when
+ * lstat says it may have changed, {@link FileDigests}). Where
  * Qt6Core or g++ is missing, the column is NOT_AVAILABLE with build.sh's one-line reason.
  */
 public final class QtReferenceWorker {
@@ -153,7 +154,7 @@ public final class QtReferenceWorker {
                 if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS)) {
                     return Availability.no("cannot build the Qt worker: " + lastLine(out));
                 }
-                writeNew(hashFile, sha256(exe).getBytes(StandardCharsets.US_ASCII));
+                writeNew(hashFile, FileDigests.sha256(exe).getBytes(StandardCharsets.US_ASCII));
             }
             String expected = Files.readString(hashFile).trim();
             verify(exe, expected);
@@ -176,26 +177,13 @@ public final class QtReferenceWorker {
             throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker is not a regular file of ours, writable by us alone");
         }
         try {
-            String actual = sha256(exe);
+            String actual = FileDigests.sha256(exe);
             if (!actual.equals(expectedSha256)) {
                 throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker's SHA-256 " + actual
                         + " is not the one recorded when it was built (" + expectedSha256 + "): not executed");
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + exe, e);
-        }
-    }
-
-    private static String sha256(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            for (int n; (n = in.read(buf)) > 0; ) {
-                sha.update(buf, 0, n);
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

@@ -216,7 +216,7 @@ final class WorkerClassPath {
                 || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
             throw new PrivateDirectory.UnsafeDirectoryException(file, what + " is not a regular file of ours, writable by us alone");
         }
-        String actual = sha256(Files.readAllBytes(file));
+        String actual = FileDigests.sha256(file);
         if (!actual.equals(expected)) {
             throw new PrivateDirectory.UnsafeDirectoryException(file, what + "'s SHA-256 " + actual
                     + " is not the one carried in the harness jar (" + expected + "): not used");
