@@ -446,19 +446,17 @@ public final class WorkerPool implements AutoCloseable {
      * cost a campaign time that grew with its length (a fifth of the harness's samples in a 15 s qt fuzz).
      */
     private List<String> survivingSemaphores() {
-        Map<Integer, Integer> recorded = new HashMap<>();
-        for (Ledger.Entry e : run.ledger().systemVRecords().values()) {
-            if (e.kind().equals("sem")) {
-                recorded.put(Integer.parseInt(e.field(0)), Integer.parseInt(e.field(1)));
-            }
-        }
+        // By the live sets (a few) looked up in the records, not by the records (every set the run ever made, a number
+        // that grows with a campaign's length) looked up in the live sets.
+        Map<String, Ledger.Entry> recorded = run.ledger().systemVRecords();
         List<String> alive = new ArrayList<>();
         if (recorded.isEmpty()) {
             return alive;
         }
-        for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.kind().equals("sem") && recorded.containsKey(o.id()) && recorded.get(o.id()) == o.key()) {
-                alive.add(String.format("id %d key 0x%08x", o.id(), o.key()));
+        for (SysVObjects.SemSet set : SysVObjects.semaphoreSets()) {
+            Ledger.Entry e = recorded.get("sem:" + set.id());
+            if (e != null && Integer.parseInt(e.field(1)) == set.key()) {
+                alive.add(String.format("id %d key 0x%08x", set.id(), set.key()));
             }
         }
         return alive;
