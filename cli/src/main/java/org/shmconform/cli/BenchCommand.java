@@ -69,6 +69,7 @@ public final class BenchCommand implements Callable<Integer> {
     int pairs;
 
     private static final int STARTS = 3;
+    private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
@@ -123,10 +124,12 @@ public final class BenchCommand implements Callable<Integer> {
                             Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
                 WorkerPool.Stats before = run.workerPool().stats();
+                double cpuBefore = ProcessCpu.seconds();
                 FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
                         .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
                 FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
+                double cpuMs = (ProcessCpu.seconds() - cpuBefore) * 1000;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
                         + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
@@ -134,6 +137,12 @@ public final class BenchCommand implements Callable<Integer> {
                         after.reused() - before.reused(),
                         after.fromSpares() - before.fromSpares(), after.started() - before.started(),
                         after.spares() - before.spares(), after.replaced() - before.replaced());
+                if (f.operationsRun() > 0) {
+                    double perOpMs = cpuMs / f.operationsRun();
+                    System.out.printf(Locale.ROOT, "%s: fuzz CPU (the harness and its workers, user + system) %.1f ms per schedule,"
+                                    + " %.2f ms per checked op: at most %.0f checked ops/s on this machine's %d cores%n", c,
+                            cpuMs / Math.max(1, f.schedulesRun()), perOpMs, CORES * 1000 / perOpMs, CORES);
+                }
             }
         }
         return Shmconform.OK;
