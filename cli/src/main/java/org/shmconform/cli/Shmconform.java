@@ -39,7 +39,6 @@ public final class Shmconform implements Runnable {
     }
 
     public static void main(String[] args) {
-        org.shmconform.engine.launch.LaunchMechanism.preferVforkWhereSilent();
         System.exit(commandLine().execute(args));
     }
 
