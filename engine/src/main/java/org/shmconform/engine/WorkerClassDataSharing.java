@@ -61,7 +61,9 @@ final class WorkerClassDataSharing {
         p.getOutputStream().close();
         boolean ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(partial) > 0;
         if (ok) {
-            forgetOldArchives(cache, classPath);
+            List<Path> inUse = new ArrayList<>(classPath);
+            inUse.addAll(org.shmconform.engine.env.DockerEnvironment.archivesInUse());
+            forgetOldArchives(cache, inUse);
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } else {
             p.destroyForcibly();
@@ -71,7 +73,7 @@ final class WorkerClassDataSharing {
     }
 
     /**
-     * Archives (3 MB each), class jars and extracted worker jars of earlier builds go after an hour,
+     * Archives (3 MB each, the host's and the worker image's), class jars and extracted worker jars of earlier builds go after an hour,
      * except what {@code inUse} names, and only while no other run of this state directory lives: its
      * workers start from them. Measured: a {@code shmconform run} of one build beside {@code ./mvnw -B
      * verify} of another ended UNKNOWN on mmapfile / ipcns / {@code placement-dev-shm}, both workers
@@ -99,7 +101,8 @@ final class WorkerClassDataSharing {
 
     static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
         long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
-        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*}")) {
+        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*,"
+                + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*}")) {
             for (Path p : old) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo
                         || inUse.stream().anyMatch(u -> u.startsWith(p))) {

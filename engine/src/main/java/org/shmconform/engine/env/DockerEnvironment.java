@@ -47,8 +47,10 @@ public final class DockerEnvironment implements Environment {
     }
 
     public static final long DEFAULT_SHM_BYTES = 64L << 20;
+    /** The names of the worker image's class-data archive directories in the private cache. */
+    public static final String ARCHIVE_PREFIX = ContainerClassDataSharing.PREFIX;
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(6);
-    private static final String JAVA = "/opt/jre/bin/java";
+    static final String JAVA = "/opt/jre/bin/java";
     private static final List<String> JVM_FLAGS = List.of("-Djna.boot.library.path=/opt/jna", "-Djna.nounpack=true");
 
     private final Mode mode;
@@ -175,6 +177,12 @@ public final class DockerEnvironment implements Environment {
             throw new IOException(name() + " not available: " + availability().reason());
         }
         Set<Path> jars = classPathBinds(command);
+        // Another user's class path is a per-run copy (WorkerCommands) that cannot read the private cache: no archive.
+        Path archive = command.classPath().isEmpty() || command.user() != null ? null
+                : ContainerClassDataSharing.directory(image, archivedOptions(command), List.copyOf(jars), mainAndArguments(command), labels());
+        if (archive != null) {
+            jars.add(archive); // mounted read-only, with the jars
+        }
         Path tmp = tmpDir(command);
         Set<Path> writable = writableBinds(command, tmp);
         GroupContainer target;
@@ -202,7 +210,8 @@ public final class DockerEnvironment implements Environment {
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
         // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
-        Process client = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp)));
+        Process client = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp,
+                archive)));
         return new DockerWorkerHandle(client, target.id(), workerId, release);
     }
 
@@ -238,7 +247,11 @@ public final class DockerEnvironment implements Environment {
         return lifeline;
     }
 
-    private List<String> execArgv(WorkerCommand command, String containerId, String workerId, Path tmp) {
+    /**
+     * @param archive the image's class-data archive directory ({@link ContainerClassDataSharing}) for a worker of the
+     *                harness's own user, or null
+     */
+    private List<String> execArgv(WorkerCommand command, String containerId, String workerId, Path tmp, Path archive) {
         List<String> argv = new ArrayList<>(List.of(DockerCli.PATH, "exec", "-i"));
         if (command.user() != null) {
             argv.addAll(List.of("-u", command.user()));
@@ -253,12 +266,52 @@ public final class DockerEnvironment implements Environment {
         } else {
             argv.add(JAVA);
             argv.addAll(JVM_FLAGS);
+            if (archive != null) {
+                argv.add("-XX:SharedArchiveFile=" + archive.resolve(ContainerClassDataSharing.ARCHIVE));
+            }
         }
-        // The host JDK's class-data archive does not fit the image's jlink'ed runtime (it has its own), and the host's
-        // cached JNA library is not mounted: the image's /opt/jna is (JVM_FLAGS).
-        command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=") && !a.startsWith("-Djna.boot.library.path=")
-                && !a.startsWith("-Djna.nounpack=")).forEach(argv::add);
+        imageArguments(command).forEach(argv::add);
         return argv;
+    }
+
+    /**
+     * The command's arguments for the image's runtime: the host JDK's class-data archive does not fit the image's
+     * jlink'ed runtime (it gets its own, {@link ContainerClassDataSharing}), and the host's cached JNA library is not
+     * mounted: the image's /opt/jna is (JVM_FLAGS).
+     */
+    private static List<String> imageArguments(WorkerCommand command) {
+        return command.arguments().stream().filter(a -> !a.startsWith("-XX:SharedArchiveFile=") && !a.startsWith("-Djna.boot.library.path=")
+                && !a.startsWith("-Djna.nounpack=")).toList();
+    }
+
+    /**
+     * The options an archive is dumped with and must match: the image's flags and the command's own JVM options before
+     * its class path, without those that name this run's directories (TMPDIR, the crash log's place), which the JVM
+     * does not check against an archive.
+     */
+    private static List<String> archivedOptions(WorkerCommand command) {
+        List<String> options = new ArrayList<>(JVM_FLAGS);
+        for (String a : imageArguments(command)) {
+            if (a.equals("-cp")) {
+                break;
+            }
+            if (!a.startsWith("-Djava.io.tmpdir=") && !a.startsWith("-XX:ErrorFile=")) {
+                options.add(a);
+            }
+        }
+        return options;
+    }
+
+    /** The main class and its arguments: what follows the class path. */
+    private static List<String> mainAndArguments(WorkerCommand command) {
+        List<String> args = imageArguments(command);
+        int cp = args.indexOf("-cp");
+        return cp < 0 || cp + 2 > args.size() ? List.of() : args.subList(cp + 2, args.size());
+    }
+
+    /** Archive directories the containers of this JVM mount: kept by the cache's clean-up of earlier builds' archives. */
+    public static List<Path> archivesInUse() {
+        return ContainerClassDataSharing.inUse();
     }
 
     /** The jars (or class directories) to mount: their paths are the same inside, so -cp needs no rewriting. */
