@@ -34,7 +34,7 @@ import org.shmconform.engine.state.StateDirectory;
 final class ContainerClassDataSharing {
     static final String PREFIX = "container-cds-";
     static final String ARCHIVE = "worker.jsa";
-    /** This JVM's archives, by fingerprint (null: tried, and none could be made). */
+    /** This JVM's archives, by cache directory and fingerprint (the empty path: tried, and none could be made). */
     private static final Map<String, Path> MADE = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
 
@@ -65,13 +65,17 @@ final class ContainerClassDataSharing {
         } catch (IOException e) {
             return null;
         }
+        String key = StateDirectory.cache() + "/" + fingerprint; // a test may give this JVM another state directory
         synchronized (LOCK) {
-            Path known = MADE.get(fingerprint);
-            if (known != null) {
-                return known.equals(Path.of("")) ? null : known;
+            Path known = MADE.get(key);
+            if (known != null && known.equals(Path.of(""))) {
+                return null;
+            }
+            if (known != null && holdsOnlyTheArchive(known)) {
+                return known; // still there: a cache emptied by hand would make docker refuse the mount
             }
             Path made = findOrDump(fingerprint, image, javaArguments, classPath, mainAndArgs, labels);
-            MADE.put(fingerprint, made == null ? Path.of("") : made);
+            MADE.put(key, made == null ? Path.of("") : made);
             return made;
         }
     }
