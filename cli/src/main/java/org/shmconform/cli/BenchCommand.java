@@ -125,11 +125,13 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 WorkerPool.Stats before = run.workerPool().stats();
                 double cpuBefore = ProcessCpu.seconds();
+                long wallBefore = System.nanoTime();
                 FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
                         .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
                 FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
-                double cpuMs = (ProcessCpu.seconds() - cpuBefore) * 1000;
+                double cpuSeconds = ProcessCpu.seconds() - cpuBefore;
+                double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
                         + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
@@ -137,11 +139,13 @@ public final class BenchCommand implements Callable<Integer> {
                         after.reused() - before.reused(),
                         after.fromSpares() - before.fromSpares(), after.started() - before.started(),
                         after.spares() - before.spares(), after.replaced() - before.replaced());
-                if (f.operationsRun() > 0) {
-                    double perOpMs = cpuMs / f.operationsRun();
-                    System.out.printf(Locale.ROOT, "%s: fuzz CPU (the harness and its workers, user + system) %.1f ms per schedule,"
-                                    + " %.2f ms per checked op: at most %.0f checked ops/s on this machine's %d cores%n", c,
-                            cpuMs / Math.max(1, f.schedulesRun()), perOpMs, CORES * 1000 / perOpMs, CORES);
+                if (f.schedulesRun() > 0 && wallSeconds > 0) {
+                    // The whole campaign, shrinking included, against its whole wall time: how busy it kept the cores.
+                    double busyCores = cpuSeconds / wallSeconds;
+                    System.out.printf(Locale.ROOT, "%s: fuzz CPU (the harness and the workers it reaped, user + system, shrinking"
+                                    + " included) %.1f ms per schedule; %.2f of this machine's %d cores busy for %.1f s%s%n", c,
+                            cpuSeconds * 1000 / f.schedulesRun(), busyCores, CORES, wallSeconds,
+                            busyCores >= CORES * 0.9 ? ": bound by the CPU" : "");
                 }
             }
         }

@@ -8,8 +8,8 @@ import java.nio.file.Path;
 /**
  * The CPU time of this JVM and of its children it has reaped (the workers: the engine waits for every worker it ends),
  * user plus system, from /proc/self/stat (utime, stime, cutime, cstime). Unlike a rate, it hardly moves when other work
- * shares the machine, so two runs can be compared on a busy one; and {@code cores / cpu-per-operation} is the most a
- * CPU-bound campaign can check per second here.
+ * shares the machine, so two runs can be compared on a busy one; against the wall time it says how many cores a
+ * campaign kept busy, i.e. whether the CPU or a wait bounds it.
  */
 final class ProcessCpu {
     /** USER_HZ: the unit of /proc's times, 100 on every Linux ABI (proc(5)). */
