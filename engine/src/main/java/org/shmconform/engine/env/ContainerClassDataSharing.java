@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -34,8 +35,8 @@ import org.shmconform.engine.state.StateDirectory;
 final class ContainerClassDataSharing {
     static final String PREFIX = "container-cds-";
     static final String ARCHIVE = "worker.jsa";
-    /** This JVM's archives, by cache directory and fingerprint (the empty path: tried, and none could be made). */
-    private static final Map<String, Path> MADE = new ConcurrentHashMap<>();
+    /** This JVM's archives, by cache directory and fingerprint (empty: tried, and none could be made). */
+    private static final Map<String, Optional<Path>> MADE = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
 
     private ContainerClassDataSharing() {
@@ -43,7 +44,7 @@ final class ContainerClassDataSharing {
 
     /** Archive directories this JVM's containers mount: the cache's clean-up keeps them. */
     static List<Path> inUse() {
-        return MADE.values().stream().filter(p -> !p.equals(Path.of(""))).toList();
+        return MADE.values().stream().flatMap(Optional::stream).toList();
     }
 
     /**
@@ -62,20 +63,20 @@ final class ContainerClassDataSharing {
         String fingerprint;
         try {
             fingerprint = fingerprint(image, javaArguments, classPath);
-        } catch (IOException e) {
-            return null;
+        } catch (RuntimeException e) {
+            return null; // a jar that cannot be lstat'ed: the worker's start says why
         }
         String key = StateDirectory.cache() + "/" + fingerprint; // a test may give this JVM another state directory
         synchronized (LOCK) {
-            Path known = MADE.get(key);
-            if (known != null && known.equals(Path.of(""))) {
+            Optional<Path> known = MADE.get(key);
+            if (known != null && known.isEmpty()) {
                 return null;
             }
-            if (known != null && holdsOnlyTheArchive(known)) {
-                return known; // still there: a cache emptied by hand would make docker refuse the mount
+            if (known != null && holdsOnlyTheArchive(known.get())) {
+                return known.get(); // still there: a cache emptied by hand would make docker refuse the mount
             }
             Path made = findOrDump(fingerprint, image, javaArguments, classPath, mainAndArgs, labels);
-            MADE.put(key, made == null ? Path.of("") : made);
+            MADE.put(key, Optional.ofNullable(made));
             return made;
         }
     }
@@ -147,7 +148,7 @@ final class ContainerClassDataSharing {
     }
 
     /** The image, the options and each jar's path, size and mtime (the JVM refuses an archive whose jars changed). */
-    private static String fingerprint(String image, List<String> javaArguments, List<Path> classPath) throws IOException {
+    private static String fingerprint(String image, List<String> javaArguments, List<Path> classPath) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((image + "\n" + String.join(" ", javaArguments) + "\n").getBytes(StandardCharsets.UTF_8));
