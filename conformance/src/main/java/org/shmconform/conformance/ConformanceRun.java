@@ -361,7 +361,7 @@ public final class ConformanceRun implements AutoCloseable {
         for (int i = 0; i < jobs.size(); i++) {
             (plan.suiteLanes() > 1 && SuiteSideLane.takes(jobs.get(i).env()) ? beside : here).add(i);
         }
-        SuiteRunner suite = newSuite(context, environments, progress);
+        SuiteRunner suite = newSuite(progress);
         if (beside.isEmpty()) {
             suite.run(jobs, here, () -> false);
             return;

@@ -35,8 +35,8 @@ import org.shmconform.engine.state.StateDirectory;
 final class ContainerClassDataSharing {
     static final String PREFIX = "container-cds-";
     static final String ARCHIVE = "worker.jsa";
-    /** This JVM's archives, by cache directory and fingerprint (empty: tried, and none could be made). */
-    private static final Map<String, Optional<Path>> MADE = new ConcurrentHashMap<>();
+    /** This JVM's archives, by what they are made from (empty: tried, and none could be made). */
+    private static final Map<Inputs, Optional<Path>> MADE = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
 
     private ContainerClassDataSharing() {
@@ -57,28 +57,38 @@ final class ContainerClassDataSharing {
      */
     static Path directory(String image, List<String> javaArguments, List<Path> classPath, List<String> mainAndArgs,
                           Map<String, String> labels) {
-        if (classPath.isEmpty() || classPath.stream().anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
-            return null; // as on the host: class directories cannot be archived
-        }
-        String fingerprint;
-        try {
-            fingerprint = fingerprint(image, javaArguments, classPath);
-        } catch (RuntimeException e) {
-            return null; // a jar that cannot be lstat'ed: the worker's start says why
-        }
-        String key = StateDirectory.cache() + "/" + fingerprint; // a test may give this JVM another state directory
+        // Looked up by what the archive is made from, so a worker's start neither hashes nor lstats the jars again; the
+        // cache directory in the key because a test may give this JVM another state directory.
+        Inputs inputs = new Inputs(StateDirectory.cache(), image, List.copyOf(javaArguments), List.copyOf(classPath));
         synchronized (LOCK) {
-            Optional<Path> known = MADE.get(key);
+            Optional<Path> known = MADE.get(inputs);
             if (known != null && known.isEmpty()) {
                 return null;
             }
             if (known != null && holdsOnlyTheArchive(known.get())) {
                 return known.get(); // still there: a cache emptied by hand would make docker refuse the mount
             }
-            Path made = findOrDump(fingerprint, image, javaArguments, classPath, mainAndArgs, labels);
-            MADE.put(key, Optional.ofNullable(made));
+            Path made = make(inputs, mainAndArgs, labels);
+            MADE.put(inputs, Optional.ofNullable(made));
             return made;
         }
+    }
+
+    /** What an archive is made from: where it is kept, the image, the java options and the class path. */
+    private record Inputs(Path cache, String image, List<String> javaArguments, List<Path> classPath) {
+    }
+
+    private static Path make(Inputs inputs, List<String> mainAndArgs, Map<String, String> labels) {
+        if (inputs.classPath().isEmpty() || inputs.classPath().stream().anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
+            return null; // as on the host: class directories cannot be archived
+        }
+        String fingerprint;
+        try {
+            fingerprint = fingerprint(inputs.image(), inputs.javaArguments(), inputs.classPath());
+        } catch (RuntimeException e) {
+            return null; // a jar that cannot be lstat'ed: the worker's start says why
+        }
+        return findOrDump(fingerprint, inputs.image(), inputs.javaArguments(), inputs.classPath(), mainAndArgs, labels);
     }
 
     private static Path findOrDump(String fingerprint, String image, List<String> javaArguments, List<Path> classPath,
