@@ -11,7 +11,7 @@
 // Build: qt-worker/build.sh OUTPUT_PATH (host Qt), or inside the Debian 13 root with Qt 6.8:
 // qt-worker/build-qt68-root.sh. Version differences are behind QT_VERSION checks.
 //
-// Usage: qt_shm_worker [--key-mode=MODE]   (see qt-worker/README.md, "Key modes")
+// Usage: qt_shm_worker [--key-mode=MODE] [--fork-server]   (see qt-worker/README.md, "Key modes", "Fork server")
 // MODE says what the protocol's "key" is handed to Qt as. A mode this Qt lacks is refused
 // before the hello: one line on stderr, exit status 2.
 // --key-mode=file-map is not QSharedMemory at all: the platform notes' alternative (seeds M1/M2), a file
@@ -40,11 +40,13 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <string>
 #include <thread>
 #include <csignal>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace {
@@ -585,6 +587,116 @@ QJsonObject handleLine(const std::string &line) {
     }
 }
 
+// ---- fork server (--fork-server) ----
+// One process that has loaded Qt forks each pooled worker instead of the harness exec'ing it (an exec, the dynamic
+// linker and Qt's relocations were most of a Qt worker's start). The lines, owned by WorkerProtocol.ForkServer:
+//   fork          ->  forked <pid> <in> <out> <err>   a fresh worker whose 0, 1, 2 are new pipes; this server keeps the
+//                                                    other ends as its descriptors in, out, err until:
+//   release <pid> ->  released <pid>                 the harness opened them through /proc/<server>/fd/: closed here
+//   reap <pid>    ->  reaped <pid> <status> | running <pid>      status as Java's Process gives it: 128+N for signal N
+//   anything else, or a failure  ->  error <why>
+// Pipes, not FIFOs: a FIFO is a file, and files made and removed beside the key files would change which inode a new
+// key file takes, which is what some of Qt's System V bugs hang on.
+// A child is reaped only when the harness asks, after its pidfd said the child exited: until then the child keeps its
+// pid, so the pidfd the harness opens on the pid "forked" names holds this child and no later process of that number.
+// Each child asks for SIGKILL at this server's death, and this server at the harness's (main): a harness killed with
+// SIGKILL leaves no worker behind. End of file on stdin ends the server and so its children.
+
+void serverLine(const std::string &text) {
+    const std::string line = text + "\n";
+    size_t done = 0;
+    while (done < line.size()) {
+        const ssize_t n = ::write(1, line.data() + done, line.size() - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            _exit(0);  // the harness is gone
+        done += size_t(n);
+    }
+}
+
+struct HarnessEnds {
+    int in = -1, out = -1, err = -1;  // the write end of the child's stdin, the read ends of its stdout and stderr
+    void close() {
+        for (int fd : {in, out, err})
+            if (fd >= 0)
+                ::close(fd);
+        in = out = err = -1;
+    }
+};
+
+// Returns only in a forked child, whose descriptors 0, 1, 2 are then its own pipes and which holds no other: it goes on
+// as a worker.
+void serveForks() {
+    const pid_t server = ::getpid();
+    std::map<pid_t, HarnessEnds> unreleased;
+    std::string buffer;
+    char chunk[4096];
+    for (;;) {
+        size_t end;
+        while ((end = buffer.find('\n')) == std::string::npos) {
+            const ssize_t n = ::read(0, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                _exit(0);
+            buffer.append(chunk, size_t(n));
+        }
+        const std::string line = buffer.substr(0, end);
+        buffer.erase(0, end + 1);
+        const pid_t pid = line.find(' ') == std::string::npos ? 0 : pid_t(std::strtol(line.c_str() + line.find(' '), nullptr, 10));
+        if (line == "fork") {
+            int in[2] = {-1, -1}, out[2] = {-1, -1}, err[2] = {-1, -1};
+            if (::pipe2(in, O_CLOEXEC) != 0 || ::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) {
+                const int why = errno;
+                for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]})
+                    if (fd >= 0)
+                        ::close(fd);
+                serverLine(std::string("error pipe: ") + std::strerror(why));
+                continue;
+            }
+            const pid_t child = ::fork();
+            if (child == 0) {
+                // The pipes' other ends, and those of children not yet released, must not stay open here: the harness
+                // would never see this child's end of file, nor it the harness's. A child whose server is already gone ends.
+                if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != server || ::dup2(in[0], 0) != 0
+                    || ::dup2(out[1], 1) != 1 || ::dup2(err[1], 2) != 2 || ::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+                    _exit(4);
+                return;
+            }
+            ::close(in[0]);
+            ::close(out[1]);
+            ::close(err[1]);
+            HarnessEnds ends{in[1], out[0], err[0]};
+            if (child < 0) {
+                const int why = errno;
+                ends.close();
+                serverLine(std::string("error fork: ") + std::strerror(why));
+                continue;
+            }
+            unreleased[child] = ends;
+            serverLine("forked " + std::to_string(child) + " " + std::to_string(ends.in) + " " + std::to_string(ends.out)
+                       + " " + std::to_string(ends.err));
+        } else if (line.rfind("release ", 0) == 0 && unreleased.count(pid) != 0) {
+            unreleased[pid].close();
+            unreleased.erase(pid);
+            serverLine("released " + std::to_string(pid));
+        } else if (line.rfind("reap ", 0) == 0 && pid > 0) {
+            int status = 0;
+            const pid_t r = ::waitpid(pid, &status, WNOHANG);
+            if (r == pid)
+                serverLine("reaped " + std::to_string(pid) + " "
+                           + std::to_string(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status)));
+            else if (r == 0)
+                serverLine("running " + std::to_string(pid));
+            else
+                serverLine("error reap " + std::to_string(pid) + ": " + std::strerror(errno));
+        } else {
+            serverLine("error unknown request \"" + line.substr(0, 64) + "\"");
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
@@ -597,18 +709,25 @@ int main(int argc, char **argv) {
     }
     // No QCoreApplication: QSharedMemory does not need one, and start-up stays at a few ms.
     std::ios::sync_with_stdio(false);
+    bool forkServer = false;
     for (int i = 1; i < argc; ++i) {
         const QString arg = QString::fromLocal8Bit(argv[i]);
+        if (arg == QLatin1String("--fork-server")) {
+            forkServer = true;
+            continue;
+        }
         if (arg == QLatin1String("--key-mode=file-map")) {
             fileMapMode = true;
             continue;
         }
         if (!arg.startsWith(QLatin1String("--key-mode=")) || !parseKeyMode(arg.mid(11), keyMode))
             refuse(QStringLiteral("unknown argument \"%1\"; usage: qt_shm_worker [--key-mode=legacy|native|"
-                                  "legacy-sysv|legacy-posix|safe-sysv|safe-posix|native-sysv|native-posix|file-map]").arg(arg));
+                                  "legacy-sysv|legacy-posix|safe-sysv|safe-posix|native-sysv|native-posix|file-map] [--fork-server]").arg(arg));
     }
     if (!fileMapMode)
         checkKeyModeSupported();
+    if (forkServer)
+        serveForks();  // returns in each forked child only
     shm = new QSharedMemory();  // unused in file-map mode, but the shared reply helpers may read it
     if (fileMapMode) {
         fm = new FileMapSegment();

@@ -146,9 +146,12 @@ public final class Qt68Root {
             args.add("--userspec=" + userspec);
         }
         args.add(mode.argument());
-        // The compiled launcher does what the script does in one process, and arms the parent-death signal itself.
+        // The compiled launcher does what the script does in one process, and arms the parent-death signal itself; it
+        // execs the worker in place, so the worker of the harness's user can also be a fork server of its workers in the
+        // root (ForkServers): they then share its mount namespace, whose binds every worker of the command has alike.
         Path compiled = Qt68Launcher.compiled();
-        return compiled != null ? new WorkerCommand(compiled, List.copyOf(args), List.of(), Map.copyOf(environment), null, true)
+        return compiled != null ? new WorkerCommand(compiled, List.copyOf(args), List.of(), Map.copyOf(environment), null, true,
+                userspec == null)
                 : new WorkerCommand(at.launcher(), List.copyOf(args), List.of(), Map.copyOf(environment), null);
     }
 

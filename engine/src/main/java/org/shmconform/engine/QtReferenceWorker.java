@@ -41,6 +41,11 @@ public final class QtReferenceWorker {
         }
 
         @Override
+        public boolean forksWorkers() {
+            return true;
+        }
+
+        @Override
         public String provenance() {
             Path at;
             synchronized (QtReferenceWorker.class) {
@@ -72,6 +77,11 @@ public final class QtReferenceWorker {
         @Override
         public String provenance() {
             return PROGRAM.provenance() + "; started with --key-mode=file-map";
+        }
+
+        @Override
+        public boolean forksWorkers() {
+            return true;
         }
 
         @Override

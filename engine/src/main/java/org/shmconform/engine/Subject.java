@@ -86,6 +86,11 @@ public record Subject(String name, String mechanism, Availability availability, 
         default java.util.List<String> arguments() {
             return java.util.List.of();
         }
+
+        /** Whether the program can be a fork server of its workers ({@code WorkerProtocol.ForkServer}). */
+        default boolean forksWorkers() {
+            return false;
+        }
     }
 
     /**

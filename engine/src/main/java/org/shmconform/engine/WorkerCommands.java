@@ -45,7 +45,8 @@ public final class WorkerCommands {
             Path binary = user == null ? n.program().binary() : n.program().copyFor(run.shareDir().resolve("bin"));
             // qt_shm_worker arms its own parent-death signal (prctl), which saves a setpriv exec per start (a tenth of the
             // machine's CPU in a qt fuzz, with perf); one of another user still goes through setpriv's user switch.
-            return new WorkerCommand(binary, n.program().arguments(), List.of(), env, user, true);
+            // As the harness's own user it may also fork its workers (WorkerPool, ForkServers): no exec per start at all.
+            return new WorkerCommand(binary, n.program().arguments(), List.of(), env, user, true, user == null && n.program().forksWorkers());
         }
         String backend = ((Subject.JavaWorker) subject.start()).backend();
         List<Path> classPath = classPath(user);

@@ -17,6 +17,7 @@ import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.schedule.WorkerSpec;
 
 /**
@@ -117,6 +118,8 @@ public final class WorkerPool implements AutoCloseable {
     private final RunContext run;
     private final WorkerCommands commands;
     private final LocalEnvironment local = new LocalEnvironment();
+    /** Workers of a program that forks them (the Qt 6.4 worker) are forked, not exec'd ({@link ForkServers}). */
+    private final ForkServers forks;
     private final Map<Key, Deque<Pooled>> idle = new HashMap<>();
     /** Every live process of the pool, idle, borrowed or just started: close() ends them all. */
     private final Set<Pooled> owned = new HashSet<>();
@@ -132,6 +135,7 @@ public final class WorkerPool implements AutoCloseable {
     WorkerPool(RunContext run) {
         this.run = run;
         this.commands = new WorkerCommands(run);
+        this.forks = new ForkServers(run);
     }
 
     /** Whether a worker of this spec in this environment is pooled: local workers only. */
@@ -230,7 +234,8 @@ public final class WorkerPool implements AutoCloseable {
             throws IOException, InterruptedException {
         WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
-        WorkerProcess wp = new WorkerProcess("pool-" + n, local.start(command, null), log);
+        WorkerHandle forked = forks.fork(command);
+        WorkerProcess wp = new WorkerProcess("pool-" + n, forked != null ? forked : local.start(command, null), log);
         wp.recordOrphansIn(run.ledger());
         Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
         boolean refused;
@@ -256,6 +261,7 @@ public final class WorkerPool implements AutoCloseable {
             kill(p); // the SIGKILL goes first, then the reaping, whatever interrupts it
             throw e;
         }
+        wp.recordOrphansIn(run.ledger()); // a forked worker is dated from its hello (a no-op for one started here)
         p.baseline = WorkerCleanCheck.baseline(wp.hostPid().getAsLong(), run.workerTmp(key.tmpdir(), key.user()),
                 run.runId(), command.classPath());
         return p;
@@ -534,6 +540,7 @@ public final class WorkerPool implements AutoCloseable {
                 spares.abandonUnstarted();
             }
             endAllOwned(); // a spare that registered while the first pass ran
+            forks.close(); // after its workers: a server's end would kill a borrowed one under its schedule
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();

@@ -1,5 +1,8 @@
 package org.shmconform.engine;
 
+import org.shmconform.engine.launch.ForkServer;
+import org.shmconform.engine.launch.WorkerCommand;
+
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
@@ -20,6 +23,8 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
  * setpriv), A is not killed, for its System V lock would be undone at its death: A is stopped (SIGSTOP) holding it, so
  * neither its stdin's end nor anything but the kernel's parent-death signal ends it or B, blocked behind it. It
  * prints {@code holder <pid>} for the test to clean up after a failure.
+ *
+ * <p>With a column named {@code <column>-forked} (qt-forked), both workers are forked by one fork server, as a pool's are.
  *
  * <p>Usage: {@code HarnessThatGetsKilled <environment> [user|-] [column]}
  */
@@ -45,7 +50,7 @@ public final class HarnessThatGetsKilled {
         // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
         expectOk(b, new Request(2, Op.attach, Args.NONE.withKey(key)));
         expectOk(a, new Request(3, Op.lock, Args.NONE));
-        if (column.equals("posix")) {
+        if (column.startsWith("posix")) {
             a.killAndReap(Duration.ofSeconds(30));
         } else {
             long holder = a.hostPid().orElse(a.hello().pid());
@@ -70,7 +75,9 @@ public final class HarnessThatGetsKilled {
         Exception[] failed = new Exception[1];
         Thread starter = new Thread(() -> {
             try {
-                started[0] = new WorkerProcess(id, env.start(commands.command(column, user, null), "g"),
+                String base = column.replace(FORKED, "");
+                WorkerCommand command = commands.command(base, user, null);
+                started[0] = new WorkerProcess(id, column.endsWith(FORKED) ? forkServer(command, run).fork() : env.start(command, "g"),
                         run.logs().resolve(id + ".stderr.log"));
             } catch (Exception e) {
                 failed[0] = e;
@@ -85,6 +92,17 @@ public final class HarnessThatGetsKilled {
             throw new IllegalStateException("worker " + id + " did not say hello; see " + run.logs());
         }
         return started[0];
+    }
+
+    /** A column name ending so ("qt-forked") has its workers forked by a fork server, as a pool does. */
+    static final String FORKED = "-forked";
+    private static ForkServer server;
+
+    private static synchronized ForkServer forkServer(WorkerCommand command, RunContext run) throws java.io.IOException {
+        if (server == null) {
+            server = ForkServer.start(command, run.logs().resolve("fork-server.stderr.log"));
+        }
+        return server;
     }
 
     private static void expectOk(WorkerProcess w, Request r) throws Exception {

@@ -64,6 +64,17 @@ class WorkerDiesWithHarnessTest {
         assertDiesWithHarness("local", null, "qt");
     }
 
+    /**
+     * A Qt 6.4 worker forked by a fork server, as a pool's are: the server dies with the harness (its own parent-death
+     * signal) and the worker with the server (the one it armed after the fork). Fails with the child's prctl left out.
+     */
+    @Test
+    void qtWorkerForkedByAForkServerDiesWithTheHarness() throws Exception {
+        String why = QtReferenceWorker.availability().reason();
+        assumeTrue(why.isEmpty(), "the Qt 6.4 worker is not available here: " + why);
+        assertDiesWithHarness("local", null, "qt" + HarnessThatGetsKilled.FORKED);
+    }
+
     /** The Qt 6.8 worker, started by the compiled launcher (no setpriv either): both arm the signal themselves. */
     @Test
     void qt68WorkerStartedByTheCompiledLauncherDiesWithTheHarness() throws Exception {

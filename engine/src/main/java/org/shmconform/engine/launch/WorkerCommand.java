@@ -17,10 +17,17 @@ import java.util.Map;
  * @param armsItsParentDeathSignal the program asks the kernel itself for SIGKILL at its parent's death, before it does
  *                    anything, when {@link WorkerLauncher#PARENT_PID} names its parent (the Qt worker: prctl), so
  *                    {@link WorkerLauncher} need not exec setpriv before it
+ * @param forksWorkers the program, started with the fork-server argument, forks fresh workers on request
+ *                    ({@link ForkServer}): a pool may start its workers that way instead of exec'ing each
  */
 public record WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
-                            String user, boolean armsItsParentDeathSignal) {
+                            String user, boolean armsItsParentDeathSignal, boolean forksWorkers) {
     public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment, String user) {
-        this(program, arguments, classPath, environment, user, false);
+        this(program, arguments, classPath, environment, user, false, false);
+    }
+
+    public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
+                         String user, boolean armsItsParentDeathSignal) {
+        this(program, arguments, classPath, environment, user, armsItsParentDeathSignal, false);
     }
 }

@@ -109,6 +109,16 @@ import org.shmconform.spi.Op;
  * {@code "protocolError":"<why>"}, with the request's {@code seq} when the line is a JSON object that
  * has one (0 otherwise); the worker keeps running.
  *
+ * <h2>The fork server</h2>
+ * A native worker started with {@link ForkServer#ARGUMENT} is no worker itself: it loads its program, then serves
+ * plain text lines on stdin, one answer line each on stdout ({@link ForkServer}): {@code fork} forks a fresh worker
+ * whose stdin, stdout and stderr are new pipes (answer {@code forked <pid> <in> <out> <err>}: the server's own
+ * descriptors of the other ends, which the engine opens through {@code /proc/<server>/fd/}); {@code release <pid>}
+ * closes the server's copies of those ends (answer {@code released <pid>}); the child says hello and speaks this
+ * protocol on its pipes. {@code reap <pid>} waits for a child of the server that has exited (answer
+ * {@code reaped <pid> <status>}, 128+N for a death by signal N, or {@code running <pid>}); a request it cannot do gets
+ * {@code error <why>}. A child is reaped only when asked, so its pid is not reused until the engine is done with it.
+ *
  * <h2>Between schedules: reset</h2>
  * {@code {"seq":9,"op":"reset"}} is the harness's own request, never a schedule step (so not an {@link Op}):
  * a worker the engine wants to reuse for another schedule must first drop its segment object exactly as
@@ -581,6 +591,66 @@ public final class WorkerProtocol {
                 return wrongType;
             }
             return wrongType != null ? wrongType : name;
+        }
+    }
+
+    /**
+     * The fork server's lines (see "The fork server" above): made and read here only, so that this file stays the one
+     * owner of what the engine and a worker program say to each other.
+     */
+    public static final class ForkServer {
+        /** The argument that makes a worker program a fork server (qt_shm_worker knows it). */
+        public static final String ARGUMENT = "--fork-server";
+
+        private ForkServer() {
+        }
+
+        /** The request for a fresh worker. */
+        public static String fork() {
+            return "fork";
+        }
+
+        /** The request to close the server's ends of the worker's pipes, once the engine opened its own. */
+        public static String release(long pid) {
+            return "release " + pid;
+        }
+
+        /** The request to reap the exited child {@code pid}. */
+        public static String reap(long pid) {
+            return "reap " + pid;
+        }
+
+        /**
+         * One answer: {@code forked} (pid; numbers: the three descriptors), {@code released} (pid), {@code reaped}
+         * (pid; numbers: the status), {@code running} (pid) or {@code error} (why: also a line of no known shape).
+         */
+        public record Answer(String kind, long pid, List<Integer> numbers, String why) {
+            public static Answer parse(String line) {
+                String[] f = line == null ? new String[0] : line.split(" ");
+                int expected = f.length == 0 ? -1 : switch (f[0]) {
+                    case "forked" -> 5;
+                    case "reaped" -> 3;
+                    case "released", "running" -> 2;
+                    default -> -1;
+                };
+                if (f.length == expected) {
+                    try {
+                        List<Integer> numbers = new java.util.ArrayList<>();
+                        for (int i = 2; i < f.length; i++) {
+                            numbers.add(Integer.parseInt(f[i]));
+                        }
+                        return new Answer(f[0], Long.parseLong(f[1]), List.copyOf(numbers), null);
+                    } catch (NumberFormatException e) {
+                        // not a known shape: below
+                    }
+                }
+                return new Answer("error", -1, List.of(), line == null ? "no answer"
+                        : line.startsWith("error ") ? line.substring(6) : "unexpected answer \"" + line + "\"");
+            }
+
+            public boolean is(String k) {
+                return kind.equals(k);
+            }
         }
     }
 }

@@ -1,0 +1,89 @@
+package org.shmconform.engine;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.shmconform.engine.launch.ForkServer;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
+
+/**
+ * A {@link WorkerPool}'s fork servers: one per command whose program forks its workers ({@link WorkerCommand#forksWorkers}:
+ * the Qt 6.4 worker, and the Qt 6.8 worker in its root through the compiled launcher, as the harness's user), started at
+ * its first worker and ended with the pool. Where a server cannot
+ * start, the command's workers are exec'd as before (one stderr line says why); where one fork fails, that worker is.
+ * Measured with {@code fuzz -b qt} (README): the column checks more operations a second for the same CPU.
+ */
+final class ForkServers implements AutoCloseable {
+    /** {@code -Dshmconform.forkServers=false} (SHMCONFORM_JVM_OPTS): every worker exec'd, as before fork servers. */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("shmconform.forkServers", "true"));
+    private final RunContext run;
+    private final Map<WorkerCommand, ForkServer> servers = new HashMap<>();
+    private final Set<WorkerCommand> refused = new HashSet<>();
+    private final AtomicInteger serial = new AtomicInteger();
+    private boolean closed;
+
+    ForkServers(RunContext run) {
+        this.run = run;
+    }
+
+    /**
+     * A worker of {@code command} forked by its server; null when the command's program does not fork its workers or no
+     * server can: the caller then starts the worker itself.
+     */
+    WorkerHandle fork(WorkerCommand command) {
+        if (!command.forksWorkers() || !ENABLED) {
+            return null;
+        }
+        ForkServer server = serverFor(command);
+        if (server == null) {
+            return null;
+        }
+        try {
+            return server.fork();
+        } catch (IOException | RuntimeException e) {
+            return null; // this one is exec'd; a server that broke is replaced at the next fork
+        }
+    }
+
+    private synchronized ForkServer serverFor(WorkerCommand command) {
+        if (closed || refused.contains(command)) {
+            return null;
+        }
+        ForkServer server = servers.get(command);
+        if (server != null && server.usable()) {
+            return server;
+        }
+        if (server != null) {
+            server.close();
+        }
+        try {
+            server = ForkServer.start(command, run.logs().resolve("fork-server-" + serial.incrementAndGet() + ".stderr.log"));
+            servers.put(command, server);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            refused.add(command);
+            servers.remove(command);
+            System.err.println("shmconform: " + command.program().getFileName() + " could not start as a fork server ("
+                    + e.getMessage() + "); its workers are started one by one");
+            return null;
+        }
+    }
+
+    /** Ends every server; a worker one forked that still lives dies with it. */
+    @Override
+    public void close() {
+        List<ForkServer> all;
+        synchronized (this) {
+            closed = true;
+            all = new ArrayList<>(servers.values());
+            servers.clear();
+        }
+        all.forEach(ForkServer::close);
+    }
+}
