@@ -19,6 +19,7 @@ import org.shmconform.backends.Backends;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
+import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.WorkerCommands;
 import org.shmconform.engine.WorkerPool;
@@ -113,9 +114,12 @@ public final class BenchCommand implements Callable<Integer> {
                     continue;
                 }
                 double startMs = median(STARTS, () -> workerStartMs(run, c));
+                double forkedMs = forkedStartMs(run, c);
                 double tripUs = harnessRoundTripUs(run, c, roundTrips);
-                System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version); round trip harness->worker->backend->harness"
-                        + " %.1f us (%.2fx the JVM pipe%s)%n", c, startMs, startMs / javaVersionMs, tripUs, tripUs / pipeUs,
+                System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version%s); round trip harness->worker->backend->harness"
+                        + " %.1f us (%.2fx the JVM pipe%s)%n", c, startMs, startMs / javaVersionMs,
+                        Double.isNaN(forkedMs) ? "" : String.format(Locale.ROOT, "; forked by the pool's fork server %.2f ms, %.3fx", forkedMs,
+                                forkedMs / javaVersionMs), tripUs, tripUs / pipeUs,
                         Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, ", %.1fx the C pipe", tripUs / cPipeUs));
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
@@ -124,13 +128,13 @@ public final class BenchCommand implements Callable<Integer> {
                             Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
                 WorkerPool.Stats before = run.workerPool().stats();
-                double cpuBefore = ProcessCpu.seconds();
+                double cpuBefore = ProcessCpu.seconds(run.workerPool().forkServerPids());
                 long wallBefore = System.nanoTime();
                 FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
                         .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
                 FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
-                double cpuSeconds = ProcessCpu.seconds() - cpuBefore;
+                double cpuSeconds = ProcessCpu.seconds(run.workerPool().forkServerPids()) - cpuBefore;
                 double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
@@ -229,6 +233,32 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             wp.shutdown(Duration.ofSeconds(5));
             wp.killAndReap(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * From the fork request to the forked worker's hello (the server started once beforehand, not timed), median of
+     * {@link #STARTS}; NaN for a column whose workers are exec'd.
+     */
+    private static double forkedStartMs(RunContext run, String column) throws Exception {
+        WorkerCommand command = new WorkerCommands(run).command(column, null, null);
+        if (!command.forksWorkers()) {
+            return Double.NaN;
+        }
+        try (ForkServer server = ForkServer.start(command, run.logs().resolve("bench-fork-server.log"))) {
+            return median(STARTS, () -> {
+                long t0 = System.nanoTime();
+                WorkerProcess wp = new WorkerProcess("bench-forked", server.fork(), run.logs().resolve("bench-forked.log"));
+                try {
+                    if (wp.awaitHello(Duration.ofSeconds(60)) == null) {
+                        throw new IllegalStateException(column + " forked worker did not say hello in 60 s; see " + run.logs());
+                    }
+                    return (System.nanoTime() - t0) / 1e6;
+                } finally {
+                    wp.shutdown(Duration.ofSeconds(5));
+                    wp.killAndReap(Duration.ofSeconds(5));
+                }
+            });
         }
     }
 

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 
 /**
  * The CPU time of this JVM and of its children it has reaped (the workers: the engine waits for every worker it ends),
- * user plus system, from /proc/self/stat (utime, stime, cutime, cstime). Unlike a rate, it hardly moves when other work
+ * user plus system, from /proc/self/stat (utime, stime, cutime, cstime), plus that of live processes that reap workers
+ * in its place (fork servers: their forked workers are their children, counted in theirs). Unlike a rate, it hardly moves when other work
  * shares the machine, so two runs can be compared on a busy one; against the wall time it says how many cores a
  * campaign kept busy, i.e. whether the CPU or a wait bounds it.
  */
@@ -25,6 +26,22 @@ final class ProcessCpu {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read /proc/self/stat", e);
         }
+    }
+
+    /**
+     * As {@link #seconds()}, plus each of {@code reapers} (live children of this process that reap processes of their
+     * own, and their reaped children): one that has ended meanwhile is in this process's reaped children already.
+     */
+    static double seconds(java.util.List<Long> reapers) {
+        double total = seconds();
+        for (long pid : reapers) {
+            try {
+                total += secondsIn(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+            } catch (IOException | RuntimeException e) {
+                // ended: reaped by this process, so counted above
+            }
+        }
+        return total;
     }
 
     /** Fields 14-17 of a /proc/PID/stat line, counted after the command name, which may hold spaces and parentheses. */

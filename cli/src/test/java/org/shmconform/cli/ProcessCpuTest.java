@@ -23,4 +23,20 @@ class ProcessCpuTest {
         double spent = ProcessCpu.seconds() - before;
         assertTrue(spent >= 0.05, "CPU counted: " + spent + " s");
     }
+
+    /** A live child that reaps a busy child of its own (as a fork server does): that CPU is counted before it ends. */
+    @Test
+    void aLiveReapersReapedChildIsCounted() throws Exception {
+        Process reaper = new ProcessBuilder("sh", "-c", "sh -c 'i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done'; echo reaped; read x")
+                .start();
+        try {
+            assertEquals('r', reaper.getInputStream().read(), "the busy grandchild was reaped");
+            double without = ProcessCpu.seconds();
+            double with = ProcessCpu.seconds(java.util.List.of(reaper.pid()));
+            assertTrue(with - without >= 0.05, "its reaped child's CPU: " + (with - without) + " s");
+            assertEquals(without, ProcessCpu.seconds(java.util.List.of(Long.MAX_VALUE)), 0.05, "a process that is gone adds nothing");
+        } finally {
+            reaper.destroyForcibly().waitFor();
+        }
+    }
 }

@@ -25,6 +25,8 @@ final class ForkServers implements AutoCloseable {
     private final RunContext run;
     private final Map<WorkerCommand, ForkServer> servers = new HashMap<>();
     private final Set<WorkerCommand> refused = new HashSet<>();
+    /** Servers that can no longer be asked, kept until the pool's end for the workers they forked. */
+    private final List<ForkServer> retired = new ArrayList<>();
     private final AtomicInteger serial = new AtomicInteger();
     private boolean closed;
 
@@ -60,7 +62,7 @@ final class ForkServers implements AutoCloseable {
             return server;
         }
         if (server != null) {
-            server.close();
+            retired.add(server); // not ended now: workers it forked may still serve a schedule (close() ends it)
         }
         try {
             server = ForkServer.start(command, run.logs().resolve("fork-server-" + serial.incrementAndGet() + ".stderr.log"));
@@ -75,6 +77,10 @@ final class ForkServers implements AutoCloseable {
         }
     }
 
+    synchronized List<Long> pids() {
+        return servers.values().stream().filter(ForkServer::usable).map(ForkServer::pid).toList();
+    }
+
     /** Ends every server; a worker one forked that still lives dies with it. */
     @Override
     public void close() {
@@ -82,7 +88,9 @@ final class ForkServers implements AutoCloseable {
         synchronized (this) {
             closed = true;
             all = new ArrayList<>(servers.values());
+            all.addAll(retired);
             servers.clear();
+            retired.clear();
         }
         all.forEach(ForkServer::close);
     }

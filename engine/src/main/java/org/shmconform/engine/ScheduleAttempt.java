@@ -434,11 +434,23 @@ final class ScheduleAttempt {
         }
         history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(worker).note(why).build());
         dying.put(worker, why);
-        Integer status = wp.killAndReap(timing.replyDeadline());
+        // While it is stopped, the schedule's key files that live now name what it may be making: a set made by semget
+        // alone (Qt's QSystemSemaphore before its SETVAL) has no last operator to prove it by, and once a peer's re-key
+        // unlinks that file before the schedule ends, nothing else would (SemgetOnlyKillTest).
+        Integer status = wp.killAndReap(timing.replyDeadline(), () -> observeKeyFiles());
         // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
         collect(worker, timing.replyDeadline());
         died(worker, status, why);
         history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status).note(why).build());
+    }
+
+    /** The ledger's look at the schedule's key files in the run's TMPDIRs now, as the reaper's after the schedule. */
+    private void observeKeyFiles() {
+        try {
+            run.ledger().observe(prefix, run.workerTmps());
+        } catch (RuntimeException e) {
+            notes.add("ledger at a kill: " + e.getMessage());
+        }
     }
 
     private void died(String worker, Integer status, String why) {

@@ -143,6 +143,11 @@ public final class WorkerPool implements AutoCloseable {
         return environment instanceof LocalEnvironment;
     }
 
+    /** The pids of the pool's live fork servers (their forked workers' CPU is counted in theirs once reaped). */
+    public List<Long> forkServerPids() {
+        return forks.pids();
+    }
+
     public Stats stats() {
         return new Stats(started.get(), reused.get(), replaced.get(), spareStarts.get(), fromSpares.get());
     }

@@ -328,11 +328,20 @@ public final class WorkerProcess {
      * first, so that reading is its last word ({@link StoppedForTheLastLook}).
      */
     public Integer killAndReap(Duration timeout) throws InterruptedException {
+        return killAndReap(timeout, () -> { });
+    }
+
+    /**
+     * As {@link #killAndReap(Duration)}, with {@code whileStopped} run after the worker's last reading, before the
+     * SIGKILL: a further look at what it may be making (the schedule's key files, {@link ScheduleAttempt}).
+     */
+    public Integer killAndReap(Duration timeout, Runnable whileStopped) throws InterruptedException {
         try (Pidfd stopped = pinnedWhileItLives()) {
             if (stopped != null) {
                 StoppedForTheLastLook.stop(stopped, STOP_BOUND);
             }
             recordOrphansItLeft();
+            whileStopped.run();
         } finally {
             handle.kill(); // also when the wait was interrupted: a stopped worker must not be left behind
         }

@@ -156,14 +156,14 @@ public final class ForkServer implements AutoCloseable {
             line = answers.poll(ANSWER_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            close(); // an answer left in the queue would be taken as the next request's
+            retire(); // an answer left in the queue would be taken as the next request's
             throw new IOException("interrupted while the fork server answered");
         } catch (IOException e) {
-            close();
+            retire();
             throw e;
         }
         if (line == null || line.equals(END)) {
-            close();
+            retire();
             throw new IOException(line == null ? "the fork server did not answer within " + ANSWER_DEADLINE.toSeconds() + " s"
                     : "the fork server ended");
         }
@@ -181,6 +181,14 @@ public final class ForkServer implements AutoCloseable {
         } finally {
             answers.add(END);
         }
+    }
+
+    /**
+     * Never asked again (its workers then report no exit status of their own), but not ended: the workers it forked that
+     * still live, maybe under a schedule, die with it, so only {@link #close} (the pool's end, after its workers) ends it.
+     */
+    private void retire() {
+        ended = true;
     }
 
     /** Whether it can still be asked (it lives and never failed an answer). */
