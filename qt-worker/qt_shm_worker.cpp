@@ -625,6 +625,18 @@ struct HarnessEnds {
     }
 };
 
+// Every descriptor from 3 up closed: close_range (Linux 5.9), else one by one below the descriptor limit.
+bool closeFrom3() {
+    if (::syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+        return true;
+    if (errno != ENOSYS)
+        return false;
+    const long limit = ::sysconf(_SC_OPEN_MAX);
+    for (long fd = 3; fd < (limit > 0 ? limit : 1024); ++fd)
+        ::close(int(fd));
+    return true;
+}
+
 // Returns only in a forked child, whose descriptors 0, 1, 2 are then its own pipes and which holds no other: it goes on
 // as a worker.
 void serveForks() {
@@ -660,7 +672,7 @@ void serveForks() {
                 // The pipes' other ends, and those of children not yet released, must not stay open here: the harness
                 // would never see this child's end of file, nor it the harness's. A child whose server is already gone ends.
                 if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != server || ::dup2(in[0], 0) != 0
-                    || ::dup2(out[1], 1) != 1 || ::dup2(err[1], 2) != 2 || ::syscall(SYS_close_range, 3U, ~0U, 0U) != 0)
+                    || ::dup2(out[1], 1) != 1 || ::dup2(err[1], 2) != 2 || !closeFrom3())
                     _exit(4);
                 return;
             }

@@ -22,6 +22,7 @@ import org.shmconform.engine.launch.WorkerHandle;
 final class ForkServers implements AutoCloseable {
     /** {@code -Dshmconform.forkServers=false} (SHMCONFORM_JVM_OPTS): every worker exec'd, as before fork servers. */
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("shmconform.forkServers", "true"));
+    private static final boolean PIDFD_HERE = pidfdHere();
     private final RunContext run;
     private final Map<WorkerCommand, ForkServer> servers = new HashMap<>();
     private final Set<WorkerCommand> refused = new HashSet<>();
@@ -49,12 +50,27 @@ final class ForkServers implements AutoCloseable {
         try {
             return server.fork();
         } catch (IOException | RuntimeException e) {
-            return null; // this one is exec'd; a server that broke is replaced at the next fork
+            if (!Thread.currentThread().isInterrupted()) { // interrupted: the pool is closing, nothing to say
+                refuse(command, "a fork failed: " + e.getMessage());
+            }
+            return null; // this one is exec'd, and so are the command's next ones
+        }
+    }
+
+    /** From now on the command's workers are exec'd; one stderr line says why. */
+    private synchronized void refuse(WorkerCommand command, String why) {
+        if (refused.add(command)) {
+            System.err.println("shmconform: " + command.program().getFileName() + " workers are started one by one from now on ("
+                    + why + ")");
         }
     }
 
     private synchronized ForkServer serverFor(WorkerCommand command) {
         if (closed || refused.contains(command)) {
+            return null;
+        }
+        if (!PIDFD_HERE) {
+            refuse(command, "this kernel has no pidfd_open (Linux 5.3 or later), which pins a worker that is not the harness's child");
             return null;
         }
         ForkServer server = servers.get(command);
@@ -69,11 +85,17 @@ final class ForkServers implements AutoCloseable {
             servers.put(command, server);
             return server;
         } catch (IOException | RuntimeException e) {
-            refused.add(command);
             servers.remove(command);
-            System.err.println("shmconform: " + command.program().getFileName() + " could not start as a fork server ("
-                    + e.getMessage() + "); its workers are started one by one");
+            refuse(command, "it could not start as a fork server: " + e.getMessage());
             return null;
+        }
+    }
+
+    private static boolean pidfdHere() {
+        try (org.shmconform.backends.host.Pidfd self = org.shmconform.backends.host.Pidfd.open(ProcessHandle.current().pid())) {
+            return self != null;
+        } catch (RuntimeException | LinkageError e) {
+            return false;
         }
     }
 

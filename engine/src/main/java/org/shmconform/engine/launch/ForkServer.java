@@ -34,7 +34,7 @@ import org.shmconform.worker.protocol.WorkerProtocol;
  * <p>Thread-safety: requests and their answers are taken one at a time (the methods hold this object's lock).
  */
 public final class ForkServer implements AutoCloseable {
-    /** A server that does not answer within this is ended and never asked again: a fork takes microseconds. */
+    /** A server that does not answer within this is never asked again (retired): a fork takes microseconds. */
     private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(10);
     private static final String END = "\0end";
     private final Process process;
@@ -120,7 +120,15 @@ public final class ForkServer implements AutoCloseable {
                 }
             }
             pidfd.kill(); // nobody will speak to it: not left to wait for its end of file
-            pidfd.close();
+            try {
+                if (pidfd.awaitExit(Duration.ofSeconds(1))) {
+                    reap(pid); // and not left a zombie of the server
+                }
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+            } finally {
+                pidfd.close();
+            }
             throw e instanceof IOException io ? io : new IOException(e);
         }
     }
