@@ -21,6 +21,7 @@ import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.engine.WorkerCommands;
 import org.shmconform.engine.WorkerPool;
 import org.shmconform.engine.WorkerProcess;
@@ -223,17 +224,7 @@ public final class BenchCommand implements Callable<Integer> {
     /** From start to the worker's hello, then a clean shutdown (not timed). */
     private static double workerStartMs(RunContext run, String column) throws Exception {
         WorkerCommand command = new WorkerCommands(run).command(column, null, null);
-        long t0 = System.nanoTime();
-        WorkerProcess wp = new WorkerProcess("bench", new LocalEnvironment().start(command, null), run.logs().resolve("bench-start.log"));
-        try {
-            if (wp.awaitHello(Duration.ofSeconds(60)) == null) {
-                throw new IllegalStateException(column + " worker did not say hello in 60 s; see " + run.logs());
-            }
-            return (System.nanoTime() - t0) / 1e6;
-        } finally {
-            wp.shutdown(Duration.ofSeconds(5));
-            wp.killAndReap(Duration.ofSeconds(5));
-        }
+        return msToHello(run, column, "bench-start", () -> new LocalEnvironment().start(command, null));
     }
 
     /**
@@ -246,19 +237,27 @@ public final class BenchCommand implements Callable<Integer> {
             return Double.NaN;
         }
         try (ForkServer server = ForkServer.start(command, run.logs().resolve("bench-fork-server.log"))) {
-            return median(STARTS, () -> {
-                long t0 = System.nanoTime();
-                WorkerProcess wp = new WorkerProcess("bench-forked", server.fork(), run.logs().resolve("bench-forked.log"));
-                try {
-                    if (wp.awaitHello(Duration.ofSeconds(60)) == null) {
-                        throw new IllegalStateException(column + " forked worker did not say hello in 60 s; see " + run.logs());
-                    }
-                    return (System.nanoTime() - t0) / 1e6;
-                } finally {
-                    wp.shutdown(Duration.ofSeconds(5));
-                    wp.killAndReap(Duration.ofSeconds(5));
-                }
-            });
+            return median(STARTS, () -> msToHello(run, column, "bench-forked", server::fork));
+        }
+    }
+
+    @FunctionalInterface
+    private interface Start {
+        WorkerHandle start() throws IOException;
+    }
+
+    /** Milliseconds from {@code start} to the worker's hello; the worker is then shut down (not timed). */
+    private static double msToHello(RunContext run, String column, String name, Start start) throws Exception {
+        long t0 = System.nanoTime();
+        WorkerProcess wp = new WorkerProcess(name, start.start(), run.logs().resolve(name + ".log"));
+        try {
+            if (wp.awaitHello(Duration.ofSeconds(60)) == null) {
+                throw new IllegalStateException(column + " worker (" + name + ") did not say hello in 60 s; see " + run.logs());
+            }
+            return (System.nanoTime() - t0) / 1e6;
+        } finally {
+            wp.shutdown(Duration.ofSeconds(5));
+            wp.killAndReap(Duration.ofSeconds(5));
         }
     }
 
