@@ -15,9 +15,10 @@ import org.shmconform.engine.launch.WorkerHandle;
 /**
  * A {@link WorkerPool}'s fork servers: one per command whose program forks its workers ({@link WorkerCommand#forksWorkers}:
  * the Qt 6.4 worker, and the Qt 6.8 worker in its root through the compiled launcher, as the harness's user), started at
- * its first worker and ended with the pool. Where a server cannot
- * start, the command's workers are exec'd as before (one stderr line says why); where one fork fails, that worker is.
- * Measured with {@code fuzz -b qt} (README): the column checks more operations a second for the same CPU.
+ * its first worker and ended with the pool. Where a server cannot start or a fork fails (or this kernel has no
+ * pidfd_open), the command's workers are exec'd from then on, as before fork servers (one stderr line says why). A
+ * server whose process is gone is kept, retired, until the pool's end and a new one started for the next worker.
+ * Measured with {@code fuzz} (README): the Qt columns check more operations a second for about half the CPU.
  */
 final class ForkServers implements AutoCloseable {
     /** {@code -Dshmconform.forkServers=false} (SHMCONFORM_JVM_OPTS): every worker exec'd, as before fork servers. */

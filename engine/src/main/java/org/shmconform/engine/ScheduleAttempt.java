@@ -437,7 +437,7 @@ final class ScheduleAttempt {
         // While it is stopped, the schedule's key files that live now name what it may be making: a set made by semget
         // alone (Qt's QSystemSemaphore before its SETVAL) has no last operator to prove it by, and once a peer's re-key
         // unlinks that file before the schedule ends, nothing else would (SemgetOnlyKillTest).
-        Integer status = wp.killAndReap(timing.replyDeadline(), () -> observeKeyFiles());
+        Integer status = wp.killAndReap(timing.replyDeadline(), this::observeKeyFiles);
         // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
         collect(worker, timing.replyDeadline());
         died(worker, status, why);

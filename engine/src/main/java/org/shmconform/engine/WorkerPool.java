@@ -118,7 +118,7 @@ public final class WorkerPool implements AutoCloseable {
     private final RunContext run;
     private final WorkerCommands commands;
     private final LocalEnvironment local = new LocalEnvironment();
-    /** Workers of a program that forks them (the Qt 6.4 worker) are forked, not exec'd ({@link ForkServers}). */
+    /** Workers of a program that forks them (the Qt workers) are forked, not exec'd ({@link ForkServers}). */
     private final ForkServers forks;
     private final Map<Key, Deque<Pooled>> idle = new HashMap<>();
     /** Every live process of the pool, idle, borrowed or just started: close() ends them all. */

@@ -2,7 +2,6 @@ package org.shmconform.engine;
 
 import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.WorkerCommand;
-
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
 
@@ -50,7 +49,7 @@ public final class HarnessThatGetsKilled {
         // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
         expectOk(b, new Request(2, Op.attach, Args.NONE.withKey(key)));
         expectOk(a, new Request(3, Op.lock, Args.NONE));
-        if (column.startsWith("posix")) {
+        if (column.equals("posix")) {
             a.killAndReap(Duration.ofSeconds(30));
         } else {
             long holder = a.hostPid().orElse(a.hello().pid());
