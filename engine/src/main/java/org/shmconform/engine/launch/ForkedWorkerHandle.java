@@ -25,6 +25,8 @@ final class ForkedWorkerHandle implements WorkerHandle {
     private final InputStream stdout;
     private final InputStream stderr;
     private volatile boolean killed;
+    /** Seen exited through the pidfd: true for good, also once the pidfd is closed. */
+    private volatile boolean exited;
     private boolean reaped;
     private Integer status;
 
@@ -55,15 +57,18 @@ final class ForkedWorkerHandle implements WorkerHandle {
 
     @Override
     public void kill() {
-        killed = true;
-        pidfd.kill();
+        if (!exited) { // a closed pidfd (after its exit) names nothing
+            killed = true;
+            pidfd.kill();
+        }
     }
 
     @Override
     public Integer awaitExit(Duration timeout) throws InterruptedException {
-        if (!pidfd.awaitExit(timeout)) {
+        if (!exited && !pidfd.awaitExit(timeout)) {
             return null;
         }
+        exited = true;
         Integer s = reapOnce();
         return s != null ? s : killed ? KILLED : -1;
     }
@@ -79,7 +84,14 @@ final class ForkedWorkerHandle implements WorkerHandle {
 
     @Override
     public boolean isAlive() {
-        return !pidfd.exited();
+        return !hasExited();
+    }
+
+    private boolean hasExited() {
+        if (!exited && pidfd.exited()) {
+            exited = true;
+        }
+        return exited;
     }
 
     @Override
@@ -87,7 +99,12 @@ final class ForkedWorkerHandle implements WorkerHandle {
         return OptionalLong.of(pid);
     }
 
-    /** Closes the harness's ends (a live worker then reads end of file) and leaves no zombie with the server. */
+    /**
+     * Closes the harness's ends (a live worker then reads end of file) and leaves no zombie with the server. The pidfd
+     * is closed once the worker has exited; one still alive (a SIGKILL not yet taken) stays pinned, so that what is
+     * asked of this handle later (isAlive, a kill at the pool's end) still concerns this worker and no later holder of
+     * its pid: a closed pidfd would say "alive" for ever.
+     */
     @Override
     public void release() {
         for (java.io.Closeable c : new java.io.Closeable[] {stdin, stdout, stderr}) {
@@ -97,9 +114,9 @@ final class ForkedWorkerHandle implements WorkerHandle {
                 // closed already
             }
         }
-        if (pidfd.exited()) {
+        if (hasExited()) {
             reapOnce();
+            pidfd.close();
         }
-        pidfd.close();
     }
 }
