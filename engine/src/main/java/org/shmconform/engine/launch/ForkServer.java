@@ -110,7 +110,7 @@ public final class ForkServer implements AutoCloseable {
             FileInputStream out = new FileInputStream(serversPipe(descriptors.get(1)).toFile());
             opened.add(out);
             FileInputStream err = new FileInputStream(serversPipe(descriptors.get(2)).toFile());
-            return new ForkedWorkerHandle(this, pid, pidfd, in, out, err);
+            return new ForkedWorkerHandle(this, pidfd, in, out, err);
         } catch (IOException | RuntimeException e) {
             for (java.io.Closeable c : opened) {
                 try {

@@ -17,24 +17,14 @@ import org.shmconform.backends.host.Pidfd;
  * server made, opened here through the server's /proc descriptors.
  */
 final class ForkedWorkerHandle implements WorkerHandle {
-    private static final int KILLED = 128 + 9;
-    private final ForkServer server;
-    private final long pid;
-    private final Pidfd pidfd;
+    private final PinnedProcess process;
     private final OutputStream stdin;
     private final InputStream stdout;
     private final InputStream stderr;
-    private volatile boolean killed;
-    /** Seen exited through the pidfd: true for good, also once the pidfd is closed. */
-    private volatile boolean exited;
-    private boolean reaped;
-    private Integer status;
 
-    ForkedWorkerHandle(ForkServer server, long pid, Pidfd pidfd, FileOutputStream stdin, FileInputStream stdout,
-                       FileInputStream stderr) {
-        this.server = server;
-        this.pid = pid;
-        this.pidfd = pidfd;
+    /** @param pidfd the worker pinned before the server could reap it; its exit status is asked of the server */
+    ForkedWorkerHandle(ForkServer server, Pidfd pidfd, FileOutputStream stdin, FileInputStream stdout, FileInputStream stderr) {
+        this.process = new PinnedProcess(pidfd, server::reap);
         this.stdin = stdin;
         this.stdout = stdout;
         this.stderr = stderr;
@@ -57,54 +47,25 @@ final class ForkedWorkerHandle implements WorkerHandle {
 
     @Override
     public void kill() {
-        if (!exited) { // a closed pidfd (after its exit) names nothing
-            killed = true;
-            pidfd.kill();
-        }
+        process.kill();
     }
 
     @Override
     public Integer awaitExit(Duration timeout) throws InterruptedException {
-        if (!exited && !pidfd.awaitExit(timeout)) {
-            return null;
-        }
-        exited = true;
-        Integer s = reapOnce();
-        return s != null ? s : killed ? KILLED : -1;
-    }
-
-    /** Has the server reap the exited worker, once (later calls give the same answer); null if it cannot say. */
-    private synchronized Integer reapOnce() {
-        if (!reaped) {
-            reaped = true;
-            status = server.reap(pid);
-        }
-        return status;
+        return process.awaitExit(timeout);
     }
 
     @Override
     public boolean isAlive() {
-        return !hasExited();
-    }
-
-    private boolean hasExited() {
-        if (!exited && pidfd.exited()) {
-            exited = true;
-        }
-        return exited;
+        return process.isAlive();
     }
 
     @Override
     public OptionalLong hostPid() {
-        return OptionalLong.of(pid);
+        return OptionalLong.of(process.pid());
     }
 
-    /**
-     * Closes the harness's ends (a live worker then reads end of file) and leaves no zombie with the server. The pidfd
-     * is closed once the worker has exited; one still alive (a SIGKILL not yet taken) stays pinned, so that what is
-     * asked of this handle later (isAlive, a kill at the pool's end) still concerns this worker and no later holder of
-     * its pid: a closed pidfd would say "alive" for ever.
-     */
+    /** Closes the harness's ends (a live worker then reads end of file); see {@link PinnedProcess#release}. */
     @Override
     public void release() {
         for (java.io.Closeable c : new java.io.Closeable[] {stdin, stdout, stderr}) {
@@ -114,9 +75,6 @@ final class ForkedWorkerHandle implements WorkerHandle {
                 // closed already
             }
         }
-        if (hasExited()) {
-            reapOnce();
-            pidfd.close();
-        }
+        process.release();
     }
 }

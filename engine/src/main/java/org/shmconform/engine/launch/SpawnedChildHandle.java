@@ -29,17 +29,15 @@ import org.shmconform.backends.host.Pidfd;
  * an open if the child never came (it opens the FIFO itself for a moment), so no thread is left behind.
  *
  * <p>The exit status of a process is told to its parent only: this handle reports 128+9 after its
- * own SIGKILL, and -1 (unknown) when the child ended by itself.
+ * own SIGKILL, and -1 (unknown) when the child ended by itself ({@link PinnedProcess}).
  */
 public final class SpawnedChildHandle implements WorkerHandle {
-    private static final int KILLED = 128 + 9;
     private final Path stdinPath;
     private final Path stdoutPath;
     private final Path stderrPath;
     private final FileChannel stdin;
-    private volatile Pidfd pidfd;
+    private volatile PinnedProcess pinned;
     private volatile long hostPid = -1;
-    private volatile boolean killed;
     private volatile boolean released;
 
     private SpawnedChildHandle(Path base, FileChannel stdin) {
@@ -66,7 +64,8 @@ public final class SpawnedChildHandle implements WorkerHandle {
     /** The parent started it: the process, as the harness's pid namespace numbers it, is pinned from now on. */
     public void started(long pid) {
         this.hostPid = pid;
-        this.pidfd = Pidfd.open(pid);
+        Pidfd pidfd = Pidfd.open(pid);
+        this.pinned = pidfd == null ? null : new PinnedProcess(pidfd, null);
     }
 
     @Override
@@ -98,26 +97,22 @@ public final class SpawnedChildHandle implements WorkerHandle {
 
     @Override
     public void kill() {
-        Pidfd p = pidfd;
+        PinnedProcess p = pinned;
         if (p != null) {
-            killed = true;
             p.kill();
         }
     }
 
     @Override
     public Integer awaitExit(Duration timeout) throws InterruptedException {
-        Pidfd p = pidfd;
-        if (p == null) {
-            return -1; // never started: nothing to wait for
-        }
-        return p.awaitExit(timeout) ? (killed ? KILLED : -1) : null;
+        PinnedProcess p = pinned;
+        return p == null ? -1 : p.awaitExit(timeout); // never started (or gone before it was pinned): nothing to wait for
     }
 
     @Override
     public boolean isAlive() {
-        Pidfd p = pidfd;
-        return p != null && !p.exited();
+        PinnedProcess p = pinned;
+        return p != null && p.isAlive();
     }
 
     @Override
@@ -148,9 +143,9 @@ public final class SpawnedChildHandle implements WorkerHandle {
                 // the run's directory goes with the run
             }
         }
-        Pidfd p = pidfd;
+        PinnedProcess p = pinned;
         if (p != null) {
-            p.close();
+            p.release();
         }
     }
 }

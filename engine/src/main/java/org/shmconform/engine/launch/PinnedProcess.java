@@ -1,0 +1,74 @@
+package org.shmconform.engine.launch;
+
+import java.time.Duration;
+import java.util.function.LongFunction;
+import org.shmconform.backends.host.Pidfd;
+
+/**
+ * A worker that is not the harness's child, pinned by a pidfd (a spawned child, a forked worker): SIGKILL through the
+ * pidfd, "reaped" when the pidfd turns readable (the kernel has run its exit: descriptors closed, mappings gone),
+ * whoever its parent is. The exit status is told to the parent only: the parent's answer where it reaps on request
+ * ({@code reaper}, a fork server), else 128+9 after this handle's own SIGKILL and -1 (unknown) otherwise.
+ *
+ * <p>The exit it saw is remembered, and the pidfd is closed only after it: a closed pidfd would say "alive" for ever
+ * (poll ignores descriptor -1), and a kill through it could name a descriptor reused meanwhile.
+ */
+final class PinnedProcess {
+    private static final int KILLED = 128 + 9;
+    private final Pidfd pidfd;
+    private final LongFunction<Integer> reaper;
+    private volatile boolean killed;
+    private volatile boolean exited;
+    private boolean reaped;
+    private Integer status;
+
+    /** @param reaper the parent's reaping of the exited pid on request (its status, or null), or null */
+    PinnedProcess(Pidfd pidfd, LongFunction<Integer> reaper) {
+        this.pidfd = pidfd;
+        this.reaper = reaper;
+    }
+
+    long pid() {
+        return pidfd.pid();
+    }
+
+    void kill() {
+        if (!exited) {
+            killed = true;
+            pidfd.kill();
+        }
+    }
+
+    /** Its exit status once it has exited (see the class comment), or null if it still runs after the timeout. */
+    Integer awaitExit(Duration timeout) throws InterruptedException {
+        if (!exited && !pidfd.awaitExit(timeout)) {
+            return null;
+        }
+        exited = true;
+        Integer s = reapOnce();
+        return s != null ? s : killed ? KILLED : -1;
+    }
+
+    private synchronized Integer reapOnce() {
+        if (reaper != null && !reaped) {
+            reaped = true;
+            status = reaper.apply(pidfd.pid());
+        }
+        return status;
+    }
+
+    boolean isAlive() {
+        if (!exited && pidfd.exited()) {
+            exited = true;
+        }
+        return !exited;
+    }
+
+    /** Once it has exited: reaped by its parent if that reaps on request (no zombie left), and the pidfd closed. */
+    void release() {
+        if (!isAlive()) {
+            reapOnce();
+            pidfd.close();
+        }
+    }
+}
