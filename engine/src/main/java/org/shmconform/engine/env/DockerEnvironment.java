@@ -190,8 +190,7 @@ public final class DockerEnvironment implements Environment {
         try {
             GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
-                String donor = "container:" + groupContainer.id();
-                GroupContainer own = GroupContainer.start(image, donor, donor, null, labels(), jars, writable, lifetime, lifeline());
+                GroupContainer own = GroupContainer.joining(image, groupContainer.id(), labels(), jars, writable, lifetime, lifeline());
                 synchronized (this) {
                     workerContainers.add(own);
                 }

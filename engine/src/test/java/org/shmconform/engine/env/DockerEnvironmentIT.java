@@ -1,10 +1,19 @@
 package org.shmconform.engine.env;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.engine.launch.WorkerHandle;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
@@ -47,6 +56,32 @@ class DockerEnvironmentIT {
             EnvProbe probe = new EnvProbe(env, tmp);
             // Group a's workers run in separate containers that joined one holder: same IPC namespace.
             assertEquals(probe.sh("a", "readlink /proc/self/ns/ipc"), probe.sh("a", "readlink /proc/self/ns/ipc"));
+        }
+    }
+
+    /**
+     * A worker's own container joins its holder's network namespace too (Docker sets up no network for it, which was
+     * about half of its start), and that namespace has no network: the loopback device only. The first worker stays
+     * alive while the second reads its namespace: a namespace's number is reused once its last process is gone.
+     */
+    @Test
+    void shareableWorkersContainersJoinTheirHoldersNetworkWhichHasNone() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.SHAREABLE)) {
+            EnvProbe probe = new EnvProbe(env, tmp);
+            String net = "readlink /proc/self/ns/net";
+            WorkerHandle first = env.start(new WorkerCommand(Path.of("sh"), List.of("-c", net + "; cat >/dev/null"), List.of(),
+                    Map.of("TMPDIR", tmp.toString()), null), "a");
+            try {
+                String firstNet = new BufferedReader(new InputStreamReader(first.stdout(), StandardCharsets.UTF_8)).readLine();
+                assertTrue(firstNet != null && firstNet.startsWith("net:"), "first worker's namespace: " + firstNet);
+                assertEquals(firstNet, probe.sh("a", net).strip(), "two live workers' containers of one group, one network namespace");
+                assertNotEquals(firstNet, probe.sh("b", net).strip(), "another group's holder has a network namespace of its own");
+                assertEquals("lo", probe.sh("a", "ls /sys/class/net").strip(), "no network but the loopback device");
+            } finally {
+                first.stdin().close();
+                first.awaitExit(Duration.ofSeconds(30));
+                first.release();
+            }
         }
     }
 
