@@ -215,7 +215,8 @@ final class ScheduleAttempt {
             borrowed.put(spec.id(), p);
             return p.process();
         }
-        WorkerHandle handle = environments.get(spec.env()).start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
+        WorkerHandle handle = environments.get(spec.env()).start(
+                WorkerCommands.forOneSchedule(commands.command(spec.impl(), spec.user(), spec.tmpdir())), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
         wp.recordOrphansIn(run.ledger()); // a process started here: from before it can act
         wp.awaitHello(timing.startDeadline());
