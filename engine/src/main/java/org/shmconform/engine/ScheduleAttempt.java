@@ -69,7 +69,7 @@ final class ScheduleAttempt {
     /** Workers started by a spawnChild step (seed L5), not with the schedule. */
     private final SpawnedChildren children;
     private long seq;
-    /** The run's pool, when local workers are reused; null: every worker starts fresh and exits at the end. */
+    /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
     /** Schedules of this runner that run side by side (a fuzz campaign's lanes): the pool keeps workers for as many. */
     private final int lanes;
@@ -140,7 +140,9 @@ final class ScheduleAttempt {
         try {
             List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
             if (this.pool != null) {
-                this.pool.expect(started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).toList(), lanes);
+                Map<WorkerSpec, Environment> pooled = new LinkedHashMap<>();
+                started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).forEach(w -> pooled.put(w, environments.get(w.env())));
+                this.pool.expect(pooled, lanes);
             }
             for (WorkerSpec spec : started) {
                 starting.put(spec.id(), STARTS.submit(() -> {
@@ -210,12 +212,13 @@ final class ScheduleAttempt {
     }
 
     private WorkerProcess startWorker(WorkerSpec spec) throws IOException, InterruptedException {
-        if (pool != null && WorkerPool.serves(environments.get(spec.env()))) {
-            WorkerPool.Pooled p = pool.borrow(spec, run.logs().resolve(logName(spec)), timing.startDeadline());
+        Environment environment = environments.get(spec.env());
+        if (pool != null && WorkerPool.serves(environment)) {
+            WorkerPool.Pooled p = pool.borrow(spec, environment, run.logs().resolve(logName(spec)), timing.startDeadline());
             borrowed.put(spec.id(), p);
             return p.process();
         }
-        WorkerHandle handle = environments.get(spec.env()).start(
+        WorkerHandle handle = environment.start(
                 WorkerCommands.forOneSchedule(commands.command(spec.impl(), spec.user(), spec.tmpdir())), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
         wp.recordOrphansIn(run.ledger()); // a process started here: from before it can act

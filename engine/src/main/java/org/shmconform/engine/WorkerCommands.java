@@ -72,7 +72,7 @@ public final class WorkerCommands {
 
     /**
      * The JIT's thresholds ten times higher for a Java worker that serves one schedule and exits (a worker in a
-     * namespace or a container, or every worker with --fresh-workers): it runs a few dozen operations, and the C1
+     * container, or every worker with --fresh-workers; the pool's serve many: WorkerPool): it runs a few dozen operations, and the C1
      * compilations the usual thresholds start on its way to them are most of its CPU after the JVM's own start.
      * Measured on this machine, a fresh sysv worker's CPU from start to exit (/usr/bin/time, five runs each): 230–280 ms
      * with 6 operations, 190–210 ms with this; 339–420 and 260–380 ms with 406. Not for pooled workers, which serve

@@ -15,17 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.schedule.WorkerSpec;
 
 /**
- * Worker processes reused across schedules, per run ({@link RunContext#workerPool}), for the
- * {@code local} environment only (a worker in a namespace or a container is started fresh each
- * schedule: its /proc is not the harness's to read the same way). Idle workers are kept per
- * (column, user, TMPDIR); a schedule borrows one per worker name, and its history records the real
- * pid as ever.
+ * Worker processes reused across schedules, per run ({@link RunContext#workerPool}), per column and environment
+ * (issue 13: "a pool per column and environment"): local workers, and workers in an environment's unshared namespaces
+ * (ipcns, ipcns+shm), which are host processes whose /proc the harness reads as a local worker's and whose group's
+ * namespaces live as long as the environment ({@link Environment#poolsWorkers}). A worker in a container is started
+ * fresh each schedule: its files are the image's and its pid another namespace's. Idle workers are kept per
+ * (column, user, TMPDIR, environment and group); a schedule borrows one per worker name, and its history records the
+ * real pid as ever.
  *
  * <p>After the schedule a borrowed worker goes back only if it PROVES it is clean, else it is killed and
  * a spare is started in the background in its place:
@@ -41,7 +44,9 @@ import org.shmconform.schedule.WorkerSpec;
  *     reach carries that schedule's own key prefix: no later schedule uses it. When the set is removed
  *     (IPC_RMID, by its last Qt detach or by the reaper after the schedule) the kernel invalidates every
  *     process's adjustment of it (ipc/sem.c, freeary). So such a worker goes back only when, after the
- *     reaper's pass, no semaphore set the run's ledger recorded still exists; otherwise it is replaced.</li>
+ *     reaper's pass, no semaphore set the run's ledger recorded still exists; otherwise it is replaced. In an IPC
+ *     namespace of its own the ledger reads nothing and the reaper removes nothing, so there such a worker is always
+ *     replaced.</li>
  * </ol>
  * <p>Spares (issue 13: "a killed worker is replaced by a spare started in the background"): a worker lost
  * this way is replaced at once by a process of the same command started on a background thread
@@ -71,10 +76,23 @@ public final class WorkerPool implements AutoCloseable {
     /** How long a kill waits for the reaping; a SIGKILLed process is reaped in far less. */
     private static final Duration REAP = Duration.ofSeconds(10);
 
-    /** What makes two workers interchangeable: the column, the user and the TMPDIR (null: the run's). */
-    record Key(String impl, String user, String tmpdir) {
-        static Key of(WorkerSpec spec) {
-            return new Key(spec.impl(), spec.user(), spec.tmpdir());
+    /**
+     * What makes two workers interchangeable: the column, the user, the TMPDIR (null: the run's), and where they run: a
+     * local worker's environment and group are null (the pool starts it itself, or its fork server forks it); a worker
+     * in namespaces of its own is of that environment's instance and group, whose namespaces it joined.
+     */
+    record Key(String impl, String user, String tmpdir, Environment environment, String group) {
+        static Key of(WorkerSpec spec, Environment environment) {
+            return environment instanceof LocalEnvironment ? new Key(spec.impl(), spec.user(), spec.tmpdir(), null, null)
+                    : new Key(spec.impl(), spec.user(), spec.tmpdir(), environment, spec.group());
+        }
+
+        /**
+         * Whether the System V objects its workers reach are the host's, which the run's ledger reads and its reaper
+         * removes: not in an IPC namespace of the environment's own.
+         */
+        boolean inTheHostsIpcNamespace() {
+            return environment == null || Environments.sharesTheHostsIpcNamespace(environment.name());
         }
     }
 
@@ -138,9 +156,9 @@ public final class WorkerPool implements AutoCloseable {
         this.forks = new ForkServers(run);
     }
 
-    /** Whether a worker of this spec in this environment is pooled: local workers only. */
+    /** Whether a worker in this environment is pooled: local ones, and those in namespaces of their own ({@link Environment#poolsWorkers}). */
     static boolean serves(Environment environment) {
-        return environment instanceof LocalEnvironment;
+        return environment != null && environment.poolsWorkers();
     }
 
     /** The pids of the pool's live fork servers (their forked workers' CPU is counted in theirs once reaped). */
@@ -157,11 +175,9 @@ public final class WorkerPool implements AutoCloseable {
      * side by side like it. That many is what the pool keeps of each key by starting spares (never more, for memory),
      * until the next schedule says otherwise.
      */
-    synchronized void expect(List<WorkerSpec> pooledSpecs, int lanes) {
+    synchronized void expect(Map<WorkerSpec, Environment> pooledSpecs, int lanes) {
         Map<Key, Integer> workers = new HashMap<>();
-        for (WorkerSpec s : pooledSpecs) {
-            workers.merge(Key.of(s), lanes, Integer::sum);
-        }
+        pooledSpecs.forEach((s, environment) -> workers.merge(Key.of(s, environment), lanes, Integer::sum));
         workers.forEach(spares::expect);
     }
 
@@ -172,8 +188,8 @@ public final class WorkerPool implements AutoCloseable {
      * does not is killed, reaped and replaced. A worker started now is returned with its hello awaited,
      * also when it said none: the schedule reports it.
      */
-    Pooled borrow(WorkerSpec spec, Path log, Duration startDeadline) throws IOException, InterruptedException {
-        Key key = Key.of(spec);
+    Pooled borrow(WorkerSpec spec, Environment environment, Path log, Duration startDeadline) throws IOException, InterruptedException {
+        Key key = Key.of(spec, environment);
         while (true) {
             Pooled p;
             SpareStarts.Spare spare = null;
@@ -239,8 +255,11 @@ public final class WorkerPool implements AutoCloseable {
             throws IOException, InterruptedException {
         WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
-        WorkerHandle forked = forks.fork(command);
-        WorkerProcess wp = new WorkerProcess("pool-" + n, forked != null ? forked : local.start(command, null), log);
+        // A fork server forks into its own namespaces, the host's: a worker of an environment's namespaces is started there.
+        WorkerHandle forked = key.environment() == null ? forks.fork(command) : null;
+        WorkerHandle handle = forked != null ? forked
+                : key.environment() == null ? local.start(command, null) : key.environment().start(command, key.group());
+        WorkerProcess wp = new WorkerProcess("pool-" + n, handle, log);
         wp.recordOrphansIn(run.ledger());
         Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
         boolean refused;
@@ -321,9 +340,18 @@ public final class WorkerPool implements AutoCloseable {
      * @param lockers the names of the workers that issued such an op in the schedule
      */
     void readmit(Map<String, Pooled> proven, Set<String> lockers, List<String> notes) throws InterruptedException {
-        List<String> semaphores = proven.keySet().stream().anyMatch(lockers::contains) ? survivingSemaphores() : List.of();
+        List<String> semaphores = proven.entrySet().stream().anyMatch(e -> lockers.contains(e.getKey()) && e.getValue().key.inTheHostsIpcNamespace())
+                ? survivingSemaphores() : List.of();
         for (Map.Entry<String, Pooled> e : proven.entrySet()) {
             Pooled p = e.getValue();
+            if (lockers.contains(e.getKey()) && !p.key.inTheHostsIpcNamespace()) {
+                // Its sets live in a namespace the ledger does not read and the reaper does not reach: none is proven gone.
+                notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
+                        + " unlocked, created, attached or detached) on a System V semaphore of an IPC namespace the reaper"
+                        + " does not reach; a fresh worker takes its place");
+                replace(p);
+                continue;
+            }
             if (!semaphores.isEmpty() && lockers.contains(e.getKey())) {
                 notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
                         + " unlocked, created, attached or detached), and System V semaphore(s) "

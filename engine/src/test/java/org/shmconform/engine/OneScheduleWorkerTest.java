@@ -19,7 +19,7 @@ import org.shmconform.spi.Op;
 import org.shmconform.worker.protocol.WorkerProtocol;
 
 /**
- * A Java worker that serves one schedule (a namespace's or a container's, or any with --fresh-workers) starts with the
+ * A Java worker that serves one schedule (a container's, or any with --fresh-workers) starts with the
  * JIT's thresholds raised ({@link WorkerCommands#forOneSchedule}); a pooled one and a native one start as before.
  */
 class OneScheduleWorkerTest {

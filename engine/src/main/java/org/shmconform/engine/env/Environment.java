@@ -32,6 +32,16 @@ public interface Environment extends AutoCloseable {
     }
 
     /**
+     * Whether a worker started here may serve several schedules ({@code WorkerPool}): it is a process of the host's
+     * pid namespace, whose /proc the harness reads from outside to prove it clean as it does a local worker's, and the
+     * namespaces of its group outlive a schedule. False for a worker in a container (its files are the image's, its
+     * pid another namespace's).
+     */
+    default boolean poolsWorkers() {
+        return false;
+    }
+
+    /**
      * Starts a worker. Workers started with the same {@code group} share this environment's
      * namespaces (e.g. one container, or one unshared namespace pair); different groups do not.
      */

@@ -32,6 +32,11 @@ public final class LocalEnvironment implements Environment {
     }
 
     @Override
+    public boolean poolsWorkers() {
+        return true;
+    }
+
+    @Override
     public WorkerHandle start(WorkerCommand command, String group) throws IOException {
         return ProcessWorkerHandle.start(command, command.program().toString());
     }

@@ -25,6 +25,8 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
     private final Map<String, NamespaceHolder> holders = new LinkedHashMap<>();
     private final List<ProcessWorkerHandle> workers = new ArrayList<>();
     private Availability availability;
+    /** Set by close(): a start after it (a pool's spare on its way) would make a holder nobody ends. */
+    private boolean closed;
 
     UnsharedNamespaceEnvironment(boolean privateShm, String shmSize) {
         this.privateShm = privateShm;
@@ -64,18 +66,31 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
         return facts;
     }
 
+    /** Its workers are host processes in the holder's namespaces, which live as long as this environment. */
+    @Override
+    public boolean poolsWorkers() {
+        return true;
+    }
+
     @Override
     public WorkerHandle start(WorkerCommand command, String group) throws IOException {
         NamespaceHolder holder = holderOf(group);
         ProcessWorkerHandle worker = ProcessWorkerHandle.start(command, command.program().toString(),
                 holder.enterPrefix().toArray(String[]::new));
         synchronized (this) {
-            workers.add(worker);
+            if (!closed) {
+                workers.add(worker);
+                return worker;
+            }
         }
-        return worker;
+        worker.kill(); // close() ran while it started: its list is gone, so the start ends it itself
+        throw new IOException(name() + " is closed");
     }
 
     private synchronized NamespaceHolder holderOf(String group) throws IOException {
+        if (closed) {
+            throw new IOException(name() + " is closed");
+        }
         NamespaceHolder holder = holders.get(group);
         if (holder != null && !holder.isAlive()) {
             // Somebody killed the holder: its namespaces may still live on in workers, but no new
@@ -97,6 +112,7 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
     /** Kills workers still running (they would keep the namespaces alive), then the holders. */
     @Override
     public synchronized void close() {
+        closed = true;
         for (ProcessWorkerHandle worker : workers) {
             if (worker.isAlive()) {
                 worker.kill();
