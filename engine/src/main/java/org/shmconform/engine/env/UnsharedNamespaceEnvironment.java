@@ -83,7 +83,12 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
                 return worker;
             }
         }
-        worker.kill(); // close() ran while it started: its list is gone, so the start ends it itself
+        worker.kill(); // close() ran while it started: its list is gone, so the start ends and reaps it itself
+        try {
+            worker.awaitExit(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         throw new IOException(name() + " is closed");
     }
 

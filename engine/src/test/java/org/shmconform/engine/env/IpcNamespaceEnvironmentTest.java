@@ -1,8 +1,16 @@
 package org.shmconform.engine.env;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.shmconform.engine.launch.WorkerCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,5 +32,26 @@ class IpcNamespaceEnvironmentTest {
             assumeTrue(env.availability().available(), env.availability().reason());
             JavaWorkerCheck.check(env, tmp);
         }
+    }
+
+    /**
+     * Once closed it starts nothing (a pool's spare on its way would otherwise make a namespace holder that nobody
+     * ends): the start fails, and this JVM has no process it did not have before.
+     */
+    @Test
+    void aClosedEnvironmentStartsNoWorkerAndMakesNoHolder() throws Exception {
+        IpcNamespaceEnvironment env = new IpcNamespaceEnvironment();
+        assumeTrue(env.availability().available(), env.availability().reason());
+        env.close();
+        Set<Long> before = descendants();
+        WorkerCommand sleeper = new WorkerCommand(Path.of("sleep"), List.of("30"), List.of(), Map.of("TMPDIR", tmp.toString()), null);
+        assertThrows(IOException.class, () -> env.start(sleeper, "g"));
+        Set<Long> after = descendants();
+        after.removeAll(before);
+        assertEquals(Set.of(), after, "processes made by a start after close (a holder runs 'cat')");
+    }
+
+    private static Set<Long> descendants() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 }
