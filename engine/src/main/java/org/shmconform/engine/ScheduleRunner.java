@@ -55,8 +55,9 @@ public final class ScheduleRunner {
     }
 
     /**
-     * The same runner, but its local workers come from the run's {@link WorkerPool} and go back to it
-     * when they prove clean after a schedule (workers in other environments still start fresh).
+     * The same runner, but its workers in environments that pool them (local, ipcns, ipcns+shm: {@link WorkerPool#serves})
+     * come from the run's {@link WorkerPool} and go back to it when they prove clean after a schedule (a container's
+     * workers still start fresh).
      */
     public ScheduleRunner reusingWorkers() {
         return new ScheduleRunner(run, environments, timing, true, lanes);
@@ -86,7 +87,7 @@ public final class ScheduleRunner {
         return !KeyFileTurns.needsTurn(schedule);
     }
 
-    /** Whether this runner borrows local workers from the run's pool. */
+    /** Whether this runner borrows workers from the run's pool. */
     public boolean reusesWorkers() {
         return reuseWorkers;
     }

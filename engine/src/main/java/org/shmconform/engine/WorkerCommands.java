@@ -75,8 +75,8 @@ public final class WorkerCommands {
      * container, or every worker with --fresh-workers; the pool's serve many: WorkerPool): it runs a few dozen operations, and the C1
      * compilations the usual thresholds start on its way to them are most of its CPU after the JVM's own start.
      * Measured on this machine, a fresh sysv worker's CPU from start to exit (/usr/bin/time, five runs each): 230–280 ms
-     * with 6 operations, 190–210 ms with this; 339–420 and 260–380 ms with 406. Not for pooled workers, which serve
-     * thousands of operations: with 4,006, 500–600 ms against 690–990 ms with this (more of them interpreted).
+     * with 7 operations, 190–210 ms with this; 339–420 and 260–380 ms with 403. Not for pooled workers, which serve
+     * thousands of operations: with 4,003, 500–600 ms against 690–990 ms with this (more of them interpreted).
      */
     static final String ONE_SCHEDULE_JIT = "-XX:CompileThresholdScaling=10";
 
