@@ -141,7 +141,12 @@ final class ScheduleAttempt {
             List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
             if (this.pool != null) {
                 Map<WorkerSpec, Environment> pooled = new LinkedHashMap<>();
-                started.stream().filter(w -> WorkerPool.serves(environments.get(w.env()))).forEach(w -> pooled.put(w, environments.get(w.env())));
+                for (WorkerSpec w : started) {
+                    Environment environment = environments.get(w.env());
+                    if (WorkerPool.serves(environment)) {
+                        pooled.put(w, environment);
+                    }
+                }
                 this.pool.expect(pooled, lanes);
             }
             for (WorkerSpec spec : started) {

@@ -36,22 +36,27 @@ class IpcNamespaceEnvironmentTest {
 
     /**
      * Once closed it starts nothing (a pool's spare on its way would otherwise make a namespace holder that nobody
-     * ends): the start fails, and this JVM has no process it did not have before.
+     * ends): the start fails, and this JVM has no new process of the start's programs (the holder's unshare, sh and
+     * cat; nsenter; the worker's sleep).
      */
     @Test
     void aClosedEnvironmentStartsNoWorkerAndMakesNoHolder() throws Exception {
         IpcNamespaceEnvironment env = new IpcNamespaceEnvironment();
         assumeTrue(env.availability().available(), env.availability().reason());
         env.close();
-        Set<Long> before = descendants();
+        Set<String> before = descendants();
         WorkerCommand sleeper = new WorkerCommand(Path.of("sleep"), List.of("30"), List.of(), Map.of("TMPDIR", tmp.toString()), null);
         assertThrows(IOException.class, () -> env.start(sleeper, "g"));
-        Set<Long> after = descendants();
+        Set<String> after = descendants();
         after.removeAll(before);
         assertEquals(Set.of(), after, "processes made by a start after close (a holder runs 'cat')");
     }
 
-    private static Set<Long> descendants() {
-        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid).collect(Collectors.toSet());
+    /** Live descendants running one of the start's programs, as "pid command". */
+    private static Set<String> descendants() {
+        Set<String> programs = Set.of("unshare", "sh", "cat", "nsenter", "sleep");
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)
+                .map(p -> p.pid() + " " + p.info().command().map(c -> Path.of(c).getFileName().toString()).orElse("?"))
+                .filter(d -> programs.contains(d.substring(d.indexOf(' ') + 1))).collect(Collectors.toSet());
     }
 }
