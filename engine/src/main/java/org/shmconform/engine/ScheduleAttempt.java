@@ -223,8 +223,7 @@ final class ScheduleAttempt {
             borrowed.put(spec.id(), p);
             return p.process();
         }
-        WorkerHandle handle = environment.start(
-                WorkerCommands.forOneSchedule(commands.command(spec.impl(), spec.user(), spec.tmpdir())), spec.group());
+        WorkerHandle handle = environment.start(commands.command(spec.impl(), spec.user(), spec.tmpdir()), spec.group());
         WorkerProcess wp = new WorkerProcess(spec.id(), handle, run.logs().resolve(logName(spec)));
         wp.recordOrphansIn(run.ledger()); // a process started here: from before it can act
         wp.awaitHello(timing.startDeadline());

@@ -17,12 +17,26 @@ import org.shmconform.engine.launch.WorkerCommand;
  */
 public final class WorkerCommands {
     /**
-     * Fast start for short-lived workers: C1 only and the serial GC (see docs/anchors/physical-limits.md). An empty
+     * The JIT's thresholds ten times higher: a Java worker lives for a few dozen operations, and the C1 compilations
+     * the usual thresholds start on its way to them are most of its CPU after the JVM's own start. A pooled worker too:
+     * in a fuzz campaign a third of a schedule's workers is killed or replaced, so a worker process serves about 17
+     * operations in its life (bench, sysv: 838 operations, 47 workers started in 10 s). Measured on this machine, a sysv
+     * worker's CPU from start to exit (/usr/bin/time around the protocol, runs of five or three): 230–280 ms with 7
+     * operations, 190–210 ms with this; 250–260 and 200–220 ms with 60; 339–420 and 260–380 ms with 403; it costs only a
+     * worker that lives long: 500–600 against 690–990 ms with 4,003, 1,010–1,100 against 1,250–1,340 ms with 20,000.
+     * In the fuzz ({@code bench --columns=sysv,posix,mmapfile}, alternated), 392–564 ms of CPU a schedule before,
+     * 261–467 ms with it.
+     */
+    static final String SHORT_LIFE_JIT = "-XX:CompileThresholdScaling=10";
+
+    /**
+     * Fast start for short-lived workers: C1 only and the serial GC (see docs/anchors/physical-limits.md), and
+     * {@link #SHORT_LIFE_JIT}. An empty
      * {@code jna.platform.library.path}: JNA otherwise fills it at class initialisation by running
      * {@code /sbin/ldconfig -p}, a fork and exec in every worker's start; the workers bind libc by its file name
      * ({@code LibC}), which the dynamic loader finds without it.
      */
-    private static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+    private static final List<String> JVM_OPTIONS = List.of(SHORT_LIFE_JIT, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
             "-Xshare:auto", "-Xss512k", "-XX:-UsePerfData", "-Djna.platform.library.path=");
 
     private final RunContext run;
@@ -68,28 +82,6 @@ public final class WorkerCommands {
         args.addAll(List.of("-cp", String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()),
                 WorkerMain.class.getName(), backend));
         return new WorkerCommand(java, args, classPath, env, user);
-    }
-
-    /**
-     * The JIT's thresholds ten times higher for a Java worker that serves one schedule and exits (a worker in a
-     * container, or every worker with --fresh-workers; the pool's serve many: WorkerPool): it runs a few dozen operations, and the C1
-     * compilations the usual thresholds start on its way to them are most of its CPU after the JVM's own start.
-     * Measured on this machine, a fresh sysv worker's CPU from start to exit (/usr/bin/time, five runs each): 230–280 ms
-     * with 7 operations, 190–210 ms with this; 339–420 and 260–380 ms with 403. Not for pooled workers, which serve
-     * thousands of operations: with 4,003, 500–600 ms against 690–990 ms with this (more of them interpreted).
-     */
-    static final String ONE_SCHEDULE_JIT = "-XX:CompileThresholdScaling=10";
-
-    /** The command for a worker that serves one schedule only: for a Java worker, {@link #ONE_SCHEDULE_JIT} first. */
-    static WorkerCommand forOneSchedule(WorkerCommand command) {
-        if (command.classPath().isEmpty()) {
-            return command;
-        }
-        List<String> args = new ArrayList<>();
-        args.add(ONE_SCHEDULE_JIT);
-        args.addAll(command.arguments());
-        return new WorkerCommand(command.program(), args, command.classPath(), command.environment(), command.user(),
-                command.armsItsParentDeathSignal(), command.forksWorkers());
     }
 
     /** The worker class path ({@link WorkerClassPath}); for another user, a readable (never writable) copy in the run's share directory. */
