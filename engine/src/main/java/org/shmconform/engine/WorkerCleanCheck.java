@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.shmconform.backends.host.ProcText;
 
 /**
  * The harness's own evidence, read from outside through /proc, that a worker process holds nothing of
@@ -83,13 +84,13 @@ final class WorkerCleanCheck {
     private static void maps(Path proc, Path shareRoot, List<String> why) {
         List<String> lines;
         try {
-            lines = Files.readAllLines(proc.resolve("maps"), StandardCharsets.UTF_8);
+            lines = ProcText.lines(proc.resolve("maps"));
         } catch (IOException e) {
             why.add("cannot read its maps: " + e.getMessage());
             return;
         }
         for (String line : lines) {
-            String[] f = line.trim().split("\\s+", 6);
+            String[] f = ProcText.fields(line, 6);
             String perms = f.length > 1 ? f[1] : "";
             String path = f.length > 5 ? f[5] : "";
             boolean segment = path.startsWith("/SYSV") || path.startsWith("/dev/shm/") || path.startsWith("/memfd:")
@@ -135,7 +136,7 @@ final class WorkerCleanCheck {
     /** The {@code lock:} lines the kernel shows for one descriptor (fs/proc/fd.c, show_fd_locks). */
     private static void locks(Path proc, int fd, String target, List<String> why) {
         try {
-            for (String line : Files.readAllLines(proc.resolve("fdinfo/" + fd), StandardCharsets.UTF_8)) {
+            for (String line : ProcText.lines(proc.resolve("fdinfo/" + fd))) {
                 if (line.startsWith("lock:")) {
                     why.add("holds a lock on descriptor " + fd + " (" + target + "): " + line.substring("lock:".length()).trim());
                 }

@@ -86,21 +86,37 @@ public final class KernelWait {
      */
     public OptionalLong hostTid(long hostPid, long nsTid) {
         Path tasks = proc.resolve(Long.toString(hostPid)).resolve("task");
+        try {
+            // A worker in the harness's pid namespace (local, ipcns, a fork server's): its thread of that number is the
+            // one, and a Java worker's other threads (a dozen) need no reading. The same test as for any thread below.
+            Path same = tasks.resolve(Long.toString(nsTid));
+            if (Files.isDirectory(same) && innermostTid(same) == nsTid) {
+                return OptionalLong.of(nsTid);
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone, or not this namespace's number: look through every thread
+        }
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(tasks)) {
             for (Path task : dir) {
-                for (String line : Files.readAllLines(task.resolve("status"), StandardCharsets.US_ASCII)) {
-                    if (line.startsWith("NSpid:")) {
-                        String[] ids = line.substring(6).trim().split("\\s+");
-                        if (Long.parseLong(ids[ids.length - 1]) == nsTid) {
-                            return OptionalLong.of(Long.parseLong(task.getFileName().toString()));
-                        }
-                    }
+                if (innermostTid(task) == nsTid) {
+                    return OptionalLong.of(Long.parseLong(task.getFileName().toString()));
                 }
             }
         } catch (IOException | RuntimeException e) {
             // the worker is gone or its tasks changed under us: unknown
         }
         return OptionalLong.empty();
+    }
+
+    /** The last number of the thread's {@code NSpid:} line: its tid in the innermost pid namespace; -1 without one. */
+    private static long innermostTid(Path task) throws IOException {
+        for (String line : ProcText.lines(task.resolve("status"))) {
+            if (line.startsWith("NSpid:")) {
+                String[] ids = ProcText.fields(line.substring(6), 0);
+                return Long.parseLong(ids[ids.length - 1]);
+            }
+        }
+        return -1;
     }
 
     /** Whether thread {@code tid} of process {@code pid} (host ids) sleeps in a lock wait right now. */
@@ -143,7 +159,7 @@ public final class KernelWait {
 
     /** Decodes a {@code syscall} line: "nr arg1 ... arg6 sp pc", or "running", or "-1 sp pc" outside a call. */
     State inLockWait(String syscallLine, long pid) {
-        String[] f = syscallLine.split("\\s+");
+        String[] f = ProcText.fields(syscallLine, 0);
         if (f.length < 7 || f[0].equals("running") || f[0].startsWith("-")) {
             return State.not("not in a system call (" + syscallLine + ")");
         }
@@ -178,13 +194,13 @@ public final class KernelWait {
     String sharedFileMapping(long pid, BigInteger address) {
         List<String> maps;
         try {
-            maps = Files.readAllLines(proc.resolve(Long.toString(pid)).resolve("maps"), StandardCharsets.UTF_8);
+            maps = ProcText.lines(proc.resolve(Long.toString(pid)).resolve("maps"));
         } catch (IOException e) {
             return null;
         }
         for (String line : maps) {
             // start-end perms offset dev inode path
-            String[] f = line.trim().split("\\s+", 6);
+            String[] f = ProcText.fields(line, 6);
             if (f.length < 6) {
                 continue;
             }

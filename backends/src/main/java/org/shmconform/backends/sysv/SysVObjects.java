@@ -1,10 +1,10 @@
 package org.shmconform.backends.sysv;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.shmconform.backends.host.ProcText;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -97,9 +97,9 @@ public final class SysVObjects {
     private static List<String[]> rows(String file) {
         List<String[]> rows = new ArrayList<>();
         try {
-            List<String> lines = Files.readAllLines(Path.of(file));
+            List<String> lines = ProcText.lines(Path.of(file));
             for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                rows.add(line.trim().split("\\s+"));
+                rows.add(ProcText.fields(line, 0));
             }
         } catch (IOException e) {
             // no System V IPC here: nothing to list

@@ -111,6 +111,29 @@ class KernelWaitTest {
         assertTrue(kernel.hostTid(c.pid, c.tid + 1_000_000).isEmpty());
     }
 
+    /**
+     * A process in a pid namespace of its own (a container's worker): its thread 1 there is found among its threads by
+     * its NSpid line, and its host number, which is also the name of one of its tasks, is not taken for its number there.
+     */
+    @Test
+    void hostTidOfAThreadInAPidNamespaceOfItsOwnIsFoundByItsNumberThere() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "a pid namespace needs root here");
+        Child unshare = start(new ProcessBuilder("unshare", "--pid", "--fork", "--kill-child", "sleep", "3600"));
+        long sleeper = -1;
+        for (int look = 0; look < 200 && sleeper < 0; look++) {
+            String kids = Files.readString(Path.of("/proc/" + unshare.pid() + "/task/" + unshare.pid() + "/children")).trim();
+            sleeper = kids.isEmpty() ? -1 : Long.parseLong(kids.split(" ")[0]);
+            Thread.sleep(10);
+        }
+        assertTrue(sleeper > 0, "unshare's child appeared");
+        try {
+            assertEquals(sleeper, kernel.hostTid(sleeper, 1).orElseThrow());
+            assertTrue(kernel.hostTid(sleeper, sleeper).isEmpty(), "its host number is no thread's number in its namespace");
+        } finally {
+            ProcessHandle.of(sleeper).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
     @Test
     void unknownArchitecturesHaveNoTable() {
         assertNotNull(KernelWait.tableFor("amd64"));
