@@ -88,6 +88,22 @@ public final class Ledger {
     }
     private String runLetters = "";
     private KeyFileWatch watch;
+    /** Objects made before the run that carry the ftok key of a key file of the run, until an execution asks ({@link #foreignAtKeysOf}). */
+    private final List<Foreign> foreign = new ArrayList<>();
+
+    /**
+     * A System V object this run cannot have made (it is older than the run) whose key is the ftok value of one of the
+     * run's key files, of a kind that file keys: a create through that file meets it (AlreadyExists), an attach or a
+     * lock reaches it. Another program's (a Qt application's QSharedMemory or QSystemSemaphore whose key file shares
+     * the low byte of the device and the low 16 bits of the inode), never the backend's doing.
+     */
+    record Foreign(Path keyFile, SysVObjects.Obj object) {
+        String describe() {
+            return "the System V " + (object.kind().equals("shm") ? "segment " : "semaphore set ") + object.id() + " (key 0x"
+                    + String.format("%08x", object.key()) + ", made at " + java.time.Instant.ofEpochSecond(object.ctime()) + " by uid "
+                    + object.cuid() + ", before this run started) has the ftok key of key file " + keyFile;
+        }
+    }
 
     private Ledger(FileChannel out, long startSecond) {
         this.out = out;
@@ -330,8 +346,41 @@ public final class Ledger {
         liveKeyFiles.put(file, k);
         if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
             write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);
+            noteForeignAt(file, k);
         }
         return k;
+    }
+
+    /**
+     * Objects of the host's IPC namespace, made before this run, that carry the new key file's ftok value (see
+     * {@link Foreign}); written to the ledger as {@code foreign <kind> <id> <key> <ctime> <cuid> <file>}, which the
+     * reaper never reads: they are never touched. One made by another program during the run is not told from the
+     * run's own this way.
+     */
+    private void noteForeignAt(Path file, KeyFile k) {
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            if (o.key() == k.key() && k.kinds().contains(o.kind()) && o.ctime() < startSecond) {
+                foreign.add(new Foreign(file, o));
+                write("foreign " + o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid() + " " + file);
+            }
+        }
+    }
+
+    /**
+     * What {@link #noteForeignAt} found at the key files of an execution ({@code keyPrefix}), forgotten once told: each a
+     * reason the execution's history may be another program's doing.
+     */
+    synchronized List<String> foreignAtKeysOf(String keyPrefix) {
+        String letters = QtKeys.lettersOf(keyPrefix);
+        List<String> found = new ArrayList<>();
+        for (java.util.Iterator<Foreign> it = foreign.iterator(); it.hasNext(); ) {
+            Foreign f = it.next();
+            if (isKeyFileOf(f.keyFile(), letters)) {
+                found.add(f.describe());
+                it.remove();
+            }
+        }
+        return found;
     }
 
     /** glibc's ftok, from lstat's results (ftok itself stats through links). */

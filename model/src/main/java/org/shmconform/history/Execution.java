@@ -29,6 +29,18 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
         this(scheduleName, keyPrefix, history, workers, notes, problems, List.of());
     }
 
+    /**
+     * How a problem starts that says an object older than the run (another program's) carries the key of one of the
+     * execution's objects: its history may tell that object's story, not the subject's, so no verdict stands on it, a
+     * FAIL included ({@code ScheduleChecker}).
+     */
+    public static final String FOREIGN_OBJECT = "an object this run did not make shares a key of this execution: ";
+
+    /** Whether a problem says the execution met another program's object at one of its keys ({@link #FOREIGN_OBJECT}). */
+    public boolean metAForeignObject() {
+        return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT));
+    }
+
     /** The problems in one line, or null when the schedule ran as written. */
     public String broken() {
         return problems.isEmpty() ? null : String.join("; ", problems);

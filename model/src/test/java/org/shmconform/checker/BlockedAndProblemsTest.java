@@ -81,4 +81,15 @@ class BlockedAndProblemsTest {
         assertEquals(Verdict.FAIL, result(withProblems(sysv.execution(), "step 9 (detach by B) not performed"), "sysv",
                 Property.CRASH_SURVIVES).verdict());
     }
+
+    /** A history that met another program's object at one of its keys proves nothing against the subject, a FAIL included. */
+    @Test
+    void aViolationInAHistoryThatMetAForeignObjectIsUnknown() {
+        Histories sysv = new Histories("sysv", "A", "B").invokeCreate("A", 64).fail("A", "create", "AlreadyExists");
+        assertEquals(Verdict.FAIL, result(sysv.execution(), "sysv", Property.CREATE_SIZE).verdict());
+        String met = Execution.FOREIGN_OBJECT + "the System V segment 7 (key 0x5100e0f6) has the ftok key of key file /x/qipc_sharedmemory_k";
+        PropertyResult r = result(withProblems(sysv.execution(), met), "sysv", Property.CREATE_SIZE);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
+        assertEquals("harness: " + met, r.why());
+    }
 }
