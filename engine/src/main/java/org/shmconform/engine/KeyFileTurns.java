@@ -37,9 +37,28 @@ final class KeyFileTurns {
         void close();
     }
 
-    /** The schedule's turn: held when one of its workers is a column whose sets outlive their key files, else nothing. */
+    /** Whether this thread holds the turn through {@link #hold}, or through a schedule's turn it took. */
+    private static final ThreadLocal<Boolean> HELD = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * The schedule's turn: held when one of its workers is a column whose sets outlive their key files, else nothing;
+     * nothing either when this thread holds the turn already (a second open of the file would wait for the first).
+     */
     static Turn take(Schedule schedule) throws InterruptedException {
-        return needsTurn(schedule) ? take()::close : () -> { };
+        return needsTurn(schedule) && !HELD.get() ? hold() : () -> { };
+    }
+
+    /**
+     * Waits for the turn and holds it until the returned turn is closed; a schedule this thread runs meanwhile takes no
+     * second one. For a test whose own System V objects keyed like a run's must not meet another run's schedules.
+     */
+    static Turn hold() throws InterruptedException {
+        OfdLockFile lock = take();
+        HELD.set(true);
+        return () -> {
+            HELD.set(false);
+            lock.close();
+        };
     }
 
     /** Waits for this state directory's turn and holds it until closed. */

@@ -43,6 +43,14 @@ class ForeignObjectAtAKeyTest {
     @Test
     void aCreateThatMeetsAnotherProgramsSegmentAtItsKeyIsUnknownOrRunAgainNeverAFailure() throws Exception {
         List<SysVObjects.Segment> planted = new ArrayList<>();
+        // The System V key files' turn, from before the segments until they are gone: a run beside this test (its
+        // `./mvnw -B verify` beside a `shmconform run`) would meet them too; its System V schedules wait for the turn.
+        try (KeyFileTurns.Turn turn = KeyFileTurns.hold()) {
+            plantAndRun(planted);
+        }
+    }
+
+    private static void plantAndRun(List<SysVObjects.Segment> planted) throws Exception {
         // Before the run, as another program's: in the directory the run's TMPDIRs are made in (the same file system).
         Path probe = Files.createTempFile(RunContext.shareRoot(), "probe", "");
         long dev = (Long) Files.getAttribute(probe, "unix:dev", LinkOption.NOFOLLOW_LINKS);

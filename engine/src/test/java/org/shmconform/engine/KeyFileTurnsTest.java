@@ -72,6 +72,31 @@ class KeyFileTurnsTest {
         }
     }
 
+    /**
+     * A thread that holds the turn (a test whose own objects are keyed like a run's) runs its schedules within it: their
+     * turn is no second open of the file, which would wait for the first forever; another thread still waits.
+     */
+    @Test
+    void aScheduleOfAThreadThatHoldsTheTurnRunsWithinIt() throws Exception {
+        CountDownLatch taken = new CountDownLatch(1);
+        Thread other = new Thread(() -> {
+            try (KeyFileTurns.Turn t = KeyFileTurns.take(schedule("sysv", "local"))) {
+                taken.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        try (KeyFileTurns.Turn held = KeyFileTurns.hold()) {
+            try (KeyFileTurns.Turn within = KeyFileTurns.take(schedule("sysv", "local"))) {
+                other.start();
+                assertFalse(taken.await(300, TimeUnit.MILLISECONDS), "another thread waits while this one's schedule runs");
+            }
+            assertFalse(taken.await(300, TimeUnit.MILLISECONDS), "the schedule's end gives back no turn it did not take");
+        }
+        assertTrue(taken.await(30, TimeUnit.SECONDS), "the other thread gets the turn once it is given back");
+        other.join();
+    }
+
     @Test
     void onlyColumnsWhoseLockIsASystemVSetTakeTurnsInTheHostsIpcNamespace() {
         for (String impl : List.of("qt68-sysv-native", "qt68-sysv", "sysv", "qt")) {
