@@ -83,9 +83,9 @@ final class RunCommand implements Callable<Integer> {
     Long soakMinutes;
 
     @Option(names = "--fresh-workers", description = "Start a new worker process for every scenario run (default: the"
-            + " named suite's local workers, and those in ipcns and ipcns+shm, are reused across scenarios when each proves"
-            + " it holds no mapping, descriptor, lock or child of the last one; a worker that cannot prove it is replaced;"
-            + " a container's workers always start fresh).")
+            + " named suite's workers, local, in ipcns and ipcns+shm and in the Docker environments' containers, are reused"
+            + " across scenarios of their column, environment and group when each proves it holds no mapping, descriptor,"
+            + " lock or child of the last one; a worker that cannot prove it is replaced).")
     boolean freshWorkers;
 
     @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")

@@ -55,9 +55,9 @@ public final class ScheduleRunner {
     }
 
     /**
-     * The same runner, but its workers in environments that pool them (local, ipcns, ipcns+shm: {@link WorkerPool#serves})
-     * come from the run's {@link WorkerPool} and go back to it when they prove clean after a schedule (a container's
-     * workers still start fresh).
+     * The same runner, but its workers in environments that pool them (local, ipcns, ipcns+shm and the Docker ones:
+     * {@link WorkerPool#serves}) come from the run's {@link WorkerPool} and go back to it when they prove clean after a
+     * schedule.
      */
     public ScheduleRunner reusingWorkers() {
         return new ScheduleRunner(run, environments, timing, true, lanes);

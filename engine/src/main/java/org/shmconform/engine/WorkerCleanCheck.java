@@ -50,7 +50,8 @@ final class WorkerCleanCheck {
      * What the worker was when it joined the pool: its standard descriptors, the TMPDIR and run it was
      * started for, and the files of its code it may keep open.
      */
-    record Baseline(long pid, Map<Integer, String> standard, String tmpdir, String runId, Set<String> codeFiles) {
+    record Baseline(long pid, Map<Integer, String> standard, String tmpdir, String runId, Set<String> codeFiles,
+                    List<String> codeDirectories) {
     }
 
     private WorkerCleanCheck() {
@@ -58,12 +59,17 @@ final class WorkerCleanCheck {
 
     /** Taken right after the hello, before the worker has done anything. */
     static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath) {
+        return baseline(pid, tmpdir, runId, classPath, List.of());
+    }
+
+    /** @param codeDirectories its environment's ({@code Environment.codeDirectories}: an image's Java runtime) */
+    static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath, List<String> codeDirectories) {
         Map<Integer, String> standard = new LinkedHashMap<>();
         for (int fd = 0; fd <= 2; fd++) {
             standard.put(fd, link(PROC.resolve(pid + "/fd/" + fd)));
         }
         return new Baseline(pid, standard, tmpdir.toString(), runId,
-                classPath.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.toSet()));
+                classPath.stream().map(p -> p.toAbsolutePath().toString()).collect(Collectors.toSet()), List.copyOf(codeDirectories));
     }
 
     /** Why the worker is not clean, one line each; empty when every check passed. */
@@ -74,14 +80,15 @@ final class WorkerCleanCheck {
             why.add("pid " + b.pid() + " is gone");
             return why;
         }
-        maps(proc, shareRoot, why);
+        maps(proc, shareRoot, b.codeDirectories(), why);
         descriptors(proc, b, why);
         children(proc, why);
         environment(proc, b, why);
         return why;
     }
 
-    private static void maps(Path proc, Path shareRoot, List<String> why) {
+    /** @param codeDirectories read-only code its runtime maps shared (an image's runtime maps its lib/modules "r--s") */
+    private static void maps(Path proc, Path shareRoot, List<String> codeDirectories, List<String> why) {
         List<String> lines;
         try {
             lines = ProcText.lines(proc.resolve("maps"));
@@ -95,7 +102,9 @@ final class WorkerCleanCheck {
             String path = f.length > 5 ? f[5] : "";
             boolean segment = path.startsWith("/SYSV") || path.startsWith("/dev/shm/") || path.startsWith("/memfd:")
                     || path.startsWith(shareRoot.toString() + "/");
-            boolean sharedOfUnknown = perms.length() == 4 && perms.charAt(3) == 's' && !path.startsWith("/usr/");
+            boolean code = path.startsWith("/usr/")
+                    || (codeDirectories.stream().anyMatch(path::startsWith) && !path.endsWith(" (deleted)"));
+            boolean sharedOfUnknown = perms.length() == 4 && perms.charAt(3) == 's' && !code;
             if (segment || sharedOfUnknown) {
                 why.add("still maps " + (path.isEmpty() ? "anonymous shared memory" : path) + " (" + perms + ")");
             }
@@ -129,7 +138,9 @@ final class WorkerCleanCheck {
      * pseudo-file the JVM reads about itself (cgroup limits, /proc): none can hold a segment, a lock or a key.
      */
     static boolean isCodeFile(String target, Baseline b) {
-        return (target.startsWith("/usr/") && !target.contains(" (deleted)")) || b.codeFiles().contains(target)
+        boolean kept = !target.contains(" (deleted)");
+        return (target.startsWith("/usr/") && kept) || (b.codeDirectories().stream().anyMatch(target::startsWith) && kept)
+                || b.codeFiles().contains(target)
                 || DEVICES.contains(target) || target.startsWith(CGROUP_FILES) || target.startsWith("/proc/" + b.pid() + "/");
     }
 

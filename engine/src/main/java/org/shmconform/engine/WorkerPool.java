@@ -23,10 +23,10 @@ import org.shmconform.schedule.WorkerSpec;
 
 /**
  * Worker processes reused across schedules, per run ({@link RunContext#workerPool}), per column and environment
- * (issue 13: "a pool per column and environment"): local workers, and workers in an environment's unshared namespaces
- * (ipcns, ipcns+shm), which are host processes whose /proc the harness reads as a local worker's and whose group's
- * namespaces live as long as the environment ({@link Environment#poolsWorkers}). A worker in a container is started
- * fresh each schedule: its files are the image's and its pid another namespace's. Idle workers are kept per
+ * (issue 13: "a pool per column and environment"): local workers, workers in an environment's unshared namespaces
+ * (ipcns, ipcns+shm) and workers in a Docker environment's containers, whose /proc the harness reads from the host by
+ * their host pid as a local worker's (an image's runtime counts as code: {@link Environment#codeDirectories}) and whose
+ * group's namespaces or container live as long as the environment ({@link Environment#poolsWorkers}). Idle workers are kept per
  * (column, user, TMPDIR, environment and group); a schedule borrows one per worker name, and its history records the
  * real pid as ever.
  *
@@ -287,7 +287,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         wp.recordOrphansIn(run.ledger()); // a forked worker is dated from its hello (a no-op for one started here)
         p.baseline = WorkerCleanCheck.baseline(wp.hostPid().getAsLong(), run.workerTmp(key.tmpdir(), key.user()),
-                run.runId(), command.classPath());
+                run.runId(), command.classPath(), key.environment() == null ? List.of() : key.environment().codeDirectories());
         return p;
     }
 

@@ -3,6 +3,7 @@ package org.shmconform.engine;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -14,7 +15,10 @@ import org.junit.jupiter.api.Test;
  */
 class WorkerCleanCheckFilesTest {
     private static final WorkerCleanCheck.Baseline WORKER = new WorkerCleanCheck.Baseline(31562, Map.of(), "/run/shmconform-share/x/tmp",
-            "abcdef", Set.of("/run/shmconform/cache/worker-jar-1/shmconform-worker.jar"));
+            "abcdef", Set.of("/run/shmconform/cache/worker-jar-1/shmconform-worker.jar"), List.of());
+    /** A worker in a container of the worker image: its runtime is the image's. */
+    private static final WorkerCleanCheck.Baseline IN_A_CONTAINER = new WorkerCleanCheck.Baseline(31562, Map.of(),
+            "/run/shmconform-share/x/tmp", "abcdef", Set.of(), List.of("/opt/jre/", "/opt/jna/"));
 
     @Test
     void theJvmsReadsAboutItselfAndItsCodeMayStayOpen() {
@@ -33,5 +37,15 @@ class WorkerCleanCheckFilesTest {
                 "/usr/lib/x (deleted)"}) {
             assertFalse(WorkerCleanCheck.isCodeFile(target, WORKER), target);
         }
+    }
+
+    @Test
+    void anImagesRuntimeIsCodeOnlyForAWorkerOfThatImage() {
+        assertTrue(WorkerCleanCheck.isCodeFile("/opt/jre/lib/modules", IN_A_CONTAINER));
+        assertTrue(WorkerCleanCheck.isCodeFile("/opt/jna/libjnidispatch.so", IN_A_CONTAINER));
+        assertFalse(WorkerCleanCheck.isCodeFile("/opt/jre/lib/x (deleted)", IN_A_CONTAINER));
+        assertFalse(WorkerCleanCheck.isCodeFile("/opt/jre-other/k", IN_A_CONTAINER));
+        assertFalse(WorkerCleanCheck.isCodeFile("/dev/shm/shmcfabcdefk", IN_A_CONTAINER));
+        assertFalse(WorkerCleanCheck.isCodeFile("/opt/jre/lib/modules", WORKER), "not for a worker of the host");
     }
 }

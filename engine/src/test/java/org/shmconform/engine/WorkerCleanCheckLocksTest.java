@@ -29,7 +29,7 @@ class WorkerCleanCheckLocksTest {
         Path file = Files.writeString(dir.resolve("code.jar"), "x");
         long pid = ProcessHandle.current().pid();
         WorkerCleanCheck.Baseline self = new WorkerCleanCheck.Baseline(pid, Map.of(), dir.toString(), "run",
-                Set.of(file.toString()));
+                Set.of(file.toString()), List.of());
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             assertFalse(lockLines(self).stream().anyMatch(l -> l.contains(file.toString())), "open, not locked");
             try (FileLock lock = ch.lock()) {
@@ -45,7 +45,7 @@ class WorkerCleanCheckLocksTest {
     void anOpenFileDescriptionLockIsSeenToo() {
         Path file = dir.resolve("ofd.lock");
         WorkerCleanCheck.Baseline self = new WorkerCleanCheck.Baseline(ProcessHandle.current().pid(), Map.of(), dir.toString(),
-                "run", Set.of(file.toString()));
+                "run", Set.of(file.toString()), List.of());
         try (OfdLockFile held = OfdLockFile.createHeld(file)) {
             List<String> lines = lockLines(self);
             assertTrue(lines.stream().anyMatch(l -> l.contains("(" + file + "): ") && l.contains("OFDLCK")), lines.toString());

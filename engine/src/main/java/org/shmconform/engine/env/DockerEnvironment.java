@@ -64,6 +64,8 @@ public final class DockerEnvironment implements Environment {
     private Availability availability;
     private String image;
     private ContainerLifeline lifeline;
+    /** Closed: no more containers (a pool's spare on its way must not make a group container nobody removes). */
+    private boolean closed;
 
     public DockerEnvironment(Mode mode, String runId) {
         this(mode, runId, DEFAULT_SHM_BYTES, DEFAULT_LIFETIME);
@@ -171,8 +173,30 @@ public final class DockerEnvironment implements Environment {
         return facts;
     }
 
+    /**
+     * Its workers are pooled like local ones ({@code WorkerPool}): the harness reads a container's process from the
+     * host's /proc by its host pid ({@link DockerWorkerHandle#hostPid}), its group's container lives as long as this
+     * environment, and the image's runtime is read-only code ({@link #codeDirectories}). A worker that may keep a
+     * SEM_UNDO adjustment in an IPC namespace of the container's own (private, shareable) is always replaced.
+     */
+    @Override
+    public boolean poolsWorkers() {
+        return true;
+    }
+
+    /** The image's Java runtime and JNA library, which a worker's descriptors name by their paths in the container. */
+    @Override
+    public List<String> codeDirectories() {
+        return List.of(JAVA.substring(0, JAVA.indexOf("/bin/java") + 1), "/opt/jna/");
+    }
+
     @Override
     public WorkerHandle start(WorkerCommand command, String group) throws IOException {
+        synchronized (this) {
+            if (closed) {
+                throw new IOException(name() + " is closed: no worker starts in it any more");
+            }
+        }
         if (!availability().available()) {
             throw new IOException(name() + " not available: " + availability().reason());
         }
@@ -191,8 +215,16 @@ public final class DockerEnvironment implements Environment {
             GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
                 GroupContainer own = GroupContainer.joining(image, groupContainer.id(), labels(), jars, writable, lifetime, lifeline());
+                boolean late;
                 synchronized (this) {
-                    workerContainers.add(own);
+                    late = closed; // closed while it started: close() did not see it
+                    if (!late) {
+                        workerContainers.add(own);
+                    }
+                }
+                if (late) {
+                    own.close();
+                    throw new IOException(name() + " closed while a worker's container started");
                 }
                 target = own;
                 release = () -> closeWorkerContainer(own);
@@ -215,6 +247,9 @@ public final class DockerEnvironment implements Environment {
     }
 
     private synchronized GroupContainer groupContainer(String group, Set<Path> jars, Set<Path> writable) {
+        if (closed) {
+            throw new IllegalStateException(name() + " is closed");
+        }
         GroupContainer c = groups.get(group);
         if (c == null) {
             c = switch (mode) {
@@ -366,6 +401,7 @@ public final class DockerEnvironment implements Environment {
     public void close() {
         List<GroupContainer> all;
         synchronized (this) {
+            closed = true;
             all = new ArrayList<>(workerContainers);
             all.addAll(groups.values());
             workerContainers.clear();

@@ -1,6 +1,7 @@
 package org.shmconform.engine.env;
 
 import java.io.IOException;
+import java.util.List;
 import java.util.Map;
 import org.shmconform.spi.Availability;
 import org.shmconform.engine.launch.WorkerCommand;
@@ -32,13 +33,21 @@ public interface Environment extends AutoCloseable {
     }
 
     /**
-     * Whether a worker started here may serve several schedules ({@code WorkerPool}): it is a process of the host's
-     * pid namespace, whose /proc the harness reads from outside to prove it clean as it does a local worker's, and the
-     * namespaces of its group outlive a schedule. False for a worker in a container (its files are the image's, its
-     * pid another namespace's).
+     * Whether a worker started here may serve several schedules ({@code WorkerPool}): the harness reads its /proc from
+     * outside (by its host pid) to prove it clean as it does a local worker's, and the namespaces of its group outlive a
+     * schedule. False unless an environment says so.
      */
     default boolean poolsWorkers() {
         return false;
+    }
+
+    /**
+     * Directories of read-only code its workers run from besides the host's {@code /usr} and the class path (an image's
+     * Java runtime), as a worker's descriptors name them: a descriptor of a file there is no segment, lock or key
+     * ({@code WorkerCleanCheck}).
+     */
+    default List<String> codeDirectories() {
+        return List.of();
     }
 
     /**

@@ -1,0 +1,98 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.detach;
+import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.read;
+import static org.shmconform.schedule.Steps.unlock;
+import static org.shmconform.schedule.Steps.write;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.shmconform.checker.ScheduleChecker;
+import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * Workers in a container are pooled as local ones are: the next schedule of the column in that environment and group is
+ * served by the same processes, which really run in the group's container (its pid namespace, not the harness's), after
+ * the harness proved them clean through the host's /proc (the image's runtime is code, not a segment); a worker that
+ * locked in an IPC namespace of the container's own is replaced.
+ */
+class ContainerWorkerPoolIT {
+
+    private static Execution execute(RunContext run, Environment env, String column, Step... steps) throws InterruptedException {
+        ScheduleRunner runner = new ScheduleRunner(run, Map.of(env.name(), env), ScheduleRunner.Timing.defaults()).reusingWorkers();
+        Schedule s = new Schedule("container-pool-test", null, List.of(new WorkerSpec("A", column, env.name(), "g", null),
+                new WorkerSpec("B", column, env.name(), "g", null)), Arrays.asList(steps));
+        assertNull(runner.unavailableReason(s), column + " workers cannot run in " + env.name() + " here");
+        Execution x = runner.run(s);
+        assertEquals(List.of(), x.problems(), "the schedule ran every step");
+        assertFalse(ScheduleChecker.check(x, column, List.of(), Subjects.here()).fails(), "the history is judged as before");
+        return x;
+    }
+
+    /** The worker's host pid: the history records the pid its hello gave, the container's; the pool knows the host's. */
+    private static Set<Long> hostPids(RunContext run, String column) throws InterruptedException {
+        return Set.copyOf(run.workerPool().idlePidsOnceSparesStarted(column));
+    }
+
+    private static String pidNamespace(long pid) throws Exception {
+        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString();
+    }
+
+    private static Environment available(String name, RunContext run) {
+        Environment env = Environments.create(name, run.runId()).orElseThrow();
+        if (!env.availability().available()) {
+            env.close();
+        }
+        Assumptions.assumeTrue(env.availability().available(), () -> name + ": NOT_AVAILABLE " + env.availability().reason());
+        return env;
+    }
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"posix, docker-private", "memfd, docker-shareable", "mmapfile, docker-host"})
+    void theNextScheduleInTheContainerIsServedByTheSameWorkers(String column, String envName) throws Exception {
+        try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
+            Step[] story = {create("A", "k", 64), attach("B", "k"), write("A", 0, "hello"), read("B", 0, 5), detach("B"), detach("A")};
+            execute(run, env, column, story);
+            Set<Long> idle = hostPids(run, column);
+            assertEquals(2, idle.size(), "both workers went back to the pool: " + idle);
+            for (long pid : idle) {
+                assertNotEquals(pidNamespace(ProcessHandle.current().pid()), pidNamespace(pid), "worker " + pid + " runs in a container");
+            }
+            Execution second = execute(run, env, column, story);
+            assertTrue(second.notes().stream().noneMatch(n -> n.contains("not reused")), second.notes().toString());
+            assertEquals(idle, hostPids(run, column), "the same two processes served the second schedule; notes: " + second.notes());
+            assertTrue(run.workerPool().stats().reused() >= 2, run.workerPool().stats().toString());
+        }
+    }
+
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"posix, docker-private", "sysv, docker-shareable"})
+    void aWorkerThatLockedInAContainersOwnIpcNamespaceIsReplaced(String column, String envName) throws Exception {
+        try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
+            Execution first = execute(run, env, column, create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), detach("B"),
+                    detach("A"));
+            assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("worker A") && n.contains("IPC namespace the reaper does not reach")),
+                    first.notes().toString());
+        }
+    }
+}
