@@ -427,11 +427,15 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
-    /** SIGKILL, then the reaping even if this thread is interrupted (its flag is kept for the caller). */
+    /**
+     * SIGKILL, then the reaping even if this thread is interrupted (its flag is kept for the caller), then what its
+     * environment held for it alone is given back (a docker-shareable worker's own container; nothing for others).
+     */
     private static void killAndReapNow(WorkerProcess wp) {
         boolean interrupted = Thread.interrupted();
         try {
             wp.killAndReap(REAP);
+            wp.release();
         } catch (InterruptedException e) {
             interrupted = true; // interrupted again meanwhile (the pool closes): close() reaps what is left in owned
         } finally {

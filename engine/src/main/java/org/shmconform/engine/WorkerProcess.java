@@ -403,6 +403,14 @@ public final class WorkerProcess {
         handle.release();
     }
 
+    /**
+     * Gives back what the environment holds for this worker alone, once it is gone (a docker-shareable worker's own
+     * container), as {@link #shutdown} does: for a worker ended by {@link #killAndReap} whose end is not a shutdown.
+     */
+    public void release() {
+        handle.release();
+    }
+
     private void readReplies() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(handle.stdout(), StandardCharsets.UTF_8))) {
             String line;

@@ -93,6 +93,21 @@ class ContainerWorkerPoolIT {
                     detach("A"));
             assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("worker A") && n.contains("IPC namespace the reaper does not reach")),
                     first.notes().toString());
+            if (envName.equals("docker-shareable")) {
+                // A worker of its own container: the replaced worker's container goes with it, not at the environment's end.
+                int workers = hostPids(run, column).size();
+                assertEquals(1 + workers, runningContainers(run.runId()).size(), "the group's holder and one container per live worker");
+            }
         }
+    }
+
+    /** The run's running containers, by the label every container of the run carries. */
+    private static List<String> runningContainers(String runId) throws Exception {
+        Process ps = new ProcessBuilder(System.getProperty("shmconform.docker", "/usr/bin/docker"), "ps", "-q", "--filter",
+                "label=" + org.shmconform.engine.env.ContainerSweeper.RUN + "=" + runId).redirectErrorStream(true).start();
+        List<String> ids = new String(ps.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                .filter(l -> !l.isBlank()).toList();
+        assertEquals(0, ps.waitFor(), "docker ps: " + ids);
+        return ids;
     }
 }
