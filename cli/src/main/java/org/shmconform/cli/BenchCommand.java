@@ -262,11 +262,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * size() calls before the measured ones, as the JVM pipe floor has its 50: they bring both sides to the code a
-     * running campaign has (measured: with 20, the first column benched paid the harness's own cold engine path,
-     * 227-277 µs for sysv first against 183 µs for sysv second in the same run).
+     * size() calls before the measured ones, as the JVM pipe floor has its 50: they bring both sides to their steady
+     * code (measured: with 20, the first column benched paid the harness's own cold engine path, 227-277 µs for sysv
+     * first against 183 µs for sysv second in the same run). A Java worker's JIT thresholds are ten times the floor's
+     * (WorkerCommands.SHORT_LIFE_JIT: a worker lives some 17 operations in a campaign), so it reaches that code ten
+     * times later: with 200, the round trips were still mostly interpreted (2026-12-04, one bench: memfd 163.1 µs,
+     * 2.75x the JVM pipe, sysv 129.9 µs against 93.4 the day before with the usual thresholds).
      */
-    private static final int ROUND_TRIP_WARM_UP = 200;
+    private static final int ROUND_TRIP_WARM_UP = 2_000;
 
     /** Median invoke-to-reply time of N size() calls in one schedule, as the engine records them. */
     private static double harnessRoundTripUs(RunContext run, String column, int n) throws Exception {
