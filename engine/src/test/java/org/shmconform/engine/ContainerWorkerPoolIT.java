@@ -1,9 +1,11 @@
 package org.shmconform.engine;
 
+import static org.shmconform.engine.PooledSchedules.available;
+import static org.shmconform.engine.PooledSchedules.execute;
+import static org.shmconform.engine.PooledSchedules.namespace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shmconform.schedule.Steps.attach;
 import static org.shmconform.schedule.Steps.create;
@@ -13,22 +15,13 @@ import static org.shmconform.schedule.Steps.read;
 import static org.shmconform.schedule.Steps.unlock;
 import static org.shmconform.schedule.Steps.write;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.engine.env.Environment;
-import org.shmconform.engine.env.Environments;
 import org.shmconform.history.Execution;
-import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
-import org.shmconform.schedule.WorkerSpec;
 
 /**
  * Workers in a container are pooled as local ones are: the next schedule of the column in that environment and group is
@@ -38,33 +31,9 @@ import org.shmconform.schedule.WorkerSpec;
  */
 class ContainerWorkerPoolIT {
 
-    private static Execution execute(RunContext run, Environment env, String column, Step... steps) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(env.name(), env), ScheduleRunner.Timing.defaults()).reusingWorkers();
-        Schedule s = new Schedule("container-pool-test", null, List.of(new WorkerSpec("A", column, env.name(), "g", null),
-                new WorkerSpec("B", column, env.name(), "g", null)), Arrays.asList(steps));
-        assertNull(runner.unavailableReason(s), column + " workers cannot run in " + env.name() + " here");
-        Execution x = runner.run(s);
-        assertEquals(List.of(), x.problems(), "the schedule ran every step");
-        assertFalse(ScheduleChecker.check(x, column, List.of(), Subjects.here()).fails(), "the history is judged as before");
-        return x;
-    }
-
     /** The worker's host pid: the history records the pid its hello gave, the container's; the pool knows the host's. */
     private static Set<Long> hostPids(RunContext run, String column) throws InterruptedException {
         return Set.copyOf(run.workerPool().idlePidsOnceSparesStarted(column));
-    }
-
-    private static String pidNamespace(long pid) throws Exception {
-        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/pid")).toString();
-    }
-
-    private static Environment available(String name, RunContext run) {
-        Environment env = Environments.create(name, run.runId()).orElseThrow();
-        if (!env.availability().available()) {
-            env.close();
-        }
-        Assumptions.assumeTrue(env.availability().available(), () -> name + ": NOT_AVAILABLE " + env.availability().reason());
-        return env;
     }
 
     @ParameterizedTest(name = "{0} in {1}")
@@ -76,7 +45,7 @@ class ContainerWorkerPoolIT {
             Set<Long> idle = hostPids(run, column);
             assertEquals(2, idle.size(), "both workers went back to the pool: " + idle);
             for (long pid : idle) {
-                assertNotEquals(pidNamespace(ProcessHandle.current().pid()), pidNamespace(pid), "worker " + pid + " runs in a container");
+                assertNotEquals(namespace(ProcessHandle.current().pid(), "pid"), namespace(pid, "pid"), "worker " + pid + " runs in a container");
             }
             Execution second = execute(run, env, column, story);
             assertTrue(second.notes().stream().noneMatch(n -> n.contains("not reused")), second.notes().toString());

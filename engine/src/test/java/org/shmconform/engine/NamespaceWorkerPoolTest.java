@@ -1,9 +1,11 @@
 package org.shmconform.engine;
 
+import static org.shmconform.engine.PooledSchedules.available;
+import static org.shmconform.engine.PooledSchedules.execute;
+import static org.shmconform.engine.PooledSchedules.namespace;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shmconform.schedule.Steps.attach;
 import static org.shmconform.schedule.Steps.create;
@@ -13,22 +15,13 @@ import static org.shmconform.schedule.Steps.read;
 import static org.shmconform.schedule.Steps.unlock;
 import static org.shmconform.schedule.Steps.write;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.engine.env.Environment;
-import org.shmconform.engine.env.Environments;
 import org.shmconform.history.Execution;
-import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
-import org.shmconform.schedule.WorkerSpec;
 
 /**
  * Workers in an environment's unshared namespaces (ipcns, ipcns+shm) are pooled as local ones are: the next schedule
@@ -37,32 +30,8 @@ import org.shmconform.schedule.WorkerSpec;
  */
 class NamespaceWorkerPoolTest {
 
-    private static Execution execute(RunContext run, Environment env, String column, Step... steps) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(env.name(), env), ScheduleRunner.Timing.defaults()).reusingWorkers();
-        Schedule s = new Schedule("ns-pool-test", null, List.of(new WorkerSpec("A", column, env.name(), "g", null),
-                new WorkerSpec("B", column, env.name(), "g", null)), Arrays.asList(steps));
-        assertNull(runner.unavailableReason(s), column + " workers cannot run in " + env.name() + " here");
-        Execution x = runner.run(s);
-        assertEquals(List.of(), x.problems(), "the schedule ran every step");
-        assertFalse(ScheduleChecker.check(x, column, List.of(), Subjects.here()).fails(), "the history is judged as before");
-        return x;
-    }
-
     private static long pid(Execution x, String worker) {
         return x.workers().get(worker).pid();
-    }
-
-    private static String ipcNamespace(long pid) throws Exception {
-        return Files.readSymbolicLink(Path.of("/proc/" + pid + "/ns/ipc")).toString();
-    }
-
-    private static Environment available(String name, RunContext run) {
-        Environment env = Environments.create(name, run.runId()).orElseThrow();
-        if (!env.availability().available()) {
-            env.close();
-        }
-        Assumptions.assumeTrue(env.availability().available(), () -> name + ": NOT_AVAILABLE " + env.availability().reason());
-        return env;
     }
 
     @ParameterizedTest(name = "{0} in {1}")
@@ -71,7 +40,7 @@ class NamespaceWorkerPoolTest {
         try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
             Step[] story = {create("A", "k", 64), attach("B", "k"), write("A", 0, "hello"), read("B", 0, 5), detach("B"), detach("A")};
             Execution first = execute(run, env, column, story);
-            assertNotEquals(ipcNamespace(ProcessHandle.current().pid()), ipcNamespace(pid(first, "A")),
+            assertNotEquals(namespace(ProcessHandle.current().pid(), "ipc"), namespace(pid(first, "A"), "ipc"),
                     "the worker is in the group's IPC namespace");
             Execution second = execute(run, env, column, story);
             // Idle workers of one key are interchangeable: A may now be the process that was B.
