@@ -46,7 +46,8 @@ public record Trial(Schedule schedule, Execution execution, ScheduleChecker.Outc
      * How many times a schedule runs again when its execution met another program's System V object at one of its keys
      * ({@link Execution#metAForeignObject}, {@link Ledger.Foreign}); still met after that, the execution stays UNKNOWN with
      * the reason. On a file system that gives a freed inode to the next file made (ext4), the next key file may take the
-     * same inode again (ForeignObjectAtAKeyTest: three times out of three there); on tmpfs it takes a new number.
+     * same inode again (three times out of three in ForeignObjectAtAKeyTest's first version, on ext4); on tmpfs it takes a
+     * new number.
      */
     static final int RUNS_AFTER_A_FOREIGN_OBJECT = 2;
     private static final String RUN_AGAIN = "run again on fresh key files";

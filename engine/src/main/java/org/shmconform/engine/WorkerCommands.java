@@ -22,8 +22,8 @@ public final class WorkerCommands {
      * in a fuzz campaign a third of a schedule's workers is killed or replaced, so a worker process serves about 17
      * operations in its life (bench, sysv: 838 operations, 47 workers started in 10 s). Measured on this machine, a sysv
      * worker's CPU from start to exit (/usr/bin/time around the protocol, runs of five or three): 230–280 ms with 7
-     * operations, 190–210 ms with this; 250–260 and 200–220 ms with 60; 339–420 and 260–380 ms with 403; it costs only a
-     * worker that lives long: 500–600 against 690–990 ms with 4,003, 1,010–1,100 against 1,250–1,340 ms with 20,000.
+     * operations, 190–210 ms with this; 250–260 and 200–220 ms with 63; 339–420 and 260–380 ms with 403; it costs only a
+     * worker that lives long: 500–600 against 690–990 ms with 4,003, 1,010–1,100 against 1,250–1,340 ms with 20,003.
      * In the fuzz ({@code bench --columns=sysv,posix,mmapfile}, alternated), 392–564 ms of CPU a schedule before,
      * 261–467 ms with it.
      */
