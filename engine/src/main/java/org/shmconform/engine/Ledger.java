@@ -88,8 +88,8 @@ public final class Ledger {
     }
     private String runLetters = "";
     private KeyFileWatch watch;
-    /** Objects made before the run that carry the ftok key of a key file of the run, until an execution asks ({@link #foreignAtKeysOf}). */
-    private final List<Foreign> foreign = new ArrayList<>();
+    /** The run's key files seen since an execution last asked ({@link #foreignAtKeysOf}), by path, with their ftok values. */
+    private final Map<Path, KeyFile> unchecked = new HashMap<>();
 
     /**
      * A System V object this run cannot have made (it is older than the run) whose key is the ftok value of one of the
@@ -346,38 +346,44 @@ public final class Ledger {
         liveKeyFiles.put(file, k);
         if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
             write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);
-            noteForeignAt(file, k);
+            unchecked.put(file, k);
         }
         return k;
     }
 
     /**
-     * Objects of the host's IPC namespace, made before this run, that carry the new key file's ftok value (see
-     * {@link Foreign}); written to the ledger as {@code foreign <kind> <id> <key> <ctime> <cuid> <file>}, which the
-     * reaper never reads: they are never touched. One made by another program during the run is not told from the
-     * run's own this way.
+     * The key files of an execution ({@code keyPrefix}) seen since the last ask, forgotten now; when {@code look}, the
+     * System V objects of the host's IPC namespace made before this run that carry one's ftok value and are of a kind it
+     * keys (see {@link Foreign}), one listing for them all after the reaper's pass (another program's object is not the
+     * reaper's to remove: it is still there). Each is written to the ledger as {@code foreign <kind> <id> <key> <ctime>
+     * <cuid> <file>}, which the reaper never reads: they are never touched. One made by another program during the run
+     * is not told from the run's own this way.
+     *
+     * @param look whether the execution's System V objects are keyed by those files in the host's namespace; the others'
+     *             key files are only forgotten
+     * @return each object met, described: a reason the execution's history may be another program's doing
      */
-    private void noteForeignAt(Path file, KeyFile k) {
-        for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.key() == k.key() && k.kinds().contains(o.kind()) && o.ctime() < startSecond) {
-                foreign.add(new Foreign(file, o));
-                write("foreign " + o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid() + " " + file);
+    synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look) {
+        String letters = QtKeys.lettersOf(keyPrefix);
+        List<Map.Entry<Path, KeyFile>> mine = new ArrayList<>();
+        for (java.util.Iterator<Map.Entry<Path, KeyFile>> it = unchecked.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, KeyFile> e = it.next();
+            if (isKeyFileOf(e.getKey(), letters)) {
+                mine.add(e);
+                it.remove();
             }
         }
-    }
-
-    /**
-     * What {@link #noteForeignAt} found at the key files of an execution ({@code keyPrefix}), forgotten once told: each a
-     * reason the execution's history may be another program's doing.
-     */
-    synchronized List<String> foreignAtKeysOf(String keyPrefix) {
-        String letters = QtKeys.lettersOf(keyPrefix);
         List<String> found = new ArrayList<>();
-        for (java.util.Iterator<Foreign> it = foreign.iterator(); it.hasNext(); ) {
-            Foreign f = it.next();
-            if (isKeyFileOf(f.keyFile(), letters)) {
-                found.add(f.describe());
-                it.remove();
+        if (!look || mine.isEmpty()) {
+            return found;
+        }
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            for (Map.Entry<Path, KeyFile> e : mine) {
+                KeyFile k = e.getValue();
+                if (o.key() == k.key() && k.kinds().contains(o.kind()) && o.ctime() < startSecond) {
+                    write("foreign " + o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid() + " " + e.getKey());
+                    found.add(new Foreign(e.getKey(), o).describe());
+                }
             }
         }
         return found;

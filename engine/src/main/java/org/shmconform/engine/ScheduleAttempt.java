@@ -115,9 +115,10 @@ final class ScheduleAttempt {
             // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
             WorkerProcess.recordOrphansLeftBy(proven.values().stream().map(WorkerPool.Pooled::process).toList());
             Reaper.afterExecution(run, prefix, notes);
-            List<String> foreign = run.ledger().foreignAtKeysOf(prefix); // told once: asked for every execution
-            if (KeyFileTurns.needsTurn(schedule)) { // its System V objects are keyed by those files, in the host's namespace
-                foreign.forEach(f -> problems.add(Execution.FOREIGN_OBJECT + f)); // UNKNOWN, a FAIL too (ScheduleChecker)
+            // Asked for every execution (its key files are forgotten then); looked at where its System V objects are keyed by
+            // them in the host's namespace. Each one met makes the execution UNKNOWN, a FAIL too (ScheduleChecker).
+            for (String f : run.ledger().foreignAtKeysOf(prefix, KeyFileTurns.needsTurn(schedule))) {
+                problems.add(Execution.FOREIGN_OBJECT + f);
             }
             if (!proven.isEmpty()) {
                 pool.readmit(proven, lockers(), notes);

@@ -102,9 +102,8 @@ final class WorkerCleanCheck {
             String path = f.length > 5 ? f[5] : "";
             boolean segment = path.startsWith("/SYSV") || path.startsWith("/dev/shm/") || path.startsWith("/memfd:")
                     || path.startsWith(shareRoot.toString() + "/");
-            boolean code = path.startsWith("/usr/")
-                    || (codeDirectories.stream().anyMatch(path::startsWith) && !path.endsWith(" (deleted)"));
-            boolean sharedOfUnknown = perms.length() == 4 && perms.charAt(3) == 's' && !code;
+            boolean sharedOfUnknown = perms.length() == 4 && perms.charAt(3) == 's' && !path.startsWith("/usr/")
+                    && !inCode(path, codeDirectories);
             if (segment || sharedOfUnknown) {
                 why.add("still maps " + (path.isEmpty() ? "anonymous shared memory" : path) + " (" + perms + ")");
             }
@@ -138,10 +137,13 @@ final class WorkerCleanCheck {
      * pseudo-file the JVM reads about itself (cgroup limits, /proc): none can hold a segment, a lock or a key.
      */
     static boolean isCodeFile(String target, Baseline b) {
-        boolean kept = !target.contains(" (deleted)");
-        return (target.startsWith("/usr/") && kept) || (b.codeDirectories().stream().anyMatch(target::startsWith) && kept)
-                || b.codeFiles().contains(target)
+        return inCode(target, b.codeDirectories()) || b.codeFiles().contains(target)
                 || DEVICES.contains(target) || target.startsWith(CGROUP_FILES) || target.startsWith("/proc/" + b.pid() + "/");
+    }
+
+    /** A file of the system's code under /usr, or of an image's runtime ({@code codeDirectories}), not deleted since. */
+    private static boolean inCode(String path, List<String> codeDirectories) {
+        return !path.contains(" (deleted)") && (path.startsWith("/usr/") || codeDirectories.stream().anyMatch(path::startsWith));
     }
 
     /** The {@code lock:} lines the kernel shows for one descriptor (fs/proc/fd.c, show_fd_locks). */

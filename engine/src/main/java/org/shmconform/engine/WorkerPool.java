@@ -156,7 +156,7 @@ public final class WorkerPool implements AutoCloseable {
         this.forks = new ForkServers(run);
     }
 
-    /** Whether a worker in this environment is pooled: local ones, and those in namespaces of their own ({@link Environment#poolsWorkers}). */
+    /** Whether a worker in this environment is pooled: local, namespace and container ones ({@link Environment#poolsWorkers}). */
     static boolean serves(Environment environment) {
         return environment != null && environment.poolsWorkers();
     }
@@ -255,10 +255,13 @@ public final class WorkerPool implements AutoCloseable {
             throws IOException, InterruptedException {
         WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
-        // A fork server forks into its own namespaces, the host's: a worker of an environment's namespaces is started there.
-        WorkerHandle forked = key.environment() == null ? forks.fork(command) : null;
-        WorkerHandle handle = forked != null ? forked
-                : key.environment() == null ? local.start(command, null) : key.environment().start(command, key.group());
+        WorkerHandle handle;
+        if (key.environment() != null) {
+            handle = key.environment().start(command, key.group()); // a fork server forks into the host's namespaces only
+        } else {
+            WorkerHandle forked = forks.fork(command);
+            handle = forked != null ? forked : local.start(command, null);
+        }
         WorkerProcess wp = new WorkerProcess("pool-" + n, handle, log);
         wp.recordOrphansIn(run.ledger());
         Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
