@@ -30,7 +30,8 @@ import org.shmconform.backends.sysv.SysVObjects.SemSet;
  * and key, ftok collision or not) is never among them.
  *
  * <p>What it proves is that a worker of the run used the set last, after the run started: the same standard as the
- * ledger's key files (an object with the key of a key file of ours, made after it), for sets the ledger missed.
+ * ledger's key files (an object with the key of a key file of ours, made after it), for sets the ledger missed. A set
+ * nobody has operated yet, which a worker waits on, is proven by that wait ({@link #waitedOnBy}).
  */
 final class SetsOfLiveWorker {
     private SetsOfLiveWorker() {
@@ -64,5 +65,34 @@ final class SetsOfLiveWorker {
             }
         }
         return pinned.exited() ? List.of() : found; // exited: its pid may be another process's since a reading
+    }
+
+    /**
+     * The sets among {@code now}'s, made after the run started, that a thread of the pinned worker is in a semop on
+     * ({@code inSemop}, read from its {@code syscall} files after it was pinned): a set nobody has operated yet has no
+     * last operator to prove it by. Qt 6.4's QSystemSemaphore makes one when the set it found by {@code semget(IPC_EXCL)}
+     * (EEXIST) is removed, and its key file unlinked, by its owner before its second {@code semget(IPC_CREAT)}: a new set
+     * of value 0 that it did not make by name (so it neither sets it nor ever removes it), whose key file is gone, on
+     * which its lock then waits for good. Two of six {@code fuzz -b qt --count 300} campaigns left such a set (value 0,
+     * last operator 0) on 2026-12-04. A set's id names that one set for its whole life, so the worker being in a semop on
+     * that id, while it lives, proves that it used this set after the run started: the standard of {@link #lastOperatedBy}.
+     *
+     * <p>Only sets with no last operator in {@code now} are asked about: a set someone operated is proven by its last
+     * operator or by no one, and the worker's threads' {@code syscall} files (a Java worker has a dozen threads) are
+     * read only when such a set exists, which is rare.
+     *
+     * @param inSemop reads the ids of the sets the worker's threads are in a semop on, once pinned
+     * @return the sets, or none if the worker exited before the readings were over
+     */
+    static List<SemSet> waitedOnBy(SysVReading now, Pidfd pinned, java.util.function.Supplier<java.util.Set<Integer>> inSemop,
+                                   long runStartSecond) {
+        List<SemSet> unoperated = now.sets().stream().filter(s -> s.ctime() >= runStartSecond && now.lastOperator(s.id()) == 0)
+                .toList();
+        if (unoperated.isEmpty()) {
+            return List.of();
+        }
+        java.util.Set<Integer> waited = inSemop.get();
+        List<SemSet> found = unoperated.stream().filter(s -> waited.contains(s.id())).toList();
+        return pinned.exited() ? List.of() : found;
     }
 }

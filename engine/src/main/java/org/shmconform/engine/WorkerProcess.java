@@ -147,6 +147,10 @@ public final class WorkerProcess {
                 List<SysVObjects.Obj> proven = new ArrayList<>();
                 SetsOfLiveWorker.lastOperatedBy(now, pinned, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
                         .forEach(set -> proven.add(set.obj()));
+                if (KERNEL != null) {
+                    SetsOfLiveWorker.waitedOnBy(now, pinned, () -> KERNEL.semaphoreSetsInSemop(pid.getAsLong()), ledger.startSecond())
+                            .forEach(set -> proven.add(set.obj()));
+                }
                 SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
                         .forEach(segment -> proven.add(segment.obj()));
                 ledger.recordProvenOfLiveWorker(proven);

@@ -157,6 +157,34 @@ public final class KernelWait {
         return State.not("no thread of " + pid + " sleeps in a lock wait");
     }
 
+    /**
+     * The System V semaphore sets whose ids the threads of process {@code pid} are in a {@code semop}/{@code semtimedop}
+     * on right now, asleep or stopped in it (a stopped thread's {@code syscall} line still names the call it is stopped
+     * in, measured: T state, "220 0xd19000b ..."). Nothing read: none.
+     */
+    public java.util.Set<Integer> semaphoreSetsInSemop(long pid) {
+        java.util.Set<Integer> sets = new java.util.HashSet<>();
+        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve(Long.toString(pid)).resolve("task"))) {
+            for (Path task : tasks) {
+                String[] f;
+                try {
+                    f = ProcText.fields(Files.readString(task.resolve("syscall"), StandardCharsets.US_ASCII).trim(), 0);
+                } catch (IOException e) {
+                    continue; // a thread that ended meanwhile
+                }
+                if (f.length >= 7 && !f[0].equals("running") && !f[0].startsWith("-")) {
+                    int nr = Integer.parseInt(f[0]);
+                    if (nr == table.semop() || nr == table.semtimedop()) {
+                        sets.add((int) hex(f[1]));
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // the process is gone or its threads changed under us: what was read stands
+        }
+        return sets;
+    }
+
     /** Decodes a {@code syscall} line: "nr arg1 ... arg6 sp pc", or "running", or "-1 sp pc" outside a call. */
     State inLockWait(String syscallLine, long pid) {
         String[] f = ProcText.fields(syscallLine, 0);
