@@ -70,12 +70,14 @@ final class SetsOfLiveWorker {
     /**
      * The sets among {@code now}'s, made after the run started, that a thread of the pinned worker is in a semop on
      * ({@code inSemop}, read from its {@code syscall} files after it was pinned): a set nobody has operated yet has no
-     * last operator to prove it by. Qt 6.4's QSystemSemaphore makes one when the set it found by {@code semget(IPC_EXCL)}
-     * (EEXIST) is removed, and its key file unlinked, by its owner before its second {@code semget(IPC_CREAT)}: a new set
-     * of value 0 that it did not make by name (so it neither sets it nor ever removes it), whose key file is gone, on
-     * which its lock then waits for good. Two of six {@code fuzz -b qt --count 300} campaigns left such a set (value 0,
-     * last operator 0) on 2026-12-04. A set's id names that one set for its whole life, so the worker being in a semop on
-     * that id, while it lives, proves that it used this set after the run started: the standard of {@link #lastOperatedBy}.
+     * last operator to prove it by. Qt's {@code QSystemSemaphorePrivate::handle} (qtbase,
+     * {@code qsystemsemaphore_systemv.cpp}) makes one in Open mode when the set its {@code semget(IPC_EXCL)} met (EEXIST)
+     * is removed, and its key file unlinked, by its owner before its second {@code semget(IPC_CREAT)}: only the set's
+     * maker (or Create mode) sets its value and removes it, so this one keeps value 0, its key file is gone, and the lock
+     * waits on it for good. Two of six {@code fuzz -b qt --count 300} campaigns left sets of that shape (value 0, last
+     * operator 0) on 2026-12-04: this is how Qt's code makes them, not a making that was watched. A set's id names that
+     * one set for its whole life, so the worker being in a semop on that id, while it lives, proves that it used this
+     * set after the run started: the standard of {@link #lastOperatedBy}.
      *
      * <p>Only sets with no last operator in {@code now} are asked about: a set someone operated is proven by its last
      * operator or by no one, and the worker's threads' {@code syscall} files (a Java worker has a dozen threads) are

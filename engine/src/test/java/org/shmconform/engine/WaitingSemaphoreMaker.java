@@ -8,7 +8,7 @@ import java.nio.file.Path;
 import org.shmconform.backends.linux.LibC;
 
 /**
- * A real process in the state Qt 6.4's QSystemSemaphore reaches when the set its {@code semget(IPC_EXCL)} found is
+ * A real process in the state Qt's QSystemSemaphore (Open mode) reaches when the set its {@code semget(IPC_EXCL)} met is
  * removed, and its key file unlinked, by the set's owner before its second {@code semget(IPC_CREAT)}: on the line
  * {@code go} it makes the key file, takes its ftok value, unlinks the file (the owner's clean-up), makes a set by semget
  * alone (no SETVAL: Qt did not make it by name), writes {@code <id> <key>} to the result file (made whole, by a rename)
