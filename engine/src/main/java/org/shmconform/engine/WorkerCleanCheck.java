@@ -58,10 +58,6 @@ final class WorkerCleanCheck {
     }
 
     /** Taken right after the hello, before the worker has done anything. */
-    static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath) {
-        return baseline(pid, tmpdir, runId, classPath, List.of());
-    }
-
     /** @param codeDirectories its environment's ({@code Environment.codeDirectories}: an image's Java runtime) */
     static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath, List<String> codeDirectories) {
         Map<Integer, String> standard = new LinkedHashMap<>();

@@ -34,8 +34,8 @@ import org.shmconform.schedule.WorkerSpec;
  * (skipped, saying so). The execution must say so and end UNKNOWN, or pass once run again on fresh key files, never
  * FAIL as if the backend had answered AlreadyExists on its own (CREATE-SIZE, which it did before); and nothing planted
  * is touched. Seen here: all three executions met one (each new key file took a later inode of the window), and the
- * trial ended UNKNOWN naming the segment, its key and the key file. Without the ledger's look at a new key
- * file (Ledger.foreignAtKeysOf) the trial FAILs (checked).
+ * trial ended UNKNOWN naming the segment, its key and the key file. Without the ledger's look at the execution's key
+ * files (Ledger.foreignAtKeysOf) the trial FAILs (checked).
  */
 class ForeignObjectAtAKeyTest {
     /** How many inode numbers get a segment: the files the run and its worker make before the key files, and gaps. */

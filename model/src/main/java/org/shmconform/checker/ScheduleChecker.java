@@ -74,10 +74,6 @@ public final class ScheduleChecker {
      * met another program's object ({@link Execution#FOREIGN_OBJECT}: then what it proves may be that program's doing,
      * and a FAIL is UNKNOWN too); an object left behind adds a FAIL of its own.
      */
-    static List<PropertyResult> results(List<Property> properties, Checker.Judgement all) {
-        return results(properties, all, false);
-    }
-
     static List<PropertyResult> results(List<Property> properties, Checker.Judgement all, boolean metAForeignObject) {
         CheckResult documented = evidence(all, DOCUMENTED);
         CheckResult declared = evidence(all, DECLARED);

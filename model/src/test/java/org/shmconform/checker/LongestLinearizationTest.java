@@ -105,15 +105,15 @@ class LongestLinearizationTest {
         CheckResult declared = new CheckResult(CheckResult.Status.VIOLATION, Property.LOCK_EXCLUSIVE, "decl", 4, new TreeSet<>(), declaredPrefix);
         CheckResult legal = new CheckResult(CheckResult.Status.LINEARIZABLE, null, null, null, new TreeSet<>());
 
-        PropertyResult fail = ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(documented, declared)).get(0);
+        PropertyResult fail = ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(documented, declared), false).get(0);
         assertEquals(Verdict.FAIL, fail.verdict());
         assertSame(declaredPrefix, fail.linearization());
 
-        PropertyResult deviates = ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(documented, legal)).get(0);
+        PropertyResult deviates = ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(documented, legal), false).get(0);
         assertEquals(Verdict.DEVIATES, deviates.verdict());
         assertSame(documentedPrefix, deviates.linearization());
 
-        assertNull(ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(legal, legal)).get(0).linearization());
+        assertNull(ScheduleChecker.results(List.of(Property.LOCK_EXCLUSIVE), both(legal, legal), false).get(0).linearization());
     }
 
     private static Checker.Judgement both(CheckResult documented, CheckResult declared) {

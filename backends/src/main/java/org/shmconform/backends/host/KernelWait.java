@@ -168,15 +168,12 @@ public final class KernelWait {
             for (Path task : tasks) {
                 String[] f;
                 try {
-                    f = ProcText.fields(Files.readString(task.resolve("syscall"), StandardCharsets.US_ASCII).trim(), 0);
+                    f = inACall(Files.readString(task.resolve("syscall"), StandardCharsets.US_ASCII).trim());
                 } catch (IOException e) {
                     continue; // a thread that ended meanwhile
                 }
-                if (f.length >= 7 && !f[0].equals("running") && !f[0].startsWith("-")) {
-                    int nr = Integer.parseInt(f[0]);
-                    if (nr == table.semop() || nr == table.semtimedop()) {
-                        sets.add((int) hex(f[1]));
-                    }
+                if (f != null && isSemop(f)) {
+                    sets.add((int) hex(f[1]));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -185,15 +182,27 @@ public final class KernelWait {
         return sets;
     }
 
+    /** A {@code syscall} line's fields ("nr arg1 ... arg6 sp pc"), or null outside a call ("running", "-1 sp pc"). */
+    private static String[] inACall(String syscallLine) {
+        String[] f = ProcText.fields(syscallLine, 0);
+        return f.length < 7 || f[0].equals("running") || f[0].startsWith("-") ? null : f;
+    }
+
+    /** Whether the call is semop or semtimedop, whose first argument is the set's id. */
+    private boolean isSemop(String[] call) {
+        int nr = Integer.parseInt(call[0]);
+        return nr == table.semop() || nr == table.semtimedop();
+    }
+
     /** Decodes a {@code syscall} line: "nr arg1 ... arg6 sp pc", or "running", or "-1 sp pc" outside a call. */
     State inLockWait(String syscallLine, long pid) {
-        String[] f = ProcText.fields(syscallLine, 0);
-        if (f.length < 7 || f[0].equals("running") || f[0].startsWith("-")) {
+        String[] f = inACall(syscallLine);
+        if (f == null) {
             return State.not("not in a system call (" + syscallLine + ")");
         }
         int nr = Integer.parseInt(f[0]);
         long a1 = hex(f[2]);
-        if (nr == table.semop() || nr == table.semtimedop()) {
+        if (isSemop(f)) {
             return new State(true, "semop on System V semaphore set " + hex(f[1]));
         }
         if (nr == table.fcntl() && (a1 == F_SETLKW || a1 == F_OFD_SETLKW)) {

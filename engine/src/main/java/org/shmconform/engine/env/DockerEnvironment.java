@@ -51,7 +51,9 @@ public final class DockerEnvironment implements Environment {
     public static final String ARCHIVE_PREFIX = ContainerClassDataSharing.PREFIX;
     public static final Duration DEFAULT_LIFETIME = Duration.ofHours(6);
     static final String JAVA = "/opt/jre/bin/java";
-    private static final List<String> JVM_FLAGS = List.of("-Djna.boot.library.path=/opt/jna", "-Djna.nounpack=true");
+    /** The image's JNA native library directory. */
+    private static final String JNA_DIR = "/opt/jna";
+    private static final List<String> JVM_FLAGS = List.of("-Djna.boot.library.path=" + JNA_DIR, "-Djna.nounpack=true");
 
     private final Mode mode;
     private final String runId;
@@ -187,7 +189,7 @@ public final class DockerEnvironment implements Environment {
     /** The image's Java runtime and JNA library, which a worker's descriptors name by their paths in the container. */
     @Override
     public List<String> codeDirectories() {
-        return List.of(JAVA.substring(0, JAVA.indexOf("/bin/java") + 1), "/opt/jna/");
+        return List.of(JAVA.substring(0, JAVA.indexOf("/bin/java") + 1), JNA_DIR + "/");
     }
 
     @Override
