@@ -71,8 +71,13 @@ final class ScheduleAttempt {
     private long seq;
     /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
-    /** Schedules of this runner that run side by side (a fuzz campaign's lanes): the pool keeps workers for as many. */
+    /**
+     * Schedules of this runner that run side by side (a fuzz campaign's lanes): the pool keeps workers for as many; 0 when
+     * no schedule after this one uses its workers (no spare is started for them: {@link ScheduleRunner#withoutSpares}).
+     */
     private final int lanes;
+    /** Spares the pool keeps ready beyond what this schedule uses ({@link ScheduleRunner#withoutReserve}). */
+    private final int reserve;
     /**
      * The schedule's workers (spawned children included: the schedule names them) whose column's lock is a System V set
      * ({@link KeyFileTurns#lockIsASystemVSet}), for {@link #mayLeaveAnUndo}.
@@ -82,9 +87,10 @@ final class ScheduleAttempt {
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
     ScheduleAttempt(RunContext run, WorkerCommands commands, Map<String, Environment> environments, ScheduleRunner.Timing timing,
-                    Schedule schedule, String prefix, WorkerPool pool, int lanes) {
+                    Schedule schedule, String prefix, WorkerPool pool, int lanes, int reserve) {
         this.pool = pool;
         this.lanes = lanes;
+        this.reserve = reserve;
         this.run = run;
         this.commands = commands;
         this.environments = environments;
@@ -152,7 +158,7 @@ final class ScheduleAttempt {
                         pooled.put(w, environment);
                     }
                 }
-                this.pool.expect(pooled, lanes);
+                this.pool.expect(pooled, lanes, reserve);
             }
             for (WorkerSpec spec : started) {
                 starting.put(spec.id(), STARTS.submit(() -> {

@@ -59,7 +59,7 @@ final class SpareStarts {
         }
     }
 
-    /** Ready workers kept beyond what the last schedule used (see the class comment). */
+    /** Ready workers kept beyond what the last schedule used (see the class comment), unless its runner keeps none. */
     static final int RESERVE = 1;
 
     private final Map<WorkerPool.Key, Integer> demand = new HashMap<>();
@@ -74,9 +74,12 @@ final class SpareStarts {
         });
     }
 
-    /** A schedule about to borrow {@code workers} workers of this key: the cap on what the pool keeps of it. */
-    void expect(WorkerPool.Key key, int workers) {
-        demand.put(key, workers);
+    /**
+     * A schedule about to borrow {@code workers} workers of this key, {@code reserve} more kept ready ({@link #RESERVE}, or
+     * 0): the cap on what the pool keeps of it; none is started for a key no schedule borrows.
+     */
+    void expect(WorkerPool.Key key, int workers, int reserve) {
+        demand.put(key, workers > 0 ? workers + reserve : 0);
     }
 
     /** A column whose campaign is over: no spare of it is wanted any more. */
@@ -87,8 +90,7 @@ final class SpareStarts {
     /** Whether one more spare of the key is wanted, {@code owned} being the pool's live workers of the key. */
     boolean wanted(WorkerPool.Key key, long owned) {
         long starting = inFlight.stream().filter(s -> s.key.equals(key) && !s.registered).count();
-        int used = demand.getOrDefault(key, 0);
-        return used > 0 && owned + starting < used + RESERVE;
+        return owned + starting < demand.getOrDefault(key, 0);
     }
 
     /** Starts {@code work} on a spare thread (a JVM start is CPU-bound: as many threads as parallel starts). */

@@ -172,13 +172,13 @@ public final class WorkerPool implements AutoCloseable {
 
     /**
      * Before a schedule borrows: the pooled workers it uses, per key, times the {@code lanes} of schedules that run
-     * side by side like it. That many is what the pool keeps of each key by starting spares (never more, for memory),
-     * until the next schedule says otherwise.
+     * side by side like it, and {@code reserve} more. That many is what the pool keeps of each key by starting spares
+     * (never more, for memory), until the next schedule says otherwise.
      */
-    synchronized void expect(Map<WorkerSpec, Environment> pooledSpecs, int lanes) {
+    synchronized void expect(Map<WorkerSpec, Environment> pooledSpecs, int lanes, int reserve) {
         Map<Key, Integer> workers = new HashMap<>();
         pooledSpecs.forEach((s, environment) -> workers.merge(Key.of(s, environment), lanes, Integer::sum));
-        workers.forEach(spares::expect);
+        workers.forEach((key, n) -> spares.expect(key, n, reserve));
     }
 
     /**

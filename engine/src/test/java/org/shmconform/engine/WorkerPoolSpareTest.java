@@ -113,6 +113,33 @@ class WorkerPoolSpareTest {
     }
 
     @Test
+    void aRunnerWithoutReserveReplacesTheLostWorkerAndStartsNoMore() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = WorkerPoolTest.execute(run, COLUMN, ScheduleRunner::withoutReserve,
+                    create("A", "k", 64), attach("B", "k"), kill("B"), detach("A"));
+            long a = x.workers().get("A").pid();
+            List<Long> idle = run.workerPool().idlePidsOnceSparesStarted(COLUMN);
+            WorkerPool.Stats s = run.workerPool().stats();
+            assertEquals(1, s.spares(), "B's replacement only: " + s);
+            assertEquals(2, idle.size(), "the survivor and B's replacement are idle: " + idle);
+            assertTrue(idle.contains(a), "the survivor " + a + " is idle: " + idle);
+        }
+    }
+
+    @Test
+    void aRunnerWithoutSparesLeavesTheLostWorkerUnreplaced() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution x = WorkerPoolTest.execute(run, COLUMN, ScheduleRunner::withoutSpares,
+                    create("A", "k", 64), attach("B", "k"), kill("B"), detach("A"));
+            List<Long> idle = run.workerPool().idlePidsOnceSparesStarted(COLUMN);
+            WorkerPool.Stats s = run.workerPool().stats();
+            assertEquals(0, s.spares(), "no spare: nothing after the schedule borrows one: " + s);
+            assertEquals(List.of(x.workers().get("A").pid()), idle, "only the survivor is idle");
+            assertEquals(2, s.started(), "the schedule's two workers only: " + s);
+        }
+    }
+
+    @Test
     void closeKillsAndReapsAnIdleSpare() throws InterruptedException {
         try (RunContext run = RunContext.create()) {
             Execution x = killingB(run);

@@ -44,8 +44,14 @@ class WorkerPoolTest {
 
     /** Two pooled workers A and B of the column run the steps; every step must have run. */
     static Execution execute(RunContext run, String column, Step... steps) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
-                ScheduleRunner.Timing.defaults()).reusingWorkers();
+        return execute(run, column, r -> r, steps);
+    }
+
+    /** The same on the pooling runner as {@code how} changes it (no reserve, no spares). */
+    static Execution execute(RunContext run, String column, java.util.function.UnaryOperator<ScheduleRunner> how, Step... steps)
+            throws InterruptedException {
+        ScheduleRunner runner = how.apply(new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults()).reusingWorkers());
         Schedule s = new Schedule("pool-test", null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
                 Arrays.asList(steps));
         assertNull(runner.unavailableReason(s), column + " workers cannot run here");

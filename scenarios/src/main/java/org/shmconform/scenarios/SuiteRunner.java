@@ -58,10 +58,11 @@ public final class SuiteRunner {
     /**
      * Scenarios run by {@code runner}: one that {@linkplain ScheduleRunner#reusingWorkers reuses workers}
      * runs each scenario on the run's pooled local workers (a worker goes back only when it proves clean),
-     * and keeps idle only the workers of the column being run.
+     * and keeps idle only the workers of the column being run, with no spare ready beyond what a scenario uses
+     * ({@link ScheduleRunner#withoutReserve}).
      */
     public SuiteRunner(ScheduleRunner runner, ReportLayout report, Progress progress) {
-        this.runner = runner;
+        this.runner = runner.withoutReserve();
         this.report = report;
         this.progress = progress;
     }
@@ -115,13 +116,15 @@ public final class SuiteRunner {
      */
     public List<ScenarioResult> run(List<Job> jobs, List<Integer> indices, BooleanSupplier abandoned) throws InterruptedException {
         List<ScenarioResult> results = new ArrayList<>();
-        for (int i : indices) {
+        for (int k = 0; k < indices.size(); k++) {
             if (abandoned.getAsBoolean()) {
                 break;
             }
+            int i = indices.get(k);
             Job job = jobs.get(i);
+            boolean workersUsedAfter = k + 1 < indices.size() && sameWorkers(job, jobs.get(indices.get(k + 1)));
             progress.started(job.scenario(), job.column(), i + 1, jobs.size());
-            ScenarioResult result = run(job.scenario(), job.column(), job.env());
+            ScenarioResult result = run(job.scenario(), job.column(), job.env(), workersUsedAfter);
             results.add(result);
             progress.finished(result, i + 1, jobs.size());
         }
@@ -133,6 +136,19 @@ public final class SuiteRunner {
     }
 
     public ScenarioResult run(Scenario scenario, String column, String env) throws InterruptedException {
+        return run(scenario, column, env, true);
+    }
+
+    /** Whether the next job borrows pooled workers like this one's: same column, same environment. */
+    private static boolean sameWorkers(Job job, Job next) {
+        return next.column().equals(job.column()) && next.env().equals(job.env());
+    }
+
+    /**
+     * @param workersUsedAfter whether a scenario after this one borrows the same pooled workers; if not, a worker this
+     *                         one loses is not replaced in the background ({@link ScheduleRunner#withoutSpares})
+     */
+    private ScenarioResult run(Scenario scenario, String column, String env, boolean workersUsedAfter) throws InterruptedException {
         long start = System.nanoTime();
         Schedule schedule = scenario.scheduleFor(column, env);
         String missing = scenario.requires().apply(column);
@@ -144,7 +160,8 @@ public final class SuiteRunner {
         }
         retireIdleWorkersBefore(column);
         ReportLayout.Evidence evidence = report.scenarioEvidence(scenario.id(), column, env);
-        Trial trial = Trial.run(runner, schedule, column, scenario.properties()).keep(evidence);
+        Trial trial = Trial.run(workersUsedAfter ? runner : runner.withoutSpares(), schedule, column, scenario.properties())
+                .keep(evidence);
         long millis = (System.nanoTime() - start) / 1_000_000;
         return new ScenarioResult(scenario.id(), scenario.title(), column, env, trial.outcome().results(),
                 evidence.historyName(), evidence.scheduleName(), millis, trial.execution().broken(), trial.execution().notes());
