@@ -18,11 +18,12 @@ import java.util.function.Predicate;
  * worker is replaced by a spare started in the background"), and how many it may start.
  *
  * <p>A spare is started only while the pool holds fewer workers of its key (idle, borrowed or starting)
- * than the last schedule that used the key had, plus {@link #RESERVE}: each is a JVM, and memory on a
- * small machine is what a spare costs. The reserve is there because a worker is often lost late in a
- * schedule (a kill near its end): a spare started then is still starting when the next schedule asks,
- * and the reserve, started after an earlier loss, is ready instead. It is the same command as any
- * pooled worker; proving it clean is the pool's business.
+ * than the last schedule that used the key had, plus {@link #RESERVE} (none for a runner that keeps no reserve, the
+ * named suite's, and no spare at all after a schedule whose workers nothing borrows next: ScheduleRunner's
+ * withoutReserve and withoutSpares): each is a JVM, and memory on a small machine is what a spare costs. The reserve
+ * is there because a worker is often lost late in a schedule (a kill near its end): a spare started then is still
+ * starting when the next schedule asks, and the reserve, started after an earlier loss, is ready instead. It is the
+ * same command as any pooled worker; proving it clean is the pool's business.
  *
  * <p>Not thread-safe by itself: every method except {@link Spare#await} is called holding the pool's
  * monitor, which is what makes "claimed by a borrow" and "finished, hence parked" exclusive.

@@ -53,7 +53,8 @@ import org.shmconform.schedule.WorkerSpec;
  * ({@link SpareStarts}), so that the next schedule's borrow takes a ready process instead of waiting for a
  * JVM to start; a borrow that finds the spare still starting waits for that start rather than making a
  * second one. The pool keeps at most as many workers of a key as the last schedule of that key used, plus
- * one in reserve (a spare is a JVM's memory; {@link SpareStarts} says why the reserve). A spare is like any fresh worker: it said hello and its baseline was taken
+ * one in reserve unless the schedule's runner keeps none (a spare is a JVM's memory; {@link SpareStarts} says why the
+ * reserve). A spare is like any fresh worker: it said hello and its baseline was taken
  * after it; like an idle worker, it is handed out only after it answered {@code reset}, so one that died
  * meanwhile is reaped and never given to a schedule. {@link #retireIdle} (a column's campaign is over)
  * ends that column's spares too.
