@@ -57,8 +57,11 @@ final class WorkerCleanCheck {
     private WorkerCleanCheck() {
     }
 
-    /** Taken right after the hello, before the worker has done anything. */
-    /** @param codeDirectories its environment's ({@code Environment.codeDirectories}: an image's Java runtime) */
+    /**
+     * Taken right after the hello, before the worker has done anything.
+     *
+     * @param codeDirectories its environment's ({@code Environment.codeDirectories}: an image's Java runtime)
+     */
     static Baseline baseline(long pid, Path tmpdir, String runId, List<Path> classPath, List<String> codeDirectories) {
         Map<Integer, String> standard = new LinkedHashMap<>();
         for (int fd = 0; fd <= 2; fd++) {

@@ -437,19 +437,21 @@ public final class WorkerPool implements AutoCloseable {
      */
     private static void killAndReapNow(WorkerProcess wp) {
         boolean interrupted = Thread.interrupted();
+        long deadline = System.nanoTime() + REAP.toNanos();
+        boolean waited = false;
         try {
             wp.killAndReap(REAP); // its SIGKILL is sent whatever interrupts it
+            waited = true;
         } catch (InterruptedException e) {
             interrupted = true;
         }
-        // Interrupted again meanwhile (close() interrupts the spare threads): the reaping still happens here. A start the
+        // Interrupted meanwhile (close() interrupts the spare threads): the reaping still happens here. A start the
         // closing pool refused is in no owned set that close() could reap from: WorkerPoolSpareTest's close right after a
         // loss listed such a child, killed, not yet reaped ("[13783 (gone since)]", twice under load).
-        long deadline = System.nanoTime() + REAP.toNanos();
-        while (true) {
+        while (!waited) {
             try {
                 wp.reap(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-                break;
+                waited = true;
             } catch (InterruptedException e) {
                 interrupted = true;
             }

@@ -6,7 +6,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import org.shmconform.backends.linux.LibC;
 
 /**
@@ -42,9 +41,7 @@ public final class OrphanSegmentMaker {
             return;
         }
         Files.delete(keyFile);
-        Path partial = Path.of(args[1] + ".partial");
-        Files.writeString(partial, id + " " + key);
-        Files.move(partial, Path.of(args[1]), StandardCopyOption.ATOMIC_MOVE);
+        OrphanSemaphoreMaker.writeResult(Path.of(args[1]), id, key);
         while (in.readLine() != null) {
             // held (attached, if so made) until the test ends it
         }

@@ -33,12 +33,17 @@ public final class OrphanSemaphoreMaker {
             return;
         }
         Files.delete(keyFile);
-        Path partial = Path.of(args[1] + ".partial");
-        Files.writeString(partial, id + " " + key);
-        Files.move(partial, Path.of(args[1]), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        writeResult(Path.of(args[1]), id, key);
         while (in.readLine() != null) {
             // held until the test ends it
         }
+    }
+
+    /** Writes {@code <id> <key>} to the result file, made whole by a rename so the test never reads half of it. */
+    static void writeResult(Path result, int id, int key) throws java.io.IOException {
+        Path partial = Path.of(result + ".partial");
+        Files.writeString(partial, id + " " + key);
+        Files.move(partial, result, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Waits for the line {@code go}, then makes the key file; null if stdin said anything else. SetsInALoopMaker's too. */

@@ -32,9 +32,7 @@ public final class WaitingSemaphoreMaker {
             Files.writeString(Path.of(args[1]), "failed key " + key + " id " + id + " errno " + LibC.errno());
             return;
         }
-        Path partial = Path.of(args[1] + ".partial");
-        Files.writeString(partial, id + " " + key);
-        Files.move(partial, Path.of(args[1]), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        OrphanSemaphoreMaker.writeResult(Path.of(args[1]), id, key);
         OrphanSemaphoreMaker.op(id, -1); // asleep until the set is removed or the process killed
     }
 }
