@@ -22,9 +22,11 @@ import org.shmconform.engine.launch.WorkerHandle;
  *     the configured size); the group's workers are exec'd into it. Groups are isolated from each
  *     other and from the host.</li>
  * <li>{@code docker-shareable}: one holder container per group ({@code --ipc shareable}, owning the
- *     IPC namespace and /dev/shm) and one container per worker joining it with
+ *     IPC namespace and /dev/shm) and one container per live worker joining it with
  *     {@code --ipc container:<holder>} and {@code --pid container:<holder>}: separate containers
- *     that share System V, /dev/shm and pids (like a pod with a shared process namespace).</li>
+ *     that share System V, /dev/shm and pids (like a pod with a shared process namespace). A worker's
+ *     container outlives it and takes a later worker of the group, once nothing the worker started
+ *     lives ({@link #reusableWorkerContainer}).</li>
  * <li>{@code docker-host}: one container per group with {@code --ipc host}: the host's System V
  *     namespace and the host's /dev/shm, so objects outlive the containers (the harness's IPC
  *     reaper removes them). --shm-size does not apply.</li>
@@ -53,6 +55,8 @@ public final class DockerEnvironment implements Environment {
     static final String JAVA = "/opt/jre/bin/java";
     /** The image's JNA native library directory. */
     private static final String JNA_DIR = "/opt/jna";
+    /** More ended workers' containers than this per holder are removed: a group has a few workers at a time. */
+    private static final int ENDED_CONTAINERS_KEPT = 8;
     private static final List<String> JVM_FLAGS = List.of("-Djna.boot.library.path=" + JNA_DIR, "-Djna.nounpack=true");
 
     private final Mode mode;
@@ -63,6 +67,8 @@ public final class DockerEnvironment implements Environment {
     private final AtomicInteger workerCount = new AtomicInteger();
     private final Map<String, GroupContainer> groups = new LinkedHashMap<>();
     private final List<GroupContainer> workerContainers = new ArrayList<>();
+    /** docker-shareable: worker containers whose worker has ended, by their holder's id (a subset of workerContainers). */
+    private final Map<String, java.util.Deque<GroupContainer>> endedWorkersContainers = new java.util.HashMap<>();
     private Availability availability;
     private String image;
     private ContainerLifeline lifeline;
@@ -212,24 +218,29 @@ public final class DockerEnvironment implements Environment {
         Path tmp = tmpDir(command);
         Set<Path> writable = writableBinds(command, tmp);
         GroupContainer target;
-        Runnable release = () -> { };
+        java.util.function.Consumer<Boolean> release = workerExited -> { };
         try {
             GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
-                GroupContainer own = GroupContainer.joining(image, groupContainer.id(), labels(), jars, writable, lifetime, lifeline());
-                boolean late;
-                synchronized (this) {
-                    late = closed; // closed while it started: close() did not see it
-                    if (!late) {
-                        workerContainers.add(own);
+                String holder = groupContainer.id();
+                GroupContainer own = reusableWorkerContainer(holder, jars, writable);
+                if (own == null) {
+                    own = GroupContainer.joining(image, holder, labels(), jars, writable, lifetime, lifeline());
+                    boolean late;
+                    synchronized (this) {
+                        late = closed; // closed while it started: close() did not see it
+                        if (!late) {
+                            workerContainers.add(own);
+                        }
+                    }
+                    if (late) {
+                        own.close();
+                        throw new IOException(name() + " closed while a worker's container started");
                     }
                 }
-                if (late) {
-                    own.close();
-                    throw new IOException(name() + " closed while a worker's container started");
-                }
                 target = own;
-                release = () -> closeWorkerContainer(own);
+                GroupContainer container = own;
+                release = workerExited -> workerContainerReleased(holder, container, workerExited);
             } else {
                 target = groupContainer;
                 List<Path> missing = groupContainer.missing(jars, writable);
@@ -389,6 +400,57 @@ public final class DockerEnvironment implements Environment {
                 ContainerSweeper.OWNER, ContainerSweeper.currentOwner());
     }
 
+    /**
+     * docker-shareable: a container of the holder whose worker has ended, with every mount the next worker needs, or null.
+     * Making a container was most of a shareable worker's start (measured: 65 containers made in a named suite, about half
+     * a second of the engine's CPU each); what sets a worker's container apart from its group's others is only that no
+     * other live worker runs in it, which stays true: a container is taken again only once nothing its last worker
+     * started lives ({@link #workerContainerReleased}), and it holds no state of that worker (its objects are the
+     * holder's, its files in the mounted TMPDIR).
+     */
+    private synchronized GroupContainer reusableWorkerContainer(String holder, Set<Path> jars, Set<Path> writable) {
+        java.util.Deque<GroupContainer> ended = endedWorkersContainers.get(holder);
+        if (closed || ended == null) {
+            return null;
+        }
+        for (java.util.Iterator<GroupContainer> i = ended.iterator(); i.hasNext(); ) {
+            GroupContainer c = i.next();
+            if (c.missing(jars, writable).isEmpty()) {
+                i.remove();
+                return c;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * A docker-shareable worker's end: its container waits for the holder's next worker if the worker has exited and the
+     * kernel lists no other process in the container than its main one (nothing the worker started lives on), else it is
+     * removed with whatever still runs in it.
+     */
+    private void workerContainerReleased(String holder, GroupContainer c, boolean workerExited) {
+        boolean reusable = workerExited && holdsOnlyItsMainProcess(c);
+        GroupContainer surplus = null;
+        synchronized (this) {
+            if (!closed && reusable && workerContainers.contains(c)) {
+                java.util.Deque<GroupContainer> ended = endedWorkersContainers.computeIfAbsent(holder, h -> new java.util.ArrayDeque<>());
+                ended.addLast(c);
+                if (ended.size() <= ENDED_CONTAINERS_KEPT) {
+                    return;
+                }
+                surplus = ended.removeFirst();
+            }
+        }
+        closeWorkerContainer(surplus != null ? surplus : c);
+    }
+
+    /** Whether the container's cgroup holds its main process (the lifeline's wait) and nothing else. */
+    private static boolean holdsOnlyItsMainProcess(GroupContainer c) {
+        long main = c.hostPid();
+        Set<Long> processes = main > 0 ? ContainerCgroup.processesWith(main) : null;
+        return processes != null && processes.equals(Set.of(main));
+    }
+
     private void closeWorkerContainer(GroupContainer c) {
         synchronized (this) {
             if (!workerContainers.remove(c)) {
@@ -407,6 +469,7 @@ public final class DockerEnvironment implements Environment {
             all = new ArrayList<>(workerContainers);
             all.addAll(groups.values());
             workerContainers.clear();
+            endedWorkersContainers.clear();
             groups.clear();
         }
         for (GroupContainer c : all) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.shmconform.engine.launch.WorkerHandle;
 
@@ -29,10 +30,13 @@ public final class DockerWorkerHandle implements WorkerHandle {
     private final Process client;
     private final String containerId;
     private final String workerId;
-    private final Runnable release;
+    /** Told, at {@link #release}, whether the worker has exited ({@link #exited}). */
+    private final Consumer<Boolean> release;
     private long hostPid = -1;
+    /** The client was ended here, not by the worker's exit: its end says nothing of the worker. */
+    private volatile boolean clientEndedByUs;
 
-    DockerWorkerHandle(Process client, String containerId, String workerId, Runnable release) {
+    DockerWorkerHandle(Process client, String containerId, String workerId, Consumer<Boolean> release) {
         this.client = client;
         this.containerId = containerId;
         this.workerId = workerId;
@@ -85,6 +89,7 @@ public final class DockerWorkerHandle implements WorkerHandle {
         if (!inside.ok() && client.isAlive()) {
             // The container is gone or unreachable: ending the client is all that is left (the
             // daemon then closes the worker's stdin, on which it exits).
+            clientEndedByUs = true;
             client.destroyForcibly();
         }
     }
@@ -124,10 +129,18 @@ public final class DockerWorkerHandle implements WorkerHandle {
         }
     }
 
-    /** Removes the worker's own container, if it has one (docker-shareable). */
+    /**
+     * Gives back the worker's own container, if it has one (docker-shareable), saying whether the worker has exited: a
+     * container may take another worker only then ({@link DockerEnvironment}).
+     */
     @Override
     public void release() {
-        release.run();
+        release.accept(exited());
+    }
+
+    /** Whether the worker has exited: docker exec's client returns once the process it ran has, unless ended here. */
+    private boolean exited() {
+        return !client.isAlive() && !clientEndedByUs;
     }
 
     /** Scans /proc/<pid>/environ of every host process for the worker's marker (root may read all). */

@@ -85,6 +85,45 @@ class DockerEnvironmentIT {
         }
     }
 
+    /**
+     * A shareable worker's container takes the group's next worker once the worker is gone, and only then: two live
+     * workers never share one, and a container in which something the worker started lives on (a child, which inherits
+     * the worker's marker) is removed, not given to the next worker.
+     */
+    @Test
+    void shareableWorkersContainerTakesTheNextWorkerOnlyOnceNothingOfItsWorkerLives() throws Exception {
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.SHAREABLE)) {
+            DockerWorkerHandle first = waiting(env, "cat >/dev/null");
+            DockerWorkerHandle second = waiting(env, "cat >/dev/null");
+            assertNotEquals(first.containerId(), second.containerId(), "two live workers, one container");
+            end(first);
+            DockerWorkerHandle third = waiting(env, "cat >/dev/null");
+            assertEquals(first.containerId(), third.containerId(), "the ended worker's container takes the next worker");
+            DockerWorkerHandle parent = waiting(env, "sleep 600 </dev/null >/dev/null 2>&1 & cat >/dev/null");
+            end(parent);
+            DockerWorkerHandle fourth = waiting(env, "cat >/dev/null");
+            assertNotEquals(parent.containerId(), fourth.containerId(), "a container with the last worker's child still in it");
+            ToolRun ps = DockerCli.run("ps", "-aq", "--no-trunc", "--filter", "id=" + parent.containerId());
+            assertTrue(ps.ok() && ps.output().isBlank(), "the container with the child in it is removed: " + ps.output());
+            for (DockerWorkerHandle w : List.of(second, third, fourth)) {
+                end(w);
+            }
+        }
+    }
+
+    private DockerWorkerHandle waiting(DockerEnvironment env, String script) throws Exception {
+        return (DockerWorkerHandle) env.start(new WorkerCommand(Path.of("sh"), List.of("-c", script), List.of(),
+                Map.of("TMPDIR", tmp.toString()), null), "a");
+    }
+
+    private static void end(WorkerHandle worker) throws Exception {
+        worker.stdin().close();
+        EnvProbe.readAll(worker.stdout());
+        EnvProbe.readAll(worker.stderr());
+        assertEquals(0, worker.awaitExit(Duration.ofSeconds(30)), "the worker's exit status");
+        worker.release();
+    }
+
     @Test
     void hostIpcSharesSystemVAndDevShmWithTheHost() throws Exception {
         try (DockerEnvironment env = available(DockerEnvironment.Mode.HOST)) {
