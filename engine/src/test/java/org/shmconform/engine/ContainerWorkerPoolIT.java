@@ -63,11 +63,33 @@ class ContainerWorkerPoolIT {
             assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("worker A") && n.contains("IPC namespace the reaper does not reach")),
                     first.notes().toString());
             if (envName.equals("docker-shareable")) {
-                // A worker of its own container: the replaced worker's container goes with it, not at the environment's end.
-                int workers = hostPids(run, column).size();
-                assertEquals(1 + workers, runningContainers(run.runId()).size(), "the group's holder and one container per live worker");
+                // Each live worker in a container of its own; the replaced worker's container holds nothing of it any more
+                // (it may wait for the group's next worker), nor does the group's holder.
+                Set<Long> live = hostPids(run, column);
+                long withAWorker = 0;
+                for (String id : runningContainers(run.runId())) {
+                    List<Long> processes = containerProcesses(id);
+                    long workersIn = processes.stream().filter(live::contains).count();
+                    assertTrue(workersIn <= 1, "container " + id + " runs " + processes + ", live workers " + live);
+                    if (workersIn == 0) {
+                        assertEquals(1, processes.size(), "container " + id + " without a live worker runs only its main process: "
+                                + processes);
+                    }
+                    withAWorker += workersIn;
+                }
+                assertEquals(live.size(), withAWorker, "every live worker in a container of the run: " + live);
             }
         }
+    }
+
+    /** The host pids of the processes running in container {@code id}. */
+    private static List<Long> containerProcesses(String id) throws Exception {
+        Process top = new ProcessBuilder(System.getProperty("shmconform.docker", "/usr/bin/docker"), "top", id, "-o", "pid")
+                .redirectErrorStream(true).start();
+        List<String> lines = new String(top.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines()
+                .map(String::strip).filter(l -> !l.isEmpty()).toList();
+        assertEquals(0, top.waitFor(), "docker top: " + lines);
+        return lines.stream().skip(1).map(Long::valueOf).toList(); // under the header "PID"
     }
 
     /** The run's running containers, by the label every container of the run carries. */
