@@ -22,14 +22,17 @@ final class ContainerCgroup {
     }
 
     /**
-     * The pids in the cgroup of process {@code pid} (a container's main process), or null if the kernel's list cannot be
-     * found or read here (then nothing is proven about what the container holds).
+     * The pids in the cgroup of process {@code pid}, a container's main process, if that cgroup's path names the container
+     * {@code containerId} (Docker names a container's cgroup by its id: so a pid of a container that has ended, taken by
+     * another process, proves nothing); null if not, or if the kernel's list cannot be found or read here (then nothing
+     * is proven about what the container holds).
      */
-    static Set<Long> processesWith(long pid) {
+    static Set<Long> processesOf(long pid, String containerId) {
         try {
             Path procs = procsFile(Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")),
                     Files.readAllLines(Path.of("/proc/self/mountinfo")));
-            if (procs == null || !Files.isRegularFile(procs, LinkOption.NOFOLLOW_LINKS)) {
+            if (procs == null || containerId.isEmpty() || !procs.toString().contains(containerId)
+                    || !Files.isRegularFile(procs, LinkOption.NOFOLLOW_LINKS)) {
                 return null;
             }
             return Files.readAllLines(procs).stream().map(String::strip).filter(l -> !l.isEmpty()).map(Long::valueOf)

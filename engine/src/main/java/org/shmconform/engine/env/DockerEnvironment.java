@@ -447,7 +447,7 @@ public final class DockerEnvironment implements Environment {
     /** Whether the container's cgroup holds its main process (the lifeline's wait) and nothing else. */
     private static boolean holdsOnlyItsMainProcess(GroupContainer c) {
         long main = c.hostPid();
-        Set<Long> processes = main > 0 ? ContainerCgroup.processesWith(main) : null;
+        Set<Long> processes = main > 0 ? ContainerCgroup.processesOf(main, c.id()) : null;
         return processes != null && processes.equals(Set.of(main));
     }
 

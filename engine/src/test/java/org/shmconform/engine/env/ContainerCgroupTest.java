@@ -37,11 +37,16 @@ class ContainerCgroupTest {
         assertNull(ContainerCgroup.procsFile(List.of(V1_PIDS), List.of("40 30 0:35 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory")));
     }
 
+    /** The test JVM's own cgroup read as a container's would be, by a part of its path; and refused by another name. */
     @Test
-    void thisProcessIsInItsOwnCgroupsList() {
+    void theListOfACgroupNamedByItsPath() throws Exception {
         long self = ProcessHandle.current().pid();
-        Set<Long> processes = ContainerCgroup.processesWith(self);
-        assertNotNull(processes, "this machine's cgroup of the test JVM cannot be read");
+        Path procs = ContainerCgroup.procsFile(java.nio.file.Files.readAllLines(Path.of("/proc/self/cgroup")),
+                java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")));
+        assertNotNull(procs, "no cgroup hierarchy of this machine found for the test JVM");
+        Set<Long> processes = ContainerCgroup.processesOf(self, procs.getParent().toString());
+        assertNotNull(processes, "the test JVM's cgroup cannot be read: " + procs);
         assertTrue(processes.contains(self), processes.toString());
+        assertNull(ContainerCgroup.processesOf(self, "0123456789abcdef-no-such-container"));
     }
 }
