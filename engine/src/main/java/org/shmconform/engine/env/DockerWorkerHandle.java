@@ -35,6 +35,7 @@ public final class DockerWorkerHandle implements WorkerHandle {
     private long hostPid = -1;
     /** The client was ended here, not by the worker's exit: its end says nothing of the worker. */
     private volatile boolean clientEndedByUs;
+    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
 
     DockerWorkerHandle(Process client, String containerId, String workerId, Consumer<Boolean> release) {
         this.client = client;
@@ -131,11 +132,14 @@ public final class DockerWorkerHandle implements WorkerHandle {
 
     /**
      * Gives back the worker's own container, if it has one (docker-shareable), saying whether the worker has exited: a
-     * container may take another worker only then ({@link DockerEnvironment}).
+     * container may take another worker only then ({@link DockerEnvironment}). Once: a second call (a shutdown's and a
+     * pool's release of one worker) must not give back a container that meanwhile took the group's next worker.
      */
     @Override
     public void release() {
-        release.accept(exited());
+        if (released.compareAndSet(false, true)) {
+            release.accept(exited());
+        }
     }
 
     /** Whether the worker has exited: docker exec's client returns once the process it ran has, unless ended here. */

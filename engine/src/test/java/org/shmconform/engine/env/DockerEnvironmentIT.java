@@ -99,13 +99,16 @@ class DockerEnvironmentIT {
             end(first);
             DockerWorkerHandle third = waiting(env, "cat >/dev/null");
             assertEquals(first.containerId(), third.containerId(), "the ended worker's container takes the next worker");
+            first.release(); // again: a shutdown's and the pool's release of one worker
+            DockerWorkerHandle fifth = waiting(env, "cat >/dev/null");
+            assertNotEquals(third.containerId(), fifth.containerId(), "a second release gave back the container of a live worker");
             DockerWorkerHandle parent = waiting(env, "sleep 600 </dev/null >/dev/null 2>&1 & cat >/dev/null");
             end(parent);
             DockerWorkerHandle fourth = waiting(env, "cat >/dev/null");
             assertNotEquals(parent.containerId(), fourth.containerId(), "a container with the last worker's child still in it");
             ToolRun ps = DockerCli.run("ps", "-aq", "--no-trunc", "--filter", "id=" + parent.containerId());
             assertTrue(ps.ok() && ps.output().isBlank(), "the container with the child in it is removed: " + ps.output());
-            for (DockerWorkerHandle w : List.of(second, third, fourth)) {
+            for (DockerWorkerHandle w : List.of(second, third, fourth, fifth)) {
                 end(w);
             }
         }
