@@ -22,17 +22,28 @@ final class ContainerCgroup {
     }
 
     /**
-     * The pids in the cgroup of process {@code pid}, a container's main process, if that cgroup's path names the container
-     * {@code containerId} (Docker names a container's cgroup by its id: so a pid of a container that has ended, taken by
-     * another process, proves nothing); null if not, or if the kernel's list cannot be found or read here (then nothing
-     * is proven about what the container holds).
+     * The {@code cgroup.procs} of the cgroup of process {@code pid}, a container's main process, if that cgroup's path
+     * names the container {@code containerId} (Docker names a container's cgroup by its id: so a pid of a container that
+     * has ended, taken by another process, proves nothing); null if not, or if it cannot be found here. The cgroup of a
+     * container does not change: found once, while the container runs ({@link GroupContainer#holdsOnlyItsMainProcess}).
      */
-    static Set<Long> processesOf(long pid, String containerId) {
+    static Path procsFileOf(long pid, String containerId) {
         try {
             Path procs = procsFile(Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup")),
                     Files.readAllLines(Path.of("/proc/self/mountinfo")));
-            if (procs == null || containerId.isEmpty() || !procs.toString().contains(containerId)
-                    || !Files.isRegularFile(procs, LinkOption.NOFOLLOW_LINKS)) {
+            return procs == null || containerId.isEmpty() || !procs.toString().contains(containerId) ? null : procs;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The pids the kernel lists in {@code procs} (a {@link #procsFileOf}), or null if it cannot be read (the container and
+     * its cgroup are gone, or it is not a regular file): then nothing is proven about what the container holds.
+     */
+    static Set<Long> processesIn(Path procs) {
+        try {
+            if (!Files.isRegularFile(procs, LinkOption.NOFOLLOW_LINKS)) {
                 return null;
             }
             return Files.readAllLines(procs).stream().map(String::strip).filter(l -> !l.isEmpty()).map(Long::valueOf)

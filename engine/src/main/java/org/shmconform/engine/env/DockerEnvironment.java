@@ -3,7 +3,11 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -11,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.shmconform.spi.Availability;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -68,7 +73,7 @@ public final class DockerEnvironment implements Environment {
     private final Map<String, GroupContainer> groups = new LinkedHashMap<>();
     private final List<GroupContainer> workerContainers = new ArrayList<>();
     /** docker-shareable: worker containers whose worker has ended, by their holder's id (a subset of workerContainers). */
-    private final Map<String, java.util.Deque<GroupContainer>> endedWorkersContainers = new java.util.HashMap<>();
+    private final Map<String, Deque<GroupContainer>> endedWorkersContainers = new HashMap<>();
     private Availability availability;
     private String image;
     private ContainerLifeline lifeline;
@@ -218,7 +223,7 @@ public final class DockerEnvironment implements Environment {
         Path tmp = tmpDir(command);
         Set<Path> writable = writableBinds(command, tmp);
         GroupContainer target;
-        java.util.function.Consumer<Boolean> release = workerExited -> { };
+        Consumer<Boolean> release = workerExited -> { };
         try {
             GroupContainer groupContainer = groupContainer(group, jars, writable);
             if (mode == Mode.SHAREABLE) {
@@ -409,11 +414,11 @@ public final class DockerEnvironment implements Environment {
      * holder's, its files in the mounted TMPDIR).
      */
     private synchronized GroupContainer reusableWorkerContainer(String holder, Set<Path> jars, Set<Path> writable) {
-        java.util.Deque<GroupContainer> ended = endedWorkersContainers.get(holder);
+        Deque<GroupContainer> ended = endedWorkersContainers.get(holder);
         if (closed || ended == null) {
             return null;
         }
-        for (java.util.Iterator<GroupContainer> i = ended.iterator(); i.hasNext(); ) {
+        for (Iterator<GroupContainer> i = ended.iterator(); i.hasNext(); ) {
             GroupContainer c = i.next();
             if (c.missing(jars, writable).isEmpty()) {
                 i.remove();
@@ -429,11 +434,11 @@ public final class DockerEnvironment implements Environment {
      * removed with whatever still runs in it.
      */
     private void workerContainerReleased(String holder, GroupContainer c, boolean workerExited) {
-        boolean reusable = workerExited && holdsOnlyItsMainProcess(c);
+        boolean reusable = workerExited && c.holdsOnlyItsMainProcess();
         GroupContainer surplus = null;
         synchronized (this) {
             if (!closed && reusable && workerContainers.contains(c)) {
-                java.util.Deque<GroupContainer> ended = endedWorkersContainers.computeIfAbsent(holder, h -> new java.util.ArrayDeque<>());
+                Deque<GroupContainer> ended = endedWorkersContainers.computeIfAbsent(holder, h -> new ArrayDeque<>());
                 ended.addLast(c);
                 if (ended.size() <= ENDED_CONTAINERS_KEPT) {
                     return;
@@ -442,13 +447,6 @@ public final class DockerEnvironment implements Environment {
             }
         }
         closeWorkerContainer(surplus != null ? surplus : c);
-    }
-
-    /** Whether the container's cgroup holds its main process (the lifeline's wait) and nothing else. */
-    private static boolean holdsOnlyItsMainProcess(GroupContainer c) {
-        long main = c.hostPid();
-        Set<Long> processes = main > 0 ? ContainerCgroup.processesOf(main, c.id()) : null;
-        return processes != null && processes.equals(Set.of(main));
     }
 
     private void closeWorkerContainer(GroupContainer c) {

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -35,7 +36,7 @@ public final class DockerWorkerHandle implements WorkerHandle {
     private long hostPid = -1;
     /** The client was ended here, not by the worker's exit: its end says nothing of the worker. */
     private volatile boolean clientEndedByUs;
-    private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean released = new AtomicBoolean();
 
     DockerWorkerHandle(Process client, String containerId, String workerId, Consumer<Boolean> release) {
         this.client = client;

@@ -29,6 +29,9 @@ final class GroupContainer implements AutoCloseable {
     private final GenericContainer<?> container;
     private final Set<Path> readOnlyBinds;
     private final Set<Path> readWriteBinds;
+    /** Its cgroup's list of processes, found at the first {@link #holdsOnlyItsMainProcess}; null until then or if none. */
+    private Path processesFile;
+    private boolean processesFileSought;
 
     private GroupContainer(GenericContainer<?> container, Set<Path> readOnlyBinds, Set<Path> readWriteBinds) {
         this.container = container;
@@ -127,6 +130,21 @@ final class GroupContainer implements AutoCloseable {
     long hostPid() {
         Long pid = container.getContainerInfo().getState().getPidLong();
         return pid == null ? -1 : pid;
+    }
+
+    /**
+     * Whether the kernel lists its main process (the lifeline's wait) in its cgroup and nothing else: nothing an exec
+     * started in it lives on, wherever a shared pid namespace reparented it ({@link ContainerCgroup}). False when that
+     * cannot be read.
+     */
+    synchronized boolean holdsOnlyItsMainProcess() {
+        long main = hostPid();
+        if (!processesFileSought) {
+            processesFileSought = true;
+            processesFile = main > 0 ? ContainerCgroup.procsFileOf(main, id()) : null;
+        }
+        Set<Long> processes = processesFile == null ? null : ContainerCgroup.processesIn(processesFile);
+        return processes != null && processes.equals(Set.of(main));
     }
 
     /** Kills and removes the container (Testcontainers' stop sends SIGKILL, then removes it with its volumes). */

@@ -44,9 +44,11 @@ class ContainerCgroupTest {
         Path procs = ContainerCgroup.procsFile(java.nio.file.Files.readAllLines(Path.of("/proc/self/cgroup")),
                 java.nio.file.Files.readAllLines(Path.of("/proc/self/mountinfo")));
         assertNotNull(procs, "no cgroup hierarchy of this machine found for the test JVM");
-        Set<Long> processes = ContainerCgroup.processesOf(self, procs.getParent().toString());
+        assertEquals(procs, ContainerCgroup.procsFileOf(self, procs.getParent().toString()));
+        Set<Long> processes = ContainerCgroup.processesIn(procs);
         assertNotNull(processes, "the test JVM's cgroup cannot be read: " + procs);
         assertTrue(processes.contains(self), processes.toString());
-        assertNull(ContainerCgroup.processesOf(self, "0123456789abcdef-no-such-container"));
+        assertNull(ContainerCgroup.procsFileOf(self, "0123456789abcdef-no-such-container"));
+        assertNull(ContainerCgroup.processesIn(procs.resolveSibling("no-such-file")));
     }
 }
