@@ -1,14 +1,17 @@
 package org.shmconform.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.testsupport.SystemVKeyFileTurn;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
@@ -16,6 +19,12 @@ import org.shmconform.schedule.WorkerSpec;
 
 /** Schedules with a worker whose lock is a System V set, in the host's IPC namespace, take turns; others do not wait. */
 class KeyFileTurnsTest {
+
+    /** The backends' tests of System V keys take their turn on this very file (they cannot ask the engine for it). */
+    @Test
+    void theBackendsTestsTakeTheirTurnOnTheRunsFile() {
+        assertEquals(Optional.of(KeyFileTurns.turnFile()), SystemVKeyFileTurn.file());
+    }
 
     @Test
     void aSecondHolderWaitsUntilTheFirstGivesItsTurnBack() throws Exception {

@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.spi.Availability;
 import org.shmconform.worker.protocol.WorkerProtocol;
@@ -40,6 +41,7 @@ import org.shmconform.engine.launch.WorkerHandle;
  * protocol's typed records without losing a field. The key carries the run's id; whatever the
  * workers leave is reaped by the run, and the workers are expected to leave nothing.
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class ProtocolConformanceTest {
     private static final String SCRIPT = "/org/shmconform/worker/protocol/protocol-conformance.jsonl";
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.Availability;
 import org.shmconform.backends.QtKeys;
@@ -49,6 +50,7 @@ import org.shmconform.engine.state.PrivateDirectory;
  * Skipped, with the reason and the fixing command, where the root is not built
  * (.ci/run builds it with qt-worker/build-qt68-root.sh).
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class Qt68RootTest {
     private static final Duration REPLY = Duration.ofSeconds(60);
     private static Path scratch;

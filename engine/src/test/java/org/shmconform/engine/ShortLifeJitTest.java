@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.spi.Args;
@@ -20,6 +21,7 @@ import org.shmconform.worker.protocol.WorkerProtocol;
  * Every Java worker, pooled or fresh, starts with the JIT's thresholds raised ({@link WorkerCommands#SHORT_LIFE_JIT}),
  * which the JVM accepts and after which the worker serves as before; a native worker's command does not carry it.
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class ShortLifeJitTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
 

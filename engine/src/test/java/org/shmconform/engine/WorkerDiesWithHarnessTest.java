@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.engine.launch.WorkerLauncher;
 
 /**
@@ -26,6 +27,7 @@ import org.shmconform.engine.launch.WorkerLauncher;
  * zombie waiting for init) within a generous bound, polled, never a fixed sleep. Without the
  * parent-death signal it stays in futex wait indefinitely (seen for more than 8 minutes).
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class WorkerDiesWithHarnessTest {
     private static final Duration BOUND = Duration.ofSeconds(60);
 

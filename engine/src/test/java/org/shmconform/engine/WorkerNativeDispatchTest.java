@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.engine.state.StateDirectory;
@@ -20,6 +21,7 @@ import org.shmconform.engine.state.StateDirectory;
  * A local Java worker loads JNA's native library from the harness's private cache, never from a copy it unpacks
  * itself (~/.cache/JNA/temp); a tampered cached copy is refused.
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class WorkerNativeDispatchTest {
 
     @Test

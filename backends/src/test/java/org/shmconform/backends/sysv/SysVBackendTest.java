@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.Backends;
@@ -30,8 +31,11 @@ import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.testsupport.PeerProcess;
 import org.shmconform.backends.testsupport.SharedSegmentContract;
+import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.backends.testsupport.SystemVKeyFileTurn;
 
 /** The System V backend against the contract, plus what only Qt's SysV build does. */
+@ExtendWith(SystemVKeyFileTurn.class)
 class SysVBackendTest extends SharedSegmentContract {
     @TempDir
     static Path tmp;
@@ -44,6 +48,18 @@ class SysVBackendTest extends SharedSegmentContract {
     @Override
     protected Path tempDir() {
         return tmp;
+    }
+
+    /** Each test makes its key files only while it holds the runs' turn (SystemVKeyFileTurn says why). */
+    @Test
+    void aTestMakesItsKeyFilesOnlyWhileItHoldsTheRunsTurn() {
+        Path turn = SystemVKeyFileTurn.file().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(turn != null, "no default state directory (not root, no XDG_RUNTIME_DIR)");
+        OfdLockFile.Attempt another = OfdLockFile.tryTake(turn);
+        if (another.lock() != null) {
+            another.lock().close();
+        }
+        assertEquals(OfdLockFile.Outcome.HELD, another.outcome(), "a run's schedule could take the turn during this test");
     }
 
     /** ftok keys seen while their key files existed, so a gone file does not hide a leaked segment. */

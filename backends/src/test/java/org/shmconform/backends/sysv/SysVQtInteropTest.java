@@ -22,17 +22,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.SegmentError;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.testsupport.PeerProcess;
+import org.shmconform.backends.testsupport.SystemVKeyFileTurn;
 
 /**
  * A real Qt 6.4 process (PyQt6, qt_peer.py) and this backend on one segment and one lock.
  * Skipped where Debian's python3 cannot import PyQt6; nothing else depends on Qt.
  */
+@ExtendWith(SystemVKeyFileTurn.class)
 class SysVQtInteropTest {
     private static final String PYTHON = "/usr/bin/python3";
 
