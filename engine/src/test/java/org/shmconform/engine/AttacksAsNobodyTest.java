@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -26,6 +27,7 @@ import org.shmconform.engine.state.PrivateDirectory;
  * The attacks of issue 16, each done by the unprivileged user {@code nobody} (setpriv), against a
  * harness running as root: each is refused or harmless, and the test says which.
  */
+@ExtendWith(TakesTheKeyFileTurn.class)
 class AttacksAsNobodyTest {
     private static final LibC C = LibC.INSTANCE;
     private Path state;
