@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +15,7 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The SHA-256 of a file the harness executes or hands to a worker (the Qt workers, the Qt 6.8 launcher), hashed again
@@ -39,6 +42,27 @@ final class FileDigests {
     }
 
     private FileDigests() {
+    }
+
+    /**
+     * Refuses a file the harness is about to execute or hand to a worker unless it is a regular file of ours, writable by
+     * us alone (lstat: never through a link), whose SHA-256 is {@code expected}.
+     *
+     * @param what    how the refusal names the file ("the Qt worker")
+     * @param whence  where {@code expected} comes from ("recorded when it was built")
+     * @param refusal what is not done with it ("not executed")
+     */
+    static void verifyOurs(Path file, String expected, String what, String whence, String refusal) throws IOException {
+        PosixFileAttributes a = PrivateDirectory.lstat(file);
+        if (!a.isRegularFile() || PrivateDirectory.uidOf(file) != PrivateDirectory.myUid()
+                || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new PrivateDirectory.UnsafeDirectoryException(file, what + " is not a regular file of ours, writable by us alone");
+        }
+        String actual = sha256(file);
+        if (!actual.equals(expected)) {
+            throw new PrivateDirectory.UnsafeDirectoryException(file, what + "'s SHA-256 " + actual + " is not the one " + whence
+                    + " (" + expected + "): " + refusal);
+        }
     }
 
     /** The file's SHA-256 in hex, read without following a link, or the one hashed before for the same identity. */

@@ -8,8 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.concurrent.TimeUnit;
@@ -181,17 +179,8 @@ public final class QtReferenceWorker {
 
     /** lstat: a regular file owned by us, writable by nobody else; then its SHA-256 must be the recorded one. */
     static void verify(Path exe, String expectedSha256) {
-        PosixFileAttributes a = PrivateDirectory.lstat(exe);
-        if (!a.isRegularFile() || PrivateDirectory.uidOf(exe) != PrivateDirectory.myUid()
-                || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker is not a regular file of ours, writable by us alone");
-        }
         try {
-            String actual = FileDigests.sha256(exe);
-            if (!actual.equals(expectedSha256)) {
-                throw new PrivateDirectory.UnsafeDirectoryException(exe, "the Qt worker's SHA-256 " + actual
-                        + " is not the one recorded when it was built (" + expectedSha256 + "): not executed");
-            }
+            FileDigests.verifyOurs(exe, expectedSha256, "the Qt worker", "recorded when it was built", "not executed");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + exe, e);
         }

@@ -16,8 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFileAttributes;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.CodeSource;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -210,17 +208,7 @@ final class WorkerClassPath {
      * jar, and JNA's library for the workers, {@link WorkerNativeDispatch}).
      */
     static void verify(Path file, String expected) throws IOException {
-        PosixFileAttributes a = PrivateDirectory.lstat(file);
-        String what = "the cached " + file.getFileName();
-        if (!a.isRegularFile() || PrivateDirectory.uidOf(file) != PrivateDirectory.myUid()
-                || a.permissions().contains(PosixFilePermission.GROUP_WRITE) || a.permissions().contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new PrivateDirectory.UnsafeDirectoryException(file, what + " is not a regular file of ours, writable by us alone");
-        }
-        String actual = FileDigests.sha256(file);
-        if (!actual.equals(expected)) {
-            throw new PrivateDirectory.UnsafeDirectoryException(file, what + "'s SHA-256 " + actual
-                    + " is not the one carried in the harness jar (" + expected + "): not used");
-        }
+        FileDigests.verifyOurs(file, expected, "the cached " + file.getFileName(), "carried in the harness jar", "not used");
     }
 
     static String sha256(byte[] bytes) {
