@@ -20,6 +20,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.shmconform.engine.WorkerProcess.Received;
 import org.shmconform.engine.env.Environment;
+import org.shmconform.engine.env.Environments;
 import org.shmconform.history.Ending;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
@@ -83,6 +84,11 @@ final class ScheduleAttempt {
      * ({@link KeyFileTurns#lockIsASystemVSet}), for {@link #mayLeaveAnUndo}.
      */
     private final java.util.Set<String> systemVLockers;
+    /**
+     * The environments with IPC namespaces of their own this schedule uses, counted as used from its start until its workers
+     * are given back ({@link EnvironmentUsers}): their sets are removed between schedules only while none uses them.
+     */
+    private final List<Environment> ownNamespaceUsers;
     /** The pooled process behind each worker name that came from the pool. */
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -100,9 +106,12 @@ final class ScheduleAttempt {
         this.children = new SpawnedChildren(schedule);
         this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
                 .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
+        this.ownNamespaceUsers = schedule.workers().stream().map(w -> environments.get(w.env()))
+                .filter(e -> e != null && !Environments.sharesTheHostsIpcNamespace(e.name())).distinct().toList();
     }
 
     Execution execute() throws InterruptedException {
+        ownNamespaceUsers.forEach(EnvironmentUsers::enter);
         try {
             if (startWorkers()) {
                 int index = 0;
@@ -117,7 +126,12 @@ final class ScheduleAttempt {
         } catch (IOException e) {
             problems.add("harness I/O error: " + e.getMessage());
         } finally {
-            Map<String, WorkerPool.Pooled> proven = releaseAll();
+            Map<String, WorkerPool.Pooled> proven;
+            try {
+                proven = releaseAll();
+            } finally {
+                ownNamespaceUsers.forEach(EnvironmentUsers::leave); // its workers are given back or gone: it uses them no more
+            }
             // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
             WorkerProcess.recordOrphansLeftBy(proven.values().stream().map(WorkerPool.Pooled::process).toList());
             Reaper.afterExecution(run, prefix, notes);
@@ -127,7 +141,8 @@ final class ScheduleAttempt {
                 problems.add(Execution.FOREIGN_OBJECT + f);
             }
             if (!proven.isEmpty()) {
-                pool.readmit(proven, lockers(), notes);
+                java.util.Set<String> lockers = lockers();
+                pool.readmit(proven, lockers, pool.voidUndosInOwnNamespaces(proven, lockers, notes), notes);
             }
         }
         return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);

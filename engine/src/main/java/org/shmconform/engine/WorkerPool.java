@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,6 +18,7 @@ import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.engine.env.OwnIpcNamespace;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.schedule.WorkerSpec;
@@ -335,28 +337,69 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
+     * After the schedule, before {@link #readmit}: the lockers among {@code proven} that live in an IPC namespace their
+     * environment made for their group (ipcns, ipcns+shm, docker-private, docker-shareable) may keep a SEM_UNDO adjustment
+     * on a set there, which the host's ledger and reaper cannot see. Every semaphore set of that namespace is removed by a
+     * thread that enters it ({@code OwnIpcNamespace}), which voids every adjustment on them, and listed again: empty, its
+     * lockers may serve again. Only while no schedule uses the environment ({@link EnvironmentUsers}): another schedule's
+     * sets would go too. Nothing but the run's workers of that group lives in such a namespace.
+     *
+     * @return the names of the lockers whose namespace was proven to hold no semaphore set
+     */
+    Set<String> voidUndosInOwnNamespaces(Map<String, Pooled> proven, Set<String> lockers, List<String> notes) {
+        Map<Key, List<String>> byNamespace = new LinkedHashMap<>();
+        for (Map.Entry<String, Pooled> e : proven.entrySet()) {
+            Key k = e.getValue().key;
+            if (lockers.contains(e.getKey()) && !k.inTheHostsIpcNamespace()) {
+                byNamespace.computeIfAbsent(new Key(null, null, null, k.environment(), k.group()), x -> new ArrayList<>()).add(e.getKey());
+            }
+        }
+        Set<String> voided = new HashSet<>();
+        for (Map.Entry<Key, List<String>> e : byNamespace.entrySet()) {
+            Environment env = e.getKey().environment();
+            String group = e.getKey().group();
+            OwnIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(env, () -> env.ownIpcNamespace(group)
+                    .map(OwnIpcNamespace::removeEverySemaphoreSet).orElse(null));
+            if (removal != null && removal.provenEmpty()) {
+                voided.addAll(e.getValue());
+                if (!removal.removed().isEmpty()) {
+                    notes.add("removed semaphore set(s) " + removal.removed() + " of group " + group + "'s IPC namespace in " + env.name()
+                            + " (every SEM_UNDO adjustment on them with them)");
+                }
+            } else if (removal != null) {
+                notes.add("the semaphore sets of group " + group + "'s IPC namespace in " + env.name() + " were not all removed: "
+                        + removal.failure());
+            }
+        }
+        return voided;
+    }
+
+    /**
      * After the reaper's pass: the workers that proved clean go back to the idle set, unless one of them
      * did an op that may leave a SEM_UNDO adjustment (a lock, an unlock, or, on a column whose lock is a System V set, a
      * create, attach or detach, whose lock and release Qt's retry may split: ScheduleAttempt.mayLeaveAnUndo) and a System
-     * V semaphore set the run's ledger recorded still exists (its
-     * SEM_UNDO adjustment could still apply, see the class comment).
+     * V semaphore set it may hold one on may still exist: in the host's namespace, one the run's ledger recorded (its
+     * SEM_UNDO adjustment could still apply, see the class comment); in a namespace of its environment's own, any set
+     * there, unless {@link #voidUndosInOwnNamespaces} proved that namespace empty of sets.
      *
      * @param lockers the names of the workers that issued such an op in the schedule
+     * @param voided  the lockers whose own namespace holds no semaphore set any more
      */
-    void readmit(Map<String, Pooled> proven, Set<String> lockers, List<String> notes) throws InterruptedException {
+    void readmit(Map<String, Pooled> proven, Set<String> lockers, Set<String> voided, List<String> notes) throws InterruptedException {
         List<String> semaphores = proven.entrySet().stream().anyMatch(e -> lockers.contains(e.getKey()) && e.getValue().key.inTheHostsIpcNamespace())
                 ? survivingSemaphores() : List.of();
         for (Map.Entry<String, Pooled> e : proven.entrySet()) {
             Pooled p = e.getValue();
-            if (lockers.contains(e.getKey()) && !p.key.inTheHostsIpcNamespace()) {
-                // Its sets live in a namespace the ledger does not read and the reaper does not reach: none is proven gone.
+            boolean locker = lockers.contains(e.getKey());
+            if (locker && !p.key.inTheHostsIpcNamespace() && !voided.contains(e.getKey())) {
+                // Its sets live in a namespace the ledger does not read and the reaper does not reach, not proven empty.
                 notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
                         + " unlocked, created, attached or detached) on a System V semaphore of an IPC namespace the reaper"
-                        + " does not reach; a fresh worker takes its place");
+                        + " does not reach, whose sets could not all be removed now; a fresh worker takes its place");
                 replace(p);
                 continue;
             }
-            if (!semaphores.isEmpty() && lockers.contains(e.getKey())) {
+            if (!semaphores.isEmpty() && locker && p.key.inTheHostsIpcNamespace()) {
                 notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
                         + " unlocked, created, attached or detached), and System V semaphore(s) "
                         + String.join(", ", semaphores) + " of this run survive the reaper (a SEM_UNDO adjustment could apply)"

@@ -28,6 +28,8 @@ public interface LibC extends Library {
     int O_EXCL = 0200;
     int O_TRUNC = 01000;
     int O_CLOEXEC = 02000000;
+    /** setns: the namespace is an IPC namespace. */
+    int CLONE_NEWIPC = 0x08000000;
 
     int PROT_READ = 1;
     int PROT_WRITE = 2;
@@ -101,6 +103,9 @@ public interface LibC extends Library {
     int unlink(String path);
 
     int getpid();
+
+    /** Moves the calling thread (only it: an IPC namespace may be entered by one thread of many) into fd's namespace. */
+    int setns(int fd, int nstype);
 
     int getuid();
 

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -262,6 +263,16 @@ public final class DockerEnvironment implements Environment {
         Process client = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp,
                 archive)));
         return new DockerWorkerHandle(client, target.id(), workerId, release);
+    }
+
+    /**
+     * docker-private: the group's container's own namespace; docker-shareable: its holder's, which its workers' containers
+     * joined. docker-host: none (the host's).
+     */
+    @Override
+    public synchronized Optional<OwnIpcNamespace> ownIpcNamespace(String group) {
+        GroupContainer c = groups.get(group);
+        return mode == Mode.HOST || c == null || closed ? Optional.empty() : c.ipcNamespace();
     }
 
     private synchronized GroupContainer groupContainer(String group, Set<Path> jars, Set<Path> writable) {

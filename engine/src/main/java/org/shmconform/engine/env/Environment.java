@@ -3,6 +3,7 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.shmconform.spi.Availability;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -39,6 +40,15 @@ public interface Environment extends AutoCloseable {
      */
     default boolean poolsWorkers() {
         return false;
+    }
+
+    /**
+     * The IPC namespace this environment made for {@code group}, if it made one and it exists now ({@link OwnIpcNamespace}):
+     * empty for environments in the host's IPC namespace (local, docker-host). Its sets may be removed between two schedules
+     * only by a runner whose schedules are the only users of this environment, one at a time.
+     */
+    default Optional<OwnIpcNamespace> ownIpcNamespace(String group) {
+        return Optional.empty();
     }
 
     /**

@@ -1,8 +1,10 @@
 package org.shmconform.engine.env;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
@@ -29,6 +31,8 @@ final class GroupContainer implements AutoCloseable {
     private final GenericContainer<?> container;
     private final Set<Path> readOnlyBinds;
     private final Set<Path> readWriteBinds;
+    /** Its IPC namespace, read just after it started; null if that could not be proven its own. */
+    private OwnIpcNamespace ipc;
     /** Its cgroup's list of processes, found at the first {@link #holdsOnlyItsMainProcess}; null until then or if none. */
     private Path processesFile;
     private boolean processesFileSought;
@@ -95,7 +99,28 @@ final class GroupContainer implements AutoCloseable {
             c.withSharedMemorySize(shmBytes);
         }
         c.start();
-        return new GroupContainer(c, Set.copyOf(readOnlyBinds), Set.copyOf(readWriteBinds));
+        GroupContainer started = new GroupContainer(c, Set.copyOf(readOnlyBinds), Set.copyOf(readWriteBinds));
+        started.ipc = started.ownIpcNamespace();
+        return started;
+    }
+
+    /**
+     * The namespace its main process is in, read while the container runs, and kept only if that process's cgroup then
+     * names this container (so the pid was not another's by the time of the reading).
+     */
+    private OwnIpcNamespace ownIpcNamespace() {
+        long main = hostPid();
+        try {
+            OwnIpcNamespace read = main > 0 ? OwnIpcNamespace.of(main) : null;
+            return read != null && ContainerCgroup.procsFileOf(main, id()) != null ? read : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** Its IPC namespace (its own, or the donor's it joined), if it was read and proven its own at its start. */
+    Optional<OwnIpcNamespace> ipcNamespace() {
+        return Optional.ofNullable(ipc);
     }
 
     /**

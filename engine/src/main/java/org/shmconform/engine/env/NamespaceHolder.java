@@ -21,10 +21,13 @@ import java.util.concurrent.TimeUnit;
 final class NamespaceHolder implements AutoCloseable {
     private final Process process;
     private final boolean privateShm;
+    /** Its IPC namespace, read once it said "ready": the harness's own child, not reaped before close(). */
+    private final OwnIpcNamespace ipc;
 
-    private NamespaceHolder(Process process, boolean privateShm) {
+    private NamespaceHolder(Process process, boolean privateShm, OwnIpcNamespace ipc) {
         this.process = process;
         this.privateShm = privateShm;
+        this.ipc = ipc;
     }
 
     /**
@@ -48,7 +51,16 @@ final class NamespaceHolder implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("namespace holder failed: " + String.join(" ", argv) + ": " + first);
         }
-        return new NamespaceHolder(p, privateShm);
+        try {
+            return new NamespaceHolder(p, privateShm, OwnIpcNamespace.of(p.pid()));
+        } catch (IOException e) {
+            p.destroyForcibly();
+            throw e;
+        }
+    }
+
+    OwnIpcNamespace ipcNamespace() {
+        return ipc;
     }
 
     long pid() {

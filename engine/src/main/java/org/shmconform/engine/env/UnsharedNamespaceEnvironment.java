@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.shmconform.spi.Availability;
 import org.shmconform.engine.launch.ProcessWorkerHandle;
@@ -107,6 +108,13 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
             holders.put(group, holder);
         }
         return holder;
+    }
+
+    /** The group's holder's IPC namespace, once the group has one that lives. */
+    @Override
+    public synchronized Optional<OwnIpcNamespace> ownIpcNamespace(String group) {
+        NamespaceHolder holder = holders.get(group);
+        return holder == null || !holder.isAlive() ? Optional.empty() : Optional.of(holder.ipcNamespace());
     }
 
     /** Host identity of what is NOT unshared, for the namespaces() rules of subclasses. */

@@ -1,0 +1,100 @@
+package org.shmconform.engine.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.linux.LibC;
+
+/**
+ * Removing the semaphore sets of a group's IPC namespace from a thread that enters it: every set there goes, none of the
+ * host's (a set of this test's own, keyless), the calling thread stays in the host's namespace, and a namespace that is
+ * not the recorded one, or whose holder is gone, is not touched.
+ */
+class OwnIpcNamespaceTest {
+    private static final LibC C = LibC.INSTANCE;
+    private NamespaceHolder holder;
+    private int hostSet = -1;
+
+    @BeforeEach
+    void holderAndAHostSet() throws Exception {
+        assumeTrue(new ProcessBuilder("unshare", "--ipc", "true").start().waitFor() == 0, "unshare --ipc needs root here");
+        holder = NamespaceHolder.start(false, "1m");
+        hostSet = C.semget(0 /* IPC_PRIVATE */, 1, 0600 | LibC.IPC_CREAT);
+        assertTrue(hostSet >= 0, "semget errno " + LibC.errno());
+    }
+
+    @AfterEach
+    void cleanUp() {
+        if (hostSet >= 0) {
+            C.semctl(hostSet, 0, LibC.IPC_RMID);
+        }
+        if (holder != null) {
+            holder.close(); // the namespace, and whatever is left in it, goes with its last process
+        }
+    }
+
+    @Test
+    void everySetOfTheNamespaceGoesAndNoneOfTheHosts() throws Exception {
+        List<Integer> made = List.of(makeSetInside(), makeSetInside());
+        String before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/ipc")).toString();
+        OwnIpcNamespace.Removal removal = holder.ipcNamespace().removeEverySemaphoreSet();
+        assertTrue(removal.provenEmpty(), removal.failure());
+        assertEquals(made, removal.removed().stream().sorted().toList());
+        assertEquals(List.of(), setsInside());
+        assertEquals(before, Files.readSymbolicLink(Path.of("/proc/thread-self/ns/ipc")).toString(), "the caller stays home");
+        assertNotEquals(-1, C.semctl(hostSet, 0, LibC.GETPID), "the host's set is still there");
+    }
+
+    @Test
+    void aNamespaceOtherThanTheRecordedOneIsNotTouched() throws Exception {
+        makeSetInside();
+        // The holder's pid, but a namespace link it does not have: as if the pid now belonged to another process.
+        OwnIpcNamespace other = new OwnIpcNamespace(holder.pid(), "ipc:[1]");
+        OwnIpcNamespace.Removal removal = other.removeEverySemaphoreSet();
+        assertFalse(removal.provenEmpty());
+        assertTrue(removal.failure().contains("not the group's ipc:[1]"), removal.failure());
+        assertEquals(1, setsInside().size(), "the set in the holder's namespace is left alone");
+        // Recorded from this JVM's own namespace (the host's): the holder's is not it, so nothing of the host's goes either.
+        OwnIpcNamespace hosts = OwnIpcNamespace.of(ProcessHandle.current().pid());
+        OwnIpcNamespace.Removal refused = new OwnIpcNamespace(holder.pid(), hosts.link()).removeEverySemaphoreSet();
+        assertFalse(refused.provenEmpty());
+        assertNotEquals(-1, C.semctl(hostSet, 0, LibC.GETPID), "the host's set is still there");
+    }
+
+    @Test
+    void aGoneHolderProvesNothing() throws Exception {
+        OwnIpcNamespace ns = holder.ipcNamespace();
+        holder.close();
+        OwnIpcNamespace.Removal removal = ns.removeEverySemaphoreSet();
+        assertFalse(removal.provenEmpty());
+        assertTrue(removal.failure().contains("is gone"), removal.failure());
+    }
+
+    private int makeSetInside() throws Exception {
+        String out = enter("ipcmk", "-S", "1").strip(); // "Semaphore id: N"
+        return Integer.parseInt(out.substring(out.lastIndexOf(' ') + 1));
+    }
+
+    private List<Integer> setsInside() throws Exception {
+        return enter("cat", "/proc/sysvipc/sem").lines().skip(1).map(l -> Integer.valueOf(l.trim().split("\\s+")[1])).sorted().toList();
+    }
+
+    private String enter(String... command) throws Exception {
+        List<String> argv = new java.util.ArrayList<>(holder.enterPrefix());
+        argv.addAll(List.of(command));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", argv) + ": " + out);
+        return out;
+    }
+}
