@@ -7,7 +7,7 @@ import org.shmconform.engine.env.Environment;
 
 /**
  * How many schedules use each environment at this moment, in this JVM: what may be done to a group's IPC namespace between
- * schedules (removing its semaphore sets, {@link WorkerPool#voidUndosInOwnNamespaces}) may be done only while no schedule
+ * schedules (removing what is left in it, {@link OwnNamespaceReaper}) may be done only while no schedule
  * uses the environment, since another schedule's sets there would go too. Counted, not assumed from a runner's lanes: runners
  * of one run context share environments.
  */

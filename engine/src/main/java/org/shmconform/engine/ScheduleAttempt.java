@@ -86,7 +86,8 @@ final class ScheduleAttempt {
     private final java.util.Set<String> systemVLockers;
     /**
      * The environments with IPC namespaces of their own this schedule uses, counted as used from its start until its workers
-     * are given back ({@link EnvironmentUsers}): their sets are removed between schedules only while none uses them.
+     * are given back ({@link EnvironmentUsers}): what is left in them is removed between schedules only while none uses
+     * them ({@link OwnNamespaceReaper}).
      */
     private final List<Environment> ownNamespaceUsers;
     /** The pooled process behind each worker name that came from the pool. */
@@ -140,9 +141,9 @@ final class ScheduleAttempt {
             for (String f : run.ledger().foreignAtKeysOf(prefix, KeyFileTurns.needsTurn(schedule))) {
                 problems.add(Execution.FOREIGN_OBJECT + f);
             }
+            java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(schedule, environments, notes);
             if (!proven.isEmpty()) {
-                java.util.Set<String> lockers = lockers();
-                pool.readmit(proven, lockers, pool.voidUndosInOwnNamespaces(proven, lockers, notes), notes);
+                pool.readmit(proven, lockers(), setFree, notes);
             }
         }
         return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);

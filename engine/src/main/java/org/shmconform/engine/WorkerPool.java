@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +17,6 @@ import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.LocalEnvironment;
-import org.shmconform.engine.env.OwnIpcNamespace;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.schedule.WorkerSpec;
@@ -47,8 +45,9 @@ import org.shmconform.schedule.WorkerSpec;
  *     (IPC_RMID, by its last Qt detach or by the reaper after the schedule) the kernel invalidates every
  *     process's adjustment of it (ipc/sem.c, freeary). So such a worker goes back only when, after the
  *     reaper's pass, no semaphore set the run's ledger recorded still exists; otherwise it is replaced. In an IPC
- *     namespace of its own the ledger reads nothing and the reaper removes nothing, so there such a worker is always
- *     replaced.</li>
+ *     namespace its environment made the ledger reads nothing and the reaper removes nothing: there such a worker goes
+ *     back only once every semaphore set of the namespace has been removed from inside it and none is listed any more
+ *     ({@link OwnNamespaceReaper}); otherwise it is replaced.</li>
  * </ol>
  * <p>Spares (issue 13: "a killed worker is replaced by a spare started in the background"): a worker lost
  * this way is replaced at once by a process of the same command started on a background thread
@@ -337,61 +336,25 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * After the schedule, before {@link #readmit}: the lockers among {@code proven} that live in an IPC namespace their
-     * environment made for their group (ipcns, ipcns+shm, docker-private, docker-shareable) may keep a SEM_UNDO adjustment
-     * on a set there, which the host's ledger and reaper cannot see. Every semaphore set of that namespace is removed by a
-     * thread that enters it ({@code OwnIpcNamespace}), which voids every adjustment on them, and listed again: empty, its
-     * lockers may serve again. Only while no schedule uses the environment ({@link EnvironmentUsers}): another schedule's
-     * sets would go too. Nothing but the run's workers of that group lives in such a namespace.
-     *
-     * @return the names of the lockers whose namespace was proven to hold no semaphore set
-     */
-    Set<String> voidUndosInOwnNamespaces(Map<String, Pooled> proven, Set<String> lockers, List<String> notes) {
-        Map<Key, List<String>> byNamespace = new LinkedHashMap<>();
-        for (Map.Entry<String, Pooled> e : proven.entrySet()) {
-            Key k = e.getValue().key;
-            if (lockers.contains(e.getKey()) && !k.inTheHostsIpcNamespace()) {
-                byNamespace.computeIfAbsent(new Key(null, null, null, k.environment(), k.group()), x -> new ArrayList<>()).add(e.getKey());
-            }
-        }
-        Set<String> voided = new HashSet<>();
-        for (Map.Entry<Key, List<String>> e : byNamespace.entrySet()) {
-            Environment env = e.getKey().environment();
-            String group = e.getKey().group();
-            OwnIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(env, () -> env.ownIpcNamespace(group)
-                    .map(OwnIpcNamespace::removeEverySemaphoreSet).orElse(null));
-            if (removal != null && removal.provenEmpty()) {
-                voided.addAll(e.getValue());
-                if (!removal.removed().isEmpty()) {
-                    notes.add("removed semaphore set(s) " + removal.removed() + " of group " + group + "'s IPC namespace in " + env.name()
-                            + " (every SEM_UNDO adjustment on them with them)");
-                }
-            } else if (removal != null) {
-                notes.add("the semaphore sets of group " + group + "'s IPC namespace in " + env.name() + " were not all removed: "
-                        + removal.failure());
-            }
-        }
-        return voided;
-    }
-
-    /**
      * After the reaper's pass: the workers that proved clean go back to the idle set, unless one of them
      * did an op that may leave a SEM_UNDO adjustment (a lock, an unlock, or, on a column whose lock is a System V set, a
      * create, attach or detach, whose lock and release Qt's retry may split: ScheduleAttempt.mayLeaveAnUndo) and a System
      * V semaphore set it may hold one on may still exist: in the host's namespace, one the run's ledger recorded (its
      * SEM_UNDO adjustment could still apply, see the class comment); in a namespace of its environment's own, any set
-     * there, unless {@link #voidUndosInOwnNamespaces} proved that namespace empty of sets.
+     * there, unless {@link OwnNamespaceReaper} proved that namespace empty of sets.
      *
      * @param lockers the names of the workers that issued such an op in the schedule
-     * @param voided  the lockers whose own namespace holds no semaphore set any more
+     * @param setFree the namespaces of the environments' own that hold no semaphore set any more
      */
-    void readmit(Map<String, Pooled> proven, Set<String> lockers, Set<String> voided, List<String> notes) throws InterruptedException {
+    void readmit(Map<String, Pooled> proven, Set<String> lockers, Set<OwnNamespaceReaper.Namespace> setFree, List<String> notes)
+            throws InterruptedException {
         List<String> semaphores = proven.entrySet().stream().anyMatch(e -> lockers.contains(e.getKey()) && e.getValue().key.inTheHostsIpcNamespace())
                 ? survivingSemaphores() : List.of();
         for (Map.Entry<String, Pooled> e : proven.entrySet()) {
             Pooled p = e.getValue();
             boolean locker = lockers.contains(e.getKey());
-            if (locker && !p.key.inTheHostsIpcNamespace() && !voided.contains(e.getKey())) {
+            if (locker && !p.key.inTheHostsIpcNamespace()
+                    && !setFree.contains(new OwnNamespaceReaper.Namespace(p.key.environment(), p.key.group()))) {
                 // Its sets live in a namespace the ledger does not read and the reaper does not reach, not proven empty.
                 notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment (it locked,"
                         + " unlocked, created, attached or detached) on a System V semaphore of an IPC namespace the reaper"

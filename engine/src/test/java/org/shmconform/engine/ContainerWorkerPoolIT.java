@@ -62,8 +62,10 @@ class ContainerWorkerPoolIT {
             // A is killed holding its object: on sysv the lock's set outlives the schedule, with B's adjustment on it.
             Execution first = execute(run, env, column, create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), kill("A"),
                     lock("B"), unlock("B"));
-            assertEquals(List.of(), NamespaceWorkerPoolTest.semaphoreSetsIn(env.ownIpcNamespace("g").orElseThrow().holderPid()),
-                    "no set is left in the container's namespace; notes: " + first.notes());
+            long holder = env.ownIpcNamespace("g").orElseThrow().holderPid();
+            assertEquals(List.of(), NamespaceWorkerPoolTest.sysvIn(holder, "sem"), "no set is left in the container's namespace; notes: "
+                    + first.notes());
+            assertEquals(List.of(), NamespaceWorkerPoolTest.sysvIn(holder, "shm"), "nor a segment; notes: " + first.notes());
             assertTrue(first.notes().stream().noneMatch(n -> n.startsWith("worker B") && n.contains("not reused")), first.notes().toString());
             assertEquals(1, run.workerPool().stats().replaced(), "only the killed A was replaced: " + run.workerPool().stats() + " "
                     + first.notes());

@@ -28,7 +28,8 @@ import org.shmconform.schedule.Step;
  * Workers in an environment's unshared namespaces (ipcns, ipcns+shm) are pooled as local ones are: the next schedule
  * of the column in that environment is served by the same processes, which really are in the group's IPC namespace;
  * a worker that locked serves again once every semaphore set of that namespace, out of the host's reaper's reach, has
- * been removed from inside it, and is replaced when they may not be (another schedule uses the environment).
+ * been removed from inside it with every unattached segment ({@code OwnNamespaceReaper}), and is replaced when they may
+ * not be (another schedule uses the environment).
  */
 class NamespaceWorkerPoolTest {
 
@@ -66,14 +67,32 @@ class NamespaceWorkerPoolTest {
             Step[] story = {create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), kill("A"), lock("B"), unlock("B")};
             Execution first = execute(run, env, column, story);
             long b = pid(first, "B");
-            assertEquals(List.of(), semaphoreSetsIn(env.ownIpcNamespace("g").orElseThrow().holderPid()),
-                    "no set is left in the group's namespace");
+            long holder = env.ownIpcNamespace("g").orElseThrow().holderPid();
+            assertEquals(List.of(), sysvIn(holder, "sem"), "no set is left in the group's namespace");
+            assertEquals(List.of(), sysvIn(holder, "shm"), "nor a segment");
             if (column.equals("sysv")) {
-                assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("removed semaphore set(s)")), first.notes().toString());
+                assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("removed from group g's IPC namespace")
+                        && !n.contains("semaphore set(s) []")), first.notes().toString());
             }
             assertTrue(first.notes().stream().noneMatch(n -> n.startsWith("worker B") && n.contains("not reused")), first.notes().toString());
             Execution second = execute(run, env, column, story);
             assertTrue(Set.of(pid(second, "A"), pid(second, "B")).contains(b), "B, which locked, served again; notes: " + second.notes());
+        }
+    }
+
+    /**
+     * A segment whose creator was killed survives it (nattch 0, its key file gone with the object): the host's reaper
+     * would remove it after the schedule, and so does the namespace's, or a later schedule's key file on its old inode
+     * would reach it through ftok.
+     */
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"sysv, ipcns"})
+    void aKilledCreatorsSegmentDoesNotOutliveItsSchedule(String column, String envName) throws Exception {
+        try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
+            Execution x = execute(run, env, column, create("A", "k", 64), attach("B", "k"), detach("B"), kill("A"));
+            assertEquals(List.of(), sysvIn(env.ownIpcNamespace("g").orElseThrow().holderPid(), "shm"), x.notes().toString());
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("removed from group g's IPC namespace") && !n.endsWith("segment(s) []")
+                    && !n.contains("segment(s) [] ")), x.notes().toString());
         }
     }
 
@@ -100,9 +119,9 @@ class NamespaceWorkerPoolTest {
         }
     }
 
-    /** The semaphore sets' ids /proc/sysvipc/sem lists in the IPC namespace of process {@code pid}, read by a process in it. */
-    static List<Integer> semaphoreSetsIn(long pid) throws Exception {
-        Process p = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--ipc", "--", "cat", "/proc/sysvipc/sem")
+    /** The ids /proc/sysvipc/{sem,shm} lists in the IPC namespace of process {@code pid}, read by a process in it. */
+    static List<Integer> sysvIn(long pid, String kind) throws Exception {
+        Process p = new ProcessBuilder("nsenter", "--target", Long.toString(pid), "--ipc", "--", "cat", "/proc/sysvipc/" + kind)
                 .redirectErrorStream(true).start();
         List<String> lines = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
         assertEquals(0, p.waitFor(), "nsenter: " + lines);

@@ -191,7 +191,8 @@ public final class DockerEnvironment implements Environment {
      * Its workers are pooled like local ones ({@code WorkerPool}): the harness reads a container's process from the
      * host's /proc by its host pid ({@link DockerWorkerHandle#hostPid}), its group's container lives as long as this
      * environment, and the image's runtime is read-only code ({@link #codeDirectories}). A worker that may keep a
-     * SEM_UNDO adjustment in an IPC namespace of the container's own (private, shareable) is always replaced.
+     * SEM_UNDO adjustment in an IPC namespace of the container's own (private, shareable) goes back only once that
+     * namespace holds no semaphore set ({@link #ownIpcNamespace}).
      */
     @Override
     public boolean poolsWorkers() {

@@ -16,9 +16,9 @@ import org.junit.jupiter.api.Test;
 import org.shmconform.backends.linux.LibC;
 
 /**
- * Removing the semaphore sets of a group's IPC namespace from a thread that enters it: every set there goes, none of the
- * host's (a set of this test's own, keyless), the calling thread stays in the host's namespace, and a namespace that is
- * not the recorded one, or whose holder is gone, is not touched.
+ * Removing what is left in a group's IPC namespace from a thread that enters it: every set and unattached segment there
+ * goes, none of the host's (a set of this test's own, keyless), the calling thread stays in the host's namespace, and a
+ * namespace that is not the recorded one, or whose holder is gone, is not touched.
  */
 class OwnIpcNamespaceTest {
     private static final LibC C = LibC.INSTANCE;
@@ -44,30 +44,33 @@ class OwnIpcNamespaceTest {
     }
 
     @Test
-    void everySetOfTheNamespaceGoesAndNoneOfTheHosts() throws Exception {
-        List<Integer> made = List.of(makeSetInside(), makeSetInside());
+    void everySetAndSegmentOfTheNamespaceGoesAndNoneOfTheHosts() throws Exception {
+        List<Integer> made = List.of(makeInside("-S", "1"), makeInside("-S", "1"));
+        int segment = makeInside("-M", "64");
         String before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/ipc")).toString();
-        OwnIpcNamespace.Removal removal = holder.ipcNamespace().removeEverySemaphoreSet();
-        assertTrue(removal.provenEmpty(), removal.failure());
-        assertEquals(made, removal.removed().stream().sorted().toList());
-        assertEquals(List.of(), setsInside());
+        OwnIpcNamespace.Removal removal = holder.ipcNamespace().removeLeftovers();
+        assertTrue(removal.noSetLeft(), removal.failure());
+        assertEquals(made, removal.sets().stream().sorted().toList());
+        assertEquals(List.of(segment), removal.segments());
+        assertEquals(List.of(), idsInside("sem"));
+        assertEquals(List.of(), idsInside("shm"));
         assertEquals(before, Files.readSymbolicLink(Path.of("/proc/thread-self/ns/ipc")).toString(), "the caller stays home");
         assertNotEquals(-1, C.semctl(hostSet, 0, LibC.GETPID), "the host's set is still there");
     }
 
     @Test
     void aNamespaceOtherThanTheRecordedOneIsNotTouched() throws Exception {
-        makeSetInside();
+        makeInside("-S", "1");
         // The holder's pid, but a namespace link it does not have: as if the pid now belonged to another process.
         OwnIpcNamespace other = new OwnIpcNamespace(holder.pid(), "ipc:[1]");
-        OwnIpcNamespace.Removal removal = other.removeEverySemaphoreSet();
-        assertFalse(removal.provenEmpty());
+        OwnIpcNamespace.Removal removal = other.removeLeftovers();
+        assertFalse(removal.noSetLeft());
         assertTrue(removal.failure().contains("not the group's ipc:[1]"), removal.failure());
-        assertEquals(1, setsInside().size(), "the set in the holder's namespace is left alone");
+        assertEquals(1, idsInside("sem").size(), "the set in the holder's namespace is left alone");
         // Recorded from this JVM's own namespace (the host's): the holder's is not it, so nothing of the host's goes either.
         OwnIpcNamespace hosts = OwnIpcNamespace.of(ProcessHandle.current().pid());
-        OwnIpcNamespace.Removal refused = new OwnIpcNamespace(holder.pid(), hosts.link()).removeEverySemaphoreSet();
-        assertFalse(refused.provenEmpty());
+        OwnIpcNamespace.Removal refused = new OwnIpcNamespace(holder.pid(), hosts.link()).removeLeftovers();
+        assertFalse(refused.noSetLeft());
         assertNotEquals(-1, C.semctl(hostSet, 0, LibC.GETPID), "the host's set is still there");
     }
 
@@ -75,18 +78,20 @@ class OwnIpcNamespaceTest {
     void aGoneHolderProvesNothing() throws Exception {
         OwnIpcNamespace ns = holder.ipcNamespace();
         holder.close();
-        OwnIpcNamespace.Removal removal = ns.removeEverySemaphoreSet();
-        assertFalse(removal.provenEmpty());
+        OwnIpcNamespace.Removal removal = ns.removeLeftovers();
+        assertFalse(removal.noSetLeft());
         assertTrue(removal.failure().contains("is gone"), removal.failure());
     }
 
-    private int makeSetInside() throws Exception {
-        String out = enter("ipcmk", "-S", "1").strip(); // "Semaphore id: N"
+    /** ipcmk in the namespace ("-S 1" a set, "-M 64" a segment); its id. */
+    private int makeInside(String kind, String size) throws Exception {
+        String out = enter("ipcmk", kind, size).strip(); // "Semaphore id: N", "Shared memory id: N"
         return Integer.parseInt(out.substring(out.lastIndexOf(' ') + 1));
     }
 
-    private List<Integer> setsInside() throws Exception {
-        return enter("cat", "/proc/sysvipc/sem").lines().skip(1).map(l -> Integer.valueOf(l.trim().split("\\s+")[1])).sorted().toList();
+    /** The ids /proc/sysvipc/{sem,shm} lists in the namespace. */
+    private List<Integer> idsInside(String kind) throws Exception {
+        return enter("cat", "/proc/sysvipc/" + kind).lines().skip(1).map(l -> Integer.valueOf(l.trim().split("\\s+")[1])).sorted().toList();
     }
 
     private String enter(String... command) throws Exception {
