@@ -50,8 +50,17 @@ public final class SysVObjects {
 
     /** Every segment of this IPC namespace. */
     public static List<Segment> segments() {
+        try {
+            return readSegments();
+        } catch (IOException e) {
+            return List.of(); // no System V IPC here: nothing to list
+        }
+    }
+
+    /** Every segment of this IPC namespace; a listing that cannot be read is an error, not an empty namespace. */
+    public static List<Segment> readSegments() throws IOException {
         List<Segment> all = new ArrayList<>();
-        for (String[] f : rows("/proc/sysvipc/shm")) {
+        for (String[] f : strictRows("/proc/sysvipc/shm")) {
             all.add(new Segment(Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[4]), Integer.parseInt(f[5]),
                     Long.parseLong(f[6]), Integer.parseInt(f[9]), Long.parseLong(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13])));
         }
@@ -60,8 +69,17 @@ public final class SysVObjects {
 
     /** Every semaphore set of this IPC namespace. */
     public static List<SemSet> semaphoreSets() {
+        try {
+            return readSemaphoreSets();
+        } catch (IOException e) {
+            return List.of(); // no System V IPC here: nothing to list
+        }
+    }
+
+    /** Every semaphore set of this IPC namespace; a listing that cannot be read is an error, not an empty namespace. */
+    public static List<SemSet> readSemaphoreSets() throws IOException {
         List<SemSet> all = new ArrayList<>();
-        for (String[] f : rows("/proc/sysvipc/sem")) {
+        for (String[] f : strictRows("/proc/sysvipc/sem")) {
             all.add(new SemSet(Integer.parseInt(f[1]), (int) Long.parseLong(f[0]), Integer.parseInt(f[3]), Integer.parseInt(f[6]), Long.parseLong(f[8]),
                     Long.parseLong(f[9])));
         }
@@ -95,14 +113,18 @@ public final class SysVObjects {
     }
 
     private static List<String[]> rows(String file) {
-        List<String[]> rows = new ArrayList<>();
         try {
-            List<String> lines = ProcText.lines(Path.of(file));
-            for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                rows.add(ProcText.fields(line, 0));
-            }
+            return strictRows(file);
         } catch (IOException e) {
-            // no System V IPC here: nothing to list
+            return List.of(); // no System V IPC here: nothing to list
+        }
+    }
+
+    private static List<String[]> strictRows(String file) throws IOException {
+        List<String[]> rows = new ArrayList<>();
+        List<String> lines = ProcText.lines(Path.of(file));
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
+            rows.add(ProcText.fields(line, 0));
         }
         return rows;
     }

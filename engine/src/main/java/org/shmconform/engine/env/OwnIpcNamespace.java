@@ -103,19 +103,19 @@ public final class OwnIpcNamespace {
             List<Integer> segments = new ArrayList<>();
             List<Integer> attached = new ArrayList<>();
             try {
-                for (SysVObjects.SemSet set : SysVObjects.semaphoreSets()) {
+                for (SysVObjects.SemSet set : SysVObjects.readSemaphoreSets()) {
                     if (LibC.INSTANCE.semctl(set.id(), 0, LibC.IPC_RMID) == 0) {
                         sets.add(set.id());
                     }
                 }
-                for (SysVObjects.Segment segment : SysVObjects.segments()) {
+                for (SysVObjects.Segment segment : SysVObjects.readSegments()) {
                     if (segment.nattch() > 0) {
                         attached.add(segment.id());
                     } else if (LibC.INSTANCE.shmctl(segment.id(), LibC.IPC_RMID, null) == 0) {
                         segments.add(segment.id());
                     }
                 }
-                List<SysVObjects.SemSet> left = SysVObjects.semaphoreSets();
+                List<SysVObjects.SemSet> left = SysVObjects.readSemaphoreSets();
                 return new Removal(sets, segments, attached, left.isEmpty() ? null
                         : "sets " + left.stream().map(SysVObjects.SemSet::id).toList() + " of " + link + " are still there");
             } finally {
@@ -125,7 +125,7 @@ public final class OwnIpcNamespace {
                 }
             }
         } catch (IOException e) {
-            return Removal.failed("cannot read the namespace of pid " + holderPid + ": " + e.getMessage());
+            return Removal.failed("cannot read the namespace of pid " + holderPid + " or its System V listing: " + e.getMessage());
         } finally {
             LibC.INSTANCE.close(target);
             if (home >= 0) {
