@@ -5,6 +5,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.shmconform.backends.sysv.ForeignIpcNamespace;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
 import org.shmconform.engine.env.OwnIpcNamespace;
@@ -39,7 +40,7 @@ final class OwnNamespaceReaper {
         }
         Set<Namespace> setFree = new HashSet<>();
         for (Namespace ns : used) {
-            OwnIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(ns.environment(),
+            ForeignIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(ns.environment(),
                     () -> ns.environment().ownIpcNamespace(ns.group()).map(OwnIpcNamespace::removeLeftovers).orElse(null));
             if (removal == null) {
                 continue; // in use by another schedule, or no namespace of its own (yet): nothing proven

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.linux.LibC;
+import org.shmconform.backends.sysv.ForeignIpcNamespace;
 
 /**
  * Removing what is left in a group's IPC namespace from a thread that enters it: every set and unattached segment there
@@ -48,7 +49,7 @@ class OwnIpcNamespaceTest {
         List<Integer> made = List.of(makeInside("-S", "1"), makeInside("-S", "1"));
         int segment = makeInside("-M", "64");
         String before = Files.readSymbolicLink(Path.of("/proc/thread-self/ns/ipc")).toString();
-        OwnIpcNamespace.Removal removal = holder.ipcNamespace().removeLeftovers();
+        ForeignIpcNamespace.Removal removal = holder.ipcNamespace().removeLeftovers();
         assertTrue(removal.noSetLeft(), removal.failure());
         assertEquals(made, removal.sets().stream().sorted().toList());
         assertEquals(List.of(segment), removal.segments());
@@ -63,13 +64,13 @@ class OwnIpcNamespaceTest {
         makeInside("-S", "1");
         // The holder's pid, but a namespace link it does not have: as if the pid now belonged to another process.
         OwnIpcNamespace other = new OwnIpcNamespace(holder.pid(), "ipc:[1]");
-        OwnIpcNamespace.Removal removal = other.removeLeftovers();
+        ForeignIpcNamespace.Removal removal = other.removeLeftovers();
         assertFalse(removal.noSetLeft());
         assertTrue(removal.failure().contains("not the group's ipc:[1]"), removal.failure());
         assertEquals(1, idsInside("sem").size(), "the set in the holder's namespace is left alone");
         // Recorded from this JVM's own namespace (the host's): the holder's is not it, so nothing of the host's goes either.
         OwnIpcNamespace hosts = OwnIpcNamespace.of(ProcessHandle.current().pid());
-        OwnIpcNamespace.Removal refused = new OwnIpcNamespace(holder.pid(), hosts.link()).removeLeftovers();
+        ForeignIpcNamespace.Removal refused = new OwnIpcNamespace(holder.pid(), hosts.link()).removeLeftovers();
         assertFalse(refused.noSetLeft());
         assertNotEquals(-1, C.semctl(hostSet, 0, LibC.GETPID), "the host's set is still there");
     }
@@ -78,7 +79,7 @@ class OwnIpcNamespaceTest {
     void aGoneHolderProvesNothing() throws Exception {
         OwnIpcNamespace ns = holder.ipcNamespace();
         holder.close();
-        OwnIpcNamespace.Removal removal = ns.removeLeftovers();
+        ForeignIpcNamespace.Removal removal = ns.removeLeftovers();
         assertFalse(removal.noSetLeft());
         assertTrue(removal.failure().contains("is gone"), removal.failure());
     }
