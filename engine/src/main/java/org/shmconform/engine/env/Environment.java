@@ -44,8 +44,8 @@ public interface Environment extends AutoCloseable {
 
     /**
      * The IPC namespace this environment made for {@code group}, if it made one and it exists now ({@link OwnIpcNamespace}):
-     * empty for environments in the host's IPC namespace (local, docker-host). Its sets may be removed between two schedules
-     * only by a runner whose schedules are the only users of this environment, one at a time.
+     * empty for environments in the host's IPC namespace (local, docker-host). What is left in it is removed between
+     * schedules ({@code OwnNamespaceReaper}) only while no schedule uses this environment ({@code EnvironmentUsers}).
      */
     default Optional<OwnIpcNamespace> ownIpcNamespace(String group) {
         return Optional.empty();
