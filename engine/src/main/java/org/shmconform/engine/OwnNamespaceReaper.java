@@ -29,8 +29,8 @@ final class OwnNamespaceReaper {
     private OwnNamespaceReaper() {
     }
 
-    /** @return the namespaces of the schedule's groups proven to hold no semaphore set now */
-    static Set<Namespace> reapAfter(Schedule schedule, Map<String, Environment> environments, List<String> notes) {
+    /** The namespaces of the schedule's groups that are no host's: those of environments with IPC namespaces of their own. */
+    static Set<Namespace> of(Schedule schedule, Map<String, Environment> environments) {
         Set<Namespace> used = new LinkedHashSet<>();
         for (WorkerSpec w : schedule.workers()) {
             Environment env = environments.get(w.env());
@@ -38,6 +38,14 @@ final class OwnNamespaceReaper {
                 used.add(new Namespace(env, w.group()));
             }
         }
+        return used;
+    }
+
+    /**
+     * @param used the schedule's namespaces ({@link #of})
+     * @return those proven to hold no semaphore set now
+     */
+    static Set<Namespace> reapAfter(Set<Namespace> used, List<String> notes) {
         Set<Namespace> setFree = new HashSet<>();
         for (Namespace ns : used) {
             ForeignIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(ns.environment(),

@@ -20,7 +20,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.shmconform.engine.WorkerProcess.Received;
 import org.shmconform.engine.env.Environment;
-import org.shmconform.engine.env.Environments;
 import org.shmconform.history.Ending;
 import org.shmconform.history.EventType;
 import org.shmconform.history.History;
@@ -85,10 +84,11 @@ final class ScheduleAttempt {
      */
     private final java.util.Set<String> systemVLockers;
     /**
-     * The environments with IPC namespaces of their own this schedule uses, counted as used from its start until its workers
-     * are given back ({@link EnvironmentUsers}): what is left in them is removed between schedules only while none uses
-     * them ({@link OwnNamespaceReaper}).
+     * The IPC namespaces of environments' own this schedule's groups use: their environments are counted as used from its
+     * start until its workers are given back ({@link EnvironmentUsers}), and what is left in them is removed after it, only
+     * while no schedule uses them ({@link OwnNamespaceReaper}).
      */
+    private final java.util.Set<OwnNamespaceReaper.Namespace> ownNamespaces;
     private final List<Environment> ownNamespaceUsers;
     /** The pooled process behind each worker name that came from the pool. */
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
@@ -107,8 +107,8 @@ final class ScheduleAttempt {
         this.children = new SpawnedChildren(schedule);
         this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
                 .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
-        this.ownNamespaceUsers = schedule.workers().stream().map(w -> environments.get(w.env()))
-                .filter(e -> e != null && !Environments.sharesTheHostsIpcNamespace(e.name())).distinct().toList();
+        this.ownNamespaces = OwnNamespaceReaper.of(schedule, environments);
+        this.ownNamespaceUsers = ownNamespaces.stream().map(OwnNamespaceReaper.Namespace::environment).distinct().toList();
     }
 
     Execution execute() throws InterruptedException {
@@ -141,7 +141,7 @@ final class ScheduleAttempt {
             for (String f : run.ledger().foreignAtKeysOf(prefix, KeyFileTurns.needsTurn(schedule))) {
                 problems.add(Execution.FOREIGN_OBJECT + f);
             }
-            java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(schedule, environments, notes);
+            java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
             if (!proven.isEmpty()) {
                 pool.readmit(proven, lockers(), setFree, notes);
             }

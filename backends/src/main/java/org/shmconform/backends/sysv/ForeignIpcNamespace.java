@@ -78,14 +78,14 @@ public final class ForeignIpcNamespace {
             List<Integer> attached = new ArrayList<>();
             try {
                 for (SysVObjects.SemSet set : SysVObjects.readSemaphoreSets()) {
-                    if (LibC.INSTANCE.semctl(set.id(), 0, LibC.IPC_RMID) == 0) {
+                    if (SysVObjects.remove(set.obj())) {
                         sets.add(set.id());
                     }
                 }
                 for (SysVObjects.Segment segment : SysVObjects.readSegments()) {
                     if (segment.nattch() > 0) {
                         attached.add(segment.id());
-                    } else if (LibC.INSTANCE.shmctl(segment.id(), LibC.IPC_RMID, null) == 0) {
+                    } else if (SysVObjects.remove(segment.obj())) {
                         segments.add(segment.id());
                     }
                 }

@@ -25,7 +25,7 @@ final class ContainerCgroup {
      * The {@code cgroup.procs} of the cgroup of process {@code pid}, a container's main process, if that cgroup's path
      * names the container {@code containerId} (Docker names a container's cgroup by its id: so a pid of a container that
      * has ended, taken by another process, proves nothing); null if not, or if it cannot be found here. The cgroup of a
-     * container does not change: found once, while the container runs ({@link GroupContainer#holdsOnlyItsMainProcess}).
+     * container does not change: found once, just after the container started ({@code GroupContainer}).
      */
     static Path procsFileOf(long pid, String containerId) {
         try {

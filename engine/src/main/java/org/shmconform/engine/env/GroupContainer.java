@@ -31,11 +31,13 @@ final class GroupContainer implements AutoCloseable {
     private final GenericContainer<?> container;
     private final Set<Path> readOnlyBinds;
     private final Set<Path> readWriteBinds;
+    /**
+     * Its cgroup's list of processes, found once just after it started (a container's cgroup does not change); null if it
+     * could not be found, or did not name this container.
+     */
+    private Path processesFile;
     /** Its IPC namespace, read just after it started; null if that could not be proven its own. */
     private OwnIpcNamespace ipc;
-    /** Its cgroup's list of processes, found at the first {@link #holdsOnlyItsMainProcess}; null until then or if none. */
-    private Path processesFile;
-    private boolean processesFileSought;
 
     private GroupContainer(GenericContainer<?> container, Set<Path> readOnlyBinds, Set<Path> readWriteBinds) {
         this.container = container;
@@ -100,22 +102,27 @@ final class GroupContainer implements AutoCloseable {
         }
         c.start();
         GroupContainer started = new GroupContainer(c, Set.copyOf(readOnlyBinds), Set.copyOf(readWriteBinds));
-        started.ipc = started.ownIpcNamespace();
+        started.readItsProcessesAndNamespace();
         return started;
     }
 
     /**
-     * The namespace its main process is in, read while the container runs, and kept only if that process's cgroup then
-     * names this container (so the pid was not another's by the time of the reading).
+     * While it runs: the namespace its main process is in, then that process's cgroup list, kept only if the cgroup names
+     * this container (so the pid was not another's by the time of the reading, and the namespace read is this one's).
      */
-    private OwnIpcNamespace ownIpcNamespace() {
+    private void readItsProcessesAndNamespace() {
         long main = hostPid();
-        try {
-            OwnIpcNamespace read = main > 0 ? OwnIpcNamespace.of(main) : null;
-            return read != null && ContainerCgroup.procsFileOf(main, id()) != null ? read : null;
-        } catch (IOException e) {
-            return null;
+        if (main <= 0) {
+            return;
         }
+        OwnIpcNamespace read;
+        try {
+            read = OwnIpcNamespace.of(main);
+        } catch (IOException e) {
+            read = null;
+        }
+        processesFile = ContainerCgroup.procsFileOf(main, id());
+        ipc = processesFile == null ? null : read;
     }
 
     /** Its IPC namespace (its own, or the donor's it joined), if it was read and proven its own at its start. */
@@ -162,14 +169,9 @@ final class GroupContainer implements AutoCloseable {
      * started in it lives on, wherever a shared pid namespace reparented it ({@link ContainerCgroup}). False when that
      * cannot be read.
      */
-    synchronized boolean holdsOnlyItsMainProcess() {
-        long main = hostPid();
-        if (!processesFileSought) {
-            processesFileSought = true;
-            processesFile = main > 0 ? ContainerCgroup.procsFileOf(main, id()) : null;
-        }
+    boolean holdsOnlyItsMainProcess() {
         Set<Long> processes = processesFile == null ? null : ContainerCgroup.processesIn(processesFile);
-        return processes != null && processes.equals(Set.of(main));
+        return processes != null && processes.equals(Set.of(hostPid()));
     }
 
     /** Kills and removes the container (Testcontainers' stop sends SIGKILL, then removes it with its volumes). */
