@@ -37,7 +37,9 @@ import org.shmconform.engine.launch.WorkerHandle;
  *     namespace and the host's /dev/shm, so objects outlive the containers (the harness's IPC
  *     reaper removes them). --shm-size does not apply.</li>
  * </ul>
- * Every worker is started with {@code docker exec -i} (see {@link DockerWorkerHandle}). Its jars
+ * Every worker is started as {@code docker exec -i} starts it, through the engine's API where its socket can be
+ * used ({@link DockerEngineSocket}, {@link EngineApiExec}: no client start per worker), else through the client (see
+ * {@link DockerWorkerHandle}). Its jars
  * are bind-mounted read-only at their host paths and its TMPDIR read-write at its host path, so
  * the same key gives the same key file (and ftok key) everywhere: only the namespaces decide what
  * is visible. Java workers only: {@link WorkerCommand#program()} is replaced by the image's java;
@@ -69,6 +71,7 @@ public final class DockerEnvironment implements Environment {
     private final String runId;
     private final long shmBytes;
     private final Duration lifetime;
+    private final java.util.function.Supplier<DockerEngineSocket> engine;
     private final String instanceId = UUID.randomUUID().toString().substring(0, 8);
     private final AtomicInteger workerCount = new AtomicInteger();
     private final Map<String, GroupContainer> groups = new LinkedHashMap<>();
@@ -91,10 +94,16 @@ public final class DockerEnvironment implements Environment {
      * @param lifetime how long an idle container lives if nobody removes it (its finite main command)
      */
     public DockerEnvironment(Mode mode, String runId, long shmBytes, Duration lifetime) {
+        this(mode, runId, shmBytes, lifetime, DockerEngineSocket::here);
+    }
+
+    /** @param engine the engine's socket its execs go through, or null from it: through the docker client */
+    DockerEnvironment(Mode mode, String runId, long shmBytes, Duration lifetime, java.util.function.Supplier<DockerEngineSocket> engine) {
         this.mode = mode;
         this.runId = runId;
         this.shmBytes = shmBytes;
         this.lifetime = lifetime;
+        this.engine = engine;
     }
 
     @Override
@@ -131,10 +140,33 @@ public final class DockerEnvironment implements Environment {
         }
         try (GroupContainer probe = GroupContainer.start(image, probeIpcMode(), null,
                 mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), Set.of(), Duration.ofMinutes(5))) {
-            ToolRun exec = DockerCli.run("exec", probe.id(), "/bin/sh", "-c", ":");
-            return exec.ok() ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + exec.lastLine());
+            String failed = probeExec(probe.id());
+            return failed == null ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + failed);
         } catch (RuntimeException e) {
             return Availability.no("starting a " + name() + " container failed: " + e);
+        }
+    }
+
+    /** Runs {@code :} in the container the way workers will be started ({@link #start}); null if it ran, else why not. */
+    private String probeExec(String containerId) {
+        DockerEngineSocket socket = engine.get();
+        if (socket == null) {
+            ToolRun exec = DockerCli.run("exec", containerId, "/bin/sh", "-c", ":");
+            return exec.ok() ? null : exec.lastLine();
+        }
+        try {
+            ContainerExec exec = EngineApiExec.start(socket, containerId, null, Map.of(), List.of("/bin/sh", "-c", ":"));
+            exec.stdin().close();
+            Integer status = exec.awaitEnd(Duration.ofSeconds(30));
+            if (status == null) {
+                exec.endHere();
+            }
+            return status != null && status == 0 ? null : "exit status " + status + " through the engine's socket " + socket.path();
+        } catch (IOException e) {
+            return e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 
@@ -260,10 +292,13 @@ public final class DockerEnvironment implements Environment {
             throw new IOException("starting a container for group " + group + " failed: " + e, e);
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
-        // The docker client dies with the harness (the worker in the container is the sweep's: see ContainerSweeper).
-        Process client = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(execArgv(command, target.id(), workerId, tmp,
-                archive)));
-        return new DockerWorkerHandle(client, target.id(), workerId, release);
+        Exec exec = exec(command, workerId, tmp, archive);
+        DockerEngineSocket socket = engine.get();
+        // Either way the exec ends with the harness: its connection or its client dies with this JVM, the engine then
+        // closes the worker's stdin (the worker in the container is the sweep's: see ContainerSweeper).
+        ContainerExec started = socket != null ? EngineApiExec.start(socket, target.id(), exec.user(), exec.env(), exec.argv())
+                : ContainerExec.ofClient(org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(exec.clientArgv(target.id()))));
+        return new DockerWorkerHandle(started, target.id(), workerId, release);
     }
 
     /**
@@ -315,16 +350,12 @@ public final class DockerEnvironment implements Environment {
      * @param archive the image's class-data archive directory ({@link ContainerClassDataSharing}) for a worker of the
      *                harness's own user, or null
      */
-    private List<String> execArgv(WorkerCommand command, String containerId, String workerId, Path tmp, Path archive) {
-        List<String> argv = new ArrayList<>(List.of(DockerCli.PATH, "exec", "-i"));
-        if (command.user() != null) {
-            argv.addAll(List.of("-u", command.user()));
-        }
-        argv.addAll(List.of("-e", DockerWorkerHandle.MARKER + "=" + workerId));
-        Map<String, String> env = new LinkedHashMap<>(command.environment());
+    private Exec exec(WorkerCommand command, String workerId, Path tmp, Path archive) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(DockerWorkerHandle.MARKER, workerId);
+        env.putAll(command.environment());
         env.putIfAbsent("TMPDIR", tmp == null ? "/tmp" : tmp.toString());
-        env.forEach((k, v) -> argv.addAll(List.of("-e", k + "=" + v)));
-        argv.add(containerId);
+        List<String> argv = new ArrayList<>();
         if (command.classPath().isEmpty()) {
             argv.add(command.program().toString());
         } else {
@@ -334,8 +365,23 @@ public final class DockerEnvironment implements Environment {
                 argv.add("-XX:SharedArchiveFile=" + archive.resolve(ContainerClassDataSharing.ARCHIVE));
             }
         }
-        imageArguments(command).forEach(argv::add);
-        return argv;
+        argv.addAll(imageArguments(command));
+        return new Exec(command.user(), env, argv);
+    }
+
+    /** What a worker's {@code docker exec -i} runs: as whom (null: the image's user), with which variables, which command. */
+    record Exec(String user, Map<String, String> env, List<String> argv) {
+        /** The same exec through the docker client. */
+        List<String> clientArgv(String containerId) {
+            List<String> args = new ArrayList<>(List.of(DockerCli.PATH, "exec", "-i"));
+            if (user != null) {
+                args.addAll(List.of("-u", user));
+            }
+            env.forEach((k, v) -> args.addAll(List.of("-e", k + "=" + v)));
+            args.add(containerId);
+            args.addAll(argv);
+            return args;
+        }
     }
 
     /**

@@ -9,37 +9,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
- * A worker running inside a container, started with {@code docker exec -i <container> ...}: the
- * docker client's stdin/stdout/stderr are the worker's, and the client exits when the worker has
- * died and been reaped in the container, with its status (137 after SIGKILL). So {@link #awaitExit}
- * waits on the client and reports the worker's real death.
+ * A worker running inside a container, started as {@code docker exec -i <container> ...} starts it ({@link ContainerExec}:
+ * through the engine's API, or the docker client): the exec's stdin/stdout/stderr are the worker's, and the exec ends
+ * when the worker has died and been reaped in the container, with its status (137 after SIGKILL). So {@link #awaitExit}
+ * waits on the exec and reports the worker's real death.
  *
- * <p>{@link #kill()} sends SIGKILL to the worker process itself, never to the client: the worker is
+ * <p>{@link #kill()} sends SIGKILL to the worker process itself, never to a docker client: the worker is
  * found among the host's processes by the marker variable {@code SHMCONFORM_WORKER=<id>} in its
  * environment (a container's processes are host processes too). If the engine runs elsewhere (the
  * host cannot see the process), the kill is done inside the container by a bash loop over /proc.
  */
 public final class DockerWorkerHandle implements WorkerHandle {
     static final String MARKER = "SHMCONFORM_WORKER";
-    private final Process client;
+    private final ContainerExec exec;
     private final String containerId;
     private final String workerId;
     /** Told, at {@link #release}, whether the worker has exited ({@link #exited}). */
     private final Consumer<Boolean> release;
     private long hostPid = -1;
-    /** The client was ended here, not by the worker's exit: its end says nothing of the worker. */
-    private volatile boolean clientEndedByUs;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    DockerWorkerHandle(Process client, String containerId, String workerId, Consumer<Boolean> release) {
-        this.client = client;
+    DockerWorkerHandle(ContainerExec exec, String containerId, String workerId, Consumer<Boolean> release) {
+        this.exec = exec;
         this.containerId = containerId;
         this.workerId = workerId;
         this.release = release;
@@ -57,24 +54,26 @@ public final class DockerWorkerHandle implements WorkerHandle {
     @Override
     public synchronized OptionalLong hostPid() {
         if (hostPid < 0) {
-            hostPid = findHostPid(MARKER + "=" + workerId);
+            byte[] needle = needle(MARKER + "=" + workerId);
+            OptionalLong named = exec.hostPid(); // the engine's word, taken only if that process carries the marker
+            hostPid = named.isPresent() && carries(named.getAsLong(), needle) ? named.getAsLong() : findHostPid(needle);
         }
         return hostPid < 0 ? OptionalLong.empty() : OptionalLong.of(hostPid);
     }
 
     @Override
     public OutputStream stdin() {
-        return client.getOutputStream();
+        return exec.stdin();
     }
 
     @Override
     public InputStream stdout() {
-        return client.getInputStream();
+        return exec.stdout();
     }
 
     @Override
     public InputStream stderr() {
-        return client.getErrorStream();
+        return exec.stderr();
     }
 
     @Override
@@ -88,22 +87,21 @@ public final class DockerWorkerHandle implements WorkerHandle {
                 + "while IFS= read -r -d '' v; do [[ $v == " + MARKER + "=" + workerId + " ]] && kill -9 ${e//[^0-9]/}; "
                 + "done < $e; done 2>/dev/null; true";
         ToolRun inside = DockerCli.run("exec", containerId, "/bin/bash", "-c", killer);
-        if (!inside.ok() && client.isAlive()) {
-            // The container is gone or unreachable: ending the client is all that is left (the
+        if (!inside.ok() && exec.running()) {
+            // The container is gone or unreachable: ending the exec is all that is left (the
             // daemon then closes the worker's stdin, on which it exits).
-            clientEndedByUs = true;
-            client.destroyForcibly();
+            exec.endHere();
         }
     }
 
     @Override
     public Integer awaitExit(Duration timeout) throws InterruptedException {
-        return client.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? client.exitValue() : null;
+        return exec.awaitEnd(timeout);
     }
 
     @Override
     public boolean isAlive() {
-        return client.isAlive();
+        return exec.running();
     }
 
     /**
@@ -143,14 +141,13 @@ public final class DockerWorkerHandle implements WorkerHandle {
         }
     }
 
-    /** Whether the worker has exited: docker exec's client returns once the process it ran has, unless ended here. */
+    /** Whether the worker has exited: an exec ends once the process it ran has, unless ended here. */
     private boolean exited() {
-        return !client.isAlive() && !clientEndedByUs;
+        return !exec.running() && !exec.endedHere();
     }
 
     /** Scans /proc/<pid>/environ of every host process for the worker's marker (root may read all). */
-    private static long findHostPid(String marker) {
-        byte[] needle = needle(marker);
+    private static long findHostPid(byte[] needle) {
         try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
             List<Path> candidates = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
             for (Path proc : candidates) {

@@ -149,6 +149,28 @@ class DockerEnvironmentIT {
         }
     }
 
+    /** The same worker started through the docker client, where the engine's socket cannot be used (DOCKER_HOST over tcp). */
+    @Test
+    void javaWorkerThroughTheDockerClient() throws Exception {
+        DockerEnvironment env = new DockerEnvironment(DockerEnvironment.Mode.PRIVATE, RUN, DockerEnvironment.DEFAULT_SHM_BYTES,
+                Duration.ofMinutes(30), () -> null);
+        try (env) {
+            assumeTrue(env.availability().available(), env.availability().reason());
+            JavaWorkerCheck.check(env, tmp);
+        }
+    }
+
+    /** Through the socket: the engine names the worker's host pid, the one whose environment carries its marker. */
+    @Test
+    void theEnginesSocketServesWhereTheDockerClientWould() throws Exception {
+        assumeTrue(DockerEngineSocket.here() != null, "no engine socket root owns here");
+        try (DockerEnvironment env = available(DockerEnvironment.Mode.PRIVATE)) {
+            EnvProbe probe = new EnvProbe(env, tmp);
+            assertEquals("through the socket\n", probe.sh("b", "echo through the socket; echo to stderr >&2"), "stdout alone, stderr apart");
+            JavaWorkerCheck.check(env, tmp);
+        }
+    }
+
     @Test
     void javaWorkerInItsOwnShareableContainer() throws Exception {
         try (DockerEnvironment env = available(DockerEnvironment.Mode.SHAREABLE)) {
