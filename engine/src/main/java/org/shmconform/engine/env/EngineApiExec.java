@@ -84,6 +84,9 @@ final class EngineApiExec implements ContainerExec {
             throw new IOException("docker exec in " + containerId + " refused (" + made.status() + "): " + made.text());
         }
         String id = made.json().path("Id").asText();
+        if (!id.matches("[0-9a-f]{1,128}")) {
+            throw new IOException("docker exec in " + containerId + ": the engine named no exec id (" + made.text() + ")");
+        }
         SocketChannel ch = engine.connect();
         try {
             DockerEngineSocket.send(ch, "POST", "/exec/" + id + "/start", Map.of("Detach", false, "Tty", false), true);
@@ -93,7 +96,7 @@ final class EngineApiExec implements ContainerExec {
                         + new String(head.body(ch), java.nio.charset.StandardCharsets.UTF_8).strip());
             }
             EngineApiExec exec = new EngineApiExec(engine, id, ch);
-            Thread t = new Thread(() -> exec.demultiplex(head.rest), "docker-exec-" + id.substring(0, 12) + "-streams");
+            Thread t = new Thread(() -> exec.demultiplex(head.rest), "docker-exec-" + id.substring(0, Math.min(12, id.length())) + "-streams");
             t.setDaemon(true);
             t.start();
             return exec;
@@ -141,11 +144,15 @@ final class EngineApiExec implements ContainerExec {
             stdout.end();
             stderr.end();
             ended.countDown();
-            try {
-                ch.close();
-            } catch (IOException e) {
-                // closed already
-            }
+            closeConnection();
+        }
+    }
+
+    private void closeConnection() {
+        try {
+            ch.close();
+        } catch (IOException e) {
+            // closed already
         }
     }
 
@@ -192,11 +199,7 @@ final class EngineApiExec implements ContainerExec {
     @Override
     public void endHere() {
         endedHere = true;
-        try {
-            ch.close();
-        } catch (IOException e) {
-            // closed already
-        }
+        closeConnection(); // the streams end in demultiplex, which sees the connection closed
     }
 
     @Override
