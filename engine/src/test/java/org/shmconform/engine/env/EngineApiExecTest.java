@@ -33,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Docker 20.10 does (measured with the real one: 201 and the exec's id, 101 UPGRADED and the raw stream, the exec's
  * record with Running, ExitCode and Pid); frames and chunks are cut where a real connection may cut them.
  */
+@org.junit.jupiter.api.Timeout(30) // a reader that never sees its frame's end must fail the test, not hang the build
 class EngineApiExecTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String EXEC_ID = "e1e2e3e4e5e6e7e8e9";
@@ -43,6 +44,9 @@ class EngineApiExecTest {
     private Thread engineThread;
     private final CompletableFuture<JsonNode> created = new CompletableFuture<>();
     private final CompletableFuture<String> stdinSeen = new CompletableFuture<>();
+    /** What the fake engine's start does: the default conversation, a frame larger than the reader's buffer, or nothing. */
+    private volatile String startMode = "talk";
+    private volatile boolean stillRunning;
 
     @BeforeEach
     void startEngine() throws IOException {
@@ -89,6 +93,34 @@ class EngineApiExecTest {
     }
 
     @Test
+    void aFrameLargerThanTheReadersBufferArrivesWhole() throws Exception {
+        startMode = "big";
+        DockerEngineSocket engine = DockerEngineSocket.find("unix://" + dir.resolve("engine.sock"), "api");
+        EngineApiExec exec = EngineApiExec.start(engine, "c1", null, Map.of(), List.of("cat"));
+        byte[] out = readAll(exec.stdout());
+        assertEquals(200_001, out.length);
+        assertEquals('x', out[199_999]);
+        assertEquals('\n', out[200_000]);
+        assertEquals(137, exec.awaitEnd(Duration.ofSeconds(5)));
+    }
+
+    /** Ended here (the container unreachable): the streams end, and the exec's end says nothing of the process. */
+    @Test
+    void anExecEndedHereEndsItsStreamsAndIsNotTakenForTheProcesssEnd() throws Exception {
+        startMode = "silent";
+        stillRunning = true;
+        DockerEngineSocket engine = DockerEngineSocket.find("unix://" + dir.resolve("engine.sock"), "api");
+        EngineApiExec exec = EngineApiExec.start(engine, "c1", null, Map.of(), List.of("cat"));
+        assertEquals(null, exec.awaitEnd(Duration.ofMillis(50)), "still running: no status");
+        exec.endHere();
+        assertEquals(-1, exec.stdout().read(), "stdout ends");
+        assertEquals(-1, exec.stderr().read(), "stderr ends");
+        assertFalse(exec.running());
+        org.junit.jupiter.api.Assertions.assertTrue(exec.endedHere());
+        assertNull(exec.awaitEnd(Duration.ofMillis(50)), "the engine says it still runs: no status is made up");
+    }
+
+    @Test
     void aSocketThatIsNotRootsOrIsReachedThroughALinkIsNotUsed() throws Exception {
         Path socket = dir.resolve("engine.sock");
         assertNull(DockerEngineSocket.find("tcp://127.0.0.1:2375", "api"), "the client reaches tcp engines");
@@ -128,6 +160,16 @@ class EngineApiExecTest {
                             + id.substring(0, id.length() - 5) + "\r\n5\r\n" + id.substring(id.length() - 5) + "\r\n0\r\n\r\n");
                 } else if (r.path.equals("/exec/" + EXEC_ID + "/start")) {
                     write(ch, "HTTP/1.1 101 UPGRADED\r\nContent-Type: application/vnd.docker.raw-stream\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n");
+                    if (startMode.equals("big")) {
+                        ch.write(ByteBuffer.wrap(frame(1, "x".repeat(200_000) + "\n")));
+                        continue; // closed: the stream ends
+                    }
+                    if (startMode.equals("silent")) {
+                        while (ch.read(ByteBuffer.allocate(64)) >= 0) {
+                            // holds the stream open until the other side closes it
+                        }
+                        continue;
+                    }
                     byte[] hello = frame(1, "hello\n");
                     ch.write(ByteBuffer.wrap(hello, 0, 5)); // cut inside the header
                     Thread.sleep(20);
@@ -147,7 +189,8 @@ class EngineApiExecTest {
                     stdinSeen.complete(got);
                     ch.write(ByteBuffer.wrap(frame(1, "got " + got)));
                 } else if (r.path.equals("/exec/" + EXEC_ID + "/json")) {
-                    String state = "{\"Running\":false,\"ExitCode\":137,\"Pid\":4242}";
+                    String state = stillRunning ? "{\"Running\":true,\"ExitCode\":0,\"Pid\":4242}"
+                            : "{\"Running\":false,\"ExitCode\":137,\"Pid\":4242}";
                     write(ch, "HTTP/1.1 200 OK\r\nContent-Length: " + state.length() + "\r\n\r\n" + state);
                 } else {
                     write(ch, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
