@@ -32,7 +32,7 @@ final class DockerEngineSocket {
     private static volatile boolean asked;
     private final Path socket;
 
-    DockerEngineSocket(Path socket) {
+    private DockerEngineSocket(Path socket) {
         this.socket = socket;
     }
 
