@@ -9,11 +9,9 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.Locale;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The Docker engine's API on its unix socket, asked without the docker client: {@code docker exec} through the client
@@ -28,8 +26,6 @@ import java.util.Locale;
 final class DockerEngineSocket {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Path DEFAULT = Path.of("/var/run/docker.sock");
-    private static volatile DockerEngineSocket here;
-    private static volatile boolean asked;
     private final Path socket;
 
     private DockerEngineSocket(Path socket) {
@@ -38,15 +34,12 @@ final class DockerEngineSocket {
 
     /** The engine's socket, if it is one root owns and it answers {@code /_ping}; null otherwise (the client is used). */
     static DockerEngineSocket here() {
-        if (!asked) {
-            synchronized (DockerEngineSocket.class) {
-                if (!asked) {
-                    here = find(System.getenv("DOCKER_HOST"), System.getProperty("shmconform.dockerExec", "api"));
-                    asked = true;
-                }
-            }
-        }
-        return here;
+        return Here.ENGINE;
+    }
+
+    /** Asked once, at the first {@link #here}: the JVM's class initialization is the lock. */
+    private static final class Here {
+        static final DockerEngineSocket ENGINE = find(System.getenv("DOCKER_HOST"), System.getProperty("shmconform.dockerExec", "api"));
     }
 
     static DockerEngineSocket find(String dockerHost, String mode) {
@@ -62,19 +55,14 @@ final class DockerEngineSocket {
             return null; // tcp or ssh: the client knows how to reach it
         }
         try {
-            PosixFileAttributes a = Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            if (!a.isOther() || !"root".equals(a.owner().getName())) {
-                return null;
+            if (!PrivateDirectory.lstat(path).isOther() || PrivateDirectory.uidOf(path) != 0) {
+                return null; // not a socket, a link, or not root's
             }
             DockerEngineSocket engine = new DockerEngineSocket(path);
             return engine.call("GET", "/_ping", null).status() == 200 ? engine : null;
         } catch (IOException | RuntimeException e) {
             return null;
         }
-    }
-
-    Path path() {
-        return socket;
     }
 
     /** An answer: its status and its body, read to its end. */

@@ -147,27 +147,33 @@ public final class DockerEnvironment implements Environment {
         }
     }
 
-    /** Runs {@code :} in the container the way workers will be started ({@link #start}); null if it ran, else why not. */
+    /** Runs {@code :} in the container the way workers will be started ({@link #startExec}); null if it ran, else why not. */
     private String probeExec(String containerId) {
-        DockerEngineSocket socket = engine.get();
-        if (socket == null) {
-            ToolRun exec = DockerCli.run("exec", containerId, "/bin/sh", "-c", ":");
-            return exec.ok() ? null : exec.lastLine();
-        }
         try {
-            ContainerExec exec = EngineApiExec.start(socket, containerId, null, Map.of(), List.of("/bin/sh", "-c", ":"));
+            ContainerExec exec = startExec(containerId, new Exec(null, Map.of(), List.of("/bin/sh", "-c", ":")));
             exec.stdin().close();
             Integer status = exec.awaitEnd(Duration.ofSeconds(30));
             if (status == null) {
                 exec.endHere();
             }
-            return status != null && status == 0 ? null : "exit status " + status + " through the engine's socket " + socket.path();
+            return status != null && status == 0 ? null : "exit status " + status;
         } catch (IOException e) {
             return e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "interrupted";
         }
+    }
+
+    /**
+     * Starts {@code exec} in the container through the engine's socket, else through the docker client. Either way it
+     * ends with the harness: its connection or its client dies with this JVM, and the engine then closes the process's
+     * stdin (a worker left in the container is the sweep's: see ContainerSweeper).
+     */
+    private ContainerExec startExec(String containerId, Exec exec) throws IOException {
+        DockerEngineSocket socket = engine.get();
+        return socket != null ? EngineApiExec.start(socket, containerId, exec.user(), exec.env(), exec.argv())
+                : ContainerExec.ofClient(org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(exec.clientArgv(containerId))));
     }
 
     private String probeIpcMode() {
@@ -292,13 +298,7 @@ public final class DockerEnvironment implements Environment {
             throw new IOException("starting a container for group " + group + " failed: " + e, e);
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
-        Exec exec = exec(command, workerId, tmp, archive);
-        DockerEngineSocket socket = engine.get();
-        // Either way the exec ends with the harness: its connection or its client dies with this JVM, the engine then
-        // closes the worker's stdin (the worker in the container is the sweep's: see ContainerSweeper).
-        ContainerExec started = socket != null ? EngineApiExec.start(socket, target.id(), exec.user(), exec.env(), exec.argv())
-                : ContainerExec.ofClient(org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(exec.clientArgv(target.id()))));
-        return new DockerWorkerHandle(started, target.id(), workerId, release);
+        return new DockerWorkerHandle(startExec(target.id(), exec(command, workerId, tmp, archive)), target.id(), workerId, release);
     }
 
     /**
