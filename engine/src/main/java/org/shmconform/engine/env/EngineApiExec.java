@@ -141,9 +141,9 @@ final class EngineApiExec implements ContainerExec {
         } catch (IOException | RuntimeException e) {
             // the connection was closed here (endHere) or by the engine: the streams end either way
         } finally {
+            ended.countDown(); // first: a reader that met the streams' end finds the exec not running
             stdout.end();
             stderr.end();
-            ended.countDown();
             closeConnection();
         }
     }
