@@ -129,7 +129,18 @@ public final class ScheduleRunner {
         return Math.max(1, n);
     }
 
-    /** Ends the pooled idle workers (and spares) of a column whose schedules are over; nothing if none are pooled. */
+    /**
+     * Whether a pooled idle worker of one column may serve the other's schedules: every Java column's worker serves any
+     * Java column after a reset that names it ({@link WorkerPool#sameProgram}).
+     */
+    public static boolean sharesWorkers(String column, String other) {
+        return WorkerPool.sameProgram(column, other);
+    }
+
+    /**
+     * Ends the pooled idle workers (and spares) of a column whose schedules are over, and of every column that shares
+     * them ({@link #sharesWorkers}); nothing if none are pooled.
+     */
     public void retireIdle(String column) {
         if (reuseWorkers) {
             run.workerPool().retireIdle(column);

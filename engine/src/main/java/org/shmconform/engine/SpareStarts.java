@@ -32,14 +32,17 @@ final class SpareStarts {
     /** One spare start: claimed by a borrow that waits for it, or parked in the idle set when it finishes unclaimed. */
     static final class Spare {
         final WorkerPool.Key key;
+        /** The column it is started for: the last one whose schedule said how many of its key it uses. */
+        final String column;
         private final CompletableFuture<WorkerPool.Pooled> done = new CompletableFuture<>();
         /** A borrow (or a retirement) takes its result: the start does not park it. */
         boolean claimed;
         /** Its process exists and is in the pool's owned set, where it is counted from then on. */
         boolean registered;
 
-        private Spare(WorkerPool.Key key) {
+        private Spare(WorkerPool.Key key, String column) {
             this.key = key;
+            this.column = column;
         }
 
         /** Its worker once the start is over (hello'd, or not: the caller checks); null if the start failed. */
@@ -64,6 +67,8 @@ final class SpareStarts {
     static final int RESERVE = 1;
 
     private final Map<WorkerPool.Key, Integer> demand = new HashMap<>();
+    /** The column a spare of the key is started for: the last schedule's (a Java worker serves the others after a reset). */
+    private final Map<WorkerPool.Key, String> columns = new HashMap<>();
     private final List<Spare> inFlight = new ArrayList<>();
     private final ExecutorService threads;
 
@@ -79,13 +84,15 @@ final class SpareStarts {
      * A schedule about to borrow {@code workers} workers of this key, {@code reserve} more kept ready ({@link #RESERVE}, or
      * 0): the cap on what the pool keeps of it; none is started for a key no schedule borrows.
      */
-    void expect(WorkerPool.Key key, int workers, int reserve) {
+    void expect(WorkerPool.Key key, String column, int workers, int reserve) {
         demand.put(key, workers > 0 ? workers + reserve : 0);
+        columns.put(key, column);
     }
 
-    /** A column whose campaign is over: no spare of it is wanted any more. */
-    void forget(String impl) {
-        demand.keySet().removeIf(k -> k.impl().equals(impl));
+    /** A program whose campaign is over: no spare of it is wanted any more. */
+    void forget(String program) {
+        demand.keySet().removeIf(k -> k.program().equals(program));
+        columns.keySet().removeIf(k -> k.program().equals(program));
     }
 
     /** Whether one more spare of the key is wanted, {@code owned} being the pool's live workers of the key. */
@@ -96,7 +103,7 @@ final class SpareStarts {
 
     /** Starts {@code work} on a spare thread (a JVM start is CPU-bound: as many threads as parallel starts). */
     Spare begin(WorkerPool.Key key, Consumer<Spare> work) {
-        Spare s = new Spare(key);
+        Spare s = new Spare(key, columns.get(key));
         inFlight.add(s);
         threads.execute(() -> work.accept(s));
         return s;
@@ -125,9 +132,9 @@ final class SpareStarts {
         return taken;
     }
 
-    /** The spares of a column still starting (for a test that must see them started). */
-    List<Spare> starting(String impl) {
-        return inFlight.stream().filter(s -> s.key.impl().equals(impl)).toList();
+    /** The spares of a program still starting (for a test that must see them started). */
+    List<Spare> starting(String program) {
+        return inFlight.stream().filter(s -> s.key.program().equals(program)).toList();
     }
 
     /** The start is over; {@code worker} is null if it failed. */

@@ -27,8 +27,9 @@ import org.shmconform.schedule.WorkerSpec;
  * (ipcns, ipcns+shm) and workers in a Docker environment's containers, whose /proc the harness reads from the host by
  * their host pid as a local worker's (an image's runtime counts as code: {@link Environment#codeDirectories}) and whose
  * group's namespaces or container live as long as the environment ({@link Environment#poolsWorkers}). Idle workers are kept per
- * (column, user, TMPDIR, environment and group); a schedule borrows one per worker name, and its history records the
- * real pid as ever.
+ * (program, user, TMPDIR, environment and group), the program being the column's own for a Qt worker and one for every
+ * Java column ({@link #programOf}: a Java worker serves the column its last reset named); a schedule borrows one per worker
+ * name, and its history records the real pid as ever.
  *
  * <p>After the schedule a borrowed worker goes back only if it PROVES it is clean, else it is killed and
  * a spare is started in the background in its place:
@@ -78,15 +79,18 @@ public final class WorkerPool implements AutoCloseable {
     /** How long a kill waits for the reaping; a SIGKILLed process is reaped in far less. */
     private static final Duration REAP = Duration.ofSeconds(10);
 
+    /** The program of every Java column's worker: one JVM serves any of them ({@link #programOf}). */
+    static final String JAVA_WORKER = "java-worker";
+
     /**
-     * What makes two workers interchangeable: the column, the user, the TMPDIR (null: the run's), and where they run: a
-     * local worker's environment and group are null (the pool starts it itself, or its fork server forks it); a worker
-     * in namespaces of its own is of that environment's instance and group, whose namespaces it joined.
+     * What makes two workers interchangeable: the program ({@link #programOf}), the user, the TMPDIR (null: the run's), and
+     * where they run: a local worker's environment and group are null (the pool starts it itself, or its fork server forks
+     * it); a worker in namespaces of its own is of that environment's instance and group, whose namespaces it joined.
      */
-    record Key(String impl, String user, String tmpdir, Environment environment, String group) {
+    record Key(String program, String user, String tmpdir, Environment environment, String group) {
         static Key of(WorkerSpec spec, Environment environment) {
-            return environment instanceof LocalEnvironment ? new Key(spec.impl(), spec.user(), spec.tmpdir(), null, null)
-                    : new Key(spec.impl(), spec.user(), spec.tmpdir(), environment, spec.group());
+            return environment instanceof LocalEnvironment ? new Key(programOf(spec.impl()), spec.user(), spec.tmpdir(), null, null)
+                    : new Key(programOf(spec.impl()), spec.user(), spec.tmpdir(), environment, spec.group());
         }
 
         /**
@@ -98,9 +102,26 @@ public final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * The program a column's worker runs: {@link #JAVA_WORKER} for every Java column, whose worker JVM has every backend
+     * on its class path and serves the one its last reset named ("Between schedules: reset"), so that a clean worker of
+     * one Java column serves the next column's schedule instead of a JVM started for it; the column itself for any
+     * other (a Qt worker is built for its column).
+     */
+    static String programOf(String column) {
+        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker ? JAVA_WORKER : column).orElse(column);
+    }
+
+    /** Whether a worker of one column may serve the other's schedules (the same {@link #programOf program}). */
+    public static boolean sameProgram(String column, String other) {
+        return programOf(column).equals(programOf(other));
+    }
+
     /** A worker process the pool owns, with what it was at its start. */
     public static final class Pooled {
         private final Key key;
+        /** The column it serves: the one it was started for, or the one its last reset named. */
+        private volatile String column;
         private final WorkerProcess process;
         private final Path idleLog;
         /** Taken right after its hello; null while it has said none (or never did). */
@@ -111,8 +132,9 @@ public final class WorkerPool implements AutoCloseable {
         private volatile boolean lost;
         private int schedules;
 
-        private Pooled(Key key, WorkerProcess process, Path idleLog) {
+        private Pooled(Key key, String column, WorkerProcess process, Path idleLog) {
             this.key = key;
+            this.column = column;
             this.process = process;
             this.idleLog = idleLog;
         }
@@ -179,19 +201,24 @@ public final class WorkerPool implements AutoCloseable {
      */
     synchronized void expect(Map<WorkerSpec, Environment> pooledSpecs, int lanes, int reserve) {
         Map<Key, Integer> workers = new HashMap<>();
-        pooledSpecs.forEach((s, environment) -> workers.merge(Key.of(s, environment), lanes, Integer::sum));
-        workers.forEach((key, n) -> spares.expect(key, n, reserve));
+        Map<Key, String> columns = new HashMap<>();
+        pooledSpecs.forEach((s, environment) -> {
+            workers.merge(Key.of(s, environment), lanes, Integer::sum);
+            columns.put(Key.of(s, environment), s.impl());
+        });
+        workers.forEach((key, n) -> spares.expect(key, columns.get(key), n, reserve));
     }
 
     /**
      * A worker for the spec, its log pointed at {@code log}: an idle one, else a spare that was started in
      * the background (waited for if it is still starting), else one started now. An idle worker or a spare
-     * is handed out only after it answered {@code reset} (a process that died meanwhile cannot); one that
-     * does not is killed, reaped and replaced. A worker started now is returned with its hello awaited,
-     * also when it said none: the schedule reports it.
+     * is handed out only after it answered {@code reset} (a process that died meanwhile cannot), one of another Java
+     * column a reset that names the spec's column; one that does not answer it as asked is killed, reaped and replaced.
+     * A worker started now is returned with its hello awaited, also when it said none: the schedule reports it.
      */
     Pooled borrow(WorkerSpec spec, Environment environment, Path log, Duration startDeadline) throws IOException, InterruptedException {
         Key key = Key.of(spec, environment);
+        String column = spec.impl();
         while (true) {
             Pooled p;
             SpareStarts.Spare spare = null;
@@ -206,7 +233,7 @@ public final class WorkerPool implements AutoCloseable {
                 }
             }
             if (p == null && spare == null) {
-                Pooled fresh = start(key, log, startDeadline, null);
+                Pooled fresh = start(key, column, log, startDeadline, null);
                 if (fresh == null) {
                     throw new IOException("the worker pool of run " + run.runId() + " is closed");
                 }
@@ -218,8 +245,10 @@ public final class WorkerPool implements AutoCloseable {
             // A second reset after giveBack's, on purpose: only an answer proves the process lives now. A worker
             // SIGKILLed a moment ago can still look alive (Process.isAlive, /proc) until the kernel has torn it
             // down, which is what WorkerPoolSpareTest does to idle spares before it borrows; an answer cannot lie.
-            String why = p.baseline == null ? "it said no hello" : p.process.reset(RESET_SEQ, RESET_DEADLINE);
+            String serve = column.equals(p.column) ? null : column;
+            String why = p.baseline == null ? "it said no hello" : p.process.reset(RESET_SEQ, RESET_DEADLINE, serve);
             if (why == null) {
+                p.column = column;
                 p.process.logTo(log);
                 (p.spare ? fromSpares : reused).incrementAndGet();
                 p.spare = false;
@@ -250,12 +279,13 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Starts a worker of the key and waits for its hello; its baseline is taken after the hello.
      *
-     * @param spare the background start it serves, or null for a start a borrow waits for
+     * @param column the column it serves first
+     * @param spare  the background start it serves, or null for a start a borrow waits for
      * @return the worker (with no baseline if it said no hello); null if the pool closed meanwhile
      */
-    private Pooled start(Key key, Path log, Duration startDeadline, SpareStarts.Spare spare)
+    private Pooled start(Key key, String column, Path log, Duration startDeadline, SpareStarts.Spare spare)
             throws IOException, InterruptedException {
-        WorkerCommand command = commands.command(key.impl(), key.user(), key.tmpdir());
+        WorkerCommand command = commands.command(column, key.user(), key.tmpdir());
         int n = serial.incrementAndGet();
         WorkerHandle handle;
         if (key.environment() != null) {
@@ -266,7 +296,7 @@ public final class WorkerPool implements AutoCloseable {
         }
         WorkerProcess wp = new WorkerProcess("pool-" + n, handle, log);
         wp.recordOrphansIn(run.ledger());
-        Pooled p = new Pooled(key, wp, run.logs().resolve("pool-" + key.impl() + "-" + n + ".stderr.log"));
+        Pooled p = new Pooled(key, column, wp, run.logs().resolve("pool-" + column + "-" + n + ".stderr.log"));
         boolean refused;
         synchronized (this) {
             started.incrementAndGet();
@@ -484,8 +514,8 @@ public final class WorkerPool implements AutoCloseable {
     private void startSpare(SpareStarts.Spare spare, long number) {
         Pooled p = null;
         try {
-            Path log = run.logs().resolve("pool-spare-" + spare.key.impl() + "-" + number + ".stderr.log");
-            p = start(spare.key, log, ScheduleRunner.Timing.defaults().startDeadline(), spare);
+            Path log = run.logs().resolve("pool-spare-" + spare.column + "-" + number + ".stderr.log");
+            p = start(spare.key, spare.column, log, ScheduleRunner.Timing.defaults().startDeadline(), spare);
             if (p != null) {
                 p.spare = true;
             }
@@ -529,22 +559,23 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     /**
-     * Ends the idle workers of one column and its spares (each asked to exit: it is known clean, a spare
-     * still starting is waited for first), e.g. when its campaign is over; no spare of it is started again
-     * until a schedule of it says how many it uses.
+     * Ends the idle workers of one column's program ({@link #programOf}: every Java column's, for a Java column) and their
+     * spares (each asked to exit: it is known clean, a spare still starting is waited for first), e.g. when its campaign
+     * is over; no spare of it is started again until a schedule says how many it uses.
      */
-    public void retireIdle(String impl) {
+    public void retireIdle(String column) {
+        String program = programOf(column);
         List<Pooled> leaving = new ArrayList<>();
         List<SpareStarts.Spare> starting;
         synchronized (this) {
             for (Map.Entry<Key, Deque<Pooled>> e : idle.entrySet()) {
-                if (e.getKey().impl().equals(impl)) {
+                if (e.getKey().program().equals(program)) {
                     leaving.addAll(e.getValue());
                     e.getValue().clear();
                 }
             }
-            spares.forget(impl);
-            starting = spares.claimAll(k -> k.impl().equals(impl));
+            spares.forget(program);
+            starting = spares.claimAll(k -> k.program().equals(program));
         }
         try {
             for (SpareStarts.Spare s : starting) {
@@ -565,16 +596,17 @@ public final class WorkerPool implements AutoCloseable {
      * For tests: waits until no spare of the column is starting, then gives the pids of its idle workers
      * (the survivors of the last schedule and the spares started in the background).
      */
-    List<Long> idlePidsOnceSparesStarted(String impl) throws InterruptedException {
+    List<Long> idlePidsOnceSparesStarted(String column) throws InterruptedException {
+        String program = programOf(column);
         List<SpareStarts.Spare> starting;
         synchronized (this) {
-            starting = spares.starting(impl);
+            starting = spares.starting(program);
         }
         for (SpareStarts.Spare s : starting) {
             s.await();
         }
         synchronized (this) {
-            return idle.entrySet().stream().filter(e -> e.getKey().impl().equals(impl)).flatMap(e -> e.getValue().stream())
+            return idle.entrySet().stream().filter(e -> e.getKey().program().equals(program)).flatMap(e -> e.getValue().stream())
                     .map(p -> p.baseline.pid()).toList();
         }
     }

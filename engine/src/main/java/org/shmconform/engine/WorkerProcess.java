@@ -247,8 +247,8 @@ public final class WorkerProcess {
     }
 
     /** The harness's own request ({@link WorkerProtocol.Reset}): the worker drops its object as its destructor does. */
-    private void sendReset(long seq) throws IOException {
-        toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(seq)) + "\n").getBytes(StandardCharsets.UTF_8));
+    private void sendReset(long seq, String backend) throws IOException {
+        toWorker.write((WorkerProtocol.encode(new WorkerProtocol.Reset(seq, backend)) + "\n").getBytes(StandardCharsets.UTF_8));
         toWorker.flush();
     }
 
@@ -263,7 +263,7 @@ public final class WorkerProcess {
      */
     private boolean droppedItsObjects(Duration timeout) throws InterruptedException {
         try {
-            sendReset(SHUTDOWN_RESET_SEQ);
+            sendReset(SHUTDOWN_RESET_SEQ, null);
         } catch (IOException e) {
             return true; // gone: nothing is left to read
         }
@@ -282,8 +282,16 @@ public final class WorkerProcess {
      * @return why the worker did not answer it cleanly (no reply, another reply, objects left), or null
      */
     public String reset(long seq, Duration timeout) throws InterruptedException {
-        String unsent = sendResetNow(seq);
-        return unsent != null ? unsent : resetAnswered(seq, timeout);
+        return reset(seq, timeout, null);
+    }
+
+    /**
+     * As {@link #reset(long, Duration)}, and from then on the worker serves {@code backend} (a Java worker's column; null:
+     * the one it serves), which its reply must name.
+     */
+    public String reset(long seq, Duration timeout, String backend) throws InterruptedException {
+        String unsent = sendResetNow(seq, backend);
+        return unsent != null ? unsent : resetAnswered(seq, timeout, backend);
     }
 
     /**
@@ -293,12 +301,16 @@ public final class WorkerProcess {
      * @return why it could not be sent (something unasked was said first, or the pipe is closed), or null
      */
     public String sendResetNow(long seq) {
+        return sendResetNow(seq, null);
+    }
+
+    private String sendResetNow(long seq, String backend) {
         Received stale = received.poll();
         if (stale != null) {
             return stale.isEnd() ? "it is gone" : "it said something nobody asked for";
         }
         try {
-            sendReset(seq);
+            sendReset(seq, backend);
         } catch (IOException e) {
             return "it cannot be written to: " + e.getMessage();
         }
@@ -307,6 +319,10 @@ public final class WorkerProcess {
 
     /** The second half of {@link #reset}: why the worker did not answer the reset sent cleanly, or null. */
     public String resetAnswered(long seq, Duration timeout) throws InterruptedException {
+        return resetAnswered(seq, timeout, null);
+    }
+
+    private String resetAnswered(long seq, Duration timeout, String backend) throws InterruptedException {
         Received r = awaitReset(timeout);
         if (r == null) {
             String asleep = lockWaitOf();
@@ -323,6 +339,9 @@ public final class WorkerProcess {
         }
         if (released.objects() != 0) {
             return "it still holds " + released.objects() + " segment object(s)";
+        }
+        if (backend != null && !backend.equals(released.backend())) {
+            return "asked to serve " + backend + ", it serves " + released.backend();
         }
         return received.isEmpty() ? null : "it said more than its reset reply";
     }

@@ -12,6 +12,8 @@ import static org.shmconform.schedule.Steps.isAttached;
 import static org.shmconform.schedule.Steps.kill;
 import static org.shmconform.schedule.Steps.lock;
 import static org.shmconform.schedule.Steps.read;
+import static org.shmconform.schedule.Steps.spawnChild;
+import static org.shmconform.schedule.Steps.truncate;
 import static org.shmconform.schedule.Steps.unlock;
 import static org.shmconform.schedule.Steps.write;
 
@@ -30,6 +32,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.EventType;
 import org.shmconform.history.Execution;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
@@ -89,6 +92,58 @@ class WorkerPoolTest {
             assertTrue(first.stream().allMatch(WorkerPoolTest::alive), "idle workers live in the pool");
         }
         assertTrue(first.stream().noneMatch(WorkerPoolTest::alive), "closing the run ended every pooled worker");
+    }
+
+    /**
+     * Every Java column's worker is one program: a clean worker of one Java column serves the next Java column's schedule
+     * under its pid, after a reset that names that column, and its object is then of that column's backend (a System V
+     * segment cannot be resized, an mmapfile one can). A Qt worker is no Java worker's stand-in.
+     */
+    @Test
+    void aCleanJavaWorkerServesTheNextJavaColumnWithThatColumnsBackend() throws InterruptedException {
+        assertTrue(ScheduleRunner.sharesWorkers("sysv", "mmapfile"));
+        assertFalse(ScheduleRunner.sharesWorkers("sysv", QtReferenceWorker.IMPL));
+        try (RunContext run = RunContext.create()) {
+            Step[] story = {create("A", "k", 64), attach("B", "k"), truncate("A", 32), detach("B"), detach("A")};
+            Execution sysv = execute(run, "sysv", story);
+            assertEquals(EventType.fail, typeOf(sysv, "A", "truncate"), "a System V segment cannot be resized");
+            Execution mmapfile = execute(run, "mmapfile", story);
+            assertEquals(pids(sysv), pids(mmapfile), "both workers served the next column; notes: " + mmapfile.notes());
+            assertEquals(EventType.ok, typeOf(mmapfile, "A", "truncate"), "the reused worker's object is the mmapfile backend's");
+            assertEquals(2, run.workerPool().stats().reused());
+            assertFalse(ScheduleChecker.check(mmapfile, "mmapfile", List.of(), Subjects.here()).fails(),
+                    "a schedule on a worker of another column is judged like any other");
+        }
+    }
+
+    /**
+     * A worker that serves memfd-fd after a reset, started for mmapfile: the child it starts (spawnChild) is a worker of
+     * the column it serves now, not of its command line's, so it attaches through the descriptor it inherits.
+     */
+    @Test
+    void aChildOfAWorkerThatServesAnotherColumnNowServesThatColumn() throws InterruptedException {
+        try (RunContext run = RunContext.create()) {
+            Execution mmapfile = execute(run, "mmapfile", create("A", "k", 64), attach("B", "k"), detach("B"), detach("A"));
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults()).reusingWorkers();
+            Schedule s = new Schedule("pool-test-child", null, List.of(WorkerSpec.local("A", "memfd-fd"), WorkerSpec.local("B", "memfd-fd"),
+                    WorkerSpec.local("C", "memfd-fd")), List.of(create("A", "k", 64), write("A", 0, "inherited"), spawnChild("A", "C"),
+                    read("C", 0, 9), isAttached("B"), kill("C"), detach("A")));
+            Execution x = runner.run(s);
+            assertEquals(List.of(), x.problems(), x.history().toJsonLines());
+            assertTrue(pids(mmapfile).contains(x.workers().get("A").pid()), "A is a worker that served mmapfile before: " + x.notes());
+            assertEquals(EventType.ok, typeOf(x, "A", "spawnChild"), x.history().toJsonLines());
+            assertEquals("696e686572697465", x.history().events().stream().filter(e -> e.process().equals("C") && e.f().equals("read")
+                    && e.type() == EventType.ok).findFirst().orElseThrow(() -> new AssertionError(x.history().toJsonLines())).data()
+                    .substring(0, 16), "the child read its parent's bytes through the inherited memfd");
+        }
+    }
+
+    /** The type of the completion of {@code worker}'s {@code f}. */
+    private static EventType typeOf(Execution x, String worker, String f) {
+        return x.history().events().stream().filter(e -> e.process().equals(worker) && e.f().equals(f) && e.type() != EventType.invoke)
+                .map(org.shmconform.history.HistoryEvent::type).findFirst()
+                .orElseThrow(() -> new AssertionError("no completed " + f + " by " + worker + " in\n" + x.history().toJsonLines()));
     }
 
     @Test

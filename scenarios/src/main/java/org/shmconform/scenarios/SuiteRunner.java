@@ -169,13 +169,15 @@ public final class SuiteRunner {
 
     /**
      * The suite runs one column's scenarios after another: the idle workers of the column before are ended
-     * when another column's scenario starts, so that the pool never holds a JVM per worker of every column.
+     * when another column's scenario starts, so that the pool never holds a JVM per worker of every column; unless
+     * they serve the new column too (one Java column after another: {@link ScheduleRunner#sharesWorkers}), which then
+     * borrows them instead of starting its own.
      */
     private void retireIdleWorkersBefore(String column) {
         if (!runner.reusesWorkers() || column.equals(pooledColumn)) {
             return;
         }
-        if (pooledColumn != null) {
+        if (pooledColumn != null && !ScheduleRunner.sharesWorkers(pooledColumn, column)) {
             runner.retireIdle(pooledColumn);
         }
         pooledColumn = column;

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.shmconform.worker.WorkerMain;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.engine.RunContext;
@@ -26,7 +27,8 @@ import org.shmconform.history.ReportLayout;
 /**
  * The named suite on pooled workers (the default of {@code run}; {@code --fresh-workers} turns it off): a
  * column's scenarios are served by the processes that served its previous scenarios, each is judged exactly as
- * on fresh processes, and the column's idle workers are ended once the next column's scenarios start.
+ * on fresh processes; the next Java column's scenarios borrow them (one Java worker program serves every Java column), and
+ * they are ended once a column of another program (the Qt worker) starts.
  */
 class PooledSuiteTest {
     private static final List<String> SCENARIOS = List.of("data-shared", "lock-excludes", "lock-holder-killed", "last-detach-creator-last");
@@ -59,11 +61,20 @@ class PooledSuiteTest {
                     "later scenarios were served by earlier ones' processes: " + run.workerPool().stats());
             assertFalse(workersOf("sysv").isEmpty(), "the column's clean workers wait in the pool for its next scenario");
 
+            long reusedBefore = run.workerPool().stats().reused();
+            long startedBefore = run.workerPool().stats().started();
             pooled.run(NamedSuite.named("data-shared").orElseThrow(), "posix");
-            assertEquals(Set.of(), workersOf("sysv"), "the next column's first scenario ended the sysv column's idle workers");
-            assertFalse(workersOf("posix").isEmpty());
+            assertEquals(startedBefore, run.workerPool().stats().started(), "the posix scenario started no worker: "
+                    + run.workerPool().stats());
+            assertEquals(reusedBefore + 2, run.workerPool().stats().reused(), "its two workers served sysv's scenarios before");
+            assertFalse(workersOf("sysv").isEmpty(), "started for sysv, they wait in the pool for the next Java column");
+
+            var qt = Subjects.here().availability("qt");
+            Assumptions.assumeTrue(qt.available(), () -> "qt: NOT_AVAILABLE " + qt.reason());
+            pooled.run(NamedSuite.named("data-shared").orElseThrow(), "qt");
+            assertEquals(Set.of(), javaWorkers(), "a column of another program ended every idle Java worker");
         }
-        assertEquals(Set.of(), workersOf("posix"), "closing the run ended every pooled worker");
+        assertEquals(Set.of(), javaWorkers(), "closing the run ended every pooled worker");
     }
 
     private SuiteRunner suite(RunContext run, boolean reuse, String folder) {
@@ -89,7 +100,14 @@ class PooledSuiteTest {
         return verdicts;
     }
 
-    /** This JVM's live worker processes of a Java column (the column is the worker command's last argument). */
+    /** This JVM's live Java worker processes, whatever column they serve. */
+    private static Set<Long> javaWorkers() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(WorkerMain.class.getName())).orElse(false))
+                .map(ProcessHandle::pid).collect(Collectors.toSet());
+    }
+
+    /** This JVM's live worker processes started for a Java column (the column is the worker command's last argument). */
     private static Set<Long> workersOf(String column) {
         return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
                 .filter(p -> p.info().arguments().map(a -> a.length > 0 && a[a.length - 1].equals(column)).orElse(false))

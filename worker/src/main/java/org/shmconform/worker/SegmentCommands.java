@@ -11,6 +11,7 @@ import org.shmconform.backends.host.InheritingChild;
 import java.util.HexFormat;
 import java.util.List;
 import org.shmconform.backends.host.FileSystems;
+import org.shmconform.backends.Backends;
 import org.shmconform.spi.Placement;
 import org.shmconform.spi.TemporaryFiles;
 import java.util.Objects;
@@ -39,8 +40,11 @@ final class SegmentCommands implements AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     /** Where a spawned child finds the inherited descriptor: the first number after stdin, stdout and stderr. */
     static final int INHERITED_NUMBER = 3;
-    /** The backend the worker was started with: a reset goes back to it (a placeIn may have moved it). */
-    private final SharedMemoryBackend started;
+    /**
+     * The backend the worker serves between resets: the one it was started with, or the one the last reset named. A
+     * reset goes back to it (a placeIn may have moved it).
+     */
+    private SharedMemoryBackend started;
     private SharedMemoryBackend backend;
     private SharedSegment segment;
     /** The mode of the last successful create or attach: write must refuse a read-only one, as the Qt worker does. */
@@ -143,17 +147,27 @@ final class SegmentCommands implements AutoCloseable {
     /**
      * The harness's reset between schedules: drops the segment object as the destructor does (detach,
      * release the lock, the last one out removes the segment), so the next request starts from a fresh
-     * object, and says how many objects remain (none: the engine checks the rest from outside).
+     * object, and says how many objects remain (none: the engine checks the rest from outside). The fresh object and
+     * every one after are of the backend named {@code serve} (null: the one served); a name no backend on the class path
+     * has is refused, after the object was dropped.
      */
-    Reply reset(long seq) {
+    Reply reset(long seq, String serve) {
         try {
             close();
         } catch (RuntimeException e) {
             return protocolError(seq, "reset: " + e);
         }
         attachedMode = AccessMode.ReadWrite;
+        if (serve != null) {
+            SharedMemoryBackend named = Backends.named(serve).orElse(null);
+            if (named == null) {
+                return protocolError(seq, "reset: no backend named " + serve);
+            }
+            started = named;
+        }
         backend = started; // a placeIn of the last schedule does not carry into the next
-        WorkerProtocol.Released value = new WorkerProtocol.Released(segment == null ? 0 : 1, ProcessHandle.current().pid());
+        WorkerProtocol.Released value = new WorkerProtocol.Released(segment == null ? 0 : 1, ProcessHandle.current().pid(),
+                backend.name());
         return new Reply(seq, true, value, SegmentError.NoError.name(), 0, "", null);
     }
 
@@ -249,6 +263,7 @@ final class SegmentCommands implements AutoCloseable {
             descriptor = h.descriptorForChild();
         }
         List<String> argv = new ArrayList<>(ownCommand());
+        argv.add(started.name()); // the backend it serves now: a reset may have named another than its command line's
         if (descriptor >= 0) {
             argv.addAll(List.of(WorkerMain.INHERITED, Integer.toString(INHERITED_NUMBER), segment.key(), attachedMode.name()));
         }
@@ -266,7 +281,7 @@ final class SegmentCommands implements AutoCloseable {
         return done(r, true, value);
     }
 
-    /** This worker's own command line, up to its backend argument (without a parent's --inherited): what a child runs. */
+    /** This worker's own command line up to its main class (without its backend and a parent's --inherited): what a child runs. */
     private static List<String> ownCommand() {
         List<String> cmd;
         try {
@@ -278,7 +293,7 @@ final class SegmentCommands implements AutoCloseable {
         if (main < 0 || main + 1 >= cmd.size()) {
             throw new IllegalStateException("this worker's command line does not name " + WorkerMain.class.getName() + ": " + cmd);
         }
-        return cmd.subList(0, main + 2);
+        return cmd.subList(0, main + 1);
     }
 
     private Reply attached(Request r, boolean ok) {

@@ -50,7 +50,7 @@ public final class WorkerMain {
             try {
                 Record read = WorkerProtocol.decodeLine(line);
                 if (read instanceof WorkerProtocol.Reset reset) {
-                    replies.println(WorkerProtocol.encode(commands.reset(reset.seq())));
+                    replies.println(WorkerProtocol.encode(commands.reset(reset.seq(), reset.backend())));
                     continue;
                 }
                 request = (Request) read;

@@ -128,6 +128,11 @@ import org.shmconform.spi.Op;
  * it still holds (0, or the engine replaces it) and its pid. The reply is only the worker's word: the engine
  * checks the rest from outside ({@code /proc/<pid>/maps}, {@code fd}, {@code fdinfo}) before it reuses
  * the process. A worker that does not know it answers with a protocolError and is simply never reused.
+ * {@code {"seq":9,"op":"reset","backend":"posix"}} asks a Java worker, which can serve every backend on its class path,
+ * to serve that one from then on (the engine's pool hands a clean worker of one Java column to the next column instead
+ * of starting another JVM): its fresh object is of that backend, and its reply names it,
+ * {@code {"objects":0,"pid":1234,"backend":"posix"}}; a backend it does not have is refused with a protocolError. A
+ * worker that serves one program only (the Qt workers) is never asked.
  *
  * <h2>Conformance</h2>
  * {@code protocol-conformance.jsonl}, beside this class, is this protocol as a script of requests
@@ -274,15 +279,29 @@ public final class WorkerProtocol {
     public record LockTaken(boolean ownerDied) implements Value {
     }
 
-    /** reset: the segment objects the worker still holds after dropping them (0 when clean) and its pid. */
+    /**
+     * reset: the segment objects the worker still holds after dropping them (0 when clean), its pid, and the backend its
+     * fresh object is of (a Java worker's; absent from a worker that names none).
+     */
     @JsonDeserialize(using = JsonDeserializer.None.class) // not Value's: that would call itself
-    public record Released(int objects, long pid) implements Value {
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record Released(int objects, long pid, String backend) implements Value {
+        public Released(int objects, long pid) {
+            this(objects, pid, null);
+        }
     }
 
-    /** The harness's request between schedules ("Between schedules: reset"): not an {@link Op}, never in a schedule. */
-    @JsonPropertyOrder({"seq", "op"})
-    public record Reset(long seq) {
+    /**
+     * The harness's request between schedules ("Between schedules: reset"): not an {@link Op}, never in a schedule.
+     * {@code backend}: the backend the worker serves from then on, or null for the one it serves.
+     */
+    @JsonPropertyOrder({"seq", "op", "backend"})
+    public record Reset(long seq, String backend) {
         public static final String OP = "reset";
+
+        public Reset(long seq) {
+            this(seq, null);
+        }
 
         @JsonProperty("op")
         public String op() {
@@ -380,6 +399,7 @@ public final class WorkerProtocol {
                 return Lines.write(g -> {
                     g.writeNumberField("seq", r.seq());
                     g.writeStringField("op", Reset.OP);
+                    Lines.string(g, "backend", r.backend());
                 });
             }
             return Databind.JSON.writeValueAsString(message);
@@ -497,6 +517,7 @@ public final class WorkerProtocol {
                 } else if (v instanceof Released r) {
                     g.writeNumberField("objects", r.objects());
                     g.writeNumberField("pid", r.pid());
+                    string(g, "backend", r.backend());
                 }
                 g.writeEndObject();
             }
@@ -545,7 +566,7 @@ public final class WorkerProtocol {
                             op = text ? p.getText() : null;
                             opNotText = !text;
                         }
-                        case "key", "mode", "hex", "path" -> wrongType = arg(args, name, text ? p.getText() : null, text, v, wrongType);
+                        case "key", "mode", "hex", "path", "backend" -> wrongType = arg(args, name, text ? p.getText() : null, text, v, wrongType);
                         case "size", "offset", "length", "ms", "peerUid" ->
                                 wrongType = arg(args, name, number ? p.getLongValue() : null, number, v, wrongType);
                         default -> { } // not this protocol's: ignored, as a newer harness may send more
@@ -563,14 +584,17 @@ public final class WorkerProtocol {
                 throw new BadRequest(seq, "missing or non-string \"op\"");
             }
             if (Reset.OP.equals(op)) {
-                return new Reset(seq);
+                if ("backend".equals(wrongType)) {
+                    throw new BadRequest(seq, "bad request: \"backend\" is not a string");
+                }
+                return new Reset(seq, (String) args.get("backend"));
             }
             if (Op.named(op) == null) {
                 throw new BadRequest(seq, "unknown op \"" + op + "\"");
             }
             if (wrongType != null) {
                 throw new BadRequest(seq, "bad request: \"" + wrongType + "\" is not a "
-                        + (List.of("key", "mode", "hex", "path").contains(wrongType) ? "string" : "number"));
+                        + (List.of("key", "mode", "hex", "path", "backend").contains(wrongType) ? "string" : "number"));
             }
             Long length = (Long) args.get("length");
             Long peerUid = (Long) args.get("peerUid");

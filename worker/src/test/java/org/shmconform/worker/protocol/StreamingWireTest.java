@@ -37,7 +37,8 @@ class StreamingWireTest {
             new WorkerProtocol.ReadData("00ff7a"), new WorkerProtocol.Size(0), new WorkerProtocol.Size(Long.MAX_VALUE),
             new WorkerProtocol.Attached(true), new WorkerProtocol.Attached(false), new WorkerProtocol.NativeKey("qipc_\"é\\\n"),
             new WorkerProtocol.ErrorState("NotFound", "QSharedMemory::attach: doesn't exist"), new WorkerProtocol.ErrorState(null, null),
-            new WorkerProtocol.LockTaken(true), new WorkerProtocol.Spawned(4321), new WorkerProtocol.Released(0, 99));
+            new WorkerProtocol.LockTaken(true), new WorkerProtocol.Spawned(4321), new WorkerProtocol.Released(0, 99),
+            new WorkerProtocol.Released(0, 99, "posix"));
 
     private static List<Reply> replies() {
         List<Reply> all = new ArrayList<>();
@@ -74,6 +75,12 @@ class StreamingWireTest {
         assertEquals("{\"seq\":3,\"op\":\"reset\"}", WorkerProtocol.encode(new Reset(3)));
         assertEquals(new Reset(3), WorkerProtocol.decodeLine("{\"op\":\"reset\",\"seq\":3}"));
         assertEquals(3, assertThrows(BadRequest.class, () -> WorkerProtocol.decodeRequest("{\"seq\":3,\"op\":\"reset\"}")).seq());
+        // A reset that names the backend to serve next (the pool hands a Java worker to another Java column).
+        assertEquals("{\"seq\":4,\"op\":\"reset\",\"backend\":\"posix\"}", WorkerProtocol.encode(new Reset(4, "posix")));
+        assertEquals(new Reset(4, "posix"), WorkerProtocol.decodeLine("{\"backend\":\"posix\",\"op\":\"reset\",\"seq\":4}"));
+        BadRequest notText = assertThrows(BadRequest.class, () -> WorkerProtocol.decodeLine("{\"seq\":5,\"op\":\"reset\",\"backend\":7}"));
+        assertEquals(5, notText.seq());
+        assertEquals("bad request: \"backend\" is not a string", notText.getMessage());
     }
 
     @Test
