@@ -139,9 +139,12 @@ public final class SuiteRunner {
         return run(scenario, column, env, true);
     }
 
-    /** Whether the next job borrows pooled workers like this one's: same column, same environment. */
+    /**
+     * Whether the next job borrows pooled workers like this one's: the same environment, and the same column or one whose
+     * workers are of the same program (one Java column after another: {@link ScheduleRunner#sharesWorkers}).
+     */
     private static boolean sameWorkers(Job job, Job next) {
-        return next.column().equals(job.column()) && next.env().equals(job.env());
+        return next.env().equals(job.env()) && ScheduleRunner.sharesWorkers(job.column(), next.column());
     }
 
     /**
