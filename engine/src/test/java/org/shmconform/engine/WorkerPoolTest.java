@@ -133,9 +133,10 @@ class WorkerPoolTest {
             assertEquals(List.of(), x.problems(), x.history().toJsonLines());
             assertTrue(pids(mmapfile).contains(x.workers().get("A").pid()), "A is a worker that served mmapfile before: " + x.notes());
             assertEquals(EventType.ok, typeOf(x, "A", "spawnChild"), x.history().toJsonLines());
-            assertEquals("696e686572697465", x.history().events().stream().filter(e -> e.process().equals("C") && e.f().equals("read")
-                    && e.type() == EventType.ok).findFirst().orElseThrow(() -> new AssertionError(x.history().toJsonLines())).data()
-                    .substring(0, 16), "the child read its parent's bytes through the inherited memfd");
+            String read = x.history().events().stream().filter(e -> e.process().equals("C") && e.f().equals("read")
+                    && e.type() == EventType.ok).findFirst().orElseThrow(() -> new AssertionError(x.history().toJsonLines())).data();
+            assertEquals("inherited", new String(java.util.HexFormat.of().parseHex(read), java.nio.charset.StandardCharsets.UTF_8),
+                    "the child read its parent's bytes through the inherited memfd");
         }
     }
 

@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.Backends;
 import org.shmconform.spi.Args;
@@ -23,7 +27,17 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
  * Java worker of one column to the next column this way instead of starting another JVM.
  */
 class SegmentCommandsResetTest {
-    private final String key = "reset-test-" + UUID.randomUUID().toString().substring(0, 8);
+    /** Letters only after the tests' prefix ({@code shmcftest}, as the backends' tests do): Qt's key mangling keeps them. */
+    private final String key = "shmcftest" + new SecureRandom().ints(10, 'a', 'z' + 1)
+            .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append);
+
+    /** Nothing the test made is left on /dev/shm, where both backends' segments and the posix lock's semaphore live. */
+    @AfterEach
+    void nothingLeft() throws IOException {
+        try (Stream<Path> shm = Files.list(Path.of("/dev/shm"))) {
+            assertEquals(List.of(), shm.map(Path::toString).filter(n -> n.contains(key)).toList());
+        }
+    }
 
     @Test
     void aResetThatNamesABackendMakesTheNextObjectOfThatBackend() {
