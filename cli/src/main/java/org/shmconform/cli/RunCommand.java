@@ -92,8 +92,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--fresh-workers", description = "Start a new worker process for every scenario run (default: the"
             + " named suite's workers, local, in ipcns and ipcns+shm and in the Docker environments' containers, are reused"
-            + " across scenarios of their column, environment and group when each proves it holds no mapping, descriptor,"
-            + " lock or child of the last one; a worker that cannot prove it is replaced).")
+            + " across scenarios of their column, environment and group, a Java column's also by the next Java column's"
+            + " scenarios, when each proves it holds no mapping, descriptor, lock or child of the last one; a worker that"
+            + " cannot prove it is replaced).")
     boolean freshWorkers;
 
     @Option(names = {"-q", "--quiet"}, description = "Only the summary, no line per scenario.")
