@@ -130,16 +130,8 @@ public final class ScheduleRunner {
     }
 
     /**
-     * Whether a pooled idle worker of one column may serve the other's schedules: every Java column's worker serves any
-     * Java column after a reset that names it ({@link WorkerPool#sameProgram}).
-     */
-    public static boolean sharesWorkers(String column, String other) {
-        return WorkerPool.sameProgram(column, other);
-    }
-
-    /**
-     * Ends the pooled idle workers (and spares) of a column whose schedules are over, and of every column that shares
-     * them ({@link #sharesWorkers}); nothing if none are pooled.
+     * Ends the pooled idle workers (and spares) of a column whose schedules are over, and of every column whose workers
+     * are of the same program ({@link WorkerPool#sameProgram}); nothing if none are pooled.
      */
     public void retireIdle(String column) {
         if (reuseWorkers) {

@@ -203,8 +203,9 @@ public final class WorkerPool implements AutoCloseable {
         Map<Key, Integer> workers = new HashMap<>();
         Map<Key, String> columns = new HashMap<>();
         pooledSpecs.forEach((s, environment) -> {
-            workers.merge(Key.of(s, environment), lanes, Integer::sum);
-            columns.put(Key.of(s, environment), s.impl());
+            Key key = Key.of(s, environment);
+            workers.merge(key, lanes, Integer::sum);
+            columns.put(key, s.impl());
         });
         workers.forEach((key, n) -> spares.expect(key, columns.get(key), n, reserve));
     }

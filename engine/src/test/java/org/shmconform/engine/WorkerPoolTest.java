@@ -101,8 +101,8 @@ class WorkerPoolTest {
      */
     @Test
     void aCleanJavaWorkerServesTheNextJavaColumnWithThatColumnsBackend() throws InterruptedException {
-        assertTrue(ScheduleRunner.sharesWorkers("sysv", "mmapfile"));
-        assertFalse(ScheduleRunner.sharesWorkers("sysv", QtReferenceWorker.IMPL));
+        assertTrue(WorkerPool.sameProgram("sysv", "mmapfile"));
+        assertFalse(WorkerPool.sameProgram("sysv", QtReferenceWorker.IMPL));
         try (RunContext run = RunContext.create()) {
             Step[] story = {create("A", "k", 64), attach("B", "k"), truncate("A", 32), detach("B"), detach("A")};
             Execution sysv = execute(run, "sysv", story);

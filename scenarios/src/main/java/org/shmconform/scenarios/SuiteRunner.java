@@ -11,6 +11,7 @@ import org.shmconform.checker.Verdict;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.WorkerPool;
 import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.model.Property;
@@ -141,10 +142,10 @@ public final class SuiteRunner {
 
     /**
      * Whether the next job borrows pooled workers like this one's: the same environment, and the same column or one whose
-     * workers are of the same program (one Java column after another: {@link ScheduleRunner#sharesWorkers}).
+     * workers are of the same program (one Java column after another: {@link WorkerPool#sameProgram}).
      */
     private static boolean sameWorkers(Job job, Job next) {
-        return next.env().equals(job.env()) && ScheduleRunner.sharesWorkers(job.column(), next.column());
+        return next.env().equals(job.env()) && WorkerPool.sameProgram(job.column(), next.column());
     }
 
     /**
@@ -173,14 +174,14 @@ public final class SuiteRunner {
     /**
      * The suite runs one column's scenarios after another: the idle workers of the column before are ended
      * when another column's scenario starts, so that the pool never holds a JVM per worker of every column; unless
-     * they serve the new column too (one Java column after another: {@link ScheduleRunner#sharesWorkers}), which then
+     * they serve the new column too (one Java column after another: {@link WorkerPool#sameProgram}), which then
      * borrows them instead of starting its own.
      */
     private void retireIdleWorkersBefore(String column) {
         if (!runner.reusesWorkers() || column.equals(pooledColumn)) {
             return;
         }
-        if (pooledColumn != null && !ScheduleRunner.sharesWorkers(pooledColumn, column)) {
+        if (pooledColumn != null && !WorkerPool.sameProgram(pooledColumn, column)) {
             runner.retireIdle(pooledColumn);
         }
         pooledColumn = column;

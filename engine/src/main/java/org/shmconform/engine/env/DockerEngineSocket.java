@@ -22,6 +22,13 @@ import org.shmconform.engine.state.PrivateDirectory;
  * <p>Only a socket that root owns is used (lstat, no link followed at its last component): the client would trust the
  * same socket, and a socket another user made could answer anything. {@code DOCKER_HOST} naming anything but a unix
  * socket, or {@code -Dshmconform.dockerExec=cli}, leaves the client in charge ({@link #here()} is null).
+ *
+ * <p>Why not docker-java, which Testcontainers brings and {@link GroupContainer} uses to make the containers: a worker's
+ * stdin must end when the harness closes it (a worker exits on its stdin's end, and {@code DockerEnvironmentIT} asserts
+ * status 0 then), which needs the connection's write side shut after the last byte. docker-java 3.7.1's zerodep
+ * transport copies an exec's stdin as a request entity on a thread of its own and never shuts the write side
+ * ({@code HijackingHttpRequestExecutor}, read with javap, not run), so the process would never read its end. What is
+ * written here is only that: one request per connection, and the one upgraded connection an exec's streams use.
  */
 final class DockerEngineSocket {
     private static final ObjectMapper JSON = new ObjectMapper();
