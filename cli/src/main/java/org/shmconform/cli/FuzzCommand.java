@@ -46,6 +46,11 @@ final class FuzzCommand implements Callable<Integer> {
             + " System V key files, the qt68-posix columns; else 1).")
     Integer lanes;
 
+    @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus offers kills on one step in N"
+            + " (default: 16 for a column whose worker is a JVM, whose kill costs a JVM start, 4 for a native worker; 1: on"
+            + " every step). A schedule made from its seed alone offers them on every step.")
+    Integer mutantKills;
+
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
             description = "Where failing schedules and their histories go (default: ${DEFAULT-VALUE}).")
     Path out;
@@ -59,9 +64,11 @@ final class FuzzCommand implements Callable<Integer> {
         Columns.describe(backend); // unknown names are a usage error
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
-                .workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes);
-        System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s)%n", backend, first,
-                count, seconds, workers, length, FuzzCampaign.lanes(options));
+                .workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes)
+                .mutantKillShare(mutantKills == null ? 0 : mutantKills);
+        System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
+                        + " mutants kill on 1 step in %d%n", backend, first, count, seconds, workers, length, FuzzCampaign.lanes(options),
+                FuzzCampaign.mutantKillShare(options));
         FuzzResult result = null;
         RunContext run = RunContext.create();
         Interruption stop = Interruption.install(run::close);
@@ -99,6 +106,9 @@ final class FuzzCommand implements Callable<Integer> {
     private void validateOptions() {
         if (lanes != null && lanes < 1) {
             throw new Shmconform.UsageException("--lanes must be 1 or more, not " + lanes);
+        }
+        if (mutantKills != null && mutantKills < 1) {
+            throw new Shmconform.UsageException("--mutant-kills must be 1 or more, not " + mutantKills);
         }
         if (workers < 2 || workers > 4) {
             throw new Shmconform.UsageException("--workers must be 2, 3 or 4, not " + workers);

@@ -80,6 +80,7 @@ class InputValidationTest {
         "--workers must be 2, 3 or 4, not 9 | fuzz -b sysv --workers 9",
         "--count must be 1 or more, not -1 | fuzz -b sysv --count -1",
         "--lanes must be 1 or more, not 0 | fuzz -b sysv --lanes 0",
+        "--mutant-kills must be 1 or more, not 0 | fuzz -b sysv --mutant-kills 0",
         "--seconds must be 1 or more, not 0 | fuzz -b sysv --seconds 0",
         "no backend named 'nosuch' | fuzz -b nosuch",
         "cannot read /nonexistent.json | replay /nonexistent.json",

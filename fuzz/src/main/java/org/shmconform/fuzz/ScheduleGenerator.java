@@ -52,6 +52,10 @@ public final class ScheduleGenerator {
     private final BackendSemantics semantics;
     private final int workers;
     private final int length;
+    /** A mutant (a schedule re-derived from a mutated tape) offers kills on one step in this many: {@link #mutantsKillOnOneStepIn}. */
+    private final int mutantKillShare;
+    /** Salts the seed of a mutant's kill steps apart from its draws, which its tape holds. */
+    private static final long KILL_STEPS_SALT = 0x6B696C6C73L;
 
     /** A schedule and the decisions it was made of (to be mutated). */
     public record Generated(Schedule schedule, Tape tape) {
@@ -63,13 +67,33 @@ public final class ScheduleGenerator {
      * @param length    number of steps (kills included) of a schedule made from a seed alone
      */
     public ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length) {
+        this(impl, semantics, workers, length, 1);
+    }
+
+    private ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length, int mutantKillShare) {
         if (workers < 2 || workers > 4) {
             throw new IllegalArgumentException("workers must be 2..4, not " + workers);
+        }
+        if (mutantKillShare < 1) {
+            throw new IllegalArgumentException("a mutant offers kills on one step in 1 or more, not " + mutantKillShare);
         }
         this.impl = impl;
         this.semantics = semantics;
         this.workers = workers;
         this.length = length;
+        this.mutantKillShare = mutantKillShare;
+    }
+
+    /**
+     * This generator, except that a mutant offers kills (on its menu, and as a kill its tape forces) on one step in
+     * {@code n}, chosen from the mutant's seed; a schedule made from a seed alone (no tape) offers them on every step, as
+     * with 1. A kill ends a worker process, so the pool starts another: a JVM start costs about a hundred other
+     * steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#mutantKillShare} has the measurements).
+     * AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer kills, and the fresh
+     * schedules keep the kill-rich search that reaches a killed holder or waiter (FaultBudgetReachTest counts those).
+     */
+    public ScheduleGenerator mutantsKillOnOneStepIn(int n) {
+        return new ScheduleGenerator(impl, semantics, workers, length, n);
     }
 
     public Schedule generate(long seed) {
@@ -83,6 +107,8 @@ public final class ScheduleGenerator {
     public Generated generate(long seed, Tape tape) {
         Tape.Reader random = new Tape.Reader(tape, new SplittableRandom(seed));
         int steps0 = tape == null ? length : Math.max(1, tape.genes().size() - 1);
+        // Not drawn from the tape: a mutant's genes keep meaning what they meant in the schedule they come from.
+        SplittableRandom killSteps = tape == null || mutantKillShare == 1 ? null : new SplittableRandom(seed ^ KILL_STEPS_SALT);
         ShadowState shadow = new ShadowState(semantics);
         List<WorkerSpec> specs = new ArrayList<>();
         random.begin(0);
@@ -105,7 +131,7 @@ public final class ScheduleGenerator {
                 all.add(child); // spawned: a worker like the others from now on
             }
             int alive = (int) all.stream().filter(id -> !shadow.dead.contains(id)).count();
-            Choices menu = new Choices(random, shadow, steps.size(), alive);
+            Choices menu = new Choices(random, shadow, steps.size(), alive, killSteps == null || killSteps.nextInt(mutantKillShare) == 0);
             all.forEach(menu::offer);
             if (menu.isEmpty()) {
                 break;
@@ -154,15 +180,18 @@ public final class ScheduleGenerator {
         private String w;
         private final int index;
         private final int alive;
+        /** Whether kills are on this step's menu (and a kill the tape forces is made): {@link #mutantsKillOnOneStepIn}. */
+        private final boolean killsOffered;
         private final List<Step> menu = new ArrayList<>();
         private final List<Integer> weights = new ArrayList<>();
         private final List<Step> kills = new ArrayList<>();
 
-        Choices(Tape.Reader random, ShadowState s, int index, int alive) {
+        Choices(Tape.Reader random, ShadowState s, int index, int alive, boolean killsOffered) {
             this.random = random;
             this.s = s;
             this.index = index;
             this.alive = alive;
+            this.killsOffered = killsOffered;
         }
 
         /** Adds the worker's steps to the menu. */
@@ -171,7 +200,7 @@ public final class ScheduleGenerator {
             if (s.dead.contains(w)) {
                 return;
             }
-            if (index >= 1 && alive >= 2) {
+            if (killsOffered && index >= 1 && alive >= 2) {
                 // Holders and waiters die more often: that is where the lock rules bite (FaultBudgetReachTest).
                 int weight = s.holds(w) ? (s.hasWaiter(s.key(w)) ? 8 : 5) : s.waiting(w) ? 3 : s.attached(w) ? 1 : 0;
                 if (weight > 0) {

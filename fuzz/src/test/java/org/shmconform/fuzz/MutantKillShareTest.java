@@ -1,0 +1,84 @@
+package org.shmconform.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.shmconform.engine.Subjects;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.ScheduleValidation;
+import org.shmconform.schedule.Step;
+
+/**
+ * A campaign's mutants offer kills on one step in N (a kill costs the process it ends: a JVM start on a Java column),
+ * while a schedule made from its seed alone is what it always was, kills on every step: checked on many seeds and
+ * mutants without running anything.
+ */
+class MutantKillShareTest {
+    private final ScheduleGenerator everyStep = new ScheduleGenerator("sysv", Subjects.here().semantics("sysv"), 3, 16);
+
+    @Test
+    void aScheduleMadeFromItsSeedAloneIsTheSameWhateverTheMutantsShare() {
+        ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
+        for (long seed = 1; seed <= 200; seed++) {
+            assertEquals(everyStep.generate(seed), oneIn16.generate(seed), "seed " + seed);
+        }
+    }
+
+    @Test
+    void aMutantOffersKillsOnOneStepInNAndStaysValid() {
+        ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(11), 32);
+        int killsEveryStep = 0;
+        int killsOneIn16 = 0;
+        int steps = 0;
+        for (long seed = 1; seed <= 400; seed++) {
+            Tape mutant = mutator.mutate(everyStep.generate(seed, null).tape(), everyStep.generate(seed + 5000, null).tape());
+            killsEveryStep += kills(everyStep.generate(seed, mutant).schedule());
+            Schedule m = oneIn16.generate(seed, mutant).schedule();
+            assertEquals(List.of(), ScheduleValidation.problems(m, Set.of("sysv"), Set.of("local")), m.toString());
+            killsOneIn16 += kills(m);
+            steps += m.steps().size();
+        }
+        System.out.printf("400 mutants: %d kills with kills on every step, %d with one step in 16 (%d steps)%n",
+                killsEveryStep, killsOneIn16, steps);
+        assertTrue(killsEveryStep >= 200, "the mutants of kill-rich schedules kill: " + killsEveryStep);
+        assertTrue(killsOneIn16 * 4 <= killsEveryStep, killsOneIn16 + " kills against " + killsEveryStep);
+        assertTrue(killsOneIn16 > 0, "a mutant may still kill (at any moment, issue 13)");
+    }
+
+    @Test
+    void aMutantIsTheSameForTheSameSeedAndTape() {
+        ScheduleGenerator oneIn4 = everyStep.mutantsKillOnOneStepIn(4);
+        Tape mutant = new TapeMutator(new SplittableRandom(3), 32).mutate(everyStep.generate(9, null).tape(), everyStep.generate(10, null).tape());
+        assertEquals(oneIn4.generate(77, mutant).schedule(), oneIn4.generate(77, mutant).schedule());
+    }
+
+    @Test
+    void aShareOfOneIsTheGeneratorAsItWas() {
+        ScheduleGenerator oneInOne = everyStep.mutantsKillOnOneStepIn(1);
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(5), 32);
+        for (long seed = 1; seed <= 100; seed++) {
+            Tape mutant = mutator.mutate(everyStep.generate(seed, null).tape(), everyStep.generate(seed + 1, null).tape());
+            assertEquals(everyStep.generate(seed, mutant).schedule(), oneInOne.generate(seed, mutant).schedule());
+        }
+        assertThrows(IllegalArgumentException.class, () -> everyStep.mutantsKillOnOneStepIn(0));
+    }
+
+    @Test
+    void aKillCostsAJvmStartOnAJavaColumnAndAForkOnQts() {
+        assertEquals(16, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("sysv")));
+        assertEquals(16, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("mmapfile")));
+        assertEquals(4, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("qt")));
+        assertEquals(1, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("sysv").mutantKillShare(1)), "asked for: taken as asked");
+        assertThrows(IllegalArgumentException.class, () -> FuzzCampaign.Options.of("qt").mutantKillShare(-1));
+    }
+
+    private static int kills(Schedule s) {
+        return (int) s.steps().stream().map(Step::op).filter("kill"::equals).count();
+    }
+}
