@@ -85,12 +85,15 @@ public final class ScheduleGenerator {
     }
 
     /**
-     * This generator, except that a mutant offers kills (on its menu, and as a kill its tape forces) on one step in
-     * {@code n}, chosen from the mutant's seed; a schedule made from a seed alone (no tape) offers them on every step, as
-     * with 1. A kill ends a worker process, so the pool starts another: a JVM start costs about a hundred other
-     * steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#mutantKillShare} has the measurements).
-     * AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer kills, and the fresh
-     * schedules keep the kill-rich search that reaches a killed holder or waiter (FaultBudgetReachTest counts those).
+     * This generator, except that a mutant's step may be a kill (drawn from the menu, or forced by its tape) on one step
+     * in {@code n}, those steps chosen from the mutant's seed; on the others a draw that lands on a kill takes the next
+     * step of the menu instead, so every other draw chooses what it chose in the schedule the genes come from (a mutant
+     * that makes no kill with 1 is the same with any {@code n}). A schedule made from a seed alone (no tape) may kill on
+     * every step, as with 1. A kill ends a worker process, so the pool starts another: a JVM start costs about a hundred
+     * other steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#defaultMutantKillShare} has the
+     * measurements). AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer kills,
+     * and the fresh schedules keep the kill-rich search that reaches a killed holder or waiter (FaultBudgetReachTest
+     * counts those).
      */
     public ScheduleGenerator mutantsKillOnOneStepIn(int n) {
         return new ScheduleGenerator(impl, semantics, workers, length, n);
@@ -180,7 +183,11 @@ public final class ScheduleGenerator {
         private String w;
         private final int index;
         private final int alive;
-        /** Whether kills are on this step's menu (and a kill the tape forces is made): {@link #mutantsKillOnOneStepIn}. */
+        /**
+         * Whether this step may be a kill ({@link #mutantsKillOnOneStepIn}). When not, the kills stay on the menu with
+         * their weights, so that a mutant's draws choose what they chose in the schedule its genes come from, and a
+         * draw that lands on a kill takes the next step of the menu that is none (a kill the tape forces is not made).
+         */
         private final boolean killsOffered;
         private final List<Step> menu = new ArrayList<>();
         private final List<Integer> weights = new ArrayList<>();
@@ -200,7 +207,7 @@ public final class ScheduleGenerator {
             if (s.dead.contains(w)) {
                 return;
             }
-            if (killsOffered && index >= 1 && alive >= 2) {
+            if (index >= 1 && alive >= 2) {
                 // Holders and waiters die more often: that is where the lock rules bite (FaultBudgetReachTest).
                 int weight = s.holds(w) ? (s.hasWaiter(s.key(w)) ? 8 : 5) : s.waiting(w) ? 3 : s.attached(w) ? 1 : 0;
                 if (weight > 0) {
@@ -331,7 +338,7 @@ public final class ScheduleGenerator {
          *             as in real programs, while another still holds what it held.
          */
         Step choose(String last) {
-            if (random.forcedKill() && !kills.isEmpty()) {
+            if (random.forcedKill() && killsOffered && !kills.isEmpty()) {
                 return kills.get(random.nextInt(kills.size()));
             }
             boolean followOn = last != null && menu.stream().anyMatch(st -> isOwn(st, last)) && random.nextBoolean();
@@ -343,10 +350,25 @@ public final class ScheduleGenerator {
             for (int i = 0; i < menu.size(); i++) {
                 r -= !followOn || isOwn(menu.get(i), last) ? weights.get(i) : 0;
                 if (r < 0) {
-                    return menu.get(i);
+                    return killsOffered || !isKill(menu.get(i)) ? menu.get(i) : nextThatIsNoKill(i);
                 }
             }
             throw new AssertionError("weights");
+        }
+
+        /** The first step after menu item {@code from} (wrapping) that is not a kill; the kill itself if the menu has only kills. */
+        private Step nextThatIsNoKill(int from) {
+            for (int k = 1; k < menu.size(); k++) {
+                Step st = menu.get((from + k) % menu.size());
+                if (!isKill(st)) {
+                    return st;
+                }
+            }
+            return menu.get(from); // nothing else can happen now: a kill at any moment stays possible
+        }
+
+        private static boolean isKill(Step step) {
+            return "kill".equals(step.op());
         }
 
         /** A step the worker takes itself (a kill is the engine's step on the worker, not the worker's own). */

@@ -52,6 +52,23 @@ class MutantKillShareTest {
     }
 
     @Test
+    void aMutantThatKillsNobodyIsTheSameWhateverTheShare() {
+        ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(13), 32);
+        int compared = 0;
+        for (long seed = 1; seed <= 400; seed++) {
+            Tape mutant = mutator.mutate(everyStep.generate(seed, null).tape(), everyStep.generate(seed + 7000, null).tape());
+            Schedule withKills = everyStep.generate(seed, mutant).schedule();
+            if (kills(withKills) == 0) {
+                // Its draws never landed on a kill: thinning the kills must not move any of its choices.
+                assertEquals(withKills, oneIn16.generate(seed, mutant).schedule(), "seed " + seed);
+                compared++;
+            }
+        }
+        assertTrue(compared >= 20, "mutants without a kill: " + compared);
+    }
+
+    @Test
     void aMutantIsTheSameForTheSameSeedAndTape() {
         ScheduleGenerator oneIn4 = everyStep.mutantsKillOnOneStepIn(4);
         Tape mutant = new TapeMutator(new SplittableRandom(3), 32).mutate(everyStep.generate(9, null).tape(), everyStep.generate(10, null).tape());
