@@ -52,7 +52,7 @@ public final class ScheduleGenerator {
     private final BackendSemantics semantics;
     private final int workers;
     private final int length;
-    /** A mutant (a schedule re-derived from a mutated tape) offers kills on one step in this many: {@link #mutantsKillOnOneStepIn}. */
+    /** A mutant (a schedule re-derived from a mutated tape) may kill on one step in this many: {@link #mutantsKillOnOneStepIn}. */
     private final int mutantKillShare;
     /** Salts the seed of a mutant's kill steps apart from its draws, which its tape holds. */
     private static final long KILL_STEPS_SALT = 0x6B696C6C73L;
@@ -75,7 +75,7 @@ public final class ScheduleGenerator {
             throw new IllegalArgumentException("workers must be 2..4, not " + workers);
         }
         if (mutantKillShare < 1) {
-            throw new IllegalArgumentException("a mutant offers kills on one step in 1 or more, not " + mutantKillShare);
+            throw new IllegalArgumentException("a mutant may kill on one step in 1 or more, not " + mutantKillShare);
         }
         this.impl = impl;
         this.semantics = semantics;

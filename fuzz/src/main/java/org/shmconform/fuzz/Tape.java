@@ -15,7 +15,10 @@ import java.util.SplittableRandom;
  */
 public record Tape(List<Gene> genes) {
 
-    /** One step's draws; {@code kill} makes the step a kill of a worker when the menu offers one. */
+    /**
+     * One step's draws; {@code kill} makes the step a kill of a worker when the menu offers one and the step may kill
+     * ({@link ScheduleGenerator#mutantsKillOnOneStepIn}).
+     */
     public record Gene(long[] draws, boolean kill) {
     }
 

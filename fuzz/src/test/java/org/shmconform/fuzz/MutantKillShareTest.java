@@ -14,9 +14,9 @@ import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.schedule.Step;
 
 /**
- * A campaign's mutants offer kills on one step in N (a kill costs the process it ends: a JVM start on a Java column),
- * while a schedule made from its seed alone is what it always was, kills on every step: checked on many seeds and
- * mutants without running anything.
+ * A campaign's mutant may kill on one step in N (a kill costs the process it ends: a JVM start on a Java column), and
+ * its other draws choose what they chose; a schedule made from its seed alone is what it always was, kills possible on
+ * every step: checked on many seeds and mutants without running anything.
  */
 class MutantKillShareTest {
     private final ScheduleGenerator everyStep = new ScheduleGenerator("sysv", Subjects.here().semantics("sysv"), 3, 16);
@@ -30,7 +30,7 @@ class MutantKillShareTest {
     }
 
     @Test
-    void aMutantOffersKillsOnOneStepInNAndStaysValid() {
+    void aMutantKillsOnOneStepInNAndStaysValid() {
         ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
         TapeMutator mutator = new TapeMutator(new SplittableRandom(11), 32);
         int killsEveryStep = 0;
