@@ -140,10 +140,10 @@ public final class FuzzCampaign {
 
     private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
             throws InterruptedException {
-        ScheduleGenerator fresh = new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length());
+        ScheduleGenerator fresh = freshGenerator(o);
         Schedule first = fresh.generate(o.seed());
-        int lanes = o.lanes() > 0 ? o.lanes() : defaultLanes(first);
-        ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
+        int lanes = lanes(o, first);
+        ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(mutantKillShare(o, first));
         // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
                 .reusingWorkers().inLanes(lanes);
@@ -252,8 +252,12 @@ public final class FuzzCampaign {
      */
     public static boolean takesTurns(String backend) {
         Options o = Options.of(backend);
-        Schedule first = new ScheduleGenerator(backend, Subjects.here().semantics(backend), o.workers(), o.length()).generate(o.seed());
-        return !ScheduleRunner.mayRunSideBySide(first);
+        return !ScheduleRunner.mayRunSideBySide(freshGenerator(o).generate(o.seed()));
+    }
+
+    /** The generator of the campaign's schedules made from their seed alone (its first one says what the column needs). */
+    private static ScheduleGenerator freshGenerator(Options o) {
+        return new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length());
     }
 
     /**
@@ -297,20 +301,20 @@ public final class FuzzCampaign {
 
     /** The kill share of a campaign's mutants with these options: as asked, or {@link #defaultMutantKillShare} for the column. */
     public static int mutantKillShare(Options o) {
-        if (o.mutantKillShare() > 0) {
-            return o.mutantKillShare();
-        }
-        return defaultMutantKillShare(new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length())
-                .generate(o.seed()));
+        return mutantKillShare(o, freshGenerator(o).generate(o.seed()));
+    }
+
+    private static int mutantKillShare(Options o, Schedule first) {
+        return o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first);
     }
 
     /** The lanes a campaign with these options runs: as asked, or {@link #defaultLanes} for the column. */
     public static int lanes(Options o) {
-        if (o.lanes() > 0) {
-            return o.lanes();
-        }
-        return defaultLanes(new ScheduleGenerator(o.backend(), Subjects.here().semantics(o.backend()), o.workers(), o.length())
-                .generate(o.seed()));
+        return lanes(o, freshGenerator(o).generate(o.seed()));
+    }
+
+    private static int lanes(Options o, Schedule first) {
+        return o.lanes() > 0 ? o.lanes() : defaultLanes(first);
     }
 
     /**

@@ -373,7 +373,7 @@ public final class ScheduleGenerator {
 
         /** A step the worker takes itself (a kill is the engine's step on the worker, not the worker's own). */
         private static boolean isOwn(Step step, String worker) {
-            return worker.equals(step.worker()) && !"kill".equals(step.op());
+            return worker.equals(step.worker()) && !isKill(step);
         }
     }
 }
