@@ -38,7 +38,8 @@ public final class FuzzCampaign {
      * @param length             steps per schedule
      * @param stopAtFirstFailure stop fuzzing after the first failure that reproduced has been shrunk
      * @param lanes              schedules run side by side (each on keys of its own), or 0 for {@link #defaultLanes}
-     * @param mutantKillShare    a mutant may kill on one step in this many, or 0 for {@link #defaultMutantKillShare}
+     * @param mutantKillShare    a mutant may kill or spawn a child on one step in this many, or 0 for
+     *                           {@link #defaultMutantKillShare}
      */
     public record Options(String backend, long seed, int count, Duration time, int workers, int length, Path outDir,
                           Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure, int lanes,
@@ -93,7 +94,10 @@ public final class FuzzCampaign {
             return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, n, mutantKillShare);
         }
 
-        /** @param n a mutant may kill on one step in n, at least 1 (1: on every step, as a fresh schedule); 0 for {@link #defaultMutantKillShare} */
+        /**
+         * @param n a mutant may kill or spawn a child on one step in n, at least 1 (1: on every step, as a fresh
+         *          schedule); 0 for {@link #defaultMutantKillShare}
+         */
         public Options mutantKillShare(int n) {
             if (n < 0) {
                 throw new IllegalArgumentException("a mutant's kill share must be 0 (automatic) or more: " + n);
@@ -294,6 +298,10 @@ public final class FuzzCampaign {
      * that need a kill come mostly from fresh schedules now). Fresh schedules are unchanged, so a budget's fresh seeds
      * reach what they reached (FaultBudgetReachTest); had fresh schedules been thinned too (one step in 4),
      * fault-nosemundo's situation (a lock after its holder was killed) would come in 13 of 300 fresh seeds instead of 34.
+     * The same steps are a mutant's only ones to spawn a child worker (one more JVM on memfd-fd): memfd-fd, seeds 7, 99
+     * and 3, 29.8 → 65.4, 40.7 → 63.9 and 38.9 → 80.4 ops/s; 99 → 114, 96 → 120 and 103 → 137 transitions. One in 16 on
+     * the native columns traded transitions for speed (qt and qt68-sysv, seeds 7 and 99: 5 to 13 fewer transitions each,
+     * -3% to +26% ops/s), so they keep one in 4.
      */
     static int defaultMutantKillShare(Schedule schedule) {
         return javaWorkers(schedule) ? 16 : 4;

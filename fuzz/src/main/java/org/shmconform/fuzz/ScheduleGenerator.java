@@ -52,7 +52,10 @@ public final class ScheduleGenerator {
     private final BackendSemantics semantics;
     private final int workers;
     private final int length;
-    /** A mutant (a schedule re-derived from a mutated tape) may kill on one step in this many: {@link #mutantsKillOnOneStepIn}. */
+    /**
+     * A mutant (a schedule re-derived from a mutated tape) may kill or spawn a child on one step in this many:
+     * {@link #mutantsKillOnOneStepIn}.
+     */
     private final int mutantKillShare;
     /** Salts the seed of a mutant's kill steps apart from its draws, which its tape holds. */
     private static final long KILL_STEPS_SALT = 0x6B696C6C73L;
@@ -75,7 +78,7 @@ public final class ScheduleGenerator {
             throw new IllegalArgumentException("workers must be 2..4, not " + workers);
         }
         if (mutantKillShare < 1) {
-            throw new IllegalArgumentException("a mutant may kill on one step in 1 or more, not " + mutantKillShare);
+            throw new IllegalArgumentException("a mutant may kill or spawn on one step in 1 or more, not " + mutantKillShare);
         }
         this.impl = impl;
         this.semantics = semantics;
@@ -85,15 +88,16 @@ public final class ScheduleGenerator {
     }
 
     /**
-     * This generator, except that a mutant's step may be a kill (drawn from the menu, or forced by its tape) on one step
-     * in {@code n}, those steps chosen from the mutant's seed; on the others a draw that lands on a kill takes the next
-     * step of the menu instead, so every other draw chooses what it chose in the schedule the genes come from (a mutant
-     * that makes no kill with 1 is the same with any {@code n}). A schedule made from a seed alone (no tape) may kill on
-     * every step, as with 1. A kill ends a worker process, so the pool starts another: a JVM start costs about a hundred
-     * other steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#defaultMutantKillShare} has the
-     * measurements). AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer kills,
-     * and the fresh schedules keep the kill-rich search that reaches a killed holder or waiter (FaultBudgetReachTest
-     * counts those).
+     * This generator, except that a mutant's step may start or end a process (a kill, drawn from the menu or forced by
+     * its tape, or a spawnChild) on one step in {@code n}, those steps chosen from the mutant's seed; on the others a
+     * draw that lands on such a step takes the next step of the menu instead, so every other draw chooses what it chose
+     * in the schedule the genes come from (a mutant that makes no kill and no spawn with 1 is the same with any
+     * {@code n}). A schedule made from a seed alone (no tape) may kill or spawn on every step, as with 1. A kill ends a
+     * worker process, so the pool starts another, and a spawnChild starts one more worker: a JVM start costs about a
+     * hundred other steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#defaultMutantKillShare}
+     * has the measurements). AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer
+     * process starts, and the fresh schedules keep the kill-rich search that reaches a killed holder or waiter
+     * (FaultBudgetReachTest counts those) and the spawns that hand a descriptor to a child.
      */
     public ScheduleGenerator mutantsKillOnOneStepIn(int n) {
         return new ScheduleGenerator(impl, semantics, workers, length, n);
@@ -184,21 +188,22 @@ public final class ScheduleGenerator {
         private final int index;
         private final int alive;
         /**
-         * Whether this step may be a kill ({@link #mutantsKillOnOneStepIn}). When not, the kills stay on the menu with
-         * their weights, so that a mutant's draws choose what they chose in the schedule its genes come from, and a
-         * draw that lands on a kill takes the next step of the menu that is none (a kill the tape forces is not made).
+         * Whether this step may start or end a process, a kill or a spawnChild ({@link #mutantsKillOnOneStepIn}). When
+         * not, those steps stay on the menu with their weights, so that a mutant's draws choose what they chose in the
+         * schedule its genes come from, and a draw that lands on one takes the next step of the menu that starts or ends
+         * no process (a kill the tape forces is not made).
          */
-        private final boolean killsOffered;
+        private final boolean processStepsOffered;
         private final List<Step> menu = new ArrayList<>();
         private final List<Integer> weights = new ArrayList<>();
         private final List<Step> kills = new ArrayList<>();
 
-        Choices(Tape.Reader random, ShadowState s, int index, int alive, boolean killsOffered) {
+        Choices(Tape.Reader random, ShadowState s, int index, int alive, boolean processStepsOffered) {
             this.random = random;
             this.s = s;
             this.index = index;
             this.alive = alive;
-            this.killsOffered = killsOffered;
+            this.processStepsOffered = processStepsOffered;
         }
 
         /** Adds the worker's steps to the menu. */
@@ -338,7 +343,7 @@ public final class ScheduleGenerator {
          *             as in real programs, while another still holds what it held.
          */
         Step choose(String last) {
-            if (random.forcedKill() && killsOffered && !kills.isEmpty()) {
+            if (random.forcedKill() && processStepsOffered && !kills.isEmpty()) {
                 return kills.get(random.nextInt(kills.size()));
             }
             boolean followOn = last != null && menu.stream().anyMatch(st -> isOwn(st, last)) && random.nextBoolean();
@@ -350,17 +355,20 @@ public final class ScheduleGenerator {
             for (int i = 0; i < menu.size(); i++) {
                 r -= !followOn || isOwn(menu.get(i), last) ? weights.get(i) : 0;
                 if (r < 0) {
-                    return killsOffered || !isKill(menu.get(i)) ? menu.get(i) : nextThatIsNoKill(i);
+                    return processStepsOffered || !startsOrEndsAProcess(menu.get(i)) ? menu.get(i) : nextThatStartsOrEndsNoProcess(i);
                 }
             }
             throw new AssertionError("weights");
         }
 
-        /** The first step after menu item {@code from} (wrapping) that is not a kill; the kill itself if the menu has only kills. */
-        private Step nextThatIsNoKill(int from) {
+        /**
+         * The first step after menu item {@code from} (wrapping) that starts or ends no process; the item itself if every
+         * step of the menu does.
+         */
+        private Step nextThatStartsOrEndsNoProcess(int from) {
             for (int k = 1; k < menu.size(); k++) {
                 Step st = menu.get((from + k) % menu.size());
-                if (!isKill(st)) {
+                if (!startsOrEndsAProcess(st)) {
                     return st;
                 }
             }
@@ -369,6 +377,11 @@ public final class ScheduleGenerator {
 
         private static boolean isKill(Step step) {
             return "kill".equals(step.op());
+        }
+
+        /** A kill (the pool starts a worker in its place) or a spawnChild (its worker starts a child worker). */
+        private static boolean startsOrEndsAProcess(Step step) {
+            return isKill(step) || "spawnChild".equals(step.op());
         }
 
         /** A step the worker takes itself (a kill is the engine's step on the worker, not the worker's own). */

@@ -14,9 +14,10 @@ import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.schedule.Step;
 
 /**
- * A campaign's mutant may kill on one step in N (a kill costs the process it ends: a JVM start on a Java column), and
- * its other draws choose what they chose; a schedule made from its seed alone is what it always was, kills possible on
- * every step: checked on many seeds and mutants without running anything.
+ * A campaign's mutant may kill or spawn a child on one step in N (a kill costs the process it ends, a spawn the one it
+ * starts: a JVM start on a Java column), and its other draws choose what they chose; a schedule made from its seed alone
+ * is what it always was, kills and spawns possible on every step: checked on many seeds and mutants without running
+ * anything.
  */
 class MutantKillShareTest {
     private final ScheduleGenerator everyStep = new ScheduleGenerator("sysv", Subjects.here().semantics("sysv"), 3, 16);
@@ -49,6 +50,31 @@ class MutantKillShareTest {
         assertTrue(killsEveryStep >= 200, "the mutants of kill-rich schedules kill: " + killsEveryStep);
         assertTrue(killsOneIn16 * 4 <= killsEveryStep, killsOneIn16 + " kills against " + killsEveryStep);
         assertTrue(killsOneIn16 > 0, "a mutant may still kill (at any moment, issue 13)");
+    }
+
+    @Test
+    void aMutantSpawnsAChildOnOneStepInNWhereDescriptorsAreHandedOver() {
+        ScheduleGenerator handsOver = new ScheduleGenerator("memfd-fd", Subjects.here().semantics("memfd-fd"), 3, 16);
+        ScheduleGenerator oneIn16 = handsOver.mutantsKillOnOneStepIn(16);
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(17), 32);
+        int spawnsEveryStep = 0;
+        int spawnsOneIn16 = 0;
+        int freshSpawns = 0;
+        for (long seed = 1; seed <= 400; seed++) {
+            Schedule fresh = handsOver.generate(seed);
+            assertEquals(fresh, oneIn16.generate(seed), "seed " + seed);
+            freshSpawns += count(fresh, "spawnChild");
+            Tape mutant = mutator.mutate(handsOver.generate(seed, null).tape(), handsOver.generate(seed + 9000, null).tape());
+            spawnsEveryStep += count(handsOver.generate(seed, mutant).schedule(), "spawnChild");
+            Schedule m = oneIn16.generate(seed, mutant).schedule();
+            assertEquals(List.of(), ScheduleValidation.problems(m, Set.of("memfd-fd"), Set.of("local")), m.toString());
+            spawnsOneIn16 += count(m, "spawnChild");
+        }
+        System.out.printf("400 schedules of memfd-fd: %d spawns made from their seeds; 400 mutants: %d spawns with every step,"
+                + " %d with one step in 16%n", freshSpawns, spawnsEveryStep, spawnsOneIn16);
+        assertTrue(spawnsEveryStep >= 100, "the mutants of spawning schedules spawn: " + spawnsEveryStep);
+        assertTrue(spawnsOneIn16 * 4 <= spawnsEveryStep, spawnsOneIn16 + " spawns against " + spawnsEveryStep);
+        assertTrue(spawnsOneIn16 > 0, "a mutant may still spawn a child");
     }
 
     @Test
@@ -96,6 +122,10 @@ class MutantKillShareTest {
     }
 
     private static int kills(Schedule s) {
-        return (int) s.steps().stream().map(Step::op).filter("kill"::equals).count();
+        return count(s, "kill");
+    }
+
+    private static int count(Schedule s, String op) {
+        return (int) s.steps().stream().map(Step::op).filter(op::equals).count();
     }
 }
