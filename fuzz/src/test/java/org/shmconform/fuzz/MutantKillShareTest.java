@@ -32,49 +32,48 @@ class MutantKillShareTest {
 
     @Test
     void aMutantKillsOnOneStepInNAndStaysValid() {
-        ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
-        TapeMutator mutator = new TapeMutator(new SplittableRandom(11), 32);
-        int killsEveryStep = 0;
-        int killsOneIn16 = 0;
-        int steps = 0;
-        for (long seed = 1; seed <= 400; seed++) {
-            Tape mutant = mutator.mutate(everyStep.generate(seed, null).tape(), everyStep.generate(seed + 5000, null).tape());
-            killsEveryStep += kills(everyStep.generate(seed, mutant).schedule());
-            Schedule m = oneIn16.generate(seed, mutant).schedule();
-            assertEquals(List.of(), ScheduleValidation.problems(m, Set.of("sysv"), Set.of("local")), m.toString());
-            killsOneIn16 += kills(m);
-            steps += m.steps().size();
-        }
-        System.out.printf("400 mutants: %d kills with kills on every step, %d with one step in 16 (%d steps)%n",
-                killsEveryStep, killsOneIn16, steps);
-        assertTrue(killsEveryStep >= 200, "the mutants of kill-rich schedules kill: " + killsEveryStep);
-        assertTrue(killsOneIn16 * 4 <= killsEveryStep, killsOneIn16 + " kills against " + killsEveryStep);
-        assertTrue(killsOneIn16 > 0, "a mutant may still kill (at any moment, issue 13)");
+        Counts kills = inMutants(everyStep, "sysv", "kill", 11, 5000);
+        System.out.printf("400 mutants: %d kills with kills on every step, %d with one step in 16%n", kills.everyStep(), kills.oneIn16());
+        assertTrue(kills.everyStep() >= 200, "the mutants of kill-rich schedules kill: " + kills.everyStep());
+        assertTrue(kills.oneIn16() * 4 <= kills.everyStep(), kills.oneIn16() + " kills against " + kills.everyStep());
+        assertTrue(kills.oneIn16() > 0, "a mutant may still kill (at any moment, issue 13)");
     }
 
     @Test
     void aMutantSpawnsAChildOnOneStepInNWhereDescriptorsAreHandedOver() {
         ScheduleGenerator handsOver = new ScheduleGenerator("memfd-fd", Subjects.here().semantics("memfd-fd"), 3, 16);
-        ScheduleGenerator oneIn16 = handsOver.mutantsKillOnOneStepIn(16);
-        TapeMutator mutator = new TapeMutator(new SplittableRandom(17), 32);
-        int spawnsEveryStep = 0;
-        int spawnsOneIn16 = 0;
         int freshSpawns = 0;
         for (long seed = 1; seed <= 400; seed++) {
             Schedule fresh = handsOver.generate(seed);
-            assertEquals(fresh, oneIn16.generate(seed), "seed " + seed);
+            assertEquals(fresh, handsOver.mutantsKillOnOneStepIn(16).generate(seed), "seed " + seed);
             freshSpawns += count(fresh, "spawnChild");
-            Tape mutant = mutator.mutate(handsOver.generate(seed, null).tape(), handsOver.generate(seed + 9000, null).tape());
-            spawnsEveryStep += count(handsOver.generate(seed, mutant).schedule(), "spawnChild");
-            Schedule m = oneIn16.generate(seed, mutant).schedule();
-            assertEquals(List.of(), ScheduleValidation.problems(m, Set.of("memfd-fd"), Set.of("local")), m.toString());
-            spawnsOneIn16 += count(m, "spawnChild");
         }
+        Counts spawns = inMutants(handsOver, "memfd-fd", "spawnChild", 17, 9000);
         System.out.printf("400 schedules of memfd-fd: %d spawns made from their seeds; 400 mutants: %d spawns with every step,"
-                + " %d with one step in 16%n", freshSpawns, spawnsEveryStep, spawnsOneIn16);
-        assertTrue(spawnsEveryStep >= 100, "the mutants of spawning schedules spawn: " + spawnsEveryStep);
-        assertTrue(spawnsOneIn16 * 4 <= spawnsEveryStep, spawnsOneIn16 + " spawns against " + spawnsEveryStep);
-        assertTrue(spawnsOneIn16 > 0, "a mutant may still spawn a child");
+                + " %d with one step in 16%n", freshSpawns, spawns.everyStep(), spawns.oneIn16());
+        assertTrue(spawns.everyStep() >= 100, "the mutants of spawning schedules spawn: " + spawns.everyStep());
+        assertTrue(spawns.oneIn16() * 4 <= spawns.everyStep(), spawns.oneIn16() + " spawns against " + spawns.everyStep());
+        assertTrue(spawns.oneIn16() > 0, "a mutant may still spawn a child");
+    }
+
+    /** How many {@code op} steps 400 mutants made with every step open, and with one step in 16. */
+    private record Counts(int everyStep, int oneIn16) {
+    }
+
+    /** Mutates 400 of {@code base}'s schedules and counts their {@code op} steps both ways; every thinned mutant must be valid. */
+    private static Counts inMutants(ScheduleGenerator base, String impl, String op, long mutatorSeed, long partnerOffset) {
+        ScheduleGenerator oneIn16 = base.mutantsKillOnOneStepIn(16);
+        TapeMutator mutator = new TapeMutator(new SplittableRandom(mutatorSeed), 32);
+        int everyStep = 0;
+        int thinned = 0;
+        for (long seed = 1; seed <= 400; seed++) {
+            Tape mutant = mutator.mutate(base.generate(seed, null).tape(), base.generate(seed + partnerOffset, null).tape());
+            everyStep += count(base.generate(seed, mutant).schedule(), op);
+            Schedule m = oneIn16.generate(seed, mutant).schedule();
+            assertEquals(List.of(), ScheduleValidation.problems(m, Set.of(impl), Set.of("local")), m.toString());
+            thinned += count(m, op);
+        }
+        return new Counts(everyStep, thinned);
     }
 
     @Test
