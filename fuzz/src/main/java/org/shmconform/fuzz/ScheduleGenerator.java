@@ -57,7 +57,7 @@ public final class ScheduleGenerator {
      * {@link #mutantsKillOnOneStepIn}.
      */
     private final int mutantKillShare;
-    /** Salts the seed of a mutant's kill steps apart from its draws, which its tape holds. */
+    /** Salts the seed of a mutant's steps that may kill or spawn apart from its draws, which its tape holds. */
     private static final long KILL_STEPS_SALT = 0x6B696C6C73L;
 
     /** A schedule and the decisions it was made of (to be mutated). */
@@ -355,7 +355,8 @@ public final class ScheduleGenerator {
             for (int i = 0; i < menu.size(); i++) {
                 r -= !followOn || isOwn(menu.get(i), last) ? weights.get(i) : 0;
                 if (r < 0) {
-                    return processStepsOffered || !startsOrEndsAProcess(menu.get(i)) ? menu.get(i) : nextThatStartsOrEndsNoProcess(i);
+                    return processStepsOffered || !startsOrEndsAProcess(menu.get(i)) ? menu.get(i)
+                            : nextThatStartsOrEndsNoProcess(i);
                 }
             }
             throw new AssertionError("weights");
