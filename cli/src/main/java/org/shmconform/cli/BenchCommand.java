@@ -129,13 +129,13 @@ public final class BenchCommand implements Callable<Integer> {
                             Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
                 WorkerPool.Stats before = run.workerPool().stats();
-                double cpuBefore = ProcessCpu.seconds(run.workerPool().forkServerPids());
+                ProcessCpu.Cpu cpuBefore = ProcessCpu.now(run.workerPool().forkServerPids());
                 long wallBefore = System.nanoTime();
                 FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
                         .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
                 FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
-                double cpuSeconds = ProcessCpu.seconds(run.workerPool().forkServerPids()) - cpuBefore;
+                ProcessCpu.Cpu cpu = ProcessCpu.now(run.workerPool().forkServerPids()).since(cpuBefore);
                 double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
@@ -146,11 +146,12 @@ public final class BenchCommand implements Callable<Integer> {
                         after.spares() - before.spares(), after.replaced() - before.replaced());
                 if (f.schedulesRun() > 0 && wallSeconds > 0) {
                     // The whole campaign, shrinking included, against its whole wall time: how busy it kept the cores.
-                    double busyCores = cpuSeconds / wallSeconds;
+                    double busyCores = cpu.total() / wallSeconds;
                     System.out.printf(Locale.ROOT, "%s: fuzz CPU (the harness and the workers it reaped, user + system, shrinking"
-                                    + " included) %.1f ms per schedule; %.2f of this machine's %d cores busy for %.1f s%s%n", c,
-                            cpuSeconds * 1000 / f.schedulesRun(), busyCores, CORES, wallSeconds,
-                            busyCores >= CORES * 0.9 ? ": bound by the CPU" : "");
+                                    + " included) %.1f ms per schedule (the harness's own threads %.1f, the workers reaped %.1f); %.2f of"
+                                    + " this machine's %d cores busy for %.1f s%s%n", c, cpu.total() * 1000 / f.schedulesRun(),
+                            cpu.harness() * 1000 / f.schedulesRun(), cpu.workers() * 1000 / f.schedulesRun(), busyCores, CORES,
+                            wallSeconds, busyCores >= CORES * 0.9 ? ": bound by the CPU" : "");
                 }
             }
         }

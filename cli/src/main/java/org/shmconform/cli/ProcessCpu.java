@@ -4,13 +4,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
  * The CPU time of this JVM and of its children it has reaped (the workers: the engine waits for every worker it ends),
  * user plus system, from /proc/self/stat (utime, stime, cutime, cstime), plus that of live processes that reap workers
  * in its place (fork servers: their forked workers are their children, counted in theirs). Unlike a rate, it hardly moves when other work
  * shares the machine, so two runs can be compared on a busy one; against the wall time it says how many cores a
- * campaign kept busy, i.e. whether the CPU or a wait bounds it.
+ * campaign kept busy, i.e. whether the CPU or a wait bounds it; split between the harness's own threads and the
+ * workers, it says which of the two to make cheaper.
  */
 final class ProcessCpu {
     /** USER_HZ: the unit of /proc's times, 100 on every Linux ABI (proc(5)). */
@@ -19,39 +21,58 @@ final class ProcessCpu {
     private ProcessCpu() {
     }
 
-    /** Seconds of CPU used so far by this process and its reaped descendants. */
-    static double seconds() {
-        try {
-            return secondsIn(Files.readString(Path.of("/proc/self/stat")));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read /proc/self/stat", e);
+    /**
+     * Seconds of CPU: {@code harness}, this JVM's own threads (utime, stime); {@code workers}, the processes it reaped
+     * (cutime, cstime) and the fork servers with the processes they reaped.
+     */
+    record Cpu(double harness, double workers) {
+        double total() {
+            return harness + workers;
+        }
+
+        /** What was used between {@code before} and this reading. */
+        Cpu since(Cpu before) {
+            return new Cpu(harness - before.harness, workers - before.workers);
         }
     }
 
+    /** CPU used so far by this process and its reaped descendants. */
+    static Cpu now() {
+        return now(List.of());
+    }
+
     /**
-     * As {@link #seconds()}, plus each of {@code reapers} (live children of this process that reap processes of their
-     * own, and their reaped children): one that has ended meanwhile is in this process's reaped children already.
+     * As {@link #now()}, plus each of {@code reapers} (live children of this process that reap processes of their own,
+     * and their reaped children), counted as workers: one that has ended meanwhile is in this process's reaped children
+     * already.
      */
-    static double seconds(java.util.List<Long> reapers) {
-        double total = seconds();
+    static Cpu now(List<Long> reapers) {
+        Cpu self;
+        try {
+            self = in(Files.readString(Path.of("/proc/self/stat")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read /proc/self/stat", e);
+        }
+        double workers = self.workers();
         for (long pid : reapers) {
             try {
-                total += secondsIn(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
+                workers += in(Files.readString(Path.of("/proc", Long.toString(pid), "stat"))).total();
             } catch (IOException | RuntimeException e) {
                 // ended: reaped by this process, so counted above
             }
         }
-        return total;
+        return new Cpu(self.harness(), workers);
     }
 
-    /** Fields 14-17 of a /proc/PID/stat line, counted after the command name, which may hold spaces and parentheses. */
-    static double secondsIn(String stat) {
+    /**
+     * Fields 14-15 (utime, stime: the process's own) and 16-17 (cutime, cstime: its reaped children) of a /proc/PID/stat
+     * line, counted after the command name, which may hold spaces and parentheses.
+     */
+    static Cpu in(String stat) {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // f[0] is field 3 (state): utime, stime, cutime, cstime are fields 14 to 17.
-        long ticks = 0;
-        for (int field = 14; field <= 17; field++) {
-            ticks += Long.parseLong(f[field - 3]);
-        }
-        return ticks / TICKS_PER_SECOND;
+        long own = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
+        long reaped = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+        return new Cpu(own / TICKS_PER_SECOND, reaped / TICKS_PER_SECOND);
     }
 }

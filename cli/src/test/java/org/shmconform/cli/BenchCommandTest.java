@@ -36,8 +36,14 @@ class BenchCommandTest {
         assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"
                 + "workers: [0-9]+ borrows served by a reused process, [0-9]+ by a spare started in the background, "
                 + "[1-9][0-9]* started \\([0-9]+ of them spares\\).*"), out);
-        assertTrue(out.matches("(?s).*sysv: fuzz CPU \\(the harness and the workers it reaped, user \\+ system, shrinking included\\)"
-                + " [0-9.]+ ms per schedule; [0-9.]+ of this machine's [1-9][0-9]* cores busy for [0-9.]+ s.*"), out);
+        java.util.regex.Matcher cpu = java.util.regex.Pattern.compile("sysv: fuzz CPU \\(the harness and the workers it reaped, user"
+                + " \\+ system, shrinking included\\) ([0-9.]+) ms per schedule \\(the harness's own threads ([0-9.]+), the workers"
+                + " reaped ([0-9.]+)\\); [0-9.]+ of this machine's [1-9][0-9]* cores busy for [0-9.]+ s").matcher(out);
+        assertTrue(cpu.find(), out);
+        assertTrue(Double.parseDouble(cpu.group(2)) > 0, "the harness's threads worked: " + cpu.group());
+        // The two parts add up to the whole (each rounded to 0.1 ms).
+        assertEquals(Double.parseDouble(cpu.group(1)), Double.parseDouble(cpu.group(2)) + Double.parseDouble(cpu.group(3)), 0.15,
+                cpu.group());
     }
 
     @Test
