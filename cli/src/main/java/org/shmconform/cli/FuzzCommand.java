@@ -64,12 +64,12 @@ final class FuzzCommand implements Callable<Integer> {
         validateOptions();
         Columns.describe(backend); // unknown names are a usage error
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
-        FuzzCampaign.Options options = FuzzCampaign.Options.of(backend).seed(first).count(count).time(Duration.ofSeconds(seconds))
-                .workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes)
-                .mutantKillShare(mutantKills == null ? 0 : mutantKills);
+        FuzzCampaign.Options options = FuzzCampaign.settled(FuzzCampaign.Options.of(backend).seed(first).count(count)
+                .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes)
+                .mutantKillShare(mutantKills == null ? 0 : mutantKills));
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
-                        + " mutants may kill or spawn on 1 step in %d%n", backend, first, count, seconds, workers, length, FuzzCampaign.lanes(options),
-                FuzzCampaign.mutantKillShare(options));
+                        + " mutants may kill or spawn on 1 step in %d%n", backend, first, count, seconds, workers, length, options.lanes(),
+                options.mutantKillShare());
         FuzzResult result = null;
         RunContext run = RunContext.create();
         Interruption stop = Interruption.install(run::close);

@@ -36,15 +36,10 @@ final class ProcessCpu {
         }
     }
 
-    /** CPU used so far by this process and its reaped descendants. */
-    static Cpu now() {
-        return now(List.of());
-    }
-
     /**
-     * As {@link #now()}, plus each of {@code reapers} (live children of this process that reap processes of their own,
-     * and their reaped children), counted as workers: one that has ended meanwhile is in this process's reaped children
-     * already.
+     * CPU used so far by this process and its reaped descendants, plus each of {@code reapers} (live children of this
+     * process that reap processes of their own, and their reaped children), counted as workers: one that has ended
+     * meanwhile is in this process's reaped children already.
      */
     static Cpu now(List<Long> reapers) {
         Cpu self;

@@ -24,10 +24,10 @@ class ProcessCpuTest {
     /** A child that only burns CPU (about a quarter of a second here), then is waited for: a worker's, not the harness's. */
     @Test
     void aReapedChildsCpuIsCountedAsAWorkers() throws Exception {
-        ProcessCpu.Cpu before = ProcessCpu.now();
+        ProcessCpu.Cpu before = ProcessCpu.now(List.of());
         Process p = new ProcessBuilder("sh", "-c", "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done").start();
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
-        ProcessCpu.Cpu spent = ProcessCpu.now().since(before);
+        ProcessCpu.Cpu spent = ProcessCpu.now(List.of()).since(before);
         assertTrue(spent.workers() >= 0.05, "the child's CPU counted as the workers': " + spent);
     }
 
@@ -38,7 +38,7 @@ class ProcessCpuTest {
                 .start();
         try {
             assertEquals('r', reaper.getInputStream().read(), "the busy grandchild was reaped");
-            ProcessCpu.Cpu without = ProcessCpu.now();
+            ProcessCpu.Cpu without = ProcessCpu.now(List.of());
             ProcessCpu.Cpu with = ProcessCpu.now(List.of(reaper.pid()));
             assertTrue(with.workers() - without.workers() >= 0.05, "its reaped child's CPU: " + with.since(without));
             assertEquals(without.total(), ProcessCpu.now(List.of(Long.MAX_VALUE)).total(), 0.05, "a process that is gone adds nothing");

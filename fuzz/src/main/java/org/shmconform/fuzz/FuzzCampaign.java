@@ -146,8 +146,9 @@ public final class FuzzCampaign {
             throws InterruptedException {
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule first = fresh.generate(o.seed());
-        int lanes = lanes(o, first);
-        ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(mutantKillShare(o, first));
+        Options settled = settled(o, first);
+        int lanes = settled.lanes();
+        ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(settled.mutantKillShare());
         // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
         ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
                 .reusingWorkers().inLanes(lanes);
@@ -307,22 +308,28 @@ public final class FuzzCampaign {
         return javaWorkers(schedule) ? 16 : 4;
     }
 
-    /** The kill share of a campaign's mutants with these options: as asked, or {@link #defaultMutantKillShare} for the column. */
-    public static int mutantKillShare(Options o) {
-        return mutantKillShare(o, freshGenerator(o).generate(o.seed()));
+    /**
+     * These options as the campaign runs them: its lanes and its mutants' kill share as asked, or, where asked for
+     * automatically (0), {@link #defaultLanes} and {@link #defaultMutantKillShare} for the column.
+     */
+    public static Options settled(Options o) {
+        return o.lanes() > 0 && o.mutantKillShare() > 0 ? o : settled(o, freshGenerator(o).generate(o.seed()));
     }
 
-    private static int mutantKillShare(Options o, Schedule first) {
-        return o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first);
+    /** As {@link #settled(Options)}, the column told by the campaign's {@code first} schedule. */
+    private static Options settled(Options o, Schedule first) {
+        return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(first))
+                .mutantKillShare(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
     }
 
-    /** The lanes a campaign with these options runs: as asked, or {@link #defaultLanes} for the column. */
+    /** The lanes a campaign with these options runs ({@link #settled}). */
     public static int lanes(Options o) {
-        return lanes(o, freshGenerator(o).generate(o.seed()));
+        return settled(o).lanes();
     }
 
-    private static int lanes(Options o, Schedule first) {
-        return o.lanes() > 0 ? o.lanes() : defaultLanes(first);
+    /** The kill share of a campaign's mutants with these options ({@link #settled}). */
+    public static int mutantKillShare(Options o) {
+        return settled(o).mutantKillShare();
     }
 
     /**
