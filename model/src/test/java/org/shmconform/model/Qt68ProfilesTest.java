@@ -971,6 +971,28 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 193 (3/3 on real Qt 6.8.2; a default run's fuzz, on 2026-12-05, beside {@code ./mvnw -B
+     * verify} and another run): as in seed 95, A's re-key to k_1 unlinked k's file (k_1's took its inode) and removed
+     * C's set; C's lock met the removed set and made a fresh one; B's create of k made a fresh segment, left C's nameless
+     * with C attached, and opened C's set in Create mode; C detached; B's create of k again removed that set in its
+     * cleanHandle, and C's re-key to k_1 failed on it. C's detached object still has the key it was given, k, whose set
+     * it owns ({@code Worker.qtKey}): its detach had forgotten that, and the model wanted NotFound.
+     */
+    @Test
+    void aDetachedObjectOfANamelessSegmentKeepsTheKeyItWasGiven() {
+        List<ModelOp> history = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("A", "k_1", 8), "AlreadyExists"), Ops.call("C", "lock"), Ops.create("B", "k", 8),
+                Ops.call("C", "detach"), Ops.failed(Ops.create("B", "k", 8), "AlreadyExists"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.attachReadOnly("C", "k_1"), "UnknownError")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("C", "j", 8), "UnknownError")));
+        // An attach of the key it was given is no re-key: setNativeKey returns early in Open mode, the set is not touched.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.attach("C", "k"), "UnknownError")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("C", "k")));
+        // B owns no set another object removed: its re-key removes its own.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.attach("B", "j"), "UnknownError")));
+    }
+
+    /**
      * Fuzz qt68-sysv-safe seed 234929 (3/3 on real Qt 6.8.2): k's file took the inode of j's, which went with C's detach
      * while C kept j's set, so B and A own that set as k's; C's create of j again removed it in its cleanHandle before
      * handle(Create) re-made j's file, and A's next create failed on it.
