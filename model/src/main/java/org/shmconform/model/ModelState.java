@@ -160,12 +160,9 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
             return reachedThrough != null ? reachedThrough : key;
         }
 
-        /**
-         * Not attached any more (detach, re-key, death): nothing mapped. It keeps the key it reached its segment through
-         * ({@link #qtKey}): a detach keys nothing anew (fuzz qt68-sysv-native seed 193, Qt68ProfilesTest).
-         */
+        /** Not attached any more (detach, re-key, death): nothing mapped. */
         Worker detached() {
-            return new Worker(key, false, false, locked, dead, 0, reachedThrough);
+            return new Worker(key, false, false, locked, dead, 0);
         }
     }
 

@@ -975,8 +975,8 @@ class Qt68ProfilesTest {
      * verify} and another run): as in seed 95, A's re-key to k_1 unlinked k's file (k_1's took its inode) and removed
      * C's set; C's lock met the removed set and made a fresh one; B's create of k made a fresh segment, left C's nameless
      * with C attached, and opened C's set in Create mode; C detached; B's create of k again removed that set in its
-     * cleanHandle, and C's re-key to k_1 failed on it. C's detached object still has the key it was given, k, whose set
-     * it owns ({@code Worker.qtKey}): its detach had forgotten that, and the model wanted NotFound.
+     * cleanHandle, and C's re-key to k_1 failed on it. C's detached object is still keyed k, whose set it owns, where
+     * the model wanted NotFound for it, keyed by its nameless segment's name.
      */
     @Test
     void aDetachedObjectOfANamelessSegmentKeepsTheKeyItWasGiven() {
