@@ -443,6 +443,18 @@ final class LockRules {
      */
     private static Set<String> mayBeTheSameSet(ModelState s, String key) {
         Set<String> keys = keyFileMayBeGone(s, key);
+        // Keys whose set lived on without its file when this key's file was made, or the other way round, though their
+        // files were made again since (Semaphores.reached). Fuzz qt68-sysv-native seed 1407 (3/3 on real Qt 6.8.2): C
+        // create k; C detach (k's file goes, C keeps the set); A create(0) k_1 (k_1's file on that inode: A opens C's set
+        // in Create mode); B create k (a new file); A create k_1 (its cleanHandle removes C's set); C create k →
+        // UnknownError.
+        keys.addAll(s.semaphores().reached(key));
+        s.semaphores().reached().forEach((other, reached) -> {
+            if (reached.contains(key)) {
+                keys.add(other);
+            }
+        });
+        keys.remove(key);
         if (namelessSets(s).contains(key) && !s.segments().containsKey(key)) {
             for (Semaphores.Owner o : s.semaphores().owned()) {
                 if (!o.key().equals(key) && ModelKey.sameSpace(o.key(), key)) {
@@ -704,12 +716,25 @@ final class LockRules {
      * mark stays after an attach.
      */
     private static ModelState keyedBy(ModelState s, String key, String p, String what, boolean remade) {
+        s = s.with(s.semaphores().withReached(key, ownedNamelessSets(s, key)));
         s = mayShareAnotherKeysSet(s, key, p);
         if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
             return s;
         }
         ModelState split = mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment");
         return remade ? split.withUnnamed(key, false) : split;
+    }
+
+    /** The other keys of {@code key}'s space that an object owns a set of and whose key file is gone ({@link #namelessSets}). */
+    private static Set<String> ownedNamelessSets(ModelState s, String key) {
+        Set<String> keys = new HashSet<>();
+        java.util.SortedSet<String> nameless = namelessSets(s);
+        for (Semaphores.Owner o : s.semaphores().owned()) {
+            if (!o.key().equals(key) && ModelKey.sameSpace(o.key(), key) && nameless.contains(o.key())) {
+                keys.add(o.key());
+            }
+        }
+        return keys;
     }
 
     /**

@@ -48,10 +48,14 @@ import java.util.TreeMap;
  *                unlinked its file and opened the name again (Qt 6.4, {@link LockRules#lockerMetARemovedSet}): the set
  *                they have open now is that owner's (createdFile only: their next cleanHandle removes nothing of it) or
  *                one of their own, until their next keying in Create mode
+ * @param reached space|key → the keys of the space whose set an object owned while its key file was gone when this
+ *                key's file was made: the file may have taken the inode of theirs and ftok'd to their set, so an owner
+ *                of one key that removes its set may remove the other's, even after their files were made again
+ *                ({@code LockRules.mayBeTheSameSet})
  */
 public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
                          int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost,
-                         Map<String, String> unlinkedBy, Set<Owner> reopened) {
+                         Map<String, String> unlinkedBy, Set<Owner> reopened, Map<String, Set<String>> reached) {
     public static final Semaphores NONE = new Semaphores(Set.of(), Set.of());
 
     public Semaphores {
@@ -65,12 +69,15 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         lost = Set.copyOf(lost);
         unlinkedBy = Map.copyOf(unlinkedBy);
         reopened = Set.copyOf(reopened);
+        Map<String, Set<String>> r = new TreeMap<>();
+        reached.forEach((k, v) -> r.put(k, Set.copyOf(v)));
+        reached = Map.copyOf(r);
     }
 
     /** No semaphore file unlinked by an owner of a removed set. */
     public Semaphores(Set<Owner> owned, Set<String> present, Map<String, Integer> names, Map<String, String> handles,
                       int made, Set<Owner> removed, Map<String, String> erred, Set<String> fileGone, Set<Owner> lost) {
-        this(owned, present, names, handles, made, removed, erred, fileGone, lost, Map.of(), Set.of());
+        this(owned, present, names, handles, made, removed, erred, fileGone, lost, Map.of(), Set.of(), Map.of());
     }
 
     /** No key's semaphore file gone under its set, no object's set lost. */
@@ -113,7 +120,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Set<Owner> r = new HashSet<>(removed);
         owned.stream().filter(o -> (o.key().equals(key) || mayBeTheSameSet.contains(o.key())) && !o.process().equals(process))
                 .forEach(r::add);
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /** Whether the process's object's QSystemSemaphore still carries an error (a failed cleanHandle's, or ftok's). */
@@ -137,7 +144,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         } else {
             e.remove(process);
         }
-        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, handles, made, removed, e, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /** The process's object keyed its semaphore again (or used it, which re-opens a removed set): nothing stale left. */
@@ -146,7 +153,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         r.removeIf(o -> o.process().equals(process));
         Set<Owner> l = new HashSet<>(lost);
         l.removeIf(o -> o.process().equals(process));
-        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, l, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, handles, made, r, erred, fileGone, l, unlinkedBy, reopened, reached);
     }
 
     /** The set the process's object has open for the key, which it does not own, was removed under it ({@code lost}). */
@@ -161,7 +168,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Set<Owner> l = new HashSet<>(lost);
         l.addAll(more);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, l, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, l, unlinkedBy, reopened, reached);
     }
 
     /** The key's semaphore file was unlinked while objects still had the key ({@code fileGone}). */
@@ -171,7 +178,24 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Set<String> g = new HashSet<>(fileGone);
         g.add(key);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, g, lost, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, g, lost, unlinkedBy, reopened, reached);
+    }
+
+    /** Keys whose set {@code key}'s file may have reached when it was made ({@code reached}). */
+    Set<String> reached(String key) {
+        return reached.getOrDefault(key, Set.of());
+    }
+
+    /** {@code key}'s file was made while {@code keys}' files were gone under their sets ({@code reached}). */
+    Semaphores withReached(String key, Set<String> keys) {
+        if (keys.isEmpty() || reached(key).containsAll(keys)) {
+            return this;
+        }
+        Map<String, Set<String>> r = new TreeMap<>(reached);
+        Set<String> all = new java.util.TreeSet<>(reached(key));
+        all.addAll(keys);
+        r.put(key, all);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened, r);
     }
 
     /** {@code process}'s cleanHandle unlinked the key's semaphore file under a set others have open ({@code unlinkedBy}). */
@@ -181,7 +205,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> u = new TreeMap<>(unlinkedBy);
         u.put(key, process);
-        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, u, reopened);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, u, reopened, reached);
     }
 
     /** Whether the object re-opened the key's name after its set was removed under it ({@code reopened}). */
@@ -201,7 +225,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         } else {
             r.remove(o);
         }
-        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, r);
+        return new Semaphores(owned, present, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, r, reached);
     }
 
     public boolean present(String key) {
@@ -235,7 +259,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.add(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.add(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /** The owner's object let go of the key (cleanHandle removed the semaphore): the next opener makes a fresh one. */
@@ -244,7 +268,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         o.remove(new Owner(process, key));
         Set<String> p = new HashSet<>(present);
         p.remove(key);
-        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(o, p, names, handles, made, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /**
@@ -264,7 +288,7 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         }
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(o, present, n, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(o, present, n, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /**
@@ -276,20 +300,20 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         Integer existing = names.get(key);
         if (existing != null && !createMode) {
             h.put(process, lockId(key, existing));
-            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
+            return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
         }
         Map<String, Integer> n = new TreeMap<>(names);
         n.put(key, made);
         h.put(process, lockId(key, made));
         Set<Owner> o = new HashSet<>(owned);
         o.add(new Owner(process, key));
-        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(o, present, n, h, made + 1, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 
     /** The process's object has its key's semaphore closed and no other open (its key was refused). */
     Semaphores withoutHandle(String process) {
         Map<String, String> h = new TreeMap<>(handles);
         h.remove(process);
-        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened);
+        return new Semaphores(owned, present, names, h, made, removed, erred, fileGone, lost, unlinkedBy, reopened, reached);
     }
 }

@@ -993,6 +993,28 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 1407 (3/3 on real Qt 6.8.2; {@code fuzz --seed 1} after 1,407 schedules): C's last
+     * detach unlinked k's key file while C kept k's set; A's create(0) of k_1 made k_1's file on that inode and opened
+     * C's set in Create mode; B's create of k made k's file again (another inode, a set of its own); A's second create of
+     * k_1 removed C's set in its cleanHandle, and C's create of k failed on it. The model read "may be the same set" at
+     * A's removal, when k's file was back; it now keeps, for each key, the sets its file may have reached when it was
+     * made (Semaphores.reached).
+     */
+    @Test
+    void aKeyFileMadeWhileAnotherKeysFileWasGoneMayHaveReachedItsSetForGood() {
+        List<ModelOp> history = List.of(Ops.create("C", "k", 8), Ops.call("C", "detach"),
+                Ops.failed(Ops.create("A", "k_1", 0), "InvalidSize"), Ops.create("B", "k", 8), Ops.create("A", "k_1", 8));
+        ModelOp cCreates = Ops.failed(Ops.create("C", "k", 8), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, cCreates));
+        // Without A's second create nobody removed C's set.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 4), cCreates));
+        // k_1's file made while k's was still there reached nothing of C's.
+        List<ModelOp> madeBefore = List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k_1", 0), "InvalidSize"),
+                Ops.call("C", "detach"), Ops.create("B", "k", 8), Ops.create("A", "k_1", 8));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, madeBefore, cCreates));
+    }
+
+    /**
      * Fuzz qt68-sysv-safe seed 234929 (3/3 on real Qt 6.8.2): k's file took the inode of j's, which went with C's detach
      * while C kept j's set, so B and A own that set as k's; C's create of j again removed it in its cleanHandle before
      * handle(Create) re-made j's file, and A's next create failed on it.
