@@ -100,6 +100,19 @@ public final class HistoryOps {
                         Outcome.OK, null, null, op.space(), op.user());
                 ops.add(new CheckedOp(ops.size(), cleaned, invoke.time(), e.time(), true, invoke.index()));
             }
+            if (invoke.f().equals("create") && (outcome == Outcome.OK || outcome == Outcome.FAIL)
+                    && resetsLock(semantics.get(execution.workers().get(op.process()).impl()))
+                    && anotherReturnedWithin(execution, op.process(), invoke.time(), e.time())) {
+                // A create() that returned keyed its object in Create mode (re-initialising the set) before its locker
+                // waited, possibly long before it returned: a process waiting in lock() may have taken the reset lock
+                // meanwhile (fuzz qt68-sysv seed 21824, LOCK-EXCLUSIVE 3/3 on Qt 6.8.2 with `--workers 4 --length 24`:
+                // B holds, A waits, C's create resets the set and lets A in, then waits behind A until the kills).
+                // Optional, as for a create that never returned; only where another process's op returned meanwhile,
+                // since elsewhere nothing can tell the two placings apart.
+                ModelOp keyed = new ModelOp(op.process(), SegmentModel.CREATE_KEYED, op.args(), op.realKeyLength(),
+                        Outcome.OK, null, null, op.space(), op.user());
+                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), true, invoke.index()));
+            }
             if (outcome == Outcome.FAIL && "KeyError".equals(e.error()) && e.errorString() != null
                     && e.errorString().contains("ftok failed") && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // Its QSystemSemaphore handle() made or found the key file somewhere in the call's interval, and its ftok
@@ -118,6 +131,21 @@ public final class HistoryOps {
             }
         }
         return ops;
+    }
+
+    /** A column (null: one without declared semantics) whose create re-initialises the one set of its key (System V Qt). */
+    private static boolean resetsLock(BackendSemantics b) {
+        return b != null && b.keyingResetsLock() && !b.keyingSplitsLock();
+    }
+
+    /** Whether a process other than {@code p} returned from an op between {@code from} and {@code to}. */
+    private static boolean anotherReturnedWithin(Execution execution, String p, long from, long to) {
+        for (HistoryEvent e : execution.history().events()) {
+            if (e.type() != EventType.invoke && !e.process().equals(p) && e.time() > from && e.time() < to) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** A column (null: one without declared semantics) whose keying splits the lock. */

@@ -113,20 +113,52 @@ class HistoryOpsTest {
         Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
-        CheckedOp cleaned = ops.get(3);
-        assertEquals(org.shmconform.model.SegmentModel.HANDLE_CLEANED, cleaned.op().f());
+        CheckedOp cleaned = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.HANDLE_CLEANED))
+                .findFirst().orElseThrow();
         assertTrue(cleaned.optional());
         assertEquals("B", cleaned.op().process());
         org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        List<CheckedOp> whole = ops.stream().filter(o -> o != cleaned).toList();
+        // Without the cleaning apart (and without the create's keying apart, whose initKey cleans the handle first too).
+        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
         List<CheckedOp> renumbered = java.util.stream.IntStream.range(0, whole.size())
                 .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), whole.get(i).optional(),
                         whole.get(i).invokeIndex())).toList();
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, renumbered).status());
         assertEquals(3, ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").invokeCreate("B", 64)
                 .ok("B", "create").invokeCreate("B", 64).ok("B", "create").execution()).size(), "no failed create: no part");
+    }
+
+    /**
+     * Fuzz qt68-sysv seed 21824 (LOCK-EXCLUSIVE 3/3 on real Qt 6.8.2, {@code fuzz --workers 4 --length 24}): B holds the
+     * lock, A waits in lock(), C's create() re-initialises the set in Create mode, which lets A in, then waits in its
+     * locker and returns true once the others have detached. The keying of a create that returned is placed apart too,
+     * optional, in its interval, where another process returned meanwhile: legal under Qt 6.8's profile, not without
+     * that part (the create as a whole can only follow the last detach).
+     */
+    @Test
+    void aReturnedCreatesKeyingMayLetAWaiterInBeforeItReturns() {
+        Execution x = new Histories("qt68-sysv", "A", "B", "C").invokeCreate("B", 64).ok("B", "create")
+                .invokeAttach("A").ok("A", "attach")
+                .invoke("B", "lock").ok("B", "lock").invoke("A", "lock").invokeCreate("C", 64).ok("A", "lock")
+                .invoke("B", "detach").ok("B", "detach").invoke("A", "detach").ok("A", "detach").ok("C", "create")
+                .execution();
+        List<CheckedOp> ops = HistoryOps.of(x, Map.of("qt68-sysv", org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV));
+        CheckedOp keyed = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED))
+                .findFirst().orElseThrow();
+        assertTrue(keyed.optional());
+        assertEquals("C", keyed.op().process());
+        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
+        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
+        List<CheckedOp> renumbered = java.util.stream.IntStream.range(0, whole.size())
+                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), false,
+                        whole.get(i).invokeIndex())).toList();
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, renumbered).status());
+        // B's create returned before anyone else did: nothing to place apart.
+        assertEquals(1, ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).count());
     }
 
     /**
@@ -145,8 +177,8 @@ class HistoryOpsTest {
         List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64).ok("A", "create")
                 .invokeCreate("C", 64).invoke("A", "detach").ok("A", "detach").fail("C", "create", "KeyError", ftok)
                 .execution(), semantics);
-        CheckedOp made = ops.get(2);
-        assertEquals(org.shmconform.model.SegmentModel.KEY_FILE_MADE, made.op().f());
+        CheckedOp made = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.KEY_FILE_MADE))
+                .findFirst().orElseThrow();
         assertTrue(made.optional());
         assertEquals("C", made.op().process());
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(nativeKeys, ops).status());
@@ -157,7 +189,8 @@ class HistoryOpsTest {
         List<CheckedOp> otherMessage = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64)
                 .ok("A", "create").invokeCreate("C", 64).invoke("A", "detach").ok("A", "detach")
                 .fail("C", "create", "KeyError", "QSharedMemory::create: key error").execution(), semantics);
-        assertEquals(3, otherMessage.size(), "no mark");
+        assertTrue(otherMessage.stream().noneMatch(o -> o.op().f().equals(org.shmconform.model.SegmentModel.KEY_FILE_MADE)),
+                "no mark");
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(nativeKeys, otherMessage).status());
     }
 
