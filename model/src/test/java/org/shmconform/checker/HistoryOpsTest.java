@@ -113,19 +113,14 @@ class HistoryOpsTest {
         Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
-        CheckedOp cleaned = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.HANDLE_CLEANED))
-                .findFirst().orElseThrow();
+        CheckedOp cleaned = part(ops, org.shmconform.model.SegmentModel.HANDLE_CLEANED);
         assertTrue(cleaned.optional());
         assertEquals("B", cleaned.op().process());
         org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
         // Without the cleaning apart (and without the create's keying apart, whose initKey cleans the handle first too).
-        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
-        List<CheckedOp> renumbered = java.util.stream.IntStream.range(0, whole.size())
-                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), whole.get(i).optional(),
-                        whole.get(i).invokeIndex())).toList();
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, renumbered).status());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
         assertEquals(3, ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").invokeCreate("B", 64)
                 .ok("B", "create").invokeCreate("B", 64).ok("B", "create").execution()).size(), "no failed create: no part");
     }
@@ -145,18 +140,13 @@ class HistoryOpsTest {
                 .invoke("B", "detach").ok("B", "detach").invoke("A", "detach").ok("A", "detach").ok("C", "create")
                 .execution();
         List<CheckedOp> ops = HistoryOps.of(x, Map.of("qt68-sysv", org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV));
-        CheckedOp keyed = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED))
-                .findFirst().orElseThrow();
+        CheckedOp keyed = part(ops, org.shmconform.model.SegmentModel.CREATE_KEYED);
         assertTrue(keyed.optional());
         assertEquals("C", keyed.op().process());
         org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
-        List<CheckedOp> renumbered = java.util.stream.IntStream.range(0, whole.size())
-                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), false,
-                        whole.get(i).invokeIndex())).toList();
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, renumbered).status());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
         // B's create returned before anyone else did: nothing to place apart.
         assertEquals(1, ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).count());
     }
@@ -177,8 +167,7 @@ class HistoryOpsTest {
         List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-native", "A", "C").invokeCreate("A", 64).ok("A", "create")
                 .invokeCreate("C", 64).invoke("A", "detach").ok("A", "detach").fail("C", "create", "KeyError", ftok)
                 .execution(), semantics);
-        CheckedOp made = ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.KEY_FILE_MADE))
-                .findFirst().orElseThrow();
+        CheckedOp made = part(ops, org.shmconform.model.SegmentModel.KEY_FILE_MADE);
         assertTrue(made.optional());
         assertEquals("C", made.op().process());
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(nativeKeys, ops).status());
@@ -244,5 +233,18 @@ class HistoryOpsTest {
         assertEquals(2, ops.size());
         assertEquals("A", ops.get(1).op().process());
         assertEquals(Outcome.DEATH, ops.get(1).op().outcome());
+    }
+
+    /** The first op named {@code f} (a part placed apart: SegmentModel.HANDLE_CLEANED, CREATE_KEYED, ...). */
+    private static CheckedOp part(List<CheckedOp> ops, String f) {
+        return ops.stream().filter(o -> o.op().f().equals(f)).findFirst().orElseThrow();
+    }
+
+    /** The calls taken whole: {@code ops} without the optional parts placed apart, renumbered. */
+    private static List<CheckedOp> wholeCallsOnly(List<CheckedOp> ops) {
+        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
+        return java.util.stream.IntStream.range(0, whole.size())
+                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), false,
+                        whole.get(i).invokeIndex())).toList();
     }
 }
