@@ -113,14 +113,8 @@ class HistoryOpsTest {
         Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv",
                 org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
         List<CheckedOp> ops = HistoryOps.of(x, semantics);
-        CheckedOp cleaned = part(ops, org.shmconform.model.SegmentModel.HANDLE_CLEANED);
-        assertTrue(cleaned.optional());
-        assertEquals("B", cleaned.op().process());
-        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
-                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
-        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        // Without the cleaning apart (and without the create's keying apart, whose initKey cleans the handle first too).
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
+        // Without it (and without the create's keying apart, whose initKey cleans the handle first too): a violation.
+        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.HANDLE_CLEANED, "B");
         assertEquals(3, ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").invokeCreate("B", 64)
                 .ok("B", "create").invokeCreate("B", 64).ok("B", "create").execution()).size(), "no failed create: no part");
     }
@@ -140,13 +134,7 @@ class HistoryOpsTest {
                 .invoke("B", "detach").ok("B", "detach").invoke("A", "detach").ok("A", "detach").ok("C", "create")
                 .execution();
         List<CheckedOp> ops = HistoryOps.of(x, Map.of("qt68-sysv", org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV));
-        CheckedOp keyed = part(ops, org.shmconform.model.SegmentModel.CREATE_KEYED);
-        assertTrue(keyed.optional());
-        assertEquals("C", keyed.op().process());
-        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
-                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
-        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
+        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.CREATE_KEYED, "C");
         // B's create returned before anyone else did: nothing to place apart.
         assertEquals(1, ops.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).count());
     }
@@ -233,6 +221,20 @@ class HistoryOpsTest {
         assertEquals(2, ops.size());
         assertEquals("A", ops.get(1).op().process());
         assertEquals(Outcome.DEATH, ops.get(1).op().outcome());
+    }
+
+    /**
+     * The part {@code f}, placed apart for {@code process} and optional, is what makes the history legal under Qt 6.8's
+     * System V profile (legacy keys): with the calls taken whole it is a violation.
+     */
+    private static void onlyThePartExplains(List<CheckedOp> ops, String f, String process) {
+        CheckedOp part = part(ops, f);
+        assertTrue(part.optional());
+        assertEquals(process, part.op().process());
+        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
     }
 
     /** The first op named {@code f} (a part placed apart: SegmentModel.HANDLE_CLEANED, CREATE_KEYED, ...). */
