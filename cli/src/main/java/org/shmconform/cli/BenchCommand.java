@@ -140,7 +140,8 @@ public final class BenchCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
                         + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
-                        f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(), FuzzCampaign.lanes(options),
+                        f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(),
+                        FuzzCampaign.settled(options).lanes(),
                         after.reused() - before.reused(),
                         after.fromSpares() - before.fromSpares(), after.started() - before.started(),
                         after.spares() - before.spares(), after.replaced() - before.replaced());

@@ -322,16 +322,6 @@ public final class FuzzCampaign {
                 .mutantKillShare(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
     }
 
-    /** The lanes a campaign with these options runs ({@link #settled}). */
-    public static int lanes(Options o) {
-        return settled(o).lanes();
-    }
-
-    /** The kill share of a campaign's mutants with these options ({@link #settled}). */
-    public static int mutantKillShare(Options o) {
-        return settled(o).mutantKillShare();
-    }
-
     /**
      * Saves a schedule that could not be judged where a failing one's original goes, so that it can be replayed without
      * the campaign (a mutant's steps come from the corpus, not from its seed alone). Not shrunk: what broke is the

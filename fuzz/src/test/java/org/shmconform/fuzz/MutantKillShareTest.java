@@ -113,10 +113,11 @@ class MutantKillShareTest {
 
     @Test
     void aKillCostsAJvmStartOnAJavaColumnAndAForkOnQts() {
-        assertEquals(16, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("sysv")));
-        assertEquals(16, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("mmapfile")));
-        assertEquals(4, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("qt")));
-        assertEquals(1, FuzzCampaign.mutantKillShare(FuzzCampaign.Options.of("sysv").mutantKillShare(1)), "asked for: taken as asked");
+        assertEquals(16, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).mutantKillShare());
+        assertEquals(16, FuzzCampaign.settled(FuzzCampaign.Options.of("mmapfile")).mutantKillShare());
+        assertEquals(4, FuzzCampaign.settled(FuzzCampaign.Options.of("qt")).mutantKillShare());
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv").mutantKillShare(1)).mutantKillShare(),
+                "asked for: taken as asked");
         assertThrows(IllegalArgumentException.class, () -> FuzzCampaign.Options.of("qt").mutantKillShare(-1));
     }
 

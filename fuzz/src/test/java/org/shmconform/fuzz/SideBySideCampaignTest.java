@@ -29,14 +29,14 @@ import org.shmconform.engine.env.LocalEnvironment;
 class SideBySideCampaignTest {
     @Test
     void onlyNativeColumnsWhoseSchedulesNeedNoTurnGetTwoLanesByDefault() {
-        assertEquals(1, FuzzCampaign.lanes(FuzzCampaign.Options.of("posix")), "a Java column: bound by its JVM starts");
-        assertEquals(1, FuzzCampaign.lanes(FuzzCampaign.Options.of("mmapfile")));
-        assertEquals(1, FuzzCampaign.lanes(FuzzCampaign.Options.of("sysv")));
-        assertEquals(1, FuzzCampaign.lanes(FuzzCampaign.Options.of("qt")), "Qt 6.4's System V sets take turns");
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("posix")).lanes(), "a Java column: bound by its JVM starts");
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("mmapfile")).lanes());
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).lanes());
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt")).lanes(), "Qt 6.4's System V sets take turns");
         if (Subjects.here().availability("qt68-posix").available() && Runtime.getRuntime().availableProcessors() >= 2) {
-            assertEquals(2, FuzzCampaign.lanes(FuzzCampaign.Options.of("qt68-posix")));
+            assertEquals(2, FuzzCampaign.settled(FuzzCampaign.Options.of("qt68-posix")).lanes());
         }
-        assertEquals(3, FuzzCampaign.lanes(FuzzCampaign.Options.of("sysv").lanes(3)), "asked for: taken as asked");
+        assertEquals(3, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv").lanes(3)).lanes(), "asked for: taken as asked");
     }
 
     @Test

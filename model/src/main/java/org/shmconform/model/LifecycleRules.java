@@ -17,6 +17,12 @@ import org.shmconform.model.SegmentModel.Step;
  * SIGKILL or a crash: the kernel detaches it, and its locks go as the profile says).
  */
 final class LifecycleRules {
+    /**
+     * What {@link #leftNameless} puts after a key to name the segment that lost its key file: "k (nameless)",
+     * "k (nameless 2)".
+     */
+    private static final String NAMELESS = " (nameless";
+
     private LifecycleRules() {
     }
 
@@ -109,7 +115,7 @@ final class LifecycleRules {
      */
     private static String givenKey(Worker w) {
         String key = w.qtKey();
-        int nameless = key == null ? -1 : key.indexOf(" (nameless");
+        int nameless = key == null ? -1 : key.indexOf(NAMELESS);
         return nameless < 0 ? key : key.substring(0, nameless);
     }
 
@@ -431,9 +437,9 @@ final class LifecycleRules {
     private static ModelState leftNameless(ModelState s, String key) {
         Segment old = s.segments().get(key);
         ModelState next = s.withSegment(key, null);
-        String away = key + " (nameless)";
+        String away = key + NAMELESS + ")";
         for (int n = 2; next.segments().containsKey(away); n++) {
-            away = key + " (nameless " + n + ")";
+            away = key + NAMELESS + " " + n + ")";
         }
         // It has no key file of its own: a key file made since may have taken its old inode (fuzz qt68-sysv-safe seed 5049).
         next = next.withSegment(away, old).withUnnamed(away, true).withLock(key, Lock.REINITIALISED)

@@ -456,11 +456,7 @@ final class LockRules {
         });
         keys.remove(key);
         if (namelessSets(s).contains(key) && !s.segments().containsKey(key)) {
-            for (Semaphores.Owner o : s.semaphores().owned()) {
-                if (!o.key().equals(key) && ModelKey.sameSpace(o.key(), key)) {
-                    keys.add(o.key());
-                }
-            }
+            keys.addAll(otherOwnedKeys(s, key, k -> true));
         }
         return keys;
     }
@@ -473,10 +469,15 @@ final class LockRules {
      * A create k-1 (opens B's set in Create mode); A create j (removes it); B attach k_1 → UnknownError.
      */
     private static Set<String> keyFileMayBeGone(ModelState s, String key) {
+        return otherOwnedKeys(s, key, k -> !s.segments().containsKey(k) || s.isUnnamed(k));
+    }
+
+    /** The keys of {@code key}'s space other than {@code key} that an object owns a set of, and that {@code which} accepts. */
+    private static Set<String> otherOwnedKeys(ModelState s, String key, java.util.function.Predicate<String> which) {
         Set<String> keys = new HashSet<>();
         for (Semaphores.Owner o : s.semaphores().owned()) {
             String k = o.key();
-            if (!k.equals(key) && ModelKey.sameSpace(k, key) && (!s.segments().containsKey(k) || s.isUnnamed(k))) {
+            if (!k.equals(key) && ModelKey.sameSpace(k, key) && which.test(k)) {
                 keys.add(k);
             }
         }
@@ -716,25 +717,14 @@ final class LockRules {
      * mark stays after an attach.
      */
     private static ModelState keyedBy(ModelState s, String key, String p, String what, boolean remade) {
-        s = s.with(s.semaphores().withReached(key, ownedNamelessSets(s, key)));
+        // The other owned keys whose key file is gone (namelessSets): this key's file may take one's inode.
+        s = s.with(s.semaphores().withReached(key, otherOwnedKeys(s, key, namelessSets(s)::contains)));
         s = mayShareAnotherKeysSet(s, key, p);
         if (!s.unnamed().contains(key) || s.segments().containsKey(key)) {
             return s;
         }
         ModelState split = mayBeSplitByKeyFile(s, key, p, 1, what + " after the key file went with the segment");
         return remade ? split.withUnnamed(key, false) : split;
-    }
-
-    /** The other keys of {@code key}'s space that an object owns a set of and whose key file is gone ({@link #namelessSets}). */
-    private static Set<String> ownedNamelessSets(ModelState s, String key) {
-        Set<String> keys = new HashSet<>();
-        java.util.SortedSet<String> nameless = namelessSets(s);
-        for (Semaphores.Owner o : s.semaphores().owned()) {
-            if (!o.key().equals(key) && ModelKey.sameSpace(o.key(), key) && nameless.contains(o.key())) {
-                keys.add(o.key());
-            }
-        }
-        return keys;
     }
 
     /**
