@@ -219,13 +219,21 @@ final class LockRules {
      * create's interval). Qt 6.4's create() sets the semaphore's key in Create mode (value 1) before its locker
      * waits, so a process already waiting in lock() may take the re-initialised lock, and the create then waits
      * behind it (fuzz qt seeds 251 and 128, 3 of 3 on real Qt 6.4: B holds, A waits, C create(k) blocks, A gets
-     * the lock). Elsewhere it changes nothing.
+     * the lock). An object that owns the key's set re-makes its key file there too ({@link #keyFileRemade}, as the whole
+     * create does in {@link #keyedByCreate}): fuzz qt68-sysv-safe seed 1286 (1/3 on real Qt 6.8.2): B create k; A create
+     * k → AlreadyExists; B lock; C attach k → NotFound between A's second create's keying and the segment it made. Only
+     * that mark, which the whole create sets again: the set's removal under its other owners stays with the whole create,
+     * so no mark is applied twice. Elsewhere it changes nothing.
      */
     static Step keyedByBlockedCreate(Profile profile, ModelState s, ModelOp op) {
         if (!profile.keyingResetsLock() || profile.keyingSplitsLock() || op.key() == null || op.key().isEmpty()) {
             return Step.to(s);
         }
-        return Step.to(resetLock(s, KeySpaceRules.modelKey(op), op.process(), "create() before its locker waited"));
+        String p = op.process();
+        String key = KeySpaceRules.modelKey(op);
+        ModelState reset = resetLock(s, key, p, "create() before its locker waited");
+        boolean remakesItsKeyFile = key.equals(s.worker(p).qtKey()) && s.semaphores().owns(p, key);
+        return Step.to(remakesItsKeyFile ? keyFileRemade(profile, reset, key) : reset);
     }
 
     /**

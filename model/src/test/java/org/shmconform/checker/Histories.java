@@ -31,7 +31,11 @@ final class Histories {
     }
 
     Histories invokeAttach(String w) {
-        return add(w, EventType.invoke, "attach", "k", null, null, null, null);
+        return invokeAttach(w, "k");
+    }
+
+    Histories invokeAttach(String w, String key) {
+        return add(w, EventType.invoke, "attach", key, null, null, null, null);
     }
 
     Histories invokeWrite(String w, String text) {

@@ -140,6 +140,38 @@ class HistoryOpsTest {
     }
 
     /**
+     * Fuzz qt68-sysv-safe seed 1286 (a default run's shape, ATTACH-EXISTING 1 of 3 on real Qt 6.8.2): B create k; A create
+     * k → AlreadyExists (A's object owns k's set now); C attach k_1 → NotFound; B lock; C attach k → NotFound while A's
+     * second create of k returns true. A's create keyed in Create mode first: its cleanHandle removed the set and unlinked
+     * k's key file, handle() made the file again, maybe on another inode, so B's segment may have lost its name before A's
+     * create made a segment under k's new file; C's attach ran in between. Legal with the keying placed apart
+     * (SegmentModel.CREATE_KEYED); with the calls taken whole C finds B's segment or A's, and NotFound is a violation.
+     */
+    @Test
+    void aReturnedCreatesKeyingMayRemakeTheKeyFileBeforeAnOverlappingAttach() {
+        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv-safe",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
+        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
+        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
+                .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
+                .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
+                .invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound").ok("A", "create")
+                .execution(), semantics);
+        CheckedOp keyed = part(ops, org.shmconform.model.SegmentModel.CREATE_KEYED);
+        assertTrue(keyed.optional());
+        assertEquals("A", keyed.op().process());
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
+        // A's object did not own k's set (no failed create of k before): its keying removes nothing and re-makes no file.
+        List<CheckedOp> notAnOwner = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
+                .ok("B", "create").invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock")
+                .ok("B", "lock").invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound")
+                .fail("A", "create", "AlreadyExists").execution(), semantics);
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, notAnOwner).status());
+    }
+
+    /**
      * Fuzz qt68-sysv-native seed 484555 (FLAKY 1/3): C's create fails with KeyError "QSystemSemaphore::handle:: ftok
      * failed" while A's last detach runs. The mark of the key file C's handle() made is placed apart, optional, in the
      * create's interval (SegmentModel.KEY_FILE_MADE): the history is legal as Qt 6.8's System V with native keys says,
