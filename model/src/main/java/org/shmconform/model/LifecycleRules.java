@@ -645,8 +645,21 @@ final class LifecycleRules {
             for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
                 for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
                     ModelState taken = LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key());
-                    bases.add(profile.retryRemovesOrphan()
-                            ? taken.with(taken.semaphores().withError(op.process(), "KeyError")) : taken);
+                    if (!profile.retryRemovesOrphan()) {
+                        bases.add(taken);
+                        continue;
+                    }
+                    ModelState kept = taken.with(taken.semaphores().withError(op.process(), "KeyError"));
+                    bases.add(kept);
+                    if ("create".equals(op.f())) {
+                        // Qt 6.8's Create mode: the cleanHandle before that handle() removed the set (what the waiting
+                        // owner met), under its other owners too (LockRules.removedUnderOthers), which may have
+                        // reached it through a key file on a freed inode as well; a "may", beside the reading without
+                        // it. Fuzz qt68-sysv-native seed 20181 (1/3 on Qt 6.8.2, `--workers 4 --length 24`): A create
+                        // k; A detach; C create k; ...; B create k; B lock; C create k → KeyError while D's lock met the
+                        // removal; A create j → UnknownError.
+                        bases.add(LockRules.removedUnderOthers(profile, kept, op.process(), KeySpaceRules.modelKey(op), false));
+                    }
                 }
             }
         }

@@ -778,6 +778,22 @@ class Qt68ProfilesTest {
     }
 
     /**
+     * Fuzz qt68-sysv-native seed 20181 (1 of 3 on real Qt 6.8.2, `--workers 4 --length 24`, D's lock overlapping C's
+     * create): C's create of k failed with KeyError as in seed 203122, after its Create mode's cleanHandle removed the
+     * set, which A owns too (A made it; C's file of k took the inode A's last detach freed): A's re-key to j then fails
+     * on the removed set with UnknownError. Without C's failed create nobody removed it.
+     */
+    @Test
+    void anOwnersCreateThatFailedWithKeyErrorRemovedTheSetUnderItsOtherOwners() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 64), Ops.call("A", "detach"), Ops.create("C", "k", 40),
+                Ops.call("C", "detach"), Ops.create("B", "k", 16), Ops.call("B", "lock"),
+                Ops.failed(Ops.create("C", "k", 64), "KeyError"));
+        ModelOp aRekeys = Ops.failed(Ops.create("A", "j", 16), "UnknownError");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, aRekeys));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 6), aRekeys));
+    }
+
+    /**
      * Fuzz qt68-sysv-native seed 387745 and qt68-sysv seeds 341321 and 343860 (real Qt 6.8.2, "QSystemSemaphore::handle::
      * ftok failed" in the history): after a create that failed with KeyError as in seed 203122, the same object's attach
      * of the same key fails with KeyError again. QSystemSemaphore::handle left the error and unix_key at -1, and
