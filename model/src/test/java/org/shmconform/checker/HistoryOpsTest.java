@@ -149,26 +149,20 @@ class HistoryOpsTest {
      */
     @Test
     void aReturnedCreatesKeyingMayRemakeTheKeyFileBeforeAnOverlappingAttach() {
-        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv-safe",
-                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
-        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe",
-                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE);
+        org.shmconform.spi.BackendSemantics safe = org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE;
+        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe", safe);
         List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
                 .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
                 .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
                 .invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound").ok("A", "create")
-                .execution(), semantics);
-        CheckedOp keyed = part(ops, org.shmconform.model.SegmentModel.CREATE_KEYED);
-        assertTrue(keyed.optional());
-        assertEquals("A", keyed.op().process());
-        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
+                .execution(), Map.of("qt68-sysv-safe", safe));
+        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.CREATE_KEYED, "A", declared);
         // A's object did not own k's set (no failed create of k before): its keying removes nothing and re-makes no file.
         List<CheckedOp> notAnOwner = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
                 .ok("B", "create").invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock")
                 .ok("B", "lock").invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound")
-                .fail("A", "create", "AlreadyExists").execution(), semantics);
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, notAnOwner).status());
+                .fail("A", "create", "AlreadyExists").execution(), Map.of("qt68-sysv-safe", safe));
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(declared, notAnOwner).status());
     }
 
     /**
@@ -260,13 +254,17 @@ class HistoryOpsTest {
      * System V profile (legacy keys): with the calls taken whole it is a violation.
      */
     private static void onlyThePartExplains(List<CheckedOp> ops, String f, String process) {
+        onlyThePartExplains(ops, f, process, org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV));
+    }
+
+    /** As above, under {@code profile}. */
+    private static void onlyThePartExplains(List<CheckedOp> ops, String f, String process, org.shmconform.model.Profile profile) {
         CheckedOp part = part(ops, f);
         assertTrue(part.optional());
         assertEquals(process, part.op().process());
-        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
-                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
-        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, ops).status());
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(qt68, wholeCallsOnly(ops)).status());
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(profile, ops).status());
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(profile, wholeCallsOnly(ops)).status());
     }
 
     /** The first op named {@code f} (a part placed apart: SegmentModel.HANDLE_CLEANED, CREATE_KEYED, ...). */
