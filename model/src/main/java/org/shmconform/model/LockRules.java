@@ -222,8 +222,8 @@ final class LockRules {
      * the lock). An object that owns the key's set re-makes its key file there too ({@link #keyFileRemade}, as the whole
      * create does in {@link #keyedByCreate}): fuzz qt68-sysv-safe seed 1286 (1/3 on real Qt 6.8.2): B create k; A create
      * k → AlreadyExists; B lock; C attach k → NotFound between A's second create's keying and the segment it made. Only
-     * that mark, which the whole create sets again: the set's removal under its other owners stays with the whole create,
-     * so no mark is applied twice. Elsewhere it changes nothing.
+     * that mark, which a create that returned sets again as a whole (an idempotent mark): the set's removal under its other
+     * owners stays with the whole create, so no mark is applied twice. Elsewhere it changes nothing.
      */
     static Step keyedByBlockedCreate(Profile profile, ModelState s, ModelOp op) {
         if (!profile.keyingResetsLock() || profile.keyingSplitsLock() || op.key() == null || op.key().isEmpty()) {

@@ -162,7 +162,9 @@ class HistoryOpsTest {
                 .ok("B", "create").invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock")
                 .ok("B", "lock").invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound")
                 .fail("A", "create", "AlreadyExists").execution(), Map.of("qt68-sysv-safe", safe));
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(declared, notAnOwner).status());
+        CheckResult withoutAnOwner = LinearizabilityChecker.check(declared, notAnOwner);
+        assertEquals(CheckResult.Status.VIOLATION, withoutAnOwner.status());
+        assertEquals(org.shmconform.model.Property.ATTACH_EXISTING, withoutAnOwner.violated(), withoutAnOwner.why());
     }
 
     /**
