@@ -644,28 +644,32 @@ final class LifecycleRules {
         for (ModelState cleaned : cleanOrphanHandle(profile, s, op.process())) {
             for (ModelState keyed : KeySpaceRules.rekey(profile, cleaned, op, w)) {
                 for (ModelState base : LockRules.keyedByAttach(profile, keyed, op, w.locked(), w.qtKey())) {
-                    ModelState taken = LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key());
-                    if (!profile.retryRemovesOrphan()) {
-                        bases.add(taken);
-                        continue;
-                    }
-                    ModelState kept = taken.with(taken.semaphores().withError(op.process(), "KeyError"));
-                    bases.add(kept);
-                    if ("create".equals(op.f())) {
-                        // Qt 6.8's Create mode: the cleanHandle before that handle() removed the set (what the waiting
-                        // owner met), under its other owners too (LockRules.removedUnderOthers), which may have
-                        // reached it through a key file on a freed inode as well; a "may", beside the reading without
-                        // it. Fuzz qt68-sysv-native seed 20181 (1/3 on Qt 6.8.2, `--workers 4 --length 24`): A create
-                        // k; A detach; C create k; ...; B create k; B lock; C create k → KeyError while D's lock met the
-                        // removal; A create j → UnknownError.
-                        bases.add(LockRules.removedUnderOthers(profile, kept, op.process(), KeySpaceRules.modelKey(op), false));
-                    }
+                    bases.addAll(afterTheKeyFileWent(profile,
+                            LockRules.keyFileTakenUnderKeying(base, op.process(), keyed.worker(op.process()).key()), op));
                 }
             }
         }
         Property blamed = "create".equals(op.f()) ? Property.CREATE_SIZE : Property.ATTACH_EXISTING;
         return Step.anyOf(bases, base -> Expect.fail(base, op, "KeyError", blamed,
                 op.f() + " by an owner of the lock's semaphore while another owner may re-key it"));
+    }
+
+    /**
+     * The readings of {@link #keyFileWentUnderKeying} once its key file was taken: Qt 6.8's System V keeps the failed
+     * ftok's KeyError in the object's QSystemSemaphore, and its Create mode's cleanHandle before that handle() removed the
+     * set (what the waiting owner met) under its other owners too ({@link LockRules#removedUnderOthers}), which may have
+     * reached it through a key file on a freed inode as well: a "may", beside the reading without it. Fuzz
+     * qt68-sysv-native seed 20181 (1/3 on Qt 6.8.2, `--workers 4 --length 24`): A create k; A detach; C create k; ...;
+     * B create k; B lock; C create k → KeyError while D's lock met the removal; A create j → UnknownError.
+     */
+    private static List<ModelState> afterTheKeyFileWent(Profile profile, ModelState taken, ModelOp op) {
+        if (!profile.retryRemovesOrphan()) {
+            return List.of(taken);
+        }
+        ModelState kept = taken.with(taken.semaphores().withError(op.process(), "KeyError"));
+        return "create".equals(op.f())
+                ? List.of(kept, LockRules.removedUnderOthers(profile, kept, op.process(), KeySpaceRules.modelKey(op), false))
+                : List.of(kept);
     }
 
     /** {@code instead}, or also {@link #ftokMissedItsKeyFile} where {@link #ftokMayMissItsKeyFile} (a create's or an attach's). */

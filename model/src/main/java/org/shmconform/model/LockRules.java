@@ -456,13 +456,7 @@ final class LockRules {
         // create k; C detach (k's file goes, C keeps the set); A create(0) k_1 (k_1's file on that inode: A opens C's set
         // in Create mode); B create k (a new file); A create k_1 (its cleanHandle removes C's set); C create k →
         // UnknownError.
-        keys.addAll(s.semaphores().reached(key));
-        s.semaphores().reached().forEach((other, reached) -> {
-            if (reached.contains(key)) {
-                keys.add(other);
-            }
-        });
-        keys.remove(key);
+        keys.addAll(s.semaphores().reachedEitherWay(key));
         if (namelessSets(s).contains(key) && !s.segments().containsKey(key)) {
             keys.addAll(otherOwnedKeys(s, key, k -> true));
         }

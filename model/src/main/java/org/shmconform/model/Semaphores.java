@@ -186,6 +186,21 @@ public record Semaphores(Set<Owner> owned, Set<String> present, Map<String, Inte
         return reached.getOrDefault(key, Set.of());
     }
 
+    /**
+     * The other keys whose set {@code key}'s file may have reached when it was made, or whose file, when made, may have
+     * reached {@code key}'s set ({@code reached}, read both ways).
+     */
+    Set<String> reachedEitherWay(String key) {
+        Set<String> keys = new HashSet<>(reached(key));
+        reached.forEach((other, itsReached) -> {
+            if (itsReached.contains(key)) {
+                keys.add(other);
+            }
+        });
+        keys.remove(key);
+        return keys;
+    }
+
     /** {@code key}'s file was made while {@code keys}' files were gone under their sets ({@code reached}). */
     Semaphores withReached(String key, Set<String> keys) {
         if (keys.isEmpty() || reached(key).containsAll(keys)) {
