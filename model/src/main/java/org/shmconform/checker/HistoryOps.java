@@ -66,6 +66,8 @@ public final class HistoryOps {
             String value = outcome == Outcome.CRASH
                     ? (e.value() != null ? e.value() + ", " : "") + "exit status " + e.exitStatus() : e.value();
             ModelOp op = modelOp(invoke, e, outcome, value, execution, semantics);
+            boolean returned = e.type() == EventType.ok || e.type() == EventType.fail;
+            BackendSemantics column = semantics.get(execution.workers().get(op.process()).impl());
             // An op that never returned was still blocked when the engine gave up on it: it is placed at
             // that moment. Placed earlier in its interval it could "explain" itself by a holder that has
             // since died or unlocked, and a lock that is never released would go unnoticed.
@@ -78,49 +80,38 @@ public final class HistoryOps {
                 // done the same before it ended, or not: there the keying is optional too (fuzz qt seed 145, 3 of 3
                 // on real Qt 6.4: A holds, B waits, C's create releases B and waits behind it until C is killed).
                 // An attach() keys too, and both clean a failed create's kept handle first (SegmentModel.ATTACH_KEYED).
-                ModelOp keyed = new ModelOp(op.process(), invoke.f().equals("create") ? SegmentModel.CREATE_KEYED
-                        : SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(), Outcome.OK,
-                        null, null, op.space(), op.user());
-                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), optional, invoke.index()));
-            } else if (invoke.f().equals("attach") && (outcome == Outcome.OK || outcome == Outcome.FAIL)
-                    && !"KeyError".equals(e.error()) && splitsLock(semantics.get(execution.workers().get(op.process()).impl()))
+                ops.add(part(ops.size(), op, invoke.f().equals("create") ? SegmentModel.CREATE_KEYED : SegmentModel.ATTACH_KEYED,
+                        invoke, e, optional));
+            } else if (invoke.f().equals("attach") && returned && !"KeyError".equals(e.error()) && splitsLock(column)
                     && createOverlaps(op, invoke, e, execution, semantics, creates)) {
                 // POSIX: its initKey sem_opened the name before its locker waited, and another process's create of the key
                 // overlapping it may have sem_unlinked that semaphore and made a fresh one meanwhile: the attach keeps the
                 // one it opened (LockRules.openedBeforeItsLockerWaits, fuzz qt68-posix seed 982342, 3/3 on Qt 6.8.2).
                 // Optional: the call taken whole is one reading too. It cleans no kept handle (System V only).
-                ModelOp keyed = new ModelOp(op.process(), SegmentModel.ATTACH_KEYED, op.args(), op.realKeyLength(),
-                        Outcome.OK, null, null, op.space(), op.user());
-                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), true, invoke.index()));
+                ops.add(part(ops.size(), op, SegmentModel.ATTACH_KEYED, invoke, e, true));
             } else if (keepingAHandle.contains(op.process()) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // A call that returned ran its cleanHandle of a failed create's kept handle first, which may have been
                 // before a peer's last detach that the rest of the call follows (SegmentModel.HANDLE_CLEANED): optional,
                 // as the call taken whole is one reading too.
-                ModelOp cleaned = new ModelOp(op.process(), SegmentModel.HANDLE_CLEANED, op.args(), op.realKeyLength(),
-                        Outcome.OK, null, null, op.space(), op.user());
-                ops.add(new CheckedOp(ops.size(), cleaned, invoke.time(), e.time(), true, invoke.index()));
+                ops.add(part(ops.size(), op, SegmentModel.HANDLE_CLEANED, invoke, e, true));
             }
-            if (invoke.f().equals("create") && (outcome == Outcome.OK || outcome == Outcome.FAIL)
-                    && resetsLock(semantics.get(execution.workers().get(op.process()).impl()))
+            if (invoke.f().equals("create") && returned && resetsLock(column)
                     && anotherReturnedWithin(execution, op.process(), invoke.time(), e.time())) {
                 // A create() that returned keyed its object in Create mode (re-initialising the set) before its locker
                 // waited, possibly long before it returned: a process waiting in lock() may have taken the reset lock
                 // meanwhile (fuzz qt68-sysv seed 21824, LOCK-EXCLUSIVE 3/3 on Qt 6.8.2 with `--workers 4 --length 24`:
                 // B holds, A waits, C's create resets the set and lets A in, then waits behind A until the kills).
                 // Optional, as for a create that never returned; only where another process's op returned meanwhile,
-                // since elsewhere nothing can tell the two placings apart.
-                ModelOp keyed = new ModelOp(op.process(), SegmentModel.CREATE_KEYED, op.args(), op.realKeyLength(),
-                        Outcome.OK, null, null, op.space(), op.user());
-                ops.add(new CheckedOp(ops.size(), keyed, invoke.time(), e.time(), true, invoke.index()));
+                // since elsewhere nothing can tell the two placings apart. A create that never returned has its keying
+                // placed apart above already: one part per call, never two.
+                ops.add(part(ops.size(), op, SegmentModel.CREATE_KEYED, invoke, e, true));
             }
             if (outcome == Outcome.FAIL && "KeyError".equals(e.error()) && e.errorString() != null
                     && e.errorString().contains("ftok failed") && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // Its QSystemSemaphore handle() made or found the key file somewhere in the call's interval, and its ftok
                 // failed later: another object's op that unlinked the file may lie between the two (SegmentModel.
                 // KEY_FILE_MADE, fuzz qt68-sysv-native seed 484555). Optional: the call taken whole is one reading too.
-                ModelOp made = new ModelOp(op.process(), SegmentModel.KEY_FILE_MADE, op.args(), op.realKeyLength(),
-                        Outcome.OK, null, null, op.space(), op.user());
-                ops.add(new CheckedOp(ops.size(), made, invoke.time(), e.time(), true, invoke.index()));
+                ops.add(part(ops.size(), op, SegmentModel.KEY_FILE_MADE, invoke, e, true));
             }
             if (invoke.f().equals("create") && outcome == Outcome.FAIL && "AlreadyExists".equals(e.error())) {
                 keepingAHandle.add(op.process()); // Qt 6.8's System V create keeps it (LifecycleRules.markOrphanHandle)
@@ -131,6 +122,15 @@ public final class HistoryOps {
             }
         }
         return ops;
+    }
+
+    /**
+     * A part of {@code op}'s call placed apart: {@code f} by the same process on the same key, somewhere in the call's
+     * interval ({@code invoke} to {@code end}).
+     */
+    private static CheckedOp part(int id, ModelOp op, String f, HistoryEvent invoke, HistoryEvent end, boolean optional) {
+        ModelOp part = new ModelOp(op.process(), f, op.args(), op.realKeyLength(), Outcome.OK, null, null, op.space(), op.user());
+        return new CheckedOp(id, part, invoke.time(), end.time(), optional, invoke.index());
     }
 
     /** A column (null: one without declared semantics) whose create re-initialises the one set of its key (System V Qt). */
