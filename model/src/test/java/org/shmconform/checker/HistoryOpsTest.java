@@ -96,10 +96,7 @@ class HistoryOpsTest {
         org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(declared, ops).status());
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(org.shmconform.model.Profile.DOCUMENTED, ops).status());
-        List<CheckedOp> kept = ops.stream().filter(o -> !o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).toList();
-        List<CheckedOp> withoutKeying = java.util.stream.IntStream.range(0, kept.size())
-                .mapToObj(i -> new CheckedOp(i, kept.get(i).op(), kept.get(i).call(), kept.get(i).ret(), kept.get(i).optional(),
-                        kept.get(i).invokeIndex())).toList();
+        List<CheckedOp> withoutKeying = without(ops, o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED));
         assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(declared, withoutKeying).status());
     }
 
@@ -234,9 +231,8 @@ class HistoryOpsTest {
         CheckResult r = LinearizabilityChecker.check(posix, afterTheCreate);
         assertEquals(CheckResult.Status.VIOLATION, r.status());
         assertEquals(org.shmconform.model.Property.LOCK_HOLDER_DEATH, r.violated());
-        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(posix, ops.stream().filter(o -> o != keyed)
-                .map(o -> new CheckedOp(o.id() > keyed.id() ? o.id() - 1 : o.id(), o.op(), o.call(), o.ret(), o.optional(),
-                        o.invokeIndex())).toList()).status(), "the attach taken whole");
+        assertEquals(CheckResult.Status.VIOLATION, LinearizabilityChecker.check(posix, without(ops, o -> o == keyed)).status(),
+                "the attach taken whole");
     }
 
     /** A holds, B waits in lock(), C's create() never returns and ends as {@code ending} says, B gets the lock. */
@@ -279,9 +275,14 @@ class HistoryOpsTest {
 
     /** The calls taken whole: {@code ops} without the optional parts placed apart, renumbered. */
     private static List<CheckedOp> wholeCallsOnly(List<CheckedOp> ops) {
-        List<CheckedOp> whole = ops.stream().filter(o -> !o.optional()).toList();
-        return java.util.stream.IntStream.range(0, whole.size())
-                .mapToObj(i -> new CheckedOp(i, whole.get(i).op(), whole.get(i).call(), whole.get(i).ret(), false,
-                        whole.get(i).invokeIndex())).toList();
+        return without(ops, CheckedOp::optional);
+    }
+
+    /** {@code ops} without those {@code dropped} accepts, renumbered in order (a checker's ids are positions). */
+    private static List<CheckedOp> without(List<CheckedOp> ops, java.util.function.Predicate<CheckedOp> dropped) {
+        List<CheckedOp> kept = ops.stream().filter(dropped.negate()).toList();
+        return java.util.stream.IntStream.range(0, kept.size())
+                .mapToObj(i -> new CheckedOp(i, kept.get(i).op(), kept.get(i).call(), kept.get(i).ret(), kept.get(i).optional(),
+                        kept.get(i).invokeIndex())).toList();
     }
 }
