@@ -96,14 +96,16 @@ public final class HistoryOps {
                 ops.add(part(ops.size(), op, SegmentModel.HANDLE_CLEANED, invoke, e, true));
             }
             if (invoke.f().equals("create") && returned && resetsLock(column)
-                    && anotherReturnedWithin(execution, op.process(), invoke.time(), e.time())) {
+                    && anotherOverlaps(execution, op.process(), invoke.time(), e.time())) {
                 // A create() that returned keyed its object in Create mode (re-initialising the set) before its locker
                 // waited, possibly long before it returned: a process waiting in lock() may have taken the reset lock
                 // meanwhile (fuzz qt68-sysv seed 21824, LOCK-EXCLUSIVE 3/3 on Qt 6.8.2 with `--workers 4 --length 24`:
                 // B holds, A waits, C's create resets the set and lets A in, then waits behind A until the kills).
-                // Optional, as for a create that never returned; only where another process's op returned meanwhile,
-                // since elsewhere nothing can tell the two placings apart. A create that never returned has its keying
-                // placed apart above already: one part per call, never two.
+                // Optional, as for a create that never returned; only where another process's op (or a kill) overlaps
+                // the call in real time, since elsewhere nothing can tell the two placings apart: one that returned
+                // within it, and one that began before it or within it and returned after it (or never) alike, as its
+                // point may lie between the keying and the rest of the call. A create that never returned has its
+                // keying placed apart above already: one part per call, never two.
                 ops.add(part(ops.size(), op, SegmentModel.CREATE_KEYED, invoke, e, true));
             }
             if (outcome == Outcome.FAIL && "KeyError".equals(e.error()) && e.errorString() != null
@@ -138,14 +140,26 @@ public final class HistoryOps {
         return b != null && b.keyingResetsLock() && !b.keyingSplitsLock();
     }
 
-    /** Whether a process other than {@code p} returned from an op between {@code from} and {@code to}. */
-    private static boolean anotherReturnedWithin(Execution execution, String p, long from, long to) {
+    /**
+     * Whether an op of a process other than {@code p} (the nemesis's kills included) overlaps {@code from} to {@code to}
+     * in real time: invoked before {@code to}, and returned after {@code from} or never. Which of the two ends fell
+     * inside the interval is the timing's: the op's point may lie inside it either way.
+     */
+    private static boolean anotherOverlaps(Execution execution, String p, long from, long to) {
+        Map<String, Long> invoked = new HashMap<>();
         for (HistoryEvent e : execution.history().events()) {
-            if (e.type() != EventType.invoke && !e.process().equals(p) && e.time() > from && e.time() < to) {
+            if (e.process().equals(p)) {
+                continue;
+            }
+            if (e.type() == EventType.invoke) {
+                if (e.time() < to) {
+                    invoked.put(e.process(), e.time());
+                }
+            } else if (invoked.remove(e.process()) != null && e.time() > from) {
                 return true;
             }
         }
-        return false;
+        return !invoked.isEmpty(); // invoked before it returned, and never returned
     }
 
     /** A column (null: one without declared semantics) whose keying splits the lock. */

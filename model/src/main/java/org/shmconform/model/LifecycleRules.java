@@ -175,6 +175,15 @@ final class LifecycleRules {
     }
 
     /**
+     * Whether {@code op}'s initKey surely stops at its cleanHandle ({@link #keptHandleIsStale}): a keying placed apart from
+     * its call ({@link SegmentModel#CREATE_KEYED}, {@link SegmentModel#ATTACH_KEYED}) cannot have happened there, since
+     * QSharedMemoryPrivate::initKey returns before setNativeKey when cleanHandle fails.
+     */
+    static boolean cleanHandleFails(Profile profile, ModelState s, ModelOp op, Worker w) {
+        return keptHandleIsStale(profile, s, op, w);
+    }
+
+    /**
      * The kept handle's segment was destroyed (ModelState.orphanDestroyed) and another segment lives in its key space
      * (under its key or another): the kept ftok key reaches it only if its key file took the old inode, so both the
      * stale failure and the documented outcome are legal. Fuzz qt68-sysv-native seed 76 (3/3 on

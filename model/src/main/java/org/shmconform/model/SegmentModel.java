@@ -133,8 +133,8 @@ public final class SegmentModel {
             case "serveFd" -> HandOverRules.serve(profile, s, op, w);
             case "attachFd" -> HandOverRules.attach(profile, s, op, w);
             case "spawnChild" -> HandOverRules.spawnChild(profile, s, op, w);
-            case CREATE_KEYED -> keyedBeforeTheLocker(profile, s, op, true);
-            case ATTACH_KEYED -> keyedBeforeTheLocker(profile, s, op, false);
+            case CREATE_KEYED -> keyedBeforeTheLocker(profile, s, op, w, true);
+            case ATTACH_KEYED -> keyedBeforeTheLocker(profile, s, op, w, false);
             case HANDLE_CLEANED -> LifecycleRules.keptHandleCleanedFirst(profile, s, op, w);
             case KEY_FILE_MADE -> LockRules.keyFileMadeBeforeItsFtok(profile, s, op);
             case "create" -> NativeKeyRules.create(profile, s, op, w);
@@ -171,7 +171,13 @@ public final class SegmentModel {
      * What a create's or attach's initKey does before its locker waits: the kept handle cleaned, a create's keying, the
      * semaphore a POSIX attach opens ({@link LockRules#openedBeforeItsLockerWaits}).
      */
-    private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, boolean create) {
+    private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, Worker w, boolean create) {
+        if (LifecycleRules.cleanHandleFails(profile, s, op, w)) {
+            // initKey returns at its failed cleanHandle, before it keys anything: a call that got there answers for it
+            // whole (false, AlreadyExists), and one that blocked in its locker cannot have got there.
+            return Step.violates(s.blame(s.orphan(op.process()), Property.LAST_DETACH_DESTROYS), op.process()
+                    + "'s cleanHandle fails here (its failed create's segment was destroyed since): nothing keyed");
+        }
         List<ModelState> out = new ArrayList<>();
         for (ModelState cleaned : LifecycleRules.cleanOrphanHandle(profile, s, op.process())) {
             ModelState keyed = LockRules.keyingMayMeetANamelessSet(profile, cleaned, op);

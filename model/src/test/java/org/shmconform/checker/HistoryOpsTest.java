@@ -168,6 +168,58 @@ class HistoryOpsTest {
     }
 
     /**
+     * The shape of seed 1286 above with the last two replies swapped: C's attach began before A's create and returned after
+     * it, so no other process returned within A's create, yet C's lookup may still lie between A's keying and the rest of
+     * A's call. Which reply came first is the timing's, and the verdict must not hang on it: the keying is placed apart
+     * for any op of another process that overlaps the create (it was judged VIOLATION, ATTACH_EXISTING, before).
+     */
+    @Test
+    void aReturnedCreatesKeyingIsPlacedApartForAnOpThatSpansTheWholeCall() {
+        org.shmconform.spi.BackendSemantics safe = org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE;
+        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe", safe);
+        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
+                .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
+                .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
+                .invokeAttach("C").invokeCreate("A", 64).ok("A", "create").fail("C", "attach", "NotFound")
+                .execution(), Map.of("qt68-sysv-safe", safe));
+        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.CREATE_KEYED, "A", declared);
+        // Nothing of another process overlaps a create that is alone in time: no part.
+        List<CheckedOp> alone = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B").invokeCreate("B", 24).ok("B", "create")
+                .invokeCreate("A", 64).fail("A", "create", "AlreadyExists").invokeAttach("B", "j").fail("B", "attach", "NotFound")
+                .invokeCreate("A", 64).ok("A", "create").execution(), Map.of("qt68-sysv-safe", safe));
+        assertEquals(0, alone.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).count());
+    }
+
+    /**
+     * A keying placed apart runs the call's cleanHandle first, and where the kept handle is stale (its failed create's
+     * segment destroyed since, no segment in its key space) Qt 6.8's initKey returns at that failed cleanHandle, before it
+     * keys: the call can only return false (AlreadyExists). A create that returns true there is a violation, taken whole
+     * or with its keying placed apart because B's unrelated attach overlapped it (the part cleaned the stale handle and let
+     * the call succeed before).
+     */
+    @Test
+    void aKeyingPlacedApartDoesNotGetPastAStaleKeptHandle() {
+        org.shmconform.model.Profile qt68 = org.shmconform.model.Profile.declared("qt-6.8-legacy-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        Map<String, org.shmconform.spi.BackendSemantics> semantics = Map.of("qt68-sysv",
+                org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV);
+        List<CheckedOp> overlapped = HistoryOps.of(new Histories("qt68-sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create")
+                .invokeCreate("C", 64).fail("C", "create", "AlreadyExists").invoke("A", "detach").ok("A", "detach")
+                .invokeCreate("C", 64).invokeAttach("B", "j").fail("B", "attach", "NotFound").ok("C", "create")
+                .execution(), semantics);
+        assertTrue(part(overlapped, org.shmconform.model.SegmentModel.CREATE_KEYED).optional());
+        CheckResult r = LinearizabilityChecker.check(qt68, overlapped);
+        assertEquals(CheckResult.Status.VIOLATION, r.status());
+        assertEquals(org.shmconform.model.Property.LAST_DETACH_DESTROYS, r.violated(), r.why());
+        // The stale failure itself stays legal with the part there.
+        List<CheckedOp> failed = HistoryOps.of(new Histories("qt68-sysv", "A", "B", "C").invokeCreate("A", 64).ok("A", "create")
+                .invokeCreate("C", 64).fail("C", "create", "AlreadyExists").invoke("A", "detach").ok("A", "detach")
+                .invokeCreate("C", 64).invokeAttach("B", "j").fail("B", "attach", "NotFound").fail("C", "create", "AlreadyExists")
+                .invokeCreate("C", 64).ok("C", "create").execution(), semantics);
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, failed).status());
+    }
+
+    /**
      * Fuzz qt68-sysv-native seed 484555 (FLAKY 1/3): C's create fails with KeyError "QSystemSemaphore::handle:: ftok
      * failed" while A's last detach runs. The mark of the key file C's handle() made is placed apart, optional, in the
      * create's interval (SegmentModel.KEY_FILE_MADE): the history is legal as Qt 6.8's System V with native keys says,
