@@ -22,8 +22,9 @@ import org.shmconform.engine.launch.WorkerHandle;
  *
  * <p>{@link #kill()} sends SIGKILL to the worker process itself, never to a docker client: the worker is
  * found among the host's processes by the marker variable {@code SHMCONFORM_WORKER=<id>} in its
- * environment (a container's processes are host processes too). If the engine runs elsewhere (the
- * host cannot see the process), the kill is done inside the container by a bash loop over /proc.
+ * environment (a container's processes are host processes too), and signalled through a pidfd only while
+ * the pinned process still carries that marker. If the engine runs elsewhere (the host cannot see the
+ * process), the kill is done inside the container by a bash loop over /proc.
  */
 public final class DockerWorkerHandle implements WorkerHandle {
     static final String MARKER = "SHMCONFORM_WORKER";
@@ -76,12 +77,26 @@ public final class DockerWorkerHandle implements WorkerHandle {
         return exec.stderr();
     }
 
+    /**
+     * SIGKILL through a pidfd, sent only once the pinned process is proven to be this worker ({@link #pins}: its marker):
+     * the pid was found while the worker lived, and a worker killed or dead before (its pool replaces it, a shutdown ends
+     * it) has left its number free for any host process, another user's included, which root must never signal.
+     */
     @Override
     public void kill() {
         OptionalLong pid = hostPid();
         if (pid.isPresent()) {
-            ProcessHandle.of(pid.getAsLong()).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL
-            return;
+            try (org.shmconform.backends.host.Pidfd pinned = org.shmconform.backends.host.Pidfd.open(pid.getAsLong())) {
+                if (pinned != null) {
+                    if (pins(pinned) && !pinned.exited()) {
+                        pinned.kill();
+                    }
+                    return;
+                }
+            }
+            if (!exec.running()) {
+                return; // gone (no process to pin): nothing of it is left to kill
+            }
         }
         String killer = "for e in /proc/[0-9]*/environ; do "
                 + "while IFS= read -r -d '' v; do [[ $v == " + MARKER + "=" + workerId + " ]] && kill -9 ${e//[^0-9]/}; "

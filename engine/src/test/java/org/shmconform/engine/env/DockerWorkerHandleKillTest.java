@@ -1,0 +1,52 @@
+package org.shmconform.engine.env;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Field;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A docker worker is killed through a pidfd and only while the process holding its host pid carries its marker: once
+ * the worker has died, its number may be any other process's, and root must not signal that one. Real processes stand
+ * in for the container's worker (a container's processes are host processes too); no engine is needed.
+ */
+class DockerWorkerHandleKillTest {
+    @Test
+    void aLiveWorkerIsKilledAndTheNextHolderOfItsNumberIsNot() throws Exception {
+        String id = "kill-test-" + UUID.randomUUID();
+        Process worker = withMarker(id);
+        Process bystander = null;
+        try {
+            DockerWorkerHandle handle = new DockerWorkerHandle(ContainerExec.ofClient(worker), "no-container", id, exited -> { });
+            assertEquals(worker.pid(), handle.hostPid().orElseThrow(), "found by its marker");
+            handle.kill();
+            assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the live worker is killed");
+            assertEquals(128 + 9, worker.exitValue(), "ended by SIGKILL");
+
+            // Its number now names another process (what pid reuse would make of it): kill() must leave that one alone.
+            bystander = new ProcessBuilder("sleep", "120").start();
+            Field hostPid = DockerWorkerHandle.class.getDeclaredField("hostPid");
+            hostPid.setAccessible(true);
+            hostPid.setLong(handle, bystander.pid());
+            handle.kill();
+            assertFalse(bystander.waitFor(2, TimeUnit.SECONDS), "a process without the worker's marker was killed");
+            assertTrue(bystander.isAlive());
+        } finally {
+            worker.destroyForcibly().waitFor();
+            if (bystander != null) {
+                bystander.destroyForcibly().waitFor();
+            }
+        }
+    }
+
+    private static Process withMarker(String id) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of("sleep", "120"));
+        pb.environment().put(DockerWorkerHandle.MARKER, id);
+        return pb.start();
+    }
+}
