@@ -40,8 +40,17 @@ public final class ForeignIpcNamespace {
      * even if interrupted (a few system calls), and keeps the interrupt.
      */
     public static Removal removeLeftovers(long pid, String link) {
+        return removeLeftovers(pid, link, () -> true);
+    }
+
+    /**
+     * As {@link #removeLeftovers(long, String)}, and only if {@code stillTheHolder} says, once the namespace's file is
+     * open, that the process proven the holder when {@code link} was read still lives (a pidfd pinned then): a pid and an
+     * inode number are both reused once they are free, so after the holder's end the two together prove nothing.
+     */
+    public static Removal removeLeftovers(long pid, String link, java.util.function.BooleanSupplier stillTheHolder) {
         Removal[] result = new Removal[1];
-        Thread inside = new Thread(() -> result[0] = removeInside(pid, link), "ipc-namespace-" + pid);
+        Thread inside = new Thread(() -> result[0] = removeInside(pid, link, stillTheHolder), "ipc-namespace-" + pid);
         inside.setDaemon(true);
         inside.start();
         boolean interrupted = false;
@@ -58,13 +67,16 @@ public final class ForeignIpcNamespace {
         return result[0] == null ? Removal.failed("the thread that entered the namespace failed") : result[0];
     }
 
-    private static Removal removeInside(long pid, String link) {
+    private static Removal removeInside(long pid, String link, java.util.function.BooleanSupplier stillTheHolder) {
         int target = LibC.INSTANCE.open("/proc/" + pid + "/ns/ipc", LibC.O_RDONLY | LibC.O_CLOEXEC);
         if (target < 0) {
             return Removal.failed("its holder (pid " + pid + ") is gone: errno " + LibC.errno());
         }
         int home = -1;
         try {
+            if (!stillTheHolder.getAsBoolean()) {
+                return Removal.failed("its holder (pid " + pid + ") has ended: the pid, and " + link + ", may be another's now");
+            }
             String opened = Files.readSymbolicLink(Path.of("/proc/self/fd/" + target)).toString();
             if (!opened.equals(link)) {
                 return Removal.failed("pid " + pid + " is in " + opened + ", not the group's " + link);

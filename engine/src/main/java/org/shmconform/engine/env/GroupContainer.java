@@ -123,6 +123,9 @@ final class GroupContainer implements AutoCloseable {
         }
         processesFile = ContainerCgroup.procsFileOf(main, id());
         ipc = processesFile == null ? null : read;
+        if (ipc == null && read != null) {
+            read.close(); // not proven its own: its pinned holder is let go at once
+        }
     }
 
     /** Its IPC namespace (its own, or the donor's it joined), if it was read and proven its own at its start. */
@@ -177,6 +180,12 @@ final class GroupContainer implements AutoCloseable {
     /** Kills and removes the container (Testcontainers' stop sends SIGKILL, then removes it with its volumes). */
     @Override
     public void close() {
-        container.stop();
+        try {
+            container.stop();
+        } finally {
+            if (ipc != null) {
+                ipc.close();
+            }
+        }
     }
 }

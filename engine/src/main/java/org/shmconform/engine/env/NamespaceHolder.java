@@ -89,6 +89,8 @@ final class NamespaceHolder implements AutoCloseable {
             process.waitFor(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } finally {
+            ipc.close();
         }
     }
 }

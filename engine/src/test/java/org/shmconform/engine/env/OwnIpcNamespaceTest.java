@@ -84,6 +84,25 @@ class OwnIpcNamespaceTest {
         assertTrue(removal.failure().contains("is gone"), removal.failure());
     }
 
+    /**
+     * The pid and the namespace link both lead where they did, but the process pinned when they were proven has ended: as
+     * when a container's main process ended and its pid and its namespace's inode number went to another's, which the
+     * two numbers alone cannot tell apart. Nothing is removed.
+     */
+    @Test
+    void anEndedPinnedHolderProvesNothingWhereItsNumbersStillLeadSomewhere() throws Exception {
+        makeInside("-S", "1");
+        Process ended = new ProcessBuilder("sleep", "60").start();
+        org.shmconform.backends.host.Pidfd pinned = org.shmconform.backends.host.Pidfd.open(ended.pid());
+        ended.destroyForcibly().waitFor();
+        try (OwnIpcNamespace reused = new OwnIpcNamespace(holder.pid(), holder.ipcNamespace().link(), pinned)) {
+            ForeignIpcNamespace.Removal removal = reused.removeLeftovers();
+            assertFalse(removal.noSetLeft());
+            assertTrue(removal.failure().contains("has ended"), removal.failure());
+            assertEquals(1, idsInside("sem").size(), "the set in the namespace is left alone");
+        }
+    }
+
     /** ipcmk in the namespace ("-S 1" a set, "-M 64" a segment); its id. */
     private int makeInside(String kind, String size) throws Exception {
         String out = enter("ipcmk", kind, size).strip(); // "Semaphore id: N", "Shared memory id: N"
