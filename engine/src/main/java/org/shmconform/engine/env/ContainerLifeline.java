@@ -48,9 +48,14 @@ final class ContainerLifeline implements AutoCloseable {
         return dir;
     }
 
-    /** The container's main command: wait for the harness to go (or for {@code lifetime}), then exit. */
-    List<String> mainCommand(Duration lifetime) {
-        return List.of("/bin/bash", "-c", "read -r -t " + lifetime.toSeconds() + " _ < '" + fifo + "'; exit 0");
+    /**
+     * The container's main command: wait for the harness to go, then exit. No timeout: the container lives exactly as long
+     * as the harness's JVM (its environment removes it before, at close). A timeout (it was the environment's 6-hour
+     * lifetime) stopped every container of a longer soak under a live harness, and the kernel then killed their workers,
+     * whose ends were judged as the backend's crashes (ContainerLifelineTest).
+     */
+    List<String> mainCommand() {
+        return List.of("/bin/bash", "-c", "read -r _ < '" + fifo + "'; exit 0");
     }
 
     @Override

@@ -91,7 +91,8 @@ public final class DockerEnvironment implements Environment {
     /**
      * @param runId    labels every container (shmconform.run), for {@link ContainerSweeper}
      * @param shmBytes the size of each group's /dev/shm (--shm-size); ignored by docker-host
-     * @param lifetime how long an idle container lives if nobody removes it (its finite main command)
+     * @param lifetime how long a container without a lifeline (a probe's) sleeps; the group's containers live as long as
+     *                 the harness ({@link ContainerLifeline}), however long the run
      */
     public DockerEnvironment(Mode mode, String runId, long shmBytes, Duration lifetime) {
         this(mode, runId, shmBytes, lifetime, DockerEngineSocket::here);

@@ -57,7 +57,10 @@ final class GroupContainer implements AutoCloseable {
         return start(image, ipcMode, pidMode, shmBytes, labels, readOnlyBinds, readWriteBinds, lifetime, null);
     }
 
-    /** @param lifeline ends the container with the harness; null for a container that only sleeps (a probe) */
+    /**
+     * @param lifetime how long a container without a lifeline sleeps (a probe's)
+     * @param lifeline ends the container with the harness, and only then; null for a container that only sleeps (a probe)
+     */
     static GroupContainer start(String image, String ipcMode, String pidMode, Long shmBytes, Map<String, String> labels,
                                 Set<Path> readOnlyBinds, Set<Path> readWriteBinds, Duration lifetime, ContainerLifeline lifeline) {
         return start(image, ipcMode, pidMode, "none", shmBytes, labels, readOnlyBinds, readWriteBinds, lifetime, lifeline);
@@ -78,7 +81,7 @@ final class GroupContainer implements AutoCloseable {
                                         Map<String, String> labels, Set<Path> readOnlyBinds, Set<Path> readWriteBinds,
                                         Duration lifetime, ContainerLifeline lifeline) {
         List<String> main = lifeline == null ? List.of("/bin/sleep", Long.toString(lifetime.toSeconds()))
-                : lifeline.mainCommand(lifetime);
+                : lifeline.mainCommand();
         Set<Path> mounts = new java.util.LinkedHashSet<>(readOnlyBinds);
         if (lifeline != null) {
             mounts.add(lifeline.dir());
