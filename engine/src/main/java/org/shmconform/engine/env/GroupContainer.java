@@ -100,6 +100,9 @@ final class GroupContainer implements AutoCloseable {
                     }
                 });
         labels.forEach(c::withLabel);
+        if (lifeline != null) {
+            c.withLabel(ContainerSweeper.LIFELINE, "true"); // it runs only while this harness lives: no sweep removes it
+        }
         if (shmBytes != null) {
             c.withSharedMemorySize(shmBytes);
         }
