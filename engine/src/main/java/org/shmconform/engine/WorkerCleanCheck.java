@@ -160,16 +160,28 @@ final class WorkerCleanCheck {
         }
     }
 
+    /**
+     * Its threads' children (/proc/pid/task/tid/children): a thread that ended while we looked has none, but a listing or a
+     * thread that cannot be read proves nothing, as for every other part of the check (it passed the worker before).
+     */
     private static void children(Path proc, List<String> why) {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(proc.resolve("task"))) {
             for (Path task : tasks) {
-                String kids = Files.readString(task.resolve("children"), StandardCharsets.UTF_8).trim();
+                String kids;
+                try {
+                    kids = Files.readString(task.resolve("children"), StandardCharsets.UTF_8).trim();
+                } catch (IOException e) {
+                    if (Files.exists(task)) {
+                        why.add("cannot read the children of its thread " + task.getFileName() + ": " + e.getMessage());
+                    }
+                    continue;
+                }
                 if (!kids.isEmpty()) {
                     why.add("has child processes " + kids);
                 }
             }
-        } catch (IOException e) {
-            // a thread that ended while we looked has no children
+        } catch (IOException | java.io.UncheckedIOException e) {
+            why.add("cannot list its threads: " + e.getMessage());
         }
     }
 
