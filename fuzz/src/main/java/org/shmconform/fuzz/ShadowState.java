@@ -476,7 +476,7 @@ final class ShadowState {
         if (next == null) {
             completePending(key);
         } else if (stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(lockOf(key(m))))
-                || mayBeTakenThroughANamelessSet()) {
+                || mayBeTakenThroughANamelessSet(key)) {
             waiter.put(key, next);
         } else {
             take(key, next);
@@ -485,14 +485,27 @@ final class ShadowState {
     }
 
     /**
-     * Whether a lock let go may be taken by a worker that waits on it under another key, through a nameless set: a worker
-     * whose lock may have met one holds or waits where the shadow cannot tell ({@link #mayMeetANamelessSet}), so whoever
-     * waits on a lock let go may stay asleep behind it (fuzz qt68-sysv seeds 319426 and 319963, mutants, UNKNOWN: "step
+     * Whether those waiting on a lock let go may stay asleep, through a nameless set: a worker whose lock may have met one
+     * holds or waits where the shadow cannot tell ({@link #mayMeetANamelessSet}), or one holding another key's lock may
+     * hold the set they wait on ({@link #heldUnderAnotherKey}) (fuzz qt68-sysv seeds 319426 and 319963, mutants, UNKNOWN: "step
      * 18 (unlock by C) not performed: C was already gone (blocked by the engine)": B's lock of k-1 met k's set through a
      * key file on the inode of k's, waited beside C's lock of k, and took it when A unlocked).
      */
-    private boolean mayBeTakenThroughANamelessSet() {
-        return namelessSetPossible && maybeHolders.stream().anyMatch(m -> stuck.contains(m) && !dead.contains(m));
+    private boolean mayBeTakenThroughANamelessSet(String key) {
+        return namelessSetPossible && (maybeHolders.stream().anyMatch(m -> stuck.contains(m) && !dead.contains(m))
+                || heldUnderAnotherKey(key));
+    }
+
+    /**
+     * Whether a live worker holds a lock other than {@code key}'s: once a set may live on without its name, that lock may
+     * be the very set those waiting on {@code key}'s wait for, reached through a key file on the freed inode (fuzz
+     * qt68-sysv seed 32040, a mutant, UNKNOWN 3/3 on Qt 6.8.2: "step 21 (lock by A) not performed: A was already gone
+     * (blocked by the engine)": A's second create of k removed the set and made its own; B, an owner of the old one,
+     * re-keyed to k-1, whose new file took the inode of k's, which B's cleanHandle had just unlinked, so B's lock of k-1
+     * was A's set; C's lock of k and A's detach then waited, and C's kill let B's holding stand).
+     */
+    private boolean heldUnderAnotherKey(String key) {
+        return holder.entrySet().stream().anyMatch(e -> !e.getKey().equals(key) && !dead.contains(e.getValue()));
     }
 
     /** {@code w} holds the lock, through the key its object has now. */
@@ -515,7 +528,7 @@ final class ShadowState {
     /** The lock was let go: the creates, attaches and detaches waiting on it get their turn (in issue order, a guess). */
     private void completePending(String key) {
         if (holder.containsKey(key) || stuckKeys.contains(key) || maybeHolders.stream().anyMatch(m -> key.equals(lockOf(key(m))))
-                || mayBeTakenThroughANamelessSet()) {
+                || mayBeTakenThroughANamelessSet(key)) {
             return;
         }
         behind.entrySet().removeIf(e -> {
