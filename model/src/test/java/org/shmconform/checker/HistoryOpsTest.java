@@ -151,12 +151,7 @@ class HistoryOpsTest {
     void aReturnedCreatesKeyingMayRemakeTheKeyFileBeforeAnOverlappingAttach() {
         org.shmconform.spi.BackendSemantics safe = org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE;
         org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe", safe);
-        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
-                .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
-                .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
-                .invokeAttach("C").invokeCreate("A", 64).fail("C", "attach", "NotFound").ok("A", "create")
-                .execution(), Map.of("qt68-sysv-safe", safe));
-        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.CREATE_KEYED, "A", declared);
+        onlyAsKeyingExplainsSeed1286(true);
         // A's object did not own k's set (no failed create of k before): its keying removes nothing and re-makes no file.
         List<CheckedOp> notAnOwner = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
                 .ok("B", "create").invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock")
@@ -175,18 +170,12 @@ class HistoryOpsTest {
      */
     @Test
     void aReturnedCreatesKeyingIsPlacedApartForAnOpThatSpansTheWholeCall() {
-        org.shmconform.spi.BackendSemantics safe = org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE;
-        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("declared:qt68-sysv-safe", safe);
-        List<CheckedOp> ops = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
-                .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
-                .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
-                .invokeAttach("C").invokeCreate("A", 64).ok("A", "create").fail("C", "attach", "NotFound")
-                .execution(), Map.of("qt68-sysv-safe", safe));
-        onlyThePartExplains(ops, org.shmconform.model.SegmentModel.CREATE_KEYED, "A", declared);
+        onlyAsKeyingExplainsSeed1286(false);
         // Nothing of another process overlaps a create that is alone in time: no part.
         List<CheckedOp> alone = HistoryOps.of(new Histories("qt68-sysv-safe", "A", "B").invokeCreate("B", 24).ok("B", "create")
                 .invokeCreate("A", 64).fail("A", "create", "AlreadyExists").invokeAttach("B", "j").fail("B", "attach", "NotFound")
-                .invokeCreate("A", 64).ok("A", "create").execution(), Map.of("qt68-sysv-safe", safe));
+                .invokeCreate("A", 64).ok("A", "create").execution(),
+                Map.of("qt68-sysv-safe", org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE));
         assertEquals(0, alone.stream().filter(o -> o.op().f().equals(org.shmconform.model.SegmentModel.CREATE_KEYED)).count());
     }
 
@@ -217,6 +206,29 @@ class HistoryOpsTest {
                 .invokeCreate("C", 64).invokeAttach("B", "j").fail("B", "attach", "NotFound").fail("C", "create", "AlreadyExists")
                 .invokeCreate("C", 64).ok("C", "create").execution(), semantics);
         assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(qt68, failed).status());
+    }
+
+    /**
+     * Seed 1286's history, C's reply first ({@code attachRepliesFirst}, as in the campaign) or A's, is legal under the
+     * declared qt68-sysv-safe profile only with A's keying placed apart.
+     */
+    private static void onlyAsKeyingExplainsSeed1286(boolean attachRepliesFirst) {
+        org.shmconform.spi.BackendSemantics safe = org.shmconform.model.ReferenceSemantics.QT_6_8_SYSV_SAFE;
+        onlyThePartExplains(HistoryOps.of(seed1286(attachRepliesFirst).execution(), Map.of("qt68-sysv-safe", safe)),
+                org.shmconform.model.SegmentModel.CREATE_KEYED, "A", org.shmconform.model.Profile.declared("declared:qt68-sysv-safe", safe));
+    }
+
+    /**
+     * Seed 1286's history up to C's attach of k and A's second create of k, both in flight, and their replies: C's first
+     * ({@code attachRepliesFirst}, as in the campaign) or A's.
+     */
+    private static Histories seed1286(boolean attachRepliesFirst) {
+        Histories h = new Histories("qt68-sysv-safe", "A", "B", "C").invokeCreate("B", 24)
+                .ok("B", "create").invokeCreate("A", 64).fail("A", "create", "AlreadyExists")
+                .invokeAttach("C", "k_1").fail("C", "attach", "NotFound").invoke("B", "lock").ok("B", "lock")
+                .invokeAttach("C").invokeCreate("A", 64);
+        return attachRepliesFirst ? h.fail("C", "attach", "NotFound").ok("A", "create")
+                : h.ok("A", "create").fail("C", "attach", "NotFound");
     }
 
     /**
