@@ -28,6 +28,8 @@ public final class ContainerSweeper {
     public static final String OWNER = "shmconform.owner";
     /** On a container whose main process is a lifeline's ({@link ContainerLifeline}): it runs only while its harness lives. */
     public static final String LIFELINE = "shmconform.lifeline";
+    /** docker's states of a container whose main process exists (paused: frozen, restarting: about to run again). */
+    private static final java.util.Set<String> MAIN_PROCESS_LIVES = java.util.Set.of("running", "paused", "restarting");
 
     private ContainerSweeper() {
     }
@@ -69,7 +71,7 @@ public final class ContainerSweeper {
      */
     static boolean isStale(String run, String owner, String state, String lifeline, String currentRunId,
                            java.util.function.Predicate<String> ownerAlive, java.util.function.Predicate<String> runLive) {
-        if (run.equals(currentRunId) || "running".equals(state) && "true".equals(lifeline)) {
+        if (run.equals(currentRunId) || MAIN_PROCESS_LIVES.contains(state) && "true".equals(lifeline)) {
             return false;
         }
         return !ownerAlive.test(owner) && !runLive.test(run);

@@ -13,6 +13,7 @@ class ContainerSweeperTest {
     void aRunningContainerOnALifelineIsKeptWhateverItsOwnerLabelSays() {
         // Its owner is neither alive here nor holds a lock in this state directory (another pid namespace, another --state-dir).
         assertFalse(ContainerSweeper.isStale("run-a", "owner", "running", "true", "run-b", o -> false, r -> false));
+        assertFalse(ContainerSweeper.isStale("run-a", "owner", "paused", "true", "run-b", o -> false, r -> false), "frozen, alive");
         assertTrue(ContainerSweeper.isStale("run-a", "owner", "exited", "true", "run-b", o -> false, r -> false),
                 "its lifeline ended: its harness is gone");
         assertTrue(ContainerSweeper.isStale("run-a", "owner", "running", "", "run-b", o -> false, r -> false),
