@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.shmconform.backends.host.ProcText;
 
 /**
  * The CPU time of this JVM and of its children it has reaped (the workers: the engine waits for every worker it ends),
@@ -64,10 +65,9 @@ final class ProcessCpu {
      * line, counted after the command name, which may hold spaces and parentheses.
      */
     static Cpu in(String stat) {
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        // f[0] is field 3 (state): utime, stime, cutime, cstime are fields 14 to 17.
-        long own = Long.parseLong(f[14 - 3]) + Long.parseLong(f[15 - 3]);
-        long reaped = Long.parseLong(f[16 - 3]) + Long.parseLong(f[17 - 3]);
+        // utime, stime, cutime, cstime are fields 14 to 17.
+        long own = Long.parseLong(ProcText.statField(stat, 14)) + Long.parseLong(ProcText.statField(stat, 15));
+        long reaped = Long.parseLong(ProcText.statField(stat, 16)) + Long.parseLong(ProcText.statField(stat, 17));
         return new Cpu(own / TICKS_PER_SECOND, reaped / TICKS_PER_SECOND);
     }
 }

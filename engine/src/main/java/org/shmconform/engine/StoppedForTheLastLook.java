@@ -46,9 +46,8 @@ final class StoppedForTheLastLook {
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(pid), "task"))) {
             for (Path task : tasks) {
                 String stat = Files.readString(task.resolve("stat"));
-                // "tid (comm) S ...": the name may hold spaces and parentheses, the state follows the last ')'.
-                int close = stat.lastIndexOf(')');
-                char state = close >= 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+                String field = org.shmconform.backends.host.ProcText.statField(stat, 3);
+                char state = field == null ? '?' : field.charAt(0);
                 if ("TtZX".indexOf(state) < 0) {
                     return false;
                 }

@@ -32,9 +32,7 @@ public final class HistoryOps {
         Map<String, HistoryEvent> open = new HashMap<>();
         Set<String> keepingAHandle = new HashSet<>();
         HistoryEvent killInvoke = null;
-        // Only where a column's keying splits the lock (POSIX) may an attach keep the semaphore a create unlinked meanwhile.
-        List<CreateSpan> creates = execution.workers().values().stream()
-                .map(w -> semantics.get(w.impl())).anyMatch(HistoryOps::splitsLock) ? createSpans(execution) : List.of();
+        List<Span> spans = spans(execution);
         for (HistoryEvent e : execution.history().events()) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
@@ -83,7 +81,7 @@ public final class HistoryOps {
                 ops.add(part(ops.size(), op, invoke.f().equals("create") ? SegmentModel.CREATE_KEYED : SegmentModel.ATTACH_KEYED,
                         invoke, e, optional));
             } else if (invoke.f().equals("attach") && returned && !"KeyError".equals(e.error()) && splitsLock(column)
-                    && createOverlaps(op, invoke, e, execution, semantics, creates)) {
+                    && createOverlaps(op, invoke, e, execution, semantics, spans)) {
                 // POSIX: its initKey sem_opened the name before its locker waited, and another process's create of the key
                 // overlapping it may have sem_unlinked that semaphore and made a fresh one meanwhile: the attach keeps the
                 // one it opened (LockRules.openedBeforeItsLockerWaits, fuzz qt68-posix seed 982342, 3/3 on Qt 6.8.2).
@@ -96,7 +94,7 @@ public final class HistoryOps {
                 ops.add(part(ops.size(), op, SegmentModel.HANDLE_CLEANED, invoke, e, true));
             }
             if (invoke.f().equals("create") && returned && resetsLock(column)
-                    && anotherOverlaps(execution, op.process(), invoke.time(), e.time())) {
+                    && anotherOverlaps(spans, op.process(), invoke.time(), e.time())) {
                 // A create() that returned keyed its object in Create mode (re-initialising the set) before its locker
                 // waited, possibly long before it returned: a process waiting in lock() may have taken the reset lock
                 // meanwhile (fuzz qt68-sysv seed 21824, LOCK-EXCLUSIVE 3/3 on Qt 6.8.2 with `--workers 4 --length 24`:
@@ -145,21 +143,8 @@ public final class HistoryOps {
      * in real time: invoked before {@code to}, and returned after {@code from} or never. Which of the two ends fell
      * inside the interval is the timing's: the op's point may lie inside it either way.
      */
-    private static boolean anotherOverlaps(Execution execution, String p, long from, long to) {
-        Map<String, Long> invoked = new HashMap<>();
-        for (HistoryEvent e : execution.history().events()) {
-            if (e.process().equals(p)) {
-                continue;
-            }
-            if (e.type() == EventType.invoke) {
-                if (e.time() < to) {
-                    invoked.put(e.process(), e.time());
-                }
-            } else if (invoked.remove(e.process()) != null && e.time() > from) {
-                return true;
-            }
-        }
-        return !invoked.isEmpty(); // invoked before it returned, and never returned
+    private static boolean anotherOverlaps(List<Span> spans, String p, long from, long to) {
+        return spans.stream().anyMatch(s -> !s.process().equals(p) && s.overlaps(from, to));
     }
 
     /** A column (null: one without declared semantics) whose keying splits the lock. */
@@ -167,36 +152,40 @@ public final class HistoryOps {
         return b != null && b.keyingSplitsLock();
     }
 
-    /** A create's real-time interval ({@code to}: {@link Long#MAX_VALUE} when it never returned). */
-    private record CreateSpan(String process, String key, long from, long to) {
+    /** An op's real-time interval, the nemesis's kills included ({@code to}: {@link Long#MAX_VALUE} when it never returned). */
+    private record Span(String process, String f, String key, long from, long to) {
+        boolean overlaps(long otherFrom, long otherTo) {
+            return from < otherTo && to > otherFrom;
+        }
     }
 
-    private static List<CreateSpan> createSpans(Execution execution) {
-        List<CreateSpan> spans = new ArrayList<>();
+    /** Every op's interval, read once per history (each process has one op at a time in flight). */
+    private static List<Span> spans(Execution execution) {
+        List<Span> spans = new ArrayList<>();
         Map<String, HistoryEvent> open = new HashMap<>();
         for (HistoryEvent e : execution.history().events()) {
-            if (Nemesis.is(e.process()) || !"create".equals(e.f())) {
-                continue;
-            }
             if (e.type() == EventType.invoke) {
-                open.put(e.process(), e);
+                HistoryEvent unanswered = open.put(e.process(), e);
+                if (unanswered != null) {
+                    spans.add(new Span(e.process(), unanswered.f(), unanswered.key(), unanswered.time(), Long.MAX_VALUE));
+                }
             } else {
                 HistoryEvent invoke = open.remove(e.process());
                 if (invoke != null) {
-                    spans.add(new CreateSpan(e.process(), invoke.key(), invoke.time(), e.time()));
+                    spans.add(new Span(e.process(), invoke.f(), invoke.key(), invoke.time(), e.time()));
                 }
             }
         }
-        open.values().forEach(i -> spans.add(new CreateSpan(i.process(), i.key(), i.time(), Long.MAX_VALUE)));
+        open.values().forEach(i -> spans.add(new Span(i.process(), i.f(), i.key(), i.time(), Long.MAX_VALUE)));
         return spans;
     }
 
     /** Whether another process's create of the attach's key, in its key space, overlaps the attach in real time. */
     private static boolean createOverlaps(ModelOp attach, HistoryEvent invoke, HistoryEvent done, Execution execution,
-                                          Map<String, BackendSemantics> semantics, List<CreateSpan> creates) {
-        return invoke.key() != null && !invoke.key().isEmpty() && creates.stream().anyMatch(c -> !c.process().equals(attach.process())
-                && invoke.key().equals(c.key()) && c.from() < done.time() && c.to() > invoke.time()
-                && attach.space().equals(space(c.process(), execution, semantics)));
+                                          Map<String, BackendSemantics> semantics, List<Span> spans) {
+        return invoke.key() != null && !invoke.key().isEmpty() && spans.stream().anyMatch(c -> "create".equals(c.f())
+                && !Nemesis.is(c.process()) && !c.process().equals(attach.process()) && invoke.key().equals(c.key())
+                && c.overlaps(invoke.time(), done.time()) && attach.space().equals(space(c.process(), execution, semantics)));
     }
 
     private static ModelOp modelOp(HistoryEvent invoke, HistoryEvent done, Outcome outcome, String value, Execution x,

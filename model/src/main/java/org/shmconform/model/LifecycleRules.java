@@ -166,21 +166,14 @@ final class LifecycleRules {
      * key space: a segment made since on the old key file's inode has the kept ftok key, and cleanHandle then finds
      * it attached and lets go (fuzz qt68-sysv-native seed 13202, 3/3: B create k; C create k → AlreadyExists; kill B;
      * A attach k; A create k-1 (its re-key removed k's segment and file, k-1's file took the inode); C create k →
-     * true): {@link #keptHandleMayBeStale} then allows both.
+     * true): {@link #keptHandleMayBeStale} then allows both. A keying placed apart from its call
+     * ({@link SegmentModel#CREATE_KEYED}, {@link SegmentModel#ATTACH_KEYED}) cannot have happened here either: initKey
+     * returns before setNativeKey when cleanHandle fails.
      */
-    private static boolean keptHandleIsStale(Profile profile, ModelState s, ModelOp op, Worker w) {
+    static boolean keptHandleIsStale(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = s.orphan(op.process());
         return profile.retryRemovesOrphan() && key != null && KeySpaceRules.modelKey(op).equals(w.key())
                 && s.segments().keySet().stream().noneMatch(k -> ModelKey.sameSpace(k, key));
-    }
-
-    /**
-     * Whether {@code op}'s initKey surely stops at its cleanHandle ({@link #keptHandleIsStale}): a keying placed apart from
-     * its call ({@link SegmentModel#CREATE_KEYED}, {@link SegmentModel#ATTACH_KEYED}) cannot have happened there, since
-     * QSharedMemoryPrivate::initKey returns before setNativeKey when cleanHandle fails.
-     */
-    static boolean cleanHandleFails(Profile profile, ModelState s, ModelOp op, Worker w) {
-        return keptHandleIsStale(profile, s, op, w);
     }
 
     /**

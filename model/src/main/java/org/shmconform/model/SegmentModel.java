@@ -172,7 +172,7 @@ public final class SegmentModel {
      * semaphore a POSIX attach opens ({@link LockRules#openedBeforeItsLockerWaits}).
      */
     private static Step keyedBeforeTheLocker(Profile profile, ModelState s, ModelOp op, Worker w, boolean create) {
-        if (LifecycleRules.cleanHandleFails(profile, s, op, w)) {
+        if (LifecycleRules.keptHandleIsStale(profile, s, op, w)) {
             // initKey returns at its failed cleanHandle, before it keys anything: a call that got there answers for it
             // whole (false, AlreadyExists), and one that blocked in its locker cannot have got there.
             return Step.violates(s.blame(s.orphan(op.process()), Property.LAST_DETACH_DESTROYS), op.process()

@@ -130,9 +130,8 @@ public final class KernelWait {
         } catch (IOException e) {
             return State.not("cannot read " + task + ": " + e.getMessage());
         }
-        // The state follows the command name, which is in parentheses and may itself hold ") ".
-        int close = stat.lastIndexOf(')');
-        char state = close < 0 || close + 2 >= stat.length() ? '?' : stat.charAt(close + 2);
+        String field = ProcText.statField(stat, 3);
+        char state = field == null ? '?' : field.charAt(0);
         if (state != 'S' && state != 'D') {
             return State.not("thread state " + state);
         }

@@ -70,6 +70,34 @@ public final class ProcText {
         return fields.toArray(new String[0]);
     }
 
+    /**
+     * Field {@code n} of a /proc/PID/stat (or task stat) line, numbered as proc(5) numbers them (3: the state, 22: the
+     * start time in clock ticks since boot), counted after the command name, which is in parentheses and may itself
+     * hold spaces and ") "; null if the line has no such field.
+     */
+    public static String statField(String stat, int n) {
+        int close = stat.lastIndexOf(')');
+        if (close < 0 || n < 3) {
+            return null;
+        }
+        int i = close + 2; // field 3 starts after ") "
+        for (int field = 3; field < n; field++) {
+            i = stat.indexOf(' ', i);
+            if (i < 0) {
+                return null;
+            }
+            i++;
+        }
+        if (i >= stat.length()) {
+            return null;
+        }
+        int end = i;
+        while (end < stat.length() && stat.charAt(end) != ' ' && stat.charAt(end) != '\n') {
+            end++;
+        }
+        return end == i ? null : stat.substring(i, end);
+    }
+
     /** What {@code \s} matches: space, tab, line feed, vertical tab, form feed, carriage return. */
     private static boolean isSpace(char c) {
         return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r';

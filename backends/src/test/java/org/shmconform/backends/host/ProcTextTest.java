@@ -57,4 +57,20 @@ class ProcTextTest {
             }
         }
     }
+
+    /** A stat line's fields after a command name holding spaces and ") ", numbered as proc(5) numbers them. */
+    @Test
+    void statFieldsAreCountedAfterTheCommandName() throws Exception {
+        String stat = "4242 (a) b (c) S 1 4242 4242 0 -1 4194560 120 0 0 0 7 3 11 13 20 0 1 0 987654 8765432 100\n";
+        assertEquals("S", ProcText.statField(stat, 3));
+        assertEquals("1", ProcText.statField(stat, 4));
+        assertEquals("7", ProcText.statField(stat, 14));
+        assertEquals("13", ProcText.statField(stat, 17));
+        assertEquals("987654", ProcText.statField(stat, 22));
+        assertEquals("100", ProcText.statField(stat, 24));
+        assertEquals(null, ProcText.statField(stat, 25));
+        assertEquals(null, ProcText.statField("no name here", 3));
+        String self = Files.readString(Path.of("/proc/self/stat"));
+        assertEquals(self.substring(self.lastIndexOf(')') + 2).trim().split(" ")[19], ProcText.statField(self, 22));
+    }
 }

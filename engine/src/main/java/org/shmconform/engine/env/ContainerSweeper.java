@@ -135,10 +135,8 @@ public final class ContainerSweeper {
     /** Process {@code pid}'s start time in clock ticks since boot (/proc/pid/stat field 22), or -1 if it is gone. */
     static long startTicks(long pid) {
         try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            // The command name (field 2) may hold spaces and parentheses: the fields after it start after its last ')'.
-            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            return Long.parseLong(after[19]); // field 22 is the 20th after the name's
+            return Long.parseLong(org.shmconform.backends.host.ProcText.statField(
+                    Files.readString(Path.of("/proc", Long.toString(pid), "stat")), 22));
         } catch (IOException | RuntimeException e) {
             return -1;
         }
