@@ -90,6 +90,8 @@ final class ScheduleAttempt {
      */
     private final java.util.Set<OwnNamespaceReaper.Namespace> ownNamespaces;
     private final List<Environment> ownNamespaceUsers;
+    /** Workers that answered an {@code exit} step: they end by themselves, as asked. */
+    private final java.util.Set<String> exitedAsAsked = new java.util.HashSet<>();
     /** The pooled process behind each worker name that came from the pool. */
     private final Map<String, WorkerPool.Pooled> borrowed = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -123,6 +125,9 @@ final class ScheduleAttempt {
                     }
                 }
                 settle();
+                for (String worker : new ArrayList<>(workers.keySet())) {
+                    noticeEndedWhileIdle(worker);
+                }
             }
         } catch (IOException e) {
             problems.add("harness I/O error: " + e.getMessage());
@@ -273,6 +278,7 @@ final class ScheduleAttempt {
         if (!"kill".equals(step.op())) {
             awaitInFlight(step.worker()); // a kill does not wait: it may be what ends a blocked op
         }
+        noticeEndedWhileIdle(step.worker());
         Integer exit = infos.get(step.worker()).exitStatus();
         if (exit != null) {
             problems.add(what + " not performed: " + step.worker() + " was already gone (" + gone(step.worker(), exit) + ")");
@@ -390,7 +396,8 @@ final class ScheduleAttempt {
             }
             if (r.reply() == null && r.unparsable() == null) {
                 Integer status = wp.reap(timing.replyDeadline());
-                died(worker, status, dying.getOrDefault(worker, Ending.CRASHED.note()));
+                died(worker, status, dying.containsKey(worker) ? dying.get(worker)
+                        : endedByItself(worker, status, "during its " + inFlight.get(worker).f()));
                 return;
             }
             if (r.unparsable() != null) {
@@ -456,6 +463,35 @@ final class ScheduleAttempt {
         }
     }
 
+    /**
+     * The note of a death the engine did not cause ({@link WorkerDeath}): a crash where a fault of the code it ran ended
+     * it; otherwise it ended from outside, and the execution has a problem that no verdict stands on, a FAIL included.
+     */
+    private String endedByItself(String worker, Integer status, String when) {
+        if (WorkerDeath.byAFault(status, workers.get(worker).crashSignal())) {
+            return Ending.CRASHED.note();
+        }
+        problems.add(Execution.ENDED_FROM_OUTSIDE + worker + " ended " + when + " with " + WorkerDeath.describe(status)
+                + " (an OOM kill, a container stopped under it, an operator's signal?)");
+        return Ending.FROM_OUTSIDE.note();
+    }
+
+    /**
+     * A worker found gone while no op of it was in flight, neither killed by the engine nor after its own {@code exit}:
+     * its death is recorded, and a problem, since the steps of others after it may have seen what its death did (the
+     * kernel released its lock's undo, detached its segments) and no step of its own explains that.
+     */
+    private void noticeEndedWhileIdle(String worker) throws InterruptedException {
+        WorkerProcess wp = workers.get(worker);
+        Execution.WorkerInfo info = infos.get(worker);
+        if (wp == null || info == null || info.exitStatus() != null || inFlight.containsKey(worker) || dying.containsKey(worker)
+                || exitedAsAsked.contains(worker) || !wp.gone()) {
+            return;
+        }
+        Integer status = wp.reap(timing.replyDeadline());
+        died(worker, status, endedByItself(worker, status, "between its steps"));
+    }
+
     private String gone(String worker, int exit) {
         String why = dying.get(worker);
         return why != null ? why + " by the engine" : exit > 128 ? "died by signal " + (exit - 128) : "exited with status " + exit;
@@ -517,6 +553,9 @@ final class ScheduleAttempt {
         }
         history.append(new EventBuilder(start, worker, reply.ok() ? EventType.ok : EventType.fail, invoke.f()).at(r.nanos())
                 .reply(reply).build());
+        if ("exit".equals(invoke.f())) {
+            exitedAsAsked.add(worker); // it ends now, as the step asked: not a death by another hand
+        }
         if (mayLeaveAnUndo(worker, invoke.f())) {
             workers.get(worker).recordOrphansItLeft();
         }

@@ -34,22 +34,22 @@ public record Trial(Schedule schedule, Execution execution, ScheduleChecker.Outc
     public static Trial run(ScheduleRunner runner, Schedule schedule, String subject, List<Property> properties)
             throws InterruptedException {
         Execution x = runner.run(schedule);
-        for (int again = 0; again < RUNS_AFTER_A_FOREIGN_OBJECT && x.metAForeignObject(); again++) {
+        for (int again = 0; again < RUNS_AFTER_AN_OUTSIDE_HAND && x.metAnOutsideHand(); again++) {
             Execution met = x;
-            x = withNotes(runner.run(schedule), met, RUN_AGAIN + " (new inodes, so new ftok keys) after execution "
+            x = withNotes(runner.run(schedule), met, RUN_AGAIN + " (new inodes, so new ftok keys; new workers) after execution "
                     + met.keyPrefix() + ": " + met.broken());
         }
         return new Trial(schedule, x, ScheduleChecker.check(x, subject, properties, Subjects.here()));
     }
 
     /**
-     * How many times a schedule runs again when its execution met another program's System V object at one of its keys
-     * ({@link Execution#metAForeignObject}, {@link Ledger.Foreign}); still met after that, the execution stays UNKNOWN with
-     * the reason. On a file system that gives a freed inode to the next file made (ext4), the next key file may take the
-     * same inode again (three times out of three in ForeignObjectAtAKeyTest's first version, on ext4); on tmpfs it takes a
-     * new number.
+     * How many times a schedule runs again when something outside the run acted on its execution ({@link
+     * Execution#metAnOutsideHand}): another program's System V object at one of its keys ({@link Ledger.Foreign}), or a
+     * worker ended by another hand (an OOM kill); still met after that, the execution stays UNKNOWN with the reason. On a
+     * file system that gives a freed inode to the next file made (ext4), the next key file may take the same inode again
+     * (three times out of three in ForeignObjectAtAKeyTest's first version, on ext4); on tmpfs it takes a new number.
      */
-    static final int RUNS_AFTER_A_FOREIGN_OBJECT = 2;
+    static final int RUNS_AFTER_AN_OUTSIDE_HAND = 2;
     private static final String RUN_AGAIN = "run again on fresh key files";
 
     /** The execution with the earlier one's notes of running again, and this one's. */

@@ -58,7 +58,7 @@ public final class ScheduleChecker {
 
     public static Outcome check(Execution x, String subjectImpl, List<Property> properties, Declarations declarations) {
         Checker.Judgement all = Checker.compose(checkers(x, subjectImpl, declarations)).check(x);
-        return new Outcome(evidence(all, DOCUMENTED), evidence(all, DECLARED), results(properties, all, x.metAForeignObject()), all);
+        return new Outcome(evidence(all, DOCUMENTED), evidence(all, DECLARED), results(properties, all, x.metAnOutsideHand()), all);
     }
 
     private static CheckResult evidence(Checker.Judgement all, String name) {
@@ -70,11 +70,12 @@ public final class ScheduleChecker {
      * The per-property results of a composition: the documented and declared searches give
      * PASS/DEVIATES/FAIL per property; a history of a run that skipped or lost steps proves nothing
      * about what did not run, so a part that is UNKNOWN (the harness) makes PASS and DEVIATES
-     * UNKNOWN with its reason, while a FAIL stays (the history proves it whatever did not run), unless the history
-     * met another program's object ({@link Execution#FOREIGN_OBJECT}: then what it proves may be that program's doing,
-     * and a FAIL is UNKNOWN too); an object left behind adds a FAIL of its own.
+     * UNKNOWN with its reason, while a FAIL stays (the history proves it whatever did not run), unless something outside
+     * the run acted on it (another program's object at its key, a worker ended by another hand: {@link
+     * Execution#metAnOutsideHand}; then what it proves may be that hand's doing, and a FAIL is UNKNOWN too); an object
+     * left behind adds a FAIL of its own.
      */
-    static List<PropertyResult> results(List<Property> properties, Checker.Judgement all, boolean metAForeignObject) {
+    static List<PropertyResult> results(List<Property> properties, Checker.Judgement all, boolean metAnOutsideHand) {
         CheckResult documented = evidence(all, DOCUMENTED);
         CheckResult declared = evidence(all, DECLARED);
         List<PropertyResult> results = new ArrayList<>();
@@ -87,7 +88,7 @@ public final class ScheduleChecker {
         }
         Checker.Judgement harness = all.part(HARNESS);
         if (harness != null && harness.verdict() != Verdict.PASS) {
-            results = unknownUnlessFailed(results, harness.reason(), metAForeignObject);
+            results = unknownUnlessFailed(results, harness.reason(), metAnOutsideHand);
         }
         Checker.Judgement leftBehind = all.part(LEFT_BEHIND);
         if (leftBehind != null && leftBehind.verdict() != Verdict.PASS) {

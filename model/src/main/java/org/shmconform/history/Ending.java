@@ -16,7 +16,12 @@ public enum Ending {
     /** The reply deadline passed without the kernel seeing the op blocked: indeterminate, and a harness problem. */
     TIMEOUT("timeout"),
     /** The kernel saw the op asleep in a lock wait when the engine ended it: the model judges a blocked op. */
-    BLOCKED("blocked");
+    BLOCKED("blocked"),
+    /**
+     * The worker ended during the op by no fault of its own and not by the engine (an OOM kill, a stopped container, an
+     * operator's signal): indeterminate, and a harness problem ({@code Execution#ENDED_FROM_OUTSIDE}).
+     */
+    FROM_OUTSIDE("ended from outside");
 
     private final String note;
 

@@ -41,6 +41,22 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
         return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT));
     }
 
+    /**
+     * How a problem starts that says a worker ended by another hand than the engine's and not by a fault of the code it
+     * ran (an OOM kill, a container stopped under it, an operator's signal): what the others saw after it may be its
+     * death's doing (the kernel releases its lock's undo and detaches its segments), so no verdict stands on the history,
+     * a FAIL included ({@code ScheduleChecker}).
+     */
+    public static final String ENDED_FROM_OUTSIDE = "a worker ended by no hand of the engine's and no fault of its own: ";
+
+    /**
+     * Whether something outside the run acted on the execution: another program's object at one of its keys, or the end
+     * of a worker by another hand ({@link #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}).
+     */
+    public boolean metAnOutsideHand() {
+        return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT) || p.startsWith(ENDED_FROM_OUTSIDE));
+    }
+
     /** The problems in one line, or null when the schedule ran as written. */
     public String broken() {
         return problems.isEmpty() ? null : String.join("; ", problems);

@@ -92,4 +92,17 @@ class BlockedAndProblemsTest {
         assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
         assertEquals("harness: " + met, r.why());
     }
+
+    /** A worker ended by another hand (an OOM kill) may have done what the others saw after: no verdict, a FAIL included. */
+    @Test
+    void aViolationInAHistoryWhereAWorkerEndedFromOutsideIsUnknown() {
+        Histories sysv = new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").invoke("A", "lock").ok("A", "lock")
+                .invokeAttach("B").ok("B", "attach").invoke("B", "lock").ok("B", "lock");
+        assertEquals(Verdict.FAIL, result(sysv.execution(), "sysv", Property.LOCK_EXCLUSIVE).verdict(),
+                result(sysv.execution(), "sysv", Property.LOCK_EXCLUSIVE).toString());
+        String ended = Execution.ENDED_FROM_OUTSIDE + "A ended between its steps with signal 9 (SIGKILL)";
+        PropertyResult r = result(withProblems(sysv.execution(), ended), "sysv", Property.LOCK_EXCLUSIVE);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
+        assertEquals("harness: " + ended, r.why());
+    }
 }

@@ -23,7 +23,7 @@ class HistoryOpsTest {
 
     @Test
     void theSpellingsAreThoseOfTheHistoryFiles() throws Exception {
-        assertEquals(List.of("killed", "crashed", "timeout", "blocked"), Arrays.stream(Ending.values()).map(Ending::note).toList());
+        assertEquals(List.of("killed", "crashed", "timeout", "blocked", "ended from outside"), Arrays.stream(Ending.values()).map(Ending::note).toList());
         assertEquals("\"crashed\"", new ObjectMapper().writeValueAsString(Ending.CRASHED));
         assertEquals(Optional.of(Ending.TIMEOUT), Ending.of("timeout"));
         assertEquals(Optional.empty(), Ending.of("stopped by the user"));
@@ -54,7 +54,7 @@ class HistoryOpsTest {
                     assertFalse(lock.optional());
                 }
                 case CRASHED -> assertEquals(Outcome.CRASH, lock.op().outcome());
-                case KILLED, TIMEOUT -> {
+                case KILLED, TIMEOUT, FROM_OUTSIDE -> {
                     assertEquals(Outcome.OK, lock.op().outcome());
                     assertTrue(lock.optional(), e.toString());
                 }

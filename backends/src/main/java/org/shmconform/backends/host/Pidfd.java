@@ -22,7 +22,17 @@ public final class Pidfd implements AutoCloseable {
         long syscall(long number, Object... args);
 
         int poll(int[] fds, long count, int timeoutMillis);
+
+        int ioctl(int fd, long request, byte[] arg);
     }
+
+    /** {@code PIDFD_GET_INFO}: {@code _IOWR(0xFF, 11, struct pidfd_info)}, its first version of 64 bytes (linux/pidfd.h). */
+    private static final long PIDFD_GET_INFO = 0xC040FF0BL;
+    private static final int PIDFD_INFO_SIZE_VER0 = 64;
+    /** In {@code pidfd_info.mask}: asked for, and set in the answer once the kernel keeps how the process ended (6.15+). */
+    private static final long PIDFD_INFO_EXIT = 1L << 3;
+    /** Where {@code __s32 exit_code} lies in {@code struct pidfd_info} (after mask, cgroupid and eleven ids). */
+    private static final int EXIT_CODE_OFFSET = 60;
 
     private static final int POLLIN = 1;
 
@@ -78,6 +88,42 @@ public final class Pidfd implements AutoCloseable {
                 return false;
             }
         }
+    }
+
+    /** What the kernel says of how the pinned process ended ({@link #endedHow}). */
+    public sealed interface Ending {
+        /** It ended: its status as a shell gives it, 128 + the signal for a death by a signal, else the exit code. */
+        record Status(int status) implements Ending { }
+
+        /** The kernel does not say yet: it has not been reaped (Linux keeps how it ended only then). */
+        record NotYet() implements Ending { }
+
+        /** The kernel will not say: it is older than 6.15 (no PIDFD_INFO_EXIT) or the pidfd is closed. */
+        record Never(String why) implements Ending { }
+    }
+
+    /**
+     * How the pinned process ended, told to any holder of its pidfd, not only to its parent, once the process has been
+     * reaped (PIDFD_GET_INFO with PIDFD_INFO_EXIT, Linux 6.15+): where a death must be told apart from a crash, the
+     * status of a process that is not our child is otherwise unknown.
+     */
+    public synchronized Ending endedHow() {
+        if (fd < 0) {
+            return new Ending.Never("its pidfd is closed");
+        }
+        java.nio.ByteBuffer info = java.nio.ByteBuffer.allocate(PIDFD_INFO_SIZE_VER0).order(java.nio.ByteOrder.nativeOrder());
+        info.putLong(0, PIDFD_INFO_EXIT);
+        byte[] bytes = info.array();
+        if (Sys.INSTANCE.ioctl(fd, PIDFD_GET_INFO, bytes) != 0) {
+            return new Ending.Never("the kernel keeps no exit status for a pidfd (PIDFD_INFO_EXIT: Linux 6.15+)");
+        }
+        java.nio.ByteBuffer answer = java.nio.ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.nativeOrder());
+        if ((answer.getLong(0) & PIDFD_INFO_EXIT) == 0) {
+            return new Ending.NotYet();
+        }
+        int wait = answer.getInt(EXIT_CODE_OFFSET); // as wait(2) gives it
+        int signal = wait & 0x7f;
+        return new Ending.Status(signal != 0 ? 128 + signal : (wait >> 8) & 0xff);
     }
 
     /** Whether the pinned process has exited (without waiting). */

@@ -32,4 +32,26 @@ class PidfdTest {
             assertFalse(pinned.kill(), "the pidfd still names the dead process, not whoever has its pid now");
         }
     }
+
+    @Test
+    void tellsAnyHolderHowTheProcessEndedOnceItIsReaped() throws Exception {
+        Process faulting = new ProcessBuilder("sh", "-c", "read line; kill -SEGV $$").start();
+        Process exiting = new ProcessBuilder("sh", "-c", "read line; exit 3").start();
+        try (Pidfd segv = Pidfd.open(faulting.pid()); Pidfd three = Pidfd.open(exiting.pid())) {
+            assertNotNull(segv);
+            assertNotNull(three);
+            org.junit.jupiter.api.Assumptions.assumeFalse(segv.endedHow() instanceof Pidfd.Ending.Never,
+                    "this kernel keeps no exit status for a pidfd: " + segv.endedHow());
+            assertEquals(new Pidfd.Ending.NotYet(), segv.endedHow(), "alive: nothing to tell yet");
+            faulting.getOutputStream().close();
+            exiting.getOutputStream().close();
+            assertEquals(128 + 11, faulting.waitFor(), "reaped here: sh died by SIGSEGV");
+            assertEquals(3, exiting.waitFor());
+            assertEquals(new Pidfd.Ending.Status(128 + 11), segv.endedHow());
+            assertEquals(new Pidfd.Ending.Status(3), three.endedHow());
+        } finally {
+            faulting.destroyForcibly();
+            exiting.destroyForcibly();
+        }
+    }
 }

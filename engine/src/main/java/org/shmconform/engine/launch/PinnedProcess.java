@@ -8,7 +8,8 @@ import org.shmconform.backends.host.Pidfd;
  * A worker that is not the harness's child, pinned by a pidfd (a spawned child, a forked worker): SIGKILL through the
  * pidfd, "reaped" when the pidfd turns readable (the kernel has run its exit: descriptors closed, mappings gone),
  * whoever its parent is. The exit status is told to the parent only: the parent's answer where it reaps on request
- * ({@code reaper}, a fork server), else 128+9 after this handle's own SIGKILL and -1 (unknown) otherwise.
+ * ({@code reaper}, a fork server), else 128+9 after this handle's own SIGKILL, else what the kernel tells a pidfd's
+ * holder after the parent has reaped it (Linux 6.15+), and -1 (unknown) otherwise.
  *
  * <p>The exit it saw is remembered, and the pidfd is closed only after it: a closed pidfd would say "alive" for ever
  * (poll ignores descriptor -1), and a kill through it could name a descriptor reused meanwhile.
@@ -41,12 +42,31 @@ final class PinnedProcess {
 
     /** Its exit status once it has exited (see the class comment), or null if it still runs after the timeout. */
     Integer awaitExit(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         if (!exited && !pidfd.awaitExit(timeout)) {
             return null;
         }
         exited = true;
         Integer s = reapOnce();
-        return s != null ? s : killed ? KILLED : -1;
+        return s != null ? s : killed ? KILLED : endedHow(deadline);
+    }
+
+    /**
+     * How a process that ended by itself ended, as the kernel tells a pidfd's holder once its parent has reaped it
+     * (Linux 6.15+), waiting for that reaping until {@code deadline}; -1 where the kernel does not tell. A death the
+     * engine did not cause is judged a crash only by its signal (ScheduleAttempt), so without it the death is UNKNOWN.
+     */
+    private int endedHow(long deadline) throws InterruptedException {
+        while (true) {
+            Pidfd.Ending how = pidfd.endedHow();
+            if (how instanceof Pidfd.Ending.Status status) {
+                return status.status();
+            }
+            if (how instanceof Pidfd.Ending.Never || System.nanoTime() - deadline >= 0) {
+                return -1;
+            }
+            Thread.sleep(1); // its parent (the worker that spawned it, or init) reaps it in a moment
+        }
     }
 
     private synchronized Integer reapOnce() {

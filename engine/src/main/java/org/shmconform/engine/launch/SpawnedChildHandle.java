@@ -29,7 +29,8 @@ import org.shmconform.backends.host.Pidfd;
  * an open if the child never came (it opens the FIFO itself for a moment), so no thread is left behind.
  *
  * <p>The exit status of a process is told to its parent only: this handle reports 128+9 after its
- * own SIGKILL, and -1 (unknown) when the child ended by itself ({@link PinnedProcess}).
+ * own SIGKILL; when the child ended by itself, what the kernel tells the pidfd's holder, or -1 (unknown) where it
+ * does not ({@link PinnedProcess}).
  */
 public final class SpawnedChildHandle implements WorkerHandle {
     private final Path stdinPath;
