@@ -18,6 +18,7 @@ import picocli.CommandLine.Parameters;
                         + " NOT_AVAILABLE or is missing. IMPROVEMENT: the reverse. NEW: only in NEW. REMOVED: a NOT_AVAILABLE"
                         + " cell missing from NEW. CHANGED: another change (FAIL and UNKNOWN, NOT_AVAILABLE to FAIL or UNKNOWN).",
                 "The last line is one summary: 'shmconform: PASS|FAIL — diff OLD NEW: counts'.",
+                "OLD must be a run that finished (not interrupted); a cell listed twice in either file is refused.",
                 "Exit status: 0 no regression, 1 a regression, 2 bad usage or a file that is not a results.json of this version."})
 final class DiffCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "OLD", description = "The earlier results.json.")
@@ -32,12 +33,15 @@ final class DiffCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // A missing file, one that is not JSON or of another schema version: InvalidBaseline, one line and exit 2.
-        RunSummary before = Baseline.read(oldFile, "OLD");
+        RunSummary before = Baseline.readFinished(oldFile, "OLD");
         RunSummary after = Baseline.read(newFile, "NEW");
         RunDiff diff = RunDiff.compare(before, after);
         PrintWriter out = spec.commandLine().getOut();
         out.println("shmconform diff: OLD run " + before.runId() + " (" + before.started() + ") -> NEW run " + after.runId() + " ("
                 + after.started() + ")");
+        if (after.interrupted()) {
+            out.println("NEW run " + after.runId() + " was interrupted: a cell it did not reach is missing (a regression)");
+        }
         diff.lines(oldFile.getParent(), newFile.getParent()).forEach(out::println);
         if (diff.changes().isEmpty()) {
             out.println("no cell changed its verdict");

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.shmconform.conformance.ConformanceRun;
@@ -107,16 +108,17 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         validateOptions();
-        List<String> columns = backends == null ? Columns.allNames() : backends;
+        // A name given twice is one cell, not two: two results of one cell would share its evidence file, and a diff keeps one.
+        List<String> columns = backends == null ? Columns.allNames() : List.copyOf(new LinkedHashSet<>(backends));
         columns.forEach(Columns::describe); // unknown names are a usage error
         List<Scenario> chosen = chooseScenarios();
-        List<String> envNames = envs == null ? Environments.names() : envs;
+        List<String> envNames = envs == null ? Environments.names() : List.copyOf(new LinkedHashSet<>(envs));
         for (String name : envNames) {
             if (!Environments.names().contains(name)) {
                 throw new Shmconform.UsageException("no environment named '" + name + "'; known: " + String.join(", ", Environments.names()));
             }
         }
-        RunSummary base = baseline == null ? null : Baseline.read(baseline);
+        RunSummary base = baseline == null ? null : Baseline.readFinished(baseline, "baseline");
         ConformanceRun.Plan plan = ConformanceRun.Plan.of(columns, chosen, envNames).shmBytes(shmSizeMib << 20)
                 .fuzzing((soakMinutes != null ? ConformanceRun.Fuzzing.soak(Duration.ofMinutes(soakMinutes), fuzzSeed)
                         : fuzzSchedules != null ? ConformanceRun.Fuzzing.schedules(fuzzSchedules, fuzzSeed)
@@ -169,7 +171,7 @@ final class RunCommand implements Callable<Integer> {
             return NamedSuite.all();
         }
         List<Scenario> chosen = new ArrayList<>();
-        for (String id : scenarios) {
+        for (String id : new LinkedHashSet<>(scenarios)) {
             chosen.add(NamedSuite.named(id).orElseThrow(() -> new Shmconform.UsageException("no scenario named '" + id
                     + "'; see 'shmconform list'")));
         }

@@ -48,9 +48,13 @@ class DiffCommandTest {
 
     /** A results.json written as a run writes it, in its own report folder. */
     private Path report(String name, ScenarioResult... results) throws Exception {
+        return report(name, false, results);
+    }
+
+    private Path report(String name, boolean interrupted, ScenarioResult... results) throws Exception {
         Path folder = dir.resolve(name);
         ReportWriter.write(folder, new RunSummary(RunSummary.SCHEMA, name, "2026-12-02T00:00:00Z", "2026-12-02T00:01:00Z", 60_000,
-                false, Map.of("kernel", "6.x"), List.of(new RunSummary.Column("sysv", "System V", true, null, Map.of())),
+                interrupted, Map.of("kernel", "6.x"), List.of(new RunSummary.Column("sysv", "System V", true, null, Map.of())),
                 List.of(results), List.of(), null));
         return folder.resolve("results.json");
     }
@@ -101,6 +105,30 @@ class DiffCommandTest {
         assertEquals(1, o.err().lines().count(), "one line: " + o.err());
         assertTrue(o.err().startsWith("shmconform: ") && o.err().contains(expected), o.err());
         assertFalse(o.err().matches("(?s).*(Exception|\tat ).*"), "a raw exception: " + o.err());
+    }
+
+    /** An interrupted run holds only the cells it reached: judged against it, a run would pass what it never tried. */
+    @Test
+    void anInterruptedOldRunIsRefusedAndAnInterruptedNewOneSaysSo() throws Exception {
+        Path interrupted = report("cut", true);
+        Path finished = report("done", result("lock-excludes", Verdict.PASS, null, null));
+        refused("OLD " + interrupted + " is the results.json of an interrupted run (0 cells that finished): compare against a run"
+                + " that finished", "diff", interrupted.toString(), finished.toString());
+        refused("baseline " + interrupted + " is the results.json of an interrupted run", "run", "-b", "sysv", "-s", "data-shared",
+                "-e", "local", "--baseline", interrupted.toString(), "-o", dir.resolve("out").toString());
+        Outcome o = execute("diff", finished.toString(), interrupted.toString());
+        assertEquals(Shmconform.FAILED, o.status(), o.out());
+        assertTrue(o.out().contains("NEW run cut was interrupted: a cell it did not reach is missing (a regression)"), o.out());
+    }
+
+    /** A cell twice: the comparison keeps one side, so a FAIL beside a PASS of the same cell would vanish. */
+    @Test
+    void aResultsFileThatRepeatsACellIsRefused() throws Exception {
+        Path twice = report("twice", result("lock-excludes", Verdict.FAIL, "B acquired the lock while A held it", 7),
+                result("lock-excludes", Verdict.PASS, null, null));
+        Path once = report("once", result("lock-excludes", Verdict.PASS, null, null));
+        refused("NEW " + twice + ": results[1].properties[0] repeats cell sysv/local/lock-excludes/LOCK-EXCLUSIVE", "diff",
+                once.toString(), twice.toString());
     }
 
     @Test

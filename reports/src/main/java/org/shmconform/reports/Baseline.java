@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.shmconform.checker.Verdict;
 
 /**
@@ -91,8 +93,9 @@ public final class Baseline {
         if (results == null || !results.isArray()) {
             throw new InvalidBaseline(where + " has no \"results\" list");
         }
+        Set<String> cells = new HashSet<>();
         for (int i = 0; i < results.size(); i++) {
-            checkResult(where + ": results[" + i + "]", results.get(i));
+            checkResult(where + ": results[" + i + "]", results.get(i), cells);
         }
         try {
             return ReportJson.MAPPER.treeToValue(root, RunSummary.class);
@@ -101,7 +104,20 @@ public final class Baseline {
         }
     }
 
-    private static void checkResult(String where, JsonNode r) throws InvalidBaseline {
+    /**
+     * As {@link #read(Path, String)}, for the side a run is judged against (a baseline, diff's OLD): the run must have
+     * finished. An interrupted run holds only the cells it reached, so a comparison with it would pass what it never tried.
+     */
+    public static RunSummary readFinished(Path resultsJson, String role) throws InvalidBaseline {
+        RunSummary run = read(resultsJson, role);
+        if (run.interrupted()) {
+            throw new InvalidBaseline(role + " " + resultsJson + " is the results.json of an interrupted run (" + run.results().size()
+                    + " cells that finished): compare against a run that finished");
+        }
+        return run;
+    }
+
+    private static void checkResult(String where, JsonNode r, Set<String> cells) throws InvalidBaseline {
         if (!r.isObject()) {
             throw new InvalidBaseline(where + " is not an object");
         }
@@ -123,6 +139,12 @@ public final class Baseline {
             String verdict = p.path("verdict").asText(null);
             if (verdict == null || Arrays.stream(Verdict.values()).noneMatch(v -> v.name().equals(verdict))) {
                 throw new InvalidBaseline(at + " has no valid \"verdict\" (one of " + Arrays.toString(Verdict.values()) + ")");
+            }
+            // A cell twice: the comparison (RunDiff) keeps one side, so a FAIL beside a PASS of the same cell would vanish.
+            String cell = r.path("column").asText() + "/" + r.path("env").asText() + "/" + r.path("scenario").asText() + "/"
+                    + p.path("property").asText();
+            if (!cells.add(cell)) {
+                throw new InvalidBaseline(at + " repeats cell " + cell + ": a results.json holds each cell once");
             }
         }
     }
