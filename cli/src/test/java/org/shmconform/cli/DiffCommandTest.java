@@ -140,6 +140,9 @@ class DiffCommandTest {
         Path v1 = Files.writeString(dir.resolve("v1.json"), Files.readString(good).replace(RunSummary.SCHEMA, "shmconform-results/1"));
         refused("OLD " + v1 + " has schema \"shmconform-results/1\"; this shmconform reads \"shmconform-results/2\" (another version)",
                 "diff", v1.toString(), good.toString());
+        Path noColumns = Files.writeString(dir.resolve("nocolumns.json"), Files.readString(good).replace("\"columns\"", "\"kolumns\""));
+        refused("NEW " + noColumns + " has no \"columns\" list", "diff", good.toString(), noColumns.toString());
+        refused("has no \"columns\" list", "merge", noColumns.toString(), "-o", dir.resolve("merged").toString());
         Path notJson = Files.writeString(dir.resolve("x.json"), "<html>");
         refused("NEW " + notJson + " is not JSON", "diff", good.toString(), notJson.toString());
         refused("Missing required parameter: 'NEW'", "diff", good.toString());

@@ -93,6 +93,17 @@ public final class Baseline {
         if (results == null || !results.isArray()) {
             throw new InvalidBaseline(where + " has no \"results\" list");
         }
+        // Lists a reader walks (merge: columns, each campaign's failures): absent, they would fail later as a null, not here.
+        for (String list : List.of("columns", "fuzz")) {
+            if (!root.path(list).isArray()) {
+                throw new InvalidBaseline(where + " has no \"" + list + "\" list");
+            }
+        }
+        for (int i = 0; i < root.get("fuzz").size(); i++) {
+            if (!root.get("fuzz").get(i).path("failures").isArray()) {
+                throw new InvalidBaseline(where + ": fuzz[" + i + "] has no \"failures\" list");
+            }
+        }
         Set<String> cells = new HashSet<>();
         for (int i = 0; i < results.size(); i++) {
             checkResult(where + ": results[" + i + "]", results.get(i), cells);
