@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
                         + " columns that cannot run here are reported NOT_AVAILABLE with the reason.",
                 "The last line is one summary: 'shmconform: PASS|FAIL — counts — report: DIR'.",
                 "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a reproducible fuzz failure, a fuzz schedule"
-                        + " that could not be judged or a baseline regression, 2 bad usage or input, 130/143 interrupted by"
+                        + " that could not be judged, a baseline regression or no cell that could be tried here (all"
+                        + " NOT_AVAILABLE), 2 bad usage or input, 130/143 interrupted by"
                         + " SIGINT/SIGTERM (the report then holds what finished and says \"interrupted\")."})
 final class RunCommand implements Callable<Integer> {
     @Option(names = {"-b", "--backend"}, split = ",", paramLabel = "NAME",

@@ -93,6 +93,10 @@ public final class Baseline {
         if (results == null || !results.isArray()) {
             throw new InvalidBaseline(where + " has no \"results\" list");
         }
+        Set<String> cells = new HashSet<>();
+        for (int i = 0; i < results.size(); i++) {
+            checkResult(where + ": results[" + i + "]", results.get(i), cells);
+        }
         // Lists a reader walks (merge: columns, each campaign's failures): absent, they would fail later as a null, not here.
         for (String list : List.of("columns", "fuzz")) {
             if (!root.path(list).isArray()) {
@@ -103,10 +107,6 @@ public final class Baseline {
             if (!root.get("fuzz").get(i).path("failures").isArray()) {
                 throw new InvalidBaseline(where + ": fuzz[" + i + "] has no \"failures\" list");
             }
-        }
-        Set<String> cells = new HashSet<>();
-        for (int i = 0; i < results.size(); i++) {
-            checkResult(where + ": results[" + i + "]", results.get(i), cells);
         }
         try {
             return ReportJson.MAPPER.treeToValue(root, RunSummary.class);

@@ -36,9 +36,18 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         return f.rerunFails() > 0;
     }
 
-    /** Whether the run fails (exit 1): anything that is not as expected, wherever it was found. */
+    /**
+     * Whether the run fails (exit 1): anything that is not as expected, wherever it was found, or a run that could try
+     * none of its cells (every one NOT_AVAILABLE here: a CI job whose Docker engine or Qt build went away must not stay
+     * green while it tests nothing).
+     */
     public boolean failed() {
-        return fail + unknown + fuzzFailures + fuzzUnknown + regressions > 0;
+        return fail + unknown + fuzzFailures + fuzzUnknown + regressions > 0 || nothingTried();
+    }
+
+    /** Cells were asked for and none could be tried here. */
+    public boolean nothingTried() {
+        return notAvailable > 0 && fail + unknown + deviates + pass == 0;
     }
 
     /**
@@ -84,6 +93,9 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         }
         if (baselineCompared) {
             b.append("; baseline: ").append(plural(regressions, "regression"));
+        }
+        if (nothingTried()) {
+            b.append("; nothing could be tried here (see each cell's reason)");
         }
         return b.toString();
     }

@@ -195,6 +195,18 @@ class ReportsAgreeTest {
                 RunVerdict.of(runs.get(1)).line(null));
     }
 
+    /** A run whose every cell was NOT_AVAILABLE tested nothing: it must not leave a CI job green. */
+    @Test
+    void aRunThatCouldTryNoCellFails() {
+        FuzzResult clean = new FuzzResult("sysv", 1, 0, 0, 0, 0, List.of(), List.of(), Path.of("f"));
+        ScenarioResult na = result("c", "qt", Verdict.NOT_AVAILABLE, "no Qt", "no Qt");
+        RunVerdict v = RunVerdict.of(run(List.of(na), List.of(clean), null));
+        assertTrue(v.failed());
+        assertEquals("shmconform: FAIL — 0 failures, 0 unknown, 0 deviates, 0 pass, 1 not available; nothing could be tried here"
+                + " (see each cell's reason)", v.line(null));
+        assertFalse(RunVerdict.of(run(List.of(na, result("a", "sysv", Verdict.PASS, null, null)), List.of(clean), null)).failed());
+    }
+
     @Test
     void resultsJsonCarriesVerdictCountsInterruptionAndBaselineAndReadsBackAsABaseline(@TempDir Path dir) throws Exception {
         RunSummary run = everything();
