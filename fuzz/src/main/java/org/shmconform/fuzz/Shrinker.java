@@ -78,7 +78,11 @@ public final class Shrinker<E> {
     private Trial<E> bestTrial;
     /** Whether the latest run of {@code best} failed: only such a schedule may be returned. */
     private boolean bestLastFailed;
-    /** The latest best whose latest run failed: returned if the current best's last run passed and never fails again. */
+    /**
+     * The latest best whose latest run failed, the original first: returned if the current best's last run passed and
+     * it never fails again. A new best takes its place only once its re-measure (if any) ended on a failure: a best that
+     * failed once and then passed must not be the fallback of itself.
+     */
     private Schedule safe;
     private Trial<E> safeTrial;
     /** A flaky original whose shrunk candidate fails k of k times: from then on one run per candidate. */
@@ -116,8 +120,7 @@ public final class Shrinker<E> {
         best = original;
         bestLastFailed = lastFailed;
         if (lastFailed) {
-            safe = best;
-            safeTrial = bestTrial;
+            confirm();
         }
         // Structure first, to a fixpoint; then one pass each over the steps' arguments, which seldom
         // make another step removable and cost one run per step.
@@ -134,7 +137,10 @@ public final class Shrinker<E> {
             Trial<E> t = attempt(best, budget.k());
             if (t != null) {
                 keep(best, t);
+                confirm();
             } else {
+                // Never failed again: the last best that did is returned, with its own last (failing) run; with none
+                // (the original's last re-run passed), nothing is.
                 best = safe;
                 bestTrial = safeTrial;
                 bestLastFailed = safe != null;
@@ -253,6 +259,9 @@ public final class Shrinker<E> {
         if (attemptsPerCandidate > 1 && runs == before + 1) {
             remeasure();
         }
+        if (bestLastFailed) {
+            confirm();
+        }
         return true;
     }
 
@@ -260,8 +269,12 @@ public final class Shrinker<E> {
         best = s;
         bestTrial = t;
         bestLastFailed = true;
-        safe = s;
-        safeTrial = t;
+    }
+
+    /** The best's latest run failed (after its re-measure, if it had one): it becomes the fallback. */
+    private void confirm() {
+        safe = best;
+        safeTrial = bestTrial;
     }
 
     /**
@@ -277,7 +290,6 @@ public final class Shrinker<E> {
                 return;
             }
             bestTrial = t;
-            safeTrial = t;
         }
         if (!spent()) {
             attemptsPerCandidate = 1;

@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -99,6 +101,33 @@ class ShrinkerTest {
         assertTrue(r.becameDeterministic());
         assertEquals(List.of(Steps.create("A", "k", 8), Steps.lock("B")), r.shrunk().steps());
         assertTrue(r.lastTrial().failed());
+    }
+
+    /**
+     * A flaky original (fails, passes, fails, then keeps failing) whose first candidate, a prefix, fails on its first
+     * run only: the prefix's re-measure and its last check pass, so the shrinker must fall back to the original, whose
+     * last run failed, with that run as evidence, not to the prefix with its one old failing run.
+     */
+    @Test
+    void aBestThatNeverFailsAgainFallsBackToTheLastScheduleWhoseLastRunFailed() throws InterruptedException {
+        Schedule original = big();
+        Map<Schedule, Integer> runsOf = new HashMap<>();
+        Map<Schedule, Boolean> lastRunFailed = new HashMap<>();
+        Schedule[] firstCandidate = {null};
+        Shrinker.Result<Schedule> r = Shrinker.shrink(original, "P", s -> {
+            int n = runsOf.merge(s, 1, Integer::sum);
+            if (!s.equals(original) && firstCandidate[0] == null) {
+                firstCandidate[0] = s;
+            }
+            boolean failed = s.equals(original) ? n != 2 : s.equals(firstCandidate[0]) && n == 1;
+            lastRunFailed.put(s, failed);
+            return new Shrinker.Trial<>(failed, "P", s);
+        }, BUDGET);
+        assertTrue(r.flaky(), r.rate());
+        assertTrue(runsOf.get(firstCandidate[0]) > 1, "the prefix was run again: " + runsOf.get(firstCandidate[0]));
+        assertEquals(true, lastRunFailed.get(r.shrunk()), "returned a schedule whose last run passed");
+        assertEquals(original, r.shrunk());
+        assertEquals(r.shrunk(), r.lastTrial().evidence(), "the evidence is a run of the schedule returned");
     }
 
     @Test
