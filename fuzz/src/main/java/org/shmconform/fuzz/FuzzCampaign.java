@@ -165,9 +165,7 @@ public final class FuzzCampaign {
         BusyTime fuzzTime = new BusyTime();
         int schedules = 0;
         long operations = 0;
-        List<FuzzResult.Failure> failures = new ArrayList<>();
-        List<FuzzResult.Difference> differences = new ArrayList<>();
-        List<String> unknown = new ArrayList<>();
+        Findings found = new Findings(o, runner, progress);
         Set<String> covered = new TreeSet<>();
         List<Tape> corpus = new ArrayList<>();
         int mutants = 0;
@@ -216,38 +214,19 @@ public final class FuzzCampaign {
                 if (covered.size() > before) {
                     corpus.add(done.job().tape());
                 }
-                progress.accept("seed " + seed + (done.job().mutant() ? " (mutant)" : "") + ": " + (c.fails() ? "FAIL " + c.failingProperty()
-                        : c.unknown() != null ? "UNKNOWN" : deviation(c) != null ? "DEVIATES " + deviation(c) : "ok")
-                        + " (" + c.operations() + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)");
-                if (c.unknown() != null) {
-                    unknown.add("seed " + seed + ": " + c.unknown() + " (" + keepUnknown(o.outDir(), seed, c) + ")");
-                }
-                String deviates = deviation(c);
-                if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
-                    long shrinkStart = System.nanoTime();
-                    FuzzResult.Difference d = shrinkDifference(o, runner, seed, c, deviates, fuzzTime.nanos() / 1e9, schedules);
-                    deadline += System.nanoTime() - shrinkStart; // shrinking is budgeted apart: the search keeps its time
-                    progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
-                            + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
-                            + " schedules; " + d.shrinkSummary());
-                    differences.add(d);
-                }
-                if (c.fails()) {
-                    FuzzResult.Failure f = shrinkAndSave(o, runner, seed, c);
-                    progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
-                            + String.format(java.util.Locale.ROOT, "%.1f", fuzzTime.nanos() / 1e9) + " s fuzzing, " + f.shrinkSummary() + " in "
-                            + f.shrinkRuns() + " runs: " + f.replayFile());
-                    failures.add(f);
-                    // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign;
-                    // one that did ends it once the schedules already running in the other lanes are judged too.
-                    stopping |= o.stopAtFirstFailure() && f.rerunFails() > 0;
-                }
+                long credited = found.differenceShrinkNanos;
+                // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign;
+                // one that did ends it once the schedules already running in the other lanes are judged too.
+                stopping |= found.add(seed, "seed " + seed + (done.job().mutant() ? " (mutant)" : ""), c, " (" + c.operations()
+                        + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)",
+                        fuzzTime.nanos() / 1e9, schedules) && o.stopAtFirstFailure();
+                deadline += found.differenceShrinkNanos - credited; // shrinking is budgeted apart: the search keeps its time
             }
         }
-        FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, differences,
+        FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, found.differences,
                 Collections.unmodifiableSet(covered));
         return new FuzzResult(o.backend(), o.seed(), schedules, operations, (System.nanoTime() - start) / 1e9,
-                fuzzTime.nanos() / 1e9, failures, unknown, o.outDir(), coverage, throughput.samples());
+                fuzzTime.nanos() / 1e9, found.failures, found.unknown, o.outDir(), coverage, throughput.samples());
     }
 
     /**
@@ -380,59 +359,6 @@ public final class FuzzCampaign {
             return null;
         }
         return documented.violated() == null ? "UNNAMED" : documented.violated().id();
-    }
-
-    /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
-    private static FuzzResult.Difference shrinkDifference(Options o, Lanes.Runner runner, long seed, Trial original, String property,
-                                                          double secondsToFind, int schedulesToFind) throws InterruptedException {
-        ReportLayout campaign = ReportLayout.at(o.outDir());
-        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
-        original.keep(originalFiles);
-        Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
-            Trial c = runner.run(s);
-            String d = deviation(c);
-            return new Shrinker.Trial<>(d != null, d, c);
-        }, o.shrink());
-        Path shrunkFile = null;
-        int shrunkSteps = -1;
-        if (r.shrunk() != null) {
-            Trial last = r.lastTrial().evidence().renamed(original.schedule().name() + "-shrunk", seed);
-            ReportLayout.Evidence files = campaign.fuzzShrunk(seed);
-            last.keep(files);
-            shrunkFile = files.scheduleFile();
-            shrunkSteps = last.schedule().steps().size();
-        }
-        return new FuzzResult.Difference(seed, property, original.outcome().documented().why(), secondsToFind, schedulesToFind,
-                original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
-    }
-
-    private static FuzzResult.Failure shrinkAndSave(Options o, Lanes.Runner runner, long seed, Trial original)
-            throws InterruptedException {
-        String property = original.failingProperty();
-        ReportLayout campaign = ReportLayout.at(o.outDir());
-        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
-        Schedule schedule = original.schedule();
-        original.keep(originalFiles);
-        Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
-            Trial c = runner.run(s);
-            return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
-        }, o.shrink());
-        Schedule shrunk = null;
-        ReportLayout.Evidence shrunkFiles = null;
-        String shrunkWhy = null;
-        if (r.shrunk() != null) {
-            Trial last = r.lastTrial().evidence().renamed(schedule.name() + "-shrunk", seed);
-            shrunk = last.schedule();
-            shrunkFiles = campaign.fuzzShrunk(seed);
-            last.keep(shrunkFiles);
-            shrunkWhy = last.failure().map(p -> p.why()).orElse(null);
-        }
-        return new FuzzResult.Failure(seed, property, original.failure().map(p -> p.why()).orElse(null), r.rerunFails(),
-                r.k(), schedule.steps().size(), schedule.workers().size(), kills(schedule),
-                shrunk == null ? -1 : shrunk.steps().size(), shrunk == null ? -1 : shrunk.workers().size(),
-                shrunk == null ? -1 : kills(shrunk), shrunkWhy, r.runs(), r.budgetSpent(),
-                originalFiles.scheduleFile(), originalFiles.historyFile(),
-                shrunkFiles == null ? null : shrunkFiles.scheduleFile(), shrunkFiles == null ? null : shrunkFiles.historyFile());
     }
 
     static int kills(Schedule s) {

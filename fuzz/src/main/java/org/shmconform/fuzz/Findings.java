@@ -1,0 +1,120 @@
+package org.shmconform.fuzz;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.shmconform.engine.Trial;
+import org.shmconform.history.ReportLayout;
+import org.shmconform.schedule.Schedule;
+
+/**
+ * What a campaign found, one schedule's result at a time: its line told, a failure or a difference from the
+ * documentation shrunk by re-execution and saved with its original, a schedule that could not be judged saved as it ran.
+ * Apart from the campaign's loop so that it can be tried on a runner of the test's, without worker processes.
+ */
+final class Findings {
+    final List<FuzzResult.Failure> failures = new ArrayList<>();
+    final List<FuzzResult.Difference> differences = new ArrayList<>();
+    final List<String> unknown = new ArrayList<>();
+    /** Time spent shrinking differences from the documentation, which the campaign gives back to its search. */
+    long differenceShrinkNanos;
+    private final FuzzCampaign.Options o;
+    private final Lanes.Runner runner;
+    private final Consumer<String> progress;
+
+    /** @param runner runs a shrinking candidate (the engine and the checker) */
+    Findings(FuzzCampaign.Options o, Lanes.Runner runner, Consumer<String> progress) {
+        this.o = o;
+        this.runner = runner;
+        this.progress = progress;
+    }
+
+    /**
+     * One schedule's result.
+     *
+     * @param name        "seed 7" or "seed 7 (mutant)"
+     * @param coverage    what its line says of the transitions it reached, e.g. " (12 ops, 2 new transitions, 40 in all)"
+     * @param fuzzSeconds fuzzing time until it had run
+     * @param schedules   schedules run until it had run, itself included
+     * @return whether it failed again when run again (a failure the campaign stops at, if asked to)
+     */
+    boolean add(long seed, String name, Trial c, String coverage, double fuzzSeconds, int schedules) throws InterruptedException {
+        String deviates = FuzzCampaign.deviation(c);
+        progress.accept(name + ": " + (c.fails() ? "FAIL " + c.failingProperty()
+                : c.unknown() != null ? "UNKNOWN" : deviates != null ? "DEVIATES " + deviates : "ok") + coverage);
+        if (c.unknown() != null) {
+            unknown.add("seed " + seed + ": " + c.unknown() + " (" + FuzzCampaign.keepUnknown(o.outDir(), seed, c) + ")");
+        }
+        if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
+            long shrinkStart = System.nanoTime();
+            FuzzResult.Difference d = shrinkDifference(seed, c, deviates, fuzzSeconds, schedules);
+            differenceShrinkNanos += System.nanoTime() - shrinkStart;
+            progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
+                    + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
+                    + " schedules; " + d.shrinkSummary());
+            differences.add(d);
+        }
+        if (!c.fails()) {
+            return false;
+        }
+        FuzzResult.Failure f = shrinkAndSave(seed, c);
+        progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
+                + String.format(java.util.Locale.ROOT, "%.1f", fuzzSeconds) + " s fuzzing, " + f.shrinkSummary() + " in "
+                + f.shrinkRuns() + " runs: " + f.replayFile());
+        failures.add(f);
+        return f.rerunFails() > 0;
+    }
+
+    /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
+    private FuzzResult.Difference shrinkDifference(long seed, Trial original, String property, double secondsToFind,
+                                                   int schedulesToFind) throws InterruptedException {
+        ReportLayout campaign = ReportLayout.at(o.outDir());
+        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
+        original.keep(originalFiles);
+        Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
+            Trial c = runner.run(s);
+            String d = FuzzCampaign.deviation(c);
+            return new Shrinker.Trial<>(d != null, d, c);
+        }, o.shrink());
+        Path shrunkFile = null;
+        int shrunkSteps = -1;
+        if (r.shrunk() != null) {
+            Trial last = r.lastTrial().evidence().renamed(original.schedule().name() + "-shrunk", seed);
+            ReportLayout.Evidence files = campaign.fuzzShrunk(seed);
+            last.keep(files);
+            shrunkFile = files.scheduleFile();
+            shrunkSteps = last.schedule().steps().size();
+        }
+        return new FuzzResult.Difference(seed, property, original.outcome().documented().why(), secondsToFind, schedulesToFind,
+                original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
+    }
+
+    private FuzzResult.Failure shrinkAndSave(long seed, Trial original) throws InterruptedException {
+        String property = original.failingProperty();
+        ReportLayout campaign = ReportLayout.at(o.outDir());
+        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
+        Schedule schedule = original.schedule();
+        original.keep(originalFiles);
+        Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
+            Trial c = runner.run(s);
+            return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
+        }, o.shrink());
+        Schedule shrunk = null;
+        ReportLayout.Evidence shrunkFiles = null;
+        String shrunkWhy = null;
+        if (r.shrunk() != null) {
+            Trial last = r.lastTrial().evidence().renamed(schedule.name() + "-shrunk", seed);
+            shrunk = last.schedule();
+            shrunkFiles = campaign.fuzzShrunk(seed);
+            last.keep(shrunkFiles);
+            shrunkWhy = last.failure().map(p -> p.why()).orElse(null);
+        }
+        return new FuzzResult.Failure(seed, property, original.failure().map(p -> p.why()).orElse(null), r.rerunFails(),
+                r.k(), schedule.steps().size(), schedule.workers().size(), FuzzCampaign.kills(schedule),
+                shrunk == null ? -1 : shrunk.steps().size(), shrunk == null ? -1 : shrunk.workers().size(),
+                shrunk == null ? -1 : FuzzCampaign.kills(shrunk), shrunkWhy, r.runs(), r.budgetSpent(),
+                originalFiles.scheduleFile(), originalFiles.historyFile(),
+                shrunkFiles == null ? null : shrunkFiles.scheduleFile(), shrunkFiles == null ? null : shrunkFiles.historyFile());
+    }
+}
