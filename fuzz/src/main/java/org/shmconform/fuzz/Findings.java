@@ -74,6 +74,9 @@ final class Findings {
         original.keep(originalFiles);
         Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
             Trial c = runner.run(s);
+            if (c.unknown() != null) {
+                return Shrinker.Trial.unknown(c);
+            }
             String d = FuzzCampaign.deviation(c);
             return new Shrinker.Trial<>(d != null, d, c);
         }, o.shrink());
@@ -96,8 +99,13 @@ final class Findings {
         ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
         Schedule schedule = original.schedule();
         original.keep(originalFiles);
+        String[] lastUnknown = {null};
         Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
             Trial c = runner.run(s);
+            if (c.unknown() != null) {
+                lastUnknown[0] = c.unknown();
+                return Shrinker.Trial.unknown(c); // the harness broke: neither a pass nor a fail
+            }
             return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
         }, o.shrink());
         Schedule shrunk = null;
@@ -110,8 +118,13 @@ final class Findings {
             last.keep(shrunkFiles);
             shrunkWhy = last.failure().map(p -> p.why()).orElse(null);
         }
+        if (r.rerunUnknown() == r.k()) {
+            // Not one re-run could be judged: this FAIL is neither reproduced nor refuted, and the campaign must not pass.
+            unknown.add("seed " + seed + ": " + property + " once, then " + r.k() + " re-runs UNKNOWN: " + lastUnknown[0]
+                    + " (replay: shmconform replay " + originalFiles.scheduleFile() + ")");
+        }
         return new FuzzResult.Failure(seed, property, original.failure().map(p -> p.why()).orElse(null), r.rerunFails(),
-                r.k(), schedule.steps().size(), schedule.workers().size(), FuzzCampaign.kills(schedule),
+                r.k(), r.rerunUnknown(), schedule.steps().size(), schedule.workers().size(), FuzzCampaign.kills(schedule),
                 shrunk == null ? -1 : shrunk.steps().size(), shrunk == null ? -1 : shrunk.workers().size(),
                 shrunk == null ? -1 : FuzzCampaign.kills(shrunk), shrunkWhy, r.runs(), r.budgetSpent(),
                 originalFiles.scheduleFile(), originalFiles.historyFile(),

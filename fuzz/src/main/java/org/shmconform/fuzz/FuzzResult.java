@@ -97,24 +97,48 @@ public record FuzzResult(String backend, long firstSeed, int schedulesRun, long 
      *
      * @param property         the property id the declared profile found broken, e.g. "LOCK-EXCLUSIVE"
      * @param why              the model's reason on the original run
-     * @param rerunFails       failures in k re-runs of the original (FLAKY when 0 &lt; rerunFails &lt; k)
+     * @param rerunFails       failures in k re-runs of the original (FLAKY when 0 &lt; rerunFails &lt; k - rerunUnknown)
+     * @param rerunUnknown     re-runs of the original that could not be judged (UNKNOWN), left out of its rate; all k:
+     *                         the failure is an unknown of the campaign (not in results.json when 0)
      * @param shrunkSteps      -1 when nothing was shrunk (the failure did not reproduce)
      * @param shrunkWhy        the model's reason on the shrunk schedule's last (failing) run
      * @param shrinkRuns       re-executions the shrinker spent
      * @param shrunkFile       null when nothing was shrunk
      */
-    public record Failure(long seed, String property, String why, int rerunFails, int k, int originalSteps,
+    public record Failure(long seed, String property, String why, int rerunFails, int k,
+                          @JsonInclude(JsonInclude.Include.NON_DEFAULT) int rerunUnknown, int originalSteps,
                           int originalWorkers, int originalKills, int shrunkSteps, int shrunkWorkers, int shrunkKills,
                           String shrunkWhy, int shrinkRuns, boolean shrinkBudgetSpent, Path originalFile,
                           Path originalHistory, Path shrunkFile, Path shrunkHistory) {
-        public boolean flaky() {
-            return rerunFails > 0 && rerunFails < k;
+        /** Every re-run judged. */
+        public Failure(long seed, String property, String why, int rerunFails, int k, int originalSteps,
+                       int originalWorkers, int originalKills, int shrunkSteps, int shrunkWorkers, int shrunkKills,
+                       String shrunkWhy, int shrinkRuns, boolean shrinkBudgetSpent, Path originalFile,
+                       Path originalHistory, Path shrunkFile, Path shrunkHistory) {
+            this(seed, property, why, rerunFails, k, 0, originalSteps, originalWorkers, originalKills, shrunkSteps, shrunkWorkers,
+                    shrunkKills, shrunkWhy, shrinkRuns, shrinkBudgetSpent, originalFile, originalHistory, shrunkFile, shrunkHistory);
         }
 
-        /** "3/3", or "FLAKY 1/3", or "not reproduced 0/3". */
+        public boolean flaky() {
+            return rerunFails > 0 && rerunFails < judgedReruns();
+        }
+
+        /** Re-runs the checker could judge: the rate is over these. */
+        private int judgedReruns() {
+            return k - rerunUnknown;
+        }
+
+        /**
+         * "3/3", or "FLAKY 1/3", or "not reproduced 0/3", over the judged re-runs, with the UNKNOWN ones after it:
+         * "FLAKY 1/2 (1 UNKNOWN re-run left out)"; "not judged again: 3 UNKNOWN re-runs of 3" when none was judged.
+         */
         public String rate() {
-            String r = rerunFails + "/" + k;
-            return rerunFails == 0 ? "not reproduced " + r : flaky() ? "FLAKY " + r : r;
+            if (rerunUnknown > 0 && judgedReruns() == 0) {
+                return "not judged again: " + rerunUnknown + " UNKNOWN re-runs of " + k;
+            }
+            String r = rerunFails + "/" + judgedReruns();
+            String unknown = rerunUnknown == 0 ? "" : " (" + rerunUnknown + " UNKNOWN re-run" + (rerunUnknown == 1 ? "" : "s") + " left out)";
+            return (rerunFails == 0 ? "not reproduced " + r : flaky() ? "FLAKY " + r : r) + unknown;
         }
 
         /** Whether the shrinker made a smaller schedule (a failure that never came back is kept as it ran). */

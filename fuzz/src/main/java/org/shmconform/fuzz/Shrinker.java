@@ -29,11 +29,34 @@ import java.util.function.UnaryOperator;
  * wanders from the bug found into another one, nor into noise. A flaky failure that shrinks into a
  * candidate failing k of k times is shrunk on from there with one run per candidate.
  *
+ * <p><b>UNKNOWN is neither.</b> A run the checker could not judge (the harness broke) tells nothing about the
+ * schedule: a re-run of the original that was UNKNOWN is left out of its rate, a candidate is not accepted on an
+ * UNKNOWN run, nor remembered as one that did not fail, and a re-measure with an UNKNOWN run in it does not make a flaky
+ * failure deterministic.
+ *
  * <p>The shrinker never returns a schedule whose last run did not fail.
  */
 public final class Shrinker<E> {
-    /** One run of a schedule: did the checker find it illegal, and which property did it break. */
-    public record Trial<E>(boolean failed, String property, E evidence) {
+    /**
+     * One run of a schedule: did the checker find it illegal, and which property did it break; or could it not judge it
+     * at all ({@code unknown}).
+     */
+    public record Trial<E>(boolean failed, String property, E evidence, boolean unknown) {
+        public Trial {
+            if (failed && unknown) {
+                throw new IllegalArgumentException("a run that failed was judged: it is not UNKNOWN");
+            }
+        }
+
+        /** A judged run. */
+        public Trial(boolean failed, String property, E evidence) {
+            this(failed, property, evidence, false);
+        }
+
+        /** A run that could not be judged: neither a pass nor a fail. */
+        public static <E> Trial<E> unknown(E evidence) {
+            return new Trial<>(false, null, evidence, true);
+        }
     }
 
     /** Runs a schedule on real workers and checks it. */
@@ -53,15 +76,17 @@ public final class Shrinker<E> {
      * @param shrunk       the smallest schedule that failed, null when the failure did not reproduce
      * @param lastTrial    the last (failing) run of {@code shrunk}: its evidence
      * @param rerunFails   failures in the k re-runs of the original
-     * @param flaky        0 &lt; rerunFails &lt; k
+     * @param rerunUnknown re-runs of the original that could not be judged (UNKNOWN): left out of its rate
+     * @param flaky        0 &lt; rerunFails &lt; k - rerunUnknown
      * @param runs         executions spent (the k re-runs included)
      * @param budgetSpent  stopped by the budget rather than by finding no smaller failing candidate
      * @param becameDeterministic a flaky original shrank into a candidate that failed k of k times
      */
-    public record Result<E>(Schedule shrunk, Trial<E> lastTrial, int rerunFails, int k, boolean flaky, int runs,
-                            boolean budgetSpent, boolean becameDeterministic) {
+    public record Result<E>(Schedule shrunk, Trial<E> lastTrial, int rerunFails, int k, int rerunUnknown, boolean flaky,
+                            int runs, boolean budgetSpent, boolean becameDeterministic) {
+        /** Failures over the judged re-runs of the original: "2/3", or "2/2 (1 UNKNOWN)". */
         public String rate() {
-            return rerunFails + "/" + k;
+            return rerunFails + "/" + (k - rerunUnknown) + (rerunUnknown > 0 ? " (" + rerunUnknown + " UNKNOWN)" : "");
         }
     }
 
@@ -73,7 +98,7 @@ public final class Shrinker<E> {
     private int attemptsPerCandidate = 1;
     private boolean budgetSpent;
     private Schedule best;
-    /** Candidates that did not fail: not run again when a later round offers them once more. */
+    /** Candidates that did not fail (judged): not run again when a later round offers them once more. */
     private final Set<Schedule> rejected = new HashSet<>();
     private Trial<E> bestTrial;
     /** Whether the latest run of {@code best} failed: only such a schedule may be returned. */
@@ -87,6 +112,8 @@ public final class Shrinker<E> {
     private Trial<E> safeTrial;
     /** A flaky original whose shrunk candidate fails k of k times: from then on one run per candidate. */
     private boolean becameDeterministic;
+    /** Runs judged that did not fail with the property (UNKNOWN ones are not counted). */
+    private int notFailed;
 
     private Shrinker(Oracle<E> oracle, Budget budget, String property) {
         this.oracle = oracle;
@@ -103,9 +130,14 @@ public final class Shrinker<E> {
     private Result<E> run(Schedule original) throws InterruptedException {
         deadline = System.nanoTime() + budget.maxTime().toNanos();
         int fails = 0;
-        boolean lastFailed = false;
+        int unknown = 0;
+        boolean lastFailed = false; // the last judged re-run
         for (int i = 0; i < budget.k(); i++) {
             Trial<E> t = once(original);
+            if (t.unknown()) {
+                unknown++;
+                continue;
+            }
             lastFailed = accepted(t);
             if (lastFailed) {
                 fails++;
@@ -113,9 +145,9 @@ public final class Shrinker<E> {
             }
         }
         if (fails == 0) {
-            return new Result<>(null, null, 0, budget.k(), false, runs, false, false);
+            return new Result<>(null, null, 0, budget.k(), unknown, false, runs, false, false);
         }
-        boolean flaky = fails < budget.k();
+        boolean flaky = fails < budget.k() - unknown;
         attemptsPerCandidate = flaky ? budget.k() : 1;
         best = original;
         bestLastFailed = lastFailed;
@@ -147,12 +179,12 @@ public final class Shrinker<E> {
             }
         }
         if (best == null) {
-            return new Result<>(null, null, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
+            return new Result<>(null, null, fails, budget.k(), unknown, flaky, runs, budgetSpent, becameDeterministic);
         }
         if (!bestLastFailed || !accepted(bestTrial)) {
             throw new AssertionError("shrinker would return a schedule whose last run did not fail with " + property);
         }
-        return new Result<>(best, bestTrial, fails, budget.k(), flaky, runs, budgetSpent, becameDeterministic);
+        return new Result<>(best, bestTrial, fails, budget.k(), unknown, flaky, runs, budgetSpent, becameDeterministic);
     }
 
     private boolean dropWorkers() throws InterruptedException {
@@ -250,8 +282,12 @@ public final class Shrinker<E> {
             return false;
         }
         int before = runs;
+        int notFailedBefore = notFailed;
         Trial<E> t = attempt(candidate, attemptsPerCandidate);
         if (t == null) {
+            if (notFailed == notFailedBefore) {
+                rejected.remove(candidate); // only UNKNOWN runs: it did not pass, a later round may try it again
+            }
             return false;
         }
         rejected.remove(candidate);
@@ -283,15 +319,20 @@ public final class Shrinker<E> {
      * of the shrinking costs one run per candidate instead of up to k.
      */
     private void remeasure() throws InterruptedException {
+        boolean everyRunFailed = true;
         for (int i = 1; i < budget.k() && !spent(); i++) {
             Trial<E> t = once(best);
+            if (t.unknown()) {
+                everyRunFailed = false; // not measured: its last judged run still failed
+                continue;
+            }
             if (!accepted(t)) {
                 bestLastFailed = false;
                 return;
             }
             bestTrial = t;
         }
-        if (!spent()) {
+        if (!spent() && everyRunFailed) {
             attemptsPerCandidate = 1;
             becameDeterministic = true;
         }
@@ -310,7 +351,11 @@ public final class Shrinker<E> {
 
     private Trial<E> once(Schedule s) throws InterruptedException {
         runs++;
-        return oracle.run(s);
+        Trial<E> t = oracle.run(s);
+        if (!t.unknown() && !accepted(t)) {
+            notFailed++;
+        }
+        return t;
     }
 
     private boolean accepted(Trial<E> t) {

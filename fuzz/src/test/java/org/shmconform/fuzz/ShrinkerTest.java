@@ -6,6 +6,7 @@ import org.shmconform.schedule.WorkerSpec;
 import org.shmconform.schedule.Steps;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -128,6 +129,35 @@ class ShrinkerTest {
         assertEquals(true, lastRunFailed.get(r.shrunk()), "returned a schedule whose last run passed");
         assertEquals(original, r.shrunk());
         assertEquals(r.shrunk(), r.lastTrial().evidence(), "the evidence is a run of the schedule returned");
+    }
+
+    /** UNKNOWN is neither a pass nor a fail: left out of the original's rate, and no candidate is accepted on it. */
+    @Test
+    void unknownRunsAreNeitherPassesNorFails() throws InterruptedException {
+        Schedule original = big();
+        int[] runs = {0};
+        Shrinker.Result<Schedule> r = Shrinker.shrink(original, "P", s -> {
+            runs[0]++;
+            if (!s.equals(original) || runs[0] == 1) {
+                return Shrinker.Trial.unknown(s);
+            }
+            return new Shrinker.Trial<>(true, "P", s);
+        }, BUDGET);
+        assertEquals(2, r.rerunFails());
+        assertEquals(1, r.rerunUnknown());
+        assertFalse(r.flaky(), r.rate());
+        assertEquals("2/2 (1 UNKNOWN)", r.rate());
+        assertEquals(original, r.shrunk(), "a candidate whose runs were all UNKNOWN was accepted");
+        assertEquals(original, r.lastTrial().evidence());
+    }
+
+    @Test
+    void reRunsAllUnknownAreNotShrunk() throws InterruptedException {
+        Shrinker.Result<String> r = Shrinker.shrink(big(), "P", s -> Shrinker.Trial.unknown("e"), BUDGET);
+        assertNull(r.shrunk());
+        assertEquals(0, r.rerunFails());
+        assertEquals(3, r.rerunUnknown());
+        assertEquals(3, r.runs());
     }
 
     @Test
