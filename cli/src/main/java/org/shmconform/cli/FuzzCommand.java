@@ -76,13 +76,15 @@ final class FuzzCommand implements Callable<Integer> {
         int[] lines = {0};
         try {
             try {
+                // A line is told once what it reports is saved: a SIGINT/SIGTERM stops at the next line (a shrink under
+                // way first ends early and saves its best so far), and the run is reaped below.
                 result = FuzzCampaign.run(options, run, line -> {
-                    stop.check(); // between two schedules: a SIGINT/SIGTERM stops here, and the run is reaped below
+                    stop.check();
                     lines[0]++;
                     if (!quiet) {
                         System.out.println("  " + line);
                     }
-                });
+                }, t -> { }, stop::requested);
             } catch (Interruption.Stop e) {
                 // reported below, after the clean-up
             } catch (IllegalStateException e) {

@@ -3,6 +3,7 @@ package org.shmconform.fuzz;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.shmconform.engine.Trial;
 import org.shmconform.history.ReportLayout;
@@ -22,16 +23,24 @@ final class Findings {
     private final FuzzCampaign.Options o;
     private final Lanes.Runner runner;
     private final Consumer<String> progress;
+    private final BooleanSupplier stopRequested;
 
-    /** @param runner runs a shrinking candidate (the engine and the checker) */
-    Findings(FuzzCampaign.Options o, Lanes.Runner runner, Consumer<String> progress) {
+    /**
+     * @param runner        runs a shrinking candidate (the engine and the checker)
+     * @param progress      told each line; it may throw to stop the campaign (FuzzCommand's Ctrl-C)
+     * @param stopRequested whether a stop was asked for: a shrink under way ends at its next run and saves its best so far
+     */
+    Findings(FuzzCampaign.Options o, Lanes.Runner runner, Consumer<String> progress, BooleanSupplier stopRequested) {
         this.o = o;
         this.runner = runner;
         this.progress = progress;
+        this.stopRequested = stopRequested;
     }
 
     /**
-     * One schedule's result.
+     * One schedule's result. What it found (a FAIL's, an UNKNOWN's or a new difference's schedule and history) is saved
+     * before its line is told: a stop is noticed in the progress callback, which throws, and the failure just found must
+     * outlive it.
      *
      * @param name        "seed 7" or "seed 7 (mutant)"
      * @param coverage    what its line says of the transitions it reached, e.g. " (12 ops, 2 new transitions, 40 in all)"
@@ -41,14 +50,18 @@ final class Findings {
      */
     boolean add(long seed, String name, Trial c, String coverage, double fuzzSeconds, int schedules) throws InterruptedException {
         String deviates = FuzzCampaign.deviation(c);
-        progress.accept(name + ": " + (c.fails() ? "FAIL " + c.failingProperty()
-                : c.unknown() != null ? "UNKNOWN" : deviates != null ? "DEVIATES " + deviates : "ok") + coverage);
+        boolean newDifference = deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates));
+        ReportLayout.Evidence originalFiles = ReportLayout.at(o.outDir()).fuzzOriginal(seed);
         if (c.unknown() != null) {
             unknown.add("seed " + seed + ": " + c.unknown() + " (" + FuzzCampaign.keepUnknown(o.outDir(), seed, c) + ")");
+        } else if (c.fails() || newDifference) {
+            c.keep(originalFiles);
         }
-        if (deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates))) {
+        progress.accept(name + ": " + (c.fails() ? "FAIL " + c.failingProperty()
+                : c.unknown() != null ? "UNKNOWN" : deviates != null ? "DEVIATES " + deviates : "ok") + coverage);
+        if (newDifference) {
             long shrinkStart = System.nanoTime();
-            FuzzResult.Difference d = shrinkDifference(seed, c, deviates, fuzzSeconds, schedules);
+            FuzzResult.Difference d = shrinkDifference(seed, c, originalFiles, deviates, fuzzSeconds, schedules);
             differenceShrinkNanos += System.nanoTime() - shrinkStart;
             progress.accept("seed " + seed + ": differs from the documentation (" + deviates + ") after "
                     + String.format(java.util.Locale.ROOT, "%.1f", d.secondsToFind()) + " s fuzzing, " + schedules
@@ -58,7 +71,7 @@ final class Findings {
         if (!c.fails()) {
             return false;
         }
-        FuzzResult.Failure f = shrinkAndSave(seed, c);
+        FuzzResult.Failure f = shrinkAndSave(seed, c, originalFiles);
         progress.accept("seed " + seed + ": " + f.property() + " " + f.rate() + " found after "
                 + String.format(java.util.Locale.ROOT, "%.1f", fuzzSeconds) + " s fuzzing, " + f.shrinkSummary() + " in "
                 + f.shrinkRuns() + " runs: " + f.replayFile());
@@ -67,11 +80,9 @@ final class Findings {
     }
 
     /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
-    private FuzzResult.Difference shrinkDifference(long seed, Trial original, String property, double secondsToFind,
-                                                   int schedulesToFind) throws InterruptedException {
+    private FuzzResult.Difference shrinkDifference(long seed, Trial original, ReportLayout.Evidence originalFiles, String property,
+                                                   double secondsToFind, int schedulesToFind) throws InterruptedException {
         ReportLayout campaign = ReportLayout.at(o.outDir());
-        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
-        original.keep(originalFiles);
         Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
             Trial c = runner.run(s);
             if (c.unknown() != null) {
@@ -79,7 +90,7 @@ final class Findings {
             }
             String d = FuzzCampaign.deviation(c);
             return new Shrinker.Trial<>(d != null, d, c);
-        }, o.shrink());
+        }, o.shrink(), stopRequested);
         Path shrunkFile = null;
         int shrunkSteps = -1;
         if (r.shrunk() != null) {
@@ -93,12 +104,11 @@ final class Findings {
                 original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
     }
 
-    private FuzzResult.Failure shrinkAndSave(long seed, Trial original) throws InterruptedException {
+    /** Shrinks a failure whose original is saved at {@code originalFiles}, and saves the shrunk schedule beside it. */
+    private FuzzResult.Failure shrinkAndSave(long seed, Trial original, ReportLayout.Evidence originalFiles) throws InterruptedException {
         String property = original.failingProperty();
         ReportLayout campaign = ReportLayout.at(o.outDir());
-        ReportLayout.Evidence originalFiles = campaign.fuzzOriginal(seed);
         Schedule schedule = original.schedule();
-        original.keep(originalFiles);
         String[] lastUnknown = {null};
         Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
             Trial c = runner.run(s);
@@ -107,7 +117,7 @@ final class Findings {
                 return Shrinker.Trial.unknown(c); // the harness broke: neither a pass nor a fail
             }
             return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
-        }, o.shrink());
+        }, o.shrink(), stopRequested);
         Schedule shrunk = null;
         ReportLayout.Evidence shrunkFiles = null;
         String shrunkWhy = null;

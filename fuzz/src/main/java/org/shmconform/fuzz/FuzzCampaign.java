@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
@@ -135,15 +136,26 @@ public final class FuzzCampaign {
     /** @param executions told of every execution, the shrinker's re-runs included (for evidence and clean-up checks) */
     public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
             throws InterruptedException {
+        return run(o, run, progress, executions, () -> false);
+    }
+
+    /**
+     * @param progress      told one line per schedule run and per shrinking result, each once what it tells of is saved:
+     *                      it may throw to stop the campaign
+     * @param stopRequested whether a stop was asked for: a shrink under way then ends early and saves its best so far,
+     *                      before its line is told
+     */
+    public static FuzzResult run(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions,
+                                 BooleanSupplier stopRequested) throws InterruptedException {
         try {
-            return campaign(o, run, progress, executions);
+            return campaign(o, run, progress, executions, stopRequested);
         } finally {
             run.workerPool().retireIdle(o.backend()); // the next column's campaign needs the memory, not these JVMs
         }
     }
 
-    private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions)
-            throws InterruptedException {
+    private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions,
+                                       BooleanSupplier stopRequested) throws InterruptedException {
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule first = fresh.generate(o.seed());
         Options settled = settled(o, first);
@@ -165,7 +177,7 @@ public final class FuzzCampaign {
         BusyTime fuzzTime = new BusyTime();
         int schedules = 0;
         long operations = 0;
-        Findings found = new Findings(o, runner, progress);
+        Findings found = new Findings(o, runner, progress, stopRequested);
         Set<String> covered = new TreeSet<>();
         List<Tape> corpus = new ArrayList<>();
         int mutants = 0;

@@ -11,6 +11,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
@@ -18,7 +19,8 @@ import java.util.function.UnaryOperator;
  * again and kept only if it still fails with the same property. Tactics: cut the tail (binary search
  * for the shortest failing prefix); then drop whole workers, drop chunks of steps (halves, quarters, ..., single steps, ddmin-style) and drop kills, repeated until
  * none helps; then make async steps synchronous, shrink create sizes to 8 and payloads to their
- * worker tag, one step at a time. Everything stops when the budget (runs, time) is spent.
+ * worker tag, one step at a time. Everything stops when the budget (runs, time) is spent, or when a stop is asked for
+ * (Ctrl-C): the best failing schedule so far is returned, to be saved before the campaign stops.
  *
  * <p><b>Flakiness first.</b> Before shrinking, the original is re-run {@code k} times. If it fails
  * every time, a candidate is accepted when it fails once. If it fails only sometimes, it is reported
@@ -93,6 +95,7 @@ public final class Shrinker<E> {
     private final Oracle<E> oracle;
     private final Budget budget;
     private final String property;
+    private final BooleanSupplier stopRequested;
     private long deadline;
     private int runs;
     private int attemptsPerCandidate = 1;
@@ -115,16 +118,26 @@ public final class Shrinker<E> {
     /** Runs judged that did not fail with the property (UNKNOWN ones are not counted). */
     private int notFailed;
 
-    private Shrinker(Oracle<E> oracle, Budget budget, String property) {
+    private Shrinker(Oracle<E> oracle, Budget budget, String property, BooleanSupplier stopRequested) {
         this.oracle = oracle;
         this.budget = budget;
         this.property = property;
+        this.stopRequested = stopRequested;
     }
 
     /** Shrinks {@code original}, which failed with {@code property}. */
     public static <E> Result<E> shrink(Schedule original, String property, Oracle<E> oracle, Budget budget)
             throws InterruptedException {
-        return new Shrinker<>(oracle, budget, property).run(original);
+        return shrink(original, property, oracle, budget, () -> false);
+    }
+
+    /**
+     * As {@link #shrink(Schedule, String, Oracle, Budget)}, ending early (as if the budget were spent) once
+     * {@code stopRequested}: the k re-runs of the original are still made, no candidate after it.
+     */
+    public static <E> Result<E> shrink(Schedule original, String property, Oracle<E> oracle, Budget budget,
+                                       BooleanSupplier stopRequested) throws InterruptedException {
+        return new Shrinker<>(oracle, budget, property, stopRequested).run(original);
     }
 
     private Result<E> run(Schedule original) throws InterruptedException {
@@ -363,7 +376,7 @@ public final class Shrinker<E> {
     }
 
     private boolean spent() {
-        if (runs >= budget.maxRuns() || System.nanoTime() > deadline) {
+        if (runs >= budget.maxRuns() || System.nanoTime() > deadline || stopRequested.getAsBoolean()) {
             budgetSpent = true;
         }
         return budgetSpent;

@@ -44,7 +44,7 @@ class FindingsTest {
     @Test
     void aFailureWhoseReRunsWereAllUnknownIsNotAPassButAnUnknown(@TempDir Path out) throws Exception {
         List<String> lines = new ArrayList<>();
-        Findings found = new Findings(options(out), s -> trial(s, Verdict.UNKNOWN), lines::add);
+        Findings found = new Findings(options(out), s -> trial(s, Verdict.UNKNOWN), lines::add, () -> false);
 
         boolean reproduced = found.add(5, "seed 5", trial(SCHEDULE, Verdict.FAIL), " (4 ops)", 1.0, 1);
 
@@ -63,7 +63,7 @@ class FindingsTest {
     void unknownReRunsAreLeftOutOfTheRate(@TempDir Path out) throws Exception {
         // Re-runs: FAIL, UNKNOWN, FAIL: reproduced 2 of the 2 judged, not FLAKY 2/3.
         int[] runs = {0};
-        Findings found = new Findings(options(out), s -> trial(s, runs[0]++ == 1 ? Verdict.UNKNOWN : Verdict.FAIL), line -> { });
+        Findings found = new Findings(options(out), s -> trial(s, runs[0]++ == 1 ? Verdict.UNKNOWN : Verdict.FAIL), line -> { }, () -> false);
 
         assertTrue(found.add(5, "seed 5", trial(SCHEDULE, Verdict.FAIL), " (4 ops)", 1.0, 1));
 
