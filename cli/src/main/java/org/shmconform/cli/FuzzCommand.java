@@ -53,7 +53,8 @@ final class FuzzCommand implements Callable<Integer> {
     Integer mutantKills;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
-            description = "Where failing schedules and their histories go (default: ${DEFAULT-VALUE}).")
+            description = "Where failing schedules and their histories go, in a folder per column: DIR/<column>/seed-N"
+                    + " (default: ${DEFAULT-VALUE}).")
     Path out;
 
     @Option(names = {"-q", "--quiet"}, description = "No line per schedule.")
@@ -65,7 +66,7 @@ final class FuzzCommand implements Callable<Integer> {
         Columns.describe(backend); // unknown names are a usage error
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         FuzzCampaign.Options options = FuzzCampaign.settled(FuzzCampaign.Options.of(backend).seed(first).count(count)
-                .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out).lanes(lanes == null ? 0 : lanes)
+                .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)
                 .mutantKillShare(mutantKills == null ? 0 : mutantKills));
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
                         + " mutants may kill or spawn on 1 step in %d%n", backend, first, count, seconds, workers, length, options.lanes(),
@@ -95,7 +96,7 @@ final class FuzzCommand implements Callable<Integer> {
             }
             if (result == null) {
                 System.out.println("shmconform: INTERRUPTED by " + stop.signalName() + " — fuzz " + backend + ": stopped after "
-                        + lines[0] + " schedule lines; workers killed, run directory reaped; failures found so far are in " + out);
+                        + lines[0] + " schedule lines; workers killed, run directory reaped; failures found so far are in " + out.resolve(backend));
                 return Shmconform.FAILED; // the JVM exits with 128 + the signal's number
             }
         } finally {

@@ -52,6 +52,9 @@ final class Findings {
         String deviates = FuzzCampaign.deviation(c);
         boolean newDifference = deviates != null && differences.stream().noneMatch(d -> d.property().equals(deviates));
         ReportLayout.Evidence originalFiles = ReportLayout.at(o.outDir()).fuzzOriginal(seed);
+        if (c.unknown() != null || c.fails() || newDifference) {
+            forgetAnEarlierShrink(seed); // the seed's folder tells of this run only, whatever an earlier campaign left there
+        }
         if (c.unknown() != null) {
             unknown.add("seed " + seed + ": " + c.unknown() + " (" + FuzzCampaign.keepUnknown(o.outDir(), seed, c) + ")");
         } else if (c.fails() || newDifference) {
@@ -77,6 +80,22 @@ final class Findings {
                 + f.shrinkRuns() + " runs: " + f.replayFile());
         failures.add(f);
         return f.rerunFails() > 0;
+    }
+
+    /**
+     * Removes a shrunk schedule and history an earlier campaign left in this seed's folder (the same seed, run again on
+     * the same column): beside this run's original, it would pass for what this run shrank to. Links are removed, never
+     * followed.
+     */
+    private void forgetAnEarlierShrink(long seed) {
+        ReportLayout.Evidence stale = ReportLayout.at(o.outDir()).fuzzShrunk(seed);
+        for (Path file : List.of(stale.scheduleFile(), stale.historyFile())) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot remove " + file + " left by an earlier campaign", e);
+            }
+        }
     }
 
     /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */

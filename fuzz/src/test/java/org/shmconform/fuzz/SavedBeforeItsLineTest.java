@@ -77,4 +77,22 @@ class SavedBeforeItsLineTest {
         Schedule back = Schedule.load(shrunk, new ScheduleValidation.Vocabulary(Set.of("sysv"), Set.of("local")));
         assertEquals(List.of(Steps.create("A", "k", 64)), back.steps(), "the best so far: the shortest failing prefix");
     }
+
+    /** The same seed found again on the same column: an earlier campaign's shrunk schedule does not stay beside it. */
+    @Test
+    void anEarlierCampaignsShrinkOfTheSeedIsRemovedNotFollowed(@TempDir Path out) throws Exception {
+        Path seed = Files.createDirectories(out.resolve("seed-6"));
+        Path elsewhere = Files.writeString(out.resolve("not-evidence.txt"), "keep me");
+        Files.writeString(seed.resolve("shrunk.schedule.json"), "{}");
+        Files.createSymbolicLink(seed.resolve("shrunk.history.jsonl"), elsewhere);
+        Findings found = new Findings(FindingsTest.options(out), s -> FindingsTest.trial(s, Verdict.UNKNOWN), line -> { }, () -> false);
+
+        found.add(6, "seed 6", FindingsTest.trial(SCHEDULE, Verdict.UNKNOWN), " (4 ops)", 1.0, 1);
+
+        assertTrue(Files.exists(seed.resolve("original.schedule.json")));
+        assertTrue(Files.notExists(seed.resolve("shrunk.schedule.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "an earlier campaign's shrink stayed beside this run's original");
+        assertTrue(Files.notExists(seed.resolve("shrunk.history.jsonl"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertEquals("keep me", Files.readString(elsewhere), "the link was followed");
+    }
 }
