@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.shmconform.conformance.ConformanceRun;
 import org.shmconform.engine.env.Environments;
+import org.shmconform.engine.state.StateDirectory;
 import org.shmconform.reports.Baseline;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.reports.RunVerdict;
@@ -49,7 +50,9 @@ final class RunCommand implements Callable<Integer> {
     long shmSizeMib;
 
     @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = "shmconform-report",
-            description = "Report root; each run writes DIR/<time>-<run id>/ and points DIR/latest at it (default: ${DEFAULT-VALUE}).")
+            description = "Report root; each run writes DIR/<time>-<run id>/ and points DIR/latest at it (default: ${DEFAULT-VALUE})."
+                    + " It is made if missing; an existing one must be a real directory of this user's that group and others"
+                    + " cannot write.")
     Path out;
 
     @Option(names = "--baseline", paramLabel = "RESULTS_JSON",
@@ -127,6 +130,10 @@ final class RunCommand implements Callable<Integer> {
                 .baseline(base == null ? null : new ConformanceRun.Earlier(baseline.toString(), base))
                 .freshWorkers(freshWorkers)
                 .suiteLanes(suiteLanes);
+        // The last checks before anything runs, in the run's order: the state directory, then the report root (a link, a
+        // file, another's folder or one others can write is exit 2; a missing one is made).
+        StateDirectory.root();
+        ConformanceRun.checkReportRoot(out);
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
                     + fuzzSeconds + " s, " + fuzzLines + (fuzzLines == 1 ? " column at a time" : " columns side by side")

@@ -3,6 +3,7 @@ package org.shmconform.cli;
 import java.nio.file.Path;
 import org.shmconform.fuzz.Replay;
 import org.shmconform.schedule.ScheduleValidation;
+import org.shmconform.spi.files.SafeFiles;
 import org.shmconform.reports.Baseline;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,9 +61,10 @@ public final class Shmconform implements Runnable {
     /** Bad input (options, schedule files, baselines) or a request this machine cannot honour: exit 2. */
     static boolean isUsage(Throwable ex) {
         for (Throwable t = ex; t != null; t = t.getCause()) {
-            // An unsafe state directory (a link, another user's, group/world-writable) is the user's to fix.
+            // An unsafe state directory or report folder (a link, another user's, group/world-writable) is the user's to fix.
             if (t instanceof UsageException || t instanceof ScheduleValidation.InvalidSchedule || t instanceof Baseline.InvalidBaseline
-                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.engine.state.PrivateDirectory.UnsafeDirectoryException) {
+                    || t instanceof Replay.NotRunnableHere || t instanceof org.shmconform.engine.state.PrivateDirectory.UnsafeDirectoryException
+                    || t instanceof SafeFiles.UnsafePathException) {
                 return true;
             }
         }

@@ -149,6 +149,72 @@ class InputValidationTest {
         }
     }
 
+    /** A run of one scenario, so that a check that comes too late shows as a run that ran (and, before it, as a slow test). */
+    private static String[] runInto(Path out) {
+        return new String[] {"run", "-b", "posix", "-e", "local", "-s", "data-shared", "--fuzz-schedules", "0", "-o", out.toString()};
+    }
+
+    private static void assertEmpty(Path dir) throws Exception {
+        try (var inside = Files.list(dir)) {
+            assertEquals(List.of(), inside.toList(), "nothing was made in " + dir);
+        }
+    }
+
+    /** A report root that is a regular file, or that cannot be made, is a usage error before the run, not an "internal error" after it. */
+    @Test
+    void aReportRootThatIsAFileOrCannotBeMadeIsOneLineAndExit2(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        refused("refusing " + file + ": the report folder is not a directory", runInto(file));
+        assertEquals("x", Files.readString(file));
+        refused("refusing /proc/x: cannot make the report folder", runInto(Path.of("/proc/x")));
+    }
+
+    /** Trigger A: -o names another user's link to elsewhere; nothing (no run folder, no 'latest') is made in its target. */
+    @Test
+    void aReportRootThatIsALinkIsRefusedAndNothingIsMadeThroughIt(@TempDir Path dir) throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(dir.resolve("report"), elsewhere);
+        refused("refusing " + link + ": the report folder is a symbolic link", runInto(link));
+        assertEmpty(elsewhere);
+        refused("refusing " + link + ": the report folder is a symbolic link", "merge", "-o", link.toString(), "/nonexistent/results.json");
+        assertEmpty(elsewhere);
+    }
+
+    /** Trigger B's precondition: a report root others can write (so swap a run folder in) is refused, sticky or not. */
+    @Test
+    void aReportRootGroupOrOthersCanWriteIsRefused(@TempDir Path dir) throws Exception {
+        for (String mode : new String[] {"rwxrwxrwx", "rwxrwxr-x", "rwxr-xrwx"}) {
+            Path root = Files.createDirectory(dir.resolve("root-" + mode));
+            java.nio.file.Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString(mode));
+            refused("refusing " + root + ": the report folder is writable by group or others (" + mode + "); chmod go-w it", runInto(root));
+            assertEmpty(root);
+        }
+    }
+
+    /** Trigger B as root: a report root owned by another user (nobody) is refused; nothing is made in it. */
+    @Test
+    void aReportRootOfAnotherUserIsRefused(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue("0".equals(String.valueOf(Files.getAttribute(Path.of("/proc/self"), "unix:uid"))),
+                "only root can give a folder away");
+        Path root = Files.createDirectory(dir.resolve("nobodys"));
+        Files.setAttribute(root, "unix:uid", 65534);
+        refused("refusing " + root + ": the report folder is owned by uid 65534, not by this user", runInto(root));
+        assertEmpty(root);
+    }
+
+    /** A real directory where the 'latest' link goes is said before the run, in one line, not as an internal error after it. */
+    @Test
+    void aDirectoryWhereLatestGoesIsRefusedBeforeTheRun(@TempDir Path dir) throws Exception {
+        Path root = Files.createDirectory(dir.resolve("report"));
+        Path latest = Files.createDirectory(root.resolve("latest"));
+        Files.writeString(latest.resolve("keep"), "k");
+        refused("refusing " + latest + ": it is a directory, not the link shmconform keeps there; move it away", runInto(root));
+        try (var inside = Files.list(root)) {
+            assertEquals(List.of(latest), inside.toList(), "no run folder was made");
+        }
+        assertEquals("k", Files.readString(latest.resolve("keep")));
+    }
+
     /** The rules must not refuse what the project itself writes: every named scenario's schedule, everywhere. */
     @Test
     void everyNamedScheduleIsValid() {

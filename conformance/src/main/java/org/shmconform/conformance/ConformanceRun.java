@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,6 +32,7 @@ import org.shmconform.reports.ReportWriter;
 import org.shmconform.reports.RunSummary;
 import org.shmconform.scenarios.Scenario;
 import org.shmconform.scenarios.SuiteRunner;
+import org.shmconform.spi.files.SafeFiles;
 
 /**
  * One conformance run, from start to report, the same for {@code shmconform run} and for the named
@@ -229,9 +229,11 @@ public final class ConformanceRun implements AutoCloseable {
      * The whole run for the command line: a report folder {@code <reportRoot>/<time>-<run id>/}
      * ({@link ReportLayout#forRun}) and {@code <reportRoot>/latest} pointing at it. A SIGINT or SIGTERM
      * stops it between two scenario runs or two generated schedules; it then cleans up and reports what
-     * finished, marked interrupted.
+     * finished, marked interrupted. The report root is checked first ({@link SafeFiles#checkRoot}: a real directory
+     * of this user's that no one else can write) and the run folder made fresh in it (mkdir, never through a link).
      */
     public static Outcome execute(Plan plan, Path reportRoot, Listener listener) throws IOException, InterruptedException {
+        checkReportRoot(reportRoot);
         Instant started = Instant.now();
         RunContext context = RunContext.create();
         Set<RunContext> sideContexts = ConcurrentHashMap.newKeySet();
@@ -243,10 +245,27 @@ public final class ConformanceRun implements AutoCloseable {
         try {
             ConformanceRun run = new ConformanceRun(plan, context, ReportLayout.forRun(reportRoot, started, context.runId()),
                     sideContexts);
+            try {
+                SafeFiles.createFresh(run.report.dir());
+            } catch (IOException | RuntimeException e) {
+                context.close(); // nothing ran: the run is reaped
+                throw e;
+            }
             return run.executeAndReport(started, reportRoot, stop, listener);
         } finally {
             stop.finished();
         }
+    }
+
+    /**
+     * What {@link #execute} asks of a report root before anything runs, so that the command line can ask it first: made
+     * if missing, else a real directory of this user's that group and others cannot write ({@link SafeFiles#checkRoot}),
+     * with no real directory where its {@code latest} link goes. One line saying why and how to fix, else.
+     */
+    public static Path checkReportRoot(Path reportRoot) throws IOException {
+        SafeFiles.checkRoot(reportRoot);
+        SafeFiles.checkLinkPlace(ReportLayout.latestLink(reportRoot));
+        return reportRoot;
     }
 
     public String runId() {
@@ -483,11 +502,11 @@ public final class ConformanceRun implements AutoCloseable {
             if (!Files.isDirectory(from)) {
                 return;
             }
-            Files.createDirectories(to);
+            SafeFiles.makeDirectories(to);
             try (Stream<Path> files = Files.list(from)) {
                 for (Path f : files.toList()) {
                     if (Files.size(f) > 0) {
-                        Files.copy(f, to.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                        SafeFiles.copy(f, to.resolve(f.getFileName()));
                     }
                 }
             }
@@ -496,10 +515,9 @@ public final class ConformanceRun implements AutoCloseable {
         }
     }
 
+    /** {@code <reportRoot>/latest} made to point at this run's folder at once (a link renamed over it; a directory there is refused). */
     private void pointLatest(Path reportRoot) throws IOException {
-        Path latest = ReportLayout.latestLink(reportRoot);
-        Files.deleteIfExists(latest);
-        Files.createSymbolicLink(latest, report.dir().getFileName());
+        SafeFiles.replaceLink(ReportLayout.latestLink(reportRoot), report.dir().getFileName());
     }
 
     /**

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.shmconform.spi.files.SafeFiles;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -51,8 +52,7 @@ public final class History {
 
     public void write(Path file) {
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(file, toJsonLines());
+            SafeFiles.writeString(file, toJsonLines()); // a link at its place is replaced, never followed
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -14,6 +14,7 @@ import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.history.ReportLayout;
+import org.shmconform.spi.files.SafeFiles;
 
 /**
  * {@code shmconform merge}: the results.json of runs on different machines as one matrix with a platform
@@ -214,11 +215,14 @@ public final class MergedReport {
         return new Entry(cell.verdict(), why, by.scenario(), page);
     }
 
-    /** Writes merged.md and merged.html into {@code report}'s folder; the links point into each input's own folder. */
+    /**
+     * Writes merged.md and merged.html into {@code report}'s folder ({@link SafeFiles}: a link at either's place is
+     * replaced, never followed); the links point into each input's own folder.
+     */
     public void write(ReportLayout report) throws IOException {
-        Files.createDirectories(report.dir());
-        Files.writeString(report.mergedMarkdown(), markdown(report.dir()));
-        Files.writeString(report.mergedHtml(), html(report.dir()));
+        SafeFiles.makeDirectories(report.dir());
+        SafeFiles.writeString(report.mergedMarkdown(), markdown(report.dir()));
+        SafeFiles.writeString(report.mergedHtml(), html(report.dir()));
     }
 
     private String link(Path out, int i, String relative) {

@@ -19,6 +19,7 @@ import org.shmconform.history.EventType;
 import org.shmconform.history.History;
 import org.shmconform.history.HistoryEvent;
 import org.shmconform.history.ReportLayout;
+import org.shmconform.spi.files.SafeFiles;
 
 /**
  * The page of one scenario run ({@link ReportLayout#runPageName}): its verdicts with the reasons, failures
@@ -352,8 +353,7 @@ final class RunPage {
     static void writeAll(ReportLayout report, RunSummary run) throws IOException {
         for (ScenarioResult r : run.results()) {
             Path page = report.runPage(r.scenario(), r.column(), r.env());
-            Files.createDirectories(page.getParent());
-            Files.writeString(page, render(report, r));
+            SafeFiles.writeString(page, render(report, r));
         }
     }
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.shmconform.spi.files.SafeFiles;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -26,8 +27,8 @@ public record Schedule(String name, Long seed, List<WorkerSpec> workers, List<St
     }
 
     public void save(Path file) throws IOException {
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
+        // A link at its place is replaced, never followed.
+        SafeFiles.writeString(file, JSON.copy().enable(SerializationFeature.INDENT_OUTPUT)
                 .writeValueAsString(this) + "\n");
     }
 

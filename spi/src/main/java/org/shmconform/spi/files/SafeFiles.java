@@ -1,0 +1,225 @@
+package org.shmconform.spi.files;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.FileSystemException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Writing report files as root without following another user's links. A report root (the folder {@code -o} names)
+ * must be a real directory owned by the caller that no one else can write ({@link #checkRoot}); below it, directories
+ * are made one by one with mkdir and an existing one is lstat-checked ({@link #makeDirectories}); every file is written
+ * as a new temporary file beside it (O_CREAT|O_EXCL, no link followed) renamed over its name ({@link #write}), and
+ * rename(2) replaces a link at the target rather than following it. Only the JDK: every module that writes a report
+ * file (schedule, model, reports, conformance) sees this one.
+ */
+public final class SafeFiles {
+    private static final LinkOption NOFOLLOW = LinkOption.NOFOLLOW_LINKS;
+    private static final FileAttribute<Set<PosixFilePermission>> RWXR_XR_X =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x"));
+
+    private SafeFiles() {
+    }
+
+    /** A path the harness will not write through or into, with the reason and the fix: one line. */
+    public static final class UnsafePathException extends IOException {
+        public UnsafePathException(Path path, String why) {
+            super("refusing " + path + ": " + why);
+        }
+    }
+
+    /** What writes a file's content (into a temporary file that is then renamed). */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    /** The caller's effective user id: the owner of /proc/self (Linux). */
+    public static int myUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new IllegalStateException("cannot tell this process's user id from /proc/self", e);
+        }
+    }
+
+    /** {@link #checkRoot(Path, int)} for the caller. */
+    public static Path checkRoot(Path root) throws UnsafePathException {
+        return checkRoot(root, myUid());
+    }
+
+    /**
+     * Makes the report root {@code root} if it is missing (0755, its missing parents too) and checks it with lstat: a
+     * real directory (not a symbolic link), owned by {@code uid}, not writable by group or others. Anything else is
+     * refused with one line saying how to fix it, before anything is written.
+     */
+    public static Path checkRoot(Path root, int uid) throws UnsafePathException {
+        String fix = "give a new path or a real directory of uid " + uid + " that group and others cannot write";
+        if (!Files.exists(root, NOFOLLOW)) {
+            try {
+                Path parent = root.toAbsolutePath().getParent();
+                if (parent != null) {
+                    Files.createDirectories(parent, RWXR_XR_X);
+                }
+                Files.createDirectory(root, RWXR_XR_X);
+            } catch (FileAlreadyExistsException e) {
+                // made by someone else meanwhile: checked below like any existing one
+            } catch (IOException e) {
+                throw new UnsafePathException(root, "cannot make the report folder (" + reason(e) + "); " + fix);
+            }
+        }
+        PosixFileAttributes a = lstat(root);
+        if (a.isSymbolicLink()) {
+            throw new UnsafePathException(root, "the report folder is a symbolic link; " + fix);
+        }
+        if (!a.isDirectory()) {
+            throw new UnsafePathException(root, "the report folder is not a directory; " + fix);
+        }
+        int owner = uidOf(root);
+        if (owner != uid) {
+            throw new UnsafePathException(root, "the report folder is owned by uid " + owner + ", not by this user; " + fix);
+        }
+        Set<PosixFilePermission> perms = a.permissions();
+        if (perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE)) {
+            throw new UnsafePathException(root, "the report folder is writable by group or others ("
+                    + PosixFilePermissions.toString(perms) + "); chmod go-w it, or " + fix);
+        }
+        return root;
+    }
+
+    /** Makes a directory that must not exist yet (mkdir: fails on anything there, a link included). */
+    public static Path createFresh(Path dir) throws IOException {
+        try {
+            return Files.createDirectory(dir, RWXR_XR_X);
+        } catch (FileAlreadyExistsException e) {
+            throw new UnsafePathException(dir, "it exists already (a fresh folder was to be made there)");
+        }
+    }
+
+    /**
+     * Makes {@code dir} and its missing parents one by one with mkdir (which never follows a link), after checking the
+     * nearest one that exists with lstat: a real directory, not a link. An existing {@code dir} is checked the same way.
+     */
+    public static Path makeDirectories(Path dir) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        Path p = dir.toAbsolutePath();
+        while (p != null && !Files.exists(p, NOFOLLOW)) {
+            missing.push(p);
+            p = p.getParent();
+        }
+        if (p != null) {
+            checkDirectory(p);
+        }
+        while (!missing.isEmpty()) {
+            Path d = missing.pop();
+            try {
+                Files.createDirectory(d, RWXR_XR_X);
+            } catch (FileAlreadyExistsException e) {
+                checkDirectory(d); // made meanwhile: it must be a real directory too
+            }
+        }
+        return dir;
+    }
+
+    private static void checkDirectory(Path p) throws IOException {
+        PosixFileAttributes a = lstat(p);
+        if (a.isSymbolicLink()) {
+            throw new UnsafePathException(p, "it is a symbolic link where a directory of the report was expected");
+        }
+        if (!a.isDirectory()) {
+            throw new UnsafePathException(p, "it is not a directory");
+        }
+    }
+
+    /** {@link #write(Path, Content)} of a string as UTF-8. */
+    public static void writeString(Path file, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        write(file, out -> out.write(bytes));
+    }
+
+    /** {@link #write(Path, Content)} of a copy of the file {@code from}. */
+    public static void copy(Path from, Path file) throws IOException {
+        write(file, out -> Files.copy(from, out));
+    }
+
+    /**
+     * Writes {@code file}: its parents made by {@link #makeDirectories}, the content into a new temporary file beside it
+     * (CREATE_NEW, NOFOLLOW_LINKS), renamed over {@code file} (a link there is replaced, never followed).
+     */
+    public static void write(Path file, Content content) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        makeDirectories(dir);
+        Path tmp = dir.resolve("." + file.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, NOFOLLOW)) {
+                content.writeTo(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * Points the link {@code link} at {@code target}: a new link under a temporary name renamed over it, so the link is
+     * replaced at once and nothing it pointed at is touched. A real directory at {@code link} is refused.
+     */
+    public static void replaceLink(Path link, Path target) throws IOException {
+        checkLinkPlace(link);
+        Path tmp = link.resolveSibling("." + link.getFileName() + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
+        Files.createSymbolicLink(tmp, target);
+        try {
+            Files.move(tmp, link, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            Files.deleteIfExists(tmp);
+            checkLinkPlace(link); // a directory made there meanwhile is said as such
+            throw e;
+        }
+    }
+
+    /** Refuses a real directory where {@link #replaceLink} is to put a link (rename cannot replace it, and it is not ours to remove). */
+    public static void checkLinkPlace(Path link) throws UnsafePathException {
+        if (Files.isDirectory(link, NOFOLLOW)) {
+            throw new UnsafePathException(link, "it is a directory, not the link shmconform keeps there; move it away");
+        }
+    }
+
+    private static PosixFileAttributes lstat(Path p) throws UnsafePathException {
+        try {
+            return Files.readAttributes(p, PosixFileAttributes.class, NOFOLLOW);
+        } catch (IOException e) {
+            throw new UnsafePathException(p, "cannot lstat it (" + reason(e) + ")");
+        }
+    }
+
+    private static int uidOf(Path p) throws UnsafePathException {
+        try {
+            return (Integer) Files.getAttribute(p, "unix:uid", NOFOLLOW);
+        } catch (IOException e) {
+            throw new UnsafePathException(p, "cannot lstat it (" + reason(e) + ")");
+        }
+    }
+
+    /** An I/O error's cause in words, without its class name (the path is said by the caller). */
+    private static String reason(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getClass().getSimpleName().replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase();
+    }
+}

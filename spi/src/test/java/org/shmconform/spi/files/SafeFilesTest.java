@@ -1,0 +1,96 @@
+package org.shmconform.spi.files;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The checks and writes the report writers build on, each against what another user could plant. */
+class SafeFilesTest {
+    private static void assertEmpty(Path dir) throws Exception {
+        try (var inside = Files.list(dir)) {
+            assertEquals(List.of(), inside.toList());
+        }
+    }
+
+    @Test
+    void aMissingRootIsMadeNotWritableByOthers(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("a").resolve("report");
+        SafeFiles.checkRoot(root);
+        assertTrue(Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS));
+        String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(root));
+        assertTrue(mode.charAt(4) == '-' && mode.charAt(7) == '-', mode);
+        SafeFiles.checkRoot(root); // and an existing one of ours passes
+    }
+
+    @Test
+    void aRootThatIsALinkAFileAnotherUsersOrWritableByOthersIsRefused(@TempDir Path dir) throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), elsewhere);
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        Path open = Files.createDirectory(dir.resolve("open"));
+        assertEquals(0, new ProcessBuilder("chmod", "1777", open.toString()).start().waitFor()); // sticky like /tmp is not enough
+        Path mine = Files.createDirectory(dir.resolve("mine"));
+        int me = SafeFiles.myUid();
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(link)).getMessage()
+                .contains("is a symbolic link"));
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(file)).getMessage()
+                .contains("is not a directory"));
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(open)).getMessage()
+                .contains("writable by group or others (rwxrwxrwx)"));
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(mine, me + 1)).getMessage()
+                .contains("owned by uid " + me + ", not by this user"));
+        assertEmpty(elsewhere);
+        assertEquals("x", Files.readString(file));
+    }
+
+    @Test
+    void aWriteReplacesALinkAtItsPlaceAndRefusesALinkedFolder(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "s");
+        Path folder = Files.createDirectory(dir.resolve("run"));
+        Path file = Files.createSymbolicLink(folder.resolve("results.json"), secret);
+        SafeFiles.writeString(file, "{}");
+        assertEquals("s", Files.readString(secret));
+        assertEquals("{}", Files.readString(file));
+        assertTrue(Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS));
+
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Files.createSymbolicLink(folder.resolve("runs"), elsewhere);
+        assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.writeString(folder.resolve("runs").resolve("a.html"), "x"));
+        assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.makeDirectories(folder.resolve("runs").resolve("deeper")));
+        assertEmpty(elsewhere);
+    }
+
+    @Test
+    void aFreshFolderIsNeverMadeThroughALink(@TempDir Path dir) throws Exception {
+        Path elsewhere = Files.createDirectory(dir.resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(dir.resolve("20261205-000000-abcdef"), elsewhere);
+        assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.createFresh(link));
+        assertEmpty(elsewhere);
+    }
+
+    @Test
+    void latestIsReplacedAtOnceAndARealDirectoryThereIsRefused(@TempDir Path dir) throws Exception {
+        Path secret = Files.writeString(dir.resolve("secret"), "s");
+        Path root = Files.createDirectory(dir.resolve("root"));
+        Path latest = Files.createSymbolicLink(root.resolve("latest"), secret);
+        SafeFiles.replaceLink(latest, Path.of("20261205-000000-abcdef"));
+        assertEquals(Path.of("20261205-000000-abcdef"), Files.readSymbolicLink(latest));
+        assertEquals("s", Files.readString(secret));
+        try (var inside = Files.list(root)) {
+            assertEquals(List.of(latest), inside.toList(), "no temporary link is left");
+        }
+        Path other = Files.createDirectory(dir.resolve("other"));
+        Path realDir = Files.createDirectory(other.resolve("latest"));
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.replaceLink(realDir, Path.of("x"))).getMessage()
+                .contains("it is a directory, not the link shmconform keeps there"));
+        assertTrue(Files.isDirectory(realDir, LinkOption.NOFOLLOW_LINKS));
+    }
+}
