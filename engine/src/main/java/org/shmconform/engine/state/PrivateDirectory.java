@@ -50,15 +50,20 @@ public final class PrivateDirectory {
             if (!Files.exists(abs.getParent(), NOFOLLOW)) {
                 ensure(abs.getParent(), "rwx------");
             }
+            boolean madeHere = false;
             try {
                 Files.createDirectory(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
+                madeHere = true;
             } catch (FileAlreadyExistsException e) {
-                // made by someone else meanwhile: verified below like any existing directory
+                // Made by someone else meanwhile (in a sticky /tmp, another user can): verified below like any existing
+                // directory, and never chmod'ed: what is there may be another's directory, a hard link to a file of
+                // root's, or a FIFO whose open would hang.
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot make " + abs, e);
             }
-            // The umask may have removed bits: we made it, it is ours, and nobody else can write its parent.
-            setMode(abs, mode);
+            if (madeHere) {
+                setMode(abs, mode); // the umask may have removed bits: we made it, it is ours
+            }
         }
         verify(abs, myUid(), mode);
         return abs;
