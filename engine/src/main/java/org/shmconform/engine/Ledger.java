@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,8 +17,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.sysv.QtKeyFile;
 import org.shmconform.backends.sysv.SysVObjects;
 
 /**
@@ -46,7 +45,6 @@ import org.shmconform.backends.sysv.SysVObjects;
  */
 public final class Ledger {
     static final String FILE = "ledger";
-    private static final int QT_PROJECT_ID = 'Q';
 
     private final FileChannel out;
     private final long startSecond;
@@ -332,17 +330,18 @@ public final class Ledger {
 
     /** @return the key file, or null for anything that is not a regular file (a link is never a key file of ours) */
     private KeyFile recordKeyFile(Path file) throws IOException {
-        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-        if (!a.isRegularFile()) {
+        // One lstat for every attribute, and a file with one name only (QtKeyFile): a worker's user owns its TMPDIR.
+        QtKeyFile f = QtKeyFile.lstat(file).orElse(null);
+        if (f == null) {
             return null;
         }
-        long dev = (Long) Files.getAttribute(file, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        long ino = (Long) Files.getAttribute(file, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-        int key = ftok(dev, ino);
-        int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        long dev = f.dev();
+        long ino = f.ino();
+        int key = f.key();
+        int uid = f.uid();
         // When the file was made: Qt never writes a key file, so its modification time is its birth
         // (whole seconds, like an IPC object's ctime).
-        KeyFile k = new KeyFile(key, uid, a.lastModifiedTime().to(TimeUnit.SECONDS), kindsKeyedBy(file));
+        KeyFile k = new KeyFile(key, uid, f.madeSecond(), kindsKeyedBy(file));
         liveKeyFiles.put(file, k);
         if (keyFilesSeen.add(file + ":" + dev + ":" + ino)) {
             write("keyfile " + file + " " + dev + " " + ino + " " + key + " " + uid);
@@ -391,7 +390,7 @@ public final class Ledger {
 
     /** glibc's ftok, from lstat's results (ftok itself stats through links). */
     static int ftok(long dev, long ino) {
-        return (int) ((ino & 0xffff) | ((dev & 0xff) << 16) | ((long) (QT_PROJECT_ID & 0xff) << 24));
+        return QtKeyFile.ftok(dev, ino);
     }
 
     synchronized void close() {

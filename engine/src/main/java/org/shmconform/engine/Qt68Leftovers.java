@@ -8,10 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.host.PosixNames;
+import org.shmconform.backends.sysv.QtKeyFile;
 import org.shmconform.backends.sysv.SysVObjects;
 
 /**
@@ -88,13 +87,13 @@ public final class Qt68Leftovers {
      * killed before its ledger recorded the objects leaves for the next run's reaper.
      */
     private static void removeObjectsOf(Path keyFile, List<String> removed) throws IOException {
-        long dev = (Long) Files.getAttribute(keyFile, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        long ino = (Long) Files.getAttribute(keyFile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-        int uid = (Integer) Files.getAttribute(keyFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        long fileSecond = ((FileTime) Files.getAttribute(keyFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS)).to(TimeUnit.SECONDS);
-        int key = Ledger.ftok(dev, ino);
+        java.util.Optional<QtKeyFile> file = QtKeyFile.lstat(keyFile); // one lstat; a hard link is none of ours
+        if (file.isEmpty()) {
+            return;
+        }
+        int key = file.get().key();
         for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.key() == key && o.cuid() == uid && o.ctime() >= fileSecond && SysVObjects.remove(o)) {
+            if (o.key() == key && o.cuid() == file.get().uid() && o.ctime() >= file.get().changedSecond() && SysVObjects.remove(o)) {
                 removed.add(String.format("%s key 0x%08x id %d (Qt 6.8 platformSafeKey file %s)", o.kind(), key, o.id(), keyFile));
             }
         }

@@ -141,6 +141,35 @@ class AttacksAsNobodyTest {
         }
     }
 
+    /**
+     * A root application's key file that anyone may write (made under umask 0) can be hard-linked by nobody into its
+     * TMPDIR under a run's key name, protected_hardlinks or not: the link has the application's owner, birth time and
+     * ftok value, so the application's segment made during the run passed for the run's and was reaped (it was, before
+     * a key file with two names stopped being one of ours: QtKeyFile).
+     */
+    @Test
+    void aHardLinkToAnApplicationsKeyFilePlantedInANobodyTmpdirDestroysNothing() throws Exception {
+        Path appKeyFile = victimFile("");
+        Files.setPosixFilePermissions(appKeyFile, PosixFilePermissions.fromString("rw-rw-rw-"));
+        try (RunContext run = RunContext.create()) {
+            String prefix = run.nextExecutionPrefix();
+            Path nobodyTmp = run.workerTmp("n", "nobody");
+            Path hardLink = QtKeys.systemVKeyFile(nobodyTmp, prefix + "h", QtKeys.SHARED_MEMORY_PREFIX);
+            assertEquals(0, asNobody("ln " + appKeyFile + " " + hardLink), "a file anyone may write can be hard-linked");
+            // The application makes its segment now, during the run, after the link.
+            int app = C.shmget(C.ftok(appKeyFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+            assertTrue(app >= 0, "shmget errno " + LibC.errno());
+            segments.add(app);
+            run.ledger().observe(prefix, run.workerTmps());
+            List<String> notes = new ArrayList<>();
+            Reaper.afterExecution(run, prefix, notes);
+            Pointer q = C.shmat(app, null, 0);
+            assertNotEquals(-1L, Pointer.nativeValue(q), "the application's segment is still there: " + notes);
+            C.shmdt(q);
+            assertTrue(Files.exists(appKeyFile), "and its key file");
+        }
+    }
+
     @Test
     void aLiveRunsObjectsSurviveAnotherRunsStartUpReaper() throws Exception {
         try (RunContext live = RunContext.create()) {

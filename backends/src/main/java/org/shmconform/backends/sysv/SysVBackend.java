@@ -9,8 +9,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.util.concurrent.TimeUnit;
 import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.spi.Availability;
@@ -121,14 +119,14 @@ public final class SysVBackend implements SharedMemoryBackend {
     }
 
     private static void removeObjectOf(Path keyFile, String kind, List<String> removed) throws IOException {
-        long dev = (Long) Files.getAttribute(keyFile, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        long ino = (Long) Files.getAttribute(keyFile, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-        int uid = (Integer) Files.getAttribute(keyFile, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-        FileTime ctime = (FileTime) Files.getAttribute(keyFile, "unix:ctime", LinkOption.NOFOLLOW_LINKS);
-        long fileSecond = ctime.to(TimeUnit.SECONDS);
-        int key = (int) ((ino & 0xffff) | ((dev & 0xff) << 16) | ((long) (SysVCalls.QT_PROJECT_ID & 0xff) << 24));
+        java.util.Optional<QtKeyFile> file = QtKeyFile.lstat(keyFile); // one lstat; a hard link is none of ours
+        if (file.isEmpty()) {
+            return;
+        }
+        int key = file.get().key();
         for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.kind().equals(kind) && o.key() == key && o.cuid() == uid && o.ctime() >= fileSecond && SysVObjects.remove(o)) {
+            if (o.kind().equals(kind) && o.key() == key && o.cuid() == file.get().uid() && o.ctime() >= file.get().changedSecond()
+                    && SysVObjects.remove(o)) {
                 removed.add(String.format("%s key 0x%08x id %d", kind, key, o.id()));
             }
         }
