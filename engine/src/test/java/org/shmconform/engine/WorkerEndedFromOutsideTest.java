@@ -21,9 +21,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.shmconform.backends.host.KernelWait;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScheduleChecker;
@@ -43,17 +42,8 @@ import org.shmconform.schedule.WorkerSpec;
  * shows asleep in semop, or the creator of the segment once the other worker has attached it.
  */
 class WorkerEndedFromOutsideTest {
-    private static RunContext run;
-
-    @BeforeAll
-    static void start() {
-        run = RunContext.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        run.close();
-    }
+    @RegisterExtension
+    static final OneRunPerClass RUN = new OneRunPerClass();
 
     @Test
     void aWorkerKilledFromOutsideDuringItsLockIsNoCrashAndNoVerdictStands() throws Exception {
@@ -111,7 +101,7 @@ class WorkerEndedFromOutsideTest {
     }
 
     private static Execution execute(Step... steps) throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+        ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 ScheduleRunner.Timing.defaults());
         Schedule s = new Schedule("ended-from-outside", null, List.of(WorkerSpec.local("A", "sysv"), WorkerSpec.local("B", "sysv"),
                 WorkerSpec.local("C", "sysv")), Arrays.asList(steps));

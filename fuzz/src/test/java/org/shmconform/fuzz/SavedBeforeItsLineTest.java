@@ -31,26 +31,24 @@ class SavedBeforeItsLineTest {
 
     @Test
     void aFailureIsSavedBeforeItsLineIsTold(@TempDir Path out) {
-        Findings found = new Findings(FindingsTest.options(out), s -> FindingsTest.trial(s, Verdict.FAIL), line -> {
-            throw new Stopped();
-        }, () -> true);
-
-        assertThrows(Stopped.class, () -> found.add(5, "seed 5", FindingsTest.trial(SCHEDULE, Verdict.FAIL), " (4 ops)", 1.0, 1));
-
-        assertTrue(Files.exists(out.resolve("seed-5/original.schedule.json")), "the failure found was lost");
-        assertTrue(Files.exists(out.resolve("seed-5/original.history.jsonl")));
+        assertSavedWhenItsLineStops(out, 5, Verdict.FAIL);
     }
 
     @Test
     void anUnknownIsSavedBeforeItsLineIsTold(@TempDir Path out) {
-        Findings found = new Findings(FindingsTest.options(out), s -> FindingsTest.trial(s, Verdict.UNKNOWN), line -> {
+        assertSavedWhenItsLineStops(out, 6, Verdict.UNKNOWN);
+    }
+
+    /** A schedule judged {@code verdict} whose line stops the campaign: its schedule and history are there all the same. */
+    private static void assertSavedWhenItsLineStops(Path out, long seed, Verdict verdict) {
+        Findings found = new Findings(FindingsTest.options(out), s -> FindingsTest.trial(s, verdict), line -> {
             throw new Stopped();
         }, () -> true);
 
-        assertThrows(Stopped.class, () -> found.add(6, "seed 6", FindingsTest.trial(SCHEDULE, Verdict.UNKNOWN), " (4 ops)", 1.0, 1));
+        assertThrows(Stopped.class, () -> found.add(seed, "seed " + seed, FindingsTest.trial(SCHEDULE, verdict), " (4 ops)", 1.0, 1));
 
-        assertTrue(Files.exists(out.resolve("seed-6/original.schedule.json")));
-        assertTrue(Files.exists(out.resolve("seed-6/original.history.jsonl")));
+        assertTrue(Files.exists(out.resolve("seed-" + seed + "/original.schedule.json")), "the " + verdict + " found was lost");
+        assertTrue(Files.exists(out.resolve("seed-" + seed + "/original.history.jsonl")));
     }
 
     /** A stop asked for while shrinking ends the shrink at its next run; the best so far is saved before the line. */
