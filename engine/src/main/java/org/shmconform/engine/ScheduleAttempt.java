@@ -335,7 +335,10 @@ final class ScheduleAttempt {
      * Without, it ends blocked only when nothing could still release it: every op in flight is
      * asleep in a lock wait, twice in a row, and every other worker is idle (only a running op
      * can wake a waiter, and a finished one has woken it before its reply was read). Otherwise
-     * the reply, the worker's death or the deadline ends it; at the deadline the kernel decides.
+     * the reply, the worker's death or the deadline ends it; at the deadline the kernel decides, by the same test: the
+     * op is blocked only if every op in flight is asleep in a lock wait. One that still runs (a create or detach inside
+     * its locker, starved of the CPU on a busy machine) may be what holds the set and would let it in: a deadline then,
+     * so UNKNOWN, never a lock that "never returned although nobody held it".
      */
     private Wait await(String worker, boolean early) throws InterruptedException {
         long deadline = System.nanoTime() + timing.replyDeadline().toNanos();
@@ -343,7 +346,7 @@ final class ScheduleAttempt {
         Duration look = FIRST_LOOK;
         while (inFlight.containsKey(worker)) {
             if (System.nanoTime() - deadline >= 0) {
-                return blocked(worker) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
+                return inFlight.keySet().stream().allMatch(this::blocked) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
             }
             collect(worker, look);
             Duration doubled = look.multipliedBy(2);

@@ -84,6 +84,7 @@ class ScheduleValidationTest {
         "child acts first | {\"worker\":\"B\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"} | steps[0] (B lock): B acts before steps[1] spawns it",
         "spawned twice | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"},{\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\"} | B is already spawned by steps[0]",
         "async spawn | {\"worker\":\"A\",\"op\":\"spawnChild\",\"child\":\"B\",\"noWait\":true} | spawnChild cannot be noWait",
+        "a worker's own end | {\"worker\":\"A\",\"op\":\"exit\"} | steps[0] (A exit): exit is not a step a schedule can take (the model does not judge a worker's own end",
     })
     void aBadStepIsRefused(String what, String step, String expected) {
         String message = refused(schedule(step));
