@@ -22,6 +22,8 @@ final class PinnedProcess {
     private volatile boolean exited;
     private boolean reaped;
     private Integer status;
+    /** How it ended by itself, as the kernel told the pidfd's holder ({@link #endedHow}); null until asked. */
+    private volatile Integer endedBy;
 
     /** @param reaper the parent's reaping of the exited pid on request (its status, or null), or null */
     PinnedProcess(Pidfd pidfd, LongFunction<Integer> reaper) {
@@ -48,22 +50,39 @@ final class PinnedProcess {
         }
         exited = true;
         Integer s = reapOnce();
-        return s != null ? s : killed ? KILLED : endedHow(deadline);
+        return s != null ? s : killed ? KILLED : endedHowOnce(deadline);
+    }
+
+    /**
+     * {@link #endedHow}, kept once the kernel answered (a later ask, after {@link #release} closed the pidfd, gives the
+     * same answer); -1 while it has not (its parent has not reaped it by the deadline).
+     */
+    private int endedHowOnce(long deadline) throws InterruptedException {
+        Integer known = endedBy;
+        if (known == null) {
+            known = endedHow(deadline); // not under this object's lock: the wait may be long, and release() takes it
+            endedBy = known;
+        }
+        return known == null ? -1 : known;
     }
 
     /**
      * How a process that ended by itself ended, as the kernel tells a pidfd's holder once its parent has reaped it
-     * (Linux 6.15+), waiting for that reaping until {@code deadline}; -1 where the kernel does not tell. A death the
-     * engine did not cause is judged a crash only by its signal (ScheduleAttempt), so without it the death is UNKNOWN.
+     * (Linux 6.15+), waiting for that reaping until {@code deadline}: its status, -1 where the kernel never tells, null if
+     * not reaped by then. A death the engine did not cause is judged a crash only by its signal (ScheduleAttempt), so
+     * without it the death is UNKNOWN.
      */
-    private int endedHow(long deadline) throws InterruptedException {
+    private Integer endedHow(long deadline) throws InterruptedException {
         while (true) {
             Pidfd.Ending how = pidfd.endedHow();
             if (how instanceof Pidfd.Ending.Status status) {
                 return status.status();
             }
-            if (how instanceof Pidfd.Ending.Never || System.nanoTime() - deadline >= 0) {
+            if (how instanceof Pidfd.Ending.Never) {
                 return -1;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
             }
             Thread.sleep(1); // its parent (the worker that spawned it, or init) reaps it in a moment
         }
