@@ -11,6 +11,7 @@ import org.shmconform.fuzz.FuzzCampaign;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.reports.RunVerdict;
+import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.spi.files.SafeFiles;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -65,7 +66,7 @@ final class FuzzCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         validateOptions();
         Columns.describe(backend); // unknown names are a usage error
-        SafeFiles.checkRoot(out); // where failing schedules go: a link, a file, another's folder is exit 2
+        SafeFiles.checkRoot(out, PrivateDirectory.myUid()); // where failing schedules go: a link, a file, another's folder is exit 2
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         FuzzCampaign.Options options = FuzzCampaign.settled(FuzzCampaign.Options.of(backend).seed(first).count(count)
                 .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.reports.MergedReport;
+import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.spi.files.SafeFiles;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,7 +36,7 @@ final class MergeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SafeFiles.checkRoot(out); // before anything is read or written: a link, a file, another's folder is exit 2
+        SafeFiles.checkRoot(out, PrivateDirectory.myUid()); // before anything is read or written: a link, a file, another's folder is exit 2
         List<Path> files = new ArrayList<>();
         for (Path run : runs) {
             files.add(resultsJson(run));

@@ -263,7 +263,7 @@ public final class ConformanceRun implements AutoCloseable {
      * with no real directory where its {@code latest} link goes. One line saying why and how to fix, else.
      */
     public static Path checkReportRoot(Path reportRoot) throws IOException {
-        SafeFiles.checkRoot(reportRoot);
+        SafeFiles.checkRoot(reportRoot, org.shmconform.engine.state.PrivateDirectory.myUid());
         SafeFiles.checkLinkPlace(ReportLayout.latestLink(reportRoot));
         return reportRoot;
     }

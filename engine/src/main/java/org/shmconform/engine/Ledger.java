@@ -389,10 +389,6 @@ public final class Ledger {
     }
 
     /** glibc's ftok, from lstat's results (ftok itself stats through links). */
-    static int ftok(long dev, long ino) {
-        return QtKeyFile.ftok(dev, ino);
-    }
-
     synchronized void close() {
         if (watch != null) {
             watch.close();

@@ -497,7 +497,7 @@ final class ScheduleAttempt {
 
     private String gone(String worker, int exit) {
         String why = dying.get(worker);
-        return why != null ? why + " by the engine" : exit > 128 ? "died by signal " + (exit - 128) : "exited with status " + exit;
+        return why != null ? why + " by the engine" : "ended with " + WorkerDeath.describe(exit);
     }
 
     /** A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info with {@code why}. */

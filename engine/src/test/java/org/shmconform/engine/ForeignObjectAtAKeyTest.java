@@ -75,7 +75,7 @@ class ForeignObjectAtAKeyTest {
         try {
             Set<Integer> ids = new java.util.HashSet<>();
             for (int i = 0; i < WINDOW; i++) {
-                int id = LibC.INSTANCE.shmget(Ledger.ftok(dev, ino + i), 1, LibC.IPC_CREAT | LibC.IPC_EXCL | 0600);
+                int id = LibC.INSTANCE.shmget(org.shmconform.backends.sysv.QtKeyFile.ftok(dev, ino + i), 1, LibC.IPC_CREAT | LibC.IPC_EXCL | 0600);
                 if (id >= 0) {
                     ids.add(id);
                 }

@@ -88,7 +88,7 @@ final class Findings {
      * followed.
      */
     private void forgetAnEarlierShrink(long seed) {
-        ReportLayout.Evidence stale = ReportLayout.at(o.outDir()).fuzzShrunk(seed);
+        ReportLayout.Evidence stale = shrunkFiles(seed);
         for (Path file : List.of(stale.scheduleFile(), stale.historyFile())) {
             try {
                 java.nio.file.Files.deleteIfExists(file);
@@ -98,10 +98,24 @@ final class Findings {
         }
     }
 
+    /** Where a seed's shrunk schedule and history go in the campaign's folder. */
+    private ReportLayout.Evidence shrunkFiles(long seed) {
+        return ReportLayout.at(o.outDir()).fuzzShrunk(seed);
+    }
+
+    /** The shrinker's last (failing) run of its shrunk schedule, named for the seed and kept at its shrunk files; null if none. */
+    private Trial keepShrunk(long seed, Schedule original, Shrinker.Result<Trial> r) {
+        if (r.shrunk() == null) {
+            return null;
+        }
+        Trial last = r.lastTrial().evidence().renamed(original.name() + "-shrunk", seed);
+        last.keep(shrunkFiles(seed));
+        return last;
+    }
+
     /** Shrinks a difference from the documentation as a failure is shrunk: candidates must deviate on the same property. */
     private FuzzResult.Difference shrinkDifference(long seed, Trial original, ReportLayout.Evidence originalFiles, String property,
                                                    double secondsToFind, int schedulesToFind) throws InterruptedException {
-        ReportLayout campaign = ReportLayout.at(o.outDir());
         Shrinker.Result<Trial> r = Shrinker.shrink(original.schedule(), property, s -> {
             Trial c = runner.run(s);
             if (c.unknown() != null) {
@@ -110,23 +124,15 @@ final class Findings {
             String d = FuzzCampaign.deviation(c);
             return new Shrinker.Trial<>(d != null, d, c);
         }, o.shrink(), stopRequested);
-        Path shrunkFile = null;
-        int shrunkSteps = -1;
-        if (r.shrunk() != null) {
-            Trial last = r.lastTrial().evidence().renamed(original.schedule().name() + "-shrunk", seed);
-            ReportLayout.Evidence files = campaign.fuzzShrunk(seed);
-            last.keep(files);
-            shrunkFile = files.scheduleFile();
-            shrunkSteps = last.schedule().steps().size();
-        }
+        Trial last = keepShrunk(seed, original.schedule(), r);
         return new FuzzResult.Difference(seed, property, original.outcome().documented().why(), secondsToFind, schedulesToFind,
-                original.schedule().steps().size(), shrunkSteps, originalFiles.scheduleFile(), shrunkFile);
+                original.schedule().steps().size(), last == null ? -1 : last.schedule().steps().size(),
+                originalFiles.scheduleFile(), last == null ? null : shrunkFiles(seed).scheduleFile());
     }
 
     /** Shrinks a failure whose original is saved at {@code originalFiles}, and saves the shrunk schedule beside it. */
     private FuzzResult.Failure shrinkAndSave(long seed, Trial original, ReportLayout.Evidence originalFiles) throws InterruptedException {
         String property = original.failingProperty();
-        ReportLayout campaign = ReportLayout.at(o.outDir());
         Schedule schedule = original.schedule();
         String[] lastUnknown = {null};
         Shrinker.Result<Trial> r = Shrinker.shrink(schedule, property, s -> {
@@ -137,16 +143,10 @@ final class Findings {
             }
             return new Shrinker.Trial<>(c.fails(), c.failingProperty(), c);
         }, o.shrink(), stopRequested);
-        Schedule shrunk = null;
-        ReportLayout.Evidence shrunkFiles = null;
-        String shrunkWhy = null;
-        if (r.shrunk() != null) {
-            Trial last = r.lastTrial().evidence().renamed(schedule.name() + "-shrunk", seed);
-            shrunk = last.schedule();
-            shrunkFiles = campaign.fuzzShrunk(seed);
-            last.keep(shrunkFiles);
-            shrunkWhy = last.failure().map(p -> p.why()).orElse(null);
-        }
+        Trial last = keepShrunk(seed, schedule, r);
+        Schedule shrunk = last == null ? null : last.schedule();
+        ReportLayout.Evidence shrunkFiles = last == null ? null : shrunkFiles(seed);
+        String shrunkWhy = last == null ? null : last.failure().map(p -> p.why()).orElse(null);
         if (r.rerunUnknown() == r.k()) {
             // Not one re-run could be judged: this FAIL is neither reproduced nor refuted, and the campaign must not pass.
             unknown.add("seed " + seed + ": " + property + " once, then " + r.k() + " re-runs UNKNOWN: " + lastUnknown[0]

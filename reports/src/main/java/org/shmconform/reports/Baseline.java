@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 
 /**
@@ -93,9 +94,8 @@ public final class Baseline {
         if (results == null || !results.isArray()) {
             throw new InvalidBaseline(where + " has no \"results\" list");
         }
-        Set<String> cells = new HashSet<>();
         for (int i = 0; i < results.size(); i++) {
-            checkResult(where + ": results[" + i + "]", results.get(i), cells);
+            checkResult(where + ": results[" + i + "]", results.get(i));
         }
         // Lists a reader walks (merge: columns, each campaign's failures): absent, they would fail later as a null, not here.
         for (String list : List.of("columns", "fuzz")) {
@@ -108,11 +108,25 @@ public final class Baseline {
                 throw new InvalidBaseline(where + ": fuzz[" + i + "] has no \"failures\" list");
             }
         }
+        RunSummary run;
         try {
-            return ReportJson.MAPPER.treeToValue(root, RunSummary.class);
+            run = ReportJson.MAPPER.treeToValue(root, RunSummary.class);
         } catch (JsonProcessingException e) {
             throw new InvalidBaseline(where + " does not match " + RunSummary.SCHEMA + ": " + e.getOriginalMessage());
         }
+        // A cell twice: the comparison (RunDiff) keeps one side, so a FAIL beside a PASS of the same cell would vanish.
+        Set<String> cells = new HashSet<>();
+        for (int i = 0; i < run.results().size(); i++) {
+            ScenarioResult r = run.results().get(i);
+            for (int j = 0; j < r.properties().size(); j++) {
+                String cell = RunDiff.cell(r, r.properties().get(j));
+                if (!cells.add(cell)) {
+                    throw new InvalidBaseline(where + ": results[" + i + "].properties[" + j + "] repeats cell " + cell
+                            + ": a results.json holds each cell once");
+                }
+            }
+        }
+        return run;
     }
 
     /**
@@ -128,7 +142,7 @@ public final class Baseline {
         return run;
     }
 
-    private static void checkResult(String where, JsonNode r, Set<String> cells) throws InvalidBaseline {
+    private static void checkResult(String where, JsonNode r) throws InvalidBaseline {
         if (!r.isObject()) {
             throw new InvalidBaseline(where + " is not an object");
         }
@@ -150,12 +164,6 @@ public final class Baseline {
             String verdict = p.path("verdict").asText(null);
             if (verdict == null || Arrays.stream(Verdict.values()).noneMatch(v -> v.name().equals(verdict))) {
                 throw new InvalidBaseline(at + " has no valid \"verdict\" (one of " + Arrays.toString(Verdict.values()) + ")");
-            }
-            // A cell twice: the comparison (RunDiff) keeps one side, so a FAIL beside a PASS of the same cell would vanish.
-            String cell = r.path("column").asText() + "/" + r.path("env").asText() + "/" + r.path("scenario").asText() + "/"
-                    + p.path("property").asText();
-            if (!cells.add(cell)) {
-                throw new InvalidBaseline(at + " repeats cell " + cell + ": a results.json holds each cell once");
             }
         }
     }

@@ -48,20 +48,6 @@ public final class SafeFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** The caller's effective user id: the owner of /proc/self (Linux). */
-    public static int myUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new IllegalStateException("cannot tell this process's user id from /proc/self", e);
-        }
-    }
-
-    /** {@link #checkRoot(Path, int)} for the caller. */
-    public static Path checkRoot(Path root) throws UnsafePathException {
-        return checkRoot(root, myUid());
-    }
-
     /**
      * Makes the report root {@code root} if it is missing (0755, its missing parents too) and checks it with lstat: a
      * real directory (not a symbolic link), owned by {@code uid}, not writable by group or others. Anything else is

@@ -23,11 +23,11 @@ class SafeFilesTest {
     @Test
     void aMissingRootIsMadeNotWritableByOthers(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("a").resolve("report");
-        SafeFiles.checkRoot(root);
+        SafeFiles.checkRoot(root, me(dir));
         assertTrue(Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS));
         String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(root));
         assertTrue(mode.charAt(4) == '-' && mode.charAt(7) == '-', mode);
-        SafeFiles.checkRoot(root); // and an existing one of ours passes
+        SafeFiles.checkRoot(root, me(dir)); // and an existing one of ours passes
     }
 
     @Test
@@ -38,12 +38,12 @@ class SafeFilesTest {
         Path open = Files.createDirectory(dir.resolve("open"));
         assertEquals(0, new ProcessBuilder("chmod", "1777", open.toString()).start().waitFor()); // sticky like /tmp is not enough
         Path mine = Files.createDirectory(dir.resolve("mine"));
-        int me = SafeFiles.myUid();
-        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(link)).getMessage()
+        int me = me(dir);
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(link, me)).getMessage()
                 .contains("is a symbolic link"));
-        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(file)).getMessage()
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(file, me)).getMessage()
                 .contains("is not a directory"));
-        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(open)).getMessage()
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(open, me)).getMessage()
                 .contains("writable by group or others (rwxrwxrwx)"));
         assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(mine, me + 1)).getMessage()
                 .contains("owned by uid " + me + ", not by this user"));
@@ -92,5 +92,15 @@ class SafeFilesTest {
         assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.replaceLink(realDir, Path.of("x"))).getMessage()
                 .contains("it is a directory, not the link shmconform keeps there"));
         assertTrue(Files.isDirectory(realDir, LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /** This process's user id: the owner of a file it has just made. */
+    private static int me(Path dir) throws java.io.IOException {
+        Path probe = Files.createTempFile(dir, "uid", "");
+        try {
+            return (Integer) Files.getAttribute(probe, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } finally {
+            Files.delete(probe);
+        }
     }
 }
