@@ -15,6 +15,7 @@ import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.engine.state.RunsBeingMade;
 
 /**
  * Removes what a run made, and only what it can prove is its own: never by pid (pids are reused),
@@ -212,6 +213,7 @@ public final class Reaper {
     /** Reaps every run under the runs root whose lock can be taken: its harness is gone. */
     public static List<String> reapDeadRuns() {
         List<String> removed = new ArrayList<>();
+        List<Path> lockless = new ArrayList<>();
         Path root = RunContext.runsRoot();
         try (DirectoryStream<Path> runs = Files.newDirectoryStream(root)) {
             for (Path run : runs) {
@@ -222,6 +224,9 @@ public final class Reaper {
                     continue;
                 }
                 OfdLockFile.Attempt attempt = RunContext.lockIfDead(run);
+                if (beingMade && attempt.outcome() == OfdLockFile.Outcome.NOT_OPENABLE) {
+                    lockless.add(run); // its maker may be alive and about to lock it, or dead before it could
+                }
                 if (attempt.outcome() != OfdLockFile.Outcome.TAKEN) {
                     continue; // alive (or not provably a run of ours)
                 }
@@ -239,6 +244,27 @@ public final class Reaper {
             }
         } catch (IOException e) {
             removed.add("cannot list " + root + ": " + e.getMessage());
+        }
+        removed.addAll(removeMakersLeftovers(lockless));
+        return removed;
+    }
+
+    /** The lockless {@code .new-} directories, once no harness is making a run: their makers died before locking them. */
+    private static List<String> removeMakersLeftovers(List<Path> lockless) {
+        List<String> removed = new ArrayList<>();
+        if (lockless.isEmpty()) {
+            return removed;
+        }
+        try (OfdLockFile noneBeingMade = RunsBeingMade.noneBeingMade()) {
+            if (noneBeingMade == null) {
+                return removed; // a maker is at work: the next reaper decides
+            }
+            for (Path dir : lockless) {
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    PrivateDirectory.deleteTree(dir);
+                    removed.add("run being made whose maker died before locking it: " + dir);
+                }
+            }
         }
         return removed;
     }

@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.engine.state.RunsBeingMade;
 import org.shmconform.engine.state.RunLock;
 import org.shmconform.engine.state.StateDirectory;
 
@@ -93,19 +94,24 @@ public final class RunContext implements AutoCloseable {
             if (Files.exists(runs.resolve(id), LinkOption.NOFOLLOW_LINKS)) {
                 continue;
             }
-            // Made under a name the reaper ignores, locked, then renamed: a reaper never sees it unlocked.
-            Path making = PrivateDirectory.createFresh(runs.resolve(".new-" + letters(16)), "rwx------");
-            OfdLockFile lock = RunLock.createIn(making); // never through a link, held until the run ends or the process dies
-            Ledger ledger = Ledger.create(making, start);
-            PrivateDirectory.createFresh(making.resolve("logs"), "rwx------");
             Path dir = runs.resolve(id);
-            try {
-                Files.move(making, dir); // rename(2): fails if a run took the id meanwhile
-            } catch (IOException e) {
-                lock.close();
-                ledger.close();
-                PrivateDirectory.deleteTree(making);
-                continue;
+            OfdLockFile lock;
+            Ledger ledger;
+            // Made under a name the reaper ignores, locked, then renamed: a reaper never sees it unlocked. Made while
+            // holding RunsBeingMade, so a reaper can tell one whose maker died before its lock was in place.
+            try (OfdLockFile beingMade = RunsBeingMade.hold()) {
+                Path making = PrivateDirectory.createFresh(runs.resolve(".new-" + letters(16)), "rwx------");
+                lock = RunLock.createIn(making); // never through a link, held until the run ends or the process dies
+                ledger = Ledger.create(making, start);
+                PrivateDirectory.createFresh(making.resolve("logs"), "rwx------");
+                try {
+                    Files.move(making, dir); // rename(2): fails if a run took the id meanwhile
+                } catch (IOException e) {
+                    lock.close();
+                    ledger.close();
+                    PrivateDirectory.deleteTree(making);
+                    continue;
+                }
             }
             ledger.watchKeyFiles(KEY_PREFIX + id);
             RunContext run = new RunContext(id, dir, start, lock, ledger);

@@ -8,7 +8,8 @@ import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.OfdLock;
 
 /**
- * A file whose first byte this process holds with an exclusive open-file-description lock: the
+ * A file whose first byte this process holds with an open-file-description lock, exclusive unless made by
+ * {@link #awaitShared}: the
  * lock belongs to the open file description, so it excludes every other opener (in any process or
  * pid namespace, and another descriptor of this very process), and the kernel drops it when the
  * holder closes it or dies. The file is never reached through a symbolic link (O_NOFOLLOW) and the
@@ -100,10 +101,7 @@ public final class OfdLockFile implements AutoCloseable {
      * is an open of its own). The wait polls, so an interrupt ends it.
      */
     public static OfdLockFile await(Path file, long pollMillis) throws InterruptedException {
-        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
-        if (fd < 0) {
-            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
-        }
+        int fd = openOrMake(file);
         try {
             while (OfdLock.tryExclusive(fd, 0, 1) != 0) {
                 Thread.sleep(pollMillis);
@@ -113,6 +111,38 @@ public final class OfdLockFile implements AutoCloseable {
             throw e;
         }
         return new OfdLockFile(file, fd);
+    }
+
+    /**
+     * Opens {@code file}, making it (mode 0600) if missing, never through a link, and waits until this open holds a shared
+     * lock on it: many holders at once, none while someone holds it through {@link #tryTakeOrMake}.
+     */
+    public static OfdLockFile awaitShared(Path file) {
+        int fd = openOrMake(file);
+        int rc = OfdLock.shared(fd, 0, 1);
+        if (rc != 0) {
+            LibC.INSTANCE.close(fd);
+            throw new IllegalStateException("cannot lock " + file + ": errno " + rc);
+        }
+        return new OfdLockFile(file, fd);
+    }
+
+    /** Opens {@code file}, making it (mode 0600) if missing, never through a link, and takes its lock if nobody holds it. */
+    public static Attempt tryTakeOrMake(Path file) {
+        int fd = openOrMake(file);
+        if (OfdLock.tryExclusive(fd, 0, 1) != 0) {
+            LibC.INSTANCE.close(fd);
+            return new Attempt(Outcome.HELD, null);
+        }
+        return new Attempt(Outcome.TAKEN, new OfdLockFile(file, fd));
+    }
+
+    private static int openOrMake(Path file) {
+        int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CREAT | O_NOFOLLOW | LibC.O_CLOEXEC, 0600);
+        if (fd < 0) {
+            throw new IllegalStateException("cannot lock " + file + ": errno " + LibC.errno());
+        }
+        return fd;
     }
 
     public Path file() {
