@@ -215,6 +215,11 @@ public final class ConformanceRun implements AutoCloseable {
      * target/shmconform-report), with its environments created. {@link #close} ends it.
      */
     public static ConformanceRun open(Plan plan, Path reportDir) {
+        try {
+            SafeFiles.checkRoot(reportDir, org.shmconform.engine.state.PrivateDirectory.myUid()); // as execute's report root
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
         ConformanceRun run = new ConformanceRun(plan, RunContext.create(), ReportLayout.at(reportDir), ConcurrentHashMap.newKeySet());
         try {
             run.createEnvironments();

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.shmconform.backends.host.HostIds;
+import org.shmconform.spi.files.Ancestors;
 
 /**
  * Directories the harness (root, usually) can trust: every component is checked with lstat (no
@@ -106,33 +107,9 @@ public final class PrivateDirectory {
      * rename or remove our entry).
      */
     public static void checkAncestors(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        Path p = dir.getRoot();
-        for (Path name : dir) {
-            p = p.resolve(name);
-            if (!Files.exists(p, NOFOLLOW)) {
-                return; // the rest is made by ensure(), 0700
-            }
-            PosixFileAttributes a = lstat(p);
-            if (a.isSymbolicLink()) {
-                throw new UnsafeDirectoryException(p, "a path component is a symbolic link");
-            }
-            if (!a.isDirectory()) {
-                throw new UnsafeDirectoryException(p, "a path component is not a directory");
-            }
-            int owner = uidOf(p);
-            if (owner != 0 && owner != myUid()) {
-                throw new UnsafeDirectoryException(p, "a path component is owned by uid " + owner);
-            }
-            Set<PosixFilePermission> perms = a.permissions();
-            boolean othersWrite = perms.contains(PosixFilePermission.GROUP_WRITE) || perms.contains(PosixFilePermission.OTHERS_WRITE);
-            if (othersWrite && !(owner == 0 && isSticky(p))) {
-                throw new UnsafeDirectoryException(p, "a path component is writable by others ("
-                        + PosixFilePermissions.toString(perms) + ") and not sticky");
-            }
-        }
+        Ancestors.firstUnsafe(dir, Set.of(myUid())).ifPresent(u -> {
+            throw new UnsafeDirectoryException(u.where(), u.why());
+        });
     }
 
     /**

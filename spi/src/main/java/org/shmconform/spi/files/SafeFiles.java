@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -50,11 +51,18 @@ public final class SafeFiles {
 
     /**
      * Makes the report root {@code root} if it is missing (0755, its missing parents too) and checks it with lstat: a
-     * real directory (not a symbolic link), owned by {@code uid}, not writable by group or others. Anything else is
-     * refused with one line saying how to fix it, before anything is written.
+     * real directory (not a symbolic link), owned by {@code uid}, not writable by group or others, below folders another
+     * user can neither write nor own ({@link Ancestors}). Anything else is refused with one line saying how to fix it,
+     * before anything is written.
      */
     public static Path checkRoot(Path root, int uid) throws UnsafePathException {
         String fix = "give a new path or a real directory of uid " + uid + " that group and others cannot write";
+        Optional<Ancestors.Unsafe> above = Ancestors.firstUnsafe(root.toAbsolutePath().getParent(), trustedAbove(uid));
+        if (above.isPresent()) {
+            throw new UnsafePathException(root, above.get().where() + " above the report folder: " + above.get().why()
+                    + " (another user could put a folder of theirs in its place); give -o a folder whose every parent is"
+                    + " root's or yours and writable by no one else");
+        }
         if (!Files.exists(root, NOFOLLOW)) {
             try {
                 Path parent = root.toAbsolutePath().getParent();
@@ -85,6 +93,18 @@ public final class SafeFiles {
                     + PosixFilePermissions.toString(perms) + "); chmod go-w it, or " + fix);
         }
         return root;
+    }
+
+    /**
+     * Who may own the folders above a report root besides root: the caller, and under sudo the user who ran sudo (who
+     * could run anything as root already, so gains nothing by moving folders of theirs; a checkout in their home is theirs).
+     */
+    private static Set<Integer> trustedAbove(int uid) {
+        String sudoUid = System.getenv("SUDO_UID");
+        if (sudoUid != null && sudoUid.matches("[0-9]{1,9}") && Integer.parseInt(sudoUid) != uid) {
+            return Set.of(uid, Integer.parseInt(sudoUid));
+        }
+        return Set.of(uid);
     }
 
     /** Makes a directory that must not exist yet (mkdir: fails on anything there, a link included). */

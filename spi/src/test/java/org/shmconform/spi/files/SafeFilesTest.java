@@ -52,6 +52,35 @@ class SafeFilesTest {
     }
 
     @Test
+    void aRootBelowAFolderAnotherUserOwnsOrWritesOrBelowALinkIsRefused(@TempDir Path dir) throws Exception {
+        int me = me(dir);
+        Path nobodys = Files.createDirectory(dir.resolve("nobodys"));
+        Path writable = Files.createDirectory(dir.resolve("writable"));
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        Path real = Files.createDirectory(dir.resolve("real"));
+        Path link = Files.createSymbolicLink(dir.resolve("link"), real);
+        assertEquals(0, new ProcessBuilder("chmod", "0777", writable.toString()).start().waitFor());
+        assertEquals(0, new ProcessBuilder("chmod", "1777", sticky.toString()).start().waitFor());
+        // nobody could rename "report" away and put a folder of theirs, or a link, in its place during the run
+        if (me == 0) { // only root gives a folder away
+            assertEquals(0, new ProcessBuilder("chown", "65534", nobodys.toString()).start().waitFor());
+            assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(nobodys.resolve("report"), me))
+                    .getMessage().contains(nobodys + " above the report folder: a path component is owned by uid 65534"));
+        }
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(writable.resolve("a").resolve("report"), me))
+                .getMessage().contains("writable by others (rwxrwxrwx) and not sticky"));
+        assertTrue(assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(link.resolve("report"), me))
+                .getMessage().contains("a path component is a symbolic link"));
+        assertEmpty(nobodys);
+        assertEmpty(writable);
+        assertEmpty(real);
+        if (me == 0) { // a sticky folder of root's, like /tmp: nobody renames another's entry there
+            SafeFiles.checkRoot(sticky.resolve("report"), me);
+            assertTrue(Files.isDirectory(sticky.resolve("report"), LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
+    @Test
     void aWriteReplacesALinkAtItsPlaceAndRefusesALinkedFolder(@TempDir Path dir) throws Exception {
         Path secret = Files.writeString(dir.resolve("secret"), "s");
         Path folder = Files.createDirectory(dir.resolve("run"));
