@@ -144,14 +144,6 @@ public final class PrivateDirectory {
         }
     }
 
-    public static boolean isSticky(Path p) {
-        try {
-            return ((Integer) Files.getAttribute(p, "unix:mode", NOFOLLOW) & 01000) != 0;
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     public static void setMode(Path p, String mode) {
         try {
             Files.getFileAttributeView(p, PosixFileAttributeView.class, NOFOLLOW)
