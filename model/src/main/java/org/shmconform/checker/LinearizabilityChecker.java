@@ -77,12 +77,20 @@ public final class LinearizabilityChecker<S, O> {
     /**
      * Each partition the model gives is searched on its own: VIOLATION if one is, else UNKNOWN if one
      * is, else LINEARIZABLE with every part's observations.
+     *
+     * <p>The ops are searched in program order (by invoke), not in the order they were listed: a history lists ops as
+     * their replies were read, and the replies of different processes are read in whichever order the engine got to
+     * them. Which part is reported first, which failure reaches furthest first and which op is blamed follow the search
+     * order, so in list order the property a FAIL or DEVIATES names could change with that order (two workers' illegal
+     * replies on different keys, listed one way or the other, named ATTACH-EXISTING or CREATE-SIZE).
      */
     public static <S, O> CheckResult check(Model<S, O> model, List<Operation<O>> ops, int maxExpansions) {
         try {
             CheckResult unknown = null;
             SortedSet<String> observed = new TreeSet<>();
-            for (List<Operation<O>> part : model.partition(ops)) {
+            List<Operation<O>> byInvoke = new ArrayList<>(ops);
+            byInvoke.sort(PROGRAM_ORDER);
+            for (List<Operation<O>> part : model.partition(byInvoke)) {
                 CheckResult r = new LinearizabilityChecker<>(model, part, maxExpansions).run();
                 switch (r.status()) {
                     case VIOLATION -> {
@@ -98,6 +106,10 @@ public final class LinearizabilityChecker<S, O> {
             return new CheckResult(CheckResult.Status.UNKNOWN, null, "checker error: " + e, null, new TreeSet<>());
         }
     }
+
+    /** By invoke; ops of one call (the parts HistoryOps places apart, then the call) in the order they were listed. */
+    private static final Comparator<Operation<?>> PROGRAM_ORDER =
+            Comparator.<Operation<?>>comparingInt(Operation::invokeIndex).thenComparingInt(Operation::id);
 
     private CheckResult run() {
         if (search(model.init(), new BitSet())) {

@@ -149,7 +149,7 @@ class CheckerSoundnessTest {
         assertTrue(unknown <= Math.max(2, COUNT / 200), unknown + " of " + COUNT + " histories UNKNOWN (search bound): too many");
     }
 
-    private static Profile declared(String backend) {
+    static Profile declared(String backend) {
         return Profile.declared(Decl.INSTANCE.profileName(backend), Decl.of(backend));
     }
 

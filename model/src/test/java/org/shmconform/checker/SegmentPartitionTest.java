@@ -122,7 +122,7 @@ class SegmentPartitionTest {
     }
 
     /** The segment model with the contract's default partition: one part. */
-    private record Unpartitioned(SegmentSpec spec) implements Model<ModelState, ModelOp> {
+    record Unpartitioned(SegmentSpec spec) implements Model<ModelState, ModelOp> {
         @Override
         public ModelState init() {
             return spec.init();

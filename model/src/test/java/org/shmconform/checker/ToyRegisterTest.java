@@ -152,6 +152,34 @@ class ToyRegisterTest {
         assertEquals(8, whole.eventIndex());
     }
 
+    /**
+     * Whether the search finds a legal order within its bound must not depend on the order the replies were listed in:
+     * 12 concurrent writes and a read of the one invoked last. Searched in list order, the history listed with that
+     * write last was LINEARIZABLE at once, and listed with it first was UNKNOWN (bound of 1,000 states reached): a PASS
+     * or an UNKNOWN by the order the engine read the replies in.
+     */
+    @Test
+    void theBoundIsReachedOrNotWhateverTheOrderTheRepliesWereListedIn() {
+        int n = 12;
+        List<Operation<RegOp>> lastWriteListedLast = new ArrayList<>();
+        List<Operation<RegOp>> lastWriteListedFirst = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            lastWriteListedLast.add(new Operation<>(i - 1, "W" + i, new RegOp("x", true, i), i, 100, false, i));
+        }
+        lastWriteListedFirst.add(lastWriteListedLast.get(n - 1));
+        lastWriteListedFirst.addAll(lastWriteListedLast.subList(0, n - 1));
+        for (List<Operation<RegOp>> listed : List.of(lastWriteListedLast, lastWriteListedFirst)) {
+            listed.add(new Operation<>(n, "R", new RegOp("x", false, n), 200, 210, false, n + 1));
+        }
+        List<Operation<RegOp>> renumbered = new ArrayList<>();
+        for (Operation<RegOp> o : lastWriteListedFirst) {
+            renumbered.add(new Operation<>(renumbered.size(), o.process(), o.input(), o.call(), o.ret(), o.optional(), o.invokeIndex()));
+        }
+        CheckResult a = LinearizabilityChecker.check(new Registers(false), lastWriteListedLast, 1_000);
+        CheckResult b = LinearizabilityChecker.check(new Registers(false), renumbered, 1_000);
+        assertEquals(a.status(), b.status(), a + " / " + b);
+    }
+
     /** Two registers, each with n concurrent writes and an impossible read on y. */
     private static List<Operation<RegOp>> twoRegisters(int n) {
         History h = new History();
