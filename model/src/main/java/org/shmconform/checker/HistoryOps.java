@@ -33,12 +33,13 @@ public final class HistoryOps {
         Set<String> keepingAHandle = new HashSet<>();
         HistoryEvent killInvoke = null;
         List<Span> spans = spans(execution);
-        for (HistoryEvent e : execution.history().events()) {
+        for (HistoryEvent e : everyInvokeAnswered(execution.history().events())) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
                     killInvoke = e;
                 } else if (killInvoke != null) {
-                    ops.add(death(ops.size(), e.value(), killInvoke.time(), e.time(), killInvoke.index(), execution, semantics));
+                    ops.add(death(ops.size(), e.value() != null ? e.value() : killInvoke.value(), killInvoke.time(), e.time(), killInvoke.index(),
+                            e.type() == EventType.info, execution, semantics));
                     killInvoke = null;
                 }
                 continue;
@@ -118,7 +119,7 @@ public final class HistoryOps {
             }
             ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {
-                ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), execution, semantics));
+                ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), false, execution, semantics));
             }
         }
         return ops;
@@ -197,11 +198,42 @@ public final class HistoryOps {
                 space(invoke.process(), x, semantics), x.workers().get(invoke.process()).user());
     }
 
-    private static CheckedOp death(int id, String worker, long call, long ret, int index, Execution x,
+    private static CheckedOp death(int id, String worker, long call, long ret, int index, boolean optional, Execution x,
                                    Map<String, BackendSemantics> semantics) {
         ModelOp op = new ModelOp(worker, Nemesis.KILL, Args.NONE, 0, Outcome.DEATH, null, null,
                 space(worker, x, semantics), x.workers().get(worker).user());
-        return new CheckedOp(id, op, call, ret, false, index);
+        return new CheckedOp(id, op, call, ret, optional, index);
+    }
+
+    /**
+     * The events with a completion for every invoke that has none: the history ended, or the process's next invoke
+     * came, before its op was answered (an execution the harness abandoned midway, an async lock still in flight then).
+     * Such an op may have taken effect at any point after its invoke, or never: an info with no ending (so the op is
+     * indeterminate, and a kill's death optional) that never returned. Left out, it counted as surely not done, and a
+     * peer that saw it done (an attach finding its create's segment, a lock blocked behind it) was a FAIL.
+     */
+    static List<HistoryEvent> everyInvokeAnswered(List<HistoryEvent> events) {
+        List<HistoryEvent> out = new ArrayList<>();
+        Map<String, HistoryEvent> open = new java.util.LinkedHashMap<>();
+        for (HistoryEvent e : events) {
+            if (e.type() == EventType.invoke) {
+                HistoryEvent unanswered = open.put(e.process(), e);
+                if (unanswered != null) {
+                    out.add(neverAnswered(unanswered));
+                }
+            } else {
+                open.remove(e.process());
+            }
+            out.add(e);
+        }
+        open.values().stream().sorted(java.util.Comparator.comparingInt(HistoryEvent::index)).map(HistoryOps::neverAnswered)
+                .forEach(out::add);
+        return out;
+    }
+
+    private static HistoryEvent neverAnswered(HistoryEvent invoke) {
+        return new HistoryEvent(invoke.index(), Long.MAX_VALUE, invoke.process(), EventType.info, invoke.f(), Args.NONE,
+                null, null, null, null, null);
     }
 
     /** Key space of the backend plus the namespace identity its visibility follows. */

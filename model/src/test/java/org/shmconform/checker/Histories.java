@@ -76,6 +76,13 @@ final class Histories {
         return this;
     }
 
+    /** A kill the engine began and the history never saw end. */
+    Histories killSent(String w) {
+        history.append(new HistoryEvent(0, ++tick, "nemesis", EventType.invoke, "kill", null, null, null, null, null, null, w,
+                null, null, null, "killed"));
+        return this;
+    }
+
     /** The op was in flight when the engine killed its worker: indeterminate. */
     Histories info(String w, String f, String note) {
         history.append(new HistoryEvent(0, ++tick, w, EventType.info, f, null, null, null, null, null, null, null, null, null,

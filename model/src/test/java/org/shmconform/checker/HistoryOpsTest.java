@@ -306,6 +306,34 @@ class HistoryOpsTest {
                 .info("C", "create", ending.note()).execution();
     }
 
+    /**
+     * An invoke the history never answered (the harness abandoned the execution midway, or the process's next invoke
+     * came first) may have taken effect at any point after it, or never. Left out, A's create counted as surely not
+     * done, and B's attach that found its segment was ATTACH-EXISTING FAIL; a kill never answered may have killed.
+     */
+    @Test
+    void anInvokeNeverAnsweredMayHaveTakenEffectOrNot() {
+        for (boolean found : new boolean[] {true, false}) {
+            Histories h = new Histories("sysv", "A", "B").invokeCreate("A", 64).invokeAttach("B");
+            List<CheckedOp> ops = ops((found ? h.ok("B", "attach") : h.fail("B", "attach", "NotFound")).execution());
+            CheckedOp create = ops.stream().filter(o -> o.op().f().equals("create")).findFirst().orElseThrow();
+            assertTrue(create.optional());
+            assertEquals(Long.MAX_VALUE, create.ret());
+            CheckResult r = LinearizabilityChecker.check(org.shmconform.model.Profile.DOCUMENTED, ops);
+            assertEquals(CheckResult.Status.LINEARIZABLE, r.status(), r.toString());
+        }
+        // B's attach, then A's create invoked again before its first was answered: the first is indeterminate too.
+        List<CheckedOp> again = ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).invokeAttach("B").ok("B", "attach")
+                .invokeCreate("A", 64).fail("A", "create", "AlreadyExists").execution());
+        assertTrue(again.stream().filter(o -> o.op().f().equals("create")).findFirst().orElseThrow().optional());
+        assertEquals(CheckResult.Status.LINEARIZABLE, LinearizabilityChecker.check(org.shmconform.model.Profile.DOCUMENTED, again).status());
+        List<CheckedOp> kill = ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create")
+                .killSent("A").execution());
+        assertEquals(2, kill.size());
+        assertEquals(Outcome.DEATH, kill.get(1).op().outcome());
+        assertTrue(kill.get(1).optional());
+    }
+
     @Test
     void aNemesisKillIsTheDeathOfTheWorkerItNames() {
         List<CheckedOp> ops = ops(new Histories("sysv", "A", "B").invokeCreate("A", 64).ok("A", "create").kill("A").execution());

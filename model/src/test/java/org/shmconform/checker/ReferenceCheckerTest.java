@@ -29,7 +29,7 @@ import org.shmconform.model.Property;
 class ReferenceCheckerTest {
     private static final int COUNT = Integer.getInteger("shmconform.reference.count", 1500);
     private static final long FIRST_SEED = Long.getLong("shmconform.reference.seed", 1L);
-    private static final int MAX_OPS = 8;
+    private static final int MAX_OPS = Integer.getInteger("shmconform.reference.maxOps", 8);
 
     @Test
     void theSearchAgreesWithTheBruteForceReference() {
