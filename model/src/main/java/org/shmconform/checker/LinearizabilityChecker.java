@@ -104,6 +104,12 @@ public final class LinearizabilityChecker<S, O> {
         } catch (RuntimeException e) {
             // A checker that throws proves nothing: UNKNOWN, never PASS.
             return new CheckResult(CheckResult.Status.UNKNOWN, null, "checker error: " + e, null, new TreeSet<>());
+        } catch (StackOverflowError e) {
+            // The search recurses once per op placed: a part of some thousands of ops (5,000 sequential size() calls on
+            // one key) is deeper than a thread's default stack. Undecided, like a search past its bound; uncaught, the
+            // error ended the whole check (no verdict for any property, and the trial with it).
+            return new CheckResult(CheckResult.Status.UNKNOWN, null, "checker error: the search ran out of stack (" + ops.size()
+                    + " ops)", null, new TreeSet<>());
         }
     }
 

@@ -1,6 +1,8 @@
 package org.shmconform.checker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HexFormat;
 import java.util.List;
@@ -38,6 +40,33 @@ class LinearizabilityCheckerTest {
         CheckResult r = LinearizabilityChecker.check(POSIX, attachedBefore);
         assertEquals(CheckResult.Status.VIOLATION, r.status());
         assertEquals(Property.TRUNCATION_CRASHES, r.violated());
+    }
+
+    /**
+     * The search recurses once per op placed; a long part (here 3,000 sequential size() calls, run on a thread with a
+     * small stack so that the depth is out of reach whatever the JVM's default) used to end the check with a
+     * StackOverflowError: now it is UNKNOWN, never a crash and never PASS.
+     */
+    @Test
+    void aSearchDeeperThanItsStackIsUnknown() throws Exception {
+        List<CheckedOp> ops = new java.util.ArrayList<>(List.of(op(0, create("A", 64), 0, 5, 0)));
+        for (int i = 1; i < 3000; i++) {
+            ops.add(op(i, HistoryGenerator.with(HistoryGenerator.call("A", "size", null, null, null, null, null, null), Outcome.OK,
+                    "NoError", "64", null), 10L * i, 10L * i + 5, i));
+        }
+        Object[] outcome = new Object[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                outcome[0] = LinearizabilityChecker.check(Profile.DOCUMENTED, ops);
+            } catch (Throwable t) {
+                outcome[0] = t;
+            }
+        }, "small-stack checker", 256 * 1024);
+        small.start();
+        small.join();
+        CheckResult r = assertInstanceOf(CheckResult.class, outcome[0]);
+        assertEquals(CheckResult.Status.UNKNOWN, r.status());
+        assertTrue(r.why().contains("ran out of stack"), r.why());
     }
 
     /**
