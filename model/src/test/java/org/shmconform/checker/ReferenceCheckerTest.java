@@ -6,18 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongFunction;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.shmconform.model.ModelOp;
 import org.shmconform.model.ModelState;
 import org.shmconform.model.Profile;
 import org.shmconform.model.Property;
+import org.shmconform.model.ReferenceSemantics;
 
 /**
  * The search against a brute-force reference on small concurrent histories: generated legal histories
- * ({@link HistoryGenerator}) and their random mutants (an outcome changed, an interval moved, an op made
+ * ({@link HistoryGenerator}, and the simulated mechanisms' {@link MechanismHistories} and {@link QtSysVMechanism}) and
+ * their random mutants (an outcome changed, an interval moved, an op made
  * indeterminate or determinate), under every profile. The reference knows nothing of the search's memo,
  * bound or blame: it tries every subset of the indeterminate ops and every order of the ops kept that respects
  * program order (by invoke index) and real time (a determinate op that returned before another was invoked goes
@@ -34,12 +38,28 @@ class ReferenceCheckerTest {
     @Test
     void theSearchAgreesWithTheBruteForceReference() {
         List<Profile> profiles = CheckerSoundnessTest.profiles();
+        agreesOn("generated histories", seed -> new HistoryGenerator(seed, profiles).generate(MAX_OPS - 2));
+    }
+
+    /** The same on histories of the simulated mechanisms (file-backed, POSIX, memfd, and Qt's System V keying). */
+    @Test
+    void theSearchAgreesWithTheBruteForceReferenceOnTheMechanismsHistories() {
+        List<Profile> sysv = List.of(CheckerSoundnessTest.declared("sysv"), Profile.declared("qt-6.4", ReferenceSemantics.QT_6_4));
+        Map<MechanismHistories.Flavour, List<Profile>> files = Map.of(
+                MechanismHistories.Flavour.MMAPFILE, List.of(Profile.DOCUMENTED, CheckerSoundnessTest.declared("mmapfile")),
+                MechanismHistories.Flavour.POSIX, List.of(Profile.DOCUMENTED, CheckerSoundnessTest.declared("posix")),
+                MechanismHistories.Flavour.MEMFD, List.of(CheckerSoundnessTest.declared("memfd")));
+        agreesOn("mechanism histories", seed -> seed % 2 == 0 ? new QtSysVMechanism(seed, sysv).generate(MAX_OPS - 1)
+                : new MechanismHistories(seed, files).generate(MAX_OPS - 1));
+    }
+
+    private static void agreesOn(String what, LongFunction<HistoryGenerator.Generated> generator) {
         int compared = 0;
         int violations = 0;
         List<String> failures = new ArrayList<>();
         for (long seed = FIRST_SEED; seed < FIRST_SEED + COUNT && failures.size() < 3; seed++) {
-            HistoryGenerator.Generated g = new HistoryGenerator(seed, profiles).generate(MAX_OPS - 2);
-            if (g.ops().size() > MAX_OPS) {
+            HistoryGenerator.Generated g = generator.apply(seed);
+            if (g.ops().isEmpty() || g.ops().size() > MAX_OPS) {
                 continue;
             }
             Random random = new Random(seed * 7919);
@@ -55,8 +75,8 @@ class ReferenceCheckerTest {
                         + "\n  shrunk to " + shrunk.size() + " of " + ops.size() + " ops:\n" + CheckerSoundnessTest.showOps(shrunk));
             }
         }
-        System.out.printf("checker vs brute-force reference: %d histories compared, %d illegal by the reference, %d disagreements%n",
-                compared, violations, failures.size());
+        System.out.printf("checker vs brute-force reference on %s: %d compared, %d illegal by the reference, %d disagreements%n",
+                what, compared, violations, failures.size());
         assertTrue(failures.isEmpty(), String.join("\n", failures));
         assertTrue(violations > compared / 10 && violations < compared * 9 / 10, violations + " of " + compared + " illegal");
     }
