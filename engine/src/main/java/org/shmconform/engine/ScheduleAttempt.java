@@ -492,7 +492,32 @@ final class ScheduleAttempt {
             return;
         }
         Integer status = wp.reap(timing.replyDeadline());
-        died(worker, status, endedByItself(worker, status, "between its steps"));
+        String why = endedByItself(worker, status, "between its steps");
+        if (Ending.CRASHED.is(why)) {
+            recordDeathBetweenSteps(worker, status);
+        }
+        died(worker, status, why);
+    }
+
+    /**
+     * A crash by a fault while no op of the worker was in flight (a thread of its own, a backend's helper): a death of the
+     * history's like a kill's, which the kernel's exit effects follow, at some moment after the worker's last event and
+     * before now. With no event, the model took it for alive, still holding its lock and attached: the run could PASS
+     * with a worker crashed, and a peer that the death let through (a lock granted on its undo) was a FAIL of another
+     * property.
+     */
+    private void recordDeathBetweenSteps(String worker, Integer status) {
+        long lastSeen = 0;
+        for (HistoryEvent e : history.events()) {
+            if (e.process().equals(worker)) {
+                lastSeen = e.time();
+            }
+        }
+        String note = Ending.CRASHED.note() + " between its steps";
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).at(start + lastSeen).value(worker)
+                .note(note).build());
+        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status)
+                .note(note).build());
     }
 
     private String gone(String worker, int exit) {

@@ -87,6 +87,27 @@ class WorkerEndedFromOutsideTest {
     }
 
     @Test
+    void aWorkerThatCrashesBetweenItsStepsDiesInTheHistoryAndThePeerItLetThroughIsNoFailure() throws Exception {
+        // As above, but A ends by a fault's signal (SIGSEGV: its JVM's crash banner, then abort), which is A's own crash
+        // and no problem. With no event of its death in the history, the model kept A alive, holding the lock: B's lock,
+        // granted on the kernel's undo of A's hold, was a FAIL of LOCK-EXCLUSIVE ("B acquired the lock while A held it").
+        KernelWait kernel = KernelWait.forThisMachine();
+        assumeTrue(kernel != null, KernelWait.unsupportedReason());
+        CompletableFuture<Long> crashed = signalWhenFound("SEGV", () -> workers().stream().anyMatch(pid -> kernel.anyThread(pid)
+                .blockedInLockWait()) ? creator() : java.util.Optional.empty());
+        Execution x = execute(create("A", "k", 64), attach("B", "k"), lock("A"), lock("B").async(),
+                Step.of("C", "sleep").ms(10_000), unlock("B"), detach("B"));
+        assertTrue(crashed.isDone() && crashed.get() > 0, "the test found A and sent it SIGSEGV: " + x.problems() + x.notes() + x.history().toJsonLines());
+        assertEquals(List.of(), x.problems(), x.history().toJsonLines());
+        HistoryEvent death = x.history().events().stream().filter(e -> org.shmconform.history.Nemesis.is(e.process())
+                && e.type() == org.shmconform.history.EventType.ok && "A".equals(e.value())).findFirst().orElseThrow();
+        assertEquals("crashed between its steps", death.note(), x.history().toJsonLines());
+        List<PropertyResult> results = verdicts(x, Property.LOCK_EXCLUSIVE);
+        assertFalse(results.isEmpty());
+        results.forEach(r -> assertTrue(r.verdict() == Verdict.PASS || r.verdict() == Verdict.DEVIATES, r + "\n" + x.history().toJsonLines()));
+    }
+
+    @Test
     void onlyAFaultsSignalIsTheWorkersOwnCrash() {
         assertTrue(WorkerDeath.byAFault(128 + 11, null), "SIGSEGV: a store into a read-only mapping");
         assertTrue(WorkerDeath.byAFault(128 + 7, null), "SIGBUS: past a truncated end");
@@ -115,12 +136,24 @@ class WorkerEndedFromOutsideTest {
 
     /** Polls for the victim (a worker of this JVM's) and SIGKILLs it once found; its pid, or -1 if none was found in time. */
     private static CompletableFuture<Long> killWhenFound(Supplier<java.util.Optional<Long>> victim) {
+        return signalWhenFound("KILL", victim);
+    }
+
+    /** Polls for the victim and sends it {@code signal} once found; its pid, or -1 if none was found in time. */
+    private static CompletableFuture<Long> signalWhenFound(String signal, Supplier<java.util.Optional<Long>> victim) {
         return CompletableFuture.supplyAsync(() -> {
             long deadline = System.nanoTime() + 60_000_000_000L; // a bound on the search only: the schedule waits in sleep
             while (System.nanoTime() < deadline) {
                 java.util.Optional<Long> pid = victim.get();
                 if (pid.isPresent()) {
-                    ProcessHandle.of(pid.get()).ifPresent(ProcessHandle::destroyForcibly);
+                    try {
+                        new ProcessBuilder("kill", "-" + signal, Long.toString(pid.get())).inheritIO().start().waitFor();
+                    } catch (IOException e) {
+                        return -1L;
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        return -1L;
+                    }
                     return pid.get();
                 }
                 try {
