@@ -28,12 +28,13 @@ import org.shmconform.backends.sysv.SysVObjects;
  * ledger that names everything it could have left; after a step, what appeared is added with the
  * identities that prove it ours: a key file's device, inode and ftok value, and each System V
  * object's id, key and change time. The reaper removes a System V object only when its id, key and
- * a change time after the run started all match an entry here (Qt 6.4 can unlink a key file while
- * its semaphore lives on: the entry made while the file existed is the way back to it). Objects are recorded through a
- * key file only while the file is there: a file made and unlinked between two looks leaves no entry (its inode may
- * already be another's); its set or segment is recorded by {@link #recordProvenOfLiveWorker} instead, proven
- * the run's by the live worker that operated it last or created it ({@link SetsOfLiveWorker},
- * {@link SegmentsOfLiveWorker}), before that worker ends and after every execution.
+ * a change time after the run started all match an entry here. A System V object is recorded when a worker of the run
+ * is proven to have made or used it ({@link #recordProvenOfLiveWorker}: {@link SetsOfLiveWorker},
+ * {@link SegmentsOfLiveWorker}), before that worker ends and after every execution; this is also the way back to an
+ * object whose key file Qt unlinked (Qt 6.4 can unlink a key file while its semaphore lives on). Never for carrying
+ * the ftok value of a key file of ours, even one that is there: another program of the same user makes objects at
+ * that value as well ({@link #observe}); the one exception, a set nobody operated met at a kill, is
+ * {@link #observeAtKill}.
  *
  * <p>Key files are Qt's legacy ones in the TMPDIRs and, for Qt 6.8's platform-safe System V keys, the
  * key itself in a worker's XDG_RUNTIME_DIR ({@link RunContext#workerRuntimeDir}, announced as a tmpdir).
@@ -51,7 +52,7 @@ public final class Ledger {
     private final Set<String> keyFilesSeen = new HashSet<>();
     private final Set<String> objectsSeen = new HashSet<>();
     private final Set<Path> intended = new HashSet<>();
-    /** Key files seen alive, so their objects can be recorded when the file goes. */
+    /** Key files seen alive and not yet seen go ({@link #watches}). */
     private final Map<Path, KeyFile> liveKeyFiles = new HashMap<>();
     /**
      * Every System V object written so far, by kind and id: what the reaper after each schedule needs, kept here so it
@@ -282,11 +283,46 @@ public final class Ledger {
     }
 
     /**
-     * After a step (or an execution): records every key file of {@code keyPrefix} now in the TMPDIRs
-     * (lstat: regular files only, never through a link) with its ftok value, then every System V
-     * object keyed by one of those files that exist now (see {@link KeyFile}).
+     * After an execution: records every key file of {@code keyPrefix} now in the TMPDIRs (lstat: regular files only,
+     * never through a link) with its ftok value. No System V object is recorded through them: a key file's ftok value
+     * proves nothing about who made the object that carries it. Another program of the same user (root, beside a CI
+     * run) whose own key file shares the low byte of the device and the low 16 bits of the inode makes its segment or
+     * set at that key, after our file and during the run, and it was recorded here and reaped
+     * (ReaperTest#aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone). The run's
+     * objects are recorded by the workers that made or used them ({@link #recordProvenOfLiveWorker}); the one kind no
+     * kernel fact ties to a process is taken at a kill ({@link #observeAtKill}).
      */
     public synchronized void observe(String keyPrefix, List<Path> tmpDirs) {
+        recordKeyFilesOf(keyPrefix, tmpDirs);
+    }
+
+    /**
+     * At a kill, while the worker is stopped: the key files as {@link #observe} records them, and the semaphore sets keyed
+     * by one of them that nobody has operated yet (no semop, no SETVAL: last operator 0 and otime 0), made by the file's
+     * owner no earlier than the file and the run. A set names no creator, and one made by semget alone (Qt's
+     * QSystemSemaphore, killed before its SETVAL) names no operator either, so no worker can prove it; once a peer's
+     * re-key unlinks its key file, nothing else would (SemgetOnlyKillTest). This is the one record through a key file,
+     * and it is not a proof: another program's set at the same key, made during the file's life and never operated when
+     * the kill looks, would be taken too. A Qt application's QSystemSemaphore sets its value right after its semget, so
+     * that is a set caught between those two system calls of the other program, or one that program never operates.
+     * A set that was operated names its last operator, which {@link SetsOfLiveWorker} proves a worker of the run or not.
+     */
+    public synchronized void observeAtKill(String keyPrefix, List<Path> tmpDirs) {
+        List<KeyFile> present = recordKeyFilesOf(keyPrefix, tmpDirs);
+        if (present.isEmpty()) {
+            return;
+        }
+        for (SysVObjects.SemSet s : SysVObjects.semaphoreSets()) {
+            SysVObjects.Obj o = s.obj();
+            if (o.ctime() >= startSecond && s.otime() == 0 && present.stream().anyMatch(k -> k.made(o))
+                    && SysVObjects.lastOperator(s.id()) == 0 && objectsSeen.add(o.kind() + o.id())) {
+                write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
+            }
+        }
+    }
+
+    /** Records the key files of {@code keyPrefix} now in the TMPDIRs, and returns them. */
+    private List<KeyFile> recordKeyFilesOf(String keyPrefix, List<Path> tmpDirs) {
         String letters = QtKeys.lettersOf(keyPrefix);
         List<KeyFile> present = new ArrayList<>();
         for (Path tmp : tmpDirs) {
@@ -303,16 +339,7 @@ public final class Ledger {
                 // a TMPDIR that is gone holds nothing to record
             }
         }
-        recordObjects(present);
-    }
-
-    /** Objects keyed by one of these key files of ours, made by its owner, after the file and the run started. */
-    private void recordObjects(List<KeyFile> keyFiles) {
-        for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.ctime() >= startSecond && keyFiles.stream().anyMatch(k -> k.made(o)) && objectsSeen.add(o.kind() + o.id())) {
-                write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
-            }
-        }
+        return present;
     }
 
     /**

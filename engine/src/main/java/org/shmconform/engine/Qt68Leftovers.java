@@ -19,8 +19,8 @@ import org.shmconform.backends.sysv.SysVObjects;
  * shared memory name on Linux, and a killed worker leaves the semaphore too), and the System V key
  * file {@code <XDG_RUNTIME_DIR>/<key>}. Qt's legacy names ({@code qipc_sharedmemory_...}) are the Java
  * backends' own and are reaped by them; the System V segments and semaphores behind a key file are
- * reaped through the run's {@link Ledger}, which records them while the file exists, and here from the key file
- * itself when it is still there (a harness killed before its ledger could record them).
+ * reaped through the run's {@link Ledger}, where the workers that made or used them recorded them, and, for a dead run
+ * only, here from the key file itself when it is still there (a harness killed before its ledger could record them).
  *
  * <p>Only names that start with a prefix carrying a run id are touched ({@code shmcf<run id>...},
  * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link.
@@ -37,8 +37,18 @@ public final class Qt68Leftovers {
     private Qt68Leftovers() {
     }
 
-    /** @return one line per object removed */
+    /** As {@link #remove(String, List, boolean)} with the System V objects of the key files: a dead run's reaping. */
     public static List<String> remove(String prefix, List<Path> runDirectories) {
+        return remove(prefix, runDirectories, true);
+    }
+
+    /**
+     * @param byKeyFile whether the System V objects that carry a key file's ftok value go with it: a dead run's only.
+     *                  While the run lives its own are proven by its workers (the {@link Ledger}), and another program of
+     *                  the same user makes objects at that value too.
+     * @return one line per object removed
+     */
+    public static List<String> remove(String prefix, List<Path> runDirectories, boolean byKeyFile) {
         if (!prefix.startsWith(RunContext.KEY_PREFIX) || prefix.length() < RunContext.KEY_PREFIX.length() + RunContext.ID_LENGTH
                 || !prefix.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
             throw new IllegalArgumentException("not a run's key prefix: " + prefix);
@@ -69,7 +79,9 @@ public final class Qt68Leftovers {
                     if (!a.isRegularFile()) {
                         continue; // a link is no key file of ours: left alone
                     }
-                    removeObjectsOf(file, removed);
+                    if (byKeyFile) {
+                        removeObjectsOf(file, removed);
+                    }
                     if (Files.deleteIfExists(file)) {
                         removed.add("key file " + file + " (Qt 6.8 platformSafeKey, System V)");
                     }

@@ -25,10 +25,12 @@ import org.shmconform.engine.state.RunsBeingMade;
  * backends' {@code removeLeftovers} for /dev/shm names, mapped files and System V key files in the
  * run's own TMPDIRs; Qt 6.8's platform-safe names ({@link Qt68Leftovers});</li>
  * <li>System V objects recorded in the run's {@link Ledger}: removed only if the object with that
- * id still has the recorded key and creator and changed after the run started (this finds Qt's
- * orphaned semaphores, whose key file is gone); a set or segment whose key file went before the ledger saw it
- * is recorded there from kernel facts while the worker that operated it last, or made it, lives
- * ({@link SetsOfLiveWorker}, {@link SegmentsOfLiveWorker});</li>
+ * id still has the recorded key and creator and changed after the run started. They are recorded there from kernel
+ * facts while the worker that made it, or operated or attached it last, lives ({@link SetsOfLiveWorker},
+ * {@link SegmentsOfLiveWorker}), whether its key file is there or not (this finds Qt's orphaned semaphores, whose key
+ * file is gone); never for carrying the ftok value of a key file of the run, which another program's object of the same
+ * user may carry too (the exception: {@link Ledger#observeAtKill}). Only a dead run's key files still take the objects
+ * at their ftok value with them: its workers are gone and can prove nothing;</li>
  * <li>the run's directories, deleted without following links ({@link PrivateDirectory#deleteTree});</li>
  * <li>at start-up, runs whose lock can be taken (their harness is dead, in whatever pid namespace),
  * including their leftover workers ({@link LeftoverWorkers}).</li>
@@ -74,7 +76,12 @@ public final class Reaper {
         for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
             notes.add("reaped after the schedule: " + line);
         }
-        for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
+        // Then the key files, before the backends' reapers meet them: those remove the objects that carry a key file's
+        // ftok value, which is no proof while the run lives (see removeLegacyKeyFiles).
+        for (String line : removeLegacyKeyFiles(executionPrefix, tmps)) {
+            notes.add("reaped after the schedule: " + line);
+        }
+        for (String line : removeByName(executionPrefix, tmps, run.runDir(), false)) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
@@ -82,8 +89,37 @@ public final class Reaper {
         }
     }
 
-    /** Every backend's objects whose native name starts with {@code prefix} (which carries a run id). */
-    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir) {
+    /**
+     * Qt's legacy System V key files of an execution ({@code qipc_sharedmemory_<letters>...}, {@code qipc_systemsem_<letters>...})
+     * in the run's TMPDIRs, unlinked (unlink never follows a link) and nothing else: after a schedule of a live run, the
+     * System V objects that are the run's were proven so by its workers and removed by the ledger. The sysv backend's
+     * reaper would remove every object with a key file's ftok value made by the file's owner after the file, and another
+     * program of that user (root) makes its object at that value when its own key file shares the low byte of the device
+     * and the low 16 bits of the inode (ReaperTest#aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone).
+     */
+    static List<String> removeLegacyKeyFiles(String prefix, List<Path> tmps) {
+        List<String> removed = new ArrayList<>();
+        String letters = QtKeys.lettersOf(prefix);
+        for (Path tmp : tmps) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp, f -> f.getFileName().toString().startsWith(
+                    QtKeys.SHARED_MEMORY_PREFIX + letters) || f.getFileName().toString().startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters))) {
+                for (Path file : files) {
+                    if (org.shmconform.backends.linux.LibC.INSTANCE.unlink(file.toString()) == 0) {
+                        removed.add("key file " + file);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // a TMPDIR that is gone holds no key file
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * Every backend's objects whose native name starts with {@code prefix} (which carries a run id); with
+     * {@code byKeyFile}, Qt 6.8's System V objects through their key files too ({@link Qt68Leftovers}).
+     */
+    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir, boolean byKeyFile) {
         List<String> removed = new ArrayList<>();
         if (tmps.isEmpty()) {
             tmps = List.of(runDir); // /dev/shm names and mapped files do not depend on a TMPDIR; the run's directory holds no key file
@@ -100,7 +136,7 @@ public final class Reaper {
             }
         }
         try {
-            removed.addAll(Qt68Leftovers.remove(prefix, tmps)); // Qt 6.8's platform-safe names, which no backend knows
+            removed.addAll(Qt68Leftovers.remove(prefix, tmps, byKeyFile)); // Qt 6.8's platform-safe names, which no backend knows
         } catch (RuntimeException | LinkageError e) {
             removed.add("qt68: reaping failed: " + e.getMessage());
         }
@@ -138,8 +174,27 @@ public final class Reaper {
         return removed;
     }
 
-    /** @return one line per object removed */
+    /**
+     * A dead run's reaping (its harness is gone: {@link #reapDeadRuns}): its key files still take the System V objects at
+     * their ftok value with them (see below).
+     *
+     * @return one line per object removed
+     */
     public static List<String> reapRun(String runId, Path runDir) {
+        return reapRun(runId, runDir, true);
+    }
+
+    /**
+     * The run's own end ({@link RunContext#end}): its harness lives and its workers have ended, each recording what it
+     * made or used last, so no System V object is taken for carrying a key file's ftok value, as after each schedule.
+     *
+     * @return one line per object removed
+     */
+    static List<String> reapOwnRun(String runId, Path runDir) {
+        return reapRun(runId, runDir, false);
+    }
+
+    private static List<String> reapRun(String runId, Path runDir, boolean harnessDied) {
         List<String> removed = new ArrayList<>();
         List<Ledger.Entry> ledger = Ledger.read(runDir);
         List<Path> tmps = new ArrayList<>();
@@ -162,7 +217,13 @@ public final class Reaper {
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
         removed.addAll(removeRecorded(ledger)); // before the key files, as after each schedule
-        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
+        // A dead run's key files are still the way to what its harness made and did not record before it died: its
+        // workers are gone and can prove nothing now. An object another program of the same user made at the ftok value
+        // of one of them since is taken with them: this is the one place a key file's ftok value is trusted.
+        if (!harnessDied) {
+            removed.addAll(removeLegacyKeyFiles(RunContext.KEY_PREFIX + runId, tmps));
+        }
+        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir, harnessDied));
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }

@@ -337,7 +337,7 @@ public final class RunContext implements AutoCloseable {
                 beforeReaping.run();
             }
         } finally {
-            reaped = Reaper.reapRun(runId, runDir);
+            reaped = Reaper.reapOwnRun(runId, runDir);
         }
         return reaped;
     }

@@ -219,6 +219,8 @@ final class ScheduleAttempt {
 
     /** A worker its parent started (spawnChild): from its hello on, a worker of the schedule like the others. */
     private void registerChild(WorkerSpec spec, WorkerProcess wp, Hello hello) {
+        // Dated from its hello, as a worker in a container: what it makes or uses is the run's only by its own proof.
+        wp.recordOrphansIn(run.ledger());
         workers.put(spec.id(), wp);
         watchOpThread(spec.id(), wp, hello);
         Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
@@ -543,10 +545,10 @@ final class ScheduleAttempt {
         history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status).note(why).build());
     }
 
-    /** The ledger's look at the schedule's key files in the run's TMPDIRs now, as the reaper's after the schedule. */
+    /** The ledger's look at the schedule's key files in the run's TMPDIRs now, and at the sets nobody operated they key. */
     private void observeKeyFiles() {
         try {
-            run.ledger().observe(prefix, run.workerTmps());
+            run.ledger().observeAtKill(prefix, run.workerTmps());
         } catch (RuntimeException e) {
             notes.add("ledger at a kill: " + e.getMessage());
         }

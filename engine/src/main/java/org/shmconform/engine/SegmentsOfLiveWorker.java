@@ -37,9 +37,9 @@ import org.shmconform.backends.sysv.SysVObjects.Segment;
  * Both times are the kernel's real-time clock, the one {@link System#currentTimeMillis} reads.
  *
  * <p>What it proves is that a worker of the run made or used the segment last, after the run started (older segments
- * are never the run's): the same standard as the ledger's key files and {@link SetsOfLiveWorker}'s sets. A segment of
- * another process of the same shape and key (an ftok collision or not) that no worker made or used last is never
- * among them; nothing is chosen by key.
+ * are never the run's): how the ledger records the run's segments, as {@link SetsOfLiveWorker} its sets. A segment of
+ * another process of the same shape and key (an ftok collision or not, made while a key file of ours is there or not)
+ * that no worker made or used last is never among them; nothing is chosen by key.
  */
 final class SegmentsOfLiveWorker {
     private SegmentsOfLiveWorker() {

@@ -29,9 +29,10 @@ import org.shmconform.backends.sysv.SysVObjects.SemSet;
  * a reuse during the readings. A set whose last operator was another process (another program's set of the same shape
  * and key, ftok collision or not) is never among them.
  *
- * <p>What it proves is that a worker of the run used the set last, after the run started: the same standard as the
- * ledger's key files (an object with the key of a key file of ours, made after it), for sets the ledger missed. A set
- * nobody has operated yet, which a worker waits on, is proven by that wait ({@link #waitedOnBy}).
+ * <p>What it proves is that a worker of the run used the set last, after the run started: how the ledger records the
+ * run's sets, with or without a key file (the ftok value of a key file of ours proves nothing: another program of the
+ * same user makes its set at that value too, {@link Ledger#observe}). A set nobody has operated yet, which a worker
+ * waits on, is proven by that wait ({@link #waitedOnBy}).
  */
 final class SetsOfLiveWorker {
     private SetsOfLiveWorker() {

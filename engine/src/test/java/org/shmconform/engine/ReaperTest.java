@@ -71,7 +71,7 @@ class ReaperTest {
         Files.createFile(keyFile);
         int ours = semaphore(C.ftok(keyFile.toString(), 'Q'));
         int foreign = semaphore(0 /* IPC_PRIVATE: made now, by us, unattached: everything the old pid sweep looked at */);
-        run.ledger().observe(prefix, run.workerTmps());
+        run.ledger().observeAtKill(prefix, run.workerTmps()); // a set nobody operated, met at a kill: Ledger#observeAtKill
         Files.delete(keyFile); // what Qt 6.4 does to a semaphore's key file it did not create
         List<String> notes = new ArrayList<>();
         Reaper.afterExecution(run, prefix, notes);
@@ -83,8 +83,9 @@ class ReaperTest {
     /**
      * On one tmpfs, inode numbers repeat in their low 16 bits, so a later object of another program (or
      * of another run beside this one) can carry the ftok value of a key file of ours that is long gone,
-     * and even be made by the same uid after the run started. Only objects keyed by a key file that
-     * exists when the ledger looks (or that it saw go) are ours.
+     * and even be made by the same uid after the run started. Not ours, even for the look at a kill, the one that records
+     * a set nobody operated through a key file that is there ({@link #aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone}:
+     * an operated set or a segment is never recorded through one).
      */
     @Test
     void aLaterObjectWithTheKeyOfAKeyFileLongGoneIsNotOurs() throws Exception {
@@ -98,7 +99,7 @@ class ReaperTest {
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).until(() -> !run.ledger().watches(keyFile));
         int foreign = semaphore(key); // same key, same uid, after the run started: another program's all the same
         String later = run.nextExecutionPrefix();
-        run.ledger().observe(later, run.workerTmps());
+        run.ledger().observeAtKill(later, run.workerTmps()); // the one look that records a set through a key file
         List<String> notes = new ArrayList<>();
         Reaper.afterExecution(run, later, notes);
         Reaper.afterExecution(run, prefix, notes);
@@ -144,12 +145,92 @@ class ReaperTest {
         int segment = C.shmget(key, 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
         assertTrue(segment >= 0, "shmget errno " + LibC.errno());
         try {
-            run.ledger().observe(prefix, run.workerTmps());
+            run.ledger().observeAtKill(prefix, run.workerTmps()); // the one look that records a set through a key file
             String ledger = ledgerText();
             assertTrue(ledger.contains("sem " + set + " "), ledger);
             assertFalse(ledger.contains("shm " + segment + " "), "a segment recorded through a semaphore's key file: " + ledger);
         } finally {
             C.shmctl(segment, LibC.IPC_RMID, null);
+        }
+    }
+
+    /**
+     * Another program of the same user (root beside a CI run) whose own key file shares the low byte of the device and
+     * the low 16 bits of the inode with a key file of the run makes its segment and its set (a QSystemSemaphore: semget,
+     * then SETVAL) at that key while the run's file is there, after the file and after the run started: everything the
+     * ledger's and the sysv backend's key-file rule asked of an object of ours (that key, the file's owner, made no
+     * earlier than the file). Here the test process is that program, with the run's own key files. No worker of the
+     * run made or used either: they are not the run's, at a kill's look or after the schedule. Both were reaped before
+     * the ownership proof became a worker's (checked).
+     */
+    @Test
+    void aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path segmentsFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "f", QtKeys.SHARED_MEMORY_PREFIX);
+        Path setsFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "f", QtKeys.SYSTEM_SEMAPHORE_PREFIX);
+        Path platformSafeFile = run.workerTmp().resolve(prefix + "f"); // Qt 6.8's System V key file: the key itself
+        Files.createFile(segmentsFile);
+        Files.createFile(setsFile);
+        Files.createFile(platformSafeFile);
+        int segment = C.shmget(C.ftok(segmentsFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        assertTrue(segment >= 0, "shmget errno " + LibC.errno());
+        int another = C.shmget(C.ftok(platformSafeFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        try {
+            assertTrue(another >= 0, "shmget errno " + LibC.errno());
+            int set = semaphore(C.ftok(setsFile.toString(), 'Q'));
+            assertEquals(0, C.semctl(set, 0, LibC.SETVAL, 1), "SETVAL errno " + LibC.errno()); // as QSystemSemaphore's create
+            run.ledger().observeAtKill(prefix, run.workerTmps()); // the look a kill takes while its worker is stopped
+            List<String> notes = new ArrayList<>();
+            Reaper.afterExecution(run, prefix, notes);
+            assertTrue(exists(set), "the other program's set at the key of a live key file of the run was reaped: " + notes);
+            for (int id : new int[] {segment, another}) {
+                assertTrue(C.shmctl(id, LibC.IPC_STAT, new com.sun.jna.Memory(128)) == 0,
+                        "the other program's segment " + id + " at the key of a live key file of the run was reaped: " + notes);
+            }
+            assertFalse(ledgerText().contains("sem " + set + " ") || ledgerText().contains("shm " + segment + " ")
+                            || ledgerText().contains("shm " + another + " "),
+                    "the ledger recorded another program's object: " + ledgerText());
+            assertFalse(Files.exists(segmentsFile, LinkOption.NOFOLLOW_LINKS) || Files.exists(setsFile, LinkOption.NOFOLLOW_LINKS)
+                    || Files.exists(platformSafeFile, LinkOption.NOFOLLOW_LINKS), "the run's key files go all the same");
+        } finally {
+            C.shmctl(segment, LibC.IPC_RMID, null);
+            if (another >= 0) {
+                C.shmctl(another, LibC.IPC_RMID, null);
+            }
+        }
+    }
+
+    /**
+     * The same at the run's end ({@link RunContext#close}), whose reaper looks at the key files still in the run's
+     * TMPDIRs: the harness lives and its workers have recorded what they made, so a key file's ftok value takes nothing
+     * there either (only a dead run's reaping trusts it). Reaped before (checked).
+     */
+    @Test
+    void aForeignSegmentAtTheKeyOfAKeyFileLeftAtTheRunsEndIsLeftAlone() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path legacyFile = QtKeys.systemVKeyFile(run.workerTmp(), prefix + "e", QtKeys.SHARED_MEMORY_PREFIX);
+        Path platformSafeFile = run.workerTmp().resolve(prefix + "e");
+        Files.createFile(legacyFile);
+        Files.createFile(platformSafeFile);
+        int segment = C.shmget(C.ftok(legacyFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        int another = C.shmget(C.ftok(platformSafeFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        try {
+            assertTrue(segment >= 0 && another >= 0, "shmget errno " + LibC.errno());
+            Path dir = run.runDir();
+            run.close();
+            run = RunContext.create(); // for cleanUp
+            for (int id : new int[] {segment, another}) {
+                assertTrue(C.shmctl(id, LibC.IPC_STAT, new com.sun.jna.Memory(128)) == 0,
+                        "the other program's segment " + id + " at the key of a key file left at the run's end was reaped");
+            }
+            assertFalse(Files.exists(legacyFile, LinkOption.NOFOLLOW_LINKS) || Files.exists(dir, LinkOption.NOFOLLOW_LINKS),
+                    "the run's key files and directory go all the same");
+        } finally {
+            for (int id : new int[] {segment, another}) {
+                if (id >= 0) {
+                    C.shmctl(id, LibC.IPC_RMID, null);
+                }
+            }
         }
     }
 
