@@ -19,6 +19,7 @@
 // "File-map mode" below and qt-worker/README.md.
 
 #include <QtCore/QByteArray>
+#include <QtCore/QJsonArray>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -180,12 +181,90 @@ QJsonObject protocolFailure(qint64 seq, const QString &why) {
 }
 
 // ---- argument helpers: missing or mistyped arguments are protocol errors ----
+// The rules are WorkerProtocol's "Malformed requests"; checkFields below applies them to a whole request before any op runs.
+
+// The number literals of a request line's top-level fields, as written, the last of a name counting (a later value of
+// another kind removes it). QJsonValue cannot say how a number was written, and reads every literal it cannot hold as
+// an integer through a double: -9223372036854775809 becomes -2^63 and 1234567890123456789.0 becomes
+// 1234567890123456768, where the Java worker reads the literal. So the rule ("a plain JSON integer of the signed 64-bit
+// range") is checked on the text. Called on a line QJsonDocument has parsed as an object: the JSON is valid.
+std::map<QString, std::string> topLevelNumbers(const std::string &s) {
+    std::map<QString, std::string> numbers;
+    size_t i = 0;
+    auto ws = [&] { while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n')) ++i; };
+    auto skipString = [&] {  // at the opening quote; returns past the closing one
+        for (++i; i < s.size() && s[i] != '"'; ++i)
+            if (s[i] == '\\')
+                ++i;
+        ++i;
+    };
+    ws();
+    ++i;  // '{'
+    for (;;) {
+        ws();
+        if (i >= s.size() || s[i] == '}')
+            break;
+        const size_t nameStart = i;
+        skipString();
+        const std::string raw = s.substr(nameStart, i - nameStart);
+        // A name with an escape ("s\u0065q") is the name it spells, as QJsonObject and Jackson read it.
+        const QString name = raw.find('\\') == std::string::npos
+            ? QString::fromUtf8(raw.data() + 1, qsizetype(raw.size() - 2))
+            : QJsonDocument::fromJson(QByteArray::fromStdString("[" + raw + "]")).array().at(0).toString();
+        ws();
+        ++i;  // ':'
+        ws();
+        const size_t valueStart = i;
+        if (s[i] == '"') {
+            skipString();
+        } else if (s[i] == '{' || s[i] == '[') {
+            int depth = 0;
+            do {
+                if (s[i] == '"') {
+                    skipString();
+                    continue;
+                }
+                depth += (s[i] == '{' || s[i] == '[') ? 1 : (s[i] == '}' || s[i] == ']') ? -1 : 0;
+                ++i;
+            } while (depth > 0 && i < s.size());
+        } else {
+            while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+                ++i;
+        }
+        const char first = s[valueStart];
+        if (first == '-' || (first >= '0' && first <= '9'))
+            numbers[name] = s.substr(valueStart, i - valueStart);
+        else
+            numbers.erase(name);
+        ws();
+        if (i < s.size() && s[i] == ',')
+            ++i;
+    }
+    return numbers;
+}
+std::map<QString, std::string> lineNumbers;  // topLevelNumbers of the request being handled
+
+// A plain JSON integer (no fraction, no exponent) of the signed 64-bit range, as the Java worker reads one.
+bool isPlainInt64(const std::string &text) {
+    const bool negative = !text.empty() && text[0] == '-';
+    const std::string digits = text.substr(negative ? 1 : 0);
+    if (digits.empty() || digits.size() > 19 || digits.find_first_not_of("0123456789") != std::string::npos)
+        return false;
+    const std::string limit = negative ? "9223372036854775808" : "9223372036854775807";
+    return digits.size() < 19 || digits <= limit;
+}
+
+// A field's value is an integer under the protocol's rule: a number written as a plain integer of the signed 64-bit range.
+bool isInteger(const QString &name, const QJsonValue &v) {
+    const auto literal = lineNumbers.find(name);
+    return v.isDouble() && literal != lineNumbers.end() && isPlainInt64(literal->second);
+}
 
 qint64 intArg(const QJsonObject &req, const char *name) {
     const QJsonValue v = req.value(QLatin1String(name));
-    if (!v.isDouble())
-        throw ProtocolError{QStringLiteral("missing or non-numeric \"%1\"").arg(QLatin1String(name))};
-    return v.toInteger(qint64(v.toDouble()));
+    if (!isInteger(QLatin1String(name), v))
+        throw ProtocolError{QStringLiteral("missing or non-integer \"%1\"").arg(QLatin1String(name))};
+    return v.toInteger();  // exact: QJsonValue holds a plain integer literal of this range as a qint64
 }
 
 QSharedMemory::AccessMode modeArg(const QJsonObject &req) {
@@ -243,18 +322,37 @@ void applyKey(const QJsonObject &req) {
 #endif
 }
 
-// Range check shared by read and write, with the same messages as the Java backends
-// (SegmentBase.checkRange). Returns an empty object when the range is fine.
+// [offset, offset + length) inside a segment of size bytes. Not offset + length > size: that sum overflows (undefined
+// behaviour) for an offset near 2^63 and let such a range through to the memcpy.
+bool inside(qint64 offset, qint64 length, qint64 size) {
+    return offset >= 0 && length >= 0 && offset <= size && length <= size - offset;
+}
+
+// The refusal of a range outside the segment, its end written as the exact sum (as the Java worker writes it).
+QJsonObject outside(qint64 seq, const char *function, qint64 offset, qint64 length, qint64 size) {
+    const __int128 end = __int128(offset) + length;  // |end| <= 2^64: no qint64 holds it, and a wrapped sum would lie
+    unsigned __int128 magnitude = end < 0 ? -static_cast<unsigned __int128>(end) : static_cast<unsigned __int128>(end);
+    QString endText;
+    do {
+        endText.prepend(QChar(u'0' + int(magnitude % 10)));
+        magnitude /= 10;
+    } while (magnitude != 0);
+    if (end < 0)
+        endText.prepend(u'-');
+    return conventionFailure(seq, QSharedMemory::InvalidSize,
+                             QStringLiteral("%1: range [%2, %3) is outside the segment of %4 bytes")
+                                 .arg(QLatin1String(function)).arg(offset).arg(endText).arg(size));
+}
+
+// Range check shared by read, write and rawWrite, with the same messages as the Java worker
+// (SegmentCommands.refusal). Returns an empty object when the range is fine.
 QJsonObject checkRange(qint64 seq, const char *function, qint64 offset, qint64 length) {
     if (!shm->isAttached())
         return conventionFailure(seq, QSharedMemory::NotFound,
                                  QStringLiteral("%1: not attached").arg(QLatin1String(function)));
     const qint64 size = shm->size();
-    if (offset < 0 || length < 0 || offset + length > size)
-        return conventionFailure(
-            seq, QSharedMemory::InvalidSize,
-            QStringLiteral("%1: range [%2, %3) is outside the segment of %4 bytes")
-                .arg(QLatin1String(function)).arg(offset).arg(offset + length).arg(size));
+    if (!inside(offset, length, size))
+        return outside(seq, function, offset, length, size);
     return {};
 }
 
@@ -388,10 +486,8 @@ QJsonObject fmDetach(qint64 seq) {
 QJsonObject fmRange(qint64 seq, const char *function, qint64 offset, qint64 length) {
     if (!fm->data)
         return conventionFailure(seq, QSharedMemory::NotFound, QStringLiteral("%1: not attached").arg(QLatin1String(function)));
-    if (offset < 0 || length < 0 || offset + length > fm->size)
-        return conventionFailure(seq, QSharedMemory::InvalidSize,
-                                 QStringLiteral("%1: range [%2, %3) is outside the segment of %4 bytes")
-                                     .arg(QLatin1String(function)).arg(offset).arg(offset + length).arg(fm->size));
+    if (!inside(offset, length, fm->size))
+        return outside(seq, function, offset, length, fm->size);
     return {};
 }
 
@@ -477,11 +573,15 @@ QJsonObject opWrite(qint64 seq, const QJsonObject &req) {
     return qtReply(seq, true);
 }
 
-// No checks on purpose: a store into a SHM_RDONLY mapping must kill the worker with SIGSEGV,
-// exactly as a C++ program writing through data() would.
+// No read-only check on purpose: a store into a SHM_RDONLY mapping must kill the worker with SIGSEGV,
+// exactly as a C++ program writing through data() would. The range is checked as write's (WorkerProtocol, "Malformed
+// requests"): a store through data() + an offset near 2^63, or through a null data(), lands anywhere in this process.
 QJsonObject opRawWrite(qint64 seq, const QJsonObject &req) {
     const qint64 offset = intArg(req, "offset");
     const QByteArray bytes = hexArg(req);
+    const QJsonObject refused = checkRange(seq, "rawWrite", offset, bytes.size());
+    if (!refused.isEmpty())
+        return refused;
     char *target = static_cast<char *>(shm->data()) + offset;
     // volatile stores so the compiler cannot drop or reorder the faulting write
     for (qsizetype i = 0; i < bytes.size(); ++i)
@@ -573,7 +673,81 @@ QJsonObject dispatch(qint64 seq, const QString &op, const QJsonObject &req) {
     throw ProtocolError{QStringLiteral("unknown op \"%1\"").arg(op)};
 }
 
+// Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing past U+10FFFF), as the Java worker's decoder reads it.
+bool isUtf8(const std::string &line) {
+    const auto *b = reinterpret_cast<const unsigned char *>(line.data());
+    const size_t n = line.size();
+    for (size_t i = 0; i < n;) {
+        const unsigned c = b[i];
+        size_t more;
+        unsigned cp, min;
+        if (c < 0x80) { ++i; continue; }
+        if ((c & 0xE0) == 0xC0) { more = 1; cp = c & 0x1F; min = 0x80; }
+        else if ((c & 0xF0) == 0xE0) { more = 2; cp = c & 0x0F; min = 0x800; }
+        else if ((c & 0xF8) == 0xF0) { more = 3; cp = c & 0x07; min = 0x10000; }
+        else return false;
+        if (n - i <= more)
+            return false;
+        for (size_t k = 1; k <= more; ++k) {
+            if ((b[i + k] & 0xC0) != 0x80)
+                return false;
+            cp = (cp << 6) | (b[i + k] & 0x3F);
+        }
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return false;
+        i += more + 1;
+    }
+    return true;
+}
+
+// RFC 8259: a control character (U+0000-U+001F) inside a string must be escaped. QJsonDocument lets a raw one through
+// (a NUL in a key); Jackson, which the Java worker reads with, refuses it: so must this worker.
+bool rawControlInString(const std::string &line) {
+    bool inString = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+        const unsigned char c = static_cast<unsigned char>(line[i]);
+        if (inString && c < 0x20)
+            return true;
+        if (inString && c == '\\')
+            ++i;  // the escaped character, whatever it is, is not the string's end
+        else if (c == '"')
+            inString = !inString;
+    }
+    return false;
+}
+
+// Every field WorkerProtocol names has its type wherever it appears (null is absent), whatever the op: the rules of
+// "Malformed requests", checked before anything happens. Throws the protocol error.
+void checkFields(const QJsonObject &req) {
+    for (const char *name : {"key", "mode", "hex", "path", "backend"}) {
+        const QJsonValue v = req.value(QLatin1String(name));
+        if (!v.isUndefined() && !v.isNull() && !v.isString())
+            throw ProtocolError{QStringLiteral("\"%1\" is not a string").arg(QLatin1String(name))};
+    }
+    for (const char *name : {"size", "offset", "length", "ms", "peerUid"}) {
+        const QJsonValue v = req.value(QLatin1String(name));
+        if (v.isUndefined() || v.isNull())
+            continue;
+        if (!isInteger(QLatin1String(name), v))
+            throw ProtocolError{QStringLiteral("\"%1\" is not a plain integer of the signed 64-bit range").arg(QLatin1String(name))};
+        const qint64 n = v.toInteger();
+        const bool int32 = std::strcmp(name, "length") == 0 || std::strcmp(name, "peerUid") == 0;
+        if (int32 && n != qint64(qint32(n)))
+            throw ProtocolError{QStringLiteral("\"%1\" is out of range").arg(QLatin1String(name))};
+        if (std::strcmp(name, "ms") == 0 && n < 0)
+            throw ProtocolError{QStringLiteral("\"ms\" is negative")};
+    }
+    if (req.contains("mode") && !req.value("mode").isNull())
+        modeArg(req);
+    if (req.contains("hex") && !req.value("hex").isNull())
+        hexArg(req);
+}
+
 QJsonObject handleLine(const std::string &line) {
+    if (!isUtf8(line))
+        return protocolFailure(0, QStringLiteral("unparsable line: the line is not UTF-8"));
+    if (rawControlInString(line))
+        return protocolFailure(0, QStringLiteral("unparsable line: a raw control character inside a string"));
     QJsonParseError parseError{};
     const QJsonDocument doc =
         QJsonDocument::fromJson(QByteArray::fromStdString(line), &parseError);
@@ -582,15 +756,61 @@ QJsonObject handleLine(const std::string &line) {
                                       ? QStringLiteral("unparsable line: %1").arg(parseError.errorString())
                                       : QStringLiteral("line is not a JSON object"));
     const QJsonObject req = doc.object();
+    lineNumbers = topLevelNumbers(line);
     const QJsonValue seqValue = req.value("seq");
-    const qint64 seq = seqValue.isDouble() ? seqValue.toInteger(qint64(seqValue.toDouble())) : 0;
+    if (!seqValue.isUndefined() && !seqValue.isNull() && !isInteger(QStringLiteral("seq"), seqValue))
+        return protocolFailure(0, QStringLiteral("\"seq\" is not a plain integer of the signed 64-bit range"));
+    const qint64 seq = seqValue.isDouble() ? seqValue.toInteger() : 0;
     const QJsonValue op = req.value("op");
     if (!op.isString())
         return protocolFailure(seq, QStringLiteral("missing or non-string \"op\""));
     try {
+        checkFields(req);
         return dispatch(seq, op.toString(), req);
     } catch (const ProtocolError &e) {
         return protocolFailure(seq, e.why);
+    }
+}
+
+// The request lines of stdin (WorkerProtocol, "Malformed requests"): a line ends at its LF only (a CR stays in it: JSON
+// whitespace), and one longer than kMaxLineBytes is read to its LF and dropped, never held (std::getline would grow
+// without bound). Returns false at the end of input; *tooLong says the line was dropped. The last line may lack its LF.
+constexpr size_t kMaxLineBytes = size_t(4) << 20;  // WorkerProtocol.MAX_LINE_BYTES
+bool nextLine(std::string &line, bool *tooLong) {
+    static std::string buffer;
+    static size_t start = 0;
+    static bool ended = false;
+    line.clear();
+    *tooLong = false;
+    bool any = false;
+    char chunk[65536];
+    for (;;) {
+        if (start == buffer.size()) {
+            buffer.clear();
+            start = 0;
+            ssize_t n = 0;
+            while (!ended && (n = ::read(0, chunk, sizeof chunk)) < 0 && errno == EINTR) {
+            }
+            if (ended || n <= 0) {
+                ended = true;
+                return any;
+            }
+            buffer.assign(chunk, size_t(n));
+        }
+        any = true;
+        const size_t lf = buffer.find('\n', start);
+        const size_t take = (lf == std::string::npos ? buffer.size() : lf) - start;
+        if (!*tooLong && line.size() + take > kMaxLineBytes) {
+            *tooLong = true;
+            std::string().swap(line);  // its bytes are dropped, not kept
+        }
+        if (!*tooLong)
+            line.append(buffer, start, take);
+        start += take;
+        if (lf != std::string::npos) {
+            ++start;  // past the LF
+            return true;
+        }
     }
 }
 
@@ -768,10 +988,10 @@ int main(int argc, char **argv) {
                      {"errorString", ""}});
 
     std::string line;
-    while (std::getline(std::cin, line)) {
-        if (!line.empty() && line.back() == '\r')
-            line.pop_back();
-        sendReply(handleLine(line));
+    bool tooLong = false;
+    while (nextLine(line, &tooLong)) {
+        sendReply(tooLong ? protocolFailure(0, QStringLiteral("unparsable line: longer than %1 bytes").arg(qulonglong(kMaxLineBytes)))
+                          : handleLine(line));
     }
     shutdown(nullptr);  // EOF: same as exit, without a reply
 }

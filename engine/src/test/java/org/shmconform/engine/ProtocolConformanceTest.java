@@ -36,8 +36,8 @@ import org.shmconform.engine.launch.WorkerHandle;
 
 /**
  * The worker protocol's conformance script (protocol-conformance.jsonl, beside WorkerProtocol)
- * run on real worker processes: the Java worker of two backends and the Qt 6.4 reference worker,
- * started as the engine starts them. Every reply must match the script and decode into the
+ * run on real worker processes: the Java worker of two backends, the Qt 6.4 reference worker and the Qt 6.8 worker
+ * of its root (qt68-sysv; aborted where the root is not built), started as the engine starts them. Every reply must match the script and decode into the
  * protocol's typed records without losing a field. The key carries the run's id; whatever the
  * workers leave is reaped by the run, and the workers are expected to leave nothing.
  */
@@ -60,7 +60,7 @@ class ProtocolConformanceTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sysv", "posix", QtReferenceWorker.IMPL})
+    @ValueSource(strings = {"sysv", "posix", QtReferenceWorker.IMPL, Qt68Columns.SYSV})
     void workerPassesTheConformanceScript(String column) throws Exception {
         Availability here = Subjects.here().availability(column);
         if (!here.available()) {
@@ -88,11 +88,13 @@ class ProtocolConformanceTest {
                 JsonNode step = JSON.readTree(line.replace("${key}", key));
                 ScriptedWorker w = workers.get(step.path("worker").asText());
                 String where = column + " line " + lineNo + " (" + step.path("worker").asText() + " "
-                        + (step.has("send") ? step.get("send").path("op").asText() : step.has("sendLine") ? "raw line" : "hello") + ")";
+                        + (step.has("send") ? step.get("send").path("op").asText() : step.has("sendLine") || step.has("sendHex") ? "raw line" : "hello") + ")";
                 if (step.has("send")) {
                     w.send(JSON.writeValueAsString(step.get("send")));
                 } else if (step.has("sendLine")) {
                     w.send(step.get("sendLine").asText());
+                } else if (step.has("sendHex")) {
+                    w.sendBytes(java.util.HexFormat.of().parseHex(step.get("sendHex").asText()));
                 }
                 String replyLine = w.next();
                 assertNotNull(replyLine, where + ": no reply within " + HANG_GUARD + "; worker log " + w.log + ":\n" + w.logText());
@@ -206,7 +208,13 @@ class ProtocolConformanceTest {
         }
 
         void send(String line) throws IOException {
-            handle.stdin().write((line + "\n").getBytes(StandardCharsets.UTF_8));
+            sendBytes(line.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** A line of raw bytes (not necessarily UTF-8), then its LF. */
+        void sendBytes(byte[] line) throws IOException {
+            handle.stdin().write(line);
+            handle.stdin().write('\n');
             handle.stdin().flush();
         }
 

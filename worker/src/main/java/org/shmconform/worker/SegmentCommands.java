@@ -109,10 +109,7 @@ final class SegmentCommands implements AutoCloseable {
                 case unlock -> segment == null ? done(r, false, null) : done(r, segment.unlock(), null);
                 case read -> read(r);
                 case write -> write(r);
-                case rawWrite -> {
-                    Objects.requireNonNull(segment, "rawWrite before any create/attach").rawWrite(r.offset(), HEX.parseHex(r.hex()));
-                    yield done(r, true, null);
-                }
+                case rawWrite -> rawWrite(r);
                 case truncate -> segment == null
                         ? convention(r, SegmentError.NotFound, "truncate: not attached")
                         : done(r, segment.truncateBacking(r.length()), null);
@@ -313,6 +310,20 @@ final class SegmentCommands implements AutoCloseable {
         return data == null ? done(r, false, null) : done(r, true, new ReadData(HEX.formatHex(data)));
     }
 
+    /**
+     * No read-only check, on purpose: a store into a read-only mapping must kill the worker with SIGSEGV. Outside the
+     * segment it is refused as write is: a store at an offset near 2^63 would land anywhere in this process.
+     */
+    private Reply rawWrite(Request r) {
+        byte[] data = HEX.parseHex(r.hex());
+        Reply refused = refusal(r, "rawWrite", r.offset(), data.length);
+        if (refused != null) {
+            return refused;
+        }
+        segment.rawWrite(r.offset(), data);
+        return done(r, true, null);
+    }
+
     private Reply write(Request r) {
         byte[] data = HEX.parseHex(r.hex());
         Reply refused = refusal(r, "write", r.offset(), data.length);
@@ -335,15 +346,23 @@ final class SegmentCommands implements AutoCloseable {
             return convention(r, SegmentError.NotFound, function + ": not attached");
         }
         long size = segment.size();
-        if (offset < 0 || length < 0 || offset + length > size) {
+        // Not offset + length > size: that sum overflows for an offset near 2^63 and lets the range through.
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            String end = java.math.BigInteger.valueOf(offset).add(java.math.BigInteger.valueOf(length)).toString(); // exact
             return convention(r, SegmentError.InvalidSize,
-                    function + ": range [" + offset + ", " + (offset + length) + ") is outside the segment of " + size + " bytes");
+                    function + ": range [" + offset + ", " + end + ") is outside the segment of " + size + " bytes");
         }
         return null;
     }
 
-    /** Like QSharedMemory::setKey: a different key detaches and rebinds the object. */
+    /**
+     * Like QSharedMemory::setKey: a different key detaches and rebinds the object. No key (null) is no setKey: the
+     * object keeps its key, and a fresh one has the empty key (WorkerProtocol, "Malformed requests").
+     */
     private SharedSegment keyed(String key) {
+        if (key == null && segment != null) {
+            return segment;
+        }
         String wanted = key == null ? "" : key;
         if (segment == null || !segment.key().equals(wanted)) {
             if (segment != null) {

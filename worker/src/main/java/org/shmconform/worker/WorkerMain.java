@@ -2,8 +2,6 @@ package org.shmconform.worker;
 
 import org.shmconform.spi.Op;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import org.shmconform.backends.Backends;
@@ -43,11 +41,15 @@ public final class WorkerMain {
         SegmentCommands commands = new SegmentCommands(backend);
         replies.println(WorkerProtocol.encode(inherits
                 ? commands.hello(commands.inherit(Integer.parseInt(args[2]), args[3], args[4])) : commands.hello()));
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        String line;
-        while ((line = in.readLine()) != null) {
+        // Not BufferedReader.readLine: it ends a line at a CR too, which would answer one CRLF request twice.
+        WorkerProtocol.RequestLines in = new WorkerProtocol.RequestLines(System.in);
+        while (true) {
             Request request;
             try {
+                String line = in.next();
+                if (line == null) {
+                    break;
+                }
                 Record read = WorkerProtocol.decodeLine(line);
                 if (read instanceof WorkerProtocol.Reset reset) {
                     replies.println(WorkerProtocol.encode(commands.reset(reset.seq(), reset.backend())));

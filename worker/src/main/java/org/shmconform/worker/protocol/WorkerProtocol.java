@@ -109,6 +109,30 @@ import org.shmconform.spi.Op;
  * {@code "protocolError":"<why>"}, with the request's {@code seq} when the line is a JSON object that
  * has one (0 otherwise); the worker keeps running.
  *
+ * <h2>Malformed requests</h2>
+ * Every worker answers every line the same well-defined way: exactly one reply, never a crash, a hang or a guess. A line
+ * is a protocol error (the reply above; nothing else happens: no setKey, no detach, no call) when:
+ * <ul>
+ * <li>with seq 0, the line cannot be read: it is not UTF-8, it is longer than {@link #MAX_LINE_BYTES} (the rest of it, up
+ *     to its LF, is read and dropped), it is not one JSON object (RFC 8259: a raw control character U+0000-U+001F inside a
+ *     string, anything but whitespace after the object, nesting deeper than {@link #MAX_DEPTH}), or its {@code seq} is
+ *     not an integer as below;</li>
+ * <li>with the line's seq: {@code op} is missing, not a string or unknown; a field this protocol names ({@code key},
+ *     {@code mode}, {@code hex}, {@code path}, {@code backend} strings; {@code size}, {@code offset}, {@code length},
+ *     {@code ms}, {@code peerUid} numbers) has another type, wherever it appears (null counts as absent); a number is not an
+ *     integer written plainly, in the signed 64-bit range (1.0, 1e2, 1.5, 2^63 and 1e300 are not), or {@code length} or
+ *     {@code peerUid} is outside the signed 32-bit range, or {@code ms} is negative; {@code mode} is neither
+ *     {@code "ReadOnly"} nor {@code "ReadWrite"}; {@code hex} is not an even-length string of hex digits; or an argument the
+ *     op needs is absent ({@link #NEEDS}).</li>
+ * </ul>
+ * A line ends at its LF, and only there: a CR is JSON whitespace like a space (a CRLF line is one request). Of a field
+ * given twice, the last counts (as Qt's QJsonObject keeps it). An absent {@code key} is no setKey: the object keeps the
+ * key it has (a fresh object's is empty). A read, write or rawWrite whose range {@code [offset, offset + length)} is not
+ * inside the segment is refused (InvalidSize, in the reply only, the end written as the exact sum even past 2^63),
+ * rawWrite too: it skips the read-only check only. A truncate's refusal is the backend's: a Java backend keeps it in
+ * {@code error()} as any failed call does, the Qt worker says it in the reply only; the model judges the reply of each op
+ * and never the {@code error} op's value (SegmentModel: "sleep, error" change nothing), so both are judged alike.
+ *
  * <h2>The fork server</h2>
  * A native worker started with {@link ForkServer#ARGUMENT} is no worker itself: it loads its program, then serves
  * plain text lines on stdin, one answer line each on stdout ({@link ForkServer}): {@code fork} forks a fresh worker
@@ -140,6 +164,32 @@ import org.shmconform.spi.Op;
  */
 public final class WorkerProtocol {
     public static final int VERSION = 1;
+    /**
+     * The longest request line a worker reads, without its LF: room for a write of the largest transfer a schedule may
+     * make (ScheduleValidation.MAX_TRANSFER, 1 MiB, so 2 MiB of hex) and its other fields; a longer line is dropped unread.
+     */
+    public static final int MAX_LINE_BYTES = 4 << 20;
+    /** The deepest nesting of a request line: Qt's QJsonDocument refuses a document nested deeper than 1024 (DeepNesting). */
+    public static final int MAX_DEPTH = 1024;
+    /** The arguments each op cannot do without (the others may be absent); a request without one is a protocol error. */
+    public static final java.util.Map<Op, List<String>> NEEDS = needs();
+
+    private static java.util.Map<Op, List<String>> needs() {
+        java.util.Map<Op, List<String>> m = new java.util.EnumMap<>(Op.class);
+        for (Op op : Op.values()) {
+            m.put(op, switch (op) {
+                case create, createTemp -> List.of("size");
+                case read -> List.of("offset", "length");
+                case write, rawWrite -> List.of("offset", "hex");
+                case truncate -> List.of("length");
+                case sleep -> List.of("ms");
+                case serveFd -> List.of("path", "peerUid");
+                case attachFd, placeIn, spawnChild -> List.of("path");
+                default -> List.of();
+            });
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     /** One request line: {@code seq}, {@code op}, then the op's {@link Args} flat, unused ones left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -371,7 +421,10 @@ public final class WorkerProtocol {
      * still reads replies with databind ({@link #decodeReply}), so every line a worker writes is read by the other codec:
      * StreamingWireTest checks both agree on every shape.
      */
-    private static final JsonFactory LINES = new JsonFactory();
+    private static final JsonFactory LINES = JsonFactory.builder()
+            .streamReadConstraints(com.fasterxml.jackson.core.StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_DEPTH).maxNumberLength(MAX_LINE_BYTES).maxStringLength(MAX_LINE_BYTES).build())
+            .build();
 
     /** Databind, only for the harness: initialised at its first use, which a worker never makes. */
     private static final class Databind {
@@ -535,16 +588,21 @@ public final class WorkerProtocol {
             }
         }
 
+        /** A named field's value that is not of its type: why, in the words of the protocol error. */
+        private record Wrong(String why) {
+        }
+
+        private static final List<String> STRINGS = List.of("key", "mode", "hex", "path", "backend");
+
         /**
-         * A request line's fields, in any order; unknown ones are skipped, a null is an absent field. A line that is
-         * not JSON has seq 0; a field of the wrong type is a bad request with the line's seq, as is a missing op.
+         * A request line's fields, in any order, the last of a name counting; unknown ones are skipped, a null is an absent
+         * field. What "Malformed requests" above refuses is a {@link BadRequest}: with seq 0 when the line cannot be read
+         * or its seq is no integer, else with the line's seq.
          */
         static Record read(String line) throws BadRequest {
-            long seq = 0;
+            java.util.Map<String, Object> fields = new java.util.HashMap<>();
             String op = null;
             boolean opNotText = false;
-            String wrongType = null;
-            java.util.Map<String, Object> args = new java.util.HashMap<>();
             try (JsonParser p = LINES.createParser(line)) {
                 if (p.nextToken() != JsonToken.START_OBJECT) {
                     throw new BadRequest(0, "the request is not a JSON object");
@@ -552,69 +610,179 @@ public final class WorkerProtocol {
                 for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
                     String name = p.currentName();
                     JsonToken v = p.nextToken();
-                    boolean number = v == JsonToken.VALUE_NUMBER_INT;
-                    boolean text = v == JsonToken.VALUE_STRING;
                     switch (name) {
-                        case "seq" -> {
-                            if (number) {
-                                seq = p.getLongValue();
-                            } else if (v != JsonToken.VALUE_NULL) {
-                                wrongType = wrongType != null ? wrongType : name;
-                            }
-                        }
                         case "op" -> {
-                            op = text ? p.getText() : null;
-                            opNotText = !text;
+                            op = v == JsonToken.VALUE_STRING ? p.getText() : null;
+                            opNotText = v != JsonToken.VALUE_STRING && v != JsonToken.VALUE_NULL;
                         }
-                        case "key", "mode", "hex", "path", "backend" -> wrongType = arg(args, name, text ? p.getText() : null, text, v, wrongType);
-                        case "size", "offset", "length", "ms", "peerUid" ->
-                                wrongType = arg(args, name, number ? p.getLongValue() : null, number, v, wrongType);
+                        case "key", "mode", "hex", "path", "backend" -> fields.put(name, v == JsonToken.VALUE_STRING ? p.getText()
+                                : v == JsonToken.VALUE_NULL ? null : new Wrong("\"" + name + "\" is not a string"));
+                        case "seq", "size", "offset", "length", "ms", "peerUid" -> fields.put(name, integer(p, v, name));
                         default -> { } // not this protocol's: ignored, as a newer harness may send more
                     }
                     if (v.isStructStart()) {
                         p.skipChildren();
                     }
                 }
+                if (p.nextToken() != null) {
+                    throw new BadRequest(0, "unparsable request: more than one JSON value on the line");
+                }
             } catch (BadRequest e) {
                 throw e;
             } catch (IOException e) {
                 throw new BadRequest(0, "unparsable request: " + firstLine(e));
             }
+            if (fields.get("seq") instanceof Wrong w) {
+                throw new BadRequest(0, "bad request: " + w.why());
+            }
+            long seq = fields.get("seq") == null ? 0 : (Long) fields.get("seq");
             if (op == null || opNotText) {
                 throw new BadRequest(seq, "missing or non-string \"op\"");
             }
-            if (Reset.OP.equals(op)) {
-                if ("backend".equals(wrongType)) {
-                    throw new BadRequest(seq, "bad request: \"backend\" is not a string");
-                }
-                return new Reset(seq, (String) args.get("backend"));
-            }
-            if (Op.named(op) == null) {
+            if (!Reset.OP.equals(op) && Op.named(op) == null) {
                 throw new BadRequest(seq, "unknown op \"" + op + "\"");
             }
-            if (wrongType != null) {
-                throw new BadRequest(seq, "bad request: \"" + wrongType + "\" is not a "
-                        + (List.of("key", "mode", "hex", "path", "backend").contains(wrongType) ? "string" : "number"));
+            String bad = checked(fields);
+            if (bad != null) {
+                throw new BadRequest(seq, "bad request: " + bad);
             }
-            Long length = (Long) args.get("length");
-            Long peerUid = (Long) args.get("peerUid");
-            if (length != null && length != length.intValue() || peerUid != null && peerUid != peerUid.intValue()) {
-                throw new BadRequest(seq, "bad request: \"" + (length != null && length != length.intValue() ? "length" : "peerUid")
-                        + "\" is out of range");
+            if (Reset.OP.equals(op)) {
+                return new Reset(seq, (String) fields.get("backend"));
             }
-            return Request.fromJson(seq, Op.named(op), (String) args.get("key"), (Long) args.get("size"), (String) args.get("mode"),
-                    (Long) args.get("offset"), length == null ? null : length.intValue(), (String) args.get("hex"), (Long) args.get("ms"),
-                    (String) args.get("path"), peerUid == null ? null : peerUid.intValue());
+            for (String needed : NEEDS.get(Op.named(op))) {
+                if (fields.get(needed) == null) {
+                    throw new BadRequest(seq, "bad request: " + op + " needs \"" + needed + "\"");
+                }
+            }
+            Long length = (Long) fields.get("length");
+            Long peerUid = (Long) fields.get("peerUid");
+            return Request.fromJson(seq, Op.named(op), (String) fields.get("key"), (Long) fields.get("size"), (String) fields.get("mode"),
+                    (Long) fields.get("offset"), length == null ? null : length.intValue(), (String) fields.get("hex"),
+                    (Long) fields.get("ms"), (String) fields.get("path"), peerUid == null ? null : peerUid.intValue());
         }
 
-        /** Records an argument of the expected type (or null), or returns the first field of a wrong type. */
-        private static String arg(java.util.Map<String, Object> args, String name, Object value, boolean expected, JsonToken v,
-                                  String wrongType) {
-            if (expected || v == JsonToken.VALUE_NULL) {
-                args.put(name, value);
-                return wrongType;
+        /**
+         * A number field's value: a Long when it is written as a plain integer (no fraction, no exponent) of the signed
+         * 64-bit range, else why not; null for a JSON null. Not "any integral value": Qt's QJsonValue reads a literal it
+         * cannot hold as a qint64 through a double (1234567890123456789.0 becomes 1234567890123456768), so only the
+         * literal's form gives both workers the same number.
+         */
+        private static Object integer(JsonParser p, JsonToken v, String name) throws IOException {
+            if (v == JsonToken.VALUE_NULL) {
+                return null;
             }
-            return wrongType != null ? wrongType : name;
+            if (v == JsonToken.VALUE_NUMBER_INT) {
+                return p.getNumberType() == JsonParser.NumberType.BIG_INTEGER ? new Wrong("\"" + name + "\" is out of range")
+                        : (Object) p.getLongValue();
+            }
+            return new Wrong("\"" + name + "\" is " + (v == JsonToken.VALUE_NUMBER_FLOAT ? "not a plain integer" : "not a number"));
+        }
+
+        /** The first field (in the protocol's order) whose value breaks its rule, as the protocol error says it; null if none. */
+        private static String checked(java.util.Map<String, Object> fields) {
+            for (String name : List.of("key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "backend")) {
+                Object v = fields.get(name);
+                if (v instanceof Wrong w) {
+                    return w.why();
+                }
+                if (v instanceof Long n && (name.equals("length") || name.equals("peerUid")) && n != n.intValue()) {
+                    return "\"" + name + "\" is out of range";
+                }
+                if (v instanceof Long n && name.equals("ms") && n < 0) {
+                    return "\"ms\" is negative";
+                }
+                if (v instanceof String m && name.equals("mode") && !m.equals("ReadOnly") && !m.equals("ReadWrite")) {
+                    return "bad \"mode\" (ReadOnly or ReadWrite)";
+                }
+                if (v instanceof String h && name.equals("hex") && !isHex(h)) {
+                    return "\"hex\" is not an even-length hex string";
+                }
+            }
+            return null;
+        }
+
+        private static boolean isHex(String h) {
+            if (h.length() % 2 != 0) {
+                return false;
+            }
+            for (int i = 0; i < h.length(); i++) {
+                if (Character.digit(h.charAt(i), 16) < 0 || h.charAt(i) > 'f') {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * The request lines of a worker's stdin as "Malformed requests" says: a line ends at its LF only (a CR is part of the
+     * line, JSON whitespace), is at most {@link #MAX_LINE_BYTES} long and is UTF-8; a line that is not is a
+     * {@link BadRequest} with seq 0, and the next line is read as usual. The last line may lack its LF.
+     */
+    public static final class RequestLines {
+        private final java.io.InputStream in;
+        private final byte[] buffer = new byte[64 * 1024];
+        private int start;
+        private int end;
+        private boolean ended;
+
+        public RequestLines(java.io.InputStream in) {
+            this.in = in;
+        }
+
+        /** The next line without its LF, null at the end of input; a line that cannot be read is a {@link BadRequest}. */
+        public String next() throws IOException {
+            java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+            boolean tooLong = false;
+            while (true) {
+                if (start == end) {
+                    if (ended || !fill()) {
+                        ended = true;
+                        if (line.size() == 0 && !tooLong) {
+                            return null;
+                        }
+                        break;
+                    }
+                }
+                int lf = start;
+                while (lf < end && buffer[lf] != '\n') {
+                    lf++;
+                }
+                int take = lf - start;
+                if (!tooLong && line.size() + take > MAX_LINE_BYTES) {
+                    tooLong = true;
+                    line = new java.io.ByteArrayOutputStream(); // its bytes are dropped, not kept
+                }
+                if (!tooLong) {
+                    line.write(buffer, start, take);
+                }
+                start = lf;
+                if (lf < end) {
+                    start++; // past the LF
+                    break;
+                }
+            }
+            if (tooLong) {
+                throw new BadRequest(0, "unparsable request: the line is longer than " + MAX_LINE_BYTES + " bytes");
+            }
+            try {
+                return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+                        .decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new BadRequest(0, "unparsable request: the line is not UTF-8");
+            }
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buffer);
+            if (n <= 0) {
+                return false;
+            }
+            start = 0;
+            end = n;
+            return true;
         }
     }
 

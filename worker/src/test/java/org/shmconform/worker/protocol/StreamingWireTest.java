@@ -68,6 +68,11 @@ class StreamingWireTest {
             for (Request r : List.of(new Request(11, op, Args.NONE), new Request(12, op, full, 65534))) {
                 String line = WorkerProtocol.encode(r);
                 assertEquals(WorkerProtocol.json().writeValueAsString(r), line);
+                if (r.args() == Args.NONE && !WorkerProtocol.NEEDS.get(op).isEmpty()) {
+                    // without the arguments it needs, an op is a protocol error of its line ("Malformed requests")
+                    assertEquals(11, assertThrows(BadRequest.class, () -> WorkerProtocol.decodeRequest(line)).seq(), line);
+                    continue;
+                }
                 assertEquals(r, WorkerProtocol.decodeRequest(line));
                 assertEquals(r, WorkerProtocol.decodeLine(line));
             }
