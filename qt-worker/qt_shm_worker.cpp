@@ -267,6 +267,15 @@ qint64 intArg(const QJsonObject &req, const char *name) {
     return v.toInteger();  // exact: QJsonValue holds a plain integer literal of this range as a qint64
 }
 
+// The most bytes one read may ask for (WorkerProtocol.MAX_READ_BYTES): more would cost several GB of hex for a large segment.
+constexpr qint64 kMaxReadBytes = qint64(1) << 20;
+qint64 readLength(const QJsonObject &req) {
+    const qint64 length = intArg(req, "length");
+    if (length > kMaxReadBytes)
+        throw ProtocolError{QStringLiteral("a read of more than %1 bytes").arg(kMaxReadBytes)};
+    return length;
+}
+
 QSharedMemory::AccessMode modeArg(const QJsonObject &req) {
     const QJsonValue v = req.value("mode");
     if (v.isUndefined() || v.isNull() || v.toString() == "ReadWrite")
@@ -498,7 +507,7 @@ QJsonObject fmDispatch(qint64 seq, const QString &op, const QJsonObject &req) {
     if (op == "lock" || op == "unlock")
         return fmFail(seq, QSharedMemory::LockError, QStringLiteral("%1: QFile::map has no lock").arg(op));
     if (op == "read") {
-        const qint64 offset = intArg(req, "offset"), length = intArg(req, "length");
+        const qint64 offset = intArg(req, "offset"), length = readLength(req);
         const QJsonObject refused = fmRange(seq, "read", offset, length);
         if (!refused.isEmpty())
             return refused;
@@ -551,7 +560,7 @@ QJsonObject opAttach(qint64 seq, const QJsonObject &req) {
 
 QJsonObject opRead(qint64 seq, const QJsonObject &req) {
     const qint64 offset = intArg(req, "offset");
-    const qint64 length = intArg(req, "length");
+    const qint64 length = readLength(req);
     const QJsonObject refused = checkRange(seq, "read", offset, length);
     if (!refused.isEmpty())
         return refused;

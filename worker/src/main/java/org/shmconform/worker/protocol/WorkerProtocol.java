@@ -122,8 +122,8 @@ import org.shmconform.spi.Op;
  *     {@code ms}, {@code peerUid} numbers) has another type, wherever it appears (null counts as absent); a number is not an
  *     integer written plainly, in the signed 64-bit range (1.0, 1e2, 1.5, 2^63 and 1e300 are not), or {@code length} or
  *     {@code peerUid} is outside the signed 32-bit range, or {@code ms} is negative; {@code mode} is neither
- *     {@code "ReadOnly"} nor {@code "ReadWrite"}; {@code hex} is not an even-length string of hex digits; or an argument the
- *     op needs is absent ({@link #NEEDS}).</li>
+ *     {@code "ReadOnly"} nor {@code "ReadWrite"}; {@code hex} is not an even-length string of hex digits; an argument the
+ *     op needs is absent ({@link #NEEDS}); or a read asks for more than {@link #MAX_READ_BYTES}.</li>
  * </ul>
  * A line ends at its LF, and only there: a CR is JSON whitespace like a space (a CRLF line is one request). Of a field
  * given twice, the last counts (as Qt's QJsonObject keeps it). An absent {@code key} is no setKey: the object keeps the
@@ -169,6 +169,11 @@ public final class WorkerProtocol {
      * make (ScheduleValidation.MAX_TRANSFER, 1 MiB, so 2 MiB of hex) and its other fields; a longer line is dropped unread.
      */
     public static final int MAX_LINE_BYTES = 4 << 20;
+    /**
+     * The most bytes one read may ask for (ScheduleValidation.MAX_TRANSFER): its reply carries them as hex on one line, and
+     * a read of 2^31 - 1 bytes of a large segment would cost either worker several GB (a crash for want of memory).
+     */
+    public static final int MAX_READ_BYTES = 1 << 20;
     /** The deepest nesting of a request line: Qt's QJsonDocument refuses a document nested deeper than 1024 (DeepNesting). */
     public static final int MAX_DEPTH = 1024;
     /** The arguments each op cannot do without (the others may be absent); a request without one is a protocol error. */
@@ -656,6 +661,9 @@ public final class WorkerProtocol {
             }
             Long length = (Long) fields.get("length");
             Long peerUid = (Long) fields.get("peerUid");
+            if (Op.named(op) == Op.read && length > MAX_READ_BYTES) {
+                throw new BadRequest(seq, "bad request: a read of more than " + MAX_READ_BYTES + " bytes");
+            }
             return Request.fromJson(seq, Op.named(op), (String) fields.get("key"), (Long) fields.get("size"), (String) fields.get("mode"),
                     (Long) fields.get("offset"), length == null ? null : length.intValue(), (String) fields.get("hex"),
                     (Long) fields.get("ms"), (String) fields.get("path"), peerUid == null ? null : peerUid.intValue());
