@@ -1,8 +1,9 @@
 // qt_shm_worker: the Qt reference worker for shmconform.
 //
 // Holds exactly ONE real QSharedMemory and speaks the worker wire protocol defined in
-// harness/src/main/java/org/shmconform/harness/protocol/WorkerProtocol.java: JSON lines on
-// stdin, one reply line per request on stdout (in order, flushed), a hello reply first.
+// worker/src/main/java/org/shmconform/worker/protocol/WorkerProtocol.java: JSON lines on
+// stdin, one reply line per request on stdout (in order, flushed), a hello reply first. Its
+// "Malformed requests" section is what nextLine, handleLine and checkFields below implement.
 // stdout carries replies only; Qt's qWarnings go to stderr through the default message handler.
 //
 // Everything that touches shared memory goes through Qt's own class: this worker is the oracle
