@@ -730,6 +730,10 @@ public final class WorkerProtocol {
     public static final class RequestLines {
         private final java.io.InputStream in;
         private final byte[] buffer = new byte[64 * 1024];
+        /** Strict: REPLACE (InputStreamReader's way) would turn bytes that are not UTF-8 into U+FFFD and run the request. */
+        private final java.nio.charset.CharsetDecoder utf8 = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
         private int start;
         private int end;
         private boolean ended;
@@ -774,10 +778,7 @@ public final class WorkerProtocol {
                 throw new BadRequest(0, "unparsable request: the line is longer than " + MAX_LINE_BYTES + " bytes");
             }
             try {
-                return java.nio.charset.StandardCharsets.UTF_8.newDecoder()
-                        .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-                        .decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString();
+                return utf8.decode(java.nio.ByteBuffer.wrap(line.toByteArray())).toString(); // decode() resets it first
             } catch (java.nio.charset.CharacterCodingException e) {
                 throw new BadRequest(0, "unparsable request: the line is not UTF-8");
             }
