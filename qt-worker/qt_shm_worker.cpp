@@ -758,6 +758,10 @@ QJsonObject handleLine(const std::string &line) {
         return protocolFailure(0, QStringLiteral("unparsable line: the line is not UTF-8"));
     if (rawControlInString(line))
         return protocolFailure(0, QStringLiteral("unparsable line: a raw control character inside a string"));
+    // QJsonDocument skips a leading byte order mark, Jackson refuses it (U+FEFF is no JSON whitespace): refused here too,
+    // by the rule rather than by topLevelNumbers happening to misread the line after it.
+    if (line.rfind("\xEF\xBB\xBF", 0) == 0)
+        return protocolFailure(0, QStringLiteral("unparsable line: a byte order mark"));
     QJsonParseError parseError{};
     const QJsonDocument doc =
         QJsonDocument::fromJson(QByteArray::fromStdString(line), &parseError);

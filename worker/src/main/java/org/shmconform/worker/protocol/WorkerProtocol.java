@@ -115,7 +115,7 @@ import org.shmconform.spi.Op;
  * <ul>
  * <li>with seq 0, the line cannot be read: it is not UTF-8, it is longer than {@link #MAX_LINE_BYTES} (the rest of it, up
  *     to its LF, is read and dropped), it is not one JSON object (RFC 8259: a raw control character U+0000-U+001F inside a
- *     string, anything but whitespace after the object, nesting deeper than {@link #MAX_DEPTH}), or its {@code seq} is
+ *     string, a byte order mark, anything but whitespace after the object, nesting deeper than {@link #MAX_DEPTH}), or its {@code seq} is
  *     not an integer as below;</li>
  * <li>with the line's seq: {@code op} is missing, not a string or unknown; a field this protocol names ({@code key},
  *     {@code mode}, {@code hex}, {@code path}, {@code backend} strings; {@code size}, {@code offset}, {@code length},
