@@ -141,30 +141,17 @@ public final class QtReferenceWorker {
             sha.update(source);
             sha.update(script);
             String hash = HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-            Path dir = PrivateDirectory.ensure(RunContext.cacheDir().resolve("qt-worker-" + hash), "rwx------");
-            Path exe = dir.resolve(BINARY_NAME);
-            Path hashFile = dir.resolve(BINARY_NAME + ".sha256");
-            if (!Files.exists(hashFile, LinkOption.NOFOLLOW_LINKS)) {
-                // Nothing trusted here yet (an interrupted build, or a file planted before the cache was private): start over.
-                for (String name : new String[] {BINARY_NAME, "qt_shm_worker.cpp", "build.sh"}) {
-                    Files.deleteIfExists(dir.resolve(name));
+            Path cache = RunContext.cacheDir();
+            Path dir = cache.resolve("qt-worker-" + hash);
+            if (!isBuilt(dir)) {
+                String failed = buildInto(cache, dir, hash, source, script);
+                if (failed != null) {
+                    return Availability.no("cannot build the Qt worker: " + failed);
                 }
-                writeNew(dir.resolve("qt_shm_worker.cpp"), source);
-                writeNew(dir.resolve("build.sh"), script);
-                // Up to a minute of g++ the first time: say so, on stderr, so the console is not silent meanwhile.
-                long started = System.nanoTime();
-                System.err.println("shmconform: building the Qt reference worker (g++ against Qt, once per worker source; up to a minute)...");
-                Process p = new ProcessBuilder("bash", "build.sh", exe.toString()).directory(dir.toFile())
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0
-                        ? "done" : "failed", (System.nanoTime() - started) / 1e9);
-                if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0 || !Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS)) {
-                    return Availability.no("cannot build the Qt worker: " + lastLine(out));
-                }
-                writeNew(hashFile, FileDigests.sha256(exe).getBytes(StandardCharsets.US_ASCII));
             }
-            String expected = Files.readString(hashFile).trim();
+            PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx------");
+            Path exe = dir.resolve(BINARY_NAME);
+            String expected = Files.readString(dir.resolve(HASH_FILE)).trim();
             verify(exe, expected);
             binary = exe;
             binaryHash = expected;
@@ -175,6 +162,74 @@ public final class QtReferenceWorker {
             Thread.currentThread().interrupt();
             return Availability.no("interrupted while building the Qt worker");
         }
+    }
+
+    private static final String HASH_FILE = BINARY_NAME + ".sha256";
+
+    /** A finished build's directory: it has the hash file, which is written last, before the directory is renamed in. */
+    private static boolean isBuilt(Path dir) {
+        return Files.isRegularFile(dir.resolve(HASH_FILE), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /**
+     * Builds in a fresh directory of the cache and renames it to {@code dir} only once it holds the binary and its hash:
+     * runs of one state directory may build at once (two did, on a new source: the second's hash file already existed,
+     * and its Qt column was NOT_AVAILABLE), and a compiler left by a killed harness writes only into its own directory.
+     *
+     * @return null once {@code dir} holds a finished build (this one's or another run's), else why not
+     */
+    private static String buildInto(Path cache, Path dir, String hash, byte[] source, byte[] script)
+            throws IOException, InterruptedException {
+        Path partial = Files.createTempDirectory(cache, "qt-worker-" + hash + PARTIAL); // 0700, a fresh name
+        try {
+            writeNew(partial.resolve("qt_shm_worker.cpp"), source);
+            writeNew(partial.resolve("build.sh"), script);
+            Path exe = partial.resolve(BINARY_NAME);
+            // Up to a minute of g++ the first time: say so, on stderr, so the console is not silent meanwhile.
+            long started = System.nanoTime();
+            System.err.println("shmconform: building the Qt reference worker (g++ against Qt, once per worker source; up to a minute)...");
+            Process p = new ProcessBuilder("bash", "build.sh", exe.toString()).directory(partial.toFile())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            boolean ok = p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS);
+            System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", ok ? "done" : "failed",
+                    (System.nanoTime() - started) / 1e9);
+            if (!ok) {
+                p.destroyForcibly();
+                return isBuilt(dir) ? null : lastLine(out);
+            }
+            writeNew(partial.resolve(HASH_FILE), FileDigests.sha256(exe).getBytes(StandardCharsets.US_ASCII));
+            return placeBuilt(partial, dir) ? null : "could not rename " + partial + " to " + dir;
+        } finally {
+            if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
+                PrivateDirectory.deleteTree(partial); // another run's build was renamed in first, or this one failed
+            }
+        }
+    }
+
+    /** The name part of a build directory not yet renamed into place (a killed harness's is removed with old archives). */
+    static final String PARTIAL = ".part-";
+
+    /**
+     * Renames the finished build to {@code dir}; where {@code dir} exists, another run's finished build is kept, and an
+     * unfinished one (no hash file: an earlier version built in place and was interrupted) is removed first.
+     */
+    private static boolean placeBuilt(Path partial, Path dir) throws IOException {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                Files.move(partial, dir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                return true;
+            } catch (java.nio.file.FileSystemException e) {
+                if (isBuilt(dir)) {
+                    return true;
+                }
+                if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    throw e;
+                }
+                PrivateDirectory.deleteTree(dir); // never follows a link
+            }
+        }
+        return isBuilt(dir);
     }
 
     /** lstat: a regular file owned by us, writable by nobody else; then its SHA-256 must be the recorded one. */

@@ -101,8 +101,9 @@ final class WorkerClassDataSharing {
 
     static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
         long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
+        // With the Qt worker's builds that were never renamed into place (their harness was killed while g++ ran).
         try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*,"
-                + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*}")) {
+                + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*,qt-worker-*" + QtReferenceWorker.PARTIAL + "*}")) {
             for (Path p : old) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo
                         || inUse.stream().anyMatch(u -> u.startsWith(p))) {
