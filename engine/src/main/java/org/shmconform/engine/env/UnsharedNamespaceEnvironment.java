@@ -51,8 +51,7 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
             return entered.ok() ? Availability.yes()
                     : Availability.no("nsenter into a holder failed: " + entered.lastLine());
         } catch (IOException e) {
-            String who = ProcessHandle.current().info().user().orElse("?");
-            return Availability.no(e.getMessage() + " (running as " + who + "; unshare needs root or CAP_SYS_ADMIN)");
+            return Availability.no(UnshareRefusal.explain(e.getMessage()));
         }
     }
 
