@@ -34,7 +34,7 @@ final class ContainerLifeline implements AutoCloseable {
     static ContainerLifeline create(Path parent) throws IOException {
         Path dir = Files.createTempDirectory(parent, "lifeline-"); // 0700, unguessable
         Path fifo = dir.resolve("fifo");
-        ToolRun mk = ToolRun.of(Duration.ofSeconds(10), "mkfifo", "-m", "0600", fifo.toString());
+        ToolRun mk = ToolRun.of(Duration.ofSeconds(10), org.shmconform.engine.launch.SystemTools.path("mkfifo"), "-m", "0600", fifo.toString());
         if (!mk.ok()) {
             Files.deleteIfExists(dir);
             throw new IOException("mkfifo " + fifo + " failed: " + mk.lastLine());

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.shmconform.engine.launch.SystemTools;
 
 /**
  * A tiny process that owns a group's unshared namespaces, so that workers can join them with
@@ -35,14 +36,14 @@ final class NamespaceHolder implements AutoCloseable {
      * @param shmSize    the tmpfs size option, e.g. "64m" (used only with privateShm)
      */
     static NamespaceHolder start(boolean privateShm, String shmSize) throws IOException {
-        List<String> argv = new ArrayList<>(List.of("unshare", "--ipc"));
-        String body = "echo ready && exec cat >/dev/null";
+        List<String> argv = new ArrayList<>(List.of(SystemTools.path("unshare"), "--ipc"));
+        String body = "echo ready && exec " + SystemTools.path("cat") + " >/dev/null";
         if (privateShm) {
             // private propagation: our tmpfs must not leak back into the host's /dev/shm mount.
             argv.addAll(List.of("--mount", "--propagation", "private"));
-            body = "mount -t tmpfs -o size=" + shmSize + ",mode=1777 shmconform-shm /dev/shm && " + body;
+            body = SystemTools.path("mount") + " -t tmpfs -o size=" + shmSize + ",mode=1777 shmconform-shm /dev/shm && " + body;
         }
-        argv.addAll(List.of("--", "sh", "-c", body));
+        argv.addAll(List.of("--", SystemTools.path("sh"), "-c", body));
         // Through the launcher: the holder also dies with the harness's JVM, not only when its stdin closes.
         Process p = org.shmconform.engine.launch.WorkerLauncher.start(new ProcessBuilder(argv).redirectErrorStream(true));
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
@@ -73,7 +74,7 @@ final class NamespaceHolder implements AutoCloseable {
 
     /** The wrapper that runs a program in this holder's namespaces; nsenter execs it in place. */
     List<String> enterPrefix() {
-        List<String> prefix = new ArrayList<>(List.of("nsenter", "--target", Long.toString(pid()), "--ipc"));
+        List<String> prefix = new ArrayList<>(List.of(SystemTools.path("nsenter"), "--target", Long.toString(pid()), "--ipc"));
         if (privateShm) {
             // Entering a mount namespace resets the working directory to its root: keep ours.
             prefix.addAll(List.of("--mount", "--wd=" + System.getProperty("user.dir")));

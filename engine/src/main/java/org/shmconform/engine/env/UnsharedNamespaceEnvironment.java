@@ -46,7 +46,7 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
     private Availability probe() {
         try (NamespaceHolder holder = NamespaceHolder.start(privateShm, "1m")) {
             List<String> argv = new ArrayList<>(holder.enterPrefix());
-            argv.add("true");
+            argv.add(org.shmconform.engine.launch.SystemTools.path("true")); // nsenter would look a bare name up on our PATH
             ToolRun entered = ToolRun.of(Duration.ofSeconds(10), argv);
             return entered.ok() ? Availability.yes()
                     : Availability.no("nsenter into a holder failed: " + entered.lastLine());

@@ -30,7 +30,7 @@ final class WorkerImage {
             long start = System.nanoTime();
             Path script = extractScript();
             try {
-                ToolRun build = ToolRun.of(Duration.ofMinutes(5), "bash", script.toString(), "--jna-jar", jnaJar().toString(),
+                ToolRun build = ToolRun.of(Duration.ofMinutes(5), org.shmconform.engine.launch.SystemTools.path("bash"), script.toString(), "--jna-jar", jnaJar().toString(),
                         "--lock", org.shmconform.engine.state.StateDirectory.cache().resolve("worker-image.lock").toString());
                 if (build.ok()) {
                     tag = build.lastLine();

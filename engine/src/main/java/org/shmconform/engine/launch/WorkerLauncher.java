@@ -46,6 +46,8 @@ public final class WorkerLauncher {
      */
     public static Process start(ProcessBuilder builder) throws IOException {
         builder.environment().remove(PARENT_PID); // one inherited from elsewhere would name a parent this child does not have
+        // What the wrappers (unshare, nsenter, sh) exec by name is looked up in the system's directories only.
+        builder.environment().put("PATH", SystemTools.trustedPath());
         List<String> argv = new java.util.ArrayList<>(diesWithParentPrefix());
         argv.addAll(builder.command());
         return startOnTheLauncherThread(builder.command(argv));
@@ -95,7 +97,7 @@ public final class WorkerLauncher {
 
     /** {@code setpriv --pdeathsig KILL --}, or nothing where setpriv cannot do it. */
     public static List<String> diesWithParentPrefix() {
-        return supported() ? List.of("setpriv", "--pdeathsig", "KILL", "--") : List.of();
+        return supported() ? List.of(SystemTools.path("setpriv"), "--pdeathsig", "KILL", "--") : List.of();
     }
 
     /**
@@ -103,7 +105,7 @@ public final class WorkerLauncher {
      * it sets the parent-death signal again after the uid change, which cleared the outer one.
      */
     public static List<String> userSwitch(String user) {
-        List<String> argv = new java.util.ArrayList<>(List.of("setpriv", "--reuid=" + user,
+        List<String> argv = new java.util.ArrayList<>(List.of(SystemTools.path("setpriv"), "--reuid=" + user,
                 "--regid=" + user.replace("nobody", "nogroup"), "--clear-groups"));
         if (supported()) {
             argv.addAll(List.of("--pdeathsig", "KILL"));
@@ -132,7 +134,7 @@ public final class WorkerLauncher {
 
     private static boolean probe() {
         try {
-            Process p = new ProcessBuilder("setpriv", "--pdeathsig", "KILL", "--", "true")
+            Process p = new ProcessBuilder(SystemTools.path("setpriv"), "--pdeathsig", "KILL", "--", SystemTools.path("true"))
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
             if (!p.waitFor(Duration.ofSeconds(10).toMillis(), TimeUnit.MILLISECONDS)) {
@@ -140,7 +142,7 @@ public final class WorkerLauncher {
                 return false;
             }
             return p.exitValue() == 0;
-        } catch (IOException e) {
+        } catch (IOException | java.io.UncheckedIOException e) {
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
