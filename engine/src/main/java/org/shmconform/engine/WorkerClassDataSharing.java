@@ -101,8 +101,9 @@ final class WorkerClassDataSharing {
 
     static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
         long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
-        // With the Qt worker's builds that were never renamed into place (their harness was killed while g++ ran).
-        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,classes-*.jar,worker-jar-*,"
+        // With what was never renamed into place because its harness was killed meanwhile: an archive being dumped
+        // (worker-*.jsa.part, which "worker-*.jsa" does not match) and a Qt worker's build (while g++ ran).
+        try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,worker-*.jsa.part,classes-*.jar,worker-jar-*,"
                 + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*,qt-worker-*" + QtReferenceWorker.PARTIAL + "*}")) {
             for (Path p : old) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo
