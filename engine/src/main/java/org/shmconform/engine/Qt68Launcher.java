@@ -71,8 +71,10 @@ final class Qt68Launcher {
                 Path src = Files.createTempFile(dir, "qt68_launch-", ".c");
                 Files.write(src, source);
                 Path out = dir.resolve(NAME + "-" + RunContext.letters(8) + ".part");
-                Process p = new ProcessBuilder("cc", "-O2", "-Wall", "-o", out.toString(), src.toString())
-                        .redirectErrorStream(true).start();
+                ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("cc"), "-O2", "-Wall",
+                        "-o", out.toString(), src.toString()).redirectErrorStream(true);
+                compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // as, ld: the system's
+                Process p = compile.start();
                 String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
                 boolean ok = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0
                         && Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS);
@@ -91,8 +93,9 @@ final class Qt68Launcher {
             exeSha256 = Files.readString(hashFile, StandardCharsets.US_ASCII).trim();
             WorkerClassPath.verify(binary, exeSha256);
             exe = binary;
-        } catch (IOException e) {
-            unavailable = e.getMessage().contains("Cannot run program") ? "no C compiler (cc) here" : "cannot build " + NAME + ": " + e.getMessage();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            unavailable = e.getMessage().contains("Cannot run program") || e.getMessage().contains(" not found as a root-owned program")
+                    ? "no C compiler (cc) here" : "cannot build " + NAME + ": " + e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             unavailable = "interrupted while compiling " + SOURCE;

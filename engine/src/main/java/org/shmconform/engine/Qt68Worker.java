@@ -74,7 +74,7 @@ public final class Qt68Worker implements Subject.Launch {
 
     private static String id(String flag, String user) {
         try {
-            Process p = new ProcessBuilder("id", flag, "--", user).redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("/usr/bin/id", flag, "--", user).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
             if (p.waitFor() != 0 || !out.matches("[0-9]+")) {
                 throw new IllegalArgumentException("no user " + user + " here: " + out);

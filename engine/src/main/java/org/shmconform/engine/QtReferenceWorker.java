@@ -156,7 +156,7 @@ public final class QtReferenceWorker {
             binary = exe;
             binaryHash = expected;
             return Availability.yes();
-        } catch (IOException | java.security.NoSuchAlgorithmException | IllegalStateException e) {
+        } catch (IOException | java.io.UncheckedIOException | java.security.NoSuchAlgorithmException | IllegalStateException e) {
             return Availability.no("cannot build the Qt worker: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -188,8 +188,10 @@ public final class QtReferenceWorker {
             // Up to a minute of g++ the first time: say so, on stderr, so the console is not silent meanwhile.
             long started = System.nanoTime();
             System.err.println("shmconform: building the Qt reference worker (g++ against Qt, once per worker source; up to a minute)...");
-            Process p = new ProcessBuilder("bash", "build.sh", exe.toString()).directory(partial.toFile())
-                    .redirectErrorStream(true).start();
+            ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("bash"), "build.sh",
+                    exe.toString()).directory(partial.toFile()).redirectErrorStream(true);
+            compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // g++, pkg-config: the system's
+            Process p = compile.start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             boolean ok = p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS);
             System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", ok ? "done" : "failed",

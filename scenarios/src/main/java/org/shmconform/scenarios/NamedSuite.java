@@ -454,7 +454,7 @@ public final class NamedSuite {
             return "starting a worker as nobody needs root";
         }
         try {
-            Process p = new ProcessBuilder("id", "-u", "nobody").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder("/usr/bin/id", "-u", "nobody").redirectErrorStream(true).start();
             if (p.waitFor() != 0) {
                 return "there is no user nobody on this machine";
             }
