@@ -102,9 +102,11 @@ final class WorkerClassDataSharing {
     static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
         long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
         // With what was never renamed into place because its harness was killed meanwhile: an archive being dumped
-        // (worker-*.jsa.part, which "worker-*.jsa" does not match) and a Qt worker's build (while g++ ran).
+        // (worker-*.jsa.part, which "worker-*.jsa" does not match), a Qt worker's build (while g++ ran) and the copy of the
+        // worker image's build script (while docker build ran; its run removes it when it ends).
         try (var old = Files.newDirectoryStream(cache, "{worker-*.jsa,worker-*.jsa.part,classes-*.jar,worker-jar-*,"
-                + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*,qt-worker-*" + QtReferenceWorker.PARTIAL + "*}")) {
+                + org.shmconform.engine.env.DockerEnvironment.ARCHIVE_PREFIX + "*,qt-worker-*" + QtReferenceWorker.PARTIAL + "*,"
+                + "shmconform-*-" + org.shmconform.engine.env.WorkerImage.SCRIPT + "}")) {
             for (Path p : old) {
                 if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() >= hourAgo
                         || inUse.stream().anyMatch(u -> u.startsWith(p))) {

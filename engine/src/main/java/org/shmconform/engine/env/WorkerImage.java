@@ -15,8 +15,8 @@ import org.shmconform.backends.host.NativeAccess;
  * harness jar as a resource). The image holds a jlink'ed copy of this JDK and JNA's native library
  * but no project jars (those are bind-mounted), so it is built once per JDK and JNA version.
  */
-final class WorkerImage {
-    private static final String SCRIPT = "build-worker-image.sh";
+public final class WorkerImage {
+    public static final String SCRIPT = "build-worker-image.sh";
     private static String tag;
     private static String failure;
     private static long buildMillis = -1;
