@@ -119,7 +119,12 @@ public final class HistoryOps {
             }
             ops.add(new CheckedOp(ops.size(), op, call, e.time(), optional, invoke.index()));
             if (outcome == Outcome.CRASH) {
-                ops.add(death(ops.size(), e.process(), e.time(), e.time(), e.index(), false, execution, semantics));
+                // The worker died somewhere in the crashing op's interval, not at the moment the engine saw its end: the
+                // kernel runs a dying process's exit effects (a System V lock's undo, its detaches) before its stdout
+                // closes, and the engine stamps the end after reading that close and reaping it. A waiter let in by the
+                // undo may reply before that stamp (real Qt 6.4: C create; A attach read-only; B attach; A lock; B lock,
+                // async; A rawWrite, SIGSEGV: LOCK-EXCLUSIVE FAIL in 5 of 6 replays when the death was a point there).
+                ops.add(death(ops.size(), e.process(), invoke.time(), e.time(), e.index(), false, execution, semantics));
             }
         }
         return ops;

@@ -38,6 +38,16 @@ final class Histories {
         return add(w, EventType.invoke, "attach", key, null, null, null, null);
     }
 
+    Histories invokeAttachReadOnly(String w) {
+        history.append(new HistoryEvent(0, ++tick, w, EventType.invoke, "attach", "k", null, "ReadOnly", null, null, null, null,
+                null, "", null, null));
+        return this;
+    }
+
+    Histories invokeRawWrite(String w, String text) {
+        return add(w, EventType.invoke, "rawWrite", null, null, 0L, hex(text), null);
+    }
+
     Histories invokeWrite(String w, String text) {
         return add(w, EventType.invoke, "write", null, null, 0L, hex(text), null);
     }

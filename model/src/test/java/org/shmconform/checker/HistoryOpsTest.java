@@ -43,6 +43,28 @@ class HistoryOpsTest {
         assertEquals(Nemesis.KILL, ops.get(2).op().f());
     }
 
+    /**
+     * A lock holder that crashes releases a System V lock in its exit (exit_sem), before its stdout closes and long before
+     * the engine has read that end and reaped it: the waiter's reply can be read first. Measured on real Qt 6.4
+     * (C create; A attach read-only; B attach; A lock; B lock, async; A rawWrite, SIGSEGV): LOCK-EXCLUSIVE FAIL in 5 of 6
+     * replays, PASS in the other, as the two replies' reading fell. The death lies in the crashing op's interval.
+     */
+    @Test
+    void aCrashedHoldersDeathLiesWithinItsOpNotAtTheMomentTheEngineSawIt() {
+        List<CheckedOp> ops = ops(new Histories("sysv", "A", "B", "C").invokeCreate("C", 64).ok("C", "create")
+                .invokeAttachReadOnly("A").ok("A", "attach").invokeAttach("B").ok("B", "attach")
+                .invoke("A", "lock").ok("A", "lock").invoke("B", "lock").invokeRawWrite("A", "x")
+                .ok("B", "lock").info("A", "rawWrite", Ending.CRASHED.note()).execution());
+        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
+        CheckResult r = LinearizabilityChecker.check(declared, ops);
+        assertEquals(CheckResult.Status.LINEARIZABLE, r.status(), () -> String.valueOf(r));
+        CheckedOp rawWrite = ops.get(ops.size() - 2);
+        CheckedOp death = ops.get(ops.size() - 1);
+        assertEquals(Outcome.DEATH, death.op().outcome());
+        assertEquals(rawWrite.call(), death.call(), "the death may lie anywhere in the crashing op's interval");
+        assertEquals(rawWrite.ret(), death.ret());
+    }
+
     @Test
     void aBlockedOpIsJudgedAndAKilledOrTimedOutOneIsIndeterminate() {
         for (Ending e : Ending.values()) {
