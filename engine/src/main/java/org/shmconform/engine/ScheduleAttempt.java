@@ -120,7 +120,7 @@ final class ScheduleAttempt {
                 int index = 0;
                 for (Step step : schedule.steps()) {
                     perform(++index, step);
-                    if (MAY_RELEASE_A_LOCK.contains(step.op())) {
+                    if (MAY_RELEASE_A_LOCK.contains(step.op()) || endedIn(step)) {
                         letWaitersIn(step.worker());
                     }
                 }
@@ -428,6 +428,15 @@ final class ScheduleAttempt {
                 kill(worker, Ending.TIMEOUT.note());
             }
         }
+    }
+
+    /**
+     * Whether the step's worker is gone after it: a crash in its op (a raw store into a read-only mapping, an access past
+     * a truncated end) or a kill at a deadline. Its death released what it held as a kill does (CrashLetsWaitersInTest).
+     */
+    private boolean endedIn(Step step) {
+        Execution.WorkerInfo info = infos.get(step.worker());
+        return info != null && info.exitStatus() != null;
     }
 
     /** Steps that can hand the lock to a worker waiting for it: an unlock, a holder's death, a locker's release. */
