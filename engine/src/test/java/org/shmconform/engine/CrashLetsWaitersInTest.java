@@ -13,9 +13,8 @@ import static org.shmconform.schedule.Steps.write;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.checker.Verdict;
 import org.shmconform.engine.env.LocalEnvironment;
@@ -33,17 +32,8 @@ import org.shmconform.schedule.WorkerSpec;
  * followed, the waiter's own steps included, hung on which of the two the scheduler ran first.
  */
 class CrashLetsWaitersInTest {
-    private static RunContext run;
-
-    @BeforeAll
-    static void start() {
-        run = RunContext.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        run.close();
-    }
+    @RegisterExtension
+    static final OneRunPerClass RUN = new OneRunPerClass();
 
     private static int at(Execution x, String process, String f, EventType type) {
         return x.history().events().stream().filter(e -> e.process().equals(process) && e.f().equals(f) && e.type() == type)
@@ -63,7 +53,7 @@ class CrashLetsWaitersInTest {
     }
 
     private static void executeOnce() throws InterruptedException {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+        ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 ScheduleRunner.Timing.defaults());
         Schedule s = new Schedule("crash-lets-waiters-in", null, List.of(WorkerSpec.local("A", "mmapfile"),
                 WorkerSpec.local("B", "mmapfile"), WorkerSpec.local("C", "mmapfile")),

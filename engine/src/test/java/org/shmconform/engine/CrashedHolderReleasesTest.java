@@ -11,10 +11,9 @@ import static org.shmconform.schedule.Steps.unlock;
 
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.checker.Verdict;
 import org.shmconform.engine.env.LocalEnvironment;
@@ -30,22 +29,13 @@ import org.shmconform.schedule.WorkerSpec;
  * LOCK-EXCLUSIVE FAIL in 5 of 6 replays of this schedule.
  */
 class CrashedHolderReleasesTest {
-    private static RunContext run;
-
-    @BeforeAll
-    static void start() {
-        run = RunContext.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        run.close();
-    }
+    @RegisterExtension
+    static final OneRunPerClass RUN = new OneRunPerClass();
 
     @Test
     void aWaiterLetInByTheCrashOfTheHolderPassesHoweverTheRepliesFell() throws InterruptedException {
         Assumptions.assumeTrue(Subjects.here().availability("qt").available(), "the Qt 6.4 worker is not built here");
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+        ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 ScheduleRunner.Timing.defaults());
         Schedule s = new Schedule("crashed-holder-releases", null, List.of(WorkerSpec.local("A", "qt"), WorkerSpec.local("B", "qt"),
                 WorkerSpec.local("C", "qt")), List.of(create("C", "k", 64), attachReadOnly("A", "k"), attach("B", "k"), lock("A"),

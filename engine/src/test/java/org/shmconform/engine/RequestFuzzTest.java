@@ -17,9 +17,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -42,17 +41,8 @@ class RequestFuzzTest {
     private static final int LINES = Integer.getInteger("shmconform.requestFuzz.lines", 400);
     /** A guard against a hung worker, not a verdict. */
     private static final long HANG_GUARD_SECONDS = 30;
-    private static RunContext run;
-
-    @BeforeAll
-    static void start() {
-        run = RunContext.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        run.close();
-    }
+    @RegisterExtension
+    static final OneRunPerClass RUN = new OneRunPerClass();
 
     @Test
     void everyWorkerAnswersEveryGeneratedLineOnceAndAlike() throws Exception {
@@ -64,17 +54,17 @@ class RequestFuzzTest {
                 System.out.println(column + " cannot run here: " + Subjects.here().availability(column).reason());
             }
         }
-        String prefix = run.nextExecutionPrefix();
+        String prefix = RUN.context().nextExecutionPrefix();
         Map<String, Worker> workers = new LinkedHashMap<>();
         List<String> notes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Map<String, Integer> tally = new java.util.TreeMap<>();
         try {
-            WorkerCommands commands = new WorkerCommands(run);
+            WorkerCommands commands = new WorkerCommands(RUN.context());
             LocalEnvironment local = new LocalEnvironment();
             for (int i = 0; i < columns.size(); i++) {
                 String key = prefix + "fz" + i;
-                run.ledger().intend(key, List.of(run.workerTmp()));
+                RUN.context().ledger().intend(key, List.of(RUN.context().workerTmp()));
                 Worker w = new Worker(local.start(commands.command(columns.get(i), null, null), "g"), key);
                 workers.put(columns.get(i), w);
                 w.next(); // hello
@@ -112,7 +102,7 @@ class RequestFuzzTest {
             for (Worker w : workers.values()) {
                 w.stop();
             }
-            Reaper.afterExecution(run, prefix, notes);
+            Reaper.afterExecution(RUN.context(), prefix, notes);
         }
         System.out.println("seed " + SEED + ", workers " + workers.keySet() + ", replies: " + tally);
         assertEquals(List.of(), problems, "workers " + workers.keySet());

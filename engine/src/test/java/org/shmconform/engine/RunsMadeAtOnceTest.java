@@ -1,8 +1,12 @@
 package org.shmconform.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -14,12 +18,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.engine.state.RunsBeingMade;
+import org.shmconform.engine.state.StateDirectory;
 
 /**
  * Runs made at the same moment (a run's fuzz lines each open a run context; two harnesses started together): each
  * run's making reaps the dead runs first, and a run being made must never look dead to it. Found by a real run: a
  * second context's reaper took the lock file of a run still being made between its open(2) and its fcntl(2), and
- * removed the directory under it ("internal error: .../runs/.new-…/ledger").
+ * removed the directory under it ("internal error: .../runs/.new-…/ledger"). And a harness killed while making its run's
+ * directory, before the directory's lock file was in place, left a {@code .new-} directory no reaper would remove (its
+ * lock could not be opened, as one being made this very moment): such leftovers are removed once no harness is making a
+ * run, and never while one is.
  */
 class RunsMadeAtOnceTest {
     private static final int THREADS = 4;
@@ -67,6 +77,45 @@ class RunsMadeAtOnceTest {
             assertEquals(List.of(), problems, THREADS + " threads making " + ROUNDS + " runs each at once");
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** What a harness killed right after its mkdir, or between making its lock file and renaming it into place, leaves. */
+    private static Path[] leftBehind() throws Exception {
+        Path runs = StateDirectory.runs();
+        Path empty = Files.createDirectory(runs.resolve(".new-abcdefghijklmnop"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path unrenamed = Files.createDirectory(runs.resolve(".new-ponmlkjihgfedcba"),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.createFile(unrenamed.resolve(".lock.making"));
+        return new Path[] {empty, unrenamed};
+    }
+
+    @Test
+    void aMakersLeftoversAreRemovedWhenNoHarnessIsMakingARun() throws Exception {
+        Path[] left = leftBehind();
+
+        Reaper.reapDeadRuns();
+
+        for (Path dir : left) {
+            assertFalse(Files.exists(dir), dir + " should have been reaped");
+        }
+    }
+
+    @Test
+    void aDirectoryBeingMadeIsKeptWhileItsMakerMayStillLockIt() throws Exception {
+        Path[] left = leftBehind();
+
+        // Another open file description: it excludes the reaper's as another harness's would.
+        try (OfdLockFile maker = RunsBeingMade.hold()) {
+            Reaper.reapDeadRuns();
+            for (Path dir : left) {
+                assertTrue(Files.isDirectory(dir), dir + " was removed while a harness was making a run");
+            }
+        }
+        Reaper.reapDeadRuns();
+        for (Path dir : left) {
+            assertFalse(Files.exists(dir), dir + " should have been reaped once no run was being made");
         }
     }
 }
