@@ -96,9 +96,19 @@ public final class QtReferenceWorker {
 
     public static synchronized Availability availability() {
         if (availability == null) {
-            availability = build();
+            Built built = build();
+            binary = built.binary();
+            binaryHash = built.hash();
+            availability = built.availability();
         }
         return availability;
+    }
+
+    /** What one build gave: the worker's availability and, when available, its verified binary and that binary's hash. */
+    record Built(Availability availability, Path binary, String hash) {
+        static Built no(String why) {
+            return new Built(Availability.no(why), null, null);
+        }
     }
 
     /** The verified binary in the private cache (for workers running as this user). */
@@ -133,7 +143,8 @@ public final class QtReferenceWorker {
         }
     }
 
-    private static Availability build() {
+    /** Builds (or finds built) the worker in this state directory's cache; the caller keeps what it gave. */
+    static Built build() {
         try {
             byte[] source = resource("qt_shm_worker.cpp");
             byte[] script = resource("build.sh");
@@ -146,21 +157,19 @@ public final class QtReferenceWorker {
             if (!isBuilt(dir)) {
                 String failed = buildInto(cache, dir, hash, source, script);
                 if (failed != null) {
-                    return Availability.no("cannot build the Qt worker: " + failed);
+                    return Built.no("cannot build the Qt worker: " + failed);
                 }
             }
             PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx------");
             Path exe = dir.resolve(BINARY_NAME);
             String expected = Files.readString(dir.resolve(HASH_FILE)).trim();
             verify(exe, expected);
-            binary = exe;
-            binaryHash = expected;
-            return Availability.yes();
+            return new Built(Availability.yes(), exe, expected);
         } catch (IOException | java.io.UncheckedIOException | java.security.NoSuchAlgorithmException | IllegalStateException e) {
-            return Availability.no("cannot build the Qt worker: " + e.getMessage());
+            return Built.no("cannot build the Qt worker: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Availability.no("interrupted while building the Qt worker");
+            return Built.no("interrupted while building the Qt worker");
         }
     }
 
