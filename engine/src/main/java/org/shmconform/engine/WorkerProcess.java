@@ -144,20 +144,31 @@ public final class WorkerProcess {
         try (Pidfd pinned = Pidfd.open(pid.getAsLong())) {
             // Pinned, then asked whether the pidfd holds this worker and not a later holder of its number (WorkerHandle#pins).
             if (pinned != null && handle.pins(pinned)) {
-                List<SysVObjects.Obj> proven = new ArrayList<>();
-                SetsOfLiveWorker.lastOperatedBy(now, pinned, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
-                        .forEach(set -> proven.add(set.obj()));
-                if (KERNEL != null) {
-                    SetsOfLiveWorker.waitedOnBy(now, pinned, () -> KERNEL.semaphoreSetsInSemop(pid.getAsLong()), ledger.startSecond())
-                            .forEach(set -> proven.add(set.obj()));
-                }
-                SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
-                        .forEach(segment -> proven.add(segment.obj()));
-                ledger.recordProvenOfLiveWorker(proven);
+                ledger.recordProvenOfLiveWorker(provenOf(now, pinned, pid.getAsLong(), heldPidSinceMillis, setsBeforeIt,
+                        segmentsBeforeIt, ledger.startSecond()));
             }
         } catch (RuntimeException | LinkageError e) {
             // no proof, nothing recorded: the key-file ledger and the reaper's other ways remain
         }
+    }
+
+    /**
+     * The System V objects the live process {@code pinned} ({@code pid}) is proven to have made or used last since
+     * {@code sinceMillis}, a moment it already had its pid: the sets it operated last or waits on ({@link SetsOfLiveWorker})
+     * and the segments it made, attached or detached last ({@link SegmentsOfLiveWorker}), given the last users of each
+     * object read at that moment ({@code setsBefore}, {@code segmentsBefore}).
+     */
+    static List<SysVObjects.Obj> provenOf(SysVReading now, Pidfd pinned, long pid, long sinceMillis, Map<Integer, Integer> setsBefore,
+                                          Map<Integer, Integer> segmentsBefore, long runStartSecond) {
+        List<SysVObjects.Obj> proven = new ArrayList<>();
+        SetsOfLiveWorker.lastOperatedBy(now, pinned, sinceMillis, setsBefore, runStartSecond).forEach(set -> proven.add(set.obj()));
+        if (KERNEL != null) {
+            SetsOfLiveWorker.waitedOnBy(now, pinned, () -> KERNEL.semaphoreSetsInSemop(pid), runStartSecond)
+                    .forEach(set -> proven.add(set.obj()));
+        }
+        SegmentsOfLiveWorker.madeOrUsedLastBy(now, pinned, sinceMillis, segmentsBefore, runStartSecond)
+                .forEach(segment -> proven.add(segment.obj()));
+        return proven;
     }
 
     /** Waits for the hello line; null if the worker died, said nothing in time, or its first line was no hello. */

@@ -59,6 +59,9 @@ class RequestFuzzTest {
         List<String> notes = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         Map<String, Integer> tally = new java.util.TreeMap<>();
+        // What existed before the workers: the reaper removes only what they are proven to have made or used since.
+        SysVReading before = SysVReading.now();
+        long since = System.currentTimeMillis();
         try {
             WorkerCommands commands = new WorkerCommands(RUN.context());
             LocalEnvironment local = new LocalEnvironment();
@@ -100,6 +103,7 @@ class RequestFuzzTest {
             }
         } finally {
             for (Worker w : workers.values()) {
+                w.recordWhatItLeft(before, since);
                 w.stop();
             }
             Reaper.afterExecution(RUN.context(), prefix, notes);
@@ -297,6 +301,20 @@ class RequestFuzzTest {
         String next() throws InterruptedException {
             String line = lines.poll(HANG_GUARD_SECONDS, TimeUnit.SECONDS);
             return line == END ? null : line;
+        }
+
+        /** Into the run's ledger while it lives, as the engine does before a worker ends (WorkerProcess#recordOrphansIn). */
+        void recordWhatItLeft(SysVReading before, long since) {
+            java.util.OptionalLong pid = handle.hostPid();
+            if (pid.isEmpty()) {
+                return;
+            }
+            try (org.shmconform.backends.host.Pidfd pinned = org.shmconform.backends.host.Pidfd.open(pid.getAsLong())) {
+                if (pinned != null && handle.pins(pinned)) {
+                    RUN.context().ledger().recordProvenOfLiveWorker(WorkerProcess.provenOf(SysVReading.now(), pinned, pid.getAsLong(),
+                            since, before.setLastOperators(), before.segmentLastUsers(), RUN.context().ledger().startSecond()));
+                }
+            }
         }
 
         void stop() throws InterruptedException {
