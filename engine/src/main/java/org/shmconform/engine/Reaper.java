@@ -104,8 +104,12 @@ public final class Reaper {
             try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp, f -> f.getFileName().toString().startsWith(
                     QtKeys.SHARED_MEMORY_PREFIX + letters) || f.getFileName().toString().startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters))) {
                 for (Path file : files) {
-                    if (org.shmconform.backends.linux.LibC.INSTANCE.unlink(file.toString()) == 0) {
-                        removed.add("key file " + file);
+                    try {
+                        if (Files.deleteIfExists(file)) { // unlink(2): a link is removed, never followed
+                            removed.add("key file " + file);
+                        }
+                    } catch (IOException e) {
+                        removed.add("could not remove key file " + file + ": " + e.getMessage());
                     }
                 }
             } catch (IOException | RuntimeException e) {
