@@ -119,8 +119,8 @@ final class DataRules {
         long to = op.length() == null ? -1 : op.length();
         if (op.outcome() == Outcome.OK && Promises.truncateMaySucceed(profile, to)) {
             String what = "truncate: the object was " + (to < seg.size() ? "shrunk" : to > seg.size() ? "grown" : "left at its length");
-            next.add(s.withSegment(w.key(), seg.truncate(to)).observe(what));
-            if (to > seg.size() && !seg.written().subMap(seg.size(), to).isEmpty()) {
+            next.add(s.withSegment(w.key(), to > seg.size() ? seg.grow(to) : seg.truncate(to)).observe(what));
+            if (to > seg.size() && !seg.written().tailMap(seg.size()).isEmpty()) {
                 // Bytes a mapping stored past the old end (in its last page) may be zeroed by the growth or kept.
                 next.add(s.withSegment(w.key(), seg.dropTail(seg.size()).truncate(to)).observe(what));
             }
