@@ -69,22 +69,12 @@ public final class Qt68Worker implements Subject.Launch {
 
     /** "UID:GID" of {@code user}, as {@code id} says (chroot --userspec takes numbers, never a name to look up in the root). */
     static String userspec(String user) {
-        return USERSPECS.computeIfAbsent(user, u -> id("-u", u) + ":" + id("-g", u));
-    }
-
-    private static String id(String flag, String user) {
-        try {
-            Process p = new ProcessBuilder("/usr/bin/id", flag, "--", user).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim();
-            if (p.waitFor() != 0 || !out.matches("[0-9]+")) {
-                throw new IllegalArgumentException("no user " + user + " here: " + out);
+        return USERSPECS.computeIfAbsent(user, u -> {
+            try {
+                return Users.uid(u) + ":" + Users.gid(u);
+            } catch (IOException e) {
+                throw new IllegalArgumentException(e.getMessage(), e);
             }
-            return out;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot run id: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while looking up " + user, e);
-        }
+        });
     }
 }

@@ -1,31 +1,51 @@
 package org.shmconform.engine;
 
+import org.shmconform.engine.launch.SystemTools;
 import org.shmconform.engine.state.PrivateDirectory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
-/** User names to uids, as the system's user database says (through {@code /usr/bin/id}, a root-owned program). */
-final class Users {
+/**
+ * User names to ids, as the system's user database says, through {@code id} taken from the system's root-owned
+ * directories ({@link SystemTools}), never from the caller's PATH: the one place the harness asks.
+ */
+public final class Users {
     private Users() {
     }
 
     /** The uid of {@code user}; null: the harness's own. */
     static int uid(String user) throws IOException {
-        if (user == null) {
-            return PrivateDirectory.myUid();
+        return user == null ? PrivateDirectory.myUid() : id("-u", user);
+    }
+
+    /** The primary gid of {@code user}. */
+    static int gid(String user) throws IOException {
+        return id("-g", user);
+    }
+
+    /** Whether the system knows {@code user}. */
+    public static boolean exists(String user) {
+        try {
+            id("-u", user);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
-        Process p = new ProcessBuilder("/usr/bin/id", "-u", "--", user).redirectErrorStream(true).start();
+    }
+
+    private static int id(String flag, String user) throws IOException {
+        Process p = new ProcessBuilder(SystemTools.path("id"), flag, "--", user).redirectErrorStream(true).start();
         try {
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9]{1,10}")) {
-                throw new IOException("no uid for user " + user + ": " + out);
+                throw new IOException("no user " + user + " here (id " + flag + " said: " + out + ")");
             }
             return Integer.parseInt(out);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking the uid of " + user, e);
+            throw new IOException("interrupted while asking the id of " + user, e);
         }
     }
 }

@@ -301,24 +301,30 @@ class CheckerSoundnessTest {
         }
 
         static List<CheckedOp> whileViolation(Generated g) {
-            List<Integer> kept = new ArrayList<>();
+            List<Integer> all = new ArrayList<>();
             for (int i = 0; i < g.ops().size(); i++) {
-                kept.add(i);
+                all.add(i);
             }
+            return select(g, dropWhileItHolds(all, candidate -> stillLegal(g, candidate)
+                    && LinearizabilityChecker.check(g.profile(), select(g, candidate)).status() == CheckResult.Status.VIOLATION));
+        }
+
+        /** Drops one item at a time, from the last, for as long as what is left still {@code holds}; again until none can go. */
+        static <T> List<T> dropWhileItHolds(List<T> items, java.util.function.Predicate<List<T>> holds) {
+            List<T> kept = items;
             boolean smaller = true;
             while (smaller) {
                 smaller = false;
                 for (int i = kept.size() - 1; i >= 0; i--) {
-                    List<Integer> candidate = new ArrayList<>(kept);
+                    List<T> candidate = new ArrayList<>(kept);
                     candidate.remove(i);
-                    if (stillLegal(g, candidate)
-                            && LinearizabilityChecker.check(g.profile(), select(g, candidate)).status() == CheckResult.Status.VIOLATION) {
+                    if (holds.test(candidate)) {
                         kept = candidate;
                         smaller = true;
                     }
                 }
             }
-            return select(g, kept);
+            return kept;
         }
 
         private static boolean stillLegal(Generated g, List<Integer> kept) {

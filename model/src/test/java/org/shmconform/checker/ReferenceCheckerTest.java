@@ -191,25 +191,15 @@ class ReferenceCheckerTest {
 
     /** Drops ops while the predicate holds, ids renumbered. */
     static List<CheckedOp> shrink(List<CheckedOp> ops, Predicate<List<CheckedOp>> holds) {
-        List<CheckedOp> kept = ops;
-        boolean smaller = true;
-        while (smaller) {
-            smaller = false;
-            for (int i = kept.size() - 1; i >= 0; i--) {
-                List<CheckedOp> candidate = new ArrayList<>(kept);
-                candidate.remove(i);
-                List<CheckedOp> renumbered = new ArrayList<>();
-                for (CheckedOp c : candidate) {
-                    renumbered.add(new CheckedOp(renumbered.size(), c.op(), c.call(), c.ret(), c.optional(), c.invokeIndex()));
-                }
-                if (holds.test(renumbered)) {
-                    kept = renumbered;
-                    smaller = true;
-                    break;
-                }
-            }
+        return renumbered(CheckerSoundnessTest.Shrink.dropWhileItHolds(ops, candidate -> holds.test(renumbered(candidate))));
+    }
+
+    private static List<CheckedOp> renumbered(List<CheckedOp> ops) {
+        List<CheckedOp> out = new ArrayList<>();
+        for (CheckedOp c : ops) {
+            out.add(new CheckedOp(out.size(), c.op(), c.call(), c.ret(), c.optional(), c.invokeIndex()));
         }
-        return kept;
+        return out;
     }
 
     /** Every order, every subset of the indeterminate ops, every state: no memo, no bound. */
