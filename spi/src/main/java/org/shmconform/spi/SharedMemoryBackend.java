@@ -57,16 +57,18 @@ public interface SharedMemoryBackend {
     SharedSegment open(String key);
 
     /**
-     * Removes every kernel object and file this backend may have left for keys that start with
-     * {@code keyPrefix} (letters only, so that it survives Qt's key mangling), made by processes
-     * whose TMPDIR was {@code tempDir}. Used by the harness's reaper after a killed run.
+     * Removes every kernel object and file this backend may have left whose own name starts with {@code keyPrefix}
+     * (letters only, so that it survives Qt's key mangling), and the files of that prefix it made in {@code tempDir} (the
+     * run's own private TMPDIR). Used by the harness's reaper after each schedule and after a killed run.
      *
-     * <p>The harness runs as root beside other programs: remove only what the prefix (which carries
-     * the run's id) proves is ours, never follow a link (lstat, unlink the name itself), and never
-     * match by pid. An object keyed indirectly (System V through a key file) must also be shown to be
-     * the file's: same creator, made after it.
+     * <p>The harness runs as root beside other programs: remove only what the prefix (which carries the run's id) names,
+     * never follow a link (lstat, unlink the name itself), and never match by pid. An object without a name of its own,
+     * reached through a key computed from a file (System V through {@code ftok} of a key file), is NOT removed here, only
+     * its key file: another program's object can carry the same key (ftok keeps the device's low byte and the inode's low
+     * 16 bits), and nothing a backend can see tells the two apart. The harness removes those objects only when one of its
+     * worker processes proved it made or used them.
      *
-     * @return a human-readable line per object removed (empty when nothing was left)
+     * @return a human-readable line per object or file removed (empty when nothing was left)
      */
     List<String> removeLeftovers(String keyPrefix, Path tempDir);
 }

@@ -169,20 +169,59 @@ class SysVBackendTest extends SharedSegmentContract {
         segment.close();
     }
 
+    /**
+     * What a crash left: the key files go, and the segment and the set at their ftok values stay, for nothing the backend
+     * sees tells them from another program's objects at the same key (see the SPI's contract): the harness removes them
+     * when a worker of its run proved them its own. Here the test knows they are its peer's, and removes them itself.
+     */
     @Test
-    void removeLeftoversRemovesWhatACrashLeft() throws Exception {
+    void removeLeftoversRemovesTheKeyFilesACrashLeftAndLeavesItsObjects() throws Exception {
         PeerProcess crasher = peer("reap");
         assertEquals("OK", crasher.send("create 16"));
+        int segmentKey = LibC.INSTANCE.ftok(QtKeys.systemVKeyFile(tmp, key("reap"), QtKeys.SHARED_MEMORY_PREFIX).toString(), 'Q');
+        ipcKeys.put(key("reap"), segmentKey); // for removeWhatThisTestMade, once the key files are gone
+        ipcKeys.put(key("reap") + " lock", LibC.INSTANCE.ftok(QtKeys.systemVKeyFile(tmp, key("reap"), QtKeys.SYSTEM_SEMAPHORE_PREFIX).toString(), 'Q'));
         crasher.kill();
         List<String> removed = backend().removeLeftovers(prefix, tmp);
-        assertEquals(4, removed.size(), removed.toString()); // shm, sem and their key files
-        assertFalse(segmentExists(key("reap")));
+        assertEquals(2, removed.size(), removed.toString()); // the segment's key file and its lock's
+        assertTrue(removed.stream().allMatch(r -> r.startsWith("key file ")), removed.toString());
+        assertTrue(SysVObjects.segments().stream().anyMatch(s -> s.key() == segmentKey && s.cpid() == crasher.pid()),
+                "the crasher's segment is left to the harness's proof");
         assertNothingLeft();
     }
 
     /**
-     * A key file of our prefix that is a link, or that another user owns, leads to nothing: the
-     * object keyed by the link's target, or made by someone other than the file's owner, is not ours.
+     * Another program (here the test, no peer of it) whose key files share the low byte of the device and the low 16 bits
+     * of the inode with a run's makes its segment and its set (semget, then SETVAL, as QSystemSemaphore does) at their
+     * ftok values, after the run's files, as the same user: everything the old rule asked of an object of the run (that
+     * key, the file's owner, made no earlier than the file). Both stay; the key files go. Both were removed before the
+     * backend stopped removing by ftok value (checked).
+     */
+    @Test
+    void anotherProgramsSegmentAndSetAtTheKeyOfAKeyFileAreLeft() throws Exception {
+        LibC c = LibC.INSTANCE;
+        Path segmentsFile = Files.createFile(QtKeys.systemVKeyFile(tmp, key("other"), QtKeys.SHARED_MEMORY_PREFIX));
+        Path setsFile = Files.createFile(QtKeys.systemVKeyFile(tmp, key("other"), QtKeys.SYSTEM_SEMAPHORE_PREFIX));
+        int segment = c.shmget(c.ftok(segmentsFile.toString(), 'Q'), 64, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        int set = c.semget(c.ftok(setsFile.toString(), 'Q'), 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        try {
+            assertTrue(segment >= 0 && set >= 0, "shmget/semget errno " + LibC.errno());
+            assertEquals(0, c.semctl(set, 0, LibC.SETVAL, 1), "SETVAL errno " + LibC.errno());
+            List<String> removed = backend().removeLeftovers(prefix, tmp);
+            assertTrue(c.shmctl(segment, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0,
+                    "the other program's segment at the key of a key file of ours was removed: " + removed);
+            assertTrue(c.semctl(set, 0, LibC.GETVAL) >= 0, "the other program's set at the key of a key file of ours was removed: " + removed);
+            assertEquals(List.of("key file " + segmentsFile, "key file " + setsFile), removed.stream().sorted().toList());
+        } finally {
+            c.shmctl(segment, LibC.IPC_RMID, null);
+            c.semctl(set, 0, LibC.IPC_RMID);
+        }
+    }
+
+    /**
+     * A key file of our prefix that is a link leads to nothing: it is unlinked, its target and the object keyed by the
+     * target stay (and no object at a key file's ftok value is removed at all, the one keyed by a file another user owns
+     * neither).
      */
     @Test
     void removeLeftoversFollowsNoLinkAndTakesNoObjectOfAnotherCreator() throws Exception {
@@ -195,7 +234,6 @@ class SysVBackendTest extends SharedSegmentContract {
         try {
             assertTrue(victim >= 0 && mine >= 0, "shmget errno " + LibC.errno());
             Files.createSymbolicLink(tmp.resolve(QtKeys.platformSafeName(prefix + "link", QtKeys.SHARED_MEMORY_PREFIX)), victimFile);
-            // The segment was made by root; a file nobody owns under the same key does not prove it ours.
             Files.setOwner(chowned, chowned.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
             List<String> removed = backend().removeLeftovers(prefix, tmp);
             assertTrue(c.shmctl(victim, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0, "the link's target's segment stays: " + removed);
@@ -207,5 +245,14 @@ class SysVBackendTest extends SharedSegmentContract {
             c.shmctl(mine, LibC.IPC_RMID, null);
             Files.deleteIfExists(victimFile);
         }
+    }
+
+    /**
+     * The objects this test made (in this JVM or by its peers), at the ftok values of its key files: removed before the
+     * contract's clean-up unlinks those files (JUnit runs a subclass's AfterEach first), as removeLeftovers no longer does.
+     */
+    @org.junit.jupiter.api.AfterEach
+    void removeWhatThisTestMade() {
+        TestMadeObjects.remove(tmp, prefix, peerPids(), ipcKeys.values());
     }
 }

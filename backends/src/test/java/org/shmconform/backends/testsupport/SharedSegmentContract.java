@@ -28,12 +28,18 @@ import org.shmconform.spi.SharedSegment;
  * The QSharedMemory properties every Qt-named kernel backend (sysv, posix) must show, in one
  * process where that suffices and with a real second JVM ({@link PeerProcess}) where the property
  * is about processes. Each test uses keys of its own letters-only prefix, and {@link #cleanUp}
- * kills the peers and removes every object of that prefix even when the test failed.
+ * kills the peers and removes every object named by that prefix even when the test failed (a backend whose objects
+ * are keyed through a file, as System V's are, removes only the files: its test removes the objects it made itself).
  */
 public abstract class SharedSegmentContract {
     protected static final long BLOCKED_MS = 500;
     protected String prefix;
     private final List<PeerProcess> peers = new ArrayList<>();
+
+    /** The pids of the peers this test started, killed or not: what they made is the test's. */
+    protected List<Long> peerPids() {
+        return peers.stream().map(PeerProcess::pid).toList();
+    }
 
     /** The backend under test, configured so its objects are found by peers started with {@link #tempDir()}. */
     protected abstract SharedMemoryBackend backend();
