@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.host.PosixNames;
-import org.shmconform.backends.sysv.QtKeyFile;
-import org.shmconform.backends.sysv.SysVObjects;
 
 /**
  * What Qt 6.8's platform-safe keys leave that no Java backend's reaper knows by name: the POSIX
@@ -19,8 +17,9 @@ import org.shmconform.backends.sysv.SysVObjects;
  * shared memory name on Linux, and a killed worker leaves the semaphore too), and the System V key
  * file {@code <XDG_RUNTIME_DIR>/<key>}. Qt's legacy names ({@code qipc_sharedmemory_...}) are the Java
  * backends' own and are reaped by them; the System V segments and semaphores behind a key file are
- * reaped through the run's {@link Ledger}, where the workers that made or used them recorded them, and, for a dead run
- * only, here from the key file itself when it is still there (a harness killed before its ledger could record them).
+ * reaped through the run's {@link Ledger} only, where the workers that made or used them recorded them, never here from
+ * the key file's ftok value, which another program's object can carry too (a dead run's included: its workers are gone
+ * and prove nothing, and what its ledger does not name is left and reported, {@link Reaper#reapRun}).
  *
  * <p>Only names that start with a prefix carrying a run id are touched ({@code shmcf<run id>...},
  * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link.
@@ -37,18 +36,13 @@ public final class Qt68Leftovers {
     private Qt68Leftovers() {
     }
 
-    /** As {@link #remove(String, List, boolean)} with the System V objects of the key files: a dead run's reaping. */
-    public static List<String> remove(String prefix, List<Path> runDirectories) {
-        return remove(prefix, runDirectories, true);
-    }
-
     /**
-     * @param byKeyFile whether the System V objects that carry a key file's ftok value go with it: a dead run's only.
-     *                  While the run lives its own are proven by its workers (the {@link Ledger}), and another program of
-     *                  the same user makes objects at that value too.
-     * @return one line per object removed
+     * The run's Qt 6.8 names in /dev/shm and its Qt 6.8 System V key files in {@code runDirectories} (unlinked, never
+     * followed); not the System V objects at a key file's ftok value (see above).
+     *
+     * @return one line per object or file removed
      */
-    public static List<String> remove(String prefix, List<Path> runDirectories, boolean byKeyFile) {
+    public static List<String> remove(String prefix, List<Path> runDirectories) {
         if (!prefix.startsWith(RunContext.KEY_PREFIX) || prefix.length() < RunContext.KEY_PREFIX.length() + RunContext.ID_LENGTH
                 || !prefix.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
             throw new IllegalArgumentException("not a run's key prefix: " + prefix);
@@ -79,9 +73,6 @@ public final class Qt68Leftovers {
                     if (!a.isRegularFile()) {
                         continue; // a link is no key file of ours: left alone
                     }
-                    if (byKeyFile) {
-                        removeObjectsOf(file, removed);
-                    }
                     if (Files.deleteIfExists(file)) {
                         removed.add("key file " + file + " (Qt 6.8 platformSafeKey, System V)");
                     }
@@ -91,23 +82,5 @@ public final class Qt68Leftovers {
             }
         }
         return removed;
-    }
-
-    /**
-     * The segment and the semaphore Qt 6.8 keyed by this file (both ftok(file, 'Q')): only objects with that key,
-     * made by the file's owner no earlier than the file, as for Qt's legacy key files. This is what a harness
-     * killed before its ledger recorded the objects leaves for the next run's reaper.
-     */
-    private static void removeObjectsOf(Path keyFile, List<String> removed) throws IOException {
-        java.util.Optional<QtKeyFile> file = QtKeyFile.lstat(keyFile); // one lstat; a hard link is none of ours
-        if (file.isEmpty()) {
-            return;
-        }
-        int key = file.get().key();
-        for (SysVObjects.Obj o : SysVObjects.list()) {
-            if (o.key() == key && o.cuid() == file.get().uid() && o.ctime() >= file.get().changedSecond() && SysVObjects.remove(o)) {
-                removed.add(String.format("%s key 0x%08x id %d (Qt 6.8 platformSafeKey file %s)", o.kind(), key, o.id(), keyFile));
-            }
-        }
     }
 }

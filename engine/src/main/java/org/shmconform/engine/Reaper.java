@@ -13,6 +13,7 @@ import org.shmconform.backends.Backends;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.backends.sysv.QtKeyFile;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.engine.state.RunsBeingMade;
@@ -28,9 +29,10 @@ import org.shmconform.engine.state.RunsBeingMade;
  * id still has the recorded key and creator and changed after the run started. They are recorded there from kernel
  * facts while the worker that made it, or operated or attached it last, lives ({@link SetsOfLiveWorker},
  * {@link SegmentsOfLiveWorker}), whether its key file is there or not (this finds Qt's orphaned semaphores, whose key
- * file is gone); never for carrying the ftok value of a key file of the run, which another program's object of the same
- * user may carry too (the exception: {@link Ledger#observeAtKill}). Only a dead run's key files still take the objects
- * at their ftok value with them: its workers are gone and can prove nothing;</li>
+ * file is gone); never for carrying the ftok value of a key file of the run, which another program's object may carry
+ * too (the exception: {@link Ledger#observeAtKill}). No System V object is ever taken for its key alone, a dead run's
+ * neither: its workers are gone and prove nothing, so what its ledger does not name is left, and each such object at the
+ * ftok value of one of its key files is reported ({@link #LEFT});</li>
  * <li>the run's directories, deleted without following links ({@link PrivateDirectory#deleteTree});</li>
  * <li>at start-up, runs whose lock can be taken (their harness is dead, in whatever pid namespace),
  * including their leftover workers ({@link LeftoverWorkers}).</li>
@@ -76,12 +78,7 @@ public final class Reaper {
         for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
             notes.add("reaped after the schedule: " + line);
         }
-        // Then the key files, before the backends' reapers meet them: those remove the objects that carry a key file's
-        // ftok value, which is no proof while the run lives (see removeLegacyKeyFiles).
-        for (String line : removeLegacyKeyFiles(executionPrefix, tmps)) {
-            notes.add("reaped after the schedule: " + line);
-        }
-        for (String line : removeByName(executionPrefix, tmps, run.runDir(), false)) {
+        for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
@@ -90,40 +87,10 @@ public final class Reaper {
     }
 
     /**
-     * Qt's legacy System V key files of an execution ({@code qipc_sharedmemory_<letters>...}, {@code qipc_systemsem_<letters>...})
-     * in the run's TMPDIRs, unlinked (unlink never follows a link) and nothing else: after a schedule of a live run, the
-     * System V objects that are the run's were proven so by its workers and removed by the ledger. The sysv backend's
-     * reaper would remove every object with a key file's ftok value made by the file's owner after the file, and another
-     * program of that user (root) makes its object at that value when its own key file shares the low byte of the device
-     * and the low 16 bits of the inode (ReaperTest#aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone).
+     * Every backend's objects whose native name starts with {@code prefix} (which carries a run id), and the key files of
+     * the prefix in the run's TMPDIRs; never a System V object through a key file's ftok value (the SPI's contract).
      */
-    static List<String> removeLegacyKeyFiles(String prefix, List<Path> tmps) {
-        List<String> removed = new ArrayList<>();
-        String letters = QtKeys.lettersOf(prefix);
-        for (Path tmp : tmps) {
-            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp, f -> f.getFileName().toString().startsWith(
-                    QtKeys.SHARED_MEMORY_PREFIX + letters) || f.getFileName().toString().startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters))) {
-                for (Path file : files) {
-                    try {
-                        if (Files.deleteIfExists(file)) { // unlink(2): a link is removed, never followed
-                            removed.add("key file " + file);
-                        }
-                    } catch (IOException e) {
-                        removed.add("could not remove key file " + file + ": " + e.getMessage());
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // a TMPDIR that is gone holds no key file
-            }
-        }
-        return removed;
-    }
-
-    /**
-     * Every backend's objects whose native name starts with {@code prefix} (which carries a run id); with
-     * {@code byKeyFile}, Qt 6.8's System V objects through their key files too ({@link Qt68Leftovers}).
-     */
-    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir, boolean byKeyFile) {
+    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir) {
         List<String> removed = new ArrayList<>();
         if (tmps.isEmpty()) {
             tmps = List.of(runDir); // /dev/shm names and mapped files do not depend on a TMPDIR; the run's directory holds no key file
@@ -140,7 +107,7 @@ public final class Reaper {
             }
         }
         try {
-            removed.addAll(Qt68Leftovers.remove(prefix, tmps, byKeyFile)); // Qt 6.8's platform-safe names, which no backend knows
+            removed.addAll(Qt68Leftovers.remove(prefix, tmps)); // Qt 6.8's platform-safe names, which no backend knows
         } catch (RuntimeException | LinkageError e) {
             removed.add("qt68: reaping failed: " + e.getMessage());
         }
@@ -179,10 +146,14 @@ public final class Reaper {
     }
 
     /**
-     * A dead run's reaping (its harness is gone: {@link #reapDeadRuns}): its key files still take the System V objects at
-     * their ftok value with them (see below).
+     * A dead run's reaping (its harness is gone: {@link #reapDeadRuns}): the System V objects its ledger recorded, and no
+     * other. Its ledger names what its workers proved theirs up to their death: after each step that may make or operate
+     * a System V object on a column whose lock is a System V set, at each kill and before each worker ends
+     * ({@link WorkerProcess#recordOrphansItLeft}). An object made by a step still in flight when the harness died, or by
+     * a column that records at none of these, is not proven the run's: it is left, and a line starting with {@link #LEFT}
+     * names each one at the ftok value of a key file of the run (the key file itself is removed).
      *
-     * @return one line per object removed
+     * @return one line per object removed, and one per object left
      */
     public static List<String> reapRun(String runId, Path runDir) {
         return reapRun(runId, runDir, true);
@@ -190,13 +161,16 @@ public final class Reaper {
 
     /**
      * The run's own end ({@link RunContext#end}): its harness lives and its workers have ended, each recording what it
-     * made or used last, so no System V object is taken for carrying a key file's ftok value, as after each schedule.
+     * made or used last.
      *
      * @return one line per object removed
      */
     static List<String> reapOwnRun(String runId, Path runDir) {
         return reapRun(runId, runDir, false);
     }
+
+    /** How a line of {@link #reapRun} starts when it names a System V object left because nothing proves it the run's. */
+    public static final String LEFT = "left, not proven the run's: ";
 
     private static List<String> reapRun(String runId, Path runDir, boolean harnessDied) {
         List<String> removed = new ArrayList<>();
@@ -221,13 +195,11 @@ public final class Reaper {
         }
         removed.addAll(LeftoverWorkers.kill(runId, tmps));
         removed.addAll(removeRecorded(ledger)); // before the key files, as after each schedule
-        // A dead run's key files are still the way to what its harness made and did not record before it died: its
-        // workers are gone and can prove nothing now. An object another program of the same user made at the ftok value
-        // of one of them since is taken with them: this is the one place a key file's ftok value is trusted.
-        if (!harnessDied) {
-            removed.addAll(removeLegacyKeyFiles(RunContext.KEY_PREFIX + runId, tmps));
+        if (harnessDied) {
+            // Said before the key files go, while their ftok values can still be read.
+            removed.addAll(unprovenAtKeyFiles(RunContext.KEY_PREFIX + runId, tmps, runId));
         }
-        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir, harnessDied));
+        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }
@@ -239,6 +211,47 @@ public final class Reaper {
         PrivateDirectory.deleteTree(runDir);
         RunContext.released(runId);
         return removed;
+    }
+
+    /**
+     * The System V objects a dead run's key files key that are still there after its recorded ones went: at a key file's
+     * ftok value, of a kind the file keys, made by the file's owner no earlier than the file (what Qt could have made
+     * through it). Each is described, never removed: its creator may be the run's worker as well as another program of
+     * the same user whose key file shares the device's low byte and the inode's low 16 bits, and nothing tells which.
+     * Regular files with one name only ({@link QtKeyFile}); a link keys nothing of ours.
+     */
+    static List<String> unprovenAtKeyFiles(String prefix, List<Path> tmps, String runId) {
+        List<String> left = new ArrayList<>();
+        String letters = QtKeys.lettersOf(prefix);
+        List<SysVObjects.Obj> objects = null;
+        for (Path tmp : tmps) {
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
+                for (Path file : files) {
+                    String name = file.getFileName().toString();
+                    List<String> kinds = name.startsWith(QtKeys.SHARED_MEMORY_PREFIX + letters) ? List.of("shm")
+                            : name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters) ? List.of("sem")
+                            : name.startsWith(letters) ? List.of("shm", "sem") : List.of(); // Qt 6.8's platform-safe key file
+                    QtKeyFile k = kinds.isEmpty() ? null : QtKeyFile.lstat(file).orElse(null);
+                    if (k == null) {
+                        continue;
+                    }
+                    if (objects == null) {
+                        objects = SysVObjects.list();
+                    }
+                    for (SysVObjects.Obj o : objects) {
+                        if (kinds.contains(o.kind()) && o.key() == k.key() && o.cuid() == k.uid() && o.ctime() >= k.madeSecond()) {
+                            left.add(LEFT + String.format("%s key 0x%08x id %d at the ftok value of key file %s of dead run %s:"
+                                    + " its ledger does not record it, and another program's object can carry that key"
+                                    + " (ipcrm %s %d removes it if it is the run's)", o.kind().equals("shm") ? "segment" : "semaphore set",
+                                    o.key(), o.id(), file, runId, o.kind().equals("shm") ? "-m" : "-s", o.id()));
+                        }
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                // a TMPDIR that is gone holds no key file
+            }
+        }
+        return left;
     }
 
     /**

@@ -87,7 +87,11 @@ public final class RunContext implements AutoCloseable {
     /** Reaps what dead runs left, then makes this run's directory, locked before anyone can see it. */
     public static RunContext create() {
         Path runs = runsRoot();
-        Reaper.reapDeadRuns();
+        for (String line : Reaper.reapDeadRuns()) {
+            if (line.startsWith(Reaper.LEFT)) {
+                System.err.println("shmconform: " + line); // never removed, so said: the user may know it for the dead run's
+            }
+        }
         long start = System.currentTimeMillis() / 1000;
         for (int attempt = 0; attempt < 100; attempt++) {
             String id = letters(ID_LENGTH);

@@ -25,9 +25,11 @@ import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
 
 /**
- * The other half of ReaperTest#aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone: with no System V object taken
- * for carrying a key file's ftok value, what a killed worker left is still the run's and still reaped, proven by the
- * worker itself (its segment's creator, the set's last operator). Real workers: A creates k, takes its lock and is
+ * The other half of ReaperTest#aForeignSegmentAndSetAtTheKeyOfALiveKeyFileAreLeftAlone (and of SysVBackendTest's
+ * anotherProgramsSegmentAndSetAtTheKeyOfAKeyFileAreLeft): with no System V object taken for carrying a key file's ftok
+ * value, by the engine or by a backend's removeLeftovers, which unlinks the key files only, what a killed worker left is
+ * still the run's and still reaped, proven by the worker itself (its segment's creator, the set's last operator) and
+ * recorded in the run's ledger, the one way the reaper removes a System V object. Real workers: A creates k, takes its lock and is
  * SIGKILLed holding both, so neither its destructor nor a detach removes anything, and its key files stay.
  */
 class AKilledWorkersObjectsAreReapedTest {

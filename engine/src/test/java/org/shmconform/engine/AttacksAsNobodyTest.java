@@ -145,7 +145,8 @@ class AttacksAsNobodyTest {
      * A root application's key file that anyone may write (made under umask 0) can be hard-linked by nobody into its
      * TMPDIR under a run's key name, protected_hardlinks or not: the link has the application's owner, birth time and
      * ftok value, so the application's segment made during the run passed for the run's and was reaped (it was, before
-     * a key file with two names stopped being one of ours: QtKeyFile).
+     * a key file with two names stopped being one of ours: QtKeyFile). No reaper takes a System V object for a key file's
+     * ftok value now, after a schedule or at a dead run's reaping.
      */
     @Test
     void aHardLinkToAnApplicationsKeyFilePlantedInANobodyTmpdirDestroysNothing() throws Exception {
@@ -166,6 +167,15 @@ class AttacksAsNobodyTest {
             Pointer q = C.shmat(app, null, 0);
             assertNotEquals(-1L, Pointer.nativeValue(q), "the application's segment is still there: " + notes);
             C.shmdt(q);
+            assertTrue(Files.exists(appKeyFile), "and its key file");
+            // Planted again, for the reaping of the run as a dead one (what the next run does once its harness is
+            // killed): no System V object goes for a key file's ftok value there either, and a file with two names keys
+            // nothing of ours, so not even a line names the application's segment as one the run may have left.
+            assertEquals(0, asNobody("ln " + appKeyFile + " " + hardLink));
+            List<String> lines = Reaper.reapRun(run.runId(), run.runDir());
+            assertTrue(C.shmctl(app, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0,
+                    "the application's segment survives a dead run's reaping: " + lines);
+            assertTrue(lines.stream().noneMatch(l -> l.contains("id " + app + " ")), lines.toString());
             assertTrue(Files.exists(appKeyFile), "and its key file");
         }
     }

@@ -16,7 +16,8 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
  * named environment (optionally as another user) through the engine's own start path; A creates a
  * segment, B attaches, A takes the lock and is SIGKILLed (a posix lock has no undo: it stays held), and B
  * asks for the lock and blocks for good. It prints {@code run <id> <dir>}, {@code worker <pid>} and
- * {@code blocked}, then waits to be killed.
+ * {@code blocked}, then waits to be killed. After the create it prints {@code keys <ftok value>...} of its key files. Its
+ * workers' System V objects are recorded in the run's ledger at each reply, as the engine records them.
  *
  * <p>With the column {@code qt} (the Qt 6.4 worker, which arms its parent-death signal itself instead of going through
  * setpriv), A is not killed, for its System V lock would be undone at its death: A is stopped (SIGSTOP) holding it, so
@@ -46,6 +47,18 @@ public final class HarnessThatGetsKilled {
         WorkerProcess b = start(env, commands, "B", user, run, column);
         String key = run.keyPrefix() + "pdeath";
         expectOk(a, new Request(1, Op.create, Args.NONE.withKey(key).withSize(64L)));
+        // The ftok values of the key files the create made (Qt's legacy ones in TMPDIR, Qt 6.8's in XDG_RUNTIME_DIR), for
+        // the test to check that the next run's reaper left no object at them.
+        StringBuilder keys = new StringBuilder("keys");
+        for (java.nio.file.Path tmp : run.workerTmps()) {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(tmp)) {
+                for (java.nio.file.Path f : files.filter(f -> f.getFileName().toString().contains(org.shmconform.backends.QtKeys
+                        .lettersOf(key))).toList()) {
+                    org.shmconform.backends.sysv.QtKeyFile.lstat(f).ifPresent(k -> keys.append(' ').append(k.key()));
+                }
+            }
+        }
+        System.out.println(keys);
         // B attaches first: attach() takes the lock for a moment (as Qt's does), so after A dies it could not.
         expectOk(b, new Request(2, Op.attach, Args.NONE.withKey(key)));
         expectOk(a, new Request(3, Op.lock, Args.NONE));
@@ -90,6 +103,7 @@ public final class HarnessThatGetsKilled {
         if (started[0].awaitHello(Duration.ofSeconds(60)) == null) {
             throw new IllegalStateException("worker " + id + " did not say hello; see " + run.logs());
         }
+        started[0].recordOrphansIn(run.ledger()); // as the engine's start does: what it makes is proven its own from now on
         return started[0];
     }
 
@@ -111,5 +125,8 @@ public final class HarnessThatGetsKilled {
         if (reply == null || !reply.ok()) {
             throw new IllegalStateException(w.id() + " " + r.op() + " failed: " + (got == null ? "no reply" : reply));
         }
+        // As the engine does at these replies on a column whose lock is a System V set (ScheduleAttempt#mayLeaveAnUndo):
+        // the worker's segment and set go into the run's ledger while it lives, the only proof a dead run leaves.
+        w.recordOrphansItLeft();
     }
 }

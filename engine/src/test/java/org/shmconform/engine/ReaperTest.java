@@ -203,7 +203,8 @@ class ReaperTest {
     /**
      * The same at the run's end ({@link RunContext#close}), whose reaper looks at the key files still in the run's
      * TMPDIRs: the harness lives and its workers have recorded what they made, so a key file's ftok value takes nothing
-     * there either (only a dead run's reaping trusts it). Reaped before (checked).
+     * there either (nor at a dead run's reaping: {@link #aDeadRunsKeyFilesTakeNoForeignSegmentOrSetAndNameThem}). Reaped
+     * before (checked).
      */
     @Test
     void aForeignSegmentAtTheKeyOfAKeyFileLeftAtTheRunsEndIsLeftAlone() throws Exception {
@@ -231,6 +232,56 @@ class ReaperTest {
                     C.shmctl(id, LibC.IPC_RMID, null);
                 }
             }
+        }
+    }
+
+    /**
+     * A dead run (its harness SIGKILLed; {@link Reaper#reapRun} is what the next run's {@link Reaper#reapDeadRuns} does
+     * once the run's lock is free): its workers are gone and prove nothing now, so its key files take nothing with them
+     * either. Another program's segment and set (semget, then SETVAL) at the ftok values of its legacy key files, and a
+     * segment at its Qt 6.8 key file's, made by the same user after the files and after the run started, stay, and a
+     * line says each was left; the object its ledger recorded as a worker's (here the test records one as
+     * {@link WorkerProcess#provenOf} would) goes; so do the key files. The other program's three were removed before
+     * (checked: the dead run's key files were trusted).
+     */
+    @Test
+    void aDeadRunsKeyFilesTakeNoForeignSegmentOrSetAndNameThem() throws Exception {
+        String prefix = run.nextExecutionPrefix();
+        Path segmentsFile = Files.createFile(QtKeys.systemVKeyFile(run.workerTmp(), prefix + "d", QtKeys.SHARED_MEMORY_PREFIX));
+        Path setsFile = Files.createFile(QtKeys.systemVKeyFile(run.workerTmp(), prefix + "d", QtKeys.SYSTEM_SEMAPHORE_PREFIX));
+        Path platformSafeFile = Files.createFile(run.workerTmp().resolve(prefix + "d"));
+        int segment = C.shmget(C.ftok(segmentsFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        int another = C.shmget(C.ftok(platformSafeFile.toString(), 'Q'), 4096, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
+        try {
+            assertTrue(segment >= 0 && another >= 0, "shmget errno " + LibC.errno());
+            int set = semaphore(C.ftok(setsFile.toString(), 'Q'));
+            assertEquals(0, C.semctl(set, 0, LibC.SETVAL, 1), "SETVAL errno " + LibC.errno()); // as QSystemSemaphore's create
+            int proven = semaphore(0);
+            run.ledger().recordProvenOfLiveWorker(org.shmconform.backends.sysv.SysVObjects.list().stream()
+                    .filter(o -> o.kind().equals("sem") && o.id() == proven).toList());
+            List<String> lines = Reaper.reapRun(run.runId(), run.runDir());
+            assertTrue(exists(set), "the other program's set at the key of a dead run's key file was removed: " + lines);
+            for (int id : new int[] {segment, another}) {
+                assertTrue(C.shmctl(id, LibC.IPC_STAT, new com.sun.jna.Memory(128)) == 0,
+                        "the other program's segment " + id + " at the key of a dead run's key file was removed: " + lines);
+            }
+            assertFalse(exists(proven), "the set the dead run's ledger recorded is removed: " + lines);
+            for (String left : new String[] {"segment key .* id " + segment + " ", "semaphore set key .* id " + set + " ",
+                    "segment key .* id " + another + " "}) {
+                java.util.regex.Pattern said = java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(Reaper.LEFT) + left
+                        + ".*dead run " + run.runId() + ".*");
+                assertTrue(lines.stream().anyMatch(l -> said.matcher(l).matches()), "no line says " + left + "was left: " + lines);
+            }
+            assertFalse(Files.exists(segmentsFile, LinkOption.NOFOLLOW_LINKS) || Files.exists(setsFile, LinkOption.NOFOLLOW_LINKS)
+                    || Files.exists(platformSafeFile, LinkOption.NOFOLLOW_LINKS), "the dead run's key files go all the same");
+        } finally {
+            for (int id : new int[] {segment, another}) {
+                if (id >= 0) {
+                    C.shmctl(id, LibC.IPC_RMID, null);
+                }
+            }
+            run.close();
+            run = RunContext.create(); // for cleanUp
         }
     }
 

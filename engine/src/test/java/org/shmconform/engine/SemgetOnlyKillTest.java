@@ -24,7 +24,8 @@ import org.shmconform.schedule.WorkerSpec;
  * file a peer may unlink before the schedule ends: seen once in this session's qt fuzz campaigns (a set of value 0,
  * last operator 0, left after the run). Real processes on {@link SemgetOnlyBackend}: A's create makes such a set and
  * waits on it, A is killed, B's attach unlinks the key file. The kill's look at the key files, while A is stopped,
- * records the set; the reaper after the schedule removes it. Fails without that look (checked).
+ * records the set in the run's ledger; the reaper after the schedule removes it from there, the one way it removes a System
+ * V object (no backend's removeLeftovers takes one through a key file). Fails without that look (checked).
  */
 class SemgetOnlyKillTest {
     @Test

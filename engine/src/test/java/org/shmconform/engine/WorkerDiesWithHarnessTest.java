@@ -111,6 +111,9 @@ class WorkerDiesWithHarnessTest {
         Process harness = new ProcessBuilder(argv).redirectError(stderr.toFile()).start();
         String runId = null;
         Path runDir = null;
+        long since = System.currentTimeMillis() / 1000;
+        java.util.Set<Integer> keys = new java.util.HashSet<>();
+        List<String> reaped = List.of();
         long worker = -1;
         String startTime = null;
         long holder = -1;
@@ -129,6 +132,13 @@ class WorkerDiesWithHarnessTest {
                         startTime = startTime(worker);
                     }
                     case "holder" -> holder = Long.parseLong(f[1]);
+                    case "keys" -> {
+                        for (String k : line.substring("keys".length()).trim().split(" ")) {
+                            if (!k.isEmpty()) {
+                                keys.add(Integer.parseInt(k));
+                            }
+                        }
+                    }
                     case "unavailable" -> throw new AssertionError(env + " is not available here: " + line);
                     default -> { }
                 }
@@ -165,10 +175,22 @@ class WorkerDiesWithHarnessTest {
                 if (env.startsWith("docker")) {
                     org.shmconform.engine.env.ContainerSweeper.removeRun(runId); // the next run's sweep, now
                 }
-                Reaper.reapRun(runId, runDir); // the killed harness's segment and semaphore
+                reaped = Reaper.reapRun(runId, runDir); // the killed harness's segment and semaphore, as the next run's reaper
             }
             Files.deleteIfExists(stderr);
         }
+        // A harness killed mid-run leaves nothing its workers made: the dead run's ledger named them (recorded at each
+        // reply while the workers lived), and nothing was left for want of a proof.
+        List<org.shmconform.backends.sysv.SysVObjects.Obj> left = atKeysSince(keys, since);
+        left.forEach(org.shmconform.backends.sysv.SysVObjects::remove); // the test's own (made since it began, at its keys)
+        assertEquals(List.of(), left, column + " in " + env + ": the killed harness's objects outlived the next run's reaper: " + reaped);
+        assertTrue(reaped.stream().noneMatch(l -> l.startsWith(Reaper.LEFT)), reaped.toString());
+    }
+
+    /** The System V objects at these keys made since {@code since}, by this user. */
+    private static List<org.shmconform.backends.sysv.SysVObjects.Obj> atKeysSince(java.util.Set<Integer> keys, long since) {
+        return org.shmconform.backends.sysv.SysVObjects.list().stream()
+                .filter(o -> keys.contains(o.key()) && o.ctime() >= since).toList();
     }
 
     /** The worker's /proc entry is gone, is another process (pid reused), or is a zombie. */
