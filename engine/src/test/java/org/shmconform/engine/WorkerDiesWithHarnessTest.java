@@ -181,16 +181,30 @@ class WorkerDiesWithHarnessTest {
         }
         // A harness killed mid-run leaves nothing its workers made: the dead run's ledger named them (recorded at each
         // reply while the workers lived), and nothing was left for want of a proof.
-        List<org.shmconform.backends.sysv.SysVObjects.Obj> left = atKeysSince(keys, since);
-        left.forEach(org.shmconform.backends.sysv.SysVObjects::remove); // the test's own (made since it began, at its keys)
+        List<org.shmconform.backends.sysv.SysVObjects.Obj> left = madeBy(new java.util.HashSet<>(List.of(worker, holder)), keys, since);
+        left.forEach(org.shmconform.backends.sysv.SysVObjects::remove); // the test's own: its workers', at its keys, since it began
         assertEquals(List.of(), left, column + " in " + env + ": the killed harness's objects outlived the next run's reaper: " + reaped);
         assertTrue(reaped.stream().noneMatch(l -> l.startsWith(Reaper.LEFT)), reaped.toString());
     }
 
-    /** The System V objects at these keys made since {@code since}, by this user. */
-    private static List<org.shmconform.backends.sysv.SysVObjects.Obj> atKeysSince(java.util.Set<Integer> keys, long since) {
-        return org.shmconform.backends.sysv.SysVObjects.list().stream()
-                .filter(o -> keys.contains(o.key()) && o.ctime() >= since).toList();
+    /**
+     * The System V objects at these keys changed since {@code since} whose creator (a segment) or last operator (a set) is
+     * one of {@code pids}: the harness's workers' (a killed worker's SEM_UNDO makes it its set's last operator).
+     */
+    private static List<org.shmconform.backends.sysv.SysVObjects.Obj> madeBy(java.util.Set<Long> pids, java.util.Set<Integer> keys,
+                                                                              long since) {
+        List<org.shmconform.backends.sysv.SysVObjects.Obj> made = new ArrayList<>();
+        for (org.shmconform.backends.sysv.SysVObjects.Segment s : org.shmconform.backends.sysv.SysVObjects.segments()) {
+            if (keys.contains(s.key()) && s.ctime() >= since && pids.contains((long) s.cpid())) {
+                made.add(s.obj());
+            }
+        }
+        for (org.shmconform.backends.sysv.SysVObjects.SemSet s : org.shmconform.backends.sysv.SysVObjects.semaphoreSets()) {
+            if (keys.contains(s.key()) && s.ctime() >= since && pids.contains((long) org.shmconform.backends.sysv.SysVObjects.lastOperator(s.id()))) {
+                made.add(s.obj());
+            }
+        }
+        return made;
     }
 
     /** The worker's /proc entry is gone, is another process (pid reused), or is a zombie. */
