@@ -125,6 +125,57 @@ class LivenessTest {
         }
     }
 
+    /**
+     * The next run's start-up reaper, after a harness was SIGKILLed: another program's segment and set (semget, then
+     * SETVAL) at the ftok values of key files in the dead run's TMPDIR, made after those files by the same user, are not
+     * the dead run's to take (nothing recorded them: its workers are gone and prove nothing), so they survive, and a
+     * line on stderr names each as left; the key files go. Both were removed before (checked: the dead run's key files
+     * took the objects at their ftok values).
+     */
+    @Test
+    @org.junit.jupiter.api.extension.ExtendWith(TakesTheKeyFileTurn.class)
+    void theNextRunLeavesAndNamesAnotherProgramsObjectsAtADeadRunsKeyFiles() throws Exception {
+        Process other = otherHarness(false, "hold");
+        String[] ready = new BufferedReader(new InputStreamReader(other.getInputStream(), StandardCharsets.UTF_8)).readLine().split(" ");
+        assertEquals("ready", ready[0]);
+        String deadId = ready[1];
+        Path tmp = Path.of(ready[3]);
+        other.destroyForcibly().waitFor();
+        awaitDead(state.resolve("runs").resolve(deadId));
+        // The dead run's key files, as a worker of it would have left them, and another program's objects at their keys.
+        String key = RunContext.KEY_PREFIX + deadId + "x";
+        Path segmentsFile = Files.createFile(QtKeys.systemVKeyFile(tmp, key, QtKeys.SHARED_MEMORY_PREFIX));
+        Path setsFile = Files.createFile(QtKeys.systemVKeyFile(tmp, key, QtKeys.SYSTEM_SEMAPHORE_PREFIX));
+        org.shmconform.backends.linux.LibC c = org.shmconform.backends.linux.LibC.INSTANCE;
+        int segment = c.shmget(c.ftok(segmentsFile.toString(), 'Q'), 64, 0600 | org.shmconform.backends.linux.LibC.IPC_CREAT
+                | org.shmconform.backends.linux.LibC.IPC_EXCL);
+        int set = c.semget(c.ftok(setsFile.toString(), 'Q'), 1, 0600 | org.shmconform.backends.linux.LibC.IPC_CREAT
+                | org.shmconform.backends.linux.LibC.IPC_EXCL);
+        java.io.PrintStream err = System.err;
+        java.io.ByteArrayOutputStream said = new java.io.ByteArrayOutputStream();
+        try {
+            assertTrue(segment >= 0 && set >= 0, "shmget/semget errno " + org.shmconform.backends.linux.LibC.errno());
+            assertEquals(0, c.semctl(set, 0, org.shmconform.backends.linux.LibC.SETVAL, 1));
+            System.setErr(new java.io.PrintStream(said, true, StandardCharsets.UTF_8));
+            try (RunContext next = RunContext.create()) {
+                System.setErr(err);
+                String lines = said.toString(StandardCharsets.UTF_8);
+                assertFalse(Files.exists(state.resolve("runs").resolve(deadId), LinkOption.NOFOLLOW_LINKS), "the dead run is reaped");
+                assertTrue(c.shmctl(segment, org.shmconform.backends.linux.LibC.IPC_STAT,
+                        new com.sun.jna.Memory(org.shmconform.backends.linux.LibC.SHMID_DS_SIZE)) == 0, "the other program's segment survives: " + lines);
+                assertTrue(c.semctl(set, 0, org.shmconform.backends.linux.LibC.GETVAL) >= 0, "the other program's set survives: " + lines);
+                assertTrue(lines.contains(Reaper.LEFT + "segment key") && lines.contains(" id " + segment + " "), lines);
+                assertTrue(lines.contains(Reaper.LEFT + "semaphore set key") && lines.contains(" id " + set + " "), lines);
+                assertFalse(Files.exists(segmentsFile, LinkOption.NOFOLLOW_LINKS) || Files.exists(setsFile, LinkOption.NOFOLLOW_LINKS),
+                        "the dead run's key files go");
+            }
+        } finally {
+            System.setErr(err);
+            c.shmctl(segment, org.shmconform.backends.linux.LibC.IPC_RMID, null);
+            c.semctl(set, 0, org.shmconform.backends.linux.LibC.IPC_RMID);
+        }
+    }
+
     /** The kernel releases a killed process's lock once its files are closed: wait for that (bounded, never decides the outcome). */
     private static void awaitDead(Path runDir) throws InterruptedException {
         for (int i = 0; i < 6000; i++) {
