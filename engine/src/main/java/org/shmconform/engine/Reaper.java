@@ -231,7 +231,12 @@ public final class Reaper {
                     List<String> kinds = name.startsWith(QtKeys.SHARED_MEMORY_PREFIX + letters) ? List.of("shm")
                             : name.startsWith(QtKeys.SYSTEM_SEMAPHORE_PREFIX + letters) ? List.of("sem")
                             : name.startsWith(letters) ? List.of("shm", "sem") : List.of(); // Qt 6.8's platform-safe key file
-                    QtKeyFile k = kinds.isEmpty() ? null : QtKeyFile.lstat(file).orElse(null);
+                    QtKeyFile k;
+                    try {
+                        k = kinds.isEmpty() ? null : QtKeyFile.lstat(file).orElse(null);
+                    } catch (IOException e) {
+                        continue; // gone meanwhile: it keys nothing now
+                    }
                     if (k == null) {
                         continue;
                     }
