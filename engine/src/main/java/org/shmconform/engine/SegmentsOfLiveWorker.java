@@ -56,16 +56,30 @@ final class SegmentsOfLiveWorker {
      */
     static List<Segment> madeOrUsedLastBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis,
                                           Map<Integer, Integer> lastUsersWhileItHadItsPid, long runStartSecond) {
+        // exited: its pid may be another process's since a reading
+        return madeOrUsedLastBy(now, pinned.pid(), () -> !pinned.exited(), heldPidSinceMillis, lastUsersWhileItHadItsPid,
+                runStartSecond);
+    }
+
+    /**
+     * As above, for a worker whose pid {@code stillItsPid} vouches for, asked after the reading: that no other process
+     * has had {@code pid} since the worker had it, alive or not (a dead worker's pid held by its process group:
+     * {@link org.shmconform.engine.launch.PidHold}). The proof is the same: it needs the pid to be the worker's
+     * throughout, not the worker to live.
+     */
+    static List<Segment> madeOrUsedLastBy(SysVReading now, long pid, java.util.function.BooleanSupplier stillItsPid,
+                                          long heldPidSinceMillis, Map<Integer, Integer> lastUsersWhileItHadItsPid,
+                                          long runStartSecond) {
         List<Segment> found = new ArrayList<>();
         for (Segment s : now.segments()) {
             Integer usedThen = lastUsersWhileItHadItsPid.get(s.id());
-            boolean created = s.cpid() == pinned.pid() && usedThen == null;
+            boolean created = s.cpid() == pid && usedThen == null;
             boolean datedSince = s.lastAttachOrDetach() > 0 && s.lastAttachOrDetach() * 1000 >= heldPidSinceMillis;
-            boolean usedLast = s.lpid() == pinned.pid() && (datedSince || usedThen == null || usedThen != pinned.pid());
+            boolean usedLast = s.lpid() == pid && (datedSince || usedThen == null || usedThen != pid);
             if (s.ctime() >= runStartSecond && (created || usedLast)) {
                 found.add(s);
             }
         }
-        return pinned.exited() ? List.of() : found; // exited: its pid may be another process's since a reading
+        return stillItsPid.getAsBoolean() ? found : List.of();
     }
 }

@@ -49,6 +49,19 @@ final class SetsOfLiveWorker {
      */
     static List<SemSet> lastOperatedBy(SysVReading now, Pidfd pinned, long heldPidSinceMillis,
                                        Map<Integer, Integer> lastOperatorsWhileItHadItsPid, long runStartSecond) {
+        // exited: its pid may be another process's since a reading
+        return lastOperatedBy(now, pinned.pid(), () -> !pinned.exited(), heldPidSinceMillis, lastOperatorsWhileItHadItsPid,
+                runStartSecond);
+    }
+
+    /**
+     * As above, for a worker whose pid {@code stillItsPid} vouches for, asked after the reading: that no other process
+     * has had {@code pid} since the worker had it, alive or not (a dead worker's pid held by its process group:
+     * {@link org.shmconform.engine.launch.PidHold}; its exit's undo, which makes it a set's last operator, is its own).
+     */
+    static List<SemSet> lastOperatedBy(SysVReading now, long pid, java.util.function.BooleanSupplier stillItsPid,
+                                       long heldPidSinceMillis, Map<Integer, Integer> lastOperatorsWhileItHadItsPid,
+                                       long runStartSecond) {
         List<SemSet> found = new ArrayList<>();
         for (SemSet s : now.sets()) {
             // otime is whole seconds, rounded down: otime*1000 >= heldPidSince puts the semop at or after it. One
@@ -59,13 +72,13 @@ final class SetsOfLiveWorker {
             // the second the worker started, which otime (whole seconds) cannot date.
             Integer then = lastOperatorsWhileItHadItsPid.get(s.id());
             boolean operatedSince = (s.otime() > 0 && s.otime() * 1000 >= heldPidSinceMillis) || then == null
-                    || then >= 0 && then != pinned.pid();
+                    || then >= 0 && then != pid;
             if (s.nsems() == 1 && s.ctime() >= runStartSecond && operatedSince
-                    && now.lastOperator(s.id()) == pinned.pid()) {
+                    && now.lastOperator(s.id()) == pid) {
                 found.add(s);
             }
         }
-        return pinned.exited() ? List.of() : found; // exited: its pid may be another process's since a reading
+        return stillItsPid.getAsBoolean() ? found : List.of();
     }
 
     /**

@@ -323,7 +323,8 @@ public final class WorkerPool implements AutoCloseable {
         }
         wp.recordOrphansIn(run.ledger()); // a forked worker is dated from its hello (a no-op for one started here)
         p.baseline = WorkerCleanCheck.baseline(wp.hostPid().getAsLong(), run.workerTmp(key.tmpdir(), key.user()),
-                run.runId(), command.classPath(), key.environment() == null ? List.of() : key.environment().codeDirectories());
+                run.runId(), command.classPath(), key.environment() == null ? List.of() : key.environment().codeDirectories(),
+                wp::isItsPidHoldHelper);
         return p;
     }
 

@@ -136,6 +136,7 @@ public final class WorkerProcess {
     }
 
     private void recordOrphansItLeft(SysVReading now) {
+        pinItsPidHold();
         Ledger ledger = orphansLedger;
         java.util.OptionalLong pid = hostPid();
         if (ledger == null || pid.isEmpty()) {
@@ -171,11 +172,40 @@ public final class WorkerProcess {
         return proven;
     }
 
+    /**
+     * Whether {@code child}, a child process of the worker, is the helper its harness left it to hold its pid
+     * ({@link org.shmconform.engine.launch.PidHold}): no child of its own doing (WorkerCleanCheck).
+     */
+    boolean isItsPidHoldHelper(long child) {
+        pinItsPidHold();
+        org.shmconform.engine.launch.PidHold hold = handle.pidHold();
+        return hold != null && hold.isItsHelper(child);
+    }
+
     /** Waits for the hello line; null if the worker died, said nothing in time, or its first line was no hello. */
     public Hello awaitHello(Duration timeout) throws InterruptedException {
         Received first = poll(timeout);
         hello = first == null || first.reply() == null ? null : first.reply().value(Hello.class);
+        pinItsPidHold();
         return hello;
+    }
+
+    /**
+     * Pins the helper that keeps its pid its own past its death ({@link org.shmconform.engine.launch.PidHold}), while the
+     * handle says the pid is still the worker's; a no-op once pinned, or where it has none. By its hello the shell that
+     * started it has long left its helper behind (a JVM or Qt start takes far longer than a fork and an exec); where not,
+     * a later look pins it.
+     */
+    private void pinItsPidHold() {
+        org.shmconform.engine.launch.PidHold hold = handle.pidHold();
+        java.util.OptionalLong pid = hostPid();
+        if (hold != null && pid.isPresent()) {
+            try {
+                hold.pin(pid.getAsLong(), handle::isAlive);
+            } catch (RuntimeException | LinkageError e) {
+                // no helper pinned: nothing is proven after its death
+            }
+        }
     }
 
     /** The worker's pid in the harness's pid namespace, looked up once it said hello. */
@@ -370,6 +400,7 @@ public final class WorkerProcess {
      * SIGKILL: a further look at what it may be making (the schedule's key files, {@link ScheduleAttempt}).
      */
     public Integer killAndReap(Duration timeout, Runnable whileStopped) throws InterruptedException {
+        killedHere = true; // its stopped reading is its last word (see reap)
         try (Pidfd stopped = pinnedWhileItLives()) {
             if (stopped != null) {
                 StoppedForTheLastLook.stop(stopped, STOP_BOUND);
@@ -407,8 +438,47 @@ public final class WorkerProcess {
     public Integer reap(Duration timeout) throws InterruptedException {
         if (exitStatus == null) {
             exitStatus = handle.awaitExit(timeout);
+            if (exitStatus != null) {
+                lookAfterItsEnd();
+            }
         }
         return exitStatus;
+    }
+
+    /** Set by the engine's kill: the reading taken while it was stopped saw all it did ({@link StoppedForTheLastLook}). */
+    private volatile boolean killedHere;
+
+    /**
+     * Once it has ended by another hand than the engine's kill (SIGKILLed from outside, a crash, an exit), what it made or
+     * used last is recorded from a reading taken after its end, while its {@link org.shmconform.engine.launch.PidHold}
+     * vouches that its pid has been nobody else's since it had it: what it made inside the op it died in was seen by no
+     * reading while it lived (a segment and a set made by a worker SIGKILLed from outside in its create outlived the run:
+     * ObjectsOfAWorkerKilledFromOutsideTest). The proofs are those of a live worker's ({@link #provenOf}), with the hold in
+     * the place of the pinned process's life. Then the hold is let go.
+     */
+    private void lookAfterItsEnd() {
+        org.shmconform.engine.launch.PidHold hold = handle.pidHold();
+        if (hold == null) {
+            return;
+        }
+        try {
+            Ledger ledger = orphansLedger;
+            java.util.OptionalLong pid = hostPid();
+            if (!killedHere && ledger != null && pid.isPresent() && hold.pinnedPid() == pid.getAsLong()) {
+                SysVReading now = SysVReading.now();
+                long p = pid.getAsLong();
+                List<SysVObjects.Obj> proven = new ArrayList<>();
+                SetsOfLiveWorker.lastOperatedBy(now, p, hold::holds, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
+                        .forEach(set -> proven.add(set.obj()));
+                SegmentsOfLiveWorker.madeOrUsedLastBy(now, p, hold::holds, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
+                        .forEach(segment -> proven.add(segment.obj()));
+                ledger.recordProvenOfLiveWorker(proven);
+            }
+        } catch (RuntimeException | LinkageError e) {
+            // no listing, no proof: nothing recorded
+        } finally {
+            hold.close();
+        }
     }
 
     /**

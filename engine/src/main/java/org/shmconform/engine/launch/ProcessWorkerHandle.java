@@ -3,6 +3,7 @@ package org.shmconform.engine.launch;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +16,19 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ProcessWorkerHandle implements WorkerHandle {
     private final Process process;
+    /** Keeps its pid its own after its death until its last look ({@link PidHold}); null where it was started without. */
+    private final PidHold hold;
 
-    private ProcessWorkerHandle(Process process) {
+    private ProcessWorkerHandle(Process process, PidHold hold) {
         this.process = process;
+        this.hold = hold;
     }
+
+    /**
+     * {@code -Dshmconform.pidHold=false} (SHMCONFORM_JVM_OPTS): local workers are exec'd without a {@link PidHold}, as
+     * before; what one SIGKILLed from outside made in its last op is then never proven the run's.
+     */
+    static final boolean HOLD_PIDS = Boolean.parseBoolean(System.getProperty("shmconform.pidHold", "true"));
 
     /**
      * Starts {@code prefix + program + arguments}; the prefix (e.g. {@code nsenter ...}) must exec
@@ -33,12 +43,33 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         }
         argv.add(program);
         argv.addAll(command.arguments());
+        if (prefix.length == 0 && command.user() == null && command.armsItsParentDeathSignal()) {
+            ProcessBuilder builder = new ProcessBuilder(argv);
+            builder.environment().putAll(command.environment());
+            return new ProcessWorkerHandle(WorkerLauncher.startSelfArming(builder), null); // the worker itself is exec'd
+        }
+        // A worker of the harness's own user in the harness's namespaces is held (PidHold): its TMPDIR, the run's, holds
+        // the FIFO. Not one of another user (its helper would be that user's, who could end it) nor one behind a prefix.
+        PidHold hold = null;
+        String tmp = command.environment().get("TMPDIR");
+        if (HOLD_PIDS && prefix.length == 0 && command.user() == null && tmp != null) {
+            try {
+                hold = PidHold.in(Path.of(tmp));
+                argv = hold.wrap(argv);
+            } catch (IOException | RuntimeException e) {
+                hold = null; // no FIFO, or no setsid/sh/cat of root's: started as before, nothing proven after its death
+            }
+        }
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().putAll(command.environment());
-        if (prefix.length == 0 && command.user() == null && command.armsItsParentDeathSignal()) {
-            return new ProcessWorkerHandle(WorkerLauncher.startSelfArming(builder)); // the worker itself is exec'd
+        try {
+            return new ProcessWorkerHandle(WorkerLauncher.start(builder), hold);
+        } catch (IOException | RuntimeException e) {
+            if (hold != null) {
+                hold.close();
+            }
+            throw e;
         }
-        return new ProcessWorkerHandle(WorkerLauncher.start(builder));
     }
 
     public long pid() {
@@ -84,5 +115,18 @@ public final class ProcessWorkerHandle implements WorkerHandle {
     @Override
     public boolean isAlive() {
         return process.isAlive();
+    }
+
+    @Override
+    public PidHold pidHold() {
+        return hold;
+    }
+
+    /** Lets its {@link PidHold} go: its helper exits. */
+    @Override
+    public void release() {
+        if (hold != null) {
+            hold.close();
+        }
     }
 }

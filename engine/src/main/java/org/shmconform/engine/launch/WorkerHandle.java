@@ -47,6 +47,14 @@ public interface WorkerHandle {
         return false;
     }
 
+    /**
+     * What keeps its pid its own after its death until the harness has looked at what it left ({@link PidHold}); null
+     * where nothing does (its pid proves nothing once it is gone).
+     */
+    default PidHold pidHold() {
+        return null;
+    }
+
     /** Removes whatever the environment made for this worker alone (e.g. its container). */
     default void release() {
     }

@@ -1,0 +1,159 @@
+package org.shmconform.engine.launch;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import org.shmconform.backends.host.Fifo;
+import org.shmconform.backends.host.Pidfd;
+import org.shmconform.backends.host.ProcText;
+
+/**
+ * Keeps a local worker's pid its own after the worker is gone, until the harness has looked at what it left: what a
+ * worker SIGKILLed by another hand (the OOM killer, an operator) made inside its last op was seen by no reading while
+ * it lived, and once Java's reaper has waited for it, its pid may be given to any new process, so a segment's creator or
+ * a set's last operator equal to that number proved nothing (such objects outlived the run:
+ * ObjectsOfAWorkerKilledFromOutsideTest). A pidfd does not prevent that: the kernel frees the number when the process
+ * is reaped, whoever holds a pidfd on it.
+ *
+ * <p>What does is a process group. The worker is started as {@code setsid sh -c 'cat <FIFO ... & exec WORKER'}: the
+ * worker (the shell, exec'd in place) leads a new session and process group whose id is its pid, and first leaves a
+ * {@code cat} in that group, reading a FIFO whose only writer is the harness (opened before the start). The kernel
+ * gives a number to no new process while a process group of that number has a member (POSIX: a process group id is
+ * not reused while the group lives; Linux frees a pid only once no task uses it as pid, process group or session), and
+ * an exec'd {@code cat} never changes its group (nobody else may: {@code setpgid} on a child that has exec'd is refused).
+ * So while the pinned helper lives, the worker's pid is the worker's, dead or alive: {@link #holds}. The helper ends when
+ * the harness closes the FIFO ({@link #close}, once the worker's last look is taken), or dies, which closes it too.
+ * A shell killed with its harness before its {@code cat} opened the FIFO would wait in that open: it still carries the
+ * worker's command line and environment, so the next run's reaper ends it (LeftoverWorkers).
+ */
+public final class PidHold implements AutoCloseable {
+    /** $0 the FIFO, $1 cat's absolute path, the rest the worker's command. */
+    private static final String SCRIPT = "c=$1; shift; \"$c\" <\"$0\" >/dev/null 2>&1 & exec \"$@\"";
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private final Path fifo;
+    private final FileChannel lifeline;
+    private Pidfd helper;
+    private long workerPid = -1;
+    private boolean closed;
+
+    private PidHold(Path fifo, FileChannel lifeline) {
+        this.fifo = fifo;
+        this.lifeline = lifeline;
+    }
+
+    /**
+     * A FIFO in {@code dir} (a directory of the run's, the harness's user's), opened by the harness before the worker
+     * starts: read-write, so the open waits for nobody.
+     */
+    static PidHold in(Path dir) throws IOException {
+        StringBuilder letters = new StringBuilder();
+        for (int i = 0; i < 16; i++) {
+            letters.append((char) ('a' + RANDOM.nextInt(26)));
+        }
+        Path fifo = dir.resolve(".pid-hold-" + letters);
+        Fifo.make(fifo, -1);
+        try {
+            return new PidHold(fifo, FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        } catch (IOException e) {
+            Files.deleteIfExists(fifo);
+            throw e;
+        }
+    }
+
+    /** The worker's command, started through the hold: the pid of the process started is the worker's. */
+    List<String> wrap(List<String> worker) {
+        List<String> argv = new ArrayList<>(List.of(SystemTools.path("setsid"), SystemTools.path("sh"), "-c", SCRIPT, fifo.toString(),
+                SystemTools.path("cat")));
+        argv.addAll(worker);
+        return argv;
+    }
+
+    /**
+     * Pins the helper of the worker {@code pid}, once: a child of it, exec'd as {@code cat}, in the process group and
+     * session {@code pid}. Call it only while {@code workerIsIt} (asked after the look) says the pid is the worker's.
+     *
+     * @return whether the helper is pinned
+     */
+    public synchronized boolean pin(long pid, BooleanSupplier workerIsIt) {
+        if (helper != null || closed) {
+            return helper != null && workerPid == pid;
+        }
+        String children;
+        try {
+            children = Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim();
+        } catch (IOException e) {
+            return false;
+        }
+        for (String child : children.isEmpty() ? new String[0] : children.split(" ")) {
+            Pidfd p = Pidfd.open(Long.parseLong(child));
+            if (p == null) {
+                continue;
+            }
+            boolean itsHelper = false;
+            try {
+                String stat = Files.readString(Path.of("/proc", child, "stat"));
+                String p4 = ProcText.statField(stat, 4);
+                String p5 = ProcText.statField(stat, 5);
+                String p6 = ProcText.statField(stat, 6);
+                String self = Long.toString(pid);
+                itsHelper = stat.contains(" (cat) ") && self.equals(p4) && self.equals(p5) && self.equals(p6);
+            } catch (IOException e) {
+                // gone meanwhile
+            }
+            // Read while the pidfd's process lived (so the stat was its own) and while the pid was the worker's.
+            if (itsHelper && !p.exited() && workerIsIt.getAsBoolean()) {
+                helper = p;
+                workerPid = pid;
+                return true;
+            }
+            p.close();
+        }
+        return false;
+    }
+
+    /** Whether {@code pid} is the pinned helper's, which still lives (a child of the worker's that is the harness's). */
+    public synchronized boolean isItsHelper(long pid) {
+        return helper != null && !closed && helper.pid() == pid && !helper.exited();
+    }
+
+    /** The pid whose helper is pinned, or -1. */
+    public synchronized long pinnedPid() {
+        return workerPid;
+    }
+
+    /**
+     * Whether the pid {@link #pin pinned} has been the worker's from the pinning until now, dead or alive: its helper, which
+     * keeps the worker's process group (hence the number) in use, has not exited. Ask it after the readings it vouches for.
+     */
+    public synchronized boolean holds() {
+        return helper != null && !closed && !helper.exited();
+    }
+
+    /** Lets the helper go (it reads end of file and exits) and removes the FIFO. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            lifeline.close();
+        } catch (IOException e) {
+            // closed already
+        }
+        if (helper != null) {
+            helper.close();
+        }
+        try {
+            Files.deleteIfExists(fifo);
+        } catch (IOException e) {
+            // the run's share directory goes with the run
+        }
+    }
+}

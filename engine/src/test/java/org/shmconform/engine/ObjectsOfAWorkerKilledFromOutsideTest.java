@@ -1,0 +1,98 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.shmconform.schedule.Steps.attach;
+import static org.shmconform.schedule.Steps.create;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.sysv.SysVObjects;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * A worker SIGKILLed by another hand (here the test's, as the OOM killer or an operator would) inside the op that made
+ * its System V objects: no reading of the engine's saw them while it lived, and once it is gone, its pid proves nothing
+ * by itself (another process may have it). Real processes on {@link DiesInItsCreateBackend}: A's create makes a segment
+ * and a set (IPC_PRIVATE: no key file, no name), operates the set and waits; the test kills A. Before the engine held a
+ * local worker's pid past its death ({@code PidHold}), both outlived the run (checked: this test failed so).
+ */
+class ObjectsOfAWorkerKilledFromOutsideTest {
+    @Test
+    void theSegmentAndSetOfAWorkerKilledFromOutsideInItsCreateAreReaped() throws Exception {
+        long started = System.currentTimeMillis() / 1000;
+        List<int[]> made = new ArrayList<>(); // {pid, segment, set}
+        try (RunContext run = RunContext.create()) {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            String column = DiesInItsCreateBackend.NAME;
+            Schedule s = new Schedule(column, null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
+                    List.of(create("A", "k", 64), attach("B", "k")));
+            assertNull(runner.unavailableReason(s));
+            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
+            Execution x = runner.run(s);
+            int[] victim = killed.get();
+            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
+            made.add(victim);
+            assertEquals(1, x.problems().size(), x.problems().toString());
+            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+            assertEquals(List.of(), left(made, started), "what A made before it was killed from outside outlived the schedule");
+        } finally {
+            left(made, started).forEach(SysVObjects::remove); // only what A said it made, still as made
+        }
+        assertEquals(List.of(), left(made, started), "and the run's end");
+    }
+
+    /** Waits for A's file, then SIGKILLs A (never through the engine); {pid, segment, set}, or null if none came in time. */
+    private static int[] killOnceMade(RunContext run) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            for (Path tmp : run.workerTmps()) {
+                try (Stream<Path> files = Files.list(tmp)) {
+                    Path f = files.filter(p -> p.getFileName().toString().matches(DiesInItsCreateBackend.MADE + "\\d+")).findFirst()
+                            .orElse(null);
+                    if (f != null) {
+                        int pid = Integer.parseInt(f.getFileName().toString().substring(DiesInItsCreateBackend.MADE.length()));
+                        String[] ids = Files.readString(f).trim().split(" ");
+                        new ProcessBuilder("kill", "-KILL", Integer.toString(pid)).inheritIO().start().waitFor();
+                        return new int[] {pid, Integer.parseInt(ids[0]), Integer.parseInt(ids[1])};
+                    }
+                } catch (IOException e) {
+                    // a TMPDIR not made yet, or gone: looked at again
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return null;
+                }
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Of the objects A said it made, those still there as made: created by its pid, since {@code since}. */
+    private static List<SysVObjects.Obj> left(List<int[]> made, long since) {
+        List<SysVObjects.Obj> left = new ArrayList<>();
+        for (int[] m : made) {
+            SysVObjects.segments().stream().filter(g -> g.id() == m[1] && g.cpid() == m[0] && g.ctime() >= since)
+                    .forEach(g -> left.add(new SysVObjects.Obj("shm", g.id(), g.key(), g.cuid(), g.ctime())));
+            SysVObjects.semaphoreSets().stream().filter(t -> t.id() == m[2] && t.ctime() >= since && SysVObjects.lastOperator(t.id()) == m[0])
+                    .forEach(t -> left.add(new SysVObjects.Obj("sem", t.id(), t.key(), t.cuid(), t.ctime())));
+        }
+        return left;
+    }
+}
