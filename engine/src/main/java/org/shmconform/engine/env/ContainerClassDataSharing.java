@@ -56,7 +56,7 @@ final class ContainerClassDataSharing {
      * @param mainAndArgs   the main class and its arguments (the backend)
      */
     static Path directory(String image, List<String> javaArguments, List<Path> classPath, List<String> mainAndArgs,
-                          Map<String, String> labels) {
+                          Map<String, String> labels, java.util.function.Supplier<ContainerLifeline> lifeline) {
         // Looked up by what the archive is made from, so a worker's start neither hashes nor lstats the jars again; the
         // cache directory in the key because a test may give this JVM another state directory.
         Inputs inputs = new Inputs(StateDirectory.cache(), image, List.copyOf(javaArguments), List.copyOf(classPath));
@@ -68,7 +68,7 @@ final class ContainerClassDataSharing {
             if (known != null && holdsOnlyTheArchive(known.get())) {
                 return known.get(); // still there: a cache emptied by hand would make docker refuse the mount
             }
-            Path made = make(inputs, mainAndArgs, labels);
+            Path made = make(inputs, mainAndArgs, labels, lifeline);
             MADE.put(inputs, Optional.ofNullable(made));
             return made;
         }
@@ -78,7 +78,8 @@ final class ContainerClassDataSharing {
     private record Inputs(Path cache, String image, List<String> javaArguments, List<Path> classPath) {
     }
 
-    private static Path make(Inputs inputs, List<String> mainAndArgs, Map<String, String> labels) {
+    private static Path make(Inputs inputs, List<String> mainAndArgs, Map<String, String> labels,
+                             java.util.function.Supplier<ContainerLifeline> lifeline) {
         if (inputs.classPath().isEmpty() || inputs.classPath().stream().anyMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS))) {
             return null; // as on the host: class directories cannot be archived
         }
@@ -88,11 +89,12 @@ final class ContainerClassDataSharing {
         } catch (RuntimeException e) {
             return null; // a jar that cannot be lstat'ed: the worker's start says why
         }
-        return findOrDump(fingerprint, inputs.image(), inputs.javaArguments(), inputs.classPath(), mainAndArgs, labels);
+        return findOrDump(fingerprint, inputs.image(), inputs.javaArguments(), inputs.classPath(), mainAndArgs, labels, lifeline);
     }
 
     private static Path findOrDump(String fingerprint, String image, List<String> javaArguments, List<Path> classPath,
-                                   List<String> mainAndArgs, Map<String, String> labels) {
+                                   List<String> mainAndArgs, Map<String, String> labels,
+                                   java.util.function.Supplier<ContainerLifeline> lifeline) {
         Path cache = StateDirectory.cache(); // lstat-checked, ours, 0700
         Path dir = cache.resolve(PREFIX + fingerprint);
         if (holdsOnlyTheArchive(dir)) {
@@ -102,8 +104,7 @@ final class ContainerClassDataSharing {
         try {
             partial = Files.createTempDirectory(cache, PREFIX + fingerprint + ".part-"); // 0700, a fresh name
             System.err.println("shmconform: preparing the worker image's class-data archive (once per build of the harness)...");
-            try (GroupContainer c = GroupContainer.start(image, "private", null, null, labels, Set.copyOf(classPath),
-                    Set.of(partial), Duration.ofMinutes(5))) {
+            try (GroupContainer c = startDumpContainer(image, classPath, partial, labels, lifeline.get())) {
                 List<String> dump = new ArrayList<>(List.of("exec", c.id(), DockerEnvironment.JAVA,
                         "-XX:ArchiveClassesAtExit=" + partial.resolve(ARCHIVE)));
                 dump.addAll(javaArguments);
@@ -129,6 +130,17 @@ final class ContainerClassDataSharing {
                 }
             }
         }
+    }
+
+    /**
+     * The dump's container: the class path read-only, {@code partial} writable, on the environment's {@code lifeline}
+     * like its workers' containers. Without one, a harness SIGKILLed during a dump left it running (a 5-minute sleep, and
+     * the dumping JVM writing into the cache) until a later run's sweep (ProbeAndDumpContainersDieWithTheHarnessIT).
+     */
+    static GroupContainer startDumpContainer(String image, List<Path> classPath, Path partial, Map<String, String> labels,
+                                             ContainerLifeline lifeline) {
+        return GroupContainer.start(image, "private", null, null, labels, Set.copyOf(classPath), Set.of(partial),
+                Duration.ofMinutes(5), lifeline);
     }
 
     /** Said once per build and run, on stderr: the workers in containers start as they did before the archive. */

@@ -139,13 +139,22 @@ public final class DockerEnvironment implements Environment {
         } catch (IOException e) {
             return Availability.no(e.getMessage());
         }
-        try (GroupContainer probe = GroupContainer.start(image, probeIpcMode(), null,
-                mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), Set.of(), Duration.ofMinutes(5))) {
+        try (GroupContainer probe = startProbeContainer(image)) {
             String failed = probeExec(probe.id());
             return failed == null ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + failed);
         } catch (RuntimeException e) {
             return Availability.no("starting a " + name() + " container failed: " + e);
         }
+    }
+
+    /**
+     * The probe's container, of this mode, on the environment's lifeline like its workers' containers: a harness
+     * SIGKILLed while it ran left it running its 5-minute sleep (ProbeAndDumpContainersDieWithTheHarnessIT); now it
+     * stops with the harness, and the next run's sweep removes it (its owner is dead, ContainerSweeper).
+     */
+    GroupContainer startProbeContainer(String image) {
+        return GroupContainer.start(image, probeIpcMode(), null, mode == Mode.HOST ? null : shmBytes, labels(), Set.of(), Set.of(),
+                Duration.ofMinutes(5), lifeline());
     }
 
     /** Runs {@code :} in the container the way workers will be started ({@link #startExec}); null if it ran, else why not. */
@@ -257,7 +266,8 @@ public final class DockerEnvironment implements Environment {
         Set<Path> jars = classPathBinds(command);
         // Another user's class path is a per-run copy (WorkerCommands) that cannot read the private cache: no archive.
         Path archive = command.classPath().isEmpty() || command.user() != null ? null
-                : ContainerClassDataSharing.directory(image, archivedOptions(command), List.copyOf(jars), mainAndArguments(command), labels());
+                : ContainerClassDataSharing.directory(image, archivedOptions(command), List.copyOf(jars), mainAndArguments(command), labels(),
+                        this::lifeline);
         if (archive != null) {
             jars.add(archive); // mounted read-only, with the jars
         }
@@ -333,7 +343,7 @@ public final class DockerEnvironment implements Environment {
      * Made before the first container: the FIFO whose end-of-file (this JVM's death) stops every
      * container of this environment. In the run's private directory (so the reaper removes it), else in the private state directory.
      */
-    private synchronized ContainerLifeline lifeline() {
+    synchronized ContainerLifeline lifeline() {
         if (lifeline == null) {
             Path runDir = org.shmconform.engine.state.StateDirectory.runs().resolve(runId);
             try {
@@ -459,7 +469,7 @@ public final class DockerEnvironment implements Environment {
         return tmp == null ? null : Path.of(tmp).toAbsolutePath().normalize();
     }
 
-    private Map<String, String> labels() {
+    Map<String, String> labels() {
         return Map.of(ContainerSweeper.RUN, runId, ContainerSweeper.ENV, instanceId,
                 ContainerSweeper.OWNER, ContainerSweeper.currentOwner());
     }
