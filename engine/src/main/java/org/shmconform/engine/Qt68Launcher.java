@@ -7,6 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.DirectoryStream;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.engine.state.PrivateDirectory;
 
@@ -25,6 +29,48 @@ final class Qt68Launcher {
     private static String unavailable;
 
     private Qt68Launcher() {
+    }
+
+    /** What a build writes under a fresh name before it renames or removes it: the source, the compiler's output, the hash. */
+    private static final String SOURCE_PART_PREFIX = "qt68_launch-";
+    private static final String SOURCE_PART_SUFFIX = ".c";
+    private static final String PART = ".part";
+
+    /** The build directories in the cache ({@code qt68-launch-<hash of the source>}). */
+    static final String DIRECTORY_GLOB = NAME + "-*";
+
+    /**
+     * Removes what a build killed with its harness left in the launcher's build directory {@code dir} (in the private
+     * cache), an hour after it was last written: the source copy ({@code qt68_launch-*.c}), the compiler's output
+     * ({@code qt68-launch-*.part}) and the hash ({@code qt68-launch*.sha256.part}), written under fresh names and renamed
+     * or removed only by a build that ran to its end; before, they stayed for good (UnfinishedCacheEntriesTest). Only
+     * regular files with those names, by lstat: a link is neither followed nor removed, and {@code dir} must be a real
+     * directory of this user's. A younger one may be another harness's build at work.
+     *
+     * @return the files removed
+     */
+    static List<Path> removeUnfinished(Path dir, long nowMillis) {
+        List<Path> removed = new ArrayList<>();
+        long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
+        try {
+            if (!PrivateDirectory.lstat(dir).isDirectory() || PrivateDirectory.uidOf(dir) != PrivateDirectory.myUid()) {
+                return removed;
+            }
+        } catch (RuntimeException e) {
+            return removed;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "{" + SOURCE_PART_PREFIX + "*" + SOURCE_PART_SUFFIX + ","
+                + NAME + "-*" + PART + "," + NAME + "*.sha256" + PART + "}")) {
+            for (Path f : files) {
+                PosixFileAttributes a = PrivateDirectory.lstat(f);
+                if (a.isRegularFile() && a.lastModifiedTime().toMillis() < hourAgo && Files.deleteIfExists(f)) {
+                    removed.add(f);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // what cannot be listed or read stays for the next clean-up
+        }
+        return removed;
     }
 
     /** The checked launcher, or null (then {@link #whyNot()} says why) where it cannot be built here. */
@@ -67,10 +113,11 @@ final class Qt68Launcher {
             Path binary = dir.resolve(NAME);
             Path hashFile = dir.resolve(NAME + ".sha256");
             if (!Files.exists(hashFile, LinkOption.NOFOLLOW_LINKS)) {
+                removeUnfinished(dir, System.currentTimeMillis()); // a killed build's, before this one adds its own
                 // Fresh names for everything written, then renamed: nothing planted in the directory is opened or run.
-                Path src = Files.createTempFile(dir, "qt68_launch-", ".c");
+                Path src = Files.createTempFile(dir, SOURCE_PART_PREFIX, SOURCE_PART_SUFFIX);
                 Files.write(src, source);
-                Path out = dir.resolve(NAME + "-" + RunContext.letters(8) + ".part");
+                Path out = dir.resolve(NAME + "-" + RunContext.letters(8) + PART);
                 ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("cc"), "-O2", "-Wall",
                         "-o", out.toString(), src.toString()).redirectErrorStream(true);
                 compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // as, ld: the system's
@@ -86,7 +133,7 @@ final class Qt68Launcher {
                     return;
                 }
                 Files.move(out, binary, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                Path sha = Files.createTempFile(dir, NAME, ".sha256.part");
+                Path sha = Files.createTempFile(dir, NAME, ".sha256" + PART);
                 Files.writeString(sha, WorkerClassPath.sha256(Files.readAllBytes(binary)), StandardCharsets.US_ASCII);
                 Files.move(sha, hashFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             }

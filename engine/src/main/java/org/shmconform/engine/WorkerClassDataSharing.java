@@ -101,6 +101,12 @@ final class WorkerClassDataSharing {
 
     static void forgetOldArchives(Path cache, List<Path> inUse, long nowMillis) throws IOException {
         long hourAgo = nowMillis - TimeUnit.HOURS.toMillis(1);
+        // The Qt 6.8 launcher's build directories keep their finished binary; what a killed build left in one goes.
+        try (var launchers = Files.newDirectoryStream(cache, Qt68Launcher.DIRECTORY_GLOB)) {
+            for (Path dir : launchers) {
+                Qt68Launcher.removeUnfinished(dir, nowMillis); // lstat: a link named so is not entered
+            }
+        }
         // With what was never renamed into place because its harness was killed meanwhile: an archive being dumped
         // (worker-*.jsa.part, which "worker-*.jsa" does not match), a Qt worker's build (while g++ ran) and the copy of the
         // worker image's build script (while docker build ran; its run removes it when it ends).

@@ -48,4 +48,35 @@ class UnfinishedCacheEntriesTest {
         assertFalse(Files.exists(script), script + " stayed");
         assertTrue(Files.exists(inUse), "an archive in use went");
     }
+
+    @Test
+    void aKilledQt68LauncherBuildsPartsGoAfterAnHourAndNothingElse() throws Exception {
+        // A harness killed while Qt68Launcher compiled left its fresh names in the build directory: the source copy, the
+        // compiler's output and the hash, each renamed or removed only at the build's end. Before, nothing removed them.
+        Path cache = RunContext.cacheDir();
+        Path dir = Files.createDirectory(cache.resolve("qt68-launch-0123456789abcdef"));
+        Path source = Files.writeString(dir.resolve("qt68_launch-4711.c"), "int main;");
+        Path output = Files.writeString(dir.resolve("qt68-launch-abcdefgh.part"), "half a binary");
+        Path hash = Files.writeString(dir.resolve("qt68-launch0815.sha256.part"), "half a hash");
+        Path building = Files.writeString(dir.resolve("qt68-launch-ijklmnop.part"), "another harness's build at work");
+        Path binary = Files.writeString(dir.resolve("qt68-launch"), "the finished launcher");
+        Path hashFile = Files.writeString(dir.resolve("qt68-launch.sha256"), "its hash");
+        Path notOurs = Files.writeString(dir.resolve("notes.part"), "no name of a build's");
+        Path target = Files.writeString(cache.resolve("kept-target"), "what a link names");
+        Path link = Files.createSymbolicLink(dir.resolve("qt68-launch-qrstuvwx.part"), target);
+        Path elsewhere = Files.createDirectory(cache.resolve("elsewhere"));
+        Path elsewherePart = Files.writeString(elsewhere.resolve("qt68-launch-yzabcdef.part"), "behind a link");
+        Path linkedDir = Files.createSymbolicLink(cache.resolve("qt68-launch-fedcba9876543210"), elsewhere);
+        long twoHoursAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(2);
+        for (Path p : List.of(source, output, hash, binary, hashFile, notOurs, target, elsewherePart)) {
+            Files.setLastModifiedTime(p, FileTime.fromMillis(twoHoursAgo));
+        }
+        WorkerClassDataSharing.forgetOldArchives(cache, List.of(), System.currentTimeMillis());
+        for (Path gone : List.of(source, output, hash)) {
+            assertFalse(Files.exists(gone, java.nio.file.LinkOption.NOFOLLOW_LINKS), gone + " stayed");
+        }
+        for (Path kept : List.of(building, binary, hashFile, notOurs, target, link, elsewherePart, linkedDir)) {
+            assertTrue(Files.exists(kept, java.nio.file.LinkOption.NOFOLLOW_LINKS), kept + " went");
+        }
+    }
 }
