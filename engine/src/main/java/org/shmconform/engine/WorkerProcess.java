@@ -437,9 +437,17 @@ public final class WorkerProcess {
     /** Waits for the process to be gone (it died or exited by itself). */
     public Integer reap(Duration timeout) throws InterruptedException {
         if (exitStatus == null) {
+            java.util.OptionalLong pid = hostPid();
+            if (!killedHere && handle.pidHold() == null && pid.isPresent() && handle.awaitEndKeepingItsPid(timeout)) {
+                lookAfterItsEnd(pid.getAsLong(), handle::stillHoldsItsPid); // a forked worker: unreaped, its pid is its own
+            }
             exitStatus = handle.awaitExit(timeout);
-            if (exitStatus != null) {
-                lookAfterItsEnd();
+            org.shmconform.engine.launch.PidHold hold = handle.pidHold();
+            if (exitStatus != null && hold != null) {
+                if (!killedHere && pid.isPresent() && hold.pinnedPid() == pid.getAsLong()) {
+                    lookAfterItsEnd(pid.getAsLong(), hold::holds);
+                }
+                hold.close();
             }
         }
         return exitStatus;
@@ -450,34 +458,28 @@ public final class WorkerProcess {
 
     /**
      * Once it has ended by another hand than the engine's kill (SIGKILLed from outside, a crash, an exit), what it made or
-     * used last is recorded from a reading taken after its end, while its {@link org.shmconform.engine.launch.PidHold}
-     * vouches that its pid has been nobody else's since it had it: what it made inside the op it died in was seen by no
-     * reading while it lived (a segment and a set made by a worker SIGKILLed from outside in its create outlived the run:
-     * ObjectsOfAWorkerKilledFromOutsideTest). The proofs are those of a live worker's ({@link #provenOf}), with the hold in
-     * the place of the pinned process's life. Then the hold is let go.
+     * used last is recorded from a reading taken after its end, while {@code itsPid} vouches (asked after the reading) that
+     * its pid has been nobody else's since it had it: its {@link org.shmconform.engine.launch.PidHold}, or, for a forked
+     * worker, its not being reaped yet. What it made inside the op it died in was seen by no reading while it lived (a
+     * segment and a set made by a worker SIGKILLed from outside in its create outlived the run:
+     * ObjectsOfAWorkerKilledFromOutsideTest). The proofs are those of a live worker's ({@link #provenOf}), with that
+     * voucher in the place of the pinned process's life.
      */
-    private void lookAfterItsEnd() {
-        org.shmconform.engine.launch.PidHold hold = handle.pidHold();
-        if (hold == null) {
+    private void lookAfterItsEnd(long pid, java.util.function.BooleanSupplier itsPid) {
+        Ledger ledger = orphansLedger;
+        if (ledger == null) {
             return;
         }
         try {
-            Ledger ledger = orphansLedger;
-            java.util.OptionalLong pid = hostPid();
-            if (!killedHere && ledger != null && pid.isPresent() && hold.pinnedPid() == pid.getAsLong()) {
-                SysVReading now = SysVReading.now();
-                long p = pid.getAsLong();
-                List<SysVObjects.Obj> proven = new ArrayList<>();
-                SetsOfLiveWorker.lastOperatedBy(now, p, hold::holds, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
-                        .forEach(set -> proven.add(set.obj()));
-                SegmentsOfLiveWorker.madeOrUsedLastBy(now, p, hold::holds, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
-                        .forEach(segment -> proven.add(segment.obj()));
-                ledger.recordProvenOfLiveWorker(proven);
-            }
+            SysVReading now = SysVReading.now();
+            List<SysVObjects.Obj> proven = new ArrayList<>();
+            SetsOfLiveWorker.lastOperatedBy(now, pid, itsPid, heldPidSinceMillis, setsBeforeIt, ledger.startSecond())
+                    .forEach(set -> proven.add(set.obj()));
+            SegmentsOfLiveWorker.madeOrUsedLastBy(now, pid, itsPid, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
+                    .forEach(segment -> proven.add(segment.obj()));
+            ledger.recordProvenOfLiveWorker(proven);
         } catch (RuntimeException | LinkageError e) {
             // no listing, no proof: nothing recorded
-        } finally {
-            hold.close();
         }
     }
 

@@ -126,6 +126,15 @@ public final class Pidfd implements AutoCloseable {
         return new Ending.Status(signal != 0 ? 128 + signal : (wait >> 8) & 0xff);
     }
 
+    /**
+     * Whether the pinned process still holds its pid: it lives, or it has exited and its parent has not reaped it yet (a
+     * zombie). Signal 0 through the pidfd reaches it until it is reaped (ESRCH after), and the kernel gives its number to
+     * no other process until then; a pidfd alone does not keep the number once the process is reaped.
+     */
+    public synchronized boolean holdsItsPid() {
+        return fd >= 0 && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, 0L, null, 0L) == 0;
+    }
+
     /** Whether the pinned process has exited (without waiting). */
     public boolean exited() {
         int[] pollfd = {fd, POLLIN};

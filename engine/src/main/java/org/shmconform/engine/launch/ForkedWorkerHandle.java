@@ -60,6 +60,17 @@ final class ForkedWorkerHandle implements WorkerHandle {
         return process.isAlive();
     }
 
+    /** Its server reaps it only when {@link #awaitExit} asks: until then its pid is its own, dead or not. */
+    @Override
+    public boolean awaitEndKeepingItsPid(Duration timeout) throws InterruptedException {
+        return process.awaitEndUnreaped(timeout);
+    }
+
+    @Override
+    public boolean stillHoldsItsPid() {
+        return process.holdsItsPid();
+    }
+
     @Override
     public OptionalLong hostPid() {
         return OptionalLong.of(process.pid());

@@ -88,6 +88,30 @@ final class PinnedProcess {
         }
     }
 
+    /**
+     * Waits (at most {@code timeout}) until it has exited, without asking its parent to reap it: with a {@code reaper}, the
+     * parent reaps it only when asked ({@link #awaitExit}), so until then it holds its pid ({@link #holdsItsPid}).
+     *
+     * @return whether it has exited and is not reaped on this handle's request yet
+     */
+    boolean awaitEndUnreaped(Duration timeout) throws InterruptedException {
+        if (reaper == null) {
+            return false; // its parent reaps it by itself, at once
+        }
+        if (!exited && !pidfd.awaitExit(timeout)) {
+            return false;
+        }
+        exited = true;
+        synchronized (this) {
+            return !reaped;
+        }
+    }
+
+    /** Whether it still holds its pid, alive or unreaped ({@link Pidfd#holdsItsPid}). */
+    boolean holdsItsPid() {
+        return pidfd.holdsItsPid();
+    }
+
     private synchronized Integer reapOnce() {
         if (reaper != null && !reaped) {
             reaped = true;

@@ -48,6 +48,20 @@ public interface WorkerHandle {
     }
 
     /**
+     * Waits (at most {@code timeout}) until the worker has exited where it is then kept unreaped until {@link #awaitExit}
+     * reaps it (a worker its fork server reaps on request), so that what it left can be looked at while its pid is still
+     * its own ({@link #stillHoldsItsPid}); false where it is not kept so, or has not exited by the timeout.
+     */
+    default boolean awaitEndKeepingItsPid(Duration timeout) throws InterruptedException {
+        return false;
+    }
+
+    /** Whether the worker still holds its pid, alive or exited and unreaped; asked after a reading it vouches for. */
+    default boolean stillHoldsItsPid() {
+        return false;
+    }
+
+    /**
      * What keeps its pid its own after its death until the harness has looked at what it left ({@link PidHold}); null
      * where nothing does (its pid proves nothing once it is gone).
      */
