@@ -9,7 +9,8 @@ import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.SharedSegment;
 
 /**
- * Test-only: the tmpfs-file backend, except that create makes a System V segment and a semaphore set of one semaphore
+ * Test-only: the tmpfs-file backend, except that create, after the real one (a /dev/shm name of the run's), makes a
+ * System V segment and a semaphore set of one semaphore
  * (both IPC_PRIVATE: no key file, no name, so nothing but a proof of who made them can tie them to the run), operates
  * the set once (its last operator is the worker), says so in a file ({@link #MADE}, in TMPDIR, for the test), and then
  * never returns: the state of a worker that another hand SIGKILLs inside the op that made its objects (an OOM kill, an
@@ -29,6 +30,9 @@ public final class DiesInItsCreateBackend extends TmpfsFileTestBackend {
         return new Forwarding(real) {
             @Override
             public boolean create(long size, AccessMode mode) {
+                if (!s.create(size, mode)) { // the real create first: a /dev/shm name carrying the run's key prefix
+                    return false;
+                }
                 LibC c = LibC.INSTANCE;
                 int segment = c.shmget(0 /* IPC_PRIVATE */, 4096, 0600 | LibC.IPC_CREAT);
                 int set = c.semget(0 /* IPC_PRIVATE */, 1, 0600 | LibC.IPC_CREAT);

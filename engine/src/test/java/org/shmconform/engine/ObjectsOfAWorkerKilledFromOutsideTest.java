@@ -33,6 +33,7 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
     void theSegmentAndSetOfAWorkerKilledFromOutsideInItsCreateAreReaped() throws Exception {
         long started = System.currentTimeMillis() / 1000;
         List<int[]> made = new ArrayList<>(); // {pid, segment, set}
+        String letters = null;
         try (RunContext run = RunContext.create()) {
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults());
@@ -48,10 +49,16 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             assertEquals(1, x.problems().size(), x.problems().toString());
             assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
             assertEquals(List.of(), left(made, started), "what A made before it was killed from outside outlived the schedule");
+            letters = org.shmconform.backends.QtKeys.lettersOf(run.keyPrefix());
         } finally {
             left(made, started).forEach(SysVObjects::remove); // only what A said it made, still as made
         }
         assertEquals(List.of(), left(made, started), "and the run's end");
+        // The /dev/shm name A's real create made carries the run's prefix: the reaper removes it by name (it did before too).
+        String runLetters = letters;
+        try (Stream<Path> names = Files.list(Path.of("/dev/shm"))) {
+            assertEquals(List.of(), names.map(p -> p.getFileName().toString()).filter(n -> n.contains(runLetters)).toList());
+        }
     }
 
     /** Waits for A's file, then SIGKILLs A (never through the engine); {pid, segment, set}, or null if none came in time. */
