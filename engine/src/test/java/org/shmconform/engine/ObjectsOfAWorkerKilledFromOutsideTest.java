@@ -33,6 +33,7 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
     void theSegmentAndSetOfAWorkerKilledFromOutsideInItsCreateAreReaped() throws Exception {
         long started = System.currentTimeMillis() / 1000;
         List<int[]> made = new ArrayList<>(); // {pid, segment, set}
+        int foreign = -1;
         String letters = null;
         try (RunContext run = RunContext.create()) {
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
@@ -44,14 +45,20 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
             Execution x = runner.run(s);
             int[] victim = killed.get();
+            foreign = victim == null ? -1 : victim[3];
             assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
             made.add(victim);
             assertEquals(1, x.problems().size(), x.problems().toString());
             assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
             assertEquals(List.of(), left(made, started), "what A made before it was killed from outside outlived the schedule");
             letters = org.shmconform.backends.QtKeys.lettersOf(run.keyPrefix());
+            final int foreignId = foreign;
+            assertTrue(SysVObjects.segments().stream().anyMatch(g -> g.id() == foreignId), "a segment no worker made is left alone");
         } finally {
             left(made, started).forEach(SysVObjects::remove); // only what A said it made, still as made
+            final int foreignId = foreign;
+            SysVObjects.segments().stream().filter(g -> g.id() == foreignId && g.cpid() == ProcessHandle.current().pid())
+                    .forEach(g -> SysVObjects.remove(g.obj())); // the test's own
         }
         assertEquals(List.of(), left(made, started), "and the run's end");
         // The /dev/shm name A's real create made carries the run's prefix: the reaper removes it by name (it did before too).
@@ -61,7 +68,10 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
         }
     }
 
-    /** Waits for A's file, then SIGKILLs A (never through the engine); {pid, segment, set}, or null if none came in time. */
+    /**
+     * Waits for A's file, then SIGKILLs A (never through the engine) and makes a segment of this JVM's; {pid, segment, set,
+     * that segment}, or null if none came in time.
+     */
     private static int[] killOnceMade(RunContext run) {
         long deadline = System.nanoTime() + 60_000_000_000L;
         while (System.nanoTime() < deadline) {
@@ -73,7 +83,11 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
                         int pid = Integer.parseInt(f.getFileName().toString().substring(DiesInItsCreateBackend.MADE.length()));
                         String[] ids = Files.readString(f).trim().split(" ");
                         new ProcessBuilder("kill", "-KILL", Integer.toString(pid)).inheritIO().start().waitFor();
-                        return new int[] {pid, Integer.parseInt(ids[0]), Integer.parseInt(ids[1])};
+                        // Made by this JVM, no worker of the run, right after A's death, as the engine takes its look: never
+                        // the run's, and left alone by every reaping.
+                        int foreign = org.shmconform.backends.linux.LibC.INSTANCE.shmget(0 /* IPC_PRIVATE */, 4096,
+                                0600 | org.shmconform.backends.linux.LibC.IPC_CREAT);
+                        return new int[] {pid, Integer.parseInt(ids[0]), Integer.parseInt(ids[1]), foreign};
                     }
                 } catch (IOException e) {
                     // a TMPDIR not made yet, or gone: looked at again
