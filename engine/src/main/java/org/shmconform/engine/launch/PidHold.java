@@ -59,7 +59,7 @@ public final class PidHold implements AutoCloseable {
         Path fifo = dir.resolve(".pid-hold-" + letters);
         Fifo.make(fifo, -1);
         try {
-            return new PidHold(fifo, FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE));
+            return new PidHold(fifo, FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS));
         } catch (IOException e) {
             Files.deleteIfExists(fifo);
             throw e;

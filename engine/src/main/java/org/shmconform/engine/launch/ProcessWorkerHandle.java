@@ -28,7 +28,16 @@ public final class ProcessWorkerHandle implements WorkerHandle {
      * {@code -Dshmconform.pidHold=false} (SHMCONFORM_JVM_OPTS): local workers are exec'd without a {@link PidHold}, as
      * before; what one SIGKILLed from outside made in its last op is then never proven the run's.
      */
-    static final boolean HOLD_PIDS = Boolean.parseBoolean(System.getProperty("shmconform.pidHold", "true"));
+    static final boolean HOLD_PIDS = Boolean.parseBoolean(System.getProperty("shmconform.pidHold", "true")) && !isPidOne();
+
+    /**
+     * A harness that is its pid namespace's init (`docker run IMAGE shmconform run` without --init) inherits every orphan,
+     * and a JVM waits only for its own children: each released helper, orphaned once its worker died, would stay a zombie
+     * there for the harness's life (one per worker start, thousands in a fuzz campaign). There no pid is held.
+     */
+    private static boolean isPidOne() {
+        return ProcessHandle.current().pid() == 1;
+    }
 
     /**
      * Starts {@code prefix + program + arguments}; the prefix (e.g. {@code nsenter ...}) must exec
