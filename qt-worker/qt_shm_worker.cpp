@@ -1,6 +1,6 @@
 // qt_shm_worker: the Qt reference worker for shmconform.
 //
-// Holds exactly ONE real QSharedMemory and speaks the worker wire protocol defined in
+// Holds real QSharedMemory objects (object 0, and up to three more a request's "obj" names) and speaks the worker wire protocol defined in
 // worker/src/main/java/org/shmconform/worker/protocol/WorkerProtocol.java: JSON lines on
 // stdin, one reply line per request on stdout (in order, flushed), a hello reply first. Its
 // "Malformed requests" section is what nextLine, handleLine and checkFields below implement.
@@ -387,6 +387,52 @@ struct FileMapSegment {
 };
 FileMapSegment *fm = nullptr;
 
+// ---- objects: a request's "obj" names one of the process's segment objects (WorkerProtocol, "obj") ----
+// Object 0 is made at start-up; another is made fresh (no key, ReadWrite) by the first request that names it. Each has
+// its own QSharedMemory (its own key, attachment and lock bookkeeping) and its own file-map segment; the globals above
+// (shm, attachedMode, requestedKey, fm) are the current object's, so the ops below act on whichever one is selected.
+constexpr int kMaxObjects = 4;  // WorkerProtocol.MAX_OBJECTS
+struct ObjectState {
+    QSharedMemory *shm = nullptr;
+    QSharedMemory::AccessMode attachedMode = QSharedMemory::ReadWrite;
+    QString requestedKey;
+    FileMapSegment *fm = nullptr;
+};
+ObjectState objectStates[kMaxObjects];
+int currentObject = 0;
+
+void selectObject(int n) {
+    if (n == currentObject)
+        return;
+    objectStates[currentObject] = ObjectState{shm, attachedMode, requestedKey, fm};
+    ObjectState &next = objectStates[n];
+    if (next.shm == nullptr) {
+        next = ObjectState{};
+        next.shm = new QSharedMemory();
+        if (fileMapMode)
+            next.fm = new FileMapSegment();
+    }
+    shm = next.shm;
+    attachedMode = next.attachedMode;
+    requestedKey = next.requestedKey;
+    fm = next.fm;
+    currentObject = n;
+}
+
+// Every object but object 0 is destroyed as the destructor destroys it (detach, the last one out removes the segment,
+// the lock it holds released; a file-map one unmapped and closed); object 0 is the current one afterwards.
+void dropOtherObjects() {
+    selectObject(0);
+    for (int n = 1; n < kMaxObjects; ++n) {
+        ObjectState &o = objectStates[n];
+        delete o.shm;
+        if (o.fm != nullptr && o.fm->data != nullptr)
+            o.fm->file.unmap(o.fm->data);
+        delete o.fm;
+        o = ObjectState{};
+    }
+}
+
 QJsonObject fmReply(qint64 seq, bool ok, const QJsonValue &value = QJsonValue::Undefined) {
     QJsonObject r{{"seq", seq}, {"ok", ok}};
     if (!value.isUndefined())
@@ -627,6 +673,7 @@ QJsonObject opSleep(qint64 seq, const QJsonObject &req) {
 }
 
 [[noreturn]] void shutdown(const qint64 *replySeq) {
+    dropOtherObjects();
     delete shm;  // ~QSharedMemory: detach (last one out removes the segment), drop owned semaphore
     shm = nullptr;
     if (fm != nullptr && fm->data != nullptr)
@@ -646,6 +693,7 @@ QJsonObject opSleep(qint64 seq, const QJsonObject &req) {
 // are the last schedule's otherwise, which no outside check can see (QtFileMapResetTest); a mapped one
 // is left as it is, for the outside check to find and the pool to replace the worker.
 QJsonObject opReset(qint64 seq) {
+    dropOtherObjects();
     delete shm;
     shm = new QSharedMemory();
     if (fileMapMode && fm->data == nullptr) {
@@ -734,7 +782,7 @@ void checkFields(const QJsonObject &req) {
         if (!v.isUndefined() && !v.isNull() && !v.isString())
             throw ProtocolError{QStringLiteral("\"%1\" is not a string").arg(QLatin1String(name))};
     }
-    for (const char *name : {"size", "offset", "length", "ms", "peerUid"}) {
+    for (const char *name : {"size", "offset", "length", "ms", "peerUid", "obj"}) {
         const QJsonValue v = req.value(QLatin1String(name));
         if (v.isUndefined() || v.isNull())
             continue;
@@ -746,6 +794,8 @@ void checkFields(const QJsonObject &req) {
             throw ProtocolError{QStringLiteral("\"%1\" is out of range").arg(QLatin1String(name))};
         if (std::strcmp(name, "ms") == 0 && n < 0)
             throw ProtocolError{QStringLiteral("\"ms\" is negative")};
+        if (std::strcmp(name, "obj") == 0 && (n < 0 || n >= kMaxObjects))
+            throw ProtocolError{QStringLiteral("\"obj\" is out of range")};
     }
     if (req.contains("mode") && !req.value("mode").isNull())
         modeArg(req);
@@ -780,6 +830,9 @@ QJsonObject handleLine(const std::string &line) {
         return protocolFailure(seq, QStringLiteral("missing or non-string \"op\""));
     try {
         checkFields(req);
+        const QJsonValue obj = req.value("obj");
+        if (op.toString() != QLatin1String("reset"))  // a reset is the whole process's, whatever it names
+            selectObject(obj.isUndefined() || obj.isNull() ? 0 : int(obj.toInteger()));
         return dispatch(seq, op.toString(), req);
     } catch (const ProtocolError &e) {
         return protocolFailure(seq, e.why);

@@ -192,7 +192,7 @@ class RequestFuzzTest {
                 case "sleep" -> fields.put("ms", "1");
                 default -> { }
             }
-            List<String> names = List.of("seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "zz");
+            List<String> names = List.of("seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "obj", "zz");
             for (int m = 1 + r.nextInt(3); m > 0; m--) {
                 String name = names.get(r.nextInt(names.size()));
                 switch (r.nextInt(7)) {

@@ -55,6 +55,11 @@ final class SegmentCommands implements AutoCloseable {
         this.backend = backend;
     }
 
+    /** A fresh object of the same process, of the backend this one serves between resets (WorkerProtocol, "obj"). */
+    SegmentCommands another() {
+        return new SegmentCommands(started);
+    }
+
     /** Called on the thread that then executes every request: its tid is the one the engine watches. */
     Reply hello() {
         return hello(null);

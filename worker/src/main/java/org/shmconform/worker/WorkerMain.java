@@ -11,8 +11,8 @@ import org.shmconform.worker.protocol.WorkerProtocol.Reply;
 import org.shmconform.worker.protocol.WorkerProtocol.Request;
 
 /**
- * The Java worker: a process holding one segment object of one backend, driven over
- * {@link WorkerProtocol}. Started by the engine with {@code java ... WorkerMain <backend>}, or by
+ * The Java worker: a process holding segment objects of one backend (object 0, and the others a request's {@code obj}
+ * names, made at its first), driven over {@link WorkerProtocol}. Started by the engine with {@code java ... WorkerMain <backend>}, or by
  * another worker (spawnChild) with {@code ... WorkerMain <backend> --inherited <fd> <key> <mode>}: its
  * object then attaches through the inherited descriptor before the hello, which says how that went.
  */
@@ -39,6 +39,10 @@ public final class WorkerMain {
             System.exit(2);
         }
         SegmentCommands commands = new SegmentCommands(backend);
+        // Object 0 is the one a hello, a spawnChild's inherited descriptor and a reset's backend are about; the others are
+        // objects of the same process, each with its own key, attachment and lock (WorkerProtocol, "obj").
+        SegmentCommands[] objects = new SegmentCommands[WorkerProtocol.MAX_OBJECTS];
+        objects[0] = commands;
         replies.println(WorkerProtocol.encode(inherits
                 ? commands.hello(commands.inherit(Integer.parseInt(args[2]), args[3], args[4])) : commands.hello()));
         // Not BufferedReader.readLine: it ends a line at a CR too, which would answer one CRLF request twice.
@@ -52,7 +56,7 @@ public final class WorkerMain {
                 }
                 Record read = WorkerProtocol.decodeLine(line);
                 if (read instanceof WorkerProtocol.Reset reset) {
-                    replies.println(WorkerProtocol.encode(commands.reset(reset.seq(), reset.backend())));
+                    replies.println(WorkerProtocol.encode(reset(objects, reset)));
                     continue;
                 }
                 request = (Request) read;
@@ -62,7 +66,11 @@ public final class WorkerMain {
             }
             Reply reply;
             try {
-                reply = commands.execute(request);
+                int n = request.object();
+                if (objects[n] == null) {
+                    objects[n] = commands.another();
+                }
+                reply = objects[n].execute(request);
             } catch (Throwable t) {
                 // A backend that throws an Error (NoClassDefFoundError, AssertionError...) from an operation
                 // costs that operation an error reply, not the worker: the harness records it and goes on.
@@ -73,9 +81,39 @@ public final class WorkerMain {
             }
             replies.println(WorkerProtocol.encode(reply));
             if (request.op() == Op.exit) {
+                closeAll(objects); // the process ends: every object's destructor runs, as at the end of input
                 System.exit(0);
             }
         }
-        commands.close();
+        closeAll(objects);
+    }
+
+    /** Every object but object 0 is dropped as the destructor does, then object 0 is reset; the reply counts what is left. */
+    private static Reply reset(SegmentCommands[] objects, WorkerProtocol.Reset reset) {
+        int left = 0;
+        for (int n = 1; n < objects.length; n++) {
+            if (objects[n] != null) {
+                try {
+                    objects[n].close();
+                    objects[n] = null;
+                } catch (RuntimeException e) {
+                    left++;
+                }
+            }
+        }
+        Reply r = objects[0].reset(reset.seq(), reset.backend());
+        if (left > 0 && r.ok() && r.value() instanceof WorkerProtocol.Released released) {
+            return new Reply(r.seq(), true, new WorkerProtocol.Released(released.objects() + left, released.pid(), released.backend()),
+                    r.error(), r.errorCode(), r.errorString(), r.protocolError());
+        }
+        return r;
+    }
+
+    private static void closeAll(SegmentCommands[] objects) {
+        for (SegmentCommands o : objects) {
+            if (o != null) {
+                o.close();
+            }
+        }
     }
 }

@@ -29,7 +29,9 @@ import org.shmconform.spi.Op;
  * written from this comment alone.
  *
  * <h2>Transport</h2>
- * A worker is a process that holds exactly one segment object (one {@code QSharedMemory}). It reads
+ * A worker is a process that holds segment objects (each one {@code QSharedMemory}): object 0, made at its start, and
+ * up to {@link #MAX_OBJECTS} - 1 more, each made (fresh: no key, ReadWrite) by the first request that names it in
+ * {@code obj} (see Requests). It reads
  * requests from <b>stdin</b> and writes replies to <b>stdout</b>, one JSON object per line (UTF-8,
  * '\n'-terminated, no pretty printing). Logs and warnings go to <b>stderr</b> only, never stdout.
  * Requests are handled strictly one at a time, in order: a request that blocks (a {@code lock}
@@ -50,7 +52,11 @@ import org.shmconform.spi.Op;
  * {@code {"seq":7,"op":"write","offset":0,"hex":"68656c6c6f"}}: {@code seq} is a positive number
  * the worker copies into the reply; {@code op} is one of {@link Op}; the other fields are the
  * op's arguments ({@link Args}, written flat; its {@code dataHex} is the field {@code hex}), absent
- * when unused ({@link Request}):
+ * when unused ({@link Request}). {@code obj} (a number, 0 to {@link #MAX_OBJECTS} - 1; absent or null: 0) names the
+ * object of the process the op is done on: a second object of one process is what Qt's per-object bookkeeping (its lock
+ * flag, its attachment) and the kernel's per-process one (a System V semaphore's undo, fcntl locks) tell apart. Ops
+ * are still done one at a time: an op of one object that blocks (its lock, while the other object holds it) delays every
+ * later request, of every object. Ops:
  * <ul>
  * <li>{@code create} key, size, mode — {@code setKey(key)} if the key differs, then {@code create(size, mode)}</li>
  * <li>{@code attach} key, mode ({@code "ReadOnly"} or {@code "ReadWrite"}) — setKey as above, then {@code attach(mode)}</li>
@@ -119,9 +125,10 @@ import org.shmconform.spi.Op;
  *     not an integer as below;</li>
  * <li>with the line's seq: {@code op} is missing, not a string or unknown; a field this protocol names ({@code key},
  *     {@code mode}, {@code hex}, {@code path}, {@code backend} strings; {@code size}, {@code offset}, {@code length},
- *     {@code ms}, {@code peerUid} numbers) has another type, wherever it appears (null counts as absent); a number is not an
+ *     {@code ms}, {@code peerUid}, {@code obj} numbers) has another type, wherever it appears (null counts as absent); a number is not an
  *     integer written plainly, in the signed 64-bit range (1.0, 1e2, 1.5, 2^63 and 1e300 are not), or {@code length} or
- *     {@code peerUid} is outside the signed 32-bit range, or {@code ms} is negative; {@code mode} is neither
+ *     {@code peerUid} is outside the signed 32-bit range, or {@code ms} is negative, or {@code obj} is outside 0 to
+ *     {@link #MAX_OBJECTS} - 1; {@code mode} is neither
  *     {@code "ReadOnly"} nor {@code "ReadWrite"}; {@code hex} is not an even-length string of hex digits; an argument the
  *     op needs is absent ({@link #NEEDS}); or a read asks for more than {@link #MAX_READ_BYTES}.</li>
  * </ul>
@@ -147,7 +154,8 @@ import org.shmconform.spi.Op;
  * {@code {"seq":9,"op":"reset"}} is the harness's own request, never a schedule step (so not an {@link Op}):
  * a worker the engine wants to reuse for another schedule must first drop its segment object exactly as
  * {@code exit} does (the QSharedMemory destructor: detach, the last one out removes the segment, release
- * the lock it holds), start over with a fresh object (no key, ReadWrite) and reply
+ * the lock it holds), every object it holds, start over with a fresh object 0 (no key, ReadWrite; any other object is
+ * made afresh by its next request, {@code obj} of a reset is ignored) and reply
  * {@code {"seq":9,"ok":true,"value":{"objects":0,"pid":1234}}} ({@link Released}): how many segment objects
  * it still holds (0, or the engine replaces it) and its pid. The reply is only the worker's word: the engine
  * checks the rest from outside ({@code /proc/<pid>/maps}, {@code fd}, {@code fdinfo}) before it reuses
@@ -164,6 +172,8 @@ import org.shmconform.spi.Op;
  */
 public final class WorkerProtocol {
     public static final int VERSION = 1;
+    /** How many segment objects one worker process may hold ({@code obj} 0 to MAX_OBJECTS - 1). */
+    public static final int MAX_OBJECTS = 4;
     /**
      * The longest request line a worker reads, without its LF: room for a write of the largest transfer a schedule may
      * make (ScheduleValidation.MAX_TRANSFER, 1 MiB, so 2 MiB of hex) and its other fields; a longer line is dropped unread.
@@ -198,15 +208,31 @@ public final class WorkerProtocol {
 
     /** One request line: {@code seq}, {@code op}, then the op's {@link Args} flat, unused ones left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid"})
-    public record Request(long seq, Op op, @JsonIgnore Args args, Integer peerUid) {
+    @JsonPropertyOrder({"seq", "op", "key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "obj"})
+    public record Request(long seq, Op op, @JsonIgnore Args args, Integer peerUid, Integer obj) {
         public Request {
             args = args == null ? Args.NONE : args;
+            obj = obj == null || obj == 0 ? null : obj; // absent is object 0, and object 0 is written absent
         }
 
         /** A request of every op but serveFd (no peer uid). */
         public Request(long seq, Op op, Args args) {
-            this(seq, op, args, null);
+            this(seq, op, args, null, null);
+        }
+
+        /** A request to the process's object 0. */
+        public Request(long seq, Op op, Args args, Integer peerUid) {
+            this(seq, op, args, peerUid, null);
+        }
+
+        /** The same request to the process's object {@code n}. */
+        public Request toObject(int n) {
+            return new Request(seq, op, args, peerUid, n);
+        }
+
+        /** The object it is for: 0 when the line names none. */
+        public int object() {
+            return obj == null ? 0 : obj;
         }
 
         @JsonCreator
@@ -215,8 +241,8 @@ public final class WorkerProtocol {
                                        @JsonProperty("mode") String mode, @JsonProperty("offset") Long offset,
                                        @JsonProperty("length") Integer length, @JsonProperty("hex") String hex,
                                        @JsonProperty("ms") Long ms, @JsonProperty("path") String path,
-                                       @JsonProperty("peerUid") Integer peerUid) {
-            return new Request(seq, op, new Args(key, size, mode, offset, length, hex, ms, path, null), peerUid);
+                                       @JsonProperty("peerUid") Integer peerUid, @JsonProperty("obj") Integer obj) {
+            return new Request(seq, op, new Args(key, size, mode, offset, length, hex, ms, path, null), peerUid, obj);
         }
 
         @JsonProperty("key")
@@ -524,6 +550,7 @@ public final class WorkerProtocol {
             number(g, "ms", r.ms());
             string(g, "path", r.path());
             number(g, "peerUid", r.peerUid() == null ? null : r.peerUid().longValue());
+            number(g, "obj", r.obj() == null ? null : r.obj().longValue());
         }
 
         static void reply(JsonGenerator g, Reply r) throws IOException {
@@ -622,7 +649,7 @@ public final class WorkerProtocol {
                         }
                         case "key", "mode", "hex", "path", "backend" -> fields.put(name, v == JsonToken.VALUE_STRING ? p.getText()
                                 : v == JsonToken.VALUE_NULL ? null : new Wrong("\"" + name + "\" is not a string"));
-                        case "seq", "size", "offset", "length", "ms", "peerUid" -> fields.put(name, integer(p, v, name));
+                        case "seq", "size", "offset", "length", "ms", "peerUid", "obj" -> fields.put(name, integer(p, v, name));
                         default -> { } // not this protocol's: ignored, as a newer harness may send more
                     }
                     if (v.isStructStart()) {
@@ -666,7 +693,8 @@ public final class WorkerProtocol {
             }
             return Request.fromJson(seq, Op.named(op), (String) fields.get("key"), (Long) fields.get("size"), (String) fields.get("mode"),
                     (Long) fields.get("offset"), length == null ? null : length.intValue(), (String) fields.get("hex"),
-                    (Long) fields.get("ms"), (String) fields.get("path"), peerUid == null ? null : peerUid.intValue());
+                    (Long) fields.get("ms"), (String) fields.get("path"), peerUid == null ? null : peerUid.intValue(),
+                    fields.get("obj") == null ? null : ((Long) fields.get("obj")).intValue());
         }
 
         /**
@@ -688,13 +716,16 @@ public final class WorkerProtocol {
 
         /** The first field (in the protocol's order) whose value breaks its rule, as the protocol error says it; null if none. */
         private static String checked(java.util.Map<String, Object> fields) {
-            for (String name : List.of("key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "backend")) {
+            for (String name : List.of("key", "size", "mode", "offset", "length", "hex", "ms", "path", "peerUid", "obj", "backend")) {
                 Object v = fields.get(name);
                 if (v instanceof Wrong w) {
                     return w.why();
                 }
                 if (v instanceof Long n && (name.equals("length") || name.equals("peerUid")) && n != n.intValue()) {
                     return "\"" + name + "\" is out of range";
+                }
+                if (v instanceof Long n && name.equals("obj") && (n < 0 || n >= MAX_OBJECTS)) {
+                    return "\"obj\" is out of range";
                 }
                 if (v instanceof Long n && name.equals("ms") && n < 0) {
                     return "\"ms\" is negative";

@@ -47,6 +47,27 @@ class WorkerProtocolTest {
         }
     }
 
+    /**
+     * A request names the object of the process it is for in {@code obj} (a second object in the same process): object 0 is
+     * written without it, as before, so the Qt worker and an older line read the same; out of range is a protocol error.
+     */
+    @Test
+    void theObjectARequestNamesIsOnTheLineAndObjectZeroIsNot() throws IOException {
+        Request lock = new Request(7, Op.lock, Args.NONE);
+        assertEquals("{\"seq\":7,\"op\":\"lock\"}", WorkerProtocol.encode(lock));
+        assertEquals("{\"seq\":7,\"op\":\"lock\",\"obj\":1}", WorkerProtocol.encode(lock.toObject(1)));
+        assertEquals(lock, lock.toObject(0));
+        assertEquals(1, WorkerProtocol.decodeRequest("{\"seq\":7,\"op\":\"lock\",\"obj\":1}").object());
+        assertEquals(0, WorkerProtocol.decodeRequest("{\"seq\":7,\"op\":\"lock\",\"obj\":null}").object());
+        for (String bad : List.of("4", "-1", "\"1\"", "1.0", "true")) {
+            BadRequest e = assertThrows(BadRequest.class,
+                    () -> WorkerProtocol.decodeRequest("{\"seq\":8,\"op\":\"lock\",\"obj\":" + bad + "}"), bad);
+            assertEquals(8, e.seq(), bad);
+        }
+        // The harness reads a request back with databind (a history's evidence, ScheduleAttempt's toRequest in tests).
+        assertEquals(lock.toObject(2), WorkerProtocol.json().readValue("{\"seq\":7,\"op\":\"lock\",\"obj\":2}", Request.class));
+    }
+
     @Test
     void replyValuesAreTypedByTheirShape() throws IOException {
         List<String> lines = golden().subList(5, 12);
