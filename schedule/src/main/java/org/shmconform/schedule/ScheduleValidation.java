@@ -33,6 +33,8 @@ public final class ScheduleValidation {
     /** The engine's own pseudo-process in a history (kills): no worker may take its name. */
     static final String NEMESIS = "nemesis";
     public static final int MAX_WORKERS = 64;
+    /** The objects one worker process may hold (WorkerProtocol.MAX_OBJECTS): its own and at most three second objects. */
+    public static final int MAX_OBJECTS_PER_PROCESS = 4;
     public static final int MAX_STEPS = 100_000;
     /** Far beyond any tmpfs or shmmax here, and still exact as a JSON number for the Qt worker (doubles). */
     public static final long MAX_SIZE = 1L << 40;
@@ -194,7 +196,78 @@ public final class ScheduleValidation {
             step(p, "steps[" + i + "] (" + step.worker() + " " + step.op() + ")", step, declared);
         }
         children(p, s);
+        objects(p, s);
         return p;
+    }
+
+    /**
+     * Second objects (a worker whose {@code process} names another): the host is declared before it, lives in a process
+     * of its own (one level only) that the engine starts (no spawned child, which spawnChild starts apart), has the
+     * guest's impl, env, group, user and tmpdir (it is the same process), and holds at most
+     * {@link #MAX_OBJECTS_PER_PROCESS} objects. A guest spawns no child. A worker process does one op at a time, so a
+     * step of one of its objects while another's noWait step may still be in flight (it may be blocked in its lock)
+     * could only wait behind it: refused, but for a kill (which ends the process and both objects).
+     */
+    private static void objects(List<String> p, Schedule s) {
+        Map<String, WorkerSpec> specs = new java.util.HashMap<>();
+        Map<String, Integer> declaredAt = new java.util.HashMap<>();
+        Map<String, Integer> objects = new java.util.HashMap<>();
+        Set<String> spawned = parents(s).keySet();
+        for (int i = 0; i < s.workers().size(); i++) {
+            WorkerSpec w = s.workers().get(i);
+            if (w == null || w.id() == null) {
+                continue;
+            }
+            specs.putIfAbsent(w.id(), w);
+            declaredAt.putIfAbsent(w.id(), i);
+            if (w.process() == null) {
+                continue;
+            }
+            String at = "workers[" + i + "] (" + w.id() + ", an object in " + w.process() + "'s process)";
+            WorkerSpec host = specs.get(w.process());
+            if (w.process().equals(w.id())) {
+                p.add(at + ": a worker cannot be a second object of its own process");
+            } else if (host == null) {
+                p.add(at + ": its process " + w.process() + " is not declared before it in \"workers\"");
+            } else if (host.process() != null) {
+                p.add(at + ": " + w.process() + " is itself an object in " + host.process() + "'s process (one level only: name "
+                        + host.process() + ")");
+            } else if (!sameHome(host, w)) {
+                p.add(at + ": it must be declared with " + w.process() + "'s impl, env, group, user and tmpdir (it is the same process)");
+            } else if (spawned.contains(w.process()) || spawned.contains(w.id())) {
+                p.add(at + ": a worker a spawnChild starts cannot have a second object, nor be one");
+            } else if (objects.merge(w.process(), 1, Integer::sum) >= MAX_OBJECTS_PER_PROCESS) {
+                p.add(at + ": " + w.process() + "'s process would hold more than " + MAX_OBJECTS_PER_PROCESS + " objects");
+            }
+        }
+        Map<String, String> processOf = new java.util.HashMap<>();
+        specs.values().forEach(w -> processOf.put(w.id(), w.process() == null ? w.id() : w.process()));
+        Map<String, Integer> noWaitInFlight = new java.util.HashMap<>(); // process → the step index of a noWait op maybe in flight
+        for (int i = 0; i < s.steps().size(); i++) {
+            Step step = s.steps().get(i);
+            if (step == null || step.worker() == null || !processOf.containsKey(step.worker())) {
+                continue;
+            }
+            String at = "steps[" + i + "] (" + step.worker() + " " + step.op() + ")";
+            WorkerSpec w = specs.get(step.worker());
+            if ("spawnChild".equals(step.op()) && w.process() != null) {
+                p.add(at + ": " + step.worker() + " is a second object in " + w.process() + "'s process and spawns no child");
+            }
+            String process = processOf.get(step.worker());
+            Integer busy = noWaitInFlight.get(process);
+            if (busy != null && !s.steps().get(busy).worker().equals(step.worker()) && !"kill".equals(step.op())) {
+                Step pending = s.steps().get(busy);
+                p.add(at + ": " + process + "'s process may still be busy with steps[" + busy + "] (" + pending.worker() + " "
+                        + pending.op() + ", noWait), and a worker process does one op at a time: give " + pending.worker()
+                        + " a step first, or kill it");
+            }
+            if ("kill".equals(step.op()) || busy != null && s.steps().get(busy).worker().equals(step.worker())) {
+                noWaitInFlight.remove(process);
+            }
+            if (step.noWait() && !"kill".equals(step.op())) {
+                noWaitInFlight.put(process, i);
+            }
+        }
     }
 
     private static void step(List<String> p, String at, Step s, Set<String> declared) {

@@ -51,6 +51,79 @@ class ScheduleValidationTest {
         assertEquals(java.util.Map.of("B", "A"), ScheduleValidation.parents(inherited));
     }
 
+    private static final String A_AND_A2 = "{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},"
+            + "{\"id\":\"A2\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A\"},"
+            + "{\"id\":\"B\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}";
+
+    private static String withObjects(String workers, String steps) {
+        return "{\"name\":\"t\",\"workers\":[" + workers + "],\"steps\":[" + steps + "]}";
+    }
+
+    /** A second object in A's process ("process":"A") is a worker steps name like any other, written back as it was read. */
+    @Test
+    void aSecondObjectOfAProcessLoadsAndSavesAsItWasWritten(@TempDir Path dir) throws Exception {
+        Schedule s = ScheduleValidation.parse(withObjects(A_AND_A2, "{\"worker\":\"A\",\"op\":\"lock\"},"
+                + "{\"worker\":\"A2\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"B\",\"op\":\"lock\",\"noWait\":true},"
+                + "{\"worker\":\"A2\",\"op\":\"kill\"}"), "f.json", KNOWN);
+        assertEquals(WorkerSpec.objectOf(WorkerSpec.local("A", "sysv"), "A2"), s.workers().get(1));
+        assertEquals("A", s.workers().get(1).processId());
+        assertEquals("B", s.workers().get(2).processId());
+        Path file = dir.resolve("s.json");
+        s.save(file);
+        assertEquals(s, Schedule.load(file, KNOWN));
+        assertFalse(Files.readString(file).contains("\"process\" : null"), "a worker of its own process is written as before");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "undeclared host | {\"id\":\"A2\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"Z\"} | its process Z is not declared before it",
+        "own process | {\"id\":\"A2\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A2\"} | cannot be a second object of its own process",
+        "other column | {\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},{\"id\":\"A2\",\"impl\":\"posix\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A\"} | it must be declared with A's impl, env, group, user and tmpdir",
+        "other user | {\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},{\"id\":\"A2\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"user\":\"nobody\",\"process\":\"A\"} | it must be declared with A's impl",
+        "two levels | {\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},{\"id\":\"A2\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A\"},{\"id\":\"A3\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A2\"} | A2 is itself an object in A's process (one level only: name A)",
+    })
+    void aBadSecondObjectIsRefused(String what, String workers, String expected) {
+        String json = withObjects(workers.startsWith("{\"id\":\"A\"") ? workers : "{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}," + workers,
+                "{\"worker\":\"A\",\"op\":\"lock\"}");
+        assertTrue(refused(json).contains(expected), refused(json));
+    }
+
+    @Test
+    void aProcessHoldsAtMostFourObjects() {
+        StringBuilder workers = new StringBuilder("{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"}");
+        for (int n = 2; n <= 5; n++) {
+            workers.append(",{\"id\":\"A").append(n).append("\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\",\"process\":\"A\"}");
+        }
+        assertTrue(refused(withObjects(workers.toString(), "{\"worker\":\"A5\",\"op\":\"lock\"}"))
+                .contains("workers[4] (A5, an object in A's process): A's process would hold more than 4 objects"));
+    }
+
+    /**
+     * A worker process does one op at a time: while A's noWait lock may be in flight (blocked: A2 could be what holds the
+     * lock) a step of A2 could only wait behind it, so the schedule is refused; a kill of either, or A's own next step
+     * (the engine waits for A's op first, as for any worker), is fine, and so is any step of another process.
+     */
+    @Test
+    void aStepToAProcessBusyWithAnotherObjectsNoWaitOpIsRefused() throws Exception {
+        String busy = refused(withObjects(A_AND_A2, "{\"worker\":\"A2\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"lock\",\"noWait\":true},"
+                + "{\"worker\":\"B\",\"op\":\"size\"},{\"worker\":\"A2\",\"op\":\"unlock\"}"));
+        assertTrue(busy.contains("steps[3] (A2 unlock): A's process may still be busy with steps[1] (A lock, noWait)"), busy);
+        for (String fine : List.of(
+                "{\"worker\":\"A2\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"A2\",\"op\":\"kill\"}",
+                "{\"worker\":\"A2\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"A\",\"op\":\"kill\"}",
+                "{\"worker\":\"A\",\"op\":\"lock\",\"noWait\":true},{\"worker\":\"A\",\"op\":\"unlock\"},{\"worker\":\"A2\",\"op\":\"lock\"}",
+                "{\"worker\":\"A\",\"op\":\"lock\"},{\"worker\":\"A2\",\"op\":\"lock\"},{\"worker\":\"A\",\"op\":\"kill\"}")) {
+            assertEquals(List.of(), ScheduleValidation.problems(ScheduleValidation.parse(withObjects(A_AND_A2, "{\"worker\":\"B\",\"op\":\"size\"}"),
+                    "f.json", KNOWN).withSteps(stepsOf(fine)), Set.of("sysv"), Set.of("local")), fine);
+        }
+        assertTrue(refused(withObjects(A_AND_A2, "{\"worker\":\"A2\",\"op\":\"spawnChild\",\"child\":\"B\"}"))
+                .contains("A2 is a second object in A's process and spawns no child"));
+    }
+
+    private static List<Step> stepsOf(String steps) throws Exception {
+        return ScheduleValidation.parse(withObjects(A_AND_A2, steps), "f.json", KNOWN).steps();
+    }
+
     @Test
     void aChildIsDeclaredWhereItsParentRuns() {
         String json = "{\"name\":\"t\",\"workers\":[{\"id\":\"A\",\"impl\":\"sysv\",\"env\":\"local\",\"group\":\"g\"},"
