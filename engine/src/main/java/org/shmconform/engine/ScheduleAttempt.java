@@ -68,6 +68,14 @@ final class ScheduleAttempt {
     private final Map<String, String> dying = new LinkedHashMap<>();
     /** Workers started by a spawnChild step (seed L5), not with the schedule. */
     private final SpawnedChildren children;
+    /**
+     * Each second object ({@link WorkerSpec#process}) and its number in its host's process (WorkerProtocol's {@code obj}:
+     * 1, 2, ... in declaration order). It has no process of its own: its steps go to the host's, whose one op at a time
+     * and one death it shares.
+     */
+    private final Map<String, Integer> objectNumbers = new LinkedHashMap<>();
+    /** Every worker name by the worker whose process it lives in: the host first, then its second objects. */
+    private final Map<String, List<String>> objectsByProcess = new LinkedHashMap<>();
     private long seq;
     /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
@@ -107,6 +115,13 @@ final class ScheduleAttempt {
         this.schedule = schedule;
         this.prefix = prefix;
         this.children = new SpawnedChildren(schedule);
+        for (WorkerSpec w : schedule.workers()) {
+            List<String> objects = objectsByProcess.computeIfAbsent(w.processId(), p -> new ArrayList<>());
+            if (w.process() != null) {
+                objectNumbers.put(w.id(), objects.isEmpty() ? 1 : objects.size()); // the host comes first: [A, A2] gives A2 1
+            }
+            objects.add(w.id());
+        }
         this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
                 .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.ownNamespaces = OwnNamespaceReaper.of(schedule, environments);
@@ -170,7 +185,7 @@ final class ScheduleAttempt {
         java.util.concurrent.Semaphore turns = new java.util.concurrent.Semaphore(parallel);
         Map<String, Future<WorkerProcess>> starting = new LinkedHashMap<>();
         try {
-            List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id())).toList();
+            List<WorkerSpec> started = schedule.workers().stream().filter(w -> !children.isChild(w.id()) && w.process() == null).toList();
             if (this.pool != null) {
                 Map<WorkerSpec, Environment> pooled = new LinkedHashMap<>();
                 for (WorkerSpec w : started) {
@@ -209,6 +224,18 @@ final class ScheduleAttempt {
                             namespaces, hello.impl(), null));
                 } catch (java.util.concurrent.ExecutionException e) {
                     problems.add("worker " + spec.id() + " could not start: " + e.getCause());
+                }
+            }
+            for (WorkerSpec guest : schedule.workers()) {
+                if (guest.process() != null && infos.containsKey(guest.process())) {
+                    // A second object: its host's process, pid and op thread, under its own name.
+                    Execution.WorkerInfo host = infos.get(guest.process());
+                    workers.put(guest.id(), workers.get(guest.process()));
+                    if (opThreads.containsKey(guest.process())) {
+                        opThreads.put(guest.id(), opThreads.get(guest.process()));
+                    }
+                    infos.put(guest.id(), new Execution.WorkerInfo(guest.id(), host.impl(), host.env(), host.pid(), host.user(),
+                            host.namespaces(), host.helloImpl(), null));
                 }
             }
             return problems.isEmpty();
@@ -278,7 +305,12 @@ final class ScheduleAttempt {
             return;
         }
         if (!"kill".equals(step.op())) {
-            awaitInFlight(step.worker()); // a kill does not wait: it may be what ends a blocked op
+            // A kill does not wait: it may be what ends a blocked op. Any other step waits for every op of the process
+            // (its other objects' too: a worker process does one op at a time, so the request would only queue behind one
+            // blocked, and the engine would wait for a reply that cannot come); one still blocked ends with the process.
+            for (String object : objectsOf(step.worker())) {
+                awaitInFlight(object);
+            }
         }
         noticeEndedWhileIdle(step.worker());
         Integer exit = infos.get(step.worker()).exitStatus();
@@ -401,8 +433,13 @@ final class ScheduleAttempt {
             }
             if (r.reply() == null && r.unparsable() == null) {
                 Integer status = wp.reap(timing.replyDeadline());
-                died(worker, status, dying.containsKey(worker) ? dying.get(worker)
-                        : endedByItself(worker, status, "during its " + inFlight.get(worker).f()));
+                long since = start + inFlight.get(worker).time();
+                boolean killed = dying.containsKey(worker); // kill() records the other objects' deaths itself
+                String why = killed ? dying.get(worker) : endedByItself(worker, status, "during its " + inFlight.get(worker).f());
+                died(worker, status, why);
+                if (!killed) {
+                    otherObjectsDied(worker, status, why, since);
+                }
                 return;
             }
             if (r.unparsable() != null) {
@@ -508,6 +545,19 @@ final class ScheduleAttempt {
             recordDeathBetweenSteps(worker, status);
         }
         died(worker, status, why);
+        otherObjectsDied(worker, status, why, start + lastSeen(worker));
+    }
+
+    /** The time (since the start) of the last event of {@code worker}'s process, any of its objects; 0 if none. */
+    private long lastSeen(String worker) {
+        List<String> objects = objectsOf(worker);
+        long lastSeen = 0;
+        for (HistoryEvent e : history.events()) {
+            if (objects.contains(e.process())) {
+                lastSeen = e.time();
+            }
+        }
+        return lastSeen;
     }
 
     /**
@@ -518,12 +568,7 @@ final class ScheduleAttempt {
      * property.
      */
     private void recordDeathBetweenSteps(String worker, Integer status) {
-        long lastSeen = 0;
-        for (HistoryEvent e : history.events()) {
-            if (e.process().equals(worker)) {
-                lastSeen = e.time();
-            }
-        }
+        long lastSeen = lastSeen(worker);
         String note = Ending.CRASHED.note() + " between its steps";
         history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).at(start + lastSeen).value(worker)
                 .note(note).build());
@@ -536,22 +581,38 @@ final class ScheduleAttempt {
         return why != null ? why + " by the engine" : "ended with " + WorkerDeath.describe(exit);
     }
 
-    /** A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info with {@code why}. */
+    /**
+     * A real SIGKILL, recorded as a nemesis op; the worker's in-flight op closes as info with {@code why}. The process's
+     * other objects die with it: each has a nemesis op of its own over the same kill, so the model sees them all dead.
+     */
     private void kill(String worker, String why) throws InterruptedException {
         WorkerProcess wp = workers.get(worker);
         if (infos.get(worker).exitStatus() != null) {
             return;
         }
-        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(worker).note(why).build());
-        dying.put(worker, why);
+        List<String> objects = new ArrayList<>();
+        objects.add(worker);
+        otherObjectsOf(worker).stream().filter(o -> infos.get(o) != null && infos.get(o).exitStatus() == null).forEach(objects::add);
+        for (String object : objects) {
+            history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(object).note(why).build());
+            dying.put(object, why);
+        }
         // While it is stopped, the schedule's key files that live now name what it may be making: a set made by semget
         // alone (Qt's QSystemSemaphore before its SETVAL) has no last operator to prove it by, and once a peer's re-key
         // unlinks that file before the schedule ends, nothing else would (SemgetOnlyKillTest).
         Integer status = wp.killAndReap(timing.replyDeadline(), this::observeKeyFiles);
-        // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout.
-        collect(worker, timing.replyDeadline());
-        died(worker, status, why);
-        history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(worker).exitStatus(status).note(why).build());
+        // A reply that raced the kill still counts: read what the worker wrote up to the end of its stdout (of the one
+        // object with an op in flight, if any: a process has one at a time).
+        for (String object : objects) {
+            collect(object, timing.replyDeadline());
+        }
+        for (String object : objects) {
+            died(object, status, why);
+        }
+        for (String object : objects) {
+            history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(object).exitStatus(status)
+                    .note(why).build());
+        }
     }
 
     /** The ledger's look at the schedule's key files in the run's TMPDIRs now, and at the sets nobody operated they key. */
@@ -651,12 +712,13 @@ final class ScheduleAttempt {
         Map<String, WorkerPool.Pooled> proven = new LinkedHashMap<>();
         children.releaseUnfinished();
         for (Map.Entry<String, WorkerProcess> w : workers.entrySet()) {
-            if (children.isChild(w.getKey())) {
+            if (children.isChild(w.getKey())) { // (a spawned child has no second object: ScheduleValidation)
                 w.getValue().shutdown(Duration.ofSeconds(5));
             }
         }
         for (Map.Entry<String, WorkerProcess> e : workers.entrySet()) {
-            if (!children.isChild(e.getKey()) && !borrowed.containsKey(e.getKey())) {
+            // A second object's process is its host's, shut down (or given back) under the host's name.
+            if (!children.isChild(e.getKey()) && !borrowed.containsKey(e.getKey()) && !objectNumbers.containsKey(e.getKey())) {
                 e.getValue().shutdown(Duration.ofSeconds(5));
             }
         }
@@ -689,6 +751,11 @@ final class ScheduleAttempt {
         if (inFlight.containsKey(name)) {
             return "an operation of it was still in flight";
         }
+        for (String other : otherObjectsOf(name)) {
+            if (inFlight.containsKey(other) || dying.containsKey(other)) {
+                return "an operation of its object " + other + " was still in flight, or the engine killed it";
+            }
+        }
         if (wp.strayOutput() || wp.crashSignal() != null) {
             return "it wrote on stdout something that is not the protocol";
         }
@@ -700,13 +767,51 @@ final class ScheduleAttempt {
         java.util.Set<String> names = new java.util.HashSet<>();
         for (Step step : schedule.steps()) {
             if (mayLeaveAnUndo(step.worker(), step.op())) {
-                names.add(step.worker());
+                // A second object's undo is its host process's.
+                names.add(schedule.workers().stream().filter(w -> w.id().equals(step.worker())).findFirst()
+                        .map(WorkerSpec::processId).orElse(step.worker()));
             }
         }
         return names;
     }
 
     private Request toRequest(Step step, long seqNo) throws IOException {
+        Request request = toRequestOfObjectZero(step, seqNo);
+        return request.toObject(objectNumbers.getOrDefault(step.worker(), 0));
+    }
+
+    /** The worker names whose objects live in {@code worker}'s process: its host first, then the second objects. */
+    private List<String> objectsOf(String worker) {
+        String process = objectNumbers.containsKey(worker) ? spec(worker).process() : worker;
+        return objectsByProcess.getOrDefault(process, List.of(worker));
+    }
+
+    /** {@code worker}'s process's other objects. */
+    private List<String> otherObjectsOf(String worker) {
+        return objectsOf(worker).stream().filter(o -> !o.equals(worker)).toList();
+    }
+
+    /**
+     * {@code worker}'s process ended, and its other objects with it: each one's death is recorded as a kill's (a nemesis
+     * pair from {@code since}, the moment the process may have ended from, to now), so that the model sees every object of
+     * the process dead and the kernel's per-process effects (a System V set's undo, the detaches) at that death.
+     */
+    private void otherObjectsDied(String worker, Integer status, String why, long since) {
+        for (String other : otherObjectsOf(worker)) {
+            Execution.WorkerInfo info = infos.get(other);
+            if (info == null || info.exitStatus() != null) {
+                continue;
+            }
+            String note = why + " (the process of " + worker + ", which it lives in, ended)";
+            history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).at(since).value(other)
+                    .note(note).build());
+            died(other, status, why);
+            history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(other).exitStatus(status)
+                    .note(note).build());
+        }
+    }
+
+    private Request toRequestOfObjectZero(Step step, long seqNo) throws IOException {
         Op op = Op.valueOf(step.op());
         String key = step.key() == null ? null : step.key().isEmpty() ? "" : prefix + step.key();
         Optional<NativeName> nativeName = NativeName.in(step.key());

@@ -31,16 +31,21 @@ public final class HistoryOps {
         List<CheckedOp> ops = new ArrayList<>();
         Map<String, HistoryEvent> open = new HashMap<>();
         Set<String> keepingAHandle = new HashSet<>();
-        HistoryEvent killInvoke = null;
+        // The kills in progress, by the worker each kills: a kill of a process with a second object in it is one kill per
+        // object, overlapping (WorkerSpec.process: the engine records all their invokes, then all their ends).
+        Map<String, HistoryEvent> killInvokes = new java.util.LinkedHashMap<>();
         List<Span> spans = spans(execution);
         for (HistoryEvent e : everyInvokeAnswered(execution.history().events())) {
             if (Nemesis.is(e.process())) {
                 if (e.type() == EventType.invoke) {
-                    killInvoke = e;
-                } else if (killInvoke != null) {
-                    ops.add(death(ops.size(), e.value() != null ? e.value() : killInvoke.value(), killInvoke.time(), e.time(), killInvoke.index(),
-                            e.type() == EventType.info, execution, semantics));
-                    killInvoke = null;
+                    killInvokes.put(String.valueOf(e.value()), e);
+                } else {
+                    HistoryEvent killInvoke = e.value() != null ? killInvokes.remove(e.value())
+                            : killInvokes.isEmpty() ? null : killInvokes.remove(killInvokes.keySet().iterator().next());
+                    if (killInvoke != null) {
+                        ops.add(death(ops.size(), e.value() != null ? e.value() : killInvoke.value(), killInvoke.time(), e.time(),
+                                killInvoke.index(), e.type() == EventType.info, execution, semantics));
+                    }
                 }
                 continue;
             }
@@ -221,13 +226,15 @@ public final class HistoryOps {
         List<HistoryEvent> out = new ArrayList<>();
         Map<String, HistoryEvent> open = new java.util.LinkedHashMap<>();
         for (HistoryEvent e : events) {
+            // The nemesis's kills are told apart by the worker they kill: the kills of one process's objects overlap.
+            String who = Nemesis.is(e.process()) ? e.process() + "|" + e.value() : e.process();
             if (e.type() == EventType.invoke) {
-                HistoryEvent unanswered = open.put(e.process(), e);
+                HistoryEvent unanswered = open.put(who, e);
                 if (unanswered != null) {
                     out.add(neverAnswered(unanswered));
                 }
             } else {
-                open.remove(e.process());
+                open.remove(who);
             }
             out.add(e);
         }
@@ -237,8 +244,9 @@ public final class HistoryOps {
     }
 
     private static HistoryEvent neverAnswered(HistoryEvent invoke) {
+        // A kill keeps the worker it kills (its value), by which its end is paired with its invoke.
         return new HistoryEvent(invoke.index(), Long.MAX_VALUE, invoke.process(), EventType.info, invoke.f(), Args.NONE,
-                null, null, null, null, null);
+                Nemesis.is(invoke.process()) ? invoke.value() : null, null, null, null, null);
     }
 
     /** Key space of the backend plus the namespace identity its visibility follows. */

@@ -49,7 +49,12 @@ final class LockRules {
                     : again;
         }
         if (heldByOther) {
-            return Step.violates(Property.LOCK_EXCLUSIVE, op.process() + " acquired the lock while " + holder + " held it");
+            // A lock() that returned without the lock is no acquisition, and said so: it should have waited (a second
+            // object in the holder's own thread, refused EDEADLK by a thread-owned error-checking mutex, is one).
+            return Step.violates(Property.LOCK_EXCLUSIVE, op.outcome() == Outcome.OK
+                    ? op.process() + " acquired the lock while " + holder + " held it"
+                    : op.process() + "'s lock() returned " + Expect.describe(op) + " while " + holder + " held the lock, instead of"
+                    + " waiting for it");
         }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.LOCK_EXCLUSIVE, "lock() of a free lock returned " + Expect.describe(op));

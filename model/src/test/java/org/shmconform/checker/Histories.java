@@ -93,6 +93,13 @@ final class Histories {
         return this;
     }
 
+    /** The end of a kill {@link #killSent} began. */
+    Histories killEnded(String w) {
+        history.append(new HistoryEvent(0, ++tick, "nemesis", EventType.ok, "kill", null, null, null, null, null, null, w,
+                null, null, 137, "killed"));
+        return this;
+    }
+
     /** The op was in flight when the engine killed its worker: indeterminate. */
     Histories info(String w, String f, String note) {
         history.append(new HistoryEvent(0, ++tick, w, EventType.info, f, null, null, null, null, null, null, null, null, null,

@@ -65,6 +65,28 @@ class HistoryOpsTest {
         assertEquals(rawWrite.ret(), death.ret());
     }
 
+    /**
+     * The kill of a process that holds two objects (A, and A2 in A's process: WorkerSpec.process) is one kill per object,
+     * overlapping: the engine records both invokes, then both ends. Each is a death of its own object over the same
+     * interval. Before, the second invoke took the first's place: A's death was never answered (placed anywhere up to the
+     * end of time) and A2 never died, so B's lock, granted by the process's death, had no explanation.
+     */
+    @Test
+    void theOverlappingKillsOfOneProcesssObjectsAreEachADeath() {
+        Execution x = new Histories("sysv", "A", "A2", "B").invokeCreate("A", 64).ok("A", "create").invokeAttach("A2").ok("A2", "attach")
+                .invokeAttach("B").ok("B", "attach").invoke("A", "lock").ok("A", "lock").invoke("A2", "lock").invoke("B", "lock")
+                .killSent("A").killSent("A2").info("A2", "lock", Ending.KILLED.note()).killEnded("A").killEnded("A2")
+                .ok("B", "lock").execution();
+        List<CheckedOp> ops = ops(x);
+        List<CheckedOp> deaths = ops.stream().filter(o -> o.op().outcome() == Outcome.DEATH).toList();
+        assertEquals(List.of("A", "A2"), deaths.stream().map(o -> o.op().process()).toList());
+        assertEquals(deaths.get(0).call() + 1, deaths.get(1).call());
+        assertTrue(deaths.stream().allMatch(d -> d.ret() != Long.MAX_VALUE && !d.optional()), deaths.toString());
+        org.shmconform.model.Profile declared = org.shmconform.model.Profile.declared("sysv", Decl.of("sysv"));
+        CheckResult r = LinearizabilityChecker.check(declared, ops);
+        assertEquals(CheckResult.Status.LINEARIZABLE, r.status(), () -> String.valueOf(r));
+    }
+
     @Test
     void aBlockedOpIsJudgedAndAKilledOrTimedOutOneIsIndeterminate() {
         for (Ending e : Ending.values()) {
