@@ -42,6 +42,12 @@ import org.shmconform.spi.BackendSemantics;
  * after); a detached one attaches through a served descriptor (attachFd), also deliberately wrong
  * (nobody serves at that name, a descriptor of another key, a spawn with nothing to inherit). An
  * attachFd is offered only while its key's lock is free: it takes the lock around its attach.
+ *
+ * <p>With {@link #secondObjectOnOneSeedIn}, some schedules also have {@value #SECOND_OBJECT}, a second segment object in
+ * A's process ({@link WorkerSpec#objectOf}), with the same menu as any worker: its lock while A holds is A's process
+ * waiting on itself, which only a kill of A or {@value #SECOND_OBJECT} ends. Since a worker process does one op at a
+ * time, neither object gets a step while the other's async step may be in flight (until that object's own next step), but
+ * a kill; a kill of either ends both.
  */
 public final class ScheduleGenerator {
     private static final long[] SIZES = {16, 24, 40, 64, 100, 200};
@@ -59,6 +65,12 @@ public final class ScheduleGenerator {
     private final int mutantKillShare;
     /** Salts the seed of a mutant's steps that may kill or spawn apart from its draws, which its tape holds. */
     private static final long KILL_STEPS_SALT = 0x6B696C6C73L;
+    /** The second object's name: it lives in A's process. */
+    static final String SECOND_OBJECT = "A2";
+    /** Salts the seed's draw of whether its schedule has {@link #SECOND_OBJECT}, apart from its tape. */
+    private static final long SECOND_OBJECT_SALT = 0x326E644F626AL;
+    /** A schedule made from a seed has {@link #SECOND_OBJECT} for one seed in this many; 0: none does. */
+    private final int secondObjectShare;
 
     /** A schedule and the decisions it was made of (to be mutated). */
     public record Generated(Schedule schedule, Tape tape) {
@@ -70,10 +82,11 @@ public final class ScheduleGenerator {
      * @param length    number of steps (kills included) of a schedule made from a seed alone
      */
     public ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length) {
-        this(impl, semantics, workers, length, 1);
+        this(impl, semantics, workers, length, 1, 0);
     }
 
-    private ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length, int mutantKillShare) {
+    private ScheduleGenerator(String impl, BackendSemantics semantics, int workers, int length, int mutantKillShare,
+                              int secondObjectShare) {
         if (workers < 2 || workers > 4) {
             throw new IllegalArgumentException("workers must be 2..4, not " + workers);
         }
@@ -85,6 +98,18 @@ public final class ScheduleGenerator {
         this.workers = workers;
         this.length = length;
         this.mutantKillShare = mutantKillShare;
+        if (secondObjectShare < 0) {
+            throw new IllegalArgumentException("one seed in " + secondObjectShare + " cannot have a second object");
+        }
+        this.secondObjectShare = secondObjectShare;
+    }
+
+    /**
+     * This generator, except that the schedule of one seed in {@code n} (drawn from the seed, apart from its tape, so a
+     * mutant keeps its schedule's workers) has {@link #SECOND_OBJECT}, a second object in A's process; 0: none has.
+     */
+    public ScheduleGenerator secondObjectOnOneSeedIn(int n) {
+        return new ScheduleGenerator(impl, semantics, workers, length, mutantKillShare, n);
     }
 
     /**
@@ -100,7 +125,7 @@ public final class ScheduleGenerator {
      * (FaultBudgetReachTest counts those) and the spawns that hand a descriptor to a child.
      */
     public ScheduleGenerator mutantsKillOnOneStepIn(int n) {
-        return new ScheduleGenerator(impl, semantics, workers, length, n);
+        return new ScheduleGenerator(impl, semantics, workers, length, n, secondObjectShare);
     }
 
     public Schedule generate(long seed) {
@@ -125,6 +150,13 @@ public final class ScheduleGenerator {
             // Most workers start on "k"; now and then the last one lives on another key.
             shadow.keyOf.put(id, i == workers - 1 && i > 1 && random.nextInt(4) == 0 ? KEYS.get(1 + random.nextInt(3)) : "k");
         }
+        boolean secondObject = secondObjectShare > 0 && new SplittableRandom(seed ^ SECOND_OBJECT_SALT).nextInt(secondObjectShare) == 0;
+        if (secondObject) {
+            specs.add(WorkerSpec.objectOf(specs.get(0), SECOND_OBJECT));
+            shadow.keyOf.put(SECOND_OBJECT, "k");
+        }
+        List<String> process = secondObject ? List.of("A", SECOND_OBJECT) : List.of(); // A's process's objects
+        String busyWith = null; // the object of A's process whose async step may still be in flight
         String child = shadow.handsOver() ? String.valueOf((char) ('A' + workers)) : null;
         if (child != null) {
             shadow.unborn.add(child);
@@ -139,7 +171,10 @@ public final class ScheduleGenerator {
             }
             int alive = (int) all.stream().filter(id -> !shadow.dead.contains(id)).count();
             Choices menu = new Choices(random, shadow, steps.size(), alive, killSteps == null || killSteps.nextInt(mutantKillShare) == 0);
-            all.forEach(menu::offer);
+            for (String w : all) {
+                // While one object's async step may be in flight, its process takes no other object's step but a kill.
+                menu.offer(w, busyWith != null && process.contains(w) && !busyWith.equals(w));
+            }
             if (menu.isEmpty()) {
                 break;
             }
@@ -149,8 +184,16 @@ public final class ScheduleGenerator {
             }
             shadow.apply(step);
             steps.add(step);
+            if (process.contains(step.worker())) {
+                if ("kill".equals(step.op())) {
+                    process.stream().filter(o -> !shadow.dead.contains(o)).forEach(o -> shadow.apply(Steps.kill(o))); // one death
+                    busyWith = null;
+                } else {
+                    busyWith = step.noWait() ? step.worker() : step.worker().equals(busyWith) ? null : busyWith;
+                }
+            }
         }
-        epilogue(shadow, steps);
+        epilogue(shadow, steps, process, busyWith);
         if (child != null && !shadow.unborn.contains(child)) {
             specs.add(WorkerSpec.local(child, impl)); // declared where its parent runs: local, the same column
         }
@@ -162,7 +205,7 @@ public final class ScheduleGenerator {
      * Holders let go, so waiters get their turn and no worker's exit (whose detach takes the lock, as
      * Qt's destructor does) waits on a lock nobody will release; a worker that may hold unlocks too.
      */
-    private static void epilogue(ShadowState shadow, List<Step> steps) {
+    private static void epilogue(ShadowState shadow, List<Step> steps, List<String> process, String busyWith) {
         for (int guard = 0; guard < 16; guard++) {
             String w = !shadow.holder.isEmpty() ? shadow.holder.values().iterator().next()
                     : shadow.maybeHolders.stream().filter(shadow::canAct).sorted().findFirst().orElse(null);
@@ -170,6 +213,15 @@ public final class ScheduleGenerator {
                 return;
             }
             Step unlock = Steps.unlock(w);
+            if (busyWith != null && process.contains(w) && !busyWith.equals(w)) {
+                // Its process waits in its other object's step (on this holder's own lock, maybe): only a kill ends it.
+                Step kill = Steps.kill(w);
+                shadow.apply(kill);
+                process.stream().filter(o -> !shadow.dead.contains(o)).forEach(o -> shadow.apply(Steps.kill(o)));
+                steps.add(kill);
+                busyWith = null;
+                continue;
+            }
             if (!shadow.canAct(w)) {
                 shadow.maybeHolders.remove(w);
                 continue;
@@ -206,8 +258,8 @@ public final class ScheduleGenerator {
             this.processStepsOffered = processStepsOffered;
         }
 
-        /** Adds the worker's steps to the menu. */
-        void offer(String worker) {
+        /** Adds the worker's steps to the menu; with {@code killOnly} (its process is busy with another object) its kill only. */
+        void offer(String worker, boolean killOnly) {
             w = worker;
             if (s.dead.contains(w)) {
                 return;
@@ -220,13 +272,13 @@ public final class ScheduleGenerator {
                     kills.add(Steps.kill(w));
                 }
             }
-            if (!s.canAct(w)) {
+            if (!s.canAct(w) || killOnly) {
                 return;
             }
             String key = s.key(w);
             ShadowState.Segment seg = s.segment(w);
             boolean busy = s.lockBusy(key);
-            if (s.handsOver()) {
+            if (s.handsOver() && !SECOND_OBJECT.equals(w)) { // a second object spawns no child (ScheduleValidation)
                 handOverSteps();
             }
             if (!s.attached(w)) {

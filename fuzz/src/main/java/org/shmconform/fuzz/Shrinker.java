@@ -206,8 +206,14 @@ public final class Shrinker<E> {
             if (best.workers().size() > 1) {
                 List<WorkerSpec> ws = new ArrayList<>(best.workers());
                 ws.remove(w);
+                // A dropped worker's second objects live in its process: they go with it (WorkerSpec.process).
+                List<String> gone = new ArrayList<>(List.of(w.id()));
+                ws.removeIf(o -> w.id().equals(o.process()) && gone.add(o.id()));
+                if (ws.isEmpty()) {
+                    continue;
+                }
                 // A dropped worker's spawn goes with it: its parent's spawnChild would name an undeclared child.
-                List<Step> steps = best.steps().stream().filter(s -> !s.worker().equals(w.id()) && !w.id().equals(s.child())).toList();
+                List<Step> steps = best.steps().stream().filter(s -> !gone.contains(s.worker()) && !w.id().equals(s.child())).toList();
                 changed |= offer(best.withWorkers(ws, steps));
             }
         }
