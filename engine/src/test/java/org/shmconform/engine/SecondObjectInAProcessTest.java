@@ -135,6 +135,22 @@ class SecondObjectInAProcessTest {
                 + " instead of waiting for it"), "the refusal is not what Qt does: " + verdicts);
     }
 
+    /**
+     * A step of A while its process is blocked in A2's lock (a synchronous step, which ScheduleValidation cannot know
+     * will block): the engine does not send it behind the blocked op (it would wait for a reply that cannot come) but
+     * ends the process as it ends any blocked worker given a step, and says the step was not performed.
+     */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"sysv", QtReferenceWorker.IMPL})
+    void aStepToAProcessBlockedInItsOtherObjectsLockEndsItAndDoesNotHang(String column) throws InterruptedException {
+        long before = System.nanoTime();
+        Execution x = run(column, List.of(create("A", "k", 64), attach("A2", "k"), lock("A"), lock("A2"), unlock("A")));
+        assertTrue(System.nanoTime() - before < ScheduleRunner.Timing.defaults().replyDeadline().toNanos(),
+                "no reply deadline was waited for");
+        assertEquals("blocked", end(x, "A2", "lock").note(), x.history().toJsonLines());
+        assertEquals(List.of("step 5 (unlock by A) not performed: A was already gone (blocked by the engine)"), x.problems());
+    }
+
     /** A kill of the second object is a kill of the process: A dies too, and the lock A2 held goes to B. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sysv", "mmapfile", QtReferenceWorker.IMPL})
