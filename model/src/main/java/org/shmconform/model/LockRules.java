@@ -50,7 +50,7 @@ final class LockRules {
         }
         if (heldByOther) {
             // A lock() that returned without the lock is no acquisition, and said so: it should have waited (a second
-            // object in the holder's own thread, refused EDEADLK by a thread-owned error-checking mutex, is one).
+            // object in the holder's own thread, refused EDEADLK by an error-checking mutex, was one: mmapfile-robust's).
             return Step.violates(Property.LOCK_EXCLUSIVE, op.outcome() == Outcome.OK
                     ? op.process() + " acquired the lock while " + holder + " held it"
                     : op.process() + "'s lock() returned " + Expect.describe(op) + " while " + holder + " held the lock, instead of"

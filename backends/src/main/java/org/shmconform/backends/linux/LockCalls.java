@@ -17,7 +17,7 @@ public interface LockCalls extends Library {
     int FUTEX_WAIT = 0;
     int FUTEX_WAKE = 1;
 
-    int PTHREAD_MUTEX_ERRORCHECK = 2;
+    int PTHREAD_MUTEX_NORMAL = 0;
     int PTHREAD_PROCESS_SHARED = 1;
     int PTHREAD_MUTEX_ROBUST = 1;
     /** glibc's sizeof(pthread_mutex_t): 40 on x86_64, 48 on aarch64; the segment header reserves 64 bytes for it. */

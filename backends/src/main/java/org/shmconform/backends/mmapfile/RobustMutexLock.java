@@ -8,8 +8,18 @@ import org.shmconform.backends.linux.LockCalls;
  * The seed's "pthread mutex made process-shared", living at header offset 0, also made robust:
  * PTHREAD_PROCESS_SHARED (waits are futex waits on the shared file mapping), PTHREAD_MUTEX_ROBUST
  * (glibc puts a held mutex on the thread's robust list; when the thread or its process dies, the
- * kernel marks the mutex FUTEX_OWNER_DIED and wakes one waiter) and PTHREAD_MUTEX_ERRORCHECK (a
- * relock by the owning thread is EDEADLK instead of a hang, an unlock by another thread EPERM).
+ * kernel marks the mutex FUTEX_OWNER_DIED and wakes one waiter), of the normal type.
+ *
+ * <p>Normal, not error-checking: a second segment object of the process that holds the lock through
+ * its first object locks from the same thread, and Qt's lock() then waits like any other locker's (N1:
+ * "one thread or process can lock the memory for exclusive access"; QSharedMemory::lock "blocks until
+ * the lock is released"), a self-deadlock only the process's death ends. glibc's robust normal mutex
+ * does that: the owner's relock sleeps in futex WAIT on the lock word, which the engine's kernel probe
+ * counts as a lock wait as it does another process's. An error-checking one returned EDEADLK instead
+ * (lock() false: fuzz -b mmapfile-robust, seed 1734816829, shrunk to "A2 create k; A attach k; A2 lock;
+ * A lock"). What error checking gave is kept: glibc refuses the unlock of a robust mutex of any type
+ * by a thread that does not own it (EPERM), and a relock through the same object never reaches the
+ * mutex ({@link HeaderLockFileSegment}'s per-object "already locked").
  *
  * <p>The next locker after a death gets EOWNERDEAD and holds the lock; it calls
  * pthread_mutex_consistent so the mutex stays usable, and the outcome says the owner died. A
@@ -19,7 +29,7 @@ import org.shmconform.backends.linux.LockCalls;
 final class RobustMutexLock implements InSegmentLock {
     @Override
     public String describe() {
-        return "process-shared robust pthread mutex (error-checking) at header offset 0; EOWNERDEAD made consistent";
+        return "process-shared robust pthread mutex (normal type) at header offset 0; EOWNERDEAD made consistent";
     }
 
     @Override
@@ -32,7 +42,7 @@ final class RobustMutexLock implements InSegmentLock {
             return rc;
         }
         try {
-            if ((rc = c.pthread_mutexattr_settype(attr, LockCalls.PTHREAD_MUTEX_ERRORCHECK)) != 0
+            if ((rc = c.pthread_mutexattr_settype(attr, LockCalls.PTHREAD_MUTEX_NORMAL)) != 0
                     || (rc = c.pthread_mutexattr_setpshared(attr, LockCalls.PTHREAD_PROCESS_SHARED)) != 0
                     || (rc = c.pthread_mutexattr_setrobust(attr, LockCalls.PTHREAD_MUTEX_ROBUST)) != 0) {
                 return rc;

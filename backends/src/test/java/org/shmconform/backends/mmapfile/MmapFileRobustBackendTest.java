@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.nio.file.Path;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.host.KernelWait;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.spi.BackendSemantics.LockOnHolderDeath;
 import org.shmconform.spi.OwnerDeathNotice;
@@ -79,12 +82,52 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
         SharedSegment mine = segment(newKey());
         assertTrue(mine.create(64, AccessMode.ReadWrite));
         assertTrue(onLockThread(mine::lock));
-        assertFalse(mine.unlock(), "another thread: EPERM from an error-checking robust mutex");
+        assertFalse(mine.unlock(), "another thread: EPERM, glibc checks a robust mutex's owner whatever its type");
         assertTrue(mine.errorString().contains("EPERM"), mine.errorString());
         assertEquals(SegmentError.LockError, mine.error());
         HeaderLockFileSegment other = (HeaderLockFileSegment) segment(mine.key());
         assertTrue(other.attach(AccessMode.ReadWrite));
         assertFalse(other.tryLock(), "still held by the thread that took it (EBUSY)");
         assertTrue(onLockThread(mine::unlock), "the owning thread can");
+    }
+
+    /**
+     * A second object in the process, and thread, that holds the lock through its first: its lock() waits, asleep in
+     * futex on the lock word as another process's lock does, as Qt's second QSharedMemory waits (N1: "one thread or
+     * process can lock the memory for exclusive access"; lock() "blocks until the lock is released"). An error-checking
+     * mutex refused it with EDEADLK instead. Nothing in the process can release it: the holder is killed, and the next
+     * locker takes the lock with EOWNERDEAD.
+     */
+    @Test
+    void aSecondObjectsLockInTheHoldingThreadWaitsInTheKernel() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        Path file = fileOf(mine);
+        PeerProcess holder = peer(key);
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        assertEquals("OK", holder.send("use 1"));
+        assertEquals("OK", holder.send("open " + key));
+        assertEquals("OK", holder.send("attach rw"));
+        holder.sendNoWait("lock");
+        long giveUp = System.currentTimeMillis() + 20_000;
+        while (!FutexWaiters.blockedOnLockWord(holder.pid(), file)) {
+            try {
+                fail("the second object's lock() returned instead of waiting: " + holder.awaitReply(5, TimeUnit.MILLISECONDS));
+            } catch (TimeoutException stillRunning) {
+                assertTrue(System.currentTimeMillis() < giveUp, "neither a reply nor a futex wait on the lock word");
+            }
+        }
+        KernelWait.State engineSees = KernelWait.forThisMachine().anyThread(holder.pid());
+        assertTrue(engineSees.blockedInLockWait(), "the engine's probe calls it a lock wait too: " + engineSees.description());
+        assertTrue(onLockThread(() -> !((HeaderLockFileSegment) mine).tryLock()), "the first object still holds it");
+        holder.kill();
+        onLockThread(() -> {
+            assertTrue(mine.lock(), mine.errorString());
+            assertTrue(((OwnerDeathNotice) mine).lockTookOverFromDeadOwner(), "EOWNERDEAD: the killed process held it");
+            assertTrue(mine.unlock());
+            return null;
+        });
     }
 }

@@ -10,11 +10,13 @@ import org.shmconform.spi.SharedSegment;
 
 /**
  * The second real process of a backend test: exec'd by {@link PeerProcess} (never forked), it
- * drives one segment of one backend from commands on stdin, one reply line per command on stdout:
- * {@code OK [value]} or {@code FAIL <QtError> <message>}.
+ * drives segment objects of one backend from commands on stdin, one reply line per command on stdout:
+ * {@code OK [value]} or {@code FAIL <QtError> <message>}. Every command goes to the current object; {@code use N}
+ * (0-3, 0 at the start) makes object N current, so one process (one thread) can hold a second object of a key, as
+ * the engine's "obj" does.
  *
  * <pre>
- * open KEY | create SIZE [ro] | attach ro|rw | detach | lock | unlock | size | error
+ * open KEY | create SIZE [ro] | attach ro|rw | detach | lock | unlock | size | error | use N
  * write OFFSET TEXT | read OFFSET LENGTH | rawwrite OFFSET TEXT | truncate LENGTH | close | exit
  * </pre>
  */
@@ -23,6 +25,8 @@ public final class Peer {
         SharedMemoryBackend backend = Backends.named(args[0])
                 .orElseThrow(() -> new IllegalArgumentException("no backend " + args[0]));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        SharedSegment[] objects = new SharedSegment[4];
+        int current = 0;
         SharedSegment segment = null;
         System.out.println("OK ready " + ProcessHandle.current().pid());
         String line;
@@ -30,6 +34,12 @@ public final class Peer {
             String[] w = line.split(" ", 3);
             String reply;
             switch (w[0]) {
+                case "use" -> {
+                    objects[current] = segment;
+                    current = Integer.parseInt(w[1]);
+                    segment = objects[current];
+                    reply = "OK";
+                }
                 case "open" -> {
                     if (segment != null) {
                         segment.close();
@@ -63,8 +73,11 @@ public final class Peer {
                     reply = "OK";
                 }
                 case "exit" -> {
-                    if (segment != null) {
-                        segment.close();
+                    objects[current] = segment;
+                    for (SharedSegment object : objects) {
+                        if (object != null) {
+                            object.close();
+                        }
                     }
                     System.out.println("OK");
                     return;
