@@ -85,6 +85,14 @@ public final class NamedSuite {
                         c -> of("lock-excludes", c, "A", "B",
                                 create("A", "k", 64), attach("B", "k"), lock("A"), lock("B").async(), write("A", 0, "under-lock"),
                                 unlock("A"), read("B", 0, 10), unlock("B"), detach("B"), detach("A"))),
+                // Seed N1, "one thread or process can lock the memory for exclusive access", inside one process: A2 is a
+                // second segment object in A's process (WorkerSpec.objectOf). Qt's lockedByMe is per object, so A2's
+                // lock() waits for A's as another process's would; a worker process does one op at a time, so nothing
+                // can then unlock A (ScheduleValidation refuses a step to a busy process): the kill of A, which ends
+                // both objects, is the only way out. The engine must see A2 asleep in the kernel's lock wait.
+                scenario("second-object-lock-waits", "A second object in the process that holds the lock: its lock() waits"
+                        + " (N1: one thread or process locks for exclusive access), a self-deadlock only the process's kill ends",
+                        List.of(Property.LOCK_EXCLUSIVE), NamedSuite::secondObjectLockWaits),
                 scenario("lock-holder-killed", "What a lock does when its holder is killed (the documentation is silent)",
                         List.of(Property.LOCK_HOLDER_DEATH),
                         c -> of("lock-holder-killed", c, "A", "B",
@@ -235,6 +243,18 @@ public final class NamedSuite {
                         + " whatever backend QSharedMemory was built with", List.of(Property.DATA_SHARED),
                         NamedSuite::qtFileMapMeetsMmapfile, c -> partnerMissing(QtReferenceWorker.FILE_MAP_IMPL), Scenario.Placement.LOCAL,
                         FILE_MAP_COLUMN::equals));
+    }
+
+    /**
+     * A creates, A2 (a second object in A's process) attaches, A locks and writes, A2's lock is issued without waiting
+     * for its reply and must be seen blocked (not refused, not granted), then A is killed: both objects die, A2's lock
+     * never granted.
+     */
+    private static Schedule secondObjectLockWaits(String column) {
+        WorkerSpec a = WorkerSpec.local("A", column);
+        return new Schedule("second-object-lock-waits", null, List.of(a, WorkerSpec.objectOf(a, "A2")), List.of(
+                create("A", "k", 64), attach("A2", "k"), lock("A"), write("A", 0, "A-holds"), read("A2", 0, 7),
+                lock("A2").async(), kill("A")));
     }
 
     /** The column whose files the Qt file-map worker meets: the Java backend of the platform notes' mapped file. */
