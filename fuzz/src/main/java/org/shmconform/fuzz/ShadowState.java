@@ -64,6 +64,20 @@ final class ShadowState {
     /** worker → key: an op counted as done that may wait behind the lock someone took meanwhile, until it is let go. */
     final Map<String, String> behind = new HashMap<>();
 
+    /**
+     * Locks whose holder died holding them, released by the backend as declared, that nobody has taken since: the first
+     * lock() after a holder's death is where the lock-holder-death rule is checked (the lock must come free, ownerDied
+     * reported where promised), so the generator offers it more (FaultBudgetReachTest, fault-nosemundo).
+     */
+    final Set<String> freedByADeath = new HashSet<>();
+
+    /** Whether another live worker's object has w's key, so that it can call lock() once w's lock is let go. */
+    boolean anotherMayTakeIt(String w) {
+        String lock = lockOf(key(w));
+        return keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w) && keyed.contains(e.getKey())
+                && !dead.contains(e.getKey()) && !unborn.contains(e.getKey()) && lock.equals(lockOf(e.getValue())));
+    }
+
     /** Hand-over socket name → the worker serving its segment's descriptor there (serveFd), while it stays attached and alive. */
     final Map<String, String> servers = new HashMap<>();
     /** Declared workers a spawnChild step has not started yet (they take no step before it). */
@@ -437,6 +451,9 @@ final class ShadowState {
             if (semantics.lockOnHolderDeath().releases()) {
                 if (held || !holder.containsKey(key)) {
                     release(key);
+                    if (!holder.containsKey(key)) {
+                        freedByADeath.add(key);
+                    }
                 }
             } else {
                 String blocked = waiter.remove(key);
@@ -510,6 +527,7 @@ final class ShadowState {
 
     /** {@code w} holds the lock, through the key its object has now. */
     private void take(String lock, String w) {
+        freedByADeath.remove(lock);
         holder.put(lock, w);
         heldThrough.put(w, key(w));
     }
