@@ -21,7 +21,10 @@ import org.shmconform.spi.BackendSemantics;
  * sense (create then attach, lock then unlock by the holder, reads and writes inside the segment),
  * plus deliberately wrong calls whose failure the model also checks (a second create, create(0),
  * attach to a missing key, detach when not attached, unlock by a non-holder, lock before any key or
- * by a detached object, a read past the end, a write through a read-only attach). Every operation
+ * by a detached object, a read past the end, a write through a read-only attach, a raw store into a read-only mapping,
+ * which ends its worker with SIGSEGV). Now and then a worker's step is a rawWrite, a nativeKey() or, where the column
+ * says a peer can resize the object, a truncate (to 0 half the time: an access after it ends its worker with SIGBUS),
+ * drawn apart from the other steps' draws ({@code Choices#extraOrChosen}). Every operation
  * is offered in every state the shadow tracks, including the states lock bugs live in: create,
  * attach (read-only too) and detach while another worker holds the lock or waits for it, a lock
  * while another holds it, a re-key to another of several keys (some that Qt mangles to similar
@@ -71,6 +74,8 @@ public final class ScheduleGenerator {
     private static final long SECOND_OBJECT_SALT = 0x326E644F626AL;
     /** A schedule made from a seed has {@link #SECOND_OBJECT} for one seed in this many; 0: none does. */
     private final int secondObjectShare;
+    /** Salts the seed of the side draws that make a step a rawWrite, truncate or nativeKey ({@link Choices#extraOrChosen}). */
+    private static final long EXTRA_STEPS_SALT = 0x6578747261L;
 
     /** A schedule and the decisions it was made of (to be mutated). */
     public record Generated(Schedule schedule, Tape tape) {
@@ -137,7 +142,7 @@ public final class ScheduleGenerator {
      * are drawn from the seed. A tape gives as many steps as it has genes (less the first).
      */
     public Generated generate(long seed, Tape tape) {
-        Tape.Reader random = new Tape.Reader(tape, new SplittableRandom(seed));
+        Tape.Reader random = new Tape.Reader(tape, new SplittableRandom(seed), new SplittableRandom(seed ^ EXTRA_STEPS_SALT));
         int steps0 = tape == null ? length : Math.max(1, tape.genes().size() - 1);
         // Not drawn from the tape: a mutant's genes keep meaning what they meant in the schedule they come from.
         SplittableRandom killSteps = tape == null || mutantKillShare == 1 ? null : new SplittableRandom(seed ^ KILL_STEPS_SALT);
@@ -231,6 +236,12 @@ public final class ScheduleGenerator {
             steps.add(unlock);
         }
     }
+
+    /**
+     * A worker's step becomes a rawWrite, a truncate or a nativeKey() with their weights (2 or 1, 1, 1) out of this
+     * many: on an attached worker of a resizable column one step in eight, elsewhere fewer.
+     */
+    private static final int EXTRA_ONE_IN = 32;
 
     /** The weighted menu of steps for the workers that can act, in the current shadow state. */
     private static final class Choices {
@@ -354,16 +365,24 @@ public final class ScheduleGenerator {
         }
 
         private void accessSteps(ShadowState.Segment seg) {
+            if (seg.objectSize == 0 && (s.holds(w) || s.maybeHolders.contains(w))) {
+                // Truncated to nothing: any access crashes, and a holder's crash may not come where the shadow thinks
+                // (it cannot be sure the truncate went through): its lock would stay held while the shadow lets others
+                // lock as if free. Only the refused read past the end.
+                add(1, Steps.read(w, seg.mapped(w) - 2, 4));
+                return;
+            }
+            long size = seg.mapped(w);
             String tag = "w" + w + "s" + index;
-            long off = random.nextLong(seg.size - tag.length() + 1);
+            long off = random.nextLong(size - tag.length() + 1);
             add(s.readOnly.contains(w) ? 1 : 4, Steps.write(w, off, tag)); // on a read-only attach: wrong, PermissionDenied
             if (seg.lastWriteOffset >= 0 && random.nextBoolean()) {
                 add(4, Steps.read(w, seg.lastWriteOffset, seg.lastWriteLength)); // read back the last write: stale reads show
             } else {
-                long at = random.nextLong(seg.size);
-                add(3, Steps.read(w, at, 1 + random.nextInt((int) Math.min(16, seg.size - at))));
+                long at = random.nextLong(size);
+                add(3, Steps.read(w, at, 1 + random.nextInt((int) Math.min(16, size - at))));
             }
-            add(1, Steps.read(w, seg.size - 2, 4)); // wrong: past the end
+            add(1, Steps.read(w, size - 2, 4)); // wrong: past the end
         }
 
         private void lockSteps(String key, boolean busy) {
@@ -398,6 +417,54 @@ public final class ScheduleGenerator {
          *             as in real programs, while another still holds what it held.
          */
         Step choose(String last) {
+            return extraOrChosen(chooseFromTheMenu(last));
+        }
+
+        /**
+         * The chosen step, or now and then (by the step's side draws, {@link Tape.Gene#side}) one of the operations that
+         * came to the menu later, for the same worker: a nativeKey(), a rawWrite (a store that skips the read-only check:
+         * into a read-only mapping, a SIGSEGV that ends the worker) or, where the column says a peer can resize the
+         * object ({@code Resize.SHRINKABLE}), a truncate (to 0 half the time: every access after it is a SIGBUS). They
+         * come from draws of their own so that what a seed drew for every other step stays what it drew before they
+         * came (a seed's schedule is the same up to its first such step). A step the shadow expects to crash its worker
+         * is never given to a holder, or to a worker that may hold: if the crash did not come (a truncate that did not
+         * go through, a mapping that was writable), the lock would stay held while the shadow offered it as free.
+         */
+        private Step extraOrChosen(Step chosen) {
+            String who = chosen.worker();
+            if (isKill(chosen) || !s.canAct(who)) {
+                return chosen;
+            }
+            String wasW = w;
+            w = who;
+            try {
+                ShadowState.Segment seg = s.attached(w) ? s.segment(w) : null;
+                boolean mayHold = s.holds(w) || s.maybeHolders.contains(w);
+                String tag = "w" + w + "s" + index;
+                boolean raw = seg != null && seg.mapped(w) >= tag.length();
+                boolean rawCrashes = raw && (s.readOnly.contains(w) || seg.objectSize == 0);
+                raw &= !(rawCrashes && mayHold);
+                boolean truncate = seg != null && !s.readOnly.contains(w) && s.resizable();
+                int rawWeight = raw ? (rawCrashes ? 1 : 2) : 0;
+                int truncateWeight = truncate ? 1 : 0;
+                int r = random.nextSide(EXTRA_ONE_IN);
+                if (r < rawWeight) {
+                    return Steps.rawWrite(w, random.nextSide((int) (seg.mapped(w) - tag.length() + 1)), tag);
+                }
+                r -= rawWeight;
+                if (r < truncateWeight) {
+                    int half = random.nextSide(4);
+                    long to = half < 2 ? 0 : half == 2 ? 8 + random.nextSide((int) seg.size - 8) : seg.size + 1 + random.nextSide((int) seg.size);
+                    return Steps.truncate(w, (int) to);
+                }
+                r -= truncateWeight;
+                return r < 1 ? Step.of(w, "nativeKey") : chosen;
+            } finally {
+                w = wasW;
+            }
+        }
+
+        private Step chooseFromTheMenu(String last) {
             if (random.forcedKill() && processStepsOffered && !kills.isEmpty()) {
                 return kills.get(random.nextInt(kills.size()));
             }

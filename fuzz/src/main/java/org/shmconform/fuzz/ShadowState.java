@@ -21,15 +21,42 @@ import org.shmconform.spi.BackendSemantics;
  * engine confirms from the kernel whether an op is blocked.
  */
 final class ShadowState {
-    /** A segment that should exist: its size, who is attached, the last write (to read it back). */
+    /**
+     * A segment that should exist: its size, who is attached, the last write (to read it back), and, once a peer's
+     * ftruncate resized it, its object's length and the length each attached worker mapped (an attach maps the
+     * object's length then; a mapping keeps its length).
+     */
     static final class Segment {
         final long size;
         final Set<String> attached = new TreeSet<>();
         long lastWriteOffset = -1;
         int lastWriteLength;
+        /** The object's length now: its size, until a truncate. */
+        long objectSize;
+        private final Map<String, Long> mapped = new HashMap<>();
 
         Segment(long size) {
             this.size = size;
+            this.objectSize = size;
+        }
+
+        /** The length w mapped: the size it was made with, unless w attached after a truncate. */
+        long mapped(String w) {
+            return mapped.getOrDefault(w, size);
+        }
+
+        void attach(String w) {
+            attached.add(w);
+            mapped.put(w, objectSize);
+        }
+
+        /**
+         * Whether an access of {@code length} bytes at {@code offset} by w touches memory (within its mapping: the
+         * worker's range check refuses the rest) on an object truncated to nothing: SIGBUS, for the segments made here
+         * (at most a page, so every byte lies in the first page, which is past the end).
+         */
+        boolean crashes(String w, long offset, long length) {
+            return attached.contains(w) && objectSize == 0 && length > 0 && offset >= 0 && offset + length <= mapped(w);
         }
     }
 
@@ -112,6 +139,11 @@ final class ShadowState {
         org.shmconform.model.Profile profile = org.shmconform.model.Profile.declared(semantics.keySpace(), semantics);
         this.lockKeyFileMayBeReused = profile.lockKeyFileMayBeReused();
         this.keyingSplitsLock = profile.keyingSplitsLock();
+    }
+
+    /** Whether a peer can resize the object (ftruncate) as the column declares: a truncate is offered only there. */
+    boolean resizable() {
+        return semantics.resize() == BackendSemantics.Resize.SHRINKABLE;
     }
 
     /** Whether the column hands a segment over as a descriptor (serveFd, attachFd, spawnChild work). */
@@ -364,16 +396,38 @@ final class ShadowState {
                     release(lockOf(key(w)));
                 }
             }
-            case "write" -> {
+            case "write", "rawWrite" -> {
                 Segment s = segment(w);
-                if (s != null && attached(w) && !readOnly.contains(w) && step.offset() + step.data().length() <= s.size) {
+                boolean raw = "rawWrite".equals(step.op());
+                if (s == null || !attached(w) || step.offset() + step.data().length() > s.mapped(w)) {
+                    return; // refused by the range check: nothing touched
+                }
+                if (raw && readOnly.contains(w) || !readOnly.contains(w) && s.crashes(w, step.offset(), step.data().length())) {
+                    die(w); // a store into a read-only mapping (SIGSEGV), or past a truncated end (SIGBUS): a crash
+                } else if (!readOnly.contains(w)) {
                     s.lastWriteOffset = step.offset();
                     s.lastWriteLength = step.data().length();
                 }
             }
+            case "read" -> {
+                Segment s = segment(w);
+                if (s != null && s.crashes(w, step.offset(), step.length())) {
+                    die(w); // SIGBUS
+                }
+            }
+            case "truncate" -> {
+                Segment s = segment(w);
+                if (s != null && attached(w) && !readOnly.contains(w) && semantics.resize() == BackendSemantics.Resize.SHRINKABLE
+                        && step.length() != null && step.length() >= 0) {
+                    s.objectSize = step.length();
+                    if (s.lastWriteOffset + s.lastWriteLength > s.objectSize) {
+                        s.lastWriteOffset = -1; // bytes past the new end are gone (or, in the last page, may be): not read back
+                    }
+                }
+            }
             case "kill" -> die(w);
             default -> {
-                // read, size, isAttached: no effect
+                // size, isAttached, nativeKey: no effect
             }
         }
     }
@@ -392,7 +446,7 @@ final class ShadowState {
         if (!handsOver() || wasAttached || server == null || !step.key().equals(key(server)) || segment(server) == null) {
             return;
         }
-        segment(server).attached.add(w);
+        segment(server).attach(w);
         readOnly.remove(w);
     }
 
@@ -404,7 +458,7 @@ final class ShadowState {
         }
         keyOf.put(child, key(parent));
         keyed.add(child);
-        segment(parent).attached.add(child);
+        segment(parent).attach(child);
         if (readOnly.contains(parent)) {
             readOnly.add(child);
         }
@@ -421,12 +475,12 @@ final class ShadowState {
         if ("create".equals(step.op())) {
             if (step.size() != null && step.size() > 0 && s == null) {
                 s = new Segment(step.size());
-                s.attached.add(w);
+                s.attach(w);
                 segments.put(step.key(), s);
                 readOnly.remove(w);
             }
-        } else if (s != null) {
-            s.attached.add(w);
+        } else if (s != null && s.objectSize > 0) { // an object truncated to nothing: attach's mmap of 0 bytes fails
+            s.attach(w);
             if ("ReadOnly".equals(step.mode())) {
                 readOnly.add(w);
             } else {
@@ -575,6 +629,7 @@ final class ShadowState {
         if (s == null || !s.attached.remove(w)) {
             return;
         }
+        s.mapped.remove(w);
         readOnly.remove(w);
         if (s.attached.isEmpty() && destroyIfLast) {
             segments.remove(key(w));

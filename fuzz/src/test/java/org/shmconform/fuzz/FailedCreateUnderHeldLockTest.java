@@ -22,16 +22,32 @@ import org.shmconform.schedule.WorkerSpec;
  */
 class FailedCreateUnderHeldLockTest {
 
+    /**
+     * The default campaign's fresh schedules (28 of its 100) reach the pattern, early from its own first seed (found
+     * within seconds even on a loaded machine), and from nearly every other first seed: about one fresh schedule in ten
+     * reaches it. Counted among the first 40 schedules only, as this test first did, it held by the luck of seed 1: of 21
+     * first seeds 1000 apart, 8 had the two reaching seeds it asked for there, and the same generator with rawWrite,
+     * truncate and nativeKey on the menu (a seed's draws unchanged up to its first such step) had one.
+     */
     @Test
-    void theDefaultCampaignsEarlyFreshSchedulesReachAFailedCreateUnderAHeldLockThenALock() {
-        FuzzCampaign.Options o = FuzzCampaign.Options.of("qt").count(40);
+    void theDefaultCampaignsFreshSchedulesReachAFailedCreateUnderAHeldLockThenALock() {
+        FuzzCampaign.Options o = FuzzCampaign.Options.of("qt");
         ScheduleGenerator generator = new ScheduleGenerator("qt", Subjects.here().semantics("qt"), o.workers(), o.length());
-        List<Long> fresh = FuzzCampaign.freshSeeds(o);
-        List<Long> reaching = fresh.stream()
+        List<Long> reaching = reaching(generator, o);
+        System.out.println("fresh seeds of the first " + o.count() + " schedules: " + FuzzCampaign.freshSeeds(o) + "; reaching: " + reaching);
+        assertTrue(reaching.size() >= 2 && reaching.get(0) <= o.seed() + 10, "reaching " + reaching);
+        List<Long> missed = new ArrayList<>();
+        for (long seed = o.seed() + 1000; seed <= o.seed() + 20_000; seed += 1000) {
+            if (reaching(generator, o.seed(seed)).isEmpty()) {
+                missed.add(seed);
+            }
+        }
+        assertTrue(missed.size() <= 1, "first seeds whose fresh schedules miss it: " + missed);
+    }
+
+    private static List<Long> reaching(ScheduleGenerator generator, FuzzCampaign.Options o) {
+        return FuzzCampaign.freshSeeds(o).stream()
                 .filter(seed -> ScheduleFacts.of(generator.generate(seed)).lockAfterAFailedCreateUnderAHeldLock).toList();
-        System.out.println("fresh seeds of the first 40 schedules: " + fresh + "; reaching: " + reaching);
-        // One early (found within seconds even on a loaded machine, well inside the 60 s budget) and one more.
-        assertTrue(reaching.size() >= 2 && reaching.get(0) <= o.seed() + 10, "fresh " + fresh + ", reaching " + reaching);
     }
 
     @Test
