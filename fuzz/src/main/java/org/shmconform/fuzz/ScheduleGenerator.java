@@ -365,7 +365,7 @@ public final class ScheduleGenerator {
         }
 
         private void accessSteps(ShadowState.Segment seg) {
-            if (seg.objectSize == 0 && (s.holds(w) || s.maybeHolders.contains(w))) {
+            if (seg.objectSize == 0 && s.mayHoldALock(w)) {
                 // Truncated to nothing: any access crashes, and a holder's crash may not come where the shadow thinks
                 // (it cannot be sure the truncate went through): its lock would stay held while the shadow lets others
                 // lock as if free. Only the refused read past the end.
@@ -439,7 +439,7 @@ public final class ScheduleGenerator {
             w = who;
             try {
                 ShadowState.Segment seg = s.attached(w) ? s.segment(w) : null;
-                boolean mayHold = s.holds(w) || s.maybeHolders.contains(w);
+                boolean mayHold = s.mayHoldALock(w);
                 String tag = "w" + w + "s" + index;
                 boolean raw = seg != null && seg.mapped(w) >= tag.length();
                 boolean rawCrashes = raw && (s.readOnly.contains(w) || seg.objectSize == 0);

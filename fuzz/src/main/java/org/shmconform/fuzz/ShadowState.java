@@ -98,6 +98,14 @@ final class ShadowState {
      */
     final Set<String> freedByADeath = new HashSet<>();
 
+    /**
+     * Whether w holds or may hold a lock: its key's, one it took before a re-key (still held, though no longer through
+     * its object), or one the shadow cannot tell about. Such a worker is given no step expected to crash it.
+     */
+    boolean mayHoldALock(String w) {
+        return holds(w) || maybeHolders.contains(w) || holder.containsValue(w);
+    }
+
     /** Whether another live worker's object has w's key, so that it can call lock() once w's lock is let go. */
     boolean anotherMayTakeIt(String w) {
         String lock = lockOf(key(w));

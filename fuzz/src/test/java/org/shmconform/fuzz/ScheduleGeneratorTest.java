@@ -161,7 +161,7 @@ class ScheduleGeneratorTest {
                 for (Step step : g.schedule().steps()) {
                     String w = step.worker();
                     assertFalse(crashed.contains(w), "a worker acts after its expected crash: " + g.schedule());
-                    boolean mayHold = shadow.holds(w) || shadow.maybeHolders.contains(w);
+                    boolean mayHold = shadow.holds(w) || shadow.maybeHolders.contains(w) || shadow.holder.containsValue(w);
                     boolean aliveBefore = !shadow.dead.contains(w);
                     shadow.apply(step);
                     if (!"kill".equals(step.op()) && aliveBefore && shadow.dead.contains(w)) {
