@@ -159,6 +159,7 @@ public final class ScheduleGenerator {
         if (secondObject) {
             specs.add(WorkerSpec.objectOf(specs.get(0), SECOND_OBJECT));
             shadow.keyOf.put(SECOND_OBJECT, "k");
+            shadow.oneProcess.addAll(List.of("A", SECOND_OBJECT));
         }
         List<String> process = secondObject ? List.of("A", SECOND_OBJECT) : List.of(); // A's process's objects
         String busyWith = null; // the object of A's process whose async step may still be in flight

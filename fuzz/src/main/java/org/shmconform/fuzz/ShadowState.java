@@ -103,7 +103,18 @@ final class ShadowState {
      * its object), or one the shadow cannot tell about. Such a worker is given no step expected to crash it.
      */
     boolean mayHoldALock(String w) {
-        return holds(w) || maybeHolders.contains(w) || holder.containsValue(w);
+        return matesOf(w).stream().anyMatch(o -> holds(o) || maybeHolders.contains(o) || holder.containsValue(o));
+    }
+
+    /**
+     * The objects that live in one worker process (A and its second object, ScheduleGenerator.SECOND_OBJECT): a crash or
+     * kill of any is the death of all, and a step expected to crash one may not be given while another holds a lock.
+     */
+    final Set<String> oneProcess = new HashSet<>();
+
+    /** {@code w} and the other objects of its process. */
+    private Set<String> matesOf(String w) {
+        return oneProcess.contains(w) ? oneProcess : Set.of(w);
     }
 
     /** Whether another live worker's object has w's key, so that it can call lock() once w's lock is let go. */
@@ -538,6 +549,12 @@ final class ShadowState {
                         stuck.add(p);
                     }
                 }
+            }
+        }
+        // One process: its other objects die with it (a crash of A2 by a rawWrite ends A's process too).
+        for (String mate : matesOf(w)) {
+            if (!dead.contains(mate)) {
+                die(mate);
             }
         }
     }

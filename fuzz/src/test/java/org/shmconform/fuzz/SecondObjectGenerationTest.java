@@ -54,6 +54,27 @@ class SecondObjectGenerationTest {
         System.out.println(withSecondObject + " schedules with A2; its ops " + ops + "; A2 locks while A holds: " + selfWaits);
     }
 
+    /**
+     * A crash of one object's step (a rawWrite into its read-only attach: SIGSEGV) ends the process, so its other object is
+     * dead too and gets no further step; and while the other object holds the lock, no step expected to crash is offered:
+     * if the crash did not come, the lock would stay held while the shadow offered it as free.
+     */
+    @Test
+    void aCrashOfOneObjectIsTheDeathOfItsProcesssOtherObject() {
+        ShadowState s = new ShadowState(Subjects.here().semantics("sysv"));
+        s.oneProcess.addAll(List.of("A", ScheduleGenerator.SECOND_OBJECT));
+        s.apply(org.shmconform.schedule.Steps.create("B", "k", 64));
+        s.apply(org.shmconform.schedule.Steps.attach("A", "k"));
+        s.apply(org.shmconform.schedule.Steps.attachReadOnly(ScheduleGenerator.SECOND_OBJECT, "k"));
+        s.apply(org.shmconform.schedule.Steps.lock("A"));
+        assertTrue(s.mayHoldALock(ScheduleGenerator.SECOND_OBJECT), "A holds: no step expected to crash for A2 either");
+        s.apply(org.shmconform.schedule.Steps.unlock("A"));
+        assertTrue(!s.mayHoldALock(ScheduleGenerator.SECOND_OBJECT));
+        s.apply(org.shmconform.schedule.Steps.rawWrite(ScheduleGenerator.SECOND_OBJECT, 0, "wA2s5"));
+        assertTrue(s.dead.contains(ScheduleGenerator.SECOND_OBJECT) && s.dead.contains("A"), "A2's crash ended A's process: " + s.dead);
+        assertTrue(!s.canAct("A"));
+    }
+
     /** Without it (the default) no schedule changes: the seeds of the campaigns and of other tests make what they made. */
     @Test
     void offByDefaultAndDrawnApartFromTheDecisions() {
