@@ -91,16 +91,17 @@ public final class Ledger {
     private final Map<Path, KeyFile> unchecked = new HashMap<>();
 
     /**
-     * A System V object this run cannot have made (it is older than the run) whose key is the ftok value of one of the
-     * run's key files, of a kind that file keys: a create through that file meets it (AlreadyExists), an attach or a
-     * lock reaches it. Another program's (a Qt application's QSharedMemory or QSystemSemaphore whose key file shares
-     * the low byte of the device and the low 16 bits of the inode), never the backend's doing.
+     * A System V object an execution cannot have made ({@code made} says why: older than the run, there before the
+     * execution's first step, or made by a process that is none of its workers) whose key is the ftok value of one of
+     * the execution's key files, of a kind that file keys: a create through that file meets it (AlreadyExists), an
+     * attach or a lock reaches it. Another program's (a Qt application's QSharedMemory or QSystemSemaphore whose key
+     * file shares the low byte of the device and the low 16 bits of the inode), never the backend's doing.
      */
-    record Foreign(Path keyFile, SysVObjects.Obj object) {
+    record Foreign(Path keyFile, SysVObjects.Obj object, String made) {
         String describe() {
             return "the System V " + (object.kind().equals("shm") ? "segment " : "semaphore set ") + object.id() + " (key 0x"
                     + String.format("%08x", object.key()) + ", made at " + java.time.Instant.ofEpochSecond(object.ctime()) + " by uid "
-                    + object.cuid() + ", before this run started) has the ftok key of key file " + keyFile;
+                    + object.cuid() + ", " + made + ") has the ftok key of key file " + keyFile;
         }
     }
 
@@ -348,12 +349,30 @@ public final class Ledger {
      * a key file: the way back to an object whose key file Qt unlinked before it was seen.
      */
     synchronized void recordProvenOfLiveWorker(List<SysVObjects.Obj> objects) {
+        recordProvenOfLiveWorker(objects, Map.of());
+    }
+
+    /**
+     * As above, with each segment's creator ({@code cpid} by id) in the reading the proof was taken from: what
+     * {@link #foreignAtKeysOf} asks of an object a worker used that is gone by the execution's end (Qt removes a
+     * segment at its last detach, another program's as well).
+     */
+    synchronized void recordProvenOfLiveWorker(List<SysVObjects.Obj> objects, Map<Integer, Integer> segmentCreators) {
         for (SysVObjects.Obj o : objects) {
             if (o.ctime() >= startSecond && objectsSeen.add(o.kind() + o.id())) {
                 write(o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid());
+                Integer creator = o.kind().equals("shm") ? segmentCreators.get(o.id()) : null;
+                provenAt.put(o.kind() + ":" + o.id(), new Proven(o, System.nanoTime(), creator == null ? 0 : creator));
             }
         }
     }
+
+    /** An object recorded by a worker's proof: when (nanoTime), and its creator then (a segment's cpid; 0: not known). */
+    private record Proven(SysVObjects.Obj object, long nanos, int creator) {
+    }
+
+    /** Every object recorded by a worker's proof, by kind and id ({@link #recordProvenOfLiveWorker}). */
+    private final Map<String, Proven> provenAt = new HashMap<>();
 
     /** @return the key file, or null for anything that is not a regular file (a link is never a key file of ours) */
     private KeyFile recordKeyFile(Path file) throws IOException {
@@ -379,17 +398,30 @@ public final class Ledger {
 
     /**
      * The key files of an execution ({@code keyPrefix}) seen since the last ask, forgotten now; when {@code look}, the
-     * System V objects of the host's IPC namespace made before this run that carry one's ftok value and are of a kind it
-     * keys (see {@link Foreign}), one listing for them all after the reaper's pass (another program's object is not the
-     * reaper's to remove: it is still there). Each is written to the ledger as {@code foreign <kind> <id> <key> <ctime>
-     * <cuid> <file>}, which the reaper never reads: they are never touched. One made by another program during the run
-     * is not told from the run's own this way.
+     * System V objects of the host's IPC namespace of a kind one of them keys, at its ftok value, that the execution cannot
+     * have made (see {@link Foreign}), one listing for them all. Each is written to the ledger as {@code foreign <kind>
+     * <id> <key> <ctime> <cuid> <file>}, after which no reaper removes it, whatever a worker's use of it recorded. Not
+     * the execution's: one made before this run started; one listed before the execution's first step ({@code before}:
+     * it already was there when the execution could make nothing yet); a segment whose creator is none of the execution's worker processes ({@code workerPids},
+     * host pids; empty when one is unknown, and then this last test is not made). The last two are what another
+     * program made during the run: on ext4 a freed inode goes to the next file made anywhere in the flex group of its
+     * directory, other users' directories and ours alike, so a key file of ours takes the inode of a key file that a
+     * program which unlinks its key files and keeps its objects (Qt 6.8's platform-safe keys, a test's maker) freed a
+     * moment ago. Measured: `fuzz -b qt` beside such a program (a key file, ftok, a 64-byte segment, the file unlinked,
+     * the segment kept a second) FAILed CREATE-SIZE ("create(200) of a new key returned false (AlreadyExists)") in its
+     * first 8 schedules, where only objects older than the run were looked for. Asked before the reaper's pass: a segment
+     * a worker attached last is recorded as the run's (SegmentsOfLiveWorker) and would be gone by then.
      *
      * @param look whether the execution's System V objects are keyed by those files in the host's namespace; the others'
      *             key files are only forgotten
+     * @param before the System V objects ({@code shm:<id>}, {@code sem:<id>}) listed before the execution's first step
+     * @param workerPids the host pids of every process of the execution's workers, or empty if one is not known
+     * @param sinceNanos the execution's start ({@link System#nanoTime}): the objects its workers were proven to use since
+     *                   are looked at too, gone or not
      * @return each object met, described: a reason the execution's history may be another program's doing
      */
-    synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look) {
+    synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look, Set<String> before, Set<Long> workerPids,
+                                              long sinceNanos) {
         String letters = QtKeys.lettersOf(keyPrefix);
         List<Map.Entry<Path, KeyFile>> mine = new ArrayList<>();
         for (java.util.Iterator<Map.Entry<Path, KeyFile>> it = unchecked.entrySet().iterator(); it.hasNext(); ) {
@@ -403,16 +435,60 @@ public final class Ledger {
         if (!look || mine.isEmpty()) {
             return found;
         }
-        for (SysVObjects.Obj o : SysVObjects.list()) {
+        Map<String, Integer> creators = new HashMap<>();
+        List<SysVObjects.Obj> objects = new ArrayList<>();
+        for (SysVObjects.Segment s : SysVObjects.segments()) {
+            objects.add(s.obj());
+            creators.put("shm:" + s.id(), s.cpid());
+        }
+        for (SysVObjects.SemSet s : SysVObjects.semaphoreSets()) {
+            objects.add(s.obj());
+        }
+        // What a worker of the execution used and is gone now: a segment another program made, met by a create
+        // (AlreadyExists), then attached and detached by a worker, which removed it as Qt's last detach does.
+        Set<String> listed = new HashSet<>();
+        objects.forEach(o -> listed.add(o.kind() + ":" + o.id()));
+        for (Map.Entry<String, Proven> p : provenAt.entrySet()) {
+            if (p.getValue().nanos() >= sinceNanos && !listed.contains(p.getKey())) {
+                objects.add(p.getValue().object());
+                creators.put(p.getKey(), p.getValue().creator());
+            }
+        }
+        for (SysVObjects.Obj o : objects) {
+            String id = o.kind() + ":" + o.id();
+            Integer creator = creators.get(id);
+            String why = o.ctime() < startSecond ? "before this run started"
+                    : before.contains(id) ? "before this execution's first step"
+                    : creator != null && creator > 0 && !workerPids.isEmpty() && !workerPids.contains(creator.longValue())
+                    ? "by process " + creator + ", none of this execution's workers" : null;
+            if (why == null) {
+                continue;
+            }
             for (Map.Entry<Path, KeyFile> e : mine) {
                 KeyFile k = e.getValue();
-                if (o.key() == k.key() && k.kinds().contains(o.kind()) && o.ctime() < startSecond) {
+                if (o.key() == k.key() && k.kinds().contains(o.kind())) {
                     write("foreign " + o.kind() + " " + o.id() + " " + o.key() + " " + o.ctime() + " " + o.cuid() + " " + e.getKey());
-                    found.add(new Foreign(e.getKey(), o).describe());
+                    // A worker that attached it last recorded it as the run's (SegmentsOfLiveWorker); it is not: never reaped.
+                    systemV.remove(id);
+                    found.add(new Foreign(e.getKey(), o, why).describe());
                 }
             }
         }
         return found;
+    }
+
+    /** As above, for an execution that listed nothing before its first step and whose worker pids are not known. */
+    synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look) {
+        return foreignAtKeysOf(keyPrefix, look, Set.of(), Set.of(), Long.MAX_VALUE);
+    }
+
+    /** The System V objects of this IPC namespace now, as {@code shm:<id>} and {@code sem:<id>}. */
+    static Set<String> systemVIdsNow() {
+        Set<String> ids = new HashSet<>();
+        for (SysVObjects.Obj o : SysVObjects.list()) {
+            ids.add(o.kind() + ":" + o.id());
+        }
+        return ids;
     }
 
     /** glibc's ftok, from lstat's results (ftok itself stats through links). */

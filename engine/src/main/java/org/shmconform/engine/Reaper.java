@@ -67,12 +67,22 @@ public final class Reaper {
      * then removes it by name and by ledger entry.
      */
     static void afterExecution(RunContext run, String executionPrefix, List<String> notes) {
+        afterExecution(run, executionPrefix, notes, () -> { });
+    }
+
+    /**
+     * As above, with {@code beforeRemoval} run once the key files are recorded and before anything is removed: a look at
+     * what the execution met at its keys ({@link Ledger#foreignAtKeysOf}), which a removal of an object a worker used
+     * last would hide.
+     */
+    static void afterExecution(RunContext run, String executionPrefix, List<String> notes, Runnable beforeRemoval) {
         List<Path> tmps = run.workerTmps();
         try {
             run.ledger().observe(executionPrefix, tmps);
         } catch (RuntimeException e) {
             notes.add("ledger: " + e.getMessage());
         }
+        beforeRemoval.run();
         // The objects before their key files: once a key file is unlinked, the next file made on that file system may
         // take its inode, hence its ftok value, and another run's semget(IPC_CREAT) would join a set still here.
         for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
@@ -124,6 +134,8 @@ public final class Reaper {
             String id = Ledger.systemVId(e);
             if (id != null) {
                 recorded.put(id, e);
+            } else if (e.kind().equals("foreign") && e.fields().size() >= 2) {
+                recorded.remove(e.field(0) + ":" + e.field(1)); // met at a key, not the run's (Ledger#foreignAtKeysOf)
             }
         }
         return removeRecorded(Ledger.startOf(ledger), recorded);

@@ -77,6 +77,23 @@ final class ScheduleAttempt {
     /** Every worker name by the worker whose process it lives in: the host first, then its second objects. */
     private final Map<String, List<String>> objectsByProcess = new LinkedHashMap<>();
     private long seq;
+    /** The System V objects listed before the execution's first step, where its objects are keyed by key files. */
+    private java.util.Set<String> objectsBefore = java.util.Set.of();
+    /** Every process of a worker, A2's host once: a host pid each, as the kernel lists creators. */
+    private final java.util.Set<WorkerProcess> everyProcess = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** The host pids of the execution's worker processes; empty if one is not known (no creator test then). */
+    private java.util.Set<Long> workerPids() {
+        java.util.Set<Long> pids = new java.util.HashSet<>();
+        for (WorkerProcess w : everyProcess) {
+            java.util.OptionalLong pid = w.hostPid();
+            if (pid.isEmpty()) {
+                return java.util.Set.of();
+            }
+            pids.add(pid.getAsLong());
+        }
+        return pids;
+    }
     /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
     /**
@@ -130,6 +147,8 @@ final class ScheduleAttempt {
 
     Execution execute() throws InterruptedException {
         ownNamespaceUsers.forEach(EnvironmentUsers::enter);
+        // What is there before anything of the execution is: none of it is the execution's (Ledger#foreignAtKeysOf).
+        objectsBefore = KeyFileTurns.needsTurn(schedule) ? Ledger.systemVIdsNow() : java.util.Set.of();
         try {
             if (startWorkers()) {
                 int index = 0;
@@ -155,12 +174,15 @@ final class ScheduleAttempt {
             }
             // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
             WorkerProcess.recordOrphansLeftBy(proven.values().stream().map(WorkerPool.Pooled::process).toList());
-            Reaper.afterExecution(run, prefix, notes);
             // Asked for every execution (its key files are forgotten then); looked at where its System V objects are keyed by
-            // them in the host's namespace. Each one met makes the execution UNKNOWN, a FAIL too (ScheduleChecker).
-            for (String f : run.ledger().foreignAtKeysOf(prefix, KeyFileTurns.needsTurn(schedule))) {
-                problems.add(Execution.FOREIGN_OBJECT + f);
-            }
+            // them in the host's namespace, before the reaper removes what a worker used last (another program's segment a
+            // worker attached too). Each one met makes the execution UNKNOWN, a FAIL too (ScheduleChecker).
+            boolean look = KeyFileTurns.needsTurn(schedule);
+            Reaper.afterExecution(run, prefix, notes, () -> {
+                for (String f : run.ledger().foreignAtKeysOf(prefix, look, objectsBefore, workerPids(), start)) {
+                    problems.add(Execution.FOREIGN_OBJECT + f);
+                }
+            });
             java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
             if (!proven.isEmpty()) {
                 pool.readmit(proven, lockers(), setFree, notes);
@@ -210,6 +232,7 @@ final class ScheduleAttempt {
                 try {
                     WorkerProcess wp = starting.get(spec.id()).get();
                     workers.put(spec.id(), wp);
+                    everyProcess.add(wp);
                     Hello hello = wp.hello();
                     if (hello == null) {
                         problems.add("worker " + spec.id() + " (" + spec.impl() + " in " + spec.env() + ") did not say hello; see "
@@ -249,6 +272,7 @@ final class ScheduleAttempt {
         // Dated from its hello, as a worker in a container: what it makes or uses is the run's only by its own proof.
         wp.recordOrphansIn(run.ledger());
         workers.put(spec.id(), wp);
+        everyProcess.add(wp);
         watchOpThread(spec.id(), wp, hello);
         Map<String, String> namespaces = new LinkedHashMap<>(environments.get(spec.env()).namespaces(spec.group()));
         namespaces.put("tmpdir", spec.tmpdir() == null ? "run" : spec.tmpdir());

@@ -146,11 +146,18 @@ public final class WorkerProcess {
             // Pinned, then asked whether the pidfd holds this worker and not a later holder of its number (WorkerHandle#pins).
             if (pinned != null && handle.pins(pinned)) {
                 ledger.recordProvenOfLiveWorker(provenOf(now, pinned, pid.getAsLong(), heldPidSinceMillis, setsBeforeIt,
-                        segmentsBeforeIt, ledger.startSecond()));
+                        segmentsBeforeIt, ledger.startSecond()), creators(now));
             }
         } catch (RuntimeException | LinkageError e) {
             // no proof, nothing recorded: the key-file ledger and the reaper's other ways remain
         }
+    }
+
+    /** Each segment's creator in {@code now}, by id. */
+    private static Map<Integer, Integer> creators(SysVReading now) {
+        Map<Integer, Integer> creators = new java.util.HashMap<>();
+        now.segments().forEach(s -> creators.put(s.id(), s.cpid()));
+        return creators;
     }
 
     /**
@@ -477,7 +484,7 @@ public final class WorkerProcess {
                     .forEach(set -> proven.add(set.obj()));
             SegmentsOfLiveWorker.madeOrUsedLastBy(now, pid, itsPid, heldPidSinceMillis, segmentsBeforeIt, ledger.startSecond())
                     .forEach(segment -> proven.add(segment.obj()));
-            ledger.recordProvenOfLiveWorker(proven);
+            ledger.recordProvenOfLiveWorker(proven, creators(now));
         } catch (RuntimeException | LinkageError e) {
             // no listing, no proof: nothing recorded
         }
