@@ -79,6 +79,8 @@ final class ScheduleAttempt {
     private long seq;
     /** The System V objects listed before the execution's first step, where its objects are keyed by key files. */
     private java.util.Set<String> objectsBefore = java.util.Set.of();
+    /** Whether the execution's System V objects are keyed by key files in the host's namespace (KeyFileTurns#needsTurn). */
+    private boolean lookAtKeys;
     /** Every process of a worker, A2's host once: a host pid each, as the kernel lists creators. */
     private final java.util.Set<WorkerProcess> everyProcess = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -148,7 +150,8 @@ final class ScheduleAttempt {
     Execution execute() throws InterruptedException {
         ownNamespaceUsers.forEach(EnvironmentUsers::enter);
         // What is there before anything of the execution is: none of it is the execution's (Ledger#foreignAtKeysOf).
-        objectsBefore = KeyFileTurns.needsTurn(schedule) ? Ledger.systemVIdsNow() : java.util.Set.of();
+        lookAtKeys = KeyFileTurns.needsTurn(schedule);
+        objectsBefore = lookAtKeys ? Ledger.systemVIdsNow() : java.util.Set.of();
         try {
             if (startWorkers()) {
                 int index = 0;
@@ -177,10 +180,9 @@ final class ScheduleAttempt {
             // Asked for every execution (its key files are forgotten then); looked at where its System V objects are keyed by
             // them in the host's namespace, before the reaper removes what a worker used last (another program's segment a
             // worker attached too). Each one met makes the execution UNKNOWN, a FAIL too (ScheduleChecker).
-            boolean look = KeyFileTurns.needsTurn(schedule);
             Reaper.afterExecution(run, prefix, notes, () -> {
-                for (String f : run.ledger().foreignAtKeysOf(prefix, look, objectsBefore, workerPids(), start)) {
-                    problems.add(Execution.FOREIGN_OBJECT + f);
+                for (String f : run.ledger().foreignAtKeysOf(prefix, lookAtKeys, objectsBefore, workerPids(), start)) {
+                    addProblem(Execution.FOREIGN_OBJECT + f);
                 }
             });
             java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
@@ -682,6 +684,19 @@ final class ScheduleAttempt {
         }
         if (mayLeaveAnUndo(worker, invoke.f())) {
             workers.get(worker).recordOrphansItLeft();
+        }
+        if ("create".equals(invoke.f()) && "AlreadyExists".equals(reply.error()) && lookAtKeys) {
+            // Another program's object may be the one met, and gone by the execution's end: looked at now.
+            for (String f : run.ledger().foreignAtKeysNow(prefix, run.workerTmps(), objectsBefore, workerPids())) {
+                addProblem(Execution.FOREIGN_OBJECT + f);
+            }
+        }
+    }
+
+    /** A problem once, however many looks find it. */
+    private void addProblem(String problem) {
+        if (!problems.contains(problem)) {
+            problems.add(problem);
         }
     }
 
