@@ -22,7 +22,8 @@ import org.shmconform.schedule.Schedule;
  * from before the schedule's workers start until the reaper has removed its objects. Columns
  * whose lock is no System V set, and workers in an IPC namespace of their own (where another run's key cannot reach
  * their objects), do not wait. Other programs on the machine that use ftok of files they unlink are not covered:
- * nothing can make them take turns.
+ * nothing can make them take turns; an execution that meets one of their objects at its keys is told so and UNKNOWN
+ * ({@link Ledger#foreignAtKeysOf}, {@link Ledger#foreignAtKeysNow}).
  */
 final class KeyFileTurns {
     static final String FILE = "system-v-key-files.turn";
