@@ -71,6 +71,9 @@ class ForeignObjectGoneByTheEndTest {
         Path dir = Path.of("/dev/shm/shmconform-test-" + RunContext.letters(8));
         Assumptions.assumeTrue(Files.isDirectory(dir.getParent()) && org.shmconform.backends.host.FileSystems.name(
                 org.shmconform.backends.host.FileSystems.fType(dir.getParent())).equals("tmpfs"), "/dev/shm is not a tmpfs here");
+        // The columns' availability is taken once per JVM, the Qt worker's binary with it: in the default state directory,
+        // not in this test's, which is gone when a later test of the JVM asks for that binary.
+        Subjects.here();
         PrivateDirectory.createFresh(dir, "rwx------");
         java.util.concurrent.ExecutorService trialThread = java.util.concurrent.Executors.newSingleThreadExecutor();
         Set<Integer> planted = java.util.concurrent.ConcurrentHashMap.newKeySet();

@@ -60,6 +60,9 @@ class ForeignObjectMadeDuringTheRunTest {
         Path dir = Path.of("/dev/shm/shmconform-test-" + RunContext.letters(8));
         Assumptions.assumeTrue(Files.isDirectory(dir.getParent()) && FileSystems.name(FileSystems.fType(dir.getParent())).equals("tmpfs"),
                 "/dev/shm is not a tmpfs here");
+        // The columns' availability is taken once per JVM, the Qt worker's binary with it: in the default state directory,
+        // not in this test's, which is gone when a later test of the JVM asks for that binary.
+        Subjects.here();
         PrivateDirectory.createFresh(dir, "rwx------");
         try (KeyFileTurns.Turn turn = KeyFileTurns.hold()) {
             System.setProperty(RunContext.STATE_DIR_PROPERTY, dir.resolve("state").toString());
