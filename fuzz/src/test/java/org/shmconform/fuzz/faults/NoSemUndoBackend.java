@@ -84,15 +84,15 @@ public final class NoSemUndoBackend extends FaultBackend {
         return true;
     }
 
+    /**
+     * Its own lock files of the prefix, never the sets at their ftok values (the SPI's removeLeftovers: another program's
+     * set at that value would go too): each set was made and operated by a worker of the run, whose ledger records it.
+     */
     @Override
     public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
         List<String> removed = new ArrayList<>(super.removeLeftovers(keyPrefix, tempDir));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDir, LOCK_FILE_PREFIX + keyPrefix + "*")) {
             for (Path f : files) {
-                int id = LibC.INSTANCE.semget(LibC.INSTANCE.ftok(f.toString(), PROJECT_ID), 1, 0);
-                if (id >= 0 && LibC.INSTANCE.semctl(id, 0, LibC.IPC_RMID) == 0) {
-                    removed.add("lock semaphore " + id);
-                }
                 if (Files.deleteIfExists(f)) {
                     removed.add("lock file " + f);
                 }
