@@ -15,12 +15,10 @@ import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.sysv.QtKeyFile;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.LocalEnvironment;
-import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.history.Execution;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
-import org.shmconform.spi.Args;
 
 /**
  * Another program's segment at the ftok value of an execution's key file, made after the execution's first step and
@@ -68,90 +66,61 @@ class ForeignObjectGoneByTheEndTest {
      */
     @Test
     void aCreateThatMetASegmentGoneByTheEndIsToldNeverAFailure() throws Exception {
-        Path dir = Path.of("/dev/shm/shmconform-test-" + RunContext.letters(8));
-        Assumptions.assumeTrue(Files.isDirectory(dir.getParent()) && org.shmconform.backends.host.FileSystems.name(
-                org.shmconform.backends.host.FileSystems.fType(dir.getParent())).equals("tmpfs"), "/dev/shm is not a tmpfs here");
-        // The columns' availability is taken once per JVM, the Qt worker's binary with it: in the default state directory,
-        // not in this test's, which is gone when a later test of the JVM asks for that binary.
-        Subjects.here();
-        PrivateDirectory.createFresh(dir, "rwx------");
+        PlantedSegments.inAStateDirectoryOnTmpfs(ForeignObjectGoneByTheEndTest::plantWhileItRuns);
+    }
+
+    private static void plantWhileItRuns() throws Exception {
         java.util.concurrent.ExecutorService trialThread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        Set<Integer> planted = java.util.concurrent.ConcurrentHashMap.newKeySet();
-        try {
-            System.setProperty(RunContext.STATE_DIR_PROPERTY, dir.resolve("state").toString());
-            try (RunContext warm = RunContext.create()) {
-                new WorkerCommands(warm).command("sysv", null, null);
+        java.util.concurrent.atomic.AtomicReference<PlantedSegments> planted = new java.util.concurrent.atomic.AtomicReference<>();
+        try (RunContext run = RunContext.create()) {
+            Path tmp = run.workerTmp();
+            ScheduleRunner runner = new ScheduleRunner(run, java.util.Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            Schedule schedule = new Schedule("foreign-gone-by-the-end", null, List.of(WorkerSpec.local("A", "sysv"),
+                    WorkerSpec.local("B", "sysv")), List.of(org.shmconform.schedule.Steps.attach("B", "j"), Step.of("A", "sleep").ms(700),
+                    org.shmconform.schedule.Steps.create("A", "k", 64), Step.of("A", "sleep").ms(1500),
+                    org.shmconform.schedule.Steps.detach("A")));
+            // The turn held by the thread that runs the trial, from before the segments until they are gone.
+            java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.Future<Trial> trial = trialThread.submit(() -> {
+                try (KeyFileTurns.Turn turn = KeyFileTurns.hold()) {
+                    Trial done = Trial.run(runner, schedule, "sysv", List.of());
+                    removed.await(60, java.util.concurrent.TimeUnit.SECONDS);
+                    return done;
+                }
+            });
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            while (Ledger.read(run.runDir()).stream().noneMatch(e -> e.kind().equals("intent")) && System.nanoTime() < deadline) {
+                Thread.sleep(2);
             }
-            try (RunContext run = RunContext.create()) {
-                Path tmp = run.workerTmp();
-                ScheduleRunner runner = new ScheduleRunner(run, java.util.Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
-                        ScheduleRunner.Timing.defaults());
-                Schedule schedule = new Schedule("foreign-gone-by-the-end", null, List.of(WorkerSpec.local("A", "sysv"),
-                        WorkerSpec.local("B", "sysv")), List.of(org.shmconform.schedule.Steps.attach("B", "j"), sleep("A", 700),
-                        org.shmconform.schedule.Steps.create("A", "k", 64), sleep("A", 1500), org.shmconform.schedule.Steps.detach("A")));
-                // The turn held by the thread that runs the trial, from before the segments until they are gone.
-                java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
-                java.util.concurrent.Future<Trial> trial = trialThread.submit(() -> {
-                    try (KeyFileTurns.Turn turn = KeyFileTurns.hold()) {
-                        Trial done = Trial.run(runner, schedule, "sysv", List.of());
-                        removed.await(60, java.util.concurrent.TimeUnit.SECONDS);
-                        return done;
-                    }
-                });
-                long deadline = System.nanoTime() + 30_000_000_000L;
-                while (Ledger.read(run.runDir()).stream().noneMatch(e -> e.kind().equals("intent")) && System.nanoTime() < deadline) {
-                    Thread.sleep(2);
+            planted.set(PlantedSegments.afterAProbe());
+            Path keyFile = null;
+            while (keyFile == null && System.nanoTime() < deadline) {
+                try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
+                    keyFile = files.filter(f -> f.getFileName().toString().startsWith(QtKeys.SHARED_MEMORY_PREFIX)).findFirst().orElse(null);
                 }
-                Path probe = Files.createTempFile(RunContext.shareRoot(), "probe", "");
-                long dev = (Long) Files.getAttribute(probe, "unix:dev", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                long ino = (Long) Files.getAttribute(probe, "unix:ino", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-                Files.delete(probe);
-                Set<Integer> keys = new java.util.HashSet<>();
-                for (int i = 0; i < 1_500; i++) {
-                    int key = QtKeyFile.ftok(dev, ino + i);
-                    int id = LibC.INSTANCE.shmget(key, 1, LibC.IPC_CREAT | LibC.IPC_EXCL | 0600);
-                    if (id >= 0) {
-                        planted.add(id);
-                        keys.add(key);
-                    }
-                }
-                Path keyFile = null;
-                while (keyFile == null && System.nanoTime() < deadline) {
-                    try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
-                        keyFile = files.filter(f -> f.getFileName().toString().startsWith(QtKeys.SHARED_MEMORY_PREFIX)).findFirst().orElse(null);
-                    }
-                    Thread.sleep(2);
-                }
-                Integer keyOfFile = null;
-                try {
-                    keyOfFile = keyFile == null ? null : QtKeyFile.lstat(keyFile).map(QtKeyFile::key).orElse(null);
-                } catch (java.io.IOException e) {
-                    // gone already: told by the execution or not, below
-                }
-                Thread.sleep(300); // the create's shmget follows its key file
-                removeAll(planted);
-                removed.countDown();
-                Trial t = trial.get(60, java.util.concurrent.TimeUnit.SECONDS);
-                Execution x = t.execution();
-                boolean met = keyOfFile != null && keys.contains(keyOfFile);
-                String told = String.join("\n", x.problems()) + "\n" + String.join("\n", x.notes());
-                Assumptions.assumeTrue(met || told.contains(Execution.FOREIGN_OBJECT), "the create's key file took none of the inodes planted for");
-                assertTrue(told.contains(Execution.FOREIGN_OBJECT), "the execution says what it met:\n" + told + "\n" + x.history().events());
-                assertTrue(!t.fails(), "a FAIL from another program's segment: " + t.failure());
+                Thread.sleep(2);
             }
+            Integer keyOfFile = null;
+            try {
+                keyOfFile = keyFile == null ? null : QtKeyFile.lstat(keyFile).map(QtKeyFile::key).orElse(null);
+            } catch (java.io.IOException e) {
+                // gone already: told by the execution or not, below
+            }
+            Thread.sleep(300); // the create's shmget follows its key file
+            planted.get().close();
+            removed.countDown();
+            Trial t = trial.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            boolean met = keyOfFile != null && planted.get().keys().contains(keyOfFile);
+            Execution x = t.execution();
+            String told = String.join("\n", x.problems()) + "\n" + String.join("\n", x.notes());
+            Assumptions.assumeTrue(met || told.contains(Execution.FOREIGN_OBJECT), "the create's key file took none of the inodes planted for");
+            PlantedSegments.assertToldAndNeverAFailure(t);
         } finally {
-            removeAll(planted);
+            if (planted.get() != null) {
+                planted.get().close();
+            }
             trialThread.shutdownNow();
-            System.clearProperty(RunContext.STATE_DIR_PROPERTY);
-            PrivateDirectory.deleteTree(dir);
         }
-    }
-
-    private static Step sleep(String worker, long ms) {
-        return new Step(worker, "sleep", new Args(null, null, null, null, null, null, ms), false);
-    }
-
-    private static void removeAll(Set<Integer> ids) {
-        SysVObjects.segments().stream().filter(s -> ids.contains(s.id())).forEach(s -> SysVObjects.remove(s.obj()));
     }
 }

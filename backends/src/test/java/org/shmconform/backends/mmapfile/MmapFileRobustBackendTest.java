@@ -34,13 +34,11 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
 
     @Test
     void theNextLockerAfterAKilledHolderGetsTheLockWithOwnerDeadAndTheMutexKeepsWorking() throws Exception {
-        String key = newKey();
-        SharedSegment mine = segment(key);
+        HeldByAPeer held = heldByAPeer();
+        String key = held.key();
+        SharedSegment mine = held.mine();
         OwnerDeathNotice notice = (OwnerDeathNotice) mine;
-        assertTrue(mine.create(64, AccessMode.ReadWrite));
-        PeerProcess holder = peer(key);
-        assertEquals("OK", holder.send("attach rw"));
-        assertEquals("OK", holder.send("lock"));
+        PeerProcess holder = held.holder();
         assertNotEquals(0, holder.kill());
 
         onLockThread(() -> {
@@ -62,13 +60,10 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
 
     @Test
     void aWaiterAsleepInTheKernelIsWokenWhenTheHolderIsKilled() throws Exception {
-        String key = newKey();
-        SharedSegment mine = segment(key);
-        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        HeldByAPeer held = heldByAPeer();
+        SharedSegment mine = held.mine();
         Path file = fileOf(mine);
-        PeerProcess holder = peer(key);
-        assertEquals("OK", holder.send("attach rw"));
-        assertEquals("OK", holder.send("lock"));
+        PeerProcess holder = held.holder();
         Future<Boolean> waiting = startOnLockThread(mine::lock);
         FutexWaiters.awaitBlockedOnLockWord(ProcessHandle.current().pid(), file);
         holder.kill();
@@ -100,13 +95,11 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
      */
     @Test
     void aSecondObjectsLockInTheHoldingThreadWaitsInTheKernel() throws Exception {
-        String key = newKey();
-        SharedSegment mine = segment(key);
-        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        HeldByAPeer held = heldByAPeer();
+        String key = held.key();
+        SharedSegment mine = held.mine();
         Path file = fileOf(mine);
-        PeerProcess holder = peer(key);
-        assertEquals("OK", holder.send("attach rw"));
-        assertEquals("OK", holder.send("lock"));
+        PeerProcess holder = held.holder();
         assertEquals("OK", holder.send("use 1"));
         assertEquals("OK", holder.send("open " + key));
         assertEquals("OK", holder.send("attach rw"));
@@ -129,5 +122,19 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
             assertTrue(mine.unlock());
             return null;
         });
+    }
+
+    /** A segment of this process's, created, and a peer process that attached it and holds its lock. */
+    private record HeldByAPeer(String key, SharedSegment mine, PeerProcess holder) {
+    }
+
+    private HeldByAPeer heldByAPeer() throws Exception {
+        String key = newKey();
+        SharedSegment mine = segment(key);
+        assertTrue(mine.create(64, AccessMode.ReadWrite));
+        PeerProcess holder = peer(key);
+        assertEquals("OK", holder.send("attach rw"));
+        assertEquals("OK", holder.send("lock"));
+        return new HeldByAPeer(key, mine, holder);
     }
 }

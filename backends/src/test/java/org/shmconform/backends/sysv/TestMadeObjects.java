@@ -28,6 +28,9 @@ final class TestMadeObjects {
         Set<Long> ours = new HashSet<>(peerPids);
         ours.add(ProcessHandle.current().pid());
         Set<Integer> keys = new HashSet<>(keysSeen);
+        // Made while this JVM lives: a peer's pid that the kernel gave to another program once the peer was gone names
+        // nothing this test made before then.
+        long since = ProcessHandle.current().info().startInstant().map(java.time.Instant::getEpochSecond).orElse(Long.MAX_VALUE);
         try (Stream<Path> files = Files.list(tmp)) {
             files.filter(f -> f.getFileName().toString().contains(prefix) && Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS))
                     .forEach(f -> keys.add(LibC.INSTANCE.ftok(f.toString(), 'Q')));
@@ -35,12 +38,12 @@ final class TestMadeObjects {
             throw new UncheckedIOException(e);
         }
         for (SysVObjects.Segment s : SysVObjects.segments()) {
-            if (keys.contains(s.key()) && ours.contains((long) s.cpid())) {
+            if (keys.contains(s.key()) && s.ctime() >= since && ours.contains((long) s.cpid())) {
                 SysVObjects.remove(s.obj());
             }
         }
         for (SysVObjects.SemSet s : SysVObjects.semaphoreSets()) {
-            if (keys.contains(s.key()) && ours.contains((long) SysVObjects.lastOperator(s.id()))) {
+            if (keys.contains(s.key()) && s.ctime() >= since && ours.contains((long) SysVObjects.lastOperator(s.id()))) {
                 SysVObjects.remove(s.obj());
             }
         }
