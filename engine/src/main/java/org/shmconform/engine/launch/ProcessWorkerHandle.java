@@ -28,6 +28,9 @@ public final class ProcessWorkerHandle implements WorkerHandle {
      * {@code -Dshmconform.pidHold=false} (SHMCONFORM_JVM_OPTS): local workers are exec'd without a {@link PidHold}, as
      * before; what one SIGKILLed from outside made in its last op is then never proven the run's.
      */
+    /** Said once per harness: the pid hold could not be made (a silent fallback would hide what is left unproven). */
+    private static final java.util.concurrent.atomic.AtomicBoolean NO_HOLD_SAID = new java.util.concurrent.atomic.AtomicBoolean();
+
     static final boolean HOLD_PIDS = Boolean.parseBoolean(System.getProperty("shmconform.pidHold", "true")) && !isPidOne();
 
     /**
@@ -67,6 +70,10 @@ public final class ProcessWorkerHandle implements WorkerHandle {
                 argv = hold.wrap(argv);
             } catch (IOException | RuntimeException e) {
                 hold = null; // no FIFO, or no setsid/sh/cat of root's: started as before, nothing proven after its death
+                if (NO_HOLD_SAID.compareAndSet(false, true)) {
+                    System.err.println("shmconform: local workers start without a pid hold here (" + e.getMessage() + "): what one"
+                            + " killed by another hand makes in its last op is not proven the run's and is left");
+                }
             }
         }
         ProcessBuilder builder = new ProcessBuilder(argv);
