@@ -28,6 +28,9 @@ import org.shmconform.schedule.Schedule;
 final class KeyFileTurns {
     static final String FILE = "system-v-key-files.turn";
     private static final long POLL_MILLIS = 5;
+    /** A schedule holds the turn well under a second on an idle machine: ten seconds of waiting is worth a line. */
+    private static final long FIRST_NOTICE_MILLIS = 10_000;
+    private static final long NOTICE_EVERY_MILLIS = 60_000;
 
     private KeyFileTurns() {
     }
@@ -64,7 +67,8 @@ final class KeyFileTurns {
 
     /** Waits for this state directory's turn and holds it until closed. */
     static OfdLockFile take() throws InterruptedException {
-        return OfdLockFile.await(turnFile(), POLL_MILLIS);
+        Path file = turnFile();
+        return OfdLockFile.await(file, POLL_MILLIS, new TurnWaitNotice(file, FIRST_NOTICE_MILLIS, NOTICE_EVERY_MILLIS, System.err));
     }
 
     static Path turnFile() {

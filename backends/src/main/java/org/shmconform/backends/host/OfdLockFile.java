@@ -101,9 +101,21 @@ public final class OfdLockFile implements AutoCloseable {
      * is an open of its own). The wait polls, so an interrupt ends it.
      */
     public static OfdLockFile await(Path file, long pollMillis) throws InterruptedException {
+        return await(file, pollMillis, waitedMillis -> { });
+    }
+
+    /** Told, at each poll of {@link #await}, how long the wait has lasted so far. */
+    public interface Waiting {
+        void waited(long millis);
+    }
+
+    /** As {@link #await(Path, long)}, telling {@code waiting} at each poll how long it has waited: for a line that says why. */
+    public static OfdLockFile await(Path file, long pollMillis, Waiting waiting) throws InterruptedException {
         int fd = openOrMake(file);
+        long start = System.nanoTime();
         try {
             while (OfdLock.tryExclusive(fd, 0, 1) != 0) {
+                waiting.waited((System.nanoTime() - start) / 1_000_000);
                 Thread.sleep(pollMillis);
             }
         } catch (InterruptedException | RuntimeException e) {
