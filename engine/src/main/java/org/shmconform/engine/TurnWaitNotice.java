@@ -35,10 +35,13 @@ final class TurnWaitNotice implements OfdLockFile.Waiting {
         if (millis < nextAtMillis) {
             return;
         }
-        String line = (nextAtMillis == firstAfterMillis ? "shmconform: waiting " : "shmconform: still waiting, ")
-                + (millis / 1000) + " s so far, for the System V key-file turn (" + file + "), held by " + holders()
-                + ": runs and tests on this machine whose semaphore sets are keyed by key files take turns, so that one's"
-                + " key file cannot reach another's set; it comes when that schedule's objects are removed or its holder ends";
+        boolean first = nextAtMillis == firstAfterMillis;
+        String line = first
+                ? "shmconform: waiting " + (millis / 1000) + " s so far for the System V key-file turn (" + file + "), held by "
+                + holders() + ": runs and tests on this machine whose semaphore sets are keyed by key files take turns, so"
+                + " that one's key file cannot reach another's set; it comes when that schedule's objects are removed or its"
+                + " holder ends"
+                : "shmconform: still waiting for the System V key-file turn, " + (millis / 1000) + " s so far, held by " + holders();
         out.println(line);
         out.flush();
         nextAtMillis = millis + everyMillis;

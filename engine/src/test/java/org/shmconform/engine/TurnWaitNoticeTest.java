@@ -47,9 +47,9 @@ class TurnWaitNoticeTest {
         List<String> lines = lines(said);
         assertTrue(lines.size() >= 2, "a first line and a later one: " + lines);
         assertTrue(lines.get(0).startsWith("shmconform: waiting "), lines.get(0));
-        assertTrue(lines.get(1).startsWith("shmconform: still waiting, "), lines.get(1));
+        assertTrue(lines.get(0).contains(file.toString()), lines.get(0));
+        assertTrue(lines.get(1).startsWith("shmconform: still waiting for the System V key-file turn, "), lines.get(1));
         for (String line : lines) {
-            assertTrue(line.contains(file.toString()), line);
             assertTrue(line.contains("held by this very process (pid " + ProcessHandle.current().pid()), line);
         }
     }
