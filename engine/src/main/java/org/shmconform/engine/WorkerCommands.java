@@ -45,8 +45,16 @@ public final class WorkerCommands {
         this.run = run;
     }
 
-    /** @param tmpdir null for the run's shared TMPDIR, or the name of a separate one */
+    /**
+     * @param tmpdir null for the run's shared TMPDIR, or the name of a separate one
+     * @return the command, whose pid hold's FIFO is made in the run's private directory (0700, lstat-checked): never in a
+     *         TMPDIR another user's worker owns
+     */
     public WorkerCommand command(String impl, String user, String tmpdir) {
+        return commandOf(impl, user, tmpdir).withHoldDirectory(run.runDir());
+    }
+
+    private WorkerCommand commandOf(String impl, String user, String tmpdir) {
         // TMPDIR: per run, unguessable, 0700 and owned by the worker's user (RunContext). SHMCONFORM_RUN
         // lets the next run's reaper prove a leftover worker is this run's (LeftoverWorkers).
         Path tmp = run.workerTmp(tmpdir, user);

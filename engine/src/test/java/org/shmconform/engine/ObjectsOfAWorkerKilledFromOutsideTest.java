@@ -69,6 +69,45 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
     }
 
     /**
+     * The same for a worker of another user (nobody, as AttacksAsNobodyTest's attacker runs): one started by setpriv's user
+     * switch, with a TMPDIR of its own it may write. Before the pid hold reached such workers (only those of the harness's
+     * own user were held), its segment and set outlived the run (checked: this test failed so).
+     */
+    @Test
+    void theSegmentAndSetOfAWorkerOfAnotherUserKilledFromOutsideInItsCreateAreReaped() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.engine.state.PrivateDirectory.myUid() == 0,
+                "a worker as nobody needs root: run the tests as root");
+        long started = System.currentTimeMillis() / 1000;
+        List<int[]> made = new ArrayList<>(); // {pid, segment, set}
+        try (RunContext run = RunContext.create()) {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            String column = DiesInItsCreateBackend.NAME;
+            Schedule s = new Schedule(column, null, List.of(new WorkerSpec("A", column, LocalEnvironment.NAME, "g", "nobody")
+                    .withTmpdir("a")), List.of(create("A", "k", 64)));
+            assertNull(runner.unavailableReason(s));
+            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
+            Execution x = runner.run(s);
+            int[] victim = killed.get();
+            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
+            made.add(victim);
+            removeOwnSegment(victim[3]);
+            assertEquals(1, x.problems().size(), x.problems().toString());
+            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+            assertEquals(List.of(), left(made, started), "what A (nobody) made before it was killed from outside outlived the schedule");
+        } finally {
+            left(made, started).forEach(SysVObjects::remove); // only what A said it made, still as made
+        }
+        assertEquals(List.of(), left(made, started), "and the run's end");
+    }
+
+    /** The segment {@link #killOnceMade} made in this JVM, removed if it is still the one this JVM made. */
+    private static void removeOwnSegment(int id) {
+        SysVObjects.segments().stream().filter(g -> g.id() == id && g.cpid() == ProcessHandle.current().pid())
+                .forEach(g -> SysVObjects.remove(g.obj()));
+    }
+
+    /**
      * Waits for A's file, then SIGKILLs A (never through the engine) and makes a segment of this JVM's; {pid, segment, set,
      * that segment}, or null if none came in time.
      */

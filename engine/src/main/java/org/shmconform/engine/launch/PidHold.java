@@ -3,6 +3,7 @@ package org.shmconform.engine.launch;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import org.shmconform.backends.host.Fifo;
+import org.shmconform.backends.host.HostIds;
 import org.shmconform.backends.host.Pidfd;
 import org.shmconform.backends.host.ProcText;
 
@@ -31,19 +33,39 @@ import org.shmconform.backends.host.ProcText;
  * the harness closes the FIFO ({@link #close}, once the worker's last look is taken), or dies, which closes it too.
  * A shell killed with its harness before its {@code cat} opened the FIFO would wait in that open: it still carries the
  * worker's command line and environment, so the next run's reaper ends it (LeftoverWorkers).
+ *
+ * <p>A worker of another user is held so too: the wrapper comes before setpriv's user switch, so the helper is the
+ * harness's, and its shell opened the FIFO (in the run's 0700 directory, {@link WorkerCommand#holdDirectory}) before the
+ * switch. The worker, its parent, in its group and session, may neither signal nor trace it (kill(2) and ptrace(2) want
+ * its uid), nor move it to another group (setpgid on a child that has exec'd is refused); the helper ignores what a
+ * terminal the worker made its controlling one would send the group. {@link #pin} takes as the helper only a {@code cat}
+ * whose uids are all the harness's and whose standard input is this FIFO: never a process the worker made, which could
+ * leave the group while the hold vouched for it.
  */
 public final class PidHold implements AutoCloseable {
-    /** $0 the FIFO, $1 cat's absolute path, the rest the worker's command. */
-    private static final String SCRIPT = "c=$1; shift; \"$c\" <\"$0\" >/dev/null 2>&1 & exec \"$@\"";
+    /**
+     * $0 the FIFO, $1 cat's absolute path, the rest the worker's command. The helper, an asynchronous list of a shell
+     * without job control, ignores SIGINT and SIGQUIT (POSIX); the brace group, a subshell of its own, also has it ignore
+     * the other signals a terminal sends a process group (SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU): the worker leads the session
+     * and could make a terminal its controlling one, whose signals need no permission to reach its group; a helper
+     * stopped so would be sent SIGHUP once the worker's death orphaned the group. The worker's own dispositions stay as
+     * they were: the traps are the subshell's alone.
+     */
+    private static final String SCRIPT = "c=$1; shift; { trap '' HUP TSTP TTIN TTOU; exec \"$c\"; } <\"$0\" >/dev/null 2>&1 & exec \"$@\"";
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Path fifo;
+    /** The FIFO's device and inode: what the helper's standard input must be. */
+    private final Object fifoDevice;
+    private final Object fifoInode;
     private final FileChannel lifeline;
     private Pidfd helper;
     private long workerPid = -1;
     private boolean closed;
 
-    private PidHold(Path fifo, FileChannel lifeline) {
+    private PidHold(Path fifo, Object fifoDevice, Object fifoInode, FileChannel lifeline) {
         this.fifo = fifo;
+        this.fifoDevice = fifoDevice;
+        this.fifoInode = fifoInode;
         this.lifeline = lifeline;
     }
 
@@ -52,6 +74,16 @@ public final class PidHold implements AutoCloseable {
      * starts: read-write, so the open waits for nobody.
      */
     static PidHold in(Path dir) throws IOException {
+        return in(dir, false);
+    }
+
+    /**
+     * As {@link #in(Path)}; {@code privateOnly}: {@code dir} must also be closed to every other user (0700), as the FIFO of
+     * a worker of another user must be: the helper's shell, still root's, opens it before the user switch, and nobody
+     * else may reach it (its name is on the shell's command line, which anyone can read for a moment).
+     */
+    static PidHold in(Path dir, boolean privateOnly) throws IOException {
+        checkDirectory(dir, privateOnly);
         StringBuilder letters = new StringBuilder();
         for (int i = 0; i < 16; i++) {
             letters.append((char) ('a' + RANDOM.nextInt(26)));
@@ -59,10 +91,33 @@ public final class PidHold implements AutoCloseable {
         Path fifo = dir.resolve(".pid-hold-" + letters);
         Fifo.make(fifo, -1);
         try {
-            return new PidHold(fifo, FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, java.nio.file.LinkOption.NOFOLLOW_LINKS));
-        } catch (IOException e) {
+            FileChannel lifeline = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+            try {
+                return new PidHold(fifo, Files.getAttribute(fifo, "unix:dev", LinkOption.NOFOLLOW_LINKS),
+                        Files.getAttribute(fifo, "unix:ino", LinkOption.NOFOLLOW_LINKS), lifeline);
+            } catch (IOException | RuntimeException e) {
+                lifeline.close();
+                throw e;
+            }
+        } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(fifo);
             throw e;
+        }
+    }
+
+    /**
+     * {@code dir}: a directory (no link) of the harness's user, writable by nobody else, and with {@code privateOnly} open
+     * to nobody else at all; else no FIFO is made there.
+     */
+    private static void checkDirectory(Path dir, boolean privateOnly) throws IOException {
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(dir + " is no directory");
+        }
+        int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        if (owner != HostIds.uid() || (mode & (privateOnly ? 0077 : 0022)) != 0) {
+            throw new IOException(dir + " (uid " + owner + ", mode " + Integer.toOctalString(mode & 07777) + ") is not the harness's"
+                    + (privateOnly ? " alone (0700)" : " and writable by it alone"));
         }
     }
 
@@ -102,8 +157,9 @@ public final class PidHold implements AutoCloseable {
                 String p5 = ProcText.statField(stat, 5);
                 String p6 = ProcText.statField(stat, 6);
                 String self = Long.toString(pid);
-                itsHelper = stat.contains(" (cat) ") && self.equals(p4) && self.equals(p5) && self.equals(p6);
-            } catch (IOException e) {
+                itsHelper = stat.contains(" (cat) ") && self.equals(p4) && self.equals(p5) && self.equals(p6)
+                        && readsTheFifo(child) && ownedByTheHarness(child);
+            } catch (IOException | RuntimeException e) {
                 // gone meanwhile
             }
             // Read while the pidfd's process lived (so the stat was its own) and while the pid was the worker's.
@@ -113,6 +169,31 @@ public final class PidHold implements AutoCloseable {
                 return true;
             }
             p.close();
+        }
+        return false;
+    }
+
+    /**
+     * Whether the standard input of process {@code child} is this hold's FIFO: opened by the shell that started the worker,
+     * not by a process the worker made (the FIFO's directory is the harness's; a worker of another user cannot open it),
+     * which could leave the group while the hold took it for its helper.
+     */
+    private boolean readsTheFifo(String child) throws IOException {
+        Path in = Path.of("/proc", child, "fd", "0");
+        return fifoInode.equals(Files.getAttribute(in, "unix:ino")) && fifoDevice.equals(Files.getAttribute(in, "unix:dev"));
+    }
+
+    /**
+     * Whether every uid of process {@code child} (real, effective, saved, file system) is the harness's: a helper a worker
+     * of another user can neither signal nor trace (kill(2) and ptrace(2) ask for its uid), hence can neither end nor move.
+     */
+    private static boolean ownedByTheHarness(String child) throws IOException {
+        String me = Integer.toString(HostIds.uid());
+        for (String line : Files.readAllLines(Path.of("/proc", child, "status"))) {
+            if (line.startsWith("Uid:")) {
+                String[] ids = line.substring(4).trim().split("\\s+");
+                return ids.length == 4 && java.util.Arrays.stream(ids).allMatch(me::equals);
+            }
         }
         return false;
     }

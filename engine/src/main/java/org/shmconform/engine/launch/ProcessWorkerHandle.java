@@ -60,13 +60,20 @@ public final class ProcessWorkerHandle implements WorkerHandle {
             builder.environment().putAll(command.environment());
             return new ProcessWorkerHandle(WorkerLauncher.startSelfArming(builder), null); // the worker itself is exec'd
         }
-        // A worker of the harness's own user in the harness's namespaces is held (PidHold): its TMPDIR, the run's, holds
-        // the FIFO. Not one of another user (its helper would be that user's, who could end it) nor one behind a prefix.
+        // A worker in the harness's namespaces is held (PidHold). Its FIFO is made in the command's hold directory (the
+        // run's, 0700), else, for a worker of the harness's own user, in its TMPDIR: never in a directory another user
+        // owns. One of another user is held too: the wrapper (setsid, sh, cat: root's, by absolute path) comes before the
+        // user switch, so its helper is the harness's, opened the FIFO before the switch, and the worker, of another uid,
+        // can neither signal nor trace it (PidHold#pin takes no other helper). Not one behind a prefix (nsenter into a
+        // group's IPC namespace): the readings that prove a dead worker's objects are of the harness's IPC namespace, which
+        // holds none of its objects (those the group's namespace keeps are removed there whole, OwnNamespaceReaper).
         PidHold hold = null;
         String tmp = command.environment().get("TMPDIR");
-        if (HOLD_PIDS && prefix.length == 0 && command.user() == null && tmp != null) {
+        Path holdDirectory = command.holdDirectory() != null ? command.holdDirectory()
+                : command.user() == null && tmp != null ? Path.of(tmp) : null;
+        if (HOLD_PIDS && prefix.length == 0 && holdDirectory != null) {
             try {
-                hold = PidHold.in(Path.of(tmp));
+                hold = PidHold.in(holdDirectory, command.user() != null);
                 argv = hold.wrap(argv);
             } catch (IOException | RuntimeException e) {
                 hold = null; // no FIFO, or no setsid/sh/cat of root's: started as before, nothing proven after its death

@@ -19,9 +19,17 @@ import java.util.Map;
  *                    {@link WorkerLauncher} need not exec setpriv before it
  * @param forksWorkers the program, started with the fork-server argument, forks fresh workers on request
  *                    ({@link ForkServer}): a pool may start its workers that way instead of exec'ing each
+ * @param holdDirectory a directory of the harness's own that no other user can enter (the run's, 0700), where the FIFO
+ *                    of the worker's {@link PidHold} is made; null: none, and then only a worker of the harness's own user
+ *                    is held, with the FIFO in its TMPDIR
  */
 public record WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
-                            String user, boolean armsItsParentDeathSignal, boolean forksWorkers) {
+                            String user, boolean armsItsParentDeathSignal, boolean forksWorkers, Path holdDirectory) {
+    public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
+                         String user, boolean armsItsParentDeathSignal, boolean forksWorkers) {
+        this(program, arguments, classPath, environment, user, armsItsParentDeathSignal, forksWorkers, null);
+    }
+
     public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment, String user) {
         this(program, arguments, classPath, environment, user, false, false);
     }
@@ -29,5 +37,10 @@ public record WorkerCommand(Path program, List<String> arguments, List<Path> cla
     public WorkerCommand(Path program, List<String> arguments, List<Path> classPath, Map<String, String> environment,
                          String user, boolean armsItsParentDeathSignal) {
         this(program, arguments, classPath, environment, user, armsItsParentDeathSignal, false);
+    }
+
+    /** The same command, its {@link PidHold}'s FIFO made in {@code dir} ({@link #holdDirectory}). */
+    public WorkerCommand withHoldDirectory(Path dir) {
+        return new WorkerCommand(program, arguments, classPath, environment, user, armsItsParentDeathSignal, forksWorkers, dir);
     }
 }

@@ -38,6 +38,8 @@ class PidHoldTest {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             assertEquals(Long.toString(pid), ProcText.statField(stat, 5), "the worker leads its own process group");
             assertTrue(stat.contains("(sleep)"), "the started process is the worker, exec'd in place: " + stat);
+            assertEquals(0, ignored(pid) & TERMINAL_SIGNALS, "the worker's dispositions are its own, not its helper's");
+            assertEquals(TERMINAL_SIGNALS, ignored(helperOf(pid)) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
 
             handle.kill();
             assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)), "SIGKILLed and reaped by Java");
@@ -83,6 +85,82 @@ class PidHoldTest {
             hold.close();
             handle.release();
         }
+    }
+
+    /**
+     * A worker of another user (nobody) is held as well, and what it tries against its helper (root's, in its group and
+     * session, its child) fails: kill(2) on the helper and on its whole group, and ptrace (strace -p, and /proc/PID/fd,
+     * which asks the same); killed and reaped, its pid stays in use. The FIFO is in a 0700 directory of root's.
+     */
+    @Test
+    void aWorkerOfAnotherUserCanNeitherSignalNorTraceItsHelper(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "a worker as nobody needs root");
+        Path holdDirectory = Files.createDirectory(tmp.resolve("hold"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        String script = "read c </proc/$$/task/$$/children; echo helper:$c;"
+                + " kill -KILL $c 2>/dev/null && echo kill:done || echo kill:refused;"
+                + " ls /proc/$c/fd >/dev/null 2>&1 && echo fd:read || echo fd:refused;"
+                + " " + SystemTools.path("timeout") + " 5 " + SystemTools.path("strace") + " -p $c -o /dev/null 2>/dev/null; echo trace:$?;"
+                + " echo group; read go; kill -KILL -$$; echo survived";
+        WorkerCommand command = new WorkerCommand(Path.of(SystemTools.path("sh")), List.of("-c", script), List.of(), Map.of(),
+                "nobody").withHoldDirectory(holdDirectory);
+        ProcessWorkerHandle handle = ProcessWorkerHandle.start(command, command.program().toString());
+        PidHold hold = handle.pidHold();
+        assertNotNull(hold, "a local worker of another user is held");
+        long pid = handle.pid();
+        try {
+            java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(handle.stdout()));
+            List<String> said = new java.util.ArrayList<>();
+            for (String line = out.readLine(); line != null && !said.contains("group"); line = said.contains("group") ? null : out.readLine()) {
+                said.add(line);
+            }
+            assertTrue(hold.pin(pid, handle::isAlive), "its helper, root's, reading the FIFO, is pinned: " + said);
+            handle.stdin().write('\n');
+            handle.stdin().flush();
+            assertEquals(137, handle.awaitExit(Duration.ofSeconds(30)), "it killed its own group, itself with it: " + said);
+            said.addAll(out.lines().toList());
+            long helper = Long.parseLong(said.get(0).substring("helper:".length()));
+            assertEquals(List.of("helper:" + helper, "kill:refused", "fd:refused"), said.subList(0, 3));
+            assertTrue(said.get(3).startsWith("trace:") && !said.get(3).equals("trace:0") && !said.get(3).equals("trace:124"),
+                    "strace could not attach: " + said);
+            assertEquals(List.of("group"), said.subList(4, said.size()), "and the group's kill ended the worker alone: " + said);
+            assertTrue(hold.isItsHelper(helper));
+            assertTrue(hold.holds(), "its helper outlived every try and the worker");
+            assertTrue(groupHasAMember(pid), "its group keeps its pid in use");
+            assertTrue(Pidfd.open(pid) == null, "and no process has its pid");
+        } finally {
+            hold.close();
+            handle.release();
+        }
+        try (Stream<Path> left = Files.list(holdDirectory)) {
+            assertEquals(List.of(), left.toList(), "the FIFO is gone");
+        }
+    }
+
+    @Test
+    void noFifoOfAWorkerOfAnotherUserInADirectoryOthersMayEnter(@TempDir Path tmp) throws Exception {
+        Path open = Files.createDirectory(tmp.resolve("open"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x")));
+        java.nio.file.attribute.PosixFileAttributeView view = Files.getFileAttributeView(open, java.nio.file.attribute.PosixFileAttributeView.class);
+        view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PidHold.in(open, true));
+        PidHold.in(open, false).close(); // the harness's own worker's TMPDIR may be opened to traversal (RunContext)
+    }
+
+    /** SIGHUP, SIGINT, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU as bits of /proc/PID/status's SigIgn. */
+    private static final long TERMINAL_SIGNALS = (1L << 0) | (1L << 1) | (1L << 2) | (1L << 19) | (1L << 20) | (1L << 21);
+
+    private static long ignored(long pid) throws Exception {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+            if (line.startsWith("SigIgn:")) {
+                return Long.parseUnsignedLong(line.substring(7).trim(), 16);
+            }
+        }
+        throw new AssertionError("no SigIgn for " + pid);
+    }
+
+    private static long helperOf(long pid) throws Exception {
+        return Long.parseLong(Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim());
     }
 
     /** Whether a process lives whose process group is {@code pgid} (read from /proc, not signalled). */
