@@ -101,6 +101,35 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
         assertEquals(List.of(), left(made, started), "and the run's end");
     }
 
+    /**
+     * A worker behind a namespace prefix (ipcns: nsenter into its group's IPC namespace) is not held, and needs no hold:
+     * what it makes is in that namespace, which no reading of the harness's sees, and which the namespace reaper empties
+     * after the schedule (OwnNamespaceReaper). A guard: it passed before the pid hold reached workers of another user too.
+     */
+    @Test
+    void theSegmentAndSetOfAWorkerInAnIpcNamespaceKilledFromOutsideInItsCreateGoWithTheNamespacesLeftovers() throws Exception {
+        List<int[]> made = new ArrayList<>();
+        try (RunContext run = RunContext.create();
+             org.shmconform.engine.env.Environment env = PooledSchedules.available(org.shmconform.engine.env.IpcNamespaceEnvironment.NAME, run)) {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(env.name(), env), ScheduleRunner.Timing.defaults());
+            String column = DiesInItsCreateBackend.NAME;
+            Schedule s = new Schedule(column, null, List.of(new WorkerSpec("A", column, env.name(), "g", null)), List.of(create("A", "k", 64)));
+            assertNull(runner.unavailableReason(s));
+            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
+            Execution x = runner.run(s);
+            int[] victim = killed.get();
+            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
+            made.add(victim);
+            removeOwnSegment(victim[3]);
+            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+            long holder = env.ownIpcNamespace("g").orElseThrow().holderPid();
+            assertEquals(List.of(), NamespaceWorkerPoolTest.sysvIn(holder, "sem"), "no set is left in the group's namespace: " + x.notes());
+            assertEquals(List.of(), NamespaceWorkerPoolTest.sysvIn(holder, "shm"), "nor a segment: " + x.notes());
+            assertTrue(x.notes().stream().anyMatch(n -> n.startsWith("removed from group g's IPC namespace")
+                    && n.contains("semaphore set(s) [" + victim[2] + "]") && n.contains("segment(s) [" + victim[1] + "]")), x.notes().toString());
+        }
+    }
+
     /** The segment {@link #killOnceMade} made in this JVM, removed if it is still the one this JVM made. */
     private static void removeOwnSegment(int id) {
         SysVObjects.segments().stream().filter(g -> g.id() == id && g.cpid() == ProcessHandle.current().pid())
