@@ -55,11 +55,9 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         }
         argv.add(program);
         argv.addAll(command.arguments());
-        if (prefix.length == 0 && command.user() == null && command.armsItsParentDeathSignal()) {
-            ProcessBuilder builder = new ProcessBuilder(argv);
-            builder.environment().putAll(command.environment());
-            return new ProcessWorkerHandle(WorkerLauncher.startSelfArming(builder), null); // the worker itself is exec'd
-        }
+        // The worker itself is exec'd, no setpriv before it; through a pid hold, its parent is still the harness (setsid
+        // forks only a group leader, and a child of the JVM is none; sh execs it in place), as its PARENT_PID check wants.
+        boolean selfArming = prefix.length == 0 && command.user() == null && command.armsItsParentDeathSignal();
         // A worker in the harness's namespaces is held (PidHold). Its FIFO is made in the command's hold directory (the
         // run's, 0700), else, for a worker of the harness's own user, in its TMPDIR: never in a directory another user
         // owns. One of another user is held too: the wrapper (setsid, sh, cat: root's, by absolute path) comes before the
@@ -67,13 +65,15 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         // can neither signal nor trace it (PidHold#pin takes no other helper). Not one behind a prefix (nsenter into a
         // group's IPC namespace): the readings that prove a dead worker's objects are of the harness's IPC namespace, which
         // holds none of its objects (those the group's namespace keeps are removed there whole, OwnNamespaceReaper).
+        // The command's hold directory must be the harness's alone: a program that switches users itself (the Qt 6.8
+        // launcher's --userspec) has no user() to tell.
         PidHold hold = null;
         String tmp = command.environment().get("TMPDIR");
         Path holdDirectory = command.holdDirectory() != null ? command.holdDirectory()
                 : command.user() == null && tmp != null ? Path.of(tmp) : null;
         if (HOLD_PIDS && prefix.length == 0 && holdDirectory != null) {
             try {
-                hold = PidHold.in(holdDirectory, command.user() != null);
+                hold = PidHold.in(holdDirectory, command.holdDirectory() != null || command.user() != null);
                 argv = hold.wrap(argv);
             } catch (IOException | RuntimeException e) {
                 hold = null; // no FIFO, or no setsid/sh/cat of root's: started as before, nothing proven after its death
@@ -86,7 +86,7 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         ProcessBuilder builder = new ProcessBuilder(argv);
         builder.environment().putAll(command.environment());
         try {
-            return new ProcessWorkerHandle(WorkerLauncher.start(builder), hold);
+            return new ProcessWorkerHandle(selfArming ? WorkerLauncher.startSelfArming(builder) : WorkerLauncher.start(builder), hold);
         } catch (IOException | RuntimeException e) {
             if (hold != null) {
                 hold.close();

@@ -137,6 +137,42 @@ class PidHoldTest {
         }
     }
 
+    /**
+     * A program that arms its own parent-death signal (the Qt workers, the Qt 6.8 launcher, started with no setpriv
+     * before them) is held too, and stays the harness's child with the harness's pid in SHMCONFORM_PARENT_PID, as its
+     * check after prctl wants. Before, such a worker started without a hold: one not forked by a fork server (a
+     * schedule's own start, a Qt 6.8 worker of another user by --userspec) proved nothing after a death by another hand.
+     */
+    @Test
+    void aWorkerThatArmsItsOwnParentDeathSignalIsHeldAndIsStillTheHarnesssChild(@TempDir Path tmp) throws Exception {
+        WorkerCommand command = new WorkerCommand(Path.of(SystemTools.path("sleep")), List.of("60"), List.of(),
+                Map.of("TMPDIR", tmp.toString()), null, true);
+        ProcessWorkerHandle handle = ProcessWorkerHandle.start(command, command.program().toString());
+        PidHold hold = handle.pidHold();
+        assertNotNull(hold, "a self-arming worker of the harness's user is held");
+        long pid = handle.pid();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            assertTrue(stat.contains("(sleep)"), "the started process is the worker, exec'd in place: " + stat);
+            String me = Long.toString(ProcessHandle.current().pid());
+            assertEquals(me, ProcText.statField(stat, 4), "its parent is the harness");
+            String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"));
+            assertTrue(java.util.Arrays.asList(environ.split("\0")).contains(WorkerLauncher.PARENT_PID + "=" + me), environ);
+            handle.kill();
+            assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)));
+            assertTrue(hold.holds(), "its process group keeps its pid in use");
+            assertTrue(groupHasAMember(pid));
+        } finally {
+            hold.close();
+            handle.release();
+        }
+    }
+
     @Test
     void noFifoOfAWorkerOfAnotherUserInADirectoryOthersMayEnter(@TempDir Path tmp) throws Exception {
         Path open = Files.createDirectory(tmp.resolve("open"),

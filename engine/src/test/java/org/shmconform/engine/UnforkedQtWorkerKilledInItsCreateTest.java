@@ -1,0 +1,123 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.shmconform.schedule.Steps.create;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.shmconform.backends.sysv.SysVObjects;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
+import org.shmconform.schedule.Step;
+import org.shmconform.schedule.WorkerSpec;
+
+/**
+ * A Qt worker that no fork server forked, SIGKILLed by another hand inside its create, after its semget and shmget and
+ * before its shmat (strace injects the SIGKILL, as in {@link ForkedWorkerKilledInItsCreateTest}): one the schedule
+ * started itself ("own": no pool, so it is exec'd, arming its own parent-death signal), and one of another user
+ * ("nobody": a pool's, but a fork server forks only the harness's user's workers, so it is exec'd through setpriv's user
+ * switch). Neither was held before ({@code PidHold}): their set and segment outlived the run (checked: this test failed so
+ * for both).
+ */
+class UnforkedQtWorkerKilledInItsCreateTest {
+    private static final Path STRACE = Path.of("/usr/bin/strace");
+
+    @ParameterizedTest
+    @ValueSource(strings = {"own", "nobody"})
+    void theSetAndSegmentOfAnUnforkedQtWorkerKilledFromOutsideInItsCreateAreReaped(String who) throws Exception {
+        assumeTrue(Files.isExecutable(STRACE), "no strace here to kill a worker inside its create");
+        String user = who.equals("own") ? null : who;
+        assumeTrue(user == null || PrivateDirectory.myUid() == 0, "a worker as nobody needs root");
+        long started = System.currentTimeMillis() / 1000;
+        List<Long> killed = new ArrayList<>();
+        try (RunContext run = RunContext.create()) {
+            ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                    ScheduleRunner.Timing.defaults());
+            if (user != null) {
+                runner = runner.reusingWorkers().withoutSpares();
+            }
+            // nobody's workers: a TMPDIR of their own, which they may write (the run's is root's).
+            List<WorkerSpec> workers = List.of(new WorkerSpec("A", "qt", LocalEnvironment.NAME, "g", user).withTmpdir(user == null ? null : "n"),
+                    new WorkerSpec("B", "qt", LocalEnvironment.NAME, "g", user).withTmpdir(user == null ? null : "n"));
+            Schedule s = new Schedule("qt", null, workers,
+                    List.of(Step.of("B", "sleep").ms(3000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
+            String why = runner.unavailableReason(s);
+            assumeTrue(why == null, "qt: " + why);
+            CompletableFuture<Victim> victim = CompletableFuture.supplyAsync(() -> killAtTheFirstShmat(started));
+            Execution x = runner.run(s);
+            Victim v = victim.get();
+            assertTrue(v != null, "strace killed a worker in its shmat: " + x.problems() + x.history().toJsonLines());
+            killed.add(v.pid());
+            assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
+                    "A had made its set and its segment when it died: " + v.madeWhenItDied());
+            assertEquals(1, x.problems().size(), x.problems().toString());
+            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+            assertEquals(List.of(), made(killed, started), "what A made before it was killed from outside outlived the schedule");
+        } finally {
+            made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
+        }
+    }
+
+    private record Victim(long pid, List<SysVObjects.Obj> madeWhenItDied) {
+    }
+
+    /**
+     * Waits for this JVM's two Qt workers (its children, exec'd in place through any wrapper), traces both, SIGKILLs the
+     * first to enter shmat, and detaches from the other once it died; what it killed, or null.
+     */
+    private static Victim killAtTheFirstShmat(long since) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            List<ProcessHandle> workers = List.of();
+            while (workers.size() < 2 && System.nanoTime() < deadline) {
+                workers = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                        .filter(p -> p.info().command().orElse("").endsWith(QtReferenceWorker.BINARY_NAME)).toList();
+                Thread.sleep(5);
+            }
+            if (workers.size() != 2) {
+                return null;
+            }
+            List<String> argv = new ArrayList<>(List.of(STRACE.toString(), "-qq", "-o", "/dev/null", "-e", "trace=shmat",
+                    "-e", "inject=shmat:signal=KILL"));
+            workers.forEach(p -> argv.addAll(List.of("-p", Long.toString(p.pid()))));
+            Process strace = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                while (System.nanoTime() < deadline) {
+                    for (ProcessHandle p : workers) {
+                        if (!p.isAlive()) {
+                            return new Victim(p.pid(), made(List.of(p.pid()), since));
+                        }
+                    }
+                    Thread.sleep(1);
+                }
+                return null;
+            } finally {
+                strace.destroy(); // SIGTERM: strace detaches from the other worker
+                strace.waitFor();
+            }
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The segments the killed workers created and the sets they operated last, made since {@code since}. */
+    private static List<SysVObjects.Obj> made(List<Long> pids, long since) {
+        List<SysVObjects.Obj> made = new ArrayList<>();
+        for (long pid : pids) {
+            SysVObjects.segments().stream().filter(g -> g.cpid() == pid && g.ctime() >= since).forEach(g -> made.add(g.obj()));
+            SysVObjects.semaphoreSets().stream().filter(t -> t.ctime() >= since && SysVObjects.lastOperator(t.id()) == pid)
+                    .forEach(t -> made.add(t.obj()));
+        }
+        return made;
+    }
+}
