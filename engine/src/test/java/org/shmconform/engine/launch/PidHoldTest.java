@@ -173,6 +173,59 @@ class PidHoldTest {
         }
     }
 
+    /**
+     * The worker leads its session: as nobody, it makes a pseudo-terminal its controlling one (its process group, with
+     * the helper, the terminal's foreground group), sends the group ^C, ^\ and ^Z through it (a terminal's signals need no
+     * permission), and exits, which sends the foreground group SIGHUP. The helper lives on: it ignores them. Before, it
+     * did not ignore SIGTSTP and SIGHUP, and died (checked: this test failed so); its hold then vouched for nothing.
+     */
+    @Test
+    void aWorkerOfAnotherUserCannotEndItsHelperThroughATerminal(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "a worker as nobody needs root");
+        String python;
+        try {
+            python = SystemTools.path("python3");
+        } catch (RuntimeException e) {
+            org.junit.jupiter.api.Assumptions.abort("no python3 of root's here to play the worker: " + e.getMessage());
+            return;
+        }
+        Path holdDirectory = Files.createDirectory(tmp.resolve("hold"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        String script = String.join("\n",
+                "import os, sys, signal, time, fcntl, termios",
+                "for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP): signal.signal(s, signal.SIG_IGN)",
+                "sys.stdin.readline()",
+                "m, t = os.openpty()",
+                "fcntl.ioctl(t, termios.TIOCSCTTY, 0)",
+                "print('foreground', os.tcgetpgrp(t) == os.getpgrp(), flush=True)",
+                "for ch in (b'\\x03', b'\\x1c', b'\\x1a'):",
+                "    os.write(m, ch); time.sleep(0.2)");
+        WorkerCommand command = new WorkerCommand(Path.of(python), List.of("-c", script), List.of(), Map.of(), "nobody")
+                .withHoldDirectory(holdDirectory);
+        ProcessWorkerHandle handle = ProcessWorkerHandle.start(command, command.program().toString());
+        PidHold hold = handle.pidHold();
+        assertNotNull(hold);
+        long pid = handle.pid();
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
+            handle.stdin().write('\n');
+            handle.stdin().flush();
+            String said = new String(handle.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
+            assertEquals(0, handle.awaitExit(Duration.ofSeconds(30)), said);
+            assertEquals("foreground True", said, "the worker's group, with the helper, was the terminal's foreground group");
+            Thread.sleep(500); // the hang-up's SIGHUP (and an orphaned stopped group's) is sent at the exit
+            assertTrue(hold.holds(), "the helper lives on");
+            assertTrue(groupHasAMember(pid));
+        } finally {
+            hold.close();
+            handle.release();
+        }
+    }
+
     @Test
     void noFifoOfAWorkerOfAnotherUserInADirectoryOthersMayEnter(@TempDir Path tmp) throws Exception {
         Path open = Files.createDirectory(tmp.resolve("open"),
