@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.shmconform.schedule.Steps.create;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.LocalEnvironment;
@@ -28,11 +25,9 @@ import org.shmconform.schedule.WorkerSpec;
  * look before the reaping, both objects outlived the run (checked).
  */
 class ForkedWorkerKilledInItsCreateTest {
-    private static final Path STRACE = Path.of("/usr/bin/strace");
-
     @Test
     void theSetAndSegmentOfAForkedWorkerKilledFromOutsideInItsCreateAreReaped() throws Exception {
-        assumeTrue(Files.isExecutable(STRACE), "no strace here to kill a worker inside its create");
+        assumeTrue(ShmatKiller.available(), "no strace here to kill a worker inside its create");
         long started = System.currentTimeMillis() / 1000;
         List<Long> killed = new ArrayList<>();
         try (RunContext run = RunContext.create()) {
@@ -42,71 +37,32 @@ class ForkedWorkerKilledInItsCreateTest {
                     List.of(Step.of("B", "sleep").ms(3000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
             String why = runner.unavailableReason(s);
             assumeTrue(why == null, "qt: " + why);
-            CompletableFuture<Victim> victim = CompletableFuture.supplyAsync(() -> killAtTheFirstShmat(started));
-            Execution x = runner.run(s);
-            Victim v = victim.get();
-            assertTrue(v != null, "strace killed a forked worker in its shmat: " + x.problems() + x.history().toJsonLines());
-            killed.add(v.pid());
-            assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
-                    "A had made its set and its segment when it died: " + v.madeWhenItDied());
-            assertEquals(1, x.problems().size(), x.problems().toString());
-            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
-            assertEquals(List.of(), made(killed, started), "what A made before it was killed from outside outlived the schedule");
-        } finally {
-            made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
-        }
-    }
-
-    /**
-     * Waits for this JVM's two forked Qt workers (children of its fork server), traces both, SIGKILLs the first to enter
-     * shmat, and detaches from the other once it died; what it killed, or null.
-     */
-    private record Victim(long pid, List<SysVObjects.Obj> madeWhenItDied) {
-    }
-
-    private static Victim killAtTheFirstShmat(long since) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        try {
-            List<ProcessHandle> forked = List.of();
-            while (forked.size() < 2 && System.nanoTime() < deadline) {
-                forked = ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith(QtReferenceWorker.BINARY_NAME))
-                        .flatMap(ProcessHandle::children).filter(ProcessHandle::isAlive).toList();
-                Thread.sleep(5);
-            }
-            if (forked.size() != 2) {
-                return null;
-            }
-            List<String> argv = new ArrayList<>(List.of(STRACE.toString(), "-qq", "-o", "/dev/null", "-e", "trace=shmat",
-                    "-e", "inject=shmat:signal=KILL"));
-            forked.forEach(p -> argv.addAll(List.of("-p", Long.toString(p.pid()))));
-            Process strace = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try {
-                while (System.nanoTime() < deadline) {
-                    for (ProcessHandle p : forked) {
-                        if (!p.isAlive()) {
-                            return new Victim(p.pid(), made(List.of(p.pid()), since));
-                        }
+            for (int attempt = 1; ; attempt++) {
+                try (ShmatKiller killer = ShmatKiller.start(ForkedWorkerKilledInItsCreateTest::forkedWorkers, started)) {
+                    Execution x = runner.run(s);
+                    if (ShmatKiller.missed(x) && attempt < ShmatKiller.ATTEMPTS) {
+                        continue; // strace attached after the create: nothing was killed, nothing to judge
                     }
-                    Thread.sleep(1);
+                    ShmatKiller.Victim v = killer.victim();
+                    assertTrue(v != null && !ShmatKiller.missed(x), "strace killed a forked worker in its shmat (attempt " + attempt
+                            + "): " + x.problems() + x.history().toJsonLines());
+                    killed.add(v.pid());
+                    assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
+                            "A had made its set and its segment when it died: " + v.madeWhenItDied());
+                    assertEquals(1, x.problems().size(), x.problems().toString());
+                    assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+                    assertEquals(List.of(), ShmatKiller.made(killed, started), "what A made before it was killed from outside outlived the schedule");
+                    return;
                 }
-                return null;
-            } finally {
-                strace.destroy(); // SIGTERM: strace detaches from the other worker
-                strace.waitFor();
             }
-        } catch (Exception e) {
-            return null;
+        } finally {
+            ShmatKiller.made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
         }
     }
 
-    /** The segments the killed workers created and the sets they operated last, made since {@code since}. */
-    private static List<SysVObjects.Obj> made(List<Long> pids, long since) {
-        List<SysVObjects.Obj> made = new ArrayList<>();
-        for (long pid : pids) {
-            SysVObjects.segments().stream().filter(g -> g.cpid() == pid && g.ctime() >= since).forEach(g -> made.add(g.obj()));
-            SysVObjects.semaphoreSets().stream().filter(t -> t.ctime() >= since && SysVObjects.lastOperator(t.id()) == pid)
-                    .forEach(t -> made.add(t.obj()));
-        }
-        return made;
+    /** This JVM's forked Qt workers: children of its fork server. */
+    private static List<ProcessHandle> forkedWorkers() {
+        return ProcessHandle.current().children().filter(p -> p.info().command().orElse("").endsWith(QtReferenceWorker.BINARY_NAME))
+                .flatMap(ProcessHandle::children).filter(ProcessHandle::isAlive).toList();
     }
 }

@@ -5,12 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.shmconform.schedule.Steps.create;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.shmconform.backends.sysv.SysVObjects;
@@ -31,12 +28,10 @@ import org.shmconform.schedule.WorkerSpec;
  * schedule (checked: this test failed so).
  */
 class UnforkedQtWorkerKilledInItsCreateTest {
-    private static final Path STRACE = Path.of("/usr/bin/strace");
-
     @ParameterizedTest(name = "{0} as {1}")
     @CsvSource({"qt, own", "qt, nobody", "qt68-sysv, own", "qt68-sysv, nobody"})
     void theSetAndSegmentOfAnUnforkedQtWorkerKilledFromOutsideInItsCreateAreReaped(String column, String who) throws Exception {
-        assumeTrue(Files.isExecutable(STRACE), "no strace here to kill a worker inside its create");
+        assumeTrue(ShmatKiller.available(), "no strace here to kill a worker inside its create");
         String user = who.equals("own") ? null : who;
         assumeTrue(user == null || PrivateDirectory.myUid() == 0, "a worker as nobody needs root");
         long started = System.currentTimeMillis() / 1000;
@@ -56,71 +51,32 @@ class UnforkedQtWorkerKilledInItsCreateTest {
                     List.of(Step.of("B", "sleep").ms(6000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
             String why = runner.unavailableReason(s);
             assumeTrue(why == null, column + ": " + why);
-            CompletableFuture<Victim> victim = CompletableFuture.supplyAsync(() -> killAtTheFirstShmat(started));
-            Execution x = runner.run(s);
-            Victim v = victim.get();
-            assertTrue(v != null, "strace killed a worker in its shmat: " + x.problems() + x.history().toJsonLines());
-            killed.add(v.pid());
-            assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
-                    "A had made its set and its segment when it died: " + v.madeWhenItDied());
-            assertEquals(1, x.problems().size(), x.problems().toString());
-            assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
-            assertEquals(List.of(), made(killed, started), "what A made before it was killed from outside outlived the schedule");
-        } finally {
-            made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
-        }
-    }
-
-    private record Victim(long pid, List<SysVObjects.Obj> madeWhenItDied) {
-    }
-
-    /**
-     * Waits for this JVM's two Qt workers (its children, exec'd in place through any wrapper), traces both, SIGKILLs the
-     * first to enter shmat, and detaches from the other once it died; what it killed, or null.
-     */
-    private static Victim killAtTheFirstShmat(long since) {
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        try {
-            List<ProcessHandle> workers = List.of();
-            while (workers.size() < 2 && System.nanoTime() < deadline) {
-                workers = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
-                        .filter(p -> p.info().command().orElse("").endsWith(QtReferenceWorker.BINARY_NAME)).toList();
-                Thread.sleep(5);
-            }
-            if (workers.size() != 2) {
-                return null;
-            }
-            List<String> argv = new ArrayList<>(List.of(STRACE.toString(), "-qq", "-o", "/dev/null", "-e", "trace=shmat",
-                    "-e", "inject=shmat:signal=KILL"));
-            workers.forEach(p -> argv.addAll(List.of("-p", Long.toString(p.pid()))));
-            Process strace = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            try {
-                while (System.nanoTime() < deadline) {
-                    for (ProcessHandle p : workers) {
-                        if (!p.isAlive()) {
-                            return new Victim(p.pid(), made(List.of(p.pid()), since));
-                        }
+            for (int attempt = 1; ; attempt++) {
+                try (ShmatKiller killer = ShmatKiller.start(UnforkedQtWorkerKilledInItsCreateTest::qtWorkers, started)) {
+                    Execution x = runner.run(s);
+                    if (ShmatKiller.missed(x) && attempt < ShmatKiller.ATTEMPTS) {
+                        continue; // strace attached after the create: nothing was killed, nothing to judge
                     }
-                    Thread.sleep(1);
+                    ShmatKiller.Victim v = killer.victim();
+                    assertTrue(v != null && !ShmatKiller.missed(x), "strace killed a worker in its shmat (attempt " + attempt + "): "
+                            + x.problems() + x.history().toJsonLines());
+                    killed.add(v.pid());
+                    assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
+                            "A had made its set and its segment when it died: " + v.madeWhenItDied());
+                    assertEquals(1, x.problems().size(), x.problems().toString());
+                    assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+                    assertEquals(List.of(), ShmatKiller.made(killed, started), "what A made before it was killed from outside outlived the schedule");
+                    return;
                 }
-                return null;
-            } finally {
-                strace.destroy(); // SIGTERM: strace detaches from the other worker
-                strace.waitFor();
             }
-        } catch (Exception e) {
-            return null;
+        } finally {
+            ShmatKiller.made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
         }
     }
 
-    /** The segments the killed workers created and the sets they operated last, made since {@code since}. */
-    private static List<SysVObjects.Obj> made(List<Long> pids, long since) {
-        List<SysVObjects.Obj> made = new ArrayList<>();
-        for (long pid : pids) {
-            SysVObjects.segments().stream().filter(g -> g.cpid() == pid && g.ctime() >= since).forEach(g -> made.add(g.obj()));
-            SysVObjects.semaphoreSets().stream().filter(t -> t.ctime() >= since && SysVObjects.lastOperator(t.id()) == pid)
-                    .forEach(t -> made.add(t.obj()));
-        }
-        return made;
+    /** This JVM's Qt workers: its children, exec'd in place through any wrapper. */
+    private static List<ProcessHandle> qtWorkers() {
+        return ProcessHandle.current().children().filter(ProcessHandle::isAlive)
+                .filter(p -> p.info().command().orElse("").endsWith(QtReferenceWorker.BINARY_NAME)).toList();
     }
 }

@@ -1,0 +1,109 @@
+package org.shmconform.engine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.shmconform.backends.sysv.SysVObjects;
+
+/**
+ * Another hand for the tests of a worker killed inside its create: strace traces the schedule's two workers once they
+ * are there and SIGKILLs the first to enter shmat (after its semget and shmget). strace attaches to running processes
+ * while the schedule goes on, so the schedule gives it a first sleep; under load it may still attach after the create:
+ * then nothing is killed, the execution tells no death ({@link #missed}), and the test runs the schedule again instead
+ * of judging a create that no other hand touched.
+ */
+final class ShmatKiller implements AutoCloseable {
+    static final Path STRACE = Path.of("/usr/bin/strace");
+    /** Attempts a test makes before it says strace never attached in time. */
+    static final int ATTEMPTS = 3;
+
+    /** What the killer killed, and what that worker had made (segments it created, sets it operated last) when it died. */
+    record Victim(long pid, List<SysVObjects.Obj> madeWhenItDied) {
+    }
+
+    private final CompletableFuture<Victim> victim;
+    private volatile boolean stop;
+
+    private ShmatKiller(Supplier<List<ProcessHandle>> workers, long sinceSecond) {
+        this.victim = CompletableFuture.supplyAsync(() -> killAtTheFirstShmat(workers, sinceSecond));
+    }
+
+    /** Starts looking for the two workers {@code workers} lists (asked every 5 ms) and kills the first in shmat. */
+    static ShmatKiller start(Supplier<List<ProcessHandle>> workers, long sinceSecond) {
+        return new ShmatKiller(workers, sinceSecond);
+    }
+
+    static boolean available() {
+        return Files.isExecutable(STRACE);
+    }
+
+    /** Whether the execution shows no death: strace came after the create, which then ran untouched. */
+    static boolean missed(org.shmconform.history.Execution x) {
+        return x.problems().isEmpty();
+    }
+
+    /** The worker killed, or null if none died within a minute of the start. */
+    Victim victim() throws Exception {
+        return victim.get(70, TimeUnit.SECONDS);
+    }
+
+    /** Stops looking and detaches strace: for an attempt that missed. */
+    @Override
+    public void close() {
+        stop = true;
+        try {
+            victim.get(70, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // nothing killed: nothing to wait for
+        }
+    }
+
+    private Victim killAtTheFirstShmat(Supplier<List<ProcessHandle>> find, long since) {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        try {
+            List<ProcessHandle> workers = List.of();
+            while (workers.size() < 2 && System.nanoTime() < deadline && !stop) {
+                workers = find.get();
+                Thread.sleep(5);
+            }
+            if (workers.size() != 2) {
+                return null;
+            }
+            List<String> argv = new ArrayList<>(List.of(STRACE.toString(), "-qq", "-o", "/dev/null", "-e", "trace=shmat",
+                    "-e", "inject=shmat:signal=KILL"));
+            workers.forEach(p -> argv.addAll(List.of("-p", Long.toString(p.pid()))));
+            Process strace = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try {
+                while (System.nanoTime() < deadline && !stop) {
+                    for (ProcessHandle p : workers) {
+                        if (!p.isAlive()) {
+                            return new Victim(p.pid(), made(List.of(p.pid()), since));
+                        }
+                    }
+                    Thread.sleep(1);
+                }
+                return null;
+            } finally {
+                strace.destroy(); // SIGTERM: strace detaches from the other worker
+                strace.waitFor();
+            }
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** The segments the killed workers created and the sets they operated last, made since {@code since}. */
+    static List<SysVObjects.Obj> made(List<Long> pids, long since) {
+        List<SysVObjects.Obj> made = new ArrayList<>();
+        for (long pid : pids) {
+            SysVObjects.segments().stream().filter(g -> g.cpid() == pid && g.ctime() >= since).forEach(g -> made.add(g.obj()));
+            SysVObjects.semaphoreSets().stream().filter(t -> t.ctime() >= since && SysVObjects.lastOperator(t.id()) == pid)
+                    .forEach(t -> made.add(t.obj()));
+        }
+        return made;
+    }
+}
