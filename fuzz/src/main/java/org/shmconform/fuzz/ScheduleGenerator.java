@@ -242,7 +242,12 @@ public final class ScheduleGenerator {
      * A worker's step becomes a rawWrite, a truncate or a nativeKey() with their weights (2 or 1, 1, 1) out of this
      * many: on an attached worker of a resizable column one step in eight, elsewhere fewer.
      */
-    private static final int EXTRA_ONE_IN = 32;
+    static final int EXTRA_ONE_IN = 32;
+    /**
+     * The most of {@link #EXTRA_ONE_IN} the rawWrite, truncate and nativeKey take (their weights' sum, at the bottom):
+     * a step's first side draw below it makes one of them where all three are on offer, below 1 wherever any is.
+     */
+    static final int EXTRA_SLOTS = 4;
 
     /** The weighted menu of steps for the workers that can act, in the current shadow state. */
     private static final class Choices {
