@@ -299,7 +299,9 @@ public final class FuzzCampaign {
      * reach what they reached (FaultBudgetReachTest); had fresh schedules been thinned too (one step in 4),
      * fault-nosemundo's situation (a lock after its holder was killed) would come in 13 of 300 fresh seeds instead of 34.
      * The same steps are a mutant's only ones to spawn a child worker (one more JVM on memfd-fd): memfd-fd, seeds 7, 99
-     * and 3, 29.8 → 65.4, 40.7 → 63.9 and 38.9 → 80.4 ops/s; 99 → 114, 96 → 120 and 103 → 137 transitions. One in 16 on
+     * and 3, 29.8 → 65.4, 40.7 → 63.9 and 38.9 → 80.4 ops/s; 99 → 114, 96 → 120 and 103 → 137 transitions. They are also
+     * its only ones to make a step the shadow expects to crash its worker (a crashed worker is replaced as a killed one is:
+     * README, "A mutant's expected crashes are thinned the same way", has the measurements). One in 16 on
      * the native columns traded transitions for speed (qt and qt68-sysv, seeds 7 and 99: 5 to 13 fewer transitions each,
      * -3% to +26% ops/s), so they keep one in 4.
      */

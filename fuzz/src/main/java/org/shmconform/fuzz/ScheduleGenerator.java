@@ -119,11 +119,13 @@ public final class ScheduleGenerator {
 
     /**
      * This generator, except that a mutant's step may start or end a process (a kill, drawn from the menu or forced by
-     * its tape, or a spawnChild) on one step in {@code n}, those steps chosen from the mutant's seed; on the others a
-     * draw that lands on such a step takes the next step of the menu instead, so every other draw chooses what it chose
-     * in the schedule the genes come from (a mutant that makes no kill and no spawn with 1 is the same with any
-     * {@code n}). A schedule made from a seed alone (no tape) may kill or spawn on every step, as with 1. A kill ends a
-     * worker process, so the pool starts another, and a spawnChild starts one more worker: a JVM start costs about a
+     * its tape, a spawnChild, or a step the shadow expects to crash its worker, {@link ShadowState#expectsCrash}) on one
+     * step in {@code n}, those steps chosen from the mutant's seed; on the others a draw that lands on such a step takes
+     * the next step of the menu instead (a side draw that lands on a crashing rawWrite leaves the step the menu's), so
+     * every other draw chooses what it chose in the schedule the genes come from (a mutant that makes no kill, no spawn
+     * and no expected crash with 1 is the same with any {@code n}). A schedule made from a seed alone (no tape) may kill,
+     * spawn or crash on every step, as with 1. A kill or a crash ends a worker process, so the pool starts another (it
+     * never reuses a worker that crashed, WorkerPool), and a spawnChild starts one more worker: a JVM start costs about a
      * hundred other steps' CPU, a forked Qt worker's about ten to fifteen ({@code FuzzCampaign#defaultMutantKillShare}
      * has the measurements). AFL gives an input that runs fast more mutants than a slow one; here a mutant spends fewer
      * process starts, and the fresh schedules keep the kill-rich search that reaches a killed holder or waiter
@@ -257,10 +259,11 @@ public final class ScheduleGenerator {
         private final int index;
         private final int alive;
         /**
-         * Whether this step may start or end a process, a kill or a spawnChild ({@link #mutantsKillOnOneStepIn}). When
-         * not, those steps stay on the menu with their weights, so that a mutant's draws choose what they chose in the
-         * schedule its genes come from, and a draw that lands on one takes the next step of the menu that starts or ends
-         * no process (a kill the tape forces is not made).
+         * Whether this step may start or end a process, a kill, a spawnChild or a step expected to crash its worker
+         * ({@link #mutantsKillOnOneStepIn}). When not, those steps stay on the menu with their weights, so that a mutant's
+         * draws choose what they chose in the schedule its genes come from, and a draw that lands on one takes the next
+         * step of the menu that starts or ends no process (a kill the tape forces is not made; a side draw that lands on
+         * a rawWrite that would crash leaves the step the menu's).
          */
         private final boolean processStepsOffered;
         private final List<Step> menu = new ArrayList<>();
@@ -455,7 +458,9 @@ public final class ScheduleGenerator {
                 int truncateWeight = truncate ? 1 : 0;
                 int r = random.nextSide(EXTRA_ONE_IN);
                 if (r < rawWeight) {
-                    return Steps.rawWrite(w, random.nextSide((int) (seg.mapped(w) - tag.length() + 1)), tag);
+                    // A crash ends the worker's process as a kill does: where a mutant's step may not, the chosen step.
+                    return rawCrashes && !processStepsOffered ? chosen
+                            : Steps.rawWrite(w, random.nextSide((int) (seg.mapped(w) - tag.length() + 1)), tag);
                 }
                 r -= rawWeight;
                 if (r < truncateWeight) {
@@ -508,9 +513,12 @@ public final class ScheduleGenerator {
             return "kill".equals(step.op());
         }
 
-        /** A kill (the pool starts a worker in its place) or a spawnChild (its worker starts a child worker). */
-        private static boolean startsOrEndsAProcess(Step step) {
-            return isKill(step) || "spawnChild".equals(step.op());
+        /**
+         * A kill (the pool starts a worker in its place), a spawnChild (its worker starts a child worker), or a step the
+         * shadow expects to crash its worker ({@link ShadowState#expectsCrash}: the pool starts one in its place too).
+         */
+        private boolean startsOrEndsAProcess(Step step) {
+            return isKill(step) || "spawnChild".equals(step.op()) || s.expectsCrash(step);
         }
 
         /** A step the worker takes itself (a kill is the engine's step on the worker, not the worker's own). */

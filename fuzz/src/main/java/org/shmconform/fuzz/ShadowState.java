@@ -316,6 +316,26 @@ final class ShadowState {
                 && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w) && old.equals(e.getValue()) && !dead.contains(e.getKey()));
     }
 
+    /**
+     * Whether the step is expected to crash its worker, ending its process as a kill would: a store into a read-only
+     * mapping (a rawWrite: SIGSEGV), or a read or store that touches an object truncated to nothing (SIGBUS); an access
+     * the worker's range check refuses touches nothing.
+     */
+    boolean expectsCrash(Step step) {
+        String w = step.worker();
+        Segment s = segment(w);
+        if (s == null || !attached(w)) {
+            return false;
+        }
+        return switch (step.op()) {
+            case "write", "rawWrite" -> step.offset() + step.data().length() <= s.mapped(w)
+                    && ("rawWrite".equals(step.op()) && readOnly.contains(w)
+                    || !readOnly.contains(w) && s.crashes(w, step.offset(), step.data().length()));
+            case "read" -> s.crashes(w, step.offset(), step.length());
+            default -> false;
+        };
+    }
+
     /** Applies the effect the step should have on a conforming backend. */
     void apply(Step step) {
         applyStep(step);
@@ -417,11 +437,10 @@ final class ShadowState {
             }
             case "write", "rawWrite" -> {
                 Segment s = segment(w);
-                boolean raw = "rawWrite".equals(step.op());
                 if (s == null || !attached(w) || step.offset() + step.data().length() > s.mapped(w)) {
                     return; // refused by the range check: nothing touched
                 }
-                if (raw && readOnly.contains(w) || !readOnly.contains(w) && s.crashes(w, step.offset(), step.data().length())) {
+                if (expectsCrash(step)) {
                     die(w); // a store into a read-only mapping (SIGSEGV), or past a truncated end (SIGBUS): a crash
                 } else if (!readOnly.contains(w)) {
                     s.lastWriteOffset = step.offset();
@@ -429,8 +448,7 @@ final class ShadowState {
                 }
             }
             case "read" -> {
-                Segment s = segment(w);
-                if (s != null && s.crashes(w, step.offset(), step.length())) {
+                if (expectsCrash(step)) {
                     die(w); // SIGBUS
                 }
             }

@@ -12,9 +12,11 @@ import org.shmconform.engine.Subjects;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.schedule.Step;
+import org.shmconform.spi.BackendSemantics;
 
 /**
- * A campaign's mutant may kill or spawn a child on one step in N (a kill costs the process it ends, a spawn the one it
+ * A campaign's mutant may kill, spawn a child or crash a worker on one step in N (a kill or a crash costs the process it
+ * ends, a spawn the one it
  * starts: a JVM start on a Java column), and its other draws choose what they chose; a schedule made from its seed alone
  * is what it always was, kills and spawns possible on every step: checked on many seeds and mutants without running
  * anything.
@@ -56,6 +58,56 @@ class MutantKillShareTest {
         assertTrue(spawns.oneIn16() > 0, "a mutant may still spawn a child");
     }
 
+    /**
+     * A step the shadow expects to crash its worker (a rawWrite into a read-only attach: SIGSEGV; a read or write after
+     * its object was truncated to nothing: SIGBUS) ends the worker's process as a kill does, so the pool starts another (a
+     * JVM on these columns): a mutant makes one on one step in N too, and stays valid. Its schedule made from the seed
+     * alone is what it was.
+     */
+    @Test
+    void aMutantCrashesAWorkerOnOneStepInN() {
+        int everyStep = 0;
+        int thinned = 0;
+        for (String column : List.of("mmapfile", "posix")) {
+            BackendSemantics semantics = Subjects.here().semantics(column);
+            ScheduleGenerator base = new ScheduleGenerator(column, semantics, 3, 16);
+            ScheduleGenerator oneIn16 = base.mutantsKillOnOneStepIn(16);
+            TapeMutator mutator = new TapeMutator(new SplittableRandom(19), 32);
+            for (long seed = 1; seed <= 1000; seed++) {
+                ScheduleGenerator.Generated fresh = base.generate(seed, null);
+                assertEquals(fresh.schedule(), oneIn16.generate(seed), "seed " + seed);
+                Tape mutant = mutator.mutate(fresh.tape(), base.generate(seed + 3000, null).tape());
+                everyStep += expectedCrashes(base.generate(seed, mutant), semantics);
+                ScheduleGenerator.Generated m = oneIn16.generate(seed, mutant);
+                assertEquals(List.of(), ScheduleValidation.problems(m.schedule(), Set.of(column), Set.of("local")), m.schedule().toString());
+                thinned += expectedCrashes(m, semantics);
+            }
+        }
+        System.out.printf("2,000 mutants of mmapfile and posix: %d expected crashes with every step, %d with one step in 16%n",
+                everyStep, thinned);
+        assertTrue(everyStep >= 100, "the mutants crash workers: " + everyStep);
+        assertTrue(thinned * 4 <= everyStep, thinned + " crashes against " + everyStep);
+        assertTrue(thinned > 0, "a mutant may still crash a worker");
+    }
+
+    /** The steps of a schedule (of a generator without a second object or hand-over) its shadow expects to crash their worker. */
+    static int expectedCrashes(ScheduleGenerator.Generated g, BackendSemantics semantics) {
+        ShadowState shadow = new ShadowState(semantics);
+        long[] keys = g.tape().genes().get(0).draws();
+        int n = g.schedule().workers().size();
+        for (int i = 0; i < n; i++) {
+            boolean other = i == n - 1 && i > 1 && Math.floorMod(keys[0], 4L) == 0;
+            shadow.keyOf.put(g.schedule().workers().get(i).id(), other ? ScheduleGenerator.KEYS.get(1 + (int) Math.floorMod(keys[1], 3L)) : "k");
+        }
+        int crashes = 0;
+        for (Step step : g.schedule().steps()) {
+            boolean alive = !shadow.dead.contains(step.worker());
+            shadow.apply(step);
+            crashes += !"kill".equals(step.op()) && alive && shadow.dead.contains(step.worker()) ? 1 : 0;
+        }
+        return crashes;
+    }
+
     /** How many {@code op} steps 400 mutants made with every step open, and with one step in 16. */
     private record Counts(int everyStep, int oneIn16) {
     }
@@ -77,15 +129,16 @@ class MutantKillShareTest {
     }
 
     @Test
-    void aMutantThatKillsNobodyIsTheSameWhateverTheShare() {
+    void aMutantThatKillsAndCrashesNobodyIsTheSameWhateverTheShare() {
         ScheduleGenerator oneIn16 = everyStep.mutantsKillOnOneStepIn(16);
         TapeMutator mutator = new TapeMutator(new SplittableRandom(13), 32);
         int compared = 0;
         for (long seed = 1; seed <= 400; seed++) {
             Tape mutant = mutator.mutate(everyStep.generate(seed, null).tape(), everyStep.generate(seed + 7000, null).tape());
-            Schedule withKills = everyStep.generate(seed, mutant).schedule();
-            if (kills(withKills) == 0) {
-                // Its draws never landed on a kill: thinning the kills must not move any of its choices.
+            ScheduleGenerator.Generated every = everyStep.generate(seed, mutant);
+            Schedule withKills = every.schedule();
+            if (kills(withKills) == 0 && expectedCrashes(every, Subjects.here().semantics("sysv")) == 0) {
+                // Its draws never landed on a kill or a crash: thinning them must not move any of its choices.
                 assertEquals(withKills, oneIn16.generate(seed, mutant).schedule(), "seed " + seed);
                 compared++;
             }
