@@ -81,6 +81,22 @@ class TapeMutatorSideDrawsTest {
         assertTrue(outOf >= 5, "turned out of: " + outOf);
     }
 
+    /** Every mutant stays a schedule ScheduleValidation lets run, with a second object and a child worker too, kills thinned or not. */
+    @Test
+    void everyMutantStaysValid() {
+        for (String column : List.of("sysv", "posix", "mmapfile", "memfd-fd")) {
+            ScheduleGenerator g = new ScheduleGenerator(column, Subjects.here().semantics(column), 3, 16).secondObjectOnOneSeedIn(2);
+            TapeMutator mutator = new TapeMutator(new SplittableRandom(37), 32);
+            for (long seed = 1; seed <= 300; seed++) {
+                Tape mutant = mutator.mutate(g.generate(seed, null).tape(), g.generate(seed + 7000, null).tape());
+                for (ScheduleGenerator generator : List.of(g, g.mutantsKillOnOneStepIn(16))) {
+                    Schedule m = generator.generate(seed, mutant).schedule();
+                    assertEquals(List.of(), ScheduleValidation.problems(m, Set.of(column), Set.of("local")), m.toString());
+                }
+            }
+        }
+    }
+
     /** Whether the first {@code n} genes of both tapes have the same draws and kill (their side draws may differ). */
     private static boolean sameDraws(Tape a, Tape b, int n) {
         if (a.genes().size() < n || b.genes().size() < n) {
