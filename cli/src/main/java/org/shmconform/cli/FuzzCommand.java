@@ -48,10 +48,11 @@ final class FuzzCommand implements Callable<Integer> {
             + " System V key files, the qt68-posix columns; else 1).")
     Integer lanes;
 
-    @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus may kill a worker, or have one"
-            + " spawn a child worker, on one step in N (default: 16 for a column whose worker is a JVM, whose kill or spawn"
-            + " costs a JVM start, 4 for a native worker; 1: on every step). A schedule made from its seed alone may kill or"
-            + " spawn on every step.")
+    @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus may kill a worker, have one"
+            + " spawn a child worker, or make a step expected to crash it (a write into a read-only attach, an access past"
+            + " a truncation), on one step in N (default: 16 for a column whose worker is a JVM, whose kill, spawn or crash"
+            + " costs a JVM start, 4 for a native worker; 1: on every step). A schedule made from its seed alone may do so"
+            + " on every step.")
     Integer mutantKills;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
@@ -72,7 +73,7 @@ final class FuzzCommand implements Callable<Integer> {
                 .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)
                 .mutantKillShare(mutantKills == null ? 0 : mutantKills));
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
-                        + " mutants may kill or spawn on 1 step in %d%n", backend, first, count, seconds, workers, length, options.lanes(),
+                        + " mutants may kill, spawn or crash on 1 step in %d%n", backend, first, count, seconds, workers, length, options.lanes(),
                 options.mutantKillShare());
         FuzzResult result = null;
         RunContext run = RunContext.create();
