@@ -109,7 +109,17 @@ final class WorkerCleanCheck {
             why.add("cannot read its maps: " + e.getMessage());
             return;
         }
+        maps(lines, shareRoot, codeDirectories, why);
+    }
+
+    /** Each of the maps lines that is a segment's or a shared mapping of unknown code, said in {@code why}. */
+    static void maps(List<String> lines, Path shareRoot, List<String> codeDirectories, List<String> why) {
+        String inShare = shareRoot.toString() + "/";
         for (String line : lines) {
+            if (!sharedMapping(line) && !line.contains("/SYSV") && !line.contains("/dev/shm/") && !line.contains("/memfd:")
+                    && !line.contains(inShare)) {
+                continue; // a private mapping of no segment, as nearly all of a worker's are: no need to cut it into fields
+            }
             String[] f = ProcText.fields(line, 6);
             String perms = f.length > 1 ? f[1] : "";
             String path = f.length > 5 ? f[5] : "";
@@ -121,6 +131,12 @@ final class WorkerCleanCheck {
                 why.add("still maps " + (path.isEmpty() ? "anonymous shared memory" : path) + " (" + perms + ")");
             }
         }
+    }
+
+    /** Whether a maps line's permissions (its second field, after the address range) end in 's': a shared mapping. */
+    static boolean sharedMapping(String line) {
+        int space = line.indexOf(' ');
+        return space > 0 && line.length() > space + 4 && line.charAt(space + 4) == 's';
     }
 
     private static void descriptors(Path proc, Baseline b, List<String> why) {
