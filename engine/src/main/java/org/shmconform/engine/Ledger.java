@@ -418,10 +418,12 @@ public final class Ledger {
      * @param workerPids the host pids of every process of the execution's workers, or empty if one is not known
      * @param sinceNanos the execution's start ({@link System#nanoTime}): the objects its workers were proven to use since
      *                   are looked at too, gone or not
+     * @param quietSecond whether no worker of the execution could make or set a semaphore set in a whole second (epoch
+     *                    seconds, {@link QuietSeconds}): a set changed last in one is not the execution's
      * @return each object met, described: a reason the execution's history may be another program's doing
      */
     synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look, Set<String> before, Set<Long> workerPids,
-                                              long sinceNanos) {
+                                              long sinceNanos, java.util.function.LongPredicate quietSecond) {
         String letters = QtKeys.lettersOf(keyPrefix);
         List<Map.Entry<Path, KeyFile>> mine = new ArrayList<>();
         for (java.util.Iterator<Map.Entry<Path, KeyFile>> it = unchecked.entrySet().iterator(); it.hasNext(); ) {
@@ -434,7 +436,7 @@ public final class Ledger {
         if (!look || mine.isEmpty()) {
             return new ArrayList<>();
         }
-        return foreignAt(mine, before, workerPids, sinceNanos);
+        return foreignAt(mine, before, workerPids, sinceNanos, quietSecond);
     }
 
     /**
@@ -444,7 +446,8 @@ public final class Ledger {
      * ran, between its first step and its end, is seen by no other look (`fuzz -b qt` beside a program that keeps its
      * segments a tenth of a second still FAILed CREATE-SIZE once in 3 schedules, undetected).
      */
-    synchronized List<String> foreignAtKeysNow(String keyPrefix, List<Path> tmpDirs, Set<String> before, Set<Long> workerPids) {
+    synchronized List<String> foreignAtKeysNow(String keyPrefix, List<Path> tmpDirs, Set<String> before, Set<Long> workerPids,
+                                               java.util.function.LongPredicate quietSecond) {
         recordKeyFilesOf(keyPrefix, tmpDirs);
         String letters = QtKeys.lettersOf(keyPrefix);
         List<Map.Entry<Path, KeyFile>> mine = new ArrayList<>();
@@ -453,10 +456,32 @@ public final class Ledger {
                 mine.add(Map.entry(e.getKey(), e.getValue()));
             }
         }
-        return mine.isEmpty() ? new ArrayList<>() : foreignAt(mine, before, workerPids, Long.MAX_VALUE);
+        return mine.isEmpty() ? new ArrayList<>() : foreignAt(mine, before, workerPids, Long.MAX_VALUE, quietSecond);
     }
 
-    private List<String> foreignAt(List<Map.Entry<Path, KeyFile>> mine, Set<String> before, Set<Long> workerPids, long sinceNanos) {
+    /** As above, with no second known quiet. */
+    synchronized List<String> foreignAtKeysNow(String keyPrefix, List<Path> tmpDirs, Set<String> before, Set<Long> workerPids) {
+        return foreignAtKeysNow(keyPrefix, tmpDirs, before, workerPids, second -> false);
+    }
+
+    /**
+     * The objects at the keys of {@code mine} that the execution cannot have made. A semaphore set names no creator, so
+     * two more kernel facts prove one another program's, besides its age and the listing before the first step:
+     * <ul>
+     * <li>its last operator ({@code semctl GETPID}: the last semop, SETVAL or exit's undo) is a process that is none of
+     * the execution's workers. Qt's QSystemSemaphore sets the value of a set it makes right after its semget, so
+     * another program's set names that program until a worker operates it;</li>
+     * <li>its change time ({@code sem_ctime}: set by the semget that made it and by every SETVAL, SETALL and IPC_SET,
+     * never by a semop or an undo; checked on this kernel, 6.18) is a second in which no process of the execution's
+     * workers could make or set a set ({@link QuietSeconds}): what survives a worker's later semop on it, the use that
+     * makes {@link SetsOfLiveWorker} prove it the run's. A set made by a worker of the execution was made inside one of
+     * its ops, and the SETVAL that follows Qt's semget is in that op too.</li>
+     * </ul>
+     * A worker's SETVAL on another program's set (QSharedMemory::create's key in Create mode sets the value of the set it
+     * opens) moves its change time into that op and names the worker: that set is found by neither.
+     */
+    private List<String> foreignAt(List<Map.Entry<Path, KeyFile>> mine, Set<String> before, Set<Long> workerPids, long sinceNanos,
+                                   java.util.function.LongPredicate quietSecond) {
         List<String> found = new ArrayList<>();
         Map<String, Integer> creators = new HashMap<>();
         List<SysVObjects.Obj> objects = new ArrayList<>();
@@ -479,11 +504,21 @@ public final class Ledger {
         }
         for (SysVObjects.Obj o : objects) {
             String id = o.kind() + ":" + o.id();
+            if (mine.stream().noneMatch(e -> o.key() == e.getValue().key() && e.getValue().kinds().contains(o.kind()))) {
+                continue;
+            }
             Integer creator = creators.get(id);
+            // A set's last operator, asked only of a set listed now at one of these keys (a set gone since a worker's
+            // proof was last operated by that worker).
+            int lastOperator = o.kind().equals("sem") && listed.contains(id) ? SysVObjects.lastOperator(o.id()) : -1;
             String why = o.ctime() < startSecond ? "before this run started"
                     : before.contains(id) ? "before this execution's first step"
                     : creator != null && creator > 0 && !workerPids.isEmpty() && !workerPids.contains(creator.longValue())
-                    ? "by process " + creator + ", none of this execution's workers" : null;
+                    ? "by process " + creator + ", none of this execution's workers"
+                    : lastOperator > 0 && !workerPids.isEmpty() && !workerPids.contains((long) lastOperator)
+                    ? "last operated by process " + lastOperator + ", none of this execution's workers"
+                    : o.kind().equals("sem") && quietSecond.test(o.ctime())
+                    ? "changed last in a second in which no worker of this execution could make or set a set" : null;
             if (why == null) {
                 continue;
             }
@@ -502,7 +537,13 @@ public final class Ledger {
 
     /** As above, for an execution that listed nothing before its first step and whose worker pids are not known. */
     synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look) {
-        return foreignAtKeysOf(keyPrefix, look, Set.of(), Set.of(), Long.MAX_VALUE);
+        return foreignAtKeysOf(keyPrefix, look, Set.of(), Set.of(), Long.MAX_VALUE, second -> false);
+    }
+
+    /** As above, with no second known quiet. */
+    synchronized List<String> foreignAtKeysOf(String keyPrefix, boolean look, Set<String> before, Set<Long> workerPids,
+                                              long sinceNanos) {
+        return foreignAtKeysOf(keyPrefix, look, before, workerPids, sinceNanos, second -> false);
     }
 
     /** The System V objects of this IPC namespace now, as {@code shm:<id>} and {@code sem:<id>}. */

@@ -81,6 +81,22 @@ final class ScheduleAttempt {
     private java.util.Set<String> objectsBefore = java.util.Set.of();
     /** Whether the execution's System V objects are keyed by key files in the host's namespace (KeyFileTurns#needsTurn). */
     private boolean lookAtKeys;
+    /** When no worker of the execution could make or set a semaphore set ({@link Ledger#foreignAtKeysOf}). */
+    private final QuietSeconds quiet = new QuietSeconds();
+    /** Between the execution's first step and its last one's answer (QuietSeconds: never outside). */
+    private boolean inSteps;
+    /**
+     * A worker may run code outside an op from now on, so no second after is quiet: one sent an {@code exit} step (Qt's
+     * destructors run until it ends), a {@code spawnChild}'s child (one that never said hello is no worker of the
+     * schedule), or a worker whose death was seen but not its end (not reaped).
+     */
+    private boolean mayRunOutsideAnOp;
+
+    /** Dates a change of the execution's quiet ({@link QuietSeconds}): after an answer, before a request. */
+    private void noteQuiet() {
+        quiet.now(inSteps && !mayRunOutsideAnOp && inFlight.values().stream().allMatch(e -> "sleep".equals(e.f())));
+    }
+
     /** Every process of a worker, A2's host once: a host pid each, as the kernel lists creators. */
     private final java.util.Set<WorkerProcess> everyProcess = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -155,11 +171,17 @@ final class ScheduleAttempt {
         try {
             if (startWorkers()) {
                 int index = 0;
-                for (Step step : schedule.steps()) {
-                    perform(++index, step);
-                    if (MAY_RELEASE_A_LOCK.contains(step.op()) || endedIn(step)) {
-                        letWaitersIn(step.worker());
+                inSteps = true;
+                try {
+                    for (Step step : schedule.steps()) {
+                        perform(++index, step);
+                        if (MAY_RELEASE_A_LOCK.contains(step.op()) || endedIn(step)) {
+                            letWaitersIn(step.worker());
+                        }
                     }
+                } finally {
+                    inSteps = false;
+                    noteQuiet();
                 }
                 settle();
                 for (String worker : new ArrayList<>(workers.keySet())) {
@@ -181,7 +203,8 @@ final class ScheduleAttempt {
             // them in the host's namespace, before the reaper removes what a worker used last (another program's segment a
             // worker attached too). Each one met makes the execution UNKNOWN, a FAIL too (ScheduleChecker).
             Reaper.afterExecution(run, prefix, notes, () -> {
-                for (String f : run.ledger().foreignAtKeysOf(prefix, lookAtKeys, objectsBefore, workerPids(), start)) {
+                for (String f : run.ledger().foreignAtKeysOf(prefix, lookAtKeys, objectsBefore, workerPids(), start,
+                        quiet::wholeSecondQuiet)) {
                     addProblem(Execution.FOREIGN_OBJECT + f);
                 }
             });
@@ -370,6 +393,8 @@ final class ScheduleAttempt {
         // (a native name's object is the one the named key space makes for the prefixed key).
         run.ledger().intend(step.key() == null || step.key().isEmpty() ? step.key()
                 : prefix + nativeName.map(NativeName::key).orElse(step.key()), run.workerTmps());
+        mayRunOutsideAnOp |= "exit".equals(step.op()) || "spawnChild".equals(step.op());
+        noteQuiet(); // after the intent, before the request is written
         try {
             wp.send(request);
         } catch (IOException e) {
@@ -662,6 +687,8 @@ final class ScheduleAttempt {
         }
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
+        mayRunOutsideAnOp |= status == null;
+        noteQuiet(); // reaped: it makes nothing more
         if (invoke != null) {
             String signal = workers.get(worker).crashSignal();
             history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
@@ -672,6 +699,7 @@ final class ScheduleAttempt {
     private void complete(String worker, Received r) throws InterruptedException {
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
+        noteQuiet(); // after the answer was read
         Reply reply = r.reply();
         if ("spawnChild".equals(invoke.f())) {
             completeSpawn(worker, invoke, r);
@@ -687,7 +715,8 @@ final class ScheduleAttempt {
         }
         if ("create".equals(invoke.f()) && "AlreadyExists".equals(reply.error()) && lookAtKeys) {
             // Another program's object may be the one met, and gone by the execution's end: looked at now.
-            for (String f : run.ledger().foreignAtKeysNow(prefix, run.workerTmps(), objectsBefore, workerPids())) {
+            for (String f : run.ledger().foreignAtKeysNow(prefix, run.workerTmps(), objectsBefore, workerPids(),
+                    quiet::wholeSecondQuiet)) {
                 addProblem(Execution.FOREIGN_OBJECT + f);
             }
         }

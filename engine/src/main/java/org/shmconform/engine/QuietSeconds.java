@@ -1,0 +1,46 @@
+package org.shmconform.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stretches of an execution in which no process of its workers could make a System V semaphore set or set one's
+ * value: from its first step on, while every op in flight is a {@code sleep} (a worker sleeping, or waiting for its next
+ * request, runs no system call on a set) and no worker was asked to exit (Qt's destructors in an ending worker detach,
+ * and a detach's locker may make a set), until its last step is answered. A worker makes a set, and sets its value, inside
+ * an op: Qt's QSystemSemaphore does both in {@code handle()}, which only an op of the worker calls. A killed worker's
+ * exit undoes its SEM_UNDO adjustments, which changes no set's change time.
+ *
+ * <p>Times are the wall clock (ms), the clock of the kernel's {@code sem_ctime} (whole seconds): a stretch starts at a
+ * reading taken after the op before it was answered, and ends at a reading taken before the request after it is written,
+ * so a whole second strictly inside one holds no change by a worker ({@link #wholeSecondQuiet}).
+ */
+final class QuietSeconds {
+    private final List<long[]> closed = new ArrayList<>();
+    private long openSince = -1;
+
+    /** The execution's state now: quiet or not. A change starts or ends a stretch, dated now. */
+    synchronized void now(boolean quiet) {
+        if (quiet && openSince < 0) {
+            openSince = System.currentTimeMillis();
+        } else if (!quiet && openSince >= 0) {
+            closed.add(new long[] {openSince, System.currentTimeMillis()});
+            openSince = -1;
+        }
+    }
+
+    /**
+     * Whether the whole second {@code second} (epoch seconds) lies inside one ended stretch: it starts after the stretch's
+     * start (a change before that reading is in an earlier second) and ends no later than the stretch's end (a change
+     * after that reading is in a later second).
+     */
+    synchronized boolean wholeSecondQuiet(long second) {
+        long from = second * 1000;
+        for (long[] stretch : closed) {
+            if (stretch[0] < from && from + 1000 <= stretch[1]) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
