@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.backends.QtKeys;
@@ -60,9 +59,18 @@ class ForeignObjectGoneByTheEndTest {
 
     /**
      * The same in an execution: the segments are planted once its first step was sent (its intent is in the ledger),
-     * after the listing before it, and removed once the create's key file is there and the create had time to meet one,
-     * while a sleep keeps the execution going; no worker uses them. Before the look at the create's answer the execution
-     * FAILed CREATE-SIZE with nothing said.
+     * after the listing before it, and before the create is sent; they are removed once the create met one (the look at
+     * its answer wrote it to the ledger) and before the execution's last step is sent, so before the look at the end; no
+     * worker uses them. Before the look at the create's answer the execution FAILed CREATE-SIZE with nothing said.
+     *
+     * <p>No clock orders these: the engine writes a step's intent to the ledger, under the ledger's lock ({@link
+     * Ledger#intend} is synchronized), before it sends the step ("Written before the worker can make anything under this
+     * key", ScheduleAttempt#perform), and looks at its keys under that lock too. The test holds that lock while it
+     * plants, once the engine's thread waits for it to write a step's intent after the first step's and before the
+     * create's; and while it removes, once the create's look wrote what it met and before the last step's intent. The
+     * sleeps of the schedule only keep the engine away from the lock while the test takes it, and the test checks, under
+     * the lock, that it did (on a loaded machine the plant once took longer than the 700 ms sleep, and the create's key
+     * file missed the window: skipped).
      */
     @Test
     void aCreateThatMetASegmentGoneByTheEndIsToldNeverAFailure() throws Exception {
@@ -71,56 +79,118 @@ class ForeignObjectGoneByTheEndTest {
 
     private static void plantWhileItRuns() throws Exception {
         java.util.concurrent.ExecutorService trialThread = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.atomic.AtomicReference<PlantedSegments> planted = new java.util.concurrent.atomic.AtomicReference<>();
+        PlantedSegments planted = null;
         try (RunContext run = RunContext.create()) {
             Path tmp = run.workerTmp();
+            Ledger ledger = run.ledger();
             ScheduleRunner runner = new ScheduleRunner(run, java.util.Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults());
             Schedule schedule = new Schedule("foreign-gone-by-the-end", null, List.of(WorkerSpec.local("A", "sysv"),
                     WorkerSpec.local("B", "sysv")), List.of(org.shmconform.schedule.Steps.attach("B", "j"), Step.of("A", "sleep").ms(700),
-                    org.shmconform.schedule.Steps.create("A", "k", 64), Step.of("A", "sleep").ms(1500),
-                    org.shmconform.schedule.Steps.detach("A")));
+                    org.shmconform.schedule.Steps.create("A", "k", 64), Step.of("A", "sleep").ms(700),
+                    org.shmconform.schedule.Steps.attach("B", "z"), org.shmconform.schedule.Steps.detach("A")));
             // The turn held by the thread that runs the trial, from before the segments until they are gone.
             java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CompletableFuture<Thread> engine = new java.util.concurrent.CompletableFuture<>();
             java.util.concurrent.Future<Trial> trial = trialThread.submit(() -> {
+                engine.complete(Thread.currentThread());
                 try (KeyFileTurns.Turn turn = KeyFileTurns.hold()) {
                     Trial done = Trial.run(runner, schedule, "sysv", List.of());
                     removed.await(60, java.util.concurrent.TimeUnit.SECONDS);
                     return done;
                 }
             });
-            long deadline = System.nanoTime() + 30_000_000_000L;
-            while (Ledger.read(run.runDir()).stream().noneMatch(e -> e.kind().equals("intent")) && System.nanoTime() < deadline) {
-                Thread.sleep(2);
+            Thread engineThread = engine.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            // The create's intent, then its look and the last step's intent, are written under this lock.
+            planted = underTheLedgersLockBefore(ledger, engineThread, run, "k", () -> stepsIntended(run).equals(List.of("j")),
+                    PlantedSegments::afterAProbe);
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(2))
+                    .until(() -> Ledger.read(run.runDir()).stream().anyMatch(e -> e.kind().equals("foreign"))
+                            || stepsIntended(run).contains("z"));
+            PlantedSegments toRemove = planted;
+            if (stepsIntended(run).contains("z")) {
+                toRemove.close(); // the create met none of them: told below, by the assumption
+            } else {
+                underTheLedgersLockBefore(ledger, engineThread, run, "z", () -> true, () -> {
+                    toRemove.close();
+                    return toRemove;
+                });
             }
-            planted.set(PlantedSegments.afterAProbe());
-            Path keyFile = null;
-            while (keyFile == null && System.nanoTime() < deadline) {
-                try (java.util.stream.Stream<Path> files = Files.list(tmp)) {
-                    keyFile = files.filter(f -> f.getFileName().toString().startsWith(QtKeys.SHARED_MEMORY_PREFIX)).findFirst().orElse(null);
-                }
-                Thread.sleep(2);
-            }
-            Integer keyOfFile = null;
-            try {
-                keyOfFile = keyFile == null ? null : QtKeyFile.lstat(keyFile).map(QtKeyFile::key).orElse(null);
-            } catch (java.io.IOException e) {
-                // gone already: told by the execution or not, below
-            }
-            Thread.sleep(300); // the create's shmget follows its key file
-            planted.get().close();
             removed.countDown();
             Trial t = trial.get(60, java.util.concurrent.TimeUnit.SECONDS);
-            boolean met = keyOfFile != null && planted.get().keys().contains(keyOfFile);
             Execution x = t.execution();
             String told = String.join("\n", x.problems()) + "\n" + String.join("\n", x.notes());
-            Assumptions.assumeTrue(met || told.contains(Execution.FOREIGN_OBJECT), "the create's key file took none of the inodes planted for");
+            planted.assumeAKeyFileOfTheRunTookOne(run, tmp);
+            assertTrue(told.contains(Execution.FOREIGN_OBJECT), "a segment met at the create is told:\n" + told);
             PlantedSegments.assertToldAndNeverAFailure(t);
         } finally {
-            if (planted.get() != null) {
-                planted.get().close();
+            if (planted != null) {
+                planted.close();
             }
             trialThread.shutdownNow();
         }
+    }
+
+    /** What is done while the engine cannot write the next step's intent. */
+    private interface Gated<T> {
+        T run() throws Exception;
+    }
+
+    /**
+     * Runs {@code gated} holding the ledger's lock, at a moment the engine's thread waits for that lock to write a step's
+     * intent (in ScheduleAttempt#perform) and {@code ready} holds, and the intent of the step on {@code key} is not yet
+     * written: so that step is sent after {@code gated} is done. The lock is let go, for the engine to go on, whenever
+     * the engine waits for it for anything else (a proof written at an answer) or {@code ready} does not hold yet.
+     */
+    private static <T> T underTheLedgersLockBefore(Ledger ledger, Thread engine, RunContext run, String key,
+                                                   java.util.function.BooleanSupplier ready, Gated<T> gated) throws Exception {
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            synchronized (ledger) {
+                assertTrue(!stepsIntended(run).contains(key), "the step on " + key + " was sent before the test could hold the"
+                        + " ledger's lock: " + stepsIntended(run));
+                // The engine runs until it waits for this lock (or for a worker's answer meanwhile).
+                long waitUntil = System.nanoTime() + 50_000_000L;
+                while (!waitsForTheLedger(engine, ledger) && System.nanoTime() < waitUntil) {
+                    Thread.onSpinWait();
+                }
+                if (waitsForTheLedger(engine, ledger) && inPerform(engine) && ready.getAsBoolean()) {
+                    return gated.run();
+                }
+            }
+            // Let go until the engine took the lock, if it waits for it, or for a while if it does not.
+            long letGoUntil = System.nanoTime() + 1_000_000L;
+            while (waitsForTheLedger(engine, ledger) && System.nanoTime() < letGoUntil) {
+                Thread.onSpinWait();
+            }
+        }
+        throw new AssertionError("the engine never waited for the ledger's lock to write a step's intent");
+    }
+
+    private static boolean waitsForTheLedger(Thread engine, Ledger ledger) {
+        java.lang.management.ThreadInfo info = java.lang.management.ManagementFactory.getThreadMXBean().getThreadInfo(engine.getId());
+        return info != null && info.getThreadState() == Thread.State.BLOCKED && info.getLockInfo() != null
+                && info.getLockInfo().getIdentityHashCode() == System.identityHashCode(ledger);
+    }
+
+    private static boolean inPerform(Thread engine) {
+        return java.util.Arrays.stream(engine.getStackTrace()).anyMatch(f -> f.getClassName().equals(ScheduleAttempt.class.getName())
+                && f.getMethodName().equals("perform"));
+    }
+
+    /**
+     * The keys (without the execution's prefix) whose steps the engine has announced, in order: each step's intent names
+     * the key itself as a file in each TMPDIR (Qt 6.8's platform-safe key), found by the first TMPDIR's.
+     */
+    private static List<String> stepsIntended(RunContext run) {
+        List<String> safe = Ledger.read(run.runDir()).stream().filter(e -> e.kind().equals("intent"))
+                .map(e -> Path.of(e.field(0))).filter(f -> f.getParent().equals(run.workerTmp())
+                        && !f.getFileName().toString().startsWith("qipc_")).map(f -> f.getFileName().toString()).toList();
+        if (safe.isEmpty()) {
+            return List.of();
+        }
+        String first = safe.get(0);
+        String prefix = first.substring(0, first.length() - 1); // the first step's key is one letter
+        return safe.stream().filter(n -> n.startsWith(prefix)).map(n -> n.substring(prefix.length())).toList();
     }
 }
