@@ -18,13 +18,23 @@ import java.util.List;
 final class QuietSeconds {
     private final List<long[]> closed = new ArrayList<>();
     private long openSince = -1;
+    private final java.util.function.LongSupplier clock;
+
+    QuietSeconds() {
+        this(System::currentTimeMillis);
+    }
+
+    /** With a given wall clock (ms), for its test. */
+    QuietSeconds(java.util.function.LongSupplier clock) {
+        this.clock = clock;
+    }
 
     /** The execution's state now: quiet or not. A change starts or ends a stretch, dated now. */
     synchronized void now(boolean quiet) {
         if (quiet && openSince < 0) {
-            openSince = System.currentTimeMillis();
+            openSince = clock.getAsLong();
         } else if (!quiet && openSince >= 0) {
-            closed.add(new long[] {openSince, System.currentTimeMillis()});
+            closed.add(new long[] {openSince, clock.getAsLong()});
             openSince = -1;
         }
     }

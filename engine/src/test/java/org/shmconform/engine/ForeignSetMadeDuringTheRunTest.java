@@ -69,7 +69,7 @@ class ForeignSetMadeDuringTheRunTest {
         });
     }
 
-    private static final long SLEEP_MS = 4_000;
+    private static final long SLEEP_MS = 6_000;
 
     private static void plantWhileASleepRuns(RunContext run) throws Exception {
         ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
@@ -95,7 +95,7 @@ class ForeignSetMadeDuringTheRunTest {
                     throw e;
                 }
             });
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).pollInterval(java.time.Duration.ofMillis(2))
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofMinutes(5)).pollInterval(java.time.Duration.ofMillis(2))
                     .until(() -> Ledger.read(run.runDir()).stream().anyMatch(e -> e.kind().equals("sem")));
             List<String> intentsOfJ = intents(run);
             planted = PlantedSets.afterAProbe();
