@@ -341,6 +341,7 @@ public final class Reaper {
             removed.add("cannot list " + root + ": " + e.getMessage());
         }
         removed.addAll(removeMakersLeftovers(lockless));
+        removed.addAll(org.shmconform.engine.env.ContainerLifeline.removeUnheld(org.shmconform.engine.state.StateDirectory.root()));
         return removed;
     }
 

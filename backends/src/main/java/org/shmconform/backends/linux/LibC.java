@@ -23,7 +23,13 @@ public interface LibC extends Library {
     LibC INSTANCE = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
 
     int O_RDONLY = 0;
+    int O_WRONLY = 1;
     int O_RDWR = 2;
+    /** open(2) of a FIFO for writing: fail with ENXIO at once when no process has it open for reading. */
+    int O_NONBLOCK = 04000;
+    int ENXIO = 6;
+    /** Fail with ELOOP when the last component is a symbolic link. */
+    int O_NOFOLLOW = 0400000;
     int O_CREAT = 0100;
     int O_EXCL = 0200;
     int O_TRUNC = 01000;

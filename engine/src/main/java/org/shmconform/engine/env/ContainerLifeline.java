@@ -5,7 +5,12 @@ import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.nio.file.LinkOption;
 import java.util.List;
+import org.shmconform.backends.host.OfdLockFile;
+import org.shmconform.backends.linux.LibC;
+import org.shmconform.engine.state.PrivateDirectory;
+import org.shmconform.engine.state.RunsBeingMade;
 
 /**
  * Ties a container's life to the harness's JVM. A container's processes are not children of the
@@ -19,7 +24,7 @@ import java.util.List;
  * mounted read-only into the containers at the same path; children the harness starts do not
  * inherit the descriptor (the JDK closes every descriptor but 0-2 in a child).
  */
-final class ContainerLifeline implements AutoCloseable {
+public final class ContainerLifeline implements AutoCloseable {
     private final Path dir;
     private final Path fifo;
     private final RandomAccessFile held;
@@ -32,15 +37,73 @@ final class ContainerLifeline implements AutoCloseable {
 
     /** @param parent a directory only the harness's user may write to (the run's directory) */
     static ContainerLifeline create(Path parent) throws IOException {
-        Path dir = Files.createTempDirectory(parent, "lifeline-"); // 0700, unguessable
-        Path fifo = dir.resolve("fifo");
-        ToolRun mk = ToolRun.of(Duration.ofSeconds(10), org.shmconform.engine.launch.SystemTools.path("mkfifo"), "-m", "0600", fifo.toString());
-        if (!mk.ok()) {
-            Files.deleteIfExists(dir);
-            throw new IOException("mkfifo " + fifo + " failed: " + mk.lastLine());
+        // Made while this harness holds the makers' shared lock: a reaper removes a lifeline nobody holds open
+        // (removeUnheld) only while no harness makes one, so never one between its mkfifo and its open.
+        try (OfdLockFile making = RunsBeingMade.hold()) {
+            Path dir = Files.createTempDirectory(parent, PREFIX); // 0700, unguessable
+            Path fifo = dir.resolve(FIFO);
+            ToolRun mk = ToolRun.of(Duration.ofSeconds(10), org.shmconform.engine.launch.SystemTools.path("mkfifo"), "-m", "0600", fifo.toString());
+            if (!mk.ok()) {
+                Files.deleteIfExists(dir);
+                throw new IOException("mkfifo " + fifo + " failed: " + mk.lastLine());
+            }
+            // Read-write: opening never blocks (it is its own writer), and the write end lives exactly as long as this JVM.
+            return new ContainerLifeline(dir, fifo, new RandomAccessFile(fifo.toFile(), "rw"));
         }
-        // Read-write: opening never blocks (it is its own writer), and the write end lives exactly as long as this JVM.
-        return new ContainerLifeline(dir, fifo, new RandomAccessFile(fifo.toFile(), "rw"));
+    }
+
+    static final String PREFIX = "lifeline-";
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+    private static final String FIFO = "fifo";
+
+    /**
+     * Removes the lifelines in {@code root} (the state directory, where an environment whose run has no directory makes
+     * its own) that no process holds open: their harness is gone, and with it, at the FIFO's end of file, every container
+     * on them. A run's directory, where the others are, goes whole with its run (Reaper). Found so: five such
+     * directories from tests and runs of one morning, each left by a harness that ended without closing its environment
+     * or was killed. Only while no harness is making one ({@link RunsBeingMade#noneBeingMade}); only a directory of this
+     * name (not a link) whose FIFO (not a link) a non-blocking open for writing finds without a reader (ENXIO): the
+     * harness holds its own open read-write as long as it lives, a container's reader as long as it waits.
+     *
+     * @return one line for each lifeline removed
+     */
+    public static List<String> removeUnheld(Path root) {
+        List<String> removed = new java.util.ArrayList<>();
+        try (OfdLockFile noneBeingMade = RunsBeingMade.noneBeingMade()) {
+            if (noneBeingMade == null) {
+                return removed; // a harness is making one: the next reaper decides
+            }
+            try (java.nio.file.DirectoryStream<Path> dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
+                for (Path dir : dirs) {
+                    if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && heldByNobody(dir.resolve(FIFO))) {
+                        PrivateDirectory.deleteTree(dir);
+                        removed.add("containers' lifeline of a harness that is gone: " + dir);
+                    }
+                }
+            } catch (IOException e) {
+                removed.add("could not list " + root + ": " + e.getMessage());
+            }
+        }
+        return removed;
+    }
+
+    /** Whether {@code fifo} is a FIFO (not a link) that no process has open for reading. */
+    static boolean heldByNobody(Path fifo) {
+        try {
+            int mode = (Integer) Files.getAttribute(fifo, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            if ((mode & S_IFMT) != S_IFIFO) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        int fd = LibC.INSTANCE.open(fifo.toString(), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
+        if (fd >= 0) {
+            LibC.INSTANCE.close(fd); // a reader has it: writing nothing, closing changes nothing for it (it holds its own end)
+            return false;
+        }
+        return LibC.errno() == LibC.ENXIO;
     }
 
     /** The directory to mount read-only at the same path. */
