@@ -92,8 +92,13 @@ class WorkerDiesWithHarnessTest {
      */
     @Test
     void workerInAContainerDiesWithTheHarness() throws Exception {
-        String why = new org.shmconform.engine.env.DockerEnvironment(
-                org.shmconform.engine.env.DockerEnvironment.Mode.PRIVATE, "probe").availability().reason();
+        String why;
+        // Closed: its probe's container ran on a lifeline made in the state directory ("probe" has no run directory),
+        // which an environment never closed left there for good.
+        try (org.shmconform.engine.env.DockerEnvironment probe = new org.shmconform.engine.env.DockerEnvironment(
+                org.shmconform.engine.env.DockerEnvironment.Mode.PRIVATE, "probe")) {
+            why = probe.availability().reason();
+        }
         assumeTrue(why.isEmpty(), "docker-private is not available here: " + why);
         assertDiesWithHarness("docker-private", null);
     }
