@@ -38,8 +38,8 @@ import org.shmconform.backends.host.ProcText;
  * harness's, and its shell opened the FIFO (in the run's 0700 directory, {@link WorkerCommand#holdDirectory}) before the
  * switch. The worker, its parent, in its group and session, may neither signal nor trace it (kill(2) and ptrace(2) want
  * its uid), nor move it to another group (setpgid on a child that has exec'd is refused); the helper ignores what a
- * terminal the worker made its controlling one would send the group. {@link #pin} takes as the helper only a {@code cat}
- * whose uids are all the harness's and whose standard input is this FIFO: never a process the worker made, which could
+ * terminal the worker made its controlling one would send the group. {@link #pin} takes as the helper only a {@code cat} (or
+ * the shell's subshell that is about to become it) whose uids are all the harness's and which holds this FIFO: never a process the worker made, which could
  * leave the group while the hold vouched for it.
  */
 public final class PidHold implements AutoCloseable {
@@ -49,9 +49,14 @@ public final class PidHold implements AutoCloseable {
      * the other signals a terminal sends a process group (SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU): the worker leads the session
      * and could make a terminal its controlling one, whose signals need no permission to reach its group; a helper
      * stopped so would be sent SIGHUP once the worker's death orphaned the group. The worker's own dispositions stay as
-     * they were: the traps are the subshell's alone.
+     * they were: the traps are the subshell's alone. The shell opens the FIFO itself, on descriptor 3, before it forks the
+     * helper, and closes it in the worker's exec: the helper holds the FIFO from the moment it exists (on 3, then on its
+     * standard input), so the pin at the worker's hello finds it whether or not it has come to exec cat yet. Opened in the
+     * helper after the fork, a Qt worker exec'd directly (hello in a few ms) was killed inside its create, in a verify
+     * beside a run, before its helper could be pinned, and what it made outlived the schedule.
      */
-    private static final String SCRIPT = "c=$1; shift; { trap '' HUP TSTP TTIN TTOU; exec \"$c\"; } <\"$0\" >/dev/null 2>&1 & exec \"$@\"";
+    private static final String SCRIPT = "c=$1; shift; exec 3<\"$0\"; { trap '' HUP TSTP TTIN TTOU; exec \"$c\" <&3 3<&-; }"
+            + " >/dev/null 2>&1 & exec \"$@\" 3<&-";
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Path fifo;
     /** The FIFO's device and inode: what the helper's standard input must be. */
@@ -157,7 +162,10 @@ public final class PidHold implements AutoCloseable {
                 String p5 = ProcText.statField(stat, 5);
                 String p6 = ProcText.statField(stat, 6);
                 String self = Long.toString(pid);
-                itsHelper = stat.contains(" (cat) ") && self.equals(p4) && self.equals(p5) && self.equals(p6)
+                // The shell's forked subshell, until it has exec'd cat (it holds the FIFO from its fork on), named as the
+                // shell's program is (sh's real path: dash here).
+                String shell = Path.of(SystemTools.path("sh")).getFileName().toString();
+                itsHelper = (stat.contains(" (cat) ") || stat.contains(" (" + shell + ") ")) && self.equals(p4) && self.equals(p5) && self.equals(p6)
                         && readsTheFifo(child) && ownedByTheHarness(child);
             } catch (IOException | RuntimeException e) {
                 // gone meanwhile
@@ -174,13 +182,23 @@ public final class PidHold implements AutoCloseable {
     }
 
     /**
-     * Whether the standard input of process {@code child} is this hold's FIFO: opened by the shell that started the worker,
+     * Whether process {@code child} holds this hold's FIFO, on descriptor 3 (its shell's, inherited at the fork) or on its
+     * standard input (once it has exec'd cat): opened by the shell that started the worker,
      * not by a process the worker made (the FIFO's directory is the harness's; a worker of another user cannot open it),
      * which could leave the group while the hold took it for its helper.
      */
     private boolean readsTheFifo(String child) throws IOException {
-        Path in = Path.of("/proc", child, "fd", "0");
-        return fifoInode.equals(Files.getAttribute(in, "unix:ino")) && fifoDevice.equals(Files.getAttribute(in, "unix:dev"));
+        for (String fd : new String[] {"0", "3"}) { // 3 from its fork, 0 from its exec of cat
+            Path in = Path.of("/proc", child, "fd", fd);
+            try {
+                if (fifoInode.equals(Files.getAttribute(in, "unix:ino")) && fifoDevice.equals(Files.getAttribute(in, "unix:dev"))) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // no such descriptor
+            }
+        }
+        return false;
     }
 
     /**

@@ -41,7 +41,12 @@ class PidHoldTest {
             assertEquals(ignoredByAChildStartedDirectly() & TERMINAL_SIGNALS, ignored(pid) & TERMINAL_SIGNALS,
                     "the worker's dispositions are those any child of the harness has (it may run under nohup or in the"
                     + " background, which ignore some), not its helper's");
-            assertEquals(TERMINAL_SIGNALS, ignored(helperOf(pid)) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
+            long helper = helperOf(pid);
+            // Pinned from its fork on (it holds the FIFO then): its traps are set once its subshell has come to exec cat.
+            while (!Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertEquals(TERMINAL_SIGNALS, ignored(helper) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
 
             handle.kill();
             assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)), "SIGKILLed and reaped by Java");
@@ -60,6 +65,34 @@ class PidHoldTest {
         assertFalse(groupHasAMember(pid), "the helper read end of file and ended");
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(), left.toList(), "the FIFO is gone");
+        }
+    }
+
+    /**
+     * The helper is pinnable from the moment the worker has exec'd (its hello can come a few ms later, a Qt worker's
+     * does): the shell opened the FIFO before it forked the helper. When the helper opened it itself after the fork, a
+     * Qt worker exec'd directly was killed in its create, under load, before its helper could be pinned.
+     */
+    @Test
+    void theHelperIsPinnedAtOnceWhenTheWorkerHasExecd(@TempDir Path tmp) throws Exception {
+        for (int i = 0; i < 20; i++) {
+            WorkerCommand command = new WorkerCommand(Path.of(SystemTools.path("sleep")), List.of("60"), List.of(),
+                    Map.of("TMPDIR", tmp.toString()), null);
+            ProcessWorkerHandle handle = ProcessWorkerHandle.start(command, command.program().toString());
+            PidHold hold = handle.pidHold();
+            long pid = handle.pid();
+            try {
+                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (!Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim().equals("sleep") && System.nanoTime() < deadline) {
+                    Thread.onSpinWait();
+                }
+                assertTrue(hold.pin(pid, handle::isAlive), "start " + i + ": the helper of a worker that has exec'd is pinned at the first look");
+            } finally {
+                handle.kill();
+                handle.awaitExit(Duration.ofSeconds(10));
+                hold.close();
+                handle.release();
+            }
         }
     }
 
