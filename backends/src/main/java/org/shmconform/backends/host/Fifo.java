@@ -23,6 +23,33 @@ public final class Fifo {
     private Fifo() {
     }
 
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFIFO = 0010000;
+
+    /**
+     * Whether {@code path} is a FIFO (not reached through a link) that no process has open for reading: a non-blocking
+     * open for writing fails with ENXIO then, and succeeds (and is closed again at once, writing nothing) while a reader
+     * holds it. False for anything else, or when it cannot be told.
+     */
+    public static boolean hasNoReader(Path path) {
+        try {
+            int mode = (Integer) java.nio.file.Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            if ((mode & S_IFMT) != S_IFIFO) {
+                return false;
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        int fd = org.shmconform.backends.linux.LibC.INSTANCE.open(path.toString(), org.shmconform.backends.linux.LibC.O_WRONLY
+                | org.shmconform.backends.linux.LibC.O_NONBLOCK | org.shmconform.backends.linux.LibC.O_NOFOLLOW
+                | org.shmconform.backends.linux.LibC.O_CLOEXEC);
+        if (fd >= 0) {
+            org.shmconform.backends.linux.LibC.INSTANCE.close(fd); // a reader holds it; closing a writer's end tells it nothing while another writer lives
+            return false;
+        }
+        return org.shmconform.backends.linux.LibC.errno() == org.shmconform.backends.linux.LibC.ENXIO;
+    }
+
     /** Makes a FIFO at {@code path} (mode 0600) owned by {@code uid} (-1: ours). */
     public static void make(Path path, int uid) throws IOException {
         if (Calls.INSTANCE.mkfifo(path.toString(), 0600) != 0) {

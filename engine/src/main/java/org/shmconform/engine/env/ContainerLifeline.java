@@ -3,12 +3,12 @@ package org.shmconform.engine.env;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.nio.file.LinkOption;
 import java.util.List;
+import org.shmconform.backends.host.Fifo;
 import org.shmconform.backends.host.OfdLockFile;
-import org.shmconform.backends.linux.LibC;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.engine.state.RunsBeingMade;
 
@@ -53,8 +53,6 @@ public final class ContainerLifeline implements AutoCloseable {
     }
 
     static final String PREFIX = "lifeline-";
-    private static final int S_IFMT = 0170000;
-    private static final int S_IFIFO = 0010000;
     private static final String FIFO = "fifo";
 
     /**
@@ -90,20 +88,7 @@ public final class ContainerLifeline implements AutoCloseable {
 
     /** Whether {@code fifo} is a FIFO (not a link) that no process has open for reading. */
     static boolean heldByNobody(Path fifo) {
-        try {
-            int mode = (Integer) Files.getAttribute(fifo, "unix:mode", LinkOption.NOFOLLOW_LINKS);
-            if ((mode & S_IFMT) != S_IFIFO) {
-                return false;
-            }
-        } catch (IOException | RuntimeException e) {
-            return false;
-        }
-        int fd = LibC.INSTANCE.open(fifo.toString(), LibC.O_WRONLY | LibC.O_NONBLOCK | LibC.O_NOFOLLOW | LibC.O_CLOEXEC);
-        if (fd >= 0) {
-            LibC.INSTANCE.close(fd); // a reader has it: writing nothing, closing changes nothing for it (it holds its own end)
-            return false;
-        }
-        return LibC.errno() == LibC.ENXIO;
+        return Fifo.hasNoReader(fifo);
     }
 
     /** The directory to mount read-only at the same path. */
