@@ -1,7 +1,5 @@
 package org.shmconform.engine;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.shmconform.schedule.Steps.create;
 
@@ -11,7 +9,6 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.LocalEnvironment;
-import org.shmconform.history.Execution;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
@@ -37,24 +34,7 @@ class ForkedWorkerKilledInItsCreateTest {
                     List.of(Step.of("B", "sleep").ms(3000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
             String why = runner.unavailableReason(s);
             assumeTrue(why == null, "qt: " + why);
-            for (int attempt = 1; ; attempt++) {
-                try (ShmatKiller killer = ShmatKiller.start(ForkedWorkerKilledInItsCreateTest::forkedWorkers, started)) {
-                    Execution x = runner.run(s);
-                    if (ShmatKiller.missed(x) && attempt < ShmatKiller.ATTEMPTS) {
-                        continue; // strace attached after the create: nothing was killed, nothing to judge
-                    }
-                    ShmatKiller.Victim v = killer.victim();
-                    assertTrue(v != null && !ShmatKiller.missed(x), "strace killed a forked worker in its shmat (attempt " + attempt
-                            + "): " + x.problems() + x.history().toJsonLines());
-                    killed.add(v.pid());
-                    assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
-                            "A had made its set and its segment when it died: " + v.madeWhenItDied());
-                    assertEquals(1, x.problems().size(), x.problems().toString());
-                    assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
-                    assertEquals(List.of(), ShmatKiller.made(killed, started), "what A made before it was killed from outside outlived the schedule");
-                    return;
-                }
-            }
+            ShmatKiller.assertKilledInItsCreateAndReaped(runner, s, ForkedWorkerKilledInItsCreateTest::forkedWorkers, started, killed);
         } finally {
             ShmatKiller.made(killed, started).forEach(SysVObjects::remove); // only what the killed worker made or operated last
         }

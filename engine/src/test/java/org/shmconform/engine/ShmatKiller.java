@@ -1,5 +1,8 @@
 package org.shmconform.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -8,6 +11,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.shmconform.backends.sysv.SysVObjects;
+import org.shmconform.history.Execution;
+import org.shmconform.schedule.Schedule;
 
 /**
  * Another hand for the tests of a worker killed inside its create: strace traces the schedule's two workers once they
@@ -42,7 +47,7 @@ final class ShmatKiller implements AutoCloseable {
     }
 
     /** Whether the execution shows no death: strace came after the create, which then ran untouched. */
-    static boolean missed(org.shmconform.history.Execution x) {
+    static boolean missed(Execution x) {
         return x.problems().isEmpty();
     }
 
@@ -93,6 +98,34 @@ final class ShmatKiller implements AutoCloseable {
             }
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    /**
+     * Runs {@code s} (A's create, after a first sleep of B's) until strace killed one of its two workers in its shmat, up to
+     * {@link #ATTEMPTS} times (an attempt in which strace came after the create is run again), and checks that A died with
+     * its set and segment made, that the execution says so, and that none of it outlived the schedule. The killed worker's
+     * pid is added to {@code killed}, for the caller's clean-up.
+     */
+    static void assertKilledInItsCreateAndReaped(ScheduleRunner runner, Schedule s, Supplier<List<ProcessHandle>> workers,
+                                                 long started, List<Long> killed) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try (ShmatKiller killer = start(workers, started)) {
+                Execution x = runner.run(s);
+                if (missed(x) && attempt < ATTEMPTS) {
+                    continue; // strace attached after the create: nothing was killed, nothing to judge
+                }
+                Victim v = killer.victim();
+                assertTrue(v != null && !missed(x), "strace killed a worker in its shmat (attempt " + attempt + "): "
+                        + x.problems() + x.history().toJsonLines());
+                killed.add(v.pid());
+                assertEquals(List.of("sem", "shm"), v.madeWhenItDied().stream().map(SysVObjects.Obj::kind).sorted().toList(),
+                        "A had made its set and its segment when it died: " + v.madeWhenItDied());
+                assertEquals(1, x.problems().size(), x.problems().toString());
+                assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
+                assertEquals(List.of(), made(killed, started), "what A made before it was killed from outside outlived the schedule");
+                return;
+            }
         }
     }
 
