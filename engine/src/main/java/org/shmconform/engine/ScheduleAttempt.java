@@ -63,8 +63,14 @@ final class ScheduleAttempt {
     private final Map<String, HistoryEvent> inFlight = new LinkedHashMap<>();
     private final Map<String, Long> inFlightSeq = new LinkedHashMap<>();
     private final List<String> notes = new ArrayList<>();
-    /** Workers whose death is in the history as the crash of an op of their own (not a kill, not from outside). */
+    /**
+     * Workers whose death is in the history as the crash of a data access of their own (not a kill, not from outside):
+     * the ops whose crash the model decides on, legal (a store into a read-only mapping, an access past a truncated end)
+     * or a violation (DataRules). A crash in any other op (a sleep's, say: a fault of the worker, not of the backend)
+     * leaves its later steps problems, as before.
+     */
     private final java.util.Set<String> crashedInItsOwnOp = new java.util.HashSet<>();
+    private static final java.util.Set<String> DATA_ACCESSES = java.util.Set.of("read", "write", "rawWrite");
     private final List<String> problems = new ArrayList<>();
     /** Why the engine is killing a worker, so its in-flight op closes with that reason rather than "crashed". */
     private final Map<String, String> dying = new LinkedHashMap<>();
@@ -366,8 +372,8 @@ final class ScheduleAttempt {
         noticeEndedWhileIdle(step.worker());
         Integer exit = infos.get(step.worker()).exitStatus();
         if (exit != null && crashedInItsOwnOp.contains(step.worker())) {
-            // Its crash is in the history, the outcome of an op of its own that the model judges like any other (a
-            // crash where none may come is a violation, DataRules): a process that no longer exists takes no step, and
+            // Its crash is in the history, the outcome of a data access of its own that the model judges (a crash where
+            // none may come is a violation, DataRules): a process that no longer exists takes no step, and
             // no other process's step was left out, so nothing that could have happened went unseen. A generator that
             // follows the documentation gives such steps where the backend deviated first: fuzz qt68-sysv-safe, a
             // mutant, beside a verify: Qt 6.8's attach(k_1, ReadOnly) succeeded after its create(k_1, 0) failed,
@@ -706,7 +712,7 @@ final class ScheduleAttempt {
             String signal = workers.get(worker).crashSignal();
             history.append(new EventBuilder(start, worker, EventType.info, invoke.f()).exitStatus(status)
                     .note(Ending.CRASHED.is(why) && signal != null ? Ending.CRASHED.note() : why).value(signal).build());
-            if (Ending.CRASHED.is(why)) {
+            if (Ending.CRASHED.is(why) && DATA_ACCESSES.contains(invoke.f())) {
                 crashedInItsOwnOp.add(worker);
             }
         }
