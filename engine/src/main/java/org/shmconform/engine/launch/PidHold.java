@@ -31,16 +31,16 @@ import org.shmconform.backends.host.ProcText;
  * an exec'd {@code cat} never changes its group (nobody else may: {@code setpgid} on a child that has exec'd is refused).
  * So while the pinned helper lives, the worker's pid is the worker's, dead or alive: {@link #holds}. The helper ends when
  * the harness closes the FIFO ({@link #close}, once the worker's last look is taken), or dies, which closes it too.
- * A shell killed with its harness before its {@code cat} opened the FIFO would wait in that open: it still carries the
- * worker's command line and environment, so the next run's reaper ends it (LeftoverWorkers).
+ * A shell whose harness died before it opened the FIFO would wait in that open, its worker not yet exec'd: it still
+ * carries the worker's command line and environment, so the next run's reaper ends it (LeftoverWorkers).
  *
  * <p>A worker of another user is held so too: the wrapper comes before setpriv's user switch, so the helper is the
  * harness's, and its shell opened the FIFO (in the run's 0700 directory, {@link WorkerCommand#holdDirectory}) before the
  * switch. The worker, its parent, in its group and session, may neither signal nor trace it (kill(2) and ptrace(2) want
  * its uid), nor move it to another group (setpgid on a child that has exec'd is refused); the helper ignores what a
- * terminal the worker made its controlling one would send the group. {@link #pin} takes as the helper only a {@code cat} (or
- * the shell's subshell that is about to become it) whose uids are all the harness's and which holds this FIFO: never a process the worker made, which could
- * leave the group while the hold vouched for it.
+ * terminal the worker made its controlling one would send the group. {@link #pin} takes as the helper only a
+ * {@code cat} (or the shell's subshell that is about to become it) whose uids are all the harness's and which holds
+ * this FIFO: never a process the worker made, which could leave the group while the hold vouched for it.
  */
 public final class PidHold implements AutoCloseable {
     /**
@@ -59,7 +59,7 @@ public final class PidHold implements AutoCloseable {
             + " >/dev/null 2>&1 & exec \"$@\" 3<&-";
     private static final SecureRandom RANDOM = new SecureRandom();
     private final Path fifo;
-    /** The FIFO's device and inode: what the helper's standard input must be. */
+    /** The FIFO's device and inode: what the helper must hold (on descriptor 3, then on its standard input). */
     private final Object fifoDevice;
     private final Object fifoInode;
     private final FileChannel lifeline;
@@ -183,9 +183,9 @@ public final class PidHold implements AutoCloseable {
 
     /**
      * Whether process {@code child} holds this hold's FIFO, on descriptor 3 (its shell's, inherited at the fork) or on its
-     * standard input (once it has exec'd cat): opened by the shell that started the worker,
-     * not by a process the worker made (the FIFO's directory is the harness's; a worker of another user cannot open it),
-     * which could leave the group while the hold took it for its helper.
+     * standard input (once it has exec'd cat): opened by the shell that started the worker, not by a process the worker
+     * made (the FIFO's directory is the harness's; a worker of another user cannot open it), which could leave the group
+     * while the hold took it for its helper.
      */
     private boolean readsTheFifo(String child) throws IOException {
         for (String fd : new String[] {"0", "3"}) { // 3 from its fork, 0 from its exec of cat
