@@ -42,12 +42,9 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             Schedule s = new Schedule(column, null, List.of(WorkerSpec.local("A", column), WorkerSpec.local("B", column)),
                     List.of(create("A", "k", 64), attach("B", "k")));
             assertNull(runner.unavailableReason(s));
-            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
-            Execution x = runner.run(s);
-            int[] victim = killed.get();
-            foreign = victim == null ? -1 : victim[3];
-            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
-            made.add(victim);
+            Killed k = runKillingA(run, runner, s, made);
+            Execution x = k.execution();
+            foreign = k.victim()[3];
             assertEquals(1, x.problems().size(), x.problems().toString());
             assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
             assertEquals(List.of(), left(made, started), "what A made before it was killed from outside outlived the schedule");
@@ -86,11 +83,9 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             Schedule s = new Schedule(column, null, List.of(new WorkerSpec("A", column, LocalEnvironment.NAME, "g", "nobody")
                     .withTmpdir("a")), List.of(create("A", "k", 64)));
             assertNull(runner.unavailableReason(s));
-            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
-            Execution x = runner.run(s);
-            int[] victim = killed.get();
-            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
-            made.add(victim);
+            Killed k = runKillingA(run, runner, s, made);
+            Execution x = k.execution();
+            int[] victim = k.victim();
             removeOwnSegment(victim[3]);
             assertEquals(1, x.problems().size(), x.problems().toString());
             assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
@@ -99,6 +94,20 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             left(made, started).forEach(SysVObjects::remove); // only what A said it made, still as made
         }
         assertEquals(List.of(), left(made, started), "and the run's end");
+    }
+
+    /** The execution of a schedule whose A the test killed once it had made its objects, and what it killed (pid, segment, set, ...). */
+    private record Killed(Execution execution, int[] victim) {
+    }
+
+    /** Runs {@code s} while the test kills A once it has made its objects; what it killed is added to {@code made}. */
+    private static Killed runKillingA(RunContext run, ScheduleRunner runner, Schedule s, List<int[]> made) throws Exception {
+        CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
+        Execution x = runner.run(s);
+        int[] victim = killed.get();
+        assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
+        made.add(victim);
+        return new Killed(x, victim);
     }
 
     /**
@@ -115,11 +124,9 @@ class ObjectsOfAWorkerKilledFromOutsideTest {
             String column = DiesInItsCreateBackend.NAME;
             Schedule s = new Schedule(column, null, List.of(new WorkerSpec("A", column, env.name(), "g", null)), List.of(create("A", "k", 64)));
             assertNull(runner.unavailableReason(s));
-            CompletableFuture<int[]> killed = CompletableFuture.supplyAsync(() -> killOnceMade(run));
-            Execution x = runner.run(s);
-            int[] victim = killed.get();
-            assertTrue(victim != null, "the test found A's objects and killed A: " + x.problems() + x.history().toJsonLines());
-            made.add(victim);
+            Killed k = runKillingA(run, runner, s, made);
+            Execution x = k.execution();
+            int[] victim = k.victim();
             removeOwnSegment(victim[3]);
             assertTrue(x.problems().get(0).startsWith(Execution.ENDED_FROM_OUTSIDE + "A ended during its create"), x.problems().toString());
             long holder = env.ownIpcNamespace("g").orElseThrow().holderPid();

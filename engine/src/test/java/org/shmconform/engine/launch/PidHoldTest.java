@@ -30,10 +30,7 @@ class PidHoldTest {
         assertNotNull(hold, "a local worker of the harness's user is held");
         long pid = handle.pid();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
-                Thread.sleep(5); // the shell forks its helper and execs the worker in a moment
-            }
+            awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             assertEquals(Long.toString(pid), ProcText.statField(stat, 5), "the worker leads its own process group");
@@ -42,6 +39,7 @@ class PidHoldTest {
                     "the worker's dispositions are those any child of the harness has (it may run under nohup or in the"
                     + " background, which ignore some), not its helper's");
             long helper = helperOf(pid);
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             // Pinned from its fork on (it holds the FIFO then): its traps are set once its subshell has come to exec cat.
             while (!Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat") && System.nanoTime() < deadline) {
                 Thread.sleep(5);
@@ -104,10 +102,7 @@ class PidHoldTest {
         PidHold hold = handle.pidHold();
         long pid = handle.pid();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitPin(hold, handle, pid);
             long helper = Long.parseLong(Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim());
             try (Pidfd h = Pidfd.open(helper)) {
                 h.kill(); // another hand ends the helper: the group may end with the worker, and the pid be anyone's
@@ -187,10 +182,7 @@ class PidHoldTest {
         assertNotNull(hold, "a self-arming worker of the harness's user is held");
         long pid = handle.pid();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             assertTrue(stat.contains("(sleep)"), "the started process is the worker, exec'd in place: " + stat);
@@ -242,10 +234,7 @@ class PidHoldTest {
         assertNotNull(hold);
         long pid = handle.pid();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
+            awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
             handle.stdin().write('\n');
             handle.stdin().flush();
@@ -269,6 +258,14 @@ class PidHoldTest {
         view.setPermissions(java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
         org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, () -> PidHold.in(open, true));
         PidHold.in(open, false).close(); // the harness's own worker's TMPDIR may be opened to traversal (RunContext)
+    }
+
+    /** Pins the worker's helper, looking until it is there or 10 s have passed: the shell forks it and execs the worker in a moment. */
+    private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
     }
 
     /** What a child of this JVM started without any wrapper ignores: inherited through exec from how the JVM was started. */
