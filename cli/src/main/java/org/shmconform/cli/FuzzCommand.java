@@ -40,8 +40,10 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "3", paramLabel = "N", description = "Worker processes per schedule, 2-4 (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--length", defaultValue = "16", paramLabel = "N", description = "Steps per schedule (default: ${DEFAULT-VALUE}).")
-    int length;
+    @Option(names = "--length", paramLabel = "N", description = "Steps per schedule made from a seed (a mutant's may grow to"
+            + " twice as many; default: 16 for a column whose worker is a JVM, 64 for a native worker, whose schedules cost"
+            + " little besides their steps).")
+    Integer length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
             + " on 2 cores or more for a column whose worker is a native program and whose schedules need not take turns on"
@@ -70,10 +72,10 @@ final class FuzzCommand implements Callable<Integer> {
         SafeFiles.checkRoot(out, PrivateDirectory.myUid()); // where failing schedules go: a link, a file, another's folder is exit 2
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         FuzzCampaign.Options options = FuzzCampaign.settled(FuzzCampaign.Options.of(backend).seed(first).count(count)
-                .time(Duration.ofSeconds(seconds)).workers(workers).length(length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)
+                .time(Duration.ofSeconds(seconds)).workers(workers).length(length == null ? 0 : length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)
                 .mutantKillShare(mutantKills == null ? 0 : mutantKills));
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
-                        + " mutants may kill, spawn or crash on 1 step in %d%n", backend, first, count, seconds, workers, length, options.lanes(),
+                        + " mutants may kill, spawn or crash on 1 step in %d%n", backend, first, count, seconds, workers, options.length(), options.lanes(),
                 options.mutantKillShare());
         FuzzResult result = null;
         RunContext run = RunContext.create();
@@ -127,7 +129,7 @@ final class FuzzCommand implements Callable<Integer> {
         if (seconds < 1) {
             throw new Shmconform.UsageException("--seconds must be 1 or more, not " + seconds);
         }
-        if (length < 1 || length > ScheduleValidation.MAX_STEPS) {
+        if (length != null && (length < 1 || length > ScheduleValidation.MAX_STEPS)) {
             throw new Shmconform.UsageException("--length must be between 1 and " + ScheduleValidation.MAX_STEPS + ", not " + length);
         }
         if (seed != null && seed < 0) {

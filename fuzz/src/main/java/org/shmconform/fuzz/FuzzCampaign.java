@@ -36,7 +36,7 @@ public final class FuzzCampaign {
      * @param count              at most this many schedules
      * @param time               and at most this long for generating and running them (shrinking is budgeted apart)
      * @param workers            2 to 4 worker processes per schedule
-     * @param length             steps per schedule
+     * @param length             steps per schedule made from a seed alone, or 0 for {@link #defaultLength}
      * @param stopAtFirstFailure stop fuzzing after the first failure that reproduced has been shrunk
      * @param lanes              schedules run side by side (each on keys of its own), or 0 for {@link #defaultLanes}
      * @param mutantKillShare    a mutant may kill or spawn a child on one step in this many, or 0 for
@@ -47,7 +47,7 @@ public final class FuzzCampaign {
                           int mutantKillShare) {
 
         public static Options of(String backend) {
-            return new Options(backend, 1, 100, Duration.ofSeconds(60), 3, 16, Path.of("shmconform-fuzz"),
+            return new Options(backend, 1, 100, Duration.ofSeconds(60), 3, 0, Path.of("shmconform-fuzz"),
                     Shrinker.Budget.defaults(), fuzzTiming(), true, 0, 0);
         }
 
@@ -67,7 +67,11 @@ public final class FuzzCampaign {
             return new Options(backend, seed, count, time, n, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
         }
 
+        /** @param n steps per schedule made from a seed alone, at least 1; 0 for {@link #defaultLength} */
         public Options length(int n) {
+            if (n < 0) {
+                throw new IllegalArgumentException("length must be 0 (automatic) or more: " + n);
+            }
             return new Options(backend, seed, count, time, workers, n, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
         }
 
@@ -154,8 +158,9 @@ public final class FuzzCampaign {
         }
     }
 
-    private static FuzzResult campaign(Options o, RunContext run, Consumer<String> progress, Consumer<Trial> executions,
+    private static FuzzResult campaign(Options asked, RunContext run, Consumer<String> progress, Consumer<Trial> executions,
                                        BooleanSupplier stopRequested) throws InterruptedException {
+        Options o = withLength(asked);
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule first = fresh.generate(o.seed());
         Options settled = settled(o, first);
@@ -277,8 +282,36 @@ public final class FuzzCampaign {
 
     /** Whether a worker of the schedule is a JVM (or of a column this machine does not know, counted as the dearer kind). */
     private static boolean javaWorkers(Schedule schedule) {
-        return schedule.workers().stream().anyMatch(w -> Subjects.here().named(w.impl())
-                .map(s -> s.start() instanceof Subject.JavaWorker).orElse(true));
+        return schedule.workers().stream().anyMatch(w -> javaColumn(w.impl()));
+    }
+
+    /** Whether the column's worker is a JVM (or the column is one this machine does not know, counted as the dearer kind). */
+    private static boolean javaColumn(String column) {
+        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(true);
+    }
+
+    /**
+     * Steps in a schedule made from a seed alone (a mutant's tape may grow to twice as many): 16 on a column whose worker
+     * is a JVM, 64 on a column whose worker is a native program. What a schedule costs besides its steps (borrowing its
+     * workers, their resets and clean proofs, the reaper's pass, the checker's start) is then paid for four times the
+     * steps on the columns where it is most of a schedule's time (README, "Where a System V Qt column's time goes": 28-32 %
+     * of the key-file turn outside the steps with 16). Measured on this 2-core machine on 2026-12-06, {@code fuzz
+     * --seconds 10} with {@code --length} 16, 32, 48, 64 and 96 in turn, seeds 7 and 99 (checked ops/s; model
+     * transitions in the 10 s): qt 1,210.9 and 936.9 with 16, 1,388.4 and 1,387.0 with 64; 358 and 325, 401 and 370;
+     * qt68-sysv 1,007.3 and 1,428.4, 1,971.9 and 2,120.4; 392 and 379, 458 and 455; qt68-posix (two lanes) 1,999.8 and
+     * 2,081.7, 2,362.8 and 2,520.9; 310 and 318, 327 and 324. 96 checked as much or more but reached fewer transitions
+     * on 3 of the 6. On a Java column the JVM starts that replace killed workers bound the campaign, and a schedule's
+     * kills grow with its steps (a schedule made from its seed may kill on every step): mmapfile checked 295.6, 267.2 and
+     * 354.0 ops/s with 16, 48 and 96 (seed 7), within this machine's noise, so the Java columns keep the length the fault
+     * proofs and {@code FaultBudgetReachTest}'s counts were measured with.
+     */
+    static int defaultLength(String column) {
+        return javaColumn(column) ? 16 : 64;
+    }
+
+    /** These options with their length as asked, or {@link #defaultLength} where asked for automatically (0). */
+    private static Options withLength(Options o) {
+        return o.length() > 0 ? o : o.length(defaultLength(o.backend()));
     }
 
     /**
@@ -310,10 +343,11 @@ public final class FuzzCampaign {
     }
 
     /**
-     * These options as the campaign runs them: its lanes and its mutants' kill share as asked, or, where asked for
-     * automatically (0), {@link #defaultLanes} and {@link #defaultMutantKillShare} for the column.
+     * These options as the campaign runs them: its length, lanes and mutants' kill share as asked, or, where asked for
+     * automatically (0), {@link #defaultLength}, {@link #defaultLanes} and {@link #defaultMutantKillShare} for the column.
      */
-    public static Options settled(Options o) {
+    public static Options settled(Options asked) {
+        Options o = withLength(asked);
         return o.lanes() > 0 && o.mutantKillShare() > 0 ? o : settled(o, freshGenerator(o).generate(o.seed()));
     }
 
