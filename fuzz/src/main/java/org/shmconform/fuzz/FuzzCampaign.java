@@ -301,9 +301,11 @@ public final class FuzzCampaign {
      * qt68-sysv 1,007.3 and 1,428.4, 1,971.9 and 2,120.4; 392 and 379, 458 and 455; qt68-posix (two lanes) 1,999.8 and
      * 2,081.7, 2,362.8 and 2,520.9; 310 and 318, 327 and 324. 96 checked as much or more but reached fewer transitions
      * on 3 of the 6. On a Java column the JVM starts that replace killed workers bound the campaign, and a schedule's
-     * kills grow with its steps (a schedule made from its seed may kill on every step): mmapfile checked 295.6, 267.2 and
-     * 354.0 ops/s with 16, 48 and 96 (seed 7), within this machine's noise, so the Java columns keep the length the fault
-     * proofs and {@code FaultBudgetReachTest}'s counts were measured with.
+     * kills grow with its steps (a schedule made from its seed may kill on every step): 16 and 64 alternated twice, seeds
+     * 7 and 99, mmapfile 254.1, 234.1 / 261.2, 304.9 and 322.7, 399.0 / 271.1, 287.8 ops/s, sysv 214.6, 211.7 / 265.8,
+     * 229.4 and 292.9, 381.8 / 266.7, 265.3, no gain through this machine's noise (transitions 3 to 15 more with 64 in
+     * 7 of 8 pairs), so the Java columns keep the length the fault proofs and {@code FaultBudgetReachTest}'s counts were
+     * measured with.
      */
     static int defaultLength(String column) {
         return javaColumn(column) ? 16 : 64;
