@@ -41,8 +41,8 @@ final class FuzzCommand implements Callable<Integer> {
     int workers;
 
     @Option(names = "--length", paramLabel = "N", description = "Steps per schedule made from a seed (a mutant's may grow to"
-            + " twice as many; default: 16 for a column whose worker is a JVM, 64 for a native worker, whose schedules cost"
-            + " little besides their steps).")
+            + " twice as many; default: 16 for a column whose worker is a JVM, 64 for a native worker, whose steps are cheap"
+            + " beside what a schedule costs on its own: borrowing workers, their resets, the reaper).")
     Integer length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
