@@ -86,12 +86,16 @@ public final class HistoryOps {
                 // An attach() keys too, and both clean a failed create's kept handle first (SegmentModel.ATTACH_KEYED).
                 ops.add(part(ops.size(), op, invoke.f().equals("create") ? SegmentModel.CREATE_KEYED : SegmentModel.ATTACH_KEYED,
                         invoke, e, optional));
-            } else if (invoke.f().equals("attach") && returned && !"KeyError".equals(e.error()) && splitsLock(column)
-                    && createOverlaps(op, invoke, e, execution, semantics, spans)) {
+            } else if (invoke.f().equals("attach") && returned && !"KeyError".equals(e.error())
+                    && (splitsLock(column) || sharesKeyFile(column)) && createOverlaps(op, invoke, e, execution, semantics, spans)) {
                 // POSIX: its initKey sem_opened the name before its locker waited, and another process's create of the key
                 // overlapping it may have sem_unlinked that semaphore and made a fresh one meanwhile: the attach keeps the
                 // one it opened (LockRules.openedBeforeItsLockerWaits, fuzz qt68-posix seed 982342, 3/3 on Qt 6.8.2).
                 // Optional: the call taken whole is one reading too. It cleans no kept handle (System V only).
+                // Qt 6.8's System V with the key file shared by segment and set: its initKey's handle() made the key file
+                // (none was there) before its locker waited, and the overlapping create made its segment on that file
+                // meanwhile: the attach's object made the file, which its next re-key unlinks under that segment
+                // (LifecycleRules.attachKeyedMadeTheKeyFile).
                 ops.add(part(ops.size(), op, SegmentModel.ATTACH_KEYED, invoke, e, true));
             } else if (keepingAHandle.contains(op.process()) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // A call that returned ran its cleanHandle of a failed create's kept handle first, which may have been
@@ -161,6 +165,10 @@ public final class HistoryOps {
     /** A column (null: one without declared semantics) whose keying splits the lock. */
     private static boolean splitsLock(BackendSemantics b) {
         return b != null && b.keyingSplitsLock();
+    }
+
+    private static boolean sharesKeyFile(BackendSemantics b) {
+        return b != null && b.lockSharesKeyFile() && b.retryRemovesOrphan();
     }
 
     /** An op's real-time interval, the nemesis's kills included ({@code to}: {@link Long#MAX_VALUE} when it never returned). */

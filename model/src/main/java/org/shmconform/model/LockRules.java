@@ -535,6 +535,28 @@ final class LockRules {
     }
 
     /**
+     * The keying part of an attach ({@link SegmentModel#ATTACH_KEYED}) in Qt 6.8's System V with the key file shared by
+     * segment and set ({@link Profile#lockSharesKeyFile()}): where the key's file went with its segment and no segment has
+     * been made since, this handle() makes the file (QtIpcCommon::createUnixKeyFile returns 1: createdFile), as a
+     * sequential attach's does ({@link #keyedByAttach}, makesTheFile), before its locker waits; a create of the key that
+     * overlaps the attach may make its segment on that file meanwhile, and the object's next re-key then unlinks it under
+     * that segment ({@link #droppedByRekey}, {@link #keyFileUnlinked}), whose inode a key file made since may take. Fuzz
+     * qt68-sysv-native seed 4956 (a mutant, 3/3 and again in replay, `--length 64`): B create k; B lock; B unlock; B
+     * detach (k's file goes, B keeps its set); C create k; C detach; B lock; A attach k, its locker waiting behind B;
+     * C create k (its segment on A's file; Create mode let A in); A write; A detach; A attach j → true, attached to C's
+     * segment through j's file on the inode A's re-key freed.
+     */
+    static ModelState attachKeyedMadeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
+        String key = KeySpaceRules.modelKey(op);
+        if (!profile.lockSharesKeyFile() || !profile.retryRemovesOrphan() || w.attached() || key.equals(w.qtKey())
+                || !s.unnamed().contains(key) || s.segments().containsKey(key) || s.semaphores().owns(op.process(), key)) {
+            return s;
+        }
+        return own(s, op.process(), key).observe("the keying of an attach made the key file that went with its segment"
+                + " (createdFile): its next re-key unlinks it, under whatever segment was made on it meanwhile");
+    }
+
+    /**
      * Qt 6.8's System V: every owner of the key's set may have had it removed under it (another owner's re-key removed
      * the set, perhaps one another key's file had reached: {@link #removedUnderOthers}), so an attach's handle() may find
      * no set, make one (semget IPC_EXCL succeeds) and own it, its file included (QSystemSemaphoreSystemV::handle sets

@@ -169,9 +169,18 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
             return reachedThrough != null ? reachedThrough : key;
         }
 
-        /** Not attached any more (detach, re-key, death): nothing mapped. */
+        /**
+         * Not attached any more (detach, re-key, death): nothing mapped, and keyed by the key it was given
+         * ({@link #qtKey}), which it keeps until it is keyed anew: the key its QSystemSemaphore is keyed by, which its
+         * lock, its next re-key's cleanHandle and Qt's setNativeKey go by. Fuzz qt68-sysv-safe seed 4598 (3/3, a mutant
+         * of a 64-step campaign): A attach k → NotFound (A owns k's set and file); B create k; A attach j (its re-key
+         * unlinked k's file and removed k's set, j's file took the inode: B's segment; A owns j's fresh set); A detach;
+         * C create(0) j; C create j → AlreadyExists (its Create mode removed A's set of j); A create k → UnknownError, the
+         * IPC_RMID of the set of j, its given key, failing. Keyed by the segment's key k after its detach, A owned no
+         * removed set and only AlreadyExists was allowed.
+         */
         Worker detached() {
-            return new Worker(key, false, false, locked, dead, 0);
+            return new Worker(qtKey(), false, false, locked, dead, 0);
         }
     }
 

@@ -183,7 +183,7 @@ public final class SegmentModel {
             ModelState keyed = LockRules.keyingMayMeetANamelessSet(profile, cleaned, op);
             out.addAll(create ? LockRules.keyedByBlockedCreate(profile, keyed, op).next()
                     : LifecycleRules.keyedAttachMayRemakeTheKeyFile(profile,
-                    LockRules.openedBeforeItsLockerWaits(profile, keyed, op), op));
+                    LockRules.attachKeyedMadeTheKeyFile(profile, LockRules.openedBeforeItsLockerWaits(profile, keyed, op), op, w), op));
         }
         return Step.to(out);
     }

@@ -1434,6 +1434,55 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV, history, aCreates));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 4956 (a mutant of a 64-step campaign, 3/3 and again in replay on real Qt 6.8.2, shrunk to
+     * 19 steps): B's last detach took k's key file, B keeps k's set and, later, its lock; A's attach of k made the file
+     * again in its initKey (createdFile) and waited in its locker behind B; C's create of k made its segment on A's file
+     * (and its Create mode let A's locker in): A attached. A's detach left C attached; A's re-key to j unlinked k's file
+     * (A made it), j's new file took the freed inode: A's attach of j reached C's segment. The checker places the keying
+     * in the attach's interval where a create of the key overlaps it ({@link SegmentModel#ATTACH_KEYED}).
+     */
+    @Test
+    void anAttachWhoseKeyingMadeTheKeyFileUnlinksItUnderTheSegmentMadeOnItMeanwhile() {
+        ModelOp aAttaches = attach("A", "k");
+        ModelOp aKeyed = new ModelOp("A", SegmentModel.ATTACH_KEYED, "k", 12, null, "ReadWrite", null, null, null, Outcome.OK,
+                null, null, SPACE, null);
+        ModelOp aAttachesJ = attach("A", "j");
+        List<ModelOp> keyedBeforeTheCreate = List.of(create("B", "k"), op("B", "detach"), op("B", "lock"), aKeyed,
+                create("C", "k"), aAttaches, op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, keyedBeforeTheCreate, aAttachesJ));
+        // Keyed after C's create: the file was C's, A's re-key unlinks nothing, and j's file cannot reach C's segment.
+        List<ModelOp> keyedAfterTheCreate = List.of(create("B", "k"), op("B", "detach"), op("B", "lock"), create("C", "k"),
+                aKeyed, aAttaches, op("A", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, keyedAfterTheCreate, aAttachesJ));
+        // k's file still there at A's keying (C's segment made before it): A made nothing.
+        List<ModelOp> fileThere = List.of(create("B", "k"), op("B", "lock"), create("C", "k-1"), aKeyed, aAttaches,
+                op("A", "detach"));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileThere, aAttachesJ));
+        // Legacy keys give the set a file of its own, and the documentation has no key files at all.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV, keyedBeforeTheCreate, aAttachesJ));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, keyedBeforeTheCreate, aAttachesJ));
+    }
+
+    /**
+     * Fuzz qt68-sysv-safe seed 4598 (a mutant of a 64-step campaign, 3/3 on real Qt 6.8.2, shrunk to 7 steps): A's attach
+     * of k made k's file and set (NotFound); B's create of k made its segment on that file; A's attach of j unlinked k's
+     * file and removed k's set (its re-key), and j's file took the freed inode: A attached to B's segment and owns j's
+     * fresh set. After A's detach its object is still keyed j: C's second Create-mode keying of j removed A's set, so A's
+     * create of k fails in the IPC_RMID of its re-key's cleanHandle (UnknownError). Keyed k after the detach, A owned no
+     * removed set, and only AlreadyExists was allowed.
+     */
+    @Test
+    void aDetachedObjectKeepsTheKeyItReachedItsSegmentThrough() {
+        List<ModelOp> history = List.of(fail(attach("A", "k"), "NotFound"), create("B", "k"), attach("A", "j"), op("A", "detach"),
+                fail(sized(create("C", "j"), 0), "InvalidSize"), fail(create("C", "j"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, fail(create("A", "k"), "UnknownError")));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, fail(create("A", "k"), "AlreadyExists")));
+        // Without C's second keying of j nobody removed A's set: its cleanHandle succeeds.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, history.subList(0, 5), fail(create("A", "k"), "UnknownError")));
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, history.subList(0, 2), attach("A", "j")));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
