@@ -305,10 +305,14 @@ public final class FuzzCampaign {
      * 7 and 99, mmapfile 254.1, 234.1 / 261.2, 304.9 and 322.7, 399.0 / 271.1, 287.8 ops/s, sysv 214.6, 211.7 / 265.8,
      * 229.4 and 292.9, 381.8 / 266.7, 265.3, no gain through this machine's noise (transitions 3 to 15 more with 64 in
      * 7 of 8 pairs), so the Java columns keep the length the fault proofs and {@code FaultBudgetReachTest}'s counts were
-     * measured with.
+     * measured with. So do the columns whose lock shares the segment's key file (qt68-sysv-safe and -native,
+     * {@code BackendSemantics#lockSharesKeyFile}): their longer schedules reach real Qt 6.8 histories, through freed
+     * inodes of unlinked key files, that the model does not follow yet (README, "Longer schedules where a schedule costs
+     * more than its steps"): 12 s campaigns from seed 1, as the default run's, reported FAIL in 1 of 6 with 64 steps and
+     * in none of 8 with 16, and a FAIL there tells of the model, not of Qt.
      */
     static int defaultLength(String column) {
-        return javaColumn(column) ? 16 : 64;
+        return javaColumn(column) || Subjects.here().semantics(column).lockSharesKeyFile() ? 16 : 64;
     }
 
     /** These options with their length as asked, or {@link #defaultLength} where asked for automatically (0). */
