@@ -25,7 +25,8 @@ class FailedCreateUnderHeldLockTest {
     /**
      * The default campaign's fresh schedules (28 of its 100) reach the pattern, early from its own first seed (found
      * within seconds even on a loaded machine), and from nearly every other first seed: about one fresh schedule in seven
-     * of the campaign's length on qt reaches it (280 of seeds 1-2,000 with 64 steps; 206 with 16, 266 with 32). Counted among the first 40 schedules only, as this test first did, it held by the luck of seed 1: of 21
+     * of the campaign's length on qt reaches it (280 of seeds 1-2,000 with 64 steps; 206 with 16, 266 with 32). Counted
+     * among the first 40 schedules only, as this test first did, it held by the luck of seed 1: of 21
      * first seeds 1000 apart, 8 had the two reaching seeds it asked for there, and the same generator with rawWrite,
      * truncate and nativeKey on the menu (a seed's draws unchanged up to its first such step) had one.
      */

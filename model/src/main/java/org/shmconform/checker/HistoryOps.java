@@ -95,7 +95,7 @@ public final class HistoryOps {
                 // Qt 6.8's System V with the key file shared by segment and set: its initKey's handle() made the key file
                 // (none was there) before its locker waited, and the overlapping create made its segment on that file
                 // meanwhile: the attach's object made the file, which its next re-key unlinks under that segment
-                // (LifecycleRules.attachKeyedMadeTheKeyFile).
+                // (LockRules.attachKeyedMadeTheKeyFile).
                 ops.add(part(ops.size(), op, SegmentModel.ATTACH_KEYED, invoke, e, true));
             } else if (keepingAHandle.contains(op.process()) && (invoke.f().equals("create") || invoke.f().equals("attach"))) {
                 // A call that returned ran its cleanHandle of a failed create's kept handle first, which may have been

@@ -1455,7 +1455,8 @@ class Qt68ProfilesTest {
         List<ModelOp> keyedAfterTheCreate = List.of(create("B", "k"), op("B", "detach"), op("B", "lock"), create("C", "k"),
                 aKeyed, aAttaches, op("A", "detach"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, keyedAfterTheCreate, aAttachesJ));
-        // k's file still there at A's keying (C's segment made before it): A made nothing.
+        // B never detached: k's segment and file are there at A's keying, A made nothing, and j's file reaches neither
+        // B's segment nor C's of k-1.
         List<ModelOp> fileThere = List.of(create("B", "k"), op("B", "lock"), create("C", "k-1"), aKeyed, aAttaches,
                 op("A", "detach"));
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, fileThere, aAttachesJ));
@@ -1480,6 +1481,7 @@ class Qt68ProfilesTest {
         assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, history, fail(create("A", "k"), "AlreadyExists")));
         // Without C's second keying of j nobody removed A's set: its cleanHandle succeeds.
         assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, history.subList(0, 5), fail(create("A", "k"), "UnknownError")));
+        // The documentation: an attach of a key nobody made finds nothing.
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, history.subList(0, 2), attach("A", "j")));
     }
 
