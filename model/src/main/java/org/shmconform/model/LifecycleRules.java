@@ -321,6 +321,24 @@ final class LifecycleRules {
         if (seg == null || !seg.attached().isEmpty() || ownGone) {
             out.add(cleared);
         }
+        if (seg != null && !ownGone && cleared.isUnnamed(key)) {
+            // The kept handle was taken on a key file made again under the key's live segment (its Create mode unlinked
+            // and re-made it, LockRules.keyFileRemade): on a freed inode, maybe that of another key's unlinked file, whose
+            // nameless segment has the kept ftok value; with nobody attached to it cleanHandle removes it, and then
+            // unlinks the file at the key's path, under the key's own live segment. Fuzz qt68-sysv-safe seed 7629 (3/3,
+            // shrunk to 9 steps): A create k; C create k_1; B create k → AlreadyExists; B create(0) k_1 (its re-key
+            // unlinked k's file); B create k_1 → AlreadyExists (its Create mode re-made k_1's file on k's freed inode:
+            // the kept handle is A's segment); C lock; kill A; B attach k_1 (its cleanHandle removed A's segment and
+            // unlinked k_1's file) while C detach → false, NoError (its unlink found no file); B attach → NotFound.
+            for (Map.Entry<String, Segment> other : cleared.segments().entrySet()) {
+                String j = other.getKey();
+                if (!j.equals(key) && other.getValue().attached().isEmpty() && ModelKey.sameSpace(j, key) && cleared.isUnnamed(j)) {
+                    out.add(keyFileUnlinkedByItsPath(cleared.withSegment(j, null).withOrphanedSegmentDestroyed(j)
+                            .because(j, Property.CRASH_SURVIVES).observe("a nameless segment nobody is attached to, removed"
+                                    + " by the cleanHandle of a failed create's kept handle taken on a re-made key file"), key));
+                }
+            }
+        }
         if (seg == null || ownGone) {
             // The kept handle is an ftok value: with its own segment gone, another key's segment whose key file was made
             // on the freed inode has that value, and with nobody attached cleanHandle removes it. Fuzz qt68-sysv-safe

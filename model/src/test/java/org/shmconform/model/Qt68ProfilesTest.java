@@ -1485,6 +1485,33 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, history.subList(0, 2), attach("A", "j")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 7629 (3/3 on real Qt 6.8.2, shrunk to 9 steps): B's create(0) of k_1 re-keyed it from k,
+     * unlinking k's file under A's segment; B's create of k_1 in Create mode unlinked k_1's file under C's segment and
+     * made it again on k's freed inode, so the handle its AlreadyExists kept is A's segment. Once A was killed, B's attach
+     * of k_1 cleaned that handle: it removed A's segment and unlinked the file at k_1's path, under C's segment, whose
+     * detach then found no file to unlink (false, NoError). The checker places the clean-up in the attach's interval
+     * ({@link SegmentModel#HANDLE_CLEANED}).
+     */
+    @Test
+    void aHandleKeptOnARemadeKeyFileMayRemoveAnotherKeysNamelessSegment() {
+        ModelOp bAttaches = fail(attach("B", "k_1"), "NotFound");
+        ModelOp bCleans = new ModelOp("B", SegmentModel.HANDLE_CLEANED, "k_1", 12, null, "ReadWrite", null, null, null,
+                Outcome.OK, null, null, SPACE, null);
+        ModelOp cDetachFails = fail(op("C", "detach"), "NoError");
+        List<ModelOp> kept = List.of(create("A", "k"), create("C", "k_1"), fail(create("B", "k"), "AlreadyExists"),
+                fail(sized(create("B", "k_1"), 0), "InvalidSize"), fail(create("B", "k_1"), "AlreadyExists"), op("C", "lock"));
+        List<ModelOp> aKilled = new java.util.ArrayList<>(kept);
+        aKilled.addAll(List.of(kill("A"), bCleans));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, aKilled, cDetachFails));
+        // A still attached: the handle's clean-up removes nothing and unlinks nothing, and C's last detach finds its file.
+        List<ModelOp> aAlive = new java.util.ArrayList<>(kept);
+        aAlive.add(bCleans);
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, aAlive, cDetachFails));
+        // The documentation: a detach of an attached object succeeds.
+        assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, List.of(create("C", "k_1")), cDetachFails));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
