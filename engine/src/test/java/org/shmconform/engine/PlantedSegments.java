@@ -70,23 +70,41 @@ final class PlantedSegments implements AutoCloseable {
         }
     }
 
-    /** Plants the window's segments (1 byte each) after a probe file's inode in the run's share root. */
-    static PlantedSegments afterAProbe() throws Exception {
-        Path probe = Files.createTempFile(RunContext.shareRoot(), "probe", "");
-        long dev = (Long) Files.getAttribute(probe, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-        long ino = (Long) Files.getAttribute(probe, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-        Files.delete(probe);
-        PlantedSegments p = new PlantedSegments(ino);
-        try {
-            Set<Integer> ids = new HashSet<>();
+    /** Where the run's next key files land: the device and inode a probe file in its share root got, the file gone again. */
+    record Probe(long dev, long ino) {
+        static Probe ofTheShareRoot() throws java.io.IOException {
+            Path probe = Files.createTempFile(RunContext.shareRoot(), "probe", "");
+            long dev = (Long) Files.getAttribute(probe, "unix:dev", LinkOption.NOFOLLOW_LINKS);
+            long ino = (Long) Files.getAttribute(probe, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+            Files.delete(probe);
+            return new Probe(dev, ino);
+        }
+
+        /**
+         * Asks {@code make} for an object at the ftok value of each of the {@link #WINDOW} inodes from the probe's on, and
+         * tells {@code made} of each it made (key, id; a negative id: none, e.g. the key is taken).
+         */
+        void plant(java.util.function.IntUnaryOperator make, java.util.function.BiConsumer<Integer, Integer> made) {
             for (int i = 0; i < WINDOW; i++) {
                 int key = QtKeyFile.ftok(dev, ino + i);
-                int id = LibC.INSTANCE.shmget(key, 1, LibC.IPC_CREAT | LibC.IPC_EXCL | 0600);
+                int id = make.applyAsInt(key);
                 if (id >= 0) {
-                    ids.add(id);
-                    p.keys.add(key);
+                    made.accept(key, id);
                 }
             }
+        }
+    }
+
+    /** Plants the window's segments (1 byte each) after a probe file's inode in the run's share root. */
+    static PlantedSegments afterAProbe() throws Exception {
+        Probe probe = Probe.ofTheShareRoot();
+        PlantedSegments p = new PlantedSegments(probe.ino());
+        try {
+            Set<Integer> ids = new HashSet<>();
+            probe.plant(key -> LibC.INSTANCE.shmget(key, 1, LibC.IPC_CREAT | LibC.IPC_EXCL | 0600), (key, id) -> {
+                ids.add(id);
+                p.keys.add(key);
+            });
             List<SysVObjects.Segment> made = SysVObjects.segments().stream().filter(s -> ids.contains(s.id())).toList();
             made.forEach(s -> p.planted.add(s.id() + "@" + s.ctime()));
             assertEquals(ids.size(), made.size());

@@ -38,13 +38,7 @@ class PidHoldTest {
             assertEquals(ignoredByAChildStartedDirectly() & TERMINAL_SIGNALS, ignored(pid) & TERMINAL_SIGNALS,
                     "the worker's dispositions are those any child of the harness has (it may run under nohup or in the"
                     + " background, which ignore some), not its helper's");
-            long helper = helperOf(pid);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            // Pinned from its fork on (it holds the FIFO then): its traps are set once its subshell has come to exec cat.
-            while (!Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat") && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertEquals(TERMINAL_SIGNALS, ignored(helper) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
+            assertEquals(TERMINAL_SIGNALS, ignored(catOf(helperOf(pid))) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
 
             handle.kill();
             assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)), "SIGKILLed and reaped by Java");
@@ -56,10 +50,7 @@ class PidHoldTest {
             handle.release();
         }
         assertFalse(hold.holds(), "let go, it vouches for nothing");
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (groupHasAMember(pid) && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
+        awaitUpTo10s(() -> !groupHasAMember(pid));
         assertFalse(groupHasAMember(pid), "the helper read end of file and ended");
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(), left.toList(), "the FIFO is gone");
@@ -103,8 +94,7 @@ class PidHoldTest {
         long pid = handle.pid();
         try {
             awaitPin(hold, handle, pid);
-            long helper = Long.parseLong(Files.readString(Path.of("/proc", Long.toString(pid), "task", Long.toString(pid), "children")).trim());
-            try (Pidfd h = Pidfd.open(helper)) {
+            try (Pidfd h = Pidfd.open(helperOf(pid))) {
                 h.kill(); // another hand ends the helper: the group may end with the worker, and the pid be anyone's
                 assertTrue(h.awaitExit(Duration.ofSeconds(10)));
             }
@@ -124,9 +114,8 @@ class PidHoldTest {
      */
     @Test
     void aWorkerOfAnotherUserCanNeitherSignalNorTraceItsHelper(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "a worker as nobody needs root");
-        Path holdDirectory = Files.createDirectory(tmp.resolve("hold"),
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        assumeRoot();
+        Path holdDirectory = privateHoldDirectory(tmp);
         String script = "read c </proc/$$/task/$$/children; echo helper:$c;"
                 + " kill -KILL $c 2>/dev/null && echo kill:done || echo kill:refused;"
                 + " ls /proc/$c/fd >/dev/null 2>&1 && echo fd:read || echo fd:refused;"
@@ -208,7 +197,7 @@ class PidHoldTest {
      */
     @Test
     void aWorkerOfAnotherUserCannotEndItsHelperThroughATerminal(@TempDir Path tmp) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "a worker as nobody needs root");
+        assumeRoot();
         String python;
         try {
             python = SystemTools.path("python3");
@@ -216,8 +205,7 @@ class PidHoldTest {
             org.junit.jupiter.api.Assumptions.abort("no python3 of root's here to play the worker: " + e.getMessage());
             return;
         }
-        Path holdDirectory = Files.createDirectory(tmp.resolve("hold"),
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Path holdDirectory = privateHoldDirectory(tmp);
         String script = String.join("\n",
                 "import os, sys, signal, time, fcntl, termios",
                 "for s in (signal.SIGINT, signal.SIGQUIT, signal.SIGTSTP): signal.signal(s, signal.SIG_IGN)",
@@ -236,12 +224,15 @@ class PidHoldTest {
         try {
             awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
+            long helper = catOf(helperOf(pid));
             handle.stdin().write('\n');
             handle.stdin().flush();
             String said = new String(handle.stdout().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).trim();
             assertEquals(0, handle.awaitExit(Duration.ofSeconds(30)), said);
             assertEquals("foreground True", said, "the worker's group, with the helper, was the terminal's foreground group");
-            Thread.sleep(500); // the hang-up's SIGHUP (and an orphaned stopped group's) is sent at the exit
+            // The hang-up's SIGHUP (and an orphaned stopped group's) is sent at the exit, before its reaping: one the helper
+            // ignores is discarded then, one it does not would end it a moment later, which a look now could miss.
+            assertEquals(TERMINAL_SIGNALS, ignored(helper) & TERMINAL_SIGNALS, "the helper ignores what the terminal sent");
             assertTrue(hold.holds(), "the helper lives on");
             assertTrue(groupHasAMember(pid));
         } finally {
@@ -261,22 +252,43 @@ class PidHoldTest {
     }
 
     /** Pins the worker's helper, looking until it is there or 10 s have passed: the shell forks it and execs the worker in a moment. */
-    private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws InterruptedException {
+    private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws Exception {
+        awaitUpTo10s(() -> hold.pin(pid, handle::isAlive));
+    }
+
+    private interface Look {
+        boolean holds() throws Exception;
+    }
+
+    /** Looks every 5 ms until {@code look} holds or 10 s have passed; the caller asserts what it waited for. */
+    private static void awaitUpTo10s(Look look) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!hold.pin(pid, handle::isAlive) && System.nanoTime() < deadline) {
+        while (!look.holds() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
+    }
+
+    /** The helper once its subshell has exec'd cat: pinned from its fork on (it holds the FIFO then), its traps set by then. */
+    private static long catOf(long helper) throws Exception {
+        awaitUpTo10s(() -> Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat"));
+        return helper;
+    }
+
+    private static void assumeRoot() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "a worker as nobody needs root");
+    }
+
+    /** A 0700 directory of the harness's user for a hold's FIFO, as a run directory is. */
+    private static Path privateHoldDirectory(Path tmp) throws java.io.IOException {
+        return Files.createDirectory(tmp.resolve("hold"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
     }
 
     /** What a child of this JVM started without any wrapper ignores: inherited through exec from how the JVM was started. */
     private static long ignoredByAChildStartedDirectly() throws Exception {
         Process p = new ProcessBuilder(SystemTools.path("sleep"), "60").start();
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (!Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat")).contains("(sleep)")
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(5); // until it has exec'd sleep
-            }
+            awaitUpTo10s(() -> Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat")).contains("(sleep)")); // exec'd
             return ignored(p.pid());
         } finally {
             p.destroyForcibly().waitFor();
