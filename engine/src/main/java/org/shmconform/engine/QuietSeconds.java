@@ -2,6 +2,7 @@ package org.shmconform.engine;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.shmconform.backends.host.CoarseClock;
 
 /**
  * The stretches of an execution in which no process of its workers could make a System V semaphore set or set one's
@@ -11,22 +12,26 @@ import java.util.List;
  * an op: Qt's QSystemSemaphore does both in {@code handle()}, which only an op of the worker calls. A killed worker's
  * exit undoes its SEM_UNDO adjustments, which changes no set's change time.
  *
- * <p>Times are the wall clock (ms), the clock of the kernel's {@code sem_ctime} (whole seconds): a stretch starts at a
- * reading taken after the op before it was answered, and ends at a reading taken before the request after it is written,
- * so a whole second strictly inside one holds no change by a worker ({@link #wholeSecondQuiet}).
+ * <p>Times are the wall clock (ms). The kernel dates {@code sem_ctime} (whole seconds) by its coarse clock, which may lag
+ * the wall clock by up to a tick ({@link CoarseClock}): a stretch starts at a reading taken after the op before it was
+ * answered (a change before it is dated no later than that reading's second), and ends at a reading taken before the
+ * request after it is written (a change after it may be dated as much as that lag earlier), so a whole second inside one,
+ * ending that lag before its end, holds no change by a worker ({@link #wholeSecondQuiet}).
  */
 final class QuietSeconds {
     private final List<long[]> closed = new ArrayList<>();
     private long openSince = -1;
     private final java.util.function.LongSupplier clock;
+    private final long coarseLagMillis;
 
     QuietSeconds() {
-        this(System::currentTimeMillis);
+        this(System::currentTimeMillis, CoarseClock.lagBoundMillis());
     }
 
-    /** With a given wall clock (ms), for its test. */
-    QuietSeconds(java.util.function.LongSupplier clock) {
+    /** With a given wall clock (ms) and lag of the kernel's coarse clock behind it (ms), for its test. */
+    QuietSeconds(java.util.function.LongSupplier clock, long coarseLagMillis) {
         this.clock = clock;
+        this.coarseLagMillis = coarseLagMillis;
     }
 
     /** The execution's state now: quiet or not. A change starts or ends a stretch, dated now. */
@@ -41,13 +46,13 @@ final class QuietSeconds {
 
     /**
      * Whether the whole second {@code second} (epoch seconds) lies inside one ended stretch: it starts after the stretch's
-     * start (a change before that reading is in an earlier second) and ends no later than the stretch's end (a change
-     * after that reading is in a later second).
+     * start (a change before that reading is in an earlier second) and ends at least the coarse clock's lag before the
+     * stretch's end (a change after that reading is dated in a later second even by a coarse clock that lags).
      */
     synchronized boolean wholeSecondQuiet(long second) {
         long from = second * 1000;
         for (long[] stretch : closed) {
-            if (stretch[0] < from && from + 1000 <= stretch[1]) {
+            if (stretch[0] < from && from + 1000 + coarseLagMillis <= stretch[1]) {
                 return true;
             }
         }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shmconform.schedule.Steps.attach;
 
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
@@ -14,6 +13,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.host.CoarseClock;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.sysv.QtKeyFile;
 import org.shmconform.backends.sysv.SysVObjects;
@@ -102,7 +102,7 @@ class ForeignSetMadeDuringTheRunTest {
             long second = planted.setValueInTheNextWholeSecond();
             // The second ends while the sleep runs: B's attach of k is not yet intended (its intent comes before the
             // execution's quiet ends).
-            long after = (second + 1) * 1000 + 1;
+            long after = (second + 1) * 1000 + CoarseClock.lagBoundMillis() + 1; // as QuietSeconds asks
             while (System.currentTimeMillis() < after) {
                 Thread.sleep(Math.max(1, after - System.currentTimeMillis()));
             }
@@ -141,19 +141,12 @@ class ForeignSetMadeDuringTheRunTest {
         }
 
         static PlantedSets afterAProbe() throws Exception {
-            Path probe = Files.createTempFile(RunContext.shareRoot(), "probe", "");
-            long dev = (Long) Files.getAttribute(probe, "unix:dev", LinkOption.NOFOLLOW_LINKS);
-            long ino = (Long) Files.getAttribute(probe, "unix:ino", LinkOption.NOFOLLOW_LINKS);
-            Files.delete(probe);
-            PlantedSets p = new PlantedSets(ino);
-            for (int i = 0; i < PlantedSegments.WINDOW; i++) {
-                int key = QtKeyFile.ftok(dev, ino + i);
-                int id = LibC.INSTANCE.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL);
-                if (id >= 0) {
-                    p.ids.add(id);
-                    p.keys.add(key);
-                }
-            }
+            PlantedSegments.Probe probe = PlantedSegments.Probe.ofTheShareRoot();
+            PlantedSets p = new PlantedSets(probe.ino());
+            probe.plant(key -> LibC.INSTANCE.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL), (key, id) -> {
+                p.ids.add(id);
+                p.keys.add(key);
+            });
             return p;
         }
 
@@ -161,8 +154,10 @@ class ForeignSetMadeDuringTheRunTest {
         long setValueInTheNextWholeSecond() throws InterruptedException {
             for (int attempt = 0; ; attempt++) {
                 long next = (System.currentTimeMillis() / 1000 + 1) * 1000;
-                while (System.currentTimeMillis() < next + 1) {
-                    Thread.sleep(Math.max(1, next + 1 - System.currentTimeMillis()));
+                // Past the coarse clock's lag too: a SETVAL 1 ms into a second was dated in the second before (CoarseClock).
+                long start = next + CoarseClock.lagBoundMillis() + 1;
+                while (System.currentTimeMillis() < start) {
+                    Thread.sleep(Math.max(1, start - System.currentTimeMillis()));
                 }
                 for (int id : ids) {
                     LibC.INSTANCE.semctl(id, 0, LibC.SETVAL, 1);
