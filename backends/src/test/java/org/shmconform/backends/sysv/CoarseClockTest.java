@@ -1,10 +1,10 @@
-package org.shmconform.backends.host;
+package org.shmconform.backends.sysv;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.host.CoarseClock;
 import org.shmconform.backends.linux.LibC;
-import org.shmconform.backends.sysv.SysVObjects;
 
 /**
  * The kernel dates a set's change ({@code sem_ctime}) no later than the wall clock after it, and no earlier than the wall
