@@ -47,8 +47,10 @@ final class FuzzCommand implements Callable<Integer> {
     Integer length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
-            + " on 2 cores or more for a column whose worker is a native program and whose schedules need not take turns on"
-            + " System V key files, the qt68-posix columns; else 1).")
+            + " on 2 cores or more for a column whose worker is a native program, the Qt columns; else 1). Where this machine"
+            + " can unshare IPC namespaces (root), a System V Qt column's lanes each run in one of their own, its workers"
+            + " forked there, and take no turn on System V key files (-Dshmconform.fuzzInOwnIpcNamespaces=false in"
+            + " SHMCONFORM_JVM_OPTS keeps them in the host's, taking turns).")
     Integer lanes;
 
     @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus may kill a worker, have one"

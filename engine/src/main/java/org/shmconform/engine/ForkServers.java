@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
@@ -18,6 +19,8 @@ import org.shmconform.engine.launch.WorkerHandle;
  * its first worker and ended with the pool. Where a server cannot start or a fork fails (or this kernel has no
  * pidfd_open), the command's workers are exec'd from then on, as before fork servers (one stderr line says why). A
  * server whose process is gone is kept, retired, until the pool's end and a new one started for the next worker.
+ * A group of an environment that offers it ({@link Environment#forkServerEntry}: a fuzz campaign's lanes, each in an IPC
+ * namespace of its own) has servers of its own, entered into the group's namespaces, ended with {@link #endIn}.
  * Measured with {@code fuzz} (README): the Qt columns check more operations a second for about half the CPU.
  */
 final class ForkServers implements AutoCloseable {
@@ -25,10 +28,10 @@ final class ForkServers implements AutoCloseable {
     static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("shmconform.forkServers", "true"));
     private static final boolean PIDFD_HERE = pidfdHere();
     private final RunContext run;
-    private final Map<WorkerCommand, ForkServer> servers = new HashMap<>();
-    private final Set<WorkerCommand> refused = new HashSet<>();
-    /** Servers that can no longer be asked, kept until the pool's end for the workers they forked. */
-    private final List<ForkServer> retired = new ArrayList<>();
+    private final Map<Place, ForkServer> servers = new HashMap<>();
+    private final Set<Place> refused = new HashSet<>();
+    /** Servers that can no longer be asked, kept until the pool's end (or their place's) for the workers they forked. */
+    private final Map<ForkServer, Place> retired = new HashMap<>();
     private final AtomicInteger serial = new AtomicInteger();
     private boolean closed;
 
@@ -36,15 +39,35 @@ final class ForkServers implements AutoCloseable {
         this.run = run;
     }
 
+    /** A command's servers in one place: the host's namespaces (environment and group null) or an environment's group. */
+    private record Place(WorkerCommand command, Environment environment, String group) {
+        String describe() {
+            return command.program().getFileName() + (environment == null ? "" : " (" + environment.name() + " group " + group + ")");
+        }
+    }
+
     /**
      * A worker of {@code command} forked by its server; null when the command's program does not fork its workers or no
      * server can: the caller then starts the worker itself.
      */
     WorkerHandle fork(WorkerCommand command) {
+        return fork(new Place(command, null, null));
+    }
+
+    /**
+     * A worker of {@code command} forked by a server in {@code group}'s namespaces of {@code environment}; null when the
+     * environment forks no workers there ({@link Environment#forkServerEntry}) or no server can: the environment starts it.
+     */
+    WorkerHandle fork(WorkerCommand command, Environment environment, String group) {
+        return fork(new Place(command, environment, group));
+    }
+
+    private WorkerHandle fork(Place place) {
+        WorkerCommand command = place.command();
         if (!command.forksWorkers() || !ENABLED) {
             return null;
         }
-        ForkServer server = serverFor(command);
+        ForkServer server = serverFor(place);
         if (server == null) {
             return null;
         }
@@ -52,44 +75,66 @@ final class ForkServers implements AutoCloseable {
             return server.fork();
         } catch (IOException | RuntimeException e) {
             if (!Thread.currentThread().isInterrupted()) { // interrupted: the pool is closing, nothing to say
-                refuse(command, "a fork failed: " + e.getMessage());
+                refuse(place, "a fork failed: " + e.getMessage());
             }
             return null; // this one is exec'd, and so are the command's next ones
         }
     }
 
     /** From now on the command's workers are exec'd; one stderr line says why. */
-    private synchronized void refuse(WorkerCommand command, String why) {
-        if (refused.add(command)) {
-            System.err.println("shmconform: " + command.program().getFileName() + " workers are started one by one from now on ("
-                    + why + ")");
+    private synchronized void refuse(Place place, String why) {
+        if (refused.add(place)) {
+            System.err.println("shmconform: " + place.describe() + " workers are started one by one from now on (" + why + ")");
         }
     }
 
-    private synchronized ForkServer serverFor(WorkerCommand command) {
-        if (closed || refused.contains(command)) {
+    private synchronized ForkServer serverFor(Place place) {
+        if (closed || refused.contains(place)) {
             return null;
         }
-        if (!PIDFD_HERE) {
-            refuse(command, "this kernel has no pidfd_open (Linux 5.3 or later), which pins a worker that is not the harness's child");
-            return null;
-        }
-        ForkServer server = servers.get(command);
+        ForkServer server = servers.get(place);
         if (server != null && server.usable()) {
             return server;
         }
-        if (server != null) {
-            retired.add(server); // not ended now: workers it forked may still serve a schedule (close() ends it)
-        }
+        List<String> entry;
         try {
-            server = ForkServer.start(command, run.logs().resolve("fork-server-" + serial.incrementAndGet() + ".stderr.log"));
-            servers.put(command, server);
-            return server;
-        } catch (IOException | RuntimeException e) {
-            servers.remove(command);
-            refuse(command, "it could not start as a fork server: " + e.getMessage());
+            entry = place.environment() == null ? List.of() : place.environment().forkServerEntry(place.group()).orElse(null);
+        } catch (IOException e) {
+            return null; // the environment cannot reach the group: its own start says so
+        }
+        if (entry == null) {
             return null;
         }
+        if (!PIDFD_HERE) {
+            refuse(place, "this kernel has no pidfd_open (Linux 5.3 or later), which pins a worker that is not the harness's child");
+            return null;
+        }
+        if (server != null) {
+            retired.put(server, place); // not ended now: workers it forked may still serve a schedule (close() ends it)
+        }
+        try {
+            server = ForkServer.start(place.command(), entry,
+                    run.logs().resolve("fork-server-" + serial.incrementAndGet() + ".stderr.log"));
+            servers.put(place, server);
+            return server;
+        } catch (IOException | RuntimeException e) {
+            servers.remove(place);
+            refuse(place, "it could not start as a fork server: " + e.getMessage());
+            return null;
+        }
+    }
+
+    /**
+     * Ends the servers in {@code environment}'s groups, once no worker they forked serves a schedule (its pool ended them,
+     * {@code WorkerPool#retire}): the environment is closing, and a server in a group's namespace would keep it alive.
+     */
+    void endIn(Environment environment) {
+        List<ForkServer> ending = new ArrayList<>();
+        synchronized (this) {
+            servers.entrySet().removeIf(e -> e.getKey().environment() == environment && ending.add(e.getValue()));
+            retired.entrySet().removeIf(e -> e.getValue().environment() == environment && ending.add(e.getKey()));
+        }
+        ending.forEach(ForkServer::close);
     }
 
     private static boolean pidfdHere() {
@@ -111,7 +156,7 @@ final class ForkServers implements AutoCloseable {
         synchronized (this) {
             closed = true;
             all = new ArrayList<>(servers.values());
-            all.addAll(retired);
+            all.addAll(retired.keySet());
             servers.clear();
             retired.clear();
         }

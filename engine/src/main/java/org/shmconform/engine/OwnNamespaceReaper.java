@@ -18,7 +18,7 @@ import org.shmconform.schedule.WorkerSpec;
  * nobody attached there is removed by a thread that enters the namespace ({@link OwnIpcNamespace#removeLeftovers}). So the
  * next schedule in the group meets nothing of this one (a leftover segment whose key file went could otherwise answer a
  * later key file that took its inode, as {@code Reaper} prevents on the host), and a worker that locked there keeps no
- * SEM_UNDO adjustment ({@code WorkerPool#readmit}). Only while no schedule uses the environment ({@link EnvironmentUsers}):
+ * SEM_UNDO adjustment ({@code WorkerPool#readmit}). Only while no schedule uses the namespace ({@link EnvironmentUsers}):
  * another one's objects would go too; then nothing is removed, and the lockers there are replaced.
  */
 final class OwnNamespaceReaper {
@@ -48,7 +48,7 @@ final class OwnNamespaceReaper {
     static Set<Namespace> reapAfter(Set<Namespace> used, List<String> notes) {
         Set<Namespace> setFree = new HashSet<>();
         for (Namespace ns : used) {
-            ForeignIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(ns.environment(),
+            ForeignIpcNamespace.Removal removal = EnvironmentUsers.whileUnused(ns,
                     () -> ns.environment().ownIpcNamespace(ns.group()).map(OwnIpcNamespace::removeLeftovers).orElse(null));
             if (removal == null) {
                 continue; // in use by another schedule, or no namespace of its own (yet): nothing proven

@@ -135,12 +135,11 @@ final class ScheduleAttempt {
      */
     private final java.util.Set<String> systemVLockers;
     /**
-     * The IPC namespaces of environments' own this schedule's groups use: their environments are counted as used from its
-     * start until its workers are given back ({@link EnvironmentUsers}), and what is left in them is removed after it, only
-     * while no schedule uses them ({@link OwnNamespaceReaper}).
+     * The IPC namespaces of environments' own this schedule's groups use: counted as used from its start until its workers
+     * are given back ({@link EnvironmentUsers}), and what is left in them is removed after it, only while no schedule uses
+     * them ({@link OwnNamespaceReaper}).
      */
     private final java.util.Set<OwnNamespaceReaper.Namespace> ownNamespaces;
-    private final List<Environment> ownNamespaceUsers;
     /** Workers that answered an {@code exit} step: they end by themselves, as asked. */
     private final java.util.Set<String> exitedAsAsked = new java.util.HashSet<>();
     /** The pooled process behind each worker name that came from the pool. */
@@ -168,11 +167,10 @@ final class ScheduleAttempt {
         this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
                 .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.ownNamespaces = OwnNamespaceReaper.of(schedule, environments);
-        this.ownNamespaceUsers = ownNamespaces.stream().map(OwnNamespaceReaper.Namespace::environment).distinct().toList();
     }
 
     Execution execute() throws InterruptedException {
-        ownNamespaceUsers.forEach(EnvironmentUsers::enter);
+        ownNamespaces.forEach(EnvironmentUsers::enter);
         // What is there before anything of the execution is: none of it is the execution's (Ledger#foreignAtKeysOf).
         lookAtKeys = KeyFileTurns.needsTurn(schedule);
         objectsBefore = lookAtKeys ? Ledger.systemVIdsNow() : java.util.Set.of();
@@ -203,7 +201,7 @@ final class ScheduleAttempt {
             try {
                 proven = releaseAll();
             } finally {
-                ownNamespaceUsers.forEach(EnvironmentUsers::leave); // its workers are given back or gone: it uses them no more
+                ownNamespaces.forEach(EnvironmentUsers::leave); // its workers are given back or gone: it uses them no more
             }
             // The workers that stay in the pool live on: what they operated last is recorded now, then reaped with the rest.
             WorkerProcess.recordOrphansLeftBy(proven.values().stream().map(WorkerPool.Pooled::process).toList());

@@ -91,8 +91,12 @@ final class SpareStarts {
 
     /** A program whose campaign is over: no spare of it is wanted any more. */
     void forget(String program) {
-        demand.keySet().removeIf(k -> k.program().equals(program));
-        columns.keySet().removeIf(k -> k.program().equals(program));
+        forget(k -> k.program().equals(program));
+    }
+
+    void forget(Predicate<WorkerPool.Key> which) {
+        demand.keySet().removeIf(which);
+        columns.keySet().removeIf(which);
     }
 
     /** Whether one more spare of the key is wanted, {@code owned} being the pool's live workers of the key. */

@@ -290,7 +290,9 @@ public final class WorkerPool implements AutoCloseable {
         int n = serial.incrementAndGet();
         WorkerHandle handle;
         if (key.environment() != null) {
-            handle = key.environment().start(command, key.group()); // a fork server forks into the host's namespaces only
+            // Forked there by a server in the group's namespaces where the environment offers one, else started by it.
+            WorkerHandle forked = forks.fork(command, key.environment(), key.group());
+            handle = forked != null ? forked : key.environment().start(command, key.group());
         } else {
             WorkerHandle forked = forks.fork(command);
             handle = forked != null ? forked : local.start(command, null);
@@ -592,6 +594,40 @@ public final class WorkerPool implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the rest are ended by close()
         }
+    }
+
+    /**
+     * Ends the idle workers and spares in {@code environment} (each asked to exit: it is known clean), then the fork
+     * servers in its groups: for an environment that is closing once no schedule uses it (a fuzz campaign's lanes').
+     */
+    public void retire(Environment environment) {
+        List<Pooled> leaving = new ArrayList<>();
+        List<SpareStarts.Spare> starting;
+        synchronized (this) {
+            for (Map.Entry<Key, Deque<Pooled>> e : idle.entrySet()) {
+                if (e.getKey().environment() == environment) {
+                    leaving.addAll(e.getValue());
+                    e.getValue().clear();
+                }
+            }
+            spares.forget(k -> k.environment() == environment);
+            starting = spares.claimAll(k -> k.environment() == environment);
+        }
+        try {
+            for (SpareStarts.Spare s : starting) {
+                Pooled p = s.await();
+                if (p != null) {
+                    leaving.add(p);
+                }
+            }
+            for (Pooled p : leaving) {
+                endGently(p);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the rest are ended by close(), and the servers with them
+            return;
+        }
+        forks.endIn(environment);
     }
 
     /**

@@ -102,12 +102,12 @@ class NamespaceWorkerPoolTest {
     void aLockerIsReplacedWhenAnotherScheduleUsesTheEnvironment(String column, String envName) throws Exception {
         try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
             Step[] story = {create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), detach("B"), detach("A")};
-            EnvironmentUsers.enter(env); // what another schedule in it would count
+            EnvironmentUsers.enter(new OwnNamespaceReaper.Namespace(env, "g")); // what another schedule in its group would count
             Execution first;
             try {
                 first = execute(run, env, column, story);
             } finally {
-                EnvironmentUsers.leave(env);
+                EnvironmentUsers.leave(new OwnNamespaceReaper.Namespace(env, "g"));
             }
             assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("worker A") && n.contains("IPC namespace the reaper does not reach")),
                     first.notes().toString());
@@ -116,6 +116,30 @@ class NamespaceWorkerPoolTest {
             assertFalse(before.contains(pid(second, "A")) && before.contains(pid(second, "B")), "the locker was replaced");
             assertTrue(before.contains(pid(second, "A")) || before.contains(pid(second, "B")),
                     "B, which never locked, was reused; notes: " + first.notes());
+        }
+    }
+
+    /**
+     * A schedule in another group of the environment is in another IPC namespace (a fuzz campaign's other lane): it does
+     * not stop this group's reaping, so the set A left with B's adjustment on it is removed and B, which locked, serves again.
+     */
+    @ParameterizedTest(name = "{0} in {1}")
+    @CsvSource({"sysv, ipcns"})
+    void anotherGroupsScheduleDoesNotStopThisGroupsReaping(String column, String envName) throws Exception {
+        try (RunContext run = RunContext.create(); Environment env = available(envName, run)) {
+            Step[] story = {create("A", "k", 64), lock("A"), unlock("A"), attach("B", "k"), kill("A"), lock("B"), unlock("B")};
+            OwnNamespaceReaper.Namespace other = new OwnNamespaceReaper.Namespace(env, "h");
+            EnvironmentUsers.enter(other); // what a schedule in group h would count
+            Execution first;
+            try {
+                first = execute(run, env, column, story);
+            } finally {
+                EnvironmentUsers.leave(other);
+            }
+            assertEquals(List.of(), sysvIn(env.ownIpcNamespace("g").orElseThrow().holderPid(), "sem"), "no set is left in group g's namespace");
+            assertTrue(first.notes().stream().anyMatch(n -> n.startsWith("removed from group g's IPC namespace")
+                    && !n.contains("semaphore set(s) []")), first.notes().toString());
+            assertTrue(first.notes().stream().noneMatch(n -> n.startsWith("worker B") && n.contains("not reused")), first.notes().toString());
         }
     }
 

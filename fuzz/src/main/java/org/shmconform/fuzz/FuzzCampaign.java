@@ -17,6 +17,7 @@ import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.Trial;
+import org.shmconform.engine.env.IpcNamespaceEnvironment;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.schedule.Schedule;
 
@@ -162,12 +163,35 @@ public final class FuzzCampaign {
                                        BooleanSupplier stopRequested) throws InterruptedException {
         Options o = withLength(asked);
         ScheduleGenerator fresh = freshGenerator(o);
-        Schedule first = fresh.generate(o.seed());
+        Schedule generated = fresh.generate(o.seed());
+        IpcNamespaceEnvironment ownNamespaces = OwnNamespaceLanes.suit(generated, !javaWorkers(generated))
+                ? IpcNamespaceEnvironment.forkingWorkers() : null;
+        try {
+            return campaign(o, fresh, generated, ownNamespaces, run, progress, executions, stopRequested);
+        } finally {
+            if (ownNamespaces != null) {
+                run.workerPool().retire(ownNamespaces); // its workers and fork servers, before its namespaces' holders go
+                ownNamespaces.close();
+            }
+        }
+    }
+
+    private static FuzzResult campaign(Options o, ScheduleGenerator fresh, Schedule generated, IpcNamespaceEnvironment ownNamespaces,
+                                       RunContext run, Consumer<String> progress, Consumer<Trial> executions,
+                                       BooleanSupplier stopRequested) throws InterruptedException {
+        Schedule first = ownNamespaces == null ? generated : OwnNamespaceLanes.inLane(generated, 0);
         Options settled = settled(o, first);
         int lanes = settled.lanes();
         ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(settled.mutantKillShare());
-        // Local workers are reused across schedules, each proving itself clean in between (WorkerPool).
-        ScheduleRunner plain = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()), o.timing())
+        // Workers are reused across schedules, each proving itself clean in between (WorkerPool).
+        Map<String, org.shmconform.engine.env.Environment> environments = new java.util.HashMap<>();
+        environments.put(LocalEnvironment.NAME, new LocalEnvironment());
+        if (ownNamespaces != null) {
+            environments.put(ownNamespaces.name(), ownNamespaces);
+            progress.accept(o.backend() + ": " + lanes + " lane(s), each in an IPC namespace of its own (" + ownNamespaces.name()
+                    + ", its workers forked there): no key-file turn to wait for");
+        }
+        ScheduleRunner plain = new ScheduleRunner(run, Map.copyOf(environments), o.timing())
                 .reusingWorkers().inLanes(lanes);
         Lanes.Runner runner = s -> {
             Trial c = Trial.run(plain, s, o.backend(), List.of());
@@ -210,6 +234,10 @@ public final class FuzzCampaign {
                     ScheduleGenerator.Generated g = generator.generate(seed, tape);
                     Schedule schedule = mutate ? new Schedule(g.schedule().name() + "-m", seed, g.schedule().workers(), g.schedule().steps())
                             : g.schedule();
+                    if (ownNamespaces != null) {
+                        // The schedules running at once are consecutive ones, at most one per lane: never two in a group.
+                        schedule = OwnNamespaceLanes.inLane(schedule, next % lanes);
+                    }
                     mutants += mutate ? 1 : 0;
                     running.submit(new Lanes.Job(seed, mutate, g.tape(), schedule));
                     next++;
@@ -253,7 +281,8 @@ public final class FuzzCampaign {
      */
     public static boolean takesTurns(String backend) {
         Options o = Options.of(backend);
-        return !ScheduleRunner.mayRunSideBySide(freshGenerator(o).generate(o.seed()));
+        Schedule first = freshGenerator(o).generate(o.seed());
+        return !ScheduleRunner.mayRunSideBySide(first) && !OwnNamespaceLanes.suit(first, !javaWorkers(first));
     }
 
     /** The generator of the campaign's schedules made from their seed alone (its first one says what the column needs). */
@@ -359,7 +388,8 @@ public final class FuzzCampaign {
 
     /** As {@link #settled(Options)}, the column told by the campaign's {@code first} schedule. */
     private static Options settled(Options o, Schedule first) {
-        return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(first))
+        Schedule placed = OwnNamespaceLanes.suit(first, !javaWorkers(first)) ? OwnNamespaceLanes.inLane(first, 0) : first;
+        return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(placed))
                 .mutantKillShare(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
     }
 

@@ -61,6 +61,15 @@ public interface Environment extends AutoCloseable {
     }
 
     /**
+     * The command line prefix that runs a program in {@code group}'s namespaces, for a fork server there whose forked
+     * workers are the group's like the ones {@link #start} starts ({@code ForkServers}); empty where this environment's
+     * workers are not forked so (the default: every one started by {@link #start}).
+     */
+    default Optional<List<String>> forkServerEntry(String group) throws IOException {
+        return Optional.empty();
+    }
+
+    /**
      * Starts a worker. Workers started with the same {@code group} share this environment's
      * namespaces (e.g. one container, or one unshared namespace pair); different groups do not.
      */

@@ -15,6 +15,19 @@ public final class IpcNamespaceEnvironment extends UnsharedNamespaceEnvironment 
         super(false, null);
     }
 
+    private IpcNamespaceEnvironment(boolean forkedWorkers) {
+        super(false, null, forkedWorkers);
+    }
+
+    /**
+     * One whose workers of a program that forks them (the Qt workers) are forked by a fork server of the group's, which
+     * runs in the group's namespace, instead of each entered with nsenter: a fuzz campaign's lanes, each in a group of its
+     * own ({@code FuzzCampaign}). Its pool's fork servers in a group are ended with {@code WorkerPool#retire}.
+     */
+    public static IpcNamespaceEnvironment forkingWorkers() {
+        return new IpcNamespaceEnvironment(true);
+    }
+
     @Override
     public String name() {
         return NAME;

@@ -23,6 +23,8 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
     protected final String instanceId = UUID.randomUUID().toString().substring(0, 8);
     private final boolean privateShm;
     private final String shmSize;
+    /** Whether a fork server entered into a group's namespaces forks its workers of a program that forks them. */
+    private final boolean forkedWorkers;
     private final Map<String, NamespaceHolder> holders = new LinkedHashMap<>();
     private final List<ProcessWorkerHandle> workers = new ArrayList<>();
     private Availability availability;
@@ -30,8 +32,19 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
     private boolean closed;
 
     UnsharedNamespaceEnvironment(boolean privateShm, String shmSize) {
+        this(privateShm, shmSize, false);
+    }
+
+    UnsharedNamespaceEnvironment(boolean privateShm, String shmSize, boolean forkedWorkers) {
         this.privateShm = privateShm;
         this.shmSize = shmSize;
+        this.forkedWorkers = forkedWorkers;
+    }
+
+    /** The holder's nsenter prefix: a fork server it runs is in the group's namespaces, and so is every worker it forks. */
+    @Override
+    public Optional<List<String>> forkServerEntry(String group) throws IOException {
+        return forkedWorkers ? Optional.of(holderOf(group).enterPrefix()) : Optional.empty();
     }
 
     @Override

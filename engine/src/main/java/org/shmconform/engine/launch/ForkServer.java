@@ -55,10 +55,19 @@ public final class ForkServer implements AutoCloseable {
      * program that arms its own parent-death signal and runs as the harness's user ({@link WorkerCommand#forksWorkers}).
      */
     public static ForkServer start(WorkerCommand command, Path log) throws IOException {
+        return start(command, List.of(), log);
+    }
+
+    /**
+     * As {@link #start(WorkerCommand, Path)}, run through {@code entry} (an environment's {@code nsenter ... --}, which
+     * execs the program in place: the server is still the harness's child, and it and every worker it forks are in the
+     * namespaces entered).
+     */
+    public static ForkServer start(WorkerCommand command, List<String> entry, Path log) throws IOException {
         if (!command.forksWorkers() || command.user() != null || !command.armsItsParentDeathSignal()) {
             throw new IllegalArgumentException(command.program() + " is not started as a fork server");
         }
-        List<String> argv = new ArrayList<>();
+        List<String> argv = new ArrayList<>(entry);
         argv.add(command.program().toString());
         argv.addAll(command.arguments());
         argv.add(WorkerProtocol.ForkServer.ARGUMENT);

@@ -1,0 +1,53 @@
+package org.shmconform.fuzz;
+
+import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.env.IpcNamespaceEnvironment;
+import org.shmconform.engine.env.LocalEnvironment;
+import org.shmconform.schedule.Schedule;
+
+/**
+ * A campaign's lanes each in an IPC namespace of its own, for a column whose schedules would otherwise take the
+ * machine-wide key-file turn ({@code KeyFileTurns}: the System V Qt columns, whose sets outlive their key files) and whose
+ * worker is a native program: lane N's schedules run in group "lane-N" of one {@link IpcNamespaceEnvironment#forkingWorkers}
+ * environment, whose workers are forked by a fork server in that group's namespace. Another run's key file cannot reach a
+ * set there, nor can the other lane's, so no schedule waits for a turn and the lanes overlap, as a POSIX column's do; what
+ * a schedule leaves in its namespace is removed before the lane's next one ({@code OwnNamespaceReaper}). A fresh IPC
+ * namespace starts with the kernel's default System V limits (kernel.shmmax, kernel.sem, ...), not the host's: a
+ * schedule's few small objects are far inside them. Where this machine cannot unshare an IPC namespace (not root, no
+ * unshare), or {@code -Dshmconform.fuzzInOwnIpcNamespaces=false}, the campaign runs in the host's namespace and takes turns.
+ */
+final class OwnNamespaceLanes {
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("shmconform.fuzzInOwnIpcNamespaces", "true"));
+    private static volatile Boolean availableHere;
+
+    private OwnNamespaceLanes() {
+    }
+
+    /** Whether a campaign whose first schedule is {@code first} runs its lanes in namespaces of their own. */
+    static boolean suit(Schedule first, boolean nativeWorkers) {
+        return ENABLED && nativeWorkers && !ScheduleRunner.mayRunSideBySide(first)
+                && first.workers().stream().allMatch(w -> w.env().equals(LocalEnvironment.NAME)) && availableHere();
+    }
+
+    /** The schedule as lane {@code lane} runs it: every worker in that lane's group of the environment. */
+    static Schedule inLane(Schedule s, int lane) {
+        return new Schedule(s.name(), s.seed(), s.workers().stream().map(w -> w.in(IpcNamespaceEnvironment.NAME, group(lane))).toList(),
+                s.steps());
+    }
+
+    static String group(int lane) {
+        return "lane-" + lane;
+    }
+
+    /** Whether an IPC namespace can be unshared and entered here: asked once, by making one (then ended). */
+    private static boolean availableHere() {
+        Boolean known = availableHere;
+        if (known == null) {
+            try (IpcNamespaceEnvironment probe = new IpcNamespaceEnvironment()) {
+                known = probe.availability().available();
+            }
+            availableHere = known;
+        }
+        return known;
+    }
+}

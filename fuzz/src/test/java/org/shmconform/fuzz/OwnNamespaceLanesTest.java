@@ -1,0 +1,124 @@
+package org.shmconform.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.shmconform.engine.RunContext;
+import org.shmconform.engine.Subjects;
+import org.shmconform.engine.Trial;
+import org.shmconform.engine.env.IpcNamespaceEnvironment;
+import org.shmconform.history.Execution;
+
+/**
+ * A System V Qt column's campaign runs its two lanes each in an IPC namespace of its own, its workers forked there by a
+ * fork server of the lane's, instead of in the host's namespace taking the key-file turn; every schedule is judged as
+ * before, and the campaign leaves no fork server, worker or namespace behind.
+ */
+class OwnNamespaceLanesTest {
+
+    private static boolean ownNamespacesHere() {
+        try (IpcNamespaceEnvironment probe = new IpcNamespaceEnvironment()) {
+            return probe.availability().available();
+        }
+    }
+
+    @Test
+    void aSystemVQtColumnGetsTwoLanesThatTakeNoTurnWhereItsNamespacesCanBeMade() {
+        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one lane on a single core");
+        boolean here = ownNamespacesHere();
+        assertEquals(here ? 2 : 1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt")).lanes());
+        assertEquals(!here, FuzzCampaign.takesTurns("qt"), "a campaign in namespaces of its own waits for no turn");
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).lanes(), "a Java column stays in one lane");
+        assertTrue(FuzzCampaign.takesTurns("sysv"), "and takes turns in the host's namespace");
+    }
+
+    @Test
+    void eachLaneRunsInANamespaceOfItsOwnAndNothingOutlivesTheCampaign() throws Exception {
+        Assumptions.assumeTrue(Subjects.here().availability("qt").available(), "the Qt 6.4 worker is not built here");
+        Assumptions.assumeTrue(ownNamespacesHere(), "no IPC namespace can be unshared here (root and unshare are needed)");
+        Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one lane on a single core");
+        Path out = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "ownns-").toAbsolutePath();
+        String hostIpc = ipcNamespaceOf(ProcessHandle.current().pid());
+        Map<String, Set<String>> namespacesByGroup = new TreeMap<>();
+        List<String> groups = new ArrayList<>();
+        List<Trial> trials = new ArrayList<>();
+        List<String> progress = new ArrayList<>();
+        List<Boolean> parents = new ArrayList<>();
+        FuzzResult campaign;
+        List<Long> serversAfter;
+        try (RunContext run = RunContext.create()) {
+            campaign = FuzzCampaign.run(FuzzCampaign.Options.of("qt").seed(7).count(12).time(Duration.ofMinutes(10)).outDir(out)
+                    .stopAtFirstFailure(false), run, progress::add, t -> {
+                        trials.add(t);
+                        Set<String> g = new HashSet<>(t.schedule().workers().stream().map(w -> w.env() + "/" + w.group()).toList());
+                        assertEquals(1, g.size(), "a schedule's workers are in one lane's group: " + g);
+                        groups.add(g.iterator().next());
+                        // A worker that did not exit is alive in the pool now (the lane's next schedule is not given yet).
+                        for (Execution.WorkerInfo w : t.execution().workers().values()) {
+                            String ns = w.exitStatus() == null ? ipcNamespaceOf(w.pid()) : null;
+                            if (ns != null) {
+                                namespacesByGroup.computeIfAbsent(g.iterator().next(), k -> new HashSet<>()).add(ns);
+                                parents.add(run.workerPool().forkServerPids().contains(parentOf(w.pid())));
+                            }
+                        }
+                    });
+            serversAfter = run.workerPool().forkServerPids();
+        }
+        assertEquals(12, campaign.schedulesRun());
+        assertTrue(campaign.unknown().isEmpty(), campaign.unknown().toString());
+        assertTrue(campaign.failures().stream().noneMatch(f -> f.rerunFails() > 0), campaign.failures().toString());
+        assertTrue(progress.stream().anyMatch(l -> l.contains("each in an IPC namespace of its own")), progress.toString());
+        // Every execution (the campaign's schedules, and a finding's re-runs and shrink candidates) ran in a lane's group.
+        assertEquals(Set.of("ipcns/lane-0", "ipcns/lane-1"), new HashSet<>(groups), groups.toString());
+        assertEquals(Set.of("ipcns/lane-0", "ipcns/lane-1"), namespacesByGroup.keySet(), "live workers seen in both lanes");
+        namespacesByGroup.forEach((g, ns) -> assertEquals(1, ns.size(), g + "'s workers are all in one namespace: " + ns));
+        String lane0 = namespacesByGroup.get("ipcns/lane-0").iterator().next();
+        String lane1 = namespacesByGroup.get("ipcns/lane-1").iterator().next();
+        assertNotEquals(lane0, lane1, "each lane has a namespace of its own");
+        assertFalse(Set.of(lane0, lane1).contains(hostIpc), "not the host's");
+        assertFalse(parents.isEmpty());
+        assertTrue(parents.stream().allMatch(p -> p), "every live worker was forked by a fork server of the pool: " + parents);
+        assertEquals(List.of(), serversAfter, "the lanes' fork servers ended with the campaign");
+        List<Long> inThem = processesIn(Set.of(lane0, lane1));
+        assertEquals(List.of(), inThem, "a process is still in a lane's namespace after the campaign");
+    }
+
+    private static String ipcNamespaceOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "ipc")).toString();
+        } catch (IOException e) {
+            return null; // gone
+        }
+    }
+
+    private static long parentOf(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    private static List<Long> processesIn(Set<String> namespaces) throws IOException {
+        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+            return procs.map(p -> p.getFileName().toString()).filter(n -> n.matches("\\d+")).map(Long::valueOf)
+                    .filter(pid -> { String ns = ipcNamespaceOf(pid); return ns != null && namespaces.contains(ns); }).toList();
+        }
+    }
+}
