@@ -70,6 +70,10 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Lock/unlock pairs per backend (default: ${DEFAULT-VALUE}).")
     int pairs;
 
+    @Option(names = "--own-ipc-namespaces", description = "Fuzz a System V Qt column's lanes each in an IPC namespace of its"
+            + " own, as fuzz --own-ipc-namespaces does (root).")
+    boolean ownIpcNamespaces;
+
     private static final int STARTS = 3;
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
@@ -132,7 +136,8 @@ public final class BenchCommand implements Callable<Integer> {
                 ProcessCpu.Cpu cpuBefore = ProcessCpu.now(run.workerPool().forkServerPids());
                 long wallBefore = System.nanoTime();
                 FuzzCampaign.Options options = FuzzCampaign.Options.of(c).seed(1).count(Integer.MAX_VALUE)
-                        .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true);
+                        .time(Duration.ofSeconds(seconds)).outDir(run.runDir().resolve("bench-fuzz-" + c)).stopAtFirstFailure(true)
+                        .ownIpcNamespaces(ownIpcNamespaces);
                 FuzzResult f = FuzzCampaign.run(options, run, line -> { }, t -> { });
                 WorkerPool.Stats after = run.workerPool().stats();
                 ProcessCpu.Cpu cpu = ProcessCpu.now(run.workerPool().forkServerPids()).since(cpuBefore);

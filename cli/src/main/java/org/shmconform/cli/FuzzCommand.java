@@ -47,10 +47,8 @@ final class FuzzCommand implements Callable<Integer> {
     Integer length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
-            + " on 2 cores or more for a column whose worker is a native program, the Qt columns; else 1). Where this machine"
-            + " can unshare IPC namespaces (root), a System V Qt column's lanes each run in one of their own, its workers"
-            + " forked there, and take no turn on System V key files (-Dshmconform.fuzzInOwnIpcNamespaces=false in"
-            + " SHMCONFORM_JVM_OPTS keeps them in the host's, taking turns).")
+            + " on 2 cores or more for a column whose worker is a native program and whose schedules need not take turns on"
+            + " System V key files, the qt68-posix columns; else 1).")
     Integer lanes;
 
     @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus may kill a worker, have one"
@@ -59,6 +57,13 @@ final class FuzzCommand implements Callable<Integer> {
             + " costs a JVM start, 4 for a native worker; 1: on every step). A schedule made from its seed alone may do so"
             + " on every step.")
     Integer mutantKills;
+
+    @Option(names = "--own-ipc-namespaces", description = "On a System V Qt column, run each lane in an IPC namespace of its"
+            + " own (root: unshare), its workers forked there, taking no turn on System V key files: two lanes by default,"
+            + " 1.0-1.6x the checked operations here, but the lanes' key files then interleave on one file system, so a"
+            + " schedule may meet an inode reuse its generator did not foresee and end UNKNOWN (README, \"Lanes in IPC"
+            + " namespaces of their own\"). Off by default.")
+    boolean ownIpcNamespaces;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",
             description = "Where failing schedules and their histories go, in a folder per column: DIR/<column>/seed-N"
@@ -76,7 +81,7 @@ final class FuzzCommand implements Callable<Integer> {
         long first = seed != null ? seed : Math.abs(new java.security.SecureRandom().nextInt());
         FuzzCampaign.Options options = FuzzCampaign.settled(FuzzCampaign.Options.of(backend).seed(first).count(count)
                 .time(Duration.ofSeconds(seconds)).workers(workers).length(length == null ? 0 : length).outDir(out.resolve(backend)).lanes(lanes == null ? 0 : lanes)
-                .mutantKillShare(mutantKills == null ? 0 : mutantKills));
+                .mutantKillShare(mutantKills == null ? 0 : mutantKills).ownIpcNamespaces(ownIpcNamespaces));
         System.out.printf("shmconform fuzz %s: seed %d, up to %d schedules or %d s, %d workers x %d steps, %d lane(s),"
                         + " mutants may kill, spawn or crash on 1 step in %d%n", backend, first, count, seconds, workers, options.length(), options.lanes(),
                 options.mutantKillShare());

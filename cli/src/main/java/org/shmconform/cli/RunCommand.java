@@ -137,8 +137,7 @@ final class RunCommand implements Callable<Integer> {
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
                     + fuzzSeconds + " s, " + fuzzLines + (fuzzLines == 1 ? " column at a time" : " columns side by side")
-                    + " (those whose System V sets are keyed by files in the host's IPC namespace one at a time: they take the"
-                    + " machine-wide key-file turn; a Qt column's lanes run in IPC namespaces of their own where they can be made)");
+                    + " (those whose System V sets are keyed by files one at a time: they take the machine-wide key-file turn)");
         }
         ConformanceRun.Outcome outcome = JsonOutput.humanToStderr(json, () -> ConformanceRun.execute(plan, out, new ConsoleProgress(quiet)));
         if (json) {

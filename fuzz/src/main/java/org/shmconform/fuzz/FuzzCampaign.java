@@ -42,30 +42,32 @@ public final class FuzzCampaign {
      * @param lanes              schedules run side by side (each on keys of its own), or 0 for {@link #defaultLanes}
      * @param mutantKillShare    a mutant may kill or spawn a child on one step in this many, or 0 for
      *                           {@link #defaultMutantKillShare}
+     * @param ownIpcNamespaces   a System V Qt column's lanes each in an IPC namespace of their own where one can be made,
+     *                           taking no key-file turn ({@link OwnNamespaceLanes}: faster, but with UNKNOWNs)
      */
     public record Options(String backend, long seed, int count, Duration time, int workers, int length, Path outDir,
                           Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure, int lanes,
-                          int mutantKillShare) {
+                          int mutantKillShare, boolean ownIpcNamespaces) {
 
         public static Options of(String backend) {
             return new Options(backend, 1, 100, Duration.ofSeconds(60), 3, 0, Path.of("shmconform-fuzz"),
-                    Shrinker.Budget.defaults(), fuzzTiming(), true, 0, 0);
+                    Shrinker.Budget.defaults(), fuzzTiming(), true, 0, 0, false);
         }
 
         public Options seed(long s) {
-            return new Options(backend, s, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, s, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options count(int n) {
-            return new Options(backend, seed, n, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, n, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options time(Duration d) {
-            return new Options(backend, seed, count, d, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, d, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options workers(int n) {
-            return new Options(backend, seed, count, time, n, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, n, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         /** @param n steps per schedule made from a seed alone, at least 1; 0 for {@link #defaultLength} */
@@ -73,23 +75,23 @@ public final class FuzzCampaign {
             if (n < 0) {
                 throw new IllegalArgumentException("length must be 0 (automatic) or more: " + n);
             }
-            return new Options(backend, seed, count, time, workers, n, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, n, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options outDir(Path dir) {
-            return new Options(backend, seed, count, time, workers, length, dir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, length, dir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options shrink(Shrinker.Budget b) {
-            return new Options(backend, seed, count, time, workers, length, outDir, b, timing, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, length, outDir, b, timing, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options timing(ScheduleRunner.Timing t) {
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, t, stopAtFirstFailure, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, t, stopAtFirstFailure, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         public Options stopAtFirstFailure(boolean stop) {
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stop, lanes, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stop, lanes, mutantKillShare, ownIpcNamespaces);
         }
 
         /** @param n schedules side by side, at least 1; 0 for {@link #defaultLanes} */
@@ -97,7 +99,7 @@ public final class FuzzCampaign {
             if (n < 0) {
                 throw new IllegalArgumentException("lanes must be 0 (automatic) or more: " + n);
             }
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, n, mutantKillShare);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, n, mutantKillShare, ownIpcNamespaces);
         }
 
         /**
@@ -108,7 +110,12 @@ public final class FuzzCampaign {
             if (n < 0) {
                 throw new IllegalArgumentException("a mutant's kill share must be 0 (automatic) or more: " + n);
             }
-            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, n);
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, n, ownIpcNamespaces);
+        }
+
+        /** @param own a System V Qt column's lanes each in an IPC namespace of their own where one can be made ({@link OwnNamespaceLanes}) */
+        public Options ownIpcNamespaces(boolean own) {
+            return new Options(backend, seed, count, time, workers, length, outDir, shrink, timing, stopAtFirstFailure, lanes, mutantKillShare, own);
         }
     }
 
@@ -164,7 +171,7 @@ public final class FuzzCampaign {
         Options o = withLength(asked);
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule generated = fresh.generate(o.seed());
-        IpcNamespaceEnvironment ownNamespaces = OwnNamespaceLanes.suit(generated, !javaWorkers(generated))
+        IpcNamespaceEnvironment ownNamespaces = o.ownIpcNamespaces() && OwnNamespaceLanes.suit(generated, !javaWorkers(generated))
                 ? IpcNamespaceEnvironment.forkingWorkers() : null;
         try {
             return campaign(o, fresh, generated, ownNamespaces, run, progress, executions, stopRequested);
@@ -281,8 +288,7 @@ public final class FuzzCampaign {
      */
     public static boolean takesTurns(String backend) {
         Options o = Options.of(backend);
-        Schedule first = freshGenerator(o).generate(o.seed());
-        return !ScheduleRunner.mayRunSideBySide(first) && !OwnNamespaceLanes.suit(first, !javaWorkers(first));
+        return !ScheduleRunner.mayRunSideBySide(freshGenerator(o).generate(o.seed()));
     }
 
     /** The generator of the campaign's schedules made from their seed alone (its first one says what the column needs). */
@@ -388,7 +394,7 @@ public final class FuzzCampaign {
 
     /** As {@link #settled(Options)}, the column told by the campaign's {@code first} schedule. */
     private static Options settled(Options o, Schedule first) {
-        Schedule placed = OwnNamespaceLanes.suit(first, !javaWorkers(first)) ? OwnNamespaceLanes.inLane(first, 0) : first;
+        Schedule placed = o.ownIpcNamespaces() && OwnNamespaceLanes.suit(first, !javaWorkers(first)) ? OwnNamespaceLanes.inLane(first, 0) : first;
         return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(placed))
                 .mutantKillShare(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
     }

