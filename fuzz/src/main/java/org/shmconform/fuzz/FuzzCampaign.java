@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
@@ -17,6 +18,7 @@ import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.Trial;
+import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.IpcNamespaceEnvironment;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.schedule.Schedule;
@@ -191,12 +193,15 @@ public final class FuzzCampaign {
         int lanes = settled.lanes();
         ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(settled.mutantKillShare());
         // Workers are reused across schedules, each proving itself clean in between (WorkerPool).
-        Map<String, org.shmconform.engine.env.Environment> environments = new java.util.HashMap<>();
+        Map<String, Environment> environments = new HashMap<>();
         environments.put(LocalEnvironment.NAME, new LocalEnvironment());
         if (ownNamespaces != null) {
             environments.put(ownNamespaces.name(), ownNamespaces);
             progress.accept(o.backend() + ": " + lanes + " lane(s), each in an IPC namespace of its own (" + ownNamespaces.name()
                     + ", its workers forked there): no key-file turn to wait for");
+        } else if (o.ownIpcNamespaces()) {
+            progress.accept(o.backend() + ": lanes in the host's IPC namespace, not in namespaces of their own as asked ("
+                    + OwnNamespaceLanes.whyNot(generated, !javaWorkers(generated)) + ")");
         }
         ScheduleRunner plain = new ScheduleRunner(run, Map.copyOf(environments), o.timing())
                 .reusingWorkers().inLanes(lanes);

@@ -19,19 +19,31 @@ import org.shmconform.schedule.Schedule;
  * inode that one schedule's next key file would take (ext4 gives the lowest free one) may be taken by the other lane's
  * and given back later, and a key file made further on in the schedule then reaches a set whose file went (a nameless
  * set) where the generator's shadow foresaw no wait: the step blocks, the engine kills its worker, and the schedule
- * ends UNKNOWN (3 of 20 ten-second qt campaigns, none in 25 in the host's namespace; each replayed alone passed). Where
- * this machine cannot unshare an IPC namespace (not root, no unshare) the campaign runs in the host's and takes turns.
+ * ends UNKNOWN (3 of 27 qt campaigns of 10-15 s, none in the 23 alternated with them in the host's namespace; each such
+ * schedule replayed alone passed). Where this machine cannot unshare an IPC namespace (not root, no unshare) the campaign
+ * runs in the host's and takes turns, and says why ({@link #whyNot}).
  */
 final class OwnNamespaceLanes {
     private static volatile Boolean availableHere;
+    private static volatile String unavailableReason;
 
     private OwnNamespaceLanes() {
     }
 
     /** Whether a campaign whose first schedule is {@code first} runs its lanes in namespaces of their own. */
     static boolean suit(Schedule first, boolean nativeWorkers) {
-        return nativeWorkers && !ScheduleRunner.mayRunSideBySide(first)
-                && first.workers().stream().allMatch(w -> w.env().equals(LocalEnvironment.NAME)) && availableHere();
+        return whyNot(first, nativeWorkers) == null;
+    }
+
+    /** Why a campaign whose first schedule is {@code first} keeps the host's IPC namespace, or null if it need not. */
+    static String whyNot(Schedule first, boolean nativeWorkers) {
+        if (!nativeWorkers) {
+            return "its worker is a JVM: its JVM starts bound it, not the key-file turn";
+        }
+        if (ScheduleRunner.mayRunSideBySide(first) || !first.workers().stream().allMatch(w -> w.env().equals(LocalEnvironment.NAME))) {
+            return "its schedules take no key-file turn";
+        }
+        return availableHere() ? null : "no IPC namespace can be unshared here: " + unavailableReason;
     }
 
     /** The schedule as lane {@code lane} runs it: every worker in that lane's group of the environment. */
@@ -50,6 +62,7 @@ final class OwnNamespaceLanes {
         if (known == null) {
             try (IpcNamespaceEnvironment probe = new IpcNamespaceEnvironment()) {
                 known = probe.availability().available();
+                unavailableReason = probe.availability().reason();
             }
             availableHere = known;
         }

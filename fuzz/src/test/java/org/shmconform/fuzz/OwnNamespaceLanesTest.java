@@ -46,6 +46,10 @@ class OwnNamespaceLanesTest {
         assertTrue(FuzzCampaign.takesTurns("qt"), "the run's campaigns take turns as before");
         assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv").ownIpcNamespaces(true)).lanes(),
                 "a Java column stays in one lane in the host's namespace");
+        org.shmconform.schedule.Schedule sysv = new ScheduleGenerator("sysv", Subjects.here().semantics("sysv"), 3, 16).generate(1);
+        assertTrue(OwnNamespaceLanes.whyNot(sysv, false).contains("JVM"), "and says why");
+        org.shmconform.schedule.Schedule posix = new ScheduleGenerator("posix", Subjects.here().semantics("posix"), 3, 16).generate(1);
+        assertTrue(OwnNamespaceLanes.whyNot(posix, true).contains("no key-file turn"), "a column that takes no turn has nothing to gain");
     }
 
     @Test
