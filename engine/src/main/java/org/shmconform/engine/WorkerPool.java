@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.engine.env.Environments;
@@ -569,31 +570,10 @@ public final class WorkerPool implements AutoCloseable {
      */
     public void retireIdle(String column) {
         String program = programOf(column);
-        List<Pooled> leaving = new ArrayList<>();
-        List<SpareStarts.Spare> starting;
         synchronized (this) {
-            for (Map.Entry<Key, Deque<Pooled>> e : idle.entrySet()) {
-                if (e.getKey().program().equals(program)) {
-                    leaving.addAll(e.getValue());
-                    e.getValue().clear();
-                }
-            }
             spares.forget(program);
-            starting = spares.claimAll(k -> k.program().equals(program));
         }
-        try {
-            for (SpareStarts.Spare s : starting) {
-                Pooled p = s.await();
-                if (p != null) {
-                    leaving.add(p);
-                }
-            }
-            for (Pooled p : leaving) {
-                endGently(p);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the rest are ended by close()
-        }
+        endIdleAndSpares(k -> k.program().equals(program));
     }
 
     /**
@@ -601,17 +581,32 @@ public final class WorkerPool implements AutoCloseable {
      * servers in its groups: for an environment that is closing once no schedule uses it (a fuzz campaign's lanes').
      */
     public void retire(Environment environment) {
+        Predicate<Key> in = k -> k.environment() == environment;
+        synchronized (this) {
+            spares.forget(in);
+        }
+        if (endIdleAndSpares(in)) {
+            forks.endIn(environment);
+        } // interrupted: the rest are ended by close(), and the servers with them
+    }
+
+    /**
+     * Ends the idle workers of the keys {@code which} takes and their spares (each asked to exit: it is known clean, a
+     * spare still starting is waited for first).
+     *
+     * @return false if interrupted meanwhile (the rest are ended by close())
+     */
+    private boolean endIdleAndSpares(Predicate<Key> which) {
         List<Pooled> leaving = new ArrayList<>();
         List<SpareStarts.Spare> starting;
         synchronized (this) {
             for (Map.Entry<Key, Deque<Pooled>> e : idle.entrySet()) {
-                if (e.getKey().environment() == environment) {
+                if (which.test(e.getKey())) {
                     leaving.addAll(e.getValue());
                     e.getValue().clear();
                 }
             }
-            spares.forget(k -> k.environment() == environment);
-            starting = spares.claimAll(k -> k.environment() == environment);
+            starting = spares.claimAll(which);
         }
         try {
             for (SpareStarts.Spare s : starting) {
@@ -623,11 +618,11 @@ public final class WorkerPool implements AutoCloseable {
             for (Pooled p : leaving) {
                 endGently(p);
             }
+            return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // the rest are ended by close(), and the servers with them
-            return;
+            Thread.currentThread().interrupt();
+            return false;
         }
-        forks.endIn(environment);
     }
 
     /**

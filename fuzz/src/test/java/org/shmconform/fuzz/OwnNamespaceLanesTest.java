@@ -112,13 +112,9 @@ class OwnNamespaceLanesTest {
         }
     }
 
+    /** Its parent's pid, or -1 if it is gone. */
     private static long parentOf(long pid) {
-        try {
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-            return Long.parseLong(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[1]);
-        } catch (IOException e) {
-            return -1;
-        }
+        return ProcessHandle.of(pid).flatMap(ProcessHandle::parent).map(ProcessHandle::pid).orElse(-1L);
     }
 
     private static List<Long> processesIn(Set<String> namespaces) throws IOException {
