@@ -62,7 +62,7 @@ final class FuzzCommand implements Callable<Integer> {
             + " own (root: unshare), its workers forked there, taking no turn on System V key files: two lanes by default,"
             + " 1.0-1.6x the checked operations here, but the lanes' key files then interleave on one file system, so a"
             + " schedule may meet an inode reuse its generator did not foresee and end UNKNOWN (README, \"Lanes in IPC"
-            + " namespaces of their own\"). Off by default.")
+            + " namespaces of their own, asked for\"). Off by default.")
     boolean ownIpcNamespaces;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",

@@ -173,10 +173,10 @@ public final class FuzzCampaign {
         Options o = withLength(asked);
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule generated = fresh.generate(o.seed());
-        IpcNamespaceEnvironment ownNamespaces = o.ownIpcNamespaces() && OwnNamespaceLanes.suit(generated, !javaWorkers(generated))
-                ? IpcNamespaceEnvironment.forkingWorkers() : null;
+        Schedule first = placed(o, generated);
+        IpcNamespaceEnvironment ownNamespaces = first != generated ? IpcNamespaceEnvironment.forkingWorkers() : null;
         try {
-            return campaign(o, fresh, generated, ownNamespaces, run, progress, executions, stopRequested);
+            return campaign(o, fresh, generated, first, ownNamespaces, run, progress, executions, stopRequested);
         } finally {
             if (ownNamespaces != null) {
                 run.workerPool().retire(ownNamespaces); // its workers and fork servers, before its namespaces' holders go
@@ -185,10 +185,10 @@ public final class FuzzCampaign {
         }
     }
 
-    private static FuzzResult campaign(Options o, ScheduleGenerator fresh, Schedule generated, IpcNamespaceEnvironment ownNamespaces,
-                                       RunContext run, Consumer<String> progress, Consumer<Trial> executions,
-                                       BooleanSupplier stopRequested) throws InterruptedException {
-        Schedule first = ownNamespaces == null ? generated : OwnNamespaceLanes.inLane(generated, 0);
+    /** @param first the campaign's first schedule as it runs ({@link #placed}), {@code generated} as made */
+    private static FuzzResult campaign(Options o, ScheduleGenerator fresh, Schedule generated, Schedule first,
+                                       IpcNamespaceEnvironment ownNamespaces, RunContext run, Consumer<String> progress,
+                                       Consumer<Trial> executions, BooleanSupplier stopRequested) throws InterruptedException {
         Options settled = settled(o, first);
         int lanes = settled.lanes();
         ScheduleGenerator generator = fresh.mutantsKillOnOneStepIn(settled.mutantKillShare());
@@ -389,18 +389,26 @@ public final class FuzzCampaign {
     }
 
     /**
+     * The campaign's schedule as its first lane runs it: in lane 0's IPC namespace of its own where asked and where that
+     * applies ({@link OwnNamespaceLanes}), else as generated (the same object).
+     */
+    private static Schedule placed(Options o, Schedule generated) {
+        return o.ownIpcNamespaces() && OwnNamespaceLanes.suit(generated, !javaWorkers(generated)) ? OwnNamespaceLanes.inLane(generated, 0)
+                : generated;
+    }
+
+    /**
      * These options as the campaign runs them: its length, lanes and mutants' kill share as asked, or, where asked for
      * automatically (0), {@link #defaultLength}, {@link #defaultLanes} and {@link #defaultMutantKillShare} for the column.
      */
     public static Options settled(Options asked) {
         Options o = withLength(asked);
-        return o.lanes() > 0 && o.mutantKillShare() > 0 ? o : settled(o, freshGenerator(o).generate(o.seed()));
+        return o.lanes() > 0 && o.mutantKillShare() > 0 ? o : settled(o, placed(o, freshGenerator(o).generate(o.seed())));
     }
 
-    /** As {@link #settled(Options)}, the column told by the campaign's {@code first} schedule. */
+    /** As {@link #settled(Options)}, the column and its place told by the campaign's {@code first} schedule as it runs. */
     private static Options settled(Options o, Schedule first) {
-        Schedule placed = o.ownIpcNamespaces() && OwnNamespaceLanes.suit(first, !javaWorkers(first)) ? OwnNamespaceLanes.inLane(first, 0) : first;
-        return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(placed))
+        return o.lanes(o.lanes() > 0 ? o.lanes() : defaultLanes(first))
                 .mutantKillShare(o.mutantKillShare() > 0 ? o.mutantKillShare() : defaultMutantKillShare(first));
     }
 
