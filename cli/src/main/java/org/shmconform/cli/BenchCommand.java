@@ -70,8 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Lock/unlock pairs per backend (default: ${DEFAULT-VALUE}).")
     int pairs;
 
-    @Option(names = "--own-ipc-namespaces", description = "Fuzz a System V Qt column's lanes each in an IPC namespace of its"
-            + " own, as fuzz --own-ipc-namespaces does (root).")
+    @Option(names = "--own-ipc-namespaces", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Fuzz a System V Qt column's lanes each in an IPC namespace of its own, as fuzz does by default"
+                    + " (root); --no-own-ipc-namespaces: one lane in the host's namespace, taking the key-file turn.")
     boolean ownIpcNamespaces;
 
     private static final int STARTS = 3;

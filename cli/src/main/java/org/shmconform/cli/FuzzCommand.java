@@ -58,11 +58,12 @@ final class FuzzCommand implements Callable<Integer> {
             + " on every step.")
     Integer mutantKills;
 
-    @Option(names = "--own-ipc-namespaces", description = "On a System V Qt column, run each lane in an IPC namespace of its"
-            + " own (root: unshare), its workers forked there, taking no turn on System V key files: two lanes by default,"
-            + " 1.0-1.6x the checked operations here, but the lanes' key files then interleave on one file system, so a"
-            + " schedule may meet an inode reuse its generator did not foresee and end UNKNOWN (README, \"Lanes in IPC"
-            + " namespaces of their own, asked for\"). Off by default.")
+    @Option(names = "--own-ipc-namespaces", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "On a System V Qt column, run each lane in an IPC namespace of its own (root: unshare), its"
+                    + " workers forked there and its key files on a tmpfs of the run's own, taking no turn on System V key"
+                    + " files: two lanes (README, \"Lanes in IPC namespaces of their own\"). On by default where it can be"
+                    + " had (the first line says where it cannot, and why); --no-own-ipc-namespaces keeps one lane in the"
+                    + " host's namespace, taking the turn.")
     boolean ownIpcNamespaces;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",

@@ -66,7 +66,8 @@ final class RunCommand implements Callable<Integer> {
 
     /*
      * 12 s, so that the whole default run fits issue 13's three minutes on a 2-core machine, which it keeps busy: the
-     * fuzz section's length is this budget (five System V columns take the key-file turn one after another), the rest
+     * fuzz section's length is this budget (five System V columns took the key-file turn one after another; the four
+     * System V Qt ones, in IPC namespaces of their own since 2026-12-06 where root can make them, take none), the rest
      * is the named suite. Measured on 2026-12-05, one default run each, alone: 231.3 s with 20 s a column, 172.9 s with
      * 12 s; 2,564 against 2,235 model transitions over the 14 columns (13 % fewer; qt 263 against 230, sysv 128 against
      * 115), and qt's LOCK-EXCLUSIVE difference found after 0.1 s in both. More is one option away (README).
@@ -137,7 +138,9 @@ final class RunCommand implements Callable<Integer> {
         if (soakMinutes == null && fuzzSchedules == null) {
             (json ? System.err : System.out).println("shmconform run: after the named suite, fuzzing each available column for "
                     + fuzzSeconds + " s, " + fuzzLines + (fuzzLines == 1 ? " column at a time" : " columns side by side")
-                    + " (those whose System V sets are keyed by files one at a time: they take the machine-wide key-file turn)");
+                    + " (those whose System V sets are keyed by files in the host's IPC namespace one at a time: they take the"
+                    + " machine-wide key-file turn; a System V Qt column's lanes run in namespaces of their own where root can"
+                    + " make them, and take none)");
         }
         ConformanceRun.Outcome outcome = JsonOutput.humanToStderr(json, () -> ConformanceRun.execute(plan, out, new ConsoleProgress(quiet)));
         if (json) {

@@ -190,6 +190,7 @@ public final class Reaper {
         List<Path> tmps = new ArrayList<>();
         List<Path> shares = new ArrayList<>();
         List<Path> outside = new ArrayList<>();
+        List<Path> ownFileSystems = new ArrayList<>();
         Path shareRoot = RunContext.shareRoot();
         for (Ledger.Entry e : ledger) {
             Path p = e.fields().isEmpty() ? null : Path.of(String.join(" ", e.fields()));
@@ -201,6 +202,8 @@ public final class Reaper {
                 shares.add(p);
             } else if (e.kind().equals("tmpdir") && shares.contains(p.getParent())) {
                 tmps.add(p);
+            } else if (e.kind().equals(KeyFileSystem.LEDGER_KIND) && shares.contains(p.getParent())) {
+                ownFileSystems.add(p);
             } else if (e.kind().equals("placedir") && isPlacementOutside(p, runId)) {
                 outside.add(p); // one in the share area goes with it
             }
@@ -212,6 +215,12 @@ public final class Reaper {
             removed.addAll(unprovenAtKeyFiles(RunContext.KEY_PREFIX + runId, tmps, runId));
         }
         removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
+        // Its key files' own file systems after their key files, before their directories and images: a mount point
+        // cannot be deleted. A live run's are its own doing, not a leftover to report.
+        List<String> unmounted = KeyFileSystem.takeDown(ownFileSystems, runDir);
+        if (harnessDied) {
+            removed.addAll(unmounted);
+        }
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
         }

@@ -52,6 +52,10 @@ public final class RunContext implements AutoCloseable {
     private WorkerPool workerPool;
     private final AtomicInteger executions = new AtomicInteger();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
+    /** TMPDIR names whose directories get a file system of their own ({@link #keyFilesOnAFileSystemOfTheirOwn}). */
+    private final java.util.Set<String> ownFileSystem = new java.util.HashSet<>();
+    /** Why a name's file system could not be had, by name. */
+    private final Map<String, String> ownFileSystemRefused = new java.util.HashMap<>();
     /** Placement directories by name ({@link PlacementDirectories}). */
     private final Map<String, Path> placed = new LinkedHashMap<>();
     private Path shareDir;
@@ -190,7 +194,7 @@ public final class RunContext implements AutoCloseable {
         String slot = name == null ? "" : name;
         Path dir = tmpDirs.get(slot);
         if (dir == null) {
-            dir = freshDirectory(slot, "tmp-", user, true);
+            dir = freshDirectory(slot, "tmp-", user, true, name);
         } else if (user != null && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
             PrivateDirectory.setMode(dir, "rwx--x--x");
         } else if (user == null && PrivateDirectory.uidOf(dir) != PrivateDirectory.myUid()) {
@@ -207,18 +211,42 @@ public final class RunContext implements AutoCloseable {
      */
     public synchronized Path userScratch(String user) {
         Path dir = tmpDirs.get("\0scratch-" + user);
-        return dir != null ? dir : freshDirectory("\0scratch-" + user, "tmp-", user, false);
+        return dir != null ? dir : freshDirectory("\0scratch-" + user, "tmp-", user, false, null);
+    }
+
+    /**
+     * Puts the key files of the workers whose TMPDIR is {@code name} on a file system of their own ({@link KeyFileSystem}):
+     * that TMPDIR and its XDG_RUNTIME_DIRs (where Qt 6.8's platform-safe System V keys make theirs) each get one when
+     * made. Asked before any worker uses the name.
+     *
+     * @return null if they are, else why not in one line; the name's directories are then ordinary ones
+     */
+    public synchronized String keyFilesOnAFileSystemOfTheirOwn(String name) {
+        if (tmpDirs.containsKey(name) && !ownFileSystem.contains(name)) {
+            return "TMPDIR '" + name + "' is in use already";
+        }
+        ownFileSystem.add(name);
+        workerTmp(name, null);
+        return ownFileSystemRefused.get(name);
     }
 
     /**
      * A new unguessable directory in the run's share directory, announced in the ledger before it is
      * made (so the reaper deletes it with the run), 0700, given to {@code user} (null: ours), watched
-     * for key files when {@code watched}, and remembered under {@code slot}.
+     * for key files when {@code watched}, and remembered under {@code slot}; a file system of its own
+     * is mounted on it first when the TMPDIR {@code name} asked for one.
      */
-    private Path freshDirectory(String slot, String prefix, String user, boolean watched) {
+    private Path freshDirectory(String slot, String prefix, String user, boolean watched, String name) {
         Path dir = shareDir().resolve(prefix + letters(16));
         ledger.write("tmpdir " + dir);
         PrivateDirectory.createFresh(dir, "rwx------");
+        if (name != null && ownFileSystem.contains(name)) {
+            String why = KeyFileSystem.makeOn(dir, runDir, ledger); // before the watch: it must watch the new file system
+            if (why != null) {
+                ownFileSystem.remove(name);
+                ownFileSystemRefused.put(name, why);
+            }
+        }
         if (watched) {
             ledger.watch(dir);
         }
@@ -250,7 +278,7 @@ public final class RunContext implements AutoCloseable {
     public synchronized Path workerRuntimeDir(String name, String user) {
         String slot = "\0xdg-" + (name == null ? "" : name) + "\0" + (user == null ? "" : user);
         Path dir = tmpDirs.get(slot);
-        return dir != null ? dir : freshDirectory(slot, "xdg-", user, true);
+        return dir != null ? dir : freshDirectory(slot, "xdg-", user, true, name);
     }
 
     /**

@@ -45,7 +45,7 @@ public final class FuzzCampaign {
      * @param mutantKillShare    a mutant may kill or spawn a child on one step in this many, or 0 for
      *                           {@link #defaultMutantKillShare}
      * @param ownIpcNamespaces   a System V Qt column's lanes each in an IPC namespace of their own where one can be made,
-     *                           taking no key-file turn ({@link OwnNamespaceLanes}: faster, but with UNKNOWNs)
+     *                           taking no key-file turn ({@link OwnNamespaceLanes}; the default, false keeps the host's)
      */
     public record Options(String backend, long seed, int count, Duration time, int workers, int length, Path outDir,
                           Shrinker.Budget shrink, ScheduleRunner.Timing timing, boolean stopAtFirstFailure, int lanes,
@@ -53,7 +53,7 @@ public final class FuzzCampaign {
 
         public static Options of(String backend) {
             return new Options(backend, 1, 100, Duration.ofSeconds(60), 3, 0, Path.of("shmconform-fuzz"),
-                    Shrinker.Budget.defaults(), fuzzTiming(), true, 0, 0, false);
+                    Shrinker.Budget.defaults(), fuzzTiming(), true, 0, 0, true);
         }
 
         public Options seed(long s) {
@@ -174,6 +174,12 @@ public final class FuzzCampaign {
         ScheduleGenerator fresh = freshGenerator(o);
         Schedule generated = fresh.generate(o.seed());
         Schedule first = placed(o, generated);
+        String noFileSystem = first != generated ? OwnNamespaceLanes.keyFileSystems(run, settled(o, first).lanes()) : null;
+        if (noFileSystem != null) {
+            progress.accept(o.backend() + ": lanes in the host's IPC namespace, not in namespaces of their own (each lane's key"
+                    + " files need a file system of their own: " + noFileSystem + ")");
+            first = generated;
+        }
         IpcNamespaceEnvironment ownNamespaces = first != generated ? IpcNamespaceEnvironment.forkingWorkers() : null;
         try {
             return campaign(o, fresh, generated, first, ownNamespaces, run, progress, executions, stopRequested);
@@ -198,10 +204,10 @@ public final class FuzzCampaign {
         if (ownNamespaces != null) {
             environments.put(ownNamespaces.name(), ownNamespaces);
             progress.accept(o.backend() + ": " + lanes + " lane(s), each in an IPC namespace of its own (" + ownNamespaces.name()
-                    + ", its workers forked there): no key-file turn to wait for");
-        } else if (o.ownIpcNamespaces()) {
-            progress.accept(o.backend() + ": lanes in the host's IPC namespace, not in namespaces of their own as asked ("
-                    + OwnNamespaceLanes.whyNot(generated, !javaWorkers(generated)) + ")");
+                    + ", its workers forked there, its key files on an ext4 of its own): no key-file turn to wait for");
+        } else if (o.ownIpcNamespaces() && OwnNamespaceLanes.missedHere(generated, !javaWorkers(generated)) != null) {
+            progress.accept(o.backend() + ": one lane in the host's IPC namespace, taking the key-file turn, not in namespaces of"
+                    + " their own (" + OwnNamespaceLanes.missedHere(generated, !javaWorkers(generated)) + ")");
         }
         ScheduleRunner plain = new ScheduleRunner(run, Map.copyOf(environments), o.timing())
                 .reusingWorkers().inLanes(lanes);
@@ -293,7 +299,7 @@ public final class FuzzCampaign {
      */
     public static boolean takesTurns(String backend) {
         Options o = Options.of(backend);
-        return !ScheduleRunner.mayRunSideBySide(freshGenerator(o).generate(o.seed()));
+        return !ScheduleRunner.mayRunSideBySide(placed(o, freshGenerator(o).generate(o.seed())));
     }
 
     /** The generator of the campaign's schedules made from their seed alone (its first one says what the column needs). */
