@@ -120,7 +120,7 @@ class KeyFileSystemTest {
     @Test
     void anotherFileSystemOnTheDirectoryIsLeftMounted() throws Exception {
         Path tmp = run.workerTmp("foreign");
-        Process p = new ProcessBuilder("/usr/bin/mount", "-t", "tmpfs", "-o", "size=64k", "shmconform-test", tmp.toString())
+        Process p = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("mount"), "-t", "tmpfs", "-o", "size=64k", "shmconform-test", tmp.toString())
                 .redirectErrorStream(true).start();
         assertEquals(0, p.waitFor(), new String(p.getInputStream().readAllBytes()));
         try {
