@@ -242,6 +242,11 @@ public final class RunContext implements AutoCloseable {
         PrivateDirectory.createFresh(dir, "rwx------");
         if (name != null && ownFileSystem.contains(name)) {
             String why = KeyFileSystem.makeOn(dir, runDir, ledger); // before the watch: it must watch the new file system
+            if (why != null && !slot.equals(name)) {
+                // A later directory of a name whose TMPDIR has one (its XDG_RUNTIME_DIR): its workers must not make key
+                // files on a shared file system unsaid, so their start fails with the reason (a step that could not run).
+                throw new IllegalStateException("no file system of its own for " + dir + " (TMPDIR '" + name + "' has one): " + why);
+            }
             if (why != null) {
                 ownFileSystem.remove(name);
                 ownFileSystemRefused.put(name, why);
