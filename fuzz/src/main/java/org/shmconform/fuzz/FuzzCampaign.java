@@ -176,8 +176,8 @@ public final class FuzzCampaign {
         Schedule first = placed(o, generated);
         String noFileSystem = first != generated ? OwnNamespaceLanes.keyFileSystems(run, settled(o, first).lanes()) : null;
         if (noFileSystem != null) {
-            progress.accept(o.backend() + ": lanes in the host's IPC namespace, not in namespaces of their own (each lane's key"
-                    + " files need a file system of their own: " + noFileSystem + ")");
+            progress.accept(o.backend() + ": one lane in the host's IPC namespace, taking the key-file turn, not in namespaces of"
+                    + " their own (each lane's key files need a file system of their own: " + noFileSystem + ")");
             first = generated;
         }
         IpcNamespaceEnvironment ownNamespaces = first != generated ? IpcNamespaceEnvironment.forkingWorkers() : null;
