@@ -450,7 +450,8 @@ public final class ScheduleGenerator {
                 ShadowState.Segment seg = s.attached(w) ? s.segment(w) : null;
                 boolean mayHold = s.mayHoldALock(w);
                 String tag = "w" + w + "s" + index;
-                boolean raw = seg != null && seg.mapped(w) >= tag.length();
+                // Where attachments are uncertain a rawWrite may crash or not, which the shadow could not follow.
+                boolean raw = seg != null && seg.mapped(w) >= tag.length() && !s.attachmentsUncertain();
                 boolean rawCrashes = raw && (s.readOnly.contains(w) || seg.objectSize == 0);
                 raw &= !(rawCrashes && mayHold);
                 boolean truncate = seg != null && !s.readOnly.contains(w) && s.resizable();

@@ -139,6 +139,16 @@ final class ShadowState {
      * sysv seed 60). From then on a lock or a keying may wait on a lock held under another key: the shadow cannot tell.
      */
     private boolean namelessSetPossible;
+    /**
+     * A create failed on a key whose segment lives, on a column whose lock shares the segment's key file (Qt 6.8's System
+     * V with platformSafe or native keys): Qt's clean-up after it may unlink that key file while the segment lives on, and
+     * a later key file on the freed inode then attaches to it. From then on where an object is attached, and how (read-only
+     * or not), is not known (fuzz qt68-sysv-safe seed 32803, a mutant, UNKNOWN 3/3 in the host's namespace as in a lane's:
+     * A2's failed create of k left B's segment nameless, A2's attach of k-1 and its read-only attach later reached it,
+     * A2's rawWrite, which the shadow offered on a read-write 64-byte segment of its own, ended its process with SIGSEGV,
+     * and A's later steps were not performed). {@link #attachmentsUncertain}.
+     */
+    private boolean namelessSegmentPossible;
     /** The model's word on whether the lock has a key file of its own that an owner unlinks (Profile). */
     private final boolean lockKeyFileMayBeReused;
     /** The model's word on whether create() gives its object a fresh semaphore under the lock's name (Qt's POSIX build). */
@@ -187,6 +197,14 @@ final class ShadowState {
      */
     String lockOf(String key) {
         return key != null && semantics.lockSharesKeyFile() ? "*" : key;
+    }
+
+    /**
+     * Whether a segment may live on without its key file ({@link #namelessSegmentPossible}), so that what any object is
+     * attached to, and whether read-only, is not known: a step that crashes or not by that (a rawWrite) must not be given.
+     */
+    boolean attachmentsUncertain() {
+        return namelessSegmentPossible;
     }
 
     /** Someone waits in lock() on the key's lock. */
@@ -510,6 +528,9 @@ final class ShadowState {
         }
         Segment s = segments.get(step.key());
         if ("create".equals(step.op())) {
+            if (s != null && semantics.lockSharesKeyFile()) {
+                namelessSegmentPossible = true;
+            }
             if (step.size() != null && step.size() > 0 && s == null) {
                 s = new Segment(step.size());
                 s.attach(w);
