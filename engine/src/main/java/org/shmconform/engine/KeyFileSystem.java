@@ -1,13 +1,18 @@
 package org.shmconform.engine;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.host.MountTable;
 import org.shmconform.engine.launch.SystemTools;
@@ -52,10 +57,10 @@ final class KeyFileSystem {
         Path image = imageOf(dir, runDir);
         ledger.write(LEDGER_KIND + " " + dir);
         try {
-            Files.createFile(image); // O_EXCL in the run's private directory: never an existing file or link
-            PrivateDirectory.setMode(image, "rw-------");
-            try (RandomAccessFile f = new RandomAccessFile(image.toFile(), "rw")) {
-                f.setLength(IMAGE_BYTES); // sparse
+            // Made in one open, O_EXCL and never through a link, 0600: a sparse file of IMAGE_BYTES (its last byte written).
+            try (FileChannel f = FileChannel.open(image, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
+                f.write(ByteBuffer.allocate(1), IMAGE_BYTES - 1);
             }
             String failed = run(List.of(tool("mkfs.ext4"), "-q", "-F", "-O", "^has_journal", "-m", "0", "-N", "1024", image.toString()));
             if (failed == null) {

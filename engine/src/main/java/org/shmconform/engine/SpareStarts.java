@@ -89,11 +89,7 @@ final class SpareStarts {
         columns.put(key, column);
     }
 
-    /** A program whose campaign is over: no spare of it is wanted any more. */
-    void forget(String program) {
-        forget(k -> k.program().equals(program));
-    }
-
+    /** Keys whose campaign (or environment) is over: no spare of them is wanted any more. */
     void forget(Predicate<WorkerPool.Key> which) {
         demand.keySet().removeIf(which);
         columns.keySet().removeIf(which);

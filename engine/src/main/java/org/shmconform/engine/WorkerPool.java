@@ -570,10 +570,11 @@ public final class WorkerPool implements AutoCloseable {
      */
     public void retireIdle(String column) {
         String program = programOf(column);
+        Predicate<Key> of = k -> k.program().equals(program);
         synchronized (this) {
-            spares.forget(program);
+            spares.forget(of);
         }
-        endIdleAndSpares(k -> k.program().equals(program));
+        endIdleAndSpares(of);
     }
 
     /**

@@ -205,9 +205,12 @@ public final class FuzzCampaign {
             environments.put(ownNamespaces.name(), ownNamespaces);
             progress.accept(o.backend() + ": " + lanes + " lane(s), each in an IPC namespace of its own (" + ownNamespaces.name()
                     + ", its workers forked there, its key files on an ext4 of its own): no key-file turn to wait for");
-        } else if (o.ownIpcNamespaces() && OwnNamespaceLanes.missedHere(generated, !javaWorkers(generated)) != null) {
-            progress.accept(o.backend() + ": one lane in the host's IPC namespace, taking the key-file turn, not in namespaces of"
-                    + " their own (" + OwnNamespaceLanes.missedHere(generated, !javaWorkers(generated)) + ")");
+        } else if (o.ownIpcNamespaces()) {
+            String missed = OwnNamespaceLanes.missedHere(generated, !javaWorkers(generated));
+            if (missed != null) {
+                progress.accept(o.backend() + ": one lane in the host's IPC namespace, taking the key-file turn, not in namespaces"
+                        + " of their own (" + missed + ")");
+            }
         }
         ScheduleRunner plain = new ScheduleRunner(run, Map.copyOf(environments), o.timing())
                 .reusingWorkers().inLanes(lanes);

@@ -11,9 +11,9 @@ import org.shmconform.schedule.Schedule;
  * host's), for a column whose schedules would otherwise take the machine-wide key-file turn ({@code KeyFileTurns}: the
  * System V Qt columns, whose sets outlive their key files) and whose worker is a native program: lane N's schedules run
  * in group "lane-N" of one {@link IpcNamespaceEnvironment#forkingWorkers} environment, whose workers are forked by a
- * fork server in that group's namespace. Another run's key file cannot reach a set there, nor can the other lane's, so no schedule waits for a turn
- * and the lanes overlap, as a POSIX column's do; what a schedule leaves in its namespace is removed before the lane's
- * next one ({@code OwnNamespaceReaper}). A fresh IPC namespace starts with the kernel's default System V limits
+ * fork server in that group's namespace. Another run's key file cannot reach a set there, nor can the other lane's, so
+ * no schedule waits for a turn and the lanes overlap, as a POSIX column's do; what a schedule leaves in its namespace
+ * is removed before the lane's next one ({@code OwnNamespaceReaper}). A fresh IPC namespace starts with the kernel's default System V limits
  * (kernel.shmmax, kernel.sem, ...), not the host's: a schedule's few small objects are far inside them.
  *
  * <p>Each lane's key files are on a file system of its own ({@link #keyFileSystems}: a small ext4 on a loop device,
