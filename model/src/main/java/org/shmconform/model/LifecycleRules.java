@@ -910,8 +910,15 @@ final class LifecycleRules {
             }
             ModelState after = LockRules.keyFileGoneWithTheSegment(profile, left, w.key());
             if (w.reachedThrough() != null && !after.segments().containsKey(w.key())) {
-                // Its cleanHandle unlinked the key file it reached the segment through: another segment's file by now.
-                after = LockRules.keyFileUnlinked(profile, after, w.reachedThrough());
+                // Its cleanHandle unlinked the key file it reached the segment through: another segment's file by now,
+                // or, where no segment has that key, the file of the set its object and that key's others still have
+                // open, which lives on without a name (LockRules.keyFileGoneWithTheSegment). Fuzz qt68-sysv-safe seed
+                // 31860 (3/3): C create k; A create(0) k (its re-key unlinks k's file); kill C; A create k-1 →
+                // AlreadyExists (k-1's file on k's freed inode); A2 attach k-1 (C's segment); A2 detach (k-1's file
+                // goes); A2 lock; A lock waits; B create k, whose new file takes that inode: its Create mode's SETVAL
+                // gives A the lock A2 holds.
+                after = after.segments().containsKey(w.reachedThrough()) ? LockRules.keyFileUnlinked(profile, after, w.reachedThrough())
+                        : LockRules.keyFileGoneWithTheSegment(profile, after, w.reachedThrough());
             }
             if (keyFileMissed) {
                 after = after.observe("last detach of a segment whose key file was unlinked: false (cleanHandle's unlink"

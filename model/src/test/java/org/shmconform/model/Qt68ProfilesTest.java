@@ -1512,6 +1512,30 @@ class Qt68ProfilesTest {
         assertFalse(SegmentModelTest.legal(Profile.DOCUMENTED, List.of(create("C", "k_1")), cDetachFails));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 31860 (3/3 on real Qt 6.8.2, shrunk to 9 steps; the whole history in
+     * RealQtHistoriesTest): A2's last detach unlinked k-1's key file, the one it reached C's segment through, while A's
+     * and A2's objects keep k-1's set open; B's create of k makes k's file anew (A's re-key had unlinked it), which may
+     * take that freed inode, and its Create mode sets the set A2 holds back to 1: A, waiting, gets the lock.
+     */
+    @Test
+    void aLastDetachThroughAnotherKeysFileLeavesThatKeysSetNameless() {
+        List<ModelOp> held = new ArrayList<>(List.of(Ops.create("C", "k", 8), Ops.failed(Ops.create("A", "k", 0), "InvalidSize"),
+                Ops.kill("C"), Ops.failed(Ops.create("A", "k-1", 8), "AlreadyExists"), Ops.attach("A2", "k-1"),
+                Ops.call("A2", "detach"), Ops.call("A2", "lock")));
+        ModelOp bCreates = Ops.create("B", "k", 8);
+        List<ModelOp> keyed = new ArrayList<>(held);
+        keyed.add(new ModelOp(bCreates.process(), SegmentModel.CREATE_KEYED, bCreates.args(), bCreates.realKeyLength(),
+                bCreates.outcome(), null, null, bCreates.space(), bCreates.user()));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, keyed, Ops.call("A", "lock")));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, held, Ops.call("A", "lock")), "before B keyed k, A2's lock still excludes");
+        // Where A2 had reached a segment of its own key, its last detach's file was k-1's own: nothing of another key.
+        List<ModelOp> ownKey = List.of(Ops.create("A", "k-1", 8), Ops.attach("A2", "k-1"), Ops.call("A", "detach"),
+                Ops.call("A2", "detach"), Ops.call("A2", "lock"), new ModelOp("B", SegmentModel.CREATE_KEYED, bCreates.args(),
+                        bCreates.realKeyLength(), bCreates.outcome(), null, null, bCreates.space(), null));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, ownKey, Ops.call("C", "lock")), "C never opened k-1's set");
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
