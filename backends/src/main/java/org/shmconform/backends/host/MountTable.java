@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * What this process's mount namespace has mounted on a directory (/proc/self/mountinfo), the file behind a loop
@@ -53,6 +55,33 @@ public final class MountTable {
             }
         }
         return Optional.ofNullable(found);
+    }
+
+    /**
+     * Every mount point at or below {@code dir} in this process's mount namespace (none where mountinfo cannot be read):
+     * what a removal of {@code dir}'s tree must not descend into, as {@code rm --one-file-system}.
+     */
+    public static Set<Path> pointsAtOrBelow(Path dir) {
+        try {
+            return pointsAtOrBelow(dir, Files.readAllLines(Path.of("/proc/self/mountinfo")));
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    /** As above, over the lines of a mountinfo file. */
+    static Set<Path> pointsAtOrBelow(Path dir, List<String> mountInfo) {
+        Set<Path> points = new HashSet<>();
+        for (String line : mountInfo) {
+            String[] before = line.split(" - ", 2)[0].split(" ");
+            if (before.length >= 5) {
+                Path point = Path.of(unescape(before[4]));
+                if (point.startsWith(dir)) {
+                    points.add(point);
+                }
+            }
+        }
+        return points;
     }
 
     /** The file a loop device ({@code /dev/loopN}) reads, if it is one and attached. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** The mount on a directory is read from mountinfo as the kernel writes it: escapes, optional fields, mounts over mounts. */
@@ -35,5 +36,13 @@ class MountTableTest {
     void onlyALoopDeviceHasABackingFile() {
         assertEquals(Optional.empty(), MountTable.loopBackingFile("/dev/vda"));
         assertEquals(Optional.empty(), MountTable.loopBackingFile("/dev/loop0/../vda"));
+    }
+
+    @Test
+    void theMountPointsAtOrBelowADirectoryAreItsOwnAndItsDescendantsOnly() {
+        assertEquals(Set.of(Path.of("/run/s-share/ab-x/tmp-q"), Path.of("/run/s-share/ab-x/tmp with space"),
+                Path.of("/run/s-share/ab-x/tmp-opt")), MountTable.pointsAtOrBelow(Path.of("/run/s-share/ab-x"), TABLE));
+        assertEquals(Set.of(Path.of("/run/s-share/ab-x/tmp-q")), MountTable.pointsAtOrBelow(Path.of("/run/s-share/ab-x/tmp-q"), TABLE));
+        assertEquals(Set.of(), MountTable.pointsAtOrBelow(Path.of("/run/s-share/ab"), TABLE), "a name's prefix is not a parent");
     }
 }

@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import org.shmconform.backends.host.HostIds;
+import org.shmconform.backends.host.MountTable;
 import org.shmconform.spi.files.Ancestors;
 
 /**
@@ -156,7 +157,10 @@ public final class PrivateDirectory {
     /**
      * Removes {@code dir} and everything in it without ever following a link: each directory is
      * opened relative to its parent's descriptor (openat with O_NOFOLLOW) and entries are unlinked
-     * relative to it, so a directory swapped for a symlink mid-way sends nothing outside the tree.
+     * relative to it, so a directory swapped for a symlink mid-way sends nothing outside the tree. Nor does it cross into
+     * another file system: a mount point in the tree (one the reaper did not take down because it is not provably the
+     * run's, {@code KeyFileSystem.takeDown}) is left as it is, with what it holds and the directories above it, as
+     * {@code rm --one-file-system} does; the tree is only ever in a private directory, whose paths have no link.
      */
     public static void deleteTree(Path dir) {
         Path parent = dir.toAbsolutePath().getParent();
@@ -172,24 +176,36 @@ public final class PrivateDirectory {
                 sp.deleteFile(name); // a link or file where a directory was: remove the name only
                 return;
             }
-            deleteIn(sp, name);
+            Path absolute = dir.toAbsolutePath().normalize();
+            Set<Path> mounts = MountTable.pointsAtOrBelow(absolute);
+            if (!mounts.contains(absolute)) {
+                deleteIn(sp, name, absolute, mounts);
+            }
         } catch (IOException e) {
             // left for the next run's reaper
         }
     }
 
-    private static void deleteIn(SecureDirectoryStream<Path> parent, Path name) throws IOException {
+    /** Empties and removes {@code name} (at {@code path}); false where it kept a mount point of {@code mounts} in it. */
+    private static boolean deleteIn(SecureDirectoryStream<Path> parent, Path name, Path path, Set<Path> mounts)
+            throws IOException {
+        boolean emptied = true;
         try (SecureDirectoryStream<Path> sub = parent.newDirectoryStream(name, NOFOLLOW)) {
             for (Path entry : sub) {
                 Path child = entry.getFileName();
                 PosixFileAttributes a = sub.getFileAttributeView(child, PosixFileAttributeView.class, NOFOLLOW).readAttributes();
-                if (a.isDirectory()) {
-                    deleteIn(sub, child);
+                if (a.isDirectory() && mounts.contains(path.resolve(child))) {
+                    emptied = false; // another file system: not this tree's to empty
+                } else if (a.isDirectory()) {
+                    emptied &= deleteIn(sub, child, path.resolve(child), mounts);
                 } else {
                     sub.deleteFile(child);
                 }
             }
         }
-        parent.deleteDirectory(name);
+        if (emptied) {
+            parent.deleteDirectory(name);
+        }
+        return emptied;
     }
 }
