@@ -30,7 +30,8 @@ class RealQtHistoriesTest {
      * Qt 6.8.2): the campaign's history and its 9-step shrunk one.
      */
     @ParameterizedTest
-    @CsvSource({"qt68-sysv-safe, qt68-sysv-safe-31860", "qt68-sysv-safe, qt68-sysv-safe-31860-shrunk"})
+    @CsvSource({"qt68-sysv-safe, qt68-sysv-safe-31860", "qt68-sysv-safe, qt68-sysv-safe-31860-shrunk", "qt68-sysv-safe, qt68-sysv-safe-6452",
+            "qt68-sysv-safe, qt68-sysv-safe-6452-shrunk"})
     void legalAsDeclared(String column, String name) throws IOException {
         History history = History.read(Path.of("src/test/resources/histories", name + ".history.jsonl"));
         ScheduleChecker.Outcome outcome = ScheduleChecker.check(execution(column, history), column, List.of(Property.values()),

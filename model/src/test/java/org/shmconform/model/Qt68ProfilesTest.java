@@ -1536,6 +1536,34 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, ownKey, Ops.call("C", "lock")), "C never opened k-1's set");
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 6452 (3/3 on real Qt 6.8.2, shrunk to 7 steps; the whole history in RealQtHistoriesTest):
+     * C's failed create kept a handle, an ftok value of k's first file; A's re-key removed k's segment and unlinked its
+     * file, and k-1's new file took that inode. With A dead and nobody attached, C's next create of k cleans its handle
+     * first: it removes k-1's segment, then fails to unlink k's missing file, so the create returns false with the old
+     * AlreadyExists. As with legacy keys (qt68-sysv seed 471876).
+     */
+    @Test
+    void aKeptHandleMayRemoveAnotherKeysSegmentAndFailOnItsOwnMissingKeyFileWithSafeKeys() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("A", "k-1", 8), Ops.kill("A"), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.attach("C", "k"), "NotFound"));
+        ModelOp cAttachesKMinus1 = Ops.failed(Ops.attach("C", "k-1"), "NotFound");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, cAttachesKMinus1));
+        // Another object sees the same: the segment is gone (or, where the file was made again, nothing was removed).
+        ModelOp bAttachesKMinus1 = Ops.failed(Ops.attach("B", "k-1"), "NotFound");
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, bAttachesKMinus1));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("B", "k-1")));
+        // Without C's second create, nothing cleaned the kept handle: the crashed holder's segment survives.
+        List<ModelOp> notCleaned = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("A", "k-1", 8), Ops.kill("A"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, notCleaned, bAttachesKMinus1));
+        // A alive and attached to k-1's segment: nattch is not 0, cleanHandle leaves it.
+        List<ModelOp> attached = List.of(Ops.create("A", "k", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.create("A", "k-1", 8), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, attached, bAttachesKMinus1));
+    }
+
     private static ModelOp create(String p, String key) {
         return new ModelOp(p, "create", key, 12, 64L, "ReadWrite", null, null, null, Outcome.OK, "NoError", null, SPACE, null);
     }
