@@ -52,7 +52,7 @@ final class LifecycleRules {
     private static Step whatAKeptHandleMayMakeOfIt(Profile profile, ModelState s, ModelOp op, Worker w) {
         if (keptHandleMayBeStale(profile, s, op, w)) {
             Step stale = staleHandleFails(s, op);
-            List<String> reached = reachedOnTheFreedInodeWithoutItsKeyFile(profile, s, op);
+            List<String> reached = reachedOnTheFreedInodeWithoutItsKeyFile(s, op);
             return reached.isEmpty() ? stale
                     : Step.either(stale, Step.anyOf(reached, j -> keptHandleRemovedAnotherKeysSegment(s, op, j)));
         }
@@ -204,10 +204,10 @@ final class LifecycleRules {
      * The kept handle may be stale ({@link #keptHandleMayBeStale}) and no segment lives under its own key, so no create
      * made that key's file again since its segment and file went (with a platformSafeKey or a native key the file is the
      * semaphore's too, which a keying may have made again: cleanHandle's unlink then succeeds and the call goes on as
-     * {@link #cleanOrphanHandle} has it, which stays legal beside this). Another key's segment nobody is attached to, whose key file took the
-     * freed inode, has the kept ftok value: cleanHandle (QSharedMemorySystemV::cleanHandle) finds it with nattch 0 and
-     * removes it (IPC_RMID), as {@link #cleanOrphanHandle} does, but its last step, {@code unlink(keyfile) == 0} on the
-     * object's own key's path, fails on the missing file: initKey returns false, and create()/attach() with it, error()
+     * {@link #cleanOrphanHandle} has it, which stays legal beside this). Another key's segment nobody is attached to,
+     * whose key file took the freed inode, has the kept ftok value: cleanHandle (QSharedMemorySystemV::cleanHandle)
+     * finds it with nattch 0 and removes it (IPC_RMID), as {@link #cleanOrphanHandle} does, but its last step,
+     * {@code unlink(keyfile) == 0} on the object's own key's path, fails on the missing file: initKey returns false, and create()/attach() with it, error()
      * still the failed create's AlreadyExists. Fuzz qt68-sysv seed 471876 (3/3 on real Qt 6.8.2): A create k; kill A;
      * C create k → AlreadyExists (C keeps the handle); C lock; B create k → AlreadyExists; B create k-1 (B's cleanHandle
      * removed A's segment and unlinked k's file, k-1's file took the inode); kill B; C unlock; C attach k →
@@ -217,7 +217,7 @@ final class LifecycleRules {
      * C attach k → NotFound; C attach k-1 → NotFound. The segments that may have been reached; empty where the rule does
      * not apply.
      */
-    private static List<String> reachedOnTheFreedInodeWithoutItsKeyFile(Profile profile, ModelState s, ModelOp op) {
+    private static List<String> reachedOnTheFreedInodeWithoutItsKeyFile(ModelState s, ModelOp op) {
         String key = s.orphan(op.process());
         if (key == null || s.segments().containsKey(key)
                 || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
