@@ -60,6 +60,10 @@ public final class WorkerProcess {
     private volatile long heldPidSinceMillis;
     /** Where what it operated last or made is recorded before it ends; null: not proven so (see recordOrphansIn). */
     private volatile Ledger orphansLedger;
+    /** This harness's own IPC namespace, whose System V objects /proc/sysvipc lists (objectsListedElsewhere). */
+    private static final String HARNESS_IPC_NAMESPACE = ipcNamespaceOf("self");
+    /** See {@link #objectsListedElsewhere()}. */
+    private volatile boolean objectsListedElsewhere;
     /**
      * The segments that existed once it had its pid, with their last attacher or detacher then (read in recordOrphansIn):
      * none of them is its creation.
@@ -115,7 +119,9 @@ public final class WorkerProcess {
      * reading of the kernel's objects for all of them.
      */
     static void recordOrphansLeftBy(Collection<WorkerProcess> workers) {
-        if (workers.stream().noneMatch(w -> w.orphansLedger != null)) {
+        List<WorkerProcess> listedHere = workers.stream().filter(w -> w.orphansLedger != null && !w.objectsListedElsewhere())
+                .toList();
+        if (listedHere.isEmpty()) {
             return;
         }
         SysVReading now;
@@ -124,7 +130,32 @@ public final class WorkerProcess {
         } catch (RuntimeException | LinkageError e) {
             return; // no listing, no proof: the key-file ledger and the reaper's other ways remain
         }
-        workers.forEach(w -> w.recordOrphansItLeft(now));
+        listedHere.forEach(w -> w.recordOrphansItLeft(now));
+    }
+
+    /**
+     * Whether what the worker makes lives in another IPC namespace than the one whose listing this harness reads
+     * (/proc/sysvipc): an own-namespace lane's worker, or a container's with IPC of its own. None of its objects shows in
+     * that listing, so nothing of it can be proven or recorded there, and its namespace's end removes them. Read once, at
+     * its hello (its entry into the namespace done, its pid its own); false where that could not be read.
+     */
+    boolean objectsListedElsewhere() {
+        return objectsListedElsewhere;
+    }
+
+    private void readWhereItsObjectsAreListed() {
+        java.util.OptionalLong pid = hostPid();
+        String its = pid.isPresent() ? ipcNamespaceOf(Long.toString(pid.getAsLong())) : null;
+        objectsListedElsewhere = its != null && HARNESS_IPC_NAMESPACE != null && !its.equals(HARNESS_IPC_NAMESPACE);
+    }
+
+    /** The IPC namespace of /proc/{@code pid} as its link names it ("ipc:[4026531839]"), or null. */
+    private static String ipcNamespaceOf(String pid) {
+        try {
+            return java.nio.file.Files.readSymbolicLink(java.nio.file.Path.of("/proc", pid, "ns", "ipc")).toString();
+        } catch (java.io.IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -194,6 +225,9 @@ public final class WorkerProcess {
         Received first = poll(timeout);
         hello = first == null || first.reply() == null ? null : first.reply().value(Hello.class);
         pinItsPidHold();
+        if (hello != null) {
+            readWhereItsObjectsAreListed();
+        }
         return hello;
     }
 
