@@ -96,11 +96,18 @@ public final class WorkerProcess {
      * Call it before the worker is asked anything (the segments listed now are not its own), and once more after its
      * hello: a process started here has the worker's pid from the start ({@link WorkerHandle#hasItsPidFromTheStart}),
      * and is dated from then; a worker elsewhere (in a container) may get its pid after this object is made, so it is
-     * dated from its hello, when it has its pid and has done nothing yet. A no-op once it took.
+     * dated from its hello, when it has its pid and has done nothing yet. A no-op once it took, and for a worker whose
+     * objects are listed in another IPC namespace ({@link #objectsListedElsewhere()}).
      */
     void recordOrphansIn(Ledger ledger) {
         if (orphansLedger != null || !handle.hasItsPidFromTheStart() && hello == null) {
             return;
+        }
+        if (!objectsListedElsewhere) {
+            readWhereItsObjectsAreListed(); // a worker forked by a fork server in its namespace is there from the start
+        }
+        if (objectsListedElsewhere) {
+            return; // nothing of it to prove in this listing (recordOrphansLeftBy)
         }
         long since = handle.hasItsPidFromTheStart() ? startedMillis : System.currentTimeMillis();
         try {
@@ -136,8 +143,9 @@ public final class WorkerProcess {
     /**
      * Whether what the worker makes lives in another IPC namespace than the one whose listing this harness reads
      * (/proc/sysvipc): an own-namespace lane's worker, or a container's with IPC of its own. None of its objects shows in
-     * that listing, so nothing of it can be proven or recorded there, and its namespace's end removes them. Read once, at
-     * its hello (its entry into the namespace done, its pid its own); false where that could not be read.
+     * that listing, so nothing of it can be proven or recorded there, and its namespace's end removes them. Read when its
+     * proof would start (a worker forked by a fork server in its namespace is there from the start) and again at its hello
+     * (its entry into the namespace done, its pid its own); false where that could not be read.
      */
     boolean objectsListedElsewhere() {
         return objectsListedElsewhere;
