@@ -36,10 +36,15 @@ public final class MountTable {
 
     /** The last (topmost) mount on {@code dir} in this process's mount namespace, if any. */
     public static Optional<Mount> on(Path dir) {
+        return on(dir, mountInfo());
+    }
+
+    /** This process's /proc/self/mountinfo, line by line; none where it cannot be read. */
+    private static List<String> mountInfo() {
         try {
-            return on(dir, Files.readAllLines(Path.of("/proc/self/mountinfo")));
+            return Files.readAllLines(Path.of("/proc/self/mountinfo"));
         } catch (IOException e) {
-            return Optional.empty();
+            return List.of();
         }
     }
 
@@ -62,11 +67,7 @@ public final class MountTable {
      * what a removal of {@code dir}'s tree must not descend into, as {@code rm --one-file-system}.
      */
     public static Set<Path> pointsAtOrBelow(Path dir) {
-        try {
-            return pointsAtOrBelow(dir, Files.readAllLines(Path.of("/proc/self/mountinfo")));
-        } catch (IOException e) {
-            return Set.of();
-        }
+        return pointsAtOrBelow(dir, mountInfo());
     }
 
     /** As above, over the lines of a mountinfo file. */
