@@ -207,8 +207,9 @@ final class LifecycleRules {
      * {@link #cleanOrphanHandle} has it, which stays legal beside this). Another key's segment nobody is attached to,
      * whose key file took the freed inode, has the kept ftok value: cleanHandle (QSharedMemorySystemV::cleanHandle)
      * finds it with nattch 0 and removes it (IPC_RMID), as {@link #cleanOrphanHandle} does, but its last step,
-     * {@code unlink(keyfile) == 0} on the object's own key's path, fails on the missing file: initKey returns false, and create()/attach() with it, error()
-     * still the failed create's AlreadyExists. Fuzz qt68-sysv seed 471876 (3/3 on real Qt 6.8.2): A create k; kill A;
+     * {@code unlink(keyfile) == 0} on the object's own key's path, fails on the missing file: initKey returns false, and
+     * create()/attach() with it, error() still the failed create's AlreadyExists. Fuzz qt68-sysv seed 471876 (3/3 on real
+     * Qt 6.8.2): A create k; kill A;
      * C create k → AlreadyExists (C keeps the handle); C lock; B create k → AlreadyExists; B create k-1 (B's cleanHandle
      * removed A's segment and unlinked k's file, k-1's file took the inode); kill B; C unlock; C attach k →
      * AlreadyExists; C attach k-1 → NotFound (C's cleanHandle had removed B's segment). The same with a platformSafeKey,
@@ -917,12 +918,13 @@ final class LifecycleRules {
                 // Its cleanHandle unlinked the key file it reached the segment through: another segment's file by now,
                 // or, where no segment has that key, the file of the set its object and that key's others still have
                 // open, which lives on without a name (LockRules.keyFileGoneWithTheSegment). Fuzz qt68-sysv-safe seed
-                // 31860 (3/3): C create k; A create(0) k (its re-key unlinks k's file); kill C; A create k-1 →
-                // AlreadyExists (k-1's file on k's freed inode); A2 attach k-1 (C's segment); A2 detach (k-1's file
-                // goes); A2 lock; A lock waits; B create k, whose new file takes that inode: its Create mode's SETVAL
-                // gives A the lock A2 holds.
-                after = after.segments().containsKey(w.reachedThrough()) ? LockRules.keyFileUnlinked(profile, after, w.reachedThrough())
-                        : LockRules.keyFileGoneWithTheSegment(profile, after, w.reachedThrough());
+                // 31860 (3/3): C create k; A create(0) k (A's object keyed k in Create mode: it owns k's file); kill C;
+                // A create k-1 → AlreadyExists (its re-key unlinked k's file, k-1's took the inode: C's segment); A2
+                // attach k-1 (C's segment); A2 detach (k-1's file goes); A2 lock; A lock waits; B create k, whose new
+                // file takes that inode: its Create mode's SETVAL gives A the lock A2 holds.
+                String through = w.reachedThrough();
+                after = after.segments().containsKey(through) ? LockRules.keyFileUnlinked(profile, after, through)
+                        : LockRules.keyFileGoneWithTheSegment(profile, after, through);
             }
             if (keyFileMissed) {
                 after = after.observe("last detach of a segment whose key file was unlinked: false (cleanHandle's unlink"
