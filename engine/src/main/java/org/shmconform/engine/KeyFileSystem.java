@@ -111,11 +111,13 @@ final class KeyFileSystem {
         Process p = pb.start();
         p.getOutputStream().close();
         try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            // Waited for first, then read: a read first would wait for the output's end, past the bound, where a tool hangs
+            // (mkfs -q and mount say a line at most, well within a pipe's buffer).
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return String.join(" ", argv) + ": did not end in 30 s";
             }
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
             return p.exitValue() == 0 ? null : String.join(" ", argv) + ": exit " + p.exitValue() + (out.isEmpty() ? "" : ": "
                     + out.lines().findFirst().orElse(""));
         } catch (InterruptedException e) {

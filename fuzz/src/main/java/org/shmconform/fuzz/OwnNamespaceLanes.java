@@ -41,7 +41,7 @@ final class OwnNamespaceLanes {
     /** Why a campaign whose first schedule is {@code first} keeps the host's IPC namespace, or null if it need not. */
     static String whyNot(Schedule first, boolean nativeWorkers) {
         String notForIt = notForIt(first, nativeWorkers);
-        return notForIt != null ? notForIt : missedHere(first, nativeWorkers);
+        return notForIt != null ? notForIt : unavailableHere();
     }
 
     /** Why such a campaign has nothing to gain from namespaces of its own, or null if it has. */
@@ -60,7 +60,12 @@ final class OwnNamespaceLanes {
      * cannot here, or null: worth a line by default, unlike a column the mode does not apply to.
      */
     static String missedHere(Schedule first, boolean nativeWorkers) {
-        return notForIt(first, nativeWorkers) != null || availableHere() ? null : "no IPC namespace can be unshared here: " + unavailableReason;
+        return notForIt(first, nativeWorkers) != null ? null : unavailableHere();
+    }
+
+    /** Why no IPC namespace can be unshared on this machine, or null where one can. */
+    private static String unavailableHere() {
+        return availableHere() ? null : "no IPC namespace can be unshared here: " + unavailableReason;
     }
 
     /**
