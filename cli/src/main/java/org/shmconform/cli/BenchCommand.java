@@ -20,6 +20,7 @@ import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.launch.ForkServer;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 import org.shmconform.engine.WorkerCommands;
@@ -313,16 +314,13 @@ public final class BenchCommand implements Callable<Integer> {
         String key = run.nextExecutionPrefix() + "benchlock";
         ProcessBuilder pb = child("lockpairs", column, key, Integer.toString(n));
         pb.environment().put("TMPDIR", run.workerTmp().toString());
-        Process p = pb.start();
-        try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-            String line = in.readLine();
-            if (!p.waitFor(120, TimeUnit.SECONDS) || line == null) {
-                throw new IllegalStateException(column + ": the lock-pair JVM gave no figure");
-            }
-            return Double.parseDouble(line.trim());
-        } finally {
-            p.destroyForcibly().waitFor();
+        ToolRun r = ToolRun.separate(pb, Duration.ofSeconds(120));
+        String figure = r.output().strip();
+        if (!r.ok() || figure.isEmpty()) {
+            throw new IllegalStateException(column + ": the lock-pair JVM gave no figure (" + (r.exitCode() == ToolRun.TIMED_OUT
+                    ? figure : "exit " + r.exitCode()) + ")");
         }
+        return Double.parseDouble(figure.lines().findFirst().orElseThrow());
     }
 
     /** The child JVMs: an echo (the pipe floor) and a lock/unlock loop through one backend. */

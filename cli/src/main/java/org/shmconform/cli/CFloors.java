@@ -14,8 +14,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.shmconform.engine.RunContext;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -64,12 +65,11 @@ final class CFloors {
                     Files.deleteIfExists(dir.resolve(name)); // nothing trusted here yet: start over
                 }
                 Files.write(dir.resolve(SOURCE), source, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-                Process p = new ProcessBuilder(cc.toString(), "-O2", "-o", BINARY + ".tmp", SOURCE).directory(dir.toFile())
-                        .redirectErrorStream(true).start();
-                String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                    p.destroyForcibly();
-                    return new CFloors(null, null, cc + " could not compile " + SOURCE + ": " + out.lines().reduce((a, b) -> b).orElse(""));
+                ToolRun compiled = ToolRun.merged(new ProcessBuilder(cc.toString(), "-O2", "-o", BINARY + ".tmp", SOURCE)
+                        .directory(dir.toFile()), Duration.ofSeconds(120));
+                if (!compiled.ok()) {
+                    return new CFloors(null, null, cc + " could not compile " + SOURCE + ": " + compiled.output().trim().lines()
+                            .reduce((a, b) -> b).orElse(""));
                 }
                 Files.move(dir.resolve(BINARY + ".tmp"), exe, StandardCopyOption.ATOMIC_MOVE);
                 Files.write(hashFile, sha256(Files.readAllBytes(exe)).getBytes(StandardCharsets.US_ASCII),
@@ -78,9 +78,6 @@ final class CFloors {
             return new CFloors(exe, Files.readString(hashFile).trim(), null);
         } catch (IOException | RuntimeException e) {
             return new CFloors(null, null, "cannot build the C floors: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new CFloors(null, null, "interrupted while building the C floors");
         }
     }
 
@@ -90,23 +87,21 @@ final class CFloors {
     }
 
     /** Median round trip, in µs, of a protocol-sized line between two C processes over pipes. */
-    double pipeRoundTripUs(int n) throws IOException, InterruptedException {
+    double pipeRoundTripUs(int n) throws IOException {
         return run("pipe", n);
     }
 
     /** Mean System V semaphore lock/unlock pair (SEM_UNDO), in µs, on a private set the program removes. */
-    double semaphorePairUs(int n) throws IOException, InterruptedException {
+    double semaphorePairUs(int n) throws IOException {
         return run("sem", n);
     }
 
-    private double run(String mode, int n) throws IOException, InterruptedException {
+    private double run(String mode, int n) throws IOException {
         verify();
-        Process p = new ProcessBuilder(binary.toString(), mode, Integer.toString(n)).redirectError(ProcessBuilder.Redirect.PIPE).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0 || out.isEmpty()) {
-            p.destroyForcibly();
-            throw new IOException(BINARY + " " + mode + " gave no figure: " + err);
+        ToolRun r = ToolRun.separate(new ProcessBuilder(binary.toString(), mode, Integer.toString(n)), Duration.ofSeconds(120));
+        String out = r.output().trim();
+        if (!r.ok() || out.isEmpty()) {
+            throw new IOException(BINARY + " " + mode + " gave no figure: " + (r.errors().isBlank() ? r.output() : r.errors()).trim());
         }
         return Double.parseDouble(out);
     }

@@ -3,7 +3,6 @@ package org.shmconform.engine;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -13,9 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.shmconform.backends.host.MountTable;
 import org.shmconform.engine.launch.SystemTools;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -105,25 +105,12 @@ final class KeyFileSystem {
     }
 
     /** Runs a system tool with the trusted PATH; null if it exited 0, else its command and first line of output. */
-    private static String run(List<String> argv) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+    private static String run(List<String> argv) {
+        ProcessBuilder pb = new ProcessBuilder(argv);
         pb.environment().put("PATH", SystemTools.trustedPath());
-        Process p = pb.start();
-        p.getOutputStream().close();
-        try {
-            // Waited for first, then read: a read first would wait for the output's end, past the bound, where a tool hangs
-            // (mkfs -q and mount say a line at most, well within a pipe's buffer).
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return String.join(" ", argv) + ": did not end in 30 s";
-            }
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            return p.exitValue() == 0 ? null : String.join(" ", argv) + ": exit " + p.exitValue() + (out.isEmpty() ? "" : ": "
-                    + out.lines().findFirst().orElse(""));
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            return String.join(" ", argv) + ": interrupted";
-        }
+        ToolRun r = ToolRun.merged(pb, Duration.ofSeconds(30));
+        String out = r.output().strip();
+        return r.ok() ? null : r.exitCode() == ToolRun.TIMED_OUT ? out : String.join(" ", argv) + ": exit " + r.exitCode()
+                + (out.isEmpty() ? "" : ": " + out.lines().findFirst().orElse(""));
     }
 }

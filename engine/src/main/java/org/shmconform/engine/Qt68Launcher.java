@@ -12,6 +12,8 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -119,15 +121,13 @@ final class Qt68Launcher {
                 Files.write(src, source);
                 Path out = dir.resolve(NAME + "-" + RunContext.letters(8) + PART);
                 ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("cc"), "-O2", "-Wall",
-                        "-o", out.toString(), src.toString()).redirectErrorStream(true);
+                        "-o", out.toString(), src.toString());
                 compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // as, ld: the system's
-                Process p = compile.start();
-                String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-                boolean ok = p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0
-                        && Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS);
+                ToolRun compiled = ToolRun.merged(compile, Duration.ofSeconds(120));
+                String said = compiled.output().trim();
+                boolean ok = compiled.ok() && Files.isRegularFile(out, LinkOption.NOFOLLOW_LINKS);
                 Files.deleteIfExists(src);
                 if (!ok) {
-                    p.destroyForcibly();
                     Files.deleteIfExists(out);
                     unavailable = "cc could not compile " + SOURCE + ": " + (said.isEmpty() ? "no output" : said.lines().reduce((a, b) -> b).orElse(""));
                     return;
@@ -143,9 +143,6 @@ final class Qt68Launcher {
         } catch (IOException | java.io.UncheckedIOException e) {
             unavailable = e.getMessage().contains("Cannot run program") || e.getMessage().contains(" not found as a root-owned program")
                     ? "no C compiler (cc) here" : "cannot build " + NAME + ": " + e.getMessage();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            unavailable = "interrupted while compiling " + SOURCE;
         }
     }
 }

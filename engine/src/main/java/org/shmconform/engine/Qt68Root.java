@@ -14,8 +14,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.shmconform.spi.Availability;
+import org.shmconform.engine.launch.SystemTools;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.state.PrivateDirectory;
 
@@ -162,32 +164,24 @@ public final class Qt68Root {
         try {
             Path cache = cacheDir();
             Path scripts = extractScripts(cache);
-            List<String> argv = new ArrayList<>(List.of("bash", scripts.resolve(BUILD_SCRIPT).toString()));
+            // bash and the tools the script runs (debootstrap, chroot, g++) from the system's own directories only.
+            List<String> argv = new ArrayList<>(List.of(SystemTools.path("bash"), scripts.resolve(BUILD_SCRIPT).toString()));
             if (checkOnly) {
                 argv.add("--check");
             }
             argv.add(cache.toString());
-            Process p = new ProcessBuilder(argv).directory(scripts.toFile()).start();
-            // The build's progress (stderr) is drained on its own thread so a long build never blocks on a full pipe.
-            StringBuilder err = new StringBuilder();
-            Thread drain = new Thread(() -> {
-                try {
-                    err.append(new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
-                } catch (IOException e) {
-                    err.append(e.getMessage());
-                }
-            }, "qt68-root-build-stderr");
-            drain.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                return Availability.no("building the Qt 6.8 root took more than 30 minutes: bash " + scripts.resolve(BUILD_SCRIPT) + " " + cache);
+            ProcessBuilder build = new ProcessBuilder(argv).directory(scripts.toFile());
+            build.environment().put("PATH", SystemTools.trustedPath());
+            // The build's progress (stderr) apart from the one line it answers with (stdout): the root's path.
+            ToolRun r = ToolRun.separate(build, Duration.ofMinutes(30));
+            if (r.exitCode() == ToolRun.TIMED_OUT) {
+                return Availability.no("building the Qt 6.8 root did not end in 30 minutes: bash " + scripts.resolve(BUILD_SCRIPT)
+                        + " " + cache);
             }
-            drain.join();
-            if (p.exitValue() != 0) {
-                return Availability.no(lastLine(err.toString()) + " (exit " + p.exitValue() + ")");
+            if (!r.ok()) {
+                return Availability.no(lastLine(r.errors()) + " (exit " + r.exitCode() + ")");
             }
-            Path root = Path.of(lastLine(out));
+            Path root = Path.of(lastLine(r.output().trim()));
             Path qt68 = cache.resolve("qt68");
             PrivateDirectory.verify(qt68, 0, "rwx------");
             if (!root.equals(qt68.resolve("root"))) {
@@ -198,9 +192,6 @@ public final class Qt68Root {
             return Availability.yes();
         } catch (IOException | RuntimeException e) {
             return Availability.no("cannot use the Qt 6.8 root: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Availability.no("interrupted while building the Qt 6.8 root");
         }
     }
 

@@ -10,8 +10,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import org.shmconform.spi.Availability;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -167,9 +168,6 @@ public final class QtReferenceWorker {
             return new Built(Availability.yes(), exe, expected);
         } catch (IOException | java.io.UncheckedIOException | java.security.NoSuchAlgorithmException | IllegalStateException e) {
             return Built.no("cannot build the Qt worker: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Built.no("interrupted while building the Qt worker");
         }
     }
 
@@ -187,8 +185,7 @@ public final class QtReferenceWorker {
      *
      * @return null once {@code dir} holds a finished build (this one's or another run's), else why not
      */
-    private static String buildInto(Path cache, Path dir, String hash, byte[] source, byte[] script)
-            throws IOException, InterruptedException {
+    private static String buildInto(Path cache, Path dir, String hash, byte[] source, byte[] script) throws IOException {
         Path partial = Files.createTempDirectory(cache, "qt-worker-" + hash + PARTIAL); // 0700, a fresh name
         try {
             writeNew(partial.resolve("qt_shm_worker.cpp"), source);
@@ -198,16 +195,14 @@ public final class QtReferenceWorker {
             long started = System.nanoTime();
             System.err.println("shmconform: building the Qt reference worker (g++ against Qt, once per worker source; up to a minute)...");
             ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("bash"), "build.sh",
-                    exe.toString()).directory(partial.toFile()).redirectErrorStream(true);
+                    exe.toString()).directory(partial.toFile());
             compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // g++, pkg-config: the system's
-            Process p = compile.start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            boolean ok = p.waitFor(180, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS);
+            ToolRun built = ToolRun.merged(compile, Duration.ofSeconds(180));
+            boolean ok = built.ok() && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS);
             System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", ok ? "done" : "failed",
                     (System.nanoTime() - started) / 1e9);
             if (!ok) {
-                p.destroyForcibly();
-                return isBuilt(dir) ? null : lastLine(out);
+                return isBuilt(dir) ? null : lastLine(built.output().trim());
             }
             writeNew(partial.resolve(HASH_FILE), FileDigests.sha256(exe).getBytes(StandardCharsets.US_ASCII));
             return placeBuilt(partial, dir) ? null : "could not rename " + partial + " to " + dir;

@@ -1,10 +1,10 @@
 package org.shmconform.engine;
 
 import org.shmconform.engine.launch.SystemTools;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 
 /**
  * User names to ids, as the system's user database says, through {@code id} taken from the system's root-owned
@@ -35,17 +35,11 @@ public final class Users {
     }
 
     private static int id(String flag, String user) throws IOException {
-        Process p = new ProcessBuilder(SystemTools.path("id"), flag, "--", user).redirectErrorStream(true).start();
-        try {
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0 || !out.matches("[0-9]{1,10}")) {
-                throw new IOException("no user " + user + " here (id " + flag + " said: " + out + ")");
-            }
-            return Integer.parseInt(out);
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking the id of " + user, e);
+        ToolRun r = ToolRun.of(Duration.ofSeconds(30), SystemTools.path("id"), flag, "--", user);
+        String out = r.output().trim();
+        if (!r.ok() || !out.matches("[0-9]{1,10}")) {
+            throw new IOException("no user " + user + " here (id " + flag + " said: " + out + ")");
         }
+        return Integer.parseInt(out);
     }
 }

@@ -1,5 +1,6 @@
 package org.shmconform.engine.env;
 
+import org.shmconform.engine.launch.ToolRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package org.shmconform.engine.env;
 
+import org.shmconform.engine.launch.ToolRun;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

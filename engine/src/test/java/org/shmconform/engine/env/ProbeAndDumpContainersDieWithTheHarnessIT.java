@@ -1,5 +1,6 @@
 package org.shmconform.engine.env;
 
+import org.shmconform.engine.launch.ToolRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
