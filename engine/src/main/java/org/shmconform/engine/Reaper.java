@@ -165,7 +165,7 @@ public final class Reaper {
      * a column that records at none of these, is not proven the run's: it is left, and a line starting with {@link #LEFT}
      * names each one at the ftok value of a key file of the run (the key file itself is removed).
      *
-     * @return one line per object removed, and one per object left
+     * @return one line per object removed, one per object left, and a {@link #KEPT} line per directory of the run that stays
      */
     public static List<String> reapRun(String runId, Path runDir) {
         return reapRun(runId, runDir, true);
@@ -175,7 +175,7 @@ public final class Reaper {
      * The run's own end ({@link RunContext#end}): its harness lives and its workers have ended, each recording what it
      * made or used last.
      *
-     * @return one line per object removed
+     * @return one line per object removed, and a {@link #KEPT} line per directory of the run that stays
      */
     static List<String> reapOwnRun(String runId, Path runDir) {
         return reapRun(runId, runDir, false);
@@ -221,18 +221,24 @@ public final class Reaper {
         if (harnessDied) {
             removed.addAll(unmounted);
         }
+        Map<Path, String> elsewhere = new java.util.LinkedHashMap<>();
         for (Path share : shares) {
             PrivateDirectory.deleteTree(share);
+            elsewhere.put(share, "share");
         }
         for (Path dir : outside) {
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS) && PrivateDirectory.uidOf(dir) == PrivateDirectory.myUid()) {
                 PrivateDirectory.deleteTree(dir);
+                elsewhere.put(dir, "placedir");
             }
         }
-        PrivateDirectory.deleteTree(runDir);
+        removed.addAll(KeptDirectories.removeRunDirectory(runDir, elsewhere));
         RunContext.released(runId);
         return removed;
     }
+
+    /** How a line of {@link #reapRun} starts when it names a directory of the run it could not remove, and why. */
+    public static final String KEPT = KeptDirectories.KEPT;
 
     /**
      * The System V objects a dead run's key files key that are still there after its recorded ones went: at a key file's

@@ -92,7 +92,7 @@ public final class RunContext implements AutoCloseable {
     public static RunContext create() {
         Path runs = runsRoot();
         for (String line : Reaper.reapDeadRuns()) {
-            if (line.startsWith(Reaper.LEFT)) {
+            if (line.startsWith(Reaper.LEFT) || line.startsWith(Reaper.KEPT)) {
                 System.err.println("shmconform: " + line); // never removed, so said: the user may know it for the dead run's
             }
         }
@@ -375,6 +375,7 @@ public final class RunContext implements AutoCloseable {
             }
         } finally {
             reaped = Reaper.reapOwnRun(runId, runDir);
+            reaped.stream().filter(line -> line.startsWith(Reaper.KEPT)).forEach(line -> System.err.println("shmconform: " + line));
         }
         return reaped;
     }

@@ -13,7 +13,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.host.MountTable;
 import org.shmconform.backends.linux.LibC;
+import org.shmconform.engine.launch.SystemTools;
+import org.shmconform.engine.launch.ToolRun;
+import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The reaper removes a System V object only when the run's ledger recorded it (id, key, creator,
@@ -323,6 +327,47 @@ class ReaperTest {
         assertTrue(Files.isDirectory(dir));
         run.close();
         assertFalse(Files.exists(dir, LinkOption.NOFOLLOW_LINKS));
+        run = RunContext.create(); // for cleanUp
+    }
+
+    /**
+     * A directory of a run kept because a file system that is not provably the run's is mounted in it (another's tmpfs
+     * on a lane's TMPDIR, or in the run directory) says so at the run's end and at every later reaping, and goes at the
+     * first reaping after it is unmounted. Before, the first removal took the run's lock file and ledger with the rest,
+     * and no later reaper looked at what stayed again, in silence.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aDirectoryKeptByAForeignMountSaysWhyAtEachReapingAndGoesOnceUnmounted(boolean onATmpDir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(PrivateDirectory.myUid() == 0, "mounting a tmpfs needs root");
+        Path runDir = run.runDir();
+        Path kept = onATmpDir ? run.workerTmp() : runDir;
+        Path foreign = Files.createDirectory(kept.resolve("foreign"));
+        ToolRun mounted = ToolRun.of(java.time.Duration.ofSeconds(60), SystemTools.path("mount"), "-t", "tmpfs", "-o", "size=64k",
+                "shmconform-test", foreign.toString());
+        assertTrue(mounted.ok(), mounted.output());
+        Path beside = Files.writeString(runDir.resolve("logs").resolve("beside"), "the run's");
+        try {
+            Files.writeString(foreign.resolve("theirs"), "keep");
+            List<String> atItsEnd = run.end(() -> { });
+            assertTrue(atItsEnd.stream().anyMatch(l -> l.startsWith(Reaper.KEPT) && l.contains(foreign.toString())
+                    && l.contains("umount")), atItsEnd.toString());
+            assertEquals("keep", Files.readString(foreign.resolve("theirs")));
+            assertFalse(Files.exists(beside, LinkOption.NOFOLLOW_LINKS), "the rest of the run goes");
+
+            for (int reaping = 0; reaping < 2; reaping++) {
+                List<String> later = Reaper.reapDeadRuns();
+                assertTrue(later.stream().anyMatch(l -> l.startsWith(Reaper.KEPT) && l.contains(foreign.toString())),
+                        later.toString());
+                assertEquals("keep", Files.readString(foreign.resolve("theirs")));
+            }
+        } finally {
+            MountTable.detach(foreign);
+        }
+        List<String> unmounted = Reaper.reapDeadRuns();
+        assertTrue(unmounted.stream().noneMatch(l -> l.startsWith(Reaper.KEPT)), unmounted.toString());
+        assertFalse(Files.exists(kept, LinkOption.NOFOLLOW_LINKS), "once unmounted, the directory goes");
+        assertFalse(Files.exists(runDir, LinkOption.NOFOLLOW_LINKS), "and the run's directory with it");
         run = RunContext.create(); // for cleanUp
     }
 }
