@@ -12,25 +12,25 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.time.Duration;
 import org.shmconform.engine.RunContext;
+import org.shmconform.engine.launch.SystemTools;
 import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The C floors of {@code shmconform bench} ({@code bench_floors.c}, carried in the jar): compiled at
- * bench time with the host's C compiler (from /usr/bin or /usr/local/bin only) into the private cache,
- * as the Qt worker is; the binary's SHA-256 is recorded when it is built and checked (with lstat: a
- * regular file of ours that nobody else can write) before every run. Without a compiler the floors are
+ * bench time with the host's C compiler (root's, from the system's own directories only: {@code SystemTools}) into
+ * the private cache, as the Qt worker is; the binary's SHA-256 is recorded when it is built and checked (with lstat:
+ * a regular file of ours that nobody else can write) before every run. Without a compiler the floors are
  * NOT_AVAILABLE with the reason.
  */
 final class CFloors {
     private static final String SOURCE = "bench_floors.c";
     private static final String BINARY = "bench_floors";
     private static final List<String> COMPILERS = List.of("cc", "gcc", "clang");
-    private static final List<Path> TRUSTED_BIN = List.of(Path.of("/usr/bin"), Path.of("/usr/local/bin"));
 
     private final Path binary;
     private final String hash;
@@ -54,7 +54,8 @@ final class CFloors {
             }
             Path cc = compiler();
             if (cc == null) {
-                return new CFloors(null, null, "no C compiler (cc, gcc or clang) in /usr/bin or /usr/local/bin: apt-get install gcc");
+                return new CFloors(null, null, "no C compiler (cc, gcc or clang) of root's in " + SystemTools.DIRECTORIES
+                        + ": apt-get install gcc");
             }
             String tag = sha256(source).substring(0, 16);
             Path dir = PrivateDirectory.ensure(RunContext.cacheDir().resolve("bench-floors-" + tag), "rwx------");
@@ -65,8 +66,10 @@ final class CFloors {
                     Files.deleteIfExists(dir.resolve(name)); // nothing trusted here yet: start over
                 }
                 Files.write(dir.resolve(SOURCE), source, StandardOpenOption.CREATE_NEW, LinkOption.NOFOLLOW_LINKS);
-                ToolRun compiled = ToolRun.merged(new ProcessBuilder(cc.toString(), "-O2", "-o", BINARY + ".tmp", SOURCE)
-                        .directory(dir.toFile()), Duration.ofSeconds(120));
+                ProcessBuilder compile = new ProcessBuilder(cc.toString(), "-O2", "-o", BINARY + ".tmp", SOURCE)
+                        .directory(dir.toFile());
+                compile.environment().put("PATH", SystemTools.trustedPath()); // as, ld: the system's
+                ToolRun compiled = ToolRun.merged(compile, Duration.ofSeconds(120));
                 if (!compiled.ok()) {
                     return new CFloors(null, null, cc + " could not compile " + SOURCE + ": " + compiled.output().trim().lines()
                             .reduce((a, b) -> b).orElse(""));
@@ -119,13 +122,13 @@ final class CFloors {
         }
     }
 
+    /** The first of {@link #COMPILERS} that is root's and writable by root only, in the system's own directories. */
     private static Path compiler() {
         for (String name : COMPILERS) {
-            for (Path dir : TRUSTED_BIN) {
-                Path p = dir.resolve(name);
-                if (Files.isExecutable(p)) {
-                    return p;
-                }
+            try {
+                return Path.of(SystemTools.path(name));
+            } catch (RuntimeException notHere) {
+                // the next name
             }
         }
         return null;

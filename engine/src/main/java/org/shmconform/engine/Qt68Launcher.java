@@ -9,10 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.DirectoryStream;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.time.Duration;
 import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.state.PrivateDirectory;
 
@@ -141,7 +141,7 @@ final class Qt68Launcher {
             WorkerClassPath.verify(binary, exeSha256);
             exe = binary;
         } catch (IOException | java.io.UncheckedIOException e) {
-            unavailable = e.getMessage().contains("Cannot run program") || e.getMessage().contains(" not found as a root-owned program")
+            unavailable = e.getMessage().contains(" not found as a root-owned program")
                     ? "no C compiler (cc) here" : "cannot build " + NAME + ": " + e.getMessage();
         }
     }

@@ -165,7 +165,8 @@ public final class Reaper {
      * a column that records at none of these, is not proven the run's: it is left, and a line starting with {@link #LEFT}
      * names each one at the ftok value of a key file of the run (the key file itself is removed).
      *
-     * @return one line per object removed, one per object left, and a {@link #KEPT} line per directory of the run that stays
+     * @return one line per object removed, one per object left, and a {@link #KEPT} line per directory of the run that
+     *         stays
      */
     public static List<String> reapRun(String runId, Path runDir) {
         return reapRun(runId, runDir, true);
