@@ -16,12 +16,17 @@ import java.util.concurrent.TimeUnit;
  * pipe. On the bound, the program's children (a build script's compiler) and then the program are killed.
  *
  * @param exitCode the program's exit status, {@link #TIMED_OUT} past the bound, 127 where it could not be started
- * @param output   what it wrote on stdout (with stderr merged in, for {@link #of(Duration, List)} and {@link #merged})
+ * @param output   what it wrote on stdout (with stderr merged in, for {@link #of(Duration, List)} and {@link #merged});
+ *                 past the bound or where it could not be started, why instead
  * @param errors   what it wrote on stderr, for {@link #separate}; empty otherwise
  */
 public record ToolRun(int exitCode, String output, String errors) {
     public static final int TIMED_OUT = -1;
-    /** How long the readers may take to finish after the program ended (a grandchild may hold its output open). */
+    /**
+     * How long the readers may take to finish after the program ended: a guard only, since the JDK drains a program's
+     * pipe when the program exits, even where a child it left behind holds the pipe open (what that child writes later
+     * is not read).
+     */
     private static final long READERS_AFTER_EXIT_MS = 2000;
 
     public boolean ok() {
@@ -105,7 +110,7 @@ public record ToolRun(int exitCode, String output, String errors) {
             try (in) {
                 into.append(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             } catch (IOException ignored) {
-                // the program died or was killed: what was read is kept
+                // the stream was closed under the reader (the program killed at the bound): nothing is kept
             }
         }, "output of " + command);
         t.setDaemon(true);
