@@ -104,7 +104,7 @@ final class CFloors {
         ToolRun r = ToolRun.separate(new ProcessBuilder(binary.toString(), mode, Integer.toString(n)), Duration.ofSeconds(120));
         String out = r.output().trim();
         if (!r.ok() || out.isEmpty()) {
-            throw new IOException(BINARY + " " + mode + " gave no figure: " + (r.errors().isBlank() ? r.output() : r.errors()).trim());
+            throw new IOException(BINARY + " " + mode + " gave no figure: " + r.lastErrorLine());
         }
         return Double.parseDouble(out);
     }

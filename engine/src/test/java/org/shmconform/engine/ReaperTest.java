@@ -13,11 +13,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.QtKeys;
-import org.shmconform.backends.host.MountTable;
 import org.shmconform.backends.linux.LibC;
-import org.shmconform.engine.launch.SystemTools;
-import org.shmconform.engine.launch.ToolRun;
-import org.shmconform.engine.state.PrivateDirectory;
 
 /**
  * The reaper removes a System V object only when the run's ledger recorded it (id, key, creator,
@@ -339,13 +335,10 @@ class ReaperTest {
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
     void aDirectoryKeptByAForeignMountSaysWhyAtEachReapingAndGoesOnceUnmounted(boolean onATmpDir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(PrivateDirectory.myUid() == 0, "mounting a tmpfs needs root");
         Path runDir = run.runDir();
         Path kept = onATmpDir ? run.workerTmp() : runDir;
         Path foreign = Files.createDirectory(kept.resolve("foreign"));
-        ToolRun mounted = ToolRun.of(java.time.Duration.ofSeconds(60), SystemTools.path("mount"), "-t", "tmpfs", "-o", "size=64k",
-                "shmconform-test", foreign.toString());
-        assertTrue(mounted.ok(), mounted.output());
+        ForeignTmpfs.mountOn(foreign);
         Path beside = Files.writeString(runDir.resolve("logs").resolve("beside"), "the run's");
         try {
             Files.writeString(foreign.resolve("theirs"), "keep");
@@ -362,7 +355,7 @@ class ReaperTest {
                 assertEquals("keep", Files.readString(foreign.resolve("theirs")));
             }
         } finally {
-            MountTable.detach(foreign);
+            ForeignTmpfs.unmount(foreign);
         }
         List<String> unmounted = Reaper.reapDeadRuns();
         assertTrue(unmounted.stream().noneMatch(l -> l.startsWith(Reaper.KEPT)), unmounted.toString());

@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.shmconform.history.Execution;
 import org.shmconform.history.History;
 import org.shmconform.model.Property;
@@ -23,41 +23,41 @@ import org.shmconform.spi.BackendSemantics;
  * asks for is tested on its own next to the others (Qt68ProfilesTest names the seed).
  */
 class RealQtHistoriesTest {
-    private static final Map<String, BackendSemantics> COLUMNS = Map.of("qt68-sysv-safe", ReferenceSemantics.QT_6_8_SYSV_SAFE);
+    private static final String COLUMN = "qt68-sysv-safe";
 
     /**
      * Each the campaign's history and its shrunk one, on real Qt 6.8.2, 3 of 3: qt68-sysv-safe seed 31860 (fuzz --length
      * 64 --seed 31337 --seconds 60, LOCK-EXCLUSIVE, 9 steps shrunk) and seed 6452 (--seed 4242, CRASH-SURVIVES, 7 steps).
      */
     @ParameterizedTest
-    @CsvSource({"qt68-sysv-safe, qt68-sysv-safe-31860", "qt68-sysv-safe, qt68-sysv-safe-31860-shrunk",
-            "qt68-sysv-safe, qt68-sysv-safe-6452", "qt68-sysv-safe, qt68-sysv-safe-6452-shrunk"})
-    void legalAsDeclared(String column, String name) throws IOException {
+    @ValueSource(strings = {"qt68-sysv-safe-31860", "qt68-sysv-safe-31860-shrunk", "qt68-sysv-safe-6452",
+            "qt68-sysv-safe-6452-shrunk"})
+    void legalAsDeclared(String name) throws IOException {
         History history = History.read(Path.of("src/test/resources/histories", name + ".history.jsonl"));
-        ScheduleChecker.Outcome outcome = ScheduleChecker.check(execution(column, history), column, List.of(Property.values()),
-                declarations(column));
+        ScheduleChecker.Outcome outcome = ScheduleChecker.check(execution(history), COLUMN, List.of(Property.values()),
+                DECLARATIONS);
         assertEquals(CheckResult.Status.LINEARIZABLE, outcome.declared().status(), () -> outcome.declared().why());
         assertNotEquals(CheckResult.Status.LINEARIZABLE, outcome.documented().status(), "the documentation rules it out");
     }
 
-    private static Execution execution(String column, History history) {
+    private static Execution execution(History history) {
         Map<String, Execution.WorkerInfo> workers = new LinkedHashMap<>();
         new TreeSet<>(history.events().stream().map(e -> e.process()).filter(p -> !p.equals("nemesis")).toList())
-                .forEach(id -> workers.put(id, new Execution.WorkerInfo(id, column, "ipcns", 1, null, Map.of("ipc", "ipc:[1]"), column, null)));
-        return new Execution(column, "shmcfz", history, workers, List.of(), List.of());
+                .forEach(id -> workers.put(id, new Execution.WorkerInfo(id, COLUMN, "ipcns", 1, null, Map.of("ipc", "ipc:[1]"),
+                        COLUMN, null)));
+        return new Execution(COLUMN, "shmcfz", history, workers, List.of(), List.of());
     }
 
-    private static Declarations declarations(String column) {
-        return new Declarations() {
-            @Override
-            public BackendSemantics semantics(String impl) {
-                return COLUMNS.get(column);
-            }
+    /** The column's declaration as Qt68Profiles has it: Qt 6.8.2, System V, platformSafeKey. */
+    private static final Declarations DECLARATIONS = new Declarations() {
+        @Override
+        public BackendSemantics semantics(String impl) {
+            return ReferenceSemantics.QT_6_8_SYSV_SAFE;
+        }
 
-            @Override
-            public String profileName(String impl) {
-                return "qt-6.8-safe-sysv";
-            }
-        };
-    }
+        @Override
+        public String profileName(String impl) {
+            return "qt-6.8-safe-sysv";
+        }
+    };
 }

@@ -99,7 +99,11 @@ public record ToolRun(int exitCode, String output, String errors) {
         }
     }
 
-    /** Kills its descendants first (a build script's compiler), then the program, so none is left behind, reparented. */
+    /**
+     * Kills its descendants first (a build script's compiler), then the program, so none is left behind, reparented. The
+     * JDK signals a {@link ProcessHandle} only while its pid still has the start time it was listed with, so a descendant
+     * that ended meanwhile and whose pid another process took is not signalled.
+     */
     private static void killTree(Process p) {
         p.descendants().forEach(ProcessHandle::destroyForcibly);
         p.destroyForcibly();

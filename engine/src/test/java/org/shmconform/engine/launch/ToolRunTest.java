@@ -23,6 +23,7 @@ class ToolRunTest {
     void aProgramThatHangsWithItsOutputOpenEndsAtTheBoundWithEveryProcessItStarted(@TempDir Path dir) throws Exception {
         // The script writes its child's pid down, then waits for that child, which would outlive the bound by far.
         Path pidFile = dir.resolve("sleep.pid");
+        java.time.Instant testBegan = java.time.Instant.now().minusSeconds(1); // start instants are in clock ticks
         long started = System.nanoTime();
         ToolRun r = ToolRun.merged(new ProcessBuilder(SH, "-c", "sleep 600 & echo $! > " + pidFile + "; wait"),
                 Duration.ofSeconds(1));
@@ -37,9 +38,10 @@ class ToolRunTest {
             await("the script's sleep 600 killed with it").atMost(Duration.ofSeconds(60))
                     .until(() -> ProcessHandle.of(sleepPid).map(h -> !h.isAlive()).orElse(true));
         } finally {
-            // Where it survived (the test failed), it is removed, and only if that pid is still our sleep.
-            ProcessHandle.of(sleepPid).filter(h -> h.info().arguments().map(a -> List.of(a).equals(List.of("600"))).orElse(false))
-                    .ifPresent(ProcessHandle::destroyForcibly);
+            // Where it survived (the test failed), it is removed, and only if that pid is still our sleep: a sleep 600
+            // started since this test began.
+            ProcessHandle.of(sleepPid).filter(h -> h.info().arguments().map(a -> List.of(a).equals(List.of("600"))).orElse(false)
+                    && h.info().startInstant().map(t -> !t.isBefore(testBegan)).orElse(false)).ifPresent(ProcessHandle::destroyForcibly);
         }
     }
 
