@@ -7,6 +7,7 @@ import java.util.Set;
 import org.shmconform.checker.ScenarioResult;
 import org.shmconform.checker.Verdict;
 import org.shmconform.conformance.ConformanceRun;
+import org.shmconform.engine.RunContext;
 import org.shmconform.fuzz.FuzzResult;
 import org.shmconform.reports.RunDiff;
 import org.shmconform.reports.RunSummary;
@@ -63,10 +64,16 @@ final class ConsoleProgress implements ConformanceRun.Listener {
     }
 
     @Override
-    public void reaped(List<String> removed) {
+    public void reaped(List<String> reaped) {
+        List<String> leftInPlace = RunContext.leftInPlace(reaped);
+        List<String> removed = reaped.stream().filter(r -> !leftInPlace.contains(r)).toList();
         if (!removed.isEmpty()) {
             System.out.println("Reaped at the end of the run (left by crashed or killed workers, as the scenarios intend):");
             removed.forEach(r -> System.out.println("  " + r));
+        }
+        if (!leftInPlace.isEmpty()) {
+            System.out.println("Left in place at the end of the run (not the run's alone; the report says it too):");
+            leftInPlace.forEach(r -> System.out.println("  " + r));
         }
     }
 

@@ -329,7 +329,8 @@ public final class ConformanceRun implements AutoCloseable {
         boolean interrupted = stop.requested();
         RunSummary summary = new RunSummary(RunSummary.SCHEMA, context.runId(), started.toString(), finished.toString(),
                 finished.toEpochMilli() - started.toEpochMilli(), interrupted, facts,
-                plan.columns().stream().map(ConformanceRun::describe).toList(), progress.finished(), fuzz, null);
+                plan.columns().stream().map(ConformanceRun::describe).toList(), progress.finished(), fuzz, null,
+                leftInPlace(context.leftInPlaceAtStart(), reaped));
         if (plan.baseline() != null) {
             // The same comparison as 'shmconform diff'; results.json keeps paths relative to the report folder.
             Path relative = report.dir().toAbsolutePath().normalize().relativize(Path.of(plan.baseline().file()).toAbsolutePath().normalize());
@@ -499,7 +500,19 @@ public final class ConformanceRun implements AutoCloseable {
 
     private static RunSummary withBaseline(RunSummary s, Baseline.Outcome outcome) {
         return new RunSummary(s.schema(), s.runId(), s.started(), s.finished(), s.millis(), s.interrupted(), s.environment(),
-                s.columns(), s.results(), s.fuzz(), outcome);
+                s.columns(), s.results(), s.fuzz(), outcome, s.leftInPlace());
+    }
+
+    /**
+     * The report's {@link RunSummary#leftInPlace}: what the reaper of dead runs left at the run's start, then what the
+     * reaping of the run's contexts (its own, its suite side lane's, its fuzz campaigns') kept at their ends, each line
+     * once. The side lane's and the campaigns' contexts start after the run's own, whose reaping took every dead run it
+     * could: what theirs say at their starts is on stderr, as ever.
+     */
+    static List<String> leftInPlace(List<String> atStart, List<String> reapedAtTheEnds) {
+        Set<String> lines = new java.util.LinkedHashSet<>(atStart);
+        lines.addAll(RunContext.leftInPlace(reapedAtTheEnds));
+        return List.copyOf(lines);
     }
 
     private static void copyLogs(Path from, Path to) {

@@ -60,13 +60,16 @@ public final class RunContext implements AutoCloseable {
     private final Map<String, Path> placed = new LinkedHashMap<>();
     private Path shareDir;
     private final java.util.Map<String, Path> handOverSockets = new java.util.HashMap<>();
+    /** What the reaper of dead runs left in place at this run's start ({@link #leftInPlaceAtStart}). */
+    private final List<String> leftInPlaceAtStart;
 
-    private RunContext(String runId, Path runDir, long startSecond, OfdLockFile lock, Ledger ledger) {
+    private RunContext(String runId, Path runDir, long startSecond, OfdLockFile lock, Ledger ledger, List<String> leftInPlaceAtStart) {
         this.runId = runId;
         this.runDir = runDir;
         this.startSecond = startSecond;
         this.lock = lock;
         this.ledger = ledger;
+        this.leftInPlaceAtStart = List.copyOf(leftInPlaceAtStart);
     }
 
     /** The state directory (checked and made 0700 if missing): see {@link StateDirectory}. */
@@ -91,11 +94,9 @@ public final class RunContext implements AutoCloseable {
     /** Reaps what dead runs left, then makes this run's directory, locked before anyone can see it. */
     public static RunContext create() {
         Path runs = runsRoot();
-        for (String line : Reaper.reapDeadRuns()) {
-            if (line.startsWith(Reaper.LEFT) || line.startsWith(Reaper.KEPT)) {
-                System.err.println("shmconform: " + line); // never removed, so said: the user may know it for the dead run's
-            }
-        }
+        List<String> leftInPlace = leftInPlace(Reaper.reapDeadRuns());
+        // Never removed, so said: the user may know it for the dead run's.
+        leftInPlace.forEach(line -> System.err.println("shmconform: " + line));
         long start = System.currentTimeMillis() / 1000;
         for (int attempt = 0; attempt < 100; attempt++) {
             String id = letters(ID_LENGTH);
@@ -122,7 +123,7 @@ public final class RunContext implements AutoCloseable {
                 }
             }
             ledger.watchKeyFiles(KEY_PREFIX + id);
-            RunContext run = new RunContext(id, dir, start, lock, ledger);
+            RunContext run = new RunContext(id, dir, start, lock, ledger, leftInPlace);
             LIVE.put(id, run);
             RunLock.heldHere(id);
             return run;
@@ -343,6 +344,22 @@ public final class RunContext implements AutoCloseable {
     }
 
     /**
+     * The reaping's lines about what it did not remove ({@link Reaper#LEFT}: an object not proven a dead run's;
+     * {@link Reaper#KEPT}: a run's directory in which another file system is mounted), in their order.
+     */
+    public static List<String> leftInPlace(List<String> reaped) {
+        return reaped.stream().filter(line -> line.startsWith(Reaper.LEFT) || line.startsWith(Reaper.KEPT)).toList();
+    }
+
+    /**
+     * What the reaper of dead runs found at this run's start and did not remove ({@link #leftInPlace}), which it also
+     * said on stderr: a report holds it too, since a run in CI is read from its report.
+     */
+    public List<String> leftInPlaceAtStart() {
+        return leftInPlaceAtStart;
+    }
+
+    /**
      * The run's pool of reusable local workers ({@link WorkerPool}), made on first use; {@link #close}
      * ends every worker in it before the run is reaped.
      */
@@ -375,7 +392,7 @@ public final class RunContext implements AutoCloseable {
             }
         } finally {
             reaped = Reaper.reapOwnRun(runId, runDir);
-            reaped.stream().filter(line -> line.startsWith(Reaper.KEPT)).forEach(line -> System.err.println("shmconform: " + line));
+            leftInPlace(reaped).forEach(line -> System.err.println("shmconform: " + line));
         }
         return reaped;
     }

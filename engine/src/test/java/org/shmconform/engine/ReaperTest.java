@@ -354,6 +354,11 @@ class ReaperTest {
                         later.toString());
                 assertEquals("keep", Files.readString(foreign.resolve("theirs")));
             }
+            // A later run's start reaps too, and keeps what it says for the run's report (ConformanceRun).
+            try (RunContext next = RunContext.create()) {
+                assertTrue(next.leftInPlaceAtStart().stream().anyMatch(l -> l.startsWith(Reaper.KEPT) && l.contains(foreign.toString())),
+                        next.leftInPlaceAtStart().toString());
+            }
         } finally {
             ForeignTmpfs.unmount(foreign);
         }

@@ -41,6 +41,12 @@ final class MatrixHtml {
             h.append("<p><b>Interrupted</b> (SIGINT or SIGTERM): this report holds only the scenario runs that finished.</p>");
         }
         attention(h, run, here);
+        if (!run.leftInPlace().isEmpty()) { // as matrix.md says it
+            h.append("<h2>Left in place by the reaper</h2><p>Not this run's to remove, or not provably: no verdict depends on it.</p>"
+                    + "<ul id=\"left-in-place\">");
+            run.leftInPlace().forEach(line -> h.append("<li>").append(JUnitXml.esc(line)).append("</li>"));
+            h.append("</ul>");
+        }
         for (String env : MatrixMarkdown.environments(run)) {
             List<ScenarioResult> inEnv = run.results().stream().filter(r -> r.env().equals(env)).toList();
             h.append("<h2>Environment ").append(JUnitXml.esc(env)).append("</h2><table><tr><th>property</th>");

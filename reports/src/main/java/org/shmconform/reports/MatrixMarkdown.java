@@ -31,6 +31,7 @@ final class MatrixMarkdown {
             md.append("> Interrupted (SIGINT or SIGTERM): this report holds only the scenario runs that finished.\n\n");
         }
         md.append(attention(run));
+        md.append(leftInPlace(run));
         for (String env : environments(run)) {
             md.append("## Environment `").append(env).append("`\n\n");
             md.append("| property |");
@@ -128,6 +129,17 @@ final class MatrixMarkdown {
         StringBuilder md = new StringBuilder("## Failures, unknowns and regressions\n\n");
         items.forEach(i -> md.append("- ").append(i.startsWith("FAIL") || i.startsWith("REGRESSION") ? "**" + i.substring(0, i.indexOf(' ')) + "**"
                 + i.substring(i.indexOf(' ')) : i).append('\n'));
+        return md.append('\n').toString();
+    }
+
+    /** {@link RunSummary#leftInPlace}, said where a reader of the report sees it: no verdict, but a fix to make. */
+    private static String leftInPlace(RunSummary run) {
+        if (run.leftInPlace().isEmpty()) {
+            return "";
+        }
+        StringBuilder md = new StringBuilder("## Left in place by the reaper\n\nNot this run's to remove, or not provably: no verdict"
+                + " depends on it.\n\n");
+        run.leftInPlace().forEach(line -> md.append("- ").append(cellText(line)).append('\n'));
         return md.append('\n').toString();
     }
 

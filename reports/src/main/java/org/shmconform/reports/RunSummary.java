@@ -1,5 +1,6 @@
 package org.shmconform.reports;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.List;
@@ -18,13 +19,30 @@ import org.shmconform.fuzz.FuzzResult;
  * @param results     one entry per scenario × column (× environment)
  * @param fuzz        the short fuzzing campaign per column (generated schedules, failures shrunk)
  * @param baseline    the comparison with {@code --baseline}, or null when there was none
+ * @param leftInPlace what the reaper found and did not remove, one line each, at this run's start (objects not proven a
+ *                    dead run's, directories of a dead run kept by a file system mounted in them) and at its end (its own
+ *                    directories kept so); never a verdict (none of it is the run's to judge), written only when there is
+ *                    some, since a run in CI is read from its report and not from its stderr
  */
 @JsonPropertyOrder({"schema", "runId", "verdict", "counts", "interrupted", "started", "finished", "millis"})
 public record RunSummary(String schema, String runId, String started, String finished, long millis, boolean interrupted,
                          Map<String, Object> environment, List<Column> columns, List<ScenarioResult> results,
-                         List<FuzzResult> fuzz, Baseline.Outcome baseline) {
+                         List<FuzzResult> fuzz, Baseline.Outcome baseline,
+                         @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> leftInPlace) {
     /** Version 2: a verdict and reason per scenario run, counts, the baseline's changes, relative paths, null for no reason. */
     public static final String SCHEMA = "shmconform-results/2";
+
+    /** A results.json written before there was a leftInPlace, or with nothing in it, reads as an empty list. */
+    public RunSummary {
+        leftInPlace = leftInPlace == null ? List.of() : List.copyOf(leftInPlace);
+    }
+
+    /** A run whose reaper left nothing in place. */
+    public RunSummary(String schema, String runId, String started, String finished, long millis, boolean interrupted,
+                      Map<String, Object> environment, List<Column> columns, List<ScenarioResult> results,
+                      List<FuzzResult> fuzz, Baseline.Outcome baseline) {
+        this(schema, runId, started, finished, millis, interrupted, environment, columns, results, fuzz, baseline, List.of());
+    }
 
     /** A column of the matrix: a backend (or the Qt worker), whether it runs here, and what it declares. */
     public record Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared) {

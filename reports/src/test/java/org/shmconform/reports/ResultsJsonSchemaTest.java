@@ -236,6 +236,38 @@ class ResultsJsonSchemaTest {
         assertEquals("[\"mmapfile\"]", m2.get("columns").toString());
     }
 
+    /**
+     * What the reaper left in place (a dead run's System V object it could not prove the run's, a directory kept by a
+     * foreign mount) is in results.json, read back, and said in matrix.md and matrix.html; a run with none has no such
+     * field or section. Before, it was said on stderr only, which a run in CI does not keep.
+     */
+    @Test
+    void whatTheReaperLeftInPlaceIsInEveryReportAndOnlyWhereThereIsSome() throws Exception {
+        RunSummary none = everything();
+        List<String> lines = List.of("left, not proven the run's: semaphore set key 0x5100b7e4 id 32769 at the ftok value of key file"
+                + " /run/shmconform-share/abcdefgh-x/tmp-y/k of dead run abcdefgh", "kept, not the run's alone: /run/shmconform/runs/abcdef:"
+                + " another file system is mounted in it, not provably the run's, and was left as it is: /run/shmconform/runs/abcdef/m"
+                + " (fix: umount it; the next run's reaper then removes the directory)");
+        RunSummary some = new RunSummary(none.schema(), none.runId(), none.started(), none.finished(), none.millis(), none.interrupted(),
+                none.environment(), none.columns(), none.results(), none.fuzz(), none.baseline(), lines);
+        ReportWriter.write(dir, some);
+        JsonNode r = JSON.readTree(Files.readString(dir.resolve("results.json")));
+        assertEquals(List.of(), errors(r), r.toPrettyString());
+        assertEquals(lines, List.of(r.get("leftInPlace").get(0).asText(), r.get("leftInPlace").get(1).asText()));
+        assertEquals(lines, Baseline.read(dir.resolve("results.json")).leftInPlace());
+        String md = Files.readString(dir.resolve("matrix.md"));
+        assertTrue(md.contains("## Left in place by the reaper") && md.contains("- " + lines.get(1)), md);
+        String html = Files.readString(dir.resolve("matrix.html"));
+        assertTrue(html.contains("<ul id=\"left-in-place\"><li>left, not proven the run's: semaphore set"), html);
+
+        ReportWriter.write(dir, none);
+        JsonNode without = JSON.readTree(Files.readString(dir.resolve("results.json")));
+        assertFalse(without.has("leftInPlace"), without.toString());
+        assertEquals(List.of(), Baseline.read(dir.resolve("results.json")).leftInPlace());
+        assertFalse(Files.readString(dir.resolve("matrix.md")).contains("Left in place"));
+        assertFalse(Files.readString(dir.resolve("matrix.html")).contains("left-in-place"));
+    }
+
     /** Each fault makes the written file invalid: the schema test cannot pass on a file with one of them. */
     @Test
     void eachFaultIsRejected() throws Exception {
