@@ -22,6 +22,11 @@ final class LifecycleRules {
      * "k (nameless 2)".
      */
     private static final String NAMELESS = " (nameless";
+    /**
+     * How a segment's attachers name a mapping its process keeps with no object on it ({@link #mappingsLeftInPlace}):
+     * the kernel counts it (shm_nattch), no detach of the process's takes it, its end does ({@link #death}).
+     */
+    static final String LEFT_MAPPED = " (left mapped)";
 
     private LifecycleRules() {
     }
@@ -440,10 +445,33 @@ final class LifecycleRules {
         if (op.realKeyLength() > 30) {
             base = base.observe("key of " + op.realKeyLength() + " characters accepted (over 30: not portable to sandboxed Apple apps)");
         }
+        base = mappingsLeftInPlace(base, op.process());
         Map<String, Boolean> attached = Map.of(op.process(), op.readOnly());
         Segment seg = new Segment(op.size(), new TreeMap<>(), attached, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
+    }
+
+    /**
+     * A create() that returns true by an object still mapping a segment (left nameless, or reached through its own key's
+     * re-made file) attaches the new one without a shmdt of the old: initKey's cleanHandle found the old one attached and
+     * only let go of its handle (Qt 6.8 qsharedmemory_systemv.cpp), and the new attach replaced the object's pointer. The
+     * old mapping stays until the process ends, counted in the segment's nattch, so no later detach of the process's
+     * object is that segment's last (fuzz qt68-sysv-native seed 10504, 3/3 on real Qt 6.8.2, strace: after B's create of k,
+     * B's attach and detach of k-1 on the old segment left it at nattch 1, and B's next attach of k-1 found it). Every
+     * segment that still names the process among its attachers is such a mapping: an object is attached to one segment.
+     */
+    private static ModelState mappingsLeftInPlace(ModelState s, String p) {
+        ModelState next = s;
+        for (Map.Entry<String, Segment> e : s.segments().entrySet()) {
+            Map<String, Boolean> attached = e.getValue().attached();
+            if (attached.containsKey(p)) {
+                Map<String, Boolean> now = new TreeMap<>(attached);
+                now.put(p + LEFT_MAPPED, now.remove(p));
+                next = next.withSegment(e.getKey(), e.getValue().withAttached(now));
+            }
+        }
+        return next;
     }
 
     /**
@@ -476,6 +504,9 @@ final class LifecycleRules {
         // B attached); B create j → AlreadyExists: B's re-key detached without removing it, and j's file took the inode
         // of k_1's, which that re-key unlinked.
         for (String p : old.attached().keySet()) {
+            if (p.endsWith(LEFT_MAPPED)) {
+                continue; // a mapping with no object: nothing to move
+            }
             Worker w = next.worker(p);
             next = next.with(p, new Worker(away, w.attached(), w.readOnly(), w.locked(), w.dead(), w.mapped(),
                     w.reachedThrough() != null ? w.reachedThrough() : key, w.handleDropped()));
@@ -1005,11 +1036,32 @@ final class LifecycleRules {
     static Step death(Profile profile, ModelState s, String p) {
         Worker w = s.worker(p);
         List<ModelState> afterDetach = w.attached() ? leave(profile, Departure.CRASH, s, p, w.key()) : List.of(s);
+        afterDetach = mappingsLeftInPlaceEnd(profile, afterDetach, p);
         List<ModelState> next = new ArrayList<>();
         for (ModelState after : afterDetach) {
             next.add(semaphoreErrorCleared(after, p).with(p, new Worker(w.key(), false, false, false, true, 0)));
         }
         return Step.to(LockRules.afterHolderDeath(profile, s, p, next));
+    }
+
+    /** The process's end takes its mappings left in place ({@link #mappingsLeftInPlace}), as a crash takes any mapping. */
+    private static List<ModelState> mappingsLeftInPlaceEnd(Profile profile, List<ModelState> states, String p) {
+        String left = p + LEFT_MAPPED;
+        List<ModelState> out = new ArrayList<>();
+        for (ModelState state : states) {
+            List<ModelState> now = List.of(state);
+            for (Map.Entry<String, Segment> e : state.segments().entrySet()) {
+                if (e.getValue().attached().containsKey(left)) {
+                    List<ModelState> after = new ArrayList<>();
+                    for (ModelState each : now) {
+                        after.addAll(leave(profile, Departure.CRASH, each, left, e.getKey()));
+                    }
+                    now = after;
+                }
+            }
+            out.addAll(now);
+        }
+        return out;
     }
 
     /**

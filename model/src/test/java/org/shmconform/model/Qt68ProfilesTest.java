@@ -19,6 +19,27 @@ class Qt68ProfilesTest {
     private static final Profile QT68_POSIX = Profile.declared("qt-6.8-legacy-posix", ReferenceSemantics.QT_6_8_POSIX);
     private static final Profile QT68_SYSV_SAFE = Profile.declared("qt-6.8-safe-sysv", ReferenceSemantics.QT_6_8_SYSV_SAFE);
 
+    /**
+     * Fuzz qt68-sysv-native seed 10504 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of the replay): C's failed create
+     * of k unlinked k's key file under A's and B's segment, k-1's new file took its inode; A was killed; B's create of k
+     * (a new file, a fresh segment) ran initKey, whose cleanHandle found B still attached and let go of the handle without
+     * a shmdt, so B's mapping of the old segment, now nameless, stayed (nattch 1); B's attach of k-1 reached that segment
+     * through the old inode, and its detach left it attached to B's first mapping: its next attach of k-1 found it. The
+     * model kept one entry per process in a segment's attachers, so that detach removed the mapping left in place too.
+     */
+    @Test
+    void aCreateByAnAttachedObjectLeavesItsOldMappingInPlaceUntilItsProcessEnds() {
+        List<ModelOp> history = List.of(Ops.create("A", "k", 8), Ops.attach("B", "k"), Ops.failed(Ops.create("C", "k", 8), "AlreadyExists"),
+                Ops.failed(Ops.create("C", "k-1", 8), "AlreadyExists"), Ops.kill("A"), Ops.create("B", "k", 8),
+                Ops.attachReadOnly("B", "k-1"), Ops.call("B", "detach"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.attach("B", "k-1")));
+        // Its process's end takes that mapping: then D's attach and detach are the last, which removes the segment.
+        List<ModelOp> afterBDied = new java.util.ArrayList<>(history);
+        afterBDied.addAll(List.of(Ops.kill("B"), Ops.attach("D", "k-1"), Ops.call("D", "detach")));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, afterBDied, Ops.attach("D", "k-1")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, afterBDied, Ops.failed(Ops.attach("D", "k-1"), "NotFound")));
+    }
+
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
 
