@@ -36,7 +36,8 @@ final class KeySpaceRules {
             return List.of(s);
         }
         String p = op.process();
-        ModelState base = LockRules.droppedByRekey(profile, s, p, w.key(), LockRules.failedOnARemovedSet(op));
+        // The semaphore cleanHandle goes by the key the object was given, also where its segment was left nameless.
+        ModelState base = LockRules.droppedByRekey(profile, s, p, LifecycleRules.givenKey(w), LockRules.failedOnARemovedSet(op));
         List<ModelState> out = new ArrayList<>();
         if (w.attached()) {
             // Where its handle went with a create refused for its size (or failed in initKey), the re-key's detach()

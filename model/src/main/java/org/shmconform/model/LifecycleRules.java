@@ -118,7 +118,7 @@ final class LifecycleRules {
      * qt68-sysv-native seed 193 (3/3 on real Qt 6.8.2, a default run's fuzz): C, detached from its segment of k left
      * nameless, owned k's set, which B's create of k removed; C attach k_1 → UnknownError.
      */
-    private static String givenKey(Worker w) {
+    static String givenKey(Worker w) {
         String key = w.qtKey();
         int nameless = key == null ? -1 : key.indexOf(NAMELESS);
         return nameless < 0 ? key : key.substring(0, nameless);

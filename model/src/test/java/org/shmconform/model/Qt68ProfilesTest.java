@@ -40,6 +40,25 @@ class Qt68ProfilesTest {
         assertTrue(Ops.legal(QT68_SYSV_SAFE, afterBDied, Ops.failed(Ops.attach("D", "k-1"), "NotFound")));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 29149 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of the replay): A's create of k,
+     * A owning k's set since its first create, unlinked B's key file of k and made it again on the inode k-1's file had
+     * freed, so B's segment was left nameless; B, attached to it, then re-keyed to k_1: its semaphore's cleanHandle
+     * unlinked k's file (A's, under A's segment), since B made that path's file, and k_1's new file took the freed inode:
+     * AlreadyExists. The model dropped a re-keyed object's semaphore by the name of its nameless segment, which it owns
+     * nothing under, so the re-key unlinked nothing.
+     */
+    @Test
+    void aReKeyFromANamelessSegmentCleansTheSemaphoreOfTheKeyItWasGiven() {
+        List<ModelOp> history = List.of(Ops.create("C", "k-1", 8), Ops.create("A", "k", 8), Ops.call("A", "detach"),
+                Ops.create("B", "k", 8), Ops.call("C", "detach"), Ops.create("A", "k", 8));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("B", "k_1", 8), "AlreadyExists")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("B", "k_1", 8)));
+        // Without A's second create B's segment keeps its name and k's file: B's re-key unlinks it under B's own segment,
+        // which its detach then removes, so k_1's new file reaches no segment.
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 5), Ops.failed(Ops.create("B", "k_1", 8), "AlreadyExists")));
+    }
+
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
 
