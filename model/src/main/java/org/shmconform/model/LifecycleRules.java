@@ -1050,14 +1050,9 @@ final class LifecycleRules {
         List<ModelState> out = new ArrayList<>();
         for (ModelState state : states) {
             List<ModelState> now = List.of(state);
-            for (Map.Entry<String, Segment> e : state.segments().entrySet()) {
-                if (e.getValue().attached().containsKey(left)) {
-                    List<ModelState> after = new ArrayList<>();
-                    for (ModelState each : now) {
-                        after.addAll(leave(profile, Departure.CRASH, each, left, e.getKey()));
-                    }
-                    now = after;
-                }
+            for (String key : state.segments().entrySet().stream().filter(e -> e.getValue().attached().containsKey(left))
+                    .map(Map.Entry::getKey).toList()) {
+                now = now.stream().flatMap(each -> leave(profile, Departure.CRASH, each, left, key).stream()).toList();
             }
             out.addAll(now);
         }

@@ -42,8 +42,8 @@ final class MatrixHtml {
         }
         attention(h, run, here);
         if (!run.leftInPlace().isEmpty()) { // as matrix.md says it
-            h.append("<h2>Left in place by the reaper</h2><p>Not this run's to remove, or not provably: no verdict depends on it.</p>"
-                    + "<ul id=\"left-in-place\">");
+            h.append("<h2>").append(MatrixMarkdown.LEFT_IN_PLACE).append("</h2><p>").append(JUnitXml.esc(MatrixMarkdown.LEFT_IN_PLACE_WHY))
+                    .append("</p><ul id=\"left-in-place\">");
             run.leftInPlace().forEach(line -> h.append("<li>").append(JUnitXml.esc(line)).append("</li>"));
             h.append("</ul>");
         }

@@ -132,13 +132,16 @@ final class MatrixMarkdown {
         return md.append('\n').toString();
     }
 
+    /** The heading and first sentence of {@link RunSummary#leftInPlace}'s section, in matrix.md and matrix.html alike. */
+    static final String LEFT_IN_PLACE = "Left in place by the reaper";
+    static final String LEFT_IN_PLACE_WHY = "Not this run's to remove, or not provably: no verdict depends on it.";
+
     /** {@link RunSummary#leftInPlace}, said where a reader of the report sees it: no verdict, but a fix to make. */
     private static String leftInPlace(RunSummary run) {
         if (run.leftInPlace().isEmpty()) {
             return "";
         }
-        StringBuilder md = new StringBuilder("## Left in place by the reaper\n\nNot this run's to remove, or not provably: no verdict"
-                + " depends on it.\n\n");
+        StringBuilder md = new StringBuilder("## " + LEFT_IN_PLACE + "\n\n" + LEFT_IN_PLACE_WHY + "\n\n");
         run.leftInPlace().forEach(line -> md.append("- ").append(cellText(line)).append('\n'));
         return md.append('\n').toString();
     }
