@@ -623,6 +623,12 @@ final class LifecycleRules {
                 && s.semaphores().removedUnder(p, key) && s.segments().containsKey(key);
     }
 
+    /** As {@link #ownsASetRemovedUnderIt}, where the key has no segment: the key file is the set's alone. */
+    private static boolean ownsASetRemovedUnderItWithoutASegment(Profile profile, ModelState s, String p, String key) {
+        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null && s.semaphores().owns(p, key)
+                && s.semaphores().removedUnder(p, key) && !s.segments().containsKey(key);
+    }
+
     /**
      * The locker met the object's removed set: modifySemaphore's cleanHandle unlinked the key file (createdFile) and
      * handle() made it again, maybe on another inode, with a fresh set of the object's own ({@link Semaphores#rekeyedBy}).
@@ -665,8 +671,14 @@ final class LifecycleRules {
      */
     static List<ModelState> semopMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = w.qtKey();
-        if (!LockRules.runsModifySemaphore(op, w) || !ownsASetRemovedUnderIt(profile, s, op.process(), key)) {
+        if (!LockRules.runsModifySemaphore(op, w)) {
             return List.of(s);
+        }
+        if (!ownsASetRemovedUnderIt(profile, s, op.process(), key)) {
+            return ownsASetRemovedUnderItWithoutASegment(profile, s, op.process(), key)
+                    ? List.of(s, LockRules.semopRemadeTheSetsFile(profile, s.with(s.semaphores().rekeyedBy(op.process())), key,
+                            op.process(), op.f() + " by the owner of a set removed under it"))
+                    : List.of(s);
         }
         return List.of(s, keyFileRemadeByItsLocker(profile, s, op.process(), key, op.f() + " by the owner of a set removed"
                 + " under it: its semop re-made the key file, maybe on another inode, under the segment"));

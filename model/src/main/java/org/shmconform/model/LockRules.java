@@ -942,6 +942,21 @@ final class LockRules {
     }
 
     /**
+     * {@link Profile#lockSharesKeyFile()}, a key with no segment: owner {@code p}'s semop met the set another owner removed
+     * under it (EINVAL), and modifySemaphore's cleanHandle unlinked the key's file, which by now may be another object's,
+     * whose set lives on without a name; handle() made the file again, on a freed inode: that set's, a fresh one's, or the
+     * inode of another key's file that went while its set lives on, whose set {@code p} then opens
+     * ({@link #mayShareAnotherKeysSet}). Fuzz qt68-sysv-safe seed 28992 (3/3 on real Qt 6.8.2, strace): C attach k →
+     * NotFound (C made k's set); A2 create(0) k (Create mode: A2 owns it too); A2 create j (its re-key removed the set and
+     * unlinked k's file, j's file took the inode); B attach k → NotFound (a new file and set); A2 detach (j's file goes,
+     * A2 keeps j's set); B lock; C lock → true: C's semop unlinked B's file and made k's again on j's freed inode.
+     */
+    static ModelState semopRemadeTheSetsFile(Profile profile, ModelState s, String key, String p, String what) {
+        ModelState remade = mayShareAnotherKeysSet(s, key, p);
+        return mayBeSplitByKeyFile(remade, key, p, 1, what + ", whose semop unlinked the key file and made it again");
+    }
+
+    /**
      * As {@link #keyFileUnlinked}, where the unlinker makes the file again at once (an owner's create in Create mode):
      * the re-made file may be on another inode, so the segment may lose its name and its old inode may go to another
      * key's file, but a file is there (a later unlink of it works).

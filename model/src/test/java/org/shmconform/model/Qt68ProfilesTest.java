@@ -59,6 +59,28 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, history.subList(0, 5), Ops.failed(Ops.create("B", "k_1", 8), "AlreadyExists")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 28992 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of the replay): C's attach made k's
+     * set and key file; A2's create(0) opened it in Create mode and owned it too, and A2's re-key to j removed it and
+     * unlinked k's file; j's file took the freed inode, so j's set had k's old ftok key; B's attach made k's file and a
+     * set again; A2's detach destroyed j's segment and unlinked j's file, A2 keeping j's set; B locked k's set. C's lock
+     * met its removed set (EINVAL): modifySemaphore's cleanHandle unlinked k's file (B's) and handle() made it again, on
+     * the inode j's file had freed, so C opened j's set, which nobody held: C acquired while B held k's lock. The model
+     * let a semop re-make the key file only under a live segment of the key.
+     */
+    @Test
+    void aLockerWhoseSetWasRemovedMayReachAnotherKeysNamelessSet() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.attach("C", "k"), "NotFound"), Ops.failed(Ops.create("A2", "k", 0), "InvalidSize"),
+                Ops.create("A2", "j", 64), Ops.failed(Ops.attach("B", "k"), "NotFound"), Ops.call("A2", "detach"),
+                Ops.call("B", "lock"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.call("C", "lock")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.blocked(Ops.call("C", "lock"))));
+        // A2 keeps k: nobody removed C's set, and C's lock waits behind B.
+        List<ModelOp> kept = List.of(history.get(0), history.get(1), history.get(3), history.get(5));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, kept, Ops.call("C", "lock")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, kept, Ops.blocked(Ops.call("C", "lock"))));
+    }
+
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
 
