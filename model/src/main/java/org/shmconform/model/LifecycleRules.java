@@ -586,8 +586,13 @@ final class LifecycleRules {
         // qt68-sysv-native seed 302282 (once in a campaign, 0/3 in replays): A create k → AlreadyExists kept a handle
         // and made A an owner; B's last detach, then B's create k (its IPC_RMID of the set); C attach k; A attach k →
         // NotFound.
-        return lockerMayRemakeTheKeyFile(profile, s, op, w) ? Step.either(either, keyFileRemadeByTheLocker(profile, s, op))
-                : either;
+        if (lockerMayRemakeTheKeyFile(profile, s, op, w)) {
+            return Step.either(either, keyFileRemadeByTheLocker(profile, s, op));
+        }
+        // An attach that found a segment after its locker re-made the key file: maybe on the freed inode of another
+        // segment's unlinked file, which it then reached (fuzz qt68-sysv-native seed 32449, 3/3 on real Qt 6.8.2).
+        return lockerMeetsItsRemovedSet(profile, s, op, w) && op.outcome() == Outcome.OK
+                ? Step.either(either, attachWithKeptHandle(profile, s, op, w, true)) : either;
     }
 
     /**
@@ -830,6 +835,15 @@ final class LifecycleRules {
     }
 
     private static Step attachWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w) {
+        return attachWithKeptHandle(profile, s, op, w, false);
+    }
+
+    /**
+     * As above; {@code lockerRemade}: its locker met the object's removed set ({@link #lockerMeetsItsRemovedSet}) and
+     * re-made the key file before the attach looked the key up, so the key's segment may have lost its name and the
+     * lookup may reach another nameless segment through the new file ({@link #attachOn}).
+     */
+    private static Step attachWithKeptHandle(Profile profile, ModelState s, ModelOp op, Worker w, boolean lockerRemade) {
         s = semaphoreErrorCleared(s, op.process());
         boolean semaphoreGone = semaphoreRemovedUnder(profile, s, op, w); // the orphan's cleanHandle touches no semaphore
         List<ModelState> bases = new ArrayList<>();
@@ -842,6 +856,10 @@ final class LifecycleRules {
         }
         if (semaphoreGone) {
             return Step.to(semaphoreCleanHandleFailed(bases, op));
+        }
+        if (lockerRemade) {
+            bases = bases.stream().map(base -> keyFileRemadeByItsLocker(profile, base, op.process(), w.key(), "attach by the"
+                    + " owner of a set removed under it: its locker re-made the key file before the lookup")).toList();
         }
         return Step.anyOf(bases, base -> attachOn(profile, base, op));
     }

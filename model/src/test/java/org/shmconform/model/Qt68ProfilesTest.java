@@ -81,6 +81,29 @@ class Qt68ProfilesTest {
         assertTrue(Ops.legal(QT68_SYSV_SAFE, kept, Ops.blocked(Ops.call("C", "lock"))));
     }
 
+    /**
+     * Fuzz qt68-sysv-native seed 32449 (a 64-step campaign, 3/3 on real Qt 6.8.2, and on the build before this rule): A2's
+     * detach left its set of k nameless; B's create of k took the freed inode (B's 8-byte segment, A2's set, which B and
+     * C, keying in Create mode, own too); A2's re-key to k-1 removed the set and unlinked k's file under B's segment, and
+     * A's create of k made a 64-byte segment on a new file. C's attach of k met its removed set in its locker, whose
+     * cleanHandle unlinked k's file under A's segment and made it again on the inode A2's re-key from k-1 had freed, the
+     * ftok key of B's nameless segment: C attached to B's 8 bytes, and so did the attach of k after it (a read at 14 fails).
+     * The model let an attach's locker re-make the key file only where the attach then found nothing.
+     */
+    @Test
+    void anAttachWhoseLockerRemadeTheKeyFileMayReachANamelessSegment() {
+        List<ModelOp> history = List.of(Ops.create("A2", "k", 8), Ops.call("A2", "detach"), Ops.create("B", "k", 8),
+                Ops.failed(Ops.create("C", "k", 0), "InvalidSize"), Ops.failed(Ops.create("A2", "k-1", 8), "AlreadyExists"),
+                Ops.create("A", "k", 64), Ops.attach("A2", "k"));
+        List<ModelOp> cAttached = new ArrayList<>(history);
+        cAttached.addAll(List.of(Ops.attach("C", "k"), Ops.attach("D", "k")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, cAttached, Ops.failed(Ops.read("D", 14, "abcd"), "InvalidSize")));
+        // Without C's attach nobody re-made k's file: D attaches A's 64 bytes (real Qt: the read at 14 returned its data).
+        List<ModelOp> without = new ArrayList<>(history);
+        without.add(Ops.attach("D", "k"));
+        assertFalse(Ops.legal(QT68_SYSV_SAFE, without, Ops.failed(Ops.read("D", 14, "abcd"), "InvalidSize")));
+    }
+
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
 
