@@ -624,14 +624,13 @@ final class LifecycleRules {
      * another owner removed it since, and the key's segment lives. A locker of that object meets the removed set.
      */
     private static boolean ownsASetRemovedUnderIt(Profile profile, ModelState s, String p, String key) {
-        return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null && s.semaphores().owns(p, key)
-                && s.semaphores().removedUnder(p, key) && s.segments().containsKey(key);
+        return ownsARemovedSet(profile, s, p, key) && s.segments().containsKey(key);
     }
 
-    /** As {@link #ownsASetRemovedUnderIt}, where the key has no segment: the key file is the set's alone. */
-    private static boolean ownsASetRemovedUnderItWithoutASegment(Profile profile, ModelState s, String p, String key) {
+    /** As {@link #ownsASetRemovedUnderIt}, whether or not the key has a segment (without one the file is the set's alone). */
+    private static boolean ownsARemovedSet(Profile profile, ModelState s, String p, String key) {
         return profile.lockSharesKeyFile() && profile.retryRemovesOrphan() && key != null && s.semaphores().owns(p, key)
-                && s.semaphores().removedUnder(p, key) && !s.segments().containsKey(key);
+                && s.semaphores().removedUnder(p, key);
     }
 
     /**
@@ -672,18 +671,17 @@ final class LifecycleRules {
      * (once in a campaign, 0/3 in replays: the inode mostly comes back): B create k; B detach (k's file goes, B keeps its
      * set); C create k_1 (its file on k's freed inode, B's set opened in Create mode); B create k (removed that set); B
      * detach; C lock; C unlock; kill C; A create k → AlreadyExists: k's new file took the inode of C's first file of k_1.
-     * Also the state without it: the marks say only that the set may be gone.
+     * Also the state without it: the marks say only that the set may be gone. Where the key has no segment, the new file
+     * may take another key's freed inode and its set ({@link LockRules#semopRemadeTheSetsFile}).
      */
     static List<ModelState> semopMayRemakeTheKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         String key = w.qtKey();
-        if (!LockRules.runsModifySemaphore(op, w)) {
+        if (!LockRules.runsModifySemaphore(op, w) || !ownsARemovedSet(profile, s, op.process(), key)) {
             return List.of(s);
         }
-        if (!ownsASetRemovedUnderIt(profile, s, op.process(), key)) {
-            return ownsASetRemovedUnderItWithoutASegment(profile, s, op.process(), key)
-                    ? List.of(s, LockRules.semopRemadeTheSetsFile(profile, s.with(s.semaphores().rekeyedBy(op.process())), key,
-                            op.process(), op.f() + " by the owner of a set removed under it"))
-                    : List.of(s);
+        if (!s.segments().containsKey(key)) {
+            return List.of(s, LockRules.semopRemadeTheSetsFile(s.with(s.semaphores().rekeyedBy(op.process())), key,
+                    op.process(), op.f() + " by the owner of a set removed under it"));
         }
         return List.of(s, keyFileRemadeByItsLocker(profile, s, op.process(), key, op.f() + " by the owner of a set removed"
                 + " under it: its semop re-made the key file, maybe on another inode, under the segment"));

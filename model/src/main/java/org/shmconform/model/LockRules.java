@@ -951,7 +951,7 @@ final class LockRules {
      * unlinked k's file, j's file took the inode); B attach k → NotFound (a new file and set); A2 detach (j's file goes,
      * A2 keeps j's set); B lock; C lock → true: C's semop unlinked B's file and made k's again on j's freed inode.
      */
-    static ModelState semopRemadeTheSetsFile(Profile profile, ModelState s, String key, String p, String what) {
+    static ModelState semopRemadeTheSetsFile(ModelState s, String key, String p, String what) {
         ModelState remade = mayShareAnotherKeysSet(s, key, p);
         return mayBeSplitByKeyFile(remade, key, p, 1, what + ", whose semop unlinked the key file and made it again");
     }
