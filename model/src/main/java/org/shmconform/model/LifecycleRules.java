@@ -424,8 +424,10 @@ final class LifecycleRules {
             base = leftNameless(base, visible);
         }
         if (base.segments().containsKey(visible)) {
-            return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
+            Step exists = Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
                     "create on an existing key");
+            List<ModelState> elsewhere = keptOnAnotherNamelessSegment(profile, base, op, visible);
+            return elsewhere.isEmpty() ? exists : Step.either(exists, Step.to(elsewhere));
         }
         List<String> lost = reachedUnnamed(profile, base, key);
         if (!lost.isEmpty() && op.outcome() == Outcome.FAIL && "AlreadyExists".equals(op.error())) {
@@ -450,6 +452,26 @@ final class LifecycleRules {
         Segment seg = new Segment(op.size(), new TreeMap<>(), attached, op.user());
         return Step.to(base.withSegment(key, seg).because(key, null)
                 .with(op.process(), new Worker(key, true, op.readOnly(), w.locked(), false, op.size())));
+    }
+
+    /**
+     * A create() that failed with AlreadyExists where the key's segment had lost its key file: its Create mode made the
+     * file again, maybe on the freed inode of another key's nameless segment, which its shmget then met, so the handle it
+     * keeps ({@link #markOrphanHandle}) may be that segment's and not the key's; once that segment is gone, the next
+     * cleanHandle finds nothing and the key's segment stays. Fuzz qt68-sysv-safe seed 5294 (3/3 on real Qt 6.8.2, strace):
+     * C create k; C create(0) k; B create k_1; C attach k_1 (its re-key's shmdt left k's segment at nattch 0, its
+     * cleanHandle unlinked k's file); B create k → AlreadyExists (B's re-key had unlinked k_1's file, and k's new file
+     * took that inode: k_1's segment); C detach (removes k_1's segment); B create k → AlreadyExists (its cleanHandle
+     * found nothing); C create k_1 → AlreadyExists (k_1's new file took k's first inode).
+     */
+    private static List<ModelState> keptOnAnotherNamelessSegment(Profile profile, ModelState base, ModelOp op, String visible) {
+        if (op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error()) || base.orphan(op.process()) == null
+                || !base.isUnnamed(visible)) {
+            return List.of();
+        }
+        return namelessOthers(profile, base, visible).stream().map(other -> base.withOrphan(op.process(), other)
+                .observe("create of a key whose segment lost its key file: AlreadyExists on another key's nameless segment,"
+                        + " through the inode its re-made key file took")).toList();
     }
 
     /**

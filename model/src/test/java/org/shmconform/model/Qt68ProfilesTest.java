@@ -104,6 +104,23 @@ class Qt68ProfilesTest {
         assertFalse(Ops.legal(QT68_SYSV_SAFE, without, Ops.failed(Ops.read("D", 14, "abcd"), "InvalidSize")));
     }
 
+    /**
+     * Fuzz qt68-sysv-safe seed 5294 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of the replay): C's re-key to k_1
+     * left k's segment at nattch 0 (its handle dropped by the failed create(0)) and unlinked k's file; B's create of k
+     * made k's file on the inode of k_1's, which B's own re-key had unlinked, so its AlreadyExists and its kept handle were
+     * k_1's segment, which C's detach removed; B's next create found nothing to clean, and k's segment stayed, reached by
+     * k_1's new file on k's first inode. The model took the kept handle for k's own segment and removed it.
+     */
+    @Test
+    void aKeptHandleTakenOnARemadeKeyFileMayFindNothingAndLeaveTheKeysSegment() {
+        List<ModelOp> history = List.of(Ops.failed(Ops.attachReadOnly("A", "k_1"), "NotFound"), Ops.create("C", "k", 64),
+                Ops.failed(Ops.create("C", "k", 0), "InvalidSize"), Ops.create("B", "k_1", 200), Ops.attach("C", "k_1"),
+                Ops.failed(Ops.create("B", "k", 200), "AlreadyExists"), Ops.call("C", "detach"),
+                Ops.failed(Ops.create("B", "k", 24), "AlreadyExists"));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.failed(Ops.create("C", "k_1", 200), "AlreadyExists")));
+        assertTrue(Ops.legal(QT68_SYSV_SAFE, history, Ops.create("C", "k_1", 200)));
+    }
+
     /** crash-survives on qt68-sysv: the failed create's object removes the orphan at its fallback attach. */
     private static final List<ModelOp> CRASH_THEN_FAILED_CREATE = List.of(create("A", "k"), kill("A"), fail(create("B", "k"), "AlreadyExists"));
 
