@@ -105,11 +105,12 @@ class Qt68ProfilesTest {
     }
 
     /**
-     * Fuzz qt68-sysv-safe seed 5294 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of the replay): C's re-key to k_1
-     * left k's segment at nattch 0 (its handle dropped by the failed create(0)) and unlinked k's file; B's create of k
-     * made k's file on the inode of k_1's, which B's own re-key had unlinked, so its AlreadyExists and its kept handle were
-     * k_1's segment, which C's detach removed; B's next create found nothing to clean, and k's segment stayed, reached by
-     * k_1's new file on k's first inode. The model took the kept handle for k's own segment and removed it.
+     * Fuzz qt68-sysv-safe seed 5294 (a 64-step campaign, 3/3 on real Qt 6.8.2, strace of a replay; later replays gave both
+     * last creates true, which the model allows too): C's re-key to k_1 left k's segment at nattch 0 (its handle dropped
+     * by the failed create(0)) and unlinked k's file; B's create of k made k's file on the inode of k_1's, which B's own
+     * re-key had unlinked, so its AlreadyExists and its kept handle were k_1's segment, which C's detach removed; B's next
+     * create found nothing to clean, and k's segment stayed, reached by k_1's new file on k's first inode. The model took
+     * the kept handle for k's own segment and removed it.
      */
     @Test
     void aKeptHandleTakenOnARemadeKeyFileMayFindNothingAndLeaveTheKeysSegment() {
