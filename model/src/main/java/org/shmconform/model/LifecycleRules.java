@@ -613,7 +613,8 @@ final class LifecycleRules {
             return Step.either(either, keyFileRemadeByTheLocker(profile, s, op));
         }
         // An attach that found a segment after its locker re-made the key file: maybe on the freed inode of another
-        // segment's unlinked file, which it then reached (fuzz qt68-sysv-native seed 32449, 3/3 on real Qt 6.8.2).
+        // segment's unlinked file, which it then reached (fuzz qt68-sysv-native seed 32449, 3/3 on real Qt 6.8.2, and two
+        // crafted replays: with and without the attach).
         return lockerMeetsItsRemovedSet(profile, s, op, w) && op.outcome() == Outcome.OK
                 ? Step.either(either, attachWithKeptHandle(profile, s, op, w, true)) : either;
     }
