@@ -84,7 +84,8 @@ final class LifecycleRules {
         if (semaphoreGone) {
             return Step.to(semaphoreCleanHandleFailed(bases, op));
         }
-        return Step.anyOf(bases, base -> createOn(profile, markOrphanHandle(profile, base, op), op));
+        List<ModelState> marked = bases.stream().flatMap(base -> markOrphanHandle(profile, base, op).stream()).toList();
+        return Step.anyOf(marked, base -> createOn(profile, base, op));
     }
 
     /**
@@ -151,13 +152,20 @@ final class LifecycleRules {
      * successful detach). What that cleanHandle does is decided by the segment's nattch at that later moment, not at the
      * failed create: fuzz qt68-sysv seed 19 (A create k; C create k → AlreadyExists; kill A; C create k → true, 3/3 on
      * qt68-sysv, -safe and -native), and with a peer still attached at the failed create that later dies too.
+     * Where the key's segment had lost its key file, the handle may be another key's nameless segment's instead
+     * ({@link #keptOnAnotherNamelessSegment}).
      */
-    private static ModelState markOrphanHandle(Profile profile, ModelState s, ModelOp op) {
+    private static List<ModelState> markOrphanHandle(Profile profile, ModelState s, ModelOp op) {
         if (!profile.retryRemovesOrphan() || op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error())) {
-            return s;
+            return List.of(s);
         }
         String key = KeySpaceRules.visibleKey(s, s.worker(op.process()).key());
-        return s.segments().containsKey(key) ? s.withOrphan(op.process(), key) : s;
+        if (!s.segments().containsKey(key)) {
+            return List.of(s);
+        }
+        List<ModelState> kept = new ArrayList<>(List.of(s.withOrphan(op.process(), key)));
+        kept.addAll(keptOnAnotherNamelessSegment(profile, s, op.process(), key));
+        return kept;
     }
 
     /**
@@ -424,10 +432,8 @@ final class LifecycleRules {
             base = leftNameless(base, visible);
         }
         if (base.segments().containsKey(visible)) {
-            Step exists = Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
+            return Expect.fail(base, op, "AlreadyExists", base.blame(visible, Property.CREATE_EXISTS_FALLBACK),
                     "create on an existing key");
-            List<ModelState> elsewhere = keptOnAnotherNamelessSegment(profile, base, op, visible);
-            return elsewhere.isEmpty() ? exists : Step.either(exists, Step.to(elsewhere));
         }
         List<String> lost = reachedUnnamed(profile, base, key);
         if (!lost.isEmpty() && op.outcome() == Outcome.FAIL && "AlreadyExists".equals(op.error())) {
@@ -457,7 +463,7 @@ final class LifecycleRules {
     /**
      * A create() that failed with AlreadyExists where the key's segment had lost its key file: its Create mode made the
      * file again, maybe on the freed inode of another key's nameless segment, which its shmget then met, so the handle it
-     * keeps ({@link #markOrphanHandle}) may be that segment's and not the key's; once that segment is gone, the next
+     * keeps ({@link #markOrphanHandle}) may be that segment's and not the key's (empty where the key's file is there); once that segment is gone, the next
      * cleanHandle finds nothing and the key's segment stays. Fuzz qt68-sysv-safe seed 5294 (3/3 on real Qt 6.8.2 in its
      * campaign and in two replays, strace; later replays gave both last creates true, as the inodes fell):
      * C create k; C create(0) k; B create k_1; C attach k_1 (its re-key's shmdt left k's segment at nattch 0, its
@@ -465,12 +471,11 @@ final class LifecycleRules {
      * took that inode: k_1's segment); C detach (removes k_1's segment); B create k → AlreadyExists (its cleanHandle
      * found nothing); C create k_1 → AlreadyExists (k_1's new file took k's first inode).
      */
-    private static List<ModelState> keptOnAnotherNamelessSegment(Profile profile, ModelState base, ModelOp op, String visible) {
-        if (op.outcome() != Outcome.FAIL || !"AlreadyExists".equals(op.error()) || base.orphan(op.process()) == null
-                || !base.isUnnamed(visible)) {
+    private static List<ModelState> keptOnAnotherNamelessSegment(Profile profile, ModelState base, String p, String visible) {
+        if (!base.isUnnamed(visible)) {
             return List.of();
         }
-        return namelessOthers(profile, base, visible).stream().map(other -> base.withOrphan(op.process(), other)
+        return namelessOthers(profile, base, visible).stream().map(other -> base.withOrphan(p, other)
                 .observe("create of a key whose segment lost its key file: AlreadyExists on another key's nameless segment,"
                         + " through the inode its re-made key file took")).toList();
     }
