@@ -73,11 +73,21 @@ public final class WorkerProcess {
     private volatile Map<Integer, Integer> setsBeforeIt = Map.of();
 
     public WorkerProcess(String id, WorkerHandle handle, Path stderrLog) {
+        this(id, handle, stderrLog, true);
+    }
+
+    /**
+     * As {@link #WorkerProcess(String, WorkerHandle, Path)}, with its log made empty at once only if {@code logMadeNow};
+     * otherwise it is made when the worker first writes there, as a pooled worker's per-schedule log ({@link #logTo}).
+     */
+    public WorkerProcess(String id, WorkerHandle handle, Path stderrLog, boolean logMadeNow) {
         this.id = id;
         this.handle = handle;
         this.toWorker = handle.stdin();
         this.stderrLog = stderrLog;
-        touch(stderrLog);
+        if (logMadeNow) {
+            touch(stderrLog);
+        }
         Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
         reader.setDaemon(true);
         reader.start();

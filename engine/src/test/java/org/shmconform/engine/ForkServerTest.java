@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -137,6 +139,35 @@ class ForkServerTest {
             assertEquals(List.of(), zombiesOf(server.pid()), "the server reaped it");
             assertNotEquals(server.pid(), parentOf(pid), "no process of the server has its pid any more");
             worker.shutdown(Duration.ZERO);
+        }
+    }
+
+    /**
+     * The server binds every symbol before it forks (LD_BIND_NOW in its environment), so a forked worker's operations
+     * bind none on first use: with the dynamic linker's LD_DEBUG=bindings, which prints each binding when it is made
+     * (ld.so(8)), on the worker's stderr, its create, lock, unlock and detach print none. Without LD_BIND_NOW each of
+     * them binds its QSharedMemory function there.
+     */
+    @Test
+    void aForkedWorkersOperationsBindNoSymbolOnFirstUse() throws Exception {
+        WorkerCommand plain = qtCommand();
+        Map<String, String> environment = new HashMap<>(plain.environment());
+        environment.put("LD_DEBUG", "bindings");
+        WorkerCommand traced = new WorkerCommand(plain.program(), plain.arguments(), plain.classPath(), environment,
+                plain.user(), plain.armsItsParentDeathSignal(), plain.forksWorkers(), plain.holdDirectory());
+        try (ForkServer server = ForkServer.start(traced, run.logs().resolve("bind-now.stderr.log"))) {
+            WorkerProcess worker = forked(server, "fork-bind-now");
+            String key = "fsb" + run.runId();
+            assertTrue(ask(worker, 1, Op.create, new Args(key, 64L, null, null, null, null, null, null, null)).ok());
+            assertTrue(ask(worker, 2, Op.lock, Args.NONE).ok());
+            assertTrue(ask(worker, 3, Op.unlock, Args.NONE).ok());
+            assertTrue(ask(worker, 4, Op.detach, Args.NONE).ok());
+            worker.shutdown(WAIT);
+            assertEquals(0, worker.reap(WAIT));
+            String log = Files.readString(run.logs().resolve("fork-bind-now.log"));
+            assertFalse(log.contains("binding file"), "bindings made in the forked worker:\n" + log);
+            assertTrue(Files.readString(run.logs().resolve("bind-now.stderr.log")).contains("binding file"),
+                    "the server's own bindings were printed (LD_DEBUG took)");
         }
     }
 
