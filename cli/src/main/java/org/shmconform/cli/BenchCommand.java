@@ -146,12 +146,14 @@ public final class BenchCommand implements Callable<Integer> {
                 double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
-                        + " (%d of them spares), %d replaced after a kill, a death or a failed clean check%n", c, f.operationsPerSecond(),
+                        + " (%d of them spares), %d replaced after a kill, a death or a failed clean check, %d ended clean for want"
+                        + " of room in the idle set%n", c, f.operationsPerSecond(),
                         f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(),
                         FuzzCampaign.settled(options).lanes(),
                         after.reused() - before.reused(),
                         after.fromSpares() - before.fromSpares(), after.started() - before.started(),
-                        after.spares() - before.spares(), after.replaced() - before.replaced());
+                        after.spares() - before.spares(), after.replaced() - before.replaced(),
+                        after.endedForWantOfRoom() - before.endedForWantOfRoom());
                 if (f.schedulesRun() > 0 && wallSeconds > 0) {
                     // The whole campaign, shrinking included, against its whole wall time: how busy it kept the cores.
                     double busyCores = cpu.total() / wallSeconds;

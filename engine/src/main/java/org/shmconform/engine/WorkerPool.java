@@ -153,9 +153,11 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Counts for the bench and the tests: processes started (spares included), borrows served by a process
      * that served before, workers replaced (killed, dead, or not proven clean), spares started in the
-     * background, and borrows served by a spare (parked or still starting when the borrow came).
+     * background, borrows served by a spare (parked or still starting when the borrow came), and workers that proved
+     * clean after a schedule but were ended because the idle set of their key was full: each a start that a smaller
+     * demand for spares would have saved.
      */
-    public record Stats(long started, long reused, long replaced, long spares, long fromSpares) {
+    public record Stats(long started, long reused, long replaced, long spares, long fromSpares, long endedForWantOfRoom) {
     }
 
     private final RunContext run;
@@ -173,6 +175,7 @@ public final class WorkerPool implements AutoCloseable {
     private final AtomicLong replaced = new AtomicLong();
     private final AtomicLong spareStarts = new AtomicLong();
     private final AtomicLong fromSpares = new AtomicLong();
+    private final AtomicLong endedForWantOfRoom = new AtomicLong();
     private boolean closed;
 
     WorkerPool(RunContext run) {
@@ -192,7 +195,7 @@ public final class WorkerPool implements AutoCloseable {
     }
 
     public Stats stats() {
-        return new Stats(started.get(), reused.get(), replaced.get(), spareStarts.get(), fromSpares.get());
+        return new Stats(started.get(), reused.get(), replaced.get(), spareStarts.get(), fromSpares.get(), endedForWantOfRoom.get());
     }
 
     /**
@@ -420,6 +423,7 @@ public final class WorkerPool implements AutoCloseable {
             kept = park(p);
         }
         if (!kept) {
+            endedForWantOfRoom.incrementAndGet();
             endGently(p);
         }
     }

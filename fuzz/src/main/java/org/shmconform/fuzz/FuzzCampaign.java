@@ -212,8 +212,12 @@ public final class FuzzCampaign {
                         + " of their own (" + missed + ")");
             }
         }
+        // The pool keeps, of each key, the workers of as many schedules as borrow that key at once. Lanes in namespaces of
+        // their own each borrow workers of their own group (a key of its own), so one schedule's: counting every lane there
+        // made each lane's pool twice too big, and a qt fuzz (two lanes, 64 steps) ended about 0.6 clean workers a
+        // schedule for want of room in the idle set, each one started for nothing (WorkerPool.Stats#endedForWantOfRoom).
         ScheduleRunner plain = new ScheduleRunner(run, Map.copyOf(environments), o.timing())
-                .reusingWorkers().inLanes(lanes);
+                .reusingWorkers().inLanes(ownNamespaces != null ? 1 : lanes);
         Lanes.Runner runner = s -> {
             Trial c = Trial.run(plain, s, o.backend(), List.of());
             executions.accept(c);

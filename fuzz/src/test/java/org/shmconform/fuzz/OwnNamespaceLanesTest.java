@@ -70,6 +70,7 @@ class OwnNamespaceLanesTest {
         Object hostTmpDevice;
         FuzzResult campaign;
         List<Long> serversAfter;
+        org.shmconform.engine.WorkerPool.Stats pool;
         try (RunContext run = RunContext.create()) {
             campaign = FuzzCampaign.run(FuzzCampaign.Options.of("qt").seed(7).count(12).time(Duration.ofMinutes(10)).outDir(out)
                     .stopAtFirstFailure(false).ownIpcNamespaces(true), run, progress::add, t -> {
@@ -91,6 +92,7 @@ class OwnNamespaceLanesTest {
                         }
                     });
             serversAfter = run.workerPool().forkServerPids();
+            pool = run.workerPool().stats();
             hostTmpDevice = Files.getAttribute(run.workerTmp(), "unix:dev");
         }
         // Not asserted: no UNKNOWN. A schedule's shadow foresees what one schedule alone does; OwnNamespaceLanes says how the
@@ -109,6 +111,9 @@ class OwnNamespaceLanesTest {
         assertFalse(parents.isEmpty());
         assertTrue(parents.stream().allMatch(p -> p), "every live worker was forked by a fork server of the pool: " + parents);
         assertEquals(List.of(), serversAfter, "the lanes' fork servers ended with the campaign");
+        // Each lane's pool keeps one schedule's workers and the reserve, not both lanes' (FuzzCampaign): no worker that
+        // proved clean was ended because spares had filled its lane's idle set.
+        assertEquals(0, pool.endedForWantOfRoom(), pool.toString());
         // Each lane's key files on a file system of its own (KeyFileSystem): one device per lane, the two different, neither
         // the run's shared TMPDIR's.
         assertEquals(namespacesByGroup.keySet(), keyFileDevices.keySet());
