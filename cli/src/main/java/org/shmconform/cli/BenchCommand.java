@@ -146,7 +146,7 @@ public final class BenchCommand implements Callable<Integer> {
                 double wallSeconds = (System.nanoTime() - wallBefore) / 1e9;
                 System.out.printf(Locale.ROOT, "%s: fuzz %.1f checked ops/s, %.2f schedules/s (%d schedules, %d ops in %.1f s, %d lane(s));"
                         + " workers: %d borrows served by a reused process, %d by a spare started in the background, %d started"
-                        + " (%d of them spares), %d replaced after a kill, a death or a failed clean check, %d ended clean for want"
+                        + " (%d of them spares), %d replaced after a kill, a death or a failed clean check, %d ended for want"
                         + " of room in the idle set%n", c, f.operationsPerSecond(),
                         f.schedulesPerSecond(), f.schedulesRun(), f.operationsRun(), f.fuzzSeconds(),
                         FuzzCampaign.settled(options).lanes(),

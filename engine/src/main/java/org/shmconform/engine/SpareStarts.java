@@ -95,6 +95,11 @@ final class SpareStarts {
         columns.keySet().removeIf(which);
     }
 
+    /** How many workers of the key the pool keeps by starting spares, as the last {@link #expect} said; 0 if none. */
+    int demand(WorkerPool.Key key) {
+        return demand.getOrDefault(key, 0);
+    }
+
     /** Whether one more spare of the key is wanted, {@code owned} being the pool's live workers of the key. */
     boolean wanted(WorkerPool.Key key, long owned) {
         long starting = inFlight.stream().filter(s -> s.key.equals(key) && !s.registered).count();

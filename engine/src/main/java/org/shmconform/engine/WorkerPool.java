@@ -72,7 +72,11 @@ import org.shmconform.schedule.WorkerSpec;
  * monitor, and no process is started, waited for or killed while holding it.
  */
 public final class WorkerPool implements AutoCloseable {
-    /** Idle workers kept per key; more than a schedule's workers would only hold memory. */
+    /**
+     * Idle workers kept per key, or the key's demand for spares if that is more ({@link SpareStarts#demand}: two lanes'
+     * schedules and the reserve, 7 for a qt68-posix fuzz); more would only hold memory, fewer would end workers started
+     * for that demand (a qt68-posix fuzz with 6 ended 0.13 clean workers a schedule).
+     */
     private static final int MAX_IDLE_PER_KEY = 6;
     /** A worker that does not answer reset in time is replaced: this decides reuse, never a verdict. */
     private static final Duration RESET_DEADLINE = Duration.ofSeconds(10);
@@ -153,9 +157,9 @@ public final class WorkerPool implements AutoCloseable {
     /**
      * Counts for the bench and the tests: processes started (spares included), borrows served by a process
      * that served before, workers replaced (killed, dead, or not proven clean), spares started in the
-     * background, borrows served by a spare (parked or still starting when the borrow came), and workers that proved
-     * clean after a schedule but were ended because the idle set of their key was full: each a start that a smaller
-     * demand for spares would have saved.
+     * background, borrows served by a spare (parked or still starting when the borrow came), and workers ended because
+     * the idle set of their key was full (proven clean after a schedule, or a spare that said hello with no borrow
+     * waiting): each a start that a smaller demand for spares would have saved.
      */
     public record Stats(long started, long reused, long replaced, long spares, long fromSpares, long endedForWantOfRoom) {
     }
@@ -423,7 +427,6 @@ public final class WorkerPool implements AutoCloseable {
             kept = park(p);
         }
         if (!kept) {
-            endedForWantOfRoom.incrementAndGet();
             endGently(p);
         }
     }
@@ -431,7 +434,11 @@ public final class WorkerPool implements AutoCloseable {
     /** Holding the monitor: parks a worker that said hello, if the pool is open and the key has room. */
     private boolean park(Pooled p) {
         Deque<Pooled> free = idle.computeIfAbsent(p.key, k -> new ArrayDeque<>());
-        if (closed || p.baseline == null || free.size() >= MAX_IDLE_PER_KEY) {
+        if (closed || p.baseline == null) {
+            return false;
+        }
+        if (free.size() >= Math.max(MAX_IDLE_PER_KEY, spares.demand(p.key))) {
+            endedForWantOfRoom.incrementAndGet();
             return false;
         }
         p.process.logTo(p.idleLog);

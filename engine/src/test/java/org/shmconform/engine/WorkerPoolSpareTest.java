@@ -112,6 +112,27 @@ class WorkerPoolSpareTest {
         }
     }
 
+    /**
+     * A runner of four lanes that share the key keeps four schedules' workers and the reserve: 2 x 4 + 1, more than the
+     * idle set's usual room (6). Every one of them is parked once started, none ended for want of room. On the qt column,
+     * whose workers are forked (nine of them are cheap).
+     */
+    @Test
+    void theIdleSetHasRoomForEveryWorkerTheSparesWereStartedFor() throws InterruptedException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Subjects.here().availability(QtReferenceWorker.IMPL).available(),
+                "the Qt 6.4 worker is not built here");
+        try (RunContext run = RunContext.create()) {
+            Execution x = WorkerPoolTest.execute(run, QtReferenceWorker.IMPL, r -> r.inLanes(4),
+                    create("A", "k", 64), attach("B", "k"), kill("B"), detach("A"));
+            long a = x.workers().get("A").pid();
+            List<Long> idle = run.workerPool().idlePidsOnceSparesStarted(QtReferenceWorker.IMPL);
+            WorkerPool.Stats s = run.workerPool().stats();
+            assertEquals(2 * 4 + SpareStarts.RESERVE, idle.size(), "the survivor and the spares are idle: " + idle + " " + s);
+            assertTrue(idle.contains(a), "the survivor " + a + " is idle: " + idle);
+            assertEquals(0, s.endedForWantOfRoom(), s.toString());
+        }
+    }
+
     @Test
     void aRunnerWithoutReserveReplacesTheLostWorkerAndStartsNoMore() throws InterruptedException {
         try (RunContext run = RunContext.create()) {
