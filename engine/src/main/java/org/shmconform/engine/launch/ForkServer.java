@@ -38,7 +38,7 @@ public final class ForkServer implements AutoCloseable {
     private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(10);
     private static final String END = "\0end";
     /** Set in a server's environment, so in its workers' (see {@link #start(WorkerCommand, List, Path)}). */
-    static final String BIND_NOW = "LD_BIND_NOW";
+    private static final String BIND_NOW = "LD_BIND_NOW";
     private final Process process;
     private final OutputStream requests;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
