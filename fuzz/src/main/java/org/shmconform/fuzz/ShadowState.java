@@ -33,11 +33,14 @@ final class ShadowState {
         int lastWriteLength;
         /** The object's length now: its size, until a truncate. */
         long objectSize;
+        /** The longest the object was: no mapping of it is longer, whenever its worker attached. */
+        long longest;
         private final Map<String, Long> mapped = new HashMap<>();
 
         Segment(long size) {
             this.size = size;
             this.objectSize = size;
+            this.longest = size;
         }
 
         /** The length w mapped: the size it was made with, unless w attached after a truncate. */
@@ -472,6 +475,9 @@ final class ShadowState {
             }
             case "truncate" -> {
                 Segment s = segment(w);
+                if (s != null && step.length() != null) {
+                    s.longest = Math.max(s.longest, step.length()); // whether or not the shadow thinks it went through
+                }
                 if (s != null && attached(w) && !readOnly.contains(w) && semantics.resize() == BackendSemantics.Resize.SHRINKABLE
                         && step.length() != null && step.length() >= 0) {
                     s.objectSize = step.length();
