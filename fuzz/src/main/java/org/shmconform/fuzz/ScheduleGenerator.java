@@ -377,11 +377,8 @@ public final class ScheduleGenerator {
             if (seg.objectSize == 0 && s.mayHoldALock(w)) {
                 // Truncated to nothing: any access crashes, and a holder's crash may not come where the shadow thinks
                 // (it cannot be sure the truncate went through): its lock would stay held while the shadow lets others
-                // lock as if free. Only the refused read past the end: past the longest the object ever was, since the
-                // length w mapped may not be the one the shadow thinks (an attach it held pending behind a lock may have
-                // gone through at once, through a semaphore a POSIX create re-made: fuzz qt68-posix-native seeds 425575
-                // and 425643, mutants, UNKNOWN: the read crashed w holding the lock, and a peer waited for it for ever).
-                add(1, Steps.read(w, Math.max(seg.mapped(w), seg.longest) - 2, 4));
+                // lock as if free. Only the refused read past the end.
+                add(1, readPastTheEnd(seg));
                 return;
             }
             long size = seg.mapped(w);
@@ -394,7 +391,18 @@ public final class ScheduleGenerator {
                 long at = random.nextLong(size);
                 add(3, Steps.read(w, at, 1 + random.nextInt((int) Math.min(16, size - at))));
             }
-            add(1, Steps.read(w, size - 2, 4)); // wrong: past the end
+            add(1, readPastTheEnd(seg)); // wrong: past the end
+        }
+
+        /**
+         * A read the worker's range check refuses: past the longest the object ever was, not only past the length the
+         * shadow thinks w mapped, which may be wrong. An attach the shadow held pending behind a lock may have gone
+         * through at once, through a semaphore a POSIX create re-made, and mapped the object as it was then (fuzz
+         * qt68-posix-native seeds 425575 and 425643, mutants, UNKNOWN: C mapped 200 bytes, not the 35 the shadow
+         * thought; after C's truncate to 0 its read at 33 crashed it holding the lock, and a peer waited for ever).
+         */
+        private Step readPastTheEnd(ShadowState.Segment seg) {
+            return Steps.read(w, Math.max(seg.mapped(w), seg.longest) - 2, 4);
         }
 
         private void lockSteps(String key, boolean busy) {
