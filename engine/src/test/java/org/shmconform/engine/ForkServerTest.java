@@ -145,8 +145,9 @@ class ForkServerTest {
     /**
      * The server binds every symbol before it forks (LD_BIND_NOW in its environment), so a forked worker's operations
      * bind none on first use: with the dynamic linker's LD_DEBUG=bindings, which prints each binding when it is made
-     * (ld.so(8)), on the worker's stderr, its create, lock, unlock and detach print none. Without LD_BIND_NOW each of
-     * them binds its QSharedMemory function there.
+     * (ld.so(8)), on the worker's stderr, its create, lock, unlock and detach print none. Without LD_BIND_NOW they print
+     * bindings made there (the first, when this was written: libc's {@code syscall}). The log is read once the worker is
+     * reaped; a line its stderr copier had not yet written would be missed, so the test can only err towards passing.
      */
     @Test
     void aForkedWorkersOperationsBindNoSymbolOnFirstUse() throws Exception {

@@ -185,12 +185,13 @@ class ScheduleGeneratorTest {
 
     /**
      * On an object truncated to nothing, a read the shadow takes for refused past its worker's end is past the longest the
-     * object ever was, whatever length the worker mapped: the shadow's idea of that length can be wrong. An attach it holds pending behind a lock may have
-     * gone through at once, through a semaphore a POSIX create re-made (fuzz qt68-posix-native seeds 425575 and 425643,
-     * mutants, UNKNOWN: C attached k at 200 bytes, not after A's truncate to 35; C locked, truncated to 0, and its read at
-     * 33, which the shadow took for past its end, crashed it holding the lock, so B's attach waited until the engine
-     * killed it and B's later steps were not performed). Such a read is all a holder is offered on an object truncated to
-     * nothing. Fresh schedules and mutants of them, on a column whose lock stays held when its holder dies.
+     * object ever was, whatever length the worker mapped: the shadow's idea of that length can be wrong. An attach it
+     * holds pending behind a lock may have gone through at once, through a semaphore a POSIX create re-made (fuzz
+     * qt68-posix-native seeds 425575 and 425643, mutants, UNKNOWN: C attached k at 200 bytes, not after A's truncate to
+     * 35; C locked, truncated to 0, and its read at 33, which the shadow took for past its end, crashed it holding the
+     * lock, so B's attach waited until the engine killed it and B's later steps were not performed). Such a read is all
+     * a holder is offered on an object truncated to nothing. Fresh schedules and mutants of them, on a column whose lock
+     * stays held when its holder dies.
      */
     @Test
     void aReadMeantAsPastTheEndIsPastAnyMappingOfTheObject() {
@@ -203,7 +204,8 @@ class ScheduleGeneratorTest {
         for (long seed = 1; seed <= 4000; seed++) {
             ScheduleGenerator generator = new ScheduleGenerator("c", posix, 3, 64);
             ScheduleGenerator.Generated g = seed % 2 == 1 || corpus.size() < 2 ? generator.generate(seed, null)
-                    : generator.generate(seed, mutator.mutate(corpus.get((int) (seed % corpus.size())), corpus.get((int) (seed / 2 % corpus.size()))));
+                    : generator.generate(seed, mutator.mutate(corpus.get((int) (seed % corpus.size())),
+                            corpus.get((int) (seed / 2 % corpus.size()))));
             corpus.add(g.tape());
             ShadowState shadow = new ShadowState(posix);
             startingKeys(shadow, g);
