@@ -146,8 +146,8 @@ class ForkServerTest {
      * The server binds every symbol before it forks (LD_BIND_NOW in its environment), so a forked worker's operations
      * bind none on first use: with the dynamic linker's LD_DEBUG=bindings, which prints each binding when it is made
      * (ld.so(8)), on the worker's stderr, its create, lock, unlock and detach print none. Without LD_BIND_NOW they print
-     * bindings made there (the first, when this was written: libc's {@code syscall}). The log is read once the worker is
-     * reaped; a line its stderr copier had not yet written would be missed, so the test can only err towards passing.
+     * bindings made there (the first, when this was written: libc's {@code syscall}). The log is read once the worker's
+     * stderr copier has ended (its pipe's end of file), so no line it wrote can be missed.
      */
     @Test
     void aForkedWorkersOperationsBindNoSymbolOnFirstUse() throws Exception {
@@ -165,6 +165,12 @@ class ForkServerTest {
             assertTrue(ask(worker, 4, Op.detach, Args.NONE).ok());
             worker.shutdown(WAIT);
             assertEquals(0, worker.reap(WAIT));
+            Thread copier = Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("worker-fork-bind-now-stderr")).findFirst().orElse(null);
+            if (copier != null) {
+                copier.join(WAIT.toMillis());
+                assertFalse(copier.isAlive(), "the worker's stderr copier did not end: its log may lack lines");
+            }
             String log = Files.readString(run.logs().resolve("fork-bind-now.log"));
             assertFalse(log.contains("binding file"), "bindings made in the forked worker:\n" + log);
             assertTrue(Files.readString(run.logs().resolve("bind-now.stderr.log")).contains("binding file"),

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.shmconform.engine.env.LocalEnvironment;
 import org.shmconform.history.Execution;
@@ -119,7 +120,7 @@ class WorkerPoolSpareTest {
      */
     @Test
     void theIdleSetHasRoomForEveryWorkerTheSparesWereStartedFor() throws InterruptedException {
-        org.junit.jupiter.api.Assumptions.assumeTrue(Subjects.here().availability(QtReferenceWorker.IMPL).available(),
+        Assumptions.assumeTrue(Subjects.here().availability(QtReferenceWorker.IMPL).available(),
                 "the Qt 6.4 worker is not built here");
         try (RunContext run = RunContext.create()) {
             Execution x = WorkerPoolTest.execute(run, QtReferenceWorker.IMPL, r -> r.inLanes(4),

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.Trial;
+import org.shmconform.engine.WorkerPool;
 import org.shmconform.engine.env.IpcNamespaceEnvironment;
 import org.shmconform.history.Execution;
 
@@ -70,7 +71,7 @@ class OwnNamespaceLanesTest {
         Object hostTmpDevice;
         FuzzResult campaign;
         List<Long> serversAfter;
-        org.shmconform.engine.WorkerPool.Stats pool;
+        WorkerPool.Stats pool;
         try (RunContext run = RunContext.create()) {
             campaign = FuzzCampaign.run(FuzzCampaign.Options.of("qt").seed(7).count(12).time(Duration.ofMinutes(10)).outDir(out)
                     .stopAtFirstFailure(false).ownIpcNamespaces(true), run, progress::add, t -> {
