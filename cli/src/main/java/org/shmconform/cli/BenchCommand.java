@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.Backends;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
+import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.ToolRun;
@@ -63,8 +64,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "Columns to measure (default: every column available here).")
     List<String> columns;
 
-    @Option(names = "--round-trips", defaultValue = "300", paramLabel = "N",
-            description = "Round trips per measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--round-trips", defaultValue = "1000", paramLabel = "N",
+            description = "Round trips per measurement, after the warm-up that brings both sides to their steady code"
+                    + " (default: ${DEFAULT-VALUE}; at most " + MAX_ROUND_TRIPS + ").")
     int roundTrips;
 
     @Option(names = "--pairs", defaultValue = "20000", paramLabel = "N",
@@ -77,12 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
     boolean ownIpcNamespaces;
 
     private static final int STARTS = 3;
+    /** A round-trip schedule holds its warm-up and these in at most ScheduleValidation.MAX_STEPS steps. */
+    static final int MAX_ROUND_TRIPS = 30_000;
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
-        if (seconds < 1 || roundTrips < 10 || pairs < 100) {
-            throw new Shmconform.UsageException("--seconds must be 1 or more, --round-trips 10 or more, --pairs 100 or more");
+        if (seconds < 1 || roundTrips < 10 || roundTrips > MAX_ROUND_TRIPS || pairs < 100) {
+            throw new Shmconform.UsageException("--seconds must be 1 or more, --round-trips 10 to " + MAX_ROUND_TRIPS
+                    + ", --pairs 100 or more");
         }
         List<String> cols = columns != null ? columns : Subjects.here().names().stream()
                 .filter(c -> Subjects.here().availability(c).available()).sorted().toList();
@@ -93,27 +98,31 @@ public final class BenchCommand implements Callable<Integer> {
                 String.join(",", cols), seconds, roundTrips, pairs);
         try (RunContext run = RunContext.create()) {
             double javaVersionMs = median(STARTS, BenchCommand::javaVersionMs);
-            double pipeUs = pipeRoundTripUs(roundTrips);
-            System.out.printf(Locale.ROOT, "floor: java -version %.1f ms; JVM pipe round trip %.1f us%n", javaVersionMs, pipeUs);
             CFloors floors = CFloors.prepare();
+            double oneCpuPipeUs;
             double cPipeUs = Double.NaN;
+            try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
+                oneCpuPipeUs = pipeRoundTripUs(roundTrips);
+                if (floors.unavailable() == null) {
+                    cPipeUs = floors.pipeRoundTripUs(roundTrips);
+                }
+            }
+            double acrossPipeUs = Double.NaN;
+            try (RoundTripPlacement p = RoundTripPlacement.acrossCpus()) {
+                if (p != null) {
+                    acrossPipeUs = pipeRoundTripUs(roundTrips);
+                }
+            }
+            System.out.printf(Locale.ROOT, "floor: java -version %.1f ms; JVM pipe round trip on one CPU %.1f us, %s%n", javaVersionMs,
+                    oneCpuPipeUs, Double.isNaN(acrossPipeUs) ? "across two CPUs not measured: " + RoundTripPlacement.acrossUnavailableReason()
+                            : String.format(Locale.ROOT, "across two CPUs %.1f us", acrossPipeUs));
             double cPairUs = Double.NaN;
             if (floors.unavailable() != null) {
                 System.out.println("floor in C: NOT_AVAILABLE " + floors.unavailable());
             } else {
-                cPipeUs = floors.pipeRoundTripUs(roundTrips);
                 cPairUs = floors.semaphorePairUs(pairs);
-                System.out.printf(Locale.ROOT, "floor in C: pipe round trip %.1f us (the JVM pipe is %.1fx); System V lock/unlock pair"
-                        + " (SEM_UNDO) %.3f us%n", cPipeUs, pipeUs / cPipeUs, cPairUs);
-            }
-            // The harness's own engine path, warmed once before any column is measured, as the JVM pipe floor's 50 calls
-            // warm its two sides: otherwise the first column benched pays it alone (memfd, first: 173 us against 73-108 us
-            // for the next five in one run).
-            for (String c : cols) {
-                if (Subjects.here().availability(c).available()) {
-                    harnessRoundTripUs(run, c, roundTrips);
-                    break;
-                }
+                System.out.printf(Locale.ROOT, "floor in C: pipe round trip on one CPU %.1f us (the JVM pipe is %.1fx); System V lock/unlock pair"
+                        + " (SEM_UNDO) %.3f us%n", cPipeUs, oneCpuPipeUs / cPipeUs, cPairUs);
             }
             for (String c : cols) {
                 if (!Subjects.here().availability(c).available()) {
@@ -122,15 +131,26 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 double startMs = median(STARTS, () -> workerStartMs(run, c));
                 double forkedMs = forkedStartMs(run, c);
-                double tripUs = harnessRoundTripUs(run, c, roundTrips);
+                double tripUs;
+                try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
+                    tripUs = harnessRoundTripUs(run, c, roundTrips);
+                }
+                double acrossTripUs = Double.NaN;
+                try (RoundTripPlacement p = RoundTripPlacement.acrossCpus()) {
+                    if (p != null) {
+                        acrossTripUs = harnessRoundTripUs(run, c, roundTrips);
+                    }
+                }
                 System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version%s); round trip harness->worker->backend->harness"
-                        + " %.1f us (%.2fx the JVM pipe%s)%n", c, startMs, startMs / javaVersionMs,
+                        + " on one CPU %.1f us (%.2fx the JVM pipe there%s)%s%n", c, startMs, startMs / javaVersionMs,
                         Double.isNaN(forkedMs) ? "" : String.format(Locale.ROOT, "; forked by the pool's fork server %.2f ms, %.3fx", forkedMs,
-                                forkedMs / javaVersionMs), tripUs, tripUs / pipeUs,
-                        Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, ", %.1fx the C pipe", tripUs / cPipeUs));
+                                forkedMs / javaVersionMs), tripUs, tripUs / oneCpuPipeUs,
+                        Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, ", %.1fx the C pipe", tripUs / cPipeUs),
+                        Double.isNaN(acrossTripUs) ? "" : String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there)",
+                                acrossTripUs, acrossTripUs / acrossPipeUs));
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
-                    System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (round trip is %.0fx a pair%s)%n",
+                    System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (the round trip on one CPU is %.0fx a pair%s)%n",
                             c, pairUs, tripUs / pairUs,
                             Double.isNaN(cPairUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C System V pair", pairUs / cPairUs));
                 }
@@ -203,20 +223,27 @@ public final class BenchCommand implements Callable<Integer> {
         return (System.nanoTime() - t0) / 1e6;
     }
 
-    /** Median of N line round trips to a child JVM that echoes its stdin. */
+    /**
+     * Line round trips before the measured ones of the JVM pipe floor, which bring both JVMs to their steady code, as
+     * docs/anchors/physical-limits.md row 5a had 20k (8.8 us on one CPU). With 50, as before 2026-12-07, the floor on one
+     * CPU was 11.8-16.9 us against 6.2-8.0 with 20,000, so a round trip's ratio to it came out lower than it is.
+     */
+    static final int FLOOR_WARM_UP = 20_000;
+
+    /** Median of N line round trips to a child JVM that echoes its stdin, after {@link #FLOOR_WARM_UP}. */
     private static double pipeRoundTripUs(int n) throws Exception {
         Process p = child("echo").start();
         try (PrintStream out = new PrintStream(p.getOutputStream(), false, StandardCharsets.UTF_8);
              BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             List<Double> us = new ArrayList<>();
-            for (int i = 0; i < n + 50; i++) { // the first 50 warm the JIT up on both sides
+            for (int i = 0; i < n + FLOOR_WARM_UP; i++) {
                 long t0 = System.nanoTime();
                 out.println("{\"seq\":" + i + ",\"op\":\"size\"}");
                 out.flush();
                 if (in.readLine() == null) {
                     throw new IllegalStateException("the echo JVM ended early");
                 }
-                if (i >= 50) {
+                if (i >= FLOOR_WARM_UP) {
                     us.add((System.nanoTime() - t0) / 1e3);
                 }
             }
@@ -273,20 +300,24 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     /**
-     * size() calls before the measured ones, as the JVM pipe floor has its 50: they bring both sides to their steady
-     * code (measured: with 20, the first column benched paid the harness's own cold engine path, 227-277 µs for sysv
-     * first against 183 µs for sysv second in the same run). A Java worker's JIT thresholds are ten times the floor's
-     * (WorkerCommands.SHORT_LIFE_JIT: a worker lives some 17 operations in a campaign), so it reaches that code ten
-     * times later: with 200, the round trips were still mostly interpreted (2026-12-04, one bench: memfd 163.1 µs,
-     * 2.75x the JVM pipe, sysv 129.9 µs against 93.4 the day before with the usual thresholds).
+     * size() calls before the measured ones, which bring both sides to their steady code, as {@link #FLOOR_WARM_UP} does
+     * for the floor: 60,000 where the worker is a JVM, 5,000 where it is a native program (the harness's own code is
+     * warm after a few thousand). A Java worker's JIT thresholds are ten times the floor's (WorkerCommands.SHORT_LIFE_JIT:
+     * a worker lives some 17 operations in a campaign), so it reaches its steady code much later. Measured on one CPU on
+     * 2026-12-07 (mmapfile, sysv, posix; the median of 1,000): 77-91 us after 2,000 (the figure bench gave from
+     * 2026-12-04 until then), 39-65 after 5,000, 22-33 after 10,000, 20-31 after 20,000, 20-29 after 40,000, 12-24 after
+     * 60,000, 12-20 after 100,000.
      */
-    private static final int ROUND_TRIP_WARM_UP = 2_000;
+    static int roundTripWarmUp(String column) {
+        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(true) ? 60_000 : 5_000;
+    }
 
     /** Median invoke-to-reply time of N size() calls in one schedule, as the engine records them. */
     private static double harnessRoundTripUs(RunContext run, String column, int n) throws Exception {
         List<Step> steps = new ArrayList<>();
         steps.add(Steps.create("A", "k", 64));
-        for (int i = 0; i < n + ROUND_TRIP_WARM_UP; i++) {
+        int warmUp = roundTripWarmUp(column);
+        for (int i = 0; i < n + warmUp; i++) {
             steps.add(Steps.size("A"));
         }
         steps.add(Steps.detach("A"));
@@ -299,7 +330,7 @@ public final class BenchCommand implements Callable<Integer> {
             if (e.type() == EventType.invoke) {
                 invoke = e;
             } else if (invoke != null && "size".equals(e.f()) && e.process().equals(invoke.process())) {
-                if (++sizes > ROUND_TRIP_WARM_UP) {
+                if (++sizes > warmUp) {
                     us.add((e.time() - invoke.time()) / 1e3);
                 }
                 invoke = null;

@@ -8,7 +8,9 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
 import org.junit.jupiter.api.Test;
+import org.shmconform.backends.host.CpuAffinity;
 
 /** {@code bench} runs and prints each figure with its ratio; the figures themselves are this machine's, never asserted. */
 class BenchCommandTest {
@@ -17,6 +19,7 @@ class BenchCommandTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         PrintStream old = System.out;
         int status;
+        BitSet cpusBefore = CpuAffinity.ofThisThread();
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
             status = Shmconform.commandLine().execute("bench", "--columns", "sysv", "--seconds", "1", "--round-trips", "10",
@@ -26,11 +29,16 @@ class BenchCommandTest {
         }
         String out = bytes.toString(StandardCharsets.UTF_8);
         assertEquals(Shmconform.OK, status, out);
-        assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip [0-9.]+ us.*"), out);
+        assertEquals(cpusBefore, CpuAffinity.ofThisThread(), "the round trips' placement is undone: the harness runs where it ran");
+        // Each round trip in two placements, each next to the JVM pipe floor measured in the same placement (across two
+        // CPUs, or why not on a machine that gives this process one).
+        assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip on one CPU [0-9.]+ us, (across two CPUs"
+                + " [0-9.]+ us|across two CPUs not measured: this process may run on one CPU only .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: worker start [0-9.]+ ms \\([0-9.]+x java -version\\); round trip "
-                + "harness->worker->backend->harness [0-9.]+ us \\([0-9.]+x the JVM pipe(, [0-9.]+x the C pipe)?\\).*"), out);
+                + "harness->worker->backend->harness on one CPU [0-9.]+ us \\([0-9.]+x the JVM pipe there(, [0-9.]+x the C pipe)?\\)"
+                + "(, across two CPUs [0-9.]+ us \\([0-9.]+x the JVM pipe there\\))?\n.*"), out);
         // The C floors: measured with the host's compiler, or NOT_AVAILABLE with the reason; never left out.
-        assertTrue(out.matches("(?s).*floor in C: (pipe round trip [0-9.]+ us \\(the JVM pipe is [0-9.]+x\\); System V lock/unlock pair"
+        assertTrue(out.matches("(?s).*floor in C: (pipe round trip on one CPU [0-9.]+ us \\(the JVM pipe is [0-9.]+x\\); System V lock/unlock pair"
                 + " \\(SEM_UNDO\\) [0-9.]+ us|NOT_AVAILABLE .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: lock/unlock pair [0-9.]+ us in the backend.*"), out);
         assertTrue(out.matches("(?s).*sysv: fuzz [0-9.]+ checked ops/s, [0-9.]+ schedules/s \\([1-9][0-9]* schedules.*"
@@ -54,5 +62,6 @@ class BenchCommandTest {
         assertEquals(Shmconform.USAGE, cl.execute("bench", "--seconds", "0"), err.toString());
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertEquals(Shmconform.USAGE, cl.execute("bench", "--columns", "no-such-column"));
+        assertEquals(Shmconform.USAGE, cl.execute("bench", "--round-trips", "30001"), "a round-trip schedule's steps are bounded");
     }
 }
