@@ -11,8 +11,8 @@ import org.shmconform.backends.host.CpuAffinity;
  * trip on this kind of machine is a context switch each way on one CPU and a wake-up of the other CPU each way across
  * two, five to ten times dearer (docs/anchors/physical-limits.md, rows 2b and 2c); left to the scheduler it is one or
  * the other by luck (row 2f), and so was a ratio of two round trips measured a minute apart (2026-12-07, one machine,
- * nine benches: the JVM pipe floor 16-80 us, a Java column's round trip 2.2-5.5x it). Measured in the same placement, a
- * round trip and its floor are compared like with like.
+ * twelve benches: the JVM pipe floor 16.1-79.7 us, a Java column's round trip 0.6-5.5x it after warm-ups of 2,000 to
+ * 40,000). Measured in the same placement, a round trip and its floor are compared like with like.
  * <p>
  * The harness's threads are pinned when the placement opens (a thread made later inherits the mask of the thread that
  * makes it); a placer thread pins each descendant it finds (/proc's children lists, every {@value #TICK_MS} ms: the
@@ -22,8 +22,12 @@ import org.shmconform.backends.host.CpuAffinity;
  * runs where the scheduler puts it.
  */
 final class RoundTripPlacement implements AutoCloseable {
-    /** How often the placer looks for new descendants: a worker's start takes tens of milliseconds. */
-    static final long TICK_MS = 5;
+    /**
+     * How often the placer looks for new descendants. A round trip's warm-up lasts seconds, so a worker placed up to a
+     * tick late is placed long before the measured round trips; each look preempts the harness on its CPU (a qt bench
+     * under perf with 5 ms: the placer thread 1.7 % of the machine's samples).
+     */
+    static final long TICK_MS = 50;
     private static final int PINS_PER_PROCESS = 3;
 
     private final String description;
