@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.shmconform.backends.host.CoarseClock;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.engine.state.PrivateDirectory;
 import org.shmconform.engine.state.RunsBeingMade;
@@ -97,7 +98,8 @@ public final class RunContext implements AutoCloseable {
         List<String> leftInPlace = leftInPlace(Reaper.reapDeadRuns());
         // Never removed, so said: the user may know it for the dead run's.
         leftInPlace.forEach(line -> System.err.println("shmconform: " + line));
-        long start = System.currentTimeMillis() / 1000;
+        // On the clock that dates System V objects (CoarseClock): an object made after this reading is dated in its second or later.
+        long start = CoarseClock.nowMillis() / 1000;
         for (int attempt = 0; attempt < 100; attempt++) {
             String id = letters(ID_LENGTH);
             if (Files.exists(runs.resolve(id), LinkOption.NOFOLLOW_LINKS)) {

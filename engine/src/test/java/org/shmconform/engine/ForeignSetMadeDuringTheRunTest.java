@@ -102,9 +102,9 @@ class ForeignSetMadeDuringTheRunTest {
             long second = planted.setValueInTheNextWholeSecond();
             // The second ends while the sleep runs: B's attach of k is not yet intended (its intent comes before the
             // execution's quiet ends).
-            long after = (second + 1) * 1000 + CoarseClock.lagBoundMillis() + 1; // as QuietSeconds asks
-            while (System.currentTimeMillis() < after) {
-                Thread.sleep(Math.max(1, after - System.currentTimeMillis()));
+            long after = (second + 1) * 1000; // as QuietSeconds asks, on the clock that dates the sets
+            while (CoarseClock.nowMillis() < after) {
+                Thread.sleep(Math.max(1, after - CoarseClock.nowMillis()));
             }
             assertEquals(intentsOfJ, intents(run), "the sleep of " + SLEEP_MS + " ms outlasts the planting");
             Trial t = ran.get(60, java.util.concurrent.TimeUnit.SECONDS); // its executions and their reapers are over
@@ -153,11 +153,10 @@ class ForeignSetMadeDuringTheRunTest {
         /** Qt's SETVAL 1 on each, all in one whole second after now; that second. */
         long setValueInTheNextWholeSecond() throws InterruptedException {
             for (int attempt = 0; ; attempt++) {
-                long next = (System.currentTimeMillis() / 1000 + 1) * 1000;
-                // Past the coarse clock's lag too: a SETVAL 1 ms into a second was dated in the second before (CoarseClock).
-                long start = next + CoarseClock.lagBoundMillis() + 1;
-                while (System.currentTimeMillis() < start) {
-                    Thread.sleep(Math.max(1, start - System.currentTimeMillis()));
+                // On the clock that dates the sets (CoarseClock): a SETVAL once it reads the next second is dated in it or later.
+                long next = (CoarseClock.nowMillis() / 1000 + 1) * 1000;
+                while (CoarseClock.nowMillis() < next) {
+                    Thread.sleep(Math.max(1, next - CoarseClock.nowMillis()));
                 }
                 for (int id : ids) {
                     LibC.INSTANCE.semctl(id, 0, LibC.SETVAL, 1);

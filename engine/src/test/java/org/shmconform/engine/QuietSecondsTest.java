@@ -7,21 +7,21 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /**
- * A whole second is quiet only inside one ended stretch, ending at least the kernel's coarse-clock lag before the
- * stretch does ({@link QuietSeconds}).
+ * A whole second is quiet only inside one ended stretch, after the second of its start and ending no later than its end,
+ * both read on the kernel's coarse clock, which dates a set's change ({@link QuietSeconds}).
  */
 class QuietSecondsTest {
     @Test
     void onlyAWholeSecondAfterAStretchsStartAndNoLaterThanItsEndIsQuiet() {
         AtomicLong now = new AtomicLong();
-        QuietSeconds quiet = new QuietSeconds(now::get, 4); // a coarse clock of 4 ms, as on this machine
-        now.set(10_000); // a stretch read at 10.000 s: a change a moment before it is in second 9, or in 10
+        QuietSeconds quiet = new QuietSeconds(now::get);
+        now.set(10_000); // a stretch read at 10.000 s: a change a moment before it is in second 10 or earlier
         quiet.now(true);
         now.set(12_500);
         quiet.now(true); // still quiet: the stretch goes on
-        now.set(13_004); // read before a request at 13.004 s: a change after it is dated in second 13, coarse clock or not
+        now.set(13_000); // read before a request at 13.000 s: a change after it is dated in second 13 or later
         quiet.now(false);
-        assertFalse(quiet.wholeSecondQuiet(10), "second 10 starts at the stretch's reading: a change may be in it");
+        assertFalse(quiet.wholeSecondQuiet(10), "second 10 is the stretch's reading's: a change before it may be in it");
         assertTrue(quiet.wholeSecondQuiet(11));
         assertTrue(quiet.wholeSecondQuiet(12), "second 12 ends where the stretch does");
         assertFalse(quiet.wholeSecondQuiet(13));
@@ -36,21 +36,16 @@ class QuietSecondsTest {
         assertFalse(quiet.wholeSecondQuiet(15), "between two stretches");
     }
 
-    /** A change just after a stretch's end may be dated a tick early, by the kernel's coarse clock: in the second before. */
+    /** A change a moment after a stretch's end is dated in its reading's second: that second is not quiet. */
     @Test
-    void aSecondEndingWithinTheCoarseClocksLagOfTheStretchsEndIsNotQuiet() {
-        AtomicLong now = new AtomicLong(10_000);
-        QuietSeconds quiet = new QuietSeconds(now::get, 4);
+    void aSecondTheStretchEndsInIsNotQuiet() {
+        AtomicLong now = new AtomicLong(9_999);
+        QuietSeconds quiet = new QuietSeconds(now::get);
         quiet.now(true);
-        now.set(12_003); // a change at 12.003 s may be dated 11 by a coarse clock 4 ms behind
+        now.set(11_999);
         quiet.now(false);
-        assertFalse(quiet.wholeSecondQuiet(11));
-        assertFalse(new QuietSeconds(now::get, 4).wholeSecondQuiet(11), "nothing ended, nothing quiet");
-        now.set(20_000);
-        QuietSeconds exact = new QuietSeconds(now::get, 0);
-        exact.now(true);
-        now.set(22_000);
-        exact.now(false);
-        assertTrue(exact.wholeSecondQuiet(21), "with a clock that never lags, a second ending at the stretch's end is quiet");
+        assertTrue(quiet.wholeSecondQuiet(10), "second 10 lies after 9.999 s and ends before 11.999 s");
+        assertFalse(quiet.wholeSecondQuiet(11), "a change at 11.999 s, after the end's reading, is dated 11");
+        assertFalse(new QuietSeconds(now::get).wholeSecondQuiet(10), "nothing ended, nothing quiet");
     }
 }

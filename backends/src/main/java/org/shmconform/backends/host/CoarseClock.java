@@ -1,49 +1,41 @@
 package org.shmconform.backends.host;
 
-import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 
 /**
- * The kernel's coarse wall clock ({@code CLOCK_REALTIME_COARSE}, the timekeeper's seconds), which dates what
- * {@code ktime_get_real_seconds()} dates: a System V semaphore set's {@code sem_ctime} among others. It advances once a
- * tick, so a change made a moment after a second began may still be dated in the second before, by as much as the
- * clock's resolution behind the wall clock {@code System.currentTimeMillis()} reads. Measured on this machine (a
- * resolution of 4 ms): a SETVAL 1 ms after a second began was dated in the second before in 8 of 8 tries, 3, 5, 10 and
- * 20 ms after it in none of 8.
+ * The kernel's coarse wall clock ({@code CLOCK_REALTIME_COARSE}): the timekeeper's time as of its last update, whose
+ * seconds are what {@code ktime_get_real_seconds()} returns, and so what dates a System V semaphore set's change
+ * ({@code sem_ctime}, ipc/sem.c). Readings of this clock order against such dates exactly: a change made after a reading
+ * is dated in that reading's second or later, a change made before it in that second or earlier.
+ * <p>
+ * The wall clock {@code System.currentTimeMillis()} reads is not that clock: the coarse one lags it by the time since
+ * the timekeeper's last update, which is no fixed bound. Its resolution here is 4 ms (a tick, HZ 250), but measured on
+ * this 2-core machine on 2026-12-07 ({@code clock_gettime} of both, back to back, in C): up to 7.4 ms behind with the
+ * machine idle (more than 4 ms in a third of the readings taken after a short sleep) and up to 18.4 ms behind with both
+ * cores busy. A bound of one tick, used before that day, failed {@code CoarseClockTest} on a quiet machine (a SETVAL
+ * 4 ms into a second dated in the second before).
  */
 public final class CoarseClock {
     private static final int CLOCK_REALTIME_COARSE = 5;
-    /** A tick at most: CONFIG_HZ is 100 or more. Used only if the kernel would not say. */
-    private static final long LONGEST_TICK_NANOS = 10_000_000L;
 
-    private interface Sys extends Library {
-        Sys INSTANCE = Native.load(Platform.C_LIBRARY_NAME, Sys.class);
-
-        /** {@code struct timespec} on 64-bit Linux: tv_sec, tv_nsec. */
-        int clock_getres(int clock, long[] timespec);
+    static {
+        // Direct mapping: a reading per quiet stretch's start and end, two a step of every execution.
+        Native.register(CoarseClock.class, Platform.C_LIBRARY_NAME);
     }
 
-    private static final long LAG_MILLIS = lagFromTheKernel();
+    /** {@code struct timespec} on 64-bit Linux: tv_sec, tv_nsec. */
+    private static native int clock_gettime(int clock, long[] timespec);
 
     private CoarseClock() {
     }
 
-    /** How far behind the wall clock the coarse clock may be, in whole milliseconds: its resolution, rounded up. */
-    public static long lagBoundMillis() {
-        return LAG_MILLIS;
-    }
-
-    private static long lagFromTheKernel() {
+    /** The coarse clock now, in milliseconds since the epoch (rounded down): its second is the one a change now is dated in. */
+    public static long nowMillis() {
         long[] timespec = new long[2];
-        long nanos = LONGEST_TICK_NANOS;
-        try {
-            if (Sys.INSTANCE.clock_getres(CLOCK_REALTIME_COARSE, timespec) == 0 && timespec[0] == 0 && timespec[1] > 0) {
-                nanos = timespec[1];
-            }
-        } catch (UnsatisfiedLinkError e) {
-            // no answer: the longest tick a kernel has
+        if (clock_gettime(CLOCK_REALTIME_COARSE, timespec) != 0) {
+            throw new IllegalStateException("clock_gettime(CLOCK_REALTIME_COARSE) failed: errno " + Native.getLastError());
         }
-        return (nanos + 999_999) / 1_000_000;
+        return timespec[0] * 1000 + timespec[1] / 1_000_000;
     }
 }
