@@ -17,9 +17,9 @@ import org.shmconform.backends.host.CpuAffinity;
  * The harness's threads are pinned when the placement opens (a thread made later inherits the mask of the thread that
  * makes it); a placer thread pins each descendant it finds (/proc's children lists, every {@value #TICK_MS} ms: the
  * pool's idle workers and fork servers from before, a worker started during the measurement) three ticks running, so a
- * thread a starting JVM makes while it is pinned is pinned too. Closing it gives the harness's threads and every
- * descendant still alive the CPUs the harness had before: a fork server or a pooled worker kept for the fuzz after it
- * runs where the scheduler puts it.
+ * thread a starting JVM makes while it is pinned is pinned too. Closing it gives the harness's threads, and every
+ * descendant still alive, the CPUs they had before (one started meanwhile, the harness's): a fork server or a pooled
+ * worker kept for the fuzz after it runs where the scheduler puts it.
  */
 final class RoundTripPlacement implements AutoCloseable {
     /**
@@ -30,20 +30,23 @@ final class RoundTripPlacement implements AutoCloseable {
     static final long TICK_MS = 50;
     private static final int PINS_PER_PROCESS = 3;
 
-    private final String description;
     private final BitSet before;
-    private final BitSet harnessCpus;
     private final BitSet descendantCpus;
     private final long self = ProcessHandle.current().pid();
+    /** Each descendant placed, with how often. */
     private final Map<Long, Integer> pins = new HashMap<>();
+    /** The CPUs of each descendant alive when the placement opened, given back at its close. */
+    private final Map<Long, BitSet> theirsBefore = new HashMap<>();
     private final Thread placer;
     private volatile boolean closed;
 
-    private RoundTripPlacement(String description, BitSet before, BitSet harnessCpus, BitSet descendantCpus) {
-        this.description = description;
+    private RoundTripPlacement(BitSet before, BitSet harnessCpus, BitSet descendantCpus) {
         this.before = before;
-        this.harnessCpus = harnessCpus;
         this.descendantCpus = descendantCpus;
+        // Read before anything is pinned: a process started from now on inherits a pinned mask, not its own.
+        for (long pid : CpuAffinity.descendants(self)) {
+            theirsBefore.put(pid, CpuAffinity.ofTask(pid));
+        }
         CpuAffinity.pinProcess(self, harnessCpus);
         placeDescendants();
         placer = new Thread(this::placeUntilClosed, "bench-placer");
@@ -55,7 +58,7 @@ final class RoundTripPlacement implements AutoCloseable {
     static RoundTripPlacement oneCpu() {
         BitSet before = CpuAffinity.ofThisThread();
         BitSet first = cpu(before.nextSetBit(0));
-        return new RoundTripPlacement("on one CPU", before, first, first);
+        return new RoundTripPlacement(before, first, first);
     }
 
     /** The harness on the first CPU it may use, its descendants on the second; null where it may use only one. */
@@ -63,7 +66,7 @@ final class RoundTripPlacement implements AutoCloseable {
         BitSet before = CpuAffinity.ofThisThread();
         int first = before.nextSetBit(0);
         int second = before.nextSetBit(first + 1);
-        return second < 0 ? null : new RoundTripPlacement("across two CPUs", before, cpu(first), cpu(second));
+        return second < 0 ? null : new RoundTripPlacement(before, cpu(first), cpu(second));
     }
 
     /** Why {@link #acrossCpus} gives none here. */
@@ -75,11 +78,6 @@ final class RoundTripPlacement implements AutoCloseable {
         BitSet b = new BitSet();
         b.set(index);
         return b;
-    }
-
-    /** "on one CPU" or "across two CPUs". */
-    String description() {
-        return description;
     }
 
     private void placeUntilClosed() {
@@ -100,9 +98,22 @@ final class RoundTripPlacement implements AutoCloseable {
     private void placeDescendants() {
         for (long pid : CpuAffinity.descendants(self)) {
             int n = pins.getOrDefault(pid, 0);
-            if (n < PINS_PER_PROCESS && CpuAffinity.pinProcess(pid, descendantCpus)) {
-                pins.put(pid, n + 1);
+            if (n >= PINS_PER_PROCESS) {
+                continue;
             }
+            pins.put(pid, placed(pid, descendantCpus) ? n + 1 : PINS_PER_PROCESS);
+        }
+    }
+
+    /**
+     * Whether the process took the mask: false if it is gone, or if the kernel refused it (a process in a cpuset without
+     * that CPU: EINVAL), which is left where it runs rather than ending the measurement.
+     */
+    private static boolean placed(long pid, BitSet cpus) {
+        try {
+            return CpuAffinity.pinProcess(pid, cpus);
+        } catch (IllegalStateException refused) {
+            return false;
         }
     }
 
@@ -114,10 +125,12 @@ final class RoundTripPlacement implements AutoCloseable {
         placer.interrupt();
         placer.join();
         CpuAffinity.pinProcess(self, before);
-        // Twice: a process a descendant forks while the first pass runs inherits the pinned mask.
+        // Twice: a process a descendant forks while the first pass runs inherits the pinned mask. One alive at the opening
+        // gets the CPUs it had then; one started since inherited the harness's, which it gets back.
         for (int pass = 0; pass < 2; pass++) {
             for (long pid : CpuAffinity.descendants(self)) {
-                CpuAffinity.pinProcess(pid, before);
+                BitSet theirs = theirsBefore.get(pid);
+                placed(pid, theirs == null || theirs.isEmpty() ? before : theirs);
             }
         }
     }

@@ -43,6 +43,26 @@ class RoundTripPlacementTest {
     }
 
     @Test
+    void aProcessThatRanOnCpusOfItsOwnGetsThemBack() throws Exception {
+        BitSet before = CpuAffinity.ofThisThread();
+        assumeTrue(before.cardinality() >= 2, RoundTripPlacement.acrossUnavailableReason());
+        BitSet last = new BitSet();
+        last.set(before.length() - 1);
+        Process own = new ProcessBuilder("sleep", "600").start();
+        try {
+            CpuAffinity.pinProcess(own.pid(), last); // as `taskset` would have
+            try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
+                BitSet first = new BitSet();
+                first.set(before.nextSetBit(0));
+                assertEquals(first, CpuAffinity.ofTask(own.pid()), "placed with the harness");
+            }
+            assertEquals(last, CpuAffinity.ofTask(own.pid()), "its own CPUs again, not the harness's");
+        } finally {
+            own.destroyForcibly().waitFor(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
     void onOneCpuTheHarnessAndWhatItStartsShareTheFirstOne() throws Exception {
         BitSet before = CpuAffinity.ofThisThread();
         BitSet first = new BitSet();
