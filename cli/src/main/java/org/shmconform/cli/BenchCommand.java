@@ -304,8 +304,8 @@ public final class BenchCommand implements Callable<Integer> {
      * for the floor: 60,000 where the worker is a JVM, 5,000 where it is a native program (the harness's own code is
      * warm after a few thousand). A Java worker's JIT thresholds are ten times the floor's (WorkerCommands.SHORT_LIFE_JIT:
      * a worker lives some 17 operations in a campaign), so it reaches its steady code much later. Measured on one CPU on
-     * 2026-12-07 (mmapfile, sysv, posix; the median of 1,000): 77-91 us after 2,000 (the figure bench gave from
-     * 2026-12-04 until then), 39-65 after 5,000, 22-33 after 10,000, 20-31 after 20,000, 20-29 after 40,000, 12-24 after
+     * 2026-12-07 (mmapfile, sysv, posix; the median of 1,000): 81-91 us after 2,000 (the figure bench gave from
+     * 2026-12-04 until then), 39-65 after 5,000, 22-33 after 10,000, 21-31 after 20,000, 20-29 after 40,000, 12-24 after
      * 60,000, 12-20 after 100,000.
      */
     static int roundTripWarmUp(String column) {
