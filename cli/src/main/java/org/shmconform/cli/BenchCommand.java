@@ -18,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.Backends;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
-import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.launch.ForkServer;
 import org.shmconform.engine.launch.ToolRun;
@@ -309,7 +308,7 @@ public final class BenchCommand implements Callable<Integer> {
      * 60,000, 12-20 after 100,000.
      */
     static int roundTripWarmUp(String column) {
-        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(true) ? 60_000 : 5_000;
+        return Subjects.here().jvmWorker(column, true) ? 60_000 : 5_000;
     }
 
     /** Median invoke-to-reply time of N size() calls in one schedule, as the engine records them. */

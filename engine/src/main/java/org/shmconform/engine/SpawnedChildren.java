@@ -2,7 +2,6 @@ package org.shmconform.engine;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import org.shmconform.backends.host.ProcText;
 import org.shmconform.engine.launch.SpawnedChildHandle;
 import org.shmconform.schedule.Schedule;
 import org.shmconform.schedule.ScheduleValidation;
@@ -137,13 +137,10 @@ final class SpawnedChildren {
      * of {@code parentHostPid}, as the harness's namespace numbers it.
      */
     static OptionalLong hostPidOfChild(long parentHostPid, long nsPid) {
-        try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", Long.toString(parentHostPid), "task"))) {
-            for (Path task : tasks) {
-                String children = Files.readString(task.resolve("children"), StandardCharsets.US_ASCII).trim();
-                for (String c : children.isEmpty() ? new String[0] : children.split("\\s+")) {
-                    if (lastNsPid(Long.parseLong(c)) == nsPid) {
-                        return OptionalLong.of(Long.parseLong(c));
-                    }
+        try {
+            for (long child : ProcText.children(parentHostPid)) {
+                if (lastNsPid(child) == nsPid) {
+                    return OptionalLong.of(child);
                 }
             }
         } catch (IOException | RuntimeException e) {

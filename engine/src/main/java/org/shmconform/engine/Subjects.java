@@ -109,6 +109,14 @@ public final class Subjects implements Declarations {
         return Optional.ofNullable(byName.getOrDefault(name, partners.get(name)));
     }
 
+    /**
+     * Whether the column's worker (or a partner-only worker) is a JVM ({@link Subject.JavaWorker}); {@code ifUnknown} for
+     * a name this machine does not know (the dearer kind, true, where a cost is weighed).
+     */
+    public boolean jvmWorker(String name, boolean ifUnknown) {
+        return named(name).map(s -> s.start() instanceof Subject.JavaWorker).orElse(ifUnknown);
+    }
+
     /** Whether the column runs here; an unknown name is not available, with the names that are. */
     public Availability availability(String name) {
         return named(name).map(Subject::availability)

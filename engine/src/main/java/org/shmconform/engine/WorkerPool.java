@@ -114,7 +114,7 @@ public final class WorkerPool implements AutoCloseable {
      * other (a Qt worker is built for its column).
      */
     static String programOf(String column) {
-        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker ? JAVA_WORKER : column).orElse(column);
+        return Subjects.here().jvmWorker(column, false) ? JAVA_WORKER : column;
     }
 
     /** Whether a worker of one column may serve the other's schedules (the same {@link #programOf program}). */

@@ -15,7 +15,6 @@ import java.util.function.Consumer;
 import org.shmconform.history.ReportLayout;
 import org.shmconform.engine.RunContext;
 import org.shmconform.engine.ScheduleRunner;
-import org.shmconform.engine.Subject;
 import org.shmconform.engine.Subjects;
 import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.Environment;
@@ -340,7 +339,7 @@ public final class FuzzCampaign {
 
     /** Whether the column's worker is a JVM (or the column is one this machine does not know, counted as the dearer kind). */
     private static boolean javaColumn(String column) {
-        return Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(true);
+        return Subjects.here().jvmWorker(column, true);
     }
 
     /**

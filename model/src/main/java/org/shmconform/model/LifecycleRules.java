@@ -464,8 +464,9 @@ final class LifecycleRules {
      * A create() that failed with AlreadyExists where the key's segment had lost its key file: its Create mode made the
      * file again, maybe on the freed inode of another key's nameless segment, which its shmget then met, so the handle it
      * keeps ({@link #markOrphanHandle}) may be that segment's and not the key's (empty where the key's file is there);
-     * once that segment is gone, the next cleanHandle finds nothing and the key's segment stays. Fuzz qt68-sysv-safe seed 5294 (3/3 on real Qt 6.8.2 in its
-     * campaign and in two replays, strace; later replays gave both last creates true, as the inodes fell):
+     * once that segment is gone, the next cleanHandle finds nothing and the key's segment stays. Fuzz qt68-sysv-safe
+     * seed 5294 (3/3 on real Qt 6.8.2 in its campaign and in two replays, strace; later replays gave both last creates
+     * true, as the inodes fell):
      * C create k; C create(0) k; B create k_1; C attach k_1 (its re-key's shmdt left k's segment at nattch 0, its
      * cleanHandle unlinked k's file); B create k → AlreadyExists (B's re-key had unlinked k_1's file, and k's new file
      * took that inode: k_1's segment); C detach (removes k_1's segment); B create k → AlreadyExists (its cleanHandle

@@ -529,7 +529,7 @@ public final class NamedSuite {
 
     /** Only a Java worker answers the placement op (the Qt workers do not know it). */
     private static String placementNotReported(String column) {
-        boolean java = Subjects.here().named(column).map(s -> s.start() instanceof Subject.JavaWorker).orElse(false);
+        boolean java = Subjects.here().jvmWorker(column, false);
         return java ? null : "the " + column + " worker does not report where its objects live (placement is an op of the"
                 + " Java worker; Qt's own directory choice is QDir::tempPath, which the sysv column mirrors)";
     }

@@ -92,26 +92,16 @@ public final class CpuAffinity {
     }
 
     /**
-     * Every process descended from {@code pid} now, children before grandchildren, from /proc/PID/task/TID/children
-     * (Linux 3.5+, CONFIG_PROC_CHILDREN); empty if it has none or is gone.
+     * Every process descended from {@code pid} now, from its threads' children lists ({@link ProcText#children}) and
+     * theirs; empty if it has none or is gone.
      */
     public static Set<Long> descendants(long pid) {
         Set<Long> found = new LinkedHashSet<>();
         List<Long> todo = new ArrayList<>(List.of(pid));
         while (!todo.isEmpty()) {
-            long p = todo.remove(todo.size() - 1);
-            for (long tid : listNumbers(Path.of("/proc", Long.toString(p), "task"))) {
-                try {
-                    for (String child : ProcText.fields(String.join(" ", ProcText.lines(
-                            Path.of("/proc", Long.toString(p), "task", Long.toString(tid), "children"))), 0)) {
-                        if (!child.isEmpty() && found.add(Long.parseLong(child))) {
-                            todo.add(Long.parseLong(child));
-                        }
-                    }
-                } catch (NoSuchFileException gone) {
-                    // the thread or the process ended while we looked
-                } catch (IOException e) {
-                    throw new IllegalStateException("cannot read the children of " + p + ": " + e.getMessage(), e);
+            for (long child : ProcText.children(todo.remove(todo.size() - 1))) {
+                if (found.add(child)) {
+                    todo.add(child);
                 }
             }
         }

@@ -2,7 +2,9 @@ package org.shmconform.backends.host;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +70,33 @@ public final class ProcText {
             i = j;
         }
         return fields.toArray(new String[0]);
+    }
+
+    /**
+     * The children of every thread of process {@code pid} now, from /proc/PID/task/TID/children (Linux 3.5+,
+     * CONFIG_PROC_CHILDREN); empty if it has none or is gone (a thread that ends while it is read is skipped).
+     */
+    public static List<Long> children(long pid) {
+        List<Long> children = new ArrayList<>();
+        Path tasks = Path.of("/proc", Long.toString(pid), "task");
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tasks)) {
+            for (Path task : entries) {
+                try {
+                    for (String child : fields(new String(Files.readAllBytes(task.resolve("children")), StandardCharsets.US_ASCII), 0)) {
+                        if (!child.isEmpty()) {
+                            children.add(Long.parseLong(child));
+                        }
+                    }
+                } catch (NoSuchFileException gone) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (NoSuchFileException gone) {
+            return List.of();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the children of " + pid + ": " + e.getMessage(), e);
+        }
+        return children;
     }
 
     /**
