@@ -403,6 +403,7 @@ final class ScheduleAttempt {
             }
         }
         Request request = toRequest(step, ++seq);
+        readRepliesInFlight();
         HistoryEvent invoke = history.append(invokeEvent(step));
         inFlight.put(step.worker(), invoke);
         inFlightSeq.put(step.worker(), request.seq());
@@ -661,6 +662,7 @@ final class ScheduleAttempt {
         List<String> objects = new ArrayList<>();
         objects.add(worker);
         otherObjectsOf(worker).stream().filter(o -> infos.get(o) != null && infos.get(o).exitStatus() == null).forEach(objects::add);
+        readRepliesInFlight();
         for (String object : objects) {
             history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.invoke, Nemesis.KILL).value(object).note(why).build());
             dying.put(object, why);
@@ -680,6 +682,22 @@ final class ScheduleAttempt {
         for (String object : objects) {
             history.append(new EventBuilder(start, Nemesis.PROCESS, EventType.ok, Nemesis.KILL).value(object).exitStatus(status)
                     .note(why).build());
+        }
+    }
+
+    /**
+     * Reads what each worker with an op in flight has said by now ({@link WorkerProcess#readWhatItSaid}), before an
+     * invoke is dated. Its reply is read by the thread that waits for it, and this thread waits for one worker at a time:
+     * a lock granted to another worker meanwhile (by an unlock, a holder's death) would otherwise be dated when it is next
+     * looked at, after the next step's invoke, and the checker would take the two for concurrent, when the reply came
+     * first. A reply that came before an invoke is dated before it, as a reader thread of its own dated it.
+     */
+    private void readRepliesInFlight() throws InterruptedException {
+        for (String worker : inFlight.keySet()) {
+            WorkerProcess wp = workers.get(worker);
+            if (wp != null) {
+                wp.readWhatItSaid();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package org.shmconform.engine;
 
 import org.shmconform.backends.host.KernelWait;
 import org.shmconform.backends.host.Pidfd;
+import org.shmconform.backends.host.PipeLines;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.spi.Args;
 import org.shmconform.spi.Op;
@@ -29,11 +30,13 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
- * The engine's side of one worker: sends requests, collects replies on a reader thread (stamped
- * with the time they arrived), copies stderr to a log file, and notices the worker's death.
+ * The engine's side of one worker: sends requests, reads its replies (each dated when it was read), copies stderr to a
+ * log file, and notices the worker's death. A reply is read by the thread that waits for it, from a read end of the
+ * worker's stdout the harness owns ({@link WorkerHandle#stdoutLines}); where the handle has only a stream (a container's
+ * worker), a thread of its own reads it into a queue.
  */
 public final class WorkerProcess {
-    /** What the reader thread saw: a reply, or the end of stdout (the worker died or exited). */
+    /** What it said: a reply, or the end of stdout (the worker died or exited), dated when it was read. */
     public record Received(Reply reply, long nanos, String unparsable) {
         boolean isEnd() {
             return reply == null && unparsable == null;
@@ -44,6 +47,13 @@ public final class WorkerProcess {
     private final WorkerHandle handle;
     private final OutputStream toWorker;
     private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
+    /**
+     * Its stdout, read by whichever thread waits for a reply; null where the handle has only a stream, which a reader
+     * thread reads into {@link #received}. Its monitor guards the reading and {@link #endTaken}.
+     */
+    private final PipeLines lines;
+    /** The end of its stdout was handed out: as from the reader thread's queue, it is handed out once. */
+    private boolean endTaken;
     private Hello hello;
     private volatile String crashSignal;
     /** Where its stderr goes now: a pooled worker's log follows it from schedule to schedule ({@link #logTo}). */
@@ -88,9 +98,12 @@ public final class WorkerProcess {
         if (logMadeNow) {
             touch(stderrLog);
         }
-        Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
-        reader.setDaemon(true);
-        reader.start();
+        this.lines = handle.stdoutLines();
+        if (lines == null) {
+            Thread reader = new Thread(this::readReplies, "worker-" + id + "-stdout");
+            reader.setDaemon(true);
+            reader.start();
+        }
         Thread logger = new Thread(this::copyStderr, "worker-" + id + "-stderr");
         logger.setDaemon(true);
         logger.start();
@@ -283,7 +296,84 @@ public final class WorkerProcess {
 
     /** The next thing the worker said, or null if nothing within the timeout. */
     public Received poll(Duration timeout) throws InterruptedException {
-        return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        if (lines == null) {
+            return received.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            Received r = received.poll();
+            if (r == null) {
+                r = readLine(timeout.toNanos());
+            }
+            if (r != null || !endTaken) {
+                return r;
+            }
+        }
+        // Once its end was handed out nothing more comes, and the wait runs out, as a poll of the reader thread's queue does.
+        long left = deadline - System.nanoTime();
+        if (left > 0) {
+            TimeUnit.NANOSECONDS.sleep(left);
+        }
+        return null;
+    }
+
+    /**
+     * Reads, without waiting, what the worker has said by now into the queue {@link #poll} serves first, each line dated
+     * when it was read. The engine calls it for every worker with an op in flight before it dates the next event: a reply
+     * that came before that event is then dated before it, as a reader thread of its own would have dated it, and the
+     * checker sees the order the replies really had (a lock granted to one worker before another's next step).
+     */
+    public void readWhatItSaid() throws InterruptedException {
+        if (lines == null) {
+            return;
+        }
+        synchronized (lines) {
+            for (Received r; (r = readLine(0)) != null; ) {
+                received.add(r);
+                if (r.isEnd()) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The next reply from {@link #lines}, or its end once; null if neither came within the timeout. Holds its monitor. */
+    private Received readLine(long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        while (true) {
+            PipeLines.Line line = lines.next(Math.max(0, deadline - System.nanoTime()));
+            if (line == null) {
+                if (lines.ended() && !endTaken) {
+                    endTaken = true;
+                    return new Received(null, System.nanoTime(), null);
+                }
+                return null;
+            }
+            Received r = receivedOf(line.text(), line.nanos());
+            if (r != null) {
+                return r;
+            }
+        }
+    }
+
+    /** Whether it said something after what was read (read now, kept for {@link #poll}). */
+    private boolean saidMore() {
+        try {
+            readWhatItSaid();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return !received.isEmpty();
+    }
+
+    /** What it said without waiting, as {@link #poll} gives it; null if nothing, or when interrupted (the flag kept). */
+    private Received saidByNow() {
+        try {
+            return poll(Duration.ZERO);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     /**
@@ -405,7 +495,7 @@ public final class WorkerProcess {
     }
 
     private String sendResetNow(long seq, String backend) {
-        Received stale = received.poll();
+        Received stale = saidByNow();
         if (stale != null) {
             return stale.isEnd() ? "it is gone" : "it said something nobody asked for";
         }
@@ -443,7 +533,7 @@ public final class WorkerProcess {
         if (backend != null && !backend.equals(released.backend())) {
             return "asked to serve " + backend + ", it serves " + released.backend();
         }
-        return received.isEmpty() ? null : "it said more than its reset reply";
+        return saidMore() ? "it said more than its reset reply" : null;
     }
 
     /**
@@ -501,6 +591,9 @@ public final class WorkerProcess {
                 lookAfterItsEnd(pid.getAsLong(), handle::stillHoldsItsPid); // a forked worker: unreaped, its pid is its own
             }
             exitStatus = handle.awaitExit(timeout);
+            if (exitStatus != null) {
+                stopReading();
+            }
             org.shmconform.engine.launch.PidHold hold = handle.pidHold();
             if (exitStatus != null && hold != null) {
                 if (!killedHere && pid.isPresent() && hold.pinnedPid() == pid.getAsLong()) {
@@ -576,19 +669,29 @@ public final class WorkerProcess {
         handle.release();
     }
 
+    /**
+     * Once it is reaped: what it said last is read into the queue (a crash banner then reaches its log, as the reader
+     * thread copied it), and the harness's read end of its stdout is closed, one descriptor less per ended worker.
+     */
+    private void stopReading() {
+        if (lines == null) {
+            return;
+        }
+        try {
+            readWhatItSaid();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lines.close();
+    }
+
     private void readReplies() {
         try (BufferedReader in = new BufferedReader(new InputStreamReader(handle.stdout(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = in.readLine()) != null) {
-                long now = System.nanoTime();
-                if (!line.startsWith("{")) {
-                    notProtocol(line);
-                    continue;
-                }
-                try {
-                    received.add(new Received(WorkerProtocol.decodeReply(line), now, null));
-                } catch (IOException e) {
-                    notProtocol(line);
+                Received r = receivedOf(line, System.nanoTime());
+                if (r != null) {
+                    received.add(r);
                 }
             }
         } catch (IOException e) {
@@ -596,6 +699,19 @@ public final class WorkerProcess {
         } finally {
             received.add(new Received(null, System.nanoTime(), null));
         }
+    }
+
+    /** A protocol line as the reply it is; null for anything else, which goes to its log ({@link #notProtocol}). */
+    private Received receivedOf(String line, long nanos) {
+        if (line.startsWith("{")) {
+            try {
+                return new Received(WorkerProtocol.decodeReply(line), nanos, null);
+            } catch (IOException e) {
+                // not a reply: kept as evidence below
+            }
+        }
+        notProtocol(line);
+        return null;
     }
 
     /** The signal named in a JVM crash banner ("#  SIGSEGV (0xb) at pc=..."), if the worker printed one. */

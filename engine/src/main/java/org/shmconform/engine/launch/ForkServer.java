@@ -16,6 +16,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.host.Pidfd;
+import org.shmconform.backends.host.PipeLines;
 import org.shmconform.worker.protocol.WorkerProtocol;
 
 /**
@@ -118,19 +119,19 @@ public final class ForkServer implements AutoCloseable {
         if (pidfd == null) {
             throw new IOException("the forked worker " + pid + " cannot be pinned (pidfd_open)");
         }
-        List<java.io.Closeable> opened = new ArrayList<>();
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
             FileOutputStream in = new FileOutputStream(serversPipe(descriptors.get(0)).toFile());
             opened.add(in);
-            FileInputStream out = new FileInputStream(serversPipe(descriptors.get(1)).toFile());
+            PipeLines out = PipeLines.open(serversPipe(descriptors.get(1)));
             opened.add(out);
             FileInputStream err = new FileInputStream(serversPipe(descriptors.get(2)).toFile());
             return new ForkedWorkerHandle(this, pidfd, in, out, err);
         } catch (IOException | RuntimeException e) {
-            for (java.io.Closeable c : opened) {
+            for (AutoCloseable c : opened) {
                 try {
                     c.close();
-                } catch (IOException closing) {
+                } catch (Exception closing) {
                     // closed already
                 }
             }

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.host.PipeLines;
 
 /**
  * A worker that is a child process of the harness, exec'd by ProcessBuilder (never forked from an
@@ -18,6 +19,9 @@ public final class ProcessWorkerHandle implements WorkerHandle {
     private final Process process;
     /** Keeps its pid its own after its death until its last look ({@link PidHold}); null where it was started without. */
     private final PidHold hold;
+    /** See {@link #stdoutLines}. */
+    private PipeLines lines;
+    private boolean linesAsked;
 
     private ProcessWorkerHandle(Process process, PidHold hold) {
         this.process = process;
@@ -125,6 +129,29 @@ public final class ProcessWorkerHandle implements WorkerHandle {
         return process.getErrorStream();
     }
 
+    /**
+     * A read end of its own of the worker's stdout ({@link PipeLines#ofChildStdout}), made at the first call; the
+     * Process's stream is closed then, so the pipe has one reader, and Java's reaper, which drains an ended child's
+     * stdout stream into memory, leaves the pipe to it. Null where it cannot be made (the worker already gone, its
+     * stdout no pipe): its stream is read instead. Asked as the worker's reader is made, long before its hello, so
+     * nothing it said can be drained by that reaper between the copy and the close.
+     */
+    @Override
+    public synchronized PipeLines stdoutLines() {
+        if (!linesAsked) {
+            linesAsked = true;
+            lines = PipeLines.ofChildStdout(process.pid());
+            if (lines != null) {
+                try {
+                    process.getInputStream().close();
+                } catch (IOException e) {
+                    // closed already: the copy is the pipe's one reader either way
+                }
+            }
+        }
+        return lines;
+    }
+
     @Override
     public void kill() {
         process.destroyForcibly(); // SIGKILL on Linux
@@ -150,6 +177,13 @@ public final class ProcessWorkerHandle implements WorkerHandle {
     public void release() {
         if (hold != null) {
             hold.close();
+        }
+        PipeLines made;
+        synchronized (this) {
+            made = lines;
+        }
+        if (made != null) {
+            made.close();
         }
     }
 }

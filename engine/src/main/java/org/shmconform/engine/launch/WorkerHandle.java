@@ -8,7 +8,17 @@ import java.time.Duration;
 public interface WorkerHandle {
     OutputStream stdin();
 
+    /** Its stdout as a stream; not read where {@link #stdoutLines} gives a read end of it. */
     InputStream stdout();
+
+    /**
+     * A read end of its stdout that the harness owns, read line by line by the thread that waits for a reply; null where
+     * the handle has only a stream ({@link #stdout}), which a thread of its own then reads. Asked once, by the one
+     * reader; a handle that gives one closes it on {@link #release}.
+     */
+    default org.shmconform.backends.host.PipeLines stdoutLines() {
+        return null;
+    }
 
     InputStream stderr();
 
