@@ -37,7 +37,8 @@ public final class PipeLines implements AutoCloseable {
     private static final int O_ACCMODE = 3;
     /** The longest a {@link #next} waits in one {@code ppoll}: between two, an interrupt of the caller is seen. */
     private static final long SLICE_NANOS = 50_000_000L;
-    private static final int CHUNK = 64 * 1024;
+    /** Bytes a read takes at most: a reply line is some 100 bytes; a longer one (a large read's data) takes several reads. */
+    private static final int CHUNK = 16 * 1024;
 
     static {
         // Direct mapping: a ppoll and a read per reply of every worker.
@@ -240,6 +241,7 @@ public final class PipeLines implements AutoCloseable {
             ended = true;
             ready.clear();
             closer.clean();
+            buffer.close(); // its native memory now, not at a later collection (a campaign reads thousands of workers)
         }
     }
 }

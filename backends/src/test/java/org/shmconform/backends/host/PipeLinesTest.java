@@ -55,6 +55,16 @@ class PipeLinesTest {
     }
 
     @Test
+    void aLineLongerThanOneReadComesWhole() throws Exception {
+        try (Started s = start("head -c 100000 /dev/zero | tr '\\0' x; echo; echo after; sleep 60")) {
+            PipeLines.Line line = s.lines().next(10 * SECOND);
+            assertEquals(100_000, line.text().length(), "a large read's reply is one line, however many reads it takes");
+            assertTrue(line.text().chars().allMatch(c -> c == 'x'));
+            assertEquals("after", s.lines().next(10 * SECOND).text());
+        }
+    }
+
+    @Test
     void aLineReadLateKeepsTheDateItWasReadAt() throws Exception {
         try (Started s = start("printf 'one\\ntwo\\n'; sleep 60")) {
             Thread.sleep(300); // both lines are in the pipe: the first read takes them together
