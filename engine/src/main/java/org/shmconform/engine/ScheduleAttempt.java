@@ -40,7 +40,7 @@ import org.shmconform.engine.launch.WorkerHandle;
  */
 final class ScheduleAttempt {
     /**
-     * How often the engine alternates between the reply queue and the kernel: a cadence, never a verdict. A wait
+     * How often the engine alternates between the worker's replies and the kernel: a cadence, never a verdict. A wait
      * starts with {@link #FIRST_LOOK} and doubles up to {@link #LOOK}: most ops answer in well under a millisecond, and
      * one that blocks is seen asleep in its lock wait soon after. With a fixed 5 ms look, every blocked async step cost
      * at least 5 ms and every confirmed-stuck one 10 ms, against round trips of 30 µs on the qt column.

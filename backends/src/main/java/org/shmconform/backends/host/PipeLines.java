@@ -6,8 +6,8 @@ import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import java.io.ByteArrayOutputStream;
-import java.lang.ref.Cleaner;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -58,6 +58,11 @@ public final class PipeLines implements AutoCloseable {
     /** Closes {@link #fd} once: at {@link #close}, or when this object is no longer reachable (a worker left unreaped). */
     private final Cleaner.Cleanable closer;
     private boolean closed;
+    /**
+     * Set by {@link #close} before it waits for this object's monitor: a {@link #next} that holds it (a wait of up to a
+     * minute for a hello) returns at the end of its current slice instead of at its timeout.
+     */
+    private volatile boolean closing;
     /** The pipe ended (a read gave nothing) or was closed: nothing more is read from {@link #fd}. */
     private boolean ended;
     private final Deque<Line> ready = new ArrayDeque<>();
@@ -164,7 +169,7 @@ public final class PipeLines implements AutoCloseable {
             if (line != null) {
                 return line;
             }
-            if (ended) {
+            if (ended || closing) {
                 return null;
             }
             long left = deadline - System.nanoTime();
@@ -192,11 +197,7 @@ public final class PipeLines implements AutoCloseable {
         try {
             return ppoll(pollfd, 1, timespec, null) > 0; // POLLIN, or POLLHUP at the end: read says which
         } catch (LastErrorException e) {
-            if (e.getErrorCode() == EINTR) {
-                return false;
-            }
-            ended = true;
-            return true;
+            return e.getErrorCode() != EINTR; // any other failure: the read that follows fails too, and ends it
         }
     }
 
@@ -233,15 +234,21 @@ public final class PipeLines implements AutoCloseable {
         partial.write(chunk, from, (int) n - from);
     }
 
-    /** Closes its descriptor; a {@link #next} in another thread finishes its slice first (this waits for it). */
+    /**
+     * Closes its descriptor. A {@link #next} in another thread returns null at the end of its current slice, and the
+     * descriptor is closed after that, never while a ppoll or read of another thread may still use its number.
+     */
     @Override
-    public synchronized void close() {
-        if (!closed) {
-            closed = true;
-            ended = true;
-            ready.clear();
-            closer.clean();
-            buffer.close(); // its native memory now, not at a later collection (a campaign reads thousands of workers)
+    public void close() {
+        closing = true;
+        synchronized (this) {
+            if (!closed) {
+                closed = true;
+                ended = true;
+                ready.clear();
+                closer.clean();
+                buffer.close(); // its native memory now, not at a later collection (a campaign reads thousands of workers)
+            }
         }
     }
 }

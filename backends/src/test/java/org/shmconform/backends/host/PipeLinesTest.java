@@ -114,6 +114,27 @@ class PipeLinesTest {
     }
 
     @Test
+    void aCloseEndsAnotherThreadsLongWaitWithinASlice() throws Exception {
+        try (Started s = start("sleep 60")) {
+            CompletableFuture<PipeLines.Line> waited = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return s.lines().next(60 * SECOND); // as a spare's wait for its hello
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Thread.sleep(200);
+            long t0 = System.nanoTime();
+            s.lines().close();
+            long closedAfter = System.nanoTime() - t0;
+            assertNull(waited.get(5, TimeUnit.SECONDS), "the wait ended with nothing, not at its 60 s");
+            assertTrue(closedAfter < 2 * SECOND, "the close waited for one slice at most, not the other thread's minute: "
+                    + closedAfter / 1_000_000 + " ms");
+            assertTrue(s.lines().ended());
+        }
+    }
+
+    @Test
     void aClosedOneReadsNothingAndItsDescriptorIsGone() throws Exception {
         try (Started s = start("echo unread; sleep 60")) {
             Path fds = Path.of("/proc/self/fd");
