@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.shmconform.backends.host.PipeDescriptors;
 import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.SystemTools;
 import org.shmconform.engine.launch.WorkerCommand;
@@ -30,29 +31,40 @@ class WorkerProcessRepliesTest {
         return new WorkerProcess("replies", ProcessWorkerHandle.start(command, command.program().toString()), tmp.resolve("w.log"));
     }
 
-    private static boolean aReaderThreadRuns() {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("worker-replies-stdout"));
+    @FunctionalInterface
+    private interface WithWorker {
+        void run(WorkerProcess wp) throws Exception;
     }
 
-    @Test
-    void repliesComeInOrderWithStrayLinesSetAsideAndNoReaderThread(@TempDir Path tmp) throws Exception {
-        WorkerProcess wp = start(tmp, "echo '" + REPLY_1 + "'; echo 'not a reply'; echo '" + REPLY_2 + "'; sleep 60");
+    /** Runs {@code body} with a worker of {@code script}, then kills and reaps it, whatever the body did. */
+    private static void withWorker(Path tmp, String script, WithWorker body) throws Exception {
+        WorkerProcess wp = start(tmp, script);
         try {
-            assertTrue(!aReaderThreadRuns(), "no thread of its own reads its stdout");
-            assertEquals(1, wp.poll(Duration.ofSeconds(10)).reply().seq());
-            assertEquals(2, wp.poll(Duration.ofSeconds(10)).reply().seq(), "the stray line between them is no reply");
-            assertTrue(wp.strayOutput());
-            assertTrue(Files.readString(tmp.resolve("w.log")).contains("[stdout] not a reply"), "it is kept in the worker's log");
+            body.run(wp);
         } finally {
             wp.killAndReap(Duration.ofSeconds(10));
             wp.release();
         }
     }
 
+    private static boolean aReaderThreadRuns() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals("worker-replies-stdout"));
+    }
+
+    @Test
+    void repliesComeInOrderWithStrayLinesSetAsideAndNoReaderThread(@TempDir Path tmp) throws Exception {
+        withWorker(tmp, "echo '" + REPLY_1 + "'; echo 'not a reply'; echo '" + REPLY_2 + "'; sleep 60", wp -> {
+            assertTrue(!aReaderThreadRuns(), "no thread of its own reads its stdout");
+            assertEquals(1, wp.poll(Duration.ofSeconds(10)).reply().seq());
+            assertEquals(2, wp.poll(Duration.ofSeconds(10)).reply().seq(), "the stray line between them is no reply");
+            assertTrue(wp.strayOutput());
+            assertTrue(Files.readString(tmp.resolve("w.log")).contains("[stdout] not a reply"), "it is kept in the worker's log");
+        });
+    }
+
     @Test
     void aReplyReadBeforeAnInvokeKeepsTheTimeItWasReadAt(@TempDir Path tmp) throws Exception {
-        WorkerProcess wp = start(tmp, "echo '" + REPLY_1 + "'; sleep 60");
-        try {
+        withWorker(tmp, "echo '" + REPLY_1 + "'; sleep 60", wp -> {
             Thread.sleep(300); // the reply is in the pipe
             long before = System.nanoTime();
             wp.readWhatItSaid();
@@ -63,20 +75,17 @@ class WorkerProcessRepliesTest {
             assertEquals(1, r.reply().seq());
             assertTrue(r.nanos() >= before && r.nanos() <= after, "dated when it was read, not 200 ms later when it was asked for: "
                     + (r.nanos() - before) / 1_000 + " us after the look began, which took " + (after - before) / 1_000 + " us");
-        } finally {
-            wp.killAndReap(Duration.ofSeconds(10));
-            wp.release();
-        }
+        });
     }
 
     @Test
     void itsEndIsHandedOutOnceAndItsReadEndIsClosedOnceReaped(@TempDir Path tmp) throws Exception {
         WorkerProcess wp = start(tmp, "sleep 0.3; echo '" + REPLY_1 + "'");
         long pid = wp.hostPid().getAsLong();
-        String pipe = Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "fd", "1")).toString();
-        assertEquals(1, descriptorsOf(pipe), "the harness holds one read end of its stdout");
+        String pipe = PipeDescriptors.stdoutOf(pid);
+        assertEquals(1, PipeDescriptors.heldHere(pipe), "the harness holds one read end of its stdout");
         assertEquals(0, wp.reap(Duration.ofSeconds(10)), "it exited by itself");
-        assertEquals(0, descriptorsOf(pipe), "reaped: the read end is closed");
+        assertEquals(0, PipeDescriptors.heldHere(pipe), "reaped: the read end is closed");
         WorkerProcess.Received last = wp.poll(Duration.ZERO);
         assertNotNull(last, "what it said before its end was read before the close");
         assertEquals(1, last.reply().seq());
@@ -85,18 +94,5 @@ class WorkerProcessRepliesTest {
         assertNull(wp.poll(Duration.ofMillis(100)), "once: nothing more comes");
         assertTrue(System.nanoTime() - t0 >= 100_000_000L, "and a wait runs out, as a poll of an empty queue does");
         wp.release();
-    }
-
-    /** How many of this process's descriptors are {@code pipe} ("pipe:[inode]"). */
-    private static long descriptorsOf(String pipe) throws Exception {
-        try (var fds = Files.list(Path.of("/proc/self/fd"))) {
-            return fds.filter(fd -> {
-                try {
-                    return pipe.equals(Files.readSymbolicLink(fd).toString());
-                } catch (Exception e) {
-                    return false;
-                }
-            }).count();
-        }
     }
 }
