@@ -1,5 +1,6 @@
 package org.shmconform.engine;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,6 +17,9 @@ import org.shmconform.backends.host.PipeDescriptors;
 import org.shmconform.engine.launch.ProcessWorkerHandle;
 import org.shmconform.engine.launch.SystemTools;
 import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.spi.Args;
+import org.shmconform.spi.Op;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
 
 /**
  * A local worker's replies are read by the thread that waits for them, from a read end of its stdout the harness owns:
@@ -64,8 +68,8 @@ class WorkerProcessRepliesTest {
 
     @Test
     void aReplyReadBeforeAnInvokeKeepsTheTimeItWasReadAt(@TempDir Path tmp) throws Exception {
-        withWorker(tmp, "echo '" + REPLY_1 + "'; sleep 60", wp -> {
-            Thread.sleep(300); // the reply is in the pipe
+        withWorker(tmp, "echo '" + REPLY_1 + "'; : > \"$TMPDIR/said\"; sleep 60", wp -> {
+            await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(tmp.resolve("said"))); // the reply is in the pipe
             long before = System.nanoTime();
             wp.readWhatItSaid();
             long after = System.nanoTime();
@@ -80,10 +84,11 @@ class WorkerProcessRepliesTest {
 
     @Test
     void itsEndIsHandedOutOnceAndItsReadEndIsClosedOnceReaped(@TempDir Path tmp) throws Exception {
-        WorkerProcess wp = start(tmp, "sleep 0.3; echo '" + REPLY_1 + "'");
+        WorkerProcess wp = start(tmp, "read request; echo '" + REPLY_1 + "'");
         long pid = wp.hostPid().getAsLong();
-        String pipe = PipeDescriptors.stdoutOf(pid);
+        String pipe = PipeDescriptors.stdoutOf(pid); // while it waits for a request
         assertEquals(1, PipeDescriptors.heldHere(pipe), "the harness holds one read end of its stdout");
+        wp.send(new Request(1, Op.size, Args.NONE)); // it answers, then exits
         assertEquals(0, wp.reap(Duration.ofSeconds(10)), "it exited by itself");
         assertEquals(0, PipeDescriptors.heldHere(pipe), "reaped: the read end is closed");
         WorkerProcess.Received last = wp.poll(Duration.ZERO);

@@ -4,8 +4,6 @@ import com.sun.jna.Library;
 import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -52,7 +50,7 @@ public final class CpuAffinity {
      * that must cover every thread calls this again once the process is settled.
      */
     public static boolean pinProcess(long pid, BitSet cpus) {
-        List<Long> tasks = listNumbers(Path.of("/proc", Long.toString(pid), "task"));
+        List<Long> tasks = ProcText.tasks(pid);
         if (tasks.isEmpty()) {
             return false;
         }
@@ -106,19 +104,5 @@ public final class CpuAffinity {
             }
         }
         return found;
-    }
-
-    private static List<Long> listNumbers(Path dir) {
-        List<Long> numbers = new ArrayList<>();
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
-            for (Path e : entries) {
-                numbers.add(Long.parseLong(e.getFileName().toString()));
-            }
-        } catch (NoSuchFileException gone) {
-            return List.of();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
-        }
-        return numbers;
     }
 }

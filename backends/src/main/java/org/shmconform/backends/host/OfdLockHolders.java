@@ -54,7 +54,7 @@ public final class OfdLockHolders {
     private static boolean holdsLockThroughADescriptorOf(Path proc, String target, String inode) {
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(proc.resolve("fd"))) {
             for (Path fd : fds) {
-                if (target.equals(linkOf(fd)) && hasOfdLockOn(proc.resolve("fdinfo").resolve(fd.getFileName()), inode)) {
+                if (target.equals(ProcText.link(fd)) && hasOfdLockOn(proc.resolve("fdinfo").resolve(fd.getFileName()), inode)) {
                     return true;
                 }
             }
@@ -62,14 +62,6 @@ public final class OfdLockHolders {
             return false; // gone, or not ours to read
         }
         return false;
-    }
-
-    private static String linkOf(Path fd) {
-        try {
-            return Files.readSymbolicLink(fd).toString();
-        } catch (IOException | UnsupportedOperationException e) {
-            return "";
-        }
     }
 
     /** fdinfo's lines {@code lock:\t1: OFDLCK ADVISORY WRITE -1 fe:00:2146564 0 0} list this description's locks. */

@@ -69,9 +69,13 @@ public final class PipeLines implements AutoCloseable {
     private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
     private final Memory buffer = new Memory(CHUNK);
     private final byte[] chunk = new byte[CHUNK];
+    /** struct pollfd {int fd; short events; short revents;} (little-endian) and a struct timespec, reused under the monitor. */
+    private final int[] pollfd;
+    private final long[] timespec = new long[2];
 
     private PipeLines(int fd) {
         this.fd = fd;
+        this.pollfd = new int[] {fd, POLLIN};
         this.closer = CLEANER.register(this, new Closer(fd));
     }
 
@@ -99,7 +103,7 @@ public final class PipeLines implements AutoCloseable {
      * so a descriptor closed and reused between the look and the copy is never taken.
      */
     public static PipeLines ofChildStdout(long pid) {
-        String pipe = link(Path.of("/proc", Long.toString(pid), "fd", "1"));
+        String pipe = ProcText.link(Path.of("/proc", Long.toString(pid), "fd", "1"));
         if (pipe == null || !pipe.startsWith("pipe:[")) {
             return null;
         }
@@ -112,7 +116,7 @@ public final class PipeLines implements AutoCloseable {
                 } catch (NumberFormatException e) {
                     continue;
                 }
-                if (pipe.equals(link(entry)) && readOnly(n)) {
+                if (pipe.equals(ProcText.link(entry)) && readOnly(n)) {
                     if (found != null) {
                         return null;
                     }
@@ -129,25 +133,17 @@ public final class PipeLines implements AutoCloseable {
         if (copy < 0) {
             return null;
         }
-        if (!pipe.equals(link(Path.of("/proc/self/fd", Integer.toString(copy)))) || !readOnly(copy)) {
+        if (!pipe.equals(ProcText.link(Path.of("/proc/self/fd", Integer.toString(copy)))) || !readOnly(copy)) {
             LibC.INSTANCE.close(copy);
             return null;
         }
         return new PipeLines(copy);
     }
 
-    private static String link(Path path) {
-        try {
-            return Files.readSymbolicLink(path).toString();
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     /** Whether this process's descriptor {@code fd} was opened read-only (/proc/self/fdinfo's "flags", octal). */
     private static boolean readOnly(int fd) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/fdinfo", Integer.toString(fd)))) {
+            for (String line : ProcText.lines(Path.of("/proc/self/fdinfo", Integer.toString(fd)))) {
                 if (line.startsWith("flags:")) {
                     return (Integer.parseInt(line.substring("flags:".length()).strip(), 8) & O_ACCMODE) == O_RDONLY;
                 }
@@ -192,8 +188,9 @@ public final class PipeLines implements AutoCloseable {
     }
 
     private boolean readable(long nanos) {
-        int[] pollfd = {fd, POLLIN}; // struct pollfd {int fd; short events; short revents;}, little-endian
-        long[] timespec = {nanos / 1_000_000_000L, nanos % 1_000_000_000L};
+        pollfd[1] = POLLIN; // revents, the upper half, cleared: the kernel writes it back
+        timespec[0] = nanos / 1_000_000_000L;
+        timespec[1] = nanos % 1_000_000_000L;
         try {
             return ppoll(pollfd, 1, timespec, null) > 0; // POLLIN, or POLLHUP at the end: read says which
         } catch (LastErrorException e) {

@@ -78,25 +78,46 @@ public final class ProcText {
      */
     public static List<Long> children(long pid) {
         List<Long> children = new ArrayList<>();
-        Path tasks = Path.of("/proc", Long.toString(pid), "task");
-        try (DirectoryStream<Path> entries = Files.newDirectoryStream(tasks)) {
-            for (Path task : entries) {
-                try {
-                    for (String child : fields(new String(Files.readAllBytes(task.resolve("children")), StandardCharsets.US_ASCII), 0)) {
-                        if (!child.isEmpty()) {
-                            children.add(Long.parseLong(child));
-                        }
+        for (long tid : tasks(pid)) {
+            Path list = Path.of("/proc", Long.toString(pid), "task", Long.toString(tid), "children");
+            try {
+                for (String child : fields(new String(Files.readAllBytes(list), StandardCharsets.US_ASCII), 0)) {
+                    if (!child.isEmpty()) {
+                        children.add(Long.parseLong(child));
                     }
-                } catch (NoSuchFileException gone) {
-                    // the thread ended while we looked
                 }
+            } catch (NoSuchFileException gone) {
+                // the thread ended while we looked
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot read " + list + ": " + e.getMessage(), e);
+            }
+        }
+        return children;
+    }
+
+    /** The ids of process {@code pid}'s threads now (/proc/PID/task); empty if it is gone. */
+    public static List<Long> tasks(long pid) {
+        Path dir = Path.of("/proc", Long.toString(pid), "task");
+        List<Long> tids = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path e : entries) {
+                tids.add(Long.parseLong(e.getFileName().toString()));
             }
         } catch (NoSuchFileException gone) {
             return List.of();
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read the children of " + pid + ": " + e.getMessage(), e);
+            throw new IllegalStateException("cannot list " + dir + ": " + e.getMessage(), e);
         }
-        return children;
+        return tids;
+    }
+
+    /** What the link at {@code path} names (a /proc/PID/fd/N entry: "pipe:[inode]", a file's path); null if unreadable or gone. */
+    public static String link(Path path) {
+        try {
+            return Files.readSymbolicLink(path).toString();
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     /**

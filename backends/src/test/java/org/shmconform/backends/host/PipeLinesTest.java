@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A child's stdout read through a read end of the harness's own ({@link PipeLines#ofChildStdout}): real processes
- * ({@code sh} printing with pauses), real pipes, the timeout, the end, an interrupt and the close.
+ * ({@code sh} printing when the test tells it to, on its stdin: no pause decides what a test sees), real pipes, the
+ * timeout, the end, an interrupt and the close.
  */
 class PipeLinesTest {
     private static final long SECOND = 1_000_000_000L;
@@ -27,6 +31,12 @@ class PipeLinesTest {
     }
 
     private record Started(Process process, PipeLines lines) implements AutoCloseable {
+        /** Lets the child's next {@code read x} return. */
+        void go() throws java.io.IOException {
+            process.getOutputStream().write('\n');
+            process.getOutputStream().flush();
+        }
+
         @Override
         public void close() throws InterruptedException {
             lines.close();
@@ -36,16 +46,19 @@ class PipeLinesTest {
 
     @Test
     void aLineSplitAcrossWritesComesWholeDatedByTheReadThatBroughtItsEnd() throws Exception {
-        try (Started s = start("printf 'a\\nb'; sleep 0.3; printf 'c\\n'; sleep 0.3; printf '\\303\\251\\nlast'")) {
+        try (Started s = start("printf 'a\\nb'; read x; printf 'c\\n'; read x; printf '\\303\\251\\nlast'")) {
             PipeLines.Line a = s.lines().next(10 * SECOND);
+            Thread.sleep(300);
+            s.go(); // c comes after this: at least 300 ms after a was read
             PipeLines.Line bc = s.lines().next(10 * SECOND);
+            s.go();
             PipeLines.Line accent = s.lines().next(10 * SECOND);
             PipeLines.Line last = s.lines().next(10 * SECOND);
             assertEquals("a", a.text());
             assertEquals("bc", bc.text(), "the part before the pause and the part after are one line");
             assertEquals("é", accent.text(), "UTF-8");
             assertEquals("last", last.text(), "what follows the last LF at the end is a last line");
-            assertTrue(bc.nanos() - a.nanos() >= 250_000_000L, "bc is dated by the read that brought its LF, after the pause: "
+            assertTrue(bc.nanos() - a.nanos() >= 300_000_000L, "bc is dated by the read that brought its LF, after the pause: "
                     + (bc.nanos() - a.nanos()) / 1_000_000 + " ms");
             assertNull(s.lines().next(10 * SECOND), "then the end");
             assertTrue(s.lines().ended());
@@ -63,9 +76,9 @@ class PipeLinesTest {
     }
 
     @Test
-    void aLineReadLateKeepsTheDateItWasReadAt() throws Exception {
-        try (Started s = start("printf 'one\\ntwo\\n'; sleep 60")) {
-            Thread.sleep(300); // both lines are in the pipe: the first read takes them together
+    void aLineReadLateKeepsTheDateItWasReadAt(@TempDir Path tmp) throws Exception {
+        Path both = Files.writeString(tmp.resolve("both"), "one\ntwo\n");
+        try (Started s = start("cat '" + both + "'; sleep 60")) { // one write: the first read takes both lines
             PipeLines.Line one = s.lines().next(10 * SECOND);
             long firstAsked = System.nanoTime();
             Thread.sleep(200);
@@ -78,13 +91,14 @@ class PipeLinesTest {
 
     @Test
     void nothingWithinTheTimeoutGivesNullAndTheLineStillComesAfter() throws Exception {
-        try (Started s = start("sleep 0.5; echo late; sleep 60")) {
+        try (Started s = start("read x; echo late; sleep 60")) {
             long t0 = System.nanoTime();
             assertNull(s.lines().next(100_000_000L));
             long waited = System.nanoTime() - t0;
-            assertTrue(waited >= 100_000_000L && waited < 450_000_000L, "waited its timeout, not the line: " + waited / 1_000_000 + " ms");
+            assertTrue(waited >= 100_000_000L, "waited its timeout: " + waited / 1_000_000 + " ms");
             assertFalse(s.lines().ended());
             assertNull(s.lines().next(0), "a look without waiting finds nothing yet");
+            s.go();
             assertEquals("late", s.lines().next(10 * SECOND).text());
         }
     }
@@ -157,7 +171,8 @@ class PipeLinesTest {
 
     @Test
     void anExitedChildsPipeEndsAfterItsLastLine() throws Exception {
-        try (Started s = start("sleep 0.2; echo bye")) {
+        try (Started s = start("read x; echo bye")) {
+            s.go();
             assertEquals(0, s.process().waitFor());
             assertEquals("bye", s.lines().next(10 * SECOND).text(), "Java's reaper did not drain it: its stream was closed first");
             assertNull(s.lines().next(10 * SECOND));
