@@ -19,7 +19,12 @@ import java.util.regex.Pattern;
  * user jar is reported instead of silently missing.
  */
 public final class Backends {
-    private static final Pattern PROVIDER = Pattern.compile("Provider ([\\w.$]+) (.*)$");
+    /**
+     * A ServiceConfigurationError's "Provider a.b.C could not be instantiated". Compiled where it is used, on a provider's
+     * failure only: compiled with this class it was 8 % of a Java worker's start and first operations (async-profiler,
+     * ten worker lives), the first of a worker's lambdas and regular expressions, in every worker a kill replaces.
+     */
+    private static final String PROVIDER = "Provider ([\\w.$]+) (.*)$";
     /** A loader that fails on every step must not loop forever. */
     private static final int MAX_FAILURES = 1000;
 
@@ -60,7 +65,7 @@ public final class Backends {
     /** "Provider a.b.C could not be instantiated" with the constructor's exception as the cause. */
     private static GuardedBackend unloadable(ServiceConfigurationError e, int n) {
         String message = String.valueOf(e.getMessage());
-        Matcher m = PROVIDER.matcher(message);
+        Matcher m = Pattern.compile(PROVIDER).matcher(message);
         if (!m.find()) {
             return GuardedBackend.unloadable("unloadable:" + n, "ServiceLoader: " + message
                     + (e.getCause() == null ? "" : ": " + GuardedBackend.oneLine(e.getCause())));

@@ -2,7 +2,6 @@ package org.shmconform.backends.linux;
 
 import com.sun.jna.Library;
 import com.sun.jna.Native;
-import com.sun.jna.Platform;
 import com.sun.jna.NativeLong;
 import com.sun.jna.Pointer;
 
@@ -20,7 +19,8 @@ import com.sun.jna.Pointer;
  * {@code jna.platform.library.path} (engine's WorkerCommands), runs no ldconfig while it starts.
  */
 public interface LibC extends Library {
-    LibC INSTANCE = Native.load(Platform.C_LIBRARY_NAME, LibC.class);
+    /** Through JNA's {@code Function}s rather than {@code Native.load}'s proxy: {@link LibCFunctions} says why. */
+    LibC INSTANCE = new LibCFunctions();
 
     int O_RDONLY = 0;
     int O_WRONLY = 1;
