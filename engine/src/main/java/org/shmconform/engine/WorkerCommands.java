@@ -75,8 +75,12 @@ public final class WorkerCommands {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         List<String> args = new ArrayList<>(JVM_OPTIONS);
         if (user == null) { // another user's class path is a per-run copy: not worth an archive each run
-            args.addAll(WorkerClassDataSharing.options(java, JVM_OPTIONS, classPath, WorkerMain.class.getName(), backend));
-            args.addAll(WorkerNativeDispatch.options()); // another user cannot read the private cache: its JNA unpacks its own
+            // another user cannot read the private cache: its JNA unpacks its own
+            List<String> nativeDispatch = WorkerNativeDispatch.options();
+            List<String> dumpOptions = new ArrayList<>(JVM_OPTIONS);
+            dumpOptions.addAll(nativeDispatch); // the archive's dump runs a worker's first operations, JNA's library included
+            args.addAll(WorkerClassDataSharing.options(java, dumpOptions, classPath, WorkerMain.class.getName()));
+            args.addAll(nativeDispatch);
         }
         // The JVM's own temporary files (JNA's native library when it cannot use the user's cache) go to the
         // worker's private TMPDIR too, never to /tmp.

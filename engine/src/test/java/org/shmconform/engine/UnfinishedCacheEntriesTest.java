@@ -13,7 +13,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a harness killed while it made a cache entry leaves (the host archive's worker-*.jsa.part, a Qt worker build's
+ * What a harness killed while it made a cache entry leaves (the host archive's worker-*.jsa.part and its dump's segment
+ * directory worker-dump-*, a Qt worker build's
  * qt-worker-*.part-* directory, the worker image's build script copied for docker build) goes with the old archives once an hour old; a finished entry of the same age that is
  * in use stays. Before, worker-*.jsa.part matched none of the clean-up's names and stayed in the cache for good.
  */
@@ -37,15 +38,18 @@ class UnfinishedCacheEntriesTest {
         Path partBuild = Files.createDirectory(cache.resolve("qt-worker-0123456789abcdef" + QtReferenceWorker.PARTIAL + "42"));
         Files.writeString(partBuild.resolve("qt_shm_worker"), "half a binary");
         Path script = Files.writeString(cache.resolve("shmconform-123-" + org.shmconform.engine.env.WorkerImage.SCRIPT), "a copy");
+        Path dumpSegments = Files.createDirectory(cache.resolve(WorkerClassDataSharing.DUMP_SCRATCH_PREFIX + "1234567890"));
+        Files.writeString(dumpSegments.resolve("segment"), "a dump's segment file");
         Path inUse = Files.writeString(cache.resolve("worker-6543210987654321.jsa"), "an archive in use");
         long twoHoursAgo = System.currentTimeMillis() - TimeUnit.HOURS.toMillis(2);
-        for (Path p : List.of(partArchive, partBuild, script, inUse)) {
+        for (Path p : List.of(partArchive, partBuild, script, dumpSegments, inUse)) {
             Files.setLastModifiedTime(p, FileTime.fromMillis(twoHoursAgo));
         }
         WorkerClassDataSharing.forgetOldArchives(cache, List.of(inUse), System.currentTimeMillis());
         assertFalse(Files.exists(partArchive), partArchive + " stayed");
         assertFalse(Files.exists(partBuild), partBuild + " stayed");
         assertFalse(Files.exists(script), script + " stayed");
+        assertFalse(Files.exists(dumpSegments), dumpSegments + " stayed");
         assertTrue(Files.exists(inUse), "an archive in use went");
     }
 

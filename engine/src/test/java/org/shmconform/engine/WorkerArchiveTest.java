@@ -1,0 +1,65 @@
+package org.shmconform.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.shmconform.backends.mmapfile.MmapFileBackend;
+import org.shmconform.engine.launch.WorkerCommand;
+
+/**
+ * The Java worker's class-data archive is dumped by a worker that served its first operations, not its hello alone: a
+ * worker started with it finds the classes of a create on the archive (the segment's, libc's functions', the key's
+ * SHA-1), and the directory the dump's segment lived in is gone.
+ */
+class WorkerArchiveTest {
+    private static final List<String> OP_PATH = List.of("org.shmconform.backends.mmapfile.MmapFileSegment",
+            "org.shmconform.backends.linux.LibCFunctions", "org.shmconform.backends.QtKeys");
+
+    @Test
+    void aWorkersFirstCreateLoadsItsClassesFromTheArchiveAndTheDumpLeavesNoDirectory() throws Exception {
+        try (RunContext run = RunContext.create()) {
+            WorkerCommand command = new WorkerCommands(run).command("mmapfile", null, null);
+            assertTrue(command.arguments().stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile=")), command.arguments().toString());
+            try (Stream<Path> cache = Files.list(RunContext.cacheDir())) {
+                List<Path> left = cache.filter(p -> p.getFileName().toString().startsWith(WorkerClassDataSharing.DUMP_SCRATCH_PREFIX)).toList();
+                assertEquals(List.of(), left, "the dump's segment directory stays");
+            }
+            Path segments = Files.createDirectory(run.runDir().resolve("archive-test-segments"));
+            Path loaded = run.logs().resolve("archive-test-classes.log");
+            List<String> argv = new ArrayList<>();
+            argv.add(command.program().toString());
+            argv.add("-Xlog:class+load:file=" + loaded);
+            argv.addAll(command.arguments());
+            ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            builder.environment().putAll(command.environment());
+            builder.environment().put(MmapFileBackend.DIR_VARIABLE, segments.toString());
+            Process worker = builder.start();
+            try {
+                worker.getOutputStream().write(("{\"seq\":1,\"op\":\"create\",\"key\":\"archive-test\",\"size\":64,\"mode\":\"ReadWrite\"}\n"
+                        + "{\"seq\":2,\"op\":\"exit\"}\n").getBytes(StandardCharsets.UTF_8));
+                worker.getOutputStream().close();
+                assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the worker exited");
+                assertEquals(0, worker.exitValue());
+            } finally {
+                worker.destroyForcibly().waitFor();
+            }
+            List<String> lines = Files.readAllLines(loaded);
+            for (String c : OP_PATH) {
+                List<String> of = lines.stream().filter(l -> l.contains(" " + c + " ")).toList();
+                assertEquals(1, of.size(), c + " loaded once: " + of);
+                assertTrue(of.get(0).contains("source: shared objects file"), of.get(0));
+            }
+            try (Stream<Path> left = Files.list(segments)) {
+                assertEquals(List.of(), left.toList(), "the worker's exit removed its segment");
+            }
+        }
+    }
+}
