@@ -169,6 +169,8 @@ final class WorkerClassDataSharing {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((java + System.getProperty("java.vm.version")).getBytes(StandardCharsets.UTF_8));
+            // What the dump runs: an archive dumped with other requests (a hello alone, before) is not this one.
+            sha.update(DUMP_REQUESTS.getBytes(StandardCharsets.UTF_8));
             for (Path p : classPath) {
                 sha.update((p + ":" + Files.size(p) + ":" + Files.getLastModifiedTime(p).toMillis()).getBytes(StandardCharsets.UTF_8));
             }
