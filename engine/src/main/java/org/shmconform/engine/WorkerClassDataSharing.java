@@ -87,25 +87,30 @@ final class WorkerClassDataSharing {
         ProcessBuilder builder = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("TMPDIR", scratch.toString());
         builder.environment().put(MmapFileBackend.DIR_VARIABLE, scratch.toString());
-        Process p = builder.start();
-        boolean ok;
+        boolean ok = false;
+        Process p = null;
         try {
+            p = builder.start();
             p.getOutputStream().write(DUMP_REQUESTS.getBytes(StandardCharsets.UTF_8));
             p.getOutputStream().close();
             ok = p.waitFor(60, TimeUnit.SECONDS) && p.exitValue() == 0 && Files.size(partial) > 0;
+        } catch (IOException e) {
+            // No archive this time (a worker that could not start, or ended before it read its requests): workers start
+            // without one, as where none can be had.
         } finally {
-            if (p.isAlive()) {
+            if (p != null && p.isAlive()) {
                 p.destroyForcibly().waitFor();
             }
             PrivateDirectory.deleteTree(scratch); // never follows a link
+            if (!ok) {
+                Files.deleteIfExists(partial); // also when interrupted
+            }
         }
         if (ok) {
             List<Path> inUse = new ArrayList<>(classPath);
             inUse.addAll(org.shmconform.engine.env.DockerEnvironment.archivesInUse());
             forgetOldArchives(cache, inUse);
             Files.move(partial, archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else {
-            Files.deleteIfExists(partial);
         }
         return ok;
     }

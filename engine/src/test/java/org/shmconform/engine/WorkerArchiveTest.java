@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.mmapfile.MmapFileBackend;
 import org.shmconform.engine.launch.WorkerCommand;
@@ -17,11 +19,25 @@ import org.shmconform.engine.launch.WorkerCommand;
 /**
  * The Java worker's class-data archive is dumped by a worker that served its first operations, not its hello alone: a
  * worker started with it finds the classes of a create on the archive (the segment's, libc's functions', the key's
- * SHA-1), and the directory the dump's segment lived in is gone.
+ * SHA-1), and the directory the dump's segment lived in is gone. The archive is dumped afresh, in a state directory of
+ * the test's own.
  */
 class WorkerArchiveTest {
     private static final List<String> OP_PATH = List.of("org.shmconform.backends.mmapfile.MmapFileSegment",
             "org.shmconform.backends.linux.LibCFunctions", "org.shmconform.backends.QtKeys");
+
+    private Path state;
+
+    /** A cache of the test's own: the archive is dumped here, and no other harness's dump is under way in it. */
+    @BeforeEach
+    void freshState() {
+        state = PrivateState.use();
+    }
+
+    @AfterEach
+    void removeState() {
+        PrivateState.remove(state);
+    }
 
     @Test
     void aWorkersFirstCreateLoadsItsClassesFromTheArchiveAndTheDumpLeavesNoDirectory() throws Exception {
