@@ -12,6 +12,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.shmconform.backends.mmapfile.MmapFileBackend;
+import org.shmconform.spi.Args;
+import org.shmconform.spi.Op;
+import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -60,19 +64,23 @@ final class WorkerClassDataSharing {
      * because its objects are files in the directory {@link MmapFileBackend#DIR_VARIABLE} names, here one made for the
      * dump and removed after it: no kernel object outside it, whichever column asked for the archive.
      */
-    static final String DUMP_REQUESTS = String.join("\n",
-            "{\"seq\":1,\"op\":\"create\",\"key\":\"archive\",\"size\":64,\"mode\":\"ReadWrite\"}",
-            "{\"seq\":2,\"op\":\"lock\"}",
-            "{\"seq\":3,\"op\":\"write\",\"offset\":0,\"hex\":\"6172636869766521\"}",
-            "{\"seq\":4,\"op\":\"unlock\"}",
-            "{\"seq\":5,\"op\":\"read\",\"offset\":0,\"length\":8}",
-            "{\"seq\":6,\"op\":\"size\"}",
-            "{\"seq\":7,\"op\":\"error\"}",
-            "{\"seq\":8,\"op\":\"detach\"}",
-            "{\"seq\":9,\"op\":\"attach\",\"key\":\"archive\",\"mode\":\"ReadOnly\"}",
-            "{\"seq\":10,\"op\":\"isAttached\"}",
-            "{\"seq\":11,\"op\":\"detach\"}",
-            "{\"seq\":12,\"op\":\"exit\"}", "");
+    static final String DUMP_REQUESTS = dumpRequests();
+
+    /** {@link #DUMP_REQUESTS}, each line written by the worker protocol's own encoder. */
+    private static String dumpRequests() {
+        Args key = new Args("archive", 64L, "ReadWrite", null, null, null, null);
+        List<Request> requests = List.of(new Request(1, Op.create, key), new Request(2, Op.lock, Args.NONE),
+                new Request(3, Op.write, new Args(null, null, null, 0L, null, "6172636869766521", null)),
+                new Request(4, Op.unlock, Args.NONE), new Request(5, Op.read, new Args(null, null, null, 0L, 8, null, null)),
+                new Request(6, Op.size, Args.NONE), new Request(7, Op.error, Args.NONE), new Request(8, Op.detach, Args.NONE),
+                new Request(9, Op.attach, key.withSize(null).withMode("ReadOnly")), new Request(10, Op.isAttached, Args.NONE),
+                new Request(11, Op.detach, Args.NONE), new Request(12, Op.exit, Args.NONE));
+        StringBuilder lines = new StringBuilder();
+        for (Request r : requests) {
+            lines.append(WorkerProtocol.encode(r)).append('\n');
+        }
+        return lines.toString();
+    }
 
     private static boolean dump(Path java, List<String> jvmOptions, List<Path> classPath, String mainClass, Path cache,
                                 Path archive) throws IOException, InterruptedException {

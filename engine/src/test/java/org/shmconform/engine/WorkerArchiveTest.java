@@ -15,6 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.shmconform.backends.mmapfile.MmapFileBackend;
 import org.shmconform.engine.launch.WorkerCommand;
+import org.shmconform.spi.Args;
+import org.shmconform.spi.Op;
+import org.shmconform.worker.protocol.WorkerProtocol;
+import org.shmconform.worker.protocol.WorkerProtocol.Request;
 
 /**
  * The Java worker's class-data archive is dumped by a worker that served its first operations, not its hello alone: a
@@ -59,8 +63,9 @@ class WorkerArchiveTest {
             builder.environment().put(MmapFileBackend.DIR_VARIABLE, segments.toString());
             Process worker = builder.start();
             try {
-                worker.getOutputStream().write(("{\"seq\":1,\"op\":\"create\",\"key\":\"archive-test\",\"size\":64,\"mode\":\"ReadWrite\"}\n"
-                        + "{\"seq\":2,\"op\":\"exit\"}\n").getBytes(StandardCharsets.UTF_8));
+                Args create = new Args("archive-test", 64L, "ReadWrite", null, null, null, null);
+                worker.getOutputStream().write((WorkerProtocol.encode(new Request(1, Op.create, create)) + "\n"
+                        + WorkerProtocol.encode(new Request(2, Op.exit, Args.NONE)) + "\n").getBytes(StandardCharsets.UTF_8));
                 worker.getOutputStream().close();
                 assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the worker exited");
                 assertEquals(0, worker.exitValue());

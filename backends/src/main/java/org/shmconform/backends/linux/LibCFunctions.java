@@ -24,38 +24,39 @@ import com.sun.jna.Pointer;
  */
 final class LibCFunctions implements LibC {
     private static final NativeLibrary C = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME);
-    private static final Object[] NONE = new Object[0];
 
-    private static final String[] NAMES = {"open", "close", "ftruncate", "fstat", "posix_fallocate", "mmap", "munmap",
-            "fcntl", "unlink", "getpid", "setns", "getuid", "strerror", "ftok", "shmget", "shmat", "shmdt", "shmctl", "semget",
-            "semctl", "semop", "shm_open", "shm_unlink", "sem_open", "sem_wait", "sem_trywait", "sem_post", "sem_getvalue",
-            "sem_close", "sem_unlink", "memfd_create", "socket", "bind", "listen", "accept", "connect", "sendmsg", "recvmsg",
-            "statfs", "linkat", "renameat2"};
-    private static final int OPEN = 0, CLOSE = 1, FTRUNCATE = 2, FSTAT = 3, POSIX_FALLOCATE = 4, MMAP = 5, MUNMAP = 6,
-            FCNTL = 7, UNLINK = 8, GETPID = 9, SETNS = 10, GETUID = 11, STRERROR = 12, FTOK = 13, SHMGET = 14, SHMAT = 15,
-            SHMDT = 16, SHMCTL = 17, SEMGET = 18, SEMCTL = 19, SEMOP = 20, SHM_OPEN = 21, SHM_UNLINK = 22, SEM_OPEN = 23,
-            SEM_WAIT = 24, SEM_TRYWAIT = 25, SEM_POST = 26, SEM_GETVALUE = 27, SEM_CLOSE = 28, SEM_UNLINK = 29,
-            MEMFD_CREATE = 30, SOCKET = 31, BIND = 32, LISTEN = 33, ACCEPT = 34, CONNECT = 35, SENDMSG = 36, RECVMSG = 37,
-            STATFS = 38, LINKAT = 39, RENAMEAT2 = 40;
+    /**
+     * The functions, each named as in C (as {@code spi.Op} names the protocol's ops) and looked up on its first call; a
+     * race looks one up twice and gets the same object, which NativeLibrary caches.
+     */
+    private enum Fn {
+        open, close, ftruncate, fstat, posix_fallocate, mmap, munmap, fcntl, unlink, getpid, setns, getuid, strerror, ftok,
+        shmget, shmat, shmdt, shmctl, semget, semctl, semop, shm_open, shm_unlink, sem_open, sem_wait, sem_trywait,
+        sem_post, sem_getvalue, sem_close, sem_unlink, memfd_create, socket, bind, listen, accept, connect, sendmsg,
+        recvmsg, statfs, linkat, renameat2;
 
-    /** Looked up on first use; a race looks one up twice and gets the same object, which NativeLibrary caches. */
-    private final Function[] functions = new Function[NAMES.length];
+        private Function function;
 
-    private Function f(int which) {
-        Function f = functions[which];
-        if (f == null) {
-            f = C.getFunction(NAMES[which]);
-            functions[which] = f;
+        private Function function() {
+            Function f = function;
+            if (f == null) {
+                f = C.getFunction(name());
+                function = f;
+            }
+            return f;
         }
-        return f;
-    }
 
-    private int i(int which, Object... args) {
-        return f(which).invokeInt(args);
-    }
+        int i(Object... args) {
+            return function().invokeInt(args);
+        }
 
-    private Pointer p(int which, Object... args) {
-        return f(which).invokePointer(args);
+        Pointer p(Object... args) {
+            return function().invokePointer(args);
+        }
+
+        NativeLong l(Object... args) {
+            return (NativeLong) function().invoke(NativeLong.class, args);
+        }
     }
 
     /** The fixed arguments, then the variadic ones, in one array: how the C call takes them. */
@@ -71,206 +72,206 @@ final class LibCFunctions implements LibC {
 
     @Override
     public int open(String path, int flags, Object... mode) {
-        return f(OPEN).invokeInt(flat(mode, path, flags));
+        return Fn.open.i(flat(mode, path, flags));
     }
 
     @Override
     public int close(int fd) {
-        return i(CLOSE, fd);
+        return Fn.close.i(fd);
     }
 
     @Override
     public int ftruncate(int fd, long length) {
-        return i(FTRUNCATE, fd, length);
+        return Fn.ftruncate.i(fd, length);
     }
 
     @Override
     public int fstat(int fd, Pointer buf) {
-        return i(FSTAT, fd, buf);
+        return Fn.fstat.i(fd, buf);
     }
 
     @Override
     public int posix_fallocate(int fd, long offset, long length) {
-        return i(POSIX_FALLOCATE, fd, offset, length);
+        return Fn.posix_fallocate.i(fd, offset, length);
     }
 
     @Override
     public Pointer mmap(Pointer addr, long length, int prot, int flags, int fd, long offset) {
-        return p(MMAP, addr, length, prot, flags, fd, offset);
+        return Fn.mmap.p(addr, length, prot, flags, fd, offset);
     }
 
     @Override
     public int munmap(Pointer addr, long length) {
-        return i(MUNMAP, addr, length);
+        return Fn.munmap.i(addr, length);
     }
 
     @Override
     public int fcntl(int fd, int cmd, Object... arg) {
-        return f(FCNTL).invokeInt(flat(arg, fd, cmd));
+        return Fn.fcntl.i(flat(arg, fd, cmd));
     }
 
     @Override
     public int unlink(String path) {
-        return i(UNLINK, path);
+        return Fn.unlink.i(path);
     }
 
     @Override
     public int getpid() {
-        return f(GETPID).invokeInt(NONE);
+        return Fn.getpid.i();
     }
 
     @Override
     public int setns(int fd, int nstype) {
-        return i(SETNS, fd, nstype);
+        return Fn.setns.i(fd, nstype);
     }
 
     @Override
     public int getuid() {
-        return f(GETUID).invokeInt(NONE);
+        return Fn.getuid.i();
     }
 
     @Override
     public String strerror(int errnum) {
-        return f(STRERROR).invokeString(new Object[] {errnum}, false);
+        return Fn.strerror.function().invokeString(new Object[] {errnum}, false);
     }
 
     @Override
     public int ftok(String path, int projId) {
-        return i(FTOK, path, projId);
+        return Fn.ftok.i(path, projId);
     }
 
     @Override
     public int shmget(int key, long size, int shmflg) {
-        return i(SHMGET, key, size, shmflg);
+        return Fn.shmget.i(key, size, shmflg);
     }
 
     @Override
     public Pointer shmat(int shmid, Pointer shmaddr, int shmflg) {
-        return p(SHMAT, shmid, shmaddr, shmflg);
+        return Fn.shmat.p(shmid, shmaddr, shmflg);
     }
 
     @Override
     public int shmdt(Pointer shmaddr) {
-        return i(SHMDT, shmaddr);
+        return Fn.shmdt.i(shmaddr);
     }
 
     @Override
     public int shmctl(int shmid, int cmd, Pointer buf) {
-        return i(SHMCTL, shmid, cmd, buf);
+        return Fn.shmctl.i(shmid, cmd, buf);
     }
 
     @Override
     public int semget(int key, int nsems, int semflg) {
-        return i(SEMGET, key, nsems, semflg);
+        return Fn.semget.i(key, nsems, semflg);
     }
 
     @Override
     public int semctl(int semid, int semnum, int cmd, Object... arg) {
-        return f(SEMCTL).invokeInt(flat(arg, semid, semnum, cmd));
+        return Fn.semctl.i(flat(arg, semid, semnum, cmd));
     }
 
     @Override
     public int semop(int semid, Pointer sops, long nsops) {
-        return i(SEMOP, semid, sops, nsops);
+        return Fn.semop.i(semid, sops, nsops);
     }
 
     @Override
     public int shm_open(String name, int oflag, int mode) {
-        return i(SHM_OPEN, name, oflag, mode);
+        return Fn.shm_open.i(name, oflag, mode);
     }
 
     @Override
     public int shm_unlink(String name) {
-        return i(SHM_UNLINK, name);
+        return Fn.shm_unlink.i(name);
     }
 
     @Override
     public Pointer sem_open(String name, int oflag, Object... modeAndValue) {
-        return f(SEM_OPEN).invokePointer(flat(modeAndValue, name, oflag));
+        return Fn.sem_open.p(flat(modeAndValue, name, oflag));
     }
 
     @Override
     public int sem_wait(Pointer sem) {
-        return i(SEM_WAIT, sem);
+        return Fn.sem_wait.i(sem);
     }
 
     @Override
     public int sem_trywait(Pointer sem) {
-        return i(SEM_TRYWAIT, sem);
+        return Fn.sem_trywait.i(sem);
     }
 
     @Override
     public int sem_post(Pointer sem) {
-        return i(SEM_POST, sem);
+        return Fn.sem_post.i(sem);
     }
 
     @Override
     public int sem_getvalue(Pointer sem, int[] value) {
-        return i(SEM_GETVALUE, sem, value);
+        return Fn.sem_getvalue.i(sem, value);
     }
 
     @Override
     public int sem_close(Pointer sem) {
-        return i(SEM_CLOSE, sem);
+        return Fn.sem_close.i(sem);
     }
 
     @Override
     public int sem_unlink(String name) {
-        return i(SEM_UNLINK, name);
+        return Fn.sem_unlink.i(name);
     }
 
     @Override
     public int memfd_create(String name, int flags) {
-        return i(MEMFD_CREATE, name, flags);
+        return Fn.memfd_create.i(name, flags);
     }
 
     @Override
     public int socket(int domain, int type, int protocol) {
-        return i(SOCKET, domain, type, protocol);
+        return Fn.socket.i(domain, type, protocol);
     }
 
     @Override
     public int bind(int fd, Pointer addr, int addrlen) {
-        return i(BIND, fd, addr, addrlen);
+        return Fn.bind.i(fd, addr, addrlen);
     }
 
     @Override
     public int listen(int fd, int backlog) {
-        return i(LISTEN, fd, backlog);
+        return Fn.listen.i(fd, backlog);
     }
 
     @Override
     public int accept(int fd, Pointer addr, Pointer addrlen) {
-        return i(ACCEPT, fd, addr, addrlen);
+        return Fn.accept.i(fd, addr, addrlen);
     }
 
     @Override
     public int connect(int fd, Pointer addr, int addrlen) {
-        return i(CONNECT, fd, addr, addrlen);
+        return Fn.connect.i(fd, addr, addrlen);
     }
 
     @Override
     public NativeLong sendmsg(int fd, Pointer msg, int flags) {
-        return (NativeLong) f(SENDMSG).invoke(NativeLong.class, new Object[] {fd, msg, flags});
+        return Fn.sendmsg.l(fd, msg, flags);
     }
 
     @Override
     public NativeLong recvmsg(int fd, Pointer msg, int flags) {
-        return (NativeLong) f(RECVMSG).invoke(NativeLong.class, new Object[] {fd, msg, flags});
+        return Fn.recvmsg.l(fd, msg, flags);
     }
 
     @Override
     public int statfs(String path, Pointer buf) {
-        return i(STATFS, path, buf);
+        return Fn.statfs.i(path, buf);
     }
 
     @Override
     public int linkat(int olddirfd, String oldpath, int newdirfd, String newpath, int flags) {
-        return i(LINKAT, olddirfd, oldpath, newdirfd, newpath, flags);
+        return Fn.linkat.i(olddirfd, oldpath, newdirfd, newpath, flags);
     }
 
     @Override
     public int renameat2(int olddirfd, String oldpath, int newdirfd, String newpath, int flags) {
-        return i(RENAMEAT2, olddirfd, oldpath, newdirfd, newpath, flags);
+        return Fn.renameat2.i(olddirfd, oldpath, newdirfd, newpath, flags);
     }
 }
