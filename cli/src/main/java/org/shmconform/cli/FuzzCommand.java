@@ -47,8 +47,9 @@ final class FuzzCommand implements Callable<Integer> {
     Integer length;
 
     @Option(names = "--lanes", paramLabel = "N", description = "Schedules run side by side, each on keys of its own (default: 2"
-            + " on 2 cores or more for a column whose worker is a native program and whose schedules need not take turns on"
-            + " System V key files, the qt68-posix columns; else 1).")
+            + " on 2 cores or more for a column whose schedules need not take turns on System V key files: memfd, memfd-fd,"
+            + " the mmapfile columns, posix and the qt68-posix columns, and the System V Qt columns in IPC namespaces of"
+            + " their own; else 1).")
     Integer lanes;
 
     @Option(names = "--mutant-kills", paramLabel = "N", description = "A mutant of the corpus may kill a worker, have one"

@@ -322,14 +322,18 @@ public final class FuzzCampaign {
     static final int SECOND_OBJECT_SHARE = 4;
 
     /**
-     * Two lanes where they pay, measured on this 2-core machine with {@code fuzz --lanes 1} and {@code --lanes 2} run
-     * alternately (12 s each, nine rounds): a column whose schedules need not take turns
-     * ({@link ScheduleRunner#mayRunSideBySide}) and whose worker is a native program checked 0.99 to 1.62 times the
-     * operations (qt68-posix, 1.15 typically); a Java column 0.70 to 1.12 times (mmapfile), its throughput bound by the
-     * CPU of the JVM starts that replace killed workers, which a second lane only fights for. One lane on a single core.
+     * Two lanes on 2 cores or more for a column whose schedules need not take turns ({@link ScheduleRunner#mayRunSideBySide}),
+     * whatever its worker, measured with {@code fuzz --lanes 1} and {@code --lanes 2} run alternately on a 2-core
+     * machine: a native worker's column (qt68-posix, 12 s each, nine rounds on 2026-12-05) checked 0.99 to 1.62 times the
+     * operations, 1.15 typically. A Java column then checked 0.70 to 1.12 times (mmapfile, three rounds), and kept one
+     * lane; since its workers start for less CPU (README, "Worker starts"), two pay there too: on 2026-12-07 (15 s each,
+     * seeds 7 and 99, two rounds) mmapfile checked 1.08-1.18 times the operations, posix 1.05-1.08, memfd 1.04-1.28,
+     * mmapfile-robust 1.00-1.12, 16 pairs of 16 at or above one lane, and as many model transitions or more in 13 of them.
+     * A second lane overlaps one schedule's waits (a spare's start, a reply, the reaper's pass) with another's work. One
+     * lane on a single core, and where schedules take turns (the System V columns in the host's namespace).
      */
     static int defaultLanes(Schedule schedule) {
-        return ScheduleRunner.mayRunSideBySide(schedule) && !javaWorkers(schedule) && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
+        return ScheduleRunner.mayRunSideBySide(schedule) && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
     }
 
     /** Whether a worker of the schedule is a JVM (or of a column this machine does not know, counted as the dearer kind). */

@@ -29,10 +29,12 @@ import org.shmconform.engine.env.LocalEnvironment;
  */
 class SideBySideCampaignTest {
     @Test
-    void onlyNativeColumnsWhoseSchedulesNeedNoTurnGetTwoLanesByDefault() {
-        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("posix")).lanes(), "a Java column: bound by its JVM starts");
-        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("mmapfile")).lanes());
-        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).lanes());
+    void columnsWhoseSchedulesNeedNoTurnGetTwoLanesByDefault() {
+        int two = Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
+        assertEquals(two, FuzzCampaign.settled(FuzzCampaign.Options.of("posix")).lanes(), "a Java column whose schedules take no turn");
+        assertEquals(two, FuzzCampaign.settled(FuzzCampaign.Options.of("mmapfile")).lanes());
+        assertEquals(two, FuzzCampaign.settled(FuzzCampaign.Options.of("memfd")).lanes());
+        assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("sysv")).lanes(), "its schedules take the key-file turn");
         assertEquals(1, FuzzCampaign.settled(FuzzCampaign.Options.of("qt").ownIpcNamespaces(false)).lanes(),
                 "Qt 6.4's System V sets take turns in the host's namespace");
         if (Subjects.here().availability("qt68-posix").available() && Runtime.getRuntime().availableProcessors() >= 2) {
