@@ -1,10 +1,6 @@
 package org.shmconform.backends;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 
 /**
  * Qt 6.4's key mangling ({@code QSharedMemoryPrivate::makePlatformSafeKey}, P1/P2): a prefix, then
@@ -29,7 +25,7 @@ public final class QtKeys {
                 name.append(c);
             }
         }
-        return name.append(sha1Hex(key)).toString();
+        return name.append(Sha1.hexOf(key)).toString();
     }
 
     /**
@@ -63,12 +59,4 @@ public final class QtKeys {
         return platformSafeName(key, "").replaceFirst("[0-9a-f]{40}$", "");
     }
 
-    static String sha1Hex(String key) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(key.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required of every JVM", e);
-        }
-    }
 }

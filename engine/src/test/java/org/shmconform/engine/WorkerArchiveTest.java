@@ -23,12 +23,12 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
 /**
  * The Java worker's class-data archive is dumped by a worker that served its first operations, not its hello alone: a
  * worker started with it finds the classes of a create on the archive (the segment's, libc's functions', the key's
- * SHA-1), and the directory the dump's segment lived in is gone. The archive is dumped afresh, in a state directory of
- * the test's own.
+ * SHA-1), it starts none of the JCA's providers (README, "Worker starts: no JCA"), and the directory the dump's segment
+ * lived in is gone. The archive is dumped afresh, in a state directory of the test's own.
  */
 class WorkerArchiveTest {
     private static final List<String> OP_PATH = List.of("org.shmconform.backends.mmapfile.MmapFileSegment",
-            "org.shmconform.backends.linux.LibCFunctions", "org.shmconform.backends.QtKeys");
+            "org.shmconform.backends.linux.LibCFunctions", "org.shmconform.backends.QtKeys", "org.shmconform.backends.Sha1");
 
     private Path state;
 
@@ -44,7 +44,7 @@ class WorkerArchiveTest {
     }
 
     @Test
-    void aWorkersFirstCreateLoadsItsClassesFromTheArchiveAndTheDumpLeavesNoDirectory() throws Exception {
+    void aWorkersFirstCreateLoadsItsClassesFromTheArchiveStartsNoJcaProviderAndTheDumpLeavesNoDirectory() throws Exception {
         try (RunContext run = RunContext.create()) {
             WorkerCommand command = new WorkerCommands(run).command("mmapfile", null, null);
             assertTrue(command.arguments().stream().anyMatch(a -> a.startsWith("-XX:SharedArchiveFile=")), command.arguments().toString());
@@ -78,6 +78,8 @@ class WorkerArchiveTest {
                 assertEquals(1, of.size(), c + " loaded once: " + of);
                 assertTrue(of.get(0).contains("source: shared objects file"), of.get(0));
             }
+            assertEquals(List.of(), lines.stream().filter(l -> l.contains(" sun.security.jca.Providers ")).toList(),
+                    "the create started the JCA's providers (a MessageDigest or a SecureRandom on a worker's first create)");
             try (Stream<Path> left = Files.list(segments)) {
                 assertEquals(List.of(), left.toList(), "the worker's exit removed its segment");
             }

@@ -3,10 +3,8 @@ package org.shmconform.backends.memfd;
 import com.sun.jna.Memory;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
+import org.shmconform.backends.Sha1;
 import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.linux.LibC;
 
@@ -30,7 +28,8 @@ final class AbstractSocketClaim implements AutoCloseable {
 
     /** Claims {@code memfdName}, waiting up to {@code patience} for another claimer to finish. */
     static AbstractSocketClaim acquire(String memfdName, Duration patience) throws IOException {
-        byte[] path = (NAMESPACE + sha1Hex(memfdName)).getBytes(StandardCharsets.US_ASCII);
+        // sun_path has 107 usable bytes; memfd names have up to 249, so the claim uses a hash.
+        byte[] path = (NAMESPACE + Sha1.hexOf(memfdName)).getBytes(StandardCharsets.US_ASCII);
         Memory address = new Memory(SOCKADDR_UN_SIZE);
         address.clear(); // sun_path[0] = 0 selects the abstract namespace
         address.setShort(0, (short) LibC.AF_UNIX);
@@ -68,15 +67,5 @@ final class AbstractSocketClaim implements AutoCloseable {
     @Override
     public void close() {
         LibC.INSTANCE.close(fd);
-    }
-
-    /** sun_path has 107 usable bytes; memfd names have up to 249, so the claim uses a hash. */
-    private static String sha1Hex(String text) {
-        try {
-            return HexFormat.of().formatHex(
-                    MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required of every JVM", e);
-        }
     }
 }

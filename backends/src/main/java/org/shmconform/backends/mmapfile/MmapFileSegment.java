@@ -57,7 +57,14 @@ final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles 
 
     /** Attempts at a fresh random name for a temporary file before giving up (each O_EXCL). */
     private static final int TEMP_ATTEMPTS = 100;
-    private static final SecureRandom RANDOM = new SecureRandom();
+    /**
+     * The random part of a temporary file's name, made at the first one rather than with the class: a JVM's first
+     * SecureRandom starts the JCA's providers, some 10 ms of CPU that every mmapfile worker paid at its first create
+     * (README, "Worker starts: no JCA").
+     */
+    private static final class Names {
+        static final SecureRandom RANDOM = new SecureRandom();
+    }
 
     private final Path dir;
     /** The key's file: {@code <dir>/qipc_sharedmemory_<letters><sha1>.mmap}. */
@@ -231,7 +238,7 @@ final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles 
     private static String randomLetters(int n) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
-            int c = RANDOM.nextInt(52);
+            int c = Names.RANDOM.nextInt(52);
             b.append((char) (c < 26 ? 'a' + c : 'A' + c - 26));
         }
         return b.toString();
