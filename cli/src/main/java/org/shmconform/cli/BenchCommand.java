@@ -130,23 +130,29 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 double startMs = median(STARTS, () -> workerStartMs(run, c));
                 double forkedMs = forkedStartMs(run, c);
+                // Each round trip next to a JVM pipe floor measured just before it in the same placement: on this shared
+                // machine a minute can change both by half or double them (README, "Round trips next to their floor").
                 double tripUs;
+                double floorUs;
                 try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
+                    floorUs = pipeRoundTripUs(roundTrips);
                     tripUs = harnessRoundTripUs(run, c, roundTrips);
                 }
                 double acrossTripUs = Double.NaN;
+                double acrossFloorUs = Double.NaN;
                 try (RoundTripPlacement p = RoundTripPlacement.acrossCpus()) {
                     if (p != null) {
+                        acrossFloorUs = pipeRoundTripUs(roundTrips);
                         acrossTripUs = harnessRoundTripUs(run, c, roundTrips);
                     }
                 }
                 System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version%s); round trip harness->worker->backend->harness"
-                        + " on one CPU %.1f us (%.2fx the JVM pipe there%s)%s%n", c, startMs, startMs / javaVersionMs,
+                        + " on one CPU %.1f us (%.2fx the JVM pipe there, %.1f us just before%s)%s%n", c, startMs, startMs / javaVersionMs,
                         Double.isNaN(forkedMs) ? "" : String.format(Locale.ROOT, "; forked by the pool's fork server %.2f ms, %.3fx", forkedMs,
-                                forkedMs / javaVersionMs), tripUs, tripUs / oneCpuPipeUs,
-                        Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, ", %.1fx the C pipe", tripUs / cPipeUs),
-                        Double.isNaN(acrossTripUs) ? "" : String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there)",
-                                acrossTripUs, acrossTripUs / acrossPipeUs));
+                                forkedMs / javaVersionMs), tripUs, tripUs / floorUs, floorUs,
+                        Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C pipe", tripUs / cPipeUs),
+                        Double.isNaN(acrossTripUs) ? "" : String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there, %.1f us"
+                                + " just before)", acrossTripUs, acrossTripUs / acrossFloorUs, acrossFloorUs));
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
                     System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (the round trip on one CPU is %.0fx a pair%s)%n",

@@ -35,8 +35,8 @@ class BenchCommandTest {
         assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip on one CPU [0-9.]+ us, (across two CPUs"
                 + " [0-9.]+ us|across two CPUs not measured: this process may run on one CPU only .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: worker start [0-9.]+ ms \\([0-9.]+x java -version\\); round trip "
-                + "harness->worker->backend->harness on one CPU [0-9.]+ us \\([0-9.]+x the JVM pipe there(, [0-9.]+x the C pipe)?\\)"
-                + "(, across two CPUs [0-9.]+ us \\([0-9.]+x the JVM pipe there\\))?\n.*"), out);
+                + "harness->worker->backend->harness on one CPU [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before(; [0-9.]+x the C pipe)?\\)"
+                + "(, across two CPUs [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before\\))?\n.*"), out);
         // The C floors: measured with the host's compiler, or NOT_AVAILABLE with the reason; never left out.
         assertTrue(out.matches("(?s).*floor in C: (pipe round trip on one CPU [0-9.]+ us \\(the JVM pipe is [0-9.]+x\\); System V lock/unlock pair"
                 + " \\(SEM_UNDO\\) [0-9.]+ us|NOT_AVAILABLE .+).*"), out);
