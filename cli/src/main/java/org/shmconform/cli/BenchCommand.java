@@ -130,8 +130,9 @@ public final class BenchCommand implements Callable<Integer> {
                 }
                 double startMs = median(STARTS, () -> workerStartMs(run, c));
                 double forkedMs = forkedStartMs(run, c);
-                // Each round trip next to a JVM pipe floor measured just before it in the same placement: on this shared
-                // machine a minute can change both by half or double them (README, "Round trips next to their floor").
+                // Each round trip next to a JVM pipe floor measured just before it in the same placement, not the floor of
+                // the bench's start: on a shared machine the floor moves by the hour (16.2 and 22.9 us on one CPU in two
+                // benches of one morning; README, "Round trips next to their floor").
                 double tripUs;
                 double floorUs;
                 try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
