@@ -57,8 +57,8 @@ final class WorkerClassDataSharing {
 
     /**
      * The requests the dumping worker serves before it exits: a worker's usual first operations on an mmapfile segment, so
-     * the archive holds the classes and lambda forms a worker's first operations load and link (the key's SHA-1 and the
-     * JCA behind it, libc's functions, the lock, the replies' values), not only those of its hello. Measured with
+     * the archive holds the classes and lambda forms a worker's first operations load and link (the key's SHA-1,
+     * libc's functions, the lock, the replies' values), not only those of its hello. Measured with
      * {@code perf stat}, 60 worker lives of each archive alternated (hello, twelve mmapfile operations, exit): 121.7 ms of
      * CPU a life (median) against 129.3 with the archive of a hello alone, and 100.6 against 108.0 in 40 more. mmapfile
      * because its objects are files in the directory {@link MmapFileBackend#DIR_VARIABLE} names, here one made for the
