@@ -68,6 +68,12 @@ public final class BenchCommand implements Callable<Integer> {
                     + " (default: ${DEFAULT-VALUE}; at most " + MAX_ROUND_TRIPS + ").")
     int roundTrips;
 
+    @Option(names = "--round-trip-pairs", defaultValue = "3", paramLabel = "N",
+            description = "Measurements of each column's round trip in each placement, each just after a JVM pipe floor"
+                    + " measured there; the line gives the pair with the middle ratio and every pair's ratio (default:"
+                    + " ${DEFAULT-VALUE}; 1 to " + MAX_ROUND_TRIP_PAIRS + ").")
+    int roundTripPairs;
+
     @Option(names = "--pairs", defaultValue = "20000", paramLabel = "N",
             description = "Lock/unlock pairs per backend (default: ${DEFAULT-VALUE}).")
     int pairs;
@@ -80,13 +86,15 @@ public final class BenchCommand implements Callable<Integer> {
     private static final int STARTS = 3;
     /** A round-trip schedule holds its warm-up and these in at most ScheduleValidation.MAX_STEPS steps. */
     static final int MAX_ROUND_TRIPS = 30_000;
+    static final int MAX_ROUND_TRIP_PAIRS = 9;
     private static final int CORES = Runtime.getRuntime().availableProcessors();
 
     @Override
     public Integer call() throws Exception {
-        if (seconds < 1 || roundTrips < 10 || roundTrips > MAX_ROUND_TRIPS || pairs < 100) {
+        if (seconds < 1 || roundTrips < 10 || roundTrips > MAX_ROUND_TRIPS || pairs < 100 || roundTripPairs < 1
+                || roundTripPairs > MAX_ROUND_TRIP_PAIRS) {
             throw new Shmconform.UsageException("--seconds must be 1 or more, --round-trips 10 to " + MAX_ROUND_TRIPS
-                    + ", --pairs 100 or more");
+                    + ", --round-trip-pairs 1 to " + MAX_ROUND_TRIP_PAIRS + ", --pairs 100 or more");
         }
         List<String> cols = columns != null ? columns : Subjects.here().names().stream()
                 .filter(c -> Subjects.here().availability(c).available()).sorted().toList();
@@ -132,28 +140,28 @@ public final class BenchCommand implements Callable<Integer> {
                 double forkedMs = forkedStartMs(run, c);
                 // Each round trip next to a JVM pipe floor measured just before it in the same placement, not the floor of
                 // the bench's start: on a shared machine the floor moves by the hour (16.2 and 22.9 us on one CPU in two
-                // benches of one morning; README, "Round trips next to their floor").
-                double tripUs;
-                double floorUs;
+                // benches of one morning; README, "Round trips next to their floor"). Several such pairs, the middle one
+                // given: a whole measurement sometimes comes out doubled while its floor does not (FloorPairs).
+                FloorPairs one;
                 try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
-                    floorUs = pipeRoundTripUs(roundTrips);
-                    tripUs = harnessRoundTripUs(run, c, roundTrips);
+                    one = FloorPairs.measure(roundTripPairs, () -> pipeRoundTripUs(roundTrips), () -> harnessRoundTripUs(run, c, roundTrips));
                 }
-                double acrossTripUs = Double.NaN;
-                double acrossFloorUs = Double.NaN;
+                FloorPairs across = null;
                 try (RoundTripPlacement p = RoundTripPlacement.acrossCpus()) {
                     if (p != null) {
-                        acrossFloorUs = pipeRoundTripUs(roundTrips);
-                        acrossTripUs = harnessRoundTripUs(run, c, roundTrips);
+                        across = FloorPairs.measure(roundTripPairs, () -> pipeRoundTripUs(roundTrips),
+                                () -> harnessRoundTripUs(run, c, roundTrips));
                     }
                 }
+                double tripUs = one.middle().tripUs();
                 System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version%s); round trip harness->worker->backend->harness"
-                        + " on one CPU %.1f us (%.2fx the JVM pipe there, %.1f us just before%s)%s%n", c, startMs, startMs / javaVersionMs,
+                        + " on one CPU %.1f us (%.2fx the JVM pipe there, %.1f us just before%s%s)%s%n", c, startMs, startMs / javaVersionMs,
                         Double.isNaN(forkedMs) ? "" : String.format(Locale.ROOT, "; forked by the pool's fork server %.2f ms, %.3fx", forkedMs,
-                                forkedMs / javaVersionMs), tripUs, tripUs / floorUs, floorUs,
+                                forkedMs / javaVersionMs), tripUs, one.middle().ratio(), one.middle().floorUs(), one.others(),
                         Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C pipe", tripUs / cPipeUs),
-                        Double.isNaN(acrossTripUs) ? "" : String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there, %.1f us"
-                                + " just before)", acrossTripUs, acrossTripUs / acrossFloorUs, acrossFloorUs));
+                        across == null ? "" : String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there, %.1f us"
+                                + " just before%s)", across.middle().tripUs(), across.middle().ratio(), across.middle().floorUs(),
+                                across.others()));
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
                     System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (the round trip on one CPU is %.0fx a pair%s)%n",

@@ -23,7 +23,7 @@ class BenchCommandTest {
         System.setOut(new PrintStream(bytes, true, StandardCharsets.UTF_8));
         try {
             status = Shmconform.commandLine().execute("bench", "--columns", "sysv", "--seconds", "1", "--round-trips", "10",
-                    "--pairs", "100");
+                    "--round-trip-pairs", "2", "--pairs", "100");
         } finally {
             System.setOut(old);
         }
@@ -31,12 +31,14 @@ class BenchCommandTest {
         assertEquals(Shmconform.OK, status, out);
         assertEquals(cpusBefore, CpuAffinity.ofThisThread(), "the round trips' placement is undone: the harness runs where it ran");
         // Each round trip in two placements, each next to the JVM pipe floor measured in the same placement (across two
-        // CPUs, or why not on a machine that gives this process one).
+        // CPUs, or why not on a machine that gives this process one), as two such pairs whose ratios are all shown.
         assertTrue(out.matches("(?s).*floor: java -version [0-9.]+ ms; JVM pipe round trip on one CPU [0-9.]+ us, (across two CPUs"
                 + " [0-9.]+ us|across two CPUs not measured: this process may run on one CPU only .+).*"), out);
         assertTrue(out.matches("(?s).*sysv: worker start [0-9.]+ ms \\([0-9.]+x java -version\\); round trip "
-                + "harness->worker->backend->harness on one CPU [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before(; [0-9.]+x the C pipe)?\\)"
-                + "(, across two CPUs [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before\\))?\n.*"), out);
+                + "harness->worker->backend->harness on one CPU [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before"
+                + "; the middle of 2 such pairs, whose ratios were [0-9.]+x, [0-9.]+x(; [0-9.]+x the C pipe)?\\)"
+                + "(, across two CPUs [0-9.]+ us \\([0-9.]+x the JVM pipe there, [0-9.]+ us just before; the middle of 2 such pairs,"
+                + " whose ratios were [0-9.]+x, [0-9.]+x\\))?\n.*"), out);
         // The C floors: measured with the host's compiler, or NOT_AVAILABLE with the reason; never left out.
         assertTrue(out.matches("(?s).*floor in C: (pipe round trip on one CPU [0-9.]+ us \\(the JVM pipe is [0-9.]+x\\); System V lock/unlock pair"
                 + " \\(SEM_UNDO\\) [0-9.]+ us|NOT_AVAILABLE .+).*"), out);
@@ -63,5 +65,7 @@ class BenchCommandTest {
         assertEquals(1, err.toString().lines().count(), err.toString());
         assertEquals(Shmconform.USAGE, cl.execute("bench", "--columns", "no-such-column"));
         assertEquals(Shmconform.USAGE, cl.execute("bench", "--round-trips", "30001"), "a round-trip schedule's steps are bounded");
+        assertEquals(Shmconform.USAGE, cl.execute("bench", "--round-trip-pairs", "0"));
+        assertEquals(Shmconform.USAGE, cl.execute("bench", "--round-trip-pairs", "10"));
     }
 }
