@@ -246,6 +246,15 @@ public record ModelState(Map<String, Segment> segments, Map<String, Lock> locks,
     }
 
     /**
+     * Whether no file is under the key's name now, whether or not a segment of the key lives: its file went
+     * ({@code unnamed}: with its segment, or under another key's segment an object reached through it) and nobody made
+     * it again. {@link #keyFileMissing} where the key's segment lives.
+     */
+    boolean keyFileGone(String key) {
+        return unnamed.contains(key) && !remade.contains(key);
+    }
+
+    /**
      * The key file of {@code key} that a create/attach in flight made or found in its QSystemSemaphore handle(), before
      * its ftok; {@code unlinked} once another object unlinked that file (LockRules.unlinksTheKeyFile).
      */

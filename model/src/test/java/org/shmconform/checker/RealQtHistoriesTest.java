@@ -27,11 +27,12 @@ class RealQtHistoriesTest {
 
     /**
      * Each the campaign's history and its shrunk one, on real Qt 6.8.2, 3 of 3: qt68-sysv-safe seed 31860 (fuzz --length
-     * 64 --seed 31337 --seconds 60, LOCK-EXCLUSIVE, 9 steps shrunk) and seed 6452 (--seed 4242, CRASH-SURVIVES, 7 steps).
+     * 64 --seed 31337 --seconds 60, LOCK-EXCLUSIVE, 9 steps shrunk), seed 6452 (--seed 4242, CRASH-SURVIVES, 7 steps) and
+     * seed 7734 (--seed 5050, API-CONTRACT, 10 steps, on 2026-12-07).
      */
     @ParameterizedTest
     @ValueSource(strings = {"qt68-sysv-safe-31860", "qt68-sysv-safe-31860-shrunk", "qt68-sysv-safe-6452",
-            "qt68-sysv-safe-6452-shrunk"})
+            "qt68-sysv-safe-6452-shrunk", "qt68-sysv-safe-7734", "qt68-sysv-safe-7734-shrunk"})
     void legalAsDeclared(String name) throws IOException {
         History history = History.read(Path.of("src/test/resources/histories", name + ".history.jsonl"));
         ScheduleChecker.Outcome outcome = ScheduleChecker.check(execution(history), COLUMN, List.of(Property.values()),

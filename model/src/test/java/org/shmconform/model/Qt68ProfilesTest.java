@@ -440,6 +440,28 @@ class Qt68ProfilesTest {
     }
 
     @Test
+    void aLastDetachThroughAnotherKeysFileFailsWhereThatFilesOwnerUnlinkedIt() {
+        // Fuzz qt68-sysv-safe seed 7734 (3/3 on real Qt 6.8.2, strace of the replay): B's re-key to k-1 unlinked k's file
+        // under A's segment and k-1's new file took its inode, so B reached A's segment; C's re-key from k-1 (C made
+        // k-1's set) unlinked that file; B's last detach removed the segment, then its unlink of k-1 found no file.
+        List<ModelOp> seed7734 = List.of(create("A", "k"), create("C", "k-1"), fail(create("B", "k"), "AlreadyExists"),
+                op("C", "detach"), attach("B", "k-1"), attach("C", "k"), op("A", "detach"), Ops.kill("C"),
+                fail(create("A", "k"), "AlreadyExists"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, seed7734, fail(op("B", "detach"), "NoError")));
+        // The segment is gone and B detached all the same.
+        List<ModelOp> afterIt = new ArrayList<>(seed7734);
+        afterIt.add(fail(op("B", "detach"), "NoError"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, fail(attach("D", "k"), "NotFound")));
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, afterIt, op("B", "detach")));
+        // Without C's re-key nobody unlinked the file B made for k-1: its last detach unlinks it and returns true.
+        List<ModelOp> noUnlinker = List.of(create("A", "k"), create("C", "k-1"), fail(create("B", "k"), "AlreadyExists"),
+                op("C", "detach"), attach("B", "k-1"), op("A", "detach"));
+        assertTrue(SegmentModelTest.legal(QT68_SYSV_SAFE, noUnlinker, op("B", "detach")));
+        // Nor while A is still attached: B's detach is no last one.
+        assertFalse(SegmentModelTest.legal(QT68_SYSV_SAFE, seed7734.subList(0, 6), fail(op("B", "detach"), "NoError")));
+    }
+
+    @Test
     void qt68SystemVKeptHandleThatReachedAnotherKeysSegmentRemovesItAndFailsOnItsMissingKeyFile() {
         // Fuzz qt68-sysv seed 471876 (3/3 on real Qt 6.8.2, legacy keys): C's failed create keeps a handle to A's orphan;
         // B's re-key to k-1 removed it and unlinked k's key file, k-1's file took the inode; B died. C's attach of k: its
