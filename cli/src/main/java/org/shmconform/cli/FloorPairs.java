@@ -51,7 +51,7 @@ record FloorPairs(List<Pair> pairs) {
         return byRatio.get(byRatio.size() / 2);
     }
 
-    /** Empty for one pair, else "; the middle of N pairs, whose ratios were a, b, c" in the order measured. */
+    /** Empty for one pair, else "; the middle of N such pairs, whose ratios were a, b, c" in the order measured. */
     String others() {
         if (pairs.size() == 1) {
             return "";

@@ -1084,9 +1084,11 @@ final class LifecycleRules {
     private static boolean lastDetachMayMissItsKeyFile(Profile profile, ModelState s, ModelOp op, Worker w) {
         Segment seg = s.segments().get(w.key());
         // The file its cleanHandle unlinks is that of the key it was given (qtKey): another key's where it reached the
-        // segment through a file of its own (LockRules.reachedThroughItUnlinked: fuzz qt68-sysv-safe seed 7734).
+        // segment through a file of its own (LockRules.reachedThroughItUnlinked: fuzz qt68-sysv-safe seed 7734). The
+        // segment's own key's missing file still allows it too, as before that seed: a "may" is not narrowed here.
         return profile.retryRemovesOrphan() && op.outcome() == Outcome.FAIL
-                && s.keyFileGone(w.qtKey()) && seg != null && seg.attached().keySet().equals(Set.of(op.process()));
+                && (s.keyFileGone(w.qtKey()) || s.keyFileMissing(w.key())) && seg != null
+                && seg.attached().keySet().equals(Set.of(op.process()));
     }
 
     /**

@@ -931,7 +931,8 @@ final class LockRules {
      * AlreadyExists; A attach j instead → true, attached to C's segment; after A create j, B attach k → NotFound while C
      * holds it. Legacy keys (qt68-sysv) name a semaphore file of their own and kept every lookup as documented in the same
      * replays: only {@link Profile#lockSharesKeyFile()} marks (the mark only allows those outcomes, it never rules the
-     * documented ones out: LifecycleRules.createOn, attachOn).
+     * documented ones out: LifecycleRules.createOn, attachOn). Where the key has no segment of its own, the file an
+     * object reached another key's segment through is marked gone ({@link #reachedThroughItUnlinked}).
      */
     static ModelState keyFileUnlinked(Profile profile, ModelState s, String key) {
         if (!profile.lockSharesKeyFile()) {
