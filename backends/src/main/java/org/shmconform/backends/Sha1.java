@@ -7,8 +7,8 @@ import java.util.HexFormat;
  * SHA-1 (FIPS 180-4, section 6.1), the hash Qt puts in its native key names ({@link QtKeys}) and the memfd column's name
  * claim. Computed here rather than through {@code MessageDigest}: a JVM's first {@code MessageDigest} loads and
  * configures the JCA's providers, which every Java worker paid at its first create, some 10-17 ms of its 105-125 ms
- * of CPU (README, "Worker starts: no JCA"). {@code Sha1Test} compares it with {@code MessageDigest} at every length
- * around the padding's boundaries.
+ * of CPU (docs/fuzz-notes.md, "Worker starts: no JCA"). {@code Sha1Test} compares it with {@code MessageDigest} at
+ * every length around the padding's boundaries.
  */
 public final class Sha1 {
     private Sha1() {

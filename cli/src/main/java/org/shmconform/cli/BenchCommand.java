@@ -140,8 +140,9 @@ public final class BenchCommand implements Callable<Integer> {
                 double forkedMs = forkedStartMs(run, c);
                 // Each round trip next to a JVM pipe floor measured just before it in the same placement, not the floor of
                 // the bench's start: on a shared machine the floor moves by the hour (16.2 and 22.9 us on one CPU in two
-                // benches of one morning; README, "Round trips next to their floor"). Several such pairs, the middle one
-                // given: a whole measurement sometimes comes out doubled while its floor does not (FloorPairs).
+                // benches of one morning; docs/fuzz-notes.md, "Round trips next to their floor"). Several such pairs,
+                // the middle one given: a whole measurement sometimes comes out doubled while its floor does not
+                // (FloorPairs).
                 FloorPairs one;
                 try (RoundTripPlacement p = RoundTripPlacement.oneCpu()) {
                     one = FloorPairs.measure(roundTripPairs, () -> pipeRoundTripUs(roundTrips), () -> harnessRoundTripUs(run, c, roundTrips));

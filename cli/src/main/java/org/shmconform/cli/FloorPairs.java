@@ -9,9 +9,10 @@ import java.util.stream.Collectors;
 /**
  * A round trip measured several times, each time just after the JVM pipe floor in the same placement, for
  * {@code bench}. On this shared machine a whole measurement of a round trip sometimes comes out about twice its usual
- * while the floor measured just before it does not (README, "Round trips next to their floor": 4 of 28 measurements of
- * 1,000 round trips), so one pair can put a column over the goal by chance. The line gives the pair whose ratio is the
- * middle one, with every pair's ratio beside it, so a doubled measurement is shown and does not decide the figure.
+ * while the floor measured just before it does not (docs/fuzz-notes.md, "Round trips next to their floor": 4 of 28
+ * measurements of 1,000 round trips), so one pair can put a column over the goal by chance. The line gives the pair
+ * whose ratio is the middle one, with every pair's ratio beside it, so a doubled measurement is shown and does not
+ * decide the figure.
  */
 record FloorPairs(List<Pair> pairs) {
 

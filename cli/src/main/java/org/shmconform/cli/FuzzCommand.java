@@ -62,9 +62,9 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--own-ipc-namespaces", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "On a System V Qt column, run each lane in an IPC namespace of its own (root: unshare), its"
                     + " workers forked there and its key files on an ext4 of its own, taking no turn on System V key"
-                    + " files: two lanes (README, \"Lanes in IPC namespaces of their own\"). On by default where it can be"
-                    + " had (the first line says where it cannot, and why); --no-own-ipc-namespaces keeps one lane in the"
-                    + " host's namespace, taking the turn.")
+                    + " files: two lanes (docs/fuzz-notes.md, \"Lanes in IPC namespaces of their own\"). On by default"
+                    + " where it can be had (the first line says where it cannot, and why); --no-own-ipc-namespaces keeps"
+                    + " one lane in the host's namespace, taking the turn.")
     boolean ownIpcNamespaces;
 
     @Option(names = {"-o", "--out"}, defaultValue = "shmconform-fuzz", paramLabel = "DIR",

@@ -12,7 +12,8 @@ class FloorPairsTest {
 
     @Test
     void aDoubledMeasurementIsShownButDoesNotDecideTheFigure() throws Exception {
-        // Floors 16, 17, 16 us; the second round trip doubled (as README, "Round trips next to their floor", saw).
+        // Floors 16, 17, 16 us; the second round trip doubled (as docs/fuzz-notes.md, "Round trips next to their
+        // floor", saw).
         Iterator<Double> floors = List.of(16.0, 17.0, 16.0).iterator();
         Iterator<Double> trips = List.of(28.0, 57.8, 27.2).iterator();
         FloorPairs p = FloorPairs.measure(3, floors::next, trips::next);

@@ -64,7 +64,7 @@ public final class ConformanceRun implements AutoCloseable {
                        Fuzzing fuzzing, Earlier baseline, boolean freshWorkers, int suiteLanes) {
         /**
          * Two: on this 2-core machine the default run took 295.5 and 325.7 s with two lanes, 327.6 and 337.4 s with one
-         * (alternated), the same verdicts (README, "Suite lanes").
+         * (alternated), the same verdicts (docs/fuzz-notes.md, "Suite lanes").
          */
         public static final int DEFAULT_SUITE_LANES = 2;
 
@@ -117,7 +117,8 @@ public final class ConformanceRun implements AutoCloseable {
         public static final Fuzzing NONE = new Fuzzing(0, 1, Duration.ZERO, 1);
         /**
          * Three: on this 2-core machine the fuzz section used 176 % of the cores with three lines and 169 % with five
-         * (fewer schedules in all), and the default run took 243.8 s instead of 453.8 s with one (README, "Fuzz lines").
+         * (fewer schedules in all), and the default run took 243.8 s instead of 453.8 s with one (docs/fuzz-notes.md,
+         * "Fuzz lines").
          */
         public static final int DEFAULT_LINES = 3;
 

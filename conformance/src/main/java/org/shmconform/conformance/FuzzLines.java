@@ -145,7 +145,7 @@ final class FuzzLines implements AutoCloseable {
      * turn-taker when none runs, else the first waiting column that takes no turn: the turn-takers run one after another
      * whatever the lines do, so their chain is the section's shortest possible length, and a line that ends a turn-taker's
      * campaign and starts a column that takes no turn before the next turn-taker makes the chain, and the section, longer
-     * (the default run's fuzz section: README, "Suite lanes").
+     * (the default run's fuzz section: docs/fuzz-notes.md, "Suite lanes").
      */
     private synchronized String next() throws InterruptedException {
         while (!stopped && broke == null && !waiting.isEmpty()) {

@@ -21,7 +21,8 @@ import org.shmconform.engine.launch.WorkerHandle;
  * server whose process is gone is kept, retired, until the pool's end and a new one started for the next worker.
  * A group of an environment that offers it ({@link Environment#forkServerEntry}: a fuzz campaign's lanes, each in an IPC
  * namespace of its own) has servers of its own, entered into the group's namespaces, ended with {@link #endIn}.
- * Measured with {@code fuzz} (README): the Qt columns check more operations a second for about half the CPU.
+ * Measured with {@code fuzz} (docs/fuzz-notes.md, "The Qt workers are forked by a fork server"): the Qt columns check
+ * more operations a second for about half the CPU.
  */
 final class ForkServers implements AutoCloseable {
     /** {@code -Dshmconform.forkServers=false} (SHMCONFORM_JVM_OPTS): every worker exec'd, as before fork servers. */

@@ -23,8 +23,8 @@ import org.shmconform.worker.protocol.WorkerProtocol.Request;
 /**
  * The Java worker's class-data archive is dumped by a worker that served its first operations, not its hello alone: a
  * worker started with it finds the classes of a create on the archive (the segment's, libc's functions', the key's
- * SHA-1), it starts none of the JCA's providers (README, "Worker starts: no JCA"), and the directory the dump's segment
- * lived in is gone. The archive is dumped afresh, in a state directory of the test's own.
+ * SHA-1), it starts none of the JCA's providers (docs/fuzz-notes.md, "Worker starts: no JCA"), and the directory the
+ * dump's segment lived in is gone. The archive is dumped afresh, in a state directory of the test's own.
  */
 class WorkerArchiveTest {
     private static final List<String> OP_PATH = List.of("org.shmconform.backends.mmapfile.MmapFileSegment",

@@ -326,11 +326,12 @@ public final class FuzzCampaign {
      * whatever its worker, measured with {@code fuzz --lanes 1} and {@code --lanes 2} run alternately on a 2-core
      * machine: a native worker's column (qt68-posix, 12 s each, nine rounds on 2026-12-05) checked 0.99 to 1.62 times the
      * operations, 1.15 typically. A Java column then checked 0.70 to 1.12 times (mmapfile, three rounds), and kept one
-     * lane; since its workers start for less CPU (README, "Worker starts"), two pay there too: on 2026-12-07 (15 s each,
-     * seeds 7 and 99, two rounds) mmapfile checked 1.08-1.18 times the operations, posix 1.05-1.08, memfd 1.04-1.28,
-     * mmapfile-robust 1.00-1.12, 16 pairs of 16 at or above one lane, and as many model transitions or more in 13 of them.
-     * A second lane overlaps one schedule's waits (a spare's start, a reply, the reaper's pass) with another's work. One
-     * lane on a single core, and where schedules take turns (the System V columns in the host's namespace).
+     * lane; since its workers start for less CPU (docs/fuzz-notes.md, "Worker starts"), two pay there too: on
+     * 2026-12-07 (15 s each, seeds 7 and 99, two rounds) mmapfile checked 1.08-1.18 times the operations, posix
+     * 1.05-1.08, memfd 1.04-1.28, mmapfile-robust 1.00-1.12, 16 pairs of 16 at or above one lane, and as many model
+     * transitions or more in 13 of them. A second lane overlaps one schedule's waits (a spare's start, a reply, the
+     * reaper's pass) with another's work. One lane on a single core, and where schedules take turns (the System V
+     * columns in the host's namespace).
      */
     static int defaultLanes(Schedule schedule) {
         return ScheduleRunner.mayRunSideBySide(schedule) && Runtime.getRuntime().availableProcessors() >= 2 ? 2 : 1;
@@ -350,27 +351,28 @@ public final class FuzzCampaign {
      * Steps in a schedule made from a seed alone (a mutant's tape may grow to twice as many): 16 on a column whose worker
      * is a JVM, 64 on a column whose worker is a native program. What a schedule costs besides its steps (borrowing its
      * workers, their resets and clean proofs, the reaper's pass, the checker's start) is then paid for four times the
-     * steps on the columns where it is most of a schedule's time (README, "Where a System V Qt column's time goes": 28-32 %
-     * of the key-file turn outside the steps with 16). Measured on this 2-core machine on 2026-12-06, {@code fuzz
-     * --seconds 10} with {@code --length} 16, 32, 48, 64 and 96 in turn, seeds 7 and 99 (checked ops/s; model
-     * transitions in the 10 s): qt 1,210.9 and 936.9 with 16, 1,388.4 and 1,387.0 with 64; 358 and 325, 401 and 370;
-     * qt68-sysv 1,007.3 and 1,428.4, 1,971.9 and 2,120.4; 392 and 379, 458 and 455; qt68-posix (two lanes) 1,999.8 and
-     * 2,081.7, 2,362.8 and 2,520.9; 310 and 318, 327 and 324. 96 checked as much or more but reached fewer transitions
-     * on 3 of the 6. On a Java column the JVM starts that replace killed workers bound the campaign, and a schedule's
-     * kills grow with its steps (a schedule made from its seed may kill on every step): 16 and 64 alternated twice, seeds
-     * 7 and 99, mmapfile 254.1, 234.1 / 261.2, 304.9 and 322.7, 399.0 / 271.1, 287.8 ops/s, sysv 214.6, 211.7 / 265.8,
-     * 229.4 and 292.9, 381.8 / 266.7, 265.3, no gain through this machine's noise (transitions 3 to 15 more with 64 in
-     * 7 of 8 pairs), so the Java columns keep the length the fault proofs and {@code FaultBudgetReachTest}'s counts were
-     * measured with. So do the columns whose lock shares the segment's key file (qt68-sysv-safe and -native,
-     * {@code BackendSemantics#lockSharesKeyFile}): their longer schedules reach real Qt 6.8 histories, through freed
-     * inodes of unlinked key files, that the model does not follow yet (README, "Longer schedules where a schedule costs
-     * more than its steps"), and a FAIL there tells of the model, not of Qt. 12 s campaigns with 64 steps passed 22 of 22
-     * on 2026-12-06 13:20-13:35 (1.27-1.63 times the checked operations of 16 steps), but 60 s ones then met such
-     * histories again: qt68-sysv-safe seed 31860 (LOCK-EXCLUSIVE 3/3, shrunk to 9 steps: A and its second object A2 both
-     * granted the lock of k-1 after A2's attach had reached a killed worker's nameless segment and detached from it).
-     * That one is modelled since; then twelve more 60 s campaigns with 64 steps met another (seed 6452, CRASH-SURVIVES,
-     * modelled too) in 31,851 schedules, and sixteen more (17:19-17:40) none in 34,346; but at one such history in
-     * 35,000 schedules a default run's 400-700 on each column would still FAIL on the model about one run in 30.
+     * steps on the columns where it is most of a schedule's time (docs/fuzz-notes.md, "Where a System V Qt column's
+     * time goes": 28-32 % of the key-file turn outside the steps with 16). Measured on this 2-core machine on
+     * 2026-12-06, {@code fuzz --seconds 10} with {@code --length} 16, 32, 48, 64 and 96 in turn, seeds 7 and 99
+     * (checked ops/s; model transitions in the 10 s): qt 1,210.9 and 936.9 with 16, 1,388.4 and 1,387.0 with 64; 358
+     * and 325, 401 and 370; qt68-sysv 1,007.3 and 1,428.4, 1,971.9 and 2,120.4; 392 and 379, 458 and 455; qt68-posix
+     * (two lanes) 1,999.8 and 2,081.7, 2,362.8 and 2,520.9; 310 and 318, 327 and 324. 96 checked as much or more but
+     * reached fewer transitions on 3 of the 6. On a Java column the JVM starts that replace killed workers bound the
+     * campaign, and a schedule's kills grow with its steps (a schedule made from its seed may kill on every step): 16
+     * and 64 alternated twice, seeds 7 and 99, mmapfile 254.1, 234.1 / 261.2, 304.9 and 322.7, 399.0 / 271.1, 287.8
+     * ops/s, sysv 214.6, 211.7 / 265.8, 229.4 and 292.9, 381.8 / 266.7, 265.3, no gain through this machine's noise
+     * (transitions 3 to 15 more with 64 in 7 of 8 pairs), so the Java columns keep the length the fault proofs and
+     * {@code FaultBudgetReachTest}'s counts were measured with. So do the columns whose lock shares the segment's key
+     * file (qt68-sysv-safe and -native, {@code BackendSemantics#lockSharesKeyFile}): their longer schedules reach real
+     * Qt 6.8 histories, through freed inodes of unlinked key files, that the model does not follow yet
+     * (docs/fuzz-notes.md, "Longer schedules where a schedule costs more than its steps"), and a FAIL there tells of
+     * the model, not of Qt. 12 s campaigns with 64 steps passed 22 of 22 on 2026-12-06 13:20-13:35 (1.27-1.63 times the
+     * checked operations of 16 steps), but 60 s ones then met such histories again: qt68-sysv-safe seed 31860
+     * (LOCK-EXCLUSIVE 3/3, shrunk to 9 steps: A and its second object A2 both granted the lock of k-1 after A2's attach
+     * had reached a killed worker's nameless segment and detached from it). That one is modelled since; then twelve
+     * more 60 s campaigns with 64 steps met another (seed 6452, CRASH-SURVIVES, modelled too) in 31,851 schedules, and
+     * sixteen more (17:19-17:40) none in 34,346; but at one such history in 35,000 schedules a default run's 400-700 on
+     * each column would still FAIL on the model about one run in 30.
      */
     static int defaultLength(String column) {
         return javaColumn(column) || Subjects.here().semantics(column).lockSharesKeyFile() ? 16 : 64;
@@ -394,16 +396,16 @@ public final class FuzzCampaign {
      * transitions): sysv 78.4 → 214.0 and 119.5 → 285.6; 139 → 206 and 147 → 200; mmapfile 91.5 → 209.7 and 107.0 →
      * 285.6; 105 → 127 and 97 → 115; memfd 74.5 → 126.1 and 81.4 → 163.9; 85 → 106 and 77 → 91; qt (one step in 4)
      * 1,048.1 → 1,343.0 and 951.7 → 1,034.1; 328 → 328 and 303 → 286; qt68-sysv 1,002.9 → 1,324.8 and 756.5 → 1,147.3;
-     * 328 → 384 and 313 → 342 (README, "Mutants kill less where a kill is dear", has the rest and what it costs: findings
-     * that need a kill come mostly from fresh schedules now). Fresh schedules are unchanged, so a budget's fresh seeds
-     * reach what they reached (FaultBudgetReachTest); had fresh schedules been thinned too (one step in 4),
-     * fault-nosemundo's situation (a lock after its holder was killed) would come in 13 of 300 fresh seeds instead of 34.
-     * The same steps are a mutant's only ones to spawn a child worker (one more JVM on memfd-fd): memfd-fd, seeds 7, 99
-     * and 3, 29.8 → 65.4, 40.7 → 63.9 and 38.9 → 80.4 ops/s; 99 → 114, 96 → 120 and 103 → 137 transitions. They are also
-     * its only ones to make a step the shadow expects to crash its worker (a crashed worker is replaced as a killed one is:
-     * README, "A mutant's expected crashes are thinned the same way", has the measurements). One in 16 on
-     * the native columns traded transitions for speed (qt and qt68-sysv, seeds 7 and 99: 5 to 13 fewer transitions each,
-     * -3% to +26% ops/s), so they keep one in 4.
+     * 328 → 384 and 313 → 342 (docs/fuzz-notes.md, "Mutants kill less where a kill is dear", has the rest and what it
+     * costs: findings that need a kill come mostly from fresh schedules now). Fresh schedules are unchanged, so a
+     * budget's fresh seeds reach what they reached (FaultBudgetReachTest); had fresh schedules been thinned too (one
+     * step in 4), fault-nosemundo's situation (a lock after its holder was killed) would come in 13 of 300 fresh seeds
+     * instead of 34. The same steps are a mutant's only ones to spawn a child worker (one more JVM on memfd-fd):
+     * memfd-fd, seeds 7, 99 and 3, 29.8 → 65.4, 40.7 → 63.9 and 38.9 → 80.4 ops/s; 99 → 114, 96 → 120 and 103 → 137
+     * transitions. They are also its only ones to make a step the shadow expects to crash its worker (a crashed worker
+     * is replaced as a killed one is: docs/fuzz-notes.md, "A mutant's expected crashes are thinned the same way", has
+     * the measurements). One in 16 on the native columns traded transitions for speed (qt and qt68-sysv, seeds 7 and
+     * 99: 5 to 13 fewer transitions each, -3% to +26% ops/s), so they keep one in 4.
      */
     static int defaultMutantKillShare(Schedule schedule) {
         return javaWorkers(schedule) ? 16 : 4;

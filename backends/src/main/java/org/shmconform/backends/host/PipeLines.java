@@ -20,8 +20,8 @@ import org.shmconform.backends.linux.LibC;
  * A pipe's read end that this process owns, read line by line by whichever thread asks, with a timeout ({@code ppoll}
  * on the descriptor, then {@code read}): how the engine reads a worker's replies in the thread that waits for them. A
  * thread of its own that read them and handed them over through a queue cost every reply one more wake-up and one more
- * context switch, which on one CPU was most of what a round trip cost beyond the pipe itself (README, "Replies read by
- * the thread that waits for them").
+ * context switch, which on one CPU was most of what a round trip cost beyond the pipe itself (docs/fuzz-notes.md,
+ * "Replies read by the thread that waits for them").
  * <p>
  * Each line is dated when the {@code read} that brought its end returned, and keeps that date however late it is asked
  * for. A line's end of line is its LF; what follows the last LF at the end of the pipe is a last line, as

@@ -12,7 +12,7 @@ import com.sun.jna.Pointer;
  * the first call of every process, which a Java worker is: a worker's start and first create, profiled with
  * async-profiler over ten worker lives (hello, twelve mmapfile operations, exit), spent 14 % of their CPU generating it
  * ({@code Proxy.newProxyInstance}) and 4 % more in its dispatch ({@code Library$Handler}); a killed worker's
- * replacement is most of a Java column's fuzz (README, "What bounds the fuzz on this machine").
+ * replacement is most of a Java column's fuzz (docs/fuzz-notes.md, "What bounds the fuzz on this machine").
  *
  * <p>Arguments and results are converted by the same JNA code the proxy calls ({@code Function.invoke}): a String
  * argument as a C string in JNA's default encoding, a Pointer or Memory as its address, an {@code int[]} written back

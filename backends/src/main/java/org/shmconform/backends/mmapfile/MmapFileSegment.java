@@ -60,7 +60,7 @@ final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles 
     /**
      * The random part of a temporary file's name, made at the first one rather than with the class: a JVM's first
      * SecureRandom starts the JCA's providers, some 10 ms of CPU that every mmapfile worker paid at its first create
-     * (README, "Worker starts: no JCA").
+     * (docs/fuzz-notes.md, "Worker starts: no JCA").
      */
     private static final class Names {
         static final SecureRandom RANDOM = new SecureRandom();
