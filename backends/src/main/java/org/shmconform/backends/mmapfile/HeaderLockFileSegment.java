@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import org.shmconform.spi.AccessMode;
 import org.shmconform.backends.linux.Errno;
 import org.shmconform.spi.SegmentError;
-import org.shmconform.backends.DescriptorSegment;
 import org.shmconform.backends.linux.LibC;
 import org.shmconform.backends.linux.LockCalls;
 import org.shmconform.backends.linux.OfdLock;
@@ -29,13 +28,11 @@ import org.shmconform.backends.linux.OfdLock;
  * lock with it). detach (and close) releases the in-segment lock if this object holds it, as
  * closing mmapfile's descriptor drops its OFD lock.
  */
-class HeaderLockFileSegment extends DescriptorSegment {
+class HeaderLockFileSegment extends KeyFileSegment {
     static final int PAGE = LockCalls.INSTANCE.getpagesize();
     /** Header offset of the layout tag, past any lock (a pthread mutex is 40 bytes). */
     static final int TAG_OFFSET = 64;
     private static final int NAME_MAX = 255;
-    private static final int ATTACH_ATTEMPTS = 3;
-    private static final long ATTACHED_START = LOCK_START + 1;
 
     private final Path dir;
     private final Path file;
@@ -116,26 +113,15 @@ class HeaderLockFileSegment extends DescriptorSegment {
     }
 
     @Override
-    public boolean attach(AccessMode mode) {
-        if (!readyToAttach()) {
-            return false;
-        }
-        for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
-            int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
-            if (fd < 0) {
-                return failErrno("attach (open " + file + ")", LibC.errno());
-            }
-            boolean stepLocked = lockStep(fd, false);
-            OfdLock.shared(fd, ATTACHED_START, 1);
-            if (!isFileAtPath(fd)) {
-                LibC.INSTANCE.close(fd); // unlinked (or replaced) by a last detacher since our open
-                continue;
-            }
-            boolean ok = mapBoth(fd, mode);
-            unlockStep(fd, stepLocked && ok);
-            return ok;
-        }
-        return fail(SegmentError.NotFound, "attach: " + file + " was removed while attaching");
+    Path file() {
+        return file;
+    }
+
+    @Override
+    boolean mapAttached(int fd, boolean stepLocked, AccessMode mode) {
+        boolean ok = mapBoth(fd, mode);
+        unlockStep(fd, stepLocked && ok);
+        return ok;
     }
 
     /** attach's last step: checks the header's layout tag and maps header and bytes; closes fd on failure. */
@@ -284,13 +270,5 @@ class HeaderLockFileSegment extends DescriptorSegment {
         int prot = mode == AccessMode.ReadOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
         Pointer p = LibC.INSTANCE.mmap(null, size, prot, LibC.MAP_SHARED, fd, PAGE);
         return p == null || Pointer.nativeValue(p) == LibC.MAP_FAILED ? null : p;
-    }
-
-    private boolean isFileAtPath(int fd) {
-        try {
-            return Files.isSameFile(fdPath(fd), file);
-        } catch (IOException gone) {
-            return false;
-        }
     }
 }

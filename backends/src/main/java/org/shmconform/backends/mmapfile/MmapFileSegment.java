@@ -48,12 +48,8 @@ import org.shmconform.backends.linux.OfdLock;
  * whereas Qt's semaphore stays usable after detach. A file name over NAME_MAX (a very long key)
  * gives KeyError, which is what Qt users see for such keys (P5: the semaphore fails first).
  */
-final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles {
-    /** The byte every attached object read-locks: the attach count, read by detach. */
-    static final long ATTACHED_START = LOCK_START + 1;
+final class MmapFileSegment extends KeyFileSegment implements TemporaryFiles {
     private static final int NAME_MAX = 255;
-    /** Attempts when the file at the path is replaced while we attach. */
-    private static final int ATTACH_ATTEMPTS = 3;
 
     /** Attempts at a fresh random name for a temporary file before giving up (each O_EXCL). */
     private static final int TEMP_ATTEMPTS = 100;
@@ -123,24 +119,13 @@ final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles 
     }
 
     @Override
-    public boolean attach(AccessMode mode) {
-        if (!readyToAttach()) {
-            return false;
-        }
-        for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
-            int fd = LibC.INSTANCE.open(file.toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
-            if (fd < 0) {
-                return failErrno("attach (open " + file + ")", LibC.errno());
-            }
-            boolean stepLocked = lockStep(fd, false);
-            OfdLock.shared(fd, ATTACHED_START, 1);
-            if (!isFileAtPath(fd)) {
-                LibC.INSTANCE.close(fd); // unlinked (or replaced) by a last detacher since our open
-                continue;
-            }
-            return mapAndAttach(fd, stepLocked, mode, "attach (stat " + file + ")");
-        }
-        return fail(SegmentError.NotFound, "attach: " + file + " was removed while attaching");
+    Path file() {
+        return file;
+    }
+
+    @Override
+    boolean mapAttached(int fd, boolean stepLocked, AccessMode mode) {
+        return mapAndAttach(fd, stepLocked, mode, "attach (stat " + file + ")");
     }
 
     @Override
@@ -255,14 +240,5 @@ final class MmapFileSegment extends DescriptorSegment implements TemporaryFiles 
                     + " bytes is longer than NAME_MAX " + NAME_MAX + " (ENAMETOOLONG)");
         }
         return true;
-    }
-
-    /** Whether {@code fd} still is the file named by the path (same device and inode). */
-    private boolean isFileAtPath(int fd) {
-        try {
-            return Files.isSameFile(fdPath(fd), file);
-        } catch (IOException gone) {
-            return false;
-        }
     }
 }
