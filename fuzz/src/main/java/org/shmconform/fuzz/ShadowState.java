@@ -286,17 +286,19 @@ final class ShadowState {
     /**
      * Whether the step may wait on a lock held under another key through a nameless set ({@link #namelessSetPossible},
      * or a create/attach that is itself such a re-key): only where the lock has a key file of its own that an owner
-     * unlinks, and only while another live worker holds a lock. Such a step is issued async and its worker takes no
-     * further step (the shadow cannot know when it is let through).
+     * unlinks, and only while another live worker holds a lock, may hold one or waits in lock(). Such a step is issued
+     * async and its worker takes no further step (the shadow cannot know when it is let through).
      */
     private boolean mayMeetANamelessSet(Step step) {
         String w = step.worker();
         boolean keys = "create".equals(step.op()) || "attach".equals(step.op());
         boolean risk = namelessSetPossible || (keys && rekeyMayLeaveSetNameless(w, step.key()));
         // A worker that may hold a lock counts too (a detached object's lock: fuzz qt seed 211 in a run beside a verify,
-        // C detach; C lock; A lock of j waited on it, and the engine killed A with steps left).
-        return risk && java.util.stream.Stream.concat(holder.values().stream(), maybeHolders.stream())
-                .anyMatch(h -> !h.equals(w) && !dead.contains(h));
+        // C detach; C lock; A lock of j waited on it, and the engine killed A with steps left), and so does one waiting in
+        // lock(): an unlock under another key may have let it through the set they share (fuzz qt68-sysv seed 11407, a
+        // 64-step campaign: C waited on k, B's unlock of k_1 let C in, and B's next lock of k_1 waited behind C's).
+        return risk && java.util.stream.Stream.of(holder.values(), maybeHolders, waiter.values())
+                .flatMap(java.util.Collection::stream).anyMatch(h -> !h.equals(w) && !dead.contains(h));
     }
 
     /**

@@ -34,4 +34,22 @@ class ShadowNamelessSetTest {
         shadow.apply(Steps.unlock("B"));
         assertFalse(shadow.canAct("A"), "whether B's unlock let it through, the shadow cannot tell");
     }
+
+    @Test
+    void aWaiterOnAnotherKeyMayHaveTakenTheSetThatALockUnderThisKeyLetGo() {
+        // Fuzz qt68-sysv seed 11407 (a 120 s campaign at 64 steps, 2026-12-07; UNKNOWN, not again in 3 re-runs: "step 35
+        // (unlock by B) not performed: B was already gone (blocked by the engine)"). B's attach of k made k's set, A's and
+        // C's creates owned it too; B's re-key to k_1 may have left it nameless and k_1's new file on its inode. B locked
+        // k_1; A's lock of k and C's lock of k waited (on B, through that set); A was killed; B's unlock let C through,
+        // so C held the set and B's next lock of k_1 waited behind C's.
+        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        List<Step> steps = List.of(Steps.attach("B", "k"), Steps.create("A", "k", 40), Steps.create("C", "k", 64),
+                Steps.attach("C", "k"), Steps.detach("C"), Steps.create("B", "k_1", 24), Steps.lock("B"), Steps.lock("A"),
+                Steps.lock("C"), Steps.kill("A"), Steps.unlock("B"));
+        steps.forEach(shadow::apply);
+        assertFalse(shadow.canAct("C"), "C still waits as far as the shadow can tell");
+        assertTrue(shadow.canAct("B"));
+        shadow.apply(Steps.lock("B"));
+        assertFalse(shadow.canAct("B"), "C, let through by B's unlock, may hold the set B's lock of k_1 waits on");
+    }
 }
