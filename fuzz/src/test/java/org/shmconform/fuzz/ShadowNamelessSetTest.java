@@ -52,4 +52,32 @@ class ShadowNamelessSetTest {
         shadow.apply(Steps.lock("B"));
         assertFalse(shadow.canAct("B"), "C, let through by B's unlock, may hold the set B's lock of k_1 waits on");
     }
+
+    @Test
+    void anOwnersSecondCreateOfItsKeyMayLeaveTheSetTheOthersHaveNameless() {
+        // Fuzz qt68-sysv seed 9607 (a 120 s campaign at 64 steps, 2026-12-07; UNKNOWN, not again in 3 re-runs: "step 42
+        // (read by A) not performed: A was already gone (blocked by the engine)"). A owns k's set since its first create;
+        // its second create of k re-opens the set in Create mode, whose clean-up unlinks k's key file and makes it again,
+        // maybe on another inode (the model's rule: Qt68ProfilesTest, seed 25182). C's create of j then took the old
+        // inode, so C's lock of j waited behind A's lock of k, and A's next lock behind C's.
+        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        List<Step> steps = List.of(Steps.attach("B", "k"), Steps.create("B", "k", 64), Steps.create("A", "k", 64),
+                Steps.attach("A", "k"), Steps.attach("C", "k"), Steps.create("A", "k", 64), Steps.detach("C"),
+                Steps.create("C", "j", 64), Steps.lock("A"));
+        steps.forEach(shadow::apply);
+        assertTrue(shadow.canAct("C"));
+        shadow.apply(Steps.lock("C"));
+        assertFalse(shadow.canAct("C"), "j's new key file may be on the inode of k's, whose set A holds");
+    }
+
+    @Test
+    void aFirstCreateOfAKeyLeavesNoSetNameless() {
+        // The control: A's first create of k opens the set in Create mode but unlinks no file of its own yet.
+        ShadowState shadow = new ShadowState(ReferenceSemantics.QT_6_8_SYSV);
+        List<Step> steps = List.of(Steps.attach("B", "k"), Steps.create("B", "k", 64), Steps.create("A", "k", 64),
+                Steps.attach("A", "k"), Steps.attach("C", "k"), Steps.detach("C"), Steps.create("C", "j", 64), Steps.lock("A"),
+                Steps.lock("C"));
+        steps.forEach(shadow::apply);
+        assertTrue(shadow.canAct("C"));
+    }
 }
