@@ -344,13 +344,13 @@ final class ShadowState {
      * re-opens the set in Create mode, and the clean-up before it unlinks the key file, which handle() makes again,
      * maybe on another inode, so the set the others have open may live on without its name (the model's rule:
      * Qt68ProfilesTest, seed 25182). Fuzz qt68-sysv seed 9607 (a 64-step campaign, UNKNOWN: A's second create of k;
-     * C's create of j took the old inode, and C's lock of j waited behind A's lock of k). Qt 6.8's System V only
-     * ({@code retryRemovesOrphan}), where it was seen: on the Qt 6.4 columns it would cost the fresh schedules their
-     * reach of lock-survives-failed-create (FailedCreateUnderHeldLockTest: 2 of 20 first seeds then missed it), and no
-     * campaign has met it there (qt, 120 s at 64 steps on 2026-12-07: 5,790 schedules, no UNKNOWN).
+     * C's create of j took the old inode, and C's lock of j waited behind A's lock of k; and on sysv, Qt 6.4's, seed
+     * 8237 in a 45 s campaign: A's second create of k, C's re-key to k_1, C's lock of k_1, and A's detach of k waited
+     * behind it). It costs the Qt 6.4 column's fresh schedules a little of their reach of lock-survives-failed-create
+     * (FailedCreateUnderHeldLockTest).
      */
     private boolean ownerRemakesTheKeyFile(String w, String key) {
-        return lockKeyFileMayBeReused && semantics.retryRemovesOrphan() && keyed.contains(w) && key.equals(keyOf.get(w))
+        return lockKeyFileMayBeReused && keyed.contains(w) && key.equals(keyOf.get(w))
                 && ownersOf.getOrDefault(key, Set.of()).contains(w)
                 && keyOf.entrySet().stream().anyMatch(e -> !e.getKey().equals(w) && key.equals(e.getValue()) && !dead.contains(e.getKey()));
     }

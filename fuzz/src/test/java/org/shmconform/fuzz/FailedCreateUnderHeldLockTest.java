@@ -28,7 +28,10 @@ class FailedCreateUnderHeldLockTest {
      * of the campaign's length on qt reaches it (280 of seeds 1-2,000 with 64 steps; 206 with 16, 266 with 32). Counted
      * among the first 40 schedules only, as this test first did, it held by the luck of seed 1: of 21
      * first seeds 1000 apart, 8 had the two reaching seeds it asked for there, and the same generator with rawWrite,
-     * truncate and nativeKey on the menu (a seed's draws unchanged up to its first such step) had one.
+     * truncate and nativeKey on the menu (a seed's draws unchanged up to its first such step) had one. Since an owner's
+     * second create of its key makes the shadow give a worker whose lock may meet a nameless set no further step
+     * (ShadowState.ownerRemakesTheKeyFile, 2026-12-07), first seeds 2001 and 12001 miss it (none before) and seed 1's
+     * fresh schedules reach it at 1 and 99 (1, 82 and 99 before): two misses of 20 are allowed.
      */
     @Test
     void theDefaultCampaignsFreshSchedulesReachAFailedCreateUnderAHeldLockThenALock() {
@@ -43,7 +46,7 @@ class FailedCreateUnderHeldLockTest {
                 missed.add(seed);
             }
         }
-        assertTrue(missed.size() <= 1, "first seeds whose fresh schedules miss it: " + missed);
+        assertTrue(missed.size() <= 2, "first seeds whose fresh schedules miss it: " + missed);
     }
 
     private static List<Long> reaching(ScheduleGenerator generator, FuzzCampaign.Options o) {
