@@ -154,14 +154,13 @@ public final class BenchCommand implements Callable<Integer> {
                                 () -> harnessRoundTripUs(run, c, roundTrips));
                     }
                 }
-                FloorPairs.Pair mid = one.middle();
-                double tripUs = mid.tripUs();
+                double tripUs = one.middle().tripUs();
                 System.out.printf(Locale.ROOT, "%s: worker start %.1f ms (%.2fx java -version%s); round trip harness->worker->backend->harness"
-                        + " on one CPU %.1f us (%.2fx the JVM pipe there, %.1f us just before%s%s)%s%n", c, startMs, startMs / javaVersionMs,
+                        + " on one CPU %s%s)%s%n", c, startMs, startMs / javaVersionMs,
                         Double.isNaN(forkedMs) ? "" : String.format(Locale.ROOT, "; forked by the pool's fork server %.2f ms, %.3fx", forkedMs,
-                                forkedMs / javaVersionMs), tripUs, mid.ratio(), mid.floorUs(), one.others(),
+                                forkedMs / javaVersionMs), one.middleFigures(),
                         Double.isNaN(cPipeUs) ? "" : String.format(Locale.ROOT, "; %.1fx the C pipe", tripUs / cPipeUs),
-                        across == null ? "" : acrossLine(across));
+                        across == null ? "" : ", across two CPUs " + across.middleFigures() + ")");
                 if (Backends.all().stream().anyMatch(b -> b.name().equals(c))) {
                     double pairUs = lockPairUs(run, c, pairs);
                     System.out.printf(Locale.ROOT, "%s: lock/unlock pair %.3f us in the backend (the round trip on one CPU is %.0fx a pair%s)%n",
@@ -202,22 +201,10 @@ public final class BenchCommand implements Callable<Integer> {
         return Shmconform.OK;
     }
 
-    /** ", across two CPUs ..." for the round-trip line: the middle pair across two CPUs, and every pair's ratio. */
-    private static String acrossLine(FloorPairs across) {
-        FloorPairs.Pair mid = across.middle();
-        return String.format(Locale.ROOT, ", across two CPUs %.1f us (%.2fx the JVM pipe there, %.1f us just before%s)", mid.tripUs(),
-                mid.ratio(), mid.floorUs(), across.others());
-    }
-
-    @FunctionalInterface
-    private interface Measure {
-        double ms() throws Exception;
-    }
-
-    private static double median(int n, Measure m) throws Exception {
+    private static double median(int n, Callable<Double> ms) throws Exception {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) {
-            v[i] = m.ms();
+            v[i] = ms.call();
         }
         Arrays.sort(v);
         return v[n / 2];

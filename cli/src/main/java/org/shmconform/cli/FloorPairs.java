@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /**
@@ -23,11 +24,6 @@ record FloorPairs(List<Pair> pairs) {
         }
     }
 
-    @FunctionalInterface
-    interface Measure {
-        double us() throws Exception;
-    }
-
     FloorPairs {
         if (pairs.isEmpty()) {
             throw new IllegalArgumentException("no pair measured");
@@ -36,11 +32,11 @@ record FloorPairs(List<Pair> pairs) {
     }
 
     /** {@code n} pairs, each the floor and then the round trip: never all the floors first, which would part them in time. */
-    static FloorPairs measure(int n, Measure floor, Measure trip) throws Exception {
+    static FloorPairs measure(int n, Callable<Double> floorUs, Callable<Double> tripUs) throws Exception {
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            double f = floor.us();
-            pairs.add(new Pair(f, trip.us()));
+            double f = floorUs.call();
+            pairs.add(new Pair(f, tripUs.call()));
         }
         return new FloorPairs(pairs);
     }
@@ -50,6 +46,16 @@ record FloorPairs(List<Pair> pairs) {
         List<Pair> byRatio = new ArrayList<>(pairs);
         byRatio.sort(Comparator.comparingDouble(Pair::ratio));
         return byRatio.get(byRatio.size() / 2);
+    }
+
+    /**
+     * "T us (Rx the JVM pipe there, F us just before" and {@link #others}, the middle pair's figures as a bench line gives
+     * them for a placement, left open for the caller to add to before its closing parenthesis.
+     */
+    String middleFigures() {
+        Pair mid = middle();
+        return String.format(Locale.ROOT, "%.1f us (%.2fx the JVM pipe there, %.1f us just before%s", mid.tripUs(), mid.ratio(),
+                mid.floorUs(), others());
     }
 
     /** Empty for one pair, else "; the middle of N such pairs, whose ratios were a, b, c" in the order measured. */

@@ -19,6 +19,8 @@ class FloorPairsTest {
         FloorPairs p = FloorPairs.measure(3, floors::next, trips::next);
         assertEquals(new FloorPairs.Pair(16.0, 28.0), p.middle(), "ratios 1.75, 3.40, 1.70: the middle is 1.75");
         assertEquals("; the middle of 3 such pairs, whose ratios were 1.75x, 3.40x, 1.70x", p.others(), "in the order measured");
+        assertEquals("28.0 us (1.75x the JVM pipe there, 16.0 us just before; the middle of 3 such pairs, whose ratios were 1.75x,"
+                + " 3.40x, 1.70x", p.middleFigures(), "the middle pair's own trip and floor");
     }
 
     @Test
