@@ -32,7 +32,7 @@ class PidHoldTest {
         try {
             awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = statOnceSleepIsExecd(pid);
             assertEquals(Long.toString(pid), ProcText.statField(stat, 5), "the worker leads its own process group");
             assertTrue(stat.contains("(sleep)"), "the started process is the worker, exec'd in place: " + stat);
             assertEquals(ignoredByAChildStartedDirectly() & TERMINAL_SIGNALS, ignored(pid) & TERMINAL_SIGNALS,
@@ -173,7 +173,7 @@ class PidHoldTest {
         try {
             awaitPin(hold, handle, pid);
             assertEquals(pid, hold.pinnedPid(), "the helper is pinned");
-            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            String stat = statOnceSleepIsExecd(pid);
             assertTrue(stat.contains("(sleep)"), "the started process is the worker, exec'd in place: " + stat);
             String me = Long.toString(ProcessHandle.current().pid());
             assertEquals(me, ProcText.statField(stat, 4), "its parent is the harness");
@@ -254,6 +254,16 @@ class PidHoldTest {
     /** Pins the worker's helper, looking until it is there or 10 s have passed: the shell forks it and execs the worker in a moment. */
     private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws Exception {
         awaitUpTo10s(() -> hold.pin(pid, handle::isAlive));
+    }
+
+    /**
+     * The worker's /proc stat once its launching shell has exec'd {@code sleep}, or after 10 s (the caller asserts it).
+     * The pin may come before that exec: CI read "(dash)" here once, on 2026-12-07, on a busy machine.
+     */
+    private static String statOnceSleepIsExecd(long pid) throws Exception {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        awaitUpTo10s(() -> Files.readString(stat).contains("(sleep)"));
+        return Files.readString(stat);
     }
 
     private interface Look {
