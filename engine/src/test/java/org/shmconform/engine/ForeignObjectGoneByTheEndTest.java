@@ -70,12 +70,15 @@ class ForeignObjectGoneByTheEndTest {
      * create's; and while it removes, once the create's look wrote what it met and before the last step's intent. The
      * sleeps of the schedule only keep the engine away from the lock while the test takes it, and the test checks, under
      * the lock, that it did (on a loaded machine the plant once took longer than the 700 ms sleep, and the create's key
-     * file missed the window: skipped).
+     * file missed the window: skipped). The sleeps are {@value #SLEEP_MS} ms since 2026-12-07, so that a test thread that a
+     * busy machine keeps off the CPU for a while still takes the lock before the engine goes on.
      */
     @Test
     void aCreateThatMetASegmentGoneByTheEndIsToldNeverAFailure() throws Exception {
         PlantedSegments.inAStateDirectoryOnTmpfs(ForeignObjectGoneByTheEndTest::plantWhileItRuns);
     }
+
+    private static final long SLEEP_MS = 3_000;
 
     private static void plantWhileItRuns() throws Exception {
         java.util.concurrent.ExecutorService trialThread = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -86,8 +89,8 @@ class ForeignObjectGoneByTheEndTest {
             ScheduleRunner runner = new ScheduleRunner(run, java.util.Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults());
             Schedule schedule = new Schedule("foreign-gone-by-the-end", null, List.of(WorkerSpec.local("A", "sysv"),
-                    WorkerSpec.local("B", "sysv")), List.of(org.shmconform.schedule.Steps.attach("B", "j"), Step.of("A", "sleep").ms(700),
-                    org.shmconform.schedule.Steps.create("A", "k", 64), Step.of("A", "sleep").ms(700),
+                    WorkerSpec.local("B", "sysv")), List.of(org.shmconform.schedule.Steps.attach("B", "j"), Step.of("A", "sleep").ms(SLEEP_MS),
+                    org.shmconform.schedule.Steps.create("A", "k", 64), Step.of("A", "sleep").ms(SLEEP_MS),
                     org.shmconform.schedule.Steps.attach("B", "z"), org.shmconform.schedule.Steps.detach("A")));
             // The turn held by the thread that runs the trial, from before the segments until they are gone.
             java.util.concurrent.CountDownLatch removed = new java.util.concurrent.CountDownLatch(1);

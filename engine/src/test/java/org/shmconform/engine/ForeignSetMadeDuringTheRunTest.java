@@ -69,7 +69,11 @@ class ForeignSetMadeDuringTheRunTest {
         });
     }
 
-    private static final long SLEEP_MS = 6_000;
+    /**
+     * Long enough for the planting (a probe, 1,500 semgets, then SETVALs in one whole second, tried again when a busy
+     * machine splits them across two) to end within it: about 2.5 s idle, so 6 s was tight beside a run.
+     */
+    private static final long SLEEP_MS = 15_000;
 
     private static void plantWhileASleepRuns(RunContext run) throws Exception {
         ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
@@ -165,7 +169,7 @@ class ForeignSetMadeDuringTheRunTest {
                 planted.clear();
                 sets.forEach(s -> planted.add(s.id() + "@" + s.ctime()));
                 assertEquals(ids.size(), sets.size(), "every planted set is there");
-                if (sets.stream().allMatch(s -> s.ctime() == next / 1000) || attempt == 3) {
+                if (sets.stream().allMatch(s -> s.ctime() == next / 1000) || attempt == 5) {
                     assertTrue(sets.stream().allMatch(s -> s.ctime() == next / 1000), "set in one second");
                     return next / 1000;
                 }

@@ -31,7 +31,8 @@ class ForkedWorkerKilledInItsCreateTest {
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                     ScheduleRunner.Timing.defaults()).reusingWorkers().withoutSpares();
             Schedule s = new Schedule("qt", null, List.of(WorkerSpec.local("A", "qt"), WorkerSpec.local("B", "qt")),
-                    List.of(Step.of("B", "sleep").ms(3000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
+                    // 6 s for strace to attach first, as UnforkedQtWorkerKilledInItsCreateTest gives it (3 s were short there).
+                    List.of(Step.of("B", "sleep").ms(6000), create("A", "k", 64), Step.of("B", "sleep").ms(1000)));
             String why = runner.unavailableReason(s);
             assumeTrue(why == null, "qt: " + why);
             ShmatKiller.assertKilledInItsCreateAndReaped(runner, s, ForkedWorkerKilledInItsCreateTest::forkedWorkers, started, killed);

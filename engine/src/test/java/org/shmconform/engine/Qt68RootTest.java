@@ -420,8 +420,8 @@ class Qt68RootTest {
 
     private void exitAll() throws Exception {
         for (WorkerProcess w : workers) {
-            w.shutdown(Duration.ofSeconds(10));
-            assertEquals(0, w.reap(Duration.ofSeconds(10)), w.id() + " exit status");
+            w.shutdown(REPLY);
+            assertEquals(0, w.reap(REPLY), w.id() + " exit status");
         }
         workers.clear();
         segments.forEach(SharedSegment::close);

@@ -117,8 +117,10 @@ class ScheduleRunnerTest {
 
     @Test
     void replyDeadlinePassedWithoutALockWaitIsUnknownNeverPass() throws InterruptedException {
-        Execution x = execute(new ScheduleRunner.Timing(Duration.ofSeconds(2), Duration.ofSeconds(120)),
-                create("A", "k", 64), Step.of("A", "sleep").ms(20_000), attach("B", "k"), detach("B"));
+        // The deadline is every step's: 10 s, so that the other steps (a fresh JVM's first create, B's steps while A is
+        // killed) meet it on a busy machine too, and only the sleep, six times longer, passes it.
+        Execution x = execute(new ScheduleRunner.Timing(Duration.ofSeconds(10), Duration.ofSeconds(120)),
+                create("A", "k", 64), Step.of("A", "sleep").ms(60_000), attach("B", "k"), detach("B"));
         assertEquals(1, x.problems().size(), x.problems().toString());
         assertTrue(x.problems().get(0).startsWith(Execution.deadlinePassed("A", "sleep")), x.problems().toString());
         assertEquals("timeout", x.history().events().get(at(x, "A", "sleep", EventType.info)).note());

@@ -123,10 +123,9 @@ class SecondObjectInAProcessTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"sysv", QtReferenceWorker.IMPL})
     void aStepToAProcessBlockedInItsOtherObjectsLockEndsItAndDoesNotHang(String column) throws InterruptedException {
-        long before = System.nanoTime();
         Execution x = run(column, List.of(create("A", "k", 64), attach("A2", "k"), lock("A"), lock("A2"), unlock("A")));
-        assertTrue(System.nanoTime() - before < ScheduleRunner.Timing.defaults().replyDeadline().toNanos(),
-                "no reply deadline was waited for");
+        // "blocked", not "timeout": the kernel showed the wait, no reply deadline was waited for (a stopwatch said so before,
+        // which a busy machine could fail).
         assertEquals("blocked", end(x, "A2", "lock").note(), x.history().toJsonLines());
         assertEquals(List.of("step 5 (unlock by A) not performed: A was already gone (blocked by the engine)"), x.problems());
     }

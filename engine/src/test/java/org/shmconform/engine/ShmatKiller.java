@@ -85,7 +85,7 @@ final class ShmatKiller implements AutoCloseable {
             try {
                 while (System.nanoTime() < deadline && !stop) {
                     for (ProcessHandle p : workers) {
-                        if (!p.isAlive()) {
+                        if (died(p)) {
                             return new Victim(p.pid(), made(List.of(p.pid()), since));
                         }
                     }
@@ -98,6 +98,19 @@ final class ShmatKiller implements AutoCloseable {
             }
         } catch (Exception e) {
             return null;
+        }
+    }
+
+    /**
+     * Whether {@code p} has died: gone, or a zombie, which {@link ProcessHandle#isAlive()} still counts as alive (a forked
+     * worker stays one until its fork server reaps it, and then the reaper may remove what it made before this looks).
+     */
+    private static boolean died(ProcessHandle p) {
+        try {
+            return !p.isAlive() || "Z".equals(org.shmconform.backends.host.ProcText.statField(
+                    Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat")), 3));
+        } catch (java.io.IOException e) {
+            return true; // its /proc entry is gone: reaped
         }
     }
 

@@ -49,7 +49,9 @@ class TurnWaitNoticeTest {
         assertTrue(lines.get(0).startsWith("shmconform: waiting "), lines.get(0));
         assertTrue(lines.get(0).contains(file.toString()), lines.get(0));
         assertTrue(lines.get(1).startsWith("shmconform: still waiting for the System V key-file turn, "), lines.get(1));
-        for (String line : lines) {
+        // The first two, written while the test held the turn; a later one may come as it gives the turn back and say
+        // that no process it can see holds it.
+        for (String line : lines.subList(0, 2)) {
             assertTrue(line.contains("held by this very process (pid " + ProcessHandle.current().pid()), line);
         }
     }

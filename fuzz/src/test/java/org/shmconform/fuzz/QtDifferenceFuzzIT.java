@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.shmconform.engine.RunContext;
@@ -25,7 +26,11 @@ class QtDifferenceFuzzIT {
         Path out = Files.createTempDirectory(Files.createDirectories(Path.of("target")), "qt-difference-").toAbsolutePath();
         FuzzResult r;
         try (RunContext run = RunContext.create()) {
-            r = FuzzCampaign.run(FuzzCampaign.Options.of("qt").outDir(out), run, System.out::println, t -> { });
+            // The search keeps the default budget (the "within the default budget"); the shrink keeps the default's
+            // 80 runs, with no deadline that a busy machine could reach first and leave a longer schedule.
+            Shrinker.Budget shrink = new Shrinker.Budget(Shrinker.Budget.defaults().maxRuns(), Duration.ofMinutes(30),
+                    Shrinker.Budget.defaults().k());
+            r = FuzzCampaign.run(FuzzCampaign.Options.of("qt").outDir(out).shrink(shrink), run, System.out::println, t -> { });
         }
         List<FuzzResult.Difference> lock = r.coverage().differences().stream()
                 .filter(d -> d.property().equals("LOCK-EXCLUSIVE")).toList();

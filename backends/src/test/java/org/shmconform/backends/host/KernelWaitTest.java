@@ -120,7 +120,8 @@ class KernelWaitTest {
         org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "a pid namespace needs root here");
         Child unshare = start(new ProcessBuilder("unshare", "--pid", "--fork", "--kill-child", "sleep", "3600"));
         long sleeper = -1;
-        for (int look = 0; look < 200 && sleeper < 0; look++) {
+        long giveUp = System.nanoTime() + 120_000_000_000L; // as until(): a busy machine may be slow to run unshare's fork
+        while (sleeper < 0 && System.nanoTime() < giveUp) {
             String kids = Files.readString(Path.of("/proc/" + unshare.pid() + "/task/" + unshare.pid() + "/children")).trim();
             sleeper = kids.isEmpty() ? -1 : Long.parseLong(kids.split(" ")[0]);
             Thread.sleep(10);

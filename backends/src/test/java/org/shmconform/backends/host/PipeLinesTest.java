@@ -121,7 +121,7 @@ class PipeLinesTest {
             Thread.sleep(200);
             t.interrupt();
             long after = interruptedAfter.get(10, TimeUnit.SECONDS);
-            assertTrue(after > 0 && after < 5 * SECOND, "the interrupt ended the wait (" + after / 1_000_000 + " ms), not its 60 s");
+            assertTrue(after > 0 && after < 30 * SECOND, "the interrupt ended the wait (" + after / 1_000_000 + " ms), not its 60 s");
         }
     }
 
@@ -139,8 +139,8 @@ class PipeLinesTest {
             long t0 = System.nanoTime();
             s.lines().close();
             long closedAfter = System.nanoTime() - t0;
-            assertNull(waited.get(5, TimeUnit.SECONDS), "the wait ended with nothing, not at its 60 s");
-            assertTrue(closedAfter < 2 * SECOND, "the close waited for one slice at most, not the other thread's minute: "
+            assertNull(waited.get(30, TimeUnit.SECONDS), "the wait ended with nothing, not at its 60 s");
+            assertTrue(closedAfter < 30 * SECOND, "the close waited for one slice at most, not the other thread's minute: "
                     + closedAfter / 1_000_000 + " ms");
             assertTrue(s.lines().ended());
         }

@@ -50,7 +50,7 @@ class OfdAttachCountTest {
         assertFalse(joined.isDone(), "join waits for the detacher's exclusive lock");
         LibC.INSTANCE.shm_unlink(name);
         LibC.INSTANCE.close(detacher);
-        assertEquals(0, joined.get(5, TimeUnit.SECONDS));
+        assertEquals(0, joined.get(org.shmconform.backends.testsupport.PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         Memory stat = new Memory(LibC.STAT_SIZE);
         assertEquals(0, LibC.INSTANCE.fstat(attacher, stat));
         assertEquals(0, stat.getLong(LibC.STAT_NLINK), "so PosixSegment.attach reports NotFound");

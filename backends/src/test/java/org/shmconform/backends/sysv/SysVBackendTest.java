@@ -153,7 +153,7 @@ class SysVBackendTest extends SharedSegmentContract {
         assertEquals("OK", holder.send("attach rw"));
         assertEquals("OK", holder.send("lock"));
         holder.kill();
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertTrue(segment.lock()), "SEM_UNDO");
+        assertTimeoutPreemptively(Duration.ofSeconds(PeerProcess.REPLY_TIMEOUT_SECONDS), () -> assertTrue(segment.lock()), "SEM_UNDO");
         assertTrue(segment.unlock());
         assertTrue(segment.detach(), "the killed holder's attachment is gone too");
         segment.close();

@@ -116,13 +116,13 @@ class SysVQtInteropTest {
         qt.sendNoWait("lock");
         assertThrows(TimeoutException.class, () -> qt.awaitReply(500, TimeUnit.MILLISECONDS), "Qt waits for our lock");
         assertTrue(java.unlock());
-        assertEquals("OK", qt.awaitReply(5, TimeUnit.SECONDS));
+        assertEquals("OK", qt.awaitReply(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         Thread locker = new Thread(java::lock);
         locker.start();
         locker.join(500);
         assertTrue(locker.isAlive(), "we wait for Qt's lock");
         assertEquals("OK", qt.send("unlock"));
-        locker.join(5000);
+        locker.join(PeerProcess.REPLY_TIMEOUT_SECONDS * 1000);
         assertFalse(locker.isAlive());
         assertTrue(java.unlock());
 

@@ -93,7 +93,7 @@ public abstract class DescriptorSegmentContract<F extends SegmentFixture> extend
         CompletableFuture<Boolean> waiting = CompletableFuture.supplyAsync(waiter::lock);
         assertThrows(TimeoutException.class, () -> waiting.get(300, TimeUnit.MILLISECONDS));
         assertTrue(holder.unlock());
-        assertTrue(waiting.get(5, TimeUnit.SECONDS));
+        assertTrue(waiting.get(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS));
         assertTrue(waiter.unlock());
     }
 }

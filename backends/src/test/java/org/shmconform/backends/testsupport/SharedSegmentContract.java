@@ -241,7 +241,7 @@ public abstract class SharedSegmentContract {
         peer.sendNoWait("lock");
         assertBlocked(peer);
         assertTrue(segment.unlock());
-        assertEquals("OK", peer.awaitReply(5, TimeUnit.SECONDS));
+        assertEquals("OK", peer.awaitReply(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS));
 
         // and the other way round: the peer's lock blocks us (asserted through a thread)
         Thread locker = new Thread(segment::lock);
@@ -249,7 +249,7 @@ public abstract class SharedSegmentContract {
         locker.join(BLOCKED_MS);
         assertTrue(locker.isAlive(), "our lock() must wait while the peer holds the lock");
         assertEquals("OK", peer.send("unlock"));
-        locker.join(5000);
+        locker.join(PeerProcess.REPLY_TIMEOUT_SECONDS * 1000);
         assertFalse(locker.isAlive());
         assertTrue(segment.unlock());
 
@@ -272,7 +272,7 @@ public abstract class SharedSegmentContract {
         assertTrue(segment.unlock());
         assertFalse(segment.unlock(), "not locked any more");
         assertEquals(SegmentError.NoError, segment.error(), "a no-op unlock sets no error");
-        assertTimeoutPreemptively(Duration.ofSeconds(5), () -> assertTrue(other.lock()),
+        assertTimeoutPreemptively(Duration.ofSeconds(PeerProcess.REPLY_TIMEOUT_SECONDS), () -> assertTrue(other.lock()),
                 "one unlock after two locks releases the lock");
         assertTrue(other.unlock());
 

@@ -119,7 +119,7 @@ class PidHoldTest {
         String script = "read c </proc/$$/task/$$/children; echo helper:$c;"
                 + " kill -KILL $c 2>/dev/null && echo kill:done || echo kill:refused;"
                 + " ls /proc/$c/fd >/dev/null 2>&1 && echo fd:read || echo fd:refused;"
-                + " " + SystemTools.path("timeout") + " 5 " + SystemTools.path("strace") + " -p $c -o /dev/null 2>/dev/null; echo trace:$?;"
+                + " " + SystemTools.path("timeout") + " 60 " + SystemTools.path("strace") + " -p $c -o /dev/null 2>/dev/null; echo trace:$?;"
                 + " echo group; read go; kill -KILL -$$; echo survived";
         WorkerCommand command = new WorkerCommand(Path.of(SystemTools.path("sh")), List.of("-c", script), List.of(), Map.of(),
                 "nobody").withHoldDirectory(holdDirectory);
