@@ -197,9 +197,7 @@ public final class QtReferenceWorker {
             ProcessBuilder compile = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("bash"), "build.sh",
                     exe.toString()).directory(partial.toFile());
             compile.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath()); // g++, pkg-config: the system's
-            // A bound against a hung compiler only: ten times the idle build, so that a busy machine (two builds at once
-            // beside a run, on two cores) is not taken for one that cannot build the worker.
-            ToolRun built = ToolRun.merged(compile, Duration.ofSeconds(600));
+            ToolRun built = ToolRun.merged(compile, Duration.ofSeconds(180));
             boolean ok = built.ok() && Files.isRegularFile(exe, LinkOption.NOFOLLOW_LINKS);
             System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", ok ? "done" : "failed",
                     (System.nanoTime() - started) / 1e9);
