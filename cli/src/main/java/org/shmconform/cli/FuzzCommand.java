@@ -34,7 +34,7 @@ final class FuzzCommand implements Callable<Integer> {
     @Option(names = "--count", defaultValue = "50", paramLabel = "N", description = "At most this many schedules (default: ${DEFAULT-VALUE}).")
     int count;
 
-    @Option(names = "--seconds", defaultValue = "120", paramLabel = "S", description = "Generate and run schedules for at most this long (default: ${DEFAULT-VALUE}); shrinking a finding has a budget of its own, which adds to it.")
+    @Option(names = "--seconds", defaultValue = "120", paramLabel = "S", description = "Generate and run schedules for at most this long (default: ${DEFAULT-VALUE}); shrinking a finding has a budget of its own, which adds to it, and so does waiting for the System V key-file turn that another run or test holds.")
     long seconds;
 
     @Option(names = "--workers", defaultValue = "3", paramLabel = "N", description = "Worker processes per schedule, 2-4 (default: ${DEFAULT-VALUE}).")

@@ -74,7 +74,8 @@ final class RunCommand implements Callable<Integer> {
      */
     @Option(names = "--fuzz-seconds", defaultValue = "12", paramLabel = "S",
             description = "Coverage-guided fuzzing of each column for S seconds after the named suite (default: ${DEFAULT-VALUE};"
-                    + " more finds more: transitions still grow at 20 s).")
+                    + " more finds more: transitions still grow at 20 s; time waiting for the System V key-file turn that another"
+                    + " run or test holds is not counted).")
     int fuzzSeconds;
 
     @Option(names = "--fuzz-seed", defaultValue = "1", paramLabel = "N",

@@ -49,7 +49,29 @@ final class KeyFileTurns {
      * nothing either when this thread holds the turn already (a second open of the file would wait for the first).
      */
     static Turn take(Schedule schedule) throws InterruptedException {
-        return needsTurn(schedule) && !HELD.get() ? hold() : () -> { };
+        return take(schedule, new TurnStalls(System::nanoTime));
+    }
+
+    /** As {@link #take(Schedule)}, telling {@code stalls} when it waits for the turn, gets it and gives it back. */
+    static Turn take(Schedule schedule, TurnStalls stalls) throws InterruptedException {
+        if (!needsTurn(schedule) || HELD.get()) {
+            return () -> { };
+        }
+        stalls.waits();
+        Turn held = null;
+        try {
+            held = hold();
+        } finally {
+            stalls.waited(held != null);
+        }
+        Turn turn = held;
+        return () -> {
+            try {
+                turn.close();
+            } finally {
+                stalls.gaveBack();
+            }
+        };
     }
 
     /**

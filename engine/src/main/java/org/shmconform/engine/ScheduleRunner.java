@@ -42,6 +42,8 @@ public final class ScheduleRunner {
     private final int lanes;
     private final boolean spares;
     private final int reserve;
+    /** This runner's own: a runner built from it by reusingWorkers(), inLanes() and the like counts from nothing. */
+    private final TurnStalls turnStalls = new TurnStalls(System::nanoTime);
 
     public ScheduleRunner(RunContext run, Map<String, Environment> environments, Timing timing) {
         this(run, environments, timing, false, 1, true, SpareStarts.RESERVE);
@@ -166,10 +168,18 @@ public final class ScheduleRunner {
 
     public Execution run(Schedule schedule) throws InterruptedException {
         // Its turn covers the workers' start, the steps and the reaper's pass after them (KeyFileTurns).
-        try (KeyFileTurns.Turn turn = KeyFileTurns.take(schedule)) {
+        try (KeyFileTurns.Turn turn = KeyFileTurns.take(schedule, turnStalls)) {
             return new ScheduleAttempt(run, commands, environments, timing, schedule, run.nextExecutionPrefix(),
                     reuseWorkers ? run.workerPool() : null, spares ? lanes : 0, reserve).execute();
         }
+    }
+
+    /**
+     * Nanoseconds in which this runner's schedules stood still behind a System V key-file turn none of them held (another
+     * run's or test's, or another runner's): for a time budget that counts the runner's own time only ({@link TurnStalls}).
+     */
+    public long nanosStalledByAnothersTurn() {
+        return turnStalls.nanos();
     }
 
     private static boolean isRoot() {

@@ -245,8 +245,14 @@ public final class FuzzCampaign {
         throughput.add(new FuzzResult.Sample(0, 0, 0, 0));
         boolean stopping = false;
         int next = 0;
+        long stallCredited = 0;
         try (Lanes running = new Lanes(lanes, s -> Trial.run(plain, s, o.backend(), List.of()))) {
             while (true) {
+                // Time the schedules stood still behind a key-file turn held elsewhere (a run or a test beside this
+                // one) is not the campaign's: budgeted apart, as shrinking is (TurnStalls).
+                long stalled = plain.nanosStalledByAnothersTurn();
+                deadline += stalled - stallCredited;
+                stallCredited = stalled;
                 // Each lane takes the next schedule as soon as it is free; results are taken in the order the
                 // schedules were made, so progress, corpus and failures read as they would with one lane.
                 while (!stopping && running.hasRoom() && next < o.count() && System.nanoTime() < deadline) {
@@ -291,6 +297,11 @@ public final class FuzzCampaign {
                         fuzzTime.nanos() / 1e9, schedules) && o.stopAtFirstFailure();
                 deadline += found.differenceShrinkNanos - credited; // shrinking is budgeted apart: the search keeps its time
             }
+        }
+        long stalledInAll = plain.nanosStalledByAnothersTurn();
+        if (stalledInAll >= 100_000_000L) {
+            progress.accept(String.format(java.util.Locale.ROOT, "%s: %.1f s waiting for the System V key-file turn, held by another"
+                    + " run or test: not counted in the time budget", o.backend(), stalledInAll / 1e9));
         }
         FuzzResult.Coverage coverage = new FuzzResult.Coverage(covered.size(), corpus.size(), mutants, found.differences,
                 Collections.unmodifiableSet(covered));
