@@ -290,12 +290,17 @@ public final class FuzzCampaign {
                     corpus.add(done.job().tape());
                 }
                 long credited = found.differenceShrinkNanos;
+                long stalledBeforeShrinking = plain.nanosStalledByAnothersTurn();
                 // A one-off that never failed again in k re-runs is kept in the result, but does not end the campaign;
                 // one that did ends it once the schedules already running in the other lanes are judged too.
                 stopping |= found.add(seed, "seed " + seed + (done.job().mutant() ? " (mutant)" : ""), c, " (" + c.operations()
                         + " ops, " + (covered.size() - before) + " new transitions, " + covered.size() + " in all)",
                         fuzzTime.nanos() / 1e9, schedules) && o.stopAtFirstFailure();
-                deadline += found.differenceShrinkNanos - credited; // shrinking is budgeted apart: the search keeps its time
+                // Shrinking is budgeted apart: the search keeps its time. Less what stood still behind another's turn
+                // meanwhile, which the stall credit above gives back already (were a failure re-run in the same add, its
+                // stalls would be taken off too: the budget is then given back less, never twice).
+                long shrank = found.differenceShrinkNanos - credited;
+                deadline += shrank - (shrank > 0 ? plain.nanosStalledByAnothersTurn() - stalledBeforeShrinking : 0);
             }
         }
         long stalledInAll = plain.nanosStalledByAnothersTurn();

@@ -34,7 +34,8 @@ class TurnStallBudgetTest {
         Thread holder = new Thread(() -> {
             try (OfdLockFile turn = OfdLockFile.await(turnFile, 5)) {
                 held.countDown();
-                Thread.sleep(8_000); // longer than a worker's start on a busy machine: the campaign meets it
+                // Longer than the campaign takes to come to its first turn (1.5 s here idle) on a busy machine: it meets it.
+                Thread.sleep(15_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
