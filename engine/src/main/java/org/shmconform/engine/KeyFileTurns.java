@@ -47,12 +47,8 @@ final class KeyFileTurns {
     /**
      * The schedule's turn: held when one of its workers is a column whose sets outlive their key files, else nothing;
      * nothing either when this thread holds the turn already (a second open of the file would wait for the first).
+     * {@code stalls} is told when it waits for the turn, gets it and gives it back.
      */
-    static Turn take(Schedule schedule) throws InterruptedException {
-        return take(schedule, new TurnStalls(System::nanoTime));
-    }
-
-    /** As {@link #take(Schedule)}, telling {@code stalls} when it waits for the turn, gets it and gives it back. */
     static Turn take(Schedule schedule, TurnStalls stalls) throws InterruptedException {
         if (!needsTurn(schedule) || HELD.get()) {
             return () -> { };

@@ -89,14 +89,14 @@ class KeyFileTurnsTest {
     void aScheduleOfAThreadThatHoldsTheTurnRunsWithinIt() throws Exception {
         CountDownLatch taken = new CountDownLatch(1);
         Thread other = new Thread(() -> {
-            try (KeyFileTurns.Turn t = KeyFileTurns.take(schedule("sysv", "local"))) {
+            try (KeyFileTurns.Turn t = KeyFileTurns.take(schedule("sysv", "local"), new TurnStalls(System::nanoTime))) {
                 taken.countDown();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         });
         try (KeyFileTurns.Turn held = KeyFileTurns.hold()) {
-            try (KeyFileTurns.Turn within = KeyFileTurns.take(schedule("sysv", "local"))) {
+            try (KeyFileTurns.Turn within = KeyFileTurns.take(schedule("sysv", "local"), new TurnStalls(System::nanoTime))) {
                 other.start();
                 assertFalse(taken.await(300, TimeUnit.MILLISECONDS), "another thread waits while this one's schedule runs");
             }

@@ -200,11 +200,8 @@ class LivenessTest {
         // start() returns once bash runs, not once it has exec'd sleep: until then its command line is bash's, which no
         // reaper takes for a worker, and the one scan of RunContext.create() could come before the exec on a busy machine.
         Path comm = Path.of("/proc", Long.toString(p.pid()), "comm");
-        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.readString(comm).strip().equals("sleep") && System.nanoTime() < giveUp) {
-            Thread.sleep(5);
-        }
-        assertEquals("sleep", Files.readString(comm).strip(), "bash exec'd " + script);
+        org.awaitility.Awaitility.await("bash exec'd " + script).atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(5)).until(() -> Files.readString(comm).strip().equals("sleep"));
         return p;
     }
 }

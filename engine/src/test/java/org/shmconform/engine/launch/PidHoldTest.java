@@ -298,7 +298,7 @@ class PidHoldTest {
     private static long ignoredByAChildStartedDirectly() throws Exception {
         Process p = new ProcessBuilder(SystemTools.path("sleep"), "60").start();
         try {
-            awaitUpTo10s(() -> Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat")).contains("(sleep)")); // exec'd
+            statOnceSleepIsExecd(p.pid());
             return ignored(p.pid());
         } finally {
             p.destroyForcibly().waitFor();
