@@ -218,6 +218,22 @@ public final class RunContext implements AutoCloseable {
     }
 
     /**
+     * Where the harness makes spawned children's FIFOs ({@link SpawnedChildren}): a directory of ours, 0711, so that a
+     * child's user can open the FIFO given to it by its name, but can neither list the directory nor rename, replace or
+     * link anything in it. What the harness opens there (as root) is then what it made; in a directory of that user, a
+     * FIFO could be swapped for a link to any file, which the harness would write, read into its logs or open.
+     */
+    public synchronized Path childFifoDirectory() {
+        Path dir = tmpDirs.get("\0fifos");
+        if (dir == null) {
+            dir = freshDirectory("\0fifos", "fifo-", null, false, null);
+            PrivateDirectory.setMode(dir, "rwx--x--x");
+            PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx--x--x");
+        }
+        return dir;
+    }
+
+    /**
      * Puts the key files of the workers whose TMPDIR is {@code name} on a file system of their own ({@link KeyFileSystem}):
      * that TMPDIR and its XDG_RUNTIME_DIRs (where Qt 6.8's platform-safe System V keys make theirs) each get one when
      * made. Asked before any worker uses the name.

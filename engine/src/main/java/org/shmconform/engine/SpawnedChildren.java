@@ -63,9 +63,12 @@ final class SpawnedChildren {
         return parentHostPid.isEmpty() ? "the parent's pid is unknown, so its child could not be found" : null;
     }
 
-    /** The child's FIFOs (in a directory of its user) and the engine's reader threads; returns the base path the parent gets. */
+    /**
+     * The child's FIFOs (its user's, in a directory of ours that it can only pass through: {@link RunContext#childFifoDirectory})
+     * and the engine's reader threads; returns the base path the parent gets.
+     */
     Path prepare(RunContext run, String prefix, WorkerSpec child, Path log) throws IOException {
-        Path base = run.userScratch(child.user()).resolve(prefix + "-" + child.id());
+        Path base = run.childFifoDirectory().resolve(prefix + "-" + child.id());
         SpawnedChildHandle handle = SpawnedChildHandle.prepare(base, child.user() == null ? -1 : Users.uid(child.user()));
         prepared.put(child.id(), new Prepared(child.id(), handle, new WorkerProcess(child.id(), handle, log)));
         return base;

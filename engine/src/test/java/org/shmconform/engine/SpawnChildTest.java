@@ -124,6 +124,58 @@ class SpawnChildTest {
         assertTrue(x.problems().isEmpty(), x.problems().toString());
     }
 
+    @Test
+    void anotherUsersChildGetsFifosItCanOpenButNotReplace() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.engine.state.PrivateDirectory.myUid() == 0,
+                "a worker as nobody needs root: run the tests as root");
+        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults());
+        Schedule s = new Schedule("spawn-child-nobody-test", null, List.of(new WorkerSpec("P", COLUMN, "local", "g", "nobody"),
+                new WorkerSpec("Q", COLUMN, "local", "g", "nobody")), List.of(create("P", "k", 4096), write("P", 0, "from-parent"),
+                spawnChild("P", "Q"), read("Q", 0, 11), Step.of("Q", "sleep").ms(3000), kill("Q")));
+        assertEquals(null, runner.unavailableReason(s), COLUMN + " workers cannot run here as nobody");
+        CompletableFuture<Execution> running = CompletableFuture.supplyAsync(() -> {
+            try {
+                return runner.run(s);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // The child's stdin is its FIFO: where it is, read while the child sleeps.
+        Path stdin = null;
+        for (int i = 0; i < 1200 && stdin == null && !running.isDone(); i++) {
+            long[] childAndParent = inheritingWorkerOfThisRun();
+            if (childAndParent != null) {
+                try {
+                    stdin = Files.readSymbolicLink(Path.of("/proc", Long.toString(childAndParent[0]), "fd", "0"));
+                } catch (IOException e) {
+                    // not there yet, or gone
+                }
+            }
+            Thread.sleep(50); // looking, not deciding: the assertions below are on what was found
+        }
+        Execution x = running.get();
+        assertTrue(x.problems().isEmpty(), x.problems() + "\n" + x.history().toJsonLines());
+        assertEquals(EventType.ok, completion(x, "P", "spawnChild", 0).type(), x.history().toJsonLines());
+        assertEquals("from-parent", text(completion(x, "Q", "read", 0).data()), "the child reached its FIFOs as nobody");
+        assertNotNull(stdin, "the child's stdin was never seen");
+        // They were made where only the harness writes: nobody may pass through, not list, rename or replace.
+        Path dir = run.childFifoDirectory();
+        assertEquals(dir, stdin.getParent(), "the child's stdin FIFO " + stdin);
+        java.nio.file.attribute.PosixFileAttributes a = Files.readAttributes(dir, java.nio.file.attribute.PosixFileAttributes.class,
+                java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        assertEquals("rwx--x--x", java.nio.file.attribute.PosixFilePermissions.toString(a.permissions()));
+        assertEquals(org.shmconform.engine.state.PrivateDirectory.myUid(), org.shmconform.engine.state.PrivateDirectory.uidOf(dir));
+        Process touch = new ProcessBuilder("/usr/sbin/runuser", "-u", "nobody", "--", "/usr/bin/touch", dir.resolve("planted").toString())
+                .redirectErrorStream(true).start();
+        assertTrue(touch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertTrue(touch.exitValue() != 0 && !Files.exists(dir.resolve("planted"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "nobody could make a file among the FIFOs");
+        try (DirectoryStream<Path> left = Files.newDirectoryStream(dir)) {
+            assertTrue(!left.iterator().hasNext(), "the child's FIFOs are removed after the schedule");
+        }
+    }
+
     /** The process is gone, or a zombie its new parent has not reaped yet (its exit has run: nothing of it is left). */
     private static void assertGone(long pid) throws IOException {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");

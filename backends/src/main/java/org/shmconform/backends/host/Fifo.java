@@ -9,7 +9,7 @@ import java.nio.file.Path;
 /**
  * A named pipe (mkfifo), given to one user with mode 0600: how the harness reaches the stdin,
  * stdout and stderr of a worker that another worker starts as its child. The caller makes it in a
- * directory of that user that nobody else can write, so the name cannot be swapped.
+ * directory of its own that this user can pass through but not write, so the name cannot be swapped.
  */
 public final class Fifo {
     private interface Calls extends Library {

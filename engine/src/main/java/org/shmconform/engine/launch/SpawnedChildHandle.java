@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -18,7 +19,7 @@ import org.shmconform.backends.host.Pidfd;
  * A worker that another worker starts as its own child (spawnChild): not a child of the harness, so
  * the harness reaches its stdin, stdout and stderr through three FIFOs it makes first
  * ({@code <base>.stdin}, {@code .stdout}, {@code .stderr}, 0600, the worker's user's, in a directory
- * of that user), which the parent opens in the child before exec, and reaches the process itself
+ * of the harness's that this user can pass through but not write), which the parent opens in the child before exec, and reaches the process itself
  * through a pidfd once the parent names it: SIGKILL through the pidfd, "reaped" when the pidfd turns
  * readable (the kernel has run its exit: descriptors closed, mappings gone), whoever its parent is by
  * then (its parent may have been killed before it).
@@ -55,7 +56,8 @@ public final class SpawnedChildHandle implements WorkerHandle {
         Fifo.make(suffixed(base, ".stdout"), uid);
         Fifo.make(suffixed(base, ".stderr"), uid);
         // Read-write: a FIFO's open for writing alone would wait for the child (Linux opens O_RDWR at once).
-        return new SpawnedChildHandle(base, FileChannel.open(in, StandardOpenOption.READ, StandardOpenOption.WRITE));
+        return new SpawnedChildHandle(base, FileChannel.open(in, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS));
     }
 
     private static Path suffixed(Path base, String suffix) {
@@ -131,7 +133,7 @@ public final class SpawnedChildHandle implements WorkerHandle {
             // closed already
         }
         for (Path fifo : new Path[] {stdoutPath, stderrPath}) {
-            try (FileChannel wake = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            try (FileChannel wake = FileChannel.open(fifo, StandardOpenOption.READ, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS)) {
                 // A reader waiting in open() for a writer proceeds, and then reads end of file.
             } catch (IOException e) {
                 // gone already
