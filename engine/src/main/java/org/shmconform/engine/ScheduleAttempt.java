@@ -723,6 +723,12 @@ final class ScheduleAttempt {
         HistoryEvent invoke = inFlight.remove(worker);
         inFlightSeq.remove(worker);
         mayRunOutsideAnOp |= status == null;
+        if (status == null) {
+            // Not reaped by the deadline: when its end released its lock's undo and its attachments is unknown, and a model
+            // that applied its death when it was seen could blame a waiter for what the process still held.
+            addProblem(Execution.END_UNCONFIRMED + worker + " (" + why + ") had not ended " + timing.replyDeadline().toMillis()
+                    + " ms later");
+        }
         noteQuiet(); // reaped: it makes nothing more
         if (invoke != null) {
             String signal = workers.get(worker).crashSignal();

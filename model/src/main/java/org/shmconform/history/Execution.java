@@ -50,11 +50,21 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
     public static final String ENDED_FROM_OUTSIDE = "a worker ended by no hand of the engine's and no fault of its own: ";
 
     /**
-     * Whether something outside the run acted on the execution: another program's object at one of its keys, or the end
-     * of a worker by another hand ({@link #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}).
+     * How a problem starts that says a worker the engine killed, or saw die, had not ended by the reply deadline (a process
+     * in uninterruptible sleep, a reaper kept off the CPU): the history dates its death when it was seen, but the kernel
+     * may have released its lock's undo and detached its segments later, after what the others did next, so no verdict
+     * stands on the history, a FAIL included ({@code ScheduleChecker}).
+     */
+    public static final String END_UNCONFIRMED = "a worker's end was not confirmed by the kernel by the reply deadline: ";
+
+    /**
+     * Whether something outside the run's hand acted on the execution: another program's object at one of its keys, the
+     * end of a worker by another hand, or a worker's end that came (if it came) after the history dates it ({@link
+     * #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED}).
      */
     public boolean metAnOutsideHand() {
-        return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT) || p.startsWith(ENDED_FROM_OUTSIDE));
+        return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT) || p.startsWith(ENDED_FROM_OUTSIDE)
+                || p.startsWith(END_UNCONFIRMED));
     }
 
     /** The problems in one line, or null when the schedule ran as written. */
