@@ -42,7 +42,9 @@ abstract class KeyFileSegment extends DescriptorSegment {
             return false;
         }
         for (int attempt = 0; attempt < ATTACH_ATTEMPTS; attempt++) {
-            int fd = LibC.INSTANCE.open(file().toString(), LibC.O_RDWR | LibC.O_CLOEXEC);
+            // Never through a link: a key's file may sit in a directory all users write (/dev/shm), where a link planted at
+            // the key's name could lead a root worker's writes and truncations to any file.
+            int fd = LibC.INSTANCE.open(file().toString(), LibC.O_RDWR | LibC.O_CLOEXEC | LibC.O_NOFOLLOW);
             if (fd < 0) {
                 return failErrno("attach (open " + file() + ")", LibC.errno());
             }

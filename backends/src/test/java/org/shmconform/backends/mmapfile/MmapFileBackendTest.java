@@ -56,6 +56,24 @@ class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
         }
     }
 
+    /** A link planted at a key's file name is not followed: a root worker's writes never reach what it points to. */
+    @Test
+    void anAttachDoesNotFollowALinkAtTheKeysName() throws Exception {
+        SharedSegment s = segment(newKey());
+        Path victim = fixture.dir().resolve("victim");
+        Files.write(victim, new byte[4096]);
+        Path keyFile = Path.of(s.nativeKey());
+        Files.createSymbolicLink(keyFile, victim);
+        try {
+            assertFalse(s.attach(AccessMode.ReadWrite), "attached through a link to " + victim);
+            assertFalse(s.write(0, "planted".getBytes(UTF_8)));
+            assertArrayEquals(new byte[4096], Files.readAllBytes(victim));
+        } finally {
+            Files.delete(keyFile);
+            Files.delete(victim);
+        }
+    }
+
     /** Seed M3: temporary files of one template are distinct, the creator's detach removes its own, a listing sees each. */
     @Test
     void temporaryFilesAreUniqueAndGoWithTheirCreatorsDetach() throws Exception {

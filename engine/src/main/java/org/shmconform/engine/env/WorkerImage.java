@@ -31,8 +31,13 @@ public final class WorkerImage {
             long start = System.nanoTime();
             Path script = extractScript();
             try {
-                ToolRun build = ToolRun.of(Duration.ofMinutes(5), org.shmconform.engine.launch.SystemTools.path("bash"), script.toString(), "--jna-jar", jnaJar().toString(),
+                ProcessBuilder pb = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("bash"), script.toString(),
+                        "--jna-jar", jnaJar().toString(),
                         "--lock", org.shmconform.engine.state.StateDirectory.cache().resolve("worker-image.lock").toString());
+                // The script finds java, jlink, tar, ldd and the rest by name, as root, and copies some into the image: only
+                // from the system's own directories, never from one on the caller's PATH that another user may write.
+                pb.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath());
+                ToolRun build = ToolRun.merged(pb, Duration.ofMinutes(5));
                 if (build.ok()) {
                     tag = build.lastLine();
                     buildMillis = (System.nanoTime() - start) / 1_000_000;

@@ -92,6 +92,13 @@ public final class SafeFiles {
             throw new UnsafePathException(root, "the report folder is writable by group or others ("
                     + PosixFilePermissions.toString(perms) + "); chmod go-w it, or " + fix);
         }
+        // Again now that every folder above exists: one that was missing at the first look may have been made meanwhile by
+        // another user (in a sticky /tmp, anyone can), who could then move the report folder away and put a link there.
+        Optional<Ancestors.Unsafe> madeMeanwhile = Ancestors.firstUnsafe(root.toAbsolutePath().getParent(), trustedAbove(uid));
+        if (madeMeanwhile.isPresent()) {
+            throw new UnsafePathException(root, madeMeanwhile.get().where() + " above the report folder: "
+                    + madeMeanwhile.get().why() + " (made by another user while this one made the folders below it)");
+        }
         return root;
     }
 
