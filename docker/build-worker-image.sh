@@ -14,8 +14,13 @@
 set -euo pipefail
 
 DOCKER=/usr/bin/docker   # Debian's 20.10 client; /usr/local/bin/docker may be too new for the engine
-JAVA_BIN=$(readlink -f "$(command -v java)")
-JDK=${JDK_HOME:-$(dirname "$(dirname "$JAVA_BIN")")}
+# The harness names its own JDK (JDK_HOME), so the containers' workers run the Java its local workers run;
+# run by hand, the script takes the java on PATH.
+if [ -n "${JDK_HOME:-}" ]; then
+    JDK=$JDK_HOME
+else
+    JDK=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+fi
 # java.base+java.logging+jdk.unsupported: JNA; java.management: JVM facts the harness may read.
 # jdeps also names java.sql and java.desktop, but only for optional code paths of jackson-databind and
 # JNA (AWT); the protocol's JSON and JNA's libc calls were checked to work without them, and

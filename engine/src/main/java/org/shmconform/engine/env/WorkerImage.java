@@ -34,9 +34,11 @@ public final class WorkerImage {
                 ProcessBuilder pb = new ProcessBuilder(org.shmconform.engine.launch.SystemTools.path("bash"), script.toString(),
                         "--jna-jar", jnaJar().toString(),
                         "--lock", org.shmconform.engine.state.StateDirectory.cache().resolve("worker-image.lock").toString());
-                // The script finds java, jlink, tar, ldd and the rest by name, as root, and copies some into the image: only
-                // from the system's own directories, never from one on the caller's PATH that another user may write.
+                // The script finds tar, ldd and the tools it copies into the image by name, as root: only in the system's own
+                // directories, never in one on the caller's PATH that another user may write. Its JDK is the one running
+                // this harness (and its local workers), not whichever java comes first on a PATH.
                 pb.environment().put("PATH", org.shmconform.engine.launch.SystemTools.trustedPath());
+                pb.environment().put("JDK_HOME", System.getProperty("java.home"));
                 ToolRun build = ToolRun.merged(pb, Duration.ofMinutes(5));
                 if (build.ok()) {
                     tag = build.lastLine();
