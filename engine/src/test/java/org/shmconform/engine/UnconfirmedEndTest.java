@@ -7,9 +7,8 @@ import static org.shmconform.schedule.Steps.kill;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.shmconform.checker.PropertyResult;
 import org.shmconform.checker.ScheduleChecker;
 import org.shmconform.checker.Verdict;
@@ -28,21 +27,12 @@ import org.shmconform.schedule.WorkerSpec;
  * before the kernel can have run it (its exit and the JDK's reaping take microseconds).
  */
 class UnconfirmedEndTest {
-    private static RunContext run;
-
-    @BeforeAll
-    static void start() {
-        run = RunContext.create();
-    }
-
-    @AfterAll
-    static void stop() {
-        run.close();
-    }
+    @RegisterExtension
+    static final OneRunPerClass RUN = new OneRunPerClass();
 
     @Test
     void aKillWhoseEndIsNotSeenByTheDeadlineLeavesNoVerdict() throws Exception {
-        ScheduleRunner runner = new ScheduleRunner(run, Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+        ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 new ScheduleRunner.Timing(Duration.ofNanos(1), Duration.ofSeconds(120)));
         Schedule s = new Schedule("unconfirmed-end-test", null, List.of(WorkerSpec.local("A", "mmapfile")),
                 List.of(kill("A")));
