@@ -55,7 +55,7 @@ class AttacksAsNobodyTest {
     }
 
     /** Runs {@code script} as nobody:nogroup with no supplementary groups; returns its exit status. */
-    private static int asNobody(String script) throws Exception {
+    static int asNobody(String script) throws Exception {
         Process p = new ProcessBuilder("setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "sh", "-c", script)
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));

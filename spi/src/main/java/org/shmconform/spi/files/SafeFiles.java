@@ -57,12 +57,7 @@ public final class SafeFiles {
      */
     public static Path checkRoot(Path root, int uid) throws UnsafePathException {
         String fix = "give a new path or a real directory of uid " + uid + " that group and others cannot write";
-        Optional<Ancestors.Unsafe> above = Ancestors.firstUnsafe(root.toAbsolutePath().getParent(), trustedAbove(uid));
-        if (above.isPresent()) {
-            throw new UnsafePathException(root, above.get().where() + " above the report folder: " + above.get().why()
-                    + " (another user could put a folder of theirs in its place); give -o a folder whose every parent is"
-                    + " root's or yours and writable by no one else");
-        }
+        refuseUnsafeAbove(root, uid, "another user could put a folder of theirs in its place");
         if (!Files.exists(root, NOFOLLOW)) {
             try {
                 Path parent = root.toAbsolutePath().getParent();
@@ -94,12 +89,17 @@ public final class SafeFiles {
         }
         // Again now that every folder above exists: one that was missing at the first look may have been made meanwhile by
         // another user (in a sticky /tmp, anyone can), who could then move the report folder away and put a link there.
-        Optional<Ancestors.Unsafe> madeMeanwhile = Ancestors.firstUnsafe(root.toAbsolutePath().getParent(), trustedAbove(uid));
-        if (madeMeanwhile.isPresent()) {
-            throw new UnsafePathException(root, madeMeanwhile.get().where() + " above the report folder: "
-                    + madeMeanwhile.get().why() + " (made by another user while this one made the folders below it)");
-        }
+        refuseUnsafeAbove(root, uid, "made by another user while this one made the folders below it");
         return root;
+    }
+
+    /** Refuses {@code root} if a folder above it fails {@link Ancestors#firstUnsafe}, saying {@code how} with the fix. */
+    private static void refuseUnsafeAbove(Path root, int uid, String how) throws UnsafePathException {
+        Optional<Ancestors.Unsafe> above = Ancestors.firstUnsafe(root.toAbsolutePath().getParent(), trustedAbove(uid));
+        if (above.isPresent()) {
+            throw new UnsafePathException(root, above.get().where() + " above the report folder: " + above.get().why()
+                    + " (" + how + "); give -o a folder whose every parent is root's or yours and writable by no one else");
+        }
     }
 
     /**
