@@ -148,11 +148,11 @@ public final class GuardedBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         if (loadFailure != null) {
             return List.of(); // never loaded, so it never made anything
         }
-        List<String> removed = call("removeLeftovers()", () -> plugin.removeLeftovers(keyPrefix, tempDir));
+        List<String> removed = call("removeLeftovers()", () -> plugin.removeLeftovers(keyPrefix, tempDir, owners));
         return removed == null ? List.of() : removed;
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.backends.QtKeys;
 import org.shmconform.backends.host.PosixNames;
+import org.shmconform.backends.host.RunOwned;
 
 /**
  * What Qt 6.8's platform-safe keys leave that no Java backend's reaper knows by name: the POSIX
@@ -22,7 +23,8 @@ import org.shmconform.backends.host.PosixNames;
  * and prove nothing, and what its ledger does not name is left and reported, {@link Reaper#reapRun}).
  *
  * <p>Only names that start with a prefix carrying a run id are touched ({@code shmcf<run id>...},
- * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link.
+ * letters only, fixed length), in /dev/shm and in the run's own directories; never through a link; in /dev/shm, only
+ * regular files of the run's workers' users ({@link RunOwned}).
  */
 public final class Qt68Leftovers {
     static final Path DEV_SHM = Path.of("/dev/shm");
@@ -42,7 +44,7 @@ public final class Qt68Leftovers {
      *
      * @return one line per object or file removed
      */
-    public static List<String> remove(String prefix, List<Path> runDirectories) {
+    public static List<String> remove(String prefix, List<Path> runDirectories, java.util.Set<Integer> owners) {
         if (!prefix.startsWith(RunContext.KEY_PREFIX) || prefix.length() < RunContext.KEY_PREFIX.length() + RunContext.ID_LENGTH
                 || !prefix.chars().allMatch(c -> c >= 'a' && c <= 'z')) {
             throw new IllegalArgumentException("not a run's key prefix: " + prefix);
@@ -51,7 +53,13 @@ public final class Qt68Leftovers {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(prefix) && PosixNames.unlinkSharedMemory("/" + name)) {
+                boolean named = name.startsWith(prefix) || name.startsWith(SEMAPHORE + prefix) || name.startsWith(SEMAPHORE + NATIVE_NAMED + prefix);
+                String notOwned = named ? RunOwned.whyNotOwned(entry, owners) : null; // anyone may make a name in /dev/shm
+                if (notOwned != null) {
+                    if (!notOwned.equals("gone")) {
+                        removed.add(RunOwned.left("qt68", entry, notOwned));
+                    }
+                } else if (name.startsWith(prefix) && PosixNames.unlinkSharedMemory("/" + name)) {
                     removed.add("shm /" + name + " (Qt 6.8 platformSafeKey)");
                 } else if (name.startsWith(SEMAPHORE + prefix) && PosixNames.unlinkSemaphore("/" + name.substring(SEMAPHORE.length()))) {
                     removed.add("sem /" + name.substring(SEMAPHORE.length()) + " (Qt 6.8 platformSafeKey)");

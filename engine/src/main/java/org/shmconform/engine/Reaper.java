@@ -88,7 +88,7 @@ public final class Reaper {
         for (String line : removeRecorded(run.ledger().startSecond(), run.ledger().systemVRecords())) {
             notes.add("reaped after the schedule: " + line);
         }
-        for (String line : removeByName(executionPrefix, tmps, run.runDir())) {
+        for (String line : removeByName(executionPrefix, tmps, run.runDir(), run.workerUids())) {
             notes.add("reaped after the schedule: " + line);
         }
         for (String line : removePlacedFiles(executionPrefix, run.placementDirectories())) {
@@ -98,9 +98,11 @@ public final class Reaper {
 
     /**
      * Every backend's objects whose native name starts with {@code prefix} (which carries a run id), and the key files of
-     * the prefix in the run's TMPDIRs; never a System V object through a key file's ftok value (the SPI's contract).
+     * the prefix in the run's TMPDIRs; never a System V object through a key file's ftok value (the SPI's contract); in
+     * /dev/shm, only regular files of {@code owners}, the users the run's workers ran as (another user may plant a file
+     * at a name of the run there: {@link org.shmconform.backends.host.RunOwned}).
      */
-    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir) {
+    private static List<String> removeByName(String prefix, List<Path> tmps, Path runDir, java.util.Set<Integer> owners) {
         List<String> removed = new ArrayList<>();
         if (tmps.isEmpty()) {
             tmps = List.of(runDir); // /dev/shm names and mapped files do not depend on a TMPDIR; the run's directory holds no key file
@@ -109,7 +111,7 @@ public final class Reaper {
             try {
                 for (Path tmp : tmps) {
                     if (Files.isDirectory(tmp, LinkOption.NOFOLLOW_LINKS)) {
-                        removed.addAll(backend.removeLeftovers(prefix, tmp));
+                        removed.addAll(backend.removeLeftovers(prefix, tmp, owners));
                     }
                 }
             } catch (RuntimeException | LinkageError e) {
@@ -117,7 +119,7 @@ public final class Reaper {
             }
         }
         try {
-            removed.addAll(Qt68Leftovers.remove(prefix, tmps)); // Qt 6.8's platform-safe names, which no backend knows
+            removed.addAll(Qt68Leftovers.remove(prefix, tmps, owners)); // Qt 6.8's platform-safe names, which no backend knows
         } catch (RuntimeException | LinkageError e) {
             removed.add("qt68: reaping failed: " + e.getMessage());
         }
@@ -185,6 +187,22 @@ public final class Reaper {
     /** How a line of {@link #reapRun} starts when it names a System V object left because nothing proves it the run's. */
     public static final String LEFT = "left, not proven the run's: ";
 
+    /** The users a run's workers ran as, from its ledger ({@code user <uid>}, {@link RunContext#noteWorkerUser}), and ours. */
+    static java.util.Set<Integer> workerUids(List<Ledger.Entry> ledger) {
+        java.util.Set<Integer> uids = new java.util.HashSet<>();
+        uids.add(PrivateDirectory.myUid());
+        for (Ledger.Entry e : ledger) {
+            if (e.kind().equals(RunContext.USER) && e.fields().size() == 1 && e.field(0).matches("[0-9]{1,10}")) {
+                try {
+                    uids.add(Integer.parseUnsignedInt(e.field(0))); // as the kernel numbers it: unsigned
+                } catch (NumberFormatException tooLarge) {
+                    // no uid: a line no run of ours wrote
+                }
+            }
+        }
+        return uids;
+    }
+
     private static List<String> reapRun(String runId, Path runDir, boolean harnessDied) {
         List<String> removed = new ArrayList<>();
         List<Ledger.Entry> ledger = Ledger.read(runDir);
@@ -215,7 +233,7 @@ public final class Reaper {
             // Said before the key files go, while their ftok values can still be read.
             removed.addAll(unprovenAtKeyFiles(RunContext.KEY_PREFIX + runId, tmps, runId));
         }
-        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir));
+        removed.addAll(removeByName(RunContext.KEY_PREFIX + runId, tmps, runDir, workerUids(ledger)));
         // Its key files' own file systems after their key files, before their directories and images: a mount point
         // cannot be deleted. A live run's are its own doing, not a leftover to report.
         List<String> unmounted = KeyFileSystem.takeDown(ownFileSystems, runDir);

@@ -13,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.shmconform.backends.host.CoarseClock;
 import org.shmconform.backends.host.OfdLockFile;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -51,7 +50,8 @@ public final class RunContext implements AutoCloseable {
     private final OfdLockFile lock;
     private final Ledger ledger;
     private WorkerPool workerPool;
-    private final AtomicInteger executions = new AtomicInteger();
+    /** The execution ids handed out ({@link #nextExecutionPrefix}), so that none is given twice. */
+    private final java.util.Set<String> executionIds = new java.util.HashSet<>();
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
     /** TMPDIR names whose directories get a file system of their own ({@link #keyFilesOnAFileSystemOfTheirOwn}). */
     private final java.util.Set<String> ownFileSystem = new java.util.HashSet<>();
@@ -61,6 +61,10 @@ public final class RunContext implements AutoCloseable {
     private final Map<String, Path> placed = new LinkedHashMap<>();
     private Path shareDir;
     private final java.util.Map<String, Path> handOverSockets = new java.util.HashMap<>();
+    /** The run's names in /dev/shm that it cannot have made ({@link ForeignNames}). */
+    private ForeignNames foreignNames;
+    /** The uids of the users the run started workers as, the harness's own included ({@link #noteWorkerUser}). */
+    private final java.util.Set<Integer> workerUids = new java.util.HashSet<>(java.util.Set.of(PrivateDirectory.myUid()));
     /** What the reaper of dead runs left in place at this run's start ({@link #leftInPlaceAtStart}). */
     private final List<String> leftInPlaceAtStart;
 
@@ -126,6 +130,7 @@ public final class RunContext implements AutoCloseable {
             }
             ledger.watchKeyFiles(KEY_PREFIX + id);
             RunContext run = new RunContext(id, dir, start, lock, ledger, leftInPlace);
+            run.foreignNames = ForeignNames.watch(KEY_PREFIX + id, EXECUTION_ID_LENGTH);
             LIVE.put(id, run);
             RunLock.heldHere(id);
             return run;
@@ -194,6 +199,7 @@ public final class RunContext implements AutoCloseable {
      * files, as in Qt where both would use /tmp.
      */
     public synchronized Path workerTmp(String name, String user) {
+        noteWorkerUser(user); // every worker's command asks for its TMPDIR (WorkerCommands)
         String slot = name == null ? "" : name;
         Path dir = tmpDirs.get(slot);
         if (dir == null) {
@@ -340,6 +346,36 @@ public final class RunContext implements AutoCloseable {
         return new ArrayList<>(placed.values());
     }
 
+    /** The run's names in /dev/shm that it cannot have made. */
+    ForeignNames foreignNames() {
+        return foreignNames;
+    }
+
+    /**
+     * Remembers that a worker of the run runs as {@code user} (null: the harness's own), in the ledger too ({@code user
+     * <uid>}): the reaper removes a run's name in /dev/shm only when one of these users owns it ({@link Reaper}), since
+     * another user may have planted a file at a name of the run there.
+     */
+    synchronized void noteWorkerUser(String user) {
+        int uid;
+        try {
+            uid = Users.uid(user);
+        } catch (IOException e) {
+            return; // no such user: no worker of it can start either
+        }
+        if (workerUids.add(uid)) {
+            ledger.write(USER + " " + Integer.toUnsignedString(uid));
+        }
+    }
+
+    /** The ledger's line for a worker user: {@code user <uid>}. */
+    static final String USER = "user";
+
+    /** The uids of the users the run started workers as, the harness's own included. */
+    public synchronized java.util.Set<Integer> workerUids() {
+        return java.util.Set.copyOf(workerUids);
+    }
+
     /** Every TMPDIR (and worker runtime directory) this run handed out. */
     public synchronized List<Path> workerTmps() {
         return new ArrayList<>(tmpDirs.values());
@@ -354,9 +390,24 @@ public final class RunContext implements AutoCloseable {
         return KEY_PREFIX + runId;
     }
 
-    /** A fresh prefix for one execution of a schedule, so re-runs never meet each other's leftovers. */
+    /** An execution id: exactly this many lowercase letters, drawn at random. */
+    static final int EXECUTION_ID_LENGTH = 6;
+
+    /**
+     * A fresh prefix for one execution of a schedule, so re-runs never meet each other's leftovers: the run's prefix and
+     * {@value #EXECUTION_ID_LENGTH} random letters. Of a fixed length, so that no execution's prefix is a prefix of
+     * another's (with a counter, execution "b"'s reaper matched the names of "ba" to "bz", and "b" with key "ak" named
+     * what "ba" with key "k" names). Drawn, not counted, so that another user who read one execution's name in /dev/shm
+     * cannot plant a file at the names of the next (a foreign name is reported all the same: {@link ForeignNames}).
+     */
     public String nextExecutionPrefix() {
-        String prefix = keyPrefix() + toLetters(executions.incrementAndGet());
+        String id;
+        synchronized (executionIds) {
+            do {
+                id = letters(EXECUTION_ID_LENGTH);
+            } while (!executionIds.add(id));
+        }
+        String prefix = keyPrefix() + id;
         ledger.write("execution " + prefix);
         return prefix;
     }
@@ -434,6 +485,9 @@ public final class RunContext implements AutoCloseable {
         RunContext run = LIVE.remove(runId);
         RunLock.releasedHere(runId);
         if (run != null) {
+            if (run.foreignNames != null) {
+                run.foreignNames.close();
+            }
             run.ledger.close();
             run.lock.close();
         }
@@ -457,16 +511,6 @@ public final class RunContext implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             b.append((char) ('a' + RANDOM.nextInt(26)));
         }
-        return b.toString();
-    }
-
-    /** 1 → "b", 26 → "ba": a counter spelled in letters (Qt drops digits from native names). */
-    static String toLetters(int n) {
-        StringBuilder b = new StringBuilder();
-        do {
-            b.insert(0, (char) ('a' + n % 26));
-            n /= 26;
-        } while (n > 0);
         return b.toString();
     }
 }

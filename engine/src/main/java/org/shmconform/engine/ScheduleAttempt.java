@@ -120,6 +120,33 @@ final class ScheduleAttempt {
         }
         return pids;
     }
+
+    /**
+     * The uids the execution's workers run as (the harness's own for a worker of no user): a name of the execution in
+     * /dev/shm that another uid owns is another user's ({@link ForeignNames}).
+     */
+    private java.util.Set<Integer> workerUids() {
+        java.util.Set<Integer> uids = new java.util.HashSet<>();
+        for (WorkerSpec w : schedule.workers()) {
+            try {
+                uids.add(Users.uid(w.user()));
+            } catch (IOException e) {
+                // no such user: no worker of it ran, and nothing is its
+            }
+        }
+        return uids;
+    }
+
+    /** What {@link ForeignNames} finds at the execution's names in /dev/shm, as problems; forgotten when {@code last}. */
+    private void lookAtNames(boolean last) {
+        ForeignNames names = run.foreignNames();
+        if (names != null) {
+            for (String f : names.at(prefix, workerUids(), last)) {
+                addProblem(Execution.FOREIGN_OBJECT + f);
+            }
+        }
+    }
+
     /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
     /**
@@ -213,6 +240,7 @@ final class ScheduleAttempt {
                         quiet::wholeSecondQuiet)) {
                     addProblem(Execution.FOREIGN_OBJECT + f);
                 }
+                lookAtNames(true); // before the reaper, which leaves another user's names but removes the run's
             });
             java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
             if (!proven.isEmpty()) {
@@ -757,12 +785,15 @@ final class ScheduleAttempt {
         if (mayLeaveAnUndo(worker, invoke.f())) {
             workers.get(worker).recordOrphansItLeft();
         }
-        if ("create".equals(invoke.f()) && "AlreadyExists".equals(reply.error()) && lookAtKeys) {
+        if ("create".equals(invoke.f()) && "AlreadyExists".equals(reply.error())) {
             // Another program's object may be the one met, and gone by the execution's end: looked at now.
-            for (String f : run.ledger().foreignAtKeysNow(prefix, run.workerTmps(), objectsBefore, workerPids(),
-                    quiet::wholeSecondQuiet)) {
-                addProblem(Execution.FOREIGN_OBJECT + f);
+            if (lookAtKeys) {
+                for (String f : run.ledger().foreignAtKeysNow(prefix, run.workerTmps(), objectsBefore, workerPids(),
+                        quiet::wholeSecondQuiet)) {
+                    addProblem(Execution.FOREIGN_OBJECT + f);
+                }
             }
+            lookAtNames(false);
         }
     }
 

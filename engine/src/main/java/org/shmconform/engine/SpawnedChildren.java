@@ -68,6 +68,7 @@ final class SpawnedChildren {
      * and the engine's reader threads; returns the base path the parent gets.
      */
     Path prepare(RunContext run, String prefix, WorkerSpec child, Path log) throws IOException {
+        run.noteWorkerUser(child.user()); // what it makes in /dev/shm is the run's (Reaper)
         Path base = run.childFifoDirectory().resolve(prefix + "-" + child.id());
         SpawnedChildHandle handle = SpawnedChildHandle.prepare(base, child.user() == null ? -1 : Users.uid(child.user()));
         prepared.put(child.id(), new Prepared(child.id(), handle, new WorkerProcess(child.id(), handle, log)));

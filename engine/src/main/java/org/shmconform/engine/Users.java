@@ -14,9 +14,20 @@ public final class Users {
     private Users() {
     }
 
+    /** Uids asked for, by user name: an execution asks for its workers' ({@link ForeignNames}), and each ask starts {@code id}. */
+    private static final java.util.concurrent.ConcurrentHashMap<String, Integer> UIDS = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** The uid of {@code user}; null: the harness's own. */
     static int uid(String user) throws IOException {
-        return user == null ? PrivateDirectory.myUid() : id("-u", user);
+        if (user == null) {
+            return PrivateDirectory.myUid();
+        }
+        Integer known = UIDS.get(user);
+        if (known == null) {
+            known = id("-u", user);
+            UIDS.put(user, known);
+        }
+        return known;
     }
 
     /** The primary gid of {@code user}. */

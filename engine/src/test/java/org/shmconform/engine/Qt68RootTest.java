@@ -52,6 +52,9 @@ import org.shmconform.engine.state.PrivateDirectory;
  */
 @ExtendWith(TakesTheKeyFileTurn.class)
 class Qt68RootTest {
+    /** The users whose names in /dev/shm a reaper here may remove: this test's own. */
+    private static final java.util.Set<Integer> OURS = java.util.Set.of(org.shmconform.backends.host.HostIds.uid());
+
     private static final Duration REPLY = Duration.ofSeconds(60);
     private static Path scratch;
     private static Path tmp;
@@ -116,11 +119,11 @@ class Qt68RootTest {
         segments.forEach(SharedSegment::close);
         // A safety net for a failed test only: each test asserts itself that nothing was left.
         removeSystemVObjectsOfThisTest();
-        new SysVBackend(tmp).removeLeftovers(prefix, tmp);
-        new PosixBackend().removeLeftovers(prefix, tmp);
+        new SysVBackend(tmp).removeLeftovers(prefix, tmp, OURS);
+        new PosixBackend().removeLeftovers(prefix, tmp, OURS);
         // platformSafeKey and native keys name /dev/shm/<key> itself, which no Java backend's pattern covers
         // (a test that failed half-way left /dev/shm/shmcfqe... once).
-        Qt68Leftovers.remove(prefix, List.of(xdg, tmp));
+        Qt68Leftovers.remove(prefix, List.of(xdg, tmp), OURS);
     }
 
     @AfterAll
@@ -256,8 +259,8 @@ class Qt68RootTest {
             ok(qt, Op.detach, null, null, null, null);
             exitAll();
             // Qt 6.8 leaves a POSIX name after the last detach (see below): removed here, as the run's reaper does.
-            new PosixBackend().removeLeftovers(prefix, tmp);
-            new SysVBackend(tmp).removeLeftovers(prefix, tmp);
+            new PosixBackend().removeLeftovers(prefix, tmp, OURS);
+            new SysVBackend(tmp).removeLeftovers(prefix, tmp, OURS);
             assertNothingLeft();
         }
     }
@@ -279,7 +282,7 @@ class Qt68RootTest {
         posix.killAndReap(REPLY);
         assertTrue(Files.isRegularFile(xdg.resolve(key)), "the System V key file outlives its killed creator");
         assertTrue(Files.exists(Path.of("/dev/shm", key)), "the POSIX name outlives its killed creator");
-        List<String> removed = Qt68Leftovers.remove(key, List.of(tmp, xdg));
+        List<String> removed = Qt68Leftovers.remove(key, List.of(tmp, xdg), OURS);
         for (String kind : List.of("shm /" + key, "sem /" + key, "key file " + xdg.resolve(key))) {
             assertTrue(removed.stream().anyMatch(r -> r.startsWith(kind)), kind + " not reaped: " + removed);
         }
@@ -436,8 +439,8 @@ class Qt68RootTest {
                 assertEquals(List.of(), left, "left behind in " + dir);
             }
         }
-        List<String> removed = new ArrayList<>(new SysVBackend(tmp).removeLeftovers(key, tmp));
-        removed.addAll(new PosixBackend().removeLeftovers(key, tmp));
+        List<String> removed = new ArrayList<>(new SysVBackend(tmp).removeLeftovers(key, tmp, OURS));
+        removed.addAll(new PosixBackend().removeLeftovers(key, tmp, OURS));
         removed.addAll(removeSystemVObjectsOfThisTest());
         assertEquals(List.of(), removed, "kernel objects left behind");
     }

@@ -63,6 +63,21 @@ class ReaperTest {
         return C.semctl(semid, 0, LibC.GETVAL) >= 0;
     }
 
+    /**
+     * A dead run's reaper removes its names in /dev/shm only when one of the run's worker users owns them, and reads those
+     * users from the run's ledger ({@code user <uid>}), where the run wrote each as it started a worker of it.
+     */
+    @Test
+    void theUsersARunStartedWorkersAsAreInItsLedgerForADeadRunsReaper() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Users.exists("nobody"), "no user nobody here");
+        int nobody = Users.uid("nobody");
+        assertEquals(java.util.Set.of(org.shmconform.backends.host.HostIds.uid()), Reaper.workerUids(Ledger.read(run.runDir())));
+        run.workerTmp("as-nobody", "nobody");
+        assertTrue(run.workerUids().contains(nobody), run.workerUids().toString());
+        assertEquals(java.util.Set.of(org.shmconform.backends.host.HostIds.uid(), nobody), Reaper.workerUids(Ledger.read(run.runDir())));
+        assertEquals(1, ledgerText().lines().filter(l -> l.equals("user " + nobody)).count(), "written once: " + ledgerText());
+    }
+
     @Test
     void anOrphanedSemaphoreRecordedInTheLedgerIsRemovedAndAForeignOneIsKept() throws Exception {
         String prefix = run.nextExecutionPrefix();

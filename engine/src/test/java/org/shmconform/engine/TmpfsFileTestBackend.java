@@ -53,8 +53,8 @@ public abstract class TmpfsFileTestBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return real.removeLeftovers(keyPrefix, tempDir);
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        return real.removeLeftovers(keyPrefix, tempDir, owners);
     }
 
     /** A segment that does what {@code s} does; a column overrides what it changes. */

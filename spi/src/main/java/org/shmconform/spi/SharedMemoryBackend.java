@@ -68,7 +68,12 @@ public interface SharedMemoryBackend {
      * 16 bits), and nothing a backend can see tells the two apart. The harness removes those objects only when one of its
      * worker processes proved it made or used them.
      *
-     * @return a human-readable line per object or file removed (empty when nothing was left)
+     * <p>A name in a directory any user may write ({@code /dev/shm}) is removed only when it is a regular file that one of
+     * {@code owners} owns (lstat, not followed): another user who read one of the run's names there can plant a file at
+     * another, and it is not the run's to remove. Say each one left, in a line.
+     *
+     * @param owners the uids of the users the run's workers ran as, the harness's own included
+     * @return a human-readable line per object or file removed or left (empty when nothing was there)
      */
-    List<String> removeLeftovers(String keyPrefix, Path tempDir);
+    List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners);
 }

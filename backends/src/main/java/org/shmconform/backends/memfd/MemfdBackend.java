@@ -75,7 +75,7 @@ public final class MemfdBackend implements SharedMemoryBackend {
      * socket likewise dies with its process.
      */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         return List.of();
     }
 }

@@ -52,7 +52,7 @@ public final class MemfdFdBackend implements SharedMemoryBackend {
 
     /** As memfd: nothing has a name; a server's socket lives in the caller's directory and goes with detach or with it. */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return memfd.removeLeftovers(keyPrefix, tempDir);
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        return memfd.removeLeftovers(keyPrefix, tempDir, owners);
     }
 }

@@ -44,8 +44,8 @@ abstract class HeaderLockFileBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return RunFiles.removeLeftovers(name(), dir, keyPrefix, suffix());
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        return RunFiles.removeLeftovers(name(), dir, keyPrefix, suffix(), owners);
     }
 
     @Override

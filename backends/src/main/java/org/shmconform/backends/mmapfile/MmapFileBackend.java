@@ -115,7 +115,7 @@ public final class MmapFileBackend implements SharedMemoryBackend {
      * clears the directories it told a worker to use, {@link #placedIn}, itself).
      */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return RunFiles.removeLeftovers("mmapfile", dir, keyPrefix, SUFFIX);
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        return RunFiles.removeLeftovers("mmapfile", dir, keyPrefix, SUFFIX, owners);
     }
 }

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.host.RunOwned;
 
 /**
  * The names of the file-backed backends' segments in their tmpfs directory, one place for every
@@ -27,8 +28,12 @@ final class RunFiles {
     /** The temporary files of a key (createTemp): {@code <file of the key>.tmp-<6 random letters>}. */
     static final String TEMP_MARK = ".tmp-";
 
-    /** Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} (and {@code *<suffix>.tmp-*}) in {@code dir}; one line per file removed. */
-    static List<String> removeLeftovers(String backend, Path dir, String keyPrefix, String suffix) {
+    /**
+     * Deletes {@code qipc_sharedmemory_<keyPrefix>*<suffix>} (and {@code *<suffix>.tmp-*}) in {@code dir} that are regular
+     * files of one of {@code owners} ({@link RunOwned}: the directory, /dev/shm by default, is anyone's to write); one line
+     * per file removed or left.
+     */
+    static List<String> removeLeftovers(String backend, Path dir, String keyPrefix, String suffix, java.util.Set<Integer> owners) {
         String start = QtKeys.SHARED_MEMORY_PREFIX + QtKeys.lettersOf(keyPrefix);
         List<String> removed = new ArrayList<>();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
@@ -38,8 +43,14 @@ final class RunFiles {
             for (Path file : files) {
                 String name = file.getFileName().toString();
                 boolean ours = name.startsWith(start) && (name.endsWith(suffix) || isTempOf(name, suffix));
-                if (ours && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && Files.deleteIfExists(file)) {
+                if (!ours) {
+                    continue;
+                }
+                String notOwned = RunOwned.whyNotOwned(file, owners);
+                if (notOwned == null && Files.deleteIfExists(file)) {
                     removed.add(backend + ": removed " + file);
+                } else if (notOwned != null && !notOwned.equals("gone")) {
+                    removed.add(RunOwned.left(backend, file, notOwned));
                 }
             }
         } catch (IOException e) {

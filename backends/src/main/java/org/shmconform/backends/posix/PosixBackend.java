@@ -14,6 +14,7 @@ import java.util.List;
 import org.shmconform.spi.Availability;
 import org.shmconform.backends.linux.Errno;
 import org.shmconform.backends.QtKeys;
+import org.shmconform.backends.host.RunOwned;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 import org.shmconform.backends.linux.LibC;
@@ -87,18 +88,27 @@ public final class PosixBackend implements SharedMemoryBackend {
     /**
      * shm_unlinks {@code qipc_sharedmemory_<prefix>*} and sem_unlinks
      * {@code sem.qipc_systemsem_<prefix>*} in /dev/shm: the name itself carries the run's id, and
-     * shm_unlink/sem_unlink remove the name (a link planted there included), never a link's target.
-     * POSIX names do not depend on TMPDIR, so {@code tempDir} is not used.
+     * shm_unlink/sem_unlink remove the name, never a link's target (and a link there is left: see below).
+     * POSIX names do not depend on TMPDIR, so {@code tempDir} is not used. Only regular files of {@code owners}
+     * ({@link RunOwned}): another user may plant a file at a name of the run in /dev/shm.
      */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         List<String> removed = new ArrayList<>();
         String shmNames = QtKeys.SHARED_MEMORY_PREFIX + keyPrefix;
         String semNames = "sem." + QtKeys.SYSTEM_SEMAPHORE_PREFIX + keyPrefix;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.startsWith(shmNames) && LibC.INSTANCE.shm_unlink("/" + name) == 0) {
+                if (!name.startsWith(shmNames) && !name.startsWith(semNames)) {
+                    continue;
+                }
+                String notOwned = RunOwned.whyNotOwned(entry, owners);
+                if (notOwned != null) {
+                    if (!notOwned.equals("gone")) {
+                        removed.add(RunOwned.left("posix", entry, notOwned));
+                    }
+                } else if (name.startsWith(shmNames) && LibC.INSTANCE.shm_unlink("/" + name) == 0) {
                     removed.add("shm /" + name);
                 } else if (name.startsWith(semNames)
                         && LibC.INSTANCE.sem_unlink("/" + name.substring("sem.".length())) == 0) {

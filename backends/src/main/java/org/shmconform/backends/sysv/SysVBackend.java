@@ -91,10 +91,11 @@ public final class SysVBackend implements SharedMemoryBackend {
      * another program's object can carry that value too (ftok keeps the device's low byte and the inode's low 16 bits;
      * a test-made segment and set at the ftok value of a live key file were removed here, checked by
      * SysVBackendTest#anotherProgramsSegmentAndSetAtTheKeyOfAKeyFileAreLeft). The harness removes the System V objects a
-     * worker of its run proved its own (see the SPI's contract).
+     * worker of its run proved its own (see the SPI's contract). {@code owners} is not asked: the key files are in the
+     * run's own TMPDIR, where no other user can make a file.
      */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         List<String> removed = new ArrayList<>();
         String shmFiles = QtKeys.SHARED_MEMORY_PREFIX + keyPrefix;
         String semFiles = QtKeys.SYSTEM_SEMAPHORE_PREFIX + keyPrefix;

@@ -41,7 +41,7 @@ public final class ThrowingBackends {
         }
 
         @Override
-        public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+        public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
             return List.of();
         }
     }
@@ -89,7 +89,7 @@ public final class ThrowingBackends {
         }
 
         @Override
-        public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+        public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
             throw new NoClassDefFoundError("org/example/MissingCleanupHelper");
         }
     }

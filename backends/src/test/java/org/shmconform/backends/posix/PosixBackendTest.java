@@ -146,13 +146,46 @@ class PosixBackendTest extends SharedSegmentContract {
         assertBlocked(next);
         next.kill();
 
-        List<String> removed = backend.removeLeftovers(prefix, tmp);
+        List<String> removed = backend.removeLeftovers(prefix, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
         assertEquals(2, removed.size(), removed.toString()); // the segment and the stuck semaphore
         assertNothingLeft();
 
         SharedSegment fresh = open("stuck");
         assertTrue(fresh.create(16, AccessMode.ReadWrite), "after removal the key is usable again");
         fresh.close();
+        assertNothingLeft();
+    }
+
+    /**
+     * /dev/shm is anyone's to write: a file another user made at a name of the run, or a link there, is not the run's,
+     * and its reaper leaves it (it removed both by their names before, as root); the run's own regular files it removes.
+     */
+    @Test
+    void anotherUsersFileOrALinkAtANameOfTheRunIsLeftByTheReaper() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0, "needs root to make another user's file");
+        Path planted = PosixBackend.DEV_SHM.resolve("qipc_sharedmemory_" + prefix + "planted");
+        Path link = PosixBackend.DEV_SHM.resolve("sem.qipc_systemsem_" + prefix + "link");
+        SharedSegment ours = open("ours");
+        try {
+            assertTrue(ours.create(16, AccessMode.ReadWrite), ours.errorString());
+            Files.createFile(planted);
+            Files.setAttribute(planted, "unix:uid", 65534, java.nio.file.LinkOption.NOFOLLOW_LINKS); // nobody's
+            Files.createSymbolicLink(link, planted);
+            List<String> removed = backend.removeLeftovers(prefix, tmp, java.util.Set.of(0));
+            assertTrue(Files.exists(planted, java.nio.file.LinkOption.NOFOLLOW_LINKS), "nobody's file left: " + removed);
+            assertTrue(Files.isSymbolicLink(link), "the link left: " + removed);
+            assertTrue(removed.contains("posix: left " + planted + ": a regular file owned by uid 65534, who runs no worker of the run"),
+                    removed.toString());
+            assertTrue(removed.contains("posix: left " + link + ": a symbolic link owned by uid 0"), removed.toString());
+            assertEquals(2, removed.stream().filter(r -> r.startsWith("shm /") || r.startsWith("sem /")).count(),
+                    "the run's own segment and semaphore removed: " + removed);
+            List<String> again = backend.removeLeftovers(prefix, tmp, java.util.Set.of(0, 65534));
+            assertTrue(again.contains("shm /" + planted.getFileName()), "nobody's, once nobody runs a worker of the run: " + again);
+        } finally {
+            ours.close();
+            Files.deleteIfExists(link);
+            Files.deleteIfExists(planted);
+        }
         assertNothingLeft();
     }
 }

@@ -67,7 +67,7 @@ public abstract class SharedSegmentContract {
         for (PeerProcess peer : peers) {
             peer.kill();
         }
-        List<String> removed = backend().removeLeftovers(prefix, tempDir());
+        List<String> removed = backend().removeLeftovers(prefix, tempDir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
         if (!removed.isEmpty()) {
             System.err.println("[" + getClass().getSimpleName() + "] removed leftovers: " + removed);
         }

@@ -35,7 +35,7 @@ public final class EnvTestBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         return List.of();
     }
 }

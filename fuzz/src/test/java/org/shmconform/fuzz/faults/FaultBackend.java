@@ -52,7 +52,7 @@ abstract class FaultBackend implements SharedMemoryBackend {
     }
 
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        return real.removeLeftovers(keyPrefix, tempDir);
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        return real.removeLeftovers(keyPrefix, tempDir, owners);
     }
 }

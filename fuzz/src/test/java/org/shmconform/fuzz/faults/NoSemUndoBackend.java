@@ -89,8 +89,8 @@ public final class NoSemUndoBackend extends FaultBackend {
      * set at that value would go too): each set was made and operated by a worker of the run, whose ledger records it.
      */
     @Override
-    public List<String> removeLeftovers(String keyPrefix, Path tempDir) {
-        List<String> removed = new ArrayList<>(super.removeLeftovers(keyPrefix, tempDir));
+    public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
+        List<String> removed = new ArrayList<>(super.removeLeftovers(keyPrefix, tempDir, owners));
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tempDir, LOCK_FILE_PREFIX + keyPrefix + "*")) {
             for (Path f : files) {
                 if (Files.deleteIfExists(f)) {
