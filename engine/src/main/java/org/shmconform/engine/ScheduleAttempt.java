@@ -244,7 +244,7 @@ final class ScheduleAttempt {
             });
             java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
             if (!proven.isEmpty()) {
-                pool.readmit(proven, lockers(), setFree, notes);
+                pool.readmit(proven, lockers(), setFree, problems.stream().anyMatch(q -> q.startsWith(Execution.FOREIGN_OBJECT)), notes);
             }
         }
         return new Execution(schedule.name(), prefix, history, Map.copyOf(infos), notes, problems);

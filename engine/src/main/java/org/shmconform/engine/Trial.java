@@ -36,7 +36,8 @@ public record Trial(Schedule schedule, Execution execution, ScheduleChecker.Outc
         Execution x = runner.run(schedule);
         for (int again = 0; again < RUNS_AFTER_AN_OUTSIDE_HAND && x.metAnOutsideHand(); again++) {
             Execution met = x;
-            x = withNotes(runner.run(schedule), met, RUN_AGAIN + " (new inodes, so new ftok keys; new workers) after execution "
+            x = withNotes(runner.run(schedule), met, RUN_AGAIN
+                    + " (new inodes, so new ftok keys; its workers proven clean, its lockers new: WorkerPool#readmit) after execution "
                     + met.keyPrefix() + ": " + met.broken());
         }
         return new Trial(schedule, x, ScheduleChecker.check(x, subject, properties, Subjects.here()));

@@ -388,16 +388,29 @@ public final class WorkerPool implements AutoCloseable {
      * SEM_UNDO adjustment could still apply, see the class comment); in a namespace of its environment's own, any set
      * there, unless {@link OwnNamespaceReaper} proved that namespace empty of sets.
      *
+     * <p>Nor a locker of an execution that met another program's object at one of its keys ({@code metAForeignObject}):
+     * the ledger writes such a set {@code foreign} and no reaper removes it (it is not the run's), so a SEM_UNDO adjustment
+     * a worker keeps on it, or the lock it holds there, would live on in the pool and keep that program waiting until
+     * the worker's end, whenever that came; ended now, the kernel applies it at once.
+     *
      * @param lockers the names of the workers that issued such an op in the schedule
      * @param setFree the namespaces of the environments' own that hold no semaphore set any more
+     * @param metAForeignObject whether the execution met an object another program made at one of its keys
      */
-    void readmit(Map<String, Pooled> proven, Set<String> lockers, Set<OwnNamespaceReaper.Namespace> setFree, List<String> notes)
-            throws InterruptedException {
+    void readmit(Map<String, Pooled> proven, Set<String> lockers, Set<OwnNamespaceReaper.Namespace> setFree,
+                 boolean metAForeignObject, List<String> notes) throws InterruptedException {
         List<String> semaphores = proven.entrySet().stream().anyMatch(e -> lockers.contains(e.getKey()) && e.getValue().key.inTheHostsIpcNamespace())
                 ? survivingSemaphores() : List.of();
         for (Map.Entry<String, Pooled> e : proven.entrySet()) {
             Pooled p = e.getValue();
             boolean locker = lockers.contains(e.getKey());
+            if (locker && metAForeignObject) {
+                notes.add("worker " + e.getKey() + " (pid " + p.baseline.pid() + ") not reused: it may keep a SEM_UNDO adjustment or a"
+                        + " lock (it locked, unlocked, created, attached or detached) on another program's object met at a key of"
+                        + " this execution, which no reaper removes; a fresh worker takes its place");
+                replace(p);
+                continue;
+            }
             if (locker && !p.key.inTheHostsIpcNamespace()
                     && !setFree.contains(new OwnNamespaceReaper.Namespace(p.key.environment(), p.key.group()))) {
                 // Its sets live in a namespace the ledger does not read and the reaper does not reach, not proven empty.

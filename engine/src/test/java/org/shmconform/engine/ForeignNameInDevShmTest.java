@@ -1,8 +1,11 @@
 package org.shmconform.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.shmconform.schedule.Steps.create;
+import static org.shmconform.schedule.Steps.lock;
+import static org.shmconform.schedule.Steps.unlock;
 
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -54,43 +57,86 @@ class ForeignNameInDevShmTest {
                 ScheduleRunner.Timing.defaults());
         Schedule s = new Schedule("foreign-name-test", null, List.of(WorkerSpec.local("A", "posix"), WorkerSpec.local("B", "posix")),
                 List.of(create("A", "k", 64), Step.of("A", "sleep").ms(SLEEP_MS), create("B", "j", 64)));
+        List<Path> planted = new ArrayList<>();
+        try {
+            Execution x = runWhereBMeetsAPlant(runner, s, planted);
+            Path file = planted.get(planted.size() - 1);
+            String expected = Execution.FOREIGN_OBJECT + file + " (a regular file owned by uid " + NOBODY + ")";
+            assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(expected)), x.problems().toString());
+            assertTrue(x.metAnOutsideHand());
+            List<PropertyResult> verdicts = ScheduleChecker.check(x, "posix", List.of(Property.CREATE_SIZE), Subjects.here())
+                    .results();
+            assertEquals(Verdict.UNKNOWN, verdicts.get(0).verdict(), verdicts.toString());
+            assertTrue(Files.exists(file, LinkOption.NOFOLLOW_LINKS), "the reaper left nobody's file: " + x.notes());
+            assertEquals(NOBODY, Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+            assertTrue(x.notes().stream().anyMatch(n -> n.contains("posix: left " + file + ": a regular file owned by uid "
+                    + NOBODY)), x.notes().toString());
+            String prefix = prefixIn(file.getFileName().toString());
+            assertEquals(List.of(file), namesOf(prefix), "the run's own names of the execution are gone, nobody's is left");
+        } finally {
+            for (Path p : planted) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /**
+     * A pooled worker that locked in an execution that met another program's object is not reused (WorkerPool#readmit):
+     * what it may hold there (a SEM_UNDO adjustment on a System V set, which the ledger writes {@code foreign} and no
+     * reaper removes) would otherwise live on in the pool. The worker that did not lock is reused, as ever.
+     */
+    @Test
+    void aPooledWorkerThatLockedInAnExecutionThatMetAForeignObjectIsNotReused() throws Exception {
+        Assumptions.assumeTrue(HostIds.uid() == 0, "needs root to make another user's file");
+        ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
+                ScheduleRunner.Timing.defaults()).reusingWorkers();
+        Schedule s = new Schedule("foreign-name-pool-test", null, List.of(new WorkerSpec("A", "posix", LocalEnvironment.NAME, "g", null),
+                new WorkerSpec("B", "posix", LocalEnvironment.NAME, "g", null)),
+                List.of(create("A", "k", 64), lock("A"), unlock("A"), Step.of("A", "sleep").ms(SLEEP_MS), create("B", "j", 64)));
+        Schedule next = new Schedule("foreign-name-pool-next", null, s.workers(), List.of(create("A", "n", 64), create("B", "m", 64)));
+        List<Path> planted = new ArrayList<>();
+        try {
+            Execution met = runWhereBMeetsAPlant(runner, s, planted);
+            assertTrue(met.metAForeignObject(), met.problems().toString());
+            long lockerPid = met.workers().get("A").pid();
+            assertTrue(met.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + lockerPid + ") not reused")
+                    && n.contains("another program's object")), met.notes().toString());
+            Execution after = runner.run(next);
+            assertEquals(List.of(), after.problems(), after.notes().toString());
+            assertNotEquals(lockerPid, after.workers().get("A").pid(), "the locker was reused");
+            assertEquals(met.workers().get("B").pid(), after.workers().get("B").pid(), "B, which did not lock, is reused as ever");
+        } finally {
+            for (Path p : planted) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+
+    /**
+     * Runs {@code s} until B's create meets nobody's file, planted at its name once A's name appeared (three times at
+     * most: a plant after B's create, on a machine that kept this test's thread off the CPU for {@value #SLEEP_MS} ms,
+     * runs it again); every file planted is added to {@code planted}.
+     */
+    private static Execution runWhereBMeetsAPlant(ScheduleRunner runner, Schedule s, List<Path> planted) throws Exception {
         assertEquals(null, runner.unavailableReason(s), "posix workers cannot run here");
         ExecutorService planter = Executors.newSingleThreadExecutor();
-        List<Path> planted = new ArrayList<>();
         try {
             for (int attempt = 0; attempt < 3; attempt++) {
                 Future<Path> plant = planter.submit(ForeignNameInDevShmTest::plantBsNameOnceAsNameAppears);
                 Execution x = runner.run(s);
-                Path file = plant.get(60, TimeUnit.SECONDS);
-                planted.add(file);
+                planted.add(plant.get(60, TimeUnit.SECONDS));
                 HistoryEvent bCreate = x.history().events().stream()
                         .filter(e -> "B".equals(e.process()) && "create".equals(e.f()) && e.type() != EventType.invoke)
                         .findFirst().orElseThrow(() -> new AssertionError("B's create has no answer:\n" + x.history().toJsonLines()));
-                if (bCreate.type() == EventType.ok) {
-                    continue; // planted after B's create: this thread was kept off the CPU for SLEEP_MS; run it again
+                if (bCreate.type() != EventType.ok) {
+                    assertEquals("AlreadyExists", bCreate.error(), x.history().toJsonLines());
+                    return x;
                 }
-                assertEquals("AlreadyExists", bCreate.error(), x.history().toJsonLines());
-                String expected = Execution.FOREIGN_OBJECT + file + " (a regular file owned by uid " + NOBODY + ")";
-                assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(expected)), x.problems().toString());
-                assertTrue(x.metAnOutsideHand());
-                List<PropertyResult> verdicts = ScheduleChecker.check(x, "posix", List.of(Property.CREATE_SIZE), Subjects.here())
-                        .results();
-                assertEquals(Verdict.UNKNOWN, verdicts.get(0).verdict(), verdicts.toString());
-                assertTrue(Files.exists(file, LinkOption.NOFOLLOW_LINKS), "the reaper left nobody's file: " + x.notes());
-                assertEquals(NOBODY, Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS));
-                assertTrue(x.notes().stream().anyMatch(n -> n.contains("posix: left " + file + ": a regular file owned by uid "
-                        + NOBODY)), x.notes().toString());
-                String prefix = prefixIn(file.getFileName().toString());
-                assertEquals(List.of(file), namesOf(prefix), "the run's own names of the execution are gone, nobody's is left");
-                return;
             }
             throw new AssertionError("in three runs, B's create came before this test's plant: a thread of this JVM was "
                     + "kept off the CPU for " + SLEEP_MS + " ms each time");
         } finally {
             planter.shutdownNow();
-            for (Path p : planted) {
-                Files.deleteIfExists(p);
-            }
         }
     }
 
