@@ -309,7 +309,8 @@ public final class DockerEnvironment implements Environment {
             throw new IOException("starting a container for group " + group + " failed: " + e, e);
         }
         String workerId = runId + "-" + instanceId + "-" + workerCount.incrementAndGet();
-        return new DockerWorkerHandle(startExec(target.id(), exec(command, workerId, tmp, archive)), target.id(), workerId, release);
+        return new DockerWorkerHandle(startExec(target.id(), exec(command, workerId, tmp, archive)), target.id(), target::processes,
+                workerId, release);
     }
 
     /**

@@ -8,11 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import org.shmconform.engine.launch.WorkerHandle;
 
 /**
@@ -22,10 +21,14 @@ import org.shmconform.engine.launch.WorkerHandle;
  * waits on the exec and reports the worker's real death.
  *
  * <p>{@link #kill()} sends SIGKILL to the worker process itself, never to a docker client: the worker is
- * found among the host's processes by the marker variable {@code SHMCONFORM_WORKER=<id>} in its
- * environment (a container's processes are host processes too), and signalled through a pidfd only while
- * the pinned process still carries that marker. If the engine runs elsewhere (the host cannot see the
- * process), the kill is done inside the container by a bash loop over /proc.
+ * found among its container's processes (a container's processes are host processes too, listed by the container's
+ * cgroup: {@link ContainerCgroup}) by the marker variable {@code SHMCONFORM_WORKER=<id>} in its environment, and
+ * signalled through a pidfd only while the pinned process is still one of the container's and carries that marker.
+ * The marker alone proves nothing: through the docker client it is on a command line anyone may read, and anyone may
+ * start a process of their own that carries it (until 2026-12-07 the first such process among all the host's was
+ * taken for the worker, then stopped, killed, and what it had attached recorded for the reaper). If the container's
+ * processes cannot be read here (the engine runs elsewhere), no host pid is known, and the kill is done inside the
+ * container by a bash loop over /proc.
  */
 public final class DockerWorkerHandle implements WorkerHandle {
     static final String MARKER = "SHMCONFORM_WORKER";
@@ -36,10 +39,18 @@ public final class DockerWorkerHandle implements WorkerHandle {
     private final Consumer<Boolean> release;
     private long hostPid = -1;
     private final AtomicBoolean released = new AtomicBoolean();
+    private final ContainerProcesses container;
 
-    DockerWorkerHandle(ContainerExec exec, String containerId, String workerId, Consumer<Boolean> release) {
+    /** The host pids of a container's processes now, as its cgroup lists them; null when they cannot be read here. */
+    @FunctionalInterface
+    interface ContainerProcesses {
+        Set<Long> now();
+    }
+
+    DockerWorkerHandle(ContainerExec exec, String containerId, ContainerProcesses container, String workerId, Consumer<Boolean> release) {
         this.exec = exec;
         this.containerId = containerId;
+        this.container = container;
         this.workerId = workerId;
         this.release = release;
     }
@@ -57,8 +68,13 @@ public final class DockerWorkerHandle implements WorkerHandle {
     public synchronized OptionalLong hostPid() {
         if (hostPid < 0) {
             byte[] needle = needle(MARKER + "=" + workerId);
-            OptionalLong named = exec.hostPid(); // the engine's word, taken only if that process carries the marker
-            hostPid = named.isPresent() && carries(named.getAsLong(), needle) ? named.getAsLong() : findHostPid(needle);
+            Set<Long> inside = container.now();
+            if (inside != null) {
+                // The engine's word, taken only if that process is the container's and carries the marker.
+                OptionalLong named = exec.hostPid();
+                hostPid = named.isPresent() && inside.contains(named.getAsLong()) && carries(named.getAsLong(), needle)
+                        ? named.getAsLong() : findAmong(inside, needle);
+            }
         }
         return hostPid < 0 ? OptionalLong.empty() : OptionalLong.of(hostPid);
     }
@@ -129,7 +145,11 @@ public final class DockerWorkerHandle implements WorkerHandle {
     @Override
     public boolean pins(org.shmconform.backends.host.Pidfd pinned) {
         OptionalLong pid = hostPid();
-        return pid.isPresent() && pinned.pid() == pid.getAsLong() && carries(pid.getAsLong(), needle(MARKER + "=" + workerId));
+        if (pid.isEmpty() || pinned.pid() != pid.getAsLong()) {
+            return false;
+        }
+        Set<Long> inside = container.now(); // read after the pin: the pinned process is the one listed, if it still lives
+        return inside != null && inside.contains(pid.getAsLong()) && carries(pid.getAsLong(), needle(MARKER + "=" + workerId));
     }
 
     private static byte[] needle(String marker) {
@@ -162,18 +182,12 @@ public final class DockerWorkerHandle implements WorkerHandle {
         return !exec.running() && !exec.endedHere();
     }
 
-    /** Scans /proc/<pid>/environ of every host process for the worker's marker (root may read all). */
-    private static long findHostPid(byte[] needle) {
-        try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
-            List<Path> candidates = procs.filter(p -> p.getFileName().toString().chars().allMatch(Character::isDigit)).toList();
-            for (Path proc : candidates) {
-                long pid = Long.parseLong(proc.getFileName().toString());
-                if (carries(pid, needle)) { // false for one that exited meanwhile, or is not ours to read
-                    return pid;
-                }
+    /** The one of {@code pids} (the container's processes) whose environment carries the worker's marker, or -1. */
+    private static long findAmong(Set<Long> pids, byte[] needle) {
+        for (long pid : new java.util.TreeSet<>(pids)) {
+            if (carries(pid, needle)) { // false for one that exited meanwhile
+                return pid;
             }
-        } catch (IOException e) {
-            return -1;
         }
         return -1;
     }

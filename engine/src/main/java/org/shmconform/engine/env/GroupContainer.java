@@ -173,13 +173,18 @@ final class GroupContainer implements AutoCloseable {
         return pid == null ? -1 : pid;
     }
 
+    /** The host pids of its processes now, as its cgroup lists them; null when its cgroup was not found or is gone. */
+    Set<Long> processes() {
+        return processesFile == null ? null : ContainerCgroup.processesIn(processesFile);
+    }
+
     /**
      * Whether the kernel lists its main process (the lifeline's wait) in its cgroup and nothing else: nothing an exec
      * started in it lives on, wherever a shared pid namespace reparented it ({@link ContainerCgroup}). False when that
      * cannot be read.
      */
     boolean holdsOnlyItsMainProcess() {
-        Set<Long> processes = processesFile == null ? null : ContainerCgroup.processesIn(processesFile);
+        Set<Long> processes = processes();
         return processes != null && processes.equals(Set.of(hostPid()));
     }
 

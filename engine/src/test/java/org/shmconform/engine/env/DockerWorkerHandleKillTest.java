@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.Field;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -21,8 +22,11 @@ class DockerWorkerHandleKillTest {
         String id = "kill-test-" + UUID.randomUUID();
         Process worker = withMarker(id);
         Process bystander = null;
+        java.util.Set<Long> container = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        container.add(worker.pid());
         try {
-            DockerWorkerHandle handle = new DockerWorkerHandle(ContainerExec.ofClient(worker), "no-container", id, exited -> { });
+            DockerWorkerHandle handle = new DockerWorkerHandle(ContainerExec.ofClient(worker), "no-container", () -> Set.copyOf(container),
+                    id, exited -> { });
             assertEquals(worker.pid(), handle.hostPid().orElseThrow(), "found by its marker");
             handle.kill();
             assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the live worker is killed");
@@ -30,6 +34,7 @@ class DockerWorkerHandleKillTest {
 
             // Its number now names another process (what pid reuse would make of it): kill() must leave that one alone.
             bystander = new ProcessBuilder("sleep", "120").start();
+            container.add(bystander.pid()); // even one of the container's: its marker is what it lacks
             Field hostPid = DockerWorkerHandle.class.getDeclaredField("hostPid");
             hostPid.setAccessible(true);
             hostPid.setLong(handle, bystander.pid());
@@ -41,6 +46,32 @@ class DockerWorkerHandleKillTest {
             if (bystander != null) {
                 bystander.destroyForcibly().waitFor();
             }
+        }
+    }
+
+    /**
+     * The marker alone proves nothing: through the docker client it is on a command line anyone may read, and anyone may
+     * start a process that carries it. One outside the container's processes, started before the worker (so first in any
+     * scan of the host's /proc), was taken for the worker before, and killed in its place; it is never taken now.
+     */
+    @Test
+    void aProcessOutsideTheContainerThatCarriesTheMarkerIsNeverTakenForTheWorker() throws Exception {
+        String id = "decoy-test-" + UUID.randomUUID();
+        Process decoy = withMarker(id);
+        Process worker = withMarker(id);
+        try {
+            DockerWorkerHandle handle = new DockerWorkerHandle(ContainerExec.ofClient(worker), "no-container", () -> Set.of(worker.pid()),
+                    id, exited -> { });
+            assertEquals(worker.pid(), handle.hostPid().orElseThrow(), "the container's process, not the decoy " + decoy.pid());
+            handle.kill();
+            assertTrue(worker.waitFor(60, TimeUnit.SECONDS), "the worker is killed");
+            assertTrue(decoy.isAlive(), "the decoy outside the container is not");
+
+            DockerWorkerHandle unread = new DockerWorkerHandle(ContainerExec.ofClient(decoy), "no-container", () -> null, id, exited -> { });
+            assertTrue(unread.hostPid().isEmpty(), "no container's processes read here: no host pid, whoever carries the marker");
+        } finally {
+            worker.destroyForcibly().waitFor();
+            decoy.destroyForcibly().waitFor();
         }
     }
 
