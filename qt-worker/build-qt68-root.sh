@@ -14,7 +14,7 @@
 # --check builds nothing: exit 0 and the root's path if root and worker are up to date, else exit 10.
 # On success prints the root's absolute path (one line, stdout). Progress and timings go to stderr.
 # On failure: one line "qt68-root: <reason>: <command that fixes it>" on stderr and a distinct exit code:
-#   2 usage   3 not root   4 no debootstrap   5 Debian's registry unreachable
+#   2 usage   3 not root   4 no debootstrap or no Debian archive keyring   5 Debian's registry unreachable
 #   6 cache directory unsafe or too small   7 a build step failed   10 (--check) not built
 # Packages come from Debian's registry only (MIRROR); nothing else is downloaded.
 set -euo pipefail
@@ -23,6 +23,8 @@ umask 077
 SUITE=trixie
 MIRROR=http://deb.debian.org/debian
 PACKAGES="qt6-base-dev g++ pkg-config"
+# What debootstrap checks the Release file's signature with, for a Debian suite (its scripts name this file).
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # The finished root measured about 930 MB; room for apt's downloads during the build on top.
 NEED_MB=1500
 WORKER_IN_ROOT=/opt/shmconform/qt_shm_worker
@@ -120,6 +122,16 @@ else
         fi
         command -v debootstrap >/dev/null 2>&1 || fail 4 "debootstrap is not installed" "apt-get install debootstrap"
     fi
+    # The packages come over plain HTTP: debootstrap checks the Release file's signature with Debian's archive keyring
+    # (its suite scripts name it; build.log says "Valid Release signature"), and without that file it only warns and
+    # goes on unchecked, which would let whoever is on the path give root the packages. So no keyring, no build.
+    if [ ! -f "$KEYRING" ] && command -v apt-get >/dev/null 2>&1; then
+        say "$KEYRING missing; installing debian-archive-keyring with apt-get"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debian-archive-keyring >/dev/null 2>&1 || true
+    fi
+    [ -f "$KEYRING" ] && [ ! -L "$KEYRING" ] && [ "$(stat -c '%u' -- "$KEYRING")" = 0 ] \
+        || fail 4 "$KEYRING (Debian's archive keyring, a root-owned file) is missing: the packages could not be checked" \
+            "apt-get install debian-archive-keyring"
     # A quick look at the registry (with a proxy configured, debootstrap's own error is the answer).
     if [ -z "${http_proxy:-}${HTTP_PROXY:-}" ]; then
         host=${MIRROR#http://}; host=${host%%/*}; path=/${MIRROR#http://*/}

@@ -71,6 +71,25 @@ class Qt68RootScriptTest {
         assertEquals(List.of("lock"), listing(cache.resolve("qt68")), "no root started");
     }
 
+    /**
+     * Without Debian's archive keyring, debootstrap only warns that it cannot check the Release file's signature and goes
+     * on over plain HTTP: root would then build and run whatever the path gave it. Refused instead, before the registry
+     * is asked. The keyring is hidden by a tmpfs in a mount namespace of the test's own (and no network: nothing is
+     * fetched, and apt-get finds the package installed).
+     */
+    @Test
+    void noArchiveKeyringIsRefusedBeforeAnythingIsDownloaded() throws Exception {
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v debootstrap").start().waitFor() == 0,
+                "debootstrap is not installed here (the script would first try to install it)");
+        Result r = run(List.of("unshare", "--mount", "--propagation", "private", "--net", "sh", "-c",
+                "mount -t tmpfs -o size=1m none /usr/share/keyrings && exec \"$0\" \"$@\""), cache.toString());
+        assertEquals(4, r.status, r.output);
+        assertTrue(r.output.lines().anyMatch(l -> l.startsWith("qt68-root: /usr/share/keyrings/debian-archive-keyring.gpg (Debian's archive "
+                + "keyring, a root-owned file) is missing: the packages could not be checked: apt-get install debian-archive-keyring")),
+                r.output);
+        assertEquals(List.of("lock"), listing(cache.resolve("qt68")), "no root started");
+    }
+
     @Test
     void aRelativeCacheDirectoryIsAUsageError() throws Exception {
         assertEquals(2, run(List.of(), "relative/dir").status);
