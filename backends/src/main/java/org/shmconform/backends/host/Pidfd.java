@@ -38,6 +38,12 @@ public final class Pidfd implements AutoCloseable {
 
     private final long pid;
     private int fd;
+    /**
+     * Held to read while the descriptor is used, to write while it is closed: a use that read the number just before a
+     * close on another thread would otherwise reach whatever the next open of this process got that number, another
+     * process's pidfd included, and a kill would signal that process.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private Pidfd(long pid, int fd) {
         this.pid = pid;
@@ -57,12 +63,34 @@ public final class Pidfd implements AutoCloseable {
 
     /** Sends SIGKILL to the pinned process; true if the kernel delivered it (false once it is gone). */
     public boolean kill() {
-        return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGKILL, null, 0L) == 0;
+        return signal(SIGKILL);
     }
 
     /** Sends SIGSTOP to the pinned process; true if the kernel delivered it (false once it is gone). */
     public boolean stop() {
-        return Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) SIGSTOP, null, 0L) == 0;
+        return signal(SIGSTOP);
+    }
+
+    /** Sends {@code signal} (0: none, only whether it can be sent) through the pidfd; false once it is closed. */
+    private boolean signal(int signal) {
+        inUse.readLock().lock();
+        try {
+            return fd >= 0 && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, (long) signal, null, 0L) == 0;
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    /** Polls the pidfd for {@code millis}: whether it turned readable (the process exited); false once it is closed. */
+    private boolean readable(int millis) {
+        inUse.readLock().lock();
+        try {
+            // struct pollfd {int fd; short events; short revents;}: events in the low half of the second int (little-endian).
+            int[] pollfd = {fd, POLLIN};
+            return fd >= 0 && Sys.INSTANCE.poll(pollfd, 1, millis) > 0;
+        } finally {
+            inUse.readLock().unlock();
+        }
     }
 
     /**
@@ -74,11 +102,8 @@ public final class Pidfd implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long left = Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
-            // struct pollfd {int fd; short events; short revents;}: events in the low half of the second int (little-endian).
-            int[] pollfd = {fd, POLLIN};
-            // A slice at a time, so the calling thread can be interrupted.
-            int n = Sys.INSTANCE.poll(pollfd, 1, (int) Math.min(left, 100));
-            if (n > 0) {
+            // A slice at a time, so the calling thread can be interrupted (and a close waits one slice at most).
+            if (readable((int) Math.min(left, 100))) {
                 return true;
             }
             if (Thread.interrupted()) {
@@ -107,7 +132,16 @@ public final class Pidfd implements AutoCloseable {
      * reaped (PIDFD_GET_INFO with PIDFD_INFO_EXIT, Linux 6.15+): where a death must be told apart from a crash, the
      * status of a process that is not our child is otherwise unknown.
      */
-    public synchronized Ending endedHow() {
+    public Ending endedHow() {
+        inUse.readLock().lock();
+        try {
+            return endedHowWhileOpen();
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    private Ending endedHowWhileOpen() {
         if (fd < 0) {
             return new Ending.Never("its pidfd is closed");
         }
@@ -131,21 +165,25 @@ public final class Pidfd implements AutoCloseable {
      * zombie). Signal 0 through the pidfd reaches it until it is reaped (ESRCH after), and the kernel gives its number to
      * no other process until then; a pidfd alone does not keep the number once the process is reaped.
      */
-    public synchronized boolean holdsItsPid() {
-        return fd >= 0 && Sys.INSTANCE.syscall(SYS_PIDFD_SEND_SIGNAL, (long) fd, 0L, null, 0L) == 0;
+    public boolean holdsItsPid() {
+        return signal(0);
     }
 
-    /** Whether the pinned process has exited (without waiting). */
+    /** Whether the pinned process has exited (without waiting); false once the pidfd is closed. */
     public boolean exited() {
-        int[] pollfd = {fd, POLLIN};
-        return Sys.INSTANCE.poll(pollfd, 1, 0) > 0;
+        return readable(0);
     }
 
     @Override
-    public synchronized void close() {
-        if (fd >= 0) {
-            LibC.INSTANCE.close(fd);
-            fd = -1;
+    public void close() {
+        inUse.writeLock().lock();
+        try {
+            if (fd >= 0) {
+                LibC.INSTANCE.close(fd);
+                fd = -1;
+            }
+        } finally {
+            inUse.writeLock().unlock();
         }
     }
 }
