@@ -90,13 +90,21 @@ final class SpawnedChildren {
             return new Outcome(withoutValue, parentNanos, null, null, null, null);
         }
         OptionalLong host = parentHostPid.isPresent() ? hostPidOfChild(parentHostPid.getAsLong(), spawned.child()) : OptionalLong.empty();
-        if (host.isEmpty()) {
+        // Pinned, then found again: the pid read first may have been freed meanwhile (the parent reaps a child that dies at
+        // once) and taken by any process, which the child's kill would then signal. Found again under the pin, the number
+        // is the parent's child's while the pin holds, or that child died and the pin reaches nothing.
+        org.shmconform.backends.host.Pidfd pin = host.isPresent() ? org.shmconform.backends.host.Pidfd.open(host.getAsLong()) : null;
+        if (pin != null && !hostPidOfChild(parentHostPid.getAsLong(), spawned.child()).equals(host)) {
+            pin.close();
+            pin = null;
+        }
+        if (pin == null) {
             // Gone already, or never ours to find: its FIFOs end when it does.
             p.process().shutdown(Duration.ZERO);
             return new Outcome(withoutValue, parentNanos, null, null, "child " + child + " (pid " + spawned.child()
                     + " in its parent's namespace) is not among its parent's children", null);
         }
-        p.handle().started(host.getAsLong());
+        p.handle().started(host.getAsLong(), pin);
         Hello hello = p.process().awaitHello(startDeadline);
         long now = System.nanoTime();
         if (hello == null || hello.pid() != spawned.child()) {

@@ -119,6 +119,12 @@ public final class ForkServer implements AutoCloseable {
         if (pidfd == null) {
             throw new IOException("the forked worker " + pid + " cannot be pinned (pidfd_open)");
         }
+        // Proven the server's child under the pin: a server that died meanwhile took its children with it, and init reaped
+        // them, so the number named may be any process's now, which a kill through this pidfd would reach.
+        if (!process.isAlive() || !org.shmconform.backends.host.ProcText.children(process.pid()).contains(pid)) {
+            pidfd.close();
+            throw new IOException("the forked worker " + pid + " is not the fork server's child (the server or the worker is gone)");
+        }
         List<AutoCloseable> opened = new ArrayList<>();
         try {
             FileOutputStream in = new FileOutputStream(serversPipe(descriptors.get(0)).toFile());

@@ -64,11 +64,13 @@ public final class SpawnedChildHandle implements WorkerHandle {
         return base.resolveSibling(base.getFileName() + suffix);
     }
 
-    /** The parent started it: the process, as the harness's pid namespace numbers it, is pinned from now on. */
-    public void started(long pid) {
+    /**
+     * The parent started it: the process, as the harness's pid namespace numbers it, pinned by {@code pidfd} from now on,
+     * which the caller opened before it proved the process the parent's child (SpawnedChildren).
+     */
+    public void started(long pid, Pidfd pidfd) {
         this.hostPid = pid;
-        Pidfd pidfd = Pidfd.open(pid);
-        this.pinned = pidfd == null ? null : new PinnedProcess(pidfd, null);
+        this.pinned = new PinnedProcess(pidfd, null);
     }
 
     @Override
