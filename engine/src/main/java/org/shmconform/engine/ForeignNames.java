@@ -21,9 +21,10 @@ import org.shmconform.engine.state.PrivateDirectory;
  * names met one has a problem ({@link org.shmconform.history.Execution#FOREIGN_OBJECT}), so no verdict stands on it,
  * as for another program's System V object at a key file's ftok value ({@link Ledger#foreignAtKeysOf}).
  *
- * <p>A file the execution made is a regular file owned by the user of one of its workers (a process's files are its
- * fsuid's; nothing of the run changes a /dev/shm file's owner). So a name of the execution is foreign when it is not a
- * regular file (a link, a directory, a FIFO) or its owner runs none of the execution's workers. The look is made twice:
+ * <p>A file the execution made is a regular file with one name, owned by the user of one of its workers (a process's
+ * files are its fsuid's; nothing of the run changes a /dev/shm file's owner or links it). So a name of the execution is
+ * foreign when it is not a regular file (a link, a directory, a FIFO), has more names than one (another file hard-linked
+ * there), or its owner runs none of the execution's workers. The look is made twice:
  * <ul>
  * <li>as the name appears: an inotify watch of /dev/shm lstat's each new name of the run, so that one another user
  * planted and that is gone by the execution's end (a worker's {@code sem_unlink} or destroy removes it, sticky bit or
@@ -127,8 +128,11 @@ final class ForeignNames implements AutoCloseable {
         try {
             PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            String type = a.isRegularFile() ? REGULAR : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
-                    : "a special file";
+            int names = a.isRegularFile() ? (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) : 1;
+            // A file of the run has one name: one with more is another file linked at the run's name (a hard link, where
+            // fs.protected_hardlinks is 0), whoever owns it, root included.
+            String type = names > 1 ? "a regular file with " + names + " names" : a.isRegularFile() ? REGULAR
+                    : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory" : "a special file";
             return new Seen(file.getFileName().toString(), uid, type);
         } catch (IOException | RuntimeException e) {
             return null; // gone: nothing to judge

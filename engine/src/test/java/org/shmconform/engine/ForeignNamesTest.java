@@ -26,21 +26,29 @@ class ForeignNamesTest {
         Path own = ForeignNames.DEV_SHM.resolve("qipc_sharedmemory_" + execution + "own");
         Path nobodys = ForeignNames.DEV_SHM.resolve("qipc_sharedmemory_" + execution + "nobody");
         Path link = ForeignNames.DEV_SHM.resolve("sem.qipc_systemsem_" + execution + "link");
+        Path hardLink = ForeignNames.DEV_SHM.resolve("qipc_sharedmemory_" + execution + "hard");
+        Path someoneElses = ForeignNames.DEV_SHM.resolve("not-a-run-" + RunContext.letters(8));
         try (ForeignNames names = ForeignNames.unwatched(run, RunContext.EXECUTION_ID_LENGTH)) {
             Files.createFile(own);
             Files.createFile(nobodys);
             Files.setAttribute(nobodys, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
             Files.createSymbolicLink(link, own);
+            Files.createFile(someoneElses);
+            Files.createLink(hardLink, someoneElses); // root's, but a file of the run has one name
             List<String> foreign = names.at(execution, Set.of(0), true);
-            assertEquals(2, foreign.size(), foreign.toString());
+            assertEquals(3, foreign.size(), foreign.toString());
+            assertTrue(foreign.contains(hardLink + " (a regular file with 2 names owned by uid 0), which no worker of this execution can have made"),
+                    foreign.toString());
             assertTrue(foreign.contains(nobodys + " (a regular file owned by uid 65534), which no worker of this execution can have made"),
                     foreign.toString());
             assertTrue(foreign.contains(link + " (a symbolic link owned by uid 0), which no worker of this execution can have made"),
                     foreign.toString());
             List<String> withNobody = names.at(execution, Set.of(0, NOBODY), true);
-            assertEquals(1, withNobody.size(), "nobody's is the run's once a worker of the execution runs as nobody: " + withNobody);
+            assertEquals(2, withNobody.size(), "nobody's is the run's once a worker of the execution runs as nobody: " + withNobody);
             assertEquals(List.of(), names.at(run + "zzzzzz", Set.of(0), true), "another execution's names are not this one's");
         } finally {
+            Files.deleteIfExists(hardLink);
+            Files.deleteIfExists(someoneElses);
             Files.deleteIfExists(link);
             Files.deleteIfExists(nobodys);
             Files.deleteIfExists(own);

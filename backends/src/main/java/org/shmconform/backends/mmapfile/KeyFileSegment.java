@@ -48,6 +48,14 @@ abstract class KeyFileSegment extends DescriptorSegment {
             if (fd < 0) {
                 return failErrno("attach (open " + file() + ")", LibC.errno());
             }
+            long names = namesOf(fd);
+            if (names > 1) {
+                // No segment file of a run has two names: a hard link another user made at the key's name (where
+                // fs.protected_hardlinks is 0) leads to someone else's file, which a root worker must not map, write or shrink.
+                LibC.INSTANCE.close(fd);
+                return fail(SegmentError.UnknownError, "attach: " + file() + " has " + names
+                        + " names: another file linked at the key's name, not attached");
+            }
             boolean stepLocked = lockStep(fd, false);
             OfdLock.shared(fd, ATTACHED_START, 1);
             if (!isFileAtPath(fd)) {
@@ -57,6 +65,15 @@ abstract class KeyFileSegment extends DescriptorSegment {
             return mapAttached(fd, stepLocked, mode);
         }
         return fail(SegmentError.NotFound, "attach: " + file() + " was removed while attaching");
+    }
+
+    /** How many names the file open at {@code fd} has (0 once it is unlinked; 1 if it cannot be read: the open stands). */
+    private static long namesOf(int fd) {
+        try {
+            return ((Number) Files.getAttribute(fdPath(fd), "unix:nlink")).longValue();
+        } catch (IOException | RuntimeException e) {
+            return 1;
+        }
     }
 
     /** Whether {@code fd} still is the file named by the path (same device and inode). */

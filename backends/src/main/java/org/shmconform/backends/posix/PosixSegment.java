@@ -150,6 +150,13 @@ final class PosixSegment extends QtStyleSegment {
             return fail(SegmentError.NotFound,
                     "QSharedMemory::attach: " + shmName + " was removed by the last detacher while we opened it");
         }
+        if (stat.getLong(LibC.STAT_NLINK) > 1) {
+            // No segment of a run has two names: a hard link another user made at the key's name (where
+            // fs.protected_hardlinks is 0) leads to someone else's file, which a root worker must not map, write or shrink.
+            LibC.INSTANCE.close(opened);
+            return fail(SegmentError.UnknownError, "QSharedMemory::attach: " + shmName + " has " + stat.getLong(LibC.STAT_NLINK)
+                    + " names: another file linked at the key's name, not attached");
+        }
         long size = stat.getLong(LibC.STAT_ST_SIZE);
         int prot = readOnly ? LibC.PROT_READ : LibC.PROT_READ | LibC.PROT_WRITE;
         Pointer memory = LibC.INSTANCE.mmap(null, size, prot, LibC.MAP_SHARED, opened, 0);

@@ -74,6 +74,30 @@ class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
         }
     }
 
+    /**
+     * Another file hard-linked at a key's name (which anyone may do in /dev/shm where fs.protected_hardlinks is 0; here a
+     * live segment of another key stands for someone else's file) is not attached: a root worker's writes, truncations
+     * and detaches never reach it. Before, the attach mapped it.
+     */
+    @Test
+    void anAttachRefusesAFileWithASecondName() throws Exception {
+        SharedSegment other = segment(newKey());
+        assertTrue(other.create(4096, AccessMode.ReadWrite), other.errorString());
+        assertTrue(other.write(0, "theirs".getBytes(UTF_8)));
+        SharedSegment s = segment(newKey());
+        Path keyFile = Path.of(s.nativeKey());
+        Files.createLink(keyFile, Path.of(other.nativeKey()));
+        try {
+            assertFalse(s.attach(AccessMode.ReadWrite), "attached another file linked at the key's name");
+            assertTrue(s.errorString().contains("has 2 names"), s.errorString());
+            assertFalse(s.write(0, "planted".getBytes(UTF_8)));
+            assertArrayEquals("theirs".getBytes(UTF_8), other.read(0, 6));
+        } finally {
+            Files.delete(keyFile);
+            other.close();
+        }
+    }
+
     /** Seed M3: temporary files of one template are distinct, the creator's detach removes its own, a listing sees each. */
     @Test
     void temporaryFilesAreUniqueAndGoWithTheirCreatorsDetach() throws Exception {

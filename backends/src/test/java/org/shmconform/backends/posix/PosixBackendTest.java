@@ -157,6 +157,30 @@ class PosixBackendTest extends SharedSegmentContract {
     }
 
     /**
+     * Another file hard-linked at a key's name (which anyone may do in /dev/shm where fs.protected_hardlinks is 0; here a
+     * live segment of another key stands for someone else's file) is not attached: before, the attach mapped it.
+     */
+    @Test
+    void anAttachRefusesAnObjectWithASecondName() throws Exception {
+        SharedSegment other = open("theirs");
+        assertTrue(other.create(4096, AccessMode.ReadWrite), other.errorString());
+        assertTrue(other.write(0, "theirs".getBytes(StandardCharsets.UTF_8)));
+        SharedSegment s = open("linked");
+        Path name = PosixBackend.DEV_SHM.resolve(s.nativeKey().substring(1));
+        Files.createLink(name, PosixBackend.DEV_SHM.resolve(other.nativeKey().substring(1)));
+        try {
+            assertFalse(s.attach(AccessMode.ReadWrite), "attached another object linked at the key's name");
+            assertTrue(s.errorString().contains("has 2 names"), s.errorString());
+            assertTrue(java.util.Arrays.equals("theirs".getBytes(StandardCharsets.UTF_8), other.read(0, 6)));
+        } finally {
+            Files.deleteIfExists(name);
+            other.close();
+            s.close();
+        }
+        assertNothingLeft();
+    }
+
+    /**
      * /dev/shm is anyone's to write: a file another user made at a name of the run, or a link there, is not the run's,
      * and its reaper leaves it (it removed both by their names before, as root); the run's own regular files it removes.
      */
