@@ -89,6 +89,11 @@ if ! $prepare; then
     mkdir -p -- "$out"
     [ ! -L "$out" ] && [ -d "$out" ] || fail 2 "$out is not a directory (or is a symlink)" "give a report root directory"
     out=$(cd "$out" && pwd -P)
+    # Opened once, then bound through this descriptor (below): a user who owns a parent of OUT_DIR and renames it, or
+    # puts a link in its place, while the root is made (minutes) cannot send root's report into another directory.
+    exec 7<"$out"
+    [ "$(readlink "/proc/$$/fd/7")" = "$out" ] \
+        || fail 6 "$out was renamed or replaced while it was opened" "give a report root whose parents no other user can write"
     for a in "$@"; do
         case $a in -o | --out | -o=* | --out=* | --state-dir | --state-dir=*) fail 2 "$a is set by this script" "leave it out (OUT_DIR is the report root)" ;; esac
     done
@@ -165,7 +170,7 @@ unshare --mount --propagation private -- bash -c '
     mkdir -m 755 "$r/run/shmconform-jar"
     mount --bind "$state" "$r/run/shmconform"
     mount --bind "$share" "$r/run/shmconform-share"
-    mount --bind "$out" "$r/run/shmconform-out"
+    mount --bind /proc/self/fd/7 "$r/run/shmconform-out"   # OUT_DIR as opened above, wherever it is now
     : >"$r/run/shmconform-jar/shmconform.jar"
     mount --bind "$jar" "$r/run/shmconform-jar/shmconform.jar"
     mount -o remount,bind,ro "$r/run/shmconform-jar/shmconform.jar"
