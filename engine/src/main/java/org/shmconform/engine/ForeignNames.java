@@ -21,10 +21,11 @@ import org.shmconform.engine.state.PrivateDirectory;
  * names met one has a problem ({@link org.shmconform.history.Execution#FOREIGN_OBJECT}), so no verdict stands on it,
  * as for another program's System V object at a key file's ftok value ({@link Ledger#foreignAtKeysOf}).
  *
- * <p>A file the execution made is a regular file with one name, owned by the user of one of its workers (a process's
- * files are its fsuid's; nothing of the run changes a /dev/shm file's owner or links it). So a name of the execution is
- * foreign when it is not a regular file (a link, a directory, a FIFO), has more names than one (another file hard-linked
- * there), or its owner runs none of the execution's workers. The look is made twice:
+ * <p>A file the execution made is a regular file with one name (glibc's temporary name of a new semaphore aside:
+ * {@link #secondNameExcused}), owned by the user of one of its workers (a process's files are its fsuid's; nothing of
+ * the run changes a /dev/shm file's owner). So a name of the execution is foreign when it is not a regular file (a
+ * link, a directory, a FIFO), has another name (someone else's file hard-linked there), or its owner runs none of the
+ * execution's workers. The look is made twice:
  * <ul>
  * <li>as the name appears: an inotify watch of /dev/shm lstat's each new name of the run, so that one another user
  * planted and that is gone by the execution's end (a worker's {@code sem_unlink} or destroy removes it, sticky bit or
@@ -40,10 +41,10 @@ final class ForeignNames implements AutoCloseable {
     /** Names kept at most, the oldest forgotten first: an execution asks for its own at its end, which forgets them. */
     private static final int KEPT = 10_000;
 
-    /** A name of the run that is no regular file of the harness's own user, as lstat saw it when it appeared. */
-    record Seen(String name, int uid, String type) {
+    /** A name of the run as lstat saw it: its owner, its type, its inode and how many names that inode has. */
+    record Seen(String name, int uid, String type, long inode, int names) {
         String describe() {
-            return DEV_SHM.resolve(name) + " (" + type + " owned by uid " + uid + ")";
+            return DEV_SHM.resolve(name) + " (" + type + (names > 1 ? " with " + names + " names" : "") + " owned by uid " + uid + ")";
         }
     }
 
@@ -98,7 +99,7 @@ final class ForeignNames implements AutoCloseable {
         }
         Seen s = lstat(DEV_SHM.resolve(name));
         if (s == null || (s.type().equals(REGULAR) && s.uid() == ownUid)) {
-            return; // gone already, or the harness's own user's: never foreign
+            return; // gone already, or the harness's own user's (a second name is judged at the looks: see #at)
         }
         synchronized (this) {
             seen.computeIfAbsent(execution, e -> new ArrayList<>()).add(s);
@@ -127,13 +128,11 @@ final class ForeignNames implements AutoCloseable {
     private static Seen lstat(Path file) {
         try {
             PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int names = a.isRegularFile() ? (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) : 1;
-            // A file of the run has one name: one with more is another file linked at the run's name (a hard link, where
-            // fs.protected_hardlinks is 0), whoever owns it, root included.
-            String type = names > 1 ? "a regular file with " + names + " names" : a.isRegularFile() ? REGULAR
-                    : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory" : "a special file";
-            return new Seen(file.getFileName().toString(), uid, type);
+            Map<String, Object> unix = Files.readAttributes(file, "unix:uid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
+            String type = a.isRegularFile() ? REGULAR : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
+                    : "a special file";
+            return new Seen(file.getFileName().toString(), (Integer) unix.get("uid"), type, (Long) unix.get("ino"),
+                    (Integer) unix.get("nlink"));
         } catch (IOException | RuntimeException e) {
             return null; // gone: nothing to judge
         }
@@ -157,12 +156,13 @@ final class ForeignNames implements AutoCloseable {
                 }
             }
         }
+        List<Seen> now = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM,
                 f -> f.getFileName().toString().contains(executionPrefix))) {
             for (Path entry : entries) {
                 Seen s = lstat(entry);
                 if (s != null) {
-                    names.add(s);
+                    now.add(secondNameExcused(s));
                 }
             }
         } catch (IOException | RuntimeException e) {
@@ -170,14 +170,55 @@ final class ForeignNames implements AutoCloseable {
         }
         List<String> foreign = new ArrayList<>();
         for (Seen s : names) {
-            boolean ours = s.type().equals(REGULAR) && (s.uid() == ownUid || workerUids.contains(s.uid()));
-            String d = s.describe() + ", which no worker of this execution can have made";
-            if (!ours && !foreign.contains(d)) {
-                foreign.add(d);
-            }
+            addIfForeign(s.names() > 1 ? new Seen(s.name(), s.uid(), s.type(), s.inode(), 1) : s, workerUids, foreign);
+        }
+        for (Seen s : now) {
+            addIfForeign(s, workerUids, foreign);
         }
         return foreign;
     }
+
+    private void addIfForeign(Seen s, Set<Integer> workerUids, List<String> foreign) {
+        boolean ours = s.type().equals(REGULAR) && s.names() <= 1 && (s.uid() == ownUid || workerUids.contains(s.uid()));
+        String d = s.describe() + ", which no worker of this execution can have made";
+        if (!ours && !foreign.contains(d)) {
+            foreign.add(d);
+        }
+    }
+
+    /**
+     * A name listed now with more names than one, as one name when its others are glibc's: {@code sem_open} makes a
+     * semaphore as a temporary file {@code sem.XXXXXX}, links it at its name, then unlinks the temporary one, so a
+     * semaphore has two names for a moment, and keeps both if its maker is killed in between (the fuzz kills at any
+     * moment). Another second name (someone else's file hard-linked at the run's name, where fs.protected_hardlinks is 0)
+     * is kept, whoever owns the file, root included: no file of the run has one. Not judged as a name appears (the
+     * watch), where every new semaphore has two.
+     */
+    private static Seen secondNameExcused(Seen s) {
+        if (s.names() <= 1 || !s.type().equals(REGULAR)) {
+            return s;
+        }
+        int others = 0;
+        try (DirectoryStream<Path> all = Files.newDirectoryStream(DEV_SHM)) {
+            for (Path entry : all) {
+                Seen other = entry.getFileName().toString().equals(s.name()) ? null : lstat(entry);
+                if (other != null && other.inode() == s.inode()) {
+                    if (!GLIBC_SEMAPHORE_TEMPORARY.matcher(other.name()).matches()) {
+                        return s;
+                    }
+                    others++;
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return s;
+        }
+        Seen again = others > 0 ? null : lstat(DEV_SHM.resolve(s.name())); // its temporary name went meanwhile
+        return others > 0 || (again != null && again.inode() == s.inode() && again.names() <= 1)
+                ? new Seen(s.name(), s.uid(), s.type(), s.inode(), 1) : s;
+    }
+
+    /** The temporary name glibc's sem_open gives a semaphore before it links it at its own ({@code sem.XXXXXX}). */
+    private static final java.util.regex.Pattern GLIBC_SEMAPHORE_TEMPORARY = java.util.regex.Pattern.compile("sem\\.[A-Za-z0-9]{6}");
 
     @Override
     public void close() {

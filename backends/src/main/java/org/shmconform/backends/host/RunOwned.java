@@ -9,8 +9,9 @@ import java.util.Set;
 
 /**
  * Whether a name that carries a run's prefix, in a directory anyone may write (/dev/shm, world-writable and sticky like
- * /tmp), is the run's to remove: a regular file with one name that the user of one of the run's workers owns (a second
- * name is another file hard-linked there, where fs.protected_hardlinks is 0). A file another user
+ * /tmp), is the run's to remove: a regular file that the user of one of the run's workers owns. (A second name is not
+ * asked for: unlinking a name never reaches the file's data, and a semaphore whose maker was killed inside sem_open
+ * keeps glibc's temporary name too.) A file another user
  * planted at a name of the run, or a link there, is left: the prefix alone proves nothing, since anyone who read one of
  * the run's names can make another. Checked with lstat; once it is checked, only its owner (or root) can unlink or rename
  * it in a sticky directory, so the name unlinked next is the one checked.
@@ -27,12 +28,11 @@ public final class RunOwned {
         try {
             PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            int names = a.isRegularFile() ? (Integer) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS) : 1;
-            if (a.isRegularFile() && names == 1 && owners.contains(uid)) {
+            if (a.isRegularFile() && owners.contains(uid)) {
                 return null;
             }
-            String type = names > 1 ? "a regular file with " + names + " names" : a.isRegularFile() ? "a regular file"
-                    : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory" : "a special file";
+            String type = a.isRegularFile() ? "a regular file" : a.isSymbolicLink() ? "a symbolic link"
+                    : a.isDirectory() ? "a directory" : "a special file";
             return type + " owned by uid " + uid + (owners.contains(uid) ? "" : ", who runs no worker of the run");
         } catch (IOException e) {
             return "gone";
