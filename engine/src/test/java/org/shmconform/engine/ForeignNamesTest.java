@@ -17,12 +17,13 @@ import org.shmconform.backends.host.HostIds;
 /** What {@link ForeignNames} takes for another user's name of an execution in /dev/shm, and what it takes for the run's. */
 class ForeignNamesTest {
     private static final int NOBODY = 65534;
+    /** A prefix as a run's, new for each test (no run is made: ForeignNames reads names only), and one execution's. */
+    private final String run = RunContext.KEY_PREFIX + RunContext.letters(RunContext.ID_LENGTH);
+    private final String execution = run + RunContext.letters(RunContext.EXECUTION_ID_LENGTH);
 
     @Test
     void anotherUsersFileOrALinkIsForeignAndTheRunsUsersRegularFilesAreNot() throws Exception {
         Assumptions.assumeTrue(HostIds.uid() == 0, "needs root to make another user's file");
-        String run = RunContext.KEY_PREFIX + RunContext.letters(RunContext.ID_LENGTH);
-        String execution = run + RunContext.letters(RunContext.EXECUTION_ID_LENGTH);
         Path own = ForeignNames.DEV_SHM.resolve("qipc_sharedmemory_" + execution + "own");
         Path nobodys = ForeignNames.DEV_SHM.resolve("qipc_sharedmemory_" + execution + "nobody");
         Path link = ForeignNames.DEV_SHM.resolve("sem.qipc_systemsem_" + execution + "link");
@@ -62,8 +63,6 @@ class ForeignNamesTest {
      */
     @Test
     void aSemaphoreWhoseOtherNameIsGlibcsTemporaryOneIsTheRuns() throws Exception {
-        String run = RunContext.KEY_PREFIX + RunContext.letters(RunContext.ID_LENGTH);
-        String execution = run + RunContext.letters(RunContext.EXECUTION_ID_LENGTH);
         Path temporary = ForeignNames.DEV_SHM.resolve("sem." + RunContext.letters(3) + "X9" + RunContext.letters(1).toUpperCase());
         Path semaphore = ForeignNames.DEV_SHM.resolve("sem.qipc_systemsem_" + execution + "k");
         try (ForeignNames names = ForeignNames.unwatched(run, RunContext.EXECUTION_ID_LENGTH)) {
@@ -83,8 +82,6 @@ class ForeignNamesTest {
     @Test
     void aNameAnotherUserMadeAndThatIsGoneByTheEndIsStillTold() throws Exception {
         Assumptions.assumeTrue(HostIds.uid() == 0, "needs root to run a command as nobody");
-        String run = RunContext.KEY_PREFIX + RunContext.letters(RunContext.ID_LENGTH);
-        String execution = run + RunContext.letters(RunContext.EXECUTION_ID_LENGTH);
         Path planted = ForeignNames.DEV_SHM.resolve("sem.qipc_systemsem_" + execution + "gone");
         try (ForeignNames names = ForeignNames.watch(run, RunContext.EXECUTION_ID_LENGTH)) {
             assertEquals(0, AttacksAsNobodyTest.asNobody("touch " + planted), "nobody could not make " + planted);
