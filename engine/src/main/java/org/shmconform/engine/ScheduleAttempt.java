@@ -467,7 +467,7 @@ final class ScheduleAttempt {
      * asleep in a lock wait, twice in a row, and every other worker is idle (only a running op
      * can wake a waiter, and a finished one has woken it before its reply was read). Otherwise
      * the reply, the worker's death or the deadline ends it; at the deadline the kernel decides, by the same test: the
-     * op is blocked only if every op in flight is asleep in a lock wait. One that still runs (a create or detach inside
+     * op is blocked only if every op in flight is asleep in a lock wait, twice in a row (once until 2026-12-07). One that still runs (a create or detach inside
      * its locker, starved of the CPU on a busy machine) may be what holds the set and would let it in: a deadline then,
      * so UNKNOWN, never a lock that "never returned although nobody held it".
      */
@@ -477,6 +477,20 @@ final class ScheduleAttempt {
         Duration look = FIRST_LOOK;
         while (inFlight.containsKey(worker)) {
             if (System.nanoTime() - deadline >= 0) {
+                // Two readings in a row, a look for replies between them, as before the deadline: one reading alone may
+                // catch, asleep for a moment, an op that then releases the lock (a create or detach inside its locker).
+                if (!inFlight.keySet().stream().allMatch(this::blocked)) {
+                    return Wait.DEADLINE;
+                }
+                collect(worker, LOOK);
+                if (!inFlight.containsKey(worker)) {
+                    break;
+                }
+                for (String other : new ArrayList<>(inFlight.keySet())) {
+                    if (!other.equals(worker)) {
+                        collect(other, Duration.ZERO);
+                    }
+                }
                 return inFlight.keySet().stream().allMatch(this::blocked) ? Wait.BLOCKED_AT_DEADLINE : Wait.DEADLINE;
             }
             collect(worker, look);
