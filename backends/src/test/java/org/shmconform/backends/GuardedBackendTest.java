@@ -67,7 +67,7 @@ class GuardedBackendTest {
 
         assertTrue(all.get("throwing-leftovers").availability().available());
         BackendFailure leftovers = assertThrows(BackendFailure.class,
-                () -> all.get("throwing-leftovers").removeLeftovers("shmcfnone", services, java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+                () -> all.get("throwing-leftovers").removeLeftovers("shmcfnone", services, org.shmconform.backends.testsupport.OurUser.ONLY));
         assertEquals("removeLeftovers() threw NoClassDefFoundError: org/example/MissingCleanupHelper",
                 leftovers.toString());
 
@@ -84,7 +84,7 @@ class GuardedBackendTest {
         assertEquals("a test plug-in that throws on purpose", b.mechanism());
         GuardedBackend unloadable = GuardedBackend.unloadable("unloadable:X", "X: constructor threw IllegalStateException: boom");
         assertEquals("provider failed to load", unloadable.mechanism());
-        assertEquals(List.of(), unloadable.removeLeftovers("shmcfnone", services, java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+        assertEquals(List.of(), unloadable.removeLeftovers("shmcfnone", services, org.shmconform.backends.testsupport.OurUser.ONLY));
         assertThrows(BackendFailure.class, unloadable::semantics);
     }
 
@@ -123,6 +123,6 @@ class GuardedBackendTest {
                 b.availability().reason());
         assertTrue(b.mechanism().endsWith("mechanism() threw AssertionError: no mechanism"), b.mechanism());
         assertThrows(BackendFailure.class, () -> b.open("k"), "a null segment is a failure, not a later NullPointerException");
-        assertEquals(List.of(), b.removeLeftovers("shmcfnone", services, java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+        assertEquals(List.of(), b.removeLeftovers("shmcfnone", services, org.shmconform.backends.testsupport.OurUser.ONLY));
     }
 }

@@ -5,12 +5,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.shmconform.backends.host.RunOwned.NameFacts;
 import org.shmconform.engine.state.PrivateDirectory;
 
 /**
@@ -41,18 +41,17 @@ final class ForeignNames implements AutoCloseable {
     /** Names kept at most, the oldest forgotten first: an execution asks for its own at its end, which forgets them. */
     private static final int KEPT = 10_000;
 
-    /** A name of the run as lstat saw it: its owner, its type, its inode and how many names that inode has. */
-    record Seen(String name, int uid, String type, long inode, int names) {
-        String describe() {
-            return DEV_SHM.resolve(name) + " (" + type + (names > 1 ? " with " + names + " names" : "") + " owned by uid " + uid + ")";
-        }
+    /** How a foreign name is told: its path, type, names, owner. */
+    private static String describe(NameFacts f) {
+        return DEV_SHM.resolve(f.name()) + " (" + f.type() + (f.names() > 1 ? " with " + f.names() + " names" : "")
+                + " owned by uid " + f.uid() + ")";
     }
 
     private final String runPrefix;
     private final int executionIdLength;
     private final int ownUid = PrivateDirectory.myUid();
     /** By execution prefix: what the watch saw of each execution's names that may be foreign. */
-    private final Map<String, List<Seen>> seen = new LinkedHashMap<>();
+    private final Map<String, List<NameFacts>> seen = new LinkedHashMap<>();
     private int kept;
     private final KeyFileWatch watch;
 
@@ -97,8 +96,8 @@ final class ForeignNames implements AutoCloseable {
         if (execution == null) {
             return;
         }
-        Seen s = lstat(DEV_SHM.resolve(name));
-        if (s == null || (s.type().equals(REGULAR) && s.uid() == ownUid)) {
+        NameFacts s = NameFacts.lstat(DEV_SHM.resolve(name));
+        if (s == null || (s.regular() && s.uid() == ownUid)) {
             return; // gone already, or the harness's own user's (a second name is judged at the looks: see #at)
         }
         synchronized (this) {
@@ -112,7 +111,7 @@ final class ForeignNames implements AutoCloseable {
 
     /** How many names of {@code executionPrefix} the watch kept (tests: whether it saw one that is gone now). */
     synchronized int kept(String executionPrefix) {
-        List<Seen> names = seen.get(executionPrefix);
+        List<NameFacts> names = seen.get(executionPrefix);
         return names == null ? 0 : names.size();
     }
 
@@ -123,21 +122,6 @@ final class ForeignNames implements AutoCloseable {
         return at < 0 || end > name.length() ? null : name.substring(at, end);
     }
 
-    private static final String REGULAR = "a regular file";
-
-    private static Seen lstat(Path file) {
-        try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            Map<String, Object> unix = Files.readAttributes(file, "unix:uid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
-            String type = a.isRegularFile() ? REGULAR : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
-                    : "a special file";
-            return new Seen(file.getFileName().toString(), (Integer) unix.get("uid"), type, (Long) unix.get("ino"),
-                    (Integer) unix.get("nlink"));
-        } catch (IOException | RuntimeException e) {
-            return null; // gone: nothing to judge
-        }
-    }
-
     /**
      * The names of execution {@code executionPrefix} in /dev/shm, now or since they appeared, that none of its workers
      * can have made: not a regular file, or owned by a uid none of {@code workerUids} (the harness's own counts always).
@@ -146,9 +130,9 @@ final class ForeignNames implements AutoCloseable {
      * @return one description per foreign name, each once
      */
     List<String> at(String executionPrefix, Set<Integer> workerUids, boolean last) {
-        List<Seen> names = new ArrayList<>();
+        List<NameFacts> names = new ArrayList<>();
         synchronized (this) {
-            List<Seen> watched = last ? seen.remove(executionPrefix) : seen.get(executionPrefix);
+            List<NameFacts> watched = last ? seen.remove(executionPrefix) : seen.get(executionPrefix);
             if (watched != null) {
                 names.addAll(watched);
                 if (last) {
@@ -156,11 +140,11 @@ final class ForeignNames implements AutoCloseable {
                 }
             }
         }
-        List<Seen> now = new ArrayList<>();
+        List<NameFacts> now = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(DEV_SHM,
                 f -> f.getFileName().toString().contains(executionPrefix))) {
             for (Path entry : entries) {
-                Seen s = lstat(entry);
+                NameFacts s = NameFacts.lstat(entry);
                 if (s != null) {
                     now.add(secondNameExcused(s));
                 }
@@ -169,18 +153,18 @@ final class ForeignNames implements AutoCloseable {
             // no /dev/shm here: no name there either
         }
         List<String> foreign = new ArrayList<>();
-        for (Seen s : names) {
-            addIfForeign(s.names() > 1 ? new Seen(s.name(), s.uid(), s.type(), s.inode(), 1) : s, workerUids, foreign);
+        for (NameFacts s : names) {
+            addIfForeign(s.withOneName(), workerUids, foreign); // a second name is judged by the look below only
         }
-        for (Seen s : now) {
+        for (NameFacts s : now) {
             addIfForeign(s, workerUids, foreign);
         }
         return foreign;
     }
 
-    private void addIfForeign(Seen s, Set<Integer> workerUids, List<String> foreign) {
-        boolean ours = s.type().equals(REGULAR) && s.names() <= 1 && (s.uid() == ownUid || workerUids.contains(s.uid()));
-        String d = s.describe() + ", which no worker of this execution can have made";
+    private void addIfForeign(NameFacts s, Set<Integer> workerUids, List<String> foreign) {
+        boolean ours = s.regular() && s.names() <= 1 && (s.uid() == ownUid || workerUids.contains(s.uid()));
+        String d = describe(s) + ", which no worker of this execution can have made";
         if (!ours && !foreign.contains(d)) {
             foreign.add(d);
         }
@@ -194,14 +178,14 @@ final class ForeignNames implements AutoCloseable {
      * is kept, whoever owns the file, root included: no file of the run has one. Not judged as a name appears (the
      * watch), where every new semaphore has two.
      */
-    private static Seen secondNameExcused(Seen s) {
-        if (s.names() <= 1 || !s.type().equals(REGULAR)) {
+    private static NameFacts secondNameExcused(NameFacts s) {
+        if (s.names() <= 1 || !s.regular()) {
             return s;
         }
         int others = 0;
         try (DirectoryStream<Path> all = Files.newDirectoryStream(DEV_SHM)) {
             for (Path entry : all) {
-                Seen other = entry.getFileName().toString().equals(s.name()) ? null : lstat(entry);
+                NameFacts other = entry.getFileName().toString().equals(s.name()) ? null : NameFacts.lstat(entry);
                 if (other != null && other.inode() == s.inode()) {
                     if (!GLIBC_SEMAPHORE_TEMPORARY.matcher(other.name()).matches()) {
                         return s;
@@ -212,9 +196,9 @@ final class ForeignNames implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             return s;
         }
-        Seen again = others > 0 ? null : lstat(DEV_SHM.resolve(s.name())); // its temporary name went meanwhile
+        NameFacts again = others > 0 ? null : NameFacts.lstat(DEV_SHM.resolve(s.name())); // its temporary name went meanwhile
         return others > 0 || (again != null && again.inode() == s.inode() && again.names() <= 1)
-                ? new Seen(s.name(), s.uid(), s.type(), s.inode(), 1) : s;
+                ? s.withOneName() : s;
     }
 
     /** The temporary name glibc's sem_open gives a semaphore before it links it at its own ({@code sem.XXXXXX}). */

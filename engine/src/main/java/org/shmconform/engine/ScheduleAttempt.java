@@ -126,16 +126,21 @@ final class ScheduleAttempt {
      * /dev/shm that another uid owns is another user's ({@link ForeignNames}).
      */
     private java.util.Set<Integer> workerUids() {
-        java.util.Set<Integer> uids = new java.util.HashSet<>();
-        for (WorkerSpec w : schedule.workers()) {
-            try {
-                uids.add(Users.uid(w.user()));
-            } catch (IOException e) {
-                // no such user: no worker of it ran, and nothing is its
+        if (workerUids == null) { // asked at every create that met AlreadyExists and at the end: made once
+            java.util.Set<Integer> uids = new java.util.HashSet<>();
+            for (WorkerSpec w : schedule.workers()) {
+                try {
+                    uids.add(Users.uid(w.user()));
+                } catch (IOException e) {
+                    // no such user: no worker of it ran, and nothing is its
+                }
             }
+            workerUids = java.util.Set.copyOf(uids);
         }
-        return uids;
+        return workerUids;
     }
+
+    private java.util.Set<Integer> workerUids;
 
     /** What {@link ForeignNames} finds at the execution's names in /dev/shm, as problems; forgotten when {@code last}. */
     private void lookAtNames(boolean last) {

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -21,22 +22,49 @@ public final class RunOwned {
     }
 
     /**
+     * What lstat says of a name: its owner, its type ("a regular file", "a symbolic link", ...), its inode and how many
+     * names that inode has. One reading for the reapers here and for the harness's look at a run's names (ForeignNames).
+     */
+    public record NameFacts(String name, int uid, String type, long inode, int names) {
+        public static final String REGULAR = "a regular file";
+
+        /** The facts of {@code file}, never through a link; null once it is gone (or cannot be read). */
+        public static NameFacts lstat(Path file) {
+            try {
+                PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+                Map<String, Object> unix = Files.readAttributes(file, "unix:uid,nlink,ino", LinkOption.NOFOLLOW_LINKS);
+                String type = a.isRegularFile() ? REGULAR : a.isSymbolicLink() ? "a symbolic link" : a.isDirectory() ? "a directory"
+                        : "a special file";
+                return new NameFacts(file.getFileName().toString(), (Integer) unix.get("uid"), type, (Long) unix.get("ino"),
+                        (Integer) unix.get("nlink"));
+            } catch (IOException | RuntimeException e) {
+                return null;
+            }
+        }
+
+        public boolean regular() {
+            return type.equals(REGULAR);
+        }
+
+        /** The same facts, counted as one name (a second name found to be no other file's). */
+        public NameFacts withOneName() {
+            return new NameFacts(name, uid, type, inode, 1);
+        }
+    }
+
+    /**
      * @return null when {@code file} is a regular file owned by one of {@code owners}; else why it is left ("a symbolic
      *     link owned by uid 65534"), or "gone" when it is no longer there
      */
     public static String whyNotOwned(Path file, Set<Integer> owners) {
-        try {
-            PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            int uid = (Integer) Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS);
-            if (a.isRegularFile() && owners.contains(uid)) {
-                return null;
-            }
-            String type = a.isRegularFile() ? "a regular file" : a.isSymbolicLink() ? "a symbolic link"
-                    : a.isDirectory() ? "a directory" : "a special file";
-            return type + " owned by uid " + uid + (owners.contains(uid) ? "" : ", who runs no worker of the run");
-        } catch (IOException e) {
+        NameFacts f = NameFacts.lstat(file);
+        if (f == null) {
             return "gone";
         }
+        if (f.regular() && owners.contains(f.uid())) {
+            return null;
+        }
+        return f.type() + " owned by uid " + f.uid() + (owners.contains(f.uid()) ? "" : ", who runs no worker of the run");
     }
 
     /** The line a reaper gives for a name it left: {@code <what>: left <file>: <why>}. */

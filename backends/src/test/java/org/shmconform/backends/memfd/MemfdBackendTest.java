@@ -167,7 +167,7 @@ class MemfdBackendTest extends DescriptorSegmentContract<MemfdFixture> {
     void removeLeftoversHasNothingToRemove() {
         SharedSegment s = segment(newKey());
         assertTrue(s.create(16, AccessMode.ReadWrite));
-        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), Path.of("/tmp"), java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), Path.of("/tmp"), org.shmconform.backends.testsupport.OurUser.ONLY));
         assertEquals(16, s.size(), "a live segment is untouched");
     }
 }

@@ -44,7 +44,7 @@ abstract class TrackedMemfdFixture extends SegmentFixture {
 
     @Override
     protected void assertNothingLeft() throws Exception {
-        assertEquals(List.of(), backend().removeLeftovers(keyPrefix(), Path.of("/run/shmconform-share"), java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+        assertEquals(List.of(), backend().removeLeftovers(keyPrefix(), Path.of("/run/shmconform-share"), org.shmconform.backends.testsupport.OurUser.ONLY));
         for (String nativeKey : nativeKeys) {
             assertEquals(List.of(), MemfdKernelView.references(nativeKey), "memfd left behind");
         }

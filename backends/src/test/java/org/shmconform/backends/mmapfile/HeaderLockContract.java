@@ -233,7 +233,7 @@ abstract class HeaderLockContract extends UsesSegmentFixture<HeaderLockFixture> 
         Files.createFile(plainMmapfile);
         Files.createFile(foreign);
         try {
-            List<String> removed = fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+            List<String> removed = fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), org.shmconform.backends.testsupport.OurUser.ONLY);
             assertEquals(1, removed.size(), removed.toString());
             assertTrue(removed.get(0).contains(s.nativeKey()), removed.toString());
             assertTrue(Files.exists(plainMmapfile) && Files.exists(foreign));

@@ -129,7 +129,7 @@ class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
         Path file = fixture.dir().resolve(a.temporaryName());
         Path notOurs = Files.createFile(fixture.dir().resolve("qipc_sharedmemory_someoneelse.mmap.tmp-abcdef"));
         try {
-            assertEquals(List.of("mmapfile: removed " + file), fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+            assertEquals(List.of("mmapfile: removed " + file), fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), org.shmconform.backends.testsupport.OurUser.ONLY));
             assertTrue(Files.exists(notOurs));
         } finally {
             Files.deleteIfExists(notOurs);
@@ -236,13 +236,13 @@ class MmapFileBackendTest extends DescriptorSegmentContract<MmapFileFixture> {
         assertTrue(s.create(16, AccessMode.ReadWrite));
         Path foreign = Files.createFile(fixture.dir().resolve("qipc_sharedmemory_someoneelse.mmap"));
         try {
-            List<String> removed = fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+            List<String> removed = fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), org.shmconform.backends.testsupport.OurUser.ONLY);
             assertEquals(1, removed.size(), removed.toString());
             assertTrue(removed.get(0).contains(s.nativeKey()), removed.toString());
             assertTrue(Files.exists(foreign));
         } finally {
             Files.delete(foreign);
         }
-        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid())));
+        assertEquals(List.of(), fixture.backend().removeLeftovers(fixture.keyPrefix(), fixture.dir(), org.shmconform.backends.testsupport.OurUser.ONLY));
     }
 }

@@ -52,7 +52,7 @@ final class MmapFileFixture extends SegmentFixture {
 
     @Override
     protected void assertNothingLeft() throws Exception {
-        backend.removeLeftovers(keyPrefix(), dir, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+        backend.removeLeftovers(keyPrefix(), dir, org.shmconform.backends.testsupport.OurUser.ONLY);
         assertEquals(List.of(), PrivateTmpfsDir.names(dir), "files left behind");
     }
 }

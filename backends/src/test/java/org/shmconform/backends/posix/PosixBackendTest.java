@@ -146,7 +146,7 @@ class PosixBackendTest extends SharedSegmentContract {
         assertBlocked(next);
         next.kill();
 
-        List<String> removed = backend.removeLeftovers(prefix, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+        List<String> removed = backend.removeLeftovers(prefix, tmp, org.shmconform.backends.testsupport.OurUser.ONLY);
         assertEquals(2, removed.size(), removed.toString()); // the segment and the stuck semaphore
         assertNothingLeft();
 

@@ -182,7 +182,7 @@ class SysVBackendTest extends SharedSegmentContract {
         ipcKeys.put(key("reap"), segmentKey); // for removeWhatThisTestMade, once the key files are gone
         ipcKeys.put(key("reap") + " lock", LibC.INSTANCE.ftok(QtKeys.systemVKeyFile(tmp, key("reap"), QtKeys.SYSTEM_SEMAPHORE_PREFIX).toString(), 'Q'));
         crasher.kill();
-        List<String> removed = backend().removeLeftovers(prefix, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+        List<String> removed = backend().removeLeftovers(prefix, tmp, org.shmconform.backends.testsupport.OurUser.ONLY);
         assertEquals(2, removed.size(), removed.toString()); // the segment's key file and its lock's
         assertTrue(removed.stream().allMatch(r -> r.startsWith("key file ")), removed.toString());
         assertTrue(SysVObjects.segments().stream().anyMatch(s -> s.key() == segmentKey && s.cpid() == crasher.pid()),
@@ -207,7 +207,7 @@ class SysVBackendTest extends SharedSegmentContract {
         try {
             assertTrue(segment >= 0 && set >= 0, "shmget/semget errno " + LibC.errno());
             assertEquals(0, c.semctl(set, 0, LibC.SETVAL, 1), "SETVAL errno " + LibC.errno());
-            List<String> removed = backend().removeLeftovers(prefix, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+            List<String> removed = backend().removeLeftovers(prefix, tmp, org.shmconform.backends.testsupport.OurUser.ONLY);
             assertTrue(c.shmctl(segment, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0,
                     "the other program's segment at the key of a key file of ours was removed: " + removed);
             assertTrue(c.semctl(set, 0, LibC.GETVAL) >= 0, "the other program's set at the key of a key file of ours was removed: " + removed);
@@ -235,7 +235,7 @@ class SysVBackendTest extends SharedSegmentContract {
             assertTrue(victim >= 0 && mine >= 0, "shmget errno " + LibC.errno());
             Files.createSymbolicLink(tmp.resolve(QtKeys.platformSafeName(prefix + "link", QtKeys.SHARED_MEMORY_PREFIX)), victimFile);
             Files.setOwner(chowned, chowned.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
-            List<String> removed = backend().removeLeftovers(prefix, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+            List<String> removed = backend().removeLeftovers(prefix, tmp, org.shmconform.backends.testsupport.OurUser.ONLY);
             assertTrue(c.shmctl(victim, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0, "the link's target's segment stays: " + removed);
             assertTrue(c.shmctl(mine, LibC.IPC_STAT, new com.sun.jna.Memory(LibC.SHMID_DS_SIZE)) == 0, "another creator's segment stays: " + removed);
             assertTrue(Files.exists(victimFile), "the link's target stays");

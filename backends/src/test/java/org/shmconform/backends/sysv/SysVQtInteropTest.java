@@ -75,7 +75,7 @@ class SysVQtInteropTest {
         }
         // removeLeftovers removes the key files only: the objects this test's processes made go first.
         TestMadeObjects.remove(tmp, key, peers.stream().map(PeerProcess::pid).toList(), List.of());
-        backend.removeLeftovers(key, tmp, java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+        backend.removeLeftovers(key, tmp, org.shmconform.backends.testsupport.OurUser.ONLY);
     }
 
     private PeerProcess qt() throws Exception {

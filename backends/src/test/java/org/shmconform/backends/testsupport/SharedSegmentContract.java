@@ -67,7 +67,7 @@ public abstract class SharedSegmentContract {
         for (PeerProcess peer : peers) {
             peer.kill();
         }
-        List<String> removed = backend().removeLeftovers(prefix, tempDir(), java.util.Set.of(org.shmconform.backends.host.HostIds.uid()));
+        List<String> removed = backend().removeLeftovers(prefix, tempDir(), OurUser.ONLY);
         if (!removed.isEmpty()) {
             System.err.println("[" + getClass().getSimpleName() + "] removed leftovers: " + removed);
         }
