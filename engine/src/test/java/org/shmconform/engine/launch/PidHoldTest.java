@@ -260,9 +260,15 @@ class PidHoldTest {
      * The worker's /proc stat once its launching shell has exec'd {@code sleep}, or after 10 s (the caller asserts it).
      * The pin may come before that exec: CI read "(dash)" here once, on 2026-12-07, on a busy machine.
      */
+    /**
+     * The worker's stat once its exec of sleep is over: the kernel names the process "sleep" inside the exec, before it
+     * has laid out the new program's environment, and /proc/PID/environ reads empty until then (seen once in a verify
+     * beside a run: the environ assertion below failed on an empty string).
+     */
     private static String statOnceSleepIsExecd(long pid) throws Exception {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");
-        awaitUpTo10s(() -> Files.readString(stat).contains("(sleep)"));
+        Path environ = Path.of("/proc", Long.toString(pid), "environ");
+        awaitUpTo10s(() -> Files.readString(stat).contains("(sleep)") && !Files.readString(environ).isEmpty());
         return Files.readString(stat);
     }
 
