@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.shmconform.backends.host.HeldNamespace;
 import org.shmconform.engine.launch.SystemTools;
 
 /**
@@ -18,17 +19,24 @@ import org.shmconform.engine.launch.SystemTools;
  * pipe from the harness. It ends when {@link #close()} kills it, and also by itself when the
  * harness dies (the pipe closes), so a killed harness leaves no holder behind. When the last
  * process in a namespace is gone the kernel frees every IPC object and the tmpfs in it.
+ *
+ * <p>Workers enter the namespaces this harness holds open ({@link HeldNamespace}), not the holder's pid's: a holder
+ * killed from outside (the OOM killer) gives its pid back, and {@code nsenter --target <pid>} run after that could have
+ * put a root worker into the namespaces of whichever process got the pid next.
  */
 final class NamespaceHolder implements AutoCloseable {
     private final Process process;
     private final boolean privateShm;
     /** Its IPC namespace, read once it said "ready": the harness's own child, not reaped before close(). */
     private final OwnIpcNamespace ipc;
+    /** Its IPC namespace and, with privateShm, its mount namespace, held from when the holder was proven alive. */
+    private final List<HeldNamespace> held;
 
-    private NamespaceHolder(Process process, boolean privateShm, OwnIpcNamespace ipc) {
+    private NamespaceHolder(Process process, boolean privateShm, OwnIpcNamespace ipc, List<HeldNamespace> held) {
         this.process = process;
         this.privateShm = privateShm;
         this.ipc = ipc;
+        this.held = held;
     }
 
     /**
@@ -52,10 +60,20 @@ final class NamespaceHolder implements AutoCloseable {
             p.destroyForcibly();
             throw new IOException("namespace holder failed: " + String.join(" ", argv) + ": " + first);
         }
+        List<HeldNamespace> held = new ArrayList<>();
         try {
-            return new NamespaceHolder(p, privateShm, OwnIpcNamespace.of(p.pid()));
-        } catch (IOException e) {
+            held.add(HeldNamespace.open(p.pid(), "ipc"));
+            if (privateShm) {
+                held.add(HeldNamespace.open(p.pid(), "mnt"));
+            }
+            // Our own child, alive after the opens, was alive during them: the pid was still its own.
+            if (!p.isAlive()) {
+                throw new IOException("namespace holder " + p.pid() + " ended before its namespaces were held");
+            }
+            return new NamespaceHolder(p, privateShm, OwnIpcNamespace.of(p.pid()), List.copyOf(held));
+        } catch (IOException | RuntimeException e) {
             p.destroyForcibly();
+            held.forEach(HeldNamespace::close);
             throw e;
         }
     }
@@ -72,12 +90,16 @@ final class NamespaceHolder implements AutoCloseable {
         return process.isAlive();
     }
 
-    /** The wrapper that runs a program in this holder's namespaces; nsenter execs it in place. */
+    /**
+     * The wrapper that runs a program in this holder's namespaces; nsenter execs it in place. It names the namespaces by
+     * this harness's descriptors, so it is made just before each start and used at once: after {@link #close()} the
+     * numbers may be another file's (a start that raced the environment's close is ended by that close).
+     */
     List<String> enterPrefix() {
-        List<String> prefix = new ArrayList<>(List.of(SystemTools.path("nsenter"), "--target", Long.toString(pid()), "--ipc"));
+        List<String> prefix = new ArrayList<>(List.of(SystemTools.path("nsenter"), "--ipc=" + held.get(0).path()));
         if (privateShm) {
             // Entering a mount namespace resets the working directory to its root: keep ours.
-            prefix.addAll(List.of("--mount", "--wd=" + System.getProperty("user.dir")));
+            prefix.addAll(List.of("--mount=" + held.get(1).path(), "--wd=" + System.getProperty("user.dir")));
         }
         prefix.add("--");
         return prefix;
@@ -92,6 +114,7 @@ final class NamespaceHolder implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             ipc.close();
+            held.forEach(HeldNamespace::close);
         }
     }
 }
