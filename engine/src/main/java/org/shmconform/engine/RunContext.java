@@ -50,8 +50,10 @@ public final class RunContext implements AutoCloseable {
     private final OfdLockFile lock;
     private final Ledger ledger;
     private WorkerPool workerPool;
-    /** The execution ids handed out ({@link #nextExecutionPrefix}), so that none is given twice. */
+    /** The execution ids handed out or reserved ({@link #nextExecutionPrefix}), so that none is given twice. */
     private final java.util.Set<String> executionIds = new java.util.HashSet<>();
+    /** Drawn by {@link #reserveNextExecutionPrefix} and not handed out yet, or null; guarded by {@link #executionIds}. */
+    private String reservedExecutionId;
     private final Map<String, Path> tmpDirs = new LinkedHashMap<>();
     /** TMPDIR names whose directories get a file system of their own ({@link #keyFilesOnAFileSystemOfTheirOwn}). */
     private final java.util.Set<String> ownFileSystem = new java.util.HashSet<>();
@@ -403,13 +405,37 @@ public final class RunContext implements AutoCloseable {
     public String nextExecutionPrefix() {
         String id;
         synchronized (executionIds) {
-            do {
-                id = letters(EXECUTION_ID_LENGTH);
-            } while (!executionIds.add(id));
+            id = reservedExecutionId;
+            reservedExecutionId = null;
+            if (id == null) {
+                id = freshExecutionId();
+            }
         }
         String prefix = keyPrefix() + id;
         ledger.write("execution " + prefix);
         return prefix;
+    }
+
+    /**
+     * The prefix the next {@link #nextExecutionPrefix} returns, drawn now (asked again, the same); its ledger line is
+     * written when it is handed out, as ever. Why: a test plants a file at the next execution's name before it runs.
+     */
+    String reserveNextExecutionPrefix() {
+        synchronized (executionIds) {
+            if (reservedExecutionId == null) {
+                reservedExecutionId = freshExecutionId();
+            }
+            return keyPrefix() + reservedExecutionId;
+        }
+    }
+
+    /** A new execution id, never given before in the run; holding {@link #executionIds}. */
+    private String freshExecutionId() {
+        String id;
+        do {
+            id = letters(EXECUTION_ID_LENGTH);
+        } while (!executionIds.add(id));
+        return id;
     }
 
     /**

@@ -10,14 +10,9 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -32,7 +27,6 @@ import org.shmconform.history.Execution;
 import org.shmconform.history.HistoryEvent;
 import org.shmconform.model.Property;
 import org.shmconform.schedule.Schedule;
-import org.shmconform.schedule.Step;
 import org.shmconform.schedule.WorkerSpec;
 
 /**
@@ -40,26 +34,30 @@ import org.shmconform.schedule.WorkerSpec;
  * next): B's create meets it and answers AlreadyExists, which the checker, told nothing, judged a FAIL of CREATE-SIZE
  * against the posix backend. The execution now has a problem ({@link ForeignNames}), so no verdict stands on it, and
  * the reaper leaves the file, which is not the run's.
+ *
+ * <p>No clock orders the plant: the test takes the next execution's prefix before the run ({@link
+ * RunContext#reserveNextExecutionPrefix}) and plants nobody's file at B's name first, so B's create meets it however
+ * slow the machine is. (A's name appearing, then a plant while A slept 5 s, run again when late, was a test that passed
+ * only on a machine that did not keep its thread off the CPU that long.)
  */
 class ForeignNameInDevShmTest {
     @RegisterExtension
     static final OneRunPerClass RUN = new OneRunPerClass();
 
-    /** Long enough for this test's thread to see A's name and plant B's on a busy machine; a late plant is run again. */
-    private static final long SLEEP_MS = 5_000;
     private static final int NOBODY = 65534;
 
+    /** Nobody's file at B's name, made before the run: B's create meets it. */
     @Test
     void aCreateThatMeetsAnotherUsersFileAtItsNameHasNoVerdictAndTheFileIsLeft() throws Exception {
         Assumptions.assumeTrue(HostIds.uid() == 0, "needs root to make another user's file");
         ScheduleRunner runner = new ScheduleRunner(RUN.context(), Map.of(LocalEnvironment.NAME, new LocalEnvironment()),
                 ScheduleRunner.Timing.defaults());
         Schedule s = new Schedule("foreign-name-test", null, List.of(WorkerSpec.local("A", "posix"), WorkerSpec.local("B", "posix")),
-                List.of(create("A", "k", 64), Step.of("A", "sleep").ms(SLEEP_MS), create("B", "j", 64)));
-        List<Path> planted = new ArrayList<>();
+                List.of(create("A", "k", 64), create("B", "j", 64)));
+        String prefix = RUN.context().reserveNextExecutionPrefix();
+        Path file = bsName(prefix);
         try {
-            Execution x = runWhereBMeetsAPlant(runner, s, planted);
-            Path file = planted.get(planted.size() - 1);
+            Execution x = runWhereBMeetsAPlant(runner, s, prefix, file);
             String expected = Execution.FOREIGN_OBJECT + file + " (a regular file owned by uid " + NOBODY + ")";
             assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(expected)), x.problems().toString());
             assertTrue(x.metAnOutsideHand());
@@ -70,12 +68,9 @@ class ForeignNameInDevShmTest {
             assertEquals(NOBODY, Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS));
             assertTrue(x.notes().stream().anyMatch(n -> n.contains("posix: left " + file + ": a regular file owned by uid "
                     + NOBODY)), x.notes().toString());
-            String prefix = prefixIn(file.getFileName().toString());
             assertEquals(List.of(file), namesOf(prefix), "the run's own names of the execution are gone, nobody's is left");
         } finally {
-            for (Path p : planted) {
-                Files.deleteIfExists(p);
-            }
+            Files.deleteIfExists(file);
         }
     }
 
@@ -83,7 +78,7 @@ class ForeignNameInDevShmTest {
      * A pooled worker that locked in an execution that met another program's object is not reused (WorkerPool#readmit):
      * what it may hold there (a SEM_UNDO adjustment on a System V set, which the ledger writes {@code foreign} and no
      * reaper removes) would otherwise live on in the pool: it is ended, while the worker that did not lock stays in the
-     * pool, as ever.
+     * pool, as ever. The object is nobody's file at B's name, planted before the run as in the test above.
      */
     @Test
     void aPooledWorkerThatLockedInAnExecutionThatMetAForeignObjectIsNotReused() throws Exception {
@@ -92,10 +87,11 @@ class ForeignNameInDevShmTest {
                 ScheduleRunner.Timing.defaults()).reusingWorkers();
         Schedule s = new Schedule("foreign-name-pool-test", null, List.of(new WorkerSpec("A", "posix", LocalEnvironment.NAME, "g", null),
                 new WorkerSpec("B", "posix", LocalEnvironment.NAME, "g", null)),
-                List.of(create("A", "k", 64), lock("A"), unlock("A"), Step.of("A", "sleep").ms(SLEEP_MS), create("B", "j", 64)));
-        List<Path> planted = new ArrayList<>();
+                List.of(create("A", "k", 64), lock("A"), unlock("A"), create("B", "j", 64)));
+        String prefix = RUN.context().reserveNextExecutionPrefix();
+        Path file = bsName(prefix);
         try {
-            Execution met = runWhereBMeetsAPlant(runner, s, planted);
+            Execution met = runWhereBMeetsAPlant(runner, s, prefix, file);
             assertTrue(met.metAForeignObject(), met.problems().toString());
             long lockerPid = met.workers().get("A").pid();
             assertTrue(met.notes().stream().anyMatch(n -> n.startsWith("worker A (pid " + lockerPid + ") not reused")
@@ -106,70 +102,35 @@ class ForeignNameInDevShmTest {
             assertTrue(ProcessHandle.of(otherPid).map(ProcessHandle::isAlive).orElse(false), "B, which did not lock, was ended too");
             assertTrue(met.notes().stream().noneMatch(n -> n.startsWith("worker B ")), met.notes().toString());
         } finally {
-            for (Path p : planted) {
-                Files.deleteIfExists(p);
-            }
+            Files.deleteIfExists(file);
         }
     }
 
     /**
-     * Runs {@code s} until B's create meets nobody's file, planted at its name once A's name appeared (three times at
-     * most: a plant after B's create, on a machine that kept this test's thread off the CPU for {@value #SLEEP_MS} ms,
-     * runs it again); every file planted is added to {@code planted}.
+     * Plants nobody's file at {@code file} (B's name in the execution {@code prefix}, reserved and not run yet), then
+     * runs {@code s} once: its execution is the one of {@code prefix}, and B's create met the file (AlreadyExists).
      */
-    private static Execution runWhereBMeetsAPlant(ScheduleRunner runner, Schedule s, List<Path> planted) throws Exception {
+    private static Execution runWhereBMeetsAPlant(ScheduleRunner runner, Schedule s, String prefix, Path file) throws Exception {
         assertEquals(null, runner.unavailableReason(s), "posix workers cannot run here");
-        ExecutorService planter = Executors.newSingleThreadExecutor();
-        try {
-            for (int attempt = 0; attempt < 3; attempt++) {
-                Future<Path> plant = planter.submit(ForeignNameInDevShmTest::plantBsNameOnceAsNameAppears);
-                Execution x = runner.run(s);
-                planted.add(plant.get(60, TimeUnit.SECONDS));
-                HistoryEvent bCreate = x.history().events().stream()
-                        .filter(e -> "B".equals(e.process()) && "create".equals(e.f()) && e.type() != EventType.invoke)
-                        .findFirst().orElseThrow(() -> new AssertionError("B's create has no answer:\n" + x.history().toJsonLines()));
-                if (bCreate.type() != EventType.ok) {
-                    assertEquals("AlreadyExists", bCreate.error(), x.history().toJsonLines());
-                    return x;
-                }
-            }
-            throw new AssertionError("in three runs, B's create came before this test's plant: a thread of this JVM was "
-                    + "kept off the CPU for " + SLEEP_MS + " ms each time");
-        } finally {
-            planter.shutdownNow();
-        }
+        plantNobodysFile(file);
+        Execution x = runner.run(s);
+        assertEquals(prefix, x.keyPrefix(), "the run took the reserved execution prefix");
+        HistoryEvent bCreate = x.history().events().stream()
+                .filter(e -> "B".equals(e.process()) && "create".equals(e.f()) && e.type() != EventType.invoke)
+                .findFirst().orElseThrow(() -> new AssertionError("B's create has no answer:\n" + x.history().toJsonLines()));
+        assertEquals("AlreadyExists", bCreate.error(), x.history().toJsonLines());
+        return x;
     }
 
-    /**
-     * Waits for A's segment name ({@code qipc_sharedmemory_<execution prefix>k<sha1>}), then makes nobody's file at B's
-     * ({@code ...j<sha1>}), as another user who read the first can: made by root, then given to nobody.
-     */
-    private static Path plantBsNameOnceAsNameAppears() throws Exception {
-        String start = QtKeys.SHARED_MEMORY_PREFIX + RUN.context().keyPrefix();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (DirectoryStream<Path> names = Files.newDirectoryStream(ForeignNames.DEV_SHM,
-                    f -> f.getFileName().toString().startsWith(start))) {
-                for (Path a : names) {
-                    String prefix = prefixIn(a.getFileName().toString());
-                    if (a.getFileName().toString().startsWith(QtKeys.platformSafeName(prefix + "k", QtKeys.SHARED_MEMORY_PREFIX))) {
-                        Path b = ForeignNames.DEV_SHM.resolve(QtKeys.platformSafeName(prefix + "j", QtKeys.SHARED_MEMORY_PREFIX));
-                        Files.createFile(b);
-                        Files.setAttribute(b, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
-                        return b;
-                    }
-                }
-            }
-            Thread.sleep(1);
-        }
-        throw new AssertionError("A's segment never appeared in /dev/shm");
+    /** B's segment name in /dev/shm in the execution {@code prefix} ({@code qipc_sharedmemory_<prefix>j<sha1>}). */
+    private static Path bsName(String prefix) {
+        return ForeignNames.DEV_SHM.resolve(QtKeys.platformSafeName(prefix + "j", QtKeys.SHARED_MEMORY_PREFIX));
     }
 
-    /** The execution prefix in a name of the run: the run's prefix and the execution's id. */
-    private static String prefixIn(String name) {
-        String run = RUN.context().keyPrefix();
-        int at = name.indexOf(run);
-        return name.substring(at, at + run.length() + RunContext.EXECUTION_ID_LENGTH);
+    /** Makes nobody's file at {@code b}, as another user who read a name of the run can: made by root, then given to nobody. */
+    private static void plantNobodysFile(Path b) throws Exception {
+        Files.createFile(b);
+        Files.setAttribute(b, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static List<Path> namesOf(String prefix) throws Exception {
