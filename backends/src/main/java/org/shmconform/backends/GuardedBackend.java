@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  *     not load, when availability() throws, or when semantics() throws (a column whose declaration
  *     cannot be read cannot be judged).</li>
  * <li>{@link #mechanism()} gives the one-line reason instead of throwing.</li>
- * <li>{@link #semantics()}, {@link #open(String)} and {@link #removeLeftovers} throw a
+ * <li>{@link #semantics()}, {@link #open(String)}, {@link #removeLeftovers} and {@link #heldOutside} throw a
  *     {@link BackendFailure} (a RuntimeException with that line), whatever the plug-in threw: the
  *     engine's reaper, the worker's command loop and the fuzzer already handle RuntimeExceptions.</li>
  * </ul>
@@ -154,6 +154,15 @@ public final class GuardedBackend implements SharedMemoryBackend {
         }
         List<String> removed = call("removeLeftovers()", () -> plugin.removeLeftovers(keyPrefix, tempDir, owners));
         return removed == null ? List.of() : removed;
+    }
+
+    @Override
+    public List<String> heldOutside(String keyPrefix, java.util.Collection<String> keys, java.util.Set<Long> ours) {
+        if (loadFailure != null) {
+            return List.of(); // never loaded, so nothing of it was ever found through its holders
+        }
+        List<String> held = call("heldOutside()", () -> plugin.heldOutside(keyPrefix, keys, ours));
+        return held == null ? List.of() : held;
     }
 
     @Override

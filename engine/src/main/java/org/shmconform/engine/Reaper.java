@@ -45,7 +45,7 @@ public final class Reaper {
     private Reaper() {
     }
 
-    private static synchronized List<SharedMemoryBackend> availableBackends() {
+    static synchronized List<SharedMemoryBackend> availableBackends() {
         if (available == null) {
             List<SharedMemoryBackend> ok = new ArrayList<>();
             for (SharedMemoryBackend b : Backends.all()) {

@@ -152,6 +152,18 @@ final class ScheduleAttempt {
         }
     }
 
+    /** The keys the execution's objects were given, as sent: what {@link ForeignHolders} asks the backends about. */
+    private final java.util.Set<String> keysSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /** What other programs hold at the execution's names, by its columns' backends' looks ({@link ForeignHolders}). */
+    private void lookAtHolders() {
+        java.util.Set<String> columns = schedule.workers().stream().map(WorkerSpec::impl)
+                .collect(java.util.stream.Collectors.toSet());
+        for (String f : ForeignHolders.of(columns, prefix, keysSent, workerPids())) {
+            addProblem(Execution.FOREIGN_OBJECT + f);
+        }
+    }
+
     /** The run's pool, when workers are reused (WorkerPool.serves); null: every worker starts fresh and exits at the end. */
     private final WorkerPool pool;
     /**
@@ -246,6 +258,7 @@ final class ScheduleAttempt {
                     addProblem(Execution.FOREIGN_OBJECT + f);
                 }
                 lookAtNames(true); // before the reaper, which leaves another user's names but removes the run's
+                lookAtHolders();
             });
             java.util.Set<OwnNamespaceReaper.Namespace> setFree = OwnNamespaceReaper.reapAfter(ownNamespaces, notes);
             if (!proven.isEmpty()) {
@@ -814,6 +827,11 @@ final class ScheduleAttempt {
             }
             lookAtNames(false);
         }
+        if (("create".equals(invoke.f()) || "attach".equals(invoke.f()))
+                && ("AlreadyExists".equals(reply.error()) || "LockError".equals(reply.error()))) {
+            // Met a holder, or waited in vain for a claim: another program's may be the one met, and gone by the end.
+            lookAtHolders();
+        }
     }
 
     /** A problem once, however many looks find it. */
@@ -984,6 +1002,9 @@ final class ScheduleAttempt {
                     run.workerTmp(spec.tmpdir(), spec.user()));
         } else if (key != null && !key.isEmpty()) {
             key = NativeNames.plainKey(spec.impl(), key, () -> run.workerTmp(spec.tmpdir(), spec.user()));
+        }
+        if (key != null && !key.isEmpty()) {
+            keysSent.add(key);
         }
         Args args = step.args().withKey(key);
         if (op == Op.spawnChild) {

@@ -76,4 +76,17 @@ public interface SharedMemoryBackend {
      * @return a human-readable line per object or file removed or left (empty when nothing was there)
      */
     List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners);
+
+    /**
+     * Processes other than {@code ours} that hold one of this backend's objects at a name of {@code keyPrefix}, or hold
+     * what this backend uses to order its creates and attaches of {@code keys} (the keys its objects were given), one line
+     * each: where a backend finds an object through the processes that hold it (a memfd, which has no name in any
+     * filesystem), another program can hold one of the same name, or hold the claim on it, and the run's workers would
+     * take it for the run's. The harness makes every verdict of such an execution UNKNOWN. A process of {@code ours}'s
+     * children (a worker's spawned child) is one of ours. Default: none, for a backend whose named objects the harness
+     * looks at itself (/dev/shm, System V keys).
+     */
+    default List<String> heldOutside(String keyPrefix, java.util.Collection<String> keys, java.util.Set<Long> ours) {
+        return List.of();
+    }
 }

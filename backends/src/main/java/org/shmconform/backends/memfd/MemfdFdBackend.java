@@ -55,4 +55,10 @@ public final class MemfdFdBackend implements SharedMemoryBackend {
     public List<String> removeLeftovers(String keyPrefix, Path tempDir, java.util.Set<Integer> owners) {
         return memfd.removeLeftovers(keyPrefix, tempDir, owners);
     }
+
+    /** A memfd of a name of the run, or the claim on one, held by another program: attaches would take it for the run's. */
+    @Override
+    public List<String> heldOutside(String keyPrefix, java.util.Collection<String> keys, java.util.Set<Long> ours) {
+        return MemfdHolders.outside(keyPrefix, keys, ours);
+    }
 }

@@ -74,7 +74,7 @@ final class ProcFdScan {
         }
     }
 
-    private static List<Long> pids() {
+    static List<Long> pids() {
         List<Long> pids = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
             for (Path entry : entries) {
