@@ -63,6 +63,14 @@ final class PosixSemaphore extends QtSystemSemaphore {
             return failErrno("QSystemSemaphore::handle (sem_open)", errno);
         }
         createdSemaphore = (oflag & LibC.O_EXCL) != 0;
+        if (!createdSemaphore) {
+            String refusal = SemaphoreFileCheck.refusalOf(semaphore, name);
+            if (refusal != null) {
+                LibC.INSTANCE.sem_close(semaphore); // mapped only: nothing was written to it
+                semaphore = null;
+                return fail(SegmentError.UnknownError, "QSystemSemaphore::handle: " + refusal);
+            }
+        }
         return true;
     }
 

@@ -181,6 +181,41 @@ class PosixBackendTest extends SharedSegmentContract {
     }
 
     /**
+     * Another program's semaphore hard-linked at the name of this key's lock semaphore: an attach's locker opens the
+     * existing semaphore by its name (sem_open without O_EXCL, as Qt's Open mode does), and sem_wait and sem_post would
+     * then write that program's file. It is refused before anything is written, once read through the mapping.
+     */
+    @Test
+    void aLockSemaphoreWithASecondNameIsNotUsed() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(org.shmconform.backends.host.HostIds.uid() == 0,
+                "reads the mapping through /proc/self/map_files, which needs CAP_SYS_ADMIN");
+        SharedSegment other = open("theirs");
+        assertTrue(other.create(4096, AccessMode.ReadWrite), other.errorString());
+        SharedSegment s = open("linkedsem");
+        Path theirs = semaphoreFile(other);
+        Path name = semaphoreFile(s);
+        assertTrue(Files.exists(theirs), theirs + " is made with the segment");
+        Files.createLink(name, theirs);
+        try {
+            assertFalse(s.attach(AccessMode.ReadWrite), "attached through another object's semaphore linked at the key's");
+            assertTrue(s.errorString().contains("has 2 names: another file linked at the semaphore's name, not used"),
+                    s.errorString());
+            assertTrue(other.lock(), other.errorString());
+            assertTrue(other.unlock(), other.errorString());
+        } finally {
+            Files.deleteIfExists(name);
+            other.close();
+            s.close();
+        }
+        assertNothingLeft();
+    }
+
+    private static Path semaphoreFile(SharedSegment segment) {
+        String key = segment.nativeKey().substring("/qipc_sharedmemory_".length());
+        return PosixBackend.DEV_SHM.resolve("sem.qipc_systemsem_" + key);
+    }
+
+    /**
      * /dev/shm is anyone's to write: a file another user made at a name of the run, or a link there, is not the run's,
      * and its reaper leaves it (it removed both by their names before, as root); the run's own regular files it removes.
      */
