@@ -75,7 +75,7 @@ public final class ForkServer implements AutoCloseable {
         argv.addAll(command.arguments());
         argv.add(WorkerProtocol.ForkServer.ARGUMENT);
         ProcessBuilder builder = new ProcessBuilder(argv).redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
-        builder.environment().putAll(command.environment());
+        WorkerEnvironment.reset(builder.environment(), command);
         // The dynamic linker binds every symbol once, in the server, and each forked worker inherits the bound tables
         // instead of binding on first use each function it calls (ld.so(8), LD_BIND_NOW): a forked Qt 6.4 worker's life
         // (hello, create, lock, write, read, unlock, detach, exit) cost 0.81-0.95 times the CPU without it (qt-worker/README.md).

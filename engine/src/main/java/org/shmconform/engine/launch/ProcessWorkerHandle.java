@@ -88,7 +88,7 @@ public final class ProcessWorkerHandle implements WorkerHandle {
             }
         }
         ProcessBuilder builder = new ProcessBuilder(argv);
-        builder.environment().putAll(command.environment());
+        WorkerEnvironment.reset(builder.environment(), command);
         try {
             return new ProcessWorkerHandle(selfArming ? WorkerLauncher.startSelfArming(builder) : WorkerLauncher.start(builder), hold);
         } catch (IOException | RuntimeException e) {
