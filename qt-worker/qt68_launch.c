@@ -165,6 +165,13 @@ int main(int argc, char **argv) {
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
         fail(2, "cannot make the mounts private: %s", strerror(errno));
     }
+    /* The cached root, read-only in this namespace: a worker of another user is dumpable, so any process of its user
+       could write the root's /tmp and /var/tmp (1777) through /proc/PID/root, into the harness's private cache. What a
+       worker writes goes to the run's directories shared below, on a tmpfs of their own, and to /dev/shm. */
+    if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) != 0
+            || mount(NULL, root, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY, NULL) != 0) {
+        fail(2, "cannot make %s read-only: %s", root, strerror(errno));
+    }
     bind_tree("/dev");  /* /dev/shm: POSIX shared memory and named semaphores */
     bind_tree("/proc"); /* same pid namespace: the host's /proc is the right one */
     const char *tmp = getenv("TMPDIR");

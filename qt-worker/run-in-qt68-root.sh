@@ -30,6 +30,10 @@ shift
 userspec=()
 case ${1:-} in --userspec=*) userspec=("$1" "--groups=${1#--userspec=*:}"); shift ;; esac
 
+# The cached root, read-only in this namespace: a worker of another user is dumpable, so any process of its user could
+# write the root's /tmp and /var/tmp (1777) through /proc/PID/root, into the harness's private cache.
+mount --rbind -- "$root" "$root"
+mount -o remount,bind,ro -- "$root"
 mount --rbind /dev "$root/dev"   # /dev/shm: POSIX shared memory and named semaphores
 mount --rbind /proc "$root/proc" # same pid namespace: the host's /proc is the right one
 # The run's directories appear at the same paths inside. They are bound onto a fresh tmpfs laid

@@ -148,6 +148,30 @@ class Qt68RootTest {
         assertEquals("qt-posix", qt68(KeyMode.LEGACY_POSIX).hello().backend());
     }
 
+    /**
+     * The cached root is read-only to its workers, but for the run's directories bound in: a worker of another user is
+     * dumpable, so any process of that user could write the root's /tmp and /var/tmp (1777) through /proc/PID/root, and
+     * what it wrote stayed in the harness's private cache (found by a read of the code; this write succeeded before).
+     */
+    @Test
+    void theCachedRootIsReadOnlyThroughAWorkersRootButTheSharedDirectoriesAreNot() throws Exception {
+        WorkerProcess w = qt68(KeyMode.LEGACY_SYSV);
+        Path inside = Path.of("/proc", Long.toString(w.hostPid().orElse(w.hello().pid())), "root");
+        Path planted = inside.resolve("var/tmp/planted-" + RunContext.letters(8));
+        try {
+            java.nio.file.FileSystemException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                    java.nio.file.FileSystemException.class, () -> Files.createFile(planted));
+            assertTrue(String.valueOf(refused.getReason()).contains("Read-only"), refused.toString());
+        } finally {
+            Files.deleteIfExists(planted);
+        }
+        Path shared = inside.resolve(tmp.toString().substring(1)).resolve("written-" + RunContext.letters(8));
+        Files.createFile(shared);
+        assertTrue(Files.exists(tmp.resolve(shared.getFileName())), "the run's TMPDIR is the host's, writable");
+        Files.delete(shared);
+        exitAll();
+    }
+
     @Test
     void keyModesNameTheObjectsQtDocumentsAndJavaUses() throws Exception {
         // platformSafeKey: POSIX gives "/<key>", System V gives "$XDG_RUNTIME_DIR/<key>" (issue 11's reading).
