@@ -5,7 +5,10 @@
 # exists, is a newer client that speaks an API version the 20.10 engine refuses.
 set -u
 DOCKER=/usr/bin/docker
-LOG=/var/log/shmconform-dockerd.log
+# Root writes its logs in a directory of its own that only root can write: on Ubuntu /var/log is group-writable
+# (root:syslog 0775, not sticky), so another user could put a link at a fixed name there, which root's ">" would follow.
+LOG_DIR=/var/lib/shmconform
+LOG=$LOG_DIR/dockerd.log
 WAIT_SECONDS=${SHMCONFORM_ENGINE_WAIT:-30}
 
 fail() { echo "start-engine: $*" >&2; exit 1; }
@@ -18,16 +21,25 @@ fi
 
 [ "$(id -u)" = 0 ] || fail "no engine answers and starting dockerd needs root (uid $(id -u))"
 
+[ "$(stat -c %u -- "${LOG_DIR%/*}")" = 0 ] && [ $((0$(stat -c %a -- "${LOG_DIR%/*}") & 022)) = 0 ] \
+    || fail "${LOG_DIR%/*} must be root's and writable by root alone"
+if [ ! -e "$LOG_DIR" ] && [ ! -L "$LOG_DIR" ]; then
+    mkdir -m 0700 -- "$LOG_DIR" || fail "cannot make $LOG_DIR"
+fi
+[ ! -L "$LOG_DIR" ] && [ -d "$LOG_DIR" ] && [ "$(stat -c %u:%a -- "$LOG_DIR")" = 0:700 ] \
+    || fail "$LOG_DIR must be a directory of root's with mode 0700, not a link"
+
 if ! command -v dockerd >/dev/null 2>&1 || [ ! -x "$DOCKER" ]; then
     echo "start-engine: installing docker.io" >&2
     export DEBIAN_FRONTEND=noninteractive
-    { apt-get update -qq && apt-get install -y -qq docker.io; } >"${LOG%.log}-apt.log" 2>&1 \
-        || fail "apt-get install docker.io failed (see ${LOG%.log}-apt.log)"
+    { apt-get update -qq && apt-get install -y -qq docker.io; } >"$LOG_DIR/apt.log" 2>&1 \
+        || fail "apt-get install docker.io failed (see $LOG_DIR/apt.log)"
 fi
 
 # A dockerd may already be starting (another caller, or the last one still coming up): only start
-# one if none runs, so calling this script twice never starts two daemons on one socket.
-if ! pgrep -x dockerd >/dev/null 2>&1; then
+# one if none runs, so calling this script twice never starts two daemons on one socket. Root's only: anyone can
+# run a program called dockerd.
+if ! pgrep -u 0 -x dockerd >/dev/null 2>&1; then
     # Defaults on purpose (no --default-ipc-mode shareable): containers get private IPC unless they ask.
     # containerd is started by dockerd itself when no system containerd answers.
     nohup dockerd >>"$LOG" 2>&1 </dev/null &
