@@ -62,11 +62,13 @@ public final class SafeFiles {
             try {
                 Path parent = root.toAbsolutePath().getParent();
                 if (parent != null) {
-                    Files.createDirectories(parent, RWXR_XR_X);
+                    makeParents(parent, uid);
                 }
                 Files.createDirectory(root, RWXR_XR_X);
             } catch (FileAlreadyExistsException e) {
                 // made by someone else meanwhile: checked below like any existing one
+            } catch (UnsafePathException e) {
+                throw e; // a folder above, made by another user meanwhile: said as the first look says it
             } catch (IOException e) {
                 throw new UnsafePathException(root, "cannot make the report folder (" + reason(e) + "); " + fix);
             }
@@ -92,6 +94,32 @@ public final class SafeFiles {
         refuseUnsafeAbove(root, uid, "made by another user while this one made the folders below it");
         return root;
     }
+
+    /**
+     * mkdir of each missing folder of {@code parent}, from the top, each once every folder above it passed {@link
+     * Ancestors}: mkdir follows a link in any component but the last, and with Files.createDirectories a folder another
+     * user made meanwhile (in a sticky /tmp anyone can) with a link in it sent root's mkdirs where the link led, before the
+     * second look refused the report folder (found by a read of the code; SafeFilesTest).
+     */
+    private static void makeParents(Path parent, int uid) throws IOException {
+        java.util.List<Path> missing = new java.util.ArrayList<>();
+        for (Path p = parent.toAbsolutePath().normalize(); p != null && !Files.exists(p, NOFOLLOW); p = p.getParent()) {
+            missing.add(0, p);
+        }
+        for (Path p : missing) {
+            refuseUnsafeAbove(p, uid, "made by another user while this one made the folders below it");
+            beforeEachParentIsMade.accept(p);
+            try {
+                Files.createDirectory(p, RWXR_XR_X);
+            } catch (FileAlreadyExistsException madeMeanwhile) {
+                // judged by the next look, at the folder below it or at the report folder
+            }
+        }
+    }
+
+    /** Does nothing; a test plants another user's folder here, between a look and the mkdir it allows. */
+    static java.util.function.Consumer<Path> beforeEachParentIsMade = p -> {
+    };
 
     /** Refuses {@code root} if a folder above it fails {@link Ancestors#firstUnsafe}, saying {@code how} with the fix. */
     private static void refuseUnsafeAbove(Path root, int uid, String how) throws UnsafePathException {

@@ -124,6 +124,41 @@ class SafeFilesTest {
     }
 
     /** This process's user id: the owner of a file it has just made. */
+    /**
+     * Another user makes the first missing folder above the report folder, with a link in it, between the look that found
+     * it missing and root's mkdir (in a sticky folder like /tmp anyone can): the report folder is refused, and nothing is
+     * made where the link leads. Files.createDirectories made the folders there first.
+     */
+    @Test
+    void aFolderAnotherUserMakesWhileTheParentsAreMadeLeadsNoMkdirThroughItsLink(@TempDir Path dir) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(me(dir) == 0, "needs root to make nobody's folder");
+        Path sticky = Files.createDirectory(dir.resolve("sticky"));
+        assertEquals(0, new ProcessBuilder("chmod", "1777", sticky.toString()).start().waitFor());
+        Path victim = Files.createDirectory(dir.resolve("victim"));
+        Path planted = sticky.resolve("x");
+        Path root = planted.resolve("y").resolve("z").resolve("report");
+        SafeFiles.beforeEachParentIsMade = p -> {
+            if (p.equals(planted)) {
+                try {
+                    Files.createDirectory(planted);
+                    Files.createSymbolicLink(planted.resolve("y"), victim);
+                    Files.setAttribute(planted.resolve("y"), "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(planted, "unix:uid", 65534, LinkOption.NOFOLLOW_LINKS); // nobody's
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
+        try {
+            String why = assertThrows(SafeFiles.UnsafePathException.class, () -> SafeFiles.checkRoot(root, 0)).getMessage();
+            assertTrue(why.contains(planted + " above the report folder: a path component is owned by uid 65534"), why);
+            assertEmpty(victim);
+        } finally {
+            SafeFiles.beforeEachParentIsMade = p -> {
+            };
+        }
+    }
+
     private static int me(Path dir) throws java.io.IOException {
         Path probe = Files.createTempFile(dir, "uid", "");
         try {
