@@ -47,6 +47,37 @@ say() { echo "run-in-trixie: $*" >&2; }
 private_dir() { # private_dir DIR: a real directory (never through a symlink), root's, 0700
     [ ! -L "$1" ] && [ -d "$1" ] && [ "$(stat -c '%u %a' -- "$1")" = "0 700" ]
 }
+# trusted_dir DIR: a real directory (not a link) of root's or of the user who ran sudo, that nobody else may write
+# (or root's and sticky, as /tmp is): the harness's rule for the folders of -o (spi/.../files/Ancestors.java).
+trusted_dir() {
+    local owner mode
+    [ ! -L "$1" ] && [ -d "$1" ] || fail 6 "$1 is a symbolic link or not a directory" "give a report root whose path has no link"
+    owner=$(stat -c %u -- "$1")
+    mode=$((0$(stat -c %a -- "$1")))
+    case " 0 ${SUDO_UID:-0} " in *" $owner "*) ;; *)
+        fail 6 "$1 is owned by uid $owner" "give a report root whose every folder is root's or yours" ;;
+    esac
+    if [ $((mode & 022)) != 0 ] && { [ "$owner" != 0 ] || [ $((mode & 01000)) = 0 ]; }; then
+        fail 6 "$1 is writable by others" "give a report root whose every folder only root or you can write"
+    fi
+}
+# report_root PATH: makes OUT_DIR's missing folders one at a time, each in a folder trusted_dir passed first (mkdir -p
+# follows a link planted in any folder of the path, so root's report went where another user's link led); prints it.
+report_root() {
+    local path=$1 p="" c parts
+    case $path in /*) ;; *) path=$(pwd -P)/$path ;; esac
+    trusted_dir /
+    IFS=/ read -ra parts <<<"${path#/}"
+    for c in "${parts[@]}"; do
+        case $c in "" ) continue ;; . | ..) fail 2 "$1 must not contain . or .." "give a plain path" ;; esac
+        p=$p/$c
+        if [ ! -e "$p" ] && [ ! -L "$p" ]; then
+            mkdir -m 755 -- "$p" 2>/dev/null || [ -d "$p" ] || fail 6 "cannot make $p" "give a report root you can make"
+        fi
+        trusted_dir "$p"
+    done
+    printf '%s\n' "$p"
+}
 
 # in_root DIR CMD...: chrooted, in a private mount namespace (one copy, shared with build-qt68-root.sh).
 . "$repo/qt-worker/in-root.sh"
@@ -86,9 +117,7 @@ private_dir "$cache" || fail 6 "$cache must be a directory owned by root with mo
 if ! $prepare; then
     out=$1
     shift
-    mkdir -p -- "$out"
-    [ ! -L "$out" ] && [ -d "$out" ] || fail 2 "$out is not a directory (or is a symlink)" "give a report root directory"
-    out=$(cd "$out" && pwd -P)
+    out=$(report_root "$out") || exit
     # Opened once, then bound through this descriptor (below): a user who owns a parent of OUT_DIR and renames it, or
     # puts a link in its place, while the root is made (minutes) cannot send root's report into another directory.
     exec 7<"$out"
