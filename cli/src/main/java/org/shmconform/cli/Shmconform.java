@@ -40,6 +40,7 @@ public final class Shmconform implements Runnable {
     }
 
     public static void main(String[] args) {
+        HarnessNativeTmpdir.keepToThisUsersFolders();
         System.exit(commandLine().execute(args));
     }
 
