@@ -6,7 +6,7 @@
  *   // shmconform fuzz --backend X --seed N --count N --seconds S --workers N
  *   FuzzResult r = FuzzCampaign.run(FuzzCampaign.Options.of(backend).seed(n).count(n)
  *           .time(Duration.ofSeconds(s)).workers(w).outDir(dir), System.out::println);
- *   // exit 1 when r.failures() has one with rerunFails() &gt; 0
+ *   // exit 1 when r.failures() is not empty (whatever the re-runs gave) or r.unknown() is not
  *
  *   // shmconform replay FILE
  *   Trial c = Replay.run(file);            // or Replay.run(file, subjectImpl, timing)

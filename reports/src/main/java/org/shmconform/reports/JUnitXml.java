@@ -155,8 +155,7 @@ final class JUnitXml {
             String message = x.property() + " at seed " + x.seed() + " (" + x.rate() + "): " + x.why();
             String body = message + "\n" + x.shrinkSummary() + (x.shrunkWhy() == null ? "" : ": " + x.shrunkWhy())
                     + "\nreplay: shmconform replay " + x.replayFile();
-            cases.add(RunVerdict.reproduced(x) ? new Case(classname, name, 0, element("failure", "FUZZ-FAIL", message, body), null)
-                    : new Case(classname, name, 0, null, "not reproduced, not counted: " + body));
+            cases.add(new Case(classname, name, 0, element("failure", "FUZZ-FAIL", message, body), null));
         }
         for (String u : f.unknown()) {
             cases.add(new Case(classname, u.contains(":") ? u.substring(0, u.indexOf(':')) : u, 0,

@@ -83,7 +83,7 @@ final class MatrixMarkdown {
                 md.append("nothing (not falsified; first seed ").append(f.firstSeed()).append(")");
             }
             for (FuzzResult.Failure x : f.failures()) {
-                md.append(RunVerdict.reproduced(x) ? "**FAIL** " : "not counted: ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
+                md.append("**FAIL** ").append(x.property()).append(" at seed ").append(x.seed()).append(" (").append(x.rate())
                         .append("), ").append(x.shrinkSummary()).append(": `").append(x.replayFile()).append("` ");
             }
             f.unknown().forEach(u -> md.append(" UNKNOWN ").append(cellText(u)).append(';'));
@@ -107,10 +107,8 @@ final class MatrixMarkdown {
         if (run.fuzz() != null) {
             for (FuzzResult f : run.fuzz()) {
                 for (FuzzResult.Failure x : f.failures()) {
-                    if (RunVerdict.reproduced(x)) {
-                        items.add("FAIL fuzz " + f.backend() + ": " + x.property() + " at seed " + x.seed() + " (" + x.rate() + "): "
-                                + x.why() + " — replay: `shmconform replay " + x.replayFile() + "`");
-                    }
+                    items.add("FAIL fuzz " + f.backend() + ": " + x.property() + " at seed " + x.seed() + " (" + x.rate() + "): "
+                            + x.why() + " — replay: `shmconform replay " + x.replayFile() + "`");
                 }
                 f.unknown().forEach(u -> items.add("UNKNOWN fuzz " + f.backend() + ": " + u));
             }

@@ -23,17 +23,12 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
             n[r.verdict().ordinal()]++;
         }
         List<FuzzResult> fuzz = run.fuzz() == null ? List.of() : run.fuzz();
-        int fuzzFailures = (int) fuzz.stream().flatMap(f -> f.failures().stream()).filter(RunVerdict::reproduced).count();
+        int fuzzFailures = (int) fuzz.stream().mapToLong(f -> f.failures().size()).sum();
         int fuzzUnknown = fuzz.stream().mapToInt(f -> f.unknown().size()).sum();
         int regressions = run.baseline() == null ? 0 : run.baseline().regressions().size();
         return new RunVerdict(n[Verdict.FAIL.ordinal()], n[Verdict.UNKNOWN.ordinal()], n[Verdict.DEVIATES.ordinal()],
                 n[Verdict.PASS.ordinal()], n[Verdict.NOT_AVAILABLE.ordinal()], fuzzFailures, fuzzUnknown, regressions,
                 run.baseline() != null, run.interrupted());
-    }
-
-    /** A fuzz failure counts when it failed again in at least one re-run (FLAKY included), as the exit status has always said. */
-    public static boolean reproduced(FuzzResult.Failure f) {
-        return f.rerunFails() > 0;
     }
 
     /**
@@ -71,7 +66,7 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         return m;
     }
 
-    /** "FAIL — 1 failure, 0 unknown, 12 deviates, 190 pass, 16 not available; fuzz: 1 reproducible failure; baseline: 2 regressions". */
+    /** "FAIL — 1 failure, 0 unknown, 12 deviates, 190 pass, 16 not available; fuzz: 1 failure; baseline: 2 regressions". */
     public String text() {
         return word() + " — " + tally();
     }
@@ -84,7 +79,7 @@ public record RunVerdict(int fail, int unknown, int deviates, int pass, int notA
         if (fuzzFailures > 0 || fuzzUnknown > 0) {
             List<String> parts = new ArrayList<>();
             if (fuzzFailures > 0) {
-                parts.add(plural(fuzzFailures, "reproducible failure"));
+                parts.add(plural(fuzzFailures, "failure"));
             }
             if (fuzzUnknown > 0) {
                 parts.add(fuzzUnknown + " unknown");
