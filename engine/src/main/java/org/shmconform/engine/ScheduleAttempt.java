@@ -828,8 +828,10 @@ final class ScheduleAttempt {
             lookAtNames(false);
         }
         if (("create".equals(invoke.f()) || "attach".equals(invoke.f()))
-                && ("AlreadyExists".equals(reply.error()) || "LockError".equals(reply.error()))) {
-            // Met a holder, or waited in vain for a claim: another program's may be the one met, and gone by the end.
+                && ("AlreadyExists".equals(reply.error()) || "LockError".equals(reply.error()))
+                || "attach".equals(invoke.f()) && reply.ok()) {
+            // Met a holder, reached one, or waited in vain for a claim: another program's may be the one met, and gone by
+            // the end (a holder that lets go between an attach's reopen and this look is still missed).
             lookAtHolders();
         }
     }
