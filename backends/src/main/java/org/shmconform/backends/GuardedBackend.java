@@ -166,6 +166,11 @@ public final class GuardedBackend implements SharedMemoryBackend {
     }
 
     @Override
+    public boolean gaveUpWaiting(String errorString) {
+        return loadFailure == null && Boolean.TRUE.equals(call("gaveUpWaiting()", () -> plugin.gaveUpWaiting(errorString)));
+    }
+
+    @Override
     public String toString() {
         return name;
     }

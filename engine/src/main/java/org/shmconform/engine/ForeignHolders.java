@@ -36,4 +36,18 @@ final class ForeignHolders {
         }
         return found;
     }
+
+    /** Whether a column's backend says {@code errorString} is its own patience running out ({@link SharedMemoryBackend#gaveUpWaiting}). */
+    static boolean gaveUpWaiting(String column, String errorString) {
+        for (SharedMemoryBackend backend : Reaper.availableBackends()) {
+            if (backend.name().equals(column)) {
+                try {
+                    return backend.gaveUpWaiting(errorString);
+                } catch (RuntimeException | LinkageError e) {
+                    return false;
+                }
+            }
+        }
+        return false;
+    }
 }

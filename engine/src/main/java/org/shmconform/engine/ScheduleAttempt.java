@@ -834,6 +834,9 @@ final class ScheduleAttempt {
             // the end (a holder that lets go between an attach's reopen and this look is still missed).
             lookAtHolders();
         }
+        if (!reply.ok() && ForeignHolders.gaveUpWaiting(spec(worker).impl(), reply.errorString())) {
+            addProblem(Execution.GAVE_UP_WAITING + worker + "'s " + invoke.f() + ": " + reply.errorString());
+        }
     }
 
     /** A problem once, however many looks find it. */

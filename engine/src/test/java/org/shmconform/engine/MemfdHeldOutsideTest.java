@@ -75,6 +75,9 @@ class MemfdHeldOutsideTest {
             assertEquals(EventType.fail, answer(x, "B", "create").type(), x.history().toJsonLines());
             assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(Execution.FOREIGN_OBJECT + "the claim on memfd:qipc_memfd_"
                     + prefix + "k") && p.contains("held by pid " + holder.pid() + " ")), x.problems().toString());
+            // And whoever held it: a wait bounded by a clock gave up, which no verdict may stand on.
+            assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(Execution.GAVE_UP_WAITING + "B's create: create: another "
+                    + "process kept the claim on the name for ")), x.problems().toString());
             assertNoVerdictStands(x, "memfd-fd");
         } finally {
             holder.getOutputStream().close();

@@ -58,6 +58,13 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
     public static final String END_UNCONFIRMED = "a worker's end was not confirmed by the kernel by the reply deadline: ";
 
     /**
+     * How a problem starts that says a backend gave up a wait it bounds by a clock (the memfd columns' claim on a name,
+     * 2 s): the answer depends on how long the holder took, which a loaded machine stretches, so no verdict stands on the
+     * history ({@code SharedMemoryBackend#gaveUpWaiting}).
+     */
+    public static final String GAVE_UP_WAITING = "a backend gave up a wait it bounds by a clock, an answer of time: ";
+
+    /**
      * Whether something outside the run's hand acted on the execution: another program's object at one of its keys, the
      * end of a worker by another hand, or a worker's end that came (if it came) after the history dates it ({@link
      * #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED}).

@@ -16,6 +16,8 @@ import org.shmconform.backends.linux.LibC;
  */
 final class AbstractSocketClaim implements AutoCloseable {
     static final String NAMESPACE = "shmconform-memfd-claim/";
+    /** How a claim not had within its patience is said ({@link MemfdHolders#gaveUpWaiting}). */
+    static final String NOT_HAD = "another process kept the claim on the name for ";
     /** sizeof(struct sockaddr_un): sa_family_t (2 bytes) + sun_path[108]. */
     private static final int SOCKADDR_UN_SIZE = 110;
     private static final long MAX_BACKOFF_MILLIS = 20;
@@ -50,7 +52,7 @@ final class AbstractSocketClaim implements AutoCloseable {
             if (errno != Errno.EADDRINUSE || System.nanoTime() > deadline) {
                 LibC.INSTANCE.close(fd);
                 throw new IOException(errno == Errno.EADDRINUSE
-                        ? "another process kept the claim on the name for " + patience.toMillis() + " ms"
+                        ? NOT_HAD + patience.toMillis() + " ms"
                         : "bind(@" + NAMESPACE + "...): " + Errno.describe(errno));
             }
             try {

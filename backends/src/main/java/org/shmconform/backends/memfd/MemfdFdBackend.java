@@ -61,4 +61,10 @@ public final class MemfdFdBackend implements SharedMemoryBackend {
     public List<String> heldOutside(String keyPrefix, java.util.Collection<String> keys, java.util.Set<Long> ours) {
         return MemfdHolders.outside(keyPrefix, keys, ours);
     }
+
+    /** A claim on a name not had within the patience: another process held it (the look names it if it still does). */
+    @Override
+    public boolean gaveUpWaiting(String errorString) {
+        return MemfdHolders.gaveUpWaiting(errorString);
+    }
 }

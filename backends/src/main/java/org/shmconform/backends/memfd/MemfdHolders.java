@@ -69,6 +69,11 @@ final class MemfdHolders {
         return found;
     }
 
+    /** A create or attach that waited for a name's claim for its whole patience (2 s) and gave up. */
+    static boolean gaveUpWaiting(String errorString) {
+        return errorString != null && errorString.contains(AbstractSocketClaim.NOT_HAD);
+    }
+
     /** The sockets of this network namespace bound at one of {@code claims}'s paths, by their fd link. */
     private static Map<String, String> claimSockets(Map<String, String> claims) {
         Map<String, String> sockets = new HashMap<>();

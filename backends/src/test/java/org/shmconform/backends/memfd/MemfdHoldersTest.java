@@ -56,4 +56,18 @@ class MemfdHoldersTest {
         }
         assertEquals(List.of(), BACKEND.heldOutside(key.substring(0, key.length() - 1), List.of(key), Set.of(1L)), "let go");
     }
+
+    /** A claim not had within its patience is the backend's clock, not the kernel's answer: the harness judges nothing on it. */
+    @Test
+    void aClaimNotHadWithinItsPatienceIsAWaitGivenUp() throws Exception {
+        String name = QtKeys.platformSafeName("shmcfpatience" + Long.toString(System.nanoTime(), 26).replaceAll("[0-9]", "q"),
+                MemfdSegment.PREFIX);
+        try (AbstractSocketClaim held = AbstractSocketClaim.acquire(name, Duration.ofSeconds(1))) {
+            java.io.IOException refused = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class,
+                    () -> AbstractSocketClaim.acquire(name, Duration.ofMillis(50)));
+            assertTrue(BACKEND.gaveUpWaiting("create: " + refused.getMessage()), refused.getMessage());
+        }
+        assertTrue(!BACKEND.gaveUpWaiting("attach: no process holds memfd:x") && !BACKEND.gaveUpWaiting(null));
+        assertTrue(new MemfdFdBackend().gaveUpWaiting("attach: " + AbstractSocketClaim.NOT_HAD + "2000 ms"));
+    }
 }
