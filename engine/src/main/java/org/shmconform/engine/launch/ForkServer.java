@@ -35,8 +35,13 @@ import org.shmconform.worker.protocol.WorkerProtocol;
  * <p>Thread-safety: requests and their answers are taken one at a time (the methods hold this object's lock).
  */
 public final class ForkServer implements AutoCloseable {
-    /** A server that does not answer within this is never asked again (retired): a fork takes microseconds. */
-    private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(10);
+    /**
+     * A server that does not answer within this is never asked again (retired). A fork takes microseconds, but a loaded
+     * machine can keep the server off the CPU for seconds, and a retired server no longer reaps the workers it forked
+     * that still serve a pool, whose ends then cannot be told (ENDED_FROM_OUTSIDE: UNKNOWN). 10 s until 2026-12-07; now
+     * the project's bound for what only a hung process exceeds.
+     */
+    private static final Duration ANSWER_DEADLINE = Duration.ofSeconds(120);
     private static final String END = "\0end";
     /** Set in a server's environment, so in its workers' (see {@link #start(WorkerCommand, List, Path)}). */
     private static final String BIND_NOW = "LD_BIND_NOW";
