@@ -620,7 +620,13 @@ final class ScheduleAttempt {
     private void letWaitersIn(String releaser) throws InterruptedException {
         for (String worker : new ArrayList<>(inFlight.keySet())) {
             if (!worker.equals(releaser) && inFlight.containsKey(worker)) {
-                await(worker, false); // DONE, or still blocked (left in flight); a deadline is the next step's to report
+                String op = inFlight.get(worker).f();
+                // DONE, or still blocked (left in flight). A deadline is a problem now: had the op answered later, the next
+                // step's look would have found it DONE and nothing would say the history waited past its bound.
+                if (await(worker, false) == Wait.DEADLINE) {
+                    problems.add(Execution.deadlinePassed(worker, op) + " (" + whyUnconfirmed(worker) + ")");
+                    kill(worker, Ending.TIMEOUT.note());
+                }
             }
         }
     }
