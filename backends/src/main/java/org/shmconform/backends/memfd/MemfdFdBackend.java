@@ -56,15 +56,14 @@ public final class MemfdFdBackend implements SharedMemoryBackend {
         return memfd.removeLeftovers(keyPrefix, tempDir, owners);
     }
 
-    /** A memfd of a name of the run, or the claim on one, held by another program: attaches would take it for the run's. */
+    /** As the memfd column's: the same names, the same claims. */
     @Override
     public List<String> heldOutside(String keyPrefix, java.util.Collection<String> keys, java.util.Set<Long> ours) {
-        return MemfdHolders.outside(keyPrefix, keys, ours);
+        return memfd.heldOutside(keyPrefix, keys, ours);
     }
 
-    /** A claim on a name not had within the patience: another process held it (the look names it if it still does). */
     @Override
     public boolean gaveUpWaiting(String errorString) {
-        return MemfdHolders.gaveUpWaiting(errorString);
+        return memfd.gaveUpWaiting(errorString);
     }
 }
