@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 "With no options: every backend on the class path plus the Qt 6.4 reference worker, local workers;"
                         + " columns that cannot run here are reported NOT_AVAILABLE with the reason.",
                 "The last line is one summary: 'shmconform: PASS|FAIL — counts — report: DIR'.",
-                "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a reproducible fuzz failure, a fuzz schedule"
+                "Exit status: 0 all results as expected, 1 a FAIL/UNKNOWN result, a fuzz failure (whatever its re-runs gave), a fuzz schedule"
                         + " that could not be judged, a baseline regression or no cell that could be tried here (all"
                         + " NOT_AVAILABLE), 2 bad usage or input, 130/143 interrupted by"
                         + " SIGINT/SIGTERM (the report then holds what finished and says \"interrupted\")."})

@@ -31,7 +31,7 @@ class ReportGoldenTest {
                 v == Verdict.NOT_AVAILABLE ? null : "evidence/" + scenario + "--" + column + ".schedule.json", 1500, reason, List.of());
     }
 
-    /** One of each verdict, a fuzz campaign with a reproducible failure, and a baseline with a regression. */
+    /** One of each verdict, a fuzz campaign with a failure, and a baseline with a regression. */
     static RunSummary fixedRun() {
         List<ScenarioResult> results = List.of(
                 result("data-shared", "sysv", Verdict.PASS, null, null, null),

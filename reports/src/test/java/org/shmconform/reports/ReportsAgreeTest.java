@@ -26,7 +26,7 @@ import org.w3c.dom.NodeList;
 
 /**
  * Every report format says the same about a run as the exit status: an UNKNOWN with its reason, a FAIL
- * with its reason, a reproducible fuzz failure and a baseline regression appear everywhere, and the
+ * with its reason, a fuzz failure and a baseline regression appear everywhere, and the
  * summary line says FAIL exactly when the run fails.
  */
 class ReportsAgreeTest {
