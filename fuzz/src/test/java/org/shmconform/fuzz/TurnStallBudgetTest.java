@@ -34,8 +34,14 @@ class TurnStallBudgetTest {
         Thread holder = new Thread(() -> {
             try (OfdLockFile turn = OfdLockFile.await(turnFile, 5)) {
                 held.countDown();
-                // Longer than the campaign takes to come to its first turn (1.5 s here idle) on a busy machine: it meets it.
-                Thread.sleep(15_000);
+                // Given back only once another thread of this JVM (the campaign's) polls for the turn, and a moment
+                // after: no clock orders the two (a fixed 15 s did until 2026-12-07, which a busy machine could outlast
+                // before the campaign came to its first turn).
+                long giveUpAt = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (!anotherThreadAwaitsTheTurn() && System.nanoTime() < giveUpAt) {
+                    Thread.sleep(5);
+                }
+                Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -57,5 +63,12 @@ class TurnStallBudgetTest {
         // The budget runs from the start, and is pushed back by the wait: the campaign lasted both at least.
         assertTrue(r.seconds() >= 2 + waited - 0.05, r.seconds() + " s in all, " + waited + " s of them waiting");
         assertTrue(r.failures().isEmpty() && r.unknown().isEmpty(), r.failures() + " " + r.unknown());
+    }
+
+    /** A thread other than the caller waits in {@link OfdLockFile#await}: the campaign, for the turn this test holds. */
+    private static boolean anotherThreadAwaitsTheTurn() {
+        return Thread.getAllStackTraces().entrySet().stream().anyMatch(e -> e.getKey() != Thread.currentThread()
+                && java.util.Arrays.stream(e.getValue()).anyMatch(f -> f.getClassName().equals(OfdLockFile.class.getName())
+                && f.getMethodName().equals("await")));
     }
 }

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * class path. Every reply has a deadline so a blocked peer fails the test instead of hanging it.
  */
 public final class PeerProcess implements AutoCloseable {
-    public static final long REPLY_TIMEOUT_SECONDS = 20;
+    public static final long REPLY_TIMEOUT_SECONDS = 120;
     private final Process process;
     private final PrintWriter toPeer;
     private final BufferedReader fromPeer;
