@@ -182,27 +182,14 @@ final class ForeignNames implements AutoCloseable {
         if (s.names() <= 1 || !s.regular()) {
             return s;
         }
-        int others = 0;
-        try (DirectoryStream<Path> all = Files.newDirectoryStream(DEV_SHM)) {
-            for (Path entry : all) {
-                NameFacts other = entry.getFileName().toString().equals(s.name()) ? null : NameFacts.lstat(entry);
-                if (other != null && other.inode() == s.inode()) {
-                    if (!GLIBC_SEMAPHORE_TEMPORARY.matcher(other.name()).matches()) {
-                        return s;
-                    }
-                    others++;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
+        int others = NameFacts.glibcTemporaryNamesOf(DEV_SHM, s.name(), s.inode());
+        if (others < 0) {
             return s;
         }
         NameFacts again = others > 0 ? null : NameFacts.lstat(DEV_SHM.resolve(s.name())); // its temporary name went meanwhile
         return others > 0 || (again != null && again.inode() == s.inode() && again.names() <= 1)
                 ? s.withOneName() : s;
     }
-
-    /** The temporary name glibc's sem_open gives a semaphore before it links it at its own ({@code sem.XXXXXX}). */
-    private static final java.util.regex.Pattern GLIBC_SEMAPHORE_TEMPORARY = java.util.regex.Pattern.compile("sem\\.[A-Za-z0-9]{6}");
 
     @Override
     public void close() {

@@ -152,13 +152,13 @@ final class ScheduleAttempt {
         }
     }
 
+    /** The execution's columns (its workers' impls), whose backends {@link ForeignHolders} asks. */
+    private final java.util.Set<String> columns;
     /** The keys the execution's objects were given, as sent: what {@link ForeignHolders} asks the backends about. */
     private final java.util.Set<String> keysSent = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** What other programs hold at the execution's names, by its columns' backends' looks ({@link ForeignHolders}). */
     private void lookAtHolders() {
-        java.util.Set<String> columns = schedule.workers().stream().map(WorkerSpec::impl)
-                .collect(java.util.stream.Collectors.toSet());
         for (String f : ForeignHolders.of(columns, prefix, keysSent, workerPids())) {
             addProblem(Execution.FOREIGN_OBJECT + f);
         }
@@ -208,6 +208,7 @@ final class ScheduleAttempt {
             }
             objects.add(w.id());
         }
+        this.columns = schedule.workers().stream().map(WorkerSpec::impl).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.systemVLockers = schedule.workers().stream().filter(w -> KeyFileTurns.lockIsASystemVSet(w.impl()))
                 .map(WorkerSpec::id).collect(java.util.stream.Collectors.toUnmodifiableSet());
         this.ownNamespaces = OwnNamespaceReaper.of(schedule, environments);

@@ -50,6 +50,32 @@ public final class RunOwned {
         public NameFacts withOneName() {
             return new NameFacts(name, uid, type, inode, 1);
         }
+
+        /**
+         * How many names in {@code dir} other than {@code name} lead to {@code inode}, when every one of them is glibc's
+         * temporary {@code sem.XXXXXX}: sem_open makes a semaphore under such a name, links it at its own, then unlinks
+         * the temporary one, so a semaphore has two names for a moment, and keeps both if its maker is killed in between.
+         * -1 when another name leads there (a file hard-linked at a name), or the listing fails.
+         */
+        public static int glibcTemporaryNamesOf(Path dir, String name, long inode) {
+            int found = 0;
+            try (java.nio.file.DirectoryStream<Path> all = Files.newDirectoryStream(dir)) {
+                for (Path entry : all) {
+                    NameFacts other = entry.getFileName().toString().equals(name) ? null : lstat(entry);
+                    if (other != null && other.inode() == inode) {
+                        if (!GLIBC_SEMAPHORE_TEMPORARY.matcher(other.name()).matches()) {
+                            return -1;
+                        }
+                        found++;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return -1;
+            }
+            return found;
+        }
+
+        private static final java.util.regex.Pattern GLIBC_SEMAPHORE_TEMPORARY = java.util.regex.Pattern.compile("sem\\.[A-Za-z0-9]{6}");
     }
 
     /**

@@ -96,9 +96,7 @@ final class MemfdHolders {
 
     private static long parentOf(long pid) {
         try {
-            String stat = Files.readString(PROC.resolve(pid + "/stat"));
-            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" "); // state, ppid, ...
-            return Long.parseLong(after[1]);
+            return Long.parseLong(org.shmconform.backends.host.ProcText.statField(Files.readString(PROC.resolve(pid + "/stat")), 4));
         } catch (IOException | RuntimeException e) {
             return -1;
         }

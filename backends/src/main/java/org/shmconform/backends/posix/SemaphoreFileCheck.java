@@ -2,9 +2,7 @@ package org.shmconform.backends.posix;
 
 import com.sun.jna.Pointer;
 import java.io.IOException;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -35,13 +33,13 @@ final class SemaphoreFileCheck {
         Map<String, Object> file;
         try {
             try {
-                file = Files.readAttributes(mapping, "unix:nlink,ino,dev,size");
+                file = Files.readAttributes(mapping, "unix:nlink,ino,size");
             } catch (java.nio.file.NoSuchFileException otherPageSize) {
                 String range = mappingAt(start);
                 if (range == null) {
                     return null;
                 }
-                file = Files.readAttributes(Path.of("/proc/self/map_files", range), "unix:nlink,ino,dev,size");
+                file = Files.readAttributes(Path.of("/proc/self/map_files", range), "unix:nlink,ino,size");
             }
         } catch (IOException | SecurityException | UnsupportedOperationException e) {
             return null; // not CAP_SYS_ADMIN (see the class comment), or no /proc here: nothing can be read, as before
@@ -51,7 +49,8 @@ final class SemaphoreFileCheck {
             return path + " is " + file.get("size") + " bytes, shorter than a semaphore: not used";
         }
         int names = (Integer) file.get("nlink");
-        if (names > 1 && names - 1 != glibcTemporaryNames((Long) file.get("dev"), (Long) file.get("ino"))) {
+        if (names > 1 && names - 1 != org.shmconform.backends.host.RunOwned.NameFacts.glibcTemporaryNamesOf(PosixBackend.DEV_SHM,
+                "sem." + name.substring(1), (Long) file.get("ino"))) {
             return path + " has " + names + " names: another file linked at the semaphore's name, not used";
         }
         return null;
@@ -70,25 +69,5 @@ final class SemaphoreFileCheck {
             // no /proc
         }
         return null;
-    }
-
-    /** How many names {@code sem.XXXXXX} (glibc's temporary ones) in /dev/shm lead to that file. */
-    private static int glibcTemporaryNames(long dev, long ino) {
-        int found = 0;
-        try (DirectoryStream<Path> temporary = Files.newDirectoryStream(PosixBackend.DEV_SHM, "sem.??????")) {
-            for (Path t : temporary) {
-                try {
-                    Map<String, Object> a = Files.readAttributes(t, "unix:dev,ino", LinkOption.NOFOLLOW_LINKS);
-                    if ((Long) a.get("dev") == dev && (Long) a.get("ino") == ino) {
-                        found++;
-                    }
-                } catch (IOException gone) {
-                    // unlinked by its maker meanwhile
-                }
-            }
-        } catch (IOException e) {
-            return 0;
-        }
-        return found;
     }
 }
