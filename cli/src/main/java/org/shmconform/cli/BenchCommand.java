@@ -37,6 +37,7 @@ import org.shmconform.schedule.Step;
 import org.shmconform.schedule.Steps;
 import org.shmconform.schedule.WorkerSpec;
 import org.shmconform.spi.AccessMode;
+import org.shmconform.spi.Availability;
 import org.shmconform.spi.SharedMemoryBackend;
 import org.shmconform.spi.SharedSegment;
 import picocli.CommandLine.Command;
@@ -133,7 +134,8 @@ public final class BenchCommand implements Callable<Integer> {
             }
             for (String c : cols) {
                 if (!Subjects.here().availability(c).available()) {
-                    System.out.println(c + ": NOT_AVAILABLE " + Subjects.here().availability(c).reason());
+                    Availability a = Subjects.here().availability(c);
+                    System.out.println(c + (a.undecided() ? ": UNDECIDED " : ": NOT_AVAILABLE ") + a.reason());
                     continue;
                 }
                 double startMs = median(STARTS, () -> workerStartMs(run, c));

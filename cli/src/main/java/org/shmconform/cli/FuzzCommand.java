@@ -9,6 +9,7 @@ import org.shmconform.conformance.Interruption;
 import org.shmconform.engine.RunContext;
 import org.shmconform.fuzz.FuzzCampaign;
 import org.shmconform.fuzz.FuzzResult;
+import org.shmconform.fuzz.Replay;
 import org.shmconform.schedule.ScheduleValidation;
 import org.shmconform.reports.RunVerdict;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -104,6 +105,10 @@ final class FuzzCommand implements Callable<Integer> {
                 }, t -> { }, stop::requested);
             } catch (Interruption.Stop e) {
                 // reported below, after the clean-up
+            } catch (Replay.ProbeUndecided e) {
+                // Nothing tried, and nothing says it cannot be: not a pass, not a usage error either.
+                System.out.println("shmconform: UNKNOWN — " + e.getMessage());
+                return Shmconform.FAILED;
             } catch (IllegalStateException e) {
                 // This column cannot run on this machine: nothing was tried, which is not a pass.
                 throw new Shmconform.UsageException("NOT_AVAILABLE: " + e.getMessage());

@@ -37,7 +37,13 @@ final class ReplayCommand implements Callable<Integer> {
                     + String.join(", ", Subjects.here().names()));
         }
         // An invalid file (InvalidSchedule) or one that cannot run here (NotRunnableHere) is exit 2 with its one line.
-        Trial checked = Replay.run(file, backend, org.shmconform.engine.ScheduleRunner.Timing.defaults());
+        Trial checked;
+        try {
+            checked = Replay.run(file, backend, org.shmconform.engine.ScheduleRunner.Timing.defaults());
+        } catch (Replay.ProbeUndecided e) {
+            System.out.println("shmconform: UNKNOWN — " + e.getMessage()); // nothing tried: not a pass (exit 1)
+            return Shmconform.FAILED;
+        }
         Replay.print(checked, System.out);
         boolean failed = checked.fails() || checked.unknown() != null;
         System.out.println(summaryLine(file, checked));

@@ -71,7 +71,7 @@ public final class Qt68Columns {
         if (a.available()) {
             return a;
         }
-        return Availability.no("Qt 6.8 root: " + a.reason() + "; " + FIX);
+        return a.because("Qt 6.8 root: " + a.reason() + "; " + FIX);
     }
 
     /** "Qt 6.8.2" from "libQt6Core.so.6.8.2". */

@@ -174,8 +174,8 @@ public final class Qt68Root {
             build.environment().put("PATH", SystemTools.trustedPath());
             // The build's progress (stderr) apart from the one line it answers with (stdout): the root's path.
             ToolRun r = ToolRun.separate(build, Duration.ofMinutes(30));
-            if (r.exitCode() == ToolRun.TIMED_OUT) {
-                return Availability.no("building the Qt 6.8 root did not end in 30 minutes: bash " + scripts.resolve(BUILD_SCRIPT)
+            if (r.timedOut()) {
+                return Availability.undecided("building the Qt 6.8 root did not end in 30 minutes: bash " + scripts.resolve(BUILD_SCRIPT)
                         + " " + cache);
             }
             if (!r.ok()) {

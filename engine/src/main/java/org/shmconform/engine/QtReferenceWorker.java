@@ -110,6 +110,11 @@ public final class QtReferenceWorker {
         static Built no(String why) {
             return new Built(Availability.no(why), null, null);
         }
+
+        /** A compiler that did not end in its bound: no evidence that Qt or g++ is missing (Availability's UNDECIDED). */
+        static Built undecided(String why) {
+            return new Built(Availability.undecided(why), null, null);
+        }
     }
 
     /** The verified binary in the private cache (for workers running as this user). */
@@ -156,9 +161,10 @@ public final class QtReferenceWorker {
             Path cache = RunContext.cacheDir();
             Path dir = cache.resolve("qt-worker-" + hash);
             if (!isBuilt(dir)) {
-                String failed = buildInto(cache, dir, hash, source, script);
+                ToolRun failed = buildInto(cache, dir, hash, source, script);
                 if (failed != null) {
-                    return Built.no("cannot build the Qt worker: " + failed);
+                    String why = "cannot build the Qt worker: " + lastLine(failed.output().trim());
+                    return failed.timedOut() ? Built.undecided(why) : Built.no(why);
                 }
             }
             PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx------");
@@ -183,9 +189,9 @@ public final class QtReferenceWorker {
      * runs of one state directory may build at once (two did, on a new source: the second's hash file already existed,
      * and its Qt column was NOT_AVAILABLE), and a compiler left by a killed harness writes only into its own directory.
      *
-     * @return null once {@code dir} holds a finished build (this one's or another run's), else why not
+     * @return null once {@code dir} holds a finished build (this one's or another run's), else the build that failed
      */
-    private static String buildInto(Path cache, Path dir, String hash, byte[] source, byte[] script) throws IOException {
+    private static ToolRun buildInto(Path cache, Path dir, String hash, byte[] source, byte[] script) throws IOException {
         Path partial = Files.createTempDirectory(cache, "qt-worker-" + hash + PARTIAL); // 0700, a fresh name
         try {
             writeNew(partial.resolve("qt_shm_worker.cpp"), source);
@@ -202,10 +208,10 @@ public final class QtReferenceWorker {
             System.err.printf("shmconform: Qt reference worker build %s after %.0f s%n", ok ? "done" : "failed",
                     (System.nanoTime() - started) / 1e9);
             if (!ok) {
-                return isBuilt(dir) ? null : lastLine(built.output().trim());
+                return isBuilt(dir) ? null : built;
             }
             writeNew(partial.resolve(HASH_FILE), FileDigests.sha256(exe).getBytes(StandardCharsets.US_ASCII));
-            return placeBuilt(partial, dir) ? null : "could not rename " + partial + " to " + dir;
+            return placeBuilt(partial, dir) ? null : new ToolRun(1, "could not rename " + partial + " to " + dir, "");
         } finally {
             if (Files.exists(partial, LinkOption.NOFOLLOW_LINKS)) {
                 PrivateDirectory.deleteTree(partial); // another run's build was renamed in first, or this one failed

@@ -141,29 +141,50 @@ public final class ScheduleRunner {
         }
     }
 
-    /** Why this schedule cannot run here (a backend, the Qt worker or an environment is missing), or null. */
+    /** Why this schedule cannot run here (a backend, the Qt worker or an environment is missing or undecided), or null. */
     public String unavailableReason(Schedule schedule) {
+        Availability a = availability(schedule);
+        return a.available() ? null : a.reason();
+    }
+
+    /**
+     * Whether this schedule can run here: NOT_AVAILABLE when a column, an environment or root is missing for one of its
+     * workers; else UNDECIDED when a probe it needs did not finish (its cells are then UNKNOWN: nothing says the
+     * capability is missing); else available.
+     */
+    public Availability availability(Schedule schedule) {
+        Availability undecided = null;
         for (WorkerSpec w : schedule.workers()) {
             Availability impl = Subjects.here().availability(w.impl());
-            if (!impl.available()) {
-                return w.impl() + ": " + impl.reason();
+            if (impl.undecided()) {
+                undecided = undecided != null ? undecided : impl.because(w.impl() + ": " + impl.reason());
+            } else if (!impl.available()) {
+                return Availability.no(w.impl() + ": " + impl.reason());
             }
             Environment env = environments.get(w.env());
             if (env == null) {
-                return "environment '" + w.env() + "' is not configured";
+                return Availability.no("environment '" + w.env() + "' is not configured");
             }
-            if (!env.availability().available()) {
-                return "environment " + w.env() + ": " + env.availability().reason();
+            Availability envAvailability = env.availability();
+            if (envAvailability.undecided()) {
+                undecided = undecided != null ? undecided
+                        : envAvailability.because("environment " + w.env() + ": " + envAvailability.reason());
+                continue;
             }
-            String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
-            if (cannot != null) {
-                return "environment " + w.env() + ": " + cannot;
+            if (!envAvailability.available()) {
+                return Availability.no("environment " + w.env() + ": " + envAvailability.reason());
+            }
+            if (impl.available()) { // the command of an undecided column cannot be made
+                String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
+                if (cannot != null) {
+                    return Availability.no("environment " + w.env() + ": " + cannot);
+                }
             }
             if (w.user() != null && !isRoot()) {
-                return "running a worker as " + w.user() + " needs root";
+                return Availability.no("running a worker as " + w.user() + " needs root");
             }
         }
-        return null;
+        return undecided != null ? undecided : Availability.yes();
     }
 
     public Execution run(Schedule schedule) throws InterruptedException {

@@ -222,9 +222,12 @@ public final class FuzzCampaign {
             executions.accept(c);
             return c;
         };
-        String missing = plain.unavailableReason(first);
-        if (missing != null) {
-            throw new IllegalStateException("cannot fuzz " + o.backend() + " here: " + missing);
+        org.shmconform.spi.Availability here = plain.availability(first);
+        if (here.undecided()) {
+            throw new Replay.ProbeUndecided("fuzz " + o.backend() + ": a probe it needs did not finish: " + here.reason());
+        }
+        if (!here.available()) {
+            throw new IllegalStateException("cannot fuzz " + o.backend() + " here: " + here.reason());
         }
         long start = System.nanoTime();
         BusyTime fuzzTime = new BusyTime();

@@ -39,6 +39,16 @@ public final class Replay {
     }
 
     /**
+     * A schedule that a probe which did not finish (Availability's UNDECIDED) keeps from running: nothing was tried and
+     * nothing says it cannot be, so it is an UNKNOWN result (exit 1), never a usage error.
+     */
+    public static final class ProbeUndecided extends IllegalStateException {
+        public ProbeUndecided(String message) {
+            super(message);
+        }
+    }
+
+    /**
      * Loads the file (strictly: see {@link org.shmconform.schedule.ScheduleValidation}), makes
      * the environments its workers name, runs it and checks it.
      *
@@ -72,9 +82,12 @@ public final class Replay {
     public static Trial run(Schedule schedule, String subjectImpl, RunContext run, Map<String, Environment> environments,
                               ScheduleRunner.Timing timing) throws InterruptedException {
         ScheduleRunner runner = new ScheduleRunner(run, environments, timing);
-        String missing = runner.unavailableReason(schedule);
-        if (missing != null) {
-            throw new NotRunnableHere("cannot replay " + schedule.name() + " here: " + missing);
+        org.shmconform.spi.Availability here = runner.availability(schedule);
+        if (here.undecided()) {
+            throw new ProbeUndecided("replay " + schedule.name() + ": a probe it needs did not finish: " + here.reason());
+        }
+        if (!here.available()) {
+            throw new NotRunnableHere("cannot replay " + schedule.name() + " here: " + here.reason());
         }
         String subject = subjectImpl != null ? subjectImpl : schedule.workers().get(0).impl();
         return Trial.run(runner, schedule, subject, List.of());

@@ -16,6 +16,7 @@ import org.shmconform.engine.Trial;
 import org.shmconform.engine.env.Environment;
 import org.shmconform.model.Property;
 import org.shmconform.schedule.Schedule;
+import org.shmconform.spi.Availability;
 
 /**
  * Runs scenarios on columns: each scenario's schedule for the column is a {@link Trial} (run on real
@@ -156,8 +157,12 @@ public final class SuiteRunner {
         long start = System.nanoTime();
         Schedule schedule = scenario.scheduleFor(column, env);
         String missing = scenario.requires().apply(column);
-        if (missing == null) {
-            missing = runner.unavailableReason(schedule);
+        Availability here = runner.availability(schedule);
+        if (missing == null && !here.available()) {
+            missing = here.reason();
+        }
+        if (here.undecided()) { // before a requirement: a probe that did not finish (its column's too) decides nothing
+            return undecided(scenario, column, env, here.reason());
         }
         if (missing != null) {
             return notAvailable(scenario, column, env, missing);
@@ -185,6 +190,19 @@ public final class SuiteRunner {
             runner.retireIdle(pooledColumn);
         }
         pooledColumn = column;
+    }
+
+    /**
+     * A cell whose probe did not finish: UNKNOWN, never NOT_AVAILABLE, so the run fails and says why instead of passing
+     * with less tried than it could have ({@link Availability.State#UNDECIDED}).
+     */
+    private ScenarioResult undecided(Scenario scenario, String column, String env, String reason) {
+        String why = "a probe this cell needs did not finish: " + reason;
+        List<PropertyResult> results = new ArrayList<>();
+        for (Property p : scenario.properties()) {
+            results.add(new PropertyResult(p.id(), Verdict.UNKNOWN, why, null, List.of()));
+        }
+        return new ScenarioResult(scenario.id(), scenario.title(), column, env, results, null, null, 0, why, List.of());
     }
 
     private ScenarioResult notAvailable(Scenario scenario, String column, String env, String reason) {

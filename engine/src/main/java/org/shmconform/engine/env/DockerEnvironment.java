@@ -18,6 +18,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.shmconform.spi.Availability;
+import org.shmconform.engine.launch.ToolRun;
 import org.shmconform.engine.launch.WorkerCommand;
 import org.shmconform.engine.launch.WorkerHandle;
 
@@ -125,7 +126,11 @@ public final class DockerEnvironment implements Environment {
     }
 
     private Availability probe() {
-        if (DockerCli.serverVersion() == null) {
+        ToolRun version = DockerCli.askServerVersion();
+        if (version.timedOut()) {
+            return Availability.undecided(DockerCli.whyUndecided());
+        }
+        if (!version.ok()) {
             return Availability.no(DockerCli.whyNoEngine());
         }
         String tcProblem = TestcontainersSetup.problem();
@@ -141,10 +146,34 @@ public final class DockerEnvironment implements Environment {
         }
         try (GroupContainer probe = startProbeContainer(image)) {
             String failed = probeExec(probe.id());
-            return failed == null ? Availability.yes() : Availability.no("docker exec in a probe container failed: " + failed);
+            if (failed == null) {
+                return Availability.yes();
+            }
+            String why = "docker exec in a probe container failed: " + failed;
+            return failed.equals(EXEC_DID_NOT_END) || failed.equals(EXEC_INTERRUPTED) ? Availability.undecided(why)
+                    : Availability.no(why);
         } catch (RuntimeException e) {
-            return Availability.no("starting a " + name() + " container failed: " + e);
+            String why = "starting a " + name() + " container failed: " + e;
+            return timedOut(e) ? Availability.undecided(why + " (a bound ran out, so this says nothing about the engine)")
+                    : Availability.no(why);
         }
+    }
+
+    /** The probe exec's answer when it did not end in its bound (neither it nor the engine said why). */
+    static final String EXEC_DID_NOT_END = "did not end in 30 s";
+    private static final String EXEC_INTERRUPTED = "interrupted";
+
+    /**
+     * Whether a container's start gave up at a bound (Testcontainers' startup timeout, whose cause is a
+     * {@code TimeoutException} of its own or of the JDK), not at something the engine refused.
+     */
+    static boolean timedOut(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getClass().getSimpleName().equals("TimeoutException")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -165,13 +194,14 @@ public final class DockerEnvironment implements Environment {
             Integer status = exec.awaitEnd(Duration.ofSeconds(30));
             if (status == null) {
                 exec.endHere();
+                return EXEC_DID_NOT_END;
             }
-            return status != null && status == 0 ? null : "exit status " + status;
+            return status == 0 ? null : "exit status " + status;
         } catch (IOException e) {
             return e.getMessage();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return "interrupted";
+            return EXEC_INTERRUPTED;
         }
     }
 

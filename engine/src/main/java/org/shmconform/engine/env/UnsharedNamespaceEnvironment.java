@@ -62,6 +62,9 @@ abstract class UnsharedNamespaceEnvironment implements Environment {
             List<String> argv = new ArrayList<>(holder.enterPrefix());
             argv.add(org.shmconform.engine.launch.SystemTools.path("true")); // nsenter would look a bare name up on our PATH
             ToolRun entered = ToolRun.of(Duration.ofSeconds(10), argv);
+            if (entered.timedOut()) { // nsenter and true that did not end: no word on whether namespaces work here
+                return Availability.undecided("entering a holder's namespaces did not finish: " + entered.lastLine());
+            }
             return entered.ok() ? Availability.yes()
                     : Availability.no("nsenter into a holder failed: " + entered.lastLine());
         } catch (IOException e) {

@@ -33,6 +33,11 @@ public record ToolRun(int exitCode, String output, String errors) {
         return exitCode == 0;
     }
 
+    /** Whether the program was killed at its bound (or the wait was interrupted): it said nothing about what it probes. */
+    public boolean timedOut() {
+        return exitCode == TIMED_OUT;
+    }
+
     /** The output's last non-empty line: tools put their reason there. */
     public String lastLine() {
         return lastLineOf(output);

@@ -30,6 +30,7 @@ class ToolRunTest {
         double seconds = (System.nanoTime() - started) / 1e9;
 
         assertEquals(ToolRun.TIMED_OUT, r.exitCode(), r.output());
+        assertTrue(r.timedOut(), "a probe killed at its bound says so: its caller cannot call it a missing capability");
         assertTrue(r.output().contains("did not end in 1 s"), r.output());
         // Not a timing figure: a read before the wait would have taken the sleep's 600 s.
         assertTrue(seconds < 120, "returned after " + seconds + " s");
@@ -64,6 +65,7 @@ class ToolRunTest {
         ToolRun r = ToolRun.merged(new ProcessBuilder(SH, "-c", "echo out; echo why >&2; exit 3"), Duration.ofSeconds(60));
 
         assertEquals(3, r.exitCode());
+        assertFalse(r.timedOut(), "it ended, with a status of its own");
         assertEquals(List.of("out", "why"), r.output().lines().toList());
         assertEquals("why", r.lastErrorLine());
     }
