@@ -47,6 +47,7 @@
 #include <thread>
 #include <csignal>
 #include <sys/prctl.h>
+#include <sys/vfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -142,6 +143,45 @@ void checkKeyModeSupported() {
                               "use --key-mode=legacy or --key-mode=native")
                    .arg(keyMode.name, QLatin1String(QT_VERSION_STR)));
 #endif
+}
+
+// A SIGBUS in an access within the segment is the kernel failing to give a page of a tmpfs that has no room left (Qt
+// reserves none at create: a sparse ftruncate), which another program's objects can cause: the worker says how much
+// room /dev/shm had, on stdout in the form of a JVM's crash banner (the engine reads those there), then dies of the
+// signal as before. statfs and write only: both are system calls, safe in a handler.
+void sayRoomAndDie(int) {
+    char line[160] = "# SIGBUS (0x7) in qt_shm_worker: /dev/shm had ";
+    size_t n = std::strlen(line);
+    struct statfs fs;
+    if (::statfs("/dev/shm", &fs) == 0) {
+        unsigned long long room = static_cast<unsigned long long>(fs.f_bavail) * static_cast<unsigned long long>(fs.f_bsize);
+        char digits[24];
+        int d = 0;
+        do {
+            digits[d++] = char('0' + room % 10);
+            room /= 10;
+        } while (room != 0);
+        while (d > 0)
+            line[n++] = digits[--d];
+        const char tail[] = " bytes free\n";
+        std::memcpy(line + n, tail, sizeof tail - 1);
+        n += sizeof tail - 1;
+    } else {
+        const char tail[] = "an unknown room (statfs failed)\n";
+        std::memcpy(line + n, tail, sizeof tail - 1);
+        n += sizeof tail - 1;
+    }
+    ssize_t ignored = ::write(STDOUT_FILENO, line, n);
+    (void) ignored;
+    ::raise(SIGBUS);  // SA_RESETHAND gave the default back: pending until the handler returns, then the worker dies of it
+}
+
+void sayRoomOnSigbus() {
+    struct sigaction sa {};
+    sa.sa_handler = sayRoomAndDie;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGBUS, &sa, nullptr);
 }
 
 // A malformed request: reported in the reply, the worker keeps running.
@@ -1013,6 +1053,7 @@ int main(int argc, char **argv) {
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != static_cast<pid_t>(std::strtoll(parent, nullptr, 10)))
             _exit(3);
     }
+    sayRoomOnSigbus();  // before a fork server forks: its workers inherit it
     // No QCoreApplication: QSharedMemory does not need one, and start-up stays at a few ms.
     std::ios::sync_with_stdio(false);
     bool forkServer = false;

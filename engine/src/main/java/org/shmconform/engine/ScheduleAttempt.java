@@ -655,7 +655,13 @@ final class ScheduleAttempt {
      * it; otherwise it ended from outside, and the execution has a problem that no verdict stands on, a FAIL included.
      */
     private String endedByItself(String worker, Integer status, String when) {
-        if (WorkerDeath.byAFault(status, workers.get(worker).crashSignal())) {
+        WorkerProcess wp = workers.get(worker);
+        if (WorkerDeath.byAFault(status, wp.crashSignal())) {
+            Long room = wp.roomAtFault();
+            if (WorkerDeath.noRoomForAPage(status, room)) {
+                problems.add(Execution.FULL_TMPFS + worker + " ended " + when + " with " + WorkerDeath.describe(status)
+                        + " when its /dev/shm had " + room + " bytes free (another program's objects can fill it)");
+            }
             return Ending.CRASHED.note();
         }
         problems.add(Execution.ENDED_FROM_OUTSIDE + worker + " ended " + when + " with " + WorkerDeath.describe(status)

@@ -28,6 +28,17 @@ final class WorkerDeath {
         return crashBanner != null || status != null && status > 128 && FAULTS.containsKey(status - 128);
     }
 
+    /**
+     * The most a tmpfs gives at one fault: a PMD huge page (2 MiB on x86_64 and aarch64 with 4 KiB pages), where the mount
+     * has huge pages on; one page otherwise. Less room than this may be why a fault found none.
+     */
+    static final long LARGEST_TMPFS_PAGE = 2L << 20;
+
+    /** Whether a SIGBUS came with a room too small for the page it touched: the tmpfs was full, not the backend wrong. */
+    static boolean noRoomForAPage(Integer status, Long roomAtFault) {
+        return status != null && status == 128 + 7 && roomAtFault != null && roomAtFault < LARGEST_TMPFS_PAGE;
+    }
+
     /** The status in words, for a problem's reason. */
     static String describe(Integer status) {
         if (status == null || status < 0) {

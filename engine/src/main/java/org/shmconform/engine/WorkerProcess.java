@@ -56,6 +56,8 @@ public final class WorkerProcess {
     private boolean endTaken;
     private Hello hello;
     private volatile String crashSignal;
+    /** The bytes free in its /dev/shm that a Qt worker's SIGBUS banner gave, or null (see {@link #roomAtFault()}). */
+    private volatile Long roomAtFault;
     /** Where its stderr goes now: a pooled worker's log follows it from schedule to schedule ({@link #logTo}). */
     private volatile Path stderrLog;
     /** It wrote something on stdout that is not a protocol line (a crash banner, stray output). */
@@ -720,6 +722,14 @@ public final class WorkerProcess {
     }
 
     /**
+     * The bytes free in the worker's /dev/shm when it faulted with SIGBUS, as its banner said ("# SIGBUS (0x7) in
+     * qt_shm_worker: /dev/shm had N bytes free", written by its handler before it dies of the signal); null if it said none.
+     */
+    public Long roomAtFault() {
+        return roomAtFault;
+    }
+
+    /**
      * A JVM that crashes prints its fatal-error banner on stdout whatever the flags say: keep it as
      * evidence in the worker's log, remember the signal it names, and never mistake it for a reply.
      */
@@ -728,6 +738,10 @@ public final class WorkerProcess {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("^#\\s+(SIG[A-Z]+) \\(0x").matcher(line);
         if (m.find()) {
             crashSignal = m.group(1);
+            java.util.regex.Matcher room = ROOM_AT_FAULT.matcher(line);
+            if (room.find()) {
+                roomAtFault = Long.parseLong(room.group(1));
+            }
         }
         try {
             Files.writeString(stderrLog, "[stdout] " + line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -735,6 +749,9 @@ public final class WorkerProcess {
             // evidence lost, the run goes on
         }
     }
+
+    private static final java.util.regex.Pattern ROOM_AT_FAULT = java.util.regex.Pattern.compile(
+            "^#\\s+SIGBUS \\(0x7\\) in qt_shm_worker: /dev/shm had ([0-9]{1,19}) bytes free$");
 
     /** Copies stderr, chunk by chunk, to wherever its log is now. */
     private void copyStderr() {

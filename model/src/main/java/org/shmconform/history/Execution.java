@@ -65,13 +65,22 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
     public static final String GAVE_UP_WAITING = "a backend gave up a wait it bounds by a clock, an answer of time: ";
 
     /**
+     * How a problem starts that says a worker died of SIGBUS while the tmpfs its segments live in had no room for a page:
+     * the kernel could not give the page an access touched (a backend that reserves none at create, as Qt's sparse
+     * ftruncate), and what filled that tmpfs may be any program's objects, so the crash is the machine's state at that
+     * moment, not a semantics the model could blame ({@code ScheduleChecker}); the worker said the room in its fault.
+     */
+    public static final String FULL_TMPFS = "a worker died of SIGBUS while its /dev/shm had no room for a page: ";
+
+    /**
      * Whether something outside the run's hand acted on the execution: another program's object at one of its keys, the
-     * end of a worker by another hand, or a worker's end that came (if it came) after the history dates it ({@link
-     * #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED}).
+     * end of a worker by another hand, a worker's end that came (if it came) after the history dates it, or a tmpfs full
+     * when a worker's access faulted ({@link #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED},
+     * {@link #FULL_TMPFS}).
      */
     public boolean metAnOutsideHand() {
         return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT) || p.startsWith(ENDED_FROM_OUTSIDE)
-                || p.startsWith(END_UNCONFIRMED));
+                || p.startsWith(END_UNCONFIRMED) || p.startsWith(FULL_TMPFS));
     }
 
     /** The problems in one line, or null when the schedule ran as written. */

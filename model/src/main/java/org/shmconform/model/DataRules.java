@@ -62,7 +62,7 @@ final class DataRules {
             }
         }
         if (op.outcome() == Outcome.CRASH) {
-            return Step.violates(Property.DATA_SHARED, op.f() + " crashed the worker (exit " + op.value() + ")");
+            return Step.violates(Property.DATA_SHARED, op.f() + " crashed the worker (" + op.value() + ")");
         }
         if (op.outcome() != Outcome.OK) {
             return Step.violates(Property.DATA_SHARED, op.f() + " within the segment returned " + Expect.describe(op));
