@@ -64,7 +64,8 @@ if $PRINT_TAG; then echo "$TAG"; exit 0; fi
 # as /tmp, where another user could plant a link that root would then truncate; without one, the
 # script locks itself (read-only), which serialises runs of this very copy only.
 if [ -n "$LOCK" ]; then exec 9>>"$LOCK"; else exec 9<"$0"; fi
-flock -w 300 9 || die "timed out waiting for another build of the worker image"
+# Exit 75 (EX_TEMPFAIL): a wait that ran out says nothing about whether the image can be built (the harness: UNDECIDED).
+flock -w 300 9 || { log "timed out waiting for another build of the worker image"; exit 75; }
 
 if ! $FORCE && "$DOCKER" image inspect "$TAG" >/dev/null 2>&1; then
     log "$TAG exists, not rebuilt"

@@ -145,37 +145,50 @@ void checkKeyModeSupported() {
 #endif
 }
 
-// A SIGBUS in an access within the segment is the kernel failing to give a page of a tmpfs that has no room left (Qt
-// reserves none at create: a sparse ftruncate), which another program's objects can cause: the worker says how much
-// room /dev/shm had, on stdout in the form of a JVM's crash banner (the engine reads those there), then dies of the
-// signal as before. statfs and write only: both are system calls, safe in a handler.
+// A SIGBUS in an access within a POSIX segment may be the kernel failing to give a page of a tmpfs that has no room
+// left (Qt reserves none at create: a sparse ftruncate), which another program's objects can cause: the worker says the
+// room /dev/shm had, its size and its page size, on stdout in the form of a JVM's crash banner (the engine reads those
+// there), then dies of the signal as before. statfs and write only: both are system calls, safe in a handler. A tmpfs
+// without a size limit says 0 blocks in all (and 0 free): the engine reads that as room, not as none.
+void appendNumber(char *line, size_t &n, unsigned long long value) {
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = char('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (d > 0)
+        line[n++] = digits[--d];
+}
+
+void appendText(char *line, size_t &n, const char *text) {
+    size_t len = std::strlen(text);
+    std::memcpy(line + n, text, len);
+    n += len;
+}
+
 void sayRoomAndDie(int) {
-    char line[160] = "# SIGBUS (0x7) in qt_shm_worker: /dev/shm had ";
-    size_t n = std::strlen(line);
+    char line[256];
+    size_t n = 0;
+    appendText(line, n, "# SIGBUS (0x7) in qt_shm_worker: /dev/shm had ");
     struct statfs fs;
     if (::statfs("/dev/shm", &fs) == 0) {
-        unsigned long long room = static_cast<unsigned long long>(fs.f_bavail) * static_cast<unsigned long long>(fs.f_bsize);
-        char digits[24];
-        int d = 0;
-        do {
-            digits[d++] = char('0' + room % 10);
-            room /= 10;
-        } while (room != 0);
-        while (d > 0)
-            line[n++] = digits[--d];
-        const char tail[] = " bytes free\n";
-        std::memcpy(line + n, tail, sizeof tail - 1);
-        n += sizeof tail - 1;
+        unsigned long long page = static_cast<unsigned long long>(fs.f_bsize);
+        appendNumber(line, n, static_cast<unsigned long long>(fs.f_bavail) * page);
+        appendText(line, n, " bytes free of ");
+        appendNumber(line, n, static_cast<unsigned long long>(fs.f_blocks) * page);
+        appendText(line, n, ", in pages of ");
+        appendNumber(line, n, page);
+        appendText(line, n, "\n");
     } else {
-        const char tail[] = "an unknown room (statfs failed)\n";
-        std::memcpy(line + n, tail, sizeof tail - 1);
-        n += sizeof tail - 1;
+        appendText(line, n, "an unknown room (statfs failed)\n");
     }
     ssize_t ignored = ::write(STDOUT_FILENO, line, n);
     (void) ignored;
     ::raise(SIGBUS);  // SA_RESETHAND gave the default back: pending until the handler returns, then the worker dies of it
 }
 
+// Only where the segments live in /dev/shm (a POSIX key type): a System V segment's pages are no tmpfs's room.
 void sayRoomOnSigbus() {
     struct sigaction sa {};
     sa.sa_handler = sayRoomAndDie;
@@ -1053,7 +1066,6 @@ int main(int argc, char **argv) {
         if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != static_cast<pid_t>(std::strtoll(parent, nullptr, 10)))
             _exit(3);
     }
-    sayRoomOnSigbus();  // before a fork server forks: its workers inherit it
     // No QCoreApplication: QSharedMemory does not need one, and start-up stays at a few ms.
     std::ios::sync_with_stdio(false);
     bool forkServer = false;
@@ -1073,6 +1085,8 @@ int main(int argc, char **argv) {
     }
     if (!fileMapMode)
         checkKeyModeSupported();
+    if (!fileMapMode && backendName() == QLatin1String("qt-posix"))
+        sayRoomOnSigbus();  // before a fork server forks: its workers inherit it
     if (forkServer)
         serveForks();  // returns in each forked child only
     shm = new QSharedMemory();  // unused in file-map mode, but the shared reply helpers may read it

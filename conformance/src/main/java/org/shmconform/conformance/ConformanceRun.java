@@ -437,8 +437,12 @@ public final class ConformanceRun implements AutoCloseable {
         if (f.schedules() == 0) {
             return;
         }
-        // Unavailable columns are already reported NOT_AVAILABLE in the matrix.
-        List<String> available = plan.columns().stream().filter(c -> describe(c).available()).toList();
+        // Unavailable columns are already reported NOT_AVAILABLE in the matrix. An undecided one is fuzzed: its campaign
+        // stops at once with the probe's reason, a fuzz result that could not be judged (exit 1), never a silent gap.
+        List<String> available = plan.columns().stream().filter(c -> {
+            org.shmconform.spi.Availability a = Subjects.here().availability(c);
+            return a.available() || a.undecided();
+        }).toList();
         try (FuzzLines lines = FuzzLines.start(available, f.lines(), FuzzCampaign::takesTurns,
                 (column, campaignContext) -> fuzz(column, campaignContext, stop, listener),
                 campaignContext -> campaignContext.end(() -> copyLogs(campaignContext.logs(), report.logs())),

@@ -175,8 +175,8 @@ public final class Qt68Root {
             // The build's progress (stderr) apart from the one line it answers with (stdout): the root's path.
             ToolRun r = ToolRun.separate(build, Duration.ofMinutes(30));
             if (r.timedOut()) {
-                return Availability.undecided("building the Qt 6.8 root did not end in 30 minutes: bash " + scripts.resolve(BUILD_SCRIPT)
-                        + " " + cache);
+                return Availability.undecided((checkOnly ? "checking" : "building") + " the Qt 6.8 root did not end in 30 minutes: bash "
+                        + scripts.resolve(BUILD_SCRIPT) + (checkOnly ? " --check " : " ") + cache);
             }
             if (!r.ok()) {
                 return Availability.no(lastLine(r.errors()) + " (exit " + r.exitCode() + ")");

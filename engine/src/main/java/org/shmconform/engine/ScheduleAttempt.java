@@ -657,10 +657,10 @@ final class ScheduleAttempt {
     private String endedByItself(String worker, Integer status, String when) {
         WorkerProcess wp = workers.get(worker);
         if (WorkerDeath.byAFault(status, wp.crashSignal())) {
-            Long room = wp.roomAtFault();
+            WorkerDeath.Room room = wp.roomAtFault();
             if (WorkerDeath.noRoomForAPage(status, room)) {
                 problems.add(Execution.FULL_TMPFS + worker + " ended " + when + " with " + WorkerDeath.describe(status)
-                        + " when its /dev/shm had " + room + " bytes free (another program's objects can fill it)");
+                        + " when its /dev/shm had " + room + " (another program's objects can fill it)");
             }
             return Ending.CRASHED.note();
         }

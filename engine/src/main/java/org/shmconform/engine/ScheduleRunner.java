@@ -155,6 +155,9 @@ public final class ScheduleRunner {
     public Availability availability(Schedule schedule) {
         Availability undecided = null;
         for (WorkerSpec w : schedule.workers()) {
+            if (w.user() != null && !isRoot()) { // first: making its command would chown a directory to that user
+                return Availability.no("running a worker as " + w.user() + " needs root");
+            }
             Availability impl = Subjects.here().availability(w.impl());
             if (impl.undecided()) {
                 undecided = undecided != null ? undecided : impl.because(w.impl() + ": " + impl.reason());
@@ -169,19 +172,16 @@ public final class ScheduleRunner {
             if (envAvailability.undecided()) {
                 undecided = undecided != null ? undecided
                         : envAvailability.because("environment " + w.env() + ": " + envAvailability.reason());
-                continue;
-            }
-            if (!envAvailability.available()) {
+            } else if (!envAvailability.available()) {
                 return Availability.no("environment " + w.env() + ": " + envAvailability.reason());
             }
-            if (impl.available()) { // the command of an undecided column cannot be made
+            // What the environment can run is known without its probe (a container image's Java runtime only), but the
+            // command of an undecided column cannot be made.
+            if (impl.available()) {
                 String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
                 if (cannot != null) {
                     return Availability.no("environment " + w.env() + ": " + cannot);
                 }
-            }
-            if (w.user() != null && !isRoot()) {
-                return Availability.no("running a worker as " + w.user() + " needs root");
             }
         }
         return undecided != null ? undecided : Availability.yes();

@@ -29,14 +29,23 @@ final class WorkerDeath {
     }
 
     /**
-     * The most a tmpfs gives at one fault: a PMD huge page (2 MiB on x86_64 and aarch64 with 4 KiB pages), where the mount
-     * has huge pages on; one page otherwise. Less room than this may be why a fault found none.
+     * What a worker said of its /dev/shm as it faulted: bytes free, bytes in all (0 where the tmpfs has no size limit) and
+     * its page size.
      */
-    static final long LARGEST_TMPFS_PAGE = 2L << 20;
+    record Room(long free, long total, long page) {
+        @Override
+        public String toString() {
+            return total == 0 ? free + " bytes free (no size limit)" : free + " bytes free of " + total;
+        }
+    }
 
-    /** Whether a SIGBUS came with a room too small for the page it touched: the tmpfs was full, not the backend wrong. */
-    static boolean noRoomForAPage(Integer status, Long roomAtFault) {
-        return status != null && status == 128 + 7 && roomAtFault != null && roomAtFault < LARGEST_TMPFS_PAGE;
+    /**
+     * Whether a SIGBUS came while the tmpfs had no room for one more page: then the kernel could not give the page the
+     * access touched, whatever the backend did. A tmpfs that cannot charge a huge page falls back to a small one, so one
+     * page of room is room; a tmpfs with no size limit (0 in all) always has room.
+     */
+    static boolean noRoomForAPage(Integer status, Room room) {
+        return status != null && status == 128 + 7 && room != null && room.total() > 0 && room.free() < room.page();
     }
 
     /** The status in words, for a problem's reason. */

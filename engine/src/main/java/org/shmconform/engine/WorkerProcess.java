@@ -56,8 +56,8 @@ public final class WorkerProcess {
     private boolean endTaken;
     private Hello hello;
     private volatile String crashSignal;
-    /** The bytes free in its /dev/shm that a Qt worker's SIGBUS banner gave, or null (see {@link #roomAtFault()}). */
-    private volatile Long roomAtFault;
+    /** What a Qt worker's SIGBUS banner said of its /dev/shm, or null (see {@link #roomAtFault()}). */
+    private volatile WorkerDeath.Room roomAtFault;
     /** Where its stderr goes now: a pooled worker's log follows it from schedule to schedule ({@link #logTo}). */
     private volatile Path stderrLog;
     /** It wrote something on stdout that is not a protocol line (a crash banner, stray output). */
@@ -722,10 +722,11 @@ public final class WorkerProcess {
     }
 
     /**
-     * The bytes free in the worker's /dev/shm when it faulted with SIGBUS, as its banner said ("# SIGBUS (0x7) in
-     * qt_shm_worker: /dev/shm had N bytes free", written by its handler before it dies of the signal); null if it said none.
+     * The room of the worker's /dev/shm when it faulted with SIGBUS, as its banner said ("# SIGBUS (0x7) in qt_shm_worker:
+     * /dev/shm had F bytes free of T, in pages of P", written by its handler before it dies of the signal); null if it said
+     * none (a JVM, a Qt worker of System V keys).
      */
-    public Long roomAtFault() {
+    public WorkerDeath.Room roomAtFault() {
         return roomAtFault;
     }
 
@@ -740,7 +741,8 @@ public final class WorkerProcess {
             crashSignal = m.group(1);
             java.util.regex.Matcher room = ROOM_AT_FAULT.matcher(line);
             if (room.find()) {
-                roomAtFault = Long.parseLong(room.group(1));
+                roomAtFault = new WorkerDeath.Room(Long.parseLong(room.group(1)), Long.parseLong(room.group(2)),
+                        Long.parseLong(room.group(3)));
             }
         }
         try {
@@ -751,7 +753,7 @@ public final class WorkerProcess {
     }
 
     private static final java.util.regex.Pattern ROOM_AT_FAULT = java.util.regex.Pattern.compile(
-            "^#\\s+SIGBUS \\(0x7\\) in qt_shm_worker: /dev/shm had ([0-9]{1,19}) bytes free$");
+            "^#\\s+SIGBUS \\(0x7\\) in qt_shm_worker: /dev/shm had ([0-9]{1,18}) bytes free of ([0-9]{1,18}), in pages of ([0-9]{1,9})$");
 
     /** Copies stderr, chunk by chunk, to wherever its log is now. */
     private void copyStderr() {

@@ -157,12 +157,12 @@ public final class SuiteRunner {
         long start = System.nanoTime();
         Schedule schedule = scenario.scheduleFor(column, env);
         String missing = scenario.requires().apply(column);
-        Availability here = runner.availability(schedule);
-        if (missing == null && !here.available()) {
-            missing = here.reason();
-        }
-        if (here.undecided()) { // before a requirement: a probe that did not finish (its column's too) decides nothing
-            return undecided(scenario, column, env, here.reason());
+        if (missing == null) { // a requirement (root, a partner, a report the column gives) is a fact, probe or none
+            Availability here = runner.availability(schedule);
+            if (here.undecided()) {
+                return undecided(scenario, column, env, here.reason());
+            }
+            missing = here.available() ? null : here.reason();
         }
         if (missing != null) {
             return notAvailable(scenario, column, env, missing);

@@ -72,6 +72,13 @@ class UndecidedProbeTest {
             assertEquals(Verdict.NOT_AVAILABLE, missing.verdict(), missing.toString());
             assertTrue(missing.reason().contains("unshare: Operation not permitted"), missing.reason());
 
+            // A requirement is a fact no probe decides (root, a partner, what the column reports): it stands, as before.
+            Scenario required = new Scenario("needs-a-fact", "a scenario with a requirement", scenario.properties(), scenario.build(),
+                    c -> "the column does not report where its objects live", Scenario.Placement.EVERY_ENVIRONMENT, c -> true);
+            ScenarioResult fact = suite.run(required, "sysv", STUCK);
+            assertEquals(Verdict.NOT_AVAILABLE, fact.verdict(), fact.toString());
+            assertEquals("the column does not report where its objects live", fact.reason());
+
             ScenarioResult local = suite.run(scenario, "sysv", LocalEnvironment.NAME);
             assertFalse(List.of(Verdict.UNKNOWN, Verdict.NOT_AVAILABLE).contains(local.verdict()), local.toString());
         }

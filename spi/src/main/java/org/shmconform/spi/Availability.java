@@ -29,6 +29,12 @@ public record Availability(State state, String reason) {
         reason = reason == null ? "" : reason;
     }
 
+    /** The two-state form of SPI versions before UNDECIDED, kept for backends compiled against them. */
+    @Deprecated
+    public Availability(boolean available, String reason) {
+        this(available ? State.AVAILABLE : State.NOT_AVAILABLE, available ? "" : reason);
+    }
+
     public static Availability yes() {
         return new Availability(State.AVAILABLE, "");
     }

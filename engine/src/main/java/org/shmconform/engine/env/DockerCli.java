@@ -47,8 +47,13 @@ final class DockerCli {
 
     /** The highest API version the engine speaks, e.g. "1.41", or null. */
     static String serverApiVersion() {
-        ToolRun v = run("version", "--format", "{{.Server.APIVersion}}");
+        ToolRun v = askServerApiVersion();
         return v.ok() ? v.output().strip() : null;
+    }
+
+    /** {@code docker version}'s run for the engine's API version: {@link ToolRun#timedOut()} when the client did not end. */
+    static ToolRun askServerApiVersion() {
+        return run("version", "--format", "{{.Server.APIVersion}}");
     }
 
     /** Why no engine answers, in one line. */

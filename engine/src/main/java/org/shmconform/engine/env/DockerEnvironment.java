@@ -137,10 +137,16 @@ public final class DockerEnvironment implements Environment {
         if (tcProblem != null) {
             return Availability.no(tcProblem);
         }
-        TestcontainersSetup.pinApiVersion(DockerCli.serverApiVersion());
+        ToolRun api = DockerCli.askServerApiVersion();
+        if (api.timedOut()) {
+            return Availability.undecided(DockerCli.whyUndecided());
+        }
+        TestcontainersSetup.pinApiVersion(api.ok() ? api.output().strip() : null);
         ContainerSweeper.removeStale(runId);
         try {
             image = WorkerImage.tag();
+        } catch (WorkerImage.Undecided e) {
+            return Availability.undecided(e.getMessage());
         } catch (IOException e) {
             return Availability.no(e.getMessage());
         }

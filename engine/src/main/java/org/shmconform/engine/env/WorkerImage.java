@@ -22,7 +22,17 @@ public final class WorkerImage {
     private static String failure;
     private static long buildMillis = -1;
 
+    /** The script's exit status when another build held the lock past its wait (EX_TEMPFAIL). */
+    static final int WAITED_TOO_LONG = 75;
+
     private WorkerImage() {
+    }
+
+    /** The build (or the wait for another's) ran out of time: no word on whether the image can be built here. */
+    static final class Undecided extends IOException {
+        Undecided(String message) {
+            super(message);
+        }
     }
 
     /** The image tag, building it if needed (about 7 s the first time); throws with the reason otherwise. */
@@ -43,6 +53,9 @@ public final class WorkerImage {
                 if (build.ok()) {
                     tag = build.lastLine();
                     buildMillis = (System.nanoTime() - start) / 1_000_000;
+                } else if (build.timedOut() || build.exitCode() == WAITED_TOO_LONG) {
+                    // Not remembered: the next probe may find the build done.
+                    throw new Undecided("worker image build did not finish: " + build.output().strip().replace('\n', ' '));
                 } else {
                     failure = "worker image build failed: " + build.output().strip().replace('\n', ' ');
                 }
