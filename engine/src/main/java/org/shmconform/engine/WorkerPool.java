@@ -78,8 +78,12 @@ public final class WorkerPool implements AutoCloseable {
      * for that demand (a qt68-posix fuzz with 6 ended 0.13 clean workers a schedule).
      */
     private static final int MAX_IDLE_PER_KEY = 6;
-    /** A worker that does not answer reset in time is replaced: this decides reuse, never a verdict. */
-    private static final Duration RESET_DEADLINE = Duration.ofSeconds(10);
+    /**
+     * A worker that does not answer reset in time is replaced: this decides reuse, never a verdict. 60 s, not 10: a
+     * cold JVM's first reset, or one that loads another column's backend, can take seconds on a busy machine, and the
+     * tests that count reuses then saw a replacement (a helper's read, 2026-12-08); only a hung worker takes a minute.
+     */
+    private static final Duration RESET_DEADLINE = Duration.ofSeconds(60);
     private static final long RESET_SEQ = Long.MAX_VALUE - 1;
     /** How long a kill waits for the reaping; a SIGKILLed process is reaped in far less. */
     private static final Duration REAP = Duration.ofSeconds(10);

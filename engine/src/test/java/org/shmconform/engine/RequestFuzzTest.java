@@ -39,8 +39,8 @@ class RequestFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long SEED = Long.getLong("shmconform.requestFuzz.seed", 20261206L);
     private static final int LINES = Integer.getInteger("shmconform.requestFuzz.lines", 400);
-    /** A guard against a hung worker, not a verdict. */
-    private static final long HANG_GUARD_SECONDS = 30;
+    /** A guard against a hung worker, not a verdict: the engine's own bound for a start (120 s), which only a hang reaches. */
+    private static final long HANG_GUARD_SECONDS = 120;
     @RegisterExtension
     static final OneRunPerClass RUN = new OneRunPerClass();
 
@@ -70,7 +70,7 @@ class RequestFuzzTest {
                 RUN.context().ledger().intend(key, List.of(RUN.context().workerTmp()));
                 Worker w = new Worker(local.start(commands.command(columns.get(i), null, null), "g"), key);
                 workers.put(columns.get(i), w);
-                w.next(); // hello
+                org.junit.jupiter.api.Assertions.assertNotNull(w.next(), columns.get(i) + ": the hello"); // else replies would be off by one
                 w.send(("{\"seq\":1,\"op\":\"create\",\"key\":\"" + key + "\",\"size\":64}").getBytes(StandardCharsets.UTF_8));
                 assertEquals(true, JSON.readTree(w.next()).path("ok").asBoolean(), columns.get(i) + ": the first create");
             }

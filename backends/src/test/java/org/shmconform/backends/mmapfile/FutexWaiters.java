@@ -3,6 +3,7 @@ package org.shmconform.backends.mmapfile;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
+import org.shmconform.backends.testsupport.PeerProcess;
 import java.math.BigInteger;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -20,7 +21,7 @@ final class FutexWaiters {
         default -> 202;
     };
     /** Guards a test against hanging; the condition is the kernel's answer, never the passing of time. */
-    private static final long GIVE_UP_MILLIS = 20_000;
+    private static final long GIVE_UP_MILLIS = PeerProcess.REPLY_TIMEOUT_SECONDS * 1000; // a peer JVM may be slow to come to its lock on a busy machine
 
     private FutexWaiters() {
     }

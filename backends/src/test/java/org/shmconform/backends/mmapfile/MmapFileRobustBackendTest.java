@@ -104,7 +104,7 @@ class MmapFileRobustBackendTest extends HeaderLockContract {
         assertEquals("OK", holder.send("open " + key));
         assertEquals("OK", holder.send("attach rw"));
         holder.sendNoWait("lock");
-        long giveUp = System.currentTimeMillis() + 20_000;
+        long giveUp = System.currentTimeMillis() + PeerProcess.REPLY_TIMEOUT_SECONDS * 1000; // only a hang reaches it
         while (!FutexWaiters.blockedOnLockWord(holder.pid(), file)) {
             try {
                 fail("the second object's lock() returned instead of waiting: " + holder.awaitReply(5, TimeUnit.MILLISECONDS));

@@ -75,7 +75,7 @@ public abstract class DescriptorSegmentTwoProcessContract<F extends SegmentFixtu
         other.sendNoWait("lock");
         LockWaits.awaitBlocked(other.pid()); // the kernel shows the peer asleep on the held lock
         assertTrue(mine.unlock());
-        assertEquals("OK", other.awaitReply(30, TimeUnit.SECONDS)); // a guard against hanging, not a measure
+        assertEquals("OK", other.awaitReply(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS)); // a guard against hanging, not a measure
         assertEquals("OK", other.send("unlock"));
     }
 
@@ -91,7 +91,7 @@ public abstract class DescriptorSegmentTwoProcessContract<F extends SegmentFixtu
         LockWaits.awaitBlocked(ProcessHandle.current().pid()); // this process's waiting thread, asleep on the held lock
         assertTrue(!waiting.isDone(), "lock() returned while the live holder held it: " + waiting);
         holder.kill();
-        assertTrue(waiting.get(30, TimeUnit.SECONDS), "the kernel released the dead holder's OFD lock");
+        assertTrue(waiting.get(PeerProcess.REPLY_TIMEOUT_SECONDS, TimeUnit.SECONDS), "the kernel released the dead holder's OFD lock");
         assertTrue(mine.unlock());
     }
 }

@@ -80,7 +80,7 @@ class DockerEnvironmentIT {
                 assertEquals("lo", probe.sh("a", "ls /sys/class/net").strip(), "no network but the loopback device");
             } finally {
                 first.stdin().close();
-                first.awaitExit(Duration.ofSeconds(30));
+                first.awaitExit(Duration.ofSeconds(120));
                 first.release();
             }
         }
@@ -124,7 +124,7 @@ class DockerEnvironmentIT {
         worker.stdin().close();
         EnvProbe.readAll(worker.stdout());
         EnvProbe.readAll(worker.stderr());
-        assertEquals(0, worker.awaitExit(Duration.ofSeconds(30)), "the worker's exit status");
+        assertEquals(0, worker.awaitExit(Duration.ofSeconds(120)), "the worker's exit status");
         worker.release();
     }
 

@@ -75,9 +75,20 @@ class DockerWorkerHandleKillTest {
         }
     }
 
+    /**
+     * A sleep that carries the marker, once its /proc environ shows it: start() returns when the exec began, and the
+     * kernel fills the new program's environ later in that exec (read empty once, beside a run: PidHoldTest), when the
+     * handle, which finds a worker by that marker, would not find it yet.
+     */
     private static Process withMarker(String id) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(List.of("sleep", "120"));
         pb.environment().put(DockerWorkerHandle.MARKER, id);
-        return pb.start();
+        Process p = pb.start();
+        java.nio.file.Path environ = java.nio.file.Path.of("/proc", Long.toString(p.pid()), "environ");
+        org.awaitility.Awaitility.await("the marker in the environ of " + p.pid()).atMost(java.time.Duration.ofSeconds(120))
+                .pollInterval(java.time.Duration.ofMillis(2))
+                .until(() -> List.of(new String(java.nio.file.Files.readAllBytes(environ), java.nio.charset.StandardCharsets.UTF_8)
+                        .split("\0")).contains(DockerWorkerHandle.MARKER + "=" + id));
+        return p;
     }
 }

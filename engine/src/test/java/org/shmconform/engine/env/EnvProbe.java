@@ -31,7 +31,7 @@ final class EnvProbe {
     /** Runs {@code sh -c script} in group (on the host if group is null); returns stdout, asserting exit 0. */
     String sh(String group, String script) throws IOException, InterruptedException {
         if (group == null) {
-            ToolRun host = ToolRun.of(Duration.ofSeconds(30), "sh", "-c", script);
+            ToolRun host = ToolRun.of(Duration.ofSeconds(120), "sh", "-c", script);
             assertEquals(0, host.exitCode(), "host: " + script + ": " + host.output());
             return host.output();
         }
@@ -42,7 +42,7 @@ final class EnvProbe {
             worker.stdin().close();
             CompletableFuture<byte[]> out = readAll(worker.stdout());
             CompletableFuture<byte[]> err = readAll(worker.stderr());
-            Integer status = worker.awaitExit(Duration.ofSeconds(30));
+            Integer status = worker.awaitExit(Duration.ofSeconds(120));
             assertNotNull(status, env.name() + "/" + group + ": " + script + " did not end");
             String stdout = new String(out.join(), StandardCharsets.UTF_8);
             assertEquals(0, status, env.name() + "/" + group + ": " + script + ": " + stdout

@@ -62,11 +62,11 @@ final class JavaWorkerCheck {
                 }
             }
             first.kill();
-            assertEquals(137, first.awaitExit(Duration.ofSeconds(20)), "exit status after SIGKILL");
+            assertEquals(137, first.awaitExit(Duration.ofSeconds(120)), "exit status after SIGKILL");
             if (pinned != null) {
                 // Dead: its pid no longer carries the worker's marker (a zombie's environment reads empty).
                 Pidfd dead = pinned;
-                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(20)).until(dead::exited);
+                org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(120)).until(dead::exited);
                 assertFalse(first.pins(dead), "a dead worker is still taken for pinned");
                 dead.close();
             }
@@ -87,7 +87,7 @@ final class JavaWorkerCheck {
             System.out.println(env.name() + ": second Java worker of the group, hello after "
                     + (System.nanoTime() - secondStarted) / 1_000_000 + " ms");
             second.stdin().close();
-            assertEquals(0, second.awaitExit(Duration.ofSeconds(20)), "a worker ends by itself when its stdin closes");
+            assertEquals(0, second.awaitExit(Duration.ofSeconds(120)), "a worker ends by itself when its stdin closes");
         } finally {
             second.kill();
             second.release();

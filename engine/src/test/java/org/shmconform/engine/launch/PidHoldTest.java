@@ -41,7 +41,7 @@ class PidHoldTest {
             assertEquals(TERMINAL_SIGNALS, ignored(catOf(helperOf(pid))) & TERMINAL_SIGNALS, "the helper ignores what a terminal sends");
 
             handle.kill();
-            assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)), "SIGKILLed and reaped by Java");
+            assertEquals(137, handle.awaitExit(Duration.ofSeconds(120)), "SIGKILLed and reaped by Java");
             assertTrue(hold.holds(), "its process group keeps its pid in use");
             assertTrue(groupHasAMember(pid), "a member of its group lives on");
             assertTrue(Pidfd.open(pid) == null, "and no process has its pid");
@@ -50,7 +50,7 @@ class PidHoldTest {
             handle.release();
         }
         assertFalse(hold.holds(), "let go, it vouches for nothing");
-        awaitUpTo10s(() -> !groupHasAMember(pid));
+        awaitUpTo120s(() -> !groupHasAMember(pid));
         assertFalse(groupHasAMember(pid), "the helper read end of file and ended");
         try (Stream<Path> left = Files.list(tmp)) {
             assertEquals(List.of(), left.toList(), "the FIFO is gone");
@@ -71,14 +71,14 @@ class PidHoldTest {
             PidHold hold = handle.pidHold();
             long pid = handle.pid();
             try {
-                long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (!Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim().equals("sleep") && System.nanoTime() < deadline) {
                     Thread.onSpinWait();
                 }
                 assertTrue(hold.pin(pid, handle::isAlive), "start " + i + ": the helper of a worker that has exec'd is pinned at the first look");
             } finally {
                 handle.kill();
-                handle.awaitExit(Duration.ofSeconds(10));
+                handle.awaitExit(Duration.ofSeconds(120));
                 hold.close();
                 handle.release();
             }
@@ -96,12 +96,12 @@ class PidHoldTest {
             awaitPin(hold, handle, pid);
             try (Pidfd h = Pidfd.open(helperOf(pid))) {
                 h.kill(); // another hand ends the helper: the group may end with the worker, and the pid be anyone's
-                assertTrue(h.awaitExit(Duration.ofSeconds(10)));
+                assertTrue(h.awaitExit(Duration.ofSeconds(120)));
             }
             assertFalse(hold.holds(), "no helper, no proof");
         } finally {
             handle.kill();
-            handle.awaitExit(Duration.ofSeconds(10));
+            handle.awaitExit(Duration.ofSeconds(120));
             hold.close();
             handle.release();
         }
@@ -180,7 +180,7 @@ class PidHoldTest {
             String environ = Files.readString(Path.of("/proc", Long.toString(pid), "environ"));
             assertTrue(java.util.Arrays.asList(environ.split("\0")).contains(WorkerLauncher.PARENT_PID + "=" + me), environ);
             handle.kill();
-            assertEquals(137, handle.awaitExit(Duration.ofSeconds(10)));
+            assertEquals(137, handle.awaitExit(Duration.ofSeconds(120)));
             assertTrue(hold.holds(), "its process group keeps its pid in use");
             assertTrue(groupHasAMember(pid));
         } finally {
@@ -251,13 +251,13 @@ class PidHoldTest {
         PidHold.in(open, false).close(); // the harness's own worker's TMPDIR may be opened to traversal (RunContext)
     }
 
-    /** Pins the worker's helper, looking until it is there or 10 s have passed: the shell forks it and execs the worker in a moment. */
+    /** Pins the worker's helper, looking until it is there or 120 s have passed (only a hang: the loop ends as soon as it holds): the shell forks it and execs the worker in a moment. */
     private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws Exception {
-        awaitUpTo10s(() -> hold.pin(pid, handle::isAlive));
+        awaitUpTo120s(() -> hold.pin(pid, handle::isAlive));
     }
 
     /**
-     * The worker's /proc stat once its launching shell has exec'd {@code sleep}, or after 10 s (the caller asserts it).
+     * The worker's /proc stat once its launching shell has exec'd {@code sleep}, or after 120 s (the caller asserts it).
      * The pin may come before that exec: CI read "(dash)" here once, on 2026-12-07, on a busy machine.
      */
     /**
@@ -268,7 +268,7 @@ class PidHoldTest {
     private static String statOnceSleepIsExecd(long pid) throws Exception {
         Path stat = Path.of("/proc", Long.toString(pid), "stat");
         Path environ = Path.of("/proc", Long.toString(pid), "environ");
-        awaitUpTo10s(() -> Files.readString(stat).contains("(sleep)") && !Files.readString(environ).isEmpty());
+        awaitUpTo120s(() -> Files.readString(stat).contains("(sleep)") && !Files.readString(environ).isEmpty());
         return Files.readString(stat);
     }
 
@@ -276,9 +276,9 @@ class PidHoldTest {
         boolean holds() throws Exception;
     }
 
-    /** Looks every 5 ms until {@code look} holds or 10 s have passed; the caller asserts what it waited for. */
-    private static void awaitUpTo10s(Look look) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    /** Looks every 5 ms until {@code look} holds or 120 s have passed (only a hang: the loop ends as soon as it holds); the caller asserts what it waited for. */
+    private static void awaitUpTo120s(Look look) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!look.holds() && System.nanoTime() < deadline) {
             Thread.sleep(5);
         }
@@ -286,7 +286,7 @@ class PidHoldTest {
 
     /** The helper once its subshell has exec'd cat: pinned from its fork on (it holds the FIFO then), its traps set by then. */
     private static long catOf(long helper) throws Exception {
-        awaitUpTo10s(() -> Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat"));
+        awaitUpTo120s(() -> Files.readString(Path.of("/proc", Long.toString(helper), "comm")).trim().equals("cat"));
         return helper;
     }
 
