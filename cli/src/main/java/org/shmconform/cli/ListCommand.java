@@ -30,8 +30,7 @@ final class ListCommand implements Callable<Integer> {
         for (String name : Columns.allNames()) {
             RunSummary.Column c = Columns.describe(name);
             System.out.printf("  %-10s %s%n             %s%n             declares: %s%n", c.name(),
-                    c.available() ? "available" : (Subjects.here().availability(name).undecided()
-                            ? "UNDECIDED (its cells are UNKNOWN): " : "NOT_AVAILABLE: ") + c.reason(), c.mechanism(),
+                    c.available() ? "available" : c.unavailableWord() + ": " + c.reason(), c.mechanism(),
                     c.declared().isEmpty() ? "nothing readable (see the reason)" : c.declared());
             // The Qt columns: how their worker was built and where its root lives.
             String built = Subjects.here().named(name).map(s -> s.start().provenance()).orElse("");

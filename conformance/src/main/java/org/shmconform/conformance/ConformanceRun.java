@@ -347,7 +347,7 @@ public final class ConformanceRun implements AutoCloseable {
     /** A column as the report shows it: its {@link Subject}, asked, never special-cased. */
     public static RunSummary.Column describe(Subject s) {
         return new RunSummary.Column(s.name(), s.mechanism(), s.availability().available(), s.availability().reason(),
-                s.declaredFields());
+                s.declaredFields(), s.availability().undecided());
     }
 
     private static RunSummary.Column describe(String column) {

@@ -142,7 +142,8 @@ final class MatrixHtml {
         StringBuilder l = new StringBuilder();
         for (RunSummary.Column c : run.columns()) {
             if (!c.available()) {
-                l.append("<li><b>").append(JUnitXml.esc(c.name())).append("</b> NOT_AVAILABLE: ").append(JUnitXml.esc(c.reason())).append("</li>");
+                l.append("<li><b>").append(JUnitXml.esc(c.name())).append("</b> ").append(JUnitXml.esc(c.unavailableWord())).append(": ")
+                        .append(JUnitXml.esc(c.reason())).append("</li>");
             }
         }
         java.util.Set<String> seen = new java.util.LinkedHashSet<>();

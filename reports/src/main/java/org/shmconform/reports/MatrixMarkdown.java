@@ -182,7 +182,7 @@ final class MatrixMarkdown {
         StringBuilder md = new StringBuilder();
         for (RunSummary.Column c : run.columns()) {
             if (!c.available()) {
-                md.append("- **").append(c.name()).append("** NOT_AVAILABLE: ").append(c.reason()).append('\n');
+                md.append("- **").append(c.name()).append("** ").append(c.unavailableWord()).append(": ").append(c.reason()).append('\n');
             }
         }
         Set<String> seen = new LinkedHashSet<>();

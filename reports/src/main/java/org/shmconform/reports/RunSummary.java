@@ -44,11 +44,28 @@ public record RunSummary(String schema, String runId, String started, String fin
         this(schema, runId, started, finished, millis, interrupted, environment, columns, results, fuzz, baseline, List.of());
     }
 
-    /** A column of the matrix: a backend (or the Qt worker), whether it runs here, and what it declares. */
-    public record Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared) {
+    /**
+     * A column of the matrix: a backend (or the Qt worker), whether it runs here, and what it declares.
+     *
+     * @param undecided not available because a probe did not finish (the SPI's Availability UNDECIDED): its cells are
+     *                  UNKNOWN, not NOT_AVAILABLE; written only when true, so results.json files before it read as false
+     */
+    public record Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_DEFAULT)
+                         boolean undecided) {
         /** No reason is null, never "": an available backend's Availability says "". */
         public Column {
             reason = reason == null || reason.isBlank() ? null : reason;
+        }
+
+        /** A column whose availability was decided. */
+        public Column(String name, String mechanism, boolean available, String reason, Map<String, Object> declared) {
+            this(name, mechanism, available, reason, declared, false);
+        }
+
+        /** How the reports name why it did not run: UNDECIDED (its cells UNKNOWN) or NOT_AVAILABLE. */
+        public String unavailableWord() {
+            return undecided ? "UNDECIDED (a probe did not finish; its cells are UNKNOWN)" : "NOT_AVAILABLE";
         }
     }
 

@@ -119,7 +119,9 @@ class ResultsJsonSchemaTest {
     private static RunSummary run(List<ScenarioResult> results, Baseline.Outcome baseline) {
         return new RunSummary(RunSummary.SCHEMA, "abcdef", "2026-12-02T00:00:00Z", "2026-12-02T00:01:00Z", 60_000, false, machine(),
                 List.of(new RunSummary.Column("sysv", "System V", true, "", Map.of("survivesCrash", true)),
-                        new RunSummary.Column("qt", "Qt 6.4", false, "Qt6Core not found: apt-get install qt6-base-dev", Map.of())),
+                        new RunSummary.Column("qt", "Qt 6.4", false, "Qt6Core not found: apt-get install qt6-base-dev", Map.of()),
+                        new RunSummary.Column("qt68-posix", "Qt 6.8", false, "checking the Qt 6.8 root did not end in 30 minutes",
+                                Map.of(), true)),
                 results, List.of(), baseline);
     }
 
@@ -171,6 +173,19 @@ class ResultsJsonSchemaTest {
         assertTrue(changes.get(0).get("after").isNull());
         assertEquals("lock not released by the kernel", changes.get(1).get("after").get("why").asText());
         assertEquals("PASS", changes.get(1).get("before").get("verdict").asText());
+    }
+
+    @Test
+    void aColumnWhoseProbeDidNotFinishIsSaidUndecidedThereOnlyAndReadsBack() throws Exception {
+        JsonNode r = written();
+        assertFalse(r.get("columns").get(1).has("undecided"), "a column decided NOT_AVAILABLE carries no undecided: " + r.get("columns"));
+        assertTrue(r.get("columns").get(2).get("undecided").asBoolean(), r.get("columns").toString());
+        assertEquals(List.of(), errors(r));
+        RunSummary back = Baseline.read(dir.resolve("results.json"));
+        assertEquals(List.of(false, false, true), back.columns().stream().map(RunSummary.Column::undecided).toList());
+        String md = Files.readString(dir.resolve("matrix.md"));
+        assertTrue(md.contains("**qt68-posix** UNDECIDED (a probe did not finish; its cells are UNKNOWN): checking the Qt 6.8 root"), md);
+        assertTrue(md.contains("**qt** NOT_AVAILABLE: Qt6Core not found"), md);
     }
 
     @Test
