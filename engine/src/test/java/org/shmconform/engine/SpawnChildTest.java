@@ -184,21 +184,22 @@ class SpawnChildTest {
 
     /** {pid, PPid} of a worker of this run started with --inherited, or null. */
     private static long[] inheritingWorkerOfThisRun() throws IOException {
-        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString().matches("\\d+"))) {
-            for (Path proc : procs) {
-                try {
-                    List<String> env = Arrays.asList(new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
-                    List<String> cmd = Arrays.asList(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
-                    if (env.contains("SHMCONFORM_RUN=" + run.runId()) && cmd.contains("--inherited")) {
-                        for (String line : Files.readAllLines(proc.resolve("status"))) {
-                            if (line.startsWith("PPid:")) {
-                                return new long[] {Long.parseLong(proc.getFileName().toString()), Long.parseLong(line.substring(5).trim())};
-                            }
+        // This JVM's descendants only (the child is its worker's child until that worker dies): a look of a few processes,
+        // not of every process's environ, which beside a busy run could outlast the window the child sleeps in.
+        List<Path> procs = ProcessHandle.current().descendants().map(h -> Path.of("/proc", Long.toString(h.pid()))).toList();
+        for (Path proc : procs) {
+            try {
+                List<String> env = Arrays.asList(new String(Files.readAllBytes(proc.resolve("environ")), StandardCharsets.UTF_8).split("\0"));
+                List<String> cmd = Arrays.asList(new String(Files.readAllBytes(proc.resolve("cmdline")), StandardCharsets.UTF_8).split("\0"));
+                if (env.contains("SHMCONFORM_RUN=" + run.runId()) && cmd.contains("--inherited")) {
+                    for (String line : Files.readAllLines(proc.resolve("status"))) {
+                        if (line.startsWith("PPid:")) {
+                            return new long[] {Long.parseLong(proc.getFileName().toString()), Long.parseLong(line.substring(5).trim())};
                         }
                     }
-                } catch (IOException e) {
-                    // a process that ended while we looked
                 }
+            } catch (IOException e) {
+                // a process that ended while we looked
             }
         }
         return null;
