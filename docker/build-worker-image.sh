@@ -65,7 +65,8 @@ if $PRINT_TAG; then echo "$TAG"; exit 0; fi
 # script locks itself (read-only), which serialises runs of this very copy only.
 if [ -n "$LOCK" ]; then exec 9>>"$LOCK"; else exec 9<"$0"; fi
 # Exit 75 (EX_TEMPFAIL): a wait that ran out says nothing about whether the image can be built (the harness: UNDECIDED).
-flock -w 300 9 || { log "timed out waiting for another build of the worker image"; exit 75; }
+# 240 s: inside the harness's 5-minute bound for the whole script, so that the wait's end is told, not cut off.
+flock -w 240 9 || { log "timed out waiting for another build of the worker image"; exit 75; }
 
 if ! $FORCE && "$DOCKER" image inspect "$TAG" >/dev/null 2>&1; then
     log "$TAG exists, not rebuilt"

@@ -145,58 +145,6 @@ void checkKeyModeSupported() {
 #endif
 }
 
-// A SIGBUS in an access within a POSIX segment may be the kernel failing to give a page of a tmpfs that has no room
-// left (Qt reserves none at create: a sparse ftruncate), which another program's objects can cause: the worker says the
-// room /dev/shm had, its size and its page size, on stdout in the form of a JVM's crash banner (the engine reads those
-// there), then dies of the signal as before. statfs and write only: both are system calls, safe in a handler. A tmpfs
-// without a size limit says 0 blocks in all (and 0 free): the engine reads that as room, not as none.
-void appendNumber(char *line, size_t &n, unsigned long long value) {
-    char digits[24];
-    int d = 0;
-    do {
-        digits[d++] = char('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    while (d > 0)
-        line[n++] = digits[--d];
-}
-
-void appendText(char *line, size_t &n, const char *text) {
-    size_t len = std::strlen(text);
-    std::memcpy(line + n, text, len);
-    n += len;
-}
-
-void sayRoomAndDie(int) {
-    char line[256];
-    size_t n = 0;
-    appendText(line, n, "# SIGBUS (0x7) in qt_shm_worker: /dev/shm had ");
-    struct statfs fs;
-    if (::statfs("/dev/shm", &fs) == 0) {
-        unsigned long long page = static_cast<unsigned long long>(fs.f_bsize);
-        appendNumber(line, n, static_cast<unsigned long long>(fs.f_bavail) * page);
-        appendText(line, n, " bytes free of ");
-        appendNumber(line, n, static_cast<unsigned long long>(fs.f_blocks) * page);
-        appendText(line, n, ", in pages of ");
-        appendNumber(line, n, page);
-        appendText(line, n, "\n");
-    } else {
-        appendText(line, n, "an unknown room (statfs failed)\n");
-    }
-    ssize_t ignored = ::write(STDOUT_FILENO, line, n);
-    (void) ignored;
-    ::raise(SIGBUS);  // SA_RESETHAND gave the default back: pending until the handler returns, then the worker dies of it
-}
-
-// Only where the segments live in /dev/shm (a POSIX key type): a System V segment's pages are no tmpfs's room.
-void sayRoomOnSigbus() {
-    struct sigaction sa {};
-    sa.sa_handler = sayRoomAndDie;
-    sa.sa_flags = SA_RESETHAND;
-    sigemptyset(&sa.sa_mask);
-    ::sigaction(SIGBUS, &sa, nullptr);
-}
-
 // A malformed request: reported in the reply, the worker keeps running.
 struct ProtocolError {
     QString why;
@@ -439,6 +387,62 @@ struct FileMapSegment {
     QString key;  // the file's path, as the protocol gave it
 };
 FileMapSegment *fm = nullptr;
+
+// A SIGBUS in an access within a segment that lives in a file system (a POSIX segment in /dev/shm, a file-map segment's
+// file) may be the kernel failing to give a page of a file system with no room left (Qt reserves none at create: a
+// sparse ftruncate or resize), which another program's files can cause: the worker says the room that file system had,
+// its size and its page size, on stdout in the form of a JVM's crash banner (the engine reads those there), then dies of
+// the signal as before. statfs, fstatfs and write only: system calls, safe in a handler. A tmpfs without a size limit
+// says 0 blocks in all (and 0 free): the engine reads that as room, not as none.
+void appendNumber(char *line, size_t &n, unsigned long long value) {
+    char digits[24];
+    int d = 0;
+    do {
+        digits[d++] = char('0' + value % 10);
+        value /= 10;
+    } while (value != 0);
+    while (d > 0)
+        line[n++] = digits[--d];
+}
+
+void appendText(char *line, size_t &n, const char *text) {
+    size_t len = std::strlen(text);
+    std::memcpy(line + n, text, len);
+    n += len;
+}
+
+void sayRoomAndDie(int) {
+    char line[256];
+    size_t n = 0;
+    appendText(line, n, "# SIGBUS (0x7) in qt_shm_worker: the file system of its segment had ");
+    struct statfs fs;
+    // A file-map segment's file is open while it is mapped: its file system is the one to ask (QFile::handle only reads
+    // the descriptor it keeps). A POSIX segment's is /dev/shm.
+    int fd = fileMapMode && fm != nullptr && fm->data != nullptr ? fm->file.handle() : -1;
+    if ((fd >= 0 ? ::fstatfs(fd, &fs) : ::statfs("/dev/shm", &fs)) == 0) {
+        unsigned long long page = static_cast<unsigned long long>(fs.f_bsize);
+        appendNumber(line, n, static_cast<unsigned long long>(fs.f_bavail) * page);
+        appendText(line, n, " bytes free of ");
+        appendNumber(line, n, static_cast<unsigned long long>(fs.f_blocks) * page);
+        appendText(line, n, ", in pages of ");
+        appendNumber(line, n, page);
+        appendText(line, n, "\n");
+    } else {
+        appendText(line, n, "an unknown room (statfs failed)\n");
+    }
+    ssize_t ignored = ::write(STDOUT_FILENO, line, n);
+    (void) ignored;
+    ::raise(SIGBUS);  // SA_RESETHAND gave the default back: pending until the handler returns, then the worker dies of it
+}
+
+// Only where the segments live in a file system (POSIX keys, file-map): a System V segment's pages are no file system's.
+void sayRoomOnSigbus() {
+    struct sigaction sa {};
+    sa.sa_handler = sayRoomAndDie;
+    sa.sa_flags = SA_RESETHAND;
+    sigemptyset(&sa.sa_mask);
+    ::sigaction(SIGBUS, &sa, nullptr);
+}
 
 // ---- objects: a request's "obj" names one of the process's segment objects (WorkerProtocol, "obj") ----
 // Object 0 is made at start-up; another is made fresh (no key, ReadWrite) by the first request that names it. Each has
@@ -1085,7 +1089,7 @@ int main(int argc, char **argv) {
     }
     if (!fileMapMode)
         checkKeyModeSupported();
-    if (!fileMapMode && backendName() == QLatin1String("qt-posix"))
+    if (fileMapMode || backendName() == QLatin1String("qt-posix"))
         sayRoomOnSigbus();  // before a fork server forks: its workers inherit it
     if (forkServer)
         serveForks();  // returns in each forked child only

@@ -437,8 +437,8 @@ public final class ConformanceRun implements AutoCloseable {
         if (f.schedules() == 0) {
             return;
         }
-        // Unavailable columns are already reported NOT_AVAILABLE in the matrix. An undecided one is fuzzed: its campaign
-        // stops at once with the probe's reason, a fuzz result that could not be judged (exit 1), never a silent gap.
+        // Unavailable columns are already reported NOT_AVAILABLE in the matrix. An undecided one has a fuzz result that
+        // could not be judged, with the probe's reason (exit 1), never a silent gap.
         List<String> available = plan.columns().stream().filter(c -> {
             org.shmconform.spi.Availability a = Subjects.here().availability(c);
             return a.available() || a.undecided();
@@ -457,6 +457,11 @@ public final class ConformanceRun implements AutoCloseable {
             throws InterruptedException {
         Fuzzing f = plan.fuzzing();
         FuzzResult r;
+        org.shmconform.spi.Availability here = Subjects.here().availability(column);
+        if (here.undecided()) { // told before the campaign makes anything (its lanes' namespaces and file systems)
+            return new FuzzResult(column, f.firstSeed(), 0, 0, 0, 0, List.of(),
+                    List.of("a probe this column needs did not finish: " + here.reason()), report.fuzzCampaign(column).dir());
+        }
         try {
             r = FuzzCampaign.run(FuzzCampaign.Options.of(column).seed(f.firstSeed()).count(f.schedules()).time(f.time())
                     .outDir(report.fuzzCampaign(column).dir()), campaignContext, line -> {

@@ -660,7 +660,7 @@ final class ScheduleAttempt {
             WorkerDeath.Room room = wp.roomAtFault();
             if (WorkerDeath.noRoomForAPage(status, room)) {
                 problems.add(Execution.FULL_TMPFS + worker + " ended " + when + " with " + WorkerDeath.describe(status)
-                        + " when its /dev/shm had " + room + " (another program's objects can fill it)");
+                        + " when the file system of its segment had " + room + " (another program's files can fill it)");
             }
             return Ending.CRASHED.note();
         }

@@ -29,8 +29,8 @@ final class WorkerDeath {
     }
 
     /**
-     * What a worker said of its /dev/shm as it faulted: bytes free, bytes in all (0 where the tmpfs has no size limit) and
-     * its page size.
+     * What a worker said of its segment's file system as it faulted: bytes free, bytes in all (0 where a tmpfs has no size
+     * limit) and its page size.
      */
     record Room(long free, long total, long page) {
         @Override

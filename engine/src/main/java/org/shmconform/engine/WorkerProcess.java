@@ -56,7 +56,7 @@ public final class WorkerProcess {
     private boolean endTaken;
     private Hello hello;
     private volatile String crashSignal;
-    /** What a Qt worker's SIGBUS banner said of its /dev/shm, or null (see {@link #roomAtFault()}). */
+    /** What a Qt worker's SIGBUS banner said of its segment's file system, or null (see {@link #roomAtFault()}). */
     private volatile WorkerDeath.Room roomAtFault;
     /** Where its stderr goes now: a pooled worker's log follows it from schedule to schedule ({@link #logTo}). */
     private volatile Path stderrLog;
@@ -722,9 +722,9 @@ public final class WorkerProcess {
     }
 
     /**
-     * The room of the worker's /dev/shm when it faulted with SIGBUS, as its banner said ("# SIGBUS (0x7) in qt_shm_worker:
-     * /dev/shm had F bytes free of T, in pages of P", written by its handler before it dies of the signal); null if it said
-     * none (a JVM, a Qt worker of System V keys).
+     * The room of the file system of the worker's segment (/dev/shm, a file-map segment's) when it faulted with SIGBUS, as
+     * its banner said ("# SIGBUS (0x7) in qt_shm_worker: the file system of its segment had F bytes free of T, in pages of
+     * P", written by its handler before it dies of the signal); null if it said none (a JVM, a Qt worker of System V keys).
      */
     public WorkerDeath.Room roomAtFault() {
         return roomAtFault;
@@ -753,7 +753,8 @@ public final class WorkerProcess {
     }
 
     private static final java.util.regex.Pattern ROOM_AT_FAULT = java.util.regex.Pattern.compile(
-            "^#\\s+SIGBUS \\(0x7\\) in qt_shm_worker: /dev/shm had ([0-9]{1,18}) bytes free of ([0-9]{1,18}), in pages of ([0-9]{1,9})$");
+            "^#\\s+SIGBUS \\(0x7\\) in qt_shm_worker: the file system of its segment had ([0-9]{1,18}) bytes free of ([0-9]{1,18}),"
+                    + " in pages of ([0-9]{1,9})$");
 
     /** Copies stderr, chunk by chunk, to wherever its log is now. */
     private void copyStderr() {

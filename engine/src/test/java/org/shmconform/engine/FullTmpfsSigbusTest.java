@@ -46,7 +46,7 @@ class FullTmpfsSigbusTest {
             steps.add(write("A", (long) i * 128 * KIB, quarter));
             steps.add(write("B", (long) i * 128 * KIB, quarter));
         }
-        run(steps, List.of(), (x, judged) -> {
+        run(Qt68Columns.POSIX, Qt68Columns.POSIX, steps, List.of(), (x, judged) -> {
             assertTrue(x.problems().stream().anyMatch(p -> p.startsWith(Execution.FULL_TMPFS) && p.contains("signal 7 (SIGBUS)")
                     && p.contains("bytes free of 1048576")), "the crash is the full tmpfs's, whose size the worker said: " + x.problems());
             assertFalse(judged.fails(), "no FAIL stands on a fault of a full tmpfs: " + judged.results());
@@ -58,7 +58,7 @@ class FullTmpfsSigbusTest {
     void aSigbusPastATruncatedEndWithRoomLeftIsStillTheModelsToJudge() throws Exception {
         List<Step> steps = List.of(create("A", "k", 16384), write("A", 8192, "far-page"), attach("B", "k"), truncate("A", 4096),
                 read("B", 8192, 8));
-        run(steps, List.of(Property.TRUNCATION_CRASHES), (x, judged) -> {
+        run(Qt68Columns.POSIX, Qt68Columns.POSIX, steps, List.of(Property.TRUNCATION_CRASHES), (x, judged) -> {
             assertEquals(List.of(), x.problems().stream().filter(p -> p.startsWith(Execution.FULL_TMPFS)).toList(),
                     "the tmpfs had room: the SIGBUS is the truncation's");
             assertEquals(List.of(Verdict.PASS), judged.results().stream().map(r -> r.verdict()).toList(), judged.results().toString());
@@ -69,21 +69,22 @@ class FullTmpfsSigbusTest {
         void check(Execution x, ScheduleChecker.Outcome judged);
     }
 
-    private static void run(List<Step> steps, List<Property> properties, Judged judged) throws Exception {
-        Availability root = Qt68Columns.availability();
-        assumeTrue(root.available(), () -> "Qt 6.8 root NOT-AVAILABLE-HERE: " + root.reason());
+    /** Runs {@code steps} by workers A and B of {@code impl} in a 1 MiB ipcns+shm group; judges it under {@code column}'s profile. */
+    private static void run(String impl, String column, List<Step> steps, List<Property> properties, Judged judged) throws Exception {
+        Availability here = Subjects.here().availability(impl);
+        assumeTrue(here.available(), () -> impl + " NOT-AVAILABLE-HERE: " + here.reason());
         try (IpcShmNamespaceEnvironment env = new IpcShmNamespaceEnvironment("1m"); RunContext run = RunContext.create()) {
             assumeTrue(env.availability().available(), () -> "ipcns+shm NOT-AVAILABLE-HERE: " + env.availability().reason());
             ScheduleRunner runner = new ScheduleRunner(run, Map.of(env.name(), env), ScheduleRunner.Timing.defaults());
-            Schedule s = new Schedule("full-tmpfs", null, List.of(new WorkerSpec("A", Qt68Columns.POSIX, env.name(), "g", null),
-                    new WorkerSpec("B", Qt68Columns.POSIX, env.name(), "g", null)), steps);
+            Schedule s = new Schedule("full-tmpfs", null, List.of(new WorkerSpec("A", impl, env.name(), "g", null),
+                    new WorkerSpec("B", impl, env.name(), "g", null)), steps);
             // One execution, judged as Trial judges it (Trial would run it again, in a tmpfs this one's dead workers left full).
             Execution x = runner.run(s);
             HistoryEvent crash = x.history().events().stream().filter(e -> "crashed".equals(e.note())).findFirst().orElse(null);
             assertNotNull(crash, "a worker died of SIGBUS:\n" + x.history().toJsonLines());
             assertEquals(0, x.problems().stream().filter(p -> p.startsWith(Execution.ENDED_FROM_OUTSIDE)).count(),
                     "a SIGBUS is a fault of the worker's own access, not an outside signal: " + x.problems());
-            judged.check(x, ScheduleChecker.check(x, Qt68Columns.POSIX, properties, Subjects.here()));
+            judged.check(x, ScheduleChecker.check(x, column, properties, Subjects.here()));
         }
     }
 }

@@ -65,12 +65,13 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
     public static final String GAVE_UP_WAITING = "a backend gave up a wait it bounds by a clock, an answer of time: ";
 
     /**
-     * How a problem starts that says a worker died of SIGBUS while the tmpfs its segments live in had no room for a page:
+     * How a problem starts that says a worker died of SIGBUS while the file system its segment lives in (/dev/shm's tmpfs,
+     * a file-map segment's) had no room for a page:
      * the kernel could not give the page an access touched (a backend that reserves none at create, as Qt's sparse
      * ftruncate), and what filled that tmpfs may be any program's objects, so the crash is the machine's state at that
      * moment, not a semantics the model could blame ({@code ScheduleChecker}); the worker said the room in its fault.
      */
-    public static final String FULL_TMPFS = "a worker died of SIGBUS while its /dev/shm had no room for a page: ";
+    public static final String FULL_TMPFS = "a worker died of SIGBUS while the file system of its segment had no room for a page: ";
 
     /**
      * Whether something outside the run's hand acted on the execution: another program's object at one of its keys, the

@@ -319,10 +319,14 @@ public final class NamedSuite {
                 c -> firstMissing(implA, implB), Scenario.Placement.LOCAL, column::equals);
     }
 
+    /**
+     * The first of {@code impls} missing here, or null; one whose probe did not finish is not missing: it is a worker of
+     * the schedule, whose availability the runner then finds UNDECIDED (its cells UNKNOWN, never NOT_AVAILABLE).
+     */
     private static String firstMissing(String... impls) {
         for (String impl : impls) {
             Availability a = Subjects.here().availability(impl);
-            if (!a.available()) {
+            if (!a.available() && !a.undecided()) {
                 return impl + ": " + a.reason();
             }
         }
@@ -376,9 +380,10 @@ public final class NamedSuite {
         return Subjects.here().named(column).map(Subject::declared).map(BackendSemantics::keySpace).orElse("");
     }
 
+    /** As {@link #firstMissing}: a partner whose probe did not finish is left to the runner (UNDECIDED). */
     private static String partnerMissing(String partner) {
         Availability a = Subjects.here().availability(partner);
-        return a.available() ? null : "partner backend " + partner + ": " + a.reason();
+        return a.available() || a.undecided() ? null : "partner backend " + partner + ": " + a.reason();
     }
 
     /** Real key length = run prefix (about 13 letters) + the logical key; lengths chosen around the limits. */

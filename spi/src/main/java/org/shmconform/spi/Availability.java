@@ -32,7 +32,7 @@ public record Availability(State state, String reason) {
     /** The two-state form of SPI versions before UNDECIDED, kept for backends compiled against them. */
     @Deprecated
     public Availability(boolean available, String reason) {
-        this(available ? State.AVAILABLE : State.NOT_AVAILABLE, available ? "" : reason);
+        this(available ? State.AVAILABLE : State.NOT_AVAILABLE, reason);
     }
 
     public static Availability yes() {

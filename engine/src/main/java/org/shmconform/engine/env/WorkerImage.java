@@ -20,6 +20,8 @@ public final class WorkerImage {
     public static final String SCRIPT = "build-worker-image.sh";
     private static String tag;
     private static String failure;
+    /** Why the build did not finish, when it ran out of time (the environments' probes are then UNDECIDED). */
+    private static String undecided;
     private static long buildMillis = -1;
 
     /** The script's exit status when another build held the lock past its wait (EX_TEMPFAIL). */
@@ -37,7 +39,7 @@ public final class WorkerImage {
 
     /** The image tag, building it if needed (about 7 s the first time); throws with the reason otherwise. */
     static synchronized String tag() throws IOException {
-        if (tag == null && failure == null) {
+        if (tag == null && failure == null && undecided == null) {
             long start = System.nanoTime();
             Path script = extractScript();
             try {
@@ -54,14 +56,17 @@ public final class WorkerImage {
                     tag = build.lastLine();
                     buildMillis = (System.nanoTime() - start) / 1_000_000;
                 } else if (build.timedOut() || build.exitCode() == WAITED_TOO_LONG) {
-                    // Not remembered: the next probe may find the build done.
-                    throw new Undecided("worker image build did not finish: " + build.output().strip().replace('\n', ' '));
+                    // Remembered like a failure, so that the three Docker environments do not each wait their 5 minutes.
+                    undecided = "worker image build did not finish: " + build.output().strip().replace('\n', ' ');
                 } else {
                     failure = "worker image build failed: " + build.output().strip().replace('\n', ' ');
                 }
             } finally {
                 Files.deleteIfExists(script);
             }
+        }
+        if (undecided != null) {
+            throw new Undecided(undecided);
         }
         if (failure != null) {
             throw new IOException(failure);

@@ -26,8 +26,9 @@ class ToolRunTest {
         java.time.Instant testBegan = java.time.Instant.now().minusSeconds(1); // start instants are in clock ticks
         long started = System.nanoTime();
         // 5 s for sh to start its sleep and write its pid down, which a busy machine may take more than a second to do.
-        ToolRun r = ToolRun.merged(new ProcessBuilder(SH, "-c", "sleep 600 & echo $! > " + pidFile + "; wait"),
-                Duration.ofSeconds(5));
+        // Written whole or not at all (a rename), so that a sh killed in its echo leaves no half-written pid.
+        ToolRun r = ToolRun.merged(new ProcessBuilder(SH, "-c", "sleep 600 & echo $! > " + pidFile + ".part && mv " + pidFile
+                + ".part " + pidFile + "; wait"), Duration.ofSeconds(5));
         double seconds = (System.nanoTime() - started) / 1e9;
 
         assertEquals(ToolRun.TIMED_OUT, r.exitCode(), r.output());
@@ -35,6 +36,7 @@ class ToolRunTest {
         assertTrue(r.output().contains("did not end in 5 s"), r.output());
         // Not a timing figure: a read before the wait would have taken the sleep's 600 s.
         assertTrue(seconds < 120, "returned after " + seconds + " s");
+        assertTrue(Files.exists(pidFile), "sh wrote its sleep's pid within the bound");
         long sleepPid = Long.parseLong(Files.readString(pidFile).strip());
         try {
             await("the script's sleep 600 killed with it").atMost(Duration.ofSeconds(60))
