@@ -150,9 +150,13 @@ class ForeignSetMadeDuringTheRunTest {
         static PlantedSets afterAProbe() throws Exception {
             PlantedSegments.Probe probe = PlantedSegments.Probe.ofTheShareRoot();
             PlantedSets p = new PlantedSets(probe.ino());
+            PlantedRemover remover = PlantedRemover.get(); // removes them if this JVM dies before close()
             probe.plant(key -> LibC.INSTANCE.semget(key, 1, 0600 | LibC.IPC_CREAT | LibC.IPC_EXCL), (key, id) -> {
                 p.ids.add(id);
                 p.keys.add(key);
+                if (remover != null) {
+                    remover.planted("sem", id, key);
+                }
             });
             return p;
         }
@@ -202,6 +206,10 @@ class ForeignSetMadeDuringTheRunTest {
                 SysVObjects.semaphoreSets().stream().filter(s -> ids.contains(s.id())).forEach(s -> SysVObjects.remove(s.obj()));
             } else {
                 stillThere().forEach(s -> SysVObjects.remove(s.obj()));
+            }
+            PlantedRemover remover = PlantedRemover.get();
+            if (remover != null) {
+                ids.forEach(id -> remover.removed("sem", id));
             }
         }
     }

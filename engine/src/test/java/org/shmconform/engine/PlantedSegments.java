@@ -58,6 +58,10 @@ final class PlantedSegments implements AutoCloseable {
                 "/dev/shm is not a tmpfs here");
         Subjects.here();
         PrivateDirectory.createFresh(dir, "rwx------");
+        PlantedRemover remover = PlantedRemover.get();
+        if (remover != null) {
+            remover.directory(dir); // removed, with what its runs made, if this JVM is killed before the finally below
+        }
         try {
             System.setProperty(RunContext.STATE_DIR_PROPERTY, dir.resolve("state").toString());
             try (RunContext warm = RunContext.create()) {
@@ -67,6 +71,9 @@ final class PlantedSegments implements AutoCloseable {
         } finally {
             System.clearProperty(RunContext.STATE_DIR_PROPERTY);
             PrivateDirectory.deleteTree(dir);
+            if (remover != null) {
+                remover.removedDirectory(dir);
+            }
         }
     }
 
@@ -107,6 +114,7 @@ final class PlantedSegments implements AutoCloseable {
             });
             List<SysVObjects.Segment> made = SysVObjects.segments().stream().filter(s -> ids.contains(s.id())).toList();
             made.forEach(s -> p.planted.add(s.id() + "@" + s.ctime()));
+            p.tellTheRemover(made);
             assertEquals(ids.size(), made.size());
         } catch (RuntimeException | AssertionError e) {
             p.close();
@@ -148,9 +156,27 @@ final class PlantedSegments implements AutoCloseable {
         assertEquals(planted.size(), stillThere().size(), "every planted segment is still there: " + why);
     }
 
+    /** The segments' ids, for {@link #close()} to tell the remover they are gone. */
+    private final Set<Integer> ids = ConcurrentHashMap.newKeySet();
+
+    /** {@link PlantedRemover} removes them if this JVM dies before {@link #close()}. */
+    private void tellTheRemover(List<SysVObjects.Segment> made) {
+        PlantedRemover remover = PlantedRemover.get();
+        for (SysVObjects.Segment s : made) {
+            ids.add(s.id());
+            if (remover != null) {
+                remover.planted("shm", s.id(), s.key());
+            }
+        }
+    }
+
     /** Removes what is still there of what was planted, and nothing else. */
     @Override
     public void close() {
         stillThere().forEach(s -> SysVObjects.remove(s.obj()));
+        PlantedRemover remover = PlantedRemover.get();
+        if (remover != null) {
+            ids.forEach(id -> remover.removed("shm", id));
+        }
     }
 }
