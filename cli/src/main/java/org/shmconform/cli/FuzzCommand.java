@@ -23,8 +23,9 @@ import picocli.CommandLine.Option;
                 + " column, check each against the model, shrink a failure to the smallest schedule that still fails and"
                 + " save it for 'shmconform replay'.",
                 "The last line is one summary: 'shmconform: PASS|FAIL — fuzz COLUMN: ...'.",
-                "Exit status: 0 nothing found, 1 a failure (counted whatever its re-runs gave) or a schedule that could not be"
-                        + " judged, 2 bad usage or a column that cannot run here."})
+                "Exit status: 0 nothing found, 1 a failure (counted whatever its re-runs gave), a schedule that could not be"
+                        + " judged or a probe the column needs that did not finish (UNKNOWN), 2 bad usage or a column that cannot"
+                        + " run here."})
 final class FuzzCommand implements Callable<Integer> {
     @Option(names = {"-b", "--backend"}, required = true, paramLabel = "NAME", description = "The column: a backend name or 'qt'.")
     String backend;
