@@ -175,13 +175,12 @@ public final class ScheduleRunner {
             } else if (!envAvailability.available()) {
                 return Availability.no("environment " + w.env() + ": " + envAvailability.reason());
             }
-            // What the environment can run is known without its probe (a container image's Java runtime only), but the
-            // command of an undecided column cannot be made.
-            if (impl.available()) {
-                String cannot = env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()));
-                if (cannot != null) {
-                    return Availability.no("environment " + w.env() + ": " + cannot);
-                }
+            // What the environment can run is known without its probe (a container image's Java runtime only); the
+            // command of an undecided column cannot be made, but whether its worker is a JVM is known.
+            String cannot = impl.available() ? env.cannotRun(commands.command(w.impl(), w.user(), w.tmpdir()))
+                    : Subjects.here().jvmWorker(w.impl(), true) ? null : env.cannotRunNativeWorkers();
+            if (cannot != null) {
+                return Availability.no("environment " + w.env() + ": " + cannot);
             }
         }
         return undecided != null ? undecided : Availability.yes();

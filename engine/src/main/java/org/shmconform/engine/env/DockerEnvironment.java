@@ -237,6 +237,11 @@ public final class DockerEnvironment implements Environment {
     }
 
     @Override
+    public String cannotRunNativeWorkers() {
+        return "the worker image carries only a Java runtime";
+    }
+
+    @Override
     public Map<String, String> namespaces(String group) {
         Map<String, String> host = HostNamespaces.of(ProcessHandle.current().pid());
         String here = "container:" + instanceId + "/" + group;

@@ -34,6 +34,14 @@ public interface Environment extends AutoCloseable {
     }
 
     /**
+     * Why this environment cannot run any worker that is not a JVM, or null: known without the worker's command, for a
+     * column whose command cannot be made yet (its probe did not finish).
+     */
+    default String cannotRunNativeWorkers() {
+        return null;
+    }
+
+    /**
      * Whether a worker started here may serve several schedules ({@code WorkerPool}): the harness reads its /proc from
      * outside (by its host pid) to prove it clean as it does a local worker's, and the namespaces of its group outlive a
      * schedule. False unless an environment says so.
