@@ -71,7 +71,8 @@ class ForeignSetMadeDuringTheRunTest {
 
     /**
      * Long enough for the planting (a probe, 1,500 semgets, then SETVALs in one whole second, tried again when a busy
-     * machine splits them across two) to end within it: about 2.5 s idle, so 6 s was tight beside a run; 15 s left under 3x that (a helper's read, 2026-12-08), 30 s leaves 5x.
+     * machine splits them across two) to end within it: about 2.5 s idle, so 6 s was tight beside a run; 15 s left under
+     * 3x that (a helper's read, 2026-12-08), 30 s leaves 5x.
      */
     private static final long SLEEP_MS = 30_000;
 

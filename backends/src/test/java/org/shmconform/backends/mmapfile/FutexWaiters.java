@@ -21,7 +21,8 @@ final class FutexWaiters {
         default -> 202;
     };
     /** Guards a test against hanging; the condition is the kernel's answer, never the passing of time. */
-    private static final long GIVE_UP_MILLIS = PeerProcess.REPLY_TIMEOUT_SECONDS * 1000; // a peer JVM may be slow to come to its lock on a busy machine
+    // A peer JVM may be slow to come to its lock on a busy machine: the peers' own bound, which only a hang reaches.
+    private static final long GIVE_UP_MILLIS = PeerProcess.REPLY_TIMEOUT_SECONDS * 1000;
 
     private FutexWaiters() {
     }

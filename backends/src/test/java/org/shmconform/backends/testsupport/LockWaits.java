@@ -8,7 +8,7 @@ import org.shmconform.backends.host.KernelWait;
 /** A test waits until the kernel shows a process asleep in a lock wait: blocking is confirmed, never inferred from a silence. */
 public final class LockWaits {
     /** Guards a test against hanging; the condition is the kernel's answer, never the passing of time. */
-    private static final long GIVE_UP_MILLIS = PeerProcess.REPLY_TIMEOUT_SECONDS * 1000; // a peer JVM may be slow to come to its lock
+    private static final long GIVE_UP_MILLIS = PeerProcess.REPLY_TIMEOUT_SECONDS * 1000; // a peer JVM may come to it late
 
     private LockWaits() {
     }

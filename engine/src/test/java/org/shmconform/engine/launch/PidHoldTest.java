@@ -251,7 +251,10 @@ class PidHoldTest {
         PidHold.in(open, false).close(); // the harness's own worker's TMPDIR may be opened to traversal (RunContext)
     }
 
-    /** Pins the worker's helper, looking until it is there or 120 s have passed (only a hang: the loop ends as soon as it holds): the shell forks it and execs the worker in a moment. */
+    /**
+     * Pins the worker's helper, looking until it is there or 120 s have passed (only a hang: the loop ends as soon as it
+     * holds): the shell forks it and execs the worker in a moment.
+     */
     private static void awaitPin(PidHold hold, ProcessWorkerHandle handle, long pid) throws Exception {
         awaitUpTo120s(() -> hold.pin(pid, handle::isAlive));
     }
@@ -276,7 +279,10 @@ class PidHoldTest {
         boolean holds() throws Exception;
     }
 
-    /** Looks every 5 ms until {@code look} holds or 120 s have passed (only a hang: the loop ends as soon as it holds); the caller asserts what it waited for. */
+    /**
+     * Looks every 5 ms until {@code look} holds or 120 s have passed (only a hang: the loop ends as soon as it holds); the
+     * caller asserts what it waited for.
+     */
     private static void awaitUpTo120s(Look look) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (!look.holds() && System.nanoTime() < deadline) {
