@@ -10,10 +10,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.shmconform.backends.sysv.SysVObjects;
 import org.shmconform.engine.launch.SystemTools;
 import org.shmconform.engine.state.PrivateDirectory;
@@ -24,9 +22,9 @@ import org.shmconform.engine.state.PrivateDirectory;
  * segments, which no ledger records, on purpose: they stand for another program's) and the private state directory they
  * run in stayed (seen 2026-12-08, a killed verify). A child JVM in a session of its own is told of each object as it is
  * planted and as the test removes it; when its stdin ends (the test's JVM gone, or done) it removes what is still
- * planted, each only while the object of that id still has the key it was planted at; then, for each state directory
- * still there, it reaps the runs of dead harnesses in it with the harness's own reaper (their ledgers name what those runs
- * made) and removes the directory.
+ * planted, each only while the object of that id still has the key it was planted at and is this user's; then, for each
+ * state directory still the one made (its inode, ours, 0700), it reaps the runs of dead harnesses in it with the
+ * harness's own reaper (their ledgers name what those runs made) and removes the directory.
  */
 final class PlantedRemover {
     private static PlantedRemover started;
@@ -68,34 +66,48 @@ final class PlantedRemover {
         to.println("-obj " + kind + " " + id);
     }
 
-    /** A private directory the test made and runs a state directory in. */
+    /** A private directory the test made and runs a state directory in: known by its inode, not its name alone. */
     synchronized void directory(Path dir) {
-        to.println("+dir " + dir);
+        try {
+            to.println("+dir " + identity(dir) + " " + dir);
+        } catch (IOException e) {
+            // not told: the test removes it itself, as before there was a remover
+        }
     }
 
     synchronized void removedDirectory(Path dir) {
         to.println("-dir " + dir);
     }
 
+    /** "dev:ino" of {@code dir} itself (never through a link). */
+    private static String identity(Path dir) throws IOException {
+        return Files.getAttribute(dir, "unix:dev", LinkOption.NOFOLLOW_LINKS) + ":"
+                + Files.getAttribute(dir, "unix:ino", LinkOption.NOFOLLOW_LINKS);
+    }
+
     /** The remover: reads what it is told until its stdin ends, then removes what is still planted. */
     public static void main(String[] args) throws Exception {
         Map<String, Integer> objects = new LinkedHashMap<>(); // "kind id" -> key
-        Set<Path> dirs = new LinkedHashSet<>();
+        Map<Path, String> dirs = new LinkedHashMap<>(); // -> "dev:ino"
         try (BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 String[] f = line.split(" ", 4);
                 switch (f[0]) {
                     case "+obj" -> objects.put(f[1] + " " + f[2], Integer.parseInt(f[3]));
                     case "-obj" -> objects.remove(f[1] + " " + f[2]);
-                    case "+dir" -> dirs.add(Path.of(line.substring(5)));
+                    case "+dir" -> { // "+dir dev:ino path", the path last: it may hold spaces
+                        String rest = line.substring(5);
+                        dirs.put(Path.of(rest.substring(rest.indexOf(' ') + 1)), rest.substring(0, rest.indexOf(' ')));
+                    }
                     case "-dir" -> dirs.remove(Path.of(line.substring(5)));
                     default -> { }
                 }
             }
         }
         removeStill(objects);
-        for (Path dir : dirs) {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+        for (Map.Entry<Path, String> d : dirs.entrySet()) {
+            Path dir = d.getKey();
+            if (isStillTheOneMade(dir, d.getValue())) {
                 System.setProperty(RunContext.STATE_DIR_PROPERTY, dir.resolve("state").toString());
                 try {
                     Reaper.reapDeadRuns(); // the dead test JVM's runs, by their ledgers; a live harness's are left
@@ -107,13 +119,30 @@ final class PlantedRemover {
         }
     }
 
-    /** Removes each object still of the key it was planted at: an id names one object for its whole life. */
+    /**
+     * Removes each object still of the key it was planted at and made by this user: an id names one object for its whole
+     * life, and one the test removed just before it died may have been made again, at that key, by another program.
+     */
     static void removeStill(Map<String, Integer> planted) {
+        int me = PrivateDirectory.myUid();
         for (SysVObjects.Obj o : SysVObjects.list()) {
             Integer key = planted.get(o.kind() + " " + o.id());
-            if (key != null && key == o.key()) {
+            if (key != null && key == o.key() && o.cuid() == me) {
                 SysVObjects.remove(o);
             }
+        }
+    }
+
+    /**
+     * The directory the test made, not another of the same name made since the test removed its own (in /dev/shm anyone
+     * may): the same inode, ours, 0700, no link.
+     */
+    private static boolean isStillTheOneMade(Path dir, String identity) {
+        try {
+            PrivateDirectory.verify(dir, PrivateDirectory.myUid(), "rwx------");
+            return identity(dir).equals(identity);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 }

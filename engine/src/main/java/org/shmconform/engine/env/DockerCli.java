@@ -58,8 +58,12 @@ final class DockerCli {
 
     /** Why no engine answers, in one line. */
     static String whyNoEngine() {
-        ToolRun v = run("version");
-        return "no docker engine answers (" + PATH + " version: " + v.lastLine()
+        return whyNoEngine(run("version"));
+    }
+
+    /** Why no engine answers, from a {@code docker version} already run that did not answer (not run again). */
+    static String whyNoEngine(ToolRun version) {
+        return "no docker engine answers (" + PATH + " version: " + version.lastLine()
                 + "); start one with docker/start-engine.sh";
     }
 }

@@ -131,7 +131,7 @@ public final class DockerEnvironment implements Environment {
             return Availability.undecided(DockerCli.whyUndecided());
         }
         if (!version.ok()) {
-            return Availability.no(DockerCli.whyNoEngine());
+            return Availability.no(DockerCli.whyNoEngine(version));
         }
         String tcProblem = TestcontainersSetup.problem();
         if (tcProblem != null) {
