@@ -76,12 +76,12 @@ public record Execution(String scheduleName, String keyPrefix, History history, 
     /**
      * Whether something outside the run's hand acted on the execution: another program's object at one of its keys, the
      * end of a worker by another hand, a worker's end that came (if it came) after the history dates it, or a tmpfs full
-     * when a worker's access faulted ({@link #FOREIGN_OBJECT}, {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED},
-     * {@link #FULL_TMPFS}).
+     * when a worker's access faulted, or a backend's wait that a clock ended ({@link #FOREIGN_OBJECT},
+     * {@link #ENDED_FROM_OUTSIDE}, {@link #END_UNCONFIRMED}, {@link #FULL_TMPFS}, {@link #GAVE_UP_WAITING}).
      */
     public boolean metAnOutsideHand() {
         return problems.stream().anyMatch(p -> p.startsWith(FOREIGN_OBJECT) || p.startsWith(ENDED_FROM_OUTSIDE)
-                || p.startsWith(END_UNCONFIRMED) || p.startsWith(FULL_TMPFS));
+                || p.startsWith(END_UNCONFIRMED) || p.startsWith(FULL_TMPFS) || p.startsWith(GAVE_UP_WAITING));
     }
 
     /** The problems in one line, or null when the schedule ran as written. */

@@ -105,4 +105,18 @@ class BlockedAndProblemsTest {
         assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
         assertEquals("harness: " + ended, r.why());
     }
+
+    /**
+     * A backend that gave up a wait it bounds by a clock (the memfd claim's 2 s) answered by time: its FAIL is UNKNOWN, as
+     * 01bedad meant (the problem made PASS UNKNOWN but left a FAIL standing).
+     */
+    @Test
+    void aViolationInAHistoryWhereABackendGaveUpAWaitByAClockIsUnknown() {
+        Histories sysv = new Histories("sysv", "A", "B").invokeCreate("A", 64).fail("A", "create", "AlreadyExists");
+        assertEquals(Verdict.FAIL, result(sysv.execution(), "sysv", Property.CREATE_SIZE).verdict());
+        String gaveUp = Execution.GAVE_UP_WAITING + "A's create: the claim on the name was held past 2 s";
+        PropertyResult r = result(withProblems(sysv.execution(), gaveUp), "sysv", Property.CREATE_SIZE);
+        assertEquals(Verdict.UNKNOWN, r.verdict(), r.toString());
+        assertEquals("harness: " + gaveUp, r.why());
+    }
 }

@@ -123,7 +123,6 @@ class SafeFilesTest {
         assertTrue(Files.isDirectory(realDir, LinkOption.NOFOLLOW_LINKS));
     }
 
-    /** This process's user id: the owner of a file it has just made. */
     /**
      * Another user makes the first missing folder above the report folder, with a link in it, between the look that found
      * it missing and root's mkdir (in a sticky folder like /tmp anyone can): the report folder is refused, and nothing is
@@ -159,6 +158,7 @@ class SafeFilesTest {
         }
     }
 
+    /** This process's user id: the owner of a file it has just made. */
     private static int me(Path dir) throws java.io.IOException {
         Path probe = Files.createTempFile(dir, "uid", "");
         try {
