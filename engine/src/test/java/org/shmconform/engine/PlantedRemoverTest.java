@@ -31,6 +31,7 @@ class PlantedRemoverTest {
         Path dir = Path.of("/dev/shm/shmconform-test-" + RunContext.letters(8));
         // Keys no other program uses (a run's keys are ftok values of its key files; these are of no file).
         int base = 0x5e000000 | (int) (ProcessHandle.current().pid() & 0xffff) << 4;
+        keys = Set.of(base + 1, base + 2);
         Process planter = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), PlantsAndWaits.class.getName(), dir.toString(), Integer.toString(base + 1),
                 Integer.toString(base + 2)).redirectErrorStream(true).start();
@@ -58,7 +59,11 @@ class PlantedRemoverTest {
         }
     }
 
-    private static List<SysVObjects.Obj> planted(Set<Integer> ids) {
-        return SysVObjects.list().stream().filter(o -> o.kind().equals("sem") && ids.contains(o.id())).toList();
+    /** The test's sets among {@code ids}: by id and by the keys it planted at (an id freed may be another's set next). */
+    private Set<Integer> keys = Set.of();
+
+    private List<SysVObjects.Obj> planted(Set<Integer> ids) {
+        return SysVObjects.list().stream().filter(o -> o.kind().equals("sem") && ids.contains(o.id()) && keys.contains(o.key()))
+                .toList();
     }
 }
